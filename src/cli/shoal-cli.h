@@ -1,0 +1,15 @@
+/* shoal-cli.h: subcommands of shoal-cli
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Each subcommand gets argv with argv[0] being the subcommand's name and
+ * returns the process exit status. */
+int shoal_cli_info (int argc, char **argv);
+
+G_END_DECLS

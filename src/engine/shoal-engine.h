@@ -1,0 +1,10 @@
+/* shoal-engine.h: the one header front ends include
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "shoal-bencode.h"
+#include "shoal-hash.h"
+#include "shoal-magnet.h"
+#include "shoal-metainfo.h"
