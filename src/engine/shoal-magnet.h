@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 #define SHOAL_MAGNET_MAX_TRACKERS   256
 #define SHOAL_MAGNET_MAX_WEB_SEEDS  256
 #define SHOAL_MAGNET_MAX_PEERS      256
+#define SHOAL_MAGNET_MAX_SELECT_RANGES 1024 /* so= entries, over all so params */
 
 typedef enum
 {
