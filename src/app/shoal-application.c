@@ -44,13 +44,15 @@ shoal_application_new (void)
 static ShoalWindow *
 shoal_application_ensure_window (ShoalApplication *self)
 {
-  GtkWindow *window;
+  /* The list is sorted by most recent focus, and may hold other kinds of
+   * windows (dialogs that set their application), so look for ours. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (SHOAL_IS_WINDOW (l->data))
+        return SHOAL_WINDOW (l->data);
+    }
 
-  window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  if (window == NULL)
-    window = GTK_WINDOW (shoal_window_new (self));
-
-  return SHOAL_WINDOW (window);
+  return shoal_window_new (self);
 }
 
 static void
@@ -87,10 +89,11 @@ shoal_application_quit_action (GSimpleAction *action,
 
   /* Closing the windows first (rather than only quitting the main loop)
    * lets each one run its close-request handler, which saves its state. */
-  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  windows = g_list_copy_deep (gtk_application_get_windows (GTK_APPLICATION (self)),
+                              (GCopyFunc) g_object_ref, NULL);
   for (GList *l = windows; l != NULL; l = l->next)
     gtk_window_close (GTK_WINDOW (l->data));
-  g_list_free (windows);
+  g_list_free_full (windows, g_object_unref);
 
   g_application_quit (G_APPLICATION (self));
 }
