@@ -556,6 +556,7 @@ test_error_no_info_hash (void)
   g_autoptr(ShoalMagnet) magnet = shoal_magnet_new_from_uri ("magnet:?dn=x&tr=udp://t:1", &error);
 
   g_assert_error (error, SHOAL_MAGNET_ERROR, SHOAL_MAGNET_ERROR_NO_INFO_HASH);
+  g_assert_null (magnet);
   g_assert_nonnull (strstr (error->message, "xt=urn:btih:"));
   assert_parse_error ("magnet:?", SHOAL_MAGNET_ERROR_NO_INFO_HASH);
   assert_parse_error ("magnet:?&&&", SHOAL_MAGNET_ERROR_NO_INFO_HASH);

@@ -229,11 +229,13 @@ parse_exact_topic (ShoalMagnet  *self,
                    gsize         offset,
                    GError      **error)
 {
-  const char *hash = value + URN_PREFIX_LEN;
-  gsize hash_len = len - URN_PREFIX_LEN;
+  const char *hash;
+  gsize hash_len;
 
   if (len < URN_PREFIX_LEN)
     return TRUE;
+  hash = value + URN_PREFIX_LEN;
+  hash_len = len - URN_PREFIX_LEN;
 
   if (g_ascii_strncasecmp (value, BTIH_PREFIX, URN_PREFIX_LEN) == 0)
     {
