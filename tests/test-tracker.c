@@ -503,6 +503,7 @@ test_udp_parse_announce (void)
     g_autoptr(GError) e2 = NULL;
     g_autoptr(GError) e3 = NULL;
     g_autoptr(GError) e4 = NULL;
+    g_autoptr(GError) e5 = NULL;
     guint8 wrong_action[20] = { 0, 0, 0, 2 };
 
     g_assert_null (shoal_tracker_udp_parse_announce (v4, sizeof v4, G_SOCKET_FAMILY_IPV6, &e1));
@@ -513,6 +514,9 @@ test_udp_parse_announce (void)
     g_assert_error (e3, SHOAL_TRACKER_ERROR, SHOAL_TRACKER_ERROR_MALFORMED);
     g_assert_null (shoal_tracker_udp_parse_announce (wrong_action, 20, G_SOCKET_FAMILY_IPV4, &e4));
     g_assert_error (e4, SHOAL_TRACKER_ERROR, SHOAL_TRACKER_ERROR_MALFORMED);
+    /* The bare header is how opentracker refuses an unknown torrent. */
+    g_assert_null (shoal_tracker_udp_parse_announce (v4, 8, G_SOCKET_FAMILY_IPV4, &e5));
+    g_assert_error (e5, SHOAL_TRACKER_ERROR, SHOAL_TRACKER_ERROR_FAILURE);
   }
 }
 

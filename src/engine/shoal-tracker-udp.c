@@ -288,14 +288,22 @@ shoal_tracker_udp_parse_announce (const guint8   *data,
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
+  if (len < 8 || get_u32 (data) != SHOAL_TRACKER_UDP_ACTION_ANNOUNCE)
+    {
+      set_malformed (error, "not an announce response");
+      return NULL;
+    }
+  /* opentracker answers a torrent it does not serve with the bare header;
+   * that is a refusal, not line noise. */
+  if (len == 8)
+    {
+      g_set_error (error, SHOAL_TRACKER_ERROR, SHOAL_TRACKER_ERROR_FAILURE,
+                   "Tracker refused the announce without giving a reason");
+      return NULL;
+    }
   if (len < 20)
     {
       set_malformed (error, "announce response too short");
-      return NULL;
-    }
-  if (get_u32 (data) != SHOAL_TRACKER_UDP_ACTION_ANNOUNCE)
-    {
-      set_malformed (error, "not an announce response");
       return NULL;
     }
 
