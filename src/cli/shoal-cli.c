@@ -20,6 +20,8 @@ typedef struct
 
 static const Command commands[] = {
   { "info", shoal_cli_info, "Show what a .torrent file or magnet link describes" },
+  { "download", shoal_cli_download, "Download a torrent (and optionally seed it)" },
+  { "seed", shoal_cli_seed, "Check existing data and seed it" },
 };
 
 static void

@@ -10,6 +10,8 @@ G_BEGIN_DECLS
 
 /* Each subcommand gets argv with argv[0] being the subcommand's name and
  * returns the process exit status. */
-int shoal_cli_info (int argc, char **argv);
+int shoal_cli_info     (int argc, char **argv);
+int shoal_cli_download (int argc, char **argv);
+int shoal_cli_seed     (int argc, char **argv);
 
 G_END_DECLS

@@ -1,0 +1,364 @@
+/* cli-download.c: `shoal-cli download` and `shoal-cli seed`
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "shoal-cli.h"
+#include "shoal-engine.h"
+
+typedef struct
+{
+  GMainLoop    *loop;
+  ShoalSession *session;
+  ShoalTorrent *torrent;
+  gboolean      seed;
+  gboolean      tty;
+  gboolean      quiet;
+  int           status;
+  gint64        started_us;
+  guint64       start_downloaded;
+  gboolean      line_open;
+  gboolean      done;
+} Download;
+
+static char *
+format_rate (guint64 bytes_per_second)
+{
+  g_autofree char *s = g_format_size_full (bytes_per_second, G_FORMAT_SIZE_IEC_UNITS);
+
+  return g_strdup_printf ("%s/s", s);
+}
+
+static const char *
+state_name (ShoalTorrentState state)
+{
+  switch (state)
+    {
+    case SHOAL_TORRENT_STATE_PAUSED:
+      return "paused";
+    case SHOAL_TORRENT_STATE_CHECKING:
+      return "checking";
+    case SHOAL_TORRENT_STATE_DOWNLOADING:
+      return "downloading";
+    case SHOAL_TORRENT_STATE_SEEDING:
+      return "seeding";
+    case SHOAL_TORRENT_STATE_FINISHED:
+      return "finished";
+    case SHOAL_TORRENT_STATE_ERROR:
+      return "error";
+    case SHOAL_TORRENT_STATE_FETCHING_METADATA:
+      return "fetching metadata";
+    default:
+      return "unknown";
+    }
+}
+
+static void
+print_progress (Download *d)
+{
+  ShoalTorrent *t = d->torrent;
+  ShoalTorrentState state = shoal_torrent_get_state (t);
+  g_autofree char *down = format_rate (shoal_torrent_get_download_rate (t));
+  g_autofree char *up = format_rate (shoal_torrent_get_upload_rate (t));
+  gint64 eta = shoal_torrent_get_eta (t);
+  g_autofree char *eta_text = eta < 0 ? g_strdup ("∞") : g_strdup_printf ("%" G_GINT64_FORMAT "s", eta);
+  double progress = state == SHOAL_TORRENT_STATE_CHECKING ? shoal_torrent_get_check_progress (t)
+                                                          : shoal_torrent_get_progress (t);
+  g_autofree char *line = g_strdup_printf ("%-11s %6.2f%%  ↓ %-12s ↑ %-12s peers %u  ETA %s",
+                                           state_name (state), progress * 100.0, down, up,
+                                           shoal_torrent_get_n_connected (t), eta_text);
+
+  if (d->quiet)
+    return;
+  if (d->tty)
+    {
+      printf ("\r\033[K%s", line);
+      fflush (stdout);
+      d->line_open = TRUE;
+    }
+  else
+    printf ("%s\n", line);
+}
+
+static void
+end_line (Download *d)
+{
+  if (d->line_open)
+    printf ("\n");
+  d->line_open = FALSE;
+}
+
+static gboolean
+progress_cb (gpointer user_data)
+{
+  Download *d = user_data;
+
+  print_progress (d);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+completed_cb (ShoalTorrent *torrent,
+              Download     *d)
+{
+  double seconds = (g_get_monotonic_time () - d->started_us) / (double) G_USEC_PER_SEC;
+  guint64 bytes = shoal_torrent_get_downloaded (torrent) - d->start_downloaded;
+
+  if (d->done)
+    return;
+  d->done = TRUE;
+  print_progress (d);
+  end_line (d);
+  printf ("Completed “%s”: %.1f MiB in %.2f s (%.1f MiB/s)\n", shoal_torrent_get_name (torrent),
+          bytes / 1048576.0, seconds, seconds > 0 ? bytes / 1048576.0 / seconds : 0.0);
+  fflush (stdout);
+  if (!d->seed)
+    g_main_loop_quit (d->loop);
+}
+
+static void
+error_cb (ShoalTorrent *torrent,
+          GError       *error,
+          Download     *d)
+{
+  end_line (d);
+  fprintf (stderr, "shoal-cli: %s: %s\n", shoal_torrent_get_name (torrent), error->message);
+  d->status = 1;
+  g_main_loop_quit (d->loop);
+}
+
+static void
+state_cb (ShoalTorrent *torrent,
+          GParamSpec   *pspec,
+          Download     *d)
+{
+  /* A torrent that is complete as soon as it is checked. */
+  if (!d->seed && shoal_torrent_get_state (torrent) == SHOAL_TORRENT_STATE_SEEDING &&
+      shoal_torrent_get_progress (torrent) >= 1.0)
+    completed_cb (torrent, d);
+}
+
+static gboolean
+signal_cb (gpointer user_data)
+{
+  Download *d = user_data;
+
+  end_line (d);
+  if (!d->quiet)
+    printf ("Stopping…\n");
+  g_main_loop_quit (d->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static int
+run (const char  *torrent_path,
+     const char  *out_dir,
+     gboolean     seed,
+     gboolean     check_only,
+     char       **peers,
+     char       **skip_files,
+     gboolean     sequential,
+     gint64       limit_down,
+     gint64       limit_up,
+     gint         port,
+     const char  *listen_address,
+     const char  *state_dir,
+     gboolean     quiet)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (torrent_path);
+  g_autoptr(ShoalMetainfo) info = shoal_metainfo_new_from_file (file, NULL, &error);
+  g_autofree char *state = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(ShoalSession) session = NULL;
+  Download d = { 0 };
+  ShoalTorrent *torrent;
+  guint progress_id;
+
+  if (info == NULL)
+    {
+      fprintf (stderr, "shoal-cli: %s: %s\n", torrent_path, error->message);
+      return 1;
+    }
+
+  state = state_dir ? g_strdup (state_dir) : g_build_filename (g_get_user_data_dir (), "shoal-cli", NULL);
+  dir = g_canonicalize_filename (out_dir ? out_dir : ".", NULL);
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      fprintf (stderr, "shoal-cli: cannot create “%s”: %s\n", dir, g_strerror (errno));
+      return 1;
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  session = shoal_session_new (state);
+  shoal_session_set_listen_port (session, (guint16) port);
+  if (listen_address != NULL)
+    shoal_session_set_listen_address (session, listen_address);
+  if (limit_down > 0)
+    shoal_session_set_download_limit (session, (guint64) limit_down * 1024);
+  if (limit_up > 0)
+    shoal_session_set_upload_limit (session, (guint64) limit_up * 1024);
+  if (!shoal_session_start (session, &error))
+    {
+      fprintf (stderr, "shoal-cli: %s\n", error->message);
+      return 1;
+    }
+
+  torrent = shoal_session_find_torrent (session, shoal_metainfo_get_info_hash_v1 (info));
+  if (torrent == NULL)
+    {
+      ShoalAddFlags flags = SHOAL_ADD_FLAGS_PAUSED;
+
+      if (sequential)
+        flags |= SHOAL_ADD_FLAGS_SEQUENTIAL;
+      torrent = shoal_session_add_torrent (session, info, dir, flags, &error);
+      if (torrent == NULL)
+        {
+          fprintf (stderr, "shoal-cli: %s: %s\n", torrent_path, error->message);
+          return 1;
+        }
+    }
+  else if (!quiet)
+    printf ("Resuming “%s” from the saved state\n", shoal_torrent_get_name (torrent));
+
+  for (guint i = 0; skip_files && skip_files[i]; i++)
+    {
+      guint64 index;
+
+      if (!g_ascii_string_to_unsigned (skip_files[i], 10, 0, shoal_torrent_get_n_files (torrent) - 1, &index, &error))
+        {
+          fprintf (stderr, "shoal-cli: --skip-file %s: %s\n", skip_files[i], error->message);
+          return 2;
+        }
+      shoal_torrent_set_file_priority (torrent, (guint) index, SHOAL_FILE_PRIORITY_SKIP);
+    }
+  if (sequential)
+    shoal_torrent_set_sequential (torrent, TRUE);
+  for (guint i = 0; peers && peers[i]; i++)
+    if (!shoal_torrent_add_peer (torrent, peers[i], &error))
+      {
+        fprintf (stderr, "shoal-cli: --peer: %s\n", error->message);
+        return 2;
+      }
+
+  d.loop = loop;
+  d.session = session;
+  d.torrent = torrent;
+  d.seed = seed;
+  d.quiet = quiet;
+  d.tty = isatty (STDOUT_FILENO);
+  d.started_us = g_get_monotonic_time ();
+  d.start_downloaded = shoal_torrent_get_downloaded (torrent);
+  g_signal_connect (torrent, "completed", G_CALLBACK (completed_cb), &d);
+  g_signal_connect (torrent, "error", G_CALLBACK (error_cb), &d);
+  if (!check_only)
+    g_signal_connect (torrent, "notify::state", G_CALLBACK (state_cb), &d);
+  g_unix_signal_add (SIGINT, signal_cb, &d);
+  g_unix_signal_add (SIGTERM, signal_cb, &d);
+  progress_id = g_timeout_add (d.tty ? 500 : 2000, progress_cb, &d);
+
+  if (!quiet)
+    printf ("%s “%s” into %s (listening on port %u)\n", seed ? "Seeding" : "Downloading",
+            shoal_torrent_get_name (torrent), dir, shoal_session_get_listen_port (session));
+  shoal_torrent_start (torrent);
+  if (check_only)
+    shoal_torrent_verify (torrent);
+  state_cb (torrent, NULL, &d);
+  if (d.status == 0 && !(shoal_torrent_get_progress (torrent) >= 1.0 && !seed &&
+                         shoal_torrent_get_state (torrent) == SHOAL_TORRENT_STATE_SEEDING))
+    g_main_loop_run (loop);
+
+  g_source_remove (progress_id);
+  end_line (&d);
+  g_signal_handlers_disconnect_by_data (torrent, &d);
+  shoal_session_close (session);
+  return d.status;
+}
+
+int
+shoal_cli_download (int    argc,
+                    char **argv)
+{
+  g_autofree char *out_dir = NULL;
+  g_autofree char *state_dir = NULL;
+  g_autofree char *listen_address = NULL;
+  g_auto(GStrv) peers = NULL;
+  g_auto(GStrv) skip = NULL;
+  gboolean seed = FALSE, sequential = FALSE, quiet = FALSE;
+  gint64 limit_down = 0, limit_up = 0;
+  gint port = 0;
+  const GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Directory to save into (default: current)", "DIR" },
+    { "seed", 0, 0, G_OPTION_ARG_NONE, &seed, "Keep seeding after the download completes", NULL },
+    { "limit-down", 0, 0, G_OPTION_ARG_INT64, &limit_down, "Download limit", "KiB/s" },
+    { "limit-up", 0, 0, G_OPTION_ARG_INT64, &limit_up, "Upload limit", "KiB/s" },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port for incoming peers (default: random)", "PORT" },
+    { "listen-address", 0, 0, G_OPTION_ARG_STRING, &listen_address, "Address to listen on (default: all)", "ADDR" },
+    { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &peers, "Connect to this peer too", "HOST:PORT" },
+    { "skip-file", 0, 0, G_OPTION_ARG_STRING_ARRAY, &skip, "Do not download this file (index from “info”)", "INDEX" },
+    { "sequential", 0, 0, G_OPTION_ARG_NONE, &sequential, "Download pieces in order", NULL },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Where resume data is kept", "DIR" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only errors and the final line", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("FILE.torrent — download a torrent");
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      fprintf (stderr, "shoal-cli download: %s\n", error->message);
+      return 2;
+    }
+  if (argc != 2 || port < 0 || port > 65535)
+    {
+      fprintf (stderr, "shoal-cli download: expected one .torrent file (see --help)\n");
+      return 2;
+    }
+  return run (argv[1], out_dir, seed, FALSE, peers, skip, sequential, limit_down, limit_up, port,
+              listen_address, state_dir, quiet);
+}
+
+int
+shoal_cli_seed (int    argc,
+                char **argv)
+{
+  g_autofree char *state_dir = NULL;
+  g_autofree char *listen_address = NULL;
+  g_auto(GStrv) peers = NULL;
+  gint64 limit_up = 0;
+  gint port = 0;
+  gboolean quiet = FALSE;
+  const GOptionEntry entries[] = {
+    { "limit-up", 0, 0, G_OPTION_ARG_INT64, &limit_up, "Upload limit", "KiB/s" },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port for incoming peers (default: random)", "PORT" },
+    { "listen-address", 0, 0, G_OPTION_ARG_STRING, &listen_address, "Address to listen on (default: all)", "ADDR" },
+    { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &peers, "Connect to this peer too", "HOST:PORT" },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Where resume data is kept", "DIR" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only errors", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("FILE.torrent DIR — check the data in DIR and seed it");
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      fprintf (stderr, "shoal-cli seed: %s\n", error->message);
+      return 2;
+    }
+  if (argc != 3 || port < 0 || port > 65535)
+    {
+      fprintf (stderr, "shoal-cli seed: expected a .torrent file and the directory holding its data\n");
+      return 2;
+    }
+  return run (argv[1], argv[2], TRUE, FALSE, peers, NULL, FALSE, 0, limit_up, port, listen_address,
+              state_dir, quiet);
+}

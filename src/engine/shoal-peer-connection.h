@@ -1,0 +1,139 @@
+/* shoal-peer-connection.h: one live peer-wire connection (engine internal)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "shoal-bitfield.h"
+#include "shoal-peer-wire.h"
+#include "shoal-rate.h"
+#include "shoal-types.h"
+
+G_BEGIN_DECLS
+
+#define SHOAL_PEER_CONNECTION_HANDSHAKE_TIMEOUT 20  /* s */
+#define SHOAL_PEER_CONNECTION_IDLE_TIMEOUT      180 /* s without any message */
+#define SHOAL_PEER_CONNECTION_KEEPALIVE         90  /* s without sending */
+#define SHOAL_PEER_CONNECTION_MAX_UPLOAD_QUEUE  256 /* pending requests from a peer */
+
+typedef enum
+{
+  SHOAL_PEER_CONNECTION_CONNECTING,
+  SHOAL_PEER_CONNECTION_HANDSHAKING,
+  SHOAL_PEER_CONNECTION_ACTIVE,
+  SHOAL_PEER_CONNECTION_CLOSED,
+} ShoalPeerConnectionState;
+
+/**
+ * ShoalPeerConnectionHandler:
+ *
+ * How a connection reports to its owner (the session while an incoming
+ * handshake is read, then the torrent). All calls happen on the owner's
+ * main context.
+ */
+typedef struct
+{
+  /* Incoming only: which torrent has this info-hash? Return FALSE to refuse. */
+  gboolean (*lookup)  (gpointer owner, ShoalPeerConnection *conn, const guint8 info_hash[20]);
+  /* Handshake done both ways; the connection can carry messages. */
+  void     (*ready)   (gpointer owner, ShoalPeerConnection *conn);
+  /* One message; choke/interest/bitfield state is already updated. */
+  void     (*message) (gpointer owner, ShoalPeerConnection *conn, const ShoalPeerWireMessage *msg);
+  /* The connection is over; @error says why (NULL for a clean close). */
+  void     (*closed)  (gpointer owner, ShoalPeerConnection *conn, const GError *error);
+  /* The socket drained its output: room to send more pieces. */
+  void     (*writable)(gpointer owner, ShoalPeerConnection *conn);
+} ShoalPeerConnectionHandler;
+
+#define SHOAL_TYPE_PEER_CONNECTION (shoal_peer_connection_get_type ())
+G_DECLARE_FINAL_TYPE (ShoalPeerConnection, shoal_peer_connection, SHOAL, PEER_CONNECTION, GObject)
+
+ShoalPeerConnection *shoal_peer_connection_new_outgoing (GInetSocketAddress   *address,
+                                                         const guint8          info_hash[20],
+                                                         const guint8          peer_id[20],
+                                                         ShoalPeerWireFeatures features);
+ShoalPeerConnection *shoal_peer_connection_new_incoming (GSocketConnection    *connection,
+                                                         const guint8          peer_id[20],
+                                                         ShoalPeerWireFeatures features);
+
+void        shoal_peer_connection_set_handler     (ShoalPeerConnection              *self,
+                                                   const ShoalPeerConnectionHandler *handler,
+                                                   gpointer                          owner);
+void        shoal_peer_connection_set_info_hash   (ShoalPeerConnection *self,
+                                                   const guint8         info_hash[20]);
+void        shoal_peer_connection_set_n_pieces    (ShoalPeerConnection *self,
+                                                   guint                n_pieces);
+void        shoal_peer_connection_set_limits      (ShoalPeerConnection *self,
+                                                   ShoalRateLimit      *down_limits[],
+                                                   ShoalRateLimit      *up_limits[]);
+void        shoal_peer_connection_start           (ShoalPeerConnection *self);
+void        shoal_peer_connection_close           (ShoalPeerConnection *self,
+                                                   const GError        *reason);
+void        shoal_peer_connection_tick            (ShoalPeerConnection *self,
+                                                   gint64               now_us);
+
+ShoalPeerConnectionState shoal_peer_connection_get_state (ShoalPeerConnection *self);
+const char *shoal_peer_connection_get_address     (ShoalPeerConnection *self);
+GInetSocketAddress *shoal_peer_connection_get_remote (ShoalPeerConnection *self);
+const guint8 *shoal_peer_connection_get_peer_id   (ShoalPeerConnection *self);
+const char *shoal_peer_connection_get_client      (ShoalPeerConnection *self);
+gboolean    shoal_peer_connection_is_incoming     (ShoalPeerConnection *self);
+ShoalPeerWireFeatures shoal_peer_connection_get_features (ShoalPeerConnection *self);
+const ShoalPeerWireExtHandshake *shoal_peer_connection_get_ext_handshake (ShoalPeerConnection *self);
+
+/* Protocol state, as seen from our side */
+gboolean    shoal_peer_connection_am_choking      (ShoalPeerConnection *self);
+gboolean    shoal_peer_connection_am_interested   (ShoalPeerConnection *self);
+gboolean    shoal_peer_connection_peer_choking    (ShoalPeerConnection *self);
+gboolean    shoal_peer_connection_peer_interested (ShoalPeerConnection *self);
+gboolean    shoal_peer_connection_peer_has_all    (ShoalPeerConnection *self);
+ShoalBitfield *shoal_peer_connection_get_peer_bitfield (ShoalPeerConnection *self);
+guint       shoal_peer_connection_get_peer_reqq   (ShoalPeerConnection *self);
+
+void        shoal_peer_connection_set_choking     (ShoalPeerConnection *self,
+                                                   gboolean             choking);
+void        shoal_peer_connection_set_interested  (ShoalPeerConnection *self,
+                                                   gboolean             interested);
+void        shoal_peer_connection_send_have       (ShoalPeerConnection *self,
+                                                   guint32              piece);
+void        shoal_peer_connection_send_bitfield   (ShoalPeerConnection *self,
+                                                   const ShoalBitfield *have);
+void        shoal_peer_connection_send_request    (ShoalPeerConnection *self,
+                                                   guint32              piece,
+                                                   guint32              begin,
+                                                   guint32              length);
+void        shoal_peer_connection_send_cancel     (ShoalPeerConnection *self,
+                                                   guint32              piece,
+                                                   guint32              begin,
+                                                   guint32              length);
+void        shoal_peer_connection_send_reject     (ShoalPeerConnection *self,
+                                                   guint32              piece,
+                                                   guint32              begin,
+                                                   guint32              length);
+void        shoal_peer_connection_send_piece      (ShoalPeerConnection *self,
+                                                   guint32              piece,
+                                                   guint32              begin,
+                                                   GBytes              *block);
+void        shoal_peer_connection_send_extended   (ShoalPeerConnection *self,
+                                                   guint8               id,
+                                                   const guint8        *payload,
+                                                   gsize                len);
+void        shoal_peer_connection_send_raw        (ShoalPeerConnection *self,
+                                                   GByteArray          *message);
+void        shoal_peer_connection_flush           (ShoalPeerConnection *self);
+gsize       shoal_peer_connection_get_pending_output (ShoalPeerConnection *self);
+guint64     shoal_peer_connection_upload_allowance (ShoalPeerConnection *self);
+
+/* Counters */
+ShoalRate  *shoal_peer_connection_get_down_rate   (ShoalPeerConnection *self);
+ShoalRate  *shoal_peer_connection_get_up_rate     (ShoalPeerConnection *self);
+
+/* Owner's per-connection bookkeeping */
+gpointer    shoal_peer_connection_get_owner_data  (ShoalPeerConnection *self);
+void        shoal_peer_connection_set_owner_data  (ShoalPeerConnection *self,
+                                                   gpointer             data,
+                                                   GDestroyNotify       destroy);
+
+G_END_DECLS

@@ -1,0 +1,798 @@
+/* shoal-session.c: the engine: torrents, listening socket, shared limits
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A session runs on the GMainContext that was thread-default when it was
+ * created. It accepts incoming peer connections, hands each to the torrent
+ * its handshake names, drives every torrent once a second, and keeps the
+ * torrents and their resume state under its state directory:
+ *
+ *   STATE_DIR/torrents/HASH.torrent   the metainfo as added
+ *   STATE_DIR/torrents/HASH.resume    pieces had, priorities, totals…
+ *   STATE_DIR/torrents/HASH.parts     bytes of skipped files' boundary pieces
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "shoal-bencode.h"
+#include "shoal-hash.h"
+#include "shoal-session.h"
+#include "shoal-torrent-private.h"
+
+struct _ShoalSession
+{
+  GObject           parent_instance;
+
+  char             *state_dir;
+  char             *download_dir;
+  char             *listen_address;
+  guint16           listen_port;
+  guint8            peer_id[20];
+
+  GListStore       *torrents;
+  GSocketService   *service;
+  GPtrArray        *incoming;     /* connections still handshaking */
+  SoupSession      *soup;
+  ShoalDiskPool    *disk_pool;
+  guint             tick_id;
+
+  ShoalRateLimit    down_limit;
+  ShoalRateLimit    up_limit;
+  guint             max_connections;
+  guint             max_per_torrent;
+  double            seed_ratio_limit;
+  gint64            seed_time_limit;
+  guint             udp_timeout_ms;
+  gboolean          started;
+};
+
+G_DEFINE_FINAL_TYPE (ShoalSession, shoal_session, G_TYPE_OBJECT)
+G_DEFINE_QUARK (shoal-session-error-quark, shoal_session_error)
+
+enum {
+  SIGNAL_TORRENT_COMPLETED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+shoal_session_dispose (GObject *object)
+{
+  ShoalSession *self = SHOAL_SESSION (object);
+
+  shoal_session_close (self);
+  G_OBJECT_CLASS (shoal_session_parent_class)->dispose (object);
+}
+
+static void
+shoal_session_finalize (GObject *object)
+{
+  ShoalSession *self = SHOAL_SESSION (object);
+
+  g_clear_object (&self->torrents);
+  g_clear_object (&self->service);
+  g_clear_pointer (&self->incoming, g_ptr_array_unref);
+  g_clear_object (&self->soup);
+  g_clear_object (&self->disk_pool);
+  g_clear_pointer (&self->state_dir, g_free);
+  g_clear_pointer (&self->download_dir, g_free);
+  g_clear_pointer (&self->listen_address, g_free);
+  G_OBJECT_CLASS (shoal_session_parent_class)->finalize (object);
+}
+
+static void
+shoal_session_class_init (ShoalSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = shoal_session_dispose;
+  object_class->finalize = shoal_session_finalize;
+
+  /**
+   * ShoalSession::torrent-completed:
+   * @torrent: the torrent
+   *
+   * A torrent finished downloading everything wanted (for notifications).
+   */
+  signals[SIGNAL_TORRENT_COMPLETED] = g_signal_new ("torrent-completed", G_TYPE_FROM_CLASS (klass),
+                                                    G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                    G_TYPE_NONE, 1, SHOAL_TYPE_TORRENT);
+}
+
+static void
+shoal_session_init (ShoalSession *self)
+{
+  const char *udp_timeout = g_getenv ("SHOAL_UDP_TRACKER_TIMEOUT_MS");
+
+  self->torrents = g_list_store_new (SHOAL_TYPE_TORRENT);
+  self->incoming = g_ptr_array_new_with_free_func (g_object_unref);
+  self->max_connections = 500;
+  self->max_per_torrent = 80;
+  self->listen_port = 51413;
+  self->udp_timeout_ms = udp_timeout ? (guint) CLAMP (g_ascii_strtoull (udp_timeout, NULL, 10), 50, 60000) : 15000;
+  shoal_peer_wire_generate_peer_id (self->peer_id);
+  self->soup = soup_session_new_with_options ("user-agent", "Shoal/" PACKAGE_VERSION,
+                                              "timeout", 30,
+                                              "max-conns-per-host", 4,
+                                              NULL);
+  self->disk_pool = shoal_disk_pool_new (MAX (2, g_get_num_processors ()));
+}
+
+/**
+ * shoal_session_new:
+ * @state_dir: (nullable): where torrents and resume data are kept;
+ *   %NULL for `$XDG_DATA_HOME/shoal`
+ *
+ * Returns: (transfer full): a new session; call shoal_session_start()
+ */
+ShoalSession *
+shoal_session_new (const char *state_dir)
+{
+  ShoalSession *self = g_object_new (SHOAL_TYPE_SESSION, NULL);
+
+  self->state_dir = state_dir ? g_strdup (state_dir) : g_build_filename (g_get_user_data_dir (), "shoal", NULL);
+  self->download_dir = g_strdup (g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD));
+  if (self->download_dir == NULL)
+    self->download_dir = g_build_filename (g_get_home_dir (), "Downloads", NULL);
+  return self;
+}
+
+/* Incoming connections */
+
+static gboolean
+incoming_lookup (gpointer             owner,
+                 ShoalPeerConnection *conn,
+                 const guint8         info_hash[20])
+{
+  ShoalSession *self = owner;
+  ShoalTorrent *torrent = shoal_session_find_torrent (self, info_hash);
+
+  if (torrent == NULL)
+    return FALSE;
+  shoal_peer_connection_set_info_hash (conn, info_hash);
+  if (!_shoal_torrent_adopt_incoming (torrent, conn))
+    return FALSE;
+  g_ptr_array_remove_fast (self->incoming, conn);
+  return TRUE;
+}
+
+static void
+incoming_closed (gpointer             owner,
+                 ShoalPeerConnection *conn,
+                 const GError        *error)
+{
+  ShoalSession *self = owner;
+
+  g_ptr_array_remove_fast (self->incoming, conn);
+}
+
+static const ShoalPeerConnectionHandler incoming_handler = {
+  incoming_lookup,
+  NULL,
+  NULL,
+  incoming_closed,
+  NULL,
+};
+
+static gboolean
+incoming_cb (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source,
+             gpointer           user_data)
+{
+  ShoalSession *self = user_data;
+  ShoalPeerConnection *conn;
+
+  if (_shoal_session_get_n_connections (self) >= self->max_connections || self->incoming->len >= 64)
+    return FALSE;
+
+  conn = shoal_peer_connection_new_incoming (connection, self->peer_id,
+                                             SHOAL_PEER_WIRE_FEATURE_FAST | SHOAL_PEER_WIRE_FEATURE_EXTENSION);
+  shoal_peer_connection_set_handler (conn, &incoming_handler, self);
+  g_ptr_array_add (self->incoming, conn);
+  shoal_peer_connection_start (conn);
+  return TRUE;
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  ShoalSession *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  g_autoptr(GPtrArray) incoming = g_ptr_array_copy (self->incoming, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+
+  g_ptr_array_set_free_func (incoming, g_object_unref);
+  for (guint i = 0; i < incoming->len; i++)
+    shoal_peer_connection_tick (incoming->pdata[i], now);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+
+      _shoal_torrent_tick (t, now);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static char *
+read_saved_save_dir (const char *resume_path)
+{
+  g_autofree char *contents = NULL;
+  gsize len;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(ShoalBencode) doc = NULL;
+  const ShoalBencodeNode *dir;
+  char *result;
+
+  if (!g_file_get_contents (resume_path, &contents, &len, NULL))
+    return NULL;
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+  doc = shoal_bencode_parse (bytes, NULL);
+  if (doc == NULL)
+    return NULL;
+  dir = shoal_bencode_node_dict_lookup (shoal_bencode_get_root (doc), "save-dir");
+  if (!shoal_bencode_node_is (dir, SHOAL_BENCODE_STRING))
+    return NULL;
+  result = shoal_bencode_node_dup_string (dir);
+  if (!g_utf8_validate (result, -1, NULL) || !g_path_is_absolute (result))
+    g_clear_pointer (&result, g_free);
+  return result;
+}
+
+static void
+load_saved_torrents (ShoalSession *self)
+{
+  g_autofree char *dir_path = g_build_filename (self->state_dir, "torrents", NULL);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".torrent"))
+      g_ptr_array_add (names, g_strdup (name));
+  /* A stable order: by name (the hash); the resume data keeps added times. */
+  g_ptr_array_sort (names, (GCompareFunc) (void (*) (void)) g_strcmp0);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (dir_path, names->pdata[i], NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ShoalMetainfo) info = shoal_metainfo_new_from_file (file, NULL, &error);
+      g_autofree char *resume_path = NULL;
+      g_autofree char *save_dir = NULL;
+      g_autoptr(ShoalTorrent) torrent = NULL;
+
+      if (info == NULL)
+        {
+          g_warning ("Skipping saved torrent %s: %s", path, error->message);
+          continue;
+        }
+      resume_path = g_strdup_printf ("%.*s.resume", (int) (strlen (path) - strlen (".torrent")), path);
+      save_dir = read_saved_save_dir (resume_path);
+      torrent = _shoal_torrent_new (self, info, save_dir ? save_dir : self->download_dir, SHOAL_ADD_FLAGS_NONE);
+      if (!_shoal_torrent_load_resume (torrent, &error))
+        g_debug ("No usable resume data for %s: %s", path, error->message);
+      g_list_store_append (self->torrents, torrent);
+      _shoal_torrent_begin (torrent);
+    }
+}
+
+/**
+ * shoal_session_start:
+ * @self: a session
+ * @error: return location for a %SHOAL_SESSION_ERROR_LISTEN error
+ *
+ * Creates the state directory, starts listening for peers and brings back
+ * the torrents of the last run.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+shoal_session_start (ShoalSession  *self,
+                     GError       **error)
+{
+  g_autofree char *torrents_dir = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (!self->started, FALSE);
+
+  torrents_dir = g_build_filename (self->state_dir, "torrents", NULL);
+  if (g_mkdir_with_parents (torrents_dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Could not create “%s”: %s", torrents_dir, g_strerror (saved));
+      return FALSE;
+    }
+
+  self->service = g_socket_service_new ();
+  if (self->listen_address != NULL)
+    {
+      g_autoptr(GInetAddress) ip = g_inet_address_new_from_string (self->listen_address);
+      g_autoptr(GSocketAddress) addr = NULL;
+      g_autoptr(GSocketAddress) effective = NULL;
+
+      if (ip == NULL)
+        {
+          g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_LISTEN,
+                       "“%s” is not an IP address", self->listen_address);
+          return FALSE;
+        }
+      addr = g_inet_socket_address_new (ip, self->listen_port);
+      if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), addr, G_SOCKET_TYPE_STREAM,
+                                          G_SOCKET_PROTOCOL_TCP, NULL, &effective, &local_error))
+        {
+          g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_LISTEN,
+                       "Could not listen on %s port %u: %s", self->listen_address, self->listen_port,
+                       local_error->message);
+          return FALSE;
+        }
+      self->listen_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+    }
+  else if (self->listen_port == 0)
+    self->listen_port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (self->service), NULL, &local_error);
+  else if (!g_socket_listener_add_inet_port (G_SOCKET_LISTENER (self->service), self->listen_port, NULL, &local_error))
+    self->listen_port = 0;
+
+  if (self->listen_port == 0)
+    {
+      g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_LISTEN,
+                   "Could not listen for peers: %s", local_error ? local_error->message : "no port");
+      return FALSE;
+    }
+  g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
+  g_socket_service_start (self->service);
+
+  self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+  self->started = TRUE;
+  load_saved_torrents (self);
+  return TRUE;
+}
+
+/**
+ * shoal_session_save:
+ * @self: a session
+ *
+ * Writes every torrent's resume state now.
+ */
+void
+shoal_session_save (ShoalSession *self)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+
+      _shoal_torrent_save_resume (t);
+    }
+}
+
+/**
+ * shoal_session_close:
+ * @self: a session
+ *
+ * Saves every torrent's state, tells the trackers we leave, closes every
+ * connection and stops listening. The session cannot be started again.
+ */
+void
+shoal_session_close (ShoalSession *self)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+
+  if (self->tick_id)
+    g_source_remove (self->tick_id);
+  self->tick_id = 0;
+  if (self->started)
+    shoal_session_save (self);
+  self->started = FALSE;
+  for (guint i = 0; self->torrents && i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+
+      if (_shoal_torrent_is_active (t))
+        shoal_announcer_stop (t->announcer);
+      _shoal_torrent_close (t);
+    }
+  if (self->service)
+    {
+      g_socket_service_stop (self->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+    }
+  if (self->incoming)
+    {
+      g_autoptr(GPtrArray) incoming = g_steal_pointer (&self->incoming);
+
+      self->incoming = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; i < incoming->len; i++)
+        shoal_peer_connection_set_handler (incoming->pdata[i], NULL, NULL);
+    }
+}
+
+/* Accessors and settings */
+
+const char *
+shoal_session_get_state_dir (ShoalSession *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
+  return self->state_dir;
+}
+
+const guint8 *
+shoal_session_get_peer_id (ShoalSession *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
+  return self->peer_id;
+}
+
+guint16
+shoal_session_get_listen_port (ShoalSession *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), 0);
+  return self->listen_port;
+}
+
+/**
+ * shoal_session_set_listen_port:
+ * @self: a session that is not started yet
+ * @port: the TCP port for incoming peers, 0 for a random one
+ */
+void
+shoal_session_set_listen_port (ShoalSession *self,
+                               guint16       port)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  g_return_if_fail (!self->started);
+  self->listen_port = port;
+}
+
+/**
+ * shoal_session_set_listen_address:
+ * @self: a session that is not started yet
+ * @address: (nullable): an IP address to listen on, %NULL for all
+ */
+void
+shoal_session_set_listen_address (ShoalSession *self,
+                                  const char   *address)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  g_return_if_fail (!self->started);
+  g_free (self->listen_address);
+  self->listen_address = g_strdup (address);
+}
+
+const char *
+shoal_session_get_download_dir (ShoalSession *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
+  return self->download_dir;
+}
+
+void
+shoal_session_set_download_dir (ShoalSession *self,
+                                const char   *dir)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  g_return_if_fail (dir != NULL);
+  g_free (self->download_dir);
+  self->download_dir = g_strdup (dir);
+}
+
+void
+shoal_session_set_download_limit (ShoalSession *self,
+                                  guint64       bytes_per_second)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  shoal_rate_limit_set_limit (&self->down_limit, bytes_per_second);
+}
+
+void
+shoal_session_set_upload_limit (ShoalSession *self,
+                                guint64       bytes_per_second)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  shoal_rate_limit_set_limit (&self->up_limit, bytes_per_second);
+}
+
+guint64
+shoal_session_get_download_limit (ShoalSession *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), 0);
+  return self->down_limit.limit;
+}
+
+guint64
+shoal_session_get_upload_limit (ShoalSession *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), 0);
+  return self->up_limit.limit;
+}
+
+void
+shoal_session_set_max_connections (ShoalSession *self,
+                                   guint         global,
+                                   guint         per_torrent)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  self->max_connections = MAX (global, 1);
+  self->max_per_torrent = MAX (per_torrent, 1);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+
+      shoal_torrent_set_max_connections (t, self->max_per_torrent);
+    }
+}
+
+/**
+ * shoal_session_set_seed_limits:
+ * @self: a session
+ * @ratio: stop seeding at this upload ratio, <= 0 for no limit
+ * @seconds: stop seeding after this long, <= 0 for no limit
+ *
+ * Applies to every torrent, present and future.
+ */
+void
+shoal_session_set_seed_limits (ShoalSession *self,
+                               double        ratio,
+                               gint64        seconds)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  self->seed_ratio_limit = ratio;
+  self->seed_time_limit = seconds;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+
+      shoal_torrent_set_seed_ratio_limit (t, ratio);
+      shoal_torrent_set_seed_time_limit (t, seconds);
+    }
+}
+
+guint64
+shoal_session_get_download_rate (ShoalSession *self)
+{
+  guint64 sum = 0;
+
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), 0);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+
+      sum += shoal_torrent_get_download_rate (t);
+    }
+  return sum;
+}
+
+guint64
+shoal_session_get_upload_rate (ShoalSession *self)
+{
+  guint64 sum = 0;
+
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), 0);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+
+      sum += shoal_torrent_get_upload_rate (t);
+    }
+  return sum;
+}
+
+GListModel *
+shoal_session_get_torrents (ShoalSession *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
+  return G_LIST_MODEL (self->torrents);
+}
+
+/**
+ * shoal_session_find_torrent:
+ * @self: a session
+ * @info_hash: 20 bytes: a v1 info-hash, or a v2 one truncated
+ *
+ * Returns: (transfer none) (nullable): the torrent
+ */
+ShoalTorrent *
+shoal_session_find_torrent (ShoalSession *self,
+                            const guint8 *info_hash)
+{
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+
+      if (memcmp (shoal_torrent_get_info_hash (t), info_hash, 20) == 0)
+        return t;
+    }
+  return NULL;
+}
+
+/**
+ * shoal_session_add_torrent:
+ * @self: a started session
+ * @info: the torrent's metainfo
+ * @save_dir: (nullable): where to put the data; %NULL for the download dir
+ * @flags: how to add it
+ * @error: return location for a #SHOAL_SESSION_ERROR
+ *
+ * Adds a torrent, saving its metainfo under the state directory so it comes
+ * back in the next run. Data already in @save_dir is checked first.
+ *
+ * Returns: (transfer none): the torrent, or %NULL with @error set
+ */
+ShoalTorrent *
+shoal_session_add_torrent (ShoalSession   *self,
+                           ShoalMetainfo  *info,
+                           const char     *save_dir,
+                           ShoalAddFlags   flags,
+                           GError        **error)
+{
+  const guint8 *hash;
+  g_autoptr(ShoalTorrent) torrent = NULL;
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
+  g_return_val_if_fail (SHOAL_IS_METAINFO (info), NULL);
+
+  if (shoal_metainfo_get_version (info) == SHOAL_TORRENT_VERSION_V2)
+    {
+      g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_UNSUPPORTED,
+                   "“%s” is a BitTorrent v2-only torrent, which Shoal cannot download yet",
+                   shoal_metainfo_get_name (info));
+      return NULL;
+    }
+  hash = shoal_metainfo_get_info_hash_v1 (info);
+  if (shoal_session_find_torrent (self, hash) != NULL)
+    {
+      g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_DUPLICATE,
+                   "“%s” is already in the list", shoal_metainfo_get_name (info));
+      return NULL;
+    }
+
+  dir = g_canonicalize_filename (save_dir ? save_dir : self->download_dir, NULL);
+  torrent = _shoal_torrent_new (self, info, dir, flags);
+  shoal_torrent_set_seed_ratio_limit (torrent, self->seed_ratio_limit);
+  shoal_torrent_set_seed_time_limit (torrent, self->seed_time_limit);
+
+  if (!(flags & SHOAL_ADD_FLAGS_NO_SAVE))
+    {
+      GBytes *bytes = shoal_metainfo_get_bytes (info);
+
+      if (!g_file_set_contents_full (torrent->torrent_path, g_bytes_get_data (bytes, NULL),
+                                     (gssize) g_bytes_get_size (bytes),
+                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error))
+        return NULL;
+    }
+
+  g_list_store_append (self->torrents, torrent);
+  _shoal_torrent_begin (torrent);
+  return torrent;
+}
+
+/**
+ * shoal_session_add_torrent_file:
+ * @self: a started session
+ * @file: a .torrent file
+ * @save_dir: (nullable): where to put the data
+ * @flags: how to add it
+ * @error: return location for an error
+ *
+ * Returns: (transfer none): the torrent, or %NULL with @error set
+ */
+ShoalTorrent *
+shoal_session_add_torrent_file (ShoalSession   *self,
+                                GFile          *file,
+                                const char     *save_dir,
+                                ShoalAddFlags   flags,
+                                GError        **error)
+{
+  g_autoptr(ShoalMetainfo) info = shoal_metainfo_new_from_file (file, NULL, error);
+
+  if (info == NULL)
+    return NULL;
+  return shoal_session_add_torrent (self, info, save_dir, flags, error);
+}
+
+/**
+ * shoal_session_remove_torrent:
+ * @self: a session
+ * @torrent: one of its torrents
+ * @delete_data: also delete the downloaded files
+ */
+void
+shoal_session_remove_torrent (ShoalSession *self,
+                              ShoalTorrent *torrent,
+                              gboolean      delete_data)
+{
+  guint pos;
+  g_autoptr(ShoalTorrent) hold = NULL;
+
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  g_return_if_fail (SHOAL_IS_TORRENT (torrent));
+
+  if (!g_list_store_find (self->torrents, torrent, &pos))
+    return;
+  hold = g_object_ref (torrent);
+  shoal_torrent_pause (torrent);
+  _shoal_torrent_close (torrent);
+  _shoal_torrent_remove_state (torrent);
+  if (delete_data)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!shoal_storage_delete_files (torrent->storage, &error))
+        g_warning ("Could not delete the data of “%s”: %s", shoal_torrent_get_name (torrent), error->message);
+    }
+  g_list_store_remove (self->torrents, pos);
+}
+
+/* Engine internals */
+
+SoupSession *
+_shoal_session_get_soup (ShoalSession *self)
+{
+  return self->soup;
+}
+
+ShoalDiskPool *
+_shoal_session_get_disk_pool (ShoalSession *self)
+{
+  return self->disk_pool;
+}
+
+ShoalRateLimit *
+_shoal_session_get_down_limit (ShoalSession *self)
+{
+  return &self->down_limit;
+}
+
+ShoalRateLimit *
+_shoal_session_get_up_limit (ShoalSession *self)
+{
+  return &self->up_limit;
+}
+
+guint
+_shoal_session_get_n_connections (ShoalSession *self)
+{
+  guint n = self->incoming->len;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+
+      n += t->connections->len;
+    }
+  return n;
+}
+
+guint
+_shoal_session_get_max_connections (ShoalSession *self)
+{
+  return self->max_connections;
+}
+
+guint
+_shoal_session_get_max_per_torrent (ShoalSession *self)
+{
+  return self->max_per_torrent;
+}
+
+guint
+_shoal_session_get_udp_base_timeout_ms (ShoalSession *self)
+{
+  return self->udp_timeout_ms;
+}
+
+void
+_shoal_session_torrent_completed (ShoalSession *self,
+                                  ShoalTorrent *torrent)
+{
+  g_signal_emit (self, signals[SIGNAL_TORRENT_COMPLETED], 0, torrent);
+}

@@ -1,0 +1,98 @@
+/* shoal-session.h: the engine: torrents, listening socket, shared limits
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "shoal-magnet.h"
+#include "shoal-metainfo.h"
+#include "shoal-torrent.h"
+#include "shoal-types.h"
+
+G_BEGIN_DECLS
+
+#define SHOAL_SESSION_ERROR (shoal_session_error_quark ())
+
+typedef enum
+{
+  SHOAL_SESSION_ERROR_DUPLICATE,      /* the torrent is already in the session */
+  SHOAL_SESSION_ERROR_LISTEN,         /* could not listen on the port */
+  SHOAL_SESSION_ERROR_BAD_PEER,       /* a peer address that cannot be used */
+  SHOAL_SESSION_ERROR_UNSUPPORTED,    /* e.g. downloading a v2-only torrent */
+  SHOAL_SESSION_ERROR_STATE,          /* the saved session state cannot be used */
+} ShoalSessionError;
+
+/**
+ * ShoalAddFlags:
+ * @SHOAL_ADD_FLAGS_NONE: start at once, verifying data already on disk
+ * @SHOAL_ADD_FLAGS_PAUSED: add paused
+ * @SHOAL_ADD_FLAGS_SEED_MODE: the data is known to be complete and correct
+ *   (just created from it): skip the check and seed
+ * @SHOAL_ADD_FLAGS_SEQUENTIAL: download pieces in order
+ * @SHOAL_ADD_FLAGS_NO_SAVE: keep no resume state (for one-shot CLI use)
+ */
+typedef enum
+{
+  SHOAL_ADD_FLAGS_NONE       = 0,
+  SHOAL_ADD_FLAGS_PAUSED     = 1 << 0,
+  SHOAL_ADD_FLAGS_SEED_MODE  = 1 << 1,
+  SHOAL_ADD_FLAGS_SEQUENTIAL = 1 << 2,
+  SHOAL_ADD_FLAGS_NO_SAVE    = 1 << 3,
+} ShoalAddFlags;
+
+#define SHOAL_TYPE_SESSION (shoal_session_get_type ())
+G_DECLARE_FINAL_TYPE (ShoalSession, shoal_session, SHOAL, SESSION, GObject)
+
+GQuark        shoal_session_error_quark        (void);
+
+ShoalSession *shoal_session_new                (const char     *state_dir);
+gboolean      shoal_session_start              (ShoalSession   *self,
+                                                GError        **error);
+void          shoal_session_save               (ShoalSession   *self);
+void          shoal_session_close              (ShoalSession   *self);
+
+const char   *shoal_session_get_state_dir      (ShoalSession   *self);
+const guint8 *shoal_session_get_peer_id        (ShoalSession   *self);
+guint16       shoal_session_get_listen_port    (ShoalSession   *self);
+void          shoal_session_set_listen_port    (ShoalSession   *self,
+                                                guint16         port);
+void          shoal_session_set_listen_address (ShoalSession   *self,
+                                                const char     *address);
+const char   *shoal_session_get_download_dir   (ShoalSession   *self);
+void          shoal_session_set_download_dir   (ShoalSession   *self,
+                                                const char     *dir);
+void          shoal_session_set_download_limit (ShoalSession   *self,
+                                                guint64         bytes_per_second);
+void          shoal_session_set_upload_limit   (ShoalSession   *self,
+                                                guint64         bytes_per_second);
+guint64       shoal_session_get_download_limit (ShoalSession   *self);
+guint64       shoal_session_get_upload_limit   (ShoalSession   *self);
+void          shoal_session_set_max_connections (ShoalSession  *self,
+                                                 guint          global,
+                                                 guint          per_torrent);
+void          shoal_session_set_seed_limits    (ShoalSession   *self,
+                                                double          ratio,
+                                                gint64          seconds);
+guint64       shoal_session_get_download_rate  (ShoalSession   *self);
+guint64       shoal_session_get_upload_rate    (ShoalSession   *self);
+
+GListModel   *shoal_session_get_torrents       (ShoalSession   *self);
+ShoalTorrent *shoal_session_find_torrent       (ShoalSession   *self,
+                                                const guint8   *info_hash);
+ShoalTorrent *shoal_session_add_torrent        (ShoalSession   *self,
+                                                ShoalMetainfo  *info,
+                                                const char     *save_dir,
+                                                ShoalAddFlags   flags,
+                                                GError        **error);
+ShoalTorrent *shoal_session_add_torrent_file   (ShoalSession   *self,
+                                                GFile          *file,
+                                                const char     *save_dir,
+                                                ShoalAddFlags   flags,
+                                                GError        **error);
+void          shoal_session_remove_torrent     (ShoalSession   *self,
+                                                ShoalTorrent   *torrent,
+                                                gboolean        delete_data);
+
+G_END_DECLS

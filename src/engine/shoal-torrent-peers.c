@@ -1,0 +1,1058 @@
+/* shoal-torrent-peers.c: a torrent's peers: messages, requests, uploads, choking
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "shoal-session.h"
+#include "shoal-torrent-private.h"
+
+#define MAX_READS_IN_FLIGHT   8
+#define MAX_PENDING_OUTPUT    (1024 * 1024)
+#define MIN_REQUEST_QUEUE     16
+#define INITIAL_REQUEST_QUEUE 64
+#define MAX_REQUEST_QUEUE     1024
+#define MAX_FAILURES          5
+
+static void fill_requests (ShoalPeerState *ps);
+static void pump_uploads (ShoalPeerState *ps);
+
+/* Per-connection state */
+
+static void
+peer_state_free (gpointer data)
+{
+  ShoalPeerState *ps = data;
+  ShoalBlock *b;
+
+  while ((b = g_queue_pop_head (&ps->uploads)) != NULL)
+    g_free (b);
+  g_clear_pointer (&ps->requests, g_array_unref);
+  g_clear_pointer (&ps->counted, shoal_bitfield_free);
+  g_clear_object (&ps->peer);
+  g_free (ps);
+}
+
+static ShoalPeerState *
+peer_state (ShoalPeerConnection *conn)
+{
+  return shoal_peer_connection_get_owner_data (conn);
+}
+
+static char *
+ip_of (ShoalPeerConnection *conn)
+{
+  GInetSocketAddress *remote = shoal_peer_connection_get_remote (conn);
+
+  if (remote == NULL)
+    return g_strdup ("");
+  return g_inet_address_to_string (g_inet_socket_address_get_address (remote));
+}
+
+/* Availability bookkeeping: the picker counts each peer's pieces once. */
+
+static void
+uncount_peer (ShoalTorrent   *self,
+              ShoalPeerState *ps)
+{
+  if (ps->counted_all)
+    shoal_piece_picker_peer_remove_have_all (self->picker);
+  else if (ps->counted != NULL)
+    shoal_piece_picker_peer_remove_bitfield (self->picker, ps->counted);
+  ps->counted_all = FALSE;
+  g_clear_pointer (&ps->counted, shoal_bitfield_free);
+}
+
+static void
+count_peer (ShoalTorrent   *self,
+            ShoalPeerState *ps)
+{
+  ShoalBitfield *has = shoal_peer_connection_get_peer_bitfield (ps->conn);
+
+  uncount_peer (self, ps);
+  if (shoal_bitfield_is_full (has))
+    {
+      shoal_piece_picker_peer_have_all (self->picker);
+      ps->counted_all = TRUE;
+    }
+  else
+    {
+      ps->counted = shoal_bitfield_copy (has);
+      shoal_piece_picker_peer_add_bitfield (self->picker, ps->counted);
+    }
+}
+
+static void
+update_interest (ShoalTorrent   *self,
+                 ShoalPeerState *ps)
+{
+  gboolean interested = self->state == SHOAL_TORRENT_STATE_DOWNLOADING &&
+                        shoal_piece_picker_is_interesting (self->picker,
+                                                           shoal_peer_connection_get_peer_bitfield (ps->conn));
+
+  shoal_peer_connection_set_interested (ps->conn, interested);
+}
+
+void
+_shoal_torrent_update_interest (ShoalTorrent *self)
+{
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      ShoalPeerConnection *conn = self->connections->pdata[i];
+
+      if (shoal_peer_connection_get_state (conn) != SHOAL_PEER_CONNECTION_ACTIVE)
+        continue;
+      update_interest (self, peer_state (conn));
+      /* Two seeds have nothing to say to each other. */
+      if (self->state == SHOAL_TORRENT_STATE_SEEDING &&
+          shoal_bitfield_is_full (shoal_piece_picker_get_have (self->picker)) &&
+          shoal_peer_connection_peer_has_all (conn))
+        {
+          g_autoptr(GError) e = g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED, "Both sides are seeds");
+
+          shoal_peer_connection_close (conn, e);
+          i--;
+        }
+    }
+}
+
+/* Requests we send */
+
+static gint
+find_request (ShoalPeerState   *ps,
+              const ShoalBlock *b)
+{
+  for (guint i = 0; i < ps->requests->len; i++)
+    {
+      ShoalOutRequest *r = &g_array_index (ps->requests, ShoalOutRequest, i);
+
+      if (r->block.piece == b->piece && r->block.begin == b->begin && r->block.length == b->length)
+        return (gint) i;
+    }
+  return -1;
+}
+
+static void
+release_requests (ShoalTorrent   *self,
+                  ShoalPeerState *ps)
+{
+  for (guint i = 0; i < ps->requests->len; i++)
+    shoal_piece_picker_block_cancelled (self->picker, &g_array_index (ps->requests, ShoalOutRequest, i).block, ps->conn);
+  g_array_set_size (ps->requests, 0);
+}
+
+static void
+fill_requests (ShoalPeerState *ps)
+{
+  ShoalTorrent *self = ps->torrent;
+  ShoalPeerConnection *conn = ps->conn;
+  guint64 rate;
+  guint target, limit, want, n_out = 0;
+  g_autofree ShoalBlock *blocks = NULL;
+  gint64 now;
+
+  if (self->state != SHOAL_TORRENT_STATE_DOWNLOADING ||
+      shoal_peer_connection_get_state (conn) != SHOAL_PEER_CONNECTION_ACTIVE ||
+      shoal_peer_connection_peer_choking (conn) ||
+      !shoal_peer_connection_am_interested (conn) ||
+      self->pending_write_bytes > SHOAL_TORRENT_MAX_PENDING_WRITES)
+    return;
+
+  /* Keep about two seconds of this peer's rate in flight (bandwidth-delay
+   * product with room), within what the peer accepts. */
+  now = g_get_monotonic_time ();
+  rate = shoal_rate_get (shoal_peer_connection_get_down_rate (conn), now);
+  limit = MIN (shoal_peer_connection_get_peer_reqq (conn), MAX_REQUEST_QUEUE);
+  target = rate > 0 ? (guint) MIN ((guint64) MAX_REQUEST_QUEUE, rate * 2 / SHOAL_PIECE_PICKER_BLOCK_SIZE + MIN_REQUEST_QUEUE)
+                    : INITIAL_REQUEST_QUEUE;
+  target = CLAMP (target, MIN_REQUEST_QUEUE, MAX (limit, 1));
+  if (ps->requests->len >= target)
+    return;
+  want = target - ps->requests->len;
+  /* Ask for blocks in batches so that each pick call is worth its cost. */
+  if (want < 8 && ps->requests->len > 4)
+    return;
+
+  blocks = g_new (ShoalBlock, want);
+  shoal_piece_picker_pick (self->picker, shoal_peer_connection_get_peer_bitfield (conn), conn,
+                           want, blocks, &n_out);
+  for (guint i = 0; i < n_out; i++)
+    {
+      ShoalOutRequest r = { blocks[i], now };
+
+      g_array_append_val (ps->requests, r);
+      shoal_peer_connection_send_request (conn, blocks[i].piece, blocks[i].begin, blocks[i].length);
+    }
+  if (n_out > 0)
+    shoal_peer_connection_flush (conn);
+}
+
+void
+_shoal_torrent_fill_all_requests (ShoalTorrent *self)
+{
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      ShoalPeerConnection *conn = self->connections->pdata[i];
+
+      if (shoal_peer_connection_get_state (conn) == SHOAL_PEER_CONNECTION_ACTIVE)
+        fill_requests (peer_state (conn));
+    }
+}
+
+/* Bad data and bans */
+
+static ShoalPeerConnection *
+find_connection (ShoalTorrent *self,
+                 gpointer      conn)
+{
+  for (guint i = 0; i < self->connections->len; i++)
+    if (self->connections->pdata[i] == conn)
+      return conn;
+  return NULL;
+}
+
+static void
+strike (ShoalTorrent        *self,
+        ShoalPeerConnection *conn)
+{
+  g_autofree char *ip = ip_of (conn);
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->strikes, ip)) + 1;
+
+  g_hash_table_replace (self->strikes, g_strdup (ip), GUINT_TO_POINTER (n));
+  g_debug ("Peer %s sent a piece that failed its hash check (%u)", shoal_peer_connection_get_address (conn), n);
+  if (n >= SHOAL_TORRENT_MAX_BAD_PIECES)
+    {
+      g_autoptr(GError) e = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                         "Banned after %u pieces with bad data", n);
+
+      g_message ("Banning peer %s of “%s”: it sent %u corrupt pieces",
+                 shoal_peer_connection_get_address (conn), shoal_torrent_get_name (self), n);
+      g_hash_table_add (self->banned, g_strdup (ip));
+      shoal_peer_connection_close (conn, e);
+    }
+}
+
+typedef struct
+{
+  ShoalTorrent *torrent;
+  guint         piece;
+  guint64       size;
+} WriteData;
+
+static void
+write_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  WriteData *wd = user_data;
+  ShoalTorrent *self = wd->torrent;
+  g_autoptr(GError) error = NULL;
+
+  self->pending_write_bytes -= wd->size;
+  self->n_writes--;
+
+  if (shoal_storage_write_piece_finish (SHOAL_STORAGE (source), result, &error))
+    {
+      if (_shoal_torrent_is_active (self))
+        _shoal_torrent_piece_verified (self, wd->piece);
+    }
+  else
+    {
+      gpointer *contributors = NULL;
+      guint n = 0;
+
+      shoal_piece_picker_piece_failed (self->picker, wd->piece, &contributors, &n);
+      if (g_error_matches (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH))
+        {
+          /* Every peer that sent part of the piece gets a strike: one bad
+           * peer cannot hide among good ones for long. */
+          for (guint i = 0; i < n; i++)
+            {
+              ShoalPeerConnection *conn = find_connection (self, contributors[i]);
+
+              if (conn != NULL)
+                strike (self, conn);
+            }
+        }
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && _shoal_torrent_is_active (self))
+        _shoal_torrent_set_error (self, error);
+      g_free (contributors);
+    }
+
+  if (_shoal_torrent_is_active (self))
+    _shoal_torrent_fill_all_requests (self);
+  g_object_unref (wd->torrent);
+  g_free (wd);
+}
+
+static void
+handle_block (ShoalTorrent               *self,
+              ShoalPeerState             *ps,
+              const ShoalPeerWireMessage *msg)
+{
+  ShoalBlock b = { msg->index, msg->begin, (guint) msg->payload_len };
+  ShoalPieceBuffer *buf;
+  gpointer *others = NULL;
+  guint n_others = 0;
+  gint idx = find_request (ps, &b);
+  gint64 now = g_get_monotonic_time ();
+  gboolean complete;
+
+  if (idx < 0)
+    {
+      /* Not asked for (or cancelled in the end game): drop it. */
+      return;
+    }
+  g_array_remove_index_fast (ps->requests, (guint) idx);
+  ps->last_piece_us = now;
+
+  ps->downloaded += b.length;
+  self->downloaded += b.length;
+  self->session_downloaded += b.length;
+  shoal_rate_add (&self->down_rate, now, b.length);
+
+  if (self->state != SHOAL_TORRENT_STATE_DOWNLOADING || shoal_piece_picker_has_piece (self->picker, b.piece))
+    return;
+
+  buf = g_hash_table_lookup (self->buffers, GUINT_TO_POINTER (b.piece));
+  if (buf == NULL)
+    {
+      buf = g_new0 (ShoalPieceBuffer, 1);
+      buf->piece = b.piece;
+      buf->size = shoal_metainfo_get_piece_size (self->info, b.piece);
+      buf->data = g_malloc (buf->size);
+      g_hash_table_insert (self->buffers, GUINT_TO_POINTER (b.piece), buf);
+    }
+  /* The decoder checked the block against the piece's size. */
+  g_assert ((guint64) b.begin + b.length <= buf->size);
+  memcpy (buf->data + b.begin, msg->payload, b.length);
+
+  complete = shoal_piece_picker_block_received (self->picker, &b, ps->conn, &others, &n_others);
+  for (guint i = 0; i < n_others; i++)
+    {
+      ShoalPeerConnection *other = find_connection (self, others[i]);
+      ShoalPeerState *ops;
+      gint oidx;
+
+      if (other == NULL)
+        continue;
+      ops = peer_state (other);
+      oidx = find_request (ops, &b);
+      if (oidx >= 0)
+        g_array_remove_index_fast (ops->requests, (guint) oidx);
+      shoal_peer_connection_send_cancel (other, b.piece, b.begin, b.length);
+    }
+  g_free (others);
+
+  if (complete)
+    {
+      WriteData *wd = g_new0 (WriteData, 1);
+      g_autoptr(GBytes) data = NULL;
+
+      g_hash_table_steal (self->buffers, GUINT_TO_POINTER (b.piece));
+      data = g_bytes_new_take (buf->data, buf->size);
+      wd->torrent = g_object_ref (self);
+      wd->piece = b.piece;
+      wd->size = buf->size;
+      self->pending_write_bytes += buf->size;
+      self->n_writes++;
+      g_free (buf);
+      shoal_storage_write_piece_async (self->storage, b.piece, data, self->cancellable, write_done_cb, wd);
+    }
+}
+
+/* Requests the peer sends us */
+
+typedef struct
+{
+  ShoalTorrent        *torrent;
+  ShoalPeerConnection *conn;
+  ShoalBlock           block;
+} ReadData;
+
+static void
+read_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ReadData *rd = user_data;
+  ShoalTorrent *self = rd->torrent;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) block = shoal_storage_read_block_finish (SHOAL_STORAGE (source), result, &error);
+
+  if (shoal_peer_connection_get_state (rd->conn) == SHOAL_PEER_CONNECTION_ACTIVE)
+    {
+      ShoalPeerState *ps = peer_state (rd->conn);
+
+      ps->reads_in_flight--;
+      if (block != NULL && !shoal_peer_connection_am_choking (rd->conn))
+        {
+          guint64 len = g_bytes_get_size (block);
+          gint64 now = g_get_monotonic_time ();
+
+          shoal_peer_connection_send_piece (rd->conn, rd->block.piece, rd->block.begin, block);
+          ps->uploaded += len;
+          self->uploaded += len;
+          self->session_uploaded += len;
+          shoal_rate_add (&self->up_rate, now, len);
+        }
+      if (block == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+          _shoal_torrent_is_active (self))
+        {
+          /* The data we were seeding is gone or unreadable: the user must
+           * know, and we must not claim pieces we cannot serve. */
+          _shoal_torrent_set_error (self, error);
+        }
+      else
+        pump_uploads (ps);
+    }
+
+  g_object_unref (rd->conn);
+  g_object_unref (rd->torrent);
+  g_free (rd);
+}
+
+static void
+pump_uploads (ShoalPeerState *ps)
+{
+  ShoalTorrent *self = ps->torrent;
+
+  while (ps->reads_in_flight < MAX_READS_IN_FLIGHT &&
+         !g_queue_is_empty (&ps->uploads) &&
+         shoal_peer_connection_get_pending_output (ps->conn) < MAX_PENDING_OUTPUT &&
+         !shoal_peer_connection_am_choking (ps->conn))
+    {
+      ShoalBlock *b = g_queue_peek_head (&ps->uploads);
+      ReadData *rd;
+
+      if (shoal_peer_connection_upload_allowance (ps->conn) < b->length)
+        break; /* the tick tries again when tokens are back */
+
+      g_queue_pop_head (&ps->uploads);
+      rd = g_new0 (ReadData, 1);
+      rd->torrent = g_object_ref (self);
+      rd->conn = g_object_ref (ps->conn);
+      rd->block = *b;
+      g_free (b);
+      ps->reads_in_flight++;
+      shoal_storage_read_block_async (self->storage, rd->block.piece, rd->block.begin, rd->block.length,
+                                      self->cancellable, read_done_cb, rd);
+    }
+}
+
+static void
+handle_request (ShoalTorrent               *self,
+                ShoalPeerState             *ps,
+                const ShoalPeerWireMessage *msg)
+{
+  g_autoptr(GError) error = NULL;
+  ShoalBlock *b;
+
+  if (!shoal_peer_wire_validate_request (msg->index, msg->begin, msg->length,
+                                         shoal_metainfo_get_n_pieces (self->info),
+                                         shoal_metainfo_get_piece_length (self->info),
+                                         shoal_metainfo_get_total_length (self->info), &error))
+    {
+      shoal_peer_connection_close (ps->conn, error);
+      return;
+    }
+  if (shoal_peer_connection_am_choking (ps->conn) ||
+      !shoal_piece_picker_has_piece (self->picker, msg->index) ||
+      g_queue_get_length (&ps->uploads) >= SHOAL_PEER_CONNECTION_MAX_UPLOAD_QUEUE)
+    {
+      shoal_peer_connection_send_reject (ps->conn, msg->index, msg->begin, msg->length);
+      return;
+    }
+  b = g_new (ShoalBlock, 1);
+  b->piece = msg->index;
+  b->begin = msg->begin;
+  b->length = msg->length;
+  g_queue_push_tail (&ps->uploads, b);
+  pump_uploads (ps);
+}
+
+static void
+handle_cancel (ShoalPeerState             *ps,
+               const ShoalPeerWireMessage *msg)
+{
+  for (GList *l = ps->uploads.head; l != NULL; l = l->next)
+    {
+      ShoalBlock *b = l->data;
+
+      if (b->piece == msg->index && b->begin == msg->begin && b->length == msg->length)
+        {
+          g_queue_delete_link (&ps->uploads, l);
+          g_free (b);
+          return;
+        }
+    }
+}
+
+static void
+drop_uploads (ShoalPeerState *ps)
+{
+  ShoalBlock *b;
+
+  while ((b = g_queue_pop_head (&ps->uploads)) != NULL)
+    g_free (b);
+}
+
+/* Choking */
+
+static guint
+count_unchoked (ShoalTorrent *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      ShoalPeerConnection *c = self->connections->pdata[i];
+
+      if (shoal_peer_connection_get_state (c) == SHOAL_PEER_CONNECTION_ACTIVE &&
+          !shoal_peer_connection_am_choking (c))
+        n++;
+    }
+  return n;
+}
+
+static gint
+compare_for_unchoke (gconstpointer a,
+                     gconstpointer b,
+                     gpointer      user_data)
+{
+  ShoalTorrent *self = user_data;
+  ShoalPeerConnection *ca = *(ShoalPeerConnection * const *) a;
+  ShoalPeerConnection *cb = *(ShoalPeerConnection * const *) b;
+  gint64 now = g_get_monotonic_time ();
+  guint64 ra, rb;
+
+  /* Downloading: reward the peers that give us the most (tit-for-tat).
+   * Seeding: favour the peers we can upload to fastest. */
+  if (self->state == SHOAL_TORRENT_STATE_SEEDING)
+    {
+      ra = shoal_rate_get (shoal_peer_connection_get_up_rate (ca), now);
+      rb = shoal_rate_get (shoal_peer_connection_get_up_rate (cb), now);
+    }
+  else
+    {
+      ra = shoal_rate_get (shoal_peer_connection_get_down_rate (ca), now);
+      rb = shoal_rate_get (shoal_peer_connection_get_down_rate (cb), now);
+    }
+  return ra < rb ? 1 : (ra > rb ? -1 : 0);
+}
+
+/**
+ * _shoal_torrent_choke:
+ * @self: a torrent
+ * @rotate_optimistic: pick a new optimistic unchoke (every 30 s)
+ *
+ * Unchokes the best interested peers (SHOAL_TORRENT_UNCHOKE_SLOTS - 1 by
+ * rate) plus one optimistic unchoke chosen at random, and chokes the rest.
+ */
+void
+_shoal_torrent_choke (ShoalTorrent *self,
+                      gboolean      rotate_optimistic)
+{
+  g_autoptr(GPtrArray) interested = g_ptr_array_new ();
+  ShoalPeerConnection *optimistic = NULL;
+  guint regular = SHOAL_TORRENT_UNCHOKE_SLOTS - 1;
+
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      ShoalPeerConnection *c = self->connections->pdata[i];
+
+      if (shoal_peer_connection_get_state (c) != SHOAL_PEER_CONNECTION_ACTIVE)
+        continue;
+      if (shoal_peer_connection_peer_interested (c))
+        {
+          g_ptr_array_add (interested, c);
+          if (peer_state (c)->optimistic && !rotate_optimistic)
+            optimistic = c;
+        }
+      else
+        shoal_peer_connection_set_choking (c, TRUE);
+    }
+
+  g_ptr_array_sort_with_data (interested, compare_for_unchoke, self);
+
+  if (optimistic == NULL && interested->len > regular)
+    optimistic = interested->pdata[regular + g_random_int_range (0, (gint) (interested->len - regular))];
+  else if (optimistic != NULL)
+    {
+      /* Keep it unless it earned a regular slot. */
+      for (guint i = 0; i < MIN (regular, interested->len); i++)
+        if (interested->pdata[i] == optimistic)
+          optimistic = interested->len > regular
+                       ? interested->pdata[regular + g_random_int_range (0, (gint) (interested->len - regular))]
+                       : NULL;
+    }
+
+  for (guint i = 0; i < interested->len; i++)
+    {
+      ShoalPeerConnection *c = interested->pdata[i];
+      ShoalPeerState *ps = peer_state (c);
+      gboolean unchoke = i < regular || c == optimistic || interested->len <= SHOAL_TORRENT_UNCHOKE_SLOTS;
+
+      ps->optimistic = c == optimistic;
+      if (unchoke && shoal_peer_connection_am_choking (c))
+        ps->unchoked_at_us = g_get_monotonic_time ();
+      shoal_peer_connection_set_choking (c, !unchoke);
+      if (!unchoke)
+        drop_uploads (ps);
+      else
+        pump_uploads (ps);
+    }
+}
+
+/* Connection callbacks */
+
+static gboolean
+conn_lookup (gpointer             owner,
+             ShoalPeerConnection *conn,
+             const guint8         info_hash[20])
+{
+  /* Only the session looks up incoming connections. */
+  return FALSE;
+}
+
+static void
+send_extension_handshake (ShoalTorrent        *self,
+                          ShoalPeerConnection *conn)
+{
+  g_autoptr(ShoalPeerWireExtHandshake) ext = shoal_peer_wire_ext_handshake_new ();
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+  GInetSocketAddress *remote = shoal_peer_connection_get_remote (conn);
+
+  shoal_peer_wire_ext_handshake_set_client (ext, "Shoal " PACKAGE_VERSION);
+  ext->listen_port = shoal_session_get_listen_port (self->session);
+  ext->reqq = SHOAL_PEER_CONNECTION_MAX_UPLOAD_QUEUE;
+  if (remote != NULL)
+    {
+      GInetAddress *ip = g_inet_socket_address_get_address (remote);
+      gsize len = g_inet_address_get_native_size (ip);
+
+      memcpy (ext->yourip, g_inet_address_to_bytes (ip), len);
+      ext->yourip_len = (guint) len;
+    }
+  /* This writes a whole extended message, id 0. */
+  shoal_peer_wire_encode_ext_handshake (payload, ext);
+  shoal_peer_connection_send_raw (conn, payload);
+}
+
+static ShoalPeerFlags
+peer_flags (ShoalPeerState *ps)
+{
+  ShoalPeerConnection *c = ps->conn;
+  ShoalPeerFlags flags = ps->source;
+
+  if (shoal_peer_connection_is_incoming (c))
+    flags |= SHOAL_PEER_FLAG_INCOMING;
+  if (shoal_peer_connection_am_choking (c))
+    flags |= SHOAL_PEER_FLAG_AM_CHOKING;
+  if (shoal_peer_connection_am_interested (c))
+    flags |= SHOAL_PEER_FLAG_AM_INTERESTED;
+  if (shoal_peer_connection_peer_choking (c))
+    flags |= SHOAL_PEER_FLAG_PEER_CHOKING;
+  if (shoal_peer_connection_peer_interested (c))
+    flags |= SHOAL_PEER_FLAG_PEER_INTERESTED;
+  if (ps->optimistic)
+    flags |= SHOAL_PEER_FLAG_OPTIMISTIC;
+  if (shoal_peer_connection_peer_has_all (c))
+    flags |= SHOAL_PEER_FLAG_SEED;
+  if (ps->requests->len > 0 && ps->last_piece_us != 0 &&
+      g_get_monotonic_time () - ps->last_piece_us > 60 * G_USEC_PER_SEC)
+    flags |= SHOAL_PEER_FLAG_SNUBBED;
+  return flags;
+}
+
+static void
+update_peer_snapshot (ShoalPeerState *ps,
+                      gint64          now)
+{
+  ShoalBitfield *has = shoal_peer_connection_get_peer_bitfield (ps->conn);
+  guint n = shoal_bitfield_get_size (has);
+  double progress = n ? (double) shoal_bitfield_count (has) / n : 0;
+
+  _shoal_peer_update (ps->peer, shoal_peer_connection_get_client (ps->conn), peer_flags (ps), progress,
+                      shoal_rate_get (shoal_peer_connection_get_down_rate (ps->conn), now),
+                      shoal_rate_get (shoal_peer_connection_get_up_rate (ps->conn), now),
+                      ps->downloaded, ps->uploaded);
+}
+
+static void
+conn_ready (gpointer             owner,
+            ShoalPeerConnection *conn)
+{
+  ShoalTorrent *self = owner;
+  ShoalPeerState *ps = peer_state (conn);
+
+  ps->peer = _shoal_peer_new (shoal_peer_connection_get_address (conn), ps->source);
+  update_peer_snapshot (ps, g_get_monotonic_time ());
+  g_list_store_append (self->peers, ps->peer);
+
+  if (shoal_peer_connection_get_features (conn) & SHOAL_PEER_WIRE_FEATURE_EXTENSION)
+    send_extension_handshake (self, conn);
+  shoal_peer_connection_send_bitfield (conn, shoal_piece_picker_get_have (self->picker));
+}
+
+static void
+conn_message (gpointer                    owner,
+              ShoalPeerConnection        *conn,
+              const ShoalPeerWireMessage *msg)
+{
+  ShoalTorrent *self = owner;
+  ShoalPeerState *ps = peer_state (conn);
+
+  switch (msg->type)
+    {
+    case SHOAL_PEER_WIRE_HAVE:
+      if (ps->counted_all)
+        break;
+      if (ps->counted == NULL)
+        ps->counted = shoal_bitfield_new (shoal_metainfo_get_n_pieces (self->info));
+      if (!shoal_bitfield_get (ps->counted, msg->index))
+        {
+          shoal_bitfield_set (ps->counted, msg->index, TRUE);
+          shoal_piece_picker_peer_have (self->picker, msg->index);
+        }
+      if (!shoal_peer_connection_am_interested (conn))
+        update_interest (self, ps);
+      fill_requests (ps);
+      break;
+
+    case SHOAL_PEER_WIRE_BITFIELD:
+    case SHOAL_PEER_WIRE_HAVE_ALL:
+    case SHOAL_PEER_WIRE_HAVE_NONE:
+      count_peer (self, ps);
+      if (self->state == SHOAL_TORRENT_STATE_SEEDING && shoal_peer_connection_peer_has_all (conn) &&
+          shoal_bitfield_is_full (shoal_piece_picker_get_have (self->picker)))
+        {
+          g_autoptr(GError) e = g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED, "Both sides are seeds");
+
+          shoal_peer_connection_close (conn, e);
+          return;
+        }
+      update_interest (self, ps);
+      fill_requests (ps);
+      break;
+
+    case SHOAL_PEER_WIRE_CHOKE:
+      /* With the Fast extension the peer rejects what it will not serve;
+       * without it, a choke drops every request. */
+      if (!(shoal_peer_connection_get_features (conn) & SHOAL_PEER_WIRE_FEATURE_FAST))
+        release_requests (self, ps);
+      break;
+
+    case SHOAL_PEER_WIRE_UNCHOKE:
+      fill_requests (ps);
+      break;
+
+    case SHOAL_PEER_WIRE_INTERESTED:
+      if (count_unchoked (self) < SHOAL_TORRENT_UNCHOKE_SLOTS)
+        _shoal_torrent_choke (self, FALSE);
+      break;
+
+    case SHOAL_PEER_WIRE_NOT_INTERESTED:
+      if (!shoal_peer_connection_am_choking (conn))
+        {
+          shoal_peer_connection_set_choking (conn, TRUE);
+          drop_uploads (ps);
+          _shoal_torrent_choke (self, FALSE);
+        }
+      break;
+
+    case SHOAL_PEER_WIRE_REQUEST:
+      handle_request (self, ps, msg);
+      break;
+
+    case SHOAL_PEER_WIRE_PIECE:
+      handle_block (self, ps, msg);
+      if (shoal_peer_connection_get_state (conn) == SHOAL_PEER_CONNECTION_ACTIVE)
+        fill_requests (ps);
+      break;
+
+    case SHOAL_PEER_WIRE_CANCEL:
+      handle_cancel (ps, msg);
+      break;
+
+    case SHOAL_PEER_WIRE_REJECT:
+      {
+        ShoalBlock b = { msg->index, msg->begin, msg->length };
+        gint idx = find_request (ps, &b);
+
+        if (idx >= 0)
+          {
+            g_array_remove_index_fast (ps->requests, (guint) idx);
+            shoal_piece_picker_request_rejected (self->picker, &b, conn);
+          }
+      }
+      break;
+
+    case SHOAL_PEER_WIRE_PORT:
+    case SHOAL_PEER_WIRE_SUGGEST:
+    case SHOAL_PEER_WIRE_ALLOWED_FAST:
+    case SHOAL_PEER_WIRE_EXTENDED:
+    case SHOAL_PEER_WIRE_KEEP_ALIVE:
+    default:
+      break;
+    }
+}
+
+static void
+conn_closed (gpointer             owner,
+             ShoalPeerConnection *conn,
+             const GError        *error)
+{
+  ShoalTorrent *self = owner;
+  ShoalPeerState *ps = peer_state (conn);
+  g_autofree char *key = g_strdup (shoal_peer_connection_get_address (conn));
+  ShoalPeerCandidate *c = g_hash_table_lookup (self->candidates, key);
+  gboolean was_unchoked = !shoal_peer_connection_am_choking (conn);
+  guint pos;
+
+  if (ps != NULL)
+    {
+      release_requests (self, ps);
+      uncount_peer (self, ps);
+      drop_uploads (ps);
+      if (ps->peer != NULL && g_list_store_find (self->peers, ps->peer, &pos))
+        g_list_store_remove (self->peers, pos);
+    }
+  shoal_piece_picker_peer_gone (self->picker, conn);
+
+  if (c != NULL)
+    {
+      c->connected = FALSE;
+      if (error != NULL)
+        {
+          c->failures++;
+          /* Back off: 30 s, 60 s, 2 min… */
+          c->retry_after_us = g_get_monotonic_time () + (gint64) (30 << MIN (c->failures, 6)) * G_USEC_PER_SEC / 2;
+        }
+    }
+
+  /* Removing unrefs the connection; it holds a reference while it calls us. */
+  g_ptr_array_remove_fast (self->connections, conn);
+
+  if (_shoal_torrent_is_active (self))
+    {
+      if (was_unchoked)
+        _shoal_torrent_choke (self, FALSE);
+      _shoal_torrent_fill_all_requests (self);
+    }
+}
+
+static void
+conn_writable (gpointer             owner,
+               ShoalPeerConnection *conn)
+{
+  pump_uploads (peer_state (conn));
+}
+
+static const ShoalPeerConnectionHandler torrent_handler = {
+  conn_lookup,
+  conn_ready,
+  conn_message,
+  conn_closed,
+  conn_writable,
+};
+
+static void
+attach (ShoalTorrent        *self,
+        ShoalPeerConnection *conn,
+        ShoalPeerFlags       source)
+{
+  ShoalPeerState *ps = g_new0 (ShoalPeerState, 1);
+  ShoalRateLimit *down[] = { &self->down_limit, _shoal_session_get_down_limit (self->session) };
+  ShoalRateLimit *up[] = { &self->up_limit, _shoal_session_get_up_limit (self->session) };
+
+  ps->torrent = self;
+  ps->conn = conn;
+  ps->source = source;
+  ps->requests = g_array_new (FALSE, FALSE, sizeof (ShoalOutRequest));
+  g_queue_init (&ps->uploads);
+  shoal_peer_connection_set_owner_data (conn, ps, peer_state_free);
+  shoal_peer_connection_set_handler (conn, &torrent_handler, self);
+  shoal_peer_connection_set_n_pieces (conn, shoal_metainfo_get_n_pieces (self->info));
+  shoal_peer_connection_set_limits (conn, down, up);
+  g_ptr_array_add (self->connections, g_object_ref (conn));
+}
+
+static gboolean
+room_for_connection (ShoalTorrent *self)
+{
+  return self->connections->len < self->max_connections &&
+         _shoal_session_get_n_connections (self->session) < _shoal_session_get_max_connections (self->session);
+}
+
+/**
+ * _shoal_torrent_adopt_incoming:
+ *
+ * An incoming connection asked for this torrent. Returns FALSE (and the
+ * session closes it) when we are not running or are full, or it is banned.
+ */
+gboolean
+_shoal_torrent_adopt_incoming (ShoalTorrent        *self,
+                               ShoalPeerConnection *conn)
+{
+  g_autofree char *ip = ip_of (conn);
+
+  if (!_shoal_torrent_is_active (self) || !room_for_connection (self) ||
+      g_hash_table_contains (self->banned, ip))
+    return FALSE;
+  attach (self, conn, SHOAL_PEER_FLAG_NONE);
+  return TRUE;
+}
+
+void
+_shoal_torrent_add_candidate (ShoalTorrent       *self,
+                              GInetSocketAddress *address,
+                              ShoalPeerFlags      source)
+{
+  g_autofree char *ip = g_inet_address_to_string (g_inet_socket_address_get_address (address));
+  ShoalPeerCandidate *c;
+  char *key;
+
+  if (g_inet_socket_address_get_port (address) == 0 || g_hash_table_contains (self->banned, ip))
+    return;
+  if (g_inet_address_get_family (g_inet_socket_address_get_address (address)) == G_SOCKET_FAMILY_IPV6)
+    key = g_strdup_printf ("[%s]:%u", ip, g_inet_socket_address_get_port (address));
+  else
+    key = g_strdup_printf ("%s:%u", ip, g_inet_socket_address_get_port (address));
+
+  c = g_hash_table_lookup (self->candidates, key);
+  if (c != NULL)
+    {
+      c->source |= source;
+      g_free (key);
+      return;
+    }
+  if (g_hash_table_size (self->candidates) >= SHOAL_TORRENT_MAX_CANDIDATES)
+    {
+      g_free (key);
+      return;
+    }
+  c = g_new0 (ShoalPeerCandidate, 1);
+  c->address = g_object_ref (address);
+  c->key = key;
+  c->source = source;
+  g_hash_table_insert (self->candidates, c->key, c);
+}
+
+static gboolean
+already_connected (ShoalTorrent *self,
+                   const char   *key)
+{
+  for (guint i = 0; i < self->connections->len; i++)
+    if (g_strcmp0 (shoal_peer_connection_get_address (self->connections->pdata[i]), key) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+void
+_shoal_torrent_connect_peers (ShoalTorrent *self,
+                              gint64        now_us)
+{
+  GHashTableIter iter;
+  ShoalPeerCandidate *c;
+  guint started = 0;
+  gboolean seeding = self->state == SHOAL_TORRENT_STATE_SEEDING;
+
+  if (!_shoal_torrent_is_active (self))
+    return;
+
+  g_hash_table_iter_init (&iter, self->candidates);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &c) &&
+         started < SHOAL_TORRENT_CONNECTS_PER_TICK && room_for_connection (self))
+    {
+      ShoalPeerConnection *conn;
+      ShoalPeerWireFeatures features = SHOAL_PEER_WIRE_FEATURE_FAST | SHOAL_PEER_WIRE_FEATURE_EXTENSION;
+
+      if (c->connected || c->retry_after_us > now_us || c->failures >= MAX_FAILURES)
+        continue;
+      if (already_connected (self, c->key))
+        {
+          c->connected = TRUE;
+          continue;
+        }
+      /* A seed does not need to dial peers that never answered. */
+      if (seeding && c->failures > 0)
+        continue;
+
+      conn = shoal_peer_connection_new_outgoing (c->address, self->info_hash,
+                                                 shoal_session_get_peer_id (self->session), features);
+      c->connected = TRUE;
+      attach (self, conn, c->source);
+      shoal_peer_connection_start (conn);
+      g_object_unref (conn);
+      started++;
+    }
+}
+
+void
+_shoal_torrent_close_all_peers (ShoalTorrent *self)
+{
+  g_autoptr(GPtrArray) conns = g_ptr_array_copy (self->connections, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+
+  g_ptr_array_set_free_func (conns, g_object_unref);
+  for (guint i = 0; i < conns->len; i++)
+    shoal_peer_connection_close (conns->pdata[i], NULL);
+  g_ptr_array_set_size (self->connections, 0);
+  g_list_store_remove_all (self->peers);
+}
+
+void
+_shoal_torrent_broadcast_have (ShoalTorrent *self,
+                               guint         piece)
+{
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      ShoalPeerConnection *c = self->connections->pdata[i];
+
+      if (shoal_peer_connection_get_state (c) != SHOAL_PEER_CONNECTION_ACTIVE)
+        continue;
+      if (!shoal_peer_connection_peer_has_all (c))
+        shoal_peer_connection_send_have (c, piece);
+      if (shoal_peer_connection_am_interested (c))
+        update_interest (self, peer_state (c));
+    }
+}
+
+void
+_shoal_torrent_peers_tick (ShoalTorrent *self,
+                           gint64        now_us)
+{
+  g_autoptr(GPtrArray) conns = g_ptr_array_copy (self->connections, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+
+  g_ptr_array_set_free_func (conns, g_object_unref);
+  for (guint i = 0; i < conns->len; i++)
+    {
+      ShoalPeerConnection *conn = conns->pdata[i];
+      ShoalPeerState *ps = peer_state (conn);
+
+      shoal_peer_connection_tick (conn, now_us);
+      if (shoal_peer_connection_get_state (conn) != SHOAL_PEER_CONNECTION_ACTIVE)
+        continue;
+
+      /* Requests that a peer sat on too long go to someone else. */
+      for (guint r = 0; r < ps->requests->len; )
+        {
+          ShoalOutRequest *req = &g_array_index (ps->requests, ShoalOutRequest, r);
+
+          if (now_us - req->sent_us > SHOAL_TORRENT_REQUEST_TIMEOUT * G_USEC_PER_SEC)
+            {
+              shoal_piece_picker_request_timed_out (self->picker, &req->block, conn);
+              shoal_peer_connection_send_cancel (conn, req->block.piece, req->block.begin, req->block.length);
+              g_array_remove_index_fast (ps->requests, r);
+            }
+          else
+            r++;
+        }
+
+      update_peer_snapshot (ps, now_us);
+      pump_uploads (ps);
+      fill_requests (ps);
+    }
+}

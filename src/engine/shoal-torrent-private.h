@@ -1,0 +1,194 @@
+/* shoal-torrent-private.h: what the torrent's files and the session share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "shoal-announcer.h"
+#include "shoal-disk-pool.h"
+#include "shoal-peer-connection.h"
+#include "shoal-peer.h"
+#include "shoal-piece-picker.h"
+#include "shoal-rate.h"
+#include "shoal-storage.h"
+#include "shoal-torrent.h"
+
+G_BEGIN_DECLS
+
+#define SHOAL_TORRENT_MAX_BAD_PIECES     3   /* hash failures before a ban */
+#define SHOAL_TORRENT_UNCHOKE_SLOTS      4
+#define SHOAL_TORRENT_CHOKE_INTERVAL     10  /* s */
+#define SHOAL_TORRENT_OPTIMISTIC_EVERY   3   /* choke rounds: 30 s */
+#define SHOAL_TORRENT_REQUEST_TIMEOUT    30  /* s before a request is given to another peer */
+#define SHOAL_TORRENT_MAX_PENDING_WRITES (256u * 1024u * 1024u)
+#define SHOAL_TORRENT_MAX_PARTIAL_BYTES  (256u * 1024u * 1024u)
+#define SHOAL_TORRENT_MAX_CANDIDATES     2000
+#define SHOAL_TORRENT_CONNECTS_PER_TICK  16
+
+/* A peer address we know of and may connect to. */
+typedef struct
+{
+  GInetSocketAddress *address;
+  char               *key;        /* "ip:port" */
+  ShoalPeerFlags      source;
+  guint               failures;
+  gint64              retry_after_us;
+  gboolean            connected;
+} ShoalPeerCandidate;
+
+/* What the torrent keeps for each of its connections. */
+typedef struct
+{
+  ShoalTorrent        *torrent;
+  ShoalPeerConnection *conn;
+  ShoalPeer           *peer;       /* public snapshot, in torrent->peers */
+  ShoalPeerFlags       source;
+  GArray              *requests;   /* of OutRequest: blocks we asked for */
+  GQueue               uploads;    /* of ShoalBlock*: blocks the peer asked for */
+  guint                reads_in_flight;
+  ShoalBitfield       *counted;    /* what we added to the picker's availability */
+  gboolean             counted_all;
+  guint64              downloaded; /* payload bytes */
+  guint64              uploaded;
+  gboolean             optimistic;
+  gint64               unchoked_at_us;
+  gint64               last_piece_us;
+} ShoalPeerState;
+
+typedef struct
+{
+  ShoalBlock block;
+  gint64     sent_us;
+} ShoalOutRequest;
+
+/* A piece being downloaded: blocks are copied here until it is complete. */
+typedef struct
+{
+  guint    piece;
+  guint8  *data;
+  guint64  size;
+} ShoalPieceBuffer;
+
+struct _ShoalTorrent
+{
+  GObject            parent_instance;
+
+  ShoalSession      *session;       /* not owned: the session outlives us */
+  ShoalMetainfo     *info;
+  guint8             info_hash[20];
+  char              *hash_hex;
+  char              *save_dir;
+  char              *resume_path;
+  char              *torrent_path;
+  gboolean           no_save;
+
+  ShoalTorrentState  state;
+  GError            *error;
+  gboolean           paused;        /* the user's wish */
+  gboolean           seed_mode;
+  double             check_progress;
+  gboolean           needs_check;    /* on the next start */
+  ShoalBitfield     *check_only;     /* NULL: check all pieces */
+  GArray            *file_stats;     /* of ShoalStorageFileStat, as last saved */
+
+  ShoalStorage      *storage;
+  ShoalPiecePicker  *picker;
+  guint8            *file_priorities;
+  gboolean           sequential;
+  GHashTable        *buffers;       /* piece -> ShoalPieceBuffer */
+  guint64            pending_write_bytes;
+  guint              n_writes;
+  GCancellable      *cancellable;   /* storage work; replaced on pause */
+
+  GPtrArray         *connections;   /* of ShoalPeerConnection, owned */
+  GListStore        *peers;         /* of ShoalPeer */
+  GHashTable        *candidates;    /* key -> ShoalPeerCandidate */
+  GHashTable        *strikes;       /* ip -> count of bad pieces */
+  GHashTable        *banned;        /* ip set */
+  guint              max_connections;
+
+  ShoalAnnouncer    *announcer;
+  gulong             peers_handler;
+  gulong             tracker_error_handler;
+
+  ShoalRateLimit     down_limit;
+  ShoalRateLimit     up_limit;
+  ShoalRate          down_rate;     /* payload */
+  ShoalRate          up_rate;
+  guint64            downloaded;    /* payload, all time */
+  guint64            uploaded;
+  guint64            session_downloaded; /* since started, for trackers */
+  guint64            session_uploaded;
+  gint64             added_time;
+  gint64             completed_time;
+  gint64             seeding_started_us;
+  gint64             seeding_seconds; /* accumulated before this run */
+  double             seed_ratio_limit; /* <= 0: none */
+  gint64             seed_time_limit;  /* <= 0: none */
+
+  guint              tick_count;
+  guint              choke_rounds;
+  gboolean           resume_dirty;
+  gint64             last_resume_save_us;
+
+  /* Cached for notify-only-on-change */
+  guint64            last_down_rate;
+  guint64            last_up_rate;
+  guint              last_n_connected;
+  double             last_progress;
+};
+
+/* shoal-torrent.c */
+ShoalTorrent   *_shoal_torrent_new                (ShoalSession  *session,
+                                                   ShoalMetainfo *info,
+                                                   const char    *save_dir,
+                                                   guint          flags);
+void            _shoal_torrent_begin              (ShoalTorrent  *self);
+gboolean        _shoal_torrent_load_resume        (ShoalTorrent  *self,
+                                                   GError       **error);
+void            _shoal_torrent_save_resume        (ShoalTorrent  *self);
+void            _shoal_torrent_remove_state       (ShoalTorrent  *self);
+void            _shoal_torrent_tick               (ShoalTorrent  *self,
+                                                   gint64         now_us);
+void            _shoal_torrent_set_error          (ShoalTorrent  *self,
+                                                   const GError  *error);
+void            _shoal_torrent_piece_verified     (ShoalTorrent  *self,
+                                                   guint          piece);
+void            _shoal_torrent_close              (ShoalTorrent  *self);
+gboolean        _shoal_torrent_is_active          (ShoalTorrent  *self);
+void            _shoal_torrent_update_limits      (ShoalTorrent  *self);
+void            _shoal_torrent_notify_stats       (ShoalTorrent  *self);
+
+/* shoal-torrent-peers.c */
+gboolean        _shoal_torrent_adopt_incoming     (ShoalTorrent        *self,
+                                                   ShoalPeerConnection *conn);
+void            _shoal_torrent_add_candidate      (ShoalTorrent        *self,
+                                                   GInetSocketAddress  *address,
+                                                   ShoalPeerFlags       source);
+void            _shoal_torrent_connect_peers      (ShoalTorrent        *self,
+                                                   gint64               now_us);
+void            _shoal_torrent_close_all_peers    (ShoalTorrent        *self);
+void            _shoal_torrent_peers_tick         (ShoalTorrent        *self,
+                                                   gint64               now_us);
+void            _shoal_torrent_choke              (ShoalTorrent        *self,
+                                                   gboolean             rotate_optimistic);
+void            _shoal_torrent_broadcast_have     (ShoalTorrent        *self,
+                                                   guint                piece);
+void            _shoal_torrent_update_interest    (ShoalTorrent        *self);
+void            _shoal_torrent_fill_all_requests  (ShoalTorrent        *self);
+
+/* shoal-session.c */
+SoupSession    *_shoal_session_get_soup           (ShoalSession *self);
+ShoalDiskPool  *_shoal_session_get_disk_pool      (ShoalSession *self);
+ShoalRateLimit *_shoal_session_get_down_limit     (ShoalSession *self);
+ShoalRateLimit *_shoal_session_get_up_limit       (ShoalSession *self);
+guint           _shoal_session_get_n_connections  (ShoalSession *self);
+guint           _shoal_session_get_max_connections (ShoalSession *self);
+guint           _shoal_session_get_max_per_torrent (ShoalSession *self);
+void            _shoal_session_torrent_completed  (ShoalSession *self,
+                                                   ShoalTorrent *torrent);
+guint           _shoal_session_get_udp_base_timeout_ms (ShoalSession *self);
+
+G_END_DECLS

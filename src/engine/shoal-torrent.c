@@ -1,0 +1,1545 @@
+/* shoal-torrent.c: one torrent of a session: state, checking, resume data
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The torrent owns its storage, piece picker, announcer and peer
+ * connections. This file holds its life cycle (checking, downloading,
+ * seeding, pausing, errors), the public API and the resume state; the peer
+ * side (messages, requests, uploads, choking) is in shoal-torrent-peers.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "shoal-bencode.h"
+#include "shoal-engine-enums.h"
+#include "shoal-hash.h"
+#include "shoal-session.h"
+#include "shoal-torrent-private.h"
+
+G_DEFINE_FINAL_TYPE (ShoalTorrent, shoal_torrent, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_NAME,
+  PROP_STATE,
+  PROP_PROGRESS,
+  PROP_DOWNLOAD_RATE,
+  PROP_UPLOAD_RATE,
+  PROP_N_CONNECTED,
+  PROP_DOWNLOADED,
+  PROP_UPLOADED,
+  PROP_SAVE_DIR,
+  PROP_SEQUENTIAL,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_COMPLETED,
+  SIGNAL_ERROR,
+  SIGNAL_PIECE_VERIFIED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void start_checking (ShoalTorrent *self, ShoalBitfield *only);
+static void become_active (ShoalTorrent *self);
+
+static void
+piece_buffer_free (gpointer data)
+{
+  ShoalPieceBuffer *buf = data;
+
+  g_free (buf->data);
+  g_free (buf);
+}
+
+static void
+candidate_free (gpointer data)
+{
+  ShoalPeerCandidate *c = data;
+
+  g_clear_object (&c->address);
+  g_free (c->key);
+  g_free (c);
+}
+
+static void
+shoal_torrent_dispose (GObject *object)
+{
+  ShoalTorrent *self = SHOAL_TORRENT (object);
+
+  _shoal_torrent_close (self);
+  g_clear_object (&self->announcer);
+  G_OBJECT_CLASS (shoal_torrent_parent_class)->dispose (object);
+}
+
+static void
+shoal_torrent_finalize (GObject *object)
+{
+  ShoalTorrent *self = SHOAL_TORRENT (object);
+
+  g_clear_object (&self->info);
+  g_clear_object (&self->storage);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->peers);
+  g_clear_pointer (&self->picker, shoal_piece_picker_free);
+  g_clear_pointer (&self->buffers, g_hash_table_unref);
+  g_clear_pointer (&self->connections, g_ptr_array_unref);
+  g_clear_pointer (&self->candidates, g_hash_table_unref);
+  g_clear_pointer (&self->strikes, g_hash_table_unref);
+  g_clear_pointer (&self->banned, g_hash_table_unref);
+  g_clear_pointer (&self->file_priorities, g_free);
+  g_clear_pointer (&self->check_only, shoal_bitfield_free);
+  g_clear_pointer (&self->file_stats, g_array_unref);
+  g_clear_pointer (&self->hash_hex, g_free);
+  g_clear_pointer (&self->save_dir, g_free);
+  g_clear_pointer (&self->resume_path, g_free);
+  g_clear_pointer (&self->torrent_path, g_free);
+  g_clear_error (&self->error);
+  G_OBJECT_CLASS (shoal_torrent_parent_class)->finalize (object);
+}
+
+static void
+shoal_torrent_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  ShoalTorrent *self = SHOAL_TORRENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      g_value_set_string (value, shoal_torrent_get_name (self));
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_PROGRESS:
+      g_value_set_double (value, shoal_torrent_get_progress (self));
+      break;
+    case PROP_DOWNLOAD_RATE:
+      g_value_set_uint64 (value, self->last_down_rate);
+      break;
+    case PROP_UPLOAD_RATE:
+      g_value_set_uint64 (value, self->last_up_rate);
+      break;
+    case PROP_N_CONNECTED:
+      g_value_set_uint (value, shoal_torrent_get_n_connected (self));
+      break;
+    case PROP_DOWNLOADED:
+      g_value_set_uint64 (value, self->downloaded);
+      break;
+    case PROP_UPLOADED:
+      g_value_set_uint64 (value, self->uploaded);
+      break;
+    case PROP_SAVE_DIR:
+      g_value_set_string (value, self->save_dir);
+      break;
+    case PROP_SEQUENTIAL:
+      g_value_set_boolean (value, self->sequential);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+shoal_torrent_class_init (ShoalTorrentClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = shoal_torrent_dispose;
+  object_class->finalize = shoal_torrent_finalize;
+  object_class->get_property = shoal_torrent_get_property;
+
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
+  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, SHOAL_TYPE_TORRENT_STATE,
+                                              SHOAL_TORRENT_STATE_PAUSED, flags);
+  properties[PROP_PROGRESS] = g_param_spec_double ("progress", NULL, NULL, 0, 1, 0, flags);
+  properties[PROP_DOWNLOAD_RATE] = g_param_spec_uint64 ("download-rate", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  properties[PROP_UPLOAD_RATE] = g_param_spec_uint64 ("upload-rate", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  properties[PROP_N_CONNECTED] = g_param_spec_uint ("n-connected", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_DOWNLOADED] = g_param_spec_uint64 ("downloaded", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  properties[PROP_UPLOADED] = g_param_spec_uint64 ("uploaded", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  properties[PROP_SAVE_DIR] = g_param_spec_string ("save-dir", NULL, NULL, NULL, flags);
+  properties[PROP_SEQUENTIAL] = g_param_spec_boolean ("sequential", NULL, NULL, FALSE, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * ShoalTorrent::completed:
+   *
+   * Every wanted piece is downloaded and verified.
+   */
+  signals[SIGNAL_COMPLETED] = g_signal_new ("completed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                            0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /**
+   * ShoalTorrent::error:
+   * @error: a #GError
+   *
+   * The torrent stopped on an error (disk full, file removed…).
+   */
+  signals[SIGNAL_ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  /**
+   * ShoalTorrent::piece-verified:
+   * @piece: the piece index
+   *
+   * A piece passed its hash check and is on disk.
+   */
+  signals[SIGNAL_PIECE_VERIFIED] = g_signal_new ("piece-verified", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                                 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+}
+
+static void
+shoal_torrent_init (ShoalTorrent *self)
+{
+  self->buffers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, piece_buffer_free);
+  self->connections = g_ptr_array_new_with_free_func (g_object_unref);
+  self->peers = g_list_store_new (SHOAL_TYPE_PEER);
+  self->candidates = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, candidate_free);
+  self->strikes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->banned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
+  self->state = SHOAL_TORRENT_STATE_PAUSED;
+  self->max_connections = 60;
+}
+
+static void
+set_state (ShoalTorrent      *self,
+           ShoalTorrentState  state)
+{
+  if (self->state == state)
+    return;
+  g_debug ("Torrent %s: state %d → %d", self->hash_hex, self->state, state);
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+announcer_stats_cb (gpointer  user_data,
+                    guint64  *uploaded,
+                    guint64  *downloaded,
+                    guint64  *left)
+{
+  ShoalTorrent *self = user_data;
+
+  *uploaded = self->session_uploaded;
+  *downloaded = self->session_downloaded;
+  *left = shoal_piece_picker_get_bytes_left (self->picker);
+}
+
+static void
+announcer_peers_cb (ShoalAnnouncer *announcer,
+                    GArray         *peers,
+                    const char     *url,
+                    gpointer        user_data)
+{
+  ShoalTorrent *self = user_data;
+
+  for (guint i = 0; i < peers->len; i++)
+    {
+      const ShoalTrackerPeer *p = &g_array_index (peers, ShoalTrackerPeer, i);
+      g_autoptr(GSocketAddress) addr = shoal_tracker_peer_to_socket_address (p);
+
+      if (addr != NULL)
+        _shoal_torrent_add_candidate (self, G_INET_SOCKET_ADDRESS (addr), SHOAL_PEER_FLAG_FROM_TRACKER);
+    }
+  if (_shoal_torrent_is_active (self))
+    _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
+}
+
+ShoalTorrent *
+_shoal_torrent_new (ShoalSession  *session,
+                    ShoalMetainfo *info,
+                    const char    *save_dir,
+                    guint          flags)
+{
+  ShoalTorrent *self = g_object_new (SHOAL_TYPE_TORRENT, NULL);
+  const guint8 *hash = shoal_metainfo_get_info_hash_v1 (info);
+  guint n_files = shoal_metainfo_get_n_files (info);
+  g_autofree char *parts_name = NULL;
+  g_autoptr(GPtrArray) tiers = g_ptr_array_new ();
+
+  self->session = session;
+  self->info = g_object_ref (info);
+  if (hash == NULL)
+    hash = shoal_metainfo_get_info_hash_v2 (info);
+  memcpy (self->info_hash, hash, 20);
+  self->hash_hex = shoal_hex_encode (self->info_hash, 20);
+  self->save_dir = g_strdup (save_dir);
+  self->added_time = g_get_real_time () / G_USEC_PER_SEC;
+  self->no_save = (flags & SHOAL_ADD_FLAGS_NO_SAVE) != 0;
+  self->seed_mode = (flags & SHOAL_ADD_FLAGS_SEED_MODE) != 0;
+  self->sequential = (flags & SHOAL_ADD_FLAGS_SEQUENTIAL) != 0;
+  self->paused = (flags & SHOAL_ADD_FLAGS_PAUSED) != 0;
+  self->needs_check = !self->seed_mode;
+
+  self->resume_path = g_strdup_printf ("%s/torrents/%s.resume", shoal_session_get_state_dir (session), self->hash_hex);
+  self->torrent_path = g_strdup_printf ("%s/torrents/%s.torrent", shoal_session_get_state_dir (session), self->hash_hex);
+  parts_name = g_strdup_printf ("%s/torrents/%s.parts", shoal_session_get_state_dir (session), self->hash_hex);
+
+  self->storage = shoal_storage_new (info, save_dir, _shoal_session_get_disk_pool (session));
+  shoal_storage_set_part_file_path (self->storage, parts_name);
+  self->picker = shoal_piece_picker_new (shoal_metainfo_get_n_pieces (info),
+                                         shoal_metainfo_get_piece_length (info),
+                                         shoal_metainfo_get_total_length (info));
+  shoal_piece_picker_set_max_partial_bytes (self->picker, SHOAL_TORRENT_MAX_PARTIAL_BYTES);
+  shoal_piece_picker_set_sequential (self->picker, self->sequential);
+  self->file_priorities = g_malloc (MAX (n_files, 1));
+  memset (self->file_priorities, SHOAL_FILE_PRIORITY_NORMAL, n_files);
+  self->max_connections = _shoal_session_get_max_per_torrent (session);
+
+  self->announcer = shoal_announcer_new (_shoal_session_get_soup (session), self->info_hash,
+                                         shoal_session_get_peer_id (session),
+                                         shoal_session_get_listen_port (session),
+                                         announcer_stats_cb, self);
+  shoal_announcer_set_udp_retransmission (self->announcer, _shoal_session_get_udp_base_timeout_ms (session), 4);
+  for (guint t = 0; t < shoal_metainfo_get_n_tiers (info); t++)
+    g_ptr_array_add (tiers, (gpointer) shoal_metainfo_get_tier (info, t));
+  shoal_announcer_set_tiers (self->announcer, tiers);
+  self->peers_handler = g_signal_connect (self->announcer, "peers", G_CALLBACK (announcer_peers_cb), self);
+
+  _shoal_torrent_update_limits (self);
+  return self;
+}
+
+void
+_shoal_torrent_update_limits (ShoalTorrent *self)
+{
+  ShoalRateLimit *down[] = { &self->down_limit, _shoal_session_get_down_limit (self->session) };
+  ShoalRateLimit *up[] = { &self->up_limit, _shoal_session_get_up_limit (self->session) };
+
+  for (guint i = 0; i < self->connections->len; i++)
+    shoal_peer_connection_set_limits (self->connections->pdata[i], down, up);
+}
+
+/* Public accessors */
+
+ShoalSession *
+shoal_torrent_get_session (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
+  return self->session;
+}
+
+ShoalMetainfo *
+shoal_torrent_get_metainfo (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
+  return self->info;
+}
+
+const char *
+shoal_torrent_get_name (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
+  return shoal_metainfo_get_name (self->info);
+}
+
+const guint8 *
+shoal_torrent_get_info_hash (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
+  return self->info_hash;
+}
+
+const char *
+shoal_torrent_get_info_hash_hex (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
+  return self->hash_hex;
+}
+
+const char *
+shoal_torrent_get_save_dir (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
+  return self->save_dir;
+}
+
+ShoalTorrentState
+shoal_torrent_get_state (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), SHOAL_TORRENT_STATE_ERROR);
+  return self->state;
+}
+
+const GError *
+shoal_torrent_get_error (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
+  return self->error;
+}
+
+static guint64
+wanted_size (ShoalTorrent *self)
+{
+  guint64 total = 0;
+
+  for (guint i = 0; i < shoal_metainfo_get_n_files (self->info); i++)
+    {
+      const ShoalMetainfoFile *f = shoal_metainfo_get_file (self->info, i);
+
+      if (!(f->attributes & SHOAL_FILE_ATTRIBUTE_PAD) && self->file_priorities[i] != SHOAL_FILE_PRIORITY_SKIP)
+        total += f->length;
+    }
+  return total;
+}
+
+guint64
+shoal_torrent_get_size_wanted (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  return wanted_size (self);
+}
+
+/* Bytes of @file we have verified, counting pieces that overlap it. */
+guint64
+shoal_torrent_get_file_have (ShoalTorrent *self,
+                             guint         file_index)
+{
+  const ShoalMetainfoFile *f;
+  guint64 piece_length, have = 0;
+  guint first, last;
+
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  g_return_val_if_fail (file_index < shoal_metainfo_get_n_files (self->info), 0);
+
+  f = shoal_metainfo_get_file (self->info, file_index);
+  if (f->length == 0)
+    return 0;
+  piece_length = shoal_metainfo_get_piece_length (self->info);
+  first = (guint) (f->offset / piece_length);
+  last = (guint) ((f->offset + f->length - 1) / piece_length);
+  for (guint p = first; p <= last; p++)
+    {
+      guint64 ps, pe, s, e;
+
+      if (!shoal_piece_picker_has_piece (self->picker, p))
+        continue;
+      ps = (guint64) p * piece_length;
+      pe = ps + shoal_metainfo_get_piece_size (self->info, p);
+      s = MAX (ps, f->offset);
+      e = MIN (pe, f->offset + f->length);
+      have += e - s;
+    }
+  return have;
+}
+
+guint64
+shoal_torrent_get_have_wanted (ShoalTorrent *self)
+{
+  guint64 have = 0;
+
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  for (guint i = 0; i < shoal_metainfo_get_n_files (self->info); i++)
+    {
+      const ShoalMetainfoFile *f = shoal_metainfo_get_file (self->info, i);
+
+      if (!(f->attributes & SHOAL_FILE_ATTRIBUTE_PAD) && self->file_priorities[i] != SHOAL_FILE_PRIORITY_SKIP)
+        have += shoal_torrent_get_file_have (self, i);
+    }
+  return have;
+}
+
+double
+shoal_torrent_get_progress (ShoalTorrent *self)
+{
+  guint64 wanted;
+  guint n_pieces;
+
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  n_pieces = shoal_metainfo_get_n_pieces (self->info);
+  /* Cheap for the common case of nothing skipped. */
+  if (memchr (self->file_priorities, SHOAL_FILE_PRIORITY_SKIP, shoal_metainfo_get_n_files (self->info)) == NULL)
+    return n_pieces ? (double) shoal_piece_picker_get_n_have (self->picker) / n_pieces : 1.0;
+  wanted = wanted_size (self);
+  return wanted ? (double) shoal_torrent_get_have_wanted (self) / (double) wanted : 1.0;
+}
+
+double
+shoal_torrent_get_check_progress (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  return self->check_progress;
+}
+
+guint64
+shoal_torrent_get_downloaded (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  return self->downloaded;
+}
+
+guint64
+shoal_torrent_get_uploaded (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  return self->uploaded;
+}
+
+guint64
+shoal_torrent_get_download_rate (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  return shoal_rate_get (&self->down_rate, g_get_monotonic_time ());
+}
+
+guint64
+shoal_torrent_get_upload_rate (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  return shoal_rate_get (&self->up_rate, g_get_monotonic_time ());
+}
+
+/**
+ * shoal_torrent_get_eta:
+ * @self: a torrent
+ *
+ * Returns: seconds until the wanted data is complete at the current rate,
+ *   0 when complete, -1 when unknown
+ */
+gint64
+shoal_torrent_get_eta (ShoalTorrent *self)
+{
+  guint64 rate, left;
+
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), -1);
+  left = shoal_piece_picker_get_bytes_left (self->picker);
+  if (left == 0)
+    return 0;
+  rate = shoal_torrent_get_download_rate (self);
+  if (rate == 0 || self->state != SHOAL_TORRENT_STATE_DOWNLOADING)
+    return -1;
+  return (gint64) ((left + rate - 1) / rate);
+}
+
+double
+shoal_torrent_get_ratio (ShoalTorrent *self)
+{
+  guint64 base;
+
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  /* Data we had before downloading (e.g. we created the torrent) counts as
+   * the base for a seeder, like other clients do. */
+  base = self->downloaded > 0 ? self->downloaded : wanted_size (self);
+  return base ? (double) self->uploaded / (double) base : 0.0;
+}
+
+guint
+shoal_torrent_get_n_connected (ShoalTorrent *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  for (guint i = 0; i < self->connections->len; i++)
+    if (shoal_peer_connection_get_state (self->connections->pdata[i]) == SHOAL_PEER_CONNECTION_ACTIVE)
+      n++;
+  return n;
+}
+
+guint
+shoal_torrent_get_n_seeds (ShoalTorrent *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      ShoalPeerConnection *c = self->connections->pdata[i];
+
+      if (shoal_peer_connection_get_state (c) == SHOAL_PEER_CONNECTION_ACTIVE &&
+          shoal_peer_connection_peer_has_all (c))
+        n++;
+    }
+  return n;
+}
+
+gint64
+shoal_torrent_get_added_time (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  return self->added_time;
+}
+
+gint64
+shoal_torrent_get_completed_time (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  return self->completed_time;
+}
+
+const ShoalBitfield *
+shoal_torrent_get_pieces (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
+  return shoal_piece_picker_get_have (self->picker);
+}
+
+guint
+shoal_torrent_get_piece_availability (ShoalTorrent *self,
+                                      guint         piece)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  return shoal_piece_picker_get_availability (self->picker, piece);
+}
+
+gboolean
+shoal_torrent_is_piece_downloading (ShoalTorrent *self,
+                                    guint         piece)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), FALSE);
+  return g_hash_table_contains (self->buffers, GUINT_TO_POINTER (piece));
+}
+
+GListModel *
+shoal_torrent_get_peers (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
+  return G_LIST_MODEL (self->peers);
+}
+
+GListModel *
+shoal_torrent_get_trackers (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
+  return shoal_announcer_get_trackers (self->announcer);
+}
+
+guint
+shoal_torrent_get_n_files (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  return shoal_metainfo_get_n_files (self->info);
+}
+
+ShoalFilePriority
+shoal_torrent_get_file_priority (ShoalTorrent *self,
+                                 guint         file_index)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), SHOAL_FILE_PRIORITY_NORMAL);
+  g_return_val_if_fail (file_index < shoal_metainfo_get_n_files (self->info), SHOAL_FILE_PRIORITY_NORMAL);
+  return self->file_priorities[file_index];
+}
+
+static void
+apply_priorities (ShoalTorrent *self)
+{
+  guint n_files = shoal_metainfo_get_n_files (self->info);
+
+  shoal_piece_picker_set_file_priorities (self->picker, self->info, self->file_priorities, n_files);
+  for (guint i = 0; i < n_files; i++)
+    shoal_storage_set_file_skipped (self->storage, i, self->file_priorities[i] == SHOAL_FILE_PRIORITY_SKIP);
+}
+
+static void
+apply_skipped_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(ShoalTorrent) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!shoal_storage_apply_skipped_finish (SHOAL_STORAGE (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    _shoal_torrent_set_error (self, error);
+}
+
+/**
+ * shoal_torrent_set_file_priority:
+ * @self: a torrent
+ * @file_index: which file
+ * @priority: its new priority; %SHOAL_FILE_PRIORITY_SKIP stops downloading it
+ *
+ * Takes effect at once: the picker stops or starts picking its pieces.
+ */
+void
+shoal_torrent_set_file_priority (ShoalTorrent      *self,
+                                 guint              file_index,
+                                 ShoalFilePriority  priority)
+{
+  gboolean was_complete;
+
+  g_return_if_fail (SHOAL_IS_TORRENT (self));
+  g_return_if_fail (file_index < shoal_metainfo_get_n_files (self->info));
+
+  if (self->file_priorities[file_index] == (guint8) priority)
+    return;
+  was_complete = shoal_piece_picker_is_complete (self->picker);
+  self->file_priorities[file_index] = (guint8) priority;
+  apply_priorities (self);
+  shoal_storage_apply_skipped_async (self->storage, self->cancellable, apply_skipped_cb, g_object_ref (self));
+  self->resume_dirty = TRUE;
+
+  if (_shoal_torrent_is_active (self))
+    {
+      if (was_complete && !shoal_piece_picker_is_complete (self->picker))
+        {
+          set_state (self, SHOAL_TORRENT_STATE_DOWNLOADING);
+          shoal_announcer_set_want_peers (self->announcer, TRUE);
+        }
+      else if (!was_complete && shoal_piece_picker_is_complete (self->picker))
+        become_active (self);
+      _shoal_torrent_update_interest (self);
+      _shoal_torrent_fill_all_requests (self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
+}
+
+gboolean
+shoal_torrent_get_sequential (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), FALSE);
+  return self->sequential;
+}
+
+void
+shoal_torrent_set_sequential (ShoalTorrent *self,
+                              gboolean      sequential)
+{
+  g_return_if_fail (SHOAL_IS_TORRENT (self));
+  if (self->sequential == !!sequential)
+    return;
+  self->sequential = !!sequential;
+  shoal_piece_picker_set_sequential (self->picker, self->sequential);
+  self->resume_dirty = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEQUENTIAL]);
+}
+
+void
+shoal_torrent_set_download_limit (ShoalTorrent *self,
+                                  guint64       bytes_per_second)
+{
+  g_return_if_fail (SHOAL_IS_TORRENT (self));
+  shoal_rate_limit_set_limit (&self->down_limit, bytes_per_second);
+  self->resume_dirty = TRUE;
+}
+
+void
+shoal_torrent_set_upload_limit (ShoalTorrent *self,
+                                guint64       bytes_per_second)
+{
+  g_return_if_fail (SHOAL_IS_TORRENT (self));
+  shoal_rate_limit_set_limit (&self->up_limit, bytes_per_second);
+  self->resume_dirty = TRUE;
+}
+
+guint64
+shoal_torrent_get_download_limit (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  return self->down_limit.limit;
+}
+
+guint64
+shoal_torrent_get_upload_limit (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  return self->up_limit.limit;
+}
+
+void
+shoal_torrent_set_max_connections (ShoalTorrent *self,
+                                   guint         max_connections)
+{
+  g_return_if_fail (SHOAL_IS_TORRENT (self));
+  self->max_connections = MAX (max_connections, 1);
+}
+
+void
+shoal_torrent_set_seed_ratio_limit (ShoalTorrent *self,
+                                    double        ratio)
+{
+  g_return_if_fail (SHOAL_IS_TORRENT (self));
+  self->seed_ratio_limit = ratio;
+}
+
+void
+shoal_torrent_set_seed_time_limit (ShoalTorrent *self,
+                                   gint64        seconds)
+{
+  g_return_if_fail (SHOAL_IS_TORRENT (self));
+  self->seed_time_limit = seconds;
+}
+
+/* Life cycle */
+
+gboolean
+_shoal_torrent_is_active (ShoalTorrent *self)
+{
+  return self->state == SHOAL_TORRENT_STATE_DOWNLOADING ||
+         self->state == SHOAL_TORRENT_STATE_SEEDING;
+}
+
+void
+_shoal_torrent_set_error (ShoalTorrent *self,
+                          const GError *error)
+{
+  g_warning ("Torrent “%s”: %s", shoal_torrent_get_name (self), error->message);
+  g_clear_error (&self->error);
+  self->error = g_error_copy (error);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  _shoal_torrent_close_all_peers (self);
+  shoal_announcer_stop (self->announcer);
+  g_hash_table_remove_all (self->buffers);
+  set_state (self, SHOAL_TORRENT_STATE_ERROR);
+  self->resume_dirty = TRUE;
+  g_signal_emit (self, signals[SIGNAL_ERROR], 0, self->error);
+}
+
+static void
+become_active (ShoalTorrent *self)
+{
+  gboolean complete = shoal_piece_picker_is_complete (self->picker);
+  ShoalTorrentState old = self->state;
+
+  if (complete)
+    {
+      if (self->seeding_started_us == 0)
+        self->seeding_started_us = g_get_monotonic_time ();
+      set_state (self, SHOAL_TORRENT_STATE_SEEDING);
+    }
+  else
+    set_state (self, SHOAL_TORRENT_STATE_DOWNLOADING);
+
+  shoal_announcer_set_want_peers (self->announcer, !complete);
+  shoal_announcer_set_port (self->announcer, shoal_session_get_listen_port (self->session));
+  if (old != SHOAL_TORRENT_STATE_DOWNLOADING && old != SHOAL_TORRENT_STATE_SEEDING)
+    shoal_announcer_start (self->announcer);
+  _shoal_torrent_update_interest (self);
+  _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
+}
+
+static void
+recheck_progress_cb (guint    done,
+                     guint    total,
+                     gpointer user_data)
+{
+  ShoalTorrent *self = user_data;
+
+  self->check_progress = total ? (double) done / total : 1.0;
+}
+
+typedef struct
+{
+  ShoalTorrent  *torrent;
+  ShoalBitfield *only;  /* NULL: a full check */
+} CheckData;
+
+static void
+check_data_free (CheckData *data)
+{
+  g_clear_object (&data->torrent);
+  g_clear_pointer (&data->only, shoal_bitfield_free);
+  g_free (data);
+}
+
+static void
+recheck_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  CheckData *data = user_data;
+  ShoalTorrent *self = data->torrent;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalBitfield) good = shoal_storage_recheck_finish (SHOAL_STORAGE (source), result, &error);
+  guint n_pieces = shoal_metainfo_get_n_pieces (self->info);
+
+  if (good == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _shoal_torrent_set_error (self, error);
+      check_data_free (data);
+      return;
+    }
+
+  for (guint p = 0; p < n_pieces; p++)
+    {
+      if (data->only != NULL && !shoal_bitfield_get (data->only, p))
+        continue;
+      if (shoal_bitfield_get (good, p))
+        shoal_piece_picker_set_have (self->picker, p);
+      else if (shoal_piece_picker_has_piece (self->picker, p))
+        shoal_piece_picker_clear_have (self->picker, p);
+    }
+  self->check_progress = 1.0;
+  self->resume_dirty = TRUE;
+  g_debug ("Torrent %s: check found %u of %u pieces", self->hash_hex,
+           shoal_piece_picker_get_n_have (self->picker), n_pieces);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
+  check_data_free (data);
+
+  if (self->paused)
+    {
+      set_state (self, SHOAL_TORRENT_STATE_PAUSED);
+      _shoal_torrent_save_resume (self);
+      return;
+    }
+  if (shoal_piece_picker_is_complete (self->picker) && self->completed_time == 0)
+    self->completed_time = g_get_real_time () / G_USEC_PER_SEC;
+  _shoal_torrent_save_resume (self);
+  become_active (self);
+}
+
+/* Checks the data on disk: all pieces, or only those in @only (consumed). */
+static void
+start_checking (ShoalTorrent  *self,
+                ShoalBitfield *only)
+{
+  CheckData *data = g_new0 (CheckData, 1);
+
+  data->torrent = g_object_ref (self);
+  data->only = only;
+  self->check_progress = 0;
+  set_state (self, SHOAL_TORRENT_STATE_CHECKING);
+  shoal_storage_recheck_async (self->storage, self->cancellable, recheck_progress_cb, self,
+                               recheck_done_cb, data);
+}
+
+/* Called once by the session after the torrent is created (and its resume
+ * state loaded, if any): decides whether the data must be checked. */
+void
+_shoal_torrent_begin (ShoalTorrent *self)
+{
+  guint n_pieces = shoal_metainfo_get_n_pieces (self->info);
+
+  apply_priorities (self);
+
+  if (self->seed_mode)
+    {
+      for (guint p = 0; p < n_pieces; p++)
+        shoal_piece_picker_set_have (self->picker, p);
+      self->completed_time = g_get_real_time () / G_USEC_PER_SEC;
+      self->needs_check = FALSE;
+      self->resume_dirty = TRUE;
+    }
+
+  if (self->needs_check)
+    {
+      ShoalBitfield *only = g_steal_pointer (&self->check_only);
+
+      self->needs_check = FALSE;
+      start_checking (self, only);
+      return;
+    }
+  if (self->paused)
+    set_state (self, SHOAL_TORRENT_STATE_PAUSED);
+  else
+    become_active (self);
+  _shoal_torrent_save_resume (self);
+}
+
+/**
+ * shoal_torrent_start:
+ * @self: a torrent
+ *
+ * Resumes a paused torrent (or one stopped on an error): checks what is on
+ * disk when needed, then downloads or seeds.
+ */
+void
+shoal_torrent_start (ShoalTorrent *self)
+{
+  g_return_if_fail (SHOAL_IS_TORRENT (self));
+
+  self->paused = FALSE;
+  if (_shoal_torrent_is_active (self) || self->state == SHOAL_TORRENT_STATE_CHECKING)
+    return;
+  self->resume_dirty = TRUE;
+
+  if (self->state == SHOAL_TORRENT_STATE_ERROR)
+    {
+      /* Something went wrong with the files: look at them again. */
+      g_clear_error (&self->error);
+      start_checking (self, NULL);
+      return;
+    }
+  if (!shoal_storage_files_unchanged (self->storage, self->file_stats))
+    {
+      /* Files changed while we were paused. */
+      start_checking (self, NULL);
+      return;
+    }
+  become_active (self);
+}
+
+static void
+stop_activity (ShoalTorrent *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  _shoal_torrent_close_all_peers (self);
+  g_hash_table_remove_all (self->buffers);
+  if (self->seeding_started_us != 0)
+    {
+      self->seeding_seconds += (g_get_monotonic_time () - self->seeding_started_us) / G_USEC_PER_SEC;
+      self->seeding_started_us = 0;
+    }
+}
+
+/**
+ * shoal_torrent_pause:
+ * @self: a torrent
+ *
+ * Stops transfers and checking; tells the trackers we left.
+ */
+void
+shoal_torrent_pause (ShoalTorrent *self)
+{
+  g_return_if_fail (SHOAL_IS_TORRENT (self));
+
+  self->paused = TRUE;
+  if (self->state == SHOAL_TORRENT_STATE_PAUSED)
+    return;
+  if (_shoal_torrent_is_active (self))
+    shoal_announcer_stop (self->announcer);
+  if (self->state == SHOAL_TORRENT_STATE_CHECKING)
+    self->needs_check = TRUE;
+  stop_activity (self);
+  if (self->state != SHOAL_TORRENT_STATE_ERROR)
+    set_state (self, SHOAL_TORRENT_STATE_PAUSED);
+  self->resume_dirty = TRUE;
+  _shoal_torrent_save_resume (self);
+  _shoal_torrent_notify_stats (self);
+}
+
+/**
+ * shoal_torrent_verify:
+ * @self: a torrent
+ *
+ * Checks every piece on disk again, then goes on as before.
+ */
+void
+shoal_torrent_verify (ShoalTorrent *self)
+{
+  g_return_if_fail (SHOAL_IS_TORRENT (self));
+
+  if (self->state == SHOAL_TORRENT_STATE_CHECKING)
+    return;
+  if (_shoal_torrent_is_active (self))
+    shoal_announcer_stop (self->announcer);
+  stop_activity (self);
+  g_clear_error (&self->error);
+  start_checking (self, NULL);
+}
+
+/**
+ * shoal_torrent_add_peer:
+ * @self: a torrent
+ * @host_and_port: "1.2.3.4:6881" or "[::1]:6881"
+ * @error: return location for a %SHOAL_SESSION_ERROR_BAD_PEER error
+ *
+ * Adds a peer to connect to, as a user (or a magnet link's x.pe) asks.
+ *
+ * Returns: %TRUE if the address could be used
+ */
+gboolean
+shoal_torrent_add_peer (ShoalTorrent *self,
+                        const char   *host_and_port,
+                        GError      **error)
+{
+  g_autoptr(GSocketConnectable) connectable = NULL;
+  g_autoptr(GSocketAddressEnumerator) enumerator = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), FALSE);
+
+  connectable = g_network_address_parse (host_and_port, 0, NULL);
+  if (connectable != NULL)
+    {
+      const char *host = g_network_address_get_hostname (G_NETWORK_ADDRESS (connectable));
+      guint16 port = g_network_address_get_port (G_NETWORK_ADDRESS (connectable));
+
+      if (port != 0 && g_hostname_is_ip_address (host))
+        {
+          g_autoptr(GInetAddress) ip = g_inet_address_new_from_string (host);
+
+          address = g_inet_socket_address_new (ip, port);
+        }
+    }
+  if (address == NULL)
+    {
+      g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_BAD_PEER,
+                   "“%s” is not an IP address and port", host_and_port);
+      return FALSE;
+    }
+  _shoal_torrent_add_candidate (self, G_INET_SOCKET_ADDRESS (address), SHOAL_PEER_FLAG_NONE);
+  if (_shoal_torrent_is_active (self))
+    _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
+  return TRUE;
+}
+
+static void
+move_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ShoalTorrent *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  gboolean was_active = GPOINTER_TO_INT (g_task_get_task_data (task));
+
+  if (!shoal_storage_move_finish (SHOAL_STORAGE (source), result, &error))
+    {
+      if (was_active)
+        shoal_torrent_start (self);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_free (self->save_dir);
+  self->save_dir = shoal_storage_dup_save_dir (self->storage);
+  g_clear_pointer (&self->file_stats, g_array_unref);
+  self->file_stats = shoal_storage_get_file_stats (self->storage);
+  self->resume_dirty = TRUE;
+  _shoal_torrent_save_resume (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVE_DIR]);
+  if (was_active)
+    shoal_torrent_start (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * shoal_torrent_set_location_async:
+ * @self: a torrent
+ * @save_dir: the new directory
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the data has moved
+ * @user_data: for @callback
+ *
+ * Moves the downloaded data to @save_dir and continues from there.
+ */
+void
+shoal_torrent_set_location_async (ShoalTorrent       *self,
+                                  const char         *save_dir,
+                                  GCancellable       *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  gboolean was_active;
+
+  g_return_if_fail (SHOAL_IS_TORRENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, shoal_torrent_set_location_async);
+  was_active = _shoal_torrent_is_active (self);
+  g_task_set_task_data (task, GINT_TO_POINTER (was_active), NULL);
+  if (was_active)
+    {
+      shoal_announcer_stop (self->announcer);
+      stop_activity (self);
+      set_state (self, SHOAL_TORRENT_STATE_PAUSED);
+    }
+  shoal_storage_move_async (self->storage, save_dir, cancellable, move_done_cb, g_steal_pointer (&task));
+}
+
+gboolean
+shoal_torrent_set_location_finish (ShoalTorrent *self,
+                                   GAsyncResult *result,
+                                   GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* A piece is verified and on disk. */
+void
+_shoal_torrent_piece_verified (ShoalTorrent *self,
+                               guint         piece)
+{
+  shoal_piece_picker_piece_verified (self->picker, piece);
+  self->resume_dirty = TRUE;
+  _shoal_torrent_broadcast_have (self, piece);
+  g_signal_emit (self, signals[SIGNAL_PIECE_VERIFIED], 0, piece);
+
+  if (self->state == SHOAL_TORRENT_STATE_DOWNLOADING && shoal_piece_picker_is_complete (self->picker))
+    {
+      gboolean all = shoal_bitfield_is_full (shoal_piece_picker_get_have (self->picker));
+
+      self->completed_time = g_get_real_time () / G_USEC_PER_SEC;
+      self->seeding_started_us = g_get_monotonic_time ();
+      set_state (self, SHOAL_TORRENT_STATE_SEEDING);
+      shoal_announcer_set_want_peers (self->announcer, FALSE);
+      if (all)
+        shoal_announcer_completed (self->announcer);
+      _shoal_torrent_update_interest (self);
+      _shoal_torrent_save_resume (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
+      g_signal_emit (self, signals[SIGNAL_COMPLETED], 0);
+      _shoal_session_torrent_completed (self->session, self);
+    }
+}
+
+static void
+check_seed_limits (ShoalTorrent *self,
+                   gint64        now_us)
+{
+  gint64 seeded;
+
+  if (self->state != SHOAL_TORRENT_STATE_SEEDING)
+    return;
+  seeded = self->seeding_seconds + (self->seeding_started_us ? (now_us - self->seeding_started_us) / G_USEC_PER_SEC : 0);
+  if ((self->seed_ratio_limit > 0 && shoal_torrent_get_ratio (self) >= self->seed_ratio_limit) ||
+      (self->seed_time_limit > 0 && seeded >= self->seed_time_limit))
+    {
+      shoal_announcer_stop (self->announcer);
+      stop_activity (self);
+      self->paused = TRUE;
+      set_state (self, SHOAL_TORRENT_STATE_FINISHED);
+      self->resume_dirty = TRUE;
+      _shoal_torrent_save_resume (self);
+    }
+}
+
+void
+_shoal_torrent_notify_stats (ShoalTorrent *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  guint64 down = shoal_rate_get (&self->down_rate, now);
+  guint64 up = shoal_rate_get (&self->up_rate, now);
+  guint n = shoal_torrent_get_n_connected (self);
+  double progress = shoal_torrent_get_progress (self);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (down != self->last_down_rate)
+    {
+      self->last_down_rate = down;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOWNLOAD_RATE]);
+    }
+  if (up != self->last_up_rate)
+    {
+      self->last_up_rate = up;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPLOAD_RATE]);
+    }
+  if (n != self->last_n_connected)
+    {
+      self->last_n_connected = n;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CONNECTED]);
+    }
+  if (progress != self->last_progress)
+    {
+      self->last_progress = progress;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOWNLOADED]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPLOADED]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* Once a second, from the session. */
+void
+_shoal_torrent_tick (ShoalTorrent *self,
+                     gint64        now_us)
+{
+  self->tick_count++;
+  if (_shoal_torrent_is_active (self))
+    {
+      _shoal_torrent_peers_tick (self, now_us);
+      if (self->tick_count % SHOAL_TORRENT_CHOKE_INTERVAL == 0)
+        {
+          self->choke_rounds++;
+          _shoal_torrent_choke (self, self->choke_rounds % SHOAL_TORRENT_OPTIMISTIC_EVERY == 0);
+        }
+      if (self->tick_count % 2 == 0)
+        _shoal_torrent_connect_peers (self, now_us);
+      check_seed_limits (self, now_us);
+    }
+  if (self->resume_dirty && now_us - self->last_resume_save_us > 5 * G_USEC_PER_SEC)
+    _shoal_torrent_save_resume (self);
+  _shoal_torrent_notify_stats (self);
+}
+
+void
+_shoal_torrent_close (ShoalTorrent *self)
+{
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  if (self->connections)
+    _shoal_torrent_close_all_peers (self);
+  if (self->announcer && self->peers_handler)
+    {
+      g_signal_handler_disconnect (self->announcer, self->peers_handler);
+      self->peers_handler = 0;
+    }
+}
+
+/* Resume state */
+
+void
+_shoal_torrent_save_resume (ShoalTorrent *self)
+{
+  g_autoptr(ShoalBencodeWriter) w = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) tiers = NULL;
+  const ShoalBitfield *have;
+  const guint8 *bits;
+  gsize bits_len;
+  guint n_files = shoal_metainfo_get_n_files (self->info);
+  gint64 seeded = self->seeding_seconds;
+
+  self->last_resume_save_us = g_get_monotonic_time ();
+  self->resume_dirty = FALSE;
+  if (self->no_save)
+    return;
+
+  /* Stats are taken now, after every write that completed: a later write
+   * changes a file's mtime and makes the next start look at its pieces. */
+  g_clear_pointer (&self->file_stats, g_array_unref);
+  self->file_stats = shoal_storage_get_file_stats (self->storage);
+  have = shoal_piece_picker_get_have (self->picker);
+  bits = shoal_bitfield_get_bytes (have, &bits_len);
+  if (self->seeding_started_us)
+    seeded += (g_get_monotonic_time () - self->seeding_started_us) / G_USEC_PER_SEC;
+
+  w = shoal_bencode_writer_new ();
+  shoal_bencode_writer_begin_dict (w);
+  shoal_bencode_writer_cstring (w, "added-time");
+  shoal_bencode_writer_integer (w, self->added_time);
+  shoal_bencode_writer_cstring (w, "completed-time");
+  shoal_bencode_writer_integer (w, self->completed_time);
+  shoal_bencode_writer_cstring (w, "download-limit");
+  shoal_bencode_writer_integer (w, (gint64) self->down_limit.limit);
+  shoal_bencode_writer_cstring (w, "downloaded");
+  shoal_bencode_writer_integer (w, (gint64) self->downloaded);
+  shoal_bencode_writer_cstring (w, "file-priorities");
+  shoal_bencode_writer_begin_list (w);
+  for (guint i = 0; i < n_files; i++)
+    shoal_bencode_writer_integer (w, self->file_priorities[i]);
+  shoal_bencode_writer_end (w);
+  shoal_bencode_writer_cstring (w, "file-stats");
+  shoal_bencode_writer_begin_list (w);
+  for (guint i = 0; i < self->file_stats->len; i++)
+    {
+      const ShoalStorageFileStat *st = &g_array_index (self->file_stats, ShoalStorageFileStat, i);
+
+      shoal_bencode_writer_begin_list (w);
+      shoal_bencode_writer_integer (w, st->exists);
+      shoal_bencode_writer_integer (w, (gint64) st->size);
+      shoal_bencode_writer_integer (w, st->mtime_ns);
+      shoal_bencode_writer_end (w);
+    }
+  shoal_bencode_writer_end (w);
+  shoal_bencode_writer_cstring (w, "have");
+  shoal_bencode_writer_string (w, bits, bits_len);
+  shoal_bencode_writer_cstring (w, "paused");
+  shoal_bencode_writer_integer (w, self->paused || self->state == SHOAL_TORRENT_STATE_FINISHED);
+  shoal_bencode_writer_cstring (w, "save-dir");
+  shoal_bencode_writer_cstring (w, self->save_dir);
+  shoal_bencode_writer_cstring (w, "seeding-seconds");
+  shoal_bencode_writer_integer (w, seeded);
+  shoal_bencode_writer_cstring (w, "sequential");
+  shoal_bencode_writer_integer (w, self->sequential);
+  shoal_bencode_writer_cstring (w, "trackers");
+  shoal_bencode_writer_begin_list (w);
+  tiers = shoal_announcer_dup_tiers (self->announcer);
+  for (guint t = 0; tiers != NULL && t < tiers->len; t++)
+    {
+      const char * const *tier = tiers->pdata[t];
+
+      shoal_bencode_writer_begin_list (w);
+      for (guint i = 0; tier[i] != NULL; i++)
+        shoal_bencode_writer_cstring (w, tier[i]);
+      shoal_bencode_writer_end (w);
+    }
+  shoal_bencode_writer_end (w);
+  shoal_bencode_writer_cstring (w, "upload-limit");
+  shoal_bencode_writer_integer (w, (gint64) self->up_limit.limit);
+  shoal_bencode_writer_cstring (w, "uploaded");
+  shoal_bencode_writer_integer (w, (gint64) self->uploaded);
+  shoal_bencode_writer_end (w);
+  bytes = shoal_bencode_writer_finish (w);
+
+  if (!g_file_set_contents_full (self->resume_path, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, &error))
+    g_warning ("Could not save the state of “%s”: %s", shoal_torrent_get_name (self), error->message);
+}
+
+static gint64
+dict_int (const ShoalBencodeNode *dict,
+          const char             *key,
+          gint64                  fallback)
+{
+  const ShoalBencodeNode *n = shoal_bencode_node_dict_lookup (dict, key);
+
+  return shoal_bencode_node_is (n, SHOAL_BENCODE_INTEGER) ? shoal_bencode_node_get_integer (n) : fallback;
+}
+
+/* Marks in @check the pieces that overlap @file. */
+static void
+mark_file_pieces (ShoalTorrent  *self,
+                  guint          file_index,
+                  ShoalBitfield *check,
+                  gboolean       only_missing)
+{
+  const ShoalMetainfoFile *f = shoal_metainfo_get_file (self->info, file_index);
+  guint64 pl = shoal_metainfo_get_piece_length (self->info);
+
+  if (f->length == 0)
+    return;
+  for (guint64 p = f->offset / pl; p <= (f->offset + f->length - 1) / pl; p++)
+    if (!only_missing || !shoal_piece_picker_has_piece (self->picker, (guint) p))
+      shoal_bitfield_set (check, (guint) p, TRUE);
+}
+
+/**
+ * _shoal_torrent_load_resume:
+ *
+ * Reads the saved state. Pieces recorded as had are trusted for files whose
+ * size and mtime are unchanged. For a file that shrank, grew or vanished,
+ * every piece is checked again. A file whose mtime alone changed was most
+ * likely written to after the last save (a crash): its pieces that were not
+ * recorded as had are checked, so nothing written before a crash is lost
+ * and nothing unverified counts.
+ */
+gboolean
+_shoal_torrent_load_resume (ShoalTorrent  *self,
+                            GError       **error)
+{
+  g_autofree char *contents = NULL;
+  gsize len;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(ShoalBencode) doc = NULL;
+  const ShoalBencodeNode *root, *n;
+  guint n_files = shoal_metainfo_get_n_files (self->info);
+  guint n_pieces = shoal_metainfo_get_n_pieces (self->info);
+  g_autoptr(ShoalBitfield) check = NULL;
+  g_autoptr(GArray) current = NULL;
+  gboolean any_check = FALSE;
+
+  if (!g_file_get_contents (self->resume_path, &contents, &len, error))
+    return FALSE;
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+  doc = shoal_bencode_parse (bytes, error);
+  if (doc == NULL)
+    return FALSE;
+  root = shoal_bencode_get_root (doc);
+  if (!shoal_bencode_node_is (root, SHOAL_BENCODE_DICT))
+    {
+      g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_STATE, "Resume data is not a dictionary");
+      return FALSE;
+    }
+
+  self->added_time = dict_int (root, "added-time", self->added_time);
+  self->completed_time = dict_int (root, "completed-time", 0);
+  self->downloaded = (guint64) MAX (0, dict_int (root, "downloaded", 0));
+  self->uploaded = (guint64) MAX (0, dict_int (root, "uploaded", 0));
+  self->paused = dict_int (root, "paused", 0) != 0;
+  self->sequential = dict_int (root, "sequential", 0) != 0;
+  self->seeding_seconds = MAX (0, dict_int (root, "seeding-seconds", 0));
+  shoal_piece_picker_set_sequential (self->picker, self->sequential);
+  shoal_rate_limit_set_limit (&self->down_limit, (guint64) MAX (0, dict_int (root, "download-limit", 0)));
+  shoal_rate_limit_set_limit (&self->up_limit, (guint64) MAX (0, dict_int (root, "upload-limit", 0)));
+
+  n = shoal_bencode_node_dict_lookup (root, "file-priorities");
+  if (shoal_bencode_node_is (n, SHOAL_BENCODE_LIST) && shoal_bencode_node_get_n_children (n) == n_files)
+    {
+      guint i = 0;
+
+      for (const ShoalBencodeNode *c = shoal_bencode_node_get_first (n); c; c = shoal_bencode_node_get_next (c), i++)
+        {
+          gint64 prio = shoal_bencode_node_is (c, SHOAL_BENCODE_INTEGER) ? shoal_bencode_node_get_integer (c) : 4;
+
+          self->file_priorities[i] = (guint8) CLAMP (prio, 0, 7);
+        }
+    }
+
+  n = shoal_bencode_node_dict_lookup (root, "trackers");
+  if (shoal_bencode_node_is (n, SHOAL_BENCODE_LIST) && shoal_bencode_node_get_n_children (n) > 0)
+    {
+      g_autoptr(GPtrArray) tiers = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+      for (const ShoalBencodeNode *t = shoal_bencode_node_get_first (n); t; t = shoal_bencode_node_get_next (t))
+        {
+          g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+          if (!shoal_bencode_node_is (t, SHOAL_BENCODE_LIST))
+            continue;
+          for (const ShoalBencodeNode *u = shoal_bencode_node_get_first (t); u; u = shoal_bencode_node_get_next (u))
+            if (shoal_bencode_node_is (u, SHOAL_BENCODE_STRING))
+              {
+                g_autofree char *url = shoal_bencode_node_dup_string (u);
+
+                if (g_utf8_validate (url, -1, NULL))
+                  g_strv_builder_add (b, url);
+              }
+          g_ptr_array_add (tiers, g_strv_builder_end (b));
+        }
+      shoal_announcer_set_tiers (self->announcer, tiers);
+    }
+
+  /* Pieces had, trusted only as far as the files allow. */
+  n = shoal_bencode_node_dict_lookup (root, "have");
+  if (shoal_bencode_node_is (n, SHOAL_BENCODE_STRING))
+    {
+      gsize bits_len;
+      const guint8 *bits = shoal_bencode_node_get_string (n, &bits_len);
+      g_autoptr(ShoalBitfield) have = shoal_bitfield_new_from_bytes (n_pieces, bits, bits_len, NULL);
+
+      if (have != NULL)
+        for (gint p = shoal_bitfield_next_set (have, 0); p >= 0; p = shoal_bitfield_next_set (have, (guint) p + 1))
+          shoal_piece_picker_set_have (self->picker, (guint) p);
+    }
+
+  check = shoal_bitfield_new (n_pieces);
+  current = shoal_storage_get_file_stats (self->storage);
+  n = shoal_bencode_node_dict_lookup (root, "file-stats");
+  if (!shoal_bencode_node_is (n, SHOAL_BENCODE_LIST) || shoal_bencode_node_get_n_children (n) != n_files)
+    {
+      shoal_bitfield_set_all (check, TRUE);
+      any_check = TRUE;
+    }
+  else
+    {
+      guint i = 0;
+
+      for (const ShoalBencodeNode *c = shoal_bencode_node_get_first (n); c; c = shoal_bencode_node_get_next (c), i++)
+        {
+          const ShoalStorageFileStat *now = &g_array_index (current, ShoalStorageFileStat, i);
+          const ShoalBencodeNode *e = shoal_bencode_node_get_first (c);
+          const ShoalBencodeNode *s = e ? shoal_bencode_node_get_next (e) : NULL;
+          const ShoalBencodeNode *m = s ? shoal_bencode_node_get_next (s) : NULL;
+          gboolean exists = shoal_bencode_node_is (e, SHOAL_BENCODE_INTEGER) && shoal_bencode_node_get_integer (e);
+          gint64 size = shoal_bencode_node_is (s, SHOAL_BENCODE_INTEGER) ? shoal_bencode_node_get_integer (s) : -1;
+          gint64 mtime = shoal_bencode_node_is (m, SHOAL_BENCODE_INTEGER) ? shoal_bencode_node_get_integer (m) : -1;
+
+          if (exists != now->exists || (exists && size != (gint64) now->size))
+            {
+              mark_file_pieces (self, i, check, FALSE);
+              any_check = TRUE;
+            }
+          else if (exists && mtime != now->mtime_ns)
+            {
+              mark_file_pieces (self, i, check, TRUE);
+              any_check = TRUE;
+            }
+        }
+    }
+
+  g_clear_pointer (&self->file_stats, g_array_unref);
+  self->file_stats = g_steal_pointer (&current);
+  self->needs_check = any_check;
+  if (any_check)
+    self->check_only = g_steal_pointer (&check);
+  return TRUE;
+}
+
+void
+_shoal_torrent_remove_state (ShoalTorrent *self)
+{
+  g_autofree char *parts = g_strdup_printf ("%s/torrents/%s.parts", shoal_session_get_state_dir (self->session), self->hash_hex);
+
+  self->no_save = TRUE;
+  g_unlink (self->resume_path);
+  g_unlink (self->torrent_path);
+  g_unlink (parts);
+}

@@ -1,0 +1,71 @@
+/* shoal-types.h: forward declarations and enums shared across the engine
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef struct _ShoalSession        ShoalSession;
+typedef struct _ShoalTorrent        ShoalTorrent;
+typedef struct _ShoalPeer           ShoalPeer;
+typedef struct _ShoalPeerConnection ShoalPeerConnection;
+
+/**
+ * ShoalTorrentState:
+ * @SHOAL_TORRENT_STATE_PAUSED: stopped by the user
+ * @SHOAL_TORRENT_STATE_CHECKING: verifying data already on disk
+ * @SHOAL_TORRENT_STATE_DOWNLOADING: fetching pieces
+ * @SHOAL_TORRENT_STATE_SEEDING: complete (for the wanted files) and uploading
+ * @SHOAL_TORRENT_STATE_FINISHED: complete and stopped by a seeding limit
+ * @SHOAL_TORRENT_STATE_ERROR: stopped by an error, see the error property
+ * @SHOAL_TORRENT_STATE_FETCHING_METADATA: a magnet link waiting for metadata
+ */
+typedef enum
+{
+  SHOAL_TORRENT_STATE_PAUSED,
+  SHOAL_TORRENT_STATE_CHECKING,
+  SHOAL_TORRENT_STATE_DOWNLOADING,
+  SHOAL_TORRENT_STATE_SEEDING,
+  SHOAL_TORRENT_STATE_FINISHED,
+  SHOAL_TORRENT_STATE_ERROR,
+  SHOAL_TORRENT_STATE_FETCHING_METADATA,
+} ShoalTorrentState;
+
+
+/**
+ * ShoalFilePriority:
+ */
+typedef enum
+{
+  SHOAL_FILE_PRIORITY_SKIP   = 0,
+  SHOAL_FILE_PRIORITY_LOW    = 1,
+  SHOAL_FILE_PRIORITY_NORMAL = 4,
+  SHOAL_FILE_PRIORITY_HIGH   = 7,
+} ShoalFilePriority;
+
+/**
+ * ShoalPeerFlags:
+ */
+typedef enum
+{
+  SHOAL_PEER_FLAG_NONE            = 0,
+  SHOAL_PEER_FLAG_INCOMING        = 1 << 0,
+  SHOAL_PEER_FLAG_ENCRYPTED       = 1 << 1,
+  SHOAL_PEER_FLAG_AM_CHOKING      = 1 << 2,
+  SHOAL_PEER_FLAG_AM_INTERESTED   = 1 << 3,
+  SHOAL_PEER_FLAG_PEER_CHOKING    = 1 << 4,
+  SHOAL_PEER_FLAG_PEER_INTERESTED = 1 << 5,
+  SHOAL_PEER_FLAG_OPTIMISTIC      = 1 << 6,
+  SHOAL_PEER_FLAG_SNUBBED         = 1 << 7,
+  SHOAL_PEER_FLAG_SEED            = 1 << 8,
+  SHOAL_PEER_FLAG_FROM_TRACKER    = 1 << 9,
+  SHOAL_PEER_FLAG_FROM_DHT        = 1 << 10,
+  SHOAL_PEER_FLAG_FROM_PEX        = 1 << 11,
+  SHOAL_PEER_FLAG_FROM_LSD        = 1 << 12,
+  SHOAL_PEER_FLAG_WEB_SEED        = 1 << 13,
+} ShoalPeerFlags;
+
+G_END_DECLS
