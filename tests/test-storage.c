@@ -1,0 +1,1152 @@
+/* test-storage.c: ShoalStorage and ShoalDiskPool
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "shoal-bencode.h"
+#include "shoal-hash.h"
+#include "shoal-storage-private.h"
+#include "shoal-storage.h"
+
+#define PIECE (16 * 1024)
+
+typedef struct
+{
+  const char *path;    /* relative to the torrent's root */
+  guint64     length;
+  gboolean    pad;
+} FileSpec;
+
+typedef struct
+{
+  char          *tmp;
+  char          *save_dir;
+  ShoalDiskPool *pool;
+  ShoalMetainfo *info;
+  GBytes        *content;   /* the whole piece stream */
+  ShoalStorage  *storage;
+  GThread       *main_thread;
+} Fixture;
+
+/* Helpers */
+
+static void
+rm_rf (const char *path)
+{
+  GDir *dir;
+  const char *name;
+  struct stat st;
+
+  if (lstat (path, &st) < 0)
+    return;
+  if (S_ISDIR (st.st_mode))
+    {
+      chmod (path, 0700);
+      dir = g_dir_open (path, 0, NULL);
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          rm_rf (child);
+        }
+      if (dir != NULL)
+        g_dir_close (dir);
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+static GBytes *
+make_content (guint64 length,
+              guint32 seed,
+              const FileSpec *files,
+              guint n_files)
+{
+  guint8 *data = g_malloc (MAX (length, 1));
+  GRand *rand = g_rand_new_with_seed (seed);
+  guint64 offset = 0;
+
+  for (guint64 i = 0; i < length; i++)
+    data[i] = (guint8) g_rand_int (rand);
+  g_rand_free (rand);
+
+  for (guint i = 0; i < n_files; i++)
+    {
+      if (files[i].pad)
+        memset (data + offset, 0, files[i].length);
+      offset += files[i].length;
+    }
+  return g_bytes_new_take (data, length);
+}
+
+static void
+write_path_list (ShoalBencodeWriter *w,
+                 const char         *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+
+  shoal_bencode_writer_begin_list (w);
+  for (guint i = 0; parts[i] != NULL; i++)
+    shoal_bencode_writer_cstring (w, parts[i]);
+  shoal_bencode_writer_end (w);
+}
+
+/* Builds a v1 torrent; with one file and no '/' in its path, a single-file
+ * one. The content is random, pad files zero. */
+static ShoalMetainfo *
+build_torrent (const FileSpec  *files,
+               guint            n_files,
+               guint64          piece_length,
+               guint32          seed,
+               GBytes         **content_out)
+{
+  g_autoptr(ShoalBencodeWriter) w = shoal_bencode_writer_new ();
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(GBytes) torrent = NULL;
+  g_autoptr(GByteArray) hashes = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  ShoalMetainfo *info;
+  guint64 total = 0;
+  const guint8 *data;
+  gsize len;
+  gboolean single = n_files == 1 && strchr (files[0].path, '/') == NULL;
+
+  for (guint i = 0; i < n_files; i++)
+    total += files[i].length;
+  content = make_content (total, seed, files, n_files);
+  data = g_bytes_get_data (content, &len);
+  for (guint64 off = 0; off < total; off += piece_length)
+    {
+      guint8 digest[SHOAL_SHA1_LEN];
+
+      shoal_sha1 (data + off, MIN (piece_length, total - off), digest);
+      g_byte_array_append (hashes, digest, sizeof digest);
+    }
+
+  shoal_bencode_writer_begin_dict (w);
+  shoal_bencode_writer_cstring (w, "info");
+  shoal_bencode_writer_begin_dict (w);
+  if (single)
+    {
+      shoal_bencode_writer_cstring (w, "length");
+      shoal_bencode_writer_integer (w, (gint64) files[0].length);
+      shoal_bencode_writer_cstring (w, "name");
+      shoal_bencode_writer_cstring (w, files[0].path);
+    }
+  else
+    {
+      shoal_bencode_writer_cstring (w, "files");
+      shoal_bencode_writer_begin_list (w);
+      for (guint i = 0; i < n_files; i++)
+        {
+          shoal_bencode_writer_begin_dict (w);
+          if (files[i].pad)
+            {
+              shoal_bencode_writer_cstring (w, "attr");
+              shoal_bencode_writer_cstring (w, "p");
+            }
+          shoal_bencode_writer_cstring (w, "length");
+          shoal_bencode_writer_integer (w, (gint64) files[i].length);
+          shoal_bencode_writer_cstring (w, "path");
+          write_path_list (w, files[i].path);
+          shoal_bencode_writer_end (w);
+        }
+      shoal_bencode_writer_end (w);
+      shoal_bencode_writer_cstring (w, "name");
+      shoal_bencode_writer_cstring (w, "torrent");
+    }
+  shoal_bencode_writer_cstring (w, "piece length");
+  shoal_bencode_writer_integer (w, (gint64) piece_length);
+  shoal_bencode_writer_cstring (w, "pieces");
+  shoal_bencode_writer_string (w, hashes->data, hashes->len);
+  shoal_bencode_writer_end (w);
+  shoal_bencode_writer_end (w);
+  torrent = shoal_bencode_writer_finish (g_steal_pointer (&w));
+
+  info = shoal_metainfo_new_from_bytes (torrent, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (info);
+  g_assert_cmpuint (shoal_metainfo_get_total_length (info), ==, total);
+  *content_out = g_steal_pointer (&content);
+  return info;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->main_thread = g_thread_self ();
+  f->tmp = g_dir_make_tmp ("shoal-storage-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->save_dir = g_build_filename (f->tmp, "save", NULL);
+  f->pool = shoal_disk_pool_new (2);
+}
+
+/* Makes the fixture's torrent and storage. */
+static void
+fixture_load (Fixture        *f,
+              const FileSpec *files,
+              guint           n_files,
+              guint64         piece_length)
+{
+  f->info = build_torrent (files, n_files, piece_length, 42, &f->content);
+  f->storage = shoal_storage_new (f->info, f->save_dir, f->pool);
+}
+
+static void
+wait_pool_idle (ShoalDiskPool *pool)
+{
+  /* Jobs drop their references just after their result is dispatched. */
+  while (shoal_disk_pool_get_pending_jobs (pool) > 0)
+    g_usleep (1000);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  wait_pool_idle (f->pool);
+  if (f->storage != NULL)
+    g_assert_finalize_object (f->storage);
+  g_clear_object (&f->info);
+  g_clear_pointer (&f->content, g_bytes_unref);
+  g_assert_finalize_object (f->pool);
+  rm_rf (f->tmp);
+  g_assert_false (g_file_test (f->tmp, G_FILE_TEST_EXISTS));
+  g_free (f->save_dir);
+  g_free (f->tmp);
+}
+
+static GBytes *
+piece_bytes (Fixture *f,
+             guint    piece)
+{
+  guint64 start = (guint64) piece * shoal_metainfo_get_piece_length (f->info);
+  guint64 size = shoal_metainfo_get_piece_size (f->info, piece);
+
+  return g_bytes_new_from_bytes (f->content, start, size);
+}
+
+typedef struct
+{
+  Fixture      *f;
+  GAsyncResult *result;
+} Waiter;
+
+static void
+async_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Waiter *waiter = user_data;
+
+  /* Every result must come back on the caller's context and thread. */
+  g_assert_true (g_main_context_is_owner (g_main_context_default ()));
+  g_assert_true (g_thread_self () == waiter->f->main_thread);
+  waiter->result = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (Waiter *waiter)
+{
+  while (waiter->result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return waiter->result;
+}
+
+static gboolean
+write_piece (Fixture  *f,
+             guint     piece,
+             GBytes   *data,
+             GError  **error)
+{
+  Waiter waiter = { f, NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+
+  shoal_storage_write_piece_async (f->storage, piece, data, NULL, async_done_cb, &waiter);
+  result = wait_result (&waiter);
+  return shoal_storage_write_piece_finish (f->storage, result, error);
+}
+
+static void
+write_all (Fixture *f)
+{
+  for (guint p = 0; p < shoal_metainfo_get_n_pieces (f->info); p++)
+    {
+      g_autoptr(GBytes) data = piece_bytes (f, p);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (write_piece (f, p, data, &error));
+      g_assert_no_error (error);
+    }
+}
+
+static GBytes *
+read_block (Fixture  *f,
+            guint     piece,
+            guint64   offset,
+            guint64   length,
+            GError  **error)
+{
+  Waiter waiter = { f, NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+
+  shoal_storage_read_block_async (f->storage, piece, offset, length, NULL,
+                                  async_done_cb, &waiter);
+  result = wait_result (&waiter);
+  return shoal_storage_read_block_finish (f->storage, result, error);
+}
+
+static void
+assert_block (Fixture *f,
+              guint    piece,
+              guint64  offset,
+              guint64  length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) block = read_block (f, piece, offset, length, &error);
+  guint64 start = (guint64) piece * shoal_metainfo_get_piece_length (f->info) + offset;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (block);
+  g_assert_cmpmem (g_bytes_get_data (block, NULL), g_bytes_get_size (block),
+                   (const guint8 *) g_bytes_get_data (f->content, NULL) + start, length);
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint    calls;
+  guint    last_done;
+  guint    total;
+} Progress;
+
+static void
+progress_cb (guint    done,
+             guint    total,
+             gpointer user_data)
+{
+  Progress *progress = user_data;
+
+  g_assert_true (g_thread_self () == progress->f->main_thread);
+  g_assert_cmpuint (done, >=, progress->last_done);
+  g_assert_cmpuint (done, <=, total);
+  progress->calls++;
+  progress->last_done = done;
+  progress->total = total;
+}
+
+static ShoalBitfield *
+recheck (Fixture  *f,
+         Progress *progress,
+         GError  **error)
+{
+  Waiter waiter = { f, NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+
+  shoal_storage_recheck_async (f->storage, NULL, progress != NULL ? progress_cb : NULL,
+                               progress, async_done_cb, &waiter);
+  result = wait_result (&waiter);
+  return shoal_storage_recheck_finish (f->storage, result, error);
+}
+
+static char *
+torrent_path (Fixture    *f,
+              const char *rel)
+{
+  return g_build_filename (f->save_dir, rel, NULL);
+}
+
+static void
+assert_file_content (Fixture *f,
+                     guint    file_index)
+{
+  const ShoalMetainfoFile *mf = shoal_metainfo_get_file (f->info, file_index);
+  g_autofree char *path = shoal_storage_dup_file_path (f->storage, file_index);
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (path, &contents, &len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (contents, len,
+                   (const guint8 *) g_bytes_get_data (f->content, NULL) + mf->offset,
+                   mf->length);
+}
+
+static const FileSpec odd_files[] = {
+  { "a.bin", 5000, FALSE },
+  { "sub/b.bin", 40001, FALSE },
+  { "sub/c.bin", 1, FALSE },
+  { "d.bin", 30007, FALSE },
+};
+
+/* Tests */
+
+static void
+test_mapping (Fixture       *f,
+              gconstpointer  data)
+{
+  fixture_load (f, odd_files, G_N_ELEMENTS (odd_files), PIECE);
+  g_assert_cmpuint (shoal_metainfo_get_n_pieces (f->info), ==, 5);
+
+  /* Out of order, as pieces arrive. */
+  for (guint p = 5; p-- > 0;)
+    {
+      g_autoptr(GBytes) bytes = piece_bytes (f, p);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (write_piece (f, p, bytes, &error));
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (odd_files); i++)
+    assert_file_content (f, i);
+
+  /* Blocks across file boundaries: a|b in piece 0, b|c|d in piece 2. */
+  assert_block (f, 0, 4000, 2000);
+  assert_block (f, 2, 12000, 1200);
+  assert_block (f, 2, 0, PIECE);
+  assert_block (f, 4, 0, shoal_metainfo_get_piece_size (f->info, 4));
+  assert_block (f, 4, shoal_metainfo_get_piece_size (f->info, 4) - 1, 1);
+}
+
+static void
+test_pad_files (Fixture       *f,
+                gconstpointer  data)
+{
+  static const FileSpec files[] = {
+    { "a.bin", 10000, FALSE },
+    { ".pad/6384", 6384, TRUE },
+    { "b.bin", 20000, FALSE },
+  };
+  g_autofree char *pad_dir = NULL;
+  g_autoptr(GBytes) block = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_pads = 0;
+
+  fixture_load (f, files, G_N_ELEMENTS (files), PIECE);
+  for (guint i = 0; i < shoal_metainfo_get_n_files (f->info); i++)
+    {
+      const ShoalMetainfoFile *mf = shoal_metainfo_get_file (f->info, i);
+
+      if (mf->attributes & SHOAL_FILE_ATTRIBUTE_PAD)
+        {
+          g_autofree char *path = shoal_storage_dup_file_path (f->storage, i);
+
+          n_pads++;
+          pad_dir = g_path_get_dirname (path);
+        }
+    }
+  g_assert_cmpuint (n_pads, ==, 1);
+
+  write_all (f);
+  assert_file_content (f, 0);
+  assert_file_content (f, 2);
+  g_assert_false (g_file_test (pad_dir, G_FILE_TEST_EXISTS));
+
+  /* The pad region reads as zeros, also at the end of a block. */
+  block = read_block (f, 0, 9000, PIECE - 9000, &error);
+  g_assert_no_error (error);
+  for (gsize i = 1000; i < g_bytes_get_size (block); i++)
+    g_assert_cmpint (((const guint8 *) g_bytes_get_data (block, NULL))[i], ==, 0);
+  assert_block (f, 0, 9000, PIECE - 9000);
+}
+
+static void
+test_lazy_sparse (Fixture       *f,
+                  gconstpointer  data)
+{
+  static const FileSpec files[] = {
+    { "big.bin", 1024 * 1024, FALSE },
+    { "other/small.bin", 100, FALSE },
+  };
+  g_autofree char *big = NULL;
+  g_autofree char *small = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  struct stat st;
+
+  fixture_load (f, files, G_N_ELEMENTS (files), PIECE);
+  big = torrent_path (f, "torrent/big.bin");
+  small = torrent_path (f, "torrent/other/small.bin");
+  g_assert_false (g_file_test (f->save_dir, G_FILE_TEST_EXISTS));
+
+  bytes = piece_bytes (f, 10);
+  g_assert_true (write_piece (f, 10, bytes, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (g_file_test (small, G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *other = torrent_path (f, "torrent/other");
+
+    g_assert_false (g_file_test (other, G_FILE_TEST_EXISTS));
+  }
+  g_assert_cmpint (stat (big, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 1024 * 1024);
+  /* One piece written: far fewer blocks than the file's length. */
+  g_assert_cmpint ((gint64) st.st_blocks * 512, <, 256 * 1024);
+  assert_block (f, 10, 0, PIECE);
+}
+
+static void
+test_hash_mismatch (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) good = NULL;
+  g_autoptr(GBytes) bad = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 *copy;
+  gsize len;
+
+  fixture_load (f, odd_files, G_N_ELEMENTS (odd_files), PIECE);
+  good = piece_bytes (f, 1);
+  g_bytes_get_data (good, &len);
+  copy = g_memdup2 (g_bytes_get_data (good, NULL), len);
+  copy[len / 2] ^= 0x01;
+  bad = g_bytes_new_take (copy, len);
+
+  g_assert_false (write_piece (f, 1, bad, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH);
+  g_assert_false (g_file_test (f->save_dir, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+
+  /* A piece of the wrong size is refused up front. */
+  g_assert_false (write_piece (f, 4, good, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_OUT_OF_RANGE);
+  g_clear_error (&error);
+  g_assert_false (write_piece (f, 99, good, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_OUT_OF_RANGE);
+  g_assert_false (g_file_test (f->save_dir, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_read_bounds (Fixture       *f,
+                  gconstpointer  data)
+{
+  struct { guint piece; guint64 offset; guint64 length; } cases[] = {
+    { 0, 0, PIECE + 1 },
+    { 0, PIECE, 1 },
+    { 0, 1, PIECE },
+    { 0, 0, 0 },
+    { 4, 0, PIECE },      /* the last piece is shorter */
+    { 5, 0, 1 },
+    { G_MAXUINT, 0, 1 },
+    { 0, G_MAXUINT64, 2 },   /* offset + length wraps around */
+    { 0, 2, G_MAXUINT64 },
+  };
+
+  fixture_load (f, odd_files, G_N_ELEMENTS (odd_files), PIECE);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) block = read_block (f, cases[i].piece, cases[i].offset,
+                                            cases[i].length, &error);
+
+      g_assert_null (block);
+      g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_OUT_OF_RANGE);
+    }
+}
+
+static void
+test_read_missing (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) block = NULL;
+
+  fixture_load (f, odd_files, G_N_ELEMENTS (odd_files), PIECE);
+  block = read_block (f, 0, 0, 100, &error);
+  g_assert_null (block);
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILE_MISSING);
+  g_assert_nonnull (strstr (error->message, "a.bin” is missing"));
+  g_clear_error (&error);
+
+  /* A file cut short is reported too. */
+  write_all (f);
+  {
+    g_autofree char *path = torrent_path (f, "torrent/d.bin");
+
+    g_assert_cmpint (truncate (path, 100), ==, 0);
+  }
+  block = read_block (f, 4, 0, 1000, &error);
+  g_assert_null (block);
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILE_MISSING);
+}
+
+static void
+test_recheck (Fixture       *f,
+              gconstpointer  data)
+{
+  static const FileSpec files[] = {
+    { "a.bin", 3 * PIECE + 100, FALSE },
+    { "b.bin", 2 * PIECE, FALSE },
+    { "c.bin", PIECE + 7, FALSE },
+  };
+  g_autoptr(ShoalBitfield) have = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  Progress progress = { f, 0, 0, 0 };
+  guint n;
+  int fd;
+
+  fixture_load (f, files, G_N_ELEMENTS (files), PIECE);
+  n = shoal_metainfo_get_n_pieces (f->info);
+  g_assert_cmpuint (n, ==, 7);
+
+  /* Nothing on disk: nothing had, and no error. */
+  have = recheck (f, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (shoal_bitfield_is_empty (have));
+  g_clear_pointer (&have, shoal_bitfield_free);
+
+  write_all (f);
+  have = recheck (f, &progress, &error);
+  g_assert_no_error (error);
+  g_assert_true (shoal_bitfield_is_full (have));
+  g_assert_cmpuint (progress.calls, >=, 1);
+  g_assert_cmpuint (progress.last_done, ==, n);
+  g_assert_cmpuint (progress.total, ==, n);
+  g_clear_pointer (&have, shoal_bitfield_free);
+
+  /* Corrupt one byte of piece 1 (in a.bin) and delete b.bin, which holds
+   * part of piece 3 and all of pieces 4 and 5 (piece 3 starts in a.bin). */
+  a = torrent_path (f, "torrent/a.bin");
+  fd = open (a, O_WRONLY);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, "X", 1, PIECE + 5), ==, 1);
+  close (fd);
+  b = torrent_path (f, "torrent/b.bin");
+  g_assert_cmpint (g_unlink (b), ==, 0);
+
+  have = recheck (f, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (shoal_bitfield_get (have, 0));
+  g_assert_false (shoal_bitfield_get (have, 1));
+  g_assert_true (shoal_bitfield_get (have, 2));
+  g_assert_false (shoal_bitfield_get (have, 3));
+  g_assert_false (shoal_bitfield_get (have, 4));
+  g_assert_false (shoal_bitfield_get (have, 5));
+  g_assert_true (shoal_bitfield_get (have, 6));
+  g_assert_cmpuint (shoal_bitfield_count (have), ==, 3);
+}
+
+static void
+test_recheck_threads (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const FileSpec files[] = {
+    { "big.bin", 48 * 1024 * 1024, FALSE },
+  };
+  g_autoptr(ShoalBitfield) have = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  Progress progress = { f, 0, 0, 0 };
+  gsize len;
+  const guint8 *content;
+
+  fixture_load (f, files, G_N_ELEMENTS (files), 256 * 1024);
+  path = torrent_path (f, "big.bin");
+  g_assert_cmpint (g_mkdir_with_parents (f->save_dir, 0755), ==, 0);
+  content = g_bytes_get_data (f->content, &len);
+  g_file_set_contents (path, (const char *) content, (gssize) len, &error);
+  g_assert_no_error (error);
+
+  have = recheck (f, &progress, &error);
+  g_assert_no_error (error);
+  g_assert_true (shoal_bitfield_is_full (have));
+  g_assert_cmpuint (progress.last_done, ==, shoal_metainfo_get_n_pieces (f->info));
+  /* Both worker threads hashed. */
+  g_assert_cmpuint (shoal_disk_pool_get_n_threads (f->pool), ==, 2);
+  g_assert_cmpuint (shoal_storage_get_last_recheck_n_threads (f->storage), ==, 2);
+}
+
+static void
+test_recheck_cancel (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(ShoalBitfield) have = NULL;
+  g_autoptr(GError) error = NULL;
+  Waiter waiter = { f, NULL };
+
+  fixture_load (f, odd_files, G_N_ELEMENTS (odd_files), PIECE);
+  g_cancellable_cancel (cancellable);
+  shoal_storage_recheck_async (f->storage, cancellable, NULL, NULL, async_done_cb, &waiter);
+  result = wait_result (&waiter);
+  have = shoal_storage_recheck_finish (f->storage, result, &error);
+  g_assert_null (have);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static const FileSpec skip_files[] = {
+  { "wanted.bin", PIECE + 1000, FALSE },
+  { "skipped/unwanted.bin", 2 * PIECE + 3000, FALSE },
+  { "tail.bin", 500, FALSE },
+};
+
+static void
+test_skipped (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *unwanted = NULL;
+  g_autofree char *part = NULL;
+  g_autoptr(ShoalBitfield) have = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  Waiter waiter = { f, NULL };
+
+  fixture_load (f, skip_files, G_N_ELEMENTS (skip_files), PIECE);
+  part = g_build_filename (f->tmp, "resume", "torrent.parts", NULL);
+  shoal_storage_set_part_file_path (f->storage, part);
+  shoal_storage_set_file_skipped (f->storage, 1, TRUE);
+  g_assert_true (shoal_storage_get_file_skipped (f->storage, 1));
+  unwanted = torrent_path (f, "torrent/skipped/unwanted.bin");
+
+  /* Piece 1 is shared by wanted.bin and unwanted.bin: written, read back
+   * whole (the unwanted bytes from the part file), unwanted.bin absent. */
+  {
+    g_autoptr(GBytes) bytes = piece_bytes (f, 1);
+
+    g_assert_true (write_piece (f, 1, bytes, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_false (g_file_test (unwanted, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (g_path_get_dirname (unwanted), G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (part, G_FILE_TEST_EXISTS));
+  assert_block (f, 1, 0, PIECE);
+  assert_block (f, 1, 500, 1000);
+
+  write_all (f);
+  g_assert_false (g_file_test (unwanted, G_FILE_TEST_EXISTS));
+  assert_file_content (f, 0);
+  assert_file_content (f, 2);
+  for (guint p = 0; p < 4; p++)
+    assert_block (f, p, 0, shoal_metainfo_get_piece_size (f->info, p));
+
+  have = recheck (f, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (shoal_bitfield_is_full (have));
+  g_clear_pointer (&have, shoal_bitfield_free);
+
+  /* The part file is durable: a new storage reads it back. */
+  wait_pool_idle (f->pool);
+  g_assert_finalize_object (f->storage);
+  f->storage = shoal_storage_new (f->info, f->save_dir, f->pool);
+  shoal_storage_set_part_file_path (f->storage, part);
+  shoal_storage_set_file_skipped (f->storage, 1, TRUE);
+  assert_block (f, 2, 0, PIECE);
+  have = recheck (f, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (shoal_bitfield_is_full (have));
+  g_clear_pointer (&have, shoal_bitfield_free);
+
+  /* Un-skip: the bytes move into the file, and the part file goes. */
+  shoal_storage_set_file_skipped (f->storage, 1, FALSE);
+  shoal_storage_apply_skipped_async (f->storage, NULL, async_done_cb, &waiter);
+  result = wait_result (&waiter);
+  g_assert_true (shoal_storage_apply_skipped_finish (f->storage, result, &error));
+  g_assert_no_error (error);
+  assert_file_content (f, 1);
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  have = recheck (f, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (shoal_bitfield_is_full (have));
+}
+
+typedef struct
+{
+  GMutex   lock;
+  GCond    cond;
+  gboolean open;
+} Gate;
+
+static void
+gate_job (gpointer data)
+{
+  Gate *gate = data;
+
+  g_mutex_lock (&gate->lock);
+  while (!gate->open)
+    g_cond_wait (&gate->cond, &gate->lock);
+  g_mutex_unlock (&gate->lock);
+}
+
+static void
+test_pending_bytes (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  Waiter waiter = { f, NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  Gate gate = { 0, };
+
+  fixture_load (f, odd_files, G_N_ELEMENTS (odd_files), PIECE);
+  bytes = piece_bytes (f, 0);
+  g_assert_cmpuint (shoal_disk_pool_get_pending_bytes (f->pool), ==, 0);
+
+  /* Keep both threads busy so the write stays queued. */
+  g_mutex_init (&gate.lock);
+  g_cond_init (&gate.cond);
+  shoal_disk_pool_push (f->pool, gate_job, &gate, NULL, 0);
+  shoal_disk_pool_push (f->pool, gate_job, &gate, NULL, 0);
+  shoal_storage_write_piece_async (f->storage, 0, bytes, NULL, async_done_cb, &waiter);
+  shoal_storage_write_piece_async (f->storage, 0, bytes, NULL, NULL, NULL);
+  g_assert_cmpuint (shoal_disk_pool_get_pending_bytes (f->pool), ==, 2 * PIECE);
+  g_assert_cmpuint (shoal_disk_pool_get_pending_jobs (f->pool), ==, 4);
+
+  g_mutex_lock (&gate.lock);
+  gate.open = TRUE;
+  g_cond_broadcast (&gate.cond);
+  g_mutex_unlock (&gate.lock);
+  result = wait_result (&waiter);
+  g_assert_true (shoal_storage_write_piece_finish (f->storage, result, &error));
+  g_assert_no_error (error);
+  wait_pool_idle (f->pool);
+  g_assert_cmpuint (shoal_disk_pool_get_pending_bytes (f->pool), ==, 0);
+  g_mutex_clear (&gate.lock);
+  g_cond_clear (&gate.cond);
+}
+
+static void
+test_cancelled_write (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  Waiter waiter = { f, NULL };
+
+  fixture_load (f, odd_files, G_N_ELEMENTS (odd_files), PIECE);
+  bytes = piece_bytes (f, 0);
+  g_cancellable_cancel (cancellable);
+  shoal_storage_write_piece_async (f->storage, 0, bytes, cancellable, async_done_cb, &waiter);
+  result = wait_result (&waiter);
+  g_assert_false (shoal_storage_write_piece_finish (f->storage, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (g_file_test (f->save_dir, G_FILE_TEST_EXISTS));
+}
+
+static gboolean
+mount_tmpfs (const char *dir,
+             const char *size)
+{
+  g_autofree char *options = g_strdup_printf ("size=%s", size);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  return mount ("tmpfs", dir, "tmpfs", 0, options) == 0;
+}
+
+static void
+test_disk_full (Fixture       *f,
+                gconstpointer  data)
+{
+  static const FileSpec files[] = {
+    { "big.bin", 32 * PIECE, FALSE },
+  };
+  g_autoptr(GError) error = NULL;
+  guint written = 0;
+  guint p;
+
+  g_free (f->save_dir);
+  f->save_dir = g_build_filename (f->tmp, "tiny", NULL);
+  if (!mount_tmpfs (f->save_dir, "128k"))
+    {
+      g_test_skip ("Cannot mount a tmpfs to fill up");
+      return;
+    }
+
+  fixture_load (f, files, G_N_ELEMENTS (files), PIECE);
+  for (p = 0; p < 32; p++)
+    {
+      g_autoptr(GBytes) bytes = piece_bytes (f, p);
+
+      if (!write_piece (f, p, bytes, &error))
+        break;
+      written++;
+    }
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_DISK_FULL);
+  g_assert_nonnull (strstr (error->message, "No space left on device while writing “"));
+  g_assert_nonnull (strstr (error->message, "big.bin”"));
+  g_assert_cmpuint (written, <, 32);
+
+  {
+    g_autoptr(ShoalBitfield) have = recheck (f, NULL, NULL);
+
+    g_assert_nonnull (have);
+    g_assert_false (shoal_bitfield_get (have, p));
+    g_assert_cmpuint (shoal_bitfield_count (have), <=, written);
+  }
+
+  wait_pool_idle (f->pool);
+  g_clear_object (&f->storage);
+  g_assert_cmpint (umount (f->save_dir), ==, 0);
+}
+
+static void
+test_file_too_large (Fixture       *f,
+                     gconstpointer  data)
+{
+  if (g_test_subprocess ())
+    {
+      static const FileSpec files[] = {
+        { "big.bin", 8 * PIECE, FALSE },
+      };
+      struct rlimit limit = { 4 * PIECE, 4 * PIECE };
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GError) error = NULL;
+
+      /* Without this, exceeding the limit kills instead of failing. */
+      signal (SIGXFSZ, SIG_IGN);
+      g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+      fixture_load (f, files, G_N_ELEMENTS (files), PIECE);
+      bytes = piece_bytes (f, 6);
+      g_assert_false (write_piece (f, 6, bytes, &error));
+      g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILE_TOO_LARGE);
+      g_assert_nonnull (strstr (error->message, "big.bin"));
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 20 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_permission_denied (Fixture       *f,
+                        gconstpointer  data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GError) error = NULL;
+
+      /* Root ignores permissions: become nobody for this process. */
+      g_assert_cmpint (g_mkdir_with_parents (f->save_dir, 0755), ==, 0);
+      g_assert_cmpint (chmod (f->save_dir, 0555), ==, 0);
+      if (geteuid () == 0)
+        {
+          struct passwd *nobody = getpwnam ("nobody");
+
+          /* Hand the directories over so that teardown can remove them. */
+          if (nobody == NULL ||
+              chown (f->tmp, nobody->pw_uid, nobody->pw_gid) < 0 ||
+              chown (f->save_dir, nobody->pw_uid, nobody->pw_gid) < 0 ||
+              setgid (nobody->pw_gid) < 0 || setuid (nobody->pw_uid) < 0)
+            {
+              g_test_skip ("Cannot drop root privileges");
+              return;
+            }
+        }
+      fixture_load (f, odd_files, G_N_ELEMENTS (odd_files), PIECE);
+      bytes = piece_bytes (f, 0);
+      g_assert_false (write_piece (f, 0, bytes, &error));
+      g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_PERMISSION_DENIED);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 20 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_delete_files (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *keep = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *part = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture_load (f, skip_files, G_N_ELEMENTS (skip_files), PIECE);
+  shoal_storage_set_file_skipped (f->storage, 1, TRUE);
+  write_all (f);
+  keep = g_build_filename (f->save_dir, "not-ours.txt", NULL);
+  g_file_set_contents (keep, "x", 1, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *hex = shoal_metainfo_dup_info_hash_v1_hex (f->info);
+    g_autofree char *name = g_strdup_printf (".%s.parts", hex);
+
+    part = g_build_filename (f->save_dir, name, NULL);
+  }
+  g_assert_true (g_file_test (part, G_FILE_TEST_EXISTS));
+
+  g_assert_true (shoal_storage_delete_files (f->storage, &error));
+  g_assert_no_error (error);
+  root = torrent_path (f, "torrent");
+  g_assert_false (g_file_test (root, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (keep, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (f->save_dir, G_FILE_TEST_IS_DIR));
+}
+
+static gboolean
+move (Fixture     *f,
+      const char  *dest,
+      GError     **error)
+{
+  Waiter waiter = { f, NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+
+  shoal_storage_move_async (f->storage, dest, NULL, async_done_cb, &waiter);
+  result = wait_result (&waiter);
+  return shoal_storage_move_finish (f->storage, result, error);
+}
+
+static void
+test_move (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autofree char *dest = g_build_filename (f->tmp, "moved", "here", NULL);
+  g_autofree char *blocker = NULL;
+  g_autofree char *other_fs = g_build_filename (f->tmp, "otherfs", NULL);
+  g_autofree char *old_root = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture_load (f, odd_files, G_N_ELEMENTS (odd_files), PIECE);
+  write_all (f);
+  old_root = torrent_path (f, "torrent");
+
+  /* A file in the way: nothing moves. */
+  blocker = g_build_filename (dest, "torrent", "d.bin", NULL);
+  {
+    g_autofree char *blocker_dir = g_path_get_dirname (blocker);
+
+    g_assert_cmpint (g_mkdir_with_parents (blocker_dir, 0755), ==, 0);
+  }
+  g_file_set_contents (blocker, "", 0, &error);
+  g_assert_no_error (error);
+  g_assert_false (move (f, dest, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILE_EXISTS);
+  g_clear_error (&error);
+  g_assert_true (g_file_test (old_root, G_FILE_TEST_IS_DIR));
+  for (guint i = 0; i < G_N_ELEMENTS (odd_files); i++)
+    assert_file_content (f, i);
+  g_unlink (blocker);
+
+  /* Same file system: rename. */
+  g_assert_true (move (f, dest, &error));
+  g_assert_no_error (error);
+  dir = shoal_storage_dup_save_dir (f->storage);
+  g_assert_cmpstr (dir, ==, dest);
+  g_assert_false (g_file_test (old_root, G_FILE_TEST_EXISTS));
+  for (guint i = 0; i < G_N_ELEMENTS (odd_files); i++)
+    assert_file_content (f, i);
+  assert_block (f, 2, 0, PIECE);
+
+  /* Another file system: copy, then delete. */
+  if (mount_tmpfs (other_fs, "16m"))
+    {
+      g_autofree char *moved_root = g_build_filename (dest, "torrent", NULL);
+      g_autoptr(ShoalBitfield) have = NULL;
+
+      g_assert_true (move (f, other_fs, &error));
+      g_assert_no_error (error);
+      g_assert_false (g_file_test (moved_root, G_FILE_TEST_EXISTS));
+      for (guint i = 0; i < G_N_ELEMENTS (odd_files); i++)
+        assert_file_content (f, i);
+      have = recheck (f, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (shoal_bitfield_is_full (have));
+
+      wait_pool_idle (f->pool);
+      g_clear_object (&f->storage);
+      g_assert_cmpint (umount (other_fs), ==, 0);
+    }
+}
+
+static void
+test_file_stats (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GArray) before = NULL;
+  g_autoptr(GArray) after = NULL;
+  g_autofree char *path = NULL;
+  struct timespec times[2] = { { 0, UTIME_OMIT }, { 1000000, 0 } };
+
+  fixture_load (f, odd_files, G_N_ELEMENTS (odd_files), PIECE);
+  before = shoal_storage_get_file_stats (f->storage);
+  g_assert_cmpuint (before->len, ==, G_N_ELEMENTS (odd_files));
+  g_assert_false (g_array_index (before, ShoalStorageFileStat, 0).exists);
+  g_assert_true (shoal_storage_files_unchanged (f->storage, before));
+
+  write_all (f);
+  g_assert_false (shoal_storage_files_unchanged (f->storage, before));
+  after = shoal_storage_get_file_stats (f->storage);
+  g_assert_true (g_array_index (after, ShoalStorageFileStat, 1).exists);
+  g_assert_cmpuint (g_array_index (after, ShoalStorageFileStat, 1).size, ==, 40001);
+  g_assert_true (shoal_storage_files_unchanged (f->storage, after));
+
+  /* Only the modification time changes. */
+  path = torrent_path (f, "torrent/sub/c.bin");
+  g_assert_cmpint (utimensat (AT_FDCWD, path, times, 0), ==, 0);
+  g_assert_false (shoal_storage_files_unchanged (f->storage, after));
+
+  g_array_set_size (after, 2);
+  g_assert_false (shoal_storage_files_unchanged (f->storage, after));
+}
+
+static void
+test_pool_threads (void)
+{
+  g_autoptr(ShoalDiskPool) pool = shoal_disk_pool_new (0);
+  g_autoptr(ShoalDiskPool) one = shoal_disk_pool_new (1);
+
+  g_assert_cmpuint (shoal_disk_pool_get_n_threads (pool), ==,
+                    MAX (2, (guint) g_get_num_processors ()));
+  /* One thread is never enough: hashing must not wait behind the disk. */
+  g_assert_cmpuint (shoal_disk_pool_get_n_threads (one), ==, 2);
+}
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/engine/disk-pool/threads", test_pool_threads);
+  ADD ("/engine/storage/mapping-odd-sizes", test_mapping);
+  ADD ("/engine/storage/pad-files-never-created", test_pad_files);
+  ADD ("/engine/storage/lazy-sparse", test_lazy_sparse);
+  ADD ("/engine/storage/hash-mismatch-writes-nothing", test_hash_mismatch);
+  ADD ("/engine/storage/read-bounds", test_read_bounds);
+  ADD ("/engine/storage/read-missing", test_read_missing);
+  ADD ("/engine/storage/recheck", test_recheck);
+  ADD ("/engine/storage/recheck-both-threads", test_recheck_threads);
+  ADD ("/engine/storage/recheck-cancel", test_recheck_cancel);
+  ADD ("/engine/storage/skipped-part-file", test_skipped);
+  ADD ("/engine/storage/pending-bytes", test_pending_bytes);
+  ADD ("/engine/storage/cancelled-write", test_cancelled_write);
+  ADD ("/engine/storage/disk-full", test_disk_full);
+  ADD ("/engine/storage/file-too-large", test_file_too_large);
+  ADD ("/engine/storage/permission-denied", test_permission_denied);
+  ADD ("/engine/storage/delete-files", test_delete_files);
+  ADD ("/engine/storage/move", test_move);
+  ADD ("/engine/storage/file-stats", test_file_stats);
+
+  return g_test_run ();
+}
