@@ -692,6 +692,9 @@ read_cb (GObject      *source,
   len = g_bytes_get_size (chunk);
   if (len == 0)
     {
+      /* The body is complete, so closing does not block; it hands the
+       * connection back to the session for reuse. */
+      g_input_stream_close (op->stream, NULL, NULL);
       http_op_complete (task);
       return;
     }
