@@ -22,6 +22,7 @@ static const Command commands[] = {
   { "info", shoal_cli_info, "Show what a .torrent file or magnet link describes" },
   { "download", shoal_cli_download, "Download a torrent (and optionally seed it)" },
   { "seed", shoal_cli_seed, "Check existing data and seed it" },
+  { "verify", shoal_cli_verify, "Check data on disk against a torrent" },
 };
 
 static void

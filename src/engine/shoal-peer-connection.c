@@ -467,8 +467,7 @@ feed_handshake (ShoalPeerConnection *self,
 
   if (self->incoming && !self->have_info_hash)
     {
-      g_autoptr(ShoalPeerConnection) hold = g_object_ref (self);
-
+      /* in_ready_cb() holds a reference while the owner looks us up. */
       if (self->handler == NULL || !self->handler->lookup (self->owner, self, hs.info_hash))
         {
           if (self->state != SHOAL_PEER_CONNECTION_CLOSED)
@@ -658,12 +657,8 @@ throttle_done_cb (gpointer user_data)
 }
 
 static gboolean
-in_ready_cb (GSocket      *socket,
-             GIOCondition  condition,
-             gpointer      user_data)
+read_available (ShoalPeerConnection *self)
 {
-  ShoalPeerConnection *self = user_data;
-  g_autoptr(ShoalPeerConnection) hold = g_object_ref (self);
   gint64 now = g_get_monotonic_time ();
   guint rounds = 0;
 
@@ -726,6 +721,20 @@ in_ready_cb (GSocket      *socket,
     }
 
   return self->state == SHOAL_PEER_CONNECTION_CLOSED ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+static gboolean
+in_ready_cb (GSocket      *socket,
+             GIOCondition  condition,
+             gpointer      user_data)
+{
+  ShoalPeerConnection *self = g_object_ref (user_data);
+  gboolean again;
+
+  /* The owner may drop its reference from inside a message handler. */
+  again = read_available (self);
+  g_object_unref (self);
+  return again;
 }
 
 static void

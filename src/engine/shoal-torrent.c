@@ -1048,7 +1048,6 @@ shoal_torrent_add_peer (ShoalTorrent *self,
                         GError      **error)
 {
   g_autoptr(GSocketConnectable) connectable = NULL;
-  g_autoptr(GSocketAddressEnumerator) enumerator = NULL;
   g_autoptr(GSocketAddress) address = NULL;
 
   g_return_val_if_fail (SHOAL_IS_TORRENT (self), FALSE);
