@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "shoal-bencode.h"
@@ -946,17 +945,11 @@ test_duplicate_paths (void)
   g_assert_cmpstr (shoal_metainfo_get_file (meta, 1)->path, ==, "multi/a (1).txt");
 }
 
-static GBytes *
-bytes_of_tree (T *root)
-{
-  return t_encode (root, TRUE);
-}
-
 static void
 test_from_file (void)
 {
   g_autoptr(T) root = make_v1_single ();
-  g_autoptr(GBytes) bytes = bytes_of_tree (root);
+  g_autoptr(GBytes) bytes = t_encode (root, TRUE);
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = NULL;
   g_autoptr(GFile) missing = NULL;
@@ -985,7 +978,6 @@ test_reject_too_large_file (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = NULL;
   g_autoptr(GFileIOStream) io = NULL;
-  g_autofree char *path = NULL;
 
   file = g_file_new_tmp ("test-metainfo-big-XXXXXX.torrent", &io, &error);
   g_assert_no_error (error);

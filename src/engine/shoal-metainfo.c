@@ -1072,6 +1072,7 @@ parse_v2 (ShoalMetainfo           *self,
   const ShoalBencodeNode *tree = shoal_bencode_node_dict_lookup (info, "file tree");
   g_autoptr(GPtrArray) components = g_ptr_array_new_with_free_func (g_free);
   TreeWalk walk = { files, components };
+  const ShoalBencodeNode *first_value;
 
   if (tree == NULL)
     return fail (error, SHOAL_METAINFO_ERROR_BAD_FILE_TREE, "The v2 torrent has no file tree");
@@ -1080,10 +1081,11 @@ parse_v2 (ShoalMetainfo           *self,
   if (!walk_file_tree (&walk, tree, error))
     return FALSE;
 
-  /* One file at the top of the tree is a single-file torrent. */
-  *multi_file = !(shoal_bencode_node_get_n_children (tree) == 2 && files->len == 1 &&
-                  strchr (g_array_index (files, FileEntry, 0).file.path, '/') == NULL &&
-                  shoal_bencode_node_dict_lookup (shoal_bencode_node_get_next (shoal_bencode_node_get_first (tree)), "") != NULL);
+  /* A tree holding one file and nothing else is a single-file torrent; like
+   * a v1 one, its file is named after the torrent. */
+  first_value = shoal_bencode_node_get_next (shoal_bencode_node_get_first (tree));
+  *multi_file = !(shoal_bencode_node_get_n_children (tree) == 2 &&
+                  shoal_bencode_node_dict_lookup (first_value, "") != NULL);
 
   return attach_piece_layers (root, files, self->piece_length, error);
 }
