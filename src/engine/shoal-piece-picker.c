@@ -66,6 +66,7 @@ struct _ShoalPiecePicker
   guint64        total_length;
 
   ShoalBitfield *have;
+  const guint8  *have_bytes;  /* shoal_bitfield_get_bytes (have), never moves */
   guint8        *priority;
   guint32       *avail;
   guint32       *bucket_pos;
@@ -118,11 +119,18 @@ block_length (ShoalPiecePicker *self,
   return (guint) MIN (SHOAL_PIECE_PICKER_BLOCK_SIZE, piece_size (self, piece) - begin);
 }
 
-static gboolean
+static inline gboolean
+have_piece (ShoalPiecePicker *self,
+            guint             piece)
+{
+  return (self->have_bytes[piece >> 3] & (0x80 >> (piece & 7))) != 0;
+}
+
+static inline gboolean
 in_bucket (ShoalPiecePicker *self,
            guint             piece)
 {
-  return self->priority[piece] > 0 && !shoal_bitfield_get (self->have, piece);
+  return self->priority[piece] > 0 && !have_piece (self, piece);
 }
 
 static inline gboolean
@@ -135,40 +143,29 @@ peer_has_piece (const ShoalBitfield *peer_has,
 /* Buckets */
 
 static void
-bucket_remove (ShoalPiecePicker *self,
+bucket_unlink (ShoalPiecePicker *self,
                guint             piece)
 {
-  PriorityClass *class;
-  Bucket *bucket;
-  guint pos;
+  PriorityClass *class = &self->classes[self->priority[piece]];
+  Bucket *bucket = &class->buckets[self->avail[piece]];
+  guint pos = self->bucket_pos[piece];
   guint32 last;
 
-  if (!in_bucket (self, piece))
-    return;
-  class = &self->classes[self->priority[piece]];
-  bucket = &class->buckets[self->avail[piece]];
-  pos = self->bucket_pos[piece];
   g_assert (pos < bucket->len && bucket->items[pos] == piece);
-
   last = bucket->items[--bucket->len];
   bucket->items[pos] = last;
   self->bucket_pos[last] = pos;
   class->count--;
-  self->n_missing_wanted--;
-  self->missing_wanted_bytes -= piece_size (self, piece);
 }
 
 static void
-bucket_insert (ShoalPiecePicker *self,
-               guint             piece)
+bucket_link (ShoalPiecePicker *self,
+             guint             piece)
 {
-  PriorityClass *class;
-  Bucket *bucket;
+  PriorityClass *class = &self->classes[self->priority[piece]];
   guint32 avail = self->avail[piece];
+  Bucket *bucket;
 
-  if (!in_bucket (self, piece))
-    return;
-  class = &self->classes[self->priority[piece]];
   if (avail >= class->n_buckets)
     {
       guint n = MAX (avail + 1, class->n_buckets * 2);
@@ -186,18 +183,47 @@ bucket_insert (ShoalPiecePicker *self,
   self->bucket_pos[piece] = bucket->len;
   bucket->items[bucket->len++] = piece;
   class->count++;
+}
+
+/* Call before changing whether @piece is wanted and missing, its priority or
+ * its availability... */
+static void
+bucket_remove (ShoalPiecePicker *self,
+               guint             piece)
+{
+  if (!in_bucket (self, piece))
+    return;
+  bucket_unlink (self, piece);
+  self->n_missing_wanted--;
+  self->missing_wanted_bytes -= piece_size (self, piece);
+}
+
+/* ...and this after. */
+static void
+bucket_insert (ShoalPiecePicker *self,
+               guint             piece)
+{
+  if (!in_bucket (self, piece))
+    return;
+  bucket_link (self, piece);
   self->n_missing_wanted++;
   self->missing_wanted_bytes += piece_size (self, piece);
   self->seq_cursor = MIN (self->seq_cursor, piece);
 }
 
+/* The hot path of bitfields and have messages: one bucket to the next. */
 static void
 avail_add (ShoalPiecePicker *self,
            guint             piece)
 {
-  bucket_remove (self, piece);
+  if (!in_bucket (self, piece))
+    {
+      self->avail[piece]++;
+      return;
+    }
+  bucket_unlink (self, piece);
   self->avail[piece]++;
-  bucket_insert (self, piece);
+  bucket_link (self, piece);
 }
 
 static void
@@ -205,9 +231,14 @@ avail_remove (ShoalPiecePicker *self,
               guint             piece)
 {
   g_return_if_fail (self->avail[piece] > 0);
-  bucket_remove (self, piece);
+  if (!in_bucket (self, piece))
+    {
+      self->avail[piece]--;
+      return;
+    }
+  bucket_unlink (self, piece);
   self->avail[piece]--;
-  bucket_insert (self, piece);
+  bucket_link (self, piece);
 }
 
 /* Blocks */
@@ -398,6 +429,7 @@ shoal_piece_picker_new (guint   n_pieces,
 {
   ShoalPiecePicker *self;
   Bucket *bucket;
+  gsize n_bytes;
 
   g_return_val_if_fail (n_pieces > 0, NULL);
   g_return_val_if_fail (piece_length > 0 && piece_length <= SHOAL_METAINFO_MAX_PIECE_LENGTH, NULL);
@@ -409,6 +441,7 @@ shoal_piece_picker_new (guint   n_pieces,
   self->piece_length = piece_length;
   self->total_length = total_length;
   self->have = shoal_bitfield_new (n_pieces);
+  self->have_bytes = shoal_bitfield_get_bytes (self->have, &n_bytes);
   self->priority = g_new (guint8, n_pieces);
   memset (self->priority, SHOAL_PIECE_PRIORITY_NORMAL, n_pieces);
   self->avail = g_new0 (guint32, n_pieces);
@@ -434,6 +467,12 @@ shoal_piece_picker_new (guint   n_pieces,
   return self;
 }
 
+/**
+ * shoal_piece_picker_free:
+ * @self: (nullable): a picker
+ *
+ * Frees the picker and all its state; peers are not touched.
+ */
 void
 shoal_piece_picker_free (ShoalPiecePicker *self)
 {
@@ -471,6 +510,12 @@ shoal_piece_picker_set_seed (ShoalPiecePicker *self,
   g_rand_set_seed (self->rand, seed);
 }
 
+/**
+ * shoal_piece_picker_get_n_pieces:
+ * @self: a picker
+ *
+ * Returns: the number of pieces of the torrent
+ */
 guint
 shoal_piece_picker_get_n_pieces (ShoalPiecePicker *self)
 {
@@ -568,6 +613,13 @@ shoal_piece_picker_clear_have (ShoalPiecePicker *self,
   bucket_insert (self, piece);
 }
 
+/**
+ * shoal_piece_picker_has_piece:
+ * @self: a picker
+ * @piece: a piece index
+ *
+ * Returns: whether we have @piece
+ */
 gboolean
 shoal_piece_picker_has_piece (ShoalPiecePicker *self,
                               guint             piece)
@@ -576,6 +628,12 @@ shoal_piece_picker_has_piece (ShoalPiecePicker *self,
   return shoal_bitfield_get (self->have, piece);
 }
 
+/**
+ * shoal_piece_picker_get_n_have:
+ * @self: a picker
+ *
+ * Returns: how many pieces we have, whatever their priority
+ */
 guint
 shoal_piece_picker_get_n_have (ShoalPiecePicker *self)
 {
@@ -685,6 +743,12 @@ shoal_piece_picker_peer_have_all (ShoalPiecePicker *self)
   self->n_seeds++;
 }
 
+/**
+ * shoal_piece_picker_peer_remove_have_all:
+ * @self: a picker
+ *
+ * Undoes shoal_piece_picker_peer_have_all() when a seed goes away.
+ */
 void
 shoal_piece_picker_peer_remove_have_all (ShoalPiecePicker *self)
 {
@@ -757,6 +821,13 @@ shoal_piece_picker_set_piece_priority (ShoalPiecePicker *self,
   bucket_insert (self, piece);
 }
 
+/**
+ * shoal_piece_picker_get_piece_priority:
+ * @self: a picker
+ * @piece: a piece index
+ *
+ * Returns: the priority of @piece, from 0 (skip) to %SHOAL_PIECE_PRIORITY_MAX
+ */
 guint
 shoal_piece_picker_get_piece_priority (ShoalPiecePicker *self,
                                        guint             piece)
@@ -872,6 +943,12 @@ shoal_piece_picker_set_sequential (ShoalPiecePicker *self,
   self->sequential = !!sequential;
 }
 
+/**
+ * shoal_piece_picker_get_sequential:
+ * @self: a picker
+ *
+ * Returns: whether new pieces are opened in index order
+ */
 gboolean
 shoal_piece_picker_get_sequential (ShoalPiecePicker *self)
 {
@@ -1015,7 +1092,7 @@ pick_sequential (ShoalPiecePicker    *self,
       if (self->classes[prio].count == 0)
         continue;
       for (guint p = self->seq_cursor; p < self->n_pieces; p++)
-        if (self->priority[p] == prio && !shoal_bitfield_get (self->have, p) &&
+        if (self->priority[p] == prio && !have_piece (self, p) &&
             can_open_piece (self, peer_has, p))
           return (gint) p;
     }
