@@ -215,6 +215,10 @@ wait_pool_idle (ShoalDiskPool *pool)
   /* Jobs drop their references just after their result is dispatched. */
   while (shoal_disk_pool_get_pending_jobs (pool) > 0)
     g_usleep (1000);
+  /* A finished job's GTask stays referenced (and so does its source
+   * object) until its result is dispatched here, even without callback. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
 }
 
 static void
