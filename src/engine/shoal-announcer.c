@@ -1052,10 +1052,10 @@ tier_succeeded (Tier                 *tier,
   tier_nth (self, tier->number, 0, &front);
   if (find_tracker (self, info->url, &position, NULL) && position != front)
     {
-      g_autoptr(ShoalTrackerInfo) keep = g_object_ref (info);
-
+      g_object_ref (info);
       g_list_store_remove (self->trackers, position);
       g_list_store_insert (self->trackers, front, info);
+      g_object_unref (info);
     }
   for (guint n = 1; (other = tier_nth (self, tier->number, n, NULL)) != NULL; n++)
     if (other->status == SHOAL_TRACKER_STATUS_IDLE || other->status == SHOAL_TRACKER_STATUS_WORKING)
@@ -1447,6 +1447,8 @@ shoal_announcer_set_tiers (ShoalAnnouncer *self,
         g_autoptr(ShoalTrackerInfo) info = g_list_model_get_item (G_LIST_MODEL (self->trackers), i);
 
         tracker_cancel_scrape (info);
+        if (self->running && info->started_sent)
+          tracker_send_stopped (self, info);
       }
     g_list_store_splice (self->trackers, 0, old, infos->pdata, infos->len);
   }
@@ -1517,6 +1519,8 @@ remove_at (ShoalAnnouncer   *self,
   gboolean was_asked = tier != NULL && tier->op != NULL && tier->op->info == info;
 
   tracker_cancel_scrape (info);
+  if (self->running && (info->started_sent || was_asked))
+    tracker_send_stopped (self, info);
   if (was_asked)
     {
       g_cancellable_cancel (tier->op->cancellable);
@@ -1548,7 +1552,8 @@ remove_at (ShoalAnnouncer   *self,
  * @self: a #ShoalAnnouncer
  * @url: the announce URL
  *
- * Removes a tracker; a request in flight to it is abandoned.
+ * Removes a tracker; a request in flight to it is abandoned, and if it
+ * knows of us it gets a `stopped` announce.
  *
  * Returns: %TRUE if it was listed
  */
@@ -1748,7 +1753,14 @@ shoal_announcer_stop (ShoalAnnouncer *self)
     return;
   self->running = FALSE;
   for (guint i = 0; i < self->tiers->len; i++)
-    tier_reset (g_ptr_array_index (self->tiers, i));
+    {
+      Tier *tier = g_ptr_array_index (self->tiers, i);
+
+      /* The tracker may have registered us before we cancel its answer. */
+      if (tier->op != NULL)
+        tier->op->info->started_sent = TRUE;
+      tier_reset (tier);
+    }
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->trackers));
   for (guint i = 0; i < n; i++)
