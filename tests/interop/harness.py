@@ -1,0 +1,620 @@
+#!/usr/bin/python3
+# harness.py: shared helpers for Shoal's interop tests against real peers
+# (libtorrent-rasterbar, aria2, Transmission) and a real tracker (opentracker).
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Runs with Debian's /usr/bin/python3, the only interpreter with libtorrent.
+# Rules the helpers enforce for every test:
+#   - only 127.0.0.0/8 addresses, or addresses inside network namespaces the
+#     test itself creates (and deletes);
+#   - every wait is bounded in time and in number of polls;
+#   - only processes this test started are signalled, by PID;
+#   - temporary directories and namespaces go away even when a test fails.
+
+import base64
+import ctypes
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import libtorrent as lt
+
+SHOAL_CLI = os.environ.get("SHOAL_CLI") or shutil.which("shoal-cli") or "shoal-cli"
+MiB = 1024 * 1024
+
+
+# TAP ------------------------------------------------------------------------
+
+class Tap:
+    """Numbered TAP results; the plan is printed at the end."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+        self.t0 = time.monotonic()
+
+    def ok(self, cond, desc, diag=None):
+        self.n += 1
+        if not cond:
+            self.failed += 1
+        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, desc), flush=True)
+        if not cond and diag:
+            self.diag(diag)
+        return bool(cond)
+
+    def diag(self, text):
+        for line in str(text).splitlines() or [""]:
+            print("# " + line, flush=True)
+
+    def run(self, desc, func, *args):
+        """Runs one scenario; an exception is a failure with its traceback."""
+        t = time.monotonic()
+        try:
+            func(self, *args)
+        except Exception:
+            self.ok(False, desc + " (raised)", traceback.format_exc())
+        self.diag("%s: %.1f s" % (desc, time.monotonic() - t))
+
+    def finish(self):
+        print("1..%d" % self.n, flush=True)
+        self.diag("total %.1f s" % (time.monotonic() - self.t0))
+        return 1 if self.failed or self.n == 0 else 0
+
+
+# Bounded waiting --------------------------------------------------------------
+
+class Timeout(Exception):
+    pass
+
+
+def wait_for(pred, timeout, what, interval=0.05):
+    """Polls @pred until it returns a true value, at most @timeout seconds
+    and at most timeout/interval + 1 polls. Returns that value."""
+    deadline = time.monotonic() + timeout
+    for _ in range(int(timeout / interval) + 2):
+        value = pred()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(interval)
+    raise Timeout("timed out after %.1f s waiting for %s" % (timeout, what))
+
+
+# Scratch space and processes --------------------------------------------------
+
+class Scratch:
+    """A temporary directory, removed at exit unless SHOAL_INTEROP_KEEP is set.
+    It is world-readable: opentracker reads its whitelist as "nobody"."""
+
+    def __init__(self, tag):
+        self.path = tempfile.mkdtemp(prefix="shoal-interop-%s-" % tag)
+        os.chmod(self.path, 0o755)
+
+    def sub(self, *parts):
+        p = os.path.join(self.path, *parts)
+        os.makedirs(p, exist_ok=True)
+        return p
+
+    def file(self, *parts):
+        return os.path.join(self.path, *parts)
+
+    def cleanup(self):
+        if os.environ.get("SHOAL_INTEROP_KEEP"):
+            print("# kept %s" % self.path, flush=True)
+            return
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+class Procs:
+    """Every process a test starts, so it can stop exactly those, by PID."""
+
+    def __init__(self):
+        self.procs = []
+
+    def start(self, argv, log_path=None, env=None, stdin=subprocess.DEVNULL):
+        out = open(log_path, "wb") if log_path else subprocess.DEVNULL
+        err = subprocess.STDOUT if log_path else subprocess.DEVNULL
+        try:
+            p = subprocess.Popen(argv, stdin=stdin, stdout=out, stderr=err, env=env)
+        finally:
+            if log_path:
+                out.close()
+        self.procs.append(p)
+        return p
+
+    def stop(self, p, timeout=5.0):
+        """SIGTERM, then SIGKILL after @timeout; returns the exit status."""
+        if p.poll() is None:
+            try:
+                os.kill(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.kill(p.pid, signal.SIGKILL)
+                p.wait(5)
+        return p.returncode
+
+    def kill9(self, p):
+        if p.poll() is None:
+            os.kill(p.pid, signal.SIGKILL)
+        p.wait(5)
+
+    def stop_all(self):
+        for p in reversed(self.procs):
+            try:
+                self.stop(p, 3.0)
+            except Exception:
+                pass
+
+
+def free_port(ip="127.0.0.1"):
+    """A port free for both TCP and UDP on @ip right now."""
+    for _ in range(50):
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        t.bind((ip, 0))
+        port = t.getsockname()[1]
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            u.bind((ip, port))
+            return port
+        except OSError:
+            continue
+        finally:
+            u.close()
+            t.close()
+    raise RuntimeError("no free port")
+
+
+def tail(path, n=40):
+    try:
+        with open(path, "rb") as f:
+            lines = f.read().decode("utf-8", "replace").splitlines()
+    except OSError as e:
+        return "(%s)" % e
+    return "\n".join(lines[-n:])
+
+
+# Test data and torrents -----------------------------------------------------
+
+def make_files(root, name, layout, seed):
+    """Writes @layout (list of (relative path, size)) under root/name with
+    deterministic pseudo-random bytes; returns the content directory."""
+    rng = random.Random(seed)
+    top = os.path.join(root, name)
+    for rel, size in layout:
+        path = os.path.join(top, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            left = size
+            while left > 0:
+                n = min(left, 4 * MiB)
+                f.write(rng.randbytes(n))
+                left -= n
+    return top
+
+
+def copy_tree(src_content, dest_root):
+    """Copies a content directory into @dest_root (same top-level name)."""
+    dest = os.path.join(dest_root, os.path.basename(src_content))
+    shutil.copytree(src_content, dest)
+    return dest
+
+
+class Torrent:
+    def __init__(self, path):
+        self.path = path
+        self.ti = lt.torrent_info(path)
+        self.hash_hex = str(self.ti.info_hashes().v1)
+        self.hash_bytes = bytes.fromhex(self.hash_hex)
+        self.name = self.ti.name()
+        self.piece_length = self.ti.piece_length()
+        self.num_pieces = self.ti.num_pieces()
+        self.total_size = self.ti.total_size()
+        fs = self.ti.files()
+        # (path relative to the save directory, size, offset), pad files left out.
+        self.files = [(fs.file_path(i), fs.file_size(i), fs.file_offset(i))
+                      for i in range(fs.num_files())
+                      if not fs.file_flags(i) & lt.file_storage.flag_pad_file]
+
+
+def make_torrent(content, out, piece_size, trackers, flavour="v1"):
+    """Makes a .torrent for @content; @trackers is a list of announce URLs,
+    one tier each."""
+    flags = {"v1": lt.create_torrent.v1_only, "v2": lt.create_torrent.v2_only, "hybrid": 0}[flavour]
+    fs = lt.file_storage()
+    lt.add_files(fs, content)
+    ct = lt.create_torrent(fs, piece_size, flags=flags)
+    for tier, url in enumerate(trackers):
+        ct.add_tracker(url, tier)
+    ct.set_creator("shoal interop test")
+    lt.set_piece_hashes(ct, os.path.dirname(content))
+    with open(out, "wb") as f:
+        f.write(lt.bencode(ct.generate()))
+    return Torrent(out)
+
+
+def compare_files(torrent, original_root, downloaded_root, skip=()):
+    """Byte-for-byte comparison of every file of @torrent not in @skip
+    (relative paths); returns a list of problems, empty when identical."""
+    problems = []
+    for rel, size, _ in torrent.files:
+        if rel in skip:
+            continue
+        a = os.path.join(original_root, rel)
+        b = os.path.join(downloaded_root, rel)
+        if not os.path.exists(b):
+            problems.append("%s: missing" % rel)
+            continue
+        if os.path.getsize(b) != size:
+            problems.append("%s: size %d, expected %d" % (rel, os.path.getsize(b), size))
+            continue
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            offset = 0
+            while True:
+                ca = fa.read(MiB)
+                cb = fb.read(MiB)
+                if ca != cb:
+                    n = min(len(ca), len(cb))
+                    first = next((i for i in range(n) if ca[i] != cb[i]), n)
+                    problems.append("%s: differs from byte %d" % (rel, offset + first))
+                    break
+                if not ca:
+                    break
+                offset += len(ca)
+    return problems
+
+
+def piece_states(torrent, original_root, downloaded_root):
+    """For a single-file torrent: which pieces of the (partial) downloaded
+    file already equal the original, as a list of booleans."""
+    rel, size, _ = torrent.files[0]
+    plen = torrent.piece_length
+    done = []
+    try:
+        fb = open(os.path.join(downloaded_root, rel), "rb")
+    except FileNotFoundError:
+        return [False] * torrent.num_pieces
+    with fb, open(os.path.join(original_root, rel), "rb") as fa:
+        for _ in range(torrent.num_pieces):
+            ca = fa.read(plen)
+            cb = fb.read(plen)
+            done.append(ca == cb)
+    return done
+
+
+# opentracker --------------------------------------------------------------
+
+class OpenTracker:
+    """opentracker (whitelist build) on @ip:@port, HTTP and UDP, serving only
+    @hashes. Call wait_ready() before use."""
+
+    def __init__(self, procs, scratch, hashes, ip="127.0.0.1", port=None):
+        self.ip = ip
+        self.port = port or free_port(ip)
+        self.whitelist = scratch.file("whitelist-%d" % self.port)
+        with open(self.whitelist, "w") as f:
+            f.write("".join(h + "\n" for h in hashes))
+        os.chmod(self.whitelist, 0o644)
+        self.log = scratch.file("opentracker-%d.log" % self.port)
+        self.proc = procs.start(["opentracker", "-i", ip, "-p", str(self.port), "-P", str(self.port),
+                                 "-w", self.whitelist], self.log)
+        self.http_url = "http://%s:%d/announce" % (ip, self.port)
+        self.udp_url = "udp://%s:%d/announce" % (ip, self.port)
+
+    def scrape(self, hash_hex):
+        """(complete, incomplete) for @hash_hex, or None if unreachable."""
+        url = "http://%s:%d/scrape?info_hash=%s" % (
+            self.ip, self.port, urllib.parse.quote_from_bytes(bytes.fromhex(hash_hex)))
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                doc = lt.bdecode(r.read())
+        except (OSError, urllib.error.URLError):
+            return None
+        if not isinstance(doc, dict):
+            return None
+        files = doc.get(b"files", {})
+        entry = files.get(bytes.fromhex(hash_hex), {})
+        return entry.get(b"complete", 0), entry.get(b"incomplete", 0)
+
+    def wait_ready(self, timeout=10):
+        def ready():
+            if self.proc.poll() is not None:
+                raise RuntimeError("opentracker exited: %s" % tail(self.log))
+            return self.scrape("00" * 20) is not None
+        wait_for(ready, timeout, "opentracker to answer")
+
+    def wait_seeders(self, hash_hex, n, timeout=20):
+        wait_for(lambda: (self.scrape(hash_hex) or (0, 0))[0] >= n, timeout,
+                 "the tracker to count %d seed(s)" % n, interval=0.1)
+
+
+# libtorrent peers ---------------------------------------------------------
+
+class LtSession:
+    """An in-process libtorrent session on @ip (TCP only, no DHT/LSD/UPnP)."""
+
+    def __init__(self, ip="127.0.0.1", port=0, settings=None):
+        pack = {
+            "listen_interfaces": "%s:%d" % (ip, port),
+            "outgoing_interfaces": ip,
+            "enable_dht": False,
+            "enable_lsd": False,
+            "enable_upnp": False,
+            "enable_natpmp": False,
+            "enable_incoming_utp": False,
+            "enable_outgoing_utp": False,
+            "allow_multiple_connections_per_ip": True,
+            "stop_tracker_timeout": 1,
+            "alert_mask": lt.alert.category_t.error_notification,
+        }
+        pack.update(settings or {})
+        self.ses = lt.session(pack)
+        self.ip = ip
+        # The local peer class is exempt from the global rate limits; put
+        # every address in the global class so limits apply on loopback too.
+        f = lt.ip_filter()
+        f.add_rule("0.0.0.0", "255.255.255.255", 1 << lt.session.global_peer_class_id)
+        self.ses.set_peer_class_filter(f)
+
+    @property
+    def port(self):
+        return self.ses.listen_port()
+
+    def add(self, torrent, save_path, seed_mode=False, upload_limit=0):
+        atp = lt.add_torrent_params()
+        atp.ti = lt.torrent_info(torrent.path)
+        atp.save_path = save_path
+        atp.flags &= ~lt.torrent_flags.auto_managed
+        atp.flags &= ~lt.torrent_flags.paused
+        if seed_mode:
+            atp.flags |= lt.torrent_flags.seed_mode
+        h = self.ses.add_torrent(atp)
+        if upload_limit:
+            h.set_upload_limit(upload_limit)
+        return h
+
+    def close(self):
+        if self.ses is not None:
+            self.ses.pause()
+            self.ses = None
+
+
+# aria2 ----------------------------------------------------------------------
+
+def aria2_argv(torrent, save_dir, port, extra=()):
+    return ["aria2c", "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false",
+            "--enable-peer-exchange=false", "--file-allocation=none", "--summary-interval=0",
+            "--console-log-level=notice", "--listen-port=%d" % port, "--dir=%s" % save_dir,
+            "--no-conf", "--bt-tracker-connect-timeout=5", "--bt-tracker-timeout=5",
+            *extra, torrent.path]
+
+
+class Aria2Rpc:
+    """JSON-RPC to an aria2c started with --enable-rpc on @ip:@port."""
+
+    def __init__(self, ip, port):
+        self.url = "http://%s:%d/jsonrpc" % (ip, port)
+
+    def call(self, method, *params):
+        body = json.dumps({"jsonrpc": "2.0", "id": "t", "method": method, "params": list(params)}).encode()
+        req = urllib.request.Request(self.url, body, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=3) as r:
+            return json.loads(r.read())["result"]
+
+
+# Transmission -----------------------------------------------------------------
+
+class Transmission:
+    """transmission-daemon in the foreground with its own config dir, driven
+    through its JSON-RPC (what transmission-remote speaks)."""
+
+    def __init__(self, procs, scratch, bind_ip, peer_port, rpc_port=None):
+        self.rpc_port = rpc_port or free_port("127.0.0.1")
+        self.config = scratch.sub("transmission-%d" % peer_port)
+        settings = {
+            "dht-enabled": False, "lpd-enabled": False, "pex-enabled": False, "utp-enabled": False,
+            "port-forwarding-enabled": False, "peer-port": peer_port, "peer-port-random-on-start": False,
+            "bind-address-ipv4": bind_ip, "bind-address-ipv6": "::1",
+            "rpc-bind-address": "127.0.0.1", "rpc-port": self.rpc_port,
+            "rpc-authentication-required": False, "rpc-whitelist-enabled": False,
+            "rpc-host-whitelist-enabled": False, "ratio-limit-enabled": False,
+            "idle-seeding-limit-enabled": False, "speed-limit-up-enabled": False,
+            "encryption": 1, "message-level": 2, "start-added-torrents": True,
+            "download-dir": scratch.sub("transmission-%d-downloads" % peer_port),
+        }
+        with open(os.path.join(self.config, "settings.json"), "w") as f:
+            json.dump(settings, f)
+        self.log = scratch.file("transmission-%d.log" % peer_port)
+        self.proc = procs.start(["transmission-daemon", "-f", "-g", self.config, "-p", str(self.rpc_port),
+                                 "-P", str(peer_port), "--no-dht", "--no-lpd", "--no-portmap",
+                                 "-T", "-e", self.log + ".daemon"], self.log)
+        self.session_id = ""
+
+    def rpc(self, method, **arguments):
+        body = json.dumps({"method": method, "arguments": arguments}).encode()
+        for _ in range(3):
+            req = urllib.request.Request("http://127.0.0.1:%d/transmission/rpc" % self.rpc_port, body,
+                                         {"X-Transmission-Session-Id": self.session_id})
+            try:
+                with urllib.request.urlopen(req, timeout=3) as r:
+                    doc = json.loads(r.read())
+                if doc.get("result") != "success":
+                    raise RuntimeError("transmission %s: %s" % (method, doc.get("result")))
+                return doc.get("arguments", {})
+            except urllib.error.HTTPError as e:
+                if e.code != 409:
+                    raise
+                self.session_id = e.headers.get("X-Transmission-Session-Id", "")
+        raise RuntimeError("transmission RPC: no session id")
+
+    def wait_ready(self, timeout=10):
+        def ready():
+            if self.proc.poll() is not None:
+                raise RuntimeError("transmission-daemon exited: %s" % tail(self.log))
+            try:
+                self.rpc("session-get")
+                return True
+            except OSError:
+                return False
+        wait_for(ready, timeout, "transmission-daemon RPC", interval=0.1)
+
+    def add(self, torrent, download_dir):
+        with open(torrent.path, "rb") as f:
+            meta = base64.b64encode(f.read()).decode()
+        args = self.rpc("torrent-add", metainfo=meta, **{"download-dir": download_dir, "paused": False})
+        entry = args.get("torrent-added") or args.get("torrent-duplicate")
+        return entry["id"]
+
+    def get(self, tid, *fields):
+        return self.rpc("torrent-get", ids=[tid], fields=list(fields))["torrents"][0]
+
+
+# Network namespaces ---------------------------------------------------------
+
+CLONE_NEWNET = 0x40000000
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _setns(fd):
+    if _libc.setns(fd, CLONE_NEWNET) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, "setns: %s" % os.strerror(e))
+
+
+def ip(*args):
+    subprocess.run(["ip", *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=10)
+
+
+class NetnsPair:
+    """Two network namespaces created by the test, joined by a veth pair:
+    "side A" holds 10.77.0.1/24 (plus @extra_a addresses), "side B"
+    10.77.0.2/24. Only this process's thread switches namespaces (setns), so
+    processes it starts meanwhile inherit the namespace; destroy() kills any
+    process still inside either namespace (they can only be ours: the
+    namespaces are ours) and deletes both."""
+
+    def __init__(self, tag, extra_a=()):
+        suffix = "%s-%d" % (tag, os.getpid())
+        self.a = "shoal-a-" + suffix
+        self.b = "shoal-b-" + suffix
+        self.a_ip = "10.77.0.1"
+        self.b_ip = "10.77.0.2"
+        self.home_fd = os.open("/proc/self/ns/net", os.O_RDONLY)
+        self.created = []
+        try:
+            for ns in (self.a, self.b):
+                ip("netns", "add", ns)
+                self.created.append(ns)
+                ip("-n", ns, "link", "set", "lo", "up")
+            ip("-n", self.a, "link", "add", "v0", "type", "veth", "peer", "name", "v1", "netns", self.b)
+            ip("-n", self.a, "addr", "add", self.a_ip + "/24", "dev", "v0")
+            for extra in extra_a:
+                ip("-n", self.a, "addr", "add", extra + "/24", "dev", "v0")
+            ip("-n", self.b, "addr", "add", self.b_ip + "/24", "dev", "v1")
+            ip("-n", self.a, "link", "set", "v0", "up")
+            ip("-n", self.b, "link", "set", "v1", "up")
+        except Exception:
+            self.destroy()
+            raise
+
+    def enter(self, ns):
+        fd = os.open("/var/run/netns/" + ns, os.O_RDONLY)
+        try:
+            _setns(fd)
+        finally:
+            os.close(fd)
+
+    def leave(self):
+        _setns(self.home_fd)
+
+    def exec_argv(self, ns, argv):
+        return ["ip", "netns", "exec", ns, *argv]
+
+    def destroy(self):
+        try:
+            self.leave()
+        except OSError:
+            pass
+        for ns in self.created:
+            r = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True, timeout=10)
+            for pid in r.stdout.split():
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (ProcessLookupError, ValueError):
+                    pass
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=10)
+        self.created = []
+
+
+# Shoal ----------------------------------------------------------------------
+
+class Shoal:
+    """One shoal-cli run with stdout and stderr in log files."""
+
+    def __init__(self, procs, scratch, tag, args, env=None, prefix=()):
+        self.out = scratch.file("shoal-%s.out" % tag)
+        self.err = scratch.file("shoal-%s.err" % tag)
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self.argv = [*prefix, SHOAL_CLI, *args]
+        fout = open(self.out, "wb")
+        ferr = open(self.err, "wb")
+        try:
+            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=fout, stderr=ferr,
+                                         env=full_env)
+        finally:
+            fout.close()
+            ferr.close()
+        procs.procs.append(self.proc)
+        self.t0 = time.monotonic()
+
+    def wait(self, timeout):
+        """Exit status, or None if still running after @timeout."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stdout(self):
+        with open(self.out, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stderr(self):
+        with open(self.err, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def report(self):
+        return "argv: %s\n--- stdout (tail)\n%s\n--- stderr (tail)\n%s" % (
+            " ".join(self.argv), tail(self.out, 15), tail(self.err, 25))
+
+    def completed(self):
+        """(MiB, seconds) from the "Completed" line, or None."""
+        m = re.search(r"Completed “.*”: ([0-9.]+) MiB in ([0-9.]+) s", self.stdout())
+        return (float(m.group(1)), float(m.group(2))) if m else None
+
+
+def scenario_main(scenarios):
+    """Runs (description, function) pairs as one TAP stream; exits."""
+    tap = Tap()
+    if not os.path.exists(SHOAL_CLI):
+        tap.diag("shoal-cli not found at %s" % SHOAL_CLI)
+    for desc, func in scenarios:
+        tap.run(desc, func)
+    sys.exit(tap.finish())
