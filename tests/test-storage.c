@@ -370,6 +370,28 @@ recheck (Fixture  *f,
   return shoal_storage_recheck_finish (f->storage, result, error);
 }
 
+/* Rechecks the pieces listed in @list, which ends with -1. */
+static ShoalBitfield *
+recheck_pieces (Fixture   *f,
+                const int *list,
+                Progress  *progress,
+                GError   **error)
+{
+  Waiter waiter = { f, NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(ShoalBitfield) pieces = shoal_bitfield_new (shoal_metainfo_get_n_pieces (f->info));
+
+  for (guint i = 0; list[i] >= 0; i++)
+    shoal_bitfield_set (pieces, (guint) list[i], TRUE);
+  shoal_storage_recheck_pieces_async (f->storage, pieces, NULL,
+                                      progress != NULL ? progress_cb : NULL, progress,
+                                      async_done_cb, &waiter);
+  /* The selection is copied: the caller need not keep it. */
+  g_clear_pointer (&pieces, shoal_bitfield_free);
+  result = wait_result (&waiter);
+  return shoal_storage_recheck_finish (f->storage, result, error);
+}
+
 static char *
 torrent_path (Fixture    *f,
               const char *rel)
@@ -701,6 +723,145 @@ test_recheck_cancel (Fixture       *f,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+static void
+test_recheck_pieces (Fixture       *f,
+                     gconstpointer  data)
+{
+  static const FileSpec files[] = {
+    { "a.bin", 3 * PIECE + 100, FALSE },
+    { "b.bin", 2 * PIECE, FALSE },
+    { "c.bin", PIECE + 7, FALSE },
+  };
+  static const int some[] = { 0, 2, 3, -1 };
+  static const int others[] = { 1, 5, 6, -1 };
+  static const int none[] = { -1 };
+  g_autoptr(ShoalBitfield) have = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *c = NULL;
+  Progress progress = { f, 0, 0, 0 };
+  int fd;
+
+  fixture_load (f, files, G_N_ELEMENTS (files), PIECE);
+  g_assert_cmpuint (shoal_metainfo_get_n_pieces (f->info), ==, 7);
+  write_all (f);
+
+  /* Corrupt piece 1 and delete c.bin (the end of piece 5, all of piece
+   * 6): none of them is selected, so nothing changes for pieces 0, 2, 3
+   * (piece 3 spans a.bin and b.bin), and only their bytes are read. */
+  a = torrent_path (f, "torrent/a.bin");
+  fd = open (a, O_WRONLY);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, "X", 1, PIECE + 5), ==, 1);
+  close (fd);
+  c = torrent_path (f, "torrent/c.bin");
+  g_assert_cmpint (g_unlink (c), ==, 0);
+
+  have = recheck_pieces (f, some, &progress, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (have);
+  g_assert_cmpuint (shoal_bitfield_get_size (have), ==, 7);
+  g_assert_true (shoal_bitfield_get (have, 0));
+  g_assert_true (shoal_bitfield_get (have, 2));
+  g_assert_true (shoal_bitfield_get (have, 3));
+  /* Pieces left out are reported as not had. */
+  g_assert_cmpuint (shoal_bitfield_count (have), ==, 3);
+  g_assert_cmpuint (shoal_storage_get_last_recheck_n_hashed (f->storage), ==, 3);
+  g_assert_cmpuint (shoal_storage_get_last_recheck_bytes_read (f->storage), ==, 3 * PIECE);
+  /* Progress counts the selected pieces only. */
+  g_assert_cmpuint (progress.calls, >=, 1);
+  g_assert_cmpuint (progress.last_done, ==, 3);
+  g_assert_cmpuint (progress.total, ==, 3);
+  g_clear_pointer (&have, shoal_bitfield_free);
+
+  /* The damaged pieces themselves: 1 is hashed and fails, 5 and 6 cannot
+   * be read whole, so they are not had without being hashed. */
+  have = recheck_pieces (f, others, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (shoal_bitfield_is_empty (have));
+  g_assert_cmpuint (shoal_storage_get_last_recheck_n_hashed (f->storage), ==, 1);
+  g_assert_cmpuint (shoal_storage_get_last_recheck_bytes_read (f->storage), ==,
+                    2 * PIECE + 107);
+  g_clear_pointer (&have, shoal_bitfield_free);
+
+  /* An empty selection reads nothing. */
+  progress = (Progress) { f, 0, 0, 0 };
+  have = recheck_pieces (f, none, &progress, &error);
+  g_assert_no_error (error);
+  g_assert_true (shoal_bitfield_is_empty (have));
+  g_assert_cmpuint (shoal_storage_get_last_recheck_n_hashed (f->storage), ==, 0);
+  g_assert_cmpuint (shoal_storage_get_last_recheck_bytes_read (f->storage), ==, 0);
+  g_assert_cmpuint (progress.last_done, ==, 0);
+  g_clear_pointer (&have, shoal_bitfield_free);
+
+  /* The full recheck sees all the damage. */
+  have = recheck (f, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shoal_bitfield_count (have), ==, 4);
+  g_assert_cmpuint (shoal_storage_get_last_recheck_n_hashed (f->storage), ==, 5);
+  g_assert_cmpuint (shoal_storage_get_last_recheck_bytes_read (f->storage), ==, 6 * PIECE + 107);
+}
+
+static void
+test_recheck_pieces_chunks (Fixture       *f,
+                            gconstpointer  data)
+{
+  static const FileSpec files[] = {
+    { "big.bin", 48 * 1024 * 1024, FALSE },
+  };
+  const guint64 piece_length = 256 * 1024;
+  g_autoptr(ShoalBitfield) pieces = NULL;
+  g_autoptr(ShoalBitfield) have = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  Progress progress = { f, 0, 0, 0 };
+  Waiter waiter = { f, NULL };
+  guint n_pieces;
+  guint n_selected;
+  gsize len;
+  const guint8 *content;
+  int fd;
+
+  fixture_load (f, files, G_N_ELEMENTS (files), piece_length);
+  n_pieces = shoal_metainfo_get_n_pieces (f->info);
+  g_assert_cmpuint (n_pieces, ==, 192);
+  path = torrent_path (f, "big.bin");
+  g_assert_cmpint (g_mkdir_with_parents (f->save_dir, 0755), ==, 0);
+  content = g_bytes_get_data (f->content, &len);
+  g_file_set_contents (path, (const char *) content, (gssize) len, &error);
+  g_assert_no_error (error);
+
+  /* Corrupt every piece whose index is a multiple of 7, then check all
+   * the others: long runs, many cut into several chunks (16 pieces of
+   * 256 KiB make a chunk), each broken off by a piece left out. */
+  fd = open (path, O_WRONLY);
+  g_assert_cmpint (fd, >=, 0);
+  for (guint p = 0; p < n_pieces; p += 7)
+    g_assert_cmpint (pwrite (fd, "X", 1, (off_t) (p * piece_length + 1000)), ==, 1);
+  close (fd);
+
+  pieces = shoal_bitfield_new (n_pieces);
+  for (guint p = 0; p < n_pieces; p++)
+    shoal_bitfield_set (pieces, p, p % 7 != 0);
+  n_selected = shoal_bitfield_count (pieces);
+  g_assert_cmpuint (n_selected, ==, 192 - 28);
+
+  shoal_storage_recheck_pieces_async (f->storage, pieces, NULL, progress_cb, &progress,
+                                      async_done_cb, &waiter);
+  result = wait_result (&waiter);
+  have = shoal_storage_recheck_finish (f->storage, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (shoal_bitfield_equal (have, pieces));
+  g_assert_cmpuint (shoal_storage_get_last_recheck_n_hashed (f->storage), ==, n_selected);
+  g_assert_cmpuint (shoal_storage_get_last_recheck_bytes_read (f->storage), ==,
+                    n_selected * piece_length);
+  g_assert_cmpuint (progress.last_done, ==, n_selected);
+  g_assert_cmpuint (progress.total, ==, n_selected);
+  /* In parallel, like the full recheck. */
+  g_assert_cmpuint (shoal_storage_get_last_recheck_n_threads (f->storage), ==, 2);
+}
+
 static const FileSpec skip_files[] = {
   { "wanted.bin", PIECE + 1000, FALSE },
   { "skipped/unwanted.bin", 2 * PIECE + 3000, FALSE },
@@ -751,6 +912,17 @@ test_skipped (Fixture       *f,
   g_assert_true (shoal_bitfield_is_full (have));
   g_clear_pointer (&have, shoal_bitfield_free);
 
+  /* Checking only pieces kept in the part file reads them from there. */
+  {
+    static const int kept[] = { 1, 2, 3, -1 };
+
+    have = recheck_pieces (f, kept, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (shoal_bitfield_count (have), ==, 3);
+    g_assert_false (shoal_bitfield_get (have, 0));
+    g_clear_pointer (&have, shoal_bitfield_free);
+  }
+
   /* The part file is durable: a new storage reads it back. */
   wait_pool_idle (f->pool);
   g_assert_finalize_object (f->storage);
@@ -792,6 +964,76 @@ gate_job (gpointer data)
   while (!gate->open)
     g_cond_wait (&gate->cond, &gate->lock);
   g_mutex_unlock (&gate->lock);
+}
+
+static void
+test_recheck_pieces_errors (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(ShoalBitfield) pieces = NULL;
+  g_autoptr(ShoalBitfield) wrong_size = NULL;
+  g_autoptr(ShoalBitfield) have = NULL;
+  g_autoptr(GError) error = NULL;
+  Waiter waiter = { f, NULL };
+  Gate gate = { 0, };
+
+  fixture_load (f, odd_files, G_N_ELEMENTS (odd_files), PIECE);
+  write_all (f);
+  pieces = shoal_bitfield_new (shoal_metainfo_get_n_pieces (f->info));
+  shoal_bitfield_set_all (pieces, TRUE);
+
+  g_cancellable_cancel (cancellable);
+  shoal_storage_recheck_pieces_async (f->storage, pieces, cancellable, NULL, NULL,
+                                      async_done_cb, &waiter);
+  have = shoal_storage_recheck_finish (f->storage, wait_result (&waiter), &error);
+  g_clear_object (&waiter.result);
+  g_assert_null (have);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  /* A selection that does not fit the torrent, e.g. from stale resume
+   * data, is an error rather than a guess. */
+  wrong_size = shoal_bitfield_new (shoal_metainfo_get_n_pieces (f->info) + 1);
+  shoal_bitfield_set_all (wrong_size, TRUE);
+  shoal_storage_recheck_pieces_async (f->storage, wrong_size, NULL, NULL, NULL,
+                                      async_done_cb, &waiter);
+  have = shoal_storage_recheck_finish (f->storage, wait_result (&waiter), &error);
+  g_clear_object (&waiter.result);
+  g_assert_null (have);
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_OUT_OF_RANGE);
+  g_clear_error (&error);
+
+  have = recheck (f, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (shoal_bitfield_is_full (have));
+  g_clear_pointer (&have, shoal_bitfield_free);
+  g_assert_cmpuint (shoal_storage_get_last_recheck_n_hashed (f->storage), ==,
+                    shoal_metainfo_get_n_pieces (f->info));
+
+  /* Cancelled once queued: the workers stop before reading anything. */
+  g_clear_object (&cancellable);
+  cancellable = g_cancellable_new ();
+  g_mutex_init (&gate.lock);
+  g_cond_init (&gate.cond);
+  shoal_disk_pool_push (f->pool, gate_job, &gate, NULL, 0);
+  shoal_disk_pool_push (f->pool, gate_job, &gate, NULL, 0);
+  shoal_storage_recheck_pieces_async (f->storage, pieces, cancellable, NULL, NULL,
+                                      async_done_cb, &waiter);
+  g_cancellable_cancel (cancellable);
+  g_mutex_lock (&gate.lock);
+  gate.open = TRUE;
+  g_cond_broadcast (&gate.cond);
+  g_mutex_unlock (&gate.lock);
+  have = shoal_storage_recheck_finish (f->storage, wait_result (&waiter), &error);
+  g_clear_object (&waiter.result);
+  g_assert_null (have);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (shoal_storage_get_last_recheck_n_hashed (f->storage), ==, 0);
+  g_assert_cmpuint (shoal_storage_get_last_recheck_bytes_read (f->storage), ==, 0);
+  wait_pool_idle (f->pool);
+  g_mutex_clear (&gate.lock);
+  g_cond_clear (&gate.cond);
 }
 
 static void
@@ -1142,6 +1384,9 @@ main (int   argc,
   ADD ("/engine/storage/recheck", test_recheck);
   ADD ("/engine/storage/recheck-both-threads", test_recheck_threads);
   ADD ("/engine/storage/recheck-cancel", test_recheck_cancel);
+  ADD ("/engine/storage/recheck-pieces", test_recheck_pieces);
+  ADD ("/engine/storage/recheck-pieces-chunks", test_recheck_pieces_chunks);
+  ADD ("/engine/storage/recheck-pieces-errors", test_recheck_pieces_errors);
   ADD ("/engine/storage/skipped-part-file", test_skipped);
   ADD ("/engine/storage/pending-bytes", test_pending_bytes);
   ADD ("/engine/storage/cancelled-write", test_cancelled_write);

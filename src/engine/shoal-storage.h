@@ -121,6 +121,13 @@ void           shoal_storage_recheck_async       (ShoalStorage            *self,
                                                   gpointer                 progress_data,
                                                   GAsyncReadyCallback      callback,
                                                   gpointer                 user_data);
+void           shoal_storage_recheck_pieces_async (ShoalStorage           *self,
+                                                   const ShoalBitfield    *pieces,
+                                                   GCancellable           *cancellable,
+                                                   ShoalStorageProgressFunc progress_callback,
+                                                   gpointer                progress_data,
+                                                   GAsyncReadyCallback     callback,
+                                                   gpointer                user_data);
 ShoalBitfield *shoal_storage_recheck_finish      (ShoalStorage            *self,
                                                   GAsyncResult            *result,
                                                   GError                 **error);

@@ -1,0 +1,420 @@
+/* shoal-storage-files.c: ShoalStorage operations on whole files
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Moving pieces kept in the part file into files that are wanted again,
+ * the size/mtime snapshots saved with resume data, deleting the files and
+ * moving them to another directory. See shoal-storage.c for the layout.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+
+#include "shoal-storage-io.h"
+#include "shoal-storage-private.h"
+
+/* Moving pieces out of the part file */
+
+typedef struct
+{
+  ShoalStorage *self;
+  GTask        *task;
+  char         *new_save_dir;
+} TaskJob;
+
+static void
+task_job_free (gpointer data)
+{
+  TaskJob *job = data;
+
+  g_clear_object (&job->task);
+  g_free (job->new_save_dir);
+  g_free (job);
+}
+
+static void
+apply_skipped_job_run (gpointer data)
+{
+  TaskJob *job = data;
+  ShoalStorage *self = job->self;
+  g_autoptr(GArray) pieces = shoal_part_file_list_pieces (self->part);
+  g_autofree guint8 *buf = g_malloc (self->piece_length);
+  GError *error = NULL;
+
+  for (guint i = 0; i < pieces->len; i++)
+    {
+      guint piece = g_array_index (pieces, guint, i);
+      guint64 start = _shoal_storage_piece_start (self, piece);
+      guint64 size;
+
+      if (g_task_return_error_if_cancelled (job->task))
+        return;
+      if (piece >= self->n_pieces)
+        continue;
+      size = shoal_metainfo_get_piece_size (self->info, piece);
+
+      if (!shoal_part_file_read (self->part, piece, 0, buf, size, &error))
+        {
+          g_task_return_error (job->task, error);
+          return;
+        }
+
+      /* A damaged slot must not spread into the real files; the piece is
+       * simply not had any more. */
+      if (_shoal_storage_check_piece_hash (self, piece, buf, size))
+        {
+          if (!_shoal_storage_write_stream (self, start, buf, size, &error))
+            {
+              g_task_return_error (job->task, error);
+              return;
+            }
+          if (_shoal_storage_range_touches_skipped (self, start, size))
+            continue;
+        }
+
+      if (!shoal_part_file_remove_piece (self->part, piece, &error))
+        {
+          g_task_return_error (job->task, error);
+          return;
+        }
+    }
+
+  g_task_return_boolean (job->task, TRUE);
+}
+
+/**
+ * shoal_storage_apply_skipped_async:
+ * @self: a #ShoalStorage
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the current thread-default main context when done
+ * @user_data: data for @callback
+ *
+ * Call after un-skipping files with shoal_storage_set_file_skipped(): the
+ * bytes of those files kept in the part file are written into them, and
+ * pieces that no skipped file needs any more leave the part file (which is
+ * removed once empty). Pieces whose copy there does not match its hash are
+ * dropped, so run a recheck or re-download if this reports them missing.
+ */
+void
+shoal_storage_apply_skipped_async (ShoalStorage        *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  TaskJob *job;
+
+  g_return_if_fail (SHOAL_IS_STORAGE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  job = g_new0 (TaskJob, 1);
+  job->self = self;
+  job->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (job->task, shoal_storage_apply_skipped_async);
+  shoal_disk_pool_push (self->pool, apply_skipped_job_run, job, task_job_free, 0);
+}
+
+/**
+ * shoal_storage_apply_skipped_finish:
+ * @self: a #ShoalStorage
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+shoal_storage_apply_skipped_finish (ShoalStorage  *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Resume snapshots */
+
+/**
+ * shoal_storage_get_file_stats:
+ * @self: a #ShoalStorage
+ *
+ * Takes a snapshot of every file's size and modification time, to be saved
+ * with the resume data. Pad files are reported as not existing. This only
+ * calls stat(), so it is cheap enough for the main thread.
+ *
+ * Returns: (transfer full) (element-type ShoalStorageFileStat): one entry
+ *   per file of the torrent
+ */
+GArray *
+shoal_storage_get_file_stats (ShoalStorage *self)
+{
+  GArray *stats;
+
+  g_return_val_if_fail (SHOAL_IS_STORAGE (self), NULL);
+
+  stats = g_array_sized_new (FALSE, TRUE, sizeof (ShoalStorageFileStat), self->n_files);
+  g_array_set_size (stats, self->n_files);
+  for (guint i = 0; i < self->n_files; i++)
+    {
+      ShoalStorageFileStat *fs = &g_array_index (stats, ShoalStorageFileStat, i);
+      g_autofree char *path = NULL;
+      struct stat st;
+
+      if (_shoal_storage_file_is_pad (shoal_metainfo_get_file (self->info, i)))
+        continue;
+      path = shoal_storage_dup_file_path (self, i);
+      if (stat (path, &st) < 0)
+        continue;
+      fs->exists = TRUE;
+      fs->size = (guint64) st.st_size;
+      fs->mtime_ns = (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) +
+                     st.st_mtim.tv_nsec;
+    }
+  return stats;
+}
+
+/**
+ * shoal_storage_files_unchanged:
+ * @self: a #ShoalStorage
+ * @saved: (element-type ShoalStorageFileStat): a snapshot from
+ *   shoal_storage_get_file_stats(), from resume data
+ *
+ * Returns: %TRUE if every file still has the size and modification time
+ *   it had (or is still missing), so the saved piece set can be trusted
+ *   without a recheck
+ */
+gboolean
+shoal_storage_files_unchanged (ShoalStorage *self,
+                               GArray       *saved)
+{
+  g_autoptr(GArray) now = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_STORAGE (self), FALSE);
+  g_return_val_if_fail (saved != NULL, FALSE);
+
+  if (saved->len != self->n_files ||
+      g_array_get_element_size (saved) != sizeof (ShoalStorageFileStat))
+    return FALSE;
+
+  now = shoal_storage_get_file_stats (self);
+  for (guint i = 0; i < self->n_files; i++)
+    {
+      const ShoalStorageFileStat *a = &g_array_index (saved, ShoalStorageFileStat, i);
+      const ShoalStorageFileStat *b = &g_array_index (now, ShoalStorageFileStat, i);
+
+      if (!a->exists != !b->exists)
+        return FALSE;
+      if (a->exists && (a->size != b->size || a->mtime_ns != b->mtime_ns))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Deleting and moving */
+
+static GPtrArray *
+relative_paths (ShoalStorage *self)
+{
+  GPtrArray *paths = g_ptr_array_new ();
+
+  for (guint i = 0; i < self->n_files; i++)
+    {
+      const ShoalMetainfoFile *mf = shoal_metainfo_get_file (self->info, i);
+
+      if (!_shoal_storage_file_is_pad (mf))
+        g_ptr_array_add (paths, mf->path);
+    }
+  return paths;
+}
+
+/**
+ * shoal_storage_delete_files:
+ * @self: a #ShoalStorage
+ * @error: return location for a #GError
+ *
+ * Removes the torrent's files, its part file, and the directories of the
+ * torrent that are left empty. Nothing outside the save directory is
+ * touched, nor the save directory itself. Missing files are not an error;
+ * the first other failure is reported after trying every file. Only
+ * unlink() and rmdir() run, so this is cheap enough for the main thread;
+ * no I/O for this storage may be pending.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+shoal_storage_delete_files (ShoalStorage  *self,
+                            GError       **error)
+{
+  g_autoptr(GPtrArray) paths = NULL;
+  g_autoptr(GError) first_error = NULL;
+  g_autofree char *save_dir = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_STORAGE (self), FALSE);
+
+  _shoal_storage_close_all_fds (self);
+  save_dir = shoal_storage_dup_save_dir (self);
+  paths = relative_paths (self);
+
+  for (guint i = 0; i < paths->len; i++)
+    {
+      g_autofree char *path = g_build_filename (save_dir, g_ptr_array_index (paths, i), NULL);
+
+      if (g_unlink (path) < 0 && errno != ENOENT && first_error == NULL)
+        {
+          int errsv = errno;
+
+          shoal_storage_io_set_error (&first_error, errsv, "removing", path);
+        }
+    }
+
+  if (!shoal_part_file_delete (self->part, first_error == NULL ? &first_error : NULL))
+    g_debug ("Cannot remove part file");
+
+  shoal_storage_io_remove_empty_dirs (save_dir, paths);
+
+  if (first_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&first_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+move_job_run (gpointer data)
+{
+  TaskJob *job = data;
+  ShoalStorage *self = job->self;
+  g_autoptr(GPtrArray) paths = relative_paths (self);
+  g_autoptr(GPtrArray) to_move = g_ptr_array_new ();
+  GError *error = NULL;
+  guint moved = 0;
+
+  if (g_task_return_error_if_cancelled (job->task))
+    return;
+
+  /* Holding the lock keeps other I/O of this torrent from opening files
+   * until they are all in their new place. */
+  g_mutex_lock (&self->fd_lock);
+  _shoal_storage_close_all_fds_locked (self);
+
+  if (strcmp (self->save_dir, job->new_save_dir) == 0)
+    goto done;
+
+  for (guint i = 0; i < paths->len; i++)
+    {
+      const char *rel = g_ptr_array_index (paths, i);
+      g_autofree char *src = g_build_filename (self->save_dir, rel, NULL);
+      g_autofree char *dest = g_build_filename (job->new_save_dir, rel, NULL);
+      struct stat st;
+
+      if (lstat (src, &st) < 0)
+        continue;
+      if (lstat (dest, &st) == 0)
+        {
+          shoal_storage_io_set_error (&error, EEXIST, "moving to", dest);
+          goto fail;
+        }
+      g_ptr_array_add (to_move, (gpointer) rel);
+    }
+
+  for (moved = 0; moved < to_move->len; moved++)
+    {
+      const char *rel = g_ptr_array_index (to_move, moved);
+      g_autofree char *src = g_build_filename (self->save_dir, rel, NULL);
+      g_autofree char *dest = g_build_filename (job->new_save_dir, rel, NULL);
+
+      if (!shoal_storage_io_move_file (src, dest, &error))
+        goto fail;
+    }
+
+  if (self->default_part_path)
+    {
+      g_autofree char *part_path = _shoal_storage_default_part_path (self->info, job->new_save_dir);
+
+      if (!shoal_part_file_relocate (self->part, part_path, &error))
+        goto fail;
+    }
+
+  shoal_storage_io_remove_empty_dirs (self->save_dir, to_move);
+  g_free (self->save_dir);
+  self->save_dir = g_strdup (job->new_save_dir);
+
+done:
+  g_mutex_unlock (&self->fd_lock);
+  g_task_return_boolean (job->task, TRUE);
+  return;
+
+fail:
+  /* Put back what was moved, so the torrent stays in one place. */
+  while (moved-- > 0)
+    {
+      const char *rel = g_ptr_array_index (to_move, moved);
+      g_autofree char *src = g_build_filename (self->save_dir, rel, NULL);
+      g_autofree char *dest = g_build_filename (job->new_save_dir, rel, NULL);
+      g_autoptr(GError) rollback_error = NULL;
+
+      if (!shoal_storage_io_move_file (dest, src, &rollback_error))
+        g_warning ("Cannot move “%s” back: %s", dest, rollback_error->message);
+    }
+  shoal_storage_io_remove_empty_dirs (job->new_save_dir, to_move);
+  g_mutex_unlock (&self->fd_lock);
+  g_task_return_error (job->task, error);
+}
+
+/**
+ * shoal_storage_move_async:
+ * @self: a #ShoalStorage
+ * @new_save_dir: the directory to move the files into
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the current thread-default main context when done
+ * @user_data: data for @callback
+ *
+ * Moves the torrent's files (and the default part file) to @new_save_dir,
+ * keeping their relative paths: rename() on the same file system, a copy
+ * then removal otherwise. Fails with %SHOAL_STORAGE_ERROR_FILE_EXISTS,
+ * before moving anything, if a file would be overwritten; on a later
+ * failure the files already moved are moved back. The engine should pause
+ * the torrent's transfers while this runs.
+ */
+void
+shoal_storage_move_async (ShoalStorage        *self,
+                          const char          *new_save_dir,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  TaskJob *job;
+
+  g_return_if_fail (SHOAL_IS_STORAGE (self));
+  g_return_if_fail (new_save_dir != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  job = g_new0 (TaskJob, 1);
+  job->self = self;
+  job->task = g_task_new (self, cancellable, callback, user_data);
+  job->new_save_dir = g_strdup (new_save_dir);
+  g_task_set_source_tag (job->task, shoal_storage_move_async);
+  shoal_disk_pool_push (self->pool, move_job_run, job, task_job_free, 0);
+}
+
+/**
+ * shoal_storage_move_finish:
+ * @self: a #ShoalStorage
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the files are now in the new directory
+ */
+gboolean
+shoal_storage_move_finish (ShoalStorage  *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
