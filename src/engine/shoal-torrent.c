@@ -901,8 +901,14 @@ start_checking (ShoalTorrent  *self,
   data->only = only;
   self->check_progress = 0;
   set_state (self, SHOAL_TORRENT_STATE_CHECKING);
-  shoal_storage_recheck_async (self->storage, self->cancellable, recheck_progress_cb, self,
-                               recheck_done_cb, data);
+  /* Pieces outside @only come back as not had, which recheck_done_cb()
+   * ignores: reading them would only waste disk time. */
+  if (only != NULL)
+    shoal_storage_recheck_pieces_async (self->storage, only, self->cancellable,
+                                        recheck_progress_cb, self, recheck_done_cb, data);
+  else
+    shoal_storage_recheck_async (self->storage, self->cancellable, recheck_progress_cb, self,
+                                 recheck_done_cb, data);
 }
 
 /* Called once by the session after the torrent is created (and its resume
