@@ -22,6 +22,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -396,6 +397,123 @@ class LtSession:
             self.ses = None
 
 
+# A scripted peer ----------------------------------------------------------
+
+class ScriptedSeed:
+    """A minimal BitTorrent seed written here (BEP 3 only: no extensions, no
+    fast set) that serves @blob, the torrent's concatenated data, with the
+    pieces in @corrupt replaced by garbage. libtorrent cannot play this part:
+    in seed_mode it still hashes each piece on first request and stops
+    serving a piece that fails. Listens on @ip; runs in threads of this
+    process until stop(). Counts the blocks it sent per piece."""
+
+    def __init__(self, torrent, blob, corrupt, ip):
+        import threading
+        self.torrent = torrent
+        self.plen = torrent.piece_length
+        data = bytearray(blob)
+        rng = random.Random(7)
+        for p in corrupt:
+            mid = p * self.plen + min(self.plen, len(data) - p * self.plen) // 2
+            data[mid:mid + 64] = rng.randbytes(len(data[mid:mid + 64]))
+        self.data = bytes(data)
+        self.sent_blocks = 0
+        self.sent_corrupt_blocks = 0
+        self.corrupt = set(corrupt)
+        self.connections = 0
+        self.stopping = False
+        self.lock = threading.Lock()
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind((ip, 0))
+        self.listener.listen(8)
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.threads = [threading.Thread(target=self._accept, daemon=True)]
+        self.threads[0].start()
+
+    def _accept(self):
+        import threading
+        while not self.stopping:
+            try:
+                conn, _ = self.listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            t = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            self.threads.append(t)
+            t.start()
+
+    def _recv(self, conn, n):
+        buf = b""
+        while len(buf) < n:
+            if self.stopping:
+                raise EOFError
+            try:
+                chunk = conn.recv(n - len(buf))
+            except socket.timeout:
+                continue
+            if not chunk:
+                raise EOFError
+            buf += chunk
+        return buf
+
+    def _serve(self, conn):
+        n_pieces = self.torrent.num_pieces
+        conn.settimeout(0.5)
+        with self.lock:
+            self.connections += 1
+        try:
+            hs = self._recv(conn, 68)
+            if hs[:20] != b"\x13BitTorrent protocol" or hs[28:48] != self.torrent.hash_bytes:
+                return
+            conn.sendall(b"\x13BitTorrent protocol" + bytes(8) + self.torrent.hash_bytes +
+                         b"-XX0001-" + random.Random().randbytes(12))
+            bits = bytearray((n_pieces + 7) // 8)
+            for i in range(n_pieces):
+                bits[i // 8] |= 0x80 >> (i % 8)
+            conn.sendall(struct.pack(">IB", 1 + len(bits), 5) + bytes(bits))
+            conn.sendall(struct.pack(">IB", 1, 1))  # unchoke
+            while not self.stopping:
+                (length,) = struct.unpack(">I", self._recv(conn, 4))
+                if length == 0:
+                    continue
+                if length > 1 << 20:
+                    return
+                msg = self._recv(conn, length)
+                if msg[0] == 6 and length == 13:  # request
+                    index, begin, size = struct.unpack(">III", msg[1:13])
+                    start = index * self.plen + begin
+                    if index >= n_pieces or size > 1 << 17 or start + size > len(self.data):
+                        return
+                    conn.sendall(struct.pack(">IBII", 9 + size, 7, index, begin) +
+                                 self.data[start:start + size])
+                    with self.lock:
+                        self.sent_blocks += 1
+                        if index in self.corrupt:
+                            self.sent_corrupt_blocks += 1
+        except (EOFError, OSError):
+            pass
+        finally:
+            conn.close()
+
+    def stop(self):
+        self.stopping = True
+        self.listener.close()
+        for t in self.threads:
+            t.join(2)
+
+
+def read_blob(torrent, root):
+    """The torrent's data under @root as one bytes object (small torrents)."""
+    parts = []
+    for rel, size, _ in torrent.files:
+        with open(os.path.join(root, rel), "rb") as f:
+            parts.append(f.read())
+    return b"".join(parts)
+
+
 # aria2 ----------------------------------------------------------------------
 
 def aria2_argv(torrent, save_dir, port, extra=()):
@@ -436,7 +554,7 @@ class Transmission:
             "rpc-authentication-required": False, "rpc-whitelist-enabled": False,
             "rpc-host-whitelist-enabled": False, "ratio-limit-enabled": False,
             "idle-seeding-limit-enabled": False, "speed-limit-up-enabled": False,
-            "encryption": 1, "message-level": 2, "start-added-torrents": True,
+            "encryption": 1, "message-level": int(os.environ.get("TRANSMISSION_MSG_LEVEL", "2")), "start-added-torrents": True,
             "download-dir": scratch.sub("transmission-%d-downloads" % peer_port),
         }
         with open(os.path.join(self.config, "settings.json"), "w") as f:
