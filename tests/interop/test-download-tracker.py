@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # test-download-tracker.py: Shoal downloads a 64 MiB multi-file torrent from a
-# libtorrent seed it finds only through opentracker, over HTTP and over UDP.
+# libtorrent seed it finds only through opentracker, over HTTP and over UDP,
+# and the same files as a hybrid (v1 + v2) torrent.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -30,19 +31,27 @@ def download_through_tracker(tap):
         # Same info dictionary, so the same info-hash: one torrent file per
         # announce URL, each naming only one tracker.
         probe = make_torrent(content, scratch.file("probe.torrent"), 256 * 1024, [])
-        tracker = OpenTracker(procs, scratch, [probe.hash_hex])
+        # A hybrid (v1 + v2) torrent of the same files too: its v1 view has
+        # padding files, which must not appear on disk.
+        probe_hybrid = make_torrent(content, scratch.file("probe-hybrid.torrent"), 256 * 1024, [],
+                                    flavour="hybrid")
+        tracker = OpenTracker(procs, scratch, [probe.hash_hex, probe_hybrid.hash_hex])
         tracker.wait_ready()
         t_http = make_torrent(content, scratch.file("http.torrent"), 256 * 1024, [tracker.http_url])
         t_udp = make_torrent(content, scratch.file("udp.torrent"), 256 * 1024, [tracker.udp_url])
+        t_hybrid = make_torrent(content, scratch.file("hybrid.torrent"), 256 * 1024, [tracker.http_url],
+                                flavour="hybrid")
         tap.ok(t_http.total_size == 64 * MiB and t_http.hash_hex == t_udp.hash_hex == probe.hash_hex,
                "64 MiB test torrent, same info-hash for both announce URLs")
 
         seed = LtSession("127.0.0.1")
         seed.add(t_http, os.path.dirname(content), seed_mode=True)
+        seed.add(t_hybrid, os.path.dirname(content), seed_mode=True)
         tracker.wait_seeders(t_http.hash_hex, 1)
+        tracker.wait_seeders(t_hybrid.hash_hex, 1)
         tap.ok(True, "libtorrent seed counted by the tracker (scrape)")
 
-        for kind, torrent in (("HTTP", t_http), ("UDP", t_udp)):
+        for kind, torrent in (("HTTP", t_http), ("UDP", t_udp), ("hybrid torrent, HTTP", t_hybrid)):
             out = scratch.sub("out-" + kind)
             shoal = Shoal(procs, scratch, kind, ["download", torrent.path, "-o", out,
                                                  "--listen-address", "127.0.0.1",
@@ -56,6 +65,11 @@ def download_through_tracker(tap):
             problems = compare_files(torrent, os.path.dirname(content), out)
             tap.ok(not problems, "%s tracker: all %d files byte-identical" % (kind, len(torrent.files)),
                    "\n".join(problems))
+            on_disk = sorted(os.path.relpath(os.path.join(d, f), out)
+                             for d, _, files in os.walk(out) for f in files)
+            expected = sorted(rel for rel, _, _ in torrent.files)
+            tap.ok(on_disk == expected, "%s: no other files on disk (no padding files)" % kind,
+                   "on disk: %s" % on_disk)
             c = shoal.completed()
             if c:
                 tap.diag("%s: %.1f MiB in %.2f s" % (kind, c[0], c[1]))
