@@ -833,8 +833,9 @@ test_recheck_pieces_chunks (Fixture       *f,
   g_assert_no_error (error);
 
   /* Corrupt every piece whose index is a multiple of 7, then check all
-   * the others: long runs, many cut into several chunks (16 pieces of
-   * 256 KiB make a chunk), each broken off by a piece left out. */
+   * the others: runs of six pieces, cut into more than one chunk (four
+   * pieces of 256 KiB make a chunk), each broken off by a piece left
+   * out. */
   fd = open (path, O_WRONLY);
   g_assert_cmpint (fd, >=, 0);
   for (guint p = 0; p < n_pieces; p += 7)
