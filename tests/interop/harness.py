@@ -14,7 +14,6 @@
 
 import base64
 import ctypes
-import hashlib
 import json
 import os
 import random

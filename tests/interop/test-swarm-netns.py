@@ -65,10 +65,10 @@ def swarm(tap):
         aria_log = scratch.file("aria2.log")
         aria_dir = scratch.sub("aria2")
         copy_tree(content, aria_dir)
-        aria = procs.start(aria2_argv(torrent, aria_dir, ARIA2_PORT,
-                                      ["-V", "--check-integrity=true", "--seed-ratio=0.0",
-                                       "--max-upload-limit=1M", "--enable-rpc",
-                                       "--rpc-listen-port=%d" % ARIA2_RPC_PORT]), aria_log)
+        procs.start(aria2_argv(torrent, aria_dir, ARIA2_PORT,
+                               ["-V", "--check-integrity=true", "--seed-ratio=0.0",
+                                "--max-upload-limit=1M", "--enable-rpc",
+                                "--rpc-listen-port=%d" % ARIA2_RPC_PORT]), aria_log)
         aria_rpc = Aria2Rpc("127.0.0.1", ARIA2_RPC_PORT)
 
         tr = Transmission(procs, scratch, a_ip, TRANSMISSION_PORT, TRANSMISSION_RPC_PORT)
