@@ -175,7 +175,7 @@ build_torrent (const FileSpec  *files,
   shoal_bencode_writer_string (w, hashes->data, hashes->len);
   shoal_bencode_writer_end (w);
   shoal_bencode_writer_end (w);
-  torrent = shoal_bencode_writer_finish (g_steal_pointer (&w));
+  torrent = shoal_bencode_writer_finish (w);
 
   info = shoal_metainfo_new_from_bytes (torrent, &error);
   g_assert_no_error (error);
@@ -874,6 +874,7 @@ test_skipped (Fixture       *f,
               gconstpointer  data)
 {
   g_autofree char *unwanted = NULL;
+  g_autofree char *unwanted_dir = NULL;
   g_autofree char *part = NULL;
   g_autoptr(ShoalBitfield) have = NULL;
   g_autoptr(GError) error = NULL;
@@ -896,7 +897,8 @@ test_skipped (Fixture       *f,
     g_assert_no_error (error);
   }
   g_assert_false (g_file_test (unwanted, G_FILE_TEST_EXISTS));
-  g_assert_false (g_file_test (g_path_get_dirname (unwanted), G_FILE_TEST_IS_DIR));
+  unwanted_dir = g_path_get_dirname (unwanted);
+  g_assert_false (g_file_test (unwanted_dir, G_FILE_TEST_IS_DIR));
   g_assert_true (g_file_test (part, G_FILE_TEST_EXISTS));
   assert_block (f, 1, 0, PIECE);
   assert_block (f, 1, 500, 1000);

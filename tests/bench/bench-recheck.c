@@ -89,7 +89,7 @@ make_torrent (const char *path,
   shoal_bencode_writer_string (w, hashes->data, hashes->len);
   shoal_bencode_writer_end (w);
   shoal_bencode_writer_end (w);
-  torrent = shoal_bencode_writer_finish (g_steal_pointer (&w));
+  torrent = shoal_bencode_writer_finish (w);
 
   info = shoal_metainfo_new_from_bytes (torrent, &error);
   if (info == NULL)
