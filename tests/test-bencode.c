@@ -262,9 +262,15 @@ test_never_reads_past_buffer (void)
       g_autoptr(ShoalBencode) doc = shoal_bencode_parse (bytes, &error);
 
       if (i == len)
-        g_assert_no_error (error);
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (doc);
+        }
       else
-        g_assert_nonnull (error);
+        {
+          g_assert_nonnull (error);
+          g_assert_null (doc);
+        }
     }
 }
 

@@ -313,7 +313,9 @@ handle_block (ShoalTorrent               *self,
   self->session_downloaded += b.length;
   shoal_rate_add (&self->down_rate, now, b.length);
 
-  if (self->state != SHOAL_TORRENT_STATE_DOWNLOADING || shoal_piece_picker_has_piece (self->picker, b.piece))
+  /* A late block of a piece that failed its check (and was reset) is not
+   * wanted any more: it must not overwrite fresh data. */
+  if (self->state != SHOAL_TORRENT_STATE_DOWNLOADING || !shoal_piece_picker_is_block_wanted (self->picker, &b))
     return;
 
   buf = g_hash_table_lookup (self->buffers, GUINT_TO_POINTER (b.piece));
