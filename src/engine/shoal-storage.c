@@ -31,11 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <glib/gstdio.h>
-
 #include "shoal-hash.h"
-#include "shoal-part-file.h"
-#include "shoal-storage.h"
 #include "shoal-storage-io.h"
 #include "shoal-storage-private.h"
 
