@@ -156,6 +156,15 @@ signal_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+closed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  shoal_session_close_finish (SHOAL_SESSION (source), result, NULL);
+  g_main_loop_quit (user_data);
+}
+
 static int
 run (const char  *torrent_path,
      const char  *out_dir,
@@ -278,7 +287,9 @@ run (const char  *torrent_path,
   g_source_remove (progress_id);
   end_line (&d);
   g_signal_handlers_disconnect_by_data (torrent, &d);
-  shoal_session_close (session);
+  /* Give the trackers our `completed`/`stopped` before exiting. */
+  shoal_session_close_async (session, NULL, closed_cb, loop);
+  g_main_loop_run (loop);
   return d.status;
 }
 

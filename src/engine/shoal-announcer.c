@@ -789,6 +789,21 @@ typedef struct
   GSource      *timeout;
 } StoppedOp;
 
+/* `stopped` announces still under way, in every announcer (main context). */
+static guint n_stopping;
+
+/**
+ * shoal_announcer_get_n_stopping:
+ *
+ * Returns: how many `stopped` announces are still under way, so that a
+ *   program about to exit can give them a moment to reach the trackers
+ */
+guint
+shoal_announcer_get_n_stopping (void)
+{
+  return g_atomic_int_get (&n_stopping);
+}
+
 static void
 stopped_op_free (StoppedOp *op)
 {
@@ -823,6 +838,7 @@ stopped_http_cb (GObject      *source,
   response = shoal_tracker_http_announce_finish (result, &error);
   if (response == NULL)
     g_debug ("`stopped` announce failed: %s", error->message);
+  g_atomic_int_dec_and_test (&n_stopping);
 }
 
 static void
@@ -838,6 +854,7 @@ stopped_udp_cb (GObject      *source,
   if (response == NULL)
     g_debug ("`stopped` announce failed: %s", error->message);
   stopped_op_free (op);
+  g_atomic_int_dec_and_test (&n_stopping);
 }
 
 /* Tells a tracker we are going away. Nobody waits for the answer, and the
@@ -850,6 +867,7 @@ tracker_send_stopped (ShoalAnnouncer   *self,
 
   fill_request (self, info, SHOAL_TRACKER_EVENT_STOPPED, &request);
 
+  g_atomic_int_inc (&n_stopping);
   g_main_context_push_thread_default (self->context);
   if (info->is_http)
     shoal_tracker_http_announce_async (self->soup, info->url, &request, STOPPED_TIMEOUT_MS,

@@ -113,6 +113,7 @@ GListModel     *shoal_announcer_get_trackers    (ShoalAnnouncer *self);
 void            shoal_announcer_start           (ShoalAnnouncer *self);
 void            shoal_announcer_completed       (ShoalAnnouncer *self);
 void            shoal_announcer_stop            (ShoalAnnouncer *self);
+guint           shoal_announcer_get_n_stopping  (void);
 void            shoal_announcer_announce_now    (ShoalAnnouncer *self);
 void            shoal_announcer_set_want_peers  (ShoalAnnouncer *self,
                                                  gboolean        want);

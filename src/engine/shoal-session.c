@@ -414,6 +414,66 @@ shoal_session_close (ShoalSession *self)
     }
 }
 
+typedef struct
+{
+  gint64 deadline_us;
+  guint  source_id;
+} CloseData;
+
+static gboolean
+close_poll_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  CloseData *data = g_task_get_task_data (task);
+
+  if (shoal_announcer_get_n_stopping () > 0 && g_get_monotonic_time () < data->deadline_us &&
+      !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    return G_SOURCE_CONTINUE;
+  data->source_id = 0;
+  g_task_return_boolean (task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * shoal_session_close_async:
+ * @self: a session
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once the trackers were told, or after a few seconds
+ * @user_data: for @callback
+ *
+ * Like shoal_session_close(), then waits (at most 5 s) for the `stopped`
+ * announces to reach the trackers, so that a program can exit right after.
+ */
+void
+shoal_session_close_async (ShoalSession        *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  CloseData *data;
+
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+
+  shoal_session_close (self);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, shoal_session_close_async);
+  data = g_new0 (CloseData, 1);
+  data->deadline_us = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  g_task_set_task_data (task, data, g_free);
+  data->source_id = g_timeout_add_full (G_PRIORITY_DEFAULT, 20, close_poll_cb,
+                                        g_object_ref (task), g_object_unref);
+}
+
+gboolean
+shoal_session_close_finish (ShoalSession  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* Accessors and settings */
 
 const char *

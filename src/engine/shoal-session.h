@@ -52,6 +52,13 @@ gboolean      shoal_session_start              (ShoalSession   *self,
                                                 GError        **error);
 void          shoal_session_save               (ShoalSession   *self);
 void          shoal_session_close              (ShoalSession   *self);
+void          shoal_session_close_async        (ShoalSession        *self,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gboolean      shoal_session_close_finish       (ShoalSession   *self,
+                                                GAsyncResult   *result,
+                                                GError        **error);
 
 const char   *shoal_session_get_state_dir      (ShoalSession   *self);
 const guint8 *shoal_session_get_peer_id        (ShoalSession   *self);

@@ -213,22 +213,30 @@ find_connection (ShoalTorrent *self,
   return NULL;
 }
 
+/* Strikes are counted in 60ths of a bad piece: a peer that sent a failed
+ * piece alone gets a whole strike, one of n contributors 1/n of one. A bad
+ * peer is banned after SHOAL_TORRENT_MAX_BAD_PIECES pieces of its own, long
+ * before a good peer that happened to share a few pieces with it. */
+#define STRIKE_UNIT 60
+
 static void
 strike (ShoalTorrent        *self,
-        ShoalPeerConnection *conn)
+        ShoalPeerConnection *conn,
+        guint                n_contributors)
 {
   g_autofree char *ip = ip_of (conn);
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->strikes, ip)) + 1;
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->strikes, ip)) + STRIKE_UNIT / MAX (n_contributors, 1);
 
   g_hash_table_replace (self->strikes, g_strdup (ip), GUINT_TO_POINTER (n));
-  g_debug ("Peer %s sent a piece that failed its hash check (%u)", shoal_peer_connection_get_address (conn), n);
-  if (n >= SHOAL_TORRENT_MAX_BAD_PIECES)
+  g_debug ("Peer %s sent part of a piece that failed its hash check (%.1f strikes)",
+           shoal_peer_connection_get_address (conn), n / (double) STRIKE_UNIT);
+  if (n >= SHOAL_TORRENT_MAX_BAD_PIECES * STRIKE_UNIT)
     {
       g_autoptr(GError) e = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                                         "Banned after %u pieces with bad data", n);
+                                         "Banned after sending corrupt data");
 
-      g_message ("Banning peer %s of “%s”: it sent %u corrupt pieces",
-                 shoal_peer_connection_get_address (conn), shoal_torrent_get_name (self), n);
+      g_message ("Banning peer %s of “%s”: it sent corrupt pieces",
+                 shoal_peer_connection_get_address (conn), shoal_torrent_get_name (self));
       g_hash_table_add (self->banned, g_strdup (ip));
       shoal_peer_connection_close (conn, e);
     }
@@ -273,7 +281,7 @@ write_done_cb (GObject      *source,
               ShoalPeerConnection *conn = find_connection (self, contributors[i]);
 
               if (conn != NULL)
-                strike (self, conn);
+                strike (self, conn, n);
             }
         }
       else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && _shoal_torrent_is_active (self))
@@ -827,7 +835,9 @@ conn_closed (gpointer             owner,
   if (c != NULL)
     {
       c->connected = FALSE;
-      if (error != NULL)
+      /* A peer that hangs up before the handshake is done (or is us) is as
+       * good as one that refused: back off. */
+      if (error != NULL || ps == NULL || ps->peer == NULL)
         {
           c->failures++;
           /* Back off: 30 s, 60 s, 2 min… */
@@ -918,6 +928,10 @@ _shoal_torrent_add_candidate (ShoalTorrent       *self,
   char *key;
 
   if (g_inet_socket_address_get_port (address) == 0 || g_hash_table_contains (self->banned, ip))
+    return;
+  /* Trackers list us too; on a loopback address our own port is us. */
+  if (g_inet_socket_address_get_port (address) == shoal_session_get_listen_port (self->session) &&
+      g_inet_address_get_is_loopback (g_inet_socket_address_get_address (address)))
     return;
   if (g_inet_address_get_family (g_inet_socket_address_get_address (address)) == G_SOCKET_FAMILY_IPV6)
     key = g_strdup_printf ("[%s]:%u", ip, g_inet_socket_address_get_port (address));
