@@ -87,15 +87,22 @@ def libtorrent_view(ti):
     tiers = {}
     for t in ti.trackers():
         tiers.setdefault(t.tier, []).append(t.url)
+    # BEP 12: the order inside a tier carries no meaning (libtorrent shuffles).
+    content = sum(size for _, size, _ in files)
+    # libtorrent pads the end of a v2-only torrent to a whole piece; Shoal's
+    # piece stream ends with the last byte of data. Both agree on v1 and
+    # hybrid torrents, whose pad files are explicit.
+    total = ti.total_size() if ih.has_v1() else None
     return {
         "name": ti.name(),
         "v1": str(ih.v1) if ih.has_v1() else None,
         "v2": str(ih.v2) if ih.has_v2() else None,
         "piece_length": ti.piece_length(),
         "piece_count": ti.num_pieces(),
-        "total_length": ti.total_size(),
+        "total_length": total,
+        "size": content,
         "files": files,
-        "trackers": [tiers[k] for k in sorted(tiers)],
+        "trackers": [sorted(tiers[k]) for k in sorted(tiers)],
         "web_seeds": [w["url"] for w in ti.web_seeds()],
         "private": ti.priv(),
         "comment": ti.comment(),
@@ -114,9 +121,10 @@ def shoal_view(path):
         "v2": j["info_hash_v2"],
         "piece_length": j["piece_length"],
         "piece_count": j["piece_count"],
-        "total_length": j["total_length"],
+        "total_length": j["total_length"] if j["info_hash_v1"] else None,
+        "size": j["size"],
         "files": [(f["path"], f["length"], f["offset"]) for f in j["files"] if not f["pad"]],
-        "trackers": j["trackers"],
+        "trackers": [sorted(t) for t in j["trackers"]],
         "web_seeds": j["web_seeds"],
         "private": j["private"],
         "comment": j["comment"],
