@@ -613,6 +613,84 @@ shoal_torrent_get_trackers (ShoalTorrent *self)
   return shoal_announcer_get_trackers (self->announcer);
 }
 
+/**
+ * shoal_torrent_add_tracker:
+ * @self: a torrent
+ * @url: the announce URL
+ * @tier: the tier to add it to (at its end); may be a new tier
+ * @error: return location for a #GError (%SHOAL_ANNOUNCER_ERROR)
+ *
+ * Adds a tracker to the torrent's list (shown by
+ * shoal_torrent_get_trackers()) and keeps it in the resume state.
+ *
+ * Returns: %TRUE if added; %FALSE if @url is not a URL or already listed
+ */
+gboolean
+shoal_torrent_add_tracker (ShoalTorrent  *self,
+                           const char    *url,
+                           guint          tier,
+                           GError       **error)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), FALSE);
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  if (!shoal_announcer_add_tracker (self->announcer, url, tier, error))
+    return FALSE;
+  self->resume_dirty = TRUE;
+  return TRUE;
+}
+
+/**
+ * shoal_torrent_remove_tracker:
+ * @self: a torrent
+ * @url: the announce URL of a tracker of the torrent
+ *
+ * Removes a tracker (sending it a `stopped` event if it was told we
+ * started) and forgets it in the resume state.
+ *
+ * Returns: %TRUE if removed; %FALSE if no tracker has that URL
+ */
+gboolean
+shoal_torrent_remove_tracker (ShoalTorrent *self,
+                              const char   *url)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), FALSE);
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  if (!shoal_announcer_remove_tracker (self->announcer, url))
+    return FALSE;
+  self->resume_dirty = TRUE;
+  return TRUE;
+}
+
+/**
+ * shoal_torrent_replace_tracker:
+ * @self: a torrent
+ * @old_url: the announce URL of a tracker of the torrent
+ * @new_url: the URL to use instead, in the same tier and position
+ * @error: return location for a #GError (%SHOAL_ANNOUNCER_ERROR)
+ *
+ * Edits a tracker's URL, for example to fix a typo or switch to https.
+ *
+ * Returns: %TRUE if replaced; %FALSE if @old_url is not listed, or
+ *   @new_url is not a URL or already listed
+ */
+gboolean
+shoal_torrent_replace_tracker (ShoalTorrent  *self,
+                               const char    *old_url,
+                               const char    *new_url,
+                               GError       **error)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), FALSE);
+  g_return_val_if_fail (old_url != NULL, FALSE);
+  g_return_val_if_fail (new_url != NULL, FALSE);
+
+  if (!shoal_announcer_replace_tracker (self->announcer, old_url, new_url, error))
+    return FALSE;
+  self->resume_dirty = TRUE;
+  return TRUE;
+}
+
 guint
 shoal_torrent_get_n_files (ShoalTorrent *self)
 {

@@ -45,6 +45,16 @@ gboolean             shoal_torrent_is_piece_downloading (ShoalTorrent *self,
                                                          guint         piece);
 GListModel          *shoal_torrent_get_peers            (ShoalTorrent *self);
 GListModel          *shoal_torrent_get_trackers         (ShoalTorrent *self);
+gboolean             shoal_torrent_add_tracker          (ShoalTorrent *self,
+                                                         const char   *url,
+                                                         guint         tier,
+                                                         GError      **error);
+gboolean             shoal_torrent_remove_tracker       (ShoalTorrent *self,
+                                                         const char   *url);
+gboolean             shoal_torrent_replace_tracker      (ShoalTorrent *self,
+                                                         const char   *old_url,
+                                                         const char   *new_url,
+                                                         GError      **error);
 
 guint                shoal_torrent_get_n_files          (ShoalTorrent *self);
 guint64              shoal_torrent_get_file_have        (ShoalTorrent *self,
