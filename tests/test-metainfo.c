@@ -197,7 +197,9 @@ compare_keys (gconstpointer a,
 {
   const T *ka = *(T * const *) a;
   const T *kb = *(T * const *) b;
-  int cmp = memcmp (ka->s->data, kb->s->data, MIN (ka->s->len, kb->s->len));
+  guint n = MIN (ka->s->len, kb->s->len);
+  /* An empty key may have no data pointer at all. */
+  int cmp = n > 0 ? memcmp (ka->s->data, kb->s->data, n) : 0;
 
   return cmp != 0 ? cmp : (int) ka->s->len - (int) kb->s->len;
 }
