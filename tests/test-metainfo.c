@@ -130,7 +130,7 @@ key_equal (T          *key,
            const void *data,
            gsize       len)
 {
-  return key->s->len == len && memcmp (key->s->data, data, len) == 0;
+  return key->s->len == len && (len == 0 || memcmp (key->s->data, data, len) == 0);
 }
 
 static T *
