@@ -56,6 +56,9 @@ struct _ShoalPeerConnection
   gsize                             out_pos;
 
   guint                             n_pieces;
+  gboolean                          n_pieces_known;
+  GBytes                           *pending_bitfield; /* before n_pieces is known */
+  GArray                           *pending_haves;    /* of guint32, bounded */
   ShoalBitfield                    *peer_has;
   gboolean                          peer_has_all;
   gboolean                          am_choking;
@@ -119,6 +122,8 @@ shoal_peer_connection_finalize (GObject *object)
   g_clear_pointer (&self->read_buf, g_free);
   g_clear_pointer (&self->out, g_byte_array_unref);
   g_clear_pointer (&self->peer_has, shoal_bitfield_free);
+  g_clear_pointer (&self->pending_bitfield, g_bytes_unref);
+  g_clear_pointer (&self->pending_haves, g_array_unref);
 
   G_OBJECT_CLASS (shoal_peer_connection_parent_class)->finalize (object);
 }
@@ -215,11 +220,24 @@ shoal_peer_connection_set_info_hash (ShoalPeerConnection *self,
   self->have_info_hash = TRUE;
 }
 
+/**
+ * shoal_peer_connection_set_n_pieces:
+ * @self: a connection
+ * @n_pieces: the torrent's piece count
+ *
+ * Until this is called (a magnet link still fetching its metadata), what the
+ * peer says it has is kept aside, bounded, and checked here once the count
+ * is known. A peer whose earlier bitfield or haves do not fit is closed.
+ */
 void
 shoal_peer_connection_set_n_pieces (ShoalPeerConnection *self,
                                     guint                n_pieces)
 {
+  g_autoptr(GError) error = NULL;
+  gboolean was_known = self->n_pieces_known;
+
   self->n_pieces = n_pieces;
+  self->n_pieces_known = TRUE;
   shoal_peer_wire_decoder_set_n_pieces (self->decoder, n_pieces);
   if (self->peer_has == NULL || shoal_bitfield_get_size (self->peer_has) != n_pieces)
     {
@@ -228,6 +246,101 @@ shoal_peer_connection_set_n_pieces (ShoalPeerConnection *self,
       if (self->peer_has_all)
         shoal_bitfield_set_all (self->peer_has, TRUE);
     }
+  if (was_known)
+    return;
+
+  if (self->pending_bitfield != NULL && !self->peer_has_all)
+    {
+      gsize len;
+      const guint8 *bits = g_bytes_get_data (self->pending_bitfield, &len);
+      ShoalBitfield *has = shoal_bitfield_new_from_bytes (n_pieces, bits, len, &error);
+
+      if (has == NULL)
+        {
+          shoal_peer_connection_close (self, error);
+          return;
+        }
+      shoal_bitfield_free (self->peer_has);
+      self->peer_has = has;
+    }
+  for (guint i = 0; self->pending_haves != NULL && i < self->pending_haves->len; i++)
+    {
+      guint32 index = g_array_index (self->pending_haves, guint32, i);
+
+      if (index >= n_pieces)
+        {
+          g_set_error (&error, SHOAL_PEER_WIRE_ERROR, SHOAL_PEER_WIRE_ERROR_BAD_REQUEST,
+                       "Peer had piece %u of a torrent with %u pieces", index, n_pieces);
+          shoal_peer_connection_close (self, error);
+          return;
+        }
+      shoal_bitfield_set (self->peer_has, index, TRUE);
+    }
+  g_clear_pointer (&self->pending_bitfield, g_bytes_unref);
+  g_clear_pointer (&self->pending_haves, g_array_unref);
+}
+
+/* Before the piece count is known: keep what the peer says, bounded. */
+#define MAX_PENDING_HAVES 65536
+
+static void
+note_pending (ShoalPeerConnection        *self,
+              const ShoalPeerWireMessage *msg,
+              GError                    **error)
+{
+  switch (msg->type)
+    {
+    case SHOAL_PEER_WIRE_HAVE:
+      if (self->pending_haves == NULL)
+        self->pending_haves = g_array_new (FALSE, FALSE, sizeof (guint32));
+      if (self->pending_haves->len >= MAX_PENDING_HAVES)
+        {
+          g_set_error (error, SHOAL_PEER_WIRE_ERROR, SHOAL_PEER_WIRE_ERROR_MESSAGE_TOO_LARGE,
+                       "Peer sent too many have messages");
+          return;
+        }
+      g_array_append_val (self->pending_haves, msg->index);
+      break;
+    case SHOAL_PEER_WIRE_BITFIELD:
+      g_clear_pointer (&self->pending_bitfield, g_bytes_unref);
+      self->pending_bitfield = g_bytes_new (msg->payload, msg->payload_len);
+      break;
+    case SHOAL_PEER_WIRE_HAVE_ALL:
+      self->peer_has_all = TRUE;
+      break;
+    case SHOAL_PEER_WIRE_HAVE_NONE:
+      self->peer_has_all = FALSE;
+      g_clear_pointer (&self->pending_bitfield, g_bytes_unref);
+      g_clear_pointer (&self->pending_haves, g_array_unref);
+      break;
+    case SHOAL_PEER_WIRE_CHOKE:
+    case SHOAL_PEER_WIRE_UNCHOKE:
+    case SHOAL_PEER_WIRE_INTERESTED:
+    case SHOAL_PEER_WIRE_NOT_INTERESTED:
+    case SHOAL_PEER_WIRE_REQUEST:
+    case SHOAL_PEER_WIRE_PIECE:
+    case SHOAL_PEER_WIRE_CANCEL:
+    case SHOAL_PEER_WIRE_PORT:
+    case SHOAL_PEER_WIRE_SUGGEST:
+    case SHOAL_PEER_WIRE_REJECT:
+    case SHOAL_PEER_WIRE_ALLOWED_FAST:
+    case SHOAL_PEER_WIRE_EXTENDED:
+    case SHOAL_PEER_WIRE_KEEP_ALIVE:
+    default:
+      break;
+    }
+}
+
+/**
+ * shoal_peer_connection_knows_n_pieces:
+ * @self: a connection
+ *
+ * Returns: whether shoal_peer_connection_set_n_pieces() was called
+ */
+gboolean
+shoal_peer_connection_knows_n_pieces (ShoalPeerConnection *self)
+{
+  return self->n_pieces_known;
 }
 
 /**
@@ -511,6 +624,14 @@ note_peer_has (ShoalPeerConnection        *self,
                const ShoalPeerWireMessage *msg,
                GError                    **error)
 {
+  if (!self->n_pieces_known &&
+      (msg->type == SHOAL_PEER_WIRE_HAVE || msg->type == SHOAL_PEER_WIRE_BITFIELD ||
+       msg->type == SHOAL_PEER_WIRE_HAVE_ALL || msg->type == SHOAL_PEER_WIRE_HAVE_NONE))
+    {
+      note_pending (self, msg, error);
+      return;
+    }
+
   switch (msg->type)
     {
     case SHOAL_PEER_WIRE_HAVE:

@@ -65,6 +65,7 @@ void        shoal_peer_connection_set_info_hash   (ShoalPeerConnection *self,
                                                    const guint8         info_hash[20]);
 void        shoal_peer_connection_set_n_pieces    (ShoalPeerConnection *self,
                                                    guint                n_pieces);
+gboolean    shoal_peer_connection_knows_n_pieces  (ShoalPeerConnection *self);
 void        shoal_peer_connection_set_limits      (ShoalPeerConnection *self,
                                                    ShoalRateLimit      *down_limits[],
                                                    ShoalRateLimit      *up_limits[]);
