@@ -23,6 +23,7 @@ static const Command commands[] = {
   { "download", shoal_cli_download, "Download a torrent (and optionally seed it)" },
   { "seed", shoal_cli_seed, "Check existing data and seed it" },
   { "verify", shoal_cli_verify, "Check data on disk against a torrent" },
+  { "create", shoal_cli_create, "Make a .torrent of a file or directory" },
 };
 
 static void

@@ -13,4 +13,5 @@
 #include "shoal-peer.h"
 #include "shoal-session.h"
 #include "shoal-torrent.h"
+#include "shoal-torrent-creator.h"
 #include "shoal-types.h"
