@@ -18,6 +18,7 @@
 
 static void fill_requests (ShoalPeerState *ps);
 static void pump_uploads (ShoalPeerState *ps);
+static ShoalWebSeed *find_web_seed (ShoalTorrent *self, gpointer source);
 
 /* Per-connection state */
 
@@ -279,9 +280,12 @@ write_done_cb (GObject      *source,
           for (guint i = 0; i < n; i++)
             {
               ShoalPeerConnection *conn = find_connection (self, contributors[i]);
+              ShoalWebSeed *ws = find_web_seed (self, contributors[i]);
 
               if (conn != NULL)
                 strike (self, conn, n);
+              else if (ws != NULL)
+                shoal_web_seed_report_bad_piece (ws, wd->piece);
             }
         }
       else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && _shoal_torrent_is_active (self))
@@ -295,51 +299,43 @@ write_done_cb (GObject      *source,
   g_free (wd);
 }
 
-static void
-handle_block (ShoalTorrent               *self,
-              ShoalPeerState             *ps,
-              const ShoalPeerWireMessage *msg)
+/* A block from a peer or a web seed (@source, the picker's peer id). Returns
+ * FALSE if it was not wanted. */
+static gboolean
+accept_block (ShoalTorrent     *self,
+              gpointer          source,
+              const ShoalBlock *b,
+              const guint8     *data)
 {
-  ShoalBlock b = { msg->index, msg->begin, (guint) msg->payload_len };
   ShoalPieceBuffer *buf;
   gpointer *others = NULL;
   guint n_others = 0;
-  gint idx = find_request (ps, &b);
   gint64 now = g_get_monotonic_time ();
   gboolean complete;
 
-  if (idx < 0)
-    {
-      /* Not asked for (or cancelled in the end game): drop it. */
-      return;
-    }
-  g_array_remove_index_fast (ps->requests, (guint) idx);
-  ps->last_piece_us = now;
-
-  ps->downloaded += b.length;
-  self->downloaded += b.length;
-  self->session_downloaded += b.length;
-  shoal_rate_add (&self->down_rate, now, b.length);
+  self->downloaded += b->length;
+  self->session_downloaded += b->length;
+  shoal_rate_add (&self->down_rate, now, b->length);
 
   /* A late block of a piece that failed its check (and was reset) is not
    * wanted any more: it must not overwrite fresh data. */
-  if (self->state != SHOAL_TORRENT_STATE_DOWNLOADING || !shoal_piece_picker_is_block_wanted (self->picker, &b))
-    return;
+  if (self->state != SHOAL_TORRENT_STATE_DOWNLOADING || !shoal_piece_picker_is_block_wanted (self->picker, b))
+    return FALSE;
 
-  buf = g_hash_table_lookup (self->buffers, GUINT_TO_POINTER (b.piece));
+  buf = g_hash_table_lookup (self->buffers, GUINT_TO_POINTER (b->piece));
   if (buf == NULL)
     {
       buf = g_new0 (ShoalPieceBuffer, 1);
-      buf->piece = b.piece;
-      buf->size = shoal_metainfo_get_piece_size (self->info, b.piece);
+      buf->piece = b->piece;
+      buf->size = shoal_metainfo_get_piece_size (self->info, b->piece);
       buf->data = g_malloc (buf->size);
-      g_hash_table_insert (self->buffers, GUINT_TO_POINTER (b.piece), buf);
+      g_hash_table_insert (self->buffers, GUINT_TO_POINTER (b->piece), buf);
     }
-  /* The decoder checked the block against the piece's size. */
-  g_assert ((guint64) b.begin + b.length <= buf->size);
-  memcpy (buf->data + b.begin, msg->payload, b.length);
+  /* The decoder (or the web seed) checked the block against the piece. */
+  g_assert ((guint64) b->begin + b->length <= buf->size);
+  memcpy (buf->data + b->begin, data, b->length);
 
-  complete = shoal_piece_picker_block_received (self->picker, &b, ps->conn, &others, &n_others);
+  complete = shoal_piece_picker_block_received (self->picker, b, source, &others, &n_others);
   for (guint i = 0; i < n_others; i++)
     {
       ShoalPeerConnection *other = find_connection (self, others[i]);
@@ -349,28 +345,142 @@ handle_block (ShoalTorrent               *self,
       if (other == NULL)
         continue;
       ops = peer_state (other);
-      oidx = find_request (ops, &b);
+      oidx = find_request (ops, b);
       if (oidx >= 0)
         g_array_remove_index_fast (ops->requests, (guint) oidx);
-      shoal_peer_connection_send_cancel (other, b.piece, b.begin, b.length);
+      shoal_peer_connection_send_cancel (other, b->piece, b->begin, b->length);
     }
   g_free (others);
 
   if (complete)
     {
       WriteData *wd = g_new0 (WriteData, 1);
-      g_autoptr(GBytes) data = NULL;
+      g_autoptr(GBytes) bytes = NULL;
 
-      g_hash_table_steal (self->buffers, GUINT_TO_POINTER (b.piece));
-      data = g_bytes_new_take (buf->data, buf->size);
+      g_hash_table_steal (self->buffers, GUINT_TO_POINTER (b->piece));
+      bytes = g_bytes_new_take (buf->data, buf->size);
       wd->torrent = g_object_ref (self);
-      wd->piece = b.piece;
+      wd->piece = b->piece;
       wd->size = buf->size;
       self->pending_write_bytes += buf->size;
       self->n_writes++;
       g_free (buf);
-      shoal_storage_write_piece_async (self->storage, b.piece, data, self->cancellable, write_done_cb, wd);
+      shoal_storage_write_piece_async (self->storage, b->piece, bytes, self->cancellable, write_done_cb, wd);
     }
+  return TRUE;
+}
+
+static void
+handle_block (ShoalTorrent               *self,
+              ShoalPeerState             *ps,
+              const ShoalPeerWireMessage *msg)
+{
+  ShoalBlock b = { msg->index, msg->begin, (guint) msg->payload_len };
+  gint idx = find_request (ps, &b);
+
+  if (idx < 0)
+    {
+      /* Not asked for (or cancelled in the end game): drop it. */
+      return;
+    }
+  g_array_remove_index_fast (ps->requests, (guint) idx);
+  ps->last_piece_us = g_get_monotonic_time ();
+  ps->downloaded += b.length;
+  accept_block (self, ps->conn, &b, msg->payload);
+}
+
+/* Web seeds (BEP 19) */
+
+static guint
+web_seed_pick (gpointer    owner,
+               gpointer    web_seed,
+               guint       max,
+               ShoalBlock *out)
+{
+  ShoalTorrent *self = owner;
+  guint n = 0;
+
+  if (self->state != SHOAL_TORRENT_STATE_DOWNLOADING ||
+      self->pending_write_bytes > SHOAL_TORRENT_MAX_PENDING_WRITES)
+    return 0;
+  /* A web seed has every piece. */
+  shoal_piece_picker_pick (self->picker, NULL, web_seed, max, out, &n);
+  return n;
+}
+
+static gboolean
+web_seed_block (gpointer          owner,
+                gpointer          web_seed,
+                const ShoalBlock *block,
+                const guint8     *data)
+{
+  return accept_block (owner, web_seed, block, data);
+}
+
+static void
+web_seed_release (gpointer          owner,
+                  gpointer          web_seed,
+                  const ShoalBlock *block)
+{
+  ShoalTorrent *self = owner;
+
+  shoal_piece_picker_block_cancelled (self->picker, block, web_seed);
+}
+
+static const ShoalWebSeedHooks web_seed_hooks = {
+  web_seed_pick,
+  web_seed_block,
+  web_seed_release,
+};
+
+/* Starts the torrent's web seeds (while downloading). */
+void
+_shoal_torrent_start_web_seeds (ShoalTorrent *self)
+{
+  const char * const *urls = shoal_metainfo_get_web_seeds (self->info);
+
+  if (self->web_seeds->len == 0)
+    for (guint i = 0; urls != NULL && urls[i] != NULL; i++)
+      {
+        ShoalWebSeed *ws = shoal_web_seed_new (_shoal_session_get_soup (self->session), self->info,
+                                               urls[i], &web_seed_hooks, self);
+
+        g_ptr_array_add (self->web_seeds, ws);
+      }
+  for (guint i = 0; i < self->web_seeds->len; i++)
+    {
+      ShoalWebSeed *ws = self->web_seeds->pdata[i];
+      guint pos;
+
+      shoal_web_seed_start (ws);
+      if (!g_list_store_find (self->peers, shoal_web_seed_get_peer (ws), &pos))
+        g_list_store_append (self->peers, shoal_web_seed_get_peer (ws));
+    }
+}
+
+void
+_shoal_torrent_stop_web_seeds (ShoalTorrent *self)
+{
+  for (guint i = 0; i < self->web_seeds->len; i++)
+    {
+      ShoalWebSeed *ws = self->web_seeds->pdata[i];
+      guint pos;
+
+      shoal_web_seed_stop (ws);
+      shoal_piece_picker_peer_gone (self->picker, ws);
+      if (g_list_store_find (self->peers, shoal_web_seed_get_peer (ws), &pos))
+        g_list_store_remove (self->peers, pos);
+    }
+}
+
+static ShoalWebSeed *
+find_web_seed (ShoalTorrent *self,
+               gpointer      source)
+{
+  for (guint i = 0; i < self->web_seeds->len; i++)
+    if (self->web_seeds->pdata[i] == source)
+      return source;
+  return NULL;
 }
 
 /* Requests the peer sends us */
@@ -1071,4 +1181,7 @@ _shoal_torrent_peers_tick (ShoalTorrent *self,
       pump_uploads (ps);
       fill_requests (ps);
     }
+
+  for (guint i = 0; i < self->web_seeds->len; i++)
+    shoal_web_seed_tick (self->web_seeds->pdata[i], now_us);
 }

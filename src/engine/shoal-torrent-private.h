@@ -14,6 +14,7 @@
 #include "shoal-rate.h"
 #include "shoal-storage.h"
 #include "shoal-torrent.h"
+#include "shoal-web-seed.h"
 
 G_BEGIN_DECLS
 
@@ -107,6 +108,7 @@ struct _ShoalTorrent
   GHashTable        *candidates;    /* key -> ShoalPeerCandidate */
   GHashTable        *strikes;       /* ip -> count of bad pieces */
   GHashTable        *banned;        /* ip set */
+  GPtrArray         *web_seeds;     /* of ShoalWebSeed */
   guint              max_connections;
 
   ShoalAnnouncer    *announcer;
@@ -178,6 +180,8 @@ void            _shoal_torrent_broadcast_have     (ShoalTorrent        *self,
                                                    guint                piece);
 void            _shoal_torrent_update_interest    (ShoalTorrent        *self);
 void            _shoal_torrent_fill_all_requests  (ShoalTorrent        *self);
+void            _shoal_torrent_start_web_seeds    (ShoalTorrent        *self);
+void            _shoal_torrent_stop_web_seeds     (ShoalTorrent        *self);
 
 /* shoal-session.c */
 SoupSession    *_shoal_session_get_soup           (ShoalSession *self);

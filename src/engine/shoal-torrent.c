@@ -90,6 +90,7 @@ shoal_torrent_finalize (GObject *object)
   g_clear_pointer (&self->picker, shoal_piece_picker_free);
   g_clear_pointer (&self->buffers, g_hash_table_unref);
   g_clear_pointer (&self->connections, g_ptr_array_unref);
+  g_clear_pointer (&self->web_seeds, g_ptr_array_unref);
   g_clear_pointer (&self->candidates, g_hash_table_unref);
   g_clear_pointer (&self->strikes, g_hash_table_unref);
   g_clear_pointer (&self->banned, g_hash_table_unref);
@@ -202,6 +203,7 @@ shoal_torrent_init (ShoalTorrent *self)
 {
   self->buffers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, piece_buffer_free);
   self->connections = g_ptr_array_new_with_free_func (g_object_unref);
+  self->web_seeds = g_ptr_array_new_with_free_func (g_object_unref);
   self->peers = g_list_store_new (SHOAL_TYPE_PEER);
   self->candidates = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, candidate_free);
   self->strikes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -762,6 +764,7 @@ shoal_torrent_set_file_priority (ShoalTorrent      *self,
         {
           set_state (self, SHOAL_TORRENT_STATE_DOWNLOADING);
           shoal_announcer_set_want_peers (self->announcer, TRUE);
+          _shoal_torrent_start_web_seeds (self);
         }
       else if (!was_complete && shoal_piece_picker_is_complete (self->picker))
         become_active (self);
@@ -867,6 +870,7 @@ _shoal_torrent_set_error (ShoalTorrent *self,
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   _shoal_torrent_close_all_peers (self);
+  _shoal_torrent_stop_web_seeds (self);
   shoal_announcer_stop (self->announcer);
   g_hash_table_remove_all (self->buffers);
   set_state (self, SHOAL_TORRENT_STATE_ERROR);
@@ -894,6 +898,10 @@ become_active (ShoalTorrent *self)
   if (old != SHOAL_TORRENT_STATE_DOWNLOADING && old != SHOAL_TORRENT_STATE_SEEDING)
     shoal_announcer_start (self->announcer);
   _shoal_torrent_update_interest (self);
+  if (complete)
+    _shoal_torrent_stop_web_seeds (self);
+  else
+    _shoal_torrent_start_web_seeds (self);
   _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
 }
 
@@ -1062,6 +1070,7 @@ stop_activity (ShoalTorrent *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   _shoal_torrent_close_all_peers (self);
+  _shoal_torrent_stop_web_seeds (self);
   g_hash_table_remove_all (self->buffers);
   if (self->seeding_started_us != 0)
     {
@@ -1252,6 +1261,7 @@ _shoal_torrent_piece_verified (ShoalTorrent *self,
       self->seeding_started_us = g_get_monotonic_time ();
       set_state (self, SHOAL_TORRENT_STATE_SEEDING);
       shoal_announcer_set_want_peers (self->announcer, FALSE);
+      _shoal_torrent_stop_web_seeds (self);
       if (all)
         shoal_announcer_completed (self->announcer);
       _shoal_torrent_update_interest (self);
@@ -1348,6 +1358,8 @@ _shoal_torrent_close (ShoalTorrent *self)
     g_cancellable_cancel (self->cancellable);
   if (self->connections)
     _shoal_torrent_close_all_peers (self);
+  if (self->web_seeds)
+    _shoal_torrent_stop_web_seeds (self);
   if (self->announcer && self->peers_handler)
     {
       g_signal_handler_disconnect (self->announcer, self->peers_handler);
