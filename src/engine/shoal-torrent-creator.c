@@ -333,14 +333,14 @@ scan_directory (Job          *job,
               skip (job, child, "symbolic link that cannot be resolved");
               continue;
             }
-          if (!inside_root (job, real))
+          if (!inside_root (job, real) && strcmp (real, job->real_root) != 0)
             {
               skip (job, child, "symbolic link pointing outside the shared directory");
               continue;
             }
           if (stat (real, &st) != 0 || !S_ISREG (st.st_mode))
             {
-              skip (job, child, "symbolic link to something other than a regular file");
+              skip (job, child, "symbolic link to a directory or a special file");
               continue;
             }
         }
