@@ -357,7 +357,7 @@ shoal_cli_create (int    argc,
   c.tty = isatty (STDOUT_FILENO);
   c.quiet = quiet;
   c.started_us = g_get_monotonic_time ();
-  c.last_line_us = c.started_us;
+  c.last_line_us = 0;
   sigint_id = g_unix_signal_add (SIGINT, interrupt_cb, &c);
   sigterm_id = g_unix_signal_add (SIGTERM, interrupt_cb, &c);
   shoal_torrent_creator_create_async (creator, cancellable, progress_cb, created_cb, &c);
