@@ -1,0 +1,329 @@
+/* shoal-bandwidth-graph.c: download and upload rates over the last minutes
+ *
+ * Copyright 2026 The Shoal developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A ring of one sample a second, drawn as two filled curves over a grid.
+ * The rate axis goes up in powers of two of a byte, so its labels read
+ * "256 KiB/s, 512 KiB/s, 768 KiB/s, 1 MiB/s" rather than odd decimals.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "shoal-bandwidth-graph.h"
+#include "shoal-details-util.h"
+
+#define MIN_SCALE   (16 * 1024)
+#define LABEL_GAP   6
+#define PAD         8
+
+struct _ShoalBandwidthGraph
+{
+  GtkWidget  parent_instance;
+
+  guint64    down[SHOAL_BANDWIDTH_GRAPH_N_SAMPLES];
+  guint64    up[SHOAL_BANDWIDTH_GRAPH_N_SAMPLES];
+  guint      first;     /* index of the oldest sample */
+  guint      n;         /* samples held */
+};
+
+G_DEFINE_FINAL_TYPE (ShoalBandwidthGraph, shoal_bandwidth_graph, GTK_TYPE_WIDGET)
+
+/**
+ * shoal_bandwidth_graph_new:
+ *
+ * Returns: (transfer full): a new, empty #ShoalBandwidthGraph
+ */
+ShoalBandwidthGraph *
+shoal_bandwidth_graph_new (void)
+{
+  return g_object_new (SHOAL_TYPE_BANDWIDTH_GRAPH, NULL);
+}
+
+/**
+ * shoal_bandwidth_graph_add_sample:
+ * @self: a graph
+ * @download_rate: bytes per second received
+ * @upload_rate: bytes per second sent
+ *
+ * Appends a sample; the graph keeps the last
+ * %SHOAL_BANDWIDTH_GRAPH_N_SAMPLES, taken one a second.
+ */
+void
+shoal_bandwidth_graph_add_sample (ShoalBandwidthGraph *self,
+                                  guint64              download_rate,
+                                  guint64              upload_rate)
+{
+  guint i;
+
+  g_return_if_fail (SHOAL_IS_BANDWIDTH_GRAPH (self));
+
+  if (self->n < SHOAL_BANDWIDTH_GRAPH_N_SAMPLES)
+    i = (self->first + self->n++) % SHOAL_BANDWIDTH_GRAPH_N_SAMPLES;
+  else
+    {
+      i = self->first;
+      self->first = (self->first + 1) % SHOAL_BANDWIDTH_GRAPH_N_SAMPLES;
+    }
+  self->down[i] = download_rate;
+  self->up[i] = upload_rate;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
+ * shoal_bandwidth_graph_clear:
+ * @self: a graph
+ *
+ * Forgets every sample.
+ */
+void
+shoal_bandwidth_graph_clear (ShoalBandwidthGraph *self)
+{
+  g_return_if_fail (SHOAL_IS_BANDWIDTH_GRAPH (self));
+
+  self->first = 0;
+  self->n = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
+ * shoal_bandwidth_graph_get_n_samples:
+ * @self: a graph
+ *
+ * Returns: how many samples the graph holds
+ */
+guint
+shoal_bandwidth_graph_get_n_samples (ShoalBandwidthGraph *self)
+{
+  g_return_val_if_fail (SHOAL_IS_BANDWIDTH_GRAPH (self), 0);
+  return self->n;
+}
+
+static guint64
+sample (const guint64 *ring,
+        guint          first,
+        guint          i)
+{
+  return ring[(first + i) % SHOAL_BANDWIDTH_GRAPH_N_SAMPLES];
+}
+
+/**
+ * shoal_bandwidth_graph_get_scale:
+ * @self: a graph
+ * @step: (out) (optional): the rate between two horizontal grid lines
+ *
+ * Returns: the rate at the top of the graph: a whole number of @steps,
+ *   at least the highest sample held
+ */
+guint64
+shoal_bandwidth_graph_get_scale (ShoalBandwidthGraph *self,
+                                 guint64             *step)
+{
+  guint64 max = MIN_SCALE;
+  guint64 s = 1024;
+
+  g_return_val_if_fail (SHOAL_IS_BANDWIDTH_GRAPH (self), MIN_SCALE);
+
+  for (guint i = 0; i < self->n; i++)
+    max = MAX (max, MAX (sample (self->down, self->first, i), sample (self->up, self->first, i)));
+
+  /* Between two and four grid lines, a power of two apart */
+  while (s * 4 < max && s < G_MAXUINT64 / 4)
+    s *= 2;
+  if (step != NULL)
+    *step = s;
+  return (max + s - 1) / s * s;
+}
+
+static void
+lookup_color (GtkWidget  *widget,
+              const char *name,
+              const char *fallback,
+              GdkRGBA    *color)
+{
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, color))
+    gdk_rgba_parse (color, fallback);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
+static void
+foreground (GtkWidget *widget,
+            float      alpha,
+            GdkRGBA   *color)
+{
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  color->alpha *= alpha;
+}
+
+static void
+draw_text (GtkSnapshot   *snapshot,
+           PangoLayout   *layout,
+           const GdkRGBA *color,
+           float          x,
+           float          y)
+{
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+draw_series (cairo_t               *cr,
+             ShoalBandwidthGraph   *self,
+             const guint64         *ring,
+             const graphene_rect_t *plot,
+             guint64                scale,
+             const GdkRGBA         *color)
+{
+  double dx = plot->size.width / (SHOAL_BANDWIDTH_GRAPH_N_SAMPLES - 1);
+  double bottom = plot->origin.y + plot->size.height;
+  double x0 = plot->origin.x + plot->size.width - (self->n - 1) * dx;
+
+  if (self->n < 2)
+    return;
+
+  cairo_move_to (cr, x0, bottom);
+  for (guint i = 0; i < self->n; i++)
+    cairo_line_to (cr, x0 + i * dx,
+                   bottom - plot->size.height * (double) sample (ring, self->first, i) / (double) scale);
+  cairo_line_to (cr, x0 + (self->n - 1) * dx, bottom);
+  cairo_close_path (cr);
+  cairo_set_source_rgba (cr, color->red, color->green, color->blue, color->alpha * 0.25);
+  cairo_fill (cr);
+
+  for (guint i = 0; i < self->n; i++)
+    cairo_line_to (cr, x0 + i * dx,
+                   bottom - plot->size.height * (double) sample (ring, self->first, i) / (double) scale);
+  cairo_set_source_rgba (cr, color->red, color->green, color->blue, color->alpha);
+  cairo_set_line_width (cr, 2);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_stroke (cr);
+}
+
+static void
+shoal_bandwidth_graph_snapshot (GtkWidget   *widget,
+                                GtkSnapshot *snapshot)
+{
+  ShoalBandwidthGraph *self = SHOAL_BANDWIDTH_GRAPH (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, NULL);
+  g_autofree char *top_label = NULL;
+  GdkRGBA text, grid, axis, down, up;
+  graphene_rect_t plot;
+  guint64 step, scale;
+  int label_width = 0, label_height = 0, w, h;
+  cairo_t *cr;
+
+  foreground (widget, 0.7f, &text);
+  foreground (widget, 0.12f, &grid);
+  foreground (widget, 0.4f, &axis);
+  lookup_color (widget, "accent_color", "#1c71d8", &down);
+  lookup_color (widget, "success_color", "#26a269", &up);
+
+  scale = shoal_bandwidth_graph_get_scale (self, &step);
+
+  /* The left margin fits the widest rate label. */
+  for (guint64 r = 0; r <= scale; r += step)
+    {
+      g_autofree char *label = shoal_format_rate (r);
+
+      pango_layout_set_text (layout, label, -1);
+      pango_layout_get_pixel_size (layout, &w, &h);
+      label_width = MAX (label_width, w);
+      label_height = MAX (label_height, h);
+    }
+
+  graphene_rect_init (&plot, PAD + label_width + LABEL_GAP, PAD + label_height / 2.f,
+                      width - (PAD + label_width + LABEL_GAP) - 2 * PAD,
+                      height - PAD - label_height / 2.f - (label_height + LABEL_GAP) - PAD);
+  if (plot.size.width < 20 || plot.size.height < 20)
+    return;
+
+  /* Horizontal grid lines and rate labels */
+  for (guint64 r = 0; r <= scale; r += step)
+    {
+      g_autofree char *label = shoal_format_rate (r);
+      float y = plot.origin.y + plot.size.height - plot.size.height * (float) ((double) r / (double) scale);
+
+      gtk_snapshot_append_color (snapshot, r == 0 ? &axis : &grid,
+                                 &GRAPHENE_RECT_INIT (plot.origin.x, y - 0.5f, plot.size.width, 1));
+      pango_layout_set_text (layout, label, -1);
+      pango_layout_get_pixel_size (layout, &w, &h);
+      draw_text (snapshot, layout, &text, plot.origin.x - LABEL_GAP - w, y - h / 2.f);
+    }
+
+  /* Vertical grid lines, one a minute, labelled with the time ago */
+  for (guint minute = 0; minute <= SHOAL_BANDWIDTH_GRAPH_N_SAMPLES / 60; minute++)
+    {
+      g_autofree char *label = NULL;
+      float x = plot.origin.x + plot.size.width
+                - plot.size.width * (float) (minute * 60) / (SHOAL_BANDWIDTH_GRAPH_N_SAMPLES - 1);
+
+      x = MAX (x, plot.origin.x);
+      gtk_snapshot_append_color (snapshot, minute == SHOAL_BANDWIDTH_GRAPH_N_SAMPLES / 60 ? &axis : &grid,
+                                 &GRAPHENE_RECT_INIT (x - 0.5f, plot.origin.y, 1, plot.size.height));
+      if (minute == 0)
+        label = g_strdup (_("now"));
+      else
+        /* Translators: on the time axis of the bandwidth graph */
+        label = g_strdup_printf (ngettext ("%u min ago", "%u min ago", minute), minute);
+      pango_layout_set_text (layout, label, -1);
+      pango_layout_get_pixel_size (layout, &w, &h);
+      draw_text (snapshot, layout, &text,
+                 CLAMP (x - w / 2.f, plot.origin.x - LABEL_GAP, width - PAD - w),
+                 plot.origin.y + plot.size.height + LABEL_GAP);
+    }
+
+  cr = gtk_snapshot_append_cairo (snapshot, &plot);
+  cairo_rectangle (cr, plot.origin.x, plot.origin.y, plot.size.width, plot.size.height);
+  cairo_clip (cr);
+  draw_series (cr, self, self->up, &plot, scale, &up);
+  draw_series (cr, self, self->down, &plot, scale, &down);
+  cairo_destroy (cr);
+}
+
+static void
+shoal_bandwidth_graph_measure (GtkWidget      *widget,
+                               GtkOrientation  orientation,
+                               int             for_size,
+                               int            *minimum,
+                               int            *natural,
+                               int            *minimum_baseline,
+                               int            *natural_baseline)
+{
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = 240;
+      *natural = 600;
+    }
+  else
+    {
+      *minimum = 120;
+      *natural = 240;
+    }
+}
+
+static void
+shoal_bandwidth_graph_class_init (ShoalBandwidthGraphClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  widget_class->snapshot = shoal_bandwidth_graph_snapshot;
+  widget_class->measure = shoal_bandwidth_graph_measure;
+
+  gtk_widget_class_set_css_name (widget_class, "bandwidthgraph");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+shoal_bandwidth_graph_init (ShoalBandwidthGraph *self)
+{
+}

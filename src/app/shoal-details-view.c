@@ -1,0 +1,205 @@
+/* shoal-details-view.c: the details pane of the selected torrent
+ *
+ * Copyright 2026 The Shoal developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Files of the details pane (for src/app/meson.build):
+ *   sources:   shoal-details-view.c, shoal-details-util.c,
+ *              shoal-general-page.c, shoal-pieces-map.c,
+ *              shoal-pieces-page.c, shoal-peers-page.c,
+ *              shoal-files-page.c, shoal-trackers-page.c,
+ *              shoal-bandwidth-graph.c, shoal-bandwidth-page.c
+ *   templates: shoal-details-view.ui, shoal-general-page.ui,
+ *              shoal-pieces-page.ui, shoal-peers-page.ui,
+ *              shoal-files-page.ui, shoal-trackers-page.ui,
+ *              shoal-bandwidth-page.ui
+ *   resources: shoal-details.gresource.xml (prefix
+ *              /io/github/shoal/Shoal/details, compiled on its own with
+ *              c_name shoal_details)
+ *
+ * The view only hands the session and the selected torrent to its
+ * pages; each page keeps itself up to date (property notifications, and
+ * a one-second timer while it is shown).
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "shoal-bandwidth-page.h"
+#include "shoal-details-view.h"
+#include "shoal-files-page.h"
+#include "shoal-general-page.h"
+#include "shoal-peers-page.h"
+#include "shoal-pieces-page.h"
+#include "shoal-trackers-page.h"
+
+struct _ShoalDetailsView
+{
+  GtkWidget           parent_instance;
+
+  ShoalSession       *session;
+  ShoalTorrent       *torrent;
+
+  GtkStack           *stack;
+  AdwViewStack       *view_stack;
+  ShoalGeneralPage   *general_page;
+  ShoalPiecesPage    *pieces_page;
+  ShoalPeersPage     *peers_page;
+  ShoalFilesPage     *files_page;
+  ShoalTrackersPage  *trackers_page;
+  ShoalBandwidthPage *bandwidth_page;
+};
+
+G_DEFINE_FINAL_TYPE (ShoalDetailsView, shoal_details_view, GTK_TYPE_WIDGET)
+
+/**
+ * shoal_details_view_new:
+ *
+ * Creates the details pane, showing "no torrent selected" until
+ * shoal_details_view_set_torrent() gives it one.
+ *
+ * Returns: (transfer full): a new #ShoalDetailsView
+ */
+ShoalDetailsView *
+shoal_details_view_new (void)
+{
+  return g_object_new (SHOAL_TYPE_DETAILS_VIEW, NULL);
+}
+
+/**
+ * shoal_details_view_set_session:
+ * @self: a details view
+ * @session: (nullable): the session, for its overall transfer rates
+ */
+void
+shoal_details_view_set_session (ShoalDetailsView *self,
+                                ShoalSession     *session)
+{
+  g_return_if_fail (SHOAL_IS_DETAILS_VIEW (self));
+  g_return_if_fail (session == NULL || SHOAL_IS_SESSION (session));
+
+  g_set_object (&self->session, session);
+  shoal_bandwidth_page_set_session (self->bandwidth_page, session);
+}
+
+/**
+ * shoal_details_view_set_torrent:
+ * @self: a details view
+ * @torrent: (nullable): the torrent to show
+ *
+ * Shows @torrent's details, keeping the page the user was looking at.
+ */
+void
+shoal_details_view_set_torrent (ShoalDetailsView *self,
+                                ShoalTorrent     *torrent)
+{
+  g_return_if_fail (SHOAL_IS_DETAILS_VIEW (self));
+  g_return_if_fail (torrent == NULL || SHOAL_IS_TORRENT (torrent));
+
+  if (!g_set_object (&self->torrent, torrent))
+    return;
+
+  shoal_general_page_set_torrent (self->general_page, torrent);
+  shoal_pieces_page_set_torrent (self->pieces_page, torrent);
+  shoal_peers_page_set_torrent (self->peers_page, torrent);
+  shoal_files_page_set_torrent (self->files_page, torrent);
+  shoal_trackers_page_set_torrent (self->trackers_page, torrent);
+  shoal_bandwidth_page_set_torrent (self->bandwidth_page, torrent);
+
+  gtk_stack_set_visible_child_name (self->stack, torrent != NULL ? "details" : "empty");
+}
+
+/**
+ * shoal_details_view_get_torrent:
+ * @self: a details view
+ *
+ * Returns: (transfer none) (nullable): the torrent shown
+ */
+ShoalTorrent *
+shoal_details_view_get_torrent (ShoalDetailsView *self)
+{
+  g_return_val_if_fail (SHOAL_IS_DETAILS_VIEW (self), NULL);
+  return self->torrent;
+}
+
+/**
+ * shoal_details_view_get_page:
+ * @self: a details view
+ * @name: "general", "pieces", "peers", "files", "trackers" or "bandwidth"
+ *
+ * Returns: (transfer none) (nullable): the page of that name
+ */
+GtkWidget *
+shoal_details_view_get_page (ShoalDetailsView *self,
+                             const char       *name)
+{
+  g_return_val_if_fail (SHOAL_IS_DETAILS_VIEW (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return adw_view_stack_get_child_by_name (self->view_stack, name);
+}
+
+/**
+ * shoal_details_view_set_visible_page:
+ * @self: a details view
+ * @name: a page name, see shoal_details_view_get_page()
+ *
+ * Switches to a page, as the view switcher does.
+ */
+void
+shoal_details_view_set_visible_page (ShoalDetailsView *self,
+                                     const char       *name)
+{
+  g_return_if_fail (SHOAL_IS_DETAILS_VIEW (self));
+  g_return_if_fail (name != NULL);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+static void
+shoal_details_view_dispose (GObject *object)
+{
+  ShoalDetailsView *self = SHOAL_DETAILS_VIEW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), SHOAL_TYPE_DETAILS_VIEW);
+  g_clear_object (&self->torrent);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (shoal_details_view_parent_class)->dispose (object);
+}
+
+static void
+shoal_details_view_class_init (ShoalDetailsViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = shoal_details_view_dispose;
+
+  g_type_ensure (SHOAL_TYPE_GENERAL_PAGE);
+  g_type_ensure (SHOAL_TYPE_PIECES_PAGE);
+  g_type_ensure (SHOAL_TYPE_PEERS_PAGE);
+  g_type_ensure (SHOAL_TYPE_FILES_PAGE);
+  g_type_ensure (SHOAL_TYPE_TRACKERS_PAGE);
+  g_type_ensure (SHOAL_TYPE_BANDWIDTH_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/shoal/Shoal/details/shoal-details-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, stack);
+  gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, general_page);
+  gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, pieces_page);
+  gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, peers_page);
+  gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, files_page);
+  gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, trackers_page);
+  gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, bandwidth_page);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "detailsview");
+}
+
+static void
+shoal_details_view_init (ShoalDetailsView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

@@ -1,0 +1,357 @@
+/* shoal-general-page.c: what there is to know about one torrent
+ *
+ * Copyright 2026 The Shoal developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Two grids of "key: value" labels; the values are selectable, since
+ * people copy info hashes and paths out of them.
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "shoal-details-util.h"
+#include "shoal-general-page.h"
+
+typedef enum
+{
+  FIELD_STATE,
+  FIELD_SIZE,
+  FIELD_HAVE,
+  FIELD_AVAILABILITY,
+  FIELD_DOWNLOADED,
+  FIELD_UPLOADED,
+  FIELD_RATIO,
+  FIELD_ETA,
+  FIELD_LOCATION,
+  FIELD_ADDED,
+  FIELD_COMPLETED,
+  FIELD_NAME,
+  FIELD_INFO_HASH,
+  FIELD_PIECES,
+  FIELD_PRIVATE,
+  FIELD_CREATOR,
+  FIELD_CREATED,
+  FIELD_COMMENT,
+  N_FIELDS
+} Field;
+
+static const struct
+{
+  Field       field;
+  gboolean    torrent_group;
+  const char *label;
+} fields[] = {
+  { FIELD_STATE, FALSE, N_("Status") },
+  { FIELD_SIZE, FALSE, N_("Size") },
+  { FIELD_HAVE, FALSE, N_("Have") },
+  { FIELD_AVAILABILITY, FALSE, N_("Availability") },
+  { FIELD_DOWNLOADED, FALSE, N_("Downloaded") },
+  { FIELD_UPLOADED, FALSE, N_("Uploaded") },
+  { FIELD_RATIO, FALSE, N_("Ratio") },
+  { FIELD_ETA, FALSE, N_("Remaining Time") },
+  { FIELD_LOCATION, FALSE, N_("Location") },
+  { FIELD_ADDED, FALSE, N_("Added") },
+  { FIELD_COMPLETED, FALSE, N_("Completed") },
+  { FIELD_NAME, TRUE, N_("Name") },
+  { FIELD_INFO_HASH, TRUE, N_("Info Hash") },
+  { FIELD_PIECES, TRUE, N_("Pieces") },
+  { FIELD_PRIVATE, TRUE, N_("Private") },
+  { FIELD_CREATOR, TRUE, N_("Created By") },
+  { FIELD_CREATED, TRUE, N_("Created On") },
+  { FIELD_COMMENT, TRUE, N_("Comment") },
+};
+
+struct _ShoalGeneralPage
+{
+  GtkWidget     parent_instance;
+
+  ShoalTorrent *torrent;
+  gulong        notify_id;
+  guint         timer_id;
+
+  GtkLabel     *error_label;
+  GtkGrid      *transfer_grid;
+  GtkGrid      *torrent_grid;
+  GtkLabel     *values[N_FIELDS];
+};
+
+G_DEFINE_FINAL_TYPE (ShoalGeneralPage, shoal_general_page, GTK_TYPE_WIDGET)
+
+/**
+ * shoal_general_page_new:
+ *
+ * Returns: (transfer full): a new, empty #ShoalGeneralPage
+ */
+ShoalGeneralPage *
+shoal_general_page_new (void)
+{
+  return g_object_new (SHOAL_TYPE_GENERAL_PAGE, NULL);
+}
+
+static char *
+format_state (ShoalTorrent *torrent)
+{
+  switch (shoal_torrent_get_state (torrent))
+    {
+    case SHOAL_TORRENT_STATE_PAUSED:
+      return g_strdup (_("Paused"));
+    case SHOAL_TORRENT_STATE_CHECKING:
+      /* Translators: %.0f is a percentage */
+      return g_strdup_printf (_("Checking files (%.0f %%)"), 100.0 * shoal_torrent_get_check_progress (torrent));
+    case SHOAL_TORRENT_STATE_DOWNLOADING:
+      return g_strdup (_("Downloading"));
+    case SHOAL_TORRENT_STATE_SEEDING:
+      return g_strdup (_("Seeding"));
+    case SHOAL_TORRENT_STATE_FINISHED:
+      return g_strdup (_("Finished"));
+    case SHOAL_TORRENT_STATE_ERROR:
+      return g_strdup (_("Stopped by an error"));
+    case SHOAL_TORRENT_STATE_FETCHING_METADATA:
+      return g_strdup (_("Fetching metadata"));
+    default:
+      return g_strdup (_("Unknown"));
+    }
+}
+
+/* The share of the torrent that we or a connected peer have: under 100 %
+ * the download cannot finish with the current peers. */
+static double
+availability (ShoalTorrent *torrent)
+{
+  const ShoalBitfield *have = shoal_torrent_get_pieces (torrent);
+  guint n = shoal_bitfield_get_size (have);
+  guint available = 0;
+
+  if (n == 0)
+    return 0;
+  for (guint p = 0; p < n; p++)
+    if (shoal_bitfield_get (have, p) || shoal_torrent_get_piece_availability (torrent, p) > 0)
+      available++;
+  return (double) available / n;
+}
+
+static char *
+format_field (ShoalTorrent *torrent,
+              Field         field)
+{
+  ShoalMetainfo *info = shoal_torrent_get_metainfo (torrent);
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  switch (field)
+    {
+    case FIELD_STATE:
+      return format_state (torrent);
+    case FIELD_SIZE:
+      a = shoal_format_size (shoal_metainfo_get_content_size (info));
+      if (shoal_torrent_get_size_wanted (torrent) == shoal_metainfo_get_content_size (info))
+        return g_steal_pointer (&a);
+      b = shoal_format_size (shoal_torrent_get_size_wanted (torrent));
+      /* Translators: the torrent's size, then the size of the files to download */
+      return g_strdup_printf (_("%s (%s wanted)"), a, b);
+    case FIELD_HAVE:
+      a = shoal_format_size (shoal_torrent_get_have_wanted (torrent));
+      b = shoal_format_size (shoal_torrent_get_size_wanted (torrent));
+      /* Translators: "1.5 GiB of 3 GiB (50 %)" */
+      return g_strdup_printf (_("%s of %s (%.0f %%)"), a, b, 100.0 * shoal_torrent_get_progress (torrent));
+    case FIELD_AVAILABILITY:
+      return g_strdup_printf (_("%.1f %%"), 100.0 * availability (torrent));
+    case FIELD_DOWNLOADED:
+      return shoal_format_size (shoal_torrent_get_downloaded (torrent));
+    case FIELD_UPLOADED:
+      return shoal_format_size (shoal_torrent_get_uploaded (torrent));
+    case FIELD_RATIO:
+      return g_strdup_printf ("%.2f", shoal_torrent_get_ratio (torrent));
+    case FIELD_ETA:
+      if (shoal_torrent_get_eta (torrent) == 0)
+        return g_strdup (_("Done"));
+      if (shoal_torrent_get_eta (torrent) < 0)
+        return g_strdup (_("Unknown"));
+      return shoal_format_duration (shoal_torrent_get_eta (torrent));
+    case FIELD_LOCATION:
+      return g_strdup (shoal_torrent_get_save_dir (torrent));
+    case FIELD_ADDED:
+      return shoal_format_date (shoal_torrent_get_added_time (torrent));
+    case FIELD_COMPLETED:
+      return shoal_format_date (shoal_torrent_get_completed_time (torrent));
+    case FIELD_NAME:
+      return g_strdup (shoal_torrent_get_name (torrent));
+    case FIELD_INFO_HASH:
+      return g_strdup (shoal_torrent_get_info_hash_hex (torrent));
+    case FIELD_PIECES:
+      a = shoal_format_size (shoal_metainfo_get_piece_length (info));
+      /* Translators: a number of pieces and their size, as "1200 × 256 KiB" */
+      return g_strdup_printf (_("%u × %s"), shoal_metainfo_get_n_pieces (info), a);
+    case FIELD_PRIVATE:
+      return g_strdup (shoal_metainfo_is_private (info) ? _("Yes, peers only come from its trackers")
+                                                         : _("No"));
+    case FIELD_CREATOR:
+      return g_strdup (shoal_metainfo_get_created_by (info));
+    case FIELD_CREATED:
+      if (shoal_metainfo_get_creation_date (info) <= 0)
+        return NULL;
+      return shoal_format_date (shoal_metainfo_get_creation_date (info));
+    case FIELD_COMMENT:
+      return g_strdup (shoal_metainfo_get_comment (info));
+    case N_FIELDS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/**
+ * shoal_general_page_update:
+ * @self: a general page
+ *
+ * Reads the torrent's figures again. Runs every second while shown.
+ */
+void
+shoal_general_page_update (ShoalGeneralPage *self)
+{
+  const GError *error;
+
+  g_return_if_fail (SHOAL_IS_GENERAL_PAGE (self));
+
+  for (guint i = 0; i < N_FIELDS; i++)
+    {
+      g_autofree char *text = self->torrent != NULL ? format_field (self->torrent, (Field) i) : NULL;
+      const char *shown = text != NULL && *text != '\0' ? text : "—";
+
+      /* Setting the same text would still reset a selection the user is
+       * making to copy it. */
+      if (g_strcmp0 (gtk_label_get_text (self->values[i]), shown) != 0)
+        gtk_label_set_text (self->values[i], shown);
+    }
+
+  error = self->torrent != NULL ? shoal_torrent_get_error (self->torrent) : NULL;
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), error != NULL);
+  if (error != NULL && g_strcmp0 (gtk_label_get_text (self->error_label), error->message) != 0)
+    gtk_label_set_text (self->error_label, error->message);
+}
+
+static void
+torrent_notify_cb (ShoalGeneralPage *self)
+{
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    shoal_general_page_update (self);
+}
+
+/**
+ * shoal_general_page_set_torrent:
+ * @self: a general page
+ * @torrent: (nullable): the torrent to show
+ */
+void
+shoal_general_page_set_torrent (ShoalGeneralPage *self,
+                                ShoalTorrent     *torrent)
+{
+  g_return_if_fail (SHOAL_IS_GENERAL_PAGE (self));
+
+  if (self->torrent != NULL)
+    g_clear_signal_handler (&self->notify_id, self->torrent);
+  g_set_object (&self->torrent, torrent);
+  if (torrent != NULL)
+    self->notify_id = g_signal_connect_swapped (torrent, "notify", G_CALLBACK (torrent_notify_cb), self);
+  shoal_general_page_update (self);
+}
+
+static gboolean
+update_timeout_cb (gpointer user_data)
+{
+  shoal_general_page_update (SHOAL_GENERAL_PAGE (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+shoal_general_page_map (GtkWidget *widget)
+{
+  ShoalGeneralPage *self = SHOAL_GENERAL_PAGE (widget);
+
+  GTK_WIDGET_CLASS (shoal_general_page_parent_class)->map (widget);
+
+  /* The ETA and dates move without any property notification. */
+  shoal_general_page_update (self);
+  if (self->timer_id == 0)
+    self->timer_id = g_timeout_add_seconds (1, update_timeout_cb, self);
+}
+
+static void
+shoal_general_page_unmap (GtkWidget *widget)
+{
+  ShoalGeneralPage *self = SHOAL_GENERAL_PAGE (widget);
+
+  g_clear_handle_id (&self->timer_id, g_source_remove);
+
+  GTK_WIDGET_CLASS (shoal_general_page_parent_class)->unmap (widget);
+}
+
+static void
+shoal_general_page_dispose (GObject *object)
+{
+  ShoalGeneralPage *self = SHOAL_GENERAL_PAGE (object);
+
+  g_clear_handle_id (&self->timer_id, g_source_remove);
+  if (self->torrent != NULL)
+    g_clear_signal_handler (&self->notify_id, self->torrent);
+  g_clear_object (&self->torrent);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SHOAL_TYPE_GENERAL_PAGE);
+
+  G_OBJECT_CLASS (shoal_general_page_parent_class)->dispose (object);
+}
+
+static void
+shoal_general_page_class_init (ShoalGeneralPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = shoal_general_page_dispose;
+  widget_class->map = shoal_general_page_map;
+  widget_class->unmap = shoal_general_page_unmap;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/shoal/Shoal/details/shoal-general-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, ShoalGeneralPage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, ShoalGeneralPage, transfer_grid);
+  gtk_widget_class_bind_template_child (widget_class, ShoalGeneralPage, torrent_grid);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+shoal_general_page_init (ShoalGeneralPage *self)
+{
+  int rows[2] = { 0, 0 };
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      GtkGrid *grid = fields[i].torrent_group ? self->torrent_grid : self->transfer_grid;
+      int *row = &rows[fields[i].torrent_group];
+      GtkWidget *key = gtk_label_new (_(fields[i].label));
+      GtkWidget *value = gtk_label_new ("—");
+
+      gtk_label_set_xalign (GTK_LABEL (key), 1);
+      gtk_widget_set_valign (key, GTK_ALIGN_START);
+      gtk_widget_add_css_class (key, "dim-label");
+
+      gtk_label_set_xalign (GTK_LABEL (value), 0);
+      gtk_label_set_selectable (GTK_LABEL (value), TRUE);
+      gtk_label_set_wrap (GTK_LABEL (value), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (value), PANGO_WRAP_WORD_CHAR);
+      gtk_widget_set_hexpand (value, TRUE);
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (value),
+                                      GTK_ACCESSIBLE_RELATION_LABELLED_BY, key, NULL,
+                                      -1);
+      if (fields[i].field == FIELD_INFO_HASH)
+        gtk_widget_add_css_class (value, "monospace");
+
+      gtk_grid_attach (grid, key, 0, *row, 1, 1);
+      gtk_grid_attach (grid, value, 1, *row, 1, 1);
+      (*row)++;
+      self->values[fields[i].field] = GTK_LABEL (value);
+    }
+}
