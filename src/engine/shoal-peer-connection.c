@@ -1142,7 +1142,13 @@ shoal_peer_connection_send_bitfield (ShoalPeerConnection *self,
   g_autoptr(GByteArray) msg = g_byte_array_new ();
   gboolean fast = (shoal_peer_connection_get_features (self) & SHOAL_PEER_WIRE_FEATURE_FAST) != 0;
 
-  if (fast && shoal_bitfield_is_full (have))
+  if (shoal_bitfield_get_size (have) == 0)
+    {
+      /* No metainfo yet: we have nothing. */
+      if (fast)
+        shoal_peer_wire_encode_simple (msg, SHOAL_PEER_WIRE_HAVE_NONE);
+    }
+  else if (fast && shoal_bitfield_is_full (have))
     shoal_peer_wire_encode_simple (msg, SHOAL_PEER_WIRE_HAVE_ALL);
   else if (fast && shoal_bitfield_is_empty (have))
     shoal_peer_wire_encode_simple (msg, SHOAL_PEER_WIRE_HAVE_NONE);

@@ -242,6 +242,37 @@ read_saved_save_dir (const char *resume_path)
   return result;
 }
 
+/* A magnet link saved while its metadata was still missing: STATE_DIR/
+ * torrents/HASH.magnet holds the link, then the save directory. */
+static void
+load_saved_magnet (ShoalSession *self,
+                   const char   *path)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalMagnet) magnet = NULL;
+  g_autoptr(ShoalTorrent) torrent = NULL;
+  const char *save_dir;
+
+  if (!g_file_get_contents (path, &contents, NULL, &error))
+    {
+      g_warning ("Skipping saved magnet link %s: %s", path, error->message);
+      return;
+    }
+  lines = g_strsplit (contents, "\n", 3);
+  magnet = lines[0] ? shoal_magnet_new_from_uri (lines[0], &error) : NULL;
+  if (magnet == NULL)
+    {
+      g_warning ("Skipping saved magnet link %s: %s", path, error ? error->message : "empty file");
+      return;
+    }
+  save_dir = lines[1] != NULL && g_path_is_absolute (lines[1]) ? lines[1] : self->download_dir;
+  torrent = _shoal_torrent_new_magnet (self, magnet, save_dir, SHOAL_ADD_FLAGS_NONE);
+  g_list_store_append (self->torrents, torrent);
+  _shoal_torrent_begin (torrent);
+}
+
 static void
 load_saved_torrents (ShoalSession *self)
 {
@@ -251,11 +282,21 @@ load_saved_torrents (ShoalSession *self)
   const char *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_suffix (name, ".torrent"))
+    if (g_str_has_suffix (name, ".torrent") || g_str_has_suffix (name, ".magnet"))
       g_ptr_array_add (names, g_strdup (name));
   /* A stable order: by name (the hash); the resume data keeps added times. */
   g_ptr_array_sort (names, (GCompareFunc) (void (*) (void)) g_strcmp0);
 
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (dir_path, names->pdata[i], NULL);
+
+      if (g_str_has_suffix (names->pdata[i], ".magnet"))
+        {
+          load_saved_magnet (self, path);
+          continue;
+        }
+    }
   for (guint i = 0; i < names->len; i++)
     {
       g_autofree char *path = g_build_filename (dir_path, names->pdata[i], NULL);
@@ -266,6 +307,8 @@ load_saved_torrents (ShoalSession *self)
       g_autofree char *save_dir = NULL;
       g_autoptr(ShoalTorrent) torrent = NULL;
 
+      if (g_str_has_suffix (names->pdata[i], ".magnet"))
+        continue;
       if (info == NULL)
         {
           g_warning ("Skipping saved torrent %s: %s", path, error->message);
@@ -726,6 +769,70 @@ shoal_session_add_torrent (ShoalSession   *self,
 
       if (!g_file_set_contents_full (torrent->torrent_path, g_bytes_get_data (bytes, NULL),
                                      (gssize) g_bytes_get_size (bytes),
+                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error))
+        return NULL;
+    }
+
+  g_list_store_append (self->torrents, torrent);
+  _shoal_torrent_begin (torrent);
+  return torrent;
+}
+
+/**
+ * shoal_session_add_magnet:
+ * @self: a started session
+ * @magnet: a parsed magnet link
+ * @save_dir: (nullable): where to put the data; %NULL for the download dir
+ * @flags: how to add it
+ * @error: return location for a #SHOAL_SESSION_ERROR
+ *
+ * Adds a torrent known by its magnet link. It fetches the metadata from the
+ * peers it finds, then downloads like any other.
+ *
+ * Returns: (transfer none): the torrent, or %NULL with @error set
+ */
+ShoalTorrent *
+shoal_session_add_magnet (ShoalSession   *self,
+                          ShoalMagnet    *magnet,
+                          const char     *save_dir,
+                          ShoalAddFlags   flags,
+                          GError        **error)
+{
+  const guint8 *hash;
+  g_autoptr(ShoalTorrent) torrent = NULL;
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
+  g_return_val_if_fail (SHOAL_IS_MAGNET (magnet), NULL);
+
+  hash = shoal_magnet_get_info_hash_v1 (magnet);
+  if (hash == NULL)
+    {
+      g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_UNSUPPORTED,
+                   "This magnet link names a BitTorrent v2-only torrent, which Shoal cannot download yet");
+      return NULL;
+    }
+  if (shoal_session_find_torrent (self, hash) != NULL)
+    {
+      g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_DUPLICATE,
+                   "“%s” is already in the list",
+                   shoal_magnet_get_display_name (magnet) ? shoal_magnet_get_display_name (magnet) : "This torrent");
+      return NULL;
+    }
+
+  dir = g_canonicalize_filename (save_dir ? save_dir : self->download_dir, NULL);
+  torrent = _shoal_torrent_new_magnet (self, magnet, dir, flags);
+  shoal_torrent_set_seed_ratio_limit (torrent, self->seed_ratio_limit);
+  shoal_torrent_set_seed_time_limit (torrent, self->seed_time_limit);
+
+  if (!(flags & SHOAL_ADD_FLAGS_NO_SAVE))
+    {
+      g_autofree char *uri = shoal_magnet_to_uri (magnet);
+      g_autofree char *path = g_strdup_printf ("%s/torrents/%s.magnet", self->state_dir,
+                                               shoal_torrent_get_info_hash_hex (torrent));
+      g_autofree char *contents = g_strdup_printf ("%s\n%s\n", uri, dir);
+
+      if (!g_file_set_contents_full (path, contents, -1,
                                      G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error))
         return NULL;
     }

@@ -93,6 +93,11 @@ ShoalTorrent *shoal_session_add_torrent        (ShoalSession   *self,
                                                 const char     *save_dir,
                                                 ShoalAddFlags   flags,
                                                 GError        **error);
+ShoalTorrent *shoal_session_add_magnet         (ShoalSession   *self,
+                                                ShoalMagnet    *magnet,
+                                                const char     *save_dir,
+                                                ShoalAddFlags   flags,
+                                                GError        **error);
 ShoalTorrent *shoal_session_add_torrent_file   (ShoalSession   *self,
                                                 GFile          *file,
                                                 const char     *save_dir,

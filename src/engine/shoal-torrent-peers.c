@@ -72,6 +72,8 @@ count_peer (ShoalTorrent   *self,
 {
   ShoalBitfield *has = shoal_peer_connection_get_peer_bitfield (ps->conn);
 
+  if (self->picker == NULL || !shoal_peer_connection_knows_n_pieces (ps->conn))
+    return;
   uncount_peer (self, ps);
   if (shoal_bitfield_is_full (has))
     {
@@ -188,6 +190,17 @@ fill_requests (ShoalPeerState *ps)
     }
   if (n_out > 0)
     shoal_peer_connection_flush (conn);
+}
+
+/* The metadata of a magnet link arrived while @conn was connected. */
+void
+_shoal_torrent_peer_got_metainfo (ShoalTorrent        *self,
+                                  ShoalPeerConnection *conn)
+{
+  shoal_peer_connection_set_n_pieces (conn, shoal_metainfo_get_n_pieces (self->info));
+  if (shoal_peer_connection_get_state (conn) != SHOAL_PEER_CONNECTION_ACTIVE)
+    return;
+  count_peer (self, peer_state (conn));
 }
 
 void
@@ -570,6 +583,11 @@ handle_request (ShoalTorrent               *self,
   g_autoptr(GError) error = NULL;
   ShoalBlock *b;
 
+  if (self->info == NULL)
+    {
+      shoal_peer_connection_send_reject (ps->conn, msg->index, msg->begin, msg->length);
+      return;
+    }
   if (!shoal_peer_wire_validate_request (msg->index, msg->begin, msg->length,
                                          shoal_metainfo_get_n_pieces (self->info),
                                          shoal_metainfo_get_piece_length (self->info),
@@ -814,7 +832,14 @@ conn_ready (gpointer             owner,
 
   if (shoal_peer_connection_get_features (conn) & SHOAL_PEER_WIRE_FEATURE_EXTENSION)
     send_extension_handshake (self, conn);
-  shoal_peer_connection_send_bitfield (conn, shoal_piece_picker_get_have (self->picker));
+  if (self->picker != NULL)
+    shoal_peer_connection_send_bitfield (conn, shoal_piece_picker_get_have (self->picker));
+  else
+    {
+      g_autoptr(ShoalBitfield) none = shoal_bitfield_new (0);
+
+      shoal_peer_connection_send_bitfield (conn, none);
+    }
 }
 
 static void
@@ -828,7 +853,7 @@ conn_message (gpointer                    owner,
   switch (msg->type)
     {
     case SHOAL_PEER_WIRE_HAVE:
-      if (ps->counted_all)
+      if (ps->counted_all || self->picker == NULL)
         break;
       if (ps->counted == NULL)
         ps->counted = shoal_bitfield_new (shoal_metainfo_get_n_pieces (self->info));
@@ -940,7 +965,8 @@ conn_closed (gpointer             owner,
       if (ps->peer != NULL && g_list_store_find (self->peers, ps->peer, &pos))
         g_list_store_remove (self->peers, pos);
     }
-  shoal_piece_picker_peer_gone (self->picker, conn);
+  if (self->picker != NULL)
+    shoal_piece_picker_peer_gone (self->picker, conn);
 
   if (c != NULL)
     {
@@ -997,7 +1023,8 @@ attach (ShoalTorrent        *self,
   g_queue_init (&ps->uploads);
   shoal_peer_connection_set_owner_data (conn, ps, peer_state_free);
   shoal_peer_connection_set_handler (conn, &torrent_handler, self);
-  shoal_peer_connection_set_n_pieces (conn, shoal_metainfo_get_n_pieces (self->info));
+  if (self->info != NULL)
+    shoal_peer_connection_set_n_pieces (conn, shoal_metainfo_get_n_pieces (self->info));
   shoal_peer_connection_set_limits (conn, down, up);
   g_ptr_array_add (self->connections, g_object_ref (conn));
 }

@@ -8,6 +8,7 @@
 
 #include "shoal-announcer.h"
 #include "shoal-disk-pool.h"
+#include "shoal-magnet.h"
 #include "shoal-peer-connection.h"
 #include "shoal-peer.h"
 #include "shoal-piece-picker.h"
@@ -77,7 +78,9 @@ struct _ShoalTorrent
   GObject            parent_instance;
 
   ShoalSession      *session;       /* not owned: the session outlives us */
-  ShoalMetainfo     *info;
+  ShoalMetainfo     *info;          /* NULL while fetching metadata */
+  ShoalMagnet       *magnet;        /* the link it was added from, if any */
+  char              *display_name;  /* the magnet's dn, until the metainfo */
   guint8             info_hash[20];
   char              *hash_hex;
   char              *save_dir;
@@ -143,11 +146,24 @@ struct _ShoalTorrent
 };
 
 /* shoal-torrent.c */
+ShoalTorrent   *_shoal_torrent_new_common         (ShoalSession  *session,
+                                                   const guint8   info_hash[20],
+                                                   const char    *save_dir,
+                                                   guint          flags);
+void            _shoal_torrent_attach_metainfo    (ShoalTorrent  *self,
+                                                   ShoalMetainfo *info);
 ShoalTorrent   *_shoal_torrent_new                (ShoalSession  *session,
                                                    ShoalMetainfo *info,
                                                    const char    *save_dir,
                                                    guint          flags);
 void            _shoal_torrent_begin              (ShoalTorrent  *self);
+ShoalTorrent   *_shoal_torrent_new_magnet         (ShoalSession  *session,
+                                                   ShoalMagnet   *magnet,
+                                                   const char    *save_dir,
+                                                   guint          flags);
+gboolean        _shoal_torrent_set_metainfo       (ShoalTorrent  *self,
+                                                   ShoalMetainfo *info,
+                                                   GError       **error);
 gboolean        _shoal_torrent_load_resume        (ShoalTorrent  *self,
                                                    GError       **error);
 void            _shoal_torrent_save_resume        (ShoalTorrent  *self);
@@ -180,6 +196,8 @@ void            _shoal_torrent_broadcast_have     (ShoalTorrent        *self,
                                                    guint                piece);
 void            _shoal_torrent_update_interest    (ShoalTorrent        *self);
 void            _shoal_torrent_fill_all_requests  (ShoalTorrent        *self);
+void            _shoal_torrent_peer_got_metainfo  (ShoalTorrent        *self,
+                                                   ShoalPeerConnection *conn);
 void            _shoal_torrent_start_web_seeds    (ShoalTorrent        *self);
 void            _shoal_torrent_stop_web_seeds     (ShoalTorrent        *self);
 

@@ -15,6 +15,7 @@
 
 #include "shoal-bencode.h"
 #include "shoal-engine-enums.h"
+#include "shoal-magnet.h"
 #include "shoal-hash.h"
 #include "shoal-session.h"
 #include "shoal-torrent-private.h"
@@ -84,6 +85,8 @@ shoal_torrent_finalize (GObject *object)
   ShoalTorrent *self = SHOAL_TORRENT (object);
 
   g_clear_object (&self->info);
+  g_clear_object (&self->magnet);
+  g_clear_pointer (&self->display_name, g_free);
   g_clear_object (&self->storage);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->peers);
@@ -234,7 +237,9 @@ announcer_stats_cb (gpointer  user_data,
 
   *uploaded = self->session_uploaded;
   *downloaded = self->session_downloaded;
-  *left = shoal_piece_picker_get_bytes_left (self->picker);
+  /* Without the metainfo the size is unknown; anything but 0 says we are
+   * not a seed. */
+  *left = self->picker ? shoal_piece_picker_get_bytes_left (self->picker) : 1;
 }
 
 static void
@@ -257,23 +262,17 @@ announcer_peers_cb (ShoalAnnouncer *announcer,
     _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
 }
 
+/* What every torrent has, with or without its metainfo. */
 ShoalTorrent *
-_shoal_torrent_new (ShoalSession  *session,
-                    ShoalMetainfo *info,
-                    const char    *save_dir,
-                    guint          flags)
+_shoal_torrent_new_common (ShoalSession *session,
+                           const guint8  info_hash[20],
+                           const char   *save_dir,
+                           guint         flags)
 {
   ShoalTorrent *self = g_object_new (SHOAL_TYPE_TORRENT, NULL);
-  const guint8 *hash = shoal_metainfo_get_info_hash_v1 (info);
-  guint n_files = shoal_metainfo_get_n_files (info);
-  g_autofree char *parts_name = NULL;
-  g_autoptr(GPtrArray) tiers = g_ptr_array_new ();
 
   self->session = session;
-  self->info = g_object_ref (info);
-  if (hash == NULL)
-    hash = shoal_metainfo_get_info_hash_v2 (info);
-  memcpy (self->info_hash, hash, 20);
+  memcpy (self->info_hash, info_hash, 20);
   self->hash_hex = shoal_hex_encode (self->info_hash, 20);
   self->save_dir = g_strdup (save_dir);
   self->added_time = g_get_real_time () / G_USEC_PER_SEC;
@@ -282,20 +281,8 @@ _shoal_torrent_new (ShoalSession  *session,
   self->sequential = (flags & SHOAL_ADD_FLAGS_SEQUENTIAL) != 0;
   self->paused = (flags & SHOAL_ADD_FLAGS_PAUSED) != 0;
   self->needs_check = !self->seed_mode;
-
   self->resume_path = g_strdup_printf ("%s/torrents/%s.resume", shoal_session_get_state_dir (session), self->hash_hex);
   self->torrent_path = g_strdup_printf ("%s/torrents/%s.torrent", shoal_session_get_state_dir (session), self->hash_hex);
-  parts_name = g_strdup_printf ("%s/torrents/%s.parts", shoal_session_get_state_dir (session), self->hash_hex);
-
-  self->storage = shoal_storage_new (info, save_dir, _shoal_session_get_disk_pool (session));
-  shoal_storage_set_part_file_path (self->storage, parts_name);
-  self->picker = shoal_piece_picker_new (shoal_metainfo_get_n_pieces (info),
-                                         shoal_metainfo_get_piece_length (info),
-                                         shoal_metainfo_get_total_length (info));
-  shoal_piece_picker_set_max_partial_bytes (self->picker, SHOAL_TORRENT_MAX_PARTIAL_BYTES);
-  shoal_piece_picker_set_sequential (self->picker, self->sequential);
-  self->file_priorities = g_malloc (MAX (n_files, 1));
-  memset (self->file_priorities, SHOAL_FILE_PRIORITY_NORMAL, n_files);
   self->max_connections = _shoal_session_get_max_per_torrent (session);
 
   self->announcer = shoal_announcer_new (_shoal_session_get_soup (session), self->info_hash,
@@ -303,12 +290,52 @@ _shoal_torrent_new (ShoalSession  *session,
                                          shoal_session_get_listen_port (session),
                                          announcer_stats_cb, self);
   shoal_announcer_set_udp_retransmission (self->announcer, _shoal_session_get_udp_base_timeout_ms (session), 4);
-  for (guint t = 0; t < shoal_metainfo_get_n_tiers (info); t++)
-    g_ptr_array_add (tiers, (gpointer) shoal_metainfo_get_tier (info, t));
-  shoal_announcer_set_tiers (self->announcer, tiers);
   self->peers_handler = g_signal_connect (self->announcer, "peers", G_CALLBACK (announcer_peers_cb), self);
 
   _shoal_torrent_update_limits (self);
+  return self;
+}
+
+/* Creates what needs the metainfo: storage, picker, file priorities. */
+void
+_shoal_torrent_attach_metainfo (ShoalTorrent  *self,
+                                ShoalMetainfo *info)
+{
+  guint n_files = shoal_metainfo_get_n_files (info);
+  g_autofree char *parts_name = NULL;
+
+  g_assert (self->info == NULL);
+  self->info = g_object_ref (info);
+  parts_name = g_strdup_printf ("%s/torrents/%s.parts", shoal_session_get_state_dir (self->session), self->hash_hex);
+  self->storage = shoal_storage_new (info, self->save_dir, _shoal_session_get_disk_pool (self->session));
+  shoal_storage_set_part_file_path (self->storage, parts_name);
+  self->picker = shoal_piece_picker_new (shoal_metainfo_get_n_pieces (info),
+                                         shoal_metainfo_get_piece_length (info),
+                                         shoal_metainfo_get_total_length (info));
+  shoal_piece_picker_set_max_partial_bytes (self->picker, SHOAL_TORRENT_MAX_PARTIAL_BYTES);
+  shoal_piece_picker_set_sequential (self->picker, self->sequential);
+  g_free (self->file_priorities);
+  self->file_priorities = g_malloc (MAX (n_files, 1));
+  memset (self->file_priorities, SHOAL_FILE_PRIORITY_NORMAL, n_files);
+}
+
+ShoalTorrent *
+_shoal_torrent_new (ShoalSession  *session,
+                    ShoalMetainfo *info,
+                    const char    *save_dir,
+                    guint          flags)
+{
+  const guint8 *hash = shoal_metainfo_get_info_hash_v1 (info);
+  ShoalTorrent *self;
+  g_autoptr(GPtrArray) tiers = g_ptr_array_new ();
+
+  if (hash == NULL)
+    hash = shoal_metainfo_get_info_hash_v2 (info);
+  self = _shoal_torrent_new_common (session, hash, save_dir, flags);
+  _shoal_torrent_attach_metainfo (self, info);
+  for (guint t = 0; t < shoal_metainfo_get_n_tiers (info); t++)
+    g_ptr_array_add (tiers, (gpointer) shoal_metainfo_get_tier (info, t));
+  shoal_announcer_set_tiers (self->announcer, tiers);
   return self;
 }
 
@@ -342,6 +369,8 @@ const char *
 shoal_torrent_get_name (ShoalTorrent *self)
 {
   g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
+  if (self->info == NULL)
+    return self->display_name ? self->display_name : self->hash_hex;
   return shoal_metainfo_get_name (self->info);
 }
 
@@ -385,7 +414,7 @@ wanted_size (ShoalTorrent *self)
 {
   guint64 total = 0;
 
-  for (guint i = 0; i < shoal_metainfo_get_n_files (self->info); i++)
+  for (guint i = 0; self->info != NULL && i < shoal_metainfo_get_n_files (self->info); i++)
     {
       const ShoalMetainfoFile *f = shoal_metainfo_get_file (self->info, i);
 
@@ -412,7 +441,7 @@ shoal_torrent_get_file_have (ShoalTorrent *self,
   guint first, last;
 
   g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  g_return_val_if_fail (file_index < shoal_metainfo_get_n_files (self->info), 0);
+  g_return_val_if_fail (file_index < shoal_torrent_get_n_files (self), 0);
 
   f = shoal_metainfo_get_file (self->info, file_index);
   if (f->length == 0)
@@ -441,7 +470,7 @@ shoal_torrent_get_have_wanted (ShoalTorrent *self)
   guint64 have = 0;
 
   g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  for (guint i = 0; i < shoal_metainfo_get_n_files (self->info); i++)
+  for (guint i = 0; i < shoal_torrent_get_n_files (self); i++)
     {
       const ShoalMetainfoFile *f = shoal_metainfo_get_file (self->info, i);
 
@@ -458,6 +487,8 @@ shoal_torrent_get_progress (ShoalTorrent *self)
   guint n_pieces;
 
   g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  if (self->info == NULL)
+    return 0.0;
   n_pieces = shoal_metainfo_get_n_pieces (self->info);
   /* Cheap for the common case of nothing skipped. */
   if (memchr (self->file_priorities, SHOAL_FILE_PRIORITY_SKIP, shoal_metainfo_get_n_files (self->info)) == NULL)
@@ -514,6 +545,8 @@ shoal_torrent_get_eta (ShoalTorrent *self)
   guint64 rate, left;
 
   g_return_val_if_fail (SHOAL_IS_TORRENT (self), -1);
+  if (self->picker == NULL)
+    return -1;
   left = shoal_piece_picker_get_bytes_left (self->picker);
   if (left == 0)
     return 0;
@@ -578,10 +611,19 @@ shoal_torrent_get_completed_time (ShoalTorrent *self)
   return self->completed_time;
 }
 
+/**
+ * shoal_torrent_get_pieces:
+ * @self: a torrent
+ *
+ * Returns: (nullable): the pieces we have; %NULL while a magnet link is
+ *   still fetching its metadata
+ */
 const ShoalBitfield *
 shoal_torrent_get_pieces (ShoalTorrent *self)
 {
   g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
+  if (self->picker == NULL)
+    return NULL;
   return shoal_piece_picker_get_have (self->picker);
 }
 
@@ -590,6 +632,8 @@ shoal_torrent_get_piece_availability (ShoalTorrent *self,
                                       guint         piece)
 {
   g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  if (self->picker == NULL)
+    return 0;
   return shoal_piece_picker_get_availability (self->picker, piece);
 }
 
@@ -697,6 +741,8 @@ guint
 shoal_torrent_get_n_files (ShoalTorrent *self)
 {
   g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  if (self->info == NULL)
+    return 0;
   return shoal_metainfo_get_n_files (self->info);
 }
 
@@ -705,7 +751,7 @@ shoal_torrent_get_file_priority (ShoalTorrent *self,
                                  guint         file_index)
 {
   g_return_val_if_fail (SHOAL_IS_TORRENT (self), SHOAL_FILE_PRIORITY_NORMAL);
-  g_return_val_if_fail (file_index < shoal_metainfo_get_n_files (self->info), SHOAL_FILE_PRIORITY_NORMAL);
+  g_return_val_if_fail (file_index < shoal_torrent_get_n_files (self), SHOAL_FILE_PRIORITY_NORMAL);
   return self->file_priorities[file_index];
 }
 
@@ -748,7 +794,7 @@ shoal_torrent_set_file_priority (ShoalTorrent      *self,
   gboolean was_complete;
 
   g_return_if_fail (SHOAL_IS_TORRENT (self));
-  g_return_if_fail (file_index < shoal_metainfo_get_n_files (self->info));
+  g_return_if_fail (file_index < shoal_torrent_get_n_files (self));
 
   if (self->file_priorities[file_index] == (guint8) priority)
     return;
@@ -789,7 +835,8 @@ shoal_torrent_set_sequential (ShoalTorrent *self,
   if (self->sequential == !!sequential)
     return;
   self->sequential = !!sequential;
-  shoal_piece_picker_set_sequential (self->picker, self->sequential);
+  if (self->picker != NULL)
+    shoal_piece_picker_set_sequential (self->picker, self->sequential);
   self->resume_dirty = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEQUENTIAL]);
 }
@@ -856,7 +903,8 @@ gboolean
 _shoal_torrent_is_active (ShoalTorrent *self)
 {
   return self->state == SHOAL_TORRENT_STATE_DOWNLOADING ||
-         self->state == SHOAL_TORRENT_STATE_SEEDING;
+         self->state == SHOAL_TORRENT_STATE_SEEDING ||
+         self->state == SHOAL_TORRENT_STATE_FETCHING_METADATA;
 }
 
 void
@@ -881,9 +929,22 @@ _shoal_torrent_set_error (ShoalTorrent *self,
 static void
 become_active (ShoalTorrent *self)
 {
-  gboolean complete = shoal_piece_picker_is_complete (self->picker);
+  gboolean complete;
   ShoalTorrentState old = self->state;
 
+  if (self->info == NULL)
+    {
+      /* A magnet link: find peers that can send the metadata. */
+      set_state (self, SHOAL_TORRENT_STATE_FETCHING_METADATA);
+      shoal_announcer_set_want_peers (self->announcer, TRUE);
+      shoal_announcer_set_port (self->announcer, shoal_session_get_listen_port (self->session));
+      if (old != SHOAL_TORRENT_STATE_FETCHING_METADATA)
+        shoal_announcer_start (self->announcer);
+      _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
+      return;
+    }
+
+  complete = shoal_piece_picker_is_complete (self->picker);
   if (complete)
     {
       if (self->seeding_started_us == 0)
@@ -997,13 +1058,150 @@ start_checking (ShoalTorrent  *self,
                                  recheck_done_cb, data);
 }
 
+/**
+ * _shoal_torrent_new_magnet:
+ *
+ * A torrent known only by its magnet link: it fetches the metadata from
+ * peers first (state %SHOAL_TORRENT_STATE_FETCHING_METADATA).
+ */
+ShoalTorrent *
+_shoal_torrent_new_magnet (ShoalSession *session,
+                           ShoalMagnet  *magnet,
+                           const char   *save_dir,
+                           guint         flags)
+{
+  const guint8 *hash = shoal_magnet_get_info_hash_v1 (magnet);
+  const char * const *trackers = shoal_magnet_get_trackers (magnet);
+  const char * const *peers = shoal_magnet_get_peers (magnet);
+  g_autoptr(GPtrArray) tiers = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  ShoalTorrent *self;
+
+  if (hash == NULL)
+    hash = shoal_magnet_get_info_hash_v2 (magnet);
+  self = _shoal_torrent_new_common (session, hash, save_dir, flags);
+  self->magnet = g_object_ref (magnet);
+  self->display_name = g_strdup (shoal_magnet_get_display_name (magnet));
+  self->needs_check = FALSE;
+  self->file_priorities = g_malloc (1);
+
+  /* Like other clients, each tracker of a magnet link is its own tier. */
+  for (guint i = 0; trackers != NULL && trackers[i] != NULL; i++)
+    {
+      char *tier[2] = { g_strdup (trackers[i]), NULL };
+
+      g_ptr_array_add (tiers, g_strdupv (tier));
+      g_free (tier[0]);
+    }
+  shoal_announcer_set_tiers (self->announcer, tiers);
+  for (guint i = 0; peers != NULL && peers[i] != NULL; i++)
+    shoal_torrent_add_peer (self, peers[i], NULL);
+  return self;
+}
+
+/**
+ * _shoal_torrent_set_metainfo:
+ * @self: a torrent fetching its metadata
+ * @info: the metainfo built from the verified info dictionary
+ * @error: return location for an error
+ *
+ * Turns a magnet link into a normal torrent: storage and picker are created,
+ * the magnet's file selection (BEP 53 `so`) applied, the .torrent saved for
+ * later sessions, and the data already on disk checked before downloading.
+ */
+gboolean
+_shoal_torrent_set_metainfo (ShoalTorrent  *self,
+                             ShoalMetainfo *info,
+                             GError       **error)
+{
+  const guint8 *v1 = shoal_metainfo_get_info_hash_v1 (info);
+  const guint8 *hash = v1 ? v1 : shoal_metainfo_get_info_hash_v2 (info);
+  g_autoptr(GPtrArray) conns = NULL;
+  guint n_tiers_before;
+
+  g_return_val_if_fail (self->info == NULL, FALSE);
+
+  if (hash == NULL || memcmp (hash, self->info_hash, 20) != 0)
+    {
+      g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_STATE,
+                   "The metadata does not match the magnet link's info-hash");
+      return FALSE;
+    }
+  if (shoal_metainfo_get_version (info) == SHOAL_TORRENT_VERSION_V2)
+    {
+      g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_UNSUPPORTED,
+                   "“%s” is a BitTorrent v2-only torrent, which Shoal cannot download yet",
+                   shoal_metainfo_get_name (info));
+      return FALSE;
+    }
+
+  _shoal_torrent_attach_metainfo (self, info);
+  if (self->magnet != NULL)
+    for (guint i = 0; i < shoal_metainfo_get_n_files (info); i++)
+      if (!shoal_magnet_is_file_selected (self->magnet, i))
+        self->file_priorities[i] = SHOAL_FILE_PRIORITY_SKIP;
+
+  /* The torrent's own trackers join the magnet's, after them. */
+  n_tiers_before = self->magnet ? g_strv_length ((char **) shoal_magnet_get_trackers (self->magnet)) : 0;
+  for (guint t = 0; t < shoal_metainfo_get_n_tiers (info); t++)
+    {
+      const char * const *tier = shoal_metainfo_get_tier (info, t);
+
+      for (guint i = 0; tier[i] != NULL; i++)
+        shoal_announcer_add_tracker (self->announcer, tier[i], n_tiers_before + t, NULL);
+    }
+
+  if (!self->no_save)
+    {
+      GBytes *bytes = shoal_metainfo_get_bytes (info);
+      g_autofree char *magnet_path = g_strdup_printf ("%s/torrents/%s.magnet",
+                                                      shoal_session_get_state_dir (self->session), self->hash_hex);
+      g_autoptr(GError) local_error = NULL;
+
+      if (!g_file_set_contents_full (self->torrent_path, g_bytes_get_data (bytes, NULL),
+                                     (gssize) g_bytes_get_size (bytes),
+                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600,
+                                     &local_error))
+        g_warning ("Could not save the metadata of “%s”: %s", shoal_metainfo_get_name (info), local_error->message);
+      else
+        g_unlink (magnet_path);
+    }
+
+  /* Connected peers told us what they have before we knew the piece count. */
+  conns = g_ptr_array_copy (self->connections, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+  g_ptr_array_set_free_func (conns, g_object_unref);
+  for (guint i = 0; i < conns->len; i++)
+    _shoal_torrent_peer_got_metainfo (self, conns->pdata[i]);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+  g_clear_pointer (&self->display_name, g_free);
+  self->resume_dirty = TRUE;
+  apply_priorities (self);
+  if (self->paused)
+    {
+      self->needs_check = TRUE;
+      set_state (self, SHOAL_TORRENT_STATE_PAUSED);
+      return TRUE;
+    }
+  start_checking (self, NULL);
+  return TRUE;
+}
+
 /* Called once by the session after the torrent is created (and its resume
  * state loaded, if any): decides whether the data must be checked. */
 void
 _shoal_torrent_begin (ShoalTorrent *self)
 {
-  guint n_pieces = shoal_metainfo_get_n_pieces (self->info);
+  guint n_pieces;
 
+  if (self->info == NULL)
+    {
+      if (self->paused)
+        set_state (self, SHOAL_TORRENT_STATE_PAUSED);
+      else
+        become_active (self);
+      return;
+    }
+  n_pieces = shoal_metainfo_get_n_pieces (self->info);
   apply_priorities (self);
 
   if (self->seed_mode)
@@ -1054,7 +1252,7 @@ shoal_torrent_start (ShoalTorrent *self)
       start_checking (self, NULL);
       return;
     }
-  if (!shoal_storage_files_unchanged (self->storage, self->file_stats))
+  if (self->storage != NULL && !shoal_storage_files_unchanged (self->storage, self->file_stats))
     {
       /* Files changed while we were paused. */
       start_checking (self, NULL);
@@ -1116,7 +1314,7 @@ shoal_torrent_verify (ShoalTorrent *self)
 {
   g_return_if_fail (SHOAL_IS_TORRENT (self));
 
-  if (self->state == SHOAL_TORRENT_STATE_CHECKING)
+  if (self->state == SHOAL_TORRENT_STATE_CHECKING || self->info == NULL)
     return;
   if (_shoal_torrent_is_active (self))
     shoal_announcer_stop (self->announcer);
@@ -1384,7 +1582,8 @@ _shoal_torrent_save_resume (ShoalTorrent *self)
 
   self->last_resume_save_us = g_get_monotonic_time ();
   self->resume_dirty = FALSE;
-  if (self->no_save)
+  /* A magnet link is kept as its .magnet file until the metadata arrives. */
+  if (self->no_save || self->info == NULL)
     return;
 
   /* Stats are taken now, after every write that completed: a later write
@@ -1632,8 +1831,10 @@ void
 _shoal_torrent_remove_state (ShoalTorrent *self)
 {
   g_autofree char *parts = g_strdup_printf ("%s/torrents/%s.parts", shoal_session_get_state_dir (self->session), self->hash_hex);
+  g_autofree char *magnet = g_strdup_printf ("%s/torrents/%s.magnet", shoal_session_get_state_dir (self->session), self->hash_hex);
 
   self->no_save = TRUE;
+  g_unlink (magnet);
   g_unlink (self->resume_path);
   g_unlink (self->torrent_path);
   g_unlink (parts);
