@@ -1,0 +1,1213 @@
+/* test-session.c: the engine's API, with sessions talking to each other on
+ * 127.0.0.1 in one process and one main loop
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each test builds a small torrent over generated data (several files of odd
+ * sizes, a few MiB), starts a seeding session and a downloading one with
+ * their own state and data directories, and runs the main loop until what
+ * it waits for happens, within a bounded time. Rate limits are only ever
+ * checked as lower bounds on time, never as upper bounds on speed.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "session-fixture.h"
+
+#define WAIT_S 20 /* for anything that should take a few seconds at most */
+
+static const guint64 default_lengths[] = { 123457, 700001, 33333, 1000003, 250000, 500007 };
+
+typedef struct
+{
+  char         *tmp;
+  SfTorrent    *data;
+  SfNode       *seed;
+  SfNode       *leech;
+  ShoalTorrent *st;           /* the seeder's torrent, not owned */
+  ShoalTorrent *lt;           /* the leecher's torrent, not owned */
+
+  /* What the leecher's torrent reported */
+  GArray       *states;       /* of ShoalTorrentState, every notify::state */
+  GArray       *verified;     /* of guint, piece-verified in order */
+  guint         n_completed;
+  guint         n_session_completed;
+  guint         n_errors;
+  gboolean      missing_when_downloading; /* see test_verify_repairs */
+  guint         watch_piece;
+} Fixture;
+
+static const char *
+state_name (ShoalTorrentState state)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (SHOAL_TYPE_TORRENT_STATE);
+  GEnumValue *v = g_enum_get_value (klass, (gint) state);
+
+  return v ? v->value_nick : "?";
+}
+
+static gboolean
+saw_state (GArray            *states,
+           ShoalTorrentState  state)
+{
+  for (guint i = 0; i < states->len; i++)
+    if (g_array_index (states, ShoalTorrentState, i) == state)
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+states_to_string (GArray *states)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < states->len; i++)
+    g_string_append_printf (s, "%s%s", i ? " -> " : "", state_name (g_array_index (states, ShoalTorrentState, i)));
+  return g_string_free (s, FALSE);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->tmp = g_dir_make_tmp ("shoal-session-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->states = g_array_new (FALSE, FALSE, sizeof (ShoalTorrentState));
+  f->verified = g_array_new (FALSE, FALSE, sizeof (guint));
+  f->data = sf_torrent_new ("odd sizes", default_lengths, G_N_ELEMENTS (default_lengths), 32 * 1024, 1);
+  f->seed = sf_node_new (f->tmp, "seed");
+  f->leech = sf_node_new (f->tmp, "leech");
+  f->watch_piece = G_MAXUINT;
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  user_data)
+{
+  g_clear_pointer (&f->leech, sf_node_free);
+  g_clear_pointer (&f->seed, sf_node_free);
+  g_clear_pointer (&f->data, sf_torrent_free);
+  g_clear_pointer (&f->states, g_array_unref);
+  g_clear_pointer (&f->verified, g_array_unref);
+  sf_allow_warning (NULL);
+  sf_rm_rf (f->tmp);
+  g_free (f->tmp);
+}
+
+/* Signal handlers for the leecher's torrent */
+
+static void
+state_cb (ShoalTorrent *torrent,
+          GParamSpec   *pspec,
+          Fixture      *f)
+{
+  ShoalTorrentState state = shoal_torrent_get_state (torrent);
+
+  g_array_append_val (f->states, state);
+  if (state == SHOAL_TORRENT_STATE_DOWNLOADING && f->watch_piece != G_MAXUINT &&
+      !shoal_bitfield_get (shoal_torrent_get_pieces (torrent), f->watch_piece))
+    f->missing_when_downloading = TRUE;
+}
+
+static void
+completed_cb (ShoalTorrent *torrent,
+              Fixture      *f)
+{
+  g_assert_true (torrent == f->lt);
+  g_assert_cmpint (shoal_torrent_get_state (torrent), ==, SHOAL_TORRENT_STATE_SEEDING);
+  f->n_completed++;
+}
+
+static void
+session_completed_cb (ShoalSession *session,
+                      ShoalTorrent *torrent,
+                      Fixture      *f)
+{
+  g_assert_true (torrent == f->lt);
+  f->n_session_completed++;
+}
+
+static void
+piece_verified_cb (ShoalTorrent *torrent,
+                   guint         piece,
+                   Fixture      *f)
+{
+  g_assert_cmpuint (piece, <, shoal_metainfo_get_n_pieces (shoal_torrent_get_metainfo (torrent)));
+  g_assert_true (shoal_bitfield_get (shoal_torrent_get_pieces (torrent), piece));
+  g_array_append_val (f->verified, piece);
+}
+
+static void
+error_cb (ShoalTorrent *torrent,
+          const GError *error,
+          Fixture      *f)
+{
+  g_assert_nonnull (error);
+  g_assert_cmpint (shoal_torrent_get_state (torrent), ==, SHOAL_TORRENT_STATE_ERROR);
+  f->n_errors++;
+}
+
+static void
+watch_torrent (Fixture      *f,
+               ShoalTorrent *torrent)
+{
+  g_signal_connect (torrent, "notify::state", G_CALLBACK (state_cb), f);
+  g_signal_connect (torrent, "completed", G_CALLBACK (completed_cb), f);
+  g_signal_connect (torrent, "piece-verified", G_CALLBACK (piece_verified_cb), f);
+  g_signal_connect (torrent, "error", G_CALLBACK (error_cb), f);
+}
+
+/* Setting up the two sides */
+
+/* The seeder gets the complete data, added in seed mode. */
+static void
+add_seeder (Fixture   *f,
+            SfTorrent *data)
+{
+  g_autoptr(GError) error = NULL;
+
+  sf_torrent_write (data, f->seed->data_dir);
+  f->st = shoal_session_add_torrent (f->seed->session, data->info, f->seed->data_dir,
+                                     SHOAL_ADD_FLAGS_SEED_MODE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->st);
+  g_assert_cmpint (shoal_torrent_get_state (f->st), ==, SHOAL_TORRENT_STATE_SEEDING);
+  g_assert_cmpfloat (shoal_torrent_get_progress (f->st), ==, 1.0);
+}
+
+/* The leecher's torrent, watched, not connected yet. */
+static void
+add_leecher (Fixture       *f,
+             SfTorrent     *data,
+             ShoalAddFlags  flags)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->lt = shoal_session_add_torrent (f->leech->session, data->info, f->leech->data_dir, flags, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->lt);
+  watch_torrent (f, f->lt);
+  g_signal_connect (f->leech->session, "torrent-completed", G_CALLBACK (session_completed_cb), f);
+}
+
+static void
+connect_leecher (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = sf_node_address (f->seed);
+
+  g_assert_true (shoal_torrent_add_peer (f->lt, address, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+is_state (ShoalTorrent      *t,
+          ShoalTorrentState  state)
+{
+  return shoal_torrent_get_state (t) == state;
+}
+
+static guint
+n_have (ShoalTorrent *t)
+{
+  return shoal_bitfield_count (shoal_torrent_get_pieces (t));
+}
+
+static ShoalPeer *
+first_peer (ShoalTorrent *t)
+{
+  GListModel *peers = shoal_torrent_get_peers (t);
+  g_autoptr(ShoalPeer) peer = NULL;
+
+  if (g_list_model_get_n_items (peers) == 0)
+    return NULL;
+  peer = g_list_model_get_item (peers, 0);
+  /* The model keeps it alive. */
+  return peer;
+}
+
+static gboolean
+peer_is (ShoalTorrent   *t,
+         const char     *client,
+         ShoalPeerFlags  set,
+         ShoalPeerFlags  clear)
+{
+  ShoalPeer *p = first_peer (t);
+
+  return p != NULL && g_strcmp0 (shoal_peer_get_client (p), client) == 0 &&
+         (shoal_peer_get_flags (p) & set) == set && (shoal_peer_get_flags (p) & clear) == 0;
+}
+
+static char *
+state_file (SfNode       *node,
+            ShoalTorrent *t,
+            const char   *suffix)
+{
+  g_autofree char *name = g_strdup_printf ("%s.%s", shoal_torrent_get_info_hash_hex (t), suffix);
+
+  return g_build_filename (node->state_dir, "torrents", name, NULL);
+}
+
+/* 1. A whole download */
+
+static void
+test_download (Fixture       *f,
+               gconstpointer  user_data)
+{
+  guint64 total = shoal_metainfo_get_total_length (f->data->info);
+  g_autofree char *seed_address = sf_node_address (f->seed);
+  g_autofree char *states = NULL;
+  ShoalPeer *peer;
+
+  add_seeder (f, f->data);
+  add_leecher (f, f->data, SHOAL_ADD_FLAGS_NONE);
+  g_assert_cmpuint (shoal_torrent_get_size_wanted (f->lt), ==, total);
+  /* Slow enough (about 2.5 s) that both sides see each other for a while. */
+  shoal_torrent_set_download_limit (f->lt, 1024 * 1024);
+  g_assert_cmpuint (shoal_torrent_get_download_limit (f->lt), ==, 1024 * 1024);
+  connect_leecher (f);
+
+  /* While connected, each side lists the other with its client name and
+   * the flags of a seed and a leecher that want each other. */
+  SF_WAIT (peer_is (f->lt, "Shoal 0.1.0",
+                    SHOAL_PEER_FLAG_SEED | SHOAL_PEER_FLAG_AM_INTERESTED,
+                    SHOAL_PEER_FLAG_INCOMING | SHOAL_PEER_FLAG_PEER_CHOKING |
+                    SHOAL_PEER_FLAG_PEER_INTERESTED | SHOAL_PEER_FLAG_WEB_SEED) ||
+           is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_DOWNLOADING);
+  peer = first_peer (f->lt);
+  g_assert_cmpstr (shoal_peer_get_address (peer), ==, seed_address);
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_torrent_get_peers (f->lt)), ==, 1);
+  g_assert_cmpuint (shoal_torrent_get_n_connected (f->lt), ==, 1);
+  g_assert_cmpuint (shoal_torrent_get_n_seeds (f->lt), ==, 1);
+
+  SF_WAIT (peer_is (f->st, "Shoal 0.1.0",
+                    SHOAL_PEER_FLAG_INCOMING | SHOAL_PEER_FLAG_PEER_INTERESTED,
+                    SHOAL_PEER_FLAG_SEED | SHOAL_PEER_FLAG_AM_CHOKING | SHOAL_PEER_FLAG_AM_INTERESTED) ||
+           is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_DOWNLOADING);
+  g_assert_cmpuint (shoal_torrent_get_n_connected (f->st), ==, 1);
+  g_assert_cmpfloat (shoal_peer_get_progress (first_peer (f->st)), <, 1.0);
+
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+  /* Let a tick or two pass: nothing is signalled twice. */
+  sf_run_for (1200);
+
+  sf_torrent_assert_files (f->data, f->leech->data_dir);
+  states = states_to_string (f->states);
+  g_test_message ("leecher states: %s", states);
+  g_assert_true (saw_state (f->states, SHOAL_TORRENT_STATE_DOWNLOADING));
+  g_assert_false (saw_state (f->states, SHOAL_TORRENT_STATE_ERROR));
+  g_assert_cmpint (g_array_index (f->states, ShoalTorrentState, f->states->len - 1), ==, SHOAL_TORRENT_STATE_SEEDING);
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_SEEDING);
+  g_assert_cmpuint (f->n_completed, ==, 1);
+  g_assert_cmpuint (f->n_session_completed, ==, 1);
+  g_assert_cmpfloat (shoal_torrent_get_progress (f->lt), ==, 1.0);
+  g_assert_cmpuint (shoal_torrent_get_have_wanted (f->lt), ==, total);
+  g_assert_cmpint (shoal_torrent_get_eta (f->lt), ==, 0);
+  g_assert_cmpint (shoal_torrent_get_completed_time (f->lt), >=, shoal_torrent_get_added_time (f->lt));
+  g_assert_cmpuint (f->verified->len, ==, shoal_metainfo_get_n_pieces (f->data->info));
+  for (guint i = 0; i < shoal_torrent_get_n_files (f->lt); i++)
+    g_assert_cmpuint (shoal_torrent_get_file_have (f->lt, i), ==, shoal_metainfo_get_file (f->data->info, i)->length);
+
+  /* Payload counters: everything once, with room for a few duplicate
+   * blocks, on both sides. */
+  g_assert_cmpuint (shoal_torrent_get_downloaded (f->lt), >=, total);
+  g_assert_cmpuint (shoal_torrent_get_downloaded (f->lt), <=, total + total / 20);
+  g_assert_cmpuint (shoal_torrent_get_uploaded (f->st), >=, total);
+  g_assert_cmpuint (shoal_torrent_get_uploaded (f->st), <=, total + total / 20);
+  g_assert_cmpuint (shoal_torrent_get_uploaded (f->lt), ==, 0);
+  g_assert_cmpuint (shoal_torrent_get_downloaded (f->st), ==, 0);
+}
+
+/* 2. Pause and resume in the middle */
+
+static void
+test_pause_resume (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  guint had, pieces = shoal_metainfo_get_n_pieces (f->data->info);
+  guint64 downloaded;
+
+  add_seeder (f, f->data);
+  add_leecher (f, f->data, SHOAL_ADD_FLAGS_NONE);
+  shoal_torrent_set_download_limit (f->lt, 256 * 1024);
+  connect_leecher (f);
+
+  SF_WAIT (n_have (f->lt) >= 4, WAIT_S);
+  g_assert_cmpuint (n_have (f->lt), <, pieces);
+  shoal_torrent_pause (f->lt);
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_PAUSED);
+  g_assert_cmpuint (shoal_torrent_get_n_connected (f->lt), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_torrent_get_peers (f->lt)), ==, 0);
+  had = n_have (f->lt);
+  downloaded = shoal_torrent_get_downloaded (f->lt);
+
+  /* The seeder sees the connection go, and nothing more arrives. */
+  SF_WAIT (shoal_torrent_get_n_connected (f->st) == 0, WAIT_S);
+  sf_run_for (1500);
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_PAUSED);
+  g_assert_cmpuint (n_have (f->lt), ==, had);
+  g_assert_cmpuint (f->verified->len, ==, had);
+  g_assert_cmpuint (shoal_torrent_get_downloaded (f->lt), ==, downloaded);
+  g_assert_cmpuint (shoal_torrent_get_n_connected (f->lt), ==, 0);
+  g_assert_cmpuint (shoal_torrent_get_n_connected (f->st), ==, 0);
+  g_assert_cmpuint (shoal_torrent_get_download_rate (f->lt), <, 256 * 1024);
+
+  g_array_set_size (f->states, 0);
+  shoal_torrent_set_download_limit (f->lt, 0);
+  shoal_torrent_start (f->lt);
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_DOWNLOADING);
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+  /* The files were not touched while paused: no check. */
+  g_assert_false (saw_state (f->states, SHOAL_TORRENT_STATE_CHECKING));
+  g_assert_cmpuint (f->n_completed, ==, 1);
+  sf_torrent_assert_files (f->data, f->leech->data_dir);
+}
+
+/* 3. Rate limits: only lower bounds on the time taken */
+
+static SfTorrent *
+two_mib_torrent (void)
+{
+  static const guint64 lengths[] = { 2 * 1024 * 1024 - 4567, 4567 };
+
+  return sf_torrent_new ("two mebibytes", lengths, G_N_ELEMENTS (lengths), 64 * 1024, 2);
+}
+
+static void
+check_limited_download (Fixture *f,
+                        SfTorrent *data,
+                        guint64  limit)
+{
+  guint64 total = shoal_metainfo_get_total_length (data->info);
+  double min_s = 0.7 * (double) total / (double) limit;
+  gint64 start, elapsed_us;
+
+  connect_leecher (f);
+  start = g_get_monotonic_time ();
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+  elapsed_us = g_get_monotonic_time () - start;
+  g_test_message ("%" G_GUINT64_FORMAT " bytes at %" G_GUINT64_FORMAT " B/s took %.2f s (at least %.2f s expected)",
+                  total, limit, elapsed_us / 1e6, min_s);
+  g_assert_cmpfloat (elapsed_us / 1e6, >=, min_s);
+  sf_torrent_assert_files (data, f->leech->data_dir);
+}
+
+static void
+test_download_limit (Fixture       *f,
+                     gconstpointer  user_data)
+{
+  g_autoptr(SfTorrent) data = two_mib_torrent ();
+
+  add_seeder (f, data);
+  add_leecher (f, data, SHOAL_ADD_FLAGS_NONE);
+  shoal_torrent_set_download_limit (f->lt, 512 * 1024);
+  check_limited_download (f, data, 512 * 1024);
+}
+
+static void
+test_upload_limit (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  g_autoptr(SfTorrent) data = two_mib_torrent ();
+
+  shoal_session_set_upload_limit (f->seed->session, 512 * 1024);
+  g_assert_cmpuint (shoal_session_get_upload_limit (f->seed->session), ==, 512 * 1024);
+  add_seeder (f, data);
+  add_leecher (f, data, SHOAL_ADD_FLAGS_NONE);
+  check_limited_download (f, data, 512 * 1024);
+}
+
+/* 4. Skipped files */
+
+static void
+test_skip_file (Fixture       *f,
+                gconstpointer  user_data)
+{
+  const guint skipped = 1;
+  const ShoalMetainfoFile *sf = shoal_metainfo_get_file (f->data->info, skipped);
+  guint64 total = shoal_metainfo_get_total_length (f->data->info);
+  guint64 pl = shoal_metainfo_get_piece_length (f->data->info);
+  g_autofree char *skipped_path = sf_torrent_file_path (f->data, f->leech->data_dir, skipped);
+
+  /* The file starts and ends inside pieces shared with its neighbours. */
+  g_assert_cmpuint (sf->offset % pl, !=, 0);
+  g_assert_cmpuint ((sf->offset + sf->length) % pl, !=, 0);
+
+  add_seeder (f, f->data);
+  add_leecher (f, f->data, SHOAL_ADD_FLAGS_PAUSED);
+  shoal_torrent_set_file_priority (f->lt, skipped, SHOAL_FILE_PRIORITY_SKIP);
+  g_assert_cmpint (shoal_torrent_get_file_priority (f->lt, skipped), ==, SHOAL_FILE_PRIORITY_SKIP);
+  g_assert_cmpuint (shoal_torrent_get_size_wanted (f->lt), ==, total - sf->length);
+  shoal_torrent_start (f->lt);
+  connect_leecher (f);
+
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+  g_assert_false (g_file_test (skipped_path, G_FILE_TEST_EXISTS));
+  for (guint i = 0; i < shoal_metainfo_get_n_files (f->data->info); i++)
+    if (i != skipped)
+      g_assert_true (sf_torrent_file_matches (f->data, f->leech->data_dir, i));
+  g_assert_cmpfloat (shoal_torrent_get_progress (f->lt), ==, 1.0);
+  g_assert_cmpuint (shoal_torrent_get_have_wanted (f->lt), ==, total - sf->length);
+  g_assert_cmpuint (shoal_torrent_get_file_have (f->lt, skipped), <, sf->length);
+  g_assert_false (shoal_bitfield_is_full (shoal_torrent_get_pieces (f->lt)));
+  g_assert_cmpuint (f->n_completed, ==, 1);
+
+  /* Wanted again: it is fetched, and the bytes of its boundary pieces that
+   * were kept aside land in it. */
+  shoal_torrent_set_file_priority (f->lt, skipped, SHOAL_FILE_PRIORITY_HIGH);
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_DOWNLOADING);
+  g_assert_cmpfloat (shoal_torrent_get_progress (f->lt), <, 1.0);
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING) && shoal_bitfield_is_full (shoal_torrent_get_pieces (f->lt)),
+           WAIT_S);
+  /* Moving the part file's data is asynchronous too. */
+  SF_WAIT (sf_torrent_file_matches (f->data, f->leech->data_dir, skipped), WAIT_S);
+  sf_torrent_assert_files (f->data, f->leech->data_dir);
+  g_assert_cmpfloat (shoal_torrent_get_progress (f->lt), ==, 1.0);
+}
+
+/* 5. Sequential mode */
+
+static void
+sequential_verified_cb (ShoalTorrent *torrent,
+                        guint         piece,
+                        guint        *max_gap)
+{
+  gint first_missing = shoal_bitfield_next_unset (shoal_torrent_get_pieces (torrent), 0);
+
+  /* -1: this was the last piece */
+  if (first_missing >= 0 && piece > (guint) first_missing)
+    *max_gap = MAX (*max_gap, piece - (guint) first_missing);
+}
+
+static void
+test_sequential (Fixture       *f,
+                 gconstpointer  user_data)
+{
+  static const guint64 lengths[] = { 1500000, 777777, 1900001 };
+  g_autoptr(SfTorrent) data = sf_torrent_new ("sequential", lengths, G_N_ELEMENTS (lengths), 16 * 1024, 3);
+  guint n_pieces = shoal_metainfo_get_n_pieces (data->info);
+  guint max_gap = 0;
+  guint tolerance;
+
+  /*
+   * In sequential mode pieces are asked for lowest first, and one peer on
+   * one TCP stream answers in that order, so pieces should be verified in
+   * order but for two sources of reordering:
+   * - the seeder reads up to 8 blocks at once (MAX_READS_IN_FLIGHT in
+   *   shoal-torrent-peers.c), which can complete, and be sent, in any
+   *   order: with one block per 16 KiB piece, up to 8 pieces;
+   * - the leecher hashes and writes complete pieces on its disk pool, one
+   *   per thread at a time (MAX (2, processors) threads), finishing in any
+   *   order.
+   * So when a piece is verified, no piece more than 8 + threads below it
+   * may still be missing; 2 more for slack.
+   */
+  tolerance = 8 + MAX (2, g_get_num_processors ()) + 2;
+  g_assert_cmpuint (n_pieces, >, 10 * tolerance);
+
+  add_seeder (f, data);
+  add_leecher (f, data, SHOAL_ADD_FLAGS_SEQUENTIAL);
+  g_assert_true (shoal_torrent_get_sequential (f->lt));
+  g_signal_connect (f->lt, "piece-verified", G_CALLBACK (sequential_verified_cb), &max_gap);
+  connect_leecher (f);
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+
+  g_test_message ("largest gap between a verified piece and the first missing one: %u (tolerance %u)",
+                  max_gap, tolerance);
+  g_assert_cmpuint (f->verified->len, ==, n_pieces);
+  g_assert_cmpuint (max_gap, <=, tolerance);
+  sf_torrent_assert_files (data, f->leech->data_dir);
+}
+
+/* 6. Resume across sessions */
+
+static void
+download_all (Fixture *f)
+{
+  add_seeder (f, f->data);
+  add_leecher (f, f->data, SHOAL_ADD_FLAGS_NONE);
+  connect_leecher (f);
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+  sf_torrent_assert_files (f->data, f->leech->data_dir);
+}
+
+/* Restarts the leecher's session and finds its torrent, watched from the
+ * moment the session creates it (it may start checking at once). */
+static void
+restart_leecher (Fixture *f)
+{
+  GListModel *torrents;
+
+  f->lt = NULL;
+  sf_node_restart (f->leech);
+  torrents = shoal_session_get_torrents (f->leech->session);
+  g_assert_cmpuint (g_list_model_get_n_items (torrents), ==, 1);
+  f->lt = shoal_session_find_torrent (f->leech->session, shoal_metainfo_get_info_hash_v1 (f->data->info));
+  g_assert_nonnull (f->lt);
+  g_array_set_size (f->states, 0);
+  g_array_set_size (f->verified, 0);
+  {
+    ShoalTorrentState now = shoal_torrent_get_state (f->lt);
+
+    g_array_append_val (f->states, now);
+  }
+  watch_torrent (f, f->lt);
+}
+
+static void
+test_resume (Fixture       *f,
+             gconstpointer  user_data)
+{
+  gint64 added, completed;
+  guint64 downloaded, uploaded;
+  g_autofree char *torrent_file = NULL;
+  g_autofree char *states = NULL;
+
+  download_all (f);
+  if (f->lt == NULL || !is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING))
+    return;
+  added = shoal_torrent_get_added_time (f->lt);
+  completed = shoal_torrent_get_completed_time (f->lt);
+  downloaded = shoal_torrent_get_downloaded (f->lt);
+  uploaded = shoal_torrent_get_uploaded (f->lt);
+  torrent_file = state_file (f->leech, f->lt, "torrent");
+  g_assert_true (g_file_test (torrent_file, G_FILE_TEST_IS_REGULAR));
+
+  restart_leecher (f);
+  /* Give a check (if one started) time to show. */
+  sf_run_for (1500);
+  states = states_to_string (f->states);
+  g_test_message ("states after the restart: %s", states);
+  g_assert_false (saw_state (f->states, SHOAL_TORRENT_STATE_CHECKING));
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_SEEDING);
+  g_assert_cmpfloat (shoal_torrent_get_progress (f->lt), ==, 1.0);
+  g_assert_true (shoal_bitfield_is_full (shoal_torrent_get_pieces (f->lt)));
+  g_assert_cmpstr (shoal_torrent_get_save_dir (f->lt), ==, f->leech->data_dir);
+  g_assert_cmpint (shoal_torrent_get_added_time (f->lt), ==, added);
+  g_assert_cmpint (shoal_torrent_get_completed_time (f->lt), ==, completed);
+  g_assert_cmpuint (shoal_torrent_get_downloaded (f->lt), ==, downloaded);
+  g_assert_cmpuint (shoal_torrent_get_uploaded (f->lt), ==, uploaded);
+  g_assert_cmpuint (f->n_completed, ==, 1);
+}
+
+static void
+test_resume_modified (Fixture       *f,
+                      gconstpointer  user_data)
+{
+  const guint damaged = 5;
+  g_autofree char *states = NULL;
+
+  download_all (f);
+  if (f->lt == NULL || !is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING))
+    return;
+  sf_node_stop (f->leech);
+  f->lt = NULL;
+  /* Same size, new bytes and a new mtime, as a user editing it would. */
+  sf_torrent_corrupt_piece (f->data, f->leech->data_dir, damaged);
+
+  restart_leecher (f);
+  SF_WAIT (!is_state (f->lt, SHOAL_TORRENT_STATE_CHECKING), WAIT_S);
+  states = states_to_string (f->states);
+  g_test_message ("states after the restart: %s", states);
+  g_assert_true (saw_state (f->states, SHOAL_TORRENT_STATE_CHECKING));
+  g_assert_false (shoal_bitfield_get (shoal_torrent_get_pieces (f->lt), damaged));
+  g_assert_cmpfloat (shoal_torrent_get_progress (f->lt), <, 1.0);
+  g_assert_cmpuint (n_have (f->lt), ==, shoal_metainfo_get_n_pieces (f->data->info) - 1);
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_DOWNLOADING);
+}
+
+/* 7. Verify finds damage, and the piece comes again */
+
+static void
+test_verify_repairs (Fixture       *f,
+                     gconstpointer  user_data)
+{
+  const guint damaged = 7;
+  g_autofree char *states = NULL;
+
+  download_all (f);
+  if (f->lt == NULL || !is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING))
+    return;
+  sf_torrent_corrupt_piece (f->data, f->leech->data_dir, damaged);
+  g_array_set_size (f->states, 0);
+  g_array_set_size (f->verified, 0);
+  f->watch_piece = damaged;
+
+  shoal_torrent_verify (f->lt);
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_CHECKING);
+  SF_WAIT (f->states->len >= 2 && is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+  states = states_to_string (f->states);
+  g_test_message ("states during the verify: %s", states);
+  g_assert_true (f->missing_when_downloading);
+  g_assert_true (saw_state (f->states, SHOAL_TORRENT_STATE_DOWNLOADING));
+  /* Only the damaged piece came again. */
+  g_assert_cmpuint (f->verified->len, ==, 1);
+  g_assert_cmpuint (g_array_index (f->verified, guint, 0), ==, damaged);
+  g_assert_cmpuint (f->n_completed, ==, 2);
+  sf_torrent_assert_files (f->data, f->leech->data_dir);
+}
+
+/* 8. Removing */
+
+static void
+test_remove_keep_data (Fixture       *f,
+                       gconstpointer  user_data)
+{
+  g_autofree char *resume = NULL;
+  g_autofree char *torrent = NULL;
+
+  add_seeder (f, f->data);
+  /* The resume file is written when the torrent starts. */
+  resume = state_file (f->seed, f->st, "resume");
+  torrent = state_file (f->seed, f->st, "torrent");
+  g_assert_true (g_file_test (resume, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (torrent, G_FILE_TEST_IS_REGULAR));
+
+  shoal_session_remove_torrent (f->seed->session, f->st, FALSE);
+  f->st = NULL;
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_session_get_torrents (f->seed->session)), ==, 0);
+  g_assert_null (shoal_session_find_torrent (f->seed->session, shoal_metainfo_get_info_hash_v1 (f->data->info)));
+  g_assert_false (g_file_test (resume, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (torrent, G_FILE_TEST_EXISTS));
+  sf_torrent_assert_files (f->data, f->seed->data_dir);
+
+  /* Nothing comes back on the next start either. */
+  sf_node_restart (f->seed);
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_session_get_torrents (f->seed->session)), ==, 0);
+  sf_torrent_assert_files (f->data, f->seed->data_dir);
+}
+
+static void
+test_remove_delete_data (Fixture       *f,
+                         gconstpointer  user_data)
+{
+  g_autofree char *resume = NULL;
+  g_autofree char *torrent = NULL;
+  g_autofree char *parts = NULL;
+  g_autofree char *top = g_build_filename (f->leech->data_dir, shoal_metainfo_get_name (f->data->info), NULL);
+
+  add_seeder (f, f->data);
+  add_leecher (f, f->data, SHOAL_ADD_FLAGS_PAUSED);
+  /* A skipped file leaves bytes in the part file, which goes too. */
+  shoal_torrent_set_file_priority (f->lt, 3, SHOAL_FILE_PRIORITY_SKIP);
+  shoal_torrent_start (f->lt);
+  connect_leecher (f);
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+  shoal_session_save (f->leech->session);
+  resume = state_file (f->leech, f->lt, "resume");
+  torrent = state_file (f->leech, f->lt, "torrent");
+  parts = state_file (f->leech, f->lt, "parts");
+  g_assert_true (g_file_test (resume, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (torrent, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (parts, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (top, G_FILE_TEST_IS_DIR));
+
+  shoal_session_remove_torrent (f->leech->session, f->lt, TRUE);
+  f->lt = NULL;
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_session_get_torrents (f->leech->session)), ==, 0);
+  g_assert_false (g_file_test (resume, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (torrent, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (parts, G_FILE_TEST_EXISTS));
+  for (guint i = 0; i < shoal_metainfo_get_n_files (f->data->info); i++)
+    {
+      g_autofree char *path = sf_torrent_file_path (f->data, f->leech->data_dir, i);
+
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
+  g_assert_false (g_file_test (top, G_FILE_TEST_EXISTS));
+  /* The save directory itself is the user's. */
+  g_assert_true (g_file_test (f->leech->data_dir, G_FILE_TEST_IS_DIR));
+  /* Closing the session later must not write the state back. */
+  sf_node_stop (f->leech);
+  g_assert_false (g_file_test (resume, G_FILE_TEST_EXISTS));
+}
+
+/* 9. Moving the data */
+
+typedef struct
+{
+  gboolean  done;
+  GError   *error;
+} MoveResult;
+
+static void
+move_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  MoveResult *move = user_data;
+
+  shoal_torrent_set_location_finish (SHOAL_TORRENT (source), result, &move->error);
+  move->done = TRUE;
+}
+
+static void
+test_set_location (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  g_autofree char *new_dir = g_build_filename (f->tmp, "moved", "here", NULL);
+  MoveResult move = { FALSE, NULL };
+  ShoalTorrent *st;
+
+  add_seeder (f, f->data);
+  st = f->st;
+  shoal_torrent_set_location_async (st, new_dir, NULL, move_done_cb, &move);
+  SF_WAIT (move.done, WAIT_S);
+  g_assert_no_error (move.error);
+  g_assert_cmpstr (shoal_torrent_get_save_dir (st), ==, new_dir);
+  sf_torrent_assert_files (f->data, new_dir);
+  for (guint i = 0; i < shoal_metainfo_get_n_files (f->data->info); i++)
+    {
+      g_autofree char *old = sf_torrent_file_path (f->data, f->seed->data_dir, i);
+
+      g_assert_false (g_file_test (old, G_FILE_TEST_EXISTS));
+    }
+  g_assert_cmpint (shoal_torrent_get_state (st), ==, SHOAL_TORRENT_STATE_SEEDING);
+
+  /* It serves from the new place... */
+  add_leecher (f, f->data, SHOAL_ADD_FLAGS_NONE);
+  connect_leecher (f);
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+  sf_torrent_assert_files (f->data, f->leech->data_dir);
+
+  /* ...finds all its pieces there... */
+  shoal_torrent_verify (st);
+  g_assert_cmpint (shoal_torrent_get_state (st), ==, SHOAL_TORRENT_STATE_CHECKING);
+  SF_WAIT (!is_state (st, SHOAL_TORRENT_STATE_CHECKING), WAIT_S);
+  g_assert_cmpint (shoal_torrent_get_state (st), ==, SHOAL_TORRENT_STATE_SEEDING);
+  g_assert_true (shoal_bitfield_is_full (shoal_torrent_get_pieces (st)));
+
+  /* ...and comes back there. */
+  sf_node_restart (f->seed);
+  st = shoal_session_find_torrent (f->seed->session, shoal_metainfo_get_info_hash_v1 (f->data->info));
+  g_assert_nonnull (st);
+  g_assert_cmpstr (shoal_torrent_get_save_dir (st), ==, new_dir);
+  SF_WAIT (!is_state (st, SHOAL_TORRENT_STATE_CHECKING), WAIT_S);
+  g_assert_cmpint (shoal_torrent_get_state (st), ==, SHOAL_TORRENT_STATE_SEEDING);
+}
+
+/* 10. Errors */
+
+static void
+seeder_error_cb (ShoalTorrent *torrent,
+                 const GError *error,
+                 guint        *n)
+{
+  (*n)++;
+}
+
+static void
+seeder_state_cb (ShoalTorrent *torrent,
+                 GParamSpec   *pspec,
+                 GArray       *states)
+{
+  ShoalTorrentState state = shoal_torrent_get_state (torrent);
+
+  g_array_append_val (states, state);
+}
+
+static void
+test_error_missing_file (Fixture       *f,
+                         gconstpointer  user_data)
+{
+  g_autofree char *victim = sf_torrent_file_path (f->data, f->seed->data_dir, 3);
+  g_autoptr(GArray) seed_states = g_array_new (FALSE, FALSE, sizeof (ShoalTorrentState));
+  const GError *error;
+  guint n_errors = 0;
+
+  sf_allow_warning ("f3.bin");
+  add_seeder (f, f->data);
+  g_signal_connect (f->st, "error", G_CALLBACK (seeder_error_cb), &n_errors);
+  g_signal_connect (f->st, "notify::state", G_CALLBACK (seeder_state_cb), seed_states);
+  g_assert_cmpint (g_unlink (victim), ==, 0);
+
+  add_leecher (f, f->data, SHOAL_ADD_FLAGS_NONE);
+  connect_leecher (f);
+  SF_WAIT (is_state (f->st, SHOAL_TORRENT_STATE_ERROR), WAIT_S);
+  error = shoal_torrent_get_error (f->st);
+  g_assert_nonnull (error);
+  g_test_message ("seeder error: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "f3.bin"));
+  g_assert_cmpuint (n_errors, ==, 1);
+  g_assert_cmpuint (shoal_torrent_get_n_connected (f->st), ==, 0);
+
+  /* The leecher lives on, without the seeder. */
+  SF_WAIT (shoal_torrent_get_n_connected (f->lt) == 0, WAIT_S);
+  sf_run_for (500);
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_DOWNLOADING);
+  g_assert_cmpuint (shoal_torrent_get_n_connected (f->st), ==, 0);
+  g_assert_cmpint (shoal_torrent_get_state (f->st), ==, SHOAL_TORRENT_STATE_ERROR);
+
+  /* Starting again looks at the files: what is gone is missing. */
+  g_array_set_size (seed_states, 0);
+  shoal_torrent_start (f->st);
+  SF_WAIT (seed_states->len > 0 && !is_state (f->st, SHOAL_TORRENT_STATE_CHECKING), WAIT_S);
+  g_assert_true (saw_state (seed_states, SHOAL_TORRENT_STATE_CHECKING));
+  g_assert_null (shoal_torrent_get_error (f->st));
+  g_assert_cmpint (shoal_torrent_get_state (f->st), ==, SHOAL_TORRENT_STATE_DOWNLOADING);
+  g_assert_cmpfloat (shoal_torrent_get_progress (f->st), <, 1.0);
+  g_assert_cmpuint (shoal_torrent_get_file_have (f->st, 0), ==, shoal_metainfo_get_file (f->data->info, 0)->length);
+  g_assert_cmpuint (shoal_torrent_get_file_have (f->st, 3), ==, 0);
+}
+
+static gboolean
+run_command (const char * const *argv,
+             char              **output)
+{
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, output, NULL, &status, &error))
+    return FALSE;
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+static gboolean
+piece_on_disk_matches (SfTorrent  *data,
+                       const char *save_dir,
+                       guint       piece)
+{
+  guint64 pl = shoal_metainfo_get_piece_length (data->info);
+  guint64 start = (guint64) piece * pl;
+  guint64 end = start + shoal_metainfo_get_piece_size (data->info, piece);
+  const guint8 *content = g_bytes_get_data (data->content, NULL);
+
+  for (guint i = 0; i < shoal_metainfo_get_n_files (data->info); i++)
+    {
+      const ShoalMetainfoFile *mf = shoal_metainfo_get_file (data->info, i);
+      guint64 s = MAX (start, mf->offset), e = MIN (end, mf->offset + mf->length);
+      g_autofree char *path = NULL;
+      g_autofree char *contents = NULL;
+      gsize len;
+
+      if (s >= e)
+        continue;
+      path = sf_torrent_file_path (data, save_dir, i);
+      if (!g_file_get_contents (path, &contents, &len, NULL) || len < e - mf->offset ||
+          memcmp (contents + (s - mf->offset), content + s, e - s) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_error_disk_full (Fixture       *f,
+                      gconstpointer  user_data)
+{
+  static const guint64 lengths[] = { 300001, 2000000 };
+  g_autoptr(SfTorrent) data = sf_torrent_new ("too big", lengths, G_N_ELEMENTS (lengths), 32 * 1024, 4);
+  const char *mount_argv[] = { "mount", "-t", "tmpfs", "-o", "size=1M", "tmpfs", f->leech->data_dir, NULL };
+  const char *umount_argv[] = { "umount", f->leech->data_dir, NULL };
+  const GError *error;
+  guint had;
+
+  if (!run_command (mount_argv, NULL))
+    {
+      g_test_skip ("Cannot mount a tmpfs (not root, or no CAP_SYS_ADMIN)");
+      return;
+    }
+  sf_allow_warning ("No space left");
+  add_seeder (f, data);
+  /* In order, so that the first file is written before the disk fills. */
+  add_leecher (f, data, SHOAL_ADD_FLAGS_SEQUENTIAL);
+  connect_leecher (f);
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_ERROR), WAIT_S);
+  error = shoal_torrent_get_error (f->lt);
+  g_assert_nonnull (error);
+  g_test_message ("leecher error: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "No space left"));
+  g_assert_cmpuint (f->n_errors, ==, 1);
+  g_assert_cmpuint (shoal_torrent_get_n_connected (f->lt), ==, 0);
+
+  /* What was verified before stays had, and is on disk. */
+  had = n_have (f->lt);
+  g_test_message ("%u pieces had when the disk filled", had);
+  g_assert_cmpuint (had, >, 0);
+  g_assert_cmpuint (had, ==, f->verified->len);
+  for (guint i = 0; i < f->verified->len; i++)
+    {
+      guint piece = g_array_index (f->verified, guint, i);
+
+      g_assert_true (shoal_bitfield_get (shoal_torrent_get_pieces (f->lt), piece));
+      g_assert_true (piece_on_disk_matches (data, f->leech->data_dir, piece));
+    }
+  sf_run_for (500);
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_ERROR);
+  g_assert_cmpuint (n_have (f->lt), ==, had);
+
+  sf_node_stop (f->leech);
+  f->lt = NULL;
+  g_assert_true (run_command (umount_argv, NULL));
+}
+
+/* 11. Seed ratio limit */
+
+static void
+test_seed_ratio (Fixture       *f,
+                 gconstpointer  user_data)
+{
+  guint64 total = shoal_metainfo_get_total_length (f->data->info);
+  guint64 uploaded;
+  guint had;
+
+  add_seeder (f, f->data);
+  shoal_torrent_set_seed_ratio_limit (f->st, 0.25);
+  /* Slow, so the limit is reached long before the leecher is done. */
+  shoal_torrent_set_upload_limit (f->st, 512 * 1024);
+  add_leecher (f, f->data, SHOAL_ADD_FLAGS_NONE);
+  connect_leecher (f);
+
+  SF_WAIT (is_state (f->st, SHOAL_TORRENT_STATE_FINISHED), WAIT_S);
+  uploaded = shoal_torrent_get_uploaded (f->st);
+  g_assert_cmpuint (uploaded, >=, total / 4);
+  g_assert_cmpfloat (shoal_torrent_get_ratio (f->st), >=, 0.25);
+  g_assert_cmpuint (shoal_torrent_get_n_connected (f->st), ==, 0);
+
+  /* It stays stopped: nothing more goes out, the leecher gets nothing. */
+  SF_WAIT (shoal_torrent_get_n_connected (f->lt) == 0, WAIT_S);
+  had = n_have (f->lt);
+  sf_run_for (2500);
+  g_assert_cmpint (shoal_torrent_get_state (f->st), ==, SHOAL_TORRENT_STATE_FINISHED);
+  g_assert_cmpuint (shoal_torrent_get_uploaded (f->st), ==, uploaded);
+  g_assert_cmpuint (n_have (f->lt), ==, had);
+  g_assert_cmpfloat (shoal_torrent_get_progress (f->lt), <, 1.0);
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_DOWNLOADING);
+}
+
+/* 12. What cannot be added */
+
+static void
+test_duplicate (Fixture       *f,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalMetainfo) again = NULL;
+  GBytes *bytes = shoal_metainfo_get_bytes (f->data->info);
+
+  add_seeder (f, f->data);
+  /* The same torrent parsed again: another object, the same info-hash. */
+  again = shoal_metainfo_new_from_bytes (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_null (shoal_session_add_torrent (f->seed->session, again, f->seed->data_dir,
+                                            SHOAL_ADD_FLAGS_NONE, &error));
+  g_assert_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_DUPLICATE);
+  g_clear_error (&error);
+  g_assert_null (shoal_session_add_torrent (f->seed->session, f->data->info, NULL,
+                                            SHOAL_ADD_FLAGS_SEED_MODE, &error));
+  g_assert_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_DUPLICATE);
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_session_get_torrents (f->seed->session)), ==, 1);
+  g_assert_cmpint (shoal_torrent_get_state (f->st), ==, SHOAL_TORRENT_STATE_SEEDING);
+}
+
+static void
+test_v2_only (Fixture       *f,
+              gconstpointer  user_data)
+{
+  g_autoptr(ShoalBencodeWriter) w = shoal_bencode_writer_new ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalMetainfo) info = NULL;
+  g_autofree char *torrents_dir = g_build_filename (f->seed->state_dir, "torrents", NULL);
+  g_autoptr(GDir) dir = NULL;
+  guint8 block[16384];
+  guint8 root[SHOAL_SHA256_LEN];
+
+  /* One file of one 16 KiB block: its pieces root is the block's hash and
+   * it needs no piece layer. */
+  memset (block, 0x42, sizeof block);
+  shoal_sha256 (block, sizeof block, root);
+  shoal_bencode_writer_begin_dict (w);
+  shoal_bencode_writer_cstring (w, "info");
+  shoal_bencode_writer_begin_dict (w);
+  shoal_bencode_writer_cstring (w, "file tree");
+  shoal_bencode_writer_begin_dict (w);
+  shoal_bencode_writer_cstring (w, "a.bin");
+  shoal_bencode_writer_begin_dict (w);
+  shoal_bencode_writer_cstring (w, "");
+  shoal_bencode_writer_begin_dict (w);
+  shoal_bencode_writer_cstring (w, "length");
+  shoal_bencode_writer_integer (w, sizeof block);
+  shoal_bencode_writer_cstring (w, "pieces root");
+  shoal_bencode_writer_string (w, root, sizeof root);
+  shoal_bencode_writer_end (w);
+  shoal_bencode_writer_end (w);
+  shoal_bencode_writer_end (w);
+  shoal_bencode_writer_cstring (w, "meta version");
+  shoal_bencode_writer_integer (w, 2);
+  shoal_bencode_writer_cstring (w, "name");
+  shoal_bencode_writer_cstring (w, "v2 only");
+  shoal_bencode_writer_cstring (w, "piece length");
+  shoal_bencode_writer_integer (w, 16384);
+  shoal_bencode_writer_end (w);
+  shoal_bencode_writer_cstring (w, "piece layers");
+  shoal_bencode_writer_begin_dict (w);
+  shoal_bencode_writer_end (w);
+  shoal_bencode_writer_end (w);
+  bytes = shoal_bencode_writer_finish (w);
+
+  info = shoal_metainfo_new_from_bytes (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (shoal_metainfo_get_version (info), ==, SHOAL_TORRENT_VERSION_V2);
+
+  g_assert_null (shoal_session_add_torrent (f->seed->session, info, NULL, SHOAL_ADD_FLAGS_NONE, &error));
+  g_assert_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_UNSUPPORTED);
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_session_get_torrents (f->seed->session)), ==, 0);
+  /* Nothing was saved for the next run either. */
+  dir = g_dir_open (torrents_dir, 0, NULL);
+  g_assert_nonnull (dir);
+  g_assert_null (g_dir_read_name (dir));
+}
+
+/* 13. Bad incoming peers */
+
+typedef struct
+{
+  GSocketConnection *conn;
+  guint8             buf[4096];
+  gsize              received;
+  gboolean           closed;
+} RawPeer;
+
+static void
+raw_read_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  RawPeer *raw = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (n <= 0)
+    {
+      /* EOF or a reset: either way the peer was dropped. */
+      raw->closed = TRUE;
+      return;
+    }
+  raw->received += (gsize) n;
+  g_input_stream_read_async (G_INPUT_STREAM (source), raw->buf, sizeof raw->buf, G_PRIORITY_DEFAULT,
+                             NULL, raw_read_cb, raw);
+}
+
+/* Connects to @node, sends @bytes and reads until the other side closes. */
+static void
+raw_peer_start (RawPeer    *raw,
+                SfNode     *node,
+                const void *bytes,
+                gsize       len)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  GOutputStream *out;
+  gsize written;
+
+  memset (raw, 0, sizeof *raw);
+  raw->conn = g_socket_client_connect_to_host (client, "127.0.0.1", shoal_session_get_listen_port (node->session),
+                                               NULL, &error);
+  g_assert_no_error (error);
+  out = g_io_stream_get_output_stream (G_IO_STREAM (raw->conn));
+  g_output_stream_write_all (out, bytes, len, &written, NULL, &error);
+  g_assert_no_error (error);
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (raw->conn)), raw->buf, sizeof raw->buf,
+                             G_PRIORITY_DEFAULT, NULL, raw_read_cb, raw);
+}
+
+static void
+raw_handshake (GByteArray   *out,
+               const guint8  info_hash[20])
+{
+  static const guint8 reserved[8] = { 0, 0, 0, 0, 0, 0x10, 0, 0x04 };
+  static const char peer_id[] = "-XX0001-abcdefghijkl";
+
+  g_byte_array_append (out, (const guint8 *) "\x13" "BitTorrent protocol", 20);
+  g_byte_array_append (out, reserved, sizeof reserved);
+  g_byte_array_append (out, info_hash, 20);
+  g_byte_array_append (out, (const guint8 *) peer_id, 20);
+}
+
+static void
+test_bad_peers (Fixture       *f,
+                gconstpointer  user_data)
+{
+  g_autoptr(GByteArray) wrong_hash = g_byte_array_new ();
+  g_autoptr(GByteArray) bad_message = g_byte_array_new ();
+  guint8 garbage[300];
+  guint8 hash[20];
+  RawPeer raws[3];
+
+  add_seeder (f, f->data);
+
+  /* A well-formed handshake for a torrent the session does not have. */
+  memcpy (hash, shoal_metainfo_get_info_hash_v1 (f->data->info), 20);
+  hash[0] ^= 0xff;
+  raw_handshake (wrong_hash, hash);
+  /* Bytes that are no handshake at all. */
+  for (guint i = 0; i < sizeof garbage; i++)
+    garbage[i] = (guint8) (i * 7 + 3);
+  /* The right torrent, then a message claiming to be 1 GiB long. */
+  raw_handshake (bad_message, shoal_metainfo_get_info_hash_v1 (f->data->info));
+  g_byte_array_append (bad_message, (const guint8 *) "\x40\x00\x00\x00\x07", 5);
+
+  raw_peer_start (&raws[0], f->seed, wrong_hash->data, wrong_hash->len);
+  raw_peer_start (&raws[1], f->seed, garbage, sizeof garbage);
+  raw_peer_start (&raws[2], f->seed, bad_message->data, bad_message->len);
+  /* Dropped long before the 20 s handshake timeout. */
+  SF_WAIT (raws[0].closed && raws[1].closed && raws[2].closed, 10);
+  /* The first two learn nothing: no handshake comes back. */
+  g_assert_cmpuint (raws[0].received, ==, 0);
+  g_assert_cmpuint (raws[1].received, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (raws); i++)
+    g_clear_object (&raws[i].conn);
+
+  g_assert_cmpint (shoal_torrent_get_state (f->st), ==, SHOAL_TORRENT_STATE_SEEDING);
+  g_assert_cmpuint (shoal_torrent_get_n_connected (f->st), ==, 0);
+
+  /* A real peer still gets everything. */
+  add_leecher (f, f->data, SHOAL_ADD_FLAGS_NONE);
+  connect_leecher (f);
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+  sf_torrent_assert_files (f->data, f->leech->data_dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  sf_init_logging ();
+  g_test_init (&argc, &argv, NULL);
+  /* A failed check reports and goes on with the other tests: each test has
+   * its own sessions and directories. */
+  g_test_set_nonfatal_assertions ();
+
+#define ADD(path, func) g_test_add ("/engine/session/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("download", test_download);
+  ADD ("pause-resume", test_pause_resume);
+  ADD ("download-limit", test_download_limit);
+  ADD ("upload-limit", test_upload_limit);
+  ADD ("skip-file", test_skip_file);
+  ADD ("sequential", test_sequential);
+  ADD ("resume", test_resume);
+  ADD ("resume-modified-file", test_resume_modified);
+  ADD ("verify-repairs", test_verify_repairs);
+  ADD ("remove-keep-data", test_remove_keep_data);
+  ADD ("remove-delete-data", test_remove_delete_data);
+  ADD ("set-location", test_set_location);
+  ADD ("error-missing-file", test_error_missing_file);
+  ADD ("error-disk-full", test_error_disk_full);
+  ADD ("seed-ratio", test_seed_ratio);
+  ADD ("duplicate", test_duplicate);
+  ADD ("v2-only", test_v2_only);
+  ADD ("bad-peers", test_bad_peers);
+#undef ADD
+
+  return g_test_run ();
+}
