@@ -1,0 +1,438 @@
+/* shoal-dht-store.c: announce tokens, announced peers, query rate limits
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * All three are bounded however many addresses talk to us: the peer store
+ * by torrents and peers per torrent, the rate limiter by the number of
+ * source addresses it tracks. Time is passed in so tests can move it.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+
+#include "shoal-dht-store.h"
+
+/* Tokens */
+
+static void
+random_secret (guint8 out[20])
+{
+  if (gnutls_rnd (GNUTLS_RND_KEY, out, 20) < 0)
+    for (guint i = 0; i < 20; i++)
+      out[i] = (guint8) g_random_int_range (0, 256);
+}
+
+void
+shoal_dht_tokens_init (ShoalDhtTokens *self,
+                       gint64          now)
+{
+  random_secret (self->secret);
+  random_secret (self->previous);
+  self->rotated_at = now;
+}
+
+/**
+ * shoal_dht_tokens_rotate:
+ * @self: tokens
+ * @now: monotonic time, µs
+ *
+ * Starts a new secret; tokens made with the one before stay valid until the
+ * next rotation, so a peer has at least one full period to announce.
+ */
+void
+shoal_dht_tokens_rotate (ShoalDhtTokens *self,
+                         gint64          now)
+{
+  memcpy (self->previous, self->secret, sizeof self->secret);
+  random_secret (self->secret);
+  self->rotated_at = now;
+}
+
+gboolean
+shoal_dht_tokens_maybe_rotate (ShoalDhtTokens *self,
+                               gint64          now)
+{
+  if (now - self->rotated_at < SHOAL_DHT_TOKEN_ROTATE_USEC)
+    return FALSE;
+  shoal_dht_tokens_rotate (self, now);
+  return TRUE;
+}
+
+static void
+token_for (const guint8        secret[20],
+           const ShoalDhtAddr *addr,
+           guint8              out[SHOAL_DHT_TOKEN_LEN])
+{
+  g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA1, secret, 20);
+  guint8 digest[20];
+  gsize digest_len = sizeof digest;
+
+  /* The IP only: a peer may query from one port and announce another. */
+  g_hmac_update (hmac, &addr->family, 1);
+  g_hmac_update (hmac, addr->ip, shoal_dht_addr_ip_len (addr));
+  g_hmac_get_digest (hmac, digest, &digest_len);
+  memcpy (out, digest, SHOAL_DHT_TOKEN_LEN);
+}
+
+void
+shoal_dht_tokens_make (const ShoalDhtTokens *self,
+                       const ShoalDhtAddr   *addr,
+                       guint8                out[SHOAL_DHT_TOKEN_LEN])
+{
+  token_for (self->secret, addr, out);
+}
+
+static gboolean
+equal_constant_time (const guint8 *a,
+                     const guint8 *b,
+                     gsize         len)
+{
+  guint8 diff = 0;
+
+  for (gsize i = 0; i < len; i++)
+    diff |= a[i] ^ b[i];
+  return diff == 0;
+}
+
+/**
+ * shoal_dht_tokens_check:
+ * @self: tokens
+ * @addr: the address an announce came from
+ * @token: the token it carries
+ * @token_len: its length
+ *
+ * Returns: %TRUE if we gave @token to @addr's IP under the current or the
+ *   previous secret
+ */
+gboolean
+shoal_dht_tokens_check (const ShoalDhtTokens *self,
+                        const ShoalDhtAddr   *addr,
+                        const guint8         *token,
+                        gsize                 token_len)
+{
+  guint8 current[SHOAL_DHT_TOKEN_LEN];
+  guint8 previous[SHOAL_DHT_TOKEN_LEN];
+  gboolean ok;
+
+  if (token_len != SHOAL_DHT_TOKEN_LEN)
+    return FALSE;
+  token_for (self->secret, addr, current);
+  token_for (self->previous, addr, previous);
+  ok = equal_constant_time (token, current, SHOAL_DHT_TOKEN_LEN);
+  ok |= equal_constant_time (token, previous, SHOAL_DHT_TOKEN_LEN);
+  return ok;
+}
+
+/* Announced peers */
+
+typedef struct
+{
+  ShoalDhtAddr addr;
+  gint64       expires;
+} StoredPeer;
+
+struct _ShoalDhtPeerStore
+{
+  GHashTable *torrents;  /* info-hash (20 bytes, owned) → GArray of StoredPeer */
+  guint       max_torrents;
+  guint       max_peers;
+};
+
+static guint
+info_hash_hash (gconstpointer key)
+{
+  guint h;
+
+  /* Info-hashes are SHA-1 outputs: any four bytes are well spread. */
+  memcpy (&h, key, sizeof h);
+  return h;
+}
+
+static gboolean
+info_hash_equal (gconstpointer a,
+                 gconstpointer b)
+{
+  return memcmp (a, b, SHOAL_DHT_ID_LEN) == 0;
+}
+
+ShoalDhtPeerStore *
+shoal_dht_peer_store_new (guint max_torrents,
+                          guint max_peers)
+{
+  ShoalDhtPeerStore *self = g_new0 (ShoalDhtPeerStore, 1);
+
+  self->torrents = g_hash_table_new_full (info_hash_hash, info_hash_equal, g_free,
+                                          (GDestroyNotify) g_array_unref);
+  self->max_torrents = MAX (max_torrents, 1);
+  self->max_peers = MAX (max_peers, 1);
+  return self;
+}
+
+void
+shoal_dht_peer_store_free (ShoalDhtPeerStore *self)
+{
+  if (self == NULL)
+    return;
+  g_hash_table_unref (self->torrents);
+  g_free (self);
+}
+
+static void
+expire_peers (GArray *peers,
+              gint64  now)
+{
+  for (guint i = peers->len; i > 0; i--)
+    if (g_array_index (peers, StoredPeer, i - 1).expires <= now)
+      g_array_remove_index_fast (peers, i - 1);
+}
+
+void
+shoal_dht_peer_store_expire (ShoalDhtPeerStore *self,
+                             gint64             now)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->torrents);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      expire_peers (value, now);
+      if (((GArray *) value)->len == 0)
+        g_hash_table_iter_remove (&iter);
+    }
+}
+
+/**
+ * shoal_dht_peer_store_announce:
+ * @self: a peer store
+ * @info_hash: the torrent
+ * @peer: the peer's address (IP and BitTorrent port)
+ * @now: monotonic time, µs
+ *
+ * Stores or refreshes @peer for %SHOAL_DHT_PEER_TTL_USEC. A full torrent
+ * drops the peer closest to expiry; when the store holds as many torrents
+ * as it may, announces for new ones are refused.
+ *
+ * Returns: %TRUE if the peer is stored
+ */
+gboolean
+shoal_dht_peer_store_announce (ShoalDhtPeerStore  *self,
+                               const guint8        info_hash[SHOAL_DHT_ID_LEN],
+                               const ShoalDhtAddr *peer,
+                               gint64              now)
+{
+  GArray *peers = g_hash_table_lookup (self->torrents, info_hash);
+  StoredPeer stored = { .addr = *peer, .expires = now + SHOAL_DHT_PEER_TTL_USEC };
+  guint oldest = 0;
+
+  if (!shoal_dht_addr_is_usable (peer))
+    return FALSE;
+  if (peers == NULL)
+    {
+      if (g_hash_table_size (self->torrents) >= self->max_torrents)
+        shoal_dht_peer_store_expire (self, now);
+      if (g_hash_table_size (self->torrents) >= self->max_torrents)
+        return FALSE;
+      peers = g_array_new (FALSE, FALSE, sizeof (StoredPeer));
+      g_hash_table_insert (self->torrents, g_memdup2 (info_hash, SHOAL_DHT_ID_LEN), peers);
+    }
+
+  for (guint i = 0; i < peers->len; i++)
+    {
+      StoredPeer *p = &g_array_index (peers, StoredPeer, i);
+
+      if (shoal_dht_addr_equal (&p->addr, peer))
+        {
+          p->expires = stored.expires;
+          return TRUE;
+        }
+      if (p->expires < g_array_index (peers, StoredPeer, oldest).expires)
+        oldest = i;
+    }
+  if (peers->len >= self->max_peers)
+    g_array_index (peers, StoredPeer, oldest) = stored;
+  else
+    g_array_append_val (peers, stored);
+  return TRUE;
+}
+
+/**
+ * shoal_dht_peer_store_get:
+ * @self: a peer store
+ * @info_hash: the torrent
+ * @family: 4 or 6: BEP 32 answers with peers of the query's family
+ * @max: how many peers to return at most
+ * @now: monotonic time, µs
+ * @out: a #GArray of #ShoalDhtAddr to append to
+ *
+ * When there are more than @max peers, a random window of them is returned
+ * so that every peer gets handed out.
+ *
+ * Returns: how many peers were appended
+ */
+guint
+shoal_dht_peer_store_get (ShoalDhtPeerStore  *self,
+                          const guint8        info_hash[SHOAL_DHT_ID_LEN],
+                          guint8              family,
+                          guint               max,
+                          gint64              now,
+                          GArray             *out)
+{
+  GArray *peers = g_hash_table_lookup (self->torrents, info_hash);
+  guint start;
+  guint n = 0;
+
+  if (peers == NULL)
+    return 0;
+  expire_peers (peers, now);
+  if (peers->len == 0)
+    return 0;
+  start = peers->len > max ? (guint) g_random_int_range (0, (gint32) peers->len) : 0;
+  for (guint i = 0; i < peers->len && n < max; i++)
+    {
+      const StoredPeer *p = &g_array_index (peers, StoredPeer, (start + i) % peers->len);
+
+      if (p->addr.family != family)
+        continue;
+      g_array_append_val (out, p->addr);
+      n++;
+    }
+  return n;
+}
+
+guint
+shoal_dht_peer_store_get_n_torrents (ShoalDhtPeerStore *self)
+{
+  return g_hash_table_size (self->torrents);
+}
+
+guint
+shoal_dht_peer_store_get_n_peers (ShoalDhtPeerStore *self,
+                                  const guint8       info_hash[SHOAL_DHT_ID_LEN])
+{
+  GArray *peers = g_hash_table_lookup (self->torrents, info_hash);
+
+  return peers != NULL ? peers->len : 0;
+}
+
+/* Rate limiter */
+
+typedef struct
+{
+  ShoalDhtAddr ip;  /* port 0 */
+  double       tokens;
+  gint64       last;
+} RateBucket;
+
+struct _ShoalDhtRateLimiter
+{
+  GHashTable *sources; /* RateBucket* → itself */
+  double      rate;
+  double      burst;
+};
+
+static guint
+rate_bucket_hash (gconstpointer key)
+{
+  return shoal_dht_addr_hash (&((const RateBucket *) key)->ip);
+}
+
+static gboolean
+rate_bucket_equal (gconstpointer a,
+                   gconstpointer b)
+{
+  return shoal_dht_addr_equal (&((const RateBucket *) a)->ip, &((const RateBucket *) b)->ip);
+}
+
+ShoalDhtRateLimiter *
+shoal_dht_rate_limiter_new (double rate,
+                            double burst)
+{
+  ShoalDhtRateLimiter *self = g_new0 (ShoalDhtRateLimiter, 1);
+
+  self->sources = g_hash_table_new_full (rate_bucket_hash, rate_bucket_equal, g_free, NULL);
+  shoal_dht_rate_limiter_set (self, rate, burst);
+  return self;
+}
+
+void
+shoal_dht_rate_limiter_free (ShoalDhtRateLimiter *self)
+{
+  if (self == NULL)
+    return;
+  g_hash_table_unref (self->sources);
+  g_free (self);
+}
+
+void
+shoal_dht_rate_limiter_set (ShoalDhtRateLimiter *self,
+                            double               rate,
+                            double               burst)
+{
+  self->rate = MAX (rate, 0.001);
+  self->burst = MAX (burst, 1.0);
+}
+
+static gboolean
+refilled (gpointer key,
+          gpointer value,
+          gpointer data)
+{
+  ShoalDhtRateLimiter *self = ((gpointer *) data)[0];
+  gint64 now = *(gint64 *) ((gpointer *) data)[1];
+  RateBucket *b = value;
+
+  return b->tokens + (now - b->last) / (double) G_USEC_PER_SEC * self->rate >= self->burst;
+}
+
+/**
+ * shoal_dht_rate_limiter_allow:
+ * @self: a rate limiter
+ * @source: where a query came from (the port is ignored)
+ * @now: monotonic time, µs
+ *
+ * Takes a token from @source's bucket. When the limiter already tracks
+ * %SHOAL_DHT_MAX_RATE_SOURCES addresses and none of them has a full bucket
+ * again, queries from new addresses are refused: under a flood from many
+ * spoofed addresses the node goes quiet rather than amplify it.
+ *
+ * Returns: %TRUE if the query may be answered
+ */
+gboolean
+shoal_dht_rate_limiter_allow (ShoalDhtRateLimiter *self,
+                              const ShoalDhtAddr  *source,
+                              gint64               now)
+{
+  RateBucket key = { .ip = *source };
+  RateBucket *b;
+
+  key.ip.port = 0;
+  b = g_hash_table_lookup (self->sources, &key);
+  if (b == NULL)
+    {
+      if (g_hash_table_size (self->sources) >= SHOAL_DHT_MAX_RATE_SOURCES)
+        {
+          gpointer data[2] = { self, &now };
+
+          g_hash_table_foreach_remove (self->sources, refilled, data);
+          if (g_hash_table_size (self->sources) >= SHOAL_DHT_MAX_RATE_SOURCES)
+            return FALSE;
+        }
+      b = g_memdup2 (&key, sizeof key);
+      b->tokens = self->burst;
+      b->last = now;
+      g_hash_table_add (self->sources, b);
+    }
+  else if (now > b->last)
+    {
+      b->tokens = MIN (self->burst, b->tokens + (now - b->last) / (double) G_USEC_PER_SEC * self->rate);
+      b->last = now;
+    }
+  if (b->tokens < 1.0)
+    return FALSE;
+  b->tokens -= 1.0;
+  return TRUE;
+}

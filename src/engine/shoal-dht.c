@@ -1,0 +1,1191 @@
+/* shoal-dht.c: a mainline DHT node (BEP 5, BEP 32): sockets, transactions
+ * and the answering side
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One non-blocking UDP socket per address family, watched on the main
+ * context the node was created in; nothing here blocks or uses threads.
+ * Every query we send gets a two-byte transaction id and a timeout, and a
+ * reply is accepted only with a known id and from the address the query went
+ * to, so nobody can feed a lookup answers it did not ask for.
+ *
+ * Answering is where a DHT node can be abused: each source IP gets a token
+ * bucket, answers never carry more than 8 nodes per family and 100 peers
+ * (so a small query never buys a big reply to a spoofed address), and the
+ * routing table and peer store are bounded. Nodes that query us enter the
+ * routing table only after they answer a ping of ours.
+ */
+#include "config.h"
+
+#include <netinet/in.h>
+#include <string.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+
+#include "shoal-bencode.h"
+#include "shoal-dht-private.h"
+
+#define DEFAULT_QUERY_TIMEOUT_MS 2000
+#define MAINTENANCE_INTERVAL_S   5
+#define DEFAULT_RATE             20.0
+#define DEFAULT_BURST            50.0
+#define MAX_DATAGRAMS_PER_WAKEUP 64
+#define MAX_TRANSACTIONS         4096
+#define MAX_BOOTSTRAP_ADDRS      16
+#define MAX_RECENTLY_PINGED      1024
+#define MAX_SAVED_NODES          256
+#define MAX_VALUES_V4            100
+/* 40 IPv6 peers (800 bytes) plus 16 nodes still fit in 1500 bytes. */
+#define MAX_VALUES_V6            40
+#define REBOOTSTRAP_USEC         (15 * G_USEC_PER_SEC)
+#define MAX_BACKGROUND_LOOKUPS   2
+#define VERSION                  "SH01"
+
+static const char *const default_bootstrap[] = {
+  "router.bittorrent.com:6881",
+  "dht.transmissionbt.com:6881",
+  "router.utorrent.com:6881",
+};
+
+typedef struct
+{
+  ShoalDht       *dht;       /* unowned: transactions die with the node */
+  guint16         tid;
+  ShoalDhtAddr    addr;
+  ShoalDhtMethod  method;
+  GSource        *timeout;
+  ShoalDhtLookup *lookup;    /* owned, may be NULL */
+  gboolean        bootstrap;
+} Transaction;
+
+enum
+{
+  SIGNAL_PEERS_FOUND,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_QUARK (shoal-dht-error-quark, shoal_dht_error)
+G_DEFINE_FINAL_TYPE (ShoalDht, shoal_dht, G_TYPE_OBJECT)
+
+static void
+transaction_free (gpointer data)
+{
+  Transaction *txn = data;
+
+  if (txn->timeout != NULL)
+    {
+      g_source_destroy (txn->timeout);
+      g_source_unref (txn->timeout);
+    }
+  g_clear_pointer (&txn->lookup, shoal_dht_lookup_unref);
+  g_free (txn);
+}
+
+static guint
+addr_hash_cb (gconstpointer key)
+{
+  return shoal_dht_addr_hash (key);
+}
+
+static gboolean
+addr_equal_cb (gconstpointer a,
+               gconstpointer b)
+{
+  return shoal_dht_addr_equal (a, b);
+}
+
+static void
+shoal_dht_dispose (GObject *object)
+{
+  ShoalDht *self = SHOAL_DHT (object);
+
+  shoal_dht_stop (self);
+
+  G_OBJECT_CLASS (shoal_dht_parent_class)->dispose (object);
+}
+
+static void
+shoal_dht_finalize (GObject *object)
+{
+  ShoalDht *self = SHOAL_DHT (object);
+
+  g_clear_pointer (&self->transactions, g_hash_table_unref);
+  g_clear_pointer (&self->lookups, g_ptr_array_unref);
+  g_clear_pointer (&self->bootstrap, g_array_unref);
+  g_clear_pointer (&self->recently_pinged, g_hash_table_unref);
+  g_clear_pointer (&self->table4, shoal_dht_routing_table_free);
+  g_clear_pointer (&self->table6, shoal_dht_routing_table_free);
+  g_clear_pointer (&self->store, shoal_dht_peer_store_free);
+  g_clear_pointer (&self->limiter, shoal_dht_rate_limiter_free);
+  g_clear_pointer (&self->context, g_main_context_unref);
+
+  G_OBJECT_CLASS (shoal_dht_parent_class)->finalize (object);
+}
+
+static void
+shoal_dht_class_init (ShoalDhtClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = shoal_dht_dispose;
+  object_class->finalize = shoal_dht_finalize;
+
+  /**
+   * ShoalDht::peers-found:
+   * @self: the DHT
+   * @info_hash: the torrent's 20-byte info-hash
+   * @peers: (element-type GInetSocketAddress): peers a lookup just found
+   *
+   * Emitted for each batch of new peers any get_peers or announce lookup
+   * finds, so a session can feed every torrent from one handler.
+   */
+  signals[SIGNAL_PEERS_FOUND] =
+    g_signal_new ("peers-found", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_BYTES, G_TYPE_PTR_ARRAY);
+}
+
+static void
+shoal_dht_init (ShoalDht *self)
+{
+  self->transactions = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, transaction_free);
+  self->lookups = g_ptr_array_new ();
+  self->bootstrap = g_array_new (FALSE, FALSE, sizeof (ShoalDhtAddr));
+  self->recently_pinged = g_hash_table_new_full (addr_hash_cb, addr_equal_cb, g_free, NULL);
+  self->store = shoal_dht_peer_store_new (SHOAL_DHT_DEFAULT_MAX_TORRENTS, SHOAL_DHT_DEFAULT_MAX_PEERS);
+  self->limiter = shoal_dht_rate_limiter_new (DEFAULT_RATE, DEFAULT_BURST);
+  self->query_timeout_ms = DEFAULT_QUERY_TIMEOUT_MS;
+  self->next_tid = (guint16) g_random_int_range (0, 65536);
+  shoal_dht_tokens_init (&self->tokens, g_get_monotonic_time ());
+}
+
+/**
+ * shoal_dht_new:
+ * @node_id: (nullable) (array fixed-size=20): the node id to use, such as
+ *   the one saved from the last run, or %NULL for a random one
+ *
+ * Creates a DHT node bound to the thread-default main context of the
+ * caller; every later call and callback happens there.
+ *
+ * Returns: (transfer full): a new, stopped #ShoalDht
+ */
+ShoalDht *
+shoal_dht_new (const guint8 *node_id)
+{
+  ShoalDht *self = g_object_new (SHOAL_TYPE_DHT, NULL);
+
+  if (node_id != NULL)
+    memcpy (self->id, node_id, SHOAL_DHT_ID_LEN);
+  else if (gnutls_rnd (GNUTLS_RND_NONCE, self->id, SHOAL_DHT_ID_LEN) < 0)
+    for (guint i = 0; i < SHOAL_DHT_ID_LEN; i++)
+      self->id[i] = (guint8) g_random_int_range (0, 256);
+  self->context = g_main_context_ref_thread_default ();
+  self->table4 = shoal_dht_routing_table_new (self->id);
+  self->table6 = shoal_dht_routing_table_new (self->id);
+  return self;
+}
+
+const guint8 *
+shoal_dht_get_node_id (ShoalDht *self)
+{
+  g_return_val_if_fail (SHOAL_IS_DHT (self), NULL);
+  return self->id;
+}
+
+guint16
+shoal_dht_get_port (ShoalDht *self)
+{
+  g_return_val_if_fail (SHOAL_IS_DHT (self), 0);
+  return self->port;
+}
+
+gboolean
+shoal_dht_is_started (ShoalDht *self)
+{
+  g_return_val_if_fail (SHOAL_IS_DHT (self), FALSE);
+  return self->sock4 != NULL || self->sock6 != NULL;
+}
+
+/**
+ * shoal_dht_get_n_nodes:
+ * @self: a DHT
+ *
+ * Returns: how many good or questionable nodes the routing tables hold
+ */
+guint
+shoal_dht_get_n_nodes (ShoalDht *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autoptr(GArray) v4 = NULL;
+  g_autoptr(GArray) v6 = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_DHT (self), 0);
+  v4 = shoal_dht_routing_table_dup_nodes (self->table4, SHOAL_DHT_NODE_QUESTIONABLE, now);
+  v6 = shoal_dht_routing_table_dup_nodes (self->table6, SHOAL_DHT_NODE_QUESTIONABLE, now);
+  return v4->len + v6->len;
+}
+
+/**
+ * shoal_dht_get_n_rate_limited:
+ * @self: a DHT
+ *
+ * Returns: how many queries went unanswered because their source sent too
+ *   many
+ */
+guint64
+shoal_dht_get_n_rate_limited (ShoalDht *self)
+{
+  g_return_val_if_fail (SHOAL_IS_DHT (self), 0);
+  return self->n_rate_limited;
+}
+
+/**
+ * shoal_dht_set_query_rate_limit:
+ * @self: a DHT
+ * @queries_per_second: queries answered per second and source IP
+ * @burst: how many may come at once
+ *
+ * Defaults to 20 per second with bursts of 50.
+ */
+void
+shoal_dht_set_query_rate_limit (ShoalDht *self,
+                                double    queries_per_second,
+                                double    burst)
+{
+  g_return_if_fail (SHOAL_IS_DHT (self));
+  shoal_dht_rate_limiter_set (self->limiter, queries_per_second, burst);
+}
+
+/**
+ * shoal_dht_set_query_timeout:
+ * @self: a DHT
+ * @timeout_ms: how long to wait for an answer before a node counts as
+ *   silent (default 2000)
+ */
+void
+shoal_dht_set_query_timeout (ShoalDht *self,
+                             guint     timeout_ms)
+{
+  g_return_if_fail (SHOAL_IS_DHT (self));
+  self->query_timeout_ms = MAX (timeout_ms, 10);
+}
+
+ShoalDhtRoutingTable *
+shoal_dht_table_for (ShoalDht *self,
+                     guint8    family)
+{
+  return family == 6 ? self->table6 : self->table4;
+}
+
+gboolean
+shoal_dht_has_family (ShoalDht *self,
+                      guint8    family)
+{
+  return (family == 4 ? self->sock4 : self->sock6) != NULL;
+}
+
+ShoalDhtWant
+shoal_dht_own_want (ShoalDht *self)
+{
+  /* BEP 32: only ask for both when we can use both. */
+  if (self->sock4 != NULL && self->sock6 != NULL)
+    return SHOAL_DHT_WANT_N4 | SHOAL_DHT_WANT_N6;
+  return SHOAL_DHT_WANT_NONE;
+}
+
+void
+shoal_dht_emit_peers (ShoalDht     *self,
+                      const guint8 *info_hash,
+                      GPtrArray    *peers)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (info_hash, SHOAL_DHT_ID_LEN);
+
+  g_signal_emit (self, signals[SIGNAL_PEERS_FOUND], 0, bytes, peers);
+}
+
+/* Sending */
+
+static void
+send_message (ShoalDht              *self,
+              const ShoalDhtAddr    *to,
+              const ShoalDhtMessage *msg)
+{
+  GSocket *sock = to->family == 6 ? self->sock6 : self->sock4;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GSocketAddress) sa = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  const guint8 *data;
+
+  if (sock == NULL)
+    return;
+  bytes = shoal_dht_message_encode (msg);
+  data = g_bytes_get_data (bytes, &len);
+  g_assert (len <= SHOAL_DHT_MAX_DATAGRAM);
+  sa = shoal_dht_addr_to_socket_address (to);
+  /* A full send buffer drops the datagram, as the network would. */
+  if (g_socket_send_to (sock, sa, (const char *) data, len, NULL, &error) < 0)
+    g_debug ("DHT: could not send to a node: %s", error->message);
+}
+
+static gboolean
+transaction_timeout_cb (gpointer data)
+{
+  Transaction *txn = data;
+  ShoalDht *self = txn->dht;
+  g_autoptr(ShoalDht) keep = g_object_ref (self);
+  gpointer key = GUINT_TO_POINTER (txn->tid | 0x10000u);
+  g_autoptr(ShoalDhtLookup) lookup = NULL;
+  ShoalDhtAddr addr = txn->addr;
+  ShoalDhtMethod method = txn->method;
+
+  lookup = g_steal_pointer (&txn->lookup);
+  g_hash_table_remove (self->transactions, key);
+  shoal_dht_routing_table_failed (shoal_dht_table_for (self, addr.family), &addr,
+                                  g_get_monotonic_time ());
+  if (lookup != NULL)
+    shoal_dht_lookup_reply (lookup, &addr, method, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * shoal_dht_send_query:
+ * @self: a DHT
+ * @addr: the node to query
+ * @query: the query; its transaction id, node id and version are filled in
+ * @lookup: (nullable): the lookup to tell about the reply or the timeout
+ * @bootstrap: whether a reply should start a lookup of our own id
+ *
+ * Returns: %FALSE if the query could not be sent (no socket for @addr's
+ *   family, or too many queries in flight)
+ */
+gboolean
+shoal_dht_send_query (ShoalDht           *self,
+                      const ShoalDhtAddr *addr,
+                      ShoalDhtMessage    *query,
+                      ShoalDhtLookup     *lookup,
+                      gboolean            bootstrap)
+{
+  Transaction *txn;
+
+  if (!shoal_dht_has_family (self, addr->family) || !shoal_dht_addr_is_usable (addr) ||
+      g_hash_table_size (self->transactions) >= MAX_TRANSACTIONS)
+    return FALSE;
+
+  while (g_hash_table_contains (self->transactions, GUINT_TO_POINTER (self->next_tid | 0x10000u)))
+    self->next_tid++;
+
+  txn = g_new0 (Transaction, 1);
+  txn->dht = self;
+  txn->tid = self->next_tid++;
+  txn->addr = *addr;
+  txn->method = query->method;
+  txn->lookup = lookup != NULL ? shoal_dht_lookup_ref (lookup) : NULL;
+  txn->bootstrap = bootstrap;
+  txn->timeout = g_timeout_source_new (self->query_timeout_ms);
+  g_source_set_callback (txn->timeout, transaction_timeout_cb, txn, NULL);
+  g_source_attach (txn->timeout, self->context);
+  g_hash_table_insert (self->transactions, GUINT_TO_POINTER (txn->tid | 0x10000u), txn);
+
+  query->type = SHOAL_DHT_MESSAGE_QUERY;
+  query->tid[0] = txn->tid >> 8;
+  query->tid[1] = txn->tid & 0xff;
+  query->tid_len = 2;
+  memcpy (query->id, self->id, SHOAL_DHT_ID_LEN);
+  memcpy (query->version, VERSION, strlen (VERSION));
+  send_message (self, addr, query);
+  return TRUE;
+}
+
+static void
+send_simple_query (ShoalDht           *self,
+                   const ShoalDhtAddr *addr,
+                   ShoalDhtMethod      method,
+                   gboolean            bootstrap)
+{
+  ShoalDhtMessage query;
+
+  shoal_dht_message_init (&query);
+  query.method = method;
+  memcpy (query.target, self->id, SHOAL_DHT_ID_LEN);
+  query.want = shoal_dht_own_want (self);
+  shoal_dht_send_query (self, addr, &query, NULL, bootstrap);
+  shoal_dht_message_clear (&query);
+}
+
+/* Answering */
+
+static void
+init_reply (ShoalDht              *self,
+            const ShoalDhtMessage *query,
+            ShoalDhtMessage       *reply,
+            ShoalDhtMessageType    type)
+{
+  shoal_dht_message_init (reply);
+  reply->type = type;
+  memcpy (reply->tid, query->tid, query->tid_len);
+  reply->tid_len = query->tid_len;
+  memcpy (reply->id, self->id, SHOAL_DHT_ID_LEN);
+  memcpy (reply->version, VERSION, strlen (VERSION));
+}
+
+static void
+send_error (ShoalDht              *self,
+            const ShoalDhtAddr    *to,
+            const ShoalDhtMessage *query,
+            ShoalDhtKrpcError      code,
+            const char            *text)
+{
+  ShoalDhtMessage reply;
+
+  init_reply (self, query, &reply, SHOAL_DHT_MESSAGE_ERROR_REPLY);
+  reply.error_code = code;
+  reply.error_message = g_strdup (text);
+  send_message (self, to, &reply);
+  shoal_dht_message_clear (&reply);
+}
+
+static void
+add_closest_nodes (ShoalDht              *self,
+                   const ShoalDhtAddr    *from,
+                   const ShoalDhtMessage *query,
+                   ShoalDhtMessage       *reply,
+                   gint64                 now)
+{
+  ShoalDhtWant want = query->want;
+
+  if (want == SHOAL_DHT_WANT_NONE)
+    want = from->family == 6 ? SHOAL_DHT_WANT_N6 : SHOAL_DHT_WANT_N4;
+  for (guint8 family = 4; family <= 6; family += 2)
+    {
+      ShoalDhtNodeInfo nodes[SHOAL_DHT_K];
+      guint n;
+
+      if (!(want & (family == 4 ? SHOAL_DHT_WANT_N4 : SHOAL_DHT_WANT_N6)))
+        continue;
+      n = shoal_dht_routing_table_closest (shoal_dht_table_for (self, family), query->target,
+                                           SHOAL_DHT_K, FALSE, now, nodes);
+      for (guint i = 0; i < n; i++)
+        shoal_dht_message_add_node (reply, &nodes[i]);
+    }
+}
+
+static void
+maybe_ping_querier (ShoalDht           *self,
+                    const ShoalDhtAddr *from)
+{
+  if (g_hash_table_size (self->recently_pinged) >= MAX_RECENTLY_PINGED ||
+      g_hash_table_contains (self->recently_pinged, from))
+    return;
+  g_hash_table_add (self->recently_pinged, g_memdup2 (from, sizeof *from));
+  send_simple_query (self, from, SHOAL_DHT_METHOD_PING, FALSE);
+}
+
+static void
+handle_query (ShoalDht              *self,
+              const ShoalDhtAddr    *from,
+              const ShoalDhtMessage *query,
+              gint64                 now)
+{
+  ShoalDhtRoutingTable *table = shoal_dht_table_for (self, from->family);
+  ShoalDhtMessage reply;
+
+  if (!query->read_only)
+    {
+      ShoalDhtNodeInfo info = { .addr = *from };
+      ShoalDhtNodeInfo unused;
+
+      memcpy (info.id, query->id, SHOAL_DHT_ID_LEN);
+      if (shoal_dht_routing_table_heard (table, &info, FALSE, now, &unused) == SHOAL_DHT_ROUTING_REJECTED &&
+          shoal_dht_routing_table_lookup (table, from) == NULL)
+        maybe_ping_querier (self, from);
+    }
+
+  init_reply (self, query, &reply, SHOAL_DHT_MESSAGE_RESPONSE);
+  switch (query->method)
+    {
+    case SHOAL_DHT_METHOD_PING:
+      break;
+    case SHOAL_DHT_METHOD_FIND_NODE:
+      add_closest_nodes (self, from, query, &reply, now);
+      break;
+    case SHOAL_DHT_METHOD_GET_PEERS:
+      {
+        g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (ShoalDhtAddr));
+
+        shoal_dht_tokens_make (&self->tokens, from, reply.token);
+        reply.token_len = SHOAL_DHT_TOKEN_LEN;
+        shoal_dht_peer_store_get (self->store, query->target, from->family,
+                                  from->family == 6 ? MAX_VALUES_V6 : MAX_VALUES_V4, now, values);
+        for (guint i = 0; i < values->len; i++)
+          shoal_dht_message_add_value (&reply, &g_array_index (values, ShoalDhtAddr, i));
+        add_closest_nodes (self, from, query, &reply, now);
+        break;
+      }
+    case SHOAL_DHT_METHOD_ANNOUNCE_PEER:
+      {
+        ShoalDhtAddr peer = *from;
+
+        if (!shoal_dht_tokens_check (&self->tokens, from, query->token, query->token_len))
+          {
+            shoal_dht_message_clear (&reply);
+            send_error (self, from, query, SHOAL_DHT_KRPC_PROTOCOL_ERROR, "Bad token");
+            return;
+          }
+        if (!query->implied_port)
+          peer.port = query->port;
+        if (!shoal_dht_peer_store_announce (self->store, query->target, &peer, now))
+          {
+            shoal_dht_message_clear (&reply);
+            send_error (self, from, query, SHOAL_DHT_KRPC_SERVER_ERROR, "Peer store full");
+            return;
+          }
+        break;
+      }
+    case SHOAL_DHT_METHOD_UNKNOWN:
+      shoal_dht_message_clear (&reply);
+      send_error (self, from, query, SHOAL_DHT_KRPC_METHOD_UNKNOWN, "Method Unknown");
+      return;
+    default:
+      g_assert_not_reached ();
+    }
+  send_message (self, from, &reply);
+  shoal_dht_message_clear (&reply);
+}
+
+static void
+handle_reply (ShoalDht              *self,
+              const ShoalDhtAddr    *from,
+              const ShoalDhtMessage *msg,
+              gint64                 now)
+{
+  Transaction *txn;
+  gpointer key;
+  g_autoptr(ShoalDhtLookup) lookup = NULL;
+  ShoalDhtMethod method;
+  gboolean bootstrap;
+
+  if (msg->tid_len != 2)
+    return;
+  key = GUINT_TO_POINTER (((guint) msg->tid[0] << 8 | msg->tid[1]) | 0x10000u);
+  txn = g_hash_table_lookup (self->transactions, key);
+  /* Only the node we asked may answer. */
+  if (txn == NULL || !shoal_dht_addr_equal (&txn->addr, from))
+    return;
+  lookup = g_steal_pointer (&txn->lookup);
+  method = txn->method;
+  bootstrap = txn->bootstrap;
+  g_hash_table_remove (self->transactions, key);
+
+  if (msg->type == SHOAL_DHT_MESSAGE_RESPONSE && !msg->read_only)
+    {
+      ShoalDhtNodeInfo info = { .addr = *from };
+      ShoalDhtNodeInfo to_ping;
+
+      memcpy (info.id, msg->id, SHOAL_DHT_ID_LEN);
+      if (shoal_dht_routing_table_heard (shoal_dht_table_for (self, from->family), &info, TRUE,
+                                         now, &to_ping) == SHOAL_DHT_ROUTING_REPLACEMENT &&
+          to_ping.addr.port != 0)
+        send_simple_query (self, &to_ping.addr, SHOAL_DHT_METHOD_PING, FALSE);
+    }
+  if (msg->type == SHOAL_DHT_MESSAGE_ERROR_REPLY)
+    g_debug ("DHT: a node answered %s with error %" G_GINT64_FORMAT ": %s",
+             shoal_dht_method_to_string (method), msg->error_code, msg->error_message);
+
+  if (bootstrap && msg->type == SHOAL_DHT_MESSAGE_RESPONSE && !self->self_lookup_running)
+    {
+      ShoalDhtLookup *self_lookup;
+
+      self_lookup = shoal_dht_lookup_start (self, SHOAL_DHT_LOOKUP_FIND_NODE, self->id, msg->nodes, NULL);
+      g_clear_pointer (&self_lookup, shoal_dht_lookup_unref);
+    }
+  if (lookup != NULL)
+    shoal_dht_lookup_reply (lookup, from, method, msg);
+}
+
+static void
+handle_datagram (ShoalDht           *self,
+                 const ShoalDhtAddr *from,
+                 const guint8       *data,
+                 gsize               len)
+{
+  ShoalDhtMessage msg;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  shoal_dht_message_init (&msg);
+  if (!shoal_dht_message_parse (data, len, &msg, &error))
+    {
+      /* A query we can tell apart deserves a protocol error; anything else
+       * is dropped without a word. */
+      if (msg.type == SHOAL_DHT_MESSAGE_QUERY && msg.tid_len > 0 &&
+          shoal_dht_rate_limiter_allow (self->limiter, from, now))
+        send_error (self, from, &msg, SHOAL_DHT_KRPC_PROTOCOL_ERROR, error->message);
+      shoal_dht_message_clear (&msg);
+      return;
+    }
+
+  if (msg.type == SHOAL_DHT_MESSAGE_QUERY)
+    {
+      if (shoal_dht_rate_limiter_allow (self->limiter, from, now))
+        handle_query (self, from, &msg, now);
+      else
+        self->n_rate_limited++;
+    }
+  else
+    handle_reply (self, from, &msg, now);
+  shoal_dht_message_clear (&msg);
+}
+
+static gboolean
+socket_ready_cb (GSocket      *socket,
+                 GIOCondition  condition,
+                 gpointer      data)
+{
+  ShoalDht *self = data;
+  g_autoptr(ShoalDht) keep = g_object_ref (self);
+  guint8 buffer[SHOAL_DHT_MAX_DATAGRAM + 1];
+
+  for (guint i = 0; i < MAX_DATAGRAMS_PER_WAKEUP; i++)
+    {
+      g_autoptr(GSocketAddress) sa = NULL;
+      g_autoptr(GError) error = NULL;
+      gssize n;
+      ShoalDhtAddr from;
+
+      /* The node may have been stopped by a callback of the last one. */
+      if (socket != self->sock4 && socket != self->sock6)
+        break;
+      n = g_socket_receive_from (socket, &sa, (char *) buffer, sizeof buffer, NULL, &error);
+      if (n < 0)
+        {
+          /* ICMP errors surface here as ECONNREFUSED; read on past them. */
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            break;
+          continue;
+        }
+      /* One byte more than allowed means the datagram was cut short. */
+      if ((gsize) n > SHOAL_DHT_MAX_DATAGRAM || !shoal_dht_addr_from_socket_address (sa, &from) ||
+          !shoal_dht_addr_is_usable (&from))
+        continue;
+      handle_datagram (self, &from, buffer, (gsize) n);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* Maintenance */
+
+static guint
+count_background_lookups (ShoalDht *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->lookups->len; i++)
+    if (shoal_dht_lookup_is_background (self->lookups->pdata[i]))
+      n++;
+  return n;
+}
+
+static void
+send_bootstrap_queries (ShoalDht *self)
+{
+  self->last_bootstrap = g_get_monotonic_time ();
+  for (guint i = 0; i < self->bootstrap->len; i++)
+    send_simple_query (self, &g_array_index (self->bootstrap, ShoalDhtAddr, i),
+                       SHOAL_DHT_METHOD_FIND_NODE, TRUE);
+}
+
+static gboolean
+maintenance_cb (gpointer data)
+{
+  ShoalDht *self = data;
+  g_autoptr(ShoalDht) keep = g_object_ref (self);
+  gint64 now = g_get_monotonic_time ();
+
+  shoal_dht_tokens_maybe_rotate (&self->tokens, now);
+  shoal_dht_peer_store_expire (self->store, now);
+  g_hash_table_remove_all (self->recently_pinged);
+
+  for (guint8 family = 4; family <= 6; family += 2)
+    {
+      ShoalDhtRoutingTable *table = shoal_dht_table_for (self, family);
+      ShoalDhtNodeInfo ping[4];
+      guint8 target[SHOAL_DHT_ID_LEN];
+      guint n;
+
+      if (!shoal_dht_has_family (self, family))
+        continue;
+      /* Check on questionable nodes before a lookup needs them. */
+      n = shoal_dht_routing_table_questionable (table, now, G_N_ELEMENTS (ping), ping);
+      for (guint i = 0; i < n; i++)
+        send_simple_query (self, &ping[i].addr, SHOAL_DHT_METHOD_PING, FALSE);
+
+      if (shoal_dht_routing_table_get_n_nodes (table) > 0 &&
+          count_background_lookups (self) < MAX_BACKGROUND_LOOKUPS &&
+          shoal_dht_routing_table_next_refresh (table, now, target))
+        {
+          ShoalDhtLookup *lookup = shoal_dht_lookup_start (self, SHOAL_DHT_LOOKUP_FIND_NODE, target, NULL, NULL);
+
+          g_clear_pointer (&lookup, shoal_dht_lookup_unref);
+        }
+    }
+
+  if (shoal_dht_routing_table_get_n_nodes (self->table4) +
+      shoal_dht_routing_table_get_n_nodes (self->table6) < SHOAL_DHT_K &&
+      now - self->last_bootstrap >= REBOOTSTRAP_USEC)
+    send_bootstrap_queries (self);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Starting and stopping */
+
+static GSocket *
+open_socket (GInetAddress *address,
+             guint16       port,
+             GError      **error)
+{
+  g_autoptr(GSocket) sock = NULL;
+  g_autoptr(GSocketAddress) sa = NULL;
+  GSocketFamily family = g_inet_address_get_family (address);
+
+  sock = g_socket_new (family, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, error);
+  if (sock == NULL)
+    return NULL;
+  g_socket_set_blocking (sock, FALSE);
+  if (family == G_SOCKET_FAMILY_IPV6 && !g_socket_set_option (sock, IPPROTO_IPV6, IPV6_V6ONLY, 1, error))
+    return NULL;
+  sa = g_inet_socket_address_new (address, port);
+  if (!g_socket_bind (sock, sa, FALSE, error))
+    return NULL;
+  return g_steal_pointer (&sock);
+}
+
+static GSource *
+watch_socket (ShoalDht *self,
+              GSocket  *sock)
+{
+  GSource *source = g_socket_create_source (sock, G_IO_IN, NULL);
+
+  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) socket_ready_cb, self, NULL);
+  g_source_attach (source, self->context);
+  return source;
+}
+
+static guint16
+local_port (GSocket *sock)
+{
+  g_autoptr(GSocketAddress) sa = g_socket_get_local_address (sock, NULL);
+
+  return sa != NULL ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (sa)) : 0;
+}
+
+/**
+ * shoal_dht_start:
+ * @self: a stopped DHT
+ * @bind_address: (nullable): an IPv4 or IPv6 address to listen on, or
+ *   %NULL for every address of both families (IPv6 only if available)
+ * @port: the UDP port, or 0 for any free one (see shoal_dht_get_port())
+ * @error: return location for a #SHOAL_DHT_ERROR
+ *
+ * Opens the sockets and starts answering queries. The node knows nobody
+ * yet: add bootstrap nodes or saved nodes next.
+ *
+ * Returns: %TRUE if the node listens
+ */
+gboolean
+shoal_dht_start (ShoalDht    *self,
+                 const char  *bind_address,
+                 guint16      port,
+                 GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_DHT (self), FALSE);
+  g_return_val_if_fail (!shoal_dht_is_started (self), FALSE);
+
+  if (bind_address != NULL)
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (bind_address);
+      GSocket *sock;
+
+      if (address == NULL)
+        {
+          g_set_error (error, SHOAL_DHT_ERROR, SHOAL_DHT_ERROR_BAD_ADDRESS,
+                       "“%s” is not an IP address", bind_address);
+          return FALSE;
+        }
+      sock = open_socket (address, port, &local_error);
+      if (sock == NULL)
+        {
+          g_set_error (error, SHOAL_DHT_ERROR, SHOAL_DHT_ERROR_BIND,
+                       "Could not listen on %s port %u: %s", bind_address, port, local_error->message);
+          return FALSE;
+        }
+      if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6)
+        self->sock6 = sock;
+      else
+        self->sock4 = sock;
+      self->port = local_port (sock);
+    }
+  else
+    {
+      g_autoptr(GInetAddress) any4 = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+      g_autoptr(GInetAddress) any6 = g_inet_address_new_any (G_SOCKET_FAMILY_IPV6);
+
+      self->sock4 = open_socket (any4, port, &local_error);
+      if (self->sock4 == NULL)
+        {
+          g_set_error (error, SHOAL_DHT_ERROR, SHOAL_DHT_ERROR_BIND,
+                       "Could not listen on UDP port %u: %s", port, local_error->message);
+          return FALSE;
+        }
+      self->port = local_port (self->sock4);
+      /* IPv6 on the same port when the host has it; IPv4 alone is fine. */
+      self->sock6 = open_socket (any6, self->port, NULL);
+    }
+
+  if (self->sock4 != NULL)
+    self->source4 = watch_socket (self, self->sock4);
+  if (self->sock6 != NULL)
+    self->source6 = watch_socket (self, self->sock6);
+  self->cancellable = g_cancellable_new ();
+  self->maintenance = g_timeout_source_new_seconds (MAINTENANCE_INTERVAL_S);
+  g_source_set_callback (self->maintenance, maintenance_cb, self, NULL);
+  g_source_attach (self->maintenance, self->context);
+  return TRUE;
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+/**
+ * shoal_dht_stop:
+ * @self: a DHT
+ *
+ * Closes the sockets. Lookups in progress finish with
+ * %G_IO_ERROR_CANCELLED; the routing table is kept, so
+ * shoal_dht_dup_nodes() still works and the node can start again.
+ */
+void
+shoal_dht_stop (ShoalDht *self)
+{
+  g_autoptr(GPtrArray) lookups = NULL;
+
+  g_return_if_fail (SHOAL_IS_DHT (self));
+
+  clear_source (&self->source4);
+  clear_source (&self->source6);
+  clear_source (&self->maintenance);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->sock4 != NULL)
+    g_socket_close (self->sock4, NULL);
+  if (self->sock6 != NULL)
+    g_socket_close (self->sock6, NULL);
+  g_clear_object (&self->sock4);
+  g_clear_object (&self->sock6);
+  self->port = 0;
+
+  if (self->lookups != NULL)
+    {
+      lookups = g_ptr_array_copy (self->lookups, (GCopyFunc) (void (*) (void)) shoal_dht_lookup_ref, NULL);
+      g_ptr_array_set_free_func (lookups, (GDestroyNotify) shoal_dht_lookup_unref);
+      for (guint i = 0; i < lookups->len; i++)
+        shoal_dht_lookup_abort (lookups->pdata[i]);
+    }
+  if (self->transactions != NULL)
+    g_hash_table_remove_all (self->transactions);
+}
+
+/* Bootstrap and saved nodes */
+
+typedef struct
+{
+  ShoalDht *self;
+  guint16   port;
+} ResolveData;
+
+static void
+add_bootstrap_addr (ShoalDht           *self,
+                    const ShoalDhtAddr *addr)
+{
+  for (guint i = 0; i < self->bootstrap->len; i++)
+    if (shoal_dht_addr_equal (&g_array_index (self->bootstrap, ShoalDhtAddr, i), addr))
+      return;
+  if (self->bootstrap->len < MAX_BOOTSTRAP_ADDRS)
+    g_array_append_val (self->bootstrap, *addr);
+}
+
+static void
+resolved_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  ResolveData *rd = data;
+  g_autoptr(ShoalDht) self = rd->self;
+  g_autoptr(GError) error = NULL;
+  GList *addresses;
+
+  addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), result, &error);
+  if (addresses == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("DHT: could not resolve a bootstrap node: %s", error->message);
+      g_free (rd);
+      return;
+    }
+  for (GList *l = addresses; l != NULL; l = l->next)
+    {
+      g_autoptr(GSocketAddress) sa = g_inet_socket_address_new (l->data, rd->port);
+      ShoalDhtAddr addr;
+
+      if (!shoal_dht_addr_from_socket_address (sa, &addr) || !shoal_dht_has_family (self, addr.family))
+        continue;
+      add_bootstrap_addr (self, &addr);
+      send_simple_query (self, &addr, SHOAL_DHT_METHOD_FIND_NODE, TRUE);
+    }
+  g_resolver_free_addresses (addresses);
+  g_free (rd);
+}
+
+/**
+ * shoal_dht_add_bootstrap_node:
+ * @self: a started DHT
+ * @host_and_port: "host:port" (or "[v6 address]:port") of a node to
+ *   bootstrap from
+ * @error: return location for a #SHOAL_DHT_ERROR
+ *
+ * Resolves @host_and_port in the background and asks each of its addresses
+ * for the nodes closest to our id, which fills the routing table. The
+ * addresses are asked again whenever the table runs nearly empty.
+ *
+ * Returns: %FALSE if @host_and_port cannot be parsed or the node is not
+ *   started
+ */
+gboolean
+shoal_dht_add_bootstrap_node (ShoalDht    *self,
+                              const char  *host_and_port,
+                              GError     **error)
+{
+  g_autoptr(GSocketConnectable) parsed = NULL;
+  g_autoptr(GResolver) resolver = NULL;
+  g_autoptr(GError) local_error = NULL;
+  ResolveData *rd;
+  guint16 port;
+
+  g_return_val_if_fail (SHOAL_IS_DHT (self), FALSE);
+  g_return_val_if_fail (host_and_port != NULL, FALSE);
+
+  if (!shoal_dht_is_started (self))
+    {
+      g_set_error_literal (error, SHOAL_DHT_ERROR, SHOAL_DHT_ERROR_NOT_STARTED,
+                           "The DHT node is not started");
+      return FALSE;
+    }
+  parsed = g_network_address_parse (host_and_port, 0, &local_error);
+  if (parsed == NULL || (port = g_network_address_get_port (G_NETWORK_ADDRESS (parsed))) == 0)
+    {
+      g_set_error (error, SHOAL_DHT_ERROR, SHOAL_DHT_ERROR_BAD_ADDRESS,
+                   "“%s” is not a host and port", host_and_port);
+      return FALSE;
+    }
+
+  rd = g_new0 (ResolveData, 1);
+  rd->self = g_object_ref (self);
+  rd->port = port;
+  resolver = g_resolver_get_default ();
+  g_main_context_push_thread_default (self->context);
+  g_resolver_lookup_by_name_async (resolver, g_network_address_get_hostname (G_NETWORK_ADDRESS (parsed)),
+                                   self->cancellable, resolved_cb, rd);
+  g_main_context_pop_thread_default (self->context);
+  return TRUE;
+}
+
+/**
+ * shoal_dht_use_default_bootstrap:
+ * @self: a started DHT
+ *
+ * Bootstraps from the well-known public routers. Only for a node that
+ * should join the real DHT and has no saved nodes: tests never call it.
+ */
+void
+shoal_dht_use_default_bootstrap (ShoalDht *self)
+{
+  g_return_if_fail (SHOAL_IS_DHT (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (default_bootstrap); i++)
+    shoal_dht_add_bootstrap_node (self, default_bootstrap[i], NULL);
+}
+
+/**
+ * shoal_dht_add_node:
+ * @self: a started DHT
+ * @address: a #GInetSocketAddress where a DHT node may listen, such as the
+ *   port a peer sent in a PORT message (BEP 5)
+ *
+ * Pings @address; the node joins the routing table if it answers.
+ */
+void
+shoal_dht_add_node (ShoalDht       *self,
+                    GSocketAddress *address)
+{
+  ShoalDhtAddr addr;
+
+  g_return_if_fail (SHOAL_IS_DHT (self));
+  g_return_if_fail (G_IS_SOCKET_ADDRESS (address));
+
+  if (shoal_dht_addr_from_socket_address (address, &addr))
+    send_simple_query (self, &addr, SHOAL_DHT_METHOD_PING, FALSE);
+}
+
+static void
+write_compact_nodes (ShoalBencodeWriter *w,
+                     const char         *key,
+                     GArray             *nodes)
+{
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+
+  for (guint i = 0; i < nodes->len && i < MAX_SAVED_NODES; i++)
+    {
+      const ShoalDhtNodeInfo *n = &g_array_index (nodes, ShoalDhtNodeInfo, i);
+      guint8 port[2] = { n->addr.port >> 8, n->addr.port & 0xff };
+
+      g_byte_array_append (buf, n->id, SHOAL_DHT_ID_LEN);
+      g_byte_array_append (buf, n->addr.ip, shoal_dht_addr_ip_len (&n->addr));
+      g_byte_array_append (buf, port, 2);
+    }
+  shoal_bencode_writer_cstring (w, key);
+  shoal_bencode_writer_string (w, buf->data, buf->len);
+}
+
+/**
+ * shoal_dht_dup_nodes:
+ * @self: a DHT
+ *
+ * Saves the good and questionable nodes of the routing tables, for
+ * shoal_dht_add_nodes_from_saved() on the next run: a node that comes back
+ * with them needs no bootstrap router. The data is a bencoded dictionary
+ * with "id" (ours, for shoal_dht_new()), "nodes" and "nodes6" in compact
+ * form.
+ *
+ * Returns: (transfer full): the saved nodes
+ */
+GBytes *
+shoal_dht_dup_nodes (ShoalDht *self)
+{
+  g_autoptr(ShoalBencodeWriter) w = shoal_bencode_writer_new ();
+  g_autoptr(GArray) v4 = NULL;
+  g_autoptr(GArray) v6 = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  g_return_val_if_fail (SHOAL_IS_DHT (self), NULL);
+
+  v4 = shoal_dht_routing_table_dup_nodes (self->table4, SHOAL_DHT_NODE_QUESTIONABLE, now);
+  v6 = shoal_dht_routing_table_dup_nodes (self->table6, SHOAL_DHT_NODE_QUESTIONABLE, now);
+  shoal_bencode_writer_begin_dict (w);
+  shoal_bencode_writer_cstring (w, "id");
+  shoal_bencode_writer_string (w, self->id, SHOAL_DHT_ID_LEN);
+  write_compact_nodes (w, "nodes", v4);
+  write_compact_nodes (w, "nodes6", v6);
+  shoal_bencode_writer_end (w);
+  return shoal_bencode_writer_finish (w);
+}
+
+static guint
+ping_saved (ShoalDht               *self,
+            const ShoalBencodeNode *root,
+            const char             *key,
+            guint8                  family,
+            GError                **error)
+{
+  const ShoalBencodeNode *node = shoal_bencode_node_dict_lookup (root, key);
+  gsize entry = family == 4 ? SHOAL_DHT_COMPACT_NODE4_LEN : SHOAL_DHT_COMPACT_NODE6_LEN;
+  gsize ip_len = family == 4 ? 4 : 16;
+  const guint8 *s;
+  gsize len = 0;
+  guint n = 0;
+
+  if (node == NULL)
+    return 0;
+  if (!shoal_bencode_node_is (node, SHOAL_BENCODE_STRING) ||
+      (s = shoal_bencode_node_get_string (node, &len), len % entry != 0))
+    {
+      g_set_error (error, SHOAL_DHT_ERROR, SHOAL_DHT_ERROR_BAD_SAVED_NODES,
+                   "The saved “%s” are not compact node entries", key);
+      return 0;
+    }
+  for (gsize i = 0; i < len / entry && i < MAX_SAVED_NODES; i++)
+    {
+      const guint8 *p = s + i * entry;
+      ShoalDhtAddr addr = { .family = family };
+
+      memcpy (addr.ip, p + SHOAL_DHT_ID_LEN, ip_len);
+      addr.port = (guint16) (p[SHOAL_DHT_ID_LEN + ip_len] << 8 | p[SHOAL_DHT_ID_LEN + ip_len + 1]);
+      if (!shoal_dht_addr_is_usable (&addr) || !shoal_dht_has_family (self, family))
+        continue;
+      /* The first few answer with nodes too, which starts a lookup of our
+       * own id; the rest only need to prove they are alive. */
+      send_simple_query (self, &addr, n < SHOAL_DHT_K ? SHOAL_DHT_METHOD_FIND_NODE : SHOAL_DHT_METHOD_PING,
+                         n < SHOAL_DHT_K);
+      n++;
+    }
+  return n;
+}
+
+/**
+ * shoal_dht_add_nodes_from_saved:
+ * @self: a started DHT
+ * @saved: data from shoal_dht_dup_nodes()
+ * @error: return location for a #SHOAL_DHT_ERROR
+ *
+ * Contacts the saved nodes; those that answer join the routing table.
+ *
+ * Returns: how many nodes were contacted, 0 with @error set on bad data
+ */
+guint
+shoal_dht_add_nodes_from_saved (ShoalDht  *self,
+                                GBytes    *saved,
+                                GError   **error)
+{
+  g_autoptr(ShoalBencode) doc = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const ShoalBencodeNode *root;
+  guint n;
+
+  g_return_val_if_fail (SHOAL_IS_DHT (self), 0);
+  g_return_val_if_fail (saved != NULL, 0);
+
+  if (!shoal_dht_is_started (self))
+    {
+      g_set_error_literal (error, SHOAL_DHT_ERROR, SHOAL_DHT_ERROR_NOT_STARTED,
+                           "The DHT node is not started");
+      return 0;
+    }
+  doc = shoal_bencode_parse_full (saved, 2, 16, FALSE, &local_error);
+  if (doc == NULL || !shoal_bencode_node_is (shoal_bencode_get_root (doc), SHOAL_BENCODE_DICT))
+    {
+      g_set_error (error, SHOAL_DHT_ERROR, SHOAL_DHT_ERROR_BAD_SAVED_NODES,
+                   "The saved DHT nodes cannot be read: %s",
+                   local_error != NULL ? local_error->message : "not a dictionary");
+      return 0;
+    }
+  root = shoal_bencode_get_root (doc);
+  n = ping_saved (self, root, "nodes", 4, &local_error);
+  if (local_error == NULL)
+    n += ping_saved (self, root, "nodes6", 6, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return 0;
+    }
+  return n;
+}
