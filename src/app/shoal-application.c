@@ -8,13 +8,22 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <libnotify/notify.h>
 
+#include "shoal-app-utils.h"
 #include "shoal-application.h"
+#include "shoal-preferences-window.h"
 #include "shoal-window.h"
 
 struct _ShoalApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication  parent_instance;
+
+  GSettings      *settings;
+  ShoalSession   *session;
+  char           *startup_error;
+  gboolean        closing;
+  gboolean        notify_ready;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalApplication, shoal_application, ADW_TYPE_APPLICATION)
@@ -41,6 +50,81 @@ shoal_application_new (void)
                        NULL);
 }
 
+/**
+ * shoal_application_get_session:
+ * @self: the application
+ *
+ * Returns: (transfer none) (nullable): the engine session, once the
+ *   application has started up
+ */
+ShoalSession *
+shoal_application_get_session (ShoalApplication *self)
+{
+  g_return_val_if_fail (SHOAL_IS_APPLICATION (self), NULL);
+  return self->session;
+}
+
+/**
+ * shoal_application_get_settings:
+ * @self: the application
+ *
+ * Returns: (transfer none) (nullable): the application's settings, once it
+ *   has started up
+ */
+GSettings *
+shoal_application_get_settings (ShoalApplication *self)
+{
+  g_return_val_if_fail (SHOAL_IS_APPLICATION (self), NULL);
+  return self->settings;
+}
+
+/**
+ * shoal_application_get_startup_error:
+ * @self: the application
+ *
+ * Returns: (nullable): why the session could not start as configured, for
+ *   the window to tell the user
+ */
+const char *
+shoal_application_get_startup_error (ShoalApplication *self)
+{
+  g_return_val_if_fail (SHOAL_IS_APPLICATION (self), NULL);
+  return self->startup_error;
+}
+
+/**
+ * shoal_application_dup_download_dir:
+ * @self: the application
+ *
+ * The folder new torrents go to: the download-dir setting, or when it is
+ * empty `$SHOAL_DOWNLOAD_DIR` (for tests) or the XDG Downloads folder.
+ *
+ * Returns: (transfer full): an absolute path
+ */
+char *
+shoal_application_dup_download_dir (ShoalApplication *self)
+{
+  g_autofree char *dir = NULL;
+  const char *env;
+  const char *xdg;
+
+  g_return_val_if_fail (SHOAL_IS_APPLICATION (self), NULL);
+
+  if (self->settings != NULL)
+    dir = g_settings_get_string (self->settings, "download-dir");
+  if (dir != NULL && dir[0] != '\0' && g_path_is_absolute (dir))
+    return g_steal_pointer (&dir);
+
+  env = g_getenv ("SHOAL_DOWNLOAD_DIR");
+  if (env != NULL && g_path_is_absolute (env))
+    return g_strdup (env);
+
+  xdg = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+  if (xdg != NULL)
+    return g_strdup (xdg);
+  return g_build_filename (g_get_home_dir (), "Downloads", NULL);
+}
+
 static ShoalWindow *
 shoal_application_ensure_window (ShoalApplication *self)
 {
@@ -55,28 +139,195 @@ shoal_application_ensure_window (ShoalApplication *self)
   return shoal_window_new (self);
 }
 
-static void
-shoal_application_activate (GApplication *application)
-{
-  ShoalApplication *self = SHOAL_APPLICATION (application);
+/* Settings → engine */
 
-  gtk_window_present (GTK_WINDOW (shoal_application_ensure_window (self)));
+static guint64
+kib_to_bytes (int kib)
+{
+  return kib > 0 ? (guint64) kib * 1024 : 0;
 }
 
 static void
-shoal_application_open (GApplication  *application,
-                        GFile        **files,
-                        int            n_files,
-                        const char    *hint)
+apply_speed_limits (ShoalApplication *self)
 {
-  ShoalApplication *self = SHOAL_APPLICATION (application);
+  gboolean alt = g_settings_get_boolean (self->settings, "alt-speed-enabled");
 
-  /* Opening a .torrent file or a magnet link must at least bring the
-   * window up; handing the files to the engine belongs to the torrent
-   * list, which does not exist yet. */
-  g_debug ("Asked to open %d file(s) or link(s)", n_files);
+  shoal_session_set_download_limit (self->session,
+                                    kib_to_bytes (g_settings_get_int (self->settings,
+                                                                      alt ? "alt-download-limit" : "download-limit")));
+  shoal_session_set_upload_limit (self->session,
+                                  kib_to_bytes (g_settings_get_int (self->settings,
+                                                                    alt ? "alt-upload-limit" : "upload-limit")));
+}
 
-  gtk_window_present (GTK_WINDOW (shoal_application_ensure_window (self)));
+static void
+apply_connection_limits (ShoalApplication *self)
+{
+  int global = g_settings_get_int (self->settings, "max-peers-global");
+  int per_torrent = g_settings_get_int (self->settings, "max-peers-per-torrent");
+
+  shoal_session_set_max_connections (self->session, (guint) MAX (global, 1), (guint) MAX (per_torrent, 1));
+}
+
+static void
+apply_seed_limits (ShoalApplication *self)
+{
+  double ratio = 0.0;
+  int minutes = g_settings_get_int (self->settings, "seed-time-limit");
+
+  if (g_settings_get_boolean (self->settings, "seed-ratio-limit-enabled"))
+    ratio = g_settings_get_double (self->settings, "seed-ratio-limit");
+
+  shoal_session_set_seed_limits (self->session, ratio, minutes > 0 ? (gint64) minutes * 60 : 0);
+}
+
+static void
+apply_download_dir (ShoalApplication *self)
+{
+  g_autofree char *dir = shoal_application_dup_download_dir (self);
+
+  shoal_session_set_download_dir (self->session, dir);
+}
+
+static void
+settings_changed_cb (ShoalApplication *self,
+                     const char       *key,
+                     GSettings        *settings)
+{
+  if (self->session == NULL)
+    return;
+
+  if (g_str_equal (key, "download-dir"))
+    apply_download_dir (self);
+  else if (g_str_equal (key, "alt-speed-enabled") ||
+           g_str_has_suffix (key, "download-limit") ||
+           g_str_has_suffix (key, "upload-limit"))
+    apply_speed_limits (self);
+  else if (g_str_has_prefix (key, "max-peers-"))
+    apply_connection_limits (self);
+  else if (g_str_has_prefix (key, "seed-"))
+    apply_seed_limits (self);
+  /* The listening port can only change before the session starts; the
+   * preferences say it applies at the next start. The other keys are
+   * read when they are used (start-added, notify-on-complete…). */
+}
+
+static ShoalSession *
+create_session (ShoalApplication *self,
+                guint16           port)
+{
+  ShoalSession *session = shoal_session_new (g_getenv ("SHOAL_STATE_DIR"));
+
+  shoal_session_set_listen_port (session, port);
+  return session;
+}
+
+static void
+start_session (ShoalApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  guint16 port = 0;
+
+  if (!g_settings_get_boolean (self->settings, "random-port"))
+    port = (guint16) CLAMP (g_settings_get_int (self->settings, "listen-port"), 1, 65535);
+
+  self->session = create_session (self, port);
+  apply_download_dir (self);
+  apply_speed_limits (self);
+  apply_connection_limits (self);
+  apply_seed_limits (self);
+
+  if (shoal_session_start (self->session, &error))
+    return;
+
+  /* Another program holding the port must not keep the user from their
+   * downloads: fall back to a free port and say so. A session that failed
+   * to start cannot be started again, so build a fresh one. */
+  self->startup_error = g_strdup_printf (_("Could not use the configured listening port: %s"), error->message);
+  g_clear_error (&error);
+  g_clear_object (&self->session);
+  self->session = create_session (self, 0);
+  apply_download_dir (self);
+  apply_speed_limits (self);
+  apply_connection_limits (self);
+  apply_seed_limits (self);
+  if (!shoal_session_start (self->session, &error))
+    {
+      g_free (self->startup_error);
+      self->startup_error = g_strdup_printf (_("Could not start the transfers: %s"), error->message);
+    }
+}
+
+/* Completion notifications */
+
+static void
+launch_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    g_message ("Could not open the download: %s", error->message);
+}
+
+static void
+notification_open_cb (NotifyNotification *notification,
+                      char               *action,
+                      gpointer            user_data)
+{
+  const char *uri = user_data;
+
+  g_app_info_launch_default_for_uri_async (uri, NULL, NULL, launch_done_cb, NULL);
+}
+
+static void
+torrent_completed_cb (ShoalApplication *self,
+                      ShoalTorrent     *torrent,
+                      ShoalSession     *session)
+{
+  g_autoptr(GError) error = NULL;
+  NotifyNotification *notification;
+  char *data_uri;
+  char *folder_uri;
+
+  if (!self->notify_ready || !g_settings_get_boolean (self->settings, "notify-on-complete"))
+    return;
+
+  notification = notify_notification_new (_("Download Complete"), shoal_torrent_get_name (torrent), APP_ID);
+  notify_notification_set_app_name (notification, _("Shoal"));
+  notify_notification_set_category (notification, "transfer.complete");
+
+  data_uri = shoal_torrent_dup_data_uri (torrent);
+  folder_uri = g_filename_to_uri (shoal_torrent_get_save_dir (torrent), NULL, NULL);
+  notify_notification_add_action (notification, "open", _("Open"),
+                                  notification_open_cb, data_uri, g_free);
+  if (folder_uri != NULL)
+    notify_notification_add_action (notification, "open-folder", _("Open Folder"),
+                                    notification_open_cb, folder_uri, g_free);
+
+  /* The notification must outlive this call for its actions to work; it
+   * drops its own reference once closed. */
+  g_signal_connect (notification, "closed", G_CALLBACK (g_object_unref), NULL);
+  if (!notify_notification_show (notification, &error))
+    {
+      g_debug ("Could not show a notification: %s", error->message);
+      g_object_unref (notification);
+    }
+}
+
+/* Actions */
+
+static void
+session_closed_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(ShoalApplication) self = user_data;
+
+  shoal_session_close_finish (SHOAL_SESSION (source), result, NULL);
+  g_application_quit (G_APPLICATION (self));
+  g_application_release (G_APPLICATION (self));
 }
 
 static void
@@ -85,17 +336,42 @@ shoal_application_quit_action (GSimpleAction *action,
                                gpointer       user_data)
 {
   ShoalApplication *self = user_data;
-  GList *windows;
 
-  /* Closing the windows first (rather than only quitting the main loop)
-   * lets each one run its close-request handler, which saves its state. */
-  windows = g_list_copy_deep (gtk_application_get_windows (GTK_APPLICATION (self)),
-                              (GCopyFunc) g_object_ref, NULL);
-  for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_close (GTK_WINDOW (l->data));
-  g_list_free_full (windows, g_object_unref);
+  if (self->closing)
+    return;
+  self->closing = TRUE;
 
-  g_application_quit (G_APPLICATION (self));
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (SHOAL_IS_WINDOW (l->data))
+        shoal_window_save_state (SHOAL_WINDOW (l->data));
+      gtk_widget_set_visible (GTK_WIDGET (l->data), FALSE);
+    }
+
+  if (self->session == NULL)
+    {
+      g_application_quit (G_APPLICATION (self));
+      return;
+    }
+
+  /* Saving the resume data and telling the trackers we leave takes up to a
+   * few seconds; the windows are already gone meanwhile. */
+  g_application_hold (G_APPLICATION (self));
+  shoal_session_close_async (self->session, NULL, session_closed_cb, g_object_ref (self));
+}
+
+static void
+shoal_application_preferences_action (GSimpleAction *action,
+                                      GVariant      *parameter,
+                                      gpointer       user_data)
+{
+  ShoalApplication *self = user_data;
+  ShoalPreferencesWindow *preferences;
+
+  preferences = shoal_preferences_window_new (self);
+  gtk_window_set_transient_for (GTK_WINDOW (preferences),
+                                gtk_application_get_active_window (GTK_APPLICATION (self)));
+  gtk_window_present (GTK_WINDOW (preferences));
 }
 
 static void
@@ -133,15 +409,61 @@ shoal_application_about_action (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = shoal_application_quit_action },
+  { .name = "preferences", .activate = shoal_application_preferences_action },
   { .name = "about", .activate = shoal_application_about_action },
 };
+
+/* GApplication */
+
+static void
+shoal_application_activate (GApplication *application)
+{
+  ShoalApplication *self = SHOAL_APPLICATION (application);
+
+  gtk_window_present (GTK_WINDOW (shoal_application_ensure_window (self)));
+}
+
+static void
+shoal_application_open (GApplication  *application,
+                        GFile        **files,
+                        int            n_files,
+                        const char    *hint)
+{
+  ShoalApplication *self = SHOAL_APPLICATION (application);
+  ShoalWindow *window = shoal_application_ensure_window (self);
+
+  gtk_window_present (GTK_WINDOW (window));
+
+  for (int i = 0; i < n_files; i++)
+    {
+      if (g_file_has_uri_scheme (files[i], "magnet"))
+        {
+          g_autofree char *uri = g_file_get_uri (files[i]);
+
+          shoal_window_add_link (window, uri);
+        }
+      else
+        shoal_window_open_file (window, files[i]);
+    }
+}
 
 static void
 shoal_application_startup (GApplication *application)
 {
   ShoalApplication *self = SHOAL_APPLICATION (application);
-  static const char *quit_accels[] = { "<Control>q", NULL };
-  static const char *close_accels[] = { "<Control>w", NULL };
+  static const struct {
+    const char *action;
+    const char *accels[3];
+  } accels[] = {
+    { "app.quit", { "<Control>q", NULL } },
+    { "app.preferences", { "<Control>comma", NULL } },
+    { "window.close", { "<Control>w", NULL } },
+    { "win.add-file", { "<Control>o", NULL } },
+    { "win.add-link", { "<Control>u", NULL } },
+    { "win.search", { "<Control>f", NULL } },
+    { "win.start", { "<Control>s", NULL } },
+    { "win.pause", { "<Control>p", NULL } },
+  };
 
   G_APPLICATION_CLASS (shoal_application_parent_class)->startup (application);
 
@@ -152,16 +474,57 @@ shoal_application_startup (GApplication *application)
                                    G_N_ELEMENTS (app_actions),
                                    self);
 
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+  for (gsize i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
+
+  self->notify_ready = notify_init (APP_ID);
+
+  self->settings = g_settings_new (SHOAL_SETTINGS_SCHEMA_ID);
+  start_session (self);
+  g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "torrent-completed", G_CALLBACK (torrent_completed_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
+static void
+shoal_application_shutdown (GApplication *application)
+{
+  ShoalApplication *self = SHOAL_APPLICATION (application);
+
+  /* Quitting through app.quit closed the session already; anything else
+   * (a signal, the session manager) still gets the resume data saved. */
+  if (self->session != NULL && !self->closing)
+    shoal_session_close (self->session);
+
+  if (self->notify_ready)
+    notify_uninit ();
+  self->notify_ready = FALSE;
+
+  G_APPLICATION_CLASS (shoal_application_parent_class)->shutdown (application);
+}
+
+static void
+shoal_application_finalize (GObject *object)
+{
+  ShoalApplication *self = SHOAL_APPLICATION (object);
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->startup_error, g_free);
+
+  G_OBJECT_CLASS (shoal_application_parent_class)->finalize (object);
 }
 
 static void
 shoal_application_class_init (ShoalApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  object_class->finalize = shoal_application_finalize;
+
   app_class->startup = shoal_application_startup;
+  app_class->shutdown = shoal_application_shutdown;
   app_class->activate = shoal_application_activate;
   app_class->open = shoal_application_open;
 }

@@ -9,6 +9,8 @@
 
 #include <adwaita.h>
 
+#include "shoal-engine.h"
+
 G_BEGIN_DECLS
 
 /* The GSettings schema id stays the same for the .Devel flavour, like the
@@ -19,6 +21,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ShoalApplication, shoal_application, SHOAL, APPLICATION, AdwApplication)
 
-ShoalApplication *shoal_application_new (void);
+ShoalApplication *shoal_application_new              (void);
+ShoalSession     *shoal_application_get_session      (ShoalApplication *self);
+GSettings        *shoal_application_get_settings     (ShoalApplication *self);
+char             *shoal_application_dup_download_dir (ShoalApplication *self);
+const char       *shoal_application_get_startup_error (ShoalApplication *self);
 
 G_END_DECLS

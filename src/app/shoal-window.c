@@ -1,49 +1,66 @@
-/* shoal-window.c
+/* shoal-window.c: the main window and its torrent list
  *
  * Copyright 2026 The Shoal developers
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The actions, dialogs and drag-and-drop live in shoal-window-actions.c;
+ * this file builds the list models, the footer and the window state.
  */
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
-#include "shoal-window.h"
-
-struct _ShoalWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  GSettings            *settings;
-};
+#include "shoal-app-utils.h"
+#include "shoal-details-view.h"
+#include "shoal-torrent-cell.h"
+#include "shoal-torrent-row.h"
+#include "shoal-window-private.h"
 
 G_DEFINE_FINAL_TYPE (ShoalWindow, shoal_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void shoal_window_set_up (ShoalWindow      *self,
+                                 ShoalApplication *app);
 
 /**
  * shoal_window_new:
  * @application: the #ShoalApplication the window belongs to
  *
- * Creates a main window for @application, sized as the user last left it.
+ * Creates a main window for @application, sized as the user last left it,
+ * showing the torrents of the application's session.
  *
  * Returns: (transfer full): a new #ShoalWindow
  */
 ShoalWindow *
 shoal_window_new (ShoalApplication *application)
 {
-  g_return_val_if_fail (SHOAL_IS_APPLICATION (application), NULL);
+  ShoalWindow *self;
 
-  return g_object_new (SHOAL_TYPE_WINDOW,
+  g_return_val_if_fail (SHOAL_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (shoal_application_get_session (application) != NULL, NULL);
+
+  self = g_object_new (SHOAL_TYPE_WINDOW,
                        "application", application,
                        NULL);
+  shoal_window_set_up (self, application);
+  return self;
 }
 
-static void
+/**
+ * shoal_window_save_state:
+ * @self: a window
+ *
+ * Remembers the window size in the settings, for the next start.
+ */
+void
 shoal_window_save_state (ShoalWindow *self)
 {
   int width = 0;
   int height = 0;
   gboolean maximized;
+
+  g_return_if_fail (SHOAL_IS_WINDOW (self));
 
   maximized = gtk_window_is_maximized (GTK_WINDOW (self));
 
@@ -81,14 +98,422 @@ shoal_window_restore_state (ShoalWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
 }
 
+/**
+ * shoal_window_add_toast:
+ * @self: a window
+ * @title: what to tell the user
+ *
+ * Shows a short message over the torrent list.
+ */
+void
+shoal_window_add_toast (ShoalWindow *self,
+                        const char  *title)
+{
+  g_autofree char *escaped = NULL;
+
+  g_return_if_fail (SHOAL_IS_WINDOW (self));
+  g_return_if_fail (title != NULL);
+
+  /* Toast titles are markup; error messages and file names are not. */
+  escaped = g_markup_escape_text (title, -1);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (title);
+}
+
+/**
+ * shoal_window_get_last_toast:
+ * @self: a window
+ *
+ * AdwToastOverlay does not let anyone read its toasts back; this does, for
+ * the tests.
+ *
+ * Returns: (nullable): the text of the last toast shown
+ */
+const char *
+shoal_window_get_last_toast (ShoalWindow *self)
+{
+  g_return_val_if_fail (SHOAL_IS_WINDOW (self), NULL);
+  return self->last_toast;
+}
+
+/**
+ * shoal_window_get_column_view:
+ * @self: a window
+ *
+ * Returns: (transfer none): the torrent list
+ */
+GtkColumnView *
+shoal_window_get_column_view (ShoalWindow *self)
+{
+  g_return_val_if_fail (SHOAL_IS_WINDOW (self), NULL);
+  return self->column_view;
+}
+
+/**
+ * shoal_window_get_selection:
+ * @self: a window
+ *
+ * The rows sorted and filtered as shown, after flushing pending changes.
+ *
+ * Returns: (transfer none): the selection model of the torrent list, a
+ *   #GListModel of #ShoalTorrentRow
+ */
+GtkSelectionModel *
+shoal_window_get_selection (ShoalWindow *self)
+{
+  g_return_val_if_fail (SHOAL_IS_WINDOW (self), NULL);
+
+  shoal_torrent_list_flush (self->rows);
+  return GTK_SELECTION_MODEL (self->selection);
+}
+
+/**
+ * shoal_window_get_dialog:
+ * @self: a window
+ *
+ * Returns: (transfer none) (nullable): the dialog the window shows, if
+ *   one is open
+ */
+GtkWindow *
+shoal_window_get_dialog (ShoalWindow *self)
+{
+  g_return_val_if_fail (SHOAL_IS_WINDOW (self), NULL);
+  return self->dialog;
+}
+
+void
+shoal_window_set_dialog (ShoalWindow *self,
+                         GtkWindow   *dialog)
+{
+  g_set_weak_pointer (&self->dialog, dialog);
+}
+
+/**
+ * shoal_window_set_search:
+ * @self: a window
+ * @text: (nullable): text to look for in torrent names
+ *
+ * Shows only the torrents whose name contains @text, as the search entry
+ * does.
+ */
+void
+shoal_window_set_search (ShoalWindow *self,
+                         const char  *text)
+{
+  g_return_if_fail (SHOAL_IS_WINDOW (self));
+
+  gtk_search_bar_set_search_mode (self->search_bar, text != NULL && text[0] != '\0');
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+}
+
+/**
+ * shoal_window_set_state_filter:
+ * @self: a window
+ * @filter: a position of the state drop-down (all, downloading, seeding,
+ *   paused, finished, error)
+ */
+void
+shoal_window_set_state_filter (ShoalWindow *self,
+                               guint        filter)
+{
+  g_return_if_fail (SHOAL_IS_WINDOW (self));
+  g_return_if_fail (filter <= SHOAL_STATE_FILTER_ERROR);
+
+  gtk_drop_down_set_selected (self->state_dropdown, filter);
+}
+
+/* Filtering */
+
+static gboolean
+state_filter_func (gpointer item,
+                   gpointer user_data)
+{
+  ShoalWindow *self = user_data;
+  ShoalTorrentRow *row = item;
+  ShoalTorrentState state = shoal_torrent_row_get_state (row);
+
+  switch ((ShoalStateFilter) gtk_drop_down_get_selected (self->state_dropdown))
+    {
+    case SHOAL_STATE_FILTER_ALL:
+      return TRUE;
+    case SHOAL_STATE_FILTER_DOWNLOADING:
+      return state == SHOAL_TORRENT_STATE_DOWNLOADING ||
+             state == SHOAL_TORRENT_STATE_CHECKING ||
+             state == SHOAL_TORRENT_STATE_FETCHING_METADATA;
+    case SHOAL_STATE_FILTER_SEEDING:
+      return state == SHOAL_TORRENT_STATE_SEEDING;
+    case SHOAL_STATE_FILTER_PAUSED:
+      return state == SHOAL_TORRENT_STATE_PAUSED;
+    case SHOAL_STATE_FILTER_FINISHED:
+      /* Everything wanted is here, whether or not it still seeds. */
+      return state == SHOAL_TORRENT_STATE_FINISHED ||
+             (state != SHOAL_TORRENT_STATE_ERROR &&
+              state != SHOAL_TORRENT_STATE_CHECKING &&
+              shoal_torrent_row_get_progress (row) >= 1.0);
+    case SHOAL_STATE_FILTER_ERROR:
+      return state == SHOAL_TORRENT_STATE_ERROR;
+    default:
+      return TRUE;
+    }
+}
+
+static void
+state_dropdown_changed_cb (ShoalWindow *self)
+{
+  gtk_filter_changed (GTK_FILTER (self->state_filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static void
+update_stack (ShoalWindow *self)
+{
+  const char *page;
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->rows)) == 0)
+    page = "empty";
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) == 0)
+    page = "no-results";
+  else
+    page = "list";
+  gtk_stack_set_visible_child_name (self->stack, page);
+}
+
+/* Details pane */
+
+static void
+selection_changed_cb (ShoalWindow *self)
+{
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+
+  shoal_window_update_actions (self);
+
+  /* The details show one torrent: the only one selected. */
+  shoal_details_view_set_torrent (SHOAL_DETAILS_VIEW (self->details_view),
+                                  selected->len == 1 ? g_ptr_array_index (selected, 0) : NULL);
+
+}
+
+static void
+model_changed_cb (ShoalWindow *self)
+{
+  update_stack (self);
+  shoal_window_update_actions (self);
+}
+
+/* Footer */
+
+static void
+free_space_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  ShoalWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *text = NULL;
+
+  info = g_file_query_filesystem_info_finish (G_FILE (source), result, &error);
+  /* Cancelled means the window is gone: do not touch it. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE))
+    {
+      gtk_label_set_text (self->free_space_label, "");
+      return;
+    }
+
+  size = shoal_format_size (g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE));
+  /* Translators: free disk space in the download folder, %s is a size */
+  text = g_strdup_printf (_("%s free"), size);
+  gtk_label_set_text (self->free_space_label, text);
+}
+
+static void
+update_free_space (ShoalWindow *self)
+{
+  g_autoptr(GFile) dir = g_file_new_for_path (shoal_session_get_download_dir (self->session));
+
+  g_file_query_filesystem_info_async (dir, G_FILE_ATTRIBUTE_FILESYSTEM_FREE, G_PRIORITY_LOW,
+                                      self->cancellable, free_space_cb, self);
+}
+
+static void
+update_rates (ShoalWindow *self)
+{
+  g_autofree char *down = shoal_format_rate (shoal_session_get_download_rate (self->session));
+  g_autofree char *up = shoal_format_rate (shoal_session_get_upload_rate (self->session));
+
+  gtk_label_set_text (self->download_rate_label, down);
+  gtk_label_set_text (self->upload_rate_label, up);
+}
+
+static gboolean
+footer_tick_cb (gpointer user_data)
+{
+  ShoalWindow *self = user_data;
+
+  update_rates (self);
+  /* Free space changes slowly, and asking may wake a disk: every 10 s. */
+  if (++self->free_space_counter % 10 == 0)
+    update_free_space (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+settings_changed_cb (ShoalWindow *self,
+                     const char  *key)
+{
+  if (g_str_equal (key, "download-dir"))
+    update_free_space (self);
+}
+
+/* Close behaviour */
+
+static void
+close_response_cb (ShoalWindow    *self,
+                   const char     *response,
+                   AdwMessageDialog *dialog)
+{
+  GtkCheckButton *remember = GTK_CHECK_BUTTON (adw_message_dialog_get_extra_child (dialog));
+  gboolean quit = g_str_equal (response, "quit");
+
+  if (g_str_equal (response, "cancel"))
+    return;
+
+  if (gtk_check_button_get_active (remember))
+    g_settings_set_enum (self->settings, "close-behaviour", quit ? 1 : 0);
+
+  if (quit)
+    g_action_group_activate_action (G_ACTION_GROUP (gtk_window_get_application (GTK_WINDOW (self))),
+                                    "quit", NULL);
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+}
+
 static gboolean
 shoal_window_close_request (GtkWindow *window)
 {
   ShoalWindow *self = SHOAL_WINDOW (window);
+  GtkApplication *app = gtk_window_get_application (window);
+  AdwMessageDialog *dialog;
+  GtkWidget *remember;
 
   shoal_window_save_state (self);
 
-  return GTK_WINDOW_CLASS (shoal_window_parent_class)->close_request (window);
+  if (app == NULL)
+    return GTK_WINDOW_CLASS (shoal_window_parent_class)->close_request (window);
+
+  switch (g_settings_get_enum (self->settings, "close-behaviour"))
+    {
+    case 0: /* run in background: the window stays in the application */
+      gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+      return TRUE;
+    case 1:
+      g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+      return TRUE;
+    default:
+      break;
+    }
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window,
+                                                       _("Keep Transfers Running?"),
+                                                       _("Shoal can keep downloading and seeding in the background after the window is closed.")));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "quit", _("_Quit"),
+                                    "background", _("_Run in Background"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "background", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "background");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  remember = gtk_check_button_new_with_mnemonic (_("_Do not ask again"));
+  gtk_widget_set_halign (remember, GTK_ALIGN_CENTER);
+  adw_message_dialog_set_extra_child (dialog, remember);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (close_response_cb), self, G_CONNECT_SWAPPED);
+  shoal_window_set_dialog (self, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
+/* Setup */
+
+static void
+setup_models (ShoalWindow *self)
+{
+  g_autoptr(GtkEveryFilter) filter = NULL;
+  GtkExpression *name_expr;
+
+  self->rows = shoal_torrent_list_new (shoal_session_get_torrents (self->session));
+
+  name_expr = gtk_property_expression_new (SHOAL_TYPE_TORRENT_ROW, NULL, "name");
+  self->search_filter = gtk_string_filter_new (name_expr);
+  gtk_string_filter_set_match_mode (self->search_filter, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
+  gtk_string_filter_set_ignore_case (self->search_filter, TRUE);
+  g_object_bind_property (self->search_entry, "text", self->search_filter, "search", G_BINDING_SYNC_CREATE);
+
+  self->state_filter = gtk_custom_filter_new (state_filter_func, self, NULL);
+
+  filter = gtk_every_filter_new ();
+  gtk_multi_filter_append (GTK_MULTI_FILTER (filter), g_object_ref (GTK_FILTER (self->search_filter)));
+  gtk_multi_filter_append (GTK_MULTI_FILTER (filter), g_object_ref (GTK_FILTER (self->state_filter)));
+
+  self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->rows)),
+                                                  g_object_ref (GTK_FILTER (filter)));
+  self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)), NULL);
+  g_object_bind_property (self->column_view, "sorter", self->sort_model, "sorter", G_BINDING_SYNC_CREATE);
+  self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_object (self->rows, "items-changed", G_CALLBACK (model_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->filter_model, "items-changed", G_CALLBACK (model_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (selection_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->state_dropdown, "notify::selected", G_CALLBACK (state_dropdown_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  /* Newest first until the user picks another order. */
+  gtk_column_view_sort_by_column (self->column_view, self->added_column, GTK_SORT_DESCENDING);
+}
+
+static void
+setup_details (ShoalWindow *self)
+{
+  self->details_view = GTK_WIDGET (shoal_details_view_new ());
+  shoal_details_view_set_session (SHOAL_DETAILS_VIEW (self->details_view), self->session);
+  gtk_paned_set_end_child (self->paned, self->details_view);
+}
+
+/* The application is not a construct property of GtkWindow, so it is
+ * only known once g_object_new() returns. */
+static void
+shoal_window_set_up (ShoalWindow      *self,
+                     ShoalApplication *app)
+{
+  const char *startup_error;
+
+  self->session = g_object_ref (shoal_application_get_session (app));
+
+  setup_details (self);
+  setup_models (self);
+  shoal_window_init_actions (self);
+  update_stack (self);
+  shoal_window_update_actions (self);
+
+  g_settings_bind (self->settings, "alt-speed-enabled", self->alt_speed_button, "active", G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
+  update_rates (self);
+  update_free_space (self);
+  self->footer_id = g_timeout_add_seconds (1, footer_tick_cb, self);
+
+  startup_error = shoal_application_get_startup_error (app);
+  if (startup_error != NULL)
+    shoal_window_add_toast (self, startup_error);
 }
 
 static void
@@ -96,7 +521,21 @@ shoal_window_dispose (GObject *object)
 {
   ShoalWindow *self = SHOAL_WINDOW (object);
 
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->footer_id, g_source_remove);
+  g_clear_pointer (&self->context_popover, gtk_widget_unparent);
+  if (self->column_view != NULL)
+    gtk_column_view_set_model (self->column_view, NULL);
+  shoal_window_set_dialog (self, NULL);
+
   gtk_widget_dispose_template (GTK_WIDGET (self), SHOAL_TYPE_WINDOW);
+
+  g_clear_object (&self->selection);
+  g_clear_object (&self->sort_model);
+  g_clear_object (&self->filter_model);
+  g_clear_object (&self->search_filter);
+  g_clear_object (&self->state_filter);
+  g_clear_object (&self->rows);
 
   G_OBJECT_CLASS (shoal_window_parent_class)->dispose (object);
 }
@@ -107,6 +546,9 @@ shoal_window_finalize (GObject *object)
   ShoalWindow *self = SHOAL_WINDOW (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->session);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->last_toast, g_free);
 
   G_OBJECT_CLASS (shoal_window_parent_class)->finalize (object);
 }
@@ -123,7 +565,24 @@ shoal_window_class_init (ShoalWindowClass *klass)
 
   window_class->close_request = shoal_window_close_request;
 
+  g_type_ensure (SHOAL_TYPE_TORRENT_ROW);
+  g_type_ensure (SHOAL_TYPE_TORRENT_CELL);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/shoal/Shoal/shoal-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, state_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, paned);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, column_view);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, added_column);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, download_rate_label);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, upload_rate_label);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, free_space_label);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, alt_speed_button);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, context_menu);
 }
 
 static void
@@ -136,6 +595,9 @@ shoal_window_init (ShoalWindow *self)
   if (g_str_has_suffix (APP_ID, ".Devel"))
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
+  self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (SHOAL_SETTINGS_SCHEMA_ID);
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
   shoal_window_restore_state (self);
 }

@@ -17,6 +17,23 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ShoalWindow, shoal_window, SHOAL, WINDOW, AdwApplicationWindow)
 
-ShoalWindow *shoal_window_new (ShoalApplication *application);
+ShoalWindow        *shoal_window_new              (ShoalApplication *application);
+void                shoal_window_save_state       (ShoalWindow      *self);
+void                shoal_window_open_file        (ShoalWindow      *self,
+                                                   GFile            *file);
+void                shoal_window_open_metainfo    (ShoalWindow      *self,
+                                                   ShoalMetainfo    *info);
+void                shoal_window_add_link         (ShoalWindow      *self,
+                                                   const char       *uri);
+void                shoal_window_add_toast        (ShoalWindow      *self,
+                                                   const char       *title);
+const char         *shoal_window_get_last_toast   (ShoalWindow      *self);
+GtkColumnView      *shoal_window_get_column_view  (ShoalWindow      *self);
+GtkSelectionModel  *shoal_window_get_selection    (ShoalWindow      *self);
+GtkWindow          *shoal_window_get_dialog       (ShoalWindow      *self);
+void                shoal_window_set_search       (ShoalWindow      *self,
+                                                   const char       *text);
+void                shoal_window_set_state_filter (ShoalWindow      *self,
+                                                   guint             filter);
 
 G_END_DECLS

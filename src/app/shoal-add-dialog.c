@@ -1,0 +1,407 @@
+/* shoal-add-dialog.c: where to save a new torrent and which files
+ *
+ * Copyright 2026 The Shoal developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The dialog adds the torrent itself: paused first, so that the skipped
+ * files are never requested, then started if the user asked for it.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "shoal-add-dialog.h"
+#include "shoal-add-file.h"
+#include "shoal-details-util.h"
+
+struct _ShoalAddDialog
+{
+  AdwWindow             parent_instance;
+
+  ShoalSession         *session;
+  GSettings            *settings;
+  ShoalMetainfo        *info;
+  char                 *save_dir;
+  GListStore           *files;
+  GCancellable         *cancellable;
+  char                 *free_space;
+
+  AdwPreferencesGroup  *summary_group;
+  AdwActionRow         *folder_row;
+  GtkSwitch            *start_switch;
+  GtkListView          *files_view;
+  GtkLabel             *wanted_label;
+};
+
+G_DEFINE_FINAL_TYPE (ShoalAddDialog, shoal_add_dialog, ADW_TYPE_WINDOW)
+
+enum {
+  SIGNAL_ADDED,
+  SIGNAL_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/**
+ * shoal_add_dialog_get_files:
+ * @self: a dialog
+ *
+ * Returns: (transfer none): a #GListModel of #ShoalAddFile, the files
+ *   the user may choose from (padding files are left out)
+ */
+GListModel *
+shoal_add_dialog_get_files (ShoalAddDialog *self)
+{
+  g_return_val_if_fail (SHOAL_IS_ADD_DIALOG (self), NULL);
+  return G_LIST_MODEL (self->files);
+}
+
+const char *
+shoal_add_dialog_get_save_dir (ShoalAddDialog *self)
+{
+  g_return_val_if_fail (SHOAL_IS_ADD_DIALOG (self), NULL);
+  return self->save_dir;
+}
+
+static void
+update_folder_row (ShoalAddDialog *self)
+{
+  g_autofree char *subtitle = NULL;
+  g_autofree char *escaped = g_markup_escape_text (self->save_dir, -1);
+
+  if (self->free_space != NULL)
+    /* Translators: a folder, then the free space there, e.g. “/home/ann/Downloads — 12 GB free” */
+    subtitle = g_strdup_printf (_("%s — %s free"), escaped, self->free_space);
+  else
+    subtitle = g_strdup (escaped);
+  adw_action_row_set_subtitle (self->folder_row, subtitle);
+}
+
+static void
+free_space_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  ShoalAddDialog *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+
+  info = g_file_query_filesystem_info_finish (G_FILE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_clear_pointer (&self->free_space, g_free);
+  if (info != NULL && g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE))
+    self->free_space = shoal_format_size (g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE));
+  update_folder_row (self);
+}
+
+/**
+ * shoal_add_dialog_set_save_dir:
+ * @self: a dialog
+ * @save_dir: an absolute folder path
+ *
+ * Chooses where the torrent is saved, and shows the free space there.
+ */
+void
+shoal_add_dialog_set_save_dir (ShoalAddDialog *self,
+                               const char     *save_dir)
+{
+  g_autoptr(GFile) dir = NULL;
+
+  g_return_if_fail (SHOAL_IS_ADD_DIALOG (self));
+  g_return_if_fail (save_dir != NULL);
+
+  g_free (self->save_dir);
+  self->save_dir = g_strdup (save_dir);
+  g_clear_pointer (&self->free_space, g_free);
+  update_folder_row (self);
+
+  /* The folder may not exist yet (it is created on the first write):
+   * the free space is that of the nearest existing parent. */
+  dir = g_file_new_for_path (save_dir);
+  while (!g_file_query_exists (dir, NULL))
+    {
+      g_autoptr(GFile) parent = g_file_get_parent (dir);
+
+      if (parent == NULL)
+        break;
+      g_set_object (&dir, parent);
+    }
+  g_file_query_filesystem_info_async (dir, G_FILE_ATTRIBUTE_FILESYSTEM_FREE, G_PRIORITY_DEFAULT,
+                                      self->cancellable, free_space_cb, self);
+}
+
+static void
+update_wanted (ShoalAddDialog *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->files));
+  guint n_wanted = 0;
+  guint64 wanted = 0;
+  g_autofree char *size = NULL;
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ShoalAddFile) file = g_list_model_get_item (G_LIST_MODEL (self->files), i);
+
+      if (shoal_add_file_get_wanted (file))
+        {
+          n_wanted++;
+          wanted += shoal_add_file_get_size (file);
+        }
+    }
+
+  size = shoal_format_size (wanted);
+  /* Translators: e.g. “3 of 5 files selected, 1.2 GB” */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u file selected, %s", "%u of %u files selected, %s", n),
+                          n_wanted, n, size);
+  gtk_label_set_text (self->wanted_label, text);
+
+  /* A torrent with nothing to download is not worth adding. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "add-dialog.add", n_wanted > 0);
+}
+
+static void
+add_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  ShoalAddDialog *self = SHOAL_ADD_DIALOG (widget);
+  g_autoptr(GError) error = NULL;
+  ShoalTorrent *torrent;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->files));
+
+  torrent = shoal_session_add_torrent (self->session, self->info, self->save_dir, SHOAL_ADD_FLAGS_PAUSED, &error);
+  if (torrent == NULL)
+    {
+      g_signal_emit (self, signals[SIGNAL_FAILED], 0, error);
+      gtk_window_destroy (GTK_WINDOW (self));
+      return;
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ShoalAddFile) file = g_list_model_get_item (G_LIST_MODEL (self->files), i);
+
+      if (!shoal_add_file_get_wanted (file))
+        shoal_torrent_set_file_priority (torrent, shoal_add_file_get_index (file), SHOAL_FILE_PRIORITY_SKIP);
+    }
+
+  if (gtk_switch_get_active (self->start_switch))
+    shoal_torrent_start (torrent);
+
+  g_signal_emit (self, signals[SIGNAL_ADDED], 0, torrent);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+folder_chosen_cb (ShoalAddDialog       *self,
+                  int                   response,
+                  GtkFileChooserNative *chooser)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = folder != NULL ? g_file_get_path (folder) : NULL;
+
+      if (path != NULL)
+        {
+          shoal_add_dialog_set_save_dir (self, path);
+          /* The next torrent goes to the same place by default. */
+          g_settings_set_string (self->settings, "download-dir", path);
+        }
+    }
+  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (chooser));
+  g_object_unref (chooser);
+}
+
+static void
+choose_folder_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  ShoalAddDialog *self = SHOAL_ADD_DIALOG (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GFile) current = g_file_new_for_path (self->save_dir);
+
+  chooser = gtk_file_chooser_native_new (_("Destination Folder"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Select"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  if (g_file_query_exists (current, NULL))
+    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), current, NULL);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (folder_chosen_cb), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+set_all_wanted (ShoalAddDialog *self,
+                gboolean        wanted)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->files));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ShoalAddFile) file = g_list_model_get_item (G_LIST_MODEL (self->files), i);
+
+      shoal_add_file_set_wanted (file, wanted);
+    }
+}
+
+static void
+select_all_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  set_all_wanted (SHOAL_ADD_DIALOG (widget), TRUE);
+}
+
+static void
+select_none_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  set_all_wanted (SHOAL_ADD_DIALOG (widget), FALSE);
+}
+
+static void
+shoal_add_dialog_dispose (GObject *object)
+{
+  ShoalAddDialog *self = SHOAL_ADD_DIALOG (object);
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SHOAL_TYPE_ADD_DIALOG);
+
+  G_OBJECT_CLASS (shoal_add_dialog_parent_class)->dispose (object);
+}
+
+static void
+shoal_add_dialog_finalize (GObject *object)
+{
+  ShoalAddDialog *self = SHOAL_ADD_DIALOG (object);
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->info);
+  g_clear_object (&self->files);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->save_dir, g_free);
+  g_clear_pointer (&self->free_space, g_free);
+
+  G_OBJECT_CLASS (shoal_add_dialog_parent_class)->finalize (object);
+}
+
+static void
+shoal_add_dialog_class_init (ShoalAddDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = shoal_add_dialog_dispose;
+  object_class->finalize = shoal_add_dialog_finalize;
+
+  /**
+   * ShoalAddDialog::added:
+   * @torrent: the torrent now in the session
+   */
+  signals[SIGNAL_ADDED] = g_signal_new ("added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, SHOAL_TYPE_TORRENT);
+  /**
+   * ShoalAddDialog::failed:
+   * @error: why the session refused the torrent
+   */
+  signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  g_type_ensure (SHOAL_TYPE_ADD_FILE);
+  g_type_ensure (SHOAL_TYPE_ADD_FILE_ROW);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/shoal/Shoal/shoal-add-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, ShoalAddDialog, summary_group);
+  gtk_widget_class_bind_template_child (widget_class, ShoalAddDialog, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, ShoalAddDialog, start_switch);
+  gtk_widget_class_bind_template_child (widget_class, ShoalAddDialog, files_view);
+  gtk_widget_class_bind_template_child (widget_class, ShoalAddDialog, wanted_label);
+
+  gtk_widget_class_install_action (widget_class, "add-dialog.add", NULL, add_action);
+  gtk_widget_class_install_action (widget_class, "add-dialog.choose-folder", NULL, choose_folder_action);
+  gtk_widget_class_install_action (widget_class, "add-dialog.select-all", NULL, select_all_action);
+  gtk_widget_class_install_action (widget_class, "add-dialog.select-none", NULL, select_none_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+shoal_add_dialog_init (ShoalAddDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->files = g_list_store_new (SHOAL_TYPE_ADD_FILE);
+}
+
+/**
+ * shoal_add_dialog_new:
+ * @parent: (nullable): the window to stay above
+ * @session: where to add the torrent
+ * @settings: the application settings (start-added, download-dir)
+ * @info: the torrent to add
+ * @save_dir: the folder to offer
+ *
+ * Returns: (transfer none): a new dialog, owned by GTK until it closes
+ */
+ShoalAddDialog *
+shoal_add_dialog_new (GtkWindow     *parent,
+                      ShoalSession  *session,
+                      GSettings     *settings,
+                      ShoalMetainfo *info,
+                      const char    *save_dir)
+{
+  ShoalAddDialog *self;
+  guint n_files;
+  g_autofree char *size = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GtkNoSelection) selection = NULL;
+
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (SHOAL_IS_SESSION (session), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (SHOAL_IS_METAINFO (info), NULL);
+  g_return_val_if_fail (save_dir != NULL, NULL);
+
+  self = g_object_new (SHOAL_TYPE_ADD_DIALOG, "transient-for", parent, NULL);
+  self->session = g_object_ref (session);
+  self->settings = g_object_ref (settings);
+  self->info = g_object_ref (info);
+
+  n_files = shoal_metainfo_get_n_files (info);
+  for (guint i = 0; i < n_files; i++)
+    {
+      const ShoalMetainfoFile *f = shoal_metainfo_get_file (info, i);
+      g_autoptr(ShoalAddFile) file = NULL;
+
+      /* Padding files are an artifact of the piece layout, not a choice. */
+      if (f->attributes & SHOAL_FILE_ATTRIBUTE_PAD)
+        continue;
+      file = shoal_add_file_new (i, f->path, f->length);
+      g_signal_connect_object (file, "notify::wanted", G_CALLBACK (update_wanted), self, G_CONNECT_SWAPPED);
+      g_list_store_append (self->files, file);
+    }
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->files)));
+  gtk_list_view_set_model (self->files_view, GTK_SELECTION_MODEL (selection));
+
+  size = shoal_format_size (shoal_metainfo_get_content_size (info));
+  /* The group title is markup; a torrent name is not. */
+  name = g_markup_escape_text (shoal_metainfo_get_name (info), -1);
+  adw_preferences_group_set_title (self->summary_group, name);
+  adw_preferences_group_set_description (self->summary_group, size);
+
+  gtk_switch_set_active (self->start_switch, g_settings_get_boolean (settings, "start-added"));
+  shoal_add_dialog_set_save_dir (self, save_dir);
+  update_wanted (self);
+
+  return self;
+}

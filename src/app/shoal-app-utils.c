@@ -1,0 +1,72 @@
+/* shoal-app-utils.c: formatting shared by the windows
+ *
+ * Copyright 2026 The Shoal developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "shoal-app-utils.h"
+
+/**
+ * shoal_torrent_state_label:
+ * @state: a torrent state
+ *
+ * Returns: (transfer none): the translated name of @state
+ */
+const char *
+shoal_torrent_state_label (ShoalTorrentState state)
+{
+  switch (state)
+    {
+    case SHOAL_TORRENT_STATE_PAUSED:
+      return _("Paused");
+    case SHOAL_TORRENT_STATE_CHECKING:
+      return _("Checking");
+    case SHOAL_TORRENT_STATE_DOWNLOADING:
+      return _("Downloading");
+    case SHOAL_TORRENT_STATE_SEEDING:
+      return _("Seeding");
+    case SHOAL_TORRENT_STATE_FINISHED:
+      return _("Finished");
+    case SHOAL_TORRENT_STATE_ERROR:
+      return _("Error");
+    case SHOAL_TORRENT_STATE_FETCHING_METADATA:
+      return _("Fetching metadata");
+    default:
+      return "";
+    }
+}
+
+/**
+ * shoal_torrent_dup_data_uri:
+ * @torrent: a torrent
+ *
+ * The data of a torrent is its top-level file or folder inside the save
+ * folder; both are named after the first component of the file paths.
+ *
+ * Returns: (transfer full): a file:// URI of the downloaded data
+ */
+char *
+shoal_torrent_dup_data_uri (ShoalTorrent *torrent)
+{
+  ShoalMetainfo *info = shoal_torrent_get_metainfo (torrent);
+  const ShoalMetainfoFile *first;
+  g_autofree char *top = NULL;
+  g_autofree char *path = NULL;
+  const char *slash;
+
+  if (shoal_metainfo_get_n_files (info) == 0)
+    return g_filename_to_uri (shoal_torrent_get_save_dir (torrent), NULL, NULL);
+
+  first = shoal_metainfo_get_file (info, 0);
+  slash = strchr (first->path, '/');
+  top = slash != NULL ? g_strndup (first->path, (gsize) (slash - first->path)) : g_strdup (first->path);
+  path = g_build_filename (shoal_torrent_get_save_dir (torrent), top, NULL);
+
+  return g_filename_to_uri (path, NULL, NULL);
+}

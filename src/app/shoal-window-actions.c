@@ -1,0 +1,731 @@
+/* shoal-window-actions.c: what the main window does for the user
+ *
+ * Copyright 2026 The Shoal developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every action works on all the selected torrents. Adding goes through
+ * the add dialog, whatever the source: file chooser, drag-and-drop, a
+ * second `shoal` process, or a URL.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <libsoup/soup.h>
+
+#include "shoal-add-dialog.h"
+#include "shoal-app-utils.h"
+#include "shoal-torrent-cell.h"
+#include "shoal-window-private.h"
+
+/**
+ * shoal_window_dup_selected:
+ * @self: a window
+ *
+ * Returns: (transfer full) (element-type ShoalTorrent): the selected
+ *   torrents, in the order shown
+ */
+GPtrArray *
+shoal_window_dup_selected (ShoalWindow *self)
+{
+  GPtrArray *torrents = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GtkBitset) selected = NULL;
+  GtkBitsetIter iter;
+  guint position;
+
+  if (self->selection == NULL)
+    return torrents;
+
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, selected, &position);
+       ok;
+       ok = gtk_bitset_iter_next (&iter, &position))
+    {
+      g_autoptr(ShoalTorrentRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+      if (row != NULL)
+        g_ptr_array_add (torrents, g_object_ref (shoal_torrent_row_get_torrent (row)));
+    }
+  return torrents;
+}
+
+static void
+set_enabled (ShoalWindow *self,
+             const char  *name,
+             gboolean     enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  if (action != NULL)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+static gboolean
+is_active (ShoalTorrentState state)
+{
+  return state == SHOAL_TORRENT_STATE_DOWNLOADING ||
+         state == SHOAL_TORRENT_STATE_SEEDING ||
+         state == SHOAL_TORRENT_STATE_CHECKING ||
+         state == SHOAL_TORRENT_STATE_FETCHING_METADATA;
+}
+
+/**
+ * shoal_window_update_actions:
+ * @self: a window
+ *
+ * Enables the actions that make sense for the current selection: start
+ * when a selected torrent is stopped, pause when one runs.
+ */
+void
+shoal_window_update_actions (ShoalWindow *self)
+{
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  gboolean any_active = FALSE;
+  gboolean any_stopped = FALSE;
+
+  for (guint i = 0; i < selected->len; i++)
+    {
+      if (is_active (shoal_torrent_get_state (g_ptr_array_index (selected, i))))
+        any_active = TRUE;
+      else
+        any_stopped = TRUE;
+    }
+
+  set_enabled (self, "start", any_stopped);
+  set_enabled (self, "pause", any_active);
+  set_enabled (self, "verify", selected->len > 0);
+  set_enabled (self, "remove", selected->len > 0);
+  set_enabled (self, "open-data", selected->len > 0);
+  set_enabled (self, "open-folder", selected->len > 0);
+  set_enabled (self, "copy-magnet", selected->len > 0);
+}
+
+/* Adding */
+
+static void
+add_dialog_added_cb (ShoalWindow    *self,
+                     ShoalTorrent   *torrent,
+                     ShoalAddDialog *dialog)
+{
+  shoal_torrent_list_flush (self->rows);
+}
+
+static void
+add_dialog_failed_cb (ShoalWindow    *self,
+                      const GError   *error,
+                      ShoalAddDialog *dialog)
+{
+  shoal_window_add_toast (self, error->message);
+}
+
+/**
+ * shoal_window_open_metainfo:
+ * @self: a window
+ * @info: a parsed .torrent
+ *
+ * Asks where to save @info and which files to download, then adds it; or
+ * says it is in the list already.
+ */
+void
+shoal_window_open_metainfo (ShoalWindow   *self,
+                            ShoalMetainfo *info)
+{
+  ShoalApplication *app;
+  ShoalAddDialog *dialog;
+  g_autofree char *dir = NULL;
+  const guint8 *hash;
+
+  g_return_if_fail (SHOAL_IS_WINDOW (self));
+  g_return_if_fail (SHOAL_IS_METAINFO (info));
+
+  hash = shoal_metainfo_get_info_hash_v1 (info);
+  if (hash != NULL && shoal_session_find_torrent (self->session, hash) != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: %s is a torrent name */
+      text = g_strdup_printf (_("“%s” is already in the list"), shoal_metainfo_get_name (info));
+      shoal_window_add_toast (self, text);
+      return;
+    }
+
+  app = SHOAL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  dir = shoal_application_dup_download_dir (app);
+  dialog = shoal_add_dialog_new (GTK_WINDOW (self), self->session, self->settings, info, dir);
+  g_signal_connect_object (dialog, "added", G_CALLBACK (add_dialog_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "failed", G_CALLBACK (add_dialog_failed_cb), self, G_CONNECT_SWAPPED);
+  shoal_window_set_dialog (self, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/**
+ * shoal_window_open_file:
+ * @self: a window
+ * @file: a .torrent file
+ *
+ * Reads @file and offers to add it; a file that is not a usable torrent
+ * gets a toast saying why.
+ */
+void
+shoal_window_open_file (ShoalWindow *self,
+                        GFile       *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalMetainfo) info = NULL;
+
+  g_return_if_fail (SHOAL_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  info = shoal_metainfo_new_from_file (file, NULL, &error);
+  if (info == NULL)
+    {
+      g_autofree char *name = g_file_get_basename (file);
+      g_autofree char *text = NULL;
+
+      /* Translators: the first %s is a file name, the second why it failed */
+      text = g_strdup_printf (_("Could not open “%s”: %s"), name, error->message);
+      shoal_window_add_toast (self, text);
+      return;
+    }
+  shoal_window_open_metainfo (self, info);
+}
+
+static void
+url_loaded_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  ShoalWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(ShoalMetainfo) info = NULL;
+  SoupMessage *message;
+
+  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  if (bytes != NULL && message != NULL && !SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (message)))
+    {
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "%u %s", soup_message_get_status (message),
+                   soup_message_get_reason_phrase (message));
+    }
+  else if (bytes != NULL)
+    info = shoal_metainfo_new_from_bytes (bytes, &error);
+
+  if (info == NULL)
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: %s says why a .torrent could not be downloaded */
+      text = g_strdup_printf (_("Could not download the torrent: %s"), error->message);
+      shoal_window_add_toast (self, text);
+      return;
+    }
+  shoal_window_open_metainfo (self, info);
+}
+
+/**
+ * shoal_window_add_link:
+ * @self: a window
+ * @uri: a magnet link, or an http(s) URL of a .torrent
+ *
+ * Adds the torrent a link points to, as far as the engine can: magnet
+ * links need metadata exchange, which Shoal cannot do yet, and the user
+ * is told so rather than shown a torrent that never starts.
+ */
+void
+shoal_window_add_link (ShoalWindow *self,
+                       const char  *uri)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *scheme = NULL;
+
+  g_return_if_fail (SHOAL_IS_WINDOW (self));
+  g_return_if_fail (uri != NULL);
+
+  scheme = g_uri_parse_scheme (uri);
+  if (scheme != NULL && g_ascii_strcasecmp (scheme, "magnet") == 0)
+    {
+      g_autoptr(ShoalMagnet) magnet = shoal_magnet_new_from_uri (uri, &error);
+
+      if (magnet == NULL)
+        {
+          g_autofree char *text = NULL;
+
+          /* Translators: %s says what is wrong with a magnet link */
+          text = g_strdup_printf (_("Invalid magnet link: %s"), error->message);
+          shoal_window_add_toast (self, text);
+          return;
+        }
+      shoal_window_add_toast (self, _("Magnet links are not supported yet"));
+      return;
+    }
+
+  if (scheme != NULL && (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0))
+    {
+      g_autoptr(SoupMessage) message = soup_message_new ("GET", uri);
+      g_autoptr(SoupSession) soup = NULL;
+
+      if (message == NULL)
+        {
+          shoal_window_add_toast (self, _("Invalid address"));
+          return;
+        }
+      soup = soup_session_new_with_options ("user-agent", "Shoal/" PACKAGE_VERSION, "timeout", 30, NULL);
+      soup_session_send_and_read_async (soup, message, G_PRIORITY_DEFAULT, self->cancellable, url_loaded_cb, self);
+      return;
+    }
+
+  if (scheme != NULL && g_ascii_strcasecmp (scheme, "file") == 0)
+    {
+      g_autoptr(GFile) file = g_file_new_for_uri (uri);
+
+      shoal_window_open_file (self, file);
+      return;
+    }
+
+  shoal_window_add_toast (self, _("Not a magnet link or a web address"));
+}
+
+static void
+file_chooser_response_cb (ShoalWindow          *self,
+                          int                   response,
+                          GtkFileChooserNative *chooser)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+
+      for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+        {
+          g_autoptr(GFile) file = g_list_model_get_item (files, i);
+
+          shoal_window_open_file (self, file);
+        }
+    }
+  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (chooser));
+  g_object_unref (chooser);
+}
+
+static void
+add_file_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Torrent Files"));
+  gtk_file_filter_add_mime_type (filter, "application/x-bittorrent");
+  gtk_file_filter_add_suffix (filter, "torrent");
+
+  chooser = gtk_file_chooser_native_new (_("Add Torrent File"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Add"), _("_Cancel"));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (file_chooser_response_cb), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+link_response_cb (ShoalWindow      *self,
+                  const char       *response,
+                  AdwMessageDialog *dialog)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  g_autofree char *uri = NULL;
+
+  if (!g_str_equal (response, "add"))
+    return;
+  uri = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  if (uri[0] != '\0')
+    shoal_window_add_link (self, uri);
+}
+
+static void
+link_entry_changed_cb (AdwMessageDialog *dialog,
+                       GtkEditable      *entry)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+
+  adw_message_dialog_set_response_enabled (dialog, "add", text[0] != '\0');
+}
+
+static void
+clipboard_text_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GtkEditable) entry = user_data;
+  g_autofree char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+
+  if (text == NULL)
+    return;
+  g_strstrip (text);
+  /* Only a link the user obviously meant to paste, and only if they have
+   * not typed anything meanwhile. */
+  if (g_ascii_strncasecmp (text, "magnet:?", 8) == 0 && gtk_editable_get_text (entry)[0] == '\0')
+    {
+      gtk_editable_set_text (entry, text);
+      gtk_editable_select_region (entry, 0, -1);
+    }
+}
+
+static void
+add_link_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Add Magnet Link or URL"),
+                                                       _("Paste a magnet link or the web address of a .torrent file.")));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "add", _("_Add"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "add", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "add");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  adw_message_dialog_set_response_enabled (dialog, "add", FALSE);
+
+  entry = gtk_entry_new ();
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_URL);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "magnet:?xt=urn:btih:…");
+  adw_message_dialog_set_extra_child (dialog, entry);
+  g_signal_connect_object (entry, "changed", G_CALLBACK (link_entry_changed_cb), dialog, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (link_response_cb), self, G_CONNECT_SWAPPED);
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (self)), NULL,
+                                 clipboard_text_cb, g_object_ref (entry));
+
+  shoal_window_set_dialog (self, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Acting on the selection */
+
+static void
+start_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+
+  for (guint i = 0; i < selected->len; i++)
+    shoal_torrent_start (g_ptr_array_index (selected, i));
+  shoal_window_update_actions (self);
+}
+
+static void
+pause_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+
+  for (guint i = 0; i < selected->len; i++)
+    shoal_torrent_pause (g_ptr_array_index (selected, i));
+  shoal_window_update_actions (self);
+}
+
+static void
+verify_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+
+  for (guint i = 0; i < selected->len; i++)
+    shoal_torrent_verify (g_ptr_array_index (selected, i));
+}
+
+static void
+remove_response_cb (GtkWidget        *dialog,
+                    const char       *response,
+                    gpointer          user_data)
+{
+  GPtrArray *torrents = g_object_get_data (G_OBJECT (dialog), "shoal-torrents");
+  gboolean delete_data = g_str_equal (response, "delete");
+
+  if (!delete_data && !g_str_equal (response, "remove"))
+    return;
+
+  for (guint i = 0; i < torrents->len; i++)
+    {
+      ShoalTorrent *torrent = g_ptr_array_index (torrents, i);
+
+      shoal_session_remove_torrent (shoal_torrent_get_session (torrent), torrent, delete_data);
+    }
+}
+
+static void
+remove_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  g_autofree char *heading = NULL;
+  AdwMessageDialog *dialog;
+
+  if (selected->len == 0)
+    return;
+
+  if (selected->len == 1)
+    /* Translators: %s is a torrent name */
+    heading = g_strdup_printf (_("Remove “%s”?"), shoal_torrent_get_name (g_ptr_array_index (selected, 0)));
+  else
+    heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Remove %u Torrent?", "Remove %u Torrents?",
+                                            selected->len),
+                               selected->len);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
+                                                       _("Transfers stop. The downloaded files can stay on disk or be deleted too.")));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete Files"),
+                                    "remove", _("_Remove"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "remove");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "shoal-torrents", g_steal_pointer (&selected),
+                          (GDestroyNotify) g_ptr_array_unref);
+  g_signal_connect (dialog, "response", G_CALLBACK (remove_response_cb), NULL);
+
+  shoal_window_set_dialog (self, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+show_uri (ShoalWindow *self,
+          const char  *uri)
+{
+  /* gtk_show_uri goes through the OpenURI portal inside a sandbox. */
+  gtk_show_uri (GTK_WINDOW (self), uri, GDK_CURRENT_TIME);
+}
+
+void
+shoal_window_open_torrent_data (ShoalWindow  *self,
+                                ShoalTorrent *torrent)
+{
+  g_autofree char *uri = shoal_torrent_dup_data_uri (torrent);
+  g_autofree char *path = g_filename_from_uri (uri, NULL, NULL);
+
+  /* Nothing is on disk before the first piece arrives: open the folder. */
+  if (path != NULL && !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_free (uri);
+      uri = g_filename_to_uri (shoal_torrent_get_save_dir (torrent), NULL, NULL);
+    }
+  if (uri != NULL)
+    show_uri (self, uri);
+}
+
+static void
+open_data_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+
+  for (guint i = 0; i < selected->len; i++)
+    shoal_window_open_torrent_data (self, g_ptr_array_index (selected, i));
+}
+
+static void
+open_folder_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  /* Several torrents in one folder open it once. */
+  for (guint i = 0; i < selected->len; i++)
+    {
+      const char *dir = shoal_torrent_get_save_dir (g_ptr_array_index (selected, i));
+      g_autofree char *uri = NULL;
+
+      if (!g_hash_table_add (seen, (gpointer) dir))
+        continue;
+      uri = g_filename_to_uri (dir, NULL, NULL);
+      if (uri != NULL)
+        show_uri (self, uri);
+    }
+}
+
+static void
+copy_magnet_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < selected->len; i++)
+    {
+      g_autofree char *magnet = shoal_metainfo_to_magnet (shoal_torrent_get_metainfo (g_ptr_array_index (selected, i)));
+
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, magnet);
+    }
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text->str);
+  shoal_window_add_toast (self, g_dngettext (GETTEXT_PACKAGE, "Magnet link copied", "Magnet links copied",
+                                             selected->len));
+}
+
+static void
+search_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static const GActionEntry win_actions[] = {
+  { .name = "add-file", .activate = add_file_action },
+  { .name = "add-link", .activate = add_link_action },
+  { .name = "start", .activate = start_action },
+  { .name = "pause", .activate = pause_action },
+  { .name = "verify", .activate = verify_action },
+  { .name = "remove", .activate = remove_action },
+  { .name = "open-data", .activate = open_data_action },
+  { .name = "open-folder", .activate = open_folder_action },
+  { .name = "copy-magnet", .activate = copy_magnet_action },
+  { .name = "search", .activate = search_action },
+};
+
+/* Pointer and drops */
+
+static guint
+find_row_position (ShoalWindow     *self,
+                   ShoalTorrentRow *row)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ShoalTorrentRow) item = g_list_model_get_item (G_LIST_MODEL (self->selection), i);
+
+      if (item == row)
+        return i;
+    }
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static void
+context_click_cb (ShoalWindow     *self,
+                  int              n_press,
+                  double           x,
+                  double           y,
+                  GtkGestureClick *gesture)
+{
+  GtkWidget *picked;
+  ShoalTorrentRow *row;
+  guint position;
+  GdkRectangle rect = { (int) x, (int) y, 1, 1 };
+
+  picked = gtk_widget_pick (GTK_WIDGET (self->column_view), x, y, GTK_PICK_DEFAULT);
+  row = shoal_torrent_cell_find_row (picked);
+  if (row == NULL)
+    return;
+
+  /* Right-clicking outside the selection acts on that row alone, as in
+   * file managers. */
+  position = find_row_position (self, row);
+  if (position != GTK_INVALID_LIST_POSITION &&
+      !gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->context_popover), &rect);
+  gtk_popover_popup (GTK_POPOVER (self->context_popover));
+}
+
+static void
+column_view_activate_cb (ShoalWindow   *self,
+                         guint          position,
+                         GtkColumnView *column_view)
+{
+  g_autoptr(ShoalTorrentRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  if (row != NULL)
+    shoal_window_open_torrent_data (self, shoal_torrent_row_get_torrent (row));
+}
+
+static gboolean
+drop_cb (ShoalWindow   *self,
+         const GValue  *value,
+         double         x,
+         double         y,
+         GtkDropTarget *target)
+{
+  GSList *files;
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+
+  files = g_value_get_boxed (value);
+  for (GSList *l = files; l != NULL; l = l->next)
+    shoal_window_open_file (self, l->data);
+  return files != NULL;
+}
+
+/**
+ * shoal_window_init_actions:
+ * @self: a window being constructed
+ *
+ * Installs the window's actions, its context menu, double-click, Delete
+ * key and drop target.
+ */
+void
+shoal_window_init_actions (ShoalWindow *self)
+{
+  GtkGesture *click;
+  GtkDropTarget *drop;
+  GtkEventController *shortcuts;
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
+
+  self->context_popover = gtk_popover_menu_new_from_model (self->context_menu);
+  gtk_widget_set_parent (self->context_popover, GTK_WIDGET (self->column_view));
+  gtk_popover_set_has_arrow (GTK_POPOVER (self->context_popover), FALSE);
+  gtk_widget_set_halign (self->context_popover, GTK_ALIGN_START);
+
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect_object (click, "pressed", G_CALLBACK (context_click_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (click));
+
+  g_signal_connect_object (self->column_view, "activate", G_CALLBACK (column_view_activate_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  /* Delete belongs to the list only: in the search entry it deletes text. */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
+                                                          gtk_named_action_new ("win.remove")));
+  gtk_widget_add_controller (GTK_WIDGET (self->column_view), shortcuts);
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+}

@@ -1,0 +1,76 @@
+/* shoal-window-private.h: what the window's source files share
+ *
+ * Copyright 2026 The Shoal developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "shoal-torrent-list.h"
+#include "shoal-window.h"
+
+G_BEGIN_DECLS
+
+/* The entries of the state filter drop-down, in order. */
+typedef enum
+{
+  SHOAL_STATE_FILTER_ALL,
+  SHOAL_STATE_FILTER_DOWNLOADING,
+  SHOAL_STATE_FILTER_SEEDING,
+  SHOAL_STATE_FILTER_PAUSED,
+  SHOAL_STATE_FILTER_FINISHED,
+  SHOAL_STATE_FILTER_ERROR,
+} ShoalStateFilter;
+
+struct _ShoalWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GSettings            *settings;
+  ShoalSession         *session;
+  GCancellable         *cancellable;
+
+  /* Template widgets */
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
+  GtkToggleButton      *search_button;
+  GtkDropDown          *state_dropdown;
+  AdwToastOverlay      *toast_overlay;
+  GtkPaned             *paned;
+  GtkStack             *stack;
+  GtkColumnView        *column_view;
+  GtkColumnViewColumn  *added_column;
+  GtkLabel             *download_rate_label;
+  GtkLabel             *upload_rate_label;
+  GtkLabel             *free_space_label;
+  GtkToggleButton      *alt_speed_button;
+  GMenuModel           *context_menu;
+
+  GtkWidget            *details_view;
+  GtkWidget            *context_popover;
+
+  /* Models: rows → filter → sort → selection */
+  ShoalTorrentList     *rows;
+  GtkFilterListModel   *filter_model;
+  GtkSortListModel     *sort_model;
+  GtkMultiSelection    *selection;
+  GtkStringFilter      *search_filter;
+  GtkCustomFilter      *state_filter;
+
+  GtkWindow            *dialog;       /* the last modal dialog shown, weak */
+  char                 *last_toast;
+  guint                 footer_id;
+  guint                 free_space_counter;
+  gboolean              closing_confirmed;
+};
+
+void       shoal_window_init_actions        (ShoalWindow *self);
+void       shoal_window_update_actions      (ShoalWindow *self);
+GPtrArray *shoal_window_dup_selected        (ShoalWindow *self);
+void       shoal_window_set_dialog          (ShoalWindow *self,
+                                             GtkWindow   *dialog);
+void       shoal_window_open_torrent_data   (ShoalWindow  *self,
+                                             ShoalTorrent *torrent);
+
+G_END_DECLS
