@@ -274,6 +274,7 @@ write_done_cb (GObject      *source,
 
   self->pending_write_bytes -= wd->size;
   self->n_writes--;
+  _shoal_torrent_note_write_end (self, wd->piece);
 
   if (shoal_storage_write_piece_finish (SHOAL_STORAGE (source), result, &error))
     {
@@ -378,6 +379,7 @@ accept_block (ShoalTorrent     *self,
       self->pending_write_bytes += buf->size;
       self->n_writes++;
       g_free (buf);
+      _shoal_torrent_note_write_start (self, b->piece);
       shoal_storage_write_piece_async (self->storage, b->piece, bytes, self->cancellable, write_done_cb, wd);
     }
   return TRUE;
@@ -972,8 +974,11 @@ conn_closed (gpointer             owner,
     {
       c->connected = FALSE;
       /* A peer that hangs up before the handshake is done (or is us) is as
-       * good as one that refused: back off. */
-      if (error != NULL || ps == NULL || ps->peer == NULL)
+       * good as one that refused: back off. Closing because both sides are
+       * seeds (G_IO_ERROR_CLOSED) is no fault of the peer, and we may need
+       * it again soon: after a verify finds damage, or a file is wanted. */
+      if ((error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED)) ||
+          ps == NULL || ps->peer == NULL)
         {
           c->failures++;
           /* Back off: 30 s, 60 s, 2 min… */

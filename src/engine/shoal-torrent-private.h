@@ -96,6 +96,8 @@ struct _ShoalTorrent
   gboolean           needs_check;    /* on the next start */
   ShoalBitfield     *check_only;     /* NULL: check all pieces */
   GArray            *file_stats;     /* of ShoalStorageFileStat, as last saved */
+  guint8            *dirty_files;    /* per file: the saved state says it may be written to */
+  GArray            *writing;        /* of guint: pieces being written */
 
   ShoalStorage      *storage;
   ShoalPiecePicker  *picker;
@@ -167,6 +169,10 @@ gboolean        _shoal_torrent_set_metainfo       (ShoalTorrent  *self,
 gboolean        _shoal_torrent_load_resume        (ShoalTorrent  *self,
                                                    GError       **error);
 void            _shoal_torrent_save_resume        (ShoalTorrent  *self);
+void            _shoal_torrent_note_write_start   (ShoalTorrent  *self,
+                                                   guint          piece);
+void            _shoal_torrent_note_write_end     (ShoalTorrent  *self,
+                                                   guint          piece);
 void            _shoal_torrent_remove_state       (ShoalTorrent  *self);
 void            _shoal_torrent_tick               (ShoalTorrent  *self,
                                                    gint64         now_us);

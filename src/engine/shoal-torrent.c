@@ -48,6 +48,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void start_checking (ShoalTorrent *self, ShoalBitfield *only);
+static void recompute_dirty (ShoalTorrent *self);
 static void become_active (ShoalTorrent *self);
 
 static void
@@ -99,6 +100,8 @@ shoal_torrent_finalize (GObject *object)
   g_clear_pointer (&self->banned, g_hash_table_unref);
   g_clear_pointer (&self->file_priorities, g_free);
   g_clear_pointer (&self->check_only, shoal_bitfield_free);
+  g_clear_pointer (&self->dirty_files, g_free);
+  g_clear_pointer (&self->writing, g_array_unref);
   g_clear_pointer (&self->file_stats, g_array_unref);
   g_clear_pointer (&self->hash_hex, g_free);
   g_clear_pointer (&self->save_dir, g_free);
@@ -317,6 +320,8 @@ _shoal_torrent_attach_metainfo (ShoalTorrent  *self,
   g_free (self->file_priorities);
   self->file_priorities = g_malloc (MAX (n_files, 1));
   memset (self->file_priorities, SHOAL_FILE_PRIORITY_NORMAL, n_files);
+  self->dirty_files = g_malloc0 (MAX (n_files, 1));
+  self->writing = g_array_new (FALSE, FALSE, sizeof (guint));
 }
 
 ShoalTorrent *
@@ -1545,7 +1550,11 @@ _shoal_torrent_tick (ShoalTorrent *self,
       check_seed_limits (self, now_us);
     }
   if (self->resume_dirty && now_us - self->last_resume_save_us > 5 * G_USEC_PER_SEC)
-    _shoal_torrent_save_resume (self);
+    {
+      if (self->info != NULL)
+        recompute_dirty (self);
+      _shoal_torrent_save_resume (self);
+    }
   _shoal_torrent_notify_stats (self);
 }
 
@@ -1565,7 +1574,104 @@ _shoal_torrent_close (ShoalTorrent *self)
     }
 }
 
-/* Resume state */
+/* Resume state
+ *
+ * Which files may have been written since the saved state was taken is
+ * recorded too ("dirty-files"): before the first write to a file that the
+ * saved state calls clean, the state is saved again with that file marked.
+ * So on the next start, a file whose mtime changed although the saved state
+ * calls it clean was changed by someone else: all its pieces are checked.
+ * A dirty file had writes of ours in flight (a crash, a kill -9): only its
+ * pieces not recorded as had are checked. Nothing unverified counts, and no
+ * full recheck is needed after a crash.
+ */
+
+static guint
+first_file_of_piece (ShoalTorrent *self,
+                     guint         piece)
+{
+  guint64 start = (guint64) piece * shoal_metainfo_get_piece_length (self->info);
+  guint lo = 0, hi = shoal_metainfo_get_n_files (self->info);
+
+  /* The last file starting at or before @start. */
+  while (hi - lo > 1)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (shoal_metainfo_get_file (self->info, mid)->offset <= start)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+void
+_shoal_torrent_note_write_start (ShoalTorrent *self,
+                                 guint         piece)
+{
+  guint64 pl = shoal_metainfo_get_piece_length (self->info);
+  guint64 start = (guint64) piece * pl;
+  guint64 end = start + shoal_metainfo_get_piece_size (self->info, piece);
+  guint n_files = shoal_metainfo_get_n_files (self->info);
+  gboolean newly_dirty = FALSE;
+
+  g_array_append_val (self->writing, piece);
+  for (guint i = first_file_of_piece (self, piece); i < n_files; i++)
+    {
+      const ShoalMetainfoFile *f = shoal_metainfo_get_file (self->info, i);
+
+      if (f->offset >= end)
+        break;
+      if (f->offset + f->length <= start || (f->attributes & SHOAL_FILE_ATTRIBUTE_PAD))
+        continue;
+      if (!self->dirty_files[i])
+        {
+          self->dirty_files[i] = TRUE;
+          newly_dirty = TRUE;
+        }
+    }
+  if (newly_dirty)
+    _shoal_torrent_save_resume (self);
+}
+
+void
+_shoal_torrent_note_write_end (ShoalTorrent *self,
+                               guint         piece)
+{
+  for (guint i = 0; i < self->writing->len; i++)
+    if (g_array_index (self->writing, guint, i) == piece)
+      {
+        g_array_remove_index_fast (self->writing, i);
+        break;
+      }
+}
+
+/* After a save: only files with writes still in flight stay dirty. */
+static void
+recompute_dirty (ShoalTorrent *self)
+{
+  guint n_files = shoal_metainfo_get_n_files (self->info);
+
+  memset (self->dirty_files, 0, n_files);
+  for (guint w = 0; w < self->writing->len; w++)
+    {
+      guint piece = g_array_index (self->writing, guint, w);
+      guint64 start = (guint64) piece * shoal_metainfo_get_piece_length (self->info);
+      guint64 end = start + shoal_metainfo_get_piece_size (self->info, piece);
+
+      for (guint i = first_file_of_piece (self, piece); i < n_files; i++)
+        {
+          const ShoalMetainfoFile *f = shoal_metainfo_get_file (self->info, i);
+
+          if (f->offset >= end)
+            break;
+          if (f->offset + f->length > start)
+            self->dirty_files[i] = TRUE;
+        }
+    }
+}
+
 
 void
 _shoal_torrent_save_resume (ShoalTorrent *self)
@@ -1586,8 +1692,8 @@ _shoal_torrent_save_resume (ShoalTorrent *self)
   if (self->no_save || self->info == NULL)
     return;
 
-  /* Stats are taken now, after every write that completed: a later write
-   * changes a file's mtime and makes the next start look at its pieces. */
+  /* Stats are taken now, after every write that completed; files with
+   * writes in flight (or about to start) are marked dirty. */
   g_clear_pointer (&self->file_stats, g_array_unref);
   self->file_stats = shoal_storage_get_file_stats (self->storage);
   have = shoal_piece_picker_get_have (self->picker);
@@ -1603,6 +1709,12 @@ _shoal_torrent_save_resume (ShoalTorrent *self)
   shoal_bencode_writer_integer (w, self->completed_time);
   shoal_bencode_writer_cstring (w, "download-limit");
   shoal_bencode_writer_integer (w, (gint64) self->down_limit.limit);
+  shoal_bencode_writer_cstring (w, "dirty-files");
+  shoal_bencode_writer_begin_list (w);
+  for (guint i = 0; i < n_files; i++)
+    if (self->dirty_files[i])
+      shoal_bencode_writer_integer (w, i);
+  shoal_bencode_writer_end (w);
   shoal_bencode_writer_cstring (w, "downloaded");
   shoal_bencode_writer_integer (w, (gint64) self->downloaded);
   shoal_bencode_writer_cstring (w, "file-priorities");
@@ -1689,11 +1801,10 @@ mark_file_pieces (ShoalTorrent  *self,
  * _shoal_torrent_load_resume:
  *
  * Reads the saved state. Pieces recorded as had are trusted for files whose
- * size and mtime are unchanged. For a file that shrank, grew or vanished,
- * every piece is checked again. A file whose mtime alone changed was most
- * likely written to after the last save (a crash): its pieces that were not
- * recorded as had are checked, so nothing written before a crash is lost
- * and nothing unverified counts.
+ * size and mtime are unchanged. A changed file that the state marks dirty
+ * was being written when we stopped (a crash): its pieces not recorded as
+ * had are checked. Any other changed file was changed by someone else:
+ * every piece of it is checked. See "Resume state" above.
  */
 gboolean
 _shoal_torrent_load_resume (ShoalTorrent  *self,
@@ -1784,6 +1895,13 @@ _shoal_torrent_load_resume (ShoalTorrent  *self,
           shoal_piece_picker_set_have (self->picker, (guint) p);
     }
 
+  n = shoal_bencode_node_dict_lookup (root, "dirty-files");
+  if (shoal_bencode_node_is (n, SHOAL_BENCODE_LIST))
+    for (const ShoalBencodeNode *c = shoal_bencode_node_get_first (n); c; c = shoal_bencode_node_get_next (c))
+      if (shoal_bencode_node_is (c, SHOAL_BENCODE_INTEGER) && shoal_bencode_node_get_integer (c) >= 0 &&
+          shoal_bencode_node_get_integer (c) < n_files)
+        self->dirty_files[shoal_bencode_node_get_integer (c)] = TRUE;
+
   check = shoal_bitfield_new (n_pieces);
   current = shoal_storage_get_file_stats (self->storage);
   n = shoal_bencode_node_dict_lookup (root, "file-stats");
@@ -1806,16 +1924,15 @@ _shoal_torrent_load_resume (ShoalTorrent  *self,
           gint64 size = shoal_bencode_node_is (s, SHOAL_BENCODE_INTEGER) ? shoal_bencode_node_get_integer (s) : -1;
           gint64 mtime = shoal_bencode_node_is (m, SHOAL_BENCODE_INTEGER) ? shoal_bencode_node_get_integer (m) : -1;
 
-          if (exists != now->exists || (exists && size != (gint64) now->size))
-            {
-              mark_file_pieces (self, i, check, FALSE);
-              any_check = TRUE;
-            }
-          else if (exists && mtime != now->mtime_ns)
-            {
-              mark_file_pieces (self, i, check, TRUE);
-              any_check = TRUE;
-            }
+          gboolean changed = exists != now->exists || (exists && (size != (gint64) now->size ||
+                                                                   mtime != now->mtime_ns));
+
+          if (!changed)
+            continue;
+          /* Ours, cut short: what we had not verified yet. Someone else's:
+           * everything in the file. */
+          mark_file_pieces (self, i, check, self->dirty_files[i] && now->exists);
+          any_check = TRUE;
         }
     }
 
