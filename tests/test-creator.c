@@ -257,7 +257,8 @@ make_tree (const char *root)
   for (guint i = 0; i < G_N_ELEMENTS (layout); i++)
     {
       g_autoptr(GBytes) content = pattern (layout[i].len, 11 + i, i);
-      g_autofree char *path = write_file (root, layout[i].rel, content);
+
+      g_free (write_file (root, layout[i].rel, content));
     }
   g_assert_cmpint (g_mkdir_with_parents (empty_dir, 0755), ==, 0);
   return g_build_filename (root, "tree", NULL);
@@ -457,6 +458,7 @@ test_bad_input (Fixture       *f,
     g_autoptr(ShoalTorrentCreator) creator = shoal_torrent_creator_new (bad_dir);
     g_autofree char *bad_file = write_file (f->dir, "badname/caf\xe9", content);
 
+    g_assert_true (g_file_test (bad_file, G_FILE_TEST_IS_REGULAR));
     run_creator (creator, NULL, &run);
     g_assert_error (run.error, SHOAL_TORRENT_CREATOR_ERROR, SHOAL_TORRENT_CREATOR_ERROR_BAD_FILE_NAME);
     run_clear (&run);
@@ -557,6 +559,7 @@ test_special_files (Fixture       *f,
   int sock;
   Run run = { 0 };
 
+  g_assert_true (g_file_test (regular, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpint (mkfifo (fifo, 0644), ==, 0);
   sock = socket (AF_UNIX, SOCK_STREAM, 0);
   g_assert_cmpint (sock, >=, 0);

@@ -559,6 +559,7 @@ typedef struct
   guint8  *leaves;        /* one piece's worth of 16 KiB leaf hashes */
   guint64  n_leaves;
   gnutls_hash_hd_t sha1;
+  gnutls_hash_hd_t sha256;  /* kept across blocks: no set-up per 16 KiB */
 } Worker;
 
 /* The first file whose extent (data and padding) reaches past @offset. */
@@ -713,8 +714,8 @@ hash_unit (Job     *job,
                     {
                       gsize leaf_len = (gsize) MIN ((guint64) n, file->length - file_pos);
 
-                      shoal_sha256 (worker->buffer + pos + b, leaf_len,
-                                    worker->leaves + worker->n_leaves * SHOAL_SHA256_LEN);
+                      gnutls_hash (worker->sha256, worker->buffer + pos + b, leaf_len);
+                      gnutls_hash_output (worker->sha256, worker->leaves + worker->n_leaves * SHOAL_SHA256_LEN);
                       worker->n_leaves++;
                     }
                 }
@@ -744,6 +745,8 @@ hash_worker (gpointer data,
     worker.leaves = g_malloc ((job->piece_length / BLOCK_SIZE) * SHOAL_SHA256_LEN);
   rc = gnutls_hash_init (&worker.sha1, GNUTLS_DIG_SHA1);
   g_assert (rc == 0);
+  rc = gnutls_hash_init (&worker.sha256, GNUTLS_DIG_SHA256);
+  g_assert (rc == 0);
 
   for (;;)
     {
@@ -764,6 +767,7 @@ hash_worker (gpointer data,
     }
 
   gnutls_hash_deinit (worker.sha1, NULL);
+  gnutls_hash_deinit (worker.sha256, NULL);
   if (worker.fd >= 0)
     close (worker.fd);
   g_free (worker.leaves);
