@@ -193,6 +193,7 @@ shoal_bandwidth_page_dispose (GObject *object)
 
   g_clear_handle_id (&self->timer_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), SHOAL_TYPE_BANDWIDTH_PAGE);
+  shoal_widget_unparent_children (GTK_WIDGET (self));
   g_clear_object (&self->session);
   g_clear_object (&self->torrent);
 

@@ -332,3 +332,20 @@ shoal_label_column_new (const char           *title,
 
   return gtk_column_view_column_new (title, factory);
 }
+
+/**
+ * shoal_widget_unparent_children:
+ * @widget: a widget
+ *
+ * Unparents every child of @widget, for the dispose of widgets whose
+ * template's top child has no id (gtk_widget_dispose_template() only
+ * handles the bound ones).
+ */
+void
+shoal_widget_unparent_children (GtkWidget *widget)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (widget)) != NULL)
+    gtk_widget_unparent (child);
+}

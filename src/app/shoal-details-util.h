@@ -34,4 +34,6 @@ GtkColumnViewColumn *shoal_label_column_new (const char           *title,
                                              float                 xalign,
                                              gboolean              tree_rows);
 
+void shoal_widget_unparent_children (GtkWidget *widget);
+
 G_END_DECLS

@@ -28,6 +28,7 @@
 #include <glib/gi18n.h>
 
 #include "shoal-bandwidth-page.h"
+#include "shoal-details-util.h"
 #include "shoal-details-view.h"
 #include "shoal-files-page.h"
 #include "shoal-general-page.h"
@@ -164,6 +165,7 @@ shoal_details_view_dispose (GObject *object)
   ShoalDetailsView *self = SHOAL_DETAILS_VIEW (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SHOAL_TYPE_DETAILS_VIEW);
+  shoal_widget_unparent_children (GTK_WIDGET (self));
   g_clear_object (&self->torrent);
   g_clear_object (&self->session);
 

@@ -366,6 +366,14 @@ sort_tree (FileNode *node)
 }
 
 static void
+unref_node (gpointer node)
+{
+  /* Pad files have no node */
+  if (node != NULL)
+    g_object_unref (node);
+}
+
+static void
 build_tree (ShoalFilesPage *self)
 {
   ShoalMetainfo *info = shoal_torrent_get_metainfo (self->torrent);
@@ -374,7 +382,7 @@ build_tree (ShoalFilesPage *self)
   g_autoptr(GHashTable) dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   self->root = file_node_new (NULL, shoal_torrent_get_name (self->torrent), -1);
-  self->file_nodes = g_ptr_array_new_full (n_files, g_object_unref);
+  self->file_nodes = g_ptr_array_new_full (n_files, unref_node);
 
   for (guint i = 0; i < n_files; i++)
     {
@@ -780,6 +788,7 @@ shoal_files_page_dispose (GObject *object)
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SHOAL_TYPE_FILES_PAGE);
+  shoal_widget_unparent_children (GTK_WIDGET (self));
   g_clear_object (&self->root);
   g_clear_pointer (&self->file_nodes, g_ptr_array_unref);
   g_clear_object (&self->torrent);

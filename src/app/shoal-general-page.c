@@ -299,6 +299,7 @@ shoal_general_page_dispose (GObject *object)
     g_clear_signal_handler (&self->notify_id, self->torrent);
   g_clear_object (&self->torrent);
   gtk_widget_dispose_template (GTK_WIDGET (self), SHOAL_TYPE_GENERAL_PAGE);
+  shoal_widget_unparent_children (GTK_WIDGET (self));
 
   G_OBJECT_CLASS (shoal_general_page_parent_class)->dispose (object);
 }
@@ -323,6 +324,7 @@ shoal_general_page_class_init (ShoalGeneralPageClass *klass)
 static void
 shoal_general_page_init (ShoalGeneralPage *self)
 {
+  g_autoptr(GtkSizeGroup) keys = gtk_size_group_new (GTK_SIZE_GROUP_HORIZONTAL);
   int rows[2] = { 0, 0 };
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -337,6 +339,8 @@ shoal_general_page_init (ShoalGeneralPage *self)
       gtk_label_set_xalign (GTK_LABEL (key), 1);
       gtk_widget_set_valign (key, GTK_ALIGN_START);
       gtk_widget_add_css_class (key, "dim-label");
+      /* Both grids line their values up */
+      gtk_size_group_add_widget (keys, key);
 
       gtk_label_set_xalign (GTK_LABEL (value), 0);
       gtk_label_set_selectable (GTK_LABEL (value), TRUE);

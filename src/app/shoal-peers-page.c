@@ -250,6 +250,7 @@ shoal_peers_page_dispose (GObject *object)
   g_clear_object (&self->sort_model);
   g_clear_object (&self->torrent);
   gtk_widget_dispose_template (GTK_WIDGET (self), SHOAL_TYPE_PEERS_PAGE);
+  shoal_widget_unparent_children (GTK_WIDGET (self));
 
   G_OBJECT_CLASS (shoal_peers_page_parent_class)->dispose (object);
 }

@@ -145,6 +145,7 @@ shoal_pieces_page_dispose (GObject *object)
     g_clear_signal_handler (&self->progress_id, self->torrent);
   g_clear_object (&self->torrent);
   gtk_widget_dispose_template (GTK_WIDGET (self), SHOAL_TYPE_PIECES_PAGE);
+  shoal_widget_unparent_children (GTK_WIDGET (self));
 
   G_OBJECT_CLASS (shoal_pieces_page_parent_class)->dispose (object);
 }

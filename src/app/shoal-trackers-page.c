@@ -498,6 +498,7 @@ shoal_trackers_page_dispose (GObject *object)
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SHOAL_TYPE_TRACKERS_PAGE);
+  shoal_widget_unparent_children (GTK_WIDGET (self));
   g_clear_object (&self->selection);
   g_clear_object (&self->torrent);
   g_clear_pointer (&self->editing_url, g_free);

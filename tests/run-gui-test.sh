@@ -1,0 +1,20 @@
+#!/bin/sh
+# run-gui-test.sh: runs a GTK test program with a session bus, and under
+# a virtual X server when there is no display (CI, ssh, meson test in a
+# terminal without a session).
+#
+#   run-gui-test.sh PROGRAM [ARGS...]
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+set -eu
+
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  # The X server has no GL; GTK falls back to software rendering, which
+  # also makes pixel checks independent of the machine's GPU.
+  GDK_BACKEND=x11
+  export GDK_BACKEND
+  exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" "$@"
+fi
+
+exec dbus-run-session -- "$@"

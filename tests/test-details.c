@@ -1,0 +1,936 @@
+/* test-details.c: the details pane, driven against a real session
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every test starts a session on 127.0.0.1 with its state in a temporary
+ * directory, adds torrents made from generated data, shows a
+ * ShoalDetailsView in a window and checks what it shows (labels, rendered
+ * pixels) and what its controls change in the engine. Screenshots of the
+ * pages are written to <builddir>/screenshots/.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "shoal-bandwidth-page.h"
+#include "shoal-details-util.h"
+#include "shoal-details-view.h"
+#include "shoal-engine.h"
+#include "shoal-peers-page.h"
+#include "shoal-pieces-page.h"
+
+#define PIECE (16 * 1024)
+
+typedef struct
+{
+  const char *path;     /* under the torrent's name */
+  guint64     length;
+  gboolean    pad;
+} FileSpec;
+
+/* 16 pieces: a.bin ends with a pad file so the sub/ files start on a
+ * piece boundary; a.bin and its pad are exactly the first 8 pieces. */
+static const FileSpec half_files[] = {
+  { "a.bin", 8 * PIECE - 8192, FALSE },
+  { ".pad/8192", 8192, TRUE },
+  { "sub/b.bin", 4 * PIECE, FALSE },
+  { "sub/c.bin", 4 * PIECE, FALSE },
+};
+
+static const char *trackers[] = {
+  "http://127.0.0.1:9/announce",
+  "udp://127.0.0.1:9/announce",
+};
+
+typedef struct
+{
+  char             *tmp;
+  ShoalSession     *session;
+  GtkWindow        *window;
+  ShoalDetailsView *view;
+} Fixture;
+
+/* Helpers */
+
+static void
+rm_rf (const char *path)
+{
+  GDir *dir;
+  const char *name;
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      dir = g_dir_open (path, 0, NULL);
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          rm_rf (child);
+        }
+      if (dir != NULL)
+        g_dir_close (dir);
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+static void
+iterate (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+wait_for (gboolean (*check) (gpointer),
+          gpointer  data)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!check (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+/* Builds a v1 torrent called @name over @files, with the module's
+ * trackers. The content is random (pad files zero) and, with @write,
+ * written under @save_dir for the files named in @written (NULL: all). */
+static ShoalMetainfo *
+build_torrent (const char      *name,
+               const FileSpec  *files,
+               guint            n_files,
+               guint64          piece_length,
+               guint            n_pieces_without_data,
+               const char      *save_dir,
+               const char     **written)
+{
+  g_autoptr(ShoalBencodeWriter) w = shoal_bencode_writer_new ();
+  g_autoptr(GByteArray) hashes = g_byte_array_new ();
+  g_autoptr(GBytes) torrent = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *data = NULL;
+  GRand *rand = g_rand_new_with_seed (7);
+  guint64 total = 0, offset = 0;
+  ShoalMetainfo *info;
+
+  for (guint i = 0; i < n_files; i++)
+    total += files[i].length;
+  if (n_pieces_without_data > 0)
+    {
+      /* Hashes of nothing in particular: the torrent is only shown,
+       * never checked (seed mode). */
+      g_byte_array_set_size (hashes, n_pieces_without_data * 20);
+      for (guint i = 0; i < hashes->len; i++)
+        hashes->data[i] = (guint8) g_rand_int (rand);
+    }
+  else
+    {
+      data = g_malloc (MAX (total, 1));
+      for (guint64 i = 0; i < total; i++)
+        data[i] = (guint8) g_rand_int (rand);
+      for (guint i = 0; i < n_files; offset += files[i].length, i++)
+        if (files[i].pad)
+          memset (data + offset, 0, files[i].length);
+      for (guint64 off = 0; off < total; off += piece_length)
+        {
+          guint8 digest[SHOAL_SHA1_LEN];
+
+          shoal_sha1 (data + off, MIN (piece_length, total - off), digest);
+          g_byte_array_append (hashes, digest, sizeof digest);
+        }
+    }
+  g_rand_free (rand);
+
+  shoal_bencode_writer_begin_dict (w);
+  shoal_bencode_writer_cstring (w, "announce");
+  shoal_bencode_writer_cstring (w, trackers[0]);
+  shoal_bencode_writer_cstring (w, "announce-list");
+  shoal_bencode_writer_begin_list (w);
+  for (guint t = 0; t < G_N_ELEMENTS (trackers); t++)
+    {
+      shoal_bencode_writer_begin_list (w);
+      shoal_bencode_writer_cstring (w, trackers[t]);
+      shoal_bencode_writer_end (w);
+    }
+  shoal_bencode_writer_end (w);
+  shoal_bencode_writer_cstring (w, "comment");
+  shoal_bencode_writer_cstring (w, "Made by test-details");
+  shoal_bencode_writer_cstring (w, "created by");
+  shoal_bencode_writer_cstring (w, "test-details 1.0");
+  shoal_bencode_writer_cstring (w, "info");
+  shoal_bencode_writer_begin_dict (w);
+  shoal_bencode_writer_cstring (w, "files");
+  shoal_bencode_writer_begin_list (w);
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (files[i].path, "/", -1);
+
+      shoal_bencode_writer_begin_dict (w);
+      if (files[i].pad)
+        {
+          shoal_bencode_writer_cstring (w, "attr");
+          shoal_bencode_writer_cstring (w, "p");
+        }
+      shoal_bencode_writer_cstring (w, "length");
+      shoal_bencode_writer_integer (w, (gint64) files[i].length);
+      shoal_bencode_writer_cstring (w, "path");
+      shoal_bencode_writer_begin_list (w);
+      for (guint p = 0; parts[p] != NULL; p++)
+        shoal_bencode_writer_cstring (w, parts[p]);
+      shoal_bencode_writer_end (w);
+      shoal_bencode_writer_end (w);
+    }
+  shoal_bencode_writer_end (w);
+  shoal_bencode_writer_cstring (w, "name");
+  shoal_bencode_writer_cstring (w, name);
+  shoal_bencode_writer_cstring (w, "piece length");
+  shoal_bencode_writer_integer (w, (gint64) piece_length);
+  shoal_bencode_writer_cstring (w, "pieces");
+  shoal_bencode_writer_string (w, hashes->data, hashes->len);
+  shoal_bencode_writer_end (w);
+  shoal_bencode_writer_end (w);
+  torrent = shoal_bencode_writer_finish (w);
+
+  info = shoal_metainfo_new_from_bytes (torrent, &error);
+  g_assert_no_error (error);
+
+  offset = 0;
+  for (guint i = 0; data != NULL && i < n_files; offset += files[i].length, i++)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *dir = NULL;
+
+      if (files[i].pad || (written != NULL && !g_strv_contains (written, files[i].path)))
+        continue;
+      path = g_build_filename (save_dir, name, files[i].path, NULL);
+      dir = g_path_get_dirname (path);
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      g_file_set_contents (path, (const char *) data + offset, (gssize) files[i].length, &error);
+      g_assert_no_error (error);
+    }
+  return info;
+}
+
+static gboolean
+not_checking (gpointer data)
+{
+  return shoal_torrent_get_state (data) != SHOAL_TORRENT_STATE_CHECKING;
+}
+
+static ShoalTorrent *
+add_torrent (Fixture       *f,
+             ShoalMetainfo *info,
+             ShoalAddFlags  flags)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *save_dir = g_build_filename (f->tmp, "data", NULL);
+  ShoalTorrent *torrent;
+
+  torrent = shoal_session_add_torrent (f->session, info, save_dir, flags | SHOAL_ADD_FLAGS_NO_SAVE, &error);
+  g_assert_no_error (error);
+  g_assert_true (wait_for (not_checking, torrent));
+  /* The session's reference is not the test's */
+  return g_object_ref (torrent);
+}
+
+/* Half of the pieces: a.bin (and its pad) on disk, sub/ missing */
+static ShoalTorrent *
+add_half_torrent (Fixture *f)
+{
+  g_autofree char *save_dir = g_build_filename (f->tmp, "data", NULL);
+  const char *written[] = { "a.bin", NULL };
+  g_autoptr(ShoalMetainfo) info = build_torrent ("Half Torrent", half_files, G_N_ELEMENTS (half_files),
+                                                 PIECE, 0, save_dir, written);
+  ShoalTorrent *torrent = add_torrent (f, info, SHOAL_ADD_FLAGS_PAUSED);
+
+  g_assert_cmpuint (shoal_bitfield_count (shoal_torrent_get_pieces (torrent)), ==, 8);
+  return torrent;
+}
+
+static ShoalTorrent *
+add_full_torrent (Fixture *f)
+{
+  g_autofree char *save_dir = g_build_filename (f->tmp, "data", NULL);
+  g_autoptr(ShoalMetainfo) info = build_torrent ("Full Torrent", half_files, G_N_ELEMENTS (half_files),
+                                                 PIECE, 0, save_dir, NULL);
+  ShoalTorrent *torrent = add_torrent (f, info, SHOAL_ADD_FLAGS_SEED_MODE | SHOAL_ADD_FLAGS_PAUSED);
+
+  g_assert_cmpuint (shoal_bitfield_count (shoal_torrent_get_pieces (torrent)), ==, 16);
+  return torrent;
+}
+
+static gboolean
+widget_is_drawn (gpointer data)
+{
+  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = NULL;
+
+  f->tmp = g_dir_make_tmp ("shoal-details-XXXXXX", &error);
+  g_assert_no_error (error);
+  state = g_build_filename (f->tmp, "state", NULL);
+
+  f->session = shoal_session_new (state);
+  shoal_session_set_listen_address (f->session, "127.0.0.1");
+  shoal_session_set_listen_port (f->session, 0);
+  g_assert_true (shoal_session_start (f->session, &error));
+  g_assert_no_error (error);
+
+  f->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (f->window, 900, 560);
+  gtk_window_set_title (f->window, "Details");
+  f->view = shoal_details_view_new ();
+  gtk_window_set_child (f->window, GTK_WIDGET (f->view));
+  shoal_details_view_set_session (f->view, f->session);
+  gtk_window_present (f->window);
+  g_assert_true (wait_for (widget_is_drawn, f->view));
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  gtk_window_destroy (f->window);
+  iterate (20);
+  shoal_session_close (f->session);
+  g_assert_finalize_object (f->session);
+  rm_rf (f->tmp);
+  g_free (f->tmp);
+}
+
+static void
+show_page (Fixture    *f,
+           const char *name)
+{
+  GtkWidget *page = shoal_details_view_get_page (f->view, name);
+
+  shoal_details_view_set_visible_page (f->view, name);
+  g_assert_true (wait_for (widget_is_drawn, page));
+  /* A few frames for list views to create their rows */
+  iterate (150);
+}
+
+/* Renders @widget as it is on screen, with the window's renderer. */
+static GdkTexture *
+render_widget (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GskRenderNode *node;
+  GdkTexture *texture;
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gsk_render_node_unref (node);
+  return texture;
+}
+
+static void
+save_screenshot (Fixture    *f,
+                 const char *name)
+{
+  g_autoptr(GdkTexture) texture = render_widget (GTK_WIDGET (f->window));
+  g_autofree char *dir = g_build_filename (g_test_get_dir (G_TEST_BUILT), "screenshots", NULL);
+  g_autofree char *file = g_strdup_printf ("details-%s.png", name);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot: %s", path);
+}
+
+typedef struct
+{
+  guint8 *data;
+  gsize   stride;
+  int     width;
+  int     height;
+} Pixels;
+
+static void
+pixels_init (Pixels     *px,
+             GdkTexture *texture)
+{
+  px->width = gdk_texture_get_width (texture);
+  px->height = gdk_texture_get_height (texture);
+  px->stride = (gsize) px->width * 4;
+  px->data = g_malloc (px->stride * px->height);
+  gdk_texture_download (texture, px->data, px->stride);
+}
+
+/* Un-premultiplied color of a pixel (the download format is
+ * premultiplied ARGB in native-endian words) */
+static void
+pixel_at (const Pixels *px,
+          int           x,
+          int           y,
+          GdkRGBA      *color)
+{
+  guint32 v;
+
+  g_assert_cmpint (x, >=, 0);
+  g_assert_cmpint (y, >=, 0);
+  g_assert_cmpint (x, <, px->width);
+  g_assert_cmpint (y, <, px->height);
+  memcpy (&v, px->data + y * px->stride + x * 4, 4);
+  color->alpha = ((v >> 24) & 0xff) / 255.f;
+  if (color->alpha == 0)
+    {
+      color->red = color->green = color->blue = 0;
+      return;
+    }
+  color->red = ((v >> 16) & 0xff) / 255.f / color->alpha;
+  color->green = ((v >> 8) & 0xff) / 255.f / color->alpha;
+  color->blue = (v & 0xff) / 255.f / color->alpha;
+}
+
+static gboolean
+color_near (const GdkRGBA *a,
+            const GdkRGBA *b)
+{
+  const float tolerance = 4 / 255.f;
+
+  return ABS (a->red - b->red) <= tolerance && ABS (a->green - b->green) <= tolerance &&
+         ABS (a->blue - b->blue) <= tolerance && ABS (a->alpha - b->alpha) <= tolerance;
+}
+
+/* Collects the labels and check buttons under @widget. */
+static void
+collect (GtkWidget *widget,
+         GType      type,
+         GPtrArray *out)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_mapped (widget))
+    g_ptr_array_add (out, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, type, out);
+}
+
+static gboolean
+has_label (GtkWidget  *widget,
+           const char *text)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+
+  collect (widget, GTK_TYPE_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    if (g_strcmp0 (gtk_label_get_text (labels->pdata[i]), text) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static GtkCheckButton *
+find_check (GtkWidget  *widget,
+            const char *tooltip)
+{
+  g_autoptr(GPtrArray) checks = g_ptr_array_new ();
+
+  collect (widget, GTK_TYPE_CHECK_BUTTON, checks);
+  for (guint i = 0; i < checks->len; i++)
+    if (g_strcmp0 (gtk_widget_get_tooltip_text (checks->pdata[i]), tooltip) == 0)
+      return checks->pdata[i];
+  return NULL;
+}
+
+static GtkColumnView *
+find_column_view (GtkWidget *widget)
+{
+  g_autoptr(GPtrArray) views = g_ptr_array_new ();
+
+  collect (widget, GTK_TYPE_COLUMN_VIEW, views);
+  g_assert_cmpuint (views->len, ==, 1);
+  return views->pdata[0];
+}
+
+static guint
+file_index (ShoalTorrent *torrent,
+            const char   *path)
+{
+  ShoalMetainfo *info = shoal_torrent_get_metainfo (torrent);
+
+  for (guint i = 0; i < shoal_metainfo_get_n_files (info); i++)
+    if (g_str_has_suffix (shoal_metainfo_get_file (info, i)->path, path))
+      return i;
+  g_assert_not_reached ();
+}
+
+/* Tests */
+
+static void
+test_empty (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(ShoalTorrent) torrent = add_half_torrent (f);
+
+  g_assert_true (has_label (GTK_WIDGET (f->view), "No Torrent Selected"));
+  shoal_details_view_set_torrent (f->view, torrent);
+  iterate (50);
+  g_assert_false (has_label (GTK_WIDGET (f->view), "No Torrent Selected"));
+  shoal_details_view_set_torrent (f->view, NULL);
+  iterate (50);
+  g_assert_true (has_label (GTK_WIDGET (f->view), "No Torrent Selected"));
+}
+
+static void
+test_general (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(ShoalTorrent) torrent = add_full_torrent (f);
+  g_autofree char *size = shoal_format_size (16 * PIECE - 8192);
+  GtkWidget *page = shoal_details_view_get_page (f->view, "general");
+
+  shoal_details_view_set_torrent (f->view, torrent);
+  show_page (f, "general");
+
+  g_assert_true (has_label (page, "Full Torrent"));
+  g_assert_true (has_label (page, size));
+  g_assert_true (has_label (page, shoal_torrent_get_info_hash_hex (torrent)));
+  g_assert_true (has_label (page, "Made by test-details"));
+  g_assert_true (has_label (page, "test-details 1.0"));
+  save_screenshot (f, "general");
+}
+
+static void
+check_half_map (ShoalPiecesMap *map,
+                gboolean        all_had)
+{
+  g_autoptr(GdkTexture) texture = render_widget (GTK_WIDGET (map));
+  g_autofree guint8 *data = NULL;
+  GdkRGBA had, missing, color;
+  graphene_rect_t bounds;
+  Pixels px;
+
+  pixels_init (&px, texture);
+  data = px.data;
+  shoal_pieces_map_get_color (map, SHOAL_PIECES_MAP_COLOR_HAD, &had);
+  shoal_pieces_map_get_color (map, SHOAL_PIECES_MAP_COLOR_MISSING, &missing);
+  g_assert_false (color_near (&had, &missing));
+
+  for (guint piece = 0; piece < 16; piece++)
+    {
+      gboolean expect_had = all_had || piece < 8;
+
+      g_assert_true (shoal_pieces_map_get_piece_bounds (map, piece, &bounds));
+      pixel_at (&px, (int) (bounds.origin.x + bounds.size.width / 2),
+                (int) (bounds.origin.y + bounds.size.height / 2), &color);
+      if (expect_had != color_near (&color, &had) || expect_had == color_near (&color, &missing))
+        g_error ("piece %u: expected %s, got %f %f %f %f", piece, expect_had ? "had" : "missing",
+                 color.red, color.green, color.blue, color.alpha);
+    }
+  /* Between the cells: nothing drawn */
+  g_assert_true (shoal_pieces_map_get_piece_bounds (map, 0, &bounds));
+  pixel_at (&px, (int) (bounds.origin.x + bounds.size.width), (int) bounds.origin.y, &color);
+  g_assert_cmpfloat (color.alpha, ==, 0);
+}
+
+static void
+test_pieces_half (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(ShoalTorrent) half = add_half_torrent (f);
+  g_autoptr(ShoalTorrent) full = add_full_torrent (f);
+  ShoalPiecesPage *page = SHOAL_PIECES_PAGE (shoal_details_view_get_page (f->view, "pieces"));
+  ShoalPiecesMap *map = shoal_pieces_page_get_map (page);
+
+  shoal_details_view_set_torrent (f->view, half);
+  show_page (f, "pieces");
+  g_assert_cmpuint (shoal_pieces_map_get_pieces_per_cell (map), ==, 1);
+  check_half_map (map, FALSE);
+  g_assert_true (has_label (GTK_WIDGET (page), "8 of 16 pieces of 16 KiB downloaded"));
+  /* Nothing changed: no redraw */
+  g_assert_false (shoal_pieces_map_update (map));
+  save_screenshot (f, "pieces");
+
+  shoal_details_view_set_torrent (f->view, full);
+  iterate (100);
+  check_half_map (map, TRUE);
+}
+
+static void
+test_pieces_many (Fixture       *f,
+                  gconstpointer  data)
+{
+  const guint n_pieces = 100000;
+  const FileSpec big[] = { { "big.bin", (guint64) n_pieces * PIECE, FALSE } };
+  g_autofree char *save_dir = g_build_filename (f->tmp, "data", NULL);
+  g_autoptr(ShoalMetainfo) info = build_torrent ("Big Torrent", big, 1, PIECE, n_pieces, save_dir, NULL);
+  g_autoptr(ShoalTorrent) torrent = add_torrent (f, info, SHOAL_ADD_FLAGS_SEED_MODE | SHOAL_ADD_FLAGS_PAUSED);
+  ShoalPiecesPage *page = SHOAL_PIECES_PAGE (shoal_details_view_get_page (f->view, "pieces"));
+  ShoalPiecesMap *map = shoal_pieces_page_get_map (page);
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guint8 *pixels = NULL;
+  graphene_rect_t first, last;
+  GdkRGBA had, color;
+  gint64 start, elapsed;
+  Pixels px;
+
+  shoal_details_view_set_torrent (f->view, torrent);
+  show_page (f, "pieces");
+
+  /* From nothing to a picture: layout, reading every piece, drawing */
+  shoal_pieces_map_set_torrent (map, NULL);
+  start = g_get_monotonic_time ();
+  shoal_pieces_map_set_torrent (map, torrent);
+  shoal_pieces_map_update (map);
+  elapsed = g_get_monotonic_time () - start;
+  /* The resize the new torrent queued happens on the next frame */
+  iterate (100);
+  start = g_get_monotonic_time ();
+  texture = render_widget (GTK_WIDGET (map));
+  elapsed += g_get_monotonic_time () - start;
+  g_test_message ("100,000 pieces laid out, read and drawn in %" G_GINT64_FORMAT " us", elapsed);
+  g_assert_cmpint (elapsed, <, G_USEC_PER_SEC);
+
+  /* Several pieces per cell, and every one of them had */
+  g_assert_cmpuint (shoal_pieces_map_get_pieces_per_cell (map), >, 1);
+  g_assert_true (shoal_pieces_map_get_piece_bounds (map, 0, &first));
+  g_assert_true (shoal_pieces_map_get_piece_bounds (map, n_pieces - 1, &last));
+  g_assert_cmpfloat (last.origin.y, >, first.origin.y);
+  g_assert_cmpfloat (last.origin.y + last.size.height, <=, gtk_widget_get_height (GTK_WIDGET (map)));
+
+  shoal_pieces_map_get_color (map, SHOAL_PIECES_MAP_COLOR_HAD, &had);
+  pixels_init (&px, texture);
+  pixels = px.data;
+  pixel_at (&px, (int) (first.origin.x + 1), (int) (first.origin.y + 1), &color);
+  g_assert_true (color_near (&color, &had));
+  pixel_at (&px, (int) (last.origin.x + 1), (int) (last.origin.y + 1), &color);
+  g_assert_true (color_near (&color, &had));
+
+  /* Skipping the file does not change what is had */
+  g_assert_false (shoal_pieces_map_update (map));
+  shoal_details_view_set_torrent (f->view, NULL);
+}
+
+static void
+test_files (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(ShoalTorrent) torrent = add_half_torrent (f);
+  GtkWidget *page = shoal_details_view_get_page (f->view, "files");
+  guint b = file_index (torrent, "sub/b.bin");
+  guint c = file_index (torrent, "sub/c.bin");
+  guint a = file_index (torrent, "a.bin");
+  GtkCheckButton *check;
+
+  shoal_details_view_set_torrent (f->view, torrent);
+  show_page (f, "files");
+
+  g_assert_true (has_label (page, "a.bin"));
+  g_assert_true (has_label (page, "sub"));
+  g_assert_true (has_label (page, "b.bin"));
+  g_assert_true (has_label (page, "c.bin"));
+  /* Neither the pad file nor the torrent's own directory is a row */
+  g_assert_false (has_label (page, "8192"));
+  g_assert_false (has_label (page, ".pad"));
+  g_assert_false (has_label (page, "Half Torrent"));
+  g_assert_true (has_label (page, "100 %"));
+  g_assert_true (has_label (page, "0 %"));
+  save_screenshot (f, "files");
+
+  /* One file */
+  check = find_check (page, "Download “b.bin”");
+  g_assert_nonnull (check);
+  g_assert_true (gtk_check_button_get_active (check));
+  gtk_check_button_set_active (check, FALSE);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, b), ==, SHOAL_FILE_PRIORITY_SKIP);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, c), ==, SHOAL_FILE_PRIORITY_NORMAL);
+  iterate (50);
+  check = find_check (page, "Download “sub”");
+  g_assert_nonnull (check);
+  g_assert_true (gtk_check_button_get_inconsistent (check));
+
+  check = find_check (page, "Download “b.bin”");
+  gtk_check_button_set_active (check, TRUE);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, b), ==, SHOAL_FILE_PRIORITY_NORMAL);
+
+  /* A directory applies to everything under it */
+  check = find_check (page, "Download “sub”");
+  g_assert_false (gtk_check_button_get_inconsistent (check));
+  gtk_check_button_set_active (check, FALSE);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, b), ==, SHOAL_FILE_PRIORITY_SKIP);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, c), ==, SHOAL_FILE_PRIORITY_SKIP);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, a), ==, SHOAL_FILE_PRIORITY_NORMAL);
+  iterate (50);
+  g_assert_false (gtk_check_button_get_active (find_check (page, "Download “c.bin”")));
+
+  gtk_check_button_set_active (check, TRUE);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, b), ==, SHOAL_FILE_PRIORITY_NORMAL);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, c), ==, SHOAL_FILE_PRIORITY_NORMAL);
+}
+
+static AdwMessageDialog *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+no_dialog (gpointer data)
+{
+  return find_dialog () == NULL;
+}
+
+static gboolean
+has_tracker (ShoalTorrent *torrent,
+             const char   *url)
+{
+  GListModel *list = shoal_torrent_get_trackers (torrent);
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(ShoalTrackerInfo) info = g_list_model_get_item (list, i);
+
+      if (g_strcmp0 (shoal_tracker_info_get_url (info), url) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+add_through_dialog (GtkWidget  *page,
+                    const char *url)
+{
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+  AdwMessageDialog *dialog;
+  GtkWidget *entry, *add = NULL;
+
+  gtk_widget_activate_action (page, "trackers.add", NULL);
+  iterate (50);
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  entry = gtk_widget_get_first_child (adw_message_dialog_get_extra_child (dialog));
+  g_assert_true (GTK_IS_ENTRY (entry));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "not a url");
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "apply"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), url);
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "apply"));
+  /* Click the suggested button, as a person would */
+  collect (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_button_get_label (buttons->pdata[i]), "_Add") == 0)
+      add = buttons->pdata[i];
+  g_assert_nonnull (add);
+  g_assert_true (gtk_widget_activate (add));
+  g_assert_true (wait_for (no_dialog, NULL));
+}
+
+static void
+test_trackers (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(ShoalTorrent) torrent = add_half_torrent (f);
+  GtkWidget *page = shoal_details_view_get_page (f->view, "trackers");
+  const char *added = "https://tracker.example.org/announce";
+  GListModel *list = shoal_torrent_get_trackers (torrent);
+  GtkSelectionModel *selection;
+
+  shoal_details_view_set_torrent (f->view, torrent);
+  show_page (f, "trackers");
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 2);
+  g_assert_true (has_label (page, trackers[0]));
+  g_assert_true (has_label (page, trackers[1]));
+  g_assert_true (has_label (page, "Never"));
+
+  add_through_dialog (page, added);
+  g_assert_true (has_tracker (torrent, added));
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 3);
+  iterate (100);
+  g_assert_true (has_label (page, added));
+  save_screenshot (f, "trackers");
+
+  /* The engine refuses a duplicate; the page says why */
+  add_through_dialog (page, added);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 3);
+  g_assert_true (has_label (page, "The tracker “https://tracker.example.org/announce” is already in the list"));
+
+  /* Removing the selected one */
+  selection = gtk_column_view_get_model (find_column_view (page));
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (selection)); i++)
+    {
+      g_autoptr(ShoalTrackerInfo) info = g_list_model_get_item (G_LIST_MODEL (selection), i);
+
+      if (g_strcmp0 (shoal_tracker_info_get_url (info), added) == 0)
+        gtk_selection_model_select_item (selection, i, TRUE);
+    }
+  gtk_widget_activate_action (page, "trackers.remove", NULL);
+  g_assert_false (has_tracker (torrent, added));
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 2);
+}
+
+static void
+test_peers (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(ShoalTorrent) torrent = add_half_torrent (f);
+  g_autofree char *letters = shoal_peers_page_format_flags (SHOAL_PEER_FLAG_ENCRYPTED | SHOAL_PEER_FLAG_AM_INTERESTED |
+                                                            SHOAL_PEER_FLAG_PEER_INTERESTED | SHOAL_PEER_FLAG_AM_CHOKING |
+                                                            SHOAL_PEER_FLAG_FROM_PEX, FALSE);
+  g_autofree char *explained = shoal_peers_page_format_flags (SHOAL_PEER_FLAG_INCOMING | SHOAL_PEER_FLAG_PEER_CHOKING |
+                                                              SHOAL_PEER_FLAG_AM_INTERESTED, TRUE);
+
+  g_assert_cmpstr (letters, ==, "DuEX");
+  g_assert_cmpstr (explained, ==, "d: We want its data, but it is not sending (choked)\nI: Incoming connection");
+
+  shoal_details_view_set_torrent (f->view, torrent);
+  show_page (f, "peers");
+  g_assert_true (has_label (shoal_details_view_get_page (f->view, "peers"), "No Peers"));
+  save_screenshot (f, "peers");
+}
+
+static void
+test_format (void)
+{
+  const struct { guint64 rate; const char *text; } rates[] = {
+    { 0, "0 B/s" },
+    { 1023, "1023 B/s" },
+    { 1024, "1 KiB/s" },
+    { 1536, "1.5 KiB/s" },
+    { 1572864, "1.5 MiB/s" },
+    { 1048576, "1 MiB/s" },
+    { 150 * 1024 * 1024 + 500000, "150 MiB/s" },
+    { G_GUINT64_CONSTANT (3) << 40, "3 TiB/s" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rates); i++)
+    {
+      g_autofree char *text = shoal_format_rate (rates[i].rate);
+
+      g_assert_cmpstr (text, ==, rates[i].text);
+    }
+  {
+    g_autofree char *d1 = shoal_format_duration (45);
+    g_autofree char *d2 = shoal_format_duration (3 * 3600 + 20 * 60 + 5);
+    g_autofree char *d3 = shoal_format_duration (2 * 86400 + 3600);
+    g_autofree char *r1 = shoal_format_relative_time (1000 - 125, 1000);
+    g_autofree char *r2 = shoal_format_relative_time (1000 + 60, 1000);
+    g_autofree char *r3 = shoal_format_relative_time (0, 1000);
+
+    g_assert_cmpstr (d1, ==, "45 s");
+    g_assert_cmpstr (d2, ==, "3 h 20 min");
+    g_assert_cmpstr (d3, ==, "2 d 1 h");
+    g_assert_cmpstr (r1, ==, "2 min 5 s ago");
+    g_assert_cmpstr (r2, ==, "in 1 min 0 s");
+    g_assert_cmpstr (r3, ==, "Never");
+  }
+}
+
+static void
+test_bandwidth (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(ShoalTorrent) torrent = add_full_torrent (f);
+  ShoalBandwidthPage *page = SHOAL_BANDWIDTH_PAGE (shoal_details_view_get_page (f->view, "bandwidth"));
+  ShoalBandwidthGraph *graph = shoal_bandwidth_page_get_graph (page, FALSE);
+  ShoalBandwidthGraph *session_graph = shoal_bandwidth_page_get_graph (page, TRUE);
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guint8 *pixels = NULL;
+  guint64 step, scale;
+  guint drawn = 0;
+  Pixels px;
+
+  shoal_details_view_set_torrent (f->view, torrent);
+  show_page (f, "bandwidth");
+
+  /* An empty graph still has a scale */
+  scale = shoal_bandwidth_graph_get_scale (graph, &step);
+  g_assert_cmpuint (scale, ==, 16 * 1024);
+  g_assert_cmpuint (step, ==, 4 * 1024);
+
+  /* Six minutes of a download rising to 1.4 MiB/s and a steady upload */
+  for (guint i = 0; i < 360; i++)
+    shoal_bandwidth_graph_add_sample (graph, (guint64) (1468006.0 * (0.55 + 0.45 * sin (i / 20.0))) , 200 * 1024);
+  g_assert_cmpuint (shoal_bandwidth_graph_get_n_samples (graph), ==, SHOAL_BANDWIDTH_GRAPH_N_SAMPLES);
+  scale = shoal_bandwidth_graph_get_scale (graph, &step);
+  g_assert_cmpuint (step, ==, 512 * 1024);
+  g_assert_cmpuint (scale, ==, 3 * 512 * 1024);
+  iterate (100);
+
+  texture = render_widget (GTK_WIDGET (graph));
+  pixels_init (&px, texture);
+  pixels = px.data;
+  for (int y = 0; y < px.height; y++)
+    for (int x = 0; x < px.width; x++)
+      {
+        GdkRGBA color;
+
+        pixel_at (&px, x, y, &color);
+        drawn += color.alpha > 0;
+      }
+  /* Axes, grid, labels and two filled curves cover a good part of it */
+  g_assert_cmpuint (drawn, >, (guint) (px.width * px.height / 10));
+  save_screenshot (f, "bandwidth");
+
+  /* The session's graph samples too, and the toggle shows it */
+  shoal_bandwidth_page_sample (page);
+  g_assert_cmpuint (shoal_bandwidth_graph_get_n_samples (session_graph), >=, 1);
+  shoal_bandwidth_page_set_show_session (page, TRUE);
+  iterate (50);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (session_graph)));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (graph)));
+
+  /* Another torrent starts its own history */
+  shoal_details_view_set_torrent (f->view, NULL);
+  g_assert_cmpuint (shoal_bandwidth_graph_get_n_samples (graph), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* The strings checked are the untranslated ones */
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  g_test_add_func ("/app/details/format-units", test_format);
+  ADD ("/app/details/no-torrent", test_empty);
+  ADD ("/app/details/general/name-and-size", test_general);
+  ADD ("/app/details/pieces/half-had", test_pieces_half);
+  ADD ("/app/details/pieces/100000-pieces", test_pieces_many);
+  ADD ("/app/details/files/tree-and-skip", test_files);
+  ADD ("/app/details/trackers/list-add-remove", test_trackers);
+  ADD ("/app/details/peers/flags", test_peers);
+  ADD ("/app/details/bandwidth/graph", test_bandwidth);
+
+  return g_test_run ();
+}
