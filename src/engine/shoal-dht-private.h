@@ -65,6 +65,10 @@ gboolean              shoal_dht_send_query    (ShoalDht           *self,
                                                ShoalDhtMessage    *query,
                                                ShoalDhtLookup     *lookup,
                                                gboolean            bootstrap);
+void                  shoal_dht_send_simple_query (ShoalDht           *self,
+                                                   const ShoalDhtAddr *addr,
+                                                   ShoalDhtMethod      method,
+                                                   gboolean            bootstrap);
 void                  shoal_dht_emit_peers    (ShoalDht           *self,
                                                const guint8       *info_hash,
                                                GPtrArray          *peers);
