@@ -86,7 +86,13 @@ shoal_window_update_actions (ShoalWindow *self)
 
   for (guint i = 0; i < selected->len; i++)
     {
-      if (is_active (shoal_torrent_get_state (g_ptr_array_index (selected, i))))
+      ShoalTorrentState state = shoal_torrent_get_state (g_ptr_array_index (selected, i));
+
+      /* A check runs whether or not the torrent is to start after it,
+       * and the engine does not say which: offer both. */
+      if (state == SHOAL_TORRENT_STATE_CHECKING)
+        any_active = any_stopped = TRUE;
+      else if (is_active (state))
         any_active = TRUE;
       else
         any_stopped = TRUE;
