@@ -1140,7 +1140,8 @@ test_bad_peers (Fixture       *f,
 {
   g_autoptr(GByteArray) wrong_hash = g_byte_array_new ();
   g_autoptr(GByteArray) bad_message = g_byte_array_new ();
-  guint8 garbage[300];
+  g_autoptr(GRand) rand = g_rand_new_with_seed (13);
+  guint8 garbage[2048];
   guint8 hash[20];
   RawPeer raws[3];
 
@@ -1150,9 +1151,11 @@ test_bad_peers (Fixture       *f,
   memcpy (hash, shoal_metainfo_get_info_hash_v1 (f->data->info), 20);
   hash[0] ^= 0xff;
   raw_handshake (wrong_hash, hash);
-  /* Bytes that are no handshake at all. */
+  /* Bytes that are no handshake at all. An encrypted (MSE) handshake also
+   * starts with random bytes, so there are more of them than one may hold
+   * (96 bytes of key, up to 512 of padding, then a 20-byte marker). */
   for (guint i = 0; i < sizeof garbage; i++)
-    garbage[i] = (guint8) (i * 7 + 3);
+    garbage[i] = (guint8) g_rand_int (rand);
   /* The right torrent, then a message claiming to be 1 GiB long. */
   raw_handshake (bad_message, shoal_metainfo_get_info_hash_v1 (f->data->info));
   g_byte_array_append (bad_message, (const guint8 *) "\x40\x00\x00\x00\x07", 5);
@@ -1161,10 +1164,11 @@ test_bad_peers (Fixture       *f,
   raw_peer_start (&raws[1], f->seed, garbage, sizeof garbage);
   raw_peer_start (&raws[2], f->seed, bad_message->data, bad_message->len);
   /* Dropped long before the 20 s handshake timeout. */
-  SF_WAIT (raws[0].closed && raws[1].closed && raws[2].closed, 10);
-  /* The first two learn nothing: no handshake comes back. */
+  SF_WAIT (raws[0].closed, 10);
+  SF_WAIT (raws[1].closed, 10);
+  SF_WAIT (raws[2].closed, 10);
+  /* The wrong info-hash learns nothing: no handshake comes back. */
   g_assert_cmpuint (raws[0].received, ==, 0);
-  g_assert_cmpuint (raws[1].received, ==, 0);
   for (guint i = 0; i < G_N_ELEMENTS (raws); i++)
     g_clear_object (&raws[i].conn);
 
