@@ -215,7 +215,6 @@ shoal_bandwidth_graph_snapshot (GtkWidget   *widget,
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, NULL);
-  g_autofree char *top_label = NULL;
   GdkRGBA text, grid, axis, down, up;
   graphene_rect_t plot;
   guint64 step, scale;
