@@ -938,6 +938,67 @@ test_network_errors (void)
   g_clear_error (&error);
 }
 
+static ShoalDht *
+start_node6 (guint8 id_byte)
+{
+  guint8 id[20];
+  g_autoptr(ShoalDht) dht = NULL;
+
+  id_fill (id, id_byte);
+  dht = shoal_dht_new (id);
+  if (!shoal_dht_start (dht, "::1", 0, NULL))
+    return NULL;
+  shoal_dht_set_query_timeout (dht, 500);
+  return g_steal_pointer (&dht);
+}
+
+static void
+test_network_ipv6 (void)
+{
+  g_autoptr(ShoalDht) a = start_node6 (0x13);
+  g_autoptr(ShoalDht) b = NULL;
+  g_autoptr(ShoalDht) c = NULL;
+  g_autofree char *hp = NULL;
+  guint8 ih[20];
+  Result r = { 0 };
+
+  if (a == NULL)
+    {
+      g_test_skip ("No IPv6 loopback here");
+      return;
+    }
+  b = start_node6 (0x23);
+  c = start_node6 (0x33);
+  hp = g_strdup_printf ("[::1]:%u", shoal_dht_get_port (a));
+  g_assert_true (shoal_dht_add_bootstrap_node (b, hp, NULL));
+  g_assert_true (shoal_dht_add_bootstrap_node (c, hp, NULL));
+  /* BEP 32: nodes6 in the answers let B and C meet. */
+  g_assert_true (wait_for_nodes (b, 2, 10));
+  g_assert_true (wait_for_nodes (c, 2, 10));
+
+  id_fill (ih, 0x66);
+  shoal_dht_announce_async (c, ih, 6666, NULL, announced_cb, &r);
+  g_assert_true (wait_until (&r.done, 15));
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (r.announced, >=, 2);
+  result_clear (&r);
+
+  shoal_dht_get_peers_async (b, ih, NULL, NULL, NULL, NULL, got_peers_cb, &r);
+  g_assert_true (wait_until (&r.done, 15));
+  g_assert_no_error (r.error);
+  g_assert_true (peers_contain (r.peers, "::1", 6666));
+  result_clear (&r);
+
+  /* The saved nodes carry them as "nodes6". */
+  {
+    g_autoptr(GBytes) saved = shoal_dht_dup_nodes (b);
+    g_autoptr(ShoalDht) d = start_node6 (0x43);
+
+    g_assert_cmpuint (shoal_dht_add_nodes_from_saved (d, saved, NULL), ==, 2);
+    g_assert_true (wait_for_nodes (d, 2, 10));
+  }
+}
+
 /* A raw UDP socket to talk KRPC by hand. */
 typedef struct
 {
@@ -1238,6 +1299,7 @@ main (int   argc,
   g_test_add_func ("/engine/dht/store/bounds", test_peer_store_bounds);
   g_test_add_func ("/engine/dht/rate-limiter", test_rate_limiter);
   g_test_add_func ("/engine/dht/network/three-nodes", test_network_three_nodes);
+  g_test_add_func ("/engine/dht/network/ipv6", test_network_ipv6);
   g_test_add_func ("/engine/dht/network/errors", test_network_errors);
   g_test_add_func ("/engine/dht/network/krpc-errors", test_network_krpc_errors);
   g_test_add_func ("/engine/dht/network/rate-limit", test_network_rate_limit);

@@ -243,7 +243,10 @@ parse_query (const ShoalBencodeNode *root,
   q = lookup_string (root, "q", &q_len);
   if (q == NULL)
     return fail (error, SHOAL_DHT_MESSAGE_ERROR_MISSING_ARGUMENT, "The query has no method");
-  memcpy (msg->method_name, q, MIN (q_len, sizeof msg->method_name - 1));
+  /* Kept so that an unknown method can be logged and re-encoded; a name
+   * with a NUL in it would read as a shorter, maybe known, name. */
+  if (memchr (q, 0, q_len) == NULL)
+    memcpy (msg->method_name, q, MIN (q_len, sizeof msg->method_name - 1));
   for (guint i = 1; i < G_N_ELEMENTS (method_names); i++)
     if (q_len == strlen (method_names[i]) && memcmp (q, method_names[i], q_len) == 0)
       msg->method = (ShoalDhtMethod) i;
