@@ -1693,7 +1693,10 @@ _shoal_torrent_save_resume (ShoalTorrent *self)
     return;
 
   /* Stats are taken now, after every write that completed; files with
-   * writes in flight (or about to start) are marked dirty. */
+   * writes in flight (or about to start) are marked dirty. Every save does
+   * this, not only the periodic one: a save at completion or on close
+   * must not leave files dirty that no write is touching any more. */
+  recompute_dirty (self);
   g_clear_pointer (&self->file_stats, g_array_unref);
   self->file_stats = shoal_storage_get_file_stats (self->storage);
   have = shoal_piece_picker_get_have (self->picker);
