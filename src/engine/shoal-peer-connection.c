@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "shoal-mse.h"
 #include "shoal-peer-connection.h"
 
 #define READ_CHUNK       (256 * 1024)
@@ -45,6 +46,15 @@ struct _ShoalPeerConnection
   ShoalPeerWireFeatures             features;
   char                             *client;
   ShoalPeerWireExtHandshake        *ext;
+
+  ShoalEncryptionPolicy             policy;
+  ShoalMse                         *mse;         /* the obfuscated handshake, then RC4 */
+  gboolean                          mse_done;
+  gboolean                          rc4;         /* the stream is encrypted */
+  gboolean                          detecting;   /* incoming: plaintext or MSE? */
+  GByteArray                       *detect_buf;
+  ShoalMseFindTorrentFunc           find_torrent;
+  gpointer                          find_torrent_data;
 
   guint8                            handshake_buf[SHOAL_PEER_WIRE_HANDSHAKE_LEN];
   gsize                             handshake_got;
@@ -124,6 +134,8 @@ shoal_peer_connection_finalize (GObject *object)
   g_clear_pointer (&self->peer_has, shoal_bitfield_free);
   g_clear_pointer (&self->pending_bitfield, g_bytes_unref);
   g_clear_pointer (&self->pending_haves, g_array_unref);
+  g_clear_pointer (&self->mse, shoal_mse_free);
+  g_clear_pointer (&self->detect_buf, g_byte_array_unref);
 
   G_OBJECT_CLASS (shoal_peer_connection_parent_class)->finalize (object);
 }
@@ -200,7 +212,51 @@ shoal_peer_connection_new_incoming (GSocketConnection    *connection,
   memcpy (self->our_peer_id, peer_id, 20);
   self->our_features = features;
   self->state = SHOAL_PEER_CONNECTION_HANDSHAKING;
+  self->detecting = TRUE;
+  self->detect_buf = g_byte_array_new ();
   return self;
+}
+
+/**
+ * shoal_peer_connection_set_encryption:
+ * @self: a connection not started yet
+ * @policy: what to offer and accept
+ * @find_torrent: (nullable): for incoming connections, finds the torrent an
+ *   obfuscated handshake names
+ * @find_torrent_data: for @find_torrent
+ *
+ * Outgoing connections start with the obfuscated (MSE) handshake unless
+ * @policy allows plaintext; incoming ones accept both, except that
+ * %SHOAL_ENCRYPTION_REQUIRE refuses a plaintext handshake.
+ */
+void
+shoal_peer_connection_set_encryption (ShoalPeerConnection     *self,
+                                      ShoalEncryptionPolicy    policy,
+                                      ShoalMseFindTorrentFunc  find_torrent,
+                                      gpointer                 find_torrent_data)
+{
+  self->policy = policy;
+  self->find_torrent = find_torrent;
+  self->find_torrent_data = find_torrent_data;
+}
+
+gboolean
+shoal_peer_connection_is_encrypted (ShoalPeerConnection *self)
+{
+  return self->rc4;
+}
+
+/**
+ * shoal_peer_connection_failed_in_mse:
+ * @self: a closed connection
+ *
+ * Returns: %TRUE if it ended during the obfuscated handshake (the peer may
+ *   not speak it: a caller that prefers encryption can retry in plaintext)
+ */
+gboolean
+shoal_peer_connection_failed_in_mse (ShoalPeerConnection *self)
+{
+  return self->mse != NULL && !self->mse_done && !self->incoming;
 }
 
 void
@@ -422,7 +478,19 @@ queue_bytes (ShoalPeerConnection *self,
              const guint8        *data,
              gsize                len)
 {
+  guint old = self->out->len;
+
   g_byte_array_append (self->out, data, len);
+  if (self->rc4)
+    shoal_mse_encrypt (self->mse, self->out->data + old, len);
+}
+
+/* Bytes the MSE state machine produced: already in their final form. */
+static void
+queue_raw (ShoalPeerConnection *self,
+           GByteArray          *bytes)
+{
+  g_byte_array_append (self->out, bytes->data, bytes->len);
 }
 
 static gboolean
@@ -777,6 +845,109 @@ throttle_done_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Plaintext BitTorrent bytes: the handshake, then messages. Returns FALSE
+ * if the connection was closed. */
+static gboolean
+process_input (ShoalPeerConnection *self,
+               const guint8        *data,
+               gsize                len,
+               gint64               now)
+{
+  gsize off = 0;
+
+  if (self->state == SHOAL_PEER_CONNECTION_HANDSHAKING)
+    {
+      gssize used = feed_handshake (self, data, len);
+
+      if (used < 0)
+        return FALSE;
+      off = (gsize) used;
+    }
+  if (off < len && self->state == SHOAL_PEER_CONNECTION_ACTIVE)
+    {
+      shoal_rate_add (&self->down_rate, now, (guint64) (len - off));
+      if (!feed_messages (self, data + off, len - off))
+        return FALSE;
+    }
+  return self->state != SHOAL_PEER_CONNECTION_CLOSED;
+}
+
+/* Bytes off the socket: detection of the handshake kind, the MSE handshake,
+ * RC4 — then process_input(). @data may be modified in place. */
+static gboolean
+receive_transport (ShoalPeerConnection *self,
+                   guint8              *data,
+                   gsize                len,
+                   gint64               now)
+{
+  if (self->detecting)
+    {
+      ShoalMseDetect kind;
+
+      g_byte_array_append (self->detect_buf, data, len);
+      kind = shoal_mse_detect (self->detect_buf->data, self->detect_buf->len);
+      if (kind == SHOAL_MSE_DETECT_NEED_MORE)
+        return TRUE;
+      self->detecting = FALSE;
+      if (kind == SHOAL_MSE_DETECT_PLAINTEXT)
+        {
+          g_autoptr(GByteArray) buf = g_steal_pointer (&self->detect_buf);
+
+          if (!shoal_encryption_policy_accepts_plaintext (self->policy))
+            {
+              fail_with (self, g_error_new (SHOAL_MSE_ERROR, SHOAL_MSE_ERROR_NO_COMMON_METHOD,
+                                            "Peer does not encrypt, and encryption is required"));
+              return FALSE;
+            }
+          return process_input (self, buf->data, buf->len, now);
+        }
+      else
+        {
+          g_autoptr(GByteArray) buf = g_steal_pointer (&self->detect_buf);
+
+          self->mse = shoal_mse_new_receiver (self->policy, self->find_torrent, self->find_torrent_data);
+          return receive_transport (self, buf->data, buf->len, now);
+        }
+    }
+
+  if (self->mse != NULL && !self->mse_done)
+    {
+      g_autoptr(GByteArray) out = g_byte_array_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) payload = NULL;
+      ShoalMseStatus status = shoal_mse_feed (self->mse, data, len, out, &error);
+
+      if (out->len > 0)
+        {
+          queue_raw (self, out);
+          flush_output (self);
+        }
+      if (status == SHOAL_MSE_STATUS_FAILED)
+        {
+          fail_with (self, g_steal_pointer (&error));
+          return FALSE;
+        }
+      if (status == SHOAL_MSE_STATUS_NEED_MORE)
+        return self->state != SHOAL_PEER_CONNECTION_CLOSED;
+
+      self->mse_done = TRUE;
+      self->rc4 = shoal_mse_get_method (self->mse) == SHOAL_MSE_METHOD_RC4;
+      payload = shoal_mse_steal_payload (self->mse);
+      if (payload != NULL && g_bytes_get_size (payload) > 0)
+        {
+          gsize plen;
+          g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (payload, &plen), g_bytes_get_size (payload));
+
+          return process_input (self, copy, plen, now);
+        }
+      return TRUE;
+    }
+
+  if (self->rc4)
+    shoal_mse_decrypt (self->mse, data, len);
+  return process_input (self, data, len, now);
+}
+
 static gboolean
 read_available (ShoalPeerConnection *self)
 {
@@ -791,7 +962,6 @@ read_available (ShoalPeerConnection *self)
       gint64 wait_us = 0;
       guint64 allowed = self->state == SHOAL_PEER_CONNECTION_ACTIVE ? download_allowance (self, now, &wait_us) : READ_CHUNK;
       gssize n;
-      gsize off = 0;
 
       if (allowed == 0)
         {
@@ -823,20 +993,8 @@ read_available (ShoalPeerConnection *self)
       for (guint i = 0; i < MAX_LIMITS && self->down_limits[i]; i++)
         shoal_rate_limit_consume (self->down_limits[i], (guint64) n);
 
-      if (self->state == SHOAL_PEER_CONNECTION_HANDSHAKING)
-        {
-          gssize used = feed_handshake (self, self->read_buf, (gsize) n);
-
-          if (used < 0)
-            return G_SOURCE_REMOVE;
-          off = (gsize) used;
-        }
-      if (off < (gsize) n && self->state == SHOAL_PEER_CONNECTION_ACTIVE)
-        {
-          shoal_rate_add (&self->down_rate, now, (guint64) n - off);
-          if (!feed_messages (self, self->read_buf + off, (gsize) n - off))
-            return G_SOURCE_REMOVE;
-        }
+      if (!receive_transport (self, self->read_buf, (gsize) n, now))
+        return G_SOURCE_REMOVE;
       if ((gsize) n < READ_CHUNK)
         break;
     }
@@ -898,7 +1056,25 @@ connected_cb (GObject      *source,
   g_socket_set_blocking (self->socket, FALSE);
   self->state = SHOAL_PEER_CONNECTION_HANDSHAKING;
   self->last_received_us = g_get_monotonic_time ();
-  send_handshake (self);
+  if (shoal_encryption_policy_encrypts_outgoing (self->policy))
+    {
+      ShoalPeerWireHandshake hs = { { 0 } };
+      guint8 buf[SHOAL_PEER_WIRE_HANDSHAKE_LEN];
+      g_autoptr(GByteArray) out = g_byte_array_new ();
+
+      /* Our BitTorrent handshake rides in the MSE initial payload. */
+      shoal_peer_wire_reserved_set_features (hs.reserved, self->our_features);
+      memcpy (hs.info_hash, self->info_hash, 20);
+      memcpy (hs.peer_id, self->our_peer_id, 20);
+      shoal_peer_wire_handshake_encode (&hs, buf);
+      self->mse = shoal_mse_new_initiator (self->info_hash, self->policy);
+      shoal_mse_start (self->mse, buf, sizeof buf, out);
+      queue_raw (self, out);
+      self->handshake_sent = TRUE;
+      flush_output (self);
+    }
+  else
+    send_handshake (self);
   start_reading (self);
 }
 

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "shoal-bitfield.h"
+#include "shoal-mse.h"
 #include "shoal-peer-wire.h"
 #include "shoal-rate.h"
 #include "shoal-types.h"
@@ -58,6 +59,12 @@ ShoalPeerConnection *shoal_peer_connection_new_incoming (GSocketConnection    *c
                                                          const guint8          peer_id[20],
                                                          ShoalPeerWireFeatures features);
 
+void        shoal_peer_connection_set_encryption  (ShoalPeerConnection     *self,
+                                                   ShoalEncryptionPolicy    policy,
+                                                   ShoalMseFindTorrentFunc  find_torrent,
+                                                   gpointer                 find_torrent_data);
+gboolean    shoal_peer_connection_is_encrypted    (ShoalPeerConnection *self);
+gboolean    shoal_peer_connection_failed_in_mse   (ShoalPeerConnection *self);
 void        shoal_peer_connection_set_handler     (ShoalPeerConnection              *self,
                                                    const ShoalPeerConnectionHandler *handler,
                                                    gpointer                          owner);

@@ -45,6 +45,7 @@ struct _ShoalSession
   double            seed_ratio_limit;
   gint64            seed_time_limit;
   guint             udp_timeout_ms;
+  ShoalEncryptionPolicy encryption;
   gboolean          started;
 };
 
@@ -169,6 +170,29 @@ incoming_closed (gpointer             owner,
   g_ptr_array_remove_fast (self->incoming, conn);
 }
 
+/* Which of our torrents does an obfuscated handshake name? */
+static gboolean
+find_torrent_for_mse (const guint8 req2_hash[SHOAL_MSE_HASH_LEN],
+                      guint8       info_hash_out[SHOAL_MSE_HASH_LEN],
+                      gpointer     user_data)
+{
+  ShoalSession *self = user_data;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+      guint8 hash[SHOAL_MSE_HASH_LEN];
+
+      shoal_mse_req2_hash (shoal_torrent_get_info_hash (t), hash);
+      if (memcmp (hash, req2_hash, SHOAL_MSE_HASH_LEN) == 0)
+        {
+          memcpy (info_hash_out, shoal_torrent_get_info_hash (t), SHOAL_MSE_HASH_LEN);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 static const ShoalPeerConnectionHandler incoming_handler = {
   incoming_lookup,
   NULL,
@@ -192,6 +216,7 @@ incoming_cb (GSocketService    *service,
   conn = shoal_peer_connection_new_incoming (connection, self->peer_id,
                                              SHOAL_PEER_WIRE_FEATURE_FAST | SHOAL_PEER_WIRE_FEATURE_EXTENSION);
   shoal_peer_connection_set_handler (conn, &incoming_handler, self);
+  shoal_peer_connection_set_encryption (conn, self->encryption, find_torrent_for_mse, self);
   g_ptr_array_add (self->incoming, conn);
   shoal_peer_connection_start (conn);
   return TRUE;
@@ -567,6 +592,29 @@ shoal_session_set_listen_address (ShoalSession *self,
   g_return_if_fail (!self->started);
   g_free (self->listen_address);
   self->listen_address = g_strdup (address);
+}
+
+/**
+ * shoal_session_set_encryption_policy:
+ * @self: a session
+ * @policy: prefer encrypted connections (the default), require them, or
+ *   make outgoing connections in plaintext
+ *
+ * Applies to connections made from now on.
+ */
+void
+shoal_session_set_encryption_policy (ShoalSession          *self,
+                                     ShoalEncryptionPolicy  policy)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  self->encryption = policy;
+}
+
+ShoalEncryptionPolicy
+shoal_session_get_encryption_policy (ShoalSession *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), SHOAL_ENCRYPTION_PREFER);
+  return self->encryption;
 }
 
 const char *

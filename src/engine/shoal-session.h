@@ -8,6 +8,7 @@
 
 #include "shoal-magnet.h"
 #include "shoal-metainfo.h"
+#include "shoal-mse.h"
 #include "shoal-torrent.h"
 #include "shoal-types.h"
 
@@ -67,6 +68,9 @@ void          shoal_session_set_listen_port    (ShoalSession   *self,
                                                 guint16         port);
 void          shoal_session_set_listen_address (ShoalSession   *self,
                                                 const char     *address);
+void          shoal_session_set_encryption_policy (ShoalSession          *self,
+                                                  ShoalEncryptionPolicy  policy);
+ShoalEncryptionPolicy shoal_session_get_encryption_policy (ShoalSession *self);
 const char   *shoal_session_get_download_dir   (ShoalSession   *self);
 void          shoal_session_set_download_dir   (ShoalSession   *self,
                                                 const char     *dir);

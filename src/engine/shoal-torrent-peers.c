@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "shoal-hash.h"
 #include "shoal-session.h"
 #include "shoal-torrent-private.h"
 
@@ -261,7 +262,109 @@ typedef struct
   ShoalTorrent *torrent;
   guint         piece;
   guint64       size;
+  GBytes       *data;
+  gpointer     *sources; /* per block */
 } WriteData;
+
+#define MAX_SUSPECT_PIECES 256
+
+static void
+suspect_block_free (gpointer data)
+{
+  ShoalSuspectBlock *sb = data;
+
+  g_free (sb->ip);
+  g_free (sb);
+}
+
+/* A piece failed: remember who sent which block, and what it sent. */
+static void
+remember_suspects (ShoalTorrent *self,
+                   WriteData    *wd)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (wd->data, &len);
+  guint n_blocks = (guint) ((len + SHOAL_PIECE_PICKER_BLOCK_SIZE - 1) / SHOAL_PIECE_PICKER_BLOCK_SIZE);
+  GPtrArray *list;
+
+  if (g_hash_table_size (self->suspects) >= MAX_SUSPECT_PIECES &&
+      !g_hash_table_contains (self->suspects, GUINT_TO_POINTER (wd->piece)))
+    return;
+  list = g_hash_table_lookup (self->suspects, GUINT_TO_POINTER (wd->piece));
+  if (list == NULL)
+    {
+      list = g_ptr_array_new_with_free_func (suspect_block_free);
+      g_hash_table_insert (self->suspects, GUINT_TO_POINTER (wd->piece), list);
+    }
+  for (guint i = 0; i < n_blocks && list->len < 4 * n_blocks; i++)
+    {
+      ShoalPeerConnection *conn = find_connection (self, wd->sources[i]);
+      ShoalSuspectBlock *sb;
+      gsize off = (gsize) i * SHOAL_PIECE_PICKER_BLOCK_SIZE;
+
+      if (conn == NULL)
+        continue;
+      sb = g_new0 (ShoalSuspectBlock, 1);
+      sb->block = i;
+      sb->ip = ip_of (conn);
+      shoal_sha1 (data + off, MIN (SHOAL_PIECE_PICKER_BLOCK_SIZE, len - off), sb->hash);
+      g_ptr_array_add (list, sb);
+    }
+}
+
+static void
+ban_ip (ShoalTorrent *self,
+        const char   *ip)
+{
+  g_message ("Banning peer %s of “%s”: it sent corrupt data", ip, shoal_torrent_get_name (self));
+  g_hash_table_add (self->banned, g_strdup (ip));
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      ShoalPeerConnection *conn = self->connections->pdata[i];
+      g_autofree char *cip = ip_of (conn);
+
+      if (g_strcmp0 (cip, ip) == 0)
+        {
+          g_autoptr(GError) e = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                             "Banned after sending corrupt data");
+
+          shoal_peer_connection_close (conn, e);
+          i = (guint) -1; /* the array changed: start over */
+        }
+    }
+}
+
+/* A piece that once failed passed: whoever sent a block that differs from
+ * the good data is proven to have sent corrupt data. */
+static void
+convict_suspects (ShoalTorrent *self,
+                  WriteData    *wd)
+{
+  GPtrArray *list = g_hash_table_lookup (self->suspects, GUINT_TO_POINTER (wd->piece));
+  gsize len;
+  const guint8 *data = g_bytes_get_data (wd->data, &len);
+  g_autoptr(GPtrArray) guilty = NULL;
+
+  if (list == NULL)
+    return;
+  guilty = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < list->len; i++)
+    {
+      ShoalSuspectBlock *sb = list->pdata[i];
+      gsize off = (gsize) sb->block * SHOAL_PIECE_PICKER_BLOCK_SIZE;
+      guint8 hash[20];
+
+      if (off >= len)
+        continue;
+      shoal_sha1 (data + off, MIN (SHOAL_PIECE_PICKER_BLOCK_SIZE, len - off), hash);
+      if (memcmp (hash, sb->hash, 20) != 0 && !g_hash_table_contains (self->banned, sb->ip))
+        g_ptr_array_add (guilty, g_strdup (sb->ip));
+    }
+  g_hash_table_remove (self->suspects, GUINT_TO_POINTER (wd->piece));
+  for (guint i = 0; i < guilty->len; i++)
+    if (!g_hash_table_contains (self->banned, guilty->pdata[i]))
+      ban_ip (self, guilty->pdata[i]);
+}
 
 static void
 write_done_cb (GObject      *source,
@@ -279,7 +382,10 @@ write_done_cb (GObject      *source,
   if (shoal_storage_write_piece_finish (SHOAL_STORAGE (source), result, &error))
     {
       if (_shoal_torrent_is_active (self))
-        _shoal_torrent_piece_verified (self, wd->piece);
+        {
+          convict_suspects (self, wd);
+          _shoal_torrent_piece_verified (self, wd->piece);
+        }
     }
   else
     {
@@ -289,6 +395,7 @@ write_done_cb (GObject      *source,
       shoal_piece_picker_piece_failed (self->picker, wd->piece, &contributors, &n);
       if (g_error_matches (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH))
         {
+          remember_suspects (self, wd);
           /* Every peer that sent part of the piece gets a strike: one bad
            * peer cannot hide among good ones for long. */
           for (guint i = 0; i < n; i++)
@@ -310,6 +417,8 @@ write_done_cb (GObject      *source,
   if (_shoal_torrent_is_active (self))
     _shoal_torrent_fill_all_requests (self);
   g_object_unref (wd->torrent);
+  g_bytes_unref (wd->data);
+  g_free (wd->sources);
   g_free (wd);
 }
 
@@ -343,11 +452,13 @@ accept_block (ShoalTorrent     *self,
       buf->piece = b->piece;
       buf->size = shoal_metainfo_get_piece_size (self->info, b->piece);
       buf->data = g_malloc (buf->size);
+      buf->sources = g_new0 (gpointer, (buf->size + SHOAL_PIECE_PICKER_BLOCK_SIZE - 1) / SHOAL_PIECE_PICKER_BLOCK_SIZE);
       g_hash_table_insert (self->buffers, GUINT_TO_POINTER (b->piece), buf);
     }
   /* The decoder (or the web seed) checked the block against the piece. */
   g_assert ((guint64) b->begin + b->length <= buf->size);
   memcpy (buf->data + b->begin, data, b->length);
+  buf->sources[b->begin / SHOAL_PIECE_PICKER_BLOCK_SIZE] = source;
 
   complete = shoal_piece_picker_block_received (self->picker, b, source, &others, &n_others);
   for (guint i = 0; i < n_others; i++)
@@ -376,6 +487,8 @@ accept_block (ShoalTorrent     *self,
       wd->torrent = g_object_ref (self);
       wd->piece = b->piece;
       wd->size = buf->size;
+      wd->data = g_bytes_ref (bytes);
+      wd->sources = g_steal_pointer (&buf->sources);
       self->pending_write_bytes += buf->size;
       self->n_writes++;
       g_free (buf);
@@ -789,6 +902,8 @@ peer_flags (ShoalPeerState *ps)
 
   if (shoal_peer_connection_is_incoming (c))
     flags |= SHOAL_PEER_FLAG_INCOMING;
+  if (shoal_peer_connection_is_encrypted (c))
+    flags |= SHOAL_PEER_FLAG_ENCRYPTED;
   if (shoal_peer_connection_am_choking (c))
     flags |= SHOAL_PEER_FLAG_AM_CHOKING;
   if (shoal_peer_connection_am_interested (c))
@@ -970,7 +1085,15 @@ conn_closed (gpointer             owner,
   if (self->picker != NULL)
     shoal_piece_picker_peer_gone (self->picker, conn);
 
-  if (c != NULL)
+  if (c != NULL && shoal_peer_connection_failed_in_mse (conn) &&
+      shoal_session_get_encryption_policy (self->session) == SHOAL_ENCRYPTION_PREFER)
+    {
+      /* It may not speak the obfuscated handshake: try plaintext next. */
+      c->connected = FALSE;
+      c->plaintext_only = TRUE;
+      c->retry_after_us = 0;
+    }
+  else if (c != NULL)
     {
       c->connected = FALSE;
       /* A peer that hangs up before the handshake is done (or is us) is as
@@ -1127,6 +1250,7 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
     {
       ShoalPeerConnection *conn;
       ShoalPeerWireFeatures features = SHOAL_PEER_WIRE_FEATURE_FAST | SHOAL_PEER_WIRE_FEATURE_EXTENSION;
+      ShoalEncryptionPolicy policy;
 
       if (c->connected || c->retry_after_us > now_us || c->failures >= MAX_FAILURES)
         continue;
@@ -1141,6 +1265,10 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
 
       conn = shoal_peer_connection_new_outgoing (c->address, self->info_hash,
                                                  shoal_session_get_peer_id (self->session), features);
+      policy = shoal_session_get_encryption_policy (self->session);
+      if (c->plaintext_only && policy == SHOAL_ENCRYPTION_PREFER)
+        policy = SHOAL_ENCRYPTION_ALLOW_PLAINTEXT;
+      shoal_peer_connection_set_encryption (conn, policy, NULL, NULL);
       c->connected = TRUE;
       attach (self, conn, c->source);
       shoal_peer_connection_start (conn);

@@ -38,6 +38,7 @@ typedef struct
   guint               failures;
   gint64              retry_after_us;
   gboolean            connected;
+  gboolean            plaintext_only; /* it did not answer an obfuscated handshake */
 } ShoalPeerCandidate;
 
 /* What the torrent keeps for each of its connections. */
@@ -65,12 +66,22 @@ typedef struct
   gint64     sent_us;
 } ShoalOutRequest;
 
+/* A block of a piece that failed its hash check, remembered until the
+ * piece passes: if the good data differs, its sender lied. */
+typedef struct
+{
+  guint  block;
+  char  *ip;
+  guint8 hash[20];
+} ShoalSuspectBlock;
+
 /* A piece being downloaded: blocks are copied here until it is complete. */
 typedef struct
 {
-  guint    piece;
-  guint8  *data;
-  guint64  size;
+  guint     piece;
+  guint8   *data;
+  guint64   size;
+  gpointer *sources;  /* per block: who sent it (a picker peer id) */
 } ShoalPieceBuffer;
 
 struct _ShoalTorrent
@@ -113,6 +124,7 @@ struct _ShoalTorrent
   GHashTable        *candidates;    /* key -> ShoalPeerCandidate */
   GHashTable        *strikes;       /* ip -> count of bad pieces */
   GHashTable        *banned;        /* ip set */
+  GHashTable        *suspects;      /* piece -> GPtrArray of ShoalSuspectBlock */
   GPtrArray         *web_seeds;     /* of ShoalWebSeed */
   guint              max_connections;
 

@@ -56,6 +56,7 @@ piece_buffer_free (gpointer data)
 {
   ShoalPieceBuffer *buf = data;
 
+  g_free (buf->sources);
   g_free (buf->data);
   g_free (buf);
 }
@@ -98,6 +99,7 @@ shoal_torrent_finalize (GObject *object)
   g_clear_pointer (&self->candidates, g_hash_table_unref);
   g_clear_pointer (&self->strikes, g_hash_table_unref);
   g_clear_pointer (&self->banned, g_hash_table_unref);
+  g_clear_pointer (&self->suspects, g_hash_table_unref);
   g_clear_pointer (&self->file_priorities, g_free);
   g_clear_pointer (&self->check_only, shoal_bitfield_free);
   g_clear_pointer (&self->dirty_files, g_free);
@@ -214,6 +216,7 @@ shoal_torrent_init (ShoalTorrent *self)
   self->candidates = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, candidate_free);
   self->strikes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->banned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->suspects = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
   self->cancellable = g_cancellable_new ();
   self->state = SHOAL_TORRENT_STATE_PAUSED;
   self->max_connections = 60;
