@@ -177,6 +177,7 @@ run (const char  *torrent_path,
      gint64       limit_up,
      gint         port,
      const char  *listen_address,
+     const char  *encryption,
      const char  *state_dir,
      gboolean     quiet)
 {
@@ -208,6 +209,15 @@ run (const char  *torrent_path,
   loop = g_main_loop_new (NULL, FALSE);
   session = shoal_session_new (state);
   shoal_session_set_listen_port (session, (guint16) port);
+  if (g_strcmp0 (encryption, "require") == 0)
+    shoal_session_set_encryption_policy (session, SHOAL_ENCRYPTION_REQUIRE);
+  else if (g_strcmp0 (encryption, "plaintext") == 0)
+    shoal_session_set_encryption_policy (session, SHOAL_ENCRYPTION_ALLOW_PLAINTEXT);
+  else if (encryption != NULL && g_strcmp0 (encryption, "prefer") != 0)
+    {
+      fprintf (stderr, "shoal-cli: --encryption must be prefer, require or plaintext\n");
+      return 2;
+    }
   if (listen_address != NULL)
     shoal_session_set_listen_address (session, listen_address);
   if (limit_down > 0)
@@ -305,6 +315,7 @@ shoal_cli_download (int    argc,
   gboolean seed = FALSE, sequential = FALSE, quiet = FALSE;
   gint64 limit_down = 0, limit_up = 0;
   gint port = 0;
+  g_autofree char *encryption = NULL;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Directory to save into (default: current)", "DIR" },
     { "seed", 0, 0, G_OPTION_ARG_NONE, &seed, "Keep seeding after the download completes", NULL },
@@ -312,6 +323,7 @@ shoal_cli_download (int    argc,
     { "limit-up", 0, 0, G_OPTION_ARG_INT64, &limit_up, "Upload limit", "KiB/s" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port for incoming peers (default: random)", "PORT" },
     { "listen-address", 0, 0, G_OPTION_ARG_STRING, &listen_address, "Address to listen on (default: all)", "ADDR" },
+    { "encryption", 0, 0, G_OPTION_ARG_STRING, &encryption, "Peer encryption: prefer (default), require or plaintext", "MODE" },
     { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &peers, "Connect to this peer too", "HOST:PORT" },
     { "skip-file", 0, 0, G_OPTION_ARG_STRING_ARRAY, &skip, "Do not download this file (index from “info”)", "INDEX" },
     { "sequential", 0, 0, G_OPTION_ARG_NONE, &sequential, "Download pieces in order", NULL },
@@ -334,7 +346,7 @@ shoal_cli_download (int    argc,
       return 2;
     }
   return run (argv[1], out_dir, seed, FALSE, peers, skip, sequential, limit_down, limit_up, port,
-              listen_address, state_dir, quiet);
+              listen_address, encryption, state_dir, quiet);
 }
 
 int
@@ -347,10 +359,12 @@ shoal_cli_seed (int    argc,
   gint64 limit_up = 0;
   gint port = 0;
   gboolean quiet = FALSE;
+  g_autofree char *encryption = NULL;
   const GOptionEntry entries[] = {
     { "limit-up", 0, 0, G_OPTION_ARG_INT64, &limit_up, "Upload limit", "KiB/s" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port for incoming peers (default: random)", "PORT" },
     { "listen-address", 0, 0, G_OPTION_ARG_STRING, &listen_address, "Address to listen on (default: all)", "ADDR" },
+    { "encryption", 0, 0, G_OPTION_ARG_STRING, &encryption, "Peer encryption: prefer (default), require or plaintext", "MODE" },
     { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &peers, "Connect to this peer too", "HOST:PORT" },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Where resume data is kept", "DIR" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only errors", NULL },
@@ -371,5 +385,5 @@ shoal_cli_seed (int    argc,
       return 2;
     }
   return run (argv[1], argv[2], TRUE, FALSE, peers, NULL, FALSE, 0, limit_up, port, listen_address,
-              state_dir, quiet);
+              encryption, state_dir, quiet);
 }
