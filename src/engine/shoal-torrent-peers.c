@@ -526,13 +526,25 @@ web_seed_pick (gpointer    owner,
                ShoalBlock *out)
 {
   ShoalTorrent *self = owner;
+  g_autofree ShoalPartialPiece *partials = NULL;
+  guint n_partial = 0;
+  guint per_piece;
   guint n = 0;
 
   if (self->state != SHOAL_TORRENT_STATE_DOWNLOADING ||
       self->pending_write_bytes > SHOAL_TORRENT_MAX_PENDING_WRITES)
     return 0;
-  /* A web seed has every piece. */
+  /* A web seed asks for many blocks in one HTTP request: let it open the
+   * pieces they take on top of what the peers may have in progress (the
+   * memory bound on partial pieces still holds). A web seed has every
+   * piece. */
+  per_piece = MAX (shoal_piece_picker_get_n_blocks (self->picker, 0), 1);
+  partials = shoal_piece_picker_get_partial_pieces (self->picker, &n_partial);
+  shoal_piece_picker_set_max_partial (self->picker,
+                                      MAX (shoal_piece_picker_get_max_partial (self->picker), n_partial) +
+                                      (max + per_piece - 1) / per_piece);
   shoal_piece_picker_pick (self->picker, NULL, web_seed, max, out, &n);
+  shoal_piece_picker_set_max_partial (self->picker, 0);
   return n;
 }
 

@@ -71,7 +71,6 @@ typedef struct
 
   SoupMessage  *msg;
   GInputStream *stream;
-  gboolean      has_length;     /* the response said how long its body is */
   guint8        probe;          /* one byte past the end, to see the body end */
 } Request;
 
@@ -96,6 +95,7 @@ struct _ShoalWebSeed
   guint                    n_bad_pieces;
   guint                    retry_base_ms;
   gint64                   retry_at_us;
+  guint                    retry_source;
 
   ShoalRate                rate;
   guint64                  downloaded;
@@ -201,7 +201,18 @@ mark_failed (ShoalWebSeed *self,
   g_debug ("web seed %s: giving up: %s", self->url, reason);
   self->failed = TRUE;
   detach_all (self, TRUE);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
   set_status (self, status);
+}
+
+static gboolean
+retry_cb (gpointer data)
+{
+  ShoalWebSeed *self = data;
+
+  self->retry_source = 0;
+  fill (self);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -222,6 +233,8 @@ record_failure (ShoalWebSeed *self,
   delay_ms = (guint64) self->retry_base_ms << MIN (self->n_failures - 1, 16u);
   delay_ms = MIN (delay_ms, RETRY_MAX_MS);
   self->retry_at_us = g_get_monotonic_time () + (gint64) delay_ms * 1000;
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  self->retry_source = g_timeout_add ((guint) delay_ms, retry_cb, self);
   status = g_strdup_printf ("%s, retrying", reason);
   set_status (self, status);
 }
@@ -235,6 +248,9 @@ request_fail (Request    *req,
 {
   ShoalWebSeed *self = req->ws;
 
+  if (req->current < req->n_segments)
+    g_debug ("web seed %s: %s for %s", self->url, reason,
+             self->file_urls[req->segments[req->current].file]);
   drop_stream (req);
   if (!req->detached)
     {
@@ -282,6 +298,18 @@ deliver (Request *req)
   return !req->detached;
 }
 
+static gboolean
+request_next_idle_cb (gpointer data)
+{
+  Request *req = data;
+
+  if (req->detached)
+    request_free (req);
+  else
+    request_next (req);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 close_cb (GObject      *source,
           GAsyncResult *result,
@@ -300,7 +328,9 @@ close_cb (GObject      *source,
   g_clear_object (&req->msg);
   req->current++;
   req->segment_done = 0;
-  request_next (req);
+  /* libsoup puts the connection back in its pool only after this returns:
+   * a request sent now would open a new connection. */
+  g_idle_add (request_next_idle_cb, req);
 }
 
 static void
@@ -327,7 +357,7 @@ read_cb (GObject      *source,
     }
   if (req->segment_done == seg->length)
     {
-      /* This was the probe past the end of a body of unknown length. */
+      /* This was the probe past the end. */
       if (n > 0)
         request_fail (req, "response longer than requested", FALSE);
       else
@@ -364,12 +394,11 @@ read_more (Request *req)
   if (left > 0)
     g_input_stream_read_async (req->stream, req->buffer + req->filled, (gsize) MIN (left, READ_CHUNK),
                                G_PRIORITY_DEFAULT, req->cancellable, read_cb, req);
-  else if (!req->has_length)
-    /* Chunked or until-close: read one byte more to see that it ends here. */
+  else
+    /* One byte more must find the end of the body: a chunked body could go
+     * on, and libsoup reuses the connection only once it saw the end. */
     g_input_stream_read_async (req->stream, &req->probe, 1, G_PRIORITY_DEFAULT, req->cancellable,
                                read_cb, req);
-  else
-    g_input_stream_close_async (req->stream, G_PRIORITY_DEFAULT, req->cancellable, close_cb, req);
 }
 
 /* Checks that the response is exactly the range asked for. */
@@ -420,8 +449,8 @@ check_response (Request  *req,
       return FALSE;
     }
 
-  req->has_length = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH;
-  if (req->has_length && soup_message_headers_get_content_length (headers) != (goffset) seg->length)
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) != (goffset) seg->length)
     {
       *reason = g_strdup ("wrong length of the response");
       return FALSE;
@@ -690,6 +719,7 @@ shoal_web_seed_dispose (GObject *object)
 
   self->running = FALSE;
   detach_all (self, FALSE);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
   G_OBJECT_CLASS (shoal_web_seed_parent_class)->dispose (object);
 }
 
@@ -860,6 +890,8 @@ shoal_web_seed_stop (ShoalWebSeed *self)
 
   self->running = FALSE;
   detach_all (self, FALSE);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  self->retry_at_us = 0;
   update_peer (self, g_get_monotonic_time ());
 }
 
