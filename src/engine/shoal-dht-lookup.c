@@ -351,7 +351,7 @@ lookup_step (ShoalDhtLookup *lookup)
 
 /**
  * shoal_dht_lookup_reply:
- * @lookup: a lookup
+ * @lookup_in: a lookup
  * @from: the node that answered
  * @method: the method of the query it answers
  * @reply: (nullable): its response or error, or %NULL if it timed out
@@ -359,12 +359,13 @@ lookup_step (ShoalDhtLookup *lookup)
  * Called by the transaction layer for each query the lookup sent.
  */
 void
-shoal_dht_lookup_reply (ShoalDhtLookup        *lookup,
+shoal_dht_lookup_reply (ShoalDhtLookup        *lookup_in,
                         const ShoalDhtAddr    *from,
                         ShoalDhtMethod         method,
                         const ShoalDhtMessage *reply)
 {
-  g_autoptr(ShoalDhtLookup) keep = shoal_dht_lookup_ref (lookup);
+  /* Completing the lookup drops the node's reference to it. */
+  g_autoptr(ShoalDhtLookup) lookup = shoal_dht_lookup_ref (lookup_in);
   gboolean ok = reply != NULL && reply->type == SHOAL_DHT_MESSAGE_RESPONSE;
   Candidate *c;
 

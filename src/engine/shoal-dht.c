@@ -325,8 +325,8 @@ static gboolean
 transaction_timeout_cb (gpointer data)
 {
   Transaction *txn = data;
-  ShoalDht *self = txn->dht;
-  g_autoptr(ShoalDht) keep = g_object_ref (self);
+  /* Callbacks of the lookup may drop the last other reference. */
+  g_autoptr(ShoalDht) self = g_object_ref (txn->dht);
   gpointer key = GUINT_TO_POINTER (txn->tid | 0x10000u);
   g_autoptr(ShoalDhtLookup) lookup = NULL;
   ShoalDhtAddr addr = txn->addr;
@@ -635,8 +635,7 @@ socket_ready_cb (GSocket      *socket,
                  GIOCondition  condition,
                  gpointer      data)
 {
-  ShoalDht *self = data;
-  g_autoptr(ShoalDht) keep = g_object_ref (self);
+  g_autoptr(ShoalDht) self = g_object_ref (data);
   guint8 buffer[SHOAL_DHT_MAX_DATAGRAM + 1];
 
   for (guint i = 0; i < MAX_DATAGRAMS_PER_WAKEUP; i++)
@@ -691,8 +690,7 @@ send_bootstrap_queries (ShoalDht *self)
 static gboolean
 maintenance_cb (gpointer data)
 {
-  ShoalDht *self = data;
-  g_autoptr(ShoalDht) keep = g_object_ref (self);
+  g_autoptr(ShoalDht) self = g_object_ref (data);
   gint64 now = g_get_monotonic_time ();
 
   shoal_dht_tokens_maybe_rotate (&self->tokens, now);
