@@ -182,8 +182,10 @@ run (const char  *torrent_path,
      gboolean     quiet)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = g_file_new_for_commandline_arg (torrent_path);
-  g_autoptr(ShoalMetainfo) info = shoal_metainfo_new_from_file (file, NULL, &error);
+  gboolean is_magnet = g_ascii_strncasecmp (torrent_path, "magnet:", 7) == 0;
+  g_autoptr(GFile) file = is_magnet ? NULL : g_file_new_for_commandline_arg (torrent_path);
+  g_autoptr(ShoalMetainfo) info = is_magnet ? NULL : shoal_metainfo_new_from_file (file, NULL, &error);
+  g_autoptr(ShoalMagnet) magnet = is_magnet ? shoal_magnet_new_from_uri (torrent_path, &error) : NULL;
   g_autofree char *state = NULL;
   g_autofree char *dir = NULL;
   g_autoptr(GMainLoop) loop = NULL;
@@ -192,9 +194,9 @@ run (const char  *torrent_path,
   ShoalTorrent *torrent;
   guint progress_id;
 
-  if (info == NULL)
+  if (info == NULL && magnet == NULL)
     {
-      fprintf (stderr, "shoal-cli: %s: %s\n", torrent_path, error->message);
+      fprintf (stderr, "shoal-cli: %s: %s\n", is_magnet ? "invalid magnet link" : torrent_path, error->message);
       return 1;
     }
 
@@ -230,14 +232,18 @@ run (const char  *torrent_path,
       return 1;
     }
 
-  torrent = shoal_session_find_torrent (session, shoal_metainfo_get_info_hash_v1 (info));
+  torrent = shoal_session_find_torrent (session, info ? shoal_metainfo_get_info_hash_v1 (info)
+                                                      : shoal_magnet_get_info_hash_v1 (magnet));
   if (torrent == NULL)
     {
       ShoalAddFlags flags = SHOAL_ADD_FLAGS_PAUSED;
 
       if (sequential)
         flags |= SHOAL_ADD_FLAGS_SEQUENTIAL;
-      torrent = shoal_session_add_torrent (session, info, dir, flags, &error);
+      if (info != NULL)
+        torrent = shoal_session_add_torrent (session, info, dir, flags, &error);
+      else
+        torrent = shoal_session_add_magnet (session, magnet, dir, flags, &error);
       if (torrent == NULL)
         {
           fprintf (stderr, "shoal-cli: %s: %s\n", torrent_path, error->message);
@@ -247,6 +253,11 @@ run (const char  *torrent_path,
   else if (!quiet)
     printf ("Resuming “%s” from the saved state\n", shoal_torrent_get_name (torrent));
 
+  if (skip_files != NULL && skip_files[0] != NULL && shoal_torrent_get_metainfo (torrent) == NULL)
+    {
+      fprintf (stderr, "shoal-cli: --skip-file needs the torrent's files; for a magnet link, choose files with so=\n");
+      return 2;
+    }
   for (guint i = 0; skip_files && skip_files[i]; i++)
     {
       guint64 index;
@@ -325,13 +336,13 @@ shoal_cli_download (int    argc,
     { "listen-address", 0, 0, G_OPTION_ARG_STRING, &listen_address, "Address to listen on (default: all)", "ADDR" },
     { "encryption", 0, 0, G_OPTION_ARG_STRING, &encryption, "Peer encryption: prefer (default), require or plaintext", "MODE" },
     { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &peers, "Connect to this peer too", "HOST:PORT" },
-    { "skip-file", 0, 0, G_OPTION_ARG_STRING_ARRAY, &skip, "Do not download this file (index from “info”)", "INDEX" },
+    { "skip-file", 0, 0, G_OPTION_ARG_STRING_ARRAY, &skip, "Do not download this file (index from “info”; not for magnet links)", "INDEX" },
     { "sequential", 0, 0, G_OPTION_ARG_NONE, &sequential, "Download pieces in order", NULL },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Where resume data is kept", "DIR" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only errors and the final line", NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("FILE.torrent — download a torrent");
+  g_autoptr(GOptionContext) context = g_option_context_new ("FILE.torrent|MAGNET — download a torrent");
   g_autoptr(GError) error = NULL;
 
   g_option_context_add_main_entries (context, entries, NULL);

@@ -17,6 +17,9 @@
 #define MAX_REQUEST_QUEUE     1024
 #define MAX_FAILURES          5
 
+/* The ids we receive extension messages with (our `m` dictionary). */
+#define EXT_UT_METADATA 1
+
 static void fill_requests (ShoalPeerState *ps);
 static void pump_uploads (ShoalPeerState *ps);
 static ShoalWebSeed *find_web_seed (ShoalTorrent *self, gpointer source);
@@ -891,6 +894,9 @@ send_extension_handshake (ShoalTorrent        *self,
   GInetSocketAddress *remote = shoal_peer_connection_get_remote (conn);
 
   shoal_peer_wire_ext_handshake_set_client (ext, "Shoal " PACKAGE_VERSION);
+  shoal_peer_wire_ext_handshake_add (ext, SHOAL_UT_METADATA_NAME, EXT_UT_METADATA);
+  if (self->info != NULL)
+    ext->metadata_size = (gint64) g_bytes_get_size (shoal_metainfo_get_info_bytes (self->info));
   ext->listen_port = shoal_session_get_listen_port (self->session);
   ext->reqq = SHOAL_PEER_CONNECTION_MAX_UPLOAD_QUEUE;
   if (remote != NULL)
@@ -968,6 +974,147 @@ conn_ready (gpointer             owner,
       g_autoptr(ShoalBitfield) none = shoal_bitfield_new (0);
 
       shoal_peer_connection_send_bitfield (conn, none);
+    }
+}
+
+/* Metadata exchange (BEP 9) */
+
+static void
+fill_metadata_requests (ShoalTorrent   *self,
+                        ShoalPeerState *ps)
+{
+  const ShoalPeerWireExtHandshake *ext = shoal_peer_connection_get_ext_handshake (ps->conn);
+  guint8 id = ext ? shoal_peer_wire_ext_handshake_lookup (ext, SHOAL_UT_METADATA_NAME) : 0;
+  gint64 now = g_get_monotonic_time ();
+  guint32 piece;
+
+  if (self->metadata_fetch == NULL || id == 0 || ps->metadata_size <= 0)
+    return;
+  while (shoal_metadata_fetch_next_request (self->metadata_fetch, ps->conn, now, &piece))
+    {
+      g_autoptr(GByteArray) out = g_byte_array_new ();
+
+      shoal_ut_metadata_encode_request (out, piece);
+      shoal_peer_connection_send_extended (ps->conn, id, out->data, out->len);
+    }
+}
+
+static void
+metadata_complete (ShoalTorrent *self)
+{
+  GBytes *info = shoal_metadata_fetch_get_info (self->metadata_fetch);
+  const char * const *trackers = self->magnet ? shoal_magnet_get_trackers (self->magnet) : NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) torrent = shoal_ut_metadata_build_torrent (info, trackers, &error);
+  g_autoptr(ShoalMetainfo) metainfo = NULL;
+
+  if (torrent != NULL)
+    metainfo = shoal_metainfo_new_from_bytes (torrent, &error);
+  if (metainfo == NULL || !_shoal_torrent_set_metainfo (self, metainfo, &error))
+    _shoal_torrent_set_error (self, error);
+}
+
+static void
+handle_ut_metadata (ShoalTorrent               *self,
+                    ShoalPeerState             *ps,
+                    const ShoalPeerWireMessage *msg)
+{
+  const ShoalPeerWireExtHandshake *ext = shoal_peer_connection_get_ext_handshake (ps->conn);
+  guint8 peer_id = ext ? shoal_peer_wire_ext_handshake_lookup (ext, SHOAL_UT_METADATA_NAME) : 0;
+  GBytes *ours = self->info ? shoal_metainfo_get_info_bytes (self->info) : NULL;
+  gint64 size = ours ? (gint64) g_bytes_get_size (ours) : ps->metadata_size;
+  ShoalUtMetadataMessage m;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  if (!shoal_ut_metadata_parse (msg->payload, msg->payload_len, size, &m, &error))
+    {
+      shoal_peer_connection_close (ps->conn, error);
+      return;
+    }
+
+  switch (m.type)
+    {
+    case SHOAL_UT_METADATA_REQUEST:
+      if (peer_id != 0)
+        {
+          g_autoptr(GByteArray) out = g_byte_array_new ();
+
+          shoal_ut_metadata_answer_request (ours, m.piece, &ps->metadata_limit, now, out);
+          shoal_peer_connection_send_extended (ps->conn, peer_id, out->data, out->len);
+        }
+      break;
+
+    case SHOAL_UT_METADATA_REJECT:
+      if (self->metadata_fetch != NULL)
+        shoal_metadata_fetch_reject (self->metadata_fetch, ps->conn, m.piece, now);
+      break;
+
+    case SHOAL_UT_METADATA_DATA:
+      if (self->metadata_fetch != NULL)
+        {
+          g_autoptr(GPtrArray) bad = NULL;
+          ShoalMetadataFetchResult r = shoal_metadata_fetch_add_piece (self->metadata_fetch, ps->conn, &m,
+                                                                      &bad, &error);
+
+          if (r == SHOAL_METADATA_FETCH_COMPLETE)
+            {
+              metadata_complete (self);
+              return;
+            }
+          if (r == SHOAL_METADATA_FETCH_BAD_PEER)
+            {
+              shoal_peer_connection_close (ps->conn, error);
+              return;
+            }
+          if (r == SHOAL_METADATA_FETCH_MISMATCH)
+            {
+              /* The assembled dictionary failed the info-hash: drop those
+               * who sent it. */
+              for (guint i = 0; bad != NULL && i < bad->len; i++)
+                {
+                  ShoalPeerConnection *c = find_connection (self, bad->pdata[i]);
+
+                  if (c != NULL)
+                    {
+                      g_autoptr(GError) e = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                                         "Sent metadata that does not match the info-hash");
+
+                      shoal_peer_connection_close (c, e);
+                    }
+                }
+              if (shoal_peer_connection_get_state (ps->conn) != SHOAL_PEER_CONNECTION_ACTIVE)
+                return;
+            }
+          fill_metadata_requests (self, ps);
+        }
+      break;
+
+    default:
+      break;
+    }
+}
+
+/* The peer's extension handshake arrived (the connection parsed it). */
+static void
+handle_ext_handshake (ShoalTorrent   *self,
+                      ShoalPeerState *ps)
+{
+  const ShoalPeerWireExtHandshake *ext = shoal_peer_connection_get_ext_handshake (ps->conn);
+  g_autoptr(GError) error = NULL;
+
+  if (ext == NULL)
+    return;
+  ps->metadata_size = ext->metadata_size;
+  if (self->metadata_fetch != NULL && ext->metadata_size > 0 &&
+      shoal_peer_wire_ext_handshake_lookup (ext, SHOAL_UT_METADATA_NAME) != 0)
+    {
+      if (!shoal_metadata_fetch_set_size (self->metadata_fetch, ps->conn, ext->metadata_size, &error))
+        {
+          g_debug ("Peer %s: %s", shoal_peer_connection_get_address (ps->conn), error->message);
+          return;
+        }
+      fill_metadata_requests (self, ps);
     }
 }
 
@@ -1064,10 +1211,16 @@ conn_message (gpointer                    owner,
       }
       break;
 
+    case SHOAL_PEER_WIRE_EXTENDED:
+      if (msg->extended_id == 0)
+        handle_ext_handshake (self, ps);
+      else if (msg->extended_id == EXT_UT_METADATA)
+        handle_ut_metadata (self, ps, msg);
+      break;
+
     case SHOAL_PEER_WIRE_PORT:
     case SHOAL_PEER_WIRE_SUGGEST:
     case SHOAL_PEER_WIRE_ALLOWED_FAST:
-    case SHOAL_PEER_WIRE_EXTENDED:
     case SHOAL_PEER_WIRE_KEEP_ALIVE:
     default:
       break;
@@ -1096,6 +1249,8 @@ conn_closed (gpointer             owner,
     }
   if (self->picker != NULL)
     shoal_piece_picker_peer_gone (self->picker, conn);
+  if (self->metadata_fetch != NULL)
+    shoal_metadata_fetch_remove_peer (self->metadata_fetch, conn);
 
   if (c != NULL && shoal_peer_connection_failed_in_mse (conn) &&
       shoal_session_get_encryption_policy (self->session) == SHOAL_ENCRYPTION_PREFER)
@@ -1160,6 +1315,8 @@ attach (ShoalTorrent        *self,
   ps->conn = conn;
   ps->source = source;
   ps->requests = g_array_new (FALSE, FALSE, sizeof (ShoalOutRequest));
+  ps->metadata_size = -1;
+  shoal_ut_metadata_rate_limit_init (&ps->metadata_limit, SHOAL_UT_METADATA_DEFAULT_RATE);
   g_queue_init (&ps->uploads);
   shoal_peer_connection_set_owner_data (conn, ps, peer_state_free);
   shoal_peer_connection_set_handler (conn, &torrent_handler, self);
@@ -1352,6 +1509,7 @@ _shoal_torrent_peers_tick (ShoalTorrent *self,
       update_peer_snapshot (ps, now_us);
       pump_uploads (ps);
       fill_requests (ps);
+      fill_metadata_requests (self, ps);
     }
 
   for (guint i = 0; i < self->web_seeds->len; i++)

@@ -15,6 +15,7 @@
 #include "shoal-rate.h"
 #include "shoal-storage.h"
 #include "shoal-torrent.h"
+#include "shoal-ut-metadata.h"
 #include "shoal-web-seed.h"
 
 G_BEGIN_DECLS
@@ -58,6 +59,8 @@ typedef struct
   gboolean             optimistic;
   gint64               unchoked_at_us;
   gint64               last_piece_us;
+  ShoalUtMetadataRateLimit metadata_limit; /* requests for our metadata */
+  gint64               metadata_size;      /* what the peer says, -1 unknown */
 } ShoalPeerState;
 
 typedef struct
@@ -91,6 +94,7 @@ struct _ShoalTorrent
   ShoalSession      *session;       /* not owned: the session outlives us */
   ShoalMetainfo     *info;          /* NULL while fetching metadata */
   ShoalMagnet       *magnet;        /* the link it was added from, if any */
+  ShoalMetadataFetch *metadata_fetch; /* while fetching the metadata */
   char              *display_name;  /* the magnet's dn, until the metainfo */
   guint8             info_hash[20];
   char              *hash_hex;

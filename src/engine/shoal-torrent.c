@@ -87,6 +87,7 @@ shoal_torrent_finalize (GObject *object)
 
   g_clear_object (&self->info);
   g_clear_object (&self->magnet);
+  g_clear_pointer (&self->metadata_fetch, shoal_metadata_fetch_free);
   g_clear_pointer (&self->display_name, g_free);
   g_clear_object (&self->storage);
   g_clear_object (&self->cancellable);
@@ -1089,6 +1090,8 @@ _shoal_torrent_new_magnet (ShoalSession *session,
   self->magnet = g_object_ref (magnet);
   self->display_name = g_strdup (shoal_magnet_get_display_name (magnet));
   self->needs_check = FALSE;
+  self->metadata_fetch = shoal_metadata_fetch_new (shoal_magnet_get_info_hash_v1 (magnet),
+                                                   shoal_magnet_get_info_hash_v2 (magnet));
   self->file_priorities = g_malloc (1);
 
   /* Like other clients, each tracker of a magnet link is its own tier. */
@@ -1142,6 +1145,7 @@ _shoal_torrent_set_metainfo (ShoalTorrent  *self,
     }
 
   _shoal_torrent_attach_metainfo (self, info);
+  g_clear_pointer (&self->metadata_fetch, shoal_metadata_fetch_free);
   if (self->magnet != NULL)
     for (guint i = 0; i < shoal_metainfo_get_n_files (info); i++)
       if (!shoal_magnet_is_file_selected (self->magnet, i))
