@@ -178,6 +178,13 @@ shoal_dht_new (const guint8 *node_id)
   return self;
 }
 
+/**
+ * shoal_dht_get_node_id:
+ * @self: a DHT
+ *
+ * Returns: (array fixed-size=20): our node id, worth saving so that the
+ *   next run keeps its place in the DHT
+ */
 const guint8 *
 shoal_dht_get_node_id (ShoalDht *self)
 {
@@ -185,6 +192,12 @@ shoal_dht_get_node_id (ShoalDht *self)
   return self->id;
 }
 
+/**
+ * shoal_dht_get_port:
+ * @self: a DHT
+ *
+ * Returns: the UDP port the node listens on, 0 when stopped
+ */
 guint16
 shoal_dht_get_port (ShoalDht *self)
 {
@@ -192,6 +205,12 @@ shoal_dht_get_port (ShoalDht *self)
   return self->port;
 }
 
+/**
+ * shoal_dht_is_started:
+ * @self: a DHT
+ *
+ * Returns: whether the node has a socket open
+ */
 gboolean
 shoal_dht_is_started (ShoalDht *self)
 {
