@@ -476,16 +476,28 @@ test_skip_file (Fixture       *f,
 
 /* 5. Sequential mode */
 
+typedef struct
+{
+  guint tolerance;
+  gint  highest;   /* highest piece verified so far, -1 before any */
+  guint n_late;
+  guint max_lag;
+} OrderStats;
+
 static void
 sequential_verified_cb (ShoalTorrent *torrent,
                         guint         piece,
-                        guint        *max_gap)
+                        OrderStats   *stats)
 {
-  gint first_missing = shoal_bitfield_next_unset (shoal_torrent_get_pieces (torrent), 0);
+  if (stats->highest >= 0 && (guint) stats->highest > piece)
+    {
+      guint lag = (guint) stats->highest - piece;
 
-  /* -1: this was the last piece */
-  if (first_missing >= 0 && piece > (guint) first_missing)
-    *max_gap = MAX (*max_gap, piece - (guint) first_missing);
+      stats->max_lag = MAX (stats->max_lag, lag);
+      if (lag > stats->tolerance)
+        stats->n_late++;
+    }
+  stats->highest = MAX (stats->highest, (gint) piece);
 }
 
 static void
@@ -495,36 +507,39 @@ test_sequential (Fixture       *f,
   static const guint64 lengths[] = { 1500000, 777777, 1900001 };
   g_autoptr(SfTorrent) data = sf_torrent_new ("sequential", lengths, G_N_ELEMENTS (lengths), 16 * 1024, 3);
   guint n_pieces = shoal_metainfo_get_n_pieces (data->info);
-  guint max_gap = 0;
-  guint tolerance;
+  OrderStats stats = { 0, -1, 0, 0 };
 
   /*
    * In sequential mode pieces are asked for lowest first, and one peer on
-   * one TCP stream answers in that order, so pieces should be verified in
-   * order but for two sources of reordering:
+   * one TCP stream answers in that order, so pieces are verified in order
+   * but for two sources of reordering:
    * - the seeder reads up to 8 blocks at once (MAX_READS_IN_FLIGHT in
    *   shoal-torrent-peers.c), which can complete, and be sent, in any
    *   order: with one block per 16 KiB piece, up to 8 pieces;
-   * - the leecher hashes and writes complete pieces on its disk pool, one
-   *   per thread at a time (MAX (2, processors) threads), finishing in any
-   *   order.
-   * So when a piece is verified, no piece more than 8 + threads below it
-   * may still be missing; 2 more for slack.
+   * - the leecher hashes and writes complete pieces on its disk pool,
+   *   MAX (2, processors) threads taking jobs in order but finishing in
+   *   any order.
+   * A piece is "late" when a piece more than 8 + threads (+ 2 for slack)
+   * above it was verified first. A write that stalls (the first one to a
+   * file, a busy machine) makes the piece it writes late however long the
+   * window, while the other threads go on: so a few late pieces are
+   * allowed, at most 5 %. Rarest-first with random ties, as without
+   * sequential mode, makes most pieces late.
    */
-  tolerance = 8 + MAX (2, g_get_num_processors ()) + 2;
-  g_assert_cmpuint (n_pieces, >, 10 * tolerance);
+  stats.tolerance = 8 + MAX (2, g_get_num_processors ()) + 2;
+  g_assert_cmpuint (n_pieces, >, 10 * stats.tolerance);
 
   add_seeder (f, data);
   add_leecher (f, data, SHOAL_ADD_FLAGS_SEQUENTIAL);
   g_assert_true (shoal_torrent_get_sequential (f->lt));
-  g_signal_connect (f->lt, "piece-verified", G_CALLBACK (sequential_verified_cb), &max_gap);
+  g_signal_connect (f->lt, "piece-verified", G_CALLBACK (sequential_verified_cb), &stats);
   connect_leecher (f);
   SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
 
-  g_test_message ("largest gap between a verified piece and the first missing one: %u (tolerance %u)",
-                  max_gap, tolerance);
+  g_test_message ("%u of %u pieces verified more than %u after a higher one; largest lag %u",
+                  stats.n_late, n_pieces, stats.tolerance, stats.max_lag);
   g_assert_cmpuint (f->verified->len, ==, n_pieces);
-  g_assert_cmpuint (max_gap, <=, tolerance);
+  g_assert_cmpuint (stats.n_late, <=, n_pieces / 20);
   sf_torrent_assert_files (data, f->leech->data_dir);
 }
 
