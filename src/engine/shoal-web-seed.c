@@ -137,11 +137,20 @@ set_status (ShoalWebSeed *self,
 
 /* Requests */
 
+/* libsoup may keep the message a little longer than we do. */
+static void
+clear_message (Request *req)
+{
+  if (req->msg != NULL)
+    g_signal_handlers_disconnect_by_data (req->msg, req);
+  g_clear_object (&req->msg);
+}
+
 static void
 request_free (Request *req)
 {
   g_clear_object (&req->stream);
-  g_clear_object (&req->msg);
+  clear_message (req);
   g_clear_object (&req->cancellable);
   g_clear_object (&req->ws);
   g_free (req->blocks);
@@ -325,7 +334,7 @@ close_cb (GObject      *source,
       return;
     }
   g_clear_object (&req->stream);
-  g_clear_object (&req->msg);
+  clear_message (req);
   req->current++;
   req->segment_done = 0;
   /* libsoup puts the connection back in its pool only after this returns:
