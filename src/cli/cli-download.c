@@ -178,6 +178,8 @@ run (const char  *torrent_path,
      gint         port,
      const char  *listen_address,
      const char  *encryption,
+     gboolean     dht,
+     char       **dht_bootstrap,
      const char  *state_dir,
      gboolean     quiet)
 {
@@ -211,6 +213,9 @@ run (const char  *torrent_path,
   loop = g_main_loop_new (NULL, FALSE);
   session = shoal_session_new (state);
   shoal_session_set_listen_port (session, (guint16) port);
+  for (guint i = 0; dht_bootstrap != NULL && dht_bootstrap[i] != NULL; i++)
+    shoal_session_add_dht_bootstrap_node (session, dht_bootstrap[i]);
+  shoal_session_set_dht_enabled (session, dht || (dht_bootstrap != NULL && dht_bootstrap[0] != NULL));
   if (g_strcmp0 (encryption, "require") == 0)
     shoal_session_set_encryption_policy (session, SHOAL_ENCRYPTION_REQUIRE);
   else if (g_strcmp0 (encryption, "plaintext") == 0)
@@ -327,6 +332,8 @@ shoal_cli_download (int    argc,
   gint64 limit_down = 0, limit_up = 0;
   gint port = 0;
   g_autofree char *encryption = NULL;
+  gboolean dht = FALSE;
+  g_auto(GStrv) dht_bootstrap = NULL;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Directory to save into (default: current)", "DIR" },
     { "seed", 0, 0, G_OPTION_ARG_NONE, &seed, "Keep seeding after the download completes", NULL },
@@ -335,6 +342,8 @@ shoal_cli_download (int    argc,
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port for incoming peers (default: random)", "PORT" },
     { "listen-address", 0, 0, G_OPTION_ARG_STRING, &listen_address, "Address to listen on (default: all)", "ADDR" },
     { "encryption", 0, 0, G_OPTION_ARG_STRING, &encryption, "Peer encryption: prefer (default), require or plaintext", "MODE" },
+    { "dht", 0, 0, G_OPTION_ARG_NONE, &dht, "Find peers through the DHT too", NULL },
+    { "dht-bootstrap", 0, 0, G_OPTION_ARG_STRING_ARRAY, &dht_bootstrap, "Join the DHT through this node (implies --dht)", "HOST:PORT" },
     { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &peers, "Connect to this peer too", "HOST:PORT" },
     { "skip-file", 0, 0, G_OPTION_ARG_STRING_ARRAY, &skip, "Do not download this file (index from “info”; not for magnet links)", "INDEX" },
     { "sequential", 0, 0, G_OPTION_ARG_NONE, &sequential, "Download pieces in order", NULL },
@@ -357,7 +366,7 @@ shoal_cli_download (int    argc,
       return 2;
     }
   return run (argv[1], out_dir, seed, FALSE, peers, skip, sequential, limit_down, limit_up, port,
-              listen_address, encryption, state_dir, quiet);
+              listen_address, encryption, dht, dht_bootstrap, state_dir, quiet);
 }
 
 int
@@ -371,11 +380,15 @@ shoal_cli_seed (int    argc,
   gint port = 0;
   gboolean quiet = FALSE;
   g_autofree char *encryption = NULL;
+  gboolean dht = FALSE;
+  g_auto(GStrv) dht_bootstrap = NULL;
   const GOptionEntry entries[] = {
     { "limit-up", 0, 0, G_OPTION_ARG_INT64, &limit_up, "Upload limit", "KiB/s" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port for incoming peers (default: random)", "PORT" },
     { "listen-address", 0, 0, G_OPTION_ARG_STRING, &listen_address, "Address to listen on (default: all)", "ADDR" },
     { "encryption", 0, 0, G_OPTION_ARG_STRING, &encryption, "Peer encryption: prefer (default), require or plaintext", "MODE" },
+    { "dht", 0, 0, G_OPTION_ARG_NONE, &dht, "Announce through the DHT too", NULL },
+    { "dht-bootstrap", 0, 0, G_OPTION_ARG_STRING_ARRAY, &dht_bootstrap, "Join the DHT through this node (implies --dht)", "HOST:PORT" },
     { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &peers, "Connect to this peer too", "HOST:PORT" },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Where resume data is kept", "DIR" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only errors", NULL },
@@ -396,5 +409,5 @@ shoal_cli_seed (int    argc,
       return 2;
     }
   return run (argv[1], argv[2], TRUE, FALSE, peers, NULL, FALSE, 0, limit_up, port, listen_address,
-              encryption, state_dir, quiet);
+              encryption, dht, dht_bootstrap, state_dir, quiet);
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "shoal-bencode.h"
+#include "shoal-dht.h"
 #include "shoal-hash.h"
 #include "shoal-session.h"
 #include "shoal-torrent-private.h"
@@ -46,6 +47,9 @@ struct _ShoalSession
   gint64            seed_time_limit;
   guint             udp_timeout_ms;
   ShoalEncryptionPolicy encryption;
+  ShoalDht         *dht;
+  gboolean          dht_enabled;
+  GPtrArray        *dht_bootstrap;  /* "host:port"; empty: the public routers */
   gboolean          started;
 };
 
@@ -78,6 +82,8 @@ shoal_session_finalize (GObject *object)
   g_clear_pointer (&self->incoming, g_ptr_array_unref);
   g_clear_object (&self->soup);
   g_clear_object (&self->disk_pool);
+  g_clear_object (&self->dht);
+  g_clear_pointer (&self->dht_bootstrap, g_ptr_array_unref);
   g_clear_pointer (&self->state_dir, g_free);
   g_clear_pointer (&self->download_dir, g_free);
   g_clear_pointer (&self->listen_address, g_free);
@@ -120,6 +126,10 @@ shoal_session_init (ShoalSession *self)
                                               "max-conns-per-host", 4,
                                               NULL);
   self->disk_pool = shoal_disk_pool_new (MAX (2, g_get_num_processors ()));
+  /* Front ends opt in (the app from its settings), so that nothing joins
+   * the public DHT unasked. */
+  self->dht_enabled = FALSE;
+  self->dht_bootstrap = g_ptr_array_new_with_free_func (g_free);
 }
 
 /**
@@ -214,7 +224,8 @@ incoming_cb (GSocketService    *service,
     return FALSE;
 
   conn = shoal_peer_connection_new_incoming (connection, self->peer_id,
-                                             SHOAL_PEER_WIRE_FEATURE_FAST | SHOAL_PEER_WIRE_FEATURE_EXTENSION);
+                                             SHOAL_PEER_WIRE_FEATURE_FAST | SHOAL_PEER_WIRE_FEATURE_EXTENSION |
+                                             (self->dht != NULL ? SHOAL_PEER_WIRE_FEATURE_DHT : 0));
   shoal_peer_connection_set_handler (conn, &incoming_handler, self);
   shoal_peer_connection_set_encryption (conn, self->encryption, find_torrent_for_mse, self);
   g_ptr_array_add (self->incoming, conn);
@@ -349,6 +360,155 @@ load_saved_torrents (ShoalSession *self)
     }
 }
 
+static void
+dht_peers_found_cb (ShoalDht  *dht,
+                    GBytes    *info_hash,
+                    GPtrArray *peers,
+                    gpointer   user_data)
+{
+  ShoalSession *self = user_data;
+  ShoalTorrent *torrent = g_bytes_get_size (info_hash) == 20
+                          ? shoal_session_find_torrent (self, g_bytes_get_data (info_hash, NULL)) : NULL;
+
+  if (torrent != NULL)
+    _shoal_torrent_add_dht_peers (torrent, peers);
+}
+
+static char *
+dht_state_path (ShoalSession *self)
+{
+  return g_build_filename (self->state_dir, "dht.dat", NULL);
+}
+
+/* The DHT node listens on UDP at the same port number as peers use TCP. */
+static void
+start_dht (ShoalSession *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = dht_state_path (self);
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  guint n_saved = 0;
+
+  if (self->dht != NULL || !self->dht_enabled)
+    return;
+  self->dht = shoal_dht_new (NULL);
+  if (!shoal_dht_start (self->dht, self->listen_address, self->listen_port, &error))
+    {
+      g_warning ("The DHT could not start: %s", error->message);
+      g_clear_object (&self->dht);
+      return;
+    }
+  g_signal_connect (self->dht, "peers-found", G_CALLBACK (dht_peers_found_cb), self);
+  if (g_file_get_contents (path, &contents, &len, NULL))
+    {
+      g_autoptr(GBytes) saved = g_bytes_new_take (g_steal_pointer (&contents), len);
+
+      n_saved = shoal_dht_add_nodes_from_saved (self->dht, saved, NULL);
+    }
+  if (self->dht_bootstrap->len == 0 && g_getenv ("SHOAL_DHT_BOOTSTRAP") != NULL)
+    {
+      /* Test environments name their own nodes, or "none": they must never
+       * reach the public routers. */
+      g_auto(GStrv) nodes = g_strsplit (g_getenv ("SHOAL_DHT_BOOTSTRAP"), ",", -1);
+
+      for (guint i = 0; nodes[i] != NULL; i++)
+        if (*nodes[i] != '\0' && g_strcmp0 (nodes[i], "none") != 0)
+          g_ptr_array_add (self->dht_bootstrap, g_strdup (nodes[i]));
+      if (self->dht_bootstrap->len == 0)
+        return;
+    }
+  if (self->dht_bootstrap->len > 0)
+    {
+      for (guint i = 0; i < self->dht_bootstrap->len; i++)
+        if (!shoal_dht_add_bootstrap_node (self->dht, self->dht_bootstrap->pdata[i], &error))
+          {
+            g_warning ("DHT bootstrap node %s: %s", (char *) self->dht_bootstrap->pdata[i], error->message);
+            g_clear_error (&error);
+          }
+    }
+  else if (n_saved == 0)
+    shoal_dht_use_default_bootstrap (self->dht);
+}
+
+static void
+stop_dht (ShoalSession *self)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GBytes) nodes = NULL;
+
+  if (self->dht == NULL)
+    return;
+  path = dht_state_path (self);
+  nodes = shoal_dht_dup_nodes (self->dht);
+  if (nodes != NULL && g_bytes_get_size (nodes) > 0)
+    g_file_set_contents_full (path, g_bytes_get_data (nodes, NULL), (gssize) g_bytes_get_size (nodes),
+                              G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL);
+  g_signal_handlers_disconnect_by_data (self->dht, self);
+  shoal_dht_stop (self->dht);
+  g_clear_object (&self->dht);
+}
+
+/**
+ * shoal_session_set_dht_enabled:
+ * @self: a session
+ * @enabled: whether to run a DHT node (BEP 5) to find peers without trackers
+ *
+ * Off by default. Takes effect at once on a started session. Private
+ * torrents never use it. Without bootstrap nodes of its own (nor saved
+ * ones), the node joins through the usual public routers; the environment
+ * variable SHOAL_DHT_BOOTSTRAP (comma-separated "host:port", or "none")
+ * replaces them, for tests.
+ */
+void
+shoal_session_set_dht_enabled (ShoalSession *self,
+                               gboolean      enabled)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  self->dht_enabled = !!enabled;
+  if (!self->started)
+    return;
+  if (enabled)
+    start_dht (self);
+  else
+    stop_dht (self);
+}
+
+gboolean
+shoal_session_get_dht_enabled (ShoalSession *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), FALSE);
+  return self->dht_enabled;
+}
+
+/**
+ * shoal_session_add_dht_bootstrap_node:
+ * @self: a session not started yet
+ * @host_and_port: a DHT node to join through
+ *
+ * When any is given, the public bootstrap routers are not used.
+ */
+void
+shoal_session_add_dht_bootstrap_node (ShoalSession *self,
+                                      const char   *host_and_port)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  g_ptr_array_add (self->dht_bootstrap, g_strdup (host_and_port));
+}
+
+/**
+ * shoal_session_get_dht:
+ * @self: a session
+ *
+ * Returns: (transfer none) (nullable): the DHT node, when running
+ */
+ShoalDht *
+shoal_session_get_dht (ShoalSession *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
+  return self->dht;
+}
+
 /**
  * shoal_session_start:
  * @self: a session
@@ -419,6 +579,7 @@ shoal_session_start (ShoalSession  *self,
 
   self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
   self->started = TRUE;
+  start_dht (self);
   load_saved_torrents (self);
   return TRUE;
 }
@@ -458,6 +619,7 @@ shoal_session_close (ShoalSession *self)
   self->tick_id = 0;
   if (self->started)
     shoal_session_save (self);
+  stop_dht (self);
   self->started = FALSE;
   for (guint i = 0; self->torrents && i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
     {

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "shoal-dht.h"
 #include "shoal-magnet.h"
 #include "shoal-metainfo.h"
 #include "shoal-mse.h"
@@ -71,6 +72,12 @@ void          shoal_session_set_listen_address (ShoalSession   *self,
 void          shoal_session_set_encryption_policy (ShoalSession          *self,
                                                   ShoalEncryptionPolicy  policy);
 ShoalEncryptionPolicy shoal_session_get_encryption_policy (ShoalSession *self);
+void          shoal_session_set_dht_enabled    (ShoalSession   *self,
+                                                gboolean        enabled);
+gboolean      shoal_session_get_dht_enabled    (ShoalSession   *self);
+void          shoal_session_add_dht_bootstrap_node (ShoalSession *self,
+                                                    const char   *host_and_port);
+ShoalDht     *shoal_session_get_dht            (ShoalSession   *self);
 const char   *shoal_session_get_download_dir   (ShoalSession   *self);
 void          shoal_session_set_download_dir   (ShoalSession   *self,
                                                 const char     *dir);

@@ -967,6 +967,15 @@ conn_ready (gpointer             owner,
 
   if (shoal_peer_connection_get_features (conn) & SHOAL_PEER_WIRE_FEATURE_EXTENSION)
     send_extension_handshake (self, conn);
+  if ((shoal_peer_connection_get_features (conn) & SHOAL_PEER_WIRE_FEATURE_DHT) &&
+      shoal_session_get_dht (self->session) != NULL &&
+      (self->info == NULL || !shoal_metainfo_is_private (self->info)))
+    {
+      g_autoptr(GByteArray) port = g_byte_array_new ();
+
+      shoal_peer_wire_encode_port (port, shoal_dht_get_port (shoal_session_get_dht (self->session)));
+      shoal_peer_connection_send_raw (conn, port);
+    }
   if (self->picker != NULL)
     shoal_peer_connection_send_bitfield (conn, shoal_piece_picker_get_have (self->picker));
   else
@@ -1219,6 +1228,18 @@ conn_message (gpointer                    owner,
       break;
 
     case SHOAL_PEER_WIRE_PORT:
+      /* The peer runs a DHT node: a good one to know. */
+      if (msg->port != 0 && shoal_session_get_dht (self->session) != NULL &&
+          shoal_peer_connection_get_remote (conn) != NULL)
+        {
+          g_autoptr(GSocketAddress) node =
+            g_inet_socket_address_new (g_inet_socket_address_get_address (shoal_peer_connection_get_remote (conn)),
+                                       msg->port);
+
+          shoal_dht_add_node (shoal_session_get_dht (self->session), node);
+        }
+      break;
+
     case SHOAL_PEER_WIRE_SUGGEST:
     case SHOAL_PEER_WIRE_ALLOWED_FAST:
     case SHOAL_PEER_WIRE_KEEP_ALIVE:
@@ -1401,6 +1422,51 @@ already_connected (ShoalTorrent *self,
   return FALSE;
 }
 
+/* Peers a DHT lookup found for us (GInetSocketAddress). */
+void
+_shoal_torrent_add_dht_peers (ShoalTorrent *self,
+                              GPtrArray    *peers)
+{
+  if (self->info != NULL && shoal_metainfo_is_private (self->info))
+    return;
+  for (guint i = 0; i < peers->len; i++)
+    if (G_IS_INET_SOCKET_ADDRESS (peers->pdata[i]))
+      _shoal_torrent_add_candidate (self, peers->pdata[i], SHOAL_PEER_FLAG_FROM_DHT);
+  if (_shoal_torrent_is_active (self))
+    _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
+}
+
+static void
+dht_announce_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(ShoalTorrent) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (shoal_dht_announce_finish (SHOAL_DHT (source), result, &error) == 0 && error != NULL &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("Torrent %s: DHT announce: %s", self->hash_hex, error->message);
+}
+
+/* Looks the torrent up in the DHT and announces it: every 15 minutes, or
+ * every minute while it has few peers or still needs its metadata. */
+static void
+dht_tick (ShoalTorrent *self,
+          gint64        now_us)
+{
+  ShoalDht *dht = shoal_session_get_dht (self->session);
+  gboolean hungry;
+
+  if (dht == NULL || now_us < self->next_dht_announce_us ||
+      (self->info != NULL && shoal_metainfo_is_private (self->info)))
+    return;
+  hungry = self->info == NULL || self->connections->len < 5;
+  self->next_dht_announce_us = now_us + (hungry ? 60 : 15 * 60) * G_USEC_PER_SEC;
+  shoal_dht_announce_async (dht, self->info_hash, shoal_session_get_listen_port (self->session),
+                            self->cancellable, dht_announce_cb, g_object_ref (self));
+}
+
 void
 _shoal_torrent_connect_peers (ShoalTorrent *self,
                               gint64        now_us)
@@ -1420,6 +1486,9 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
       ShoalPeerConnection *conn;
       ShoalPeerWireFeatures features = SHOAL_PEER_WIRE_FEATURE_FAST | SHOAL_PEER_WIRE_FEATURE_EXTENSION;
       ShoalEncryptionPolicy policy;
+
+      if (shoal_session_get_dht (self->session) != NULL)
+        features |= SHOAL_PEER_WIRE_FEATURE_DHT;
 
       if (c->connected || c->retry_after_us > now_us || c->failures >= MAX_FAILURES)
         continue;
@@ -1514,4 +1583,5 @@ _shoal_torrent_peers_tick (ShoalTorrent *self,
 
   for (guint i = 0; i < self->web_seeds->len; i++)
     shoal_web_seed_tick (self->web_seeds->pdata[i], now_us);
+  dht_tick (self, now_us);
 }

@@ -152,6 +152,7 @@ struct _ShoalTorrent
   gint64             seed_time_limit;  /* <= 0: none */
 
   guint              tick_count;
+  gint64             next_dht_announce_us;
   guint              choke_rounds;
   gboolean           resume_dirty;
   gint64             last_resume_save_us;
@@ -220,6 +221,8 @@ void            _shoal_torrent_update_interest    (ShoalTorrent        *self);
 void            _shoal_torrent_fill_all_requests  (ShoalTorrent        *self);
 void            _shoal_torrent_peer_got_metainfo  (ShoalTorrent        *self,
                                                    ShoalPeerConnection *conn);
+void            _shoal_torrent_add_dht_peers      (ShoalTorrent        *self,
+                                                   GPtrArray           *peers);
 void            _shoal_torrent_start_web_seeds    (ShoalTorrent        *self);
 void            _shoal_torrent_stop_web_seeds     (ShoalTorrent        *self);
 
