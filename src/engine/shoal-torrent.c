@@ -919,7 +919,7 @@ void
 _shoal_torrent_set_error (ShoalTorrent *self,
                           const GError *error)
 {
-  g_warning ("Torrent “%s”: %s", shoal_torrent_get_name (self), error->message);
+  g_message ("Torrent “%s” stopped: %s", shoal_torrent_get_name (self), error->message);
   g_clear_error (&self->error);
   self->error = g_error_copy (error);
   g_cancellable_cancel (self->cancellable);
