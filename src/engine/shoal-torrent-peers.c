@@ -580,16 +580,29 @@ static const ShoalWebSeedHooks web_seed_hooks = {
 void
 _shoal_torrent_start_web_seeds (ShoalTorrent *self)
 {
-  const char * const *urls = shoal_metainfo_get_web_seeds (self->info);
+  const char * const *lists[2] = {
+    shoal_metainfo_get_web_seeds (self->info),
+    /* A magnet link's ws= too, once the metadata says what the files are. */
+    self->magnet ? shoal_magnet_get_web_seeds (self->magnet) : NULL,
+  };
 
+  if (self->info == NULL)
+    return;
   if (self->web_seeds->len == 0)
-    for (guint i = 0; urls != NULL && urls[i] != NULL; i++)
-      {
-        ShoalWebSeed *ws = shoal_web_seed_new (_shoal_session_get_soup (self->session), self->info,
-                                               urls[i], &web_seed_hooks, self);
+    for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+      for (guint i = 0; lists[l] != NULL && lists[l][i] != NULL; i++)
+        {
+          ShoalWebSeed *ws;
+          gboolean dup = FALSE;
 
-        g_ptr_array_add (self->web_seeds, ws);
-      }
+          for (guint j = 0; j < self->web_seeds->len; j++)
+            dup |= g_strcmp0 (shoal_web_seed_get_url (self->web_seeds->pdata[j]), lists[l][i]) == 0;
+          if (dup)
+            continue;
+          ws = shoal_web_seed_new (_shoal_session_get_soup (self->session), self->info,
+                                   lists[l][i], &web_seed_hooks, self);
+          g_ptr_array_add (self->web_seeds, ws);
+        }
   for (guint i = 0; i < self->web_seeds->len; i++)
     {
       ShoalWebSeed *ws = self->web_seeds->pdata[i];
