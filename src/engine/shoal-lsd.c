@@ -85,7 +85,7 @@ shoal_lsd_parse_announce (const guint8      *data,
                           GError           **error)
 {
   const char *p = (const char *) data;
-  const char *end = p + len;
+  const char *end;
   gboolean first = TRUE;
   gboolean have_port = FALSE;
   gboolean have_cookie = FALSE;
@@ -94,8 +94,11 @@ shoal_lsd_parse_announce (const guint8      *data,
   g_return_val_if_fail (announce != NULL, FALSE);
 
   memset (announce, 0, sizeof *announce);
+  if (len == 0)
+    return parse_fail (error, SHOAL_LSD_ERROR_MALFORMED, "it is empty");
   if (len > SHOAL_LSD_MAX_MESSAGE)
     return parse_fail (error, SHOAL_LSD_ERROR_TOO_LARGE, "longer than 1400 bytes");
+  end = p + len;
 
   for (;;)
     {
