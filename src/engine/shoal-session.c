@@ -49,6 +49,7 @@ struct _ShoalSession
   ShoalEncryptionPolicy encryption;
   ShoalDht         *dht;
   gboolean          dht_enabled;
+  gboolean          pex_enabled;
   GPtrArray        *dht_bootstrap;  /* "host:port"; empty: the public routers */
   gboolean          started;
 };
@@ -129,6 +130,7 @@ shoal_session_init (ShoalSession *self)
   /* Front ends opt in (the app from its settings), so that nothing joins
    * the public DHT unasked. */
   self->dht_enabled = FALSE;
+  self->pex_enabled = TRUE;
   self->dht_bootstrap = g_ptr_array_new_with_free_func (g_free);
 }
 
@@ -479,6 +481,27 @@ shoal_session_get_dht_enabled (ShoalSession *self)
 {
   g_return_val_if_fail (SHOAL_IS_SESSION (self), FALSE);
   return self->dht_enabled;
+}
+
+/**
+ * shoal_session_set_pex_enabled:
+ * @self: a session
+ * @enabled: whether to exchange peer lists with peers (BEP 11); on by
+ *   default, never for private torrents
+ */
+void
+shoal_session_set_pex_enabled (ShoalSession *self,
+                               gboolean      enabled)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  self->pex_enabled = !!enabled;
+}
+
+gboolean
+shoal_session_get_pex_enabled (ShoalSession *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), FALSE);
+  return self->pex_enabled;
 }
 
 /**

@@ -75,6 +75,9 @@ ShoalEncryptionPolicy shoal_session_get_encryption_policy (ShoalSession *self);
 void          shoal_session_set_dht_enabled    (ShoalSession   *self,
                                                 gboolean        enabled);
 gboolean      shoal_session_get_dht_enabled    (ShoalSession   *self);
+void          shoal_session_set_pex_enabled    (ShoalSession   *self,
+                                                gboolean        enabled);
+gboolean      shoal_session_get_pex_enabled    (ShoalSession   *self);
 void          shoal_session_add_dht_bootstrap_node (ShoalSession *self,
                                                     const char   *host_and_port);
 ShoalDht     *shoal_session_get_dht            (ShoalSession   *self);

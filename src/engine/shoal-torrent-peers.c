@@ -19,10 +19,12 @@
 
 /* The ids we receive extension messages with (our `m` dictionary). */
 #define EXT_UT_METADATA 1
+#define EXT_UT_PEX      2
 
 static void fill_requests (ShoalPeerState *ps);
 static void pump_uploads (ShoalPeerState *ps);
 static ShoalWebSeed *find_web_seed (ShoalTorrent *self, gpointer source);
+static gboolean pex_allowed (ShoalTorrent *self);
 
 /* Per-connection state */
 
@@ -36,6 +38,7 @@ peer_state_free (gpointer data)
     g_free (b);
   g_clear_pointer (&ps->requests, g_array_unref);
   g_clear_pointer (&ps->counted, shoal_bitfield_free);
+  g_clear_pointer (&ps->pex, shoal_pex_state_free);
   g_clear_object (&ps->peer);
   g_free (ps);
 }
@@ -908,6 +911,8 @@ send_extension_handshake (ShoalTorrent        *self,
 
   shoal_peer_wire_ext_handshake_set_client (ext, "Shoal " PACKAGE_VERSION);
   shoal_peer_wire_ext_handshake_add (ext, SHOAL_UT_METADATA_NAME, EXT_UT_METADATA);
+  if (pex_allowed (self))
+    shoal_peer_wire_ext_handshake_add (ext, SHOAL_PEX_NAME, EXT_UT_PEX);
   if (self->info != NULL)
     ext->metadata_size = (gint64) g_bytes_get_size (shoal_metainfo_get_info_bytes (self->info));
   ext->listen_port = shoal_session_get_listen_port (self->session);
@@ -997,6 +1002,93 @@ conn_ready (gpointer             owner,
 
       shoal_peer_connection_send_bitfield (conn, none);
     }
+}
+
+/* Peer exchange (BEP 11) */
+
+/* Private torrents (BEP 27) learn peers from their trackers only. */
+static gboolean
+pex_allowed (ShoalTorrent *self)
+{
+  return shoal_session_get_pex_enabled (self->session) &&
+         (self->info == NULL || !shoal_metainfo_is_private (self->info));
+}
+
+/* Tells peers that speak ut_pex about our other peers, once a minute. */
+static void
+send_pex (ShoalTorrent   *self,
+          ShoalPeerState *ps,
+          gint64          now)
+{
+  const ShoalPeerWireExtHandshake *ext = shoal_peer_connection_get_ext_handshake (ps->conn);
+  guint8 id = ext ? shoal_peer_wire_ext_handshake_lookup (ext, SHOAL_PEX_NAME) : 0;
+  g_autoptr(GArray) connected = NULL;
+  g_autoptr(GByteArray) out = NULL;
+
+  if (ps->pex == NULL || id == 0 || !pex_allowed (self) || !shoal_pex_state_should_send (ps->pex, now))
+    return;
+  connected = g_array_new (FALSE, TRUE, sizeof (ShoalPexPeer));
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      ShoalPeerConnection *c = self->connections->pdata[i];
+      const ShoalPeerWireExtHandshake *cext = shoal_peer_connection_get_ext_handshake (c);
+      GInetSocketAddress *remote = shoal_peer_connection_get_remote (c);
+      g_autoptr(GSocketAddress) reachable = NULL;
+      ShoalPexPeer p;
+      guint8 flags = 0;
+
+      if (c == ps->conn || remote == NULL || shoal_peer_connection_get_state (c) != SHOAL_PEER_CONNECTION_ACTIVE)
+        continue;
+      /* An incoming peer is reachable on its listening port, not on the
+       * port it called us from. */
+      if (shoal_peer_connection_is_incoming (c))
+        {
+          if (cext == NULL || cext->listen_port == 0)
+            continue;
+          reachable = g_inet_socket_address_new (g_inet_socket_address_get_address (remote), cext->listen_port);
+        }
+      else
+        reachable = g_object_ref (G_SOCKET_ADDRESS (remote));
+      if (shoal_peer_connection_is_encrypted (c))
+        flags |= SHOAL_PEX_FLAG_ENCRYPTION;
+      if (shoal_peer_connection_peer_has_all (c))
+        flags |= SHOAL_PEX_FLAG_SEED;
+      if (!shoal_peer_connection_is_incoming (c))
+        flags |= SHOAL_PEX_FLAG_REACHABLE;
+      if (shoal_pex_peer_set_address (&p, G_INET_SOCKET_ADDRESS (reachable), flags))
+        g_array_append_val (connected, p);
+    }
+  out = g_byte_array_new ();
+  if (shoal_pex_state_build (ps->pex, (const ShoalPexPeer *) (gpointer) connected->data, connected->len, now, out))
+    shoal_peer_connection_send_extended (ps->conn, id, out->data, out->len);
+}
+
+static void
+handle_pex (ShoalTorrent               *self,
+            ShoalPeerState             *ps,
+            const ShoalPeerWireMessage *msg)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalPexMessage) pex = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  if (!pex_allowed (self) || ps->pex == NULL || !shoal_pex_state_accept_incoming (ps->pex, now))
+    return;
+  pex = shoal_pex_parse (msg->payload, msg->payload_len, &error);
+  if (pex == NULL)
+    {
+      shoal_peer_connection_close (ps->conn, error);
+      return;
+    }
+  for (guint i = 0; i < pex->added->len; i++)
+    {
+      g_autoptr(GInetSocketAddress) address = shoal_pex_peer_to_address (&g_array_index (pex->added, ShoalPexPeer, i));
+
+      if (address != NULL)
+        _shoal_torrent_add_candidate (self, address, SHOAL_PEER_FLAG_FROM_PEX);
+    }
+  if (pex->added->len > 0 && _shoal_torrent_is_active (self))
+    _shoal_torrent_connect_peers (self, now);
 }
 
 /* Metadata exchange (BEP 9) */
@@ -1128,6 +1220,8 @@ handle_ext_handshake (ShoalTorrent   *self,
   if (ext == NULL)
     return;
   ps->metadata_size = ext->metadata_size;
+  if (ps->pex == NULL && shoal_peer_wire_ext_handshake_lookup (ext, SHOAL_PEX_NAME) != 0)
+    ps->pex = shoal_pex_state_new ();
   if (self->metadata_fetch != NULL && ext->metadata_size > 0 &&
       shoal_peer_wire_ext_handshake_lookup (ext, SHOAL_UT_METADATA_NAME) != 0)
     {
@@ -1238,6 +1332,8 @@ conn_message (gpointer                    owner,
         handle_ext_handshake (self, ps);
       else if (msg->extended_id == EXT_UT_METADATA)
         handle_ut_metadata (self, ps, msg);
+      else if (msg->extended_id == EXT_UT_PEX)
+        handle_pex (self, ps, msg);
       break;
 
     case SHOAL_PEER_WIRE_PORT:
@@ -1592,6 +1688,7 @@ _shoal_torrent_peers_tick (ShoalTorrent *self,
       pump_uploads (ps);
       fill_requests (ps);
       fill_metadata_requests (self, ps);
+      send_pex (self, ps, now_us);
     }
 
   for (guint i = 0; i < self->web_seeds->len; i++)

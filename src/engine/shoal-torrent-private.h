@@ -11,6 +11,7 @@
 #include "shoal-magnet.h"
 #include "shoal-peer-connection.h"
 #include "shoal-peer.h"
+#include "shoal-pex.h"
 #include "shoal-piece-picker.h"
 #include "shoal-rate.h"
 #include "shoal-storage.h"
@@ -61,6 +62,7 @@ typedef struct
   gint64               last_piece_us;
   ShoalUtMetadataRateLimit metadata_limit; /* requests for our metadata */
   gint64               metadata_size;      /* what the peer says, -1 unknown */
+  ShoalPexState       *pex;                /* when the peer speaks ut_pex */
 } ShoalPeerState;
 
 typedef struct
