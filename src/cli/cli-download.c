@@ -180,6 +180,8 @@ run (const char  *torrent_path,
      const char  *encryption,
      gboolean     dht,
      char       **dht_bootstrap,
+     gboolean     lsd,
+     const char  *lsd_interface,
      const char  *state_dir,
      gboolean     quiet)
 {
@@ -216,6 +218,8 @@ run (const char  *torrent_path,
   for (guint i = 0; dht_bootstrap != NULL && dht_bootstrap[i] != NULL; i++)
     shoal_session_add_dht_bootstrap_node (session, dht_bootstrap[i]);
   shoal_session_set_dht_enabled (session, dht || (dht_bootstrap != NULL && dht_bootstrap[0] != NULL));
+  shoal_session_set_lsd_enabled (session, lsd || lsd_interface != NULL);
+  shoal_session_set_lsd_interface (session, lsd_interface);
   if (g_strcmp0 (encryption, "require") == 0)
     shoal_session_set_encryption_policy (session, SHOAL_ENCRYPTION_REQUIRE);
   else if (g_strcmp0 (encryption, "plaintext") == 0)
@@ -334,6 +338,8 @@ shoal_cli_download (int    argc,
   g_autofree char *encryption = NULL;
   gboolean dht = FALSE;
   g_auto(GStrv) dht_bootstrap = NULL;
+  gboolean lsd = FALSE;
+  g_autofree char *lsd_interface = NULL;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Directory to save into (default: current)", "DIR" },
     { "seed", 0, 0, G_OPTION_ARG_NONE, &seed, "Keep seeding after the download completes", NULL },
@@ -344,6 +350,8 @@ shoal_cli_download (int    argc,
     { "encryption", 0, 0, G_OPTION_ARG_STRING, &encryption, "Peer encryption: prefer (default), require or plaintext", "MODE" },
     { "dht", 0, 0, G_OPTION_ARG_NONE, &dht, "Find peers through the DHT too", NULL },
     { "dht-bootstrap", 0, 0, G_OPTION_ARG_STRING_ARRAY, &dht_bootstrap, "Join the DHT through this node (implies --dht)", "HOST:PORT" },
+    { "lsd", 0, 0, G_OPTION_ARG_NONE, &lsd, "Find peers on the local network too", NULL },
+    { "lsd-interface", 0, 0, G_OPTION_ARG_STRING, &lsd_interface, "Multicast on this interface (implies --lsd)", "NAME" },
     { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &peers, "Connect to this peer too", "HOST:PORT" },
     { "skip-file", 0, 0, G_OPTION_ARG_STRING_ARRAY, &skip, "Do not download this file (index from “info”; not for magnet links)", "INDEX" },
     { "sequential", 0, 0, G_OPTION_ARG_NONE, &sequential, "Download pieces in order", NULL },
@@ -366,7 +374,7 @@ shoal_cli_download (int    argc,
       return 2;
     }
   return run (argv[1], out_dir, seed, FALSE, peers, skip, sequential, limit_down, limit_up, port,
-              listen_address, encryption, dht, dht_bootstrap, state_dir, quiet);
+              listen_address, encryption, dht, dht_bootstrap, lsd, lsd_interface, state_dir, quiet);
 }
 
 int
@@ -382,6 +390,8 @@ shoal_cli_seed (int    argc,
   g_autofree char *encryption = NULL;
   gboolean dht = FALSE;
   g_auto(GStrv) dht_bootstrap = NULL;
+  gboolean lsd = FALSE;
+  g_autofree char *lsd_interface = NULL;
   const GOptionEntry entries[] = {
     { "limit-up", 0, 0, G_OPTION_ARG_INT64, &limit_up, "Upload limit", "KiB/s" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port for incoming peers (default: random)", "PORT" },
@@ -389,6 +399,8 @@ shoal_cli_seed (int    argc,
     { "encryption", 0, 0, G_OPTION_ARG_STRING, &encryption, "Peer encryption: prefer (default), require or plaintext", "MODE" },
     { "dht", 0, 0, G_OPTION_ARG_NONE, &dht, "Announce through the DHT too", NULL },
     { "dht-bootstrap", 0, 0, G_OPTION_ARG_STRING_ARRAY, &dht_bootstrap, "Join the DHT through this node (implies --dht)", "HOST:PORT" },
+    { "lsd", 0, 0, G_OPTION_ARG_NONE, &lsd, "Announce on the local network too", NULL },
+    { "lsd-interface", 0, 0, G_OPTION_ARG_STRING, &lsd_interface, "Multicast on this interface (implies --lsd)", "NAME" },
     { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &peers, "Connect to this peer too", "HOST:PORT" },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Where resume data is kept", "DIR" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only errors", NULL },
@@ -409,5 +421,5 @@ shoal_cli_seed (int    argc,
       return 2;
     }
   return run (argv[1], argv[2], TRUE, FALSE, peers, NULL, FALSE, 0, limit_up, port, listen_address,
-              encryption, dht, dht_bootstrap, state_dir, quiet);
+              encryption, dht, dht_bootstrap, lsd, lsd_interface, state_dir, quiet);
 }

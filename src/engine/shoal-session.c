@@ -19,6 +19,7 @@
 #include "shoal-bencode.h"
 #include "shoal-dht.h"
 #include "shoal-hash.h"
+#include "shoal-lsd.h"
 #include "shoal-session.h"
 #include "shoal-torrent-private.h"
 
@@ -50,6 +51,9 @@ struct _ShoalSession
   ShoalDht         *dht;
   gboolean          dht_enabled;
   gboolean          pex_enabled;
+  ShoalLsd         *lsd;
+  gboolean          lsd_enabled;
+  char             *lsd_interface;
   GPtrArray        *dht_bootstrap;  /* "host:port"; empty: the public routers */
   gboolean          started;
 };
@@ -63,6 +67,8 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+static void sync_lsd (ShoalSession *self);
 
 static void
 shoal_session_dispose (GObject *object)
@@ -85,6 +91,8 @@ shoal_session_finalize (GObject *object)
   g_clear_object (&self->disk_pool);
   g_clear_object (&self->dht);
   g_clear_pointer (&self->dht_bootstrap, g_ptr_array_unref);
+  g_clear_object (&self->lsd);
+  g_clear_pointer (&self->lsd_interface, g_free);
   g_clear_pointer (&self->state_dir, g_free);
   g_clear_pointer (&self->download_dir, g_free);
   g_clear_pointer (&self->listen_address, g_free);
@@ -252,6 +260,7 @@ tick_cb (gpointer user_data)
 
       _shoal_torrent_tick (t, now);
     }
+  sync_lsd (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -483,6 +492,118 @@ shoal_session_get_dht_enabled (ShoalSession *self)
   return self->dht_enabled;
 }
 
+static void
+lsd_peer_cb (ShoalLsd           *lsd,
+             GBytes             *info_hash,
+             GInetSocketAddress *address,
+             gpointer            user_data)
+{
+  ShoalSession *self = user_data;
+  ShoalTorrent *torrent = g_bytes_get_size (info_hash) == 20
+                          ? shoal_session_find_torrent (self, g_bytes_get_data (info_hash, NULL)) : NULL;
+
+  if (torrent != NULL)
+    _shoal_torrent_add_lsd_peer (torrent, address);
+}
+
+static void
+start_lsd (ShoalSession *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Test environments keep multicast inside their own namespaces. */
+  if (self->lsd != NULL || !self->lsd_enabled || g_strcmp0 (g_getenv ("SHOAL_LSD"), "off") == 0)
+    return;
+  self->lsd = shoal_lsd_new (self->listen_port);
+  if (self->lsd_interface != NULL)
+    shoal_lsd_set_interface (self->lsd, self->lsd_interface);
+  if (!shoal_lsd_start (self->lsd, &error))
+    {
+      g_warning ("Local peer discovery could not start: %s", error->message);
+      g_clear_object (&self->lsd);
+      return;
+    }
+  g_signal_connect (self->lsd, "peer", G_CALLBACK (lsd_peer_cb), self);
+}
+
+static void
+stop_lsd (ShoalSession *self)
+{
+  if (self->lsd == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->lsd, self);
+  shoal_lsd_stop (self->lsd);
+  g_clear_object (&self->lsd);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+
+      t->lsd_announced = FALSE;
+    }
+}
+
+/* Announces active public torrents on the local network, and no others. */
+static void
+sync_lsd (ShoalSession *self)
+{
+  for (guint i = 0; self->lsd != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+      ShoalMetainfo *info = shoal_torrent_get_metainfo (t);
+      gboolean wanted = _shoal_torrent_is_active (t) && (info == NULL || !shoal_metainfo_is_private (info));
+
+      if (wanted && !t->lsd_announced)
+        shoal_lsd_add_torrent (self->lsd, shoal_torrent_get_info_hash (t));
+      else if (!wanted && t->lsd_announced)
+        shoal_lsd_remove_torrent (self->lsd, shoal_torrent_get_info_hash (t));
+      t->lsd_announced = wanted;
+    }
+}
+
+/**
+ * shoal_session_set_lsd_enabled:
+ * @self: a session
+ * @enabled: whether to find peers on the local network (BEP 14)
+ *
+ * Off by default. Takes effect at once on a started session. Never used
+ * for private torrents. The environment variable SHOAL_LSD=off keeps it
+ * off whatever is asked (test environments).
+ */
+void
+shoal_session_set_lsd_enabled (ShoalSession *self,
+                               gboolean      enabled)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  self->lsd_enabled = !!enabled;
+  if (!self->started)
+    return;
+  if (enabled)
+    start_lsd (self);
+  else
+    stop_lsd (self);
+}
+
+gboolean
+shoal_session_get_lsd_enabled (ShoalSession *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), FALSE);
+  return self->lsd_enabled;
+}
+
+/**
+ * shoal_session_set_lsd_interface:
+ * @self: a session not started yet
+ * @name: (nullable): the network interface to multicast on
+ */
+void
+shoal_session_set_lsd_interface (ShoalSession *self,
+                                 const char   *name)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  g_free (self->lsd_interface);
+  self->lsd_interface = g_strdup (name);
+}
+
 /**
  * shoal_session_set_pex_enabled:
  * @self: a session
@@ -603,6 +724,7 @@ shoal_session_start (ShoalSession  *self,
   self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
   self->started = TRUE;
   start_dht (self);
+  start_lsd (self);
   load_saved_torrents (self);
   return TRUE;
 }
@@ -643,6 +765,7 @@ shoal_session_close (ShoalSession *self)
   if (self->started)
     shoal_session_save (self);
   stop_dht (self);
+  stop_lsd (self);
   self->started = FALSE;
   for (guint i = 0; self->torrents && i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
     {

@@ -78,6 +78,11 @@ gboolean      shoal_session_get_dht_enabled    (ShoalSession   *self);
 void          shoal_session_set_pex_enabled    (ShoalSession   *self,
                                                 gboolean        enabled);
 gboolean      shoal_session_get_pex_enabled    (ShoalSession   *self);
+void          shoal_session_set_lsd_enabled    (ShoalSession   *self,
+                                                gboolean        enabled);
+gboolean      shoal_session_get_lsd_enabled    (ShoalSession   *self);
+void          shoal_session_set_lsd_interface  (ShoalSession   *self,
+                                                const char     *name);
 void          shoal_session_add_dht_bootstrap_node (ShoalSession *self,
                                                     const char   *host_and_port);
 ShoalDht     *shoal_session_get_dht            (ShoalSession   *self);

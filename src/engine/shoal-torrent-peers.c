@@ -1545,6 +1545,18 @@ _shoal_torrent_add_dht_peers (ShoalTorrent *self,
     _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
 }
 
+/* A peer on the local network announced this torrent (BEP 14). */
+void
+_shoal_torrent_add_lsd_peer (ShoalTorrent       *self,
+                             GInetSocketAddress *address)
+{
+  if (self->info != NULL && shoal_metainfo_is_private (self->info))
+    return;
+  _shoal_torrent_add_candidate (self, address, SHOAL_PEER_FLAG_FROM_LSD);
+  if (_shoal_torrent_is_active (self))
+    _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
+}
+
 static void
 dht_announce_cb (GObject      *source,
                  GAsyncResult *result,

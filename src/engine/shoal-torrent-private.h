@@ -155,6 +155,7 @@ struct _ShoalTorrent
 
   guint              tick_count;
   gint64             next_dht_announce_us;
+  gboolean           lsd_announced;
   guint              choke_rounds;
   gboolean           resume_dirty;
   gint64             last_resume_save_us;
@@ -225,6 +226,8 @@ void            _shoal_torrent_peer_got_metainfo  (ShoalTorrent        *self,
                                                    ShoalPeerConnection *conn);
 void            _shoal_torrent_add_dht_peers      (ShoalTorrent        *self,
                                                    GPtrArray           *peers);
+void            _shoal_torrent_add_lsd_peer       (ShoalTorrent        *self,
+                                                   GInetSocketAddress  *address);
 void            _shoal_torrent_start_web_seeds    (ShoalTorrent        *self);
 void            _shoal_torrent_stop_web_seeds     (ShoalTorrent        *self);
 
