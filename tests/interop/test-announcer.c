@@ -20,7 +20,7 @@
 #error "RUN_OPENTRACKER must name run-opentracker.sh"
 #endif
 
-#define WAIT_MS 10000u
+#define WAIT_MS 20000u /* generous: CI machines are busy */
 
 static const guint8 whitelisted_hash[20] = {
   0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23,
