@@ -1245,7 +1245,8 @@ shoal_session_remove_torrent (ShoalSession *self,
   shoal_torrent_pause (torrent);
   _shoal_torrent_close (torrent);
   _shoal_torrent_remove_state (torrent);
-  if (delete_data)
+  /* A magnet link still fetching its metadata has no storage, no data. */
+  if (delete_data && torrent->storage != NULL)
     {
       g_autoptr(GError) error = NULL;
 

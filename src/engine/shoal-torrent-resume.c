@@ -120,7 +120,7 @@ _shoal_torrent_save_resume (ShoalTorrent *self)
   const ShoalBitfield *have;
   const guint8 *bits;
   gsize bits_len;
-  guint n_files = shoal_metainfo_get_n_files (self->info);
+  guint n_files = self->info != NULL ? shoal_metainfo_get_n_files (self->info) : 0;
   gint64 seeded = self->seeding_seconds;
 
   self->last_resume_save_us = g_get_monotonic_time ();
