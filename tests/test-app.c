@@ -16,8 +16,10 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "session-fixture.h"
 #include "shoal-add-dialog.h"
 #include "shoal-add-file.h"
+#include "shoal-app-utils.h"
 #include "shoal-application.h"
 #include "shoal-preferences-window.h"
 #include "shoal-torrent-row.h"
@@ -507,23 +509,269 @@ test_broken_torrent_toast (void)
   g_assert_true (n_torrents_is (GUINT_TO_POINTER (0)));
 }
 
-static void
-test_magnet_not_supported (void)
+static gboolean
+dialog_is_message (gpointer data)
 {
-  reset_toast ();
-  shoal_window_add_link (window, "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=x");
-  g_assert_true (wait_for (toast_is, (gpointer) "Magnet links are not supported yet"));
+  return ADW_IS_MESSAGE_DIALOG (shoal_window_get_dialog (window));
+}
+
+static ShoalTorrent *
+find_torrent_named (const char *name)
+{
+  GListModel *torrents = shoal_session_get_torrents (session ());
+
+  for (guint i = 0; i < g_list_model_get_n_items (torrents); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (torrents, i);
+
+      if (g_str_equal (shoal_torrent_get_name (t), name))
+        return t;
+    }
+  return NULL;
+}
+
+static gboolean
+torrent_named_added (gpointer data)
+{
+  return find_torrent_named (data) != NULL;
+}
+
+#define RANDOM_MAGNET "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=Some%20Magnet"
+
+static void
+test_magnet_add_and_duplicate (void)
+{
+  ShoalTorrent *torrent;
+  g_autofree char *uri = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+
+  remove_all_torrents ();
 
   reset_toast ();
   shoal_window_add_link (window, "magnet:?dn=no-hash");
   g_assert_true (wait_for (toast_is, (gpointer) "Invalid magnet link"));
   g_assert_true (n_torrents_is (GUINT_TO_POINTER (0)));
+
+  /* No peer has it: it stays fetching, with an unknown size. */
+  shoal_window_add_link (window, RANDOM_MAGNET);
+  g_assert_true (wait_for (n_shown_is, GUINT_TO_POINTER (1)));
+  torrent = find_torrent_named ("Some Magnet");
+  g_assert_nonnull (torrent);
+  g_assert_cmpint (shoal_torrent_get_state (torrent), ==, SHOAL_TORRENT_STATE_FETCHING_METADATA);
+  g_assert_cmpstr (shoal_torrent_get_save_dir (torrent), ==, download_dir);
+  g_assert_true (wait_for (label_shown, (gpointer) "Some Magnet"));
+  g_assert_true (wait_for (label_shown, (gpointer) "Fetching metadata…"));
+  g_assert_true (wait_for (label_shown, (gpointer) "Unknown"));
+
+  /* Selected: the details pane and the actions cope without metainfo. */
+  select_only ("Some Magnet");
+  spin (300);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "pause"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "copy-magnet", NULL);
+  g_assert_true (wait_for (toast_is, (gpointer) "Magnet link copied"));
+  uri = shoal_torrent_dup_magnet (torrent);
+  g_assert_true (g_str_has_prefix (uri, "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=Some"));
+
+  /* The same link again: a toast, still one torrent. */
+  reset_toast ();
+  shoal_window_add_link (window, RANDOM_MAGNET);
+  g_assert_true (wait_for (toast_is, (gpointer) "“Some Magnet” is already in the list"));
+  g_assert_true (n_torrents_is (GUINT_TO_POINTER (1)));
+
+  remove_all_torrents ();
 }
 
 static gboolean
-dialog_is_message (gpointer data)
+drop_string (const char *text)
 {
-  return ADW_IS_MESSAGE_DIALOG (shoal_window_get_dialog (window));
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, text);
+  return shoal_window_drop_value (window, &value);
+}
+
+static void
+test_magnet_drop_text (void)
+{
+  remove_all_torrents ();
+
+  g_assert_false (drop_string ("just some words"));
+  g_assert_true (drop_string ("magnet:?xt=urn:btih:1111111111111111111111111111111111111111&dn=dropped-one\r\n"
+                              "magnet:?xt=urn:btih:2222222222222222222222222222222222222222&dn=dropped-two\n"));
+  g_assert_true (wait_for (torrent_named_added, (gpointer) "dropped-one"));
+  g_assert_true (wait_for (torrent_named_added, (gpointer) "dropped-two"));
+
+  /* A magnet link dropped as a "file" (text/uri-list) too. */
+  {
+    g_auto(GValue) value = G_VALUE_INIT;
+    g_autoptr(GFile) file = g_file_new_for_uri ("magnet:?xt=urn:btih:3333333333333333333333333333333333333333&dn=dropped-three");
+    GSList files = { file, NULL };
+
+    g_value_init (&value, GDK_TYPE_FILE_LIST);
+    g_value_set_boxed (&value, &files);
+    g_assert_true (shoal_window_drop_value (window, &value));
+    g_assert_true (wait_for (torrent_named_added, (gpointer) "dropped-three"));
+  }
+  remove_all_torrents ();
+}
+
+/* A seeder in a second session on 127.0.0.1: two 32 KiB files and one
+ * of 16 KiB, whole pieces each, so a skipped file is never written. */
+typedef struct
+{
+  SfTorrent *torrent;
+  SfNode    *node;
+  char      *magnet;   /* with a display name that is not the real one */
+} Seeder;
+
+static Seeder *
+seeder_new (const char *name)
+{
+  static const guint64 lengths[] = { 32768, 32768, 16384 };
+  Seeder *seeder = g_new0 (Seeder, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hex = NULL;
+  g_autofree char *node_name = g_strdup_printf ("seeder-%u", torrent_serial++);
+
+  seeder->torrent = sf_torrent_new (name, lengths, G_N_ELEMENTS (lengths), 16384, torrent_serial);
+  seeder->node = sf_node_new (tmp_dir, node_name);
+  sf_torrent_write (seeder->torrent, seeder->node->data_dir);
+  g_assert_nonnull (shoal_session_add_torrent (seeder->node->session, seeder->torrent->info, seeder->node->data_dir,
+                                               SHOAL_ADD_FLAGS_SEED_MODE, &error));
+  g_assert_no_error (error);
+  hex = shoal_hex_encode (shoal_metainfo_get_info_hash_v1 (seeder->torrent->info), 20);
+  seeder->magnet = g_strdup_printf ("magnet:?xt=urn:btih:%s&dn=waiting-for-%s", hex, name);
+  return seeder;
+}
+
+static void
+seeder_free (Seeder *seeder)
+{
+  sf_node_free (seeder->node);
+  sf_torrent_free (seeder->torrent);
+  g_free (seeder->magnet);
+  g_free (seeder);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Seeder, seeder_free)
+
+static void
+connect_to_seeder (ShoalTorrent *torrent,
+                   Seeder       *seeder)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = sf_node_address (seeder->node);
+
+  g_assert_true (shoal_torrent_add_peer (torrent, address, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+seeding (gpointer data)
+{
+  return shoal_torrent_get_state (data) == SHOAL_TORRENT_STATE_SEEDING;
+}
+
+static void
+test_magnet_metadata_from_peer (void)
+{
+  g_autoptr(Seeder) seeder = seeder_new ("real-name-one");
+  ShoalTorrent *torrent;
+
+  remove_all_torrents ();
+
+  /* Not through the dialog: no file choice, it downloads everything. */
+  torrent = shoal_window_add_magnet (window, seeder->magnet, FALSE);
+  g_assert_nonnull (torrent);
+  g_assert_true (wait_for (label_shown, (gpointer) "waiting-for-real-name-one"));
+  select_only ("waiting-for-real-name-one");
+
+  connect_to_seeder (torrent, seeder);
+  g_assert_true (wait_for (label_shown, (gpointer) "real-name-one"));
+  g_assert_true (wait_for (seeding, torrent));
+  g_assert_true (wait_for (label_shown, (gpointer) "80 KiB"));
+  g_assert_false (label_shown ((gpointer) "waiting-for-real-name-one"));
+  g_assert_null (shoal_window_get_dialog (window));
+  sf_torrent_assert_files (seeder->torrent, download_dir);
+
+  remove_all_torrents ();
+}
+
+static gboolean
+dialog_chooses_files_of (gpointer data)
+{
+  GtkWindow *dialog = shoal_window_get_dialog (window);
+
+  return SHOAL_IS_ADD_DIALOG (dialog) && shoal_add_dialog_get_torrent (SHOAL_ADD_DIALOG (dialog)) == data;
+}
+
+static gboolean
+complete (gpointer data)
+{
+  ShoalTorrentState state = shoal_torrent_get_state (data);
+
+  return shoal_torrent_get_progress (data) >= 1.0 &&
+         (state == SHOAL_TORRENT_STATE_SEEDING || state == SHOAL_TORRENT_STATE_FINISHED);
+}
+
+static void
+test_magnet_choose_files (void)
+{
+  g_autoptr(Seeder) seeder = seeder_new ("real-name-two");
+  AdwMessageDialog *link_dialog;
+  GtkWidget *extra;
+  GtkCheckButton *choose;
+  ShoalAddDialog *dialog;
+  GListModel *files;
+  ShoalTorrent *torrent;
+  g_autofree char *skipped = NULL;
+
+  remove_all_torrents ();
+
+  /* Through the link dialog, whose "choose files" box is on by default. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "add-link", NULL);
+  g_assert_true (wait_for (dialog_is_message, NULL));
+  link_dialog = ADW_MESSAGE_DIALOG (shoal_window_get_dialog (window));
+  extra = adw_message_dialog_get_extra_child (link_dialog);
+  choose = GTK_CHECK_BUTTON (find_widget (extra, GTK_TYPE_CHECK_BUTTON));
+  g_assert_true (gtk_check_button_get_active (choose));
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (extra, GTK_TYPE_ENTRY)), seeder->magnet);
+  g_assert_true (adw_message_dialog_get_response_enabled (link_dialog, "add"));
+  adw_message_dialog_response (link_dialog, "add");
+  gtk_window_destroy (GTK_WINDOW (link_dialog));
+
+  g_assert_true (wait_for (torrent_named_added, (gpointer) "waiting-for-real-name-two"));
+  torrent = find_torrent_named ("waiting-for-real-name-two");
+  g_assert_cmpint (shoal_torrent_get_state (torrent), ==, SHOAL_TORRENT_STATE_FETCHING_METADATA);
+
+  /* The metadata arrives: paused, and the file choice shows up. */
+  connect_to_seeder (torrent, seeder);
+  g_assert_true (wait_for (dialog_chooses_files_of, torrent));
+  g_assert_cmpint (shoal_torrent_get_state (torrent), ==, SHOAL_TORRENT_STATE_PAUSED);
+  g_assert_cmpstr (shoal_torrent_get_name (torrent), ==, "real-name-two");
+  g_assert_true (wait_for (label_shown, (gpointer) "real-name-two"));
+  dialog = SHOAL_ADD_DIALOG (shoal_window_get_dialog (window));
+  g_assert_cmpstr (shoal_add_dialog_get_save_dir (dialog), ==, download_dir);
+  files = shoal_add_dialog_get_files (dialog);
+  g_assert_cmpuint (g_list_model_get_n_items (files), ==, 3);
+  {
+    g_autoptr(ShoalAddFile) second = g_list_model_get_item (files, 1);
+
+    shoal_add_file_set_wanted (second, FALSE);
+  }
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "add-dialog.add", NULL);
+  g_assert_null (shoal_window_get_dialog (window));
+
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, 1), ==, SHOAL_FILE_PRIORITY_SKIP);
+  g_assert_cmpuint (shoal_torrent_get_size_wanted (torrent), ==, 49152);
+  g_assert_true (wait_for (complete, torrent));
+  g_assert_true (sf_torrent_file_matches (seeder->torrent, download_dir, 0));
+  g_assert_true (sf_torrent_file_matches (seeder->torrent, download_dir, 2));
+  skipped = sf_torrent_file_path (seeder->torrent, download_dir, 1);
+  g_assert_false (g_file_test (skipped, G_FILE_TEST_EXISTS));
+
+  remove_all_torrents ();
 }
 
 static void
@@ -618,21 +866,6 @@ test_actions_follow_selection (void)
   remove_all_torrents ();
 }
 
-static gboolean
-torrent_named_added (gpointer data)
-{
-  GListModel *torrents = shoal_session_get_torrents (session ());
-
-  for (guint i = 0; i < g_list_model_get_n_items (torrents); i++)
-    {
-      g_autoptr(ShoalTorrent) t = g_list_model_get_item (torrents, i);
-
-      if (g_str_equal (shoal_torrent_get_name (t), data))
-        return TRUE;
-    }
-  return FALSE;
-}
-
 static void
 test_second_instance_opens_file (void)
 {
@@ -671,6 +904,29 @@ test_second_instance_opens_file (void)
 }
 
 static void
+test_second_instance_opens_magnet (void)
+{
+  g_autofree char *exe = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                                           "..", "src", "app", "shoal", NULL);
+  const char *argv[] = { exe, "magnet:?xt=urn:btih:4444444444444444444444444444444444444444&dn=from-cli-magnet", NULL };
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+  GPid pid;
+
+  remove_all_torrents ();
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (torrent_named_added, (gpointer) "from-cli-magnet"));
+  while (waitpid (pid, &status, WNOHANG) == 0)
+    g_main_context_iteration (NULL, FALSE);
+  g_spawn_close_pid (pid);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_cmpint (shoal_torrent_get_state (find_torrent_named ("from-cli-magnet")), ==,
+                   SHOAL_TORRENT_STATE_FETCHING_METADATA);
+  remove_all_torrents ();
+}
+
+static void
 test_settings_apply_live (void)
 {
   GSettings *settings = shoal_application_get_settings (app);
@@ -696,6 +952,57 @@ test_settings_apply_live (void)
   g_settings_reset (settings, "download-limit");
   g_settings_reset (settings, "upload-limit");
   g_assert_cmpuint (shoal_session_get_download_limit (session ()), ==, 0);
+}
+
+static GtkWidget *
+find_row_titled (GtkWidget  *root,
+                 const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (root) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row_titled (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_encryption_reaches_engine (void)
+{
+  GSettings *settings = shoal_application_get_settings (app);
+  ShoalPreferencesWindow *preferences;
+  AdwComboRow *row;
+
+  g_assert_cmpint (shoal_session_get_encryption_policy (session ()), ==, SHOAL_ENCRYPTION_PREFER);
+
+  g_settings_set_enum (settings, "encryption", 1);
+  g_assert_cmpint (shoal_session_get_encryption_policy (session ()), ==, SHOAL_ENCRYPTION_REQUIRE);
+  g_settings_set_enum (settings, "encryption", 2);
+  g_assert_cmpint (shoal_session_get_encryption_policy (session ()), ==, SHOAL_ENCRYPTION_ALLOW_PLAINTEXT);
+
+  /* The preferences' combo row writes the key, which reaches the engine. */
+  preferences = shoal_preferences_window_new (app);
+  gtk_window_present (GTK_WINDOW (preferences));
+  row = ADW_COMBO_ROW (find_row_titled (GTK_WIDGET (preferences), "_Encryption"));
+  g_assert_nonnull (row);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 2);
+  adw_combo_row_set_selected (row, 1);
+  g_assert_cmpstr (g_settings_get_string (settings, "encryption"), ==, "require");
+  g_assert_cmpint (shoal_session_get_encryption_policy (session ()), ==, SHOAL_ENCRYPTION_REQUIRE);
+  adw_combo_row_set_selected (row, 0);
+  g_assert_cmpint (shoal_session_get_encryption_policy (session ()), ==, SHOAL_ENCRYPTION_PREFER);
+  /* Encryption works: no "not supported yet" note over it. */
+  g_assert_null (adw_preferences_group_get_description (
+    ADW_PREFERENCES_GROUP (gtk_widget_get_ancestor (GTK_WIDGET (row), ADW_TYPE_PREFERENCES_GROUP))));
+  gtk_window_destroy (GTK_WINDOW (preferences));
+
+  g_settings_reset (settings, "encryption");
+  g_assert_cmpint (shoal_session_get_encryption_policy (session ()), ==, SHOAL_ENCRYPTION_PREFER);
 }
 
 static void
@@ -777,9 +1084,14 @@ main (int   argc,
   g_test_add_func ("/app/window/remove-keeps-or-deletes-data", test_remove_keeps_or_deletes_data);
   g_test_add_func ("/app/add-dialog/skip-file-and-duplicate", test_add_dialog_skips_file);
   g_test_add_func ("/app/add/broken-torrent-toast", test_broken_torrent_toast);
-  g_test_add_func ("/app/add/magnet-not-supported", test_magnet_not_supported);
+  g_test_add_func ("/app/magnet/add-and-duplicate", test_magnet_add_and_duplicate);
+  g_test_add_func ("/app/magnet/drop-text", test_magnet_drop_text);
+  g_test_add_func ("/app/magnet/metadata-from-peer", test_magnet_metadata_from_peer);
+  g_test_add_func ("/app/magnet/choose-files-when-metadata-arrives", test_magnet_choose_files);
   g_test_add_func ("/app/application/second-instance-opens-file", test_second_instance_opens_file);
+  g_test_add_func ("/app/application/second-instance-opens-magnet", test_second_instance_opens_magnet);
   g_test_add_func ("/app/application/settings-apply-live", test_settings_apply_live);
+  g_test_add_func ("/app/preferences/encryption-reaches-engine", test_encryption_reaches_engine);
   g_test_add_func ("/app/window/screenshots", test_screenshots);
 
   ret = g_test_run ();

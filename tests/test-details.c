@@ -909,6 +909,94 @@ test_bandwidth (Fixture       *f,
   g_assert_cmpuint (shoal_bandwidth_graph_get_n_samples (graph), ==, 0);
 }
 
+
+static gboolean
+has_metainfo_and_seeds (gpointer data)
+{
+  return shoal_torrent_get_metainfo (data) != NULL &&
+         shoal_torrent_get_state (data) == SHOAL_TORRENT_STATE_SEEDING;
+}
+
+static guint
+n_rows (GtkColumnView *view)
+{
+  GtkSelectionModel *model = gtk_column_view_get_model (view);
+
+  return model != NULL ? g_list_model_get_n_items (G_LIST_MODEL (model)) : 0;
+}
+
+/* A magnet link shows every page while its metadata is unknown (no
+ * pieces, no files), then the full torrent once a peer sent it. */
+static void
+test_magnet (Fixture       *f,
+             gconstpointer  data)
+{
+  static const char *pages[] = { "general", "pieces", "peers", "files", "trackers", "bandwidth" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *seed_dir = g_build_filename (f->tmp, "seed", NULL);
+  g_autofree char *seed_state = g_build_filename (f->tmp, "seed-state", NULL);
+  g_autofree char *save_dir = g_build_filename (f->tmp, "data", NULL);
+  g_autoptr(ShoalMetainfo) info = build_torrent ("Magnet Torrent", half_files, G_N_ELEMENTS (half_files),
+                                                 PIECE, 0, seed_dir, NULL);
+  g_autofree char *hex = shoal_hex_encode (shoal_metainfo_get_info_hash_v1 (info), 20);
+  g_autofree char *uri = g_strdup_printf ("magnet:?xt=urn:btih:%s&dn=placeholder", hex);
+  g_autofree char *address = NULL;
+  g_autoptr(ShoalSession) seeder = NULL;
+  g_autoptr(ShoalMagnet) magnet = NULL;
+  ShoalTorrent *torrent;
+  ShoalPiecesMap *map;
+  graphene_rect_t bounds;
+
+  seeder = shoal_session_new (seed_state);
+  shoal_session_set_listen_address (seeder, "127.0.0.1");
+  shoal_session_set_listen_port (seeder, 0);
+  g_assert_true (shoal_session_start (seeder, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (shoal_session_add_torrent (seeder, info, seed_dir,
+                                               SHOAL_ADD_FLAGS_SEED_MODE | SHOAL_ADD_FLAGS_NO_SAVE, &error));
+  g_assert_no_error (error);
+
+  magnet = shoal_magnet_new_from_uri (uri, &error);
+  g_assert_no_error (error);
+  torrent = shoal_session_add_magnet (f->session, magnet, save_dir, SHOAL_ADD_FLAGS_NO_SAVE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (shoal_torrent_get_state (torrent), ==, SHOAL_TORRENT_STATE_FETCHING_METADATA);
+  g_assert_null (shoal_torrent_get_metainfo (torrent));
+
+  /* Every page, with no metadata: no critical (they are fatal here). */
+  shoal_details_view_set_torrent (f->view, torrent);
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    show_page (f, pages[i]);
+  show_page (f, "general");
+  g_assert_true (has_label (GTK_WIDGET (f->view), "placeholder"));
+  g_assert_true (has_label (GTK_WIDGET (f->view), "Fetching metadata…"));
+  show_page (f, "files");
+  g_assert_cmpuint (n_rows (find_column_view (shoal_details_view_get_page (f->view, "files"))), ==, 0);
+  show_page (f, "pieces");
+  map = shoal_pieces_page_get_map (SHOAL_PIECES_PAGE (shoal_details_view_get_page (f->view, "pieces")));
+  g_assert_false (shoal_pieces_map_get_piece_bounds (map, 0, &bounds));
+  g_assert_true (has_label (GTK_WIDGET (f->view), "The pieces are known once the metadata arrives"));
+  save_screenshot (f, "magnet-pieces");
+
+  /* The seeder sends the metadata, then the data. */
+  address = g_strdup_printf ("127.0.0.1:%u", shoal_session_get_listen_port (seeder));
+  g_assert_true (shoal_torrent_add_peer (torrent, address, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (has_metainfo_and_seeds, torrent));
+  iterate (1200);
+  g_assert_true (shoal_pieces_map_get_piece_bounds (map, 15, &bounds));
+  g_assert_true (has_label (GTK_WIDGET (f->view), "16 of 16 pieces of 16 KiB downloaded"));
+  show_page (f, "files");
+  /* a.bin, the sub folder and its two files, expanded */
+  g_assert_cmpuint (n_rows (find_column_view (shoal_details_view_get_page (f->view, "files"))), ==, 4);
+  show_page (f, "general");
+  g_assert_true (has_label (GTK_WIDGET (f->view), "Magnet Torrent"));
+  g_assert_false (has_label (GTK_WIDGET (f->view), "placeholder"));
+
+  shoal_details_view_set_torrent (f->view, NULL);
+  shoal_session_close (seeder);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -931,6 +1019,7 @@ main (int   argc,
   ADD ("/app/details/trackers/list-add-remove", test_trackers);
   ADD ("/app/details/peers/flags", test_peers);
   ADD ("/app/details/bandwidth/graph", test_bandwidth);
+  ADD ("/app/details/magnet/before-and-after-metadata", test_magnet);
 
   return g_test_run ();
 }

@@ -6,6 +6,10 @@
  *
  * The dialog adds the torrent itself: paused first, so that the skipped
  * files are never requested, then started if the user asked for it.
+ *
+ * It also serves a torrent already in the session (a magnet link whose
+ * metadata just arrived, paused meanwhile): then it only applies the
+ * file choice and starts it.
  */
 
 #include "config.h"
@@ -23,6 +27,7 @@ struct _ShoalAddDialog
   ShoalSession         *session;
   GSettings            *settings;
   ShoalMetainfo        *info;
+  ShoalTorrent         *torrent;      /* set when choosing files of a torrent already added */
   char                 *save_dir;
   GListStore           *files;
   GCancellable         *cancellable;
@@ -30,7 +35,9 @@ struct _ShoalAddDialog
 
   AdwPreferencesGroup  *summary_group;
   AdwActionRow         *folder_row;
+  AdwActionRow         *start_row;
   GtkSwitch            *start_switch;
+  GtkButton            *add_button;
   GtkListView          *files_view;
   GtkLabel             *wanted_label;
 };
@@ -175,7 +182,10 @@ add_action (GtkWidget  *widget,
   ShoalTorrent *torrent;
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->files));
 
-  torrent = shoal_session_add_torrent (self->session, self->info, self->save_dir, SHOAL_ADD_FLAGS_PAUSED, &error);
+  if (self->torrent != NULL)
+    torrent = self->torrent;
+  else
+    torrent = shoal_session_add_torrent (self->session, self->info, self->save_dir, SHOAL_ADD_FLAGS_PAUSED, &error);
   if (torrent == NULL)
     {
       g_signal_emit (self, signals[SIGNAL_FAILED], 0, error);
@@ -187,8 +197,13 @@ add_action (GtkWidget  *widget,
     {
       g_autoptr(ShoalAddFile) file = g_list_model_get_item (G_LIST_MODEL (self->files), i);
 
+      guint index = shoal_add_file_get_index (file);
+
       if (!shoal_add_file_get_wanted (file))
-        shoal_torrent_set_file_priority (torrent, shoal_add_file_get_index (file), SHOAL_FILE_PRIORITY_SKIP);
+        shoal_torrent_set_file_priority (torrent, index, SHOAL_FILE_PRIORITY_SKIP);
+      else if (shoal_torrent_get_file_priority (torrent, index) == SHOAL_FILE_PRIORITY_SKIP)
+        /* Unselected by the magnet link (BEP 53 "so"), chosen here. */
+        shoal_torrent_set_file_priority (torrent, index, SHOAL_FILE_PRIORITY_NORMAL);
     }
 
   if (gtk_switch_get_active (self->start_switch))
@@ -286,6 +301,7 @@ shoal_add_dialog_finalize (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
   g_clear_object (&self->info);
+  g_clear_object (&self->torrent);
   g_clear_object (&self->files);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->save_dir, g_free);
@@ -322,7 +338,9 @@ shoal_add_dialog_class_init (ShoalAddDialogClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/shoal/Shoal/shoal-add-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, ShoalAddDialog, summary_group);
   gtk_widget_class_bind_template_child (widget_class, ShoalAddDialog, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, ShoalAddDialog, start_row);
   gtk_widget_class_bind_template_child (widget_class, ShoalAddDialog, start_switch);
+  gtk_widget_class_bind_template_child (widget_class, ShoalAddDialog, add_button);
   gtk_widget_class_bind_template_child (widget_class, ShoalAddDialog, files_view);
   gtk_widget_class_bind_template_child (widget_class, ShoalAddDialog, wanted_label);
 
@@ -343,6 +361,46 @@ shoal_add_dialog_init (ShoalAddDialog *self)
   self->files = g_list_store_new (SHOAL_TYPE_ADD_FILE);
 }
 
+static void
+fill (ShoalAddDialog *self,
+      ShoalMetainfo  *info,
+      const char     *save_dir)
+{
+  guint n_files;
+  g_autofree char *size = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GtkNoSelection) selection = NULL;
+
+  self->info = g_object_ref (info);
+
+  n_files = shoal_metainfo_get_n_files (info);
+  for (guint i = 0; i < n_files; i++)
+    {
+      const ShoalMetainfoFile *f = shoal_metainfo_get_file (info, i);
+      g_autoptr(ShoalAddFile) file = NULL;
+
+      /* Padding files are an artifact of the piece layout, not a choice. */
+      if (f->attributes & SHOAL_FILE_ATTRIBUTE_PAD)
+        continue;
+      file = shoal_add_file_new (i, f->path, f->length);
+      if (self->torrent != NULL)
+        shoal_add_file_set_wanted (file, shoal_torrent_get_file_priority (self->torrent, i) != SHOAL_FILE_PRIORITY_SKIP);
+      g_signal_connect_object (file, "notify::wanted", G_CALLBACK (update_wanted), self, G_CONNECT_SWAPPED);
+      g_list_store_append (self->files, file);
+    }
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->files)));
+  gtk_list_view_set_model (self->files_view, GTK_SELECTION_MODEL (selection));
+
+  size = shoal_format_size (shoal_metainfo_get_content_size (info));
+  /* The group title is markup; a torrent name is not. */
+  name = g_markup_escape_text (shoal_metainfo_get_name (info), -1);
+  adw_preferences_group_set_title (self->summary_group, name);
+  adw_preferences_group_set_description (self->summary_group, size);
+
+  shoal_add_dialog_set_save_dir (self, save_dir);
+  update_wanted (self);
+}
+
 /**
  * shoal_add_dialog_new:
  * @parent: (nullable): the window to stay above
@@ -361,10 +419,6 @@ shoal_add_dialog_new (GtkWindow     *parent,
                       const char    *save_dir)
 {
   ShoalAddDialog *self;
-  guint n_files;
-  g_autofree char *size = NULL;
-  g_autofree char *name = NULL;
-  g_autoptr(GtkNoSelection) selection = NULL;
 
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
   g_return_val_if_fail (SHOAL_IS_SESSION (session), NULL);
@@ -375,33 +429,65 @@ shoal_add_dialog_new (GtkWindow     *parent,
   self = g_object_new (SHOAL_TYPE_ADD_DIALOG, "transient-for", parent, NULL);
   self->session = g_object_ref (session);
   self->settings = g_object_ref (settings);
-  self->info = g_object_ref (info);
-
-  n_files = shoal_metainfo_get_n_files (info);
-  for (guint i = 0; i < n_files; i++)
-    {
-      const ShoalMetainfoFile *f = shoal_metainfo_get_file (info, i);
-      g_autoptr(ShoalAddFile) file = NULL;
-
-      /* Padding files are an artifact of the piece layout, not a choice. */
-      if (f->attributes & SHOAL_FILE_ATTRIBUTE_PAD)
-        continue;
-      file = shoal_add_file_new (i, f->path, f->length);
-      g_signal_connect_object (file, "notify::wanted", G_CALLBACK (update_wanted), self, G_CONNECT_SWAPPED);
-      g_list_store_append (self->files, file);
-    }
-  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->files)));
-  gtk_list_view_set_model (self->files_view, GTK_SELECTION_MODEL (selection));
-
-  size = shoal_format_size (shoal_metainfo_get_content_size (info));
-  /* The group title is markup; a torrent name is not. */
-  name = g_markup_escape_text (shoal_metainfo_get_name (info), -1);
-  adw_preferences_group_set_title (self->summary_group, name);
-  adw_preferences_group_set_description (self->summary_group, size);
-
   gtk_switch_set_active (self->start_switch, g_settings_get_boolean (settings, "start-added"));
-  shoal_add_dialog_set_save_dir (self, save_dir);
-  update_wanted (self);
+  fill (self, info, save_dir);
 
   return self;
+}
+
+/**
+ * shoal_add_dialog_new_for_torrent:
+ * @parent: (nullable): the window to stay above
+ * @settings: the application settings
+ * @torrent: a torrent of the session whose metainfo is known, paused
+ *
+ * Offers the file choice for a torrent added without it: a magnet link
+ * whose metadata just arrived. Its folder is already set; the dialog
+ * applies the skipped files and starts the torrent if asked to.
+ *
+ * Returns: (transfer none): a new dialog, owned by GTK until it closes
+ */
+ShoalAddDialog *
+shoal_add_dialog_new_for_torrent (GtkWindow    *parent,
+                                  GSettings    *settings,
+                                  ShoalTorrent *torrent)
+{
+  ShoalAddDialog *self;
+
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (SHOAL_IS_TORRENT (torrent), NULL);
+  g_return_val_if_fail (shoal_torrent_get_metainfo (torrent) != NULL, NULL);
+
+  self = g_object_new (SHOAL_TYPE_ADD_DIALOG,
+                       "transient-for", parent,
+                       "title", _("Choose Files"),
+                       NULL);
+  self->session = g_object_ref (shoal_torrent_get_session (torrent));
+  self->settings = g_object_ref (settings);
+  self->torrent = g_object_ref (torrent);
+
+  /* The user added the link to download it: starting is the default. */
+  gtk_button_set_label (self->add_button, _("_Download"));
+  adw_action_row_set_subtitle (self->start_row, _("Otherwise the torrent stays paused"));
+  gtk_switch_set_active (self->start_switch, TRUE);
+  /* Nothing is on disk yet, but the torrent already has its folder. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "add-dialog.choose-folder", FALSE);
+  fill (self, shoal_torrent_get_metainfo (torrent), shoal_torrent_get_save_dir (torrent));
+
+  return self;
+}
+
+/**
+ * shoal_add_dialog_get_torrent:
+ * @self: a dialog
+ *
+ * Returns: (transfer none) (nullable): the torrent whose files the dialog
+ *   chooses, when made by shoal_add_dialog_new_for_torrent()
+ */
+ShoalTorrent *
+shoal_add_dialog_get_torrent (ShoalAddDialog *self)
+{
+  g_return_val_if_fail (SHOAL_IS_ADD_DIALOG (self), NULL);
+  return self->torrent;
 }

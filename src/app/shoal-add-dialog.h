@@ -22,6 +22,10 @@ ShoalAddDialog *shoal_add_dialog_new          (GtkWindow      *parent,
                                                GSettings      *settings,
                                                ShoalMetainfo  *info,
                                                const char     *save_dir);
+ShoalAddDialog *shoal_add_dialog_new_for_torrent (GtkWindow    *parent,
+                                                  GSettings    *settings,
+                                                  ShoalTorrent *torrent);
+ShoalTorrent   *shoal_add_dialog_get_torrent  (ShoalAddDialog *self);
 GListModel     *shoal_add_dialog_get_files    (ShoalAddDialog *self);
 const char     *shoal_add_dialog_get_save_dir (ShoalAddDialog *self);
 void            shoal_add_dialog_set_save_dir (ShoalAddDialog *self,

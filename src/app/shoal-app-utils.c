@@ -36,7 +36,7 @@ shoal_torrent_state_label (ShoalTorrentState state)
     case SHOAL_TORRENT_STATE_ERROR:
       return _("Error");
     case SHOAL_TORRENT_STATE_FETCHING_METADATA:
-      return _("Fetching metadata");
+      return _("Fetching metadata…");
     default:
       return "";
     }
@@ -60,7 +60,8 @@ shoal_torrent_dup_data_uri (ShoalTorrent *torrent)
   g_autofree char *path = NULL;
   const char *slash;
 
-  if (shoal_metainfo_get_n_files (info) == 0)
+  /* A magnet link whose metadata has not arrived has no files yet. */
+  if (info == NULL || shoal_metainfo_get_n_files (info) == 0)
     return g_filename_to_uri (shoal_torrent_get_save_dir (torrent), NULL, NULL);
 
   first = shoal_metainfo_get_file (info, 0);
@@ -69,4 +70,27 @@ shoal_torrent_dup_data_uri (ShoalTorrent *torrent)
   path = g_build_filename (shoal_torrent_get_save_dir (torrent), top, NULL);
 
   return g_filename_to_uri (path, NULL, NULL);
+}
+
+/**
+ * shoal_torrent_dup_magnet:
+ * @torrent: a torrent
+ *
+ * The magnet link of @torrent: from its metainfo when known (with its
+ * trackers), else from its info-hash and name, which is all a torrent
+ * still fetching its metadata has.
+ *
+ * Returns: (transfer full): a magnet: URI
+ */
+char *
+shoal_torrent_dup_magnet (ShoalTorrent *torrent)
+{
+  ShoalMetainfo *info = shoal_torrent_get_metainfo (torrent);
+  g_autofree char *name = NULL;
+
+  if (info != NULL)
+    return shoal_metainfo_to_magnet (info);
+
+  name = shoal_magnet_escape_value (shoal_torrent_get_name (torrent));
+  return g_strdup_printf ("magnet:?xt=urn:btih:%s&dn=%s", shoal_torrent_get_info_hash_hex (torrent), name);
 }

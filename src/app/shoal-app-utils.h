@@ -16,5 +16,6 @@ G_BEGIN_DECLS
 
 const char *shoal_torrent_state_label (ShoalTorrentState  state);
 char       *shoal_torrent_dup_data_uri (ShoalTorrent      *torrent);
+char       *shoal_torrent_dup_magnet   (ShoalTorrent      *torrent);
 
 G_END_DECLS

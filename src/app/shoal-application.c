@@ -182,6 +182,25 @@ apply_seed_limits (ShoalApplication *self)
 }
 
 static void
+apply_encryption (ShoalApplication *self)
+{
+  /* The schema's enum has the values of ShoalEncryptionPolicy. */
+  switch (g_settings_get_enum (self->settings, "encryption"))
+    {
+    case 1:
+      shoal_session_set_encryption_policy (self->session, SHOAL_ENCRYPTION_REQUIRE);
+      break;
+    case 2:
+      shoal_session_set_encryption_policy (self->session, SHOAL_ENCRYPTION_ALLOW_PLAINTEXT);
+      break;
+    case 0:
+    default:
+      shoal_session_set_encryption_policy (self->session, SHOAL_ENCRYPTION_PREFER);
+      break;
+    }
+}
+
+static void
 apply_download_dir (ShoalApplication *self)
 {
   g_autofree char *dir = shoal_application_dup_download_dir (self);
@@ -207,6 +226,8 @@ settings_changed_cb (ShoalApplication *self,
     apply_connection_limits (self);
   else if (g_str_has_prefix (key, "seed-"))
     apply_seed_limits (self);
+  else if (g_str_equal (key, "encryption"))
+    apply_encryption (self);
   /* The listening port can only change before the session starts; the
    * preferences say it applies at the next start. The other keys are
    * read when they are used (start-added, notify-on-complete…). */
@@ -236,6 +257,7 @@ start_session (ShoalApplication *self)
   apply_speed_limits (self);
   apply_connection_limits (self);
   apply_seed_limits (self);
+  apply_encryption (self);
 
   if (shoal_session_start (self->session, &error))
     return;
@@ -251,6 +273,7 @@ start_session (ShoalApplication *self)
   apply_speed_limits (self);
   apply_connection_limits (self);
   apply_seed_limits (self);
+  apply_encryption (self);
   if (!shoal_session_start (self->session, &error))
     {
       g_free (self->startup_error);

@@ -42,6 +42,8 @@ struct _ShoalDetailsView
 
   ShoalSession       *session;
   ShoalTorrent       *torrent;
+  gulong              name_id;
+  gboolean            had_metainfo;
 
   GtkStack           *stack;
   AdwViewStack       *view_stack;
@@ -85,6 +87,24 @@ shoal_details_view_set_session (ShoalDetailsView *self,
   shoal_bandwidth_page_set_session (self->bandwidth_page, session);
 }
 
+static void set_pages_torrent (ShoalDetailsView *self,
+                               ShoalTorrent     *torrent);
+
+/* A magnet link's metadata arrived (its name is then notified): the
+ * pieces and files pages can only be built now, so every page starts
+ * over with the complete torrent. */
+static void
+name_changed_cb (ShoalDetailsView *self)
+{
+  gboolean has_metainfo = shoal_torrent_get_metainfo (self->torrent) != NULL;
+
+  if (has_metainfo == self->had_metainfo)
+    return;
+  self->had_metainfo = has_metainfo;
+  set_pages_torrent (self, NULL);
+  set_pages_torrent (self, self->torrent);
+}
+
 /**
  * shoal_details_view_set_torrent:
  * @self: a details view
@@ -99,17 +119,32 @@ shoal_details_view_set_torrent (ShoalDetailsView *self,
   g_return_if_fail (SHOAL_IS_DETAILS_VIEW (self));
   g_return_if_fail (torrent == NULL || SHOAL_IS_TORRENT (torrent));
 
-  if (!g_set_object (&self->torrent, torrent))
+  if (self->torrent == torrent)
     return;
 
+  if (self->torrent != NULL)
+    g_clear_signal_handler (&self->name_id, self->torrent);
+  g_set_object (&self->torrent, torrent);
+  if (torrent != NULL)
+    {
+      self->had_metainfo = shoal_torrent_get_metainfo (torrent) != NULL;
+      self->name_id = g_signal_connect_swapped (torrent, "notify::name", G_CALLBACK (name_changed_cb), self);
+    }
+
+  set_pages_torrent (self, torrent);
+  gtk_stack_set_visible_child_name (self->stack, torrent != NULL ? "details" : "empty");
+}
+
+static void
+set_pages_torrent (ShoalDetailsView *self,
+                   ShoalTorrent     *torrent)
+{
   shoal_general_page_set_torrent (self->general_page, torrent);
   shoal_pieces_page_set_torrent (self->pieces_page, torrent);
   shoal_peers_page_set_torrent (self->peers_page, torrent);
   shoal_files_page_set_torrent (self->files_page, torrent);
   shoal_trackers_page_set_torrent (self->trackers_page, torrent);
   shoal_bandwidth_page_set_torrent (self->bandwidth_page, torrent);
-
-  gtk_stack_set_visible_child_name (self->stack, torrent != NULL ? "details" : "empty");
 }
 
 /**
@@ -164,6 +199,8 @@ shoal_details_view_dispose (GObject *object)
 {
   ShoalDetailsView *self = SHOAL_DETAILS_VIEW (object);
 
+  if (self->torrent != NULL)
+    g_clear_signal_handler (&self->name_id, self->torrent);
   gtk_widget_dispose_template (GTK_WIDGET (self), SHOAL_TYPE_DETAILS_VIEW);
   shoal_widget_unparent_children (GTK_WIDGET (self));
   g_clear_object (&self->torrent);

@@ -377,8 +377,10 @@ static void
 build_tree (ShoalFilesPage *self)
 {
   ShoalMetainfo *info = shoal_torrent_get_metainfo (self->torrent);
-  guint n_files = shoal_metainfo_get_n_files (info);
-  gboolean multi = shoal_metainfo_is_multi_file (info);
+  /* A magnet link has no files until its metadata arrives; the details
+   * view sets the torrent again then. */
+  guint n_files = info != NULL ? shoal_metainfo_get_n_files (info) : 0;
+  gboolean multi = info != NULL && shoal_metainfo_is_multi_file (info);
   g_autoptr(GHashTable) dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   self->root = file_node_new (NULL, shoal_torrent_get_name (self->torrent), -1);

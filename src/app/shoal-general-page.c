@@ -111,7 +111,7 @@ format_state (ShoalTorrent *torrent)
     case SHOAL_TORRENT_STATE_ERROR:
       return g_strdup (_("Stopped by an error"));
     case SHOAL_TORRENT_STATE_FETCHING_METADATA:
-      return g_strdup (_("Fetching metadata"));
+      return g_strdup (_("Fetching metadata…"));
     default:
       return g_strdup (_("Unknown"));
     }
@@ -123,9 +123,13 @@ static double
 availability (ShoalTorrent *torrent)
 {
   const ShoalBitfield *have = shoal_torrent_get_pieces (torrent);
-  guint n = shoal_bitfield_get_size (have);
+  guint n;
   guint available = 0;
 
+  /* No pieces before a magnet link's metadata arrives. */
+  if (have == NULL)
+    return 0;
+  n = (guint) shoal_bitfield_get_size (have);
   if (n == 0)
     return 0;
   for (guint p = 0; p < n; p++)
@@ -141,6 +145,37 @@ format_field (ShoalTorrent *torrent,
   ShoalMetainfo *info = shoal_torrent_get_metainfo (torrent);
   g_autofree char *a = NULL;
   g_autofree char *b = NULL;
+
+  /* What only the metainfo can tell is unknown ("—") while a magnet
+   * link's metadata is being fetched. */
+  if (info == NULL)
+    {
+      switch (field)
+        {
+        case FIELD_SIZE:
+        case FIELD_HAVE:
+        case FIELD_AVAILABILITY:
+        case FIELD_PIECES:
+        case FIELD_PRIVATE:
+        case FIELD_CREATOR:
+        case FIELD_CREATED:
+        case FIELD_COMMENT:
+          return NULL;
+        case FIELD_STATE:
+        case FIELD_DOWNLOADED:
+        case FIELD_UPLOADED:
+        case FIELD_RATIO:
+        case FIELD_ETA:
+        case FIELD_LOCATION:
+        case FIELD_ADDED:
+        case FIELD_COMPLETED:
+        case FIELD_NAME:
+        case FIELD_INFO_HASH:
+        case N_FIELDS:
+        default:
+          break;
+        }
+    }
 
   switch (field)
     {

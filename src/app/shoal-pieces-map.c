@@ -67,12 +67,19 @@ shoal_pieces_map_new (void)
   return g_object_new (SHOAL_TYPE_PIECES_MAP, NULL);
 }
 
+static void compute_layout (ShoalPiecesMap *self,
+                            int             width,
+                            int             height);
+
 static guint
 torrent_n_pieces (ShoalTorrent *torrent)
 {
-  if (torrent == NULL)
+  ShoalMetainfo *info = torrent != NULL ? shoal_torrent_get_metainfo (torrent) : NULL;
+
+  /* A magnet link has no pieces until its metadata arrives. */
+  if (info == NULL || shoal_torrent_get_pieces (torrent) == NULL)
     return 0;
-  return shoal_metainfo_get_n_pieces (shoal_torrent_get_metainfo (torrent));
+  return shoal_metainfo_get_n_pieces (info);
 }
 
 /* Computes one cell's bytes; returns whether they changed. */
@@ -138,6 +145,13 @@ shoal_pieces_map_update (ShoalPiecesMap *self)
 
   if (self->torrent == NULL)
     return FALSE;
+  /* A magnet link's metadata arrived: lay the pieces out. */
+  if (torrent_n_pieces (self->torrent) != self->n_pieces)
+    {
+      compute_layout (self, gtk_widget_get_width (GTK_WIDGET (self)), gtk_widget_get_height (GTK_WIDGET (self)));
+      gtk_widget_queue_resize (GTK_WIDGET (self));
+      return TRUE;
+    }
   for (guint c = 0; c < self->n_cells; c++)
     changed |= compute_cell (self, c);
   if (changed)

@@ -65,6 +65,11 @@ update_summary (ShoalPiecesPage *self)
     }
 
   info = shoal_torrent_get_metainfo (self->torrent);
+  if (info == NULL)
+    {
+      gtk_label_set_text (self->summary_label, _("The pieces are known once the metadata arrives"));
+      return;
+    }
   n = shoal_metainfo_get_n_pieces (info);
   had = shoal_bitfield_count (shoal_torrent_get_pieces (self->torrent));
   piece_size = shoal_format_size (shoal_metainfo_get_piece_length (info));

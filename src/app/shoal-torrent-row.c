@@ -26,6 +26,7 @@ struct _ShoalTorrentRow
   ShoalTorrent      *torrent;
 
   char              *name;
+  gboolean           has_metainfo;
   guint64            size;
   double             progress;
   ShoalTorrentState  state;
@@ -244,6 +245,7 @@ shoal_torrent_row_refresh (ShoalTorrentRow *self)
   gint64 eta;
   guint peers;
   ShoalTorrentState state;
+  gboolean has_metainfo;
 
   g_return_val_if_fail (SHOAL_IS_TORRENT_ROW (self), FALSE);
 
@@ -251,10 +253,16 @@ shoal_torrent_row_refresh (ShoalTorrentRow *self)
 
   changed |= set_text (self, &self->name, g_strdup (shoal_torrent_get_name (t)), PROP_NAME);
 
+  /* A magnet link's size is unknown until its metadata arrives, which
+   * is not the same as an empty torrent. */
   size = shoal_torrent_get_size_wanted (t);
-  if (set_u64 (self, &self->size, size, PROP_SIZE) || self->size_text == NULL)
+  has_metainfo = shoal_torrent_get_metainfo (t) != NULL;
+  if (set_u64 (self, &self->size, size, PROP_SIZE) || self->size_text == NULL ||
+      self->has_metainfo != has_metainfo)
     {
-      set_text (self, &self->size_text, shoal_format_size (size), PROP_SIZE_TEXT);
+      self->has_metainfo = has_metainfo;
+      set_text (self, &self->size_text, has_metainfo ? shoal_format_size (size) : g_strdup (_("Unknown")),
+                PROP_SIZE_TEXT);
       changed = TRUE;
     }
 

@@ -238,15 +238,14 @@ url_loaded_cb (GObject      *source,
  * @self: a window
  * @uri: a magnet link, or an http(s) URL of a .torrent
  *
- * Adds the torrent a link points to, as far as the engine can: magnet
- * links need metadata exchange, which Shoal cannot do yet, and the user
- * is told so rather than shown a torrent that never starts.
+ * Adds the torrent a link points to: a magnet link at once (it fetches
+ * its metadata from peers, then downloads every file), a .torrent on the
+ * web through the add dialog once downloaded.
  */
 void
 shoal_window_add_link (ShoalWindow *self,
                        const char  *uri)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *scheme = NULL;
 
   g_return_if_fail (SHOAL_IS_WINDOW (self));
@@ -255,18 +254,7 @@ shoal_window_add_link (ShoalWindow *self,
   scheme = g_uri_parse_scheme (uri);
   if (scheme != NULL && g_ascii_strcasecmp (scheme, "magnet") == 0)
     {
-      g_autoptr(ShoalMagnet) magnet = shoal_magnet_new_from_uri (uri, &error);
-
-      if (magnet == NULL)
-        {
-          g_autofree char *text = NULL;
-
-          /* Translators: %s says what is wrong with a magnet link */
-          text = g_strdup_printf (_("Invalid magnet link: %s"), error->message);
-          shoal_window_add_toast (self, text);
-          return;
-        }
-      shoal_window_add_toast (self, _("Magnet links are not supported yet"));
+      shoal_window_add_magnet (self, uri, FALSE);
       return;
     }
 
@@ -339,79 +327,11 @@ add_file_action (GSimpleAction *action,
 }
 
 static void
-link_response_cb (ShoalWindow      *self,
-                  const char       *response,
-                  AdwMessageDialog *dialog)
-{
-  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
-  g_autofree char *uri = NULL;
-
-  if (!g_str_equal (response, "add"))
-    return;
-  uri = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
-  if (uri[0] != '\0')
-    shoal_window_add_link (self, uri);
-}
-
-static void
-link_entry_changed_cb (AdwMessageDialog *dialog,
-                       GtkEditable      *entry)
-{
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
-
-  adw_message_dialog_set_response_enabled (dialog, "add", text[0] != '\0');
-}
-
-static void
-clipboard_text_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GtkEditable) entry = user_data;
-  g_autofree char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
-
-  if (text == NULL)
-    return;
-  g_strstrip (text);
-  /* Only a link the user obviously meant to paste, and only if they have
-   * not typed anything meanwhile. */
-  if (g_ascii_strncasecmp (text, "magnet:?", 8) == 0 && gtk_editable_get_text (entry)[0] == '\0')
-    {
-      gtk_editable_set_text (entry, text);
-      gtk_editable_select_region (entry, 0, -1);
-    }
-}
-
-static void
 add_link_action (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       user_data)
 {
-  ShoalWindow *self = user_data;
-  AdwMessageDialog *dialog;
-  GtkWidget *entry;
-
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Add Magnet Link or URL"),
-                                                       _("Paste a magnet link or the web address of a .torrent file.")));
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "add", _("_Add"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "add", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "add");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-  adw_message_dialog_set_response_enabled (dialog, "add", FALSE);
-
-  entry = gtk_entry_new ();
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_URL);
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "magnet:?xt=urn:btih:…");
-  adw_message_dialog_set_extra_child (dialog, entry);
-  g_signal_connect_object (entry, "changed", G_CALLBACK (link_entry_changed_cb), dialog, G_CONNECT_SWAPPED);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (link_response_cb), self, G_CONNECT_SWAPPED);
-
-  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (self)), NULL,
-                                 clipboard_text_cb, g_object_ref (entry));
-
-  shoal_window_set_dialog (self, GTK_WINDOW (dialog));
-  gtk_window_present (GTK_WINDOW (dialog));
+  shoal_window_show_link_dialog (SHOAL_WINDOW (user_data));
 }
 
 /* Acting on the selection */
@@ -584,7 +504,7 @@ copy_magnet_action (GSimpleAction *action,
 
   for (guint i = 0; i < selected->len; i++)
     {
-      g_autofree char *magnet = shoal_metainfo_to_magnet (shoal_torrent_get_metainfo (g_ptr_array_index (selected, i)));
+      g_autofree char *magnet = shoal_torrent_dup_magnet (g_ptr_array_index (selected, i));
 
       if (text->len > 0)
         g_string_append_c (text, '\n');
@@ -677,6 +597,60 @@ column_view_activate_cb (ShoalWindow   *self,
     shoal_window_open_torrent_data (self, shoal_torrent_row_get_torrent (row));
 }
 
+/**
+ * shoal_window_drop_value:
+ * @self: a window
+ * @value: what was dropped: a #GdkFileList or a string
+ *
+ * Adds what a drag-and-drop brought: .torrent files, magnet links and
+ * web addresses (one per line in text).
+ *
+ * Returns: whether anything was taken
+ */
+gboolean
+shoal_window_drop_value (ShoalWindow  *self,
+                         const GValue *value)
+{
+  gboolean handled = FALSE;
+
+  g_return_val_if_fail (SHOAL_IS_WINDOW (self), FALSE);
+
+
+  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    {
+      /* A link dragged from a browser may come as a "file" too. */
+      for (GSList *l = g_value_get_boxed (value); l != NULL; l = l->next)
+        {
+          if (g_file_has_uri_scheme (l->data, "magnet"))
+            {
+              g_autofree char *uri = g_file_get_uri (l->data);
+
+              shoal_window_add_link (self, uri);
+            }
+          else
+            shoal_window_open_file (self, l->data);
+          handled = TRUE;
+        }
+    }
+  else if (G_VALUE_HOLDS (value, G_TYPE_STRING) && g_value_get_string (value) != NULL)
+    {
+      g_auto(GStrv) lines = g_strsplit (g_value_get_string (value), "\n", -1);
+
+      /* Dragged text: one link per line, as in a text/uri-list. */
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          char *line = g_strstrip (lines[i]);
+          g_autofree char *scheme = g_uri_parse_scheme (line);
+
+          if (scheme == NULL)
+            continue;
+          shoal_window_add_link (self, line);
+          handled = TRUE;
+        }
+    }
+  return handled;
+}
+
 static gboolean
 drop_cb (ShoalWindow   *self,
          const GValue  *value,
@@ -684,15 +658,7 @@ drop_cb (ShoalWindow   *self,
          double         y,
          GtkDropTarget *target)
 {
-  GSList *files;
-
-  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
-    return FALSE;
-
-  files = g_value_get_boxed (value);
-  for (GSList *l = files; l != NULL; l = l->next)
-    shoal_window_open_file (self, l->data);
-  return files != NULL;
+  return shoal_window_drop_value (self, value);
 }
 
 /**
@@ -731,7 +697,8 @@ shoal_window_init_actions (ShoalWindow *self)
                                                           gtk_named_action_new ("win.remove")));
   gtk_widget_add_controller (GTK_WIDGET (self->column_view), shortcuts);
 
-  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
+  gtk_drop_target_set_gtypes (drop, (GType[2]) { GDK_TYPE_FILE_LIST, G_TYPE_STRING }, 2);
   g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 }

@@ -59,6 +59,8 @@ struct _ShoalWindow
   GtkCustomFilter      *state_filter;
 
   GtkWindow            *dialog;       /* the last modal dialog shown, weak */
+  GPtrArray            *awaiting_files; /* magnet links to choose files of, see shoal-window-magnet.c */
+  guint                 awaiting_idle_id;
   char                 *last_toast;
   guint                 footer_id;
   guint                 free_space_counter;
@@ -72,5 +74,7 @@ void       shoal_window_set_dialog          (ShoalWindow *self,
                                              GtkWindow   *dialog);
 void       shoal_window_open_torrent_data   (ShoalWindow  *self,
                                              ShoalTorrent *torrent);
+void       shoal_window_show_link_dialog    (ShoalWindow  *self);
+void       shoal_window_clear_awaiting_files (ShoalWindow *self);
 
 G_END_DECLS

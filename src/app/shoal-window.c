@@ -523,6 +523,7 @@ shoal_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->footer_id, g_source_remove);
+  shoal_window_clear_awaiting_files (self);
   g_clear_pointer (&self->context_popover, gtk_widget_unparent);
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);

@@ -25,6 +25,11 @@ void                shoal_window_open_metainfo    (ShoalWindow      *self,
                                                    ShoalMetainfo    *info);
 void                shoal_window_add_link         (ShoalWindow      *self,
                                                    const char       *uri);
+gboolean            shoal_window_drop_value       (ShoalWindow      *self,
+                                                   const GValue     *value);
+ShoalTorrent       *shoal_window_add_magnet       (ShoalWindow      *self,
+                                                   const char       *uri,
+                                                   gboolean          choose_files);
 void                shoal_window_add_toast        (ShoalWindow      *self,
                                                    const char       *title);
 const char         *shoal_window_get_last_toast   (ShoalWindow      *self);
