@@ -121,7 +121,7 @@ make_metainfo (const char    *name,
   shoal_bencode_writer_string (w, pieces, n_pieces * 20);
   shoal_bencode_writer_end (w);
   shoal_bencode_writer_end (w);
-  bytes = shoal_bencode_writer_finish (g_steal_pointer (&w));
+  bytes = shoal_bencode_writer_finish (w);
 
   torrent_serial++;
   info = shoal_metainfo_new_from_bytes (bytes, &error);

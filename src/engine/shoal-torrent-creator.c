@@ -1111,7 +1111,7 @@ write_torrent (ShoalTorrentCreator *self,
         }
     }
   shoal_bencode_writer_end (w);
-  return shoal_bencode_writer_finish (g_steal_pointer (&w));
+  return shoal_bencode_writer_finish (w);
 }
 
 static void
