@@ -148,10 +148,29 @@ shoal_window_open_metainfo (ShoalWindow   *self,
   hash = shoal_metainfo_get_info_hash_v1 (info);
   if (hash != NULL && shoal_session_find_torrent (self->session, hash) != NULL)
     {
+      ShoalTorrent *existing = shoal_session_find_torrent (self->session, hash);
       g_autofree char *text = NULL;
+      guint merged = 0;
 
-      /* Translators: %s is a torrent name */
-      text = g_strdup_printf (_("“%s” is already in the list"), shoal_metainfo_get_name (info));
+      /* The same torrent from another source may know other trackers. */
+      for (guint t = 0; t < shoal_metainfo_get_n_tiers (info); t++)
+        {
+          const char * const *tier = shoal_metainfo_get_tier (info, t);
+
+          for (guint i = 0; tier[i] != NULL; i++)
+            if (shoal_torrent_add_tracker (existing, tier[i], t, NULL))
+              merged++;
+        }
+      if (merged > 0)
+        /* Translators: %s is a torrent name, %u a number of trackers */
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "“%s” is already in the list; %u new tracker was added to it",
+                                             "“%s” is already in the list; %u new trackers were added to it",
+                                             merged),
+                                shoal_metainfo_get_name (info), merged);
+      else
+        /* Translators: %s is a torrent name */
+        text = g_strdup_printf (_("“%s” is already in the list"), shoal_metainfo_get_name (info));
       shoal_window_add_toast (self, text);
       return;
     }
