@@ -12,15 +12,18 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "session-fixture.h"
 #include "shoal-add-dialog.h"
 #include "shoal-add-file.h"
 #include "shoal-app-utils.h"
 #include "shoal-application.h"
+#include "shoal-new-torrent-dialog.h"
 #include "shoal-preferences-window.h"
 #include "shoal-torrent-row.h"
 #include "shoal-window.h"
@@ -954,6 +957,243 @@ test_settings_apply_live (void)
   g_assert_cmpuint (shoal_session_get_download_limit (session ()), ==, 0);
 }
 
+static void
+test_new_torrent_parse_fields (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) tiers = NULL;
+  g_auto(GStrv) seeds = NULL;
+
+  tiers = shoal_parse_tracker_tiers ("\n  http://a.example/announce \nudp://b.example:6969\n\n\n"
+                                     "https://c.example/announce\n\n", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tiers->len, ==, 2);
+  g_assert_cmpstrv ((char **) g_ptr_array_index (tiers, 0),
+                    ((const char *[]) { "http://a.example/announce", "udp://b.example:6969", NULL }));
+  g_assert_cmpstrv ((char **) g_ptr_array_index (tiers, 1), ((const char *[]) { "https://c.example/announce", NULL }));
+  g_clear_pointer (&tiers, g_ptr_array_unref);
+
+  tiers = shoal_parse_tracker_tiers ("", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tiers->len, ==, 0);
+  g_clear_pointer (&tiers, g_ptr_array_unref);
+
+  tiers = shoal_parse_tracker_tiers ("http://a.example/announce\nftp://b.example/", &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (tiers);
+  g_assert_nonnull (strstr (error->message, "“ftp://b.example/” is not a valid tracker address"));
+  g_clear_error (&error);
+
+  tiers = shoal_parse_tracker_tiers ("tracker.example:80", &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  seeds = shoal_parse_web_seeds ("https://mirror.example/files/\n\nhttp://other.example/x", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (seeds, ((const char *[]) { "https://mirror.example/files/", "http://other.example/x", NULL }));
+  g_clear_pointer (&seeds, g_strfreev);
+  seeds = shoal_parse_web_seeds ("udp://mirror.example/", &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (seeds);
+}
+
+static void
+write_random_file (const char *path,
+                   gsize       size,
+                   guint32     seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  g_autofree guint8 *data = g_malloc (size);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) g_rand_int (rand);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (path, (const char *) data, (gssize) size, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+dialog_is_new_torrent (gpointer data)
+{
+  return SHOAL_IS_NEW_TORRENT_DIALOG (shoal_window_get_dialog (window));
+}
+
+static gboolean
+new_torrent_page_is (gpointer data)
+{
+  GtkWindow *dialog = shoal_window_get_dialog (window);
+
+  return SHOAL_IS_NEW_TORRENT_DIALOG (dialog) &&
+         g_strcmp0 (shoal_new_torrent_dialog_get_page (SHOAL_NEW_TORRENT_DIALOG (dialog)), data) == 0;
+}
+
+static void
+clipboard_read_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+static ShoalNewTorrentDialog *
+open_new_torrent_dialog (void)
+{
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "new-torrent"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "new-torrent", NULL);
+  g_assert_true (wait_for (dialog_is_new_torrent, NULL));
+  return SHOAL_NEW_TORRENT_DIALOG (shoal_window_get_dialog (window));
+}
+
+static void
+test_new_torrent_create_and_seed (void)
+{
+  g_autofree char *shared = g_build_filename (tmp_dir, "to-share", "shared-folder", NULL);
+  g_autofree char *big = g_build_filename (shared, "big.bin", NULL);
+  g_autofree char *small = g_build_filename (shared, "docs", "small.txt", NULL);
+  g_autofree char *with_slash = g_strconcat (shared, "/", NULL);
+  g_autofree char *saved = g_build_filename (tmp_dir, "saved.torrent", NULL);
+  g_autofree char *parent = g_path_get_dirname (shared);
+  g_autofree char *magnet = NULL;
+  g_autofree char *copied = NULL;
+  g_autoptr(GFile) saved_file = g_file_new_for_path (saved);
+  g_autoptr(ShoalMetainfo) reread = NULL;
+  g_autoptr(GError) error = NULL;
+  ShoalNewTorrentDialog *dialog;
+  ShoalMetainfo *info;
+  ShoalTorrent *torrent;
+
+  remove_all_torrents ();
+  write_random_file (big, 200000, 1);
+  write_random_file (small, 3000, 2);
+
+  dialog = open_new_torrent_dialog ();
+  g_assert_cmpstr (shoal_new_torrent_dialog_get_page (dialog), ==, "form");
+  /* Nothing to make a torrent of yet. */
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (dialog), "new-torrent.create", NULL) &&
+                  !g_str_equal (shoal_new_torrent_dialog_get_page (dialog), "form"));
+
+  shoal_new_torrent_dialog_set_path (dialog, with_slash);
+  g_assert_cmpstr (shoal_new_torrent_dialog_get_path (dialog), ==, shared);
+  shoal_new_torrent_dialog_set_trackers (dialog, "http://127.0.0.1:9/announce\nudp://127.0.0.1:9/announce\n\n"
+                                                 "http://127.0.0.1:10/announce\n");
+  shoal_new_torrent_dialog_set_web_seeds (dialog, "http://127.0.0.1:9/seed/\n");
+  shoal_new_torrent_dialog_set_piece_size (dialog, 32768);
+  shoal_new_torrent_dialog_set_private (dialog, TRUE);
+  shoal_new_torrent_dialog_set_comment (dialog, "Made by test-app");
+  shoal_new_torrent_dialog_set_source (dialog, "TEST");
+
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "new-torrent.create", NULL);
+  g_assert_true (wait_for (new_torrent_page_is, (gpointer) "result"));
+
+  info = shoal_new_torrent_dialog_get_metainfo (dialog);
+  g_assert_nonnull (info);
+  g_assert_cmpstr (shoal_metainfo_get_name (info), ==, "shared-folder");
+  g_assert_cmpuint (shoal_metainfo_get_content_size (info), ==, 203000);
+  g_assert_cmpuint (shoal_metainfo_get_piece_length (info), ==, 32768);
+  g_assert_cmpuint (shoal_metainfo_get_n_tiers (info), ==, 2);
+  g_assert_cmpstrv ((char **) shoal_metainfo_get_tier (info, 0),
+                    ((const char *[]) { "http://127.0.0.1:9/announce", "udp://127.0.0.1:9/announce", NULL }));
+  g_assert_cmpstrv ((char **) shoal_metainfo_get_tier (info, 1), ((const char *[]) { "http://127.0.0.1:10/announce", NULL }));
+  g_assert_cmpstrv ((char **) shoal_metainfo_get_web_seeds (info), ((const char *[]) { "http://127.0.0.1:9/seed/", NULL }));
+  g_assert_true (shoal_metainfo_is_private (info));
+  g_assert_cmpstr (shoal_metainfo_get_comment (info), ==, "Made by test-app");
+  g_assert_cmpstr (shoal_metainfo_get_source (info), ==, "TEST");
+
+  /* Saved: the same torrent reads back. */
+  g_assert_true (shoal_new_torrent_dialog_save_to (dialog, saved_file, &error));
+  g_assert_no_error (error);
+  reread = shoal_metainfo_new_from_file (saved_file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (shoal_metainfo_get_info_hash_v1 (reread), 20, shoal_metainfo_get_info_hash_v1 (info), 20);
+
+  /* The magnet link goes to the clipboard. */
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "new-torrent.copy-magnet", NULL);
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (dialog)), NULL, clipboard_read_cb, &copied);
+  g_assert_true (wait_for (is_set, &copied));
+  magnet = shoal_metainfo_to_magnet (info);
+  g_assert_cmpstr (copied, ==, magnet);
+  g_assert_cmpstr (shoal_new_torrent_dialog_get_last_toast (dialog), ==, "Magnet link copied to the clipboard");
+
+  /* Seeding: from the folder's parent, complete at once, no check. */
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "new-torrent.seed", NULL);
+  torrent = shoal_session_find_torrent (session (), shoal_metainfo_get_info_hash_v1 (info));
+  g_assert_nonnull (torrent);
+  g_assert_cmpstr (shoal_torrent_get_save_dir (torrent), ==, parent);
+  g_assert_cmpint (shoal_torrent_get_state (torrent), ==, SHOAL_TORRENT_STATE_SEEDING);
+  g_assert_cmpfloat (shoal_torrent_get_progress (torrent), ==, 1.0);
+  g_assert_true (wait_for (label_shown, (gpointer) "shared-folder"));
+  g_assert_cmpstr (shoal_new_torrent_dialog_get_last_toast (dialog), ==, "Seeding “shared-folder”");
+  /* Once is enough. */
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (find_label (GTK_WIDGET (dialog), "Seeding"))));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  /* Removing must not delete the shared data. */
+  shoal_session_remove_torrent (session (), torrent, FALSE);
+  remove_all_torrents ();
+  g_assert_true (g_file_test (big, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_new_torrent_errors_and_stop (void)
+{
+  g_autofree char *shared = g_build_filename (tmp_dir, "to-share", "large.bin", NULL);
+  g_autofree char *missing = g_build_filename (tmp_dir, "to-share", "missing", NULL);
+  ShoalNewTorrentDialog *dialog;
+  int fd;
+
+  /* Sparse: large enough that the stop comes before the end. */
+  fd = g_open (shared, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, (off_t) 2 << 30), ==, 0);
+  g_close (fd, NULL);
+
+  dialog = open_new_torrent_dialog ();
+
+  /* A bad tracker: said so, nothing starts. */
+  shoal_new_torrent_dialog_set_path (dialog, shared);
+  shoal_new_torrent_dialog_set_trackers (dialog, "tracker.example.org");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "new-torrent.create", NULL);
+  g_assert_cmpstr (shoal_new_torrent_dialog_get_page (dialog), ==, "form");
+  g_assert_cmpstr (shoal_new_torrent_dialog_get_last_toast (dialog), ==,
+                   "“tracker.example.org” is not a valid tracker address");
+
+  /* Stopped while hashing: back to the form. */
+  shoal_new_torrent_dialog_set_trackers (dialog, "");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "new-torrent.create", NULL);
+  g_assert_cmpstr (shoal_new_torrent_dialog_get_page (dialog), ==, "progress");
+  spin (50);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "new-torrent.stop", NULL);
+  g_assert_true (wait_for (new_torrent_page_is, (gpointer) "form"));
+  g_assert_cmpstr (shoal_new_torrent_dialog_get_last_toast (dialog), ==, "Stopped");
+  g_assert_null (shoal_new_torrent_dialog_get_metainfo (dialog));
+
+  /* A path that went away: the creator's error, in a toast. */
+  shoal_new_torrent_dialog_set_path (dialog, missing);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "new-torrent.create", NULL);
+  g_assert_true (wait_for (new_torrent_page_is, (gpointer) "form"));
+  g_assert_true (g_str_has_prefix (shoal_new_torrent_dialog_get_last_toast (dialog), "Could not create the torrent: "));
+
+  /* Closing while hashing stops it too, without a crash when it ends. */
+  shoal_new_torrent_dialog_set_path (dialog, shared);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "new-torrent.create", NULL);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin (500);
+  g_assert_null (shoal_window_get_dialog (window));
+  g_unlink (shared);
+}
+
 static GtkWidget *
 find_row_titled (GtkWidget  *root,
                  const char *title)
@@ -1096,6 +1336,9 @@ main (int   argc,
   g_test_add_func ("/app/application/second-instance-opens-magnet", test_second_instance_opens_magnet);
   g_test_add_func ("/app/application/settings-apply-live", test_settings_apply_live);
   g_test_add_func ("/app/preferences/encryption-reaches-engine", test_encryption_reaches_engine);
+  g_test_add_func ("/app/new-torrent/parse-fields", test_new_torrent_parse_fields);
+  g_test_add_func ("/app/new-torrent/create-save-copy-seed", test_new_torrent_create_and_seed);
+  g_test_add_func ("/app/new-torrent/errors-and-stop", test_new_torrent_errors_and_stop);
   g_test_add_func ("/app/window/screenshots", test_screenshots);
 
   ret = g_test_run ();

@@ -483,6 +483,7 @@ shoal_application_startup (GApplication *application)
     { "window.close", { "<Control>w", NULL } },
     { "win.add-file", { "<Control>o", NULL } },
     { "win.add-link", { "<Control>u", NULL } },
+    { "win.new-torrent", { "<Control>n", NULL } },
     { "win.search", { "<Control>f", NULL } },
     { "win.start", { "<Control>s", NULL } },
     { "win.pause", { "<Control>p", NULL } },

@@ -16,6 +16,7 @@
 
 #include "shoal-add-dialog.h"
 #include "shoal-app-utils.h"
+#include "shoal-new-torrent-dialog.h"
 #include "shoal-torrent-cell.h"
 #include "shoal-window-private.h"
 
@@ -365,6 +366,27 @@ add_link_action (GSimpleAction *action,
   shoal_window_show_link_dialog (SHOAL_WINDOW (user_data));
 }
 
+static void
+new_torrent_seeding_cb (ShoalWindow           *self,
+                        ShoalTorrent          *torrent,
+                        ShoalNewTorrentDialog *dialog)
+{
+  shoal_torrent_list_flush (self->rows);
+}
+
+static void
+new_torrent_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+  ShoalNewTorrentDialog *dialog = shoal_new_torrent_dialog_new (GTK_WINDOW (self), self->session);
+
+  g_signal_connect_object (dialog, "seeding", G_CALLBACK (new_torrent_seeding_cb), self, G_CONNECT_SWAPPED);
+  shoal_window_set_dialog (self, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* Acting on the selection */
 
 static void
@@ -560,6 +582,7 @@ search_action (GSimpleAction *action,
 static const GActionEntry win_actions[] = {
   { .name = "add-file", .activate = add_file_action },
   { .name = "add-link", .activate = add_link_action },
+  { .name = "new-torrent", .activate = new_torrent_action },
   { .name = "start", .activate = start_action },
   { .name = "pause", .activate = pause_action },
   { .name = "verify", .activate = verify_action },
