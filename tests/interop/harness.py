@@ -47,11 +47,14 @@ class Tap:
         self.failed = 0
         self.t0 = time.monotonic()
 
-    def ok(self, cond, desc, diag=None):
+    def ok(self, cond, desc, diag=None, todo=None):
+        """With @todo (the reason: a known bug, named in the test), a
+        failure is reported as TAP "# TODO" and does not fail the run."""
         self.n += 1
-        if not cond:
+        if not cond and not todo:
             self.failed += 1
-        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, desc), flush=True)
+        print("%s %d - %s%s" % ("ok" if cond else "not ok", self.n, desc,
+                                " # TODO " + todo if todo else ""), flush=True)
         if not cond and diag:
             self.diag(diag)
         return bool(cond)
@@ -735,3 +738,309 @@ def scenario_main(scenarios):
     for desc, func in scenarios:
         tap.run(desc, func)
     sys.exit(tap.finish())
+
+
+# Magnet links, DHT swarms and scripted extension-protocol peers ------------
+
+def magnet_uri(torrent, trackers=(), name=None):
+    """A magnet link for @torrent: just the v1 `xt`, plus `tr` for each of
+    @trackers and `dn` when @name is given."""
+    parts = ["xt=urn:btih:" + torrent.hash_hex]
+    if name:
+        parts.append("dn=" + urllib.parse.quote(name))
+    for url in trackers:
+        parts.append("tr=" + urllib.parse.quote(url, safe=""))
+    return "magnet:?" + "&".join(parts)
+
+
+def make_torrent_padded_info(content, out, piece_size, info_padding):
+    """Like make_torrent() (v1, trackerless) but with @info_padding bytes of
+    an extra key in the info dictionary, so that its ut_metadata transfer
+    takes several 16 KiB pieces while the data stays small."""
+    fs = lt.file_storage()
+    lt.add_files(fs, content)
+    ct = lt.create_torrent(fs, piece_size, flags=lt.create_torrent.v1_only)
+    ct.set_creator("shoal interop test")
+    lt.set_piece_hashes(ct, os.path.dirname(content))
+    entry = ct.generate()
+    entry[b"info"][b"x-shoal-test-padding"] = b"p" * info_padding
+    with open(out, "wb") as f:
+        f.write(lt.bencode(entry))
+    return Torrent(out)
+
+
+def bdecode_prefix(data, pos=0, depth=0):
+    """Decodes one bencoded value at data[pos:] and returns (value, end).
+    Raises ValueError on malformed input; for ut_metadata messages, whose
+    bencoded dictionary is followed by raw bytes."""
+    if depth > 32 or pos >= len(data):
+        raise ValueError("bencode: truncated or too deep")
+    c = data[pos:pos + 1]
+    if c == b"i":
+        end = data.index(b"e", pos)
+        return int(data[pos + 1:end]), end + 1
+    if c == b"l" or c == b"d":
+        pos += 1
+        items = []
+        while data[pos:pos + 1] != b"e":
+            value, pos = bdecode_prefix(data, pos, depth + 1)
+            items.append(value)
+            if pos >= len(data):
+                raise ValueError("bencode: unterminated container")
+        if c == b"l":
+            return items, pos + 1
+        if len(items) % 2:
+            raise ValueError("bencode: odd dictionary")
+        return dict(zip(items[0::2], items[1::2])), pos + 1
+    colon = data.index(b":", pos)
+    n = int(data[pos:colon])
+    if n < 0 or colon + 1 + n > len(data):
+        raise ValueError("bencode: string past the end")
+    return data[colon + 1:colon + 1 + n], colon + 1 + n
+
+
+def compact_peer(ip_text, port):
+    return socket.inet_aton(ip_text) + struct.pack(">H", port)
+
+
+class ExtensionPeer:
+    """A scripted peer that speaks BEP 3 plus the extension protocol
+    (BEP 10) and nothing else: plaintext only (Shoal's "prefer" retries in
+    plaintext after its MSE attempt is hung up on), no pieces. It plays one
+    hostile part per instance:
+
+    - metadata_size: advertised in the extension handshake (None: absent);
+    - metadata: the bytes served for ut_metadata requests; None rejects
+      every request;
+    - answer_delay: seconds to sit on ut_metadata requests before
+      answering them (a slow liar);
+    - pex_messages: ut_pex payloads sent once Shoal's extension handshake
+      names ut_pex, @pex_interval seconds apart.
+
+    Counts connections, handshakes, ut_metadata requests (per piece) and
+    how each connection ended."""
+
+    UT_METADATA = 3
+    UT_PEX = 4
+
+    def __init__(self, info_hash, ip, metadata_size=None, metadata=None, pex_messages=(),
+                 pex_interval=0.05, answer_delay=0.0):
+        import threading
+        self.info_hash = info_hash
+        self.answer_delay = answer_delay
+        self.metadata_size = metadata_size
+        self.metadata = metadata
+        self.pex_messages = list(pex_messages)
+        self.pex_interval = pex_interval
+        self.connections = 0
+        self.handshakes = 0
+        self.requests = []
+        self.pieces_sent = 0
+        self.pex_sent = 0
+        self.closed_by_peer = 0
+        self.stopping = False
+        self.lock = threading.Lock()
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind((ip, 0))
+        self.listener.listen(8)
+        self.listener.settimeout(0.2)
+        self.ip = ip
+        self.port = self.listener.getsockname()[1]
+        self.threads = [threading.Thread(target=self._accept, daemon=True)]
+        self.threads[0].start()
+
+    def _accept(self):
+        import threading
+        while not self.stopping:
+            try:
+                conn, _ = self.listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            t = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            self.threads.append(t)
+            t.start()
+
+    def _recv(self, conn, n):
+        buf = b""
+        while len(buf) < n:
+            if self.stopping:
+                raise EOFError
+            try:
+                chunk = conn.recv(n - len(buf))
+            except socket.timeout:
+                continue
+            if not chunk:
+                with self.lock:
+                    self.closed_by_peer += 1
+                raise EOFError
+            buf += chunk
+        return buf
+
+    def _send_extended(self, conn, ext_id, payload):
+        conn.sendall(struct.pack(">IBB", 2 + len(payload), 20, ext_id) + payload)
+
+    def _serve(self, conn):
+        conn.settimeout(0.2)
+        with self.lock:
+            self.connections += 1
+        try:
+            hs = self._recv(conn, 68)
+            if hs[:20] != b"\x13BitTorrent protocol" or hs[28:48] != self.info_hash:
+                return
+            reserved = bytearray(8)
+            reserved[5] |= 0x10
+            conn.sendall(b"\x13BitTorrent protocol" + bytes(reserved) + self.info_hash +
+                         b"-XX0001-" + random.Random().randbytes(12))
+            with self.lock:
+                self.handshakes += 1
+            m = {b"ut_metadata": self.UT_METADATA}
+            if self.pex_messages:
+                m[b"ut_pex"] = self.UT_PEX
+            ext = {b"m": m, b"v": b"shoal scripted peer"}
+            if self.metadata_size is not None:
+                ext[b"metadata_size"] = self.metadata_size
+            self._send_extended(conn, 0, lt.bencode(ext))
+            theirs = {}
+            pex_queue = []
+            next_pex = 0.0
+            answers = []  # (when, ext id, payload)
+            while not self.stopping:
+                while answers and answers[0][0] <= time.monotonic():
+                    _, ext_id, reply = answers.pop(0)
+                    self._send_extended(conn, ext_id, reply)
+                if pex_queue and time.monotonic() >= next_pex:
+                    self._send_extended(conn, theirs[b"ut_pex"], pex_queue.pop(0))
+                    next_pex = time.monotonic() + self.pex_interval
+                    with self.lock:
+                        self.pex_sent += 1
+                try:
+                    head = conn.recv(4, socket.MSG_PEEK)
+                except socket.timeout:
+                    continue
+                if not head:
+                    with self.lock:
+                        self.closed_by_peer += 1
+                    return
+                (length,) = struct.unpack(">I", self._recv(conn, 4))
+                if length == 0:
+                    continue
+                if length > 1 << 20:
+                    return
+                msg = self._recv(conn, length)
+                if msg[0] != 20 or length < 2:
+                    continue
+                payload = msg[2:]
+                if msg[1] == 0:
+                    d, _ = bdecode_prefix(payload)
+                    theirs = d.get(b"m", {}) if isinstance(d, dict) else {}
+                    if self.pex_messages and theirs.get(b"ut_pex"):
+                        pex_queue = list(self.pex_messages)
+                elif msg[1] == self.UT_METADATA and theirs.get(b"ut_metadata"):
+                    d, _ = bdecode_prefix(payload)
+                    if d.get(b"msg_type") != 0:
+                        continue
+                    piece = d.get(b"piece", -1)
+                    with self.lock:
+                        self.requests.append(piece)
+                    if self.metadata is None or not 0 <= piece * 16384 < len(self.metadata):
+                        reply = lt.bencode({b"msg_type": 2, b"piece": piece})
+                    else:
+                        reply = lt.bencode({b"msg_type": 1, b"piece": piece,
+                                            b"total_size": len(self.metadata)}) + \
+                            self.metadata[piece * 16384:(piece + 1) * 16384]
+                        with self.lock:
+                            self.pieces_sent += 1
+                    answers.append((time.monotonic() + self.answer_delay, theirs[b"ut_metadata"], reply))
+        except (EOFError, OSError, ValueError):
+            pass
+        finally:
+            conn.close()
+
+    def stop(self):
+        self.stopping = True
+        self.listener.close()
+        for t in self.threads:
+            t.join(2)
+
+
+def dht_session_settings():
+    """libtorrent settings for a DHT node that only knows the nodes it is
+    told about (no public routers) and accepts loopback neighbours."""
+    return {
+        "enable_dht": True,
+        "dht_bootstrap_nodes": "",
+        "dht_restrict_routing_ips": False,
+        "dht_restrict_search_ips": False,
+        "dht_ignore_dark_internet": False,
+        "dht_prefer_verified_node_ids": False,
+        "enable_incoming_utp": True,
+        "enable_outgoing_utp": True,
+    }
+
+
+class LtDht:
+    """@n libtorrent sessions on 127.0.0.1 forming a DHT among themselves;
+    nodes[i] are LtSessions (also BitTorrent peers on the same port)."""
+
+    def __init__(self, n=4, settings=None):
+        self.nodes = []
+        for _ in range(n):
+            s = dht_session_settings()
+            s.update(settings or {})
+            self.nodes.append(LtSession(port=free_port(), settings=s))
+        for node in self.nodes:
+            for other in self.nodes:
+                if other is not node:
+                    node.ses.add_dht_node(("127.0.0.1", other.port))
+
+    def n_dht_nodes(self, node):
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return node.ses.status().dht_nodes
+
+    def wait_connected(self, timeout=30):
+        need = min(2, len(self.nodes) - 1)
+        wait_for(lambda: all(self.n_dht_nodes(n) >= need for n in self.nodes), timeout,
+                 "every libtorrent DHT node to know %d others" % need, interval=0.2)
+
+    def close(self):
+        for node in self.nodes:
+            node.close()
+
+
+def krpc_ping_flood(port, count, ip="127.0.0.1", linger=0.5):
+    """Sends @count KRPC pings from one UDP socket to @ip:@port as fast as
+    the socket takes them, then waits @linger s; returns (replies, seconds)."""
+    import select
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((ip, 0))
+    sock.setblocking(False)
+    replies = 0
+    t0 = time.monotonic()
+
+    def drain(wait):
+        nonlocal replies
+        end = time.monotonic() + wait
+        for _ in range(100000):
+            r, _, _ = select.select([sock], [], [], max(0.0, end - time.monotonic()))
+            if not r:
+                return
+            data = sock.recv(2048)
+            if b"1:y1:r" in data:
+                replies += 1
+
+    try:
+        node_id = os.urandom(20)
+        for i in range(count):
+            tid = struct.pack(">H", i)
+            sock.sendto(b"d1:ad2:id20:" + node_id + b"e1:q4:ping1:t2:" + tid + b"1:y1:qe", (ip, port))
+            if i % 25 == 24:
+                drain(0.005)
+        drain(linger)
+    finally:
+        sock.close()
+    return replies, time.monotonic() - t0
