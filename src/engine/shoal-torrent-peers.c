@@ -1392,6 +1392,12 @@ conn_closed (gpointer             owner,
     }
   else if (c != NULL)
     {
+      /* A hang-up carries no error: say why this peer gets no plaintext
+       * retry, or a refused peer leaves no trace in the log. */
+      if (shoal_peer_connection_failed_in_mse (conn) &&
+          shoal_session_get_encryption_policy (self->session) == SHOAL_ENCRYPTION_REQUIRE)
+        g_debug ("Peer %s: no encrypted handshake, and encryption is required: not retrying in plaintext",
+                 shoal_peer_connection_get_address (conn));
       c->connected = FALSE;
       /* A peer that hangs up before the handshake is done (or is us) is as
        * good as one that refused: back off. Closing because both sides are
