@@ -545,7 +545,7 @@ class Transmission:
     """transmission-daemon in the foreground with its own config dir, driven
     through its JSON-RPC (what transmission-remote speaks)."""
 
-    def __init__(self, procs, scratch, bind_ip, peer_port, rpc_port=None):
+    def __init__(self, procs, scratch, bind_ip, peer_port, rpc_port=None, settings_extra=None):
         self.rpc_port = rpc_port or free_port("127.0.0.1")
         self.config = scratch.sub("transmission-%d" % peer_port)
         settings = {
@@ -559,6 +559,7 @@ class Transmission:
             "encryption": 1, "message-level": int(os.environ.get("TRANSMISSION_MSG_LEVEL", "2")), "start-added-torrents": True,
             "download-dir": scratch.sub("transmission-%d-downloads" % peer_port),
         }
+        settings.update(settings_extra or {})
         with open(os.path.join(self.config, "settings.json"), "w") as f:
             json.dump(settings, f)
         self.log = scratch.file("transmission-%d.log" % peer_port)
