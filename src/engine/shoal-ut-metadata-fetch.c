@@ -43,6 +43,11 @@ typedef struct
   guint8  *buffer;      /* allocated with the first piece received */
   guint32  n_received;
   guint    n_peers;
+  /* After an assembly from several peers failed, nobody can be blamed:
+   * the next one comes from a single peer, whose failure is its own. */
+  gboolean solo;
+  gpointer solo_peer;
+  gint64   solo_deadline;
 } Candidate;
 
 typedef struct
@@ -136,6 +141,8 @@ peer_detach (ShoalMetadataFetch *self,
   if (c == NULL)
     return;
   candidate_release_peer (c, peer, drop_received);
+  if (c->solo_peer == peer)
+    c->solo_peer = NULL;
   ps->candidate = NULL;
   g_assert (c->n_peers > 0);
   c->n_peers--;
@@ -362,6 +369,20 @@ shoal_metadata_fetch_next_request (ShoalMetadataFetch *self,
     return FALSE;
   c = ps->candidate;
 
+  if (c->solo)
+    {
+      /* One source at a time; one that stalls gives way. */
+      if (c->solo_peer == NULL || now > c->solo_deadline)
+        {
+          if (c->solo_peer != NULL && c->solo_peer != peer)
+            candidate_release_peer (c, c->solo_peer, TRUE);
+          c->solo_peer = peer;
+          c->solo_deadline = now + 2 * SHOAL_UT_METADATA_REQUEST_TIMEOUT;
+        }
+      else if (c->solo_peer != peer)
+        return FALSE;
+    }
+
   for (guint32 i = 0; i < c->n_pieces; i++)
     {
       p = &c->pieces[i];
@@ -472,6 +493,20 @@ fail_candidate (ShoalMetadataFetch *self,
       if (p->state == PIECE_RECEIVED && !g_ptr_array_find (culprits, p->peer, NULL))
         g_ptr_array_add (culprits, p->peer);
     }
+  if (culprits->len > 1)
+    {
+      /* One liar among honest peers: blame nobody yet, start over with a
+       * single source at a time. */
+      for (guint i = 0; i < culprits->len; i++)
+        candidate_release_peer (c, culprits->pdata[i], TRUE);
+      g_assert (c->n_received == 0);
+      c->solo = TRUE;
+      c->solo_peer = NULL;
+      g_ptr_array_set_size (culprits, 0);
+      return culprits;
+    }
+  if (c->solo_peer != NULL && culprits->len == 1 && c->solo_peer == culprits->pdata[0])
+    c->solo_peer = NULL;
   for (guint i = 0; i < culprits->len; i++)
     {
       PeerState *ps = g_hash_table_lookup (self->peers, culprits->pdata[i]);

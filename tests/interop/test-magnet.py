@@ -29,7 +29,6 @@ PIECE = 64 * 1024
 # info-hash and shoal_metadata_fetch_add_piece() (fail_candidate) bans every
 # contributor; shoal-torrent-peers.c closes them all, and the honest seed is
 # only dialled again after the 30 s back-off, when the race starts over.
-KNOWN_MIXED_BLAME = "known bug: a mixed ut_metadata assembly bans every contributor"
 
 
 def shoal_download(procs, scratch, tag, uri, extra, env=None):
@@ -275,12 +274,11 @@ def hostile_metadata(tap):
             procs.stop(mixed.proc)
         log = mixed.stdout() + mixed.stderr()
         honest_dropped = re.search(r"Peer 127\.0\.0\.2:\d+: closing: Sent metadata that does not match", log)
-        known = KNOWN_MIXED_BLAME if honest_dropped else None
         tap.diag("slow liar asked for pieces %s, sent %d" % (slow.requests, slow.pieces_sent))
         tap.ok(rc == 0 and mixed.completed() is not None,
-               "the magnet completes within 20 s next to a liar that answers slowly", mixed.report(), todo=known)
+               "the magnet completes within 20 s next to a liar that answers slowly", mixed.report())
         tap.ok(not honest_dropped, "the honest seed is not dropped for a liar's pieces",
-               "\n".join(line for line in log.splitlines() if "closing" in line), todo=known)
+               "\n".join(line for line in log.splitlines() if "closing" in line))
     finally:
         for p in peers:
             p.stop()
