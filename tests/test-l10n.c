@@ -434,7 +434,7 @@ make_metainfo (const char *name)
   shoal_bencode_writer_string (w, pieces, sizeof pieces);
   shoal_bencode_writer_end (w);
   shoal_bencode_writer_end (w);
-  bytes = shoal_bencode_writer_finish (g_steal_pointer (&w));
+  bytes = shoal_bencode_writer_finish (w);
 
   info = shoal_metainfo_new_from_bytes (bytes, &error);
   g_assert_no_error (error);
