@@ -1072,6 +1072,42 @@ shoal_session_find_torrent (ShoalSession *self,
   return NULL;
 }
 
+/* Shared by the ways of adding: the same torrent twice is refused. */
+static gboolean
+check_not_added (ShoalSession  *self,
+                 const guint8  *hash,
+                 const char    *name,
+                 GError       **error)
+{
+  if (shoal_session_find_torrent (self, hash) == NULL)
+    return TRUE;
+  g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_DUPLICATE,
+               "“%s” is already in the list", name ? name : "This torrent");
+  return FALSE;
+}
+
+/* Saves @contents as the torrent's state file @path (unless the torrent
+ * keeps no state), then lists and starts the torrent. */
+static ShoalTorrent *
+finish_add (ShoalSession  *self,
+            ShoalTorrent  *torrent,
+            ShoalAddFlags  flags,
+            const char    *path,
+            const void    *contents,
+            gssize         len,
+            GError       **error)
+{
+  shoal_torrent_set_seed_ratio_limit (torrent, self->seed_ratio_limit);
+  shoal_torrent_set_seed_time_limit (torrent, self->seed_time_limit);
+  if (!(flags & SHOAL_ADD_FLAGS_NO_SAVE) &&
+      !g_file_set_contents_full (path, contents, len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error))
+    return NULL;
+  g_list_store_append (self->torrents, torrent);
+  _shoal_torrent_begin (torrent);
+  return torrent;
+}
+
 /**
  * shoal_session_add_torrent:
  * @self: a started session
@@ -1095,6 +1131,7 @@ shoal_session_add_torrent (ShoalSession   *self,
   const guint8 *hash;
   g_autoptr(ShoalTorrent) torrent = NULL;
   g_autofree char *dir = NULL;
+  GBytes *bytes;
 
   g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
   g_return_val_if_fail (SHOAL_IS_METAINFO (info), NULL);
@@ -1107,31 +1144,14 @@ shoal_session_add_torrent (ShoalSession   *self,
       return NULL;
     }
   hash = shoal_metainfo_get_info_hash_v1 (info);
-  if (shoal_session_find_torrent (self, hash) != NULL)
-    {
-      g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_DUPLICATE,
-                   "“%s” is already in the list", shoal_metainfo_get_name (info));
-      return NULL;
-    }
+  if (!check_not_added (self, hash, shoal_metainfo_get_name (info), error))
+    return NULL;
 
   dir = g_canonicalize_filename (save_dir ? save_dir : self->download_dir, NULL);
   torrent = _shoal_torrent_new (self, info, dir, flags);
-  shoal_torrent_set_seed_ratio_limit (torrent, self->seed_ratio_limit);
-  shoal_torrent_set_seed_time_limit (torrent, self->seed_time_limit);
-
-  if (!(flags & SHOAL_ADD_FLAGS_NO_SAVE))
-    {
-      GBytes *bytes = shoal_metainfo_get_bytes (info);
-
-      if (!g_file_set_contents_full (torrent->torrent_path, g_bytes_get_data (bytes, NULL),
-                                     (gssize) g_bytes_get_size (bytes),
-                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error))
-        return NULL;
-    }
-
-  g_list_store_append (self->torrents, torrent);
-  _shoal_torrent_begin (torrent);
-  return torrent;
+  bytes = shoal_metainfo_get_bytes (info);
+  return finish_add (self, torrent, flags, torrent->torrent_path, g_bytes_get_data (bytes, NULL),
+                     (gssize) g_bytes_get_size (bytes), error);
 }
 
 /**
@@ -1157,6 +1177,9 @@ shoal_session_add_magnet (ShoalSession   *self,
   const guint8 *hash;
   g_autoptr(ShoalTorrent) torrent = NULL;
   g_autofree char *dir = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
 
   g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
   g_return_val_if_fail (SHOAL_IS_MAGNET (magnet), NULL);
@@ -1168,34 +1191,15 @@ shoal_session_add_magnet (ShoalSession   *self,
                    "This magnet link names a BitTorrent v2-only torrent, which Shoal cannot download yet");
       return NULL;
     }
-  if (shoal_session_find_torrent (self, hash) != NULL)
-    {
-      g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_DUPLICATE,
-                   "“%s” is already in the list",
-                   shoal_magnet_get_display_name (magnet) ? shoal_magnet_get_display_name (magnet) : "This torrent");
-      return NULL;
-    }
+  if (!check_not_added (self, hash, shoal_magnet_get_display_name (magnet), error))
+    return NULL;
 
   dir = g_canonicalize_filename (save_dir ? save_dir : self->download_dir, NULL);
   torrent = _shoal_torrent_new_magnet (self, magnet, dir, flags);
-  shoal_torrent_set_seed_ratio_limit (torrent, self->seed_ratio_limit);
-  shoal_torrent_set_seed_time_limit (torrent, self->seed_time_limit);
-
-  if (!(flags & SHOAL_ADD_FLAGS_NO_SAVE))
-    {
-      g_autofree char *uri = shoal_magnet_to_uri (magnet);
-      g_autofree char *path = g_strdup_printf ("%s/torrents/%s.magnet", self->state_dir,
-                                               shoal_torrent_get_info_hash_hex (torrent));
-      g_autofree char *contents = g_strdup_printf ("%s\n%s\n", uri, dir);
-
-      if (!g_file_set_contents_full (path, contents, -1,
-                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error))
-        return NULL;
-    }
-
-  g_list_store_append (self->torrents, torrent);
-  _shoal_torrent_begin (torrent);
-  return torrent;
+  uri = shoal_magnet_to_uri (magnet);
+  path = g_strdup_printf ("%s/torrents/%s.magnet", self->state_dir, shoal_torrent_get_info_hash_hex (torrent));
+  contents = g_strdup_printf ("%s\n%s\n", uri, dir);
+  return finish_add (self, torrent, flags, path, contents, -1, error);
 }
 
 /**
