@@ -728,10 +728,22 @@ test_finalize (Fixture       *f,
   ShoalTorrentCreator *creator = shoal_torrent_creator_new (path);
   Run run = { 0 };
 
+  gpointer weak = creator;
+  gint64 deadline;
+
   run_creator (creator, NULL, &run);
   g_assert_no_error (run.error);
   run_clear (&run);
-  g_assert_finalize_object (creator);
+
+  /* The worker thread drops its reference to the task (and so to the
+   * creator) a moment after the result reached the main context. */
+  g_object_add_weak_pointer (G_OBJECT (creator), &weak);
+  g_object_unref (creator);
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (weak != NULL && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_assert_null (weak);
 }
 
 int
