@@ -72,6 +72,7 @@ struct _ShoalGeneralPage
   ShoalTorrent *torrent;
   gulong        notify_id;
   guint         timer_id;
+  guint         idle_id;
 
   GtkLabel     *error_label;
   GtkGrid      *transfer_grid;
@@ -268,11 +269,23 @@ shoal_general_page_update (ShoalGeneralPage *self)
     gtk_label_set_text (self->error_label, error->message);
 }
 
+static gboolean
+update_idle_cb (gpointer user_data)
+{
+  ShoalGeneralPage *self = user_data;
+
+  self->idle_id = 0;
+  shoal_general_page_update (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 torrent_notify_cb (ShoalGeneralPage *self)
 {
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    shoal_general_page_update (self);
+  /* The engine notifies several properties in a row each second: one
+   * update for all of them. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && self->idle_id == 0)
+    self->idle_id = g_idle_add (update_idle_cb, self);
 }
 
 /**
@@ -288,6 +301,7 @@ shoal_general_page_set_torrent (ShoalGeneralPage *self,
 
   if (self->torrent != NULL)
     g_clear_signal_handler (&self->notify_id, self->torrent);
+  g_clear_handle_id (&self->idle_id, g_source_remove);
   g_set_object (&self->torrent, torrent);
   if (torrent != NULL)
     self->notify_id = g_signal_connect_swapped (torrent, "notify", G_CALLBACK (torrent_notify_cb), self);
@@ -320,6 +334,7 @@ shoal_general_page_unmap (GtkWidget *widget)
   ShoalGeneralPage *self = SHOAL_GENERAL_PAGE (widget);
 
   g_clear_handle_id (&self->timer_id, g_source_remove);
+  g_clear_handle_id (&self->idle_id, g_source_remove);
 
   GTK_WIDGET_CLASS (shoal_general_page_parent_class)->unmap (widget);
 }
@@ -330,6 +345,7 @@ shoal_general_page_dispose (GObject *object)
   ShoalGeneralPage *self = SHOAL_GENERAL_PAGE (object);
 
   g_clear_handle_id (&self->timer_id, g_source_remove);
+  g_clear_handle_id (&self->idle_id, g_source_remove);
   if (self->torrent != NULL)
     g_clear_signal_handler (&self->notify_id, self->torrent);
   g_clear_object (&self->torrent);

@@ -23,6 +23,8 @@
 #define AVAILABILITY_FULL 8
 #define MIN_CELL          4
 #define MAX_CELL          24
+/* At most this often for cells changed by verified pieces. */
+#define REDRAW_INTERVAL_MS 250
 
 struct _ShoalPiecesMap
 {
@@ -31,6 +33,7 @@ struct _ShoalPiecesMap
   ShoalTorrent *torrent;
   gulong        verified_id;
   guint         timer_id;
+  guint         redraw_id;
 
   /* Layout, from the last allocation */
   int           width;
@@ -467,16 +470,29 @@ shoal_pieces_map_query_tooltip (GtkWidget  *widget,
   return TRUE;
 }
 
+static gboolean
+redraw_cb (gpointer user_data)
+{
+  ShoalPiecesMap *self = user_data;
+
+  self->redraw_id = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 piece_verified_cb (ShoalTorrent   *torrent,
                    guint           piece,
                    ShoalPiecesMap *self)
 {
   /* Only this piece's cell can have changed; a full update waits for
-   * the timer, which also catches availability. */
+   * the timer, which also catches availability. A fast download verifies
+   * hundreds of pieces a second: a frame for each would keep the main
+   * loop drawing, so the cells are redrawn a few times a second. */
   if (piece < self->n_pieces && self->pieces_per_cell > 0 &&
-      compute_cell (self, piece / self->pieces_per_cell))
-    gtk_widget_queue_draw (GTK_WIDGET (self));
+      compute_cell (self, piece / self->pieces_per_cell) &&
+      self->redraw_id == 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    self->redraw_id = g_timeout_add (REDRAW_INTERVAL_MS, redraw_cb, self);
 }
 
 static gboolean
@@ -505,6 +521,7 @@ shoal_pieces_map_unmap (GtkWidget *widget)
   ShoalPiecesMap *self = SHOAL_PIECES_MAP (widget);
 
   g_clear_handle_id (&self->timer_id, g_source_remove);
+  g_clear_handle_id (&self->redraw_id, g_source_remove);
 
   GTK_WIDGET_CLASS (shoal_pieces_map_parent_class)->unmap (widget);
 }
@@ -555,6 +572,7 @@ shoal_pieces_map_dispose (GObject *object)
   ShoalPiecesMap *self = SHOAL_PIECES_MAP (object);
 
   g_clear_handle_id (&self->timer_id, g_source_remove);
+  g_clear_handle_id (&self->redraw_id, g_source_remove);
   if (self->torrent != NULL)
     g_clear_signal_handler (&self->verified_id, self->torrent);
   g_clear_object (&self->torrent);
