@@ -1262,11 +1262,35 @@ test_screenshots (void)
   add_torrent ("archlinux-2024.06.01-x86_64.iso", 1189085184);
   shoal_torrent_start (t);
   g_assert_true (wait_for (n_shown_is, GUINT_TO_POINTER (4)));
+  /* One sort indicator, not those left by the other tests. */
+  gtk_column_view_sort_by_column (shoal_window_get_column_view (window), NULL, GTK_SORT_ASCENDING);
   gtk_column_view_sort_by_column (shoal_window_get_column_view (window), column_titled ("Name"), GTK_SORT_ASCENDING);
   select_only ("debian-12.5.0-amd64-netinst.iso");
   g_assert_true (wait_for (label_shown, (gpointer) "archlinux-2024.06.01-x86_64.iso"));
   spin (1500);
   save_screenshot (GTK_WIDGET (window), "screenshot-main-window.png");
+
+  /* The same in the dark style, with the details of the running torrent. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  select_only ("ubuntu-24.04-desktop-amd64.iso");
+  spin (1500);
+  save_screenshot (GTK_WIDGET (window), "screenshot-main-window-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  spin (300);
+
+  {
+    ShoalNewTorrentDialog *dialog = open_new_torrent_dialog ();
+    shoal_new_torrent_dialog_set_path (dialog, "/home/ann/Pictures/Holiday Photos");
+    shoal_new_torrent_dialog_set_trackers (dialog, "https://tracker.example.org/announce\n"
+                                                   "udp://tracker.example.org:6969/announce\n\n"
+                                                   "https://backup.example.net/announce");
+    shoal_new_torrent_dialog_set_web_seeds (dialog, "https://files.example.org/photos/");
+    shoal_new_torrent_dialog_set_comment (dialog, "Summer 2026");
+    gtk_window_set_default_size (GTK_WINDOW (dialog), 600, 860);
+    spin (800);
+    save_screenshot (GTK_WIDGET (dialog), "screenshot-new-torrent.png");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
 
   preferences = shoal_preferences_window_new (app);
   gtk_window_set_transient_for (GTK_WINDOW (preferences), GTK_WINDOW (window));

@@ -363,6 +363,19 @@ save_screenshot (Fixture    *f,
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("Screenshot: %s", path);
+
+  /* And in the dark style, which every page must look right in too. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  iterate (200);
+  {
+    g_autoptr(GdkTexture) dark = render_widget (GTK_WIDGET (f->window));
+    g_autofree char *dark_file = g_strdup_printf ("details-%s-dark.png", name);
+    g_autofree char *dark_path = g_build_filename (dir, dark_file, NULL);
+
+    g_assert_true (gdk_texture_save_to_png (dark, dark_path));
+  }
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  iterate (200);
 }
 
 typedef struct
