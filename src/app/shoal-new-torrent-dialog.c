@@ -63,10 +63,12 @@ static guint signals[N_SIGNALS];
 
 static gboolean
 check_url (const char  *url,
-           const char  *const *schemes,
-           const char  *what,
+           gboolean     tracker,
            GError     **error)
 {
+  static const char *const tracker_schemes[] = { "http", "https", "udp", NULL };
+  static const char *const web_seed_schemes[] = { "http", "https", NULL };
+  const char *const *schemes = tracker ? tracker_schemes : web_seed_schemes;
   g_autofree char *scheme = g_uri_parse_scheme (url);
 
   if (scheme != NULL && g_uri_is_valid (url, G_URI_FLAGS_NONE, NULL))
@@ -74,9 +76,12 @@ check_url (const char  *url,
       if (g_ascii_strcasecmp (scheme, schemes[i]) == 0)
         return TRUE;
 
-  /* Translators: the first %s is an address typed by the user, the second
-   * says what it should be, e.g. “tracker” */
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("“%s” is not a valid %s address"), url, what);
+  if (tracker)
+    /* Translators: %s is an address typed by the user */
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("“%s” is not a valid tracker address"), url);
+  else
+    /* Translators: %s is an address typed by the user */
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("“%s” is not a valid web seed address"), url);
   return FALSE;
 }
 
@@ -102,7 +107,6 @@ GPtrArray *
 shoal_parse_tracker_tiers (const char  *text,
                            GError     **error)
 {
-  static const char *const schemes[] = { "http", "https", "udp", NULL };
   g_autoptr(GPtrArray) tiers = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_auto(GStrv) lines = g_strsplit (text != NULL ? text : "", "\n", -1);
   GPtrArray *tier = g_ptr_array_new_with_free_func (g_free);
@@ -121,7 +125,7 @@ shoal_parse_tracker_tiers (const char  *text,
             }
           continue;
         }
-      if (!check_url (line, schemes, _("tracker"), error))
+      if (!check_url (line, TRUE, error))
         {
           g_ptr_array_unref (tier);
           return NULL;
@@ -150,7 +154,6 @@ char **
 shoal_parse_web_seeds (const char  *text,
                        GError     **error)
 {
-  static const char *const schemes[] = { "http", "https", NULL };
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) lines = g_strsplit (text != NULL ? text : "", "\n", -1);
 
@@ -160,7 +163,7 @@ shoal_parse_web_seeds (const char  *text,
 
       if (line[0] == '\0')
         continue;
-      if (!check_url (line, schemes, _("web seed"), error))
+      if (!check_url (line, FALSE, error))
         return NULL;
       g_strv_builder_add (builder, line);
     }
