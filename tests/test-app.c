@@ -546,7 +546,6 @@ test_magnet_add_and_duplicate (void)
 {
   ShoalTorrent *torrent;
   g_autofree char *uri = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
 
   remove_all_torrents ();
 
@@ -1250,6 +1249,29 @@ test_encryption_reaches_engine (void)
 }
 
 static void
+test_discovery_reaches_engine (void)
+{
+  GSettings *settings = shoal_application_get_settings (app);
+  const char *keys[] = { "enable-dht", "enable-pex", "enable-lsd" };
+  gboolean (*getters[]) (ShoalSession *) = {
+    shoal_session_get_dht_enabled, shoal_session_get_pex_enabled, shoal_session_get_lsd_enabled,
+  };
+
+  /* On by default, and each switch reaches the engine at once. */
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_assert_true (getters[i] (session ()));
+      g_settings_set_boolean (settings, keys[i], FALSE);
+      g_assert_false (getters[i] (session ()));
+      for (guint j = 0; j < G_N_ELEMENTS (keys); j++)
+        if (j != i)
+          g_assert_true (getters[j] (session ()));
+      g_settings_reset (settings, keys[i]);
+      g_assert_true (getters[i] (session ()));
+    }
+}
+
+static void
 test_screenshots (void)
 {
   ShoalTorrent *t;
@@ -1360,6 +1382,7 @@ main (int   argc,
   g_test_add_func ("/app/application/second-instance-opens-magnet", test_second_instance_opens_magnet);
   g_test_add_func ("/app/application/settings-apply-live", test_settings_apply_live);
   g_test_add_func ("/app/preferences/encryption-reaches-engine", test_encryption_reaches_engine);
+  g_test_add_func ("/app/preferences/discovery-reaches-engine", test_discovery_reaches_engine);
   g_test_add_func ("/app/new-torrent/parse-fields", test_new_torrent_parse_fields);
   g_test_add_func ("/app/new-torrent/create-save-copy-seed", test_new_torrent_create_and_seed);
   g_test_add_func ("/app/new-torrent/errors-and-stop", test_new_torrent_errors_and_stop);

@@ -201,6 +201,14 @@ apply_encryption (ShoalApplication *self)
 }
 
 static void
+apply_discovery (ShoalApplication *self)
+{
+  shoal_session_set_dht_enabled (self->session, g_settings_get_boolean (self->settings, "enable-dht"));
+  shoal_session_set_pex_enabled (self->session, g_settings_get_boolean (self->settings, "enable-pex"));
+  shoal_session_set_lsd_enabled (self->session, g_settings_get_boolean (self->settings, "enable-lsd"));
+}
+
+static void
 apply_download_dir (ShoalApplication *self)
 {
   g_autofree char *dir = shoal_application_dup_download_dir (self);
@@ -228,6 +236,8 @@ settings_changed_cb (ShoalApplication *self,
     apply_seed_limits (self);
   else if (g_str_equal (key, "encryption"))
     apply_encryption (self);
+  else if (g_str_has_prefix (key, "enable-"))
+    apply_discovery (self);
   /* The listening port can only change before the session starts; the
    * preferences say it applies at the next start. The other keys are
    * read when they are used (start-added, notify-on-complete…). */
@@ -258,6 +268,7 @@ start_session (ShoalApplication *self)
   apply_connection_limits (self);
   apply_seed_limits (self);
   apply_encryption (self);
+  apply_discovery (self);
 
   if (shoal_session_start (self->session, &error))
     return;
@@ -274,6 +285,7 @@ start_session (ShoalApplication *self)
   apply_connection_limits (self);
   apply_seed_limits (self);
   apply_encryption (self);
+  apply_discovery (self);
   if (!shoal_session_start (self->session, &error))
     {
       g_free (self->startup_error);

@@ -396,6 +396,9 @@ main (int   argc,
     g_setenv ("GSETTINGS_SCHEMA_DIR", BENCH_SCHEMA_DIR, TRUE);
   g_setenv ("NO_AT_BRIDGE", "1", TRUE);
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  /* Nothing outside this machine: no public DHT routers, no multicast. */
+  g_setenv ("SHOAL_DHT_BOOTSTRAP", "none", FALSE);
+  g_setenv ("SHOAL_LSD", "off", FALSE);
   gtk_init ();
 
   tmp_dir = g_dir_make_tmp ("shoal-bench-ui-XXXXXX", &error);
