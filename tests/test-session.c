@@ -691,9 +691,10 @@ test_remove_keep_data (Fixture       *f,
   g_autofree char *torrent = NULL;
 
   add_seeder (f, f->data);
-  /* The resume file is written when the torrent starts. */
+  /* The resume file is written (by a worker) when the torrent starts. */
   resume = state_file (f->seed, f->st, "resume");
   torrent = state_file (f->seed, f->st, "torrent");
+  SF_WAIT (g_file_test (resume, G_FILE_TEST_IS_REGULAR), WAIT_S);
   g_assert_true (g_file_test (resume, G_FILE_TEST_IS_REGULAR));
   g_assert_true (g_file_test (torrent, G_FILE_TEST_IS_REGULAR));
 

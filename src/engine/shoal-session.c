@@ -743,7 +743,7 @@ shoal_session_save (ShoalSession *self)
     {
       g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
 
-      _shoal_torrent_save_resume (t);
+      _shoal_torrent_save_resume_now (t);
     }
 }
 

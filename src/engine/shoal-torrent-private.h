@@ -158,6 +158,8 @@ struct _ShoalTorrent
   gboolean           lsd_announced;
   guint              choke_rounds;
   gboolean           resume_dirty;
+  gboolean           resume_writing;  /* a worker is writing the resume file */
+  GBytes            *resume_pending;  /* the newest state, to write next */
   gint64             last_resume_save_us;
 
   /* Cached for notify-only-on-change */
@@ -189,6 +191,7 @@ gboolean        _shoal_torrent_set_metainfo       (ShoalTorrent  *self,
 gboolean        _shoal_torrent_load_resume        (ShoalTorrent  *self,
                                                    GError       **error);
 void            _shoal_torrent_save_resume        (ShoalTorrent  *self);
+void            _shoal_torrent_save_resume_now    (ShoalTorrent  *self);
 void            _shoal_torrent_note_write_start   (ShoalTorrent  *self,
                                                    guint          piece);
 void            _shoal_torrent_note_write_end     (ShoalTorrent  *self,

@@ -109,9 +109,109 @@ recompute_dirty (ShoalTorrent *self)
     }
 }
 
+/* Resume files are written by a worker: a durable write (fsync) has no
+ * place on the main loop. One write per torrent at a time; a newer state
+ * waiting for it replaces an older one. */
+
+static void
+write_resume_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      data,
+                     GCancellable *cancellable)
+{
+  ShoalTorrent *self = source;
+  GBytes *bytes = data;
+  GError *error = NULL;
+
+  if (g_file_set_contents_full (self->resume_path, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
+                                G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void start_resume_write (ShoalTorrent *self, GBytes *bytes);
+
+static void
+write_resume_done_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  ShoalTorrent *self = SHOAL_TORRENT (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) next = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_warning ("Could not save the state of “%s”: %s", shoal_torrent_get_name (self), error->message);
+  self->resume_writing = FALSE;
+  next = g_steal_pointer (&self->resume_pending);
+  if (next != NULL && !self->no_save)
+    start_resume_write (self, next);
+}
+
+static void
+start_resume_write (ShoalTorrent *self,
+                    GBytes       *bytes)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, write_resume_done_cb, NULL);
+
+  self->resume_writing = TRUE;
+  g_task_set_task_data (task, g_bytes_ref (bytes), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (task, write_resume_thread);
+}
+
+/* Waits (bounded) for the write under way, so that nothing older lands
+ * after what comes next. */
+static void
+wait_resume_writes (ShoalTorrent *self)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_clear_pointer (&self->resume_pending, g_bytes_unref);
+  while (self->resume_writing && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+}
+
+static GBytes *build_resume (ShoalTorrent *self);
 
 void
 _shoal_torrent_save_resume (ShoalTorrent *self)
+{
+  g_autoptr(GBytes) bytes = build_resume (self);
+
+  if (bytes == NULL)
+    return;
+  if (self->resume_writing)
+    {
+      g_clear_pointer (&self->resume_pending, g_bytes_unref);
+      self->resume_pending = g_steal_pointer (&bytes);
+      return;
+    }
+  start_resume_write (self, bytes);
+}
+
+/**
+ * _shoal_torrent_save_resume_now:
+ *
+ * Saves the state before returning, for when the session closes.
+ */
+void
+_shoal_torrent_save_resume_now (ShoalTorrent *self)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wait_resume_writes (self);
+  bytes = build_resume (self);
+  if (bytes == NULL)
+    return;
+  if (!g_file_set_contents_full (self->resume_path, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, &error))
+    g_warning ("Could not save the state of “%s”: %s", shoal_torrent_get_name (self), error->message);
+}
+
+static GBytes *
+build_resume (ShoalTorrent *self)
 {
   g_autoptr(ShoalBencodeWriter) w = NULL;
   g_autoptr(GBytes) bytes = NULL;
@@ -127,7 +227,7 @@ _shoal_torrent_save_resume (ShoalTorrent *self)
   self->resume_dirty = FALSE;
   /* A magnet link is kept as its .magnet file until the metadata arrives. */
   if (self->no_save || self->info == NULL)
-    return;
+    return NULL;
 
   /* Stats are taken now, after every write that completed; files with
    * writes in flight (or about to start) are marked dirty. Every save does
@@ -204,10 +304,7 @@ _shoal_torrent_save_resume (ShoalTorrent *self)
   shoal_bencode_writer_integer (w, (gint64) self->uploaded);
   shoal_bencode_writer_end (w);
   bytes = shoal_bencode_writer_finish (w);
-
-  if (!g_file_set_contents_full (self->resume_path, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, &error))
-    g_warning ("Could not save the state of “%s”: %s", shoal_torrent_get_name (self), error->message);
+  return g_steal_pointer (&bytes);
 }
 
 static gint64
@@ -391,6 +488,8 @@ _shoal_torrent_remove_state (ShoalTorrent *self)
   g_autofree char *magnet = g_strdup_printf ("%s/torrents/%s.magnet", shoal_session_get_state_dir (self->session), self->hash_hex);
 
   self->no_save = TRUE;
+  /* A write under way would bring the file back. */
+  wait_resume_writes (self);
   g_unlink (magnet);
   g_unlink (self->resume_path);
   g_unlink (self->torrent_path);

@@ -102,6 +102,7 @@ shoal_torrent_finalize (GObject *object)
   g_clear_pointer (&self->suspects, g_hash_table_unref);
   g_clear_pointer (&self->file_priorities, g_free);
   g_clear_pointer (&self->check_only, shoal_bitfield_free);
+  g_clear_pointer (&self->resume_pending, g_bytes_unref);
   g_clear_pointer (&self->dirty_files, g_free);
   g_clear_pointer (&self->writing, g_array_unref);
   g_clear_pointer (&self->file_stats, g_array_unref);
