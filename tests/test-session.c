@@ -1205,6 +1205,53 @@ test_bad_peers (Fixture       *f,
   sf_torrent_assert_files (f->data, f->leech->data_dir);
 }
 
+/* 14. A magnet link: the metadata comes from the seeder, so= (BEP 53)
+ * chooses the files, and the .torrent is kept for later sessions. */
+
+static void
+test_magnet_select_only (Fixture       *f,
+                         gconstpointer  user_data)
+{
+  const guint skipped = 1;
+  guint n_files = shoal_metainfo_get_n_files (f->data->info);
+  g_autofree char *hex = shoal_metainfo_dup_info_hash_v1_hex (f->data->info);
+  g_autofree char *skipped_path = sf_torrent_file_path (f->data, f->leech->data_dir, skipped);
+  g_autofree char *uri = NULL;
+  g_autofree char *torrent_file = NULL;
+  g_autoptr(GString) so = g_string_new (NULL);
+  g_autoptr(ShoalMagnet) magnet = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < n_files; i++)
+    if (i != skipped)
+      g_string_append_printf (so, "%s%u", so->len > 0 ? "," : "", i);
+  uri = g_strdup_printf ("magnet:?xt=urn:btih:%s&dn=from-the-link&so=%s", hex, so->str);
+  magnet = shoal_magnet_new_from_uri (uri, &error);
+  g_assert_no_error (error);
+
+  add_seeder (f, f->data);
+  f->lt = shoal_session_add_magnet (f->leech->session, magnet, f->leech->data_dir, SHOAL_ADD_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->lt);
+  watch_torrent (f, f->lt);
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_FETCHING_METADATA);
+  g_assert_null (shoal_torrent_get_metainfo (f->lt));
+  g_assert_null (shoal_torrent_get_pieces (f->lt));
+  g_assert_cmpstr (shoal_torrent_get_name (f->lt), ==, "from-the-link");
+
+  connect_leecher (f);
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+  g_assert_nonnull (shoal_torrent_get_metainfo (f->lt));
+  g_assert_cmpstr (shoal_torrent_get_name (f->lt), ==, shoal_metainfo_get_name (f->data->info));
+  g_assert_cmpint (shoal_torrent_get_file_priority (f->lt, skipped), ==, SHOAL_FILE_PRIORITY_SKIP);
+  g_assert_false (g_file_test (skipped_path, G_FILE_TEST_EXISTS));
+  for (guint i = 0; i < n_files; i++)
+    if (i != skipped)
+      g_assert_true (sf_torrent_file_matches (f->data, f->leech->data_dir, i));
+  torrent_file = state_file (f->leech, f->lt, "torrent");
+  g_assert_true (g_file_test (torrent_file, G_FILE_TEST_IS_REGULAR));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1221,6 +1268,7 @@ main (int   argc,
   ADD ("download-limit", test_download_limit);
   ADD ("upload-limit", test_upload_limit);
   ADD ("skip-file", test_skip_file);
+  ADD ("magnet-select-only", test_magnet_select_only);
   ADD ("sequential", test_sequential);
   ADD ("resume", test_resume);
   ADD ("resume-modified-file", test_resume_modified);
