@@ -27,12 +27,42 @@
  * Builds a v1 torrent over pseudo-random data. Files are `f0.bin`,
  * `f1.bin`… with every third one in a `sub/` directory.
  */
+static SfTorrent *
+torrent_new (const char    *name,
+             const guint64 *lengths,
+             guint          n_files,
+             guint64        piece_length,
+             guint32        seed,
+             gboolean       private_torrent);
+
 SfTorrent *
 sf_torrent_new (const char    *name,
                 const guint64 *lengths,
                 guint          n_files,
                 guint64        piece_length,
                 guint32        seed)
+{
+  return torrent_new (name, lengths, n_files, piece_length, seed, FALSE);
+}
+
+/* The same, with `private` set (BEP 27). */
+SfTorrent *
+sf_torrent_new_private (const char    *name,
+                        const guint64 *lengths,
+                        guint          n_files,
+                        guint64        piece_length,
+                        guint32        seed)
+{
+  return torrent_new (name, lengths, n_files, piece_length, seed, TRUE);
+}
+
+static SfTorrent *
+torrent_new (const char    *name,
+             const guint64 *lengths,
+             guint          n_files,
+             guint64        piece_length,
+             guint32        seed,
+             gboolean       private_torrent)
 {
   g_autoptr(ShoalBencodeWriter) w = shoal_bencode_writer_new ();
   g_autoptr(GByteArray) hashes = g_byte_array_new ();
@@ -94,6 +124,11 @@ sf_torrent_new (const char    *name,
   shoal_bencode_writer_integer (w, (gint64) piece_length);
   shoal_bencode_writer_cstring (w, "pieces");
   shoal_bencode_writer_string (w, hashes->data, hashes->len);
+  if (private_torrent)
+    {
+      shoal_bencode_writer_cstring (w, "private");
+      shoal_bencode_writer_integer (w, 1);
+    }
   shoal_bencode_writer_end (w);
   shoal_bencode_writer_end (w);
   torrent = shoal_bencode_writer_finish (w);

@@ -25,6 +25,11 @@ SfTorrent    *sf_torrent_new             (const char    *name,
                                           guint          n_files,
                                           guint64        piece_length,
                                           guint32        seed);
+SfTorrent    *sf_torrent_new_private     (const char    *name,
+                                          const guint64 *lengths,
+                                          guint          n_files,
+                                          guint64        piece_length,
+                                          guint32        seed);
 void          sf_torrent_free            (SfTorrent     *self);
 void          sf_torrent_write           (SfTorrent     *self,
                                           const char    *save_dir);

@@ -1252,6 +1252,77 @@ test_magnet_select_only (Fixture       *f,
   g_assert_true (g_file_test (torrent_file, G_FILE_TEST_IS_REGULAR));
 }
 
+/* 15. Peer exchange: a third peer learns of the leecher from the seeder
+ * (BEP 11); never for a private torrent (BEP 27). */
+
+static gboolean
+has_peer (ShoalTorrent *t,
+          const char   *address)
+{
+  GListModel *peers = shoal_torrent_get_peers (t);
+
+  for (guint i = 0; i < g_list_model_get_n_items (peers); i++)
+    {
+      g_autoptr(ShoalPeer) p = g_list_model_get_item (peers, i);
+
+      if (g_strcmp0 (shoal_peer_get_address (p), address) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+run_pex (Fixture  *f,
+         gboolean  private_torrent)
+{
+  static const guint64 lengths[] = { 3 * 1024 * 1024 + 17, 1024 * 1024 };
+  g_autoptr(SfTorrent) data = private_torrent
+                              ? sf_torrent_new_private ("pex private", lengths, G_N_ELEMENTS (lengths), 32768, 7)
+                              : sf_torrent_new ("pex public", lengths, G_N_ELEMENTS (lengths), 32768, 7);
+  SfNode *third = sf_node_new (f->tmp, "third");
+  g_autofree char *leech_address = sf_node_address (f->leech);
+  g_autofree char *seed_address = sf_node_address (f->seed);
+  g_autoptr(GError) error = NULL;
+  ShoalTorrent *tt;
+
+  g_assert_cmpint (shoal_metainfo_is_private (data->info), ==, private_torrent);
+  add_seeder (f, data);
+  add_leecher (f, data, SHOAL_ADD_FLAGS_NONE);
+  /* Slow enough to still be a leecher when the third peer comes. */
+  shoal_torrent_set_download_limit (f->lt, 64 * 1024);
+  connect_leecher (f);
+  SF_WAIT (shoal_torrent_get_n_connected (f->st) == 1, WAIT_S);
+
+  tt = shoal_session_add_torrent (third->session, data->info, third->data_dir, SHOAL_ADD_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  shoal_torrent_set_download_limit (tt, 64 * 1024);
+  g_assert_true (shoal_torrent_add_peer (tt, seed_address, &error));
+
+  if (private_torrent)
+    {
+      sf_run_for (5000);
+      g_assert_false (has_peer (tt, leech_address));
+    }
+  else
+    SF_WAIT (has_peer (tt, leech_address), WAIT_S);
+  g_assert_true (has_peer (tt, seed_address));
+  sf_node_free (third);
+}
+
+static void
+test_pex (Fixture       *f,
+          gconstpointer  user_data)
+{
+  run_pex (f, FALSE);
+}
+
+static void
+test_pex_private (Fixture       *f,
+                  gconstpointer  user_data)
+{
+  run_pex (f, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1269,6 +1340,8 @@ main (int   argc,
   ADD ("upload-limit", test_upload_limit);
   ADD ("skip-file", test_skip_file);
   ADD ("magnet-select-only", test_magnet_select_only);
+  ADD ("pex", test_pex);
+  ADD ("pex-private", test_pex_private);
   ADD ("sequential", test_sequential);
   ADD ("resume", test_resume);
   ADD ("resume-modified-file", test_resume_modified);
