@@ -237,9 +237,9 @@ class Torrent:
                       if not fs.file_flags(i) & lt.file_storage.flag_pad_file]
 
 
-def make_torrent(content, out, piece_size, trackers, flavour="v1"):
+def make_torrent(content, out, piece_size, trackers, flavour="v1", private=False):
     """Makes a .torrent for @content; @trackers is a list of announce URLs,
-    one tier each."""
+    one tier each; @private sets BEP 27's flag."""
     flags = {"v1": lt.create_torrent.v1_only, "v2": lt.create_torrent.v2_only, "hybrid": 0}[flavour]
     fs = lt.file_storage()
     lt.add_files(fs, content)
@@ -247,6 +247,7 @@ def make_torrent(content, out, piece_size, trackers, flavour="v1"):
     for tier, url in enumerate(trackers):
         ct.add_tracker(url, tier)
     ct.set_creator("shoal interop test")
+    ct.set_priv(private)
     lt.set_piece_hashes(ct, os.path.dirname(content))
     with open(out, "wb") as f:
         f.write(lt.bencode(ct.generate()))

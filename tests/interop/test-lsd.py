@@ -20,6 +20,14 @@ from harness import (NetnsPair, Procs, Scratch, Shoal, compare_files,  # noqa: E
 
 
 def lsd(tap):
+    run_lsd(tap, private=False)
+
+
+def lsd_private(tap):
+    run_lsd(tap, private=True)
+
+
+def run_lsd(tap, private):
     if os.geteuid() != 0:
         tap.ok(True, "# SKIP network namespaces need root")
         return
@@ -28,7 +36,7 @@ def lsd(tap):
     ns = None
     try:
         content = make_files(scratch.sub("orig"), "found on the lan", [("l.bin", 3_000_001)], seed=41)
-        torrent = make_torrent(content, scratch.file("t.torrent"), 64 * 1024, [])
+        torrent = make_torrent(content, scratch.file("t.torrent"), 64 * 1024, [], private=private)
         ns = NetnsPair("lsd")
         env = {"SHOAL_LSD": "", "G_MESSAGES_DEBUG": "Shoal"}
         out = scratch.sub("out")
@@ -42,6 +50,17 @@ def lsd(tap):
                      ["seed", torrent.path, os.path.dirname(content), "--listen-address", ns.a_ip,
                       "--state-dir", scratch.sub("state-seed"), "--lsd-interface", "v0"],
                      env=env, prefix=ns.exec_argv(ns.a, []))
+        if private:
+            # BEP 27: a private torrent's peers come from its trackers only.
+            rc = down.wait(8)
+            if rc is None:
+                procs.stop(down.proc)
+            tap.ok(down.completed() is None and not os.path.exists(os.path.join(out, "l.bin")),
+                   "a private torrent is not announced nor looked for on the local network",
+                   down.report() + "\n--- seed\n" + seed.report())
+            tap.ok(seed.proc.poll() is None, "the seed is still up", seed.report())
+            procs.stop(seed.proc)
+            return
         rc = down.wait(30)
         if rc is None:
             procs.stop(down.proc)
@@ -63,4 +82,5 @@ def lsd(tap):
 
 
 if __name__ == "__main__":
-    scenario_main([("two Shoal sessions find each other through LSD", lsd)])
+    scenario_main([("two Shoal sessions find each other through LSD", lsd),
+                   ("a private torrent stays off LSD", lsd_private)])
