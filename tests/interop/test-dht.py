@@ -180,6 +180,59 @@ def scenario_flood(tap, dht, scratch):
             p.wait(5)
 
 
+def dht_lookup(node, info_hash, want, timeout):
+    """Asks libtorrent @node's DHT for @info_hash until @want (an address) is
+    among the peers, or @timeout passes; returns the peers found."""
+    found = []
+
+    def look():
+        node.ses.dht_get_peers(lt.sha1_hash(info_hash))
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            if node.ses.wait_for_alert(200) is None:
+                continue
+            for a in node.ses.pop_alerts():
+                if isinstance(a, lt.dht_get_peers_reply_alert) and a.info_hash == lt.sha1_hash(info_hash):
+                    found.extend(a.peers())
+            if want in found:
+                return True
+        return False
+
+    try:
+        harness.wait_for(look, timeout, "the DHT to know %s" % (want,), interval=0.1)
+    except harness.Timeout:
+        pass
+    return found
+
+
+def scenario_private(tap, dht, scratch):
+    """shoal-cli seeds a public and a private torrent with the DHT on: the
+    public one is announced, the private one never is (BEP 27)."""
+    procs = harness.Procs()
+    try:
+        seeds = {}
+        for private in (False, True):
+            tag = "private" if private else "public"
+            content = harness.make_files(scratch.sub("orig-" + tag), "dht " + tag, [("d.bin", 200_001)],
+                                         seed=50 + private)
+            torrent = harness.make_torrent(content, scratch.file(tag + ".torrent"), 16384, [], private=private)
+            port = harness.free_port()
+            harness.Shoal(procs, scratch, "dht-" + tag,
+                          ["seed", torrent.path, os.path.dirname(content), "--listen-address", "127.0.0.1",
+                           "--port", str(port), "--dht-bootstrap", "127.0.0.1:%d" % dht.ports[1],
+                           "--state-dir", scratch.sub("state-" + tag)])
+            seeds[private] = (bytes.fromhex(torrent.hash_hex), port)
+        asker = dht.nodes[3]
+        public_hash, public_port = seeds[False]
+        found = dht_lookup(asker, public_hash, ("127.0.0.1", public_port), 40)
+        tap.ok(("127.0.0.1", public_port) in found, "the public torrent's seed is in the DHT", "found: %s" % found)
+        private_hash, private_port = seeds[True]
+        found = dht_lookup(asker, private_hash, ("127.0.0.1", private_port), 6)
+        tap.ok(("127.0.0.1", private_port) not in found, "the private torrent's seed is not", "found: %s" % found)
+    finally:
+        procs.stop_all()
+
+
 def main():
     tap = harness.Tap()
     scratch = harness.Scratch("dht")
@@ -195,6 +248,7 @@ def main():
         tap.run("find a libtorrent seed", scenario_find_seed, dht, scratch)
         tap.run("announce into libtorrent's DHT", scenario_shoal_announces, dht, scratch)
         tap.run("rate-limit a flood", scenario_flood, dht, scratch)
+        tap.run("keep private torrents out of the DHT", scenario_private, dht, scratch)
     finally:
         if dht is not None:
             dht.close()
