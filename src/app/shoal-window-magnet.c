@@ -174,7 +174,9 @@ shoal_window_add_magnet (ShoalWindow *self,
 
   app = SHOAL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   dir = shoal_application_dup_download_dir (app);
-  torrent = shoal_session_add_magnet (self->session, magnet, dir, SHOAL_ADD_FLAGS_NONE, &error);
+  torrent = shoal_session_add_magnet (self->session, magnet, dir,
+                                      choose_files ? SHOAL_ADD_FLAGS_PAUSE_AFTER_METADATA : SHOAL_ADD_FLAGS_NONE,
+                                      &error);
   if (torrent == NULL)
     {
       g_autofree char *text = NULL;

@@ -34,6 +34,8 @@ typedef enum
  *   (just created from it): skip the check and seed
  * @SHOAL_ADD_FLAGS_SEQUENTIAL: download pieces in order
  * @SHOAL_ADD_FLAGS_NO_SAVE: keep no resume state (for one-shot CLI use)
+ * @SHOAL_ADD_FLAGS_PAUSE_AFTER_METADATA: a magnet link fetches its metadata,
+ *   then pauses before touching any file (so the user can choose files)
  */
 typedef enum
 {
@@ -42,6 +44,7 @@ typedef enum
   SHOAL_ADD_FLAGS_SEED_MODE  = 1 << 1,
   SHOAL_ADD_FLAGS_SEQUENTIAL = 1 << 2,
   SHOAL_ADD_FLAGS_NO_SAVE    = 1 << 3,
+  SHOAL_ADD_FLAGS_PAUSE_AFTER_METADATA = 1 << 4,
 } ShoalAddFlags;
 
 #define SHOAL_TYPE_SESSION (shoal_session_get_type ())

@@ -108,6 +108,7 @@ struct _ShoalTorrent
   ShoalTorrentState  state;
   GError            *error;
   gboolean           paused;        /* the user's wish */
+  gboolean           pause_after_metadata;
   gboolean           seed_mode;
   double             check_progress;
   gboolean           needs_check;    /* on the next start */

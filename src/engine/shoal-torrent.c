@@ -1093,6 +1093,7 @@ _shoal_torrent_new_magnet (ShoalSession *session,
   self->needs_check = FALSE;
   self->metadata_fetch = shoal_metadata_fetch_new (shoal_magnet_get_info_hash_v1 (magnet),
                                                    shoal_magnet_get_info_hash_v2 (magnet));
+  self->pause_after_metadata = (flags & SHOAL_ADD_FLAGS_PAUSE_AFTER_METADATA) != 0;
   self->file_priorities = g_malloc (1);
 
   /* Like other clients, each tracker of a magnet link is its own tier. */
@@ -1188,6 +1189,14 @@ _shoal_torrent_set_metainfo (ShoalTorrent  *self,
   g_clear_pointer (&self->display_name, g_free);
   self->resume_dirty = TRUE;
   apply_priorities (self);
+  if (self->pause_after_metadata)
+    {
+      /* Nothing is checked or written before the user chose files. */
+      self->pause_after_metadata = FALSE;
+      self->needs_check = TRUE;
+      shoal_torrent_pause (self);
+      return TRUE;
+    }
   if (self->paused)
     {
       self->needs_check = TRUE;
@@ -1264,10 +1273,21 @@ shoal_torrent_start (ShoalTorrent *self)
       start_checking (self, NULL);
       return;
     }
-  if (self->storage != NULL && !shoal_storage_files_unchanged (self->storage, self->file_stats))
+  if (self->storage != NULL && (self->file_stats == NULL ||
+                                 !shoal_storage_files_unchanged (self->storage, self->file_stats)))
     {
       /* Files changed while we were paused. */
+      self->needs_check = FALSE;
+      g_clear_pointer (&self->check_only, shoal_bitfield_free);
       start_checking (self, NULL);
+      return;
+    }
+  if (self->needs_check)
+    {
+      /* A check was cut short by the pause, or never ran (a magnet link
+       * paused as soon as its metadata came). */
+      self->needs_check = FALSE;
+      start_checking (self, g_steal_pointer (&self->check_only));
       return;
     }
   become_active (self);
