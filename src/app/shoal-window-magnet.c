@@ -7,9 +7,10 @@
  *
  * A magnet link is added at once and fetches its metadata from peers. When
  * the user asked to choose the files (the link dialog's check box), the
- * window watches the torrent; as soon as the metadata is there it pauses
- * the torrent and shows the add dialog for it, which applies the choice
- * and starts it again. The pause waits for an idle moment: the metadata
+ * engine pauses the torrent as soon as the metadata is there, before it
+ * checks or writes anything (SHOAL_ADD_FLAGS_PAUSE_AFTER_METADATA), and the
+ * window shows the add dialog for it, which applies the choice and starts
+ * it again. The pause waits for an idle moment: the metadata
  * arrives inside a peer's message handler, which must not see its own
  * connection closed under it.
  */
