@@ -1323,6 +1323,60 @@ test_pex_private (Fixture       *f,
   run_pex (f, TRUE);
 }
 
+/* 16. IPv6 (BEP 7): the same transfer between two sessions on ::1. */
+
+static ShoalSession *
+start_ipv6_session (const char *state_dir)
+{
+  ShoalSession *session = shoal_session_new (state_dir);
+  g_autoptr(GError) error = NULL;
+
+  shoal_session_set_listen_address (session, "::1");
+  shoal_session_set_listen_port (session, 0);
+  if (!shoal_session_start (session, &error))
+    {
+      g_test_skip_printf ("No IPv6 loopback here: %s", error->message);
+      g_clear_object (&session);
+    }
+  return session;
+}
+
+static void
+test_ipv6 (Fixture       *f,
+           gconstpointer  user_data)
+{
+  g_autofree char *seed_state = g_build_filename (f->tmp, "v6-seed-state", NULL);
+  g_autofree char *seed_data = g_build_filename (f->tmp, "v6-seed-data", NULL);
+  g_autofree char *leech_state = g_build_filename (f->tmp, "v6-leech-state", NULL);
+  g_autofree char *leech_data = g_build_filename (f->tmp, "v6-leech-data", NULL);
+  g_autoptr(ShoalSession) seeder = start_ipv6_session (seed_state);
+  g_autoptr(ShoalSession) leecher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  ShoalTorrent *st, *lt;
+
+  if (seeder == NULL)
+    return;
+  leecher = start_ipv6_session (leech_state);
+  g_assert_nonnull (leecher);
+  g_mkdir_with_parents (seed_data, 0700);
+  g_mkdir_with_parents (leech_data, 0700);
+  sf_torrent_write (f->data, seed_data);
+  st = shoal_session_add_torrent (seeder, f->data->info, seed_data, SHOAL_ADD_FLAGS_SEED_MODE, &error);
+  g_assert_no_error (error);
+  lt = shoal_session_add_torrent (leecher, f->data->info, leech_data, SHOAL_ADD_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  address = g_strdup_printf ("[::1]:%u", shoal_session_get_listen_port (seeder));
+  g_assert_true (shoal_torrent_add_peer (lt, address, &error));
+  g_assert_no_error (error);
+
+  SF_WAIT (shoal_torrent_get_state (lt) == SHOAL_TORRENT_STATE_SEEDING, WAIT_S);
+  sf_torrent_assert_files (f->data, leech_data);
+  g_assert_cmpuint (shoal_torrent_get_uploaded (st), >=, shoal_metainfo_get_content_size (f->data->info));
+  shoal_session_close (seeder);
+  shoal_session_close (leecher);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1342,6 +1396,7 @@ main (int   argc,
   ADD ("magnet-select-only", test_magnet_select_only);
   ADD ("pex", test_pex);
   ADD ("pex-private", test_pex_private);
+  ADD ("ipv6", test_ipv6);
   ADD ("sequential", test_sequential);
   ADD ("resume", test_resume);
   ADD ("resume-modified-file", test_resume_modified);
