@@ -215,7 +215,6 @@ build_resume (ShoalTorrent *self)
 {
   g_autoptr(ShoalBencodeWriter) w = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) tiers = NULL;
   const ShoalBitfield *have;
   const guint8 *bits;
