@@ -11,6 +11,12 @@
 
 #include "shoal-disk-pool.h"
 
+#ifdef __linux__
+#include <errno.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
+
 struct _ShoalDiskPool
 {
   GObject      parent_instance;
@@ -62,6 +68,36 @@ shoal_disk_pool_init (ShoalDiskPool *self)
   g_mutex_init (&self->mutex);
 }
 
+/**
+ * shoal_disk_pool_lower_thread_priority:
+ *
+ * Gives the calling thread a lower scheduling priority (a nice value 5
+ * above the process's) the first time it is called in that thread.
+ *
+ * Hashing and disk work can keep every core busy for seconds; at a lower
+ * priority it still gets all the processor time nobody else wants, but
+ * the thread of the main loop, which moves the bytes between peers and
+ * draws the window, runs first when it has something to do.
+ *
+ * On Linux, nice values are per thread. Elsewhere this does nothing.
+ */
+void
+shoal_disk_pool_lower_thread_priority (void)
+{
+#ifdef __linux__
+  static __thread gboolean lowered = FALSE;
+  int prio;
+
+  if (lowered)
+    return;
+  lowered = TRUE;
+  errno = 0;
+  prio = getpriority (PRIO_PROCESS, 0);
+  if (errno == 0)
+    (void) setpriority (PRIO_PROCESS, (id_t) gettid (), MIN (prio + 5, 19));
+#endif
+}
+
 static void
 run_job (gpointer job_data,
          gpointer user_data)
@@ -69,6 +105,7 @@ run_job (gpointer job_data,
   Job *job = job_data;
   ShoalDiskPool *self = job->pool;
 
+  shoal_disk_pool_lower_thread_priority ();
   job->func (job->data);
   if (job->destroy != NULL)
     job->destroy (job->data);

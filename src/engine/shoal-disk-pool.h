@@ -31,4 +31,6 @@ void           shoal_disk_pool_push              (ShoalDiskPool    *self,
                                                   GDestroyNotify    destroy,
                                                   guint64           bytes);
 
+void           shoal_disk_pool_lower_thread_priority (void);
+
 G_END_DECLS

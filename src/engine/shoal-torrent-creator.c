@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "shoal-bencode.h"
+#include "shoal-disk-pool.h"
 #include "shoal-hash.h"
 #include "shoal-torrent-creator.h"
 
@@ -740,6 +741,7 @@ hash_worker (gpointer data,
   Worker worker = { .fd = -1 };
   int rc;
 
+  shoal_disk_pool_lower_thread_priority ();
   worker.buffer = g_malloc (READ_CHUNK);
   if (job->hybrid)
     worker.leaves = g_malloc ((job->piece_length / BLOCK_SIZE) * SHOAL_SHA256_LEN);
