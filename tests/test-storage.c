@@ -1217,6 +1217,30 @@ test_permission_denied (Fixture       *f,
   g_test_trap_assert_passed ();
 }
 
+static gboolean
+delete_files (Fixture  *f,
+              GError  **error)
+{
+  Waiter waiter = { f, NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+
+  shoal_storage_delete_files_async (f->storage, NULL, async_done_cb, &waiter);
+  result = wait_result (&waiter);
+  return shoal_storage_delete_files_finish (f->storage, result, error);
+}
+
+static guint
+count_dir_entries (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
 static void
 test_delete_files (Fixture       *f,
                    gconstpointer  data)
@@ -1240,13 +1264,50 @@ test_delete_files (Fixture       *f,
   }
   g_assert_true (g_file_test (part, G_FILE_TEST_EXISTS));
 
-  g_assert_true (shoal_storage_delete_files (f->storage, &error));
+  g_assert_true (delete_files (f, &error));
   g_assert_no_error (error);
   root = torrent_path (f, "torrent");
   g_assert_false (g_file_test (root, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (keep, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (f->save_dir, G_FILE_TEST_IS_DIR));
+  /* Nothing left behind, the hidden directory of the deletion included. */
+  g_assert_cmpuint (count_dir_entries (f->save_dir), ==, 1);
+}
+
+/* The names are free as soon as the call returns: a file created there
+ * at once (the torrent added again) survives the deletion's thread. */
+static void
+test_delete_files_names_free (Fixture       *f,
+                              gconstpointer  data)
+{
+  Waiter waiter = { f, NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+
+  fixture_load (f, skip_files, G_N_ELEMENTS (skip_files), PIECE);
+  write_all (f);
+  path = shoal_storage_dup_file_path (f->storage, 0);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  shoal_storage_delete_files_async (f->storage, NULL, async_done_cb, &waiter);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *dir = g_path_get_dirname (path);
+
+    g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  }
+  g_file_set_contents (path, "new", 3, &error);
+  g_assert_no_error (error);
+
+  result = wait_result (&waiter);
+  g_assert_true (shoal_storage_delete_files_finish (f->storage, result, &error));
+  g_assert_no_error (error);
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (contents, ==, "new");
 }
 
 static gboolean
@@ -1397,6 +1458,7 @@ main (int   argc,
   ADD ("/engine/storage/file-too-large", test_file_too_large);
   ADD ("/engine/storage/permission-denied", test_permission_denied);
   ADD ("/engine/storage/delete-files", test_delete_files);
+  ADD ("/engine/storage/delete-files-names-free", test_delete_files_names_free);
   ADD ("/engine/storage/move", test_move);
   ADD ("/engine/storage/file-stats", test_file_stats);
 

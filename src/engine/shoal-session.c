@@ -56,6 +56,7 @@ struct _ShoalSession
   char             *lsd_interface;
   GPtrArray        *dht_bootstrap;  /* "host:port"; empty: the public routers */
   gboolean          started;
+  guint             n_deleting;  /* removed torrents whose data is being deleted */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalSession, shoal_session, G_TYPE_OBJECT)
@@ -801,10 +802,19 @@ close_poll_cb (gpointer user_data)
 {
   GTask *task = user_data;
   CloseData *data = g_task_get_task_data (task);
+  ShoalSession *self = g_task_get_source_object (task);
+  gint64 now = g_get_monotonic_time ();
 
-  if (shoal_announcer_get_n_stopping () > 0 && g_get_monotonic_time () < data->deadline_us &&
-      !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    goto done;
+  if (shoal_announcer_get_n_stopping () > 0 && now < data->deadline_us)
     return G_SOURCE_CONTINUE;
+  /* Data being deleted is waited for longer: a program that exits before
+   * leaves its files in a hidden directory of the save directory. */
+  if (self->n_deleting > 0 && now < data->deadline_us + 55 * G_USEC_PER_SEC)
+    return G_SOURCE_CONTINUE;
+
+done:
   data->source_id = 0;
   g_task_return_boolean (task, TRUE);
   return G_SOURCE_REMOVE;
@@ -818,7 +828,8 @@ close_poll_cb (gpointer user_data)
  * @user_data: for @callback
  *
  * Like shoal_session_close(), then waits (at most 5 s) for the `stopped`
- * announces to reach the trackers, so that a program can exit right after.
+ * announces to reach the trackers, and (at most a minute) for the data of
+ * removed torrents to be deleted, so that a program can exit right after.
  */
 void
 shoal_session_close_async (ShoalSession        *self,
@@ -1226,38 +1237,120 @@ shoal_session_add_torrent_file (ShoalSession   *self,
   return shoal_session_add_torrent (self, info, save_dir, flags, error);
 }
 
+static void
+delete_files_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ShoalSession *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  g_assert (self->n_deleting > 0);
+  self->n_deleting--;
+  if (shoal_storage_delete_files_finish (SHOAL_STORAGE (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * shoal_session_remove_torrent_async:
+ * @self: a session
+ * @torrent: one of its torrents
+ * @delete_data: also delete the downloaded files
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (nullable): called once the data is deleted
+ * @user_data: for @callback
+ *
+ * Stops @torrent, forgets its saved state and removes it from the list
+ * before this returns. With @delete_data, its files are gone from their
+ * names before this returns too (the same torrent may be added again into
+ * the same place at once), and the space they held is given back by a
+ * worker thread; @callback tells whether that went well.
+ * shoal_session_close_async() waits for such deletions to finish.
+ */
+void
+shoal_session_remove_torrent_async (ShoalSession        *self,
+                                    ShoalTorrent        *torrent,
+                                    gboolean             delete_data,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(ShoalTorrent) hold = NULL;
+  guint pos;
+
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  g_return_if_fail (SHOAL_IS_TORRENT (torrent));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, shoal_session_remove_torrent_async);
+  if (!g_list_store_find (self->torrents, torrent, &pos))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  hold = g_object_ref (torrent);
+  shoal_torrent_pause (torrent);
+  _shoal_torrent_close (torrent);
+  _shoal_torrent_remove_state (torrent);
+  g_list_store_remove (self->torrents, pos);
+  /* A magnet link still fetching its metadata has no storage, no data. */
+  if (delete_data && torrent->storage != NULL)
+    {
+      self->n_deleting++;
+      shoal_storage_delete_files_async (torrent->storage, cancellable, delete_files_cb, g_steal_pointer (&task));
+    }
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * shoal_session_remove_torrent_finish:
+ * @self: a session
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the torrent's data, when it was to be deleted, is all
+ *   gone
+ */
+gboolean
+shoal_session_remove_torrent_finish (ShoalSession  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+remove_torrent_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!shoal_session_remove_torrent_finish (SHOAL_SESSION (source), result, &error))
+    g_warning ("Could not delete the data of a removed torrent: %s", error->message);
+}
+
 /**
  * shoal_session_remove_torrent:
  * @self: a session
  * @torrent: one of its torrents
  * @delete_data: also delete the downloaded files
+ *
+ * Like shoal_session_remove_torrent_async(), for a caller that has nobody
+ * to tell when deleting the data fails: a warning is logged.
  */
 void
 shoal_session_remove_torrent (ShoalSession *self,
                               ShoalTorrent *torrent,
                               gboolean      delete_data)
 {
-  guint pos;
-  g_autoptr(ShoalTorrent) hold = NULL;
-
-  g_return_if_fail (SHOAL_IS_SESSION (self));
-  g_return_if_fail (SHOAL_IS_TORRENT (torrent));
-
-  if (!g_list_store_find (self->torrents, torrent, &pos))
-    return;
-  hold = g_object_ref (torrent);
-  shoal_torrent_pause (torrent);
-  _shoal_torrent_close (torrent);
-  _shoal_torrent_remove_state (torrent);
-  /* A magnet link still fetching its metadata has no storage, no data. */
-  if (delete_data && torrent->storage != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!shoal_storage_delete_files (torrent->storage, &error))
-        g_warning ("Could not delete the data of “%s”: %s", shoal_torrent_get_name (torrent), error->message);
-    }
-  g_list_store_remove (self->torrents, pos);
+  shoal_session_remove_torrent_async (self, torrent, delete_data, NULL, remove_torrent_cb, NULL);
 }
 
 /* Engine internals */

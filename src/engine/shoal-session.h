@@ -128,5 +128,14 @@ ShoalTorrent *shoal_session_add_torrent_file   (ShoalSession   *self,
 void          shoal_session_remove_torrent     (ShoalSession   *self,
                                                 ShoalTorrent   *torrent,
                                                 gboolean        delete_data);
+void          shoal_session_remove_torrent_async (ShoalSession        *self,
+                                                  ShoalTorrent        *torrent,
+                                                  gboolean             delete_data,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean      shoal_session_remove_torrent_finish (ShoalSession   *self,
+                                                   GAsyncResult   *result,
+                                                   GError        **error);
 
 G_END_DECLS

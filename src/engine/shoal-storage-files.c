@@ -230,57 +230,181 @@ relative_paths (ShoalStorage *self)
   return paths;
 }
 
+typedef struct
+{
+  char      *trash_dir;  /* (nullable): where the files were moved */
+  GPtrArray *to_unlink;  /* absolute paths, deleted in the thread */
+  GPtrArray *rel_paths;  /* (nullable): directories to clean up after */
+  char      *save_dir;
+  GError    *error;      /* (nullable): the first failure so far */
+} DeleteJob;
+
+static void
+delete_job_free (gpointer data)
+{
+  DeleteJob *job = data;
+
+  g_free (job->trash_dir);
+  g_ptr_array_unref (job->to_unlink);
+  g_clear_pointer (&job->rel_paths, g_ptr_array_unref);
+  g_free (job->save_dir);
+  g_clear_error (&job->error);
+  g_free (job);
+}
+
+static void
+delete_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  DeleteJob *job = task_data;
+
+  for (guint i = 0; i < job->to_unlink->len; i++)
+    {
+      const char *path = g_ptr_array_index (job->to_unlink, i);
+
+      if (g_unlink (path) < 0 && errno != ENOENT && job->error == NULL)
+        {
+          int errsv = errno;
+
+          shoal_storage_io_set_error (&job->error, errsv, "removing", path);
+        }
+    }
+  if (job->trash_dir != NULL)
+    (void) g_rmdir (job->trash_dir);
+  /* Only files that could not be moved aside leave directories to clean. */
+  if (job->rel_paths != NULL)
+    shoal_storage_io_remove_empty_dirs (job->save_dir, job->rel_paths);
+
+  if (job->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&job->error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
 /**
- * shoal_storage_delete_files:
+ * shoal_storage_delete_files_async:
  * @self: a #ShoalStorage
- * @error: return location for a #GError
+ * @cancellable: (nullable): not used yet, for symmetry
+ * @callback: called once the data is gone
+ * @user_data: for @callback
  *
  * Removes the torrent's files, its part file, and the directories of the
  * torrent that are left empty. Nothing outside the save directory is
  * touched, nor the save directory itself. Missing files are not an error;
- * the first other failure is reported after trying every file. Only
- * unlink() and rmdir() run, so this is cheap enough for the main thread;
- * no I/O for this storage may be pending.
+ * the first other failure is reported after trying every file. No I/O for
+ * this storage may be pending.
  *
- * Returns: %TRUE on success
+ * Freeing the blocks of a large file takes the kernel a while (some
+ * 100 ms per GiB on ext4), too long for the main loop. So before this
+ * returns every file is renamed into a hidden directory of the save
+ * directory (".shoal-removing-XXXXXX", one rename each, which costs no
+ * more than creating a file), the torrent's now empty directories are
+ * removed, and a worker thread then unlinks the renamed files. The names
+ * are free at once: the same torrent added again right away into the same
+ * place finds no old data there, whatever the thread has done yet. A file
+ * that cannot be renamed there (on another file system) is unlinked where
+ * it is by the thread.
  */
-gboolean
-shoal_storage_delete_files (ShoalStorage  *self,
-                            GError       **error)
+void
+shoal_storage_delete_files_async (ShoalStorage        *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
 {
+  g_autoptr(GTask) task = NULL;
   g_autoptr(GPtrArray) paths = NULL;
-  g_autoptr(GError) first_error = NULL;
-  g_autofree char *save_dir = NULL;
+  DeleteJob *job;
+  gboolean trash_failed = FALSE;
+  gboolean left_in_place = FALSE;
 
-  g_return_val_if_fail (SHOAL_IS_STORAGE (self), FALSE);
+  g_return_if_fail (SHOAL_IS_STORAGE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, shoal_storage_delete_files_async);
+  job = g_new0 (DeleteJob, 1);
+  job->to_unlink = g_ptr_array_new_with_free_func (g_free);
+  job->save_dir = shoal_storage_dup_save_dir (self);
+  g_task_set_task_data (task, job, delete_job_free);
 
   _shoal_storage_close_all_fds (self);
-  save_dir = shoal_storage_dup_save_dir (self);
   paths = relative_paths (self);
 
   for (guint i = 0; i < paths->len; i++)
     {
-      g_autofree char *path = g_build_filename (save_dir, g_ptr_array_index (paths, i), NULL);
+      g_autofree char *path = g_build_filename (job->save_dir, g_ptr_array_index (paths, i), NULL);
+      struct stat st;
 
-      if (g_unlink (path) < 0 && errno != ENOENT && first_error == NULL)
+      if (lstat (path, &st) < 0)
         {
           int errsv = errno;
 
-          shoal_storage_io_set_error (&first_error, errsv, "removing", path);
+          if (errsv != ENOENT && job->error == NULL)
+            shoal_storage_io_set_error (&job->error, errsv, "removing", path);
+          continue;
         }
+      /* A directory where the torrent has a file is not the torrent's: it
+       * stays, and unlinking it fails with a clear error. */
+      if (S_ISDIR (st.st_mode))
+        {
+          g_ptr_array_add (job->to_unlink, g_steal_pointer (&path));
+          continue;
+        }
+      if (job->trash_dir == NULL && !trash_failed)
+        {
+          job->trash_dir = g_build_filename (job->save_dir, ".shoal-removing-XXXXXX", NULL);
+          if (g_mkdtemp_full (job->trash_dir, 0700) == NULL)
+            {
+              g_clear_pointer (&job->trash_dir, g_free);
+              trash_failed = TRUE;
+            }
+        }
+      if (job->trash_dir != NULL)
+        {
+          g_autofree char *name = g_strdup_printf ("%u", i);
+          char *dest = g_build_filename (job->trash_dir, name, NULL);
+
+          if (g_rename (path, dest) == 0)
+            {
+              g_ptr_array_add (job->to_unlink, dest);
+              continue;
+            }
+          g_free (dest);
+        }
+      g_ptr_array_add (job->to_unlink, g_steal_pointer (&path));
+      left_in_place = TRUE;
     }
 
-  if (!shoal_part_file_delete (self->part, first_error == NULL ? &first_error : NULL))
+  if (!shoal_part_file_delete (self->part, job->error == NULL ? &job->error : NULL))
     g_debug ("Cannot remove part file");
 
-  shoal_storage_io_remove_empty_dirs (save_dir, paths);
-
-  if (first_error != NULL)
+  shoal_storage_io_remove_empty_dirs (job->save_dir, paths);
+  if (left_in_place)
     {
-      g_propagate_error (error, g_steal_pointer (&first_error));
-      return FALSE;
+      job->rel_paths = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < paths->len; i++)
+        g_ptr_array_add (job->rel_paths, g_strdup (g_ptr_array_index (paths, i)));
     }
-  return TRUE;
+
+  g_task_run_in_thread (task, delete_thread);
+}
+
+/**
+ * shoal_storage_delete_files_finish:
+ * @self: a #ShoalStorage
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if every file of the torrent is gone
+ */
+gboolean
+shoal_storage_delete_files_finish (ShoalStorage  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static void

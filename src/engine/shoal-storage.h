@@ -144,7 +144,12 @@ GArray        *shoal_storage_get_file_stats      (ShoalStorage            *self)
 gboolean       shoal_storage_files_unchanged     (ShoalStorage            *self,
                                                   GArray                  *saved);
 
-gboolean       shoal_storage_delete_files        (ShoalStorage            *self,
+void           shoal_storage_delete_files_async  (ShoalStorage            *self,
+                                                  GCancellable            *cancellable,
+                                                  GAsyncReadyCallback      callback,
+                                                  gpointer                 user_data);
+gboolean       shoal_storage_delete_files_finish (ShoalStorage            *self,
+                                                  GAsyncResult            *result,
                                                   GError                 **error);
 
 void           shoal_storage_move_async          (ShoalStorage            *self,
