@@ -819,6 +819,26 @@ test_remove_keeps_or_deletes_data (void)
   g_assert_true (g_file_test (kept, G_FILE_TEST_EXISTS));
 }
 
+/* Deleting the data finishes in a worker thread; a failure there still
+ * reaches the window. A directory where the torrent has its file is not
+ * the torrent's to delete. */
+static void
+test_remove_delete_failure_toast (void)
+{
+  g_autofree char *in_the_way = g_build_filename (download_dir, "in-the-way.bin", NULL);
+  g_autofree char *inside = g_build_filename (in_the_way, "keep.txt", NULL);
+
+  remove_all_torrents ();
+  g_assert_cmpint (g_mkdir_with_parents (in_the_way, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (inside, "mine", -1, NULL));
+  add_torrent ("in-the-way.bin", 9);
+  reset_toast ();
+  remove_through_dialog ("in-the-way.bin", "delete");
+  g_assert_true (wait_for (n_torrents_is, GUINT_TO_POINTER (0)));
+  g_assert_true (wait_for (toast_is, (gpointer) "Could not delete all the files of “in-the-way.bin”"));
+  g_assert_true (g_file_test (inside, G_FILE_TEST_IS_REGULAR));
+}
+
 static gboolean
 paused (gpointer data)
 {
@@ -1372,6 +1392,7 @@ main (int   argc,
   g_test_add_func ("/app/window/filter-search-and-state", test_filter_by_search_and_state);
   g_test_add_func ("/app/window/actions-follow-selection", test_actions_follow_selection);
   g_test_add_func ("/app/window/remove-keeps-or-deletes-data", test_remove_keeps_or_deletes_data);
+  g_test_add_func ("/app/window/remove-delete-failure-toast", test_remove_delete_failure_toast);
   g_test_add_func ("/app/add-dialog/skip-file-and-duplicate", test_add_dialog_skips_file);
   g_test_add_func ("/app/add/broken-torrent-toast", test_broken_torrent_toast);
   g_test_add_func ("/app/magnet/add-and-duplicate", test_magnet_add_and_duplicate);

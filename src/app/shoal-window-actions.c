@@ -427,6 +427,33 @@ verify_action (GSimpleAction *action,
     shoal_torrent_verify (g_ptr_array_index (selected, i));
 }
 
+typedef struct
+{
+  ShoalWindow *window;
+  char        *name;
+} RemoveData;
+
+static void
+removed_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  RemoveData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!shoal_session_remove_torrent_finish (SHOAL_SESSION (source), result, &error))
+    {
+      /* Translators: %s are a torrent name, then why */
+      g_autofree char *text = g_strdup_printf (_("Could not delete all the files of “%s”: %s"),
+                                               data->name, error->message);
+
+      shoal_window_add_toast (data->window, text);
+    }
+  g_object_unref (data->window);
+  g_free (data->name);
+  g_free (data);
+}
+
 static void
 remove_response_cb (GtkWidget        *dialog,
                     const char       *response,
@@ -441,8 +468,14 @@ remove_response_cb (GtkWidget        *dialog,
   for (guint i = 0; i < torrents->len; i++)
     {
       ShoalTorrent *torrent = g_ptr_array_index (torrents, i);
+      RemoveData *data = g_new0 (RemoveData, 1);
 
-      shoal_session_remove_torrent (shoal_torrent_get_session (torrent), torrent, delete_data);
+      data->window = g_object_ref (SHOAL_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog))));
+      data->name = g_strdup (shoal_torrent_get_name (torrent));
+      /* The files are gone from the folder at once; the space they take
+       * is given back by a worker thread. */
+      shoal_session_remove_torrent_async (shoal_torrent_get_session (torrent), torrent, delete_data, NULL,
+                                          removed_cb, data);
     }
 }
 
