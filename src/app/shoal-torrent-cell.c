@@ -8,6 +8,12 @@
  * pointer. Every cell of the torrent list wraps its content in one of
  * these, bound to the list item's row, so a right click can find the
  * torrent it landed on from the picked widget.
+ *
+ * A cell whose content is a label that does not fit shows the whole text
+ * as its tooltip. It is computed when GTK asks for it: a tooltip set on
+ * every label whose text changes would cost the list a round trip to the
+ * display server for each (GTK checks at once whether the pointer is
+ * above it), a thousand times a second in a long list.
  */
 
 #include "config.h"
@@ -123,6 +129,25 @@ shoal_torrent_cell_find_row (GtkWidget *widget)
   return NULL;
 }
 
+static gboolean
+shoal_torrent_cell_query_tooltip (GtkWidget  *widget,
+                                  int         x,
+                                  int         y,
+                                  gboolean    keyboard_tooltip,
+                                  GtkTooltip *tooltip)
+{
+  ShoalTorrentCell *self = SHOAL_TORRENT_CELL (widget);
+  GtkLabel *label;
+
+  if (!GTK_IS_LABEL (self->child))
+    return FALSE;
+  label = GTK_LABEL (self->child);
+  if (!pango_layout_is_ellipsized (gtk_label_get_layout (label)))
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, gtk_label_get_text (label));
+  return TRUE;
+}
+
 static void
 shoal_torrent_cell_get_property (GObject    *object,
                                  guint       prop_id,
@@ -194,10 +219,13 @@ shoal_torrent_cell_class_init (ShoalTorrentCellClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  widget_class->query_tooltip = shoal_torrent_cell_query_tooltip;
+
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void
 shoal_torrent_cell_init (ShoalTorrentCell *self)
 {
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
 }
