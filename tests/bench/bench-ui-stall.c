@@ -28,7 +28,8 @@
  * Knobs: BENCH_PAGE=NAME keeps one details page shown; BENCH_PLAINTEXT=1
  * turns peer encryption off on both ends; BENCH_LOG_STALLS=1 prints each
  * stall over 30 ms with its CLOCK_MONOTONIC bounds and the bench's last
- * action before it, to match with `perf record -k CLOCK_MONOTONIC`.
+ * action before it, to match with `perf record -k CLOCK_MONOTONIC`, and
+ * how much of it the window's frames spent in layout and in paint.
  *
  * The exit status is 0 whatever the figures: it measures, it does not
  * judge.
@@ -39,6 +40,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -65,8 +67,50 @@ typedef struct
 {
   GArray *gaps;        /* gint64 microseconds between two runs of the probe */
   gint64  last;
+  gint64  last_cpu;    /* this thread's CPU time at the last run */
   guint   id;
 } Probe;
+
+/* Time spent in the window's frames since the probe last ran: from the
+ * frame clock's before-paint to the end of its layout phase (updates and
+ * size allocation), then to the end of its paint phase (snapshot and
+ * render). A stall with little of either is the main loop's own work. */
+static gint64 frame_phase_start;
+static gint64 frame_layout_us;
+static gint64 frame_paint_us;
+
+static void
+frame_before_paint_cb (GdkFrameClock *clock)
+{
+  frame_phase_start = g_get_monotonic_time ();
+}
+
+static void
+frame_layout_cb (GdkFrameClock *clock)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  frame_layout_us += now - frame_phase_start;
+  frame_phase_start = now;
+}
+
+static void
+frame_paint_cb (GdkFrameClock *clock)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  frame_paint_us += now - frame_phase_start;
+  frame_phase_start = now;
+}
+
+static gint64
+thread_cpu_time (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
 
 static gboolean
 probe_cb (gpointer user_data)
@@ -74,14 +118,18 @@ probe_cb (gpointer user_data)
   Probe *probe = user_data;
   gint64 now = g_get_monotonic_time ();
   gint64 gap = now - probe->last;
+  gint64 cpu = thread_cpu_time ();
 
   g_array_append_val (probe->gaps, gap);
   /* BENCH_LOG_STALLS=1: when each long stall happened, to match against
    * `perf record -k CLOCK_MONOTONIC` samples. */
   if (gap > STALL_LIMIT_US && g_getenv ("BENCH_LOG_STALLS") != NULL)
-    g_printerr ("stall %.6f %.6f %.1f ms, %.0f ms after %s\n", probe->last / 1e6, now / 1e6, gap / 1e3,
-                (probe->last - last_event_time) / 1e3, last_event);
+    g_printerr ("stall %.6f %.6f %.1f ms (%.1f ms on the CPU), %.0f ms after %s; frame layout %.1f ms, paint %.1f ms\n",
+                probe->last / 1e6, now / 1e6, gap / 1e3, (cpu - probe->last_cpu) / 1e3,
+                (probe->last - last_event_time) / 1e3, last_event, frame_layout_us / 1e3, frame_paint_us / 1e3);
+  frame_layout_us = frame_paint_us = 0;
   probe->last = now;
+  probe->last_cpu = cpu;
   return G_SOURCE_CONTINUE;
 }
 
@@ -90,6 +138,7 @@ probe_start (Probe *probe)
 {
   probe->gaps = g_array_sized_new (FALSE, FALSE, sizeof (gint64), 40000);
   probe->last = g_get_monotonic_time ();
+  probe->last_cpu = thread_cpu_time ();
   probe->id = g_timeout_add_full (G_PRIORITY_HIGH, 1, probe_cb, probe, NULL);
 }
 
@@ -445,6 +494,13 @@ main (int   argc,
   while (!window_shown ())
     g_main_context_iteration (NULL, TRUE);
   run_for (500);
+  {
+    GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+
+    g_signal_connect (clock, "before-paint", G_CALLBACK (frame_before_paint_cb), NULL);
+    g_signal_connect (clock, "layout", G_CALLBACK (frame_layout_cb), NULL);
+    g_signal_connect (clock, "paint", G_CALLBACK (frame_paint_cb), NULL);
+  }
   g_print ("Renderer: %s\n", G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (window))));
 
   /* Adding them all is a stall of its own, reported apart. */
