@@ -25,7 +25,10 @@
  * cores), and that would measure Mesa's rasterizer rather than Shoal.
  * Set GSK_RENDERER=gl to see it anyway.
  *
- * Knobs: BENCH_PAGE=NAME keeps one details page shown; BENCH_PLAINTEXT=1
+ * The seeder runs at a nice value of 10 (see seeder_setup()).
+ *
+ * Knobs: BENCH_PAGE=NAME keeps one details page shown; BENCH_SEEDER_NICE=N
+ * sets the seeder's nice value; BENCH_PLAINTEXT=1
  * turns peer encryption off on both ends; BENCH_LOG_STALLS=1 prints each
  * stall over 30 ms with its CLOCK_MONOTONIC bounds and the bench's last
  * action before it, to match with `perf record -k CLOCK_MONOTONIC`, and
@@ -40,6 +43,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -253,6 +257,19 @@ port_open (guint16 port)
 
 /* The seeder: `shoal-cli seed` in its own process, so that its work does
  * not run on the main loop being measured. */
+/* The seeder stands for a peer on another machine: here it shares the two
+ * cores with the application measured, and would take the main loop's
+ * turns on them (the kernel then reports the main thread runnable but
+ * waiting, for 40 ms and more). A nice value of BENCH_SEEDER_NICE (10)
+ * makes it yield to the application; 0 puts them on equal terms. */
+static void
+seeder_setup (gpointer user_data)
+{
+  const char *nice = g_getenv ("BENCH_SEEDER_NICE");
+
+  (void) setpriority (PRIO_PROCESS, 0, nice != NULL ? atoi (nice) : 10);
+}
+
 static GPid
 start_seeder (ShoalMetainfo *info,
               guint16        port)
@@ -281,7 +298,7 @@ start_seeder (ShoalMetainfo *info,
 
   if (g_getenv ("BENCH_PLAINTEXT") != NULL)
     argv[8] = "--encryption=plaintext";
-  g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &pid, &error);
+  g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, seeder_setup, NULL, &pid, &error);
   g_assert_no_error (error);
   return pid;
 }
@@ -300,31 +317,17 @@ typedef struct
 
 static void download_add (Download *download);
 
-static void
-unlink_thread (GTask        *task,
-               gpointer      source,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  g_unlink (task_data);
-}
-
 static gboolean
 readd_cb (gpointer user_data)
 {
   Download *download = user_data;
-  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
 
   download->readd_id = 0;
   last_event = "re-adding the download";
   last_event_time = g_get_monotonic_time ();
-  /* Freeing the blocks of a 1 GiB file takes the kernel a good 100 ms,
-   * and shoal_session_remove_torrent() would do it on this thread: that
-   * stall is the engine's, and not the steady state measured here. */
-  shoal_session_remove_torrent (session (), download->torrent, FALSE);
-  g_task_set_task_data (task, g_build_filename (download->save_dir, shoal_metainfo_get_name (download->info), NULL),
-                        g_free);
-  g_task_run_in_thread (task, unlink_thread);
+  /* As a user removing it with its data: the file's name is free at once,
+   * its blocks are freed by a worker thread. */
+  shoal_session_remove_torrent (session (), download->torrent, TRUE);
   download->rounds++;
   download_add (download);
   return G_SOURCE_REMOVE;
