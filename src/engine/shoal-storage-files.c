@@ -283,6 +283,14 @@ delete_thread (GTask        *task,
     g_task_return_boolean (task, TRUE);
 }
 
+static void
+delete_job_run (gpointer data)
+{
+  TaskJob *job = data;
+
+  delete_thread (job->task, job->self, g_task_get_task_data (job->task), NULL);
+}
+
 /**
  * shoal_storage_delete_files_async:
  * @self: a #ShoalStorage
@@ -301,7 +309,8 @@ delete_thread (GTask        *task,
  * returns every file is renamed into a hidden directory of the save
  * directory (".shoal-removing-XXXXXX", one rename each, which costs no
  * more than creating a file), the torrent's now empty directories are
- * removed, and a worker thread then unlinks the renamed files. The names
+ * removed, and a worker thread of the disk pool (whose priority is below
+ * the main loop's) then unlinks the renamed files. The names
  * are free at once: the same torrent added again right away into the same
  * place finds no old data there, whatever the thread has done yet. A file
  * that cannot be renamed there (on another file system) is unlinked where
@@ -387,7 +396,13 @@ shoal_storage_delete_files_async (ShoalStorage        *self,
         g_ptr_array_add (job->rel_paths, g_strdup (g_ptr_array_index (paths, i)));
     }
 
-  g_task_run_in_thread (task, delete_thread);
+  {
+    TaskJob *run = g_new0 (TaskJob, 1);
+
+    run->self = self;
+    run->task = g_steal_pointer (&task);
+    shoal_disk_pool_push (self->pool, delete_job_run, run, task_job_free, 0);
+  }
 }
 
 /**
