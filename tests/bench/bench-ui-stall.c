@@ -34,6 +34,12 @@
  * action before it, to match with `perf record -k CLOCK_MONOTONIC`, and
  * how much of it the window's frames spent in layout and in paint.
  *
+ * On a virtual machine the host may run something else on its virtual
+ * CPUs for tens of milliseconds; the main thread then waits without
+ * running. A stall spent mostly off the CPU while /proc/stat's steal time
+ * grew by a tick or more is counted apart ("host steal"), and the longest
+ * of the others is printed too.
+ *
  * The exit status is 0 whatever the figures: it measures, it does not
  * judge.
  */
@@ -42,6 +48,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -72,6 +79,10 @@ typedef struct
   GArray *gaps;        /* gint64 microseconds between two runs of the probe */
   gint64  last;
   gint64  last_cpu;    /* this thread's CPU time at the last run */
+  gint64  last_steal;  /* the host's steal time, read at most 10 ms ago */
+  guint   n_runs;
+  guint   n_stolen;    /* stalls over the limit spent mostly off a stolen CPU */
+  gint64  max_own;     /* the longest gap not counted in n_stolen */
   guint   id;
 } Probe;
 
@@ -116,6 +127,24 @@ thread_cpu_time (void)
   return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
+/* On a virtual machine, the time the host ran something else on this
+ * machine's virtual CPUs (the "steal" column of /proc/stat, all CPUs
+ * together), in microseconds. The kernel sees a thread running during
+ * that time, but it does not run. */
+static gint64
+host_steal_time (void)
+{
+  g_autofree char *stat = NULL;
+  guint64 v[8] = { 0 };
+
+  if (!g_file_get_contents ("/proc/stat", &stat, NULL, NULL) ||
+      sscanf (stat, "cpu %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+              " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
+              &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+    return 0;
+  return (gint64) (v[7] * G_USEC_PER_SEC / (guint64) sysconf (_SC_CLK_TCK));
+}
+
 static gboolean
 probe_cb (gpointer user_data)
 {
@@ -123,14 +152,29 @@ probe_cb (gpointer user_data)
   gint64 now = g_get_monotonic_time ();
   gint64 gap = now - probe->last;
   gint64 cpu = thread_cpu_time ();
+  gint64 steal = 0;
+  gboolean stolen = FALSE;
 
   g_array_append_val (probe->gaps, gap);
+  if (gap > STALL_LIMIT_US || ++probe->n_runs % 10 == 0)
+    {
+      steal = host_steal_time ();
+      /* Mostly off the CPU, while the host took at least a tick of it:
+       * the stall is the virtual machine's, not the program's. */
+      stolen = gap > STALL_LIMIT_US && steal - probe->last_steal >= 10000 && cpu - probe->last_cpu < gap / 2;
+      probe->last_steal = steal;
+    }
+  if (stolen)
+    probe->n_stolen++;
+  else
+    probe->max_own = MAX (probe->max_own, gap);
   /* BENCH_LOG_STALLS=1: when each long stall happened, to match against
    * `perf record -k CLOCK_MONOTONIC` samples. */
   if (gap > STALL_LIMIT_US && g_getenv ("BENCH_LOG_STALLS") != NULL)
-    g_printerr ("stall %.6f %.6f %.1f ms (%.1f ms on the CPU), %.0f ms after %s; frame layout %.1f ms, paint %.1f ms\n",
+    g_printerr ("stall %.6f %.6f %.1f ms (%.1f ms on the CPU%s), %.0f ms after %s; frame layout %.1f ms, paint %.1f ms\n",
                 probe->last / 1e6, now / 1e6, gap / 1e3, (cpu - probe->last_cpu) / 1e3,
-                (probe->last - last_event_time) / 1e3, last_event, frame_layout_us / 1e3, frame_paint_us / 1e3);
+                stolen ? ", host steal" : "", (probe->last - last_event_time) / 1e3, last_event,
+                frame_layout_us / 1e3, frame_paint_us / 1e3);
   frame_layout_us = frame_paint_us = 0;
   probe->last = now;
   probe->last_cpu = cpu;
@@ -143,6 +187,9 @@ probe_start (Probe *probe)
   probe->gaps = g_array_sized_new (FALSE, FALSE, sizeof (gint64), 40000);
   probe->last = g_get_monotonic_time ();
   probe->last_cpu = thread_cpu_time ();
+  probe->last_steal = host_steal_time ();
+  probe->n_runs = probe->n_stolen = 0;
+  probe->max_own = 0;
   probe->id = g_timeout_add_full (G_PRIORITY_HIGH, 1, probe_cb, probe, NULL);
 }
 
@@ -172,9 +219,10 @@ probe_report (Probe      *probe,
   if (n == 0)
     g_print ("%-28s no samples\n", phase);
   else
-    g_print ("%-28s samples %6u  p50 %5.1f ms  p99 %5.1f ms  p99.9 %5.1f ms  max %6.1f ms  >30 ms: %u\n",
+    g_print ("%-28s samples %6u  p50 %5.1f ms  p99 %5.1f ms  p99.9 %5.1f ms  max %6.1f ms  >30 ms: %u"
+             " (host steal: %u; max without them %.1f ms)\n",
              phase, n, v[n / 2] / 1000.0, v[(guint) (n * 0.99)] / 1000.0, v[(guint) (n * 0.999)] / 1000.0,
-             v[n - 1] / 1000.0, over);
+             v[n - 1] / 1000.0, over, probe->n_stolen, probe->max_own / 1000.0);
   g_array_unref (probe->gaps);
   probe->gaps = NULL;
 }
