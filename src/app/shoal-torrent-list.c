@@ -64,33 +64,31 @@ shoal_torrent_list_model_init (GListModelInterface *iface)
   iface->get_item = shoal_torrent_list_get_item;
 }
 
-/**
- * shoal_torrent_list_flush:
- * @self: a list
- *
- * Refreshes the rows of torrents that notified since the last flush now,
- * rather than at the next idle moment.
- */
-void
-shoal_torrent_list_flush (ShoalTorrentList *self)
+/* Refreshes the dirty rows in model order, reporting the ones that really
+ * changed as contiguous items-changed runs; with a @deadline (monotonic
+ * time, or 0 for none) it stops once that is past, leaving the rest
+ * dirty. Returns whether any row is still dirty. */
+static gboolean
+flush_rows (ShoalTorrentList *self,
+            gint64            deadline)
 {
   guint run_start = 0;
   guint run_len = 0;
-
-  g_return_if_fail (SHOAL_IS_TORRENT_LIST (self));
-
-  g_clear_handle_id (&self->flush_id, g_source_remove);
-  if (g_hash_table_size (self->dirty) == 0)
-    return;
+  guint refreshed = 0;
 
   /* One pass in model order finds the positions without a lookup per row. */
-  for (guint i = 0; i < self->rows->len; i++)
+  for (guint i = 0; i < self->rows->len && g_hash_table_size (self->dirty) > 0; i++)
     {
       ShoalTorrentRow *row = g_ptr_array_index (self->rows, i);
       gboolean changed = FALSE;
 
+      if (deadline != 0 && refreshed > 0 && refreshed % 16 == 0 && g_get_monotonic_time () > deadline)
+        break;
       if (g_hash_table_remove (self->dirty, row))
-        changed = shoal_torrent_row_refresh (row);
+        {
+          changed = shoal_torrent_row_refresh (row);
+          refreshed++;
+        }
 
       if (changed)
         {
@@ -106,15 +104,38 @@ shoal_torrent_list_flush (ShoalTorrentList *self)
     }
   if (run_len > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), run_start, run_len, run_len);
+  return g_hash_table_size (self->dirty) > 0;
 }
+
+/**
+ * shoal_torrent_list_flush:
+ * @self: a list
+ *
+ * Refreshes the rows of torrents that notified since the last flush now,
+ * rather than at the next idle moment.
+ */
+void
+shoal_torrent_list_flush (ShoalTorrentList *self)
+{
+  g_return_if_fail (SHOAL_IS_TORRENT_LIST (self));
+
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  flush_rows (self, 0);
+}
+
+/* At idle time, rows are refreshed a few milliseconds' worth at a time:
+ * a thousand torrents changing at once (a session starting, torrents
+ * added in bulk) would otherwise hold the main loop for a frame or more. */
+#define FLUSH_SLICE_US 4000
 
 static gboolean
 flush_cb (gpointer user_data)
 {
   ShoalTorrentList *self = user_data;
 
+  if (flush_rows (self, g_get_monotonic_time () + FLUSH_SLICE_US))
+    return G_SOURCE_CONTINUE;
   self->flush_id = 0;
-  shoal_torrent_list_flush (self);
   return G_SOURCE_REMOVE;
 }
 
