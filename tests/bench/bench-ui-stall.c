@@ -13,11 +13,13 @@
  * removed and added again each time it completes, so it never stops).
  * Meanwhile a 1 ms timeout of high priority records the time between its
  * runs: any gap longer than that is the main loop busy with something
- * else. For SECONDS (20) per phase, with the torrent selected and the
- * details pane cycling through its pages, it prints the longest gap, the
- * 99th and 99.9th percentiles, and how many gaps exceeded 30 ms; first
- * with the list in its default order (newest first), then sorted by
- * download rate, whose values change every second.
+ * else. For SECONDS (20) per phase it prints the longest gap, the 99th
+ * and 99.9th percentiles, and how many gaps exceeded 30 ms: first while
+ * the download runs and nobody touches the window, then with the torrent
+ * selected and the details pane switching to another page every three
+ * seconds (user actions), with the list in its default order (newest
+ * first) and then sorted by download rate, whose values change every
+ * second.
  *
  * GTK draws with the cairo renderer unless GSK_RENDERER says otherwise:
  * under Xvfb the GL renderer runs on llvmpipe, which repaints the whole
@@ -588,9 +590,11 @@ main (int   argc,
          g_get_monotonic_time () - start < 120 * G_USEC_PER_SEC)
     run_for (200);
 
+  /* The steady state: downloading at full speed, the list refreshed every
+   * second, nobody touching the window. */
   probe_start (&probe);
-  run_for (3000);
-  probe_report (&probe, "idle list, downloading");
+  run_for (seconds * 1000);
+  probe_report (&probe, "downloading, no user action");
 
   measure_phase ("newest first", &download, seconds);
   gtk_column_view_sort_by_column (shoal_window_get_column_view (window), column_titled ("Down"), GTK_SORT_DESCENDING);
