@@ -25,6 +25,7 @@
 #include "shoal-application.h"
 #include "shoal-new-torrent-dialog.h"
 #include "shoal-preferences-window.h"
+#include "shoal-torrent-columns.h"
 #include "shoal-torrent-row.h"
 #include "shoal-window.h"
 
@@ -357,6 +358,34 @@ test_rows_follow_engine (void)
   g_assert_true (wait_for (n_shown_is, GUINT_TO_POINTER (3)));
   remove_all_torrents ();
   g_assert_true (wait_for (n_shown_is, GUINT_TO_POINTER (0)));
+}
+
+/* A right click finds its torrent from the widget under the pointer: the
+ * label itself, the cell around it (its padding), or the row. */
+static void
+test_cells_know_their_row (void)
+{
+  GtkWidget *label;
+  ShoalTorrentRow *row;
+
+  remove_all_torrents ();
+  add_torrent ("epsilon", 4000);
+  add_torrent ("zeta", 5000);
+  g_assert_true (wait_for (label_shown, (gpointer) "zeta"));
+
+  label = find_label (GTK_WIDGET (shoal_window_get_column_view (window)), "zeta");
+  g_assert_nonnull (label);
+  row = shoal_torrent_columns_find_row (label);
+  g_assert_nonnull (row);
+  g_assert_cmpstr (shoal_torrent_get_name (shoal_torrent_row_get_torrent (row)), ==, "zeta");
+  g_assert_true (shoal_torrent_columns_find_row (gtk_widget_get_parent (label)) == row);
+  g_assert_true (shoal_torrent_columns_find_row (gtk_widget_get_parent (gtk_widget_get_parent (label))) == row);
+  g_assert_null (shoal_torrent_columns_find_row (GTK_WIDGET (window)));
+
+  /* Removed, the row's cells are unbound: they no longer point at it. */
+  remove_all_torrents ();
+  g_assert_true (wait_for (n_shown_is, GUINT_TO_POINTER (0)));
+  g_assert_null (shoal_torrent_columns_find_row (GTK_WIDGET (shoal_window_get_column_view (window))));
 }
 
 static void
@@ -1392,6 +1421,7 @@ main (int   argc,
   g_test_add_func ("/app/window/filter-search-and-state", test_filter_by_search_and_state);
   g_test_add_func ("/app/window/actions-follow-selection", test_actions_follow_selection);
   g_test_add_func ("/app/window/remove-keeps-or-deletes-data", test_remove_keeps_or_deletes_data);
+  g_test_add_func ("/app/window/cells-know-their-row", test_cells_know_their_row);
   g_test_add_func ("/app/window/remove-delete-failure-toast", test_remove_delete_failure_toast);
   g_test_add_func ("/app/add-dialog/skip-file-and-duplicate", test_add_dialog_skips_file);
   g_test_add_func ("/app/add/broken-torrent-toast", test_broken_torrent_toast);

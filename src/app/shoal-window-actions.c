@@ -17,7 +17,7 @@
 #include "shoal-add-dialog.h"
 #include "shoal-app-utils.h"
 #include "shoal-new-torrent-dialog.h"
-#include "shoal-torrent-cell.h"
+#include "shoal-torrent-columns.h"
 #include "shoal-window-private.h"
 
 /**
@@ -657,7 +657,7 @@ context_click_cb (ShoalWindow     *self,
   GdkRectangle rect = { (int) x, (int) y, 1, 1 };
 
   picked = gtk_widget_pick (GTK_WIDGET (self->column_view), x, y, GTK_PICK_DEFAULT);
-  row = shoal_torrent_cell_find_row (picked);
+  row = shoal_torrent_columns_find_row (picked);
   if (row == NULL)
     return;
 

@@ -14,7 +14,7 @@
 
 #include "shoal-app-utils.h"
 #include "shoal-details-view.h"
-#include "shoal-torrent-cell.h"
+#include "shoal-torrent-columns.h"
 #include "shoal-torrent-row.h"
 #include "shoal-window-private.h"
 
@@ -567,7 +567,6 @@ shoal_window_class_init (ShoalWindowClass *klass)
   window_class->close_request = shoal_window_close_request;
 
   g_type_ensure (SHOAL_TYPE_TORRENT_ROW);
-  g_type_ensure (SHOAL_TYPE_TORRENT_CELL);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/shoal/Shoal/shoal-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, search_bar);
@@ -590,6 +589,20 @@ static void
 shoal_window_init (ShoalWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  {
+    GListModel *columns = gtk_column_view_get_columns (self->column_view);
+
+    /* The columns of the template are in the order of ShoalTorrentColumn. */
+    g_assert (g_list_model_get_n_items (columns) == SHOAL_TORRENT_COLUMN_ADDED + 1);
+    for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+      {
+        g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+        g_autoptr(GtkListItemFactory) factory = shoal_torrent_column_factory_new ((ShoalTorrentColumn) i);
+
+        gtk_column_view_column_set_factory (column, factory);
+      }
+  }
 
   /* Development builds get the striped header bar, so they are never
    * mistaken for the installed release. */
