@@ -15,7 +15,7 @@
  *  - Parsing a template for each of the ten cells of each new row cost
  *    more than making a label.
  *
- * The row a cell shows is kept on its widget, so a right click can find
+ * The list item of a cell is kept on its widget, so a right click can find
  * the torrent it landed on from the picked widget, and a label that does
  * not fit shows its whole text as a tooltip, computed when GTK asks for it
  * (a tooltip set on every label whose text changes would cost the list a
@@ -48,22 +48,12 @@ static const ColumnKind kinds[] = {
 };
 
 static GQuark
-row_quark (void)
+list_item_quark (void)
 {
   static GQuark quark;
 
   if (G_UNLIKELY (quark == 0))
-    quark = g_quark_from_static_string ("shoal-torrent-columns-row");
-  return quark;
-}
-
-static GQuark
-bindings_quark (void)
-{
-  static GQuark quark;
-
-  if (G_UNLIKELY (quark == 0))
-    quark = g_quark_from_static_string ("shoal-torrent-columns-bindings");
+    quark = g_quark_from_static_string ("shoal-torrent-columns-list-item");
   return quark;
 }
 
@@ -80,6 +70,23 @@ label_query_tooltip_cb (GtkLabel   *label,
   return TRUE;
 }
 
+/* Binds @property of the list item's row to @target_property of @child.
+ * An expression rather than a binding made in a "bind" handler: GTK 4.8
+ * unbinds and binds again every row whose position changes (each row of
+ * the list when a torrent is added at the top), while an expression on
+ * the list item's item is only evaluated again when that item changes. */
+static void
+bind_row_property (GtkListItem *list_item,
+                   const char  *property,
+                   GtkWidget   *child,
+                   const char  *target_property)
+{
+  GtkExpression *item = gtk_property_expression_new (GTK_TYPE_LIST_ITEM, NULL, "item");
+  GtkExpression *value = gtk_property_expression_new (SHOAL_TYPE_TORRENT_ROW, item, property);
+
+  gtk_expression_bind (value, child, target_property, list_item);
+}
+
 static void
 setup_cb (GtkSignalListItemFactory *factory,
           GtkListItem              *list_item,
@@ -92,6 +99,8 @@ setup_cb (GtkSignalListItemFactory *factory,
       child = gtk_progress_bar_new ();
       gtk_widget_set_valign (child, GTK_ALIGN_CENTER);
       gtk_progress_bar_set_show_text (GTK_PROGRESS_BAR (child), TRUE);
+      bind_row_property (list_item, "progress", child, "fraction");
+      bind_row_property (list_item, "progress-text", child, "text");
     }
   else
     {
@@ -105,59 +114,11 @@ setup_cb (GtkSignalListItemFactory *factory,
         }
       if (kind->numeric)
         gtk_widget_add_css_class (child, "numeric");
+      bind_row_property (list_item, kind->property, child, "label");
     }
+  /* The list item owns the child: no reference. */
+  g_object_set_qdata (G_OBJECT (child), list_item_quark (), list_item);
   gtk_list_item_set_child (list_item, child);
-}
-
-static void
-unbind_all (GtkWidget *child)
-{
-  GPtrArray *bindings = g_object_steal_qdata (G_OBJECT (child), bindings_quark ());
-
-  for (guint i = 0; bindings != NULL && i < bindings->len; i++)
-    g_binding_unbind (g_ptr_array_index (bindings, i));
-  g_clear_pointer (&bindings, g_ptr_array_unref);
-  g_object_set_qdata (G_OBJECT (child), row_quark (), NULL);
-}
-
-static void
-bind_cb (GtkSignalListItemFactory *factory,
-         GtkListItem              *list_item,
-         const ColumnKind         *kind)
-{
-  ShoalTorrentRow *row = gtk_list_item_get_item (list_item);
-  GtkWidget *child = gtk_list_item_get_child (list_item);
-  GPtrArray *bindings = g_ptr_array_new ();
-
-  unbind_all (child);
-  if (row == NULL)
-    {
-      g_ptr_array_unref (bindings);
-      return;
-    }
-
-  if (kind->property == NULL)
-    {
-      g_ptr_array_add (bindings, g_object_bind_property (row, "progress", child, "fraction", G_BINDING_SYNC_CREATE));
-      g_ptr_array_add (bindings, g_object_bind_property (row, "progress-text", child, "text", G_BINDING_SYNC_CREATE));
-    }
-  else
-    g_ptr_array_add (bindings, g_object_bind_property (row, kind->property, child, "label", G_BINDING_SYNC_CREATE));
-
-  g_object_set_qdata_full (G_OBJECT (child), bindings_quark (), bindings, (GDestroyNotify) g_ptr_array_unref);
-  /* The list item holds the row while it is bound. */
-  g_object_set_qdata (G_OBJECT (child), row_quark (), row);
-}
-
-static void
-unbind_cb (GtkSignalListItemFactory *factory,
-           GtkListItem              *list_item,
-           const ColumnKind         *kind)
-{
-  GtkWidget *child = gtk_list_item_get_child (list_item);
-
-  if (child != NULL)
-    unbind_all (child);
 }
 
 /**
@@ -176,16 +137,22 @@ shoal_torrent_column_factory_new (ShoalTorrentColumn column)
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), (gpointer) &kinds[column]);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), (gpointer) &kinds[column]);
-  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), (gpointer) &kinds[column]);
   return factory;
+}
+
+static ShoalTorrentRow *
+row_of (GtkWidget *widget)
+{
+  GtkListItem *list_item = g_object_get_qdata (G_OBJECT (widget), list_item_quark ());
+
+  return list_item != NULL ? gtk_list_item_get_item (list_item) : NULL;
 }
 
 static ShoalTorrentRow *
 row_below (GtkWidget *widget,
            guint      depth)
 {
-  ShoalTorrentRow *row = g_object_get_qdata (G_OBJECT (widget), row_quark ());
+  ShoalTorrentRow *row = row_of (widget);
 
   if (row != NULL || depth == 0)
     return row;
@@ -215,7 +182,7 @@ shoal_torrent_columns_find_row (GtkWidget *widget)
 
   for (GtkWidget *w = widget; w != NULL; w = gtk_widget_get_parent (w))
     {
-      ShoalTorrentRow *row = g_object_get_qdata (G_OBJECT (w), row_quark ());
+      ShoalTorrentRow *row = row_of (w);
 
       if (row != NULL)
         return row;
