@@ -389,46 +389,6 @@ test_cells_know_their_row (void)
 }
 
 static void
-record_changes_cb (GListModel *model,
-                   guint       position,
-                   guint       removed,
-                   guint       added,
-                   GString    *log)
-{
-  g_string_append_printf (log, "%u-%u+%u;", position, removed, added);
-}
-
-/* The newest torrent removed and another added in the same main loop
- * iteration (a download replaced), at the same place in the sorted list,
- * replace one row: the rows around do not move (GTK 4.8 restyles every
- * row that moves). */
-static void
-test_row_replaced_in_place (void)
-{
-  g_autoptr(GString) log = g_string_new (NULL);
-  ShoalTorrent *last;
-  gulong id;
-
-  remove_all_torrents ();
-  add_torrent ("a-first", 100);
-  add_torrent ("b-second", 200);
-  last = add_torrent ("c-third", 300);
-  g_assert_true (wait_for (n_shown_is, GUINT_TO_POINTER (3)));
-  gtk_column_view_sort_by_column (shoal_window_get_column_view (window), column_titled ("Name"), GTK_SORT_ASCENDING);
-  spin (50);
-
-  id = g_signal_connect (shown (), "items-changed", G_CALLBACK (record_changes_cb), log);
-  shoal_session_remove_torrent (session (), last, FALSE);
-  add_torrent ("c-third-again", 400);
-  g_assert_true (wait_for (label_shown, (gpointer) "c-third-again"));
-  g_signal_handler_disconnect (shown (), id);
-
-  g_assert_cmpstr (log->str, ==, "2-1+1;");
-  g_assert_false (label_shown ((gpointer) "c-third"));
-  remove_all_torrents ();
-}
-
-static void
 test_sort_by_column (void)
 {
   GtkColumnView *view = shoal_window_get_column_view (window);
@@ -1462,7 +1422,6 @@ main (int   argc,
   g_test_add_func ("/app/window/actions-follow-selection", test_actions_follow_selection);
   g_test_add_func ("/app/window/remove-keeps-or-deletes-data", test_remove_keeps_or_deletes_data);
   g_test_add_func ("/app/window/cells-know-their-row", test_cells_know_their_row);
-  g_test_add_func ("/app/window/row-replaced-in-place", test_row_replaced_in_place);
   g_test_add_func ("/app/window/remove-delete-failure-toast", test_remove_delete_failure_toast);
   g_test_add_func ("/app/add-dialog/skip-file-and-duplicate", test_add_dialog_skips_file);
   g_test_add_func ("/app/add/broken-torrent-toast", test_broken_torrent_toast);

@@ -11,14 +11,6 @@
  * values really changed, as few contiguous items-changed runs. With a
  * thousand torrents that is one pass per engine tick, not one signal per
  * property.
- *
- * Torrents added and removed are followed the same way, once per main
- * loop iteration, as one items-changed over the span that differs: a
- * torrent removed and another added in the same iteration (the same one
- * added again, a download replaced) become one row replaced in place.
- * GTK 4.8's list view restyles every row that a removal or an insertion
- * moves, some 200 of them with all their cells, which costs a frame of
- * 30 ms and more; replacing a row in place moves none.
  */
 
 #include "config.h"
@@ -34,11 +26,9 @@ struct _ShoalTorrentList
   GHashTable *by_torrent; /* ShoalTorrent → its ShoalTorrentRow (weak) */
   GHashTable *dirty;      /* set of rows with pending notifications (weak) */
   guint       flush_id;
-  guint       sync_id;    /* the torrents changed since the rows followed */
 };
 
 static void shoal_torrent_list_model_init (GListModelInterface *iface);
-static void sync_rows (ShoalTorrentList *self);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (ShoalTorrentList, shoal_torrent_list, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, shoal_torrent_list_model_init))
@@ -121,16 +111,14 @@ flush_rows (ShoalTorrentList *self,
  * shoal_torrent_list_flush:
  * @self: a list
  *
- * Makes the rows follow the torrents added and removed, and refreshes the
- * rows of torrents that notified since the last flush, now rather than at
- * the next idle moment.
+ * Refreshes the rows of torrents that notified since the last flush now,
+ * rather than at the next idle moment.
  */
 void
 shoal_torrent_list_flush (ShoalTorrentList *self)
 {
   g_return_if_fail (SHOAL_IS_TORRENT_LIST (self));
 
-  sync_rows (self);
   g_clear_handle_id (&self->flush_id, g_source_remove);
   flush_rows (self, 0);
 }
@@ -187,89 +175,6 @@ row_release (ShoalTorrentList *self,
   g_hash_table_remove (self->dirty, row);
 }
 
-static ShoalTorrent *
-torrent_at (ShoalTorrentList *self,
-            guint             position)
-{
-  ShoalTorrent *torrent = g_list_model_get_item (self->torrents, position);
-
-  /* Borrowed: the list of torrents holds it. */
-  g_object_unref (torrent);
-  return torrent;
-}
-
-/* Makes the rows follow the torrents again: finds the span that differs
- * between the two lists (everything between their common head and their
- * common tail), keeps the rows of the torrents still in it, and reports
- * the change as one items-changed. */
-static void
-sync_rows (ShoalTorrentList *self)
-{
-  guint n_old = self->rows->len;
-  guint n_new = g_list_model_get_n_items (self->torrents);
-  guint head = 0;
-  guint tail = 0;
-  guint removed, added;
-  g_autoptr(GHashTable) old_span = NULL;
-  g_autoptr(GPtrArray) new_span = NULL;
-
-  g_clear_handle_id (&self->sync_id, g_source_remove);
-
-  while (head < n_old && head < n_new &&
-         shoal_torrent_row_get_torrent (g_ptr_array_index (self->rows, head)) == torrent_at (self, head))
-    head++;
-  while (tail < n_old - head && tail < n_new - head &&
-         shoal_torrent_row_get_torrent (g_ptr_array_index (self->rows, n_old - 1 - tail)) ==
-           torrent_at (self, n_new - 1 - tail))
-    tail++;
-  removed = n_old - head - tail;
-  added = n_new - head - tail;
-  if (removed == 0 && added == 0)
-    return;
-
-  old_span = g_hash_table_new (NULL, NULL);
-  for (guint i = head; i < head + removed; i++)
-    g_hash_table_add (old_span, g_ptr_array_index (self->rows, i));
-
-  new_span = g_ptr_array_new_full (added, g_object_unref);
-  for (guint i = head; i < head + added; i++)
-    {
-      ShoalTorrent *torrent = torrent_at (self, i);
-      ShoalTorrentRow *row = g_hash_table_lookup (self->by_torrent, torrent);
-
-      if (row != NULL && g_hash_table_remove (old_span, row))
-        g_ptr_array_add (new_span, g_object_ref (row));
-      else
-        g_ptr_array_add (new_span, row_new (self, torrent));
-    }
-
-  /* The rows of the torrents that are gone. */
-  {
-    GHashTableIter iter;
-    gpointer row;
-
-    g_hash_table_iter_init (&iter, old_span);
-    while (g_hash_table_iter_next (&iter, &row, NULL))
-      row_release (self, row);
-  }
-
-  g_ptr_array_remove_range (self->rows, head, removed);
-  for (guint i = 0; i < added; i++)
-    g_ptr_array_insert (self->rows, (int) (head + i), g_object_ref (g_ptr_array_index (new_span, i)));
-
-  g_list_model_items_changed (G_LIST_MODEL (self), head, removed, added);
-}
-
-static gboolean
-sync_cb (gpointer user_data)
-{
-  ShoalTorrentList *self = user_data;
-
-  self->sync_id = 0;
-  sync_rows (self);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 torrents_changed_cb (ShoalTorrentList *self,
                      guint             position,
@@ -277,9 +182,18 @@ torrents_changed_cb (ShoalTorrentList *self,
                      guint             added,
                      GListModel       *torrents)
 {
-  /* Before the next frame is drawn (GTK draws at G_PRIORITY_HIGH_IDLE + 20). */
-  if (self->sync_id == 0)
-    self->sync_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, sync_cb, self, NULL);
+  for (guint i = 0; i < removed; i++)
+    row_release (self, g_ptr_array_index (self->rows, position + i));
+  g_ptr_array_remove_range (self->rows, position, removed);
+
+  for (guint i = 0; i < added; i++)
+    {
+      g_autoptr(ShoalTorrent) torrent = g_list_model_get_item (torrents, position + i);
+
+      g_ptr_array_insert (self->rows, (int) (position + i), row_new (self, torrent));
+    }
+
+  g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
 }
 
 static void
@@ -288,7 +202,6 @@ shoal_torrent_list_dispose (GObject *object)
   ShoalTorrentList *self = SHOAL_TORRENT_LIST (object);
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
-  g_clear_handle_id (&self->sync_id, g_source_remove);
   if (self->torrents != NULL)
     g_signal_handlers_disconnect_by_func (self->torrents, torrents_changed_cb, self);
   for (guint i = 0; self->rows != NULL && i < self->rows->len; i++)
