@@ -8,7 +8,7 @@
  *   tests/run-gui-test.sh build/tests/bench-ui-stall [SECONDS] [N_TORRENTS]
  *
  * Starts the application with its window, adds N_TORRENTS (1,000) small
- * seeding torrents made of generated data, and one 1 GiB torrent that
+ * seeding torrents made of generated data, and one 1 GiB torrent (BENCH_SIZE_MIB) that
  * downloads on 127.0.0.1 from `shoal-cli seed` in another process (it is
  * removed and added again each time it completes, so it never stops).
  * Meanwhile a 1 ms timeout of high priority records the time between its
@@ -29,7 +29,9 @@
  *
  * The seeder runs at a nice value of 10 (see seeder_setup()).
  *
- * Knobs: BENCH_PAGE=NAME keeps one details page shown; BENCH_SEEDER_NICE=N
+ * Knobs: BENCH_SIZE_MIB=N sets the download's size (1024; at 4096 it does
+ * not complete within a phase, so no removal and addition of a torrent
+ * comes into the measure); BENCH_PAGE=NAME keeps one details page shown; BENCH_SEEDER_NICE=N
  * sets the seeder's nice value; BENCH_PLAINTEXT=1
  * turns peer encryption off on both ends; BENCH_LOG_STALLS=1 prints each
  * stall over 30 ms with its CLOCK_MONOTONIC bounds and the bench's last
@@ -64,9 +66,19 @@
 #include "shoal-torrent-row.h"
 #include "shoal-window-private.h"
 
-#define BIG_SIZE       (G_GUINT64_CONSTANT (1) << 30)
+#define BIG_SIZE       big_size ()
 #define BIG_PIECE      (G_GUINT64_CONSTANT (1) << 20)
 #define STALL_LIMIT_US 30000
+
+/* BENCH_SIZE_MIB: the size of the download (1024 MiB). */
+static guint64
+big_size (void)
+{
+  const char *mib = g_getenv ("BENCH_SIZE_MIB");
+  guint64 n = mib != NULL ? g_ascii_strtoull (mib, NULL, 10) : 1024;
+
+  return CLAMP (n, 16, 64 * 1024) << 20;
+}
 
 static const char *last_event = "";
 static gint64 last_event_time;
