@@ -757,6 +757,38 @@ test_remove_delete_data (Fixture       *f,
   g_assert_false (g_file_test (resume, G_FILE_TEST_EXISTS));
 }
 
+/* A session killed while it deleted a removed torrent's data finishes the
+ * deletion at its next start. */
+static gboolean
+path_gone (gpointer data)
+{
+  return !g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static void
+test_remove_delete_after_restart (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autofree char *trash = g_build_filename (f->leech->data_dir, ".shoal-removing-Qw3rty", NULL);
+  g_autofree char *file = g_build_filename (trash, "0", NULL);
+  g_autofree char *journal = g_build_filename (f->leech->state_dir, "removing", NULL);
+  g_autofree char *entry = g_build_filename (journal, "entry", NULL);
+  g_autoptr(GError) error = NULL;
+
+  sf_node_stop (f->leech);
+  g_assert_cmpint (g_mkdir_with_parents (trash, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (journal, 0700), ==, 0);
+  g_file_set_contents (file, "left behind", -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (entry, trash, -1, &error);
+  g_assert_no_error (error);
+
+  sf_node_restart (f->leech);
+  SF_WAIT (path_gone (trash), WAIT_S);
+  SF_WAIT (path_gone (entry), WAIT_S);
+  g_assert_true (g_file_test (f->leech->data_dir, G_FILE_TEST_IS_DIR));
+}
+
 /* 9. Moving the data */
 
 typedef struct
@@ -1403,6 +1435,7 @@ main (int   argc,
   ADD ("verify-repairs", test_verify_repairs);
   ADD ("remove-keep-data", test_remove_keep_data);
   ADD ("remove-delete-data", test_remove_delete_data);
+  ADD ("remove-delete-after-restart", test_remove_delete_after_restart);
   ADD ("set-location", test_set_location);
   ADD ("error-missing-file", test_error_missing_file);
   ADD ("error-disk-full", test_error_disk_full);

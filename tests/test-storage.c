@@ -1310,6 +1310,112 @@ test_delete_files_names_free (Fixture       *f,
   g_assert_cmpstr (contents, ==, "new");
 }
 
+static void
+write_file (const char *path,
+            const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* A deletion is recorded in the journal until its thread is done. */
+static void
+test_delete_files_journal (Fixture       *f,
+                           gconstpointer  data)
+{
+  Waiter waiter = { f, NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *journal = g_build_filename (f->tmp, "removing", NULL);
+  g_autoptr(GDir) dir = NULL;
+  g_autofree char *entry = NULL;
+  g_autofree char *trash = NULL;
+  const char *name;
+
+  fixture_load (f, skip_files, G_N_ELEMENTS (skip_files), PIECE);
+  write_all (f);
+  shoal_storage_set_deletion_journal (f->storage, journal);
+  shoal_storage_delete_files_async (f->storage, NULL, async_done_cb, &waiter);
+
+  dir = g_dir_open (journal, 0, &error);
+  g_assert_no_error (error);
+  name = g_dir_read_name (dir);
+  g_assert_nonnull (name);
+  entry = g_build_filename (journal, name, NULL);
+  g_assert_null (g_dir_read_name (dir));
+  /* The thread may be done already; if not, the entry names its directory. */
+  if (g_file_get_contents (entry, &trash, NULL, NULL))
+    {
+      g_autofree char *parent = g_path_get_dirname (trash);
+      g_autofree char *base = g_path_get_basename (trash);
+
+      g_assert_cmpstr (parent, ==, f->save_dir);
+      g_assert_true (g_str_has_prefix (base, ".shoal-removing-"));
+    }
+
+  result = wait_result (&waiter);
+  g_assert_true (shoal_storage_delete_files_finish (f->storage, result, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (entry, G_FILE_TEST_EXISTS));
+}
+
+static gboolean
+journal_empty (const char *journal)
+{
+  g_autoptr(GDir) dir = g_dir_open (journal, 0, NULL);
+
+  return dir == NULL || g_dir_read_name (dir) == NULL;
+}
+
+/* What a killed session left is finished at the next start, and only that:
+ * a hostile or stale entry deletes nothing else. */
+static void
+test_finish_deletions (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *journal = g_build_filename (f->tmp, "removing", NULL);
+  g_autofree char *left = g_build_filename (f->tmp, "save", ".shoal-removing-AbC123", NULL);
+  g_autofree char *left0 = g_build_filename (left, "0", NULL);
+  g_autofree char *left7 = g_build_filename (left, "7", NULL);
+  g_autofree char *mixed = g_build_filename (f->tmp, "save", ".shoal-removing-XyZ789", NULL);
+  g_autofree char *mixed0 = g_build_filename (mixed, "0", NULL);
+  g_autofree char *notes = g_build_filename (mixed, "notes.txt", NULL);
+  g_autofree char *important = g_build_filename (f->tmp, "save", "important", "keep.txt", NULL);
+  g_autofree char *e1 = g_build_filename (journal, "one", NULL);
+  g_autofree char *e2 = g_build_filename (journal, "two", NULL);
+  g_autofree char *e3 = g_build_filename (journal, "three", NULL);
+  g_autofree char *e4 = g_build_filename (journal, "four", NULL);
+  g_autofree char *important_dir = g_path_get_dirname (important);
+  g_autofree char *relative = g_strdup (".shoal-removing-AbC123");
+  gint64 deadline;
+
+  write_file (left0, "data");
+  write_file (left7, "more data");
+  write_file (mixed0, "data");
+  write_file (notes, "not ours");
+  write_file (important, "mine");
+  write_file (e1, left);
+  write_file (e2, mixed);
+  write_file (e3, important_dir);
+  write_file (e4, relative);
+
+  shoal_storage_finish_deletions (f->pool, journal);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!journal_empty (journal) && g_get_monotonic_time () < deadline)
+    g_usleep (2000);
+  wait_pool_idle (f->pool);
+
+  g_assert_true (journal_empty (journal));
+  g_assert_false (g_file_test (left, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (mixed0, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (notes, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (important, G_FILE_TEST_IS_REGULAR));
+}
+
 static gboolean
 move (Fixture     *f,
       const char  *dest,
@@ -1459,6 +1565,8 @@ main (int   argc,
   ADD ("/engine/storage/permission-denied", test_permission_denied);
   ADD ("/engine/storage/delete-files", test_delete_files);
   ADD ("/engine/storage/delete-files-names-free", test_delete_files_names_free);
+  ADD ("/engine/storage/delete-files-journal", test_delete_files_journal);
+  ADD ("/engine/storage/finish-deletions", test_finish_deletions);
   ADD ("/engine/storage/move", test_move);
   ADD ("/engine/storage/file-stats", test_file_stats);
 

@@ -684,6 +684,12 @@ shoal_session_start (ShoalSession  *self,
       return FALSE;
     }
 
+  {
+    g_autofree char *journal = g_build_filename (self->state_dir, "removing", NULL);
+
+    shoal_storage_finish_deletions (self->disk_pool, journal);
+  }
+
   self->service = g_socket_service_new ();
   if (self->listen_address != NULL)
     {
@@ -1300,6 +1306,11 @@ shoal_session_remove_torrent_async (ShoalSession        *self,
   /* A magnet link still fetching its metadata has no storage, no data. */
   if (delete_data && torrent->storage != NULL)
     {
+      g_autofree char *journal = g_build_filename (self->state_dir, "removing", NULL);
+
+      /* What is being deleted is recorded until it is done: a session
+       * killed meanwhile finishes it at its next start. */
+      shoal_storage_set_deletion_journal (torrent->storage, journal);
       self->n_deleting++;
       shoal_storage_delete_files_async (torrent->storage, cancellable, delete_files_cb, g_steal_pointer (&task));
     }

@@ -230,12 +230,57 @@ relative_paths (ShoalStorage *self)
   return paths;
 }
 
+/* The hidden directory a deletion moves the files into, in the save
+ * directory; its name ends with six random characters, and the files in
+ * it are named by their index in the torrent. */
+#define TRASH_PREFIX ".shoal-removing-"
+
+/**
+ * shoal_storage_set_deletion_journal:
+ * @self: a #ShoalStorage
+ * @dir: (nullable): a directory of the session's state
+ *
+ * Where shoal_storage_delete_files_async() records the hidden directory
+ * it empties until it is done, so that a program killed meanwhile can
+ * finish the deletion at its next start with
+ * shoal_storage_finish_deletions().
+ */
+void
+shoal_storage_set_deletion_journal (ShoalStorage *self,
+                                    const char   *dir)
+{
+  g_return_if_fail (SHOAL_IS_STORAGE (self));
+
+  g_free (self->deletion_journal);
+  self->deletion_journal = g_strdup (dir);
+}
+
+/* Returns the path of the entry, or NULL when none could be written (the
+ * deletion goes on; only its resumption after a crash is lost). */
+static char *
+write_journal_entry (ShoalStorage *self,
+                     const char   *trash_dir)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+
+  if (self->deletion_journal == NULL || g_mkdir_with_parents (self->deletion_journal, 0700) != 0)
+    return NULL;
+  /* Unique however many save directories there are. */
+  name = g_compute_checksum_for_string (G_CHECKSUM_SHA256, trash_dir, -1);
+  path = g_build_filename (self->deletion_journal, name, NULL);
+  if (!g_file_set_contents (path, trash_dir, -1, NULL))
+    return NULL;
+  return g_steal_pointer (&path);
+}
+
 typedef struct
 {
   char      *trash_dir;  /* (nullable): where the files were moved */
   GPtrArray *to_unlink;  /* absolute paths, deleted in the thread */
   GPtrArray *rel_paths;  /* (nullable): directories to clean up after */
   char      *save_dir;
+  char      *journal;    /* (nullable): the entry that records the deletion */
   GError    *error;      /* (nullable): the first failure so far */
 } DeleteJob;
 
@@ -248,6 +293,7 @@ delete_job_free (gpointer data)
   g_ptr_array_unref (job->to_unlink);
   g_clear_pointer (&job->rel_paths, g_ptr_array_unref);
   g_free (job->save_dir);
+  g_free (job->journal);
   g_clear_error (&job->error);
   g_free (job);
 }
@@ -273,6 +319,8 @@ delete_thread (GTask        *task,
     }
   if (job->trash_dir != NULL)
     (void) g_rmdir (job->trash_dir);
+  if (job->journal != NULL)
+    (void) g_unlink (job->journal);
   /* Only files that could not be moved aside leave directories to clean. */
   if (job->rel_paths != NULL)
     shoal_storage_io_remove_empty_dirs (job->save_dir, job->rel_paths);
@@ -362,12 +410,14 @@ shoal_storage_delete_files_async (ShoalStorage        *self,
         }
       if (job->trash_dir == NULL && !trash_failed)
         {
-          job->trash_dir = g_build_filename (job->save_dir, ".shoal-removing-XXXXXX", NULL);
+          job->trash_dir = g_build_filename (job->save_dir, TRASH_PREFIX "XXXXXX", NULL);
           if (g_mkdtemp_full (job->trash_dir, 0700) == NULL)
             {
               g_clear_pointer (&job->trash_dir, g_free);
               trash_failed = TRUE;
             }
+          else
+            job->journal = write_journal_entry (self, job->trash_dir);
         }
       if (job->trash_dir != NULL)
         {
@@ -403,6 +453,107 @@ shoal_storage_delete_files_async (ShoalStorage        *self,
     run->task = g_steal_pointer (&task);
     shoal_disk_pool_push (self->pool, delete_job_run, run, task_job_free, 0);
   }
+}
+
+/* Finishing deletions a killed program left */
+
+typedef struct
+{
+  char *journal;   /* the entry */
+  char *trash_dir; /* what it names, checked */
+} LeftoverJob;
+
+static void
+leftover_job_free (gpointer data)
+{
+  LeftoverJob *job = data;
+
+  g_free (job->journal);
+  g_free (job->trash_dir);
+  g_free (job);
+}
+
+static gboolean
+is_index_name (const char *name)
+{
+  if (*name == '\0' || strlen (name) > 10)
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+leftover_job_run (gpointer data)
+{
+  LeftoverJob *job = data;
+
+  if (job->trash_dir != NULL)
+    {
+      g_autoptr(GDir) dir = g_dir_open (job->trash_dir, 0, NULL);
+      const char *name;
+      gboolean only_ours = TRUE;
+
+      /* Only the files a deletion put there; anything else stays, and so
+       * does the directory. */
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (job->trash_dir, name, NULL);
+          struct stat st;
+
+          if (is_index_name (name) && lstat (path, &st) == 0 && !S_ISDIR (st.st_mode))
+            (void) g_unlink (path);
+          else
+            only_ours = FALSE;
+        }
+      if (only_ours)
+        (void) g_rmdir (job->trash_dir);
+    }
+  (void) g_unlink (job->journal);
+}
+
+/**
+ * shoal_storage_finish_deletions:
+ * @pool: the disk pool to do it in
+ * @journal_dir: the directory given to shoal_storage_set_deletion_journal()
+ *
+ * Finishes, in @pool, the deletions recorded in @journal_dir: those of a
+ * program that was killed before it was done. An entry is followed only
+ * if it names an absolute path whose last component is one such hidden
+ * directory; in it only the files a deletion moves there are removed.
+ * Entries that do not qualify are dropped.
+ */
+void
+shoal_storage_finish_deletions (ShoalDiskPool *pool,
+                                const char    *journal_dir)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  guint n = 0;
+
+  g_return_if_fail (SHOAL_IS_DISK_POOL (pool));
+  g_return_if_fail (journal_dir != NULL);
+
+  dir = g_dir_open (journal_dir, 0, NULL);
+  /* Bounded: a journal is a handful of entries at most. */
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL && n++ < 4096)
+    {
+      LeftoverJob *job = g_new0 (LeftoverJob, 1);
+      g_autofree char *contents = NULL;
+      g_autofree char *base = NULL;
+      gsize length = 0;
+
+      job->journal = g_build_filename (journal_dir, name, NULL);
+      if (g_file_get_contents (job->journal, &contents, &length, NULL) && length > 0 && length < 4096 &&
+          strlen (contents) == length && g_path_is_absolute (contents) && strstr (contents, "/../") == NULL)
+        {
+          base = g_path_get_basename (contents);
+          if (g_str_has_prefix (base, TRASH_PREFIX) && strlen (base) == strlen (TRASH_PREFIX) + 6)
+            job->trash_dir = g_steal_pointer (&contents);
+        }
+      shoal_disk_pool_push (pool, leftover_job_run, job, leftover_job_free, 0);
+    }
 }
 
 /**
