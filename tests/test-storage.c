@@ -1224,7 +1224,7 @@ delete_files (Fixture  *f,
   Waiter waiter = { f, NULL };
   g_autoptr(GAsyncResult) result = NULL;
 
-  shoal_storage_delete_files_async (f->storage, NULL, async_done_cb, &waiter);
+  shoal_storage_delete_files_async (f->storage, NULL, NULL, async_done_cb, &waiter);
   result = wait_result (&waiter);
   return shoal_storage_delete_files_finish (f->storage, result, error);
 }
@@ -1292,7 +1292,7 @@ test_delete_files_names_free (Fixture       *f,
   path = shoal_storage_dup_file_path (f->storage, 0);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
 
-  shoal_storage_delete_files_async (f->storage, NULL, async_done_cb, &waiter);
+  shoal_storage_delete_files_async (f->storage, NULL, NULL, async_done_cb, &waiter);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   {
     g_autofree char *dir = g_path_get_dirname (path);
@@ -1338,8 +1338,7 @@ test_delete_files_journal (Fixture       *f,
 
   fixture_load (f, skip_files, G_N_ELEMENTS (skip_files), PIECE);
   write_all (f);
-  shoal_storage_set_deletion_journal (f->storage, journal);
-  shoal_storage_delete_files_async (f->storage, NULL, async_done_cb, &waiter);
+  shoal_storage_delete_files_async (f->storage, journal, NULL, async_done_cb, &waiter);
 
   dir = g_dir_open (journal, 0, &error);
   g_assert_no_error (error);

@@ -1310,9 +1310,9 @@ shoal_session_remove_torrent_async (ShoalSession        *self,
 
       /* What is being deleted is recorded until it is done: a session
        * killed meanwhile finishes it at its next start. */
-      shoal_storage_set_deletion_journal (torrent->storage, journal);
       self->n_deleting++;
-      shoal_storage_delete_files_async (torrent->storage, cancellable, delete_files_cb, g_steal_pointer (&task));
+      shoal_storage_delete_files_async (torrent->storage, journal, cancellable, delete_files_cb,
+                                        g_steal_pointer (&task));
     }
   else
     g_task_return_boolean (task, TRUE);

@@ -235,40 +235,20 @@ relative_paths (ShoalStorage *self)
  * it are named by their index in the torrent. */
 #define TRASH_PREFIX ".shoal-removing-"
 
-/**
- * shoal_storage_set_deletion_journal:
- * @self: a #ShoalStorage
- * @dir: (nullable): a directory of the session's state
- *
- * Where shoal_storage_delete_files_async() records the hidden directory
- * it empties until it is done, so that a program killed meanwhile can
- * finish the deletion at its next start with
- * shoal_storage_finish_deletions().
- */
-void
-shoal_storage_set_deletion_journal (ShoalStorage *self,
-                                    const char   *dir)
-{
-  g_return_if_fail (SHOAL_IS_STORAGE (self));
-
-  g_free (self->deletion_journal);
-  self->deletion_journal = g_strdup (dir);
-}
-
 /* Returns the path of the entry, or NULL when none could be written (the
  * deletion goes on; only its resumption after a crash is lost). */
 static char *
-write_journal_entry (ShoalStorage *self,
-                     const char   *trash_dir)
+write_journal_entry (const char *journal_dir,
+                     const char *trash_dir)
 {
   g_autofree char *name = NULL;
   g_autofree char *path = NULL;
 
-  if (self->deletion_journal == NULL || g_mkdir_with_parents (self->deletion_journal, 0700) != 0)
+  if (journal_dir == NULL || g_mkdir_with_parents (journal_dir, 0700) != 0)
     return NULL;
   /* Unique however many save directories there are. */
   name = g_compute_checksum_for_string (G_CHECKSUM_SHA256, trash_dir, -1);
-  path = g_build_filename (self->deletion_journal, name, NULL);
+  path = g_build_filename (journal_dir, name, NULL);
   if (!g_file_set_contents (path, trash_dir, -1, NULL))
     return NULL;
   return g_steal_pointer (&path);
@@ -299,12 +279,10 @@ delete_job_free (gpointer data)
 }
 
 static void
-delete_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+delete_job_run (gpointer data)
 {
-  DeleteJob *job = task_data;
+  GTask *task = ((TaskJob *) data)->task;
+  DeleteJob *job = g_task_get_task_data (task);
 
   for (guint i = 0; i < job->to_unlink->len; i++)
     {
@@ -331,17 +309,12 @@ delete_thread (GTask        *task,
     g_task_return_boolean (task, TRUE);
 }
 
-static void
-delete_job_run (gpointer data)
-{
-  TaskJob *job = data;
-
-  delete_thread (job->task, job->self, g_task_get_task_data (job->task), NULL);
-}
-
 /**
  * shoal_storage_delete_files_async:
  * @self: a #ShoalStorage
+ * @journal_dir: (nullable): a directory of the session's state where the
+ *   deletion is recorded until it is done, so that a program killed
+ *   meanwhile finishes it at its next start (shoal_storage_finish_deletions())
  * @cancellable: (nullable): not used yet, for symmetry
  * @callback: called once the data is gone
  * @user_data: for @callback
@@ -366,6 +339,7 @@ delete_job_run (gpointer data)
  */
 void
 shoal_storage_delete_files_async (ShoalStorage        *self,
+                                  const char          *journal_dir,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
@@ -417,7 +391,7 @@ shoal_storage_delete_files_async (ShoalStorage        *self,
               trash_failed = TRUE;
             }
           else
-            job->journal = write_journal_entry (self, job->trash_dir);
+            job->journal = write_journal_entry (journal_dir, job->trash_dir);
         }
       if (job->trash_dir != NULL)
         {
@@ -516,7 +490,7 @@ leftover_job_run (gpointer data)
 /**
  * shoal_storage_finish_deletions:
  * @pool: the disk pool to do it in
- * @journal_dir: the directory given to shoal_storage_set_deletion_journal()
+ * @journal_dir: the directory given to shoal_storage_delete_files_async()
  *
  * Finishes, in @pool, the deletions recorded in @journal_dir: those of a
  * program that was killed before it was done. An entry is followed only

@@ -46,7 +46,6 @@ struct _ShoalStorage
    * paths. Lock order: the part file's lock, then this one. */
   GMutex          fd_lock;
   char           *save_dir;
-  char           *deletion_journal; /* (nullable): see shoal_storage_set_deletion_journal() */
   ShoalStorageFd  fds[SHOAL_STORAGE_FD_CACHE_SIZE];
   guint64         fd_clock;
 

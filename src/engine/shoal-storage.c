@@ -50,7 +50,6 @@ shoal_storage_finalize (GObject *object)
   g_clear_object (&self->pool);
   g_clear_pointer (&self->skipped, g_free);
   g_clear_pointer (&self->save_dir, g_free);
-  g_clear_pointer (&self->deletion_journal, g_free);
   g_mutex_clear (&self->fd_lock);
 
   G_OBJECT_CLASS (shoal_storage_parent_class)->finalize (object);

@@ -144,11 +144,10 @@ GArray        *shoal_storage_get_file_stats      (ShoalStorage            *self)
 gboolean       shoal_storage_files_unchanged     (ShoalStorage            *self,
                                                   GArray                  *saved);
 
-void           shoal_storage_set_deletion_journal (ShoalStorage           *self,
-                                                   const char             *dir);
 void           shoal_storage_finish_deletions    (ShoalDiskPool           *pool,
                                                   const char              *journal_dir);
 void           shoal_storage_delete_files_async  (ShoalStorage            *self,
+                                                  const char              *journal_dir,
                                                   GCancellable            *cancellable,
                                                   GAsyncReadyCallback      callback,
                                                   gpointer                 user_data);
