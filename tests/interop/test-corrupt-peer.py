@@ -37,9 +37,11 @@ def corrupt_peer(tap):
         content = make_files(scratch.sub("orig"), "some bad pieces", LAYOUT, seed=5)
         torrent = make_torrent(content, scratch.file("t.torrent"), PIECE, [])
 
-        # The good seed is throttled so the bad one gets asked for plenty.
+        # The good seed is throttled so the bad one gets asked for plenty:
+        # at 4 MiB/s it once finished the download before the bad peer had
+        # sent three pieces' worth of corrupt blocks, the ban threshold.
         good = LtSession(GOOD_IP)
-        good_handle = good.add(torrent, os.path.dirname(content), seed_mode=True, upload_limit=4 * MiB)
+        good_handle = good.add(torrent, os.path.dirname(content), seed_mode=True, upload_limit=2 * MiB)
         bad = ScriptedSeed(torrent, read_blob(torrent, os.path.dirname(content)),
                            range(0, torrent.num_pieces, 2), BAD_IP)
 
