@@ -1322,6 +1322,15 @@ write_file (const char *path,
   g_assert_no_error (error);
 }
 
+static GMutex gate;
+
+static void
+wait_at_gate (gpointer data)
+{
+  g_mutex_lock (&gate);
+  g_mutex_unlock (&gate);
+}
+
 /* A deletion is recorded in the journal until its thread is done. */
 static void
 test_delete_files_journal (Fixture       *f,
@@ -1334,10 +1343,16 @@ test_delete_files_journal (Fixture       *f,
   g_autoptr(GDir) dir = NULL;
   g_autofree char *entry = NULL;
   g_autofree char *trash = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *base = NULL;
   const char *name;
 
   fixture_load (f, skip_files, G_N_ELEMENTS (skip_files), PIECE);
   write_all (f);
+  /* Both threads of the pool wait, so the deletion's job cannot run yet. */
+  g_mutex_lock (&gate);
+  for (guint i = 0; i < shoal_disk_pool_get_n_threads (f->pool); i++)
+    shoal_disk_pool_push (f->pool, wait_at_gate, NULL, NULL, 0);
   shoal_storage_delete_files_async (f->storage, journal, NULL, async_done_cb, &waiter);
 
   dir = g_dir_open (journal, 0, &error);
@@ -1346,20 +1361,19 @@ test_delete_files_journal (Fixture       *f,
   g_assert_nonnull (name);
   entry = g_build_filename (journal, name, NULL);
   g_assert_null (g_dir_read_name (dir));
-  /* The thread may be done already; if not, the entry names its directory. */
-  if (g_file_get_contents (entry, &trash, NULL, NULL))
-    {
-      g_autofree char *parent = g_path_get_dirname (trash);
-      g_autofree char *base = g_path_get_basename (trash);
-
-      g_assert_cmpstr (parent, ==, f->save_dir);
-      g_assert_true (g_str_has_prefix (base, ".shoal-removing-"));
-    }
+  g_file_get_contents (entry, &trash, NULL, &error);
+  g_assert_no_error (error);
+  parent = g_path_get_dirname (trash);
+  base = g_path_get_basename (trash);
+  g_assert_cmpstr (parent, ==, f->save_dir);
+  g_assert_true (g_str_has_prefix (base, ".shoal-removing-"));
+  g_mutex_unlock (&gate);
 
   result = wait_result (&waiter);
   g_assert_true (shoal_storage_delete_files_finish (f->storage, result, &error));
   g_assert_no_error (error);
   g_assert_false (g_file_test (entry, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (trash, G_FILE_TEST_EXISTS));
 }
 
 static gboolean
