@@ -302,6 +302,9 @@ merkle_root (const guint8 *leaves,
 
 /* Base torrents */
 
+#define INFO_OF(root) t_get ((root), "info")
+#define FILES_OF(root) t_get (INFO_OF (root), "files")
+
 static T *
 pieces_of (guint n)
 {
@@ -671,13 +674,156 @@ test_v2_single_file (void)
   T *tree = t_get (t_get (root, "info"), "file tree");
   g_autoptr(ShoalMetainfo) meta = NULL;
 
+  /* BEP 52's single-file torrent: {name: {"": {…}}}. */
   t_del (tree, "dir");
   t_del (tree, "empty.txt");
+  t_set (t_get (root, "info"), "name", t_str ("a.txt"));
   meta = parse_ok (root);
   g_assert_false (shoal_metainfo_is_multi_file (meta));
   g_assert_cmpuint (shoal_metainfo_get_n_files (meta), ==, 1);
-  assert_file (meta, 0, "v2", 40000, 0, SHOAL_FILE_ATTRIBUTE_NONE);
+  assert_file (meta, 0, "a.txt", 40000, 0, SHOAL_FILE_ATTRIBUTE_NONE);
   g_assert_cmpuint (shoal_metainfo_get_n_pieces (meta), ==, 3);
+}
+
+/* A folder holding one file, the way libtorrent makes it for
+ * "Movie (2020)/movie.mkv": the name is the folder's, the file tree (and
+ * the v1 file list of a hybrid) holds the file alone. With @components
+ * other than { "movie.mkv" }, the one file sits in nested folders. */
+static T *
+make_one_file_folder (const char         *name,
+                      const char * const *components,
+                      gboolean            v1,
+                      gboolean            v2)
+{
+  guint8 layer[3 * 32], root_a[32], root_b[32];
+  T *info = t_dict ("name", t_str (name), "piece length", t_int (PL), NULL);
+  T *root = t_dict ("info", info, NULL);
+  T *leaf;
+  T *path = t_list (NULL);
+
+  v2_layer (layer, root_a, root_b);
+  leaf = t_dict ("", t_dict ("length", t_int (40000), "pieces root", t_bin (root_a, 32), NULL), NULL);
+  for (guint i = 0; components[i] != NULL; i++)
+    g_ptr_array_add (path->items, t_str (components[i]));
+  for (guint i = g_strv_length ((char **) components); i > 0; i--)
+    {
+      T *dir = t_dict (NULL);
+
+      t_set (dir, components[i - 1], leaf);
+      leaf = dir;
+    }
+  if (v2)
+    {
+      t_set (info, "file tree", leaf);
+      t_set (info, "meta version", t_int (2));
+      t_set (root, "piece layers", make_piece_layers ());
+    }
+  else
+    t_free (leaf);
+  if (v1)
+    {
+      t_set (info, "files", t_list (t_dict ("length", t_int (40000), "path", path, NULL), NULL));
+      t_set (info, "pieces", pieces_of (3));
+    }
+  else
+    t_free (path);
+  return root;
+}
+
+static void
+assert_one_file_folder (T          *root,
+                        const char *path)
+{
+  g_autoptr(ShoalMetainfo) meta = parse_ok (root);
+
+  assert_info_hashes (meta, root);
+  g_assert_true (shoal_metainfo_is_multi_file (meta));
+  g_assert_cmpuint (shoal_metainfo_get_n_files (meta), ==, 1);
+  assert_file (meta, 0, path, 40000, 0, SHOAL_FILE_ATTRIBUTE_NONE);
+  g_assert_cmpuint (shoal_metainfo_get_n_pieces (meta), ==, 3);
+  g_assert_cmpuint (shoal_metainfo_get_content_size (meta), ==, 40000);
+}
+
+static void
+test_folder_with_one_file (void)
+{
+  static const char * const movie[] = { "movie.mkv", NULL };
+  static const char * const nested[] = { "a", "b", "movie.mkv", NULL };
+  static const char * const same[] = { "Movie (2020)", NULL };
+  static const char * const same_dir[] = { "Movie (2020)", "movie.mkv", NULL };
+  static const struct
+  {
+    const char * const *components;
+    const char         *path;
+  } shapes[] = {
+    { movie, "Movie (2020)/movie.mkv" },
+    { nested, "Movie (2020)/a/b/movie.mkv" },
+    /* A folder inside a folder of the same name. */
+    { same_dir, "Movie (2020)/Movie (2020)/movie.mkv" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+    {
+      g_autoptr(T) v1 = make_one_file_folder ("Movie (2020)", shapes[i].components, TRUE, FALSE);
+      g_autoptr(T) v2 = make_one_file_folder ("Movie (2020)", shapes[i].components, FALSE, TRUE);
+      g_autoptr(T) hybrid = make_one_file_folder ("Movie (2020)", shapes[i].components, TRUE, TRUE);
+
+      g_test_message ("%s", shapes[i].path);
+      assert_one_file_folder (v1, shapes[i].path);
+      assert_one_file_folder (v2, shapes[i].path);
+      assert_one_file_folder (hybrid, shapes[i].path);
+    }
+
+  /* A folder "X" holding a file "X": the v2 tree alone cannot tell it from
+   * a single file "X", but a hybrid's v1 file list can. */
+  {
+    g_autoptr(T) hybrid = make_one_file_folder ("Movie (2020)", same, TRUE, TRUE);
+    g_autoptr(T) v2 = make_one_file_folder ("Movie (2020)", same, FALSE, TRUE);
+    g_autoptr(ShoalMetainfo) meta = NULL;
+
+    assert_one_file_folder (hybrid, "Movie (2020)/Movie (2020)");
+    meta = parse_ok (v2);
+    g_assert_false (shoal_metainfo_is_multi_file (meta));
+    assert_file (meta, 0, "Movie (2020)", 40000, 0, SHOAL_FILE_ATTRIBUTE_NONE);
+  }
+
+  /* A hybrid single file: the tree's one key is the name; any other key
+   * is a folder, which the v1 half does not describe. */
+  {
+    static const char * const other[] = { "other.mkv", NULL };
+    g_autoptr(T) good = make_one_file_folder ("movie.mkv", movie, FALSE, TRUE);
+    g_autoptr(T) bad = make_one_file_folder ("movie.mkv", other, FALSE, TRUE);
+    g_autoptr(ShoalMetainfo) meta = NULL;
+    g_autoptr(GError) error = NULL;
+
+    t_set (INFO_OF (good), "length", t_int (40000));
+    t_set (INFO_OF (good), "pieces", pieces_of (3));
+    t_set (INFO_OF (bad), "length", t_int (40000));
+    t_set (INFO_OF (bad), "pieces", pieces_of (3));
+    meta = parse_ok (good);
+    g_assert_cmpint (shoal_metainfo_get_version (meta), ==, SHOAL_TORRENT_VERSION_HYBRID);
+    g_assert_false (shoal_metainfo_is_multi_file (meta));
+    assert_file (meta, 0, "movie.mkv", 40000, 0, SHOAL_FILE_ATTRIBUTE_NONE);
+    g_clear_object (&meta);
+    meta = parse_tree (bad, &error);
+    g_assert_error (error, SHOAL_METAINFO_ERROR, SHOAL_METAINFO_ERROR_HYBRID_MISMATCH);
+    g_assert_null (meta);
+  }
+
+  /* Made by Shoal before it matched libtorrent: a pad file after the one
+   * file. */
+  {
+    g_autoptr(T) hybrid = make_one_file_folder ("Movie (2020)", movie, TRUE, TRUE);
+    g_autoptr(ShoalMetainfo) meta = NULL;
+
+    g_ptr_array_add (FILES_OF (hybrid)->items,
+                     t_dict ("attr", t_str ("p"), "length", t_int (3 * PL - 40000),
+                             "path", t_list (t_str (".pad"), t_str ("9152"), NULL), NULL));
+    meta = parse_ok (hybrid);
+    g_assert_true (shoal_metainfo_is_multi_file (meta));
+    g_assert_cmpuint (shoal_metainfo_get_n_files (meta), ==, 2);
+    assert_file (meta, 0, "Movie (2020)/movie.mkv", 40000, 0, SHOAL_FILE_ATTRIBUTE_NONE);
+  }
 }
 
 static void
@@ -1325,6 +1471,7 @@ main (int   argc,
   g_test_add_func ("/engine/metainfo/v2", test_v2);
   g_test_add_func ("/engine/metainfo/v2-single-file", test_v2_single_file);
   g_test_add_func ("/engine/metainfo/v2-unsorted-tree", test_v2_unsorted_tree);
+  g_test_add_func ("/engine/metainfo/folder-with-one-file", test_folder_with_one_file);
   g_test_add_func ("/engine/metainfo/hybrid", test_hybrid);
   g_test_add_func ("/engine/metainfo/libtorrent-files", test_libtorrent_files);
   g_test_add_func ("/engine/metainfo/info-hash-raw-bytes", test_info_hash_raw_bytes);

@@ -1073,6 +1073,7 @@ parse_v2 (ShoalMetainfo           *self,
   g_autoptr(GPtrArray) components = g_ptr_array_new_with_free_func (g_free);
   TreeWalk walk = { files, components };
   const ShoalBencodeNode *first_value;
+  const FileEntry *only;
 
   if (tree == NULL)
     return fail (error, SHOAL_METAINFO_ERROR_BAD_FILE_TREE, "The v2 torrent has no file tree");
@@ -1081,13 +1082,29 @@ parse_v2 (ShoalMetainfo           *self,
   if (!walk_file_tree (&walk, tree, error))
     return FALSE;
 
-  /* A tree holding one file and nothing else is a single-file torrent; like
-   * a v1 one, its file is named after the torrent. */
+  /* A single-file torrent's tree holds one file, at the top, named like
+   * the torrent ({name: {"": {…}}}). Any other tree, one file in a folder
+   * ({"movie.mkv": {"": {…}}} under the name "Movie (2020)") included, is
+   * a multi-file torrent whose files go in a directory named after it, as
+   * the torrent's creator had them. */
   first_value = shoal_bencode_node_get_next (shoal_bencode_node_get_first (tree));
+  only = files->len == 1 ? &g_array_index (files, FileEntry, 0) : NULL;
   *multi_file = !(shoal_bencode_node_get_n_children (tree) == 2 &&
-                  shoal_bencode_node_dict_lookup (first_value, "") != NULL);
+                  shoal_bencode_node_dict_lookup (first_value, "") != NULL &&
+                  only != NULL && g_strcmp0 (only->file.path, self->name) == 0);
 
   return attach_piece_layers (root, files, self->piece_length, error);
+}
+
+static guint
+count_real_files (GArray *files)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < files->len; i++)
+    if (!(g_array_index (files, FileEntry, i).file.attributes & SHOAL_FILE_ATTRIBUTE_PAD))
+      n++;
+  return n;
 }
 
 static gboolean
@@ -1151,7 +1168,11 @@ parse (ShoalMetainfo  *self,
 
   if (self->version == SHOAL_TORRENT_VERSION_HYBRID)
     {
-      if (v1_multi != v2_multi)
+      /* The one shape both halves may read differently: a folder "X"
+       * holding only a file "X", whose tree {X: {"": …}} is also that of a
+       * single file "X". The v1 file list says which it is, and
+       * match_hybrid() still checks that the paths agree. */
+      if (v1_multi != v2_multi && !(v1_multi && count_real_files (v1_files) == 1))
         return fail (error, SHOAL_METAINFO_ERROR_HYBRID_MISMATCH,
                      "The v1 part is a %s torrent but the v2 part is a %s one",
                      v1_multi ? "multi-file" : "single-file", v2_multi ? "multi-file" : "single-file");
