@@ -719,6 +719,67 @@ test_known_answer (Fixture       *f,
   g_assert_nonnull (p3);
 }
 
+/* A directory holding one file, alone or in nested folders: a multi-file
+ * torrent with one entry and no pad file, as libtorrent 2.0 makes it (the
+ * expected hashes are libtorrent's for the same data). */
+static void
+test_folder_with_one_file (Fixture       *f,
+                           gconstpointer  data)
+{
+  static const struct
+  {
+    const char *rel;
+    const char *dir;
+    const char *v1;
+    const char *hybrid_v1;
+    const char *hybrid_v2;
+  } cases[] = {
+    { "Movie (2020)/movie.mkv", "Movie (2020)", "2a6b0c4ddffcf04668431ae40eeb33691c4f51db",
+      "5cff4e8335c741082535433198f78db77a03929a",
+      "7305f56f26578836eab8f98f744eac0c220081a53da85e59a29846aa6edc318f" },
+    { "N/a/b/f.bin", "N", "b2d91f07ba84064f9fefa730bd5134310bdda5e5",
+      "77c9ac119e4af54fe9e7842b7b3c20e9db18d5c9",
+      "1f4acdac825f2d1e09e8da345c0be40a95d8c28c061903996852cae59f220afa" },
+  };
+  g_autoptr(GBytes) content = pattern (100 * 1000, 7, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = write_file (f->dir, cases[i].rel, content);
+      g_autofree char *dir = g_build_filename (f->dir, cases[i].dir, NULL);
+      g_autoptr(ShoalTorrentCreator) creator = shoal_torrent_creator_new (dir);
+      Run run = { 0 };
+
+      shoal_torrent_creator_set_piece_size (creator, 16 * KiB);
+      for (guint hybrid = 0; hybrid < 2; hybrid++)
+        {
+          g_autofree char *v1 = NULL;
+          g_autofree char *v2 = NULL;
+          const ShoalMetainfoFile *file;
+
+          shoal_torrent_creator_set_version (creator, hybrid ? SHOAL_TORRENT_VERSION_HYBRID
+                                                             : SHOAL_TORRENT_VERSION_V1);
+          run_creator (creator, NULL, &run);
+          g_assert_no_error (run.error);
+          g_assert_true (shoal_metainfo_is_multi_file (run.metainfo));
+          g_assert_cmpstr (shoal_metainfo_get_name (run.metainfo), ==, cases[i].dir);
+          g_assert_cmpuint (shoal_metainfo_get_n_files (run.metainfo), ==, 1);
+          file = shoal_metainfo_get_file (run.metainfo, 0);
+          g_assert_cmpstr (file->path, ==, cases[i].rel);
+          g_assert_cmpuint (file->length, ==, 100 * 1000);
+          g_assert_true ((file->pieces_root != NULL) == (hybrid != 0));
+          g_assert_cmpuint (shoal_metainfo_get_n_pieces (run.metainfo), ==, 7);
+          assert_pieces_match (run.metainfo, f->dir);
+          v1 = shoal_metainfo_dup_info_hash_v1_hex (run.metainfo);
+          v2 = shoal_metainfo_dup_info_hash_v2_hex (run.metainfo);
+          g_assert_cmpstr (v1, ==, hybrid ? cases[i].hybrid_v1 : cases[i].v1);
+          g_assert_cmpstr (v2, ==, hybrid ? cases[i].hybrid_v2 : NULL);
+          run_clear (&run);
+        }
+      g_assert_nonnull (path);
+    }
+}
+
 static void
 test_finalize (Fixture       *f,
                gconstpointer  data)
@@ -765,6 +826,7 @@ main (int   argc,
   ADD ("skip-special-files-and-outside-links", test_special_files);
   ADD ("metadata", test_metadata);
   ADD ("known-answer-libtorrent", test_known_answer);
+  ADD ("folder-with-one-file", test_folder_with_one_file);
   ADD ("finalize", test_finalize);
 
 #undef ADD

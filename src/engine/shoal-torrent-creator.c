@@ -27,7 +27,10 @@
  *    data copied elsewhere.
  *  - Hybrid torrents put a BEP 47 pad file (".pad/N") after every file that
  *    does not end on a piece boundary, the last one included, as libtorrent
- *    does, so that each file starts a piece of its own.
+ *    does, so that each file starts a piece of its own; a directory holding
+ *    a single file gets none, also as libtorrent does (there is no next
+ *    file to align), so that the common "Movie (2020)/movie.mkv" has the
+ *    same info-hashes whichever of the two made it.
  *
  * Hashing runs on a GThreadPool with one worker per processor. Workers take
  * runs of whole pieces from a shared counter, read them 1 MiB at a time
@@ -482,7 +485,7 @@ lay_out (Job     *job,
       file->n_pieces = (file->length + job->piece_length - 1) / job->piece_length;
       offset += file->length;
       tail = offset % job->piece_length;
-      if (job->hybrid && job->multi_file && tail != 0)
+      if (job->hybrid && job->multi_file && job->files->len > 1 && tail != 0)
         {
           file->pad = job->piece_length - tail;
           offset += file->pad;
