@@ -121,6 +121,8 @@ metainfo_to_json (ShoalMetainfo *info)
   json_builder_add_int_value (b, shoal_metainfo_get_n_pieces (info));
   json_builder_set_member_name (b, "private");
   json_builder_add_boolean_value (b, shoal_metainfo_is_private (info));
+  json_builder_set_member_name (b, "multi_file");
+  json_builder_add_boolean_value (b, shoal_metainfo_is_multi_file (info));
   add_optional_string (b, "created_by", shoal_metainfo_get_created_by (info));
   add_optional_string (b, "comment", shoal_metainfo_get_comment (info));
   add_optional_string (b, "source", shoal_metainfo_get_source (info));
