@@ -1516,6 +1516,17 @@ shoal_metainfo_get_file (ShoalMetainfo *self,
   return &g_array_index (self->files, FileEntry, index).file;
 }
 
+/**
+ * shoal_metainfo_is_multi_file:
+ * @self: a #ShoalMetainfo
+ *
+ * Whether the files go in a directory named after the torrent. That is the
+ * case for a v1 `files` list, even of one file, and for a v2 file tree
+ * other than a single file named like the torrent; a hybrid follows its v1
+ * part.
+ *
+ * Returns: %TRUE for a multi-file torrent
+ */
 gboolean
 shoal_metainfo_is_multi_file (ShoalMetainfo *self)
 {
