@@ -179,6 +179,8 @@ typedef enum
   SERVE_SHORT,       /* bodies one byte short of the range */
   SERVE_WRONG_BYTES, /* wrong bytes in every other piece */
   SERVE_REDIRECT,    /* files are under /moved/, other paths redirect there */
+  SERVE_DRIP,        /* the first ranges a byte every 100 ms, then fine */
+  SERVE_HANG,        /* the first requests never answered, then fine */
 } ServeMode;
 
 typedef struct
@@ -193,7 +195,82 @@ typedef struct
   guint       n_pad_requests;
   const char *redirect_scheme;
   guint       n_redirects;
+  guint       n_slow_left;   /* SERVE_DRIP, SERVE_HANG */
+  guint       n_slow;
+  GPtrArray  *slow;          /* Slow, being dripped or held */
 } Server;
+
+/* A response held back, or sent a byte at a time. */
+typedef struct
+{
+  Server            *server;
+  SoupServerMessage *msg;     /* strong */
+  GBytes            *body;    /* NULL: never answered */
+  gsize              sent;
+  guint              source;
+} Slow;
+
+static void
+slow_free (Slow *slow)
+{
+  g_clear_handle_id (&slow->source, g_source_remove);
+  g_signal_handlers_disconnect_by_data (slow->msg, slow);
+  g_clear_object (&slow->msg);
+  g_clear_pointer (&slow->body, g_bytes_unref);
+  g_free (slow);
+}
+
+static void
+slow_finished_cb (SoupServerMessage *msg,
+                  gpointer           user_data)
+{
+  Slow *slow = user_data;
+
+  g_ptr_array_remove (slow->server->slow, slow);
+}
+
+static gboolean
+drip_cb (gpointer data)
+{
+  Slow *slow = data;
+  SoupMessageBody *body = soup_server_message_get_response_body (slow->msg);
+
+  soup_message_body_append (body, SOUP_MEMORY_COPY,
+                            (const char *) g_bytes_get_data (slow->body, NULL) + slow->sent, 1);
+  if (++slow->sent == g_bytes_get_size (slow->body))
+    {
+      soup_message_body_complete (body);
+      slow->source = 0;
+    }
+  soup_server_message_unpause (slow->msg);
+  return slow->source != 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* Holds @msg back (@body NULL) or sends @body a byte every 100 ms. */
+static void
+serve_slowly (Server            *self,
+              SoupServerMessage *msg,
+              GBytes            *body)
+{
+  Slow *slow = g_new0 (Slow, 1);
+
+  self->n_slow++;
+  slow->server = self;
+  slow->msg = g_object_ref (msg);
+  g_signal_connect (msg, "finished", G_CALLBACK (slow_finished_cb), slow);
+  g_signal_connect (msg, "disconnected", G_CALLBACK (slow_finished_cb), slow);
+  g_ptr_array_add (self->slow, slow);
+  if (body != NULL)
+    {
+      slow->body = body;
+      soup_message_headers_set_encoding (soup_server_message_get_response_headers (msg),
+                                         SOUP_ENCODING_CONTENT_LENGTH);
+      soup_message_headers_set_content_length (soup_server_message_get_response_headers (msg),
+                                               (goffset) g_bytes_get_size (body));
+      slow->source = g_timeout_add (100, drip_cb, slow);
+    }
+  soup_server_message_pause (msg);
+}
 
 static void
 server_cb (SoupServer        *soup_server,
@@ -225,6 +302,12 @@ server_cb (SoupServer        *soup_server,
     {
       self->n_errors_left--;
       soup_server_message_set_status (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, NULL);
+      return;
+    }
+  if (self->mode == SERVE_HANG && self->n_slow_left > 0)
+    {
+      self->n_slow_left--;
+      serve_slowly (self, msg, NULL);
       return;
     }
   if (self->mode == SERVE_REDIRECT)
@@ -277,6 +360,12 @@ server_cb (SoupServer        *soup_server,
   self->n_ranges++;
   soup_server_message_set_status (msg, SOUP_STATUS_PARTIAL_CONTENT, NULL);
   soup_message_headers_set_content_range (resp_headers, start, end, (goffset) len);
+  if (self->mode == SERVE_DRIP && self->n_slow_left > 0)
+    {
+      self->n_slow_left--;
+      serve_slowly (self, msg, g_bytes_new (data + start, (gsize) (end - start + 1)));
+      return;
+    }
   soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY, data + start,
                                     (gsize) (end - start + 1) - (self->mode == SERVE_SHORT ? 1 : 0));
 }
@@ -291,6 +380,7 @@ server_new (const char *root,
 
   self->root = g_strdup (root);
   self->mode = mode;
+  self->slow = g_ptr_array_new_with_free_func ((GDestroyNotify) slow_free);
   self->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (self->server, NULL, server_cb, self, NULL);
   g_assert_true (soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
@@ -306,6 +396,7 @@ static void
 server_free (Server *self)
 {
   soup_server_disconnect (self->server);
+  g_clear_pointer (&self->slow, g_ptr_array_unref);
   g_clear_object (&self->server);
   g_free (self->root);
   g_free (self->base);
@@ -396,6 +487,8 @@ typedef struct
   ShoalTorrent *torrent;
   ShoalPeer    *web_peer;       /* kept once seen in the peer list */
   gboolean      saw_retrying;
+  gboolean      saw_too_slow;
+  gboolean      saw_no_answer;
   guint         n_verified;
   guint         n_verified_wrong;
   TestTorrent  *expected;
@@ -421,6 +514,12 @@ look_at_peers (Watch *w)
   if (w->web_peer != NULL && shoal_peer_get_client (w->web_peer) != NULL &&
       strstr (shoal_peer_get_client (w->web_peer), "retrying") != NULL)
     w->saw_retrying = TRUE;
+  if (w->web_peer != NULL && shoal_peer_get_client (w->web_peer) != NULL &&
+      strstr (shoal_peer_get_client (w->web_peer), "too slow") != NULL)
+    w->saw_too_slow = TRUE;
+  if (w->web_peer != NULL && shoal_peer_get_client (w->web_peer) != NULL &&
+      strstr (shoal_peer_get_client (w->web_peer), "no answer") != NULL)
+    w->saw_no_answer = TRUE;
 }
 
 /* Nothing is taken as had unless it is right: every verified piece of the
@@ -765,12 +864,68 @@ test_redirect_other_scheme (Fixture       *fx,
   watch_clear (&w);
 }
 
+/* A server that answers a byte at a time holds no block for long: its
+ * requests are given up, their blocks fetched from the peer, and the web
+ * seed is said to be too slow. */
+static void
+test_drip_next_to_peer (Fixture       *fx,
+                        gconstpointer  data)
+{
+  g_autoptr(Server) server = server_new (fx->www, SERVE_DRIP);
+  g_autofree char *url = g_strconcat (server->base, "file.bin", NULL);
+  g_autoptr(TestTorrent) t = test_torrent_new ("file.bin", 3 * 1024 * 1024 + 7, NULL, 0, url, fx->www, 11);
+  Watch w = { 0 };
+
+  server->n_slow_left = G_MAXUINT;
+  download_with_peer (fx, t, &w, done_when_complete);
+  g_assert_cmpuint (server->n_slow, >, 0);
+  g_assert_true (w.saw_retrying);
+  g_assert_true (w.saw_too_slow);
+  watch_clear (&w);
+}
+
+/* A slow first answer, then a good server: the web seed alone finishes. */
+static void
+test_drip_then_fast (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(Server) server = server_new (fx->www, SERVE_DRIP);
+  g_autofree char *url = g_strconcat (server->base, "file.bin", NULL);
+  g_autoptr(TestTorrent) t = test_torrent_new ("file.bin", 2 * 1024 * 1024 + 5, NULL, 0, url, fx->www, 12);
+  Watch w = { 0 };
+
+  server->n_slow_left = 2;
+  download_from_web_seed_only (fx, t, server, &w);
+  g_assert_cmpuint (server->n_slow_left, ==, 0);
+  g_assert_true (w.saw_too_slow);
+  watch_clear (&w);
+}
+
+/* A server that takes the request and never answers. */
+static void
+test_no_answer_then_fast (Fixture       *fx,
+                          gconstpointer  data)
+{
+  g_autoptr(Server) server = server_new (fx->www, SERVE_HANG);
+  g_autofree char *url = g_strconcat (server->base, "file.bin", NULL);
+  g_autoptr(TestTorrent) t = test_torrent_new ("file.bin", 1024 * 1024 + 3, NULL, 0, url, fx->www, 13);
+  Watch w = { 0 };
+
+  server->n_slow_left = 1;
+  download_from_web_seed_only (fx, t, server, &w);
+  g_assert_cmpuint (server->n_slow_left, ==, 0);
+  g_assert_true (w.saw_no_answer);
+  watch_clear (&w);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   /* Retries after 10 ms, 20 ms…, not 5 s, 10 s… */
   g_setenv ("SHOAL_WEB_SEED_RETRY_MS", "10", TRUE);
+  /* A slow server is given 1 s (checked on the torrent's 1 s tick). */
+  g_setenv ("SHOAL_WEB_SEED_STALL_MS", "1000", TRUE);
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
@@ -786,6 +941,9 @@ main (int   argc,
   ADD ("wrong-bytes", test_wrong_bytes);
   ADD ("redirect-same-scheme", test_redirect_same_scheme);
   ADD ("redirect-other-scheme", test_redirect_other_scheme);
+  ADD ("drip-next-to-peer", test_drip_next_to_peer);
+  ADD ("drip-then-fast", test_drip_then_fast);
+  ADD ("no-answer-then-fast", test_no_answer_then_fast);
 
 #undef ADD
 

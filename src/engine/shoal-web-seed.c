@@ -37,6 +37,13 @@
 #define MAX_BAD_PIECES        3
 #define RETRY_BASE_MS         5000u
 #define RETRY_MAX_MS          (5u * 60u * 1000u)
+/* A request is too slow, and its blocks go back to the torrent for other
+ * peers, when the server takes longer than this to answer, or when, once it
+ * answered, a window of this length brings fewer than MIN_RATE bytes per
+ * second. libsoup's own timeout cannot tell: any byte restarts it, so a
+ * server sending one byte a second would hold its blocks for ever. */
+#define STALL_MS              20000u
+#define MIN_RATE              4096u
 
 /* A gap between files (v2 alignment) or a pad file: zeros, not requested. */
 #define NO_FILE G_MAXUINT
@@ -72,6 +79,10 @@ typedef struct
   SoupMessage  *msg;
   GInputStream *stream;
   guint8        probe;          /* one byte past the end, to see the body end */
+
+  gint64        sent_us;        /* 0 once the response headers are in */
+  gint64        window_us;      /* start of the current rate window */
+  guint64       window_filled;  /* @filled at that time */
 } Request;
 
 struct _ShoalWebSeed
@@ -94,6 +105,7 @@ struct _ShoalWebSeed
   guint                    n_failures; /* consecutive */
   guint                    n_bad_pieces;
   guint                    retry_base_ms;
+  guint                    stall_ms;
   gint64                   retry_at_us;
   guint                    retry_source;
 
@@ -271,6 +283,57 @@ request_fail (Request    *req,
       g_object_unref (self);
     }
   request_free (req);
+}
+
+/* Like request_fail() for a request with an operation still running: it is
+ * cut loose now, and frees itself when that operation returns. */
+static void
+request_abort (Request    *req,
+               const char *reason)
+{
+  ShoalWebSeed *self = g_object_ref (req->ws);
+
+  g_debug ("web seed %s: %s, its blocks go back to the torrent", self->url, reason);
+  release_rest (req);
+  g_ptr_array_remove_fast (self->requests, req);
+  req->detached = TRUE;
+  g_cancellable_cancel (req->cancellable);
+  record_failure (self, reason, FALSE);
+  g_object_unref (self);
+}
+
+/* Gives up the requests whose server does not answer, or answers too
+ * slowly to be worth waiting for. */
+static void
+check_stalls (ShoalWebSeed *self,
+              gint64        now_us)
+{
+  gint64 stall_us = (gint64) self->stall_ms * 1000;
+
+  for (guint i = self->requests->len; i > 0 && !self->failed; i--)
+    {
+      Request *req = g_ptr_array_index (self->requests, i - 1);
+      g_autofree char *reason = NULL;
+
+      if (i > self->requests->len)
+        continue;
+      if (req->sent_us != 0)
+        {
+          if (now_us - req->sent_us >= stall_us)
+            reason = g_strdup_printf ("no answer in %u s", (self->stall_ms + 999) / 1000);
+        }
+      else if (now_us - req->window_us >= stall_us)
+        {
+          guint64 rate = (req->filled - req->window_filled) * G_USEC_PER_SEC / (guint64) (now_us - req->window_us);
+
+          if (rate < MIN_RATE)
+            reason = g_strdup_printf ("too slow (%" G_GUINT64_FORMAT " B/s)", rate);
+          req->window_us = now_us;
+          req->window_filled = req->filled;
+        }
+      if (reason != NULL)
+        request_abort (req, reason);
+    }
 }
 
 static void
@@ -478,6 +541,9 @@ send_cb (GObject      *source,
   gboolean missing;
 
   req->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  req->sent_us = 0;
+  req->window_us = g_get_monotonic_time ();
+  req->window_filled = req->filled;
   if (req->detached)
     {
       drop_stream (req);
@@ -560,6 +626,7 @@ request_next (Request *req)
     soup_message_headers_replace (headers, "Accept-Encoding", "identity");
     soup_message_disable_feature (req->msg, SOUP_TYPE_CONTENT_DECODER);
     g_signal_connect (req->msg, "restarted", G_CALLBACK (restarted_cb), req);
+    req->sent_us = g_get_monotonic_time ();
     soup_session_send_async (self->soup, req->msg, G_PRIORITY_DEFAULT, req->cancellable, send_cb, req);
   }
 }
@@ -761,10 +828,13 @@ static void
 shoal_web_seed_init (ShoalWebSeed *self)
 {
   const char *retry = g_getenv ("SHOAL_WEB_SEED_RETRY_MS");
+  const char *stall = g_getenv ("SHOAL_WEB_SEED_STALL_MS");
 
   self->requests = g_ptr_array_new ();
-  /* Tests shorten the wait between retries. */
+  /* Tests shorten the wait between retries, and the time a slow server is
+   * given. */
   self->retry_base_ms = retry ? (guint) CLAMP (g_ascii_strtoull (retry, NULL, 10), 10, RETRY_MAX_MS) : RETRY_BASE_MS;
+  self->stall_ms = stall ? (guint) CLAMP (g_ascii_strtoull (stall, NULL, 10), 100, STALL_MS) : STALL_MS;
 }
 
 /* The URL of each file: BEP 19 puts a single file at the URL itself (or
@@ -909,7 +979,9 @@ shoal_web_seed_stop (ShoalWebSeed *self)
  * @self: a web seed
  * @now_us: the monotonic time
  *
- * Called once a second: refreshes the #ShoalPeer and sends requests if
+ * Called once a second: gives up requests whose server does not answer or
+ * answers too slowly (their blocks go back to the torrent, and the web seed
+ * rests as after a failure), refreshes the #ShoalPeer and sends requests if
  * there is room (the torrent may have had nothing to give before, or the
  * wait after a failure is over).
  */
@@ -919,6 +991,7 @@ shoal_web_seed_tick (ShoalWebSeed *self,
 {
   g_return_if_fail (SHOAL_IS_WEB_SEED (self));
 
+  check_stalls (self, now_us);
   fill (self);
   update_peer (self, now_us);
 }
