@@ -1597,6 +1597,21 @@ test_network_reply_amplification (void)
   g_assert_cmpuint (reply.nodes->len, >, 0);
   shoal_dht_message_clear (&reply);
 
+
+  /* A tiny malformed query gets an error no bigger than the bound either. */
+  {
+    static const char tiny[] = "d1:t2:zz1:y1:qe";
+    g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+    gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+    raw_send (&other, tiny, sizeof tiny - 1);
+    while (got->len == 0 && g_get_monotonic_time () < deadline)
+      raw_collect (&other, 20, got);
+    g_assert_cmpuint (got->len, ==, 1);
+    g_test_message ("unverified malformed query: %" G_GSIZE_FORMAT " bytes for %" G_GSIZE_FORMAT,
+                    g_bytes_get_size (got->pdata[0]), sizeof tiny - 1);
+    g_assert_cmpuint (g_bytes_get_size (got->pdata[0]), <=, 3 * (sizeof tiny - 1));
+  }
   raw_close (&other);
 
   shoal_dht_message_clear (&query);

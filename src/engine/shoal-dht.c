@@ -478,10 +478,21 @@ init_reply (ShoalDht              *self,
   memcpy (reply->version, VERSION, strlen (VERSION));
 }
 
+static gsize
+encoded_size (const ShoalDhtMessage *msg)
+{
+  g_autoptr(GBytes) bytes = shoal_dht_message_encode (msg);
+
+  return g_bytes_get_size (bytes);
+}
+
+/* An error is small, but a tiny malformed query must not buy a bigger
+ * answer either: beyond @budget bytes the text goes, then the answer. */
 static void
 send_error (ShoalDht              *self,
             const ShoalDhtAddr    *to,
             const ShoalDhtMessage *query,
+            gsize                  budget,
             ShoalDhtKrpcError      code,
             const char            *text)
 {
@@ -490,7 +501,13 @@ send_error (ShoalDht              *self,
   init_reply (self, query, &reply, SHOAL_DHT_MESSAGE_ERROR_REPLY);
   reply.error_code = code;
   reply.error_message = g_strdup (text);
-  send_message (self, to, &reply);
+  if (encoded_size (&reply) > budget)
+    {
+      g_clear_pointer (&reply.error_message, g_free);
+      reply.version[0] = '\0';
+    }
+  if (encoded_size (&reply) <= budget)
+    send_message (self, to, &reply);
   shoal_dht_message_clear (&reply);
 }
 
@@ -522,20 +539,24 @@ is_verified (ShoalDht           *self,
   return v != NULL && now - v->answered < VERIFIED_USEC;
 }
 
+/* How big a reply to a query of @query_len bytes from @from may be. */
+static gsize
+reply_budget (ShoalDht           *self,
+              const ShoalDhtAddr *from,
+              gsize               query_len,
+              gint64              now)
+{
+  if (is_verified (self, from, now))
+    return MAX_REPLY;
+  return MIN (MAX_REPLY, REPLY_FACTOR * query_len);
+}
+
 static gboolean
 verified_expired_cb (gpointer key,
                      gpointer value,
                      gpointer data)
 {
   return *(gint64 *) data - ((VerifiedSource *) key)->answered >= VERIFIED_USEC;
-}
-
-static gsize
-encoded_size (const ShoalDhtMessage *msg)
-{
-  g_autoptr(GBytes) bytes = shoal_dht_message_encode (msg);
-
-  return g_bytes_get_size (bytes);
 }
 
 /* Adds @values (of @from's family) and the closest nodes of the families
@@ -632,7 +653,7 @@ handle_query (ShoalDht              *self,
 {
   ShoalDhtRoutingTable *table = shoal_dht_table_for (self, from->family);
   ShoalDhtMessage reply;
-  gsize budget = is_verified (self, from, now) ? MAX_REPLY : MIN (MAX_REPLY, REPLY_FACTOR * query_len);
+  gsize budget = reply_budget (self, from, query_len, now);
 
   if (!query->read_only)
     {
@@ -671,7 +692,7 @@ handle_query (ShoalDht              *self,
         if (!shoal_dht_tokens_check (&self->tokens, from, query->token, query->token_len))
           {
             shoal_dht_message_clear (&reply);
-            send_error (self, from, query, SHOAL_DHT_KRPC_PROTOCOL_ERROR, "Bad token");
+            send_error (self, from, query, budget, SHOAL_DHT_KRPC_PROTOCOL_ERROR, "Bad token");
             return;
           }
         if (!query->implied_port)
@@ -679,7 +700,7 @@ handle_query (ShoalDht              *self,
         if (!shoal_dht_peer_store_announce (self->store, query->target, &peer, now))
           {
             shoal_dht_message_clear (&reply);
-            send_error (self, from, query, SHOAL_DHT_KRPC_SERVER_ERROR,
+            send_error (self, from, query, budget, SHOAL_DHT_KRPC_SERVER_ERROR,
                         "Peer store full, or too many peers from this address");
             return;
           }
@@ -687,7 +708,7 @@ handle_query (ShoalDht              *self,
       }
     case SHOAL_DHT_METHOD_UNKNOWN:
       shoal_dht_message_clear (&reply);
-      send_error (self, from, query, SHOAL_DHT_KRPC_METHOD_UNKNOWN, "Method Unknown");
+      send_error (self, from, query, budget, SHOAL_DHT_KRPC_METHOD_UNKNOWN, "Method Unknown");
       return;
     default:
       g_assert_not_reached ();
@@ -765,7 +786,8 @@ handle_datagram (ShoalDht           *self,
        * is dropped without a word. */
       if (msg.type == SHOAL_DHT_MESSAGE_QUERY && msg.tid_len > 0 &&
           shoal_dht_rate_limiter_allow (self->limiter, from, now))
-        send_error (self, from, &msg, SHOAL_DHT_KRPC_PROTOCOL_ERROR, error->message);
+        send_error (self, from, &msg, reply_budget (self, from, len, now), SHOAL_DHT_KRPC_PROTOCOL_ERROR,
+                    error->message);
       shoal_dht_message_clear (&msg);
       return;
     }
