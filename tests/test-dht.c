@@ -9,6 +9,7 @@
 
 #include "shoal-dht.h"
 #include "shoal-dht-message.h"
+#include "shoal-dht-private.h"
 #include "shoal-dht-routing.h"
 #include "shoal-dht-store.h"
 
@@ -304,7 +305,8 @@ node_with_prefix (const guint8 own[20],
                   guint        prefix,
                   guint        salt)
 {
-  ShoalDhtNodeInfo info = { .addr = addr4 (10, 1, (guint8) (salt >> 8), (guint8) salt, 6881) };
+  /* Each in its own /24, as unrelated nodes are. */
+  ShoalDhtNodeInfo info = { .addr = addr4 (10, (guint8) (salt >> 8), (guint8) salt, 1, 6881) };
 
   shoal_dht_id_random_in_bucket (own, prefix, TRUE, info.id);
   /* Differ from our id exactly at bit @prefix. */
@@ -455,6 +457,148 @@ test_routing_eviction (void)
     g_assert_cmpint (shoal_dht_routing_table_heard (table, &hijack, TRUE, now, &to_ping), ==,
                      SHOAL_DHT_ROUTING_REJECTED);
   }
+}
+
+static guint
+count_ip (GArray             *nodes,
+          const ShoalDhtAddr *ip)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < nodes->len; i++)
+    n += shoal_dht_addr_ip_equal (&g_array_index (nodes, ShoalDhtNodeInfo, i).addr, ip);
+  return n;
+}
+
+/* The attack of issue 11: one host answering from many ports (each with a
+ * made-up id) took every slot of the table. */
+static void
+test_routing_one_entry_per_ip (void)
+{
+  guint8 own[20];
+  g_autoptr(ShoalDhtRoutingTable) table = NULL;
+  g_autoptr(GArray) nodes = NULL;
+  gint64 now = g_get_monotonic_time ();
+  ShoalDhtNodeInfo to_ping;
+  ShoalDhtAddr attacker = addr4 (203, 0, 113, 7, 0);
+  guint n_subnet = 0;
+
+  id_fill (own, 0x3c);
+  table = shoal_dht_routing_table_new (own);
+  /* 24 nodes of one IP, spread over the buckets as a Sybil attack would. */
+  for (guint i = 0; i < 24; i++)
+    {
+      ShoalDhtNodeInfo n = node_with_prefix (own, i % 6, 500 + i);
+
+      n.addr = attacker;
+      n.addr.port = (guint16) (20000 + i);
+      shoal_dht_routing_table_heard (table, &n, TRUE, now, &to_ping);
+    }
+  nodes = shoal_dht_routing_table_dup_nodes (table, SHOAL_DHT_NODE_QUESTIONABLE, now);
+  g_test_message ("%u of %u nodes in the table are the attacker's", count_ip (nodes, &attacker), nodes->len);
+  g_assert_cmpuint (count_ip (nodes, &attacker), ==, 1);
+  g_clear_pointer (&nodes, g_array_unref);
+
+  /* The IP stays taken whatever the port, even for a replacement. */
+  {
+    ShoalDhtNodeInfo again = node_with_prefix (own, 0, 600);
+
+    again.addr = attacker;
+    again.addr.port = 30000;
+    g_assert_cmpint (shoal_dht_routing_table_heard (table, &again, TRUE, now, &to_ping), ==,
+                     SHOAL_DHT_ROUTING_REJECTED);
+  }
+
+  /* One /24 holds at most SHOAL_DHT_MAX_PER_SUBNET nodes of a bucket, and as
+   * many of its replacements, however many of its IPs answer. */
+  for (guint i = 0; i < 24; i++)
+    {
+      ShoalDhtNodeInfo n = node_with_prefix (own, 0, 700 + i);
+
+      n.addr = addr4 (198, 51, 100, (guint8) (10 + i), 6881);
+      shoal_dht_routing_table_heard (table, &n, TRUE, now, &to_ping);
+    }
+  nodes = shoal_dht_routing_table_dup_nodes (table, SHOAL_DHT_NODE_QUESTIONABLE, now);
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      const ShoalDhtNodeInfo *n = &g_array_index (nodes, ShoalDhtNodeInfo, i);
+
+      if (n->addr.ip[0] == 198 && n->addr.ip[1] == 51 && n->addr.ip[2] == 100)
+        {
+          g_assert_cmpuint (shoal_dht_id_common_prefix (own, n->id), ==, 0);
+          n_subnet++;
+        }
+    }
+  g_assert_cmpuint (n_subnet, ==, SHOAL_DHT_MAX_PER_SUBNET);
+  g_clear_pointer (&nodes, g_array_unref);
+  /* Other nodes still get in. */
+  {
+    ShoalDhtNodeInfo other = node_with_prefix (own, 0, 800);
+
+    g_assert_cmpint (shoal_dht_routing_table_heard (table, &other, TRUE, now, &to_ping), ==,
+                     SHOAL_DHT_ROUTING_ADDED);
+  }
+
+  /* Loopback is exempt: a test DHT runs every node on 127.0.0.1. */
+  for (guint i = 0; i < 6; i++)
+    {
+      ShoalDhtNodeInfo n = node_with_prefix (own, 1, 900 + i);
+
+      n.addr = addr4 (127, 0, 0, 1, (guint16) (40000 + i));
+      g_assert_cmpint (shoal_dht_routing_table_heard (table, &n, TRUE, now, &to_ping), ==,
+                       SHOAL_DHT_ROUTING_ADDED);
+    }
+}
+
+/* A node that turns bad gives its slot only to a replacement whose subnet
+ * has room in the bucket. */
+static void
+test_routing_subnet_replacement (void)
+{
+  guint8 own[20];
+  g_autoptr(ShoalDhtRoutingTable) table = NULL;
+  gint64 now = g_get_monotonic_time ();
+  ShoalDhtNodeInfo to_ping;
+  ShoalDhtNodeInfo first[SHOAL_DHT_K];
+  ShoalDhtNodeInfo waiting;
+  ShoalDhtNodeInfo same_subnet;
+
+  id_fill (own, 0x00);
+  table = shoal_dht_routing_table_new (own);
+  for (guint i = 0; i < SHOAL_DHT_K; i++)
+    {
+      first[i] = node_with_prefix (own, 0, 100 + i);
+      /* Two of them in 198.51.100.0/24. */
+      if (i < 2)
+        first[i].addr = addr4 (198, 51, 100, (guint8) (1 + i), 6881);
+      g_assert_cmpint (shoal_dht_routing_table_heard (table, &first[i], TRUE, now, &to_ping), ==,
+                       SHOAL_DHT_ROUTING_ADDED);
+    }
+  {
+    ShoalDhtNodeInfo close = node_with_prefix (own, 10, 1);
+
+    shoal_dht_routing_table_heard (table, &close, TRUE, now, &to_ping);
+  }
+  /* A third of that /24 waits, then an unrelated node waits. */
+  same_subnet = node_with_prefix (own, 0, 300);
+  same_subnet.addr = addr4 (198, 51, 100, 3, 6881);
+  g_assert_cmpint (shoal_dht_routing_table_heard (table, &same_subnet, TRUE, now, &to_ping), ==,
+                   SHOAL_DHT_ROUTING_REPLACEMENT);
+  waiting = node_with_prefix (own, 0, 301);
+  g_assert_cmpint (shoal_dht_routing_table_heard (table, &waiting, TRUE, now, &to_ping), ==,
+                   SHOAL_DHT_ROUTING_REPLACEMENT);
+  /* A node outside that /24 fails: the unrelated replacement takes over. */
+  shoal_dht_routing_table_failed (table, &first[5].addr, now);
+  shoal_dht_routing_table_failed (table, &first[5].addr, now);
+  g_assert_nonnull (shoal_dht_routing_table_lookup (table, &waiting.addr));
+  /* Another one fails: the same-/24 replacement may not take its slot. */
+  shoal_dht_routing_table_failed (table, &first[6].addr, now);
+  shoal_dht_routing_table_failed (table, &first[6].addr, now);
+  g_assert_null (shoal_dht_routing_table_lookup (table, &same_subnet.addr));
+  /* One of the /24 fails: now it may. */
+  shoal_dht_routing_table_failed (table, &first[0].addr, now);
+  shoal_dht_routing_table_failed (table, &first[0].addr, now);
+  g_assert_nonnull (shoal_dht_routing_table_lookup (table, &same_subnet.addr));
 }
 
 static gint
@@ -632,6 +776,81 @@ test_peer_store_bounds (void)
   g_assert_cmpuint (shoal_dht_peer_store_get_n_torrents (store), ==, 0);
   id_fill (ih, 9);
   g_assert_true (shoal_dht_peer_store_announce (store, ih, &v6, now + SHOAL_DHT_PEER_TTL_USEC));
+}
+
+/* The attack of issue 11: one IP announced 150 ports for one torrent, and
+ * could as well have filled the store across torrents. */
+static void
+test_peer_store_per_ip (void)
+{
+  g_autoptr(ShoalDhtPeerStore) store = shoal_dht_peer_store_new (2000, 200);
+  g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (ShoalDhtAddr));
+  gint64 now = g_get_monotonic_time ();
+  guint8 ih[20];
+  guint stored = 0;
+
+  id_fill (ih, 0x42);
+  for (guint i = 0; i < 150; i++)
+    {
+      ShoalDhtAddr peer = addr4 (203, 0, 113, 9, (guint16) (1000 + i));
+
+      g_assert_true (shoal_dht_peer_store_announce (store, ih, &peer, now + i));
+    }
+  g_test_message ("%u of 150 announced ports of one IP stored", shoal_dht_peer_store_get_n_peers (store, ih));
+  g_assert_cmpuint (shoal_dht_peer_store_get_n_peers (store, ih), ==, SHOAL_DHT_MAX_PORTS_PER_IP);
+  /* The latest ports are the ones kept. */
+  g_assert_cmpuint (shoal_dht_peer_store_get (store, ih, 4, 100, now + 200, out), ==, SHOAL_DHT_MAX_PORTS_PER_IP);
+  for (guint i = 0; i < out->len; i++)
+    g_assert_cmpuint (g_array_index (out, ShoalDhtAddr, i).port, >=, 1150 - SHOAL_DHT_MAX_PORTS_PER_IP);
+
+  /* Across torrents, one IP holds a bounded number of entries. */
+  for (guint t = 0; t < 150; t++)
+    {
+      ShoalDhtAddr peer = addr4 (203, 0, 113, 9, 6881);
+
+      id_fill (ih, (guint8) t);
+      ih[19] = 0xee;
+      stored += shoal_dht_peer_store_announce (store, ih, &peer, now);
+    }
+  g_assert_cmpuint (stored, ==, SHOAL_DHT_MAX_ANNOUNCES_PER_IP - SHOAL_DHT_MAX_PORTS_PER_IP);
+  g_assert_cmpuint (shoal_dht_peer_store_get_n_torrents (store), ==,
+                    1 + SHOAL_DHT_MAX_ANNOUNCES_PER_IP - SHOAL_DHT_MAX_PORTS_PER_IP);
+  /* Other hosts are not held back, and the same holds for IPv6. */
+  {
+    ShoalDhtAddr other = addr4 (203, 0, 113, 10, 6881);
+    ShoalDhtAddr v6 = { .family = 6, .ip = { 0x20, 0x01, 0x0d, 0xb8, [15] = 5 }, .port = 1 };
+
+    g_assert_true (shoal_dht_peer_store_announce (store, ih, &other, now));
+    id_fill (ih, 0x43);
+    for (guint i = 0; i < 20; i++)
+      {
+        v6.port = (guint16) (1 + i);
+        shoal_dht_peer_store_announce (store, ih, &v6, now + i);
+      }
+    g_assert_cmpuint (shoal_dht_peer_store_get_n_peers (store, ih), ==, SHOAL_DHT_MAX_PORTS_PER_IP);
+  }
+
+  /* Expired entries free the IP's share. */
+  shoal_dht_peer_store_expire (store, now + SHOAL_DHT_PEER_TTL_USEC + 10 * G_USEC_PER_SEC);
+  g_assert_cmpuint (shoal_dht_peer_store_get_n_torrents (store), ==, 0);
+  id_fill (ih, 0x44);
+  for (guint t = 0; t < SHOAL_DHT_MAX_ANNOUNCES_PER_IP; t++)
+    {
+      ShoalDhtAddr peer = addr4 (203, 0, 113, 9, 6881);
+
+      ih[0] = (guint8) t;
+      g_assert_true (shoal_dht_peer_store_announce (store, ih, &peer, now + SHOAL_DHT_PEER_TTL_USEC));
+    }
+
+  /* Loopback is exempt: peers of a test swarm all live on 127.0.0.1. */
+  id_fill (ih, 0x45);
+  for (guint i = 0; i < 150; i++)
+    {
+      ShoalDhtAddr peer = addr4 (127, 0, 0, 1, (guint16) (1000 + i));
+
+      g_assert_true (shoal_dht_peer_store_announce (store, ih, &peer, now + SHOAL_DHT_PEER_TTL_USEC));
+    }
+  g_assert_cmpuint (shoal_dht_peer_store_get_n_peers (store, ih), ==, 150);
 }
 
 static void
@@ -1224,6 +1443,181 @@ test_network_reply_source_checked (void)
   raw_close (&other);
 }
 
+/* Sends @query over @raw and returns the size of the answer to it; @raw
+ * may also receive a ping of the DHT's, which is kept in @ping. */
+static gsize
+raw_ask (Raw             *raw,
+         ShoalDhtMessage *query,
+         gsize           *query_len,
+         ShoalDhtMessage *reply,
+         ShoalDhtMessage *ping)
+{
+  g_autoptr(GBytes) wire = shoal_dht_message_encode (query);
+  g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  gsize reply_len = 0;
+  guint seen = 0;
+
+  *query_len = g_bytes_get_size (wire);
+  raw_send (raw, g_bytes_get_data (wire, NULL), g_bytes_get_size (wire));
+  /* Until the answer (and the ping, if asked for) came, however slow the
+   * machine is. */
+  while ((reply_len == 0 || (ping != NULL && ping->type == SHOAL_DHT_MESSAGE_UNKNOWN)) &&
+         g_get_monotonic_time () < deadline)
+    {
+      raw_collect (raw, 20, got);
+      for (; seen < got->len; seen++)
+        {
+          ShoalDhtMessage msg;
+          g_autoptr(GError) error = NULL;
+
+          shoal_dht_message_init (&msg);
+          g_assert_true (shoal_dht_message_parse (g_bytes_get_data (got->pdata[seen], NULL),
+                                                  g_bytes_get_size (got->pdata[seen]), &msg, &error));
+          g_assert_no_error (error);
+          if (msg.type == SHOAL_DHT_MESSAGE_RESPONSE && reply_len == 0)
+            {
+              reply_len = g_bytes_get_size (got->pdata[seen]);
+              *reply = msg;
+            }
+          else if (msg.type == SHOAL_DHT_MESSAGE_QUERY && ping != NULL)
+            {
+              g_assert_cmpint (msg.method, ==, SHOAL_DHT_METHOD_PING);
+              shoal_dht_message_clear (ping);
+              *ping = msg;
+            }
+          else
+            shoal_dht_message_clear (&msg);
+        }
+    }
+  g_assert_cmpuint (reply_len, >, 0);
+  return reply_len;
+}
+
+/* The attack of issue 11: a 111-byte get_peers from a spoofable source got
+ * a 1,102-byte answer. Until the source shows it receives at its address,
+ * answers stay within 3 times the query; after it answered our ping it gets
+ * whole answers, which never outgrow a datagram. */
+static void
+test_network_reply_amplification (void)
+{
+  g_autoptr(ShoalDht) dht = start_node (0x71);
+  Raw raw, other;
+  ShoalDhtMessage query, reply, ping;
+  gsize query_len, reply_len;
+  gint64 now = g_get_monotonic_time ();
+  guint8 ih[20];
+
+  /* A full answer's worth of peers and nodes. */
+  id_fill (ih, 0x72);
+  for (guint i = 0; i < 150; i++)
+    {
+      ShoalDhtAddr peer = addr4 (127, 0, 0, 1, (guint16) (10000 + i));
+
+      g_assert_true (shoal_dht_peer_store_announce (dht->store, ih, &peer, now));
+    }
+  for (guint i = 0; i < 2 * SHOAL_DHT_K; i++)
+    {
+      ShoalDhtNodeInfo node = { .addr = addr4 (127, 0, 0, 1, (guint16) (30000 + i)) };
+      ShoalDhtNodeInfo to_ping;
+
+      id_fill (node.id, (guint8) (0x80 + i));
+      node.id[19] = 0x01;
+      shoal_dht_routing_table_heard (dht->table4, &node, TRUE, now, &to_ping);
+      node.addr.family = 6;
+      memset (node.addr.ip, 0, 16);
+      node.addr.ip[15] = 1;
+      shoal_dht_routing_table_heard (dht->table6, &node, TRUE, now, &to_ping);
+    }
+
+  /* Our answer to its ping must not come too late on a slow machine. */
+  shoal_dht_set_query_timeout (dht, 60000);
+  raw_open (&raw, dht);
+  shoal_dht_message_init (&ping);
+  shoal_dht_message_init (&query);
+  query.type = SHOAL_DHT_MESSAGE_QUERY;
+  query.method = SHOAL_DHT_METHOD_GET_PEERS;
+  memcpy (query.tid, "ab", 2);
+  query.tid_len = 2;
+  id_fill (query.id, 0x66);
+  memcpy (query.target, ih, 20);
+  query.want = SHOAL_DHT_WANT_N4 | SHOAL_DHT_WANT_N6;
+
+  reply_len = raw_ask (&raw, &query, &query_len, &reply, &ping);
+  g_test_message ("unverified get_peers: %" G_GSIZE_FORMAT " bytes for %" G_GSIZE_FORMAT " (%.1fx)",
+                  reply_len, query_len, reply_len / (double) query_len);
+  g_assert_cmpuint (reply_len, <=, 3 * query_len);
+  /* Still a useful answer: a token and peers. */
+  g_assert_cmpuint (reply.token_len, >, 0);
+  g_assert_nonnull (reply.values);
+  g_assert_cmpuint (reply.values->len, >, 0);
+  shoal_dht_message_clear (&reply);
+
+  /* We answer the DHT's ping (before it times out): the source is
+   * shown to receive at its address. */
+  g_assert_cmpint (ping.type, ==, SHOAL_DHT_MESSAGE_QUERY);
+  {
+    ShoalDhtMessage pong;
+    g_autoptr(GBytes) wire = NULL;
+
+    shoal_dht_message_init (&pong);
+    pong.type = SHOAL_DHT_MESSAGE_RESPONSE;
+    memcpy (pong.tid, ping.tid, ping.tid_len);
+    pong.tid_len = ping.tid_len;
+    id_fill (pong.id, 0x66);
+    wire = shoal_dht_message_encode (&pong);
+    raw_send (&raw, g_bytes_get_data (wire, NULL), g_bytes_get_size (wire));
+    raw_collect (&raw, 100, NULL);
+    shoal_dht_message_clear (&pong);
+  }
+  shoal_dht_message_clear (&ping);
+
+  /* Now whole answers, with the longest transaction id, within a datagram. */
+  query.method = SHOAL_DHT_METHOD_GET_PEERS;
+  memset (query.tid, 't', SHOAL_DHT_MAX_TID_LEN);
+  query.tid_len = SHOAL_DHT_MAX_TID_LEN;
+  reply_len = raw_ask (&raw, &query, &query_len, &reply, NULL);
+  g_test_message ("verified get_peers: %" G_GSIZE_FORMAT " bytes, %u peers, %u nodes",
+                  reply_len, reply.values->len, reply.nodes != NULL ? reply.nodes->len : 0);
+  g_assert_cmpuint (reply_len, >, 3 * query_len);
+  g_assert_cmpuint (reply_len, <=, 1400);
+  g_assert_cmpuint (reply.values->len, >=, 100);
+  g_assert_cmpuint (reply.nodes->len, >=, SHOAL_DHT_K);
+  shoal_dht_message_clear (&reply);
+
+  raw_open (&other, dht);
+  query.want = SHOAL_DHT_WANT_N4;
+  /* From another source, find_node gets nodes within the same bound. */
+  query.method = SHOAL_DHT_METHOD_FIND_NODE;
+  reply_len = raw_ask (&other, &query, &query_len, &reply, NULL);
+  g_test_message ("unverified find_node: %" G_GSIZE_FORMAT " bytes for %" G_GSIZE_FORMAT " (%.1fx)",
+                  reply_len, query_len, reply_len / (double) query_len);
+  g_assert_cmpuint (reply_len, <=, 3 * query_len);
+  g_assert_nonnull (reply.nodes);
+  g_assert_cmpuint (reply.nodes->len, >, 0);
+  shoal_dht_message_clear (&reply);
+
+
+  /* A tiny malformed query gets an error no bigger than the bound either. */
+  {
+    static const char tiny[] = "d1:t2:zz1:y1:qe";
+    g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+    gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+    raw_send (&other, tiny, sizeof tiny - 1);
+    while (got->len == 0 && g_get_monotonic_time () < deadline)
+      raw_collect (&other, 20, got);
+    g_assert_cmpuint (got->len, ==, 1);
+    g_test_message ("unverified malformed query: %" G_GSIZE_FORMAT " bytes for %" G_GSIZE_FORMAT,
+                    g_bytes_get_size (got->pdata[0]), sizeof tiny - 1);
+    g_assert_cmpuint (g_bytes_get_size (got->pdata[0]), <=, 3 * (sizeof tiny - 1));
+  }
+  raw_close (&other);
+
+  shoal_dht_message_clear (&query);
+  raw_close (&raw);
+}
+
 static void
 test_network_cancel (void)
 {
@@ -1295,8 +1689,11 @@ main (int   argc,
   g_test_add_func ("/engine/dht/routing/eviction", test_routing_eviction);
   g_test_add_func ("/engine/dht/routing/closest", test_routing_closest);
   g_test_add_func ("/engine/dht/routing/refresh", test_routing_refresh);
+  g_test_add_func ("/engine/dht/routing/one-entry-per-ip", test_routing_one_entry_per_ip);
+  g_test_add_func ("/engine/dht/routing/subnet-replacement", test_routing_subnet_replacement);
   g_test_add_func ("/engine/dht/token/rotation", test_token_rotation);
   g_test_add_func ("/engine/dht/store/bounds", test_peer_store_bounds);
+  g_test_add_func ("/engine/dht/store/per-ip", test_peer_store_per_ip);
   g_test_add_func ("/engine/dht/rate-limiter", test_rate_limiter);
   g_test_add_func ("/engine/dht/network/three-nodes", test_network_three_nodes);
   g_test_add_func ("/engine/dht/network/ipv6", test_network_ipv6);
@@ -1304,6 +1701,7 @@ main (int   argc,
   g_test_add_func ("/engine/dht/network/krpc-errors", test_network_krpc_errors);
   g_test_add_func ("/engine/dht/network/rate-limit", test_network_rate_limit);
   g_test_add_func ("/engine/dht/network/reply-source-checked", test_network_reply_source_checked);
+  g_test_add_func ("/engine/dht/network/reply-amplification", test_network_reply_amplification);
   g_test_add_func ("/engine/dht/network/cancel", test_network_cancel);
 
   return g_test_run ();

@@ -6,7 +6,13 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <glib/gstdio.h>
+
+#include "shoal-http-redirect.h"
 #include "shoal-tracker.h"
 #include "shoal-tracker-http.h"
 #include "shoal-tracker-udp.h"
@@ -619,6 +625,8 @@ typedef struct
   SoupServer *server;
   gchar      *base;
   gchar      *last_query;
+  guint       n_requests;
+  gchar      *redirect_to;  /* where /redirect/announce sends the client */
 } HttpFixture;
 
 static void
@@ -633,8 +641,13 @@ http_handler (SoupServer        *server,
 
   g_free (f->last_query);
   f->last_query = g_strdup (q);
+  f->n_requests++;
 
-  if (g_str_equal (path, "/announce"))
+  if (g_str_equal (path, "/redirect/announce") && f->redirect_to != NULL)
+    soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, f->redirect_to);
+  else if (g_str_equal (path, "/loop/announce"))
+    soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, "/loop/announce");
+  else if (g_str_equal (path, "/announce"))
     {
       static const char body[] = "d8:intervali120e5:peers6:\x7f\x00\x00\x01\x1a\xe1" "e";
 
@@ -712,6 +725,7 @@ http_teardown (HttpFixture   *f,
   g_assert_finalize_object (f->server);
   g_free (f->base);
   g_free (f->last_query);
+  g_free (f->redirect_to);
 }
 
 static ShoalTrackerResponse *
@@ -824,6 +838,235 @@ test_http_cancel (HttpFixture   *f,
   g_timeout_add_once (100, (GSourceOnceFunc) g_cancellable_cancel, cancellable);
   g_assert_null (shoal_tracker_http_announce_finish (wait_for (&result, NULL), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* Redirects */
+
+typedef struct
+{
+  const char       *original;
+  const char       *target;
+  ShoalHttpRedirect verdict;
+} RedirectCase;
+
+static void
+test_redirect_rule (void)
+{
+  static const RedirectCase cases[] = {
+    /* The attack of issue 11, and its variants. */
+    { "http://tracker.example/announce", "http://127.0.0.2/internal-admin", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    { "http://tracker.example/announce", "http://10.1.2.3/", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    { "http://tracker.example/announce", "http://172.16.0.1/", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    { "http://tracker.example/announce", "http://172.31.255.1/", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    { "http://tracker.example/announce", "http://192.168.1.1/", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    { "http://tracker.example/announce", "http://169.254.169.254/latest/meta-data/", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    { "http://tracker.example/announce", "http://100.64.0.1/", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    { "http://tracker.example/announce", "http://0.0.0.0:8080/", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    { "http://tracker.example/announce", "https://[::1]:8443/", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    { "http://tracker.example/announce", "http://[fe80::1]/", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    { "http://tracker.example/announce", "http://[fd12:3456::1]/", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    { "http://tracker.example/announce", "http://[::ffff:127.0.0.1]/", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    { "http://tracker.example/announce", "http://localhost:631/", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    { "http://tracker.example/announce", "http://LocalHost./", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    { "http://tracker.example/announce", "http://admin.localhost/", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    { "http://tracker.example/announce", "http://router/", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    /* Old IPv4 forms the resolver still reads as 127.0.0.1. */
+    { "http://tracker.example/announce", "http://127.1/", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    { "http://tracker.example/announce", "http://2130706433/", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    { "http://tracker.example/announce", "http://0x7f.0.0.1/", SHOAL_HTTP_REDIRECT_LOCAL_HOST },
+    /* Public targets are fine. */
+    { "http://tracker.example/announce", "http://other.example:6969/announce", SHOAL_HTTP_REDIRECT_ALLOWED },
+    { "http://tracker.example/announce", "https://tracker.example/announce", SHOAL_HTTP_REDIRECT_ALLOWED },
+    { "http://tracker.example/announce", "http://198.51.100.7/announce", SHOAL_HTTP_REDIRECT_ALLOWED },
+    { "http://tracker.example/announce", "http://[2001:db8::1]/announce", SHOAL_HTTP_REDIRECT_ALLOWED },
+    { "http://tracker.example/announce", "http://172.32.0.1/", SHOAL_HTTP_REDIRECT_ALLOWED },
+    /* A tracker on a local host may send us to another. */
+    { "http://127.0.0.1:6969/announce", "http://127.0.0.2/announce", SHOAL_HTTP_REDIRECT_ALLOWED },
+    { "http://127.0.0.1:6969/announce", "http://[::1]:6969/announce", SHOAL_HTTP_REDIRECT_ALLOWED },
+    { "http://192.168.1.5/announce", "http://10.0.0.1/announce", SHOAL_HTTP_REDIRECT_ALLOWED },
+    { "http://localhost/announce", "http://tracker.example/announce", SHOAL_HTTP_REDIRECT_ALLOWED },
+    /* Never from https to http, wherever the tracker is. */
+    { "https://tracker.example/announce", "http://tracker.example/announce", SHOAL_HTTP_REDIRECT_DOWNGRADE },
+    { "HTTPS://tracker.example/announce", "http://mirror.example/announce", SHOAL_HTTP_REDIRECT_DOWNGRADE },
+    { "https://127.0.0.1/announce", "http://127.0.0.1/announce", SHOAL_HTTP_REDIRECT_DOWNGRADE },
+    { "https://tracker.example/announce", "https://mirror.example/announce", SHOAL_HTTP_REDIRECT_ALLOWED },
+    /* Nothing but http(s). */
+    { "http://tracker.example/announce", "ftp://tracker.example/announce", SHOAL_HTTP_REDIRECT_NOT_HTTP },
+    { "http://tracker.example/announce", "file:///etc/passwd", SHOAL_HTTP_REDIRECT_NOT_HTTP },
+    { "http://127.0.0.1/announce", "udp://127.0.0.1:6969/announce", SHOAL_HTTP_REDIRECT_NOT_HTTP },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GUri) original = g_uri_parse (cases[i].original, G_URI_FLAGS_ENCODED, NULL);
+      g_autoptr(GUri) target = g_uri_parse (cases[i].target, G_URI_FLAGS_ENCODED, NULL);
+
+      g_test_message ("%s -> %s", cases[i].original, cases[i].target);
+      g_assert_nonnull (original);
+      g_assert_nonnull (target);
+      g_assert_cmpint (shoal_http_redirect_check (original, target), ==, cases[i].verdict);
+    }
+}
+
+/* A tracker on 127.0.0.1 may send us to another loopback host. */
+static void
+test_http_redirect_local_followed (HttpFixture   *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(SoupServer) other = soup_server_new (NULL, NULL);
+  g_autoptr(GInetAddress) lo2 = g_inet_address_new_from_string ("127.0.0.2");
+  g_autoptr(GSocketAddress) sa = g_inet_socket_address_new (lo2, 0);
+  g_autoptr(GError) listen_error = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalTrackerResponse) resp = NULL;
+  HttpFixture other_f = { 0 };
+  GSList *uris;
+
+  soup_server_add_handler (other, NULL, http_handler, &other_f, NULL);
+  if (!soup_server_listen (other, sa, 0, &listen_error))
+    {
+      g_test_skip_printf ("Cannot listen on 127.0.0.2: %s", listen_error->message);
+      return;
+    }
+  uris = soup_server_get_uris (other);
+  f->redirect_to = g_strdup_printf ("http://127.0.0.2:%d/announce", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  resp = http_announce (f, "/redirect/announce", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (resp->interval, ==, 120);
+  g_assert_cmpuint (other_f.n_requests, ==, 1);
+
+  soup_server_disconnect (other);
+  g_free (other_f.last_query);
+}
+
+/* Redirects are followed a few times, not until libsoup's own limit. */
+static void
+test_http_redirect_loop (HttpFixture   *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (http_announce (f, "/loop/announce", 0, &error));
+  g_assert_error (error, SHOAL_TRACKER_ERROR, SHOAL_TRACKER_ERROR_BAD_REDIRECT);
+  g_assert_nonnull (strstr (error->message, "redirected more than"));
+  g_assert_cmpuint (f->n_requests, <=, 6);
+}
+
+/* A self-signed certificate for 127.0.0.1, made here so that the test
+ * needs no tool; its PEM also goes to @ca_path, for the client to trust. */
+static GTlsCertificate *
+make_local_certificate (const char *ca_path)
+{
+  gnutls_x509_privkey_t key;
+  gnutls_x509_crt_t crt;
+  gnutls_datum_t key_pem = { 0 };
+  gnutls_datum_t crt_pem = { 0 };
+  static const guint8 ip[4] = { 127, 0, 0, 1 };
+  static const guint8 serial[1] = { 1 };
+  time_t now = time (NULL);
+  g_autofree char *pem = NULL;
+  g_autoptr(GError) error = NULL;
+  GTlsCertificate *cert;
+
+  g_assert_cmpint (gnutls_x509_privkey_init (&key), ==, 0);
+  g_assert_cmpint (gnutls_x509_privkey_generate (key, GNUTLS_PK_ECDSA,
+                                                 GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1), 0), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_init (&crt), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_version (crt, 3), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_serial (crt, serial, sizeof serial), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_activation_time (crt, now - 3600), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_expiration_time (crt, now + 24 * 3600), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, 0, "127.0.0.1", 9), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_IPADDRESS, ip, sizeof ip,
+                                                         GNUTLS_FSAN_SET), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_basic_constraints (crt, 1, -1), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_key_usage (crt, GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_KEY_CERT_SIGN), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_key (crt, key), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_sign2 (crt, crt, key, GNUTLS_DIG_SHA256, 0), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_export2 (crt, GNUTLS_X509_FMT_PEM, &crt_pem), ==, 0);
+  g_assert_cmpint (gnutls_x509_privkey_export2 (key, GNUTLS_X509_FMT_PEM, &key_pem), ==, 0);
+
+  g_assert_true (g_file_set_contents (ca_path, (const char *) crt_pem.data, crt_pem.size, NULL));
+  pem = g_strdup_printf ("%.*s%.*s", (int) crt_pem.size, crt_pem.data, (int) key_pem.size, key_pem.data);
+  cert = g_tls_certificate_new_from_pem (pem, -1, &error);
+  g_assert_no_error (error);
+
+  gnutls_free (crt_pem.data);
+  gnutls_free (key_pem.data);
+  gnutls_x509_crt_deinit (crt);
+  gnutls_x509_privkey_deinit (key);
+  return cert;
+}
+
+/* An HTTPS tracker (on 127.0.0.1, so no local-host rule helps) that
+ * redirects to plain HTTP is not followed: the plain server sees nothing. */
+static void
+test_http_redirect_downgrade (HttpFixture   *f,
+                              gconstpointer  data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("shoal-tracker-tls-XXXXXX", NULL);
+  g_autofree char *ca_path = g_build_filename (dir, "ca.pem", NULL);
+  g_autoptr(GTlsCertificate) cert = NULL;
+  g_autoptr(SoupServer) tls_server = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(GTlsDatabase) db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tls_base = NULL;
+  HttpFixture tls_f = { 0 };
+  ShoalTrackerRequest req;
+  GSList *uris;
+
+  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+    {
+      g_test_skip ("No TLS backend");
+      return;
+    }
+  cert = make_local_certificate (ca_path);
+  tls_server = soup_server_new ("tls-certificate", cert, NULL);
+  soup_server_add_handler (tls_server, NULL, http_handler, &tls_f, NULL);
+  soup_server_listen_local (tls_server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (tls_server);
+  tls_base = g_strdup_printf ("https://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  db = g_tls_file_database_new (ca_path, &error);
+  g_assert_no_error (error);
+  soup_session_set_tls_database (session, db);
+  make_request (&req);
+
+  /* The HTTPS tracker works... */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(ShoalTrackerResponse) resp = NULL;
+    g_autofree char *url = g_strconcat (tls_base, "/announce", NULL);
+
+    shoal_tracker_http_announce_async (session, url, &req, 0, NULL, capture_cb, &result);
+    resp = shoal_tracker_http_announce_finish (wait_for (&result, NULL), &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (resp->interval, ==, 120);
+  }
+
+  /* ...and its redirect to plain HTTP is refused, saying so. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autofree char *url = g_strconcat (tls_base, "/redirect/announce", NULL);
+
+    tls_f.redirect_to = g_strconcat (f->base, "/announce", NULL);
+    shoal_tracker_http_announce_async (session, url, &req, 0, NULL, capture_cb, &result);
+    g_assert_null (shoal_tracker_http_announce_finish (wait_for (&result, NULL), &error));
+    g_assert_error (error, SHOAL_TRACKER_ERROR, SHOAL_TRACKER_ERROR_BAD_REDIRECT);
+    g_test_message ("%s", error->message);
+    g_assert_nonnull (strstr (error->message, "from HTTPS to plain HTTP"));
+    g_assert_cmpuint (f->n_requests, ==, 0);
+  }
+
+  soup_server_disconnect (tls_server);
+  g_free (tls_f.last_query);
+  g_free (tls_f.redirect_to);
+  g_unlink (ca_path);
+  g_rmdir (dir);
 }
 
 /* A fake UDP tracker */
@@ -1183,6 +1426,13 @@ main (int   argc,
   g_test_add ("/engine/tracker/http/errors", HttpFixture, NULL, http_setup, test_http_errors, http_teardown);
   g_test_add ("/engine/tracker/http/timeout", HttpFixture, NULL, http_setup, test_http_timeout, http_teardown);
   g_test_add ("/engine/tracker/http/cancel", HttpFixture, NULL, http_setup, test_http_cancel, http_teardown);
+  g_test_add_func ("/engine/tracker/http/redirect-rule", test_redirect_rule);
+  g_test_add ("/engine/tracker/http/redirect-local-followed", HttpFixture, NULL, http_setup,
+              test_http_redirect_local_followed, http_teardown);
+  g_test_add ("/engine/tracker/http/redirect-loop", HttpFixture, NULL, http_setup,
+              test_http_redirect_loop, http_teardown);
+  g_test_add ("/engine/tracker/http/redirect-downgrade", HttpFixture, NULL, http_setup,
+              test_http_redirect_downgrade, http_teardown);
 
   g_test_add ("/engine/tracker/udp/announce-caches-connection-id", UdpFixture, NULL,
               udp_setup, test_udp_announce_caches_connection_id, udp_teardown);

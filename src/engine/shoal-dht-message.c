@@ -753,3 +753,43 @@ shoal_dht_addr_is_usable (const ShoalDhtAddr *addr)
     return addr->ip[0] < 224;
   return addr->ip[0] != 0xff;
 }
+
+/**
+ * shoal_dht_addr_is_loopback:
+ * @addr: an address
+ *
+ * Only processes on this host can send from a loopback address (the kernel
+ * drops such sources arriving from outside), so the per-IP limits of the
+ * routing table and the peer store leave them out: several nodes and peers
+ * on 127.0.0.1 are how a DHT is tested.
+ *
+ * Returns: whether @addr is in 127.0.0.0/8 or is ::1
+ */
+gboolean
+shoal_dht_addr_is_loopback (const ShoalDhtAddr *addr)
+{
+  static const guint8 v6_loopback[16] = { [15] = 1 };
+
+  if (addr->family == 4)
+    return addr->ip[0] == 127;
+  return addr->family == 6 && memcmp (addr->ip, v6_loopback, 16) == 0;
+}
+
+/**
+ * shoal_dht_addr_same_subnet:
+ * @a: an address
+ * @b: another address
+ *
+ * The subnet one host or one customer of a provider most likely holds: a
+ * /24 for IPv4, a /64 for IPv6 (the masks BEP 42 works with).
+ *
+ * Returns: whether @a and @b are of one family and one such subnet
+ */
+gboolean
+shoal_dht_addr_same_subnet (const ShoalDhtAddr *a,
+                            const ShoalDhtAddr *b)
+{
+  if (a->family != b->family)
+    return FALSE;
+  return memcmp (a->ip, b->ip, a->family == 6 ? 8 : 3) == 0;
+}

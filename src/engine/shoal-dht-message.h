@@ -181,6 +181,9 @@ gboolean        shoal_dht_addr_from_socket_address (GSocketAddress *sa,
 GSocketAddress *shoal_dht_addr_to_socket_address   (const ShoalDhtAddr *addr);
 char           *shoal_dht_addr_to_string      (const ShoalDhtAddr *addr);
 gboolean        shoal_dht_addr_is_usable      (const ShoalDhtAddr *addr);
+gboolean        shoal_dht_addr_is_loopback    (const ShoalDhtAddr *addr);
+gboolean        shoal_dht_addr_same_subnet    (const ShoalDhtAddr *a,
+                                               const ShoalDhtAddr *b);
 gsize           shoal_dht_addr_ip_len         (const ShoalDhtAddr *addr);
 
 G_END_DECLS

@@ -49,6 +49,7 @@ struct _ShoalDht
   GPtrArray            *lookups;       /* of ShoalDhtLookup, running */
   GArray               *bootstrap;     /* of ShoalDhtAddr */
   GHashTable           *recently_pinged; /* ShoalDhtAddr → itself */
+  GHashTable           *verified;      /* sources that answered us: VerifiedSource → itself */
   gint64                last_bootstrap;
   gboolean              self_lookup_running;
   guint                 query_timeout_ms;

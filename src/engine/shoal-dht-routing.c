@@ -13,6 +13,13 @@
  * bucket is full, a bad node gives way at once; otherwise the newcomer waits
  * in the bucket's replacement list and the least recently seen questionable
  * node is handed back to be pinged, and replaced if it stays silent.
+ *
+ * One host must not be able to fill the table (and so steer every lookup
+ * and answer we give): an IP holds at most one entry in the whole table,
+ * nodes and replacements together, and one /24 (IPv4) or /64 (IPv6) at most
+ * SHOAL_DHT_MAX_PER_SUBNET of a bucket's nodes and as many of its
+ * replacements, the restrictions BEP 42 asks for short of tying node ids to
+ * addresses. Loopback addresses are exempt: only this host can use them.
  */
 #include "config.h"
 
@@ -198,6 +205,46 @@ find_by_addr (ShoalDhtRoutingTable *self,
   return NULL;
 }
 
+/* Whether another entry (another port) holds @addr's IP. */
+static gboolean
+ip_taken (ShoalDhtRoutingTable *self,
+          const ShoalDhtAddr   *addr)
+{
+  for (guint b = 0; b < self->buckets->len; b++)
+    {
+      Bucket *bucket = self->buckets->pdata[b];
+
+      for (guint i = 0; i < bucket->n_nodes; i++)
+        if (shoal_dht_addr_ip_equal (&bucket->nodes[i].info.addr, addr) &&
+            !shoal_dht_addr_equal (&bucket->nodes[i].info.addr, addr))
+          return TRUE;
+      for (guint i = 0; i < bucket->n_replacements; i++)
+        if (shoal_dht_addr_ip_equal (&bucket->replacements[i].info.addr, addr) &&
+            !shoal_dht_addr_equal (&bucket->replacements[i].info.addr, addr))
+          return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether @nodes already hold as many of @addr's subnet as they may,
+ * @addr itself and the entry at @skip (if not -1) not counted. */
+static gboolean
+subnet_full (const ShoalDhtNode *nodes,
+             guint               n_nodes,
+             const ShoalDhtAddr *addr,
+             gint                skip)
+{
+  guint n = 0;
+
+  if (shoal_dht_addr_is_loopback (addr))
+    return FALSE;
+  for (guint i = 0; i < n_nodes; i++)
+    if ((gint) i != skip && !shoal_dht_addr_equal (&nodes[i].info.addr, addr) &&
+        shoal_dht_addr_same_subnet (&nodes[i].info.addr, addr))
+      n++;
+  return n >= SHOAL_DHT_MAX_PER_SUBNET;
+}
+
 static void
 remove_replacement (Bucket             *bucket,
                     const ShoalDhtAddr *addr)
@@ -289,6 +336,11 @@ shoal_dht_routing_table_heard (ShoalDhtRoutingTable   *self,
     }
   if (!is_response)
     return SHOAL_DHT_ROUTING_REJECTED;
+  if (!shoal_dht_addr_is_loopback (&info->addr) && ip_taken (self, &info->addr))
+    {
+      g_debug ("DHT: a node on an IP already in the routing table was left out");
+      return SHOAL_DHT_ROUTING_REJECTED;
+    }
 
   for (;;)
     {
@@ -298,6 +350,8 @@ shoal_dht_routing_table_heard (ShoalDhtRoutingTable   *self,
       for (guint i = 0; i < bucket->n_nodes; i++)
         if (memcmp (bucket->nodes[i].info.id, info->id, SHOAL_DHT_ID_LEN) == 0)
           return SHOAL_DHT_ROUTING_REJECTED;  /* same id, other address */
+      if (subnet_full (bucket->nodes, bucket->n_nodes, &info->addr, -1))
+        break;
       if (bucket->n_nodes < SHOAL_DHT_K)
         {
           remove_replacement (bucket, &info->addr);
@@ -313,11 +367,20 @@ shoal_dht_routing_table_heard (ShoalDhtRoutingTable   *self,
       break;
     }
 
+  /* Its subnet has all the slots it may have in this bucket: it may only
+   * wait, in a replacement list where the same limit holds. */
+  if (subnet_full (bucket->replacements, bucket->n_replacements, &info->addr, -1))
+    {
+      g_debug ("DHT: a node of a subnet that has enough nodes in its bucket was left out");
+      return SHOAL_DHT_ROUTING_REJECTED;
+    }
+
   for (guint i = 0; i < bucket->n_nodes; i++)
     {
       ShoalDhtNodeStatus status = shoal_dht_node_get_status (&bucket->nodes[i], now);
 
-      if (status == SHOAL_DHT_NODE_BAD)
+      if (status == SHOAL_DHT_NODE_BAD &&
+          !subnet_full (bucket->nodes, bucket->n_nodes, &info->addr, (gint) i))
         {
           remove_replacement (bucket, &info->addr);
           bucket->nodes[i] = fresh;
@@ -370,10 +433,21 @@ shoal_dht_routing_table_failed (ShoalDhtRoutingTable *self,
       return;
     }
   node->fails++;
-  if (shoal_dht_node_get_status (node, now) == SHOAL_DHT_NODE_BAD && bucket->n_replacements > 0)
+  if (shoal_dht_node_get_status (node, now) != SHOAL_DHT_NODE_BAD)
+    return;
+  /* The most recently seen replacement whose subnet has room. */
+  for (guint r = bucket->n_replacements; r > 0; r--)
     {
-      *node = bucket->replacements[--bucket->n_replacements];
+      gint slot = (gint) (node - bucket->nodes);
+
+      if (subnet_full (bucket->nodes, bucket->n_nodes, &bucket->replacements[r - 1].info.addr, slot))
+        continue;
+      *node = bucket->replacements[r - 1];
+      memmove (&bucket->replacements[r - 1], &bucket->replacements[r],
+               (bucket->n_replacements - r) * sizeof (ShoalDhtNode));
+      bucket->n_replacements--;
       bucket->last_changed = now;
+      return;
     }
 }
 

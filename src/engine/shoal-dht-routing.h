@@ -14,6 +14,9 @@ G_BEGIN_DECLS
 #define SHOAL_DHT_BUCKET_REFRESH_USEC (15 * 60 * G_USEC_PER_SEC)
 /* Unanswered queries in a row after which a node is bad. */
 #define SHOAL_DHT_NODE_MAX_FAILS    2
+/* Nodes of one /24 (or IPv6 /64) a bucket holds at most, and as many
+ * replacements. */
+#define SHOAL_DHT_MAX_PER_SUBNET    2
 
 typedef enum
 {

@@ -134,12 +134,64 @@ typedef struct
   gint64       expires;
 } StoredPeer;
 
+/* One host may announce a few ports per torrent (several clients behind
+ * one NAT) and a bounded number of entries in all, so that it cannot fill
+ * a torrent's list or the store with made-up peers. Loopback is exempt:
+ * only this host can use it. */
 struct _ShoalDhtPeerStore
 {
   GHashTable *torrents;  /* info-hash (20 bytes, owned) → GArray of StoredPeer */
+  GHashTable *per_ip;    /* ShoalDhtAddr with port 0 (owned) → entries held */
   guint       max_torrents;
   guint       max_peers;
 };
+
+static guint
+ip_hash_cb (gconstpointer key)
+{
+  return shoal_dht_addr_hash (key);
+}
+
+static gboolean
+ip_equal_cb (gconstpointer a,
+             gconstpointer b)
+{
+  return shoal_dht_addr_equal (a, b);
+}
+
+static ShoalDhtAddr
+ip_key (const ShoalDhtAddr *addr)
+{
+  ShoalDhtAddr key = { .family = addr->family };
+
+  memcpy (key.ip, addr->ip, shoal_dht_addr_ip_len (addr));
+  return key;
+}
+
+static guint
+ip_count (ShoalDhtPeerStore  *self,
+          const ShoalDhtAddr *addr)
+{
+  ShoalDhtAddr key = ip_key (addr);
+
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->per_ip, &key));
+}
+
+static void
+ip_count_add (ShoalDhtPeerStore  *self,
+              const ShoalDhtAddr *addr,
+              gint                delta)
+{
+  ShoalDhtAddr key = ip_key (addr);
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_ip, &key));
+
+  g_assert (delta > 0 || n >= (guint) -delta);
+  n = (guint) ((gint) n + delta);
+  if (n == 0)
+    g_hash_table_remove (self->per_ip, &key);
+  else
+    g_hash_table_insert (self->per_ip, g_memdup2 (&key, sizeof key), GUINT_TO_POINTER (n));
+}
 
 static guint
 info_hash_hash (gconstpointer key)
@@ -166,6 +218,7 @@ shoal_dht_peer_store_new (guint max_torrents,
 
   self->torrents = g_hash_table_new_full (info_hash_hash, info_hash_equal, g_free,
                                           (GDestroyNotify) g_array_unref);
+  self->per_ip = g_hash_table_new_full (ip_hash_cb, ip_equal_cb, g_free, NULL);
   self->max_torrents = MAX (max_torrents, 1);
   self->max_peers = MAX (max_peers, 1);
   return self;
@@ -177,16 +230,21 @@ shoal_dht_peer_store_free (ShoalDhtPeerStore *self)
   if (self == NULL)
     return;
   g_hash_table_unref (self->torrents);
+  g_hash_table_unref (self->per_ip);
   g_free (self);
 }
 
 static void
-expire_peers (GArray *peers,
-              gint64  now)
+expire_peers (ShoalDhtPeerStore *self,
+              GArray            *peers,
+              gint64             now)
 {
   for (guint i = peers->len; i > 0; i--)
     if (g_array_index (peers, StoredPeer, i - 1).expires <= now)
-      g_array_remove_index_fast (peers, i - 1);
+      {
+        ip_count_add (self, &g_array_index (peers, StoredPeer, i - 1).addr, -1);
+        g_array_remove_index_fast (peers, i - 1);
+      }
 }
 
 void
@@ -199,7 +257,7 @@ shoal_dht_peer_store_expire (ShoalDhtPeerStore *self,
   g_hash_table_iter_init (&iter, self->torrents);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      expire_peers (value, now);
+      expire_peers (self, value, now);
       if (((GArray *) value)->len == 0)
         g_hash_table_iter_remove (&iter);
     }
@@ -214,7 +272,10 @@ shoal_dht_peer_store_expire (ShoalDhtPeerStore *self,
  *
  * Stores or refreshes @peer for %SHOAL_DHT_PEER_TTL_USEC. A full torrent
  * drops the peer closest to expiry; when the store holds as many torrents
- * as it may, announces for new ones are refused.
+ * as it may, announces for new ones are refused. An IP that already has
+ * %SHOAL_DHT_MAX_PORTS_PER_IP ports in the torrent replaces its oldest one;
+ * one that holds %SHOAL_DHT_MAX_ANNOUNCES_PER_IP entries in all is refused
+ * (both unless it is a loopback address).
  *
  * Returns: %TRUE if the peer is stored
  */
@@ -226,10 +287,43 @@ shoal_dht_peer_store_announce (ShoalDhtPeerStore  *self,
 {
   GArray *peers = g_hash_table_lookup (self->torrents, info_hash);
   StoredPeer stored = { .addr = *peer, .expires = now + SHOAL_DHT_PEER_TTL_USEC };
+  gboolean limited = !shoal_dht_addr_is_loopback (peer);
   guint oldest = 0;
+  guint same_ip = 0;
+  gint oldest_same_ip = -1;
 
   if (!shoal_dht_addr_is_usable (peer))
     return FALSE;
+
+  for (guint i = 0; peers != NULL && i < peers->len; i++)
+    {
+      StoredPeer *p = &g_array_index (peers, StoredPeer, i);
+
+      if (shoal_dht_addr_equal (&p->addr, peer))
+        {
+          p->expires = stored.expires;
+          return TRUE;
+        }
+      if (shoal_dht_addr_ip_equal (&p->addr, peer))
+        {
+          same_ip++;
+          if (oldest_same_ip < 0 || p->expires < g_array_index (peers, StoredPeer, oldest_same_ip).expires)
+            oldest_same_ip = (gint) i;
+        }
+    }
+  if (limited && same_ip >= SHOAL_DHT_MAX_PORTS_PER_IP)
+    {
+      /* A new port of a host we know: its latest ports are what count. */
+      g_array_index (peers, StoredPeer, oldest_same_ip) = stored;
+      return TRUE;
+    }
+  if (limited && ip_count (self, peer) >= SHOAL_DHT_MAX_ANNOUNCES_PER_IP)
+    {
+      g_debug ("DHT: refused an announce from an IP that has %u in the store already",
+               SHOAL_DHT_MAX_ANNOUNCES_PER_IP);
+      return FALSE;
+    }
+
   if (peers == NULL)
     {
       if (g_hash_table_size (self->torrents) >= self->max_torrents)
@@ -241,21 +335,16 @@ shoal_dht_peer_store_announce (ShoalDhtPeerStore  *self,
     }
 
   for (guint i = 0; i < peers->len; i++)
-    {
-      StoredPeer *p = &g_array_index (peers, StoredPeer, i);
-
-      if (shoal_dht_addr_equal (&p->addr, peer))
-        {
-          p->expires = stored.expires;
-          return TRUE;
-        }
-      if (p->expires < g_array_index (peers, StoredPeer, oldest).expires)
-        oldest = i;
-    }
+    if (g_array_index (peers, StoredPeer, i).expires < g_array_index (peers, StoredPeer, oldest).expires)
+      oldest = i;
   if (peers->len >= self->max_peers)
-    g_array_index (peers, StoredPeer, oldest) = stored;
+    {
+      ip_count_add (self, &g_array_index (peers, StoredPeer, oldest).addr, -1);
+      g_array_index (peers, StoredPeer, oldest) = stored;
+    }
   else
     g_array_append_val (peers, stored);
+  ip_count_add (self, peer, 1);
   return TRUE;
 }
 
@@ -287,7 +376,7 @@ shoal_dht_peer_store_get (ShoalDhtPeerStore  *self,
 
   if (peers == NULL)
     return 0;
-  expire_peers (peers, now);
+  expire_peers (self, peers, now);
   if (peers->len == 0)
     return 0;
   start = peers->len > max ? (guint) g_random_int_range (0, (gint32) peers->len) : 0;

@@ -17,6 +17,10 @@ G_BEGIN_DECLS
 #define SHOAL_DHT_DEFAULT_MAX_TORRENTS 2000
 #define SHOAL_DHT_DEFAULT_MAX_PEERS    200
 #define SHOAL_DHT_MAX_RATE_SOURCES     4096
+/* Ports one IP may have announced for one torrent, and entries it may
+ * hold in the whole store. */
+#define SHOAL_DHT_MAX_PORTS_PER_IP     4
+#define SHOAL_DHT_MAX_ANNOUNCES_PER_IP 64
 
 /* Tokens: HMAC-SHA1 of the requester's IP under a secret that rotates; a
  * token stays valid for one to two rotation periods. */

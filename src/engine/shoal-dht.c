@@ -10,10 +10,17 @@
  * to, so nobody can feed a lookup answers it did not ask for.
  *
  * Answering is where a DHT node can be abused: each source IP gets a token
- * bucket, answers never carry more than 8 nodes per family and 100 peers
- * (so a small query never buys a big reply to a spoofed address), and the
- * routing table and peer store are bounded. Nodes that query us enter the
- * routing table only after they answer a ping of ours.
+ * bucket, answers never carry more than 8 nodes per family and 100 peers,
+ * and the routing table and peer store are bounded. Nodes that query us
+ * enter the routing table only after they answer a ping of ours.
+ *
+ * A query's source address may be spoofed, so a reply must not be a lever
+ * to flood someone else: until a source has shown it receives at its
+ * address (it answered one of our queries, whose transaction id it could
+ * only have read there), its replies are cut to REPLY_FACTOR times the size
+ * of its query. Every source we do not know is pinged once, so a real node
+ * gets whole answers from its next query on. Every reply is built against a
+ * byte budget, so none can outgrow a datagram.
  */
 #include "config.h"
 
@@ -36,6 +43,14 @@
 /* 40 IPv6 peers (800 bytes) plus 16 nodes still fit in 1500 bytes. */
 #define MAX_VALUES_V6            40
 #define REBOOTSTRAP_USEC         (15 * G_USEC_PER_SEC)
+/* Replies to a source that has not shown it can receive at its address are
+ * at most this many times the size of its query. */
+#define REPLY_FACTOR             3
+/* The largest reply we build, well under SHOAL_DHT_MAX_DATAGRAM. */
+#define MAX_REPLY                1400
+/* A source that answered us counts as able to receive for this long. */
+#define VERIFIED_USEC            (15 * 60 * G_USEC_PER_SEC)
+#define MAX_VERIFIED             4096
 #define MAX_BACKGROUND_LOOKUPS   2
 #define VERSION                  "SH01"
 
@@ -49,6 +64,20 @@ typedef struct
   ShoalDhtLookup *lookup;    /* owned, may be NULL */
   gboolean        bootstrap;
 } Transaction;
+
+/* A source that answered one of our queries: it receives at its address. */
+typedef struct
+{
+  ShoalDhtAddr addr;   /* first, so that addr_hash_cb and addr_equal_cb work */
+  gint64       answered;
+} VerifiedSource;
+
+/* Upper bounds of what a reply's "values", "nodes" and "nodes6" keys cost
+ * besides their entries: the key, and a list's ends or a string's length
+ * prefix (at most 3 digits: 8 nodes are 208 or 304 bytes). */
+#define VALUES_OVERHEAD  (8 + 2)
+#define NODES4_OVERHEAD  (7 + 4)
+#define NODES6_OVERHEAD  (8 + 4)
 
 enum
 {
@@ -107,6 +136,7 @@ shoal_dht_finalize (GObject *object)
   g_clear_pointer (&self->lookups, g_ptr_array_unref);
   g_clear_pointer (&self->bootstrap, g_array_unref);
   g_clear_pointer (&self->recently_pinged, g_hash_table_unref);
+  g_clear_pointer (&self->verified, g_hash_table_unref);
   g_clear_pointer (&self->table4, shoal_dht_routing_table_free);
   g_clear_pointer (&self->table6, shoal_dht_routing_table_free);
   g_clear_pointer (&self->store, shoal_dht_peer_store_free);
@@ -145,6 +175,7 @@ shoal_dht_init (ShoalDht *self)
   self->lookups = g_ptr_array_new ();
   self->bootstrap = g_array_new (FALSE, FALSE, sizeof (ShoalDhtAddr));
   self->recently_pinged = g_hash_table_new_full (addr_hash_cb, addr_equal_cb, g_free, NULL);
+  self->verified = g_hash_table_new_full (addr_hash_cb, addr_equal_cb, g_free, NULL);
   self->store = shoal_dht_peer_store_new (SHOAL_DHT_DEFAULT_MAX_TORRENTS, SHOAL_DHT_DEFAULT_MAX_PEERS);
   self->limiter = shoal_dht_rate_limiter_new (DEFAULT_RATE, DEFAULT_BURST);
   self->query_timeout_ms = DEFAULT_QUERY_TIMEOUT_MS;
@@ -333,7 +364,13 @@ send_message (ShoalDht              *self,
     return;
   bytes = shoal_dht_message_encode (msg);
   data = g_bytes_get_data (bytes, &len);
-  g_assert (len <= SHOAL_DHT_MAX_DATAGRAM);
+  /* Replies are built to fit (see fill_reply()); should one not, it is
+   * dropped as the network would drop it. */
+  if (len > SHOAL_DHT_MAX_DATAGRAM)
+    {
+      g_debug ("DHT: dropped a %" G_GSIZE_FORMAT "-byte message, more than a datagram holds", len);
+      return;
+    }
   sa = shoal_dht_addr_to_socket_address (to);
   /* A full send buffer drops the datagram, as the network would. */
   if (g_socket_send_to (sock, sa, (const char *) data, len, NULL, &error) < 0)
@@ -441,10 +478,21 @@ init_reply (ShoalDht              *self,
   memcpy (reply->version, VERSION, strlen (VERSION));
 }
 
+static gsize
+encoded_size (const ShoalDhtMessage *msg)
+{
+  g_autoptr(GBytes) bytes = shoal_dht_message_encode (msg);
+
+  return g_bytes_get_size (bytes);
+}
+
+/* An error is small, but a tiny malformed query must not buy a bigger
+ * answer either: beyond @budget bytes the text goes, then the answer. */
 static void
 send_error (ShoalDht              *self,
             const ShoalDhtAddr    *to,
             const ShoalDhtMessage *query,
+            gsize                  budget,
             ShoalDhtKrpcError      code,
             const char            *text)
 {
@@ -453,33 +501,136 @@ send_error (ShoalDht              *self,
   init_reply (self, query, &reply, SHOAL_DHT_MESSAGE_ERROR_REPLY);
   reply.error_code = code;
   reply.error_message = g_strdup (text);
-  send_message (self, to, &reply);
+  if (encoded_size (&reply) > budget)
+    {
+      g_clear_pointer (&reply.error_message, g_free);
+      reply.version[0] = '\0';
+    }
+  if (encoded_size (&reply) <= budget)
+    send_message (self, to, &reply);
   shoal_dht_message_clear (&reply);
 }
 
 static void
-add_closest_nodes (ShoalDht              *self,
-                   const ShoalDhtAddr    *from,
-                   const ShoalDhtMessage *query,
-                   ShoalDhtMessage       *reply,
-                   gint64                 now)
+mark_verified (ShoalDht           *self,
+               const ShoalDhtAddr *addr,
+               gint64              now)
+{
+  VerifiedSource *v = g_hash_table_lookup (self->verified, addr);
+
+  if (v == NULL)
+    {
+      if (g_hash_table_size (self->verified) >= MAX_VERIFIED)
+        return;  /* the maintenance forgets old ones */
+      v = g_new0 (VerifiedSource, 1);
+      v->addr = *addr;
+      g_hash_table_add (self->verified, v);
+    }
+  v->answered = now;
+}
+
+static gboolean
+is_verified (ShoalDht           *self,
+             const ShoalDhtAddr *addr,
+             gint64              now)
+{
+  VerifiedSource *v = g_hash_table_lookup (self->verified, addr);
+
+  return v != NULL && now - v->answered < VERIFIED_USEC;
+}
+
+/* How big a reply to a query of @query_len bytes from @from may be. */
+static gsize
+reply_budget (ShoalDht           *self,
+              const ShoalDhtAddr *from,
+              gsize               query_len,
+              gint64              now)
+{
+  if (is_verified (self, from, now))
+    return MAX_REPLY;
+  return MIN (MAX_REPLY, REPLY_FACTOR * query_len);
+}
+
+static gboolean
+verified_expired_cb (gpointer key,
+                     gpointer value,
+                     gpointer data)
+{
+  return *(gint64 *) data - ((VerifiedSource *) key)->answered >= VERIFIED_USEC;
+}
+
+/* Adds @values (of @from's family) and the closest nodes of the families
+ * the query wants to @reply while the encoded reply stays within @budget
+ * bytes. Peers come first, since they are what get_peers is for and other
+ * nodes of the lookup give nodes too; then nodes of the querier's family. */
+static void
+fill_reply (ShoalDht              *self,
+            const ShoalDhtAddr    *from,
+            const ShoalDhtMessage *query,
+            GArray                *values,
+            gsize                  budget,
+            gint64                 now,
+            ShoalDhtMessage       *reply)
 {
   ShoalDhtWant want = query->want;
+  const guint8 families[2] = { from->family, from->family == 6 ? 4 : 6 };
+  gsize used = encoded_size (reply);
+  guint n_left_out = 0;
+
+  if (values != NULL && values->len > 0)
+    {
+      /* A compact peer is a string: "6:" or "18:" and the bytes. */
+      gsize each = from->family == 6 ? 3 + 18 : 2 + 6;
+
+      used += VALUES_OVERHEAD;
+      for (guint i = 0; i < values->len; i++)
+        {
+          if (used + each > budget)
+            {
+              n_left_out += values->len - i;
+              break;
+            }
+          shoal_dht_message_add_value (reply, &g_array_index (values, ShoalDhtAddr, i));
+          used += each;
+        }
+      if (reply->values == NULL)
+        used -= VALUES_OVERHEAD;
+    }
 
   if (want == SHOAL_DHT_WANT_NONE)
     want = from->family == 6 ? SHOAL_DHT_WANT_N6 : SHOAL_DHT_WANT_N4;
-  for (guint8 family = 4; family <= 6; family += 2)
+  for (guint f = 0; f < G_N_ELEMENTS (families); f++)
     {
+      guint8 family = families[f];
+      gsize each = family == 6 ? SHOAL_DHT_COMPACT_NODE6_LEN : SHOAL_DHT_COMPACT_NODE4_LEN;
+      gsize overhead = family == 6 ? NODES6_OVERHEAD : NODES4_OVERHEAD;
       ShoalDhtNodeInfo nodes[SHOAL_DHT_K];
       guint n;
+      guint added;
 
       if (!(want & (family == 4 ? SHOAL_DHT_WANT_N4 : SHOAL_DHT_WANT_N6)))
         continue;
       n = shoal_dht_routing_table_closest (shoal_dht_table_for (self, family), query->target,
                                            SHOAL_DHT_K, FALSE, now, nodes);
-      for (guint i = 0; i < n; i++)
-        shoal_dht_message_add_node (reply, &nodes[i]);
+      if (n == 0)
+        continue;
+      used += overhead;
+      for (added = 0; added < n; added++)
+        {
+          if (used + each > budget)
+            {
+              n_left_out += n - added;
+              break;
+            }
+          shoal_dht_message_add_node (reply, &nodes[added]);
+          used += each;
+        }
+      if (added == 0)
+        used -= overhead;
     }
+  if (n_left_out > 0)
+    g_debug ("DHT: %u peers or nodes left out of a reply to keep it within %" G_GSIZE_FORMAT " bytes",
+             n_left_out, budget);
 }
 
 static void
@@ -497,10 +648,12 @@ static void
 handle_query (ShoalDht              *self,
               const ShoalDhtAddr    *from,
               const ShoalDhtMessage *query,
+              gsize                  query_len,
               gint64                 now)
 {
   ShoalDhtRoutingTable *table = shoal_dht_table_for (self, from->family);
   ShoalDhtMessage reply;
+  gsize budget = reply_budget (self, from, query_len, now);
 
   if (!query->read_only)
     {
@@ -519,7 +672,7 @@ handle_query (ShoalDht              *self,
     case SHOAL_DHT_METHOD_PING:
       break;
     case SHOAL_DHT_METHOD_FIND_NODE:
-      add_closest_nodes (self, from, query, &reply, now);
+      fill_reply (self, from, query, NULL, budget, now, &reply);
       break;
     case SHOAL_DHT_METHOD_GET_PEERS:
       {
@@ -529,9 +682,7 @@ handle_query (ShoalDht              *self,
         reply.token_len = SHOAL_DHT_TOKEN_LEN;
         shoal_dht_peer_store_get (self->store, query->target, from->family,
                                   from->family == 6 ? MAX_VALUES_V6 : MAX_VALUES_V4, now, values);
-        for (guint i = 0; i < values->len; i++)
-          shoal_dht_message_add_value (&reply, &g_array_index (values, ShoalDhtAddr, i));
-        add_closest_nodes (self, from, query, &reply, now);
+        fill_reply (self, from, query, values, budget, now, &reply);
         break;
       }
     case SHOAL_DHT_METHOD_ANNOUNCE_PEER:
@@ -541,7 +692,7 @@ handle_query (ShoalDht              *self,
         if (!shoal_dht_tokens_check (&self->tokens, from, query->token, query->token_len))
           {
             shoal_dht_message_clear (&reply);
-            send_error (self, from, query, SHOAL_DHT_KRPC_PROTOCOL_ERROR, "Bad token");
+            send_error (self, from, query, budget, SHOAL_DHT_KRPC_PROTOCOL_ERROR, "Bad token");
             return;
           }
         if (!query->implied_port)
@@ -549,14 +700,15 @@ handle_query (ShoalDht              *self,
         if (!shoal_dht_peer_store_announce (self->store, query->target, &peer, now))
           {
             shoal_dht_message_clear (&reply);
-            send_error (self, from, query, SHOAL_DHT_KRPC_SERVER_ERROR, "Peer store full");
+            send_error (self, from, query, budget, SHOAL_DHT_KRPC_SERVER_ERROR,
+                        "Peer store full, or too many peers from this address");
             return;
           }
         break;
       }
     case SHOAL_DHT_METHOD_UNKNOWN:
       shoal_dht_message_clear (&reply);
-      send_error (self, from, query, SHOAL_DHT_KRPC_METHOD_UNKNOWN, "Method Unknown");
+      send_error (self, from, query, budget, SHOAL_DHT_KRPC_METHOD_UNKNOWN, "Method Unknown");
       return;
     default:
       g_assert_not_reached ();
@@ -588,6 +740,8 @@ handle_reply (ShoalDht              *self,
   method = txn->method;
   bootstrap = txn->bootstrap;
   g_hash_table_remove (self->transactions, key);
+  /* It read our transaction id at its address. */
+  mark_verified (self, from, now);
 
   if (msg->type == SHOAL_DHT_MESSAGE_RESPONSE && !msg->read_only)
     {
@@ -632,7 +786,8 @@ handle_datagram (ShoalDht           *self,
        * is dropped without a word. */
       if (msg.type == SHOAL_DHT_MESSAGE_QUERY && msg.tid_len > 0 &&
           shoal_dht_rate_limiter_allow (self->limiter, from, now))
-        send_error (self, from, &msg, SHOAL_DHT_KRPC_PROTOCOL_ERROR, error->message);
+        send_error (self, from, &msg, reply_budget (self, from, len, now), SHOAL_DHT_KRPC_PROTOCOL_ERROR,
+                    error->message);
       shoal_dht_message_clear (&msg);
       return;
     }
@@ -640,7 +795,7 @@ handle_datagram (ShoalDht           *self,
   if (msg.type == SHOAL_DHT_MESSAGE_QUERY)
     {
       if (shoal_dht_rate_limiter_allow (self->limiter, from, now))
-        handle_query (self, from, &msg, now);
+        handle_query (self, from, &msg, len, now);
       else
         self->n_rate_limited++;
     }
@@ -715,6 +870,7 @@ maintenance_cb (gpointer data)
   shoal_dht_tokens_maybe_rotate (&self->tokens, now);
   shoal_dht_peer_store_expire (self->store, now);
   g_hash_table_remove_all (self->recently_pinged);
+  g_hash_table_foreach_remove (self->verified, verified_expired_cb, &now);
 
   for (guint8 family = 4; family <= 6; family += 2)
     {

@@ -6,19 +6,24 @@
  * all trackers, so connections and TLS sessions are reused and certificates
  * are verified the way libsoup always does. The response body is read by
  * hand with a hard size limit instead of trusting Content-Length, and the
- * whole exchange runs under one timeout.
+ * whole exchange runs under one timeout. Redirects are followed a few times
+ * and only where shoal_http_redirect_check() allows: never from https to
+ * http, and never to a private address unless the tracker is on one.
  */
 #include "config.h"
 
 #include <string.h>
 
 #include "shoal-bencode.h"
+#include "shoal-http-redirect.h"
 #include "shoal-tracker-http.h"
 
 /* A response never needs deep nesting: dict → peers list → peer dict. */
 #define RESPONSE_MAX_DEPTH  8
 #define RESPONSE_MAX_VALUES (256u * 1024u)
 #define READ_CHUNK          (64u * 1024u)
+/* Redirects followed per request; trackers that move use one. */
+#define MAX_REDIRECTS       5
 
 static void
 append_escaped (GString      *str,
@@ -568,6 +573,9 @@ typedef struct
   GSource      *timeout_source;
   guint         timeout_ms;
   gboolean      timed_out;
+  GUri         *original;         /* the URL asked for, which redirects are judged by */
+  guint         n_redirects;
+  char         *refused_redirect; /* why a redirect was not followed, or NULL */
 } HttpOp;
 
 static void
@@ -583,7 +591,11 @@ http_op_free (HttpOp *op)
   g_clear_object (&op->user_cancellable);
   g_clear_object (&op->cancellable);
   g_clear_object (&op->stream);
+  if (op->message != NULL)
+    g_signal_handlers_disconnect_by_data (op->message, op);
   g_clear_object (&op->message);
+  g_clear_pointer (&op->original, g_uri_unref);
+  g_free (op->refused_redirect);
   g_clear_object (&op->session);
   g_clear_pointer (&op->body, g_byte_array_unref);
   g_free (op);
@@ -614,7 +626,13 @@ http_op_return_error (GTask  *task,
 {
   HttpOp *op = g_task_get_task_data (task);
 
-  if (op->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (op->refused_redirect != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_error (&error);
+      g_set_error_literal (&error, SHOAL_TRACKER_ERROR, SHOAL_TRACKER_ERROR_BAD_REDIRECT,
+                           op->refused_redirect);
+    }
+  else if (op->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_clear_error (&error);
       g_set_error (&error, SHOAL_TRACKER_ERROR, SHOAL_TRACKER_ERROR_TIMEOUT,
@@ -743,6 +761,33 @@ send_cb (GObject      *source,
                                    op->cancellable, read_cb, task);
 }
 
+/* Emitted before libsoup sends the message again, to the new URL of a
+ * redirect: cancelling here keeps the request from leaving. */
+static void
+restarted_cb (SoupMessage *message,
+              HttpOp      *op)
+{
+  GUri *uri = soup_message_get_uri (message);
+  ShoalHttpRedirect verdict;
+
+  if (op->refused_redirect != NULL)
+    return;
+  verdict = shoal_http_redirect_check (op->original, uri);
+  if (verdict != SHOAL_HTTP_REDIRECT_ALLOWED)
+    op->refused_redirect = g_strdup_printf ("Tracker %s (%s), refused",
+                                            shoal_http_redirect_to_string (verdict),
+                                            g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : "no host");
+  else if (++op->n_redirects > MAX_REDIRECTS)
+    op->refused_redirect = g_strdup_printf ("Tracker redirected more than %u times, refused", MAX_REDIRECTS);
+  else
+    {
+      g_debug ("Tracker redirected to %s", g_uri_get_host (uri));
+      return;
+    }
+  g_debug ("%s", op->refused_redirect);
+  g_cancellable_cancel (op->cancellable);
+}
+
 static void
 http_op_start (SoupSession         *session,
                RequestKind          kind,
@@ -774,6 +819,8 @@ http_op_start (SoupSession         *session,
                                "Invalid tracker URL “%s”", url);
       return;
     }
+  op->original = g_uri_ref (soup_message_get_uri (op->message));
+  g_signal_connect (op->message, "restarted", G_CALLBACK (restarted_cb), op);
 
   if (cancellable != NULL)
     {

@@ -22,6 +22,8 @@ G_BEGIN_DECLS
  * @SHOAL_TRACKER_ERROR_HTTP: the HTTP server answered with an error status
  * @SHOAL_TRACKER_ERROR_TIMEOUT: the tracker did not answer in time
  * @SHOAL_TRACKER_ERROR_INVALID_REQUEST: the request itself is not valid
+ * @SHOAL_TRACKER_ERROR_BAD_REDIRECT: the tracker redirected to a URL we do
+ *   not follow (see shoal_http_redirect_check()), or too many times
  */
 typedef enum
 {
@@ -33,6 +35,7 @@ typedef enum
   SHOAL_TRACKER_ERROR_HTTP,
   SHOAL_TRACKER_ERROR_TIMEOUT,
   SHOAL_TRACKER_ERROR_INVALID_REQUEST,
+  SHOAL_TRACKER_ERROR_BAD_REDIRECT,
 } ShoalTrackerError;
 
 /**

@@ -19,6 +19,7 @@
 
 #include <string.h>
 
+#include "shoal-http-redirect.h"
 #include "shoal-rate.h"
 #include "shoal-web-seed.h"
 
@@ -60,7 +61,7 @@ typedef struct
   ShoalWebSeed *ws;             /* strong */
   GCancellable *cancellable;
   gboolean      detached;       /* never call the owner's hooks again */
-  gboolean      bad_redirect;
+  const char   *bad_redirect;   /* why a redirect was refused, or NULL */
 
   ShoalBlock   *blocks;         /* sorted by position in the torrent */
   guint         n_blocks;
@@ -552,7 +553,7 @@ send_cb (GObject      *source,
     }
   if (req->stream == NULL)
     {
-      request_fail (req, req->bad_redirect ? "redirected to another scheme" : error->message, FALSE);
+      request_fail (req, req->bad_redirect != NULL ? req->bad_redirect : error->message, FALSE);
       return;
     }
   if (!check_response (req, &reason, &missing))
@@ -568,14 +569,21 @@ restarted_cb (SoupMessage *msg,
               gpointer     user_data)
 {
   Request *req = user_data;
+  GUri *target = soup_message_get_uri (msg);
+  g_autoptr(GUri) original = g_uri_parse (req->ws->url, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+  ShoalHttpRedirect verdict = original != NULL ? shoal_http_redirect_check (original, target)
+                                               : SHOAL_HTTP_REDIRECT_NOT_HTTP;
 
-  /* Following a redirect from https to http (or anywhere else) would hand
-   * the download to whoever sits on the path. */
-  if (g_ascii_strcasecmp (g_uri_get_scheme (soup_message_get_uri (msg)), req->ws->scheme) != 0)
-    {
-      req->bad_redirect = TRUE;
-      g_cancellable_cancel (req->cancellable);
-    }
+  /* Following a redirect from https to http would hand the download to
+   * whoever sits on the path, one to a private address would fetch from
+   * our side of the network for a stranger; the scheme stays what the web
+   * seed shows. */
+  if (verdict != SHOAL_HTTP_REDIRECT_ALLOWED)
+    req->bad_redirect = shoal_http_redirect_to_string (verdict);
+  else if (g_ascii_strcasecmp (g_uri_get_scheme (target), req->ws->scheme) != 0)
+    req->bad_redirect = "redirected to another scheme";
+  if (req->bad_redirect != NULL)
+    g_cancellable_cancel (req->cancellable);
 }
 
 /* Starts the next segment: zeros are filled in place, file ranges are
