@@ -140,6 +140,33 @@ def download_repeats(tap):
 
         verify = Run(ctx, "verify", ["verify", torrent.path, a])
         tap.ok(verify.rc == 0, "verify finds A complete", verify.report())
+
+        # A file left out, then wanted: the second command's choice counts,
+        # not the first's.
+        e = ctx.scratch.file("E")
+        skip = Run(ctx, "E-skip", download_args(ctx, torrent, e, peer) + ["--skip-file", "0"])
+        tap.ok(skip.rc == 0 and skip.completed is not None, "download --skip-file 0 into E completes",
+               skip.report())
+        unskip = Run(ctx, "E-all", download_args(ctx, torrent, e, peer))
+        problems = compare_files(torrent, orig_root, e)
+        tap.ok(unskip.rc == 0 and not problems, "download into E again, without --skip-file, gets every file",
+               "\n".join(problems) + "\n" + unskip.report())
+
+        # Seeding data of which a part is missing: said, fetched, then seeded.
+        os.truncate(os.path.join(c, "pl", "one.bin"), 10_000)
+        s = Shoal(ctx.procs, ctx.scratch, "seed-C-truncated",
+                  ["seed", torrent.path, c, "--listen-address", "127.0.0.1", "--peer", peer], env=ctx.env)
+        try:
+            wait_for(lambda: re.search(r"Torrent %s: state 2 → 3" % torrent.hash_hex, s.stdout())
+                     or s.proc.poll() is not None, RUN_S, "the seed to fetch what is missing")
+        except Exception as ex:
+            tap.diag(str(ex))
+        tap.ok(re.search(r"Only [0-9.]+% of “pl” is in " + re.escape(c), s.stdout()) is not None,
+               "seed of incomplete data says what is missing", s.report())
+        problems = compare_files(torrent, orig_root, c)
+        tap.ok(s.proc.poll() is None and not problems, "it fetches the rest, then goes on seeding",
+               "\n".join(problems) + "\n" + s.report())
+        tap.ok(ctx.procs.stop(s.proc, timeout=10) == 0, "that seed stops cleanly", s.report())
     finally:
         ctx.close()
 
