@@ -820,6 +820,44 @@ test_resume_same_dir_not_restored (Fixture       *f,
 }
 
 static void
+test_resume_magnet_saved_metadata (Fixture       *f,
+                                   gconstpointer  user_data)
+{
+  g_autofree char *hex = shoal_hex_encode (shoal_metainfo_get_info_hash_v1 (f->data->info), 20);
+  g_autofree char *uri = g_strdup_printf ("magnet:?xt=urn:btih:%s&tr=http%%3A%%2F%%2F127.0.0.1%%3A9%%2Fannounce", hex);
+  g_autoptr(ShoalMagnet) magnet = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *states = NULL;
+  ShoalTorrentState now;
+
+  download_all (f);
+  if (f->lt == NULL || !is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING))
+    return;
+
+  /* The same torrent as a magnet link: its metadata, saved in the first
+   * run, is used at once, with the link's tracker, and nothing is checked. */
+  restart_leecher_bare (f);
+  magnet = shoal_magnet_new_from_uri (uri, &error);
+  g_assert_no_error (error);
+  f->lt = shoal_session_add_magnet (f->leech->session, magnet, f->leech->data_dir, SHOAL_ADD_FLAGS_RESUME, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->lt);
+  g_array_set_size (f->states, 0);
+  now = shoal_torrent_get_state (f->lt);
+  g_array_append_val (f->states, now);
+  watch_torrent (f, f->lt);
+  g_assert_nonnull (shoal_torrent_get_metainfo (f->lt));
+  sf_run_for (1500);
+  states = states_to_string (f->states);
+  g_test_message ("states: %s", states);
+  g_assert_false (saw_state (f->states, SHOAL_TORRENT_STATE_CHECKING));
+  g_assert_false (saw_state (f->states, SHOAL_TORRENT_STATE_FETCHING_METADATA));
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_SEEDING);
+  g_assert_true (shoal_bitfield_is_full (shoal_torrent_get_pieces (f->lt)));
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_torrent_get_trackers (f->lt)), ==, 1);
+}
+
+static void
 test_resume_other_dir (Fixture       *f,
                        gconstpointer  user_data)
 {
@@ -1720,6 +1758,7 @@ main (int   argc,
   ADD ("resume", test_resume);
   ADD ("resume-modified-file", test_resume_modified);
   ADD ("resume-same-dir-not-restored", test_resume_same_dir_not_restored);
+  ADD ("resume-magnet-saved-metadata", test_resume_magnet_saved_metadata);
   ADD ("resume-other-dir-checks-files", test_resume_other_dir);
   ADD ("resume-unusable-save-dir-checks-files", test_resume_unusable_save_dir);
   ADD ("resume-non-utf8-save-dir", test_resume_non_utf8_save_dir);

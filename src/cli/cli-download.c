@@ -281,6 +281,7 @@ run (const char  *torrent_path,
   g_autoptr(ShoalSession) session = NULL;
   Download d = { 0 };
   ShoalTorrent *torrent;
+  ShoalMetainfo *known;
   guint progress_id;
 
   if (info == NULL && magnet == NULL)
@@ -355,15 +356,16 @@ run (const char  *torrent_path,
         return 1;
       }
   }
-  if (!quiet && info != NULL && shoal_bitfield_count (shoal_torrent_get_pieces (torrent)) > 0)
+  known = shoal_torrent_get_metainfo (torrent);
+  if (!quiet && known != NULL && shoal_bitfield_count (shoal_torrent_get_pieces (torrent)) > 0)
     printf ("Resuming “%s” from the state saved for %s (%u of %u pieces)\n", shoal_torrent_get_name (torrent), dir,
-            shoal_bitfield_count (shoal_torrent_get_pieces (torrent)), shoal_metainfo_get_n_pieces (info));
+            shoal_bitfield_count (shoal_torrent_get_pieces (torrent)), shoal_metainfo_get_n_pieces (known));
 
-  /* The files wanted are the ones this command names, whatever a run
-   * before chose. */
-  for (guint i = 0; info != NULL && i < shoal_metainfo_get_n_files (info); i++)
+  /* The files wanted are the ones this command names (or its magnet link
+   * selects), whatever a run before chose. */
+  for (guint i = 0; known != NULL && i < shoal_metainfo_get_n_files (known); i++)
     {
-      gboolean skip = FALSE;
+      gboolean skip = magnet != NULL && !shoal_magnet_is_file_selected (magnet, i);
       gboolean skipped = shoal_torrent_get_file_priority (torrent, i) == SHOAL_FILE_PRIORITY_SKIP;
 
       for (guint j = 0; skip_files != NULL && skip_files[j] != NULL; j++)

@@ -1169,6 +1169,43 @@ resume_saved_state (ShoalTorrent  *torrent,
   torrent->paused = (flags & SHOAL_ADD_FLAGS_PAUSED) != 0;
   torrent->sequential = (flags & SHOAL_ADD_FLAGS_SEQUENTIAL) != 0;
   shoal_piece_picker_set_sequential (torrent->picker, torrent->sequential);
+  /* The saved trackers replaced the metainfo's: those given now are kept
+   * too (one already listed is refused, quietly). */
+  for (guint t = 0; t < shoal_metainfo_get_n_tiers (torrent->info); t++)
+    {
+      const char * const *tier = shoal_metainfo_get_tier (torrent->info, t);
+
+      for (guint i = 0; tier[i] != NULL; i++)
+        shoal_announcer_add_tracker (torrent->announcer, tier[i], t, NULL);
+    }
+}
+
+/* The metainfo saved for @hash under the state directory, if it is there
+ * and really is that torrent's. */
+static ShoalMetainfo *
+load_saved_metainfo (ShoalSession *self,
+                     const guint8 *hash)
+{
+  g_autofree char *hex = shoal_hex_encode (hash, 20);
+  g_autofree char *path = g_strdup_printf ("%s/torrents/%s.torrent", self->state_dir, hex);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(ShoalMetainfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint8 *v1;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+  file = g_file_new_for_path (path);
+  info = shoal_metainfo_new_from_file (file, NULL, &error);
+  if (info == NULL)
+    {
+      g_debug ("Ignoring saved metainfo %s: %s", path, error->message);
+      return NULL;
+    }
+  v1 = shoal_metainfo_get_info_hash_v1 (info);
+  if (v1 == NULL || memcmp (v1, hash, 20) != 0)
+    return NULL;
+  return g_steal_pointer (&info);
 }
 
 /**
@@ -1221,6 +1258,31 @@ shoal_session_add_torrent (ShoalSession   *self,
                      (gssize) g_bytes_get_size (bytes), error);
 }
 
+/* A magnet link whose metadata was saved before: added as the torrent,
+ * with the link's trackers and peers. The link's file selection is the
+ * caller's to apply (shoal_magnet_is_file_selected()). */
+static ShoalTorrent *
+add_magnet_with_metainfo (ShoalSession   *self,
+                          ShoalMagnet    *magnet,
+                          ShoalMetainfo  *info,
+                          const char     *save_dir,
+                          ShoalAddFlags   flags,
+                          GError        **error)
+{
+  const char * const *trackers = shoal_magnet_get_trackers (magnet);
+  const char * const *peers = shoal_magnet_get_peers (magnet);
+  ShoalTorrent *torrent;
+
+  torrent = shoal_session_add_torrent (self, info, save_dir, flags & ~SHOAL_ADD_FLAGS_PAUSE_AFTER_METADATA, error);
+  if (torrent == NULL)
+    return NULL;
+  for (guint i = 0; trackers != NULL && trackers[i] != NULL; i++)
+    shoal_torrent_add_tracker (torrent, trackers[i], i, NULL);
+  for (guint i = 0; peers != NULL && peers[i] != NULL; i++)
+    shoal_torrent_add_peer (torrent, peers[i], NULL);
+  return torrent;
+}
+
 /**
  * shoal_session_add_magnet:
  * @self: a started session
@@ -1260,6 +1322,15 @@ shoal_session_add_magnet (ShoalSession   *self,
     }
   if (!check_not_added (self, hash, shoal_magnet_get_display_name (magnet), error))
     return NULL;
+
+  if (flags & SHOAL_ADD_FLAGS_RESUME)
+    {
+      g_autoptr(ShoalMetainfo) saved = load_saved_metainfo (self, hash);
+
+      /* Its metadata came in an earlier run: no need to fetch it again. */
+      if (saved != NULL)
+        return add_magnet_with_metainfo (self, magnet, saved, save_dir, flags, error);
+    }
 
   dir = g_canonicalize_filename (save_dir ? save_dir : self->download_dir, NULL);
   torrent = _shoal_torrent_new_magnet (self, magnet, dir, flags);

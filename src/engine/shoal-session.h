@@ -41,8 +41,9 @@ typedef enum
  *   torrents, see shoal_session_set_restore_saved_torrents()): pieces and
  *   totals come back, and the data is checked only as far as the files
  *   changed since, or wholly if the state was saved for another directory.
- *   The other flags win over what was saved. Ignored for magnet links and
- *   with %SHOAL_ADD_FLAGS_SEED_MODE.
+ *   The other flags win over what was saved. A magnet link whose metadata
+ *   was saved is added as that torrent. Ignored with
+ *   %SHOAL_ADD_FLAGS_SEED_MODE.
  */
 typedef enum
 {

@@ -18,7 +18,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (LtSession, OpenTracker, Procs, Scratch, Shoal, Torrent,  # noqa: E402
-                     compare_files, copy_tree, make_files, make_torrent, scenario_main, wait_for)
+                     compare_files, copy_tree, magnet_uri, make_files, make_torrent, scenario_main,
+                     wait_for)
 
 LAYOUT = [
     ("one.bin", 1_000_003),
@@ -140,6 +141,20 @@ def download_repeats(tap):
 
         verify = Run(ctx, "verify", ["verify", torrent.path, a])
         tap.ok(verify.rc == 0, "verify finds A complete", verify.report())
+
+        # A magnet link, twice into the same directory: the second run has
+        # the metadata and the data already, and checks nothing.
+        m = ctx.scratch.file("M")
+        link = magnet_uri(torrent, name="pl")
+        for tag in ("M-1", "M-2"):
+            run = Run(ctx, tag, ["download", link, "-o", m, "--listen-address", "127.0.0.1", "--peer", peer])
+            problems = compare_files(torrent, orig_root, m)
+            tap.ok(run.rc == 0 and run.completed is not None and not problems,
+                   "magnet link into M (%s run) completes with the data in M" % tag[2:],
+                   "\n".join(problems) + "\n" + run.report())
+        states = run.states(torrent.hash_hex)
+        tap.ok(1 not in states and run.completed is not None and run.completed[0] == 0.0,
+               "the second magnet run resumes without fetching or checking (states %s)" % states, run.report())
 
         # A file left out, then wanted: the second command's choice counts,
         # not the first's.
