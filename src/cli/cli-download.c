@@ -5,9 +5,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -250,6 +252,65 @@ closed_cb (GObject      *source,
   g_main_loop_quit (user_data);
 }
 
+typedef int CliLock;
+
+static void
+cli_lock_release (CliLock fd)
+{
+  close (fd);
+}
+
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (CliLock, cli_lock_release, -1)
+
+/* Two commands working on the same torrent in the same directory at once
+ * would write the same files and the same resume data: the second is
+ * refused. The lock goes with the process. */
+static CliLock
+lock_torrent (const char    *state_dir,
+              const guint8  *info_hash,
+              GError       **error)
+{
+  g_autofree char *hex = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  int fd;
+
+  if (g_mkdir_with_parents (state_dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create “%s”: %s", state_dir,
+                   g_strerror (saved));
+      return -1;
+    }
+  hex = info_hash ? shoal_hex_encode (info_hash, 20) : g_strdup ("v2");
+  name = g_strdup_printf ("%s.lock", hex);
+  path = g_build_filename (state_dir, name, NULL);
+  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot open “%s”: %s", path,
+                   g_strerror (saved));
+      return -1;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      if (saved == EWOULDBLOCK)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                     "another shoal-cli is already working on this torrent in this directory");
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot lock “%s”: %s", path,
+                     g_strerror (saved));
+      return -1;
+    }
+  return fd;
+}
+
 static int
 run (const char  *torrent_path,
      const char  *out_dir,
@@ -282,6 +343,7 @@ run (const char  *torrent_path,
   Download d = { 0 };
   ShoalTorrent *torrent;
   ShoalMetainfo *known;
+  g_auto(CliLock) lock = -1;
   guint progress_id;
 
   if (info == NULL && magnet == NULL)
@@ -297,6 +359,13 @@ run (const char  *torrent_path,
       return 1;
     }
   state = shoal_cli_dup_state_dir (state_dir, dir);
+  lock = lock_torrent (state, info ? shoal_metainfo_get_info_hash_v1 (info) : shoal_magnet_get_info_hash_v1 (magnet),
+                       &error);
+  if (lock < 0)
+    {
+      fprintf (stderr, "shoal-cli: %s: %s\n", dir, error->message);
+      return 1;
+    }
 
   loop = g_main_loop_new (NULL, FALSE);
   session = shoal_session_new (state);

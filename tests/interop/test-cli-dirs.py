@@ -142,6 +142,21 @@ def download_repeats(tap):
         verify = Run(ctx, "verify", ["verify", torrent.path, a])
         tap.ok(verify.rc == 0, "verify finds A complete", verify.report())
 
+        # Two commands on the same torrent and directory at once: the
+        # second is refused, the first goes on; another directory is fine.
+        s = Shoal(ctx.procs, ctx.scratch, "seed-A", ["seed", torrent.path, a, "--listen-address", "127.0.0.1"],
+                  env=ctx.env)
+        wait_for(lambda: re.search(r"Torrent %s: state \d → 3" % torrent.hash_hex, s.stdout())
+                 or s.proc.poll() is not None, RUN_S, "the seed of A to start seeding")
+        busy = Run(ctx, "A-busy", download_args(ctx, torrent, a, peer))
+        tap.ok(busy.rc == 1 and "already working on this torrent" in busy.shoal.stderr(),
+               "download into A while A is being seeded is refused", busy.report())
+        elsewhere = Run(ctx, "C-while-A", download_args(ctx, torrent, c, peer))
+        tap.ok(elsewhere.rc == 0 and elsewhere.completed is not None,
+               "download into C meanwhile works", elsewhere.report())
+        tap.ok(s.proc.poll() is None and ctx.procs.stop(s.proc, timeout=10) == 0,
+               "the seed of A went on and stops cleanly", s.report())
+
         # A magnet link, twice into the same directory: the second run has
         # the metadata and the data already, and checks nothing.
         m = ctx.scratch.file("M")
