@@ -34,8 +34,8 @@ RUN_S = 60
 class Run:
     """One shoal-cli command run to its end, with what it printed."""
 
-    def __init__(self, ctx, tag, args):
-        self.shoal = Shoal(ctx.procs, ctx.scratch, tag, args, env=ctx.env)
+    def __init__(self, ctx, tag, args, env=None):
+        self.shoal = Shoal(ctx.procs, ctx.scratch, tag, args, env=dict(ctx.env, **(env or {})))
         self.rc = self.shoal.wait(RUN_S)
         if self.rc is None:
             ctx.procs.stop(self.shoal.proc)
@@ -139,8 +139,10 @@ def download_repeats(tap):
         problems = compare_files(torrent, orig_root, moved)
         tap.ok(not problems, "the moved data is untouched", "\n".join(problems))
 
-        verify = Run(ctx, "verify", ["verify", torrent.path, a])
+        tmp = ctx.scratch.sub("tmp")
+        verify = Run(ctx, "verify", ["verify", torrent.path, a], env={"TMPDIR": tmp})
         tap.ok(verify.rc == 0, "verify finds A complete", verify.report())
+        tap.ok(os.listdir(tmp) == [], "verify leaves no state behind (%s)" % os.listdir(tmp))
 
         # Two commands on the same torrent and directory at once: the
         # second is refused, the first goes on; another directory is fine.
