@@ -585,6 +585,13 @@ shoal_cli_seed (int    argc,
       fprintf (stderr, "shoal-cli seed: expected a .torrent file and the directory holding its data\n");
       return 2;
     }
+  /* It names where the data is: a mistyped directory is an error, not a
+   * new directory to download into. */
+  if (!g_file_test (argv[2], G_FILE_TEST_IS_DIR))
+    {
+      fprintf (stderr, "shoal-cli seed: “%s” is not a directory\n", argv[2]);
+      return 1;
+    }
   return run (argv[1], argv[2], TRUE, FALSE, peers, NULL, FALSE, 0, limit_up, port, listen_address,
               encryption, dht, dht_bootstrap, lsd, lsd_interface, state_dir, quiet);
 }

@@ -294,6 +294,11 @@ def seed_where_told(tap):
             wait_for(lambda: (tracker.scrape(torrent.hash_hex) or (1, 0))[0] == 0, 20,
                      "the tracker to see the seed leave", interval=0.2)
         tap.ok(not os.path.exists(a), "nothing was written into the removed A")
+
+        typo = ctx.scratch.file("no-such-dir")
+        bad = Run(ctx, "seed-typo", ["seed", torrent.path, typo, "--listen-address", "127.0.0.1"])
+        tap.ok(bad.rc == 1 and "is not a directory" in bad.shoal.stderr() and not os.path.exists(typo),
+               "seed into a directory that does not exist is refused, and creates nothing", bad.report())
     finally:
         if leecher:
             leecher.close()
