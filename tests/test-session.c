@@ -942,6 +942,36 @@ test_resume_non_utf8_save_dir (Fixture       *f,
 }
 
 static void
+test_resume_check_interrupted (Fixture       *f,
+                               gconstpointer  user_data)
+{
+  const guint damaged = 6;
+  g_autofree char *states = NULL;
+
+  download_all (f);
+  if (f->lt == NULL || !is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING))
+    return;
+  sf_node_stop (f->leech);
+  f->lt = NULL;
+  sf_torrent_corrupt_piece (f->data, f->leech->data_dir, damaged);
+
+  /* The check of the changed file is cut short at once: the state saved
+   * then must not vouch for the file as it is now. */
+  restart_leecher (f);
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_CHECKING);
+  f->lt = NULL;
+  sf_node_stop (f->leech);
+
+  restart_leecher (f);
+  SF_WAIT (!is_state (f->lt, SHOAL_TORRENT_STATE_CHECKING), WAIT_S);
+  states = states_to_string (f->states);
+  g_test_message ("states: %s", states);
+  g_assert_true (saw_state (f->states, SHOAL_TORRENT_STATE_CHECKING));
+  g_assert_false (shoal_bitfield_get (shoal_torrent_get_pieces (f->lt), damaged));
+  g_assert_cmpuint (n_have (f->lt), ==, shoal_metainfo_get_n_pieces (f->data->info) - 1);
+}
+
+static void
 test_resume_dirty_file_truncated (Fixture       *f,
                                   gconstpointer  user_data)
 {
@@ -1763,6 +1793,7 @@ main (int   argc,
   ADD ("resume-unusable-save-dir-checks-files", test_resume_unusable_save_dir);
   ADD ("resume-non-utf8-save-dir", test_resume_non_utf8_save_dir);
   ADD ("resume-dirty-file-truncated", test_resume_dirty_file_truncated);
+  ADD ("resume-check-interrupted", test_resume_check_interrupted);
   ADD ("verify-repairs", test_verify_repairs);
   ADD ("remove-keep-data", test_remove_keep_data);
   ADD ("remove-delete-data", test_remove_delete_data);

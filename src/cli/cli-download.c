@@ -425,10 +425,13 @@ run (const char  *torrent_path,
         return 1;
       }
   }
+  /* Progress saved by an earlier run in this directory came back (pieces
+   * had, or at least data received: what a crash cut short is checked). */
   known = shoal_torrent_get_metainfo (torrent);
-  if (!quiet && known != NULL && shoal_bitfield_count (shoal_torrent_get_pieces (torrent)) > 0)
-    printf ("Resuming “%s” from the state saved for %s (%u of %u pieces)\n", shoal_torrent_get_name (torrent), dir,
-            shoal_bitfield_count (shoal_torrent_get_pieces (torrent)), shoal_metainfo_get_n_pieces (known));
+  if (!quiet && known != NULL &&
+      (shoal_bitfield_count (shoal_torrent_get_pieces (torrent)) > 0 || shoal_torrent_get_downloaded (torrent) > 0))
+    printf ("Resuming “%s” from the state saved for %s (%u of %u pieces had)\n", shoal_torrent_get_name (torrent),
+            dir, shoal_bitfield_count (shoal_torrent_get_pieces (torrent)), shoal_metainfo_get_n_pieces (known));
 
   /* The files wanted are the ones this command names (or its magnet link
    * selects), whatever a run before chose. */

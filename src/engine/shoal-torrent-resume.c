@@ -221,6 +221,7 @@ build_resume (ShoalTorrent *self)
   gsize bits_len;
   guint n_files = self->info != NULL ? shoal_metainfo_get_n_files (self->info) : 0;
   gint64 seeded = self->seeding_seconds;
+  gboolean unverified;
 
   self->last_resume_save_us = g_get_monotonic_time ();
   self->resume_dirty = FALSE;
@@ -239,6 +240,14 @@ build_resume (ShoalTorrent *self)
   bits = shoal_bitfield_get_bytes (have, &bits_len);
   if (self->seeding_started_us)
     seeded += (g_get_monotonic_time () - self->seeding_started_us) / G_USEC_PER_SEC;
+
+  /* A check still to come or cut short (a pause, a quit, a kill) has not
+   * vouched for the pieces recorded as had: leaving the file stats out
+   * makes the next start check everything, instead of trusting them
+   * against files that match only because they were read now. The check
+   * runs once more at worst. */
+  unverified = self->needs_check ||
+               (self->state == SHOAL_TORRENT_STATE_CHECKING && self->check_progress < 1.0);
 
   w = shoal_bencode_writer_new ();
   shoal_bencode_writer_begin_dict (w);
@@ -263,7 +272,7 @@ build_resume (ShoalTorrent *self)
   shoal_bencode_writer_end (w);
   shoal_bencode_writer_cstring (w, "file-stats");
   shoal_bencode_writer_begin_list (w);
-  for (guint i = 0; i < self->file_stats->len; i++)
+  for (guint i = 0; !unverified && i < self->file_stats->len; i++)
     {
       const ShoalStorageFileStat *st = &g_array_index (self->file_stats, ShoalStorageFileStat, i);
 
