@@ -352,6 +352,19 @@ run (const char  *torrent_path,
       return 1;
     }
 
+  if (info != NULL && skip_files != NULL)
+    for (guint i = 0; skip_files[i] != NULL; i++)
+      if (!g_ascii_string_to_unsigned (skip_files[i], 10, 0, shoal_metainfo_get_n_files (info) - 1, NULL, &error))
+        {
+          fprintf (stderr, "shoal-cli: --skip-file %s: %s\n", skip_files[i], error->message);
+          return 2;
+        }
+  if (skip_files != NULL && skip_files[0] != NULL && info == NULL)
+    {
+      fprintf (stderr, "shoal-cli: --skip-file needs the torrent's files; for a magnet link, choose files with so=\n");
+      return 2;
+    }
+
   dir = g_canonicalize_filename (out_dir ? out_dir : ".", NULL);
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
@@ -395,19 +408,6 @@ run (const char  *torrent_path,
     {
       fprintf (stderr, "shoal-cli: %s\n", error->message);
       return 1;
-    }
-
-  if (info != NULL && skip_files != NULL)
-    for (guint i = 0; skip_files[i] != NULL; i++)
-      if (!g_ascii_string_to_unsigned (skip_files[i], 10, 0, shoal_metainfo_get_n_files (info) - 1, NULL, &error))
-        {
-          fprintf (stderr, "shoal-cli: --skip-file %s: %s\n", skip_files[i], error->message);
-          return 2;
-        }
-  if (skip_files != NULL && skip_files[0] != NULL && info == NULL)
-    {
-      fprintf (stderr, "shoal-cli: --skip-file needs the torrent's files; for a magnet link, choose files with so=\n");
-      return 2;
     }
 
   {
