@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -648,6 +649,360 @@ test_resume_modified (Fixture       *f,
   g_assert_cmpfloat (shoal_torrent_get_progress (f->lt), <, 1.0);
   g_assert_cmpuint (n_have (f->lt), ==, shoal_metainfo_get_n_pieces (f->data->info) - 1);
   g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_DOWNLOADING);
+}
+
+/* 6b. Resume data that disagrees with the files on disk: the files win */
+
+/* Gives @path the modification time it had (@st), to the nanosecond, so that
+ * only its bytes differ from what the resume data recorded. */
+static void
+restore_mtime (const char        *path,
+               const struct stat *st)
+{
+  struct timespec times[2] = { st->st_atim, st->st_mtim };
+
+  g_assert_cmpint (utimensat (AT_FDCWD, path, times, 0), ==, 0);
+}
+
+/* Copies the torrent's files from @from to @to with their sizes and
+ * modification times, as `cp -a` or a backup tool would. */
+static void
+copy_data_keeping_mtimes (SfTorrent  *data,
+                          const char *from,
+                          const char *to)
+{
+  for (guint i = 0; i < shoal_metainfo_get_n_files (data->info); i++)
+    {
+      g_autofree char *src = sf_torrent_file_path (data, from, i);
+      g_autofree char *dst = sf_torrent_file_path (data, to, i);
+      g_autofree char *dst_dir = g_path_get_dirname (dst);
+      g_autofree char *contents = NULL;
+      gsize len;
+      struct stat st;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpint (stat (src, &st), ==, 0);
+      g_assert_true (g_file_get_contents (src, &contents, &len, &error));
+      g_assert_cmpint (g_mkdir_with_parents (dst_dir, 0700), ==, 0);
+      g_assert_true (g_file_set_contents (dst, contents, (gssize) len, &error));
+      g_assert_no_error (error);
+      restore_mtime (dst, &st);
+    }
+}
+
+/* Changes a byte of @piece under @save_dir, keeping every file's size and
+ * modification time. */
+static void
+corrupt_piece_keeping_mtimes (SfTorrent  *data,
+                              const char *save_dir,
+                              guint       piece)
+{
+  guint n_files = shoal_metainfo_get_n_files (data->info);
+  g_autofree struct stat *st = g_new0 (struct stat, n_files);
+
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_autofree char *path = sf_torrent_file_path (data, save_dir, i);
+
+      g_assert_cmpint (stat (path, &st[i]), ==, 0);
+    }
+  sf_torrent_corrupt_piece (data, save_dir, piece);
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_autofree char *path = sf_torrent_file_path (data, save_dir, i);
+
+      restore_mtime (path, &st[i]);
+    }
+}
+
+/* Replaces, in the leecher's resume file (its session stopped), the
+ * bencoded value after @key (a string or an empty list) with @value,
+ * already bencoded. */
+static void
+edit_resume (Fixture    *f,
+             const char *key,
+             const char *value)
+{
+  g_autofree char *hex = shoal_hex_encode (shoal_metainfo_get_info_hash_v1 (f->data->info), 20);
+  g_autofree char *name = g_strdup_printf ("%s.resume", hex);
+  g_autofree char *path = g_build_filename (f->leech->state_dir, "torrents", name, NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *bkey = g_strdup_printf ("%zu:%s", strlen (key), key);
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  const char *at, *rest;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
+  at = g_strstr_len (contents, (gssize) len, bkey);
+  g_assert_nonnull (at);
+  rest = at + strlen (bkey);
+  if (*rest == 'l')
+    {
+      g_assert_cmpint (rest[1], ==, 'e');
+      rest += 2;
+    }
+  else
+    {
+      char *colon;
+      guint64 n = g_ascii_strtoull (rest, &colon, 10);
+
+      g_assert_cmpint (*colon, ==, ':');
+      rest = colon + 1 + n;
+    }
+  g_string_append_len (out, contents, at - contents);
+  g_string_append (out, bkey);
+  g_string_append (out, value);
+  g_string_append_len (out, rest, (gssize) (len - (gsize) (rest - contents)));
+  g_assert_true (g_file_set_contents (path, out->str, (gssize) out->len, &error));
+}
+
+/* Restarts the leecher's session restoring no saved torrent, as a
+ * command-line front end does. */
+static void
+restart_leecher_bare (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->lt = NULL;
+  sf_node_stop (f->leech);
+  f->leech->session = shoal_session_new (f->leech->state_dir);
+  shoal_session_set_listen_address (f->leech->session, "127.0.0.1");
+  shoal_session_set_listen_port (f->leech->session, 0);
+  shoal_session_set_restore_saved_torrents (f->leech->session, FALSE);
+  g_assert_true (shoal_session_start (f->leech->session, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_session_get_torrents (f->leech->session)), ==, 0);
+}
+
+/* Adds the torrent with SHOAL_ADD_FLAGS_RESUME into @dir, watched from the
+ * state it starts in. */
+static void
+add_leecher_resuming (Fixture    *f,
+                      const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  ShoalTorrentState now;
+
+  f->lt = shoal_session_add_torrent (f->leech->session, f->data->info, dir, SHOAL_ADD_FLAGS_RESUME, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->lt);
+  g_array_set_size (f->states, 0);
+  g_array_set_size (f->verified, 0);
+  now = shoal_torrent_get_state (f->lt);
+  g_array_append_val (f->states, now);
+  watch_torrent (f, f->lt);
+}
+
+static void
+test_resume_same_dir_not_restored (Fixture       *f,
+                                   gconstpointer  user_data)
+{
+  guint64 downloaded;
+  g_autofree char *states = NULL;
+
+  download_all (f);
+  if (f->lt == NULL || !is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING))
+    return;
+  downloaded = shoal_torrent_get_downloaded (f->lt);
+
+  /* Nothing comes back by itself; the torrent added again into the same
+   * directory picks up its state, with no check. */
+  restart_leecher_bare (f);
+  add_leecher_resuming (f, f->leech->data_dir);
+  sf_run_for (1500);
+  states = states_to_string (f->states);
+  g_test_message ("states: %s", states);
+  g_assert_false (saw_state (f->states, SHOAL_TORRENT_STATE_CHECKING));
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_SEEDING);
+  g_assert_true (shoal_bitfield_is_full (shoal_torrent_get_pieces (f->lt)));
+  g_assert_cmpuint (shoal_torrent_get_downloaded (f->lt), ==, downloaded);
+}
+
+static void
+test_resume_magnet_saved_metadata (Fixture       *f,
+                                   gconstpointer  user_data)
+{
+  g_autofree char *hex = shoal_hex_encode (shoal_metainfo_get_info_hash_v1 (f->data->info), 20);
+  g_autofree char *uri = g_strdup_printf ("magnet:?xt=urn:btih:%s&tr=http%%3A%%2F%%2F127.0.0.1%%3A9%%2Fannounce", hex);
+  g_autoptr(ShoalMagnet) magnet = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *states = NULL;
+  ShoalTorrentState now;
+
+  download_all (f);
+  if (f->lt == NULL || !is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING))
+    return;
+
+  /* The same torrent as a magnet link: its metadata, saved in the first
+   * run, is used at once, with the link's tracker, and nothing is checked. */
+  restart_leecher_bare (f);
+  magnet = shoal_magnet_new_from_uri (uri, &error);
+  g_assert_no_error (error);
+  f->lt = shoal_session_add_magnet (f->leech->session, magnet, f->leech->data_dir, SHOAL_ADD_FLAGS_RESUME, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->lt);
+  g_array_set_size (f->states, 0);
+  now = shoal_torrent_get_state (f->lt);
+  g_array_append_val (f->states, now);
+  watch_torrent (f, f->lt);
+  g_assert_nonnull (shoal_torrent_get_metainfo (f->lt));
+  sf_run_for (1500);
+  states = states_to_string (f->states);
+  g_test_message ("states: %s", states);
+  g_assert_false (saw_state (f->states, SHOAL_TORRENT_STATE_CHECKING));
+  g_assert_false (saw_state (f->states, SHOAL_TORRENT_STATE_FETCHING_METADATA));
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_SEEDING);
+  g_assert_true (shoal_bitfield_is_full (shoal_torrent_get_pieces (f->lt)));
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_torrent_get_trackers (f->lt)), ==, 1);
+}
+
+static void
+test_resume_other_dir (Fixture       *f,
+                       gconstpointer  user_data)
+{
+  const guint damaged = 3;
+  g_autofree char *other = g_build_filename (f->tmp, "other-data", NULL);
+  g_autofree char *states = NULL;
+
+  download_all (f);
+  if (f->lt == NULL || !is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING))
+    return;
+  f->lt = NULL;
+  sf_node_stop (f->leech);
+  /* A copy elsewhere that agrees with the saved sizes and times, but not in
+   * its bytes: the saved state speaks for the first directory only. */
+  copy_data_keeping_mtimes (f->data, f->leech->data_dir, other);
+  corrupt_piece_keeping_mtimes (f->data, other, damaged);
+
+  restart_leecher_bare (f);
+  add_leecher_resuming (f, other);
+  SF_WAIT (!is_state (f->lt, SHOAL_TORRENT_STATE_CHECKING), WAIT_S);
+  states = states_to_string (f->states);
+  g_test_message ("states: %s", states);
+  g_assert_true (saw_state (f->states, SHOAL_TORRENT_STATE_CHECKING));
+  g_assert_cmpstr (shoal_torrent_get_save_dir (f->lt), ==, other);
+  g_assert_false (shoal_bitfield_get (shoal_torrent_get_pieces (f->lt), damaged));
+  g_assert_cmpuint (n_have (f->lt), ==, shoal_metainfo_get_n_pieces (f->data->info) - 1);
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_DOWNLOADING);
+}
+
+static void
+test_resume_unusable_save_dir (Fixture       *f,
+                               gconstpointer  user_data)
+{
+  const guint damaged = 4;
+  g_autofree char *states = NULL;
+
+  download_all (f);
+  if (f->lt == NULL || !is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING))
+    return;
+  sf_node_stop (f->leech);
+  /* The saved directory cannot be used: the torrent comes back in the
+   * download directory, where the saved state vouches for nothing. */
+  edit_resume (f, "save-dir", "8:relative");
+  f->lt = NULL;
+  corrupt_piece_keeping_mtimes (f->data, f->leech->data_dir, damaged);
+
+  restart_leecher (f);
+  SF_WAIT (!is_state (f->lt, SHOAL_TORRENT_STATE_CHECKING), WAIT_S);
+  states = states_to_string (f->states);
+  g_test_message ("states: %s", states);
+  g_assert_true (saw_state (f->states, SHOAL_TORRENT_STATE_CHECKING));
+  g_assert_cmpstr (shoal_torrent_get_save_dir (f->lt), ==, f->leech->data_dir);
+  g_assert_false (shoal_bitfield_get (shoal_torrent_get_pieces (f->lt), damaged));
+  g_assert_cmpuint (n_have (f->lt), ==, shoal_metainfo_get_n_pieces (f->data->info) - 1);
+}
+
+static void
+test_resume_non_utf8_save_dir (Fixture       *f,
+                               gconstpointer  user_data)
+{
+  g_autofree char *dir = g_build_filename (f->tmp, "data \xff\xfe", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *states = NULL;
+
+  /* File names are bytes: a directory whose name is not UTF-8 is still
+   * where the data is, after a restart too. */
+  add_seeder (f, f->data);
+  f->lt = shoal_session_add_torrent (f->leech->session, f->data->info, dir, SHOAL_ADD_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  watch_torrent (f, f->lt);
+  connect_leecher (f);
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+  sf_torrent_assert_files (f->data, dir);
+
+  restart_leecher (f);
+  sf_run_for (1500);
+  states = states_to_string (f->states);
+  g_test_message ("states: %s", states);
+  g_assert_cmpstr (shoal_torrent_get_save_dir (f->lt), ==, dir);
+  g_assert_false (saw_state (f->states, SHOAL_TORRENT_STATE_CHECKING));
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_SEEDING);
+}
+
+static void
+test_resume_check_interrupted (Fixture       *f,
+                               gconstpointer  user_data)
+{
+  const guint damaged = 6;
+  g_autofree char *states = NULL;
+
+  download_all (f);
+  if (f->lt == NULL || !is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING))
+    return;
+  sf_node_stop (f->leech);
+  f->lt = NULL;
+  sf_torrent_corrupt_piece (f->data, f->leech->data_dir, damaged);
+
+  /* The check of the changed file is cut short at once: the state saved
+   * then must not vouch for the file as it is now. */
+  restart_leecher (f);
+  g_assert_cmpint (shoal_torrent_get_state (f->lt), ==, SHOAL_TORRENT_STATE_CHECKING);
+  f->lt = NULL;
+  sf_node_stop (f->leech);
+
+  restart_leecher (f);
+  SF_WAIT (!is_state (f->lt, SHOAL_TORRENT_STATE_CHECKING), WAIT_S);
+  states = states_to_string (f->states);
+  g_test_message ("states: %s", states);
+  g_assert_true (saw_state (f->states, SHOAL_TORRENT_STATE_CHECKING));
+  g_assert_false (shoal_bitfield_get (shoal_torrent_get_pieces (f->lt), damaged));
+  g_assert_cmpuint (n_have (f->lt), ==, shoal_metainfo_get_n_pieces (f->data->info) - 1);
+}
+
+static void
+test_resume_dirty_file_truncated (Fixture       *f,
+                                  gconstpointer  user_data)
+{
+  const guint file = 1;
+  const ShoalMetainfoFile *mf = shoal_metainfo_get_file (f->data->info, file);
+  guint64 pl = shoal_metainfo_get_piece_length (f->data->info);
+  guint64 cut = mf->length / 2;
+  g_autofree char *path = sf_torrent_file_path (f->data, f->leech->data_dir, file);
+  g_autofree char *states = NULL;
+  guint first_lost, last_lost;
+
+  download_all (f);
+  if (f->lt == NULL || !is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING))
+    return;
+  sf_node_stop (f->leech);
+  /* Killed while writing to the file (it is saved as dirty), then the
+   * file was cut short by someone else: what is gone is not had. */
+  edit_resume (f, "dirty-files", "li1ee");
+  f->lt = NULL;
+  g_assert_cmpint (truncate (path, (off_t) cut), ==, 0);
+
+  restart_leecher (f);
+  SF_WAIT (!is_state (f->lt, SHOAL_TORRENT_STATE_CHECKING), WAIT_S);
+  states = states_to_string (f->states);
+  g_test_message ("states: %s", states);
+  g_assert_true (saw_state (f->states, SHOAL_TORRENT_STATE_CHECKING));
+  first_lost = (guint) ((mf->offset + cut) / pl);
+  last_lost = (guint) ((mf->offset + mf->length - 1) / pl);
+  for (guint p = first_lost; p <= last_lost; p++)
+    g_assert_false (shoal_bitfield_get (shoal_torrent_get_pieces (f->lt), p));
+  g_assert_cmpfloat (shoal_torrent_get_progress (f->lt), <, 1.0);
 }
 
 /* 7. Verify finds damage, and the piece comes again */
@@ -1432,6 +1787,13 @@ main (int   argc,
   ADD ("sequential", test_sequential);
   ADD ("resume", test_resume);
   ADD ("resume-modified-file", test_resume_modified);
+  ADD ("resume-same-dir-not-restored", test_resume_same_dir_not_restored);
+  ADD ("resume-magnet-saved-metadata", test_resume_magnet_saved_metadata);
+  ADD ("resume-other-dir-checks-files", test_resume_other_dir);
+  ADD ("resume-unusable-save-dir-checks-files", test_resume_unusable_save_dir);
+  ADD ("resume-non-utf8-save-dir", test_resume_non_utf8_save_dir);
+  ADD ("resume-dirty-file-truncated", test_resume_dirty_file_truncated);
+  ADD ("resume-check-interrupted", test_resume_check_interrupted);
   ADD ("verify-repairs", test_verify_repairs);
   ADD ("remove-keep-data", test_remove_keep_data);
   ADD ("remove-delete-data", test_remove_delete_data);

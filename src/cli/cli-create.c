@@ -215,14 +215,15 @@ seed_created (ShoalMetainfo  *info,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autofree char *state = state_dir ? g_strdup (state_dir)
-                                     : g_build_filename (g_get_user_data_dir (), "shoal-cli", NULL);
+  g_autofree char *dir = g_canonicalize_filename (data_dir, NULL);
+  g_autofree char *state = shoal_cli_dup_state_dir (state_dir, dir);
   g_autoptr(ShoalSession) session = shoal_session_new (state);
   ShoalTorrent *torrent;
   guint sigint_id, sigterm_id;
   Seed seed = { loop, 0 };
 
   shoal_session_set_listen_port (session, (guint16) port);
+  shoal_session_set_restore_saved_torrents (session, FALSE);
   if (listen_address != NULL)
     shoal_session_set_listen_address (session, listen_address);
   if (!shoal_session_start (session, &error))
@@ -230,10 +231,9 @@ seed_created (ShoalMetainfo  *info,
       fprintf (stderr, "shoal-cli create: %s\n", error->message);
       return 1;
     }
-  torrent = shoal_session_find_torrent (session, shoal_metainfo_get_info_hash_v1 (info));
-  if (torrent == NULL)
-    torrent = shoal_session_add_torrent (session, info, data_dir,
-                                         SHOAL_ADD_FLAGS_SEED_MODE | SHOAL_ADD_FLAGS_NO_SAVE, &error);
+  /* The state is saved as for `shoal-cli seed`, which can then go on
+   * seeding from here without a check. */
+  torrent = shoal_session_add_torrent (session, info, dir, SHOAL_ADD_FLAGS_SEED_MODE, &error);
   if (torrent == NULL)
     {
       fprintf (stderr, "shoal-cli create: cannot seed: %s\n", error->message);
@@ -299,7 +299,7 @@ shoal_cli_create (int    argc,
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "With --seed: port for incoming peers (default: random)", "PORT" },
     { "listen-address", 0, 0, G_OPTION_ARG_STRING, &listen_address, "With --seed: address to listen on", "ADDR" },
     { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &peers, "With --seed: connect to this peer too", "HOST:PORT" },
-    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "With --seed: where session state is kept", "DIR" },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "With --seed: where resume data is kept, per directory", "DIR" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print no progress", NULL },
     { NULL }
   };

@@ -5,8 +5,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "shoal-cli.h"
@@ -17,6 +21,7 @@ typedef struct
   GMainLoop    *loop;
   ShoalSession *session;
   ShoalTorrent *torrent;
+  const char   *dir;
   gboolean      seed;
   gboolean      tty;
   gboolean      quiet;
@@ -25,7 +30,70 @@ typedef struct
   guint64       start_downloaded;
   gboolean      line_open;
   gboolean      done;
+  gboolean      said_incomplete;
 } Download;
+
+/**
+ * shoal_cli_dup_state_dir:
+ * @state_root: (nullable): the --state-dir given, or %NULL for
+ *   `$XDG_DATA_HOME/shoal-cli`
+ * @save_dir: the canonical directory a command works on
+ *
+ * Each command works on the torrent and the directory it is given, nothing
+ * else. Its resume data is kept per directory, so that the same command
+ * repeated resumes without a recheck, while the same torrent in another
+ * directory is checked there (and never confused with the first):
+ * STATE_ROOT/dirs/KEY/, where KEY is a digest of @save_dir. Other torrents
+ * saved for the same directory stay put: the session restores none.
+ *
+ * Returns: (transfer full): the session state directory for @save_dir
+ */
+char *
+shoal_cli_dup_state_dir (const char *state_root,
+                         const char *save_dir)
+{
+  g_autofree char *root = state_root ? g_strdup (state_root)
+                                     : g_build_filename (g_get_user_data_dir (), "shoal-cli", NULL);
+  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, save_dir, -1);
+
+  digest[32] = '\0';
+  return g_build_filename (root, "dirs", digest, NULL);
+}
+
+/* The engine's word that the torrent is complete, confirmed on disk before
+ * a person is told: it works in @dir, and every wanted file is there with
+ * its full size. */
+static gboolean
+data_is_in_dir (ShoalTorrent  *torrent,
+                const char    *dir,
+                GError       **error)
+{
+  ShoalMetainfo *info = shoal_torrent_get_metainfo (torrent);
+
+  if (g_strcmp0 (shoal_torrent_get_save_dir (torrent), dir) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the data went to %s, not %s",
+                   shoal_torrent_get_save_dir (torrent), dir);
+      return FALSE;
+    }
+  for (guint i = 0; info != NULL && i < shoal_metainfo_get_n_files (info); i++)
+    {
+      const ShoalMetainfoFile *f = shoal_metainfo_get_file (info, i);
+      g_autofree char *path = NULL;
+      GStatBuf st;
+
+      if (f->length == 0 || (f->attributes & (SHOAL_FILE_ATTRIBUTE_PAD | SHOAL_FILE_ATTRIBUTE_SYMLINK)) ||
+          shoal_torrent_get_file_priority (torrent, i) == SHOAL_FILE_PRIORITY_SKIP)
+        continue;
+      path = g_build_filename (dir, f->path, NULL);
+      if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode) || (guint64) st.st_size != f->length)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s is missing or not complete", path);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
 
 static char *
 format_rate (guint64 bytes_per_second)
@@ -109,12 +177,21 @@ completed_cb (ShoalTorrent *torrent,
 {
   double seconds = (g_get_monotonic_time () - d->started_us) / (double) G_USEC_PER_SEC;
   guint64 bytes = shoal_torrent_get_downloaded (torrent) - d->start_downloaded;
+  g_autoptr(GError) error = NULL;
 
   if (d->done)
     return;
   d->done = TRUE;
   print_progress (d);
   end_line (d);
+  if (!data_is_in_dir (torrent, d->dir, &error))
+    {
+      fprintf (stderr, "shoal-cli: “%s” is not complete in %s: %s\n", shoal_torrent_get_name (torrent), d->dir,
+               error->message);
+      d->status = 1;
+      g_main_loop_quit (d->loop);
+      return;
+    }
   printf ("Completed “%s”: %.1f MiB in %.2f s (%.1f MiB/s)\n", shoal_torrent_get_name (torrent),
           bytes / 1048576.0, seconds, seconds > 0 ? bytes / 1048576.0 / seconds : 0.0);
   fflush (stdout);
@@ -138,6 +215,16 @@ state_cb (ShoalTorrent *torrent,
           GParamSpec   *pspec,
           Download     *d)
 {
+  /* Data to seed that turns out incomplete: say so once, then fetch the
+   * rest from peers like a download. */
+  if (d->seed && !d->said_incomplete && shoal_torrent_get_state (torrent) == SHOAL_TORRENT_STATE_DOWNLOADING)
+    {
+      d->said_incomplete = TRUE;
+      end_line (d);
+      if (!d->quiet)
+        printf ("Only %.1f%% of “%s” is in %s: downloading the rest first\n",
+                shoal_torrent_get_progress (torrent) * 100.0, shoal_torrent_get_name (torrent), d->dir);
+    }
   /* A torrent that is complete as soon as it is checked. */
   if (!d->seed && shoal_torrent_get_state (torrent) == SHOAL_TORRENT_STATE_SEEDING &&
       shoal_torrent_get_progress (torrent) >= 1.0)
@@ -163,6 +250,65 @@ closed_cb (GObject      *source,
 {
   shoal_session_close_finish (SHOAL_SESSION (source), result, NULL);
   g_main_loop_quit (user_data);
+}
+
+typedef int CliLock;
+
+static void
+cli_lock_release (CliLock fd)
+{
+  close (fd);
+}
+
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (CliLock, cli_lock_release, -1)
+
+/* Two commands working on the same torrent in the same directory at once
+ * would write the same files and the same resume data: the second is
+ * refused. The lock goes with the process. */
+static CliLock
+lock_torrent (const char    *state_dir,
+              const guint8  *info_hash,
+              GError       **error)
+{
+  g_autofree char *hex = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  int fd;
+
+  if (g_mkdir_with_parents (state_dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create “%s”: %s", state_dir,
+                   g_strerror (saved));
+      return -1;
+    }
+  hex = info_hash ? shoal_hex_encode (info_hash, 20) : g_strdup ("v2");
+  name = g_strdup_printf ("%s.lock", hex);
+  path = g_build_filename (state_dir, name, NULL);
+  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot open “%s”: %s", path,
+                   g_strerror (saved));
+      return -1;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      if (saved == EWOULDBLOCK)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                     "another shoal-cli is already working on this torrent in this directory");
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot lock “%s”: %s", path,
+                     g_strerror (saved));
+      return -1;
+    }
+  return fd;
 }
 
 static int
@@ -196,6 +342,8 @@ run (const char  *torrent_path,
   g_autoptr(ShoalSession) session = NULL;
   Download d = { 0 };
   ShoalTorrent *torrent;
+  ShoalMetainfo *known;
+  g_auto(CliLock) lock = -1;
   guint progress_id;
 
   if (info == NULL && magnet == NULL)
@@ -204,16 +352,37 @@ run (const char  *torrent_path,
       return 1;
     }
 
-  state = state_dir ? g_strdup (state_dir) : g_build_filename (g_get_user_data_dir (), "shoal-cli", NULL);
+  if (info != NULL && skip_files != NULL)
+    for (guint i = 0; skip_files[i] != NULL; i++)
+      if (!g_ascii_string_to_unsigned (skip_files[i], 10, 0, shoal_metainfo_get_n_files (info) - 1, NULL, &error))
+        {
+          fprintf (stderr, "shoal-cli: --skip-file %s: %s\n", skip_files[i], error->message);
+          return 2;
+        }
+  if (skip_files != NULL && skip_files[0] != NULL && info == NULL)
+    {
+      fprintf (stderr, "shoal-cli: --skip-file needs the torrent's files; for a magnet link, choose files with so=\n");
+      return 2;
+    }
+
   dir = g_canonicalize_filename (out_dir ? out_dir : ".", NULL);
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
       fprintf (stderr, "shoal-cli: cannot create “%s”: %s\n", dir, g_strerror (errno));
       return 1;
     }
+  state = shoal_cli_dup_state_dir (state_dir, dir);
+  lock = lock_torrent (state, info ? shoal_metainfo_get_info_hash_v1 (info) : shoal_magnet_get_info_hash_v1 (magnet),
+                       &error);
+  if (lock < 0)
+    {
+      fprintf (stderr, "shoal-cli: %s: %s\n", dir, error->message);
+      return 1;
+    }
 
   loop = g_main_loop_new (NULL, FALSE);
   session = shoal_session_new (state);
+  shoal_session_set_restore_saved_torrents (session, FALSE);
   shoal_session_set_listen_port (session, (guint16) port);
   for (guint i = 0; dht_bootstrap != NULL && dht_bootstrap[i] != NULL; i++)
     shoal_session_add_dht_bootstrap_node (session, dht_bootstrap[i]);
@@ -241,42 +410,40 @@ run (const char  *torrent_path,
       return 1;
     }
 
-  torrent = shoal_session_find_torrent (session, info ? shoal_metainfo_get_info_hash_v1 (info)
-                                                      : shoal_magnet_get_info_hash_v1 (magnet));
-  if (torrent == NULL)
-    {
-      ShoalAddFlags flags = SHOAL_ADD_FLAGS_PAUSED;
+  {
+    ShoalAddFlags flags = SHOAL_ADD_FLAGS_PAUSED | SHOAL_ADD_FLAGS_RESUME;
 
-      if (sequential)
-        flags |= SHOAL_ADD_FLAGS_SEQUENTIAL;
-      if (info != NULL)
-        torrent = shoal_session_add_torrent (session, info, dir, flags, &error);
-      else
-        torrent = shoal_session_add_magnet (session, magnet, dir, flags, &error);
-      if (torrent == NULL)
-        {
-          fprintf (stderr, "shoal-cli: %s: %s\n", torrent_path, error->message);
-          return 1;
-        }
-    }
-  else if (!quiet)
-    printf ("Resuming “%s” from the saved state\n", shoal_torrent_get_name (torrent));
+    if (sequential)
+      flags |= SHOAL_ADD_FLAGS_SEQUENTIAL;
+    if (info != NULL)
+      torrent = shoal_session_add_torrent (session, info, dir, flags, &error);
+    else
+      torrent = shoal_session_add_magnet (session, magnet, dir, flags, &error);
+    if (torrent == NULL)
+      {
+        fprintf (stderr, "shoal-cli: %s: %s\n", torrent_path, error->message);
+        return 1;
+      }
+  }
+  /* Progress saved by an earlier run in this directory came back (pieces
+   * had, or at least data received: what a crash cut short is checked). */
+  known = shoal_torrent_get_metainfo (torrent);
+  if (!quiet && known != NULL &&
+      (shoal_bitfield_count (shoal_torrent_get_pieces (torrent)) > 0 || shoal_torrent_get_downloaded (torrent) > 0))
+    printf ("Resuming “%s” from the state saved for %s (%u of %u pieces had)\n", shoal_torrent_get_name (torrent),
+            dir, shoal_bitfield_count (shoal_torrent_get_pieces (torrent)), shoal_metainfo_get_n_pieces (known));
 
-  if (skip_files != NULL && skip_files[0] != NULL && shoal_torrent_get_metainfo (torrent) == NULL)
+  /* The files wanted are the ones this command names (or its magnet link
+   * selects), whatever a run before chose. */
+  for (guint i = 0; known != NULL && i < shoal_metainfo_get_n_files (known); i++)
     {
-      fprintf (stderr, "shoal-cli: --skip-file needs the torrent's files; for a magnet link, choose files with so=\n");
-      return 2;
-    }
-  for (guint i = 0; skip_files && skip_files[i]; i++)
-    {
-      guint64 index;
+      gboolean skip = magnet != NULL && !shoal_magnet_is_file_selected (magnet, i);
+      gboolean skipped = shoal_torrent_get_file_priority (torrent, i) == SHOAL_FILE_PRIORITY_SKIP;
 
-      if (!g_ascii_string_to_unsigned (skip_files[i], 10, 0, shoal_torrent_get_n_files (torrent) - 1, &index, &error))
-        {
-          fprintf (stderr, "shoal-cli: --skip-file %s: %s\n", skip_files[i], error->message);
-          return 2;
-        }
-      shoal_torrent_set_file_priority (torrent, (guint) index, SHOAL_FILE_PRIORITY_SKIP);
+      for (guint j = 0; skip_files != NULL && skip_files[j] != NULL; j++)
+        skip = skip || g_ascii_strtoull (skip_files[j], NULL, 10) == i;
+      if (skip != skipped)
+        shoal_torrent_set_file_priority (torrent, i, skip ? SHOAL_FILE_PRIORITY_SKIP : SHOAL_FILE_PRIORITY_NORMAL);
     }
   if (sequential)
     shoal_torrent_set_sequential (torrent, TRUE);
@@ -290,6 +457,7 @@ run (const char  *torrent_path,
   d.loop = loop;
   d.session = session;
   d.torrent = torrent;
+  d.dir = dir;
   d.seed = seed;
   d.quiet = quiet;
   d.tty = isatty (STDOUT_FILENO);
@@ -355,7 +523,7 @@ shoal_cli_download (int    argc,
     { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &peers, "Connect to this peer too", "HOST:PORT" },
     { "skip-file", 0, 0, G_OPTION_ARG_STRING_ARRAY, &skip, "Do not download this file (index from “info”; not for magnet links)", "INDEX" },
     { "sequential", 0, 0, G_OPTION_ARG_NONE, &sequential, "Download pieces in order", NULL },
-    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Where resume data is kept", "DIR" },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Where resume data is kept, per directory (default: ~/.local/share/shoal-cli)", "DIR" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only errors and the final line", NULL },
     { NULL }
   };
@@ -402,7 +570,7 @@ shoal_cli_seed (int    argc,
     { "lsd", 0, 0, G_OPTION_ARG_NONE, &lsd, "Announce on the local network too", NULL },
     { "lsd-interface", 0, 0, G_OPTION_ARG_STRING, &lsd_interface, "Multicast on this interface (implies --lsd)", "NAME" },
     { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &peers, "Connect to this peer too", "HOST:PORT" },
-    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Where resume data is kept", "DIR" },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Where resume data is kept, per directory (default: ~/.local/share/shoal-cli)", "DIR" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only errors", NULL },
     { NULL }
   };
@@ -419,6 +587,13 @@ shoal_cli_seed (int    argc,
     {
       fprintf (stderr, "shoal-cli seed: expected a .torrent file and the directory holding its data\n");
       return 2;
+    }
+  /* It names where the data is: a mistyped directory is an error, not a
+   * new directory to download into. */
+  if (!g_file_test (argv[2], G_FILE_TEST_IS_DIR))
+    {
+      fprintf (stderr, "shoal-cli seed: “%s” is not a directory\n", argv[2]);
+      return 1;
     }
   return run (argv[1], argv[2], TRUE, FALSE, peers, NULL, FALSE, 0, limit_up, port, listen_address,
               encryption, dht, dht_bootstrap, lsd, lsd_interface, state_dir, quiet);

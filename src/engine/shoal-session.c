@@ -56,6 +56,7 @@ struct _ShoalSession
   char             *lsd_interface;
   GPtrArray        *dht_bootstrap;  /* "host:port"; empty: the public routers */
   gboolean          started;
+  gboolean          restore_saved;  /* start() brings back the saved torrents */
   guint             n_deleting;  /* removed torrents whose data is being deleted */
 };
 
@@ -141,6 +142,7 @@ shoal_session_init (ShoalSession *self)
   self->dht_enabled = FALSE;
   self->pex_enabled = TRUE;
   self->dht_bootstrap = g_ptr_array_new_with_free_func (g_free);
+  self->restore_saved = TRUE;
 }
 
 /**
@@ -265,6 +267,8 @@ tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The save directory recorded in a torrent's resume data: any absolute
+ * path (file names are bytes, not necessarily UTF-8), or NULL. */
 static char *
 read_saved_save_dir (const char *resume_path)
 {
@@ -273,7 +277,8 @@ read_saved_save_dir (const char *resume_path)
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(ShoalBencode) doc = NULL;
   const ShoalBencodeNode *dir;
-  char *result;
+  const guint8 *name;
+  gsize name_len;
 
   if (!g_file_get_contents (resume_path, &contents, &len, NULL))
     return NULL;
@@ -284,10 +289,10 @@ read_saved_save_dir (const char *resume_path)
   dir = shoal_bencode_node_dict_lookup (shoal_bencode_get_root (doc), "save-dir");
   if (!shoal_bencode_node_is (dir, SHOAL_BENCODE_STRING))
     return NULL;
-  result = shoal_bencode_node_dup_string (dir);
-  if (!g_utf8_validate (result, -1, NULL) || !g_path_is_absolute (result))
-    g_clear_pointer (&result, g_free);
-  return result;
+  name = shoal_bencode_node_get_string (dir, &name_len);
+  if (name_len == 0 || name_len > 4096 || memchr (name, '\0', name_len) != NULL || name[0] != '/')
+    return NULL;
+  return shoal_bencode_node_dup_string (dir);
 }
 
 /* A magnet link saved while its metadata was still missing: STATE_DIR/
@@ -732,8 +737,28 @@ shoal_session_start (ShoalSession  *self,
   self->started = TRUE;
   start_dht (self);
   start_lsd (self);
-  load_saved_torrents (self);
+  if (self->restore_saved)
+    load_saved_torrents (self);
   return TRUE;
+}
+
+/**
+ * shoal_session_set_restore_saved_torrents:
+ * @self: a session not started yet
+ * @restore: whether shoal_session_start() brings back the torrents saved
+ *   in the state directory (the default)
+ *
+ * A front end that works on one torrent at a time (a command-line tool)
+ * turns this off, so that no other torrent saved there starts, and adds its
+ * torrent with %SHOAL_ADD_FLAGS_RESUME.
+ */
+void
+shoal_session_set_restore_saved_torrents (ShoalSession *self,
+                                          gboolean      restore)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  g_return_if_fail (!self->started);
+  self->restore_saved = !!restore;
 }
 
 /**
@@ -1125,6 +1150,64 @@ finish_add (ShoalSession  *self,
   return torrent;
 }
 
+/* %SHOAL_ADD_FLAGS_RESUME: the saved state, trusted only as far as the
+ * files on disk agree with it (see _shoal_torrent_load_resume()); what the
+ * caller asks now wins over what was saved. */
+static void
+resume_saved_state (ShoalTorrent  *torrent,
+                    ShoalAddFlags  flags)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_test (torrent->resume_path, G_FILE_TEST_IS_REGULAR))
+    return;
+  if (!_shoal_torrent_load_resume (torrent, &error))
+    {
+      g_debug ("No usable resume data for %s: %s", torrent->hash_hex, error->message);
+      return;
+    }
+  torrent->paused = (flags & SHOAL_ADD_FLAGS_PAUSED) != 0;
+  torrent->sequential = (flags & SHOAL_ADD_FLAGS_SEQUENTIAL) != 0;
+  shoal_piece_picker_set_sequential (torrent->picker, torrent->sequential);
+  /* The saved trackers replaced the metainfo's: those given now are kept
+   * too (one already listed is refused, quietly). */
+  for (guint t = 0; t < shoal_metainfo_get_n_tiers (torrent->info); t++)
+    {
+      const char * const *tier = shoal_metainfo_get_tier (torrent->info, t);
+
+      for (guint i = 0; tier[i] != NULL; i++)
+        shoal_announcer_add_tracker (torrent->announcer, tier[i], t, NULL);
+    }
+}
+
+/* The metainfo saved for @hash under the state directory, if it is there
+ * and really is that torrent's. */
+static ShoalMetainfo *
+load_saved_metainfo (ShoalSession *self,
+                     const guint8 *hash)
+{
+  g_autofree char *hex = shoal_hex_encode (hash, 20);
+  g_autofree char *path = g_strdup_printf ("%s/torrents/%s.torrent", self->state_dir, hex);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(ShoalMetainfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint8 *v1;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+  file = g_file_new_for_path (path);
+  info = shoal_metainfo_new_from_file (file, NULL, &error);
+  if (info == NULL)
+    {
+      g_debug ("Ignoring saved metainfo %s: %s", path, error->message);
+      return NULL;
+    }
+  v1 = shoal_metainfo_get_info_hash_v1 (info);
+  if (v1 == NULL || memcmp (v1, hash, 20) != 0)
+    return NULL;
+  return g_steal_pointer (&info);
+}
+
 /**
  * shoal_session_add_torrent:
  * @self: a started session
@@ -1134,7 +1217,9 @@ finish_add (ShoalSession  *self,
  * @error: return location for a #SHOAL_SESSION_ERROR
  *
  * Adds a torrent, saving its metainfo under the state directory so it comes
- * back in the next run. Data already in @save_dir is checked first.
+ * back in the next run. Data already in @save_dir is checked first (with
+ * %SHOAL_ADD_FLAGS_RESUME, only as far as the saved state does not vouch
+ * for it).
  *
  * Returns: (transfer none): the torrent, or %NULL with @error set
  */
@@ -1166,9 +1251,36 @@ shoal_session_add_torrent (ShoalSession   *self,
 
   dir = g_canonicalize_filename (save_dir ? save_dir : self->download_dir, NULL);
   torrent = _shoal_torrent_new (self, info, dir, flags);
+  if ((flags & SHOAL_ADD_FLAGS_RESUME) && !(flags & SHOAL_ADD_FLAGS_SEED_MODE))
+    resume_saved_state (torrent, flags);
   bytes = shoal_metainfo_get_bytes (info);
   return finish_add (self, torrent, flags, torrent->torrent_path, g_bytes_get_data (bytes, NULL),
                      (gssize) g_bytes_get_size (bytes), error);
+}
+
+/* A magnet link whose metadata was saved before: added as the torrent,
+ * with the link's trackers and peers. The link's file selection is the
+ * caller's to apply (shoal_magnet_is_file_selected()). */
+static ShoalTorrent *
+add_magnet_with_metainfo (ShoalSession   *self,
+                          ShoalMagnet    *magnet,
+                          ShoalMetainfo  *info,
+                          const char     *save_dir,
+                          ShoalAddFlags   flags,
+                          GError        **error)
+{
+  const char * const *trackers = shoal_magnet_get_trackers (magnet);
+  const char * const *peers = shoal_magnet_get_peers (magnet);
+  ShoalTorrent *torrent;
+
+  torrent = shoal_session_add_torrent (self, info, save_dir, flags & ~SHOAL_ADD_FLAGS_PAUSE_AFTER_METADATA, error);
+  if (torrent == NULL)
+    return NULL;
+  for (guint i = 0; trackers != NULL && trackers[i] != NULL; i++)
+    shoal_torrent_add_tracker (torrent, trackers[i], i, NULL);
+  for (guint i = 0; peers != NULL && peers[i] != NULL; i++)
+    shoal_torrent_add_peer (torrent, peers[i], NULL);
+  return torrent;
 }
 
 /**
@@ -1210,6 +1322,15 @@ shoal_session_add_magnet (ShoalSession   *self,
     }
   if (!check_not_added (self, hash, shoal_magnet_get_display_name (magnet), error))
     return NULL;
+
+  if (flags & SHOAL_ADD_FLAGS_RESUME)
+    {
+      g_autoptr(ShoalMetainfo) saved = load_saved_metainfo (self, hash);
+
+      /* Its metadata came in an earlier run: no need to fetch it again. */
+      if (saved != NULL)
+        return add_magnet_with_metainfo (self, magnet, saved, save_dir, flags, error);
+    }
 
   dir = g_canonicalize_filename (save_dir ? save_dir : self->download_dir, NULL);
   torrent = _shoal_torrent_new_magnet (self, magnet, dir, flags);

@@ -36,6 +36,14 @@ typedef enum
  * @SHOAL_ADD_FLAGS_NO_SAVE: keep no resume state (for one-shot CLI use)
  * @SHOAL_ADD_FLAGS_PAUSE_AFTER_METADATA: a magnet link fetches its metadata,
  *   then pauses before touching any file (so the user can choose files)
+ * @SHOAL_ADD_FLAGS_RESUME: use the state saved for this torrent in the
+ *   state directory, if any (for a session that does not restore its saved
+ *   torrents, see shoal_session_set_restore_saved_torrents()): pieces and
+ *   totals come back, and the data is checked only as far as the files
+ *   changed since, or wholly if the state was saved for another directory.
+ *   The other flags win over what was saved. A magnet link whose metadata
+ *   was saved is added as that torrent. Ignored with
+ *   %SHOAL_ADD_FLAGS_SEED_MODE.
  */
 typedef enum
 {
@@ -45,6 +53,7 @@ typedef enum
   SHOAL_ADD_FLAGS_SEQUENTIAL = 1 << 2,
   SHOAL_ADD_FLAGS_NO_SAVE    = 1 << 3,
   SHOAL_ADD_FLAGS_PAUSE_AFTER_METADATA = 1 << 4,
+  SHOAL_ADD_FLAGS_RESUME     = 1 << 5,
 } ShoalAddFlags;
 
 #define SHOAL_TYPE_SESSION (shoal_session_get_type ())
@@ -66,6 +75,8 @@ gboolean      shoal_session_close_finish       (ShoalSession   *self,
                                                 GError        **error);
 
 const char   *shoal_session_get_state_dir      (ShoalSession   *self);
+void          shoal_session_set_restore_saved_torrents (ShoalSession *self,
+                                                        gboolean      restore);
 const guint8 *shoal_session_get_peer_id        (ShoalSession   *self);
 guint16       shoal_session_get_listen_port    (ShoalSession   *self);
 void          shoal_session_set_listen_port    (ShoalSession   *self,

@@ -221,6 +221,7 @@ build_resume (ShoalTorrent *self)
   gsize bits_len;
   guint n_files = self->info != NULL ? shoal_metainfo_get_n_files (self->info) : 0;
   gint64 seeded = self->seeding_seconds;
+  gboolean unverified;
 
   self->last_resume_save_us = g_get_monotonic_time ();
   self->resume_dirty = FALSE;
@@ -239,6 +240,14 @@ build_resume (ShoalTorrent *self)
   bits = shoal_bitfield_get_bytes (have, &bits_len);
   if (self->seeding_started_us)
     seeded += (g_get_monotonic_time () - self->seeding_started_us) / G_USEC_PER_SEC;
+
+  /* A check still to come or cut short (a pause, a quit, a kill) has not
+   * vouched for the pieces recorded as had: leaving the file stats out
+   * makes the next start check everything, instead of trusting them
+   * against files that match only because they were read now. The check
+   * runs once more at worst. */
+  unverified = self->needs_check ||
+               (self->state == SHOAL_TORRENT_STATE_CHECKING && self->check_progress < 1.0);
 
   w = shoal_bencode_writer_new ();
   shoal_bencode_writer_begin_dict (w);
@@ -263,7 +272,7 @@ build_resume (ShoalTorrent *self)
   shoal_bencode_writer_end (w);
   shoal_bencode_writer_cstring (w, "file-stats");
   shoal_bencode_writer_begin_list (w);
-  for (guint i = 0; i < self->file_stats->len; i++)
+  for (guint i = 0; !unverified && i < self->file_stats->len; i++)
     {
       const ShoalStorageFileStat *st = &g_array_index (self->file_stats, ShoalStorageFileStat, i);
 
@@ -339,8 +348,10 @@ mark_file_pieces (ShoalTorrent  *self,
  * Reads the saved state. Pieces recorded as had are trusted for files whose
  * size and mtime are unchanged. A changed file that the state marks dirty
  * was being written when we stopped (a crash): its pieces not recorded as
- * had are checked. Any other changed file was changed by someone else:
- * every piece of it is checked. See "Resume state" above.
+ * had are checked, as long as it still has the size our writes give it.
+ * Any other changed file was changed by someone else: every piece of it is
+ * checked. State saved for another save directory vouches for none of the
+ * files here: they are all checked. See "Resume state" above.
  */
 gboolean
 _shoal_torrent_load_resume (ShoalTorrent  *self,
@@ -355,6 +366,7 @@ _shoal_torrent_load_resume (ShoalTorrent  *self,
   guint n_pieces = shoal_metainfo_get_n_pieces (self->info);
   g_autoptr(ShoalBitfield) check = NULL;
   g_autoptr(GArray) current = NULL;
+  g_autofree char *saved_dir = NULL;
   gboolean any_check = FALSE;
 
   if (!g_file_get_contents (self->resume_path, &contents, &len, error))
@@ -418,7 +430,20 @@ _shoal_torrent_load_resume (ShoalTorrent  *self,
       shoal_announcer_set_tiers (self->announcer, tiers);
     }
 
-  /* Pieces had, trusted only as far as the files allow. */
+  /* Pieces had, trusted only as far as the files allow; and not at all
+   * when they were had in another directory, whatever is here now. */
+  n = shoal_bencode_node_dict_lookup (root, "save-dir");
+  saved_dir = shoal_bencode_node_is (n, SHOAL_BENCODE_STRING) ? shoal_bencode_node_dup_string (n) : NULL;
+  if (g_strcmp0 (saved_dir, self->save_dir) != 0)
+    {
+      g_debug ("Torrent %s: the resume data was saved for another directory (%s): checking the files in %s",
+               self->hash_hex, saved_dir ? saved_dir : "none", self->save_dir);
+      g_clear_pointer (&self->file_stats, g_array_unref);
+      self->file_stats = shoal_storage_get_file_stats (self->storage);
+      g_clear_pointer (&self->check_only, shoal_bitfield_free);
+      self->needs_check = TRUE;
+      return TRUE;
+    }
   n = shoal_bencode_node_dict_lookup (root, "have");
   if (shoal_bencode_node_is (n, SHOAL_BENCODE_STRING))
     {
@@ -462,12 +487,18 @@ _shoal_torrent_load_resume (ShoalTorrent  *self,
 
           gboolean changed = exists != now->exists || (exists && (size != (gint64) now->size ||
                                                                    mtime != now->mtime_ns));
+          gboolean ours;
 
           if (!changed)
             continue;
-          /* Ours, cut short: what we had not verified yet. Someone else's:
-           * everything in the file. */
-          mark_file_pieces (self, i, check, self->dirty_files[i] && now->exists);
+          /* Ours, cut short: what we had not verified yet. Our writes give
+           * a file its full length at once (or leave a bigger one as it
+           * was): any other size means someone else changed it too.
+           * Someone else's: everything in the file. */
+          ours = self->dirty_files[i] && now->exists &&
+                 (now->size == shoal_metainfo_get_file (self->info, i)->length ||
+                  (exists && (gint64) now->size == size));
+          mark_file_pieces (self, i, check, ours);
           any_check = TRUE;
         }
     }

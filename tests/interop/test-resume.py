@@ -44,7 +44,7 @@ def resume_after_kill(tap):
         env = {"G_MESSAGES_DEBUG": "Shoal"}
 
         first = Shoal(procs, scratch, "first", args, env=env)
-        resume_glob = os.path.join(state, "torrents", "*.resume")
+        resume_glob = os.path.join(state, "dirs", "*", "torrents", "*.resume")
 
         def resume_mtime():
             files = glob.glob(resume_glob)
