@@ -700,7 +700,8 @@ avail_add_bitfield (ShoalPiecePicker    *self,
     }
 }
 
-/* Takes back everything @ph counted for; it then counts for nothing. */
+/* Takes back everything @ph counted for; the caller then records what it
+ * counts for now, or drops it. */
 static void
 peer_uncount (ShoalPiecePicker *self,
               PeerHas          *ph)
@@ -874,9 +875,9 @@ shoal_piece_picker_peer_have_none (ShoalPiecePicker *self,
  * @self: a picker
  * @peer: an opaque pointer that identifies the peer
  *
- * Takes back exactly what @peer counted for, when it goes away. A peer this
- * picker does not know (it never said what it has, or said it to another
- * picker) is ignored.
+ * Takes back exactly what @peer counted for, when it goes away; call it
+ * before the pointer is freed or reused. A peer this picker does not know
+ * (it never said what it has, or said it to another picker) is ignored.
  */
 void
 shoal_piece_picker_peer_remove (ShoalPiecePicker *self,
