@@ -328,9 +328,9 @@ test_every_order (Fixture       *f,
   static const gint two[] = { 2, -1 };
   static const gint all_but_last[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
                                        20, 21, 22, -1 };
+  G_STATIC_ASSERT (N_PIECES == 24);
   ShoalTorrent *t = add_downloading (f->node, f->data);
   RawPeer *raw;
-  g_autofree char *expected = NULL;
 
   SF_WAIT (shoal_torrent_get_state (t) == SHOAL_TORRENT_STATE_DOWNLOADING, WAIT_S);
   raw = raw_peer_connect (f->node, hash_of (f), "-XX0001-every-order-");
