@@ -11,6 +11,8 @@
 
 #define BLOCK SHOAL_PIECE_PICKER_BLOCK_SIZE
 #define PEER(i) GUINT_TO_POINTER (i)
+/* A peer that has everything, for tests about something else. */
+#define SEED PEER (1000)
 
 static ShoalBitfield *
 bitfield_full (guint n)
@@ -94,7 +96,7 @@ test_layout (void)
   g_assert_false (shoal_piece_picker_get_block (picker, 3, 0, &blocks[0]));
   g_assert_cmpuint (shoal_piece_picker_get_bytes_left (picker), ==, total);
 
-  shoal_piece_picker_peer_have_all (picker);
+  shoal_piece_picker_peer_have_all (picker, SEED);
   shoal_piece_picker_pick (picker, NULL, PEER (1), G_N_ELEMENTS (blocks), blocks, &n);
   g_assert_cmpuint (n, ==, 10);
   for (guint i = 0; i < n; i++)
@@ -156,10 +158,10 @@ test_rarest_first (void)
       for (guint i = 0; i < SHOAL_PIECE_PICKER_RANDOM_FIRST_PIECES; i++)
         shoal_piece_picker_set_have (picker, i);
       shoal_bitfield_set (p3, 12, FALSE);
-      shoal_piece_picker_peer_add_bitfield (picker, p1);
-      shoal_piece_picker_peer_add_bitfield (picker, p2);
-      shoal_piece_picker_peer_add_bitfield (picker, p3);
-      shoal_piece_picker_peer_have_all (picker);
+      shoal_piece_picker_peer_set_bitfield (picker, PEER (1), p1);
+      shoal_piece_picker_peer_set_bitfield (picker, PEER (2), p2);
+      shoal_piece_picker_peer_set_bitfield (picker, PEER (3), p3);
+      shoal_piece_picker_peer_have_all (picker, SEED);
       g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 7), ==, 2);
       g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 12), ==, 3);
       g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 5), ==, 4);
@@ -181,30 +183,233 @@ test_availability_changes (void)
 
   for (guint i = 0; i < SHOAL_PIECE_PICKER_RANDOM_FIRST_PIECES; i++)
     shoal_piece_picker_set_have (picker, i);
-  shoal_piece_picker_peer_add_bitfield (picker, full);
-  shoal_piece_picker_peer_add_bitfield (picker, full);
-  shoal_piece_picker_peer_add_bitfield (picker, one);
+  shoal_piece_picker_peer_set_bitfield (picker, PEER (1), full);
+  shoal_piece_picker_peer_set_bitfield (picker, PEER (2), full);
+  shoal_piece_picker_peer_set_bitfield (picker, PEER (3), one);
   g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 9), ==, 3);
+  g_assert_cmpuint (shoal_piece_picker_get_n_peers (picker), ==, 3);
   g_assert_cmpuint (shoal_piece_picker_get_max_partial (picker), ==, 2 * 3 + 4);
 
-  /* Everything but 9 becomes more common: 9 is now the rarest. */
+  /* Everything but 9 becomes more common: 9 is now the rarest. Peer 4 sent
+   * no bitfield (it had nothing): its first have counts it. */
   for (guint i = 0; i < n; i++)
     if (i != 9)
       {
-        shoal_piece_picker_peer_have (picker, i);
-        shoal_piece_picker_peer_have (picker, i);
+        shoal_piece_picker_peer_have (picker, PEER (3), i);
+        shoal_piece_picker_peer_have (picker, PEER (4), i);
+        shoal_piece_picker_peer_have (picker, PEER (4), i);
       }
-  shoal_piece_picker_peer_remove_bitfield (picker, full);
+  g_assert_cmpuint (shoal_piece_picker_get_n_peers (picker), ==, 4);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 10), ==, 4);
+  shoal_piece_picker_peer_remove (picker, PEER (1));
   g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 9), ==, 2);
   g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 10), ==, 3);
   g_assert_cmpuint (pick_one (picker, NULL, PEER (1)), ==, 9);
 
-  shoal_piece_picker_peer_have_none (picker);
-  g_assert_cmpuint (shoal_piece_picker_get_max_partial (picker), ==, 2 * 3 + 4);
-  shoal_piece_picker_peer_have_all (picker);
+  shoal_piece_picker_peer_have_none (picker, PEER (5));
+  g_assert_cmpuint (shoal_piece_picker_get_max_partial (picker), ==, 2 * 4 + 4);
+  shoal_piece_picker_peer_have_all (picker, PEER (5));
   g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 9), ==, 3);
-  shoal_piece_picker_peer_remove_have_all (picker);
+  shoal_piece_picker_peer_remove (picker, PEER (5));
   g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 9), ==, 2);
+  g_assert_cmpuint (shoal_piece_picker_get_n_peers (picker), ==, 3);
+}
+
+/* Messages that say what a peer has, in the orders real peers send them
+ * (a have with no bitfield before it, a bitfield after haves, have-all then
+ * a bitfield, have-none in the middle), and removal after any of them: each
+ * peer counts for exactly what it said last. */
+static void
+test_peer_any_order (void)
+{
+  const guint n = 12;
+  g_autoptr(ShoalPiecePicker) picker = shoal_piece_picker_new (n, BLOCK, (guint64) n * BLOCK);
+  g_autoptr(ShoalBitfield) five = bitfield_only (n, 5);
+  g_autoptr(ShoalBitfield) full = bitfield_full (n);
+
+  /* Removing a peer that never said anything, or twice, changes nothing. */
+  shoal_piece_picker_peer_remove (picker, PEER (1));
+  g_assert_cmpuint (shoal_piece_picker_get_n_peers (picker), ==, 0);
+
+  /* Haves with no bitfield, then gone: the field report. */
+  shoal_piece_picker_peer_have (picker, PEER (1), 3);
+  shoal_piece_picker_peer_have (picker, PEER (1), 3);
+  shoal_piece_picker_peer_have (picker, PEER (1), 7);
+  g_assert_true (shoal_piece_picker_knows_peer (picker, PEER (1)));
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 3), ==, 1);
+  g_assert_cmpuint (shoal_piece_picker_get_n_peers (picker), ==, 1);
+  shoal_piece_picker_peer_remove (picker, PEER (1));
+  shoal_piece_picker_peer_remove (picker, PEER (1));
+  g_assert_false (shoal_piece_picker_knows_peer (picker, PEER (1)));
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 3), ==, 0);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 7), ==, 0);
+  g_assert_cmpuint (shoal_piece_picker_get_n_peers (picker), ==, 0);
+
+  /* A bitfield after haves replaces them. */
+  shoal_piece_picker_peer_have (picker, PEER (2), 3);
+  shoal_piece_picker_peer_set_bitfield (picker, PEER (2), five);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 3), ==, 0);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 5), ==, 1);
+
+  /* Have-all, a have (nothing more), a bitfield, have-none, a have. */
+  shoal_piece_picker_peer_have_all (picker, PEER (3));
+  shoal_piece_picker_peer_have (picker, PEER (3), 5);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 5), ==, 2);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 0), ==, 1);
+  shoal_piece_picker_peer_set_bitfield (picker, PEER (3), five);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 5), ==, 2);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 0), ==, 0);
+  shoal_piece_picker_peer_have_none (picker, PEER (3));
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 5), ==, 1);
+  shoal_piece_picker_peer_have (picker, PEER (3), 0);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 0), ==, 1);
+  g_assert_cmpuint (shoal_piece_picker_get_n_peers (picker), ==, 2);
+
+  /* A full bitfield is a seed; then have-all again, then less. */
+  shoal_piece_picker_peer_set_bitfield (picker, PEER (3), full);
+  shoal_piece_picker_peer_have_all (picker, PEER (3));
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 0), ==, 1);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 5), ==, 2);
+  g_assert_cmpuint (shoal_piece_picker_get_n_peers (picker), ==, 2);
+  shoal_piece_picker_peer_set_bitfield (picker, PEER (3), five);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 0), ==, 0);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 5), ==, 2);
+
+  shoal_piece_picker_peer_remove (picker, PEER (3));
+  shoal_piece_picker_peer_remove (picker, PEER (2));
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpuint (shoal_piece_picker_get_availability (picker, i), ==, 0);
+  g_assert_cmpuint (shoal_piece_picker_get_n_peers (picker), ==, 0);
+  g_assert_cmpuint (shoal_piece_picker_get_max_partial (picker), ==, 4);
+}
+
+/* A picker made anew (metadata again, a recheck) while peers are connected
+ * does not know them: removing them from it takes nothing from the peers it
+ * does know. */
+static void
+test_peer_other_picker (void)
+{
+  const guint n = 8;
+  g_autoptr(ShoalPiecePicker) first = shoal_piece_picker_new (n, BLOCK, (guint64) n * BLOCK);
+  g_autoptr(ShoalPiecePicker) second = shoal_piece_picker_new (n, BLOCK, (guint64) n * BLOCK);
+  g_autoptr(ShoalBitfield) two = bitfield_only (n, 2);
+
+  shoal_piece_picker_peer_set_bitfield (first, PEER (1), two);
+  shoal_piece_picker_peer_have_all (first, PEER (2));
+  shoal_piece_picker_peer_have (second, PEER (3), 2);
+  shoal_piece_picker_peer_remove (second, PEER (1));
+  shoal_piece_picker_peer_remove (second, PEER (2));
+  g_assert_cmpuint (shoal_piece_picker_get_availability (second, 2), ==, 1);
+  g_assert_cmpuint (shoal_piece_picker_get_n_peers (second), ==, 1);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (first, 2), ==, 2);
+  g_assert_cmpuint (shoal_piece_picker_get_n_peers (first), ==, 2);
+}
+
+/* Random messages from a few peers against a model that just keeps each
+ * peer's last word: availability always matches, and the order of picks
+ * (rarest first) is computed from it. */
+static void
+test_peer_random_messages (void)
+{
+  const guint n = 40;
+  const guint n_peers = 6;
+
+  for (guint32 seed = 0; seed < 30; seed++)
+    {
+      g_autoptr(ShoalPiecePicker) picker = shoal_piece_picker_new (n, BLOCK, (guint64) n * BLOCK);
+      g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+      ShoalBitfield *model[6] = { NULL };  /* NULL: not counted */
+
+      for (guint step = 0; step < 400; step++)
+        {
+          guint p = (guint) g_rand_int_range (rand, 0, (gint32) n_peers);
+          guint piece = (guint) g_rand_int_range (rand, 0, (gint32) n);
+          guint known = 0;
+
+          switch (g_rand_int_range (rand, 0, 6))
+            {
+            case 0:
+              {
+                g_autoptr(ShoalBitfield) bf = shoal_bitfield_new (n);
+
+                for (guint i = 0; i < n; i++)
+                  shoal_bitfield_set (bf, i, g_rand_boolean (rand));
+                shoal_piece_picker_peer_set_bitfield (picker, PEER (p + 1), bf);
+                g_clear_pointer (&model[p], shoal_bitfield_free);
+                model[p] = shoal_bitfield_copy (bf);
+              }
+              break;
+            case 1:
+              shoal_piece_picker_peer_have_all (picker, PEER (p + 1));
+              g_clear_pointer (&model[p], shoal_bitfield_free);
+              model[p] = bitfield_full (n);
+              break;
+            case 2:
+              shoal_piece_picker_peer_have_none (picker, PEER (p + 1));
+              g_clear_pointer (&model[p], shoal_bitfield_free);
+              model[p] = shoal_bitfield_new (n);
+              break;
+            case 3:
+            case 4:
+              shoal_piece_picker_peer_have (picker, PEER (p + 1), piece);
+              if (model[p] == NULL)
+                model[p] = shoal_bitfield_new (n);
+              shoal_bitfield_set (model[p], piece, TRUE);
+              break;
+            default:
+              shoal_piece_picker_peer_remove (picker, PEER (p + 1));
+              g_clear_pointer (&model[p], shoal_bitfield_free);
+              break;
+            }
+
+          for (guint i = 0; i < n; i++)
+            {
+              guint expected = 0;
+
+              for (guint q = 0; q < n_peers; q++)
+                expected += model[q] != NULL && shoal_bitfield_get (model[q], i);
+              g_assert_cmpuint (shoal_piece_picker_get_availability (picker, i), ==, expected);
+            }
+          for (guint q = 0; q < n_peers; q++)
+            {
+              known += model[q] != NULL;
+              g_assert_cmpint (shoal_piece_picker_knows_peer (picker, PEER (q + 1)), ==, model[q] != NULL);
+            }
+          g_assert_cmpuint (shoal_piece_picker_get_n_peers (picker), ==, known);
+        }
+
+      /* A peer that has every piece some other peer has gets the rarest of
+       * them, once past the random first pieces. */
+      for (guint i = 0; i < SHOAL_PIECE_PICKER_RANDOM_FIRST_PIECES; i++)
+        shoal_piece_picker_set_have (picker, i);
+      {
+        g_autoptr(ShoalBitfield) seen = shoal_bitfield_new (n);
+        guint rarest = G_MAXUINT;
+        ShoalBlock block;
+        guint got = 0;
+
+        for (guint i = SHOAL_PIECE_PICKER_RANDOM_FIRST_PIECES; i < n; i++)
+          {
+            guint a = shoal_piece_picker_get_availability (picker, i);
+
+            shoal_bitfield_set (seen, i, a > 0);
+            if (a > 0)
+              rarest = MIN (rarest, a);
+          }
+        shoal_piece_picker_pick (picker, seen, PEER (99), 1, &block, &got);
+        g_assert_cmpuint (got, ==, rarest != G_MAXUINT ? 1 : 0);
+        if (got > 0)
+          g_assert_cmpuint (shoal_piece_picker_get_availability (picker, block.piece), ==, rarest);
+      }
+
+      for (guint q = 0; q < n_peers; q++)
+        {
+          shoal_piece_picker_peer_remove (picker, PEER (q + 1));
+          g_clear_pointer (&model[q], shoal_bitfield_free);
+        }
+      for (guint i = 0; i < n; i++)
+        g_assert_cmpuint (shoal_piece_picker_get_availability (picker, i), ==, 0);
+    }
 }
 
 static void
@@ -221,7 +426,7 @@ test_random_tie_break (void)
       shoal_piece_picker_set_seed (picker, seed);
       for (guint i = 0; i < SHOAL_PIECE_PICKER_RANDOM_FIRST_PIECES; i++)
         shoal_piece_picker_set_have (picker, i);
-      shoal_piece_picker_peer_have_all (picker);
+      shoal_piece_picker_peer_have_all (picker, SEED);
       piece = pick_one (picker, NULL, PEER (1));
       g_assert_cmpuint (piece, >=, SHOAL_PIECE_PICKER_RANDOM_FIRST_PIECES);
       g_hash_table_add (firsts, GUINT_TO_POINTER (piece));
@@ -237,7 +442,7 @@ test_random_tie_break (void)
         g_autoptr(ShoalPiecePicker) picker = shoal_piece_picker_new (n, BLOCK, (guint64) n * BLOCK);
 
         shoal_piece_picker_set_seed (picker, 1234);
-        shoal_piece_picker_peer_have_all (picker);
+        shoal_piece_picker_peer_have_all (picker, SEED);
         first[round] = pick_one (picker, NULL, PEER (1));
       }
     g_assert_cmpuint (first[0], ==, first[1]);
@@ -258,8 +463,8 @@ test_first_pieces_random (void)
       guint first;
 
       shoal_piece_picker_set_seed (picker, seed);
-      shoal_piece_picker_peer_add_bitfield (picker, common);
-      shoal_piece_picker_peer_add_bitfield (picker, full);
+      shoal_piece_picker_peer_set_bitfield (picker, PEER (1), common);
+      shoal_piece_picker_peer_set_bitfield (picker, PEER (2), full);
       first = pick_one (picker, full, PEER (1));
       g_hash_table_add (firsts, GUINT_TO_POINTER (first));
 
@@ -294,7 +499,7 @@ test_partial_first (void)
   guint n_partial;
   g_autofree ShoalPartialPiece *partials = NULL;
 
-  shoal_piece_picker_peer_have_all (picker);
+  shoal_piece_picker_peer_have_all (picker, SEED);
 
   /* Peer 1 opens piece 3, peer 2 opens piece 5. */
   shoal_piece_picker_pick (picker, only3, PEER (1), 2, blocks, &got);
@@ -344,7 +549,7 @@ test_max_partial (void)
   ShoalBlock blocks[64];
   guint got;
 
-  shoal_piece_picker_peer_have_all (picker);
+  shoal_piece_picker_peer_have_all (picker, SEED);
   shoal_piece_picker_set_max_partial (picker, 2);
   shoal_piece_picker_pick (picker, NULL, PEER (1), G_N_ELEMENTS (blocks), blocks, &got);
   g_assert_cmpuint (got, ==, 8);
@@ -377,7 +582,7 @@ test_priorities (void)
   guint order[30];
 
   shoal_piece_picker_set_seed (picker, 7);
-  shoal_piece_picker_peer_have_all (picker);
+  shoal_piece_picker_peer_have_all (picker, SEED);
   shoal_piece_picker_set_piece_priority (picker, 0, SHOAL_PIECE_PRIORITY_SKIP);
   shoal_piece_picker_set_piece_priority (picker, 1, SHOAL_PIECE_PRIORITY_SKIP);
   shoal_piece_picker_set_piece_priority (picker, 20, SHOAL_PIECE_PRIORITY_HIGH);
@@ -440,7 +645,7 @@ test_sequential (void)
 
   shoal_piece_picker_set_sequential (picker, TRUE);
   g_assert_true (shoal_piece_picker_get_sequential (picker));
-  shoal_piece_picker_peer_add_bitfield (picker, has);
+  shoal_piece_picker_peer_set_bitfield (picker, PEER (1), has);
   shoal_piece_picker_set_have (picker, 1);
   shoal_piece_picker_set_piece_priority (picker, 15, SHOAL_PIECE_PRIORITY_HIGH);
   shoal_piece_picker_set_piece_priority (picker, 16, SHOAL_PIECE_PRIORITY_SKIP);
@@ -483,7 +688,7 @@ test_endgame (void)
   g_autofree gpointer *others = NULL;
   guint n_others;
 
-  shoal_piece_picker_peer_have_all (picker);
+  shoal_piece_picker_peer_have_all (picker, SEED);
   g_assert_false (shoal_piece_picker_is_endgame (picker));
   shoal_piece_picker_pick (picker, NULL, PEER (1), 8, blocks, &got);
   g_assert_cmpuint (got, ==, 4);
@@ -547,7 +752,7 @@ test_peer_gone (void)
   ShoalBlock first[4], second[4];
   guint got;
 
-  shoal_piece_picker_peer_have_all (picker);
+  shoal_piece_picker_peer_have_all (picker, SEED);
   shoal_piece_picker_pick (picker, NULL, PEER (1), 3, first, &got);
   g_assert_cmpuint (got, ==, 3);
   g_assert_true (shoal_piece_picker_block_received (picker, &first[1], PEER (1), NULL, NULL) == FALSE);
@@ -585,7 +790,7 @@ test_timeout (void)
   g_autofree gpointer *others = NULL;
   guint n_others;
 
-  shoal_piece_picker_peer_have_all (picker);
+  shoal_piece_picker_peer_have_all (picker, SEED);
   shoal_piece_picker_pick (picker, NULL, PEER (1), 2, slow, &got);
   g_assert_cmpuint (got, ==, 2);
   shoal_piece_picker_request_timed_out (picker, &slow[0], PEER (1));
@@ -622,7 +827,7 @@ test_piece_failed (void)
   guint n_contributors;
   guint piece;
 
-  shoal_piece_picker_peer_have_all (picker);
+  shoal_piece_picker_peer_have_all (picker, SEED);
   shoal_piece_picker_pick (picker, NULL, PEER (1), 2, a, &got);
   shoal_piece_picker_pick (picker, NULL, PEER (2), 2, b, &got);
   piece = a[0].piece;
@@ -799,7 +1004,7 @@ test_file_priorities (void)
     g_assert_cmpuint (shoal_piece_picker_get_n_missing_wanted (picker), ==, 3);
     g_assert_cmpuint (shoal_piece_picker_get_bytes_left (picker), ==, 3 * 16384);
     g_assert_cmpuint (shoal_piece_picker_get_piece_priority (picker, 5), ==, 1);
-    shoal_piece_picker_peer_have_all (picker);
+    shoal_piece_picker_peer_have_all (picker, SEED);
     shoal_piece_picker_pick (picker, NULL, PEER (1), G_N_ELEMENTS (blocks), blocks, &got);
     g_assert_cmpuint (got, ==, 3);
     /* Normal before low. */
@@ -853,7 +1058,7 @@ test_performance (void)
   start = cpu_time_usec ();
   shoal_piece_picker_set_seed (picker, 1);
   for (guint p = 0; p < n_peers; p++)
-    shoal_piece_picker_peer_add_bitfield (picker, g_ptr_array_index (peers, p));
+    shoal_piece_picker_peer_set_bitfield (picker, PEER (p + 1), g_ptr_array_index (peers, p));
   counted = cpu_time_usec ();
 
   while (!shoal_piece_picker_is_complete (picker))
@@ -887,7 +1092,7 @@ test_performance (void)
   g_assert_cmpint (elapsed, <, 5 * G_USEC_PER_SEC);
 
   for (guint p = 0; p < n_peers; p++)
-    shoal_piece_picker_peer_remove_bitfield (picker, g_ptr_array_index (peers, p));
+    shoal_piece_picker_peer_remove (picker, PEER (p + 1));
   g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 0), ==, 0);
 }
 
@@ -901,6 +1106,9 @@ main (int   argc,
   g_test_add_func ("/engine/piece-picker/huge-layout", test_huge_layout);
   g_test_add_func ("/engine/piece-picker/rarest-first", test_rarest_first);
   g_test_add_func ("/engine/piece-picker/availability-changes", test_availability_changes);
+  g_test_add_func ("/engine/piece-picker/peer-any-order", test_peer_any_order);
+  g_test_add_func ("/engine/piece-picker/peer-other-picker", test_peer_other_picker);
+  g_test_add_func ("/engine/piece-picker/peer-random-messages", test_peer_random_messages);
   g_test_add_func ("/engine/piece-picker/random-tie-break", test_random_tie_break);
   g_test_add_func ("/engine/piece-picker/first-pieces-random", test_first_pieces_random);
   g_test_add_func ("/engine/piece-picker/partial-first", test_partial_first);

@@ -40,6 +40,22 @@ typedef struct
   BlockState blocks[];
 } Partial;
 
+/* What one peer counts for: each piece of @has in avail[], or, when @has is
+ * NULL, every piece at once through n_seeds. */
+typedef struct
+{
+  ShoalBitfield *has;
+} PeerHas;
+
+static void
+peer_has_free (gpointer data)
+{
+  PeerHas *ph = data;
+
+  g_clear_pointer (&ph->has, shoal_bitfield_free);
+  g_free (ph);
+}
+
 /* Pieces we miss and want, grouped by priority, then by availability (peers
  * with a bitfield; seeds add the same to every piece and do not change the
  * order). Within a bucket the order is arbitrary: a random starting point
@@ -75,6 +91,9 @@ struct _ShoalPiecePicker
 
   PriorityClass  classes[SHOAL_PIECE_PRIORITY_MAX + 1];  /* [0] unused */
 
+  /* What each peer added to avail[] (or to n_seeds), so that its removal
+   * subtracts exactly that, whatever order its messages came in. */
+  GHashTable    *peer_has;    /* peer → PeerHas */
   guint          n_bitfield_peers;
   guint          n_seeds;
   guint          n_missing_wanted;
@@ -448,6 +467,7 @@ shoal_piece_picker_new (guint   n_pieces,
   self->bucket_pos = g_new (guint32, n_pieces);
   self->partial_of = g_new0 (Partial *, n_pieces);
   self->partials = g_ptr_array_new_with_free_func (partial_free);
+  self->peer_has = g_hash_table_new_full (NULL, NULL, NULL, peer_has_free);
   self->rand = g_rand_new ();
 
   /* Everything starts missing, normal and seen nowhere: one bucket. */
@@ -485,6 +505,7 @@ shoal_piece_picker_free (ShoalPiecePicker *self)
       g_free (self->classes[p].buckets);
     }
   g_ptr_array_unref (self->partials);
+  g_hash_table_unref (self->peer_has);
   shoal_bitfield_free (self->have);
   g_free (self->priority);
   g_free (self->avail);
@@ -654,23 +675,14 @@ shoal_piece_picker_get_have (ShoalPiecePicker *self)
   return self->have;
 }
 
-/**
- * shoal_piece_picker_peer_add_bitfield:
- * @self: a picker
- * @bitfield: the pieces a newly known peer has, sized for this torrent
- *
- * Counts a peer and the pieces it has. Later have messages from the same
- * peer go to shoal_piece_picker_peer_have().
- */
-void
-shoal_piece_picker_peer_add_bitfield (ShoalPiecePicker    *self,
-                                      const ShoalBitfield *bitfield)
+/* Adds (or removes) every piece set in @bitfield to avail[]. */
+static void
+avail_add_bitfield (ShoalPiecePicker    *self,
+                    const ShoalBitfield *bitfield,
+                    gboolean             add)
 {
   const guint8 *bytes;
   gsize len;
-
-  g_return_if_fail (self != NULL && bitfield != NULL);
-  g_return_if_fail (shoal_bitfield_get_size (bitfield) == self->n_pieces);
 
   bytes = shoal_bitfield_get_bytes (bitfield, &len);
   for (gsize i = 0; i < len; i++)
@@ -679,97 +691,237 @@ shoal_piece_picker_peer_add_bitfield (ShoalPiecePicker    *self,
         continue;
       for (guint j = 0; j < 8; j++)
         if (bytes[i] & (0x80 >> j))
-          avail_add (self, (guint) (i * 8 + j));
+          {
+            if (add)
+              avail_add (self, (guint) (i * 8 + j));
+            else
+              avail_remove (self, (guint) (i * 8 + j));
+          }
     }
+}
+
+/* Takes back everything @ph counted for; the caller then records what it
+ * counts for now, or drops it. */
+static void
+peer_uncount (ShoalPiecePicker *self,
+              PeerHas          *ph)
+{
+  if (ph->has == NULL)
+    {
+      g_assert (self->n_seeds > 0);
+      self->n_seeds--;
+      return;
+    }
+  avail_add_bitfield (self, ph->has, FALSE);
+  g_clear_pointer (&ph->has, shoal_bitfield_free);
+  g_assert (self->n_bitfield_peers > 0);
+  self->n_bitfield_peers--;
+}
+
+/* The record of @peer, a new one (counting for no piece) if it had none. */
+static PeerHas *
+peer_lookup_or_add (ShoalPiecePicker *self,
+                    gpointer          peer)
+{
+  PeerHas *ph = g_hash_table_lookup (self->peer_has, peer);
+
+  if (ph != NULL)
+    return ph;
+  ph = g_new0 (PeerHas, 1);
+  ph->has = shoal_bitfield_new (self->n_pieces);
   self->n_bitfield_peers++;
+  g_hash_table_insert (self->peer_has, peer, ph);
+  return ph;
 }
 
 /**
- * shoal_piece_picker_peer_remove_bitfield:
+ * shoal_piece_picker_peer_set_bitfield:
  * @self: a picker
- * @bitfield: what a departing peer had, as last known (its bitfield plus
- *   every have message since)
+ * @peer: an opaque pointer that identifies the peer
+ * @bitfield: every piece @peer has, sized for this torrent
  *
- * Undoes shoal_piece_picker_peer_add_bitfield() and the peer's have messages.
+ * Says what @peer has now (its bitfield message, or everything it said so
+ * far), replacing whatever it counted for before: a bitfield after have
+ * messages, after have-all or after another bitfield. A full bitfield
+ * counts @peer as a seed, as shoal_piece_picker_peer_have_all() does.
+ * Later have messages go to shoal_piece_picker_peer_have(), and
+ * shoal_piece_picker_peer_remove() takes it all back.
  */
 void
-shoal_piece_picker_peer_remove_bitfield (ShoalPiecePicker    *self,
-                                         const ShoalBitfield *bitfield)
+shoal_piece_picker_peer_set_bitfield (ShoalPiecePicker    *self,
+                                      gpointer             peer,
+                                      const ShoalBitfield *bitfield)
 {
-  const guint8 *bytes;
-  gsize len;
+  PeerHas *ph;
+  const guint8 *old_bytes;
+  const guint8 *new_bytes;
+  gsize len, new_len;
 
   g_return_if_fail (self != NULL && bitfield != NULL);
   g_return_if_fail (shoal_bitfield_get_size (bitfield) == self->n_pieces);
-  g_return_if_fail (self->n_bitfield_peers > 0);
 
-  bytes = shoal_bitfield_get_bytes (bitfield, &len);
+  if (shoal_bitfield_is_full (bitfield))
+    {
+      shoal_piece_picker_peer_have_all (self, peer);
+      return;
+    }
+  ph = g_hash_table_lookup (self->peer_has, peer);
+  if (ph != NULL && ph->has == NULL)
+    {
+      /* A seed that now says it has less. */
+      self->n_seeds--;
+      ph->has = shoal_bitfield_new (self->n_pieces);
+      self->n_bitfield_peers++;
+    }
+  ph = peer_lookup_or_add (self, peer);
+
+  /* Only the pieces that changed move between buckets. */
+  old_bytes = shoal_bitfield_get_bytes (ph->has, &len);
+  new_bytes = shoal_bitfield_get_bytes (bitfield, &new_len);
+  g_assert (new_len == len);
   for (gsize i = 0; i < len; i++)
     {
-      if (bytes[i] == 0)
+      guint8 changed = old_bytes[i] ^ new_bytes[i];
+
+      if (changed == 0)
         continue;
       for (guint j = 0; j < 8; j++)
-        if (bytes[i] & (0x80 >> j))
-          avail_remove (self, (guint) (i * 8 + j));
+        if (changed & (0x80 >> j))
+          {
+            if (new_bytes[i] & (0x80 >> j))
+              avail_add (self, (guint) (i * 8 + j));
+            else
+              avail_remove (self, (guint) (i * 8 + j));
+          }
     }
-  self->n_bitfield_peers--;
+  shoal_bitfield_free (ph->has);
+  ph->has = shoal_bitfield_copy (bitfield);
 }
 
 /**
  * shoal_piece_picker_peer_have:
  * @self: a picker
- * @piece: a piece a known peer announced with a have message
+ * @peer: an opaque pointer that identifies the peer
+ * @piece: a piece @peer announced with a have message
+ *
+ * A peer not known yet (one that sent no bitfield because it had nothing)
+ * is counted from here on, with this one piece. A have message from a seed,
+ * or for a piece @peer already counts for, changes nothing.
  */
 void
 shoal_piece_picker_peer_have (ShoalPiecePicker *self,
+                              gpointer          peer,
                               guint             piece)
 {
+  PeerHas *ph;
+
   g_return_if_fail (self != NULL && piece < self->n_pieces);
+
+  ph = peer_lookup_or_add (self, peer);
+  if (ph->has == NULL || shoal_bitfield_get (ph->has, piece))
+    return;
+  shoal_bitfield_set (ph->has, piece, TRUE);
   avail_add (self, piece);
 }
 
 /**
  * shoal_piece_picker_peer_have_all:
  * @self: a picker
+ * @peer: an opaque pointer that identifies the peer
  *
- * Counts a seed (a Fast extension have-all message, or a full bitfield the
- * engine chose not to track piece by piece) in O(1). Undo it with
- * shoal_piece_picker_peer_remove_have_all().
+ * Counts @peer as a seed (a Fast extension have-all message, or a full
+ * bitfield) in O(1), replacing whatever it counted for before.
  */
 void
-shoal_piece_picker_peer_have_all (ShoalPiecePicker *self)
+shoal_piece_picker_peer_have_all (ShoalPiecePicker *self,
+                                  gpointer          peer)
 {
-  g_return_if_fail (self != NULL);
-  self->n_seeds++;
-}
+  PeerHas *ph;
 
-/**
- * shoal_piece_picker_peer_remove_have_all:
- * @self: a picker
- *
- * Undoes shoal_piece_picker_peer_have_all() when a seed goes away.
- */
-void
-shoal_piece_picker_peer_remove_have_all (ShoalPiecePicker *self)
-{
-  g_return_if_fail (self != NULL && self->n_seeds > 0);
-  self->n_seeds--;
+  g_return_if_fail (self != NULL);
+
+  ph = g_hash_table_lookup (self->peer_has, peer);
+  if (ph != NULL && ph->has == NULL)
+    return;
+  if (ph != NULL)
+    peer_uncount (self, ph);
+  else
+    g_hash_table_insert (self->peer_has, peer, g_new0 (PeerHas, 1));
+  self->n_seeds++;
 }
 
 /**
  * shoal_piece_picker_peer_have_none:
  * @self: a picker
+ * @peer: an opaque pointer that identifies the peer
  *
- * Counts a peer that has nothing yet (a Fast extension have-none message, or
- * no bitfield at all). It is the same as adding an empty bitfield: later have
- * messages go to shoal_piece_picker_peer_have() and the peer is removed with
- * shoal_piece_picker_peer_remove_bitfield().
+ * Counts @peer as a peer with nothing (a Fast extension have-none message),
+ * replacing whatever it counted for before.
  */
 void
-shoal_piece_picker_peer_have_none (ShoalPiecePicker *self)
+shoal_piece_picker_peer_have_none (ShoalPiecePicker *self,
+                                   gpointer          peer)
 {
+  g_autoptr(ShoalBitfield) none = NULL;
+
   g_return_if_fail (self != NULL);
-  self->n_bitfield_peers++;
+
+  none = shoal_bitfield_new (self->n_pieces);
+  shoal_piece_picker_peer_set_bitfield (self, peer, none);
+}
+
+/**
+ * shoal_piece_picker_peer_remove:
+ * @self: a picker
+ * @peer: an opaque pointer that identifies the peer
+ *
+ * Takes back exactly what @peer counted for, when it goes away; call it
+ * before the pointer is freed or reused. A peer this picker does not know
+ * (it never said what it has, or said it to another picker) is ignored.
+ */
+void
+shoal_piece_picker_peer_remove (ShoalPiecePicker *self,
+                                gpointer          peer)
+{
+  PeerHas *ph;
+
+  g_return_if_fail (self != NULL);
+
+  ph = g_hash_table_lookup (self->peer_has, peer);
+  if (ph == NULL)
+    return;
+  peer_uncount (self, ph);
+  g_hash_table_remove (self->peer_has, peer);
+}
+
+/**
+ * shoal_piece_picker_knows_peer:
+ * @self: a picker
+ * @peer: an opaque pointer that identifies the peer
+ *
+ * Returns: whether @peer counts for any availability, even as a peer with
+ *   nothing: it said what it has and was not removed since
+ */
+gboolean
+shoal_piece_picker_knows_peer (ShoalPiecePicker *self,
+                               gpointer          peer)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return g_hash_table_contains (self->peer_has, peer);
+}
+
+/**
+ * shoal_piece_picker_get_n_peers:
+ * @self: a picker
+ *
+ * Returns: how many peers count for availability, seeds included
+ */
+guint
+shoal_piece_picker_get_n_peers (ShoalPiecePicker *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  g_assert (self->n_bitfield_peers + self->n_seeds == g_hash_table_size (self->peer_has));
+  return g_hash_table_size (self->peer_has);
 }
 
 /**

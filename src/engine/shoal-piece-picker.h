@@ -82,9 +82,11 @@ typedef struct
  * pointer only has to identify the peer for as long as the picker may report
  * it back (piece_failed() reports senders even after peer_gone()).
  *
- * Availability counts peers, not connections: call peer_add_bitfield() (or
- * peer_have_all() or peer_have_none()) once per peer, peer_have() for each
- * have message, and the matching removal when the peer goes away.
+ * Availability is kept per peer: the picker records what each peer counts
+ * for (its bitfield, or "everything" for a seed), so peer_set_bitfield(),
+ * peer_have_all(), peer_have_none() and peer_have() may come in any order
+ * and any number of times, and peer_remove() takes back exactly what that
+ * peer added to this picker, nothing if it added nothing.
  */
 typedef struct _ShoalPiecePicker ShoalPiecePicker;
 
@@ -117,15 +119,21 @@ guint             shoal_piece_picker_get_n_have       (ShoalPiecePicker       *s
 const ShoalBitfield *shoal_piece_picker_get_have      (ShoalPiecePicker       *self);
 
 /* What peers have */
-void              shoal_piece_picker_peer_add_bitfield    (ShoalPiecePicker    *self,
-                                                           const ShoalBitfield *bitfield);
-void              shoal_piece_picker_peer_remove_bitfield (ShoalPiecePicker    *self,
+void              shoal_piece_picker_peer_set_bitfield    (ShoalPiecePicker    *self,
+                                                           gpointer             peer,
                                                            const ShoalBitfield *bitfield);
 void              shoal_piece_picker_peer_have            (ShoalPiecePicker    *self,
+                                                           gpointer             peer,
                                                            guint                piece);
-void              shoal_piece_picker_peer_have_all        (ShoalPiecePicker    *self);
-void              shoal_piece_picker_peer_remove_have_all (ShoalPiecePicker    *self);
-void              shoal_piece_picker_peer_have_none       (ShoalPiecePicker    *self);
+void              shoal_piece_picker_peer_have_all        (ShoalPiecePicker    *self,
+                                                           gpointer             peer);
+void              shoal_piece_picker_peer_have_none       (ShoalPiecePicker    *self,
+                                                           gpointer             peer);
+void              shoal_piece_picker_peer_remove          (ShoalPiecePicker    *self,
+                                                           gpointer             peer);
+gboolean          shoal_piece_picker_knows_peer           (ShoalPiecePicker    *self,
+                                                           gpointer             peer);
+guint             shoal_piece_picker_get_n_peers          (ShoalPiecePicker    *self);
 guint             shoal_piece_picker_get_availability     (ShoalPiecePicker    *self,
                                                            guint                piece);
 

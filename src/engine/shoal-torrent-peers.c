@@ -37,7 +37,6 @@ peer_state_free (gpointer data)
   while ((b = g_queue_pop_head (&ps->uploads)) != NULL)
     g_free (b);
   g_clear_pointer (&ps->requests, g_array_unref);
-  g_clear_pointer (&ps->counted, shoal_bitfield_free);
   g_clear_pointer (&ps->pex, shoal_pex_state_free);
   g_clear_object (&ps->peer);
   g_free (ps);
@@ -59,39 +58,20 @@ ip_of (ShoalPeerConnection *conn)
   return g_inet_address_to_string (g_inet_socket_address_get_address (remote));
 }
 
-/* Availability bookkeeping: the picker counts each peer's pieces once. */
+/* Availability bookkeeping: the picker keeps what each connection counts
+ * for, and conn_closed() takes back exactly that. */
 
-static void
-uncount_peer (ShoalTorrent   *self,
-              ShoalPeerState *ps)
-{
-  if (ps->counted_all)
-    shoal_piece_picker_peer_remove_have_all (self->picker);
-  else if (ps->counted != NULL)
-    shoal_piece_picker_peer_remove_bitfield (self->picker, ps->counted);
-  ps->counted_all = FALSE;
-  g_clear_pointer (&ps->counted, shoal_bitfield_free);
-}
-
+/* What the connection knows the peer has (its bitfield, have-all or
+ * have-none, and every have since, or what it said before the metadata
+ * arrived) is what the peer counts for. */
 static void
 count_peer (ShoalTorrent   *self,
             ShoalPeerState *ps)
 {
-  ShoalBitfield *has = shoal_peer_connection_get_peer_bitfield (ps->conn);
-
   if (self->picker == NULL || !shoal_peer_connection_knows_n_pieces (ps->conn))
     return;
-  uncount_peer (self, ps);
-  if (shoal_bitfield_is_full (has))
-    {
-      shoal_piece_picker_peer_have_all (self->picker);
-      ps->counted_all = TRUE;
-    }
-  else
-    {
-      ps->counted = shoal_bitfield_copy (has);
-      shoal_piece_picker_peer_add_bitfield (self->picker, ps->counted);
-    }
+  shoal_piece_picker_peer_set_bitfield (self->picker, ps->conn,
+                                        shoal_peer_connection_get_peer_bitfield (ps->conn));
 }
 
 static void
@@ -1245,15 +1225,13 @@ conn_message (gpointer                    owner,
   switch (msg->type)
     {
     case SHOAL_PEER_WIRE_HAVE:
-      if (ps->counted_all || self->picker == NULL)
+      if (self->picker == NULL)
         break;
-      if (ps->counted == NULL)
-        ps->counted = shoal_bitfield_new (shoal_metainfo_get_n_pieces (self->info));
-      if (!shoal_bitfield_get (ps->counted, msg->index))
-        {
-          shoal_bitfield_set (ps->counted, msg->index, TRUE);
-          shoal_piece_picker_peer_have (self->picker, msg->index);
-        }
+      /* A peer with nothing may send no bitfield before its first have. */
+      if (shoal_piece_picker_knows_peer (self->picker, conn))
+        shoal_piece_picker_peer_have (self->picker, conn, msg->index);
+      else
+        count_peer (self, ps);
       if (!shoal_peer_connection_am_interested (conn))
         update_interest (self, ps);
       fill_requests (ps);
@@ -1372,13 +1350,15 @@ conn_closed (gpointer             owner,
   if (ps != NULL)
     {
       release_requests (self, ps);
-      uncount_peer (self, ps);
       drop_uploads (ps);
       if (ps->peer != NULL && g_list_store_find (self->peers, ps->peer, &pos))
         g_list_store_remove (self->peers, pos);
     }
   if (self->picker != NULL)
-    shoal_piece_picker_peer_gone (self->picker, conn);
+    {
+      shoal_piece_picker_peer_remove (self->picker, conn);
+      shoal_piece_picker_peer_gone (self->picker, conn);
+    }
   if (self->metadata_fetch != NULL)
     shoal_metadata_fetch_remove_peer (self->metadata_fetch, conn);
 

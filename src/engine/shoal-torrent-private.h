@@ -53,8 +53,6 @@ typedef struct
   GArray              *requests;   /* of OutRequest: blocks we asked for */
   GQueue               uploads;    /* of ShoalBlock*: blocks the peer asked for */
   guint                reads_in_flight;
-  ShoalBitfield       *counted;    /* what we added to the picker's availability */
-  gboolean             counted_all;
   guint64              downloaded; /* payload bytes */
   guint64              uploaded;
   gboolean             optimistic;

@@ -61,12 +61,19 @@ class Tap:
             print("# " + line, flush=True)
 
     def run(self, desc, func, *args):
-        """Runs one scenario; an exception is a failure with its traceback."""
+        """Runs one scenario; an exception is a failure with its traceback.
+        Then every shoal-cli the scenario ran must have logged no CRITICAL
+        or WARNING and not died of one (see check_shoal_logs())."""
         t = time.monotonic()
+        first_run = len(SHOAL_RUNS)
         try:
             func(self, *args)
         except Exception:
             self.ok(False, desc + " (raised)", traceback.format_exc())
+        runs = SHOAL_RUNS[first_run:]
+        if runs:
+            problems = check_shoal_logs(runs)
+            self.ok(not problems, desc + ": shoal-cli logged no CRITICAL or WARNING", "\n".join(problems))
         self.diag("%s: %.1f s" % (desc, time.monotonic() - t))
 
     def finish(self):
@@ -114,6 +121,8 @@ class Scratch:
         return os.path.join(self.path, *parts)
 
     def cleanup(self):
+        # The logs go with the directory: read them first.
+        check_shoal_logs([r for r in SHOAL_RUNS if r.err.startswith(self.path + os.sep)])
         if os.environ.get("SHOAL_INTEROP_KEEP"):
             print("# kept %s" % self.path, flush=True)
             return
@@ -684,13 +693,48 @@ class NetnsPair:
 
 # Shoal ----------------------------------------------------------------------
 
-class Shoal:
-    """One shoal-cli run with stdout and stderr in log files."""
+# A CRITICAL or WARNING from shoal-cli is a bug in Shoal whatever the test
+# looks at, and may come after the last thing it checks (at exit, or from a
+# peer that left). GLib prints them as "Domain-CRITICAL **: ..."; with
+# G_DEBUG=fatal-criticals a critical also stops shoal-cli on the spot (a
+# trace trap). Warnings are not made fatal, so that a test still runs to
+# its end and reports what else went wrong; each run's stderr is scanned
+# instead, and Tap.run() fails the scenario.
+SHOAL_G_DEBUG = "gc-friendly,fatal-criticals"
+LOG_PROBLEM = re.compile(r"\b(CRITICAL|WARNING|ERROR) \*\*|-FATAL-")
+CRASH_SIGNALS = (signal.SIGTRAP, signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE)
+SHOAL_RUNS = []
 
-    def __init__(self, procs, scratch, tag, args, env=None, prefix=()):
+
+def log_problems(text, allowed=()):
+    """The lines of a GLib program's output that report a CRITICAL, WARNING
+    or ERROR, less those containing one of the @allowed substrings."""
+    return [line for line in text.splitlines()
+            if LOG_PROBLEM.search(line) and not any(a in line for a in allowed)]
+
+
+def check_shoal_logs(runs):
+    """Scans each run's stderr (once: the scratch directory may be gone
+    later) and returns every problem found, one line each."""
+    problems = []
+    for run in runs:
+        if run.problems is None:
+            run.scan()
+        problems += ["%s: %s" % (" ".join(run.argv[:2]), p) for p in run.problems]
+    return problems
+
+
+class Shoal:
+    """One shoal-cli run with stdout and stderr in log files. @allowed_warnings
+    lists substrings of warnings the test provokes on purpose."""
+
+    def __init__(self, procs, scratch, tag, args, env=None, prefix=(), allowed_warnings=()):
         self.out = scratch.file("shoal-%s.out" % tag)
         self.err = scratch.file("shoal-%s.err" % tag)
+        self.allowed_warnings = tuple(allowed_warnings)
+        self.problems = None
         full_env = dict(os.environ)
+        full_env["G_DEBUG"] = SHOAL_G_DEBUG
         full_env.update(env or {})
         self.argv = [*prefix, SHOAL_CLI, *args]
         fout = open(self.out, "wb")
@@ -702,7 +746,21 @@ class Shoal:
             fout.close()
             ferr.close()
         procs.procs.append(self.proc)
+        SHOAL_RUNS.append(self)
         self.t0 = time.monotonic()
+
+    def scan(self):
+        """Looks for CRITICAL/WARNING lines in stderr and a death by a
+        crash signal; sets and returns self.problems."""
+        try:
+            text = self.stderr()
+        except OSError:
+            text = ""
+        self.problems = log_problems(text, self.allowed_warnings)
+        rc = self.proc.poll()
+        if rc is not None and rc < 0 and -rc in CRASH_SIGNALS:
+            self.problems.append("killed by %s" % signal.Signals(-rc).name)
+        return self.problems
 
     def wait(self, timeout):
         """Exit status, or None if still running after @timeout."""

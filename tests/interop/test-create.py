@@ -17,7 +17,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import libtorrent as lt  # noqa: E402
 from harness import (SHOAL_CLI, LtSession, Procs, Scratch, Shoal, Torrent,  # noqa: E402
-                     compare_files, free_port, make_files, scenario_main, wait_for)
+                     compare_files, free_port, log_problems, make_files, scenario_main, wait_for)
 
 # Odd sizes, an empty file, names whose byte order ("a-b" < "a/") differs
 # from the file tree order, one file larger than several pieces.
@@ -55,7 +55,8 @@ def lt_create(content, piece_size, flavour, private=False):
 def shoal_create(tap, content, out, extra):
     r = subprocess.run([SHOAL_CLI, "create", content, "-o", out, "--no-date", *extra],
                        capture_output=True, text=True, timeout=120)
-    tap.ok(r.returncode == 0, "shoal-cli create %s exits 0" % " ".join(extra),
+    tap.ok(r.returncode == 0 and not log_problems(r.stderr),
+           "shoal-cli create %s exits 0, logs no CRITICAL or WARNING" % " ".join(extra),
            "exit %d\n%s\n%s" % (r.returncode, r.stdout, r.stderr))
     return r
 
