@@ -439,11 +439,65 @@ test_established_per_ip (Fixture       *f,
   g_assert_cmpuint (_shoal_session_get_n_connections (f->seed->session), ==, SHOAL_TORRENT_MAX_CONNECTIONS_PER_IP + 1);
 }
 
+/* Why a peer was refused must be in the log: the engine's debug messages
+ * about closed peers are kept here while a test asks. */
+static GPtrArray *closings;
+
+static GLogWriterOutput
+log_writer (GLogLevelFlags   log_level,
+            const GLogField *fields,
+            gsize            n_fields,
+            gpointer         user_data)
+{
+  if (closings != NULL && (log_level & G_LOG_LEVEL_DEBUG))
+    for (gsize i = 0; i < n_fields; i++)
+      if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length == -1 &&
+          strstr (fields[i].value, ": closing: ") != NULL)
+        g_ptr_array_add (closings, g_strdup (fields[i].value));
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+static gboolean
+logged (const char *substring)
+{
+  for (guint i = 0; i < closings->len; i++)
+    if (strstr (closings->pdata[i], substring) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_full_torrent_logged (Fixture       *f,
+                          gconstpointer  user_data)
+{
+  g_autoptr(GSocket) first = connect_from (f, "127.0.0.1");
+  g_autoptr(GSocket) second = NULL;
+  g_autoptr(GByteArray) hs1 = g_byte_array_new ();
+  g_autoptr(GByteArray) hs2 = g_byte_array_new ();
+
+  closings = g_ptr_array_new_with_free_func (g_free);
+  shoal_session_set_max_connections (f->seed->session, 500, 1);
+  append_handshake (f, hs1, 1);
+  append_handshake (f, hs2, 2);
+  g_assert_cmpint (g_socket_send (first, (const char *) hs1->data, hs1->len, NULL, NULL), ==, hs1->len);
+  SF_WAIT (n_established (f) == 1, WAIT_S);
+  second = connect_from (f, "127.0.0.2");
+  g_assert_cmpint (g_socket_send (second, (const char *) hs2->data, hs2->len, NULL, NULL), ==, hs2->len);
+  SF_WAIT (closed_by_peer (second), WAIT_S);
+
+  for (guint i = 0; i < closings->len; i++)
+    g_test_message ("%s", (const char *) closings->pdata[i]);
+  g_assert_true (logged ("which is full (1 of 1 connections"));
+  g_assert_false (logged ("a torrent we do not have"));
+  g_assert_false (closed_by_peer (first));
+  g_clear_pointer (&closings, g_ptr_array_unref);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  sf_init_logging ();
+  g_log_set_writer_func (log_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/engine/peer-limits/reject-flood", Fixture, NULL, fixture_setup, test_reject_flood, fixture_teardown);
@@ -453,6 +507,8 @@ main (int   argc,
   g_test_add ("/engine/peer-limits/half-open-per-ip", Fixture, NULL, fixture_setup, test_half_open_per_ip,
               fixture_teardown);
   g_test_add ("/engine/peer-limits/established-per-ip", Fixture, NULL, fixture_setup, test_established_per_ip,
+              fixture_teardown);
+  g_test_add ("/engine/peer-limits/full-torrent-logged", Fixture, NULL, fixture_setup, test_full_torrent_logged,
               fixture_teardown);
   return g_test_run ();
 }
