@@ -64,6 +64,11 @@ struct _ShoalPeerConnection
   guint8                           *read_buf;
   GByteArray                       *out;
   gsize                             out_pos;
+  ShoalPeerLimits                  *limits;          /* NULL: the defaults, not shared */
+  guint64                           accounted;       /* of out, in limits->queued */
+  gint64                            output_since_us; /* last byte sent, or first queued */
+  gboolean                          paused_for_output; /* not reading: too much queued */
+  gboolean                          output_overflow;   /* past every bound: closing */
 
   guint                             n_pieces;
   gboolean                          n_pieces_known;
@@ -82,6 +87,7 @@ struct _ShoalPeerConnection
   ShoalRate                         up_rate;
 
   gint64                            started_us;
+  gint64                            handshake_started_us; /* accepted or connected */
   gint64                            last_received_us;
   gint64                            last_sent_us;
 };
@@ -90,6 +96,52 @@ G_DEFINE_FINAL_TYPE (ShoalPeerConnection, shoal_peer_connection, G_TYPE_OBJECT)
 
 static void start_reading (ShoalPeerConnection *self);
 static void flush_output (ShoalPeerConnection *self);
+static void release_output (ShoalPeerConnection *self);
+static void account_output (ShoalPeerConnection *self);
+
+/* Output queued past this many times the per-peer limit closes the
+ * connection: what is not gated (haves, requests we send…) stays far below. */
+#define OUTPUT_OVERFLOW_FACTOR 4
+
+static const ShoalPeerLimits default_limits = {
+  SHOAL_PEER_CONNECTION_MAX_OUTPUT,
+  SHOAL_PEER_CONNECTION_MAX_TOTAL_OUTPUT,
+  SHOAL_PEER_CONNECTION_STALL_TIMEOUT * G_USEC_PER_SEC,
+  SHOAL_PEER_CONNECTION_HANDSHAKE_TIMEOUT * G_USEC_PER_SEC,
+  0,
+};
+
+/**
+ * shoal_peer_limits_new:
+ *
+ * Returns: (transfer full): the default bounds, with nothing queued
+ */
+ShoalPeerLimits *
+shoal_peer_limits_new (void)
+{
+  ShoalPeerLimits *limits = g_rc_box_new0 (ShoalPeerLimits);
+
+  *limits = default_limits;
+  return limits;
+}
+
+ShoalPeerLimits *
+shoal_peer_limits_ref (ShoalPeerLimits *limits)
+{
+  return g_rc_box_acquire (limits);
+}
+
+void
+shoal_peer_limits_unref (ShoalPeerLimits *limits)
+{
+  g_rc_box_release (limits);
+}
+
+static const ShoalPeerLimits *
+limits_of (ShoalPeerConnection *self)
+{
+  return self->limits != NULL ? self->limits : &default_limits;
+}
 
 static void
 shoal_peer_connection_dispose (GObject *object)
@@ -110,6 +162,7 @@ shoal_peer_connection_dispose (GObject *object)
     g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
   g_clear_object (&self->connection);
   self->socket = NULL;
+  release_output (self);
   if (self->owner_data_destroy && self->owner_data)
     self->owner_data_destroy (self->owner_data);
   self->owner_data = NULL;
@@ -131,6 +184,7 @@ shoal_peer_connection_finalize (GObject *object)
   g_clear_pointer (&self->decoder, shoal_peer_wire_decoder_free);
   g_clear_pointer (&self->read_buf, g_free);
   g_clear_pointer (&self->out, g_byte_array_unref);
+  g_clear_pointer (&self->limits, shoal_peer_limits_unref);
   g_clear_pointer (&self->peer_has, shoal_bitfield_free);
   g_clear_pointer (&self->pending_bitfield, g_bytes_unref);
   g_clear_pointer (&self->pending_haves, g_array_unref);
@@ -158,6 +212,7 @@ shoal_peer_connection_init (ShoalPeerConnection *self)
   self->am_choking = TRUE;
   self->peer_choking = TRUE;
   self->started_us = g_get_monotonic_time ();
+  self->handshake_started_us = self->started_us;
   self->last_received_us = self->started_us;
   self->last_sent_us = self->started_us;
 }
@@ -424,6 +479,30 @@ shoal_peer_connection_set_limits (ShoalPeerConnection *self,
     }
 }
 
+/**
+ * shoal_peer_connection_set_peer_limits:
+ * @self: a connection
+ * @limits: (nullable): bounds shared with other connections; %NULL for the
+ *   defaults, with nothing shared
+ *
+ * Bounds what is queued for the peer and how long it may take to send it
+ * or to finish its handshake.
+ */
+void
+shoal_peer_connection_set_peer_limits (ShoalPeerConnection *self,
+                                       ShoalPeerLimits     *limits)
+{
+  if (self->limits == limits)
+    return;
+  if (self->limits != NULL)
+    self->limits->queued -= self->accounted;
+  self->accounted = 0;
+  g_clear_pointer (&self->limits, shoal_peer_limits_unref);
+  if (limits != NULL)
+    self->limits = shoal_peer_limits_ref (limits);
+  account_output (self);
+}
+
 static void
 fail_with (ShoalPeerConnection *self,
            GError              *error)
@@ -466,12 +545,57 @@ shoal_peer_connection_close (ShoalPeerConnection *self,
   g_clear_pointer (&self->throttle_source, g_source_unref);
   if (self->connection)
     g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
+  release_output (self);
 
   if (self->handler && self->handler->closed)
     self->handler->closed (self->owner, self, reason);
 }
 
 /* Output */
+
+/* Keeps the shared count of queued bytes in step with ours. */
+static void
+account_output (ShoalPeerConnection *self)
+{
+  guint64 pending = self->out->len - self->out_pos;
+
+  if (self->limits != NULL)
+    self->limits->queued = self->limits->queued - self->accounted + pending;
+  self->accounted = pending;
+}
+
+/* A closed connection queues nothing: free the memory and the share. */
+static void
+release_output (ShoalPeerConnection *self)
+{
+  if (self->out == NULL)
+    return;
+  g_byte_array_set_size (self->out, 0);
+  self->out_pos = 0;
+  account_output (self);
+}
+
+/* Returns FALSE (and queues nothing) when the peer has so much waiting that
+ * the connection is closing. */
+static gboolean
+make_room (ShoalPeerConnection *self,
+           gsize                len)
+{
+  gsize pending = self->out->len - self->out_pos;
+
+  if (self->output_overflow || self->state == SHOAL_PEER_CONNECTION_CLOSED)
+    return FALSE;
+  if (pending + len > OUTPUT_OVERFLOW_FACTOR * limits_of (self)->max_output)
+    {
+      /* Closing from here could pull the connection out of an array the
+       * caller is walking: the next tick closes it. */
+      self->output_overflow = TRUE;
+      return FALSE;
+    }
+  if (pending == 0)
+    self->output_since_us = g_get_monotonic_time ();
+  return TRUE;
+}
 
 static void
 queue_bytes (ShoalPeerConnection *self,
@@ -480,9 +604,12 @@ queue_bytes (ShoalPeerConnection *self,
 {
   guint old = self->out->len;
 
+  if (!make_room (self, len))
+    return;
   g_byte_array_append (self->out, data, len);
   if (self->rc4)
     shoal_mse_encrypt (self->mse, self->out->data + old, len);
+  account_output (self);
 }
 
 /* Bytes the MSE state machine produced: already in their final form. */
@@ -490,7 +617,10 @@ static void
 queue_raw (ShoalPeerConnection *self,
            GByteArray          *bytes)
 {
+  if (!make_room (self, bytes->len))
+    return;
   g_byte_array_append (self->out, bytes->data, bytes->len);
+  account_output (self);
 }
 
 static gboolean
@@ -530,6 +660,7 @@ flush_output (ShoalPeerConnection *self)
         }
       self->out_pos += (gsize) n;
       self->last_sent_us = now;
+      self->output_since_us = now;
     }
 
   if (self->out_pos == self->out->len)
@@ -542,6 +673,15 @@ flush_output (ShoalPeerConnection *self)
     {
       g_byte_array_remove_range (self->out, 0, (guint) self->out_pos);
       self->out_pos = 0;
+    }
+  account_output (self);
+
+  /* Reading stopped while too much was queued: TCP made the peer wait. */
+  if (self->paused_for_output && !shoal_peer_connection_output_full (self))
+    {
+      self->paused_for_output = FALSE;
+      if (self->throttle_source == NULL)
+        start_reading (self);
     }
 
   if (!drained && self->out_source == NULL)
@@ -582,6 +722,29 @@ gsize
 shoal_peer_connection_get_pending_output (ShoalPeerConnection *self)
 {
   return self->out->len - self->out_pos;
+}
+
+/**
+ * shoal_peer_connection_output_full:
+ * @self: a connection
+ *
+ * Whether so much waits to be sent to this peer (or to all peers sharing
+ * its limits, while this one has anything waiting) that it must not be
+ * answered now. Its socket is not read meanwhile, so a peer that does not
+ * read what it asked for cannot ask for more.
+ *
+ * Returns: %TRUE if requests of the peer must not be answered now
+ */
+gboolean
+shoal_peer_connection_output_full (ShoalPeerConnection *self)
+{
+  const ShoalPeerLimits *limits = limits_of (self);
+  gsize pending = shoal_peer_connection_get_pending_output (self);
+
+  if (self->output_overflow)
+    return TRUE;
+  return pending >= limits->max_output ||
+         (pending > 0 && self->limits != NULL && self->limits->queued >= limits->max_total_output);
 }
 
 /* Handshake */
@@ -649,11 +812,12 @@ feed_handshake (ShoalPeerConnection *self,
   if (self->incoming && !self->have_info_hash)
     {
       /* in_ready_cb() holds a reference while the owner looks us up. */
-      if (self->handler == NULL || !self->handler->lookup (self->owner, self, hs.info_hash))
+      if (self->handler == NULL || !self->handler->lookup (self->owner, self, hs.info_hash, &error))
         {
+          if (error == NULL)
+            error = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "Peer asked for a torrent we do not have");
           if (self->state != SHOAL_PEER_CONNECTION_CLOSED)
-            fail_with (self, g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                                          "Peer asked for a torrent we do not have"));
+            fail_with (self, g_steal_pointer (&error));
           return -1;
         }
       if (self->state == SHOAL_PEER_CONNECTION_CLOSED)
@@ -962,9 +1126,21 @@ read_available (ShoalPeerConnection *self)
     {
       g_autoptr(GError) error = NULL;
       gint64 wait_us = 0;
-      guint64 allowed = self->state == SHOAL_PEER_CONNECTION_ACTIVE ? download_allowance (self, now, &wait_us) : READ_CHUNK;
+      guint64 allowed;
       gssize n;
 
+      if (shoal_peer_connection_output_full (self))
+        {
+          /* What the peer sends next would only ask for more: leave it in
+           * the socket until ours drains (flush_output() reads again). */
+          if (self->in_source)
+            g_source_destroy (self->in_source);
+          g_clear_pointer (&self->in_source, g_source_unref);
+          self->paused_for_output = TRUE;
+          return G_SOURCE_REMOVE;
+        }
+
+      allowed = self->state == SHOAL_PEER_CONNECTION_ACTIVE ? download_allowance (self, now, &wait_us) : READ_CHUNK;
       if (allowed == 0)
         {
           /* Over the limit: stop watching the socket until tokens return. */
@@ -1058,6 +1234,7 @@ connected_cb (GObject      *source,
   g_socket_set_blocking (self->socket, FALSE);
   self->state = SHOAL_PEER_CONNECTION_HANDSHAKING;
   self->last_received_us = g_get_monotonic_time ();
+  self->handshake_started_us = self->last_received_us;
   if (shoal_encryption_policy_encrypts_outgoing (self->policy))
     {
       ShoalPeerWireHandshake hs = { { 0 } };
@@ -1117,6 +1294,25 @@ void
 shoal_peer_connection_tick (ShoalPeerConnection *self,
                             gint64               now_us)
 {
+  const ShoalPeerLimits *limits = limits_of (self);
+  gsize pending = shoal_peer_connection_get_pending_output (self);
+
+  if (self->output_overflow && self->state != SHOAL_PEER_CONNECTION_CLOSED)
+    {
+      fail_with (self, g_error_new (G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                                    "Peer does not read what we send: more than %" G_GUINT64_FORMAT " bytes queued",
+                                    OUTPUT_OVERFLOW_FACTOR * limits->max_output));
+      return;
+    }
+  if (pending > 0 && now_us - self->output_since_us > limits->stall_timeout_us &&
+      (self->state == SHOAL_PEER_CONNECTION_HANDSHAKING || self->state == SHOAL_PEER_CONNECTION_ACTIVE))
+    {
+      fail_with (self, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                    "Peer stopped reading: nothing of %" G_GSIZE_FORMAT " queued bytes could be sent for %" G_GINT64_FORMAT " s",
+                                    pending, limits->stall_timeout_us / G_USEC_PER_SEC));
+      return;
+    }
+
   switch (self->state)
     {
     case SHOAL_PEER_CONNECTION_CONNECTING:
@@ -1124,11 +1320,16 @@ shoal_peer_connection_tick (ShoalPeerConnection *self,
         fail_with (self, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "Connection timed out"));
       break;
     case SHOAL_PEER_CONNECTION_HANDSHAKING:
-      if (now_us - self->last_received_us > SHOAL_PEER_CONNECTION_HANDSHAKE_TIMEOUT * G_USEC_PER_SEC)
-        fail_with (self, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "Handshake timed out"));
+      /* From the start, not from the last byte: a peer dripping one byte
+       * now and then must not hold a slot for ever. */
+      if (now_us - self->handshake_started_us > limits->handshake_timeout_us)
+        fail_with (self, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "Handshake not done in %" G_GINT64_FORMAT " s",
+                                      limits->handshake_timeout_us / G_USEC_PER_SEC));
       break;
     case SHOAL_PEER_CONNECTION_ACTIVE:
-      if (now_us - self->last_received_us > SHOAL_PEER_CONNECTION_IDLE_TIMEOUT * G_USEC_PER_SEC)
+      /* Not read while our output is full: the stall timeout is the judge. */
+      if (!self->paused_for_output &&
+          now_us - self->last_received_us > SHOAL_PEER_CONNECTION_IDLE_TIMEOUT * G_USEC_PER_SEC)
         fail_with (self, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "Peer went silent"));
       else if (now_us - self->last_sent_us > SHOAL_PEER_CONNECTION_KEEPALIVE * G_USEC_PER_SEC &&
                shoal_peer_connection_get_pending_output (self) == 0)
@@ -1374,7 +1575,9 @@ shoal_peer_connection_send_reject (ShoalPeerConnection *self,
 {
   g_autoptr(GByteArray) msg = NULL;
 
-  if (!(shoal_peer_connection_get_features (self) & SHOAL_PEER_WIRE_FEATURE_FAST))
+  /* A peer that does not read its rejects gets no more of them. */
+  if (!(shoal_peer_connection_get_features (self) & SHOAL_PEER_WIRE_FEATURE_FAST) ||
+      shoal_peer_connection_output_full (self))
     return;
   msg = g_byte_array_new ();
   shoal_peer_wire_encode_reject (msg, piece, begin, length);

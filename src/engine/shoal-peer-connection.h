@@ -14,10 +14,46 @@
 
 G_BEGIN_DECLS
 
-#define SHOAL_PEER_CONNECTION_HANDSHAKE_TIMEOUT 20  /* s */
+#define SHOAL_PEER_CONNECTION_HANDSHAKE_TIMEOUT 20  /* s from accept or connect, whatever arrives */
 #define SHOAL_PEER_CONNECTION_IDLE_TIMEOUT      180 /* s without any message */
 #define SHOAL_PEER_CONNECTION_KEEPALIVE         90  /* s without sending */
 #define SHOAL_PEER_CONNECTION_MAX_UPLOAD_QUEUE  256 /* pending requests from a peer */
+#define SHOAL_PEER_CONNECTION_STALL_TIMEOUT     90  /* s with output queued and none of it sent */
+/* Output queued for one peer above which it is not read nor answered: above
+ * what piece uploads queue (1 MiB, plus the blocks being read). */
+#define SHOAL_PEER_CONNECTION_MAX_OUTPUT        (2u * 1024u * 1024u)
+/* Output queued for all peers together above which a peer with anything
+ * queued is not read nor answered. */
+#define SHOAL_PEER_CONNECTION_MAX_TOTAL_OUTPUT  (32u * 1024u * 1024u)
+
+/**
+ * ShoalPeerLimits:
+ * @max_output: bytes queued for one peer above which it is not read and
+ *   its requests are not answered
+ * @max_total_output: the same for all connections sharing these limits
+ * @stall_timeout_us: a connection with output queued and nothing sent for
+ *   this long is closed
+ * @handshake_timeout_us: a connection not done with its handshakes (the
+ *   obfuscated one included) this long after it was accepted or connected
+ *   is closed, however slowly it keeps sending
+ * @queued: bytes queued by all connections sharing these limits, now
+ *
+ * Resource bounds that a session's connections share (reference counted:
+ * a connection may outlive its session for a moment).
+ */
+typedef struct
+{
+  guint64 max_output;
+  guint64 max_total_output;
+  gint64  stall_timeout_us;
+  gint64  handshake_timeout_us;
+  guint64 queued;
+} ShoalPeerLimits;
+
+ShoalPeerLimits *shoal_peer_limits_new   (void);
+ShoalPeerLimits *shoal_peer_limits_ref   (ShoalPeerLimits *limits);
+void             shoal_peer_limits_unref (ShoalPeerLimits *limits);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShoalPeerLimits, shoal_peer_limits_unref)
 
 typedef enum
 {
@@ -36,8 +72,10 @@ typedef enum
  */
 typedef struct
 {
-  /* Incoming only: which torrent has this info-hash? Return FALSE to refuse. */
-  gboolean (*lookup)  (gpointer owner, ShoalPeerConnection *conn, const guint8 info_hash[20]);
+  /* Incoming only: which torrent has this info-hash? Return FALSE, with
+   * @error saying why, to refuse. */
+  gboolean (*lookup)  (gpointer owner, ShoalPeerConnection *conn, const guint8 info_hash[20],
+                       GError **error);
   /* Handshake done both ways; the connection can carry messages. */
   void     (*ready)   (gpointer owner, ShoalPeerConnection *conn);
   /* One message; choke/interest/bitfield state is already updated. */
@@ -76,6 +114,8 @@ gboolean    shoal_peer_connection_knows_n_pieces  (ShoalPeerConnection *self);
 void        shoal_peer_connection_set_limits      (ShoalPeerConnection *self,
                                                    ShoalRateLimit      *down_limits[],
                                                    ShoalRateLimit      *up_limits[]);
+void        shoal_peer_connection_set_peer_limits (ShoalPeerConnection *self,
+                                                   ShoalPeerLimits     *limits);
 void        shoal_peer_connection_start           (ShoalPeerConnection *self);
 void        shoal_peer_connection_close           (ShoalPeerConnection *self,
                                                    const GError        *reason);
@@ -132,6 +172,7 @@ void        shoal_peer_connection_send_raw        (ShoalPeerConnection *self,
                                                    GByteArray          *message);
 void        shoal_peer_connection_flush           (ShoalPeerConnection *self);
 gsize       shoal_peer_connection_get_pending_output (ShoalPeerConnection *self);
+gboolean    shoal_peer_connection_output_full     (ShoalPeerConnection *self);
 guint64     shoal_peer_connection_upload_allowance (ShoalPeerConnection *self);
 
 /* Counters */

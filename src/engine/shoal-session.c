@@ -21,6 +21,7 @@
 #include "shoal-hash.h"
 #include "shoal-lsd.h"
 #include "shoal-session.h"
+#include "shoal-session-limits.h"
 #include "shoal-torrent-private.h"
 
 struct _ShoalSession
@@ -36,6 +37,8 @@ struct _ShoalSession
   GListStore       *torrents;
   GSocketService   *service;
   GPtrArray        *incoming;     /* connections still handshaking */
+  ShoalPeerLimits  *peer_limits;  /* shared by every connection */
+  gboolean          limit_loopback; /* per-IP limits on loopback too (tests) */
   SoupSession      *soup;
   ShoalDiskPool    *disk_pool;
   guint             tick_id;
@@ -89,6 +92,7 @@ shoal_session_finalize (GObject *object)
   g_clear_object (&self->torrents);
   g_clear_object (&self->service);
   g_clear_pointer (&self->incoming, g_ptr_array_unref);
+  g_clear_pointer (&self->peer_limits, shoal_peer_limits_unref);
   g_clear_object (&self->soup);
   g_clear_object (&self->disk_pool);
   g_clear_object (&self->dht);
@@ -127,6 +131,7 @@ shoal_session_init (ShoalSession *self)
 
   self->torrents = g_list_store_new (SHOAL_TYPE_TORRENT);
   self->incoming = g_ptr_array_new_with_free_func (g_object_unref);
+  self->peer_limits = shoal_peer_limits_new ();
   self->max_connections = 500;
   self->max_per_torrent = 80;
   self->listen_port = 51413;
@@ -169,15 +174,19 @@ shoal_session_new (const char *state_dir)
 static gboolean
 incoming_lookup (gpointer             owner,
                  ShoalPeerConnection *conn,
-                 const guint8         info_hash[20])
+                 const guint8         info_hash[20],
+                 GError             **error)
 {
   ShoalSession *self = owner;
   ShoalTorrent *torrent = shoal_session_find_torrent (self, info_hash);
 
   if (torrent == NULL)
-    return FALSE;
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "Peer asked for a torrent we do not have");
+      return FALSE;
+    }
   shoal_peer_connection_set_info_hash (conn, info_hash);
-  if (!_shoal_torrent_adopt_incoming (torrent, conn))
+  if (!_shoal_torrent_adopt_incoming (torrent, conn, error))
     return FALSE;
   g_ptr_array_remove_fast (self->incoming, conn);
   return TRUE;
@@ -224,6 +233,23 @@ static const ShoalPeerConnectionHandler incoming_handler = {
   NULL,
 };
 
+/* Incoming connections from @address still handshaking. */
+static guint
+count_half_open_from (ShoalSession *self,
+                      GInetAddress *address)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->incoming->len; i++)
+    {
+      GInetSocketAddress *remote = shoal_peer_connection_get_remote (self->incoming->pdata[i]);
+
+      if (remote != NULL && g_inet_address_equal (g_inet_socket_address_get_address (remote), address))
+        n++;
+    }
+  return n;
+}
+
 static gboolean
 incoming_cb (GSocketService    *service,
              GSocketConnection *connection,
@@ -232,13 +258,34 @@ incoming_cb (GSocketService    *service,
 {
   ShoalSession *self = user_data;
   ShoalPeerConnection *conn;
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  GInetAddress *ip = G_IS_INET_SOCKET_ADDRESS (remote) ? g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)) : NULL;
+  g_autofree char *ip_string = ip ? g_inet_address_to_string (ip) : g_strdup ("unknown");
 
-  if (_shoal_session_get_n_connections (self) >= self->max_connections || self->incoming->len >= 64)
-    return FALSE;
+  /* Refused here, the connection is closed when the service drops it. */
+  if (_shoal_session_get_n_connections (self) >= self->max_connections)
+    {
+      g_debug ("Refusing a peer from %s: %u connections, the most allowed", ip_string, self->max_connections);
+      return FALSE;
+    }
+  if (self->incoming->len >= SHOAL_SESSION_MAX_HALF_OPEN)
+    {
+      g_debug ("Refusing a peer from %s: %u connections are still handshaking", ip_string, self->incoming->len);
+      return FALSE;
+    }
+  /* One host must not take every handshake slot. */
+  if (ip != NULL && _shoal_session_limits_per_ip (self, ip) &&
+      count_half_open_from (self, ip) >= SHOAL_SESSION_MAX_HALF_OPEN_PER_IP)
+    {
+      g_debug ("Refusing a peer from %s: %u connections from there are still handshaking",
+               ip_string, SHOAL_SESSION_MAX_HALF_OPEN_PER_IP);
+      return FALSE;
+    }
 
   conn = shoal_peer_connection_new_incoming (connection, self->peer_id,
                                              SHOAL_PEER_WIRE_FEATURE_FAST | SHOAL_PEER_WIRE_FEATURE_EXTENSION |
                                              (self->dht != NULL ? SHOAL_PEER_WIRE_FEATURE_DHT : 0));
+  shoal_peer_connection_set_peer_limits (conn, self->peer_limits);
   shoal_peer_connection_set_handler (conn, &incoming_handler, self);
   shoal_peer_connection_set_encryption (conn, self->encryption, find_torrent_for_mse, self);
   g_ptr_array_add (self->incoming, conn);
@@ -1523,6 +1570,52 @@ _shoal_session_get_n_connections (ShoalSession *self)
       n += t->connections->len;
     }
   return n;
+}
+
+ShoalPeerLimits *
+_shoal_session_get_peer_limits (ShoalSession *self)
+{
+  return self->peer_limits;
+}
+
+/* Whether the per-IP connection limits apply to @address: not to loopback,
+ * where tests run many peers, unless a test asks. */
+gboolean
+_shoal_session_limits_per_ip (ShoalSession *self,
+                              GInetAddress *address)
+{
+  return self->limit_loopback || !g_inet_address_get_is_loopback (address);
+}
+
+void
+_shoal_session_set_peer_limits_for_testing (ShoalSession *self,
+                                            guint64       max_output,
+                                            guint64       max_total_output,
+                                            guint         stall_timeout_s,
+                                            guint         handshake_timeout_s,
+                                            gboolean      limit_loopback)
+{
+  if (max_output > 0)
+    self->peer_limits->max_output = max_output;
+  if (max_total_output > 0)
+    self->peer_limits->max_total_output = max_total_output;
+  if (stall_timeout_s > 0)
+    self->peer_limits->stall_timeout_us = (gint64) stall_timeout_s * G_USEC_PER_SEC;
+  if (handshake_timeout_s > 0)
+    self->peer_limits->handshake_timeout_us = (gint64) handshake_timeout_s * G_USEC_PER_SEC;
+  self->limit_loopback = limit_loopback;
+}
+
+guint64
+_shoal_session_get_queued_output (ShoalSession *self)
+{
+  return self->peer_limits->queued;
+}
+
+guint
+_shoal_session_get_n_half_open (ShoalSession *self)
+{
+  return self->incoming->len;
 }
 
 guint

@@ -8,6 +8,7 @@
 
 #include "shoal-hash.h"
 #include "shoal-session.h"
+#include "shoal-session-limits.h"
 #include "shoal-torrent-private.h"
 
 #define MAX_READS_IN_FLIGHT   8
@@ -681,6 +682,7 @@ pump_uploads (ShoalPeerState *ps)
   while (ps->reads_in_flight < MAX_READS_IN_FLIGHT &&
          !g_queue_is_empty (&ps->uploads) &&
          shoal_peer_connection_get_pending_output (ps->conn) < MAX_PENDING_OUTPUT &&
+         !shoal_peer_connection_output_full (ps->conn) &&
          !shoal_peer_connection_am_choking (ps->conn))
     {
       ShoalBlock *b = g_queue_peek_head (&ps->uploads);
@@ -875,7 +877,8 @@ _shoal_torrent_choke (ShoalTorrent *self,
 static gboolean
 conn_lookup (gpointer             owner,
              ShoalPeerConnection *conn,
-             const guint8         info_hash[20])
+             const guint8         info_hash[20],
+             GError             **error)
 {
   /* Only the session looks up incoming connections. */
   return FALSE;
@@ -1130,7 +1133,8 @@ handle_ut_metadata (ShoalTorrent               *self,
   switch (m.type)
     {
     case SHOAL_UT_METADATA_REQUEST:
-      if (peer_id != 0)
+      /* A peer that does not read its answers gets no more of them. */
+      if (peer_id != 0 && !shoal_peer_connection_output_full (ps->conn))
         {
           g_autoptr(GByteArray) out = g_byte_array_new ();
 
@@ -1439,6 +1443,7 @@ attach (ShoalTorrent        *self,
   if (self->info != NULL)
     shoal_peer_connection_set_n_pieces (conn, shoal_metainfo_get_n_pieces (self->info));
   shoal_peer_connection_set_limits (conn, down, up);
+  shoal_peer_connection_set_peer_limits (conn, _shoal_session_get_peer_limits (self->session));
   g_ptr_array_add (self->connections, g_object_ref (conn));
 }
 
@@ -1449,21 +1454,70 @@ room_for_connection (ShoalTorrent *self)
          _shoal_session_get_n_connections (self->session) < _shoal_session_get_max_connections (self->session);
 }
 
+/* Our connections (either way) with the host of @conn. */
+static guint
+count_connections_from (ShoalTorrent        *self,
+                        ShoalPeerConnection *conn)
+{
+  GInetSocketAddress *remote = shoal_peer_connection_get_remote (conn);
+  guint n = 0;
+
+  for (guint i = 0; remote != NULL && i < self->connections->len; i++)
+    {
+      GInetSocketAddress *other = shoal_peer_connection_get_remote (self->connections->pdata[i]);
+
+      if (other != NULL && shoal_peer_connection_get_state (self->connections->pdata[i]) != SHOAL_PEER_CONNECTION_CLOSED &&
+          g_inet_address_equal (g_inet_socket_address_get_address (other), g_inet_socket_address_get_address (remote)))
+        n++;
+    }
+  return n;
+}
+
 /**
  * _shoal_torrent_adopt_incoming:
+ * @error: why it was refused
  *
  * An incoming connection asked for this torrent. Returns FALSE (and the
- * session closes it) when we are not running or are full, or it is banned.
+ * session closes it) when we are not running or are full, it is banned, or
+ * its host has as many connections to us as one host may.
  */
 gboolean
 _shoal_torrent_adopt_incoming (ShoalTorrent        *self,
-                               ShoalPeerConnection *conn)
+                               ShoalPeerConnection *conn,
+                               GError             **error)
 {
   g_autofree char *ip = ip_of (conn);
+  GInetSocketAddress *remote = shoal_peer_connection_get_remote (conn);
 
-  if (!_shoal_torrent_is_active (self) || !room_for_connection (self) ||
-      g_hash_table_contains (self->banned, ip))
-    return FALSE;
+  if (!_shoal_torrent_is_active (self))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
+                   "Peer asked for “%s”, which is not running", shoal_torrent_get_name (self));
+      return FALSE;
+    }
+  if (g_hash_table_contains (self->banned, ip))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   "Peer is banned from “%s”", shoal_torrent_get_name (self));
+      return FALSE;
+    }
+  if (!room_for_connection (self))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                   "Peer asked for “%s”, which is full (%u of %u connections, %u of %u in all)",
+                   shoal_torrent_get_name (self), self->connections->len, self->max_connections,
+                   _shoal_session_get_n_connections (self->session),
+                   _shoal_session_get_max_connections (self->session));
+      return FALSE;
+    }
+  if (remote != NULL && _shoal_session_limits_per_ip (self->session, g_inet_socket_address_get_address (remote)) &&
+      count_connections_from (self, conn) >= SHOAL_TORRENT_MAX_CONNECTIONS_PER_IP)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                   "Peer asked for “%s”, but %s already has %u connections to it, the most one host may have",
+                   shoal_torrent_get_name (self), ip, SHOAL_TORRENT_MAX_CONNECTIONS_PER_IP);
+      return FALSE;
+    }
   attach (self, conn, SHOAL_PEER_FLAG_NONE);
   return TRUE;
 }

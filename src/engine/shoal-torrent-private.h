@@ -209,7 +209,8 @@ void            _shoal_torrent_notify_stats       (ShoalTorrent  *self);
 
 /* shoal-torrent-peers.c */
 gboolean        _shoal_torrent_adopt_incoming     (ShoalTorrent        *self,
-                                                   ShoalPeerConnection *conn);
+                                                   ShoalPeerConnection *conn,
+                                                   GError             **error);
 void            _shoal_torrent_add_candidate      (ShoalTorrent        *self,
                                                    GInetSocketAddress  *address,
                                                    ShoalPeerFlags       source);
