@@ -482,6 +482,77 @@ shoal_application_open (GApplication  *application,
     }
 }
 
+/* The directory of the Meson build that holds this program, when it is
+ * run from there (BUILD/src/app/shoal), or %NULL. Only to tell the user
+ * the command that runs it. */
+static char *
+find_build_dir (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *app_dir = NULL;
+  g_autofree char *src_dir = NULL;
+  g_autofree char *app_name = NULL;
+  g_autofree char *src_name = NULL;
+  g_autofree char *build_dir = NULL;
+  g_autofree char *meson_private = NULL;
+
+  if (exe == NULL || !g_path_is_absolute (exe))
+    return NULL;
+
+  app_dir = g_path_get_dirname (exe);
+  src_dir = g_path_get_dirname (app_dir);
+  build_dir = g_path_get_dirname (src_dir);
+  app_name = g_path_get_basename (app_dir);
+  src_name = g_path_get_basename (src_dir);
+  meson_private = g_build_filename (build_dir, "meson-private", NULL);
+
+  if (g_strcmp0 (app_name, "app") != 0 || g_strcmp0 (src_name, "src") != 0 ||
+      !g_file_test (meson_private, G_FILE_TEST_IS_DIR))
+    return NULL;
+
+  return g_steal_pointer (&build_dir);
+}
+
+/* Runs in the process that was started, before it registers on the bus
+ * or starts up: a missing settings schema would abort startup (GIO
+ * treats it as a programming error), so it is reported here in one line
+ * instead. An uninstalled build finds its schema only through `meson
+ * devenv`, which points GSETTINGS_SCHEMA_DIR into the build directory. */
+static int
+shoal_application_handle_local_options (GApplication *application,
+                                        GVariantDict *options)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autofree char *build_dir = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, SHOAL_SETTINGS_SCHEMA_ID, TRUE);
+  if (schema != NULL)
+    return G_APPLICATION_CLASS (shoal_application_parent_class)->handle_local_options (application, options);
+
+  build_dir = find_build_dir ();
+  if (build_dir != NULL)
+    {
+      g_autofree char *quoted = g_shell_quote (build_dir);
+
+      /* Translators: the first %s is the settings schema's id, the second
+       * the build directory */
+      g_printerr (_("Shoal’s settings schema “%s” is not installed; run this uninstalled build with: "
+                    "meson devenv -C %s shoal\n"),
+                  SHOAL_SETTINGS_SCHEMA_ID, quoted);
+    }
+  else
+    {
+      /* Translators: %s is the settings schema's id */
+      g_printerr (_("Shoal’s settings schema “%s” is not installed; install Shoal again, or run "
+                    "glib-compile-schemas on the glib-2.0/schemas directory it was installed into\n"),
+                  SHOAL_SETTINGS_SCHEMA_ID);
+    }
+
+  return 1;
+}
+
 static void
 shoal_application_startup (GApplication *application)
 {
@@ -559,6 +630,7 @@ shoal_application_class_init (ShoalApplicationClass *klass)
 
   object_class->finalize = shoal_application_finalize;
 
+  app_class->handle_local_options = shoal_application_handle_local_options;
   app_class->startup = shoal_application_startup;
   app_class->shutdown = shoal_application_shutdown;
   app_class->activate = shoal_application_activate;
@@ -568,4 +640,9 @@ shoal_application_class_init (ShoalApplicationClass *klass)
 static void
 shoal_application_init (ShoalApplication *self)
 {
+  /* Translators: how `shoal --help` names the command-line arguments;
+   * keep FILE and URI in capitals, as in the summary below */
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[FILE|URI…]"));
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Opens each FILE (a .torrent file) and URI (a magnet link) in Shoal."));
 }
