@@ -4,7 +4,7 @@
 # without its schema compiled, `shoal` must say in one line how to run
 # it and exit with 1, not abort; `shoal --help` names its arguments.
 #
-#   run-uninstalled.sh BUILD_DIR
+#   run-uninstalled.sh BUILD_DIR SOURCE_DIR
 #
 # Run through run-gui-test.sh, with a display and a session bus, as a
 # person would run it: the app must stop before it uses either.
@@ -13,12 +13,13 @@
 
 set -eu
 
-build=$(cd "${1:?usage: run-uninstalled.sh BUILD_DIR}" && pwd)
+build=$(cd "${1:?usage: run-uninstalled.sh BUILD_DIR SOURCE_DIR}" && pwd)
+source=$(cd "${2:?usage: run-uninstalled.sh BUILD_DIR SOURCE_DIR}" && pwd)
 shoal=$build/src/app/shoal
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/shoal-uninstalled-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/home/.local/share" "$tmp/share" "$tmp/bin" "$tmp/runtime"
+mkdir -p "$tmp/home/.local/share" "$tmp/share" "$tmp/bin" "$tmp/runtime" "$tmp/old-schema"
 chmod 700 "$tmp/runtime"
 
 # The system's data directory, where GTK's own schemas are, but none
@@ -106,6 +107,24 @@ expect_one_line installed "installed without its schema, shoal says so and exits
 run no-schemas env XDG_DATA_DIRS="$tmp/share" "$tmp/bin/shoal"
 expect_one_line no-schemas "the same where no schema at all is installed" \
   "settings schema “io.github.shoal.Shoal” is not installed; install Shoal again"
+
+# 4. An older schema, without a key this build reads (an earlier
+# `meson install` of Shoal on XDG_DATA_DIRS, say)
+python3 - "$source/data/io.github.shoal.Shoal.gschema.xml" "$tmp/old-schema/io.github.shoal.Shoal.gschema.xml" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+tree = ET.parse(sys.argv[1])
+schema = tree.getroot().find("schema[@id='io.github.shoal.Shoal']")
+schema.remove(schema.find("key[@name='seed-time-limit']"))
+tree.write(sys.argv[2], encoding="utf-8")
+PY
+glib-compile-schemas "$tmp/old-schema"
+run old-schema env GSETTINGS_SCHEMA_DIR="$tmp/old-schema" "$shoal"
+expect_one_line old-schema "with an older schema, shoal names the missing setting and how to run it, exits with 1" \
+  "The installed settings schema “io.github.shoal.Shoal” is older than this Shoal: it has no setting “seed-time-limit”; run this uninstalled build with: meson devenv -C '$build' shoal"
+run old-schema-installed env GSETTINGS_SCHEMA_DIR="$tmp/old-schema" "$tmp/bin/shoal"
+expect_one_line old-schema-installed "the same for an installed shoal" \
+  "it has no setting “seed-time-limit”; install Shoal again"
 
 # D-Bus activation runs the same check (the service file's command line)
 run service "$tmp/bin/shoal" --gapplication-service
