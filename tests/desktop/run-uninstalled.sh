@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC1111 # the messages quote with “”, as the app does
 # run-uninstalled.sh: the app's command line where no settings schema is
 # found (TAP output). Run straight from the build directory, or installed
 # without its schema compiled, `shoal` must say in one line how to run
