@@ -13,6 +13,7 @@
 #include "shoal-app-utils.h"
 #include "shoal-application.h"
 #include "shoal-preferences-window.h"
+#include "shoal-settings-keys.h"
 #include "shoal-window.h"
 
 struct _ShoalApplication
@@ -482,6 +483,110 @@ shoal_application_open (GApplication  *application,
     }
 }
 
+/* The directory of the Meson build that holds this program, when it is
+ * run from there (BUILD/src/app/shoal), or %NULL. Only to tell the user
+ * the command that runs it. */
+static char *
+find_build_dir (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *app_dir = NULL;
+  g_autofree char *src_dir = NULL;
+  g_autofree char *app_name = NULL;
+  g_autofree char *src_name = NULL;
+  g_autofree char *build_dir = NULL;
+  g_autofree char *meson_private = NULL;
+
+  if (exe == NULL || !g_path_is_absolute (exe))
+    return NULL;
+
+  app_dir = g_path_get_dirname (exe);
+  src_dir = g_path_get_dirname (app_dir);
+  build_dir = g_path_get_dirname (src_dir);
+  app_name = g_path_get_basename (app_dir);
+  src_name = g_path_get_basename (src_dir);
+  meson_private = g_build_filename (build_dir, "meson-private", NULL);
+
+  if (g_strcmp0 (app_name, "app") != 0 || g_strcmp0 (src_name, "src") != 0 ||
+      !g_file_test (meson_private, G_FILE_TEST_IS_DIR))
+    return NULL;
+
+  return g_steal_pointer (&build_dir);
+}
+
+/* The first key the app reads that @schema lacks or has with another
+ * type (an older schema is installed), or %NULL */
+static const char *
+find_missing_key (GSettingsSchema *schema)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (shoal_settings_keys); i++)
+    {
+      g_autoptr(GSettingsSchemaKey) key = NULL;
+
+      if (!g_settings_schema_has_key (schema, shoal_settings_keys[i].name))
+        return shoal_settings_keys[i].name;
+      key = g_settings_schema_get_key (schema, shoal_settings_keys[i].name);
+      if (!g_variant_type_equal (g_settings_schema_key_get_value_type (key),
+                                 G_VARIANT_TYPE (shoal_settings_keys[i].type)))
+        return shoal_settings_keys[i].name;
+    }
+
+  return NULL;
+}
+
+/* Runs in the process that was started, before it registers on the bus
+ * or starts up: a missing settings schema, or a key missing from it,
+ * would abort startup (GIO treats both as programming errors), so they
+ * are reported here in one line instead. An uninstalled build finds its
+ * schema only through `meson devenv`, which points GSETTINGS_SCHEMA_DIR
+ * into the build directory. */
+static int
+shoal_application_handle_local_options (GApplication *application,
+                                        GVariantDict *options)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autofree char *build_dir = NULL;
+  g_autofree char *problem = NULL;
+  const char *missing_key = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, SHOAL_SETTINGS_SCHEMA_ID, TRUE);
+  if (schema != NULL)
+    missing_key = find_missing_key (schema);
+  if (schema != NULL && missing_key == NULL)
+    return G_APPLICATION_CLASS (shoal_application_parent_class)->handle_local_options (application, options);
+
+  if (schema == NULL)
+    /* Translators: %s is the settings schema's id */
+    problem = g_strdup_printf (_("Shoal’s settings schema “%s” is not installed"), SHOAL_SETTINGS_SCHEMA_ID);
+  else
+    /* Translators: the first %s is the settings schema's id, the second
+     * the name of a setting */
+    problem = g_strdup_printf (_("The installed settings schema “%s” is older than this Shoal: it has no "
+                                 "setting “%s”"),
+                               SHOAL_SETTINGS_SCHEMA_ID, missing_key);
+
+  build_dir = find_build_dir ();
+  if (build_dir != NULL)
+    {
+      g_autofree char *quoted = g_shell_quote (build_dir);
+
+      /* Translators: the first %s says what is wrong, the second is the
+       * build directory */
+      g_printerr (_("%s; run this uninstalled build with: meson devenv -C %s shoal\n"), problem, quoted);
+    }
+  else
+    {
+      /* Translators: %s says what is wrong */
+      g_printerr (_("%s; install Shoal again, or run glib-compile-schemas on the glib-2.0/schemas "
+                    "directory it was installed into\n"),
+                  problem);
+    }
+
+  return 1;
+}
+
 static void
 shoal_application_startup (GApplication *application)
 {
@@ -559,6 +664,7 @@ shoal_application_class_init (ShoalApplicationClass *klass)
 
   object_class->finalize = shoal_application_finalize;
 
+  app_class->handle_local_options = shoal_application_handle_local_options;
   app_class->startup = shoal_application_startup;
   app_class->shutdown = shoal_application_shutdown;
   app_class->activate = shoal_application_activate;
@@ -568,4 +674,9 @@ shoal_application_class_init (ShoalApplicationClass *klass)
 static void
 shoal_application_init (ShoalApplication *self)
 {
+  /* Translators: how `shoal --help` names the command-line arguments;
+   * keep FILE and URI in capitals, as in the summary below */
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[FILE|URI…]"));
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Opens each FILE (a .torrent file) and URI (a magnet link) in Shoal."));
 }
