@@ -62,19 +62,6 @@ struct _ShoalDhtLookup
   guint              announced;
 };
 
-static guint
-addr_hash_cb (gconstpointer key)
-{
-  return shoal_dht_addr_hash (key);
-}
-
-static gboolean
-addr_equal_cb (gconstpointer a,
-               gconstpointer b)
-{
-  return shoal_dht_addr_equal (a, b);
-}
-
 ShoalDhtLookup *
 shoal_dht_lookup_ref (ShoalDhtLookup *lookup)
 {
@@ -417,9 +404,9 @@ lookup_new (ShoalDht           *dht,
   lookup->kind = kind;
   memcpy (lookup->target, target, SHOAL_DHT_ID_LEN);
   lookup->candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
-  lookup->queried = g_hash_table_new_full (addr_hash_cb, addr_equal_cb, g_free, NULL);
+  lookup->queried = g_hash_table_new_full (shoal_dht_addr_hash_func, shoal_dht_addr_equal_func, g_free, NULL);
   lookup->peers = g_ptr_array_new_with_free_func (g_object_unref);
-  lookup->peers_seen = g_hash_table_new_full (addr_hash_cb, addr_equal_cb, g_free, NULL);
+  lookup->peers_seen = g_hash_table_new_full (shoal_dht_addr_hash_func, shoal_dht_addr_equal_func, g_free, NULL);
   lookup->task = task != NULL ? g_object_ref (task) : NULL;
   return lookup;
 }

@@ -659,6 +659,21 @@ shoal_dht_addr_hash (const ShoalDhtAddr *addr)
   return (h ^ addr->port) * 16777619u;
 }
 
+/* The same two, for a GHashTable whose keys are (or start with) a
+ * ShoalDhtAddr. */
+guint
+shoal_dht_addr_hash_func (gconstpointer key)
+{
+  return shoal_dht_addr_hash (key);
+}
+
+gboolean
+shoal_dht_addr_equal_func (gconstpointer a,
+                           gconstpointer b)
+{
+  return shoal_dht_addr_equal (a, b);
+}
+
 /**
  * shoal_dht_addr_from_socket_address:
  * @sa: a socket address

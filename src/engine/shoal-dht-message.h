@@ -176,6 +176,9 @@ gboolean        shoal_dht_addr_equal          (const ShoalDhtAddr *a,
 gboolean        shoal_dht_addr_ip_equal       (const ShoalDhtAddr *a,
                                                const ShoalDhtAddr *b);
 guint           shoal_dht_addr_hash           (const ShoalDhtAddr *addr);
+guint           shoal_dht_addr_hash_func      (gconstpointer       key);
+gboolean        shoal_dht_addr_equal_func     (gconstpointer       a,
+                                               gconstpointer       b);
 gboolean        shoal_dht_addr_from_socket_address (GSocketAddress *sa,
                                                     ShoalDhtAddr   *out);
 GSocketAddress *shoal_dht_addr_to_socket_address   (const ShoalDhtAddr *addr);

@@ -146,19 +146,6 @@ struct _ShoalDhtPeerStore
   guint       max_peers;
 };
 
-static guint
-ip_hash_cb (gconstpointer key)
-{
-  return shoal_dht_addr_hash (key);
-}
-
-static gboolean
-ip_equal_cb (gconstpointer a,
-             gconstpointer b)
-{
-  return shoal_dht_addr_equal (a, b);
-}
-
 static ShoalDhtAddr
 ip_key (const ShoalDhtAddr *addr)
 {
@@ -218,7 +205,7 @@ shoal_dht_peer_store_new (guint max_torrents,
 
   self->torrents = g_hash_table_new_full (info_hash_hash, info_hash_equal, g_free,
                                           (GDestroyNotify) g_array_unref);
-  self->per_ip = g_hash_table_new_full (ip_hash_cb, ip_equal_cb, g_free, NULL);
+  self->per_ip = g_hash_table_new_full (shoal_dht_addr_hash_func, shoal_dht_addr_equal_func, g_free, NULL);
   self->max_torrents = MAX (max_torrents, 1);
   self->max_peers = MAX (max_peers, 1);
   return self;

@@ -68,7 +68,7 @@ typedef struct
 /* A source that answered one of our queries: it receives at its address. */
 typedef struct
 {
-  ShoalDhtAddr addr;   /* first, so that addr_hash_cb and addr_equal_cb work */
+  ShoalDhtAddr addr;   /* first, so that the address hash and equal functions work */
   gint64       answered;
 } VerifiedSource;
 
@@ -102,19 +102,6 @@ transaction_free (gpointer data)
     }
   g_clear_pointer (&txn->lookup, shoal_dht_lookup_unref);
   g_free (txn);
-}
-
-static guint
-addr_hash_cb (gconstpointer key)
-{
-  return shoal_dht_addr_hash (key);
-}
-
-static gboolean
-addr_equal_cb (gconstpointer a,
-               gconstpointer b)
-{
-  return shoal_dht_addr_equal (a, b);
 }
 
 static void
@@ -174,8 +161,8 @@ shoal_dht_init (ShoalDht *self)
   self->transactions = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, transaction_free);
   self->lookups = g_ptr_array_new ();
   self->bootstrap = g_array_new (FALSE, FALSE, sizeof (ShoalDhtAddr));
-  self->recently_pinged = g_hash_table_new_full (addr_hash_cb, addr_equal_cb, g_free, NULL);
-  self->verified = g_hash_table_new_full (addr_hash_cb, addr_equal_cb, g_free, NULL);
+  self->recently_pinged = g_hash_table_new_full (shoal_dht_addr_hash_func, shoal_dht_addr_equal_func, g_free, NULL);
+  self->verified = g_hash_table_new_full (shoal_dht_addr_hash_func, shoal_dht_addr_equal_func, g_free, NULL);
   self->store = shoal_dht_peer_store_new (SHOAL_DHT_DEFAULT_MAX_TORRENTS, SHOAL_DHT_DEFAULT_MAX_PEERS);
   self->limiter = shoal_dht_rate_limiter_new (DEFAULT_RATE, DEFAULT_BURST);
   self->query_timeout_ms = DEFAULT_QUERY_TIMEOUT_MS;
