@@ -342,9 +342,13 @@ set_removed_error_locked (ShoalStorage  *self,
       g_autofree char *path = file_path_locked (self, file);
       g_autofree char *display = g_filename_display_name (path);
 
-      g_set_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILES_REMOVED,
-                   "Files missing: “%s” was removed or replaced while the torrent "
-                   "was using it", display);
+      if (self->opened[file])
+        g_set_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILES_REMOVED,
+                     "Files missing: “%s” was removed or replaced while the torrent "
+                     "was using it", display);
+      else
+        g_set_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILES_REMOVED,
+                     "Files missing: “%s” is missing or shorter than it should be", display);
     }
 }
 
