@@ -155,22 +155,22 @@ shoal_storage_apply_skipped_finish (ShoalStorage  *self,
 GArray *
 shoal_storage_get_file_stats (ShoalStorage *self)
 {
+  g_autofree char *save_dir = NULL;
   GArray *stats;
 
   g_return_val_if_fail (SHOAL_IS_STORAGE (self), NULL);
 
+  save_dir = shoal_storage_dup_save_dir (self);
   stats = g_array_sized_new (FALSE, TRUE, sizeof (ShoalStorageFileStat), self->n_files);
   g_array_set_size (stats, self->n_files);
   for (guint i = 0; i < self->n_files; i++)
     {
       ShoalStorageFileStat *fs = &g_array_index (stats, ShoalStorageFileStat, i);
-      g_autofree char *save_dir = NULL;
       struct stat st;
 
       if (_shoal_storage_file_is_pad (shoal_metainfo_get_file (self->info, i)))
         continue;
       /* A link in a file's place is not the file (and never followed). */
-      save_dir = shoal_storage_dup_save_dir (self);
       if (!shoal_storage_io_stat_below (save_dir, shoal_metainfo_get_file (self->info, i)->path,
                                         &st, NULL) ||
           !S_ISREG (st.st_mode))
@@ -346,7 +346,8 @@ delete_job_run (gpointer data)
  *
  * Removes the torrent's files, its part file, and the directories of the
  * torrent that are left empty. Nothing outside the save directory is
- * touched, nor the save directory itself. Missing files are not an error;
+ * touched, nor the save directory itself: no link below it is followed (a
+ * link on the way is reported with %SHOAL_STORAGE_ERROR_SYMLINK). Missing files are not an error;
  * the first other failure is reported after trying every file. No I/O for
  * this storage may be pending.
  *
