@@ -577,7 +577,8 @@ check_file_present (ShoalStorage  *self,
   struct stat st;
   gboolean ok;
 
-  if (_shoal_storage_file_is_pad (mf) || file_is_skipped (self, i) ||
+  /* An empty file holds no data that could be lost. */
+  if (_shoal_storage_file_is_pad (mf) || file_is_skipped (self, i) || mf->length == 0 ||
       (mf->attributes & SHOAL_FILE_ATTRIBUTE_SYMLINK) != 0)
     return TRUE;
 
@@ -601,11 +602,11 @@ check_file_present (ShoalStorage  *self,
  * @self: a #ShoalStorage
  * @error: return location for a %SHOAL_STORAGE_ERROR_FILES_REMOVED error
  *
- * Checks that every wanted file is still on disk, at its full size, and
- * that the files written through descriptors still open are the ones at
- * their paths (not removed or replaced since). Call it before calling a
- * torrent complete: written data that went into a removed directory is
- * lost. This only calls stat(), once per file.
+ * Checks that every wanted file that holds data is still on disk, at its
+ * full size, and that the files written through descriptors still open
+ * are the ones at their paths (not removed or replaced since). Call it
+ * before calling a torrent complete: written data that went into a
+ * removed directory is lost. This only calls stat(), once per file.
  *
  * Returns: %TRUE if every wanted file is there
  */
@@ -635,7 +636,7 @@ check_written_files (ShoalStorage  *self,
 
       if (mf->offset >= start + len)
         break;
-      if (mf->length > 0 && !check_file_present (self, i, error))
+      if (!check_file_present (self, i, error))
         return FALSE;
     }
   return TRUE;
