@@ -1627,6 +1627,12 @@ test_symlink_file (Fixture       *f,
 
     g_assert_false (g_array_index (stats, ShoalStorageFileStat, 0).exists);
   }
+
+  /* Deleting the torrent's data removes the link, not what it points to. */
+  g_assert_true (delete_files (f, &error));
+  g_assert_no_error (error);
+  assert_file_is (target, "precious");
+  g_assert_false (g_file_test (link, G_FILE_TEST_EXISTS));
 }
 
 /* A link to a directory placed where a directory of the torrent goes:
@@ -1665,6 +1671,60 @@ test_symlink_dir (Fixture       *f,
   g_clear_error (&error);
   assert_file_is (theirs, "theirs");
   g_assert_true (g_file_test (outside, G_FILE_TEST_IS_DIR));
+}
+
+/* Moving the data never follows a link, at the source or the destination;
+ * nor is the part file in the save directory opened through one. */
+static void
+test_symlink_move_and_part_file (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autofree char *outside = g_build_filename (f->tmp, "outside", NULL);
+  g_autofree char *target = g_build_filename (outside, "target.txt", NULL);
+  g_autofree char *dest = g_build_filename (f->tmp, "dest", NULL);
+  g_autofree char *dest_link = g_build_filename (dest, "torrent", NULL);
+  g_autofree char *part = NULL;
+  g_autoptr(GBytes) piece1 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture_load (f, skip_files, G_N_ELEMENTS (skip_files), PIECE);
+  make_dirs (outside);
+  g_file_set_contents (target, "precious", -1, &error);
+  g_assert_no_error (error);
+
+  /* The part file's place (in the save directory) holds a link. */
+  {
+    g_autofree char *hex = shoal_metainfo_dup_info_hash_v1_hex (f->info);
+    g_autofree char *name = g_strdup_printf (".%s.parts", hex);
+
+    make_dirs (f->save_dir);
+    part = g_build_filename (f->save_dir, name, NULL);
+  }
+  g_assert_cmpint (symlink (target, part), ==, 0);
+  shoal_storage_set_file_skipped (f->storage, 1, TRUE);
+  piece1 = piece_bytes (f, 1);   /* wanted.bin and the skipped file */
+  g_assert_false (write_piece (f, 1, piece1, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_SYMLINK);
+  g_clear_error (&error);
+  assert_file_is (target, "precious");
+  g_assert_cmpint (g_unlink (part), ==, 0);
+  write_all (f);
+
+  /* A link at the destination: nothing moves, nothing lands outside. */
+  make_dirs (dest);
+  g_assert_cmpint (symlink (outside, dest_link), ==, 0);
+  g_assert_false (move (f, dest, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_SYMLINK);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_dir_entries (outside), ==, 1);
+  assert_file_content (f, 0);
+
+  /* Without it, the move goes through. */
+  g_assert_cmpint (g_unlink (dest_link), ==, 0);
+  g_assert_true (move (f, dest, &error));
+  g_assert_no_error (error);
+  assert_file_content (f, 0);
+  assert_block (f, 1, 0, PIECE);
 }
 
 static const FileSpec deep_files[] = {
@@ -1905,6 +1965,7 @@ main (int   argc,
   ADD ("/engine/storage/symlink-file-not-followed", test_symlink_file);
   ADD ("/engine/storage/symlink-dir-not-followed", test_symlink_dir);
   ADD ("/engine/storage/symlink-deeper-not-followed", test_symlink_deeper);
+  ADD ("/engine/storage/symlink-move-and-part-file", test_symlink_move_and_part_file);
   ADD ("/engine/storage/removed-directory-detected", test_removed_directory);
   ADD ("/engine/storage/removed-file-reused-fd", test_removed_file_reused_fd);
   ADD ("/engine/storage/zeroed-piece-refused-on-first-upload", test_zeroed_piece_refused);
