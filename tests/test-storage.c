@@ -1536,6 +1536,386 @@ test_file_stats (Fixture       *f,
   g_assert_false (shoal_storage_files_unchanged (f->storage, after));
 }
 
+/* Links below the save directory */
+
+static void
+assert_file_is (const char *path,
+                const char *expected)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (contents, ==, expected);
+}
+
+static void
+make_dirs (const char *path)
+{
+  g_assert_cmpint (g_mkdir_with_parents (path, 0755), ==, 0);
+}
+
+/* A link placed where a file of the torrent goes: writing the piece fails
+ * with an error naming it, and the file it points to is untouched; it is
+ * neither read for upload nor counted by a recheck. */
+static void
+test_symlink_file (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *outside = g_build_filename (f->tmp, "outside", NULL);
+  g_autofree char *target = g_build_filename (outside, "target.txt", NULL);
+  g_autofree char *root = NULL;
+  g_autofree char *link = NULL;
+  g_autoptr(GBytes) piece0 = NULL;
+  g_autoptr(GBytes) block = NULL;
+  g_autoptr(ShoalBitfield) good = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture_load (f, odd_files, G_N_ELEMENTS (odd_files), PIECE);
+  make_dirs (outside);
+  g_file_set_contents (target, "precious", -1, &error);
+  g_assert_no_error (error);
+  root = torrent_path (f, "torrent");
+  make_dirs (root);
+  link = torrent_path (f, "torrent/a.bin");
+  g_assert_cmpint (symlink ("../../outside/target.txt", link), ==, 0);
+
+  piece0 = piece_bytes (f, 0);
+  g_assert_false (write_piece (f, 0, piece0, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_SYMLINK);
+  g_assert_nonnull (strstr (error->message, "torrent/a.bin"));
+  g_clear_error (&error);
+  assert_file_is (target, "precious");
+
+  block = read_block (f, 0, 0, 100, &error);
+  g_assert_null (block);
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_SYMLINK);
+  g_clear_error (&error);
+
+  /* A dangling link is no better: it must not create its target. */
+  g_assert_cmpint (g_unlink (link), ==, 0);
+  g_assert_cmpint (symlink ("../../outside/new.txt", link), ==, 0);
+  g_assert_false (write_piece (f, 0, piece0, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_SYMLINK);
+  g_clear_error (&error);
+  {
+    g_autofree char *created = g_build_filename (outside, "new.txt", NULL);
+
+    g_assert_false (g_file_test (created, G_FILE_TEST_EXISTS));
+  }
+
+  /* With the real file in place the other pieces check fine, not piece 0. */
+  g_assert_cmpint (g_unlink (link), ==, 0);
+  g_assert_cmpint (symlink ("../../outside/target.txt", link), ==, 0);
+  for (guint p = 1; p < shoal_metainfo_get_n_pieces (f->info); p++)
+    {
+      g_autoptr(GBytes) piece = piece_bytes (f, p);
+
+      g_assert_true (write_piece (f, p, piece, &error));
+      g_assert_no_error (error);
+    }
+  good = recheck (f, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (shoal_bitfield_get (good, 0));
+  g_assert_true (shoal_bitfield_get (good, 1));
+  assert_file_is (target, "precious");
+
+  /* The file's snapshot does not describe the link's target. */
+  {
+    g_autoptr(GArray) stats = shoal_storage_get_file_stats (f->storage);
+
+    g_assert_false (g_array_index (stats, ShoalStorageFileStat, 0).exists);
+  }
+
+  /* Deleting the torrent's data removes the link, not what it points to. */
+  g_assert_true (delete_files (f, &error));
+  g_assert_no_error (error);
+  assert_file_is (target, "precious");
+  g_assert_false (g_file_test (link, G_FILE_TEST_EXISTS));
+}
+
+/* A link to a directory placed where a directory of the torrent goes:
+ * nothing is written through it, and deleting the torrent's data does
+ * not delete what is behind it. */
+static void
+test_symlink_dir (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *outside = g_build_filename (f->tmp, "outside", NULL);
+  g_autofree char *theirs = g_build_filename (outside, "b.bin", NULL);
+  g_autofree char *root = NULL;
+  g_autofree char *link = NULL;
+  g_autoptr(GBytes) piece1 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture_load (f, odd_files, G_N_ELEMENTS (odd_files), PIECE);
+  make_dirs (outside);
+  root = torrent_path (f, "torrent");
+  make_dirs (root);
+  link = torrent_path (f, "torrent/sub");
+  g_assert_cmpint (symlink ("../../outside", link), ==, 0);
+
+  piece1 = piece_bytes (f, 1);   /* all in sub/b.bin */
+  g_assert_false (write_piece (f, 1, piece1, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_SYMLINK);
+  g_assert_nonnull (strstr (error->message, "torrent/sub"));
+  g_clear_error (&error);
+  g_assert_cmpuint (count_dir_entries (outside), ==, 0);
+
+  /* Someone else's file behind the link survives the deletion. */
+  g_file_set_contents (theirs, "theirs", -1, &error);
+  g_assert_no_error (error);
+  g_assert_false (delete_files (f, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_SYMLINK);
+  g_clear_error (&error);
+  assert_file_is (theirs, "theirs");
+  g_assert_true (g_file_test (outside, G_FILE_TEST_IS_DIR));
+}
+
+/* Moving the data never follows a link, at the source or the destination;
+ * nor is the part file in the save directory opened through one. */
+static void
+test_symlink_move_and_part_file (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autofree char *outside = g_build_filename (f->tmp, "outside", NULL);
+  g_autofree char *target = g_build_filename (outside, "target.txt", NULL);
+  g_autofree char *dest = g_build_filename (f->tmp, "dest", NULL);
+  g_autofree char *dest_link = g_build_filename (dest, "torrent", NULL);
+  g_autofree char *part = NULL;
+  g_autoptr(GBytes) piece1 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture_load (f, skip_files, G_N_ELEMENTS (skip_files), PIECE);
+  make_dirs (outside);
+  g_file_set_contents (target, "precious", -1, &error);
+  g_assert_no_error (error);
+
+  /* The part file's place (in the save directory) holds a link. */
+  {
+    g_autofree char *hex = shoal_metainfo_dup_info_hash_v1_hex (f->info);
+    g_autofree char *name = g_strdup_printf (".%s.parts", hex);
+
+    make_dirs (f->save_dir);
+    part = g_build_filename (f->save_dir, name, NULL);
+  }
+  g_assert_cmpint (symlink (target, part), ==, 0);
+  shoal_storage_set_file_skipped (f->storage, 1, TRUE);
+  piece1 = piece_bytes (f, 1);   /* wanted.bin and the skipped file */
+  g_assert_false (write_piece (f, 1, piece1, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_SYMLINK);
+  g_clear_error (&error);
+  assert_file_is (target, "precious");
+  g_assert_cmpint (g_unlink (part), ==, 0);
+  write_all (f);
+
+  /* A link at the destination: nothing moves, nothing lands outside. */
+  make_dirs (dest);
+  g_assert_cmpint (symlink (outside, dest_link), ==, 0);
+  g_assert_false (move (f, dest, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_SYMLINK);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_dir_entries (outside), ==, 1);
+  assert_file_content (f, 0);
+
+  /* Without it, the move goes through. */
+  g_assert_cmpint (g_unlink (dest_link), ==, 0);
+  g_assert_true (move (f, dest, &error));
+  g_assert_no_error (error);
+  assert_file_content (f, 0);
+  assert_block (f, 1, 0, PIECE);
+}
+
+static const FileSpec deep_files[] = {
+  { "x/y/z/deep.bin", 20000, FALSE },
+  { "top.bin", 3000, FALSE },
+};
+
+/* A link deeper down the path, below real directories; and the save
+ * directory itself may be a link, which the user chose. */
+static void
+test_symlink_deeper (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *outside = g_build_filename (f->tmp, "outside", NULL);
+  g_autofree char *real_save = g_build_filename (f->tmp, "real-save", NULL);
+  g_autofree char *mid = NULL;
+  g_autofree char *link = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) piece0 = NULL;
+
+  make_dirs (outside);
+  make_dirs (real_save);
+  g_assert_cmpint (symlink ("real-save", f->save_dir), ==, 0);
+  fixture_load (f, deep_files, G_N_ELEMENTS (deep_files), PIECE);
+  mid = torrent_path (f, "torrent/x");
+  make_dirs (mid);
+  link = torrent_path (f, "torrent/x/y");
+  g_assert_cmpint (symlink ("../../../outside", link), ==, 0);
+
+  piece0 = piece_bytes (f, 0);
+  g_assert_false (write_piece (f, 0, piece0, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_SYMLINK);
+  g_assert_nonnull (strstr (error->message, "torrent/x/y"));
+  g_clear_error (&error);
+  g_assert_cmpuint (count_dir_entries (outside), ==, 0);
+
+  /* Without the link, everything goes through the linked save directory. */
+  g_assert_cmpint (g_unlink (link), ==, 0);
+  write_all (f);
+  {
+    g_autofree char *real = g_build_filename (real_save, "torrent", "x", "y", "z", "deep.bin", NULL);
+
+    g_assert_true (g_file_test (real, G_FILE_TEST_IS_REGULAR));
+  }
+  assert_block (f, 1, 0, 100);
+  g_assert_true (shoal_storage_check_files (f->storage, &error));
+  g_assert_no_error (error);
+}
+
+/* The save directory removed while files in it are open: writes through
+ * the cached descriptors go into files that no longer exist. That is
+ * caught when the piece is written, and the torrent is not complete. */
+static void
+test_removed_directory (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) piece0 = NULL;
+  g_autoptr(GBytes) piece1 = NULL;
+  g_autoptr(GBytes) piece3 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture_load (f, odd_files, G_N_ELEMENTS (odd_files), PIECE);
+  piece0 = piece_bytes (f, 0);
+  g_assert_true (write_piece (f, 0, piece0, &error));
+  g_assert_no_error (error);
+  g_assert_true (shoal_storage_check_files (f->storage, &error) == FALSE);
+  g_clear_error (&error);   /* d.bin was never written: not complete */
+
+  rm_rf (f->save_dir);
+
+  /* sub/b.bin is open from piece 0: the write itself succeeds. */
+  piece1 = piece_bytes (f, 1);
+  g_assert_false (write_piece (f, 1, piece1, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILES_REMOVED);
+  g_assert_nonnull (strstr (error->message, "was removed"));
+  g_clear_error (&error);
+  g_assert_false (g_file_test (f->save_dir, G_FILE_TEST_EXISTS));
+
+  /* Nor is a file of ours that vanished created afresh, even when the
+   * directory comes back (the user recreated it, say). */
+  make_dirs (f->save_dir);
+  g_assert_false (write_piece (f, 1, piece1, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILES_REMOVED);
+  g_clear_error (&error);
+
+  /* A file never opened before may be created; but the torrent is not
+   * complete with a.bin gone. */
+  piece3 = piece_bytes (f, 3);
+  g_assert_true (write_piece (f, 3, piece3, &error));
+  g_assert_no_error (error);
+  g_assert_false (shoal_storage_check_files (f->storage, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILES_REMOVED);
+  g_clear_error (&error);
+
+  /* A recheck starts from what is there: the pieces are fetched again. */
+  {
+    g_autoptr(ShoalBitfield) good = recheck (f, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (shoal_bitfield_count (good), ==, 1);
+  }
+  write_all (f);
+  g_assert_true (shoal_storage_check_files (f->storage, &error));
+  g_assert_no_error (error);
+}
+
+/* A single file removed (not the directory) while open, found when the
+ * descriptor is used again after a while. */
+static void
+test_removed_file_reused_fd (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GBytes) block = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture_load (f, odd_files, G_N_ELEMENTS (odd_files), PIECE);
+  write_all (f);
+  assert_block (f, 4, 0, 100);
+  path = torrent_path (f, "torrent/d.bin");
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  /* The check of a cached descriptor runs when it was not checked for two
+   * seconds: wait a little longer (no tight timing either way). */
+  g_usleep (2500 * 1000);
+  block = read_block (f, 4, 0, 100, &error);
+  g_assert_null (block);
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILES_REMOVED);
+  g_assert_nonnull (strstr (error->message, "d.bin"));
+}
+
+/* Resume data trusts a file whose size and mtime did not change. A block
+ * zeroed in place, the mtime put back, must still not be served: the
+ * first read of each piece after a restart hashes it. */
+static void
+test_zeroed_piece_refused (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GArray) stats = NULL;
+  g_autoptr(GBytes) block = NULL;
+  g_autoptr(GBytes) piece1 = NULL;
+  g_autoptr(GError) error = NULL;
+  struct stat st;
+  struct timespec times[2];
+  guint8 zeros[4096] = { 0 };
+  int fd;
+
+  fixture_load (f, odd_files, G_N_ELEMENTS (odd_files), PIECE);
+  write_all (f);
+  stats = shoal_storage_get_file_stats (f->storage);
+  wait_pool_idle (f->pool);
+  g_assert_finalize_object (f->storage);
+
+  /* Zero 4 KiB of piece 1 (all in sub/b.bin), keeping size and mtime. */
+  path = torrent_path (f, "torrent/sub/b.bin");
+  g_assert_cmpint (stat (path, &st), ==, 0);
+  fd = open (path, O_WRONLY);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, zeros, sizeof zeros, PIECE - 5000 + 1000), ==, sizeof zeros);
+  close (fd);
+  times[0] = st.st_atim;
+  times[1] = st.st_mtim;
+  g_assert_cmpint (utimensat (AT_FDCWD, path, times, 0), ==, 0);
+
+  /* The restart: a new storage, and resume data that sees no change. */
+  f->storage = shoal_storage_new (f->info, f->save_dir, f->pool);
+  g_assert_true (shoal_storage_files_unchanged (f->storage, stats));
+
+  /* Even a block outside the zeroed range: the piece as a whole is bad. */
+  block = read_block (f, 1, 0, 512, &error);
+  g_assert_null (block);
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH);
+  g_clear_error (&error);
+  block = read_block (f, 1, 8192, 512, &error);
+  g_assert_null (block);
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH);
+  g_clear_error (&error);
+
+  /* The other pieces are served, and right. */
+  for (guint p = 0; p < shoal_metainfo_get_n_pieces (f->info); p++)
+    if (p != 1)
+      assert_block (f, p, 0, shoal_metainfo_get_piece_size (f->info, p));
+  assert_block (f, 2, 100, 200);
+
+  /* Downloaded again, the piece is served again. */
+  piece1 = piece_bytes (f, 1);
+  g_assert_true (write_piece (f, 1, piece1, &error));
+  g_assert_no_error (error);
+  assert_block (f, 1, 0, PIECE);
+}
+
 static void
 test_pool_threads (void)
 {
@@ -1582,6 +1962,13 @@ main (int   argc,
   ADD ("/engine/storage/finish-deletions", test_finish_deletions);
   ADD ("/engine/storage/move", test_move);
   ADD ("/engine/storage/file-stats", test_file_stats);
+  ADD ("/engine/storage/symlink-file-not-followed", test_symlink_file);
+  ADD ("/engine/storage/symlink-dir-not-followed", test_symlink_dir);
+  ADD ("/engine/storage/symlink-deeper-not-followed", test_symlink_deeper);
+  ADD ("/engine/storage/symlink-move-and-part-file", test_symlink_move_and_part_file);
+  ADD ("/engine/storage/removed-directory-detected", test_removed_directory);
+  ADD ("/engine/storage/removed-file-reused-fd", test_removed_file_reused_fd);
+  ADD ("/engine/storage/zeroed-piece-refused-on-first-upload", test_zeroed_piece_refused);
 
   return g_test_run ();
 }

@@ -230,6 +230,41 @@ read_index (ShoalPartFile  *self,
   return TRUE;
 }
 
+static void
+set_open_error (GError     **error,
+                int          errsv,
+                const char  *action,
+                const char  *path)
+{
+  g_autofree char *display = NULL;
+
+  if (errsv != ELOOP)
+    {
+      shoal_storage_io_set_error (error, errsv, action, path);
+      return;
+    }
+  display = g_filename_display_name (path);
+  g_set_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_SYMLINK,
+               "“%s” is a symbolic link: links are never followed; remove it", display);
+}
+
+static gboolean
+is_regular (ShoalPartFile  *self,
+            GError        **error)
+{
+  struct stat st;
+
+  g_autofree char *display = NULL;
+
+  if (fstat (self->fd, &st) == 0 && S_ISREG (st.st_mode))
+    return TRUE;
+  display = g_filename_display_name (self->path);
+  g_set_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_IO,
+               "“%s” is not a regular file", display);
+  reset_locked (self);
+  return FALSE;
+}
+
 static gboolean
 ensure_loaded_locked (ShoalPartFile  *self,
                       gboolean        create,
@@ -237,14 +272,18 @@ ensure_loaded_locked (ShoalPartFile  *self,
 {
   if (!self->loaded)
     {
-      self->fd = open (self->path, O_RDWR | O_CLOEXEC);
+      /* The part file sits in the save directory: a link put in its
+       * place must not be followed (nor a FIFO block us). */
+      self->fd = open (self->path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
       if (self->fd < 0 && errno != ENOENT)
         {
           int errsv = errno;
 
-          shoal_storage_io_set_error (error, errsv, "opening", self->path);
+          set_open_error (error, errsv, "opening", self->path);
           return FALSE;
         }
+      if (self->fd >= 0 && !is_regular (self, error))
+        return FALSE;
       if (self->fd >= 0 && !read_index (self, error))
         {
           reset_locked (self);
@@ -257,14 +296,16 @@ ensure_loaded_locked (ShoalPartFile  *self,
     {
       if (!shoal_storage_io_make_parents (self->path, error))
         return FALSE;
-      self->fd = open (self->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+      self->fd = open (self->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
       if (self->fd < 0)
         {
           int errsv = errno;
 
-          shoal_storage_io_set_error (error, errsv, "creating", self->path);
+          set_open_error (error, errsv, "creating", self->path);
           return FALSE;
         }
+      if (!is_regular (self, error))
+        return FALSE;
       if (!write_fresh_header (self, error))
         {
           reset_locked (self);

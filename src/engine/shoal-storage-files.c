@@ -8,9 +8,12 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -72,6 +75,7 @@ apply_skipped_job_run (gpointer data)
               g_task_return_error (job->task, error);
               return;
             }
+          _shoal_storage_set_verified (self, piece, TRUE);
           if (_shoal_storage_range_touches_skipped (self, start, size))
             continue;
         }
@@ -151,22 +155,25 @@ shoal_storage_apply_skipped_finish (ShoalStorage  *self,
 GArray *
 shoal_storage_get_file_stats (ShoalStorage *self)
 {
+  g_autofree char *save_dir = NULL;
   GArray *stats;
 
   g_return_val_if_fail (SHOAL_IS_STORAGE (self), NULL);
 
+  save_dir = shoal_storage_dup_save_dir (self);
   stats = g_array_sized_new (FALSE, TRUE, sizeof (ShoalStorageFileStat), self->n_files);
   g_array_set_size (stats, self->n_files);
   for (guint i = 0; i < self->n_files; i++)
     {
       ShoalStorageFileStat *fs = &g_array_index (stats, ShoalStorageFileStat, i);
-      g_autofree char *path = NULL;
       struct stat st;
 
       if (_shoal_storage_file_is_pad (shoal_metainfo_get_file (self->info, i)))
         continue;
-      path = shoal_storage_dup_file_path (self, i);
-      if (stat (path, &st) < 0)
+      /* A link in a file's place is not the file (and never followed). */
+      if (!shoal_storage_io_stat_below (save_dir, shoal_metainfo_get_file (self->info, i)->path,
+                                        &st, NULL) ||
+          !S_ISREG (st.st_mode))
         continue;
       fs->exists = TRUE;
       fs->size = (guint64) st.st_size;
@@ -257,7 +264,9 @@ write_journal_entry (const char *journal_dir,
 typedef struct
 {
   char      *trash_dir;  /* (nullable): where the files were moved */
-  GPtrArray *to_unlink;  /* absolute paths, deleted in the thread */
+  int        trash_fd;   /* that directory, opened (or -1) */
+  GPtrArray *to_unlink;  /* names in trash_dir, deleted in the thread */
+  GPtrArray *to_unlink_rel; /* paths left in place, relative to save_dir */
   GPtrArray *rel_paths;  /* (nullable): directories to clean up after */
   char      *save_dir;
   char      *journal;    /* (nullable): the entry that records the deletion */
@@ -270,7 +279,10 @@ delete_job_free (gpointer data)
   DeleteJob *job = data;
 
   g_free (job->trash_dir);
+  if (job->trash_fd >= 0)
+    close (job->trash_fd);
   g_ptr_array_unref (job->to_unlink);
+  g_ptr_array_unref (job->to_unlink_rel);
   g_clear_pointer (&job->rel_paths, g_ptr_array_unref);
   g_free (job->save_dir);
   g_free (job->journal);
@@ -284,16 +296,29 @@ delete_job_run (gpointer data)
   GTask *task = ((TaskJob *) data)->task;
   DeleteJob *job = g_task_get_task_data (task);
 
+  /* By descriptor: a link put in the hidden directory's place meanwhile
+   * must not lead the removal elsewhere. */
   for (guint i = 0; i < job->to_unlink->len; i++)
     {
-      const char *path = g_ptr_array_index (job->to_unlink, i);
+      const char *name = g_ptr_array_index (job->to_unlink, i);
 
-      if (g_unlink (path) < 0 && errno != ENOENT && job->error == NULL)
+      if (unlinkat (job->trash_fd, name, 0) < 0 && errno != ENOENT && job->error == NULL)
         {
           int errsv = errno;
+          g_autofree char *path = g_build_filename (job->trash_dir, name, NULL);
 
           shoal_storage_io_set_error (&job->error, errsv, "removing", path);
         }
+    }
+  for (guint i = 0; i < job->to_unlink_rel->len; i++)
+    {
+      const char *rel = g_ptr_array_index (job->to_unlink_rel, i);
+      g_autoptr(GError) local_error = NULL;
+
+      if (!shoal_storage_io_unlink_below (job->save_dir, rel, FALSE, &local_error) &&
+          !g_error_matches (local_error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILE_MISSING) &&
+          job->error == NULL)
+        job->error = g_steal_pointer (&local_error);
     }
   if (job->trash_dir != NULL)
     (void) g_rmdir (job->trash_dir);
@@ -321,7 +346,8 @@ delete_job_run (gpointer data)
  *
  * Removes the torrent's files, its part file, and the directories of the
  * torrent that are left empty. Nothing outside the save directory is
- * touched, nor the save directory itself. Missing files are not an error;
+ * touched, nor the save directory itself: no link below it is followed (a
+ * link on the way is reported with %SHOAL_STORAGE_ERROR_SYMLINK). Missing files are not an error;
  * the first other failure is reported after trying every file. No I/O for
  * this storage may be pending.
  *
@@ -356,6 +382,8 @@ shoal_storage_delete_files_async (ShoalStorage        *self,
   g_task_set_source_tag (task, shoal_storage_delete_files_async);
   job = g_new0 (DeleteJob, 1);
   job->to_unlink = g_ptr_array_new_with_free_func (g_free);
+  job->to_unlink_rel = g_ptr_array_new_with_free_func (g_free);
+  job->trash_fd = -1;
   job->save_dir = shoal_storage_dup_save_dir (self);
   g_task_set_task_data (task, job, delete_job_free);
 
@@ -364,29 +392,34 @@ shoal_storage_delete_files_async (ShoalStorage        *self,
 
   for (guint i = 0; i < paths->len; i++)
     {
-      g_autofree char *path = g_build_filename (job->save_dir, g_ptr_array_index (paths, i), NULL);
+      const char *rel = g_ptr_array_index (paths, i);
+      g_autoptr(GError) local_error = NULL;
       struct stat st;
 
-      if (lstat (path, &st) < 0)
+      /* Never through a link below the save directory: a link there
+       * leads out of it, and what is there is not the torrent's. */
+      if (!shoal_storage_io_stat_below (job->save_dir, rel, &st, &local_error))
         {
-          int errsv = errno;
-
-          if (errsv != ENOENT && job->error == NULL)
-            shoal_storage_io_set_error (&job->error, errsv, "removing", path);
+          if (!g_error_matches (local_error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILE_MISSING) &&
+              job->error == NULL)
+            job->error = g_steal_pointer (&local_error);
           continue;
         }
       /* A directory where the torrent has a file is not the torrent's: it
        * stays, and unlinking it fails with a clear error. */
       if (S_ISDIR (st.st_mode))
         {
-          g_ptr_array_add (job->to_unlink, g_steal_pointer (&path));
+          g_ptr_array_add (job->to_unlink_rel, g_strdup (rel));
           continue;
         }
       if (job->trash_dir == NULL && !trash_failed)
         {
           job->trash_dir = g_build_filename (job->save_dir, TRASH_PREFIX "XXXXXX", NULL);
-          if (g_mkdtemp_full (job->trash_dir, 0700) == NULL)
+          if (g_mkdtemp_full (job->trash_dir, 0700) == NULL ||
+              (job->trash_fd = open (job->trash_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
             {
+              if (g_file_test (job->trash_dir, G_FILE_TEST_IS_DIR))
+                (void) g_rmdir (job->trash_dir);
               g_clear_pointer (&job->trash_dir, g_free);
               trash_failed = TRUE;
             }
@@ -395,17 +428,16 @@ shoal_storage_delete_files_async (ShoalStorage        *self,
         }
       if (job->trash_dir != NULL)
         {
-          g_autofree char *name = g_strdup_printf ("%u", i);
-          char *dest = g_build_filename (job->trash_dir, name, NULL);
+          char *name = g_strdup_printf ("%u", i);
 
-          if (g_rename (path, dest) == 0)
+          if (shoal_storage_io_rename_below (job->save_dir, rel, job->trash_fd, name, NULL))
             {
-              g_ptr_array_add (job->to_unlink, dest);
+              g_ptr_array_add (job->to_unlink, name);
               continue;
             }
-          g_free (dest);
+          g_free (name);
         }
-      g_ptr_array_add (job->to_unlink, g_steal_pointer (&path));
+      g_ptr_array_add (job->to_unlink_rel, g_strdup (rel));
       left_in_place = TRUE;
     }
 
@@ -465,22 +497,31 @@ leftover_job_run (gpointer data)
 
   if (job->trash_dir != NULL)
     {
-      g_autoptr(GDir) dir = g_dir_open (job->trash_dir, 0, NULL);
-      const char *name;
-      gboolean only_ours = TRUE;
+      /* The directory itself is opened without following a link: one put
+       * in its place would lead the removal anywhere. */
+      int fd = open (job->trash_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      DIR *dir = fd >= 0 ? fdopendir (fd) : NULL;
+      struct dirent *de;
+      gboolean only_ours = dir != NULL;
 
+      if (dir == NULL && fd >= 0)
+        close (fd);
       /* Only the files a deletion put there; anything else stays, and so
        * does the directory. */
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      while (dir != NULL && (de = readdir (dir)) != NULL)
         {
-          g_autofree char *path = g_build_filename (job->trash_dir, name, NULL);
           struct stat st;
 
-          if (is_index_name (name) && lstat (path, &st) == 0 && !S_ISDIR (st.st_mode))
-            (void) g_unlink (path);
+          if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+            continue;
+          if (is_index_name (de->d_name) &&
+              fstatat (dirfd (dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR (st.st_mode))
+            (void) unlinkat (dirfd (dir), de->d_name, 0);
           else
             only_ours = FALSE;
         }
+      if (dir != NULL)
+        closedir (dir);
       if (only_ours)
         (void) g_rmdir (job->trash_dir);
     }
@@ -571,15 +612,26 @@ move_job_run (gpointer data)
   for (guint i = 0; i < paths->len; i++)
     {
       const char *rel = g_ptr_array_index (paths, i);
-      g_autofree char *src = g_build_filename (self->save_dir, rel, NULL);
       g_autofree char *dest = g_build_filename (job->new_save_dir, rel, NULL);
+      g_autoptr(GError) local_error = NULL;
       struct stat st;
 
-      if (lstat (src, &st) < 0)
-        continue;
-      if (lstat (dest, &st) == 0)
+      /* Neither side is looked at through a link below its directory. */
+      if (!shoal_storage_io_stat_below (self->save_dir, rel, &st, &local_error))
+        {
+          if (g_error_matches (local_error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILE_MISSING))
+            continue;
+          g_propagate_error (&error, g_steal_pointer (&local_error));
+          goto fail;
+        }
+      if (shoal_storage_io_stat_below (job->new_save_dir, rel, &st, &local_error))
         {
           shoal_storage_io_set_error (&error, EEXIST, "moving to", dest);
+          goto fail;
+        }
+      if (!g_error_matches (local_error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILE_MISSING))
+        {
+          g_propagate_error (&error, g_steal_pointer (&local_error));
           goto fail;
         }
       g_ptr_array_add (to_move, (gpointer) rel);
@@ -588,10 +640,8 @@ move_job_run (gpointer data)
   for (moved = 0; moved < to_move->len; moved++)
     {
       const char *rel = g_ptr_array_index (to_move, moved);
-      g_autofree char *src = g_build_filename (self->save_dir, rel, NULL);
-      g_autofree char *dest = g_build_filename (job->new_save_dir, rel, NULL);
 
-      if (!shoal_storage_io_move_file (src, dest, &error))
+      if (!shoal_storage_io_move_below (self->save_dir, rel, job->new_save_dir, rel, &error))
         goto fail;
     }
 
@@ -606,6 +656,8 @@ move_job_run (gpointer data)
   shoal_storage_io_remove_empty_dirs (self->save_dir, to_move);
   g_free (self->save_dir);
   self->save_dir = g_strdup (job->new_save_dir);
+  /* The files are the same, their directory is another one. */
+  self->root_opened = FALSE;
 
 done:
   g_mutex_unlock (&self->fd_lock);
@@ -617,12 +669,10 @@ fail:
   while (moved-- > 0)
     {
       const char *rel = g_ptr_array_index (to_move, moved);
-      g_autofree char *src = g_build_filename (self->save_dir, rel, NULL);
-      g_autofree char *dest = g_build_filename (job->new_save_dir, rel, NULL);
       g_autoptr(GError) rollback_error = NULL;
 
-      if (!shoal_storage_io_move_file (dest, src, &rollback_error))
-        g_warning ("Cannot move “%s” back: %s", dest, rollback_error->message);
+      if (!shoal_storage_io_move_below (job->new_save_dir, rel, self->save_dir, rel, &rollback_error))
+        g_warning ("Cannot move “%s” back: %s", rel, rollback_error->message);
     }
   shoal_storage_io_remove_empty_dirs (job->new_save_dir, to_move);
   g_mutex_unlock (&self->fd_lock);

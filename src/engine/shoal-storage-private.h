@@ -8,6 +8,8 @@
  */
 #pragma once
 
+#include <sys/types.h>
+
 #include "shoal-part-file.h"
 #include "shoal-storage.h"
 
@@ -24,6 +26,9 @@ typedef struct
   guint64  stamp;
   gboolean stale;       /* close once the last user is done */
   gboolean transient;   /* not in the cache: the cache was full */
+  dev_t    dev;         /* the file opened, to notice it was replaced */
+  ino_t    ino;
+  gint64   checked_us;  /* when it was last seen at its path */
 } ShoalStorageFd;
 
 struct _ShoalStorage
@@ -48,6 +53,18 @@ struct _ShoalStorage
   char           *save_dir;
   ShoalStorageFd  fds[SHOAL_STORAGE_FD_CACHE_SIZE];
   guint64         fd_clock;
+  guint8         *opened;           /* per file: opened by us, so it existed */
+  gboolean        root_opened;      /* the save directory existed */
+
+  /* Pieces hashed since this object was made (written, rechecked, or read
+   * and hashed for their first upload), and pieces found bad on such a
+   * read: one bit each, atomic. Pieces trusted from resume data are in
+   * neither until their first read. */
+  guint          *verified;
+  guint          *failed;
+  GMutex          verify_lock;
+  GCond           verify_cond;
+  GHashTable     *verifying;        /* pieces being hashed for upload */
 
   /* Diagnostics of the last recheck, written before its result is
    * returned, so they are safe to read once the result has arrived. */
@@ -93,6 +110,10 @@ gboolean  _shoal_storage_check_piece_hash     (ShoalStorage   *self,
                                                guint           piece,
                                                const guint8   *data,
                                                gsize           len);
+void      _shoal_storage_set_verified         (ShoalStorage   *self,
+                                               guint           piece,
+                                               gboolean        verified);
+void      _shoal_storage_forget_opened_locked (ShoalStorage   *self);
 
 /* Diagnostics for tests and benchmarks (shoal-storage-recheck.c): how many
  * distinct worker threads hashed pieces in the last recheck, how many

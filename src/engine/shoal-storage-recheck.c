@@ -186,6 +186,7 @@ recheck_chunk (Recheck            *recheck,
       if (readable)
         {
           recheck->good[p] = _shoal_storage_check_piece_hash (self, p, data, size);
+          _shoal_storage_set_verified (self, p, recheck->good[p]);
           (*n_hashed)++;
         }
       g_atomic_int_inc (&recheck->done);
@@ -321,8 +322,12 @@ recheck_start (ShoalStorage             *self,
       return;
     }
 
-  /* Cached descriptors may point at files since deleted or replaced. */
-  _shoal_storage_close_all_fds (self);
+  /* Cached descriptors may point at files since deleted or replaced; and
+   * what is gone now is simply not had, and may be created again. */
+  g_mutex_lock (&self->fd_lock);
+  _shoal_storage_close_all_fds_locked (self);
+  _shoal_storage_forget_opened_locked (self);
+  g_mutex_unlock (&self->fd_lock);
 
   recheck = g_atomic_rc_box_new0 (Recheck);
   recheck->self = self;

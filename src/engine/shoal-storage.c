@@ -50,7 +50,13 @@ shoal_storage_finalize (GObject *object)
   g_clear_object (&self->pool);
   g_clear_pointer (&self->skipped, g_free);
   g_clear_pointer (&self->save_dir, g_free);
+  g_clear_pointer (&self->opened, g_free);
+  g_clear_pointer (&self->verified, g_free);
+  g_clear_pointer (&self->failed, g_free);
+  g_clear_pointer (&self->verifying, g_hash_table_unref);
   g_mutex_clear (&self->fd_lock);
+  g_mutex_clear (&self->verify_lock);
+  g_cond_clear (&self->verify_cond);
 
   G_OBJECT_CLASS (shoal_storage_parent_class)->finalize (object);
 }
@@ -67,6 +73,9 @@ static void
 shoal_storage_init (ShoalStorage *self)
 {
   g_mutex_init (&self->fd_lock);
+  g_mutex_init (&self->verify_lock);
+  g_cond_init (&self->verify_cond);
+  self->verifying = g_hash_table_new (NULL, NULL);
   for (guint i = 0; i < SHOAL_STORAGE_FD_CACHE_SIZE; i++)
     self->fds[i].fd = -1;
 }
@@ -121,6 +130,9 @@ shoal_storage_new (ShoalMetainfo *info,
   self->total_length = shoal_metainfo_get_total_length (info);
   self->has_v1 = (shoal_metainfo_get_version (info) & SHOAL_TORRENT_VERSION_V1) != 0;
   self->skipped = g_new0 (gint, MAX (self->n_files, 1));
+  self->opened = g_new0 (guint8, MAX (self->n_files, 1));
+  self->verified = g_new0 (guint, self->n_pieces / 32 + 1);
+  self->failed = g_new0 (guint, self->n_pieces / 32 + 1);
 
   part_path = _shoal_storage_default_part_path (info, save_dir);
   self->default_part_path = TRUE;
@@ -305,10 +317,96 @@ find_slot_locked (ShoalStorage *self)
   return g_new0 (ShoalStorageFd, 1);
 }
 
+/* A descriptor kept open longer than this is checked again before use. */
+#define FD_CHECK_INTERVAL_US (2 * G_USEC_PER_SEC)
+
+/* The data written into @file is lost: the file, or the whole save
+ * directory, was removed or replaced behind our back. */
+static void
+set_removed_error_locked (ShoalStorage  *self,
+                          guint          file,
+                          GError       **error)
+{
+  struct stat st;
+
+  if (stat (self->save_dir, &st) < 0)
+    {
+      g_autofree char *display = g_filename_display_name (self->save_dir);
+
+      g_set_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILES_REMOVED,
+                   "Files missing: the download directory “%s” was removed while "
+                   "the torrent was using it", display);
+    }
+  else
+    {
+      g_autofree char *path = file_path_locked (self, file);
+      g_autofree char *display = g_filename_display_name (path);
+
+      if (self->opened[file])
+        g_set_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILES_REMOVED,
+                     "Files missing: “%s” was removed or replaced while the torrent "
+                     "was using it", display);
+      else
+        g_set_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILES_REMOVED,
+                     "Files missing: “%s” is missing or shorter than it should be", display);
+    }
+}
+
+/*
+ * Whether the file under a cached descriptor is still the one at its
+ * path. Writes through a descriptor of a removed file succeed, and the
+ * data vanishes when it is closed: that must stop the torrent, not be
+ * found out by the next recheck. A file that is gone is never handed out
+ * again from the cache.
+ */
+static gboolean
+entry_still_there_locked (ShoalStorage    *self,
+                          ShoalStorageFd  *entry,
+                          GError         **error)
+{
+  const ShoalMetainfoFile *mf = shoal_metainfo_get_file (self->info, entry->file);
+  struct stat st;
+
+  if (fstat (entry->fd, &st) == 0 && st.st_nlink > 0 &&
+      shoal_storage_io_stat_below (self->save_dir, mf->path, &st, NULL) &&
+      st.st_dev == entry->dev && st.st_ino == entry->ino)
+    {
+      entry->checked_us = g_get_monotonic_time ();
+      return TRUE;
+    }
+
+  if (entry->users == 0 && !entry->transient)
+    {
+      close (entry->fd);
+      entry->fd = -1;
+    }
+  else
+    entry->stale = TRUE;
+  set_removed_error_locked (self, entry->file, error);
+  return FALSE;
+}
+
+static ShoalStorageFd *
+find_cached_locked (ShoalStorage *self,
+                    guint         file,
+                    gboolean      writable)
+{
+  for (guint i = 0; i < SHOAL_STORAGE_FD_CACHE_SIZE; i++)
+    {
+      ShoalStorageFd *entry = &self->fds[i];
+
+      if (entry->fd >= 0 && entry->file == file && !entry->stale &&
+          (entry->writable || !writable))
+        return entry;
+    }
+  return NULL;
+}
+
 /*
  * Returns an open descriptor for @file, opening it if needed. Writing
  * creates the file and its directories, and sizes it to its full length
- * (sparse). Release it with release_fd().
+ * (sparse). No link below the save directory is followed. Release it with
+ * release_fd().
  */
 static ShoalStorageFd *
 acquire_fd (ShoalStorage  *self,
@@ -317,43 +415,45 @@ acquire_fd (ShoalStorage  *self,
             GError       **error)
 {
   const ShoalMetainfoFile *mf = shoal_metainfo_get_file (self->info, file);
-  g_autofree char *path = NULL;
+  g_autoptr(GError) local_error = NULL;
   ShoalStorageFd *entry;
+  struct stat st;
   int fd;
 
   g_mutex_lock (&self->fd_lock);
-  for (guint i = 0; i < SHOAL_STORAGE_FD_CACHE_SIZE; i++)
+  entry = find_cached_locked (self, file, writable);
+  if (entry != NULL)
     {
-      entry = &self->fds[i];
-      if (entry->fd >= 0 && entry->file == file && !entry->stale &&
-          (entry->writable || !writable))
-        {
-          entry->users++;
-          entry->stamp = ++self->fd_clock;
-          g_mutex_unlock (&self->fd_lock);
-          return entry;
-        }
+      if (g_get_monotonic_time () - entry->checked_us > FD_CHECK_INTERVAL_US &&
+          !entry_still_there_locked (self, entry, error))
+        goto fail;
+      entry->users++;
+      entry->stamp = ++self->fd_clock;
+      g_mutex_unlock (&self->fd_lock);
+      return entry;
     }
 
-  path = file_path_locked (self, file);
   if (writable)
     {
-      struct stat st;
-
-      if (!shoal_storage_io_make_parents (path, error))
-        goto fail;
-      fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+      /* A file we had open before and that is gone now was removed behind
+       * our back; creating it afresh would hide that its data is lost. The
+       * same holds for the save directory. */
+      fd = shoal_storage_io_open_below (self->save_dir, mf->path,
+                                        O_RDWR | (self->opened[file] ? 0 : O_CREAT), 0666,
+                                        !self->root_opened, &st, &local_error);
       if (fd < 0)
         {
-          int errsv = errno;
-
-          shoal_storage_io_set_error (error, errsv, "writing", path);
+          if (g_error_matches (local_error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_FILE_MISSING) &&
+              (self->opened[file] || self->root_opened))
+            set_removed_error_locked (self, file, error);
+          else
+            g_propagate_error (error, g_steal_pointer (&local_error));
           goto fail;
         }
-      if (fstat (fd, &st) == 0 && (guint64) st.st_size < mf->length &&
-          ftruncate (fd, (off_t) mf->length) < 0)
+      if ((guint64) st.st_size < mf->length && ftruncate (fd, (off_t) mf->length) < 0)
         {
           int errsv = errno;
+          g_autofree char *path = file_path_locked (self, file);
 
           close (fd);
           shoal_storage_io_set_error (error, errsv, "writing", path);
@@ -362,16 +462,13 @@ acquire_fd (ShoalStorage  *self,
     }
   else
     {
-      fd = open (path, O_RDONLY | O_CLOEXEC);
+      fd = shoal_storage_io_open_below (self->save_dir, mf->path, O_RDONLY, 0, FALSE, &st, error);
       if (fd < 0)
-        {
-          int errsv = errno;
-
-          shoal_storage_io_set_error (error, errsv, "reading", path);
-          goto fail;
-        }
+        goto fail;
     }
 
+  self->opened[file] = TRUE;
+  self->root_opened = TRUE;
   entry = find_slot_locked (self);
   entry->transient = entry < self->fds || entry >= self->fds + SHOAL_STORAGE_FD_CACHE_SIZE;
   entry->fd = fd;
@@ -380,12 +477,24 @@ acquire_fd (ShoalStorage  *self,
   entry->users = 1;
   entry->stale = FALSE;
   entry->stamp = ++self->fd_clock;
+  entry->dev = st.st_dev;
+  entry->ino = st.st_ino;
+  entry->checked_us = g_get_monotonic_time ();
   g_mutex_unlock (&self->fd_lock);
   return entry;
 
 fail:
   g_mutex_unlock (&self->fd_lock);
   return NULL;
+}
+
+/* Forgets which files were opened: after a recheck, a file that is gone
+ * is simply not had, and may be created again. */
+void
+_shoal_storage_forget_opened_locked (ShoalStorage *self)
+{
+  memset (self->opened, 0, MAX (self->n_files, 1));
+  self->root_opened = FALSE;
 }
 
 static void
@@ -451,6 +560,86 @@ _shoal_storage_range_touches_skipped (ShoalStorage *self,
         return TRUE;
     }
   return FALSE;
+}
+
+/*
+ * Whether file @i, if wanted, is still there: the file under a cached
+ * descriptor still at its path, or else a regular file at its path at
+ * least as long as it should be (see entry_still_there_locked()).
+ */
+static gboolean
+check_file_present (ShoalStorage  *self,
+                    guint          i,
+                    GError       **error)
+{
+  const ShoalMetainfoFile *mf = shoal_metainfo_get_file (self->info, i);
+  ShoalStorageFd *entry;
+  struct stat st;
+  gboolean ok;
+
+  /* An empty file holds no data that could be lost. */
+  if (_shoal_storage_file_is_pad (mf) || file_is_skipped (self, i) || mf->length == 0 ||
+      (mf->attributes & SHOAL_FILE_ATTRIBUTE_SYMLINK) != 0)
+    return TRUE;
+
+  g_mutex_lock (&self->fd_lock);
+  entry = find_cached_locked (self, i, FALSE);
+  if (entry != NULL)
+    ok = entry_still_there_locked (self, entry, error);
+  else
+    {
+      ok = shoal_storage_io_stat_below (self->save_dir, mf->path, &st, NULL) &&
+           S_ISREG (st.st_mode) && (guint64) st.st_size >= mf->length;
+      if (!ok)
+        set_removed_error_locked (self, i, error);
+    }
+  g_mutex_unlock (&self->fd_lock);
+  return ok;
+}
+
+/**
+ * shoal_storage_check_files:
+ * @self: a #ShoalStorage
+ * @error: return location for a %SHOAL_STORAGE_ERROR_FILES_REMOVED error
+ *
+ * Checks that every wanted file that holds data is still on disk, at its
+ * full size, and that the files written through descriptors still open
+ * are the ones at their paths (not removed or replaced since). Call it
+ * before calling a torrent complete: written data that went into a
+ * removed directory is lost. This only calls stat(), once per file.
+ *
+ * Returns: %TRUE if every wanted file is there
+ */
+gboolean
+shoal_storage_check_files (ShoalStorage  *self,
+                           GError       **error)
+{
+  g_return_val_if_fail (SHOAL_IS_STORAGE (self), FALSE);
+
+  for (guint i = 0; i < self->n_files; i++)
+    if (!check_file_present (self, i, error))
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether the wanted files that [@start, @start + @len) was just written
+ * to are all still there. */
+static gboolean
+check_written_files (ShoalStorage  *self,
+                     guint64        start,
+                     guint64        len,
+                     GError       **error)
+{
+  for (guint i = find_file (self, start); i < self->n_files; i++)
+    {
+      const ShoalMetainfoFile *mf = shoal_metainfo_get_file (self->info, i);
+
+      if (mf->offset >= start + len)
+        break;
+      if (!check_file_present (self, i, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /*
@@ -661,6 +850,108 @@ _shoal_storage_check_piece_hash (ShoalStorage *self,
   return memcmp (digest, expected, SHOAL_SHA1_LEN) == 0;
 }
 
+/* Pieces hashed in this session */
+
+static gboolean
+bit_get (guint *bits,
+         guint  piece)
+{
+  return (g_atomic_int_get ((gint *) &bits[piece / 32]) & (1u << (piece % 32))) != 0;
+}
+
+static void
+bit_set (guint    *bits,
+         guint     piece,
+         gboolean  value)
+{
+  if (value)
+    g_atomic_int_or (&bits[piece / 32], 1u << (piece % 32));
+  else
+    g_atomic_int_and (&bits[piece / 32], ~(1u << (piece % 32)));
+}
+
+/* @piece was hashed and matched (or, with @verified FALSE, it changed). */
+void
+_shoal_storage_set_verified (ShoalStorage *self,
+                             guint         piece,
+                             gboolean      verified)
+{
+  bit_set (self->verified, piece, verified);
+  if (verified)
+    bit_set (self->failed, piece, FALSE);
+}
+
+/*
+ * Makes sure @piece was hashed in this session before any of it is served.
+ * Resume data trusts files whose size and mtime did not change, but a
+ * block can be changed in place with the mtime put back; serving it would
+ * spread bad data and get us banned. The first read of each piece for
+ * upload reads the whole piece and hashes it (in this worker), the
+ * following ones come from the page cache; a piece that does not match is
+ * refused with %SHOAL_STORAGE_ERROR_HASH_MISMATCH until it is written
+ * again. On success, the whole piece is returned in *@piece_data when that
+ * is not NULL, so the block asked for need not be read again.
+ */
+static gboolean
+verify_for_upload (ShoalStorage  *self,
+                   guint          piece,
+                   guint8       **piece_data,
+                   GError       **error)
+{
+  guint64 size = shoal_metainfo_get_piece_size (self->info, piece);
+  g_autofree guint8 *buf = NULL;
+  gboolean ok;
+
+  if (!self->has_v1 || bit_get (self->verified, piece))
+    return TRUE;
+
+  /* One worker hashes a piece; others asking for it wait for the answer
+   * rather than read and hash it again. */
+  g_mutex_lock (&self->verify_lock);
+  while (g_hash_table_contains (self->verifying, GUINT_TO_POINTER (piece)))
+    g_cond_wait (&self->verify_cond, &self->verify_lock);
+  if (bit_get (self->verified, piece) || bit_get (self->failed, piece))
+    {
+      g_mutex_unlock (&self->verify_lock);
+      goto done;
+    }
+  g_hash_table_add (self->verifying, GUINT_TO_POINTER (piece));
+  g_mutex_unlock (&self->verify_lock);
+
+  buf = g_malloc (size);
+  ok = read_piece_range (self, piece, 0, buf, size, error);
+  if (ok)
+    {
+      if (_shoal_storage_check_piece_hash (self, piece, buf, size))
+        bit_set (self->verified, piece, TRUE);
+      else
+        {
+          g_debug ("Piece %u of “%s” on disk does not match its hash: it is not "
+                     "served, and will be downloaded again",
+                     piece, shoal_metainfo_get_name (self->info));
+          bit_set (self->failed, piece, TRUE);
+        }
+    }
+
+  g_mutex_lock (&self->verify_lock);
+  g_hash_table_remove (self->verifying, GUINT_TO_POINTER (piece));
+  g_cond_broadcast (&self->verify_cond);
+  g_mutex_unlock (&self->verify_lock);
+  if (!ok)
+    return FALSE;
+
+done:
+  if (bit_get (self->failed, piece))
+    {
+      g_set_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH,
+                   "Piece %u on disk does not match its hash", piece);
+      return FALSE;
+    }
+  if (piece_data != NULL)
+    *piece_data = g_steal_pointer (&buf);
+  return TRUE;
+}
+
 /* Writing pieces */
 
 typedef struct
@@ -702,8 +993,12 @@ write_job_run (gpointer data)
       return;
     }
 
+  /* The check after writing catches a file (or the whole directory)
+   * removed while the torrent had it open: the write went through, into a
+   * file that is gone. */
   if (!_shoal_storage_write_stream (self, start, bytes, len, &error) ||
-      !create_empty_files (self, start, start + len, job->piece + 1 == self->n_pieces, &error))
+      !create_empty_files (self, start, start + len, job->piece + 1 == self->n_pieces, &error) ||
+      !check_written_files (self, start, len, &error))
     {
       g_task_return_error (job->task, error);
       return;
@@ -717,6 +1012,7 @@ write_job_run (gpointer data)
       return;
     }
 
+  _shoal_storage_set_verified (self, job->piece, TRUE);
   g_task_return_boolean (job->task, TRUE);
 }
 
@@ -826,10 +1122,23 @@ read_job_run (gpointer data)
 {
   ReadJob *job = data;
   GError *error = NULL;
+  g_autofree guint8 *piece_data = NULL;
   guint8 *buf;
 
   if (g_task_return_error_if_cancelled (job->task))
     return;
+
+  if (!verify_for_upload (job->self, job->piece, &piece_data, &error))
+    {
+      g_task_return_error (job->task, error);
+      return;
+    }
+  if (piece_data != NULL)
+    {
+      g_task_return_pointer (job->task, g_bytes_new (piece_data + job->offset, job->length),
+                             (GDestroyNotify) g_bytes_unref);
+      return;
+    }
 
   buf = g_malloc (job->length);
   if (!read_piece_range (job->self, job->piece, job->offset, buf, job->length, &error))
@@ -856,6 +1165,12 @@ read_job_run (gpointer data)
  * the part file, or zeros for pad files. Fails with
  * %SHOAL_STORAGE_ERROR_OUT_OF_RANGE if the block does not lie inside the
  * piece, %SHOAL_STORAGE_ERROR_FILE_MISSING if a file is missing or short.
+ *
+ * A piece not hashed since this storage was made (one trusted from resume
+ * data) is read whole and hashed first, in the worker; if it does not
+ * match, this fails with %SHOAL_STORAGE_ERROR_HASH_MISMATCH (and keeps
+ * failing for that piece until it is written again): it must be marked
+ * missing and downloaded again.
  */
 void
 shoal_storage_read_block_async (ShoalStorage        *self,

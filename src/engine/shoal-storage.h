@@ -30,6 +30,12 @@ G_BEGIN_DECLS
  * @SHOAL_STORAGE_ERROR_UNSUPPORTED: the operation is not possible for this
  *   torrent (v2-only torrents carry no v1 piece hashes)
  * @SHOAL_STORAGE_ERROR_IO: any other input/output error
+ * @SHOAL_STORAGE_ERROR_SYMLINK: a symbolic link stands where a file or
+ *   directory of the torrent should be, below the save directory; it is
+ *   never followed
+ * @SHOAL_STORAGE_ERROR_FILES_REMOVED: files (or the whole download
+ *   directory) were removed or replaced while the torrent was using them:
+ *   the data written there is lost, and the torrent must be checked again
  */
 typedef enum
 {
@@ -42,6 +48,8 @@ typedef enum
   SHOAL_STORAGE_ERROR_OUT_OF_RANGE,
   SHOAL_STORAGE_ERROR_UNSUPPORTED,
   SHOAL_STORAGE_ERROR_IO,
+  SHOAL_STORAGE_ERROR_SYMLINK,
+  SHOAL_STORAGE_ERROR_FILES_REMOVED,
 } ShoalStorageError;
 
 /**
@@ -139,6 +147,9 @@ void           shoal_storage_apply_skipped_async (ShoalStorage            *self,
 gboolean       shoal_storage_apply_skipped_finish (ShoalStorage           *self,
                                                    GAsyncResult           *result,
                                                    GError                **error);
+
+gboolean       shoal_storage_check_files         (ShoalStorage            *self,
+                                                  GError                 **error);
 
 GArray        *shoal_storage_get_file_stats      (ShoalStorage            *self);
 gboolean       shoal_storage_files_unchanged     (ShoalStorage            *self,

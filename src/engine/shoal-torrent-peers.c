@@ -642,6 +642,11 @@ read_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) block = shoal_storage_read_block_finish (SHOAL_STORAGE (source), result, &error);
 
+  /* Changed on disk since it was checked: not served, fetched again. */
+  if (g_error_matches (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH) &&
+      _shoal_torrent_is_active (self))
+    _shoal_torrent_piece_lost (self, rd->block.piece);
+
   if (shoal_peer_connection_get_state (rd->conn) == SHOAL_PEER_CONNECTION_ACTIVE)
     {
       ShoalPeerState *ps = peer_state (rd->conn);
@@ -658,8 +663,14 @@ read_done_cb (GObject      *source,
           self->session_uploaded += len;
           shoal_rate_add (&self->up_rate, now, len);
         }
-      if (block == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-          _shoal_torrent_is_active (self))
+      if (g_error_matches (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH))
+        {
+          shoal_peer_connection_send_reject (rd->conn, rd->block.piece, rd->block.begin,
+                                             rd->block.length);
+          pump_uploads (ps);
+        }
+      else if (block == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+               _shoal_torrent_is_active (self))
         {
           /* The data we were seeding is gone or unreadable: the user must
            * know, and we must not claim pieces we cannot serve. */

@@ -202,6 +202,8 @@ void            _shoal_torrent_set_error          (ShoalTorrent  *self,
                                                    const GError  *error);
 void            _shoal_torrent_piece_verified     (ShoalTorrent  *self,
                                                    guint          piece);
+void            _shoal_torrent_piece_lost         (ShoalTorrent  *self,
+                                                   guint          piece);
 void            _shoal_torrent_close              (ShoalTorrent  *self);
 gboolean        _shoal_torrent_is_active          (ShoalTorrent  *self);
 void            _shoal_torrent_update_limits      (ShoalTorrent  *self);

@@ -342,6 +342,21 @@ mark_file_pieces (ShoalTorrent  *self,
       shoal_bitfield_set (check, (guint) p, TRUE);
 }
 
+static gboolean
+file_has_had_piece (ShoalTorrent *self,
+                    guint         file_index)
+{
+  const ShoalMetainfoFile *f = shoal_metainfo_get_file (self->info, file_index);
+  guint64 pl = shoal_metainfo_get_piece_length (self->info);
+
+  if (f->length == 0 || (f->attributes & SHOAL_FILE_ATTRIBUTE_PAD) != 0)
+    return FALSE;
+  for (guint64 p = f->offset / pl; p <= (f->offset + f->length - 1) / pl; p++)
+    if (shoal_piece_picker_has_piece (self->picker, (guint) p))
+      return TRUE;
+  return FALSE;
+}
+
 /**
  * _shoal_torrent_load_resume:
  *
@@ -488,6 +503,12 @@ _shoal_torrent_load_resume (ShoalTorrent  *self,
           gboolean changed = exists != now->exists || (exists && (size != (gint64) now->size ||
                                                                    mtime != now->mtime_ns));
           gboolean ours;
+
+          /* Missing then and now, but pieces in it are recorded as had:
+           * the files were removed under us (the torrent stopped with
+           * "files missing"), and the record cannot be trusted. */
+          if (!now->exists && file_has_had_piece (self, i))
+            changed = TRUE;
 
           if (!changed)
             continue;

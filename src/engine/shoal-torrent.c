@@ -1486,6 +1486,15 @@ _shoal_torrent_piece_verified (ShoalTorrent *self,
   if (self->state == SHOAL_TORRENT_STATE_DOWNLOADING && shoal_piece_picker_is_complete (self->picker))
     {
       gboolean all = shoal_bitfield_is_full (shoal_piece_picker_get_have (self->picker));
+      g_autoptr(GError) error = NULL;
+
+      /* Data written into files removed meanwhile is lost: never call
+       * that complete. */
+      if (!shoal_storage_check_files (self->storage, &error))
+        {
+          _shoal_torrent_set_error (self, error);
+          return;
+        }
 
       self->completed_time = g_get_real_time () / G_USEC_PER_SEC;
       self->seeding_started_us = g_get_monotonic_time ();
@@ -1500,6 +1509,37 @@ _shoal_torrent_piece_verified (ShoalTorrent *self,
       g_signal_emit (self, signals[SIGNAL_COMPLETED], 0);
       _shoal_session_torrent_completed (self->session, self);
     }
+}
+
+/* A piece we had turned out bad on disk (found when reading it for an
+ * upload): it is downloaded again. */
+void
+_shoal_torrent_piece_lost (ShoalTorrent *self,
+                           guint         piece)
+{
+  gboolean was_complete;
+
+  if (!shoal_piece_picker_has_piece (self->picker, piece))
+    return;
+  g_message ("Torrent “%s”: piece %u on disk does not match its hash (changed since it was "
+             "checked); it is no longer served and will be downloaded again",
+             shoal_torrent_get_name (self), piece);
+  was_complete = shoal_piece_picker_is_complete (self->picker);
+  shoal_piece_picker_clear_have (self->picker, piece);
+  self->resume_dirty = TRUE;
+  if (self->state == SHOAL_TORRENT_STATE_SEEDING && was_complete &&
+      !shoal_piece_picker_is_complete (self->picker))
+    {
+      set_state (self, SHOAL_TORRENT_STATE_DOWNLOADING);
+      shoal_announcer_set_want_peers (self->announcer, TRUE);
+      _shoal_torrent_start_web_seeds (self);
+    }
+  if (_shoal_torrent_is_active (self))
+    {
+      _shoal_torrent_update_interest (self);
+      _shoal_torrent_fill_all_requests (self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
 }
 
 static void
