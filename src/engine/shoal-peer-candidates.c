@@ -290,8 +290,11 @@ shoal_peer_address_local_networks (void)
         {
           g_autoptr(GSocketAddress) addr = NULL;
           g_autoptr(GSocketAddress) mask = NULL;
+          g_autoptr(GInetAddress) network = NULL;
+          GInetAddress *inet, *inet_mask;
+          guint8 bytes[16];
           const guint8 *mb;
-          gsize len;
+          gsize len, size;
           guint bits = 0;
           GInetAddressMask *m;
 
@@ -303,10 +306,21 @@ shoal_peer_address_local_networks (void)
           mask = g_socket_address_new_from_native (ifa->ifa_netmask, len);
           if (!G_IS_INET_SOCKET_ADDRESS (addr) || !G_IS_INET_SOCKET_ADDRESS (mask))
             continue;
-          mb = g_inet_address_to_bytes (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (mask)));
-          for (gsize i = 0; i < g_inet_address_get_native_size (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (mask))); i++)
-            bits += (guint) __builtin_popcount (mb[i]);
-          m = g_inet_address_mask_new (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr)), bits, NULL);
+          inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr));
+          inet_mask = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (mask));
+          size = g_inet_address_get_native_size (inet);
+          if (g_inet_address_get_native_size (inet_mask) != size || size > sizeof bytes)
+            continue;
+          /* A mask holds the network, not the interface's own address. */
+          mb = g_inet_address_to_bytes (inet_mask);
+          memcpy (bytes, g_inet_address_to_bytes (inet), size);
+          for (gsize i = 0; i < size; i++)
+            {
+              bits += (guint) __builtin_popcount (mb[i]);
+              bytes[i] &= mb[i];
+            }
+          network = g_inet_address_new_from_bytes (bytes, g_inet_address_get_family (inet));
+          m = g_inet_address_mask_new (network, bits, NULL);
           if (m != NULL)
             g_ptr_array_add (networks, m);
         }
