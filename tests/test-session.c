@@ -1355,6 +1355,103 @@ test_pex_private (Fixture       *f,
   run_pex (f, TRUE);
 }
 
+/* 15b. A PEX flood (issue 11, 7.3): peers on 45 addresses each send a
+ * ut_pex message of 50 dead addresses (2,250 in all, more than the
+ * candidate table holds), then the user names the real seed. It must be
+ * dialled, and soon: no source may fill the table, and the best-ranked
+ * candidates go first. */
+
+#define N_FLOODERS 45
+
+static void
+flooder_connected_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GSocketConnection **conn = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *conn = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* The bytes a flooder sends: a handshake, an extension handshake, and one
+ * ut_pex message of 50 addresses at 127.9.@index.x:6881, where nothing
+ * listens. */
+static GByteArray *
+pex_flood_bytes (const guint8 info_hash[20],
+                 guint        index)
+{
+  GByteArray *out = g_byte_array_new ();
+  static const char ext_handshake[] = "d1:md6:ut_pexi1eee";
+  guint32 len;
+
+  raw_handshake (out, info_hash);
+  len = GUINT32_TO_BE (2 + (guint32) strlen (ext_handshake));
+  g_byte_array_append (out, (const guint8 *) &len, 4);
+  g_byte_array_append (out, (const guint8 *) "\x14\x00", 2);
+  g_byte_array_append (out, (const guint8 *) ext_handshake, strlen (ext_handshake));
+  /* ut_pex has id 2 in Shoal's extension handshake (its `m` dictionary). */
+  len = GUINT32_TO_BE (2 + 12 + 300 + 1);
+  g_byte_array_append (out, (const guint8 *) &len, 4);
+  g_byte_array_append (out, (const guint8 *) "\x14\x02" "d5:added300:", 14);
+  for (guint i = 0; i < 50; i++)
+    {
+      guint8 peer[6] = { 127, 9, (guint8) index, (guint8) (i + 1), 6881 >> 8, 6881 & 0xff };
+
+      g_byte_array_append (out, peer, sizeof peer);
+    }
+  g_byte_array_append (out, (const guint8 *) "e", 1);
+  return out;
+}
+
+static void
+test_pex_flood (Fixture       *f,
+                gconstpointer  user_data)
+{
+  g_autoptr(GPtrArray) flooders = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *seed_address = sf_node_address (f->seed);
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  add_seeder (f, f->data);
+  add_leecher (f, f->data, SHOAL_ADD_FLAGS_NONE);
+  for (guint i = 0; i < N_FLOODERS; i++)
+    {
+      g_autoptr(GSocketClient) client = g_socket_client_new ();
+      g_autofree char *local_ip = g_strdup_printf ("127.0.1.%u", i + 1);
+      g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string (local_ip, 0);
+      g_autoptr(GByteArray) bytes = pex_flood_bytes (shoal_metainfo_get_info_hash_v1 (f->data->info), i);
+      GSocketConnection *conn = NULL;
+
+      /* Each flooder on its own address: one host, many peers. The main
+       * loop runs meanwhile, so that the session accepts. */
+      g_socket_client_set_local_address (client, local);
+      g_socket_client_connect_to_host_async (client, "127.0.0.1", shoal_session_get_listen_port (f->leech->session),
+                                             NULL, flooder_connected_cb, &conn);
+      SF_WAIT (conn != NULL, 10);
+      g_ptr_array_add (flooders, conn);
+      g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), bytes->data, bytes->len,
+                                 NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  SF_WAIT (shoal_torrent_get_n_connected (f->lt) >= N_FLOODERS, WAIT_S);
+  /* Let every ut_pex message be read, and dials to the dead go on. */
+  sf_run_for (2000);
+
+  start = g_get_monotonic_time ();
+  g_assert_true (shoal_torrent_add_peer (f->lt, seed_address, &error));
+  g_assert_no_error (error);
+  SF_WAIT (has_peer (f->lt, seed_address), 10);
+  g_test_message ("the seed was connected %.1f s after it was named",
+                  (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC);
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+  sf_torrent_assert_files (f->data, f->leech->data_dir);
+
+  for (guint i = 0; i < flooders->len; i++)
+    g_io_stream_close (flooders->pdata[i], NULL, NULL);
+}
+
 /* 16. IPv6 (BEP 7): the same transfer between two sessions on ::1. */
 
 static ShoalSession *
@@ -1428,6 +1525,7 @@ main (int   argc,
   ADD ("magnet-select-only", test_magnet_select_only);
   ADD ("pex", test_pex);
   ADD ("pex-private", test_pex_private);
+  ADD ("pex-flood", test_pex_flood);
   ADD ("ipv6", test_ipv6);
   ADD ("sequential", test_sequential);
   ADD ("resume", test_resume);
