@@ -659,16 +659,17 @@ shoal_peer_candidates_prune (ShoalPeerCandidates *self,
   return n;
 }
 
-static int
-compare_candidates (gconstpointer a,
-                    gconstpointer b,
-                    gpointer      user_data)
+typedef struct
 {
-  ShoalPeerCandidates *self = user_data;
-  Rank ra = rank_of (self, *(ShoalPeerCandidate **) a);
-  Rank rb = rank_of (self, *(ShoalPeerCandidate **) b);
+  Rank                rank;
+  ShoalPeerCandidate *candidate;
+} Ranked;
 
-  return rank_compare (&ra, &rb);
+static int
+compare_ranked (gconstpointer a,
+                gconstpointer b)
+{
+  return rank_compare (&((const Ranked *) a)->rank, &((const Ranked *) b)->rank);
 }
 
 /**
@@ -687,18 +688,26 @@ shoal_peer_candidates_rank (ShoalPeerCandidates *self,
                             gint64               now_us,
                             gboolean             seeding)
 {
+  g_autoptr(GArray) ranked = g_array_new (FALSE, FALSE, sizeof (Ranked));
   GPtrArray *out = g_ptr_array_new ();
   GHashTableIter iter;
   ShoalPeerCandidate *c;
 
   g_return_val_if_fail (self != NULL, out);
 
+  /* Ranks are computed once, not at every comparison. */
   g_hash_table_iter_init (&iter, self->table);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &c))
     if (!c->connected && c->retry_after_us <= now_us && c->failures < SHOAL_PEER_CANDIDATES_MAX_FAILURES &&
         !(seeding && c->failures > 0))
-      g_ptr_array_add (out, c);
-  g_ptr_array_sort_with_data (out, compare_candidates, self);
+      {
+        Ranked r = { rank_of (self, c), c };
+
+        g_array_append_val (ranked, r);
+      }
+  g_array_sort (ranked, compare_ranked);
+  for (guint i = 0; i < ranked->len; i++)
+    g_ptr_array_add (out, g_array_index (ranked, Ranked, i).candidate);
   return out;
 }
 

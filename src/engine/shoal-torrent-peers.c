@@ -1622,7 +1622,7 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
   guint started = 0;
   gboolean seeding = self->state == SHOAL_TORRENT_STATE_SEEDING;
 
-  if (!_shoal_torrent_is_active (self))
+  if (!_shoal_torrent_is_active (self) || !room_for_connection (self))
     return;
 
   if (now_us - self->candidates_pruned_us > 60 * G_USEC_PER_SEC)
