@@ -274,12 +274,15 @@ shoal_peer_address_is_acceptable (GInetSocketAddress  *address,
 GPtrArray *
 shoal_peer_address_local_networks (void)
 {
+  static GMutex lock;
   static GPtrArray *cache;
   static gint64 cached_at;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
   gint64 now = g_get_monotonic_time ();
   struct ifaddrs *list = NULL;
   GPtrArray *networks;
 
+  /* Sessions may live on other threads than the main one. */
   if (cache != NULL && now - cached_at < 10 * G_USEC_PER_SEC)
     return g_ptr_array_ref (cache);
 
