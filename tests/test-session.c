@@ -1452,6 +1452,164 @@ test_pex_flood (Fixture       *f,
     g_io_stream_close (flooders->pdata[i], NULL, NULL);
 }
 
+/* 15c. Metadata bans are by address (issue 11, 7.10): a peer whose
+ * metadata failed the info-hash is not asked again when it reconnects. */
+
+typedef struct
+{
+  GSocketConnection *conn;
+  GByteArray        *in;          /* received, not parsed yet */
+  gboolean           got_handshake;
+  gboolean           closed;
+  guint              n_requests;  /* ut_metadata requests */
+  GBytes            *metadata;    /* what it serves: wrong bytes */
+} Liar;
+
+#define LIAR_UT_METADATA 3
+
+static void
+liar_connect (Liar         *liar,
+              SfNode       *node,
+              const char   *local_ip,
+              const guint8  info_hash[20],
+              GBytes       *metadata)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string (local_ip, 0);
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ext = g_strdup_printf ("d1:md11:ut_metadatai%dee13:metadata_sizei%" G_GSIZE_FORMAT "ee",
+                                          LIAR_UT_METADATA, g_bytes_get_size (metadata));
+  guint32 len = GUINT32_TO_BE (2 + (guint32) strlen (ext));
+
+  memset (liar, 0, sizeof *liar);
+  liar->in = g_byte_array_new ();
+  liar->metadata = g_bytes_ref (metadata);
+  g_socket_client_set_local_address (client, local);
+  liar->conn = g_socket_client_connect_to_host (client, "127.0.0.1", shoal_session_get_listen_port (node->session),
+                                                NULL, &error);
+  g_assert_no_error (error);
+  raw_handshake (out, info_hash);
+  g_byte_array_append (out, (const guint8 *) &len, 4);
+  g_byte_array_append (out, (const guint8 *) "\x14\x00", 2);
+  g_byte_array_append (out, (const guint8 *) ext, strlen (ext));
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (liar->conn)), out->data, out->len,
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_blocking (g_socket_connection_get_socket (liar->conn), FALSE);
+}
+
+static void
+liar_clear (Liar *liar)
+{
+  if (liar->conn != NULL)
+    g_io_stream_close (G_IO_STREAM (liar->conn), NULL, NULL);
+  g_clear_object (&liar->conn);
+  g_clear_pointer (&liar->in, g_byte_array_unref);
+  g_clear_pointer (&liar->metadata, g_bytes_unref);
+}
+
+/* Reads what has come, answers ut_metadata requests with its wrong
+ * metadata, and returns TRUE once Shoal has hung up. */
+static gboolean
+liar_poll (Liar *liar)
+{
+  GSocket *socket = g_socket_connection_get_socket (liar->conn);
+
+  while (!liar->closed)
+    {
+      guint8 buf[4096];
+      g_autoptr(GError) error = NULL;
+      gssize n = g_socket_receive (socket, (char *) buf, sizeof buf, NULL, &error);
+
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+      if (n <= 0)
+        liar->closed = TRUE;
+      else
+        g_byte_array_append (liar->in, buf, (guint) n);
+    }
+  if (!liar->got_handshake && liar->in->len >= 68)
+    {
+      g_byte_array_remove_range (liar->in, 0, 68);
+      liar->got_handshake = TRUE;
+    }
+  while (liar->got_handshake && liar->in->len >= 4)
+    {
+      const char *payload = (const char *) liar->in->data + 6;
+      guint32 len;
+
+      memcpy (&len, liar->in->data, 4);
+      len = GUINT32_FROM_BE (len);
+      g_assert_cmpuint (len, <, 1024 * 1024);
+      if (liar->in->len < 4 + len)
+        break;
+      if (len >= 2 && liar->in->data[4] == 20 && liar->in->data[5] == LIAR_UT_METADATA &&
+          g_strstr_len (payload, len - 2, "8:msg_typei0e") != NULL)
+        {
+          g_autoptr(GByteArray) answer = g_byte_array_new ();
+          g_autofree char *dict = g_strdup_printf ("d8:msg_typei1e5:piecei0e10:total_sizei%" G_GSIZE_FORMAT "ee",
+                                                   g_bytes_get_size (liar->metadata));
+          guint32 answer_len = GUINT32_TO_BE (2 + (guint32) (strlen (dict) + g_bytes_get_size (liar->metadata)));
+          /* ut_metadata has id 1 in Shoal's extension handshake. */
+          guint8 head[2] = { 20, 1 };
+
+          liar->n_requests++;
+          g_byte_array_append (answer, (const guint8 *) &answer_len, 4);
+          g_byte_array_append (answer, head, 2);
+          g_byte_array_append (answer, (const guint8 *) dict, (guint) strlen (dict));
+          g_byte_array_append (answer, g_bytes_get_data (liar->metadata, NULL), (guint) g_bytes_get_size (liar->metadata));
+          g_socket_set_blocking (socket, TRUE);
+          g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (liar->conn)), answer->data,
+                                     answer->len, NULL, NULL, NULL);
+          g_socket_set_blocking (socket, FALSE);
+        }
+      g_byte_array_remove_range (liar->in, 0, 4 + len);
+    }
+  return liar->closed;
+}
+
+static void
+test_metadata_ban_by_address (Fixture       *f,
+                              gconstpointer  user_data)
+{
+  g_autofree char *hex = shoal_metainfo_dup_info_hash_v1_hex (f->data->info);
+  g_autofree char *uri = g_strdup_printf ("magnet:?xt=urn:btih:%s", hex);
+  GBytes *info = shoal_metainfo_get_info_bytes (f->data->info);
+  g_autofree guint8 *wrong_data = g_memdup2 (g_bytes_get_data (info, NULL), g_bytes_get_size (info));
+  g_autoptr(GBytes) wrong = NULL;
+  g_autoptr(ShoalMagnet) magnet = NULL;
+  g_autoptr(GError) error = NULL;
+  Liar first, again;
+
+  /* One ut_metadata piece: one answer makes a whole (wrong) assembly. */
+  g_assert_cmpuint (g_bytes_get_size (info), <=, 16384);
+  wrong_data[g_bytes_get_size (info) / 2] ^= 0x55;
+  wrong = g_bytes_new (wrong_data, g_bytes_get_size (info));
+  magnet = shoal_magnet_new_from_uri (uri, &error);
+  g_assert_no_error (error);
+  f->lt = shoal_session_add_magnet (f->leech->session, magnet, f->leech->data_dir, SHOAL_ADD_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  watch_torrent (f, f->lt);
+
+  liar_connect (&first, f->leech, "127.0.2.1", shoal_metainfo_get_info_hash_v1 (f->data->info), wrong);
+  SF_WAIT (liar_poll (&first), 10);
+  g_assert_cmpuint (first.n_requests, >=, 1);
+  liar_clear (&first);
+
+  /* The same host on a new connection: not asked, hung up on. */
+  liar_connect (&again, f->leech, "127.0.2.1", shoal_metainfo_get_info_hash_v1 (f->data->info), wrong);
+  SF_WAIT (liar_poll (&again), 10);
+  g_assert_cmpuint (again.n_requests, ==, 0);
+  liar_clear (&again);
+
+  /* An honest seed elsewhere still gives the metadata and the data. */
+  add_seeder (f, f->data);
+  connect_leecher (f);
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+  sf_torrent_assert_files (f->data, f->leech->data_dir);
+}
+
 /* 16. IPv6 (BEP 7): the same transfer between two sessions on ::1. */
 
 static ShoalSession *
@@ -1526,6 +1684,7 @@ main (int   argc,
   ADD ("pex", test_pex);
   ADD ("pex-private", test_pex_private);
   ADD ("pex-flood", test_pex_flood);
+  ADD ("metadata-ban-by-address", test_metadata_ban_by_address);
   ADD ("ipv6", test_ipv6);
   ADD ("sequential", test_sequential);
   ADD ("resume", test_resume);
