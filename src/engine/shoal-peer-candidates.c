@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -263,30 +264,13 @@ shoal_peer_address_is_acceptable (GInetSocketAddress  *address,
   return TRUE;
 }
 
-/**
- * shoal_peer_address_local_networks:
- *
- * Lists the networks of this host's interfaces that are up, loopback
- * included. The list is cached for a few seconds: call it freely.
- *
- * Returns: (transfer container) (element-type GInetAddressMask): the networks
- */
-GPtrArray *
-shoal_peer_address_local_networks (void)
+/* The networks of this host's interfaces, from getifaddrs(). */
+static GPtrArray *
+read_local_networks (void)
 {
-  static GMutex lock;
-  static GPtrArray *cache;
-  static gint64 cached_at;
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
-  gint64 now = g_get_monotonic_time ();
   struct ifaddrs *list = NULL;
-  GPtrArray *networks;
+  GPtrArray *networks = g_ptr_array_new_with_free_func (g_object_unref);
 
-  /* Sessions may live on other threads than the main one. */
-  if (cache != NULL && now - cached_at < 10 * G_USEC_PER_SEC)
-    return g_ptr_array_ref (cache);
-
-  networks = g_ptr_array_new_with_free_func (g_object_unref);
   if (getifaddrs (&list) == 0)
     {
       for (struct ifaddrs *ifa = list; ifa != NULL; ifa = ifa->ifa_next)
@@ -301,7 +285,7 @@ shoal_peer_address_local_networks (void)
           guint bits = 0;
           GInetAddressMask *m;
 
-          if (ifa->ifa_addr == NULL || ifa->ifa_netmask == NULL ||
+          if (ifa->ifa_addr == NULL || ifa->ifa_netmask == NULL || (ifa->ifa_flags & IFF_UP) == 0 ||
               (ifa->ifa_addr->sa_family != AF_INET && ifa->ifa_addr->sa_family != AF_INET6))
             continue;
           len = ifa->ifa_addr->sa_family == AF_INET ? sizeof (struct sockaddr_in) : sizeof (struct sockaddr_in6);
@@ -329,9 +313,36 @@ shoal_peer_address_local_networks (void)
         }
       freeifaddrs (list);
     }
-  g_clear_pointer (&cache, g_ptr_array_unref);
-  cache = g_ptr_array_ref (networks);
-  cached_at = now;
+  return networks;
+}
+
+/**
+ * shoal_peer_address_local_networks:
+ *
+ * Lists the networks of this host's interfaces that are up, loopback
+ * included. The list is cached for a few seconds: call it freely.
+ *
+ * Returns: (transfer container) (element-type GInetAddressMask): the networks
+ */
+GPtrArray *
+shoal_peer_address_local_networks (void)
+{
+  static GMutex lock;
+  static GPtrArray *cache;
+  static gint64 cached_at;
+  gint64 now = g_get_monotonic_time ();
+  GPtrArray *networks;
+
+  /* Sessions may live on other threads than the main one. */
+  g_mutex_lock (&lock);
+  if (cache == NULL || now - cached_at >= 10 * G_USEC_PER_SEC)
+    {
+      g_clear_pointer (&cache, g_ptr_array_unref);
+      cache = read_local_networks ();
+      cached_at = now;
+    }
+  networks = g_ptr_array_ref (cache);
+  g_mutex_unlock (&lock);
   return networks;
 }
 
