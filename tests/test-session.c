@@ -1376,11 +1376,12 @@ flooder_connected_cb (GObject      *source,
 }
 
 /* The bytes a flooder sends: a handshake, an extension handshake, and one
- * ut_pex message of 50 addresses at 127.9.@index.x:6881, where nothing
+ * ut_pex message of 50 addresses at 127.9.@index.x:@port, where nothing
  * listens. */
 static GByteArray *
 pex_flood_bytes (const guint8 info_hash[20],
-                 guint        index)
+                 guint        index,
+                 guint16      port)
 {
   GByteArray *out = g_byte_array_new ();
   static const char ext_handshake[] = "d1:md6:ut_pexi1eee";
@@ -1397,7 +1398,7 @@ pex_flood_bytes (const guint8 info_hash[20],
   g_byte_array_append (out, (const guint8 *) "\x14\x02" "d5:added300:", 14);
   for (guint i = 0; i < 50; i++)
     {
-      guint8 peer[6] = { 127, 9, (guint8) index, (guint8) (i + 1), 6881 >> 8, 6881 & 0xff };
+      guint8 peer[6] = { 127, 9, (guint8) index, (guint8) (i + 1), port >> 8, port & 0xff };
 
       g_byte_array_append (out, peer, sizeof peer);
     }
@@ -1412,7 +1413,23 @@ test_pex_flood (Fixture       *f,
   g_autoptr(GPtrArray) flooders = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree char *seed_address = sf_node_address (f->seed);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) reserved = NULL;
+  g_autoptr(GInetAddress) any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (any, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  guint16 dead_port;
   gint64 start;
+
+  /* A port bound on every address but not listening: the flood's
+   * addresses refuse at once, and no other program on this machine (a
+   * client on 6881, say) can be listening there. */
+  reserved = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (reserved, any_port, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (reserved, &error);
+  g_assert_no_error (error);
+  dead_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 
   add_seeder (f, f->data);
   add_leecher (f, f->data, SHOAL_ADD_FLAGS_NONE);
@@ -1421,7 +1438,7 @@ test_pex_flood (Fixture       *f,
       g_autoptr(GSocketClient) client = g_socket_client_new ();
       g_autofree char *local_ip = g_strdup_printf ("127.0.1.%u", i + 1);
       g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string (local_ip, 0);
-      g_autoptr(GByteArray) bytes = pex_flood_bytes (shoal_metainfo_get_info_hash_v1 (f->data->info), i);
+      g_autoptr(GByteArray) bytes = pex_flood_bytes (shoal_metainfo_get_info_hash_v1 (f->data->info), i, dead_port);
       GSocketConnection *conn = NULL;
 
       /* Each flooder on its own address: one host, many peers. The main
