@@ -453,17 +453,15 @@ sender_is_local (GInetSocketAddress *from)
 {
   GInetAddress *inet = g_inet_socket_address_get_address (from);
   g_autoptr(GPtrArray) networks = NULL;
+  g_autofree char *ip = NULL;
 
   if (g_inet_address_get_is_loopback (inet))
     return TRUE;
   networks = shoal_peer_address_local_networks ();
   if (shoal_peer_address_is_on_network (inet, networks))
     return TRUE;
-  {
-    g_autofree char *ip = g_inet_address_to_string (inet);
-
-    g_debug ("LSD: ignoring an announce from %s, which is not on our networks", ip);
-  }
+  ip = g_inet_address_to_string (inet);
+  g_debug ("LSD: ignoring an announce from %s, which is not on our networks", ip);
   return FALSE;
 }
 
