@@ -1375,16 +1375,15 @@ flooder_connected_cb (GObject      *source,
   g_assert_no_error (error);
 }
 
-/* The bytes a flooder sends: a handshake, an extension handshake, and one
- * ut_pex message of 50 addresses at 127.9.@index.x:@port, where nothing
- * listens. */
+/* The bytes a PEX peer sends: a handshake, an extension handshake, and
+ * one ut_pex message naming @compact (6 bytes a peer). */
 static GByteArray *
-pex_flood_bytes (const guint8 info_hash[20],
-                 guint        index,
-                 guint16      port)
+pex_message_bytes (const guint8  info_hash[20],
+                   GByteArray   *compact)
 {
   GByteArray *out = g_byte_array_new ();
   static const char ext_handshake[] = "d1:md6:ut_pexi1eee";
+  g_autofree char *head = g_strdup_printf ("d5:added%u:", compact->len);
   guint32 len;
 
   raw_handshake (out, info_hash);
@@ -1393,17 +1392,40 @@ pex_flood_bytes (const guint8 info_hash[20],
   g_byte_array_append (out, (const guint8 *) "\x14\x00", 2);
   g_byte_array_append (out, (const guint8 *) ext_handshake, strlen (ext_handshake));
   /* ut_pex has id 2 in Shoal's extension handshake (its `m` dictionary). */
-  len = GUINT32_TO_BE (2 + 12 + 300 + 1);
+  len = GUINT32_TO_BE (2 + (guint32) strlen (head) + compact->len + 1);
   g_byte_array_append (out, (const guint8 *) &len, 4);
-  g_byte_array_append (out, (const guint8 *) "\x14\x02" "d5:added300:", 14);
-  for (guint i = 0; i < 50; i++)
-    {
-      guint8 peer[6] = { 127, 9, (guint8) index, (guint8) (i + 1), port >> 8, port & 0xff };
-
-      g_byte_array_append (out, peer, sizeof peer);
-    }
+  g_byte_array_append (out, (const guint8 *) "\x14\x02", 2);
+  g_byte_array_append (out, (const guint8 *) head, (guint) strlen (head));
+  g_byte_array_append (out, compact->data, compact->len);
   g_byte_array_append (out, (const guint8 *) "e", 1);
   return out;
+}
+
+static void
+append_compact (GByteArray *compact,
+                guint8      a,
+                guint8      b,
+                guint8      c,
+                guint8      d,
+                guint16     port)
+{
+  guint8 peer[6] = { a, b, c, d, port >> 8, port & 0xff };
+
+  g_byte_array_append (compact, peer, sizeof peer);
+}
+
+/* A flooder's message: 50 addresses at 127.9.@index.x:@port, where nothing
+ * listens. */
+static GByteArray *
+pex_flood_bytes (const guint8 info_hash[20],
+                 guint        index,
+                 guint16      port)
+{
+  g_autoptr(GByteArray) compact = g_byte_array_new ();
+
+  for (guint i = 0; i < 50; i++)
+    append_compact (compact, 127, 9, (guint8) index, (guint8) (i + 1), port);
+  return pex_message_bytes (info_hash, compact);
 }
 
 static void
@@ -1469,7 +1491,93 @@ test_pex_flood (Fixture       *f,
     g_io_stream_close (flooders->pdata[i], NULL, NULL);
 }
 
-/* 15c. Metadata bans are by address (issue 11, 7.10): a peer whose
+/* 15c. Addresses from PEX are filtered (issue 11, 7.6): a privileged port
+ * named by a peer is never dialled, while an ordinary one in the same
+ * message is. (Both on loopback, since the sender is: the tests' own
+ * swarms.) Binding a port below 1024 needs root; elsewhere it is skipped. */
+
+static guint
+accept_all (GSocket *listener)
+{
+  guint n = 0;
+
+  for (;;)
+    {
+      g_autoptr(GSocket) s = g_socket_accept (listener, NULL, NULL);
+
+      if (s == NULL)
+        return n;
+      n++;
+    }
+}
+
+static GSocket *
+listen_on (const char  *ip,
+           guint16      port,
+           GError     **error)
+{
+  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string (ip, port);
+
+  if (s == NULL || !g_socket_bind (s, address, TRUE, error) || !g_socket_listen (s, error))
+    return NULL;
+  g_socket_set_blocking (s, FALSE);
+  return g_steal_pointer (&s);
+}
+
+static guint16
+port_of (GSocket *s)
+{
+  g_autoptr(GSocketAddress) a = g_socket_get_local_address (s, NULL);
+
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (a));
+}
+
+static void
+test_pex_filter (Fixture       *f,
+                 gconstpointer  user_data)
+{
+  g_autoptr(GSocket) privileged = NULL;
+  g_autoptr(GSocket) ordinary = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string ("127.0.1.200", 0);
+  g_autoptr(GByteArray) compact = g_byte_array_new ();
+  g_autoptr(GByteArray) bytes = NULL;
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_privileged = 0, n_ordinary = 0;
+
+  privileged = listen_on ("127.0.3.1", 1000, &error);
+  if (privileged == NULL)
+    {
+      g_test_skip_printf ("Cannot listen on a privileged port here: %s", error->message);
+      return;
+    }
+  ordinary = listen_on ("127.0.3.1", 0, &error);
+  g_assert_no_error (error);
+
+  add_leecher (f, f->data, SHOAL_ADD_FLAGS_NONE);
+  append_compact (compact, 127, 0, 3, 1, 1000);
+  append_compact (compact, 127, 0, 3, 1, port_of (ordinary));
+  bytes = pex_message_bytes (shoal_metainfo_get_info_hash_v1 (f->data->info), compact);
+  g_socket_client_set_local_address (client, local);
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", shoal_session_get_listen_port (f->leech->session),
+                                          NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), bytes->data, bytes->len,
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The ordinary port is dialled: the message was read. */
+  SF_WAIT ((n_ordinary += accept_all (ordinary), n_privileged += accept_all (privileged), n_ordinary > 0), WAIT_S);
+  /* A little longer, for a dial to the other that would come later. */
+  sf_run_for (2000);
+  n_privileged += accept_all (privileged);
+  g_assert_cmpuint (n_privileged, ==, 0);
+  g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
+}
+
+/* 15d. Metadata bans are by address (issue 11, 7.10): a peer whose
  * metadata failed the info-hash is not asked again when it reconnects. */
 
 typedef struct
@@ -1702,6 +1810,7 @@ main (int   argc,
   ADD ("pex-private", test_pex_private);
   ADD ("pex-flood", test_pex_flood);
   ADD ("metadata-ban-by-address", test_metadata_ban_by_address);
+  ADD ("pex-filter", test_pex_filter);
   ADD ("ipv6", test_ipv6);
   ADD ("sequential", test_sequential);
   ADD ("resume", test_resume);
