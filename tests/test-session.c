@@ -1455,6 +1455,8 @@ test_pex_flood (Fixture       *f,
 
   add_seeder (f, f->data);
   add_leecher (f, f->data, SHOAL_ADD_FLAGS_NONE);
+  /* Peers are only taken once the torrent has checked its (empty) files. */
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_DOWNLOADING), WAIT_S);
   for (guint i = 0; i < N_FLOODERS; i++)
     {
       g_autoptr(GSocketClient) client = g_socket_client_new ();
@@ -1557,6 +1559,7 @@ test_pex_filter (Fixture       *f,
   g_assert_no_error (error);
 
   add_leecher (f, f->data, SHOAL_ADD_FLAGS_NONE);
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_DOWNLOADING), WAIT_S);
   append_compact (compact, 127, 0, 3, 1, 1000);
   append_compact (compact, 127, 0, 3, 1, port_of (ordinary));
   bytes = pex_message_bytes (shoal_metainfo_get_info_hash_v1 (f->data->info), compact);
