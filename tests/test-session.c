@@ -1710,6 +1710,389 @@ test_pex_private (Fixture       *f,
   run_pex (f, TRUE);
 }
 
+/* 15b. A PEX flood (issue 11, 7.3): peers on 45 addresses each send a
+ * ut_pex message of 50 dead addresses (2,250 in all, more than the
+ * candidate table holds), then the user names the real seed. It must be
+ * dialled, and soon: no source may fill the table, and the best-ranked
+ * candidates go first. */
+
+#define N_FLOODERS 45
+
+static void
+flooder_connected_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GSocketConnection **conn = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *conn = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* The bytes a PEX peer sends: a handshake, an extension handshake, and
+ * one ut_pex message naming @compact (6 bytes a peer). */
+static GByteArray *
+pex_message_bytes (const guint8  info_hash[20],
+                   GByteArray   *compact)
+{
+  GByteArray *out = g_byte_array_new ();
+  static const char ext_handshake[] = "d1:md6:ut_pexi1eee";
+  g_autofree char *head = g_strdup_printf ("d5:added%u:", compact->len);
+  guint32 len;
+
+  raw_handshake (out, info_hash);
+  len = GUINT32_TO_BE (2 + (guint32) strlen (ext_handshake));
+  g_byte_array_append (out, (const guint8 *) &len, 4);
+  g_byte_array_append (out, (const guint8 *) "\x14\x00", 2);
+  g_byte_array_append (out, (const guint8 *) ext_handshake, strlen (ext_handshake));
+  /* ut_pex has id 2 in Shoal's extension handshake (its `m` dictionary). */
+  len = GUINT32_TO_BE (2 + (guint32) strlen (head) + compact->len + 1);
+  g_byte_array_append (out, (const guint8 *) &len, 4);
+  g_byte_array_append (out, (const guint8 *) "\x14\x02", 2);
+  g_byte_array_append (out, (const guint8 *) head, (guint) strlen (head));
+  g_byte_array_append (out, compact->data, compact->len);
+  g_byte_array_append (out, (const guint8 *) "e", 1);
+  return out;
+}
+
+static void
+append_compact (GByteArray *compact,
+                guint8      a,
+                guint8      b,
+                guint8      c,
+                guint8      d,
+                guint16     port)
+{
+  guint8 peer[6] = { a, b, c, d, port >> 8, port & 0xff };
+
+  g_byte_array_append (compact, peer, sizeof peer);
+}
+
+/* A flooder's message: 50 addresses at 127.9.@index.x:@port, where nothing
+ * listens. */
+static GByteArray *
+pex_flood_bytes (const guint8 info_hash[20],
+                 guint        index,
+                 guint16      port)
+{
+  g_autoptr(GByteArray) compact = g_byte_array_new ();
+
+  for (guint i = 0; i < 50; i++)
+    append_compact (compact, 127, 9, (guint8) index, (guint8) (i + 1), port);
+  return pex_message_bytes (info_hash, compact);
+}
+
+static void
+test_pex_flood (Fixture       *f,
+                gconstpointer  user_data)
+{
+  g_autoptr(GPtrArray) flooders = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *seed_address = sf_node_address (f->seed);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) reserved = NULL;
+  g_autoptr(GInetAddress) any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (any, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  guint16 dead_port;
+  gint64 start;
+
+  /* A port bound on every address but not listening: the flood's
+   * addresses refuse at once, and no other program on this machine (a
+   * client on 6881, say) can be listening there. */
+  reserved = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (reserved, any_port, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (reserved, &error);
+  g_assert_no_error (error);
+  dead_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+
+  add_seeder (f, f->data);
+  add_leecher (f, f->data, SHOAL_ADD_FLAGS_NONE);
+  /* Peers are only taken once the torrent has checked its (empty) files. */
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_DOWNLOADING), WAIT_S);
+  for (guint i = 0; i < N_FLOODERS; i++)
+    {
+      g_autoptr(GSocketClient) client = g_socket_client_new ();
+      g_autofree char *local_ip = g_strdup_printf ("127.0.1.%u", i + 1);
+      g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string (local_ip, 0);
+      g_autoptr(GByteArray) bytes = pex_flood_bytes (shoal_metainfo_get_info_hash_v1 (f->data->info), i, dead_port);
+      GSocketConnection *conn = NULL;
+
+      /* Each flooder on its own address: one host, many peers. The main
+       * loop runs meanwhile, so that the session accepts. */
+      g_socket_client_set_local_address (client, local);
+      g_socket_client_connect_to_host_async (client, "127.0.0.1", shoal_session_get_listen_port (f->leech->session),
+                                             NULL, flooder_connected_cb, &conn);
+      SF_WAIT (conn != NULL, 10);
+      g_ptr_array_add (flooders, conn);
+      g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), bytes->data, bytes->len,
+                                 NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  SF_WAIT (shoal_torrent_get_n_connected (f->lt) >= N_FLOODERS, WAIT_S);
+  /* Let every ut_pex message be read, and dials to the dead go on. */
+  sf_run_for (2000);
+
+  start = g_get_monotonic_time ();
+  g_assert_true (shoal_torrent_add_peer (f->lt, seed_address, &error));
+  g_assert_no_error (error);
+  SF_WAIT (has_peer (f->lt, seed_address), 10);
+  g_test_message ("the seed was connected %.1f s after it was named",
+                  (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC);
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+  sf_torrent_assert_files (f->data, f->leech->data_dir);
+
+  for (guint i = 0; i < flooders->len; i++)
+    g_io_stream_close (flooders->pdata[i], NULL, NULL);
+}
+
+/* 15c. Addresses from PEX are filtered (issue 11, 7.6): a privileged port
+ * named by a peer is never dialled, while an ordinary one in the same
+ * message is. (Both on loopback, since the sender is: the tests' own
+ * swarms.) Binding a port below 1024 needs root; elsewhere it is skipped. */
+
+static guint
+accept_all (GSocket *listener)
+{
+  guint n = 0;
+
+  for (;;)
+    {
+      g_autoptr(GSocket) s = g_socket_accept (listener, NULL, NULL);
+
+      if (s == NULL)
+        return n;
+      n++;
+    }
+}
+
+static GSocket *
+listen_on (const char  *ip,
+           guint16      port,
+           GError     **error)
+{
+  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string (ip, port);
+
+  if (s == NULL || !g_socket_bind (s, address, TRUE, error) || !g_socket_listen (s, error))
+    return NULL;
+  g_socket_set_blocking (s, FALSE);
+  return g_steal_pointer (&s);
+}
+
+static guint16
+port_of (GSocket *s)
+{
+  g_autoptr(GSocketAddress) a = g_socket_get_local_address (s, NULL);
+
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (a));
+}
+
+static void
+test_pex_filter (Fixture       *f,
+                 gconstpointer  user_data)
+{
+  g_autoptr(GSocket) privileged = NULL;
+  g_autoptr(GSocket) ordinary = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string ("127.0.1.200", 0);
+  g_autoptr(GByteArray) compact = g_byte_array_new ();
+  g_autoptr(GByteArray) bytes = NULL;
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_privileged = 0, n_ordinary = 0;
+
+  privileged = listen_on ("127.0.3.1", 1000, &error);
+  if (privileged == NULL)
+    {
+      g_test_skip_printf ("Cannot listen on a privileged port here: %s", error->message);
+      return;
+    }
+  ordinary = listen_on ("127.0.3.1", 0, &error);
+  g_assert_no_error (error);
+
+  add_leecher (f, f->data, SHOAL_ADD_FLAGS_NONE);
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_DOWNLOADING), WAIT_S);
+  append_compact (compact, 127, 0, 3, 1, 1000);
+  append_compact (compact, 127, 0, 3, 1, port_of (ordinary));
+  bytes = pex_message_bytes (shoal_metainfo_get_info_hash_v1 (f->data->info), compact);
+  g_socket_client_set_local_address (client, local);
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", shoal_session_get_listen_port (f->leech->session),
+                                          NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), bytes->data, bytes->len,
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The ordinary port is dialled: the message was read. */
+  SF_WAIT ((n_ordinary += accept_all (ordinary), n_privileged += accept_all (privileged), n_ordinary > 0), WAIT_S);
+  /* A little longer, for a dial to the other that would come later. */
+  sf_run_for (2000);
+  n_privileged += accept_all (privileged);
+  g_assert_cmpuint (n_privileged, ==, 0);
+  g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
+}
+
+/* 15d. Metadata bans are by address (issue 11, 7.10): a peer whose
+ * metadata failed the info-hash is not asked again when it reconnects. */
+
+typedef struct
+{
+  GSocketConnection *conn;
+  GByteArray        *in;          /* received, not parsed yet */
+  gboolean           got_handshake;
+  gboolean           closed;
+  guint              n_requests;  /* ut_metadata requests */
+  GBytes            *metadata;    /* what it serves: wrong bytes */
+} Liar;
+
+#define LIAR_UT_METADATA 3
+
+static void
+liar_connect (Liar         *liar,
+              SfNode       *node,
+              const char   *local_ip,
+              const guint8  info_hash[20],
+              GBytes       *metadata)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string (local_ip, 0);
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ext = g_strdup_printf ("d1:md11:ut_metadatai%dee13:metadata_sizei%" G_GSIZE_FORMAT "ee",
+                                          LIAR_UT_METADATA, g_bytes_get_size (metadata));
+  guint32 len = GUINT32_TO_BE (2 + (guint32) strlen (ext));
+
+  memset (liar, 0, sizeof *liar);
+  liar->in = g_byte_array_new ();
+  liar->metadata = g_bytes_ref (metadata);
+  g_socket_client_set_local_address (client, local);
+  liar->conn = g_socket_client_connect_to_host (client, "127.0.0.1", shoal_session_get_listen_port (node->session),
+                                                NULL, &error);
+  g_assert_no_error (error);
+  raw_handshake (out, info_hash);
+  g_byte_array_append (out, (const guint8 *) &len, 4);
+  g_byte_array_append (out, (const guint8 *) "\x14\x00", 2);
+  g_byte_array_append (out, (const guint8 *) ext, strlen (ext));
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (liar->conn)), out->data, out->len,
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_blocking (g_socket_connection_get_socket (liar->conn), FALSE);
+}
+
+static void
+liar_clear (Liar *liar)
+{
+  if (liar->conn != NULL)
+    g_io_stream_close (G_IO_STREAM (liar->conn), NULL, NULL);
+  g_clear_object (&liar->conn);
+  g_clear_pointer (&liar->in, g_byte_array_unref);
+  g_clear_pointer (&liar->metadata, g_bytes_unref);
+}
+
+/* Reads what has come, answers ut_metadata requests with its wrong
+ * metadata, and returns TRUE once Shoal has hung up. */
+static gboolean
+liar_poll (Liar *liar)
+{
+  GSocket *socket = g_socket_connection_get_socket (liar->conn);
+
+  while (!liar->closed)
+    {
+      guint8 buf[4096];
+      g_autoptr(GError) error = NULL;
+      gssize n = g_socket_receive (socket, (char *) buf, sizeof buf, NULL, &error);
+
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+      if (n <= 0)
+        liar->closed = TRUE;
+      else
+        g_byte_array_append (liar->in, buf, (guint) n);
+    }
+  if (!liar->got_handshake && liar->in->len >= 68)
+    {
+      g_byte_array_remove_range (liar->in, 0, 68);
+      liar->got_handshake = TRUE;
+    }
+  while (liar->got_handshake && liar->in->len >= 4)
+    {
+      const char *payload = (const char *) liar->in->data + 6;
+      guint32 len;
+
+      memcpy (&len, liar->in->data, 4);
+      len = GUINT32_FROM_BE (len);
+      g_assert_cmpuint (len, <, 1024 * 1024);
+      if (liar->in->len < 4 + len)
+        break;
+      if (len >= 2 && liar->in->data[4] == 20 && liar->in->data[5] == LIAR_UT_METADATA &&
+          g_strstr_len (payload, len - 2, "8:msg_typei0e") != NULL)
+        {
+          g_autoptr(GByteArray) answer = g_byte_array_new ();
+          g_autofree char *dict = g_strdup_printf ("d8:msg_typei1e5:piecei0e10:total_sizei%" G_GSIZE_FORMAT "ee",
+                                                   g_bytes_get_size (liar->metadata));
+          guint32 answer_len = GUINT32_TO_BE (2 + (guint32) (strlen (dict) + g_bytes_get_size (liar->metadata)));
+          /* ut_metadata has id 1 in Shoal's extension handshake. */
+          guint8 head[2] = { 20, 1 };
+
+          liar->n_requests++;
+          g_byte_array_append (answer, (const guint8 *) &answer_len, 4);
+          g_byte_array_append (answer, head, 2);
+          g_byte_array_append (answer, (const guint8 *) dict, (guint) strlen (dict));
+          g_byte_array_append (answer, g_bytes_get_data (liar->metadata, NULL), (guint) g_bytes_get_size (liar->metadata));
+          g_socket_set_blocking (socket, TRUE);
+          g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (liar->conn)), answer->data,
+                                     answer->len, NULL, NULL, NULL);
+          g_socket_set_blocking (socket, FALSE);
+        }
+      g_byte_array_remove_range (liar->in, 0, 4 + len);
+    }
+  return liar->closed;
+}
+
+static void
+test_metadata_ban_by_address (Fixture       *f,
+                              gconstpointer  user_data)
+{
+  g_autofree char *hex = shoal_metainfo_dup_info_hash_v1_hex (f->data->info);
+  g_autofree char *uri = g_strdup_printf ("magnet:?xt=urn:btih:%s", hex);
+  GBytes *info = shoal_metainfo_get_info_bytes (f->data->info);
+  g_autofree guint8 *wrong_data = g_memdup2 (g_bytes_get_data (info, NULL), g_bytes_get_size (info));
+  g_autoptr(GBytes) wrong = NULL;
+  g_autoptr(ShoalMagnet) magnet = NULL;
+  g_autoptr(GError) error = NULL;
+  Liar first, again;
+
+  /* One ut_metadata piece: one answer makes a whole (wrong) assembly. */
+  g_assert_cmpuint (g_bytes_get_size (info), <=, 16384);
+  wrong_data[g_bytes_get_size (info) / 2] ^= 0x55;
+  wrong = g_bytes_new (wrong_data, g_bytes_get_size (info));
+  magnet = shoal_magnet_new_from_uri (uri, &error);
+  g_assert_no_error (error);
+  f->lt = shoal_session_add_magnet (f->leech->session, magnet, f->leech->data_dir, SHOAL_ADD_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  watch_torrent (f, f->lt);
+
+  liar_connect (&first, f->leech, "127.0.2.1", shoal_metainfo_get_info_hash_v1 (f->data->info), wrong);
+  SF_WAIT (liar_poll (&first), 10);
+  g_assert_cmpuint (first.n_requests, >=, 1);
+  liar_clear (&first);
+
+  /* The same host on a new connection: not asked, hung up on. */
+  liar_connect (&again, f->leech, "127.0.2.1", shoal_metainfo_get_info_hash_v1 (f->data->info), wrong);
+  SF_WAIT (liar_poll (&again), 10);
+  g_assert_cmpuint (again.n_requests, ==, 0);
+  liar_clear (&again);
+
+  /* An honest seed elsewhere still gives the metadata and the data. */
+  add_seeder (f, f->data);
+  connect_leecher (f);
+  SF_WAIT (is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING), WAIT_S);
+  sf_torrent_assert_files (f->data, f->leech->data_dir);
+}
+
 /* 16. IPv6 (BEP 7): the same transfer between two sessions on ::1. */
 
 static ShoalSession *
@@ -1783,6 +2166,9 @@ main (int   argc,
   ADD ("magnet-select-only", test_magnet_select_only);
   ADD ("pex", test_pex);
   ADD ("pex-private", test_pex_private);
+  ADD ("pex-flood", test_pex_flood);
+  ADD ("metadata-ban-by-address", test_metadata_ban_by_address);
+  ADD ("pex-filter", test_pex_filter);
   ADD ("ipv6", test_ipv6);
   ADD ("sequential", test_sequential);
   ADD ("resume", test_resume);

@@ -732,6 +732,85 @@ test_build_torrent_bad_info (void)
   g_assert_error (error, SHOAL_UT_METADATA_ERROR, SHOAL_UT_METADATA_ERROR_BAD_INFO);
 }
 
+/* Sends @peer's requested piece 0 of @info, poisoned: a one-piece
+ * assembly from @peer alone, which fails. */
+static ShoalMetadataFetchResult
+deliver_poisoned (ShoalMetadataFetch *fetch,
+                  gpointer            peer,
+                  GBytes             *info,
+                  GPtrArray         **bad)
+{
+  g_autoptr(GByteArray) wire = g_byte_array_new ();
+  g_autofree guint8 *poisoned = g_memdup2 (g_bytes_get_data (info, NULL), g_bytes_get_size (info));
+  gint64 size = (gint64) g_bytes_get_size (info);
+  ShoalUtMetadataMessage msg;
+  guint32 p;
+
+  g_assert_true (shoal_metadata_fetch_next_request (fetch, peer, 0, &p));
+  g_assert_cmpuint (p, ==, 0);
+  poisoned[size / 2] ^= 0x5a;
+  shoal_ut_metadata_encode_data (wire, 0, size, poisoned, (gsize) size);
+  g_assert_true (shoal_ut_metadata_parse (wire->data, wire->len, size, &msg, NULL));
+  return shoal_metadata_fetch_add_piece (fetch, peer, &msg, bad, NULL);
+}
+
+/* A peer that sent bad metadata stays banned when it comes back on a new
+ * connection from the same address, and the ban list is bounded. */
+static void
+test_fetch_ban_by_address (void)
+{
+  g_autoptr(GBytes) info = make_info (50);
+  g_autoptr(ShoalMetadataFetch) fetch = make_fetch (info);
+  gint64 size = (gint64) g_bytes_get_size (info);
+  g_autoptr(GPtrArray) bad = NULL;
+  g_autoptr(GError) error = NULL;
+  static int slots[SHOAL_UT_METADATA_MAX_BANNED + 1];
+  guint32 p;
+
+  g_assert_cmpint (size, <=, (gint64) PIECE);
+  g_assert_true (shoal_metadata_fetch_set_peer_address (fetch, A, "192.0.2.1", &error));
+  g_assert_no_error (error);
+  g_assert_true (shoal_metadata_fetch_set_size (fetch, A, size, NULL));
+  g_assert_cmpint (deliver_poisoned (fetch, A, info, &bad), ==, SHOAL_METADATA_FETCH_MISMATCH);
+  g_assert_cmpuint (bad->len, ==, 1);
+  g_assert_true (bad->pdata[0] == A);
+  g_assert_true (shoal_metadata_fetch_is_banned (fetch, A));
+  shoal_metadata_fetch_remove_peer (fetch, A);
+
+  /* It reconnects: a new connection, the same address. */
+  g_assert_false (shoal_metadata_fetch_set_peer_address (fetch, B, "192.0.2.1", &error));
+  g_assert_error (error, SHOAL_UT_METADATA_ERROR, SHOAL_UT_METADATA_ERROR_BANNED_PEER);
+  g_clear_error (&error);
+  g_assert_false (shoal_metadata_fetch_set_size (fetch, B, size, &error));
+  g_assert_error (error, SHOAL_UT_METADATA_ERROR, SHOAL_UT_METADATA_ERROR_BANNED_PEER);
+  g_clear_error (&error);
+  g_assert_false (shoal_metadata_fetch_next_request (fetch, B, 0, &p));
+  g_assert_true (shoal_metadata_fetch_is_banned (fetch, B));
+  shoal_metadata_fetch_remove_peer (fetch, B);
+
+  /* Many liars: the oldest ban is forgotten first, the newest kept. */
+  for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
+    {
+      g_autofree char *address = g_strdup_printf ("198.51.%u.%u", 100 + i / 250, 1 + i % 250);
+
+      g_clear_pointer (&bad, g_ptr_array_unref);
+      g_assert_true (shoal_metadata_fetch_set_peer_address (fetch, &slots[i], address, NULL));
+      g_assert_true (shoal_metadata_fetch_set_size (fetch, &slots[i], size, NULL));
+      g_assert_cmpint (deliver_poisoned (fetch, &slots[i], info, &bad), ==, SHOAL_METADATA_FETCH_MISMATCH);
+      shoal_metadata_fetch_remove_peer (fetch, &slots[i]);
+    }
+  g_assert_true (shoal_metadata_fetch_set_peer_address (fetch, C, "192.0.2.1", NULL));
+  shoal_metadata_fetch_remove_peer (fetch, C);
+  g_assert_false (shoal_metadata_fetch_set_peer_address (fetch, C, "198.51.101.7", NULL));
+  shoal_metadata_fetch_remove_peer (fetch, C);
+
+  /* An honest peer from another address still delivers. */
+  g_assert_true (shoal_metadata_fetch_set_peer_address (fetch, E, "192.0.2.2", NULL));
+  g_assert_true (shoal_metadata_fetch_set_size (fetch, E, size, NULL));
+  g_assert_true (shoal_metadata_fetch_next_request (fetch, E, 0, &p));
+  g_assert_cmpint (deliver (fetch, E, info, 0, NULL, NULL), ==, SHOAL_METADATA_FETCH_COMPLETE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -756,6 +835,7 @@ main (int   argc,
   g_test_add_func ("/engine/ut-metadata/fetch-lying-size", test_fetch_lying_size);
   g_test_add_func ("/engine/ut-metadata/fetch-mismatch-blames-contributors",
                    test_fetch_mismatch_blames_contributors);
+  g_test_add_func ("/engine/ut-metadata/fetch-ban-by-address", test_fetch_ban_by_address);
   g_test_add_func ("/engine/ut-metadata/fetch-reject", test_fetch_reject);
   g_test_add_func ("/engine/ut-metadata/fetch-remove-peer", test_fetch_remove_peer);
   g_test_add_func ("/engine/ut-metadata/fetch-unsolicited", test_fetch_unsolicited);

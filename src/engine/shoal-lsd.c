@@ -18,6 +18,7 @@
 
 #include "shoal-hash.h"
 #include "shoal-lsd.h"
+#include "shoal-peer-candidates.h"
 
 G_DEFINE_QUARK (shoal-lsd-error-quark, shoal_lsd_error)
 
@@ -444,6 +445,26 @@ emit_peers (ShoalLsd               *self,
     }
 }
 
+/* Announces count only from our own networks (or this host): multicast is
+ * meant to stay on the link, and a datagram from anywhere else is forged
+ * or routed where it should not be. */
+static gboolean
+sender_is_local (GInetSocketAddress *from)
+{
+  GInetAddress *inet = g_inet_socket_address_get_address (from);
+  g_autoptr(GPtrArray) networks = NULL;
+  g_autofree char *ip = NULL;
+
+  if (g_inet_address_get_is_loopback (inet))
+    return TRUE;
+  networks = shoal_peer_address_local_networks ();
+  if (shoal_peer_address_is_on_network (inet, networks))
+    return TRUE;
+  ip = g_inet_address_to_string (inet);
+  g_debug ("LSD: ignoring an announce from %s, which is not on our networks", ip);
+  return FALSE;
+}
+
 static gboolean
 receive_cb (GSocket      *socket,
             GIOCondition  condition,
@@ -475,6 +496,8 @@ receive_cb (GSocket      *socket,
           continue;
         }
       if (strcmp (announce.cookie, self->cookie) == 0)
+        continue;
+      if (!sender_is_local (G_INET_SOCKET_ADDRESS (from)))
         continue;
       emit_peers (self, &announce, G_INET_SOCKET_ADDRESS (from));
     }

@@ -1624,6 +1624,17 @@ _shoal_session_get_max_connections (ShoalSession *self)
   return self->max_connections;
 }
 
+/* The address we listen on when it is a specific one (not "any"), or NULL. */
+GInetAddress *
+_shoal_session_dup_bound_address (ShoalSession *self)
+{
+  GInetAddress *ip = self->listen_address != NULL ? g_inet_address_new_from_string (self->listen_address) : NULL;
+
+  if (ip != NULL && g_inet_address_get_is_any (ip))
+    g_clear_object (&ip);
+  return ip;
+}
+
 guint
 _shoal_session_get_max_per_torrent (ShoalSession *self)
 {

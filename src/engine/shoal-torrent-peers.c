@@ -16,7 +16,6 @@
 #define MIN_REQUEST_QUEUE     16
 #define INITIAL_REQUEST_QUEUE 64
 #define MAX_REQUEST_QUEUE     1024
-#define MAX_FAILURES          5
 
 /* The ids we receive extension messages with (our `m` dictionary). */
 #define EXT_UT_METADATA 1
@@ -1077,9 +1076,11 @@ handle_pex (ShoalTorrent               *self,
   for (guint i = 0; i < pex->added->len; i++)
     {
       g_autoptr(GInetSocketAddress) address = shoal_pex_peer_to_address (&g_array_index (pex->added, ShoalPexPeer, i));
+      GInetSocketAddress *sender = shoal_peer_connection_get_remote (ps->conn);
 
-      if (address != NULL)
-        _shoal_torrent_add_candidate (self, address, SHOAL_PEER_FLAG_FROM_PEX);
+      if (address != NULL && sender != NULL)
+        _shoal_torrent_add_candidate (self, address, SHOAL_PEER_FLAG_FROM_PEX,
+                                      g_inet_socket_address_get_address (sender));
     }
   if (pex->added->len > 0 && _shoal_torrent_is_active (self))
     _shoal_torrent_connect_peers (self, now);
@@ -1220,9 +1221,17 @@ handle_ext_handshake (ShoalTorrent   *self,
   if (self->metadata_fetch != NULL && ext->metadata_size > 0 &&
       shoal_peer_wire_ext_handshake_lookup (ext, SHOAL_UT_METADATA_NAME) != 0)
     {
-      if (!shoal_metadata_fetch_set_size (self->metadata_fetch, ps->conn, ext->metadata_size, &error))
+      g_autofree char *ip = ip_of (ps->conn);
+
+      /* Bans are by address: a peer that sent bad metadata gets no second
+       * assembly by reconnecting. */
+      if (!shoal_metadata_fetch_set_peer_address (self->metadata_fetch, ps->conn, ip, &error) ||
+          !shoal_metadata_fetch_set_size (self->metadata_fetch, ps->conn, ext->metadata_size, &error))
         {
           g_debug ("Peer %s: %s", shoal_peer_connection_get_address (ps->conn), error->message);
+          /* Without the metadata a banned peer has nothing else to give. */
+          if (g_error_matches (error, SHOAL_UT_METADATA_ERROR, SHOAL_UT_METADATA_ERROR_BANNED_PEER))
+            shoal_peer_connection_close (ps->conn, error);
           return;
         }
       fill_metadata_requests (self, ps);
@@ -1358,7 +1367,7 @@ conn_closed (gpointer             owner,
   ShoalTorrent *self = owner;
   ShoalPeerState *ps = peer_state (conn);
   g_autofree char *key = g_strdup (shoal_peer_connection_get_address (conn));
-  ShoalPeerCandidate *c = g_hash_table_lookup (self->candidates, key);
+  ShoalPeerCandidate *c = shoal_peer_candidates_lookup (self->candidates, key);
   gboolean was_unchoked = !shoal_peer_connection_am_choking (conn);
   guint pos;
 
@@ -1400,11 +1409,7 @@ conn_closed (gpointer             owner,
        * it again soon: after a verify finds damage, or a file is wanted. */
       if ((error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED)) ||
           ps == NULL || ps->peer == NULL)
-        {
-          c->failures++;
-          /* Back off: 30 s, 60 s, 2 min… */
-          c->retry_after_us = g_get_monotonic_time () + (gint64) (30 << MIN (c->failures, 6)) * G_USEC_PER_SEC / 2;
-        }
+        shoal_peer_candidates_failed (self->candidates, c, g_get_monotonic_time ());
     }
 
   /* Removing unrefs the connection; it holds a reference while it calls us. */
@@ -1533,43 +1538,48 @@ _shoal_torrent_adopt_incoming (ShoalTorrent        *self,
   return TRUE;
 }
 
+/**
+ * _shoal_torrent_add_candidate:
+ * @self: a torrent
+ * @address: a peer address
+ * @source: where it came from: %SHOAL_PEER_FLAG_NONE for the user, or one
+ *   of the FROM flags
+ * @sender: (nullable): who told us: the PEX peer, the tracker, the LSD
+ *   announcer, our DHT socket
+ *
+ * Keeps @address as a peer to dial, if it passes the address filter and
+ * the candidate table has room for it (see shoal-peer-candidates.c).
+ */
 void
 _shoal_torrent_add_candidate (ShoalTorrent       *self,
                               GInetSocketAddress *address,
-                              ShoalPeerFlags      source)
+                              ShoalPeerFlags      source,
+                              GInetAddress       *sender)
 {
   g_autofree char *ip = g_inet_address_to_string (g_inet_socket_address_get_address (address));
-  ShoalPeerCandidate *c;
-  char *key;
+  g_autofree char *origin = NULL;
+  g_autoptr(GPtrArray) networks = NULL;
+  ShoalPeerSource kind = shoal_peer_source_from_flags (source);
+  const char *reason = NULL;
 
-  if (g_inet_socket_address_get_port (address) == 0 || g_hash_table_contains (self->banned, ip))
+  if (g_hash_table_contains (self->banned, ip))
     return;
   /* Trackers list us too; on a loopback address our own port is us. */
   if (g_inet_socket_address_get_port (address) == shoal_session_get_listen_port (self->session) &&
       g_inet_address_get_is_loopback (g_inet_socket_address_get_address (address)))
     return;
-  if (g_inet_address_get_family (g_inet_socket_address_get_address (address)) == G_SOCKET_FAMILY_IPV6)
-    key = g_strdup_printf ("[%s]:%u", ip, g_inet_socket_address_get_port (address));
-  else
-    key = g_strdup_printf ("%s:%u", ip, g_inet_socket_address_get_port (address));
-
-  c = g_hash_table_lookup (self->candidates, key);
-  if (c != NULL)
+  if (kind != SHOAL_PEER_SOURCE_MANUAL)
+    networks = shoal_peer_address_local_networks ();
+  if (!shoal_peer_address_is_acceptable (address, kind, sender, networks, &reason))
     {
-      c->source |= source;
-      g_free (key);
+      g_debug ("Torrent %s: ignoring %s peer %s:%u: %s", self->hash_hex, shoal_peer_source_to_string (kind),
+               ip, g_inet_socket_address_get_port (address), reason);
       return;
     }
-  if (g_hash_table_size (self->candidates) >= SHOAL_TORRENT_MAX_CANDIDATES)
-    {
-      g_free (key);
-      return;
-    }
-  c = g_new0 (ShoalPeerCandidate, 1);
-  c->address = g_object_ref (address);
-  c->key = key;
-  c->source = source;
-  g_hash_table_insert (self->candidates, c->key, c);
+  /* Quotas per PEX peer and per tracker: one of them cannot fill the table. */
+  if (sender != NULL && (kind == SHOAL_PEER_SOURCE_PEX || kind == SHOAL_PEER_SOURCE_TRACKER))
+    origin = g_inet_address_to_string (sender);
+  shoal_peer_candidates_add (self->candidates, address, source, origin, g_get_monotonic_time ());
 }
 
 static gboolean
@@ -1587,11 +1597,17 @@ void
 _shoal_torrent_add_dht_peers (ShoalTorrent *self,
                               GPtrArray    *peers)
 {
+  g_autoptr(GInetAddress) sender = NULL;
+
   if (self->info != NULL && shoal_metainfo_is_private (self->info))
     return;
+  sender = _shoal_session_dup_bound_address (self->session);
+
+  /* The DHT does not say which node named a peer; but a DHT socket bound
+   * to loopback only ever hears from this host. */
   for (guint i = 0; i < peers->len; i++)
     if (G_IS_INET_SOCKET_ADDRESS (peers->pdata[i]))
-      _shoal_torrent_add_candidate (self, peers->pdata[i], SHOAL_PEER_FLAG_FROM_DHT);
+      _shoal_torrent_add_candidate (self, peers->pdata[i], SHOAL_PEER_FLAG_FROM_DHT, sender);
   if (_shoal_torrent_is_active (self))
     _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
 }
@@ -1603,7 +1619,9 @@ _shoal_torrent_add_lsd_peer (ShoalTorrent       *self,
 {
   if (self->info != NULL && shoal_metainfo_is_private (self->info))
     return;
-  _shoal_torrent_add_candidate (self, address, SHOAL_PEER_FLAG_FROM_LSD);
+  /* The announcer's own address: LSD only passes announces from our
+   * networks, so a private address is fine, a public one too. */
+  _shoal_torrent_add_candidate (self, address, SHOAL_PEER_FLAG_FROM_LSD, g_inet_socket_address_get_address (address));
   if (_shoal_torrent_is_active (self))
     _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
 }
@@ -1639,22 +1657,28 @@ dht_tick (ShoalTorrent *self,
                             self->cancellable, dht_announce_cb, g_object_ref (self));
 }
 
+/* Dials the best-ranked candidates (see shoal-peer-candidates.c), as
+ * many as there is room for, within each source's dial budget. */
 void
 _shoal_torrent_connect_peers (ShoalTorrent *self,
                               gint64        now_us)
 {
-  GHashTableIter iter;
-  ShoalPeerCandidate *c;
+  g_autoptr(GPtrArray) ranked = NULL;
   guint started = 0;
   gboolean seeding = self->state == SHOAL_TORRENT_STATE_SEEDING;
 
-  if (!_shoal_torrent_is_active (self))
+  if (!_shoal_torrent_is_active (self) || !room_for_connection (self))
     return;
 
-  g_hash_table_iter_init (&iter, self->candidates);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &c) &&
-         started < SHOAL_TORRENT_CONNECTS_PER_TICK && room_for_connection (self))
+  if (now_us - self->candidates_pruned_us > 60 * G_USEC_PER_SEC)
     {
+      self->candidates_pruned_us = now_us;
+      shoal_peer_candidates_prune (self->candidates, now_us);
+    }
+  ranked = shoal_peer_candidates_rank (self->candidates, now_us, seeding);
+  for (guint i = 0; i < ranked->len && started < SHOAL_TORRENT_CONNECTS_PER_TICK && room_for_connection (self); i++)
+    {
+      ShoalPeerCandidate *c = ranked->pdata[i];
       ShoalPeerConnection *conn;
       ShoalPeerWireFeatures features = SHOAL_PEER_WIRE_FEATURE_FAST | SHOAL_PEER_WIRE_FEATURE_EXTENSION;
       ShoalEncryptionPolicy policy;
@@ -1662,15 +1686,12 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
       if (shoal_session_get_dht (self->session) != NULL)
         features |= SHOAL_PEER_WIRE_FEATURE_DHT;
 
-      if (c->connected || c->retry_after_us > now_us || c->failures >= MAX_FAILURES)
-        continue;
       if (already_connected (self, c->key))
         {
           c->connected = TRUE;
           continue;
         }
-      /* A seed does not need to dial peers that never answered. */
-      if (seeding && c->failures > 0)
+      if (!shoal_peer_candidates_take_dial (self->candidates, c, now_us))
         continue;
 
       conn = shoal_peer_connection_new_outgoing (c->address, self->info_hash,

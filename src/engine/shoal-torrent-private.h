@@ -9,6 +9,7 @@
 #include "shoal-announcer.h"
 #include "shoal-disk-pool.h"
 #include "shoal-magnet.h"
+#include "shoal-peer-candidates.h"
 #include "shoal-peer-connection.h"
 #include "shoal-peer.h"
 #include "shoal-pex.h"
@@ -28,20 +29,8 @@ G_BEGIN_DECLS
 #define SHOAL_TORRENT_REQUEST_TIMEOUT    30  /* s before a request is given to another peer */
 #define SHOAL_TORRENT_MAX_PENDING_WRITES (256u * 1024u * 1024u)
 #define SHOAL_TORRENT_MAX_PARTIAL_BYTES  (256u * 1024u * 1024u)
-#define SHOAL_TORRENT_MAX_CANDIDATES     2000
+#define SHOAL_TORRENT_MAX_CANDIDATES     SHOAL_PEER_CANDIDATES_MAX
 #define SHOAL_TORRENT_CONNECTS_PER_TICK  16
-
-/* A peer address we know of and may connect to. */
-typedef struct
-{
-  GInetSocketAddress *address;
-  char               *key;        /* "ip:port" */
-  ShoalPeerFlags      source;
-  guint               failures;
-  gint64              retry_after_us;
-  gboolean            connected;
-  gboolean            plaintext_only; /* it did not answer an obfuscated handshake */
-} ShoalPeerCandidate;
 
 /* What the torrent keeps for each of its connections. */
 typedef struct
@@ -126,7 +115,8 @@ struct _ShoalTorrent
 
   GPtrArray         *connections;   /* of ShoalPeerConnection, owned */
   GListStore        *peers;         /* of ShoalPeer */
-  GHashTable        *candidates;    /* key -> ShoalPeerCandidate */
+  ShoalPeerCandidates *candidates;
+  gint64             candidates_pruned_us;
   GHashTable        *strikes;       /* ip -> count of bad pieces */
   GHashTable        *banned;        /* ip set */
   GHashTable        *suspects;      /* piece -> GPtrArray of ShoalSuspectBlock */
@@ -215,7 +205,8 @@ gboolean        _shoal_torrent_adopt_incoming     (ShoalTorrent        *self,
                                                    GError             **error);
 void            _shoal_torrent_add_candidate      (ShoalTorrent        *self,
                                                    GInetSocketAddress  *address,
-                                                   ShoalPeerFlags       source);
+                                                   ShoalPeerFlags       source,
+                                                   GInetAddress        *sender);
 void            _shoal_torrent_connect_peers      (ShoalTorrent        *self,
                                                    gint64               now_us);
 void            _shoal_torrent_close_all_peers    (ShoalTorrent        *self);
@@ -243,6 +234,7 @@ ShoalRateLimit *_shoal_session_get_down_limit     (ShoalSession *self);
 ShoalRateLimit *_shoal_session_get_up_limit       (ShoalSession *self);
 guint           _shoal_session_get_n_connections  (ShoalSession *self);
 guint           _shoal_session_get_max_connections (ShoalSession *self);
+GInetAddress   *_shoal_session_dup_bound_address  (ShoalSession *self);
 guint           _shoal_session_get_max_per_torrent (ShoalSession *self);
 void            _shoal_session_torrent_completed  (ShoalSession *self,
                                                    ShoalTorrent *torrent);

@@ -61,16 +61,6 @@ piece_buffer_free (gpointer data)
 }
 
 static void
-candidate_free (gpointer data)
-{
-  ShoalPeerCandidate *c = data;
-
-  g_clear_object (&c->address);
-  g_free (c->key);
-  g_free (c);
-}
-
-static void
 shoal_torrent_dispose (GObject *object)
 {
   ShoalTorrent *self = SHOAL_TORRENT (object);
@@ -96,7 +86,7 @@ shoal_torrent_finalize (GObject *object)
   g_clear_pointer (&self->buffers, g_hash_table_unref);
   g_clear_pointer (&self->connections, g_ptr_array_unref);
   g_clear_pointer (&self->web_seeds, g_ptr_array_unref);
-  g_clear_pointer (&self->candidates, g_hash_table_unref);
+  g_clear_pointer (&self->candidates, shoal_peer_candidates_free);
   g_clear_pointer (&self->strikes, g_hash_table_unref);
   g_clear_pointer (&self->banned, g_hash_table_unref);
   g_clear_pointer (&self->suspects, g_hash_table_unref);
@@ -214,7 +204,7 @@ shoal_torrent_init (ShoalTorrent *self)
   self->connections = g_ptr_array_new_with_free_func (g_object_unref);
   self->web_seeds = g_ptr_array_new_with_free_func (g_object_unref);
   self->peers = g_list_store_new (SHOAL_TYPE_PEER);
-  self->candidates = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, candidate_free);
+  self->candidates = shoal_peer_candidates_new (SHOAL_TORRENT_MAX_CANDIDATES);
   self->strikes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->banned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->suspects = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
@@ -249,6 +239,22 @@ announcer_stats_cb (gpointer  user_data,
   *left = self->picker ? shoal_piece_picker_get_bytes_left (self->picker) : 1;
 }
 
+/* The address of the tracker at @url when its host is an address (or
+ * "localhost"): a tracker on this host or on a private network may name
+ * peers there. A tracker known by another name could be anywhere. */
+static GInetAddress *
+tracker_address (const char *url)
+{
+  g_autoptr(GUri) uri = url != NULL ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
+  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+
+  if (host == NULL)
+    return NULL;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  return g_inet_address_new_from_string (host);
+}
+
 static void
 announcer_peers_cb (ShoalAnnouncer *announcer,
                     GArray         *peers,
@@ -256,6 +262,7 @@ announcer_peers_cb (ShoalAnnouncer *announcer,
                     gpointer        user_data)
 {
   ShoalTorrent *self = user_data;
+  g_autoptr(GInetAddress) tracker = tracker_address (url);
 
   for (guint i = 0; i < peers->len; i++)
     {
@@ -263,7 +270,7 @@ announcer_peers_cb (ShoalAnnouncer *announcer,
       g_autoptr(GSocketAddress) addr = shoal_tracker_peer_to_socket_address (p);
 
       if (addr != NULL)
-        _shoal_torrent_add_candidate (self, G_INET_SOCKET_ADDRESS (addr), SHOAL_PEER_FLAG_FROM_TRACKER);
+        _shoal_torrent_add_candidate (self, G_INET_SOCKET_ADDRESS (addr), SHOAL_PEER_FLAG_FROM_TRACKER, tracker);
     }
   if (_shoal_torrent_is_active (self))
     _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
@@ -1394,7 +1401,7 @@ shoal_torrent_add_peer (ShoalTorrent *self,
                    "“%s” is not an IP address and port", host_and_port);
       return FALSE;
     }
-  _shoal_torrent_add_candidate (self, G_INET_SOCKET_ADDRESS (address), SHOAL_PEER_FLAG_NONE);
+  _shoal_torrent_add_candidate (self, G_INET_SOCKET_ADDRESS (address), SHOAL_PEER_FLAG_NONE, NULL);
   if (_shoal_torrent_is_active (self))
     _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
   return TRUE;

@@ -55,6 +55,7 @@ typedef struct
   Candidate *candidate; /* NULL when banned or when no slot was free */
   gint64     backoff_until;
   gboolean   banned;
+  char      *address;   /* its IP, when known: bans outlive the connection */
 } PeerState;
 
 struct _ShoalMetadataFetch
@@ -65,8 +66,37 @@ struct _ShoalMetadataFetch
   gboolean    has_v2;
   GPtrArray  *candidates;
   GHashTable *peers;
+  GHashTable *banned_addresses; /* set of IPs */
+  GQueue      banned_order;     /* the same IPs, oldest ban first */
   GBytes     *info;
 };
+
+static void
+peer_state_free (gpointer data)
+{
+  PeerState *ps = data;
+
+  g_free (ps->address);
+  g_free (ps);
+}
+
+/* Remembers that @address sent metadata that failed verification, so that
+ * it gets no second assembly after reconnecting. The set is bounded: the
+ * oldest ban goes first. */
+static void
+ban_address (ShoalMetadataFetch *self,
+             const char         *address)
+{
+  char *copy;
+
+  if (address == NULL || g_hash_table_contains (self->banned_addresses, address))
+    return;
+  if (g_queue_get_length (&self->banned_order) >= SHOAL_UT_METADATA_MAX_BANNED)
+    g_hash_table_remove (self->banned_addresses, g_queue_pop_head (&self->banned_order));
+  copy = g_strdup (address);
+  g_hash_table_add (self->banned_addresses, copy);
+  g_queue_push_tail (&self->banned_order, copy);
+}
 
 static void
 candidate_free (gpointer data)
@@ -179,7 +209,9 @@ shoal_metadata_fetch_new (const guint8 *info_hash_v1,
       self->has_v2 = TRUE;
     }
   self->candidates = g_ptr_array_new_with_free_func (candidate_free);
-  self->peers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  self->peers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, peer_state_free);
+  self->banned_addresses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_queue_init (&self->banned_order);
   return self;
 }
 
@@ -196,6 +228,8 @@ shoal_metadata_fetch_free (ShoalMetadataFetch *self)
 
   g_clear_pointer (&self->candidates, g_ptr_array_unref);
   g_clear_pointer (&self->peers, g_hash_table_unref);
+  g_queue_clear (&self->banned_order);
+  g_clear_pointer (&self->banned_addresses, g_hash_table_unref);
   g_clear_pointer (&self->info, g_bytes_unref);
   g_free (self);
 }
@@ -236,6 +270,62 @@ make_room (ShoalMetadataFetch *self)
   return TRUE;
 }
 
+static PeerState *
+ensure_peer (ShoalMetadataFetch *self,
+             gpointer            peer)
+{
+  PeerState *ps = g_hash_table_lookup (self->peers, peer);
+
+  if (ps == NULL)
+    {
+      ps = g_new0 (PeerState, 1);
+      g_hash_table_insert (self->peers, peer, ps);
+    }
+  return ps;
+}
+
+/**
+ * shoal_metadata_fetch_set_peer_address:
+ * @self: an assembler
+ * @peer: the peer, any pointer that identifies it
+ * @address: its IP address, as text
+ * @error: return location for a #SHOAL_UT_METADATA_ERROR
+ *
+ * Tells the assembler where @peer connects from, before its size is set.
+ * A peer whose pieces made up metadata that failed verification is banned
+ * by address (up to %SHOAL_UT_METADATA_MAX_BANNED addresses, the oldest
+ * forgotten first): the same host reconnecting is not asked again.
+ *
+ * Returns: %FALSE (with %SHOAL_UT_METADATA_ERROR_BANNED_PEER) if @address is
+ *   banned
+ */
+gboolean
+shoal_metadata_fetch_set_peer_address (ShoalMetadataFetch  *self,
+                                       gpointer             peer,
+                                       const char          *address,
+                                       GError             **error)
+{
+  PeerState *ps;
+
+  g_return_val_if_fail (self != NULL && address != NULL, FALSE);
+
+  ps = ensure_peer (self, peer);
+  g_free (ps->address);
+  ps->address = g_strdup (address);
+  if (g_hash_table_contains (self->banned_addresses, address))
+    {
+      peer_detach (self, ps, peer, TRUE);
+      ps->banned = TRUE;
+    }
+  if (ps->banned)
+    {
+      g_set_error (error, SHOAL_UT_METADATA_ERROR, SHOAL_UT_METADATA_ERROR_BANNED_PEER,
+                   "The peer at %s sent metadata that failed verification", address);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * shoal_metadata_fetch_set_size:
  * @self: an assembler
@@ -273,12 +363,7 @@ shoal_metadata_fetch_set_size (ShoalMetadataFetch  *self,
       return FALSE;
     }
 
-  ps = g_hash_table_lookup (self->peers, peer);
-  if (ps == NULL)
-    {
-      ps = g_new0 (PeerState, 1);
-      g_hash_table_insert (self->peers, peer, ps);
-    }
+  ps = ensure_peer (self, peer);
   if (ps->banned)
     {
       g_set_error_literal (error, SHOAL_UT_METADATA_ERROR, SHOAL_UT_METADATA_ERROR_BANNED_PEER,
@@ -514,6 +599,7 @@ fail_candidate (ShoalMetadataFetch *self,
       g_assert (ps != NULL && ps->candidate == c);
       peer_detach (self, ps, culprits->pdata[i], TRUE);
       ps->banned = TRUE;
+      ban_address (self, ps->address);
     }
   g_assert (c->n_received == 0);
   if (c->n_peers == 0)

@@ -61,6 +61,8 @@ GQuark shoal_ut_metadata_error_quark (void);
 #define SHOAL_UT_METADATA_MAX_PER_PEER     4u
 /* Distinct advertised sizes tracked at once. */
 #define SHOAL_UT_METADATA_MAX_SIZES        4u
+/* Addresses a fetch remembers as having sent bad metadata. */
+#define SHOAL_UT_METADATA_MAX_BANNED       256u
 /* Requests answered per peer per minute by default. */
 #define SHOAL_UT_METADATA_DEFAULT_RATE     256u
 
@@ -175,6 +177,10 @@ typedef struct _ShoalMetadataFetch ShoalMetadataFetch;
 ShoalMetadataFetch       *shoal_metadata_fetch_new          (const guint8                 *info_hash_v1,
                                                              const guint8                 *info_hash_v2);
 void                      shoal_metadata_fetch_free         (ShoalMetadataFetch           *self);
+gboolean                  shoal_metadata_fetch_set_peer_address (ShoalMetadataFetch       *self,
+                                                             gpointer                      peer,
+                                                             const char                   *address,
+                                                             GError                      **error);
 gboolean                  shoal_metadata_fetch_set_size     (ShoalMetadataFetch           *self,
                                                              gpointer                      peer,
                                                              gint64                        size,

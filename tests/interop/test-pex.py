@@ -121,7 +121,7 @@ class CountingListeners:
 def pex_flood(tap):
     scratch = Scratch("pex-flood")
     procs = Procs()
-    flooder = seed = first = later = None
+    flooder = seed = first = later = reserved = None
     try:
         content = make_files(scratch.sub("orig"), "pex flood", [("f.bin", 2_000_003)], seed=32)
         torrent = make_torrent(content, scratch.file("t.torrent"), PIECE, [])
@@ -134,7 +134,13 @@ def pex_flood(tap):
         later = CountingListeners(20)
         live1 = b"".join(compact_peer("127.0.0.1", p) for p in first.ports)
         live2 = b"".join(compact_peer("127.0.0.1", p) for p in later.ports)
-        dead = [compact_peer("127.9.%d.%d" % (i // 250, 1 + i % 250), 6881) for i in range(3000)]
+        # A port bound on every address but not listening: the dead
+        # addresses refuse at once, and no other program on this machine (a
+        # client on 6881, say) can answer for them.
+        reserved = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        reserved.bind(("0.0.0.0", 0))
+        dead_port = reserved.getsockname()[1]
+        dead = [compact_peer("127.9.%d.%d" % (i // 250, 1 + i % 250), dead_port) for i in range(3000)]
         messages = [lt.bencode({b"added": live1 + b"".join(dead[:170]), b"added.f": bytes(190)})]
         messages += [lt.bencode({b"added": live2 + b"".join(dead[170 + 170 * i:340 + 170 * i])})
                      for i in range(20)]
@@ -179,6 +185,8 @@ def pex_flood(tap):
         for listeners in (first, later):
             if listeners:
                 listeners.stop()
+        if reserved:
+            reserved.close()
         procs.stop_all()
         scratch.cleanup()
 
