@@ -8,6 +8,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "shoal-cli.h"
 
@@ -40,6 +41,10 @@ main (int   argc,
       char *argv[])
 {
   setlocale (LC_ALL, "");
+  /* Progress lines piped to a log or another program are read as they
+   * come, not a buffer later (or never, when the program is killed). */
+  if (!isatty (STDOUT_FILENO))
+    setvbuf (stdout, NULL, _IOLBF, 0);
 
   if (argc < 2)
     {

@@ -80,8 +80,6 @@ def removed_mid_download(tap):
 
 
 BAD_PIECE = 5
-# The progress lines go to a file: without this they wait in stdio's buffer.
-LINE_BUFFERED = ("stdbuf", "-oL")
 
 
 def zeroed_piece_not_served(tap):
@@ -97,7 +95,7 @@ def zeroed_piece_not_served(tap):
                 "-p", str(port), "--state-dir", scratch.sub("state")]
 
         # The first run checks the data and saves resume data.
-        first = Shoal(procs, scratch, "first-seed", args, prefix=LINE_BUFFERED)
+        first = Shoal(procs, scratch, "first-seed", args)
         wait_for(lambda: "100.00%" in first.stdout() or first.proc.poll() is not None, 60,
                  "the first seed to check its data", interval=0.2)
         rc = procs.stop(first.proc, timeout=20)
@@ -112,7 +110,7 @@ def zeroed_piece_not_served(tap):
         tap.ok(after.st_size == st.st_size and after.st_mtime_ns == st.st_mtime_ns,
                "a block zeroed in place, size and mtime unchanged")
 
-        second = Shoal(procs, scratch, "second-seed", args, prefix=LINE_BUFFERED)
+        second = Shoal(procs, scratch, "second-seed", args)
         wait_for(lambda: "100.00%" in second.stdout() or second.proc.poll() is not None, 60,
                  "the second seed to start seeding", interval=0.2)
         tap.ok(second.proc.poll() is None, "second seed run trusts its resume data and seeds",
