@@ -33,6 +33,13 @@
 #define MSG_PIECE     7
 #define MSG_HAVE_ALL  14
 #define MSG_HAVE_NONE 15
+#define MSG_EXTENDED  20
+
+/* Our ut_metadata id (in the extension handshake we send), and the one the
+ * session receives ut_metadata messages with (its `m` dictionary). */
+#define OUR_UT_METADATA     3
+#define SHOAL_UT_METADATA   1
+#define METADATA_SIZE       4000
 
 #define MAX_MESSAGE   (BLOCK_LEN + 64)
 
@@ -87,6 +94,8 @@ typedef struct
   GByteArray        *out;          /* queued, not yet being written */
   GByteArray        *writing;
   GArray            *requests;     /* of Request */
+  gboolean           lie_metadata; /* answers metadata requests with garbage */
+  guint              n_metadata_requests;
   gboolean           got_handshake;
   gboolean           closed;
 } RawPeer;
@@ -194,6 +203,25 @@ raw_message (RawPeer      *raw,
       if (raw->serve != NULL)
         raw_send_block (raw, raw->serve, r.piece, r.begin, length, FALSE);
     }
+  else if (len >= 2 && msg[0] == MSG_EXTENDED && msg[1] == OUR_UT_METADATA)
+    {
+      static const char request[] = "d8:msg_typei0e5:piecei0ee";
+
+      raw->n_metadata_requests++;
+      if (raw->lie_metadata && len - 2 == strlen (request) && memcmp (msg + 2, request, len - 2) == 0)
+        {
+          g_autofree char *head = g_strdup_printf ("%cd8:msg_typei1e5:piecei0e10:total_sizei%uee",
+                                                   SHOAL_UT_METADATA, METADATA_SIZE);
+          g_autofree guint8 *junk = g_malloc (METADATA_SIZE);
+
+          memset (junk, 'x', METADATA_SIZE);
+          put_be32 (raw->out, 1 + (guint32) strlen (head) + METADATA_SIZE);
+          g_byte_array_append (raw->out, (const guint8[]) { MSG_EXTENDED }, 1);
+          g_byte_array_append (raw->out, (const guint8 *) head, (guint) strlen (head));
+          g_byte_array_append (raw->out, junk, METADATA_SIZE);
+          raw_flush (raw);
+        }
+    }
 }
 
 static void
@@ -236,11 +264,13 @@ raw_read_cb (GObject      *source,
 /* Connects from @ip (a loopback address) and sends a handshake with the
  * Fast extension (BEP 6). */
 static RawPeer *
-raw_peer_connect (Fixture    *f,
-                  const char *ip,
-                  const char *peer_id)
+raw_peer_connect_full (Fixture    *f,
+                       const char *ip,
+                       const char *peer_id,
+                       gboolean    extended)
 {
-  static const guint8 reserved[8] = { 0, 0, 0, 0, 0, 0, 0, 0x04 };
+  /* The Fast extension (BEP 6), and the extension protocol (BEP 10). */
+  const guint8 reserved[8] = { 0, 0, 0, 0, 0, extended ? 0x10 : 0, 0, 0x04 };
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GInetAddress) local_ip = g_inet_address_new_from_string (ip);
   g_autoptr(GSocketAddress) local = g_inet_socket_address_new (local_ip, 0);
@@ -265,6 +295,14 @@ raw_peer_connect (Fixture    *f,
   g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (raw->conn)), raw->buf, sizeof raw->buf,
                              G_PRIORITY_DEFAULT, raw->cancellable, raw_read_cb, raw);
   return raw;
+}
+
+static RawPeer *
+raw_peer_connect (Fixture    *f,
+                  const char *ip,
+                  const char *peer_id)
+{
+  return raw_peer_connect_full (f, ip, peer_id, FALSE);
 }
 
 /* Says it has @piece only, and unchokes. */
@@ -429,6 +467,45 @@ test_strikes_outlive_connection (Fixture       *f,
   raw_peer_free (again);
 }
 
+/* A peer that says it has the metadata sends garbage for it. The fetcher
+ * knows it alone sent what failed the info-hash: its address is banned,
+ * not only that connection, or it comes back for another try (up to
+ * 32 MiB of assembly each time). */
+static void
+test_bad_metadata (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalMagnet) magnet = NULL;
+  g_autofree char *hex = shoal_metainfo_dup_info_hash_v1_hex (f->data->info);
+  g_autofree char *uri = g_strdup_printf ("magnet:?xt=urn:btih:%s", hex);
+  g_autofree char *ext = g_strdup_printf ("d1:md11:ut_metadatai%uee13:metadata_sizei%uee",
+                                          OUR_UT_METADATA, METADATA_SIZE);
+  ShoalTorrent *t;
+  RawPeer *liar, *again;
+
+  magnet = shoal_magnet_new_from_uri (uri, &error);
+  g_assert_no_error (error);
+  t = shoal_session_add_magnet (f->node->session, magnet, f->node->data_dir, SHOAL_ADD_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+
+  liar = raw_peer_connect_full (f, BAD_IP, "-XX0001-meta-liar---", TRUE);
+  liar->lie_metadata = TRUE;
+  put_be32 (liar->out, 2 + (guint32) strlen (ext));
+  g_byte_array_append (liar->out, (const guint8[]) { MSG_EXTENDED, 0 }, 2);
+  g_byte_array_append (liar->out, (const guint8 *) ext, (guint) strlen (ext));
+  raw_flush (liar);
+  SF_WAIT (liar->n_metadata_requests > 0, WAIT_S);
+  SF_WAIT (liar->closed, WAIT_S);
+  raw_peer_free (liar);
+  SF_WAIT (shoal_torrent_get_n_connected (t) == 0, WAIT_S);
+
+  again = raw_peer_knock (f, BAD_IP, "-XX0001-liar-is-back");
+  SF_WAIT (again->closed || again->got_handshake, WAIT_S);
+  g_assert_false (again->got_handshake);
+  raw_peer_free (again);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -439,6 +516,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add ("/engine/blame/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("gone-before-check", test_gone_before_check);
   ADD ("strikes-outlive-connection", test_strikes_outlive_connection);
+  ADD ("bad-metadata", test_bad_metadata);
 #undef ADD
 
   return g_test_run ();

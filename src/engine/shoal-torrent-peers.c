@@ -1242,18 +1242,21 @@ handle_ut_metadata (ShoalTorrent               *self,
             }
           if (r == SHOAL_METADATA_FETCH_MISMATCH)
             {
-              /* The assembled dictionary failed the info-hash: drop those
-               * who sent it. */
+              /* The assembled dictionary failed the info-hash, and the
+               * fetcher knows who alone sent it: ban the address, or it
+               * comes back for another assembly. */
               for (guint i = 0; bad != NULL && i < bad->len; i++)
                 {
                   ShoalPeerConnection *c = find_connection (self, bad->pdata[i]);
 
                   if (c != NULL)
                     {
-                      g_autoptr(GError) e = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                                                         "Sent metadata that does not match the info-hash");
+                      g_autofree char *ip = ip_of (c);
 
-                      shoal_peer_connection_close (c, e);
+                      g_debug ("Peer %s sent metadata that does not match the info-hash",
+                               shoal_peer_connection_get_address (c));
+                      if (!g_hash_table_contains (self->banned, ip))
+                        ban_ip (self, ip);
                     }
                 }
               if (shoal_peer_connection_get_state (ps->conn) != SHOAL_PEER_CONNECTION_ACTIVE)
