@@ -506,6 +506,108 @@ test_bad_metadata (Fixture       *f,
   raw_peer_free (again);
 }
 
+/* Accepts connections on a loopback address and holds them, saying
+ * nothing. */
+typedef struct
+{
+  GSocketListener *listener;
+  GCancellable    *cancellable;
+  GPtrArray       *accepted;
+  guint16          port;
+} Listener;
+
+static void
+listener_accept_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Listener *l = user_data;
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *conn = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
+
+  if (conn == NULL)
+    return; /* cancelled: l is gone */
+  g_ptr_array_add (l->accepted, conn);
+  g_socket_listener_accept_async (l->listener, l->cancellable, listener_accept_cb, l);
+}
+
+static Listener *
+listener_new (const char *ip)
+{
+  Listener *l = g_new0 (Listener, 1);
+  g_autoptr(GInetAddress) addr = g_inet_address_new_from_string (ip);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (addr, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  l->listener = g_socket_listener_new ();
+  l->cancellable = g_cancellable_new ();
+  l->accepted = g_ptr_array_new_with_free_func (g_object_unref);
+  g_socket_listener_add_address (l->listener, any_port, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                 NULL, &bound, &error);
+  g_assert_no_error (error);
+  l->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_listener_accept_async (l->listener, l->cancellable, listener_accept_cb, l);
+  return l;
+}
+
+static void
+listener_free (Listener *l)
+{
+  g_cancellable_cancel (l->cancellable);
+  g_socket_listener_close (l->listener);
+  g_clear_object (&l->listener);
+  g_clear_object (&l->cancellable);
+  g_ptr_array_unref (l->accepted);
+  g_free (l);
+}
+
+/* The torrent knows the bad host as a peer to dial (from a tracker, say),
+ * and is connected to it when the host is banned for another connection's
+ * data. That connection is closed too, and the address is never dialled
+ * again: the one dial back, after the back-off (30 s), would be the ban
+ * not holding. */
+static void
+test_banned_not_dialled (Fixture       *f,
+                         gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalMagnet) magnet = NULL;
+  g_autofree char *hex = shoal_metainfo_dup_info_hash_v1_hex (f->data->info);
+  g_autofree char *uri = g_strdup_printf ("magnet:?xt=urn:btih:%s", hex);
+  g_autofree char *ext = g_strdup_printf ("d1:md11:ut_metadatai%uee13:metadata_sizei%uee",
+                                          OUR_UT_METADATA, METADATA_SIZE);
+  g_autofree char *listening = NULL;
+  Listener *l = listener_new (BAD_IP);
+  ShoalTorrent *t;
+  RawPeer *liar;
+  gint64 until;
+
+  magnet = shoal_magnet_new_from_uri (uri, &error);
+  g_assert_no_error (error);
+  t = shoal_session_add_magnet (f->node->session, magnet, f->node->data_dir, SHOAL_ADD_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  listening = g_strdup_printf ("%s:%u", BAD_IP, l->port);
+  g_assert_true (shoal_torrent_add_peer (t, listening, &error));
+  g_assert_no_error (error);
+  SF_WAIT (l->accepted->len == 1, WAIT_S);
+
+  liar = raw_peer_connect_full (f, BAD_IP, "-XX0001-meta-liar---", TRUE);
+  liar->lie_metadata = TRUE;
+  put_be32 (liar->out, 2 + (guint32) strlen (ext));
+  g_byte_array_append (liar->out, (const guint8[]) { MSG_EXTENDED, 0 }, 2);
+  g_byte_array_append (liar->out, (const guint8 *) ext, (guint) strlen (ext));
+  raw_flush (liar);
+  SF_WAIT (liar->closed, WAIT_S);
+  raw_peer_free (liar);
+
+  /* The back-off is 30 s, and the torrent ticks once a second. */
+  until = g_get_monotonic_time () + 40 * G_USEC_PER_SEC;
+  SF_WAIT (l->accepted->len > 1 || g_get_monotonic_time () > until, 60);
+  g_assert_cmpuint (l->accepted->len, ==, 1);
+  listener_free (l);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -517,6 +619,7 @@ main (int   argc,
   ADD ("gone-before-check", test_gone_before_check);
   ADD ("strikes-outlive-connection", test_strikes_outlive_connection);
   ADD ("bad-metadata", test_bad_metadata);
+  ADD ("banned-not-dialled", test_banned_not_dialled);
 #undef ADD
 
   return g_test_run ();
