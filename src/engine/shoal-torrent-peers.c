@@ -26,6 +26,43 @@ static void pump_uploads (ShoalPeerState *ps);
 static ShoalWebSeed *find_web_seed (ShoalTorrent *self, gpointer source);
 static gboolean pex_allowed (ShoalTorrent *self);
 
+/* Senders */
+
+static ShoalSender *
+sender_new (ShoalTorrent *self,
+            const char   *ip)
+{
+  ShoalSender *s = g_rc_box_new0 (ShoalSender);
+
+  /* Never 0 (NULL). Where pointers are 32 bits, ids would only come round
+   * again after 4 billion connections to one torrent. */
+  s->id = GSIZE_TO_POINTER ((gsize) (self->last_sender_id++ % G_MAXSIZE) + 1);
+  s->ip = g_strdup (ip);
+  return s;
+}
+
+static void
+sender_clear (gpointer data)
+{
+  ShoalSender *s = data;
+
+  g_free (s->ip);
+}
+
+static void
+sender_unref (gpointer data)
+{
+  if (data != NULL)
+    g_rc_box_release_full (data, sender_clear);
+}
+
+/* A web seed's sender, for as long as the web seed lives. */
+static ShoalSender *
+web_seed_sender (ShoalWebSeed *ws)
+{
+  return g_object_get_data (G_OBJECT (ws), "shoal-sender");
+}
+
 /* Per-connection state */
 
 static void
@@ -38,6 +75,7 @@ peer_state_free (gpointer data)
     g_free (b);
   g_clear_pointer (&ps->requests, g_array_unref);
   g_clear_pointer (&ps->pex, shoal_pex_state_free);
+  g_clear_pointer (&ps->sender, sender_unref);
   g_clear_object (&ps->peer);
   g_free (ps);
 }
@@ -58,6 +96,13 @@ ip_of (ShoalPeerConnection *conn)
   return g_inet_address_to_string (g_inet_socket_address_get_address (remote));
 }
 
+/* What the picker and the metadata fetcher know the connection as. */
+static gpointer
+sender_id (ShoalPeerState *ps)
+{
+  return ps->sender->id;
+}
+
 /* Availability bookkeeping: the picker keeps what each connection counts
  * for, and conn_closed() takes back exactly that. */
 
@@ -70,7 +115,7 @@ count_peer (ShoalTorrent   *self,
 {
   if (self->picker == NULL || !shoal_peer_connection_knows_n_pieces (ps->conn))
     return;
-  shoal_piece_picker_peer_set_bitfield (self->picker, ps->conn,
+  shoal_piece_picker_peer_set_bitfield (self->picker, sender_id (ps),
                                         shoal_peer_connection_get_peer_bitfield (ps->conn));
 }
 
@@ -129,7 +174,7 @@ release_requests (ShoalTorrent   *self,
                   ShoalPeerState *ps)
 {
   for (guint i = 0; i < ps->requests->len; i++)
-    shoal_piece_picker_block_cancelled (self->picker, &g_array_index (ps->requests, ShoalOutRequest, i).block, ps->conn);
+    shoal_piece_picker_block_cancelled (self->picker, &g_array_index (ps->requests, ShoalOutRequest, i).block, sender_id (ps));
   g_array_set_size (ps->requests, 0);
 }
 
@@ -166,7 +211,7 @@ fill_requests (ShoalPeerState *ps)
     return;
 
   blocks = g_new (ShoalBlock, want);
-  shoal_piece_picker_pick (self->picker, shoal_peer_connection_get_peer_bitfield (conn), conn,
+  shoal_piece_picker_pick (self->picker, shoal_peer_connection_get_peer_bitfield (conn), sender_id (ps),
                            want, blocks, &n_out);
   for (guint i = 0; i < n_out; i++)
     {
@@ -204,43 +249,39 @@ _shoal_torrent_fill_all_requests (ShoalTorrent *self)
 
 /* Bad data and bans */
 
+static void ban_ip (ShoalTorrent *self, const char *ip);
+
+/* The live connection the picker or the metadata fetcher knows as @id. */
 static ShoalPeerConnection *
 find_connection (ShoalTorrent *self,
-                 gpointer      conn)
+                 gpointer      id)
 {
   for (guint i = 0; i < self->connections->len; i++)
-    if (self->connections->pdata[i] == conn)
-      return conn;
+    if (sender_id (peer_state (self->connections->pdata[i])) == id)
+      return self->connections->pdata[i];
   return NULL;
 }
 
 /* Strikes are counted in 60ths of a bad piece: a peer that sent a failed
  * piece alone gets a whole strike, one of n contributors 1/n of one. A bad
  * peer is banned after SHOAL_TORRENT_MAX_BAD_PIECES pieces of its own, long
- * before a good peer that happened to share a few pieces with it. */
+ * before a good peer that happened to share a few pieces with it. Strikes
+ * go to the address, connected or not: a peer cannot shed them by hanging
+ * up before its piece is checked. */
 #define STRIKE_UNIT 60
 
 static void
-strike (ShoalTorrent        *self,
-        ShoalPeerConnection *conn,
-        guint                n_contributors)
+strike (ShoalTorrent *self,
+        const char   *ip,
+        guint         n_contributors)
 {
-  g_autofree char *ip = ip_of (conn);
   guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->strikes, ip)) + STRIKE_UNIT / MAX (n_contributors, 1);
 
   g_hash_table_replace (self->strikes, g_strdup (ip), GUINT_TO_POINTER (n));
   g_debug ("Peer %s sent part of a piece that failed its hash check (%.1f strikes)",
-           shoal_peer_connection_get_address (conn), n / (double) STRIKE_UNIT);
-  if (n >= SHOAL_TORRENT_MAX_BAD_PIECES * STRIKE_UNIT)
-    {
-      g_autoptr(GError) e = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                                         "Banned after sending corrupt data");
-
-      g_message ("Banning peer %s of “%s”: it sent corrupt pieces",
-                 shoal_peer_connection_get_address (conn), shoal_torrent_get_name (self));
-      g_hash_table_add (self->banned, g_strdup (ip));
-      shoal_peer_connection_close (conn, e);
-    }
+           ip, n / (double) STRIKE_UNIT);
+  if (n >= SHOAL_TORRENT_MAX_BAD_PIECES * STRIKE_UNIT && !g_hash_table_contains (self->banned, ip))
+    ban_ip (self, ip);
 }
 
 typedef struct
@@ -249,8 +290,32 @@ typedef struct
   guint         piece;
   guint64       size;
   GBytes       *data;
-  gpointer     *sources; /* per block */
+  GPtrArray    *sources; /* per block: its ShoalSender */
 } WriteData;
+
+/* A piece failed its hash check: every peer that sent part of it gets a
+ * strike (one bad peer cannot hide among good ones for long), and every
+ * web seed that did is told. */
+static void
+blame_senders (ShoalTorrent *self,
+               WriteData    *wd)
+{
+  g_autoptr(GPtrArray) senders = g_ptr_array_new ();
+
+  for (guint i = 0; i < wd->sources->len; i++)
+    if (wd->sources->pdata[i] != NULL && !g_ptr_array_find (senders, wd->sources->pdata[i], NULL))
+      g_ptr_array_add (senders, wd->sources->pdata[i]);
+  for (guint i = 0; i < senders->len; i++)
+    {
+      ShoalSender *sender = senders->pdata[i];
+      ShoalWebSeed *ws = find_web_seed (self, sender->id);
+
+      if (ws != NULL)
+        shoal_web_seed_report_bad_piece (ws, wd->piece);
+      else if (sender->ip != NULL && sender->ip[0] != '\0')
+        strike (self, sender->ip, senders->len);
+    }
+}
 
 #define MAX_SUSPECT_PIECES 256
 
@@ -282,22 +347,25 @@ remember_suspects (ShoalTorrent *self,
       list = g_ptr_array_new_with_free_func (suspect_block_free);
       g_hash_table_insert (self->suspects, GUINT_TO_POINTER (wd->piece), list);
     }
-  for (guint i = 0; i < n_blocks && list->len < 4 * n_blocks; i++)
+  for (guint i = 0; i < MIN (n_blocks, wd->sources->len) && list->len < 4 * n_blocks; i++)
     {
-      ShoalPeerConnection *conn = find_connection (self, wd->sources[i]);
+      ShoalSender *sender = wd->sources->pdata[i];
       ShoalSuspectBlock *sb;
       gsize off = (gsize) i * SHOAL_PIECE_PICKER_BLOCK_SIZE;
 
-      if (conn == NULL)
+      /* Whether or not the sender is still connected. */
+      if (sender == NULL || sender->ip == NULL || sender->ip[0] == '\0')
         continue;
       sb = g_new0 (ShoalSuspectBlock, 1);
       sb->block = i;
-      sb->ip = ip_of (conn);
+      sb->ip = g_strdup (sender->ip);
       shoal_sha1 (data + off, MIN (SHOAL_PIECE_PICKER_BLOCK_SIZE, len - off), sb->hash);
       g_ptr_array_add (list, sb);
     }
 }
 
+/* Bans @ip: every connection from it is closed, and it may not connect
+ * again (nor be dialled: see _shoal_torrent_connect_peers()). */
 static void
 ban_ip (ShoalTorrent *self,
         const char   *ip)
@@ -375,44 +443,31 @@ write_done_cb (GObject      *source,
     }
   else
     {
-      gpointer *contributors = NULL;
-      guint n = 0;
-
-      shoal_piece_picker_piece_failed (self->picker, wd->piece, &contributors, &n);
+      /* Who sent what is in wd->sources, which outlives the connections
+       * (the picker's contributors are only ids). */
+      shoal_piece_picker_piece_failed (self->picker, wd->piece, NULL, NULL);
       if (g_error_matches (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH))
         {
           remember_suspects (self, wd);
-          /* Every peer that sent part of the piece gets a strike: one bad
-           * peer cannot hide among good ones for long. */
-          for (guint i = 0; i < n; i++)
-            {
-              ShoalPeerConnection *conn = find_connection (self, contributors[i]);
-              ShoalWebSeed *ws = find_web_seed (self, contributors[i]);
-
-              if (conn != NULL)
-                strike (self, conn, n);
-              else if (ws != NULL)
-                shoal_web_seed_report_bad_piece (ws, wd->piece);
-            }
+          blame_senders (self, wd);
         }
       else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && _shoal_torrent_is_active (self))
         _shoal_torrent_set_error (self, error);
-      g_free (contributors);
     }
 
   if (_shoal_torrent_is_active (self))
     _shoal_torrent_fill_all_requests (self);
   g_object_unref (wd->torrent);
   g_bytes_unref (wd->data);
-  g_free (wd->sources);
+  g_ptr_array_unref (wd->sources);
   g_free (wd);
 }
 
-/* A block from a peer or a web seed (@source, the picker's peer id). Returns
- * FALSE if it was not wanted. */
+/* A block from a peer or a web seed (@sender). Returns FALSE if it was not
+ * wanted. */
 static gboolean
 accept_block (ShoalTorrent     *self,
-              gpointer          source,
+              ShoalSender      *sender,
               const ShoalBlock *b,
               const guint8     *data)
 {
@@ -421,6 +476,7 @@ accept_block (ShoalTorrent     *self,
   guint n_others = 0;
   gint64 now = g_get_monotonic_time ();
   gboolean complete;
+  guint index = b->begin / SHOAL_PIECE_PICKER_BLOCK_SIZE;
 
   self->downloaded += b->length;
   self->session_downloaded += b->length;
@@ -434,19 +490,25 @@ accept_block (ShoalTorrent     *self,
   buf = g_hash_table_lookup (self->buffers, GUINT_TO_POINTER (b->piece));
   if (buf == NULL)
     {
+      guint n_blocks;
+
       buf = g_new0 (ShoalPieceBuffer, 1);
       buf->piece = b->piece;
       buf->size = shoal_metainfo_get_piece_size (self->info, b->piece);
       buf->data = g_malloc (buf->size);
-      buf->sources = g_new0 (gpointer, (buf->size + SHOAL_PIECE_PICKER_BLOCK_SIZE - 1) / SHOAL_PIECE_PICKER_BLOCK_SIZE);
+      n_blocks = (guint) ((buf->size + SHOAL_PIECE_PICKER_BLOCK_SIZE - 1) / SHOAL_PIECE_PICKER_BLOCK_SIZE);
+      buf->sources = g_ptr_array_new_full (n_blocks, sender_unref);
+      g_ptr_array_set_size (buf->sources, n_blocks);
       g_hash_table_insert (self->buffers, GUINT_TO_POINTER (b->piece), buf);
     }
   /* The decoder (or the web seed) checked the block against the piece. */
   g_assert ((guint64) b->begin + b->length <= buf->size);
+  g_assert (index < buf->sources->len);
   memcpy (buf->data + b->begin, data, b->length);
-  buf->sources[b->begin / SHOAL_PIECE_PICKER_BLOCK_SIZE] = source;
+  sender_unref (buf->sources->pdata[index]);
+  buf->sources->pdata[index] = g_rc_box_acquire (sender);
 
-  complete = shoal_piece_picker_block_received (self->picker, b, source, &others, &n_others);
+  complete = shoal_piece_picker_block_received (self->picker, b, sender->id, &others, &n_others);
   for (guint i = 0; i < n_others; i++)
     {
       ShoalPeerConnection *other = find_connection (self, others[i]);
@@ -500,7 +562,7 @@ handle_block (ShoalTorrent               *self,
   g_array_remove_index_fast (ps->requests, (guint) idx);
   ps->last_piece_us = g_get_monotonic_time ();
   ps->downloaded += b.length;
-  accept_block (self, ps->conn, &b, msg->payload);
+  accept_block (self, ps->sender, &b, msg->payload);
 }
 
 /* Web seeds (BEP 19) */
@@ -529,7 +591,7 @@ web_seed_pick (gpointer    owner,
   shoal_piece_picker_set_max_partial (self->picker,
                                       MAX (shoal_piece_picker_get_max_partial (self->picker), n_partial) +
                                       (max + per_piece - 1) / per_piece);
-  shoal_piece_picker_pick (self->picker, NULL, web_seed, max, out, &n);
+  shoal_piece_picker_pick (self->picker, NULL, web_seed_sender (web_seed)->id, max, out, &n);
   shoal_piece_picker_set_max_partial (self->picker, 0);
   return n;
 }
@@ -540,7 +602,7 @@ web_seed_block (gpointer          owner,
                 const ShoalBlock *block,
                 const guint8     *data)
 {
-  return accept_block (owner, web_seed, block, data);
+  return accept_block (owner, web_seed_sender (web_seed), block, data);
 }
 
 static void
@@ -550,7 +612,7 @@ web_seed_release (gpointer          owner,
 {
   ShoalTorrent *self = owner;
 
-  shoal_piece_picker_block_cancelled (self->picker, block, web_seed);
+  shoal_piece_picker_block_cancelled (self->picker, block, web_seed_sender (web_seed)->id);
 }
 
 static const ShoalWebSeedHooks web_seed_hooks = {
@@ -584,6 +646,7 @@ _shoal_torrent_start_web_seeds (ShoalTorrent *self)
             continue;
           ws = shoal_web_seed_new (_shoal_session_get_soup (self->session), self->info,
                                    lists[l][i], &web_seed_hooks, self);
+          g_object_set_data_full (G_OBJECT (ws), "shoal-sender", sender_new (self, NULL), sender_unref);
           g_ptr_array_add (self->web_seeds, ws);
         }
   for (guint i = 0; i < self->web_seeds->len; i++)
@@ -606,7 +669,7 @@ _shoal_torrent_stop_web_seeds (ShoalTorrent *self)
       guint pos;
 
       shoal_web_seed_stop (ws);
-      shoal_piece_picker_peer_gone (self->picker, ws);
+      shoal_piece_picker_peer_gone (self->picker, web_seed_sender (ws)->id);
       if (g_list_store_find (self->peers, shoal_web_seed_get_peer (ws), &pos))
         g_list_store_remove (self->peers, pos);
     }
@@ -614,11 +677,11 @@ _shoal_torrent_stop_web_seeds (ShoalTorrent *self)
 
 static ShoalWebSeed *
 find_web_seed (ShoalTorrent *self,
-               gpointer      source)
+               gpointer      id)
 {
   for (guint i = 0; i < self->web_seeds->len; i++)
-    if (self->web_seeds->pdata[i] == source)
-      return source;
+    if (web_seed_sender (self->web_seeds->pdata[i])->id == id)
+      return self->web_seeds->pdata[i];
   return NULL;
 }
 
@@ -1099,7 +1162,7 @@ fill_metadata_requests (ShoalTorrent   *self,
 
   if (self->metadata_fetch == NULL || id == 0 || ps->metadata_size <= 0)
     return;
-  while (shoal_metadata_fetch_next_request (self->metadata_fetch, ps->conn, now, &piece))
+  while (shoal_metadata_fetch_next_request (self->metadata_fetch, sender_id (ps), now, &piece))
     {
       g_autoptr(GByteArray) out = g_byte_array_new ();
 
@@ -1157,14 +1220,14 @@ handle_ut_metadata (ShoalTorrent               *self,
 
     case SHOAL_UT_METADATA_REJECT:
       if (self->metadata_fetch != NULL)
-        shoal_metadata_fetch_reject (self->metadata_fetch, ps->conn, m.piece, now);
+        shoal_metadata_fetch_reject (self->metadata_fetch, sender_id (ps), m.piece, now);
       break;
 
     case SHOAL_UT_METADATA_DATA:
       if (self->metadata_fetch != NULL)
         {
           g_autoptr(GPtrArray) bad = NULL;
-          ShoalMetadataFetchResult r = shoal_metadata_fetch_add_piece (self->metadata_fetch, ps->conn, &m,
+          ShoalMetadataFetchResult r = shoal_metadata_fetch_add_piece (self->metadata_fetch, sender_id (ps), &m,
                                                                       &bad, &error);
 
           if (r == SHOAL_METADATA_FETCH_COMPLETE)
@@ -1179,18 +1242,21 @@ handle_ut_metadata (ShoalTorrent               *self,
             }
           if (r == SHOAL_METADATA_FETCH_MISMATCH)
             {
-              /* The assembled dictionary failed the info-hash: drop those
-               * who sent it. */
+              /* The assembled dictionary failed the info-hash, and the
+               * fetcher knows who alone sent it: ban the address, or it
+               * comes back for another assembly. */
               for (guint i = 0; bad != NULL && i < bad->len; i++)
                 {
                   ShoalPeerConnection *c = find_connection (self, bad->pdata[i]);
 
                   if (c != NULL)
                     {
-                      g_autoptr(GError) e = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                                                         "Sent metadata that does not match the info-hash");
+                      g_autofree char *ip = ip_of (c);
 
-                      shoal_peer_connection_close (c, e);
+                      g_debug ("Peer %s sent metadata that does not match the info-hash",
+                               shoal_peer_connection_get_address (c));
+                      if (!g_hash_table_contains (self->banned, ip))
+                        ban_ip (self, ip);
                     }
                 }
               if (shoal_peer_connection_get_state (ps->conn) != SHOAL_PEER_CONNECTION_ACTIVE)
@@ -1225,8 +1291,8 @@ handle_ext_handshake (ShoalTorrent   *self,
 
       /* Bans are by address: a peer that sent bad metadata gets no second
        * assembly by reconnecting. */
-      if (!shoal_metadata_fetch_set_peer_address (self->metadata_fetch, ps->conn, ip, &error) ||
-          !shoal_metadata_fetch_set_size (self->metadata_fetch, ps->conn, ext->metadata_size, &error))
+      if (!shoal_metadata_fetch_set_peer_address (self->metadata_fetch, sender_id (ps), ip, &error) ||
+          !shoal_metadata_fetch_set_size (self->metadata_fetch, sender_id (ps), ext->metadata_size, &error))
         {
           g_debug ("Peer %s: %s", shoal_peer_connection_get_address (ps->conn), error->message);
           /* Without the metadata a banned peer has nothing else to give. */
@@ -1252,8 +1318,8 @@ conn_message (gpointer                    owner,
       if (self->picker == NULL)
         break;
       /* A peer with nothing may send no bitfield before its first have. */
-      if (shoal_piece_picker_knows_peer (self->picker, conn))
-        shoal_piece_picker_peer_have (self->picker, conn, msg->index);
+      if (shoal_piece_picker_knows_peer (self->picker, sender_id (ps)))
+        shoal_piece_picker_peer_have (self->picker, sender_id (ps), msg->index);
       else
         count_peer (self, ps);
       if (!shoal_peer_connection_am_interested (conn))
@@ -1324,7 +1390,7 @@ conn_message (gpointer                    owner,
         if (idx >= 0)
           {
             g_array_remove_index_fast (ps->requests, (guint) idx);
-            shoal_piece_picker_request_rejected (self->picker, &b, conn);
+            shoal_piece_picker_request_rejected (self->picker, &b, sender_id (ps));
           }
       }
       break;
@@ -1378,13 +1444,13 @@ conn_closed (gpointer             owner,
       if (ps->peer != NULL && g_list_store_find (self->peers, ps->peer, &pos))
         g_list_store_remove (self->peers, pos);
     }
-  if (self->picker != NULL)
+  if (self->picker != NULL && ps != NULL)
     {
-      shoal_piece_picker_peer_remove (self->picker, conn);
-      shoal_piece_picker_peer_gone (self->picker, conn);
+      shoal_piece_picker_peer_remove (self->picker, sender_id (ps));
+      shoal_piece_picker_peer_gone (self->picker, sender_id (ps));
     }
-  if (self->metadata_fetch != NULL)
-    shoal_metadata_fetch_remove_peer (self->metadata_fetch, conn);
+  if (self->metadata_fetch != NULL && ps != NULL)
+    shoal_metadata_fetch_remove_peer (self->metadata_fetch, sender_id (ps));
 
   if (c != NULL && shoal_peer_connection_failed_in_mse (conn) &&
       shoal_session_get_encryption_policy (self->session) == SHOAL_ENCRYPTION_PREFER)
@@ -1444,6 +1510,7 @@ attach (ShoalTorrent        *self,
         ShoalPeerFlags       source)
 {
   ShoalPeerState *ps = g_new0 (ShoalPeerState, 1);
+  g_autofree char *ip = ip_of (conn);
   ShoalRateLimit *down[] = { &self->down_limit, _shoal_session_get_down_limit (self->session) };
   ShoalRateLimit *up[] = { &self->up_limit, _shoal_session_get_up_limit (self->session) };
 
@@ -1452,6 +1519,7 @@ attach (ShoalTorrent        *self,
   ps->source = source;
   ps->requests = g_array_new (FALSE, FALSE, sizeof (ShoalOutRequest));
   ps->metadata_size = -1;
+  ps->sender = sender_new (self, ip);
   shoal_ut_metadata_rate_limit_init (&ps->metadata_limit, SHOAL_UT_METADATA_DEFAULT_RATE);
   g_queue_init (&ps->uploads);
   shoal_peer_connection_set_owner_data (conn, ps, peer_state_free);
@@ -1691,6 +1759,14 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
           c->connected = TRUE;
           continue;
         }
+      /* It was named before it was banned. */
+      if (g_hash_table_size (self->banned) > 0)
+        {
+          g_autofree char *ip = g_inet_address_to_string (g_inet_socket_address_get_address (c->address));
+
+          if (g_hash_table_contains (self->banned, ip))
+            continue;
+        }
       if (!shoal_peer_candidates_take_dial (self->candidates, c, now_us))
         continue;
 
@@ -1760,7 +1836,7 @@ _shoal_torrent_peers_tick (ShoalTorrent *self,
 
           if (now_us - req->sent_us > SHOAL_TORRENT_REQUEST_TIMEOUT * G_USEC_PER_SEC)
             {
-              shoal_piece_picker_request_timed_out (self->picker, &req->block, conn);
+              shoal_piece_picker_request_timed_out (self->picker, &req->block, sender_id (ps));
               shoal_peer_connection_send_cancel (conn, req->block.piece, req->block.begin, req->block.length);
               g_array_remove_index_fast (ps->requests, r);
             }

@@ -32,6 +32,17 @@ G_BEGIN_DECLS
 #define SHOAL_TORRENT_MAX_CANDIDATES     SHOAL_PEER_CANDIDATES_MAX
 #define SHOAL_TORRENT_CONNECTS_PER_TICK  16
 
+/* Who sent a block. Pieces being downloaded and checked hold a reference
+ * per block, so blame for bad data reaches the address that sent it after
+ * its connection closed; and the id, the picker's peer id, is a serial that
+ * is never given to another connection, so blame never reaches a later
+ * connection (as a freed and reused pointer would). */
+typedef struct
+{
+  gpointer id;  /* per torrent, never reused */
+  char    *ip;  /* the peer's address; NULL for a web seed */
+} ShoalSender;
+
 /* What the torrent keeps for each of its connections. */
 typedef struct
 {
@@ -50,6 +61,7 @@ typedef struct
   ShoalUtMetadataRateLimit metadata_limit; /* requests for our metadata */
   gint64               metadata_size;      /* what the peer says, -1 unknown */
   ShoalPexState       *pex;                /* when the peer speaks ut_pex */
+  ShoalSender         *sender;             /* its id for the picker, and for blame */
 } ShoalPeerState;
 
 typedef struct
@@ -73,7 +85,7 @@ typedef struct
   guint     piece;
   guint8   *data;
   guint64   size;
-  gpointer *sources;  /* per block: who sent it (a picker peer id) */
+  GPtrArray *sources; /* per block: its ShoalSender (a reference), or NULL */
 } ShoalPieceBuffer;
 
 struct _ShoalTorrent
@@ -120,6 +132,7 @@ struct _ShoalTorrent
   GHashTable        *strikes;       /* ip -> count of bad pieces */
   GHashTable        *banned;        /* ip set */
   GHashTable        *suspects;      /* piece -> GPtrArray of ShoalSuspectBlock */
+  guint64            last_sender_id; /* ShoalSender ids are given in sequence */
   GPtrArray         *web_seeds;     /* of ShoalWebSeed */
   guint              max_connections;
 

@@ -55,7 +55,7 @@ piece_buffer_free (gpointer data)
 {
   ShoalPieceBuffer *buf = data;
 
-  g_free (buf->sources);
+  g_clear_pointer (&buf->sources, g_ptr_array_unref);
   g_free (buf->data);
   g_free (buf);
 }
