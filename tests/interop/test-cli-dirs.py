@@ -17,6 +17,7 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import SHOAL_DEBUG_ALL  # noqa: E402
 from harness import (LtSession, OpenTracker, Procs, Scratch, Shoal, Torrent,  # noqa: E402
                      compare_files, copy_tree, magnet_uri, make_files, make_torrent, scenario_main,
                      wait_for)
@@ -56,7 +57,7 @@ class Context:
         self.scratch = Scratch(tag)
         self.procs = Procs()
         self.seed = None
-        self.env = {"XDG_DATA_HOME": self.scratch.sub("xdg"), "G_MESSAGES_DEBUG": "Shoal"}
+        self.env = {"XDG_DATA_HOME": self.scratch.sub("xdg"), "G_MESSAGES_DEBUG": SHOAL_DEBUG_ALL}
 
     def close(self):
         if self.seed:

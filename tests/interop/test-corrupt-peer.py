@@ -17,6 +17,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import SHOAL_DEBUG_ALL  # noqa: E402
 from harness import (MiB, LtSession, Procs, Scratch, ScriptedSeed, Shoal,  # noqa: E402
                      compare_files, make_files, make_torrent, read_blob, scenario_main)
 
@@ -50,7 +51,7 @@ def corrupt_peer(tap):
                       ["download", torrent.path, "-o", out, "--listen-address", "127.0.0.1",
                        "--state-dir", scratch.sub("state"),
                        "--peer", "%s:%d" % (BAD_IP, bad.port), "--peer", "%s:%d" % (GOOD_IP, good.port)],
-                      env={"G_MESSAGES_DEBUG": "Shoal"})
+                      env={"G_MESSAGES_DEBUG": SHOAL_DEBUG_ALL})
         rc = shoal.wait(60)
         if rc is None:
             procs.stop(shoal.proc)

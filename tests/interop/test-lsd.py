@@ -15,6 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import SHOAL_DEBUG_ALL  # noqa: E402
 from harness import (NetnsPair, Procs, Scratch, Shoal, compare_files,  # noqa: E402
                      make_files, make_torrent, scenario_main, tail, wait_for)
 
@@ -38,7 +39,7 @@ def run_lsd(tap, private):
         content = make_files(scratch.sub("orig"), "found on the lan", [("l.bin", 3_000_001)], seed=41)
         torrent = make_torrent(content, scratch.file("t.torrent"), 64 * 1024, [], private=private)
         ns = NetnsPair("lsd")
-        env = {"SHOAL_LSD": "", "G_MESSAGES_DEBUG": "Shoal"}
+        env = {"SHOAL_LSD": "", "G_MESSAGES_DEBUG": SHOAL_DEBUG_ALL}
         out = scratch.sub("out")
         # The downloader first: it then hears the seed's first announce.
         down = Shoal(procs, scratch, "lsd-down",

@@ -15,6 +15,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import SHOAL_DEBUG_ALL  # noqa: E402
 from harness import (NetnsPair, OpenTracker, Procs, Scratch, Shoal, Transmission,  # noqa: E402
                      compare_files, copy_tree, magnet_uri, make_files, make_torrent,
                      scenario_main, tail, wait_for)
@@ -72,7 +73,7 @@ def transmission_seeds(tap):
             shoal = Shoal(procs, scratch, tag,
                           ["download", magnet_uri(torrent, [url]), "-o", out, "--listen-address", ns.b_ip,
                            "--state-dir", scratch.sub("state-" + tag), *extra],
-                          prefix=ns.exec_argv(ns.b, []), env={"G_MESSAGES_DEBUG": "Shoal"})
+                          prefix=ns.exec_argv(ns.b, []), env={"G_MESSAGES_DEBUG": SHOAL_DEBUG_ALL})
             runs.append((tag, torrent, out, shoal))
         for (tag, torrent, out, shoal), content, (tr, tid) in zip(runs, (plain_content, enc_content), daemons):
             rc = shoal.wait(60)

@@ -18,6 +18,7 @@ import time
 import libtorrent as lt
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import SHOAL_DEBUG_ALL  # noqa: E402
 from harness import (MiB, ExtensionPeer, LtDht, LtSession, OpenTracker, Procs,  # noqa: E402
                      Scratch, Shoal, Timeout, compare_files, free_port, krpc_ping_flood,
                      magnet_uri, make_files, make_torrent, make_torrent_padded_info,
@@ -36,7 +37,7 @@ def shoal_download(procs, scratch, tag, uri, extra, env=None):
     shoal = Shoal(procs, scratch, tag,
                   ["download", uri, "-o", out, "--listen-address", "127.0.0.1",
                    "--state-dir", scratch.sub("state-" + tag), *extra],
-                  env={"G_MESSAGES_DEBUG": "Shoal", **(env or {})})
+                  env={"G_MESSAGES_DEBUG": SHOAL_DEBUG_ALL, **(env or {})})
     return shoal, out
 
 

@@ -23,6 +23,7 @@ import time
 import libtorrent as lt
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import SHOAL_DEBUG_ALL  # noqa: E402
 from harness import (ExtensionPeer, LtSession, Procs, Scratch, Shoal,  # noqa: E402
                      compare_files, compact_peer, magnet_uri, make_files, make_torrent,
                      scenario_main, wait_for)
@@ -58,7 +59,7 @@ def pex_from_libtorrent(tap):
         shoal = Shoal(procs, scratch, "pex",
                       ["download", magnet_uri(torrent), "-o", out, "--listen-address", "127.0.0.1",
                        "--state-dir", scratch.sub("state"), "--peer", "127.0.0.2:%d" % a.port],
-                      env={"G_MESSAGES_DEBUG": "Shoal"})
+                      env={"G_MESSAGES_DEBUG": SHOAL_DEBUG_ALL})
         rc = shoal.wait(40)
         if rc is None:
             procs.stop(shoal.proc)
@@ -155,7 +156,7 @@ def pex_flood(tap):
                       ["download", torrent.path, "-o", out, "--listen-address", "127.0.0.1",
                        "--state-dir", scratch.sub("state"),
                        "--peer", "127.0.0.4:%d" % flooder.port, "--peer", "127.0.0.2:%d" % seed.port],
-                      env={"G_MESSAGES_DEBUG": "Shoal"})
+                      env={"G_MESSAGES_DEBUG": SHOAL_DEBUG_ALL})
         rc = shoal.wait(40)
         if rc is None:
             procs.stop(shoal.proc)

@@ -17,6 +17,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import SHOAL_DEBUG_ALL  # noqa: E402
 from harness import (MiB, LtSession, Procs, Scratch, Shoal, compare_files,  # noqa: E402
                      make_files, make_torrent, scenario_main, wait_for)
 
@@ -41,7 +42,7 @@ def resume_after_kill(tap):
         state = scratch.sub("state")
         args = ["download", torrent.path, "-o", out, "--state-dir", state,
                 "--listen-address", "127.0.0.1", "--peer", peer]
-        env = {"G_MESSAGES_DEBUG": "Shoal"}
+        env = {"G_MESSAGES_DEBUG": SHOAL_DEBUG_ALL}
 
         first = Shoal(procs, scratch, "first", args, env=env)
         resume_glob = os.path.join(state, "dirs", "*", "torrents", "*.resume")
