@@ -13,6 +13,7 @@
 #include "shoal-app-utils.h"
 #include "shoal-application.h"
 #include "shoal-preferences-window.h"
+#include "shoal-session-testing.h"
 #include "shoal-settings-keys.h"
 #include "shoal-window.h"
 
@@ -273,7 +274,14 @@ create_session (ShoalApplication *self,
                 guint16           port)
 {
   ShoalSession *session = shoal_session_new (g_getenv ("SHOAL_STATE_DIR"));
+  /* Test environments keep the DHT off the public routers and multicast
+   * inside their namespaces (see tests/meson.build). */
+  ShoalSessionTestHooks hooks = {
+    .dht_bootstrap = g_getenv ("SHOAL_DHT_BOOTSTRAP"),
+    .lsd_off = g_strcmp0 (g_getenv ("SHOAL_LSD"), "off") == 0,
+  };
 
+  _shoal_session_set_test_hooks (session, &hooks);
   shoal_session_set_listen_port (session, port);
   return session;
 }

@@ -23,6 +23,7 @@
 #include "shoal-lsd.h"
 #include "shoal-session.h"
 #include "shoal-session-limits.h"
+#include "shoal-session-testing.h"
 #include "shoal-torrent-private.h"
 
 struct _ShoalSession
@@ -64,6 +65,7 @@ struct _ShoalSession
   guint             n_deleting;  /* removed torrents whose data is being deleted */
   ShoalAnnouncerGroup *announcers; /* counts our torrents' `stopped` announces */
   GPtrArray        *close_tasks;   /* shoal_session_close_async() still waiting */
+  ShoalSessionTestHooks test_hooks; /* its dht_bootstrap is ours */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalSession, shoal_session, G_TYPE_OBJECT)
@@ -133,6 +135,7 @@ shoal_session_finalize (GObject *object)
   shoal_announcer_group_set_idle_func (self->announcers, NULL, NULL);
   g_clear_pointer (&self->announcers, shoal_announcer_group_unref);
   g_clear_pointer (&self->close_tasks, g_ptr_array_unref);
+  g_free ((char *) self->test_hooks.dht_bootstrap);
   g_clear_object (&self->torrents);
   g_clear_object (&self->service);
   g_clear_pointer (&self->incoming, g_ptr_array_unref);
@@ -465,15 +468,13 @@ shoal_session_class_init (ShoalSessionClass *klass)
 static void
 shoal_session_init (ShoalSession *self)
 {
-  const char *udp_timeout = g_getenv ("SHOAL_UDP_TRACKER_TIMEOUT_MS");
-
   self->torrents = g_list_store_new (SHOAL_TYPE_TORRENT);
   self->incoming = g_ptr_array_new_with_free_func (g_object_unref);
   self->peer_limits = shoal_peer_limits_new ();
   self->max_connections = 500;
   self->max_per_torrent = 80;
   self->listen_port = 51413;
-  self->udp_timeout_ms = udp_timeout ? (guint) CLAMP (g_ascii_strtoull (udp_timeout, NULL, 10), 50, 60000) : 15000;
+  self->udp_timeout_ms = 15000;
   shoal_peer_wire_generate_peer_id (self->peer_id);
   self->soup = soup_session_new_with_options ("user-agent", "Shoal/" PACKAGE_VERSION,
                                               "timeout", 30,
@@ -805,11 +806,11 @@ start_dht (ShoalSession *self)
 
       n_saved = shoal_dht_add_nodes_from_saved (self->dht, saved, NULL);
     }
-  if (self->dht_bootstrap->len == 0 && g_getenv ("SHOAL_DHT_BOOTSTRAP") != NULL)
+  if (self->dht_bootstrap->len == 0 && self->test_hooks.dht_bootstrap != NULL)
     {
       /* Test environments name their own nodes, or "none": they must never
        * reach the public routers. */
-      g_auto(GStrv) nodes = g_strsplit (g_getenv ("SHOAL_DHT_BOOTSTRAP"), ",", -1);
+      g_auto(GStrv) nodes = g_strsplit (self->test_hooks.dht_bootstrap, ",", -1);
 
       for (guint i = 0; nodes[i] != NULL; i++)
         if (*nodes[i] != '\0' && g_strcmp0 (nodes[i], "none") != 0)
@@ -855,9 +856,8 @@ stop_dht (ShoalSession *self)
  *
  * Off by default. Takes effect at once on a started session. Private
  * torrents never use it. Without bootstrap nodes of its own (nor saved
- * ones), the node joins through the usual public routers; the environment
- * variable SHOAL_DHT_BOOTSTRAP (comma-separated "host:port", or "none")
- * replaces them, for tests.
+ * ones), the node joins through the usual public routers (tests replace
+ * them, see shoal-session-testing.h).
  */
 void
 shoal_session_set_dht_enabled (ShoalSession *self,
@@ -901,7 +901,7 @@ start_lsd (ShoalSession *self)
   g_autoptr(GError) error = NULL;
 
   /* Test environments keep multicast inside their own namespaces. */
-  if (self->lsd != NULL || !self->lsd_enabled || g_strcmp0 (g_getenv ("SHOAL_LSD"), "off") == 0)
+  if (self->lsd != NULL || !self->lsd_enabled || self->test_hooks.lsd_off)
     return;
   self->lsd = shoal_lsd_new (self->listen_port);
   if (self->lsd_interface != NULL)
@@ -955,8 +955,8 @@ sync_lsd (ShoalSession *self)
  * @enabled: whether to find peers on the local network (BEP 14)
  *
  * Off by default. Takes effect at once on a started session. Never used
- * for private torrents. The environment variable SHOAL_LSD=off keeps it
- * off whatever is asked (test environments).
+ * for private torrents. Test environments can keep it off whatever is
+ * asked (shoal-session-testing.h).
  */
 void
 shoal_session_set_lsd_enabled (ShoalSession *self,
@@ -2160,6 +2160,26 @@ ShoalAnnouncerGroup *
 _shoal_session_get_announcer_group (ShoalSession *self)
 {
   return self->announcers;
+}
+
+void
+_shoal_session_set_test_hooks (ShoalSession                *self,
+                               const ShoalSessionTestHooks *hooks)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  g_return_if_fail (!self->started);
+  g_return_if_fail (hooks != NULL);
+
+  g_free ((char *) self->test_hooks.dht_bootstrap);
+  self->test_hooks = *hooks;
+  self->test_hooks.dht_bootstrap = g_strdup (hooks->dht_bootstrap);
+  self->udp_timeout_ms = hooks->udp_tracker_timeout_ms > 0 ? CLAMP (hooks->udp_tracker_timeout_ms, 50, 60000) : 15000;
+}
+
+const ShoalSessionTestHooks *
+_shoal_session_get_test_hooks (ShoalSession *self)
+{
+  return &self->test_hooks;
 }
 
 void
