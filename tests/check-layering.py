@@ -153,6 +153,12 @@ def main():
     return 1 if errors else 0
 
 
+# The one private header a front end may include: it hands the test
+# environment's settings (environment variables the app and the CLI read)
+# to the library, which reads none itself.
+FRONT_END_TESTING = "shoal-session-testing.h"
+
+
 def strip_comments(text):
     return re.sub(r"/\*.*?\*/", "", text, flags=re.S)
 
@@ -213,7 +219,7 @@ def check_public_api(root, owner, listed):
                 text = f.read()
             for included in INCLUDE.findall(text) + SYSTEM_INCLUDE.findall(text):
                 header = os.path.basename(included)
-                if header in owner and header != UMBRELLA:
+                if header in owner and header not in (UMBRELLA, FRONT_END_TESTING):
                     errors.append("%s/%s: includes %s; front ends include only %s"
                                   % (front_end, name, header, UMBRELLA))
     return errors

@@ -1027,6 +1027,80 @@ test_settings_apply_live (void)
 }
 
 static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* The keys bound with a mapping (or switched by another key) set the
+ * session's properties, which notify once per real change. */
+static void
+test_settings_bind_properties (void)
+{
+  GSettings *settings = shoal_application_get_settings (app);
+  guint n_max = 0;
+  guint n_ratio = 0;
+  guint max_connections = 0;
+  guint per_torrent = 0;
+  gint64 seed_time = -1;
+  double ratio = -1;
+  gulong max_id = g_signal_connect (session (), "notify::max-connections", G_CALLBACK (count_notify_cb), &n_max);
+  gulong ratio_id = g_signal_connect (session (), "notify::seed-ratio-limit", G_CALLBACK (count_notify_cb), &n_ratio);
+
+  g_settings_set_int (settings, "max-peers-global", 123);
+  g_settings_set_int (settings, "max-peers-per-torrent", 45);
+  g_settings_set_int (settings, "seed-time-limit", 90);
+  g_object_get (session (), "max-connections", &max_connections, "max-connections-per-torrent", &per_torrent,
+                "seed-time-limit", &seed_time, NULL);
+  g_assert_cmpuint (max_connections, ==, 123);
+  g_assert_cmpuint (per_torrent, ==, 45);
+  g_assert_cmpint (seed_time, ==, 90 * 60);
+  g_assert_cmpuint (n_max, ==, 1);
+  /* The same value again is no change. */
+  g_object_set (session (), "max-connections", 123, NULL);
+  g_assert_cmpuint (n_max, ==, 1);
+
+  /* The ratio applies only while enabled. */
+  g_settings_set_double (settings, "seed-ratio-limit", 1.5);
+  g_object_get (session (), "seed-ratio-limit", &ratio, NULL);
+  g_assert_cmpfloat (ratio, ==, 0.0);
+  g_assert_cmpuint (n_ratio, ==, 0);
+  g_settings_set_boolean (settings, "seed-ratio-limit-enabled", TRUE);
+  g_object_get (session (), "seed-ratio-limit", &ratio, NULL);
+  g_assert_cmpfloat (ratio, ==, 1.5);
+  g_settings_set_double (settings, "seed-ratio-limit", 2.0);
+  g_object_get (session (), "seed-ratio-limit", &ratio, NULL);
+  g_assert_cmpfloat (ratio, ==, 2.0);
+  g_assert_cmpuint (n_ratio, ==, 2);
+  g_settings_set_boolean (settings, "seed-ratio-limit-enabled", FALSE);
+  g_object_get (session (), "seed-ratio-limit", &ratio, NULL);
+  g_assert_cmpfloat (ratio, ==, 0.0);
+  /* No longer bound: the key changes nothing now. */
+  g_settings_set_double (settings, "seed-ratio-limit", 3.0);
+  g_object_get (session (), "seed-ratio-limit", &ratio, NULL);
+  g_assert_cmpfloat (ratio, ==, 0.0);
+  g_assert_cmpuint (n_ratio, ==, 3);
+
+  /* The encryption key is bound to the enum property by nick. */
+  g_settings_set_string (settings, "encryption", "allow-plaintext");
+  g_assert_cmpint (shoal_session_get_encryption_policy (session ()), ==, SHOAL_ENCRYPTION_ALLOW_PLAINTEXT);
+
+  g_signal_handler_disconnect (session (), max_id);
+  g_signal_handler_disconnect (session (), ratio_id);
+  g_settings_reset (settings, "encryption");
+  g_settings_reset (settings, "seed-ratio-limit");
+  g_settings_reset (settings, "seed-ratio-limit-enabled");
+  g_settings_reset (settings, "seed-time-limit");
+  g_settings_reset (settings, "max-peers-global");
+  g_settings_reset (settings, "max-peers-per-torrent");
+  g_object_get (session (), "max-connections", &max_connections, "seed-time-limit", &seed_time, NULL);
+  g_assert_cmpuint (max_connections, ==, (guint) g_settings_get_int (settings, "max-peers-global"));
+  g_assert_cmpint (seed_time, ==, (gint64) g_settings_get_int (settings, "seed-time-limit") * 60);
+}
+
+static void
 test_new_torrent_parse_fields (void)
 {
   g_autoptr(GError) error = NULL;
@@ -1453,6 +1527,7 @@ main (int   argc,
   g_test_add_func ("/app/application/second-instance-opens-file", test_second_instance_opens_file);
   g_test_add_func ("/app/application/second-instance-opens-magnet", test_second_instance_opens_magnet);
   g_test_add_func ("/app/application/settings-apply-live", test_settings_apply_live);
+  g_test_add_func ("/app/application/settings-bind-properties", test_settings_bind_properties);
   g_test_add_func ("/app/preferences/encryption-reaches-engine", test_encryption_reaches_engine);
   g_test_add_func ("/app/preferences/discovery-reaches-engine", test_discovery_reaches_engine);
   g_test_add_func ("/app/new-torrent/parse-fields", test_new_torrent_parse_fields);

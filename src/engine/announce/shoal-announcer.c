@@ -471,6 +471,7 @@ struct _ShoalAnnouncer
 
   GMainContext            *context;
   SoupSession             *soup;
+  ShoalAnnouncerGroup     *group;     /* counts our `stopped` announces */
   guint8                   info_hash[SHOAL_TRACKER_HASH_LEN];
   guint8                   peer_id[SHOAL_TRACKER_PEER_ID_LEN];
   guint16                  port;
@@ -783,26 +784,108 @@ tracker_cancel_scrape (ShoalTrackerInfo *info)
 
 /* Stopped ---------------------------------------------------------------- */
 
-typedef struct
+/* The announcers of one session (main context): how many `stopped`
+ * announces they still have under way, and whom to tell when none is. */
+struct _ShoalAnnouncerGroup
 {
-  GCancellable *cancellable;
-  GSource      *timeout;
-} StoppedOp;
-
-/* `stopped` announces still under way, in every announcer (main context). */
-static guint n_stopping;
+  grefcount       ref_count;
+  guint           n_stopping;
+  GCallback       idle_func;
+  gpointer        idle_data;
+};
 
 /**
- * shoal_announcer_get_n_stopping:
+ * shoal_announcer_group_new:
  *
- * Returns: how many `stopped` announces are still under way, so that a
- *   program about to exit can give them a moment to reach the trackers
+ * Returns: (transfer full): a group to give the announcers of one session
+ *   (shoal_announcer_set_group()), so that the session can wait for their
+ *   `stopped` announces, and for no one else's
+ */
+ShoalAnnouncerGroup *
+shoal_announcer_group_new (void)
+{
+  ShoalAnnouncerGroup *group = g_new0 (ShoalAnnouncerGroup, 1);
+
+  g_ref_count_init (&group->ref_count);
+  return group;
+}
+
+ShoalAnnouncerGroup *
+shoal_announcer_group_ref (ShoalAnnouncerGroup *group)
+{
+  g_ref_count_inc (&group->ref_count);
+  return group;
+}
+
+void
+shoal_announcer_group_unref (ShoalAnnouncerGroup *group)
+{
+  if (g_ref_count_dec (&group->ref_count))
+    g_free (group);
+}
+
+/**
+ * shoal_announcer_group_get_n_stopping:
+ * @group: a group
+ *
+ * Returns: how many `stopped` announces of the group's announcers are
+ *   still under way (each gives up after a few seconds)
  */
 guint
-shoal_announcer_get_n_stopping (void)
+shoal_announcer_group_get_n_stopping (ShoalAnnouncerGroup *group)
 {
-  return g_atomic_int_get (&n_stopping);
+  return group->n_stopping;
 }
+
+/**
+ * shoal_announcer_group_set_idle_func:
+ * @group: a group
+ * @func: (nullable): called (with @data) each time the last `stopped`
+ *   announce under way ends
+ * @data: for @func
+ */
+void
+shoal_announcer_group_set_idle_func (ShoalAnnouncerGroup *group,
+                                     void               (*func) (gpointer data),
+                                     gpointer             data)
+{
+  group->idle_func = (GCallback) func;
+  group->idle_data = data;
+}
+
+static void
+group_stopped_done (ShoalAnnouncerGroup *group)
+{
+  if (group == NULL)
+    return;
+  g_assert (group->n_stopping > 0);
+  if (--group->n_stopping == 0 && group->idle_func != NULL)
+    ((void (*) (gpointer)) group->idle_func) (group->idle_data);
+  shoal_announcer_group_unref (group);
+}
+
+/**
+ * shoal_announcer_set_group:
+ * @self: a #ShoalAnnouncer
+ * @group: (nullable): the group its `stopped` announces count in
+ */
+void
+shoal_announcer_set_group (ShoalAnnouncer      *self,
+                           ShoalAnnouncerGroup *group)
+{
+  g_return_if_fail (SHOAL_IS_ANNOUNCER (self));
+  if (group != NULL)
+    shoal_announcer_group_ref (group);
+  g_clear_pointer (&self->group, shoal_announcer_group_unref);
+  self->group = group;
+}
+
+typedef struct
+{
+  GCancellable        *cancellable;
+  GSource             *timeout;
+  ShoalAnnouncerGroup *group;  /* (nullable) (owned) */
+} StoppedOp;
 
 static void
 stopped_op_free (StoppedOp *op)
@@ -830,15 +913,15 @@ stopped_http_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
+  ShoalAnnouncerGroup *group = user_data;
   g_autoptr(ShoalTrackerResponse) response = NULL;
   g_autoptr(GError) error = NULL;
 
   (void) source;
-  (void) user_data;
   response = shoal_tracker_http_announce_finish (result, &error);
   if (response == NULL)
     g_debug ("`stopped` announce failed: %s", error->message);
-  g_atomic_int_dec_and_test (&n_stopping);
+  group_stopped_done (group);
 }
 
 static void
@@ -850,11 +933,13 @@ stopped_udp_cb (GObject      *source,
   g_autoptr(ShoalTrackerResponse) response = NULL;
   g_autoptr(GError) error = NULL;
 
+  ShoalAnnouncerGroup *group = g_steal_pointer (&op->group);
+
   response = shoal_tracker_udp_announce_finish (SHOAL_TRACKER_UDP (source), result, &error);
   if (response == NULL)
     g_debug ("`stopped` announce failed: %s", error->message);
   stopped_op_free (op);
-  g_atomic_int_dec_and_test (&n_stopping);
+  group_stopped_done (group);
 }
 
 /* Tells a tracker we are going away. Nobody waits for the answer, and the
@@ -867,15 +952,17 @@ tracker_send_stopped (ShoalAnnouncer   *self,
 
   fill_request (self, info, SHOAL_TRACKER_EVENT_STOPPED, &request);
 
-  g_atomic_int_inc (&n_stopping);
+  if (self->group != NULL)
+    self->group->n_stopping++;
   g_main_context_push_thread_default (self->context);
   if (info->is_http)
-    shoal_tracker_http_announce_async (self->soup, info->url, &request, STOPPED_TIMEOUT_MS,
-                                       NULL, stopped_http_cb, NULL);
+    shoal_tracker_http_announce_async (self->soup, info->url, &request, STOPPED_TIMEOUT_MS, NULL, stopped_http_cb,
+                                       self->group != NULL ? shoal_announcer_group_ref (self->group) : NULL);
   else
     {
       StoppedOp *op = g_new0 (StoppedOp, 1);
 
+      op->group = self->group != NULL ? shoal_announcer_group_ref (self->group) : NULL;
       op->cancellable = g_cancellable_new ();
       op->timeout = g_timeout_source_new (STOPPED_TIMEOUT_MS);
       g_source_set_callback (op->timeout, stopped_timeout_cb, op, NULL);
@@ -1204,6 +1291,7 @@ shoal_announcer_finalize (GObject *object)
 
   g_clear_pointer (&self->tiers, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->group, shoal_announcer_group_unref);
 
   G_OBJECT_CLASS (shoal_announcer_parent_class)->finalize (object);
 }

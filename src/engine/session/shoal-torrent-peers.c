@@ -9,6 +9,7 @@
 #include "shoal-hash.h"
 #include "shoal-session.h"
 #include "shoal-session-limits.h"
+#include "shoal-session-testing.h"
 #include "shoal-torrent-private.h"
 
 #define MAX_READS_IN_FLIGHT   8
@@ -646,6 +647,8 @@ _shoal_torrent_start_web_seeds (ShoalTorrent *self)
             continue;
           ws = shoal_web_seed_new (_shoal_session_get_soup (self->session), self->info,
                                    lists[l][i], &web_seed_hooks, self);
+          shoal_web_seed_set_timing (ws, _shoal_session_get_test_hooks (self->session)->web_seed_retry_ms,
+                                     _shoal_session_get_test_hooks (self->session)->web_seed_stall_ms);
           g_object_set_data_full (G_OBJECT (ws), "shoal-sender", sender_new (self, NULL), sender_unref);
           g_ptr_array_add (self->web_seeds, ws);
         }

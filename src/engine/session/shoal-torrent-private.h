@@ -253,5 +253,6 @@ guint           _shoal_session_get_max_per_torrent (ShoalSession *self);
 void            _shoal_session_torrent_completed  (ShoalSession *self,
                                                    ShoalTorrent *torrent);
 guint           _shoal_session_get_udp_base_timeout_ms (ShoalSession *self);
+ShoalAnnouncerGroup *_shoal_session_get_announcer_group (ShoalSession *self);
 
 G_END_DECLS

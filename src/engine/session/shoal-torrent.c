@@ -304,6 +304,7 @@ _shoal_torrent_new_common (ShoalSession *session,
                                          shoal_session_get_listen_port (session),
                                          announcer_stats_cb, self);
   shoal_announcer_set_udp_retransmission (self->announcer, _shoal_session_get_udp_base_timeout_ms (session), 4);
+  shoal_announcer_set_group (self->announcer, _shoal_session_get_announcer_group (session));
   self->peers_handler = g_signal_connect (self->announcer, "peers", G_CALLBACK (announcer_peers_cb), self);
 
   _shoal_torrent_update_limits (self);
