@@ -6,10 +6,13 @@
  * environment: a front end that offers these to its tests reads its own
  * variables (shoal-cli and the app: SHOAL_DHT_BOOTSTRAP, SHOAL_LSD=off;
  * shoal-cli also SHOAL_UDP_TRACKER_TIMEOUT_MS) and passes them here.
+ * Include it after shoal-engine.h (front ends) or shoal-session.h (the
+ * engine): it needs ShoalSession, and includes neither so that both may
+ * use it.
  */
 #pragma once
 
-#include "shoal-engine.h"
+#include <glib.h>
 
 G_BEGIN_DECLS
 
