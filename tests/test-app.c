@@ -21,7 +21,7 @@
 #include "session-fixture.h"
 #include "shoal-add-dialog.h"
 #include "shoal-add-file.h"
-#include "shoal-app-utils.h"
+#include "shoal-torrent-uri.h"
 #include "shoal-application.h"
 #include "shoal-new-torrent-dialog.h"
 #include "shoal-preferences-window.h"

@@ -17,7 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "shoal-bandwidth-page.h"
-#include "shoal-details-util.h"
+#include "shoal-format.h"
 #include "shoal-details-view.h"
 #include "shoal-engine.h"
 #include "shoal-peers-page.h"

@@ -18,7 +18,7 @@
 
 #include "shoal-add-dialog.h"
 #include "shoal-add-file.h"
-#include "shoal-details-util.h"
+#include "shoal-format.h"
 
 struct _ShoalAddDialog
 {

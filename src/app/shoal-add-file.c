@@ -11,7 +11,7 @@
 #include "config.h"
 
 #include "shoal-add-file.h"
-#include "shoal-details-util.h"
+#include "shoal-format.h"
 
 struct _ShoalAddFile
 {

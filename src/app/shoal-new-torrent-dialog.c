@@ -15,7 +15,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "shoal-details-util.h"
+#include "shoal-format.h"
 #include "shoal-new-torrent-dialog.h"
 
 /* Piece sizes offered besides "Automatic": 16 KiB to 64 MiB. */

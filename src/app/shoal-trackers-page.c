@@ -18,7 +18,9 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "shoal-details-util.h"
+#include "shoal-format.h"
+#include "shoal-label-column.h"
+#include "shoal-details-view.h"
 #include "shoal-trackers-page.h"
 
 struct _ShoalTrackersPage

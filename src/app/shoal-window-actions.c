@@ -15,7 +15,7 @@
 #include <libsoup/soup.h>
 
 #include "shoal-add-dialog.h"
-#include "shoal-app-utils.h"
+#include "shoal-torrent-uri.h"
 #include "shoal-new-torrent-dialog.h"
 #include "shoal-torrent-columns.h"
 #include "shoal-window-private.h"
