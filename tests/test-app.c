@@ -20,7 +20,7 @@
 
 #include "session-fixture.h"
 #include "shoal-add-dialog.h"
-#include "shoal-add-file.h"
+#include "shoal-file-node.h"
 #include "shoal-torrent-uri.h"
 #include "shoal-application.h"
 #include "shoal-new-torrent-dialog.h"
@@ -224,6 +224,24 @@ find_widget (GtkWidget *root,
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The check box of a row of a file tree, by its tooltip */
+static GtkCheckButton *
+find_check (GtkWidget  *root,
+            const char *tooltip)
+{
+  if (GTK_IS_CHECK_BUTTON (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
+    return GTK_CHECK_BUTTON (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkCheckButton *found = find_check (child, tooltip);
 
       if (found != NULL)
         return found;
@@ -482,7 +500,8 @@ test_add_dialog_skips_file (void)
   static const guint64 sizes[] = { 40000, 20000, 30000 };
   g_autoptr(ShoalMetainfo) info = make_metainfo ("three-files", 3, sizes);
   ShoalAddDialog *dialog;
-  GListModel *files;
+  ShoalFileNode *files;
+  GtkCheckButton *check;
   ShoalTorrent *torrent;
 
   remove_all_torrents ();
@@ -494,13 +513,26 @@ test_add_dialog_skips_file (void)
   g_assert_cmpstr (shoal_add_dialog_get_save_dir (dialog), ==, download_dir);
 
   files = shoal_add_dialog_get_files (dialog);
-  g_assert_cmpuint (g_list_model_get_n_items (files), ==, 3);
-  {
-    g_autoptr(ShoalAddFile) second = g_list_model_get_item (files, 1);
-
-    g_assert_true (shoal_add_file_get_wanted (second));
-    shoal_add_file_set_wanted (second, FALSE);
-  }
+  g_assert_cmpuint (shoal_file_node_get_n_files (files), ==, 3);
+  g_assert_true (shoal_file_node_get_wanted (shoal_file_node_get_file (files, 1)));
+  /* The files are rows of the file tree the Files page shows too: the
+   * torrent's folder is the dialog's title, its files the top rows. */
+  spin (100);
+  g_assert_null (find_label (GTK_WIDGET (dialog), "three-files/file-0.bin"));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "file-0.bin"));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "3 of 3 files selected, 87.9 KiB"));
+  /* Nothing chosen, nothing to add */
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "add-dialog.select-none", NULL);
+  g_assert_false (shoal_file_node_get_wanted (files));
+  g_assert_false (gtk_check_button_get_active (find_check (GTK_WIDGET (dialog), "Download “file-0.bin”")));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "0 of 3 files selected, 0 B"));
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "add-dialog.select-all", NULL);
+  check = find_check (GTK_WIDGET (dialog), "Download “file-1.bin”");
+  g_assert_nonnull (check);
+  g_assert_true (gtk_check_button_get_active (check));
+  gtk_check_button_set_active (check, FALSE);
+  g_assert_false (shoal_file_node_get_wanted (shoal_file_node_get_file (files, 1)));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "2 of 3 files selected, 68.4 KiB"));
   gtk_widget_activate_action (GTK_WIDGET (dialog), "add-dialog.add", NULL);
 
   g_assert_true (wait_for (n_torrents_is, GUINT_TO_POINTER (1)));
@@ -754,7 +786,7 @@ test_magnet_choose_files (void)
   GtkWidget *extra;
   GtkCheckButton *choose;
   ShoalAddDialog *dialog;
-  GListModel *files;
+  ShoalFileNode *files;
   ShoalTorrent *torrent;
   g_autofree char *skipped = NULL;
 
@@ -785,12 +817,8 @@ test_magnet_choose_files (void)
   dialog = SHOAL_ADD_DIALOG (shoal_window_get_dialog (window));
   g_assert_cmpstr (shoal_add_dialog_get_save_dir (dialog), ==, download_dir);
   files = shoal_add_dialog_get_files (dialog);
-  g_assert_cmpuint (g_list_model_get_n_items (files), ==, 3);
-  {
-    g_autoptr(ShoalAddFile) second = g_list_model_get_item (files, 1);
-
-    shoal_add_file_set_wanted (second, FALSE);
-  }
+  g_assert_cmpuint (shoal_file_node_get_n_files (files), ==, 3);
+  shoal_file_node_set_wanted (shoal_file_node_get_file (files, 1), FALSE);
   gtk_widget_activate_action (GTK_WIDGET (dialog), "add-dialog.add", NULL);
   g_assert_null (shoal_window_get_dialog (window));
 

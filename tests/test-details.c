@@ -494,6 +494,12 @@ file_index (ShoalTorrent *torrent,
   g_assert_not_reached ();
 }
 
+static gboolean
+a_bin_wanted_shown (gpointer page)
+{
+  return gtk_check_button_get_active (find_check (page, "Download “a.bin”"));
+}
+
 /* Tests */
 
 static void
@@ -657,6 +663,7 @@ test_files (Fixture       *f,
   guint c = file_index (torrent, "sub/c.bin");
   guint a = file_index (torrent, "a.bin");
   GtkCheckButton *check;
+  g_autoptr(GPtrArray) dropdowns = NULL;
 
   shoal_details_view_set_torrent (f->view, torrent);
   show_page (f, "files");
@@ -702,6 +709,35 @@ test_files (Fixture       *f,
   gtk_check_button_set_active (check, TRUE);
   g_assert_cmpint (shoal_torrent_get_file_priority (torrent, b), ==, SHOAL_FILE_PRIORITY_NORMAL);
   g_assert_cmpint (shoal_torrent_get_file_priority (torrent, c), ==, SHOAL_FILE_PRIORITY_NORMAL);
+
+  /* Priorities: the rows are sub, b.bin, c.bin, a.bin (folders first);
+   * the dropdown's items Skip, Low, Normal, High. */
+  iterate (50);
+  dropdowns = g_ptr_array_new ();
+  collect (page, GTK_TYPE_DROP_DOWN, dropdowns);
+  g_assert_cmpuint (dropdowns->len, ==, 4);
+  g_assert_cmpuint (gtk_drop_down_get_selected (dropdowns->pdata[0]), ==, 2);
+  gtk_drop_down_set_selected (dropdowns->pdata[0], 3);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, b), ==, SHOAL_FILE_PRIORITY_HIGH);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, c), ==, SHOAL_FILE_PRIORITY_HIGH);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, a), ==, SHOAL_FILE_PRIORITY_NORMAL);
+  iterate (50);
+  g_assert_cmpuint (gtk_drop_down_get_selected (dropdowns->pdata[1]), ==, 3);
+  /* One file of the folder differs: the folder's priority is mixed */
+  gtk_drop_down_set_selected (dropdowns->pdata[1], 1);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, b), ==, SHOAL_FILE_PRIORITY_LOW);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, c), ==, SHOAL_FILE_PRIORITY_HIGH);
+  iterate (50);
+  g_assert_cmpuint (gtk_drop_down_get_selected (dropdowns->pdata[0]), ==, GTK_INVALID_LIST_POSITION);
+  /* Skip is the check box's business too */
+  gtk_drop_down_set_selected (dropdowns->pdata[3], 0);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, a), ==, SHOAL_FILE_PRIORITY_SKIP);
+  iterate (50);
+  g_assert_false (gtk_check_button_get_active (find_check (page, "Download “a.bin”")));
+  /* Changes made elsewhere (the CLI, the add dialog) show up */
+  shoal_torrent_set_file_priority (torrent, a, SHOAL_FILE_PRIORITY_HIGH);
+  g_assert_true (wait_for (a_bin_wanted_shown, page));
+  g_assert_cmpuint (gtk_drop_down_get_selected (dropdowns->pdata[3]), ==, 3);
 }
 
 static AdwMessageDialog *
