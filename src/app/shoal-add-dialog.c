@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "shoal-add-dialog.h"
+#include "shoal-file-chooser.h"
 #include "shoal-file-node.h"
 #include "shoal-file-row.h"
 #include "shoal-format.h"
@@ -204,24 +205,19 @@ add_action (GtkWidget  *widget,
 }
 
 static void
-folder_chosen_cb (ShoalAddDialog       *self,
-                  int                   response,
-                  GtkFileChooserNative *chooser)
+folder_chosen_cb (GtkWindow  *window,
+                  GListModel *files)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = folder != NULL ? g_file_get_path (folder) : NULL;
+  ShoalAddDialog *self = SHOAL_ADD_DIALOG (window);
+  g_autoptr(GFile) folder = g_list_model_get_item (files, 0);
+  g_autofree char *path = g_file_get_path (folder);
 
-      if (path != NULL)
-        {
-          shoal_add_dialog_set_save_dir (self, path);
-          /* The next torrent goes to the same place by default. */
-          g_settings_set_string (self->settings, "download-dir", path);
-        }
+  if (path != NULL)
+    {
+      shoal_add_dialog_set_save_dir (self, path);
+      /* The next torrent goes to the same place by default. */
+      g_settings_set_string (self->settings, "download-dir", path);
     }
-  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (chooser));
-  g_object_unref (chooser);
 }
 
 static void
@@ -230,16 +226,10 @@ choose_folder_action (GtkWidget  *widget,
                       GVariant   *parameter)
 {
   ShoalAddDialog *self = SHOAL_ADD_DIALOG (widget);
-  GtkFileChooserNative *chooser;
   g_autoptr(GFile) current = g_file_new_for_path (self->save_dir);
 
-  chooser = gtk_file_chooser_native_new (_("Destination Folder"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Select"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  if (g_file_query_exists (current, NULL))
-    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), current, NULL);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (folder_chosen_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  shoal_file_chooser_show (GTK_WINDOW (self), SHOAL_FILE_CHOOSER_FOLDER, _("Destination Folder"), _("_Select"),
+                           current, NULL, folder_chosen_cb);
 }
 
 static void
