@@ -812,8 +812,12 @@ test_trackers (Fixture       *f,
   g_autoptr(ShoalTorrent) torrent = add_half_torrent (f);
   GtkWidget *page = shoal_details_view_get_page (f->view, "trackers");
   const char *added = "https://tracker.example.org/announce";
+  const char *edited = "https://tracker2.example.org/announce";
   GListModel *list = shoal_torrent_get_trackers (torrent);
   GtkSelectionModel *selection;
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+  AdwMessageDialog *dialog;
+  GtkWidget *entry, *save = NULL;
 
   shoal_details_view_set_torrent (f->view, torrent);
   show_page (f, "trackers");
@@ -834,7 +838,7 @@ test_trackers (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (list), ==, 3);
   g_assert_true (has_label (page, "The tracker “https://tracker.example.org/announce” is already in the list"));
 
-  /* Removing the selected one */
+  /* Editing the selected one replaces it, in its tier */
   selection = gtk_column_view_get_model (find_column_view (page));
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (selection)); i++)
     {
@@ -843,8 +847,36 @@ test_trackers (Fixture       *f,
       if (g_strcmp0 (shoal_tracker_info_get_url (info), added) == 0)
         gtk_selection_model_select_item (selection, i, TRUE);
     }
-  gtk_widget_activate_action (page, "trackers.remove", NULL);
+  gtk_widget_activate_action (page, "trackers.edit", NULL);
+  iterate (50);
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Edit Tracker");
+  entry = gtk_widget_get_first_child (adw_message_dialog_get_extra_child (dialog));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, added);
+  g_assert_false (gtk_widget_is_sensitive (gtk_widget_get_next_sibling (entry)));
+  gtk_editable_set_text (GTK_EDITABLE (entry), edited);
+  collect (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_button_get_label (buttons->pdata[i]), "_Save") == 0)
+      save = buttons->pdata[i];
+  g_assert_nonnull (save);
+  g_assert_true (gtk_widget_activate (save));
+  g_assert_true (wait_for (no_dialog, NULL));
   g_assert_false (has_tracker (torrent, added));
+  g_assert_true (has_tracker (torrent, edited));
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 3);
+
+  /* Removing the selected one */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (selection)); i++)
+    {
+      g_autoptr(ShoalTrackerInfo) info = g_list_model_get_item (G_LIST_MODEL (selection), i);
+
+      if (g_strcmp0 (shoal_tracker_info_get_url (info), edited) == 0)
+        gtk_selection_model_select_item (selection, i, TRUE);
+    }
+  gtk_widget_activate_action (page, "trackers.remove", NULL);
+  g_assert_false (has_tracker (torrent, edited));
   g_assert_cmpuint (g_list_model_get_n_items (list), ==, 2);
 }
 
