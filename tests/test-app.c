@@ -494,6 +494,90 @@ n_torrents_is (gpointer data)
   return g_list_model_get_n_items (shoal_session_get_torrents (session ())) == GPOINTER_TO_UINT (data);
 }
 
+static GtkWidget *
+find_file_chooser (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      /* Without a portal, GtkFileChooserNative shows GTK's own dialog */
+      if (GTK_IS_FILE_CHOOSER_DIALOG (toplevel) && gtk_widget_get_visible (toplevel))
+        return toplevel;
+    }
+  return NULL;
+}
+
+static gboolean
+file_chooser_shown (gpointer data)
+{
+  return find_file_chooser () != NULL;
+}
+
+static gboolean
+chooser_has_file (gpointer data)
+{
+  g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (find_file_chooser ()));
+
+  return file != NULL && g_file_equal (file, data);
+}
+
+static gboolean
+no_file_chooser (gpointer data)
+{
+  return find_file_chooser () == NULL;
+}
+
+/* The folder chooser (shoal_file_chooser_show(), which every file chooser
+ * of the app goes through): accepted, then cancelled. */
+static void
+test_add_dialog_choose_folder (void)
+{
+  static const guint64 sizes[] = { 1000, 2000 };
+  g_autoptr(ShoalMetainfo) info = make_metainfo ("choose-folder", 2, sizes);
+  g_autofree char *chosen = g_build_filename (tmp_dir, "chosen", NULL);
+  g_autofree char *setting = NULL;
+  g_autoptr(GFile) chosen_file = g_file_new_for_path (chosen);
+  ShoalAddDialog *dialog;
+  GtkWidget *chooser;
+
+  remove_all_torrents ();
+  g_assert_cmpint (g_mkdir_with_parents (chosen, 0700), ==, 0);
+  shoal_window_open_metainfo (window, info);
+  g_assert_true (wait_for (dialog_is_add_dialog, NULL));
+  dialog = SHOAL_ADD_DIALOG (shoal_window_get_dialog (window));
+  g_assert_cmpstr (shoal_add_dialog_get_save_dir (dialog), ==, download_dir);
+
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "add-dialog.choose-folder", NULL);
+  g_assert_true (wait_for (file_chooser_shown, NULL));
+  chooser = find_file_chooser ();
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (chooser)), ==, "Destination Folder");
+  g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)), ==, GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
+  /* The folder is selected in its parent, once that is listed */
+  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), chosen_file, NULL));
+  g_assert_true (wait_for (chooser_has_file, chosen_file));
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  g_assert_true (wait_for (no_file_chooser, NULL));
+  g_assert_cmpstr (shoal_add_dialog_get_save_dir (dialog), ==, chosen);
+  setting = g_settings_get_string (shoal_application_get_settings (app), "download-dir");
+  g_assert_cmpstr (setting, ==, chosen);
+
+  /* Cancelled: nothing changes */
+  shoal_add_dialog_set_save_dir (dialog, download_dir);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "add-dialog.choose-folder", NULL);
+  g_assert_true (wait_for (file_chooser_shown, NULL));
+  chooser = find_file_chooser ();
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+  g_assert_true (wait_for (no_file_chooser, NULL));
+  g_assert_cmpstr (shoal_add_dialog_get_save_dir (dialog), ==, download_dir);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_settings_reset (shoal_application_get_settings (app), "download-dir");
+  remove_all_torrents ();
+}
+
 static void
 test_add_dialog_skips_file (void)
 {
@@ -1452,6 +1536,7 @@ main (int   argc,
   g_test_add_func ("/app/window/cells-know-their-row", test_cells_know_their_row);
   g_test_add_func ("/app/window/remove-delete-failure-toast", test_remove_delete_failure_toast);
   g_test_add_func ("/app/add-dialog/skip-file-and-duplicate", test_add_dialog_skips_file);
+  g_test_add_func ("/app/add-dialog/choose-folder", test_add_dialog_choose_folder);
   g_test_add_func ("/app/add/broken-torrent-toast", test_broken_torrent_toast);
   g_test_add_func ("/app/magnet/add-and-duplicate", test_magnet_add_and_duplicate);
   g_test_add_func ("/app/magnet/drop-text", test_magnet_drop_text);
