@@ -617,6 +617,8 @@ test_add_dialog_skips_file (void)
   gtk_check_button_set_active (check, FALSE);
   g_assert_false (shoal_file_node_get_wanted (shoal_file_node_get_file (files, 1)));
   g_assert_nonnull (find_label (GTK_WIDGET (dialog), "2 of 3 files selected, 68.4 KiB"));
+  spin (300);
+  save_screenshot (GTK_WIDGET (dialog), "screenshot-add-dialog.png");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "add-dialog.add", NULL);
 
   g_assert_true (wait_for (n_torrents_is, GUINT_TO_POINTER (1)));

@@ -8,12 +8,18 @@
  *   sources:   shoal-details-view.c, shoal-format.c, shoal-label-column.c,
  *              shoal-general-page.c, shoal-pieces-map.c,
  *              shoal-pieces-page.c, shoal-peers-page.c,
- *              shoal-files-page.c, shoal-trackers-page.c,
+ *              shoal-files-page.c, shoal-file-node.c, shoal-file-row.c,
+ *              shoal-trackers-page.c, shoal-tracker-dialog.c,
  *              shoal-bandwidth-graph.c, shoal-bandwidth-page.c
  *   templates: shoal-details-view.ui, shoal-general-page.ui,
  *              shoal-pieces-page.ui, shoal-peers-page.ui,
- *              shoal-files-page.ui, shoal-trackers-page.ui,
+ *              shoal-files-page.ui, shoal-file-row.ui,
+ *              shoal-files-page-name.ui, shoal-files-page-priority.ui,
+ *              shoal-trackers-page.ui, shoal-tracker-dialog.ui,
  *              shoal-bandwidth-page.ui
+ *
+ * The file tree (shoal-file-node.c, shoal-file-row.c) is the add
+ * dialog's too, which is why it lives here: the app links this library.
  *   resources: shoal-details.gresource.xml (prefix
  *              /io/github/shoal/Shoal/details, compiled on its own with
  *              c_name shoal_details)
