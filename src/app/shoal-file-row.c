@@ -20,13 +20,13 @@
 
 struct _ShoalFileRow
 {
-  GtkWidget       parent_instance;
+  GtkWidget        parent_instance;
 
-  GtkTreeListRow *list_row;
-  ShoalFileNode  *node;
-  GBinding       *wanted_binding;
-  GBinding       *inconsistent_binding;
-  gboolean        name_toggles;
+  GtkTreeListRow  *list_row;
+  ShoalFileNode   *node;
+  GBinding        *wanted_binding;
+  GBinding        *inconsistent_binding;
+  gboolean         name_toggles;
 
   GtkCheckButton  *check;
   GtkTreeExpander *expander;

@@ -90,7 +90,7 @@ priorities_changed_cb (ShoalFilesPage *self,
         continue;
       priority = shoal_file_node_get_priority (file);
       if (priority != (int) shoal_torrent_get_file_priority (self->torrent, i))
-        shoal_torrent_set_file_priority (self->torrent, i, priority);
+        shoal_torrent_set_file_priority (self->torrent, i, (ShoalFilePriority) priority);
     }
 }
 
@@ -175,11 +175,11 @@ progress_text (gpointer item)
 }
 
 static void
-add_template_column (ShoalFilesPage *self,
-                     const char     *title,
-                     const char     *resource,
+add_template_column (ShoalFilesPage  *self,
+                     const char      *title,
+                     const char      *resource,
                      GtkBuilderScope *scope,
-                     gboolean        expand)
+                     gboolean         expand)
 {
   GtkListItemFactory *factory = gtk_builder_list_item_factory_new_from_resource (scope, resource);
   g_autoptr(GtkColumnViewColumn) column = gtk_column_view_column_new (title, factory);
