@@ -10,7 +10,7 @@
 #include <glib/gi18n.h>
 #include <libnotify/notify.h>
 
-#include "shoal-app-utils.h"
+#include "shoal-torrent-uri.h"
 #include "shoal-application.h"
 #include "shoal-preferences-window.h"
 #include "shoal-session-testing.h"
