@@ -17,14 +17,14 @@
 
 #include <string.h>
 
+#include "shoal-announce-url.h"
 #include "shoal-bencode.h"
+#include "shoal-error.h"
 #include "shoal-hash.h"
 #include "shoal-magnet.h"
+#include "shoal-merkle.h"
 #include "shoal-metainfo.h"
 #include "shoal-path.h"
-
-/* v2 merkle trees are built over 16 KiB blocks (BEP 52). */
-#define V2_BLOCK_SIZE 16384
 
 typedef struct
 {
@@ -65,26 +65,8 @@ struct _ShoalMetainfo
 G_DEFINE_QUARK (shoal-metainfo-error-quark, shoal_metainfo_error)
 G_DEFINE_FINAL_TYPE (ShoalMetainfo, shoal_metainfo, G_TYPE_OBJECT)
 
-static gboolean fail (GError            **error,
-                      ShoalMetainfoError  code,
-                      const char         *format,
-                      ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-fail (GError            **error,
-      ShoalMetainfoError  code,
-      const char         *format,
-      ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, SHOAL_METAINFO_ERROR, code, message);
-  return FALSE;
-}
+#define fail(error, code, ...) \
+  shoal_error_fail ((error), SHOAL_METAINFO_ERROR, (code), __VA_ARGS__)
 
 static void
 file_entry_clear (gpointer data)
@@ -561,50 +543,6 @@ walk_file_tree (TreeWalk                *walk,
   return TRUE;
 }
 
-/* BEP 52: the root of a file's merkle tree, rebuilt from its piece layer.
- * Missing pieces past the end of the file hash as subtrees of zero leaves. */
-static void
-merkle_root_from_layer (const guint8 *layer,
-                        gsize         n_hashes,
-                        guint64       piece_length,
-                        guint8        out[SHOAL_SHA256_LEN])
-{
-  g_autofree guint8 *level = g_memdup2 (layer, n_hashes * SHOAL_SHA256_LEN);
-  guint8 pad[SHOAL_SHA256_LEN] = { 0, };
-  guint8 pair[2 * SHOAL_SHA256_LEN];
-  gsize n = n_hashes;
-  gsize width = 1;
-
-  for (guint64 blocks = piece_length / V2_BLOCK_SIZE; blocks > 1; blocks /= 2)
-    {
-      memcpy (pair, pad, SHOAL_SHA256_LEN);
-      memcpy (pair + SHOAL_SHA256_LEN, pad, SHOAL_SHA256_LEN);
-      shoal_sha256 (pair, sizeof pair, pad);
-    }
-
-  while (width < n_hashes)
-    width *= 2;
-
-  while (width > 1)
-    {
-      for (gsize i = 0; i < (n + 1) / 2; i++)
-        {
-          memcpy (pair, level + 2 * i * SHOAL_SHA256_LEN, SHOAL_SHA256_LEN);
-          if (2 * i + 1 < n)
-            memcpy (pair + SHOAL_SHA256_LEN, level + (2 * i + 1) * SHOAL_SHA256_LEN, SHOAL_SHA256_LEN);
-          else
-            memcpy (pair + SHOAL_SHA256_LEN, pad, SHOAL_SHA256_LEN);
-          shoal_sha256 (pair, sizeof pair, level + i * SHOAL_SHA256_LEN);
-        }
-      n = (n + 1) / 2;
-      memcpy (pair, pad, SHOAL_SHA256_LEN);
-      memcpy (pair + SHOAL_SHA256_LEN, pad, SHOAL_SHA256_LEN);
-      shoal_sha256 (pair, sizeof pair, pad);
-      width /= 2;
-    }
-  memcpy (out, level, SHOAL_SHA256_LEN);
-}
-
 static guint
 hash_root (gconstpointer key)
 {
@@ -683,7 +621,7 @@ attach_piece_layers (const ShoalBencodeNode  *root,
       /* Identical files share a layer: check each one only once. */
       if (!g_hash_table_contains (verified, entry->file.pieces_root))
         {
-          merkle_root_from_layer (data, expected, piece_length, computed);
+          shoal_merkle_root_from_layer (data, expected, piece_length, computed);
           if (memcmp (computed, entry->file.pieces_root, SHOAL_SHA256_LEN) != 0)
             return fail (error, SHOAL_METAINFO_ERROR_BAD_PIECE_LAYERS,
                          "The piece layer of “%s” does not match its pieces root", entry->file.path);
@@ -704,30 +642,15 @@ dup_url (const ShoalBencodeNode *node,
   const guint8 *data;
   gsize len;
   g_autofree char *url = NULL;
-  g_autoptr(GUri) uri = NULL;
-  const char *scheme;
-  const char *host;
 
   if (!node_is_utf8_string (node))
     return NULL;
   data = shoal_bencode_node_get_string (node, &len);
-  if (len == 0 || len > 4096 || memchr (data, '\0', len) != NULL)
+  if (len == 0 || len > SHOAL_ANNOUNCE_URL_MAX_LEN || memchr (data, '\0', len) != NULL)
     return NULL;
   url = g_strstrip (g_strndup ((const char *) data, len));
-  for (const char *p = url; *p != '\0'; p++)
-    if ((guint8) *p < 0x20 || *p == 0x7f || *p == ' ')
-      return NULL;
-
-  uri = g_uri_parse (url, G_URI_FLAGS_PARSE_RELAXED | G_URI_FLAGS_ENCODED, NULL);
-  if (uri == NULL)
-    return NULL;
-  scheme = g_uri_get_scheme (uri);
-  host = g_uri_get_host (uri);
-  if (host == NULL || *host == '\0')
-    return NULL;
-  if (g_ascii_strcasecmp (scheme, "http") != 0 &&
-      g_ascii_strcasecmp (scheme, "https") != 0 &&
-      !(allow_udp && g_ascii_strcasecmp (scheme, "udp") == 0))
+  if (!shoal_announce_url_check (url, allow_udp ? SHOAL_ANNOUNCE_URL_FLAGS_NONE : SHOAL_ANNOUNCE_URL_FLAGS_HTTP_ONLY,
+                                 NULL))
     return NULL;
   return g_steal_pointer (&url);
 }

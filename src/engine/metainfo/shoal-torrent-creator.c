@@ -50,10 +50,12 @@
 
 #include "shoal-bencode.h"
 #include "shoal-disk-pool.h"
+#include "shoal-error.h"
 #include "shoal-hash.h"
+#include "shoal-merkle.h"
 #include "shoal-torrent-creator.h"
 
-#define BLOCK_SIZE        (16 * 1024)
+#define BLOCK_SIZE        SHOAL_MERKLE_BLOCK_SIZE
 #define READ_CHUNK        (1024 * 1024)
 #define UNIT_BYTES        (4 * 1024 * 1024)
 #define MAX_PIECE_SIZE    (256 * 1024 * 1024)
@@ -179,27 +181,8 @@ create_result_free (CreateResult *result)
   g_free (result);
 }
 
-static gboolean
-fail (GError   **error,
-      gint       code,
-      const char *format,
-      ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-fail (GError   **error,
-      gint       code,
-      const char *format,
-      ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, SHOAL_TORRENT_CREATOR_ERROR, code, message);
-  return FALSE;
-}
+#define fail(error, code, ...) \
+  shoal_error_fail ((error), SHOAL_TORRENT_CREATOR_ERROR, (code), __VA_ARGS__)
 
 static gboolean
 fail_errno (GError    **error,
@@ -511,50 +494,6 @@ lay_out (Job     *job,
 
 /* Hashing */
 
-/* Reduces @n hashes at @hashes (overwritten) to one root over @width leaves
- * (a power of two ≥ @n), the missing ones being @pad, which is itself the
- * root of an all-zero subtree at this level. */
-static void
-merkle_root (guint8       *hashes,
-             guint64       n,
-             guint64       width,
-             const guint8  pad_leaf[SHOAL_SHA256_LEN],
-             guint8        out[SHOAL_SHA256_LEN])
-{
-  guint8 pad[SHOAL_SHA256_LEN];
-  guint8 pair[2 * SHOAL_SHA256_LEN];
-
-  g_assert (n >= 1 && n <= width && (width & (width - 1)) == 0);
-  memcpy (pad, pad_leaf, SHOAL_SHA256_LEN);
-  while (width > 1)
-    {
-      for (guint64 i = 0; i < width / 2; i++)
-        {
-          memcpy (pair, 2 * i < n ? hashes + 2 * i * SHOAL_SHA256_LEN : pad, SHOAL_SHA256_LEN);
-          memcpy (pair + SHOAL_SHA256_LEN, 2 * i + 1 < n ? hashes + (2 * i + 1) * SHOAL_SHA256_LEN : pad,
-                  SHOAL_SHA256_LEN);
-          if (2 * i < n)
-            shoal_sha256 (pair, sizeof pair, hashes + i * SHOAL_SHA256_LEN);
-        }
-      n = (n + 1) / 2;
-      memcpy (pair, pad, SHOAL_SHA256_LEN);
-      memcpy (pair + SHOAL_SHA256_LEN, pad, SHOAL_SHA256_LEN);
-      shoal_sha256 (pair, sizeof pair, pad);
-      width /= 2;
-    }
-  memcpy (out, hashes, SHOAL_SHA256_LEN);
-}
-
-static guint64
-next_power_of_two (guint64 n)
-{
-  guint64 p = 1;
-
-  while (p < n)
-    p *= 2;
-  return p;
-}
-
 typedef struct
 {
   int      fd;
@@ -663,10 +602,10 @@ finish_piece (Job    *job,
       static const guint8 zero[SHOAL_SHA256_LEN] = { 0, };
       CreatorFile *file = g_ptr_array_index (job->files, find_file (job, piece * job->piece_length));
       guint64 width = file->n_pieces > 1 ? job->piece_length / BLOCK_SIZE
-                                         : next_power_of_two (worker->n_leaves);
+                                         : shoal_merkle_width (worker->n_leaves);
 
-      merkle_root (worker->leaves, worker->n_leaves, width, zero,
-                   job->v2_hashes + piece * SHOAL_SHA256_LEN);
+      shoal_merkle_reduce (worker->leaves, worker->n_leaves, width, zero,
+                           job->v2_hashes + piece * SHOAL_SHA256_LEN);
       worker->n_leaves = 0;
     }
 }
@@ -808,19 +747,11 @@ hash_all (Job     *job,
 static void
 compute_roots (Job *job)
 {
-  static const guint8 zero[SHOAL_SHA256_LEN] = { 0, };
   guint8 piece_pad[SHOAL_SHA256_LEN];
   guint8 *scratch = NULL;
-  guint8 pair[2 * SHOAL_SHA256_LEN] = { 0, };
 
   /* The root of a piece whose blocks are all beyond the end of a file. */
-  memcpy (piece_pad, zero, SHOAL_SHA256_LEN);
-  for (guint64 w = job->piece_length / BLOCK_SIZE; w > 1; w /= 2)
-    {
-      memcpy (pair, piece_pad, SHOAL_SHA256_LEN);
-      memcpy (pair + SHOAL_SHA256_LEN, piece_pad, SHOAL_SHA256_LEN);
-      shoal_sha256 (pair, sizeof pair, piece_pad);
-    }
+  shoal_merkle_pad_hash (job->piece_length / BLOCK_SIZE, piece_pad);
 
   for (guint i = 0; i < job->files->len; i++)
     {
@@ -836,7 +767,7 @@ compute_roots (Job *job)
         }
       scratch = g_realloc (scratch, file->n_pieces * SHOAL_SHA256_LEN);
       memcpy (scratch, layer, file->n_pieces * SHOAL_SHA256_LEN);
-      merkle_root (scratch, file->n_pieces, next_power_of_two (file->n_pieces), piece_pad, file->root);
+      shoal_merkle_reduce (scratch, file->n_pieces, shoal_merkle_width (file->n_pieces), piece_pad, file->root);
     }
   g_free (scratch);
 }
