@@ -93,6 +93,35 @@ test_ipv6 (void)
   g_assert_cmpmem (out, 18, entry, 18);
 }
 
+/* BEP 5: a 20-byte node id, then the node's compact address. */
+static void
+test_node (void)
+{
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  guint8 id[SHOAL_COMPACT_NODE_ID_LEN];
+  guint8 ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+  guint8 got_id[SHOAL_COMPACT_NODE_ID_LEN];
+  guint8 got_ip[16];
+  guint16 port = 0;
+
+  for (guint i = 0; i < sizeof id; i++)
+    id[i] = (guint8) (0xa0 + i);
+  g_assert_cmpuint (shoal_compact_node_len (G_SOCKET_FAMILY_IPV4), ==, 26);
+  g_assert_cmpuint (shoal_compact_node_len (G_SOCKET_FAMILY_IPV6), ==, 38);
+  g_assert_cmpuint (shoal_compact_node_len (G_SOCKET_FAMILY_INVALID), ==, 0);
+
+  shoal_compact_node_append (buf, G_SOCKET_FAMILY_IPV4, id, (const guint8 *) "\x7f\x00\x00\x01", 6881);
+  shoal_compact_node_append (buf, G_SOCKET_FAMILY_IPV6, id, ip6, 1);
+  g_assert_cmpuint (buf->len, ==, 26 + 38);
+  g_assert_cmpmem (buf->data, 20, id, 20);
+  g_assert_cmpmem (buf->data + 20, 6, "\x7f\x00\x00\x01\x1a\xe1", 6);
+
+  shoal_compact_node_decode (buf->data + 26, G_SOCKET_FAMILY_IPV6, got_id, got_ip, &port);
+  g_assert_cmpmem (got_id, sizeof got_id, id, sizeof id);
+  g_assert_cmpmem (got_ip, 16, ip6, 16);
+  g_assert_cmpuint (port, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -103,6 +132,7 @@ main (int   argc,
   g_test_add_func ("/engine/compact-addr/sizes", test_sizes);
   g_test_add_func ("/engine/compact-addr/ipv4", test_ipv4);
   g_test_add_func ("/engine/compact-addr/ipv6", test_ipv6);
+  g_test_add_func ("/engine/compact-addr/dht-node", test_node);
 
   return g_test_run ();
 }

@@ -143,6 +143,8 @@ read_token (const ShoalBencodeNode *dict,
   return TRUE;
 }
 
+G_STATIC_ASSERT (SHOAL_DHT_ID_LEN == SHOAL_COMPACT_NODE_ID_LEN);
+
 /* The DHT names families 4 and 6 in its ShoalDhtAddr. */
 static GSocketFamily
 socket_family (guint8 family)
@@ -465,8 +467,7 @@ write_compact_nodes (ShoalBencodeWriter    *w,
 
       if (n->addr.family != family)
         continue;
-      g_byte_array_append (buf, n->id, SHOAL_DHT_ID_LEN);
-      shoal_compact_addr_append (buf, socket_family (family), n->addr.ip, n->addr.port);
+      shoal_compact_node_append (buf, socket_family (family), n->id, n->addr.ip, n->addr.port);
     }
   if (buf->len == 0)
     return;

@@ -142,3 +142,58 @@ shoal_compact_addr_append (GByteArray    *out,
 
   g_byte_array_append (out, entry, (guint) len);
 }
+
+/**
+ * shoal_compact_node_len:
+ * @family: an address family
+ *
+ * Returns: the size of one DHT node entry: 26 for IPv4, 38 for IPv6, 0 for
+ *   any other family
+ */
+gsize
+shoal_compact_node_len (GSocketFamily family)
+{
+  gsize len = shoal_compact_addr_len (family);
+
+  return len == 0 ? 0 : SHOAL_COMPACT_NODE_ID_LEN + len;
+}
+
+/**
+ * shoal_compact_node_decode:
+ * @entry: one node entry of @family's size
+ * @family: %G_SOCKET_FAMILY_IPV4 or %G_SOCKET_FAMILY_IPV6
+ * @id: (out caller-allocates): the node's id
+ * @ip: (out caller-allocates): its address, as shoal_compact_addr_decode()
+ * @port: (out): its port, host order
+ */
+void
+shoal_compact_node_decode (const guint8  *entry,
+                           GSocketFamily  family,
+                           guint8         id[SHOAL_COMPACT_NODE_ID_LEN],
+                           guint8         ip[16],
+                           guint16       *port)
+{
+  memcpy (id, entry, SHOAL_COMPACT_NODE_ID_LEN);
+  shoal_compact_addr_decode (entry + SHOAL_COMPACT_NODE_ID_LEN, family, ip, port);
+}
+
+/**
+ * shoal_compact_node_append:
+ * @out: where to append
+ * @family: %G_SOCKET_FAMILY_IPV4 or %G_SOCKET_FAMILY_IPV6
+ * @id: the node's 20-byte id
+ * @ip: its address in network order, 4 or 16 bytes
+ * @port: its port, host order
+ *
+ * Appends one DHT node entry to @out.
+ */
+void
+shoal_compact_node_append (GByteArray    *out,
+                           GSocketFamily  family,
+                           const guint8  *id,
+                           const guint8  *ip,
+                           guint16        port)
+{
+  g_byte_array_append (out, id, SHOAL_COMPACT_NODE_ID_LEN);
+  shoal_compact_addr_append (out, family, ip, port);
+}

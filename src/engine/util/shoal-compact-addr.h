@@ -18,6 +18,10 @@ G_BEGIN_DECLS
 #define SHOAL_COMPACT_ADDR6_LEN 18
 /* The largest entry, for buffers. */
 #define SHOAL_COMPACT_ADDR_MAX_LEN SHOAL_COMPACT_ADDR6_LEN
+/* A DHT node entry: its 20-byte id, then its compact address (BEP 5, 32). */
+#define SHOAL_COMPACT_NODE_ID_LEN  20
+#define SHOAL_COMPACT_NODE4_LEN    (SHOAL_COMPACT_NODE_ID_LEN + SHOAL_COMPACT_ADDR4_LEN)
+#define SHOAL_COMPACT_NODE6_LEN    (SHOAL_COMPACT_NODE_ID_LEN + SHOAL_COMPACT_ADDR6_LEN)
 
 gsize          shoal_compact_addr_ip_len          (GSocketFamily  family);
 gsize          shoal_compact_addr_len             (GSocketFamily  family);
@@ -33,6 +37,18 @@ gsize          shoal_compact_addr_encode          (guint8        *entry,
                                                    guint16        port);
 void           shoal_compact_addr_append          (GByteArray    *out,
                                                    GSocketFamily  family,
+                                                   const guint8  *ip,
+                                                   guint16        port);
+
+gsize          shoal_compact_node_len             (GSocketFamily  family);
+void           shoal_compact_node_decode          (const guint8  *entry,
+                                                   GSocketFamily  family,
+                                                   guint8         id[SHOAL_COMPACT_NODE_ID_LEN],
+                                                   guint8         ip[16],
+                                                   guint16       *port);
+void           shoal_compact_node_append          (GByteArray    *out,
+                                                   GSocketFamily  family,
+                                                   const guint8  *id,
                                                    const guint8  *ip,
                                                    guint16        port);
 
