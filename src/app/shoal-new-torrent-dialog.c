@@ -15,7 +15,6 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "shoal-announce-url.h"
 #include "shoal-details-util.h"
 #include "shoal-new-torrent-dialog.h"
 
