@@ -67,15 +67,10 @@ check_url (const char  *url,
            gboolean     tracker,
            GError     **error)
 {
-  static const char *const tracker_schemes[] = { "http", "https", "udp", NULL };
-  static const char *const web_seed_schemes[] = { "http", "https", NULL };
-  const char *const *schemes = tracker ? tracker_schemes : web_seed_schemes;
-  g_autofree char *scheme = g_uri_parse_scheme (url);
-
-  if (scheme != NULL && g_uri_is_valid (url, G_URI_FLAGS_NONE, NULL))
-    for (guint i = 0; schemes[i] != NULL; i++)
-      if (g_ascii_strcasecmp (scheme, schemes[i]) == 0)
-        return TRUE;
+  /* The rule .torrent files are read with (metainfo/shoal-announce-url). */
+  if (shoal_announce_url_check (url, tracker ? SHOAL_ANNOUNCE_URL_FLAGS_NONE : SHOAL_ANNOUNCE_URL_FLAGS_HTTP_ONLY,
+                                NULL))
+    return TRUE;
 
   if (tracker)
     /* Translators: %s is an address typed by the user */
