@@ -754,8 +754,8 @@ shoal_state_store_remove_torrent (ShoalStateStore *self,
  * shoal_state_store_dup_deletion_journal:
  * @self: a store
  *
- * Returns: (transfer full): where storage records the deletions of data not
- *   finished yet (shoal_storage_delete_files_async())
+ * Returns: (transfer full): the directory where storage records the
+ *   deletions of data not finished yet (shoal_storage_delete_files_async())
  */
 char *
 shoal_state_store_dup_deletion_journal (ShoalStateStore *self)

@@ -15,8 +15,8 @@
  *                                    priorities, totals… (ShoalResumeData)
  *   STATE_DIR/torrents/HASH.parts    pieces kept for skipped files; its
  *                                    content is storage/'s (shoal-part-file)
- *   STATE_DIR/removing               deletions of data not finished yet;
- *                                    its content is storage/'s
+ *   STATE_DIR/removing/              a directory: deletions of data not
+ *                                    finished yet; its entries are storage/'s
  *   STATE_DIR/dht.dat                the DHT's nodes; its content is dht/'s
  *
  * HASH is the v1 info hash in lower-case hex, the torrent's id here.
