@@ -17,6 +17,7 @@
 
 #include "shoal-announcer.h"
 #include "shoal-session.h"
+#include "shoal-session-testing.h"
 #include "shoal-state-store.h"
 #include "shoal-torrent.h"
 
@@ -120,6 +121,8 @@ test_main_state_loads (void)
   g_auto(GStrv) urls = NULL;
   guint tiers[8] = { 0 };
 
+  /* Nothing leaves 127.0.0.1, even if the defaults change. */
+  _shoal_session_set_test_hooks (session, &(ShoalSessionTestHooks) { .dht_bootstrap = "none", .lsd_off = TRUE });
   shoal_session_set_listen_address (session, "127.0.0.1");
   shoal_session_set_listen_port (session, 0);
   g_assert_true (shoal_session_start (session, &error));
