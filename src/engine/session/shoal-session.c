@@ -5,11 +5,8 @@
  * A session runs on the GMainContext that was thread-default when it was
  * created. It accepts incoming peer connections, hands each to the torrent
  * its handshake names, drives every torrent once a second, and keeps the
- * torrents and their resume state under its state directory:
- *
- *   STATE_DIR/torrents/HASH.torrent   the metainfo as added
- *   STATE_DIR/torrents/HASH.resume    pieces had, priorities, totals…
- *   STATE_DIR/torrents/HASH.parts     bytes of skipped files' boundary pieces
+ * torrents and their resume state under its state directory, through a
+ * ShoalStateStore (state/shoal-state-store.h says what is kept there).
  */
 #include "config.h"
 
@@ -31,6 +28,7 @@ struct _ShoalSession
   GObject           parent_instance;
 
   char             *state_dir;
+  ShoalStateStore  *store;        /* made at first use, see get_store() */
   char             *download_dir;
   char             *listen_address;
   guint16           listen_port;
@@ -147,6 +145,7 @@ shoal_session_finalize (GObject *object)
   g_clear_object (&self->lsd);
   g_clear_pointer (&self->lsd_interface, g_free);
   g_clear_pointer (&self->state_dir, g_free);
+  g_clear_object (&self->store);
   g_clear_pointer (&self->download_dir, g_free);
   g_clear_pointer (&self->listen_address, g_free);
   G_OBJECT_CLASS (shoal_session_parent_class)->finalize (object);
@@ -650,61 +649,63 @@ tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* The save directory recorded in a torrent's resume data: any absolute
- * path (file names are bytes, not necessarily UTF-8), or NULL. */
-static char *
-read_saved_save_dir (const char *resume_path)
+/* Everything under the state directory goes through the store. */
+static ShoalStateStore *
+get_store (ShoalSession *self)
 {
-  g_autofree char *contents = NULL;
-  gsize len;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(ShoalBencode) doc = NULL;
-  const ShoalBencodeNode *dir;
-  const guint8 *name;
-  gsize name_len;
-
-  if (!g_file_get_contents (resume_path, &contents, &len, NULL))
-    return NULL;
-  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
-  doc = shoal_bencode_parse (bytes, NULL);
-  if (doc == NULL)
-    return NULL;
-  dir = shoal_bencode_node_dict_lookup (shoal_bencode_get_root (doc), "save-dir");
-  if (!shoal_bencode_node_is (dir, SHOAL_BENCODE_STRING))
-    return NULL;
-  name = shoal_bencode_node_get_string (dir, &name_len);
-  if (name_len == 0 || name_len > 4096 || memchr (name, '\0', name_len) != NULL || name[0] != '/')
-    return NULL;
-  return shoal_bencode_node_dup_string (dir);
+  if (self->store == NULL)
+    self->store = shoal_state_store_new (self->state_dir);
+  return self->store;
 }
 
-/* A magnet link saved while its metadata was still missing: STATE_DIR/
- * torrents/HASH.magnet holds the link, then the save directory. */
+/* A magnet link saved while its metadata was still missing. */
 static void
 load_saved_magnet (ShoalSession *self,
-                   const char   *path)
+                   const char   *id)
 {
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ShoalMagnet) magnet = NULL;
   g_autoptr(ShoalTorrent) torrent = NULL;
-  const char *save_dir;
+  g_autofree char *save_dir = NULL;
 
-  if (!g_file_get_contents (path, &contents, NULL, &error))
-    {
-      g_warning ("Skipping saved magnet link %s: %s", path, error->message);
-      return;
-    }
-  lines = g_strsplit (contents, "\n", 3);
-  magnet = lines[0] ? shoal_magnet_new_from_uri (lines[0], &error) : NULL;
+  magnet = shoal_state_store_load_magnet (get_store (self), id, &save_dir, &error);
   if (magnet == NULL)
     {
-      g_warning ("Skipping saved magnet link %s: %s", path, error ? error->message : "empty file");
+      g_warning ("Skipping saved magnet link %s: %s", id, error->message);
       return;
     }
-  save_dir = lines[1] != NULL && g_path_is_absolute (lines[1]) ? lines[1] : self->download_dir;
-  torrent = _shoal_torrent_new_magnet (self, magnet, save_dir, SHOAL_ADD_FLAGS_NONE);
+  torrent = _shoal_torrent_new_magnet (self, magnet, save_dir ? save_dir : self->download_dir, SHOAL_ADD_FLAGS_NONE);
+  g_list_store_append (self->torrents, torrent);
+  _shoal_torrent_begin (torrent);
+}
+
+/* A torrent saved with its metainfo, in the save directory its resume data
+ * records (any absolute path: file names are bytes, not necessarily
+ * UTF-8), else in the download directory. */
+static void
+load_saved_torrent (ShoalSession *self,
+                    const char   *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalMetainfo) info = NULL;
+  g_autoptr(ShoalResumeData) resume = NULL;
+  g_autoptr(ShoalTorrent) torrent = NULL;
+  const char *save_dir = self->download_dir;
+
+  info = shoal_state_store_load_metainfo (get_store (self), id, &error);
+  if (info == NULL)
+    {
+      g_warning ("Skipping saved torrent %s: %s", id, error->message);
+      return;
+    }
+  resume = shoal_state_store_load_resume (get_store (self), id, &error);
+  if (resume == NULL)
+    g_debug ("No usable resume data for %s: %s", id, error->message);
+  else if (resume->save_dir_usable)
+    save_dir = resume->save_dir;
+  torrent = _shoal_torrent_new (self, info, save_dir, SHOAL_ADD_FLAGS_NONE);
+  if (resume != NULL)
+    _shoal_torrent_apply_resume (torrent, resume);
   g_list_store_append (self->torrents, torrent);
   _shoal_torrent_begin (torrent);
 }
@@ -712,52 +713,14 @@ load_saved_magnet (ShoalSession *self,
 static void
 load_saved_torrents (ShoalSession *self)
 {
-  g_autofree char *dir_path = g_build_filename (self->state_dir, "torrents", NULL);
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
+  g_auto(GStrv) magnets = shoal_state_store_list_magnets (get_store (self));
+  g_auto(GStrv) metainfos = shoal_state_store_list_metainfos (get_store (self));
 
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_suffix (name, ".torrent") || g_str_has_suffix (name, ".magnet"))
-      g_ptr_array_add (names, g_strdup (name));
   /* A stable order: by name (the hash); the resume data keeps added times. */
-  g_ptr_array_sort (names, (GCompareFunc) (void (*) (void)) g_strcmp0);
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      g_autofree char *path = g_build_filename (dir_path, names->pdata[i], NULL);
-
-      if (g_str_has_suffix (names->pdata[i], ".magnet"))
-        {
-          load_saved_magnet (self, path);
-          continue;
-        }
-    }
-  for (guint i = 0; i < names->len; i++)
-    {
-      g_autofree char *path = g_build_filename (dir_path, names->pdata[i], NULL);
-      g_autoptr(GFile) file = g_file_new_for_path (path);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(ShoalMetainfo) info = shoal_metainfo_new_from_file (file, NULL, &error);
-      g_autofree char *resume_path = NULL;
-      g_autofree char *save_dir = NULL;
-      g_autoptr(ShoalTorrent) torrent = NULL;
-
-      if (g_str_has_suffix (names->pdata[i], ".magnet"))
-        continue;
-      if (info == NULL)
-        {
-          g_warning ("Skipping saved torrent %s: %s", path, error->message);
-          continue;
-        }
-      resume_path = g_strdup_printf ("%.*s.resume", (int) (strlen (path) - strlen (".torrent")), path);
-      save_dir = read_saved_save_dir (resume_path);
-      torrent = _shoal_torrent_new (self, info, save_dir ? save_dir : self->download_dir, SHOAL_ADD_FLAGS_NONE);
-      if (!_shoal_torrent_load_resume (torrent, &error))
-        g_debug ("No usable resume data for %s: %s", path, error->message);
-      g_list_store_append (self->torrents, torrent);
-      _shoal_torrent_begin (torrent);
-    }
+  for (guint i = 0; magnets[i] != NULL; i++)
+    load_saved_magnet (self, magnets[i]);
+  for (guint i = 0; metainfos[i] != NULL; i++)
+    load_saved_torrent (self, metainfos[i]);
 }
 
 static void
@@ -774,20 +737,12 @@ dht_peers_found_cb (ShoalDht  *dht,
     _shoal_torrent_add_dht_peers (torrent, peers);
 }
 
-static char *
-dht_state_path (ShoalSession *self)
-{
-  return g_build_filename (self->state_dir, "dht.dat", NULL);
-}
-
 /* The DHT node listens on UDP at the same port number as peers use TCP. */
 static void
 start_dht (ShoalSession *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = dht_state_path (self);
-  g_autofree char *contents = NULL;
-  gsize len = 0;
+  g_autoptr(GBytes) saved = NULL;
   guint n_saved = 0;
 
   if (self->dht != NULL || !self->dht_enabled)
@@ -800,12 +755,9 @@ start_dht (ShoalSession *self)
       return;
     }
   g_signal_connect (self->dht, "peers-found", G_CALLBACK (dht_peers_found_cb), self);
-  if (g_file_get_contents (path, &contents, &len, NULL))
-    {
-      g_autoptr(GBytes) saved = g_bytes_new_take (g_steal_pointer (&contents), len);
-
-      n_saved = shoal_dht_add_nodes_from_saved (self->dht, saved, NULL);
-    }
+  saved = shoal_state_store_load_dht_nodes (get_store (self));
+  if (saved != NULL)
+    n_saved = shoal_dht_add_nodes_from_saved (self->dht, saved, NULL);
   if (self->dht_bootstrap->len == 0 && self->test_hooks.dht_bootstrap != NULL)
     {
       /* Test environments name their own nodes, or "none": they must never
@@ -834,16 +786,13 @@ start_dht (ShoalSession *self)
 static void
 stop_dht (ShoalSession *self)
 {
-  g_autofree char *path = NULL;
   g_autoptr(GBytes) nodes = NULL;
 
   if (self->dht == NULL)
     return;
-  path = dht_state_path (self);
   nodes = shoal_dht_dup_nodes (self->dht);
   if (nodes != NULL && g_bytes_get_size (nodes) > 0)
-    g_file_set_contents_full (path, g_bytes_get_data (nodes, NULL), (gssize) g_bytes_get_size (nodes),
-                              G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL);
+    shoal_state_store_save_dht_nodes (get_store (self), nodes);
   g_signal_handlers_disconnect_by_data (self->dht, self);
   shoal_dht_stop (self->dht);
   g_clear_object (&self->dht);
@@ -1060,7 +1009,6 @@ gboolean
 shoal_session_start (ShoalSession  *self,
                      GError       **error)
 {
-  g_autofree char *torrents_dir = NULL;
   g_autoptr(GError) local_error = NULL;
   guint16 requested_port;
 
@@ -1068,18 +1016,11 @@ shoal_session_start (ShoalSession  *self,
   g_return_val_if_fail (!self->started, FALSE);
   requested_port = self->listen_port;
 
-  torrents_dir = g_build_filename (self->state_dir, "torrents", NULL);
-  if (g_mkdir_with_parents (torrents_dir, 0700) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Could not create “%s”: %s", torrents_dir, g_strerror (saved));
-      return FALSE;
-    }
+  if (!shoal_state_store_prepare (get_store (self), error))
+    return FALSE;
 
   {
-    g_autofree char *journal = g_build_filename (self->state_dir, "removing", NULL);
+    g_autofree char *journal = shoal_state_store_dup_deletion_journal (get_store (self));
 
     shoal_storage_finish_deletions (self->disk_pool, journal);
   }
@@ -1683,23 +1624,14 @@ check_not_added (ShoalSession  *self,
   return FALSE;
 }
 
-/* Saves @contents as the torrent's state file @path (unless the torrent
- * keeps no state), then lists and starts the torrent. */
+/* Lists and starts a torrent just added (and saved, unless it keeps no
+ * state). */
 static ShoalTorrent *
 finish_add (ShoalSession  *self,
-            ShoalTorrent  *torrent,
-            ShoalAddFlags  flags,
-            const char    *path,
-            const void    *contents,
-            gssize         len,
-            GError       **error)
+            ShoalTorrent  *torrent)
 {
   shoal_torrent_set_seed_ratio_limit (torrent, self->seed_ratio_limit);
   shoal_torrent_set_seed_time_limit (torrent, self->seed_time_limit);
-  if (!(flags & SHOAL_ADD_FLAGS_NO_SAVE) &&
-      !g_file_set_contents_full (path, contents, len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error))
-    return NULL;
   g_list_store_append (self->torrents, torrent);
   _shoal_torrent_begin (torrent);
   return torrent;
@@ -1713,14 +1645,15 @@ resume_saved_state (ShoalTorrent  *torrent,
                     ShoalAddFlags  flags)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalResumeData) resume = shoal_state_store_load_resume (torrent->store, torrent->hash_hex, &error);
 
-  if (!g_file_test (torrent->resume_path, G_FILE_TEST_IS_REGULAR))
-    return;
-  if (!_shoal_torrent_load_resume (torrent, &error))
+  if (resume == NULL)
     {
-      g_debug ("No usable resume data for %s: %s", torrent->hash_hex, error->message);
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_debug ("No usable resume data for %s: %s", torrent->hash_hex, error->message);
       return;
     }
+  _shoal_torrent_apply_resume (torrent, resume);
   torrent->paused = (flags & SHOAL_ADD_FLAGS_PAUSED) != 0;
   torrent->sequential = (flags & SHOAL_ADD_FLAGS_SEQUENTIAL) != 0;
   shoal_piece_picker_set_sequential (torrent->picker, torrent->sequential);
@@ -1742,19 +1675,15 @@ load_saved_metainfo (ShoalSession *self,
                      const guint8 *hash)
 {
   g_autofree char *hex = shoal_hex_encode (hash, 20);
-  g_autofree char *path = g_strdup_printf ("%s/torrents/%s.torrent", self->state_dir, hex);
-  g_autoptr(GFile) file = NULL;
   g_autoptr(ShoalMetainfo) info = NULL;
   g_autoptr(GError) error = NULL;
   const guint8 *v1;
 
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    return NULL;
-  file = g_file_new_for_path (path);
-  info = shoal_metainfo_new_from_file (file, NULL, &error);
+  info = shoal_state_store_load_metainfo (get_store (self), hex, &error);
   if (info == NULL)
     {
-      g_debug ("Ignoring saved metainfo %s: %s", path, error->message);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        g_debug ("Ignoring saved metainfo %s: %s", hex, error->message);
       return NULL;
     }
   v1 = shoal_metainfo_get_info_hash_v1 (info);
@@ -1788,7 +1717,6 @@ shoal_session_add_torrent (ShoalSession   *self,
   const guint8 *hash;
   g_autoptr(ShoalTorrent) torrent = NULL;
   g_autofree char *dir = NULL;
-  GBytes *bytes;
 
   g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
   g_return_val_if_fail (SHOAL_IS_METAINFO (info), NULL);
@@ -1808,9 +1736,10 @@ shoal_session_add_torrent (ShoalSession   *self,
   torrent = _shoal_torrent_new (self, info, dir, flags);
   if ((flags & SHOAL_ADD_FLAGS_RESUME) && !(flags & SHOAL_ADD_FLAGS_SEED_MODE))
     resume_saved_state (torrent, flags);
-  bytes = shoal_metainfo_get_bytes (info);
-  return finish_add (self, torrent, flags, torrent->torrent_path, g_bytes_get_data (bytes, NULL),
-                     (gssize) g_bytes_get_size (bytes), error);
+  if (!(flags & SHOAL_ADD_FLAGS_NO_SAVE) &&
+      !shoal_state_store_save_metainfo (get_store (self), torrent->hash_hex, shoal_metainfo_get_bytes (info), error))
+    return NULL;
+  return finish_add (self, torrent);
 }
 
 /* A magnet link whose metadata was saved before: added as the torrent,
@@ -1861,9 +1790,6 @@ shoal_session_add_magnet (ShoalSession   *self,
   const guint8 *hash;
   g_autoptr(ShoalTorrent) torrent = NULL;
   g_autofree char *dir = NULL;
-  g_autofree char *uri = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *contents = NULL;
 
   g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
   g_return_val_if_fail (SHOAL_IS_MAGNET (magnet), NULL);
@@ -1889,10 +1815,10 @@ shoal_session_add_magnet (ShoalSession   *self,
 
   dir = g_canonicalize_filename (save_dir ? save_dir : self->download_dir, NULL);
   torrent = _shoal_torrent_new_magnet (self, magnet, dir, flags);
-  uri = shoal_magnet_to_uri (magnet);
-  path = g_strdup_printf ("%s/torrents/%s.magnet", self->state_dir, shoal_torrent_get_info_hash_hex (torrent));
-  contents = g_strdup_printf ("%s\n%s\n", uri, dir);
-  return finish_add (self, torrent, flags, path, contents, -1, error);
+  if (!(flags & SHOAL_ADD_FLAGS_NO_SAVE) &&
+      !shoal_state_store_save_magnet (get_store (self), torrent->hash_hex, magnet, dir, error))
+    return NULL;
+  return finish_add (self, torrent);
 }
 
 /**
@@ -1983,7 +1909,7 @@ shoal_session_remove_torrent_async (ShoalSession        *self,
   /* A magnet link still fetching its metadata has no storage, no data. */
   if (delete_data && torrent->storage != NULL)
     {
-      g_autofree char *journal = g_build_filename (self->state_dir, "removing", NULL);
+      g_autofree char *journal = shoal_state_store_dup_deletion_journal (get_store (self));
 
       /* What is being deleted is recorded until it is done: a session
        * killed meanwhile finishes it at its next start. */
@@ -2180,6 +2106,12 @@ const ShoalSessionTestHooks *
 _shoal_session_get_test_hooks (ShoalSession *self)
 {
   return &self->test_hooks;
+}
+
+ShoalStateStore *
+_shoal_session_get_state_store (ShoalSession *self)
+{
+  return get_store (self);
 }
 
 void

@@ -16,6 +16,7 @@
 #include "shoal-pex.h"
 #include "shoal-piece-picker.h"
 #include "shoal-rate.h"
+#include "shoal-state-store.h"
 #include "shoal-storage.h"
 #include "shoal-torrent.h"
 #include "shoal-ut-metadata.h"
@@ -101,8 +102,7 @@ struct _ShoalTorrent
   guint8             info_hash[20];
   char              *hash_hex;
   char              *save_dir;
-  char              *resume_path;
-  char              *torrent_path;
+  ShoalStateStore   *store;         /* where its metainfo and resume data are saved */
   gboolean           no_save;
 
   ShoalTorrentState  state;
@@ -191,8 +191,8 @@ ShoalTorrent   *_shoal_torrent_new_magnet         (ShoalSession  *session,
 gboolean        _shoal_torrent_set_metainfo       (ShoalTorrent  *self,
                                                    ShoalMetainfo *info,
                                                    GError       **error);
-gboolean        _shoal_torrent_load_resume        (ShoalTorrent  *self,
-                                                   GError       **error);
+void            _shoal_torrent_apply_resume       (ShoalTorrent          *self,
+                                                   const ShoalResumeData *resume);
 void            _shoal_torrent_save_resume        (ShoalTorrent  *self);
 void            _shoal_torrent_save_resume_now    (ShoalTorrent  *self);
 void            _shoal_torrent_note_write_start   (ShoalTorrent  *self,
@@ -254,5 +254,6 @@ void            _shoal_session_torrent_completed  (ShoalSession *self,
                                                    ShoalTorrent *torrent);
 guint           _shoal_session_get_udp_base_timeout_ms (ShoalSession *self);
 ShoalAnnouncerGroup *_shoal_session_get_announcer_group (ShoalSession *self);
+ShoalStateStore *_shoal_session_get_state_store   (ShoalSession *self);
 
 G_END_DECLS
