@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "shoal-engine.h"
 #include "shoal-tracker-dialog.h"
 
 struct _ShoalTrackerDialog
@@ -31,9 +32,7 @@ G_DEFINE_FINAL_TYPE (ShoalTrackerDialog, shoal_tracker_dialog, ADW_TYPE_MESSAGE_
 static gboolean
 url_is_plausible (const char *text)
 {
-  g_autoptr(GUri) uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
-
-  return uri != NULL && g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0';
+  return shoal_announce_url_check (text, SHOAL_ANNOUNCE_URL_FLAGS_ANY_SCHEME, NULL);
 }
 
 static void

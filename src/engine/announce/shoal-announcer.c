@@ -34,6 +34,7 @@
 #include <string.h>
 
 #define SHOAL_ANNOUNCER_INSIDE
+#include "shoal-announce-url.h"
 #include "shoal-announcer-private.h"
 #include "shoal-announcer-testing.h"
 #include "shoal-tracker-http.h"
@@ -47,11 +48,8 @@ static gboolean
 validate_url (const char  *url,
               GError     **error)
 {
-  g_autoptr(GUri) uri = NULL;
-
-  if (url != NULL)
-    uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+  /* Any scheme: the tracker list shows the ones it cannot use, as such. */
+  if (url == NULL || !shoal_announce_url_check (url, SHOAL_ANNOUNCE_URL_FLAGS_ANY_SCHEME, NULL))
     {
       g_set_error (error, SHOAL_ANNOUNCER_ERROR, SHOAL_ANNOUNCER_ERROR_INVALID_URL,
                    "“%s” is not a tracker URL", url != NULL ? url : "");
