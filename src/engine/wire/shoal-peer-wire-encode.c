@@ -11,17 +11,8 @@
 
 #include <string.h>
 
+#include "shoal-be.h"
 #include "shoal-peer-wire.h"
-
-static inline void
-write_be32 (guint8  *p,
-            guint32  v)
-{
-  p[0] = v >> 24;
-  p[1] = v >> 16;
-  p[2] = v >> 8;
-  p[3] = v;
-}
 
 static void
 append_be32 (GByteArray *out,
@@ -29,7 +20,7 @@ append_be32 (GByteArray *out,
 {
   guint8 buf[4];
 
-  write_be32 (buf, v);
+  shoal_be32_write (buf, v);
   g_byte_array_append (out, buf, 4);
 }
 
@@ -43,7 +34,7 @@ append_header (GByteArray *out,
   guint8 buf[5];
 
   g_return_if_fail (payload_len < G_MAXUINT32);
-  write_be32 (buf, (guint32) (payload_len + 1));
+  shoal_be32_write (buf, (guint32) (payload_len + 1));
   buf[4] = id;
   g_byte_array_append (out, buf, 5);
 }
@@ -180,10 +171,10 @@ shoal_peer_wire_encode_piece_header (guint8   out[13],
                                      gsize    block_len)
 {
   g_return_if_fail (block_len <= G_MAXUINT32 - 9);
-  write_be32 (out, (guint32) (block_len + 9));
+  shoal_be32_write (out, (guint32) (block_len + 9));
   out[4] = SHOAL_PEER_WIRE_PIECE;
-  write_be32 (out + 5, index);
-  write_be32 (out + 9, begin);
+  shoal_be32_write (out + 5, index);
+  shoal_be32_write (out + 9, begin);
 }
 
 void

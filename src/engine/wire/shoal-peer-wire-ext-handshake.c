@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "shoal-bencode.h"
+#include "shoal-error.h"
 #include "shoal-peer-wire.h"
 
 ShoalPeerWireExtHandshake *
@@ -238,26 +239,9 @@ shoal_peer_wire_encode_ext_handshake (GByteArray                      *out,
   shoal_peer_wire_encode_extended (out, 0, data, len);
 }
 
-static gboolean
-ext_fail (GError    **error,
-          const char *format,
-          ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-ext_fail (GError    **error,
-          const char *format,
-          ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, SHOAL_PEER_WIRE_ERROR, SHOAL_PEER_WIRE_ERROR_BAD_EXTENSION,
-               "Peer sent a bad extension handshake: %s", message);
-  return FALSE;
-}
+#define ext_fail(error, ...) \
+  shoal_error_fail ((error), SHOAL_PEER_WIRE_ERROR, SHOAL_PEER_WIRE_ERROR_BAD_EXTENSION, \
+                    "Peer sent a bad extension handshake: " __VA_ARGS__)
 
 static gboolean
 parse_extension_map (ShoalPeerWireExtHandshake  *hs,

@@ -23,16 +23,11 @@
 
 #include <string.h>
 
+#include "shoal-be.h"
 #include "shoal-bencode.h"
 #include "shoal-peer-wire.h"
 
 G_DEFINE_QUARK (shoal-peer-wire-error-quark, shoal_peer_wire_error)
-
-static inline guint32
-read_be32 (const guint8 *p)
-{
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
-}
 
 /**
  * shoal_peer_wire_message_type_to_string:
@@ -654,20 +649,20 @@ finish_message (ShoalPeerWireDecoder  *self,
     case SHOAL_PEER_WIRE_HAVE:
     case SHOAL_PEER_WIRE_SUGGEST:
     case SHOAL_PEER_WIRE_ALLOWED_FAST:
-      message->index = read_be32 (body);
+      message->index = shoal_be32_read (body);
       break;
 
     case SHOAL_PEER_WIRE_REQUEST:
     case SHOAL_PEER_WIRE_CANCEL:
     case SHOAL_PEER_WIRE_REJECT:
-      message->index = read_be32 (body);
-      message->begin = read_be32 (body + 4);
-      message->length = read_be32 (body + 8);
+      message->index = shoal_be32_read (body);
+      message->begin = shoal_be32_read (body + 4);
+      message->length = shoal_be32_read (body + 8);
       break;
 
     case SHOAL_PEER_WIRE_PIECE:
-      message->index = read_be32 (body);
-      message->begin = read_be32 (body + 4);
+      message->index = shoal_be32_read (body);
+      message->begin = shoal_be32_read (body + 4);
       message->length = body_len - 8;
       message->payload = body + 8;
       message->payload_len = body_len - 8;
@@ -682,7 +677,7 @@ finish_message (ShoalPeerWireDecoder  *self,
       break;
 
     case SHOAL_PEER_WIRE_PORT:
-      message->port = (guint16) ((body[0] << 8) | body[1]);
+      message->port = shoal_be16_read (body);
       break;
 
     case SHOAL_PEER_WIRE_EXTENDED:
@@ -790,7 +785,7 @@ shoal_peer_wire_decoder_decode (ShoalPeerWireDecoder  *self,
           if (self->header_len < 4)
             break;
 
-          length = read_be32 (self->header);
+          length = shoal_be32_read (self->header);
           if (length == 0)
             {
               reset_message (self);
