@@ -98,18 +98,18 @@ test_from_bytes_wrong_length (void)
   /* One byte too many. */
   bf = shoal_bitfield_new_from_bytes (16, data, 3, &error);
   g_assert_null (bf);
-  g_assert_error (error, SHOAL_PEER_WIRE_ERROR, SHOAL_PEER_WIRE_ERROR_BAD_BITFIELD);
+  g_assert_error (error, SHOAL_BITFIELD_ERROR, SHOAL_BITFIELD_ERROR_INVALID);
   g_clear_error (&error);
 
   /* One byte short. */
   bf = shoal_bitfield_new_from_bytes (17, data, 2, &error);
   g_assert_null (bf);
-  g_assert_error (error, SHOAL_PEER_WIRE_ERROR, SHOAL_PEER_WIRE_ERROR_BAD_BITFIELD);
+  g_assert_error (error, SHOAL_BITFIELD_ERROR, SHOAL_BITFIELD_ERROR_INVALID);
   g_clear_error (&error);
 
   bf = shoal_bitfield_new_from_bytes (1, data, 0, &error);
   g_assert_null (bf);
-  g_assert_error (error, SHOAL_PEER_WIRE_ERROR, SHOAL_PEER_WIRE_ERROR_BAD_BITFIELD);
+  g_assert_error (error, SHOAL_BITFIELD_ERROR, SHOAL_BITFIELD_ERROR_INVALID);
 }
 
 static void
@@ -123,13 +123,13 @@ test_from_bytes_spare_bits (void)
   /* 10 bits: the 6 low bits of the second byte are spare. */
   bf = shoal_bitfield_new_from_bytes (10, data, 2, &error);
   g_assert_null (bf);
-  g_assert_error (error, SHOAL_PEER_WIRE_ERROR, SHOAL_PEER_WIRE_ERROR_BAD_BITFIELD);
+  g_assert_error (error, SHOAL_BITFIELD_ERROR, SHOAL_BITFIELD_ERROR_INVALID);
   g_clear_error (&error);
 
   data[1] = 0x20;  /* first spare bit (bit 10) */
   bf = shoal_bitfield_new_from_bytes (10, data, 2, &error);
   g_assert_null (bf);
-  g_assert_error (error, SHOAL_PEER_WIRE_ERROR, SHOAL_PEER_WIRE_ERROR_BAD_BITFIELD);
+  g_assert_error (error, SHOAL_BITFIELD_ERROR, SHOAL_BITFIELD_ERROR_INVALID);
   g_clear_error (&error);
 
   data[1] = 0x40;  /* bit 9, the last real one */

@@ -61,6 +61,7 @@ static void
 test_enum_types (void)
 {
   const GType enums[] = {
+    SHOAL_TYPE_BITFIELD_ERROR,
     SHOAL_TYPE_TORRENT_STATE,
     SHOAL_TYPE_FILE_PRIORITY,
     SHOAL_TYPE_ENCRYPTION_POLICY,

@@ -18,7 +18,7 @@
 
 #include "shoal-hash.h"
 #include "shoal-lsd.h"
-#include "shoal-peer-candidates.h"
+#include "shoal-peer-address.h"
 
 G_DEFINE_QUARK (shoal-lsd-error-quark, shoal_lsd_error)
 

@@ -11,6 +11,7 @@
 
 #include <gio/gio.h>
 
+#include "shoal-peer-address.h"
 #include "shoal-types.h"
 
 G_BEGIN_DECLS
@@ -69,9 +70,6 @@ gboolean            shoal_peer_address_is_acceptable   (GInetSocketAddress  *add
                                                         GInetAddress        *sender,
                                                         GPtrArray           *local_networks,
                                                         const char         **reason);
-GPtrArray          *shoal_peer_address_local_networks  (void);
-gboolean            shoal_peer_address_is_on_network   (GInetAddress        *address,
-                                                        GPtrArray           *local_networks);
 
 /* The candidate table */
 

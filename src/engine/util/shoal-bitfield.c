@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "shoal-bitfield.h"
-#include "shoal-peer-wire.h"
+
+G_DEFINE_QUARK (shoal-bitfield-error-quark, shoal_bitfield_error)
 
 struct _ShoalBitfield
 {
@@ -44,7 +45,7 @@ popcount_bytes (const guint8 *bytes,
  * @n_bits: how many bits the set must hold
  * @bytes: the bytes, as received in a bitfield message or stored on disk
  * @len: their length, which must be exactly ceil(@n_bits / 8)
- * @error: return location for a %SHOAL_PEER_WIRE_ERROR_BAD_BITFIELD error
+ * @error: return location for a %SHOAL_BITFIELD_ERROR_INVALID error
  *
  * Spare bits at the end of the last byte must be zero.
  *
@@ -61,14 +62,14 @@ shoal_bitfield_new_from_bytes (guint          n_bits,
 
   if (len != ((gsize) n_bits + 7) / 8)
     {
-      g_set_error (error, SHOAL_PEER_WIRE_ERROR, SHOAL_PEER_WIRE_ERROR_BAD_BITFIELD,
+      g_set_error (error, SHOAL_BITFIELD_ERROR, SHOAL_BITFIELD_ERROR_INVALID,
                    "Bitfield of %" G_GSIZE_FORMAT " bytes for %u pieces", len, n_bits);
       return NULL;
     }
   spare = (guint) (len * 8 - n_bits);
   if (spare > 0 && (bytes[len - 1] & ((1u << spare) - 1)) != 0)
     {
-      g_set_error (error, SHOAL_PEER_WIRE_ERROR, SHOAL_PEER_WIRE_ERROR_BAD_BITFIELD,
+      g_set_error (error, SHOAL_BITFIELD_ERROR, SHOAL_BITFIELD_ERROR_INVALID,
                    "Bitfield has spare bits set");
       return NULL;
     }

@@ -12,6 +12,20 @@
 
 G_BEGIN_DECLS
 
+#define SHOAL_BITFIELD_ERROR (shoal_bitfield_error_quark ())
+
+/**
+ * ShoalBitfieldError:
+ * @SHOAL_BITFIELD_ERROR_INVALID: bytes of the wrong length for the set, or
+ *   with spare bits set
+ */
+typedef enum
+{
+  SHOAL_BITFIELD_ERROR_INVALID,
+} ShoalBitfieldError;
+
+GQuark         shoal_bitfield_error_quark  (void);
+
 /**
  * ShoalBitfield:
  *
