@@ -61,6 +61,7 @@ struct _ShoalSession
   gboolean          started;
   gboolean          restore_saved;  /* start() brings back the saved torrents */
   guint             n_deleting;  /* removed torrents whose data is being deleted */
+  ShoalTorrentServices torrent_services; /* what our torrents may ask of us */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalSession, shoal_session, G_TYPE_OBJECT)
@@ -72,6 +73,8 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+static void init_torrent_services (ShoalSession *self);
 
 static void sync_lsd (ShoalSession *self);
 
@@ -148,6 +151,7 @@ shoal_session_init (ShoalSession *self)
   self->pex_enabled = TRUE;
   self->dht_bootstrap = g_ptr_array_new_with_free_func (g_free);
   self->restore_saved = TRUE;
+  init_torrent_services (self);
 }
 
 /**
@@ -368,7 +372,7 @@ load_saved_magnet (ShoalSession *self,
       return;
     }
   save_dir = lines[1] != NULL && g_path_is_absolute (lines[1]) ? lines[1] : self->download_dir;
-  torrent = _shoal_torrent_new_magnet (self, magnet, save_dir, SHOAL_ADD_FLAGS_NONE);
+  torrent = _shoal_torrent_new_magnet (&self->torrent_services, magnet, save_dir, SHOAL_ADD_FLAGS_NONE);
   g_list_store_append (self->torrents, torrent);
   _shoal_torrent_begin (torrent);
 }
@@ -416,7 +420,7 @@ load_saved_torrents (ShoalSession *self)
         }
       resume_path = g_strdup_printf ("%.*s.resume", (int) (strlen (path) - strlen (".torrent")), path);
       save_dir = read_saved_save_dir (resume_path);
-      torrent = _shoal_torrent_new (self, info, save_dir ? save_dir : self->download_dir, SHOAL_ADD_FLAGS_NONE);
+      torrent = _shoal_torrent_new (&self->torrent_services, info, save_dir ? save_dir : self->download_dir, SHOAL_ADD_FLAGS_NONE);
       if (!_shoal_torrent_load_resume (torrent, &error))
         g_debug ("No usable resume data for %s: %s", path, error->message);
       g_list_store_append (self->torrents, torrent);
@@ -1297,7 +1301,7 @@ shoal_session_add_torrent (ShoalSession   *self,
     return NULL;
 
   dir = g_canonicalize_filename (save_dir ? save_dir : self->download_dir, NULL);
-  torrent = _shoal_torrent_new (self, info, dir, flags);
+  torrent = _shoal_torrent_new (&self->torrent_services, info, dir, flags);
   if ((flags & SHOAL_ADD_FLAGS_RESUME) && !(flags & SHOAL_ADD_FLAGS_SEED_MODE))
     resume_saved_state (torrent, flags);
   bytes = shoal_metainfo_get_bytes (info);
@@ -1380,7 +1384,7 @@ shoal_session_add_magnet (ShoalSession   *self,
     }
 
   dir = g_canonicalize_filename (save_dir ? save_dir : self->download_dir, NULL);
-  torrent = _shoal_torrent_new_magnet (self, magnet, dir, flags);
+  torrent = _shoal_torrent_new_magnet (&self->torrent_services, magnet, dir, flags);
   uri = shoal_magnet_to_uri (magnet);
   path = g_strdup_printf ("%s/torrents/%s.magnet", self->state_dir, shoal_torrent_get_info_hash_hex (torrent));
   contents = g_strdup_printf ("%s\n%s\n", uri, dir);
@@ -1534,28 +1538,30 @@ shoal_session_remove_torrent (ShoalSession *self,
 
 /* Engine internals */
 
-SoupSession *
-_shoal_session_get_soup (ShoalSession *self)
+/* What torrents may ask of their session (shoal-torrent-services.h). */
+
+static SoupSession *
+services_get_soup (gpointer owner)
 {
-  return self->soup;
+  return SHOAL_SESSION (owner)->soup;
 }
 
-ShoalDiskPool *
-_shoal_session_get_disk_pool (ShoalSession *self)
+static ShoalDiskPool *
+services_get_disk_pool (gpointer owner)
 {
-  return self->disk_pool;
+  return SHOAL_SESSION (owner)->disk_pool;
 }
 
-ShoalRateLimit *
-_shoal_session_get_down_limit (ShoalSession *self)
+static ShoalRateLimit *
+services_get_down_limit (gpointer owner)
 {
-  return &self->down_limit;
+  return &SHOAL_SESSION (owner)->down_limit;
 }
 
-ShoalRateLimit *
-_shoal_session_get_up_limit (ShoalSession *self)
+static ShoalRateLimit *
+services_get_up_limit (gpointer owner)
 {
-  return &self->up_limit;
+  return &SHOAL_SESSION (owner)->up_limit;
 }
 
 guint
@@ -1567,7 +1573,7 @@ _shoal_session_get_n_connections (ShoalSession *self)
     {
       g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
 
-      n += t->connections->len;
+      n += _shoal_torrent_get_n_connections (t);
     }
   return n;
 }
@@ -1618,16 +1624,17 @@ _shoal_session_get_n_half_open (ShoalSession *self)
   return self->incoming->len;
 }
 
-guint
-_shoal_session_get_max_connections (ShoalSession *self)
+static guint
+services_get_max_connections (gpointer owner)
 {
-  return self->max_connections;
+  return SHOAL_SESSION (owner)->max_connections;
 }
 
 /* The address we listen on when it is a specific one (not "any"), or NULL. */
-GInetAddress *
-_shoal_session_dup_bound_address (ShoalSession *self)
+static GInetAddress *
+services_dup_bound_address (gpointer owner)
 {
+  ShoalSession *self = owner;
   GInetAddress *ip = self->listen_address != NULL ? g_inet_address_new_from_string (self->listen_address) : NULL;
 
   if (ip != NULL && g_inet_address_get_is_any (ip))
@@ -1635,21 +1642,95 @@ _shoal_session_dup_bound_address (ShoalSession *self)
   return ip;
 }
 
-guint
-_shoal_session_get_max_per_torrent (ShoalSession *self)
+static guint
+services_get_max_per_torrent (gpointer owner)
 {
-  return self->max_per_torrent;
+  return SHOAL_SESSION (owner)->max_per_torrent;
 }
 
-guint
-_shoal_session_get_udp_base_timeout_ms (ShoalSession *self)
+static guint
+services_get_udp_base_timeout_ms (gpointer owner)
 {
-  return self->udp_timeout_ms;
+  return SHOAL_SESSION (owner)->udp_timeout_ms;
 }
 
-void
-_shoal_session_torrent_completed (ShoalSession *self,
-                                  ShoalTorrent *torrent)
+static void
+services_torrent_completed (gpointer      owner,
+                            ShoalTorrent *torrent)
 {
-  g_signal_emit (self, signals[SIGNAL_TORRENT_COMPLETED], 0, torrent);
+  g_signal_emit (owner, signals[SIGNAL_TORRENT_COMPLETED], 0, torrent);
+}
+
+static ShoalPeerLimits *
+services_get_peer_limits (gpointer owner)
+{
+  return SHOAL_SESSION (owner)->peer_limits;
+}
+
+static ShoalDht *
+services_get_dht (gpointer owner)
+{
+  return SHOAL_SESSION (owner)->dht;
+}
+
+static const guint8 *
+services_get_peer_id (gpointer owner)
+{
+  return SHOAL_SESSION (owner)->peer_id;
+}
+
+static guint16
+services_get_listen_port (gpointer owner)
+{
+  return shoal_session_get_listen_port (owner);
+}
+
+static ShoalEncryptionPolicy
+services_get_encryption_policy (gpointer owner)
+{
+  return SHOAL_SESSION (owner)->encryption;
+}
+
+static gboolean
+services_get_pex_enabled (gpointer owner)
+{
+  return SHOAL_SESSION (owner)->pex_enabled;
+}
+
+static guint
+services_get_n_connections (gpointer owner)
+{
+  return _shoal_session_get_n_connections (owner);
+}
+
+static gboolean
+services_limits_per_ip (gpointer      owner,
+                        GInetAddress *address)
+{
+  return _shoal_session_limits_per_ip (owner, address);
+}
+
+static void
+init_torrent_services (ShoalSession *self)
+{
+  self->torrent_services = (ShoalTorrentServices) {
+    .owner = self,
+    .get_soup = services_get_soup,
+    .get_disk_pool = services_get_disk_pool,
+    .get_down_limit = services_get_down_limit,
+    .get_up_limit = services_get_up_limit,
+    .get_peer_limits = services_get_peer_limits,
+    .get_dht = services_get_dht,
+    .get_peer_id = services_get_peer_id,
+    .get_listen_port = services_get_listen_port,
+    .dup_bound_address = services_dup_bound_address,
+    .get_encryption_policy = services_get_encryption_policy,
+    .get_pex_enabled = services_get_pex_enabled,
+    .get_max_per_torrent = services_get_max_per_torrent,
+    .get_udp_base_timeout_ms = services_get_udp_base_timeout_ms,
+    .get_n_connections = services_get_n_connections,
+    .get_max_connections = services_get_max_connections,
+    .limits_per_ip = services_limits_per_ip,
+    .torrent_completed = services_torrent_completed,
+  };
 }

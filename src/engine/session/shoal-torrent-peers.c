@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "shoal-hash.h"
-#include "shoal-session.h"
 #include "shoal-session-limits.h"
 #include "shoal-torrent-private.h"
 
@@ -644,7 +643,7 @@ _shoal_torrent_start_web_seeds (ShoalTorrent *self)
             dup |= g_strcmp0 (shoal_web_seed_get_url (self->web_seeds->pdata[j]), lists[l][i]) == 0;
           if (dup)
             continue;
-          ws = shoal_web_seed_new (_shoal_session_get_soup (self->session), self->info,
+          ws = shoal_web_seed_new (SHOAL_TORRENT_ASK (self, get_soup), self->info,
                                    lists[l][i], &web_seed_hooks, self);
           g_object_set_data_full (G_OBJECT (ws), "shoal-sender", sender_new (self, NULL), sender_unref);
           g_ptr_array_add (self->web_seeds, ws);
@@ -971,7 +970,7 @@ send_extension_handshake (ShoalTorrent        *self,
     shoal_peer_wire_ext_handshake_add (ext, SHOAL_PEX_NAME, EXT_UT_PEX);
   if (self->info != NULL)
     ext->metadata_size = (gint64) g_bytes_get_size (shoal_metainfo_get_info_bytes (self->info));
-  ext->listen_port = shoal_session_get_listen_port (self->session);
+  ext->listen_port = SHOAL_TORRENT_ASK (self, get_listen_port);
   ext->reqq = SHOAL_PEER_CONNECTION_MAX_UPLOAD_QUEUE;
   if (remote != NULL)
     {
@@ -1042,12 +1041,12 @@ conn_ready (gpointer             owner,
   if (shoal_peer_connection_get_features (conn) & SHOAL_PEER_WIRE_FEATURE_EXTENSION)
     send_extension_handshake (self, conn);
   if ((shoal_peer_connection_get_features (conn) & SHOAL_PEER_WIRE_FEATURE_DHT) &&
-      shoal_session_get_dht (self->session) != NULL &&
+      SHOAL_TORRENT_ASK (self, get_dht) != NULL &&
       (self->info == NULL || !shoal_metainfo_is_private (self->info)))
     {
       g_autoptr(GByteArray) port = g_byte_array_new ();
 
-      shoal_peer_wire_encode_port (port, shoal_dht_get_port (shoal_session_get_dht (self->session)));
+      shoal_peer_wire_encode_port (port, shoal_dht_get_port (SHOAL_TORRENT_ASK (self, get_dht)));
       shoal_peer_connection_send_raw (conn, port);
     }
   if (self->picker != NULL)
@@ -1066,7 +1065,7 @@ conn_ready (gpointer             owner,
 static gboolean
 pex_allowed (ShoalTorrent *self)
 {
-  return shoal_session_get_pex_enabled (self->session) &&
+  return SHOAL_TORRENT_ASK (self, get_pex_enabled) &&
          (self->info == NULL || !shoal_metainfo_is_private (self->info));
 }
 
@@ -1406,14 +1405,14 @@ conn_message (gpointer                    owner,
 
     case SHOAL_PEER_WIRE_PORT:
       /* The peer runs a DHT node: a good one to know. */
-      if (msg->port != 0 && shoal_session_get_dht (self->session) != NULL &&
+      if (msg->port != 0 && SHOAL_TORRENT_ASK (self, get_dht) != NULL &&
           shoal_peer_connection_get_remote (conn) != NULL)
         {
           g_autoptr(GSocketAddress) node =
             g_inet_socket_address_new (g_inet_socket_address_get_address (shoal_peer_connection_get_remote (conn)),
                                        msg->port);
 
-          shoal_dht_add_node (shoal_session_get_dht (self->session), node);
+          shoal_dht_add_node (SHOAL_TORRENT_ASK (self, get_dht), node);
         }
       break;
 
@@ -1453,7 +1452,7 @@ conn_closed (gpointer             owner,
     shoal_metadata_fetch_remove_peer (self->metadata_fetch, sender_id (ps));
 
   if (c != NULL && shoal_peer_connection_failed_in_mse (conn) &&
-      shoal_session_get_encryption_policy (self->session) == SHOAL_ENCRYPTION_PREFER)
+      SHOAL_TORRENT_ASK (self, get_encryption_policy) == SHOAL_ENCRYPTION_PREFER)
     {
       /* It may not speak the obfuscated handshake: try plaintext next. */
       c->connected = FALSE;
@@ -1465,7 +1464,7 @@ conn_closed (gpointer             owner,
       /* A hang-up carries no error: say why this peer gets no plaintext
        * retry, or a refused peer leaves no trace in the log. */
       if (shoal_peer_connection_failed_in_mse (conn) &&
-          shoal_session_get_encryption_policy (self->session) == SHOAL_ENCRYPTION_REQUIRE)
+          SHOAL_TORRENT_ASK (self, get_encryption_policy) == SHOAL_ENCRYPTION_REQUIRE)
         g_debug ("Peer %s: no encrypted handshake, and encryption is required: not retrying in plaintext",
                  shoal_peer_connection_get_address (conn));
       c->connected = FALSE;
@@ -1511,8 +1510,8 @@ attach (ShoalTorrent        *self,
 {
   ShoalPeerState *ps = g_new0 (ShoalPeerState, 1);
   g_autofree char *ip = ip_of (conn);
-  ShoalRateLimit *down[] = { &self->down_limit, _shoal_session_get_down_limit (self->session) };
-  ShoalRateLimit *up[] = { &self->up_limit, _shoal_session_get_up_limit (self->session) };
+  ShoalRateLimit *down[] = { &self->down_limit, SHOAL_TORRENT_ASK (self, get_down_limit) };
+  ShoalRateLimit *up[] = { &self->up_limit, SHOAL_TORRENT_ASK (self, get_up_limit) };
 
   ps->torrent = self;
   ps->conn = conn;
@@ -1527,7 +1526,7 @@ attach (ShoalTorrent        *self,
   if (self->info != NULL)
     shoal_peer_connection_set_n_pieces (conn, shoal_metainfo_get_n_pieces (self->info));
   shoal_peer_connection_set_limits (conn, down, up);
-  shoal_peer_connection_set_peer_limits (conn, _shoal_session_get_peer_limits (self->session));
+  shoal_peer_connection_set_peer_limits (conn, SHOAL_TORRENT_ASK (self, get_peer_limits));
   g_ptr_array_add (self->connections, g_object_ref (conn));
 }
 
@@ -1535,7 +1534,7 @@ static gboolean
 room_for_connection (ShoalTorrent *self)
 {
   return self->connections->len < self->max_connections &&
-         _shoal_session_get_n_connections (self->session) < _shoal_session_get_max_connections (self->session);
+         SHOAL_TORRENT_ASK (self, get_n_connections) < SHOAL_TORRENT_ASK (self, get_max_connections);
 }
 
 /* Our connections (either way) with the host of @conn. */
@@ -1590,11 +1589,11 @@ _shoal_torrent_adopt_incoming (ShoalTorrent        *self,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
                    "Peer asked for “%s”, which is full (%u of %u connections, %u of %u in all)",
                    shoal_torrent_get_name (self), self->connections->len, self->max_connections,
-                   _shoal_session_get_n_connections (self->session),
-                   _shoal_session_get_max_connections (self->session));
+                   SHOAL_TORRENT_ASK (self, get_n_connections),
+                   SHOAL_TORRENT_ASK (self, get_max_connections));
       return FALSE;
     }
-  if (remote != NULL && _shoal_session_limits_per_ip (self->session, g_inet_socket_address_get_address (remote)) &&
+  if (remote != NULL && SHOAL_TORRENT_ASK (self, limits_per_ip, g_inet_socket_address_get_address (remote)) &&
       count_connections_from (self, conn) >= SHOAL_TORRENT_MAX_CONNECTIONS_PER_IP)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
@@ -1633,7 +1632,7 @@ _shoal_torrent_add_candidate (ShoalTorrent       *self,
   if (g_hash_table_contains (self->banned, ip))
     return;
   /* Trackers list us too; on a loopback address our own port is us. */
-  if (g_inet_socket_address_get_port (address) == shoal_session_get_listen_port (self->session) &&
+  if (g_inet_socket_address_get_port (address) == SHOAL_TORRENT_ASK (self, get_listen_port) &&
       g_inet_address_get_is_loopback (g_inet_socket_address_get_address (address)))
     return;
   if (kind != SHOAL_PEER_SOURCE_MANUAL)
@@ -1669,7 +1668,7 @@ _shoal_torrent_add_dht_peers (ShoalTorrent *self,
 
   if (self->info != NULL && shoal_metainfo_is_private (self->info))
     return;
-  sender = _shoal_session_dup_bound_address (self->session);
+  sender = SHOAL_TORRENT_ASK (self, dup_bound_address);
 
   /* The DHT does not say which node named a peer; but a DHT socket bound
    * to loopback only ever hears from this host. */
@@ -1713,7 +1712,7 @@ static void
 dht_tick (ShoalTorrent *self,
           gint64        now_us)
 {
-  ShoalDht *dht = shoal_session_get_dht (self->session);
+  ShoalDht *dht = SHOAL_TORRENT_ASK (self, get_dht);
   gboolean hungry;
 
   if (dht == NULL || now_us < self->next_dht_announce_us ||
@@ -1721,7 +1720,7 @@ dht_tick (ShoalTorrent *self,
     return;
   hungry = self->info == NULL || self->connections->len < 5;
   self->next_dht_announce_us = now_us + (hungry ? 60 : 15 * 60) * G_USEC_PER_SEC;
-  shoal_dht_announce_async (dht, self->info_hash, shoal_session_get_listen_port (self->session),
+  shoal_dht_announce_async (dht, self->info_hash, SHOAL_TORRENT_ASK (self, get_listen_port),
                             self->cancellable, dht_announce_cb, g_object_ref (self));
 }
 
@@ -1751,7 +1750,7 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
       ShoalPeerWireFeatures features = SHOAL_PEER_WIRE_FEATURE_FAST | SHOAL_PEER_WIRE_FEATURE_EXTENSION;
       ShoalEncryptionPolicy policy;
 
-      if (shoal_session_get_dht (self->session) != NULL)
+      if (SHOAL_TORRENT_ASK (self, get_dht) != NULL)
         features |= SHOAL_PEER_WIRE_FEATURE_DHT;
 
       if (already_connected (self, c->key))
@@ -1771,8 +1770,8 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
         continue;
 
       conn = shoal_peer_connection_new_outgoing (c->address, self->info_hash,
-                                                 shoal_session_get_peer_id (self->session), features);
-      policy = shoal_session_get_encryption_policy (self->session);
+                                                 SHOAL_TORRENT_ASK (self, get_peer_id), features);
+      policy = SHOAL_TORRENT_ASK (self, get_encryption_policy);
       if (c->plaintext_only && policy == SHOAL_ENCRYPTION_PREFER)
         policy = SHOAL_ENCRYPTION_ALLOW_PLAINTEXT;
       shoal_peer_connection_set_encryption (conn, policy, NULL, NULL);

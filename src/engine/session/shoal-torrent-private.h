@@ -17,6 +17,7 @@
 #include "shoal-rate.h"
 #include "shoal-storage.h"
 #include "shoal-torrent.h"
+#include "shoal-torrent-services.h"
 #include "shoal-ut-metadata.h"
 #include "shoal-web-seed.h"
 
@@ -93,6 +94,7 @@ struct _ShoalTorrent
   GObject            parent_instance;
 
   ShoalSession      *session;       /* not owned: the session outlives us */
+  const ShoalTorrentServices *services; /* the session's, for its lifetime */
   ShoalMetainfo     *info;          /* NULL while fetching metadata */
   ShoalMagnet       *magnet;        /* the link it was added from, if any */
   ShoalMetadataFetch *metadata_fetch; /* while fetching the metadata */
@@ -172,21 +174,21 @@ struct _ShoalTorrent
 };
 
 /* shoal-torrent.c */
-ShoalTorrent   *_shoal_torrent_new_common         (ShoalSession  *session,
+ShoalTorrent   *_shoal_torrent_new_common         (const ShoalTorrentServices *services,
                                                    const guint8   info_hash[20],
                                                    const char    *save_dir,
-                                                   guint          flags);
+                                                   ShoalAddFlags  flags);
 void            _shoal_torrent_attach_metainfo    (ShoalTorrent  *self,
                                                    ShoalMetainfo *info);
-ShoalTorrent   *_shoal_torrent_new                (ShoalSession  *session,
+ShoalTorrent   *_shoal_torrent_new                (const ShoalTorrentServices *services,
                                                    ShoalMetainfo *info,
                                                    const char    *save_dir,
-                                                   guint          flags);
+                                                   ShoalAddFlags  flags);
 void            _shoal_torrent_begin              (ShoalTorrent  *self);
-ShoalTorrent   *_shoal_torrent_new_magnet         (ShoalSession  *session,
+ShoalTorrent   *_shoal_torrent_new_magnet         (const ShoalTorrentServices *services,
                                                    ShoalMagnet   *magnet,
                                                    const char    *save_dir,
-                                                   guint          flags);
+                                                   ShoalAddFlags  flags);
 gboolean        _shoal_torrent_set_metainfo       (ShoalTorrent  *self,
                                                    ShoalMetainfo *info,
                                                    GError       **error);
@@ -211,6 +213,7 @@ void            _shoal_torrent_close              (ShoalTorrent  *self);
 gboolean        _shoal_torrent_is_active          (ShoalTorrent  *self);
 void            _shoal_torrent_update_limits      (ShoalTorrent  *self);
 void            _shoal_torrent_notify_stats       (ShoalTorrent  *self);
+guint           _shoal_torrent_get_n_connections  (ShoalTorrent  *self);
 
 /* shoal-torrent-peers.c */
 gboolean        _shoal_torrent_adopt_incoming     (ShoalTorrent        *self,
@@ -240,17 +243,8 @@ void            _shoal_torrent_add_lsd_peer       (ShoalTorrent        *self,
 void            _shoal_torrent_start_web_seeds    (ShoalTorrent        *self);
 void            _shoal_torrent_stop_web_seeds     (ShoalTorrent        *self);
 
-/* shoal-session.c */
-SoupSession    *_shoal_session_get_soup           (ShoalSession *self);
-ShoalDiskPool  *_shoal_session_get_disk_pool      (ShoalSession *self);
-ShoalRateLimit *_shoal_session_get_down_limit     (ShoalSession *self);
-ShoalRateLimit *_shoal_session_get_up_limit       (ShoalSession *self);
-guint           _shoal_session_get_n_connections  (ShoalSession *self);
-guint           _shoal_session_get_max_connections (ShoalSession *self);
-GInetAddress   *_shoal_session_dup_bound_address  (ShoalSession *self);
-guint           _shoal_session_get_max_per_torrent (ShoalSession *self);
-void            _shoal_session_torrent_completed  (ShoalSession *self,
-                                                   ShoalTorrent *torrent);
-guint           _shoal_session_get_udp_base_timeout_ms (ShoalSession *self);
+/* Asks the torrent's owner (see shoal-torrent-services.h). */
+#define SHOAL_TORRENT_ASK(self, entry, ...) \
+  ((self)->services->entry ((self)->services->owner, ##__VA_ARGS__))
 
 G_END_DECLS

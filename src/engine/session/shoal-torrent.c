@@ -278,13 +278,15 @@ announcer_peers_cb (ShoalAnnouncer *announcer,
 
 /* What every torrent has, with or without its metainfo. */
 ShoalTorrent *
-_shoal_torrent_new_common (ShoalSession *session,
-                           const guint8  info_hash[20],
-                           const char   *save_dir,
-                           guint         flags)
+_shoal_torrent_new_common (const ShoalTorrentServices *services,
+                           const guint8                info_hash[20],
+                           const char                 *save_dir,
+                           ShoalAddFlags               flags)
 {
   ShoalTorrent *self = g_object_new (SHOAL_TYPE_TORRENT, NULL);
+  ShoalSession *session = services->owner;
 
+  self->services = services;
   self->session = session;
   memcpy (self->info_hash, info_hash, 20);
   self->hash_hex = shoal_hex_encode (self->info_hash, 20);
@@ -297,13 +299,13 @@ _shoal_torrent_new_common (ShoalSession *session,
   self->needs_check = !self->seed_mode;
   self->resume_path = g_strdup_printf ("%s/torrents/%s.resume", shoal_session_get_state_dir (session), self->hash_hex);
   self->torrent_path = g_strdup_printf ("%s/torrents/%s.torrent", shoal_session_get_state_dir (session), self->hash_hex);
-  self->max_connections = _shoal_session_get_max_per_torrent (session);
+  self->max_connections = SHOAL_TORRENT_ASK (self, get_max_per_torrent);
 
-  self->announcer = shoal_announcer_new (_shoal_session_get_soup (session), self->info_hash,
-                                         shoal_session_get_peer_id (session),
-                                         shoal_session_get_listen_port (session),
+  self->announcer = shoal_announcer_new (SHOAL_TORRENT_ASK (self, get_soup), self->info_hash,
+                                         SHOAL_TORRENT_ASK (self, get_peer_id),
+                                         SHOAL_TORRENT_ASK (self, get_listen_port),
                                          announcer_stats_cb, self);
-  shoal_announcer_set_udp_retransmission (self->announcer, _shoal_session_get_udp_base_timeout_ms (session), 4);
+  shoal_announcer_set_udp_retransmission (self->announcer, SHOAL_TORRENT_ASK (self, get_udp_base_timeout_ms), 4);
   self->peers_handler = g_signal_connect (self->announcer, "peers", G_CALLBACK (announcer_peers_cb), self);
 
   _shoal_torrent_update_limits (self);
@@ -321,7 +323,7 @@ _shoal_torrent_attach_metainfo (ShoalTorrent  *self,
   g_assert (self->info == NULL);
   self->info = g_object_ref (info);
   parts_name = g_strdup_printf ("%s/torrents/%s.parts", shoal_session_get_state_dir (self->session), self->hash_hex);
-  self->storage = shoal_storage_new (info, self->save_dir, _shoal_session_get_disk_pool (self->session));
+  self->storage = shoal_storage_new (info, self->save_dir, SHOAL_TORRENT_ASK (self, get_disk_pool));
   shoal_storage_set_part_file_path (self->storage, parts_name);
   self->picker = shoal_piece_picker_new (shoal_metainfo_get_n_pieces (info),
                                          shoal_metainfo_get_piece_length (info),
@@ -336,10 +338,10 @@ _shoal_torrent_attach_metainfo (ShoalTorrent  *self,
 }
 
 ShoalTorrent *
-_shoal_torrent_new (ShoalSession  *session,
-                    ShoalMetainfo *info,
-                    const char    *save_dir,
-                    guint          flags)
+_shoal_torrent_new (const ShoalTorrentServices *services,
+                    ShoalMetainfo              *info,
+                    const char                 *save_dir,
+                    ShoalAddFlags               flags)
 {
   const guint8 *hash = shoal_metainfo_get_info_hash_v1 (info);
   ShoalTorrent *self;
@@ -347,7 +349,7 @@ _shoal_torrent_new (ShoalSession  *session,
 
   if (hash == NULL)
     hash = shoal_metainfo_get_info_hash_v2 (info);
-  self = _shoal_torrent_new_common (session, hash, save_dir, flags);
+  self = _shoal_torrent_new_common (services, hash, save_dir, flags);
   _shoal_torrent_attach_metainfo (self, info);
   for (guint t = 0; t < shoal_metainfo_get_n_tiers (info); t++)
     g_ptr_array_add (tiers, (gpointer) shoal_metainfo_get_tier (info, t));
@@ -358,11 +360,18 @@ _shoal_torrent_new (ShoalSession  *session,
 void
 _shoal_torrent_update_limits (ShoalTorrent *self)
 {
-  ShoalRateLimit *down[] = { &self->down_limit, _shoal_session_get_down_limit (self->session) };
-  ShoalRateLimit *up[] = { &self->up_limit, _shoal_session_get_up_limit (self->session) };
+  ShoalRateLimit *down[] = { &self->down_limit, SHOAL_TORRENT_ASK (self, get_down_limit) };
+  ShoalRateLimit *up[] = { &self->up_limit, SHOAL_TORRENT_ASK (self, get_up_limit) };
 
   for (guint i = 0; i < self->connections->len; i++)
     shoal_peer_connection_set_limits (self->connections->pdata[i], down, up);
+}
+
+/* For the session: connections of this torrent, for its totals. */
+guint
+_shoal_torrent_get_n_connections (ShoalTorrent *self)
+{
+  return self->connections->len;
 }
 
 /* Public accessors */
@@ -953,7 +962,7 @@ become_active (ShoalTorrent *self)
       /* A magnet link: find peers that can send the metadata. */
       set_state (self, SHOAL_TORRENT_STATE_FETCHING_METADATA);
       shoal_announcer_set_want_peers (self->announcer, TRUE);
-      shoal_announcer_set_port (self->announcer, shoal_session_get_listen_port (self->session));
+      shoal_announcer_set_port (self->announcer, SHOAL_TORRENT_ASK (self, get_listen_port));
       if (old != SHOAL_TORRENT_STATE_FETCHING_METADATA)
         shoal_announcer_start (self->announcer);
       _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
@@ -971,7 +980,7 @@ become_active (ShoalTorrent *self)
     set_state (self, SHOAL_TORRENT_STATE_DOWNLOADING);
 
   shoal_announcer_set_want_peers (self->announcer, !complete);
-  shoal_announcer_set_port (self->announcer, shoal_session_get_listen_port (self->session));
+  shoal_announcer_set_port (self->announcer, SHOAL_TORRENT_ASK (self, get_listen_port));
   if (old != SHOAL_TORRENT_STATE_DOWNLOADING && old != SHOAL_TORRENT_STATE_SEEDING)
     shoal_announcer_start (self->announcer);
   _shoal_torrent_update_interest (self);
@@ -1081,10 +1090,10 @@ start_checking (ShoalTorrent  *self,
  * peers first (state %SHOAL_TORRENT_STATE_FETCHING_METADATA).
  */
 ShoalTorrent *
-_shoal_torrent_new_magnet (ShoalSession *session,
-                           ShoalMagnet  *magnet,
-                           const char   *save_dir,
-                           guint         flags)
+_shoal_torrent_new_magnet (const ShoalTorrentServices *services,
+                           ShoalMagnet                *magnet,
+                           const char                 *save_dir,
+                           ShoalAddFlags               flags)
 {
   const guint8 *hash = shoal_magnet_get_info_hash_v1 (magnet);
   const char * const *trackers = shoal_magnet_get_trackers (magnet);
@@ -1094,7 +1103,7 @@ _shoal_torrent_new_magnet (ShoalSession *session,
 
   if (hash == NULL)
     hash = shoal_magnet_get_info_hash_v2 (magnet);
-  self = _shoal_torrent_new_common (session, hash, save_dir, flags);
+  self = _shoal_torrent_new_common (services, hash, save_dir, flags);
   self->magnet = g_object_ref (magnet);
   self->display_name = g_strdup (shoal_magnet_get_display_name (magnet));
   self->needs_check = FALSE;
@@ -1514,7 +1523,7 @@ _shoal_torrent_piece_verified (ShoalTorrent *self,
       _shoal_torrent_save_resume (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
       g_signal_emit (self, signals[SIGNAL_COMPLETED], 0);
-      _shoal_session_torrent_completed (self->session, self);
+      SHOAL_TORRENT_ASK (self, torrent_completed, self);
     }
 }
 
