@@ -595,7 +595,7 @@ stop_lsd (ShoalSession *self)
     {
       g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
 
-      t->lsd_announced = FALSE;
+      _shoal_torrent_set_lsd_announced (t, FALSE);
     }
 }
 
@@ -609,11 +609,11 @@ sync_lsd (ShoalSession *self)
       ShoalMetainfo *info = shoal_torrent_get_metainfo (t);
       gboolean wanted = _shoal_torrent_is_active (t) && (info == NULL || !shoal_metainfo_is_private (info));
 
-      if (wanted && !t->lsd_announced)
+      if (wanted && !_shoal_torrent_get_lsd_announced (t))
         shoal_lsd_add_torrent (self->lsd, shoal_torrent_get_info_hash (t));
-      else if (!wanted && t->lsd_announced)
+      else if (!wanted && _shoal_torrent_get_lsd_announced (t))
         shoal_lsd_remove_torrent (self->lsd, shoal_torrent_get_info_hash (t));
-      t->lsd_announced = wanted;
+      _shoal_torrent_set_lsd_announced (t, wanted);
     }
 }
 
@@ -855,7 +855,7 @@ shoal_session_close (ShoalSession *self)
       g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
 
       if (_shoal_torrent_is_active (t))
-        shoal_announcer_stop (t->announcer);
+        _shoal_torrent_stop_announcing (t);
       _shoal_torrent_close (t);
     }
   if (self->service)
@@ -1217,18 +1217,7 @@ resume_saved_state (ShoalTorrent  *torrent,
       g_debug ("No usable resume data for %s: %s", torrent->hash_hex, error->message);
       return;
     }
-  torrent->paused = (flags & SHOAL_ADD_FLAGS_PAUSED) != 0;
-  torrent->sequential = (flags & SHOAL_ADD_FLAGS_SEQUENTIAL) != 0;
-  shoal_piece_picker_set_sequential (torrent->picker, torrent->sequential);
-  /* The saved trackers replaced the metainfo's: those given now are kept
-   * too (one already listed is refused, quietly). */
-  for (guint t = 0; t < shoal_metainfo_get_n_tiers (torrent->info); t++)
-    {
-      const char * const *tier = shoal_metainfo_get_tier (torrent->info, t);
-
-      for (guint i = 0; tier[i] != NULL; i++)
-        shoal_announcer_add_tracker (torrent->announcer, tier[i], t, NULL);
-    }
+  _shoal_torrent_apply_add_flags_after_resume (torrent, flags);
 }
 
 /* The metainfo saved for @hash under the state directory, if it is there
@@ -1476,14 +1465,14 @@ shoal_session_remove_torrent_async (ShoalSession        *self,
   _shoal_torrent_remove_state (torrent);
   g_list_store_remove (self->torrents, pos);
   /* A magnet link still fetching its metadata has no storage, no data. */
-  if (delete_data && torrent->storage != NULL)
+  if (delete_data && _shoal_torrent_get_storage (torrent) != NULL)
     {
       g_autofree char *journal = g_build_filename (self->state_dir, "removing", NULL);
 
       /* What is being deleted is recorded until it is done: a session
        * killed meanwhile finishes it at its next start. */
       self->n_deleting++;
-      shoal_storage_delete_files_async (torrent->storage, journal, cancellable, delete_files_cb,
+      shoal_storage_delete_files_async (_shoal_torrent_get_storage (torrent), journal, cancellable, delete_files_cb,
                                         g_steal_pointer (&task));
     }
   else

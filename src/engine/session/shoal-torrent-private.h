@@ -214,6 +214,13 @@ gboolean        _shoal_torrent_is_active          (ShoalTorrent  *self);
 void            _shoal_torrent_update_limits      (ShoalTorrent  *self);
 void            _shoal_torrent_notify_stats       (ShoalTorrent  *self);
 guint           _shoal_torrent_get_n_connections  (ShoalTorrent  *self);
+ShoalStorage   *_shoal_torrent_get_storage        (ShoalTorrent  *self);
+gboolean        _shoal_torrent_get_lsd_announced  (ShoalTorrent  *self);
+void            _shoal_torrent_set_lsd_announced  (ShoalTorrent  *self,
+                                                   gboolean       announced);
+void            _shoal_torrent_stop_announcing    (ShoalTorrent  *self);
+void            _shoal_torrent_apply_add_flags_after_resume (ShoalTorrent  *self,
+                                                             ShoalAddFlags  flags);
 
 /* shoal-torrent-peers.c */
 gboolean        _shoal_torrent_adopt_incoming     (ShoalTorrent        *self,

@@ -374,6 +374,54 @@ _shoal_torrent_get_n_connections (ShoalTorrent *self)
   return self->connections->len;
 }
 
+/* NULL while a magnet link fetches its metadata. */
+ShoalStorage *
+_shoal_torrent_get_storage (ShoalTorrent *self)
+{
+  return self->storage;
+}
+
+/* Whether the session's LSD announces this torrent (the session keeps it). */
+gboolean
+_shoal_torrent_get_lsd_announced (ShoalTorrent *self)
+{
+  return self->lsd_announced;
+}
+
+void
+_shoal_torrent_set_lsd_announced (ShoalTorrent *self,
+                                  gboolean      announced)
+{
+  self->lsd_announced = announced;
+}
+
+/* The session is closing: say goodbye to the trackers. */
+void
+_shoal_torrent_stop_announcing (ShoalTorrent *self)
+{
+  shoal_announcer_stop (self->announcer);
+}
+
+/* After resume data was loaded, what the caller asks now wins over what was
+ * saved. */
+void
+_shoal_torrent_apply_add_flags_after_resume (ShoalTorrent  *self,
+                                             ShoalAddFlags  flags)
+{
+  self->paused = (flags & SHOAL_ADD_FLAGS_PAUSED) != 0;
+  self->sequential = (flags & SHOAL_ADD_FLAGS_SEQUENTIAL) != 0;
+  shoal_piece_picker_set_sequential (self->picker, self->sequential);
+  /* The saved trackers replaced the metainfo's: those given now are kept
+   * too (one already listed is refused, quietly). */
+  for (guint t = 0; t < shoal_metainfo_get_n_tiers (self->info); t++)
+    {
+      const char * const *tier = shoal_metainfo_get_tier (self->info, t);
+
+      for (guint i = 0; tier[i] != NULL; i++)
+        shoal_announcer_add_tracker (self->announcer, tier[i], t, NULL);
+    }
+}
+
 /* Public accessors */
 
 ShoalSession *
