@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "shoal-choker.h"
 #include "shoal-hash.h"
 #include "shoal-session-limits.h"
 #include "shoal-torrent-private.h"
@@ -855,89 +856,63 @@ count_unchoked (ShoalTorrent *self)
   return n;
 }
 
-static gint
-compare_for_unchoke (gconstpointer a,
-                     gconstpointer b,
-                     gpointer      user_data)
-{
-  ShoalTorrent *self = user_data;
-  ShoalPeerConnection *ca = *(ShoalPeerConnection * const *) a;
-  ShoalPeerConnection *cb = *(ShoalPeerConnection * const *) b;
-  gint64 now = g_get_monotonic_time ();
-  guint64 ra, rb;
-
-  /* Downloading: reward the peers that give us the most (tit-for-tat).
-   * Seeding: favour the peers we can upload to fastest. */
-  if (self->state == SHOAL_TORRENT_STATE_SEEDING)
-    {
-      ra = shoal_rate_get (shoal_peer_connection_get_up_rate (ca), now);
-      rb = shoal_rate_get (shoal_peer_connection_get_up_rate (cb), now);
-    }
-  else
-    {
-      ra = shoal_rate_get (shoal_peer_connection_get_down_rate (ca), now);
-      rb = shoal_rate_get (shoal_peer_connection_get_down_rate (cb), now);
-    }
-  return ra < rb ? 1 : (ra > rb ? -1 : 0);
-}
-
 /**
  * _shoal_torrent_choke:
  * @self: a torrent
  * @rotate_optimistic: pick a new optimistic unchoke (every 30 s)
  *
- * Unchokes the best interested peers (SHOAL_TORRENT_UNCHOKE_SLOTS - 1 by
- * rate) plus one optimistic unchoke chosen at random, and chokes the rest.
+ * Unchokes the peers shoal_choker_run() picks among the interested ones
+ * (SHOAL_TORRENT_UNCHOKE_SLOTS - 1 by rate, plus one optimistic unchoke),
+ * and chokes the rest.
  */
 void
 _shoal_torrent_choke (ShoalTorrent *self,
                       gboolean      rotate_optimistic)
 {
-  g_autoptr(GPtrArray) interested = g_ptr_array_new ();
-  ShoalPeerConnection *optimistic = NULL;
-  guint regular = SHOAL_TORRENT_UNCHOKE_SLOTS - 1;
+  g_autoptr(GPtrArray) conns = g_ptr_array_new ();
+  g_autoptr(GArray) peers = g_array_new (FALSE, TRUE, sizeof (ShoalChokerPeer));
+  g_autofree guint *order = NULL;
+  ShoalChokerSettings settings = {
+    .slots = SHOAL_TORRENT_UNCHOKE_SLOTS,
+    .seeding = self->state == SHOAL_TORRENT_STATE_SEEDING,
+    .rotate_optimistic = rotate_optimistic,
+  };
+  gint64 now = g_get_monotonic_time ();
 
   for (guint i = 0; i < self->connections->len; i++)
     {
       ShoalPeerConnection *c = self->connections->pdata[i];
+      ShoalChokerPeer p = { 0 };
 
       if (shoal_peer_connection_get_state (c) != SHOAL_PEER_CONNECTION_ACTIVE)
         continue;
-      if (shoal_peer_connection_peer_interested (c))
+      if (!shoal_peer_connection_peer_interested (c))
         {
-          g_ptr_array_add (interested, c);
-          if (peer_state (c)->optimistic && !rotate_optimistic)
-            optimistic = c;
+          shoal_peer_connection_set_choking (c, TRUE);
+          continue;
         }
-      else
-        shoal_peer_connection_set_choking (c, TRUE);
+      p.interested = TRUE;
+      p.optimistic = peer_state (c)->optimistic;
+      p.down_rate = shoal_rate_get (shoal_peer_connection_get_down_rate (c), now);
+      p.up_rate = shoal_rate_get (shoal_peer_connection_get_up_rate (c), now);
+      g_ptr_array_add (conns, c);
+      g_array_append_val (peers, p);
     }
 
-  g_ptr_array_sort_with_data (interested, compare_for_unchoke, self);
+  order = g_new (guint, MAX (peers->len, 1));
+  shoal_choker_run ((ShoalChokerPeer *) (gpointer) peers->data, peers->len, &settings, NULL, order);
 
-  if (optimistic == NULL && interested->len > regular)
-    optimistic = interested->pdata[regular + g_random_int_range (0, (gint) (interested->len - regular))];
-  else if (optimistic != NULL)
+  for (guint r = 0; r < peers->len; r++)
     {
-      /* Keep it unless it earned a regular slot. */
-      for (guint i = 0; i < MIN (regular, interested->len); i++)
-        if (interested->pdata[i] == optimistic)
-          optimistic = interested->len > regular
-                       ? interested->pdata[regular + g_random_int_range (0, (gint) (interested->len - regular))]
-                       : NULL;
-    }
-
-  for (guint i = 0; i < interested->len; i++)
-    {
-      ShoalPeerConnection *c = interested->pdata[i];
+      ShoalPeerConnection *c = conns->pdata[order[r]];
+      const ShoalChokerPeer *p = &g_array_index (peers, ShoalChokerPeer, order[r]);
       ShoalPeerState *ps = peer_state (c);
-      gboolean unchoke = i < regular || c == optimistic || interested->len <= SHOAL_TORRENT_UNCHOKE_SLOTS;
 
-      ps->optimistic = c == optimistic;
-      if (unchoke && shoal_peer_connection_am_choking (c))
+      ps->optimistic = p->optimistic;
+      if (p->unchoke && shoal_peer_connection_am_choking (c))
         ps->unchoked_at_us = g_get_monotonic_time ();
-      shoal_peer_connection_set_choking (c, !unchoke);
-      if (!unchoke)
+      shoal_peer_connection_set_choking (c, !p->unchoke);
+      if (!p->unchoke)
         drop_uploads (ps);
       else
         pump_uploads (ps);
