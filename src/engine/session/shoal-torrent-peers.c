@@ -9,6 +9,7 @@
 #include "shoal-choker.h"
 #include "shoal-hash.h"
 #include "shoal-session-limits.h"
+#include "shoal-smart-ban.h"
 #include "shoal-torrent-private.h"
 
 #define MAX_READS_IN_FLIGHT   8
@@ -262,25 +263,13 @@ find_connection (ShoalTorrent *self,
   return NULL;
 }
 
-/* Strikes are counted in 60ths of a bad piece: a peer that sent a failed
- * piece alone gets a whole strike, one of n contributors 1/n of one. A bad
- * peer is banned after SHOAL_TORRENT_MAX_BAD_PIECES pieces of its own, long
- * before a good peer that happened to share a few pieces with it. Strikes
- * go to the address, connected or not: a peer cannot shed them by hanging
- * up before its piece is checked. */
-#define STRIKE_UNIT 60
-
+/* Strikes go to the address (see shoal-smart-ban.c). */
 static void
 strike (ShoalTorrent *self,
         const char   *ip,
         guint         n_contributors)
 {
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->strikes, ip)) + STRIKE_UNIT / MAX (n_contributors, 1);
-
-  g_hash_table_replace (self->strikes, g_strdup (ip), GUINT_TO_POINTER (n));
-  g_debug ("Peer %s sent part of a piece that failed its hash check (%.1f strikes)",
-           ip, n / (double) STRIKE_UNIT);
-  if (n >= SHOAL_TORRENT_MAX_BAD_PIECES * STRIKE_UNIT && !g_hash_table_contains (self->banned, ip))
+  if (shoal_smart_ban_strike (self->smart_ban, ip, n_contributors))
     ban_ip (self, ip);
 }
 
@@ -317,51 +306,21 @@ blame_senders (ShoalTorrent *self,
     }
 }
 
-#define MAX_SUSPECT_PIECES 256
-
-static void
-suspect_block_free (gpointer data)
-{
-  ShoalSuspectBlock *sb = data;
-
-  g_free (sb->ip);
-  g_free (sb);
-}
-
 /* A piece failed: remember who sent which block, and what it sent. */
 static void
 remember_suspects (ShoalTorrent *self,
                    WriteData    *wd)
 {
-  gsize len;
-  const guint8 *data = g_bytes_get_data (wd->data, &len);
-  guint n_blocks = (guint) ((len + SHOAL_PIECE_PICKER_BLOCK_SIZE - 1) / SHOAL_PIECE_PICKER_BLOCK_SIZE);
-  GPtrArray *list;
+  g_autofree const char **ips = g_new0 (const char *, MAX (wd->sources->len, 1));
 
-  if (g_hash_table_size (self->suspects) >= MAX_SUSPECT_PIECES &&
-      !g_hash_table_contains (self->suspects, GUINT_TO_POINTER (wd->piece)))
-    return;
-  list = g_hash_table_lookup (self->suspects, GUINT_TO_POINTER (wd->piece));
-  if (list == NULL)
-    {
-      list = g_ptr_array_new_with_free_func (suspect_block_free);
-      g_hash_table_insert (self->suspects, GUINT_TO_POINTER (wd->piece), list);
-    }
-  for (guint i = 0; i < MIN (n_blocks, wd->sources->len) && list->len < 4 * n_blocks; i++)
+  for (guint i = 0; i < wd->sources->len; i++)
     {
       ShoalSender *sender = wd->sources->pdata[i];
-      ShoalSuspectBlock *sb;
-      gsize off = (gsize) i * SHOAL_PIECE_PICKER_BLOCK_SIZE;
 
-      /* Whether or not the sender is still connected. */
-      if (sender == NULL || sender->ip == NULL || sender->ip[0] == '\0')
-        continue;
-      sb = g_new0 (ShoalSuspectBlock, 1);
-      sb->block = i;
-      sb->ip = g_strdup (sender->ip);
-      shoal_sha1 (data + off, MIN (SHOAL_PIECE_PICKER_BLOCK_SIZE, len - off), sb->hash);
-      g_ptr_array_add (list, sb);
+      ips[i] = sender != NULL ? sender->ip : NULL;
     }
+  shoal_smart_ban_piece_failed (self->smart_ban, wd->piece, wd->data,
+                                (const char * const *) ips, wd->sources->len);
 }
 
 /* Bans @ip: every connection from it is closed, and it may not connect
@@ -371,7 +330,7 @@ ban_ip (ShoalTorrent *self,
         const char   *ip)
 {
   g_message ("Banning peer %s of “%s”: it sent corrupt data", ip, shoal_torrent_get_name (self));
-  g_hash_table_add (self->banned, g_strdup (ip));
+  shoal_smart_ban_add (self->smart_ban, ip);
   for (guint i = 0; i < self->connections->len; i++)
     {
       ShoalPeerConnection *conn = self->connections->pdata[i];
@@ -394,29 +353,10 @@ static void
 convict_suspects (ShoalTorrent *self,
                   WriteData    *wd)
 {
-  GPtrArray *list = g_hash_table_lookup (self->suspects, GUINT_TO_POINTER (wd->piece));
-  gsize len;
-  const guint8 *data = g_bytes_get_data (wd->data, &len);
-  g_autoptr(GPtrArray) guilty = NULL;
+  g_autoptr(GPtrArray) guilty = shoal_smart_ban_piece_passed (self->smart_ban, wd->piece, wd->data);
 
-  if (list == NULL)
-    return;
-  guilty = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < list->len; i++)
-    {
-      ShoalSuspectBlock *sb = list->pdata[i];
-      gsize off = (gsize) sb->block * SHOAL_PIECE_PICKER_BLOCK_SIZE;
-      guint8 hash[20];
-
-      if (off >= len)
-        continue;
-      shoal_sha1 (data + off, MIN (SHOAL_PIECE_PICKER_BLOCK_SIZE, len - off), hash);
-      if (memcmp (hash, sb->hash, 20) != 0 && !g_hash_table_contains (self->banned, sb->ip))
-        g_ptr_array_add (guilty, g_strdup (sb->ip));
-    }
-  g_hash_table_remove (self->suspects, GUINT_TO_POINTER (wd->piece));
   for (guint i = 0; i < guilty->len; i++)
-    if (!g_hash_table_contains (self->banned, guilty->pdata[i]))
+    if (!shoal_smart_ban_is_banned (self->smart_ban, guilty->pdata[i]))
       ban_ip (self, guilty->pdata[i]);
 }
 
@@ -1229,7 +1169,7 @@ handle_ut_metadata (ShoalTorrent               *self,
 
                       g_debug ("Peer %s sent metadata that does not match the info-hash",
                                shoal_peer_connection_get_address (c));
-                      if (!g_hash_table_contains (self->banned, ip))
+                      if (!shoal_smart_ban_is_banned (self->smart_ban, ip))
                         ban_ip (self, ip);
                     }
                 }
@@ -1553,7 +1493,7 @@ _shoal_torrent_adopt_incoming (ShoalTorrent        *self,
                    "Peer asked for “%s”, which is not running", shoal_torrent_get_name (self));
       return FALSE;
     }
-  if (g_hash_table_contains (self->banned, ip))
+  if (shoal_smart_ban_is_banned (self->smart_ban, ip))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
                    "Peer is banned from “%s”", shoal_torrent_get_name (self));
@@ -1604,7 +1544,7 @@ _shoal_torrent_add_candidate (ShoalTorrent       *self,
   ShoalPeerSource kind = shoal_peer_source_from_flags (source);
   const char *reason = NULL;
 
-  if (g_hash_table_contains (self->banned, ip))
+  if (shoal_smart_ban_is_banned (self->smart_ban, ip))
     return;
   /* Trackers list us too; on a loopback address our own port is us. */
   if (g_inet_socket_address_get_port (address) == SHOAL_TORRENT_ASK (self, get_listen_port) &&
@@ -1734,11 +1674,11 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
           continue;
         }
       /* It was named before it was banned. */
-      if (g_hash_table_size (self->banned) > 0)
+      if (shoal_smart_ban_get_n_banned (self->smart_ban) > 0)
         {
           g_autofree char *ip = g_inet_address_to_string (g_inet_socket_address_get_address (c->address));
 
-          if (g_hash_table_contains (self->banned, ip))
+          if (shoal_smart_ban_is_banned (self->smart_ban, ip))
             continue;
         }
       if (!shoal_peer_candidates_take_dial (self->candidates, c, now_us))

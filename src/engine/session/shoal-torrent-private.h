@@ -15,6 +15,7 @@
 #include "shoal-pex.h"
 #include "shoal-piece-picker.h"
 #include "shoal-rate.h"
+#include "shoal-smart-ban.h"
 #include "shoal-storage.h"
 #include "shoal-torrent.h"
 #include "shoal-torrent-services.h"
@@ -71,15 +72,6 @@ typedef struct
   gint64     sent_us;
 } ShoalOutRequest;
 
-/* A block of a piece that failed its hash check, remembered until the
- * piece passes: if the good data differs, its sender lied. */
-typedef struct
-{
-  guint  block;
-  char  *ip;
-  guint8 hash[20];
-} ShoalSuspectBlock;
-
 /* A piece being downloaded: blocks are copied here until it is complete. */
 typedef struct
 {
@@ -131,9 +123,7 @@ struct _ShoalTorrent
   GListStore        *peers;         /* of ShoalPeer */
   ShoalPeerCandidates *candidates;
   gint64             candidates_pruned_us;
-  GHashTable        *strikes;       /* ip -> count of bad pieces */
-  GHashTable        *banned;        /* ip set */
-  GHashTable        *suspects;      /* piece -> GPtrArray of ShoalSuspectBlock */
+  ShoalSmartBan     *smart_ban;     /* strikes, evidence and bans, by address */
   guint64            last_sender_id; /* ShoalSender ids are given in sequence */
   GPtrArray         *web_seeds;     /* of ShoalWebSeed */
   guint              max_connections;

@@ -87,9 +87,7 @@ shoal_torrent_finalize (GObject *object)
   g_clear_pointer (&self->connections, g_ptr_array_unref);
   g_clear_pointer (&self->web_seeds, g_ptr_array_unref);
   g_clear_pointer (&self->candidates, shoal_peer_candidates_free);
-  g_clear_pointer (&self->strikes, g_hash_table_unref);
-  g_clear_pointer (&self->banned, g_hash_table_unref);
-  g_clear_pointer (&self->suspects, g_hash_table_unref);
+  g_clear_pointer (&self->smart_ban, shoal_smart_ban_free);
   g_clear_pointer (&self->file_priorities, g_free);
   g_clear_pointer (&self->check_only, shoal_bitfield_free);
   g_clear_pointer (&self->resume_pending, g_bytes_unref);
@@ -205,9 +203,7 @@ shoal_torrent_init (ShoalTorrent *self)
   self->web_seeds = g_ptr_array_new_with_free_func (g_object_unref);
   self->peers = g_list_store_new (SHOAL_TYPE_PEER);
   self->candidates = shoal_peer_candidates_new (SHOAL_TORRENT_MAX_CANDIDATES);
-  self->strikes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->banned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->suspects = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+  self->smart_ban = shoal_smart_ban_new (SHOAL_TORRENT_MAX_BAD_PIECES);
   self->cancellable = g_cancellable_new ();
   self->state = SHOAL_TORRENT_STATE_PAUSED;
   self->max_connections = 60;
