@@ -8,7 +8,6 @@
 
 #include "shoal-choker.h"
 #include "shoal-hash.h"
-#include "shoal-session-limits.h"
 #include "shoal-smart-ban.h"
 #include "shoal-torrent-private.h"
 
@@ -18,14 +17,9 @@
 #define INITIAL_REQUEST_QUEUE 64
 #define MAX_REQUEST_QUEUE     1024
 
-/* The ids we receive extension messages with (our `m` dictionary). */
-#define EXT_UT_METADATA 1
-#define EXT_UT_PEX      2
-
 static void fill_requests (ShoalPeerState *ps);
 static void pump_uploads (ShoalPeerState *ps);
 static ShoalWebSeed *find_web_seed (ShoalTorrent *self, gpointer source);
-static gboolean pex_allowed (ShoalTorrent *self);
 
 /* Senders */
 
@@ -81,27 +75,15 @@ peer_state_free (gpointer data)
   g_free (ps);
 }
 
-static ShoalPeerState *
-peer_state (ShoalPeerConnection *conn)
-{
-  return shoal_peer_connection_get_owner_data (conn);
-}
-
-static char *
-ip_of (ShoalPeerConnection *conn)
+/* The peer's address as text, "" if unknown. */
+char *
+_shoal_torrent_conn_ip (ShoalPeerConnection *conn)
 {
   GInetSocketAddress *remote = shoal_peer_connection_get_remote (conn);
 
   if (remote == NULL)
     return g_strdup ("");
   return g_inet_address_to_string (g_inet_socket_address_get_address (remote));
-}
-
-/* What the picker and the metadata fetcher know the connection as. */
-static gpointer
-sender_id (ShoalPeerState *ps)
-{
-  return ps->sender->id;
 }
 
 /* Availability bookkeeping: the picker keeps what each connection counts
@@ -116,7 +98,7 @@ count_peer (ShoalTorrent   *self,
 {
   if (self->picker == NULL || !shoal_peer_connection_knows_n_pieces (ps->conn))
     return;
-  shoal_piece_picker_peer_set_bitfield (self->picker, sender_id (ps),
+  shoal_piece_picker_peer_set_bitfield (self->picker, _shoal_torrent_sender_id (ps),
                                         shoal_peer_connection_get_peer_bitfield (ps->conn));
 }
 
@@ -140,7 +122,7 @@ _shoal_torrent_update_interest (ShoalTorrent *self)
 
       if (shoal_peer_connection_get_state (conn) != SHOAL_PEER_CONNECTION_ACTIVE)
         continue;
-      update_interest (self, peer_state (conn));
+      update_interest (self, _shoal_torrent_peer_state (conn));
       /* Two seeds have nothing to say to each other. */
       if (self->state == SHOAL_TORRENT_STATE_SEEDING &&
           shoal_bitfield_is_full (shoal_piece_picker_get_have (self->picker)) &&
@@ -175,7 +157,7 @@ release_requests (ShoalTorrent   *self,
                   ShoalPeerState *ps)
 {
   for (guint i = 0; i < ps->requests->len; i++)
-    shoal_piece_picker_block_cancelled (self->picker, &g_array_index (ps->requests, ShoalOutRequest, i).block, sender_id (ps));
+    shoal_piece_picker_block_cancelled (self->picker, &g_array_index (ps->requests, ShoalOutRequest, i).block, _shoal_torrent_sender_id (ps));
   g_array_set_size (ps->requests, 0);
 }
 
@@ -212,7 +194,7 @@ fill_requests (ShoalPeerState *ps)
     return;
 
   blocks = g_new (ShoalBlock, want);
-  shoal_piece_picker_pick (self->picker, shoal_peer_connection_get_peer_bitfield (conn), sender_id (ps),
+  shoal_piece_picker_pick (self->picker, shoal_peer_connection_get_peer_bitfield (conn), _shoal_torrent_sender_id (ps),
                            want, blocks, &n_out);
   for (guint i = 0; i < n_out; i++)
     {
@@ -233,7 +215,7 @@ _shoal_torrent_peer_got_metainfo (ShoalTorrent        *self,
   shoal_peer_connection_set_n_pieces (conn, shoal_metainfo_get_n_pieces (self->info));
   if (shoal_peer_connection_get_state (conn) != SHOAL_PEER_CONNECTION_ACTIVE)
     return;
-  count_peer (self, peer_state (conn));
+  count_peer (self, _shoal_torrent_peer_state (conn));
 }
 
 void
@@ -244,21 +226,19 @@ _shoal_torrent_fill_all_requests (ShoalTorrent *self)
       ShoalPeerConnection *conn = self->connections->pdata[i];
 
       if (shoal_peer_connection_get_state (conn) == SHOAL_PEER_CONNECTION_ACTIVE)
-        fill_requests (peer_state (conn));
+        fill_requests (_shoal_torrent_peer_state (conn));
     }
 }
 
 /* Bad data and bans */
 
-static void ban_ip (ShoalTorrent *self, const char *ip);
-
 /* The live connection the picker or the metadata fetcher knows as @id. */
-static ShoalPeerConnection *
-find_connection (ShoalTorrent *self,
+ShoalPeerConnection *
+_shoal_torrent_find_connection (ShoalTorrent *self,
                  gpointer      id)
 {
   for (guint i = 0; i < self->connections->len; i++)
-    if (sender_id (peer_state (self->connections->pdata[i])) == id)
+    if (_shoal_torrent_sender_id (_shoal_torrent_peer_state (self->connections->pdata[i])) == id)
       return self->connections->pdata[i];
   return NULL;
 }
@@ -270,7 +250,7 @@ strike (ShoalTorrent *self,
         guint         n_contributors)
 {
   if (shoal_smart_ban_strike (self->smart_ban, ip, n_contributors))
-    ban_ip (self, ip);
+    _shoal_torrent_ban_ip (self, ip);
 }
 
 typedef struct
@@ -325,16 +305,16 @@ remember_suspects (ShoalTorrent *self,
 
 /* Bans @ip: every connection from it is closed, and it may not connect
  * again (nor be dialled: see _shoal_torrent_connect_peers()). */
-static void
-ban_ip (ShoalTorrent *self,
-        const char   *ip)
+void
+_shoal_torrent_ban_ip (ShoalTorrent *self,
+                       const char   *ip)
 {
   g_message ("Banning peer %s of “%s”: it sent corrupt data", ip, shoal_torrent_get_name (self));
   shoal_smart_ban_add (self->smart_ban, ip);
   for (guint i = 0; i < self->connections->len; i++)
     {
       ShoalPeerConnection *conn = self->connections->pdata[i];
-      g_autofree char *cip = ip_of (conn);
+      g_autofree char *cip = _shoal_torrent_conn_ip (conn);
 
       if (g_strcmp0 (cip, ip) == 0)
         {
@@ -357,7 +337,7 @@ convict_suspects (ShoalTorrent *self,
 
   for (guint i = 0; i < guilty->len; i++)
     if (!shoal_smart_ban_is_banned (self->smart_ban, guilty->pdata[i]))
-      ban_ip (self, guilty->pdata[i]);
+      _shoal_torrent_ban_ip (self, guilty->pdata[i]);
 }
 
 static void
@@ -451,13 +431,13 @@ accept_block (ShoalTorrent     *self,
   complete = shoal_piece_picker_block_received (self->picker, b, sender->id, &others, &n_others);
   for (guint i = 0; i < n_others; i++)
     {
-      ShoalPeerConnection *other = find_connection (self, others[i]);
+      ShoalPeerConnection *other = _shoal_torrent_find_connection (self, others[i]);
       ShoalPeerState *ops;
       gint oidx;
 
       if (other == NULL)
         continue;
-      ops = peer_state (other);
+      ops = _shoal_torrent_peer_state (other);
       oidx = find_request (ops, b);
       if (oidx >= 0)
         g_array_remove_index_fast (ops->requests, (guint) oidx);
@@ -651,7 +631,7 @@ read_done_cb (GObject      *source,
 
   if (shoal_peer_connection_get_state (rd->conn) == SHOAL_PEER_CONNECTION_ACTIVE)
     {
-      ShoalPeerState *ps = peer_state (rd->conn);
+      ShoalPeerState *ps = _shoal_torrent_peer_state (rd->conn);
 
       ps->reads_in_flight--;
       if (block != NULL && !shoal_peer_connection_am_choking (rd->conn))
@@ -832,7 +812,7 @@ _shoal_torrent_choke (ShoalTorrent *self,
           continue;
         }
       p.interested = TRUE;
-      p.optimistic = peer_state (c)->optimistic;
+      p.optimistic = _shoal_torrent_peer_state (c)->optimistic;
       p.down_rate = shoal_rate_get (shoal_peer_connection_get_down_rate (c), now);
       p.up_rate = shoal_rate_get (shoal_peer_connection_get_up_rate (c), now);
       g_ptr_array_add (conns, c);
@@ -846,7 +826,7 @@ _shoal_torrent_choke (ShoalTorrent *self,
     {
       ShoalPeerConnection *c = conns->pdata[order[r]];
       const ShoalChokerPeer *p = &g_array_index (peers, ShoalChokerPeer, order[r]);
-      ShoalPeerState *ps = peer_state (c);
+      ShoalPeerState *ps = _shoal_torrent_peer_state (c);
 
       ps->optimistic = p->optimistic;
       if (p->unchoke && shoal_peer_connection_am_choking (c))
@@ -869,35 +849,6 @@ conn_lookup (gpointer             owner,
 {
   /* Only the session looks up incoming connections. */
   return FALSE;
-}
-
-static void
-send_extension_handshake (ShoalTorrent        *self,
-                          ShoalPeerConnection *conn)
-{
-  g_autoptr(ShoalPeerWireExtHandshake) ext = shoal_peer_wire_ext_handshake_new ();
-  g_autoptr(GByteArray) payload = g_byte_array_new ();
-  GInetSocketAddress *remote = shoal_peer_connection_get_remote (conn);
-
-  shoal_peer_wire_ext_handshake_set_client (ext, "Shoal " PACKAGE_VERSION);
-  shoal_peer_wire_ext_handshake_add (ext, SHOAL_UT_METADATA_NAME, EXT_UT_METADATA);
-  if (pex_allowed (self))
-    shoal_peer_wire_ext_handshake_add (ext, SHOAL_PEX_NAME, EXT_UT_PEX);
-  if (self->info != NULL)
-    ext->metadata_size = (gint64) g_bytes_get_size (shoal_metainfo_get_info_bytes (self->info));
-  ext->listen_port = SHOAL_TORRENT_ASK (self, get_listen_port);
-  ext->reqq = SHOAL_PEER_CONNECTION_MAX_UPLOAD_QUEUE;
-  if (remote != NULL)
-    {
-      GInetAddress *ip = g_inet_socket_address_get_address (remote);
-      gsize len = g_inet_address_get_native_size (ip);
-
-      memcpy (ext->yourip, g_inet_address_to_bytes (ip), len);
-      ext->yourip_len = (guint) len;
-    }
-  /* This writes a whole extended message, id 0. */
-  shoal_peer_wire_encode_ext_handshake (payload, ext);
-  shoal_peer_connection_send_raw (conn, payload);
 }
 
 static ShoalPeerFlags
@@ -947,14 +898,14 @@ conn_ready (gpointer             owner,
             ShoalPeerConnection *conn)
 {
   ShoalTorrent *self = owner;
-  ShoalPeerState *ps = peer_state (conn);
+  ShoalPeerState *ps = _shoal_torrent_peer_state (conn);
 
   ps->peer = _shoal_peer_new (shoal_peer_connection_get_address (conn), ps->source);
   update_peer_snapshot (ps, g_get_monotonic_time ());
   g_list_store_append (self->peers, ps->peer);
 
   if (shoal_peer_connection_get_features (conn) & SHOAL_PEER_WIRE_FEATURE_EXTENSION)
-    send_extension_handshake (self, conn);
+    _shoal_torrent_send_extension_handshake (self, conn);
   if ((shoal_peer_connection_get_features (conn) & SHOAL_PEER_WIRE_FEATURE_DHT) &&
       SHOAL_TORRENT_ASK (self, get_dht) != NULL &&
       (self->info == NULL || !shoal_metainfo_is_private (self->info)))
@@ -974,257 +925,13 @@ conn_ready (gpointer             owner,
     }
 }
 
-/* Peer exchange (BEP 11) */
-
-/* Private torrents (BEP 27) learn peers from their trackers only. */
-static gboolean
-pex_allowed (ShoalTorrent *self)
-{
-  return SHOAL_TORRENT_ASK (self, get_pex_enabled) &&
-         (self->info == NULL || !shoal_metainfo_is_private (self->info));
-}
-
-/* Tells peers that speak ut_pex about our other peers, once a minute. */
-static void
-send_pex (ShoalTorrent   *self,
-          ShoalPeerState *ps,
-          gint64          now)
-{
-  const ShoalPeerWireExtHandshake *ext = shoal_peer_connection_get_ext_handshake (ps->conn);
-  guint8 id = ext ? shoal_peer_wire_ext_handshake_lookup (ext, SHOAL_PEX_NAME) : 0;
-  g_autoptr(GArray) connected = NULL;
-  g_autoptr(GByteArray) out = NULL;
-
-  if (ps->pex == NULL || id == 0 || !pex_allowed (self) || !shoal_pex_state_should_send (ps->pex, now))
-    return;
-  connected = g_array_new (FALSE, TRUE, sizeof (ShoalPexPeer));
-  for (guint i = 0; i < self->connections->len; i++)
-    {
-      ShoalPeerConnection *c = self->connections->pdata[i];
-      const ShoalPeerWireExtHandshake *cext = shoal_peer_connection_get_ext_handshake (c);
-      GInetSocketAddress *remote = shoal_peer_connection_get_remote (c);
-      g_autoptr(GSocketAddress) reachable = NULL;
-      ShoalPexPeer p;
-      guint8 flags = 0;
-
-      if (c == ps->conn || remote == NULL || shoal_peer_connection_get_state (c) != SHOAL_PEER_CONNECTION_ACTIVE)
-        continue;
-      /* An incoming peer is reachable on its listening port, not on the
-       * port it called us from. */
-      if (shoal_peer_connection_is_incoming (c))
-        {
-          if (cext == NULL || cext->listen_port == 0)
-            continue;
-          reachable = g_inet_socket_address_new (g_inet_socket_address_get_address (remote), cext->listen_port);
-        }
-      else
-        reachable = g_object_ref (G_SOCKET_ADDRESS (remote));
-      if (shoal_peer_connection_is_encrypted (c))
-        flags |= SHOAL_PEX_FLAG_ENCRYPTION;
-      if (shoal_peer_connection_peer_has_all (c))
-        flags |= SHOAL_PEX_FLAG_SEED;
-      if (!shoal_peer_connection_is_incoming (c))
-        flags |= SHOAL_PEX_FLAG_REACHABLE;
-      if (shoal_pex_peer_set_address (&p, G_INET_SOCKET_ADDRESS (reachable), flags))
-        g_array_append_val (connected, p);
-    }
-  out = g_byte_array_new ();
-  if (shoal_pex_state_build (ps->pex, (const ShoalPexPeer *) (gpointer) connected->data, connected->len, now, out))
-    shoal_peer_connection_send_extended (ps->conn, id, out->data, out->len);
-}
-
-static void
-handle_pex (ShoalTorrent               *self,
-            ShoalPeerState             *ps,
-            const ShoalPeerWireMessage *msg)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ShoalPexMessage) pex = NULL;
-  gint64 now = g_get_monotonic_time ();
-
-  if (!pex_allowed (self) || ps->pex == NULL || !shoal_pex_state_accept_incoming (ps->pex, now))
-    return;
-  pex = shoal_pex_parse (msg->payload, msg->payload_len, &error);
-  if (pex == NULL)
-    {
-      shoal_peer_connection_close (ps->conn, error);
-      return;
-    }
-  for (guint i = 0; i < pex->added->len; i++)
-    {
-      g_autoptr(GInetSocketAddress) address = shoal_pex_peer_to_address (&g_array_index (pex->added, ShoalPexPeer, i));
-      GInetSocketAddress *sender = shoal_peer_connection_get_remote (ps->conn);
-
-      if (address != NULL && sender != NULL)
-        _shoal_torrent_add_candidate (self, address, SHOAL_PEER_FLAG_FROM_PEX,
-                                      g_inet_socket_address_get_address (sender));
-    }
-  if (pex->added->len > 0 && _shoal_torrent_is_active (self))
-    _shoal_torrent_connect_peers (self, now);
-}
-
-/* Metadata exchange (BEP 9) */
-
-static void
-fill_metadata_requests (ShoalTorrent   *self,
-                        ShoalPeerState *ps)
-{
-  const ShoalPeerWireExtHandshake *ext = shoal_peer_connection_get_ext_handshake (ps->conn);
-  guint8 id = ext ? shoal_peer_wire_ext_handshake_lookup (ext, SHOAL_UT_METADATA_NAME) : 0;
-  gint64 now = g_get_monotonic_time ();
-  guint32 piece;
-
-  if (self->metadata_fetch == NULL || id == 0 || ps->metadata_size <= 0)
-    return;
-  while (shoal_metadata_fetch_next_request (self->metadata_fetch, sender_id (ps), now, &piece))
-    {
-      g_autoptr(GByteArray) out = g_byte_array_new ();
-
-      shoal_ut_metadata_encode_request (out, piece);
-      shoal_peer_connection_send_extended (ps->conn, id, out->data, out->len);
-    }
-}
-
-static void
-metadata_complete (ShoalTorrent *self)
-{
-  GBytes *info = shoal_metadata_fetch_get_info (self->metadata_fetch);
-  const char * const *trackers = self->magnet ? shoal_magnet_get_trackers (self->magnet) : NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) torrent = shoal_ut_metadata_build_torrent (info, trackers, &error);
-  g_autoptr(ShoalMetainfo) metainfo = NULL;
-
-  if (torrent != NULL)
-    metainfo = shoal_metainfo_new_from_bytes (torrent, &error);
-  if (metainfo == NULL || !_shoal_torrent_set_metainfo (self, metainfo, &error))
-    _shoal_torrent_set_error (self, error);
-}
-
-static void
-handle_ut_metadata (ShoalTorrent               *self,
-                    ShoalPeerState             *ps,
-                    const ShoalPeerWireMessage *msg)
-{
-  const ShoalPeerWireExtHandshake *ext = shoal_peer_connection_get_ext_handshake (ps->conn);
-  guint8 peer_id = ext ? shoal_peer_wire_ext_handshake_lookup (ext, SHOAL_UT_METADATA_NAME) : 0;
-  GBytes *ours = self->info ? shoal_metainfo_get_info_bytes (self->info) : NULL;
-  gint64 size = ours ? (gint64) g_bytes_get_size (ours) : ps->metadata_size;
-  ShoalUtMetadataMessage m;
-  g_autoptr(GError) error = NULL;
-  gint64 now = g_get_monotonic_time ();
-
-  if (!shoal_ut_metadata_parse (msg->payload, msg->payload_len, size, &m, &error))
-    {
-      shoal_peer_connection_close (ps->conn, error);
-      return;
-    }
-
-  switch (m.type)
-    {
-    case SHOAL_UT_METADATA_REQUEST:
-      /* A peer that does not read its answers gets no more of them. */
-      if (peer_id != 0 && !shoal_peer_connection_output_full (ps->conn))
-        {
-          g_autoptr(GByteArray) out = g_byte_array_new ();
-
-          shoal_ut_metadata_answer_request (ours, m.piece, &ps->metadata_limit, now, out);
-          shoal_peer_connection_send_extended (ps->conn, peer_id, out->data, out->len);
-        }
-      break;
-
-    case SHOAL_UT_METADATA_REJECT:
-      if (self->metadata_fetch != NULL)
-        shoal_metadata_fetch_reject (self->metadata_fetch, sender_id (ps), m.piece, now);
-      break;
-
-    case SHOAL_UT_METADATA_DATA:
-      if (self->metadata_fetch != NULL)
-        {
-          g_autoptr(GPtrArray) bad = NULL;
-          ShoalMetadataFetchResult r = shoal_metadata_fetch_add_piece (self->metadata_fetch, sender_id (ps), &m,
-                                                                      &bad, &error);
-
-          if (r == SHOAL_METADATA_FETCH_COMPLETE)
-            {
-              metadata_complete (self);
-              return;
-            }
-          if (r == SHOAL_METADATA_FETCH_BAD_PEER)
-            {
-              shoal_peer_connection_close (ps->conn, error);
-              return;
-            }
-          if (r == SHOAL_METADATA_FETCH_MISMATCH)
-            {
-              /* The assembled dictionary failed the info-hash, and the
-               * fetcher knows who alone sent it: ban the address, or it
-               * comes back for another assembly. */
-              for (guint i = 0; bad != NULL && i < bad->len; i++)
-                {
-                  ShoalPeerConnection *c = find_connection (self, bad->pdata[i]);
-
-                  if (c != NULL)
-                    {
-                      g_autofree char *ip = ip_of (c);
-
-                      g_debug ("Peer %s sent metadata that does not match the info-hash",
-                               shoal_peer_connection_get_address (c));
-                      if (!shoal_smart_ban_is_banned (self->smart_ban, ip))
-                        ban_ip (self, ip);
-                    }
-                }
-              if (shoal_peer_connection_get_state (ps->conn) != SHOAL_PEER_CONNECTION_ACTIVE)
-                return;
-            }
-          fill_metadata_requests (self, ps);
-        }
-      break;
-
-    default:
-      break;
-    }
-}
-
-/* The peer's extension handshake arrived (the connection parsed it). */
-static void
-handle_ext_handshake (ShoalTorrent   *self,
-                      ShoalPeerState *ps)
-{
-  const ShoalPeerWireExtHandshake *ext = shoal_peer_connection_get_ext_handshake (ps->conn);
-  g_autoptr(GError) error = NULL;
-
-  if (ext == NULL)
-    return;
-  ps->metadata_size = ext->metadata_size;
-  if (ps->pex == NULL && shoal_peer_wire_ext_handshake_lookup (ext, SHOAL_PEX_NAME) != 0)
-    ps->pex = shoal_pex_state_new ();
-  if (self->metadata_fetch != NULL && ext->metadata_size > 0 &&
-      shoal_peer_wire_ext_handshake_lookup (ext, SHOAL_UT_METADATA_NAME) != 0)
-    {
-      g_autofree char *ip = ip_of (ps->conn);
-
-      /* Bans are by address: a peer that sent bad metadata gets no second
-       * assembly by reconnecting. */
-      if (!shoal_metadata_fetch_set_peer_address (self->metadata_fetch, sender_id (ps), ip, &error) ||
-          !shoal_metadata_fetch_set_size (self->metadata_fetch, sender_id (ps), ext->metadata_size, &error))
-        {
-          g_debug ("Peer %s: %s", shoal_peer_connection_get_address (ps->conn), error->message);
-          /* Without the metadata a banned peer has nothing else to give. */
-          if (g_error_matches (error, SHOAL_UT_METADATA_ERROR, SHOAL_UT_METADATA_ERROR_BANNED_PEER))
-            shoal_peer_connection_close (ps->conn, error);
-          return;
-        }
-      fill_metadata_requests (self, ps);
-    }
-}
-
 static void
 conn_message (gpointer                    owner,
               ShoalPeerConnection        *conn,
               const ShoalPeerWireMessage *msg)
 {
   ShoalTorrent *self = owner;
-  ShoalPeerState *ps = peer_state (conn);
+  ShoalPeerState *ps = _shoal_torrent_peer_state (conn);
 
   switch (msg->type)
     {
@@ -1232,8 +939,8 @@ conn_message (gpointer                    owner,
       if (self->picker == NULL)
         break;
       /* A peer with nothing may send no bitfield before its first have. */
-      if (shoal_piece_picker_knows_peer (self->picker, sender_id (ps)))
-        shoal_piece_picker_peer_have (self->picker, sender_id (ps), msg->index);
+      if (shoal_piece_picker_knows_peer (self->picker, _shoal_torrent_sender_id (ps)))
+        shoal_piece_picker_peer_have (self->picker, _shoal_torrent_sender_id (ps), msg->index);
       else
         count_peer (self, ps);
       if (!shoal_peer_connection_am_interested (conn))
@@ -1304,18 +1011,13 @@ conn_message (gpointer                    owner,
         if (idx >= 0)
           {
             g_array_remove_index_fast (ps->requests, (guint) idx);
-            shoal_piece_picker_request_rejected (self->picker, &b, sender_id (ps));
+            shoal_piece_picker_request_rejected (self->picker, &b, _shoal_torrent_sender_id (ps));
           }
       }
       break;
 
     case SHOAL_PEER_WIRE_EXTENDED:
-      if (msg->extended_id == 0)
-        handle_ext_handshake (self, ps);
-      else if (msg->extended_id == EXT_UT_METADATA)
-        handle_ut_metadata (self, ps, msg);
-      else if (msg->extended_id == EXT_UT_PEX)
-        handle_pex (self, ps, msg);
+      _shoal_torrent_handle_extended (self, ps, msg);
       break;
 
     case SHOAL_PEER_WIRE_PORT:
@@ -1345,7 +1047,7 @@ conn_closed (gpointer             owner,
              const GError        *error)
 {
   ShoalTorrent *self = owner;
-  ShoalPeerState *ps = peer_state (conn);
+  ShoalPeerState *ps = _shoal_torrent_peer_state (conn);
   g_autofree char *key = g_strdup (shoal_peer_connection_get_address (conn));
   ShoalPeerCandidate *c = shoal_peer_candidates_lookup (self->candidates, key);
   gboolean was_unchoked = !shoal_peer_connection_am_choking (conn);
@@ -1360,11 +1062,11 @@ conn_closed (gpointer             owner,
     }
   if (self->picker != NULL && ps != NULL)
     {
-      shoal_piece_picker_peer_remove (self->picker, sender_id (ps));
-      shoal_piece_picker_peer_gone (self->picker, sender_id (ps));
+      shoal_piece_picker_peer_remove (self->picker, _shoal_torrent_sender_id (ps));
+      shoal_piece_picker_peer_gone (self->picker, _shoal_torrent_sender_id (ps));
     }
   if (self->metadata_fetch != NULL && ps != NULL)
-    shoal_metadata_fetch_remove_peer (self->metadata_fetch, sender_id (ps));
+    shoal_metadata_fetch_remove_peer (self->metadata_fetch, _shoal_torrent_sender_id (ps));
 
   if (c != NULL && shoal_peer_connection_failed_in_mse (conn) &&
       SHOAL_TORRENT_ASK (self, get_encryption_policy) == SHOAL_ENCRYPTION_PREFER)
@@ -1407,7 +1109,7 @@ static void
 conn_writable (gpointer             owner,
                ShoalPeerConnection *conn)
 {
-  pump_uploads (peer_state (conn));
+  pump_uploads (_shoal_torrent_peer_state (conn));
 }
 
 static const ShoalPeerConnectionHandler torrent_handler = {
@@ -1418,13 +1120,14 @@ static const ShoalPeerConnectionHandler torrent_handler = {
   conn_writable,
 };
 
-static void
-attach (ShoalTorrent        *self,
-        ShoalPeerConnection *conn,
-        ShoalPeerFlags       source)
+/* Makes @conn one of ours: its state, handler and limits. */
+void
+_shoal_torrent_attach_connection (ShoalTorrent        *self,
+                                  ShoalPeerConnection *conn,
+                                  ShoalPeerFlags       source)
 {
   ShoalPeerState *ps = g_new0 (ShoalPeerState, 1);
-  g_autofree char *ip = ip_of (conn);
+  g_autofree char *ip = _shoal_torrent_conn_ip (conn);
   ShoalRateLimit *down[] = { &self->down_limit, SHOAL_TORRENT_ASK (self, get_down_limit) };
   ShoalRateLimit *up[] = { &self->up_limit, SHOAL_TORRENT_ASK (self, get_up_limit) };
 
@@ -1445,271 +1148,6 @@ attach (ShoalTorrent        *self,
   g_ptr_array_add (self->connections, g_object_ref (conn));
 }
 
-static gboolean
-room_for_connection (ShoalTorrent *self)
-{
-  return self->connections->len < self->max_connections &&
-         SHOAL_TORRENT_ASK (self, get_n_connections) < SHOAL_TORRENT_ASK (self, get_max_connections);
-}
-
-/* Our connections (either way) with the host of @conn. */
-static guint
-count_connections_from (ShoalTorrent        *self,
-                        ShoalPeerConnection *conn)
-{
-  GInetSocketAddress *remote = shoal_peer_connection_get_remote (conn);
-  guint n = 0;
-
-  for (guint i = 0; remote != NULL && i < self->connections->len; i++)
-    {
-      GInetSocketAddress *other = shoal_peer_connection_get_remote (self->connections->pdata[i]);
-
-      if (other != NULL && shoal_peer_connection_get_state (self->connections->pdata[i]) != SHOAL_PEER_CONNECTION_CLOSED &&
-          g_inet_address_equal (g_inet_socket_address_get_address (other), g_inet_socket_address_get_address (remote)))
-        n++;
-    }
-  return n;
-}
-
-/**
- * _shoal_torrent_adopt_incoming:
- * @error: why it was refused
- *
- * An incoming connection asked for this torrent. Returns FALSE (and the
- * session closes it) when we are not running or are full, it is banned, or
- * its host has as many connections to us as one host may.
- */
-gboolean
-_shoal_torrent_adopt_incoming (ShoalTorrent        *self,
-                               ShoalPeerConnection *conn,
-                               GError             **error)
-{
-  g_autofree char *ip = ip_of (conn);
-  GInetSocketAddress *remote = shoal_peer_connection_get_remote (conn);
-
-  if (!_shoal_torrent_is_active (self))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
-                   "Peer asked for “%s”, which is not running", shoal_torrent_get_name (self));
-      return FALSE;
-    }
-  if (shoal_smart_ban_is_banned (self->smart_ban, ip))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                   "Peer is banned from “%s”", shoal_torrent_get_name (self));
-      return FALSE;
-    }
-  if (!room_for_connection (self))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
-                   "Peer asked for “%s”, which is full (%u of %u connections, %u of %u in all)",
-                   shoal_torrent_get_name (self), self->connections->len, self->max_connections,
-                   SHOAL_TORRENT_ASK (self, get_n_connections),
-                   SHOAL_TORRENT_ASK (self, get_max_connections));
-      return FALSE;
-    }
-  if (remote != NULL && SHOAL_TORRENT_ASK (self, limits_per_ip, g_inet_socket_address_get_address (remote)) &&
-      count_connections_from (self, conn) >= SHOAL_TORRENT_MAX_CONNECTIONS_PER_IP)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
-                   "Peer asked for “%s”, but %s already has %u connections to it, the most one host may have",
-                   shoal_torrent_get_name (self), ip, SHOAL_TORRENT_MAX_CONNECTIONS_PER_IP);
-      return FALSE;
-    }
-  attach (self, conn, SHOAL_PEER_FLAG_NONE);
-  return TRUE;
-}
-
-/**
- * _shoal_torrent_add_candidate:
- * @self: a torrent
- * @address: a peer address
- * @source: where it came from: %SHOAL_PEER_FLAG_NONE for the user, or one
- *   of the FROM flags
- * @sender: (nullable): who told us: the PEX peer, the tracker, the LSD
- *   announcer, our DHT socket
- *
- * Keeps @address as a peer to dial, if it passes the address filter and
- * the candidate table has room for it (see shoal-peer-candidates.c).
- */
-void
-_shoal_torrent_add_candidate (ShoalTorrent       *self,
-                              GInetSocketAddress *address,
-                              ShoalPeerFlags      source,
-                              GInetAddress       *sender)
-{
-  g_autofree char *ip = g_inet_address_to_string (g_inet_socket_address_get_address (address));
-  g_autofree char *origin = NULL;
-  g_autoptr(GPtrArray) networks = NULL;
-  ShoalPeerSource kind = shoal_peer_source_from_flags (source);
-  const char *reason = NULL;
-
-  if (shoal_smart_ban_is_banned (self->smart_ban, ip))
-    return;
-  /* Trackers list us too; on a loopback address our own port is us. */
-  if (g_inet_socket_address_get_port (address) == SHOAL_TORRENT_ASK (self, get_listen_port) &&
-      g_inet_address_get_is_loopback (g_inet_socket_address_get_address (address)))
-    return;
-  if (kind != SHOAL_PEER_SOURCE_MANUAL)
-    networks = shoal_peer_address_local_networks ();
-  if (!shoal_peer_address_is_acceptable (address, kind, sender, networks, &reason))
-    {
-      g_debug ("Torrent %s: ignoring %s peer %s:%u: %s", self->hash_hex, shoal_peer_source_to_string (kind),
-               ip, g_inet_socket_address_get_port (address), reason);
-      return;
-    }
-  /* Quotas per PEX peer and per tracker: one of them cannot fill the table. */
-  if (sender != NULL && (kind == SHOAL_PEER_SOURCE_PEX || kind == SHOAL_PEER_SOURCE_TRACKER))
-    origin = g_inet_address_to_string (sender);
-  shoal_peer_candidates_add (self->candidates, address, source, origin, g_get_monotonic_time ());
-}
-
-static gboolean
-already_connected (ShoalTorrent *self,
-                   const char   *key)
-{
-  for (guint i = 0; i < self->connections->len; i++)
-    if (g_strcmp0 (shoal_peer_connection_get_address (self->connections->pdata[i]), key) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* Peers a DHT lookup found for us (GInetSocketAddress). */
-void
-_shoal_torrent_add_dht_peers (ShoalTorrent *self,
-                              GPtrArray    *peers)
-{
-  g_autoptr(GInetAddress) sender = NULL;
-
-  if (self->info != NULL && shoal_metainfo_is_private (self->info))
-    return;
-  sender = SHOAL_TORRENT_ASK (self, dup_bound_address);
-
-  /* The DHT does not say which node named a peer; but a DHT socket bound
-   * to loopback only ever hears from this host. */
-  for (guint i = 0; i < peers->len; i++)
-    if (G_IS_INET_SOCKET_ADDRESS (peers->pdata[i]))
-      _shoal_torrent_add_candidate (self, peers->pdata[i], SHOAL_PEER_FLAG_FROM_DHT, sender);
-  if (_shoal_torrent_is_active (self))
-    _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
-}
-
-/* A peer on the local network announced this torrent (BEP 14). */
-void
-_shoal_torrent_add_lsd_peer (ShoalTorrent       *self,
-                             GInetSocketAddress *address)
-{
-  if (self->info != NULL && shoal_metainfo_is_private (self->info))
-    return;
-  /* The announcer's own address: LSD only passes announces from our
-   * networks, so a private address is fine, a public one too. */
-  _shoal_torrent_add_candidate (self, address, SHOAL_PEER_FLAG_FROM_LSD, g_inet_socket_address_get_address (address));
-  if (_shoal_torrent_is_active (self))
-    _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
-}
-
-static void
-dht_announce_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(ShoalTorrent) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (shoal_dht_announce_finish (SHOAL_DHT (source), result, &error) == 0 && error != NULL &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_debug ("Torrent %s: DHT announce: %s", self->hash_hex, error->message);
-}
-
-/* Looks the torrent up in the DHT and announces it: every 15 minutes, or
- * every minute while it has few peers or still needs its metadata. */
-static void
-dht_tick (ShoalTorrent *self,
-          gint64        now_us)
-{
-  ShoalDht *dht = SHOAL_TORRENT_ASK (self, get_dht);
-  gboolean hungry;
-
-  if (dht == NULL || now_us < self->next_dht_announce_us ||
-      (self->info != NULL && shoal_metainfo_is_private (self->info)))
-    return;
-  hungry = self->info == NULL || self->connections->len < 5;
-  self->next_dht_announce_us = now_us + (hungry ? 60 : 15 * 60) * G_USEC_PER_SEC;
-  shoal_dht_announce_async (dht, self->info_hash, SHOAL_TORRENT_ASK (self, get_listen_port),
-                            self->cancellable, dht_announce_cb, g_object_ref (self));
-}
-
-/* Dials the best-ranked candidates (see shoal-peer-candidates.c), as
- * many as there is room for, within each source's dial budget. */
-void
-_shoal_torrent_connect_peers (ShoalTorrent *self,
-                              gint64        now_us)
-{
-  g_autoptr(GPtrArray) ranked = NULL;
-  guint started = 0;
-  gboolean seeding = self->state == SHOAL_TORRENT_STATE_SEEDING;
-
-  if (!_shoal_torrent_is_active (self) || !room_for_connection (self))
-    return;
-
-  if (now_us - self->candidates_pruned_us > 60 * G_USEC_PER_SEC)
-    {
-      self->candidates_pruned_us = now_us;
-      shoal_peer_candidates_prune (self->candidates, now_us);
-    }
-  ranked = shoal_peer_candidates_rank (self->candidates, now_us, seeding);
-  for (guint i = 0; i < ranked->len && started < SHOAL_TORRENT_CONNECTS_PER_TICK && room_for_connection (self); i++)
-    {
-      ShoalPeerCandidate *c = ranked->pdata[i];
-      ShoalPeerConnection *conn;
-      ShoalPeerWireFeatures features = SHOAL_PEER_WIRE_FEATURE_FAST | SHOAL_PEER_WIRE_FEATURE_EXTENSION;
-      ShoalEncryptionPolicy policy;
-
-      if (SHOAL_TORRENT_ASK (self, get_dht) != NULL)
-        features |= SHOAL_PEER_WIRE_FEATURE_DHT;
-
-      if (already_connected (self, c->key))
-        {
-          c->connected = TRUE;
-          continue;
-        }
-      /* It was named before it was banned. */
-      if (shoal_smart_ban_get_n_banned (self->smart_ban) > 0)
-        {
-          g_autofree char *ip = g_inet_address_to_string (g_inet_socket_address_get_address (c->address));
-
-          if (shoal_smart_ban_is_banned (self->smart_ban, ip))
-            continue;
-        }
-      if (!shoal_peer_candidates_take_dial (self->candidates, c, now_us))
-        continue;
-
-      conn = shoal_peer_connection_new_outgoing (c->address, self->info_hash,
-                                                 SHOAL_TORRENT_ASK (self, get_peer_id), features);
-      policy = SHOAL_TORRENT_ASK (self, get_encryption_policy);
-      if (c->plaintext_only && policy == SHOAL_ENCRYPTION_PREFER)
-        policy = SHOAL_ENCRYPTION_ALLOW_PLAINTEXT;
-      shoal_peer_connection_set_encryption (conn, policy, NULL, NULL);
-      c->connected = TRUE;
-      attach (self, conn, c->source);
-      shoal_peer_connection_start (conn);
-      g_object_unref (conn);
-      started++;
-    }
-}
-
-void
-_shoal_torrent_close_all_peers (ShoalTorrent *self)
-{
-  g_autoptr(GPtrArray) conns = g_ptr_array_copy (self->connections, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
-
-  g_ptr_array_set_free_func (conns, g_object_unref);
-  for (guint i = 0; i < conns->len; i++)
-    shoal_peer_connection_close (conns->pdata[i], NULL);
-  g_ptr_array_set_size (self->connections, 0);
-  g_list_store_remove_all (self->peers);
-}
-
 void
 _shoal_torrent_broadcast_have (ShoalTorrent *self,
                                guint         piece)
@@ -1723,7 +1161,7 @@ _shoal_torrent_broadcast_have (ShoalTorrent *self,
       if (!shoal_peer_connection_peer_has_all (c))
         shoal_peer_connection_send_have (c, piece);
       if (shoal_peer_connection_am_interested (c))
-        update_interest (self, peer_state (c));
+        update_interest (self, _shoal_torrent_peer_state (c));
     }
 }
 
@@ -1737,7 +1175,7 @@ _shoal_torrent_peers_tick (ShoalTorrent *self,
   for (guint i = 0; i < conns->len; i++)
     {
       ShoalPeerConnection *conn = conns->pdata[i];
-      ShoalPeerState *ps = peer_state (conn);
+      ShoalPeerState *ps = _shoal_torrent_peer_state (conn);
 
       shoal_peer_connection_tick (conn, now_us);
       if (shoal_peer_connection_get_state (conn) != SHOAL_PEER_CONNECTION_ACTIVE)
@@ -1750,7 +1188,7 @@ _shoal_torrent_peers_tick (ShoalTorrent *self,
 
           if (now_us - req->sent_us > SHOAL_TORRENT_REQUEST_TIMEOUT * G_USEC_PER_SEC)
             {
-              shoal_piece_picker_request_timed_out (self->picker, &req->block, sender_id (ps));
+              shoal_piece_picker_request_timed_out (self->picker, &req->block, _shoal_torrent_sender_id (ps));
               shoal_peer_connection_send_cancel (conn, req->block.piece, req->block.begin, req->block.length);
               g_array_remove_index_fast (ps->requests, r);
             }
@@ -1761,11 +1199,11 @@ _shoal_torrent_peers_tick (ShoalTorrent *self,
       update_peer_snapshot (ps, now_us);
       pump_uploads (ps);
       fill_requests (ps);
-      fill_metadata_requests (self, ps);
-      send_pex (self, ps, now_us);
+      _shoal_torrent_fill_metadata_requests (self, ps);
+      _shoal_torrent_send_pex (self, ps, now_us);
     }
 
   for (guint i = 0; i < self->web_seeds->len; i++)
     shoal_web_seed_tick (self->web_seeds->pdata[i], now_us);
-  dht_tick (self, now_us);
+  _shoal_torrent_dht_tick (self, now_us);
 }

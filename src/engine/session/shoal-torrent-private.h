@@ -212,7 +212,7 @@ void            _shoal_torrent_stop_announcing    (ShoalTorrent  *self);
 void            _shoal_torrent_apply_add_flags_after_resume (ShoalTorrent  *self,
                                                              ShoalAddFlags  flags);
 
-/* shoal-torrent-peers.c */
+/* shoal-torrent-peers.c (and shoal-torrent-connections.c, -extensions.c) */
 gboolean        _shoal_torrent_adopt_incoming     (ShoalTorrent        *self,
                                                    ShoalPeerConnection *conn,
                                                    GError             **error);
@@ -239,6 +239,45 @@ void            _shoal_torrent_add_lsd_peer       (ShoalTorrent        *self,
                                                    GInetSocketAddress  *address);
 void            _shoal_torrent_start_web_seeds    (ShoalTorrent        *self);
 void            _shoal_torrent_stop_web_seeds     (ShoalTorrent        *self);
+char           *_shoal_torrent_conn_ip            (ShoalPeerConnection *conn);
+ShoalPeerConnection *_shoal_torrent_find_connection (ShoalTorrent      *self,
+                                                   gpointer             id);
+void            _shoal_torrent_ban_ip             (ShoalTorrent        *self,
+                                                   const char          *ip);
+void            _shoal_torrent_attach_connection  (ShoalTorrent        *self,
+                                                   ShoalPeerConnection *conn,
+                                                   ShoalPeerFlags       source);
+
+/* shoal-torrent-extensions.c */
+void            _shoal_torrent_send_extension_handshake (ShoalTorrent        *self,
+                                                         ShoalPeerConnection *conn);
+void            _shoal_torrent_handle_extended    (ShoalTorrent               *self,
+                                                   ShoalPeerState             *ps,
+                                                   const ShoalPeerWireMessage *msg);
+void            _shoal_torrent_fill_metadata_requests (ShoalTorrent   *self,
+                                                       ShoalPeerState *ps);
+void            _shoal_torrent_send_pex           (ShoalTorrent        *self,
+                                                   ShoalPeerState      *ps,
+                                                   gint64               now_us);
+
+/* shoal-torrent-connections.c (and _shoal_torrent_adopt_incoming(),
+ * _shoal_torrent_add_candidate(), the DHT and LSD intake above) */
+void            _shoal_torrent_dht_tick           (ShoalTorrent        *self,
+                                                   gint64               now_us);
+
+/* The state the torrent keeps for @conn, one of its connections. */
+static inline ShoalPeerState *
+_shoal_torrent_peer_state (ShoalPeerConnection *conn)
+{
+  return shoal_peer_connection_get_owner_data (conn);
+}
+
+/* What the picker and the metadata fetcher know the connection as. */
+static inline gpointer
+_shoal_torrent_sender_id (ShoalPeerState *ps)
+{
+  return ps->sender->id;
+}
 
 /* Asks the torrent's owner (see shoal-torrent-services.h). */
 #define SHOAL_TORRENT_ASK(self, entry, ...) \
