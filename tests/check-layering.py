@@ -12,7 +12,16 @@
 # listed in EXCEPTIONS; a listed exception that is no longer needed is an
 # error too, so the list can only shrink.
 #
-# Usage: check-layering.py [SRC/ENGINE]   (default: ../src/engine from here)
+# It also checks the public API: the umbrella shoal-engine.h includes
+# exactly the public headers (shoal_engine_public_headers in meson, given
+# after SRC/ENGINE), each of which starts with the inside-guard, includes
+# only GLib/GIO and other public headers, and declares nothing private
+# (`_shoal_…`, `…_for_testing`); and the front ends (src/app, src/cli)
+# include no engine header but shoal-engine.h.
+#
+# Usage: check-layering.py [SRC/ENGINE [PUBLIC-HEADER…]]
+#        (default: ../src/engine from here, and the headers the umbrella
+#        includes)
 
 import os
 import re
@@ -36,8 +45,22 @@ TOP = "."
 
 # Headers generated at build time, and the folder they count as.
 GENERATED = {
-    "shoal-engine-enums.h": "session",  # glib-mkenums of util/shoal-types.h, built with session/
+    "shoal-engine-enums.h": "session",  # glib-mkenums of the public headers, built with session/
 }
+
+# The umbrella header, the one the front ends include.
+UMBRELLA = "shoal-engine.h"
+
+# The front ends, next to src/engine: they may include only UMBRELLA.
+FRONT_ENDS = ["app", "cli"]
+
+# What a public header may include besides other public headers.
+PUBLIC_SYSTEM_INCLUDES = {"glib.h", "glib-object.h", "gio/gio.h"}
+
+GUARD = re.compile(r'^#if !defined \(SHOAL_ENGINE_INSIDE\) && !defined \(SHOAL_ENGINE_COMPILATION\)\n'
+                   r'# error "Only <shoal-engine.h> can be included directly\."\n#endif$', re.M)
+SYSTEM_INCLUDE = re.compile(r'^\s*#\s*include\s+<([^>]+)>', re.M)
+PRIVATE_NAME = re.compile(r'\b(_shoal_\w+|\w+_for_testing)\b')
 
 # Includes that are not engine headers.
 IGNORED = {"config.h"}
@@ -115,6 +138,8 @@ def main():
             errors.append('%s: includes %s/%s, but %s/ may only use %s'
                           % (rel, target, header, folder, ", ".join(ALLOWED[folder]) or "itself"))
 
+    errors += check_public_api(root, owner, sys.argv[2:])
+
     for rel, header in sorted(set(EXCEPTIONS) - used_exceptions):
         errors.append('EXCEPTIONS lists %s including %s, which it no longer does (or may now): '
                       'remove the entry' % (rel, header))
@@ -126,6 +151,72 @@ def main():
     print("%d files checked, %d upward includes left as exceptions, %d errors"
           % (len(files), len(used_exceptions), len(errors)))
     return 1 if errors else 0
+
+
+def strip_comments(text):
+    return re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+
+
+def check_public_api(root, owner, listed):
+    """The umbrella, the public headers, and what the front ends include."""
+    errors = []
+    umbrella_path = os.path.join(root, UMBRELLA)
+    if not os.path.exists(umbrella_path):
+        return ["%s: the public umbrella header is missing" % UMBRELLA]
+    with open(umbrella_path, encoding="utf-8") as f:
+        umbrella = [os.path.basename(h) for h in INCLUDE.findall(f.read())]
+
+    public = set(umbrella)
+    if listed:
+        names = {os.path.basename(p) for p in listed} - {UMBRELLA}
+        for name in sorted(names - public):
+            errors.append("%s is in shoal_engine_public_headers but %s does not include it"
+                          % (name, UMBRELLA))
+        for name in sorted(public - names - set(GENERATED)):
+            errors.append("%s includes %s, which shoal_engine_public_headers does not list"
+                          % (UMBRELLA, name))
+
+    for name in sorted(public):
+        if name in GENERATED:
+            continue
+        if name not in owner or owner[name] == TOP:
+            errors.append("%s includes %s, which is not a header of a folder" % (UMBRELLA, name))
+            continue
+        rel = owner[name] + "/" + name
+        with open(os.path.join(root, rel), encoding="utf-8") as f:
+            text = f.read()
+        if not GUARD.search(text):
+            errors.append("%s: a public header without the SHOAL_ENGINE_INSIDE guard "
+                          "(see %s)" % (rel, UMBRELLA))
+        for included in INCLUDE.findall(text):
+            if os.path.basename(included) not in public:
+                errors.append("%s: a public header including %s, which is private"
+                              % (rel, included))
+        for included in SYSTEM_INCLUDE.findall(text):
+            if included not in PUBLIC_SYSTEM_INCLUDES:
+                errors.append("%s: a public header including <%s> (only %s)"
+                              % (rel, included, ", ".join(sorted(PUBLIC_SYSTEM_INCLUDES))))
+        for private in sorted(set(PRIVATE_NAME.findall(strip_comments(text)))):
+            errors.append("%s: a public header declaring %s; move it to a *-private.h"
+                          % (rel, private))
+
+    src = os.path.dirname(os.path.abspath(root))
+    for front_end in FRONT_ENDS:
+        directory = os.path.join(src, front_end)
+        if not os.path.isdir(directory):
+            errors.append("%s/: a front end that is not there" % front_end)
+            continue
+        for name in sorted(os.listdir(directory)):
+            if not name.endswith((".c", ".h")):
+                continue
+            with open(os.path.join(directory, name), encoding="utf-8") as f:
+                text = f.read()
+            for included in INCLUDE.findall(text) + SYSTEM_INCLUDE.findall(text):
+                header = os.path.basename(included)
+                if header in owner and header != UMBRELLA:
+                    errors.append("%s/%s: includes %s; front ends include only %s"
+                                  % (front_end, name, header, UMBRELLA))
+    return errors
 
 
 if __name__ == "__main__":

@@ -4,12 +4,8 @@
  */
 #pragma once
 
+#include "shoal-engine.h"
 #include "shoal-bencode.h"
-#include "shoal-engine-enums.h"
-#include "shoal-hash.h"
-#include "shoal-peer.h"
-#include "shoal-session.h"
-#include "shoal-torrent.h"
 
 G_BEGIN_DECLS
 

@@ -20,6 +20,7 @@
 #include "shoal-details-util.h"
 #include "shoal-details-view.h"
 #include "shoal-engine.h"
+#include "shoal-bencode.h"
 #include "shoal-peers-page.h"
 #include "shoal-pieces-page.h"
 

@@ -33,6 +33,7 @@
 
 #include "shoal-add-dialog.h"
 #include "shoal-application.h"
+#include "shoal-bencode.h"
 #include "shoal-preferences-window.h"
 #include "shoal-window.h"
 

@@ -12,7 +12,6 @@
 
 #include "shoal-engine.h"
 #include "shoal-bencode.h"
-#include "shoal-hash.h"
 
 #define PIECE_LENGTH (32u * 1024u)
 #define WAIT_SECONDS 30

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli-session.h"
 #include "shoal-cli.h"
 #include "shoal-engine.h"
 
@@ -184,15 +185,6 @@ stop_cb (gpointer user_data)
 }
 
 static void
-closed_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  shoal_session_close_finish (SHOAL_SESSION (source), result, NULL);
-  g_main_loop_quit (user_data);
-}
-
-static void
 torrent_error_cb (ShoalTorrent *torrent,
                   GError       *error,
                   Seed         *seed)
@@ -205,31 +197,25 @@ torrent_error_cb (ShoalTorrent *torrent,
 /* Seeds what was just created, from where it lies: the data is correct by
  * construction, so the torrent goes straight to seeding without a check. */
 static int
-seed_created (ShoalMetainfo  *info,
-              const char     *data_dir,
-              gint            port,
-              const char     *listen_address,
-              char          **peers,
-              const char     *state_dir,
-              gboolean        quiet)
+seed_created (ShoalMetainfo           *info,
+              const char              *data_dir,
+              const CliSessionOptions *options,
+              gboolean                 quiet)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autofree char *dir = g_canonicalize_filename (data_dir, NULL);
-  g_autofree char *state = shoal_cli_dup_state_dir (state_dir, dir);
-  g_autoptr(ShoalSession) session = shoal_session_new (state);
+  g_autofree char *state = shoal_cli_dup_state_dir (options->state_dir, dir);
+  g_autoptr(ShoalSession) session = NULL;
   ShoalTorrent *torrent;
   guint sigint_id, sigterm_id;
   Seed seed = { loop, 0 };
 
-  shoal_session_set_listen_port (session, (guint16) port);
-  shoal_session_set_restore_saved_torrents (session, FALSE);
-  if (listen_address != NULL)
-    shoal_session_set_listen_address (session, listen_address);
-  if (!shoal_session_start (session, &error))
+  session = cli_session_new (options, state, &error);
+  if (session == NULL)
     {
       fprintf (stderr, "shoal-cli create: %s\n", error->message);
-      return 1;
+      return error->domain == G_OPTION_ERROR ? 2 : 1;
     }
   /* The state is saved as for `shoal-cli seed`, which can then go on
    * seeding from here without a check. */
@@ -239,8 +225,8 @@ seed_created (ShoalMetainfo  *info,
       fprintf (stderr, "shoal-cli create: cannot seed: %s\n", error->message);
       return 1;
     }
-  for (guint i = 0; peers != NULL && peers[i] != NULL; i++)
-    if (!shoal_torrent_add_peer (torrent, peers[i], &error))
+  for (guint i = 0; options->peers != NULL && options->peers[i] != NULL; i++)
+    if (!shoal_torrent_add_peer (torrent, options->peers[i], &error))
       {
         fprintf (stderr, "shoal-cli create: --peer: %s\n", error->message);
         g_clear_error (&error);
@@ -262,8 +248,7 @@ seed_created (ShoalMetainfo  *info,
   g_signal_handlers_disconnect_by_data (torrent, &seed);
 
   /* Give the trackers our `stopped` before exiting. */
-  shoal_session_close_async (session, NULL, closed_cb, loop);
-  g_main_loop_run (loop);
+  cli_session_close (session, loop);
   return seed.status;
 }
 
@@ -275,13 +260,10 @@ shoal_cli_create (int    argc,
   g_autofree char *piece_size_text = NULL;
   g_autofree char *comment = NULL;
   g_autofree char *source = NULL;
-  g_autofree char *state_dir = NULL;
-  g_autofree char *listen_address = NULL;
   g_auto(GStrv) trackers = NULL;
   g_auto(GStrv) web_seeds = NULL;
-  g_auto(GStrv) peers = NULL;
+  g_auto(CliSessionOptions) session_options = { 0 };
   gboolean is_private = FALSE, v1 = FALSE, hybrid = FALSE, seed = FALSE, quiet = FALSE, no_date = FALSE;
-  gint port = 0;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Where to write the .torrent (default: NAME.torrent)", "FILE" },
     { "tracker", 't', 0, G_OPTION_ARG_STRING_ARRAY, &trackers,
@@ -296,10 +278,9 @@ shoal_cli_create (int    argc,
     { "hybrid", 0, 0, G_OPTION_ARG_NONE, &hybrid, "Hybrid v1+v2, readable by every client (default)", NULL },
     { "no-date", 0, 0, G_OPTION_ARG_NONE, &no_date, "Leave out the creation date (reproducible output)", NULL },
     { "seed", 0, 0, G_OPTION_ARG_NONE, &seed, "Then seed it from where the data is, until interrupted", NULL },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &port, "With --seed: port for incoming peers (default: random)", "PORT" },
-    { "listen-address", 0, 0, G_OPTION_ARG_STRING, &listen_address, "With --seed: address to listen on", "ADDR" },
-    { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &peers, "With --seed: connect to this peer too", "HOST:PORT" },
-    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "With --seed: where resume data is kept, per directory", "DIR" },
+    { NULL }
+  };
+  const GOptionEntry last[] = {
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print no progress", NULL },
     { NULL }
   };
@@ -318,19 +299,27 @@ shoal_cli_create (int    argc,
   int status = 0;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  cli_session_options_add_entries (&session_options, context);
+  g_option_context_add_main_entries (context, last, NULL);
   g_option_context_set_description (context,
     "Hidden files are included; sockets, FIFOs, devices and symbolic links that lead outside PATH or to\n"
     "directories are skipped with a warning; links to files inside PATH are shared as plain files.\n"
     "Files are listed in path order, so the same data always gives the same info-hash.\n"
-    "With --seed, Shoal seeds from the directory holding PATH without checking the data again.");
+    "With --seed, Shoal seeds from the directory holding PATH without checking the data again.\n"
+    "The options from --port to --state-dir apply with --seed only, as they do to “shoal-cli seed”.");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "shoal-cli create: %s\n", error->message);
       return 2;
     }
-  if (argc != 2 || port < 0 || port > 65535 || (v1 && hybrid))
+  if (argc != 2 || session_options.port < 0 || session_options.port > 65535 || (v1 && hybrid))
     {
       fprintf (stderr, "shoal-cli create: expected one file or directory (see --help)\n");
+      return 2;
+    }
+  if (seed && !cli_session_options_check (&session_options, &error))
+    {
+      fprintf (stderr, "shoal-cli create: %s\n", error->message);
       return 2;
     }
   if (!parse_piece_size (piece_size_text, &piece_size, &error))
@@ -394,7 +383,7 @@ shoal_cli_create (int    argc,
 
   data_dir = g_path_get_dirname (canonical);
   if (status == 0 && seed)
-    status = seed_created (c.metainfo, data_dir, port, listen_address, peers, state_dir, quiet);
+    status = seed_created (c.metainfo, data_dir, &session_options, quiet);
 
   g_clear_pointer (&c.bytes, g_bytes_unref);
   g_clear_object (&c.metainfo);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli-session.h"
 #include "shoal-cli.h"
 #include "shoal-engine.h"
 
@@ -33,32 +34,28 @@ typedef struct
   gboolean      said_incomplete;
 } Download;
 
-/**
- * shoal_cli_dup_state_dir:
- * @state_root: (nullable): the --state-dir given, or %NULL for
- *   `$XDG_DATA_HOME/shoal-cli`
- * @save_dir: the canonical directory a command works on
- *
- * Each command works on the torrent and the directory it is given, nothing
- * else. Its resume data is kept per directory, so that the same command
- * repeated resumes without a recheck, while the same torrent in another
- * directory is checked there (and never confused with the first):
- * STATE_ROOT/dirs/KEY/, where KEY is a digest of @save_dir. Other torrents
- * saved for the same directory stay put: the session restores none.
- *
- * Returns: (transfer full): the session state directory for @save_dir
- */
-char *
-shoal_cli_dup_state_dir (const char *state_root,
-                         const char *save_dir)
+/* What `download` and `seed` run with: the shared session options, then
+ * their own. */
+typedef struct
 {
-  g_autofree char *root = state_root ? g_strdup (state_root)
-                                     : g_build_filename (g_get_user_data_dir (), "shoal-cli", NULL);
-  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, save_dir, -1);
+  CliSessionOptions   session;
+  const char         *torrent;     /* path or magnet link */
+  char               *out_dir;     /* (nullable): the current directory */
+  gboolean            seed;
+  char              **skip_files;
+  gboolean            sequential;
+  gboolean            quiet;
+} CliTransferOptions;
 
-  digest[32] = '\0';
-  return g_build_filename (root, "dirs", digest, NULL);
+static void
+cli_transfer_options_clear (CliTransferOptions *options)
+{
+  cli_session_options_clear (&options->session);
+  g_clear_pointer (&options->out_dir, g_free);
+  g_clear_pointer (&options->skip_files, g_strfreev);
 }
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliTransferOptions, cli_transfer_options_clear)
 
 /* The engine's word that the torrent is complete, confirmed on disk before
  * a person is told: it works in @dir, and every wanted file is there with
@@ -243,15 +240,6 @@ signal_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-closed_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  shoal_session_close_finish (SHOAL_SESSION (source), result, NULL);
-  g_main_loop_quit (user_data);
-}
-
 typedef int CliLock;
 
 static void
@@ -312,25 +300,10 @@ lock_torrent (const char    *state_dir,
 }
 
 static int
-run (const char  *torrent_path,
-     const char  *out_dir,
-     gboolean     seed,
-     gboolean     check_only,
-     char       **peers,
-     char       **skip_files,
-     gboolean     sequential,
-     gint64       limit_down,
-     gint64       limit_up,
-     gint         port,
-     const char  *listen_address,
-     const char  *encryption,
-     gboolean     dht,
-     char       **dht_bootstrap,
-     gboolean     lsd,
-     const char  *lsd_interface,
-     const char  *state_dir,
-     gboolean     quiet)
+run (const CliTransferOptions *options)
 {
+  const char *torrent_path = options->torrent;
+  char **skip_files = options->skip_files;
   g_autoptr(GError) error = NULL;
   gboolean is_magnet = g_ascii_strncasecmp (torrent_path, "magnet:", 7) == 0;
   g_autoptr(GFile) file = is_magnet ? NULL : g_file_new_for_commandline_arg (torrent_path);
@@ -365,13 +338,13 @@ run (const char  *torrent_path,
       return 2;
     }
 
-  dir = g_canonicalize_filename (out_dir ? out_dir : ".", NULL);
+  dir = g_canonicalize_filename (options->out_dir ? options->out_dir : ".", NULL);
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
       fprintf (stderr, "shoal-cli: cannot create “%s”: %s\n", dir, g_strerror (errno));
       return 1;
     }
-  state = shoal_cli_dup_state_dir (state_dir, dir);
+  state = shoal_cli_dup_state_dir (options->session.state_dir, dir);
   lock = lock_torrent (state, info ? shoal_metainfo_get_info_hash_v1 (info) : shoal_magnet_get_info_hash_v1 (magnet),
                        &error);
   if (lock < 0)
@@ -381,39 +354,17 @@ run (const char  *torrent_path,
     }
 
   loop = g_main_loop_new (NULL, FALSE);
-  session = shoal_session_new (state);
-  shoal_session_set_restore_saved_torrents (session, FALSE);
-  shoal_session_set_listen_port (session, (guint16) port);
-  for (guint i = 0; dht_bootstrap != NULL && dht_bootstrap[i] != NULL; i++)
-    shoal_session_add_dht_bootstrap_node (session, dht_bootstrap[i]);
-  shoal_session_set_dht_enabled (session, dht || (dht_bootstrap != NULL && dht_bootstrap[0] != NULL));
-  shoal_session_set_lsd_enabled (session, lsd || lsd_interface != NULL);
-  shoal_session_set_lsd_interface (session, lsd_interface);
-  if (g_strcmp0 (encryption, "require") == 0)
-    shoal_session_set_encryption_policy (session, SHOAL_ENCRYPTION_REQUIRE);
-  else if (g_strcmp0 (encryption, "plaintext") == 0)
-    shoal_session_set_encryption_policy (session, SHOAL_ENCRYPTION_ALLOW_PLAINTEXT);
-  else if (encryption != NULL && g_strcmp0 (encryption, "prefer") != 0)
-    {
-      fprintf (stderr, "shoal-cli: --encryption must be prefer, require or plaintext\n");
-      return 2;
-    }
-  if (listen_address != NULL)
-    shoal_session_set_listen_address (session, listen_address);
-  if (limit_down > 0)
-    shoal_session_set_download_limit (session, (guint64) limit_down * 1024);
-  if (limit_up > 0)
-    shoal_session_set_upload_limit (session, (guint64) limit_up * 1024);
-  if (!shoal_session_start (session, &error))
+  session = cli_session_new (&options->session, state, &error);
+  if (session == NULL)
     {
       fprintf (stderr, "shoal-cli: %s\n", error->message);
-      return 1;
+      return error->domain == G_OPTION_ERROR ? 2 : 1;
     }
 
   {
     ShoalAddFlags flags = SHOAL_ADD_FLAGS_PAUSED | SHOAL_ADD_FLAGS_RESUME;
 
-    if (sequential)
+    if (options->sequential)
       flags |= SHOAL_ADD_FLAGS_SEQUENTIAL;
     if (info != NULL)
       torrent = shoal_session_add_torrent (session, info, dir, flags, &error);
@@ -428,7 +379,7 @@ run (const char  *torrent_path,
   /* Progress saved by an earlier run in this directory came back (pieces
    * had, or at least data received: what a crash cut short is checked). */
   known = shoal_torrent_get_metainfo (torrent);
-  if (!quiet && known != NULL &&
+  if (!options->quiet && known != NULL &&
       (shoal_bitfield_count (shoal_torrent_get_pieces (torrent)) > 0 || shoal_torrent_get_downloaded (torrent) > 0))
     printf ("Resuming “%s” from the state saved for %s (%u of %u pieces had)\n", shoal_torrent_get_name (torrent),
             dir, shoal_bitfield_count (shoal_torrent_get_pieces (torrent)), shoal_metainfo_get_n_pieces (known));
@@ -445,10 +396,10 @@ run (const char  *torrent_path,
       if (skip != skipped)
         shoal_torrent_set_file_priority (torrent, i, skip ? SHOAL_FILE_PRIORITY_SKIP : SHOAL_FILE_PRIORITY_NORMAL);
     }
-  if (sequential)
+  if (options->sequential)
     shoal_torrent_set_sequential (torrent, TRUE);
-  for (guint i = 0; peers && peers[i]; i++)
-    if (!shoal_torrent_add_peer (torrent, peers[i], &error))
+  for (guint i = 0; options->session.peers && options->session.peers[i]; i++)
+    if (!shoal_torrent_add_peer (torrent, options->session.peers[i], &error))
       {
         fprintf (stderr, "shoal-cli: --peer: %s\n", error->message);
         return 2;
@@ -458,27 +409,24 @@ run (const char  *torrent_path,
   d.session = session;
   d.torrent = torrent;
   d.dir = dir;
-  d.seed = seed;
-  d.quiet = quiet;
+  d.seed = options->seed;
+  d.quiet = options->quiet;
   d.tty = isatty (STDOUT_FILENO);
   d.started_us = g_get_monotonic_time ();
   d.start_downloaded = shoal_torrent_get_downloaded (torrent);
   g_signal_connect (torrent, "completed", G_CALLBACK (completed_cb), &d);
   g_signal_connect (torrent, "error", G_CALLBACK (error_cb), &d);
-  if (!check_only)
-    g_signal_connect (torrent, "notify::state", G_CALLBACK (state_cb), &d);
+  g_signal_connect (torrent, "notify::state", G_CALLBACK (state_cb), &d);
   g_unix_signal_add (SIGINT, signal_cb, &d);
   g_unix_signal_add (SIGTERM, signal_cb, &d);
   progress_id = g_timeout_add (d.tty ? 500 : 2000, progress_cb, &d);
 
-  if (!quiet)
-    printf ("%s “%s” into %s (listening on port %u)\n", seed ? "Seeding" : "Downloading",
+  if (!options->quiet)
+    printf ("%s “%s” into %s (listening on port %u)\n", options->seed ? "Seeding" : "Downloading",
             shoal_torrent_get_name (torrent), dir, shoal_session_get_listen_port (session));
   shoal_torrent_start (torrent);
-  if (check_only)
-    shoal_torrent_verify (torrent);
   state_cb (torrent, NULL, &d);
-  if (d.status == 0 && !(shoal_torrent_get_progress (torrent) >= 1.0 && !seed &&
+  if (d.status == 0 && !(shoal_torrent_get_progress (torrent) >= 1.0 && !options->seed &&
                          shoal_torrent_get_state (torrent) == SHOAL_TORRENT_STATE_SEEDING))
     g_main_loop_run (loop);
 
@@ -486,8 +434,7 @@ run (const char  *torrent_path,
   end_line (&d);
   g_signal_handlers_disconnect_by_data (torrent, &d);
   /* Give the trackers our `completed`/`stopped` before exiting. */
-  shoal_session_close_async (session, NULL, closed_cb, loop);
-  g_main_loop_run (loop);
+  cli_session_close (session, loop);
   return d.status;
 }
 
@@ -495,95 +442,58 @@ int
 shoal_cli_download (int    argc,
                     char **argv)
 {
-  g_autofree char *out_dir = NULL;
-  g_autofree char *state_dir = NULL;
-  g_autofree char *listen_address = NULL;
-  g_auto(GStrv) peers = NULL;
-  g_auto(GStrv) skip = NULL;
-  gboolean seed = FALSE, sequential = FALSE, quiet = FALSE;
-  gint64 limit_down = 0, limit_up = 0;
-  gint port = 0;
-  g_autofree char *encryption = NULL;
-  gboolean dht = FALSE;
-  g_auto(GStrv) dht_bootstrap = NULL;
-  gboolean lsd = FALSE;
-  g_autofree char *lsd_interface = NULL;
+  g_auto(CliTransferOptions) options = { 0 };
   const GOptionEntry entries[] = {
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Directory to save into (default: current)", "DIR" },
-    { "seed", 0, 0, G_OPTION_ARG_NONE, &seed, "Keep seeding after the download completes", NULL },
-    { "limit-down", 0, 0, G_OPTION_ARG_INT64, &limit_down, "Download limit", "KiB/s" },
-    { "limit-up", 0, 0, G_OPTION_ARG_INT64, &limit_up, "Upload limit", "KiB/s" },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port for incoming peers (default: random)", "PORT" },
-    { "listen-address", 0, 0, G_OPTION_ARG_STRING, &listen_address, "Address to listen on (default: all)", "ADDR" },
-    { "encryption", 0, 0, G_OPTION_ARG_STRING, &encryption, "Peer encryption: prefer (default), require or plaintext", "MODE" },
-    { "dht", 0, 0, G_OPTION_ARG_NONE, &dht, "Find peers through the DHT too", NULL },
-    { "dht-bootstrap", 0, 0, G_OPTION_ARG_STRING_ARRAY, &dht_bootstrap, "Join the DHT through this node (implies --dht)", "HOST:PORT" },
-    { "lsd", 0, 0, G_OPTION_ARG_NONE, &lsd, "Find peers on the local network too", NULL },
-    { "lsd-interface", 0, 0, G_OPTION_ARG_STRING, &lsd_interface, "Multicast on this interface (implies --lsd)", "NAME" },
-    { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &peers, "Connect to this peer too", "HOST:PORT" },
-    { "skip-file", 0, 0, G_OPTION_ARG_STRING_ARRAY, &skip, "Do not download this file (index from “info”; not for magnet links)", "INDEX" },
-    { "sequential", 0, 0, G_OPTION_ARG_NONE, &sequential, "Download pieces in order", NULL },
-    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Where resume data is kept, per directory (default: ~/.local/share/shoal-cli)", "DIR" },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only errors and the final line", NULL },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &options.out_dir, "Directory to save into (default: current)", "DIR" },
+    { "seed", 0, 0, G_OPTION_ARG_NONE, &options.seed, "Keep seeding after the download completes", NULL },
+    { "skip-file", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.skip_files, "Do not download this file (index from “info”; not for magnet links)", "INDEX" },
+    { "sequential", 0, 0, G_OPTION_ARG_NONE, &options.sequential, "Download pieces in order", NULL },
+    { NULL }
+  };
+  const GOptionEntry last[] = {
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet, "Print only errors and the final line", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("FILE.torrent|MAGNET — download a torrent");
   g_autoptr(GError) error = NULL;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  cli_session_options_add_entries (&options.session, context);
+  g_option_context_add_main_entries (context, last, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "shoal-cli download: %s\n", error->message);
       return 2;
     }
-  if (argc != 2 || port < 0 || port > 65535)
+  if (argc != 2 || options.session.port < 0 || options.session.port > 65535)
     {
       fprintf (stderr, "shoal-cli download: expected one .torrent file (see --help)\n");
       return 2;
     }
-  return run (argv[1], out_dir, seed, FALSE, peers, skip, sequential, limit_down, limit_up, port,
-              listen_address, encryption, dht, dht_bootstrap, lsd, lsd_interface, state_dir, quiet);
+  options.torrent = argv[1];
+  return run (&options);
 }
 
 int
 shoal_cli_seed (int    argc,
                 char **argv)
 {
-  g_autofree char *state_dir = NULL;
-  g_autofree char *listen_address = NULL;
-  g_auto(GStrv) peers = NULL;
-  gint64 limit_up = 0;
-  gint port = 0;
-  gboolean quiet = FALSE;
-  g_autofree char *encryption = NULL;
-  gboolean dht = FALSE;
-  g_auto(GStrv) dht_bootstrap = NULL;
-  gboolean lsd = FALSE;
-  g_autofree char *lsd_interface = NULL;
-  const GOptionEntry entries[] = {
-    { "limit-up", 0, 0, G_OPTION_ARG_INT64, &limit_up, "Upload limit", "KiB/s" },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port for incoming peers (default: random)", "PORT" },
-    { "listen-address", 0, 0, G_OPTION_ARG_STRING, &listen_address, "Address to listen on (default: all)", "ADDR" },
-    { "encryption", 0, 0, G_OPTION_ARG_STRING, &encryption, "Peer encryption: prefer (default), require or plaintext", "MODE" },
-    { "dht", 0, 0, G_OPTION_ARG_NONE, &dht, "Announce through the DHT too", NULL },
-    { "dht-bootstrap", 0, 0, G_OPTION_ARG_STRING_ARRAY, &dht_bootstrap, "Join the DHT through this node (implies --dht)", "HOST:PORT" },
-    { "lsd", 0, 0, G_OPTION_ARG_NONE, &lsd, "Announce on the local network too", NULL },
-    { "lsd-interface", 0, 0, G_OPTION_ARG_STRING, &lsd_interface, "Multicast on this interface (implies --lsd)", "NAME" },
-    { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &peers, "Connect to this peer too", "HOST:PORT" },
-    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Where resume data is kept, per directory (default: ~/.local/share/shoal-cli)", "DIR" },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only errors", NULL },
+  g_auto(CliTransferOptions) options = { .seed = TRUE };
+  const GOptionEntry last[] = {
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet, "Print only errors", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("FILE.torrent DIR — check the data in DIR and seed it");
   g_autoptr(GError) error = NULL;
 
-  g_option_context_add_main_entries (context, entries, NULL);
+  cli_session_options_add_entries (&options.session, context);
+  g_option_context_add_main_entries (context, last, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "shoal-cli seed: %s\n", error->message);
       return 2;
     }
-  if (argc != 3 || port < 0 || port > 65535)
+  if (argc != 3 || options.session.port < 0 || options.session.port > 65535)
     {
       fprintf (stderr, "shoal-cli seed: expected a .torrent file and the directory holding its data\n");
       return 2;
@@ -595,6 +505,7 @@ shoal_cli_seed (int    argc,
       fprintf (stderr, "shoal-cli seed: “%s” is not a directory\n", argv[2]);
       return 1;
     }
-  return run (argv[1], argv[2], TRUE, FALSE, peers, NULL, FALSE, 0, limit_up, port, listen_address,
-              encryption, dht, dht_bootstrap, lsd, lsd_interface, state_dir, quiet);
+  options.torrent = argv[1];
+  options.out_dir = g_strdup (argv[2]);
+  return run (&options);
 }

@@ -16,7 +16,4 @@ int shoal_cli_seed     (int argc, char **argv);
 int shoal_cli_verify   (int argc, char **argv);
 int shoal_cli_create   (int argc, char **argv);
 
-char *shoal_cli_dup_state_dir (const char *state_root,
-                               const char *save_dir);
-
 G_END_DECLS

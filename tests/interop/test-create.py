@@ -182,10 +182,72 @@ def interrupt(tap):
         scratch.cleanup()
 
 
+def seed_with_session_options(tap):
+    """create --seed takes the session options download and seed take:
+    a bad --encryption is refused before hashing, and --encryption require
+    seeds to an RC4-forcing libtorrent but not to a plaintext-only one."""
+    scratch = Scratch("create-seed-options")
+    procs = Procs()
+    forced = plain = None
+    try:
+        content = make_files(scratch.sub("data"), "session options", [("s.bin", 1_000_003)], seed=21)
+        out = scratch.file("made.torrent")
+        r = subprocess.run([SHOAL_CLI, "create", content, "-o", out, "--seed", "--encryption", "bogus"],
+                           capture_output=True, text=True, timeout=60)
+        tap.ok(r.returncode == 2 and "--encryption must be prefer, require or plaintext" in r.stderr
+               and not os.path.exists(out), "create --seed --encryption bogus: usage error, nothing written",
+               "exit %d\n%s\n%s" % (r.returncode, r.stdout, r.stderr))
+
+        port = free_port()
+        shoal = Shoal(procs, scratch, "create-require",
+                      ["create", content, "-o", out, "--seed", "--port", str(port), "--listen-address", "127.0.0.1",
+                       "--encryption", "require", "--limit-up", "100000", "--state-dir", scratch.sub("state")])
+        try:
+            wait_for(lambda: "Seeding" in shoal.stdout() or shoal.proc.poll() is not None, 60,
+                     "shoal-cli create to start seeding", interval=0.1)
+        except Exception as e:
+            tap.diag(str(e))
+        seeding = "Seeding" in shoal.stdout() and shoal.proc.poll() is None
+        tap.ok(seeding, "create --seed --encryption require --limit-up seeds", shoal.report())
+        if not seeding:
+            return
+        torrent = Torrent(out)
+        forced = LtSession("127.0.0.2", settings={
+            "in_enc_policy": int(lt.enc_policy.forced), "out_enc_policy": int(lt.enc_policy.forced),
+            "allowed_enc_level": int(lt.enc_level.rc4), "prefer_rc4": True})
+        hf = forced.add(torrent, scratch.sub("rc4-out"))
+        hf.connect_peer(("127.0.0.1", port))
+        plain = LtSession("127.0.0.3", settings={
+            "in_enc_policy": int(lt.enc_policy.disabled), "out_enc_policy": int(lt.enc_policy.disabled)})
+        hp = plain.add(torrent, scratch.sub("plain-out"))
+        hp.connect_peer(("127.0.0.1", port))
+        try:
+            wait_for(lambda: hf.status().is_seeding, 60, "the RC4 leecher to finish", interval=0.1)
+        except Exception as e:
+            tap.diag(str(e))
+        tap.ok(hf.status().is_seeding, "an RC4-forcing libtorrent downloads it", shoal.report())
+        # The plaintext-only leecher: give it a bounded while, then check.
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and hp.status().total_payload_download == 0:
+            time.sleep(0.2)
+        tap.ok(hp.status().total_payload_download == 0,
+               "a plaintext-only libtorrent gets nothing (%d bytes)" % hp.status().total_payload_download,
+               shoal.report())
+        rc = procs.stop(shoal.proc, timeout=10)
+        tap.ok(rc == 0, "SIGTERM stops the seeding cleanly", "exit %s\n%s" % (rc, shoal.report()))
+    finally:
+        for s in (forced, plain):
+            if s:
+                s.close()
+        procs.stop_all()
+        scratch.cleanup()
+
+
 if __name__ == "__main__":
     scenario_main([
         ("shoal-cli create makes what libtorrent makes", same_as_libtorrent),
         ("libtorrent downloads a Shoal-made v1 torrent", lambda tap: seed_to_libtorrent(tap, "v1")),
         ("libtorrent downloads a Shoal-made hybrid torrent", lambda tap: seed_to_libtorrent(tap, "hybrid")),
         ("Ctrl-C cancels a creation", interrupt),
+        ("create --seed takes the session options", seed_with_session_options),
     ])

@@ -28,7 +28,7 @@
 
 #include <string.h>
 
-#include "shoal-announcer.h"
+#include "shoal-announcer-private.h"
 #include "shoal-tracker-http.h"
 #include "shoal-tracker-udp.h"
 

@@ -8,66 +8,9 @@
 #include <libsoup/soup.h>
 
 #include "shoal-tracker.h"
+#include "shoal-tracker-info.h"
 
 G_BEGIN_DECLS
-
-#define SHOAL_ANNOUNCER_ERROR (shoal_announcer_error_quark ())
-
-/**
- * ShoalAnnouncerError:
- * @SHOAL_ANNOUNCER_ERROR_INVALID_URL: the text is not an absolute URL with a
- *   host
- * @SHOAL_ANNOUNCER_ERROR_DUPLICATE: the tracker is already in the list
- * @SHOAL_ANNOUNCER_ERROR_NOT_FOUND: no tracker has that URL
- * @SHOAL_ANNOUNCER_ERROR_UNSUPPORTED: the URL's scheme is not one Shoal
- *   speaks (only http, https and udp are); the tracker is listed but never
- *   contacted
- */
-typedef enum
-{
-  SHOAL_ANNOUNCER_ERROR_INVALID_URL,
-  SHOAL_ANNOUNCER_ERROR_DUPLICATE,
-  SHOAL_ANNOUNCER_ERROR_NOT_FOUND,
-  SHOAL_ANNOUNCER_ERROR_UNSUPPORTED,
-} ShoalAnnouncerError;
-
-GQuark shoal_announcer_error_quark (void);
-
-/**
- * ShoalTrackerStatus:
- * @SHOAL_TRACKER_STATUS_IDLE: not contacted yet (or the torrent is paused)
- * @SHOAL_TRACKER_STATUS_ANNOUNCING: a request is under way
- * @SHOAL_TRACKER_STATUS_WORKING: the last announce succeeded
- * @SHOAL_TRACKER_STATUS_ERROR: the last announce failed; see the message
- * @SHOAL_TRACKER_STATUS_BACKUP: a lower-priority tracker of its tier, not
- *   used while one before it works
- */
-typedef enum
-{
-  SHOAL_TRACKER_STATUS_IDLE,
-  SHOAL_TRACKER_STATUS_ANNOUNCING,
-  SHOAL_TRACKER_STATUS_WORKING,
-  SHOAL_TRACKER_STATUS_ERROR,
-  SHOAL_TRACKER_STATUS_BACKUP,
-} ShoalTrackerStatus;
-
-#define SHOAL_TYPE_TRACKER_STATUS (shoal_tracker_status_get_type ())
-GType shoal_tracker_status_get_type (void);
-
-/* ShoalTrackerInfo: what the user sees of one tracker (public, for lists). */
-#define SHOAL_TYPE_TRACKER_INFO (shoal_tracker_info_get_type ())
-G_DECLARE_FINAL_TYPE (ShoalTrackerInfo, shoal_tracker_info, SHOAL, TRACKER_INFO, GObject)
-
-const char         *shoal_tracker_info_get_url           (ShoalTrackerInfo *self);
-guint               shoal_tracker_info_get_tier          (ShoalTrackerInfo *self);
-ShoalTrackerStatus  shoal_tracker_info_get_status        (ShoalTrackerInfo *self);
-const char         *shoal_tracker_info_get_message       (ShoalTrackerInfo *self); /* error or warning */
-gint64              shoal_tracker_info_get_last_announce (ShoalTrackerInfo *self); /* unix time, 0 never */
-gint64              shoal_tracker_info_get_next_announce (ShoalTrackerInfo *self); /* unix time, 0 unscheduled */
-gint64              shoal_tracker_info_get_seeders       (ShoalTrackerInfo *self); /* -1 unknown */
-gint64              shoal_tracker_info_get_leechers      (ShoalTrackerInfo *self);
-gint64              shoal_tracker_info_get_downloaded    (ShoalTrackerInfo *self);
-guint               shoal_tracker_info_get_last_peers    (ShoalTrackerInfo *self); /* peers in last reply */
 
 /**
  * ShoalAnnouncerStatsFunc:
@@ -118,12 +61,6 @@ void            shoal_announcer_announce_now    (ShoalAnnouncer *self);
 void            shoal_announcer_set_want_peers  (ShoalAnnouncer *self,
                                                  gboolean        want);
 void            shoal_announcer_scrape_now      (ShoalAnnouncer *self);
-
-/* Replaces the tracker-chosen interval and the retry backoff base by
- * @interval_ms and @retry_ms (0 restores the normal rules). Tests only. */
-void            shoal_announcer_set_intervals_for_testing (ShoalAnnouncer *self,
-                                                           guint           interval_ms,
-                                                           guint           retry_ms);
 
 /* Signals:
  *   "peers" (GArray *peers of ShoalTrackerPeer, const char *tracker_url)

@@ -9,7 +9,7 @@
 #include "config.h"
 
 #include "shoal-engine-enums.h"
-#include "shoal-peer.h"
+#include "shoal-peer-private.h"
 
 struct _ShoalPeer
 {

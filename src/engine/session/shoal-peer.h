@@ -4,6 +4,10 @@
  */
 #pragma once
 
+#if !defined (SHOAL_ENGINE_INSIDE) && !defined (SHOAL_ENGINE_COMPILATION)
+# error "Only <shoal-engine.h> can be included directly."
+#endif
+
 #include <gio/gio.h>
 
 #include "shoal-types.h"
@@ -21,17 +25,5 @@ guint64         shoal_peer_get_download_rate (ShoalPeer *self);
 guint64         shoal_peer_get_upload_rate   (ShoalPeer *self);
 guint64         shoal_peer_get_downloaded    (ShoalPeer *self);
 guint64         shoal_peer_get_uploaded      (ShoalPeer *self);
-
-/* Engine side */
-ShoalPeer      *_shoal_peer_new              (const char     *address,
-                                              ShoalPeerFlags  flags);
-void            _shoal_peer_update           (ShoalPeer      *self,
-                                              const char     *client,
-                                              ShoalPeerFlags  flags,
-                                              double          progress,
-                                              guint64         download_rate,
-                                              guint64         upload_rate,
-                                              guint64         downloaded,
-                                              guint64         uploaded);
 
 G_END_DECLS

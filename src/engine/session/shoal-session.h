@@ -4,12 +4,14 @@
  */
 #pragma once
 
+#if !defined (SHOAL_ENGINE_INSIDE) && !defined (SHOAL_ENGINE_COMPILATION)
+# error "Only <shoal-engine.h> can be included directly."
+#endif
+
 #include <gio/gio.h>
 
-#include "shoal-dht.h"
 #include "shoal-magnet.h"
 #include "shoal-metainfo.h"
-#include "shoal-mse.h"
 #include "shoal-torrent.h"
 #include "shoal-types.h"
 
@@ -69,7 +71,6 @@ void          shoal_session_set_lsd_interface  (ShoalSession   *self,
                                                 const char     *name);
 void          shoal_session_add_dht_bootstrap_node (ShoalSession *self,
                                                     const char   *host_and_port);
-ShoalDht     *shoal_session_get_dht            (ShoalSession   *self);
 const char   *shoal_session_get_download_dir   (ShoalSession   *self);
 void          shoal_session_set_download_dir   (ShoalSession   *self,
                                                 const char     *dir);

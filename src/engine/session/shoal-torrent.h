@@ -4,10 +4,15 @@
  */
 #pragma once
 
+#if !defined (SHOAL_ENGINE_INSIDE) && !defined (SHOAL_ENGINE_COMPILATION)
+# error "Only <shoal-engine.h> can be included directly."
+#endif
+
 #include <gio/gio.h>
 
 #include "shoal-bitfield.h"
 #include "shoal-metainfo.h"
+#include "shoal-tracker-info.h"
 #include "shoal-types.h"
 
 G_BEGIN_DECLS

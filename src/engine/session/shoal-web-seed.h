@@ -7,7 +7,7 @@
 #include <libsoup/soup.h>
 
 #include "shoal-metainfo.h"
-#include "shoal-peer.h"
+#include "shoal-peer-private.h"
 #include "shoal-piece-picker.h"
 
 G_BEGIN_DECLS

@@ -4,6 +4,10 @@
  */
 #pragma once
 
+#if !defined (SHOAL_ENGINE_INSIDE) && !defined (SHOAL_ENGINE_COMPILATION)
+# error "Only <shoal-engine.h> can be included directly."
+#endif
+
 #include <glib.h>
 
 G_BEGIN_DECLS

@@ -4,6 +4,10 @@
  */
 #pragma once
 
+#if !defined (SHOAL_ENGINE_INSIDE) && !defined (SHOAL_ENGINE_COMPILATION)
+# error "Only <shoal-engine.h> can be included directly."
+#endif
+
 #include <glib-object.h>
 
 G_BEGIN_DECLS
@@ -11,7 +15,6 @@ G_BEGIN_DECLS
 typedef struct _ShoalSession        ShoalSession;
 typedef struct _ShoalTorrent        ShoalTorrent;
 typedef struct _ShoalPeer           ShoalPeer;
-typedef struct _ShoalPeerConnection ShoalPeerConnection;
 
 /**
  * ShoalTorrentState:
@@ -67,6 +70,24 @@ typedef enum
   SHOAL_PEER_FLAG_FROM_LSD        = 1 << 12,
   SHOAL_PEER_FLAG_WEB_SEED        = 1 << 13,
 } ShoalPeerFlags;
+
+/**
+ * ShoalEncryptionPolicy:
+ * @SHOAL_ENCRYPTION_PREFER: outgoing connections use MSE and offer RC4 and
+ *   plaintext; RC4 is chosen when the peer offers both; incoming plaintext
+ *   handshakes are accepted
+ * @SHOAL_ENCRYPTION_REQUIRE: RC4 only, both ways; incoming plaintext
+ *   handshakes are refused
+ * @SHOAL_ENCRYPTION_ALLOW_PLAINTEXT: outgoing connections send a plain
+ *   BitTorrent handshake; incoming MSE is accepted, and plaintext is chosen
+ *   after it when the peer offers it
+ */
+typedef enum
+{
+  SHOAL_ENCRYPTION_PREFER,
+  SHOAL_ENCRYPTION_REQUIRE,
+  SHOAL_ENCRYPTION_ALLOW_PLAINTEXT,
+} ShoalEncryptionPolicy;
 
 /**
  * ShoalAddFlags:

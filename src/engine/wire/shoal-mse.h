@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "shoal-types.h"
+
 G_BEGIN_DECLS
 
 /* Length of a Diffie-Hellman public key or shared secret on the wire. */
@@ -43,24 +45,6 @@ typedef enum
   SHOAL_MSE_ERROR_NO_COMMON_METHOD,
   SHOAL_MSE_ERROR_BAD_SELECT,
 } ShoalMseError;
-
-/**
- * ShoalEncryptionPolicy:
- * @SHOAL_ENCRYPTION_PREFER: outgoing connections use MSE and offer RC4 and
- *   plaintext; RC4 is chosen when the peer offers both; incoming plaintext
- *   handshakes are accepted
- * @SHOAL_ENCRYPTION_REQUIRE: RC4 only, both ways; incoming plaintext
- *   handshakes are refused
- * @SHOAL_ENCRYPTION_ALLOW_PLAINTEXT: outgoing connections send a plain
- *   BitTorrent handshake; incoming MSE is accepted, and plaintext is chosen
- *   after it when the peer offers it
- */
-typedef enum
-{
-  SHOAL_ENCRYPTION_PREFER,
-  SHOAL_ENCRYPTION_REQUIRE,
-  SHOAL_ENCRYPTION_ALLOW_PLAINTEXT,
-} ShoalEncryptionPolicy;
 
 /**
  * ShoalMseMethod:

@@ -14,6 +14,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _ShoalPeerConnection ShoalPeerConnection;
+
 #define SHOAL_PEER_CONNECTION_HANDSHAKE_TIMEOUT 20  /* s from accept or connect, whatever arrives */
 #define SHOAL_PEER_CONNECTION_IDLE_TIMEOUT      180 /* s without any message */
 #define SHOAL_PEER_CONNECTION_KEEPALIVE         90  /* s without sending */
