@@ -205,6 +205,16 @@ gboolean        _shoal_torrent_is_active          (ShoalTorrent  *self);
 void            _shoal_torrent_update_limits      (ShoalTorrent  *self);
 void            _shoal_torrent_notify_stats       (ShoalTorrent  *self);
 guint           _shoal_torrent_get_n_connections  (ShoalTorrent  *self);
+void            _shoal_torrent_set_state          (ShoalTorrent      *self,
+                                                   ShoalTorrentState  state);
+void            _shoal_torrent_become_active      (ShoalTorrent  *self);
+void            _shoal_torrent_notify_progress    (ShoalTorrent  *self);
+void            _shoal_torrent_notify_sequential  (ShoalTorrent  *self);
+
+/* shoal-torrent-accessors.c */
+void            _shoal_torrent_apply_priorities   (ShoalTorrent  *self);
+
+/* shoal-torrent.c, for the session */
 ShoalStorage   *_shoal_torrent_get_storage        (ShoalTorrent  *self);
 gboolean        _shoal_torrent_get_lsd_announced  (ShoalTorrent  *self);
 void            _shoal_torrent_set_lsd_announced  (ShoalTorrent  *self,
