@@ -259,6 +259,16 @@ void            _shoal_torrent_attach_connection  (ShoalTorrent        *self,
                                                    ShoalPeerConnection *conn,
                                                    ShoalPeerFlags       source);
 
+/* shoal-torrent-uploads.c (and _shoal_torrent_choke() above) */
+void            _shoal_torrent_pump_uploads       (ShoalPeerState             *ps);
+void            _shoal_torrent_drop_uploads       (ShoalPeerState             *ps);
+void            _shoal_torrent_handle_request     (ShoalTorrent               *self,
+                                                   ShoalPeerState             *ps,
+                                                   const ShoalPeerWireMessage *msg);
+void            _shoal_torrent_handle_cancel      (ShoalPeerState             *ps,
+                                                   const ShoalPeerWireMessage *msg);
+guint           _shoal_torrent_count_unchoked     (ShoalTorrent               *self);
+
 /* shoal-torrent-extensions.c */
 void            _shoal_torrent_send_extension_handshake (ShoalTorrent        *self,
                                                          ShoalPeerConnection *conn);
