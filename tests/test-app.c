@@ -20,8 +20,8 @@
 
 #include "session-fixture.h"
 #include "shoal-add-dialog.h"
-#include "shoal-add-file.h"
-#include "shoal-app-utils.h"
+#include "shoal-file-node.h"
+#include "shoal-torrent-uri.h"
 #include "shoal-application.h"
 #include "shoal-new-torrent-dialog.h"
 #include "shoal-preferences-window.h"
@@ -224,6 +224,24 @@ find_widget (GtkWidget *root,
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The check box of a row of a file tree, by its tooltip */
+static GtkCheckButton *
+find_check (GtkWidget  *root,
+            const char *tooltip)
+{
+  if (GTK_IS_CHECK_BUTTON (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
+    return GTK_CHECK_BUTTON (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkCheckButton *found = find_check (child, tooltip);
 
       if (found != NULL)
         return found;
@@ -497,13 +515,98 @@ n_torrents_is (gpointer data)
   return g_list_model_get_n_items (shoal_session_get_torrents (session ())) == GPOINTER_TO_UINT (data);
 }
 
+static GtkWidget *
+find_file_chooser (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      /* Without a portal, GtkFileChooserNative shows GTK's own dialog */
+      if (GTK_IS_FILE_CHOOSER_DIALOG (toplevel) && gtk_widget_get_visible (toplevel))
+        return toplevel;
+    }
+  return NULL;
+}
+
+static gboolean
+file_chooser_shown (gpointer data)
+{
+  return find_file_chooser () != NULL;
+}
+
+static gboolean
+chooser_has_file (gpointer data)
+{
+  g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (find_file_chooser ()));
+
+  return file != NULL && g_file_equal (file, data);
+}
+
+static gboolean
+no_file_chooser (gpointer data)
+{
+  return find_file_chooser () == NULL;
+}
+
+/* The folder chooser (shoal_file_chooser_show(), which every file chooser
+ * of the app goes through): accepted, then cancelled. */
+static void
+test_add_dialog_choose_folder (void)
+{
+  static const guint64 sizes[] = { 1000, 2000 };
+  g_autoptr(ShoalMetainfo) info = make_metainfo ("choose-folder", 2, sizes);
+  g_autofree char *chosen = g_build_filename (tmp_dir, "chosen", NULL);
+  g_autofree char *setting = NULL;
+  g_autoptr(GFile) chosen_file = g_file_new_for_path (chosen);
+  ShoalAddDialog *dialog;
+  GtkWidget *chooser;
+
+  remove_all_torrents ();
+  g_assert_cmpint (g_mkdir_with_parents (chosen, 0700), ==, 0);
+  shoal_window_open_metainfo (window, info);
+  g_assert_true (wait_for (dialog_is_add_dialog, NULL));
+  dialog = SHOAL_ADD_DIALOG (shoal_window_get_dialog (window));
+  g_assert_cmpstr (shoal_add_dialog_get_save_dir (dialog), ==, download_dir);
+
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "add-dialog.choose-folder", NULL);
+  g_assert_true (wait_for (file_chooser_shown, NULL));
+  chooser = find_file_chooser ();
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (chooser)), ==, "Destination Folder");
+  g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)), ==, GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
+  /* The folder is selected in its parent, once that is listed */
+  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), chosen_file, NULL));
+  g_assert_true (wait_for (chooser_has_file, chosen_file));
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  g_assert_true (wait_for (no_file_chooser, NULL));
+  g_assert_cmpstr (shoal_add_dialog_get_save_dir (dialog), ==, chosen);
+  setting = g_settings_get_string (shoal_application_get_settings (app), "download-dir");
+  g_assert_cmpstr (setting, ==, chosen);
+
+  /* Cancelled: nothing changes */
+  shoal_add_dialog_set_save_dir (dialog, download_dir);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "add-dialog.choose-folder", NULL);
+  g_assert_true (wait_for (file_chooser_shown, NULL));
+  chooser = find_file_chooser ();
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+  g_assert_true (wait_for (no_file_chooser, NULL));
+  g_assert_cmpstr (shoal_add_dialog_get_save_dir (dialog), ==, download_dir);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_settings_reset (shoal_application_get_settings (app), "download-dir");
+  remove_all_torrents ();
+}
+
 static void
 test_add_dialog_skips_file (void)
 {
   static const guint64 sizes[] = { 40000, 20000, 30000 };
   g_autoptr(ShoalMetainfo) info = make_metainfo ("three-files", 3, sizes);
   ShoalAddDialog *dialog;
-  GListModel *files;
+  ShoalFileNode *files;
+  GtkCheckButton *check;
   ShoalTorrent *torrent;
 
   remove_all_torrents ();
@@ -515,13 +618,28 @@ test_add_dialog_skips_file (void)
   g_assert_cmpstr (shoal_add_dialog_get_save_dir (dialog), ==, download_dir);
 
   files = shoal_add_dialog_get_files (dialog);
-  g_assert_cmpuint (g_list_model_get_n_items (files), ==, 3);
-  {
-    g_autoptr(ShoalAddFile) second = g_list_model_get_item (files, 1);
-
-    g_assert_true (shoal_add_file_get_wanted (second));
-    shoal_add_file_set_wanted (second, FALSE);
-  }
+  g_assert_cmpuint (shoal_file_node_get_n_files (files), ==, 3);
+  g_assert_true (shoal_file_node_get_wanted (shoal_file_node_get_file (files, 1)));
+  /* The files are rows of the file tree the Files page shows too: the
+   * torrent's folder is the dialog's title, its files the top rows. */
+  spin (100);
+  g_assert_null (find_label (GTK_WIDGET (dialog), "three-files/file-0.bin"));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "file-0.bin"));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "3 of 3 files selected, 87.9 KiB"));
+  /* Nothing chosen, nothing to add */
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "add-dialog.select-none", NULL);
+  g_assert_false (shoal_file_node_get_wanted (files));
+  g_assert_false (gtk_check_button_get_active (find_check (GTK_WIDGET (dialog), "Download “file-0.bin”")));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "0 of 3 files selected, 0 B"));
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "add-dialog.select-all", NULL);
+  check = find_check (GTK_WIDGET (dialog), "Download “file-1.bin”");
+  g_assert_nonnull (check);
+  g_assert_true (gtk_check_button_get_active (check));
+  gtk_check_button_set_active (check, FALSE);
+  g_assert_false (shoal_file_node_get_wanted (shoal_file_node_get_file (files, 1)));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "2 of 3 files selected, 68.4 KiB"));
+  spin (300);
+  save_screenshot (GTK_WIDGET (dialog), "screenshot-add-dialog.png");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "add-dialog.add", NULL);
 
   g_assert_true (wait_for (n_torrents_is, GUINT_TO_POINTER (1)));
@@ -775,7 +893,7 @@ test_magnet_choose_files (void)
   GtkWidget *extra;
   GtkCheckButton *choose;
   ShoalAddDialog *dialog;
-  GListModel *files;
+  ShoalFileNode *files;
   ShoalTorrent *torrent;
   g_autofree char *skipped = NULL;
 
@@ -806,12 +924,8 @@ test_magnet_choose_files (void)
   dialog = SHOAL_ADD_DIALOG (shoal_window_get_dialog (window));
   g_assert_cmpstr (shoal_add_dialog_get_save_dir (dialog), ==, download_dir);
   files = shoal_add_dialog_get_files (dialog);
-  g_assert_cmpuint (g_list_model_get_n_items (files), ==, 3);
-  {
-    g_autoptr(ShoalAddFile) second = g_list_model_get_item (files, 1);
-
-    shoal_add_file_set_wanted (second, FALSE);
-  }
+  g_assert_cmpuint (shoal_file_node_get_n_files (files), ==, 3);
+  shoal_file_node_set_wanted (shoal_file_node_get_file (files, 1), FALSE);
   gtk_widget_activate_action (GTK_WIDGET (dialog), "add-dialog.add", NULL);
   g_assert_null (shoal_window_get_dialog (window));
 
@@ -1024,6 +1138,80 @@ test_settings_apply_live (void)
   g_settings_reset (settings, "download-limit");
   g_settings_reset (settings, "upload-limit");
   g_assert_cmpuint (shoal_session_get_download_limit (session ()), ==, 0);
+}
+
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* The keys bound with a mapping (or switched by another key) set the
+ * session's properties, which notify once per real change. */
+static void
+test_settings_bind_properties (void)
+{
+  GSettings *settings = shoal_application_get_settings (app);
+  guint n_max = 0;
+  guint n_ratio = 0;
+  guint max_connections = 0;
+  guint per_torrent = 0;
+  gint64 seed_time = -1;
+  double ratio = -1;
+  gulong max_id = g_signal_connect (session (), "notify::max-connections", G_CALLBACK (count_notify_cb), &n_max);
+  gulong ratio_id = g_signal_connect (session (), "notify::seed-ratio-limit", G_CALLBACK (count_notify_cb), &n_ratio);
+
+  g_settings_set_int (settings, "max-peers-global", 123);
+  g_settings_set_int (settings, "max-peers-per-torrent", 45);
+  g_settings_set_int (settings, "seed-time-limit", 90);
+  g_object_get (session (), "max-connections", &max_connections, "max-connections-per-torrent", &per_torrent,
+                "seed-time-limit", &seed_time, NULL);
+  g_assert_cmpuint (max_connections, ==, 123);
+  g_assert_cmpuint (per_torrent, ==, 45);
+  g_assert_cmpint (seed_time, ==, 90 * 60);
+  g_assert_cmpuint (n_max, ==, 1);
+  /* The same value again is no change. */
+  g_object_set (session (), "max-connections", 123, NULL);
+  g_assert_cmpuint (n_max, ==, 1);
+
+  /* The ratio applies only while enabled. */
+  g_settings_set_double (settings, "seed-ratio-limit", 1.5);
+  g_object_get (session (), "seed-ratio-limit", &ratio, NULL);
+  g_assert_cmpfloat (ratio, ==, 0.0);
+  g_assert_cmpuint (n_ratio, ==, 0);
+  g_settings_set_boolean (settings, "seed-ratio-limit-enabled", TRUE);
+  g_object_get (session (), "seed-ratio-limit", &ratio, NULL);
+  g_assert_cmpfloat (ratio, ==, 1.5);
+  g_settings_set_double (settings, "seed-ratio-limit", 2.0);
+  g_object_get (session (), "seed-ratio-limit", &ratio, NULL);
+  g_assert_cmpfloat (ratio, ==, 2.0);
+  g_assert_cmpuint (n_ratio, ==, 2);
+  g_settings_set_boolean (settings, "seed-ratio-limit-enabled", FALSE);
+  g_object_get (session (), "seed-ratio-limit", &ratio, NULL);
+  g_assert_cmpfloat (ratio, ==, 0.0);
+  /* No longer bound: the key changes nothing now. */
+  g_settings_set_double (settings, "seed-ratio-limit", 3.0);
+  g_object_get (session (), "seed-ratio-limit", &ratio, NULL);
+  g_assert_cmpfloat (ratio, ==, 0.0);
+  g_assert_cmpuint (n_ratio, ==, 3);
+
+  /* The encryption key is bound to the enum property by nick. */
+  g_settings_set_string (settings, "encryption", "allow-plaintext");
+  g_assert_cmpint (shoal_session_get_encryption_policy (session ()), ==, SHOAL_ENCRYPTION_ALLOW_PLAINTEXT);
+
+  g_signal_handler_disconnect (session (), max_id);
+  g_signal_handler_disconnect (session (), ratio_id);
+  g_settings_reset (settings, "encryption");
+  g_settings_reset (settings, "seed-ratio-limit");
+  g_settings_reset (settings, "seed-ratio-limit-enabled");
+  g_settings_reset (settings, "seed-time-limit");
+  g_settings_reset (settings, "max-peers-global");
+  g_settings_reset (settings, "max-peers-per-torrent");
+  g_object_get (session (), "max-connections", &max_connections, "seed-time-limit", &seed_time, NULL);
+  g_assert_cmpuint (max_connections, ==, (guint) g_settings_get_int (settings, "max-peers-global"));
+  g_assert_cmpint (seed_time, ==, (gint64) g_settings_get_int (settings, "seed-time-limit") * 60);
 }
 
 static void
@@ -1445,6 +1633,7 @@ main (int   argc,
   g_test_add_func ("/app/window/cells-know-their-row", test_cells_know_their_row);
   g_test_add_func ("/app/window/remove-delete-failure-toast", test_remove_delete_failure_toast);
   g_test_add_func ("/app/add-dialog/skip-file-and-duplicate", test_add_dialog_skips_file);
+  g_test_add_func ("/app/add-dialog/choose-folder", test_add_dialog_choose_folder);
   g_test_add_func ("/app/add/broken-torrent-toast", test_broken_torrent_toast);
   g_test_add_func ("/app/magnet/add-and-duplicate", test_magnet_add_and_duplicate);
   g_test_add_func ("/app/magnet/drop-text", test_magnet_drop_text);
@@ -1453,6 +1642,7 @@ main (int   argc,
   g_test_add_func ("/app/application/second-instance-opens-file", test_second_instance_opens_file);
   g_test_add_func ("/app/application/second-instance-opens-magnet", test_second_instance_opens_magnet);
   g_test_add_func ("/app/application/settings-apply-live", test_settings_apply_live);
+  g_test_add_func ("/app/application/settings-bind-properties", test_settings_bind_properties);
   g_test_add_func ("/app/preferences/encryption-reaches-engine", test_encryption_reaches_engine);
   g_test_add_func ("/app/preferences/discovery-reaches-engine", test_discovery_reaches_engine);
   g_test_add_func ("/app/new-torrent/parse-fields", test_new_torrent_parse_fields);

@@ -17,7 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "shoal-bandwidth-page.h"
-#include "shoal-details-util.h"
+#include "shoal-format.h"
 #include "shoal-details-view.h"
 #include "shoal-engine.h"
 #include "shoal-bencode.h"
@@ -495,6 +495,12 @@ file_index (ShoalTorrent *torrent,
   g_assert_not_reached ();
 }
 
+static gboolean
+a_bin_wanted_shown (gpointer page)
+{
+  return gtk_check_button_get_active (find_check (page, "Download “a.bin”"));
+}
+
 /* Tests */
 
 static void
@@ -658,6 +664,7 @@ test_files (Fixture       *f,
   guint c = file_index (torrent, "sub/c.bin");
   guint a = file_index (torrent, "a.bin");
   GtkCheckButton *check;
+  g_autoptr(GPtrArray) dropdowns = NULL;
 
   shoal_details_view_set_torrent (f->view, torrent);
   show_page (f, "files");
@@ -703,6 +710,35 @@ test_files (Fixture       *f,
   gtk_check_button_set_active (check, TRUE);
   g_assert_cmpint (shoal_torrent_get_file_priority (torrent, b), ==, SHOAL_FILE_PRIORITY_NORMAL);
   g_assert_cmpint (shoal_torrent_get_file_priority (torrent, c), ==, SHOAL_FILE_PRIORITY_NORMAL);
+
+  /* Priorities: the rows are sub, b.bin, c.bin, a.bin (folders first);
+   * the dropdown's items Skip, Low, Normal, High. */
+  iterate (50);
+  dropdowns = g_ptr_array_new ();
+  collect (page, GTK_TYPE_DROP_DOWN, dropdowns);
+  g_assert_cmpuint (dropdowns->len, ==, 4);
+  g_assert_cmpuint (gtk_drop_down_get_selected (dropdowns->pdata[0]), ==, 2);
+  gtk_drop_down_set_selected (dropdowns->pdata[0], 3);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, b), ==, SHOAL_FILE_PRIORITY_HIGH);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, c), ==, SHOAL_FILE_PRIORITY_HIGH);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, a), ==, SHOAL_FILE_PRIORITY_NORMAL);
+  iterate (50);
+  g_assert_cmpuint (gtk_drop_down_get_selected (dropdowns->pdata[1]), ==, 3);
+  /* One file of the folder differs: the folder's priority is mixed */
+  gtk_drop_down_set_selected (dropdowns->pdata[1], 1);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, b), ==, SHOAL_FILE_PRIORITY_LOW);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, c), ==, SHOAL_FILE_PRIORITY_HIGH);
+  iterate (50);
+  g_assert_cmpuint (gtk_drop_down_get_selected (dropdowns->pdata[0]), ==, GTK_INVALID_LIST_POSITION);
+  /* Skip is the check box's business too */
+  gtk_drop_down_set_selected (dropdowns->pdata[3], 0);
+  g_assert_cmpint (shoal_torrent_get_file_priority (torrent, a), ==, SHOAL_FILE_PRIORITY_SKIP);
+  iterate (50);
+  g_assert_false (gtk_check_button_get_active (find_check (page, "Download “a.bin”")));
+  /* Changes made elsewhere (the CLI, the add dialog) show up */
+  shoal_torrent_set_file_priority (torrent, a, SHOAL_FILE_PRIORITY_HIGH);
+  g_assert_true (wait_for (a_bin_wanted_shown, page));
+  g_assert_cmpuint (gtk_drop_down_get_selected (dropdowns->pdata[3]), ==, 3);
 }
 
 static AdwMessageDialog *
@@ -777,8 +813,12 @@ test_trackers (Fixture       *f,
   g_autoptr(ShoalTorrent) torrent = add_half_torrent (f);
   GtkWidget *page = shoal_details_view_get_page (f->view, "trackers");
   const char *added = "https://tracker.example.org/announce";
+  const char *edited = "https://tracker2.example.org/announce";
   GListModel *list = shoal_torrent_get_trackers (torrent);
   GtkSelectionModel *selection;
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+  AdwMessageDialog *dialog;
+  GtkWidget *entry, *save = NULL;
 
   shoal_details_view_set_torrent (f->view, torrent);
   show_page (f, "trackers");
@@ -799,7 +839,7 @@ test_trackers (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (list), ==, 3);
   g_assert_true (has_label (page, "The tracker “https://tracker.example.org/announce” is already in the list"));
 
-  /* Removing the selected one */
+  /* Editing the selected one replaces it, in its tier */
   selection = gtk_column_view_get_model (find_column_view (page));
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (selection)); i++)
     {
@@ -808,8 +848,36 @@ test_trackers (Fixture       *f,
       if (g_strcmp0 (shoal_tracker_info_get_url (info), added) == 0)
         gtk_selection_model_select_item (selection, i, TRUE);
     }
-  gtk_widget_activate_action (page, "trackers.remove", NULL);
+  gtk_widget_activate_action (page, "trackers.edit", NULL);
+  iterate (50);
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Edit Tracker");
+  entry = gtk_widget_get_first_child (adw_message_dialog_get_extra_child (dialog));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, added);
+  g_assert_false (gtk_widget_is_sensitive (gtk_widget_get_next_sibling (entry)));
+  gtk_editable_set_text (GTK_EDITABLE (entry), edited);
+  collect (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_button_get_label (buttons->pdata[i]), "_Save") == 0)
+      save = buttons->pdata[i];
+  g_assert_nonnull (save);
+  g_assert_true (gtk_widget_activate (save));
+  g_assert_true (wait_for (no_dialog, NULL));
   g_assert_false (has_tracker (torrent, added));
+  g_assert_true (has_tracker (torrent, edited));
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 3);
+
+  /* Removing the selected one */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (selection)); i++)
+    {
+      g_autoptr(ShoalTrackerInfo) info = g_list_model_get_item (G_LIST_MODEL (selection), i);
+
+      if (g_strcmp0 (shoal_tracker_info_get_url (info), edited) == 0)
+        gtk_selection_model_select_item (selection, i, TRUE);
+    }
+  gtk_widget_activate_action (page, "trackers.remove", NULL);
+  g_assert_false (has_tracker (torrent, edited));
   g_assert_cmpuint (g_list_model_get_n_items (list), ==, 2);
 }
 

@@ -2147,6 +2147,79 @@ test_ipv6 (Fixture       *f,
   shoal_session_close (leecher);
 }
 
+/* 17. Closing one session waits for its own pending work only: here the
+ * `stopped` announce of another session to a tracker that never answers. */
+
+static void
+close_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  guint *order = user_data;
+  static guint n_done;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (shoal_session_close_finish (SHOAL_SESSION (source), result, &error));
+  g_assert_no_error (error);
+  *order = ++n_done;
+}
+
+static gboolean
+silent_tracker_heard (GSocket  *socket,
+                      gboolean *heard)
+{
+  guint8 buf[2048];
+
+  if (g_socket_receive (socket, (char *) buf, sizeof buf, NULL, NULL) > 0)
+    *heard = TRUE;
+  return *heard;
+}
+
+static void
+test_close_waits_for_own_work (Fixture       *f,
+                               gconstpointer  user_data)
+{
+  g_autoptr(GSocket) silent = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                            G_SOCKET_PROTOCOL_UDP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_from_string ("127.0.0.1");
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  ShoalTorrent *st;
+  guint seed_closed = 0;
+  guint leech_closed = 0;
+  gboolean heard = FALSE;
+
+  g_assert_nonnull (silent);
+  g_socket_set_blocking (silent, FALSE);
+  g_assert_true (g_socket_bind (silent, any_port, FALSE, &error));
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (silent, &error);
+  g_assert_no_error (error);
+  url = g_strdup_printf ("udp://127.0.0.1:%u/announce",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  sf_torrent_write (f->data, f->seed->data_dir);
+  st = shoal_session_add_torrent (f->seed->session, f->data->info, f->seed->data_dir,
+                                  SHOAL_ADD_FLAGS_SEED_MODE | SHOAL_ADD_FLAGS_PAUSED, &error);
+  g_assert_no_error (error);
+  g_assert_true (shoal_torrent_add_tracker (st, url, 0, &error));
+  g_assert_no_error (error);
+  shoal_torrent_start (st);
+  /* The `started` announce is under way: closing sends `stopped`, which
+   * waits for an answer that never comes (for seconds). */
+  SF_WAIT (silent_tracker_heard (silent, &heard), WAIT_S);
+
+  shoal_session_close_async (f->seed->session, NULL, close_done_cb, &seed_closed);
+  shoal_session_close_async (f->leech->session, NULL, close_done_cb, &leech_closed);
+  SF_WAIT (leech_closed != 0, WAIT_S);
+  /* The other session has nothing to wait for: it is done first. */
+  g_assert_cmpuint (seed_closed, ==, 0);
+  SF_WAIT (seed_closed != 0, WAIT_S);
+  g_assert_cmpuint (seed_closed, >, leech_closed);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2191,6 +2264,7 @@ main (int   argc,
   ADD ("duplicate", test_duplicate);
   ADD ("v2-only", test_v2_only);
   ADD ("bad-peers", test_bad_peers);
+  ADD ("close-waits-for-own-work", test_close_waits_for_own_work);
 #undef ADD
 
   return g_test_run ();

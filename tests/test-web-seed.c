@@ -12,6 +12,7 @@
 
 #include "shoal-engine.h"
 #include "shoal-bencode.h"
+#include "shoal-session-testing.h"
 
 #define PIECE_LENGTH (32u * 1024u)
 #define WAIT_SECONDS 30
@@ -412,6 +413,13 @@ typedef struct
   ShoalSession *session;
 } Node;
 
+static const ShoalSessionTestHooks web_seed_test_hooks = {
+  /* Retries after 10 ms, 20 ms…, not 5 s, 10 s… */
+  .web_seed_retry_ms = 10,
+  /* A slow server is given 1 s (checked on the torrent's 1 s tick). */
+  .web_seed_stall_ms = 1000,
+};
+
 static Node *
 node_new (const char *parent,
           const char *name)
@@ -423,6 +431,7 @@ node_new (const char *parent,
   self->dir = g_build_filename (parent, name, "data", NULL);
   g_assert_cmpint (g_mkdir_with_parents (self->dir, 0700), ==, 0);
   self->session = shoal_session_new (state);
+  _shoal_session_set_test_hooks (self->session, &web_seed_test_hooks);
   shoal_session_set_listen_address (self->session, "127.0.0.1");
   shoal_session_set_listen_port (self->session, 0);
   g_assert_true (shoal_session_start (self->session, &error));
@@ -921,10 +930,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* Retries after 10 ms, 20 ms…, not 5 s, 10 s… */
-  g_setenv ("SHOAL_WEB_SEED_RETRY_MS", "10", TRUE);
-  /* A slow server is given 1 s (checked on the torrent's 1 s tick). */
-  g_setenv ("SHOAL_WEB_SEED_STALL_MS", "1000", TRUE);
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \

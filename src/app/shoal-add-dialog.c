@@ -17,8 +17,10 @@
 #include <glib/gi18n.h>
 
 #include "shoal-add-dialog.h"
-#include "shoal-add-file.h"
-#include "shoal-details-util.h"
+#include "shoal-file-chooser.h"
+#include "shoal-file-node.h"
+#include "shoal-file-row.h"
+#include "shoal-format.h"
 
 struct _ShoalAddDialog
 {
@@ -29,7 +31,7 @@ struct _ShoalAddDialog
   ShoalMetainfo        *info;
   ShoalTorrent         *torrent;      /* set when choosing files of a torrent already added */
   char                 *save_dir;
-  GListStore           *files;
+  ShoalFileNode        *files;        /* the root of the tree */
   GCancellable         *cancellable;
   char                 *free_space;
 
@@ -56,14 +58,14 @@ static guint signals[N_SIGNALS];
  * shoal_add_dialog_get_files:
  * @self: a dialog
  *
- * Returns: (transfer none): a #GListModel of #ShoalAddFile, the files
- *   the user may choose from (padding files are left out)
+ * Returns: (transfer none): the root of the tree of the files the user
+ *   may choose from (padding files are left out)
  */
-GListModel *
+ShoalFileNode *
 shoal_add_dialog_get_files (ShoalAddDialog *self)
 {
   g_return_val_if_fail (SHOAL_IS_ADD_DIALOG (self), NULL);
-  return G_LIST_MODEL (self->files);
+  return self->files;
 }
 
 const char *
@@ -145,24 +147,12 @@ shoal_add_dialog_set_save_dir (ShoalAddDialog *self,
 static void
 update_wanted (ShoalAddDialog *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->files));
-  guint n_wanted = 0;
-  guint64 wanted = 0;
+  guint n = shoal_file_node_get_n_files (self->files);
+  guint n_wanted = n - shoal_file_node_get_n_skipped (self->files);
   g_autofree char *size = NULL;
   g_autofree char *text = NULL;
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(ShoalAddFile) file = g_list_model_get_item (G_LIST_MODEL (self->files), i);
-
-      if (shoal_add_file_get_wanted (file))
-        {
-          n_wanted++;
-          wanted += shoal_add_file_get_size (file);
-        }
-    }
-
-  size = shoal_format_size (wanted);
+  size = shoal_format_size (shoal_file_node_get_size_wanted (self->files));
   /* Translators: e.g. “3 of 5 files selected, 1.2 GB” */
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u file selected, %s", "%u of %u files selected, %s", n),
                           n_wanted, n, size);
@@ -180,7 +170,7 @@ add_action (GtkWidget  *widget,
   ShoalAddDialog *self = SHOAL_ADD_DIALOG (widget);
   g_autoptr(GError) error = NULL;
   ShoalTorrent *torrent;
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->files));
+  guint n = shoal_metainfo_get_n_files (self->info);
 
   if (self->torrent != NULL)
     torrent = self->torrent;
@@ -195,15 +185,16 @@ add_action (GtkWidget  *widget,
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(ShoalAddFile) file = g_list_model_get_item (G_LIST_MODEL (self->files), i);
+      ShoalFileNode *file = shoal_file_node_get_file (self->files, i);
 
-      guint index = shoal_add_file_get_index (file);
-
-      if (!shoal_add_file_get_wanted (file))
-        shoal_torrent_set_file_priority (torrent, index, SHOAL_FILE_PRIORITY_SKIP);
-      else if (shoal_torrent_get_file_priority (torrent, index) == SHOAL_FILE_PRIORITY_SKIP)
+      /* Pad files have no node */
+      if (file == NULL)
+        continue;
+      if (!shoal_file_node_get_wanted (file))
+        shoal_torrent_set_file_priority (torrent, i, SHOAL_FILE_PRIORITY_SKIP);
+      else if (shoal_torrent_get_file_priority (torrent, i) == SHOAL_FILE_PRIORITY_SKIP)
         /* Unselected by the magnet link (BEP 53 "so"), chosen here. */
-        shoal_torrent_set_file_priority (torrent, index, SHOAL_FILE_PRIORITY_NORMAL);
+        shoal_torrent_set_file_priority (torrent, i, SHOAL_FILE_PRIORITY_NORMAL);
     }
 
   if (gtk_switch_get_active (self->start_switch))
@@ -214,24 +205,19 @@ add_action (GtkWidget  *widget,
 }
 
 static void
-folder_chosen_cb (ShoalAddDialog       *self,
-                  int                   response,
-                  GtkFileChooserNative *chooser)
+folder_chosen_cb (GtkWindow  *window,
+                  GListModel *files)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = folder != NULL ? g_file_get_path (folder) : NULL;
+  ShoalAddDialog *self = SHOAL_ADD_DIALOG (window);
+  g_autoptr(GFile) folder = g_list_model_get_item (files, 0);
+  g_autofree char *path = g_file_get_path (folder);
 
-      if (path != NULL)
-        {
-          shoal_add_dialog_set_save_dir (self, path);
-          /* The next torrent goes to the same place by default. */
-          g_settings_set_string (self->settings, "download-dir", path);
-        }
+  if (path != NULL)
+    {
+      shoal_add_dialog_set_save_dir (self, path);
+      /* The next torrent goes to the same place by default. */
+      g_settings_set_string (self->settings, "download-dir", path);
     }
-  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (chooser));
-  g_object_unref (chooser);
 }
 
 static void
@@ -240,30 +226,17 @@ choose_folder_action (GtkWidget  *widget,
                       GVariant   *parameter)
 {
   ShoalAddDialog *self = SHOAL_ADD_DIALOG (widget);
-  GtkFileChooserNative *chooser;
   g_autoptr(GFile) current = g_file_new_for_path (self->save_dir);
 
-  chooser = gtk_file_chooser_native_new (_("Destination Folder"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Select"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  if (g_file_query_exists (current, NULL))
-    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), current, NULL);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (folder_chosen_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  shoal_file_chooser_show (GTK_WINDOW (self), SHOAL_FILE_CHOOSER_FOLDER, _("Destination Folder"), _("_Select"),
+                           current, NULL, folder_chosen_cb);
 }
 
 static void
 set_all_wanted (ShoalAddDialog *self,
                 gboolean        wanted)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->files));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(ShoalAddFile) file = g_list_model_get_item (G_LIST_MODEL (self->files), i);
-
-      shoal_add_file_set_wanted (file, wanted);
-    }
+  shoal_file_node_set_wanted (self->files, wanted);
 }
 
 static void
@@ -332,8 +305,8 @@ shoal_add_dialog_class_init (ShoalAddDialogClass *klass)
   signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 
-  g_type_ensure (SHOAL_TYPE_ADD_FILE);
-  g_type_ensure (SHOAL_TYPE_ADD_FILE_ROW);
+  g_type_ensure (SHOAL_TYPE_FILE_NODE);
+  g_type_ensure (SHOAL_TYPE_FILE_ROW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/shoal/Shoal/shoal-add-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, ShoalAddDialog, summary_group);
@@ -358,7 +331,6 @@ shoal_add_dialog_init (ShoalAddDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
-  self->files = g_list_store_new (SHOAL_TYPE_ADD_FILE);
 }
 
 static void
@@ -366,29 +338,21 @@ fill (ShoalAddDialog *self,
       ShoalMetainfo  *info,
       const char     *save_dir)
 {
-  guint n_files;
   g_autofree char *size = NULL;
   g_autofree char *name = NULL;
   g_autoptr(GtkNoSelection) selection = NULL;
 
   self->info = g_object_ref (info);
 
-  n_files = shoal_metainfo_get_n_files (info);
-  for (guint i = 0; i < n_files; i++)
+  self->files = shoal_file_node_new_tree (info);
+  if (self->torrent != NULL)
     {
-      const ShoalMetainfoFile *f = shoal_metainfo_get_file (info, i);
-      g_autoptr(ShoalAddFile) file = NULL;
-
-      /* Padding files are an artifact of the piece layout, not a choice. */
-      if (f->attributes & SHOAL_FILE_ATTRIBUTE_PAD)
-        continue;
-      file = shoal_add_file_new (i, f->path, f->length);
-      if (self->torrent != NULL)
-        shoal_add_file_set_wanted (file, shoal_torrent_get_file_priority (self->torrent, i) != SHOAL_FILE_PRIORITY_SKIP);
-      g_signal_connect_object (file, "notify::wanted", G_CALLBACK (update_wanted), self, G_CONNECT_SWAPPED);
-      g_list_store_append (self->files, file);
+      for (guint i = 0; i < shoal_metainfo_get_n_files (info); i++)
+        shoal_file_node_update_file (self->files, i, shoal_torrent_get_file_priority (self->torrent, i), 0);
+      shoal_file_node_update_sums (self->files);
     }
-  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->files)));
+  g_signal_connect_object (self->files, "priorities-changed", G_CALLBACK (update_wanted), self, G_CONNECT_SWAPPED);
+  selection = gtk_no_selection_new (G_LIST_MODEL (shoal_file_node_create_tree_model (self->files)));
   gtk_list_view_set_model (self->files_view, GTK_SELECTION_MODEL (selection));
 
   size = shoal_format_size (shoal_metainfo_get_content_size (info));

@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "shoal-engine.h"
+#include "shoal-file-node.h"
 
 G_BEGIN_DECLS
 
@@ -26,7 +27,7 @@ ShoalAddDialog *shoal_add_dialog_new_for_torrent (GtkWindow    *parent,
                                                   GSettings    *settings,
                                                   ShoalTorrent *torrent);
 ShoalTorrent   *shoal_add_dialog_get_torrent  (ShoalAddDialog *self);
-GListModel     *shoal_add_dialog_get_files    (ShoalAddDialog *self);
+ShoalFileNode  *shoal_add_dialog_get_files    (ShoalAddDialog *self);
 const char     *shoal_add_dialog_get_save_dir (ShoalAddDialog *self);
 void            shoal_add_dialog_set_save_dir (ShoalAddDialog *self,
                                                const char     *save_dir);

@@ -10,9 +10,10 @@
 #include <glib/gi18n.h>
 #include <libnotify/notify.h>
 
-#include "shoal-app-utils.h"
+#include "shoal-torrent-uri.h"
 #include "shoal-application.h"
 #include "shoal-preferences-window.h"
+#include "shoal-session-testing.h"
 #include "shoal-settings-keys.h"
 #include "shoal-window.h"
 
@@ -93,6 +94,21 @@ shoal_application_get_startup_error (ShoalApplication *self)
   return self->startup_error;
 }
 
+static char *
+dup_default_download_dir (void)
+{
+  const char *env = g_getenv ("SHOAL_DOWNLOAD_DIR");
+  const char *xdg;
+
+  if (env != NULL && g_path_is_absolute (env))
+    return g_strdup (env);
+
+  xdg = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+  if (xdg != NULL)
+    return g_strdup (xdg);
+  return g_build_filename (g_get_home_dir (), "Downloads", NULL);
+}
+
 /**
  * shoal_application_dup_download_dir:
  * @self: the application
@@ -106,8 +122,6 @@ char *
 shoal_application_dup_download_dir (ShoalApplication *self)
 {
   g_autofree char *dir = NULL;
-  const char *env;
-  const char *xdg;
 
   g_return_val_if_fail (SHOAL_IS_APPLICATION (self), NULL);
 
@@ -116,14 +130,7 @@ shoal_application_dup_download_dir (ShoalApplication *self)
   if (dir != NULL && dir[0] != '\0' && g_path_is_absolute (dir))
     return g_steal_pointer (&dir);
 
-  env = g_getenv ("SHOAL_DOWNLOAD_DIR");
-  if (env != NULL && g_path_is_absolute (env))
-    return g_strdup (env);
-
-  xdg = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
-  if (xdg != NULL)
-    return g_strdup (xdg);
-  return g_build_filename (g_get_home_dir (), "Downloads", NULL);
+  return dup_default_download_dir ();
 }
 
 static ShoalWindow *
@@ -140,108 +147,126 @@ shoal_application_ensure_window (ShoalApplication *self)
   return shoal_window_new (self);
 }
 
-/* Settings → engine */
+/* Settings → engine: each key is bound to a session property (the
+ * session only reads them). */
 
-static guint64
-kib_to_bytes (int kib)
+/* The KiB/s of a speed limit key, as the bytes per second of the session's
+ * property; 0 is no limit. */
+static gboolean
+kib_to_bytes_mapping (GValue   *value,
+                      GVariant *variant,
+                      gpointer  user_data)
 {
-  return kib > 0 ? (guint64) kib * 1024 : 0;
+  int kib = g_variant_get_int32 (variant);
+
+  g_value_set_uint64 (value, kib > 0 ? (guint64) kib * 1024 : 0);
+  return TRUE;
 }
 
+static gboolean
+minutes_to_seconds_mapping (GValue   *value,
+                            GVariant *variant,
+                            gpointer  user_data)
+{
+  int minutes = g_variant_get_int32 (variant);
+
+  g_value_set_int64 (value, minutes > 0 ? (gint64) minutes * 60 : 0);
+  return TRUE;
+}
+
+static gboolean
+int_to_uint_mapping (GValue   *value,
+                     GVariant *variant,
+                     gpointer  user_data)
+{
+  g_value_set_uint (value, (guint) MAX (g_variant_get_int32 (variant), 1));
+  return TRUE;
+}
+
+/* An empty (or relative) download-dir means the default folder. */
+static gboolean
+download_dir_mapping (GValue   *value,
+                      GVariant *variant,
+                      gpointer  user_data)
+{
+  const char *dir = g_variant_get_string (variant, NULL);
+
+  if (dir[0] != '\0' && g_path_is_absolute (dir))
+    g_value_set_string (value, dir);
+  else
+    g_value_take_string (value, dup_default_download_dir ());
+  return TRUE;
+}
+
+/* The speed limits come from the normal keys or the alternative ones. */
 static void
-apply_speed_limits (ShoalApplication *self)
+bind_speed_limits (ShoalApplication *self)
 {
   gboolean alt = g_settings_get_boolean (self->settings, "alt-speed-enabled");
 
-  shoal_session_set_download_limit (self->session,
-                                    kib_to_bytes (g_settings_get_int (self->settings,
-                                                                      alt ? "alt-download-limit" : "download-limit")));
-  shoal_session_set_upload_limit (self->session,
-                                  kib_to_bytes (g_settings_get_int (self->settings,
-                                                                    alt ? "alt-upload-limit" : "upload-limit")));
+  g_settings_bind_with_mapping (self->settings, alt ? "alt-download-limit" : "download-limit",
+                                self->session, "download-limit", G_SETTINGS_BIND_GET,
+                                kib_to_bytes_mapping, NULL, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, alt ? "alt-upload-limit" : "upload-limit",
+                                self->session, "upload-limit", G_SETTINGS_BIND_GET,
+                                kib_to_bytes_mapping, NULL, NULL, NULL);
 }
 
+/* The ratio limit is the seed-ratio-limit key while it is enabled. */
 static void
-apply_connection_limits (ShoalApplication *self)
+bind_seed_ratio_limit (ShoalApplication *self)
 {
-  int global = g_settings_get_int (self->settings, "max-peers-global");
-  int per_torrent = g_settings_get_int (self->settings, "max-peers-per-torrent");
-
-  shoal_session_set_max_connections (self->session, (guint) MAX (global, 1), (guint) MAX (per_torrent, 1));
-}
-
-static void
-apply_seed_limits (ShoalApplication *self)
-{
-  double ratio = 0.0;
-  int minutes = g_settings_get_int (self->settings, "seed-time-limit");
-
   if (g_settings_get_boolean (self->settings, "seed-ratio-limit-enabled"))
-    ratio = g_settings_get_double (self->settings, "seed-ratio-limit");
-
-  shoal_session_set_seed_limits (self->session, ratio, minutes > 0 ? (gint64) minutes * 60 : 0);
-}
-
-static void
-apply_encryption (ShoalApplication *self)
-{
-  /* The schema's enum has the values of ShoalEncryptionPolicy. */
-  switch (g_settings_get_enum (self->settings, "encryption"))
+    g_settings_bind (self->settings, "seed-ratio-limit", self->session, "seed-ratio-limit", G_SETTINGS_BIND_GET);
+  else
     {
-    case 1:
-      shoal_session_set_encryption_policy (self->session, SHOAL_ENCRYPTION_REQUIRE);
-      break;
-    case 2:
-      shoal_session_set_encryption_policy (self->session, SHOAL_ENCRYPTION_ALLOW_PLAINTEXT);
-      break;
-    case 0:
-    default:
-      shoal_session_set_encryption_policy (self->session, SHOAL_ENCRYPTION_PREFER);
-      break;
+      g_settings_unbind (self->session, "seed-ratio-limit");
+      g_object_set (self->session, "seed-ratio-limit", 0.0, NULL);
     }
 }
 
 static void
-apply_discovery (ShoalApplication *self)
-{
-  shoal_session_set_dht_enabled (self->session, g_settings_get_boolean (self->settings, "enable-dht"));
-  shoal_session_set_pex_enabled (self->session, g_settings_get_boolean (self->settings, "enable-pex"));
-  shoal_session_set_lsd_enabled (self->session, g_settings_get_boolean (self->settings, "enable-lsd"));
-}
-
-static void
-apply_download_dir (ShoalApplication *self)
-{
-  g_autofree char *dir = shoal_application_dup_download_dir (self);
-
-  shoal_session_set_download_dir (self->session, dir);
-}
-
-static void
-settings_changed_cb (ShoalApplication *self,
-                     const char       *key,
-                     GSettings        *settings)
+settings_switch_changed_cb (ShoalApplication *self,
+                            const char       *key,
+                            GSettings        *settings)
 {
   if (self->session == NULL)
     return;
+  if (g_str_equal (key, "alt-speed-enabled"))
+    bind_speed_limits (self);
+  else
+    bind_seed_ratio_limit (self);
+}
 
-  if (g_str_equal (key, "download-dir"))
-    apply_download_dir (self);
-  else if (g_str_equal (key, "alt-speed-enabled") ||
-           g_str_has_suffix (key, "download-limit") ||
-           g_str_has_suffix (key, "upload-limit"))
-    apply_speed_limits (self);
-  else if (g_str_has_prefix (key, "max-peers-"))
-    apply_connection_limits (self);
-  else if (g_str_has_prefix (key, "seed-"))
-    apply_seed_limits (self);
-  else if (g_str_equal (key, "encryption"))
-    apply_encryption (self);
-  else if (g_str_has_prefix (key, "enable-"))
-    apply_discovery (self);
-  /* The listening port can only change before the session starts; the
-   * preferences say it applies at the next start. The other keys are
-   * read when they are used (start-added, notify-on-complete…). */
+/* The listening port is set when the session is created (it cannot change
+ * once started: the preferences say it applies at the next start). The
+ * other keys are read when they are used (start-added, notify-on-complete…). */
+static void
+bind_settings (ShoalApplication *self)
+{
+  static const struct {
+    const char *key;
+    const char *property;
+  } direct[] = {
+    { "encryption", "encryption-policy" },  /* the enum's nicks are the key's */
+    { "enable-dht", "dht-enabled" },
+    { "enable-pex", "pex-enabled" },
+    { "enable-lsd", "lsd-enabled" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (direct); i++)
+    g_settings_bind (self->settings, direct[i].key, self->session, direct[i].property, G_SETTINGS_BIND_GET);
+  g_settings_bind_with_mapping (self->settings, "download-dir", self->session, "download-dir",
+                                G_SETTINGS_BIND_GET, download_dir_mapping, NULL, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "max-peers-global", self->session, "max-connections",
+                                G_SETTINGS_BIND_GET, int_to_uint_mapping, NULL, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "max-peers-per-torrent", self->session,
+                                "max-connections-per-torrent", G_SETTINGS_BIND_GET,
+                                int_to_uint_mapping, NULL, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "seed-time-limit", self->session, "seed-time-limit",
+                                G_SETTINGS_BIND_GET, minutes_to_seconds_mapping, NULL, NULL, NULL);
+  bind_speed_limits (self);
+  bind_seed_ratio_limit (self);
 }
 
 static ShoalSession *
@@ -249,7 +274,14 @@ create_session (ShoalApplication *self,
                 guint16           port)
 {
   ShoalSession *session = shoal_session_new (g_getenv ("SHOAL_STATE_DIR"));
+  /* Test environments keep the DHT off the public routers and multicast
+   * inside their namespaces (see tests/meson.build). */
+  ShoalSessionTestHooks hooks = {
+    .dht_bootstrap = g_getenv ("SHOAL_DHT_BOOTSTRAP"),
+    .lsd_off = g_strcmp0 (g_getenv ("SHOAL_LSD"), "off") == 0,
+  };
 
+  _shoal_session_set_test_hooks (session, &hooks);
   shoal_session_set_listen_port (session, port);
   return session;
 }
@@ -264,12 +296,7 @@ start_session (ShoalApplication *self)
     port = (guint16) CLAMP (g_settings_get_int (self->settings, "listen-port"), 1, 65535);
 
   self->session = create_session (self, port);
-  apply_download_dir (self);
-  apply_speed_limits (self);
-  apply_connection_limits (self);
-  apply_seed_limits (self);
-  apply_encryption (self);
-  apply_discovery (self);
+  bind_settings (self);
 
   if (shoal_session_start (self->session, &error))
     return;
@@ -281,12 +308,7 @@ start_session (ShoalApplication *self)
   g_clear_error (&error);
   g_clear_object (&self->session);
   self->session = create_session (self, 0);
-  apply_download_dir (self);
-  apply_speed_limits (self);
-  apply_connection_limits (self);
-  apply_seed_limits (self);
-  apply_encryption (self);
-  apply_discovery (self);
+  bind_settings (self);
   if (!shoal_session_start (self->session, &error))
     {
       g_free (self->startup_error);
@@ -622,7 +644,10 @@ shoal_application_startup (GApplication *application)
 
   self->settings = g_settings_new (SHOAL_SETTINGS_SCHEMA_ID);
   start_session (self);
-  g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::alt-speed-enabled", G_CALLBACK (settings_switch_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::seed-ratio-limit-enabled",
+                           G_CALLBACK (settings_switch_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "torrent-completed", G_CALLBACK (torrent_completed_cb), self,
                            G_CONNECT_SWAPPED);
 }

@@ -14,7 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "shoal-bandwidth-graph.h"
-#include "shoal-details-util.h"
+#include "shoal-format.h"
 
 #define MIN_SCALE   (16 * 1024)
 #define LABEL_GAP   6

@@ -15,7 +15,8 @@
 #include <glib/gi18n.h>
 
 #include "shoal-bandwidth-page.h"
-#include "shoal-details-util.h"
+#include "shoal-format.h"
+#include "shoal-details-view.h"
 
 struct _ShoalBandwidthPage
 {

@@ -5,15 +5,21 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Files of the details pane (for src/app/meson.build):
- *   sources:   shoal-details-view.c, shoal-details-util.c,
+ *   sources:   shoal-details-view.c, shoal-format.c, shoal-label-column.c,
  *              shoal-general-page.c, shoal-pieces-map.c,
  *              shoal-pieces-page.c, shoal-peers-page.c,
- *              shoal-files-page.c, shoal-trackers-page.c,
+ *              shoal-files-page.c, shoal-file-node.c, shoal-file-row.c,
+ *              shoal-trackers-page.c, shoal-tracker-dialog.c,
  *              shoal-bandwidth-graph.c, shoal-bandwidth-page.c
  *   templates: shoal-details-view.ui, shoal-general-page.ui,
  *              shoal-pieces-page.ui, shoal-peers-page.ui,
- *              shoal-files-page.ui, shoal-trackers-page.ui,
+ *              shoal-files-page.ui, shoal-file-row.ui,
+ *              shoal-files-page-name.ui, shoal-files-page-priority.ui,
+ *              shoal-trackers-page.ui, shoal-tracker-dialog.ui,
  *              shoal-bandwidth-page.ui
+ *
+ * The file tree (shoal-file-node.c, shoal-file-row.c) is the add
+ * dialog's too, which is why it lives here: the app links this library.
  *   resources: shoal-details.gresource.xml (prefix
  *              /io/github/shoal/Shoal/details, compiled on its own with
  *              c_name shoal_details)
@@ -28,7 +34,6 @@
 #include <glib/gi18n.h>
 
 #include "shoal-bandwidth-page.h"
-#include "shoal-details-util.h"
 #include "shoal-details-view.h"
 #include "shoal-files-page.h"
 #include "shoal-general-page.h"
@@ -248,4 +253,21 @@ shoal_details_view_init (ShoalDetailsView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_set_can_focus (self->pages_box, FALSE);
+}
+
+/**
+ * shoal_widget_unparent_children:
+ * @widget: a widget
+ *
+ * Unparents every child of @widget, for the dispose of widgets whose
+ * template's top child has no id (gtk_widget_dispose_template() only
+ * handles the bound ones).
+ */
+void
+shoal_widget_unparent_children (GtkWidget *widget)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (widget)) != NULL)
+    gtk_widget_unparent (child);
 }

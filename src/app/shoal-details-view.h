@@ -28,4 +28,6 @@ GtkWidget        *shoal_details_view_get_page         (ShoalDetailsView *self,
 void              shoal_details_view_set_visible_page (ShoalDetailsView *self,
                                                        const char       *name);
 
+void shoal_widget_unparent_children (GtkWidget *widget);
+
 G_END_DECLS

@@ -13,7 +13,8 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "shoal-details-util.h"
+#include "shoal-format.h"
+#include "shoal-details-view.h"
 #include "shoal-general-page.h"
 
 typedef enum

@@ -15,7 +15,8 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "shoal-details-util.h"
+#include "shoal-file-chooser.h"
+#include "shoal-format.h"
 #include "shoal-new-torrent-dialog.h"
 
 /* Piece sizes offered besides "Automatic": 16 KiB to 64 MiB. */
@@ -66,15 +67,10 @@ check_url (const char  *url,
            gboolean     tracker,
            GError     **error)
 {
-  static const char *const tracker_schemes[] = { "http", "https", "udp", NULL };
-  static const char *const web_seed_schemes[] = { "http", "https", NULL };
-  const char *const *schemes = tracker ? tracker_schemes : web_seed_schemes;
-  g_autofree char *scheme = g_uri_parse_scheme (url);
-
-  if (scheme != NULL && g_uri_is_valid (url, G_URI_FLAGS_NONE, NULL))
-    for (guint i = 0; schemes[i] != NULL; i++)
-      if (g_ascii_strcasecmp (scheme, schemes[i]) == 0)
-        return TRUE;
+  /* The rule .torrent files are read with (metainfo/shoal-announce-url). */
+  if (shoal_announce_url_check (url, tracker ? SHOAL_ANNOUNCE_URL_FLAGS_NONE : SHOAL_ANNOUNCE_URL_FLAGS_HTTP_ONLY,
+                                NULL))
+    return TRUE;
 
   if (tracker)
     /* Translators: %s is an address typed by the user */
@@ -390,34 +386,23 @@ stop_action (GtkWidget  *widget,
 /* Choosing the data */
 
 static void
-path_chosen_cb (ShoalNewTorrentDialog *self,
-                int                    response,
-                GtkFileChooserNative  *chooser)
+path_chosen_cb (GtkWindow  *window,
+                GListModel *files)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+  g_autoptr(GFile) file = g_list_model_get_item (files, 0);
+  g_autofree char *path = g_file_get_path (file);
 
-      if (path != NULL)
-        shoal_new_torrent_dialog_set_path (self, path);
-    }
-  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (chooser));
-  g_object_unref (chooser);
+  if (path != NULL)
+    shoal_new_torrent_dialog_set_path (SHOAL_NEW_TORRENT_DIALOG (window), path);
 }
 
 static void
 choose_path (ShoalNewTorrentDialog *self,
              gboolean               folder)
 {
-  GtkFileChooserNative *chooser;
-
-  chooser = gtk_file_chooser_native_new (folder ? _("Folder to Share") : _("File to Share"), GTK_WINDOW (self),
-                                         folder ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER : GTK_FILE_CHOOSER_ACTION_OPEN,
-                                         _("_Select"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (path_chosen_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  shoal_file_chooser_show (GTK_WINDOW (self), folder ? SHOAL_FILE_CHOOSER_FOLDER : SHOAL_FILE_CHOOSER_OPEN,
+                           folder ? _("Folder to Share") : _("File to Share"), _("_Select"),
+                           NULL, NULL, path_chosen_cb);
 }
 
 static void
@@ -461,27 +446,22 @@ shoal_new_torrent_dialog_save_to (ShoalNewTorrentDialog  *self,
 }
 
 static void
-save_chosen_cb (ShoalNewTorrentDialog *self,
-                int                    response,
-                GtkFileChooserNative  *chooser)
+save_chosen_cb (GtkWindow  *window,
+                GListModel *files)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autoptr(GError) error = NULL;
-      g_autofree char *name = g_file_get_basename (file);
-      g_autofree char *text = NULL;
+  ShoalNewTorrentDialog *self = SHOAL_NEW_TORRENT_DIALOG (window);
+  g_autoptr(GFile) file = g_list_model_get_item (files, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *text = NULL;
 
-      if (shoal_new_torrent_dialog_save_to (self, file, &error))
-        /* Translators: %s is a file name */
-        text = g_strdup_printf (_("Saved “%s”"), name);
-      else
-        /* Translators: the first %s is a file name, the second says why */
-        text = g_strdup_printf (_("Could not save “%s”: %s"), name, error->message);
-      show_toast (self, text);
-    }
-  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (chooser));
-  g_object_unref (chooser);
+  if (shoal_new_torrent_dialog_save_to (self, file, &error))
+    /* Translators: %s is a file name */
+    text = g_strdup_printf (_("Saved “%s”"), name);
+  else
+    /* Translators: the first %s is a file name, the second says why */
+    text = g_strdup_printf (_("Could not save “%s”: %s"), name, error->message);
+  show_toast (self, text);
 }
 
 static void
@@ -490,24 +470,12 @@ save_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   ShoalNewTorrentDialog *self = SHOAL_NEW_TORRENT_DIALOG (widget);
-  GtkFileChooserNative *chooser;
   g_autofree char *name = g_strdup_printf ("%s.torrent", shoal_metainfo_get_name (self->metainfo));
   g_autofree char *dir = g_path_get_dirname (self->path);
   g_autoptr(GFile) folder = g_file_new_for_path (dir);
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
 
-  gtk_file_filter_set_name (filter, _("Torrent Files"));
-  gtk_file_filter_add_mime_type (filter, "application/x-bittorrent");
-  gtk_file_filter_add_suffix (filter, "torrent");
-
-  chooser = gtk_file_chooser_native_new (_("Save Torrent File"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                         _("_Save"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (save_chosen_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  shoal_file_chooser_show (GTK_WINDOW (self), SHOAL_FILE_CHOOSER_SAVE_TORRENT, _("Save Torrent File"), _("_Save"),
+                           folder, name, save_chosen_cb);
 }
 
 static void

@@ -14,7 +14,9 @@
 
 #include <glib/gi18n.h>
 
-#include "shoal-details-util.h"
+#include "shoal-format.h"
+#include "shoal-label-column.h"
+#include "shoal-details-view.h"
 #include "shoal-peers-page.h"
 
 struct _ShoalPeersPage

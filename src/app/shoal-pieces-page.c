@@ -9,7 +9,8 @@
 
 #include <glib/gi18n.h>
 
-#include "shoal-details-util.h"
+#include "shoal-format.h"
+#include "shoal-details-view.h"
 #include "shoal-pieces-page.h"
 
 struct _ShoalPiecesPage

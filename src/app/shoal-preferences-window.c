@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "shoal-file-chooser.h"
 #include "shoal-preferences-window.h"
 
 struct _ShoalPreferencesWindow
@@ -94,36 +95,25 @@ update_download_dir_row (ShoalPreferencesWindow *self)
 }
 
 static void
-folder_chosen_cb (ShoalPreferencesWindow *self,
-                  int                     response,
-                  GtkFileChooserNative   *chooser)
+folder_chosen_cb (GtkWindow  *window,
+                  GListModel *files)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = folder != NULL ? g_file_get_path (folder) : NULL;
+  ShoalPreferencesWindow *self = SHOAL_PREFERENCES_WINDOW (window);
+  g_autoptr(GFile) folder = g_list_model_get_item (files, 0);
+  g_autofree char *path = g_file_get_path (folder);
 
-      if (path != NULL)
-        g_settings_set_string (self->settings, "download-dir", path);
-    }
-  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (chooser));
-  g_object_unref (chooser);
+  if (path != NULL)
+    g_settings_set_string (self->settings, "download-dir", path);
 }
 
 static void
 choose_folder_cb (ShoalPreferencesWindow *self)
 {
-  GtkFileChooserNative *chooser;
   g_autofree char *dir = shoal_application_dup_download_dir (self->application);
   g_autoptr(GFile) current = g_file_new_for_path (dir);
 
-  chooser = gtk_file_chooser_native_new (_("Download Folder"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Select"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  if (g_file_query_exists (current, NULL))
-    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), current, NULL);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (folder_chosen_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  shoal_file_chooser_show (GTK_WINDOW (self), SHOAL_FILE_CHOOSER_FOLDER, _("Download Folder"), _("_Select"),
+                           current, NULL, folder_chosen_cb);
 }
 
 static void

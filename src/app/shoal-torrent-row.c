@@ -16,7 +16,7 @@
 
 #include <glib/gi18n.h>
 
-#include "shoal-app-utils.h"
+#include "shoal-format.h"
 #include "shoal-torrent-row.h"
 
 struct _ShoalTorrentRow

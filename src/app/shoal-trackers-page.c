@@ -18,7 +18,10 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "shoal-details-util.h"
+#include "shoal-format.h"
+#include "shoal-label-column.h"
+#include "shoal-details-view.h"
+#include "shoal-tracker-dialog.h"
 #include "shoal-trackers-page.h"
 
 struct _ShoalTrackersPage
@@ -31,10 +34,7 @@ struct _ShoalTrackersPage
   guint               timer_id;
 
   /* The add/edit dialog, while it is open */
-  AdwMessageDialog   *dialog;
-  GtkEditable        *url_entry;
-  GtkSpinButton      *tier_spin;
-  char               *editing_url;
+  ShoalTrackerDialog *dialog;
 
   GtkColumnView      *column_view;
   GtkLabel           *error_label;
@@ -264,46 +264,26 @@ time_timeout_cb (gpointer user_data)
 
 /* The add/edit dialog */
 
-static gboolean
-url_is_plausible (const char *text)
-{
-  g_autoptr(GUri) uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
-
-  return uri != NULL && g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0';
-}
-
 static void
-url_changed_cb (ShoalTrackersPage *self)
-{
-  const char *text = gtk_editable_get_text (self->url_entry);
-
-  /* The engine has the last word (duplicates, schemes); this only keeps
-   * the button from accepting what cannot be a URL at all. */
-  adw_message_dialog_set_response_enabled (self->dialog, "apply", url_is_plausible (text));
-}
-
-static void
-dialog_response_cb (ShoalTrackersPage *self,
-                    const char        *response)
+dialog_response_cb (ShoalTrackersPage  *self,
+                    const char         *response,
+                    ShoalTrackerDialog *dialog)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
+  const char *editing_url = shoal_tracker_dialog_get_editing_url (dialog);
 
   if (g_strcmp0 (response, "apply") == 0 && self->torrent != NULL)
     {
-      url = g_strstrip (g_strdup (gtk_editable_get_text (self->url_entry)));
-      if (self->editing_url != NULL)
-        shoal_torrent_replace_tracker (self->torrent, self->editing_url, url, &error);
+      url = shoal_tracker_dialog_dup_url (dialog);
+      if (editing_url != NULL)
+        shoal_torrent_replace_tracker (self->torrent, editing_url, url, &error);
       else
-        shoal_torrent_add_tracker (self->torrent, url,
-                                   (guint) gtk_spin_button_get_value_as_int (self->tier_spin) - 1, &error);
+        shoal_torrent_add_tracker (self->torrent, url, shoal_tracker_dialog_get_tier (dialog), &error);
       show_error (self, error);
     }
 
   self->dialog = NULL;
-  self->url_entry = NULL;
-  self->tier_spin = NULL;
-  g_clear_pointer (&self->editing_url, g_free);
 }
 
 static guint
@@ -326,13 +306,7 @@ static void
 open_dialog (ShoalTrackersPage *self,
              ShoalTrackerInfo  *editing)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *tier_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *tier_label = gtk_label_new_with_mnemonic (_("_Tier"));
-  GtkWidget *entry = gtk_entry_new ();
-  GtkWidget *spin = gtk_spin_button_new_with_range (1, 1000, 1);
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  AdwMessageDialog *dialog;
 
   if (self->dialog != NULL)
     {
@@ -340,49 +314,11 @@ open_dialog (ShoalTrackersPage *self,
       return;
     }
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                                       editing != NULL ? _("Edit Tracker") : _("Add Tracker"),
-                                                       editing != NULL ? NULL
-                                                       : _("Trackers of the same tier are tried in turn; "
-                                                           "every tier is announced to.")));
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "https://tracker.example.org/announce");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Announce URL"), -1);
-  gtk_widget_set_hexpand (spin, TRUE);
-  gtk_widget_set_halign (spin, GTK_ALIGN_END);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (tier_label), spin);
-  gtk_box_append (GTK_BOX (tier_box), tier_label);
-  gtk_box_append (GTK_BOX (tier_box), spin);
-  gtk_box_append (GTK_BOX (box), entry);
-  gtk_box_append (GTK_BOX (box), tier_box);
-  adw_message_dialog_set_extra_child (dialog, box);
-
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "apply", editing != NULL ? _("_Save") : _("_Add"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "apply", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "apply");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-
-  self->dialog = dialog;
-  self->url_entry = GTK_EDITABLE (entry);
-  self->tier_spin = GTK_SPIN_BUTTON (spin);
-  if (editing != NULL)
-    {
-      self->editing_url = g_strdup (shoal_tracker_info_get_url (editing));
-      gtk_editable_set_text (self->url_entry, self->editing_url);
-      gtk_spin_button_set_value (self->tier_spin, shoal_tracker_info_get_tier (editing) + 1);
-      /* Replacing keeps the tracker's place; moving it is remove + add. */
-      gtk_widget_set_sensitive (tier_box, FALSE);
-    }
-  else
-    gtk_spin_button_set_value (self->tier_spin, next_tier (self) + 1);
-
-  g_signal_connect_object (entry, "changed", G_CALLBACK (url_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (dialog_response_cb), self, G_CONNECT_SWAPPED);
-  url_changed_cb (self);
-  gtk_window_present (GTK_WINDOW (dialog));
+  self->dialog = shoal_tracker_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                           editing != NULL ? shoal_tracker_info_get_url (editing) : NULL,
+                                           editing != NULL ? shoal_tracker_info_get_tier (editing) : next_tier (self));
+  g_signal_connect_object (self->dialog, "response", G_CALLBACK (dialog_response_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (self->dialog));
 }
 
 static void
@@ -501,7 +437,6 @@ shoal_trackers_page_dispose (GObject *object)
   shoal_widget_unparent_children (GTK_WIDGET (self));
   g_clear_object (&self->selection);
   g_clear_object (&self->torrent);
-  g_clear_pointer (&self->editing_url, g_free);
 
   G_OBJECT_CLASS (shoal_trackers_page_parent_class)->dispose (object);
 }

@@ -15,9 +15,10 @@
 #include <libsoup/soup.h>
 
 #include "shoal-add-dialog.h"
-#include "shoal-app-utils.h"
+#include "shoal-file-chooser.h"
 #include "shoal-new-torrent-dialog.h"
 #include "shoal-torrent-columns.h"
+#include "shoal-torrent-uri.h"
 #include "shoal-window-private.h"
 
 /**
@@ -317,23 +318,15 @@ shoal_window_add_link (ShoalWindow *self,
 }
 
 static void
-file_chooser_response_cb (ShoalWindow          *self,
-                          int                   response,
-                          GtkFileChooserNative *chooser)
+torrent_files_chosen_cb (GtkWindow  *window,
+                         GListModel *files)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
+  for (guint i = 0; i < g_list_model_get_n_items (files); i++)
     {
-      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+      g_autoptr(GFile) file = g_list_model_get_item (files, i);
 
-      for (guint i = 0; i < g_list_model_get_n_items (files); i++)
-        {
-          g_autoptr(GFile) file = g_list_model_get_item (files, i);
-
-          shoal_window_open_file (self, file);
-        }
+      shoal_window_open_file (SHOAL_WINDOW (window), file);
     }
-  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (chooser));
-  g_object_unref (chooser);
 }
 
 static void
@@ -342,20 +335,9 @@ add_file_action (GSimpleAction *action,
                  gpointer       user_data)
 {
   ShoalWindow *self = user_data;
-  GtkFileChooserNative *chooser;
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
 
-  gtk_file_filter_set_name (filter, _("Torrent Files"));
-  gtk_file_filter_add_mime_type (filter, "application/x-bittorrent");
-  gtk_file_filter_add_suffix (filter, "torrent");
-
-  chooser = gtk_file_chooser_native_new (_("Add Torrent File"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Add"), _("_Cancel"));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (file_chooser_response_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  shoal_file_chooser_show (GTK_WINDOW (self), SHOAL_FILE_CHOOSER_OPEN_TORRENTS, _("Add Torrent File"), _("_Add"),
+                           NULL, NULL, torrent_files_chosen_cb);
 }
 
 static void

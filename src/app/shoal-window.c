@@ -12,7 +12,7 @@
 
 #include <glib/gi18n.h>
 
-#include "shoal-app-utils.h"
+#include "shoal-format.h"
 #include "shoal-details-view.h"
 #include "shoal-torrent-columns.h"
 #include "shoal-torrent-row.h"

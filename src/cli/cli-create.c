@@ -117,7 +117,8 @@ parse_piece_size (const char *text,
 }
 
 static GPtrArray *
-parse_trackers (char **trackers)
+parse_trackers (char   **trackers,
+                GError **error)
 {
   GPtrArray *tiers = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
 
@@ -129,8 +130,14 @@ parse_trackers (char **trackers)
       for (guint j = 0; urls[j] != NULL; j++)
         {
           g_strstrip (urls[j]);
-          if (urls[j][0] != '\0')
-            g_strv_builder_add (tier, urls[j]);
+          if (urls[j][0] == '\0')
+            continue;
+          if (!shoal_announce_url_check (urls[j], SHOAL_ANNOUNCE_URL_FLAGS_NONE, error))
+            {
+              g_ptr_array_unref (tiers);
+              return NULL;
+            }
+          g_strv_builder_add (tier, urls[j]);
         }
       g_ptr_array_add (tiers, g_strv_builder_end (tier));
     }
@@ -330,7 +337,12 @@ shoal_cli_create (int    argc,
 
   canonical = g_canonicalize_filename (argv[1], NULL);
   creator = shoal_torrent_creator_new (canonical);
-  tiers = parse_trackers (trackers);
+  tiers = parse_trackers (trackers, &error);
+  if (tiers == NULL)
+    {
+      fprintf (stderr, "shoal-cli create: --tracker: %s\n", error->message);
+      return 2;
+    }
   shoal_torrent_creator_set_trackers (creator, tiers);
   shoal_torrent_creator_set_web_seeds (creator, (const char * const *) web_seeds);
   shoal_torrent_creator_set_piece_size (creator, piece_size);

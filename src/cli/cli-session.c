@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "cli-session.h"
+#include "shoal-session-testing.h"
 
 /**
  * shoal_cli_dup_state_dir:
@@ -121,6 +122,19 @@ cli_session_new (const CliSessionOptions  *options,
   if (!cli_session_options_check (options, error))
     return NULL;
   session = shoal_session_new (state);
+  {
+    /* Test environments (tests/meson.build, tests/interop) keep the DHT off
+     * the public routers, multicast inside their namespaces, and wait less
+     * for silent UDP trackers. */
+    const char *udp_timeout = g_getenv ("SHOAL_UDP_TRACKER_TIMEOUT_MS");
+    ShoalSessionTestHooks hooks = {
+      .udp_tracker_timeout_ms = udp_timeout ? (guint) MIN (g_ascii_strtoull (udp_timeout, NULL, 10), 60000) : 0,
+      .dht_bootstrap = g_getenv ("SHOAL_DHT_BOOTSTRAP"),
+      .lsd_off = g_strcmp0 (g_getenv ("SHOAL_LSD"), "off") == 0,
+    };
+
+    _shoal_session_set_test_hooks (session, &hooks);
+  }
   shoal_session_set_restore_saved_torrents (session, FALSE);
   shoal_session_set_listen_port (session, (guint16) options->port);
   for (guint i = 0; options->dht_bootstrap != NULL && options->dht_bootstrap[i] != NULL; i++)

@@ -20,6 +20,7 @@
 # include "shoal-metainfo.h"
 # include "shoal-magnet.h"
 # include "shoal-torrent-creator.h"
+# include "shoal-announce-url.h"
 # include "shoal-tracker-info.h"
 # include "shoal-peer.h"
 # include "shoal-torrent.h"

@@ -13,7 +13,7 @@
 
 #include <glib/gstdio.h>
 
-#include "shoal-announcer-private.h"
+#include "shoal-announcer-testing.h"
 #include "shoal-tracker-http.h"
 
 #ifndef RUN_OPENTRACKER

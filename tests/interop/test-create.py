@@ -243,6 +243,32 @@ def seed_with_session_options(tap):
         scratch.cleanup()
 
 
+def tracker_urls(tap):
+    """--tracker takes the URLs a .torrent keeps when it is read back
+    (metainfo/shoal-announce-url): one without a host is refused before
+    anything is hashed or written."""
+    scratch = Scratch("create-trackers")
+    try:
+        content = make_files(scratch.sub("data"), "trackers", [("t.bin", 20_000)], seed=5)
+        out = scratch.file("bad.torrent")
+        r = subprocess.run([SHOAL_CLI, "create", content, "-o", out, "-t", "http://127.0.0.1/a,http:foo"],
+                           capture_output=True, text=True, timeout=60)
+        tap.ok(r.returncode == 2 and "“http:foo” is not a tracker URL" in r.stderr and not os.path.exists(out),
+               "create -t http:foo: usage error, nothing written",
+               "exit %d\n%s\n%s" % (r.returncode, r.stdout, r.stderr))
+        out = scratch.file("good.torrent")
+        r = subprocess.run([SHOAL_CLI, "create", content, "-o", out, "-q",
+                            "-t", "udp://127.0.0.1:6969,http://127.0.0.1/a", "-t", "https://127.0.0.1/b"],
+                           capture_output=True, text=True, timeout=60)
+        # libtorrent may reorder a tier; the tiers themselves must stay.
+        urls = sorted((t.tier, t.url) for t in lt.torrent_info(out).trackers()) if r.returncode == 0 else []
+        tap.ok(urls == [(0, "http://127.0.0.1/a"), (0, "udp://127.0.0.1:6969"), (1, "https://127.0.0.1/b")],
+               "create -t with http, https and udp URLs: libtorrent reads them all, in their tiers",
+               "exit %d %s\n%s" % (r.returncode, urls, r.stderr))
+    finally:
+        scratch.cleanup()
+
+
 if __name__ == "__main__":
     scenario_main([
         ("shoal-cli create makes what libtorrent makes", same_as_libtorrent),
@@ -250,4 +276,5 @@ if __name__ == "__main__":
         ("libtorrent downloads a Shoal-made hybrid torrent", lambda tap: seed_to_libtorrent(tap, "hybrid")),
         ("Ctrl-C cancels a creation", interrupt),
         ("create --seed takes the session options", seed_with_session_options),
+        ("create --tracker takes only tracker URLs", tracker_urls),
     ])

@@ -56,7 +56,19 @@ GListModel     *shoal_announcer_get_trackers    (ShoalAnnouncer *self);
 void            shoal_announcer_start           (ShoalAnnouncer *self);
 void            shoal_announcer_completed       (ShoalAnnouncer *self);
 void            shoal_announcer_stop            (ShoalAnnouncer *self);
-guint           shoal_announcer_get_n_stopping  (void);
+
+typedef struct _ShoalAnnouncerGroup ShoalAnnouncerGroup;
+
+ShoalAnnouncerGroup *shoal_announcer_group_new            (void);
+ShoalAnnouncerGroup *shoal_announcer_group_ref            (ShoalAnnouncerGroup *group);
+void                 shoal_announcer_group_unref          (ShoalAnnouncerGroup *group);
+guint                shoal_announcer_group_get_n_stopping (ShoalAnnouncerGroup *group);
+void                 shoal_announcer_group_set_idle_func  (ShoalAnnouncerGroup *group,
+                                                           void               (*func) (gpointer data),
+                                                           gpointer             data);
+void                 shoal_announcer_set_group            (ShoalAnnouncer      *self,
+                                                           ShoalAnnouncerGroup *group);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShoalAnnouncerGroup, shoal_announcer_group_unref)
 void            shoal_announcer_announce_now    (ShoalAnnouncer *self);
 void            shoal_announcer_set_want_peers  (ShoalAnnouncer *self,
                                                  gboolean        want);

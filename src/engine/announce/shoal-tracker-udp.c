@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "shoal-be.h"
 #include "shoal-tracker-udp.h"
 
 #define SCRAPE_PACKET_MAX  (16u + SHOAL_TRACKER_HASH_LEN * SHOAL_TRACKER_UDP_MAX_SCRAPE)
@@ -172,41 +173,6 @@ shoal_tracker_udp_has_connection_id (ShoalTrackerUdp *self)
 
 /* Packet codecs */
 
-static void
-put_u16 (guint8 *p, guint16 v)
-{
-  p[0] = (guint8) (v >> 8);
-  p[1] = (guint8) v;
-}
-
-static void
-put_u32 (guint8 *p, guint32 v)
-{
-  p[0] = (guint8) (v >> 24);
-  p[1] = (guint8) (v >> 16);
-  p[2] = (guint8) (v >> 8);
-  p[3] = (guint8) v;
-}
-
-static void
-put_u64 (guint8 *p, guint64 v)
-{
-  put_u32 (p, (guint32) (v >> 32));
-  put_u32 (p + 4, (guint32) v);
-}
-
-static guint32
-get_u32 (const guint8 *p)
-{
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
-}
-
-static guint64
-get_u64 (const guint8 *p)
-{
-  return ((guint64) get_u32 (p) << 32) | get_u32 (p + 4);
-}
-
 static guint32
 event_to_udp (ShoalTrackerEvent event)
 {
@@ -242,19 +208,19 @@ shoal_tracker_udp_build_announce (const ShoalTrackerRequest *request,
 {
   g_return_if_fail (request != NULL);
 
-  put_u64 (out, connection_id);
-  put_u32 (out + 8, SHOAL_TRACKER_UDP_ACTION_ANNOUNCE);
-  put_u32 (out + 12, transaction_id);
+  shoal_be64_write (out, connection_id);
+  shoal_be32_write (out + 8, SHOAL_TRACKER_UDP_ACTION_ANNOUNCE);
+  shoal_be32_write (out + 12, transaction_id);
   memcpy (out + 16, request->info_hash, SHOAL_TRACKER_HASH_LEN);
   memcpy (out + 36, request->peer_id, SHOAL_TRACKER_PEER_ID_LEN);
-  put_u64 (out + 56, request->downloaded);
-  put_u64 (out + 64, request->left);
-  put_u64 (out + 72, request->uploaded);
-  put_u32 (out + 80, event_to_udp (request->event));
-  put_u32 (out + 84, 0);
-  put_u32 (out + 88, request->key);
-  put_u32 (out + 92, request->numwant >= 0 ? (guint32) request->numwant : G_MAXUINT32);
-  put_u16 (out + 96, request->port);
+  shoal_be64_write (out + 56, request->downloaded);
+  shoal_be64_write (out + 64, request->left);
+  shoal_be64_write (out + 72, request->uploaded);
+  shoal_be32_write (out + 80, event_to_udp (request->event));
+  shoal_be32_write (out + 84, 0);
+  shoal_be32_write (out + 88, request->key);
+  shoal_be32_write (out + 92, request->numwant >= 0 ? (guint32) request->numwant : G_MAXUINT32);
+  shoal_be16_write (out + 96, request->port);
 }
 
 static void
@@ -288,7 +254,7 @@ shoal_tracker_udp_parse_announce (const guint8   *data,
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
-  if (len < 8 || get_u32 (data) != SHOAL_TRACKER_UDP_ACTION_ANNOUNCE)
+  if (len < 8 || shoal_be32_read (data) != SHOAL_TRACKER_UDP_ACTION_ANNOUNCE)
     {
       set_malformed (error, "not an announce response");
       return NULL;
@@ -310,9 +276,9 @@ shoal_tracker_udp_parse_announce (const guint8   *data,
   response = shoal_tracker_response_new ();
   /* Values are unsigned 32-bit on the wire; keep them as the tracker meant
    * them rather than wrapping to negative numbers. */
-  response->interval = get_u32 (data + 8);
-  response->leechers = get_u32 (data + 12);
-  response->seeders = get_u32 (data + 16);
+  response->interval = shoal_be32_read (data + 8);
+  response->leechers = shoal_be32_read (data + 12);
+  response->seeders = shoal_be32_read (data + 16);
   if (!shoal_tracker_response_add_compact_peers (response, data + 20, len - 20, family, error))
     return NULL;
   return g_steal_pointer (&response);
@@ -344,7 +310,7 @@ shoal_tracker_udp_parse_scrape (const guint8  *data,
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
-  if (len < 8 || get_u32 (data) != SHOAL_TRACKER_UDP_ACTION_SCRAPE)
+  if (len < 8 || shoal_be32_read (data) != SHOAL_TRACKER_UDP_ACTION_SCRAPE)
     {
       set_malformed (error, "not a scrape response");
       return NULL;
@@ -368,9 +334,9 @@ shoal_tracker_udp_parse_scrape (const guint8  *data,
       ShoalTrackerScrapeEntry entry;
 
       memcpy (entry.info_hash, info_hashes + i * SHOAL_TRACKER_HASH_LEN, SHOAL_TRACKER_HASH_LEN);
-      entry.complete = get_u32 (p);
-      entry.downloaded = get_u32 (p + 4);
-      entry.incomplete = get_u32 (p + 8);
+      entry.complete = shoal_be32_read (p);
+      entry.downloaded = shoal_be32_read (p + 4);
+      entry.incomplete = shoal_be32_read (p + 8);
       g_array_append_val (entries, entry);
     }
   return g_steal_pointer (&entries);
@@ -531,9 +497,9 @@ udp_op_build_connect (UdpOp *op)
 {
   op->connecting = TRUE;
   op->transaction_id = g_random_int ();
-  put_u64 (op->packet, SHOAL_TRACKER_UDP_PROTOCOL_ID);
-  put_u32 (op->packet + 8, SHOAL_TRACKER_UDP_ACTION_CONNECT);
-  put_u32 (op->packet + 12, op->transaction_id);
+  shoal_be64_write (op->packet, SHOAL_TRACKER_UDP_PROTOCOL_ID);
+  shoal_be32_write (op->packet + 8, SHOAL_TRACKER_UDP_ACTION_CONNECT);
+  shoal_be32_write (op->packet + 12, op->transaction_id);
   op->packet_len = 16;
 }
 
@@ -549,9 +515,9 @@ udp_op_build_request (UdpOp *op)
     }
   else
     {
-      put_u64 (op->packet, op->connection_id);
-      put_u32 (op->packet + 8, SHOAL_TRACKER_UDP_ACTION_SCRAPE);
-      put_u32 (op->packet + 12, op->transaction_id);
+      shoal_be64_write (op->packet, op->connection_id);
+      shoal_be32_write (op->packet + 8, SHOAL_TRACKER_UDP_ACTION_SCRAPE);
+      shoal_be32_write (op->packet + 12, op->transaction_id);
       memcpy (op->packet + 16, op->info_hashes, (gsize) op->n_info_hashes * SHOAL_TRACKER_HASH_LEN);
       op->packet_len = 16 + (gsize) op->n_info_hashes * SHOAL_TRACKER_HASH_LEN;
     }
@@ -607,10 +573,10 @@ udp_op_handle (GTask        *task,
 
   /* Stray or late datagrams (an old transaction, another exchange) are not
    * errors; only an answer to the current request counts. */
-  if (len < 8 || get_u32 (data + 4) != op->transaction_id)
+  if (len < 8 || shoal_be32_read (data + 4) != op->transaction_id)
     return TRUE;
 
-  action = get_u32 (data);
+  action = shoal_be32_read (data);
   if (action == SHOAL_TRACKER_UDP_ACTION_ERROR)
     {
       g_autofree gchar *message = shoal_tracker_udp_parse_error (data, len);
@@ -628,7 +594,7 @@ udp_op_handle (GTask        *task,
           udp_op_fail (task, error);
           return FALSE;
         }
-      op->connection_id = get_u64 (data + 8);
+      op->connection_id = shoal_be64_read (data + 8);
       op->id_expiry = g_get_monotonic_time () + SHOAL_TRACKER_UDP_CONNECTION_ID_LIFETIME_US;
       self->connection_id = op->connection_id;
       self->connection_id_expiry = op->id_expiry;

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "shoal-compact-addr.h"
 #include "shoal-tracker.h"
 
 G_DEFINE_QUARK (shoal-tracker-error-quark, shoal_tracker_error)
@@ -119,19 +120,17 @@ shoal_tracker_response_add_compact_peers (ShoalTrackerResponse *self,
                                           GSocketFamily         family,
                                           GError              **error)
 {
-  gsize addr_len;
   gsize entry_len;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (family == G_SOCKET_FAMILY_IPV4 || family == G_SOCKET_FAMILY_IPV6, FALSE);
 
-  addr_len = family == G_SOCKET_FAMILY_IPV4 ? 4 : 16;
-  entry_len = addr_len + 2;
+  entry_len = shoal_compact_addr_len (family);
   if (len % entry_len != 0)
     {
       g_set_error (error, SHOAL_TRACKER_ERROR, SHOAL_TRACKER_ERROR_MALFORMED,
                    "Compact %s peer list of %" G_GSIZE_FORMAT " bytes is not a multiple of %" G_GSIZE_FORMAT,
-                   family == G_SOCKET_FAMILY_IPV4 ? "IPv4" : "IPv6", len, entry_len);
+                   shoal_compact_addr_family_name (family), len, entry_len);
       return FALSE;
     }
 
@@ -140,8 +139,7 @@ shoal_tracker_response_add_compact_peers (ShoalTrackerResponse *self,
       ShoalTrackerPeer peer = { 0, };
 
       peer.family = family;
-      memcpy (peer.addr, data + off, addr_len);
-      peer.port = (guint16) ((data[off + addr_len] << 8) | data[off + addr_len + 1]);
+      shoal_compact_addr_decode (data + off, family, peer.addr, &peer.port);
       shoal_tracker_response_add_peer (self, &peer);
     }
   return TRUE;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "shoal-bencode.h"
+#include "shoal-compact-addr.h"
 #include "shoal-dht-private.h"
 
 #define MAX_BOOTSTRAP_ADDRS 16
@@ -172,11 +173,9 @@ write_compact_nodes (ShoalBencodeWriter *w,
   for (guint i = 0; i < nodes->len && i < MAX_SAVED_NODES; i++)
     {
       const ShoalDhtNodeInfo *n = &g_array_index (nodes, ShoalDhtNodeInfo, i);
-      guint8 port[2] = { n->addr.port >> 8, n->addr.port & 0xff };
 
-      g_byte_array_append (buf, n->id, SHOAL_DHT_ID_LEN);
-      g_byte_array_append (buf, n->addr.ip, shoal_dht_addr_ip_len (&n->addr));
-      g_byte_array_append (buf, port, 2);
+      shoal_compact_node_append (buf, n->addr.family == 6 ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4,
+                                 n->id, n->addr.ip, n->addr.port);
     }
   shoal_bencode_writer_cstring (w, key);
   shoal_bencode_writer_string (w, buf->data, buf->len);
@@ -224,7 +223,6 @@ ping_saved (ShoalDht               *self,
 {
   const ShoalBencodeNode *node = shoal_bencode_node_dict_lookup (root, key);
   gsize entry = family == 4 ? SHOAL_DHT_COMPACT_NODE4_LEN : SHOAL_DHT_COMPACT_NODE6_LEN;
-  gsize ip_len = family == 4 ? 4 : 16;
   const guint8 *s;
   gsize len = 0;
   guint n = 0;
@@ -243,8 +241,8 @@ ping_saved (ShoalDht               *self,
       const guint8 *p = s + i * entry;
       ShoalDhtAddr addr = { .family = family };
 
-      memcpy (addr.ip, p + SHOAL_DHT_ID_LEN, ip_len);
-      addr.port = (guint16) (p[SHOAL_DHT_ID_LEN + ip_len] << 8 | p[SHOAL_DHT_ID_LEN + ip_len + 1]);
+      shoal_compact_addr_decode (p + SHOAL_DHT_ID_LEN, family == 4 ? G_SOCKET_FAMILY_IPV4 : G_SOCKET_FAMILY_IPV6,
+                                 addr.ip, &addr.port);
       if (!shoal_dht_addr_is_usable (&addr) || !shoal_dht_has_family (self, family))
         continue;
       /* The first few answer with nodes too, which starts a lookup of our

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "shoal-bencode.h"
+#include "shoal-compact-addr.h"
 #include "shoal-dht-message.h"
 
 /* KRPC nests three containers deep (message, arguments, values); a little
@@ -142,17 +143,23 @@ read_token (const ShoalBencodeNode *dict,
   return TRUE;
 }
 
+G_STATIC_ASSERT (SHOAL_DHT_ID_LEN == SHOAL_COMPACT_NODE_ID_LEN);
+
+/* The DHT names families 4 and 6 in its ShoalDhtAddr. */
+static GSocketFamily
+socket_family (guint8 family)
+{
+  return family == 6 ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4;
+}
+
 static void
 read_compact_addr (const guint8 *p,
                    guint8        family,
                    ShoalDhtAddr *out)
 {
-  gsize ip_len = family == 4 ? 4 : 16;
-
   memset (out, 0, sizeof *out);
   out->family = family;
-  memcpy (out->ip, p, ip_len);
-  out->port = (guint16) (p[ip_len] << 8 | p[ip_len + 1]);
+  shoal_compact_addr_decode (p, socket_family (family), out->ip, &out->port);
 }
 
 static gboolean
@@ -219,12 +226,12 @@ read_values (const ShoalBencodeNode *dict,
       if (!shoal_bencode_node_is (child, SHOAL_BENCODE_STRING))
         return fail (error, SHOAL_DHT_MESSAGE_ERROR_BAD_VALUES, "A peer in “values” is not a string");
       s = shoal_bencode_node_get_string (child, &len);
-      if (len != 6 && len != 18)
+      if (shoal_compact_addr_family_from_len (len) == G_SOCKET_FAMILY_INVALID)
         return fail (error, SHOAL_DHT_MESSAGE_ERROR_BAD_VALUES,
                      "A peer in “values” is neither 6 nor 18 bytes long");
       if (n++ >= SHOAL_DHT_MAX_PARSED_VALUES)
         continue;
-      read_compact_addr (s, len == 6 ? 4 : 6, &addr);
+      read_compact_addr (s, len == SHOAL_COMPACT_ADDR4_LEN ? 4 : 6, &addr);
       shoal_dht_message_add_value (msg, &addr);
     }
   return TRUE;
@@ -457,13 +464,10 @@ write_compact_nodes (ShoalBencodeWriter    *w,
   for (guint i = 0; msg->nodes != NULL && i < msg->nodes->len; i++)
     {
       const ShoalDhtNodeInfo *n = &g_array_index (msg->nodes, ShoalDhtNodeInfo, i);
-      guint8 port[2] = { n->addr.port >> 8, n->addr.port & 0xff };
 
       if (n->addr.family != family)
         continue;
-      g_byte_array_append (buf, n->id, SHOAL_DHT_ID_LEN);
-      g_byte_array_append (buf, n->addr.ip, family == 4 ? 4 : 16);
-      g_byte_array_append (buf, port, 2);
+      shoal_compact_node_append (buf, socket_family (family), n->id, n->addr.ip, n->addr.port);
     }
   if (buf->len == 0)
     return;
@@ -544,13 +548,10 @@ write_response (ShoalBencodeWriter    *w,
       for (guint i = 0; i < msg->values->len; i++)
         {
           const ShoalDhtAddr *a = &g_array_index (msg->values, ShoalDhtAddr, i);
-          guint8 buf[18];
-          gsize ip_len = shoal_dht_addr_ip_len (a);
+          guint8 buf[SHOAL_COMPACT_ADDR_MAX_LEN];
+          gsize len = shoal_compact_addr_encode (buf, socket_family (a->family), a->ip, a->port);
 
-          memcpy (buf, a->ip, ip_len);
-          buf[ip_len] = a->port >> 8;
-          buf[ip_len + 1] = a->port & 0xff;
-          shoal_bencode_writer_string (w, buf, ip_len + 2);
+          shoal_bencode_writer_string (w, buf, len);
         }
       shoal_bencode_writer_end (w);
     }

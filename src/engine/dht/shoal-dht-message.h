@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "shoal-compact-addr.h"
+
 G_BEGIN_DECLS
 
 #define SHOAL_DHT_ID_LEN            20
@@ -20,8 +22,9 @@ G_BEGIN_DECLS
  * response: more cannot be meant for us and are ignored. */
 #define SHOAL_DHT_MAX_PARSED_NODES  32
 #define SHOAL_DHT_MAX_PARSED_VALUES 200
-#define SHOAL_DHT_COMPACT_NODE4_LEN 26
-#define SHOAL_DHT_COMPACT_NODE6_LEN 38
+/* A node id then its compact address (BEP 5, BEP 32). */
+#define SHOAL_DHT_COMPACT_NODE4_LEN SHOAL_COMPACT_NODE4_LEN
+#define SHOAL_DHT_COMPACT_NODE6_LEN SHOAL_COMPACT_NODE6_LEN
 
 #define SHOAL_DHT_MESSAGE_ERROR (shoal_dht_message_error_quark ())
 

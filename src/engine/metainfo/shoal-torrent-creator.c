@@ -40,21 +40,17 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <dirent.h>
-#include <gnutls/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "shoal-bencode.h"
-#include "shoal-disk-pool.h"
 #include "shoal-hash.h"
 #include "shoal-torrent-creator.h"
+#include "shoal-torrent-creator-private.h"
 
-#define BLOCK_SIZE        (16 * 1024)
-#define READ_CHUNK        (1024 * 1024)
 #define UNIT_BYTES        (4 * 1024 * 1024)
 #define MAX_PIECE_SIZE    (256 * 1024 * 1024)
 #define AUTO_MAX_PIECES   2048
@@ -82,56 +78,6 @@ struct _ShoalTorrentCreator
 G_DEFINE_FINAL_TYPE (ShoalTorrentCreator, shoal_torrent_creator, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (shoal-torrent-creator-error-quark, shoal_torrent_creator_error)
-
-typedef struct
-{
-  char    **components;   /* path inside the torrent, UTF-8 */
-  char     *disk_path;    /* what to open */
-  guint64   length;
-  guint64   offset;       /* in the v1 piece stream */
-  guint64   pad;          /* zero bytes after it (hybrid) */
-  guint64   first_piece;
-  guint64   n_pieces;
-  gboolean  executable;
-  guint8    root[SHOAL_SHA256_LEN];
-} CreatorFile;
-
-typedef struct
-{
-  /* Settings, copied when the job starts. */
-  char           *root_path;
-  gboolean        hybrid;
-  guint64         requested_piece_size;
-
-  GCancellable   *cancellable;
-  GPtrArray      *files;      /* of CreatorFile* */
-  GPtrArray      *skipped;    /* of char* */
-  char           *real_root;
-  char           *name;
-  gboolean        multi_file;
-
-  guint64         piece_length;
-  guint64         stream_length;
-  guint64         content_length;
-  guint64         n_pieces;
-  guint64         pieces_per_unit;
-  guint64         n_units;
-  guint8         *v1_hashes;
-  guint8         *v2_hashes;  /* per piece, hybrid only */
-
-  guint64         next_unit;  /* atomic */
-  guint64         hashed;     /* atomic */
-  guint64         total;      /* atomic; 0 until the files are known */
-  gint            failed;     /* atomic */
-  GMutex          error_lock;
-  GError         *error;
-
-  /* Main-context side. */
-  ShoalTorrentCreatorProgress progress;
-  gpointer        progress_data;
-  guint64         reported;
-  GSource        *progress_source;
-} Job;
 
 typedef struct
 {
@@ -177,41 +123,6 @@ create_result_free (CreateResult *result)
   g_clear_pointer (&result->bytes, g_bytes_unref);
   g_clear_object (&result->metainfo);
   g_free (result);
-}
-
-static gboolean
-fail (GError   **error,
-      gint       code,
-      const char *format,
-      ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-fail (GError   **error,
-      gint       code,
-      const char *format,
-      ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, SHOAL_TORRENT_CREATOR_ERROR, code, message);
-  return FALSE;
-}
-
-static gboolean
-fail_errno (GError    **error,
-            int         saved_errno,
-            const char *path,
-            const char *what)
-{
-  g_autofree char *display = g_filename_display_name (path);
-
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               "Cannot %s “%s”: %s", what, display, g_strerror (saved_errno));
-  return FALSE;
 }
 
 /* Scanning */
@@ -509,338 +420,6 @@ lay_out (Job     *job,
   return TRUE;
 }
 
-/* Hashing */
-
-/* Reduces @n hashes at @hashes (overwritten) to one root over @width leaves
- * (a power of two ≥ @n), the missing ones being @pad, which is itself the
- * root of an all-zero subtree at this level. */
-static void
-merkle_root (guint8       *hashes,
-             guint64       n,
-             guint64       width,
-             const guint8  pad_leaf[SHOAL_SHA256_LEN],
-             guint8        out[SHOAL_SHA256_LEN])
-{
-  guint8 pad[SHOAL_SHA256_LEN];
-  guint8 pair[2 * SHOAL_SHA256_LEN];
-
-  g_assert (n >= 1 && n <= width && (width & (width - 1)) == 0);
-  memcpy (pad, pad_leaf, SHOAL_SHA256_LEN);
-  while (width > 1)
-    {
-      for (guint64 i = 0; i < width / 2; i++)
-        {
-          memcpy (pair, 2 * i < n ? hashes + 2 * i * SHOAL_SHA256_LEN : pad, SHOAL_SHA256_LEN);
-          memcpy (pair + SHOAL_SHA256_LEN, 2 * i + 1 < n ? hashes + (2 * i + 1) * SHOAL_SHA256_LEN : pad,
-                  SHOAL_SHA256_LEN);
-          if (2 * i < n)
-            shoal_sha256 (pair, sizeof pair, hashes + i * SHOAL_SHA256_LEN);
-        }
-      n = (n + 1) / 2;
-      memcpy (pair, pad, SHOAL_SHA256_LEN);
-      memcpy (pair + SHOAL_SHA256_LEN, pad, SHOAL_SHA256_LEN);
-      shoal_sha256 (pair, sizeof pair, pad);
-      width /= 2;
-    }
-  memcpy (out, hashes, SHOAL_SHA256_LEN);
-}
-
-static guint64
-next_power_of_two (guint64 n)
-{
-  guint64 p = 1;
-
-  while (p < n)
-    p *= 2;
-  return p;
-}
-
-typedef struct
-{
-  int      fd;
-  guint    fd_file;
-  guint8  *buffer;
-  guint8  *leaves;        /* one piece's worth of 16 KiB leaf hashes */
-  guint64  n_leaves;
-  gnutls_hash_hd_t sha1;
-  gnutls_hash_hd_t sha256;  /* kept across blocks: no set-up per 16 KiB */
-} Worker;
-
-/* The first file whose extent (data and padding) reaches past @offset. */
-static guint
-find_file (Job     *job,
-           guint64  offset)
-{
-  guint lo = 0, hi = job->files->len;
-
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      CreatorFile *file = g_ptr_array_index (job->files, mid);
-
-      if (file->offset + file->length + file->pad > offset)
-        hi = mid;
-      else
-        lo = mid + 1;
-    }
-  g_assert (lo < job->files->len);
-  return lo;
-}
-
-/* Fills @buffer with @len bytes of the piece stream from @offset; returns
- * how many of them were file data (not padding). */
-static gboolean
-read_stream (Job      *job,
-             Worker   *worker,
-             guint64   offset,
-             guint8   *buffer,
-             gsize     len,
-             guint64  *data_bytes,
-             GError  **error)
-{
-  guint index = find_file (job, offset);
-
-  *data_bytes = 0;
-  while (len > 0)
-    {
-      CreatorFile *file = g_ptr_array_index (job->files, index);
-      guint64 data_end = file->offset + file->length;
-
-      if (offset < data_end)
-        {
-          gsize want = (gsize) MIN ((guint64) len, data_end - offset);
-          ssize_t got;
-
-          if (worker->fd < 0 || worker->fd_file != index)
-            {
-              if (worker->fd >= 0)
-                close (worker->fd);
-              worker->fd = open (file->disk_path, O_RDONLY | O_CLOEXEC);
-              if (worker->fd < 0)
-                return fail_errno (error, errno, file->disk_path, "open");
-              worker->fd_file = index;
-            }
-          do
-            got = pread (worker->fd, buffer, want, (off_t) (offset - file->offset));
-          while (got < 0 && errno == EINTR);
-          if (got < 0)
-            return fail_errno (error, errno, file->disk_path, "read");
-          if (got == 0)
-            {
-              g_autofree char *display = g_filename_display_name (file->disk_path);
-
-              return fail (error, SHOAL_TORRENT_CREATOR_ERROR_FILE_CHANGED,
-                           "“%s” got shorter while it was being hashed", display);
-            }
-          buffer += got;
-          offset += (guint64) got;
-          len -= (gsize) got;
-          *data_bytes += (guint64) got;
-        }
-      else if (offset < data_end + file->pad)
-        {
-          gsize n = (gsize) MIN ((guint64) len, data_end + file->pad - offset);
-
-          memset (buffer, 0, n);
-          buffer += n;
-          offset += n;
-          len -= n;
-        }
-      else
-        index++;
-    }
-  return TRUE;
-}
-
-static void
-finish_piece (Job    *job,
-              Worker *worker,
-              guint64 piece)
-{
-  gnutls_hash_output (worker->sha1, job->v1_hashes + piece * SHOAL_SHA1_LEN);
-  if (job->hybrid)
-    {
-      static const guint8 zero[SHOAL_SHA256_LEN] = { 0, };
-      CreatorFile *file = g_ptr_array_index (job->files, find_file (job, piece * job->piece_length));
-      guint64 width = file->n_pieces > 1 ? job->piece_length / BLOCK_SIZE
-                                         : next_power_of_two (worker->n_leaves);
-
-      merkle_root (worker->leaves, worker->n_leaves, width, zero,
-                   job->v2_hashes + piece * SHOAL_SHA256_LEN);
-      worker->n_leaves = 0;
-    }
-}
-
-static gboolean
-hash_unit (Job     *job,
-           Worker  *worker,
-           guint64  unit,
-           GError **error)
-{
-  guint64 first = unit * job->pieces_per_unit;
-  guint64 start = first * job->piece_length;
-  guint64 end = MIN (job->stream_length, (first + job->pieces_per_unit) * job->piece_length);
-
-  while (start < end)
-    {
-      gsize len = (gsize) MIN ((guint64) READ_CHUNK, end - start);
-      guint64 data_bytes;
-      gsize pos = 0;
-
-      if (g_cancellable_is_cancelled (job->cancellable) || g_atomic_int_get (&job->failed))
-        return TRUE;
-      if (!read_stream (job, worker, start, worker->buffer, len, &data_bytes, error))
-        return FALSE;
-
-      while (pos < len)
-        {
-          guint64 at = start + pos;
-          guint64 piece = at / job->piece_length;
-          guint64 in_piece = at % job->piece_length;
-          guint64 piece_size = MIN (job->piece_length, job->stream_length - piece * job->piece_length);
-          gsize seg = (gsize) MIN ((guint64) (len - pos), piece_size - in_piece);
-
-          if (!job->hybrid)
-            gnutls_hash (worker->sha1, worker->buffer + pos, seg);
-          else
-            {
-              CreatorFile *file = g_ptr_array_index (job->files, find_file (job, at));
-
-              /* Pieces and reads start on block boundaries, so blocks never
-               * straddle a read. */
-              for (gsize b = 0; b < seg; b += BLOCK_SIZE)
-                {
-                  gsize n = MIN ((gsize) BLOCK_SIZE, seg - b);
-                  guint64 file_pos = at + b - file->offset;
-
-                  gnutls_hash (worker->sha1, worker->buffer + pos + b, n);
-                  if (file_pos < file->length)
-                    {
-                      gsize leaf_len = (gsize) MIN ((guint64) n, file->length - file_pos);
-
-                      gnutls_hash (worker->sha256, worker->buffer + pos + b, leaf_len);
-                      gnutls_hash_output (worker->sha256, worker->leaves + worker->n_leaves * SHOAL_SHA256_LEN);
-                      worker->n_leaves++;
-                    }
-                }
-            }
-          pos += seg;
-          if (in_piece + seg == piece_size)
-            finish_piece (job, worker, piece);
-        }
-
-      __atomic_fetch_add (&job->hashed, data_bytes, __ATOMIC_RELAXED);
-      start += len;
-    }
-  return TRUE;
-}
-
-static void
-hash_worker (gpointer data,
-             gpointer user_data)
-{
-  Job *job = user_data;
-  g_autoptr(GError) error = NULL;
-  Worker worker = { .fd = -1 };
-  int rc;
-
-  shoal_disk_pool_lower_thread_priority ();
-  worker.buffer = g_malloc (READ_CHUNK);
-  if (job->hybrid)
-    worker.leaves = g_malloc ((job->piece_length / BLOCK_SIZE) * SHOAL_SHA256_LEN);
-  rc = gnutls_hash_init (&worker.sha1, GNUTLS_DIG_SHA1);
-  g_assert (rc == 0);
-  rc = gnutls_hash_init (&worker.sha256, GNUTLS_DIG_SHA256);
-  g_assert (rc == 0);
-
-  for (;;)
-    {
-      guint64 unit = __atomic_fetch_add (&job->next_unit, 1, __ATOMIC_RELAXED);
-
-      if (unit >= job->n_units || g_atomic_int_get (&job->failed) ||
-          g_cancellable_is_cancelled (job->cancellable))
-        break;
-      if (!hash_unit (job, &worker, unit, &error))
-        {
-          g_mutex_lock (&job->error_lock);
-          if (job->error == NULL)
-            job->error = g_steal_pointer (&error);
-          g_mutex_unlock (&job->error_lock);
-          g_atomic_int_set (&job->failed, 1);
-          break;
-        }
-    }
-
-  gnutls_hash_deinit (worker.sha1, NULL);
-  gnutls_hash_deinit (worker.sha256, NULL);
-  if (worker.fd >= 0)
-    close (worker.fd);
-  g_free (worker.leaves);
-  g_free (worker.buffer);
-}
-
-static gboolean
-hash_all (Job     *job,
-          GError **error)
-{
-  guint n_workers = (guint) MIN ((guint64) MAX (1, g_get_num_processors ()), job->n_units);
-  GThreadPool *pool;
-
-  __atomic_store_n (&job->total, job->content_length, __ATOMIC_RELAXED);
-  pool = g_thread_pool_new (hash_worker, job, (gint) n_workers, TRUE, error);
-  if (pool == NULL)
-    return FALSE;
-  for (guint i = 0; i < n_workers; i++)
-    g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), NULL);
-  /* Waits for every worker to return. */
-  g_thread_pool_free (pool, FALSE, TRUE);
-
-  if (job->error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&job->error));
-      return FALSE;
-    }
-  if (g_cancellable_set_error_if_cancelled (job->cancellable, error))
-    return FALSE;
-  return TRUE;
-}
-
-static void
-compute_roots (Job *job)
-{
-  static const guint8 zero[SHOAL_SHA256_LEN] = { 0, };
-  guint8 piece_pad[SHOAL_SHA256_LEN];
-  guint8 *scratch = NULL;
-  guint8 pair[2 * SHOAL_SHA256_LEN] = { 0, };
-
-  /* The root of a piece whose blocks are all beyond the end of a file. */
-  memcpy (piece_pad, zero, SHOAL_SHA256_LEN);
-  for (guint64 w = job->piece_length / BLOCK_SIZE; w > 1; w /= 2)
-    {
-      memcpy (pair, piece_pad, SHOAL_SHA256_LEN);
-      memcpy (pair + SHOAL_SHA256_LEN, piece_pad, SHOAL_SHA256_LEN);
-      shoal_sha256 (pair, sizeof pair, piece_pad);
-    }
-
-  for (guint i = 0; i < job->files->len; i++)
-    {
-      CreatorFile *file = g_ptr_array_index (job->files, i);
-      const guint8 *layer = job->v2_hashes + file->first_piece * SHOAL_SHA256_LEN;
-
-      if (file->length == 0)
-        continue;
-      if (file->n_pieces == 1)
-        {
-          memcpy (file->root, layer, SHOAL_SHA256_LEN);
-          continue;
-        }
-      scratch = g_realloc (scratch, file->n_pieces * SHOAL_SHA256_LEN);
-      memcpy (scratch, layer, file->n_pieces * SHOAL_SHA256_LEN);
-      merkle_root (scratch, file->n_pieces, next_power_of_two (file->n_pieces), piece_pad, file->root);
-    }
-  g_free (scratch);
-}
-
 /* Writing the .torrent (keys in byte order, as bencode requires) */
 
 static void
@@ -1132,13 +711,13 @@ create_thread (GTask        *task,
   g_autoptr(ShoalMetainfo) metainfo = NULL;
   CreateResult *result;
 
-  if (!scan (job, &error) || !lay_out (job, &error) || !hash_all (job, &error))
+  if (!scan (job, &error) || !lay_out (job, &error) || !_shoal_torrent_creator_hash_all (job, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   if (job->hybrid)
-    compute_roots (job);
+    _shoal_torrent_creator_compute_roots (job);
 
   bytes = write_torrent (self, job);
   if (g_bytes_get_size (bytes) > SHOAL_METAINFO_MAX_FILE_SIZE)

@@ -5,11 +5,8 @@
  * A session runs on the GMainContext that was thread-default when it was
  * created. It accepts incoming peer connections, hands each to the torrent
  * its handshake names, drives every torrent once a second, and keeps the
- * torrents and their resume state under its state directory:
- *
- *   STATE_DIR/torrents/HASH.torrent   the metainfo as added
- *   STATE_DIR/torrents/HASH.resume    pieces had, priorities, totals…
- *   STATE_DIR/torrents/HASH.parts     bytes of skipped files' boundary pieces
+ * torrents and their resume state under its state directory, through a
+ * ShoalStateStore (state/shoal-state-store.h says what is kept there).
  */
 #include "config.h"
 
@@ -18,10 +15,12 @@
 
 #include "shoal-bencode.h"
 #include "shoal-dht.h"
+#include "shoal-engine-enums.h"
 #include "shoal-hash.h"
 #include "shoal-lsd.h"
 #include "shoal-session.h"
 #include "shoal-session-limits.h"
+#include "shoal-session-testing.h"
 #include "shoal-torrent-private.h"
 
 struct _ShoalSession
@@ -29,6 +28,7 @@ struct _ShoalSession
   GObject           parent_instance;
 
   char             *state_dir;
+  ShoalStateStore  *store;        /* made at first use, see get_store() */
   char             *download_dir;
   char             *listen_address;
   guint16           listen_port;
@@ -61,6 +61,9 @@ struct _ShoalSession
   gboolean          started;
   gboolean          restore_saved;  /* start() brings back the saved torrents */
   guint             n_deleting;  /* removed torrents whose data is being deleted */
+  ShoalAnnouncerGroup *announcers; /* counts our torrents' `stopped` announces */
+  GPtrArray        *close_tasks;   /* shoal_session_close_async() still waiting */
+  ShoalSessionTestHooks test_hooks; /* its dht_bootstrap is ours */
   ShoalTorrentServices torrent_services; /* what our torrents may ask of us */
 };
 
@@ -76,7 +79,45 @@ static guint signals[N_SIGNALS];
 
 static void init_torrent_services (ShoalSession *self);
 
+enum {
+  PROP_0,
+  PROP_STATE_DIR,
+  PROP_DOWNLOAD_DIR,
+  PROP_LISTEN_PORT,
+  PROP_LISTEN_ADDRESS,
+  PROP_ENCRYPTION_POLICY,
+  PROP_DHT_ENABLED,
+  PROP_PEX_ENABLED,
+  PROP_LSD_ENABLED,
+  PROP_LSD_INTERFACE,
+  PROP_DOWNLOAD_LIMIT,
+  PROP_UPLOAD_LIMIT,
+  PROP_MAX_CONNECTIONS,
+  PROP_MAX_CONNECTIONS_PER_TORRENT,
+  PROP_SEED_RATIO_LIMIT,
+  PROP_SEED_TIME_LIMIT,
+  PROP_RESTORE_SAVED_TORRENTS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void sync_lsd (ShoalSession *self);
+static void check_close_tasks (gpointer data);
+
+/* Replaces *@str by a copy of @value; whether it changed. */
+static gboolean
+set_str (char       **str,
+         const char  *value)
+{
+  if (g_strcmp0 (*str, value) == 0)
+    return FALSE;
+  g_free (*str);
+  *str = g_strdup (value);
+  return TRUE;
+}
+static void set_max_connections (ShoalSession *self, guint global, guint per_torrent);
+static void set_seed_limits (ShoalSession *self, double ratio, gint64 seconds);
 
 static void
 shoal_session_dispose (GObject *object)
@@ -92,6 +133,10 @@ shoal_session_finalize (GObject *object)
 {
   ShoalSession *self = SHOAL_SESSION (object);
 
+  shoal_announcer_group_set_idle_func (self->announcers, NULL, NULL);
+  g_clear_pointer (&self->announcers, shoal_announcer_group_unref);
+  g_clear_pointer (&self->close_tasks, g_ptr_array_unref);
+  g_free ((char *) self->test_hooks.dht_bootstrap);
   g_clear_object (&self->torrents);
   g_clear_object (&self->service);
   g_clear_pointer (&self->incoming, g_ptr_array_unref);
@@ -103,9 +148,151 @@ shoal_session_finalize (GObject *object)
   g_clear_object (&self->lsd);
   g_clear_pointer (&self->lsd_interface, g_free);
   g_clear_pointer (&self->state_dir, g_free);
+  g_clear_object (&self->store);
   g_clear_pointer (&self->download_dir, g_free);
   g_clear_pointer (&self->listen_address, g_free);
   G_OBJECT_CLASS (shoal_session_parent_class)->finalize (object);
+}
+
+static void
+shoal_session_constructed (GObject *object)
+{
+  ShoalSession *self = SHOAL_SESSION (object);
+
+  G_OBJECT_CLASS (shoal_session_parent_class)->constructed (object);
+  if (self->state_dir == NULL)
+    self->state_dir = g_build_filename (g_get_user_data_dir (), "shoal", NULL);
+  if (self->download_dir == NULL)
+    self->download_dir = g_strdup (g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD));
+  if (self->download_dir == NULL)
+    self->download_dir = g_build_filename (g_get_home_dir (), "Downloads", NULL);
+}
+
+static void
+shoal_session_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  ShoalSession *self = SHOAL_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE_DIR:
+      g_value_set_string (value, self->state_dir);
+      break;
+    case PROP_DOWNLOAD_DIR:
+      g_value_set_string (value, self->download_dir);
+      break;
+    case PROP_LISTEN_PORT:
+      g_value_set_uint (value, self->listen_port);
+      break;
+    case PROP_LISTEN_ADDRESS:
+      g_value_set_string (value, self->listen_address);
+      break;
+    case PROP_ENCRYPTION_POLICY:
+      g_value_set_enum (value, self->encryption);
+      break;
+    case PROP_DHT_ENABLED:
+      g_value_set_boolean (value, self->dht_enabled);
+      break;
+    case PROP_PEX_ENABLED:
+      g_value_set_boolean (value, self->pex_enabled);
+      break;
+    case PROP_LSD_ENABLED:
+      g_value_set_boolean (value, self->lsd_enabled);
+      break;
+    case PROP_LSD_INTERFACE:
+      g_value_set_string (value, self->lsd_interface);
+      break;
+    case PROP_DOWNLOAD_LIMIT:
+      g_value_set_uint64 (value, self->down_limit.limit);
+      break;
+    case PROP_UPLOAD_LIMIT:
+      g_value_set_uint64 (value, self->up_limit.limit);
+      break;
+    case PROP_MAX_CONNECTIONS:
+      g_value_set_uint (value, self->max_connections);
+      break;
+    case PROP_MAX_CONNECTIONS_PER_TORRENT:
+      g_value_set_uint (value, self->max_per_torrent);
+      break;
+    case PROP_SEED_RATIO_LIMIT:
+      g_value_set_double (value, self->seed_ratio_limit);
+      break;
+    case PROP_SEED_TIME_LIMIT:
+      g_value_set_int64 (value, self->seed_time_limit);
+      break;
+    case PROP_RESTORE_SAVED_TORRENTS:
+      g_value_set_boolean (value, self->restore_saved);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+shoal_session_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  ShoalSession *self = SHOAL_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE_DIR:
+      g_free (self->state_dir);
+      self->state_dir = g_value_dup_string (value);
+      break;
+    case PROP_DOWNLOAD_DIR:
+      shoal_session_set_download_dir (self, g_value_get_string (value));
+      break;
+    case PROP_LISTEN_PORT:
+      shoal_session_set_listen_port (self, (guint16) g_value_get_uint (value));
+      break;
+    case PROP_LISTEN_ADDRESS:
+      shoal_session_set_listen_address (self, g_value_get_string (value));
+      break;
+    case PROP_ENCRYPTION_POLICY:
+      shoal_session_set_encryption_policy (self, g_value_get_enum (value));
+      break;
+    case PROP_DHT_ENABLED:
+      shoal_session_set_dht_enabled (self, g_value_get_boolean (value));
+      break;
+    case PROP_PEX_ENABLED:
+      shoal_session_set_pex_enabled (self, g_value_get_boolean (value));
+      break;
+    case PROP_LSD_ENABLED:
+      shoal_session_set_lsd_enabled (self, g_value_get_boolean (value));
+      break;
+    case PROP_LSD_INTERFACE:
+      shoal_session_set_lsd_interface (self, g_value_get_string (value));
+      break;
+    case PROP_DOWNLOAD_LIMIT:
+      shoal_session_set_download_limit (self, g_value_get_uint64 (value));
+      break;
+    case PROP_UPLOAD_LIMIT:
+      shoal_session_set_upload_limit (self, g_value_get_uint64 (value));
+      break;
+    case PROP_MAX_CONNECTIONS:
+      set_max_connections (self, g_value_get_uint (value), self->max_per_torrent);
+      break;
+    case PROP_MAX_CONNECTIONS_PER_TORRENT:
+      set_max_connections (self, self->max_connections, g_value_get_uint (value));
+      break;
+    case PROP_SEED_RATIO_LIMIT:
+      set_seed_limits (self, g_value_get_double (value), self->seed_time_limit);
+      break;
+    case PROP_SEED_TIME_LIMIT:
+      set_seed_limits (self, self->seed_ratio_limit, g_value_get_int64 (value));
+      break;
+    case PROP_RESTORE_SAVED_TORRENTS:
+      shoal_session_set_restore_saved_torrents (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -113,8 +300,161 @@ shoal_session_class_init (ShoalSessionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = shoal_session_constructed;
+  object_class->get_property = shoal_session_get_property;
+  object_class->set_property = shoal_session_set_property;
   object_class->dispose = shoal_session_dispose;
   object_class->finalize = shoal_session_finalize;
+
+  /**
+   * ShoalSession:state-dir:
+   *
+   * Where torrents and resume data are kept; %NULL (the default) for
+   * `$XDG_DATA_HOME/shoal`.
+   */
+  properties[PROP_STATE_DIR] =
+    g_param_spec_string ("state-dir", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * ShoalSession:download-dir:
+   *
+   * Where torrents added without a save directory (saved magnet links,
+   * saved torrents without one) put their files: by default the XDG
+   * Downloads folder.
+   */
+  properties[PROP_DOWNLOAD_DIR] =
+    g_param_spec_string ("download-dir", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * ShoalSession:listen-port:
+   *
+   * The TCP port for incoming peers (and the UDP port of the DHT node), 0
+   * for a random one. Set before shoal_session_start(); once started, the
+   * port really listened on.
+   */
+  properties[PROP_LISTEN_PORT] =
+    g_param_spec_uint ("listen-port", NULL, NULL, 0, G_MAXUINT16, 51413,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * ShoalSession:listen-address:
+   *
+   * An IP address to listen on, %NULL (the default) for all. Set before
+   * shoal_session_start().
+   */
+  properties[PROP_LISTEN_ADDRESS] =
+    g_param_spec_string ("listen-address", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * ShoalSession:encryption-policy:
+   *
+   * Prefer encrypted connections (the default), require them, or make
+   * outgoing connections in plaintext. Applies to connections made from
+   * then on.
+   */
+  properties[PROP_ENCRYPTION_POLICY] =
+    g_param_spec_enum ("encryption-policy", NULL, NULL,
+                       SHOAL_TYPE_ENCRYPTION_POLICY, SHOAL_ENCRYPTION_PREFER,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * ShoalSession:dht-enabled:
+   *
+   * Whether to run a DHT node (BEP 5) to find peers without trackers. Off
+   * by default, so that nothing joins the public DHT unasked; takes effect
+   * at once on a started session. Private torrents never use it.
+   */
+  properties[PROP_DHT_ENABLED] =
+    g_param_spec_boolean ("dht-enabled", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * ShoalSession:pex-enabled:
+   *
+   * Whether to exchange peer lists with peers (BEP 11). On by default,
+   * never for private torrents.
+   */
+  properties[PROP_PEX_ENABLED] =
+    g_param_spec_boolean ("pex-enabled", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * ShoalSession:lsd-enabled:
+   *
+   * Whether to find peers on the local network (BEP 14). Off by default;
+   * takes effect at once on a started session. Never used for private
+   * torrents.
+   */
+  properties[PROP_LSD_ENABLED] =
+    g_param_spec_boolean ("lsd-enabled", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * ShoalSession:lsd-interface:
+   *
+   * The network interface local discovery multicasts on, %NULL for the
+   * system's choice. Set before shoal_session_start().
+   */
+  properties[PROP_LSD_INTERFACE] =
+    g_param_spec_string ("lsd-interface", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * ShoalSession:download-limit:
+   *
+   * The most bytes per second all torrents together download, 0 for no
+   * limit.
+   */
+  properties[PROP_DOWNLOAD_LIMIT] =
+    g_param_spec_uint64 ("download-limit", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * ShoalSession:upload-limit:
+   *
+   * The most bytes per second all torrents together upload, 0 for no
+   * limit.
+   */
+  properties[PROP_UPLOAD_LIMIT] =
+    g_param_spec_uint64 ("upload-limit", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * ShoalSession:max-connections:
+   *
+   * The most peer connections of all torrents together.
+   */
+  properties[PROP_MAX_CONNECTIONS] =
+    g_param_spec_uint ("max-connections", NULL, NULL, 1, G_MAXUINT, 500,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * ShoalSession:max-connections-per-torrent:
+   *
+   * The most peer connections of one torrent.
+   */
+  properties[PROP_MAX_CONNECTIONS_PER_TORRENT] =
+    g_param_spec_uint ("max-connections-per-torrent", NULL, NULL, 1, G_MAXUINT, 80,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * ShoalSession:seed-ratio-limit:
+   *
+   * Completed torrents stop seeding at this upload ratio; 0 for no limit.
+   * Applies to every torrent, present and future.
+   */
+  properties[PROP_SEED_RATIO_LIMIT] =
+    g_param_spec_double ("seed-ratio-limit", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * ShoalSession:seed-time-limit:
+   *
+   * Completed torrents stop seeding after this many seconds; 0 for no
+   * limit. Applies to every torrent, present and future.
+   */
+  properties[PROP_SEED_TIME_LIMIT] =
+    g_param_spec_int64 ("seed-time-limit", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * ShoalSession:restore-saved-torrents:
+   *
+   * Whether shoal_session_start() brings back the torrents saved in the
+   * state directory (the default). Set before shoal_session_start().
+   */
+  properties[PROP_RESTORE_SAVED_TORRENTS] =
+    g_param_spec_boolean ("restore-saved-torrents", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * ShoalSession::torrent-completed:
@@ -130,15 +470,13 @@ shoal_session_class_init (ShoalSessionClass *klass)
 static void
 shoal_session_init (ShoalSession *self)
 {
-  const char *udp_timeout = g_getenv ("SHOAL_UDP_TRACKER_TIMEOUT_MS");
-
   self->torrents = g_list_store_new (SHOAL_TYPE_TORRENT);
   self->incoming = g_ptr_array_new_with_free_func (g_object_unref);
   self->peer_limits = shoal_peer_limits_new ();
   self->max_connections = 500;
   self->max_per_torrent = 80;
   self->listen_port = 51413;
-  self->udp_timeout_ms = udp_timeout ? (guint) CLAMP (g_ascii_strtoull (udp_timeout, NULL, 10), 50, 60000) : 15000;
+  self->udp_timeout_ms = 15000;
   shoal_peer_wire_generate_peer_id (self->peer_id);
   self->soup = soup_session_new_with_options ("user-agent", "Shoal/" PACKAGE_VERSION,
                                               "timeout", 30,
@@ -151,6 +489,9 @@ shoal_session_init (ShoalSession *self)
   self->pex_enabled = TRUE;
   self->dht_bootstrap = g_ptr_array_new_with_free_func (g_free);
   self->restore_saved = TRUE;
+  self->announcers = shoal_announcer_group_new ();
+  shoal_announcer_group_set_idle_func (self->announcers, check_close_tasks, self);
+  self->close_tasks = g_ptr_array_new_with_free_func (g_object_unref);
   init_torrent_services (self);
 }
 
@@ -164,13 +505,7 @@ shoal_session_init (ShoalSession *self)
 ShoalSession *
 shoal_session_new (const char *state_dir)
 {
-  ShoalSession *self = g_object_new (SHOAL_TYPE_SESSION, NULL);
-
-  self->state_dir = state_dir ? g_strdup (state_dir) : g_build_filename (g_get_user_data_dir (), "shoal", NULL);
-  self->download_dir = g_strdup (g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD));
-  if (self->download_dir == NULL)
-    self->download_dir = g_build_filename (g_get_home_dir (), "Downloads", NULL);
-  return self;
+  return g_object_new (SHOAL_TYPE_SESSION, "state-dir", state_dir, NULL);
 }
 
 /* Incoming connections */
@@ -318,61 +653,63 @@ tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* The save directory recorded in a torrent's resume data: any absolute
- * path (file names are bytes, not necessarily UTF-8), or NULL. */
-static char *
-read_saved_save_dir (const char *resume_path)
+/* Everything under the state directory goes through the store. */
+static ShoalStateStore *
+get_store (ShoalSession *self)
 {
-  g_autofree char *contents = NULL;
-  gsize len;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(ShoalBencode) doc = NULL;
-  const ShoalBencodeNode *dir;
-  const guint8 *name;
-  gsize name_len;
-
-  if (!g_file_get_contents (resume_path, &contents, &len, NULL))
-    return NULL;
-  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
-  doc = shoal_bencode_parse (bytes, NULL);
-  if (doc == NULL)
-    return NULL;
-  dir = shoal_bencode_node_dict_lookup (shoal_bencode_get_root (doc), "save-dir");
-  if (!shoal_bencode_node_is (dir, SHOAL_BENCODE_STRING))
-    return NULL;
-  name = shoal_bencode_node_get_string (dir, &name_len);
-  if (name_len == 0 || name_len > 4096 || memchr (name, '\0', name_len) != NULL || name[0] != '/')
-    return NULL;
-  return shoal_bencode_node_dup_string (dir);
+  if (self->store == NULL)
+    self->store = shoal_state_store_new (self->state_dir);
+  return self->store;
 }
 
-/* A magnet link saved while its metadata was still missing: STATE_DIR/
- * torrents/HASH.magnet holds the link, then the save directory. */
+/* A magnet link saved while its metadata was still missing. */
 static void
 load_saved_magnet (ShoalSession *self,
-                   const char   *path)
+                   const char   *id)
 {
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ShoalMagnet) magnet = NULL;
   g_autoptr(ShoalTorrent) torrent = NULL;
-  const char *save_dir;
+  g_autofree char *save_dir = NULL;
 
-  if (!g_file_get_contents (path, &contents, NULL, &error))
-    {
-      g_warning ("Skipping saved magnet link %s: %s", path, error->message);
-      return;
-    }
-  lines = g_strsplit (contents, "\n", 3);
-  magnet = lines[0] ? shoal_magnet_new_from_uri (lines[0], &error) : NULL;
+  magnet = shoal_state_store_load_magnet (get_store (self), id, &save_dir, &error);
   if (magnet == NULL)
     {
-      g_warning ("Skipping saved magnet link %s: %s", path, error ? error->message : "empty file");
+      g_warning ("Skipping saved magnet link %s: %s", id, error->message);
       return;
     }
-  save_dir = lines[1] != NULL && g_path_is_absolute (lines[1]) ? lines[1] : self->download_dir;
-  torrent = _shoal_torrent_new_magnet (&self->torrent_services, magnet, save_dir, SHOAL_ADD_FLAGS_NONE);
+  torrent = _shoal_torrent_new_magnet (&self->torrent_services, magnet, save_dir ? save_dir : self->download_dir, SHOAL_ADD_FLAGS_NONE);
+  g_list_store_append (self->torrents, torrent);
+  _shoal_torrent_begin (torrent);
+}
+
+/* A torrent saved with its metainfo, in the save directory its resume data
+ * records (any absolute path: file names are bytes, not necessarily
+ * UTF-8), else in the download directory. */
+static void
+load_saved_torrent (ShoalSession *self,
+                    const char   *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalMetainfo) info = NULL;
+  g_autoptr(ShoalResumeData) resume = NULL;
+  g_autoptr(ShoalTorrent) torrent = NULL;
+  const char *save_dir = self->download_dir;
+
+  info = shoal_state_store_load_metainfo (get_store (self), id, &error);
+  if (info == NULL)
+    {
+      g_warning ("Skipping saved torrent %s: %s", id, error->message);
+      return;
+    }
+  resume = shoal_state_store_load_resume (get_store (self), id, &error);
+  if (resume == NULL)
+    g_debug ("No usable resume data for %s: %s", id, error->message);
+  else if (resume->save_dir_usable)
+    save_dir = resume->save_dir;
+  torrent = _shoal_torrent_new (&self->torrent_services, info, save_dir, SHOAL_ADD_FLAGS_NONE);
+  if (resume != NULL)
+    _shoal_torrent_apply_resume (torrent, resume);
   g_list_store_append (self->torrents, torrent);
   _shoal_torrent_begin (torrent);
 }
@@ -380,52 +717,14 @@ load_saved_magnet (ShoalSession *self,
 static void
 load_saved_torrents (ShoalSession *self)
 {
-  g_autofree char *dir_path = g_build_filename (self->state_dir, "torrents", NULL);
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
+  g_auto(GStrv) magnets = shoal_state_store_list_magnets (get_store (self));
+  g_auto(GStrv) metainfos = shoal_state_store_list_metainfos (get_store (self));
 
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_suffix (name, ".torrent") || g_str_has_suffix (name, ".magnet"))
-      g_ptr_array_add (names, g_strdup (name));
   /* A stable order: by name (the hash); the resume data keeps added times. */
-  g_ptr_array_sort (names, (GCompareFunc) (void (*) (void)) g_strcmp0);
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      g_autofree char *path = g_build_filename (dir_path, names->pdata[i], NULL);
-
-      if (g_str_has_suffix (names->pdata[i], ".magnet"))
-        {
-          load_saved_magnet (self, path);
-          continue;
-        }
-    }
-  for (guint i = 0; i < names->len; i++)
-    {
-      g_autofree char *path = g_build_filename (dir_path, names->pdata[i], NULL);
-      g_autoptr(GFile) file = g_file_new_for_path (path);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(ShoalMetainfo) info = shoal_metainfo_new_from_file (file, NULL, &error);
-      g_autofree char *resume_path = NULL;
-      g_autofree char *save_dir = NULL;
-      g_autoptr(ShoalTorrent) torrent = NULL;
-
-      if (g_str_has_suffix (names->pdata[i], ".magnet"))
-        continue;
-      if (info == NULL)
-        {
-          g_warning ("Skipping saved torrent %s: %s", path, error->message);
-          continue;
-        }
-      resume_path = g_strdup_printf ("%.*s.resume", (int) (strlen (path) - strlen (".torrent")), path);
-      save_dir = read_saved_save_dir (resume_path);
-      torrent = _shoal_torrent_new (&self->torrent_services, info, save_dir ? save_dir : self->download_dir, SHOAL_ADD_FLAGS_NONE);
-      if (!_shoal_torrent_load_resume (torrent, &error))
-        g_debug ("No usable resume data for %s: %s", path, error->message);
-      g_list_store_append (self->torrents, torrent);
-      _shoal_torrent_begin (torrent);
-    }
+  for (guint i = 0; magnets[i] != NULL; i++)
+    load_saved_magnet (self, magnets[i]);
+  for (guint i = 0; metainfos[i] != NULL; i++)
+    load_saved_torrent (self, metainfos[i]);
 }
 
 static void
@@ -442,20 +741,12 @@ dht_peers_found_cb (ShoalDht  *dht,
     _shoal_torrent_add_dht_peers (torrent, peers);
 }
 
-static char *
-dht_state_path (ShoalSession *self)
-{
-  return g_build_filename (self->state_dir, "dht.dat", NULL);
-}
-
 /* The DHT node listens on UDP at the same port number as peers use TCP. */
 static void
 start_dht (ShoalSession *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = dht_state_path (self);
-  g_autofree char *contents = NULL;
-  gsize len = 0;
+  g_autoptr(GBytes) saved = NULL;
   guint n_saved = 0;
 
   if (self->dht != NULL || !self->dht_enabled)
@@ -468,17 +759,14 @@ start_dht (ShoalSession *self)
       return;
     }
   g_signal_connect (self->dht, "peers-found", G_CALLBACK (dht_peers_found_cb), self);
-  if (g_file_get_contents (path, &contents, &len, NULL))
-    {
-      g_autoptr(GBytes) saved = g_bytes_new_take (g_steal_pointer (&contents), len);
-
-      n_saved = shoal_dht_add_nodes_from_saved (self->dht, saved, NULL);
-    }
-  if (self->dht_bootstrap->len == 0 && g_getenv ("SHOAL_DHT_BOOTSTRAP") != NULL)
+  saved = shoal_state_store_load_dht_nodes (get_store (self));
+  if (saved != NULL)
+    n_saved = shoal_dht_add_nodes_from_saved (self->dht, saved, NULL);
+  if (self->dht_bootstrap->len == 0 && self->test_hooks.dht_bootstrap != NULL)
     {
       /* Test environments name their own nodes, or "none": they must never
        * reach the public routers. */
-      g_auto(GStrv) nodes = g_strsplit (g_getenv ("SHOAL_DHT_BOOTSTRAP"), ",", -1);
+      g_auto(GStrv) nodes = g_strsplit (self->test_hooks.dht_bootstrap, ",", -1);
 
       for (guint i = 0; nodes[i] != NULL; i++)
         if (*nodes[i] != '\0' && g_strcmp0 (nodes[i], "none") != 0)
@@ -502,16 +790,13 @@ start_dht (ShoalSession *self)
 static void
 stop_dht (ShoalSession *self)
 {
-  g_autofree char *path = NULL;
   g_autoptr(GBytes) nodes = NULL;
 
   if (self->dht == NULL)
     return;
-  path = dht_state_path (self);
   nodes = shoal_dht_dup_nodes (self->dht);
   if (nodes != NULL && g_bytes_get_size (nodes) > 0)
-    g_file_set_contents_full (path, g_bytes_get_data (nodes, NULL), (gssize) g_bytes_get_size (nodes),
-                              G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL);
+    shoal_state_store_save_dht_nodes (get_store (self), nodes);
   g_signal_handlers_disconnect_by_data (self->dht, self);
   shoal_dht_stop (self->dht);
   g_clear_object (&self->dht);
@@ -524,22 +809,22 @@ stop_dht (ShoalSession *self)
  *
  * Off by default. Takes effect at once on a started session. Private
  * torrents never use it. Without bootstrap nodes of its own (nor saved
- * ones), the node joins through the usual public routers; the environment
- * variable SHOAL_DHT_BOOTSTRAP (comma-separated "host:port", or "none")
- * replaces them, for tests.
+ * ones), the node joins through the usual public routers (tests replace
+ * them, see shoal-session-testing.h).
  */
 void
 shoal_session_set_dht_enabled (ShoalSession *self,
                                gboolean      enabled)
 {
   g_return_if_fail (SHOAL_IS_SESSION (self));
-  self->dht_enabled = !!enabled;
-  if (!self->started)
+  if (self->dht_enabled == !!enabled)
     return;
-  if (enabled)
+  self->dht_enabled = !!enabled;
+  if (self->started && enabled)
     start_dht (self);
-  else
+  else if (self->started)
     stop_dht (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DHT_ENABLED]);
 }
 
 gboolean
@@ -569,7 +854,7 @@ start_lsd (ShoalSession *self)
   g_autoptr(GError) error = NULL;
 
   /* Test environments keep multicast inside their own namespaces. */
-  if (self->lsd != NULL || !self->lsd_enabled || g_strcmp0 (g_getenv ("SHOAL_LSD"), "off") == 0)
+  if (self->lsd != NULL || !self->lsd_enabled || self->test_hooks.lsd_off)
     return;
   self->lsd = shoal_lsd_new (self->listen_port);
   if (self->lsd_interface != NULL)
@@ -623,21 +908,22 @@ sync_lsd (ShoalSession *self)
  * @enabled: whether to find peers on the local network (BEP 14)
  *
  * Off by default. Takes effect at once on a started session. Never used
- * for private torrents. The environment variable SHOAL_LSD=off keeps it
- * off whatever is asked (test environments).
+ * for private torrents. Test environments can keep it off whatever is
+ * asked (shoal-session-testing.h).
  */
 void
 shoal_session_set_lsd_enabled (ShoalSession *self,
                                gboolean      enabled)
 {
   g_return_if_fail (SHOAL_IS_SESSION (self));
-  self->lsd_enabled = !!enabled;
-  if (!self->started)
+  if (self->lsd_enabled == !!enabled)
     return;
-  if (enabled)
+  self->lsd_enabled = !!enabled;
+  if (self->started && enabled)
     start_lsd (self);
-  else
+  else if (self->started)
     stop_lsd (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LSD_ENABLED]);
 }
 
 gboolean
@@ -657,8 +943,8 @@ shoal_session_set_lsd_interface (ShoalSession *self,
                                  const char   *name)
 {
   g_return_if_fail (SHOAL_IS_SESSION (self));
-  g_free (self->lsd_interface);
-  self->lsd_interface = g_strdup (name);
+  if (set_str (&self->lsd_interface, name))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LSD_INTERFACE]);
 }
 
 /**
@@ -672,7 +958,10 @@ shoal_session_set_pex_enabled (ShoalSession *self,
                                gboolean      enabled)
 {
   g_return_if_fail (SHOAL_IS_SESSION (self));
+  if (self->pex_enabled == !!enabled)
+    return;
   self->pex_enabled = !!enabled;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PEX_ENABLED]);
 }
 
 gboolean
@@ -724,24 +1013,18 @@ gboolean
 shoal_session_start (ShoalSession  *self,
                      GError       **error)
 {
-  g_autofree char *torrents_dir = NULL;
   g_autoptr(GError) local_error = NULL;
+  guint16 requested_port;
 
   g_return_val_if_fail (SHOAL_IS_SESSION (self), FALSE);
   g_return_val_if_fail (!self->started, FALSE);
+  requested_port = self->listen_port;
 
-  torrents_dir = g_build_filename (self->state_dir, "torrents", NULL);
-  if (g_mkdir_with_parents (torrents_dir, 0700) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Could not create “%s”: %s", torrents_dir, g_strerror (saved));
-      return FALSE;
-    }
+  if (!shoal_state_store_prepare (get_store (self), error))
+    return FALSE;
 
   {
-    g_autofree char *journal = g_build_filename (self->state_dir, "removing", NULL);
+    g_autofree char *journal = shoal_state_store_dup_deletion_journal (get_store (self));
 
     shoal_storage_finish_deletions (self->disk_pool, journal);
   }
@@ -777,10 +1060,14 @@ shoal_session_start (ShoalSession  *self,
 
   if (self->listen_port == 0)
     {
+      if (requested_port != 0)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LISTEN_PORT]);
       g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_LISTEN,
                    "Could not listen for peers: %s", local_error ? local_error->message : "no port");
       return FALSE;
     }
+  if (self->listen_port != requested_port)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LISTEN_PORT]);
   g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
   g_socket_service_start (self->service);
 
@@ -809,7 +1096,10 @@ shoal_session_set_restore_saved_torrents (ShoalSession *self,
 {
   g_return_if_fail (SHOAL_IS_SESSION (self));
   g_return_if_fail (!self->started);
+  if (self->restore_saved == !!restore)
+    return;
   self->restore_saved = !!restore;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESTORE_SAVED_TORRENTS]);
 }
 
 /**
@@ -873,32 +1163,102 @@ shoal_session_close (ShoalSession *self)
     }
 }
 
+/* A shoal_session_close_async() waiting for this session's own `stopped`
+ * announces and deletions; woken when one ends, at its deadlines, or when
+ * cancelled. */
 typedef struct
 {
-  gint64 deadline_us;
-  guint  source_id;
+  gint64   deadline_us;
+  GSource *timeout;
+  GSource *cancelled;
 } CloseData;
 
-static gboolean
-close_poll_cb (gpointer user_data)
+static void
+close_data_free (CloseData *data)
 {
-  GTask *task = user_data;
+  if (data->timeout != NULL)
+    g_source_destroy (data->timeout);
+  g_clear_pointer (&data->timeout, g_source_unref);
+  if (data->cancelled != NULL)
+    g_source_destroy (data->cancelled);
+  g_clear_pointer (&data->cancelled, g_source_unref);
+  g_free (data);
+}
+
+static gboolean
+close_is_done (ShoalSession *self,
+               GTask        *task)
+{
   CloseData *data = g_task_get_task_data (task);
-  ShoalSession *self = g_task_get_source_object (task);
   gint64 now = g_get_monotonic_time ();
 
   if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
-    goto done;
-  if (shoal_announcer_get_n_stopping () > 0 && now < data->deadline_us)
-    return G_SOURCE_CONTINUE;
+    return TRUE;
+  if (shoal_announcer_group_get_n_stopping (self->announcers) > 0 && now < data->deadline_us)
+    return FALSE;
   /* Data being deleted is waited for longer: a program that exits before
    * leaves its files in a hidden directory of the save directory. */
   if (self->n_deleting > 0 && now < data->deadline_us + 55 * G_USEC_PER_SEC)
-    return G_SOURCE_CONTINUE;
+    return FALSE;
+  return TRUE;
+}
 
-done:
-  data->source_id = 0;
-  g_task_return_boolean (task, TRUE);
+/* Returns the close tasks that have nothing left to wait for. */
+static void
+check_close_tasks (gpointer user_data)
+{
+  ShoalSession *self = user_data;
+
+  for (guint i = 0; self->close_tasks != NULL && i < self->close_tasks->len;)
+    {
+      GTask *task = self->close_tasks->pdata[i];
+
+      if (close_is_done (self, task))
+        {
+          g_autoptr(GTask) done = g_ptr_array_steal_index (self->close_tasks, i);
+
+          g_task_set_task_data (done, NULL, NULL);
+          g_task_return_boolean (done, TRUE);
+        }
+      else
+        i++;
+    }
+}
+
+static gboolean
+close_timeout_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  ShoalSession *self = g_task_get_source_object (task);
+  CloseData *data = g_task_get_task_data (task);
+  gint64 now = g_get_monotonic_time ();
+
+  /* After the first deadline, only deletions can still be waited for:
+   * their own deadline is the next wake-up. */
+  if (now >= data->deadline_us && g_source_get_ready_time (data->timeout) < data->deadline_us + 55 * G_USEC_PER_SEC)
+    g_source_set_ready_time (data->timeout, data->deadline_us + 55 * G_USEC_PER_SEC);
+  check_close_tasks (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+close_deadline_dispatch (GSource     *source,
+                         GSourceFunc  callback,
+                         gpointer     user_data)
+{
+  g_source_set_ready_time (source, -1);
+  return callback (user_data);
+}
+
+static GSourceFuncs close_deadline_funcs = {
+  NULL, NULL, close_deadline_dispatch, NULL, NULL, NULL,
+};
+
+static gboolean
+close_cancelled_cb (GCancellable *cancellable,
+                    gpointer      user_data)
+{
+  check_close_tasks (user_data);
   return G_SOURCE_REMOVE;
 }
 
@@ -929,9 +1289,27 @@ shoal_session_close_async (ShoalSession        *self,
   g_task_set_source_tag (task, shoal_session_close_async);
   data = g_new0 (CloseData, 1);
   data->deadline_us = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-  g_task_set_task_data (task, data, g_free);
-  data->source_id = g_timeout_add_full (G_PRIORITY_DEFAULT, 20, close_poll_cb,
-                                        g_object_ref (task), g_object_unref);
+  g_task_set_task_data (task, data, (GDestroyNotify) close_data_free);
+  if (close_is_done (self, task))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  /* Woken by the end of each `stopped` announce or deletion, and at the
+   * two deadlines. The task holds the session, which holds the task (and
+   * so these sources) until it returns. */
+  data->timeout = g_source_new (&close_deadline_funcs, sizeof (GSource));
+  g_source_set_callback (data->timeout, close_timeout_cb, task, NULL);
+  g_source_set_static_name (data->timeout, "[shoal] session close deadline");
+  g_source_set_ready_time (data->timeout, data->deadline_us);
+  g_source_attach (data->timeout, g_task_get_context (task));
+  if (cancellable != NULL)
+    {
+      data->cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_callback (data->cancelled, (GSourceFunc) (void (*) (void)) close_cancelled_cb, self, NULL);
+      g_source_attach (data->cancelled, g_task_get_context (task));
+    }
+  g_ptr_array_add (self->close_tasks, g_steal_pointer (&task));
 }
 
 gboolean
@@ -977,7 +1355,10 @@ shoal_session_set_listen_port (ShoalSession *self,
 {
   g_return_if_fail (SHOAL_IS_SESSION (self));
   g_return_if_fail (!self->started);
+  if (self->listen_port == port)
+    return;
   self->listen_port = port;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LISTEN_PORT]);
 }
 
 /**
@@ -991,8 +1372,8 @@ shoal_session_set_listen_address (ShoalSession *self,
 {
   g_return_if_fail (SHOAL_IS_SESSION (self));
   g_return_if_fail (!self->started);
-  g_free (self->listen_address);
-  self->listen_address = g_strdup (address);
+  if (set_str (&self->listen_address, address))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LISTEN_ADDRESS]);
 }
 
 /**
@@ -1008,7 +1389,10 @@ shoal_session_set_encryption_policy (ShoalSession          *self,
                                      ShoalEncryptionPolicy  policy)
 {
   g_return_if_fail (SHOAL_IS_SESSION (self));
+  if (self->encryption == policy)
+    return;
   self->encryption = policy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENCRYPTION_POLICY]);
 }
 
 ShoalEncryptionPolicy
@@ -1031,8 +1415,8 @@ shoal_session_set_download_dir (ShoalSession *self,
 {
   g_return_if_fail (SHOAL_IS_SESSION (self));
   g_return_if_fail (dir != NULL);
-  g_free (self->download_dir);
-  self->download_dir = g_strdup (dir);
+  if (set_str (&self->download_dir, dir))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOWNLOAD_DIR]);
 }
 
 void
@@ -1040,7 +1424,10 @@ shoal_session_set_download_limit (ShoalSession *self,
                                   guint64       bytes_per_second)
 {
   g_return_if_fail (SHOAL_IS_SESSION (self));
+  if (self->down_limit.limit == bytes_per_second)
+    return;
   shoal_rate_limit_set_limit (&self->down_limit, bytes_per_second);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOWNLOAD_LIMIT]);
 }
 
 void
@@ -1048,7 +1435,10 @@ shoal_session_set_upload_limit (ShoalSession *self,
                                 guint64       bytes_per_second)
 {
   g_return_if_fail (SHOAL_IS_SESSION (self));
+  if (self->up_limit.limit == bytes_per_second)
+    return;
   shoal_rate_limit_set_limit (&self->up_limit, bytes_per_second);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPLOAD_LIMIT]);
 }
 
 guint64
@@ -1065,20 +1455,45 @@ shoal_session_get_upload_limit (ShoalSession *self)
   return self->up_limit.limit;
 }
 
-void
-shoal_session_set_max_connections (ShoalSession *self,
-                                   guint         global,
-                                   guint         per_torrent)
+static void
+set_max_connections (ShoalSession *self,
+                     guint         global,
+                     guint         per_torrent)
 {
-  g_return_if_fail (SHOAL_IS_SESSION (self));
-  self->max_connections = MAX (global, 1);
-  self->max_per_torrent = MAX (per_torrent, 1);
+  global = MAX (global, 1);
+  per_torrent = MAX (per_torrent, 1);
+  if (self->max_connections != global)
+    {
+      self->max_connections = global;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CONNECTIONS]);
+    }
+  if (self->max_per_torrent == per_torrent)
+    return;
+  self->max_per_torrent = per_torrent;
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
     {
       g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
 
       shoal_torrent_set_max_connections (t, self->max_per_torrent);
     }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CONNECTIONS_PER_TORRENT]);
+}
+
+/**
+ * shoal_session_set_max_connections:
+ * @self: a session
+ * @global: #ShoalSession:max-connections
+ * @per_torrent: #ShoalSession:max-connections-per-torrent
+ */
+void
+shoal_session_set_max_connections (ShoalSession *self,
+                                   guint         global,
+                                   guint         per_torrent)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  g_object_freeze_notify (G_OBJECT (self));
+  set_max_connections (self, global, per_torrent);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 /**
@@ -1095,14 +1510,48 @@ shoal_session_set_seed_limits (ShoalSession *self,
                                gint64        seconds)
 {
   g_return_if_fail (SHOAL_IS_SESSION (self));
-  self->seed_ratio_limit = ratio;
-  self->seed_time_limit = seconds;
+  /* Also over a limit set on one torrent alone. */
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
     {
       g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
 
       shoal_torrent_set_seed_ratio_limit (t, ratio);
       shoal_torrent_set_seed_time_limit (t, seconds);
+    }
+  g_object_freeze_notify (G_OBJECT (self));
+  set_seed_limits (self, ratio, seconds);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+set_seed_limits (ShoalSession *self,
+                 double        ratio,
+                 gint64        seconds)
+{
+  /* No limit is 0, however it was asked for. */
+  ratio = ratio > 0 ? ratio : 0.0;
+  seconds = MAX (seconds, 0);
+  if (self->seed_ratio_limit != ratio)
+    {
+      self->seed_ratio_limit = ratio;
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+        {
+          g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+
+          shoal_torrent_set_seed_ratio_limit (t, ratio);
+        }
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEED_RATIO_LIMIT]);
+    }
+  if (self->seed_time_limit != seconds)
+    {
+      self->seed_time_limit = seconds;
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+        {
+          g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+
+          shoal_torrent_set_seed_time_limit (t, seconds);
+        }
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEED_TIME_LIMIT]);
     }
 }
 
@@ -1179,23 +1628,14 @@ check_not_added (ShoalSession  *self,
   return FALSE;
 }
 
-/* Saves @contents as the torrent's state file @path (unless the torrent
- * keeps no state), then lists and starts the torrent. */
+/* Lists and starts a torrent just added (and saved, unless it keeps no
+ * state). */
 static ShoalTorrent *
 finish_add (ShoalSession  *self,
-            ShoalTorrent  *torrent,
-            ShoalAddFlags  flags,
-            const char    *path,
-            const void    *contents,
-            gssize         len,
-            GError       **error)
+            ShoalTorrent  *torrent)
 {
   shoal_torrent_set_seed_ratio_limit (torrent, self->seed_ratio_limit);
   shoal_torrent_set_seed_time_limit (torrent, self->seed_time_limit);
-  if (!(flags & SHOAL_ADD_FLAGS_NO_SAVE) &&
-      !g_file_set_contents_full (path, contents, len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error))
-    return NULL;
   g_list_store_append (self->torrents, torrent);
   _shoal_torrent_begin (torrent);
   return torrent;
@@ -1205,18 +1645,21 @@ finish_add (ShoalSession  *self,
  * files on disk agree with it (see _shoal_torrent_load_resume()); what the
  * caller asks now wins over what was saved. */
 static void
-resume_saved_state (ShoalTorrent  *torrent,
+resume_saved_state (ShoalSession  *self,
+                    ShoalTorrent  *torrent,
                     ShoalAddFlags  flags)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalResumeData) resume = shoal_state_store_load_resume (get_store (self),
+                                                                     shoal_torrent_get_info_hash_hex (torrent), &error);
 
-  if (!g_file_test (torrent->resume_path, G_FILE_TEST_IS_REGULAR))
-    return;
-  if (!_shoal_torrent_load_resume (torrent, &error))
+  if (resume == NULL)
     {
-      g_debug ("No usable resume data for %s: %s", torrent->hash_hex, error->message);
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_debug ("No usable resume data for %s: %s", shoal_torrent_get_info_hash_hex (torrent), error->message);
       return;
     }
+  _shoal_torrent_apply_resume (torrent, resume);
   _shoal_torrent_apply_add_flags_after_resume (torrent, flags);
 }
 
@@ -1227,19 +1670,15 @@ load_saved_metainfo (ShoalSession *self,
                      const guint8 *hash)
 {
   g_autofree char *hex = shoal_hex_encode (hash, 20);
-  g_autofree char *path = g_strdup_printf ("%s/torrents/%s.torrent", self->state_dir, hex);
-  g_autoptr(GFile) file = NULL;
   g_autoptr(ShoalMetainfo) info = NULL;
   g_autoptr(GError) error = NULL;
   const guint8 *v1;
 
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    return NULL;
-  file = g_file_new_for_path (path);
-  info = shoal_metainfo_new_from_file (file, NULL, &error);
+  info = shoal_state_store_load_metainfo (get_store (self), hex, &error);
   if (info == NULL)
     {
-      g_debug ("Ignoring saved metainfo %s: %s", path, error->message);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        g_debug ("Ignoring saved metainfo %s: %s", hex, error->message);
       return NULL;
     }
   v1 = shoal_metainfo_get_info_hash_v1 (info);
@@ -1273,7 +1712,6 @@ shoal_session_add_torrent (ShoalSession   *self,
   const guint8 *hash;
   g_autoptr(ShoalTorrent) torrent = NULL;
   g_autofree char *dir = NULL;
-  GBytes *bytes;
 
   g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
   g_return_val_if_fail (SHOAL_IS_METAINFO (info), NULL);
@@ -1292,10 +1730,11 @@ shoal_session_add_torrent (ShoalSession   *self,
   dir = g_canonicalize_filename (save_dir ? save_dir : self->download_dir, NULL);
   torrent = _shoal_torrent_new (&self->torrent_services, info, dir, flags);
   if ((flags & SHOAL_ADD_FLAGS_RESUME) && !(flags & SHOAL_ADD_FLAGS_SEED_MODE))
-    resume_saved_state (torrent, flags);
-  bytes = shoal_metainfo_get_bytes (info);
-  return finish_add (self, torrent, flags, torrent->torrent_path, g_bytes_get_data (bytes, NULL),
-                     (gssize) g_bytes_get_size (bytes), error);
+    resume_saved_state (self, torrent, flags);
+  if (!(flags & SHOAL_ADD_FLAGS_NO_SAVE) &&
+      !shoal_state_store_save_metainfo (get_store (self), shoal_torrent_get_info_hash_hex (torrent), shoal_metainfo_get_bytes (info), error))
+    return NULL;
+  return finish_add (self, torrent);
 }
 
 /* A magnet link whose metadata was saved before: added as the torrent,
@@ -1346,9 +1785,6 @@ shoal_session_add_magnet (ShoalSession   *self,
   const guint8 *hash;
   g_autoptr(ShoalTorrent) torrent = NULL;
   g_autofree char *dir = NULL;
-  g_autofree char *uri = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *contents = NULL;
 
   g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
   g_return_val_if_fail (SHOAL_IS_MAGNET (magnet), NULL);
@@ -1374,10 +1810,10 @@ shoal_session_add_magnet (ShoalSession   *self,
 
   dir = g_canonicalize_filename (save_dir ? save_dir : self->download_dir, NULL);
   torrent = _shoal_torrent_new_magnet (&self->torrent_services, magnet, dir, flags);
-  uri = shoal_magnet_to_uri (magnet);
-  path = g_strdup_printf ("%s/torrents/%s.magnet", self->state_dir, shoal_torrent_get_info_hash_hex (torrent));
-  contents = g_strdup_printf ("%s\n%s\n", uri, dir);
-  return finish_add (self, torrent, flags, path, contents, -1, error);
+  if (!(flags & SHOAL_ADD_FLAGS_NO_SAVE) &&
+      !shoal_state_store_save_magnet (get_store (self), shoal_torrent_get_info_hash_hex (torrent), magnet, dir, error))
+    return NULL;
+  return finish_add (self, torrent);
 }
 
 /**
@@ -1419,6 +1855,7 @@ delete_files_cb (GObject      *source,
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
+  check_close_tasks (self);
 }
 
 /**
@@ -1467,7 +1904,7 @@ shoal_session_remove_torrent_async (ShoalSession        *self,
   /* A magnet link still fetching its metadata has no storage, no data. */
   if (delete_data && _shoal_torrent_get_storage (torrent) != NULL)
     {
-      g_autofree char *journal = g_build_filename (self->state_dir, "removing", NULL);
+      g_autofree char *journal = shoal_state_store_dup_deletion_journal (get_store (self));
 
       /* What is being deleted is recorded until it is done: a session
        * killed meanwhile finishes it at its next start. */
@@ -1643,6 +2080,44 @@ services_get_udp_base_timeout_ms (gpointer owner)
   return SHOAL_SESSION (owner)->udp_timeout_ms;
 }
 
+static ShoalAnnouncerGroup *
+services_get_announcer_group (gpointer owner)
+{
+  return SHOAL_SESSION (owner)->announcers;
+}
+
+void
+_shoal_session_set_test_hooks (ShoalSession                *self,
+                               const ShoalSessionTestHooks *hooks)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  g_return_if_fail (!self->started);
+  g_return_if_fail (hooks != NULL);
+
+  g_free ((char *) self->test_hooks.dht_bootstrap);
+  self->test_hooks = *hooks;
+  self->test_hooks.dht_bootstrap = g_strdup (hooks->dht_bootstrap);
+  self->udp_timeout_ms = hooks->udp_tracker_timeout_ms > 0 ? CLAMP (hooks->udp_tracker_timeout_ms, 50, 60000) : 15000;
+}
+
+const ShoalSessionTestHooks *
+_shoal_session_get_test_hooks (ShoalSession *self)
+{
+  return &self->test_hooks;
+}
+
+static ShoalStateStore *
+services_get_state_store (gpointer owner)
+{
+  return get_store (owner);
+}
+
+static const ShoalSessionTestHooks *
+services_get_test_hooks (gpointer owner)
+{
+  return _shoal_session_get_test_hooks (owner);
+}
+
 static void
 services_torrent_completed (gpointer      owner,
                             ShoalTorrent *torrent)
@@ -1721,5 +2196,8 @@ init_torrent_services (ShoalSession *self)
     .get_max_connections = services_get_max_connections,
     .limits_per_ip = services_limits_per_ip,
     .torrent_completed = services_torrent_completed,
+    .get_announcer_group = services_get_announcer_group,
+    .get_state_store = services_get_state_store,
+    .get_test_hooks = services_get_test_hooks,
   };
 }

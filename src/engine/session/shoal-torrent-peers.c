@@ -562,6 +562,8 @@ _shoal_torrent_start_web_seeds (ShoalTorrent *self)
             continue;
           ws = shoal_web_seed_new (SHOAL_TORRENT_ASK (self, get_soup), self->info,
                                    lists[l][i], &web_seed_hooks, self);
+          shoal_web_seed_set_timing (ws, SHOAL_TORRENT_ASK (self, get_test_hooks)->web_seed_retry_ms,
+                                     SHOAL_TORRENT_ASK (self, get_test_hooks)->web_seed_stall_ms);
           g_object_set_data_full (G_OBJECT (ws), "shoal-sender", sender_new (self, NULL), sender_unref);
           g_ptr_array_add (self->web_seeds, ws);
         }

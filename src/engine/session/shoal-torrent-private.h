@@ -17,6 +17,7 @@
 #include "shoal-rate.h"
 #include "shoal-session-private.h"
 #include "shoal-smart-ban.h"
+#include "shoal-state-store.h"
 #include "shoal-storage.h"
 #include "shoal-torrent.h"
 #include "shoal-torrent-services.h"
@@ -95,8 +96,7 @@ struct _ShoalTorrent
   guint8             info_hash[20];
   char              *hash_hex;
   char              *save_dir;
-  char              *resume_path;
-  char              *torrent_path;
+  ShoalStateStore   *store;         /* where its metainfo and resume data are saved */
   gboolean           no_save;
 
   ShoalTorrentState  state;
@@ -183,8 +183,8 @@ ShoalTorrent   *_shoal_torrent_new_magnet         (const ShoalTorrentServices *s
 gboolean        _shoal_torrent_set_metainfo       (ShoalTorrent  *self,
                                                    ShoalMetainfo *info,
                                                    GError       **error);
-gboolean        _shoal_torrent_load_resume        (ShoalTorrent  *self,
-                                                   GError       **error);
+void            _shoal_torrent_apply_resume       (ShoalTorrent          *self,
+                                                   const ShoalResumeData *resume);
 void            _shoal_torrent_save_resume        (ShoalTorrent  *self);
 void            _shoal_torrent_save_resume_now    (ShoalTorrent  *self);
 void            _shoal_torrent_note_write_start   (ShoalTorrent  *self,

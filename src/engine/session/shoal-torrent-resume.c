@@ -4,11 +4,8 @@
  */
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
 
-#include "shoal-bencode.h"
-#include "shoal-session.h"
 #include "shoal-torrent-private.h"
 
 /* Resume state
@@ -123,8 +120,7 @@ write_resume_thread (GTask        *task,
   GBytes *bytes = data;
   GError *error = NULL;
 
-  if (g_file_set_contents_full (self->resume_path, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
-                                G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, &error))
+  if (shoal_state_store_save_resume (self->store, self->hash_hex, bytes, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -205,17 +201,14 @@ _shoal_torrent_save_resume_now (ShoalTorrent *self)
   bytes = build_resume (self);
   if (bytes == NULL)
     return;
-  if (!g_file_set_contents_full (self->resume_path, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, &error))
+  if (!shoal_state_store_save_resume (self->store, self->hash_hex, bytes, &error))
     g_warning ("Could not save the state of “%s”: %s", shoal_torrent_get_name (self), error->message);
 }
 
 static GBytes *
 build_resume (ShoalTorrent *self)
 {
-  g_autoptr(ShoalBencodeWriter) w = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GPtrArray) tiers = NULL;
+  g_autoptr(ShoalResumeData) data = NULL;
   const ShoalBitfield *have;
   const guint8 *bits;
   gsize bits_len;
@@ -249,80 +242,34 @@ build_resume (ShoalTorrent *self)
   unverified = self->needs_check ||
                (self->state == SHOAL_TORRENT_STATE_CHECKING && self->check_progress < 1.0);
 
-  w = shoal_bencode_writer_new ();
-  shoal_bencode_writer_begin_dict (w);
-  shoal_bencode_writer_cstring (w, "added-time");
-  shoal_bencode_writer_integer (w, self->added_time);
-  shoal_bencode_writer_cstring (w, "completed-time");
-  shoal_bencode_writer_integer (w, self->completed_time);
-  shoal_bencode_writer_cstring (w, "download-limit");
-  shoal_bencode_writer_integer (w, (gint64) self->down_limit.limit);
-  shoal_bencode_writer_cstring (w, "dirty-files");
-  shoal_bencode_writer_begin_list (w);
+  data = shoal_resume_data_new ();
+  data->has_added_time = TRUE;
+  data->added_time = self->added_time;
+  data->completed_time = self->completed_time;
+  data->download_limit = (gint64) self->down_limit.limit;
   for (guint i = 0; i < n_files; i++)
     if (self->dirty_files[i])
-      shoal_bencode_writer_integer (w, i);
-  shoal_bencode_writer_end (w);
-  shoal_bencode_writer_cstring (w, "downloaded");
-  shoal_bencode_writer_integer (w, (gint64) self->downloaded);
-  shoal_bencode_writer_cstring (w, "file-priorities");
-  shoal_bencode_writer_begin_list (w);
-  for (guint i = 0; i < n_files; i++)
-    shoal_bencode_writer_integer (w, self->file_priorities[i]);
-  shoal_bencode_writer_end (w);
-  shoal_bencode_writer_cstring (w, "file-stats");
-  shoal_bencode_writer_begin_list (w);
+      g_array_append_val (data->dirty_files, i);
+  data->downloaded = (gint64) self->downloaded;
+  data->file_priorities = g_array_sized_new (FALSE, FALSE, 1, n_files);
+  g_array_append_vals (data->file_priorities, self->file_priorities, n_files);
+  data->file_stats = g_array_sized_new (FALSE, FALSE, sizeof (ShoalResumeFileStat), self->file_stats->len);
   for (guint i = 0; !unverified && i < self->file_stats->len; i++)
     {
       const ShoalStorageFileStat *st = &g_array_index (self->file_stats, ShoalStorageFileStat, i);
+      ShoalResumeFileStat saved = { st->exists, (gint64) st->size, st->mtime_ns };
 
-      shoal_bencode_writer_begin_list (w);
-      shoal_bencode_writer_integer (w, st->exists);
-      shoal_bencode_writer_integer (w, (gint64) st->size);
-      shoal_bencode_writer_integer (w, st->mtime_ns);
-      shoal_bencode_writer_end (w);
+      g_array_append_val (data->file_stats, saved);
     }
-  shoal_bencode_writer_end (w);
-  shoal_bencode_writer_cstring (w, "have");
-  shoal_bencode_writer_string (w, bits, bits_len);
-  shoal_bencode_writer_cstring (w, "paused");
-  shoal_bencode_writer_integer (w, self->paused || self->state == SHOAL_TORRENT_STATE_FINISHED);
-  shoal_bencode_writer_cstring (w, "save-dir");
-  shoal_bencode_writer_cstring (w, self->save_dir);
-  shoal_bencode_writer_cstring (w, "seeding-seconds");
-  shoal_bencode_writer_integer (w, seeded);
-  shoal_bencode_writer_cstring (w, "sequential");
-  shoal_bencode_writer_integer (w, self->sequential);
-  shoal_bencode_writer_cstring (w, "trackers");
-  shoal_bencode_writer_begin_list (w);
-  tiers = shoal_announcer_dup_tiers (self->announcer);
-  for (guint t = 0; tiers != NULL && t < tiers->len; t++)
-    {
-      const char * const *tier = tiers->pdata[t];
-
-      shoal_bencode_writer_begin_list (w);
-      for (guint i = 0; tier[i] != NULL; i++)
-        shoal_bencode_writer_cstring (w, tier[i]);
-      shoal_bencode_writer_end (w);
-    }
-  shoal_bencode_writer_end (w);
-  shoal_bencode_writer_cstring (w, "upload-limit");
-  shoal_bencode_writer_integer (w, (gint64) self->up_limit.limit);
-  shoal_bencode_writer_cstring (w, "uploaded");
-  shoal_bencode_writer_integer (w, (gint64) self->uploaded);
-  shoal_bencode_writer_end (w);
-  bytes = shoal_bencode_writer_finish (w);
-  return g_steal_pointer (&bytes);
-}
-
-static gint64
-dict_int (const ShoalBencodeNode *dict,
-          const char             *key,
-          gint64                  fallback)
-{
-  const ShoalBencodeNode *n = shoal_bencode_node_dict_lookup (dict, key);
-
-  return shoal_bencode_node_is (n, SHOAL_BENCODE_INTEGER) ? shoal_bencode_node_get_integer (n) : fallback;
+  data->have = g_bytes_new (bits, bits_len);
+  data->paused = self->paused || self->state == SHOAL_TORRENT_STATE_FINISHED;
+  data->save_dir = g_strdup (self->save_dir);
+  data->seeding_seconds = seeded;
+  data->sequential = self->sequential;
+  data->trackers = shoal_announcer_dup_tiers (self->announcer);
+  data->upload_limit = (gint64) self->up_limit.limit;
+  data->uploaded = (gint64) self->uploaded;
+  return shoal_resume_data_to_bytes (data);
 }
 
 /* Marks in @check the pieces that overlap @file. */
@@ -358,112 +305,61 @@ file_has_had_piece (ShoalTorrent *self,
 }
 
 /**
- * _shoal_torrent_load_resume:
+ * _shoal_torrent_apply_resume:
+ * @resume: the torrent's saved state, from its #ShoalStateStore
  *
- * Reads the saved state. Pieces recorded as had are trusted for files whose
- * size and mtime are unchanged. A changed file that the state marks dirty
- * was being written when we stopped (a crash): its pieces not recorded as
- * had are checked, as long as it still has the size our writes give it.
- * Any other changed file was changed by someone else: every piece of it is
- * checked. State saved for another save directory vouches for none of the
- * files here: they are all checked. See "Resume state" above.
+ * Takes up the saved state. Pieces recorded as had are trusted for files
+ * whose size and mtime are unchanged. A changed file that the state marks
+ * dirty was being written when we stopped (a crash): its pieces not
+ * recorded as had are checked, as long as it still has the size our writes
+ * give it. Any other changed file was changed by someone else: every piece
+ * of it is checked. State saved for another save directory vouches for
+ * none of the files here: they are all checked. See "Resume state" above.
  */
-gboolean
-_shoal_torrent_load_resume (ShoalTorrent  *self,
-                            GError       **error)
+void
+_shoal_torrent_apply_resume (ShoalTorrent          *self,
+                             const ShoalResumeData *resume)
 {
-  g_autofree char *contents = NULL;
-  gsize len;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(ShoalBencode) doc = NULL;
-  const ShoalBencodeNode *root, *n;
   guint n_files = shoal_metainfo_get_n_files (self->info);
   guint n_pieces = shoal_metainfo_get_n_pieces (self->info);
   g_autoptr(ShoalBitfield) check = NULL;
   g_autoptr(GArray) current = NULL;
-  g_autofree char *saved_dir = NULL;
   gboolean any_check = FALSE;
 
-  if (!g_file_get_contents (self->resume_path, &contents, &len, error))
-    return FALSE;
-  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
-  doc = shoal_bencode_parse (bytes, error);
-  if (doc == NULL)
-    return FALSE;
-  root = shoal_bencode_get_root (doc);
-  if (!shoal_bencode_node_is (root, SHOAL_BENCODE_DICT))
-    {
-      g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_STATE, "Resume data is not a dictionary");
-      return FALSE;
-    }
-
-  self->added_time = dict_int (root, "added-time", self->added_time);
-  self->completed_time = dict_int (root, "completed-time", 0);
-  self->downloaded = (guint64) MAX (0, dict_int (root, "downloaded", 0));
-  self->uploaded = (guint64) MAX (0, dict_int (root, "uploaded", 0));
-  self->paused = dict_int (root, "paused", 0) != 0;
-  self->sequential = dict_int (root, "sequential", 0) != 0;
-  self->seeding_seconds = MAX (0, dict_int (root, "seeding-seconds", 0));
+  if (resume->has_added_time)
+    self->added_time = resume->added_time;
+  self->completed_time = resume->completed_time;
+  self->downloaded = (guint64) MAX (0, resume->downloaded);
+  self->uploaded = (guint64) MAX (0, resume->uploaded);
+  self->paused = resume->paused;
+  self->sequential = resume->sequential;
+  self->seeding_seconds = MAX (0, resume->seeding_seconds);
   shoal_piece_picker_set_sequential (self->picker, self->sequential);
-  shoal_rate_limit_set_limit (&self->down_limit, (guint64) MAX (0, dict_int (root, "download-limit", 0)));
-  shoal_rate_limit_set_limit (&self->up_limit, (guint64) MAX (0, dict_int (root, "upload-limit", 0)));
+  shoal_rate_limit_set_limit (&self->down_limit, (guint64) MAX (0, resume->download_limit));
+  shoal_rate_limit_set_limit (&self->up_limit, (guint64) MAX (0, resume->upload_limit));
 
-  n = shoal_bencode_node_dict_lookup (root, "file-priorities");
-  if (shoal_bencode_node_is (n, SHOAL_BENCODE_LIST) && shoal_bencode_node_get_n_children (n) == n_files)
-    {
-      guint i = 0;
+  if (resume->file_priorities != NULL && resume->file_priorities->len == n_files)
+    memcpy (self->file_priorities, resume->file_priorities->data, n_files);
 
-      for (const ShoalBencodeNode *c = shoal_bencode_node_get_first (n); c; c = shoal_bencode_node_get_next (c), i++)
-        {
-          gint64 prio = shoal_bencode_node_is (c, SHOAL_BENCODE_INTEGER) ? shoal_bencode_node_get_integer (c) : 4;
-
-          self->file_priorities[i] = (guint8) CLAMP (prio, 0, 7);
-        }
-    }
-
-  n = shoal_bencode_node_dict_lookup (root, "trackers");
-  if (shoal_bencode_node_is (n, SHOAL_BENCODE_LIST) && shoal_bencode_node_get_n_children (n) > 0)
-    {
-      g_autoptr(GPtrArray) tiers = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-
-      for (const ShoalBencodeNode *t = shoal_bencode_node_get_first (n); t; t = shoal_bencode_node_get_next (t))
-        {
-          g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
-
-          if (!shoal_bencode_node_is (t, SHOAL_BENCODE_LIST))
-            continue;
-          for (const ShoalBencodeNode *u = shoal_bencode_node_get_first (t); u; u = shoal_bencode_node_get_next (u))
-            if (shoal_bencode_node_is (u, SHOAL_BENCODE_STRING))
-              {
-                g_autofree char *url = shoal_bencode_node_dup_string (u);
-
-                if (g_utf8_validate (url, -1, NULL))
-                  g_strv_builder_add (b, url);
-              }
-          g_ptr_array_add (tiers, g_strv_builder_end (b));
-        }
-      shoal_announcer_set_tiers (self->announcer, tiers);
-    }
+  if (resume->trackers != NULL)
+    shoal_announcer_set_tiers (self->announcer, resume->trackers);
 
   /* Pieces had, trusted only as far as the files allow; and not at all
    * when they were had in another directory, whatever is here now. */
-  n = shoal_bencode_node_dict_lookup (root, "save-dir");
-  saved_dir = shoal_bencode_node_is (n, SHOAL_BENCODE_STRING) ? shoal_bencode_node_dup_string (n) : NULL;
-  if (g_strcmp0 (saved_dir, self->save_dir) != 0)
+  if (g_strcmp0 (resume->save_dir, self->save_dir) != 0)
     {
       g_debug ("Torrent %s: the resume data was saved for another directory (%s): checking the files in %s",
-               self->hash_hex, saved_dir ? saved_dir : "none", self->save_dir);
+               self->hash_hex, resume->save_dir ? resume->save_dir : "none", self->save_dir);
       g_clear_pointer (&self->file_stats, g_array_unref);
       self->file_stats = shoal_storage_get_file_stats (self->storage);
       g_clear_pointer (&self->check_only, shoal_bitfield_free);
       self->needs_check = TRUE;
-      return TRUE;
+      return;
     }
-  n = shoal_bencode_node_dict_lookup (root, "have");
-  if (shoal_bencode_node_is (n, SHOAL_BENCODE_STRING))
+  if (resume->have != NULL)
     {
       gsize bits_len;
-      const guint8 *bits = shoal_bencode_node_get_string (n, &bits_len);
+      const guint8 *bits = g_bytes_get_data (resume->have, &bits_len);
       g_autoptr(ShoalBitfield) have = shoal_bitfield_new_from_bytes (n_pieces, bits, bits_len, NULL);
 
       if (have != NULL)
@@ -471,37 +367,27 @@ _shoal_torrent_load_resume (ShoalTorrent  *self,
           shoal_piece_picker_set_have (self->picker, (guint) p);
     }
 
-  n = shoal_bencode_node_dict_lookup (root, "dirty-files");
-  if (shoal_bencode_node_is (n, SHOAL_BENCODE_LIST))
-    for (const ShoalBencodeNode *c = shoal_bencode_node_get_first (n); c; c = shoal_bencode_node_get_next (c))
-      if (shoal_bencode_node_is (c, SHOAL_BENCODE_INTEGER) && shoal_bencode_node_get_integer (c) >= 0 &&
-          shoal_bencode_node_get_integer (c) < n_files)
-        self->dirty_files[shoal_bencode_node_get_integer (c)] = TRUE;
+  for (guint i = 0; i < resume->dirty_files->len; i++)
+    if (g_array_index (resume->dirty_files, guint, i) < n_files)
+      self->dirty_files[g_array_index (resume->dirty_files, guint, i)] = TRUE;
 
   check = shoal_bitfield_new (n_pieces);
   current = shoal_storage_get_file_stats (self->storage);
-  n = shoal_bencode_node_dict_lookup (root, "file-stats");
-  if (!shoal_bencode_node_is (n, SHOAL_BENCODE_LIST) || shoal_bencode_node_get_n_children (n) != n_files)
+  if (resume->file_stats == NULL || resume->file_stats->len != n_files)
     {
       shoal_bitfield_set_all (check, TRUE);
       any_check = TRUE;
     }
   else
     {
-      guint i = 0;
-
-      for (const ShoalBencodeNode *c = shoal_bencode_node_get_first (n); c; c = shoal_bencode_node_get_next (c), i++)
+      for (guint i = 0; i < n_files; i++)
         {
           const ShoalStorageFileStat *now = &g_array_index (current, ShoalStorageFileStat, i);
-          const ShoalBencodeNode *e = shoal_bencode_node_get_first (c);
-          const ShoalBencodeNode *s = e ? shoal_bencode_node_get_next (e) : NULL;
-          const ShoalBencodeNode *m = s ? shoal_bencode_node_get_next (s) : NULL;
-          gboolean exists = shoal_bencode_node_is (e, SHOAL_BENCODE_INTEGER) && shoal_bencode_node_get_integer (e);
-          gint64 size = shoal_bencode_node_is (s, SHOAL_BENCODE_INTEGER) ? shoal_bencode_node_get_integer (s) : -1;
-          gint64 mtime = shoal_bencode_node_is (m, SHOAL_BENCODE_INTEGER) ? shoal_bencode_node_get_integer (m) : -1;
-
+          const ShoalResumeFileStat *then = &g_array_index (resume->file_stats, ShoalResumeFileStat, i);
+          gboolean exists = then->exists;
+          gint64 size = then->size;
           gboolean changed = exists != now->exists || (exists && (size != (gint64) now->size ||
-                                                                   mtime != now->mtime_ns));
+                                                                   then->mtime_ns != now->mtime_ns));
           gboolean ours;
 
           /* Missing then and now, but pieces in it are recorded as had:
@@ -529,20 +415,13 @@ _shoal_torrent_load_resume (ShoalTorrent  *self,
   self->needs_check = any_check;
   if (any_check)
     self->check_only = g_steal_pointer (&check);
-  return TRUE;
 }
 
 void
 _shoal_torrent_remove_state (ShoalTorrent *self)
 {
-  g_autofree char *parts = g_strdup_printf ("%s/torrents/%s.parts", shoal_session_get_state_dir (self->session), self->hash_hex);
-  g_autofree char *magnet = g_strdup_printf ("%s/torrents/%s.magnet", shoal_session_get_state_dir (self->session), self->hash_hex);
-
   self->no_save = TRUE;
   /* A write under way would bring the file back. */
   wait_resume_writes (self);
-  g_unlink (magnet);
-  g_unlink (self->resume_path);
-  g_unlink (self->torrent_path);
-  g_unlink (parts);
+  shoal_state_store_remove_torrent (self->store, self->hash_hex);
 }

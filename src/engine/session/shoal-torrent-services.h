@@ -11,11 +11,14 @@
 
 #include <libsoup/soup.h>
 
+#include "shoal-announcer.h"
 #include "shoal-dht.h"
 #include "shoal-disk-pool.h"
 #include "shoal-mse.h"
 #include "shoal-peer-connection.h"
 #include "shoal-rate.h"
+#include "shoal-session-testing.h"
+#include "shoal-state-store.h"
 #include "shoal-types.h"
 
 G_BEGIN_DECLS
@@ -31,6 +34,8 @@ typedef struct
   ShoalRateLimit  *(*get_up_limit)      (gpointer owner);
   ShoalPeerLimits *(*get_peer_limits)   (gpointer owner);
   ShoalDht        *(*get_dht)           (gpointer owner); /* NULL: no DHT */
+  ShoalAnnouncerGroup *(*get_announcer_group) (gpointer owner);
+  ShoalStateStore *(*get_state_store)   (gpointer owner);
 
   /* Settings. */
   const guint8    *(*get_peer_id)       (gpointer owner);
@@ -40,6 +45,7 @@ typedef struct
   gboolean         (*get_pex_enabled)   (gpointer owner);
   guint            (*get_max_per_torrent) (gpointer owner);
   guint            (*get_udp_base_timeout_ms) (gpointer owner);
+  const ShoalSessionTestHooks *(*get_test_hooks) (gpointer owner);
 
   /* Connection counts across all torrents. */
   guint            (*get_n_connections)   (gpointer owner);

@@ -17,7 +17,6 @@
 #include "shoal-engine-enums.h"
 #include "shoal-magnet.h"
 #include "shoal-hash.h"
-#include "shoal-session.h"
 #include "shoal-torrent-private.h"
 
 G_DEFINE_FINAL_TYPE (ShoalTorrent, shoal_torrent, G_TYPE_OBJECT)
@@ -96,8 +95,7 @@ shoal_torrent_finalize (GObject *object)
   g_clear_pointer (&self->file_stats, g_array_unref);
   g_clear_pointer (&self->hash_hex, g_free);
   g_clear_pointer (&self->save_dir, g_free);
-  g_clear_pointer (&self->resume_path, g_free);
-  g_clear_pointer (&self->torrent_path, g_free);
+  g_clear_object (&self->store);
   g_clear_error (&self->error);
   G_OBJECT_CLASS (shoal_torrent_parent_class)->finalize (object);
 }
@@ -307,10 +305,9 @@ _shoal_torrent_new_common (const ShoalTorrentServices *services,
                            ShoalAddFlags               flags)
 {
   ShoalTorrent *self = g_object_new (SHOAL_TYPE_TORRENT, NULL);
-  ShoalSession *session = services->owner;
 
   self->services = services;
-  self->session = session;
+  self->session = services->owner;
   memcpy (self->info_hash, info_hash, 20);
   self->hash_hex = shoal_hex_encode (self->info_hash, 20);
   self->save_dir = g_strdup (save_dir);
@@ -320,8 +317,7 @@ _shoal_torrent_new_common (const ShoalTorrentServices *services,
   self->sequential = (flags & SHOAL_ADD_FLAGS_SEQUENTIAL) != 0;
   self->paused = (flags & SHOAL_ADD_FLAGS_PAUSED) != 0;
   self->needs_check = !self->seed_mode;
-  self->resume_path = g_strdup_printf ("%s/torrents/%s.resume", shoal_session_get_state_dir (session), self->hash_hex);
-  self->torrent_path = g_strdup_printf ("%s/torrents/%s.torrent", shoal_session_get_state_dir (session), self->hash_hex);
+  self->store = g_object_ref (SHOAL_TORRENT_ASK (self, get_state_store));
   self->max_connections = SHOAL_TORRENT_ASK (self, get_max_per_torrent);
 
   self->announcer = shoal_announcer_new (SHOAL_TORRENT_ASK (self, get_soup), self->info_hash,
@@ -329,6 +325,7 @@ _shoal_torrent_new_common (const ShoalTorrentServices *services,
                                          SHOAL_TORRENT_ASK (self, get_listen_port),
                                          announcer_stats_cb, self);
   shoal_announcer_set_udp_retransmission (self->announcer, SHOAL_TORRENT_ASK (self, get_udp_base_timeout_ms), 4);
+  shoal_announcer_set_group (self->announcer, SHOAL_TORRENT_ASK (self, get_announcer_group));
   self->peers_handler = g_signal_connect (self->announcer, "peers", G_CALLBACK (announcer_peers_cb), self);
 
   _shoal_torrent_update_limits (self);
@@ -345,7 +342,7 @@ _shoal_torrent_attach_metainfo (ShoalTorrent  *self,
 
   g_assert (self->info == NULL);
   self->info = g_object_ref (info);
-  parts_name = g_strdup_printf ("%s/torrents/%s.parts", shoal_session_get_state_dir (self->session), self->hash_hex);
+  parts_name = shoal_state_store_dup_parts_path (self->store, self->hash_hex);
   self->storage = shoal_storage_new (info, self->save_dir, SHOAL_TORRENT_ASK (self, get_disk_pool));
   shoal_storage_set_part_file_path (self->storage, parts_name);
   self->picker = shoal_piece_picker_new (shoal_metainfo_get_n_pieces (info),
@@ -704,18 +701,11 @@ _shoal_torrent_set_metainfo (ShoalTorrent  *self,
 
   if (!self->no_save)
     {
-      GBytes *bytes = shoal_metainfo_get_bytes (info);
-      g_autofree char *magnet_path = g_strdup_printf ("%s/torrents/%s.magnet",
-                                                      shoal_session_get_state_dir (self->session), self->hash_hex);
       g_autoptr(GError) local_error = NULL;
 
-      if (!g_file_set_contents_full (self->torrent_path, g_bytes_get_data (bytes, NULL),
-                                     (gssize) g_bytes_get_size (bytes),
-                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600,
-                                     &local_error))
+      if (!shoal_state_store_save_fetched_metainfo (self->store, self->hash_hex, shoal_metainfo_get_bytes (info),
+                                                    &local_error))
         g_warning ("Could not save the metadata of “%s”: %s", shoal_metainfo_get_name (info), local_error->message);
-      else
-        g_unlink (magnet_path);
     }
 
   /* Connected peers told us what they have before we knew the piece count. */

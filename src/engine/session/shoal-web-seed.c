@@ -835,14 +835,30 @@ shoal_web_seed_class_init (ShoalWebSeedClass *klass)
 static void
 shoal_web_seed_init (ShoalWebSeed *self)
 {
-  const char *retry = g_getenv ("SHOAL_WEB_SEED_RETRY_MS");
-  const char *stall = g_getenv ("SHOAL_WEB_SEED_STALL_MS");
-
   self->requests = g_ptr_array_new ();
-  /* Tests shorten the wait between retries, and the time a slow server is
-   * given. */
-  self->retry_base_ms = retry ? (guint) CLAMP (g_ascii_strtoull (retry, NULL, 10), 10, RETRY_MAX_MS) : RETRY_BASE_MS;
-  self->stall_ms = stall ? (guint) CLAMP (g_ascii_strtoull (stall, NULL, 10), 100, STALL_MS) : STALL_MS;
+  self->retry_base_ms = RETRY_BASE_MS;
+  self->stall_ms = STALL_MS;
+}
+
+/**
+ * shoal_web_seed_set_timing:
+ * @self: a web seed
+ * @retry_base_ms: the first wait before a failed server is asked again
+ *   (10 ms to 5 min), 0 for the usual 5 s
+ * @stall_ms: how long a request may go without progress (100 ms to 20 s),
+ *   0 for the usual 20 s
+ *
+ * Tests shorten the wait between retries, and the time a slow server is
+ * given.
+ */
+void
+shoal_web_seed_set_timing (ShoalWebSeed *self,
+                           guint         retry_base_ms,
+                           guint         stall_ms)
+{
+  g_return_if_fail (SHOAL_IS_WEB_SEED (self));
+  self->retry_base_ms = retry_base_ms > 0 ? CLAMP (retry_base_ms, 10, RETRY_MAX_MS) : RETRY_BASE_MS;
+  self->stall_ms = stall_ms > 0 ? CLAMP (stall_ms, 100, STALL_MS) : STALL_MS;
 }
 
 /* The URL of each file: BEP 19 puts a single file at the URL itself (or

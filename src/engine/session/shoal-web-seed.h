@@ -38,6 +38,9 @@ ShoalWebSeed *shoal_web_seed_new               (SoupSession             *soup,
                                                 const ShoalWebSeedHooks *hooks,
                                                 gpointer                 owner);
 const char   *shoal_web_seed_get_url           (ShoalWebSeed *self);
+void          shoal_web_seed_set_timing        (ShoalWebSeed *self,
+                                                guint         retry_base_ms,
+                                                guint         stall_ms);
 void          shoal_web_seed_start             (ShoalWebSeed *self);
 void          shoal_web_seed_stop              (ShoalWebSeed *self);
 void          shoal_web_seed_tick              (ShoalWebSeed *self,

@@ -31,6 +31,7 @@
 #include <gnutls/crypto.h>
 #include <nettle/arcfour.h>
 
+#include "shoal-be.h"
 #include "shoal-hash.h"
 #include "shoal-mse.h"
 
@@ -572,28 +573,6 @@ append_public_key (ShoalMse   *self,
 }
 
 static void
-put_be32 (guint8  *p,
-          guint32  v)
-{
-  p[0] = v >> 24;
-  p[1] = v >> 16;
-  p[2] = v >> 8;
-  p[3] = v;
-}
-
-static guint32
-get_be32 (const guint8 *p)
-{
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
-}
-
-static gsize
-get_be16 (const guint8 *p)
-{
-  return ((gsize) p[0] << 8) | p[1];
-}
-
-static void
 make_ciphers (ShoalMse *self)
 {
   guint8 key_a[SHOAL_MSE_HASH_LEN];
@@ -628,7 +607,7 @@ append_encrypted_header (ShoalMse     *self,
   g_byte_array_set_size (out, start + header_len);
   p = out->data + start;
   memset (p, 0, header_len);
-  put_be32 (p + VC_LEN, methods);
+  shoal_be32_write (p + VC_LEN, methods);
   p[VC_LEN + 4] = pad_len >> 8;
   p[VC_LEN + 5] = pad_len & 0xff;
   if (tail_len > 0)
@@ -833,8 +812,8 @@ mse_step (ShoalMse    *self,
         if (memcmp (p, zero_vc, VC_LEN) != 0)
           return mse_fail (self, error, SHOAL_MSE_ERROR_BAD_VC,
                            "The peer's encrypted handshake failed verification");
-        self->provide = get_be32 (p + VC_LEN);
-        self->field_len = get_be16 (p + VC_LEN + 4);
+        self->provide = shoal_be32_read (p + VC_LEN);
+        self->field_len = shoal_be16_read (p + VC_LEN + 4);
         if (self->field_len > SHOAL_MSE_MAX_PAD)
           return mse_fail (self, error, SHOAL_MSE_ERROR_BAD_PADDING,
                            "The peer's encrypted handshake has too much padding");
@@ -852,7 +831,7 @@ mse_step (ShoalMse    *self,
         return FALSE;
       shoal_rc4_apply (self->dec, p, self->field_len + 2);
       self->pos += self->field_len + 2;
-      self->field_len = get_be16 (p + self->field_len);
+      self->field_len = shoal_be16_read (p + self->field_len);
       self->state = STATE_READ_IA;
       return TRUE;
 
@@ -874,13 +853,13 @@ mse_step (ShoalMse    *self,
         if (avail < 4 + 2)
           return FALSE;
         shoal_rc4_apply (self->dec, p, 4 + 2);
-        select = get_be32 (p);
+        select = shoal_be32_read (p);
         if ((select != SHOAL_MSE_METHOD_RC4 && select != SHOAL_MSE_METHOD_PLAINTEXT) ||
             (select & self->provide) == 0)
           return mse_fail (self, error, SHOAL_MSE_ERROR_BAD_SELECT,
                            "The peer selected an encryption method that was not offered");
         self->method = select;
-        self->field_len = get_be16 (p + 4);
+        self->field_len = shoal_be16_read (p + 4);
         if (self->field_len > SHOAL_MSE_MAX_PAD)
           return mse_fail (self, error, SHOAL_MSE_ERROR_BAD_PADDING,
                            "The peer's encrypted handshake has too much padding");

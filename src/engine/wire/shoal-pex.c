@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "shoal-bencode.h"
+#include "shoal-compact-addr.h"
 #include "shoal-pex.h"
 
 G_DEFINE_QUARK (shoal-pex-error-quark, shoal_pex_error)
@@ -157,22 +158,21 @@ lookup_list (const ShoalBencodeNode  *root,
 
 /* Decodes the valid entries of one list into @out. */
 static void
-decode_list (const guint8 *data,
-             gsize         n,
-             gsize         addr_len,
-             const guint8 *flags,
-             gsize         n_flags,
-             GArray       *out,
-             guint        *skipped)
+decode_list (const guint8  *data,
+             gsize          n,
+             GSocketFamily  family,
+             const guint8  *flags,
+             gsize          n_flags,
+             GArray        *out,
+             guint         *skipped)
 {
   for (gsize i = 0; i < n; i++)
     {
-      const guint8 *e = data + i * (addr_len + 2);
+      const guint8 *e = data + i * shoal_compact_addr_len (family);
       ShoalPexPeer p = { { 0 }, 0, 0, 0 };
 
-      memcpy (p.addr, e, addr_len);
-      p.addr_len = (guint8) addr_len;
-      p.port = (guint16) (e[addr_len] << 8 | e[addr_len + 1]);
+      shoal_compact_addr_decode (e, family, p.addr, &p.port);
+      p.addr_len = (guint8) shoal_compact_addr_ip_len (family);
       /* A flags string of another length is still read where it lines up. */
       p.flags = flags != NULL && i < n_flags ? flags[i] : 0;
       if (peer_is_valid (&p))
@@ -216,8 +216,8 @@ parse_pair (const ShoalBencodeNode  *root,
   const guint8 *flags4 = NULL, *flags6 = NULL;
   gsize n_flags4 = 0, n_flags6 = 0;
 
-  if (!lookup_list (root, key4, 6, &data4, &n4, error) ||
-      !lookup_list (root, key6, 18, &data6, &n6, error))
+  if (!lookup_list (root, key4, SHOAL_COMPACT_ADDR4_LEN, &data4, &n4, error) ||
+      !lookup_list (root, key6, SHOAL_COMPACT_ADDR6_LEN, &data6, &n6, error))
     return FALSE;
 
   if (with_flags)
@@ -235,8 +235,8 @@ parse_pair (const ShoalBencodeNode  *root,
         flags6 = shoal_bencode_node_get_string (node, &n_flags6);
     }
 
-  decode_list (data4, n4, 4, flags4, n_flags4, v4, &message->skipped);
-  decode_list (data6, n6, 16, flags6, n_flags6, v6, &message->skipped);
+  decode_list (data4, n4, G_SOCKET_FAMILY_IPV4, flags4, n_flags4, v4, &message->skipped);
+  decode_list (data6, n6, G_SOCKET_FAMILY_IPV6, flags6, n_flags6, v6, &message->skipped);
   if (merge_fair (out, v4, v6, limit))
     message->truncated = TRUE;
   return TRUE;
@@ -333,7 +333,7 @@ write_list (ShoalBencodeWriter *writer,
             const char         *key,
             const ShoalPexPeer *peers,
             guint               n,
-            guint8              addr_len,
+            GSocketFamily       family,
             gboolean            flags)
 {
   g_autoptr(GByteArray) buf = g_byte_array_new ();
@@ -341,17 +341,13 @@ write_list (ShoalBencodeWriter *writer,
   for (guint i = 0; i < n; i++)
     {
       const ShoalPexPeer *p = &peers[i];
-      guint8 port[2] = { (guint8) (p->port >> 8), (guint8) p->port };
 
-      if (p->addr_len != addr_len)
+      if (p->addr_len != shoal_compact_addr_ip_len (family))
         continue;
       if (flags)
         g_byte_array_append (buf, &p->flags, 1);
       else
-        {
-          g_byte_array_append (buf, p->addr, addr_len);
-          g_byte_array_append (buf, port, 2);
-        }
+        shoal_compact_addr_append (buf, family, p->addr, p->port);
     }
   shoal_bencode_writer_cstring (writer, key);
   shoal_bencode_writer_string (writer, buf->data, buf->len);
@@ -387,12 +383,12 @@ shoal_pex_encode (GByteArray         *out,
 
   /* Sorted keys: "added" < "added.f" < "added6" < "added6.f" < "dropped"... */
   shoal_bencode_writer_begin_dict (writer);
-  write_list (writer, "added", added, n_added, 4, FALSE);
-  write_list (writer, "added.f", added, n_added, 4, TRUE);
-  write_list (writer, "added6", added, n_added, 16, FALSE);
-  write_list (writer, "added6.f", added, n_added, 16, TRUE);
-  write_list (writer, "dropped", dropped, n_dropped, 4, FALSE);
-  write_list (writer, "dropped6", dropped, n_dropped, 16, FALSE);
+  write_list (writer, "added", added, n_added, G_SOCKET_FAMILY_IPV4, FALSE);
+  write_list (writer, "added.f", added, n_added, G_SOCKET_FAMILY_IPV4, TRUE);
+  write_list (writer, "added6", added, n_added, G_SOCKET_FAMILY_IPV6, FALSE);
+  write_list (writer, "added6.f", added, n_added, G_SOCKET_FAMILY_IPV6, TRUE);
+  write_list (writer, "dropped", dropped, n_dropped, G_SOCKET_FAMILY_IPV4, FALSE);
+  write_list (writer, "dropped6", dropped, n_dropped, G_SOCKET_FAMILY_IPV6, FALSE);
   shoal_bencode_writer_end (writer);
   bytes = shoal_bencode_writer_finish (writer);
   data = g_bytes_get_data (bytes, &len);

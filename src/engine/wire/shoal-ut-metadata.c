@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "shoal-bencode.h"
+#include "shoal-error.h"
 #include "shoal-peer-wire.h"
 #include "shoal-ut-metadata.h"
 
@@ -50,27 +51,8 @@ shoal_ut_metadata_piece_length (gint64  metadata_size,
   return (gsize) MIN ((guint64) metadata_size - begin, SHOAL_UT_METADATA_PIECE_SIZE);
 }
 
-static gboolean
-fail (GError             **error,
-      ShoalUtMetadataError code,
-      const char          *format,
-      ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-fail (GError             **error,
-      ShoalUtMetadataError code,
-      const char          *format,
-      ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, SHOAL_UT_METADATA_ERROR, code, "Bad metadata message: %s", message);
-  return FALSE;
-}
+#define fail(error, code, ...) \
+  shoal_error_fail ((error), SHOAL_UT_METADATA_ERROR, (code), "Bad metadata message: " __VA_ARGS__)
 
 /**
  * shoal_ut_metadata_parse:

@@ -1,4 +1,4 @@
-/* shoal-app-utils.c: formatting shared by the windows
+/* shoal-torrent-uri.c: the URIs of a torrent: its data and its magnet link
  *
  * Copyright 2026 The Shoal developers
  *
@@ -7,40 +7,9 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
 #include <string.h>
 
-#include "shoal-app-utils.h"
-
-/**
- * shoal_torrent_state_label:
- * @state: a torrent state
- *
- * Returns: (transfer none): the translated name of @state
- */
-const char *
-shoal_torrent_state_label (ShoalTorrentState state)
-{
-  switch (state)
-    {
-    case SHOAL_TORRENT_STATE_PAUSED:
-      return _("Paused");
-    case SHOAL_TORRENT_STATE_CHECKING:
-      return _("Checking");
-    case SHOAL_TORRENT_STATE_DOWNLOADING:
-      return _("Downloading");
-    case SHOAL_TORRENT_STATE_SEEDING:
-      return _("Seeding");
-    case SHOAL_TORRENT_STATE_FINISHED:
-      return _("Finished");
-    case SHOAL_TORRENT_STATE_ERROR:
-      return _("Error");
-    case SHOAL_TORRENT_STATE_FETCHING_METADATA:
-      return _("Fetching metadata…");
-    default:
-      return "";
-    }
-}
+#include "shoal-torrent-uri.h"
 
 /**
  * shoal_torrent_dup_data_uri:

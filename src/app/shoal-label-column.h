@@ -1,4 +1,4 @@
-/* shoal-details-util.h: formatting and list columns shared by the details pages
+/* shoal-label-column.h: list columns of labels that follow their items
  *
  * Copyright 2026 The Shoal developers
  *
@@ -10,13 +10,6 @@
 #include <gtk/gtk.h>
 
 G_BEGIN_DECLS
-
-char *shoal_format_size          (guint64 bytes);
-char *shoal_format_rate          (guint64 bytes_per_second);
-char *shoal_format_duration      (gint64  seconds);
-char *shoal_format_relative_time (gint64  unix_time,
-                                  gint64  now);
-char *shoal_format_date          (gint64  unix_time);
 
 /**
  * ShoalLabelColumnFunc:
@@ -33,7 +26,5 @@ GtkColumnViewColumn *shoal_label_column_new (const char           *title,
                                              const char * const   *watched_properties,
                                              float                 xalign,
                                              gboolean              tree_rows);
-
-void shoal_widget_unparent_children (GtkWidget *widget);
 
 G_END_DECLS

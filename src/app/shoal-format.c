@@ -1,0 +1,212 @@
+/* shoal-format.c: sizes, rates, durations, dates and states as text
+ *
+ * Copyright 2026 The Shoal developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+
+#include <glib/gi18n.h>
+
+#include "shoal-format.h"
+
+/* Scales @value to the largest binary unit under it; returns the exponent
+ * (0 for bytes, 1 for KiB, ...) and the scaled number as text. Numbers
+ * under 100 keep one decimal unless it is zero, so that an axis reads
+ * "1 MiB/s, 1.5 MiB/s" rather than "1.0 MiB/s". */
+static guint
+scale_binary (guint64   value,
+              char    **number)
+{
+  double v = (double) value;
+  guint exponent = 0;
+  double rounded;
+
+  while (v >= 1024.0 && exponent < 4)
+    {
+      v /= 1024.0;
+      exponent++;
+    }
+
+  rounded = round (v * 10.0) / 10.0;
+  if (exponent == 0 || v >= 100.0 || rounded == floor (rounded))
+    *number = g_strdup_printf ("%.0f", exponent == 0 ? v : round (v));
+  else
+    *number = g_strdup_printf ("%.1f", rounded);
+  return exponent;
+}
+
+/**
+ * shoal_format_size:
+ * @bytes: a size
+ *
+ * Formats a size with binary units, as "1.5 MiB".
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+shoal_format_size (guint64 bytes)
+{
+  g_autofree char *n = NULL;
+
+  switch (scale_binary (bytes, &n))
+    {
+    case 0:
+      /* Translators: a size in bytes; %s is the number */
+      return g_strdup_printf (_("%s B"), n);
+    case 1:
+      return g_strdup_printf (_("%s KiB"), n);
+    case 2:
+      return g_strdup_printf (_("%s MiB"), n);
+    case 3:
+      return g_strdup_printf (_("%s GiB"), n);
+    default:
+      return g_strdup_printf (_("%s TiB"), n);
+    }
+}
+
+/**
+ * shoal_format_rate:
+ * @bytes_per_second: a transfer rate
+ *
+ * Formats a rate with binary units, as "1.5 MiB/s".
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+shoal_format_rate (guint64 bytes_per_second)
+{
+  g_autofree char *n = NULL;
+
+  switch (scale_binary (bytes_per_second, &n))
+    {
+    case 0:
+      /* Translators: a transfer rate in bytes per second; %s is the number */
+      return g_strdup_printf (_("%s B/s"), n);
+    case 1:
+      return g_strdup_printf (_("%s KiB/s"), n);
+    case 2:
+      return g_strdup_printf (_("%s MiB/s"), n);
+    case 3:
+      return g_strdup_printf (_("%s GiB/s"), n);
+    default:
+      return g_strdup_printf (_("%s TiB/s"), n);
+    }
+}
+
+/**
+ * shoal_format_duration:
+ * @seconds: a duration, not negative
+ *
+ * Formats a duration with its two largest units, as "3 h 20 min": a person
+ * waiting for a download does not care about the seconds of a day.
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+shoal_format_duration (gint64 seconds)
+{
+  int d, h, m, s;
+
+  seconds = MAX (seconds, 0);
+  /* Clamped to what an int holds, some 68 years */
+  seconds = MIN (seconds, (gint64) G_MAXINT);
+  d = (int) (seconds / 86400);
+  h = (int) ((seconds % 86400) / 3600);
+  m = (int) ((seconds % 3600) / 60);
+  s = (int) (seconds % 60);
+
+  if (d > 0)
+    /* Translators: a duration in days and hours */
+    return g_strdup_printf (_("%d d %d h"), d, h);
+  if (h > 0)
+    /* Translators: a duration in hours and minutes */
+    return g_strdup_printf (_("%d h %d min"), h, m);
+  if (m > 0)
+    /* Translators: a duration in minutes and seconds */
+    return g_strdup_printf (_("%d min %d s"), m, s);
+  /* Translators: a duration in seconds */
+  return g_strdup_printf (_("%d s"), s);
+}
+
+/**
+ * shoal_format_relative_time:
+ * @unix_time: a time, 0 for none
+ * @now: the current time
+ *
+ * Formats a time close to now, as "2 min ago" or "in 5 min".
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+shoal_format_relative_time (gint64 unix_time,
+                            gint64 now)
+{
+  g_autofree char *d = NULL;
+
+  if (unix_time <= 0)
+    return g_strdup (_("Never"));
+  if (ABS (unix_time - now) < 1)
+    return g_strdup (_("Now"));
+
+  d = shoal_format_duration (ABS (unix_time - now));
+  if (unix_time < now)
+    /* Translators: %s is a duration, as "2 min 5 s" */
+    return g_strdup_printf (_("%s ago"), d);
+  /* Translators: %s is a duration, as "2 min 5 s" */
+  return g_strdup_printf (_("in %s"), d);
+}
+
+/**
+ * shoal_format_date:
+ * @unix_time: a time, 0 for none
+ *
+ * Formats a date and time in the user's locale.
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+shoal_format_date (gint64 unix_time)
+{
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (unix_time <= 0)
+    return g_strdup (_("Never"));
+  dt = g_date_time_new_from_unix_local (unix_time);
+  if (dt == NULL)
+    return g_strdup (_("Unknown"));
+  return g_date_time_format (dt, "%x %X");
+}
+
+/**
+ * shoal_torrent_state_label:
+ * @state: a torrent state
+ *
+ * Returns: (transfer none): the translated name of @state
+ */
+const char *
+shoal_torrent_state_label (ShoalTorrentState state)
+{
+  switch (state)
+    {
+    case SHOAL_TORRENT_STATE_PAUSED:
+      return _("Paused");
+    case SHOAL_TORRENT_STATE_CHECKING:
+      return _("Checking");
+    case SHOAL_TORRENT_STATE_DOWNLOADING:
+      return _("Downloading");
+    case SHOAL_TORRENT_STATE_SEEDING:
+      return _("Seeding");
+    case SHOAL_TORRENT_STATE_FINISHED:
+      return _("Finished");
+    case SHOAL_TORRENT_STATE_ERROR:
+      return _("Error");
+    case SHOAL_TORRENT_STATE_FETCHING_METADATA:
+      return _("Fetching metadata…");
+    default:
+      return "";
+    }
+}

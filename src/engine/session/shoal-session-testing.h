@@ -1,0 +1,47 @@
+/* shoal-session-testing.h: knobs for tests and test front ends (private)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Not part of shoal-engine.h nor of the API. The engine never reads the
+ * environment: a front end that offers these to its tests reads its own
+ * variables (shoal-cli and the app: SHOAL_DHT_BOOTSTRAP, SHOAL_LSD=off;
+ * shoal-cli also SHOAL_UDP_TRACKER_TIMEOUT_MS) and passes them here.
+ * Include it after shoal-engine.h (front ends) or shoal-session.h (the
+ * engine): it needs ShoalSession, and includes neither so that both may
+ * use it.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * ShoalSessionTestHooks:
+ * @udp_tracker_timeout_ms: the first wait for a UDP tracker's answer,
+ *   doubled on each try (50 to 60000); 0 for BEP 15's 15 s
+ * @dht_bootstrap: (nullable): comma-separated "host:port" DHT nodes used
+ *   when the session was given none, or "none": either way the public
+ *   routers are never used; %NULL changes nothing
+ * @lsd_off: never start local discovery, whatever is asked (multicast
+ *   stays inside the namespaces tests create)
+ * @web_seed_retry_ms: the first wait before a failed web seed is asked
+ *   again (10 ms to 5 min); 0 for the usual 5 s
+ * @web_seed_stall_ms: how long a web seed request may go without progress
+ *   (100 ms to 20 s); 0 for the usual 20 s
+ */
+typedef struct
+{
+  guint       udp_tracker_timeout_ms;
+  const char *dht_bootstrap;
+  gboolean    lsd_off;
+  guint       web_seed_retry_ms;
+  guint       web_seed_stall_ms;
+} ShoalSessionTestHooks;
+
+/* Before shoal_session_start(); @hooks is copied. */
+void                         _shoal_session_set_test_hooks (ShoalSession                *self,
+                                                            const ShoalSessionTestHooks *hooks);
+const ShoalSessionTestHooks *_shoal_session_get_test_hooks (ShoalSession                *self);
+
+G_END_DECLS

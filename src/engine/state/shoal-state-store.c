@@ -1,0 +1,808 @@
+/* shoal-state-store.c: everything the engine keeps under its state directory
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The layout is described in shoal-state-store.h. Files are written with
+ * g_file_set_contents_full(): a reader sees the old file or the new one,
+ * never a mix.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "shoal-bencode.h"
+#include "shoal-state-store.h"
+#include "shoal-types.h"
+
+#define TORRENTS_DIR    "torrents"
+#define JOURNAL_NAME    "removing"
+#define DHT_NODES_NAME  "dht.dat"
+#define MAX_SAVE_DIR    4096
+
+struct _ShoalStateStore
+{
+  GObject  parent_instance;
+
+  char    *dir;
+  char    *torrents_dir;
+};
+
+G_DEFINE_FINAL_TYPE (ShoalStateStore, shoal_state_store, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (shoal-state-store-error-quark, shoal_state_store_error)
+
+static void
+shoal_state_store_finalize (GObject *object)
+{
+  ShoalStateStore *self = SHOAL_STATE_STORE (object);
+
+  g_free (self->dir);
+  g_free (self->torrents_dir);
+  G_OBJECT_CLASS (shoal_state_store_parent_class)->finalize (object);
+}
+
+static void
+shoal_state_store_class_init (ShoalStateStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = shoal_state_store_finalize;
+}
+
+static void
+shoal_state_store_init (ShoalStateStore *self)
+{
+}
+
+/**
+ * shoal_state_store_new:
+ * @state_dir: the state directory; nothing is created before
+ *   shoal_state_store_prepare()
+ *
+ * Returns: (transfer full): a store for @state_dir
+ */
+ShoalStateStore *
+shoal_state_store_new (const char *state_dir)
+{
+  ShoalStateStore *self;
+
+  g_return_val_if_fail (state_dir != NULL, NULL);
+
+  self = g_object_new (SHOAL_TYPE_STATE_STORE, NULL);
+  self->dir = g_strdup (state_dir);
+  self->torrents_dir = g_build_filename (state_dir, TORRENTS_DIR, NULL);
+  return self;
+}
+
+const char *
+shoal_state_store_get_dir (ShoalStateStore *self)
+{
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), NULL);
+  return self->dir;
+}
+
+/**
+ * shoal_state_store_prepare:
+ * @self: a store
+ * @error: return location for a #G_IO_ERROR
+ *
+ * Creates the state directory and its torrents/ folder (readable by the
+ * user alone), if they are not there yet.
+ *
+ * Returns: %TRUE when they are there
+ */
+gboolean
+shoal_state_store_prepare (ShoalStateStore  *self,
+                           GError          **error)
+{
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), FALSE);
+
+  if (g_mkdir_with_parents (self->torrents_dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Could not create “%s”: %s", self->torrents_dir, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* torrents/ID.SUFFIX */
+static char *
+torrent_path (ShoalStateStore *self,
+              const char      *id,
+              const char      *suffix)
+{
+  g_autofree char *name = g_strconcat (id, suffix, NULL);
+
+  return g_build_filename (self->torrents_dir, name, NULL);
+}
+
+static gboolean
+write_file (const char  *path,
+            const void  *data,
+            gssize       len,
+            gboolean     durable,
+            GError     **error)
+{
+  GFileSetContentsFlags flags = G_FILE_SET_CONTENTS_CONSISTENT;
+
+  if (durable)
+    flags |= G_FILE_SET_CONTENTS_DURABLE;
+  return g_file_set_contents_full (path, data, len, flags, 0600, error);
+}
+
+/* The ids of the files in torrents/ ending in @suffix, sorted by file name. */
+static GStrv
+list_ids (ShoalStateStore *self,
+          const char      *suffix)
+{
+  g_autoptr(GDir) dir = g_dir_open (self->torrents_dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, suffix))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, (GCompareFunc) (void (*) (void)) g_strcmp0);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *n = names->pdata[i];
+      g_autofree char *id = g_strndup (n, strlen (n) - strlen (suffix));
+
+      g_strv_builder_add (ids, id);
+    }
+  return g_strv_builder_end (ids);
+}
+
+/**
+ * shoal_state_store_list_magnets:
+ * @self: a store
+ *
+ * Returns: (transfer full): the ids of the saved magnet links still
+ *   fetching their metadata, in a stable order (by file name)
+ */
+GStrv
+shoal_state_store_list_magnets (ShoalStateStore *self)
+{
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), NULL);
+  return list_ids (self, ".magnet");
+}
+
+/**
+ * shoal_state_store_list_metainfos:
+ * @self: a store
+ *
+ * Returns: (transfer full): the ids of the saved torrents with metainfo, in
+ *   a stable order (by file name)
+ */
+GStrv
+shoal_state_store_list_metainfos (ShoalStateStore *self)
+{
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), NULL);
+  return list_ids (self, ".torrent");
+}
+
+/**
+ * shoal_state_store_load_metainfo:
+ * @self: a store
+ * @id: a saved torrent's id
+ * @error: return location for a #GError; %G_IO_ERROR_NOT_FOUND when none
+ *   is saved
+ *
+ * Blocks while the file is read.
+ *
+ * Returns: (transfer full): the saved metainfo, or %NULL with @error set
+ */
+ShoalMetainfo *
+shoal_state_store_load_metainfo (ShoalStateStore  *self,
+                                 const char       *id,
+                                 GError          **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) local_error = NULL;
+  ShoalMetainfo *info;
+
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  path = torrent_path (self, id, ".torrent");
+  file = g_file_new_for_path (path);
+  info = shoal_metainfo_new_from_file (file, NULL, &local_error);
+  if (info == NULL)
+    {
+      /* I/O errors name the file already; the metainfo's do not. */
+      if (local_error->domain != G_IO_ERROR)
+        g_prefix_error (&local_error, "“%s”: ", path);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+  return info;
+}
+
+/**
+ * shoal_state_store_save_metainfo:
+ * @self: a store
+ * @id: the torrent's id
+ * @metainfo: the bytes of its .torrent file
+ * @error: return location for a #G_FILE_ERROR
+ *
+ * Saves a torrent's metainfo, durably, so it comes back in the next run.
+ *
+ * Returns: %TRUE when it is saved
+ */
+gboolean
+shoal_state_store_save_metainfo (ShoalStateStore  *self,
+                                 const char       *id,
+                                 GBytes           *metainfo,
+                                 GError          **error)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (metainfo != NULL, FALSE);
+
+  path = torrent_path (self, id, ".torrent");
+  return write_file (path, g_bytes_get_data (metainfo, NULL), (gssize) g_bytes_get_size (metainfo), TRUE, error);
+}
+
+/**
+ * shoal_state_store_save_fetched_metainfo:
+ * @self: a store
+ * @id: the id of a torrent added by its magnet link
+ * @metainfo: the bytes of its .torrent file, now fetched
+ * @error: return location for a #G_FILE_ERROR
+ *
+ * Like shoal_state_store_save_metainfo(), then forgets the saved magnet
+ * link, which the metainfo replaces; on an error, the link stays.
+ *
+ * Returns: %TRUE when the metainfo is saved
+ */
+gboolean
+shoal_state_store_save_fetched_metainfo (ShoalStateStore  *self,
+                                         const char       *id,
+                                         GBytes           *metainfo,
+                                         GError          **error)
+{
+  g_autofree char *magnet = NULL;
+
+  if (!shoal_state_store_save_metainfo (self, id, metainfo, error))
+    return FALSE;
+  magnet = torrent_path (self, id, ".magnet");
+  g_unlink (magnet);
+  return TRUE;
+}
+
+/**
+ * shoal_state_store_load_magnet:
+ * @self: a store
+ * @id: a saved magnet link's id
+ * @save_dir: (out) (optional) (nullable): the save directory saved with it,
+ *   or %NULL when none is (or it is not an absolute path)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the saved magnet link, or %NULL with @error set
+ */
+ShoalMagnet *
+shoal_state_store_load_magnet (ShoalStateStore  *self,
+                               const char       *id,
+                               char            **save_dir,
+                               GError          **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(ShoalMagnet) magnet = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  if (save_dir != NULL)
+    *save_dir = NULL;
+  path = torrent_path (self, id, ".magnet");
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    return NULL;
+  lines = g_strsplit (contents, "\n", 3);
+  if (lines[0] == NULL)
+    {
+      g_set_error (error, SHOAL_STATE_STORE_ERROR, SHOAL_STATE_STORE_ERROR_CORRUPT, "“%s” is empty", path);
+      return NULL;
+    }
+  magnet = shoal_magnet_new_from_uri (lines[0], &local_error);
+  if (magnet == NULL)
+    {
+      g_set_error (error, SHOAL_STATE_STORE_ERROR, SHOAL_STATE_STORE_ERROR_CORRUPT,
+                   "“%s” holds no usable magnet link: %s", path, local_error->message);
+      return NULL;
+    }
+  if (save_dir != NULL && lines[1] != NULL && g_path_is_absolute (lines[1]))
+    *save_dir = g_strdup (lines[1]);
+  return g_steal_pointer (&magnet);
+}
+
+/**
+ * shoal_state_store_save_magnet:
+ * @self: a store
+ * @id: the torrent's id
+ * @magnet: the link it was added from
+ * @save_dir: where its data goes, an absolute path
+ * @error: return location for a #G_FILE_ERROR
+ *
+ * Saves, durably, a magnet link whose metadata is still to be fetched.
+ *
+ * Returns: %TRUE when it is saved
+ */
+gboolean
+shoal_state_store_save_magnet (ShoalStateStore  *self,
+                               const char       *id,
+                               ShoalMagnet      *magnet,
+                               const char       *save_dir,
+                               GError          **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *contents = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (SHOAL_IS_MAGNET (magnet), FALSE);
+  g_return_val_if_fail (save_dir != NULL, FALSE);
+
+  path = torrent_path (self, id, ".magnet");
+  uri = shoal_magnet_to_uri (magnet);
+  contents = g_strdup_printf ("%s\n%s\n", uri, save_dir);
+  return write_file (path, contents, -1, TRUE, error);
+}
+
+/* Resume data */
+
+/**
+ * shoal_resume_data_new:
+ *
+ * Returns: (transfer full): resume data recording nothing yet
+ */
+ShoalResumeData *
+shoal_resume_data_new (void)
+{
+  ShoalResumeData *data = g_new0 (ShoalResumeData, 1);
+
+  data->dirty_files = g_array_new (FALSE, FALSE, sizeof (guint));
+  return data;
+}
+
+void
+shoal_resume_data_free (ShoalResumeData *data)
+{
+  if (data == NULL)
+    return;
+  g_free (data->save_dir);
+  g_clear_pointer (&data->have, g_bytes_unref);
+  g_clear_pointer (&data->file_priorities, g_array_unref);
+  g_clear_pointer (&data->dirty_files, g_array_unref);
+  g_clear_pointer (&data->file_stats, g_array_unref);
+  g_clear_pointer (&data->trackers, g_ptr_array_unref);
+  g_free (data);
+}
+
+/**
+ * shoal_resume_data_to_bytes:
+ * @data: resume data
+ *
+ * The keys are written in the order every resume file has had them in, so
+ * that files written before and after compare equal.
+ *
+ * Returns: (transfer full): the resume file's bytes
+ */
+GBytes *
+shoal_resume_data_to_bytes (const ShoalResumeData *data)
+{
+  g_autoptr(ShoalBencodeWriter) w = shoal_bencode_writer_new ();
+
+  g_return_val_if_fail (data != NULL, NULL);
+
+  shoal_bencode_writer_begin_dict (w);
+  shoal_bencode_writer_cstring (w, "added-time");
+  shoal_bencode_writer_integer (w, data->added_time);
+  shoal_bencode_writer_cstring (w, "completed-time");
+  shoal_bencode_writer_integer (w, data->completed_time);
+  shoal_bencode_writer_cstring (w, "download-limit");
+  shoal_bencode_writer_integer (w, data->download_limit);
+  shoal_bencode_writer_cstring (w, "dirty-files");
+  shoal_bencode_writer_begin_list (w);
+  for (guint i = 0; data->dirty_files != NULL && i < data->dirty_files->len; i++)
+    shoal_bencode_writer_integer (w, g_array_index (data->dirty_files, guint, i));
+  shoal_bencode_writer_end (w);
+  shoal_bencode_writer_cstring (w, "downloaded");
+  shoal_bencode_writer_integer (w, data->downloaded);
+  shoal_bencode_writer_cstring (w, "file-priorities");
+  shoal_bencode_writer_begin_list (w);
+  for (guint i = 0; data->file_priorities != NULL && i < data->file_priorities->len; i++)
+    shoal_bencode_writer_integer (w, g_array_index (data->file_priorities, guint8, i));
+  shoal_bencode_writer_end (w);
+  shoal_bencode_writer_cstring (w, "file-stats");
+  shoal_bencode_writer_begin_list (w);
+  for (guint i = 0; data->file_stats != NULL && i < data->file_stats->len; i++)
+    {
+      const ShoalResumeFileStat *st = &g_array_index (data->file_stats, ShoalResumeFileStat, i);
+
+      shoal_bencode_writer_begin_list (w);
+      shoal_bencode_writer_integer (w, st->exists);
+      shoal_bencode_writer_integer (w, st->size);
+      shoal_bencode_writer_integer (w, st->mtime_ns);
+      shoal_bencode_writer_end (w);
+    }
+  shoal_bencode_writer_end (w);
+  shoal_bencode_writer_cstring (w, "have");
+  if (data->have != NULL)
+    shoal_bencode_writer_string (w, g_bytes_get_data (data->have, NULL), g_bytes_get_size (data->have));
+  else
+    shoal_bencode_writer_string (w, "", 0);
+  shoal_bencode_writer_cstring (w, "paused");
+  shoal_bencode_writer_integer (w, data->paused);
+  shoal_bencode_writer_cstring (w, "save-dir");
+  shoal_bencode_writer_cstring (w, data->save_dir != NULL ? data->save_dir : "");
+  shoal_bencode_writer_cstring (w, "seeding-seconds");
+  shoal_bencode_writer_integer (w, data->seeding_seconds);
+  shoal_bencode_writer_cstring (w, "sequential");
+  shoal_bencode_writer_integer (w, data->sequential);
+  shoal_bencode_writer_cstring (w, "trackers");
+  shoal_bencode_writer_begin_list (w);
+  for (guint t = 0; data->trackers != NULL && t < data->trackers->len; t++)
+    {
+      const char * const *tier = data->trackers->pdata[t];
+
+      shoal_bencode_writer_begin_list (w);
+      for (guint i = 0; tier != NULL && tier[i] != NULL; i++)
+        shoal_bencode_writer_cstring (w, tier[i]);
+      shoal_bencode_writer_end (w);
+    }
+  shoal_bencode_writer_end (w);
+  shoal_bencode_writer_cstring (w, "upload-limit");
+  shoal_bencode_writer_integer (w, data->upload_limit);
+  shoal_bencode_writer_cstring (w, "uploaded");
+  shoal_bencode_writer_integer (w, data->uploaded);
+  shoal_bencode_writer_end (w);
+  return shoal_bencode_writer_finish (w);
+}
+
+static gint64
+dict_int (const ShoalBencodeNode *dict,
+          const char             *key,
+          gint64                  fallback)
+{
+  const ShoalBencodeNode *n = shoal_bencode_node_dict_lookup (dict, key);
+
+  return shoal_bencode_node_is (n, SHOAL_BENCODE_INTEGER) ? shoal_bencode_node_get_integer (n) : fallback;
+}
+
+/* Where the data was, usable only as an absolute path (file names are
+ * bytes, not necessarily UTF-8). */
+static gboolean
+save_dir_usable (const ShoalBencodeNode *dir)
+{
+  const guint8 *name;
+  gsize len;
+
+  if (!shoal_bencode_node_is (dir, SHOAL_BENCODE_STRING))
+    return FALSE;
+  name = shoal_bencode_node_get_string (dir, &len);
+  return len > 0 && len <= MAX_SAVE_DIR && memchr (name, '\0', len) == NULL && name[0] == '/';
+}
+
+static GPtrArray *
+parse_trackers (const ShoalBencodeNode *n)
+{
+  GPtrArray *tiers = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+  for (const ShoalBencodeNode *t = shoal_bencode_node_get_first (n); t; t = shoal_bencode_node_get_next (t))
+    {
+      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+      if (!shoal_bencode_node_is (t, SHOAL_BENCODE_LIST))
+        continue;
+      for (const ShoalBencodeNode *u = shoal_bencode_node_get_first (t); u; u = shoal_bencode_node_get_next (u))
+        if (shoal_bencode_node_is (u, SHOAL_BENCODE_STRING))
+          {
+            g_autofree char *url = shoal_bencode_node_dup_string (u);
+
+            if (g_utf8_validate (url, -1, NULL))
+              g_strv_builder_add (b, url);
+          }
+      g_ptr_array_add (tiers, g_strv_builder_end (b));
+    }
+  return tiers;
+}
+
+/* Each entry a list [exists, size, mtime]; anything else records a file
+ * that does not exist. */
+static GArray *
+parse_file_stats (const ShoalBencodeNode *n)
+{
+  GArray *stats = g_array_sized_new (FALSE, TRUE, sizeof (ShoalResumeFileStat), shoal_bencode_node_get_n_children (n));
+
+  for (const ShoalBencodeNode *c = shoal_bencode_node_get_first (n); c; c = shoal_bencode_node_get_next (c))
+    {
+      const ShoalBencodeNode *e = shoal_bencode_node_get_first (c);
+      const ShoalBencodeNode *s = e ? shoal_bencode_node_get_next (e) : NULL;
+      const ShoalBencodeNode *m = s ? shoal_bencode_node_get_next (s) : NULL;
+      ShoalResumeFileStat st;
+
+      st.exists = shoal_bencode_node_is (e, SHOAL_BENCODE_INTEGER) && shoal_bencode_node_get_integer (e);
+      st.size = shoal_bencode_node_is (s, SHOAL_BENCODE_INTEGER) ? shoal_bencode_node_get_integer (s) : -1;
+      st.mtime_ns = shoal_bencode_node_is (m, SHOAL_BENCODE_INTEGER) ? shoal_bencode_node_get_integer (m) : -1;
+      g_array_append_val (stats, st);
+    }
+  return stats;
+}
+
+/**
+ * shoal_resume_data_parse:
+ * @bytes: a resume file's bytes
+ * @error: return location for a %SHOAL_STATE_STORE_ERROR_CORRUPT error
+ *
+ * Reads what shoal_resume_data_to_bytes() writes. Only a file that is not a
+ * bencoded dictionary is refused: a key missing or of another type is
+ * taken as not recorded, a file index or priority out of range is left out
+ * or clamped.
+ *
+ * Returns: (transfer full): the data, or %NULL with @error set
+ */
+ShoalResumeData *
+shoal_resume_data_parse (GBytes  *bytes,
+                         GError **error)
+{
+  g_autoptr(ShoalBencode) doc = NULL;
+  g_autoptr(ShoalResumeData) data = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const ShoalBencodeNode *root, *n;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+
+  doc = shoal_bencode_parse (bytes, &local_error);
+  if (doc == NULL)
+    {
+      g_set_error (error, SHOAL_STATE_STORE_ERROR, SHOAL_STATE_STORE_ERROR_CORRUPT,
+                   "Resume data is not valid bencode: %s", local_error->message);
+      return NULL;
+    }
+  root = shoal_bencode_get_root (doc);
+  if (!shoal_bencode_node_is (root, SHOAL_BENCODE_DICT))
+    {
+      g_set_error (error, SHOAL_STATE_STORE_ERROR, SHOAL_STATE_STORE_ERROR_CORRUPT,
+                   "Resume data is not a dictionary");
+      return NULL;
+    }
+
+  data = shoal_resume_data_new ();
+  n = shoal_bencode_node_dict_lookup (root, "added-time");
+  data->has_added_time = shoal_bencode_node_is (n, SHOAL_BENCODE_INTEGER);
+  data->added_time = dict_int (root, "added-time", 0);
+  data->completed_time = dict_int (root, "completed-time", 0);
+  data->downloaded = dict_int (root, "downloaded", 0);
+  data->uploaded = dict_int (root, "uploaded", 0);
+  data->paused = dict_int (root, "paused", 0) != 0;
+  data->sequential = dict_int (root, "sequential", 0) != 0;
+  data->seeding_seconds = dict_int (root, "seeding-seconds", 0);
+  data->download_limit = dict_int (root, "download-limit", 0);
+  data->upload_limit = dict_int (root, "upload-limit", 0);
+
+  n = shoal_bencode_node_dict_lookup (root, "file-priorities");
+  if (shoal_bencode_node_is (n, SHOAL_BENCODE_LIST))
+    {
+      data->file_priorities = g_array_sized_new (FALSE, FALSE, 1, shoal_bencode_node_get_n_children (n));
+      for (const ShoalBencodeNode *c = shoal_bencode_node_get_first (n); c; c = shoal_bencode_node_get_next (c))
+        {
+          gint64 prio = shoal_bencode_node_is (c, SHOAL_BENCODE_INTEGER) ? shoal_bencode_node_get_integer (c)
+                                                                         : SHOAL_FILE_PRIORITY_NORMAL;
+          guint8 p = (guint8) CLAMP (prio, SHOAL_FILE_PRIORITY_SKIP, SHOAL_FILE_PRIORITY_HIGH);
+
+          g_array_append_val (data->file_priorities, p);
+        }
+    }
+
+  n = shoal_bencode_node_dict_lookup (root, "trackers");
+  if (shoal_bencode_node_is (n, SHOAL_BENCODE_LIST) && shoal_bencode_node_get_n_children (n) > 0)
+    data->trackers = parse_trackers (n);
+
+  n = shoal_bencode_node_dict_lookup (root, "save-dir");
+  if (shoal_bencode_node_is (n, SHOAL_BENCODE_STRING))
+    data->save_dir = shoal_bencode_node_dup_string (n);
+  data->save_dir_usable = save_dir_usable (n);
+
+  n = shoal_bencode_node_dict_lookup (root, "have");
+  if (shoal_bencode_node_is (n, SHOAL_BENCODE_STRING))
+    {
+      gsize len;
+      const guint8 *bits = shoal_bencode_node_get_string (n, &len);
+
+      data->have = g_bytes_new (bits, len);
+    }
+
+  n = shoal_bencode_node_dict_lookup (root, "dirty-files");
+  if (shoal_bencode_node_is (n, SHOAL_BENCODE_LIST))
+    for (const ShoalBencodeNode *c = shoal_bencode_node_get_first (n); c; c = shoal_bencode_node_get_next (c))
+      if (shoal_bencode_node_is (c, SHOAL_BENCODE_INTEGER) && shoal_bencode_node_get_integer (c) >= 0 &&
+          shoal_bencode_node_get_integer (c) <= G_MAXUINT)
+        {
+          guint index = (guint) shoal_bencode_node_get_integer (c);
+
+          g_array_append_val (data->dirty_files, index);
+        }
+
+  n = shoal_bencode_node_dict_lookup (root, "file-stats");
+  if (shoal_bencode_node_is (n, SHOAL_BENCODE_LIST))
+    data->file_stats = parse_file_stats (n);
+
+  return g_steal_pointer (&data);
+}
+
+/**
+ * shoal_state_store_load_resume:
+ * @self: a store
+ * @id: a torrent's id
+ * @error: return location for a #GError: %G_FILE_ERROR_NOENT when none is
+ *   saved, %SHOAL_STATE_STORE_ERROR_CORRUPT when the file cannot be read as
+ *   resume data
+ *
+ * Returns: (transfer full): the torrent's saved resume data, or %NULL with
+ *   @error set
+ */
+ShoalResumeData *
+shoal_state_store_load_resume (ShoalStateStore  *self,
+                               const char       *id,
+                               GError          **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) local_error = NULL;
+  ShoalResumeData *data;
+  gsize len;
+
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  path = torrent_path (self, id, ".resume");
+  if (!g_file_get_contents (path, &contents, &len, error))
+    return NULL;
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+  data = shoal_resume_data_parse (bytes, &local_error);
+  if (data == NULL)
+    {
+      g_prefix_error (&local_error, "“%s”: ", path);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+  return data;
+}
+
+/**
+ * shoal_state_store_save_resume:
+ * @self: a store
+ * @id: a torrent's id
+ * @resume: what shoal_resume_data_to_bytes() gave
+ * @error: return location for a #G_FILE_ERROR
+ *
+ * Saves resume data, durably: this blocks until it is on disk, so the
+ * torrent calls it from a worker thread, or when the session closes.
+ *
+ * Returns: %TRUE when it is saved
+ */
+gboolean
+shoal_state_store_save_resume (ShoalStateStore  *self,
+                               const char       *id,
+                               GBytes           *resume,
+                               GError          **error)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (resume != NULL, FALSE);
+
+  path = torrent_path (self, id, ".resume");
+  return write_file (path, g_bytes_get_data (resume, NULL), (gssize) g_bytes_get_size (resume), TRUE, error);
+}
+
+/**
+ * shoal_state_store_dup_parts_path:
+ * @self: a store
+ * @id: a torrent's id
+ *
+ * Returns: (transfer full): where the torrent's storage keeps the pieces
+ *   of skipped files
+ */
+char *
+shoal_state_store_dup_parts_path (ShoalStateStore *self,
+                                  const char      *id)
+{
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  return torrent_path (self, id, ".parts");
+}
+
+/**
+ * shoal_state_store_remove_torrent:
+ * @self: a store
+ * @id: a torrent's id
+ *
+ * Forgets everything saved for a torrent: its magnet link, resume data,
+ * metainfo and kept pieces. What is not there is not missed.
+ */
+void
+shoal_state_store_remove_torrent (ShoalStateStore *self,
+                                  const char      *id)
+{
+  static const char * const suffixes[] = { ".magnet", ".resume", ".torrent", ".parts" };
+
+  g_return_if_fail (SHOAL_IS_STATE_STORE (self));
+  g_return_if_fail (id != NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = torrent_path (self, id, suffixes[i]);
+
+      g_unlink (path);
+    }
+}
+
+/**
+ * shoal_state_store_dup_deletion_journal:
+ * @self: a store
+ *
+ * Returns: (transfer full): the directory where storage records the
+ *   deletions of data not finished yet (shoal_storage_delete_files_async())
+ */
+char *
+shoal_state_store_dup_deletion_journal (ShoalStateStore *self)
+{
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), NULL);
+  return g_build_filename (self->dir, JOURNAL_NAME, NULL);
+}
+
+/**
+ * shoal_state_store_load_dht_nodes:
+ * @self: a store
+ *
+ * Returns: (transfer full) (nullable): what shoal_state_store_save_dht_nodes()
+ *   saved, or %NULL when nothing could be read
+ */
+GBytes *
+shoal_state_store_load_dht_nodes (ShoalStateStore *self)
+{
+  g_autofree char *path = NULL;
+  char *contents = NULL;
+  gsize len = 0;
+
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), NULL);
+
+  path = g_build_filename (self->dir, DHT_NODES_NAME, NULL);
+  if (!g_file_get_contents (path, &contents, &len, NULL))
+    return NULL;
+  return g_bytes_new_take (contents, len);
+}
+
+/**
+ * shoal_state_store_save_dht_nodes:
+ * @self: a store
+ * @nodes: the DHT's nodes, from shoal_dht_dup_nodes()
+ *
+ * Saves them for the next run, atomically but not durably: losing them
+ * costs only a slower start. A failure is not reported either.
+ */
+void
+shoal_state_store_save_dht_nodes (ShoalStateStore *self,
+                                  GBytes          *nodes)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (SHOAL_IS_STATE_STORE (self));
+  g_return_if_fail (nodes != NULL);
+
+  path = g_build_filename (self->dir, DHT_NODES_NAME, NULL);
+  write_file (path, g_bytes_get_data (nodes, NULL), (gssize) g_bytes_get_size (nodes), FALSE, NULL);
+}
