@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 #define SHOAL_TORRENT_MAX_CONNECTIONS_PER_IP  3  /* incoming, to one torrent */
 
 ShoalPeerLimits *_shoal_session_get_peer_limits    (ShoalSession *self);
+guint            _shoal_session_get_n_connections  (ShoalSession *self); /* incoming ones too */
 gboolean         _shoal_session_limits_per_ip      (ShoalSession *self,
                                                     GInetAddress *address);
 

@@ -64,6 +64,7 @@ struct _ShoalSession
   ShoalAnnouncerGroup *announcers; /* counts our torrents' `stopped` announces */
   GPtrArray        *close_tasks;   /* shoal_session_close_async() still waiting */
   ShoalSessionTestHooks test_hooks; /* its dht_bootstrap is ours */
+  ShoalTorrentServices torrent_services; /* what our torrents may ask of us */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalSession, shoal_session, G_TYPE_OBJECT)
@@ -75,6 +76,8 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+static void init_torrent_services (ShoalSession *self);
 
 enum {
   PROP_0,
@@ -489,6 +492,7 @@ shoal_session_init (ShoalSession *self)
   self->announcers = shoal_announcer_group_new ();
   shoal_announcer_group_set_idle_func (self->announcers, check_close_tasks, self);
   self->close_tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  init_torrent_services (self);
 }
 
 /**
@@ -674,7 +678,7 @@ load_saved_magnet (ShoalSession *self,
       g_warning ("Skipping saved magnet link %s: %s", id, error->message);
       return;
     }
-  torrent = _shoal_torrent_new_magnet (self, magnet, save_dir ? save_dir : self->download_dir, SHOAL_ADD_FLAGS_NONE);
+  torrent = _shoal_torrent_new_magnet (&self->torrent_services, magnet, save_dir ? save_dir : self->download_dir, SHOAL_ADD_FLAGS_NONE);
   g_list_store_append (self->torrents, torrent);
   _shoal_torrent_begin (torrent);
 }
@@ -703,7 +707,7 @@ load_saved_torrent (ShoalSession *self,
     g_debug ("No usable resume data for %s: %s", id, error->message);
   else if (resume->save_dir_usable)
     save_dir = resume->save_dir;
-  torrent = _shoal_torrent_new (self, info, save_dir, SHOAL_ADD_FLAGS_NONE);
+  torrent = _shoal_torrent_new (&self->torrent_services, info, save_dir, SHOAL_ADD_FLAGS_NONE);
   if (resume != NULL)
     _shoal_torrent_apply_resume (torrent, resume);
   g_list_store_append (self->torrents, torrent);
@@ -876,7 +880,7 @@ stop_lsd (ShoalSession *self)
     {
       g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
 
-      t->lsd_announced = FALSE;
+      _shoal_torrent_set_lsd_announced (t, FALSE);
     }
 }
 
@@ -890,11 +894,11 @@ sync_lsd (ShoalSession *self)
       ShoalMetainfo *info = shoal_torrent_get_metainfo (t);
       gboolean wanted = _shoal_torrent_is_active (t) && (info == NULL || !shoal_metainfo_is_private (info));
 
-      if (wanted && !t->lsd_announced)
+      if (wanted && !_shoal_torrent_get_lsd_announced (t))
         shoal_lsd_add_torrent (self->lsd, shoal_torrent_get_info_hash (t));
-      else if (!wanted && t->lsd_announced)
+      else if (!wanted && _shoal_torrent_get_lsd_announced (t))
         shoal_lsd_remove_torrent (self->lsd, shoal_torrent_get_info_hash (t));
-      t->lsd_announced = wanted;
+      _shoal_torrent_set_lsd_announced (t, wanted);
     }
 }
 
@@ -1141,7 +1145,7 @@ shoal_session_close (ShoalSession *self)
       g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
 
       if (_shoal_torrent_is_active (t))
-        shoal_announcer_stop (t->announcer);
+        _shoal_torrent_stop_announcing (t);
       _shoal_torrent_close (t);
     }
   if (self->service)
@@ -1641,31 +1645,22 @@ finish_add (ShoalSession  *self,
  * files on disk agree with it (see _shoal_torrent_load_resume()); what the
  * caller asks now wins over what was saved. */
 static void
-resume_saved_state (ShoalTorrent  *torrent,
+resume_saved_state (ShoalSession  *self,
+                    ShoalTorrent  *torrent,
                     ShoalAddFlags  flags)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ShoalResumeData) resume = shoal_state_store_load_resume (torrent->store, torrent->hash_hex, &error);
+  g_autoptr(ShoalResumeData) resume = shoal_state_store_load_resume (get_store (self),
+                                                                     shoal_torrent_get_info_hash_hex (torrent), &error);
 
   if (resume == NULL)
     {
       if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_debug ("No usable resume data for %s: %s", torrent->hash_hex, error->message);
+        g_debug ("No usable resume data for %s: %s", shoal_torrent_get_info_hash_hex (torrent), error->message);
       return;
     }
   _shoal_torrent_apply_resume (torrent, resume);
-  torrent->paused = (flags & SHOAL_ADD_FLAGS_PAUSED) != 0;
-  torrent->sequential = (flags & SHOAL_ADD_FLAGS_SEQUENTIAL) != 0;
-  shoal_piece_picker_set_sequential (torrent->picker, torrent->sequential);
-  /* The saved trackers replaced the metainfo's: those given now are kept
-   * too (one already listed is refused, quietly). */
-  for (guint t = 0; t < shoal_metainfo_get_n_tiers (torrent->info); t++)
-    {
-      const char * const *tier = shoal_metainfo_get_tier (torrent->info, t);
-
-      for (guint i = 0; tier[i] != NULL; i++)
-        shoal_announcer_add_tracker (torrent->announcer, tier[i], t, NULL);
-    }
+  _shoal_torrent_apply_add_flags_after_resume (torrent, flags);
 }
 
 /* The metainfo saved for @hash under the state directory, if it is there
@@ -1733,11 +1728,11 @@ shoal_session_add_torrent (ShoalSession   *self,
     return NULL;
 
   dir = g_canonicalize_filename (save_dir ? save_dir : self->download_dir, NULL);
-  torrent = _shoal_torrent_new (self, info, dir, flags);
+  torrent = _shoal_torrent_new (&self->torrent_services, info, dir, flags);
   if ((flags & SHOAL_ADD_FLAGS_RESUME) && !(flags & SHOAL_ADD_FLAGS_SEED_MODE))
-    resume_saved_state (torrent, flags);
+    resume_saved_state (self, torrent, flags);
   if (!(flags & SHOAL_ADD_FLAGS_NO_SAVE) &&
-      !shoal_state_store_save_metainfo (get_store (self), torrent->hash_hex, shoal_metainfo_get_bytes (info), error))
+      !shoal_state_store_save_metainfo (get_store (self), shoal_torrent_get_info_hash_hex (torrent), shoal_metainfo_get_bytes (info), error))
     return NULL;
   return finish_add (self, torrent);
 }
@@ -1814,9 +1809,9 @@ shoal_session_add_magnet (ShoalSession   *self,
     }
 
   dir = g_canonicalize_filename (save_dir ? save_dir : self->download_dir, NULL);
-  torrent = _shoal_torrent_new_magnet (self, magnet, dir, flags);
+  torrent = _shoal_torrent_new_magnet (&self->torrent_services, magnet, dir, flags);
   if (!(flags & SHOAL_ADD_FLAGS_NO_SAVE) &&
-      !shoal_state_store_save_magnet (get_store (self), torrent->hash_hex, magnet, dir, error))
+      !shoal_state_store_save_magnet (get_store (self), shoal_torrent_get_info_hash_hex (torrent), magnet, dir, error))
     return NULL;
   return finish_add (self, torrent);
 }
@@ -1907,14 +1902,14 @@ shoal_session_remove_torrent_async (ShoalSession        *self,
   _shoal_torrent_remove_state (torrent);
   g_list_store_remove (self->torrents, pos);
   /* A magnet link still fetching its metadata has no storage, no data. */
-  if (delete_data && torrent->storage != NULL)
+  if (delete_data && _shoal_torrent_get_storage (torrent) != NULL)
     {
       g_autofree char *journal = shoal_state_store_dup_deletion_journal (get_store (self));
 
       /* What is being deleted is recorded until it is done: a session
        * killed meanwhile finishes it at its next start. */
       self->n_deleting++;
-      shoal_storage_delete_files_async (torrent->storage, journal, cancellable, delete_files_cb,
+      shoal_storage_delete_files_async (_shoal_torrent_get_storage (torrent), journal, cancellable, delete_files_cb,
                                         g_steal_pointer (&task));
     }
   else
@@ -1969,28 +1964,30 @@ shoal_session_remove_torrent (ShoalSession *self,
 
 /* Engine internals */
 
-SoupSession *
-_shoal_session_get_soup (ShoalSession *self)
+/* What torrents may ask of their session (shoal-torrent-services.h). */
+
+static SoupSession *
+services_get_soup (gpointer owner)
 {
-  return self->soup;
+  return SHOAL_SESSION (owner)->soup;
 }
 
-ShoalDiskPool *
-_shoal_session_get_disk_pool (ShoalSession *self)
+static ShoalDiskPool *
+services_get_disk_pool (gpointer owner)
 {
-  return self->disk_pool;
+  return SHOAL_SESSION (owner)->disk_pool;
 }
 
-ShoalRateLimit *
-_shoal_session_get_down_limit (ShoalSession *self)
+static ShoalRateLimit *
+services_get_down_limit (gpointer owner)
 {
-  return &self->down_limit;
+  return &SHOAL_SESSION (owner)->down_limit;
 }
 
-ShoalRateLimit *
-_shoal_session_get_up_limit (ShoalSession *self)
+static ShoalRateLimit *
+services_get_up_limit (gpointer owner)
 {
-  return &self->up_limit;
+  return &SHOAL_SESSION (owner)->up_limit;
 }
 
 guint
@@ -2002,7 +1999,7 @@ _shoal_session_get_n_connections (ShoalSession *self)
     {
       g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
 
-      n += t->connections->len;
+      n += _shoal_torrent_get_n_connections (t);
     }
   return n;
 }
@@ -2053,16 +2050,17 @@ _shoal_session_get_n_half_open (ShoalSession *self)
   return self->incoming->len;
 }
 
-guint
-_shoal_session_get_max_connections (ShoalSession *self)
+static guint
+services_get_max_connections (gpointer owner)
 {
-  return self->max_connections;
+  return SHOAL_SESSION (owner)->max_connections;
 }
 
 /* The address we listen on when it is a specific one (not "any"), or NULL. */
-GInetAddress *
-_shoal_session_dup_bound_address (ShoalSession *self)
+static GInetAddress *
+services_dup_bound_address (gpointer owner)
 {
+  ShoalSession *self = owner;
   GInetAddress *ip = self->listen_address != NULL ? g_inet_address_new_from_string (self->listen_address) : NULL;
 
   if (ip != NULL && g_inet_address_get_is_any (ip))
@@ -2070,22 +2068,22 @@ _shoal_session_dup_bound_address (ShoalSession *self)
   return ip;
 }
 
-guint
-_shoal_session_get_max_per_torrent (ShoalSession *self)
+static guint
+services_get_max_per_torrent (gpointer owner)
 {
-  return self->max_per_torrent;
+  return SHOAL_SESSION (owner)->max_per_torrent;
 }
 
-guint
-_shoal_session_get_udp_base_timeout_ms (ShoalSession *self)
+static guint
+services_get_udp_base_timeout_ms (gpointer owner)
 {
-  return self->udp_timeout_ms;
+  return SHOAL_SESSION (owner)->udp_timeout_ms;
 }
 
-ShoalAnnouncerGroup *
-_shoal_session_get_announcer_group (ShoalSession *self)
+static ShoalAnnouncerGroup *
+services_get_announcer_group (gpointer owner)
 {
-  return self->announcers;
+  return SHOAL_SESSION (owner)->announcers;
 }
 
 void
@@ -2108,15 +2106,98 @@ _shoal_session_get_test_hooks (ShoalSession *self)
   return &self->test_hooks;
 }
 
-ShoalStateStore *
-_shoal_session_get_state_store (ShoalSession *self)
+static ShoalStateStore *
+services_get_state_store (gpointer owner)
 {
-  return get_store (self);
+  return get_store (owner);
 }
 
-void
-_shoal_session_torrent_completed (ShoalSession *self,
-                                  ShoalTorrent *torrent)
+static const ShoalSessionTestHooks *
+services_get_test_hooks (gpointer owner)
 {
-  g_signal_emit (self, signals[SIGNAL_TORRENT_COMPLETED], 0, torrent);
+  return _shoal_session_get_test_hooks (owner);
+}
+
+static void
+services_torrent_completed (gpointer      owner,
+                            ShoalTorrent *torrent)
+{
+  g_signal_emit (owner, signals[SIGNAL_TORRENT_COMPLETED], 0, torrent);
+}
+
+static ShoalPeerLimits *
+services_get_peer_limits (gpointer owner)
+{
+  return SHOAL_SESSION (owner)->peer_limits;
+}
+
+static ShoalDht *
+services_get_dht (gpointer owner)
+{
+  return SHOAL_SESSION (owner)->dht;
+}
+
+static const guint8 *
+services_get_peer_id (gpointer owner)
+{
+  return SHOAL_SESSION (owner)->peer_id;
+}
+
+static guint16
+services_get_listen_port (gpointer owner)
+{
+  return shoal_session_get_listen_port (owner);
+}
+
+static ShoalEncryptionPolicy
+services_get_encryption_policy (gpointer owner)
+{
+  return SHOAL_SESSION (owner)->encryption;
+}
+
+static gboolean
+services_get_pex_enabled (gpointer owner)
+{
+  return SHOAL_SESSION (owner)->pex_enabled;
+}
+
+static guint
+services_get_n_connections (gpointer owner)
+{
+  return _shoal_session_get_n_connections (owner);
+}
+
+static gboolean
+services_limits_per_ip (gpointer      owner,
+                        GInetAddress *address)
+{
+  return _shoal_session_limits_per_ip (owner, address);
+}
+
+static void
+init_torrent_services (ShoalSession *self)
+{
+  self->torrent_services = (ShoalTorrentServices) {
+    .owner = self,
+    .get_soup = services_get_soup,
+    .get_disk_pool = services_get_disk_pool,
+    .get_down_limit = services_get_down_limit,
+    .get_up_limit = services_get_up_limit,
+    .get_peer_limits = services_get_peer_limits,
+    .get_dht = services_get_dht,
+    .get_peer_id = services_get_peer_id,
+    .get_listen_port = services_get_listen_port,
+    .dup_bound_address = services_dup_bound_address,
+    .get_encryption_policy = services_get_encryption_policy,
+    .get_pex_enabled = services_get_pex_enabled,
+    .get_max_per_torrent = services_get_max_per_torrent,
+    .get_udp_base_timeout_ms = services_get_udp_base_timeout_ms,
+    .get_n_connections = services_get_n_connections,
+    .get_max_connections = services_get_max_connections,
+    .limits_per_ip = services_limits_per_ip,
+    .torrent_completed = services_torrent_completed,
+    .get_announcer_group = services_get_announcer_group,
+    .get_state_store = services_get_state_store,
+    .get_test_hooks = services_get_test_hooks,
+  };
 }

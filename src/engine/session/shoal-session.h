@@ -28,36 +28,6 @@ typedef enum
   SHOAL_SESSION_ERROR_STATE,          /* the saved session state cannot be used */
 } ShoalSessionError;
 
-/**
- * ShoalAddFlags:
- * @SHOAL_ADD_FLAGS_NONE: start at once, verifying data already on disk
- * @SHOAL_ADD_FLAGS_PAUSED: add paused
- * @SHOAL_ADD_FLAGS_SEED_MODE: the data is known to be complete and correct
- *   (just created from it): skip the check and seed
- * @SHOAL_ADD_FLAGS_SEQUENTIAL: download pieces in order
- * @SHOAL_ADD_FLAGS_NO_SAVE: keep no resume state (for one-shot CLI use)
- * @SHOAL_ADD_FLAGS_PAUSE_AFTER_METADATA: a magnet link fetches its metadata,
- *   then pauses before touching any file (so the user can choose files)
- * @SHOAL_ADD_FLAGS_RESUME: use the state saved for this torrent in the
- *   state directory, if any (for a session that does not restore its saved
- *   torrents, see shoal_session_set_restore_saved_torrents()): pieces and
- *   totals come back, and the data is checked only as far as the files
- *   changed since, or wholly if the state was saved for another directory.
- *   The other flags win over what was saved. A magnet link whose metadata
- *   was saved is added as that torrent. Ignored with
- *   %SHOAL_ADD_FLAGS_SEED_MODE.
- */
-typedef enum
-{
-  SHOAL_ADD_FLAGS_NONE       = 0,
-  SHOAL_ADD_FLAGS_PAUSED     = 1 << 0,
-  SHOAL_ADD_FLAGS_SEED_MODE  = 1 << 1,
-  SHOAL_ADD_FLAGS_SEQUENTIAL = 1 << 2,
-  SHOAL_ADD_FLAGS_NO_SAVE    = 1 << 3,
-  SHOAL_ADD_FLAGS_PAUSE_AFTER_METADATA = 1 << 4,
-  SHOAL_ADD_FLAGS_RESUME     = 1 << 5,
-} ShoalAddFlags;
-
 #define SHOAL_TYPE_SESSION (shoal_session_get_type ())
 G_DECLARE_FINAL_TYPE (ShoalSession, shoal_session, SHOAL, SESSION, GObject)
 

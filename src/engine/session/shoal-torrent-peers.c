@@ -1,4 +1,4 @@
-/* shoal-torrent-peers.c: a torrent's peers: messages, requests, uploads, choking
+/* shoal-torrent-peers.c: a torrent's peers: messages, availability, requests, bad data, web seeds
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,25 +7,15 @@
 #include <string.h>
 
 #include "shoal-hash.h"
-#include "shoal-session.h"
-#include "shoal-session-limits.h"
-#include "shoal-session-testing.h"
+#include "shoal-smart-ban.h"
 #include "shoal-torrent-private.h"
 
-#define MAX_READS_IN_FLIGHT   8
-#define MAX_PENDING_OUTPUT    (1024 * 1024)
 #define MIN_REQUEST_QUEUE     16
 #define INITIAL_REQUEST_QUEUE 64
 #define MAX_REQUEST_QUEUE     1024
 
-/* The ids we receive extension messages with (our `m` dictionary). */
-#define EXT_UT_METADATA 1
-#define EXT_UT_PEX      2
-
 static void fill_requests (ShoalPeerState *ps);
-static void pump_uploads (ShoalPeerState *ps);
 static ShoalWebSeed *find_web_seed (ShoalTorrent *self, gpointer source);
-static gboolean pex_allowed (ShoalTorrent *self);
 
 /* Senders */
 
@@ -81,27 +71,15 @@ peer_state_free (gpointer data)
   g_free (ps);
 }
 
-static ShoalPeerState *
-peer_state (ShoalPeerConnection *conn)
-{
-  return shoal_peer_connection_get_owner_data (conn);
-}
-
-static char *
-ip_of (ShoalPeerConnection *conn)
+/* The peer's address as text, "" if unknown. */
+char *
+_shoal_torrent_conn_ip (ShoalPeerConnection *conn)
 {
   GInetSocketAddress *remote = shoal_peer_connection_get_remote (conn);
 
   if (remote == NULL)
     return g_strdup ("");
   return g_inet_address_to_string (g_inet_socket_address_get_address (remote));
-}
-
-/* What the picker and the metadata fetcher know the connection as. */
-static gpointer
-sender_id (ShoalPeerState *ps)
-{
-  return ps->sender->id;
 }
 
 /* Availability bookkeeping: the picker keeps what each connection counts
@@ -116,7 +94,7 @@ count_peer (ShoalTorrent   *self,
 {
   if (self->picker == NULL || !shoal_peer_connection_knows_n_pieces (ps->conn))
     return;
-  shoal_piece_picker_peer_set_bitfield (self->picker, sender_id (ps),
+  shoal_piece_picker_peer_set_bitfield (self->picker, _shoal_torrent_sender_id (ps),
                                         shoal_peer_connection_get_peer_bitfield (ps->conn));
 }
 
@@ -140,7 +118,7 @@ _shoal_torrent_update_interest (ShoalTorrent *self)
 
       if (shoal_peer_connection_get_state (conn) != SHOAL_PEER_CONNECTION_ACTIVE)
         continue;
-      update_interest (self, peer_state (conn));
+      update_interest (self, _shoal_torrent_peer_state (conn));
       /* Two seeds have nothing to say to each other. */
       if (self->state == SHOAL_TORRENT_STATE_SEEDING &&
           shoal_bitfield_is_full (shoal_piece_picker_get_have (self->picker)) &&
@@ -175,7 +153,7 @@ release_requests (ShoalTorrent   *self,
                   ShoalPeerState *ps)
 {
   for (guint i = 0; i < ps->requests->len; i++)
-    shoal_piece_picker_block_cancelled (self->picker, &g_array_index (ps->requests, ShoalOutRequest, i).block, sender_id (ps));
+    shoal_piece_picker_block_cancelled (self->picker, &g_array_index (ps->requests, ShoalOutRequest, i).block, _shoal_torrent_sender_id (ps));
   g_array_set_size (ps->requests, 0);
 }
 
@@ -212,7 +190,7 @@ fill_requests (ShoalPeerState *ps)
     return;
 
   blocks = g_new (ShoalBlock, want);
-  shoal_piece_picker_pick (self->picker, shoal_peer_connection_get_peer_bitfield (conn), sender_id (ps),
+  shoal_piece_picker_pick (self->picker, shoal_peer_connection_get_peer_bitfield (conn), _shoal_torrent_sender_id (ps),
                            want, blocks, &n_out);
   for (guint i = 0; i < n_out; i++)
     {
@@ -233,7 +211,7 @@ _shoal_torrent_peer_got_metainfo (ShoalTorrent        *self,
   shoal_peer_connection_set_n_pieces (conn, shoal_metainfo_get_n_pieces (self->info));
   if (shoal_peer_connection_get_state (conn) != SHOAL_PEER_CONNECTION_ACTIVE)
     return;
-  count_peer (self, peer_state (conn));
+  count_peer (self, _shoal_torrent_peer_state (conn));
 }
 
 void
@@ -244,45 +222,31 @@ _shoal_torrent_fill_all_requests (ShoalTorrent *self)
       ShoalPeerConnection *conn = self->connections->pdata[i];
 
       if (shoal_peer_connection_get_state (conn) == SHOAL_PEER_CONNECTION_ACTIVE)
-        fill_requests (peer_state (conn));
+        fill_requests (_shoal_torrent_peer_state (conn));
     }
 }
 
 /* Bad data and bans */
 
-static void ban_ip (ShoalTorrent *self, const char *ip);
-
 /* The live connection the picker or the metadata fetcher knows as @id. */
-static ShoalPeerConnection *
-find_connection (ShoalTorrent *self,
+ShoalPeerConnection *
+_shoal_torrent_find_connection (ShoalTorrent *self,
                  gpointer      id)
 {
   for (guint i = 0; i < self->connections->len; i++)
-    if (sender_id (peer_state (self->connections->pdata[i])) == id)
+    if (_shoal_torrent_sender_id (_shoal_torrent_peer_state (self->connections->pdata[i])) == id)
       return self->connections->pdata[i];
   return NULL;
 }
 
-/* Strikes are counted in 60ths of a bad piece: a peer that sent a failed
- * piece alone gets a whole strike, one of n contributors 1/n of one. A bad
- * peer is banned after SHOAL_TORRENT_MAX_BAD_PIECES pieces of its own, long
- * before a good peer that happened to share a few pieces with it. Strikes
- * go to the address, connected or not: a peer cannot shed them by hanging
- * up before its piece is checked. */
-#define STRIKE_UNIT 60
-
+/* Strikes go to the address (see shoal-smart-ban.c). */
 static void
 strike (ShoalTorrent *self,
         const char   *ip,
         guint         n_contributors)
 {
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->strikes, ip)) + STRIKE_UNIT / MAX (n_contributors, 1);
-
-  g_hash_table_replace (self->strikes, g_strdup (ip), GUINT_TO_POINTER (n));
-  g_debug ("Peer %s sent part of a piece that failed its hash check (%.1f strikes)",
-           ip, n / (double) STRIKE_UNIT);
-  if (n >= SHOAL_TORRENT_MAX_BAD_PIECES * STRIKE_UNIT && !g_hash_table_contains (self->banned, ip))
-    ban_ip (self, ip);
+  if (shoal_smart_ban_strike (self->smart_ban, ip, n_contributors))
+    _shoal_torrent_ban_ip (self, ip);
 }
 
 typedef struct
@@ -318,65 +282,35 @@ blame_senders (ShoalTorrent *self,
     }
 }
 
-#define MAX_SUSPECT_PIECES 256
-
-static void
-suspect_block_free (gpointer data)
-{
-  ShoalSuspectBlock *sb = data;
-
-  g_free (sb->ip);
-  g_free (sb);
-}
-
 /* A piece failed: remember who sent which block, and what it sent. */
 static void
 remember_suspects (ShoalTorrent *self,
                    WriteData    *wd)
 {
-  gsize len;
-  const guint8 *data = g_bytes_get_data (wd->data, &len);
-  guint n_blocks = (guint) ((len + SHOAL_PIECE_PICKER_BLOCK_SIZE - 1) / SHOAL_PIECE_PICKER_BLOCK_SIZE);
-  GPtrArray *list;
+  g_autofree const char **ips = g_new0 (const char *, MAX (wd->sources->len, 1));
 
-  if (g_hash_table_size (self->suspects) >= MAX_SUSPECT_PIECES &&
-      !g_hash_table_contains (self->suspects, GUINT_TO_POINTER (wd->piece)))
-    return;
-  list = g_hash_table_lookup (self->suspects, GUINT_TO_POINTER (wd->piece));
-  if (list == NULL)
-    {
-      list = g_ptr_array_new_with_free_func (suspect_block_free);
-      g_hash_table_insert (self->suspects, GUINT_TO_POINTER (wd->piece), list);
-    }
-  for (guint i = 0; i < MIN (n_blocks, wd->sources->len) && list->len < 4 * n_blocks; i++)
+  for (guint i = 0; i < wd->sources->len; i++)
     {
       ShoalSender *sender = wd->sources->pdata[i];
-      ShoalSuspectBlock *sb;
-      gsize off = (gsize) i * SHOAL_PIECE_PICKER_BLOCK_SIZE;
 
-      /* Whether or not the sender is still connected. */
-      if (sender == NULL || sender->ip == NULL || sender->ip[0] == '\0')
-        continue;
-      sb = g_new0 (ShoalSuspectBlock, 1);
-      sb->block = i;
-      sb->ip = g_strdup (sender->ip);
-      shoal_sha1 (data + off, MIN (SHOAL_PIECE_PICKER_BLOCK_SIZE, len - off), sb->hash);
-      g_ptr_array_add (list, sb);
+      ips[i] = sender != NULL ? sender->ip : NULL;
     }
+  shoal_smart_ban_piece_failed (self->smart_ban, wd->piece, wd->data,
+                                (const char * const *) ips, wd->sources->len);
 }
 
 /* Bans @ip: every connection from it is closed, and it may not connect
  * again (nor be dialled: see _shoal_torrent_connect_peers()). */
-static void
-ban_ip (ShoalTorrent *self,
-        const char   *ip)
+void
+_shoal_torrent_ban_ip (ShoalTorrent *self,
+                       const char   *ip)
 {
   g_message ("Banning peer %s of “%s”: it sent corrupt data", ip, shoal_torrent_get_name (self));
-  g_hash_table_add (self->banned, g_strdup (ip));
+  shoal_smart_ban_add (self->smart_ban, ip);
   for (guint i = 0; i < self->connections->len; i++)
     {
       ShoalPeerConnection *conn = self->connections->pdata[i];
-      g_autofree char *cip = ip_of (conn);
+      g_autofree char *cip = _shoal_torrent_conn_ip (conn);
 
       if (g_strcmp0 (cip, ip) == 0)
         {
@@ -395,30 +329,11 @@ static void
 convict_suspects (ShoalTorrent *self,
                   WriteData    *wd)
 {
-  GPtrArray *list = g_hash_table_lookup (self->suspects, GUINT_TO_POINTER (wd->piece));
-  gsize len;
-  const guint8 *data = g_bytes_get_data (wd->data, &len);
-  g_autoptr(GPtrArray) guilty = NULL;
+  g_autoptr(GPtrArray) guilty = shoal_smart_ban_piece_passed (self->smart_ban, wd->piece, wd->data);
 
-  if (list == NULL)
-    return;
-  guilty = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < list->len; i++)
-    {
-      ShoalSuspectBlock *sb = list->pdata[i];
-      gsize off = (gsize) sb->block * SHOAL_PIECE_PICKER_BLOCK_SIZE;
-      guint8 hash[20];
-
-      if (off >= len)
-        continue;
-      shoal_sha1 (data + off, MIN (SHOAL_PIECE_PICKER_BLOCK_SIZE, len - off), hash);
-      if (memcmp (hash, sb->hash, 20) != 0 && !g_hash_table_contains (self->banned, sb->ip))
-        g_ptr_array_add (guilty, g_strdup (sb->ip));
-    }
-  g_hash_table_remove (self->suspects, GUINT_TO_POINTER (wd->piece));
   for (guint i = 0; i < guilty->len; i++)
-    if (!g_hash_table_contains (self->banned, guilty->pdata[i]))
-      ban_ip (self, guilty->pdata[i]);
+    if (!shoal_smart_ban_is_banned (self->smart_ban, guilty->pdata[i]))
+      _shoal_torrent_ban_ip (self, guilty->pdata[i]);
 }
 
 static void
@@ -512,13 +427,13 @@ accept_block (ShoalTorrent     *self,
   complete = shoal_piece_picker_block_received (self->picker, b, sender->id, &others, &n_others);
   for (guint i = 0; i < n_others; i++)
     {
-      ShoalPeerConnection *other = find_connection (self, others[i]);
+      ShoalPeerConnection *other = _shoal_torrent_find_connection (self, others[i]);
       ShoalPeerState *ops;
       gint oidx;
 
       if (other == NULL)
         continue;
-      ops = peer_state (other);
+      ops = _shoal_torrent_peer_state (other);
       oidx = find_request (ops, b);
       if (oidx >= 0)
         g_array_remove_index_fast (ops->requests, (guint) oidx);
@@ -645,10 +560,10 @@ _shoal_torrent_start_web_seeds (ShoalTorrent *self)
             dup |= g_strcmp0 (shoal_web_seed_get_url (self->web_seeds->pdata[j]), lists[l][i]) == 0;
           if (dup)
             continue;
-          ws = shoal_web_seed_new (_shoal_session_get_soup (self->session), self->info,
+          ws = shoal_web_seed_new (SHOAL_TORRENT_ASK (self, get_soup), self->info,
                                    lists[l][i], &web_seed_hooks, self);
-          shoal_web_seed_set_timing (ws, _shoal_session_get_test_hooks (self->session)->web_seed_retry_ms,
-                                     _shoal_session_get_test_hooks (self->session)->web_seed_stall_ms);
+          shoal_web_seed_set_timing (ws, SHOAL_TORRENT_ASK (self, get_test_hooks)->web_seed_retry_ms,
+                                     SHOAL_TORRENT_ASK (self, get_test_hooks)->web_seed_stall_ms);
           g_object_set_data_full (G_OBJECT (ws), "shoal-sender", sender_new (self, NULL), sender_unref);
           g_ptr_array_add (self->web_seeds, ws);
         }
@@ -688,266 +603,6 @@ find_web_seed (ShoalTorrent *self,
   return NULL;
 }
 
-/* Requests the peer sends us */
-
-typedef struct
-{
-  ShoalTorrent        *torrent;
-  ShoalPeerConnection *conn;
-  ShoalBlock           block;
-} ReadData;
-
-static void
-read_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  ReadData *rd = user_data;
-  ShoalTorrent *self = rd->torrent;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) block = shoal_storage_read_block_finish (SHOAL_STORAGE (source), result, &error);
-
-  /* Changed on disk since it was checked: not served, fetched again. */
-  if (g_error_matches (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH) &&
-      _shoal_torrent_is_active (self))
-    _shoal_torrent_piece_lost (self, rd->block.piece);
-
-  if (shoal_peer_connection_get_state (rd->conn) == SHOAL_PEER_CONNECTION_ACTIVE)
-    {
-      ShoalPeerState *ps = peer_state (rd->conn);
-
-      ps->reads_in_flight--;
-      if (block != NULL && !shoal_peer_connection_am_choking (rd->conn))
-        {
-          guint64 len = g_bytes_get_size (block);
-          gint64 now = g_get_monotonic_time ();
-
-          shoal_peer_connection_send_piece (rd->conn, rd->block.piece, rd->block.begin, block);
-          ps->uploaded += len;
-          self->uploaded += len;
-          self->session_uploaded += len;
-          shoal_rate_add (&self->up_rate, now, len);
-        }
-      if (g_error_matches (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH))
-        {
-          shoal_peer_connection_send_reject (rd->conn, rd->block.piece, rd->block.begin,
-                                             rd->block.length);
-          pump_uploads (ps);
-        }
-      else if (block == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-               _shoal_torrent_is_active (self))
-        {
-          /* The data we were seeding is gone or unreadable: the user must
-           * know, and we must not claim pieces we cannot serve. */
-          _shoal_torrent_set_error (self, error);
-        }
-      else
-        pump_uploads (ps);
-    }
-
-  g_object_unref (rd->conn);
-  g_object_unref (rd->torrent);
-  g_free (rd);
-}
-
-static void
-pump_uploads (ShoalPeerState *ps)
-{
-  ShoalTorrent *self = ps->torrent;
-
-  while (ps->reads_in_flight < MAX_READS_IN_FLIGHT &&
-         !g_queue_is_empty (&ps->uploads) &&
-         shoal_peer_connection_get_pending_output (ps->conn) < MAX_PENDING_OUTPUT &&
-         !shoal_peer_connection_output_full (ps->conn) &&
-         !shoal_peer_connection_am_choking (ps->conn))
-    {
-      ShoalBlock *b = g_queue_peek_head (&ps->uploads);
-      ReadData *rd;
-
-      if (shoal_peer_connection_upload_allowance (ps->conn) < b->length)
-        break; /* the tick tries again when tokens are back */
-
-      g_queue_pop_head (&ps->uploads);
-      rd = g_new0 (ReadData, 1);
-      rd->torrent = g_object_ref (self);
-      rd->conn = g_object_ref (ps->conn);
-      rd->block = *b;
-      g_free (b);
-      ps->reads_in_flight++;
-      shoal_storage_read_block_async (self->storage, rd->block.piece, rd->block.begin, rd->block.length,
-                                      self->cancellable, read_done_cb, rd);
-    }
-}
-
-static void
-handle_request (ShoalTorrent               *self,
-                ShoalPeerState             *ps,
-                const ShoalPeerWireMessage *msg)
-{
-  g_autoptr(GError) error = NULL;
-  ShoalBlock *b;
-
-  if (self->info == NULL)
-    {
-      shoal_peer_connection_send_reject (ps->conn, msg->index, msg->begin, msg->length);
-      return;
-    }
-  if (!shoal_peer_wire_validate_request (msg->index, msg->begin, msg->length,
-                                         shoal_metainfo_get_n_pieces (self->info),
-                                         shoal_metainfo_get_piece_length (self->info),
-                                         shoal_metainfo_get_total_length (self->info), &error))
-    {
-      shoal_peer_connection_close (ps->conn, error);
-      return;
-    }
-  if (shoal_peer_connection_am_choking (ps->conn) ||
-      !shoal_piece_picker_has_piece (self->picker, msg->index) ||
-      g_queue_get_length (&ps->uploads) >= SHOAL_PEER_CONNECTION_MAX_UPLOAD_QUEUE)
-    {
-      shoal_peer_connection_send_reject (ps->conn, msg->index, msg->begin, msg->length);
-      return;
-    }
-  b = g_new (ShoalBlock, 1);
-  b->piece = msg->index;
-  b->begin = msg->begin;
-  b->length = msg->length;
-  g_queue_push_tail (&ps->uploads, b);
-  pump_uploads (ps);
-}
-
-static void
-handle_cancel (ShoalPeerState             *ps,
-               const ShoalPeerWireMessage *msg)
-{
-  for (GList *l = ps->uploads.head; l != NULL; l = l->next)
-    {
-      ShoalBlock *b = l->data;
-
-      if (b->piece == msg->index && b->begin == msg->begin && b->length == msg->length)
-        {
-          g_queue_delete_link (&ps->uploads, l);
-          g_free (b);
-          return;
-        }
-    }
-}
-
-static void
-drop_uploads (ShoalPeerState *ps)
-{
-  ShoalBlock *b;
-
-  while ((b = g_queue_pop_head (&ps->uploads)) != NULL)
-    g_free (b);
-}
-
-/* Choking */
-
-static guint
-count_unchoked (ShoalTorrent *self)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < self->connections->len; i++)
-    {
-      ShoalPeerConnection *c = self->connections->pdata[i];
-
-      if (shoal_peer_connection_get_state (c) == SHOAL_PEER_CONNECTION_ACTIVE &&
-          !shoal_peer_connection_am_choking (c))
-        n++;
-    }
-  return n;
-}
-
-static gint
-compare_for_unchoke (gconstpointer a,
-                     gconstpointer b,
-                     gpointer      user_data)
-{
-  ShoalTorrent *self = user_data;
-  ShoalPeerConnection *ca = *(ShoalPeerConnection * const *) a;
-  ShoalPeerConnection *cb = *(ShoalPeerConnection * const *) b;
-  gint64 now = g_get_monotonic_time ();
-  guint64 ra, rb;
-
-  /* Downloading: reward the peers that give us the most (tit-for-tat).
-   * Seeding: favour the peers we can upload to fastest. */
-  if (self->state == SHOAL_TORRENT_STATE_SEEDING)
-    {
-      ra = shoal_rate_get (shoal_peer_connection_get_up_rate (ca), now);
-      rb = shoal_rate_get (shoal_peer_connection_get_up_rate (cb), now);
-    }
-  else
-    {
-      ra = shoal_rate_get (shoal_peer_connection_get_down_rate (ca), now);
-      rb = shoal_rate_get (shoal_peer_connection_get_down_rate (cb), now);
-    }
-  return ra < rb ? 1 : (ra > rb ? -1 : 0);
-}
-
-/**
- * _shoal_torrent_choke:
- * @self: a torrent
- * @rotate_optimistic: pick a new optimistic unchoke (every 30 s)
- *
- * Unchokes the best interested peers (SHOAL_TORRENT_UNCHOKE_SLOTS - 1 by
- * rate) plus one optimistic unchoke chosen at random, and chokes the rest.
- */
-void
-_shoal_torrent_choke (ShoalTorrent *self,
-                      gboolean      rotate_optimistic)
-{
-  g_autoptr(GPtrArray) interested = g_ptr_array_new ();
-  ShoalPeerConnection *optimistic = NULL;
-  guint regular = SHOAL_TORRENT_UNCHOKE_SLOTS - 1;
-
-  for (guint i = 0; i < self->connections->len; i++)
-    {
-      ShoalPeerConnection *c = self->connections->pdata[i];
-
-      if (shoal_peer_connection_get_state (c) != SHOAL_PEER_CONNECTION_ACTIVE)
-        continue;
-      if (shoal_peer_connection_peer_interested (c))
-        {
-          g_ptr_array_add (interested, c);
-          if (peer_state (c)->optimistic && !rotate_optimistic)
-            optimistic = c;
-        }
-      else
-        shoal_peer_connection_set_choking (c, TRUE);
-    }
-
-  g_ptr_array_sort_with_data (interested, compare_for_unchoke, self);
-
-  if (optimistic == NULL && interested->len > regular)
-    optimistic = interested->pdata[regular + g_random_int_range (0, (gint) (interested->len - regular))];
-  else if (optimistic != NULL)
-    {
-      /* Keep it unless it earned a regular slot. */
-      for (guint i = 0; i < MIN (regular, interested->len); i++)
-        if (interested->pdata[i] == optimistic)
-          optimistic = interested->len > regular
-                       ? interested->pdata[regular + g_random_int_range (0, (gint) (interested->len - regular))]
-                       : NULL;
-    }
-
-  for (guint i = 0; i < interested->len; i++)
-    {
-      ShoalPeerConnection *c = interested->pdata[i];
-      ShoalPeerState *ps = peer_state (c);
-      gboolean unchoke = i < regular || c == optimistic || interested->len <= SHOAL_TORRENT_UNCHOKE_SLOTS;
-
-      ps->optimistic = c == optimistic;
-      if (unchoke && shoal_peer_connection_am_choking (c))
-        ps->unchoked_at_us = g_get_monotonic_time ();
-      shoal_peer_connection_set_choking (c, !unchoke);
-      if (!unchoke)
-        drop_uploads (ps);
-      else
-        pump_uploads (ps);
-    }
-}
-
 /* Connection callbacks */
 
 static gboolean
@@ -958,35 +613,6 @@ conn_lookup (gpointer             owner,
 {
   /* Only the session looks up incoming connections. */
   return FALSE;
-}
-
-static void
-send_extension_handshake (ShoalTorrent        *self,
-                          ShoalPeerConnection *conn)
-{
-  g_autoptr(ShoalPeerWireExtHandshake) ext = shoal_peer_wire_ext_handshake_new ();
-  g_autoptr(GByteArray) payload = g_byte_array_new ();
-  GInetSocketAddress *remote = shoal_peer_connection_get_remote (conn);
-
-  shoal_peer_wire_ext_handshake_set_client (ext, "Shoal " PACKAGE_VERSION);
-  shoal_peer_wire_ext_handshake_add (ext, SHOAL_UT_METADATA_NAME, EXT_UT_METADATA);
-  if (pex_allowed (self))
-    shoal_peer_wire_ext_handshake_add (ext, SHOAL_PEX_NAME, EXT_UT_PEX);
-  if (self->info != NULL)
-    ext->metadata_size = (gint64) g_bytes_get_size (shoal_metainfo_get_info_bytes (self->info));
-  ext->listen_port = shoal_session_get_listen_port (self->session);
-  ext->reqq = SHOAL_PEER_CONNECTION_MAX_UPLOAD_QUEUE;
-  if (remote != NULL)
-    {
-      GInetAddress *ip = g_inet_socket_address_get_address (remote);
-      gsize len = g_inet_address_get_native_size (ip);
-
-      memcpy (ext->yourip, g_inet_address_to_bytes (ip), len);
-      ext->yourip_len = (guint) len;
-    }
-  /* This writes a whole extended message, id 0. */
-  shoal_peer_wire_encode_ext_handshake (payload, ext);
-  shoal_peer_connection_send_raw (conn, payload);
 }
 
 static ShoalPeerFlags
@@ -1036,21 +662,21 @@ conn_ready (gpointer             owner,
             ShoalPeerConnection *conn)
 {
   ShoalTorrent *self = owner;
-  ShoalPeerState *ps = peer_state (conn);
+  ShoalPeerState *ps = _shoal_torrent_peer_state (conn);
 
   ps->peer = _shoal_peer_new (shoal_peer_connection_get_address (conn), ps->source);
   update_peer_snapshot (ps, g_get_monotonic_time ());
   g_list_store_append (self->peers, ps->peer);
 
   if (shoal_peer_connection_get_features (conn) & SHOAL_PEER_WIRE_FEATURE_EXTENSION)
-    send_extension_handshake (self, conn);
+    _shoal_torrent_send_extension_handshake (self, conn);
   if ((shoal_peer_connection_get_features (conn) & SHOAL_PEER_WIRE_FEATURE_DHT) &&
-      shoal_session_get_dht (self->session) != NULL &&
+      SHOAL_TORRENT_ASK (self, get_dht) != NULL &&
       (self->info == NULL || !shoal_metainfo_is_private (self->info)))
     {
       g_autoptr(GByteArray) port = g_byte_array_new ();
 
-      shoal_peer_wire_encode_port (port, shoal_dht_get_port (shoal_session_get_dht (self->session)));
+      shoal_peer_wire_encode_port (port, shoal_dht_get_port (SHOAL_TORRENT_ASK (self, get_dht)));
       shoal_peer_connection_send_raw (conn, port);
     }
   if (self->picker != NULL)
@@ -1063,257 +689,13 @@ conn_ready (gpointer             owner,
     }
 }
 
-/* Peer exchange (BEP 11) */
-
-/* Private torrents (BEP 27) learn peers from their trackers only. */
-static gboolean
-pex_allowed (ShoalTorrent *self)
-{
-  return shoal_session_get_pex_enabled (self->session) &&
-         (self->info == NULL || !shoal_metainfo_is_private (self->info));
-}
-
-/* Tells peers that speak ut_pex about our other peers, once a minute. */
-static void
-send_pex (ShoalTorrent   *self,
-          ShoalPeerState *ps,
-          gint64          now)
-{
-  const ShoalPeerWireExtHandshake *ext = shoal_peer_connection_get_ext_handshake (ps->conn);
-  guint8 id = ext ? shoal_peer_wire_ext_handshake_lookup (ext, SHOAL_PEX_NAME) : 0;
-  g_autoptr(GArray) connected = NULL;
-  g_autoptr(GByteArray) out = NULL;
-
-  if (ps->pex == NULL || id == 0 || !pex_allowed (self) || !shoal_pex_state_should_send (ps->pex, now))
-    return;
-  connected = g_array_new (FALSE, TRUE, sizeof (ShoalPexPeer));
-  for (guint i = 0; i < self->connections->len; i++)
-    {
-      ShoalPeerConnection *c = self->connections->pdata[i];
-      const ShoalPeerWireExtHandshake *cext = shoal_peer_connection_get_ext_handshake (c);
-      GInetSocketAddress *remote = shoal_peer_connection_get_remote (c);
-      g_autoptr(GSocketAddress) reachable = NULL;
-      ShoalPexPeer p;
-      guint8 flags = 0;
-
-      if (c == ps->conn || remote == NULL || shoal_peer_connection_get_state (c) != SHOAL_PEER_CONNECTION_ACTIVE)
-        continue;
-      /* An incoming peer is reachable on its listening port, not on the
-       * port it called us from. */
-      if (shoal_peer_connection_is_incoming (c))
-        {
-          if (cext == NULL || cext->listen_port == 0)
-            continue;
-          reachable = g_inet_socket_address_new (g_inet_socket_address_get_address (remote), cext->listen_port);
-        }
-      else
-        reachable = g_object_ref (G_SOCKET_ADDRESS (remote));
-      if (shoal_peer_connection_is_encrypted (c))
-        flags |= SHOAL_PEX_FLAG_ENCRYPTION;
-      if (shoal_peer_connection_peer_has_all (c))
-        flags |= SHOAL_PEX_FLAG_SEED;
-      if (!shoal_peer_connection_is_incoming (c))
-        flags |= SHOAL_PEX_FLAG_REACHABLE;
-      if (shoal_pex_peer_set_address (&p, G_INET_SOCKET_ADDRESS (reachable), flags))
-        g_array_append_val (connected, p);
-    }
-  out = g_byte_array_new ();
-  if (shoal_pex_state_build (ps->pex, (const ShoalPexPeer *) (gpointer) connected->data, connected->len, now, out))
-    shoal_peer_connection_send_extended (ps->conn, id, out->data, out->len);
-}
-
-static void
-handle_pex (ShoalTorrent               *self,
-            ShoalPeerState             *ps,
-            const ShoalPeerWireMessage *msg)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ShoalPexMessage) pex = NULL;
-  gint64 now = g_get_monotonic_time ();
-
-  if (!pex_allowed (self) || ps->pex == NULL || !shoal_pex_state_accept_incoming (ps->pex, now))
-    return;
-  pex = shoal_pex_parse (msg->payload, msg->payload_len, &error);
-  if (pex == NULL)
-    {
-      shoal_peer_connection_close (ps->conn, error);
-      return;
-    }
-  for (guint i = 0; i < pex->added->len; i++)
-    {
-      g_autoptr(GInetSocketAddress) address = shoal_pex_peer_to_address (&g_array_index (pex->added, ShoalPexPeer, i));
-      GInetSocketAddress *sender = shoal_peer_connection_get_remote (ps->conn);
-
-      if (address != NULL && sender != NULL)
-        _shoal_torrent_add_candidate (self, address, SHOAL_PEER_FLAG_FROM_PEX,
-                                      g_inet_socket_address_get_address (sender));
-    }
-  if (pex->added->len > 0 && _shoal_torrent_is_active (self))
-    _shoal_torrent_connect_peers (self, now);
-}
-
-/* Metadata exchange (BEP 9) */
-
-static void
-fill_metadata_requests (ShoalTorrent   *self,
-                        ShoalPeerState *ps)
-{
-  const ShoalPeerWireExtHandshake *ext = shoal_peer_connection_get_ext_handshake (ps->conn);
-  guint8 id = ext ? shoal_peer_wire_ext_handshake_lookup (ext, SHOAL_UT_METADATA_NAME) : 0;
-  gint64 now = g_get_monotonic_time ();
-  guint32 piece;
-
-  if (self->metadata_fetch == NULL || id == 0 || ps->metadata_size <= 0)
-    return;
-  while (shoal_metadata_fetch_next_request (self->metadata_fetch, sender_id (ps), now, &piece))
-    {
-      g_autoptr(GByteArray) out = g_byte_array_new ();
-
-      shoal_ut_metadata_encode_request (out, piece);
-      shoal_peer_connection_send_extended (ps->conn, id, out->data, out->len);
-    }
-}
-
-static void
-metadata_complete (ShoalTorrent *self)
-{
-  GBytes *info = shoal_metadata_fetch_get_info (self->metadata_fetch);
-  const char * const *trackers = self->magnet ? shoal_magnet_get_trackers (self->magnet) : NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) torrent = shoal_ut_metadata_build_torrent (info, trackers, &error);
-  g_autoptr(ShoalMetainfo) metainfo = NULL;
-
-  if (torrent != NULL)
-    metainfo = shoal_metainfo_new_from_bytes (torrent, &error);
-  if (metainfo == NULL || !_shoal_torrent_set_metainfo (self, metainfo, &error))
-    _shoal_torrent_set_error (self, error);
-}
-
-static void
-handle_ut_metadata (ShoalTorrent               *self,
-                    ShoalPeerState             *ps,
-                    const ShoalPeerWireMessage *msg)
-{
-  const ShoalPeerWireExtHandshake *ext = shoal_peer_connection_get_ext_handshake (ps->conn);
-  guint8 peer_id = ext ? shoal_peer_wire_ext_handshake_lookup (ext, SHOAL_UT_METADATA_NAME) : 0;
-  GBytes *ours = self->info ? shoal_metainfo_get_info_bytes (self->info) : NULL;
-  gint64 size = ours ? (gint64) g_bytes_get_size (ours) : ps->metadata_size;
-  ShoalUtMetadataMessage m;
-  g_autoptr(GError) error = NULL;
-  gint64 now = g_get_monotonic_time ();
-
-  if (!shoal_ut_metadata_parse (msg->payload, msg->payload_len, size, &m, &error))
-    {
-      shoal_peer_connection_close (ps->conn, error);
-      return;
-    }
-
-  switch (m.type)
-    {
-    case SHOAL_UT_METADATA_REQUEST:
-      /* A peer that does not read its answers gets no more of them. */
-      if (peer_id != 0 && !shoal_peer_connection_output_full (ps->conn))
-        {
-          g_autoptr(GByteArray) out = g_byte_array_new ();
-
-          shoal_ut_metadata_answer_request (ours, m.piece, &ps->metadata_limit, now, out);
-          shoal_peer_connection_send_extended (ps->conn, peer_id, out->data, out->len);
-        }
-      break;
-
-    case SHOAL_UT_METADATA_REJECT:
-      if (self->metadata_fetch != NULL)
-        shoal_metadata_fetch_reject (self->metadata_fetch, sender_id (ps), m.piece, now);
-      break;
-
-    case SHOAL_UT_METADATA_DATA:
-      if (self->metadata_fetch != NULL)
-        {
-          g_autoptr(GPtrArray) bad = NULL;
-          ShoalMetadataFetchResult r = shoal_metadata_fetch_add_piece (self->metadata_fetch, sender_id (ps), &m,
-                                                                      &bad, &error);
-
-          if (r == SHOAL_METADATA_FETCH_COMPLETE)
-            {
-              metadata_complete (self);
-              return;
-            }
-          if (r == SHOAL_METADATA_FETCH_BAD_PEER)
-            {
-              shoal_peer_connection_close (ps->conn, error);
-              return;
-            }
-          if (r == SHOAL_METADATA_FETCH_MISMATCH)
-            {
-              /* The assembled dictionary failed the info-hash, and the
-               * fetcher knows who alone sent it: ban the address, or it
-               * comes back for another assembly. */
-              for (guint i = 0; bad != NULL && i < bad->len; i++)
-                {
-                  ShoalPeerConnection *c = find_connection (self, bad->pdata[i]);
-
-                  if (c != NULL)
-                    {
-                      g_autofree char *ip = ip_of (c);
-
-                      g_debug ("Peer %s sent metadata that does not match the info-hash",
-                               shoal_peer_connection_get_address (c));
-                      if (!g_hash_table_contains (self->banned, ip))
-                        ban_ip (self, ip);
-                    }
-                }
-              if (shoal_peer_connection_get_state (ps->conn) != SHOAL_PEER_CONNECTION_ACTIVE)
-                return;
-            }
-          fill_metadata_requests (self, ps);
-        }
-      break;
-
-    default:
-      break;
-    }
-}
-
-/* The peer's extension handshake arrived (the connection parsed it). */
-static void
-handle_ext_handshake (ShoalTorrent   *self,
-                      ShoalPeerState *ps)
-{
-  const ShoalPeerWireExtHandshake *ext = shoal_peer_connection_get_ext_handshake (ps->conn);
-  g_autoptr(GError) error = NULL;
-
-  if (ext == NULL)
-    return;
-  ps->metadata_size = ext->metadata_size;
-  if (ps->pex == NULL && shoal_peer_wire_ext_handshake_lookup (ext, SHOAL_PEX_NAME) != 0)
-    ps->pex = shoal_pex_state_new ();
-  if (self->metadata_fetch != NULL && ext->metadata_size > 0 &&
-      shoal_peer_wire_ext_handshake_lookup (ext, SHOAL_UT_METADATA_NAME) != 0)
-    {
-      g_autofree char *ip = ip_of (ps->conn);
-
-      /* Bans are by address: a peer that sent bad metadata gets no second
-       * assembly by reconnecting. */
-      if (!shoal_metadata_fetch_set_peer_address (self->metadata_fetch, sender_id (ps), ip, &error) ||
-          !shoal_metadata_fetch_set_size (self->metadata_fetch, sender_id (ps), ext->metadata_size, &error))
-        {
-          g_debug ("Peer %s: %s", shoal_peer_connection_get_address (ps->conn), error->message);
-          /* Without the metadata a banned peer has nothing else to give. */
-          if (g_error_matches (error, SHOAL_UT_METADATA_ERROR, SHOAL_UT_METADATA_ERROR_BANNED_PEER))
-            shoal_peer_connection_close (ps->conn, error);
-          return;
-        }
-      fill_metadata_requests (self, ps);
-    }
-}
-
 static void
 conn_message (gpointer                    owner,
               ShoalPeerConnection        *conn,
               const ShoalPeerWireMessage *msg)
 {
   ShoalTorrent *self = owner;
-  ShoalPeerState *ps = peer_state (conn);
+  ShoalPeerState *ps = _shoal_torrent_peer_state (conn);
 
   switch (msg->type)
     {
@@ -1321,8 +703,8 @@ conn_message (gpointer                    owner,
       if (self->picker == NULL)
         break;
       /* A peer with nothing may send no bitfield before its first have. */
-      if (shoal_piece_picker_knows_peer (self->picker, sender_id (ps)))
-        shoal_piece_picker_peer_have (self->picker, sender_id (ps), msg->index);
+      if (shoal_piece_picker_knows_peer (self->picker, _shoal_torrent_sender_id (ps)))
+        shoal_piece_picker_peer_have (self->picker, _shoal_torrent_sender_id (ps), msg->index);
       else
         count_peer (self, ps);
       if (!shoal_peer_connection_am_interested (conn))
@@ -1358,7 +740,7 @@ conn_message (gpointer                    owner,
       break;
 
     case SHOAL_PEER_WIRE_INTERESTED:
-      if (count_unchoked (self) < SHOAL_TORRENT_UNCHOKE_SLOTS)
+      if (_shoal_torrent_count_unchoked (self) < SHOAL_TORRENT_UNCHOKE_SLOTS)
         _shoal_torrent_choke (self, FALSE);
       break;
 
@@ -1366,13 +748,13 @@ conn_message (gpointer                    owner,
       if (!shoal_peer_connection_am_choking (conn))
         {
           shoal_peer_connection_set_choking (conn, TRUE);
-          drop_uploads (ps);
+          _shoal_torrent_drop_uploads (ps);
           _shoal_torrent_choke (self, FALSE);
         }
       break;
 
     case SHOAL_PEER_WIRE_REQUEST:
-      handle_request (self, ps, msg);
+      _shoal_torrent_handle_request (self, ps, msg);
       break;
 
     case SHOAL_PEER_WIRE_PIECE:
@@ -1382,7 +764,7 @@ conn_message (gpointer                    owner,
       break;
 
     case SHOAL_PEER_WIRE_CANCEL:
-      handle_cancel (ps, msg);
+      _shoal_torrent_handle_cancel (ps, msg);
       break;
 
     case SHOAL_PEER_WIRE_REJECT:
@@ -1393,30 +775,25 @@ conn_message (gpointer                    owner,
         if (idx >= 0)
           {
             g_array_remove_index_fast (ps->requests, (guint) idx);
-            shoal_piece_picker_request_rejected (self->picker, &b, sender_id (ps));
+            shoal_piece_picker_request_rejected (self->picker, &b, _shoal_torrent_sender_id (ps));
           }
       }
       break;
 
     case SHOAL_PEER_WIRE_EXTENDED:
-      if (msg->extended_id == 0)
-        handle_ext_handshake (self, ps);
-      else if (msg->extended_id == EXT_UT_METADATA)
-        handle_ut_metadata (self, ps, msg);
-      else if (msg->extended_id == EXT_UT_PEX)
-        handle_pex (self, ps, msg);
+      _shoal_torrent_handle_extended (self, ps, msg);
       break;
 
     case SHOAL_PEER_WIRE_PORT:
       /* The peer runs a DHT node: a good one to know. */
-      if (msg->port != 0 && shoal_session_get_dht (self->session) != NULL &&
+      if (msg->port != 0 && SHOAL_TORRENT_ASK (self, get_dht) != NULL &&
           shoal_peer_connection_get_remote (conn) != NULL)
         {
           g_autoptr(GSocketAddress) node =
             g_inet_socket_address_new (g_inet_socket_address_get_address (shoal_peer_connection_get_remote (conn)),
                                        msg->port);
 
-          shoal_dht_add_node (shoal_session_get_dht (self->session), node);
+          shoal_dht_add_node (SHOAL_TORRENT_ASK (self, get_dht), node);
         }
       break;
 
@@ -1434,7 +811,7 @@ conn_closed (gpointer             owner,
              const GError        *error)
 {
   ShoalTorrent *self = owner;
-  ShoalPeerState *ps = peer_state (conn);
+  ShoalPeerState *ps = _shoal_torrent_peer_state (conn);
   g_autofree char *key = g_strdup (shoal_peer_connection_get_address (conn));
   ShoalPeerCandidate *c = shoal_peer_candidates_lookup (self->candidates, key);
   gboolean was_unchoked = !shoal_peer_connection_am_choking (conn);
@@ -1443,20 +820,20 @@ conn_closed (gpointer             owner,
   if (ps != NULL)
     {
       release_requests (self, ps);
-      drop_uploads (ps);
+      _shoal_torrent_drop_uploads (ps);
       if (ps->peer != NULL && g_list_store_find (self->peers, ps->peer, &pos))
         g_list_store_remove (self->peers, pos);
     }
   if (self->picker != NULL && ps != NULL)
     {
-      shoal_piece_picker_peer_remove (self->picker, sender_id (ps));
-      shoal_piece_picker_peer_gone (self->picker, sender_id (ps));
+      shoal_piece_picker_peer_remove (self->picker, _shoal_torrent_sender_id (ps));
+      shoal_piece_picker_peer_gone (self->picker, _shoal_torrent_sender_id (ps));
     }
   if (self->metadata_fetch != NULL && ps != NULL)
-    shoal_metadata_fetch_remove_peer (self->metadata_fetch, sender_id (ps));
+    shoal_metadata_fetch_remove_peer (self->metadata_fetch, _shoal_torrent_sender_id (ps));
 
   if (c != NULL && shoal_peer_connection_failed_in_mse (conn) &&
-      shoal_session_get_encryption_policy (self->session) == SHOAL_ENCRYPTION_PREFER)
+      SHOAL_TORRENT_ASK (self, get_encryption_policy) == SHOAL_ENCRYPTION_PREFER)
     {
       /* It may not speak the obfuscated handshake: try plaintext next. */
       c->connected = FALSE;
@@ -1468,7 +845,7 @@ conn_closed (gpointer             owner,
       /* A hang-up carries no error: say why this peer gets no plaintext
        * retry, or a refused peer leaves no trace in the log. */
       if (shoal_peer_connection_failed_in_mse (conn) &&
-          shoal_session_get_encryption_policy (self->session) == SHOAL_ENCRYPTION_REQUIRE)
+          SHOAL_TORRENT_ASK (self, get_encryption_policy) == SHOAL_ENCRYPTION_REQUIRE)
         g_debug ("Peer %s: no encrypted handshake, and encryption is required: not retrying in plaintext",
                  shoal_peer_connection_get_address (conn));
       c->connected = FALSE;
@@ -1496,7 +873,7 @@ static void
 conn_writable (gpointer             owner,
                ShoalPeerConnection *conn)
 {
-  pump_uploads (peer_state (conn));
+  _shoal_torrent_pump_uploads (_shoal_torrent_peer_state (conn));
 }
 
 static const ShoalPeerConnectionHandler torrent_handler = {
@@ -1507,15 +884,16 @@ static const ShoalPeerConnectionHandler torrent_handler = {
   conn_writable,
 };
 
-static void
-attach (ShoalTorrent        *self,
-        ShoalPeerConnection *conn,
-        ShoalPeerFlags       source)
+/* Makes @conn one of ours: its state, handler and limits. */
+void
+_shoal_torrent_attach_connection (ShoalTorrent        *self,
+                                  ShoalPeerConnection *conn,
+                                  ShoalPeerFlags       source)
 {
   ShoalPeerState *ps = g_new0 (ShoalPeerState, 1);
-  g_autofree char *ip = ip_of (conn);
-  ShoalRateLimit *down[] = { &self->down_limit, _shoal_session_get_down_limit (self->session) };
-  ShoalRateLimit *up[] = { &self->up_limit, _shoal_session_get_up_limit (self->session) };
+  g_autofree char *ip = _shoal_torrent_conn_ip (conn);
+  ShoalRateLimit *down[] = { &self->down_limit, SHOAL_TORRENT_ASK (self, get_down_limit) };
+  ShoalRateLimit *up[] = { &self->up_limit, SHOAL_TORRENT_ASK (self, get_up_limit) };
 
   ps->torrent = self;
   ps->conn = conn;
@@ -1530,273 +908,8 @@ attach (ShoalTorrent        *self,
   if (self->info != NULL)
     shoal_peer_connection_set_n_pieces (conn, shoal_metainfo_get_n_pieces (self->info));
   shoal_peer_connection_set_limits (conn, down, up);
-  shoal_peer_connection_set_peer_limits (conn, _shoal_session_get_peer_limits (self->session));
+  shoal_peer_connection_set_peer_limits (conn, SHOAL_TORRENT_ASK (self, get_peer_limits));
   g_ptr_array_add (self->connections, g_object_ref (conn));
-}
-
-static gboolean
-room_for_connection (ShoalTorrent *self)
-{
-  return self->connections->len < self->max_connections &&
-         _shoal_session_get_n_connections (self->session) < _shoal_session_get_max_connections (self->session);
-}
-
-/* Our connections (either way) with the host of @conn. */
-static guint
-count_connections_from (ShoalTorrent        *self,
-                        ShoalPeerConnection *conn)
-{
-  GInetSocketAddress *remote = shoal_peer_connection_get_remote (conn);
-  guint n = 0;
-
-  for (guint i = 0; remote != NULL && i < self->connections->len; i++)
-    {
-      GInetSocketAddress *other = shoal_peer_connection_get_remote (self->connections->pdata[i]);
-
-      if (other != NULL && shoal_peer_connection_get_state (self->connections->pdata[i]) != SHOAL_PEER_CONNECTION_CLOSED &&
-          g_inet_address_equal (g_inet_socket_address_get_address (other), g_inet_socket_address_get_address (remote)))
-        n++;
-    }
-  return n;
-}
-
-/**
- * _shoal_torrent_adopt_incoming:
- * @error: why it was refused
- *
- * An incoming connection asked for this torrent. Returns FALSE (and the
- * session closes it) when we are not running or are full, it is banned, or
- * its host has as many connections to us as one host may.
- */
-gboolean
-_shoal_torrent_adopt_incoming (ShoalTorrent        *self,
-                               ShoalPeerConnection *conn,
-                               GError             **error)
-{
-  g_autofree char *ip = ip_of (conn);
-  GInetSocketAddress *remote = shoal_peer_connection_get_remote (conn);
-
-  if (!_shoal_torrent_is_active (self))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
-                   "Peer asked for “%s”, which is not running", shoal_torrent_get_name (self));
-      return FALSE;
-    }
-  if (g_hash_table_contains (self->banned, ip))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                   "Peer is banned from “%s”", shoal_torrent_get_name (self));
-      return FALSE;
-    }
-  if (!room_for_connection (self))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
-                   "Peer asked for “%s”, which is full (%u of %u connections, %u of %u in all)",
-                   shoal_torrent_get_name (self), self->connections->len, self->max_connections,
-                   _shoal_session_get_n_connections (self->session),
-                   _shoal_session_get_max_connections (self->session));
-      return FALSE;
-    }
-  if (remote != NULL && _shoal_session_limits_per_ip (self->session, g_inet_socket_address_get_address (remote)) &&
-      count_connections_from (self, conn) >= SHOAL_TORRENT_MAX_CONNECTIONS_PER_IP)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
-                   "Peer asked for “%s”, but %s already has %u connections to it, the most one host may have",
-                   shoal_torrent_get_name (self), ip, SHOAL_TORRENT_MAX_CONNECTIONS_PER_IP);
-      return FALSE;
-    }
-  attach (self, conn, SHOAL_PEER_FLAG_NONE);
-  return TRUE;
-}
-
-/**
- * _shoal_torrent_add_candidate:
- * @self: a torrent
- * @address: a peer address
- * @source: where it came from: %SHOAL_PEER_FLAG_NONE for the user, or one
- *   of the FROM flags
- * @sender: (nullable): who told us: the PEX peer, the tracker, the LSD
- *   announcer, our DHT socket
- *
- * Keeps @address as a peer to dial, if it passes the address filter and
- * the candidate table has room for it (see shoal-peer-candidates.c).
- */
-void
-_shoal_torrent_add_candidate (ShoalTorrent       *self,
-                              GInetSocketAddress *address,
-                              ShoalPeerFlags      source,
-                              GInetAddress       *sender)
-{
-  g_autofree char *ip = g_inet_address_to_string (g_inet_socket_address_get_address (address));
-  g_autofree char *origin = NULL;
-  g_autoptr(GPtrArray) networks = NULL;
-  ShoalPeerSource kind = shoal_peer_source_from_flags (source);
-  const char *reason = NULL;
-
-  if (g_hash_table_contains (self->banned, ip))
-    return;
-  /* Trackers list us too; on a loopback address our own port is us. */
-  if (g_inet_socket_address_get_port (address) == shoal_session_get_listen_port (self->session) &&
-      g_inet_address_get_is_loopback (g_inet_socket_address_get_address (address)))
-    return;
-  if (kind != SHOAL_PEER_SOURCE_MANUAL)
-    networks = shoal_peer_address_local_networks ();
-  if (!shoal_peer_address_is_acceptable (address, kind, sender, networks, &reason))
-    {
-      g_debug ("Torrent %s: ignoring %s peer %s:%u: %s", self->hash_hex, shoal_peer_source_to_string (kind),
-               ip, g_inet_socket_address_get_port (address), reason);
-      return;
-    }
-  /* Quotas per PEX peer and per tracker: one of them cannot fill the table. */
-  if (sender != NULL && (kind == SHOAL_PEER_SOURCE_PEX || kind == SHOAL_PEER_SOURCE_TRACKER))
-    origin = g_inet_address_to_string (sender);
-  shoal_peer_candidates_add (self->candidates, address, source, origin, g_get_monotonic_time ());
-}
-
-static gboolean
-already_connected (ShoalTorrent *self,
-                   const char   *key)
-{
-  for (guint i = 0; i < self->connections->len; i++)
-    if (g_strcmp0 (shoal_peer_connection_get_address (self->connections->pdata[i]), key) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* Peers a DHT lookup found for us (GInetSocketAddress). */
-void
-_shoal_torrent_add_dht_peers (ShoalTorrent *self,
-                              GPtrArray    *peers)
-{
-  g_autoptr(GInetAddress) sender = NULL;
-
-  if (self->info != NULL && shoal_metainfo_is_private (self->info))
-    return;
-  sender = _shoal_session_dup_bound_address (self->session);
-
-  /* The DHT does not say which node named a peer; but a DHT socket bound
-   * to loopback only ever hears from this host. */
-  for (guint i = 0; i < peers->len; i++)
-    if (G_IS_INET_SOCKET_ADDRESS (peers->pdata[i]))
-      _shoal_torrent_add_candidate (self, peers->pdata[i], SHOAL_PEER_FLAG_FROM_DHT, sender);
-  if (_shoal_torrent_is_active (self))
-    _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
-}
-
-/* A peer on the local network announced this torrent (BEP 14). */
-void
-_shoal_torrent_add_lsd_peer (ShoalTorrent       *self,
-                             GInetSocketAddress *address)
-{
-  if (self->info != NULL && shoal_metainfo_is_private (self->info))
-    return;
-  /* The announcer's own address: LSD only passes announces from our
-   * networks, so a private address is fine, a public one too. */
-  _shoal_torrent_add_candidate (self, address, SHOAL_PEER_FLAG_FROM_LSD, g_inet_socket_address_get_address (address));
-  if (_shoal_torrent_is_active (self))
-    _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
-}
-
-static void
-dht_announce_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(ShoalTorrent) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (shoal_dht_announce_finish (SHOAL_DHT (source), result, &error) == 0 && error != NULL &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_debug ("Torrent %s: DHT announce: %s", self->hash_hex, error->message);
-}
-
-/* Looks the torrent up in the DHT and announces it: every 15 minutes, or
- * every minute while it has few peers or still needs its metadata. */
-static void
-dht_tick (ShoalTorrent *self,
-          gint64        now_us)
-{
-  ShoalDht *dht = shoal_session_get_dht (self->session);
-  gboolean hungry;
-
-  if (dht == NULL || now_us < self->next_dht_announce_us ||
-      (self->info != NULL && shoal_metainfo_is_private (self->info)))
-    return;
-  hungry = self->info == NULL || self->connections->len < 5;
-  self->next_dht_announce_us = now_us + (hungry ? 60 : 15 * 60) * G_USEC_PER_SEC;
-  shoal_dht_announce_async (dht, self->info_hash, shoal_session_get_listen_port (self->session),
-                            self->cancellable, dht_announce_cb, g_object_ref (self));
-}
-
-/* Dials the best-ranked candidates (see shoal-peer-candidates.c), as
- * many as there is room for, within each source's dial budget. */
-void
-_shoal_torrent_connect_peers (ShoalTorrent *self,
-                              gint64        now_us)
-{
-  g_autoptr(GPtrArray) ranked = NULL;
-  guint started = 0;
-  gboolean seeding = self->state == SHOAL_TORRENT_STATE_SEEDING;
-
-  if (!_shoal_torrent_is_active (self) || !room_for_connection (self))
-    return;
-
-  if (now_us - self->candidates_pruned_us > 60 * G_USEC_PER_SEC)
-    {
-      self->candidates_pruned_us = now_us;
-      shoal_peer_candidates_prune (self->candidates, now_us);
-    }
-  ranked = shoal_peer_candidates_rank (self->candidates, now_us, seeding);
-  for (guint i = 0; i < ranked->len && started < SHOAL_TORRENT_CONNECTS_PER_TICK && room_for_connection (self); i++)
-    {
-      ShoalPeerCandidate *c = ranked->pdata[i];
-      ShoalPeerConnection *conn;
-      ShoalPeerWireFeatures features = SHOAL_PEER_WIRE_FEATURE_FAST | SHOAL_PEER_WIRE_FEATURE_EXTENSION;
-      ShoalEncryptionPolicy policy;
-
-      if (shoal_session_get_dht (self->session) != NULL)
-        features |= SHOAL_PEER_WIRE_FEATURE_DHT;
-
-      if (already_connected (self, c->key))
-        {
-          c->connected = TRUE;
-          continue;
-        }
-      /* It was named before it was banned. */
-      if (g_hash_table_size (self->banned) > 0)
-        {
-          g_autofree char *ip = g_inet_address_to_string (g_inet_socket_address_get_address (c->address));
-
-          if (g_hash_table_contains (self->banned, ip))
-            continue;
-        }
-      if (!shoal_peer_candidates_take_dial (self->candidates, c, now_us))
-        continue;
-
-      conn = shoal_peer_connection_new_outgoing (c->address, self->info_hash,
-                                                 shoal_session_get_peer_id (self->session), features);
-      policy = shoal_session_get_encryption_policy (self->session);
-      if (c->plaintext_only && policy == SHOAL_ENCRYPTION_PREFER)
-        policy = SHOAL_ENCRYPTION_ALLOW_PLAINTEXT;
-      shoal_peer_connection_set_encryption (conn, policy, NULL, NULL);
-      c->connected = TRUE;
-      attach (self, conn, c->source);
-      shoal_peer_connection_start (conn);
-      g_object_unref (conn);
-      started++;
-    }
-}
-
-void
-_shoal_torrent_close_all_peers (ShoalTorrent *self)
-{
-  g_autoptr(GPtrArray) conns = g_ptr_array_copy (self->connections, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
-
-  g_ptr_array_set_free_func (conns, g_object_unref);
-  for (guint i = 0; i < conns->len; i++)
-    shoal_peer_connection_close (conns->pdata[i], NULL);
-  g_ptr_array_set_size (self->connections, 0);
-  g_list_store_remove_all (self->peers);
 }
 
 void
@@ -1812,7 +925,7 @@ _shoal_torrent_broadcast_have (ShoalTorrent *self,
       if (!shoal_peer_connection_peer_has_all (c))
         shoal_peer_connection_send_have (c, piece);
       if (shoal_peer_connection_am_interested (c))
-        update_interest (self, peer_state (c));
+        update_interest (self, _shoal_torrent_peer_state (c));
     }
 }
 
@@ -1826,7 +939,7 @@ _shoal_torrent_peers_tick (ShoalTorrent *self,
   for (guint i = 0; i < conns->len; i++)
     {
       ShoalPeerConnection *conn = conns->pdata[i];
-      ShoalPeerState *ps = peer_state (conn);
+      ShoalPeerState *ps = _shoal_torrent_peer_state (conn);
 
       shoal_peer_connection_tick (conn, now_us);
       if (shoal_peer_connection_get_state (conn) != SHOAL_PEER_CONNECTION_ACTIVE)
@@ -1839,7 +952,7 @@ _shoal_torrent_peers_tick (ShoalTorrent *self,
 
           if (now_us - req->sent_us > SHOAL_TORRENT_REQUEST_TIMEOUT * G_USEC_PER_SEC)
             {
-              shoal_piece_picker_request_timed_out (self->picker, &req->block, sender_id (ps));
+              shoal_piece_picker_request_timed_out (self->picker, &req->block, _shoal_torrent_sender_id (ps));
               shoal_peer_connection_send_cancel (conn, req->block.piece, req->block.begin, req->block.length);
               g_array_remove_index_fast (ps->requests, r);
             }
@@ -1848,13 +961,13 @@ _shoal_torrent_peers_tick (ShoalTorrent *self,
         }
 
       update_peer_snapshot (ps, now_us);
-      pump_uploads (ps);
+      _shoal_torrent_pump_uploads (ps);
       fill_requests (ps);
-      fill_metadata_requests (self, ps);
-      send_pex (self, ps, now_us);
+      _shoal_torrent_fill_metadata_requests (self, ps);
+      _shoal_torrent_send_pex (self, ps, now_us);
     }
 
   for (guint i = 0; i < self->web_seeds->len; i++)
     shoal_web_seed_tick (self->web_seeds->pdata[i], now_us);
-  dht_tick (self, now_us);
+  _shoal_torrent_dht_tick (self, now_us);
 }

@@ -12,13 +12,15 @@
 #include "shoal-peer-candidates.h"
 #include "shoal-peer-connection.h"
 #include "shoal-peer-private.h"
-#include "shoal-session-private.h"
 #include "shoal-pex.h"
 #include "shoal-piece-picker.h"
 #include "shoal-rate.h"
+#include "shoal-session-private.h"
+#include "shoal-smart-ban.h"
 #include "shoal-state-store.h"
 #include "shoal-storage.h"
 #include "shoal-torrent.h"
+#include "shoal-torrent-services.h"
 #include "shoal-ut-metadata.h"
 #include "shoal-web-seed.h"
 
@@ -72,15 +74,6 @@ typedef struct
   gint64     sent_us;
 } ShoalOutRequest;
 
-/* A block of a piece that failed its hash check, remembered until the
- * piece passes: if the good data differs, its sender lied. */
-typedef struct
-{
-  guint  block;
-  char  *ip;
-  guint8 hash[20];
-} ShoalSuspectBlock;
-
 /* A piece being downloaded: blocks are copied here until it is complete. */
 typedef struct
 {
@@ -95,6 +88,7 @@ struct _ShoalTorrent
   GObject            parent_instance;
 
   ShoalSession      *session;       /* not owned: the session outlives us */
+  const ShoalTorrentServices *services; /* the session's, for its lifetime */
   ShoalMetainfo     *info;          /* NULL while fetching metadata */
   ShoalMagnet       *magnet;        /* the link it was added from, if any */
   ShoalMetadataFetch *metadata_fetch; /* while fetching the metadata */
@@ -130,9 +124,7 @@ struct _ShoalTorrent
   GListStore        *peers;         /* of ShoalPeer */
   ShoalPeerCandidates *candidates;
   gint64             candidates_pruned_us;
-  GHashTable        *strikes;       /* ip -> count of bad pieces */
-  GHashTable        *banned;        /* ip set */
-  GHashTable        *suspects;      /* piece -> GPtrArray of ShoalSuspectBlock */
+  ShoalSmartBan     *smart_ban;     /* strikes, evidence and bans, by address */
   guint64            last_sender_id; /* ShoalSender ids are given in sequence */
   GPtrArray         *web_seeds;     /* of ShoalWebSeed */
   guint              max_connections;
@@ -173,21 +165,21 @@ struct _ShoalTorrent
 };
 
 /* shoal-torrent.c */
-ShoalTorrent   *_shoal_torrent_new_common         (ShoalSession  *session,
+ShoalTorrent   *_shoal_torrent_new_common         (const ShoalTorrentServices *services,
                                                    const guint8   info_hash[20],
                                                    const char    *save_dir,
-                                                   guint          flags);
+                                                   ShoalAddFlags  flags);
 void            _shoal_torrent_attach_metainfo    (ShoalTorrent  *self,
                                                    ShoalMetainfo *info);
-ShoalTorrent   *_shoal_torrent_new                (ShoalSession  *session,
+ShoalTorrent   *_shoal_torrent_new                (const ShoalTorrentServices *services,
                                                    ShoalMetainfo *info,
                                                    const char    *save_dir,
-                                                   guint          flags);
+                                                   ShoalAddFlags  flags);
 void            _shoal_torrent_begin              (ShoalTorrent  *self);
-ShoalTorrent   *_shoal_torrent_new_magnet         (ShoalSession  *session,
+ShoalTorrent   *_shoal_torrent_new_magnet         (const ShoalTorrentServices *services,
                                                    ShoalMagnet   *magnet,
                                                    const char    *save_dir,
-                                                   guint          flags);
+                                                   ShoalAddFlags  flags);
 gboolean        _shoal_torrent_set_metainfo       (ShoalTorrent  *self,
                                                    ShoalMetainfo *info,
                                                    GError       **error);
@@ -212,8 +204,26 @@ void            _shoal_torrent_close              (ShoalTorrent  *self);
 gboolean        _shoal_torrent_is_active          (ShoalTorrent  *self);
 void            _shoal_torrent_update_limits      (ShoalTorrent  *self);
 void            _shoal_torrent_notify_stats       (ShoalTorrent  *self);
+guint           _shoal_torrent_get_n_connections  (ShoalTorrent  *self);
+void            _shoal_torrent_set_state          (ShoalTorrent      *self,
+                                                   ShoalTorrentState  state);
+void            _shoal_torrent_become_active      (ShoalTorrent  *self);
+void            _shoal_torrent_notify_progress    (ShoalTorrent  *self);
+void            _shoal_torrent_notify_sequential  (ShoalTorrent  *self);
 
-/* shoal-torrent-peers.c */
+/* shoal-torrent-accessors.c */
+void            _shoal_torrent_apply_priorities   (ShoalTorrent  *self);
+
+/* shoal-torrent.c, for the session */
+ShoalStorage   *_shoal_torrent_get_storage        (ShoalTorrent  *self);
+gboolean        _shoal_torrent_get_lsd_announced  (ShoalTorrent  *self);
+void            _shoal_torrent_set_lsd_announced  (ShoalTorrent  *self,
+                                                   gboolean       announced);
+void            _shoal_torrent_stop_announcing    (ShoalTorrent  *self);
+void            _shoal_torrent_apply_add_flags_after_resume (ShoalTorrent  *self,
+                                                             ShoalAddFlags  flags);
+
+/* shoal-torrent-peers.c (and shoal-torrent-connections.c, -extensions.c) */
 gboolean        _shoal_torrent_adopt_incoming     (ShoalTorrent        *self,
                                                    ShoalPeerConnection *conn,
                                                    GError             **error);
@@ -240,20 +250,58 @@ void            _shoal_torrent_add_lsd_peer       (ShoalTorrent        *self,
                                                    GInetSocketAddress  *address);
 void            _shoal_torrent_start_web_seeds    (ShoalTorrent        *self);
 void            _shoal_torrent_stop_web_seeds     (ShoalTorrent        *self);
+char           *_shoal_torrent_conn_ip            (ShoalPeerConnection *conn);
+ShoalPeerConnection *_shoal_torrent_find_connection (ShoalTorrent      *self,
+                                                   gpointer             id);
+void            _shoal_torrent_ban_ip             (ShoalTorrent        *self,
+                                                   const char          *ip);
+void            _shoal_torrent_attach_connection  (ShoalTorrent        *self,
+                                                   ShoalPeerConnection *conn,
+                                                   ShoalPeerFlags       source);
 
-/* shoal-session.c */
-SoupSession    *_shoal_session_get_soup           (ShoalSession *self);
-ShoalDiskPool  *_shoal_session_get_disk_pool      (ShoalSession *self);
-ShoalRateLimit *_shoal_session_get_down_limit     (ShoalSession *self);
-ShoalRateLimit *_shoal_session_get_up_limit       (ShoalSession *self);
-guint           _shoal_session_get_n_connections  (ShoalSession *self);
-guint           _shoal_session_get_max_connections (ShoalSession *self);
-GInetAddress   *_shoal_session_dup_bound_address  (ShoalSession *self);
-guint           _shoal_session_get_max_per_torrent (ShoalSession *self);
-void            _shoal_session_torrent_completed  (ShoalSession *self,
-                                                   ShoalTorrent *torrent);
-guint           _shoal_session_get_udp_base_timeout_ms (ShoalSession *self);
-ShoalAnnouncerGroup *_shoal_session_get_announcer_group (ShoalSession *self);
-ShoalStateStore *_shoal_session_get_state_store   (ShoalSession *self);
+/* shoal-torrent-uploads.c (and _shoal_torrent_choke() above) */
+void            _shoal_torrent_pump_uploads       (ShoalPeerState             *ps);
+void            _shoal_torrent_drop_uploads       (ShoalPeerState             *ps);
+void            _shoal_torrent_handle_request     (ShoalTorrent               *self,
+                                                   ShoalPeerState             *ps,
+                                                   const ShoalPeerWireMessage *msg);
+void            _shoal_torrent_handle_cancel      (ShoalPeerState             *ps,
+                                                   const ShoalPeerWireMessage *msg);
+guint           _shoal_torrent_count_unchoked     (ShoalTorrent               *self);
+
+/* shoal-torrent-extensions.c */
+void            _shoal_torrent_send_extension_handshake (ShoalTorrent        *self,
+                                                         ShoalPeerConnection *conn);
+void            _shoal_torrent_handle_extended    (ShoalTorrent               *self,
+                                                   ShoalPeerState             *ps,
+                                                   const ShoalPeerWireMessage *msg);
+void            _shoal_torrent_fill_metadata_requests (ShoalTorrent   *self,
+                                                       ShoalPeerState *ps);
+void            _shoal_torrent_send_pex           (ShoalTorrent        *self,
+                                                   ShoalPeerState      *ps,
+                                                   gint64               now_us);
+
+/* shoal-torrent-connections.c (and _shoal_torrent_adopt_incoming(),
+ * _shoal_torrent_add_candidate(), the DHT and LSD intake above) */
+void            _shoal_torrent_dht_tick           (ShoalTorrent        *self,
+                                                   gint64               now_us);
+
+/* The state the torrent keeps for @conn, one of its connections. */
+static inline ShoalPeerState *
+_shoal_torrent_peer_state (ShoalPeerConnection *conn)
+{
+  return shoal_peer_connection_get_owner_data (conn);
+}
+
+/* What the picker and the metadata fetcher know the connection as. */
+static inline gpointer
+_shoal_torrent_sender_id (ShoalPeerState *ps)
+{
+  return ps->sender->id;
+}
+
+/* Asks the torrent's owner (see shoal-torrent-services.h). */
+#define SHOAL_TORRENT_ASK(self, entry, ...) \
+  ((self)->services->entry ((self)->services->owner, ##__VA_ARGS__))
 
 G_END_DECLS

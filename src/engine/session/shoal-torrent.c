@@ -17,7 +17,6 @@
 #include "shoal-engine-enums.h"
 #include "shoal-magnet.h"
 #include "shoal-hash.h"
-#include "shoal-session.h"
 #include "shoal-torrent-private.h"
 
 G_DEFINE_FINAL_TYPE (ShoalTorrent, shoal_torrent, G_TYPE_OBJECT)
@@ -87,9 +86,7 @@ shoal_torrent_finalize (GObject *object)
   g_clear_pointer (&self->connections, g_ptr_array_unref);
   g_clear_pointer (&self->web_seeds, g_ptr_array_unref);
   g_clear_pointer (&self->candidates, shoal_peer_candidates_free);
-  g_clear_pointer (&self->strikes, g_hash_table_unref);
-  g_clear_pointer (&self->banned, g_hash_table_unref);
-  g_clear_pointer (&self->suspects, g_hash_table_unref);
+  g_clear_pointer (&self->smart_ban, shoal_smart_ban_free);
   g_clear_pointer (&self->file_priorities, g_free);
   g_clear_pointer (&self->check_only, shoal_bitfield_free);
   g_clear_pointer (&self->resume_pending, g_bytes_unref);
@@ -204,9 +201,7 @@ shoal_torrent_init (ShoalTorrent *self)
   self->web_seeds = g_ptr_array_new_with_free_func (g_object_unref);
   self->peers = g_list_store_new (SHOAL_TYPE_PEER);
   self->candidates = shoal_peer_candidates_new (SHOAL_TORRENT_MAX_CANDIDATES);
-  self->strikes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->banned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->suspects = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+  self->smart_ban = shoal_smart_ban_new (SHOAL_TORRENT_MAX_BAD_PIECES);
   self->cancellable = g_cancellable_new ();
   self->state = SHOAL_TORRENT_STATE_PAUSED;
   self->max_connections = 60;
@@ -221,6 +216,33 @@ set_state (ShoalTorrent      *self,
   g_debug ("Torrent %s: state %d → %d", self->hash_hex, self->state, state);
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+/* For the torrent's other files (shoal-torrent-accessors.c). */
+void
+_shoal_torrent_set_state (ShoalTorrent      *self,
+                          ShoalTorrentState  state)
+{
+  set_state (self, state);
+}
+
+/* Downloading or seeding, as its pieces say. */
+void
+_shoal_torrent_become_active (ShoalTorrent *self)
+{
+  become_active (self);
+}
+
+void
+_shoal_torrent_notify_progress (ShoalTorrent *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
+}
+
+void
+_shoal_torrent_notify_sequential (ShoalTorrent *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEQUENTIAL]);
 }
 
 static void
@@ -277,14 +299,15 @@ announcer_peers_cb (ShoalAnnouncer *announcer,
 
 /* What every torrent has, with or without its metainfo. */
 ShoalTorrent *
-_shoal_torrent_new_common (ShoalSession *session,
-                           const guint8  info_hash[20],
-                           const char   *save_dir,
-                           guint         flags)
+_shoal_torrent_new_common (const ShoalTorrentServices *services,
+                           const guint8                info_hash[20],
+                           const char                 *save_dir,
+                           ShoalAddFlags               flags)
 {
   ShoalTorrent *self = g_object_new (SHOAL_TYPE_TORRENT, NULL);
 
-  self->session = session;
+  self->services = services;
+  self->session = services->owner;
   memcpy (self->info_hash, info_hash, 20);
   self->hash_hex = shoal_hex_encode (self->info_hash, 20);
   self->save_dir = g_strdup (save_dir);
@@ -294,15 +317,15 @@ _shoal_torrent_new_common (ShoalSession *session,
   self->sequential = (flags & SHOAL_ADD_FLAGS_SEQUENTIAL) != 0;
   self->paused = (flags & SHOAL_ADD_FLAGS_PAUSED) != 0;
   self->needs_check = !self->seed_mode;
-  self->store = g_object_ref (_shoal_session_get_state_store (session));
-  self->max_connections = _shoal_session_get_max_per_torrent (session);
+  self->store = g_object_ref (SHOAL_TORRENT_ASK (self, get_state_store));
+  self->max_connections = SHOAL_TORRENT_ASK (self, get_max_per_torrent);
 
-  self->announcer = shoal_announcer_new (_shoal_session_get_soup (session), self->info_hash,
-                                         shoal_session_get_peer_id (session),
-                                         shoal_session_get_listen_port (session),
+  self->announcer = shoal_announcer_new (SHOAL_TORRENT_ASK (self, get_soup), self->info_hash,
+                                         SHOAL_TORRENT_ASK (self, get_peer_id),
+                                         SHOAL_TORRENT_ASK (self, get_listen_port),
                                          announcer_stats_cb, self);
-  shoal_announcer_set_udp_retransmission (self->announcer, _shoal_session_get_udp_base_timeout_ms (session), 4);
-  shoal_announcer_set_group (self->announcer, _shoal_session_get_announcer_group (session));
+  shoal_announcer_set_udp_retransmission (self->announcer, SHOAL_TORRENT_ASK (self, get_udp_base_timeout_ms), 4);
+  shoal_announcer_set_group (self->announcer, SHOAL_TORRENT_ASK (self, get_announcer_group));
   self->peers_handler = g_signal_connect (self->announcer, "peers", G_CALLBACK (announcer_peers_cb), self);
 
   _shoal_torrent_update_limits (self);
@@ -320,7 +343,7 @@ _shoal_torrent_attach_metainfo (ShoalTorrent  *self,
   g_assert (self->info == NULL);
   self->info = g_object_ref (info);
   parts_name = shoal_state_store_dup_parts_path (self->store, self->hash_hex);
-  self->storage = shoal_storage_new (info, self->save_dir, _shoal_session_get_disk_pool (self->session));
+  self->storage = shoal_storage_new (info, self->save_dir, SHOAL_TORRENT_ASK (self, get_disk_pool));
   shoal_storage_set_part_file_path (self->storage, parts_name);
   self->picker = shoal_piece_picker_new (shoal_metainfo_get_n_pieces (info),
                                          shoal_metainfo_get_piece_length (info),
@@ -335,10 +358,10 @@ _shoal_torrent_attach_metainfo (ShoalTorrent  *self,
 }
 
 ShoalTorrent *
-_shoal_torrent_new (ShoalSession  *session,
-                    ShoalMetainfo *info,
-                    const char    *save_dir,
-                    guint          flags)
+_shoal_torrent_new (const ShoalTorrentServices *services,
+                    ShoalMetainfo              *info,
+                    const char                 *save_dir,
+                    ShoalAddFlags               flags)
 {
   const guint8 *hash = shoal_metainfo_get_info_hash_v1 (info);
   ShoalTorrent *self;
@@ -346,7 +369,7 @@ _shoal_torrent_new (ShoalSession  *session,
 
   if (hash == NULL)
     hash = shoal_metainfo_get_info_hash_v2 (info);
-  self = _shoal_torrent_new_common (session, hash, save_dir, flags);
+  self = _shoal_torrent_new_common (services, hash, save_dir, flags);
   _shoal_torrent_attach_metainfo (self, info);
   for (guint t = 0; t < shoal_metainfo_get_n_tiers (info); t++)
     g_ptr_array_add (tiers, (gpointer) shoal_metainfo_get_tier (info, t));
@@ -357,559 +380,66 @@ _shoal_torrent_new (ShoalSession  *session,
 void
 _shoal_torrent_update_limits (ShoalTorrent *self)
 {
-  ShoalRateLimit *down[] = { &self->down_limit, _shoal_session_get_down_limit (self->session) };
-  ShoalRateLimit *up[] = { &self->up_limit, _shoal_session_get_up_limit (self->session) };
+  ShoalRateLimit *down[] = { &self->down_limit, SHOAL_TORRENT_ASK (self, get_down_limit) };
+  ShoalRateLimit *up[] = { &self->up_limit, SHOAL_TORRENT_ASK (self, get_up_limit) };
 
   for (guint i = 0; i < self->connections->len; i++)
     shoal_peer_connection_set_limits (self->connections->pdata[i], down, up);
 }
 
-/* Public accessors */
-
-ShoalSession *
-shoal_torrent_get_session (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
-  return self->session;
-}
-
-ShoalMetainfo *
-shoal_torrent_get_metainfo (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
-  return self->info;
-}
-
-const char *
-shoal_torrent_get_name (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
-  if (self->info == NULL)
-    return self->display_name ? self->display_name : self->hash_hex;
-  return shoal_metainfo_get_name (self->info);
-}
-
-const guint8 *
-shoal_torrent_get_info_hash (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
-  return self->info_hash;
-}
-
-const char *
-shoal_torrent_get_info_hash_hex (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
-  return self->hash_hex;
-}
-
-const char *
-shoal_torrent_get_save_dir (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
-  return self->save_dir;
-}
-
-ShoalTorrentState
-shoal_torrent_get_state (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), SHOAL_TORRENT_STATE_ERROR);
-  return self->state;
-}
-
-const GError *
-shoal_torrent_get_error (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
-  return self->error;
-}
-
-static guint64
-wanted_size (ShoalTorrent *self)
-{
-  guint64 total = 0;
-
-  for (guint i = 0; self->info != NULL && i < shoal_metainfo_get_n_files (self->info); i++)
-    {
-      const ShoalMetainfoFile *f = shoal_metainfo_get_file (self->info, i);
-
-      if (!(f->attributes & SHOAL_FILE_ATTRIBUTE_PAD) && self->file_priorities[i] != SHOAL_FILE_PRIORITY_SKIP)
-        total += f->length;
-    }
-  return total;
-}
-
-guint64
-shoal_torrent_get_size_wanted (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  return wanted_size (self);
-}
-
-/* Bytes of @file we have verified, counting pieces that overlap it. */
-guint64
-shoal_torrent_get_file_have (ShoalTorrent *self,
-                             guint         file_index)
-{
-  const ShoalMetainfoFile *f;
-  guint64 piece_length, have = 0;
-  guint first, last;
-
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  g_return_val_if_fail (file_index < shoal_torrent_get_n_files (self), 0);
-
-  f = shoal_metainfo_get_file (self->info, file_index);
-  if (f->length == 0)
-    return 0;
-  piece_length = shoal_metainfo_get_piece_length (self->info);
-  first = (guint) (f->offset / piece_length);
-  last = (guint) ((f->offset + f->length - 1) / piece_length);
-  for (guint p = first; p <= last; p++)
-    {
-      guint64 ps, pe, s, e;
-
-      if (!shoal_piece_picker_has_piece (self->picker, p))
-        continue;
-      ps = (guint64) p * piece_length;
-      pe = ps + shoal_metainfo_get_piece_size (self->info, p);
-      s = MAX (ps, f->offset);
-      e = MIN (pe, f->offset + f->length);
-      have += e - s;
-    }
-  return have;
-}
-
-guint64
-shoal_torrent_get_have_wanted (ShoalTorrent *self)
-{
-  guint64 have = 0;
-
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  for (guint i = 0; i < shoal_torrent_get_n_files (self); i++)
-    {
-      const ShoalMetainfoFile *f = shoal_metainfo_get_file (self->info, i);
-
-      if (!(f->attributes & SHOAL_FILE_ATTRIBUTE_PAD) && self->file_priorities[i] != SHOAL_FILE_PRIORITY_SKIP)
-        have += shoal_torrent_get_file_have (self, i);
-    }
-  return have;
-}
-
-double
-shoal_torrent_get_progress (ShoalTorrent *self)
-{
-  guint64 wanted;
-  guint n_pieces;
-
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  if (self->info == NULL)
-    return 0.0;
-  n_pieces = shoal_metainfo_get_n_pieces (self->info);
-  /* Cheap for the common case of nothing skipped. */
-  if (memchr (self->file_priorities, SHOAL_FILE_PRIORITY_SKIP, shoal_metainfo_get_n_files (self->info)) == NULL)
-    return n_pieces ? (double) shoal_piece_picker_get_n_have (self->picker) / n_pieces : 1.0;
-  wanted = wanted_size (self);
-  return wanted ? (double) shoal_torrent_get_have_wanted (self) / (double) wanted : 1.0;
-}
-
-double
-shoal_torrent_get_check_progress (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  return self->check_progress;
-}
-
-guint64
-shoal_torrent_get_downloaded (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  return self->downloaded;
-}
-
-guint64
-shoal_torrent_get_uploaded (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  return self->uploaded;
-}
-
-guint64
-shoal_torrent_get_download_rate (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  return shoal_rate_get (&self->down_rate, g_get_monotonic_time ());
-}
-
-guint64
-shoal_torrent_get_upload_rate (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  return shoal_rate_get (&self->up_rate, g_get_monotonic_time ());
-}
-
-/**
- * shoal_torrent_get_eta:
- * @self: a torrent
- *
- * Returns: seconds until the wanted data is complete at the current rate,
- *   0 when complete, -1 when unknown
- */
-gint64
-shoal_torrent_get_eta (ShoalTorrent *self)
-{
-  guint64 rate, left;
-
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), -1);
-  if (self->picker == NULL)
-    return -1;
-  left = shoal_piece_picker_get_bytes_left (self->picker);
-  if (left == 0)
-    return 0;
-  rate = shoal_torrent_get_download_rate (self);
-  if (rate == 0 || self->state != SHOAL_TORRENT_STATE_DOWNLOADING)
-    return -1;
-  return (gint64) ((left + rate - 1) / rate);
-}
-
-double
-shoal_torrent_get_ratio (ShoalTorrent *self)
-{
-  guint64 base;
-
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  /* Data we had before downloading (e.g. we created the torrent) counts as
-   * the base for a seeder, like other clients do. */
-  base = self->downloaded > 0 ? self->downloaded : wanted_size (self);
-  return base ? (double) self->uploaded / (double) base : 0.0;
-}
-
+/* For the session: connections of this torrent, for its totals. */
 guint
-shoal_torrent_get_n_connected (ShoalTorrent *self)
+_shoal_torrent_get_n_connections (ShoalTorrent *self)
 {
-  guint n = 0;
-
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  for (guint i = 0; i < self->connections->len; i++)
-    if (shoal_peer_connection_get_state (self->connections->pdata[i]) == SHOAL_PEER_CONNECTION_ACTIVE)
-      n++;
-  return n;
+  return self->connections->len;
 }
 
-guint
-shoal_torrent_get_n_seeds (ShoalTorrent *self)
+/* NULL while a magnet link fetches its metadata. */
+ShoalStorage *
+_shoal_torrent_get_storage (ShoalTorrent *self)
 {
-  guint n = 0;
+  return self->storage;
+}
 
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  for (guint i = 0; i < self->connections->len; i++)
+/* Whether the session's LSD announces this torrent (the session keeps it). */
+gboolean
+_shoal_torrent_get_lsd_announced (ShoalTorrent *self)
+{
+  return self->lsd_announced;
+}
+
+void
+_shoal_torrent_set_lsd_announced (ShoalTorrent *self,
+                                  gboolean      announced)
+{
+  self->lsd_announced = announced;
+}
+
+/* The session is closing: say goodbye to the trackers. */
+void
+_shoal_torrent_stop_announcing (ShoalTorrent *self)
+{
+  shoal_announcer_stop (self->announcer);
+}
+
+/* After resume data was loaded, what the caller asks now wins over what was
+ * saved. */
+void
+_shoal_torrent_apply_add_flags_after_resume (ShoalTorrent  *self,
+                                             ShoalAddFlags  flags)
+{
+  self->paused = (flags & SHOAL_ADD_FLAGS_PAUSED) != 0;
+  self->sequential = (flags & SHOAL_ADD_FLAGS_SEQUENTIAL) != 0;
+  shoal_piece_picker_set_sequential (self->picker, self->sequential);
+  /* The saved trackers replaced the metainfo's: those given now are kept
+   * too (one already listed is refused, quietly). */
+  for (guint t = 0; t < shoal_metainfo_get_n_tiers (self->info); t++)
     {
-      ShoalPeerConnection *c = self->connections->pdata[i];
+      const char * const *tier = shoal_metainfo_get_tier (self->info, t);
 
-      if (shoal_peer_connection_get_state (c) == SHOAL_PEER_CONNECTION_ACTIVE &&
-          shoal_peer_connection_peer_has_all (c))
-        n++;
+      for (guint i = 0; tier[i] != NULL; i++)
+        shoal_announcer_add_tracker (self->announcer, tier[i], t, NULL);
     }
-  return n;
-}
-
-gint64
-shoal_torrent_get_added_time (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  return self->added_time;
-}
-
-gint64
-shoal_torrent_get_completed_time (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  return self->completed_time;
-}
-
-/**
- * shoal_torrent_get_pieces:
- * @self: a torrent
- *
- * Returns: (nullable): the pieces we have; %NULL while a magnet link is
- *   still fetching its metadata
- */
-const ShoalBitfield *
-shoal_torrent_get_pieces (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
-  if (self->picker == NULL)
-    return NULL;
-  return shoal_piece_picker_get_have (self->picker);
-}
-
-guint
-shoal_torrent_get_piece_availability (ShoalTorrent *self,
-                                      guint         piece)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  if (self->picker == NULL)
-    return 0;
-  return shoal_piece_picker_get_availability (self->picker, piece);
-}
-
-gboolean
-shoal_torrent_is_piece_downloading (ShoalTorrent *self,
-                                    guint         piece)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), FALSE);
-  return g_hash_table_contains (self->buffers, GUINT_TO_POINTER (piece));
-}
-
-GListModel *
-shoal_torrent_get_peers (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
-  return G_LIST_MODEL (self->peers);
-}
-
-GListModel *
-shoal_torrent_get_trackers (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
-  return shoal_announcer_get_trackers (self->announcer);
-}
-
-/**
- * shoal_torrent_add_tracker:
- * @self: a torrent
- * @url: the announce URL
- * @tier: the tier to add it to (at its end); may be a new tier
- * @error: return location for a #GError (%SHOAL_ANNOUNCER_ERROR)
- *
- * Adds a tracker to the torrent's list (shown by
- * shoal_torrent_get_trackers()) and keeps it in the resume state.
- *
- * Returns: %TRUE if added; %FALSE if @url is not a URL or already listed
- */
-gboolean
-shoal_torrent_add_tracker (ShoalTorrent  *self,
-                           const char    *url,
-                           guint          tier,
-                           GError       **error)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), FALSE);
-  g_return_val_if_fail (url != NULL, FALSE);
-
-  if (!shoal_announcer_add_tracker (self->announcer, url, tier, error))
-    return FALSE;
-  self->resume_dirty = TRUE;
-  return TRUE;
-}
-
-/**
- * shoal_torrent_remove_tracker:
- * @self: a torrent
- * @url: the announce URL of a tracker of the torrent
- *
- * Removes a tracker (sending it a `stopped` event if it was told we
- * started) and forgets it in the resume state.
- *
- * Returns: %TRUE if removed; %FALSE if no tracker has that URL
- */
-gboolean
-shoal_torrent_remove_tracker (ShoalTorrent *self,
-                              const char   *url)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), FALSE);
-  g_return_val_if_fail (url != NULL, FALSE);
-
-  if (!shoal_announcer_remove_tracker (self->announcer, url))
-    return FALSE;
-  self->resume_dirty = TRUE;
-  return TRUE;
-}
-
-/**
- * shoal_torrent_replace_tracker:
- * @self: a torrent
- * @old_url: the announce URL of a tracker of the torrent
- * @new_url: the URL to use instead, in the same tier and position
- * @error: return location for a #GError (%SHOAL_ANNOUNCER_ERROR)
- *
- * Edits a tracker's URL, for example to fix a typo or switch to https.
- *
- * Returns: %TRUE if replaced; %FALSE if @old_url is not listed, or
- *   @new_url is not a URL or already listed
- */
-gboolean
-shoal_torrent_replace_tracker (ShoalTorrent  *self,
-                               const char    *old_url,
-                               const char    *new_url,
-                               GError       **error)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), FALSE);
-  g_return_val_if_fail (old_url != NULL, FALSE);
-  g_return_val_if_fail (new_url != NULL, FALSE);
-
-  if (!shoal_announcer_replace_tracker (self->announcer, old_url, new_url, error))
-    return FALSE;
-  self->resume_dirty = TRUE;
-  return TRUE;
-}
-
-guint
-shoal_torrent_get_n_files (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  if (self->info == NULL)
-    return 0;
-  return shoal_metainfo_get_n_files (self->info);
-}
-
-ShoalFilePriority
-shoal_torrent_get_file_priority (ShoalTorrent *self,
-                                 guint         file_index)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), SHOAL_FILE_PRIORITY_NORMAL);
-  g_return_val_if_fail (file_index < shoal_torrent_get_n_files (self), SHOAL_FILE_PRIORITY_NORMAL);
-  return self->file_priorities[file_index];
-}
-
-static void
-apply_priorities (ShoalTorrent *self)
-{
-  guint n_files = shoal_metainfo_get_n_files (self->info);
-
-  shoal_piece_picker_set_file_priorities (self->picker, self->info, self->file_priorities, n_files);
-  for (guint i = 0; i < n_files; i++)
-    shoal_storage_set_file_skipped (self->storage, i, self->file_priorities[i] == SHOAL_FILE_PRIORITY_SKIP);
-}
-
-static void
-apply_skipped_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(ShoalTorrent) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!shoal_storage_apply_skipped_finish (SHOAL_STORAGE (source), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    _shoal_torrent_set_error (self, error);
-}
-
-/**
- * shoal_torrent_set_file_priority:
- * @self: a torrent
- * @file_index: which file
- * @priority: its new priority; %SHOAL_FILE_PRIORITY_SKIP stops downloading it
- *
- * Takes effect at once: the picker stops or starts picking its pieces.
- */
-void
-shoal_torrent_set_file_priority (ShoalTorrent      *self,
-                                 guint              file_index,
-                                 ShoalFilePriority  priority)
-{
-  gboolean was_complete;
-
-  g_return_if_fail (SHOAL_IS_TORRENT (self));
-  g_return_if_fail (file_index < shoal_torrent_get_n_files (self));
-
-  if (self->file_priorities[file_index] == (guint8) priority)
-    return;
-  was_complete = shoal_piece_picker_is_complete (self->picker);
-  self->file_priorities[file_index] = (guint8) priority;
-  apply_priorities (self);
-  shoal_storage_apply_skipped_async (self->storage, self->cancellable, apply_skipped_cb, g_object_ref (self));
-  self->resume_dirty = TRUE;
-
-  if (_shoal_torrent_is_active (self))
-    {
-      if (was_complete && !shoal_piece_picker_is_complete (self->picker))
-        {
-          set_state (self, SHOAL_TORRENT_STATE_DOWNLOADING);
-          shoal_announcer_set_want_peers (self->announcer, TRUE);
-          _shoal_torrent_start_web_seeds (self);
-        }
-      else if (!was_complete && shoal_piece_picker_is_complete (self->picker))
-        become_active (self);
-      _shoal_torrent_update_interest (self);
-      _shoal_torrent_fill_all_requests (self);
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
-}
-
-gboolean
-shoal_torrent_get_sequential (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), FALSE);
-  return self->sequential;
-}
-
-void
-shoal_torrent_set_sequential (ShoalTorrent *self,
-                              gboolean      sequential)
-{
-  g_return_if_fail (SHOAL_IS_TORRENT (self));
-  if (self->sequential == !!sequential)
-    return;
-  self->sequential = !!sequential;
-  if (self->picker != NULL)
-    shoal_piece_picker_set_sequential (self->picker, self->sequential);
-  self->resume_dirty = TRUE;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEQUENTIAL]);
-}
-
-void
-shoal_torrent_set_download_limit (ShoalTorrent *self,
-                                  guint64       bytes_per_second)
-{
-  g_return_if_fail (SHOAL_IS_TORRENT (self));
-  shoal_rate_limit_set_limit (&self->down_limit, bytes_per_second);
-  self->resume_dirty = TRUE;
-}
-
-void
-shoal_torrent_set_upload_limit (ShoalTorrent *self,
-                                guint64       bytes_per_second)
-{
-  g_return_if_fail (SHOAL_IS_TORRENT (self));
-  shoal_rate_limit_set_limit (&self->up_limit, bytes_per_second);
-  self->resume_dirty = TRUE;
-}
-
-guint64
-shoal_torrent_get_download_limit (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  return self->down_limit.limit;
-}
-
-guint64
-shoal_torrent_get_upload_limit (ShoalTorrent *self)
-{
-  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
-  return self->up_limit.limit;
-}
-
-void
-shoal_torrent_set_max_connections (ShoalTorrent *self,
-                                   guint         max_connections)
-{
-  g_return_if_fail (SHOAL_IS_TORRENT (self));
-  self->max_connections = MAX (max_connections, 1);
-}
-
-void
-shoal_torrent_set_seed_ratio_limit (ShoalTorrent *self,
-                                    double        ratio)
-{
-  g_return_if_fail (SHOAL_IS_TORRENT (self));
-  self->seed_ratio_limit = ratio;
-}
-
-void
-shoal_torrent_set_seed_time_limit (ShoalTorrent *self,
-                                   gint64        seconds)
-{
-  g_return_if_fail (SHOAL_IS_TORRENT (self));
-  self->seed_time_limit = seconds;
 }
 
 /* Life cycle */
@@ -952,7 +482,7 @@ become_active (ShoalTorrent *self)
       /* A magnet link: find peers that can send the metadata. */
       set_state (self, SHOAL_TORRENT_STATE_FETCHING_METADATA);
       shoal_announcer_set_want_peers (self->announcer, TRUE);
-      shoal_announcer_set_port (self->announcer, shoal_session_get_listen_port (self->session));
+      shoal_announcer_set_port (self->announcer, SHOAL_TORRENT_ASK (self, get_listen_port));
       if (old != SHOAL_TORRENT_STATE_FETCHING_METADATA)
         shoal_announcer_start (self->announcer);
       _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
@@ -970,7 +500,7 @@ become_active (ShoalTorrent *self)
     set_state (self, SHOAL_TORRENT_STATE_DOWNLOADING);
 
   shoal_announcer_set_want_peers (self->announcer, !complete);
-  shoal_announcer_set_port (self->announcer, shoal_session_get_listen_port (self->session));
+  shoal_announcer_set_port (self->announcer, SHOAL_TORRENT_ASK (self, get_listen_port));
   if (old != SHOAL_TORRENT_STATE_DOWNLOADING && old != SHOAL_TORRENT_STATE_SEEDING)
     shoal_announcer_start (self->announcer);
   _shoal_torrent_update_interest (self);
@@ -1080,10 +610,10 @@ start_checking (ShoalTorrent  *self,
  * peers first (state %SHOAL_TORRENT_STATE_FETCHING_METADATA).
  */
 ShoalTorrent *
-_shoal_torrent_new_magnet (ShoalSession *session,
-                           ShoalMagnet  *magnet,
-                           const char   *save_dir,
-                           guint         flags)
+_shoal_torrent_new_magnet (const ShoalTorrentServices *services,
+                           ShoalMagnet                *magnet,
+                           const char                 *save_dir,
+                           ShoalAddFlags               flags)
 {
   const guint8 *hash = shoal_magnet_get_info_hash_v1 (magnet);
   const char * const *trackers = shoal_magnet_get_trackers (magnet);
@@ -1093,7 +623,7 @@ _shoal_torrent_new_magnet (ShoalSession *session,
 
   if (hash == NULL)
     hash = shoal_magnet_get_info_hash_v2 (magnet);
-  self = _shoal_torrent_new_common (session, hash, save_dir, flags);
+  self = _shoal_torrent_new_common (services, hash, save_dir, flags);
   self->magnet = g_object_ref (magnet);
   self->display_name = g_strdup (shoal_magnet_get_display_name (magnet));
   self->needs_check = FALSE;
@@ -1187,7 +717,7 @@ _shoal_torrent_set_metainfo (ShoalTorrent  *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
   g_clear_pointer (&self->display_name, g_free);
   self->resume_dirty = TRUE;
-  apply_priorities (self);
+  _shoal_torrent_apply_priorities (self);
   if (self->pause_after_metadata)
     {
       /* Nothing is checked or written before the user chose files. */
@@ -1222,7 +752,7 @@ _shoal_torrent_begin (ShoalTorrent *self)
       return;
     }
   n_pieces = shoal_metainfo_get_n_pieces (self->info);
-  apply_priorities (self);
+  _shoal_torrent_apply_priorities (self);
 
   if (self->seed_mode)
     {
@@ -1506,7 +1036,7 @@ _shoal_torrent_piece_verified (ShoalTorrent *self,
       _shoal_torrent_save_resume (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
       g_signal_emit (self, signals[SIGNAL_COMPLETED], 0);
-      _shoal_session_torrent_completed (self->session, self);
+      SHOAL_TORRENT_ASK (self, torrent_completed, self);
     }
 }
 
