@@ -1,0 +1,252 @@
+/* shoal-session-listen.c: a session's listening socket and incoming peers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Part of the session (shoal-session-internal.h): listening for peers,
+ * accepting them within the connection and handshake limits (per IP too),
+ * and handing each to the torrent its handshake names, plaintext or MSE;
+ * the connection counts and limits torrents share.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#define SHOAL_SESSION_INSIDE
+#include "shoal-session-internal.h"
+
+/* Incoming connections */
+
+static gboolean
+incoming_lookup (gpointer             owner,
+                 ShoalPeerConnection *conn,
+                 const guint8         info_hash[20],
+                 GError             **error)
+{
+  ShoalSession *self = owner;
+  ShoalTorrent *torrent = shoal_session_find_torrent (self, info_hash);
+
+  if (torrent == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "Peer asked for a torrent we do not have");
+      return FALSE;
+    }
+  shoal_peer_connection_set_info_hash (conn, info_hash);
+  if (!_shoal_torrent_adopt_incoming (torrent, conn, error))
+    return FALSE;
+  g_ptr_array_remove_fast (self->incoming, conn);
+  return TRUE;
+}
+
+static void
+incoming_closed (gpointer             owner,
+                 ShoalPeerConnection *conn,
+                 const GError        *error)
+{
+  ShoalSession *self = owner;
+
+  g_ptr_array_remove_fast (self->incoming, conn);
+}
+
+/* Which of our torrents does an obfuscated handshake name? */
+static gboolean
+find_torrent_for_mse (const guint8 req2_hash[SHOAL_MSE_HASH_LEN],
+                      guint8       info_hash_out[SHOAL_MSE_HASH_LEN],
+                      gpointer     user_data)
+{
+  ShoalSession *self = user_data;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+      guint8 hash[SHOAL_MSE_HASH_LEN];
+
+      shoal_mse_req2_hash (shoal_torrent_get_info_hash (t), hash);
+      if (memcmp (hash, req2_hash, SHOAL_MSE_HASH_LEN) == 0)
+        {
+          memcpy (info_hash_out, shoal_torrent_get_info_hash (t), SHOAL_MSE_HASH_LEN);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static const ShoalPeerConnectionHandler incoming_handler = {
+  incoming_lookup,
+  NULL,
+  NULL,
+  incoming_closed,
+  NULL,
+};
+
+/* Incoming connections from @address still handshaking. */
+static guint
+count_half_open_from (ShoalSession *self,
+                      GInetAddress *address)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->incoming->len; i++)
+    {
+      GInetSocketAddress *remote = shoal_peer_connection_get_remote (self->incoming->pdata[i]);
+
+      if (remote != NULL && g_inet_address_equal (g_inet_socket_address_get_address (remote), address))
+        n++;
+    }
+  return n;
+}
+
+static gboolean
+incoming_cb (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source,
+             gpointer           user_data)
+{
+  ShoalSession *self = user_data;
+  ShoalPeerConnection *conn;
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  GInetAddress *ip = G_IS_INET_SOCKET_ADDRESS (remote) ? g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)) : NULL;
+  g_autofree char *ip_string = ip ? g_inet_address_to_string (ip) : g_strdup ("unknown");
+
+  /* Refused here, the connection is closed when the service drops it. */
+  if (_shoal_session_get_n_connections (self) >= self->max_connections)
+    {
+      g_debug ("Refusing a peer from %s: %u connections, the most allowed", ip_string, self->max_connections);
+      return FALSE;
+    }
+  if (self->incoming->len >= SHOAL_SESSION_MAX_HALF_OPEN)
+    {
+      g_debug ("Refusing a peer from %s: %u connections are still handshaking", ip_string, self->incoming->len);
+      return FALSE;
+    }
+  /* One host must not take every handshake slot. */
+  if (ip != NULL && _shoal_session_limits_per_ip (self, ip) &&
+      count_half_open_from (self, ip) >= SHOAL_SESSION_MAX_HALF_OPEN_PER_IP)
+    {
+      g_debug ("Refusing a peer from %s: %u connections from there are still handshaking",
+               ip_string, SHOAL_SESSION_MAX_HALF_OPEN_PER_IP);
+      return FALSE;
+    }
+
+  conn = shoal_peer_connection_new_incoming (connection, self->peer_id,
+                                             SHOAL_PEER_WIRE_FEATURE_FAST | SHOAL_PEER_WIRE_FEATURE_EXTENSION |
+                                             (self->dht != NULL ? SHOAL_PEER_WIRE_FEATURE_DHT : 0));
+  shoal_peer_connection_set_peer_limits (conn, self->peer_limits);
+  shoal_peer_connection_set_handler (conn, &incoming_handler, self);
+  shoal_peer_connection_set_encryption (conn, self->encryption, find_torrent_for_mse, self);
+  g_ptr_array_add (self->incoming, conn);
+  shoal_peer_connection_start (conn);
+  return TRUE;
+}
+
+/* Listens for peers on the address and port set (any free port for 0),
+ * and accepts them from now on. */
+gboolean
+_shoal_session_listen (ShoalSession  *self,
+                       GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  guint16 requested_port = self->listen_port;
+
+  self->service = g_socket_service_new ();
+  if (self->listen_address != NULL)
+    {
+      g_autoptr(GInetAddress) ip = g_inet_address_new_from_string (self->listen_address);
+      g_autoptr(GSocketAddress) addr = NULL;
+      g_autoptr(GSocketAddress) effective = NULL;
+
+      if (ip == NULL)
+        {
+          g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_LISTEN,
+                       "“%s” is not an IP address", self->listen_address);
+          return FALSE;
+        }
+      addr = g_inet_socket_address_new (ip, self->listen_port);
+      if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), addr, G_SOCKET_TYPE_STREAM,
+                                          G_SOCKET_PROTOCOL_TCP, NULL, &effective, &local_error))
+        {
+          g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_LISTEN,
+                       "Could not listen on %s port %u: %s", self->listen_address, self->listen_port,
+                       local_error->message);
+          return FALSE;
+        }
+      self->listen_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+    }
+  else if (self->listen_port == 0)
+    self->listen_port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (self->service), NULL, &local_error);
+  else if (!g_socket_listener_add_inet_port (G_SOCKET_LISTENER (self->service), self->listen_port, NULL, &local_error))
+    self->listen_port = 0;
+
+  if (self->listen_port == 0)
+    {
+      if (requested_port != 0)
+        g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_properties[PROP_LISTEN_PORT]);
+      g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_LISTEN,
+                   "Could not listen for peers: %s", local_error ? local_error->message : "no port");
+      return FALSE;
+    }
+  if (self->listen_port != requested_port)
+    g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_properties[PROP_LISTEN_PORT]);
+  g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
+  g_socket_service_start (self->service);
+  return TRUE;
+}
+
+guint
+_shoal_session_get_n_connections (ShoalSession *self)
+{
+  guint n = self->incoming->len;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+
+      n += _shoal_torrent_get_n_connections (t);
+    }
+  return n;
+}
+
+ShoalPeerLimits *
+_shoal_session_get_peer_limits (ShoalSession *self)
+{
+  return self->peer_limits;
+}
+
+/* Whether the per-IP connection limits apply to @address: not to loopback,
+ * where tests run many peers, unless a test asks. */
+gboolean
+_shoal_session_limits_per_ip (ShoalSession *self,
+                              GInetAddress *address)
+{
+  return self->limit_loopback || !g_inet_address_get_is_loopback (address);
+}
+
+void
+_shoal_session_set_peer_limits_for_testing (ShoalSession *self,
+                                            guint64       max_output,
+                                            guint64       max_total_output,
+                                            guint         stall_timeout_s,
+                                            guint         handshake_timeout_s,
+                                            gboolean      limit_loopback)
+{
+  if (max_output > 0)
+    self->peer_limits->max_output = max_output;
+  if (max_total_output > 0)
+    self->peer_limits->max_total_output = max_total_output;
+  if (stall_timeout_s > 0)
+    self->peer_limits->stall_timeout_us = (gint64) stall_timeout_s * G_USEC_PER_SEC;
+  if (handshake_timeout_s > 0)
+    self->peer_limits->handshake_timeout_us = (gint64) handshake_timeout_s * G_USEC_PER_SEC;
+  self->limit_loopback = limit_loopback;
+}
+
+guint64
+_shoal_session_get_queued_output (ShoalSession *self)
+{
+  return self->peer_limits->queued;
+}
+
+guint
+_shoal_session_get_n_half_open (ShoalSession *self)
+{
+  return self->incoming->len;
+}
