@@ -21,10 +21,12 @@
 #include "session-fixture.h"
 #include "shoal-add-dialog.h"
 #include "shoal-file-node.h"
+#include "shoal-link-dialog.h"
 #include "shoal-torrent-uri.h"
 #include "shoal-application.h"
 #include "shoal-new-torrent-dialog.h"
 #include "shoal-preferences-window.h"
+#include "shoal-remove-dialog.h"
 #include "shoal-torrent-columns.h"
 #include "shoal-torrent-row.h"
 #include "shoal-window.h"
@@ -940,6 +942,85 @@ test_magnet_choose_files (void)
   remove_all_torrents ();
 }
 
+static gboolean
+entry_filled (gpointer data)
+{
+  return gtk_editable_get_text (data)[0] != '\0';
+}
+
+/* The link dialog takes a magnet link from the clipboard, asks about the
+ * files only for a magnet link, and adds nothing when cancelled. */
+static void
+test_magnet_link_dialog (void)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+  AdwMessageDialog *message;
+  ShoalLinkDialog *dialog;
+  GtkWidget *extra;
+  GtkEditable *entry;
+  GtkWidget *choose;
+  g_autofree char *uri = NULL;
+  ShoalTorrent *torrent;
+
+  remove_all_torrents ();
+  gdk_clipboard_set_text (clipboard, "  " RANDOM_MAGNET "\n");
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "add-link", NULL);
+  g_assert_true (wait_for (dialog_is_message, NULL));
+  dialog = SHOAL_LINK_DIALOG (shoal_window_get_dialog (window));
+  message = ADW_MESSAGE_DIALOG (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (message), ==, "Add Magnet Link or URL");
+  g_assert_cmpstr (adw_message_dialog_get_default_response (message), ==, "add");
+  g_assert_cmpstr (adw_message_dialog_get_close_response (message), ==, "cancel");
+  extra = adw_message_dialog_get_extra_child (message);
+  entry = GTK_EDITABLE (find_widget (extra, GTK_TYPE_ENTRY));
+  choose = find_widget (extra, GTK_TYPE_CHECK_BUTTON);
+  g_assert_cmpstr (gtk_entry_get_placeholder_text (GTK_ENTRY (entry)), ==, "magnet:?xt=urn:btih:…");
+  g_assert_true (wait_for (entry_filled, entry));
+  g_assert_cmpstr (gtk_editable_get_text (entry), ==, RANDOM_MAGNET);
+  g_assert_true (adw_message_dialog_get_response_enabled (message, "add"));
+  g_assert_true (gtk_widget_get_sensitive (choose));
+  g_assert_true (shoal_link_dialog_get_choose_files (dialog));
+
+  /* The address of a .torrent: the add dialog shows its files anyway. */
+  gtk_editable_set_text (entry, " https://127.0.0.1:9/some.torrent ");
+  g_assert_true (adw_message_dialog_get_response_enabled (message, "add"));
+  g_assert_false (gtk_widget_get_sensitive (choose));
+  uri = shoal_link_dialog_dup_uri (dialog);
+  g_assert_cmpstr (uri, ==, "https://127.0.0.1:9/some.torrent");
+
+  /* Only spaces: nothing to add. */
+  gtk_editable_set_text (entry, "   ");
+  g_assert_false (adw_message_dialog_get_response_enabled (message, "add"));
+  g_assert_true (gtk_widget_get_sensitive (choose));
+
+  /* Cancelled: nothing added. */
+  gtk_editable_set_text (entry, RANDOM_MAGNET);
+  adw_message_dialog_response (message, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin (100);
+  g_assert_true (n_torrents_is (GUINT_TO_POINTER (0)));
+
+  /* Added without the file choice: it fetches its metadata, not paused. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "add-link", NULL);
+  g_assert_true (wait_for (dialog_is_message, NULL));
+  dialog = SHOAL_LINK_DIALOG (shoal_window_get_dialog (window));
+  message = ADW_MESSAGE_DIALOG (dialog);
+  extra = adw_message_dialog_get_extra_child (message);
+  entry = GTK_EDITABLE (find_widget (extra, GTK_TYPE_ENTRY));
+  g_assert_true (wait_for (entry_filled, entry));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_widget (extra, GTK_TYPE_CHECK_BUTTON)), FALSE);
+  g_assert_false (shoal_link_dialog_get_choose_files (dialog));
+  adw_message_dialog_response (message, "add");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (wait_for (torrent_named_added, (gpointer) "Some Magnet"));
+  torrent = find_torrent_named ("Some Magnet");
+  g_assert_cmpint (shoal_torrent_get_state (torrent), ==, SHOAL_TORRENT_STATE_FETCHING_METADATA);
+
+  gdk_clipboard_set_content (clipboard, NULL);
+  remove_all_torrents ();
+}
+
 static void
 remove_through_dialog (const char *name,
                        const char *response)
@@ -981,6 +1062,45 @@ test_remove_keeps_or_deletes_data (void)
   g_assert_true (wait_for (n_torrents_is, GUINT_TO_POINTER (0)));
   g_assert_false (g_file_test (deleted, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (kept, G_FILE_TEST_EXISTS));
+}
+
+/* The heading names the torrent, or counts them; the dialog removes all
+ * the selected ones. */
+static void
+test_remove_several (void)
+{
+  AdwMessageDialog *dialog;
+
+  remove_all_torrents ();
+  add_torrent ("one.bin", 9);
+  add_torrent ("two.bin", 9);
+  g_assert_true (wait_for (n_shown_is, GUINT_TO_POINTER (2)));
+
+  select_only ("one.bin");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "remove", NULL);
+  g_assert_true (wait_for (dialog_is_message, NULL));
+  dialog = ADW_MESSAGE_DIALOG (shoal_window_get_dialog (window));
+  g_assert_true (SHOAL_IS_REMOVE_DIALOG (dialog));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove “one.bin”?");
+  g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==,
+                   "Transfers stop. The downloaded files can stay on disk or be deleted too.");
+  g_assert_cmpuint (shoal_remove_dialog_get_torrents (SHOAL_REMOVE_DIALOG (dialog))->len, ==, 1);
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  gtk_selection_model_select_all (GTK_SELECTION_MODEL (shown ()));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "remove", NULL);
+  g_assert_true (wait_for (dialog_is_message, NULL));
+  dialog = ADW_MESSAGE_DIALOG (shoal_window_get_dialog (window));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove 2 Torrents?");
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "remove");
+  g_assert_cmpstr (adw_message_dialog_get_close_response (dialog), ==, "cancel");
+  g_assert_cmpstr (adw_message_dialog_get_response_label (dialog, "delete"), ==, "_Delete Files");
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "delete"), ==, ADW_RESPONSE_DESTRUCTIVE);
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "remove"), ==, ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_response (dialog, "remove");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (wait_for (n_torrents_is, GUINT_TO_POINTER (0)));
 }
 
 /* Deleting the data finishes in a worker thread; a failure there still
@@ -1632,6 +1752,7 @@ main (int   argc,
   g_test_add_func ("/app/window/remove-keeps-or-deletes-data", test_remove_keeps_or_deletes_data);
   g_test_add_func ("/app/window/cells-know-their-row", test_cells_know_their_row);
   g_test_add_func ("/app/window/remove-delete-failure-toast", test_remove_delete_failure_toast);
+  g_test_add_func ("/app/window/remove-several", test_remove_several);
   g_test_add_func ("/app/add-dialog/skip-file-and-duplicate", test_add_dialog_skips_file);
   g_test_add_func ("/app/add-dialog/choose-folder", test_add_dialog_choose_folder);
   g_test_add_func ("/app/add/broken-torrent-toast", test_broken_torrent_toast);
@@ -1639,6 +1760,7 @@ main (int   argc,
   g_test_add_func ("/app/magnet/drop-text", test_magnet_drop_text);
   g_test_add_func ("/app/magnet/metadata-from-peer", test_magnet_metadata_from_peer);
   g_test_add_func ("/app/magnet/choose-files-when-metadata-arrives", test_magnet_choose_files);
+  g_test_add_func ("/app/magnet/link-dialog", test_magnet_link_dialog);
   g_test_add_func ("/app/application/second-instance-opens-file", test_second_instance_opens_file);
   g_test_add_func ("/app/application/second-instance-opens-magnet", test_second_instance_opens_magnet);
   g_test_add_func ("/app/application/settings-apply-live", test_settings_apply_live);

@@ -1,6 +1,6 @@
 /* test-l10n.c: under LANGUAGE=fr, no string of Shoal's catalog shows up
  * in English in the main window, the details pane, the add dialog, the
- * preferences or the shortcuts window
+ * preferences, the remove and link dialogs or the shortcuts window
  *
  * Copyright 2026 The Shoal developers
  *
@@ -34,7 +34,9 @@
 #include "shoal-add-dialog.h"
 #include "shoal-application.h"
 #include "shoal-bencode.h"
+#include "shoal-link-dialog.h"
 #include "shoal-preferences-window.h"
+#include "shoal-remove-dialog.h"
 #include "shoal-window.h"
 
 typedef struct
@@ -511,6 +513,44 @@ test_add_dialog (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+static void
+test_remove_dialog (void)
+{
+  GListModel *torrents = shoal_session_get_torrents (shoal_application_get_session (app));
+  g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) two = g_ptr_array_new_with_free_func (g_object_unref);
+  ShoalRemoveDialog *dialog;
+
+  g_assert_cmpuint (g_list_model_get_n_items (torrents), >=, 1);
+  g_ptr_array_add (one, g_list_model_get_item (torrents, 0));
+  g_ptr_array_add (two, g_list_model_get_item (torrents, 0));
+  g_ptr_array_add (two, g_list_model_get_item (torrents, 0));
+
+  /* The heading names the torrent, or counts them */
+  dialog = shoal_remove_dialog_new (GTK_WINDOW (window), one);
+  gtk_window_present (GTK_WINDOW (dialog));
+  spin (200);
+  assert_french (GTK_WIDGET (dialog), 4);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  dialog = shoal_remove_dialog_new (GTK_WINDOW (window), two);
+  gtk_window_present (GTK_WINDOW (dialog));
+  spin (200);
+  assert_french (GTK_WIDGET (dialog), 4);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+test_link_dialog (void)
+{
+  ShoalLinkDialog *dialog = shoal_link_dialog_new (GTK_WINDOW (window));
+
+  gtk_window_present (GTK_WINDOW (dialog));
+  spin (200);
+  assert_french (GTK_WIDGET (dialog), 4);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -572,6 +612,8 @@ main (int   argc,
   g_test_add_func ("/l10n/fr/shortcuts-window", test_shortcuts_window);
   g_test_add_func ("/l10n/fr/preferences", test_preferences);
   g_test_add_func ("/l10n/fr/add-dialog", test_add_dialog);
+  g_test_add_func ("/l10n/fr/remove-dialog", test_remove_dialog);
+  g_test_add_func ("/l10n/fr/link-dialog", test_link_dialog);
 
   ret = g_test_run ();
 

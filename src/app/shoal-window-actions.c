@@ -17,6 +17,7 @@
 #include "shoal-add-dialog.h"
 #include "shoal-file-chooser.h"
 #include "shoal-new-torrent-dialog.h"
+#include "shoal-remove-dialog.h"
 #include "shoal-torrent-columns.h"
 #include "shoal-torrent-uri.h"
 #include "shoal-window-private.h"
@@ -437,11 +438,11 @@ removed_cb (GObject      *source,
 }
 
 static void
-remove_response_cb (GtkWidget        *dialog,
-                    const char       *response,
-                    gpointer          user_data)
+remove_response_cb (ShoalRemoveDialog *dialog,
+                    const char        *response,
+                    gpointer           user_data)
 {
-  GPtrArray *torrents = g_object_get_data (G_OBJECT (dialog), "shoal-torrents");
+  GPtrArray *torrents = shoal_remove_dialog_get_torrents (dialog);
   gboolean delete_data = g_str_equal (response, "delete");
 
   if (!delete_data && !g_str_equal (response, "remove"))
@@ -468,33 +469,12 @@ remove_action (GSimpleAction *action,
 {
   ShoalWindow *self = user_data;
   g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
-  g_autofree char *heading = NULL;
-  AdwMessageDialog *dialog;
+  ShoalRemoveDialog *dialog;
 
   if (selected->len == 0)
     return;
 
-  if (selected->len == 1)
-    /* Translators: %s is a torrent name */
-    heading = g_strdup_printf (_("Remove “%s”?"), shoal_torrent_get_name (g_ptr_array_index (selected, 0)));
-  else
-    heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Remove %u Torrent?", "Remove %u Torrents?",
-                                            selected->len),
-                               selected->len);
-
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
-                                                       _("Transfers stop. The downloaded files can stay on disk or be deleted too.")));
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "delete", _("_Delete Files"),
-                                    "remove", _("_Remove"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "remove");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-  g_object_set_data_full (G_OBJECT (dialog), "shoal-torrents", g_steal_pointer (&selected),
-                          (GDestroyNotify) g_ptr_array_unref);
+  dialog = shoal_remove_dialog_new (GTK_WINDOW (self), selected);
   g_signal_connect (dialog, "response", G_CALLBACK (remove_response_cb), NULL);
 
   shoal_window_set_dialog (self, GTK_WINDOW (dialog));

@@ -20,6 +20,7 @@
 #include <glib/gi18n.h>
 
 #include "shoal-add-dialog.h"
+#include "shoal-link-dialog.h"
 #include "shoal-window-private.h"
 
 typedef struct
@@ -215,62 +216,22 @@ shoal_window_add_magnet (ShoalWindow *self,
 
 /* The link dialog */
 
-static gboolean
-is_magnet (const char *text)
-{
-  return g_ascii_strncasecmp (text, "magnet:", 7) == 0;
-}
-
 static void
-link_response_cb (ShoalWindow      *self,
-                  const char       *response,
-                  AdwMessageDialog *dialog)
+link_response_cb (ShoalWindow     *self,
+                  const char      *response,
+                  ShoalLinkDialog *dialog)
 {
-  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "shoal-entry");
-  GtkCheckButton *choose = g_object_get_data (G_OBJECT (dialog), "shoal-choose-files");
   g_autofree char *uri = NULL;
 
   if (!g_str_equal (response, "add"))
     return;
-  uri = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  uri = shoal_link_dialog_dup_uri (dialog);
   if (uri[0] == '\0')
     return;
-  if (is_magnet (uri))
-    shoal_window_add_magnet (self, uri, gtk_check_button_get_active (choose));
+  if (shoal_link_dialog_is_magnet (uri))
+    shoal_window_add_magnet (self, uri, shoal_link_dialog_get_choose_files (dialog));
   else
     shoal_window_add_link (self, uri);
-}
-
-static void
-link_entry_changed_cb (AdwMessageDialog *dialog,
-                       GtkEditable      *entry)
-{
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
-  GtkWidget *choose = g_object_get_data (G_OBJECT (dialog), "shoal-choose-files");
-
-  adw_message_dialog_set_response_enabled (dialog, "add", text[0] != '\0');
-  /* A .torrent from the web shows the file choice anyway. */
-  gtk_widget_set_sensitive (choose, text[0] == '\0' || is_magnet (text));
-}
-
-static void
-clipboard_text_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GtkEditable) entry = user_data;
-  g_autofree char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
-
-  if (text == NULL)
-    return;
-  g_strstrip (text);
-  /* Only a link the user obviously meant to paste, and only if they have
-   * not typed anything meanwhile. */
-  if (g_ascii_strncasecmp (text, "magnet:?", 8) == 0 && gtk_editable_get_text (entry)[0] == '\0')
-    {
-      gtk_editable_set_text (entry, text);
-      gtk_editable_select_region (entry, 0, -1);
-    }
 }
 
 /**
@@ -283,39 +244,9 @@ clipboard_text_cb (GObject      *source,
 void
 shoal_window_show_link_dialog (ShoalWindow *self)
 {
-  AdwMessageDialog *dialog;
-  GtkWidget *box;
-  GtkWidget *entry;
-  GtkWidget *choose;
+  ShoalLinkDialog *dialog = shoal_link_dialog_new (GTK_WINDOW (self));
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Add Magnet Link or URL"),
-                                                       _("Paste a magnet link or the web address of a .torrent file.")));
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "add", _("_Add"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "add", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "add");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-  adw_message_dialog_set_response_enabled (dialog, "add", FALSE);
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  entry = gtk_entry_new ();
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_URL);
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "magnet:?xt=urn:btih:…");
-  gtk_box_append (GTK_BOX (box), entry);
-
-  choose = gtk_check_button_new_with_mnemonic (_("C_hoose files when the metadata arrives"));
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (choose), TRUE);
-  gtk_widget_set_halign (choose, GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (box), choose);
-
-  adw_message_dialog_set_extra_child (dialog, box);
-  g_object_set_data (G_OBJECT (dialog), "shoal-entry", entry);
-  g_object_set_data (G_OBJECT (dialog), "shoal-choose-files", choose);
-  g_signal_connect_object (entry, "changed", G_CALLBACK (link_entry_changed_cb), dialog, G_CONNECT_SWAPPED);
   g_signal_connect_object (dialog, "response", G_CALLBACK (link_response_cb), self, G_CONNECT_SWAPPED);
-
-  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (self)), NULL,
-                                 clipboard_text_cb, g_object_ref (entry));
 
   shoal_window_set_dialog (self, GTK_WINDOW (dialog));
   gtk_window_present (GTK_WINDOW (dialog));
