@@ -93,6 +93,10 @@ become_active (ShoalPeerConnection *self)
   shoal_peer_wire_decoder_set_skip_unknown (self->decoder, TRUE);
   if (self->peer_has == NULL)
     self->peer_has = shoal_bitfield_new (self->n_pieces);
+  g_debug ("Peer %s: handshake done (%s, %s%s%s)", self->address, self->client,
+           self->mse == NULL ? "plaintext" : self->rc4 ? "RC4" : "MSE, plaintext payload",
+           (common & SHOAL_PEER_WIRE_FEATURE_FAST) ? ", fast" : "",
+           (common & SHOAL_PEER_WIRE_FEATURE_EXTENSION) ? ", extensions" : "");
 
   if (self->handler && self->handler->ready)
     self->handler->ready (self->owner, self);
@@ -375,6 +379,7 @@ receive_transport (ShoalPeerConnection *self,
         {
           g_autoptr(GByteArray) buf = g_steal_pointer (&self->detect_buf);
 
+          g_debug ("Peer %s: incoming plaintext handshake", self->address);
           if (!shoal_encryption_policy_accepts_plaintext (self->policy))
             {
               _shoal_peer_connection_fail_with (self, g_error_new (SHOAL_MSE_ERROR, SHOAL_MSE_ERROR_NO_COMMON_METHOD,
@@ -387,6 +392,7 @@ receive_transport (ShoalPeerConnection *self,
         {
           g_autoptr(GByteArray) buf = g_steal_pointer (&self->detect_buf);
 
+          g_debug ("Peer %s: incoming MSE handshake", self->address);
           self->mse = shoal_mse_new_receiver (self->policy, self->find_torrent, self->find_torrent_data);
           return receive_transport (self, buf->data, buf->len, now);
         }
@@ -454,6 +460,9 @@ read_available (ShoalPeerConnection *self)
           if (self->in_source)
             g_source_destroy (self->in_source);
           g_clear_pointer (&self->in_source, g_source_unref);
+          if (!self->paused_for_output)
+            g_debug ("Peer %s: not read while %" G_GSIZE_FORMAT " bytes wait to be sent to it",
+                     self->address, (gsize) (self->out->len - self->out_pos));
           self->paused_for_output = TRUE;
           return G_SOURCE_REMOVE;
         }

@@ -52,6 +52,8 @@ make_room (ShoalPeerConnection *self,
     {
       /* Closing from here could pull the connection out of an array the
        * caller is walking: the next tick closes it. */
+      g_debug ("Peer %s: %" G_GSIZE_FORMAT " bytes wait to be sent to it: closing at the next tick",
+               self->address, pending + len);
       self->output_overflow = TRUE;
       return FALSE;
     }
