@@ -366,6 +366,24 @@ shoal_storage_io_open_below (const char   *root,
   return fd;
 }
 
+/* The directory holding @rel below @root, opened without following a
+ * link below @root; *@base is @rel's last component. -1 on failure. */
+static int
+open_parent_below (const char  *root,
+                   const char  *rel,
+                   char       **base,
+                   GError     **error)
+{
+  int root_fd = shoal_storage_io_open_root (root, FALSE, error);
+  int dir_fd;
+
+  if (root_fd < 0)
+    return -1;
+  dir_fd = shoal_storage_io_open_parent (root_fd, root, rel, FALSE, base, error);
+  close (root_fd);
+  return dir_fd;
+}
+
 /*
  * lstat() of @rel below @root, without following links below @root.
  * Fails (FILE_MISSING when it is not there) only when nothing could be
@@ -378,15 +396,10 @@ shoal_storage_io_stat_below (const char   *root,
                              GError      **error)
 {
   g_autofree char *base = NULL;
-  int root_fd;
   int dir_fd;
   int errsv;
 
-  root_fd = shoal_storage_io_open_root (root, FALSE, error);
-  if (root_fd < 0)
-    return FALSE;
-  dir_fd = shoal_storage_io_open_parent (root_fd, root, rel, FALSE, &base, error);
-  close (root_fd);
+  dir_fd = open_parent_below (root, rel, &base, error);
   if (dir_fd < 0)
     return FALSE;
   if (fstatat (dir_fd, base, st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -409,15 +422,10 @@ shoal_storage_io_unlink_below (const char  *root,
                                GError     **error)
 {
   g_autofree char *base = NULL;
-  int root_fd;
   int dir_fd;
   int errsv;
 
-  root_fd = shoal_storage_io_open_root (root, FALSE, error);
-  if (root_fd < 0)
-    return FALSE;
-  dir_fd = shoal_storage_io_open_parent (root_fd, root, rel, FALSE, &base, error);
-  close (root_fd);
+  dir_fd = open_parent_below (root, rel, &base, error);
   if (dir_fd < 0)
     return FALSE;
   if (unlinkat (dir_fd, base, remove_dir ? AT_REMOVEDIR : 0) < 0)
@@ -442,15 +450,10 @@ shoal_storage_io_rename_below (const char  *root,
                                GError     **error)
 {
   g_autofree char *base = NULL;
-  int root_fd;
   int dir_fd;
   int errsv;
 
-  root_fd = shoal_storage_io_open_root (root, FALSE, error);
-  if (root_fd < 0)
-    return FALSE;
-  dir_fd = shoal_storage_io_open_parent (root_fd, root, rel, FALSE, &base, error);
-  close (root_fd);
+  dir_fd = open_parent_below (root, rel, &base, error);
   if (dir_fd < 0)
     return FALSE;
   if (renameat (dir_fd, base, dest_fd, name) < 0)
