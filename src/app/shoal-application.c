@@ -252,6 +252,7 @@ bind_settings (ShoalApplication *self)
     { "enable-dht", "dht-enabled" },
     { "enable-pex", "pex-enabled" },
     { "enable-lsd", "lsd-enabled" },
+    { "enable-port-mapping", "port-mapping-enabled" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (direct); i++)
@@ -279,6 +280,7 @@ create_session (ShoalApplication *self,
   ShoalSessionTestHooks hooks = {
     .dht_bootstrap = g_getenv ("SHOAL_DHT_BOOTSTRAP"),
     .lsd_off = g_strcmp0 (g_getenv ("SHOAL_LSD"), "off") == 0,
+    .port_mapping_off = g_strcmp0 (g_getenv ("SHOAL_PORT_MAPPING"), "off") == 0,
   };
 
   _shoal_session_set_test_hooks (session, &hooks);

@@ -59,6 +59,7 @@ cli_session_options_add_entries (CliSessionOptions *options,
     { "lsd-interface", 0, 0, G_OPTION_ARG_STRING, &options->lsd_interface, "Multicast on this interface (implies --lsd)", "NAME" },
     { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->peers, "Connect to this peer too", "HOST:PORT" },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->state_dir, "Where resume data is kept, per directory (default: ~/.local/share/shoal-cli)", "DIR" },
+    { "no-port-mapping", 0, 0, G_OPTION_ARG_NONE, &options->no_port_mapping, "Do not ask the router (UPnP IGD, NAT-PMP) to forward the port", NULL },
     { NULL }
   };
 
@@ -127,10 +128,13 @@ cli_session_new (const CliSessionOptions  *options,
      * the public routers, multicast inside their namespaces, and wait less
      * for silent UDP trackers. */
     const char *udp_timeout = g_getenv ("SHOAL_UDP_TRACKER_TIMEOUT_MS");
+    const char *lease = g_getenv ("SHOAL_PORT_MAPPING_LEASE");
     ShoalSessionTestHooks hooks = {
       .udp_tracker_timeout_ms = udp_timeout ? (guint) MIN (g_ascii_strtoull (udp_timeout, NULL, 10), 60000) : 0,
       .dht_bootstrap = g_getenv ("SHOAL_DHT_BOOTSTRAP"),
       .lsd_off = g_strcmp0 (g_getenv ("SHOAL_LSD"), "off") == 0,
+      .port_mapping_off = g_strcmp0 (g_getenv ("SHOAL_PORT_MAPPING"), "off") == 0,
+      .port_mapping_lease = lease ? (guint) MIN (g_ascii_strtoull (lease, NULL, 10), 86400) : 0,
     };
 
     _shoal_session_set_test_hooks (session, &hooks);
@@ -153,9 +157,36 @@ cli_session_new (const CliSessionOptions  *options,
     shoal_session_set_download_limit (session, (guint64) options->limit_down * 1024);
   if (options->limit_up > 0)
     shoal_session_set_upload_limit (session, (guint64) options->limit_up * 1024);
+  g_signal_connect (session, "notify::port-mapping-reason", G_CALLBACK (port_mapping_cb), NULL);
+  g_signal_connect (session, "notify::incoming-reachable", G_CALLBACK (port_test_cb), NULL);
+  shoal_session_set_port_mapping_enabled (session, !options->no_port_mapping);
   if (!shoal_session_start (session, error))
     return NULL;
   return g_steal_pointer (&session);
+}
+
+/* The mapping, as it is made, fails or changes. */
+static void
+port_mapping_cb (ShoalSession *session,
+                 GParamSpec   *pspec,
+                 gpointer      user_data)
+{
+  const char *reason = shoal_session_get_port_mapping_reason (session);
+
+  if (shoal_session_get_port_mapping_state (session) == SHOAL_PORT_MAPPING_OFF || reason == NULL)
+    return;
+  printf ("Port mapping: %s\n", reason);
+  fflush (stdout);
+}
+
+static void
+port_test_cb (ShoalSession *session,
+              GParamSpec   *pspec,
+              gpointer      user_data)
+{
+  printf ("Port test: %s\n", shoal_session_get_incoming_reachable (session)
+                               ? "a peer reached us from outside" : "no peer reached us lately");
+  fflush (stdout);
 }
 
 static void

@@ -25,6 +25,7 @@ G_BEGIN_DECLS
  * @peers: (nullable): HOST:PORT peers the command's torrent connects to
  * @state_dir: (nullable): root of the per-directory resume data; %NULL for
  *   `$XDG_DATA_HOME/shoal-cli`
+ * @no_port_mapping: do not ask the router to forward the port
  *
  * What `download`, `seed` and `create --seed` make their session with,
  * filled by the one option table cli_session_options_add_entries() adds.
@@ -42,6 +43,7 @@ typedef struct
   char     *lsd_interface;
   char    **peers;
   char     *state_dir;
+  gboolean  no_port_mapping;
 } CliSessionOptions;
 
 void          cli_session_options_add_entries (CliSessionOptions       *options,

@@ -25,6 +25,7 @@
 #include "shoal-engine-enums.h"
 #include "shoal-hash.h"
 #include "shoal-lsd.h"
+#include "shoal-port-mapper.h"
 #include "shoal-session.h"
 #include "shoal-session-limits.h"
 #include "shoal-session-testing.h"
@@ -75,6 +76,16 @@ struct _ShoalSession
   GPtrArray        *close_tasks;   /* shoal_session_close_async() still waiting */
   ShoalSessionTestHooks test_hooks; /* its dht_bootstrap is ours */
   ShoalTorrentServices torrent_services; /* what our torrents may ask of us */
+
+  /* shoal-session-portmap.c */
+  ShoalPortMapper  *port_mapper;   /* made at start when mapping is on */
+  gboolean          port_mapping_enabled;
+  ShoalPortMappingState port_mapping_state;
+  char             *port_mapping_reason;
+  char             *external_address;
+  guint16           external_port;  /* TCP, the one announced; 0: not mapped */
+  gint64            last_incoming_us; /* the last peer that reached us */
+  gboolean          incoming_reachable;
 };
 
 enum {
@@ -95,6 +106,12 @@ enum {
   PROP_SEED_RATIO_LIMIT,
   PROP_SEED_TIME_LIMIT,
   PROP_RESTORE_SAVED_TORRENTS,
+  PROP_PORT_MAPPING_ENABLED,
+  PROP_PORT_MAPPING_STATE,
+  PROP_PORT_MAPPING_REASON,
+  PROP_EXTERNAL_ADDRESS,
+  PROP_EXTERNAL_PORT,
+  PROP_INCOMING_REACHABLE,
   N_PROPS
 };
 
@@ -121,6 +138,17 @@ void             _shoal_session_load_saved_torrents    (ShoalSession  *self);
 
 /* shoal-session-services.c */
 void             _shoal_session_init_torrent_services  (ShoalSession  *self);
+
+/* shoal-session-portmap.c */
+void             _shoal_session_sync_port_mapping      (ShoalSession  *self);
+void             _shoal_session_stop_port_mapping      (ShoalSession  *self);
+guint            _shoal_session_get_port_mapping_pending (ShoalSession *self);
+void             _shoal_session_note_incoming          (ShoalSession  *self,
+                                                         GInetAddress  *address);
+void             _shoal_session_tick_port_test         (ShoalSession  *self,
+                                                         gint64         now);
+guint16          _shoal_session_get_announce_port      (ShoalSession  *self);
+void             _shoal_session_install_port_mapping_properties (GParamSpec **properties);
 
 /* shoal-session-lifecycle.c */
 void             _shoal_session_check_close_tasks      (gpointer       data);

@@ -30,6 +30,7 @@ tick_cb (gpointer user_data)
       _shoal_torrent_tick (t, now);
     }
   _shoal_session_sync_lsd (self);
+  _shoal_session_tick_port_test (self, now);
   return G_SOURCE_CONTINUE;
 }
 
@@ -68,6 +69,7 @@ shoal_session_start (ShoalSession  *self,
   _shoal_session_start_lsd (self);
   if (self->restore_saved)
     _shoal_session_load_saved_torrents (self);
+  _shoal_session_sync_port_mapping (self);
   return TRUE;
 }
 
@@ -90,6 +92,7 @@ shoal_session_close (ShoalSession *self)
     shoal_session_save (self);
   _shoal_session_stop_dht (self);
   _shoal_session_stop_lsd (self);
+  _shoal_session_stop_port_mapping (self);
   self->started = FALSE;
   for (guint i = 0; self->torrents && i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
     {
@@ -146,6 +149,9 @@ close_is_done (ShoalSession *self,
   if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     return TRUE;
   if (shoal_announcer_group_get_n_stopping (self->announcers) > 0 && now < data->deadline_us)
+    return FALSE;
+  /* The router is told to delete our mappings, for as long. */
+  if (_shoal_session_get_port_mapping_pending (self) > 0 && now < data->deadline_us)
     return FALSE;
   /* Data being deleted is waited for longer: a program that exits before
    * leaves its files in a hidden directory of the save directory. */

@@ -135,6 +135,8 @@ incoming_cb (GSocketService    *service,
   shoal_peer_connection_set_encryption (conn, self->encryption, find_torrent_for_mse, self);
   g_ptr_array_add (self->incoming, conn);
   shoal_peer_connection_start (conn);
+  if (ip != NULL)
+    _shoal_session_note_incoming (self, ip);
   return TRUE;
 }
 

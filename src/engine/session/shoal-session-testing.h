@@ -29,6 +29,10 @@ G_BEGIN_DECLS
  *   again (10 ms to 5 min); 0 for the usual 5 s
  * @web_seed_stall_ms: how long a web seed request may go without progress
  *   (100 ms to 20 s); 0 for the usual 20 s
+ * @port_mapping_off: never ask a router for a port mapping, whatever is
+ *   asked (the machine's own router is no test's business)
+ * @port_mapping_lease: the lease asked for, in seconds (4 to a day); 0
+ *   for the usual hour
  */
 typedef struct
 {
@@ -37,6 +41,8 @@ typedef struct
   gboolean    lsd_off;
   guint       web_seed_retry_ms;
   guint       web_seed_stall_ms;
+  gboolean    port_mapping_off;
+  guint       port_mapping_lease;
 } ShoalSessionTestHooks;
 
 /* Before shoal_session_start(); @hooks is copied. */

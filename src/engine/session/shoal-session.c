@@ -75,6 +75,9 @@ shoal_session_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_pointer (&self->download_dir, g_free);
   g_clear_pointer (&self->listen_address, g_free);
+  g_clear_object (&self->port_mapper);
+  g_clear_pointer (&self->port_mapping_reason, g_free);
+  g_clear_pointer (&self->external_address, g_free);
   G_OBJECT_CLASS (shoal_session_parent_class)->finalize (object);
 }
 
@@ -150,6 +153,24 @@ shoal_session_get_property (GObject    *object,
     case PROP_RESTORE_SAVED_TORRENTS:
       g_value_set_boolean (value, self->restore_saved);
       break;
+    case PROP_PORT_MAPPING_ENABLED:
+      g_value_set_boolean (value, self->port_mapping_enabled);
+      break;
+    case PROP_PORT_MAPPING_STATE:
+      g_value_set_enum (value, self->port_mapping_state);
+      break;
+    case PROP_PORT_MAPPING_REASON:
+      g_value_set_string (value, self->port_mapping_reason);
+      break;
+    case PROP_EXTERNAL_ADDRESS:
+      g_value_set_string (value, self->external_address);
+      break;
+    case PROP_EXTERNAL_PORT:
+      g_value_set_uint (value, self->external_port);
+      break;
+    case PROP_INCOMING_REACHABLE:
+      g_value_set_boolean (value, self->incoming_reachable);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -213,6 +234,9 @@ shoal_session_set_property (GObject      *object,
       break;
     case PROP_RESTORE_SAVED_TORRENTS:
       shoal_session_set_restore_saved_torrents (self, g_value_get_boolean (value));
+      break;
+    case PROP_PORT_MAPPING_ENABLED:
+      shoal_session_set_port_mapping_enabled (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -378,6 +402,7 @@ shoal_session_class_init (ShoalSessionClass *klass)
   _shoal_session_properties[PROP_RESTORE_SAVED_TORRENTS] =
     g_param_spec_boolean ("restore-saved-torrents", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  _shoal_session_install_port_mapping_properties (_shoal_session_properties);
   g_object_class_install_properties (object_class, N_PROPS, _shoal_session_properties);
 
   /**
@@ -413,6 +438,7 @@ shoal_session_init (ShoalSession *self)
   self->pex_enabled = TRUE;
   self->dht_bootstrap = g_ptr_array_new_with_free_func (g_free);
   self->restore_saved = TRUE;
+  self->port_mapping_reason = g_strdup ("Port mapping is off");
   self->announcers = shoal_announcer_group_new ();
   shoal_announcer_group_set_idle_func (self->announcers, _shoal_session_check_close_tasks, self);
   self->close_tasks = g_ptr_array_new_with_free_func (g_object_unref);
@@ -454,6 +480,7 @@ shoal_session_set_dht_enabled (ShoalSession *self,
     _shoal_session_start_dht (self);
   else if (self->started)
     _shoal_session_stop_dht (self);
+  _shoal_session_sync_port_mapping (self);
   g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_properties[PROP_DHT_ENABLED]);
 }
 

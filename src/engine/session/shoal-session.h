@@ -89,6 +89,15 @@ void          shoal_session_set_seed_limits    (ShoalSession   *self,
 guint64       shoal_session_get_download_rate  (ShoalSession   *self);
 guint64       shoal_session_get_upload_rate    (ShoalSession   *self);
 
+void          shoal_session_set_port_mapping_enabled (ShoalSession *self,
+                                                      gboolean      enabled);
+gboolean      shoal_session_get_port_mapping_enabled (ShoalSession *self);
+ShoalPortMappingState shoal_session_get_port_mapping_state (ShoalSession *self);
+const char   *shoal_session_get_port_mapping_reason (ShoalSession  *self);
+const char   *shoal_session_get_external_address (ShoalSession   *self);
+guint16       shoal_session_get_external_port  (ShoalSession   *self);
+gboolean      shoal_session_get_incoming_reachable (ShoalSession *self);
+
 GListModel   *shoal_session_get_torrents       (ShoalSession   *self);
 ShoalTorrent *shoal_session_find_torrent       (ShoalSession   *self,
                                                 const guint8   *info_hash);

@@ -200,7 +200,7 @@ _shoal_torrent_dht_tick (ShoalTorrent *self,
     return;
   hungry = self->info == NULL || self->connections->len < 5;
   self->next_dht_announce_us = now_us + (hungry ? 60 : 15 * 60) * G_USEC_PER_SEC;
-  shoal_dht_announce_async (dht, self->info_hash, SHOAL_TORRENT_ASK (self, get_listen_port),
+  shoal_dht_announce_async (dht, self->info_hash, SHOAL_TORRENT_ASK (self, get_announce_port),
                             self->cancellable, dht_announce_cb, g_object_ref (self));
 }
 

@@ -32,7 +32,7 @@ _shoal_torrent_send_extension_handshake (ShoalTorrent        *self,
     shoal_peer_wire_ext_handshake_add (ext, SHOAL_PEX_NAME, EXT_UT_PEX);
   if (self->info != NULL)
     ext->metadata_size = (gint64) g_bytes_get_size (shoal_metainfo_get_info_bytes (self->info));
-  ext->listen_port = SHOAL_TORRENT_ASK (self, get_listen_port);
+  ext->listen_port = SHOAL_TORRENT_ASK (self, get_announce_port);
   ext->reqq = SHOAL_PEER_CONNECTION_MAX_UPLOAD_QUEUE;
   if (remote != NULL)
     {

@@ -220,6 +220,7 @@ gboolean        _shoal_torrent_get_lsd_announced  (ShoalTorrent  *self);
 void            _shoal_torrent_set_lsd_announced  (ShoalTorrent  *self,
                                                    gboolean       announced);
 void            _shoal_torrent_stop_announcing    (ShoalTorrent  *self);
+void            _shoal_torrent_announce_port_changed (ShoalTorrent *self);
 void            _shoal_torrent_apply_add_flags_after_resume (ShoalTorrent  *self,
                                                              ShoalAddFlags  flags);
 

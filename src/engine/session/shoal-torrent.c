@@ -322,7 +322,7 @@ _shoal_torrent_new_common (const ShoalTorrentServices *services,
 
   self->announcer = shoal_announcer_new (SHOAL_TORRENT_ASK (self, get_soup), self->info_hash,
                                          SHOAL_TORRENT_ASK (self, get_peer_id),
-                                         SHOAL_TORRENT_ASK (self, get_listen_port),
+                                         SHOAL_TORRENT_ASK (self, get_announce_port),
                                          announcer_stats_cb, self);
   shoal_announcer_set_udp_retransmission (self->announcer, SHOAL_TORRENT_ASK (self, get_udp_base_timeout_ms), 4);
   shoal_announcer_set_group (self->announcer, SHOAL_TORRENT_ASK (self, get_announcer_group));
@@ -422,6 +422,17 @@ _shoal_torrent_stop_announcing (ShoalTorrent *self)
   shoal_announcer_stop (self->announcer);
 }
 
+/* The router now forwards another port to us (or none): the trackers
+ * learn it at once rather than at the next interval. */
+void
+_shoal_torrent_announce_port_changed (ShoalTorrent *self)
+{
+  if (self->announcer == NULL || !_shoal_torrent_is_active (self))
+    return;
+  shoal_announcer_set_port (self->announcer, SHOAL_TORRENT_ASK (self, get_announce_port));
+  shoal_announcer_announce_now (self->announcer);
+}
+
 /* After resume data was loaded, what the caller asks now wins over what was
  * saved. */
 void
@@ -482,7 +493,7 @@ become_active (ShoalTorrent *self)
       /* A magnet link: find peers that can send the metadata. */
       set_state (self, SHOAL_TORRENT_STATE_FETCHING_METADATA);
       shoal_announcer_set_want_peers (self->announcer, TRUE);
-      shoal_announcer_set_port (self->announcer, SHOAL_TORRENT_ASK (self, get_listen_port));
+      shoal_announcer_set_port (self->announcer, SHOAL_TORRENT_ASK (self, get_announce_port));
       if (old != SHOAL_TORRENT_STATE_FETCHING_METADATA)
         shoal_announcer_start (self->announcer);
       _shoal_torrent_connect_peers (self, g_get_monotonic_time ());
@@ -500,7 +511,7 @@ become_active (ShoalTorrent *self)
     set_state (self, SHOAL_TORRENT_STATE_DOWNLOADING);
 
   shoal_announcer_set_want_peers (self->announcer, !complete);
-  shoal_announcer_set_port (self->announcer, SHOAL_TORRENT_ASK (self, get_listen_port));
+  shoal_announcer_set_port (self->announcer, SHOAL_TORRENT_ASK (self, get_announce_port));
   if (old != SHOAL_TORRENT_STATE_DOWNLOADING && old != SHOAL_TORRENT_STATE_SEEDING)
     shoal_announcer_start (self->announcer);
   _shoal_torrent_update_interest (self);

@@ -119,4 +119,25 @@ typedef enum
   SHOAL_ADD_FLAGS_RESUME     = 1 << 5,
 } ShoalAddFlags;
 
+/**
+ * ShoalPortMappingState:
+ * @SHOAL_PORT_MAPPING_OFF: mapping is switched off
+ * @SHOAL_PORT_MAPPING_NOT_MAPPED: no mapping, for the reason given
+ *   (no router answered, the router refused, it is itself behind a NAT,
+ *   the session is bound to another interface, …)
+ * @SHOAL_PORT_MAPPING_PENDING: asking the router
+ * @SHOAL_PORT_MAPPING_UPNP: mapped by UPnP IGD
+ * @SHOAL_PORT_MAPPING_NATPMP: mapped by NAT-PMP
+ *
+ * Whether the router forwards the listening port to us.
+ */
+typedef enum
+{
+  SHOAL_PORT_MAPPING_OFF,
+  SHOAL_PORT_MAPPING_NOT_MAPPED,
+  SHOAL_PORT_MAPPING_PENDING,
+  SHOAL_PORT_MAPPING_UPNP,
+  SHOAL_PORT_MAPPING_NATPMP,
+} ShoalPortMappingState;
+
 G_END_DECLS
