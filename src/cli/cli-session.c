@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+
 #include "cli-session.h"
 #include "shoal-session-testing.h"
 
@@ -99,6 +101,30 @@ cli_session_options_clear (CliSessionOptions *options)
   g_clear_pointer (&options->state_dir, g_free);
 }
 
+/* The mapping, as it is made, fails or changes. */
+static void
+port_mapping_cb (ShoalSession *session,
+                 GParamSpec   *pspec,
+                 gpointer      user_data)
+{
+  const char *reason = shoal_session_get_port_mapping_reason (session);
+
+  if (shoal_session_get_port_mapping_state (session) == SHOAL_PORT_MAPPING_OFF || reason == NULL)
+    return;
+  printf ("Port mapping: %s\n", reason);
+  fflush (stdout);
+}
+
+static void
+port_test_cb (ShoalSession *session,
+              GParamSpec   *pspec,
+              gpointer      user_data)
+{
+  printf ("Port test: %s\n", shoal_session_get_incoming_reachable (session)
+                               ? "a peer reached us from outside" : "no peer reached us lately");
+  fflush (stdout);
+}
+
 /**
  * cli_session_new:
  * @options: parsed options
@@ -163,30 +189,6 @@ cli_session_new (const CliSessionOptions  *options,
   if (!shoal_session_start (session, error))
     return NULL;
   return g_steal_pointer (&session);
-}
-
-/* The mapping, as it is made, fails or changes. */
-static void
-port_mapping_cb (ShoalSession *session,
-                 GParamSpec   *pspec,
-                 gpointer      user_data)
-{
-  const char *reason = shoal_session_get_port_mapping_reason (session);
-
-  if (shoal_session_get_port_mapping_state (session) == SHOAL_PORT_MAPPING_OFF || reason == NULL)
-    return;
-  printf ("Port mapping: %s\n", reason);
-  fflush (stdout);
-}
-
-static void
-port_test_cb (ShoalSession *session,
-              GParamSpec   *pspec,
-              gpointer      user_data)
-{
-  printf ("Port test: %s\n", shoal_session_get_incoming_reachable (session)
-                               ? "a peer reached us from outside" : "no peer reached us lately");
-  fflush (stdout);
 }
 
 static void
