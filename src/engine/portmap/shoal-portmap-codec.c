@@ -470,11 +470,11 @@ shoal_upnp_parse_description (const char       *data,
     }
   else if (error != NULL && *error != NULL && (*error)->domain == G_MARKUP_ERROR)
     {
-      /* Every failure is ours to name. */
-      g_autoptr(GError) markup = g_steal_pointer (error);
-
-      g_set_error (error, SHOAL_PORTMAP_ERROR, SHOAL_PORTMAP_ERROR_MALFORMED,
-                   "The router's UPnP description is not valid XML: %s", markup->message);
+      /* Every failure is ours to name; GMarkup's message may quote the
+       * router's bytes, which need not even be UTF-8. */
+      g_clear_error (error);
+      g_set_error_literal (error, SHOAL_PORTMAP_ERROR, SHOAL_PORTMAP_ERROR_MALFORMED,
+                           "The router's UPnP description is not valid XML");
     }
   g_string_free (p.text, TRUE);
   g_free (p.service_type);
@@ -636,8 +636,8 @@ shoal_upnp_parse_soap (const char          *data,
       if (local_error->domain == SHOAL_PORTMAP_ERROR)
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
-        g_set_error (error, SHOAL_PORTMAP_ERROR, SHOAL_PORTMAP_ERROR_MALFORMED,
-                     "A SOAP answer that is not valid XML: %s", local_error->message);
+        g_set_error_literal (error, SHOAL_PORTMAP_ERROR, SHOAL_PORTMAP_ERROR_MALFORMED,
+                             "A SOAP answer that is not valid XML");
       return FALSE;
     }
   g_string_free (p.text, TRUE);
