@@ -679,7 +679,8 @@ shoal_portmap_parse_default_route (const char    *route_text,
   g_autofree char *best_iface = NULL;
   guint32 best_gateway = 0;
 
-  for (guint i = 1; lines[i] != NULL; i++)
+  /* The first line names the columns (and an empty text has none). */
+  for (guint i = 1; lines[0] != NULL && lines[i] != NULL; i++)
     {
       g_auto(GStrv) f = g_strsplit_set (lines[i], " \t", -1);
       const char *fields[11];
