@@ -1626,6 +1626,42 @@ test_encryption_reaches_engine (void)
   g_assert_cmpint (shoal_session_get_encryption_policy (session ()), ==, SHOAL_ENCRYPTION_PREFER);
 }
 
+/* Preferences › Network: the port forwarding switch reaches the engine,
+ * and the row shows what the session says (here: never mapped, the test
+ * environment keeps the machine's router out of it). */
+static void
+test_port_mapping_row (void)
+{
+  GSettings *settings = shoal_application_get_settings (app);
+  ShoalPreferencesWindow *preferences;
+  AdwExpanderRow *row;
+
+  g_assert_true (g_settings_get_boolean (settings, "enable-port-mapping"));
+  g_assert_true (shoal_session_get_port_mapping_enabled (session ()));
+  g_assert_cmpint (shoal_session_get_port_mapping_state (session ()), ==, SHOAL_PORT_MAPPING_OFF);
+
+  preferences = shoal_preferences_window_new (app);
+  gtk_window_present (GTK_WINDOW (preferences));
+  row = ADW_EXPANDER_ROW (find_row_titled (GTK_WIDGET (preferences), "_Forward the Port on the Router"));
+  g_assert_nonnull (row);
+  /* Next to the port. */
+  g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (gtk_widget_get_ancestor (GTK_WIDGET (row), ADW_TYPE_PREFERENCES_GROUP))),
+                   ==, "Listening Port");
+  g_assert_true (adw_expander_row_get_enable_expansion (row));
+  g_assert_nonnull (find_row_titled (GTK_WIDGET (row), "Off"));
+  g_assert_nonnull (find_row_titled (GTK_WIDGET (row), "Port Test"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row_titled (GTK_WIDGET (row), "Port Test"))), ==,
+                   "No peer has reached Shoal from outside lately");
+
+  adw_expander_row_set_enable_expansion (row, FALSE);
+  g_assert_false (g_settings_get_boolean (settings, "enable-port-mapping"));
+  g_assert_false (shoal_session_get_port_mapping_enabled (session ()));
+  gtk_window_destroy (GTK_WINDOW (preferences));
+
+  g_settings_reset (settings, "enable-port-mapping");
+  g_assert_true (shoal_session_get_port_mapping_enabled (session ()));
+}
+
 static void
 test_discovery_reaches_engine (void)
 {
@@ -1767,6 +1803,7 @@ main (int   argc,
   g_test_add_func ("/app/application/settings-bind-properties", test_settings_bind_properties);
   g_test_add_func ("/app/preferences/encryption-reaches-engine", test_encryption_reaches_engine);
   g_test_add_func ("/app/preferences/discovery-reaches-engine", test_discovery_reaches_engine);
+  g_test_add_func ("/app/preferences/port-mapping-row", test_port_mapping_row);
   g_test_add_func ("/app/new-torrent/parse-fields", test_new_torrent_parse_fields);
   g_test_add_func ("/app/new-torrent/create-save-copy-seed", test_new_torrent_create_and_seed);
   g_test_add_func ("/app/new-torrent/errors-and-stop", test_new_torrent_errors_and_stop);

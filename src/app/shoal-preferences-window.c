@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "shoal-file-chooser.h"
+#include "shoal-port-mapping-row.h"
 #include "shoal-preferences-window.h"
 
 struct _ShoalPreferencesWindow
@@ -44,6 +45,7 @@ struct _ShoalPreferencesWindow
   AdwActionRow         *ratio_row;
   GtkSpinButton        *ratio_spin;
   GtkSpinButton        *seed_time_spin;
+  AdwPreferencesGroup  *port_group;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalPreferencesWindow, shoal_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -212,6 +214,7 @@ shoal_preferences_window_class_init (ShoalPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, ratio_row);
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, ratio_spin);
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, seed_time_spin);
+  gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, port_group);
 }
 
 static void
@@ -238,5 +241,8 @@ shoal_preferences_window_new (ShoalApplication *application)
   self->application = g_object_ref (application);
   self->settings = g_object_ref (shoal_application_get_settings (application));
   bind_settings (self);
+  /* Port forwarding, next to the port. */
+  adw_preferences_group_add (self->port_group,
+                             shoal_port_mapping_row_new (self->settings, shoal_application_get_session (application)));
   return self;
 }
