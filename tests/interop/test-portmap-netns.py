@@ -360,12 +360,15 @@ def proofs_upnp_natpmp(tap):
             tag = "upnp" if upnp else "natpmp"
             router = Miniupnpd(world.procs, world.scratch, net, tag, upnp=upnp, natpmp=natpmp)
             router.wait_ready()
-            shoal = world.shoal_seed(tag)
+            # With the DHT on, its UDP port is mapped too (no DHT node is
+            # reachable: the test environment gives it none).
+            shoal = world.shoal_seed(tag, ["--dht"])
             port = wait_mapping(shoal, lambda line: mapped_port(shoal, how) if line else None,
                                 30, "Shoal to map its port by " + how)
             leases = router.leases()
-            tap.ok(("TCP", port, LAN_IP, SHOAL_PORT) in [lease[:4] for lease in leases],
-                   "2. %s: miniupnpd holds the mapping %d -> %s:%d" % (how, port, LAN_IP, SHOAL_PORT),
+            tap.ok(("TCP", port, LAN_IP, SHOAL_PORT) in [lease[:4] for lease in leases] and
+                   "UDP" in [lease[0] for lease in leases if lease[2:4] == (LAN_IP, SHOAL_PORT)],
+                   "2. %s: miniupnpd holds the mappings TCP %d and UDP -> %s:%d" % (how, port, LAN_IP, SHOAL_PORT),
                    "leases: %s\n%s" % (leases, shoal.report()))
             download_through_nat(tap, world, shoal, how, port)
 
@@ -409,6 +412,31 @@ def proofs_upnp_natpmp(tap):
                "%s\nleases: %s" % (line, router.leases()))
         if port is not None:
             download_through_nat(tap, world, shoal, "conflict", port)
+        world.procs.stop(shoal.proc)
+
+        # Privacy: a private torrent alone opens no port on the router, nor
+        # does a session bound to an address off the default route.
+        private = make_torrent(world.content, world.scratch.file("private.torrent"), 1024 * 1024,
+                               ["http://%s:%d/announce" % (WAN_IP, TRACKER_PORT)], private=True)
+        data = world.scratch.sub("shoal-data-private")
+        copy_tree(world.content, data)
+        shoal = Shoal(world.procs, world.scratch, "private",
+                      ["seed", private.path, data, "--port", str(SHOAL_PORT + 10),
+                       "--state-dir", world.scratch.sub("state-private")],
+                      env=SHOAL_ENV, prefix=net.argv(net.lan, []))
+        line = wait_mapping(shoal, lambda text: text if "only private torrents" in text else None, 20,
+                            "Shoal to say it maps nothing for a private torrent")
+        time.sleep(2)
+        tap.ok(not [lease for lease in router.leases() if lease[2] == LAN_IP] and "Mapped" not in shoal.stdout() and
+               "Asking the router" not in shoal.stdout(),
+               "privacy: a private torrent alone maps nothing, and the router is not even asked", "%s\nleases %s\n%s" % (line, router.leases(), shoal.report()))
+        world.procs.stop(shoal.proc)
+        shoal = world.shoal_seed("bound", ["--listen-address", "127.0.0.1"])
+        line = wait_mapping(shoal, lambda text: text if "bound to 127.0.0.1" in text else None, 20,
+                            "Shoal to say it is bound off the default route")
+        tap.ok(not [lease for lease in router.leases() if lease[2] == LAN_IP] and "Mapped" not in shoal.stdout(),
+               "privacy: a session bound to an address off the default route maps nothing",
+               "%s\nleases %s\n%s" % (line, router.leases(), shoal.report()))
         world.procs.stop(shoal.proc)
         router.stop()
     finally:
@@ -553,14 +581,31 @@ def proofs_broken_routers(tap):
     finally:
         world.close()
 
-    # 5d. A router that vanishes after mapping: noticed at renewal.
+    # 5d. A router that restarts and forgets its mappings: noticed at the
+    # next renewal, and mapped again. Then one that vanishes.
     world = World("vanish", 4 * MiB)
     try:
         net = world.net
-        router = Miniupnpd(world.procs, world.scratch, net, "vanish")
+        router = Miniupnpd(world.procs, world.scratch, net, "vanish", natpmp=False)
         router.wait_ready()
         shoal = world.shoal_seed("vanish")
-        wait_mapping(shoal, lambda text: "Mapped by" in text, 30, "a mapping")
+        port = wait_mapping(shoal, lambda text: mapped_port(shoal, "UPnP IGD"), 30, "a mapping")
+        world.procs.kill9(router.proc)
+        for chain in ("miniupnpd", "prerouting_miniupnpd", "postrouting_miniupnpd"):
+            net.run(net.router, ["nft", "flush", "chain", "inet", "filter", chain])
+        os.unlink(router.lease_file)
+        router = Miniupnpd(world.procs, world.scratch, net, "vanish", natpmp=False)
+        router.wait_ready()
+        try:
+            wait_for(lambda: ("TCP", port, LAN_IP, SHOAL_PORT) in [lease[:4] for lease in router.leases()],
+                     LEASE + 10, "the mapping to come back")
+            back = True
+        except Exception:
+            back = False
+        out = shoal.stdout() + shoal.stderr()
+        tap.ok(back and "lost our port mapping" in out and tcp_reachable(ROUTER_WAN_IP, port),
+               "5. a router that restarts: the lost mapping is noticed at renewal and made again",
+               "leases %s\n%s" % (router.leases(), shoal.report()))
         world.procs.kill9(router.proc)
         line = wait_mapping(shoal, lambda text: text if "stopped answering" in text else None, LEASE + 20,
                             "Shoal to notice the router is gone")

@@ -79,6 +79,7 @@ struct _ShoalSession
 
   /* shoal-session-portmap.c */
   ShoalPortMapper  *port_mapper;   /* made at start when mapping is on */
+  guint             port_mapping_start_id; /* the first decision, once idle */
   gboolean          port_mapping_enabled;
   ShoalPortMappingState port_mapping_state;
   char             *port_mapping_reason;

@@ -93,9 +93,37 @@ wants_mapping (ShoalSession *self)
   return FALSE;
 }
 
-/* Maps, remaps or unmaps, after anything the decision depends on changed. */
+static void sync_port_mapping (ShoalSession *self);
+
+static gboolean
+start_port_mapping_cb (gpointer user_data)
+{
+  ShoalSession *self = user_data;
+
+  self->port_mapping_start_id = 0;
+  sync_port_mapping (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Maps, remaps or unmaps, after anything the decision depends on changed.
+ * The first time, once the main loop is idle: the torrents a front end
+ * adds right after starting the session count (a private one alone must
+ * not have the router asked first). */
 void
 _shoal_session_sync_port_mapping (ShoalSession *self)
+{
+  if (self->port_mapper == NULL && self->started && self->port_mapping_enabled &&
+      !self->test_hooks.port_mapping_off)
+    {
+      if (self->port_mapping_start_id == 0)
+        self->port_mapping_start_id = g_idle_add (start_port_mapping_cb, self);
+      return;
+    }
+  sync_port_mapping (self);
+}
+
+static void
+sync_port_mapping (ShoalSession *self)
 {
   g_autoptr(GInetAddress) bound = NULL;
 
@@ -129,6 +157,7 @@ _shoal_session_sync_port_mapping (ShoalSession *self)
 void
 _shoal_session_stop_port_mapping (ShoalSession *self)
 {
+  g_clear_handle_id (&self->port_mapping_start_id, g_source_remove);
   if (self->port_mapper == NULL)
     return;
   g_signal_handlers_disconnect_by_func (self->torrents, torrents_changed_cb, self);

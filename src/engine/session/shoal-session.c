@@ -75,6 +75,7 @@ shoal_session_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_pointer (&self->download_dir, g_free);
   g_clear_pointer (&self->listen_address, g_free);
+  g_clear_handle_id (&self->port_mapping_start_id, g_source_remove);
   g_clear_object (&self->port_mapper);
   g_clear_pointer (&self->port_mapping_reason, g_free);
   g_clear_pointer (&self->external_address, g_free);
