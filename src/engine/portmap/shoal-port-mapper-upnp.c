@@ -137,6 +137,8 @@ fetch (ShoalPortMapper *self,
 {
   Fetch *f = g_new0 (Fetch, 1);
 
+  /* Only the device that answered is talked to: no redirect elsewhere. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   f->self = g_object_ref (self);
   f->generation = self->generation;
   f->any_generation = any_generation;

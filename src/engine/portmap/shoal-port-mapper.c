@@ -114,10 +114,12 @@ shoal_port_mapper_init (ShoalPortMapper *self)
   self->udp.op = SHOAL_NATPMP_OP_MAP_UDP;
   self->reason = g_strdup ("Port mapping is off");
   /* Routers answer at once or not at all: a short timeout, so that a
-   * silent one does not hold the session's close for long. */
+   * silent one does not hold the session's close for long. The router is
+   * on our link: never through a proxy. */
   self->soup = soup_session_new_with_options ("user-agent", "Shoal/" PACKAGE_VERSION,
                                               "timeout", 5,
                                               "idle-timeout", 10,
+                                              "proxy-resolver", NULL,
                                               NULL);
 }
 
