@@ -96,6 +96,114 @@ test_natpmp_hostile (void)
   }
 }
 
+static void
+test_pcp (void)
+{
+  static const guint8 nonce[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+  g_autoptr(GInetAddress) client = g_inet_address_new_from_string ("192.168.79.2");
+  g_autoptr(GInetAddress) external = NULL;
+  guint8 out[SHOAL_PCP_MAP_LEN];
+  guint8 answer_bytes[SHOAL_PCP_MAP_LEN];
+  static const guint8 mapped_client[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 168, 79, 2 };
+  ShoalPcpAnswer a;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_cmpuint (shoal_pcp_encode_map (out, client, nonce, SHOAL_PCP_PROTOCOL_TCP, 40001, 40002, 7200), ==, 60);
+  g_assert_cmpuint (out[0], ==, 2);
+  g_assert_cmpuint (out[1], ==, 1);
+  g_assert_cmpuint (out[6], ==, 0x1c);
+  g_assert_cmpuint (out[7], ==, 0x20);
+  g_assert_cmpmem (out + 8, 16, mapped_client, 16);
+  g_assert_cmpmem (out + 24, 12, nonce, 12);
+  g_assert_cmpuint (out[36], ==, 6);
+  g_assert_cmpuint ((out[40] << 8) | out[41], ==, 40001);
+  g_assert_cmpuint ((out[42] << 8) | out[43], ==, 40002);
+  g_assert_cmpuint (out[54], ==, 0xff);
+  g_assert_cmpuint (out[56], ==, 0);
+
+  /* The router's answer: the request with R set, a result, an epoch, the
+   * external address. */
+  memcpy (answer_bytes, out, sizeof out);
+  answer_bytes[1] = 0x81;
+  answer_bytes[3] = 0;
+  answer_bytes[11] = 42;
+  answer_bytes[42] = 0x9c;
+  answer_bytes[43] = 0x43;
+  answer_bytes[56] = 11;
+  answer_bytes[57] = 79;
+  answer_bytes[58] = 0;
+  answer_bytes[59] = 1;
+  g_assert_true (shoal_pcp_decode (answer_bytes, sizeof answer_bytes, &a, &error));
+  g_assert_no_error (error);
+  g_assert_false (a.natpmp);
+  g_assert_cmpuint (a.op, ==, SHOAL_PCP_OP_MAP);
+  g_assert_cmpuint (a.epoch, ==, 42);
+  g_assert_cmpuint (a.lifetime, ==, 7200);
+  g_assert_cmpmem (a.nonce, 12, nonce, 12);
+  g_assert_cmpuint (a.external_port, ==, 40003);
+  external = shoal_pcp_answer_dup_external (&a);
+  text = g_inet_address_to_string (external);
+  g_assert_cmpstr (text, ==, "11.79.0.1");
+
+  /* An error answer may be the header alone. */
+  answer_bytes[3] = SHOAL_PCP_RESULT_NETWORK_FAILURE;
+  g_assert_true (shoal_pcp_decode (answer_bytes, 24, &a, &error));
+  g_assert_cmpuint (a.result, ==, 7);
+  g_assert_cmpstr (shoal_pcp_result_to_string (a.result), ==, "the router has no usable external address");
+  g_assert_cmpstr (shoal_pcp_result_to_string (200), ==, "unknown result");
+
+  /* A NAT-PMP-only router answers "unsupported version" in NAT-PMP. */
+  {
+    static const guint8 natpmp[] = { 0, 129, 0, 1, 0, 0, 0, 9 };
+
+    g_assert_true (shoal_pcp_decode (natpmp, sizeof natpmp, &a, &error));
+    g_assert_true (a.natpmp);
+    g_assert_cmpuint (a.result, ==, 1);
+  }
+}
+
+static void
+test_pcp_hostile (void)
+{
+  guint8 ok[SHOAL_PCP_MAP_LEN] = { 2, 0x81 };
+  static const struct {
+    const char *what;
+    gsize       len;
+    guint       byte;
+    guint8      value;
+  } cases[] = {
+    { "empty", 0, 0, 2 },
+    { "three bytes", 3, 0, 2 },
+    { "header cut", 20, 0, 2 },
+    { "not a multiple of 4", 26, 0, 2 },
+    { "MAP cut", 40, 0, 2 },
+    { "version 1", 60, 0, 1 },
+    { "a request", 60, 1, 0x01 },
+    { "oversized", 2048, 0, 2 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree guint8 *data = g_malloc0 (MAX (cases[i].len, sizeof ok));
+      ShoalPcpAnswer a;
+      g_autoptr(GError) error = NULL;
+
+      memcpy (data, ok, sizeof ok);
+      data[cases[i].byte] = cases[i].value;
+      g_test_message ("%s", cases[i].what);
+      g_assert_false (shoal_pcp_decode (data, cases[i].len, &a, &error));
+      g_assert_error (error, SHOAL_PORTMAP_ERROR, SHOAL_PORTMAP_ERROR_MALFORMED);
+    }
+  /* An external address that is not IPv4-mapped is none. */
+  {
+    ShoalPcpAnswer a = { 0 };
+
+    a.external[0] = 0x20;
+    g_assert_null (shoal_pcp_answer_dup_external (&a));
+  }
+}
+
 static char *
 ssdp (const char  *text,
       GError     **error)
@@ -451,6 +559,8 @@ main (int   argc,
   g_test_add_func ("/engine/portmap/natpmp-encode", test_natpmp_encode);
   g_test_add_func ("/engine/portmap/natpmp-decode", test_natpmp_decode);
   g_test_add_func ("/engine/portmap/natpmp-reject-hostile", test_natpmp_hostile);
+  g_test_add_func ("/engine/portmap/pcp-map", test_pcp);
+  g_test_add_func ("/engine/portmap/pcp-reject-hostile", test_pcp_hostile);
   g_test_add_func ("/engine/portmap/ssdp-location", test_ssdp);
   g_test_add_func ("/engine/portmap/ssdp-reject-hostile", test_ssdp_hostile);
   g_test_add_func ("/engine/portmap/description-control-url", test_description);

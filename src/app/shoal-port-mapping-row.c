@@ -35,6 +35,8 @@ state_title (ShoalPortMappingState state)
       return _("Forwarded by UPnP");
     case SHOAL_PORT_MAPPING_NATPMP:
       return _("Forwarded by NAT-PMP");
+    case SHOAL_PORT_MAPPING_PCP:
+      return _("Forwarded by PCP");
     case SHOAL_PORT_MAPPING_PENDING:
       return _("Asking the Router…");
     case SHOAL_PORT_MAPPING_NOT_MAPPED:
@@ -107,7 +109,7 @@ shoal_port_mapping_row_init (ShoalPortMappingRow *self)
 {
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), _("_Forward the Port on the Router"));
   adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (self), TRUE);
-  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self), _("By UPnP or NAT-PMP, so that peers can connect to Shoal"));
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self), _("By UPnP, NAT-PMP or PCP, so that peers can connect to Shoal"));
   adw_expander_row_set_show_enable_switch (ADW_EXPANDER_ROW (self), TRUE);
   self->status_row = add_info_row (self, _("Off"));
   self->address_row = add_info_row (self, _("Address Seen from Outside"));

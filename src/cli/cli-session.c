@@ -161,6 +161,7 @@ cli_session_new (const CliSessionOptions  *options,
       .lsd_off = g_strcmp0 (g_getenv ("SHOAL_LSD"), "off") == 0,
       .port_mapping_off = g_strcmp0 (g_getenv ("SHOAL_PORT_MAPPING"), "off") == 0,
       .port_mapping_lease = lease ? (guint) MIN (g_ascii_strtoull (lease, NULL, 10), 86400) : 0,
+      .port_mapping_no_pcp = g_strcmp0 (g_getenv ("SHOAL_PORT_MAPPING_PCP"), "off") == 0,
     };
 
     _shoal_session_set_test_hooks (session, &hooks);

@@ -3,7 +3,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Input: one byte choosing the parser (modulo 5), then what a router (or
+ * Input: one byte choosing the parser (modulo 6), then what a router (or
  * the kernel) would send. Whatever parses must be bounded as documented,
  * and every failure must be a SHOAL_PORTMAP_ERROR.
  */
@@ -42,7 +42,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   memcpy (copy, data + 1, len);
   copy[len] = '\0';
 
-  switch (data[0] % 5)
+  switch (data[0] % 6)
     {
     case 0:
       {
@@ -92,6 +92,21 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
             g_hash_table_iter_init (&iter, answer.values);
             while (g_hash_table_iter_next (&iter, NULL, &value))
               g_assert_cmpuint (strlen (value), <=, SHOAL_UPNP_MAX_VALUE);
+          }
+        break;
+      }
+    case 5:
+      {
+        ShoalPcpAnswer answer;
+
+        if (shoal_pcp_decode (copy, len, &answer, &error) && !answer.natpmp &&
+            answer.op == SHOAL_PCP_OP_MAP && answer.result == SHOAL_PCP_RESULT_SUCCESS)
+          {
+            g_autoptr(GInetAddress) external = shoal_pcp_answer_dup_external (&answer);
+
+            g_assert_cmpuint (len, >=, SHOAL_PCP_MAP_LEN);
+            if (external != NULL)
+              g_assert_cmpint (g_inet_address_get_family (external), ==, G_SOCKET_FAMILY_IPV4);
           }
         break;
       }

@@ -17,7 +17,7 @@
 # only by connecting in, to the address and port the tracker gives out.
 #
 # Proofs (ISSUE 16): 1. without mapping the WAN peer cannot reach Shoal;
-# 2. with UPnP only, then NAT-PMP only, the mapping is in miniupnpd's
+# 2. with UPnP only, then PCP, then NAT-PMP only, the mapping is in miniupnpd's
 # lease file, the tracker gives out the external port, and the WAN peer
 # downloads 64 MiB from Shoal, byte-identical; 3. the mapping is renewed
 # before its (short) lease ends and deleted when Shoal quits; 4. a port
@@ -52,7 +52,7 @@ TRACKER_PORT = 6969
 LT_PORT = 51001
 SHOAL_PORT = 40001
 OTHER_LAN_HOST = "192.168.79.50"
-LEASE = 10                   # seconds: renewal every 5 s
+LEASE = 8                    # seconds: renewal every 4 s
 
 NFT_RULES = """
 table inet filter {
@@ -356,13 +356,16 @@ def proofs_upnp_natpmp(tap):
         world.lt.ses.remove_torrent(handle)
         world.procs.stop(shoal.proc)
 
-        for how, upnp, natpmp in (("UPnP IGD", True, False), ("NAT-PMP", False, True)):
-            tag = "upnp" if upnp else "natpmp"
-            router = Miniupnpd(world.procs, world.scratch, net, tag, upnp=upnp, natpmp=natpmp)
+        # miniupnpd serves NAT-PMP and PCP together (enable_natpmp); Shoal
+        # asks in PCP first, and in NAT-PMP when told not to use PCP.
+        for how, upnp, env in (("UPnP IGD", True, {}), ("PCP", False, {}),
+                               ("NAT-PMP", False, {"SHOAL_PORT_MAPPING_PCP": "off"})):
+            tag = how.split()[0].lower().replace("-", "")
+            router = Miniupnpd(world.procs, world.scratch, net, tag, upnp=upnp, natpmp=not upnp)
             router.wait_ready()
             # With the DHT on, its UDP port is mapped too (no DHT node is
             # reachable: the test environment gives it none).
-            shoal = world.shoal_seed(tag, ["--dht"])
+            shoal = world.shoal_seed(tag, ["--dht"], env)
             port = wait_mapping(shoal, lambda line: mapped_port(shoal, how) if line else None,
                                 30, "Shoal to map its port by " + how)
             leases = router.leases()

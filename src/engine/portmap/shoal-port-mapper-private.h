@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * shoal-port-mapper.c holds the object, the run (which router, which
- * protocol, renewal, retries) and NAT-PMP; shoal-port-mapper-upnp.c holds
+ * protocol, renewal, retries), PCP and NAT-PMP; shoal-port-mapper-upnp.c holds
  * UPnP IGD (SSDP, the description, SOAP). For this folder only.
  */
 #pragma once
@@ -20,6 +20,7 @@ typedef struct
   guint8  op;            /* SHOAL_NATPMP_OP_MAP_TCP or _UDP */
   guint16 internal_port;
   guint16 external_port; /* 0: not mapped */
+  guint8  nonce[SHOAL_PCP_NONCE_LEN]; /* PCP: the same for its renewals */
 } ShoalMapping;
 
 struct _ShoalPortMapper
@@ -51,10 +52,12 @@ struct _ShoalPortMapper
   GSocket              *pmp_socket;
   GSource              *pmp_source;
   guint                 pmp_timer;
-  guint8                pmp_request[SHOAL_NATPMP_REQUEST_MAX];
+  guint8                pmp_request[SHOAL_PCP_MAP_LEN];
   gsize                 pmp_len;
   guint                 pmp_tries;
   void                (*pmp_done) (ShoalPortMapper *self, const ShoalNatpmpAnswer *answer, const char *failure);
+  void                (*pcp_done) (ShoalPortMapper *self, const ShoalPcpAnswer *answer, const char *failure);
+  gboolean              pcp_enabled;
   guint32               pmp_epoch;
   gint64                pmp_epoch_at_us;
 

@@ -1,6 +1,7 @@
 /* shoal-port-mapper.c: asks the home router to forward our ports: the
- * run (default route, NAT-PMP first, then UPnP IGD), renewal, retries,
- * and NAT-PMP (RFC 6886)
+ * run (default route, PCP first, NAT-PMP for a router that speaks only
+ * that, then UPnP IGD), renewal, retries, NAT-PMP (RFC 6886) and PCP
+ * (RFC 6887)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -17,6 +18,7 @@
 
 #define DEFAULT_LEASE_SECONDS  3600u
 #define NATPMP_TRIES           4u     /* 250 ms doubling: gives up after ~4 s */
+#define PCP_TRIES              2u
 #define FIRST_RETRY_SECONDS    60u
 #define LAST_RETRY_SECONDS     900u
 
@@ -31,11 +33,18 @@ G_DEFINE_FINAL_TYPE (ShoalPortMapper, shoal_port_mapper, G_TYPE_OBJECT)
 
 static void run_begin (ShoalPortMapper *self);
 
+static gboolean
+is_mapped (ShoalPortMappingState state)
+{
+  return state == SHOAL_PORT_MAPPING_UPNP || state == SHOAL_PORT_MAPPING_NATPMP || state == SHOAL_PORT_MAPPING_PCP;
+}
+
 static void
 pmp_stop (ShoalPortMapper *self)
 {
   g_clear_handle_id (&self->pmp_timer, g_source_remove);
   self->pmp_done = NULL;
+  self->pcp_done = NULL;
   if (self->pmp_source != NULL)
     g_source_destroy (self->pmp_source);
   g_clear_pointer (&self->pmp_source, g_source_unref);
@@ -112,6 +121,7 @@ shoal_port_mapper_init (ShoalPortMapper *self)
   self->retry_seconds = FIRST_RETRY_SECONDS;
   self->tcp.op = SHOAL_NATPMP_OP_MAP_TCP;
   self->udp.op = SHOAL_NATPMP_OP_MAP_UDP;
+  self->pcp_enabled = TRUE;
   self->reason = g_strdup ("Port mapping is off");
   /* Routers answer at once or not at all: a short timeout, so that a
    * silent one does not hold the session's close for long. The router is
@@ -146,6 +156,20 @@ shoal_port_mapper_set_lease (ShoalPortMapper *self,
 {
   g_return_if_fail (SHOAL_IS_PORT_MAPPER (self));
   self->lease = seconds == 0 ? DEFAULT_LEASE_SECONDS : CLAMP (seconds, 4, 86400);
+}
+
+/**
+ * shoal_port_mapper_set_pcp_enabled:
+ * @self: a port mapper
+ * @enabled: whether to ask in PCP before NAT-PMP (the default; tests
+ *   turn it off to test NAT-PMP against a router that speaks both)
+ */
+void
+shoal_port_mapper_set_pcp_enabled (ShoalPortMapper *self,
+                                   gboolean         enabled)
+{
+  g_return_if_fail (SHOAL_IS_PORT_MAPPER (self));
+  self->pcp_enabled = !!enabled;
 }
 
 /**
@@ -247,7 +271,7 @@ _shoal_port_mapper_mapped (ShoalPortMapper       *self,
                            guint                  lifetime)
 {
   g_autofree char *reason = NULL;
-  const char *by = how == SHOAL_PORT_MAPPING_UPNP ? "UPnP IGD" : "NAT-PMP";
+  const char *by = how == SHOAL_PORT_MAPPING_UPNP ? "UPnP IGD" : how == SHOAL_PORT_MAPPING_PCP ? "PCP" : "NAT-PMP";
   guint renew;
 
   if (self->udp.internal_port != 0)
@@ -294,6 +318,30 @@ pmp_finish (ShoalPortMapper         *self,
     done (self, answer, failure);
 }
 
+static void
+pcp_finish (ShoalPortMapper      *self,
+            const ShoalPcpAnswer *answer,
+            const char           *failure)
+{
+  void (*done) (ShoalPortMapper *, const ShoalPcpAnswer *, const char *) = self->pcp_done;
+
+  g_clear_handle_id (&self->pmp_timer, g_source_remove);
+  self->pcp_done = NULL;
+  if (done != NULL)
+    done (self, answer, failure);
+}
+
+/* Either transaction's end without an answer. */
+static void
+transaction_failed (ShoalPortMapper *self,
+                    const char      *failure)
+{
+  if (self->pcp_done != NULL)
+    pcp_finish (self, NULL, failure);
+  else
+    pmp_finish (self, NULL, failure);
+}
+
 static gboolean
 pmp_timeout_cb (gpointer user_data)
 {
@@ -302,14 +350,16 @@ pmp_timeout_cb (gpointer user_data)
   g_autofree char *gateway = NULL;
 
   self->pmp_timer = 0;
-  if (self->pmp_tries < NATPMP_TRIES)
+  /* PCP is asked briefly: a router that does not answer it will not
+   * answer NAT-PMP either (one that speaks only NAT-PMP says so). */
+  if (self->pmp_tries < (self->pcp_done != NULL ? PCP_TRIES : NATPMP_TRIES))
     {
       pmp_transmit (self);
       return G_SOURCE_REMOVE;
     }
   gateway = g_inet_address_to_string (self->gateway);
-  failure = g_strdup_printf ("no NAT-PMP answer from %s", gateway);
-  pmp_finish (self, NULL, failure);
+  failure = g_strdup_printf ("no %s answer from %s", self->pcp_done != NULL ? "PCP" : "NAT-PMP", gateway);
+  transaction_failed (self, failure);
   return G_SOURCE_REMOVE;
 }
 
@@ -323,7 +373,7 @@ pmp_transmit (ShoalPortMapper *self)
     {
       g_autofree char *failure = g_strdup_printf ("NAT-PMP: %s", error->message);
 
-      pmp_finish (self, NULL, failure);
+      transaction_failed (self, failure);
       return;
     }
   self->pmp_timer = g_timeout_add (250u << self->pmp_tries, pmp_timeout_cb, self);
@@ -364,13 +414,36 @@ pmp_readable_cb (GSocket      *socket,
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
             break;
           /* The router's ICMP "port unreachable": no NAT-PMP there. */
-          if (self->pmp_done != NULL)
+          if (self->pmp_done != NULL || self->pcp_done != NULL)
             {
-              g_autofree char *failure = g_strdup_printf ("no NAT-PMP on the router (%s)", error->message);
+              g_autofree char *failure = g_strdup_printf ("no NAT-PMP or PCP on the router (%s)", error->message);
 
-              pmp_finish (self, NULL, failure);
+              transaction_failed (self, failure);
             }
           break;
+        }
+      if (self->pcp_done != NULL)
+        {
+          ShoalPcpAnswer pcp;
+
+          if (!shoal_pcp_decode (buffer, (gsize) n, &pcp, &error))
+            {
+              g_debug ("port mapping: ignoring a PCP datagram: %s", error->message);
+              continue;
+            }
+          if (pcp.natpmp)
+            {
+              pcp_finish (self, NULL, "the router speaks NAT-PMP, not PCP");
+              continue;
+            }
+          if (pcp.op != SHOAL_PCP_OP_MAP ||
+              (pcp.result == SHOAL_PCP_RESULT_SUCCESS &&
+               (memcmp (pcp.nonce, self->pmp_request + 24, SHOAL_PCP_NONCE_LEN) != 0 ||
+                pcp.protocol != self->pmp_request[36] ||
+                pcp.internal_port != (guint16) ((self->pmp_request[40] << 8) | self->pmp_request[41]))))
+            continue;
+          pcp_finish (self, &pcp, NULL);
+          continue;
         }
       if (self->pmp_done == NULL)
         continue;
@@ -393,8 +466,8 @@ pmp_readable_cb (GSocket      *socket,
  * mappings were last lost, and should have grown about as much as our
  * clock (RFC 6886, 3.6). */
 static void
-pmp_check_epoch (ShoalPortMapper         *self,
-                 const ShoalNatpmpAnswer *answer)
+pmp_check_epoch (ShoalPortMapper *self,
+                 guint32          epoch)
 {
   gint64 now = g_get_monotonic_time ();
 
@@ -403,11 +476,11 @@ pmp_check_epoch (ShoalPortMapper         *self,
       gint64 elapsed = (now - self->pmp_epoch_at_us) / G_USEC_PER_SEC;
       gint64 expected = (gint64) self->pmp_epoch + elapsed * 7 / 8 - 2;
 
-      if ((gint64) answer->epoch < expected)
-        g_message ("The router restarted and lost its port mappings (NAT-PMP epoch %u, expected %" G_GINT64_FORMAT "); mapping again",
-                   answer->epoch, expected);
+      if ((gint64) epoch < expected)
+        g_message ("The router restarted and lost its port mappings (epoch %u, expected %" G_GINT64_FORMAT "); mapping again",
+                   epoch, expected);
     }
-  self->pmp_epoch = answer->epoch;
+  self->pmp_epoch = epoch;
   self->pmp_epoch_at_us = now;
 }
 
@@ -422,7 +495,7 @@ pmp_fall_back (ShoalPortMapper *self,
   pmp_stop (self);
   /* A mapping made by NAT-PMP that cannot be renewed: the router is gone,
    * or restarted without NAT-PMP. */
-  if (self->state == SHOAL_PORT_MAPPING_NATPMP)
+  if (self->state == SHOAL_PORT_MAPPING_NATPMP || self->state == SHOAL_PORT_MAPPING_PCP)
     {
       g_autofree char *reason = g_strdup_printf ("The router stopped answering at renewal (%s)", failure);
 
@@ -453,7 +526,7 @@ pmp_mapped_cb (ShoalPortMapper         *self,
       pmp_fall_back (self, why);
       return;
     }
-  pmp_check_epoch (self, answer);
+  pmp_check_epoch (self, answer->epoch);
   mapping = answer->op == SHOAL_NATPMP_OP_MAP_TCP ? &self->tcp : &self->udp;
   if (mapping->external_port != 0 && mapping->external_port != answer->external_port)
     g_debug ("port mapping: the router moved %s port %u to %u",
@@ -517,7 +590,7 @@ pmp_external_cb (ShoalPortMapper         *self,
       pmp_fall_back (self, why);
       return;
     }
-  pmp_check_epoch (self, answer);
+  pmp_check_epoch (self, answer->epoch);
   external = g_inet_address_new_from_bytes (answer->external, G_SOCKET_FAMILY_IPV4);
   if (!shoal_portmap_address_is_public (external))
     {
@@ -529,6 +602,102 @@ pmp_external_cb (ShoalPortMapper         *self,
     }
   _shoal_port_mapper_set_external (self, external);
   pmp_map (self, &self->tcp);
+}
+
+/* ---- PCP (RFC 6887) ---- */
+
+static const char pcp_natpmp_only[] = "the router speaks NAT-PMP, not PCP";
+
+static void
+natpmp_begin (ShoalPortMapper *self)
+{
+  guint8 request[SHOAL_NATPMP_REQUEST_MAX];
+  gsize len = shoal_natpmp_encode_external (request);
+
+  pmp_send (self, request, len, pmp_external_cb);
+}
+
+static void pcp_map (ShoalPortMapper *self, ShoalMapping *mapping);
+
+static void
+pcp_mapped_cb (ShoalPortMapper      *self,
+               const ShoalPcpAnswer *answer,
+               const char           *failure)
+{
+  g_autoptr(GInetAddress) external = NULL;
+  ShoalMapping *mapping;
+
+  if (answer == NULL && failure == pcp_natpmp_only && self->state != SHOAL_PORT_MAPPING_PCP)
+    {
+      g_debug ("port mapping: %s", failure);
+      natpmp_begin (self);
+      return;
+    }
+  if (answer == NULL)
+    {
+      pmp_fall_back (self, failure);
+      return;
+    }
+  if (answer->result == SHOAL_PCP_RESULT_NETWORK_FAILURE || answer->result == SHOAL_PCP_RESULT_CANNOT_PROVIDE_EXTERNAL)
+    {
+      g_autofree char *reason = behind_nat_reason (NULL);
+
+      _shoal_port_mapper_run_failed (self, reason);
+      return;
+    }
+  if (answer->result == SHOAL_PCP_RESULT_UNSUPP_VERSION && self->state != SHOAL_PORT_MAPPING_PCP)
+    {
+      natpmp_begin (self);
+      return;
+    }
+  if (answer->result != SHOAL_PCP_RESULT_SUCCESS)
+    {
+      g_autofree char *why = g_strdup_printf ("PCP refused the mapping: %s (%u)",
+                                              shoal_pcp_result_to_string (answer->result), answer->result);
+
+      pmp_fall_back (self, why);
+      return;
+    }
+  pmp_check_epoch (self, answer->epoch);
+  external = shoal_pcp_answer_dup_external (answer);
+  if (external == NULL || !shoal_portmap_address_is_public (external))
+    {
+      g_autofree char *text = external ? g_inet_address_to_string (external) : NULL;
+      g_autofree char *reason = behind_nat_reason (text);
+
+      _shoal_port_mapper_run_failed (self, reason);
+      return;
+    }
+  _shoal_port_mapper_set_external (self, external);
+  mapping = answer->protocol == SHOAL_PCP_PROTOCOL_TCP ? &self->tcp : &self->udp;
+  mapping->external_port = answer->external_port;
+  if (mapping == &self->tcp && self->udp.internal_port != 0)
+    {
+      pcp_map (self, &self->udp);
+      return;
+    }
+  _shoal_port_mapper_mapped (self, SHOAL_PORT_MAPPING_PCP, MIN (answer->lifetime, self->lease));
+}
+
+static void
+pcp_map (ShoalPortMapper *self,
+         ShoalMapping    *mapping)
+{
+  guint8 request[SHOAL_PCP_MAP_LEN];
+  gsize len = shoal_pcp_encode_map (request, self->local, mapping->nonce,
+                                    mapping->op == SHOAL_NATPMP_OP_MAP_TCP ? SHOAL_PCP_PROTOCOL_TCP
+                                                                          : SHOAL_PCP_PROTOCOL_UDP,
+                                    mapping->internal_port,
+                                    mapping->external_port ? mapping->external_port : mapping->internal_port,
+                                    self->lease);
+
+  memcpy (self->pmp_request, request, len);
+  self->pmp_len = len;
+  self->pmp_tries = 0;
+  self->pmp_done = NULL;
+  self->pcp_done = pcp_mapped_cb;
+  g_clear_handle_id (&self->pmp_timer, g_source_remove);
+  pmp_transmit (self);
 }
 
 /* ---- the run ---- */
@@ -544,8 +713,6 @@ run_begin (ShoalPortMapper *self)
   g_autoptr(GSocketAddress) local = NULL;
   g_autofree char *gateway_text = NULL;
   g_autofree char *pending = NULL;
-  guint8 request[SHOAL_NATPMP_REQUEST_MAX];
-  gsize len;
 
   run_abandon (self);
   self->cancellable = g_cancellable_new ();
@@ -590,13 +757,15 @@ run_begin (ShoalPortMapper *self)
   g_source_set_static_name (self->pmp_source, "[shoal] NAT-PMP");
   g_source_attach (self->pmp_source, g_main_context_get_thread_default ());
 
-  if (self->state != SHOAL_PORT_MAPPING_NATPMP && self->state != SHOAL_PORT_MAPPING_UPNP)
+  if (!is_mapped (self->state))
     {
       pending = g_strdup_printf ("Asking the router at %s", gateway_text);
       _shoal_port_mapper_set_state (self, SHOAL_PORT_MAPPING_PENDING, pending);
     }
-  len = shoal_natpmp_encode_external (request);
-  pmp_send (self, request, len, pmp_external_cb);
+  if (self->pcp_enabled)
+    pcp_map (self, &self->tcp);
+  else
+    natpmp_begin (self);
 }
 
 /* Removes our mappings from the router, without waiting. */
@@ -618,6 +787,27 @@ delete_mappings (ShoalPortMapper *self)
           len = shoal_natpmp_encode_map (request, mappings[i]->op, mappings[i]->internal_port, 0, 0);
           g_socket_send (self->pmp_socket, (const char *) request, len, NULL, NULL);
           g_debug ("port mapping: deleting %s port %u (NAT-PMP)",
+                   mappings[i]->op == SHOAL_NATPMP_OP_MAP_TCP ? "TCP" : "UDP", mappings[i]->external_port);
+        }
+    }
+  else if (self->state == SHOAL_PORT_MAPPING_PCP && self->pmp_socket != NULL)
+    {
+      ShoalMapping *mappings[] = { &self->tcp, &self->udp };
+
+      for (guint i = 0; i < G_N_ELEMENTS (mappings); i++)
+        {
+          guint8 request[SHOAL_PCP_MAP_LEN];
+          gsize len;
+
+          if (mappings[i]->external_port == 0)
+            continue;
+          /* RFC 6887 15: lifetime 0 with the mapping's nonce deletes it. */
+          len = shoal_pcp_encode_map (request, self->local, mappings[i]->nonce,
+                                      mappings[i]->op == SHOAL_NATPMP_OP_MAP_TCP ? SHOAL_PCP_PROTOCOL_TCP
+                                                                                : SHOAL_PCP_PROTOCOL_UDP,
+                                      mappings[i]->internal_port, 0, 0);
+          g_socket_send (self->pmp_socket, (const char *) request, len, NULL, NULL);
+          g_debug ("port mapping: deleting %s port %u (PCP)",
                    mappings[i]->op == SHOAL_NATPMP_OP_MAP_TCP ? "TCP" : "UDP", mappings[i]->external_port);
         }
     }
@@ -652,8 +842,13 @@ shoal_port_mapper_map (ShoalPortMapper *self,
   self->active = TRUE;
   self->tcp.internal_port = tcp_port;
   self->udp.internal_port = udp_port;
+  for (guint i = 0; i < SHOAL_PCP_NONCE_LEN; i++)
+    {
+      self->tcp.nonce[i] = (guint8) g_random_int_range (0, 256);
+      self->udp.nonce[i] = (guint8) g_random_int_range (0, 256);
+    }
   self->retry_seconds = FIRST_RETRY_SECONDS;
-  if (self->state == SHOAL_PORT_MAPPING_NATPMP || self->state == SHOAL_PORT_MAPPING_UPNP)
+  if (is_mapped (self->state))
     self->state = SHOAL_PORT_MAPPING_PENDING;
   run_begin (self);
 }
@@ -722,14 +917,12 @@ guint16
 shoal_port_mapper_get_external_tcp_port (ShoalPortMapper *self)
 {
   g_return_val_if_fail (SHOAL_IS_PORT_MAPPER (self), 0);
-  return self->state == SHOAL_PORT_MAPPING_UPNP || self->state == SHOAL_PORT_MAPPING_NATPMP
-         ? self->tcp.external_port : 0;
+  return is_mapped (self->state) ? self->tcp.external_port : 0;
 }
 
 guint16
 shoal_port_mapper_get_external_udp_port (ShoalPortMapper *self)
 {
   g_return_val_if_fail (SHOAL_IS_PORT_MAPPER (self), 0);
-  return self->state == SHOAL_PORT_MAPPING_UPNP || self->state == SHOAL_PORT_MAPPING_NATPMP
-         ? self->udp.external_port : 0;
+  return is_mapped (self->state) ? self->udp.external_port : 0;
 }

@@ -16,6 +16,8 @@ G_DECLARE_FINAL_TYPE (ShoalPortMapper, shoal_port_mapper, SHOAL, PORT_MAPPER, GO
 ShoalPortMapper      *shoal_port_mapper_new                  (void);
 void                  shoal_port_mapper_set_lease            (ShoalPortMapper *self,
                                                               guint            seconds);
+void                  shoal_port_mapper_set_pcp_enabled      (ShoalPortMapper *self,
+                                                              gboolean         enabled);
 void                  shoal_port_mapper_set_bound_address    (ShoalPortMapper *self,
                                                               GInetAddress    *address);
 void                  shoal_port_mapper_map                  (ShoalPortMapper *self,

@@ -172,6 +172,148 @@ shoal_natpmp_result_to_string (guint16 result)
     }
 }
 
+/* ---- PCP (RFC 6887) ---- */
+
+/* An IPv4 address as PCP carries it: ::ffff:a.b.c.d. */
+static void
+put_mapped_v4 (guint8        out[16],
+               GInetAddress *address)
+{
+  memset (out, 0, 16);
+  out[10] = out[11] = 0xff;
+  if (address != NULL && g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4)
+    memcpy (out + 12, g_inet_address_to_bytes (address), 4);
+}
+
+/**
+ * shoal_pcp_encode_map:
+ * @out: where the request goes
+ * @client: our IPv4 address, as the router sees it on the LAN
+ * @nonce: the mapping's nonce (the same for its renewals and deletion)
+ * @protocol: %SHOAL_PCP_PROTOCOL_TCP or %SHOAL_PCP_PROTOCOL_UDP
+ * @internal_port: our port
+ * @external_port: the external port we would like (0: any)
+ * @lifetime: seconds; 0 deletes the mapping
+ *
+ * Returns: the length of the MAP request in @out
+ */
+gsize
+shoal_pcp_encode_map (guint8        out[SHOAL_PCP_MAP_LEN],
+                      GInetAddress *client,
+                      const guint8  nonce[SHOAL_PCP_NONCE_LEN],
+                      guint8        protocol,
+                      guint16       internal_port,
+                      guint16       external_port,
+                      guint32       lifetime)
+{
+  memset (out, 0, SHOAL_PCP_MAP_LEN);
+  out[0] = SHOAL_PCP_VERSION;
+  out[1] = SHOAL_PCP_OP_MAP;
+  put32 (out + 4, lifetime);
+  put_mapped_v4 (out + 8, client);
+  memcpy (out + 24, nonce, SHOAL_PCP_NONCE_LEN);
+  out[36] = protocol;
+  put16 (out + 40, internal_port);
+  put16 (out + 42, external_port);
+  put_mapped_v4 (out + 44, NULL); /* ::ffff:0.0.0.0: any IPv4 address */
+  return SHOAL_PCP_MAP_LEN;
+}
+
+/**
+ * shoal_pcp_decode:
+ * @data: a datagram from the gateway's port 5351
+ * @len: its length
+ * @answer: (out caller-allocates): the answer
+ * @error: return location for a %SHOAL_PORTMAP_ERROR
+ *
+ * Decodes a PCP answer, or the NAT-PMP answer of a router that does not
+ * speak PCP (@answer->natpmp). A MAP answer's opcode fields are read only
+ * on success, when they must all be there.
+ *
+ * Returns: whether @data is a PCP (or NAT-PMP) answer
+ */
+gboolean
+shoal_pcp_decode (const guint8    *data,
+                  gsize            len,
+                  ShoalPcpAnswer  *answer,
+                  GError         **error)
+{
+  memset (answer, 0, sizeof *answer);
+  if (len >= 4 && len <= 1100 && data[0] == 0 && data[1] >= 128)
+    {
+      answer->natpmp = TRUE;
+      answer->op = (guint8) (data[1] - 128);
+      answer->result = get16 (data + 2);
+      return TRUE;
+    }
+  if (len < 24 || len > 1100 || len % 4 != 0)
+    {
+      g_set_error (error, SHOAL_PORTMAP_ERROR, SHOAL_PORTMAP_ERROR_MALFORMED,
+                   "A PCP answer of %" G_GSIZE_FORMAT " bytes", len);
+      return FALSE;
+    }
+  if (data[0] != SHOAL_PCP_VERSION || (data[1] & 0x80) == 0)
+    {
+      g_set_error (error, SHOAL_PORTMAP_ERROR, SHOAL_PORTMAP_ERROR_MALFORMED,
+                   "Not a PCP answer (version %u, opcode %u)", data[0], data[1]);
+      return FALSE;
+    }
+  answer->op = data[1] & 0x7f;
+  answer->result = data[3];
+  answer->lifetime = get32 (data + 4);
+  answer->epoch = get32 (data + 8);
+  if (answer->op != SHOAL_PCP_OP_MAP || answer->result != SHOAL_PCP_RESULT_SUCCESS)
+    return TRUE;
+  if (len < SHOAL_PCP_MAP_LEN)
+    {
+      g_set_error_literal (error, SHOAL_PORTMAP_ERROR, SHOAL_PORTMAP_ERROR_MALFORMED,
+                           "A PCP MAP answer cut short");
+      return FALSE;
+    }
+  memcpy (answer->nonce, data + 24, SHOAL_PCP_NONCE_LEN);
+  answer->protocol = data[36];
+  answer->internal_port = get16 (data + 40);
+  answer->external_port = get16 (data + 42);
+  memcpy (answer->external, data + 44, 16);
+  return TRUE;
+}
+
+/**
+ * shoal_pcp_answer_dup_external:
+ * @answer: a successful MAP answer
+ *
+ * Returns: (transfer full) (nullable): the external address, %NULL if it
+ *   is not an IPv4-mapped one
+ */
+GInetAddress *
+shoal_pcp_answer_dup_external (const ShoalPcpAnswer *answer)
+{
+  static const guint8 prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+  if (memcmp (answer->external, prefix, sizeof prefix) != 0)
+    return NULL;
+  return g_inet_address_new_from_bytes (answer->external + 12, G_SOCKET_FAMILY_IPV4);
+}
+
+/**
+ * shoal_pcp_result_to_string:
+ * @result: a PCP result code
+ *
+ * Returns: what it means, for a person
+ */
+const char *
+shoal_pcp_result_to_string (guint16 result)
+{
+  static const char *const texts[] = {
+    "success", "unsupported version", "not authorized", "malformed request", "unsupported opcode",
+    "unsupported option", "malformed option", "the router has no usable external address",
+    "the router has no mappings left", "unsupported protocol", "quota exceeded",
+    "the router cannot provide an external address", "address mismatch", "too many remote peers",
+  };
+
+  return result < G_N_ELEMENTS (texts) ? texts[result] : "unknown result";
+}
+
 /* ---- SSDP ---- */
 
 /**

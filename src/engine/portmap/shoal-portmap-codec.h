@@ -79,6 +79,62 @@ gboolean shoal_natpmp_decode          (const guint8      *data,
                                        GError           **error);
 const char *shoal_natpmp_result_to_string (guint16 result);
 
+/* PCP (RFC 6887): MAP requests and answers, on the same port. */
+#define SHOAL_PCP_VERSION            2
+#define SHOAL_PCP_OP_MAP             1
+#define SHOAL_PCP_MAP_LEN            60
+#define SHOAL_PCP_NONCE_LEN          12
+#define SHOAL_PCP_PROTOCOL_TCP       6
+#define SHOAL_PCP_PROTOCOL_UDP       17
+#define SHOAL_PCP_RESULT_SUCCESS          0
+#define SHOAL_PCP_RESULT_UNSUPP_VERSION   1
+#define SHOAL_PCP_RESULT_NOT_AUTHORIZED   2
+#define SHOAL_PCP_RESULT_NETWORK_FAILURE  7
+#define SHOAL_PCP_RESULT_NO_RESOURCES     8
+#define SHOAL_PCP_RESULT_CANNOT_PROVIDE_EXTERNAL 11
+
+/**
+ * ShoalPcpAnswer:
+ * @natpmp: the router answered in NAT-PMP (version 0): it does not speak
+ *   PCP; only @result (NAT-PMP's) is set
+ * @op: the opcode answered
+ * @result: the result code (0: success)
+ * @lifetime: the mapping's lifetime in seconds
+ * @epoch: the router's epoch
+ * @nonce: the mapping nonce echoed (MAP)
+ * @protocol: 6 (TCP) or 17 (UDP) (MAP)
+ * @internal_port: our port (MAP)
+ * @external_port: the external port assigned (MAP)
+ * @external: the external address assigned, IPv4-mapped IPv6 (MAP)
+ */
+typedef struct
+{
+  gboolean natpmp;
+  guint8   op;
+  guint16  result;
+  guint32  lifetime;
+  guint32  epoch;
+  guint8   nonce[SHOAL_PCP_NONCE_LEN];
+  guint8   protocol;
+  guint16  internal_port;
+  guint16  external_port;
+  guint8   external[16];
+} ShoalPcpAnswer;
+
+gsize    shoal_pcp_encode_map         (guint8             out[SHOAL_PCP_MAP_LEN],
+                                       GInetAddress      *client,
+                                       const guint8       nonce[SHOAL_PCP_NONCE_LEN],
+                                       guint8             protocol,
+                                       guint16            internal_port,
+                                       guint16            external_port,
+                                       guint32            lifetime);
+gboolean shoal_pcp_decode             (const guint8      *data,
+                                       gsize              len,
+                                       ShoalPcpAnswer    *answer,
+                                       GError           **error);
+GInetAddress *shoal_pcp_answer_dup_external (const ShoalPcpAnswer *answer);
+const char *shoal_pcp_result_to_string (guint16 result);
+
 #define SHOAL_SSDP_GROUP         "239.255.255.250"
 #define SHOAL_SSDP_PORT          1900
 #define SHOAL_SSDP_MAX_MESSAGE   2048u

@@ -139,6 +139,7 @@ sync_port_mapping (ShoalSession *self)
     {
       self->port_mapper = shoal_port_mapper_new ();
       shoal_port_mapper_set_lease (self->port_mapper, self->test_hooks.port_mapping_lease);
+      shoal_port_mapper_set_pcp_enabled (self->port_mapper, !self->test_hooks.port_mapping_no_pcp);
       g_signal_connect_object (self->port_mapper, "changed", G_CALLBACK (mapper_changed_cb), self, 0);
       g_signal_connect_object (self->torrents, "items-changed", G_CALLBACK (torrents_changed_cb), self, 0);
     }
@@ -213,7 +214,7 @@ _shoal_session_install_port_mapping_properties (GParamSpec **properties)
   /**
    * ShoalSession:port-mapping-enabled:
    *
-   * Whether the router is asked (by UPnP IGD or NAT-PMP) to forward the
+   * Whether the router is asked (by UPnP IGD, PCP or NAT-PMP) to forward the
    * listening port and the DHT's UDP port to us. Off by default in the
    * engine: front ends turn it on (their default). Never for a session
    * bound to an interface other than the default route's, and never for

@@ -33,6 +33,8 @@ G_BEGIN_DECLS
  *   asked (the machine's own router is no test's business)
  * @port_mapping_lease: the lease asked for, in seconds (4 to a day); 0
  *   for the usual hour
+ * @port_mapping_no_pcp: ask in NAT-PMP, not PCP first (to test NAT-PMP
+ *   against a router that speaks both)
  */
 typedef struct
 {
@@ -43,6 +45,7 @@ typedef struct
   guint       web_seed_stall_ms;
   gboolean    port_mapping_off;
   guint       port_mapping_lease;
+  gboolean    port_mapping_no_pcp;
 } ShoalSessionTestHooks;
 
 /* Before shoal_session_start(); @hooks is copied. */

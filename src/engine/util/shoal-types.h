@@ -128,6 +128,7 @@ typedef enum
  * @SHOAL_PORT_MAPPING_PENDING: asking the router
  * @SHOAL_PORT_MAPPING_UPNP: mapped by UPnP IGD
  * @SHOAL_PORT_MAPPING_NATPMP: mapped by NAT-PMP
+ * @SHOAL_PORT_MAPPING_PCP: mapped by PCP
  *
  * Whether the router forwards the listening port to us.
  */
@@ -138,6 +139,7 @@ typedef enum
   SHOAL_PORT_MAPPING_PENDING,
   SHOAL_PORT_MAPPING_UPNP,
   SHOAL_PORT_MAPPING_NATPMP,
+  SHOAL_PORT_MAPPING_PCP,
 } ShoalPortMappingState;
 
 G_END_DECLS
