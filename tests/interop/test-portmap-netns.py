@@ -622,7 +622,7 @@ def proofs_broken_routers(tap):
 
 
 SCENARIOS = {
-    "mapping": ("port mapping through a NAT: control, UPnP, NAT-PMP, renewal, conflict", proofs_upnp_natpmp),
+    "mapping": ("port mapping through a NAT: control, UPnP, PCP, NAT-PMP, renewal, conflict, privacy", proofs_upnp_natpmp),
     "broken": ("port mapping with broken routers", proofs_broken_routers),
 }
 
