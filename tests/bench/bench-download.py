@@ -38,9 +38,17 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from netns import (GiB, MiB, Network, Procs, aria2_leech_argv, best_median, is_root,  # noqa: E402
+from netns import (GiB, MiB, Network, Out, Procs, aria2_leech_argv, best_median, is_root,  # noqa: E402
                    lt_leech_argv, make_data, make_torrent, measure, parse_size, same_file, shoal_argv,
-                   start_lt_seed, start_tracker, tail, wait_seeders)
+                   start_lt_seed, start_tracker, summarize, tail, wait_seeders)
+
+# (key, label, format, higher is better)
+FIGURES = (("mib_s", "MiB/s", "%.1f", True),
+           ("cpu_gib", "CPU s/GiB", "%.2f", False),
+           ("user_gib", "user s/GiB", "%.2f", False),
+           ("sys_gib", "sys s/GiB", "%.2f", False),
+           ("anon_mib", "anon RSS MiB", "%.1f", False),
+           ("seed_cpu", "seed CPU s", "%.2f", False))
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLIENTS = ("shoal", "libtorrent", "aria2")
@@ -72,23 +80,6 @@ def parse_args():
     if not a.timeout:
         a.timeout = max(120.0, a.size / MiB * 0.6)
     return a
-
-
-class Out:
-    """Plain text, or TAP where everything but the test lines is a comment."""
-
-    def __init__(self, tap):
-        self.tap = tap
-        self.n = 0
-
-    def say(self, text=""):
-        for line in text.split("\n"):
-            print(("# " + line) if self.tap else line, flush=True)
-
-    def test(self, ok, desc):
-        self.n += 1
-        if self.tap:
-            print("%s %d - %s" % ("ok" if ok else "not ok", self.n, desc), flush=True)
 
 
 def main():
@@ -166,7 +157,7 @@ def main():
                 shutil.rmtree(save, ignore_errors=True)
                 shutil.rmtree(state, ignore_errors=True)
 
-        summarize(out, runs, a.clients)
+        summarize(out, runs, a.clients, FIGURES)
         if a.json:
             with open(a.json, "w") as f:
                 json.dump({"size": a.size, "piece_size": a.piece_size, "loopback": a.loopback, "runs": runs}, f,
@@ -176,40 +167,6 @@ def main():
         net.close()
         shutil.rmtree(tmp, ignore_errors=True)
     return 1 if failures and not a.tap else 0
-
-
-# (key, label, format, higher is better)
-FIGURES = (("mib_s", "MiB/s", "%.1f", True),
-           ("cpu_gib", "CPU s/GiB", "%.2f", False),
-           ("user_gib", "user s/GiB", "%.2f", False),
-           ("sys_gib", "sys s/GiB", "%.2f", False),
-           ("anon_mib", "anon RSS MiB", "%.1f", False),
-           ("seed_cpu", "seed CPU s", "%.2f", False))
-
-
-def summarize(out, runs, clients):
-    good = {c: [r for r in runs if r["client"] == c and r["ok"]] for c in clients}
-    stats = {c: {k: best_median([r[k] for r in good[c]], hib) for k, _, _, hib in FIGURES} for c in clients}
-    out.say("")
-    out.say("best / median of the complete runs")
-    out.say("%-13s" % "" + "".join("%19s" % label for _, label, _, _ in FIGURES))
-    for c in clients:
-        cells = []
-        for k, _, fmt, _ in FIGURES:
-            b, m = stats[c][k]
-            cells.append("%19s" % ("-" if b is None else (fmt % b) + " / " + (fmt % m)))
-        out.say("%-13s" % ("%s (%d)" % (c, len(good[c]))) + "".join(cells))
-    if "shoal" not in clients:
-        return
-    for other in clients:
-        if other == "shoal" or not good[other] or not good["shoal"]:
-            continue
-        cells = []
-        for k, label, _, hib in FIGURES:
-            (sb, sm), (ob, om) = stats["shoal"][k], stats[other][k]
-            ratio = lambda x, y: ("%.2f" % (x / y)) if y else "-"  # noqa: E731
-            cells.append("%s %s/%s" % (label, ratio(sb, ob), ratio(sm, om)))
-        out.say("Shoal / %s (best/median): %s" % (other, ", ".join(cells)))
 
 
 if __name__ == "__main__":

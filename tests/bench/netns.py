@@ -159,6 +159,21 @@ class Procs:
         self.procs.append(p)
         return p
 
+    def stop(self, p, timeout=15.0):
+        """SIGINT (a client's clean exit: it tells the tracker it stopped),
+        then SIGKILL after @timeout s."""
+        if p.poll() is None:
+            try:
+                os.kill(p.pid, signal.SIGINT)
+                p.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.kill(p.pid, signal.SIGKILL)
+                p.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+        if p in self.procs:
+            self.procs.remove(p)
+
     def stop_all(self):
         for p in self.procs:
             if p.poll() is None:
@@ -203,8 +218,10 @@ class Result:
 def measure(argv, timeout, log, watch=None):
     """Runs @argv to its end (killed after @timeout s); returns a Result.
     @watch: more PIDs whose CPU times are read before and after (a seed
-    serving this client): Result.watched maps each to (user, system)."""
+    serving this client): Result.watched maps each to (user, system), and
+    Result.watched_anon to its peak anonymous RSS in MiB meanwhile."""
     before = {pid: cpu_times(pid) for pid in (watch or ())}
+    wpeak = {pid: 0 for pid in before}
     with open(log, "wb") as out:
         t0 = time.monotonic()
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
@@ -212,6 +229,8 @@ def measure(argv, timeout, log, watch=None):
     deadline = t0 + timeout
     while True:
         peak = max(peak, rss_anon_kib(proc.pid))
+        for w in wpeak:
+            wpeak[w] = max(wpeak[w], rss_anon_kib(w))
         pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
         if pid == proc.pid:
             break
@@ -224,6 +243,7 @@ def measure(argv, timeout, log, watch=None):
     proc.returncode = os.waitstatus_to_exitcode(status)
     r = Result(wall, ru.ru_utime, ru.ru_stime, peak / 1024.0, proc.returncode, log)
     r.watched = {}
+    r.watched_anon = {pid: kib / 1024.0 for pid, kib in wpeak.items()}
     for pid, (u0, s0) in before.items():
         u1, s1 = cpu_times(pid)
         r.watched[pid] = (u1 - u0, s1 - s0)
@@ -243,6 +263,54 @@ def best_median(values, higher_is_better):
         return None, None
     best = max(values) if higher_is_better else min(values)
     return best, statistics.median(values)
+
+
+class Out:
+    """Plain text, or TAP where everything but the test lines is a comment."""
+
+    def __init__(self, tap):
+        self.tap = tap
+        self.n = 0
+
+    def say(self, text=""):
+        for line in text.split("\n"):
+            print(("# " + line) if self.tap else line, flush=True)
+
+    def test(self, ok, desc):
+        self.n += 1
+        if self.tap:
+            print("%s %d - %s" % ("ok" if ok else "not ok", self.n, desc), flush=True)
+
+
+def _ratio(x, y):
+    return ("%.2f" % (x / y)) if y else "-"
+
+
+def summarize(out, runs, clients, figures):
+    """Best and median of each figure per client (complete runs only), then
+    Shoal's ratio to each other client. @figures: (key, label, printf
+    format, higher is better) tuples."""
+    good = {c: [r for r in runs if r["client"] == c and r["ok"]] for c in clients}
+    stats = {c: {k: best_median([r[k] for r in good[c]], hib) for k, _, _, hib in figures} for c in clients}
+    out.say("")
+    out.say("best / median of the complete runs")
+    out.say("%-13s" % "" + "".join("%19s" % label for _, label, _, _ in figures))
+    for c in clients:
+        cells = []
+        for k, _, fmt, _ in figures:
+            b, m = stats[c][k]
+            cells.append("%19s" % ("-" if b is None else (fmt % b) + " / " + (fmt % m)))
+        out.say("%-13s" % ("%s (%d)" % (c, len(good[c]))) + "".join(cells))
+    if "shoal" not in clients:
+        return
+    for other in clients:
+        if other == "shoal" or not good[other] or not good["shoal"]:
+            continue
+        cells = []
+        for k, label, _, hib in figures:
+            (sb, sm), (ob, om) = stats["shoal"][k], stats[other][k]
+            cells.append("%s %s/%s" % (label, _ratio(sb, ob), _ratio(sm, om)))
+        out.say("Shoal / %s (best/median): %s" % (other, ", ".join(cells)))
 
 
 # Data, torrents, tracker --------------------------------------------------
@@ -287,33 +355,40 @@ def start_tracker(net, procs, host, port, hashes, workdir):
 
 SCRAPE = r"""
 import sys, time, urllib.request, libtorrent as lt
-url, ih, want, limit = sys.argv[1], bytes.fromhex(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+url, ih, want, limit, exact = sys.argv[1], bytes.fromhex(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5] == "1"
 t0 = time.monotonic()
 n = -1
 while time.monotonic() - t0 < limit:
     try:
         with urllib.request.urlopen(url, timeout=2) as r:
             d = lt.bdecode(r.read())
-        n = d[b"files"][ih][b"complete"]
-        if n >= want:
+        files = d.get(b"files", {})
+        n = files[ih][b"complete"] if ih in files else 0
+        if n == want or (n > want and not exact):
+            print(n)
             sys.exit(0)
     except Exception:
         pass
     time.sleep(0.2)
-print("tracker counts %d seed(s), waited for %d" % (n, want))
+print(n)
 sys.exit(1)
 """
 
 
-def wait_seeders(net, host, announce, info_hash_hex, n, timeout=60):
-    """Waits (from inside @host) until the tracker counts @n seeds."""
+def wait_seeders(net, host, announce, info_hash_hex, n, timeout=60, exact=False, must=True):
+    """Waits (from inside @host) until the tracker counts @n seeds (or more,
+    unless @exact); returns the last count. Raises on timeout if @must."""
     url = announce.replace("/announce", "/scrape") + "?info_hash=" + \
         urllib.parse.quote(bytes.fromhex(info_hash_hex))
     r = subprocess.run(net.argv(host, ["/usr/bin/python3", "-c", SCRAPE, url, info_hash_hex, str(n),
-                                       str(timeout)]),
+                                       str(timeout), "1" if exact else "0"]),
                        capture_output=True, text=True, timeout=timeout + 30)
-    if r.returncode != 0:
-        raise RuntimeError("seeds not announced: %s%s" % (r.stdout, r.stderr))
+    if r.returncode != 0 and must:
+        raise RuntimeError("the tracker counts %s seed(s), not %d: %s" % (r.stdout.strip(), n, r.stderr))
+    try:
+        return int(r.stdout.split()[-1])
+    except (IndexError, ValueError):
+        return -1
 
 
 def is_root():
@@ -370,7 +445,8 @@ def add(s, torrent, save, seed_mode=False):
 # argv: ADDR PORT TORRENT SAVE_PATH UPLOAD_LIMIT_BYTES_PER_S (0: none).
 # Checks the data first (seed_mode would hash each piece on its first
 # request, charging the first client served), prints "ready" once seeding,
-# then serves until killed (at most 6 hours).
+# then serves until SIGINT (a clean exit that tells the tracker) or SIGKILL,
+# at most 6 hours.
 LT_SEED = LT_COMMON + r"""
 addr, port, torrent, save, limit = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
 s = session(addr, port, {"send_buffer_watermark": 8 * 1024 * 1024, "upload_rate_limit": limit})
@@ -383,7 +459,12 @@ while not h.status().is_seeding:
     time.sleep(0.1)
 h.force_reannounce()
 print("ready", flush=True)
-time.sleep(6 * 3600)
+try:
+    time.sleep(6 * 3600)
+except KeyboardInterrupt:
+    # SIGINT: leave cleanly, telling the tracker (stop_tracker_timeout 1 s).
+    s.pause()
+    del h, s
 """
 
 # argv: ADDR PORT TORRENT SAVE_PATH TIMEOUT PEERS (comma-separated
@@ -432,9 +513,9 @@ def aria2_leech_argv(net, host, torrent, save, extra=()):
                            "--bt-stop-timeout=0", *extra, torrent])
 
 
-def shoal_argv(net, host, shoal_cli, command, args):
+def shoal_argv(net, host, shoal_cli, command, args, port=None):
     return net.argv(host, [shoal_cli, command, *args, "--listen-address", net.addr(host),
-                           "--port", str(net.port()), "--encryption", "plaintext", "--quiet"])
+                           "--port", str(port or net.port()), "--encryption", "plaintext", "--quiet"])
 
 
 def same_file(a, b):
