@@ -463,8 +463,13 @@ try:
     time.sleep(6 * 3600)
 except KeyboardInterrupt:
     # SIGINT: leave cleanly, telling the tracker (stop_tracker_timeout 1 s).
-    s.pause()
-    del h, s
+    s.remove_torrent(h)
+    t1 = time.monotonic()
+    while time.monotonic() - t1 < 3:
+        s.wait_for_alert(200)
+        if any(isinstance(a, lt.torrent_removed_alert) for a in s.pop_alerts()):
+            time.sleep(0.5)
+            break
 """
 
 # argv: ADDR PORT TORRENT SAVE_PATH TIMEOUT PEERS (comma-separated
