@@ -38,7 +38,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from netns import (GiB, MiB, LT_SEED, Network, Out, Procs, is_root, lt_leech_argv, make_data,  # noqa: E402
                    make_torrent, measure, note, parse_size, same_file, shoal_argv, start_tracker,
-                   summarize, tail, wait_seeders)
+                   keep_logs, summarize, tail, wait_seeders)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SEEDS = ("shoal", "libtorrent")
@@ -62,6 +62,7 @@ def parse_args():
     ap.add_argument("--loopback", action="store_true", help="everything on 127.0.0.1, no namespaces")
     ap.add_argument("--timeout", type=float, default=0, help="seconds per download (default: from the size)")
     ap.add_argument("--json", help="write every run's figures here")
+    ap.add_argument("--log-dir", help="keep every process's log here (G_MESSAGES_DEBUG reaches shoal-cli)")
     ap.add_argument("--tap", action="store_true", help="TAP output: one test per run")
     a = ap.parse_args()
     a.size = parse_size(a.size)
@@ -172,6 +173,8 @@ def main():
     finally:
         procs.stop_all()
         net.close()
+        if a.log_dir:
+            keep_logs(tmp, a.log_dir)
         shutil.rmtree(tmp, ignore_errors=True)
     return 1 if failures and not a.tap else 0
 

@@ -23,6 +23,7 @@
 
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -256,6 +257,15 @@ def tail(path, n=15):
             return "".join(f.readlines()[-n:])
     except OSError:
         return ""
+
+
+def keep_logs(workdir, dest):
+    """Copies the *.log files of @workdir (every process's output) to @dest."""
+    os.makedirs(dest, exist_ok=True)
+    for root, _, names in os.walk(workdir):
+        for n in names:
+            if n.endswith(".log") or n.endswith(".log.daemon"):
+                shutil.copy(os.path.join(root, n), dest)
 
 
 def best_median(values, higher_is_better):
