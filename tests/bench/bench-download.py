@@ -38,7 +38,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from netns import (GiB, MiB, Network, Out, Procs, aria2_leech_argv, best_median, is_root,  # noqa: E402
+from netns import (GiB, MiB, Network, Out, Procs, aria2_leech_argv, is_root,  # noqa: E402
                    lt_leech_argv, make_data, make_torrent, measure, parse_size, same_file, shoal_argv,
                    start_lt_seed, start_tracker, keep_logs, summarize, tail, wait_seeders)
 
