@@ -16,6 +16,8 @@
 #   user, sys  the client's CPU seconds per GiB (wait4 rusage, all threads)
 #   anon     the client's peak anonymous RSS (RssAnon sampled every 20 ms)
 #   seed     the seed's CPU seconds (user+sys, /proc/PID/stat) while serving it
+#   to the seed  packets and KiB the seed's interface received meanwhile: the
+#            requests (and haves, acks) as the wire batched them
 # then the best and the median of each figure, and Shoal's ratio to each
 # other client (speed: higher is better for Shoal; CPU, RSS: lower).
 # Each download is compared with the original (cmp); a failed run counts.
@@ -121,8 +123,9 @@ def main():
                    "loopback 127.0.0.1" if a.loopback else "veth between two network namespaces (MTU 1500)",
                    a.runs))
         out.say("shoal-cli: %s" % a.shoal_cli)
-        out.say("%-11s %4s %8s %9s %9s %9s %9s %4s" % ("client", "run", "MiB/s", "user/GiB", "sys/GiB",
-                                                      "anon MiB", "seed CPU", "ok"))
+        out.say("%-11s %4s %8s %9s %9s %9s %9s %4s  %s" % ("client", "run", "MiB/s", "user/GiB", "sys/GiB",
+                                                          "anon MiB", "seed CPU", "ok",
+                                                          "to the seed: packets, KiB"))
         runs = []
         for run in range(a.runs):
             k = run % len(a.clients)
@@ -140,17 +143,24 @@ def main():
                 else:
                     argv = aria2_leech_argv(net, "client", torrent, save)
                 log = os.path.join(tmp, "%s-%d.log" % (client, run))
+                link0 = net.link_stats("seed")
                 r = measure(argv, a.timeout, log, watch=[seed.pid])
+                link1 = net.link_stats("seed")
                 ok = r.status == 0 and same_file(content, os.path.join(save, "bench.bin"))
                 su, ss = r.watched[seed.pid]
                 fig = {"client": client, "run": run + 1, "ok": ok, "seconds": r.wall,
                        "mib_s": a.size / MiB / r.wall, "user_gib": r.user / size_gib, "sys_gib": r.system / size_gib,
                        "cpu_gib": (r.user + r.system) / size_gib, "anon_mib": r.anon_mib,
                        "seed_user": su, "seed_sys": ss, "seed_cpu": su + ss}
+                if link0:
+                    # What the seed received: the requests (and haves).
+                    fig["pkts_to_seed"] = link1[0] - link0[0]
+                    fig["bytes_to_seed"] = link1[1] - link0[1]
                 runs.append(fig)
-                out.say("%-11s %4d %8.1f %9.2f %9.2f %9.1f %9.2f %4s" % (
+                out.say("%-11s %4d %8.1f %9.2f %9.2f %9.1f %9.2f %4s  %s" % (
                     client, run + 1, fig["mib_s"], fig["user_gib"], fig["sys_gib"], fig["anon_mib"],
-                    fig["seed_cpu"], "yes" if ok else "NO"))
+                    fig["seed_cpu"], "yes" if ok else "NO",
+                    "%d, %d" % (fig["pkts_to_seed"], fig["bytes_to_seed"] // 1024) if link0 else "-"))
                 out.test(ok, "%s run %d: %.1f MiB/s" % (client, run + 1, fig["mib_s"]))
                 if not ok:
                     failures += 1

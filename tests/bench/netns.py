@@ -21,6 +21,7 @@
 #   threads) from /proc/PID/stat, for a seed's CPU while serving one client.
 # - Data and torrent making, an opentracker, scrape, and small statistics.
 
+import json
 import os
 import random
 import shutil
@@ -60,6 +61,7 @@ class Network:
         self.loopback = loopback
         self.prefix = "shoal-%s-%d" % (tag, os.getpid())
         self.hosts = {}  # name -> (namespace or None, address)
+        self.ifaces = {}  # name -> its interface towards the others
         self.created = []
         self.next_port = 20000
 
@@ -89,6 +91,7 @@ class Network:
             raise
         self.hosts[a] = (nsa, SUBNET + ".1")
         self.hosts[b] = (nsb, SUBNET + ".2")
+        self.ifaces[a], self.ifaces[b] = "v0", "v1"
 
     def star(self, names):
         """Every host in @names on its own veth pair to a bridge in a switch
@@ -110,6 +113,7 @@ class Network:
                 ip("-n", ns, "addr", "add", addr + "/24", "dev", "eth0")
                 ip("-n", ns, "link", "set", "eth0", "up")
                 self.hosts[name] = (ns, addr)
+                self.ifaces[name] = "eth0"
         except Exception:
             self.close()
             raise
@@ -124,6 +128,16 @@ class Network:
             return free_port()
         self.next_port += 1
         return self.next_port
+
+    def link_stats(self, host):
+        """(packets, bytes) received and sent by @host's interface, or None
+        on loopback. Segmentation offload makes a "packet" up to 64 KiB."""
+        if self.loopback:
+            return None
+        r = subprocess.run(["ip", "-n", self.hosts[host][0], "-s", "-j", "link", "show", self.ifaces[host]],
+                           capture_output=True, text=True, timeout=20)
+        st = json.loads(r.stdout)[0]["stats64"]
+        return (st["rx"]["packets"], st["rx"]["bytes"], st["tx"]["packets"], st["tx"]["bytes"])
 
     def argv(self, host, argv):
         ns = self.hosts[host][0]
