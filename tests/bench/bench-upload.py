@@ -16,6 +16,8 @@
 #   seed user, sys  the seed's CPU seconds per GiB while serving (/proc/PID/stat)
 #   seed anon  the seed's peak anonymous RSS meanwhile (RssAnon, every 20 ms)
 #   leech CPU  the leecher's CPU seconds (user+sys), for the request side
+#   packets    received and sent by the seed's interface meanwhile, and the
+#              KiB per packet sent (segmentation offload: up to 64)
 # then the best and the median of each, and Shoal's ratio to libtorrent.
 # Each download is compared with the original (cmp); a failed run counts.
 #
@@ -36,7 +38,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from netns import (GiB, MiB, LT_SEED, Network, Out, Procs, is_root, lt_leech_argv, make_data,  # noqa: E402
-                   make_torrent, measure, note, parse_size, same_file, shoal_argv, start_tracker,
+                   make_torrent, measure, parse_size, same_file, shoal_argv, start_tracker,
                    keep_logs, summarize, tail, wait_seeders)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -113,8 +115,9 @@ def main():
                    "loopback 127.0.0.1" if a.loopback else "veth between two network namespaces (MTU 1500)",
                    a.runs))
         out.say("shoal-cli: %s" % a.shoal_cli)
-        out.say("%-11s %4s %8s %10s %10s %10s %10s %4s" % ("seed", "run", "MiB/s", "user/GiB", "sys/GiB",
-                                                        "seed anon", "leech CPU", "ok"))
+        out.say("%-11s %4s %8s %10s %10s %10s %10s %4s  %s" % ("seed", "run", "MiB/s", "user/GiB", "sys/GiB",
+                                                            "seed anon", "leech CPU", "ok",
+                                                            "seed packets in, out (KiB/packet out)"))
         runs = []
         for run in range(a.runs):
             k = run % len(a.seeds)
@@ -124,11 +127,10 @@ def main():
                 for d in (save, state):
                     shutil.rmtree(d, ignore_errors=True)
                     os.makedirs(d)
-                # A seed stopped with SIGINT says so to the tracker; one
-                # that did not is still counted: wait for the count to rise.
-                stale = wait_seeders(net, "seed", tracker_url, ih, 0, timeout=10, exact=True, must=False)
-                if stale:
-                    note("warning: the tracker still counts %d seed(s) from an earlier run" % stale)
+                # A seed stopped with SIGINT says so to the tracker, but the
+                # libtorrent leechers of earlier runs are still counted (see
+                # LT_LEECH): wait for the count to rise above theirs.
+                stale = wait_seeders(net, "seed", tracker_url, ih, 0, timeout=3, exact=True, must=False)
                 sport = net.port()
                 slog = os.path.join(tmp, "seed-%s-%d.log" % (kind, run))
                 if kind == "shoal":
@@ -145,17 +147,24 @@ def main():
                 log = os.path.join(tmp, "leech-%s-%d.log" % (kind, run))
                 argv = lt_leech_argv(net, "client", torrent, save, a.timeout,
                                      ["%s:%d" % (net.addr("seed"), sport)])
+                link0 = net.link_stats("seed")
                 r = measure(argv, a.timeout, log, watch=[seed.pid])
+                link1 = net.link_stats("seed")
                 ok = r.status == 0 and same_file(content, os.path.join(save, "bench.bin"))
                 su, ss = r.watched[seed.pid]
                 fig = {"client": kind, "run": run + 1, "ok": ok, "seconds": r.wall, "mib_s": a.size / MiB / r.wall,
                        "seed_user_gib": su / size_gib, "seed_sys_gib": ss / size_gib,
                        "seed_cpu_gib": (su + ss) / size_gib, "seed_anon_mib": r.watched_anon[seed.pid],
                        "leech_cpu": r.user + r.system}
+                if link0:
+                    fig["seed_rx_pkts"], fig["seed_rx_bytes"], fig["seed_tx_pkts"], fig["seed_tx_bytes"] = \
+                        (y - x for x, y in zip(link0, link1))
                 runs.append(fig)
-                out.say("%-11s %4d %8.1f %10.2f %10.2f %10.1f %10.2f %4s" % (
+                out.say("%-11s %4d %8.1f %10.2f %10.2f %10.1f %10.2f %4s  %s" % (
                     kind, run + 1, fig["mib_s"], fig["seed_user_gib"], fig["seed_sys_gib"], fig["seed_anon_mib"],
-                    fig["leech_cpu"], "yes" if ok else "NO"))
+                    fig["leech_cpu"], "yes" if ok else "NO",
+                    "%d, %d (%.1f)" % (fig["seed_rx_pkts"], fig["seed_tx_pkts"],
+                                       fig["seed_tx_bytes"] / 1024 / max(fig["seed_tx_pkts"], 1)) if link0 else "-"))
                 out.test(ok, "%s seed run %d: %.1f MiB/s" % (kind, run + 1, fig["mib_s"]))
                 procs.stop(seed)
                 if not ok:

@@ -510,13 +510,17 @@ if peers != "-":
 t0 = time.monotonic()
 while time.monotonic() - t0 < limit:
     if h.status().is_seeding:
-        sys.exit(0)
+        break
     s.wait_for_alert(500)
-    for a in s.pop_alerts():
-        if isinstance(a, lt.torrent_finished_alert):
-            sys.exit(0)
-print("not complete after %.0f s" % limit, flush=True)
-sys.exit(1)
+    if any(isinstance(a, lt.torrent_finished_alert) for a in s.pop_alerts()):
+        break
+else:
+    print("not complete after %.0f s" % limit, flush=True)
+    sys.exit(1)
+# libtorrent 2.0.8 sends no "stopped" for a torrent removed right after it
+# completed (tried: remove_torrent, then waiting for alerts): the tracker
+# goes on counting this leecher as a seed.
+sys.exit(0)
 """
 
 
