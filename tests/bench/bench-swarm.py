@@ -19,6 +19,7 @@
 #   user, sys the client's CPU seconds per GiB (wait4 rusage)
 #   anon      the client's peak anonymous RSS (RssAnon sampled every 20 ms)
 #   seeds CPU the four seeds' CPU seconds together while serving it
+#   each seed MiB it sent meanwhile (its bridge port's counter) / its CPU s
 # then the best and the median, and Shoal's ratio to libtorrent (target in
 # issue 13: Shoal's time <= 0.9x libtorrent's). Transmission unchokes a new
 # peer only at its rechoke (every 10 s), so it serves late in every run.
@@ -67,6 +68,7 @@ def parse_args():
     ap.add_argument("--shoal-cli", default=os.path.join(ROOT, "_build", "src", "cli", "shoal-cli"))
     ap.add_argument("--timeout", type=float, default=0, help="seconds per download (default: from the size)")
     ap.add_argument("--json", help="write every run's figures here")
+    ap.add_argument("--trace", action="store_true", help="print the MiB each seed sent, second by second")
     ap.add_argument("--log-dir", help="keep every process's log here (G_MESSAGES_DEBUG reaches shoal-cli)")
     ap.add_argument("--tap", action="store_true", help="TAP output: one test per run")
     a = ap.parse_args()
@@ -172,8 +174,9 @@ def main():
                 "seeds, each limited to %.0f MiB/s, on a bridge (MTU 1500), %d run(s)"
                 % (a.size / MiB, ti.num_pieces(), a.piece_size // 1024, a.limit, a.runs))
         out.say("shoal-cli: %s" % a.shoal_cli)
-        out.say("%-11s %4s %8s %8s %9s %9s %9s %9s %4s" % ("client", "run", "seconds", "MiB/s", "user/GiB",
-                                                         "sys/GiB", "anon MiB", "seeds CPU", "ok"))
+        out.say("%-11s %4s %8s %8s %9s %9s %9s %9s %4s  %s" % ("client", "run", "seconds", "MiB/s", "user/GiB",
+                                                             "sys/GiB", "anon MiB", "seeds CPU", "ok",
+                                                             "each seed: MiB sent / CPU s"))
         runs = []
         for run in range(a.runs):
             k = run % len(a.clients)
@@ -191,18 +194,29 @@ def main():
                 for host, p in seeds.items():
                     if p.poll() is not None:
                         raise RuntimeError("seed %s exited: %s" % (host, tail(logs[host])))
-                r = measure(argv, a.timeout, log, watch=[p.pid for p in seeds.values()])
+                sent0 = net.sent_bytes()
+                last = [sent0]
+
+                def trace(elapsed):
+                    now = net.sent_bytes()
+                    out.say("  %5.1f s  %s" % (elapsed, "  ".join("%s %5.1f" % (h, (now[h] - last[0][h]) / MiB)
+                                                              for h in seeds)))
+                    last[0] = now
+                r = measure(argv, a.timeout, log, watch=[p.pid for p in seeds.values()],
+                            tick=trace if a.trace else None)
+                sent1 = net.sent_bytes()
                 ok = r.status == 0 and same_file(content, os.path.join(save, "bench.bin"))
                 seeds_cpu = sum(u + s for u, s in r.watched.values())
                 fig = {"client": client, "run": run + 1, "ok": ok, "seconds": r.wall,
                        "mib_s": a.size / MiB / r.wall, "user_gib": r.user / size_gib, "sys_gib": r.system / size_gib,
                        "cpu_gib": (r.user + r.system) / size_gib, "anon_mib": r.anon_mib, "seeds_cpu": seeds_cpu,
-                       "seed_cpu": {h: sum(r.watched[p.pid]) for h, p in seeds.items()}}
+                       "seed_cpu": {h: sum(r.watched[p.pid]) for h, p in seeds.items()},
+                       "seed_sent_mib": {h: (sent1[h] - sent0[h]) / MiB for h in seeds}}
                 runs.append(fig)
-                out.say("%-11s %4d %8.2f %8.1f %9.2f %9.2f %9.1f %9.2f %4s   (%s)" % (
+                out.say("%-11s %4d %8.2f %8.1f %9.2f %9.2f %9.1f %9.2f %4s  %s" % (
                     client, run + 1, fig["seconds"], fig["mib_s"], fig["user_gib"], fig["sys_gib"], fig["anon_mib"],
                     seeds_cpu, "yes" if ok else "NO",
-                    ", ".join("%s %.2f" % (h, c) for h, c in fig["seed_cpu"].items())))
+                    ", ".join("%s %.0f/%.2f" % (h, fig["seed_sent_mib"][h], fig["seed_cpu"][h]) for h in seeds)))
                 out.test(ok, "%s run %d: %.2f s" % (client, run + 1, fig["seconds"]))
                 if not ok:
                     failures += 1

@@ -62,6 +62,8 @@ class Network:
         self.prefix = "shoal-%s-%d" % (tag, os.getpid())
         self.hosts = {}  # name -> (namespace or None, address)
         self.ifaces = {}  # name -> its interface towards the others
+        self.switch_ports = {}  # name -> its port on the bridge (star)
+        self.switch = None
         self.created = []
         self.next_port = 20000
 
@@ -99,7 +101,7 @@ class Network:
         if self.loopback:
             raise RuntimeError("a star of hosts needs network namespaces (not --loopback)")
         try:
-            sw = self._add_ns("sw")
+            sw = self.switch = self._add_ns("sw")
             ip("-n", sw, "link", "add", "br0", "type", "bridge")
             ip("-n", sw, "link", "set", "br0", "up")
             for i, name in enumerate(names):
@@ -114,6 +116,7 @@ class Network:
                 ip("-n", ns, "link", "set", "eth0", "up")
                 self.hosts[name] = (ns, addr)
                 self.ifaces[name] = "eth0"
+                self.switch_ports[name] = port
         except Exception:
             self.close()
             raise
@@ -138,6 +141,14 @@ class Network:
                            capture_output=True, text=True, timeout=20)
         st = json.loads(r.stdout)[0]["stats64"]
         return (st["rx"]["packets"], st["rx"]["bytes"], st["tx"]["packets"], st["tx"]["bytes"])
+
+    def sent_bytes(self):
+        """For a star: bytes each host has sent into the switch so far, read
+        from its bridge port (one `ip` call for all)."""
+        r = subprocess.run(["ip", "-n", self.switch, "-s", "-j", "link", "show"], capture_output=True, text=True,
+                           timeout=20)
+        by_port = {d["ifname"]: d["stats64"]["rx"]["bytes"] for d in json.loads(r.stdout) if "stats64" in d}
+        return {name: by_port.get(port, 0) for name, port in self.switch_ports.items()}
 
     def argv(self, host, argv):
         ns = self.hosts[host][0]
@@ -230,11 +241,12 @@ class Result:
             wall, user, system, anon_mib, status, log
 
 
-def measure(argv, timeout, log, watch=None):
+def measure(argv, timeout, log, watch=None, tick=None):
     """Runs @argv to its end (killed after @timeout s); returns a Result.
     @watch: more PIDs whose CPU times are read before and after (a seed
     serving this client): Result.watched maps each to (user, system), and
-    Result.watched_anon to its peak anonymous RSS in MiB meanwhile."""
+    Result.watched_anon to its peak anonymous RSS in MiB meanwhile.
+    @tick: called with the seconds elapsed, once a second."""
     before = {pid: cpu_times(pid) for pid in (watch or ())}
     wpeak = {pid: 0 for pid in before}
     with open(log, "wb") as out:
@@ -242,7 +254,11 @@ def measure(argv, timeout, log, watch=None):
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
     peak = 0
     deadline = t0 + timeout
+    next_tick = t0 + 1.0
     while True:
+        if tick and time.monotonic() >= next_tick:
+            tick(time.monotonic() - t0)
+            next_tick += 1.0
         peak = max(peak, rss_anon_kib(proc.pid))
         for w in wpeak:
             wpeak[w] = max(wpeak[w], rss_anon_kib(w))
