@@ -18,6 +18,8 @@
 #   seed     the seed's CPU seconds (user+sys, /proc/PID/stat) while serving it
 #   to the seed  packets and KiB the seed's interface received meanwhile: the
 #            requests (and haves, acks) as the wire batched them
+#   --seed-queue: the requests the client keeps waiting at the seed (its
+#            pipeline depth), mean and max of samples every 20 ms
 # then the best and the median of each figure, and Shoal's ratio to each
 # other client (speed: higher is better for Shoal; CPU, RSS: lower).
 # Each download is compared with the original (cmp); a failed run counts.
@@ -41,8 +43,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from netns import (GiB, MiB, Network, Out, Procs, aria2_leech_argv, is_root,  # noqa: E402
-                   lt_leech_argv, make_data, make_torrent, measure, parse_size, same_file, shoal_argv,
-                   start_lt_seed, start_tracker, keep_logs, summarize, tail, wait_seeders)
+                   keep_logs, lt_leech_argv, make_data, make_torrent, measure, parse_size, same_file,
+                   seed_queue_stats, shoal_argv, start_lt_seed, start_tracker, summarize, tail, wait_seeders)
 
 # (key, label, format, higher is better)
 FIGURES = (("mib_s", "MiB/s", "%.1f", True),
@@ -66,6 +68,8 @@ def parse_args():
     ap.add_argument("--loopback", action="store_true", help="everything on 127.0.0.1, no namespaces")
     ap.add_argument("--timeout", type=float, default=0, help="seconds per download (default: from the size)")
     ap.add_argument("--json", help="write every run's figures here")
+    ap.add_argument("--seed-queue", action="store_true",
+                    help="the seed samples each client's requests waiting at it every 20 ms (costs the seed a little)")
     ap.add_argument("--log-dir", help="keep every process's log here (G_MESSAGES_DEBUG reaches shoal-cli)")
     ap.add_argument("--tap", action="store_true", help="TAP output: one test per run (the bench-smoke test)")
     a = ap.parse_args()
@@ -113,7 +117,7 @@ def main():
         tracker_url = start_tracker(net, procs, "seed", tport, [ih], tmp)
         sport = net.port()
         seed = start_lt_seed(net, procs, "seed", sport, torrent, os.path.dirname(content),
-                             os.path.join(tmp, "seed.log"))
+                             os.path.join(tmp, "seed.log"), sample=a.seed_queue)
         wait_seeders(net, "seed", tracker_url, ih, 1)
         seed_peer = "%s:%d" % (net.addr("seed"), sport)
 
@@ -143,9 +147,12 @@ def main():
                 else:
                     argv = aria2_leech_argv(net, "client", torrent, save)
                 log = os.path.join(tmp, "%s-%d.log" % (client, run))
+                if a.seed_queue:
+                    seed_queue_stats(seed)
                 link0 = net.link_stats("seed")
                 r = measure(argv, a.timeout, log, watch=[seed.pid])
                 link1 = net.link_stats("seed")
+                queue = seed_queue_stats(seed) if a.seed_queue else None
                 ok = r.status == 0 and same_file(content, os.path.join(save, "bench.bin"))
                 su, ss = r.watched[seed.pid]
                 fig = {"client": client, "run": run + 1, "ok": ok, "seconds": r.wall,
@@ -156,11 +163,14 @@ def main():
                     # What the seed received: the requests (and haves).
                     fig["pkts_to_seed"] = link1[0] - link0[0]
                     fig["bytes_to_seed"] = link1[1] - link0[1]
+                if queue:
+                    fig["seed_queue_mean"], fig["seed_queue_max"] = queue
                 runs.append(fig)
                 out.say("%-11s %4d %8.1f %9.2f %9.2f %9.1f %9.2f %4s  %s" % (
                     client, run + 1, fig["mib_s"], fig["user_gib"], fig["sys_gib"], fig["anon_mib"],
                     fig["seed_cpu"], "yes" if ok else "NO",
-                    "%d, %d" % (fig["pkts_to_seed"], fig["bytes_to_seed"] // 1024) if link0 else "-"))
+                    ("%d, %d" % (fig["pkts_to_seed"], fig["bytes_to_seed"] // 1024) if link0 else "-") +
+                    ("; requests waiting at the seed: mean %.1f, max %d" % queue if queue else "")))
                 out.test(ok, "%s run %d: %.1f MiB/s" % (client, run + 1, fig["mib_s"]))
                 if not ok:
                     failures += 1

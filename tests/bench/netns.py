@@ -482,7 +482,11 @@ def add(s, torrent, save, seed_mode=False):
     return s.add_torrent(p)
 """
 
-# argv: ADDR PORT TORRENT SAVE_PATH UPLOAD_LIMIT_BYTES_PER_S (0: none).
+# argv: ADDR PORT TORRENT SAVE_PATH UPLOAD_LIMIT_BYTES_PER_S (0: none)
+# [SAMPLE]. With SAMPLE "1", every 20 ms it reads how many requests each
+# connected peer has waiting at this seed (upload_queue_length: the pipeline
+# depth the client keeps); on SIGUSR1 it prints "queue MEAN MAX SAMPLES" of
+# what it saw since the last SIGUSR1.
 # Checks the data first (seed_mode would hash each piece on its first
 # request, charging the first client served), prints "ready" once seeding,
 # then serves until SIGINT (a clean exit that tells the tracker) or SIGKILL,
@@ -499,8 +503,24 @@ while not h.status().is_seeding:
     time.sleep(0.1)
 h.force_reannounce()
 print("ready", flush=True)
+import signal
+sample = len(sys.argv) > 6 and sys.argv[6] == "1"
+stats = [0, 0, 0]  # sum, max, samples
+asked = []
+signal.signal(signal.SIGUSR1, lambda *_: asked.append(1))
 try:
-    time.sleep(6 * 3600)
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 6 * 3600:
+        time.sleep(0.02 if sample else 1)
+        if sample:
+            for pi in h.get_peer_info():
+                stats[0] += pi.upload_queue_length
+                stats[1] = max(stats[1], pi.upload_queue_length)
+                stats[2] += 1
+        if asked:
+            del asked[:]
+            print("queue %.1f %d %d" % (stats[0] / max(stats[2], 1), stats[1], stats[2]), flush=True)
+            stats = [0, 0, 0]
 except KeyboardInterrupt:
     # SIGINT: leave cleanly, telling the tracker (stop_tracker_timeout 1 s).
     s.remove_torrent(h)
@@ -540,13 +560,23 @@ sys.exit(0)
 """
 
 
-def start_lt_seed(net, procs, host, port, torrent, save, log, upload_limit=0):
+def start_lt_seed(net, procs, host, port, torrent, save, log, upload_limit=0, sample=False):
     p = procs.start(net.argv(host, ["/usr/bin/python3", "-c", LT_SEED, net.addr(host), str(port), torrent, save,
-                                    str(upload_limit)]), log=log, stdout=subprocess.PIPE)
+                                    str(upload_limit), "1" if sample else "0"]), log=log, stdout=subprocess.PIPE)
     line = p.stdout.readline().decode(errors="replace").strip()
     if line != "ready":
         raise RuntimeError("libtorrent seed did not start: %s %s" % (line, tail(log)))
     return p
+
+
+def seed_queue_stats(seed):
+    """Asks a libtorrent seed started with sample=True for what it saw since
+    the last call: (mean, max) requests waiting per connected peer."""
+    os.kill(seed.pid, signal.SIGUSR1)
+    line = seed.stdout.readline().decode(errors="replace").split()
+    if len(line) != 4 or line[0] != "queue":
+        return None
+    return float(line[1]), int(line[2])
 
 
 def lt_leech_argv(net, host, torrent, save, timeout, peers=None):
