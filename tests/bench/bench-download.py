@@ -42,7 +42,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from netns import (GiB, MiB, Network, Out, Procs, aria2_leech_argv, is_root,  # noqa: E402
+from netns import (GiB, MiB, exit_on_sigterm, Network, Out, Procs, aria2_leech_argv, is_root,  # noqa: E402
                    keep_logs, lt_leech_argv, make_data, make_torrent, measure, parse_size, same_file,
                    seed_queue_stats, shoal_argv, start_lt_seed, start_tracker, summarize, tail, wait_seeders)
 
@@ -92,6 +92,7 @@ def parse_args():
 def main():
     a = parse_args()
     out = Out(a.tap)
+    exit_on_sigterm()
     if not a.loopback and not is_root():
         if a.tap:
             print("1..0 # SKIP network namespaces need root (or run with --loopback)")

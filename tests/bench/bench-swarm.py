@@ -40,7 +40,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from netns import (GiB, MiB, LT_SEED, Network, Out, Procs, is_root, lt_leech_argv, make_data,  # noqa: E402
+from netns import (GiB, MiB, exit_on_sigterm, LT_SEED, Network, Out, Procs, is_root, lt_leech_argv, make_data,  # noqa: E402
                    make_torrent, measure, note, parse_size, same_file, shoal_argv, start_tracker,
                    keep_logs, summarize, tail, wait_seeders)
 
@@ -117,6 +117,7 @@ def start_transmission(net, procs, host, port, torrent, data_dir, limit_bytes, w
 def main():
     a = parse_args()
     out = Out(a.tap)
+    exit_on_sigterm()
     if not is_root():
         if a.tap:
             print("1..0 # SKIP network namespaces need root")

@@ -37,7 +37,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from netns import (GiB, MiB, LT_SEED, Network, Out, Procs, is_root, lt_leech_argv, make_data,  # noqa: E402
+from netns import (GiB, MiB, exit_on_sigterm, LT_SEED, Network, Out, Procs, is_root, lt_leech_argv, make_data,  # noqa: E402
                    make_torrent, measure, parse_size, same_file, shoal_argv, start_tracker,
                    keep_logs, summarize, tail, wait_seeders)
 
@@ -85,6 +85,7 @@ def parse_args():
 def main():
     a = parse_args()
     out = Out(a.tap)
+    exit_on_sigterm()
     if not a.loopback and not is_root():
         if a.tap:
             print("1..0 # SKIP network namespaces need root (or run with --loopback)")

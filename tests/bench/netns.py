@@ -252,24 +252,33 @@ def measure(argv, timeout, log, watch=None, tick=None):
     with open(log, "wb") as out:
         t0 = time.monotonic()
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-    peak = 0
-    deadline = t0 + timeout
-    next_tick = t0 + 1.0
-    while True:
-        if tick and time.monotonic() >= next_tick:
-            tick(time.monotonic() - t0)
-            next_tick += 1.0
-        peak = max(peak, rss_anon_kib(proc.pid))
-        for w in wpeak:
-            wpeak[w] = max(wpeak[w], rss_anon_kib(w))
-        pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
-        if pid == proc.pid:
-            break
-        if time.monotonic() > deadline:
+    reaped = False
+    try:
+        peak = 0
+        deadline = t0 + timeout
+        next_tick = t0 + 1.0
+        while True:
+            if tick and time.monotonic() >= next_tick:
+                tick(time.monotonic() - t0)
+                next_tick += 1.0
+            peak = max(peak, rss_anon_kib(proc.pid))
+            for w in wpeak:
+                wpeak[w] = max(wpeak[w], rss_anon_kib(w))
+            pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+            if pid == proc.pid:
+                reaped = True
+                break
+            if time.monotonic() > deadline:
+                os.kill(proc.pid, signal.SIGKILL)
+                pid, status, ru = os.wait4(proc.pid, 0)
+                reaped = True
+                break
+            time.sleep(0.02)
+    finally:
+        if not reaped:
+            # Interrupted (SIGTERM, an exception): do not leave it running.
             os.kill(proc.pid, signal.SIGKILL)
-            pid, status, ru = os.wait4(proc.pid, 0)
-            break
-        time.sleep(0.02)
+            os.waitpid(proc.pid, 0)
     wall = time.monotonic() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     r = Result(wall, ru.ru_utime, ru.ru_stime, peak / 1024.0, proc.returncode, log)
@@ -429,6 +438,12 @@ def wait_seeders(net, host, announce, info_hash_hex, n, timeout=60, exact=False,
         return int(r.stdout.split()[-1])
     except (IndexError, ValueError):
         return -1
+
+
+def exit_on_sigterm():
+    """SIGTERM (meson's timeout, kill) exits through `finally`, so that the
+    namespaces and processes are cleaned up."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def is_root():
