@@ -25,4 +25,5 @@
 # include "shoal-peer.h"
 # include "shoal-torrent.h"
 # include "shoal-session.h"
+# include "shoal-rpc-server.h"
 #undef SHOAL_ENGINE_INSIDE
