@@ -487,7 +487,7 @@ static const char * const known_fields[] = {
   "dateCreated", "desiredAvailable", "doneDate", "downloadDir", "downloadedEver",
   "downloadLimit", "downloadLimited", "editDate", "error", "errorString", "eta", "etaIdle",
   "file-count", "files", "fileStats", "group", "hashString", "haveUnchecked", "haveValid",
-  "honorsSessionLimits", "id", "isFinished", "isPrivate", "isStalled", "leftUntilDone",
+  "honorsSessionLimits", "id", "isFinished", "labels", "isPrivate", "isStalled", "leftUntilDone",
   "magnetLink", "manualAnnounceTime", "maxConnectedPeers", "metadataPercentComplete", "name",
   "peer-limit", "peers", "peersConnected", "peersFrom", "peersGettingFromUs",
   "peersSendingToUs", "percentComplete", "percentDone", "pieces", "pieceCount", "pieceSize",
@@ -663,6 +663,12 @@ _shoal_rpc_torrent_field (ShoalRpcServer  *self,
     return int_node (info != NULL ? (gint64) shoal_metainfo_get_piece_length (info) : 0);
   if (IS ("trackers") || IS ("trackerStats") || IS ("trackerList"))
     return trackers_field (torrent, name);
+  if (IS ("labels"))
+    {
+      /* The engine has no labels yet: every torrent truly has none, and
+       * torrent-set refuses to set them. */
+      return array_node (json_array_new ());
+    }
   if (IS ("webseeds"))
     {
       JsonArray *array = json_array_new ();
