@@ -9,7 +9,11 @@
 # arguments. TAP output. Usage: test-rpc.py SHOAL-DAEMON SHOAL-CLI
 
 import base64
+import functools
 import http.client
+import http.server
+import ssl
+import threading
 import json
 import os
 import shutil
@@ -64,6 +68,7 @@ class Daemon:
             self.proc = subprocess.Popen(self.argv, stdout=out, stderr=subprocess.STDOUT, env=env)
         self.session_id = None
         self.auth = None
+        self.tls_context = None
 
     def wait_ready(self):
         for _ in range(200):
@@ -92,7 +97,10 @@ class Daemon:
 
     def http(self, body, headers=None, method="POST", path="/transmission/rpc"):
         """(status, headers dict (lower-case names), body bytes)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
+        if self.tls_context is not None:
+            conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=20, context=self.tls_context)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
         h = {"Content-Type": "application/json"}
         if self.session_id:
             h["X-Transmission-Session-Id"] = self.session_id
@@ -124,6 +132,11 @@ class Daemon:
                 raise RuntimeError("HTTP %d: %r" % (status, data[:200]))
             return json.loads(data)
         raise RuntimeError("409 twice")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
 
 
 def success(answer):
@@ -311,6 +324,28 @@ def torrent_methods(d, root):
     a = d.call("torrent-add", {"filename": magnet, "paused": True})
     mid = a.get("arguments", {}).get("torrent-added", {}).get("id")
     tap.ok(success(a) and mid is not None, "torrent-add of a magnet link", a)
+    # torrent-add of an http URL, served here on 127.0.0.1
+    served = make_content(root, "served", [("s.bin", 10000, 4)])
+    make_torrent(served, os.path.join(root, "served.torrent"))
+    handler = functools.partial(QuietHandler, directory=root)
+    web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    sid = None
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    try:
+        base = "http://127.0.0.1:%d/" % web.server_address[1]
+        a = d.call("torrent-add", {"filename": base + "served.torrent", "paused": True})
+        sid = a.get("arguments", {}).get("torrent-added", {}).get("id")
+        tap.ok(success(a) and a["arguments"]["torrent-added"]["name"] == "served",
+               "torrent-add of an http URL: fetched and added", a)
+        a = d.call("torrent-add", {"filename": base + "nothing-here.torrent"})
+        tap.ok(is_error(a) and "fetch" in a["result"], "torrent-add of a URL that is not there: error", a)
+        a = d.call("torrent-add", {"filename": base + "two files/a.bin"})
+        tap.ok(is_error(a), "torrent-add of a URL that is no torrent: error", a)
+    finally:
+        web.shutdown()
+        web.server_close()
+    if sid is not None:
+        d.call("torrent-remove", {"ids": [sid]})
     for bad, desc in (({"metainfo": base64.b64encode(b"d4:spam").decode()}, "corrupt metainfo"),
                       ({"metainfo": "!!!"}, "metainfo that is not base64"),
                       ({"filename": "relative.torrent"}, "a relative filename"),
@@ -463,6 +498,28 @@ def auth(root):
     tap.ok(rc not in (None, 0) and "password" in d.output(), "--rpc-bind 0.0.0.0 without --auth: refused",
            d.output())
     d.stop()
+
+    # TLS with a certificate file
+    cert, key = os.path.join(root, "cert.pem"), os.path.join(root, "key.pem")
+    made = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                           "-subj", "/CN=localhost", "-keyout", key, "-out", cert],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+    if tap.ok(made, "openssl made a certificate"):
+        d = Daemon(root, "tls", ["--tls-certificate", cert, "--tls-key", key])
+        try:
+            tap.ok(d.wait_ready(), "a daemon with --tls-certificate starts", d.output())
+            d.tls_context = ssl.create_default_context(cafile=cert)
+            d.tls_context.check_hostname = False
+            a = d.call("session-get")
+            tap.ok(success(a), "HTTPS: the handshake and session-get work", a)
+            d.tls_context = None
+            try:
+                status, _, _ = d.http(b"{}")
+            except (ConnectionError, OSError, http.client.HTTPException) as e:
+                status = str(e) or type(e).__name__
+            tap.ok(status != 409 and status != 200, "plain HTTP to the HTTPS port gets no answer", status)
+        finally:
+            d.stop()
 
     d = Daemon(root, "hosts", ["--rpc-host", "nas.example"])
     try:
