@@ -528,6 +528,12 @@ def auth(root):
         tap.ok(status == 409, "--rpc-host nas.example: that name is allowed", status)
         status, headers, _ = d.http(b"{}", headers={"Host": "other.example"})
         tap.ok(status == 421, "--rpc-host nas.example: other names are not", status)
+        a = d.call("session-close")
+        try:
+            rc = d.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            rc = None
+        tap.ok(success(a) and rc == 0, "session-close: answered, then the daemon exits cleanly", (a, rc))
     finally:
         d.stop()
 

@@ -4,7 +4,7 @@
  *
  * Runs in the foreground (for systemd, see data/shoal-daemon*.service):
  * a session on the state directory, and a ShoalRpcServer for remote
- * clients. SIGINT and SIGTERM close the session cleanly (the trackers hear
+ * clients. SIGINT, SIGTERM and a client's session-close close the session cleanly (the trackers hear
  * that we left, the resume state is saved).
  */
 #include "config.h"
@@ -134,6 +134,7 @@ run (Daemon  *daemon,
       return 1;
     }
   g_signal_connect (daemon->rpc, "settings-changed", G_CALLBACK (settings_changed_cb), daemon);
+  g_signal_connect_swapped (daemon->rpc, "close-requested", G_CALLBACK (quit_cb), daemon);
 
   g_print ("shoal-daemon: state in %s, downloads to %s\n", s->state_dir, download_dir);
   g_print ("shoal-daemon: peers on port %u\n", shoal_session_get_listen_port (daemon->session));

@@ -238,6 +238,12 @@ def auth(tap):
             status, header = e.code, e.headers.get("X-Transmission-Session-Id")
         tap.ok(status == 409 and header and len(header) >= 32,
                "without X-Transmission-Session-Id: 409 with the header", (status, header))
+        rc, out = d.remote("--exit")
+        try:
+            code = d.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            code = None
+        tap.ok(rc == 0 and code == 0, "--exit: shoal-daemon closes and exits cleanly", out + d.report())
     finally:
         procs.stop_all()
         scratch.cleanup()

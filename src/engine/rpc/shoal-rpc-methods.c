@@ -1493,6 +1493,18 @@ method_port_test (Call       *call,
   call_fail (call, "port-test is not supported: Shoal has no outside service to test the port from");
 }
 
+static void
+method_session_close (Call       *call,
+                      JsonObject *args)
+{
+  static const char * const known[] = { NULL };
+
+  if (!check_keys (call, args, known))
+    return;
+  _shoal_rpc_emit_close_requested (call->self);
+  call_succeed (call, NULL);
+}
+
 /* Dispatch ------------------------------------------------------------------ */
 
 typedef void (*MethodFunc) (Call *call, JsonObject *args);
@@ -1505,6 +1517,7 @@ static const struct
   { "session-get", method_session_get },
   { "session-set", method_session_set },
   { "session-stats", method_session_stats },
+  { "session-close", method_session_close },
   { "torrent-get", method_torrent_get },
   { "torrent-add", method_torrent_add },
   { "torrent-start", method_torrent_start },

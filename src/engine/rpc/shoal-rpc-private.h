@@ -120,6 +120,7 @@ gboolean         _shoal_rpc_torrent_recently_active (ShoalRpcTorrent *t);
 
 /* shoal-rpc-server.c */
 void             _shoal_rpc_emit_settings_changed (ShoalRpcServer *self);
+void             _shoal_rpc_emit_close_requested  (ShoalRpcServer *self);
 
 /* shoal-rpc-fields.c: torrent-get */
 gboolean         _shoal_rpc_torrent_field_known (const char *name);

@@ -36,6 +36,7 @@ G_DEFINE_FINAL_TYPE (ShoalRpcServer, shoal_rpc_server, G_TYPE_OBJECT)
 
 enum {
   SIGNAL_SETTINGS_CHANGED,
+  SIGNAL_CLOSE_REQUESTED,
   N_SIGNALS
 };
 
@@ -92,6 +93,16 @@ shoal_rpc_server_class_init (ShoalRpcServerClass *klass)
    */
   signals[SIGNAL_SETTINGS_CHANGED] =
     g_signal_new ("settings-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * ShoalRpcServer::close-requested:
+   *
+   * A client asked the session to shut down (session-close), after the
+   * answer was sent; the front end decides whether to quit.
+   */
+  signals[SIGNAL_CLOSE_REQUESTED] =
+    g_signal_new ("close-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
@@ -713,6 +724,20 @@ shoal_rpc_server_stop (ShoalRpcServer *self)
       soup_server_disconnect (self->server);
       g_clear_object (&self->server);
     }
+}
+
+static gboolean
+emit_close_requested_cb (gpointer user_data)
+{
+  g_signal_emit (user_data, signals[SIGNAL_CLOSE_REQUESTED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* From an idle, so the client gets its answer first. */
+void
+_shoal_rpc_emit_close_requested (ShoalRpcServer *self)
+{
+  g_timeout_add_full (G_PRIORITY_DEFAULT, 100, emit_close_requested_cb, g_object_ref (self), g_object_unref);
 }
 
 void
