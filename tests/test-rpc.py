@@ -470,6 +470,23 @@ def torrent_methods(d, root):
            "torrent-remove keeping the data", (a, t))
 
 
+def restart(root):
+    """The same state directory again: the torrents and the settings are back."""
+    d = Daemon(root, "main")
+    try:
+        tap.ok(d.wait_ready(), "shoal-daemon starts again on the same state", d.output())
+        # (a magnet link saved without metadata comes back running: the
+        # session restores those unpaused)
+        a = d.call("torrent-get", {"fields": ["hashString"]})
+        hashes = [t["hashString"] for t in a["arguments"]["torrents"]]
+        tap.ok(hashes == ["ab" * 20], "the torrent left is back", a)
+        b = d.call("session-get")["arguments"]
+        tap.ok(b["speed-limit-down"] == 123 and b["speed-limit-down-enabled"] and b["encryption"] == "required" and
+               b["download-dir"] == d.downloads, "the settings are back (and --download-dir still wins)", b)
+    finally:
+        d.stop()
+
+
 def auth(root):
     d = Daemon(root, "auth", ["--auth", "alice:s3cret w:ith colon"])
     try:
@@ -555,6 +572,7 @@ def main():
         out = d.output()
         problems = [line for line in out.splitlines() if "CRITICAL" in line or "WARNING" in line]
         tap.ok(rc == 0 and not problems, "the daemon exits cleanly on SIGTERM, no warnings", out[-3000:])
+        restart(root)
         auth(root)
     finally:
         if d is not None:
