@@ -470,6 +470,63 @@ def torrent_methods(d, root):
            "torrent-remove keeping the data", (a, t))
 
 
+METHODS = {
+    "session-get": ["fields"],
+    "session-set": ["download-dir", "speed-limit-down", "speed-limit-down-enabled", "peer-port", "encryption",
+                    "seedRatioLimit", "peer-limit-global", "idle-seeding-limit"],
+    "session-stats": [],
+    "session-close": [],
+    "torrent-get": ["ids", "fields", "format"],
+    "torrent-add": ["filename", "metainfo", "download-dir", "paused", "files-wanted", "priority-high",
+                    "peer-limit", "cookies"],
+    "torrent-start": ["ids"], "torrent-start-now": ["ids"], "torrent-stop": ["ids"],
+    "torrent-verify": ["ids"], "torrent-reannounce": ["ids"],
+    "torrent-remove": ["ids", "delete-local-data"],
+    "torrent-set": ["ids", "downloadLimit", "downloadLimited", "files-wanted", "files-unwanted",
+                    "priority-low", "location", "peer-limit", "seedRatioLimit", "seedIdleMode",
+                    "trackerAdd", "trackerRemove", "trackerReplace", "sequentialDownload"],
+    "torrent-set-location": ["ids", "location", "move"],
+    "free-space": ["path"],
+    "port-test": [],
+}
+# Values of every JSON type, some of them extreme.
+ODD_VALUES = [None, True, -1, 0, 2 ** 63 - 1, -(2 ** 63), 1.5, 1e300, "", "x" * 5000, "recently-active",
+              [], [None], [-1], [2 ** 62], ["zz"], [[1]], {}, {"a": {"b": []}}]
+
+
+def wrong_types(d, root):
+    """Every argument of every method (session-close aside) with a value of
+    every JSON type: an answer each time, never a crash, never a warning."""
+    bad_answers = []
+    n = 0
+    for method, names in METHODS.items():
+        if method == "session-close":
+            continue
+        for name in names:
+            for value in ODD_VALUES:
+                if method == "torrent-remove" and name == "ids":
+                    continue  # could remove what later sections use; covered in torrent_methods
+                if method == "session-set" and name == "download-dir" and isinstance(value, str):
+                    continue
+                a = d.call(method, {name: value, **({"fields": ["id"]} if method == "torrent-get" and
+                                                    name != "fields" else {})})
+                n += 1
+                if not isinstance(a.get("result"), str):
+                    bad_answers.append((method, name, value, a))
+    tap.ok(not bad_answers, "%d requests with arguments of every type: each answered" % n, bad_answers[:5])
+    tap.ok(d.proc.poll() is None, "the daemon survived them")
+    # and the odd shapes of the request itself
+    for body in ([], "string", 1, None, {"method": "session-get", "arguments": None},
+                 {"method": "session-get", "tag": "text"}, {"method": "session-get", "tag": 2 ** 70},
+                 {"method": ["session-get"]}, {"method": "session-get", "arguments": {"fields": None}}):
+        status, _, data = d.http(json.dumps(body).encode())
+        tap.ok(status in (200, 400), "request %s: answered (%d)" % (json.dumps(body)[:60], status), data[:200])
+    tap.ok(d.proc.poll() is None, "the daemon survived those too")
+    # what the valid ones among them changed, back as session_methods() set it
+    d.call("session-set", {"speed-limit-down": 123, "speed-limit-down-enabled": True, "seedRatioLimit": 1.5,
+                           "seedRatioLimited": True, "encryption": "required"})
+
+
 def restart(root):
     """The same state directory again: the torrents and the settings are back."""
     d = Daemon(root, "main")
@@ -562,7 +619,7 @@ def main():
         d = Daemon(root, "main")
         if not tap.ok(d.wait_ready(), "shoal-daemon starts", d.output()):
             return 1
-        for func in (protocol, session_methods, torrent_methods):
+        for func in (protocol, session_methods, wrong_types, torrent_methods):
             try:
                 func(d, root)
             except Exception as e:
