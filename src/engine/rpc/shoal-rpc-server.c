@@ -167,6 +167,12 @@ shoal_rpc_server_new (ShoalSession *session)
   return self;
 }
 
+/**
+ * shoal_rpc_server_get_session:
+ * @self: a server
+ *
+ * Returns: (transfer none): the session the server drives
+ */
 ShoalSession *
 shoal_rpc_server_get_session (ShoalRpcServer *self)
 {
@@ -244,6 +250,13 @@ shoal_rpc_server_set_max_body_size (ShoalRpcServer *self,
   self->max_body = MAX (max_bytes, 1024);
 }
 
+/**
+ * shoal_rpc_server_get_port:
+ * @self: a server
+ *
+ * Returns: the TCP port listened on (the one chosen when 0 was asked), or 0
+ *   before shoal_rpc_server_listen()
+ */
 guint16
 shoal_rpc_server_get_port (ShoalRpcServer *self)
 {
