@@ -26,4 +26,6 @@
 # include "shoal-torrent.h"
 # include "shoal-session.h"
 # include "shoal-rpc-server.h"
+# include "shoal-remote-torrent.h"
+# include "shoal-rpc-client.h"
 #undef SHOAL_ENGINE_INSIDE
