@@ -443,6 +443,24 @@ def torrent_methods(d, root):
     t2 = d.call("torrent-get", {"ids": [tid], "fields": ["downloadLimit"]})["arguments"]["torrents"][0]
     tap.ok(t2["downloadLimit"] == 50, "a refused torrent-set changed nothing", t2)
 
+    # trackers: add two (a tier each), replace one, remove the other
+    one, two, three = ("http://127.0.0.1:9/announce", "udp://127.0.0.1:9/announce",
+                       "http://127.0.0.1:9/other/announce")
+    a = d.call("torrent-set", {"ids": [tid], "trackerAdd": [one, two]})
+    t = d.call("torrent-get", {"ids": [tid], "fields": ["trackers", "trackerStats", "trackerList"]}
+               )["arguments"]["torrents"][0]
+    tap.ok(success(a) and [(x["announce"], x["tier"]) for x in t["trackers"]] == [(one, 0), (two, 1)] and
+           t["trackerList"] == one + "\n\n" + two and len(t["trackerStats"]) == 2,
+           "torrent-set trackerAdd: one tier each; trackers, trackerStats, trackerList", (a, t))
+    a = d.call("torrent-set", {"ids": [tid], "trackerReplace": [0, three], "trackerRemove": [1]})
+    t = d.call("torrent-get", {"ids": [tid], "fields": ["trackers"]})["arguments"]["torrents"][0]
+    tap.ok(success(a) and [x["announce"] for x in t["trackers"]] == [three],
+           "torrent-set trackerReplace and trackerRemove", (a, t))
+    a = d.call("torrent-set", {"ids": [tid], "trackerAdd": ["not a url"]})
+    tap.ok(is_error(a), "torrent-set trackerAdd of something that is no URL: error", a)
+    a = d.call("torrent-set", {"ids": [tid], "trackerRemove": [5]})
+    tap.ok(is_error(a), "torrent-set trackerRemove of an unknown tracker id: error", a)
+
     # torrent-set-location
     moved = os.path.join(root, "moved")
     a = d.call("torrent-set-location", {"ids": [tid], "location": moved, "move": True})

@@ -853,12 +853,6 @@ method_torrent_remove (Call       *call,
 
 /* torrent-set / torrent-set-location ---------------------------------------- */
 
-typedef struct
-{
-  Call  *call;
-  char  *name;
-} Move;
-
 static void
 moved_cb (GObject      *source,
           GAsyncResult *result,
@@ -1079,7 +1073,14 @@ apply_trackers (Call         *call,
   for (guint i = 0; add != NULL && i < json_array_get_length (add); i++)
     {
       JsonNode *url = json_array_get_element (add, i);
-      guint tier = g_list_model_get_n_items (trackers) > 0 ? 0 : 0;
+      guint tier = 0;
+
+      /* each added tracker gets a tier of its own, after the others */
+      for (guint j = 0; j < g_list_model_get_n_items (trackers); j++)
+        {
+          g_autoptr(ShoalTrackerInfo) tr = g_list_model_get_item (trackers, j);
+          tier = MAX (tier, shoal_tracker_info_get_tier (tr) + 1);
+        }
       if (value_type (url) != G_TYPE_STRING)
         return arg_error (call, "trackerAdd takes URLs");
       if (!shoal_torrent_add_tracker (torrent, json_node_get_string (url), tier, &error))
