@@ -133,6 +133,21 @@ server_teardown (Fixture       *f,
   g_free (f->dir);
 }
 
+/* Refreshes until @t is in @state, at most 100 times over 10 s: a torrent
+ * that was started may still be checking its data when it is paused. */
+static void
+wait_state (Fixture            *f,
+            ShoalRemoteTorrent *t,
+            ShoalTorrentState   state)
+{
+  for (int i = 0; i < 100 && shoal_remote_torrent_get_state (t) != state; i++)
+    {
+      g_usleep (100 * 1000);
+      refresh (f);
+    }
+  g_assert_cmpint (shoal_remote_torrent_get_state (t), ==, state);
+}
+
 static int
 find_remote (GListModel *model,
              const char *name)
@@ -179,7 +194,7 @@ test_drive (Fixture       *f,
   refresh (f);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
   t = remote_at (model, find_remote (model, "drive.bin"));
-  g_assert_cmpint (shoal_remote_torrent_get_state (t), ==, SHOAL_TORRENT_STATE_PAUSED);
+  wait_state (f, t, SHOAL_TORRENT_STATE_PAUSED);
   g_assert_cmpuint (shoal_remote_torrent_get_size (t), ==, 5);
   g_assert_cmpstr (shoal_remote_torrent_get_download_dir (t), ==, f->dir);
   g_assert_cmpint (strlen (shoal_remote_torrent_get_hash (t)), ==, 40);
@@ -194,7 +209,7 @@ test_drive (Fixture       *f,
   answer = call (f, "torrent-stop", g_variant_new_parsed ("{'ids': <[%i]>}", id), &error);
   g_assert_no_error (error);
   refresh (f);
-  g_assert_cmpint (shoal_remote_torrent_get_state (t), ==, SHOAL_TORRENT_STATE_PAUSED);
+  wait_state (f, t, SHOAL_TORRENT_STATE_PAUSED);
 
   g_clear_pointer (&answer, g_variant_unref);
   answer = call (f, "torrent-remove", g_variant_new_parsed ("{'ids': <[%i]>}", id), &error);
@@ -310,12 +325,7 @@ test_transmission_daemon (void)
   t = remote_at (shoal_rpc_client_get_torrents (f.client),
                  find_remote (shoal_rpc_client_get_torrents (f.client), "transmission.bin"));
   /* Transmission checks a torrent it adds, paused or not: then it stops */
-  for (i = 0; i < 100 && shoal_remote_torrent_get_state (t) == SHOAL_TORRENT_STATE_CHECKING; i++)
-    {
-      g_usleep (100 * 1000);
-      refresh (&f);
-    }
-  g_assert_cmpint (shoal_remote_torrent_get_state (t), ==, SHOAL_TORRENT_STATE_PAUSED);
+  wait_state (&f, t, SHOAL_TORRENT_STATE_PAUSED);
   g_assert_cmpuint (shoal_remote_torrent_get_size (t), ==, 5);
   g_clear_pointer (&answer, g_variant_unref);
   answer = call (&f, "torrent-remove", g_variant_new_parsed ("{'ids': <[%i]>}", shoal_remote_torrent_get_id (t)),
