@@ -39,7 +39,12 @@ ALLOWED = {
     "state": ["metainfo", "util"],
     "session": ["state", "announce", "dht", "wire", "storage", "metainfo", "util", "portmap"],
     "portmap": ["util"],
+    "rpc": ["session", "announce", "metainfo", "util"],
 }
+
+# Folders above the session that may use only the public API of the
+# folders below them (the headers shoal-engine.h includes).
+PUBLIC_ONLY = {"rpc"}
 
 # The public umbrella header(s) at the top of src/engine/: they may include
 # anything, and no folder may include them.
@@ -54,7 +59,7 @@ GENERATED = {
 UMBRELLA = "shoal-engine.h"
 
 # The front ends, next to src/engine: they may include only UMBRELLA.
-FRONT_ENDS = ["app", "cli"]
+FRONT_ENDS = ["app", "cli", "daemon"]
 
 # What a public header may include besides other public headers.
 PUBLIC_SYSTEM_INCLUDES = {"glib.h", "glib-object.h", "gio/gio.h"}
@@ -128,6 +133,10 @@ def main():
             if target == TOP:
                 errors.append('%s: includes %s, the public umbrella header' % (rel, header))
                 continue
+            if target in ALLOWED[folder] and folder in PUBLIC_ONLY and header not in public_headers(root):
+                errors.append('%s: includes %s/%s, which is not public; %s/ uses only the public API'
+                              % (rel, target, header, folder))
+                continue
             if target in ALLOWED[folder]:
                 continue
             if (rel, header) in EXCEPTIONS:
@@ -155,6 +164,12 @@ def main():
 # environment's settings (environment variables the app and the CLI read)
 # to the library, which reads none itself.
 FRONT_END_TESTING = "shoal-session-testing.h"
+
+
+def public_headers(root):
+    """The headers the umbrella includes, by name."""
+    with open(os.path.join(root, UMBRELLA), encoding="utf-8") as f:
+        return {os.path.basename(h) for h in INCLUDE.findall(f.read())}
 
 
 def strip_comments(text):

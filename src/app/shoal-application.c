@@ -13,6 +13,7 @@
 #include "shoal-torrent-uri.h"
 #include "shoal-application.h"
 #include "shoal-preferences-window.h"
+#include "shoal-remote-window.h"
 #include "shoal-session-testing.h"
 #include "shoal-settings-keys.h"
 #include "shoal-window.h"
@@ -467,10 +468,19 @@ shoal_application_about_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+static void
+shoal_application_connect_server_action (GSimpleAction *action,
+                                         GVariant      *parameter,
+                                         gpointer       user_data)
+{
+  shoal_remote_window_connect_dialog (gtk_application_get_active_window (GTK_APPLICATION (user_data)));
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = shoal_application_quit_action },
   { .name = "preferences", .activate = shoal_application_preferences_action },
   { .name = "about", .activate = shoal_application_about_action },
+  { .name = "connect-server", .activate = shoal_application_connect_server_action },
 };
 
 /* GApplication */

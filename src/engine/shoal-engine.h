@@ -25,4 +25,7 @@
 # include "shoal-peer.h"
 # include "shoal-torrent.h"
 # include "shoal-session.h"
+# include "shoal-rpc-server.h"
+# include "shoal-remote-torrent.h"
+# include "shoal-rpc-client.h"
 #undef SHOAL_ENGINE_INSIDE

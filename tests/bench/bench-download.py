@@ -1,268 +1,197 @@
 #!/usr/bin/python3
-# bench-download.py: download and recheck speed of Shoal against real clients
+# bench-download.py: download speed and cost of Shoal against real clients
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Creates SIZE MiB of data (default 1024) in a temporary directory, seeds it
-# from one libtorrent-rasterbar session on 127.0.0.1 (found through a local
-# opentracker), then times, in the same run, a complete download by
-# Shoal (shoal-cli), libtorrent-rasterbar and aria2, and a full recheck of
-# the data by Shoal and libtorrent. Prints MiB/s, CPU seconds and peak RSS
-# for each, and Shoal's ratio to each. Not a test: it asserts nothing.
+# Scenarios 1 and 5 of issue 13. Makes SIZE of random data (one file),
+# seeds it from one libtorrent-rasterbar 2.0.8 session, found through a local
+# opentracker, and downloads it with each client in turn: Shoal (shoal-cli
+# download), libtorrent and aria2, plaintext TCP. By default the seed and the
+# tracker live in one network namespace and the client in another, joined by
+# a veth pair (MTU 1500): a real network path, unlike loopback's 64 KiB MTU
+# and free packets (--loopback runs everything on 127.0.0.1 instead). Every
+# run starts from an empty download directory and fresh state; the clients
+# take turns (run 1: A B C, run 2: B C A, ...). For each run it prints:
+#   MiB/s    size / wall time from the client's start to its exit
+#   user, sys  the client's CPU seconds per GiB (wait4 rusage, all threads)
+#   anon     the client's peak anonymous RSS (RssAnon sampled every 20 ms)
+#   seed     the seed's CPU seconds (user+sys, /proc/PID/stat) while serving it
+#   to the seed  packets and KiB the seed's interface received meanwhile: the
+#            requests (and haves, acks) as the wire batched them
+#   --seed-queue: the requests the client keeps waiting at the seed (its
+#            pipeline depth), mean and max of samples every 20 ms
+# then the best and the median of each figure, and Shoal's ratio to each
+# other client (speed: higher is better for Shoal; CPU, RSS: lower).
+# Each download is compared with the original (cmp); a failed run counts.
 #
-#   /usr/bin/python3 tests/bench/bench-download.py _build/src/cli/shoal-cli [SIZE_MIB] [RUNS]
+#   sudo /usr/bin/python3 tests/bench/bench-download.py              # scenario 1: 1 GiB, 1 MiB pieces
+#   sudo /usr/bin/python3 tests/bench/bench-download.py --piece-size 16K   # scenario 5: 65,536 pieces
+#   options: --size 1G --piece-size 1M --runs 3 --clients shoal,libtorrent,aria2
+#            --shoal-cli PATH (default: _build/src/cli/shoal-cli of this tree)
+#            --loopback  --json FILE (every run's figures)  --tap (smoke test)
 #
-# Traffic stays on 127.0.0.1; every process it starts is killed by PID.
+# Needs root for the namespaces (not with --loopback); /usr/bin/python3 for
+# libtorrent. The namespaces carry this process's PID in their names and are
+# deleted at the end; every process it starts is killed by PID.
 
+import argparse
+import json
 import os
-import random
-import resource
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 
-import libtorrent as lt
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from netns import (GiB, MiB, exit_on_sigterm, Network, Out, Procs, aria2_leech_argv, is_root,  # noqa: E402
+                   keep_logs, lt_leech_argv, make_data, make_torrent, measure, parse_size, same_file,
+                   seed_queue_stats, shoal_argv, start_lt_seed, start_tracker, summarize, tail, wait_seeders)
 
-PIECE = 1024 * 1024
+# (key, label, format, higher is better)
+FIGURES = (("mib_s", "MiB/s", "%.1f", True),
+           ("cpu_gib", "CPU s/GiB", "%.2f", False),
+           ("user_gib", "user s/GiB", "%.2f", False),
+           ("sys_gib", "sys s/GiB", "%.2f", False),
+           ("anon_mib", "anon RSS MiB", "%.1f", False),
+           ("seed_cpu", "seed CPU s", "%.2f", False))
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def make_data(root, size_mib):
-    top = os.path.join(root, "data", "bench")
-    os.makedirs(top)
-    rng = random.Random(42)
-    sizes = [size_mib * 1024 * 1024 * 3 // 4 + 12345, size_mib * 1024 * 1024 // 4 - 12345 - 1000, 1000]
-    chunk = rng.randbytes(4 * 1024 * 1024)
-    for i, n in enumerate(sizes):
-        with open(os.path.join(top, "part%d.bin" % i), "wb") as f:
-            left = n
-            counter = 0
-            while left > 0:
-                # Vary every chunk so that no two pieces are alike.
-                block = counter.to_bytes(8, "little") + chunk[8:]
-                f.write(block[:min(left, len(block))])
-                left -= min(left, len(block))
-                counter += 1
-    return top
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CLIENTS = ("shoal", "libtorrent", "aria2")
 
 
-def make_torrent(content, tracker, out):
-    fs = lt.file_storage()
-    lt.add_files(fs, content)
-    ct = lt.create_torrent(fs, PIECE, flags=lt.create_torrent.v1_only)
-    ct.add_tracker(tracker)
-    lt.set_piece_hashes(ct, os.path.dirname(content))
-    with open(out, "wb") as f:
-        f.write(lt.bencode(ct.generate()))
-    return lt.torrent_info(out)
-
-
-LT_SEED = r"""
-import libtorrent as lt, sys, time
-port, torrent, save = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-s = lt.session({"listen_interfaces": "127.0.0.1:%d" % port, "enable_dht": False, "enable_lsd": False,
-                "enable_upnp": False, "enable_natpmp": False, "allow_multiple_connections_per_ip": True,
-                "enable_incoming_utp": False, "enable_outgoing_utp": False,
-                "send_buffer_watermark": 8 * 1024 * 1024, "alert_mask": 0})
-p = lt.add_torrent_params()
-p.ti = lt.torrent_info(torrent)
-p.save_path = save
-p.flags |= lt.torrent_flags.seed_mode
-s.add_torrent(p)
-print("ready", flush=True)
-time.sleep(3600)
-"""
-
-LT_LEECH = r"""
-import libtorrent as lt, sys, time
-torrent, save, port, limit, seed_port = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
-s = lt.session({"listen_interfaces": "127.0.0.1:%d" % port, "enable_dht": False, "enable_lsd": False,
-                "enable_upnp": False, "enable_natpmp": False, "allow_multiple_connections_per_ip": True,
-                "enable_incoming_utp": False, "enable_outgoing_utp": False, "alert_mask": 0})
-p = lt.add_torrent_params()
-p.ti = lt.torrent_info(torrent)
-p.save_path = save
-h = s.add_torrent(p)
-h.connect_peer(("127.0.0.1", seed_port))
-t0 = time.monotonic()
-while time.monotonic() - t0 < limit:
-    st = h.status()
-    if st.is_seeding:
-        sys.exit(0)
-    time.sleep(0.02)
-sys.exit(1)
-"""
-
-LT_CHECK = r"""
-import libtorrent as lt, sys, time
-torrent, save, limit = sys.argv[1], sys.argv[2], float(sys.argv[3])
-s = lt.session({"listen_interfaces": "127.0.0.1:0", "enable_dht": False, "enable_lsd": False,
-                "enable_upnp": False, "enable_natpmp": False, "alert_mask": 0})
-p = lt.add_torrent_params()
-p.ti = lt.torrent_info(torrent)
-p.save_path = save
-p.flags &= ~lt.torrent_flags.auto_managed
-p.flags |= lt.torrent_flags.paused
-h = s.add_torrent(p)
-h.force_recheck()
-h.resume()
-t0 = time.monotonic()
-time.sleep(0.05)
-while time.monotonic() - t0 < limit:
-    st = h.status()
-    if st.state not in (lt.torrent_status.checking_files, lt.torrent_status.checking_resume_data) and st.has_metadata:
-        sys.exit(0 if st.num_pieces == p.ti.num_pieces() else 2)
-    time.sleep(0.01)
-sys.exit(1)
-"""
-
-
-def peak_rss_kib(pid):
-    # VmHWM is the peak of this program since its exec(); the rusage of a
-    # child also counts what it inherited from this (large) Python process.
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
-def run_measured(argv, timeout, cwd=None):
-    """Runs argv; returns (seconds, cpu seconds, peak RSS MiB, exit status)."""
-    t0 = time.monotonic()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = t0 + timeout
-    rss = 0
-    while True:
-        rss = max(rss, peak_rss_kib(proc.pid))
-        pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
-        if pid == proc.pid:
-            break
-        if time.monotonic() > deadline:
-            os.kill(proc.pid, signal.SIGKILL)
-            pid, status, ru = os.wait4(proc.pid, 0)
-            break
-        time.sleep(0.005)
-    elapsed = time.monotonic() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace")
-    if proc.returncode != 0:
-        sys.stderr.write("%s exited %d: %s\n" % (argv[0], proc.returncode, err[-2000:]))
-    return elapsed, ru.ru_utime + ru.ru_stime, rss / 1024.0, proc.returncode
-
-
-def same_files(a, b):
-    for dirpath, _, names in os.walk(a):
-        for n in names:
-            pa = os.path.join(dirpath, n)
-            pb = os.path.join(b, os.path.relpath(pa, a))
-            if subprocess.run(["cmp", "-s", pa, pb]).returncode != 0:
-                return False
-    return True
+def parse_args():
+    ap = argparse.ArgumentParser(description="Download benchmark: Shoal against libtorrent and aria2")
+    ap.add_argument("--size", default="1G", help="data size (e.g. 1G, 16M; default 1G)")
+    ap.add_argument("--piece-size", default="1M", help="piece size (default 1M; 16K for scenario 5)")
+    ap.add_argument("--runs", type=int, default=3, help="runs per client (default 3)")
+    ap.add_argument("--clients", default=",".join(CLIENTS), help="comma-separated, from: " + ",".join(CLIENTS))
+    ap.add_argument("--shoal-cli", default=os.path.join(ROOT, "_build", "src", "cli", "shoal-cli"))
+    ap.add_argument("--loopback", action="store_true", help="everything on 127.0.0.1, no namespaces")
+    ap.add_argument("--timeout", type=float, default=0, help="seconds per download (default: from the size)")
+    ap.add_argument("--json", help="write every run's figures here")
+    ap.add_argument("--seed-queue", action="store_true",
+                    help="the seed samples each client's requests waiting at it every 20 ms (costs the seed a little)")
+    ap.add_argument("--log-dir", help="keep every process's log here (G_MESSAGES_DEBUG reaches shoal-cli)")
+    ap.add_argument("--tap", action="store_true", help="TAP output: one test per run (the bench-smoke test)")
+    a = ap.parse_args()
+    a.size = parse_size(a.size)
+    a.piece_size = parse_size(a.piece_size)
+    a.clients = [c for c in a.clients.split(",") if c]
+    for c in a.clients:
+        if c not in CLIENTS:
+            ap.error("unknown client %s" % c)
+    if not 1 <= a.runs <= 100:
+        ap.error("--runs must be 1 to 100")
+    if a.piece_size < 16384 or a.piece_size & (a.piece_size - 1):
+        ap.error("--piece-size must be a power of two, at least 16K")
+    a.shoal_cli = os.path.abspath(a.shoal_cli)
+    if not a.timeout:
+        a.timeout = max(120.0, a.size / MiB * 0.6)
+    return a
 
 
 def main():
-    shoal_cli = os.path.abspath(sys.argv[1])
-    size_mib = int(sys.argv[2]) if len(sys.argv) > 2 else 1024
-    runs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-    procs = []
-    tmp = tempfile.mkdtemp(prefix="shoal-bench-")
-    # opentracker drops privileges to "nobody" before reading its whitelist.
-    os.chmod(tmp, 0o755)
+    a = parse_args()
+    out = Out(a.tap)
+    exit_on_sigterm()
+    if not a.loopback and not is_root():
+        if a.tap:
+            print("1..0 # SKIP network namespaces need root (or run with --loopback)")
+            return 0
+        sys.exit("bench-download: network namespaces need root (or run with --loopback)")
+    if "shoal" in a.clients and not os.access(a.shoal_cli, os.X_OK):
+        sys.exit("bench-download: no shoal-cli at %s (--shoal-cli PATH)" % a.shoal_cli)
+
+    if a.tap:
+        print("1..%d" % (a.runs * len(a.clients)), flush=True)
+    tmp = tempfile.mkdtemp(prefix="shoal-bench-dl-")
+    net = Network("bd", loopback=a.loopback)
+    procs = Procs()
+    failures = 0
     try:
-        content = make_data(tmp, size_mib)
-        tport = free_port()
-        tracker = "http://127.0.0.1:%d/announce" % tport
+        net.pair("seed", "client")
+        content = os.path.join(tmp, "data", "bench.bin")
+        make_data(content, a.size)
+        tport = net.port()
         torrent = os.path.join(tmp, "bench.torrent")
-        ti = make_torrent(content, tracker, torrent)
-        total_mib = ti.total_size() / 1048576.0
-        with open(os.path.join(tmp, "whitelist"), "w") as f:
-            f.write("%s\n" % ti.info_hash())
-        procs.append(subprocess.Popen(["opentracker", "-i", "127.0.0.1", "-p", str(tport), "-P", str(tport),
-                                       "-w", os.path.join(tmp, "whitelist")],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        sport = free_port()
-        seed = subprocess.Popen(["/usr/bin/python3", "-c", LT_SEED, str(sport), torrent, os.path.dirname(content)],
-                                stdout=subprocess.PIPE)
-        procs.append(seed)
-        seed.stdout.readline()
-        time.sleep(1.0)
+        ti = make_torrent(content, a.piece_size, ["http://%s:%d/announce" % (net.addr("seed"), tport)], torrent)
+        ih = str(ti.info_hash())
+        tracker_url = start_tracker(net, procs, "seed", tport, [ih], tmp)
+        sport = net.port()
+        seed = start_lt_seed(net, procs, "seed", sport, torrent, os.path.dirname(content),
+                             os.path.join(tmp, "seed.log"), sample=a.seed_queue)
+        wait_seeders(net, "seed", tracker_url, ih, 1)
+        seed_peer = "%s:%d" % (net.addr("seed"), sport)
 
-        results = {}
-
-        def record(name, r):
-            results.setdefault(name, []).append(r)
-
-        for run in range(runs):
-            for client in ("shoal", "libtorrent", "aria2"):
-                out = os.path.join(tmp, "out-" + client)
-                shutil.rmtree(out, ignore_errors=True)
-                os.makedirs(out)
+        size_gib = a.size / GiB
+        out.say("Shoal download bench: %s, %d pieces of %d KiB, one libtorrent seed, %s, %d run(s)"
+                % ("%.0f MiB" % (a.size / MiB), ti.num_pieces(), a.piece_size // 1024,
+                   "loopback 127.0.0.1" if a.loopback else "veth between two network namespaces (MTU 1500)",
+                   a.runs))
+        out.say("shoal-cli: %s" % a.shoal_cli)
+        out.say("%-11s %4s %8s %9s %9s %9s %9s %4s  %s" % ("client", "run", "MiB/s", "user/GiB", "sys/GiB",
+                                                          "anon MiB", "seed CPU", "ok",
+                                                          "to the seed: packets, KiB"))
+        runs = []
+        for run in range(a.runs):
+            k = run % len(a.clients)
+            for client in a.clients[k:] + a.clients[:k]:
+                save = os.path.join(tmp, "out-" + client)
+                state = os.path.join(tmp, "state-" + client)
+                for d in (save, state):
+                    shutil.rmtree(d, ignore_errors=True)
+                    os.makedirs(d)
                 if client == "shoal":
-                    argv = [shoal_cli, "download", torrent, "-o", out, "--quiet", "--listen-address", "127.0.0.1",
-                            "--state-dir", os.path.join(tmp, "state-%d" % run), "--peer", "127.0.0.1:%d" % sport]
+                    argv = shoal_argv(net, "client", a.shoal_cli, "download",
+                                      [torrent, "-o", save, "--state-dir", state, "--peer", seed_peer])
                 elif client == "libtorrent":
-                    argv = ["/usr/bin/python3", "-c", LT_LEECH, torrent, out, str(free_port()), "600", str(sport)]
+                    argv = lt_leech_argv(net, "client", torrent, save, a.timeout, [seed_peer])
                 else:
-                    argv = ["aria2c", "--seed-time=0", "--enable-dht=false", "--enable-dht6=false",
-                            "--bt-enable-lpd=false", "--enable-peer-exchange=false", "--file-allocation=none",
-                            "--listen-port=%d" % free_port(), "--dir", out, "--console-log-level=error",
-                            "--summary-interval=0", "--bt-hash-check-seed=false", "--check-integrity=false",
-                            torrent]
-                r = run_measured(argv, 600)
-                ok = r[3] == 0 and same_files(content, os.path.join(out, "bench"))
-                record("download " + client, (r[0], r[1], r[2], ok))
-                shutil.rmtree(out, ignore_errors=True)
+                    argv = aria2_leech_argv(net, "client", torrent, save)
+                log = os.path.join(tmp, "%s-%d.log" % (client, run))
+                if a.seed_queue:
+                    seed_queue_stats(seed)
+                link0 = net.link_stats("seed")
+                r = measure(argv, a.timeout, log, watch=[seed.pid])
+                link1 = net.link_stats("seed")
+                queue = seed_queue_stats(seed) if a.seed_queue else None
+                ok = r.status == 0 and same_file(content, os.path.join(save, "bench.bin"))
+                su, ss = r.watched[seed.pid]
+                fig = {"client": client, "run": run + 1, "ok": ok, "seconds": r.wall,
+                       "mib_s": a.size / MiB / r.wall, "user_gib": r.user / size_gib, "sys_gib": r.system / size_gib,
+                       "cpu_gib": (r.user + r.system) / size_gib, "anon_mib": r.anon_mib,
+                       "seed_user": su, "seed_sys": ss, "seed_cpu": su + ss}
+                if link0:
+                    # What the seed received: the requests (and haves).
+                    fig["pkts_to_seed"] = link1[0] - link0[0]
+                    fig["bytes_to_seed"] = link1[1] - link0[1]
+                if queue:
+                    fig["seed_queue_mean"], fig["seed_queue_max"] = queue
+                runs.append(fig)
+                out.say("%-11s %4d %8.1f %9.2f %9.2f %9.1f %9.2f %4s  %s" % (
+                    client, run + 1, fig["mib_s"], fig["user_gib"], fig["sys_gib"], fig["anon_mib"],
+                    fig["seed_cpu"], "yes" if ok else "NO",
+                    ("%d, %d" % (fig["pkts_to_seed"], fig["bytes_to_seed"] // 1024) if link0 else "-") +
+                    ("; requests waiting at the seed: mean %.1f, max %d" % queue if queue else "")))
+                out.test(ok, "%s run %d: %.1f MiB/s" % (client, run + 1, fig["mib_s"]))
+                if not ok:
+                    failures += 1
+                    out.say("  %s exited %d; last lines of its log:\n%s" % (client, r.status, tail(log)))
+                shutil.rmtree(save, ignore_errors=True)
+                shutil.rmtree(state, ignore_errors=True)
 
-            for client in ("shoal", "libtorrent"):
-                if client == "shoal":
-                    argv = [shoal_cli, "verify", torrent, os.path.dirname(content)]
-                else:
-                    argv = ["/usr/bin/python3", "-c", LT_CHECK, torrent, os.path.dirname(content), "600"]
-                r = run_measured(argv, 600)
-                record("recheck " + client, (r[0], r[1], r[2], r[3] == 0))
-
-        print("Shoal benchmark: %.0f MiB, %d run(s), piece %d KiB, one libtorrent seed on 127.0.0.1"
-              % (total_mib, runs, PIECE // 1024))
-        print("%-22s %9s %9s %10s %9s %s" % ("", "MiB/s", "CPU s", "CPU s/GiB", "RSS MiB", "ok"))
-        best = {}
-        for name, rs in results.items():
-            secs = min(r[0] for r in rs)
-            cpu = min(r[1] for r in rs)
-            rss = max(r[2] for r in rs)
-            ok = all(r[3] for r in rs)
-            best[name] = (total_mib / secs, cpu * 1024.0 / total_mib, rss)
-            print("%-22s %9.1f %9.2f %10.2f %9.1f %s" % (name, total_mib / secs, cpu, cpu * 1024.0 / total_mib, rss,
-                                                         "yes" if ok else "NO"))
-        for kind, others in (("download", ("libtorrent", "aria2")), ("recheck", ("libtorrent",))):
-            mine = best.get(kind + " shoal")
-            for other in others:
-                theirs = best.get(kind + " " + other)
-                if mine and theirs:
-                    print("%s: Shoal/%s speed %.2f×, CPU per GiB %.2f×, RSS %.2f×"
-                          % (kind, other, mine[0] / theirs[0], mine[1] / theirs[1] if theirs[1] else 0,
-                             mine[2] / theirs[2] if theirs[2] else 0))
+        summarize(out, runs, a.clients, FIGURES)
+        if a.json:
+            with open(a.json, "w") as f:
+                json.dump({"size": a.size, "piece_size": a.piece_size, "loopback": a.loopback, "runs": runs}, f,
+                          indent=1)
     finally:
-        for p in procs:
-            try:
-                p.kill()
-                p.wait(timeout=10)
-            except Exception:
-                pass
+        procs.stop_all()
+        net.close()
+        if a.log_dir:
+            keep_logs(tmp, a.log_dir)
         shutil.rmtree(tmp, ignore_errors=True)
+    return 1 if failures and not a.tap else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

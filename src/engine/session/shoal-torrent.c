@@ -896,6 +896,26 @@ shoal_torrent_verify (ShoalTorrent *self)
 }
 
 /**
+ * shoal_torrent_reannounce:
+ * @self: a torrent
+ *
+ * Asks the trackers for peers now rather than at their next interval, as
+ * a user's "ask for more peers" does.
+ *
+ * Returns: %FALSE if the torrent is not running, so no tracker is asked
+ */
+gboolean
+shoal_torrent_reannounce (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), FALSE);
+
+  if (!_shoal_torrent_is_active (self))
+    return FALSE;
+  shoal_announcer_announce_now (self->announcer);
+  return TRUE;
+}
+
+/**
  * shoal_torrent_add_peer:
  * @self: a torrent
  * @host_and_port: "1.2.3.4:6881" or "[::1]:6881"

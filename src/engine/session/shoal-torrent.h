@@ -89,6 +89,7 @@ void                 shoal_torrent_set_seed_time_limit  (ShoalTorrent *self,
 void                 shoal_torrent_start                (ShoalTorrent *self);
 void                 shoal_torrent_pause                (ShoalTorrent *self);
 void                 shoal_torrent_verify               (ShoalTorrent *self);
+gboolean             shoal_torrent_reannounce           (ShoalTorrent *self);
 gboolean             shoal_torrent_add_peer             (ShoalTorrent *self,
                                                          const char   *host_and_port,
                                                          GError      **error);

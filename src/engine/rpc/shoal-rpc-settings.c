@@ -1,0 +1,185 @@
+/* shoal-rpc-settings.c: the session's settings as session-set changes them,
+ * to and from a key file a front end keeps
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Group [session] of the front end's key file, with session-set's names.
+ * Only the front end knows where the file lives.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "shoal-rpc-private.h"
+
+#define GROUP "session"
+
+static gboolean
+get_bool (GKeyFile   *file,
+          const char *key,
+          gboolean   *out)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean v = g_key_file_get_boolean (file, GROUP, key, &error);
+
+  if (error != NULL)
+    {
+      if (!g_error_matches (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) &&
+          !g_error_matches (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
+        g_message ("settings: [%s] %s: %s", GROUP, key, error->message);
+      return FALSE;
+    }
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+get_int (GKeyFile   *file,
+         const char *key,
+         gint64      min,
+         gint64      max,
+         gint64     *out)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 v = g_key_file_get_int64 (file, GROUP, key, &error);
+
+  if (error != NULL)
+    {
+      if (!g_error_matches (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) &&
+          !g_error_matches (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
+        g_message ("settings: [%s] %s: %s", GROUP, key, error->message);
+      return FALSE;
+    }
+  if (v < min || v > max)
+    {
+      g_message ("settings: [%s] %s: %" G_GINT64_FORMAT " is out of range", GROUP, key, v);
+      return FALSE;
+    }
+  *out = v;
+  return TRUE;
+}
+
+/**
+ * shoal_rpc_server_load_settings:
+ * @self: a server
+ * @settings: a key file
+ *
+ * Applies the settings saved by shoal_rpc_server_save_settings() to the
+ * server and its session (call before shoal_session_start()). Missing or
+ * unusable keys keep their current values (an unusable one is logged).
+ */
+void
+shoal_rpc_server_load_settings (ShoalRpcServer *self,
+                                GKeyFile       *settings)
+{
+  ShoalSession *session;
+  g_autofree char *dir = NULL;
+  g_autofree char *encryption = NULL;
+  gboolean b;
+  gint64 v;
+  double ratio;
+  guint global = 0, per_torrent = 0;
+
+  g_return_if_fail (SHOAL_IS_RPC_SERVER (self));
+  g_return_if_fail (settings != NULL);
+  session = self->session;
+
+  dir = g_key_file_get_string (settings, GROUP, "download-dir", NULL);
+  if (dir != NULL && g_path_is_absolute (dir))
+    shoal_session_set_download_dir (session, dir);
+  encryption = g_key_file_get_string (settings, GROUP, "encryption", NULL);
+  if (g_strcmp0 (encryption, "required") == 0)
+    shoal_session_set_encryption_policy (session, SHOAL_ENCRYPTION_REQUIRE);
+  else if (g_strcmp0 (encryption, "tolerated") == 0)
+    shoal_session_set_encryption_policy (session, SHOAL_ENCRYPTION_ALLOW_PLAINTEXT);
+  else if (g_strcmp0 (encryption, "preferred") == 0)
+    shoal_session_set_encryption_policy (session, SHOAL_ENCRYPTION_PREFER);
+  if (get_int (settings, "peer-port", 1, 65535, &v))
+    shoal_session_set_listen_port (session, (guint16) v);
+  if (get_bool (settings, "dht-enabled", &b))
+    shoal_session_set_dht_enabled (session, b);
+  if (get_bool (settings, "pex-enabled", &b))
+    shoal_session_set_pex_enabled (session, b);
+  if (get_bool (settings, "lpd-enabled", &b))
+    shoal_session_set_lsd_enabled (session, b);
+  g_object_get (session, "max-connections", &global, "max-connections-per-torrent", &per_torrent, NULL);
+  if (get_int (settings, "peer-limit-global", 1, 65535, &v))
+    global = (guint) v;
+  if (get_int (settings, "peer-limit-per-torrent", 1, 65535, &v))
+    per_torrent = (guint) v;
+  shoal_session_set_max_connections (session, global, per_torrent);
+
+  if (get_int (settings, "speed-limit-down", 0, G_MAXINT32, &v))
+    self->speed_down_k = (guint64) v;
+  if (get_int (settings, "speed-limit-up", 0, G_MAXINT32, &v))
+    self->speed_up_k = (guint64) v;
+  get_bool (settings, "speed-limit-down-enabled", &self->speed_down_enabled);
+  get_bool (settings, "speed-limit-up-enabled", &self->speed_up_enabled);
+  get_bool (settings, "seedRatioLimited", &self->seed_ratio_limited);
+  {
+    g_autoptr(GError) error = NULL;
+    ratio = g_key_file_get_double (settings, GROUP, "seedRatioLimit", &error);
+    if (error == NULL && ratio >= 0 && ratio <= 1e6)
+      self->seed_ratio_limit = ratio;
+  }
+  if (get_int (settings, "idle-seeding-limit", 1, 60 * 24 * 365, &v))
+    self->idle_seeding_limit = (int) v;
+  get_bool (settings, "idle-seeding-limit-enabled", &self->idle_seeding_limit_enabled);
+  _shoal_rpc_apply_session_limits (self);
+}
+
+/**
+ * shoal_rpc_server_save_settings:
+ * @self: a server
+ * @settings: a key file to write group [session] of
+ *
+ * Writes what session-set can change, for shoal_rpc_server_load_settings().
+ */
+void
+shoal_rpc_server_save_settings (ShoalRpcServer *self,
+                                GKeyFile       *settings)
+{
+  ShoalSession *session;
+  guint global = 0, per_torrent = 0;
+  const char *dir;
+  const char *encryption;
+
+  g_return_if_fail (SHOAL_IS_RPC_SERVER (self));
+  g_return_if_fail (settings != NULL);
+  session = self->session;
+
+  dir = shoal_session_get_download_dir (session);
+  if (dir != NULL)
+    g_key_file_set_string (settings, GROUP, "download-dir", dir);
+  switch (shoal_session_get_encryption_policy (session))
+    {
+    case SHOAL_ENCRYPTION_REQUIRE:
+      encryption = "required";
+      break;
+    case SHOAL_ENCRYPTION_ALLOW_PLAINTEXT:
+      encryption = "tolerated";
+      break;
+    case SHOAL_ENCRYPTION_PREFER:
+    default:
+      encryption = "preferred";
+      break;
+    }
+  g_key_file_set_string (settings, GROUP, "encryption", encryption);
+  if (shoal_session_get_listen_port (session) > 0)
+    g_key_file_set_int64 (settings, GROUP, "peer-port", shoal_session_get_listen_port (session));
+  g_key_file_set_boolean (settings, GROUP, "dht-enabled", shoal_session_get_dht_enabled (session));
+  g_key_file_set_boolean (settings, GROUP, "pex-enabled", shoal_session_get_pex_enabled (session));
+  g_key_file_set_boolean (settings, GROUP, "lpd-enabled", shoal_session_get_lsd_enabled (session));
+  g_object_get (session, "max-connections", &global, "max-connections-per-torrent", &per_torrent, NULL);
+  g_key_file_set_int64 (settings, GROUP, "peer-limit-global", global);
+  g_key_file_set_int64 (settings, GROUP, "peer-limit-per-torrent", per_torrent);
+  g_key_file_set_int64 (settings, GROUP, "speed-limit-down", (gint64) self->speed_down_k);
+  g_key_file_set_boolean (settings, GROUP, "speed-limit-down-enabled", self->speed_down_enabled);
+  g_key_file_set_int64 (settings, GROUP, "speed-limit-up", (gint64) self->speed_up_k);
+  g_key_file_set_boolean (settings, GROUP, "speed-limit-up-enabled", self->speed_up_enabled);
+  g_key_file_set_double (settings, GROUP, "seedRatioLimit", self->seed_ratio_limit);
+  g_key_file_set_boolean (settings, GROUP, "seedRatioLimited", self->seed_ratio_limited);
+  g_key_file_set_int64 (settings, GROUP, "idle-seeding-limit", self->idle_seeding_limit);
+  g_key_file_set_boolean (settings, GROUP, "idle-seeding-limit-enabled", self->idle_seeding_limit_enabled);
+}

@@ -1,0 +1,361 @@
+/* test-rpc-client.c: ShoalRpcClient against ShoalRpcServer, and against a
+ * real Transmission daemon
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Built like a front end (only <shoal-engine.h>). The server runs in this
+ * process on 127.0.0.1 with a session of its own; transmission-daemon
+ * (Debian's, when installed) runs with its RPC on 127.0.0.1 and no peers.
+ */
+#include <glib/gstdio.h>
+#include <shoal-engine.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+typedef struct
+{
+  char           *dir;
+  ShoalSession   *session;
+  ShoalRpcServer *server;
+  ShoalRpcClient *client;
+  GMainLoop      *loop;
+  GAsyncResult   *result;
+} Fixture;
+
+static void
+result_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Fixture *f = user_data;
+  f->result = g_object_ref (result);
+  g_main_loop_quit (f->loop);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  g_error ("timed out");
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the loop until result_cb() (at most 30 s). */
+static GAsyncResult *
+wait_result (Fixture *f)
+{
+  guint id = g_timeout_add_seconds (30, timeout_cb, NULL);
+  g_main_loop_run (f->loop);
+  g_source_remove (id);
+  return f->result;
+}
+
+static GVariant *
+call (Fixture     *f,
+      const char  *method,
+      GVariant    *arguments,
+      GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  shoal_rpc_client_call_async (f->client, method, arguments, NULL, result_cb, f);
+  result = wait_result (f);
+  f->result = NULL;
+  return shoal_rpc_client_call_finish (f->client, result, error);
+}
+
+static void
+refresh (Fixture *f)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  shoal_rpc_client_refresh_async (f->client, NULL, result_cb, f);
+  result = wait_result (f);
+  f->result = NULL;
+  g_assert_true (shoal_rpc_client_refresh_finish (f->client, result, &error));
+  g_assert_no_error (error);
+}
+
+/* A one-file v1 torrent, bencoded by hand (the hash of its piece does not
+ * matter: nothing is downloaded). */
+static GBytes *
+tiny_torrent (const char *name)
+{
+  GString *s = g_string_new ("d4:infod6:lengthi5e4:name");
+  g_string_append_printf (s, "%zu:%s12:piece lengthi16384e6:pieces20:", strlen (name), name);
+  g_string_append (s, "01234567890123456789ee");
+  return g_string_free_to_bytes (s);
+}
+
+static void
+server_setup (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  const char *password = data;
+
+  f->dir = g_dir_make_tmp ("shoal-test-rpc-client-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->loop = g_main_loop_new (NULL, FALSE);
+  f->session = shoal_session_new (f->dir);
+  shoal_session_set_listen_address (f->session, "127.0.0.1");
+  shoal_session_set_listen_port (f->session, 0);
+  shoal_session_set_dht_enabled (f->session, FALSE);
+  shoal_session_set_lsd_enabled (f->session, FALSE);
+  shoal_session_set_download_dir (f->session, f->dir);
+  g_assert_true (shoal_session_start (f->session, &error));
+  f->server = shoal_rpc_server_new (f->session);
+  shoal_rpc_server_set_credentials (f->server, "me", "right");
+  g_assert_true (shoal_rpc_server_listen (f->server, "127.0.0.1", 0, &error));
+  g_assert_no_error (error);
+  url = g_strdup_printf ("127.0.0.1:%u", shoal_rpc_server_get_port (f->server));
+  f->client = shoal_rpc_client_new (url, "me", password, &error);
+  g_assert_no_error (error);
+}
+
+static void
+server_teardown (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_clear_object (&f->client);
+  shoal_rpc_server_stop (f->server);
+  g_clear_object (&f->server);
+  shoal_session_close (f->session);
+  g_clear_object (&f->session);
+  g_main_loop_unref (f->loop);
+  {
+    const char *argv[] = { "rm", "-rf", f->dir, NULL };
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+  g_free (f->dir);
+}
+
+/* Refreshes until @t is in @state, at most 100 times over 10 s: a torrent
+ * that was started may still be checking its data when it is paused. */
+static void
+wait_state (Fixture            *f,
+            ShoalRemoteTorrent *t,
+            ShoalTorrentState   state)
+{
+  for (int i = 0; i < 100 && shoal_remote_torrent_get_state (t) != state; i++)
+    {
+      g_usleep (100 * 1000);
+      refresh (f);
+    }
+  g_assert_cmpint (shoal_remote_torrent_get_state (t), ==, state);
+}
+
+static int
+find_remote (GListModel *model,
+             const char *name)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(ShoalRemoteTorrent) t = g_list_model_get_item (model, i);
+      if (g_strcmp0 (shoal_remote_torrent_get_name (t), name) == 0)
+        return (int) i;
+    }
+  return -1;
+}
+
+static ShoalRemoteTorrent *
+remote_at (GListModel *model,
+           int         i)
+{
+  g_assert_cmpint (i, >=, 0);
+  return g_list_model_get_item (model, (guint) i);
+}
+
+/* Add, list, start, stop, remove: what the app's remote view does. */
+static void
+test_drive (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = tiny_torrent ("drive.bin");
+  g_autofree char *b64 = g_base64_encode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_autoptr(GVariant) answer = NULL;
+  g_autoptr(ShoalRemoteTorrent) t = NULL;
+  GListModel *model = shoal_rpc_client_get_torrents (f->client);
+  GVariantDict dict;
+  int id;
+
+  g_assert_true (g_str_has_suffix (shoal_rpc_client_get_url (f->client), "/transmission/rpc"));
+  answer = call (f, "torrent-add",
+                 g_variant_new_parsed ("{'metainfo': <%s>, 'paused': <true>}", b64), &error);
+  g_assert_no_error (error);
+  g_variant_dict_init (&dict, answer);
+  g_assert_true (g_variant_dict_contains (&dict, "torrent-added"));
+  g_variant_dict_clear (&dict);
+
+  refresh (f);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  t = remote_at (model, find_remote (model, "drive.bin"));
+  wait_state (f, t, SHOAL_TORRENT_STATE_PAUSED);
+  g_assert_cmpuint (shoal_remote_torrent_get_size (t), ==, 5);
+  g_assert_cmpstr (shoal_remote_torrent_get_download_dir (t), ==, f->dir);
+  g_assert_cmpint (strlen (shoal_remote_torrent_get_hash (t)), ==, 40);
+  id = shoal_remote_torrent_get_id (t);
+
+  g_clear_pointer (&answer, g_variant_unref);
+  answer = call (f, "torrent-start", g_variant_new_parsed ("{'ids': <[%i]>}", id), &error);
+  g_assert_no_error (error);
+  refresh (f);
+  g_assert_cmpint (shoal_remote_torrent_get_state (t), !=, SHOAL_TORRENT_STATE_PAUSED);
+  g_clear_pointer (&answer, g_variant_unref);
+  answer = call (f, "torrent-stop", g_variant_new_parsed ("{'ids': <[%i]>}", id), &error);
+  g_assert_no_error (error);
+  refresh (f);
+  wait_state (f, t, SHOAL_TORRENT_STATE_PAUSED);
+
+  g_clear_pointer (&answer, g_variant_unref);
+  answer = call (f, "torrent-remove", g_variant_new_parsed ("{'ids': <[%i]>}", id), &error);
+  g_assert_no_error (error);
+  refresh (f);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+
+  /* the server's error result is the error's message */
+  g_clear_pointer (&answer, g_variant_unref);
+  answer = call (f, "no-such-method", NULL, &error);
+  g_assert_error (error, SHOAL_RPC_CLIENT_ERROR, SHOAL_RPC_CLIENT_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "method name not recognized");
+}
+
+static void
+test_wrong_password (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) answer = call (f, "session-get", NULL, &error);
+
+  g_assert_null (answer);
+  g_assert_error (error, SHOAL_RPC_CLIENT_ERROR, SHOAL_RPC_CLIENT_ERROR_UNAUTHORIZED);
+}
+
+static void
+test_bad_url (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalRpcClient) client = shoal_rpc_client_new ("ftp://example/", NULL, NULL, &error);
+
+  g_assert_null (client);
+  g_assert_error (error, SHOAL_RPC_CLIENT_ERROR, SHOAL_RPC_CLIENT_ERROR_BAD_URL);
+  g_clear_error (&error);
+  client = shoal_rpc_client_new ("http://", NULL, NULL, &error);
+  g_assert_null (client);
+  g_assert_error (error, SHOAL_RPC_CLIENT_ERROR, SHOAL_RPC_CLIENT_ERROR_BAD_URL);
+}
+
+/* The daemon goes when this test does, even when it aborts. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* The same client against Transmission's own daemon. */
+static void
+test_transmission_daemon (void)
+{
+  g_autofree char *daemon = g_find_program_in_path ("transmission-daemon");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL, *config = NULL, *downloads = NULL, *port = NULL, *peer_port = NULL, *url = NULL;
+  g_autoptr(GSocketListener) probe = g_socket_listener_new ();
+  g_autoptr(GBytes) bytes = tiny_torrent ("transmission.bin");
+  g_autofree char *b64 = g_base64_encode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_autoptr(GVariant) answer = NULL;
+  g_autoptr(ShoalRemoteTorrent) t = NULL;
+  Fixture f = { NULL, };
+  GPid pid = 0;
+  guint16 rpc_port, peer;
+  int i;
+
+  if (daemon == NULL)
+    {
+      g_test_skip ("transmission-daemon is not installed");
+      return;
+    }
+  rpc_port = g_socket_listener_add_any_inet_port (probe, NULL, &error);
+  g_assert_no_error (error);
+  peer = g_socket_listener_add_any_inet_port (probe, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_listener_close (probe);
+  dir = g_dir_make_tmp ("shoal-test-rpc-client-tr-XXXXXX", &error);
+  g_assert_no_error (error);
+  config = g_build_filename (dir, "config", NULL);
+  downloads = g_build_filename (dir, "downloads", NULL);
+  g_mkdir (downloads, 0700);
+  port = g_strdup_printf ("%u", rpc_port);
+  peer_port = g_strdup_printf ("%u", peer);
+  {
+    /* RPC on 127.0.0.1 only, no peers at all (no DHT, LPD, port mapping) */
+    const char *argv[] = { daemon, "-f", "-g", config, "-p", port, "-r", "127.0.0.1", "-T",
+                           "--no-dht", "--no-lpd", "-w", downloads, "--no-portmap",
+                           "-P", peer_port, NULL };
+    g_spawn_async (NULL, (char **) argv, NULL,
+                   G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL | G_SPAWN_DO_NOT_REAP_CHILD,
+                   die_with_parent, NULL, &pid, &error);
+    g_assert_no_error (error);
+  }
+  f.loop = g_main_loop_new (NULL, FALSE);
+  url = g_strdup_printf ("http://127.0.0.1:%u/transmission/rpc", rpc_port);
+  f.client = shoal_rpc_client_new (url, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* until it listens: at most 100 tries, 10 s */
+  for (i = 0; i < 100; i++)
+    {
+      g_clear_error (&error);
+      g_clear_pointer (&answer, g_variant_unref);
+      answer = call (&f, "session-get", NULL, &error);
+      if (answer != NULL)
+        break;
+      g_usleep (100 * 1000);
+    }
+  g_assert_no_error (error);
+
+  g_clear_pointer (&answer, g_variant_unref);
+  answer = call (&f, "torrent-add", g_variant_new_parsed ("{'metainfo': <%s>, 'paused': <true>}", b64), &error);
+  g_assert_no_error (error);
+  refresh (&f);
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_rpc_client_get_torrents (f.client)), ==, 1);
+  t = remote_at (shoal_rpc_client_get_torrents (f.client),
+                 find_remote (shoal_rpc_client_get_torrents (f.client), "transmission.bin"));
+  /* Transmission checks a torrent it adds, paused or not: then it stops */
+  wait_state (&f, t, SHOAL_TORRENT_STATE_PAUSED);
+  g_assert_cmpuint (shoal_remote_torrent_get_size (t), ==, 5);
+  g_clear_pointer (&answer, g_variant_unref);
+  answer = call (&f, "torrent-remove", g_variant_new_parsed ("{'ids': <[%i]>}", shoal_remote_torrent_get_id (t)),
+                 &error);
+  g_assert_no_error (error);
+  refresh (&f);
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_rpc_client_get_torrents (f.client)), ==, 0);
+
+  kill (pid, SIGTERM);
+  waitpid (pid, NULL, 0);
+  g_spawn_close_pid (pid);
+  g_clear_object (&f.client);
+  g_main_loop_unref (f.loop);
+  {
+    const char *argv[] = { "rm", "-rf", dir, NULL };
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/engine/rpc-client/drive-a-shoal-server", Fixture, "right", server_setup, test_drive,
+              server_teardown);
+  g_test_add ("/engine/rpc-client/wrong-password", Fixture, "wrong", server_setup, test_wrong_password,
+              server_teardown);
+  g_test_add_func ("/engine/rpc-client/bad-url", test_bad_url);
+  g_test_add_func ("/engine/rpc-client/transmission-daemon", test_transmission_daemon);
+  return g_test_run ();
+}

@@ -1,0 +1,662 @@
+#!/usr/bin/env python3
+# test-rpc.py: shoal-daemon's Transmission RPC, request by request
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Raw HTTP against a shoal-daemon on 127.0.0.1 (no peers): the session-id
+# handshake, authentication and its rate limit, the Host allow-list, body
+# limits, malformed requests, and every method with good and bad
+# arguments. TAP output. Usage: test-rpc.py SHOAL-DAEMON SHOAL-CLI
+
+import base64
+import functools
+import http.client
+import http.server
+import ssl
+import threading
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+DAEMON = sys.argv[1]
+CLI = sys.argv[2]
+
+
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, desc, diag=None):
+        self.n += 1
+        if not cond:
+            self.failed += 1
+        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, desc), flush=True)
+        if not cond and diag is not None:
+            for line in str(diag).splitlines():
+                print("# " + line, flush=True)
+        return bool(cond)
+
+
+tap = Tap()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Daemon:
+    def __init__(self, root, tag, extra=()):
+        self.state = os.path.join(root, "state-" + tag)
+        self.downloads = os.path.join(root, "downloads-" + tag)
+        self.port = free_port()
+        self.log = os.path.join(root, "daemon-%s.log" % tag)
+        self.argv = [DAEMON, "--state-dir", self.state, "--download-dir", self.downloads,
+                     "--rpc-port", str(self.port), "--port", str(free_port()), *extra]
+        env = dict(os.environ, G_DEBUG="gc-friendly,fatal-criticals", G_MESSAGES_DEBUG="Shoal-rpc")
+        with open(self.log, "wb") as out:
+            self.proc = subprocess.Popen(self.argv, stdout=out, stderr=subprocess.STDOUT, env=env)
+        self.session_id = None
+        self.auth = None
+        self.tls_context = None
+
+    def wait_ready(self):
+        for _ in range(200):
+            if self.proc.poll() is not None:
+                return False
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.5).close()
+                return True
+            except OSError:
+                time.sleep(0.05)
+        return False
+
+    def output(self):
+        with open(self.log, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        return self.proc.returncode
+
+    def http(self, body, headers=None, method="POST", path="/transmission/rpc"):
+        """(status, headers dict (lower-case names), body bytes)."""
+        if self.tls_context is not None:
+            conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=20, context=self.tls_context)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
+        h = {"Content-Type": "application/json"}
+        if self.session_id:
+            h["X-Transmission-Session-Id"] = self.session_id
+        if self.auth:
+            h["Authorization"] = "Basic " + base64.b64encode(self.auth.encode()).decode()
+        h.update(headers or {})
+        h = {k: v for k, v in h.items() if v is not None}
+        try:
+            conn.request(method, path, body=body, headers=h)
+            r = conn.getresponse()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+        finally:
+            conn.close()
+
+    def call(self, method, arguments=None, tag=None):
+        """The decoded answer of one request, doing the 409 handshake."""
+        req = {"method": method}
+        if arguments is not None:
+            req["arguments"] = arguments
+        if tag is not None:
+            req["tag"] = tag
+        body = json.dumps(req).encode()
+        for _ in range(2):
+            status, headers, data = self.http(body)
+            if status == 409:
+                self.session_id = headers.get("x-transmission-session-id")
+                continue
+            if status != 200:
+                raise RuntimeError("HTTP %d: %r" % (status, data[:200]))
+            return json.loads(data)
+        raise RuntimeError("409 twice")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def success(answer):
+    return answer.get("result") == "success"
+
+
+def is_error(answer):
+    r = answer.get("result")
+    return isinstance(r, str) and r != "success" and len(r) > 0
+
+
+def make_content(root, name, files):
+    top = os.path.join(root, name)
+    for rel, size, fill in files:
+        path = os.path.join(top, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(bytes([fill]) * size)
+    return top
+
+
+def make_torrent(content, out):
+    subprocess.run([CLI, "create", "--v1", "-q", "--piece-size", "16K", "-o", out, content], check=True,
+                   stdout=subprocess.DEVNULL)
+    with open(out, "rb") as f:
+        return f.read()
+
+
+def protocol(d, root):
+    # 409 then the id, then success
+    status, headers, data = d.http(json.dumps({"method": "session-get"}).encode(),
+                                   headers={"X-Transmission-Session-Id": None})
+    sid = headers.get("x-transmission-session-id", "")
+    tap.ok(status == 409 and len(sid) >= 32, "no session id: 409 with X-Transmission-Session-Id",
+           (status, headers))
+    status, _, _ = d.http(json.dumps({"method": "session-get"}).encode(),
+                          headers={"X-Transmission-Session-Id": "wrong" + sid[5:]})
+    tap.ok(status == 409, "a wrong session id: 409")
+    d.session_id = sid
+    status, headers, data = d.http(json.dumps({"method": "session-get", "tag": 77}).encode())
+    answer = json.loads(data) if status == 200 else {}
+    tap.ok(status == 200 and success(answer) and answer.get("tag") == 77,
+           "with the id: success, tag echoed", (status, data[:300]))
+    tap.ok(headers.get("content-type", "").startswith("application/json"), "answers are JSON", headers)
+
+    status, _, _ = d.http(None, method="GET")
+    tap.ok(status == 405, "GET with the id: 405", status)
+    status, _, _ = d.http(b"{}", path="/transmission/web/")
+    tap.ok(status == 404, "another path: 404", status)
+
+    # malformed requests
+    status, _, _ = d.http(b"{\"method\": \"session-get\"")
+    tap.ok(status == 400, "truncated JSON: 400", status)
+    status, _, _ = d.http(b"[1, 2, 3]")
+    tap.ok(status == 400, "JSON that is not an object: 400", status)
+    status, _, _ = d.http(b"\xff\xfe{}")
+    tap.ok(status == 400, "invalid UTF-8: 400", status)
+    a = d.call("torrent-explode", tag=5)
+    tap.ok(a.get("result") == "method name not recognized" and a.get("tag") == 5,
+           "unknown method: \"method name not recognized\", tag echoed", a)
+    status, _, data = d.http(json.dumps({"arguments": {}}).encode())
+    tap.ok(status == 200 and is_error(json.loads(data)), "no method: an error result", data)
+    status, _, data = d.http(json.dumps({"method": 12}).encode())
+    tap.ok(status == 200 and is_error(json.loads(data)), "method of the wrong type: an error result", data)
+    status, _, data = d.http(json.dumps({"method": "session-get", "arguments": [1]}).encode())
+    tap.ok(status == 200 and is_error(json.loads(data)), "arguments not an object: an error result", data)
+
+    # bodies: announced too large is refused before it is read
+    t0 = time.monotonic()
+    s = socket.create_connection(("127.0.0.1", d.port), 10)
+    s.sendall(("POST /transmission/rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n"
+               "X-Transmission-Session-Id: %s\r\n\r\n{" % (1 << 30, sid)).encode())
+    s.settimeout(10)
+    try:
+        head = s.recv(4096).decode("latin-1")
+    except OSError as e:
+        head = str(e)
+    s.close()
+    tap.ok(head.startswith("HTTP/1.1 413"), "a 1 GiB Content-Length: 413 at once (%.2f s), body unread"
+           % (time.monotonic() - t0), head[:200])
+    big = b"{\"method\": \"session-get\", \"x\": \"" + b"a" * (17 * 1024 * 1024) + b"\"}"
+    try:
+        status, _, _ = d.http(big)
+    except (ConnectionError, OSError) as e:
+        status = 413 if "reset" in str(e).lower() or "broken" in str(e).lower() else str(e)
+    tap.ok(status == 413, "a 17 MiB body: 413", status)
+    s = socket.create_connection(("127.0.0.1", d.port), 10)
+    s.sendall(("POST /transmission/rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+               "X-Transmission-Session-Id: %s\r\n\r\n" % sid).encode())
+    s.settimeout(10)
+    try:
+        head = s.recv(4096).decode("latin-1")
+    except OSError as e:
+        head = str(e)
+    s.close()
+    tap.ok(head.startswith("HTTP/1.1 411"), "a chunked body: 411", head[:100])
+    tap.ok(d.proc.poll() is None, "the daemon is still running")
+
+    # DNS rebinding
+    status, _, _ = d.http(json.dumps({"method": "session-get"}).encode(),
+                          headers={"Host": "evil.example:%d" % d.port})
+    tap.ok(status == 421, "Host evil.example: 421", status)
+    for host in ("localhost:%d" % d.port, "127.0.0.1:%d" % d.port, "[::1]:%d" % d.port):
+        status, _, _ = d.http(json.dumps({"method": "session-get"}).encode(), headers={"Host": host})
+        tap.ok(status == 200, "Host %s: allowed" % host, status)
+
+
+def session_methods(d, root):
+    a = d.call("session-get")
+    args = a.get("arguments", {})
+    tap.ok(success(a) and args.get("rpc-version") == 17 and args.get("download-dir") == d.downloads and
+           "version" in args and args.get("session-id") == d.session_id,
+           "session-get: rpc-version, download-dir, version, session-id", a)
+    a = d.call("session-get", {"fields": ["download-dir", "peer-port"]})
+    tap.ok(success(a) and sorted(a["arguments"]) == ["download-dir", "peer-port"], "session-get with fields", a)
+    a = d.call("session-get", {"fields": ["no-such-thing"]})
+    tap.ok(is_error(a), "session-get of an unknown field: error", a)
+    a = d.call("session-get", {"fields": "download-dir"})
+    tap.ok(is_error(a), "session-get with fields not a list: error", a)
+
+    a = d.call("session-set", {"speed-limit-down": 123, "speed-limit-down-enabled": True,
+                               "seedRatioLimit": 1.5, "seedRatioLimited": True, "encryption": "required"})
+    b = d.call("session-get")["arguments"]
+    tap.ok(success(a) and b["speed-limit-down"] == 123 and b["speed-limit-down-enabled"] is True and
+           b["seedRatioLimit"] == 1.5 and b["encryption"] == "required", "session-set, then session-get", (a, b))
+    a = d.call("session-set", {"speed-limit-down": "fast", "speed-limit-up": 7})
+    b = d.call("session-get")["arguments"]
+    tap.ok(is_error(a) and b["speed-limit-down"] == 123 and b["speed-limit-up"] != 7,
+           "session-set of a wrong type: error, nothing changed", (a, b))
+    a = d.call("session-set", {"speed-limit-down": -5})
+    tap.ok(is_error(a), "session-set out of range: error", a)
+    a = d.call("session-set", {"alt-speed-enabled": True})
+    tap.ok(is_error(a) and "alt-speed-enabled" in a["result"], "session-set of what cannot be set: error", a)
+    a = d.call("session-set", {"encryption": "maybe"})
+    tap.ok(is_error(a), "session-set of an unknown encryption: error", a)
+    a = d.call("session-set", {"download-dir": "relative/dir"})
+    tap.ok(is_error(a), "session-set of a relative download-dir: error", a)
+    conf = os.path.join(d.state, "shoal-daemon.conf")
+    text = open(conf).read() if os.path.exists(conf) else ""
+    tap.ok("speed-limit-down=123" in text and (os.stat(conf).st_mode & 0o077) == 0,
+           "the settings are saved, readable by the owner only", text)
+
+    a = d.call("session-stats")
+    args = a.get("arguments", {})
+    tap.ok(success(a) and all(k in args for k in ("activeTorrentCount", "pausedTorrentCount", "torrentCount",
+                                                   "downloadSpeed", "uploadSpeed", "cumulative-stats",
+                                                   "current-stats")),
+           "session-stats", a)
+    a = d.call("session-stats", {"bogus": 1})
+    tap.ok(is_error(a), "session-stats with an unknown argument: error", a)
+
+    a = d.call("free-space", {"path": root})
+    tap.ok(success(a) and a["arguments"]["path"] == root and a["arguments"]["size-bytes"] > 0 and
+           a["arguments"]["total_size"] >= a["arguments"]["size-bytes"], "free-space", a)
+    a = d.call("free-space", {"path": "relative"})
+    tap.ok(is_error(a), "free-space of a relative path: error", a)
+    a = d.call("free-space", {"path": os.path.join(root, "does", "not", "exist")})
+    tap.ok(is_error(a), "free-space of a missing path: error", a)
+    a = d.call("free-space", {"path": 3})
+    tap.ok(is_error(a), "free-space of a number: error", a)
+    a = d.call("port-test")
+    tap.ok(is_error(a) and "not supported" in a["result"], "port-test: refused honestly", a)
+
+
+def torrent_methods(d, root):
+    content = make_content(root, "two files", [("a.bin", 40000, 1), ("b.bin", 30000, 2)])
+    data = make_torrent(content, os.path.join(root, "two.torrent"))
+    other = make_content(root, "other", [("c.bin", 20000, 3)])
+    make_torrent(other, os.path.join(root, "other.torrent"))
+
+    # torrent-add: base64 metainfo, paused, a file unwanted, into the data's own directory
+    a = d.call("torrent-add", {"metainfo": base64.b64encode(data).decode(), "paused": True,
+                               "download-dir": root, "files-unwanted": [1], "priority-high": [0]})
+    added = a.get("arguments", {}).get("torrent-added", {})
+    tap.ok(success(a) and added.get("id", 0) > 0 and len(added.get("hashString", "")) == 40 and
+           added.get("name") == "two files", "torrent-add of base64 metainfo", a)
+    tid, thash = added.get("id"), added.get("hashString")
+    a = d.call("torrent-add", {"metainfo": base64.b64encode(data).decode()})
+    tap.ok(success(a) and a["arguments"].get("torrent-duplicate", {}).get("id") == tid,
+           "the same again: torrent-duplicate", a)
+    a = d.call("torrent-add", {"filename": os.path.join(root, "other.torrent"), "paused": True})
+    oid = a.get("arguments", {}).get("torrent-added", {}).get("id")
+    tap.ok(success(a) and oid is not None and oid != tid, "torrent-add of a path", a)
+    magnet = "magnet:?xt=urn:btih:" + "ab" * 20 + "&dn=nothing"
+    a = d.call("torrent-add", {"filename": magnet, "paused": True})
+    mid = a.get("arguments", {}).get("torrent-added", {}).get("id")
+    tap.ok(success(a) and mid is not None, "torrent-add of a magnet link", a)
+    # torrent-add of an http URL, served here on 127.0.0.1
+    served = make_content(root, "served", [("s.bin", 10000, 4)])
+    make_torrent(served, os.path.join(root, "served.torrent"))
+    handler = functools.partial(QuietHandler, directory=root)
+    web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    sid = None
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    try:
+        base = "http://127.0.0.1:%d/" % web.server_address[1]
+        a = d.call("torrent-add", {"filename": base + "served.torrent", "paused": True})
+        sid = a.get("arguments", {}).get("torrent-added", {}).get("id")
+        tap.ok(success(a) and a["arguments"]["torrent-added"]["name"] == "served",
+               "torrent-add of an http URL: fetched and added", a)
+        a = d.call("torrent-add", {"filename": base + "nothing-here.torrent"})
+        tap.ok(is_error(a) and "fetch" in a["result"], "torrent-add of a URL that is not there: error", a)
+        a = d.call("torrent-add", {"filename": base + "two files/a.bin"})
+        tap.ok(is_error(a), "torrent-add of a URL that is no torrent: error", a)
+    finally:
+        web.shutdown()
+        web.server_close()
+    if sid is not None:
+        d.call("torrent-remove", {"ids": [sid]})
+    for bad, desc in (({"metainfo": base64.b64encode(b"d4:spam").decode()}, "corrupt metainfo"),
+                      ({"metainfo": "!!!"}, "metainfo that is not base64"),
+                      ({"filename": "relative.torrent"}, "a relative filename"),
+                      ({"filename": os.path.join(root, "missing.torrent")}, "a missing file"),
+                      ({"filename": "magnet:?xt=urn:btih:zz"}, "a broken magnet link"),
+                      ({}, "neither filename nor metainfo"),
+                      ({"filename": magnet, "metainfo": "AAAA"}, "both filename and metainfo"),
+                      ({"filename": magnet, "download-dir": "rel"}, "a relative download-dir"),
+                      ({"filename": magnet, "paused": "yes"}, "paused of the wrong type"),
+                      ({"filename": magnet, "files-unwanted": "1"}, "files-unwanted not a list"),
+                      ({"filename": magnet, "whatever": 1}, "an unknown argument")):
+        a = d.call("torrent-add", bad)
+        tap.ok(is_error(a), "torrent-add with %s: error" % desc, a)
+
+    # torrent-get
+    a = d.call("torrent-get", {"ids": [tid], "fields": ["id", "name", "hashString", "status", "files",
+                                                       "fileStats", "priorities", "wanted", "totalSize",
+                                                       "downloadDir", "percentDone", "pieceCount",
+                                                       "trackers", "trackerStats", "peers", "pieces",
+                                                       "magnetLink", "eta"]})
+    t = (a.get("arguments", {}).get("torrents") or [{}])[0]
+    tap.ok(success(a) and t.get("id") == tid and t.get("hashString") == thash and t.get("status") == 0 and
+           [f["name"] for f in t["files"]] == ["two files/a.bin", "two files/b.bin"] and
+           t["wanted"] == [1, 0] and t["priorities"] == [1, 0] and t["fileStats"][1]["wanted"] is False and
+           t["totalSize"] == 70000 and t["downloadDir"] == root and t["magnetLink"].startswith("magnet:?"),
+           "torrent-get objects: files, wanted, priorities, sizes", a)
+    a = d.call("torrent-get", {"ids": [thash, oid], "fields": ["id", "name"], "format": "table"})
+    rows = a.get("arguments", {}).get("torrents", [])
+    tap.ok(success(a) and rows[0] == ["id", "name"] and sorted(r[0] for r in rows[1:]) == sorted([tid, oid]),
+           "torrent-get table format, ids by hash and id", a)
+    a = d.call("torrent-get", {"fields": ["id"]})
+    tap.ok(success(a) and sorted(t["id"] for t in a["arguments"]["torrents"]) == sorted([tid, oid, mid]),
+           "torrent-get without ids: all", a)
+    a = d.call("torrent-get", {"ids": [9999, "00" * 20], "fields": ["id"]})
+    tap.ok(success(a) and a["arguments"]["torrents"] == [], "torrent-get of unknown ids: none", a)
+    a = d.call("torrent-get", {"ids": "recently-active", "fields": ["id"]})
+    tap.ok(success(a) and "removed" in a["arguments"], "torrent-get recently-active has removed", a)
+    for bad, desc in (({"ids": [tid], "fields": ["id", "noSuchField"]}, "an unknown field"),
+                      ({"ids": [tid]}, "no fields"),
+                      ({"ids": {"a": 1}, "fields": ["id"]}, "ids of the wrong type"),
+                      ({"ids": [[1]], "fields": ["id"]}, "a list inside ids"),
+                      ({"fields": ["id"], "format": "csv"}, "an unknown format"),
+                      ({"fields": [1]}, "fields not strings")):
+        a = d.call("torrent-get", bad)
+        tap.ok(is_error(a), "torrent-get with %s: error" % desc, a)
+
+    # start, stop, verify, reannounce
+    a = d.call("torrent-start", {"ids": [tid]})
+    ok = success(a)
+    deadline = time.monotonic() + 30
+    status = None
+    while time.monotonic() < deadline:
+        t = d.call("torrent-get", {"ids": [tid], "fields": ["status", "percentDone"]})["arguments"]["torrents"][0]
+        status = t["status"]
+        if status == 6:
+            break
+        time.sleep(0.1)
+    tap.ok(ok and status == 6, "torrent-start: the data there is checked, then seeding (status 6)", t)
+    a = d.call("torrent-reannounce", {"ids": [tid]})
+    tap.ok(success(a), "torrent-reannounce of a running torrent", a)
+    a = d.call("torrent-stop", {"ids": tid})
+    t = d.call("torrent-get", {"ids": [tid], "fields": ["status"]})["arguments"]["torrents"][0]
+    tap.ok(success(a) and t["status"] == 0, "torrent-stop: status 0", (a, t))
+    a = d.call("torrent-reannounce", {"ids": [tid]})
+    tap.ok(is_error(a), "torrent-reannounce of a stopped torrent: error", a)
+    a = d.call("torrent-verify", {"ids": [tid]})
+    tap.ok(success(a), "torrent-verify", a)
+    a = d.call("torrent-start", {"ids": [12345]})
+    tap.ok(success(a), "torrent-start of an unknown id: nothing to do", a)
+    a = d.call("torrent-stop", {"ids": "abc"})
+    tap.ok(success(a), "torrent-stop of a string that is no hash: nothing to do", a)
+    a = d.call("torrent-start", {"ids": [tid], "x": 1})
+    tap.ok(is_error(a), "torrent-start with an unknown argument: error", a)
+
+    # torrent-set
+    a = d.call("torrent-set", {"ids": [tid], "downloadLimit": 50, "downloadLimited": True, "uploadLimit": 60,
+                               "uploadLimited": True, "peer-limit": 12, "seedRatioMode": 1,
+                               "seedRatioLimit": 3.0, "files-wanted": [1], "priority-low": [1]})
+    t = d.call("torrent-get", {"ids": [tid], "fields": ["downloadLimit", "downloadLimited", "uploadLimit",
+                                                        "uploadLimited", "peer-limit", "seedRatioMode",
+                                                        "seedRatioLimit", "wanted", "priorities"]}
+               )["arguments"]["torrents"][0]
+    tap.ok(success(a) and t["downloadLimit"] == 50 and t["downloadLimited"] and t["uploadLimit"] == 60 and
+           t["peer-limit"] == 12 and t["seedRatioMode"] == 1 and t["seedRatioLimit"] == 3.0 and
+           t["wanted"] == [1, 1] and t["priorities"] == [1, -1], "torrent-set limits and files", (a, t))
+    for bad, desc in (({"ids": [tid], "files-wanted": [7]}, "a file index out of range"),
+                      ({"ids": [tid], "downloadLimit": "x"}, "a limit of the wrong type"),
+                      ({"ids": [tid], "seedRatioMode": 5}, "a mode out of range"),
+                      ({"ids": [tid], "bandwidthPriority": 1}, "a bandwidth priority"),
+                      ({"ids": [tid], "location": "rel"}, "a relative location"),
+                      ({"ids": [tid], "frobnicate": True}, "an unknown argument"),
+                      ({"ids": [mid], "files-wanted": [0]}, "files of a magnet without metadata")):
+        a = d.call("torrent-set", bad)
+        tap.ok(is_error(a), "torrent-set with %s: error" % desc, a)
+    t2 = d.call("torrent-get", {"ids": [tid], "fields": ["downloadLimit"]})["arguments"]["torrents"][0]
+    tap.ok(t2["downloadLimit"] == 50, "a refused torrent-set changed nothing", t2)
+
+    # trackers: add two (a tier each), replace one, remove the other
+    one, two, three = ("http://127.0.0.1:9/announce", "udp://127.0.0.1:9/announce",
+                       "http://127.0.0.1:9/other/announce")
+    a = d.call("torrent-set", {"ids": [tid], "trackerAdd": [one, two]})
+    t = d.call("torrent-get", {"ids": [tid], "fields": ["trackers", "trackerStats", "trackerList"]}
+               )["arguments"]["torrents"][0]
+    tap.ok(success(a) and [(x["announce"], x["tier"]) for x in t["trackers"]] == [(one, 0), (two, 1)] and
+           t["trackerList"] == one + "\n\n" + two and len(t["trackerStats"]) == 2,
+           "torrent-set trackerAdd: one tier each; trackers, trackerStats, trackerList", (a, t))
+    a = d.call("torrent-set", {"ids": [tid], "trackerReplace": [0, three], "trackerRemove": [1]})
+    t = d.call("torrent-get", {"ids": [tid], "fields": ["trackers"]})["arguments"]["torrents"][0]
+    tap.ok(success(a) and [x["announce"] for x in t["trackers"]] == [three],
+           "torrent-set trackerReplace and trackerRemove", (a, t))
+    a = d.call("torrent-set", {"ids": [tid], "trackerAdd": ["not a url"]})
+    tap.ok(is_error(a), "torrent-set trackerAdd of something that is no URL: error", a)
+    a = d.call("torrent-set", {"ids": [tid], "trackerRemove": [5]})
+    tap.ok(is_error(a), "torrent-set trackerRemove of an unknown tracker id: error", a)
+
+    # torrent-set-location
+    moved = os.path.join(root, "moved")
+    a = d.call("torrent-set-location", {"ids": [tid], "location": moved, "move": True})
+    t = d.call("torrent-get", {"ids": [tid], "fields": ["downloadDir"]})["arguments"]["torrents"][0]
+    tap.ok(success(a) and t["downloadDir"] == moved and
+           os.path.exists(os.path.join(moved, "two files", "a.bin")) and
+           not os.path.exists(os.path.join(content, "a.bin")), "torrent-set-location moves the data", (a, t))
+    a = d.call("torrent-set-location", {"ids": [tid], "location": root, "move": False})
+    tap.ok(is_error(a), "torrent-set-location move=false: refused", a)
+    a = d.call("torrent-set-location", {"ids": [tid]})
+    tap.ok(is_error(a), "torrent-set-location without a location: error", a)
+
+    # torrent-remove
+    a = d.call("torrent-remove", {"delete-local-data": True})
+    tap.ok(is_error(a), "torrent-remove without ids: refused", a)
+    a = d.call("torrent-remove", {"ids": [tid], "delete-local-data": "yes"})
+    tap.ok(is_error(a), "torrent-remove with delete-local-data of the wrong type: error", a)
+    a = d.call("torrent-remove", {"ids": [tid], "delete-local-data": True})
+    t = d.call("torrent-get", {"ids": "recently-active", "fields": ["id"]})["arguments"]
+    tap.ok(success(a) and not os.path.exists(os.path.join(moved, "two files")) and tid in t["removed"] and
+           tid not in [x["id"] for x in t["torrents"]], "torrent-remove with delete-local-data", (a, t))
+    a = d.call("torrent-remove", {"ids": [oid]})
+    t = d.call("torrent-get", {"fields": ["id"]})["arguments"]["torrents"]
+    tap.ok(success(a) and os.path.exists(os.path.join(other, "c.bin")) and [x["id"] for x in t] == [mid],
+           "torrent-remove keeping the data", (a, t))
+
+
+METHODS = {
+    "session-get": ["fields"],
+    "session-set": ["download-dir", "speed-limit-down", "speed-limit-down-enabled", "peer-port", "encryption",
+                    "seedRatioLimit", "peer-limit-global", "idle-seeding-limit"],
+    "session-stats": [],
+    "session-close": [],
+    "torrent-get": ["ids", "fields", "format"],
+    "torrent-add": ["filename", "metainfo", "download-dir", "paused", "files-wanted", "priority-high",
+                    "peer-limit", "cookies"],
+    "torrent-start": ["ids"], "torrent-start-now": ["ids"], "torrent-stop": ["ids"],
+    "torrent-verify": ["ids"], "torrent-reannounce": ["ids"],
+    "torrent-remove": ["ids", "delete-local-data"],
+    "torrent-set": ["ids", "downloadLimit", "downloadLimited", "files-wanted", "files-unwanted",
+                    "priority-low", "location", "peer-limit", "seedRatioLimit", "seedIdleMode",
+                    "trackerAdd", "trackerRemove", "trackerReplace", "sequentialDownload"],
+    "torrent-set-location": ["ids", "location", "move"],
+    "free-space": ["path"],
+    "port-test": [],
+}
+# Values of every JSON type, some of them extreme.
+ODD_VALUES = [None, True, -1, 0, 2 ** 63 - 1, -(2 ** 63), 1.5, 1e300, "", "x" * 5000, "recently-active",
+              [], [None], [-1], [2 ** 62], ["zz"], [[1]], {}, {"a": {"b": []}}]
+
+
+def wrong_types(d, root):
+    """Every argument of every method (session-close aside) with a value of
+    every JSON type: an answer each time, never a crash, never a warning."""
+    bad_answers = []
+    n = 0
+    for method, names in METHODS.items():
+        if method == "session-close":
+            continue
+        for name in names:
+            for value in ODD_VALUES:
+                if method == "torrent-remove" and name == "ids":
+                    continue  # could remove what later sections use; covered in torrent_methods
+                if method == "session-set" and name == "download-dir" and isinstance(value, str):
+                    continue
+                a = d.call(method, {name: value, **({"fields": ["id"]} if method == "torrent-get" and
+                                                    name != "fields" else {})})
+                n += 1
+                if not isinstance(a.get("result"), str):
+                    bad_answers.append((method, name, value, a))
+    tap.ok(not bad_answers, "%d requests with arguments of every type: each answered" % n, bad_answers[:5])
+    tap.ok(d.proc.poll() is None, "the daemon survived them")
+    # and the odd shapes of the request itself
+    for body in ([], "string", 1, None, {"method": "session-get", "arguments": None},
+                 {"method": "session-get", "tag": "text"}, {"method": "session-get", "tag": 2 ** 70},
+                 {"method": ["session-get"]}, {"method": "session-get", "arguments": {"fields": None}}):
+        status, _, data = d.http(json.dumps(body).encode())
+        tap.ok(status in (200, 400), "request %s: answered (%d)" % (json.dumps(body)[:60], status), data[:200])
+    tap.ok(d.proc.poll() is None, "the daemon survived those too")
+    # what the valid ones among them changed, back as session_methods() set it
+    d.call("session-set", {"speed-limit-down": 123, "speed-limit-down-enabled": True, "seedRatioLimit": 1.5,
+                           "seedRatioLimited": True, "encryption": "required"})
+
+
+def restart(root):
+    """The same state directory again: the torrents and the settings are back."""
+    d = Daemon(root, "main")
+    try:
+        tap.ok(d.wait_ready(), "shoal-daemon starts again on the same state", d.output())
+        # (a magnet link saved without metadata comes back running: the
+        # session restores those unpaused)
+        a = d.call("torrent-get", {"fields": ["hashString"]})
+        hashes = [t["hashString"] for t in a["arguments"]["torrents"]]
+        tap.ok(hashes == ["ab" * 20], "the torrent left is back", a)
+        b = d.call("session-get")["arguments"]
+        tap.ok(b["speed-limit-down"] == 123 and b["speed-limit-down-enabled"] and b["encryption"] == "required" and
+               b["download-dir"] == d.downloads, "the settings are back (and --download-dir still wins)", b)
+    finally:
+        d.stop()
+
+
+def auth(root):
+    d = Daemon(root, "auth", ["--auth", "alice:s3cret w:ith colon"])
+    try:
+        tap.ok(d.wait_ready(), "a daemon with --auth starts", d.output())
+        status, headers, _ = d.http(b"{}")
+        tap.ok(status == 401 and headers.get("www-authenticate", "").startswith("Basic"),
+               "no credentials: 401 with WWW-Authenticate", (status, headers))
+        d.auth = "alice:s3cret w:ith colon"
+        a = d.call("session-get")
+        tap.ok(success(a), "the right credentials: success (after the 409)", a)
+        d.auth = "alice:wrong"
+        statuses = [d.http(b"{}")[0] for _ in range(5)]
+        tap.ok(statuses == [401] * 5, "five wrong passwords: 401 each", statuses)
+        d.auth = "alice:s3cret w:ith colon"
+        status, headers, _ = d.http(json.dumps({"method": "session-get"}).encode())
+        tap.ok(status == 429 and int(headers.get("retry-after", "0")) > 0,
+               "then even the right password waits: 429 with Retry-After", (status, headers))
+    finally:
+        d.stop()
+
+    d = Daemon(root, "open", ["--rpc-bind", "0.0.0.0"])
+    try:
+        rc = d.proc.wait(20)
+    except subprocess.TimeoutExpired:
+        rc = None
+    tap.ok(rc not in (None, 0) and "password" in d.output(), "--rpc-bind 0.0.0.0 without --auth: refused",
+           d.output())
+    d.stop()
+
+    # TLS with a certificate file
+    cert, key = os.path.join(root, "cert.pem"), os.path.join(root, "key.pem")
+    made = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                           "-subj", "/CN=localhost", "-keyout", key, "-out", cert],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+    if tap.ok(made, "openssl made a certificate"):
+        d = Daemon(root, "tls", ["--tls-certificate", cert, "--tls-key", key])
+        try:
+            tap.ok(d.wait_ready(), "a daemon with --tls-certificate starts", d.output())
+            d.tls_context = ssl.create_default_context(cafile=cert)
+            d.tls_context.check_hostname = False
+            a = d.call("session-get")
+            tap.ok(success(a), "HTTPS: the handshake and session-get work", a)
+            d.tls_context = None
+            try:
+                status, _, _ = d.http(b"{}")
+            except (ConnectionError, OSError, http.client.HTTPException) as e:
+                status = str(e) or type(e).__name__
+            tap.ok(status != 409 and status != 200, "plain HTTP to the HTTPS port gets no answer", status)
+        finally:
+            d.stop()
+
+    d = Daemon(root, "hosts", ["--rpc-host", "nas.example"])
+    try:
+        d.wait_ready()
+        status, headers, _ = d.http(b"{}", headers={"Host": "nas.example:%d" % d.port})
+        tap.ok(status == 409, "--rpc-host nas.example: that name is allowed", status)
+        status, headers, _ = d.http(b"{}", headers={"Host": "other.example"})
+        tap.ok(status == 421, "--rpc-host nas.example: other names are not", status)
+        a = d.call("session-close")
+        try:
+            rc = d.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            rc = None
+        tap.ok(success(a) and rc == 0, "session-close: answered, then the daemon exits cleanly", (a, rc))
+    finally:
+        d.stop()
+
+
+def main():
+    root = tempfile.mkdtemp(prefix="shoal-test-rpc-")
+    d = None
+    try:
+        d = Daemon(root, "main")
+        if not tap.ok(d.wait_ready(), "shoal-daemon starts", d.output()):
+            return 1
+        for func in (protocol, session_methods, wrong_types, torrent_methods):
+            try:
+                func(d, root)
+            except Exception as e:
+                import traceback
+                tap.ok(False, "%s raised %s" % (func.__name__, e), traceback.format_exc() + d.output()[-3000:])
+        rc = d.stop()
+        out = d.output()
+        problems = [line for line in out.splitlines() if "CRITICAL" in line or "WARNING" in line]
+        tap.ok(rc == 0 and not problems, "the daemon exits cleanly on SIGTERM, no warnings", out[-3000:])
+        restart(root)
+        auth(root)
+    finally:
+        if d is not None:
+            d.stop()
+        if not os.environ.get("SHOAL_TEST_KEEP"):
+            shutil.rmtree(root, ignore_errors=True)
+    print("1..%d" % tap.n, flush=True)
+    return 1 if tap.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
