@@ -149,6 +149,7 @@ void             _shoal_session_note_incoming          (ShoalSession  *self,
 void             _shoal_session_tick_port_test         (ShoalSession  *self,
                                                          gint64         now);
 guint16          _shoal_session_get_announce_port      (ShoalSession  *self);
+guint16          _shoal_session_get_dht_announce_port  (ShoalSession  *self);
 void             _shoal_session_install_port_mapping_properties (GParamSpec **properties);
 
 /* shoal-session-lifecycle.c */

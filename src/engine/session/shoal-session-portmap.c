@@ -178,6 +178,18 @@ _shoal_session_get_announce_port (ShoalSession *self)
   return self->external_port != 0 ? self->external_port : self->listen_port;
 }
 
+/* The DHT's UDP port as peers are told it (BEP 5 PORT): the router's when
+ * mapped; 0 without a DHT. */
+guint16
+_shoal_session_get_dht_announce_port (ShoalSession *self)
+{
+  guint16 mapped = self->port_mapper != NULL ? shoal_port_mapper_get_external_udp_port (self->port_mapper) : 0;
+
+  if (self->dht == NULL)
+    return 0;
+  return mapped != 0 ? mapped : shoal_dht_get_port (self->dht);
+}
+
 static void
 set_reachable (ShoalSession *self,
                gboolean      reachable)

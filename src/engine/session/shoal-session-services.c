@@ -142,6 +142,12 @@ services_get_announce_port (gpointer owner)
   return _shoal_session_get_announce_port (owner);
 }
 
+static guint16
+services_get_dht_announce_port (gpointer owner)
+{
+  return _shoal_session_get_dht_announce_port (owner);
+}
+
 static ShoalEncryptionPolicy
 services_get_encryption_policy (gpointer owner)
 {
@@ -181,6 +187,7 @@ _shoal_session_init_torrent_services (ShoalSession *self)
     .get_peer_id = services_get_peer_id,
     .get_listen_port = services_get_listen_port,
     .get_announce_port = services_get_announce_port,
+    .get_dht_announce_port = services_get_dht_announce_port,
     .dup_bound_address = services_dup_bound_address,
     .get_encryption_policy = services_get_encryption_policy,
     .get_pex_enabled = services_get_pex_enabled,

@@ -676,7 +676,7 @@ conn_ready (gpointer             owner,
     {
       g_autoptr(GByteArray) port = g_byte_array_new ();
 
-      shoal_peer_wire_encode_port (port, shoal_dht_get_port (SHOAL_TORRENT_ASK (self, get_dht)));
+      shoal_peer_wire_encode_port (port, SHOAL_TORRENT_ASK (self, get_dht_announce_port));
       shoal_peer_connection_send_raw (conn, port);
     }
   if (self->picker != NULL)

@@ -41,6 +41,7 @@ typedef struct
   const guint8    *(*get_peer_id)       (gpointer owner);
   guint16          (*get_listen_port)   (gpointer owner);
   guint16          (*get_announce_port) (gpointer owner); /* the port the outside sees */
+  guint16          (*get_dht_announce_port) (gpointer owner); /* the DHT's, as the outside sees it */
   GInetAddress    *(*dup_bound_address) (gpointer owner); /* NULL unless a specific one */
   ShoalEncryptionPolicy (*get_encryption_policy) (gpointer owner);
   gboolean         (*get_pex_enabled)   (gpointer owner);
