@@ -354,6 +354,7 @@ run (const CliTransferOptions *options)
     }
 
   loop = g_main_loop_new (NULL, FALSE);
+  options->session.quiet = options->quiet;
   session = cli_session_new (&options->session, state, &error);
   if (session == NULL)
     {

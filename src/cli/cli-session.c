@@ -184,8 +184,11 @@ cli_session_new (const CliSessionOptions  *options,
     shoal_session_set_download_limit (session, (guint64) options->limit_down * 1024);
   if (options->limit_up > 0)
     shoal_session_set_upload_limit (session, (guint64) options->limit_up * 1024);
-  g_signal_connect (session, "notify::port-mapping-reason", G_CALLBACK (port_mapping_cb), NULL);
-  g_signal_connect (session, "notify::incoming-reachable", G_CALLBACK (port_test_cb), NULL);
+  if (!options->quiet)
+    {
+      g_signal_connect (session, "notify::port-mapping-reason", G_CALLBACK (port_mapping_cb), NULL);
+      g_signal_connect (session, "notify::incoming-reachable", G_CALLBACK (port_test_cb), NULL);
+    }
   shoal_session_set_port_mapping_enabled (session, !options->no_port_mapping);
   if (!shoal_session_start (session, error))
     return NULL;

@@ -26,6 +26,7 @@ G_BEGIN_DECLS
  * @state_dir: (nullable): root of the per-directory resume data; %NULL for
  *   `$XDG_DATA_HOME/shoal-cli`
  * @no_port_mapping: do not ask the router to forward the port
+ * @quiet: print nothing about the port mapping (set by the command)
  *
  * What `download`, `seed` and `create --seed` make their session with,
  * filled by the one option table cli_session_options_add_entries() adds.
@@ -44,6 +45,7 @@ typedef struct
   char    **peers;
   char     *state_dir;
   gboolean  no_port_mapping;
+  gboolean  quiet;
 } CliSessionOptions;
 
 void          cli_session_options_add_entries (CliSessionOptions       *options,
