@@ -354,7 +354,6 @@ run (const CliTransferOptions *options)
     }
 
   loop = g_main_loop_new (NULL, FALSE);
-  options->session.quiet = options->quiet;
   session = cli_session_new (&options->session, state, &error);
   if (session == NULL)
     {
@@ -466,6 +465,7 @@ shoal_cli_download (int    argc,
       fprintf (stderr, "shoal-cli download: %s\n", error->message);
       return 2;
     }
+  options.session.quiet = options.quiet;
   if (argc != 2 || options.session.port < 0 || options.session.port > 65535)
     {
       fprintf (stderr, "shoal-cli download: expected one .torrent file (see --help)\n");
@@ -494,6 +494,7 @@ shoal_cli_seed (int    argc,
       fprintf (stderr, "shoal-cli seed: %s\n", error->message);
       return 2;
     }
+  options.session.quiet = options.quiet;
   if (argc != 3 || options.session.port < 0 || options.session.port > 65535)
     {
       fprintf (stderr, "shoal-cli seed: expected a .torrent file and the directory holding its data\n");
