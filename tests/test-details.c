@@ -992,7 +992,17 @@ test_bandwidth (Fixture       *f,
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (session_graph)));
   g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (graph)));
 
-  /* Another torrent starts its own history */
+  /* Another torrent has its own history, and the first one keeps its
+   * own while it is not shown (it used to start over at each selection) */
+  {
+    g_autoptr(ShoalTorrent) other = add_half_torrent (f);
+
+    shoal_details_view_set_torrent (f->view, other);
+    g_assert_cmpuint (shoal_bandwidth_graph_get_n_samples (graph), <, SHOAL_BANDWIDTH_GRAPH_N_SAMPLES);
+    shoal_bandwidth_page_sample (page);
+    shoal_details_view_set_torrent (f->view, torrent);
+    g_assert_cmpuint (shoal_bandwidth_graph_get_n_samples (graph), ==, SHOAL_BANDWIDTH_GRAPH_N_SAMPLES);
+  }
   shoal_details_view_set_torrent (f->view, NULL);
   g_assert_cmpuint (shoal_bandwidth_graph_get_n_samples (graph), ==, 0);
 }

@@ -171,7 +171,7 @@ progress_text (gpointer item)
 
   if (size == 0)
     return g_strdup (_("Done"));
-  return g_strdup_printf (_("%.0f %%"), 100.0 * (double) shoal_file_node_get_have (item) / (double) size);
+  return shoal_format_percent ((double) shoal_file_node_get_have (item) / (double) size);
 }
 
 static void

@@ -147,6 +147,7 @@ format_field (ShoalTorrent *torrent,
   ShoalMetainfo *info = shoal_torrent_get_metainfo (torrent);
   g_autofree char *a = NULL;
   g_autofree char *b = NULL;
+  g_autofree char *c = NULL;
 
   /* What only the metainfo can tell is unknown ("—") while a magnet
    * link's metadata is being fetched. */
@@ -193,10 +194,11 @@ format_field (ShoalTorrent *torrent,
     case FIELD_HAVE:
       a = shoal_format_size (shoal_torrent_get_have_wanted (torrent));
       b = shoal_format_size (shoal_torrent_get_size_wanted (torrent));
-      /* Translators: "1.5 GiB of 3 GiB (50 %)" */
-      return g_strdup_printf (_("%s of %s (%.0f %%)"), a, b, 100.0 * shoal_torrent_get_progress (torrent));
+      c = shoal_format_percent (shoal_torrent_get_progress (torrent));
+      /* Translators: "1.5 GiB of 3 GiB (50.0 %)", the last %s is a percentage */
+      return g_strdup_printf (_("%s of %s (%s)"), a, b, c);
     case FIELD_AVAILABILITY:
-      return g_strdup_printf (_("%.1f %%"), 100.0 * availability (torrent));
+      return shoal_format_percent (availability (torrent));
     case FIELD_DOWNLOADED:
       return shoal_format_size (shoal_torrent_get_downloaded (torrent));
     case FIELD_UPLOADED:
