@@ -1284,6 +1284,49 @@ test_settings_apply_live (void)
   g_assert_cmpuint (shoal_session_get_download_limit (session ()), ==, 0);
 }
 
+static gboolean
+listen_port_is (gpointer data)
+{
+  return shoal_session_get_listen_port (session ()) == GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+listen_port_is_not (gpointer data)
+{
+  return shoal_session_get_listen_port (session ()) != GPOINTER_TO_UINT (data);
+}
+
+/* A port set in the preferences is listened on at once, not at the next
+ * start. */
+static void
+test_port_applies_live (void)
+{
+  GSettings *settings = shoal_application_get_settings (app);
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  guint16 port;
+
+  /* A port free a moment ago */
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (socket, NULL);
+
+  g_settings_set_int (settings, "listen-port", port);
+  g_settings_set_boolean (settings, "random-port", FALSE);
+  g_assert_true (wait_for (listen_port_is, GUINT_TO_POINTER (port)));
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+  g_assert_nonnull (connection);
+
+  g_settings_set_boolean (settings, "random-port", TRUE);
+  g_assert_true (wait_for (listen_port_is_not, GUINT_TO_POINTER (port)));
+  g_settings_reset (settings, "listen-port");
+}
+
 static void
 count_notify_cb (GObject    *object,
                  GParamSpec *pspec,
@@ -2109,6 +2152,7 @@ main (int   argc,
   g_test_add_func ("/app/application/settings-apply-live", test_settings_apply_live);
   g_test_add_func ("/app/application/settings-bind-properties", test_settings_bind_properties);
   g_test_add_func ("/app/preferences/encryption-reaches-engine", test_encryption_reaches_engine);
+  g_test_add_func ("/app/preferences/port-applies-live", test_port_applies_live);
   g_test_add_func ("/app/preferences/discovery-reaches-engine", test_discovery_reaches_engine);
   g_test_add_func ("/app/new-torrent/parse-fields", test_new_torrent_parse_fields);
   g_test_add_func ("/app/new-torrent/create-save-copy-seed", test_new_torrent_create_and_seed);
