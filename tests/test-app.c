@@ -40,6 +40,10 @@ static guint torrent_serial;
 
 /* Helpers */
 
+static gboolean window_shown    (gpointer data);
+static void     set_window_size (int      width,
+                                 int      height);
+
 typedef gboolean (*Condition) (gpointer data);
 
 static gboolean
@@ -1537,12 +1541,36 @@ test_new_torrent_create_and_seed (void)
   shoal_new_torrent_dialog_set_private (dialog, TRUE);
   shoal_new_torrent_dialog_set_comment (dialog, "Made by test-app");
   shoal_new_torrent_dialog_set_source (dialog, "TEST");
+  g_assert_cmpint (shoal_new_torrent_dialog_get_version (dialog), ==, SHOAL_TORRENT_VERSION_HYBRID);
+
+  /* Version 1 only, as the Torrent Version row offers */
+  shoal_new_torrent_dialog_set_version (dialog, SHOAL_TORRENT_VERSION_V1);
+  spin (200);
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Create"));
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "new-torrent.create", NULL);
+  g_assert_true (wait_for (new_torrent_page_is, (gpointer) "result"));
+  g_assert_cmpint (shoal_metainfo_get_version (shoal_new_torrent_dialog_get_metainfo (dialog)), ==,
+                   SHOAL_TORRENT_VERSION_V1);
+  /* Created: no Create button left greyed out */
+  spin (100);
+  g_assert_null (find_label (GTK_WIDGET (dialog), "Create"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  dialog = open_new_torrent_dialog ();
+  shoal_new_torrent_dialog_set_path (dialog, with_slash);
+  shoal_new_torrent_dialog_set_trackers (dialog, "http://127.0.0.1:9/announce\nudp://127.0.0.1:9/announce\n\n"
+                                                 "http://127.0.0.1:10/announce\n");
+  shoal_new_torrent_dialog_set_web_seeds (dialog, "http://127.0.0.1:9/seed/\n");
+  shoal_new_torrent_dialog_set_piece_size (dialog, 32768);
+  shoal_new_torrent_dialog_set_private (dialog, TRUE);
+  shoal_new_torrent_dialog_set_comment (dialog, "Made by test-app");
+  shoal_new_torrent_dialog_set_source (dialog, "TEST");
 
   gtk_widget_activate_action (GTK_WIDGET (dialog), "new-torrent.create", NULL);
   g_assert_true (wait_for (new_torrent_page_is, (gpointer) "result"));
 
   info = shoal_new_torrent_dialog_get_metainfo (dialog);
   g_assert_nonnull (info);
+  g_assert_cmpint (shoal_metainfo_get_version (info), ==, SHOAL_TORRENT_VERSION_HYBRID);
   g_assert_cmpstr (shoal_metainfo_get_name (info), ==, "shared-folder");
   g_assert_cmpuint (shoal_metainfo_get_content_size (info), ==, 203000);
   g_assert_cmpuint (shoal_metainfo_get_piece_length (info), ==, 32768);
@@ -1765,6 +1793,72 @@ test_screenshots (void)
   gtk_window_destroy (GTK_WINDOW (preferences));
 
   remove_all_torrents ();
+}
+
+/* Closing the window asks what to do; Enter on the focused "Do not ask
+ * again" box gives the default answer (run in the background) instead of
+ * toggling the box. */
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  return ADW_IS_MESSAGE_DIALOG (shoal_window_get_dialog (window)) &&
+         gtk_widget_get_mapped (GTK_WIDGET (shoal_window_get_dialog (window)));
+}
+
+static void
+test_close_dialog_enter (void)
+{
+  GSettings *settings = shoal_application_get_settings (app);
+  AdwMessageDialog *dialog;
+  GtkWidget *remember;
+  GtkEventController *keys = NULL;
+  g_autoptr(GListModel) controllers = NULL;
+  gboolean handled = FALSE;
+
+  g_settings_set_enum (settings, "close-behaviour", 2);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_true (wait_for (message_dialog_shown, NULL));
+  dialog = ADW_MESSAGE_DIALOG (shoal_window_get_dialog (window));
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "background");
+  remember = adw_message_dialog_get_extra_child (dialog);
+  g_assert_true (GTK_IS_CHECK_BUTTON (remember));
+
+  controllers = gtk_widget_observe_controllers (remember);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (g_strcmp0 (gtk_event_controller_get_name (c), "default-on-enter") == 0)
+        keys = c;
+    }
+  g_assert_nonnull (keys);
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Return, 0, 0, &handled);
+  g_assert_true (handled);
+  spin (200);
+  /* The default answer: the window is hidden, the box untouched */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (remember)));
+  g_assert_cmpint (g_settings_get_enum (settings, "close-behaviour"), ==, 2);
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_for (window_shown, NULL));
+  g_settings_reset (settings, "close-behaviour");
+}
+
+/* A dialog opened over a small window is no taller than it */
+static void
+test_dialog_fits_parent (void)
+{
+  ShoalNewTorrentDialog *dialog;
+  int width, height;
+
+  set_window_size (700, 480);
+  dialog = open_new_torrent_dialog ();
+  gtk_window_get_default_size (GTK_WINDOW (dialog), &width, &height);
+  g_assert_cmpint (height, <=, gtk_widget_get_height (GTK_WIDGET (window)));
+  g_assert_cmpint (width, <=, gtk_widget_get_width (GTK_WIDGET (window)));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  set_window_size (1100, 520);
 }
 
 /* Adaptive layout */
@@ -2161,6 +2255,8 @@ main (int   argc,
   g_test_add_func ("/app/window/row-status-line", test_row_status_line);
   g_test_add_func ("/app/window/details-pane-width", test_details_pane_width);
   g_test_add_func ("/app/window/adaptive-layout", test_adaptive_layout);
+  g_test_add_func ("/app/window/close-dialog-enter", test_close_dialog_enter);
+  g_test_add_func ("/app/window/dialog-fits-parent", test_dialog_fits_parent);
 
   ret = g_test_run ();
 

@@ -462,11 +462,13 @@ shoal_application_preferences_action (GSimpleAction *action,
                                       gpointer       user_data)
 {
   ShoalApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   ShoalPreferencesWindow *preferences;
 
   preferences = shoal_preferences_window_new (self);
-  gtk_window_set_transient_for (GTK_WINDOW (preferences),
-                                gtk_application_get_active_window (GTK_APPLICATION (self)));
+  gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
+  if (SHOAL_IS_WINDOW (parent))
+    shoal_window_fit_dialog (SHOAL_WINDOW (parent), GTK_WINDOW (preferences));
   gtk_window_present (GTK_WINDOW (preferences));
 }
 

@@ -228,6 +228,35 @@ shoal_window_set_dialog (ShoalWindow *self,
                          GtkWindow   *dialog)
 {
   g_set_weak_pointer (&self->dialog, dialog);
+  if (dialog != NULL)
+    shoal_window_fit_dialog (self, dialog);
+}
+
+/**
+ * shoal_window_fit_dialog:
+ * @self: a window
+ * @dialog: a dialog of @self, not shown yet
+ *
+ * Makes @dialog no wider and no taller than the window it belongs to (its
+ * default size is for a large window; it can still be made larger).
+ */
+void
+shoal_window_fit_dialog (ShoalWindow *self,
+                         GtkWindow   *dialog)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  int dialog_width, dialog_height;
+
+  g_return_if_fail (SHOAL_IS_WINDOW (self));
+  g_return_if_fail (GTK_IS_WINDOW (dialog));
+
+  if (width <= 0 || height <= 0)
+    return;
+  gtk_window_get_default_size (dialog, &dialog_width, &dialog_height);
+  gtk_window_set_default_size (dialog,
+                               dialog_width > 0 ? MIN (dialog_width, width) : dialog_width,
+                               dialog_height > 0 ? MIN (dialog_height, height) : dialog_height);
 }
 
 /**
@@ -679,6 +708,21 @@ close_response_cb (ShoalWindow    *self,
     gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
 }
 
+/* The check box takes the focus first in the dialog; Enter there must
+ * still choose the default answer, not toggle the box (Space does). */
+static gboolean
+remember_key_pressed_cb (AdwMessageDialog      *dialog,
+                         guint                  keyval,
+                         guint                  keycode,
+                         GdkModifierType        state,
+                         GtkEventControllerKey *controller)
+{
+  if (keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_ISO_Enter)
+    return FALSE;
+  adw_message_dialog_response (dialog, adw_message_dialog_get_default_response (dialog));
+  return TRUE;
+}
+
 static gboolean
 shoal_window_close_request (GtkWindow *window)
 {
@@ -717,6 +761,13 @@ shoal_window_close_request (GtkWindow *window)
   adw_message_dialog_set_close_response (dialog, "cancel");
   remember = gtk_check_button_new_with_mnemonic (_("_Do not ask again"));
   gtk_widget_set_halign (remember, GTK_ALIGN_CENTER);
+  {
+    GtkEventController *keys = gtk_event_controller_key_new ();
+
+    gtk_event_controller_set_name (keys, "default-on-enter");
+    g_signal_connect_object (keys, "key-pressed", G_CALLBACK (remember_key_pressed_cb), dialog, G_CONNECT_SWAPPED);
+    gtk_widget_add_controller (remember, keys);
+  }
   adw_message_dialog_set_extra_child (dialog, remember);
   g_signal_connect_object (dialog, "response", G_CALLBACK (close_response_cb), self, G_CONNECT_SWAPPED);
   shoal_window_set_dialog (self, GTK_WINDOW (dialog));

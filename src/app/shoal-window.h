@@ -47,5 +47,7 @@ gboolean            shoal_window_is_narrow        (ShoalWindow      *self);
 GtkWidget          *shoal_window_get_details_view (ShoalWindow      *self);
 void                shoal_window_show_details     (ShoalWindow      *self);
 void                shoal_window_show_list        (ShoalWindow      *self);
+void                shoal_window_fit_dialog       (ShoalWindow      *self,
+                                                   GtkWindow        *dialog);
 
 G_END_DECLS
