@@ -1790,6 +1790,19 @@ test_screenshots (void)
   gtk_window_present (GTK_WINDOW (preferences));
   spin (800);
   save_screenshot (GTK_WIDGET (preferences), "screenshot-preferences.png");
+  /* Each page, for the alignment of its rows */
+  {
+    static const char *pages[] = { "network", "speed", "seeding" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+      {
+        g_autofree char *name = g_strdup_printf ("screenshot-preferences-%s.png", pages[i]);
+
+        adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), pages[i]);
+        spin (300);
+        save_screenshot (GTK_WIDGET (preferences), name);
+      }
+  }
   gtk_window_destroy (GTK_WINDOW (preferences));
 
   remove_all_torrents ();
