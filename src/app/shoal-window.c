@@ -526,6 +526,7 @@ layout_idle_cb (gpointer user_data)
   ShoalWindow *self = user_data;
 
   self->layout_idle_id = 0;
+  g_debug ("Window layout: %s%s", self->narrow ? "narrow" : "wide", self->restore_pane ? ", pane width restored" : "");
   update_layout (self);
   if (self->restore_pane)
     restore_pane_width (self);
@@ -545,7 +546,13 @@ shoal_window_size_allocate (GtkWidget *widget,
 
   /* Nothing may change size while the window allocates: the new layout
    * comes right after, before the next frame. */
-  if ((narrow != self->narrow || !self->layout_known || self->restore_pane) && self->layout_idle_id == 0)
+  if (self->layout_idle_id != 0)
+    return;
+  /* A new layout, or the pane just shown to be given its width: the
+   * window allocates at every change of a label's size, and nothing else
+   * is worth an idle. */
+  if (narrow != self->narrow || !self->layout_known ||
+      (self->restore_pane && !self->narrow && gtk_widget_get_visible (self->details_view)))
     {
       self->narrow = narrow;
       self->layout_known = TRUE;
