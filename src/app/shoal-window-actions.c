@@ -805,6 +805,13 @@ shoal_window_init_actions (ShoalWindow *self)
                                                           gtk_named_action_new ("win.remove")));
   gtk_widget_add_controller (GTK_WIDGET (self->list_view), shortcuts);
 
+  /* Escape leaves the details page of a narrow window */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                          gtk_named_action_new ("win.show-list")));
+  gtk_widget_add_controller (self->details_page, shortcuts);
+
   drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
   gtk_drop_target_set_gtypes (drop, (GType[2]) { GDK_TYPE_FILE_LIST, G_TYPE_STRING }, 2);
   g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);
