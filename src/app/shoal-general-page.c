@@ -102,8 +102,12 @@ format_state (ShoalTorrent *torrent)
     case SHOAL_TORRENT_STATE_PAUSED:
       return g_strdup (_("Paused"));
     case SHOAL_TORRENT_STATE_CHECKING:
-      /* Translators: %.0f is a percentage */
-      return g_strdup_printf (_("Checking files (%.0f %%)"), 100.0 * shoal_torrent_get_check_progress (torrent));
+      {
+        g_autofree char *percent = shoal_format_percent (shoal_torrent_get_check_progress (torrent));
+
+        /* Translators: %s is a percentage, as "45.2 %" */
+        return g_strdup_printf (_("Checking files (%s)"), percent);
+      }
     case SHOAL_TORRENT_STATE_DOWNLOADING:
       return g_strdup (_("Downloading"));
     case SHOAL_TORRENT_STATE_SEEDING:

@@ -213,8 +213,13 @@ dup_status_text (ShoalTorrent *torrent)
         return g_strdup_printf (_("Error: %s"), error->message);
       break;
     case SHOAL_TORRENT_STATE_CHECKING:
-      /* Translators: the status of a torrent whose data is being verified */
-      return g_strdup_printf (_("Checking (%.0f %%)"), 100.0 * shoal_torrent_get_check_progress (torrent));
+      {
+        g_autofree char *percent = shoal_format_percent (shoal_torrent_get_check_progress (torrent));
+
+        /* Translators: the status of a torrent whose data is being
+         * verified; %s is a percentage, as "45.2 %" */
+        return g_strdup_printf (_("Checking (%s)"), percent);
+      }
     case SHOAL_TORRENT_STATE_PAUSED:
     case SHOAL_TORRENT_STATE_DOWNLOADING:
     case SHOAL_TORRENT_STATE_SEEDING:
