@@ -24,6 +24,7 @@
 #include "shoal-link-dialog.h"
 #include "shoal-torrent-uri.h"
 #include "shoal-application.h"
+#include "shoal-details-view.h"
 #include "shoal-format.h"
 #include "shoal-new-torrent-dialog.h"
 #include "shoal-preferences-window.h"
@@ -1927,13 +1928,13 @@ set_window_size (int width,
   gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   g_assert_true (wait_for (window_width_is_or_narrowed, GINT_TO_POINTER (width)));
   /* Once narrow, the window can be narrower than the wide layout allowed:
-   * ask again */
-  if (!window_width_is (GINT_TO_POINTER (width)))
+   * ask again (another size first, or GTK sees no change to make) */
+  for (guint attempt = 0; attempt < 5 && !window_width_is (GINT_TO_POINTER (width)); attempt++)
     {
-      spin (50);
-      gtk_window_set_default_size (GTK_WINDOW (window), width + 1, height);
-      spin (50);
+      gtk_window_set_default_size (GTK_WINDOW (window), width + 2, height);
+      spin (200);
       gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+      spin (200);
     }
   if (!wait_for (window_width_is, GINT_TO_POINTER (width)))
     print_wide_widgets (GTK_WIDGET (window), width - 60, 0);
@@ -1953,12 +1954,13 @@ is_control (GtkWidget *widget)
 
 /* Every control shown in @root lies inside the window, and is not
  * squeezed under its minimum size; below a scrolled window only the
- * horizontal extent counts (scrolling reaches the rest). Appends the
- * offenders to @bad. */
+ * directions it does not scroll count (scrolling reaches the rest).
+ * Appends the offenders to @bad. */
 static void
 check_reachable (GtkWidget *root,
                  GtkWidget *widget,
-                 gboolean   scrolled,
+                 gboolean   scrolls_x,
+                 gboolean   scrolls_y,
                  GString   *bad)
 {
   if (!gtk_widget_get_mapped (widget) || !gtk_widget_get_child_visible (widget))
@@ -1970,9 +1972,10 @@ check_reachable (GtkWidget *root,
 
       g_assert_true (gtk_widget_compute_bounds (widget, root, &bounds));
       gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
-      if (bounds.origin.x < -0.5f || bounds.origin.x + bounds.size.width > gtk_widget_get_width (root) + 0.5f ||
-          (!scrolled && (bounds.origin.y < -0.5f ||
-                         bounds.origin.y + bounds.size.height > gtk_widget_get_height (root) + 0.5f)) ||
+      if ((!scrolls_x && (bounds.origin.x < -0.5f ||
+                          bounds.origin.x + bounds.size.width > gtk_widget_get_width (root) + 0.5f)) ||
+          (!scrolls_y && (bounds.origin.y < -0.5f ||
+                          bounds.origin.y + bounds.size.height > gtk_widget_get_height (root) + 0.5f)) ||
           bounds.size.width + 0.5f < min_width)
         g_string_append_printf (bad, "%s “%s” at %.0f,%.0f %.0f×%.0f (width %d, minimum %d) in %d×%d\n",
                                 G_OBJECT_TYPE_NAME (widget),
@@ -1983,9 +1986,16 @@ check_reachable (GtkWidget *root,
       /* Inside a control (the drop-down's button…) nothing more to see */
       return;
     }
-  scrolled |= GTK_IS_SCROLLED_WINDOW (widget);
+  if (GTK_IS_SCROLLED_WINDOW (widget))
+    {
+      GtkPolicyType h, v;
+
+      gtk_scrolled_window_get_policy (GTK_SCROLLED_WINDOW (widget), &h, &v);
+      scrolls_x |= h != GTK_POLICY_NEVER && h != GTK_POLICY_EXTERNAL;
+      scrolls_y |= v != GTK_POLICY_NEVER && v != GTK_POLICY_EXTERNAL;
+    }
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    check_reachable (root, child, scrolled, bad);
+    check_reachable (root, child, scrolls_x, scrolls_y, bad);
 }
 
 /* No label shown in @widget is cut: none is ellipsized, none has less
@@ -2018,7 +2028,7 @@ assert_all_reachable (const char *where)
 {
   g_autoptr(GString) bad = g_string_new (NULL);
 
-  check_reachable (GTK_WIDGET (window), GTK_WIDGET (window), FALSE, bad);
+  check_reachable (GTK_WIDGET (window), GTK_WIDGET (window), FALSE, FALSE, bad);
   if (bad->len > 0)
     g_error ("Controls out of reach (%s):\n%s", where, bad->str);
 }
@@ -2104,6 +2114,28 @@ test_adaptive_layout (void)
             g_assert_true (wait_for (widget_draws, shoal_window_get_details_view (window)));
           g_assert_true (gtk_widget_get_mapped (shoal_window_get_details_view (window)));
           spin (400);
+          /* Every page of the details, at the narrowest and the middle width */
+          if (d == 0 && widths[w] <= 900)
+            {
+              static const char *pages[] = { "pieces", "peers", "files", "trackers", "bandwidth", "general" };
+              ShoalDetailsView *details = SHOAL_DETAILS_VIEW (shoal_window_get_details_view (window));
+
+              for (guint p = 0; p < G_N_ELEMENTS (pages); p++)
+                {
+                  g_autofree char *where = g_strdup_printf ("details page %s", pages[p]);
+                  g_autoptr(GString) bad = g_string_new (NULL);
+
+                  shoal_details_view_set_visible_page (details, pages[p]);
+                  spin (250);
+                  assert_all_reachable (where);
+                  if (widths[w] == 900)
+                    check_labels_whole (GTK_WIDGET (window), bad);
+                  if (bad->len > 0)
+                    g_error ("Labels cut at 900 px on the %s page:\n%s", pages[p], bad->str);
+                  if (widths[w] < 720 && g_str_equal (pages[p], "bandwidth"))
+                    screenshot_at ("details-bandwidth", widths[w], d);
+                }
+            }
           assert_all_reachable ("details");
           if (widths[w] == 900)
             {

@@ -300,6 +300,7 @@ shoal_bandwidth_graph_snapshot (GtkWidget   *widget,
   graphene_rect_t plot;
   guint64 step, scale;
   int label_width = 0, label_height = 0, w, h;
+  float label_x, last_label_x = G_MAXFLOAT;
   cairo_t *cr;
 
   foreground (widget, 0.7f, &text);
@@ -357,9 +358,13 @@ shoal_bandwidth_graph_snapshot (GtkWidget   *widget,
         label = g_strdup_printf (ngettext ("%u min ago", "%u min ago", minute), minute);
       pango_layout_set_text (layout, label, -1);
       pango_layout_get_pixel_size (layout, &w, &h);
-      draw_text (snapshot, layout, &text,
-                 CLAMP (x - w / 2.f, plot.origin.x - LABEL_GAP, width - PAD - w),
-                 plot.origin.y + plot.size.height + LABEL_GAP);
+      label_x = CLAMP (x - w / 2.f, plot.origin.x - LABEL_GAP, width - PAD - w);
+      /* In a narrow graph, only the labels that do not run into the one
+       * on their right */
+      if (label_x + w + LABEL_GAP > last_label_x)
+        continue;
+      draw_text (snapshot, layout, &text, label_x, plot.origin.y + plot.size.height + LABEL_GAP);
+      last_label_x = label_x;
     }
 
   cr = gtk_snapshot_append_cairo (snapshot, &plot);
