@@ -2132,8 +2132,12 @@ test_adaptive_layout (void)
                     check_labels_whole (GTK_WIDGET (window), bad);
                   if (bad->len > 0)
                     g_error ("Labels cut at 900 px on the %s page:\n%s", pages[p], bad->str);
-                  if (widths[w] < 720 && g_str_equal (pages[p], "bandwidth"))
-                    screenshot_at ("details-bandwidth", widths[w], d);
+                  if (widths[w] < 720)
+                    {
+                      g_autofree char *what = g_strdup_printf ("details-%s", pages[p]);
+
+                      screenshot_at (what, widths[w], d);
+                    }
                 }
             }
           assert_all_reachable ("details");
