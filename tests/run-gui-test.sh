@@ -32,7 +32,7 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   # also makes pixel checks independent of the machine's GPU.
   GDK_BACKEND=x11
   export GDK_BACKEND
-  exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" sh -c 'exec "$@" 1>&3 3>&-' sh "$@"
+  exec dbus-run-session -- xvfb-run -a -s "-screen 0 1600x1000x24" sh -c 'exec "$@" 1>&3 3>&-' sh "$@"
 fi
 
 exec dbus-run-session -- sh -c 'exec "$@" 1>&3 3>&-' sh "$@"

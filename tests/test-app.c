@@ -24,10 +24,12 @@
 #include "shoal-link-dialog.h"
 #include "shoal-torrent-uri.h"
 #include "shoal-application.h"
+#include "shoal-details-view.h"
+#include "shoal-format.h"
 #include "shoal-new-torrent-dialog.h"
 #include "shoal-preferences-window.h"
 #include "shoal-remove-dialog.h"
-#include "shoal-torrent-columns.h"
+#include "shoal-torrent-item.h"
 #include "shoal-torrent-row.h"
 #include "shoal-window.h"
 
@@ -38,6 +40,10 @@ static char *download_dir;
 static guint torrent_serial;
 
 /* Helpers */
+
+static gboolean window_shown    (gpointer data);
+static void     set_window_size (int      width,
+                                 int      height);
 
 typedef gboolean (*Condition) (gpointer data);
 
@@ -254,23 +260,37 @@ find_check (GtkWidget  *root,
 static gboolean
 label_shown (gpointer data)
 {
-  return find_label (GTK_WIDGET (shoal_window_get_column_view (window)), data) != NULL;
+  return find_label (GTK_WIDGET (shoal_window_get_list_view (window)), data) != NULL;
 }
 
-static GtkColumnViewColumn *
-column_titled (const char *title)
+/* A label of the list whose text has @data in it */
+static GtkWidget *
+find_label_containing (GtkWidget  *root,
+                       const char *text)
 {
-  GListModel *columns = gtk_column_view_get_columns (shoal_window_get_column_view (window));
-
-  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
+      strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
     {
-      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+      GtkWidget *found = find_label_containing (child, text);
 
-      if (g_strcmp0 (gtk_column_view_column_get_title (column), title) == 0)
-        return column;
+      if (found != NULL)
+        return found;
     }
-  g_assert_not_reached ();
   return NULL;
+}
+
+static gboolean
+text_shown (gpointer data)
+{
+  return find_label_containing (GTK_WIDGET (shoal_window_get_list_view (window)), data) != NULL;
+}
+
+static gboolean
+label_shown_anywhere (gpointer data)
+{
+  return find_label (GTK_WIDGET (window), data) != NULL;
 }
 
 static gboolean
@@ -390,7 +410,8 @@ test_rows_follow_engine (void)
   g_assert_true (wait_for (n_shown_is, GUINT_TO_POINTER (3)));
   g_assert_true (wait_for (label_shown, (gpointer) "alpha-linux.iso"));
   g_assert_true (wait_for (label_shown, (gpointer) "beta-music"));
-  g_assert_true (wait_for (label_shown, (gpointer) "3 MiB"));
+  /* The status line of a paused torrent: what is here, its size, its state */
+  g_assert_true (wait_for (label_shown, (gpointer) "0 B of 3 MiB · Paused"));
 
   /* Removed in the engine → gone from the list. */
   shoal_session_remove_torrent (session (), shoal_session_find_torrent (session (),
@@ -414,25 +435,26 @@ test_cells_know_their_row (void)
   add_torrent ("zeta", 5000);
   g_assert_true (wait_for (label_shown, (gpointer) "zeta"));
 
-  label = find_label (GTK_WIDGET (shoal_window_get_column_view (window)), "zeta");
+  label = find_label (GTK_WIDGET (shoal_window_get_list_view (window)), "zeta");
   g_assert_nonnull (label);
-  row = shoal_torrent_columns_find_row (label);
+  row = shoal_torrent_item_find_row (label);
   g_assert_nonnull (row);
   g_assert_cmpstr (shoal_torrent_get_name (shoal_torrent_row_get_torrent (row)), ==, "zeta");
-  g_assert_true (shoal_torrent_columns_find_row (gtk_widget_get_parent (label)) == row);
-  g_assert_true (shoal_torrent_columns_find_row (gtk_widget_get_parent (gtk_widget_get_parent (label))) == row);
-  g_assert_null (shoal_torrent_columns_find_row (GTK_WIDGET (window)));
+  /* the label's line, the row's box, the list's row widget around it */
+  g_assert_true (shoal_torrent_item_find_row (gtk_widget_get_parent (label)) == row);
+  g_assert_true (shoal_torrent_item_find_row (gtk_widget_get_parent (gtk_widget_get_parent (label))) == row);
+  g_assert_true (shoal_torrent_item_find_row (gtk_widget_get_parent (gtk_widget_get_parent (gtk_widget_get_parent (label)))) == row);
+  g_assert_null (shoal_torrent_item_find_row (GTK_WIDGET (window)));
 
-  /* Removed, the row's cells are unbound: they no longer point at it. */
+  /* Removed, the rows are unbound: they no longer point at it. */
   remove_all_torrents ();
   g_assert_true (wait_for (n_shown_is, GUINT_TO_POINTER (0)));
-  g_assert_null (shoal_torrent_columns_find_row (GTK_WIDGET (shoal_window_get_column_view (window))));
+  g_assert_null (shoal_torrent_item_find_row (GTK_WIDGET (shoal_window_get_list_view (window))));
 }
 
 static void
 test_sort_by_column (void)
 {
-  GtkColumnView *view = shoal_window_get_column_view (window);
   g_autofree char *by_size = NULL;
   g_autofree char *by_size_desc = NULL;
   g_autofree char *by_name = NULL;
@@ -443,18 +465,25 @@ test_sort_by_column (void)
   add_torrent ("small", 10);
   g_assert_true (wait_for (n_shown_is, GUINT_TO_POINTER (3)));
 
-  gtk_column_view_sort_by_column (view, column_titled ("Size"), GTK_SORT_ASCENDING);
+  shoal_window_set_sort (window, "size", FALSE);
   by_size = shown_names ();
   g_assert_cmpstr (by_size, ==, "small,medium,big");
 
-  gtk_column_view_sort_by_column (view, column_titled ("Size"), GTK_SORT_DESCENDING);
+  /* The sort menu's actions are the same settings. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "sort-descending", NULL);
   by_size_desc = shown_names ();
   g_assert_cmpstr (by_size_desc, ==, "big,medium,small");
 
-  gtk_column_view_sort_by_column (view, column_titled ("Name"), GTK_SORT_ASCENDING);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "sort-by", g_variant_new_string ("name"));
+  g_free (by_name);
+  by_name = shown_names ();
+  g_assert_cmpstr (by_name, ==, "small,medium,big");
+  shoal_window_set_sort (window, "name", FALSE);
+  g_free (by_name);
   by_name = shown_names ();
   g_assert_cmpstr (by_name, ==, "big,medium,small");
 
+  shoal_window_set_sort (window, "added", TRUE);
   remove_all_torrents ();
 }
 
@@ -732,8 +761,8 @@ test_magnet_add_and_duplicate (void)
   g_assert_cmpint (shoal_torrent_get_state (torrent), ==, SHOAL_TORRENT_STATE_FETCHING_METADATA);
   g_assert_cmpstr (shoal_torrent_get_save_dir (torrent), ==, download_dir);
   g_assert_true (wait_for (label_shown, (gpointer) "Some Magnet"));
+  /* Its status line: no size to tell yet */
   g_assert_true (wait_for (label_shown, (gpointer) "Fetching metadata…"));
-  g_assert_true (wait_for (label_shown, (gpointer) "Unknown"));
 
   /* Selected: the details pane and the actions cope without metainfo. */
   select_only ("Some Magnet");
@@ -862,7 +891,7 @@ test_magnet_metadata_from_peer (void)
   connect_to_seeder (torrent, seeder);
   g_assert_true (wait_for (label_shown, (gpointer) "real-name-one"));
   g_assert_true (wait_for (seeding, torrent));
-  g_assert_true (wait_for (label_shown, (gpointer) "80 KiB"));
+  g_assert_true (wait_for (text_shown, (gpointer) "80 KiB · Seeding"));
   g_assert_false (label_shown ((gpointer) "waiting-for-real-name-one"));
   g_assert_null (shoal_window_get_dialog (window));
   sf_torrent_assert_files (seeder->torrent, download_dir);
@@ -1260,6 +1289,49 @@ test_settings_apply_live (void)
   g_assert_cmpuint (shoal_session_get_download_limit (session ()), ==, 0);
 }
 
+static gboolean
+listen_port_is (gpointer data)
+{
+  return shoal_session_get_listen_port (session ()) == GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+listen_port_is_not (gpointer data)
+{
+  return shoal_session_get_listen_port (session ()) != GPOINTER_TO_UINT (data);
+}
+
+/* A port set in the preferences is listened on at once, not at the next
+ * start. */
+static void
+test_port_applies_live (void)
+{
+  GSettings *settings = shoal_application_get_settings (app);
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  guint16 port;
+
+  /* A port free a moment ago */
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (socket, NULL);
+
+  g_settings_set_int (settings, "listen-port", port);
+  g_settings_set_boolean (settings, "random-port", FALSE);
+  g_assert_true (wait_for (listen_port_is, GUINT_TO_POINTER (port)));
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+  g_assert_nonnull (connection);
+
+  g_settings_set_boolean (settings, "random-port", TRUE);
+  g_assert_true (wait_for (listen_port_is_not, GUINT_TO_POINTER (port)));
+  g_settings_reset (settings, "listen-port");
+}
+
 static void
 count_notify_cb (GObject    *object,
                  GParamSpec *pspec,
@@ -1470,12 +1542,36 @@ test_new_torrent_create_and_seed (void)
   shoal_new_torrent_dialog_set_private (dialog, TRUE);
   shoal_new_torrent_dialog_set_comment (dialog, "Made by test-app");
   shoal_new_torrent_dialog_set_source (dialog, "TEST");
+  g_assert_cmpint (shoal_new_torrent_dialog_get_version (dialog), ==, SHOAL_TORRENT_VERSION_HYBRID);
+
+  /* Version 1 only, as the Torrent Version row offers */
+  shoal_new_torrent_dialog_set_version (dialog, SHOAL_TORRENT_VERSION_V1);
+  spin (200);
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Create"));
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "new-torrent.create", NULL);
+  g_assert_true (wait_for (new_torrent_page_is, (gpointer) "result"));
+  g_assert_cmpint (shoal_metainfo_get_version (shoal_new_torrent_dialog_get_metainfo (dialog)), ==,
+                   SHOAL_TORRENT_VERSION_V1);
+  /* Created: no Create button left greyed out */
+  spin (100);
+  g_assert_null (find_label (GTK_WIDGET (dialog), "Create"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  dialog = open_new_torrent_dialog ();
+  shoal_new_torrent_dialog_set_path (dialog, with_slash);
+  shoal_new_torrent_dialog_set_trackers (dialog, "http://127.0.0.1:9/announce\nudp://127.0.0.1:9/announce\n\n"
+                                                 "http://127.0.0.1:10/announce\n");
+  shoal_new_torrent_dialog_set_web_seeds (dialog, "http://127.0.0.1:9/seed/\n");
+  shoal_new_torrent_dialog_set_piece_size (dialog, 32768);
+  shoal_new_torrent_dialog_set_private (dialog, TRUE);
+  shoal_new_torrent_dialog_set_comment (dialog, "Made by test-app");
+  shoal_new_torrent_dialog_set_source (dialog, "TEST");
 
   gtk_widget_activate_action (GTK_WIDGET (dialog), "new-torrent.create", NULL);
   g_assert_true (wait_for (new_torrent_page_is, (gpointer) "result"));
 
   info = shoal_new_torrent_dialog_get_metainfo (dialog);
   g_assert_nonnull (info);
+  g_assert_cmpint (shoal_metainfo_get_version (info), ==, SHOAL_TORRENT_VERSION_HYBRID);
   g_assert_cmpstr (shoal_metainfo_get_name (info), ==, "shared-folder");
   g_assert_cmpuint (shoal_metainfo_get_content_size (info), ==, 203000);
   g_assert_cmpuint (shoal_metainfo_get_piece_length (info), ==, 32768);
@@ -1698,9 +1794,7 @@ test_screenshots (void)
   add_torrent ("archlinux-2024.06.01-x86_64.iso", 1189085184);
   shoal_torrent_start (t);
   g_assert_true (wait_for (n_shown_is, GUINT_TO_POINTER (4)));
-  /* One sort indicator, not those left by the other tests. */
-  gtk_column_view_sort_by_column (shoal_window_get_column_view (window), NULL, GTK_SORT_ASCENDING);
-  gtk_column_view_sort_by_column (shoal_window_get_column_view (window), column_titled ("Name"), GTK_SORT_ASCENDING);
+  shoal_window_set_sort (window, "name", FALSE);
   select_only ("debian-12.5.0-amd64-netinst.iso");
   g_assert_true (wait_for (label_shown, (gpointer) "archlinux-2024.06.01-x86_64.iso"));
   spin (1500);
@@ -1733,8 +1827,455 @@ test_screenshots (void)
   gtk_window_present (GTK_WINDOW (preferences));
   spin (800);
   save_screenshot (GTK_WIDGET (preferences), "screenshot-preferences.png");
+  /* Each page, for the alignment of its rows */
+  {
+    static const char *pages[] = { "network", "speed", "seeding" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+      {
+        g_autofree char *name = g_strdup_printf ("screenshot-preferences-%s.png", pages[i]);
+
+        adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), pages[i]);
+        spin (300);
+        save_screenshot (GTK_WIDGET (preferences), name);
+      }
+  }
   gtk_window_destroy (GTK_WINDOW (preferences));
 
+  remove_all_torrents ();
+}
+
+/* Closing the window asks what to do; Enter on the focused "Do not ask
+ * again" box gives the default answer (run in the background) instead of
+ * toggling the box. */
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  return ADW_IS_MESSAGE_DIALOG (shoal_window_get_dialog (window)) &&
+         gtk_widget_get_mapped (GTK_WIDGET (shoal_window_get_dialog (window)));
+}
+
+static void
+test_close_dialog_enter (void)
+{
+  GSettings *settings = shoal_application_get_settings (app);
+  AdwMessageDialog *dialog;
+  GtkWidget *remember;
+  GtkEventController *keys = NULL;
+  g_autoptr(GListModel) controllers = NULL;
+  gboolean handled = FALSE;
+
+  g_settings_set_enum (settings, "close-behaviour", 2);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_true (wait_for (message_dialog_shown, NULL));
+  dialog = ADW_MESSAGE_DIALOG (shoal_window_get_dialog (window));
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "background");
+  remember = adw_message_dialog_get_extra_child (dialog);
+  g_assert_true (GTK_IS_CHECK_BUTTON (remember));
+
+  controllers = gtk_widget_observe_controllers (remember);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (g_strcmp0 (gtk_event_controller_get_name (c), "default-on-enter") == 0)
+        keys = c;
+    }
+  g_assert_nonnull (keys);
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Return, 0, 0, &handled);
+  g_assert_true (handled);
+  spin (200);
+  /* The default answer: the window is hidden, the box untouched */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (remember)));
+  g_assert_cmpint (g_settings_get_enum (settings, "close-behaviour"), ==, 2);
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_for (window_shown, NULL));
+  g_settings_reset (settings, "close-behaviour");
+}
+
+/* A dialog opened over a small window is no taller than it */
+static void
+test_dialog_fits_parent (void)
+{
+  ShoalNewTorrentDialog *dialog;
+  int width, height;
+
+  set_window_size (700, 480);
+  dialog = open_new_torrent_dialog ();
+  gtk_window_get_default_size (GTK_WINDOW (dialog), &width, &height);
+  g_assert_cmpint (height, <=, gtk_widget_get_height (GTK_WIDGET (window)));
+  g_assert_cmpint (width, <=, gtk_widget_get_width (GTK_WIDGET (window)));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  set_window_size (1100, 520);
+}
+
+/* Adaptive layout */
+
+/* The width of the window on the screen: its widget is smaller by the
+ * border that GTK draws around it without a compositor. */
+static int
+window_width (void)
+{
+  return gdk_surface_get_width (gtk_native_get_surface (GTK_NATIVE (window)));
+}
+
+static gboolean
+window_width_is (gpointer data)
+{
+  return window_width () == GPOINTER_TO_INT (data) &&
+         shoal_window_is_narrow (window) == (GPOINTER_TO_INT (data) < 720);
+}
+
+/* For a window that will not be as narrow as asked: which widgets want
+ * more than @width */
+static void
+print_wide_widgets (GtkWidget *widget,
+                    int        width,
+                    guint      depth)
+{
+  int min;
+
+  if (!gtk_widget_get_visible (widget))
+    return;
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  if (min <= width / 8)
+    return;
+  g_printerr ("%*s%s %s: minimum width %d\n", (int) depth * 2, "", G_OBJECT_TYPE_NAME (widget),
+              gtk_widget_get_name (widget), min);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    print_wide_widgets (child, min <= width ? width * 8 : width, depth + 1);
+}
+
+/* The window has the asked width, or has just turned narrow on its way
+ * there (the wide layout did not let it be narrower than some 450 px) */
+static gboolean
+window_width_is_or_narrowed (gpointer data)
+{
+  return window_width_is (data) ||
+         (GPOINTER_TO_INT (data) < 720 && shoal_window_is_narrow (window) && window_width () < 720);
+}
+
+static void
+set_window_size (int width,
+                 int height)
+{
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  g_assert_true (wait_for (window_width_is_or_narrowed, GINT_TO_POINTER (width)));
+  /* Once narrow, the window can be narrower than the wide layout allowed:
+   * ask again (another size first, or GTK sees no change to make) */
+  for (guint attempt = 0; attempt < 5 && !window_width_is (GINT_TO_POINTER (width)); attempt++)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (window), width + 2, height);
+      spin (200);
+      gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+      spin (200);
+    }
+  if (!wait_for (window_width_is, GINT_TO_POINTER (width)))
+    print_wide_widgets (GTK_WIDGET (window), width - 60, 0);
+  if (!window_width_is (GINT_TO_POINTER (width)))
+    g_error ("The window is %d px wide, not %d (narrow: %d)", window_width (), width,
+             shoal_window_is_narrow (window));
+  spin (300);
+}
+
+static gboolean
+is_control (GtkWidget *widget)
+{
+  return GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_DROP_DOWN (widget) ||
+         GTK_IS_CHECK_BUTTON (widget) || GTK_IS_SWITCH (widget) || GTK_IS_ENTRY (widget) ||
+         GTK_IS_SEARCH_ENTRY (widget) || GTK_IS_SPIN_BUTTON (widget);
+}
+
+/* Every control shown in @root lies inside the window, and is not
+ * squeezed under its minimum size; below a scrolled window only the
+ * directions it does not scroll count (scrolling reaches the rest).
+ * Appends the offenders to @bad. */
+static void
+check_reachable (GtkWidget *root,
+                 GtkWidget *widget,
+                 gboolean   scrolls_x,
+                 gboolean   scrolls_y,
+                 GString   *bad)
+{
+  if (!gtk_widget_get_mapped (widget) || !gtk_widget_get_child_visible (widget))
+    return;
+  if (is_control (widget))
+    {
+      graphene_rect_t bounds;
+      int min_width;
+
+      g_assert_true (gtk_widget_compute_bounds (widget, root, &bounds));
+      gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+      if ((!scrolls_x && (bounds.origin.x < -0.5f ||
+                          bounds.origin.x + bounds.size.width > gtk_widget_get_width (root) + 0.5f)) ||
+          (!scrolls_y && (bounds.origin.y < -0.5f ||
+                          bounds.origin.y + bounds.size.height > gtk_widget_get_height (root) + 0.5f)) ||
+          bounds.size.width + 0.5f < min_width)
+        g_string_append_printf (bad, "%s “%s” at %.0f,%.0f %.0f×%.0f (width %d, minimum %d) in %d×%d\n",
+                                G_OBJECT_TYPE_NAME (widget),
+                                gtk_widget_get_tooltip_text (widget) ? gtk_widget_get_tooltip_text (widget) : "",
+                                bounds.origin.x, bounds.origin.y, bounds.size.width, bounds.size.height,
+                                gtk_widget_get_width (widget), min_width,
+                                gtk_widget_get_width (root), gtk_widget_get_height (root));
+      /* Inside a control (the drop-down's button…) nothing more to see */
+      return;
+    }
+  if (GTK_IS_SCROLLED_WINDOW (widget))
+    {
+      GtkPolicyType h, v;
+
+      gtk_scrolled_window_get_policy (GTK_SCROLLED_WINDOW (widget), &h, &v);
+      scrolls_x |= h != GTK_POLICY_NEVER && h != GTK_POLICY_EXTERNAL;
+      scrolls_y |= v != GTK_POLICY_NEVER && v != GTK_POLICY_EXTERNAL;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    check_reachable (root, child, scrolls_x, scrolls_y, bad);
+}
+
+/* No label shown in @widget is cut: none is ellipsized, none has less
+ * width than its natural width. Appends the offenders to @bad. */
+static void
+check_labels_whole (GtkWidget *widget,
+                    GString   *bad)
+{
+  if (!gtk_widget_get_mapped (widget) || !gtk_widget_get_child_visible (widget))
+    return;
+  if (GTK_IS_LABEL (widget) && gtk_label_get_text (GTK_LABEL (widget))[0] != '\0')
+    {
+      GtkLabel *label = GTK_LABEL (widget);
+      graphene_rect_t bounds;
+      int natural;
+
+      /* The natural size counts the CSS padding: so do the bounds */
+      gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+      g_assert_true (gtk_widget_compute_bounds (widget, widget, &bounds));
+      if (pango_layout_is_ellipsized (gtk_label_get_layout (label)) ||
+          (!gtk_label_get_wrap (label) && bounds.size.width + 0.5f < natural))
+        g_string_append_printf (bad, "“%s”: %.0f px of %d\n", gtk_label_get_text (label), bounds.size.width, natural);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    check_labels_whole (child, bad);
+}
+
+static void
+assert_all_reachable (const char *where)
+{
+  g_autoptr(GString) bad = g_string_new (NULL);
+
+  check_reachable (GTK_WIDGET (window), GTK_WIDGET (window), FALSE, FALSE, bad);
+  if (bad->len > 0)
+    g_error ("Controls out of reach (%s):\n%s", where, bad->str);
+}
+
+static gboolean
+leaflet_shows_details (gpointer data)
+{
+  GtkWidget *details = shoal_window_get_details_view (window);
+
+  return gtk_widget_get_mapped (details) == GPOINTER_TO_INT (data) &&
+         gtk_widget_get_mapped (GTK_WIDGET (shoal_window_get_list_view (window))) != GPOINTER_TO_INT (data);
+}
+
+static void
+screenshot_at (const char *what,
+               int         width,
+               gboolean    dark)
+{
+  g_autofree char *name = g_strdup_printf ("screenshot-%s-%d-%s.png", what, width, dark ? "dark" : "light");
+  gint64 start = g_get_monotonic_time ();
+
+  save_screenshot (GTK_WIDGET (window), name);
+  g_test_message ("%s in %.0f ms, at %.1f s", name, (g_get_monotonic_time () - start) / 1000.0,
+                  g_get_monotonic_time () / 1e6);
+}
+
+static void
+test_adaptive_layout (void)
+{
+  static const int widths[] = { 360, 900, 1400 };
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  ShoalTorrent *t;
+
+  remove_all_torrents ();
+  shoal_window_set_sort (window, "name", FALSE);
+
+  for (guint d = 0; d < 2; d++)
+    {
+      adw_style_manager_set_color_scheme (style, d ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_FORCE_LIGHT);
+      for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
+        {
+          /* First run: one page, its add buttons in view, no details */
+          remove_all_torrents ();
+          set_window_size (widths[w], widths[w] < 720 ? 700 : 600);
+          g_assert_true (wait_for (stack_page_is, (gpointer) "empty"));
+          g_assert_false (gtk_widget_get_mapped (shoal_window_get_details_view (window)));
+          g_assert_true (wait_for (label_shown_anywhere, (gpointer) "Add Torrent File…"));
+          assert_all_reachable ("first run");
+          screenshot_at ("first-run", widths[w], d);
+        }
+    }
+
+  add_torrent ("debian-12.5.0-amd64-netinst.iso", 658505728);
+  add_torrent ("Big Buck Bunny (1080p)", 276134947);
+  t = add_torrent ("ubuntu-24.04-desktop-amd64.iso", 6114656256);
+  add_torrent ("archlinux-2024.06.01-x86_64.iso", 1189085184);
+  shoal_torrent_start (t);
+  g_assert_true (wait_for (n_shown_is, GUINT_TO_POINTER (4)));
+
+  for (guint d = 0; d < 2; d++)
+    {
+      adw_style_manager_set_color_scheme (style, d ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_FORCE_LIGHT);
+      for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
+        {
+          gtk_selection_model_unselect_all (shoal_window_get_selection (window));
+          set_window_size (widths[w], widths[w] < 720 ? 700 : 600);
+          g_assert_true (wait_for (label_shown, (gpointer) "archlinux-2024.06.01-x86_64.iso"));
+          /* No details without a selection */
+          g_assert_false (gtk_widget_get_mapped (shoal_window_get_details_view (window)));
+          assert_all_reachable ("list");
+          screenshot_at ("list", widths[w], d);
+
+          select_only ("ubuntu-24.04-desktop-amd64.iso");
+          if (widths[w] < 720)
+            {
+              /* Narrow: the details are a page of their own, with a way back */
+              g_assert_true (wait_for (leaflet_shows_details, GINT_TO_POINTER (FALSE)));
+              shoal_window_show_details (window);
+              g_assert_true (wait_for (leaflet_shows_details, GINT_TO_POINTER (TRUE)));
+            }
+          else
+            /* Wide: beside the list */
+            g_assert_true (wait_for (widget_draws, shoal_window_get_details_view (window)));
+          g_assert_true (gtk_widget_get_mapped (shoal_window_get_details_view (window)));
+          spin (400);
+          /* Every page of the details, at the narrowest and the middle width */
+          if (d == 0 && widths[w] <= 900)
+            {
+              static const char *pages[] = { "pieces", "peers", "files", "trackers", "bandwidth", "general" };
+              ShoalDetailsView *details = SHOAL_DETAILS_VIEW (shoal_window_get_details_view (window));
+
+              for (guint p = 0; p < G_N_ELEMENTS (pages); p++)
+                {
+                  g_autofree char *where = g_strdup_printf ("details page %s", pages[p]);
+                  g_autoptr(GString) bad = g_string_new (NULL);
+
+                  shoal_details_view_set_visible_page (details, pages[p]);
+                  spin (250);
+                  assert_all_reachable (where);
+                  if (widths[w] == 900)
+                    check_labels_whole (GTK_WIDGET (window), bad);
+                  if (bad->len > 0)
+                    g_error ("Labels cut at 900 px on the %s page:\n%s", pages[p], bad->str);
+                  if (widths[w] < 720)
+                    {
+                      g_autofree char *what = g_strdup_printf ("details-%s", pages[p]);
+
+                      screenshot_at (what, widths[w], d);
+                    }
+                }
+            }
+          assert_all_reachable ("details");
+          if (widths[w] == 900)
+            {
+              g_autoptr(GString) bad = g_string_new (NULL);
+
+              check_labels_whole (GTK_WIDGET (window), bad);
+              if (bad->len > 0)
+                g_error ("Labels cut at 900 px:\n%s", bad->str);
+            }
+          screenshot_at ("details", widths[w], d);
+          if (widths[w] < 720)
+            {
+              g_action_group_activate_action (G_ACTION_GROUP (window), "show-list", NULL);
+              g_assert_true (wait_for (leaflet_shows_details, GINT_TO_POINTER (FALSE)));
+            }
+        }
+    }
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  set_window_size (1100, 520);
+  shoal_window_set_sort (window, "added", TRUE);
+  remove_all_torrents ();
+}
+
+/* The details pane of a wide window keeps the width the user gave it,
+ * across selections and in the settings. */
+static void
+test_details_pane_width (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (SHOAL_SETTINGS_SCHEMA_ID);
+  GtkWidget *details = shoal_window_get_details_view (window);
+  GtkPaned *paned = GTK_PANED (gtk_widget_get_parent (details));
+
+  remove_all_torrents ();
+  set_window_size (1200, 600);
+  add_torrent ("left", 1000);
+  add_torrent ("right", 2000);
+  g_assert_true (wait_for (n_shown_is, GUINT_TO_POINTER (2)));
+  select_only ("left");
+  g_assert_true (wait_for (widget_draws, details));
+  spin (300);
+  g_assert_true (GTK_IS_PANED (paned));
+
+  gtk_paned_set_position (paned, gtk_widget_get_width (GTK_WIDGET (paned)) - 500);
+  spin (300);
+  g_assert_cmpint (ABS (gtk_widget_get_width (details) - 500), <=, 8);
+
+  /* Deselected, the pane goes; selected again, it comes back as wide */
+  gtk_selection_model_unselect_all (shoal_window_get_selection (window));
+  spin (300);
+  g_assert_false (gtk_widget_get_mapped (details));
+  select_only ("right");
+  spin (500);
+  g_assert_true (gtk_widget_get_mapped (details));
+  g_assert_cmpint (ABS (gtk_widget_get_width (details) - 500), <=, 8);
+
+  shoal_window_save_state (window);
+  g_assert_cmpint (ABS (g_settings_get_int (settings, "details-pane-width") - 500), <=, 8);
+
+  g_settings_reset (settings, "details-pane-width");
+  set_window_size (1100, 520);
+  remove_all_torrents ();
+}
+
+/* The status line of a row says what matters in one line */
+static void
+test_row_status_line (void)
+{
+  ShoalTorrent *t;
+  g_autoptr(ShoalTorrentRow) row = NULL;
+  g_autofree char *date = NULL;
+
+  remove_all_torrents ();
+  t = add_torrent ("status", 300 * 1024 * 1024);
+  /* Added paused, it checks its (missing) data first */
+  g_assert_true (wait_for (paused, t));
+  row = shoal_torrent_row_new (t);
+  g_assert_cmpstr (shoal_torrent_row_get_summary_text (row), ==, "0 B of 300 MiB · Paused");
+  g_assert_true (wait_for (label_shown, (gpointer) "0 B of 300 MiB · Paused"));
+  g_assert_true (wait_for (label_shown, (gpointer) "0 %"));
+  g_assert_true (wait_for (text_shown, (gpointer) "of 300 MiB"));
+
+  /* Dates: today and yesterday by name, others with four-digit years */
+  date = shoal_format_date (g_get_real_time () / G_USEC_PER_SEC);
+  g_assert_true (g_str_has_prefix (date, "Today "));
+  g_free (date);
+  date = shoal_format_date (g_get_real_time () / G_USEC_PER_SEC - 86400);
+  g_assert_true (g_str_has_prefix (date, "Yesterday "));
+  g_free (date);
+  date = shoal_format_date (1700000000);
+  g_assert_nonnull (strstr (date, "2023"));
+  g_free (date);
+  date = shoal_format_percent (0.117);
+  g_assert_cmpstr (date, ==, "11.7 %");
+  g_free (date);
+  date = shoal_format_percent (0.99999);
+  g_assert_cmpstr (date, ==, "99.9 %");
+  g_free (date);
+  date = shoal_format_eta (245);
+  g_assert_cmpstr (date, ==, "4 min left");
   remove_all_torrents ();
 }
 
@@ -1771,6 +2312,11 @@ main (int   argc,
   g_settings_set_int (settings, "window-width", 1100);
   g_settings_set_int (settings, "window-height", 520);
 
+  /* The title bar buttons of GNOME (only a close button), not those of
+   * GTK's fallback without a desktop (minimize, maximize and close),
+   * which alone take a third of a 360 px wide header bar. */
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
+
   app = shoal_application_new ();
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
   g_assert_no_error (error);
@@ -1802,12 +2348,18 @@ main (int   argc,
   g_test_add_func ("/app/application/settings-apply-live", test_settings_apply_live);
   g_test_add_func ("/app/application/settings-bind-properties", test_settings_bind_properties);
   g_test_add_func ("/app/preferences/encryption-reaches-engine", test_encryption_reaches_engine);
+  g_test_add_func ("/app/preferences/port-applies-live", test_port_applies_live);
   g_test_add_func ("/app/preferences/discovery-reaches-engine", test_discovery_reaches_engine);
   g_test_add_func ("/app/preferences/port-mapping-row", test_port_mapping_row);
   g_test_add_func ("/app/new-torrent/parse-fields", test_new_torrent_parse_fields);
   g_test_add_func ("/app/new-torrent/create-save-copy-seed", test_new_torrent_create_and_seed);
   g_test_add_func ("/app/new-torrent/errors-and-stop", test_new_torrent_errors_and_stop);
   g_test_add_func ("/app/window/screenshots", test_screenshots);
+  g_test_add_func ("/app/window/row-status-line", test_row_status_line);
+  g_test_add_func ("/app/window/details-pane-width", test_details_pane_width);
+  g_test_add_func ("/app/window/adaptive-layout", test_adaptive_layout);
+  g_test_add_func ("/app/window/close-dialog-enter", test_close_dialog_enter);
+  g_test_add_func ("/app/window/dialog-fits-parent", test_dialog_fits_parent);
 
   ret = g_test_run ();
 

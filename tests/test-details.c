@@ -992,7 +992,17 @@ test_bandwidth (Fixture       *f,
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (session_graph)));
   g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (graph)));
 
-  /* Another torrent starts its own history */
+  /* Another torrent has its own history, and the first one keeps its
+   * own while it is not shown (it used to start over at each selection) */
+  {
+    g_autoptr(ShoalTorrent) other = add_half_torrent (f);
+
+    shoal_details_view_set_torrent (f->view, other);
+    g_assert_cmpuint (shoal_bandwidth_graph_get_n_samples (graph), <, SHOAL_BANDWIDTH_GRAPH_N_SAMPLES);
+    shoal_bandwidth_page_sample (page);
+    shoal_details_view_set_torrent (f->view, torrent);
+    g_assert_cmpuint (shoal_bandwidth_graph_get_n_samples (graph), ==, SHOAL_BANDWIDTH_GRAPH_N_SAMPLES);
+  }
   shoal_details_view_set_torrent (f->view, NULL);
   g_assert_cmpuint (shoal_bandwidth_graph_get_n_samples (graph), ==, 0);
 }
@@ -1085,6 +1095,92 @@ test_magnet (Fixture       *f,
   shoal_session_close (seeder);
 }
 
+/* With one seed connected, a missing piece has exactly the legend's
+ * "a peer has it" color (it was a shade between that and "no peer has
+ * it", which looked like the latter). */
+static gboolean
+piece_available (gpointer data)
+{
+  return shoal_torrent_get_piece_availability (data, 0) > 0;
+}
+
+static void
+test_pieces_legend_matches (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *seed_dir = g_build_filename (f->tmp, "seed", NULL);
+  g_autofree char *seed_state = g_build_filename (f->tmp, "seed-state", NULL);
+  g_autoptr(ShoalMetainfo) info = build_torrent ("Legend Torrent", half_files, G_N_ELEMENTS (half_files),
+                                                 PIECE, 0, seed_dir, NULL);
+  g_autoptr(ShoalSession) seeder = NULL;
+  g_autoptr(ShoalTorrent) torrent = NULL;
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  g_autoptr(GdkTexture) map_texture = NULL;
+  g_autoptr(GdkTexture) swatch_texture = NULL;
+  g_autofree char *address = NULL;
+  g_autofree guint8 *map_pixels = NULL;
+  g_autofree guint8 *swatch_pixels = NULL;
+  ShoalPiecesPage *page = SHOAL_PIECES_PAGE (shoal_details_view_get_page (f->view, "pieces"));
+  ShoalPiecesMap *map = shoal_pieces_page_get_map (page);
+  GtkWidget *swatch = NULL;
+  GdkRGBA available, missing, drawn, legend;
+  graphene_rect_t bounds;
+  Pixels px;
+
+  seeder = shoal_session_new (seed_state);
+  shoal_session_set_listen_address (seeder, "127.0.0.1");
+  shoal_session_set_listen_port (seeder, 0);
+  g_assert_true (shoal_session_start (seeder, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (shoal_session_add_torrent (seeder, info, seed_dir,
+                                               SHOAL_ADD_FLAGS_SEED_MODE | SHOAL_ADD_FLAGS_NO_SAVE, &error));
+  g_assert_no_error (error);
+
+  /* A trickle: the pieces stay missing while the seed is known to have them */
+  shoal_session_set_download_limit (f->session, 1);
+  torrent = add_torrent (f, info, 0);
+  address = g_strdup_printf ("127.0.0.1:%u", shoal_session_get_listen_port (seeder));
+  g_assert_true (shoal_torrent_add_peer (torrent, address, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (piece_available, torrent));
+  g_assert_false (shoal_bitfield_get (shoal_torrent_get_pieces (torrent), 0));
+
+  shoal_details_view_set_torrent (f->view, torrent);
+  show_page (f, "pieces");
+  shoal_pieces_map_update (map);
+  iterate (300);
+
+  shoal_pieces_map_get_color (map, SHOAL_PIECES_MAP_COLOR_AVAILABLE, &available);
+  shoal_pieces_map_get_color (map, SHOAL_PIECES_MAP_COLOR_MISSING, &missing);
+  g_assert_false (color_near (&available, &missing));
+
+  map_texture = render_widget (GTK_WIDGET (map));
+  pixels_init (&px, map_texture);
+  map_pixels = px.data;
+  g_assert_true (shoal_pieces_map_get_piece_bounds (map, 0, &bounds));
+  pixel_at (&px, (int) (bounds.origin.x + bounds.size.width / 2), (int) (bounds.origin.y + bounds.size.height / 2),
+            &drawn);
+
+  /* The swatch beside the legend's label, as drawn */
+  collect (GTK_WIDGET (page), GTK_TYPE_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    if (g_strcmp0 (gtk_label_get_text (labels->pdata[i]), "Missing, a peer has it") == 0)
+      swatch = gtk_widget_get_prev_sibling (labels->pdata[i]);
+  g_assert_true (GTK_IS_DRAWING_AREA (swatch));
+  swatch_texture = render_widget (swatch);
+  pixels_init (&px, swatch_texture);
+  swatch_pixels = px.data;
+  pixel_at (&px, px.width / 2, px.height / 2, &legend);
+
+  if (!color_near (&drawn, &legend))
+    g_error ("a missing piece a peer has is drawn %f %f %f %f, its legend %f %f %f %f",
+             drawn.red, drawn.green, drawn.blue, drawn.alpha, legend.red, legend.green, legend.blue, legend.alpha);
+
+  shoal_details_view_set_torrent (f->view, NULL);
+  shoal_session_close (seeder);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1107,6 +1203,7 @@ main (int   argc,
   ADD ("/app/details/trackers/list-add-remove", test_trackers);
   ADD ("/app/details/peers/flags", test_peers);
   ADD ("/app/details/bandwidth/graph", test_bandwidth);
+  ADD ("/app/details/pieces/legend-matches-map", test_pieces_legend_matches);
   ADD ("/app/details/magnet/before-and-after-metadata", test_magnet);
 
   return g_test_run ();

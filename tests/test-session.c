@@ -2093,6 +2093,93 @@ test_metadata_ban_by_address (Fixture       *f,
   sf_torrent_assert_files (f->data, f->leech->data_dir);
 }
 
+/* The listening port changes while the session runs: the new port is
+ * open before the old one closes, and a port in use leaves it where it
+ * was. */
+
+static gboolean
+can_connect (guint16 port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+
+  g_socket_client_set_timeout (client, 5);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+  return connection != NULL;
+}
+
+static GSocket *
+listen_on_free_port (guint16 *port)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_socket_listen (socket, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return g_steal_pointer (&socket);
+}
+
+static void
+notify_count_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_change_listen_port (Fixture       *f,
+                         gconstpointer  user_data)
+{
+  g_autofree char *state = g_build_filename (f->tmp, "port-state", NULL);
+  g_autoptr(ShoalSession) session = shoal_session_new (state);
+  g_autoptr(GSocket) held = NULL;
+  g_autoptr(GError) error = NULL;
+  guint16 first, second, taken;
+  guint notified = 0;
+
+  shoal_session_set_listen_port (session, 0);
+  g_assert_true (shoal_session_start (session, &error));
+  g_assert_no_error (error);
+  first = shoal_session_get_listen_port (session);
+  g_assert_cmpuint (first, !=, 0);
+  g_assert_true (can_connect (first));
+  g_signal_connect (session, "notify::listen-port", G_CALLBACK (notify_count_cb), &notified);
+
+  /* A free port: taken at once, the old one closed */
+  g_clear_object (&held);
+  held = listen_on_free_port (&second);
+  g_socket_close (held, NULL);
+  g_assert_true (shoal_session_change_listen_port (session, second, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (shoal_session_get_listen_port (session), ==, second);
+  g_assert_cmpuint (notified, >=, 1);
+  g_assert_true (can_connect (second));
+  g_assert_false (can_connect (first));
+
+  /* A port another program holds: an error, and the session stays */
+  g_clear_object (&held);
+  held = listen_on_free_port (&taken);
+  g_assert_false (shoal_session_change_listen_port (session, taken, &error));
+  g_assert_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_LISTEN);
+  g_assert_cmpuint (shoal_session_get_listen_port (session), ==, second);
+  g_assert_true (can_connect (second));
+
+  /* The same port again: nothing to do */
+  g_clear_error (&error);
+  g_assert_true (shoal_session_change_listen_port (session, second, &error));
+  g_assert_true (can_connect (second));
+
+  shoal_session_close (session);
+}
+
 /* 16. IPv6 (BEP 7): the same transfer between two sessions on ::1. */
 
 static ShoalSession *
@@ -2265,6 +2352,7 @@ main (int   argc,
   ADD ("v2-only", test_v2_only);
   ADD ("bad-peers", test_bad_peers);
   ADD ("close-waits-for-own-work", test_close_waits_for_own_work);
+  ADD ("change-listen-port", test_change_listen_port);
 #undef ADD
 
   return g_test_run ();

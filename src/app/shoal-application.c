@@ -27,6 +27,7 @@ struct _ShoalApplication
   char           *startup_error;
   gboolean        closing;
   gboolean        notify_ready;
+  guint           port_id;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalApplication, shoal_application, ADW_TYPE_APPLICATION)
@@ -239,9 +240,9 @@ settings_switch_changed_cb (ShoalApplication *self,
     bind_seed_ratio_limit (self);
 }
 
-/* The listening port is set when the session is created (it cannot change
- * once started: the preferences say it applies at the next start). The
- * other keys are read when they are used (start-added, notify-on-complete…). */
+/* The listening port is set when the session is created, and changed
+ * while it runs (see port_changed_cb()). The other keys are read when
+ * they are used (start-added, notify-on-complete…). */
 static void
 bind_settings (ShoalApplication *self)
 {
@@ -317,6 +318,43 @@ start_session (ShoalApplication *self)
       g_free (self->startup_error);
       self->startup_error = g_strdup_printf (_("Could not start the transfers: %s"), error->message);
     }
+}
+
+/* The listening port, changed in the preferences: the session listens on
+ * the new one at once (half a second after the last change, so that
+ * stepping through ports with the spin button does not open each).
+ * Turning the random port on picks a free one now. */
+static gboolean
+apply_port_cb (gpointer user_data)
+{
+  ShoalApplication *self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint16 port = 0;
+
+  self->port_id = 0;
+  if (self->session == NULL || self->closing)
+    return G_SOURCE_REMOVE;
+  if (!g_settings_get_boolean (self->settings, "random-port"))
+    port = (guint16) CLAMP (g_settings_get_int (self->settings, "listen-port"), 1, 65535);
+  if (!shoal_session_change_listen_port (self->session, port, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not use the configured listening port: %s"),
+                                               error->message);
+      GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+      for (GList *l = windows; l != NULL; l = l->next)
+        if (SHOAL_IS_WINDOW (l->data))
+          shoal_window_add_toast (l->data, text);
+      g_message ("%s", text);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+port_changed_cb (ShoalApplication *self)
+{
+  g_clear_handle_id (&self->port_id, g_source_remove);
+  self->port_id = g_timeout_add (500, apply_port_cb, self);
 }
 
 /* Completion notifications */
@@ -427,11 +465,13 @@ shoal_application_preferences_action (GSimpleAction *action,
                                       gpointer       user_data)
 {
   ShoalApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   ShoalPreferencesWindow *preferences;
 
   preferences = shoal_preferences_window_new (self);
-  gtk_window_set_transient_for (GTK_WINDOW (preferences),
-                                gtk_application_get_active_window (GTK_APPLICATION (self)));
+  gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
+  if (SHOAL_IS_WINDOW (parent))
+    shoal_window_fit_dialog (SHOAL_WINDOW (parent), GTK_WINDOW (preferences));
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
@@ -660,6 +700,10 @@ shoal_application_startup (GApplication *application)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::seed-ratio-limit-enabled",
                            G_CALLBACK (settings_switch_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::listen-port", G_CALLBACK (port_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::random-port", G_CALLBACK (port_changed_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "torrent-completed", G_CALLBACK (torrent_completed_cb), self,
                            G_CONNECT_SWAPPED);
 }
@@ -671,6 +715,7 @@ shoal_application_shutdown (GApplication *application)
 
   /* Quitting through app.quit closed the session already; anything else
    * (a signal, the session manager) still gets the resume data saved. */
+  g_clear_handle_id (&self->port_id, g_source_remove);
   if (self->session != NULL && !self->closing)
     shoal_session_close (self->session);
 

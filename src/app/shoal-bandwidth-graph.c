@@ -20,15 +20,74 @@
 #define LABEL_GAP   6
 #define PAD         8
 
-struct _ShoalBandwidthGraph
+struct _ShoalRateHistory
 {
-  GtkWidget  parent_instance;
-
   guint64    down[SHOAL_BANDWIDTH_GRAPH_N_SAMPLES];
   guint64    up[SHOAL_BANDWIDTH_GRAPH_N_SAMPLES];
   guint      first;     /* index of the oldest sample */
   guint      n;         /* samples held */
 };
+
+struct _ShoalBandwidthGraph
+{
+  GtkWidget         parent_instance;
+
+  ShoalRateHistory  own;
+  ShoalRateHistory *history;  /* own, or one kept by someone else */
+};
+
+/**
+ * shoal_rate_history_new:
+ *
+ * A history of rates, one sample a second for the last five minutes,
+ * which a graph can show (shoal_bandwidth_graph_set_history()) and
+ * outlive: the torrents keep theirs whether or not they are shown.
+ *
+ * Returns: (transfer full): a new empty history, for g_free()
+ */
+ShoalRateHistory *
+shoal_rate_history_new (void)
+{
+  return g_new0 (ShoalRateHistory, 1);
+}
+
+/**
+ * shoal_rate_history_add:
+ * @history: a history
+ * @download_rate: bytes per second
+ * @upload_rate: bytes per second
+ *
+ * Adds a sample, forgetting the oldest one if the history is full.
+ */
+void
+shoal_rate_history_add (ShoalRateHistory *history,
+                        guint64           download_rate,
+                        guint64           upload_rate)
+{
+  guint i;
+
+  if (history->n < SHOAL_BANDWIDTH_GRAPH_N_SAMPLES)
+    i = (history->first + history->n++) % SHOAL_BANDWIDTH_GRAPH_N_SAMPLES;
+  else
+    {
+      i = history->first;
+      history->first = (history->first + 1) % SHOAL_BANDWIDTH_GRAPH_N_SAMPLES;
+    }
+  history->down[i] = download_rate;
+  history->up[i] = upload_rate;
+}
+
+/**
+ * shoal_rate_history_get_n_samples:
+ * @history: a history
+ *
+ * Returns: how many samples it holds
+ */
+guint
+shoal_rate_history_get_n_samples (const ShoalRateHistory *history)
+{
+  return history->n;
+}
 
 G_DEFINE_FINAL_TYPE (ShoalBandwidthGraph, shoal_bandwidth_graph, GTK_TYPE_WIDGET)
 
@@ -57,19 +116,28 @@ shoal_bandwidth_graph_add_sample (ShoalBandwidthGraph *self,
                                   guint64              download_rate,
                                   guint64              upload_rate)
 {
-  guint i;
-
   g_return_if_fail (SHOAL_IS_BANDWIDTH_GRAPH (self));
 
-  if (self->n < SHOAL_BANDWIDTH_GRAPH_N_SAMPLES)
-    i = (self->first + self->n++) % SHOAL_BANDWIDTH_GRAPH_N_SAMPLES;
-  else
-    {
-      i = self->first;
-      self->first = (self->first + 1) % SHOAL_BANDWIDTH_GRAPH_N_SAMPLES;
-    }
-  self->down[i] = download_rate;
-  self->up[i] = upload_rate;
+  shoal_rate_history_add (self->history, download_rate, upload_rate);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
+ * shoal_bandwidth_graph_set_history:
+ * @self: a graph
+ * @history: (nullable): the history to show, which must outlive its use
+ *   here; %NULL for the graph's own
+ *
+ * Shows a history kept elsewhere; shoal_bandwidth_graph_add_sample() then
+ * adds to it. Call gtk_widget_queue_draw() when it changes otherwise.
+ */
+void
+shoal_bandwidth_graph_set_history (ShoalBandwidthGraph *self,
+                                   ShoalRateHistory    *history)
+{
+  g_return_if_fail (SHOAL_IS_BANDWIDTH_GRAPH (self));
+
+  self->history = history != NULL ? history : &self->own;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -84,8 +152,8 @@ shoal_bandwidth_graph_clear (ShoalBandwidthGraph *self)
 {
   g_return_if_fail (SHOAL_IS_BANDWIDTH_GRAPH (self));
 
-  self->first = 0;
-  self->n = 0;
+  self->history->first = 0;
+  self->history->n = 0;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -99,7 +167,7 @@ guint
 shoal_bandwidth_graph_get_n_samples (ShoalBandwidthGraph *self)
 {
   g_return_val_if_fail (SHOAL_IS_BANDWIDTH_GRAPH (self), 0);
-  return self->n;
+  return self->history->n;
 }
 
 static guint64
@@ -127,8 +195,9 @@ shoal_bandwidth_graph_get_scale (ShoalBandwidthGraph *self,
 
   g_return_val_if_fail (SHOAL_IS_BANDWIDTH_GRAPH (self), MIN_SCALE);
 
-  for (guint i = 0; i < self->n; i++)
-    max = MAX (max, MAX (sample (self->down, self->first, i), sample (self->up, self->first, i)));
+  for (guint i = 0; i < self->history->n; i++)
+    max = MAX (max, MAX (sample (self->history->down, self->history->first, i),
+                         sample (self->history->up, self->history->first, i)));
 
   /* Between two and four grid lines, a power of two apart */
   while (s * 4 < max && s < G_MAXUINT64 / 4)
@@ -174,6 +243,18 @@ draw_text (GtkSnapshot   *snapshot,
   gtk_snapshot_restore (snapshot);
 }
 
+/* A rate of zero is drawn just above the axis, not hidden under it: an
+ * idle upload is a line too. */
+static double
+rate_y (const graphene_rect_t *plot,
+        guint64                rate,
+        guint64                scale)
+{
+  double bottom = plot->origin.y + plot->size.height;
+
+  return MIN (bottom - plot->size.height * (double) rate / (double) scale, bottom - 2.0);
+}
+
 static void
 draw_series (cairo_t               *cr,
              ShoalBandwidthGraph   *self,
@@ -182,25 +263,25 @@ draw_series (cairo_t               *cr,
              guint64                scale,
              const GdkRGBA         *color)
 {
+  guint n = self->history->n;
+  guint first = self->history->first;
   double dx = plot->size.width / (SHOAL_BANDWIDTH_GRAPH_N_SAMPLES - 1);
   double bottom = plot->origin.y + plot->size.height;
-  double x0 = plot->origin.x + plot->size.width - (self->n - 1) * dx;
+  double x0 = plot->origin.x + plot->size.width - (n - 1) * dx;
 
-  if (self->n < 2)
+  if (n < 2)
     return;
 
   cairo_move_to (cr, x0, bottom);
-  for (guint i = 0; i < self->n; i++)
-    cairo_line_to (cr, x0 + i * dx,
-                   bottom - plot->size.height * (double) sample (ring, self->first, i) / (double) scale);
-  cairo_line_to (cr, x0 + (self->n - 1) * dx, bottom);
+  for (guint i = 0; i < n; i++)
+    cairo_line_to (cr, x0 + i * dx, rate_y (plot, sample (ring, first, i), scale));
+  cairo_line_to (cr, x0 + (n - 1) * dx, bottom);
   cairo_close_path (cr);
   cairo_set_source_rgba (cr, color->red, color->green, color->blue, color->alpha * 0.25);
   cairo_fill (cr);
 
-  for (guint i = 0; i < self->n; i++)
-    cairo_line_to (cr, x0 + i * dx,
-                   bottom - plot->size.height * (double) sample (ring, self->first, i) / (double) scale);
+  for (guint i = 0; i < n; i++)
+    cairo_line_to (cr, x0 + i * dx, rate_y (plot, sample (ring, first, i), scale));
   cairo_set_source_rgba (cr, color->red, color->green, color->blue, color->alpha);
   cairo_set_line_width (cr, 2);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
@@ -219,6 +300,7 @@ shoal_bandwidth_graph_snapshot (GtkWidget   *widget,
   graphene_rect_t plot;
   guint64 step, scale;
   int label_width = 0, label_height = 0, w, h;
+  float label_x, last_label_x = G_MAXFLOAT;
   cairo_t *cr;
 
   foreground (widget, 0.7f, &text);
@@ -276,16 +358,20 @@ shoal_bandwidth_graph_snapshot (GtkWidget   *widget,
         label = g_strdup_printf (ngettext ("%u min ago", "%u min ago", minute), minute);
       pango_layout_set_text (layout, label, -1);
       pango_layout_get_pixel_size (layout, &w, &h);
-      draw_text (snapshot, layout, &text,
-                 CLAMP (x - w / 2.f, plot.origin.x - LABEL_GAP, width - PAD - w),
-                 plot.origin.y + plot.size.height + LABEL_GAP);
+      label_x = CLAMP (x - w / 2.f, plot.origin.x - LABEL_GAP, width - PAD - w);
+      /* In a narrow graph, only the labels that do not run into the one
+       * on their right */
+      if (label_x + w + LABEL_GAP > last_label_x)
+        continue;
+      draw_text (snapshot, layout, &text, label_x, plot.origin.y + plot.size.height + LABEL_GAP);
+      last_label_x = label_x;
     }
 
   cr = gtk_snapshot_append_cairo (snapshot, &plot);
   cairo_rectangle (cr, plot.origin.x, plot.origin.y, plot.size.width, plot.size.height);
   cairo_clip (cr);
-  draw_series (cr, self, self->up, &plot, scale, &up);
-  draw_series (cr, self, self->down, &plot, scale, &down);
+  draw_series (cr, self, self->history->up, &plot, scale, &up);
+  draw_series (cr, self, self->history->down, &plot, scale, &down);
   cairo_destroy (cr);
 }
 
@@ -325,4 +411,5 @@ shoal_bandwidth_graph_class_init (ShoalBandwidthGraphClass *klass)
 static void
 shoal_bandwidth_graph_init (ShoalBandwidthGraph *self)
 {
+  self->history = &self->own;
 }

@@ -6,8 +6,10 @@
  *
  * Both graphs are fed every second, whichever is shown and even while
  * the page is hidden, so that switching to them shows the last five
- * minutes rather than an empty grid. The colored rate labels above the
- * graph double as its legend.
+ * minutes rather than an empty grid. Every torrent of the session keeps
+ * its own history (on the torrent, see history_of()), selected or not,
+ * so that selecting one again shows where it was. The colored rate labels
+ * above the graph double as its legend.
  */
 
 #include "config.h"
@@ -25,6 +27,7 @@ struct _ShoalBandwidthPage
   ShoalSession        *session;
   ShoalTorrent        *torrent;
   guint                timer_id;
+  guint                n_ticks;   /* samples taken since the session was set */
 
   GtkToggleButton     *torrent_button;
   GtkToggleButton     *session_button;
@@ -94,6 +97,48 @@ update_labels (ShoalBandwidthPage *self)
   gtk_label_set_text (self->up_label, up_text);
 }
 
+static GQuark
+history_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("shoal-bandwidth-history");
+  return quark;
+}
+
+/* The torrent's history, made on demand: a torrent that never moved a
+ * byte needs none, and gets as many zeros as it has been idle (at most
+ * the graph's width) the first time it does. */
+static ShoalRateHistory *
+history_of (ShoalBandwidthPage *self,
+            ShoalTorrent       *torrent,
+            gboolean            create)
+{
+  ShoalRateHistory *history = g_object_get_qdata (G_OBJECT (torrent), history_quark ());
+
+  if (history == NULL && create)
+    {
+      history = shoal_rate_history_new ();
+      for (guint i = 0; i < MIN (self->n_ticks, SHOAL_BANDWIDTH_GRAPH_N_SAMPLES); i++)
+        shoal_rate_history_add (history, 0, 0);
+      g_object_set_qdata_full (G_OBJECT (torrent), history_quark (), history, g_free);
+    }
+  return history;
+}
+
+static void
+sample_torrent (ShoalBandwidthPage *self,
+                ShoalTorrent       *torrent)
+{
+  guint64 down = shoal_torrent_get_download_rate (torrent);
+  guint64 up = shoal_torrent_get_upload_rate (torrent);
+  ShoalRateHistory *history = history_of (self, torrent, down > 0 || up > 0 || torrent == self->torrent);
+
+  if (history != NULL)
+    shoal_rate_history_add (history, down, up);
+}
+
 /**
  * shoal_bandwidth_page_sample:
  * @self: a bandwidth page
@@ -107,13 +152,29 @@ shoal_bandwidth_page_sample (ShoalBandwidthPage *self)
   g_return_if_fail (SHOAL_IS_BANDWIDTH_PAGE (self));
 
   if (self->session != NULL)
-    shoal_bandwidth_graph_add_sample (self->session_graph,
-                                      shoal_session_get_download_rate (self->session),
-                                      shoal_session_get_upload_rate (self->session));
+    {
+      GListModel *torrents = shoal_session_get_torrents (self->session);
+      guint n = g_list_model_get_n_items (torrents);
+      gboolean selected_sampled = FALSE;
+
+      shoal_bandwidth_graph_add_sample (self->session_graph,
+                                        shoal_session_get_download_rate (self->session),
+                                        shoal_session_get_upload_rate (self->session));
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(ShoalTorrent) torrent = g_list_model_get_item (torrents, i);
+
+          sample_torrent (self, torrent);
+          selected_sampled |= torrent == self->torrent;
+        }
+      if (self->torrent != NULL && !selected_sampled)
+        sample_torrent (self, self->torrent);
+    }
+  else if (self->torrent != NULL)
+    sample_torrent (self, self->torrent);
+  self->n_ticks = MIN (self->n_ticks + 1, SHOAL_BANDWIDTH_GRAPH_N_SAMPLES);
   if (self->torrent != NULL)
-    shoal_bandwidth_graph_add_sample (self->torrent_graph,
-                                      shoal_torrent_get_download_rate (self->torrent),
-                                      shoal_torrent_get_upload_rate (self->torrent));
+    gtk_widget_queue_draw (GTK_WIDGET (self->torrent_graph));
   update_labels (self);
 }
 
@@ -138,6 +199,7 @@ shoal_bandwidth_page_set_session (ShoalBandwidthPage *self,
   if (!g_set_object (&self->session, session))
     return;
   shoal_bandwidth_graph_clear (self->session_graph);
+  self->n_ticks = 0;
   g_clear_handle_id (&self->timer_id, g_source_remove);
   if (session != NULL)
     self->timer_id = g_timeout_add_seconds (1, sample_timeout_cb, self);
@@ -149,8 +211,7 @@ shoal_bandwidth_page_set_session (ShoalBandwidthPage *self,
  * @self: a bandwidth page
  * @torrent: (nullable): the torrent to sample
  *
- * Starts the torrent's graph afresh: the history of the torrent selected
- * before is not this one's.
+ * Shows the torrent's own history, kept whether or not it was shown.
  */
 void
 shoal_bandwidth_page_set_torrent (ShoalBandwidthPage *self,
@@ -160,7 +221,10 @@ shoal_bandwidth_page_set_torrent (ShoalBandwidthPage *self,
 
   if (!g_set_object (&self->torrent, torrent))
     return;
-  shoal_bandwidth_graph_clear (self->torrent_graph);
+  shoal_bandwidth_graph_set_history (self->torrent_graph,
+                                     torrent != NULL ? history_of (self, torrent, TRUE) : NULL);
+  if (torrent == NULL)
+    shoal_bandwidth_graph_clear (self->torrent_graph);
   update_labels (self);
 }
 
@@ -193,6 +257,8 @@ shoal_bandwidth_page_dispose (GObject *object)
   ShoalBandwidthPage *self = SHOAL_BANDWIDTH_PAGE (object);
 
   g_clear_handle_id (&self->timer_id, g_source_remove);
+  if (self->torrent_graph != NULL)
+    shoal_bandwidth_graph_set_history (self->torrent_graph, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SHOAL_TYPE_BANDWIDTH_PAGE);
   shoal_widget_unparent_children (GTK_WIDGET (self));
   g_clear_object (&self->session);

@@ -52,6 +52,9 @@ struct _ShoalDetailsView
 
   GtkWidget          *pages_box;
   GtkWidget          *empty_page;
+  AdwSqueezer        *squeezer;
+  GtkWidget          *switcher_fallback;
+  AdwViewSwitcherBar *switcher_bar;
   AdwViewStack       *view_stack;
   ShoalGeneralPage   *general_page;
   ShoalPiecesPage    *pieces_page;
@@ -238,6 +241,9 @@ shoal_details_view_class_init (ShoalDetailsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, pages_box);
   gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, squeezer);
+  gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, switcher_fallback);
+  gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, general_page);
   gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, pieces_page);
   gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, peers_page);
@@ -248,10 +254,20 @@ shoal_details_view_class_init (ShoalDetailsViewClass *klass)
   gtk_widget_class_set_css_name (widget_class, "detailsview");
 }
 
+/* No switcher fits at the top: the bar at the bottom has the pages. */
+static void
+squeezer_child_cb (ShoalDetailsView *self)
+{
+  adw_view_switcher_bar_set_reveal (self->switcher_bar,
+                                    adw_squeezer_get_visible_child (self->squeezer) == self->switcher_fallback);
+}
+
 static void
 shoal_details_view_init (ShoalDetailsView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (self->squeezer, "notify::visible-child", G_CALLBACK (squeezer_child_cb), self,
+                           G_CONNECT_SWAPPED);
   gtk_widget_set_can_focus (self->pages_box, FALSE);
 }
 

@@ -171,7 +171,7 @@ progress_text (gpointer item)
 
   if (size == 0)
     return g_strdup (_("Done"));
-  return g_strdup_printf (_("%.0f %%"), 100.0 * (double) shoal_file_node_get_have (item) / (double) size);
+  return shoal_format_percent ((double) shoal_file_node_get_have (item) / (double) size);
 }
 
 static void
@@ -186,6 +186,10 @@ add_template_column (ShoalFilesPage  *self,
 
   gtk_column_view_column_set_expand (column, expand);
   gtk_column_view_column_set_resizable (column, expand);
+  /* The names keep room to be read in a narrow pane: the table scrolls
+   * sideways rather than cutting them to a few letters. */
+  if (expand)
+    gtk_column_view_column_set_fixed_width (column, 320);
   gtk_column_view_append_column (self->column_view, column);
 }
 
@@ -266,8 +270,10 @@ shoal_files_page_init (ShoalFilesPage *self)
   add_template_column (self, _("Name"), "/io/github/shoal/Shoal/details/shoal-files-page-name.ui", NULL, TRUE);
 
   size = shoal_label_column_new (_("Size"), size_text, NULL, none, 1.f, TRUE);
+  gtk_column_view_column_set_fixed_width (size, 90);
   gtk_column_view_append_column (self->column_view, size);
   progress = shoal_label_column_new (_("Progress"), progress_text, NULL, have, 1.f, TRUE);
+  gtk_column_view_column_set_fixed_width (progress, 90);
   gtk_column_view_append_column (self->column_view, progress);
 
   gtk_builder_cscope_add_callback_symbols (GTK_BUILDER_CSCOPE (scope),

@@ -164,7 +164,8 @@ shoal_format_relative_time (gint64 unix_time,
  * shoal_format_date:
  * @unix_time: a time, 0 for none
  *
- * Formats a date and time in the user's locale.
+ * Formats a date and time for people: "Today 14:02", "Yesterday 14:02",
+ * or the day with its four-digit year, as "7 Dec 2026 14:02".
  *
  * Returns: (transfer full): the text
  */
@@ -172,13 +173,81 @@ char *
 shoal_format_date (gint64 unix_time)
 {
   g_autoptr(GDateTime) dt = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autoptr(GDateTime) today = NULL;
+  g_autoptr(GDateTime) yesterday = NULL;
 
   if (unix_time <= 0)
     return g_strdup (_("Never"));
   dt = g_date_time_new_from_unix_local (unix_time);
   if (dt == NULL)
     return g_strdup (_("Unknown"));
-  return g_date_time_format (dt, "%x %X");
+
+  now = g_date_time_new_now_local ();
+  today = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
+                                 g_date_time_get_day_of_month (now), 0, 0, 0);
+  yesterday = g_date_time_add_days (today, -1);
+  if (g_date_time_compare (dt, today) >= 0 && g_date_time_difference (dt, today) < G_TIME_SPAN_DAY)
+    /* Translators: a time today, in g_date_time_format() syntax */
+    return g_date_time_format (dt, _("Today %H:%M"));
+  if (g_date_time_compare (dt, yesterday) >= 0 && g_date_time_compare (dt, today) < 0)
+    /* Translators: a time yesterday, in g_date_time_format() syntax */
+    return g_date_time_format (dt, _("Yesterday %H:%M"));
+  /* Translators: a date with a four-digit year and a time, in
+   * g_date_time_format() syntax */
+  return g_date_time_format (dt, _("%-d %b %Y %H:%M"));
+}
+
+/**
+ * shoal_format_percent:
+ * @fraction: between 0 and 1
+ *
+ * Formats a fraction as a percentage the same way everywhere: one
+ * decimal, rounded down so that an unfinished download never reads
+ * "100 %", and whole numbers for 0 and 1.
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+shoal_format_percent (double fraction)
+{
+  double tenths;
+
+  fraction = CLAMP (fraction, 0.0, 1.0);
+  if (fraction >= 1.0)
+    /* Translators: a percentage; keep the %% */
+    return g_strdup_printf (_("%.0f %%"), 100.0);
+  if (fraction <= 0.0)
+    return g_strdup_printf (_("%.0f %%"), 0.0);
+  tenths = floor (fraction * 1000.0) / 10.0;
+  /* Translators: a percentage with one decimal; keep the %% */
+  return g_strdup_printf (_("%.1f %%"), tenths);
+}
+
+/**
+ * shoal_format_eta:
+ * @seconds: the time left, not negative
+ *
+ * Formats the time left for a download coarsely, as "4 min left": the
+ * seconds only under a minute.
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+shoal_format_eta (gint64 seconds)
+{
+  seconds = CLAMP (seconds, 0, (gint64) G_MAXINT);
+  if (seconds < 60)
+    /* Translators: time left for a download */
+    return g_strdup_printf (_("%d s left"), (int) seconds);
+  if (seconds < 3600)
+    /* Translators: time left for a download */
+    return g_strdup_printf (_("%d min left"), (int) (seconds / 60));
+  if (seconds < 86400)
+    /* Translators: time left for a download, hours and minutes */
+    return g_strdup_printf (_("%d h %d min left"), (int) (seconds / 3600), (int) (seconds % 3600 / 60));
+  /* Translators: time left for a download, days and hours */
+  return g_strdup_printf (_("%d d %d h left"), (int) (seconds / 86400), (int) (seconds % 86400 / 3600));
 }
 
 /**

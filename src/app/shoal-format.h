@@ -17,6 +17,8 @@ char       *shoal_format_duration      (gint64            seconds);
 char       *shoal_format_relative_time (gint64            unix_time,
                                         gint64            now);
 char       *shoal_format_date          (gint64            unix_time);
+char       *shoal_format_percent       (double            fraction);
+char       *shoal_format_eta           (gint64            seconds);
 const char *shoal_torrent_state_label  (ShoalTorrentState state);
 
 G_END_DECLS

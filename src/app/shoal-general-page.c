@@ -102,8 +102,12 @@ format_state (ShoalTorrent *torrent)
     case SHOAL_TORRENT_STATE_PAUSED:
       return g_strdup (_("Paused"));
     case SHOAL_TORRENT_STATE_CHECKING:
-      /* Translators: %.0f is a percentage */
-      return g_strdup_printf (_("Checking files (%.0f %%)"), 100.0 * shoal_torrent_get_check_progress (torrent));
+      {
+        g_autofree char *percent = shoal_format_percent (shoal_torrent_get_check_progress (torrent));
+
+        /* Translators: %s is a percentage, as "45.2 %" */
+        return g_strdup_printf (_("Checking files (%s)"), percent);
+      }
     case SHOAL_TORRENT_STATE_DOWNLOADING:
       return g_strdup (_("Downloading"));
     case SHOAL_TORRENT_STATE_SEEDING:
@@ -147,6 +151,7 @@ format_field (ShoalTorrent *torrent,
   ShoalMetainfo *info = shoal_torrent_get_metainfo (torrent);
   g_autofree char *a = NULL;
   g_autofree char *b = NULL;
+  g_autofree char *c = NULL;
 
   /* What only the metainfo can tell is unknown ("—") while a magnet
    * link's metadata is being fetched. */
@@ -193,10 +198,11 @@ format_field (ShoalTorrent *torrent,
     case FIELD_HAVE:
       a = shoal_format_size (shoal_torrent_get_have_wanted (torrent));
       b = shoal_format_size (shoal_torrent_get_size_wanted (torrent));
-      /* Translators: "1.5 GiB of 3 GiB (50 %)" */
-      return g_strdup_printf (_("%s of %s (%.0f %%)"), a, b, 100.0 * shoal_torrent_get_progress (torrent));
+      c = shoal_format_percent (shoal_torrent_get_progress (torrent));
+      /* Translators: "1.5 GiB of 3 GiB (50.0 %)", the last %s is a percentage */
+      return g_strdup_printf (_("%s of %s (%s)"), a, b, c);
     case FIELD_AVAILABILITY:
-      return g_strdup_printf (_("%.1f %%"), 100.0 * availability (torrent));
+      return shoal_format_percent (availability (torrent));
     case FIELD_DOWNLOADED:
       return shoal_format_size (shoal_torrent_get_downloaded (torrent));
     case FIELD_UPLOADED:

@@ -43,6 +43,8 @@ struct _ShoalNewTorrentDialog
   GtkTextView          *trackers_view;
   GtkTextView          *web_seeds_view;
   AdwComboRow          *piece_size_row;
+  AdwComboRow          *version_row;
+  GtkWidget            *create_button;
   GtkSwitch            *private_switch;
   AdwEntryRow          *comment_row;
   AdwEntryRow          *source_row;
@@ -207,6 +209,8 @@ update_actions (ShoalNewTorrentDialog *self)
   gboolean result = g_str_equal (page, "result");
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "new-torrent.create", form && self->path != NULL);
+  /* Nothing to create once created (or while creating): no greyed button */
+  gtk_widget_set_visible (self->create_button, form);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "new-torrent.choose-file", form);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "new-torrent.choose-folder", form);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "new-torrent.stop", g_str_equal (page, "progress"));
@@ -356,6 +360,7 @@ create_action (GtkWidget  *widget,
   if (piece_size != 0)
     shoal_torrent_creator_set_piece_size (creator, piece_size);
   shoal_torrent_creator_set_private (creator, gtk_switch_get_active (self->private_switch));
+  shoal_torrent_creator_set_version (creator, shoal_new_torrent_dialog_get_version (self));
   if (comment[0] != '\0')
     shoal_torrent_creator_set_comment (creator, comment);
   if (source[0] != '\0')
@@ -632,6 +637,37 @@ shoal_new_torrent_dialog_set_source (ShoalNewTorrentDialog *self,
 }
 
 /**
+ * shoal_new_torrent_dialog_set_version:
+ * @self: a dialog
+ * @version: %SHOAL_TORRENT_VERSION_HYBRID (the default) or
+ *   %SHOAL_TORRENT_VERSION_V1, as the Torrent Version row offers
+ */
+void
+shoal_new_torrent_dialog_set_version (ShoalNewTorrentDialog *self,
+                                      ShoalTorrentVersion    version)
+{
+  g_return_if_fail (SHOAL_IS_NEW_TORRENT_DIALOG (self));
+  g_return_if_fail (version == SHOAL_TORRENT_VERSION_V1 || version == SHOAL_TORRENT_VERSION_HYBRID);
+
+  adw_combo_row_set_selected (self->version_row, version == SHOAL_TORRENT_VERSION_V1 ? 1 : 0);
+}
+
+/**
+ * shoal_new_torrent_dialog_get_version:
+ * @self: a dialog
+ *
+ * Returns: the version of torrent to create
+ */
+ShoalTorrentVersion
+shoal_new_torrent_dialog_get_version (ShoalNewTorrentDialog *self)
+{
+  g_return_val_if_fail (SHOAL_IS_NEW_TORRENT_DIALOG (self), SHOAL_TORRENT_VERSION_HYBRID);
+
+  return adw_combo_row_get_selected (self->version_row) == 1 ? SHOAL_TORRENT_VERSION_V1
+                                                             : SHOAL_TORRENT_VERSION_HYBRID;
+}
+
+/**
  * shoal_new_torrent_dialog_get_page:
  * @self: a dialog
  *
@@ -736,6 +772,8 @@ shoal_new_torrent_dialog_class_init (ShoalNewTorrentDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, trackers_view);
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, web_seeds_view);
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, piece_size_row);
+  gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, version_row);
+  gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, create_button);
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, private_switch);
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, comment_row);
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, source_row);

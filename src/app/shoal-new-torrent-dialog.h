@@ -34,6 +34,9 @@ void                   shoal_new_torrent_dialog_set_comment     (ShoalNewTorrent
                                                                  const char            *comment);
 void                   shoal_new_torrent_dialog_set_source      (ShoalNewTorrentDialog *self,
                                                                  const char            *source);
+void                   shoal_new_torrent_dialog_set_version     (ShoalNewTorrentDialog *self,
+                                                                 ShoalTorrentVersion    version);
+ShoalTorrentVersion    shoal_new_torrent_dialog_get_version     (ShoalNewTorrentDialog *self);
 const char            *shoal_new_torrent_dialog_get_page        (ShoalNewTorrentDialog *self);
 ShoalMetainfo         *shoal_new_torrent_dialog_get_metainfo    (ShoalNewTorrentDialog *self);
 gboolean               shoal_new_torrent_dialog_save_to         (ShoalNewTorrentDialog *self,

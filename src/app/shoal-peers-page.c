@@ -129,7 +129,7 @@ flags_tooltip (gpointer item)
 static char *
 progress_text (gpointer item)
 {
-  return g_strdup_printf (_("%.0f %%"), 100.0 * shoal_peer_get_progress (item));
+  return shoal_format_percent (shoal_peer_get_progress (item));
 }
 
 static char *

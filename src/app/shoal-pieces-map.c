@@ -18,9 +18,6 @@
 
 #include "shoal-pieces-map.h"
 
-/* A missing piece is shaded darker the more peers have it, up to this
- * many peers. */
-#define AVAILABILITY_FULL 8
 #define MIN_CELL          4
 #define MAX_CELL          24
 /* At most this often for cells changed by verified pieces. */
@@ -94,7 +91,7 @@ compute_cell (ShoalPiecesMap *self,
   guint first = c * self->pieces_per_cell;
   guint last = MIN (self->n_pieces, first + self->pieces_per_cell);
   guint n_had = 0, n_downloading = 0, n_missing = 0;
-  guint64 availability = 0;
+  guint n_available = 0;
   guint8 had, downloading, available;
   gboolean changed;
 
@@ -108,7 +105,11 @@ compute_cell (ShoalPiecesMap *self,
       n_missing++;
       if (shoal_torrent_is_piece_downloading (self->torrent, p))
         n_downloading++;
-      availability += MIN (shoal_torrent_get_piece_availability (self->torrent, p), AVAILABILITY_FULL);
+      /* One peer with the piece is enough to get it: the cell takes the
+       * legend's "a peer has it" color, not a shade between the two
+       * that reads as neither. */
+      if (shoal_torrent_get_piece_availability (self->torrent, p) > 0)
+        n_available++;
     }
 
   if (last <= first)
@@ -121,7 +122,7 @@ compute_cell (ShoalPiecesMap *self,
   if (n_missing > 0 && had == 255)
     had = 254;
   downloading = (guint8) ((n_downloading * 255 + (last - first) - 1) / (last - first));
-  available = n_missing > 0 ? (guint8) (availability * 255 / ((guint64) n_missing * AVAILABILITY_FULL)) : 0;
+  available = n_missing > 0 ? (guint8) (n_available * 255 / n_missing) : 0;
 
   changed = self->had[c] != had || self->downloading[c] != downloading || self->available[c] != available;
   self->had[c] = had;

@@ -22,7 +22,7 @@ struct _ShoalPiecesPage
 
   GtkLabel       *summary_label;
   ShoalPiecesMap *map;
-  GtkBox         *legend;
+  GtkFlowBox     *legend;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalPiecesPage, shoal_pieces_page, GTK_TYPE_WIDGET)
@@ -139,7 +139,8 @@ add_legend_entry (ShoalPiecesPage     *self,
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (swatch), draw_swatch, GUINT_TO_POINTER (which), NULL);
   gtk_box_append (GTK_BOX (box), swatch);
   gtk_box_append (GTK_BOX (box), gtk_label_new (text));
-  gtk_box_append (self->legend, box);
+  gtk_flow_box_append (self->legend, box);
+  gtk_widget_set_can_focus (gtk_widget_get_parent (box), FALSE);
 }
 
 static void
@@ -179,6 +180,6 @@ shoal_pieces_page_init (ShoalPiecesPage *self)
 
   add_legend_entry (self, SHOAL_PIECES_MAP_COLOR_HAD, _("Downloaded"));
   add_legend_entry (self, SHOAL_PIECES_MAP_COLOR_DOWNLOADING, _("Downloading"));
-  add_legend_entry (self, SHOAL_PIECES_MAP_COLOR_AVAILABLE, _("Missing, many peers have it"));
+  add_legend_entry (self, SHOAL_PIECES_MAP_COLOR_AVAILABLE, _("Missing, a peer has it"));
   add_legend_entry (self, SHOAL_PIECES_MAP_COLOR_MISSING, _("Missing, no peer has it"));
 }

@@ -44,8 +44,10 @@ struct _ShoalPreferencesWindow
   GtkSwitch            *ratio_switch;
   AdwActionRow         *ratio_row;
   GtkSpinButton        *ratio_spin;
-  GtkSpinButton        *seed_time_spin;
   AdwPreferencesGroup  *port_group;
+  GtkSpinButton        *seed_hours_spin;
+  GtkSpinButton        *seed_minutes_spin;
+  gboolean              updating_seed_time;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalPreferencesWindow, shoal_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -118,6 +120,30 @@ choose_folder_cb (ShoalPreferencesWindow *self)
                            current, NULL, folder_chosen_cb);
 }
 
+/* The seed time is kept in minutes, and shown in hours and minutes. */
+static void
+update_seed_time_spins (ShoalPreferencesWindow *self)
+{
+  int minutes = g_settings_get_int (self->settings, "seed-time-limit");
+
+  self->updating_seed_time = TRUE;
+  gtk_spin_button_set_value (self->seed_hours_spin, minutes / 60);
+  gtk_spin_button_set_value (self->seed_minutes_spin, minutes % 60);
+  self->updating_seed_time = FALSE;
+}
+
+static void
+seed_time_spin_changed_cb (ShoalPreferencesWindow *self)
+{
+  gint64 minutes;
+
+  if (self->updating_seed_time)
+    return;
+  minutes = (gint64) gtk_spin_button_get_value_as_int (self->seed_hours_spin) * 60 +
+            gtk_spin_button_get_value_as_int (self->seed_minutes_spin);
+  g_settings_set_int (self->settings, "seed-time-limit", (int) MIN (minutes, (gint64) G_MAXINT));
+}
+
 static void
 bind_settings (ShoalPreferencesWindow *self)
 {
@@ -142,7 +168,6 @@ bind_settings (ShoalPreferencesWindow *self)
     { "alt-upload-limit", G_STRUCT_OFFSET (ShoalPreferencesWindow, alt_up_spin), "value" },
     { "seed-ratio-limit-enabled", G_STRUCT_OFFSET (ShoalPreferencesWindow, ratio_switch), "active" },
     { "seed-ratio-limit", G_STRUCT_OFFSET (ShoalPreferencesWindow, ratio_spin), "value" },
-    { "seed-time-limit", G_STRUCT_OFFSET (ShoalPreferencesWindow, seed_time_spin), "value" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bindings); i++)
@@ -165,6 +190,13 @@ bind_settings (ShoalPreferencesWindow *self)
   g_object_bind_property (self->ratio_switch, "active", self->ratio_row, "sensitive", G_BINDING_SYNC_CREATE);
 
   g_signal_connect_object (self->settings, "changed::download-dir", G_CALLBACK (update_download_dir_row), self,
+                           G_CONNECT_SWAPPED);
+  update_seed_time_spins (self);
+  g_signal_connect_object (self->settings, "changed::seed-time-limit", G_CALLBACK (update_seed_time_spins), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->seed_hours_spin, "value-changed", G_CALLBACK (seed_time_spin_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->seed_minutes_spin, "value-changed", G_CALLBACK (seed_time_spin_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->download_dir_button, "clicked", G_CALLBACK (choose_folder_cb), self,
                            G_CONNECT_SWAPPED);
@@ -213,8 +245,9 @@ shoal_preferences_window_class_init (ShoalPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, ratio_switch);
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, ratio_row);
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, ratio_spin);
-  gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, seed_time_spin);
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, port_group);
+  gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, seed_hours_spin);
+  gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, seed_minutes_spin);
 }
 
 static void

@@ -46,6 +46,7 @@ struct _ShoalTorrentRow
   char              *ratio_text;
   char              *peers_text;
   char              *added_text;
+  char              *summary_text;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalTorrentRow, shoal_torrent_row, G_TYPE_OBJECT)
@@ -72,6 +73,7 @@ enum {
   PROP_PEERS_TEXT,
   PROP_ADDED,
   PROP_ADDED_TEXT,
+  PROP_SUMMARY_TEXT,
   N_PROPS
 };
 
@@ -123,6 +125,20 @@ shoal_torrent_row_get_progress (ShoalTorrentRow *self)
 {
   g_return_val_if_fail (SHOAL_IS_TORRENT_ROW (self), 0.0);
   return self->progress;
+}
+
+/**
+ * shoal_torrent_row_get_summary_text:
+ * @self: a row
+ *
+ * Returns: (transfer none): the row's status line, as "12.3 MiB of
+ *   300 MiB · ↓ 2.1 MiB/s · 4 min left"
+ */
+const char *
+shoal_torrent_row_get_summary_text (ShoalTorrentRow *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT_ROW (self), NULL);
+  return self->summary_text;
 }
 
 /* Each setter takes ownership of @text and reports whether it changed. */
@@ -197,8 +213,13 @@ dup_status_text (ShoalTorrent *torrent)
         return g_strdup_printf (_("Error: %s"), error->message);
       break;
     case SHOAL_TORRENT_STATE_CHECKING:
-      /* Translators: the status of a torrent whose data is being verified */
-      return g_strdup_printf (_("Checking (%.0f %%)"), 100.0 * shoal_torrent_get_check_progress (torrent));
+      {
+        g_autofree char *percent = shoal_format_percent (shoal_torrent_get_check_progress (torrent));
+
+        /* Translators: the status of a torrent whose data is being
+         * verified; %s is a percentage, as "45.2 %" */
+        return g_strdup_printf (_("Checking (%s)"), percent);
+      }
     case SHOAL_TORRENT_STATE_PAUSED:
     case SHOAL_TORRENT_STATE_DOWNLOADING:
     case SHOAL_TORRENT_STATE_SEEDING:
@@ -223,6 +244,64 @@ dup_added_text (gint64 added)
   if (added <= 0)
     return g_strdup ("");
   return shoal_format_date (added);
+}
+
+/* The one status line of a row in the list, as "12.3 MiB of 300 MiB ·
+ * ↓ 2.1 MiB/s · 4 min left": what a person wants to know of the torrent
+ * in its state, and nothing that is zero. */
+static char *
+dup_summary_text (ShoalTorrentRow *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *size = NULL;
+  /* Translators: the separator between the parts of a torrent's status line */
+  const char *sep = _(" · ");
+
+  switch (self->state)
+    {
+    case SHOAL_TORRENT_STATE_ERROR:
+    case SHOAL_TORRENT_STATE_CHECKING:
+    case SHOAL_TORRENT_STATE_FETCHING_METADATA:
+      g_string_append (text, self->status_text);
+      break;
+    case SHOAL_TORRENT_STATE_DOWNLOADING:
+    case SHOAL_TORRENT_STATE_PAUSED:
+      {
+        g_autofree char *have = shoal_format_size ((guint64) ((double) self->size * MAX (self->progress, 0.0)));
+
+        size = shoal_format_size (self->size);
+        /* Translators: how much of a torrent is here, as "12.3 MiB of 300 MiB" */
+        g_string_append_printf (text, _("%s of %s"), have, size);
+        if (self->state == SHOAL_TORRENT_STATE_PAUSED)
+          g_string_append_printf (text, "%s%s", sep, shoal_torrent_state_label (self->state));
+      }
+      break;
+    case SHOAL_TORRENT_STATE_SEEDING:
+    case SHOAL_TORRENT_STATE_FINISHED:
+    default:
+      size = shoal_format_size (self->size);
+      g_string_append (text, size);
+      g_string_append_printf (text, "%s%s", sep, shoal_torrent_state_label (self->state));
+      break;
+    }
+
+  if (self->state == SHOAL_TORRENT_STATE_ERROR || self->state == SHOAL_TORRENT_STATE_PAUSED ||
+      self->state == SHOAL_TORRENT_STATE_CHECKING)
+    return g_string_free (g_steal_pointer (&text), FALSE);
+
+  if (self->download_rate > 0)
+    /* Translators: a download rate in a torrent's status line */
+    g_string_append_printf (text, _("%s↓ %s"), sep, self->download_rate_text);
+  if (self->upload_rate > 0)
+    /* Translators: an upload rate in a torrent's status line */
+    g_string_append_printf (text, _("%s↑ %s"), sep, self->upload_rate_text);
+  if (self->state == SHOAL_TORRENT_STATE_DOWNLOADING && self->eta > 0 && self->eta != G_MAXINT64)
+    {
+      g_autofree char *eta = shoal_format_eta (self->eta);
+
+      g_string_append_printf (text, "%s%s", sep, eta);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 /**
@@ -270,7 +349,7 @@ shoal_torrent_row_refresh (ShoalTorrentRow *self)
   if (set_double (self, &self->progress, progress, PROP_PROGRESS) || self->progress_text == NULL)
     {
       /* Translators: a download's progress in percent */
-      set_text (self, &self->progress_text, g_strdup_printf (_("%.1f %%"), 100.0 * progress), PROP_PROGRESS_TEXT);
+      set_text (self, &self->progress_text, shoal_format_percent (progress), PROP_PROGRESS_TEXT);
       changed = TRUE;
     }
 
@@ -328,6 +407,9 @@ shoal_torrent_row_refresh (ShoalTorrentRow *self)
       set_text (self, &self->added_text, dup_added_text (self->added), PROP_ADDED_TEXT);
       changed = TRUE;
     }
+
+  if (changed || self->summary_text == NULL)
+    set_text (self, &self->summary_text, dup_summary_text (self), PROP_SUMMARY_TEXT);
 
   return changed;
 }
@@ -420,6 +502,9 @@ shoal_torrent_row_get_property (GObject    *object,
     case PROP_ADDED_TEXT:
       g_value_set_string (value, self->added_text);
       break;
+    case PROP_SUMMARY_TEXT:
+      g_value_set_string (value, self->summary_text);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -459,6 +544,7 @@ shoal_torrent_row_finalize (GObject *object)
   g_clear_pointer (&self->ratio_text, g_free);
   g_clear_pointer (&self->peers_text, g_free);
   g_clear_pointer (&self->added_text, g_free);
+  g_clear_pointer (&self->summary_text, g_free);
 
   G_OBJECT_CLASS (shoal_torrent_row_parent_class)->finalize (object);
 }
@@ -497,6 +583,7 @@ shoal_torrent_row_class_init (ShoalTorrentRowClass *klass)
   properties[PROP_PEERS_TEXT] = g_param_spec_string ("peers-text", NULL, NULL, NULL, ro);
   properties[PROP_ADDED] = g_param_spec_int64 ("added", NULL, NULL, -1, G_MAXINT64, 0, ro);
   properties[PROP_ADDED_TEXT] = g_param_spec_string ("added-text", NULL, NULL, NULL, ro);
+  properties[PROP_SUMMARY_TEXT] = g_param_spec_string ("summary-text", NULL, NULL, NULL, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

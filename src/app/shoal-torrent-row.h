@@ -20,6 +20,7 @@ G_DECLARE_FINAL_TYPE (ShoalTorrentRow, shoal_torrent_row, SHOAL, TORRENT_ROW, GO
 ShoalTorrentRow   *shoal_torrent_row_new         (ShoalTorrent    *torrent);
 ShoalTorrent      *shoal_torrent_row_get_torrent (ShoalTorrentRow *self);
 const char        *shoal_torrent_row_get_name    (ShoalTorrentRow *self);
+const char        *shoal_torrent_row_get_summary_text (ShoalTorrentRow *self);
 ShoalTorrentState  shoal_torrent_row_get_state   (ShoalTorrentRow *self);
 double             shoal_torrent_row_get_progress (ShoalTorrentRow *self);
 gboolean           shoal_torrent_row_refresh     (ShoalTorrentRow *self);

@@ -18,7 +18,7 @@
 #include "shoal-file-chooser.h"
 #include "shoal-new-torrent-dialog.h"
 #include "shoal-remove-dialog.h"
-#include "shoal-torrent-columns.h"
+#include "shoal-torrent-item.h"
 #include "shoal-torrent-uri.h"
 #include "shoal-window-private.h"
 
@@ -574,6 +574,14 @@ search_action (GSimpleAction *action,
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+static void
+show_list_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  shoal_window_show_list (SHOAL_WINDOW (user_data));
+}
+
 static const GActionEntry win_actions[] = {
   { .name = "add-file", .activate = add_file_action },
   { .name = "add-link", .activate = add_link_action },
@@ -586,6 +594,7 @@ static const GActionEntry win_actions[] = {
   { .name = "open-folder", .activate = open_folder_action },
   { .name = "copy-magnet", .activate = copy_magnet_action },
   { .name = "search", .activate = search_action },
+  { .name = "show-list", .activate = show_list_action },
 };
 
 /* Pointer and drops */
@@ -618,8 +627,8 @@ context_click_cb (ShoalWindow     *self,
   guint position;
   GdkRectangle rect = { (int) x, (int) y, 1, 1 };
 
-  picked = gtk_widget_pick (GTK_WIDGET (self->column_view), x, y, GTK_PICK_DEFAULT);
-  row = shoal_torrent_columns_find_row (picked);
+  picked = gtk_widget_pick (GTK_WIDGET (self->list_view), x, y, GTK_PICK_DEFAULT);
+  row = shoal_torrent_item_find_row (picked);
   if (row == NULL)
     return;
 
@@ -635,16 +644,52 @@ context_click_cb (ShoalWindow     *self,
   gtk_popover_popup (GTK_POPOVER (self->context_popover));
 }
 
+/* Enter or a double click on a row: in a narrow window it opens the
+ * torrent's details page, in a wide one (where the details are beside the
+ * list already) the downloaded data. */
 static void
-column_view_activate_cb (ShoalWindow   *self,
-                         guint          position,
-                         GtkColumnView *column_view)
+list_view_activate_cb (ShoalWindow *self,
+                       guint        position,
+                       GtkListView *list_view)
 {
   g_autoptr(ShoalTorrentRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
 
-  if (row != NULL)
+  if (row == NULL)
+    return;
+  if (self->narrow)
+    {
+      gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+      shoal_window_show_details (self);
+    }
+  else
     shoal_window_open_torrent_data (self, shoal_torrent_row_get_torrent (row));
 }
+
+/* In a narrow window one click (or tap) on a row opens its details, as
+ * in the lists of phone apps; the list has selected the row already. */
+static void
+narrow_click_cb (ShoalWindow     *self,
+                 int              n_press,
+                 double           x,
+                 double           y,
+                 GtkGestureClick *gesture)
+{
+  ShoalTorrentRow *row;
+  guint position;
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+
+  if (!self->narrow || n_press != 1 || (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK)) != 0)
+    return;
+  row = shoal_torrent_item_find_row (gtk_widget_pick (GTK_WIDGET (self->list_view), x, y, GTK_PICK_DEFAULT));
+  if (row == NULL)
+    return;
+  position = find_row_position (self, row);
+  if (position == GTK_INVALID_LIST_POSITION)
+    return;
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+  shoal_window_show_details (self);
+}
+
 
 /**
  * shoal_window_drop_value:
@@ -725,18 +770,32 @@ shoal_window_init_actions (ShoalWindow *self)
   GtkEventController *shortcuts;
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
+  /* The sort menu's items are the settings they remember. */
+  {
+    g_autoptr(GAction) sort_by = g_settings_create_action (self->settings, "sort-by");
+    g_autoptr(GAction) sort_descending = g_settings_create_action (self->settings, "sort-descending");
+
+    g_action_map_add_action (G_ACTION_MAP (self), sort_by);
+    g_action_map_add_action (G_ACTION_MAP (self), sort_descending);
+  }
 
   self->context_popover = gtk_popover_menu_new_from_model (self->context_menu);
-  gtk_widget_set_parent (self->context_popover, GTK_WIDGET (self->column_view));
+  gtk_widget_set_parent (self->context_popover, GTK_WIDGET (self->list_view));
   gtk_popover_set_has_arrow (GTK_POPOVER (self->context_popover), FALSE);
   gtk_widget_set_halign (self->context_popover, GTK_ALIGN_START);
 
   click = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
   g_signal_connect_object (click, "pressed", G_CALLBACK (context_click_cb), self, G_CONNECT_SWAPPED);
-  gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (click));
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (click));
 
-  g_signal_connect_object (self->column_view, "activate", G_CALLBACK (column_view_activate_cb), self,
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_BUBBLE);
+  g_signal_connect_object (click, "released", G_CALLBACK (narrow_click_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (click));
+
+  g_signal_connect_object (self->list_view, "activate", G_CALLBACK (list_view_activate_cb), self,
                            G_CONNECT_SWAPPED);
 
   /* Delete belongs to the list only: in the search entry it deletes text. */
@@ -744,7 +803,14 @@ shoal_window_init_actions (ShoalWindow *self)
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
                                         gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
                                                           gtk_named_action_new ("win.remove")));
-  gtk_widget_add_controller (GTK_WIDGET (self->column_view), shortcuts);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), shortcuts);
+
+  /* Escape leaves the details page of a narrow window */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                          gtk_named_action_new ("win.show-list")));
+  gtk_widget_add_controller (self->details_page, shortcuts);
 
   drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
   gtk_drop_target_set_gtypes (drop, (GType[2]) { GDK_TYPE_FILE_LIST, G_TYPE_STRING }, 2);

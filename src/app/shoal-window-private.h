@@ -35,12 +35,18 @@ struct _ShoalWindow
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
   GtkToggleButton      *search_button;
-  GtkDropDown          *state_dropdown;
+  AdwWindowTitle       *window_title;
+  ShoalStateFilter      state_filter_value;
   AdwToastOverlay      *toast_overlay;
+  AdwLeaflet           *leaflet;
+  GtkWidget            *list_page;
+  GtkWidget            *details_page;
+  AdwBin               *details_bin;
+  AdwWindowTitle       *details_title;
+  GtkWidget            *torrent_actions;
   GtkPaned             *paned;
   GtkStack             *stack;
-  GtkColumnView        *column_view;
-  GtkColumnViewColumn  *added_column;
+  GtkListView          *list_view;
   GtkLabel             *download_rate_label;
   GtkLabel             *upload_rate_label;
   GtkLabel             *free_space_label;
@@ -49,6 +55,15 @@ struct _ShoalWindow
 
   GtkWidget            *details_view;
   GtkWidget            *context_popover;
+  GBinding             *details_title_binding;
+
+  /* The layout: narrow (details as a page of their own) or wide (details
+   * in a pane beside the list), see update_layout() in shoal-window.c */
+  gboolean              narrow;
+  gboolean              layout_known;
+  gboolean              restore_pane;
+  guint                 layout_idle_id;
+  int                   pane_width;
 
   /* Models: rows → filter → sort → selection */
   ShoalTorrentList     *rows;
@@ -76,5 +91,6 @@ void       shoal_window_open_torrent_data   (ShoalWindow  *self,
                                              ShoalTorrent *torrent);
 void       shoal_window_show_link_dialog    (ShoalWindow  *self);
 void       shoal_window_clear_awaiting_files (ShoalWindow *self);
+
 
 G_END_DECLS

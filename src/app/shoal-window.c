@@ -5,7 +5,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The actions, dialogs and drag-and-drop live in shoal-window-actions.c;
- * this file builds the list models, the footer and the window state.
+ * this file builds the list models, the layout, the footer and the window
+ * state.
+ *
+ * The layout adapts to the window's width: under NARROW_WIDTH the details
+ * of a torrent are a page of their own (a leaflet page, reached by
+ * clicking a row, left with the back button or a swipe); wider, they
+ * stand in a pane beside the list, shown only while one torrent is
+ * selected, whose width is remembered.
  */
 
 #include "config.h"
@@ -14,9 +21,12 @@
 
 #include "shoal-format.h"
 #include "shoal-details-view.h"
-#include "shoal-torrent-columns.h"
+#include "shoal-torrent-item.h"
 #include "shoal-torrent-row.h"
 #include "shoal-window-private.h"
+
+/* Below this width the details are a page of their own. */
+#define NARROW_WIDTH 720
 
 G_DEFINE_FINAL_TYPE (ShoalWindow, shoal_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -77,6 +87,8 @@ shoal_window_save_state (ShoalWindow *self)
     }
 
   g_settings_set_boolean (self->settings, "window-maximized", maximized);
+  if (self->pane_width > 0)
+    g_settings_set_int (self->settings, "details-pane-width", CLAMP (self->pane_width, 200, 4000));
 }
 
 static void
@@ -139,16 +151,44 @@ shoal_window_get_last_toast (ShoalWindow *self)
 }
 
 /**
- * shoal_window_get_column_view:
+ * shoal_window_get_list_view:
  * @self: a window
  *
  * Returns: (transfer none): the torrent list
  */
-GtkColumnView *
-shoal_window_get_column_view (ShoalWindow *self)
+GtkListView *
+shoal_window_get_list_view (ShoalWindow *self)
 {
   g_return_val_if_fail (SHOAL_IS_WINDOW (self), NULL);
-  return self->column_view;
+  return self->list_view;
+}
+
+/**
+ * shoal_window_get_details_view:
+ * @self: a window
+ *
+ * Returns: (transfer none): the details of the selected torrent, a
+ *   #ShoalDetailsView, in the pane or on the details page
+ */
+GtkWidget *
+shoal_window_get_details_view (ShoalWindow *self)
+{
+  g_return_val_if_fail (SHOAL_IS_WINDOW (self), NULL);
+  return self->details_view;
+}
+
+/**
+ * shoal_window_is_narrow:
+ * @self: a window
+ *
+ * Returns: whether the window has its narrow layout, the details being a
+ *   page of their own
+ */
+gboolean
+shoal_window_is_narrow (ShoalWindow *self)
+{
+  g_return_val_if_fail (SHOAL_IS_WINDOW (self), FALSE);
+  return self->narrow;
 }
 
 /**
@@ -188,6 +228,35 @@ shoal_window_set_dialog (ShoalWindow *self,
                          GtkWindow   *dialog)
 {
   g_set_weak_pointer (&self->dialog, dialog);
+  if (dialog != NULL)
+    shoal_window_fit_dialog (self, dialog);
+}
+
+/**
+ * shoal_window_fit_dialog:
+ * @self: a window
+ * @dialog: a dialog of @self, not shown yet
+ *
+ * Makes @dialog no wider and no taller than the window it belongs to (its
+ * default size is for a large window; it can still be made larger).
+ */
+void
+shoal_window_fit_dialog (ShoalWindow *self,
+                         GtkWindow   *dialog)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  int dialog_width, dialog_height;
+
+  g_return_if_fail (SHOAL_IS_WINDOW (self));
+  g_return_if_fail (GTK_IS_WINDOW (dialog));
+
+  if (width <= 0 || height <= 0)
+    return;
+  gtk_window_get_default_size (dialog, &dialog_width, &dialog_height);
+  gtk_window_set_default_size (dialog,
+                               dialog_width > 0 ? MIN (dialog_width, width) : dialog_width,
+                               dialog_height > 0 ? MIN (dialog_height, height) : dialog_height);
 }
 
 /**
@@ -208,11 +277,17 @@ shoal_window_set_search (ShoalWindow *self,
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
 }
 
+/* The targets of the win.state-filter action, in ShoalStateFilter order */
+static const char * const state_filter_names[] = {
+  "all", "downloading", "seeding", "paused", "finished", "error",
+};
+
 /**
  * shoal_window_set_state_filter:
  * @self: a window
- * @filter: a position of the state drop-down (all, downloading, seeding,
- *   paused, finished, error)
+ * @filter: a #ShoalStateFilter: which torrents to show (all,
+ *   downloading, seeding, paused, finished, error, in the order of the
+ *   Show menu)
  */
 void
 shoal_window_set_state_filter (ShoalWindow *self,
@@ -221,7 +296,33 @@ shoal_window_set_state_filter (ShoalWindow *self,
   g_return_if_fail (SHOAL_IS_WINDOW (self));
   g_return_if_fail (filter <= SHOAL_STATE_FILTER_ERROR);
 
-  gtk_drop_down_set_selected (self->state_dropdown, filter);
+  g_action_group_change_action_state (G_ACTION_GROUP (self), "state-filter",
+                                      g_variant_new_string (state_filter_names[filter]));
+}
+
+/* The Show menu: filters the list, and the window's subtitle says which
+ * torrents it shows when not all of them. */
+static void
+state_filter_change_state (GSimpleAction *action,
+                           GVariant      *value,
+                           gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+  const char *name = g_variant_get_string (value, NULL);
+  static const char *subtitles[] = {
+    NULL, NC_("filter", "Downloading"), NC_("filter", "Seeding"), NC_("filter", "Paused"),
+    NC_("filter", "Finished"), NC_("filter", "Error"),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (state_filter_names); i++)
+    if (g_str_equal (name, state_filter_names[i]))
+      {
+        self->state_filter_value = (ShoalStateFilter) i;
+        g_simple_action_set_state (action, value);
+        adw_window_title_set_subtitle (self->window_title, subtitles[i] != NULL ? g_dpgettext2 (NULL, "filter", subtitles[i]) : NULL);
+        gtk_filter_changed (GTK_FILTER (self->state_filter), GTK_FILTER_CHANGE_DIFFERENT);
+        return;
+      }
 }
 
 /* Filtering */
@@ -234,7 +335,7 @@ state_filter_func (gpointer item,
   ShoalTorrentRow *row = item;
   ShoalTorrentState state = shoal_torrent_row_get_state (row);
 
-  switch ((ShoalStateFilter) gtk_drop_down_get_selected (self->state_dropdown))
+  switch (self->state_filter_value)
     {
     case SHOAL_STATE_FILTER_ALL:
       return TRUE;
@@ -260,12 +361,6 @@ state_filter_func (gpointer item,
 }
 
 static void
-state_dropdown_changed_cb (ShoalWindow *self)
-{
-  gtk_filter_changed (GTK_FILTER (self->state_filter), GTK_FILTER_CHANGE_DIFFERENT);
-}
-
-static void
 update_stack (ShoalWindow *self)
 {
   const char *page;
@@ -279,19 +374,244 @@ update_stack (ShoalWindow *self)
   gtk_stack_set_visible_child_name (self->stack, page);
 }
 
-/* Details pane */
+/* Sorting */
+
+static int
+reverse_compare_cb (gconstpointer a,
+                    gconstpointer b,
+                    gpointer      user_data)
+{
+  return -gtk_ordering_from_cmpfunc (gtk_sorter_compare (user_data, (gpointer) a, (gpointer) b));
+}
+
+/* The list's order from the settings: one value, then the name for the
+ * rows that are equal in it. */
+static void
+update_sorter (ShoalWindow *self)
+{
+  g_autofree char *key = g_settings_get_string (self->settings, "sort-by");
+  gboolean descending = g_settings_get_boolean (self->settings, "sort-descending");
+  GtkMultiSorter *sorter = gtk_multi_sorter_new ();
+  GtkStringSorter *by_name;
+
+  by_name = gtk_string_sorter_new (gtk_property_expression_new (SHOAL_TYPE_TORRENT_ROW, NULL, "name"));
+  gtk_string_sorter_set_ignore_case (by_name, TRUE);
+
+  if (g_str_equal (key, "name"))
+    {
+      if (descending)
+        gtk_multi_sorter_append (sorter, GTK_SORTER (gtk_custom_sorter_new (reverse_compare_cb, by_name,
+                                                                            g_object_unref)));
+      else
+        gtk_multi_sorter_append (sorter, GTK_SORTER (by_name));
+    }
+  else
+    {
+      GtkNumericSorter *by_value =
+        gtk_numeric_sorter_new (gtk_property_expression_new (SHOAL_TYPE_TORRENT_ROW, NULL, key));
+
+      gtk_numeric_sorter_set_sort_order (by_value, descending ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
+      gtk_multi_sorter_append (sorter, GTK_SORTER (by_value));
+      gtk_multi_sorter_append (sorter, GTK_SORTER (by_name));
+    }
+  gtk_sort_list_model_set_sorter (self->sort_model, GTK_SORTER (sorter));
+  g_object_unref (sorter);
+}
+
+/**
+ * shoal_window_set_sort:
+ * @self: a window
+ * @key: a property of #ShoalTorrentRow the sort menu offers: "added",
+ *   "name", "size", "progress", "download-rate", "upload-rate", "eta"
+ *   or "ratio"
+ * @descending: whether the largest value comes first
+ *
+ * Sorts the list, as the sort menu does (and remembers it as the menu
+ * does).
+ */
+void
+shoal_window_set_sort (ShoalWindow *self,
+                       const char  *key,
+                       gboolean     descending)
+{
+  g_return_if_fail (SHOAL_IS_WINDOW (self));
+  g_return_if_fail (key != NULL);
+
+  g_settings_set_string (self->settings, "sort-by", key);
+  g_settings_set_boolean (self->settings, "sort-descending", descending);
+}
+
+/* Layout */
+
+static ShoalTorrent *
+details_torrent (ShoalWindow *self)
+{
+  return shoal_details_view_get_torrent (SHOAL_DETAILS_VIEW (self->details_view));
+}
+
+/* The details pane, in a wide window, is there while one torrent is
+ * selected, as wide as the user left it. */
+static void
+update_details_pane (ShoalWindow *self)
+{
+  ShoalTorrent *torrent = details_torrent (self);
+  gboolean shown = !self->narrow && torrent != NULL;
+
+  if (shown && !gtk_widget_get_visible (self->details_view))
+    self->restore_pane = TRUE;
+  gtk_widget_set_visible (self->details_view, self->narrow || torrent != NULL);
+
+  if (self->narrow && torrent == NULL &&
+      adw_leaflet_get_visible_child (self->leaflet) == self->details_page)
+    shoal_window_show_list (self);
+}
+
+static void
+restore_pane_width (ShoalWindow *self)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self->paned));
+
+  if (width <= 0 || !gtk_widget_get_visible (self->details_view) || self->narrow)
+    return;
+  self->restore_pane = FALSE;
+  gtk_paned_set_position (self->paned, MAX (width - self->pane_width, 0));
+}
+
+static void
+paned_position_cb (ShoalWindow *self)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self->paned));
+
+  /* Only what the user sets, in the wide layout with the pane shown */
+  if (self->narrow || self->restore_pane || width <= 0 || !gtk_widget_get_visible (self->details_view))
+    return;
+  self->pane_width = width - gtk_paned_get_position (self->paned);
+}
+
+/* Moves the details where the layout wants them: on their own page when
+ * narrow, in the pane beside the list when wide. */
+static void
+update_layout (ShoalWindow *self)
+{
+  GtkWidget *details = self->details_view;
+
+  g_object_ref (details);
+  if (self->narrow && adw_bin_get_child (self->details_bin) != details)
+    {
+      gtk_paned_set_end_child (self->paned, NULL);
+      adw_bin_set_child (self->details_bin, details);
+    }
+  else if (!self->narrow && gtk_paned_get_end_child (self->paned) != details)
+    {
+      shoal_window_show_list (self);
+      adw_bin_set_child (self->details_bin, NULL);
+      gtk_paned_set_end_child (self->paned, details);
+      self->restore_pane = TRUE;
+    }
+  g_object_unref (details);
+
+  /* The start, pause and remove buttons of a narrow window are on the
+   * details page, which the selected torrent opens. */
+  gtk_widget_set_visible (self->torrent_actions, !self->narrow);
+  if (self->narrow)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "narrow");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "narrow");
+  update_details_pane (self);
+}
+
+static gboolean
+layout_idle_cb (gpointer user_data)
+{
+  ShoalWindow *self = user_data;
+
+  self->layout_idle_id = 0;
+  g_debug ("Window layout: %s%s", self->narrow ? "narrow" : "wide", self->restore_pane ? ", pane width restored" : "");
+  update_layout (self);
+  if (self->restore_pane)
+    restore_pane_width (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+shoal_window_size_allocate (GtkWidget *widget,
+                            int        width,
+                            int        height,
+                            int        baseline)
+{
+  ShoalWindow *self = SHOAL_WINDOW (widget);
+  gboolean narrow = width < NARROW_WIDTH;
+
+  GTK_WIDGET_CLASS (shoal_window_parent_class)->size_allocate (widget, width, height, baseline);
+
+  /* Nothing may change size while the window allocates: the new layout
+   * comes right after, before the next frame. */
+  if (self->layout_idle_id != 0)
+    return;
+  /* A new layout, or the pane just shown to be given its width: the
+   * window allocates at every change of a label's size, and nothing else
+   * is worth an idle. */
+  if (narrow != self->narrow || !self->layout_known ||
+      (self->restore_pane && !self->narrow && gtk_widget_get_visible (self->details_view)))
+    {
+      self->narrow = narrow;
+      self->layout_known = TRUE;
+      self->layout_idle_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, layout_idle_cb, self, NULL);
+    }
+}
+
+/**
+ * shoal_window_show_details:
+ * @self: a window
+ *
+ * Shows the details of the selected torrent: in a narrow window, goes to
+ * the details page.
+ */
+void
+shoal_window_show_details (ShoalWindow *self)
+{
+  g_return_if_fail (SHOAL_IS_WINDOW (self));
+
+  if (details_torrent (self) == NULL)
+    return;
+  if (self->narrow)
+    adw_leaflet_set_visible_child (self->leaflet, self->details_page);
+}
+
+/**
+ * shoal_window_show_list:
+ * @self: a window
+ *
+ * Goes back to the torrent list from the details page.
+ */
+void
+shoal_window_show_list (ShoalWindow *self)
+{
+  g_return_if_fail (SHOAL_IS_WINDOW (self));
+
+  adw_leaflet_set_visible_child (self->leaflet, self->list_page);
+}
+
+/* Details */
 
 static void
 selection_changed_cb (ShoalWindow *self)
 {
   g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  ShoalTorrent *torrent = selected->len == 1 ? g_ptr_array_index (selected, 0) : NULL;
 
   shoal_window_update_actions (self);
 
   /* The details show one torrent: the only one selected. */
-  shoal_details_view_set_torrent (SHOAL_DETAILS_VIEW (self->details_view),
-                                  selected->len == 1 ? g_ptr_array_index (selected, 0) : NULL);
-
+  if (torrent != details_torrent (self))
+    {
+      g_clear_pointer (&self->details_title_binding, g_binding_unbind);
+      if (torrent != NULL)
+        self->details_title_binding = g_object_bind_property (torrent, "name", self->details_title, "title",
+                                                              G_BINDING_SYNC_CREATE);
+      shoal_details_view_set_torrent (SHOAL_DETAILS_VIEW (self->details_view), torrent);
+    }
+  update_details_pane (self);
 }
 
 static void
@@ -368,6 +688,8 @@ settings_changed_cb (ShoalWindow *self,
 {
   if (g_str_equal (key, "download-dir"))
     update_free_space (self);
+  else if (g_str_equal (key, "sort-by") || g_str_equal (key, "sort-descending"))
+    update_sorter (self);
 }
 
 /* Close behaviour */
@@ -391,6 +713,21 @@ close_response_cb (ShoalWindow    *self,
                                     "quit", NULL);
   else
     gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+}
+
+/* The check box takes the focus first in the dialog; Enter there must
+ * still choose the default answer, not toggle the box (Space does). */
+static gboolean
+remember_key_pressed_cb (AdwMessageDialog      *dialog,
+                         guint                  keyval,
+                         guint                  keycode,
+                         GdkModifierType        state,
+                         GtkEventControllerKey *controller)
+{
+  if (keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_ISO_Enter)
+    return FALSE;
+  adw_message_dialog_response (dialog, adw_message_dialog_get_default_response (dialog));
+  return TRUE;
 }
 
 static gboolean
@@ -431,6 +768,13 @@ shoal_window_close_request (GtkWindow *window)
   adw_message_dialog_set_close_response (dialog, "cancel");
   remember = gtk_check_button_new_with_mnemonic (_("_Do not ask again"));
   gtk_widget_set_halign (remember, GTK_ALIGN_CENTER);
+  {
+    GtkEventController *keys = gtk_event_controller_key_new ();
+
+    gtk_event_controller_set_name (keys, "default-on-enter");
+    g_signal_connect_object (keys, "key-pressed", G_CALLBACK (remember_key_pressed_cb), dialog, G_CONNECT_SWAPPED);
+    gtk_widget_add_controller (remember, keys);
+  }
   adw_message_dialog_set_extra_child (dialog, remember);
   g_signal_connect_object (dialog, "response", G_CALLBACK (close_response_cb), self, G_CONNECT_SWAPPED);
   shoal_window_set_dialog (self, GTK_WINDOW (dialog));
@@ -463,9 +807,9 @@ setup_models (ShoalWindow *self)
   self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->rows)),
                                                   g_object_ref (GTK_FILTER (filter)));
   self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)), NULL);
-  g_object_bind_property (self->column_view, "sorter", self->sort_model, "sorter", G_BINDING_SYNC_CREATE);
+  update_sorter (self);
   self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
-  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
 
   g_signal_connect_object (self->rows, "items-changed", G_CALLBACK (model_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->filter_model, "items-changed", G_CALLBACK (model_changed_cb), self,
@@ -474,11 +818,13 @@ setup_models (ShoalWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (selection_changed_cb), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->state_dropdown, "notify::selected", G_CALLBACK (state_dropdown_changed_cb), self,
-                           G_CONNECT_SWAPPED);
+  {
+    g_autoptr(GSimpleAction) action = g_simple_action_new_stateful ("state-filter", G_VARIANT_TYPE_STRING,
+                                                                    g_variant_new_string ("all"));
 
-  /* Newest first until the user picks another order. */
-  gtk_column_view_sort_by_column (self->column_view, self->added_column, GTK_SORT_DESCENDING);
+    g_signal_connect_object (action, "change-state", G_CALLBACK (state_filter_change_state), self, 0);
+    g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (action));
+  }
 }
 
 static void
@@ -486,7 +832,11 @@ setup_details (ShoalWindow *self)
 {
   self->details_view = GTK_WIDGET (shoal_details_view_new ());
   shoal_details_view_set_session (SHOAL_DETAILS_VIEW (self->details_view), self->session);
+  gtk_widget_set_visible (self->details_view, FALSE);
   gtk_paned_set_end_child (self->paned, self->details_view);
+  self->pane_width = g_settings_get_int (self->settings, "details-pane-width");
+  g_signal_connect_object (self->paned, "notify::position", G_CALLBACK (paned_position_cb), self,
+                           G_CONNECT_SWAPPED);
 }
 
 /* The application is not a construct property of GtkWindow, so it is
@@ -523,10 +873,12 @@ shoal_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->footer_id, g_source_remove);
+  g_clear_handle_id (&self->layout_idle_id, g_source_remove);
+  g_clear_pointer (&self->details_title_binding, g_binding_unbind);
   shoal_window_clear_awaiting_files (self);
   g_clear_pointer (&self->context_popover, gtk_widget_unparent);
-  if (self->column_view != NULL)
-    gtk_column_view_set_model (self->column_view, NULL);
+  if (self->list_view != NULL)
+    gtk_list_view_set_model (self->list_view, NULL);
   shoal_window_set_dialog (self, NULL);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SHOAL_TYPE_WINDOW);
@@ -565,6 +917,7 @@ shoal_window_class_init (ShoalWindowClass *klass)
   object_class->finalize = shoal_window_finalize;
 
   window_class->close_request = shoal_window_close_request;
+  widget_class->size_allocate = shoal_window_size_allocate;
 
   g_type_ensure (SHOAL_TYPE_TORRENT_ROW);
 
@@ -572,12 +925,17 @@ shoal_window_class_init (ShoalWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, search_button);
-  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, state_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, list_page);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, details_page);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, details_bin);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, details_title);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, torrent_actions);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, paned);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, stack);
-  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, column_view);
-  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, added_column);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, list_view);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, download_rate_label);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, upload_rate_label);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, free_space_label);
@@ -591,17 +949,9 @@ shoal_window_init (ShoalWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   {
-    GListModel *columns = gtk_column_view_get_columns (self->column_view);
+    g_autoptr(GtkListItemFactory) factory = shoal_torrent_item_factory_new ();
 
-    /* The columns of the template are in the order of ShoalTorrentColumn. */
-    g_assert (g_list_model_get_n_items (columns) == SHOAL_TORRENT_COLUMN_ADDED + 1);
-    for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
-      {
-        g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
-        g_autoptr(GtkListItemFactory) factory = shoal_torrent_column_factory_new ((ShoalTorrentColumn) i);
-
-        gtk_column_view_column_set_factory (column, factory);
-      }
+    gtk_list_view_set_factory (self->list_view, factory);
   }
 
   /* Development builds get the striped header bar, so they are never

@@ -33,12 +33,21 @@ ShoalTorrent       *shoal_window_add_magnet       (ShoalWindow      *self,
 void                shoal_window_add_toast        (ShoalWindow      *self,
                                                    const char       *title);
 const char         *shoal_window_get_last_toast   (ShoalWindow      *self);
-GtkColumnView      *shoal_window_get_column_view  (ShoalWindow      *self);
+GtkListView        *shoal_window_get_list_view    (ShoalWindow      *self);
 GtkSelectionModel  *shoal_window_get_selection    (ShoalWindow      *self);
 GtkWindow          *shoal_window_get_dialog       (ShoalWindow      *self);
 void                shoal_window_set_search       (ShoalWindow      *self,
                                                    const char       *text);
 void                shoal_window_set_state_filter (ShoalWindow      *self,
                                                    guint             filter);
+void                shoal_window_set_sort         (ShoalWindow      *self,
+                                                   const char       *key,
+                                                   gboolean          descending);
+gboolean            shoal_window_is_narrow        (ShoalWindow      *self);
+GtkWidget          *shoal_window_get_details_view (ShoalWindow      *self);
+void                shoal_window_show_details     (ShoalWindow      *self);
+void                shoal_window_show_list        (ShoalWindow      *self);
+void                shoal_window_fit_dialog       (ShoalWindow      *self,
+                                                   GtkWindow        *dialog);
 
 G_END_DECLS

@@ -437,21 +437,6 @@ select_torrent (ShoalTorrent *torrent)
     }
 }
 
-static GtkColumnViewColumn *
-column_titled (const char *title)
-{
-  GListModel *columns = gtk_column_view_get_columns (shoal_window_get_column_view (window));
-
-  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
-    {
-      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
-
-      if (g_strcmp0 (gtk_column_view_column_get_title (column), title) == 0)
-        return column;
-    }
-  g_error ("No column titled %s", title);
-}
-
 static void
 measure_phase (const char *name,
                Download   *download,
@@ -609,7 +594,7 @@ main (int   argc,
   probe_report (&probe, "downloading, no user action");
 
   measure_phase ("newest first", &download, seconds);
-  gtk_column_view_sort_by_column (shoal_window_get_column_view (window), column_titled ("Down"), GTK_SORT_DESCENDING);
+  shoal_window_set_sort (window, "download-rate", TRUE);
   measure_phase ("sorted by download rate", &download, seconds);
 
   g_clear_handle_id (&download.readd_id, g_source_remove);

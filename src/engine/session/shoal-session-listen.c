@@ -193,6 +193,72 @@ _shoal_session_listen (ShoalSession  *self,
   return TRUE;
 }
 
+/**
+ * shoal_session_change_listen_port:
+ * @self: a session
+ * @port: the TCP port for incoming peers, 0 for any free one
+ * @error: return location for a #GError
+ *
+ * Listens for peers on @port from now on. A started session opens the
+ * new port first and only then closes the old one, so a port that
+ * cannot be used (another program has it) leaves the session listening
+ * where it was, and fails with %SHOAL_SESSION_ERROR_LISTEN. Connections
+ * already made are kept; trackers and the DHT hear of the new port at
+ * their next announce, local peer discovery at once. A session not
+ * started yet only remembers the port, as shoal_session_set_listen_port().
+ *
+ * Returns: whether the session listens on @port now
+ */
+gboolean
+shoal_session_change_listen_port (ShoalSession  *self,
+                                  guint16        port,
+                                  GError       **error)
+{
+  g_autoptr(GSocketService) old_service = NULL;
+  guint16 old_port;
+
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!self->started || self->service == NULL)
+    {
+      shoal_session_set_listen_port (self, port);
+      return TRUE;
+    }
+  if (port != 0 && port == self->listen_port)
+    return TRUE;
+
+  old_service = g_steal_pointer (&self->service);
+  old_port = self->listen_port;
+  self->listen_port = port;
+  if (!_shoal_session_listen (self, error))
+    {
+      if (self->service != NULL)
+        g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+      g_clear_object (&self->service);
+      self->service = g_steal_pointer (&old_service);
+      self->listen_port = old_port;
+      g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_properties[PROP_LISTEN_PORT]);
+      return FALSE;
+    }
+
+  g_signal_handlers_disconnect_by_data (old_service, self);
+  g_socket_service_stop (old_service);
+  g_socket_listener_close (G_SOCKET_LISTENER (old_service));
+  g_debug ("Listening for peers on port %u instead of %u", self->listen_port, old_port);
+
+  /* Local peer discovery announces the port in each message. */
+  if (self->lsd != NULL)
+    {
+      _shoal_session_stop_lsd (self);
+      _shoal_session_start_lsd (self);
+      _shoal_session_sync_lsd (self);
+    }
+  if (self->listen_port != old_port)
+    g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_properties[PROP_LISTEN_PORT]);
+  return TRUE;
+}
+
 guint
 _shoal_session_get_n_connections (ShoalSession *self)
 {

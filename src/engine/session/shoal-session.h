@@ -55,6 +55,9 @@ void          shoal_session_set_listen_port    (ShoalSession   *self,
                                                 guint16         port);
 void          shoal_session_set_listen_address (ShoalSession   *self,
                                                 const char     *address);
+gboolean      shoal_session_change_listen_port (ShoalSession   *self,
+                                                guint16         port,
+                                                GError        **error);
 void          shoal_session_set_encryption_policy (ShoalSession          *self,
                                                   ShoalEncryptionPolicy  policy);
 ShoalEncryptionPolicy shoal_session_get_encryption_policy (ShoalSession *self);
