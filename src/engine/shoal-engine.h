@@ -25,4 +25,8 @@
 # include "shoal-peer.h"
 # include "shoal-torrent.h"
 # include "shoal-session.h"
+# include "shoal-feed-item.h"
+# include "shoal-feed-rule.h"
+# include "shoal-feed.h"
+# include "shoal-feed-manager.h"
 #undef SHOAL_ENGINE_INSIDE
