@@ -4,9 +4,9 @@
  *
  * A rule matches an item's title when it contains what the rule must
  * contain and nothing it must not, its size is in the rule's range and its
- * episode in the rule's filter. Plain text is words, all of which must be
- * in the title (any case), with '|' between alternatives ("1080p x265 |
- * 2160p"); with use-regex it is a regular expression (GRegex, any case).
+ * episode in the rule's filter. Plain text is words, all of which must
+ * start a word of the title (any case), with '|' between alternatives
+ * ("1080p x265 | 2160p"); with use-regex it is a regular expression (GRegex, any case).
  * The smart filter records each episode the rule downloaded (S02E05) and
  * matches no other release of it.
  *
@@ -447,8 +447,24 @@ shoal_feed_rule_check (ShoalFeedRule  *self,
   return compile (self, error);
 }
 
+/* Whether @word starts a word somewhere in @text: "the" is in "The Show"
+ * but not in "Other Show". */
+static gboolean
+has_word (const char *text,
+          const char *word)
+{
+  for (const char *p = strstr (text, word); p != NULL; p = strstr (p + 1, word))
+    {
+      const char *prev = p > text ? g_utf8_find_prev_char (text, p) : NULL;
+
+      if (prev == NULL || !g_unichar_isalnum (g_utf8_get_char (prev)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Plain words: alternatives separated by '|', each a list of words that
- * must all be in @title_folded (case-folded). */
+ * must all start a word in @title_folded (case-folded). */
 static gboolean
 words_match (const char *words,
              const char *title_folded)
@@ -466,7 +482,7 @@ words_match (const char *words,
           if (*parts[w] == '\0')
             continue;
           any_word = TRUE;
-          all = strstr (title_folded, parts[w]) != NULL;
+          all = has_word (title_folded, parts[w]);
         }
       if (any_word && all)
         return TRUE;
