@@ -25,6 +25,7 @@ typedef struct
   GByteArray   *body;
   GUri         *original;
   guint64       max_bytes;
+  const char   *what;          /* "feed", "torrent file": static */
   guint         n_redirects;
   char         *refused_redirect;
   GCancellable *cancellable;   /* the caller's, chained */
@@ -117,8 +118,8 @@ read_cb (GObject      *source,
   if ((guint64) f->body->len + size > f->max_bytes)
     {
       g_task_return_new_error (task, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_TOO_LARGE,
-                               "The answer is larger than %" G_GUINT64_FORMAT " MB; Shoal does not read it",
-                               f->max_bytes / 1000000);
+                               "The %s is larger than %" G_GUINT64_FORMAT " MB; Shoal does not read it",
+                               f->what, f->max_bytes / 1000000);
       g_object_unref (task);
       return;
     }
@@ -176,8 +177,8 @@ send_cb (GObject      *source,
       soup_message_headers_get_one (soup_message_get_response_headers (f->message), "Content-Encoding") == NULL)
     {
       g_task_return_new_error (task, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_TOO_LARGE,
-                               "The answer is larger than %" G_GUINT64_FORMAT " MB; Shoal does not read it",
-                               f->max_bytes / 1000000);
+                               "The %s is larger than %" G_GUINT64_FORMAT " MB; Shoal does not read it",
+                               f->what, f->max_bytes / 1000000);
       g_object_unref (task);
       return;
     }
@@ -225,6 +226,7 @@ caller_cancelled_cb (GCancellable *cancellable,
  * @etag: (nullable): the ETag of the last answer
  * @last_modified: (nullable): its Last-Modified
  * @max_bytes: the most the answer may have, decoded
+ * @what: (not nullable): what is fetched, for errors ("feed"), a static string
  * @cancellable: (nullable): a #GCancellable
  * @callback: called when done
  * @user_data: for @callback
@@ -238,6 +240,7 @@ shoal_feed_fetch_async (SoupSession         *soup,
                         const char          *etag,
                         const char          *last_modified,
                         guint64              max_bytes,
+                        const char          *what,
                         GCancellable        *cancellable,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
@@ -250,6 +253,7 @@ shoal_feed_fetch_async (SoupSession         *soup,
   g_task_set_source_tag (task, shoal_feed_fetch_async);
   g_task_set_task_data (task, f, (GDestroyNotify) fetch_free);
   f->max_bytes = max_bytes;
+  f->what = what;
   f->cancellable = g_cancellable_new ();
   if (cancellable != NULL)
     {

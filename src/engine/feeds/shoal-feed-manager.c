@@ -911,7 +911,7 @@ start_download (ShoalFeedManager    *self,
         g_task_return_pointer (task, g_object_ref (torrent), g_object_unref);
       return;
     }
-  shoal_feed_fetch_async (self->soup, url, NULL, NULL, SHOAL_FEED_MAX_TORRENT, cancellable,
+  shoal_feed_fetch_async (self->soup, url, NULL, NULL, SHOAL_FEED_MAX_TORRENT, "torrent file", cancellable,
                           torrent_fetched_cb, g_steal_pointer (&task));
 }
 
@@ -1173,7 +1173,7 @@ start_refresh (ShoalFeedManager *self,
   g_task_set_task_data (task, r, (GDestroyNotify) refresh_free);
   _shoal_feed_set_updating (feed, TRUE);
   shoal_feed_fetch_async (self->soup, shoal_feed_get_url (feed), _shoal_feed_get_etag (feed),
-                          _shoal_feed_get_last_modified (feed), SHOAL_FEED_MAX_BYTES, self->cancellable,
+                          _shoal_feed_get_last_modified (feed), SHOAL_FEED_MAX_BYTES, "feed", self->cancellable,
                           fetched_cb, task);
 }
 

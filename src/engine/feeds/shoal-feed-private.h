@@ -96,6 +96,7 @@ void                  shoal_feed_fetch_async  (SoupSession         *soup,
                                                const char          *etag,
                                                const char          *last_modified,
                                                guint64              max_bytes,
+                                               const char          *what,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
