@@ -26,8 +26,12 @@ static ShoalFeedItem *
 item (ShoalFeedDocument *doc,
       guint              i)
 {
+  ShoalFeedItem *it;
+
   g_assert_cmpuint (i, <, doc->items->len);
-  return doc->items->pdata[i];
+  it = _shoal_feed_item_new_from_entry (doc->items->pdata[i]);
+  g_test_queue_unref (it);
+  return it;
 }
 
 static void

@@ -33,7 +33,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_assert_true (doc->title == NULL || g_utf8_validate (doc->title, -1, NULL));
   for (guint i = 0; i < doc->items->len; i++)
     {
-      ShoalFeedItem *item = doc->items->pdata[i];
+      g_autoptr(ShoalFeedItem) item = _shoal_feed_item_new_from_entry (doc->items->pdata[i]);
       const char *url = shoal_feed_item_get_torrent_url (item);
       const char *hash = shoal_feed_item_get_info_hash (item);
       g_autofree char *episode = shoal_feed_item_dup_episode (item);

@@ -20,6 +20,7 @@ struct _ShoalFeedItem
   ShoalFeedItemState  state;
   char               *error;
   gboolean            read;
+  guint               rules_seen;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalFeedItem, shoal_feed_item, G_TYPE_OBJECT)
@@ -142,6 +143,12 @@ _shoal_feed_item_new (const char *id,
   return self;
 }
 
+ShoalFeedItem *
+_shoal_feed_item_new_from_entry (const ShoalFeedEntry *e)
+{
+  return _shoal_feed_item_new (e->id, e->title, e->torrent_url, e->info_hash, e->pub_date, e->size);
+}
+
 void
 _shoal_feed_item_set_state (ShoalFeedItem      *self,
                             ShoalFeedItemState  state,
@@ -170,6 +177,19 @@ _shoal_feed_item_set_read (ShoalFeedItem *self,
     return;
   self->read = !!read;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READ]);
+}
+
+guint
+_shoal_feed_item_get_rules_seen (ShoalFeedItem *self)
+{
+  return self->rules_seen;
+}
+
+void
+_shoal_feed_item_set_rules_seen (ShoalFeedItem *self,
+                                 guint          generation)
+{
+  self->rules_seen = generation;
 }
 
 /**

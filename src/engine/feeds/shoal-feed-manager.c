@@ -37,6 +37,7 @@ struct _ShoalFeedManager
   GHashTable      *downloading; /* ShoalFeedItem set */
   GCancellable    *cancellable;
   gboolean         polling;
+  guint            rules_generation;  /* changes with the rules: items are looked at again */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalFeedManager, shoal_feed_manager, G_TYPE_OBJECT)
@@ -117,6 +118,7 @@ shoal_feed_manager_init (ShoalFeedManager *self)
   self->refreshing = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
   self->downloading = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->cancellable = g_cancellable_new ();
+  self->rules_generation = 1;
 }
 
 /**
@@ -431,6 +433,7 @@ shoal_feed_manager_add_rule (ShoalFeedManager  *self,
       return FALSE;
     }
   g_list_store_append (self->rules, rule);
+  self->rules_generation++;
   save_config (self);
   return TRUE;
 }
@@ -465,6 +468,7 @@ shoal_feed_manager_replace_rule (ShoalFeedManager  *self,
   if (!rule_usable (self, new_rule, error) || rule_name_taken (self, new_rule, old_rule, error))
     return FALSE;
   g_list_store_splice (self->rules, pos, 1, (gpointer *) &new_rule, 1);
+  self->rules_generation++;
   save_config (self);
   return TRUE;
 }
@@ -480,6 +484,7 @@ shoal_feed_manager_remove_rule (ShoalFeedManager *self,
   if (!g_list_store_find (self->rules, rule, &pos))
     return;
   g_list_store_remove (self->rules, pos);
+  self->rules_generation++;
   save_config (self);
 }
 
@@ -986,19 +991,29 @@ shoal_feed_manager_set_item_ignored (ShoalFeedManager *self,
   save_history (self, feed);
 }
 
-/* Refreshing a feed: fetch, parse in a worker thread, record, run the
- * rules, and finish when the torrents they picked are added (or failed). */
+/* Refreshing a feed: fetch, parse in a worker thread, merge the items and
+ * run the rules a slice of at most SLICE_US at a time, and finish when the
+ * torrents the rules picked are added (or failed). The parsed document is
+ * freed in a worker thread too. */
+
+#define SLICE_US  4000
 
 typedef struct
 {
-  ShoalFeed *feed;
-  guint      pending;   /* downloads started by the rules */
-  GError    *error;
+  ShoalFeed      *feed;
+  ShoalFeedMerge *merge;
+  guint           rule_pos;
+  guint           pending;   /* downloads started by the rules, and the rules' pass */
+  guint           source;
+  GError         *error;
 } Refresh;
 
 static void
 refresh_free (Refresh *r)
 {
+  if (r->source != 0)
+    g_source_remove (r->source);
+  g_clear_pointer (&r->merge, _shoal_feed_merge_free);
   g_clear_object (&r->feed);
   g_clear_error (&r->error);
   g_free (r);
@@ -1020,6 +1035,29 @@ parse_thread (GTask        *task,
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, doc, (GDestroyNotify) shoal_feed_document_free);
+}
+
+static void
+free_document_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  shoal_feed_document_free (task_data);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Tens of thousands of entries (plain structures) are freed in a worker
+ * thread. */
+static void
+free_document_later (ShoalFeedDocument *doc)
+{
+  GTask *task = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_set_source_tag (task, free_document_later);
+  g_task_set_task_data (task, doc, NULL);
+  g_task_run_in_thread (task, free_document_thread);
+  g_object_unref (task);
 }
 
 static void
@@ -1065,24 +1103,33 @@ rule_download_cb (GObject      *source,
     refresh_done (self, task);
 }
 
-static void
-run_rules (ShoalFeedManager *self,
-           GTask            *task)
+/* Runs the rules over the items they have not seen (new items, or every
+ * item after the rules changed) and those that failed; returns TRUE when
+ * through. */
+static gboolean
+run_rules_step (ShoalFeedManager *self,
+                GTask            *task,
+                gint64            deadline_us)
 {
   Refresh *r = g_task_get_task_data (task);
   GListModel *items = shoal_feed_get_items (r->feed);
   guint n = g_list_model_get_n_items (items);
   guint n_rules = g_list_model_get_n_items (G_LIST_MODEL (self->rules));
 
-  r->pending = 1;
-  for (guint i = 0; i < n && n_rules > 0; i++)
+  for (; r->rule_pos < n; r->rule_pos++)
     {
-      g_autoptr(ShoalFeedItem) item = g_list_model_get_item (items, i);
-      ShoalFeedItemState state = shoal_feed_item_get_state (item);
+      g_autoptr(ShoalFeedItem) item = NULL;
+      ShoalFeedItemState state;
 
-      if ((state != SHOAL_FEED_ITEM_NEW && state != SHOAL_FEED_ITEM_FAILED) ||
+      if ((r->rule_pos & 63) == 0 && g_get_monotonic_time () > deadline_us)
+        return FALSE;
+      item = g_list_model_get_item (items, r->rule_pos);
+      state = shoal_feed_item_get_state (item);
+      if (state == SHOAL_FEED_ITEM_DOWNLOADED || state == SHOAL_FEED_ITEM_IGNORED ||
+          (state == SHOAL_FEED_ITEM_NEW && _shoal_feed_item_get_rules_seen (item) == self->rules_generation) ||
           g_hash_table_contains (self->downloading, item))
         continue;
+      _shoal_feed_item_set_rules_seen (item, self->rules_generation);
       for (guint k = 0; k < n_rules; k++)
         {
           g_autoptr(ShoalFeedRule) rule = g_list_model_get_item (G_LIST_MODEL (self->rules), k);
@@ -1096,8 +1143,49 @@ run_rules (ShoalFeedManager *self,
           break;
         }
     }
+  return TRUE;
+}
+
+static gboolean
+apply_step_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  ShoalFeedManager *self = g_task_get_source_object (task);
+  Refresh *r = g_task_get_task_data (task);
+  gint64 deadline = g_get_monotonic_time () + SLICE_US;
+
+  if (r->merge != NULL)
+    {
+      if (!_shoal_feed_merge_step (r->merge, deadline))
+        return G_SOURCE_CONTINUE;
+      free_document_later (_shoal_feed_merge_finish (r->merge));
+      g_clear_pointer (&r->merge, _shoal_feed_merge_free);
+      g_debug ("Feed %s: %u items", shoal_feed_get_url (r->feed),
+               g_list_model_get_n_items (shoal_feed_get_items (r->feed)));
+      if (g_get_monotonic_time () > deadline)
+        return G_SOURCE_CONTINUE;
+    }
+  if (!run_rules_step (self, task, deadline))
+    return G_SOURCE_CONTINUE;
+  r->source = 0;
   if (--r->pending == 0)
     refresh_done (self, task);
+  return G_SOURCE_REMOVE;
+}
+
+/* Merges @doc (NULL: not modified) and runs the rules, in slices. */
+static void
+start_apply (ShoalFeedManager  *self,
+             GTask             *task,
+             ShoalFeedDocument *doc)
+{
+  Refresh *r = g_task_get_task_data (task);
+
+  if (doc != NULL)
+    r->merge = _shoal_feed_merge_new (r->feed, doc);
+  r->rule_pos = 0;
+  r->pending = 1;
+  r->source = g_idle_add_full (G_PRIORITY_DEFAULT, apply_step_cb, g_object_ref (task), g_object_unref);
 }
 
 static void
@@ -1108,7 +1196,7 @@ parsed_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   ShoalFeedManager *self = g_task_get_source_object (task);
   Refresh *r = g_task_get_task_data (task);
-  g_autoptr(ShoalFeedDocument) doc = NULL;
+  ShoalFeedDocument *doc;
 
   doc = g_task_propagate_pointer (G_TASK (res), &r->error);
   if (doc == NULL)
@@ -1118,9 +1206,7 @@ parsed_cb (GObject      *source,
       refresh_done (self, task);
       return;
     }
-  g_debug ("Feed %s: %u items", shoal_feed_get_url (r->feed), doc->items->len);
-  _shoal_feed_set_result (r->feed, doc->title, doc->items, doc->ttl_seconds);
-  run_rules (self, task);
+  start_apply (self, task, doc);
 }
 
 static void
@@ -1146,8 +1232,8 @@ fetched_cb (GObject      *source,
     {
       g_debug ("Feed %s: not modified", shoal_feed_get_url (r->feed));
       _shoal_feed_set_not_modified (r->feed);
-      /* Items that failed are tried again; new rules run too. */
-      run_rules (self, task);
+      /* Items that failed are tried again; changed rules run too. */
+      start_apply (self, task, NULL);
       return;
     }
   parse = g_task_new (self, self->cancellable, parsed_cb, g_steal_pointer (&task));

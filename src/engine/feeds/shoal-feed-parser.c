@@ -5,7 +5,9 @@
  * libxml2 reads the document (no network, no external entities, no DTD
  * loading, its default limits on depth and entity expansion); this file
  * walks the tree. It runs in a worker thread: it touches nothing but its
- * arguments and the items it makes.
+ * arguments and the plain structures it makes (no GObject: their creation
+ * and finalization take GLib's global locks, which the main loop would
+ * then wait for).
  *
  * An item's torrent is, in this order: an enclosure of type
  * application/x-bittorrent or whose URL is a magnet link or ends in
@@ -499,7 +501,36 @@ pick_torrent (ItemFields *f,
   return NULL;
 }
 
-static ShoalFeedItem *
+static ShoalFeedEntry *
+entry_new (const char *id,
+           char       *title,
+           const char *torrent,
+           const char *hash,
+           gint64      date,
+           guint64     size)
+{
+  ShoalFeedEntry *e = g_new0 (ShoalFeedEntry, 1);
+
+  e->id = g_strdup (id);
+  e->title = g_strdup (title != NULL ? title : "");
+  e->torrent_url = g_strdup (torrent);
+  e->info_hash = g_strdup (hash);
+  e->pub_date = MAX (0, date);
+  e->size = size;
+  return e;
+}
+
+void
+shoal_feed_entry_free (ShoalFeedEntry *e)
+{
+  g_free (e->id);
+  g_free (e->title);
+  g_free (e->torrent_url);
+  g_free (e->info_hash);
+  g_free (e);
+}
+
+static ShoalFeedEntry *
 make_item (ItemFields *f,
            gboolean    atom)
 {
@@ -520,9 +551,9 @@ make_item (ItemFields *f,
       g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, id, -1);
       g_autofree char *long_id = g_strconcat ("sha256:", digest, NULL);
 
-      return _shoal_feed_item_new (long_id, clean_title (f->title), torrent, hash, f->date, f->size);
+      return entry_new (long_id, clean_title (f->title), torrent, hash, f->date, f->size);
     }
-  return _shoal_feed_item_new (id, clean_title (f->title), torrent, hash, f->date, f->size);
+  return entry_new (id, clean_title (f->title), torrent, hash, f->date, f->size);
 }
 
 static guint
@@ -574,7 +605,7 @@ add_item (ShoalFeedDocument *doc,
           gboolean           atom,
           GError           **error)
 {
-  ShoalFeedItem *item;
+  ShoalFeedEntry *item;
 
   if (doc->items->len >= SHOAL_FEED_MAX_ITEMS)
     {
@@ -742,7 +773,7 @@ shoal_feed_parse (const char  *data,
     }
 
   doc = g_new0 (ShoalFeedDocument, 1);
-  doc->items = g_ptr_array_new_with_free_func (g_object_unref);
+  doc->items = g_ptr_array_new_with_free_func ((GDestroyNotify) shoal_feed_entry_free);
   root = xmlDocGetRootElement (xml);
   if (root != NULL && name_is (root, "rss"))
     ok = read_rss (doc, root, error);

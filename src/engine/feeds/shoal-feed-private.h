@@ -36,10 +36,6 @@ ShoalFeed     *_shoal_feed_new               (const char         *url);
 char          *_shoal_feed_id_for_url        (const char         *url);
 void           _shoal_feed_set_updating      (ShoalFeed          *self,
                                               gboolean            updating);
-void           _shoal_feed_set_result        (ShoalFeed          *self,
-                                              const char         *title,
-                                              GPtrArray          *items,
-                                              guint               ttl_seconds);
 void           _shoal_feed_set_error         (ShoalFeed          *self,
                                               const GError       *error);
 void           _shoal_feed_set_not_modified  (ShoalFeed          *self);
@@ -67,10 +63,23 @@ void           _shoal_feed_rule_set_episodes (ShoalFeedRule      *self,
 /* The parser (shoal-feed-parser.c), run in a worker thread. */
 typedef struct
 {
+  char    *id;
+  char    *title;
+  char    *torrent_url;
+  char    *info_hash;
+  gint64   pub_date;
+  guint64  size;
+} ShoalFeedEntry;
+
+typedef struct
+{
   char      *title;
   guint      ttl_seconds;  /* 0: the feed says nothing */
-  GPtrArray *items;        /* of ShoalFeedItem */
+  GPtrArray *items;        /* of ShoalFeedEntry */
 } ShoalFeedDocument;
+
+void               shoal_feed_entry_free     (ShoalFeedEntry     *entry);
+ShoalFeedItem     *_shoal_feed_item_new_from_entry (const ShoalFeedEntry *entry);
 
 ShoalFeedDocument *shoal_feed_parse          (const char         *data,
                                               gsize               len,
@@ -80,6 +89,22 @@ gint64             shoal_feed_parse_date     (const char         *text);
 char              *shoal_feed_info_hash_normalize (const char    *text);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShoalFeedDocument, shoal_feed_document_free)
+
+typedef struct _ShoalFeedMerge ShoalFeedMerge;
+
+ShoalFeedMerge    *_shoal_feed_merge_new     (ShoalFeed          *self,
+                                              ShoalFeedDocument  *doc);
+gboolean           _shoal_feed_merge_step    (ShoalFeedMerge     *merge,
+                                              gint64              deadline_us);
+ShoalFeedDocument *_shoal_feed_merge_finish  (ShoalFeedMerge     *merge);
+void               _shoal_feed_merge_free    (ShoalFeedMerge     *merge);
+void               _shoal_feed_set_result    (ShoalFeed          *self,
+                                              ShoalFeedDocument  *doc);
+
+/* Which generation of the rules last looked at an item. */
+guint          _shoal_feed_item_get_rules_seen (ShoalFeedItem    *self);
+void           _shoal_feed_item_set_rules_seen (ShoalFeedItem    *self,
+                                                guint             generation);
 
 /* Bounded HTTP GETs (shoal-feed-fetch.c), for feeds and torrent files. */
 typedef struct

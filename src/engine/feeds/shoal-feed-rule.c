@@ -48,6 +48,8 @@ struct _ShoalFeedRule
   GRegex     *must_regex;
   GRegex     *must_not_regex;
   ShoalEpisodeFilter *filter;
+  GPtrArray  *must_words;      /* of GStrv: alternatives of case-folded words */
+  GPtrArray  *must_not_words;
   char       *compile_error;
 };
 
@@ -80,6 +82,8 @@ uncompile (ShoalFeedRule *self)
   g_clear_pointer (&self->must_regex, g_regex_unref);
   g_clear_pointer (&self->must_not_regex, g_regex_unref);
   g_clear_pointer (&self->filter, shoal_episode_filter_free);
+  g_clear_pointer (&self->must_words, g_ptr_array_unref);
+  g_clear_pointer (&self->must_not_words, g_ptr_array_unref);
   g_clear_pointer (&self->compile_error, g_free);
 }
 
@@ -384,6 +388,8 @@ compile_regex (const char  *pattern,
   return regex;
 }
 
+static GPtrArray *split_words (const char *words);
+
 static gboolean
 compile (ShoalFeedRule  *self,
          GError        **error)
@@ -414,6 +420,10 @@ compile (ShoalFeedRule  *self,
                    "The words to look for are longer than %d characters", MAX_PATTERN);
       goto fail;
     }
+  if (!self->use_regex && self->must_contain != NULL)
+    self->must_words = split_words (self->must_contain);
+  if (!self->use_regex && self->must_not_contain != NULL)
+    self->must_not_words = split_words (self->must_not_contain);
   if (self->episode_filter != NULL &&
       (self->filter = shoal_episode_filter_parse (self->episode_filter, &local_error)) == NULL)
     goto fail;
@@ -464,27 +474,42 @@ has_word (const char *text,
 }
 
 /* Plain words: alternatives separated by '|', each a list of words that
- * must all start a word in @title_folded (case-folded). */
-static gboolean
-words_match (const char *words,
-             const char *title_folded)
+ * must all start a word in the (case-folded) title. */
+static GPtrArray *
+split_words (const char *words)
 {
   g_autofree char *folded = g_utf8_casefold (words, -1);
   g_auto(GStrv) alternatives = g_strsplit (folded, "|", -1);
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
 
   for (guint a = 0; alternatives[a] != NULL; a++)
     {
       g_auto(GStrv) parts = g_strsplit_set (alternatives[a], " \t", -1);
-      gboolean all = TRUE, any_word = FALSE;
+      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+      g_auto(GStrv) list = NULL;
 
-      for (guint w = 0; parts[w] != NULL && all; w++)
-        {
-          if (*parts[w] == '\0')
-            continue;
-          any_word = TRUE;
-          all = has_word (title_folded, parts[w]);
-        }
-      if (any_word && all)
+      for (guint w = 0; parts[w] != NULL; w++)
+        if (*parts[w] != '\0')
+          g_strv_builder_add (b, parts[w]);
+      list = g_strv_builder_end (b);
+      if (list[0] != NULL)
+        g_ptr_array_add (out, g_steal_pointer (&list));
+    }
+  return out;
+}
+
+static gboolean
+words_match (GPtrArray  *alternatives,
+             const char *title_folded)
+{
+  for (guint a = 0; a < alternatives->len; a++)
+    {
+      const char * const *words = alternatives->pdata[a];
+      gboolean all = TRUE;
+
+      for (guint w = 0; words[w] != NULL && all; w++)
+        all = has_word (title_folded, words[w]);
+      if (all)
         return TRUE;
     }
   return FALSE;
@@ -559,9 +584,9 @@ shoal_feed_rule_matches (ShoalFeedRule  *self,
   else
     {
       folded = g_utf8_casefold (title, -1);
-      if (self->must_contain != NULL && !words_match (self->must_contain, folded))
+      if (self->must_words != NULL && !words_match (self->must_words, folded))
         return fail_why (why_not, "the title does not contain “%s”", self->must_contain);
-      if (self->must_not_contain != NULL && words_match (self->must_not_contain, folded))
+      if (self->must_not_words != NULL && words_match (self->must_not_words, folded))
         return fail_why (why_not, "the title contains “%s”", self->must_not_contain);
     }
 

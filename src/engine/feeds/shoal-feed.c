@@ -33,6 +33,8 @@ struct _ShoalFeed
   char        *title;
   GListStore  *items;
   GHashTable  *history;     /* item id -> HistoryEntry */
+  GHashTable  *by_id;       /* item id -> item in items (borrowed) */
+  GPtrArray   *order;       /* the items as in items, borrowed */
   gboolean     history_dirty;
   gint64       last_update;
   GError      *error;
@@ -71,6 +73,8 @@ shoal_feed_finalize (GObject *object)
   g_free (self->title);
   g_clear_object (&self->items);
   g_clear_pointer (&self->history, g_hash_table_unref);
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->order, g_ptr_array_unref);
   g_clear_error (&self->error);
   g_free (self->etag);
   g_free (self->last_modified);
@@ -133,6 +137,8 @@ shoal_feed_init (ShoalFeed *self)
 {
   self->items = g_list_store_new (SHOAL_TYPE_FEED_ITEM);
   self->history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->order = g_ptr_array_new ();
   self->interval = SHOAL_FEED_DEFAULT_INTERVAL;
 }
 
@@ -153,14 +159,6 @@ _shoal_feed_new (const char *url)
   self->url = g_strdup (url);
   self->id = _shoal_feed_id_for_url (url);
   return self;
-}
-
-static void
-item_read_cb (ShoalFeedItem *item,
-              GParamSpec    *pspec,
-              ShoalFeed     *self)
-{
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_UNREAD]);
 }
 
 static void
@@ -254,7 +252,13 @@ _shoal_feed_record (ShoalFeed          *self,
       break;
     }
   if (state != SHOAL_FEED_ITEM_FAILED)
-    _shoal_feed_item_set_state (item, state, NULL);
+    {
+      gboolean was_read = shoal_feed_item_get_read (item);
+
+      _shoal_feed_item_set_state (item, state, NULL);
+      if (was_read != shoal_feed_item_get_read (item))
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_UNREAD]);
+    }
 }
 
 void
@@ -286,66 +290,126 @@ set_updated_now (ShoalFeed *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_UPDATE]);
 }
 
-/* The result of a refresh: items already listed keep their object (and
- * their state); new ones take theirs from the history. */
-void
-_shoal_feed_set_result (ShoalFeed  *self,
-                        const char *title,
-                        GPtrArray  *items,
-                        guint       ttl_seconds)
+/* The result of a refresh, merged a slice at a time (the manager gives
+ * each step a deadline, so that a feed of 100,000 items never holds the
+ * main loop long): items already listed keep their object (and their
+ * state); new ones take theirs from the history. */
+struct _ShoalFeedMerge
 {
-  g_autoptr(GHashTable) old = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_object_unref);
-  guint n_old = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+  ShoalFeed         *feed;
+  ShoalFeedDocument *doc;
+  GHashTable        *by_id;  /* id -> item of the new list (borrowed) */
+  GPtrArray         *list;   /* of ShoalFeedItem, owned */
+  guint              pos;
+};
 
-  for (guint i = 0; i < n_old; i++)
-    {
-      ShoalFeedItem *item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
+ShoalFeedMerge *
+_shoal_feed_merge_new (ShoalFeed         *self,
+                       ShoalFeedDocument *doc)
+{
+  ShoalFeedMerge *m = g_new0 (ShoalFeedMerge, 1);
 
-      g_signal_handlers_disconnect_by_func (item, item_read_cb, self);
-      g_hash_table_replace (old, (gpointer) shoal_feed_item_get_id (item), item);
-    }
-  for (guint i = 0; i < items->len; i++)
+  m->feed = g_object_ref (self);
+  m->doc = doc;
+  m->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  m->list = g_ptr_array_new_full (MIN (doc->items->len, 4096), g_object_unref);
+  return m;
+}
+
+/* Returns TRUE when every item is merged. */
+gboolean
+_shoal_feed_merge_step (ShoalFeedMerge *m,
+                        gint64          deadline_us)
+{
+  ShoalFeed *self = m->feed;
+  GPtrArray *items = m->doc->items;
+
+  for (; m->pos < items->len; m->pos++)
     {
-      ShoalFeedItem *item = items->pdata[i];
-      const char *id = shoal_feed_item_get_id (item);
+      const ShoalFeedEntry *entry = items->pdata[m->pos];
+      const char *id = entry->id;
       ShoalFeedItem *kept;
 
+      if ((m->pos & 31) == 0 && g_get_monotonic_time () > deadline_us)
+        return FALSE;
       /* A feed listing an id twice shows it once. */
-      if (g_hash_table_contains (seen, id))
+      if (g_hash_table_contains (m->by_id, id))
         continue;
-      g_hash_table_add (seen, (gpointer) id);
-      kept = g_hash_table_lookup (old, id);
+      kept = g_hash_table_lookup (self->by_id, id);
       if (kept != NULL)
-        g_ptr_array_add (list, g_object_ref (kept));
+        g_ptr_array_add (m->list, g_object_ref (kept));
       else
         {
-          HistoryEntry *entry = g_hash_table_lookup (self->history, id);
-
-          if (entry != NULL)
+          kept = _shoal_feed_item_new_from_entry (entry);
+          if (g_hash_table_contains (self->history, id))
             {
-              _shoal_feed_item_set_state (item, _shoal_feed_history_lookup (self, id), NULL);
-              _shoal_feed_item_set_read (item, TRUE);
+              _shoal_feed_item_set_state (kept, _shoal_feed_history_lookup (self, id), NULL);
+              _shoal_feed_item_set_read (kept, TRUE);
             }
-          g_ptr_array_add (list, g_object_ref (item));
+          g_ptr_array_add (m->list, kept);
         }
+      g_hash_table_insert (m->by_id, (gpointer) shoal_feed_item_get_id (kept), kept);
     }
-  for (guint i = 0; i < list->len; i++)
-    g_signal_connect (list->pdata[i], "notify::read", G_CALLBACK (item_read_cb), self);
-  g_list_store_splice (self->items, 0, n_old, list->pdata, list->len);
+  return TRUE;
+}
 
-  if (title != NULL && g_strcmp0 (title, self->title) != 0)
+/* Shows the merged list; returns the parsed document, which the caller
+ * frees (in a worker thread, where it is big). */
+ShoalFeedDocument *
+_shoal_feed_merge_finish (ShoalFeedMerge *m)
+{
+  ShoalFeed *self = m->feed;
+  ShoalFeedDocument *doc = g_steal_pointer (&m->doc);
+  guint n_old = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+
+  g_assert (m->pos >= doc->items->len);
+  g_hash_table_unref (self->by_id);
+  self->by_id = g_steal_pointer (&m->by_id);
+  /* Most refreshes list the same items: then the list stays as it is. */
+  if (n_old != m->list->len ||
+      (n_old > 0 && memcmp (self->order->pdata, m->list->pdata, sizeof (gpointer) * n_old) != 0))
+    {
+      g_list_store_splice (self->items, 0, n_old, m->list->pdata, m->list->len);
+      g_ptr_array_set_size (self->order, 0);
+      g_ptr_array_extend (self->order, m->list, NULL, NULL);
+    }
+
+  if (doc->title != NULL && g_strcmp0 (doc->title, self->title) != 0)
     {
       g_free (self->title);
-      self->title = g_strdup (title);
+      self->title = g_strdup (doc->title);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
     }
-  self->ttl = ttl_seconds;
+  self->ttl = doc->ttl_seconds;
   self->n_failures = 0;
   set_error (self, NULL);
   set_updated_now (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_UNREAD]);
+  return doc;
+}
+
+void
+_shoal_feed_merge_free (ShoalFeedMerge *m)
+{
+  if (m == NULL)
+    return;
+  g_clear_object (&m->feed);
+  g_clear_pointer (&m->doc, shoal_feed_document_free);
+  g_clear_pointer (&m->by_id, g_hash_table_unref);
+  g_clear_pointer (&m->list, g_ptr_array_unref);
+  g_free (m);
+}
+
+/* All at once, for tests and small documents. */
+void
+_shoal_feed_set_result (ShoalFeed         *self,
+                        ShoalFeedDocument *doc)
+{
+  ShoalFeedMerge *m = _shoal_feed_merge_new (self, doc);
+
+  _shoal_feed_merge_step (m, G_MAXINT64);
+  shoal_feed_document_free (_shoal_feed_merge_finish (m));
+  _shoal_feed_merge_free (m);
 }
 
 void
@@ -518,18 +582,9 @@ ShoalFeedItem *
 shoal_feed_find_item (ShoalFeed  *self,
                       const char *id)
 {
-  guint n;
-
   g_return_val_if_fail (SHOAL_IS_FEED (self), NULL);
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(ShoalFeedItem) item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
-
-      if (g_strcmp0 (shoal_feed_item_get_id (item), id) == 0)
-        return item;
-    }
-  return NULL;
+  g_return_val_if_fail (id != NULL, NULL);
+  return g_hash_table_lookup (self->by_id, id);
 }
 
 /**
@@ -575,11 +630,30 @@ shoal_feed_mark_read (ShoalFeed *self)
       if (!shoal_feed_item_get_read (item))
         {
           history_set (self, shoal_feed_item_get_id (item), 'r');
-          g_signal_handlers_block_by_func (item, item_read_cb, self);
           _shoal_feed_item_set_read (item, TRUE);
-          g_signal_handlers_unblock_by_func (item, item_read_cb, self);
         }
     }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_UNREAD]);
+}
+
+/**
+ * shoal_feed_mark_item_read:
+ * @self: a feed
+ * @item: one of its items
+ *
+ * Marks @item read (kept in the history).
+ */
+void
+shoal_feed_mark_item_read (ShoalFeed     *self,
+                           ShoalFeedItem *item)
+{
+  g_return_if_fail (SHOAL_IS_FEED (self));
+  g_return_if_fail (SHOAL_IS_FEED_ITEM (item));
+
+  if (shoal_feed_item_get_read (item))
+    return;
+  history_set (self, shoal_feed_item_get_id (item), 'r');
+  _shoal_feed_item_set_read (item, TRUE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_UNREAD]);
 }
 

@@ -76,5 +76,7 @@ void          shoal_feed_set_refresh_interval (ShoalFeed  *self,
                                                guint       seconds);
 guint         shoal_feed_get_next_refresh_delay (ShoalFeed *self);
 void          shoal_feed_mark_read           (ShoalFeed   *self);
+void          shoal_feed_mark_item_read      (ShoalFeed   *self,
+                                              ShoalFeedItem *item);
 
 G_END_DECLS
