@@ -37,6 +37,7 @@ struct _ShoalFeedManager
   GHashTable      *downloading; /* ShoalFeedItem set */
   GCancellable    *cancellable;
   gboolean         polling;
+  gboolean         no_auto_download;
   guint            rules_generation;  /* changes with the rules: items are looked at again */
 };
 
@@ -591,6 +592,20 @@ save_config (ShoalFeedManager *self)
   bytes = g_bytes_new_take (g_steal_pointer (&data), len);
   if (!shoal_state_store_save_feeds (self->store, bytes, &error))
     g_warning ("Could not save the feeds and rules: %s", error->message);
+}
+
+/**
+ * shoal_feed_manager_save:
+ * @self: a manager
+ *
+ * Saves the feeds (their refresh intervals) and rules now. Adding and
+ * removing feeds and rules saves by itself.
+ */
+void
+shoal_feed_manager_save (ShoalFeedManager *self)
+{
+  g_return_if_fail (SHOAL_IS_FEED_MANAGER (self));
+  save_config (self);
 }
 
 static ShoalFeedRule *
@@ -1165,7 +1180,7 @@ apply_step_cb (gpointer user_data)
       if (g_get_monotonic_time () > deadline)
         return G_SOURCE_CONTINUE;
     }
-  if (!run_rules_step (self, task, deadline))
+  if (!self->no_auto_download && !run_rules_step (self, task, deadline))
     return G_SOURCE_CONTINUE;
   r->source = 0;
   if (--r->pending == 0)
@@ -1327,6 +1342,29 @@ shoal_feed_manager_set_polling (ShoalFeedManager *self,
       if (!g_hash_table_contains (self->refreshing, feed))
         schedule_refresh (self, feed, 0);
     }
+}
+
+/**
+ * shoal_feed_manager_set_auto_download:
+ * @self: a manager
+ * @auto_download: whether refreshes run the rules (the default)
+ *
+ * Without, refreshes only fetch the feeds: to look at them, or preview
+ * rules, without downloading anything.
+ */
+void
+shoal_feed_manager_set_auto_download (ShoalFeedManager *self,
+                                      gboolean          auto_download)
+{
+  g_return_if_fail (SHOAL_IS_FEED_MANAGER (self));
+  self->no_auto_download = !auto_download;
+}
+
+gboolean
+shoal_feed_manager_get_auto_download (ShoalFeedManager *self)
+{
+  g_return_val_if_fail (SHOAL_IS_FEED_MANAGER (self), FALSE);
+  return !self->no_auto_download;
 }
 
 gboolean

@@ -24,6 +24,7 @@ ShoalFeedManager *shoal_feed_manager_new           (ShoalSession     *session);
 gboolean          shoal_feed_manager_load          (ShoalFeedManager *self,
                                                     GError          **error);
 ShoalSession     *shoal_feed_manager_get_session   (ShoalFeedManager *self);
+void              shoal_feed_manager_save          (ShoalFeedManager *self);
 GListModel       *shoal_feed_manager_get_feeds     (ShoalFeedManager *self);
 GListModel       *shoal_feed_manager_get_rules     (ShoalFeedManager *self);
 ShoalFeed        *shoal_feed_manager_find_feed     (ShoalFeedManager *self,
@@ -50,6 +51,9 @@ GListModel       *shoal_feed_manager_preview_rule  (ShoalFeedManager *self,
 void              shoal_feed_manager_set_polling   (ShoalFeedManager *self,
                                                     gboolean          polling);
 gboolean          shoal_feed_manager_get_polling   (ShoalFeedManager *self);
+void              shoal_feed_manager_set_auto_download (ShoalFeedManager *self,
+                                                        gboolean          auto_download);
+gboolean          shoal_feed_manager_get_auto_download (ShoalFeedManager *self);
 void              shoal_feed_manager_refresh_async (ShoalFeedManager    *self,
                                                     ShoalFeed           *feed,
                                                     GCancellable        *cancellable,
