@@ -12,6 +12,7 @@
 
 #include "shoal-torrent-uri.h"
 #include "shoal-application.h"
+#include "shoal-feeds.h"
 #include "shoal-preferences-window.h"
 #include "shoal-session-testing.h"
 #include "shoal-settings-keys.h"
@@ -650,6 +651,7 @@ shoal_application_startup (GApplication *application)
                            G_CALLBACK (settings_switch_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "torrent-completed", G_CALLBACK (torrent_completed_cb), self,
                            G_CONNECT_SWAPPED);
+  shoal_feeds_install (self);
 }
 
 static void
