@@ -495,6 +495,8 @@ shoal_application_open (GApplication  *application,
 
   for (int i = 0; i < n_files; i++)
     {
+      if (shoal_feeds_open (self, files[i]))
+        continue;
       if (g_file_has_uri_scheme (files[i], "magnet"))
         {
           g_autofree char *uri = g_file_get_uri (files[i]);

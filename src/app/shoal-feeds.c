@@ -75,6 +75,29 @@ torrent_added_cb (ShoalFeedManager *manager,
 }
 
 /**
+ * shoal_feeds_open:
+ * @app: the application
+ * @file: what the desktop handed over
+ *
+ * A feed:// (or feed:https://) link, which browsers hand over for a
+ * page's application/rss+xml link, is subscribed to in the Feeds window.
+ *
+ * Returns: whether @file was such a link
+ */
+gboolean
+shoal_feeds_open (ShoalApplication *app,
+                  GFile            *file)
+{
+  g_autofree char *uri = NULL;
+
+  if (!g_file_has_uri_scheme (file, "feed"))
+    return FALSE;
+  uri = g_file_get_uri (file);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "add-feed", g_variant_new_string (uri));
+  return TRUE;
+}
+
+/**
  * shoal_feeds_install:
  * @app: the application, its session started
  *

@@ -10,5 +10,7 @@ G_BEGIN_DECLS
 
 void              shoal_feeds_install     (ShoalApplication *app);
 ShoalFeedManager *shoal_feeds_get_manager (ShoalApplication *app);
+gboolean          shoal_feeds_open        (ShoalApplication *app,
+                                           GFile            *file);
 
 G_END_DECLS

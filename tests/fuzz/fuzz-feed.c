@@ -38,11 +38,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       const char *hash = shoal_feed_item_get_info_hash (item);
       g_autofree char *episode = shoal_feed_item_dup_episode (item);
 
+      g_assert_true (episode == NULL || g_str_has_prefix (episode, "S"));
       g_assert_nonnull (shoal_feed_item_get_id (item));
       g_assert_cmpuint (strlen (shoal_feed_item_get_title (item)), <=, SHOAL_FEED_MAX_TITLE);
       g_assert_true (g_utf8_validate (shoal_feed_item_get_title (item), -1, NULL));
       if (url != NULL)
-        g_assert_true (g_str_has_prefix (url, "magnet:?") || g_str_has_prefix (url, "MAGNET:?") ||
+        g_assert_true (g_ascii_strncasecmp (url, "magnet:?", 8) == 0 ||
                        g_ascii_strncasecmp (url, "http://", 7) == 0 || g_ascii_strncasecmp (url, "https://", 8) == 0);
       if (hash != NULL)
         g_assert_cmpuint (strspn (hash, "0123456789abcdef"), ==, 40);

@@ -751,7 +751,9 @@ shoal_feed_parse (const char  *data,
                              "This is a web page (HTML), not a feed: look on the page for its RSS or Atom link");
       else
         {
-          g_autofree char *message = g_strdup (ctxt->lastError.message ? ctxt->lastError.message : "unknown error");
+          /* libxml2 quotes the input's bytes in its messages */
+          g_autofree char *message = g_utf8_make_valid (ctxt->lastError.message ? ctxt->lastError.message
+                                                                                : "unknown error", -1);
 
           g_set_error (error, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_MALFORMED,
                        "The feed is not well-formed XML (line %d: %s)", ctxt->lastError.line,
@@ -787,9 +789,15 @@ shoal_feed_parse (const char  *data,
         g_set_error_literal (error, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_NOT_A_FEED,
                              "This is a web page (HTML), not a feed: look on the page for its RSS or Atom link");
       else
-        g_set_error (error, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_NOT_A_FEED,
-                     "This XML document is not an RSS or Atom feed (its root element is “%s”)",
-                     root != NULL ? (const char *) root->name : "none");
+        {
+          g_autofree char *name = g_utf8_make_valid (root != NULL ? (const char *) root->name : "none", -1);
+
+          if (strlen (name) > 64)
+            *g_utf8_find_prev_char (name, name + 64) = '\0';
+
+          g_set_error (error, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_NOT_A_FEED,
+                       "This XML document is not an RSS or Atom feed (its root element is “%s”)", name);
+        }
       ok = FALSE;
     }
   xmlFreeDoc (xml);
