@@ -693,6 +693,16 @@ looks_like_html (const char *data,
   return strstr (head, "<!doctype html") != NULL || strstr (head, "<html") != NULL;
 }
 
+/* libxml2 reports some errors (the input's encoding) through its generic
+ * handler, which prints to stderr whatever XML_PARSE_NOERROR says: the
+ * parse's result says what went wrong. */
+static void
+ignore_error_cb (void       *ctx,
+                 const char *msg,
+                 ...)
+{
+}
+
 static void
 init_libxml (void)
 {
@@ -736,6 +746,8 @@ shoal_feed_parse (const char  *data,
       return NULL;
     }
   init_libxml ();
+  /* the handler is per thread: set it in the one that parses */
+  xmlSetGenericErrorFunc (NULL, ignore_error_cb);
   ctxt = xmlNewParserCtxt ();
   if (ctxt == NULL)
     {
