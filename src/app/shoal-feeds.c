@@ -74,6 +74,18 @@ torrent_added_cb (ShoalFeedManager *manager,
   g_application_send_notification (G_APPLICATION (app), "feed-torrent-added", notification);
 }
 
+/* The manager goes with the application's shutdown: it stops polling and
+ * finishes writing what it saves. */
+static void
+shutdown_cb (GApplication *app)
+{
+  ShoalFeedManager *manager = shoal_feeds_get_manager (SHOAL_APPLICATION (app));
+
+  if (manager != NULL)
+    shoal_feed_manager_set_polling (manager, FALSE);
+  g_object_set_data (G_OBJECT (app), MANAGER_KEY, NULL);
+}
+
 /**
  * shoal_feeds_open:
  * @app: the application
@@ -124,4 +136,5 @@ shoal_feeds_install (ShoalApplication *app)
   shoal_feed_manager_set_polling (manager, TRUE);
   g_object_set_data_full (G_OBJECT (app), MANAGER_KEY, g_steal_pointer (&manager), g_object_unref);
   g_action_map_add_action_entries (G_ACTION_MAP (app), actions, G_N_ELEMENTS (actions), app);
+  g_signal_connect (app, "shutdown", G_CALLBACK (shutdown_cb), NULL);
 }

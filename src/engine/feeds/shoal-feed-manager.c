@@ -36,6 +36,7 @@ struct _ShoalFeedManager
   GHashTable      *refreshing;  /* ShoalFeed -> GPtrArray of GTask waiting for it */
   GHashTable      *downloading; /* ShoalFeedItem set */
   GCancellable    *cancellable;
+  GThreadPool     *writer;      /* one thread: the saves, in order */
   gboolean         polling;
   gboolean         no_auto_download;
   guint            rules_generation;  /* changes with the rules: items are looked at again */
@@ -52,6 +53,7 @@ static guint signals[N_SIGNALS];
 
 static void schedule_refresh (ShoalFeedManager *self, ShoalFeed *feed, guint seconds);
 static void save_config (ShoalFeedManager *self);
+static void save_job_run (gpointer data, gpointer user_data);
 
 static void
 shoal_feed_manager_dispose (GObject *object)
@@ -84,6 +86,9 @@ shoal_feed_manager_finalize (GObject *object)
   g_clear_object (&self->feeds);
   g_clear_object (&self->rules);
   g_clear_object (&self->soup);
+  /* What is still to be written is written before the manager goes. */
+  if (self->writer != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->writer), FALSE, TRUE);
   g_clear_object (&self->store);
   g_clear_object (&self->session);
   G_OBJECT_CLASS (shoal_feed_manager_parent_class)->finalize (object);
@@ -119,6 +124,7 @@ shoal_feed_manager_init (ShoalFeedManager *self)
   self->refreshing = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
   self->downloading = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->cancellable = g_cancellable_new ();
+  self->writer = g_thread_pool_new (save_job_run, NULL, 1, FALSE, NULL);
   self->rules_generation = 1;
 }
 
@@ -254,18 +260,62 @@ normalize_url (const char  *url,
   return g_uri_to_string (uri);
 }
 
+/* Saves run in the writer thread, in the order they were asked for: the
+ * state store replaces files atomically, which may mean an fsync, and the
+ * main loop does not wait for the disk. */
+typedef struct
+{
+  ShoalStateStore *store;
+  char            *feed_id;  /* NULL: feeds.conf */
+  char            *url;
+  GBytes          *bytes;
+} SaveJob;
+
+static void
+save_job_run (gpointer data,
+              gpointer user_data)
+{
+  SaveJob *job = data;
+  g_autoptr(GError) error = NULL;
+
+  if (job->feed_id != NULL)
+    {
+      if (!shoal_state_store_save_feed_history (job->store, job->feed_id, job->bytes, &error))
+        g_warning ("Could not save the history of feed %s: %s", job->url, error->message);
+    }
+  else if (!shoal_state_store_save_feeds (job->store, job->bytes, &error))
+    g_warning ("Could not save the feeds and rules: %s", error->message);
+  g_object_unref (job->store);
+  g_free (job->feed_id);
+  g_free (job->url);
+  g_bytes_unref (job->bytes);
+  g_free (job);
+}
+
+static void
+save_later (ShoalFeedManager *self,
+            ShoalFeed        *feed,
+            GBytes           *bytes)
+{
+  SaveJob *job = g_new0 (SaveJob, 1);
+
+  job->store = g_object_ref (self->store);
+  job->feed_id = feed != NULL ? g_strdup (shoal_feed_get_id (feed)) : NULL;
+  job->url = feed != NULL ? g_strdup (shoal_feed_get_url (feed)) : NULL;
+  job->bytes = g_bytes_ref (bytes);
+  g_thread_pool_push (self->writer, job, NULL);
+}
+
 static void
 save_history (ShoalFeedManager *self,
               ShoalFeed        *feed)
 {
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
 
   if (!_shoal_feed_get_history_dirty (feed))
     return;
   bytes = _shoal_feed_history_to_bytes (feed);
-  if (!shoal_state_store_save_feed_history (self->store, shoal_feed_get_id (feed), bytes, &error))
-    g_warning ("Could not save the history of feed %s: %s", shoal_feed_get_url (feed), error->message);
+  save_later (self, feed, bytes);
 }
 
 static void
@@ -548,7 +598,6 @@ static void
 save_config (ShoalFeedManager *self)
 {
   g_autoptr(GKeyFile) kf = g_key_file_new ();
-  g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->feeds));
   g_autofree char *data = NULL;
@@ -590,8 +639,7 @@ save_config (ShoalFeedManager *self)
     }
   data = g_key_file_to_data (kf, &len, NULL);
   bytes = g_bytes_new_take (g_steal_pointer (&data), len);
-  if (!shoal_state_store_save_feeds (self->store, bytes, &error))
-    g_warning ("Could not save the feeds and rules: %s", error->message);
+  save_later (self, NULL, bytes);
 }
 
 /**
