@@ -15,32 +15,12 @@
 #include <string.h>
 
 #include "shoal-episode.h"
-#include "shoal-feed-manager.h"
-#include "shoal-feed-private.h"
-#include "shoal-state-store.h"
+#include "shoal-feed-manager-private.h"
 
 #define MAX_FEEDS  1000
 #define MAX_RULES  1000
 #define HTTP_TIMEOUT_S  60
 
-struct _ShoalFeedManager
-{
-  GObject          parent_instance;
-
-  ShoalSession    *session;
-  ShoalStateStore *store;
-  SoupSession     *soup;
-  GListStore      *feeds;
-  GListStore      *rules;
-  GHashTable      *timers;      /* ShoalFeed -> source id */
-  GHashTable      *refreshing;  /* ShoalFeed -> GPtrArray of GTask waiting for it */
-  GHashTable      *downloading; /* ShoalFeedItem set */
-  GCancellable    *cancellable;
-  GThreadPool     *writer;      /* one thread: the saves, in order */
-  gboolean         polling;
-  gboolean         no_auto_download;
-  guint            rules_generation;  /* changes with the rules: items are looked at again */
-};
 
 G_DEFINE_FINAL_TYPE (ShoalFeedManager, shoal_feed_manager, G_TYPE_OBJECT)
 
@@ -51,8 +31,15 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void schedule_refresh (ShoalFeedManager *self, ShoalFeed *feed, guint seconds);
-static void save_config (ShoalFeedManager *self);
+void
+_shoal_feed_manager_emit_torrent_added (ShoalFeedManager *self,
+                                        ShoalFeed        *feed,
+                                        ShoalFeedItem    *item,
+                                        ShoalTorrent     *torrent)
+{
+  g_signal_emit (self, signals[SIGNAL_TORRENT_ADDED], 0, feed, item, torrent);
+}
+
 static void save_job_run (gpointer data, gpointer user_data);
 
 static void
@@ -306,8 +293,8 @@ save_later (ShoalFeedManager *self,
   g_thread_pool_push (self->writer, job, NULL);
 }
 
-static void
-save_history (ShoalFeedManager *self,
+void
+_shoal_feed_manager_save_history (ShoalFeedManager *self,
               ShoalFeed        *feed)
 {
   g_autoptr(GBytes) bytes = NULL;
@@ -324,7 +311,7 @@ feed_unread_cb (ShoalFeed        *feed,
                 ShoalFeedManager *self)
 {
   /* The read marks go to the history file with the next save. */
-  save_history (self, feed);
+  _shoal_feed_manager_save_history (self, feed);
 }
 
 static ShoalFeed *
@@ -345,7 +332,7 @@ add_feed_object (ShoalFeedManager *self,
   g_signal_connect (feed, "notify::n-unread", G_CALLBACK (feed_unread_cb), self);
   g_list_store_append (self->feeds, feed);
   if (self->polling)
-    schedule_refresh (self, feed, 0);
+    _shoal_feed_manager_schedule_refresh (self, feed, 0);
   return feed;
 }
 
@@ -386,7 +373,7 @@ shoal_feed_manager_add_feed (ShoalFeedManager  *self,
       return NULL;
     }
   feed = add_feed_object (self, normal, SHOAL_FEED_DEFAULT_INTERVAL);
-  save_config (self);
+  _shoal_feed_manager_save_config (self);
   return feed;
 }
 
@@ -414,7 +401,7 @@ shoal_feed_manager_remove_feed (ShoalFeedManager *self,
   g_signal_handlers_disconnect_by_func (feed, feed_unread_cb, self);
   shoal_state_store_remove_feed_history (self->store, shoal_feed_get_id (feed));
   g_list_store_remove (self->feeds, pos);
-  save_config (self);
+  _shoal_feed_manager_save_config (self);
 }
 
 static gboolean
@@ -485,7 +472,7 @@ shoal_feed_manager_add_rule (ShoalFeedManager  *self,
     }
   g_list_store_append (self->rules, rule);
   self->rules_generation++;
-  save_config (self);
+  _shoal_feed_manager_save_config (self);
   return TRUE;
 }
 
@@ -520,7 +507,7 @@ shoal_feed_manager_replace_rule (ShoalFeedManager  *self,
     return FALSE;
   g_list_store_splice (self->rules, pos, 1, (gpointer *) &new_rule, 1);
   self->rules_generation++;
-  save_config (self);
+  _shoal_feed_manager_save_config (self);
   return TRUE;
 }
 
@@ -536,7 +523,7 @@ shoal_feed_manager_remove_rule (ShoalFeedManager *self,
     return;
   g_list_store_remove (self->rules, pos);
   self->rules_generation++;
-  save_config (self);
+  _shoal_feed_manager_save_config (self);
 }
 
 /**
@@ -594,8 +581,8 @@ shoal_feed_manager_preview_rule (ShoalFeedManager *self,
  * ("Feed N": url, interval) and a rule ("Rule N": its properties and the
  * episodes its smart filter recorded). */
 
-static void
-save_config (ShoalFeedManager *self)
+void
+_shoal_feed_manager_save_config (ShoalFeedManager *self)
 {
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autoptr(GBytes) bytes = NULL;
@@ -653,7 +640,7 @@ void
 shoal_feed_manager_save (ShoalFeedManager *self)
 {
   g_return_if_fail (SHOAL_IS_FEED_MANAGER (self));
-  save_config (self);
+  _shoal_feed_manager_save_config (self);
 }
 
 static ShoalFeedRule *
@@ -775,762 +762,3 @@ shoal_feed_manager_load (ShoalFeedManager  *self,
   return TRUE;
 }
 
-/* Downloading an item: a magnet link is added as it is; a .torrent URL is
- * fetched (at most SHOAL_FEED_MAX_TORRENT bytes) and added. */
-
-typedef struct
-{
-  ShoalFeed     *feed;
-  ShoalFeedItem *item;
-  ShoalFeedRule *rule;
-  char          *episode;   /* recorded by the smart filter, undone on failure */
-} Download;
-
-static void
-download_free (Download *d)
-{
-  g_clear_object (&d->feed);
-  g_clear_object (&d->item);
-  g_clear_object (&d->rule);
-  g_free (d->episode);
-  g_free (d);
-}
-
-static void
-download_finish_item (ShoalFeedManager *self,
-                      Download         *d,
-                      ShoalTorrent     *torrent,
-                      const GError     *error)
-{
-  g_hash_table_remove (self->downloading, d->item);
-  if (torrent != NULL)
-    {
-      _shoal_feed_record (d->feed, d->item, SHOAL_FEED_ITEM_DOWNLOADED);
-      save_history (self, d->feed);
-      g_debug ("Feed %s: added “%s”", shoal_feed_get_url (d->feed), shoal_feed_item_get_title (d->item));
-      g_signal_emit (self, signals[SIGNAL_TORRENT_ADDED], 0, d->feed, d->item, torrent);
-    }
-  else
-    {
-      if (d->rule != NULL && d->episode != NULL)
-        {
-          /* Another release of the episode may still be downloaded. */
-          g_auto(GStrv) episodes = shoal_feed_rule_dup_downloaded_episodes (d->rule);
-          g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
-          g_auto(GStrv) kept = NULL;
-
-          for (guint i = 0; episodes[i] != NULL; i++)
-            if (strcmp (episodes[i], d->episode) != 0)
-              g_strv_builder_add (b, episodes[i]);
-          kept = g_strv_builder_end (b);
-          _shoal_feed_rule_set_episodes (d->rule, (const char * const *) kept);
-          save_config (self);
-        }
-      g_debug ("Feed %s: “%s” failed: %s", shoal_feed_get_url (d->feed),
-               shoal_feed_item_get_title (d->item), error->message);
-      _shoal_feed_item_set_state (d->item, SHOAL_FEED_ITEM_FAILED, error->message);
-    }
-}
-
-static ShoalTorrent *
-add_to_session (ShoalFeedManager  *self,
-                Download          *d,
-                ShoalMetainfo     *info,
-                ShoalMagnet       *magnet,
-                GError           **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  const char *dir = d->rule != NULL ? shoal_feed_rule_get_save_dir (d->rule) : NULL;
-  const char *label = d->rule != NULL ? shoal_feed_rule_get_label (d->rule) : NULL;
-  ShoalAddFlags flags = d->rule != NULL && shoal_feed_rule_get_add_paused (d->rule) ? SHOAL_ADD_FLAGS_PAUSED
-                                                                                    : SHOAL_ADD_FLAGS_NONE;
-  ShoalTorrent *torrent;
-
-  if (info != NULL)
-    torrent = shoal_session_add_torrent (self->session, info, dir, flags, &local_error);
-  else
-    torrent = shoal_session_add_magnet (self->session, magnet, dir, flags, &local_error);
-  if (torrent == NULL && g_error_matches (local_error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_DUPLICATE))
-    {
-      /* Already there (another feed, or added by hand): that is done. */
-      const guint8 *hash = info != NULL ? shoal_metainfo_get_info_hash_v1 (info)
-                                        : shoal_magnet_get_info_hash_v1 (magnet);
-
-      torrent = hash != NULL ? shoal_session_find_torrent (self->session, hash) : NULL;
-      if (torrent != NULL)
-        return torrent;
-    }
-  if (torrent == NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  if (label != NULL)
-    {
-      const char * const labels[] = { label, NULL };
-
-      shoal_torrent_set_labels (torrent, labels);
-    }
-  return torrent;
-}
-
-static void
-torrent_fetched_cb (GObject      *source,
-                    GAsyncResult *res,
-                    gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  ShoalFeedManager *self = g_task_get_source_object (task);
-  Download *d = g_task_get_task_data (task);
-  g_autoptr(ShoalFeedFetchResult) result = NULL;
-  g_autoptr(ShoalMetainfo) info = NULL;
-  g_autoptr(GError) error = NULL;
-  ShoalTorrent *torrent;
-
-  result = shoal_feed_fetch_finish (res, &error);
-  if (result != NULL && result->body == NULL)
-    g_set_error_literal (&error, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_BAD_TORRENT, "The server sent no torrent file");
-  else if (result != NULL)
-    {
-      g_autoptr(GError) parse_error = NULL;
-
-      info = shoal_metainfo_new_from_bytes (result->body, &parse_error);
-      if (info == NULL)
-        g_set_error (&error, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_BAD_TORRENT,
-                     "What %s sent is not a torrent file: %s", shoal_feed_item_get_torrent_url (d->item),
-                     parse_error->message);
-    }
-  else
-    g_prefix_error (&error, "Could not download the torrent file: ");
-  if (error != NULL)
-    {
-      download_finish_item (self, d, NULL, error);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  torrent = add_to_session (self, d, info, NULL, &error);
-  download_finish_item (self, d, torrent, error);
-  if (torrent == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, g_object_ref (torrent), g_object_unref);
-}
-
-static void
-start_download (ShoalFeedManager    *self,
-                ShoalFeed           *feed,
-                ShoalFeedItem       *item,
-                ShoalFeedRule       *rule,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  Download *d = g_new0 (Download, 1);
-  const char *url = shoal_feed_item_get_torrent_url (item);
-  g_autoptr(GError) error = NULL;
-
-  g_task_set_source_tag (task, shoal_feed_manager_download_item_async);
-  d->feed = g_object_ref (feed);
-  d->item = g_object_ref (item);
-  d->rule = rule != NULL ? g_object_ref (rule) : NULL;
-  g_task_set_task_data (task, d, (GDestroyNotify) download_free);
-
-  if (g_hash_table_contains (self->downloading, item))
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "The item is being downloaded already");
-      return;
-    }
-  g_hash_table_add (self->downloading, g_object_ref (item));
-
-  /* The smart filter holds the episode from now on, so that another
-   * release of it in the same refresh does not match. */
-  if (rule != NULL && shoal_feed_rule_get_smart_filter (rule))
-    {
-      d->episode = shoal_feed_item_dup_episode (item);
-      if (d->episode != NULL)
-        {
-          _shoal_feed_rule_add_episode (rule, d->episode);
-          save_config (self);
-        }
-    }
-
-  if (url == NULL)
-    {
-      g_set_error_literal (&error, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_NO_TORRENT,
-                           "The item names no torrent (no enclosure, magnet link or info-hash)");
-      download_finish_item (self, d, NULL, error);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (g_ascii_strncasecmp (url, "magnet:", 7) == 0)
-    {
-      g_autoptr(ShoalMagnet) magnet = shoal_magnet_new_from_uri (url, &error);
-      ShoalTorrent *torrent = NULL;
-
-      if (magnet == NULL)
-        g_prefix_error (&error, "The item's magnet link cannot be used: ");
-      else
-        torrent = add_to_session (self, d, NULL, magnet, &error);
-      download_finish_item (self, d, torrent, error);
-      if (torrent == NULL)
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        g_task_return_pointer (task, g_object_ref (torrent), g_object_unref);
-      return;
-    }
-  shoal_feed_fetch_async (self->soup, url, NULL, NULL, SHOAL_FEED_MAX_TORRENT, "torrent file", cancellable,
-                          torrent_fetched_cb, g_steal_pointer (&task));
-}
-
-/**
- * shoal_feed_manager_download_item_async:
- * @self: a manager
- * @feed: the feed @item is in
- * @item: an item
- * @rule: (nullable): the rule that picked it, whose save directory, label
- *   and add-paused apply; %NULL for the session's defaults
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when the torrent was added, or could not be
- * @user_data: for @callback
- *
- * Adds the item's torrent to the session, whatever its state (the user
- * asked for it), and records it as downloaded in the feed's history.
- */
-void
-shoal_feed_manager_download_item_async (ShoalFeedManager    *self,
-                                        ShoalFeed           *feed,
-                                        ShoalFeedItem       *item,
-                                        ShoalFeedRule       *rule,
-                                        GCancellable        *cancellable,
-                                        GAsyncReadyCallback  callback,
-                                        gpointer             user_data)
-{
-  g_return_if_fail (SHOAL_IS_FEED_MANAGER (self));
-  g_return_if_fail (SHOAL_IS_FEED (feed));
-  g_return_if_fail (SHOAL_IS_FEED_ITEM (item));
-  g_return_if_fail (rule == NULL || SHOAL_IS_FEED_RULE (rule));
-
-  start_download (self, feed, item, rule, cancellable, callback, user_data);
-}
-
-/**
- * shoal_feed_manager_download_item_finish:
- * @self: a manager
- * @result: the result
- * @error: return location for a #ShoalFeedError, #ShoalSessionError…
- *
- * Returns: (transfer full): the torrent in the session, or %NULL
- */
-ShoalTorrent *
-shoal_feed_manager_download_item_finish (ShoalFeedManager  *self,
-                                         GAsyncResult      *result,
-                                         GError           **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/**
- * shoal_feed_manager_set_item_ignored:
- * @self: a manager
- * @feed: the feed @item is in
- * @item: an item
- * @ignored: whether rules should leave it alone
- */
-void
-shoal_feed_manager_set_item_ignored (ShoalFeedManager *self,
-                                     ShoalFeed        *feed,
-                                     ShoalFeedItem    *item,
-                                     gboolean          ignored)
-{
-  g_return_if_fail (SHOAL_IS_FEED_MANAGER (self));
-  g_return_if_fail (SHOAL_IS_FEED (feed));
-  g_return_if_fail (SHOAL_IS_FEED_ITEM (item));
-
-  if (shoal_feed_item_get_state (item) == SHOAL_FEED_ITEM_DOWNLOADED)
-    return;
-  _shoal_feed_record (feed, item, ignored ? SHOAL_FEED_ITEM_IGNORED : SHOAL_FEED_ITEM_NEW);
-  save_history (self, feed);
-}
-
-/* Refreshing a feed: fetch, parse in a worker thread, merge the items and
- * run the rules a slice of at most SLICE_US at a time, and finish when the
- * torrents the rules picked are added (or failed). The parsed document is
- * freed in a worker thread too. */
-
-#define SLICE_US  4000
-
-typedef struct
-{
-  ShoalFeed      *feed;
-  ShoalFeedMerge *merge;
-  guint           rule_pos;
-  guint           pending;   /* downloads started by the rules, and the rules' pass */
-  guint           source;
-  GError         *error;
-} Refresh;
-
-static void
-refresh_free (Refresh *r)
-{
-  if (r->source != 0)
-    g_source_remove (r->source);
-  g_clear_pointer (&r->merge, _shoal_feed_merge_free);
-  g_clear_object (&r->feed);
-  g_clear_error (&r->error);
-  g_free (r);
-}
-
-static void
-parse_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  GBytes *body = task_data;
-  GError *error = NULL;
-  gsize len;
-  const char *data = g_bytes_get_data (body, &len);
-  ShoalFeedDocument *doc = shoal_feed_parse (data != NULL ? data : "", len, &error);
-
-  if (doc == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, doc, (GDestroyNotify) shoal_feed_document_free);
-}
-
-static void
-free_document_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
-{
-  shoal_feed_document_free (task_data);
-  g_task_return_boolean (task, TRUE);
-}
-
-/* Tens of thousands of entries (plain structures) are freed in a worker
- * thread. */
-static void
-free_document_later (ShoalFeedDocument *doc)
-{
-  GTask *task = g_task_new (NULL, NULL, NULL, NULL);
-
-  g_task_set_source_tag (task, free_document_later);
-  g_task_set_task_data (task, doc, NULL);
-  g_task_run_in_thread (task, free_document_thread);
-  g_object_unref (task);
-}
-
-static void
-refresh_done (ShoalFeedManager *self,
-              GTask            *task)
-{
-  Refresh *r = g_task_get_task_data (task);
-  GPtrArray *waiting = NULL;
-
-  _shoal_feed_set_updating (r->feed, FALSE);
-  save_history (self, r->feed);
-  g_task_return_boolean (task, r->error == NULL);
-  if (self->polling && !g_cancellable_is_cancelled (self->cancellable) &&
-      g_list_store_find (self->feeds, r->feed, NULL))
-    schedule_refresh (self, r->feed, shoal_feed_get_next_refresh_delay (r->feed));
-
-  g_hash_table_steal_extended (self->refreshing, r->feed, NULL, (gpointer *) &waiting);
-  for (guint i = 0; waiting != NULL && i < waiting->len; i++)
-    {
-      GTask *t = waiting->pdata[i];
-
-      if (r->error != NULL)
-        g_task_return_error (t, g_error_copy (r->error));
-      else
-        g_task_return_boolean (t, TRUE);
-    }
-  g_clear_pointer (&waiting, g_ptr_array_unref);
-}
-
-static void
-rule_download_cb (GObject      *source,
-                  GAsyncResult *res,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  ShoalFeedManager *self = SHOAL_FEED_MANAGER (source);
-  Refresh *r = g_task_get_task_data (task);
-  g_autoptr(ShoalTorrent) torrent = NULL;
-
-  /* A failure is the item's (its state and error say it), not the feed's. */
-  torrent = shoal_feed_manager_download_item_finish (self, res, NULL);
-  if (--r->pending == 0)
-    refresh_done (self, task);
-}
-
-/* Runs the rules over the items they have not seen (new items, or every
- * item after the rules changed) and those that failed; returns TRUE when
- * through. */
-static gboolean
-run_rules_step (ShoalFeedManager *self,
-                GTask            *task,
-                gint64            deadline_us)
-{
-  Refresh *r = g_task_get_task_data (task);
-  GListModel *items = shoal_feed_get_items (r->feed);
-  guint n = g_list_model_get_n_items (items);
-  guint n_rules = g_list_model_get_n_items (G_LIST_MODEL (self->rules));
-
-  for (; r->rule_pos < n; r->rule_pos++)
-    {
-      g_autoptr(ShoalFeedItem) item = NULL;
-      ShoalFeedItemState state;
-
-      if ((r->rule_pos & 63) == 0 && g_get_monotonic_time () > deadline_us)
-        return FALSE;
-      item = g_list_model_get_item (items, r->rule_pos);
-      state = shoal_feed_item_get_state (item);
-      if (state == SHOAL_FEED_ITEM_DOWNLOADED || state == SHOAL_FEED_ITEM_IGNORED ||
-          (state == SHOAL_FEED_ITEM_NEW && _shoal_feed_item_get_rules_seen (item) == self->rules_generation) ||
-          g_hash_table_contains (self->downloading, item))
-        continue;
-      _shoal_feed_item_set_rules_seen (item, self->rules_generation);
-      for (guint k = 0; k < n_rules; k++)
-        {
-          g_autoptr(ShoalFeedRule) rule = g_list_model_get_item (G_LIST_MODEL (self->rules), k);
-
-          if (!shoal_feed_rule_matches (rule, shoal_feed_get_url (r->feed), item, NULL))
-            continue;
-          g_debug ("Feed %s: rule “%s” picks “%s”", shoal_feed_get_url (r->feed),
-                   shoal_feed_rule_get_name (rule), shoal_feed_item_get_title (item));
-          r->pending++;
-          start_download (self, r->feed, item, rule, self->cancellable, rule_download_cb, g_object_ref (task));
-          break;
-        }
-    }
-  return TRUE;
-}
-
-static gboolean
-apply_step_cb (gpointer user_data)
-{
-  GTask *task = user_data;
-  ShoalFeedManager *self = g_task_get_source_object (task);
-  Refresh *r = g_task_get_task_data (task);
-  gint64 deadline = g_get_monotonic_time () + SLICE_US;
-
-  if (r->merge != NULL)
-    {
-      if (!_shoal_feed_merge_step (r->merge, deadline))
-        return G_SOURCE_CONTINUE;
-      free_document_later (_shoal_feed_merge_finish (r->merge));
-      g_clear_pointer (&r->merge, _shoal_feed_merge_free);
-      g_debug ("Feed %s: %u items", shoal_feed_get_url (r->feed),
-               g_list_model_get_n_items (shoal_feed_get_items (r->feed)));
-      if (g_get_monotonic_time () > deadline)
-        return G_SOURCE_CONTINUE;
-    }
-  if (!self->no_auto_download && !run_rules_step (self, task, deadline))
-    return G_SOURCE_CONTINUE;
-  r->source = 0;
-  if (--r->pending == 0)
-    refresh_done (self, task);
-  return G_SOURCE_REMOVE;
-}
-
-/* Merges @doc (NULL: not modified) and runs the rules, in slices. */
-static void
-start_apply (ShoalFeedManager  *self,
-             GTask             *task,
-             ShoalFeedDocument *doc)
-{
-  Refresh *r = g_task_get_task_data (task);
-
-  if (doc != NULL)
-    r->merge = _shoal_feed_merge_new (r->feed, doc);
-  r->rule_pos = 0;
-  r->pending = 1;
-  r->source = g_idle_add_full (G_PRIORITY_DEFAULT, apply_step_cb, g_object_ref (task), g_object_unref);
-}
-
-static void
-parsed_cb (GObject      *source,
-           GAsyncResult *res,
-           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  ShoalFeedManager *self = g_task_get_source_object (task);
-  Refresh *r = g_task_get_task_data (task);
-  ShoalFeedDocument *doc;
-
-  doc = g_task_propagate_pointer (G_TASK (res), &r->error);
-  if (doc == NULL)
-    {
-      _shoal_feed_set_validators (r->feed, NULL, NULL);
-      _shoal_feed_set_error (r->feed, r->error);
-      refresh_done (self, task);
-      return;
-    }
-  start_apply (self, task, doc);
-}
-
-static void
-fetched_cb (GObject      *source,
-            GAsyncResult *res,
-            gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  ShoalFeedManager *self = g_task_get_source_object (task);
-  Refresh *r = g_task_get_task_data (task);
-  g_autoptr(ShoalFeedFetchResult) result = NULL;
-  GTask *parse;
-
-  result = shoal_feed_fetch_finish (res, &r->error);
-  if (result == NULL)
-    {
-      _shoal_feed_set_error (r->feed, r->error);
-      refresh_done (self, task);
-      return;
-    }
-  _shoal_feed_set_validators (r->feed, result->etag, result->last_modified);
-  if (result->not_modified)
-    {
-      g_debug ("Feed %s: not modified", shoal_feed_get_url (r->feed));
-      _shoal_feed_set_not_modified (r->feed);
-      /* Items that failed are tried again; changed rules run too. */
-      start_apply (self, task, NULL);
-      return;
-    }
-  parse = g_task_new (self, self->cancellable, parsed_cb, g_steal_pointer (&task));
-  g_task_set_source_tag (parse, parse_thread);
-  g_task_set_task_data (parse, g_bytes_ref (result->body), (GDestroyNotify) g_bytes_unref);
-  g_task_run_in_thread (parse, parse_thread);
-  g_object_unref (parse);
-}
-
-static void
-start_refresh (ShoalFeedManager *self,
-               ShoalFeed        *feed)
-{
-  GTask *task;
-  Refresh *r;
-
-  if (g_hash_table_contains (self->refreshing, feed))
-    return;
-  g_hash_table_insert (self->refreshing, feed, g_ptr_array_new_with_free_func (g_object_unref));
-  task = g_task_new (self, self->cancellable, NULL, NULL);
-  r = g_new0 (Refresh, 1);
-  r->feed = g_object_ref (feed);
-  g_task_set_task_data (task, r, (GDestroyNotify) refresh_free);
-  _shoal_feed_set_updating (feed, TRUE);
-  shoal_feed_fetch_async (self->soup, shoal_feed_get_url (feed), _shoal_feed_get_etag (feed),
-                          _shoal_feed_get_last_modified (feed), SHOAL_FEED_MAX_BYTES, "feed", self->cancellable,
-                          fetched_cb, task);
-}
-
-static gboolean
-timer_cb (gpointer user_data)
-{
-  ShoalFeed *feed = user_data;
-  ShoalFeedManager *self = g_object_get_data (G_OBJECT (feed), "shoal-feed-manager");
-
-  g_hash_table_remove (self->timers, feed);
-  start_refresh (self, feed);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_refresh (ShoalFeedManager *self,
-                  ShoalFeed        *feed,
-                  guint             seconds)
-{
-  gpointer old;
-  guint id;
-
-  if (g_hash_table_steal_extended (self->timers, feed, NULL, &old))
-    g_source_remove (GPOINTER_TO_UINT (old));
-  g_object_set_data (G_OBJECT (feed), "shoal-feed-manager", self);
-  id = seconds == 0 ? g_idle_add (timer_cb, feed) : g_timeout_add_seconds (seconds, timer_cb, feed);
-  g_hash_table_insert (self->timers, feed, GUINT_TO_POINTER (id));
-}
-
-/**
- * shoal_feed_manager_set_polling:
- * @self: a manager
- * @polling: whether to refresh every feed by itself
- *
- * With polling on, each feed is refreshed at once and then every
- * shoal_feed_get_next_refresh_delay() seconds, and the rules run over
- * what is new.
- */
-void
-shoal_feed_manager_set_polling (ShoalFeedManager *self,
-                                gboolean          polling)
-{
-  guint n;
-
-  g_return_if_fail (SHOAL_IS_FEED_MANAGER (self));
-  if (self->polling == !!polling)
-    return;
-  self->polling = !!polling;
-  if (!polling)
-    {
-      GHashTableIter iter;
-      gpointer value;
-
-      g_hash_table_iter_init (&iter, self->timers);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        g_source_remove (GPOINTER_TO_UINT (value));
-      g_hash_table_remove_all (self->timers);
-      return;
-    }
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->feeds));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(ShoalFeed) feed = g_list_model_get_item (G_LIST_MODEL (self->feeds), i);
-
-      if (!g_hash_table_contains (self->refreshing, feed))
-        schedule_refresh (self, feed, 0);
-    }
-}
-
-/**
- * shoal_feed_manager_set_auto_download:
- * @self: a manager
- * @auto_download: whether refreshes run the rules (the default)
- *
- * Without, refreshes only fetch the feeds: to look at them, or preview
- * rules, without downloading anything.
- */
-void
-shoal_feed_manager_set_auto_download (ShoalFeedManager *self,
-                                      gboolean          auto_download)
-{
-  g_return_if_fail (SHOAL_IS_FEED_MANAGER (self));
-  self->no_auto_download = !auto_download;
-}
-
-gboolean
-shoal_feed_manager_get_auto_download (ShoalFeedManager *self)
-{
-  g_return_val_if_fail (SHOAL_IS_FEED_MANAGER (self), FALSE);
-  return !self->no_auto_download;
-}
-
-gboolean
-shoal_feed_manager_get_polling (ShoalFeedManager *self)
-{
-  g_return_val_if_fail (SHOAL_IS_FEED_MANAGER (self), FALSE);
-  return self->polling;
-}
-
-typedef struct
-{
-  guint   pending;
-  GError *error;   /* the first feed's error */
-} RefreshAll;
-
-static void
-refresh_all_free (RefreshAll *all)
-{
-  g_clear_error (&all->error);
-  g_free (all);
-}
-
-static void
-one_refreshed_cb (GObject      *source,
-                  GAsyncResult *res,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  RefreshAll *all = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (res), &error) && all->error == NULL)
-    all->error = g_steal_pointer (&error);
-  if (--all->pending > 0)
-    return;
-  if (all->error != NULL)
-    g_task_return_error (task, g_steal_pointer (&all->error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-wait_refresh (ShoalFeedManager *self,
-              ShoalFeed        *feed,
-              GTask            *waiter)
-{
-  GPtrArray *waiting;
-
-  start_refresh (self, feed);
-  waiting = g_hash_table_lookup (self->refreshing, feed);
-  g_ptr_array_add (waiting, waiter);
-}
-
-/**
- * shoal_feed_manager_refresh_async:
- * @self: a manager
- * @feed: (nullable): one of its feeds, or %NULL for all
- * @cancellable: (nullable): a #GCancellable (it stops the wait, not the
- *   refresh)
- * @callback: called when done
- * @user_data: for @callback
- *
- * Fetches the feed(s) now, runs the rules over their items and finishes
- * when the torrents the rules picked are added to the session (or
- * failed). A refresh already under way is joined, not repeated.
- */
-void
-shoal_feed_manager_refresh_async (ShoalFeedManager    *self,
-                                  ShoalFeed           *feed,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  RefreshAll *all;
-  guint n;
-
-  g_return_if_fail (SHOAL_IS_FEED_MANAGER (self));
-  g_return_if_fail (feed == NULL || SHOAL_IS_FEED (feed));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, shoal_feed_manager_refresh_async);
-  all = g_new0 (RefreshAll, 1);
-  g_task_set_task_data (task, all, (GDestroyNotify) refresh_all_free);
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->feeds));
-  all->pending = 1;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(ShoalFeed) f = g_list_model_get_item (G_LIST_MODEL (self->feeds), i);
-
-      if (feed != NULL && f != feed)
-        continue;
-      all->pending++;
-      wait_refresh (self, f, g_task_new (self, NULL, one_refreshed_cb, g_object_ref (task)));
-    }
-  if (--all->pending == 0)
-    {
-      if (all->error != NULL)
-        g_task_return_error (task, g_steal_pointer (&all->error));
-      else
-        g_task_return_boolean (task, TRUE);
-    }
-}
-
-/**
- * shoal_feed_manager_refresh_finish:
- * @self: a manager
- * @result: the result
- * @error: return location for the first feed's error (each feed's
- *   shoal_feed_get_error() has its own)
- *
- * Returns: whether every feed was refreshed
- */
-gboolean
-shoal_feed_manager_refresh_finish (ShoalFeedManager  *self,
-                                   GAsyncResult      *result,
-                                   GError           **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
