@@ -49,6 +49,7 @@ download_button_for (ShoalFeedsWindow *window,
   g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
 
   find_buttons (GTK_WIDGET (child (window, "items_view")), buttons);
+  /* the ignore button is the download button's previous sibling */
   for (guint i = 0; i < buttons->len; i++)
     {
       ShoalFeedItem *item = g_object_get_data (buttons->pdata[i], "item");
@@ -161,6 +162,18 @@ test_feeds_view (void)
   SF_WAIT (torrent_labelled (node->session, "TV") != NULL, 20);
   g_assert_cmpstr (shoal_torrent_get_save_dir (torrent_labelled (node->session, "TV")), ==, tv);
   g_assert_cmpstr (shoal_torrent_get_name (torrent_labelled (node->session, "TV")), ==, "Show S01E01 1080p");
+
+  /* Ignored: the rules leave it alone; and back. */
+  {
+    ShoalFeedItem *other = shoal_feed_find_item (feed, "2");
+    GtkWidget *ignore = gtk_widget_get_prev_sibling (download_button_for (window, "Other S01E01"));
+
+    g_assert_nonnull (other);
+    g_signal_emit_by_name (ignore, "clicked");
+    g_assert_cmpint (shoal_feed_item_get_state (other), ==, SHOAL_FEED_ITEM_IGNORED);
+    g_signal_emit_by_name (ignore, "clicked");
+    g_assert_cmpint (shoal_feed_item_get_state (other), ==, SHOAL_FEED_ITEM_NEW);
+  }
 
   /* An item by hand. */
   button = download_button_for (window, "Other S01E01");

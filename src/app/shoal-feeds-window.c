@@ -3,8 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The Feeds page lists the feeds (unread count, last update or error) and
- * the items of the one selected (state, size, date), each with a button to
- * download it by hand; the Rules page lists the rules and edits a copy of
+ * the items of the one selected (state, size, date), each with buttons to
+ * ignore it (rules leave it alone) or download it by hand; the Rules page lists the rules and edits a copy of
  * the one selected (or a new one), showing at each change which items it
  * would download now; Save puts the copy in place of the rule.
  */
@@ -176,7 +176,9 @@ update_item_row (ShoalFeedItem *item,
   GtkWidget *box = gtk_widget_get_first_child (row);
   GtkWidget *title = gtk_widget_get_first_child (box);
   GtkWidget *subtitle = gtk_widget_get_next_sibling (title);
-  GtkWidget *button = gtk_widget_get_next_sibling (box);
+  GtkWidget *ignore = gtk_widget_get_next_sibling (box);
+  GtkWidget *button = gtk_widget_get_next_sibling (ignore);
+  gboolean ignored = shoal_feed_item_get_state (item) == SHOAL_FEED_ITEM_IGNORED;
   g_autoptr(GString) text = g_string_new (item_state_text (item));
 
   gtk_label_set_text (GTK_LABEL (title), shoal_feed_item_get_title (item));
@@ -198,6 +200,9 @@ update_item_row (ShoalFeedItem *item,
   gtk_label_set_text (GTK_LABEL (subtitle), text->str);
   gtk_widget_set_sensitive (button, shoal_feed_item_get_torrent_url (item) != NULL &&
                                     shoal_feed_item_get_state (item) != SHOAL_FEED_ITEM_DOWNLOADED);
+  gtk_widget_set_visible (ignore, shoal_feed_item_get_state (item) != SHOAL_FEED_ITEM_DOWNLOADED);
+  gtk_button_set_icon_name (GTK_BUTTON (ignore), ignored ? "edit-undo-symbolic" : "action-unavailable-symbolic");
+  gtk_widget_set_tooltip_text (ignore, ignored ? _("Do Not Ignore") : _("Ignore (Rules Leave It Alone)"));
 }
 
 static void
@@ -235,6 +240,19 @@ download_clicked_cb (GtkButton        *button,
 }
 
 static void
+ignore_clicked_cb (GtkButton        *button,
+                   ShoalFeedsWindow *self)
+{
+  ShoalFeedItem *item = g_object_get_data (G_OBJECT (button), "ignore-item");
+  ShoalFeed *feed = shoal_feeds_window_get_feed (self);
+
+  if (item == NULL || feed == NULL)
+    return;
+  shoal_feed_manager_set_item_ignored (self->manager, feed, item,
+                                       shoal_feed_item_get_state (item) != SHOAL_FEED_ITEM_IGNORED);
+}
+
+static void
 item_setup_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item,
                ShoalFeedsWindow         *self)
@@ -242,13 +260,18 @@ item_setup_cb (GtkSignalListItemFactory *factory,
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *box = two_line_box ();
   GtkWidget *button = gtk_button_new_from_icon_name ("folder-download-symbolic");
+  GtkWidget *ignore = gtk_button_new_from_icon_name ("action-unavailable-symbolic");
 
+  gtk_widget_set_valign (ignore, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (ignore, "flat");
+  g_signal_connect (ignore, "clicked", G_CALLBACK (ignore_clicked_cb), self);
   gtk_widget_set_hexpand (box, TRUE);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (button, _("Download"));
   gtk_widget_add_css_class (button, "flat");
   g_signal_connect (button, "clicked", G_CALLBACK (download_clicked_cb), self);
   gtk_box_append (GTK_BOX (row), box);
+  gtk_box_append (GTK_BOX (row), ignore);
   gtk_box_append (GTK_BOX (row), button);
   gtk_list_item_set_child (list_item, row);
 }
@@ -262,6 +285,8 @@ item_bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *row = gtk_list_item_get_child (list_item);
 
   g_object_set_data_full (G_OBJECT (gtk_widget_get_last_child (row)), "item", g_object_ref (item), g_object_unref);
+  g_object_set_data_full (G_OBJECT (gtk_widget_get_prev_sibling (gtk_widget_get_last_child (row))), "ignore-item",
+                          g_object_ref (item), g_object_unref);
   update_item_row (item, row);
   g_signal_connect_object (item, "notify", G_CALLBACK (item_notify_cb), row, 0);
 }
@@ -275,6 +300,7 @@ item_unbind_cb (GtkSignalListItemFactory *factory,
 
   g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (list_item), item_notify_cb, row);
   g_object_set_data (G_OBJECT (gtk_widget_get_last_child (row)), "item", NULL);
+  g_object_set_data (G_OBJECT (gtk_widget_get_prev_sibling (gtk_widget_get_last_child (row))), "ignore-item", NULL);
 }
 
 /* Rule rows */
