@@ -263,6 +263,59 @@ test_rule_copy (void)
   g_assert_cmpstrv (episodes, ((const char *[]) { "S01E01", NULL }));
 }
 
+/* A feed's history: what was done with each item, written and read back;
+ * a full history forgets its oldest entries, never grows past its bound. */
+static void
+test_history (void)
+{
+  g_autoptr(ShoalFeed) feed = _shoal_feed_new ("https://example.org/feed.xml");
+  g_autoptr(ShoalFeed) again = _shoal_feed_new ("https://example.org/feed.xml");
+  g_autoptr(ShoalFeed) bad = _shoal_feed_new ("https://example.org/feed.xml");
+  g_autoptr(ShoalFeedItem) a = _shoal_feed_item_new ("a\tb\nc", "A", NULL, NULL, 0, 0);
+  g_autoptr(ShoalFeedItem) b = _shoal_feed_item_new ("b", "B", NULL, NULL, 0, 0);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) garbage = g_bytes_new_static ("x\t1\tid\n", 8);
+  g_autoptr(GError) error = NULL;
+  gsize len;
+
+  g_assert_cmpuint (strlen (shoal_feed_get_id (feed)), ==, 32);
+  _shoal_feed_record (feed, a, SHOAL_FEED_ITEM_DOWNLOADED);
+  _shoal_feed_record (feed, b, SHOAL_FEED_ITEM_IGNORED);
+  g_assert_true (shoal_feed_item_get_read (a));
+  g_assert_true (_shoal_feed_get_history_dirty (feed));
+  bytes = _shoal_feed_history_to_bytes (feed);
+  g_assert_false (_shoal_feed_get_history_dirty (feed));
+  g_assert_true (_shoal_feed_load_history (again, bytes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (_shoal_feed_history_lookup (again, "a\tb\nc"), ==, SHOAL_FEED_ITEM_DOWNLOADED);
+  g_assert_cmpint (_shoal_feed_history_lookup (again, "b"), ==, SHOAL_FEED_ITEM_IGNORED);
+  g_assert_cmpint (_shoal_feed_history_lookup (again, "c"), ==, SHOAL_FEED_ITEM_NEW);
+  g_assert_false (_shoal_feed_load_history (bad, garbage, &error));
+  g_assert_error (error, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_MALFORMED);
+
+  for (guint i = 0; i < SHOAL_FEED_MAX_HISTORY + 10; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("item-%u", i);
+      g_autoptr(ShoalFeedItem) item = _shoal_feed_item_new (id, "x", NULL, NULL, 0, 0);
+
+      _shoal_feed_record (again, item, SHOAL_FEED_ITEM_DOWNLOADED);
+    }
+  g_clear_pointer (&bytes, g_bytes_unref);
+  bytes = _shoal_feed_history_to_bytes (again);
+  g_bytes_get_data (bytes, &len);
+  {
+    const char *data = g_bytes_get_data (bytes, NULL);
+    guint lines = 0;
+
+    for (gsize i = 0; i < len; i++)
+      lines += data[i] == '\n';
+    g_assert_cmpuint (lines, <=, SHOAL_FEED_MAX_HISTORY);
+    g_assert_cmpuint (lines, >=, SHOAL_FEED_MAX_HISTORY * 8 / 10);
+  }
+  /* the newest is kept */
+  g_assert_cmpint (_shoal_feed_history_lookup (again, "item-200009"), ==, SHOAL_FEED_ITEM_DOWNLOADED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -275,5 +328,6 @@ main (int   argc,
   g_test_add_func ("/engine/feeds/rule/size-and-feed", test_rule_size_and_feed);
   g_test_add_func ("/engine/feeds/rule/episodes", test_rule_episodes);
   g_test_add_func ("/engine/feeds/rule/copy", test_rule_copy);
+  g_test_add_func ("/engine/feeds/history/round-trip-and-bound", test_history);
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "shoal-feed-private.h"
@@ -161,6 +162,43 @@ _shoal_feed_new (const char *url)
   return self;
 }
 
+typedef struct
+{
+  const char *id;
+  gint64      time;
+} Aged;
+
+static int
+compare_aged (const void *a,
+              const void *b)
+{
+  gint64 ta = ((const Aged *) a)->time, tb = ((const Aged *) b)->time;
+
+  return ta < tb ? -1 : ta > tb;
+}
+
+/* Forgets the oldest tenth of a full history at once: a feed shows its
+ * latest items, and entries that old are for items it no longer has. */
+static void
+forget_oldest (ShoalFeed *self)
+{
+  guint n = g_hash_table_size (self->history), i = 0;
+  g_autofree Aged *aged = g_new (Aged, n);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->history);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      aged[i].id = key;
+      aged[i].time = ((HistoryEntry *) value)->time;
+      i++;
+    }
+  qsort (aged, n, sizeof (Aged), compare_aged);
+  for (i = 0; i < n / 10 + 1 && i < n; i++)
+    g_hash_table_remove (self->history, aged[i].id);
+}
+
 static void
 history_set (ShoalFeed  *self,
              const char *id,
@@ -179,24 +217,7 @@ history_set (ShoalFeed  *self,
       return;
     }
   if (g_hash_table_size (self->history) >= SHOAL_FEED_MAX_HISTORY)
-    {
-      /* Forget the oldest entry: a feed shows its latest items, and an
-       * entry this old is for an item it no longer has. */
-      GHashTableIter iter;
-      gpointer key, value;
-      const char *oldest = NULL;
-      gint64 oldest_time = G_MAXINT64;
-
-      g_hash_table_iter_init (&iter, self->history);
-      while (g_hash_table_iter_next (&iter, &key, &value))
-        if (((HistoryEntry *) value)->time < oldest_time)
-          {
-            oldest = key;
-            oldest_time = ((HistoryEntry *) value)->time;
-          }
-      if (oldest != NULL)
-        g_hash_table_remove (self->history, oldest);
-    }
+    forget_oldest (self);
   entry = g_new0 (HistoryEntry, 1);
   entry->state = state;
   entry->time = g_get_real_time () / G_USEC_PER_SEC;
