@@ -562,6 +562,44 @@ test_missing_dir (void)
   rm_rf (parent);
 }
 
+/* A torrent's labels: written only when there are some, read back as
+ * written; labels that are not UTF-8, empty or too long are left out. */
+static void
+test_labels (void)
+{
+  g_autoptr(ShoalResumeData) data = shoal_resume_data_new ();
+  g_autoptr(ShoalResumeData) back = NULL;
+  g_autoptr(ShoalResumeData) none = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) without = NULL;
+  g_autoptr(GBytes) hostile = NULL;
+  g_autoptr(ShoalResumeData) cleaned = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) big = g_string_new ("d6:labelsl2:TV0:");
+
+  without = shoal_resume_data_to_bytes (data);
+  g_assert_null (memmem (g_bytes_get_data (without, NULL), g_bytes_get_size (without), "labels", 6));
+  none = shoal_resume_data_parse (without, &error);
+  g_assert_no_error (error);
+  g_assert_null (none->labels);
+
+  data->labels = g_strdupv ((char *[]) { (char *) "TV", (char *) "Séries", NULL });
+  bytes = shoal_resume_data_to_bytes (data);
+  back = shoal_resume_data_parse (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (back->labels, ((const char *[]) { "TV", "Séries", NULL }));
+
+  /* "TV", "", bad UTF-8, 300 bytes, an integer, "ok" */
+  g_string_append (big, "2:\xff\xfe" "300:");
+  for (guint i = 0; i < 300; i++)
+    g_string_append_c (big, 'a');
+  g_string_append (big, "i5e2:okee");
+  hostile = g_bytes_new (big->str, big->len);
+  cleaned = shoal_resume_data_parse (hostile, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (cleaned->labels, ((const char *[]) { "TV", "ok", NULL }));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -573,6 +611,7 @@ main (int   argc,
   g_test_add_func ("/engine/state-store/round-trip", test_round_trip);
   g_test_add_func ("/engine/state-store/corrupt-resume", test_corrupt_resume);
   g_test_add_func ("/engine/state-store/missing-dir", test_missing_dir);
+  g_test_add_func ("/engine/state-store/labels", test_labels);
 
   return g_test_run ();
 }

@@ -12,6 +12,7 @@
 
 #include "shoal-torrent-uri.h"
 #include "shoal-application.h"
+#include "shoal-feeds.h"
 #include "shoal-preferences-window.h"
 #include "shoal-remote-window.h"
 #include "shoal-session-testing.h"
@@ -546,6 +547,8 @@ shoal_application_open (GApplication  *application,
 
   for (int i = 0; i < n_files; i++)
     {
+      if (shoal_feeds_open (self, files[i]))
+        continue;
       if (g_file_has_uri_scheme (files[i], "magnet"))
         {
           g_autofree char *uri = g_file_get_uri (files[i]);
@@ -706,6 +709,7 @@ shoal_application_startup (GApplication *application)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "torrent-completed", G_CALLBACK (torrent_completed_cb), self,
                            G_CONNECT_SWAPPED);
+  shoal_feeds_install (self);
 }
 
 static void

@@ -25,6 +25,7 @@ static const Command commands[] = {
   { "seed", shoal_cli_seed, "Check existing data and seed it" },
   { "verify", shoal_cli_verify, "Check data on disk against a torrent" },
   { "create", shoal_cli_create, "Make a .torrent of a file or directory" },
+  { "feed", shoal_cli_feed, "Follow RSS/Atom feeds and download what rules pick" },
 };
 
 static void

@@ -28,4 +28,8 @@
 # include "shoal-rpc-server.h"
 # include "shoal-remote-torrent.h"
 # include "shoal-rpc-client.h"
+# include "shoal-feed-item.h"
+# include "shoal-feed-rule.h"
+# include "shoal-feed.h"
+# include "shoal-feed-manager.h"
 #undef SHOAL_ENGINE_INSIDE

@@ -499,6 +499,70 @@ shoal_torrent_set_sequential (ShoalTorrent *self,
   _shoal_torrent_notify_sequential (self);
 }
 
+/**
+ * shoal_torrent_get_labels:
+ * @self: a torrent
+ *
+ * Returns: (transfer none): the torrent's labels, an empty array for none
+ */
+const char * const *
+shoal_torrent_get_labels (ShoalTorrent *self)
+{
+  static const char * const none[] = { NULL };
+
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
+  return self->labels != NULL ? (const char * const *) self->labels : none;
+}
+
+/**
+ * shoal_torrent_set_labels:
+ * @self: a torrent
+ * @labels: (nullable) (array zero-terminated=1): the new labels; %NULL or
+ *   empty for none
+ *
+ * Replaces the torrent's labels, which are kept in its resume data. Empty
+ * labels, repeated ones and any that is not UTF-8 are left out; each is
+ * cut to SHOAL_TORRENT_MAX_LABEL_LEN bytes, and at most
+ * SHOAL_TORRENT_MAX_LABELS are kept.
+ */
+void
+shoal_torrent_set_labels (ShoalTorrent       *self,
+                          const char * const *labels)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) cleaned = NULL;
+  guint n = 0;
+
+  g_return_if_fail (SHOAL_IS_TORRENT (self));
+
+  for (guint i = 0; labels != NULL && labels[i] != NULL && n < SHOAL_TORRENT_MAX_LABELS; i++)
+    {
+      g_autofree char *label = NULL;
+      gboolean seen = FALSE;
+
+      if (!g_utf8_validate (labels[i], -1, NULL))
+        continue;
+      label = g_utf8_make_valid (labels[i], MIN (strlen (labels[i]), SHOAL_TORRENT_MAX_LABEL_LEN));
+      g_strstrip (label);
+      if (*label == '\0')
+        continue;
+      for (guint j = 0; j < i && !seen; j++)
+        seen = g_strcmp0 (labels[j], labels[i]) == 0;
+      if (seen)
+        continue;
+      g_strv_builder_add (b, label);
+      n++;
+    }
+  cleaned = g_strv_builder_end (b);
+  if (g_strv_equal ((const char * const *) cleaned, shoal_torrent_get_labels (self)))
+    return;
+  g_strfreev (self->labels);
+  self->labels = g_steal_pointer (&cleaned);
+  self->resume_dirty = TRUE;
+  _shoal_torrent_save_resume (self);
+  _shoal_torrent_notify_labels (self);
+}
+
 void
 shoal_torrent_set_download_limit (ShoalTorrent *self,
                                   guint64       bytes_per_second)

@@ -115,6 +115,7 @@ struct _ShoalTorrent
   ShoalPiecePicker  *picker;
   guint8            *file_priorities;
   gboolean           sequential;
+  GStrv              labels;        /* NULL: none */
   GHashTable        *buffers;       /* piece -> ShoalPieceBuffer */
   guint64            pending_write_bytes;
   guint              n_writes;
@@ -210,6 +211,7 @@ void            _shoal_torrent_set_state          (ShoalTorrent      *self,
 void            _shoal_torrent_become_active      (ShoalTorrent  *self);
 void            _shoal_torrent_notify_progress    (ShoalTorrent  *self);
 void            _shoal_torrent_notify_sequential  (ShoalTorrent  *self);
+void            _shoal_torrent_notify_labels      (ShoalTorrent  *self);
 
 /* shoal-torrent-accessors.c */
 void            _shoal_torrent_apply_priorities   (ShoalTorrent  *self);

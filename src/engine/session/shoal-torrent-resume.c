@@ -266,6 +266,7 @@ build_resume (ShoalTorrent *self)
   data->save_dir = g_strdup (self->save_dir);
   data->seeding_seconds = seeded;
   data->sequential = self->sequential;
+  data->labels = g_strdupv (self->labels);
   data->trackers = shoal_announcer_dup_tiers (self->announcer);
   data->upload_limit = (gint64) self->up_limit.limit;
   data->uploaded = (gint64) self->uploaded;
@@ -333,6 +334,11 @@ _shoal_torrent_apply_resume (ShoalTorrent          *self,
   self->uploaded = (guint64) MAX (0, resume->uploaded);
   self->paused = resume->paused;
   self->sequential = resume->sequential;
+  if (resume->labels != NULL && resume->labels[0] != NULL)
+    {
+      g_strfreev (self->labels);
+      self->labels = g_strdupv (resume->labels);
+    }
   self->seeding_seconds = MAX (0, resume->seeding_seconds);
   shoal_piece_picker_set_sequential (self->picker, self->sequential);
   shoal_rate_limit_set_limit (&self->down_limit, (guint64) MAX (0, resume->download_limit));

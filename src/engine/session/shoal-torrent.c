@@ -33,6 +33,7 @@ enum {
   PROP_UPLOADED,
   PROP_SAVE_DIR,
   PROP_SEQUENTIAL,
+  PROP_LABELS,
   N_PROPS
 };
 
@@ -95,6 +96,7 @@ shoal_torrent_finalize (GObject *object)
   g_clear_pointer (&self->file_stats, g_array_unref);
   g_clear_pointer (&self->hash_hex, g_free);
   g_clear_pointer (&self->save_dir, g_free);
+  g_clear_pointer (&self->labels, g_strfreev);
   g_clear_object (&self->store);
   g_clear_error (&self->error);
   G_OBJECT_CLASS (shoal_torrent_parent_class)->finalize (object);
@@ -140,6 +142,9 @@ shoal_torrent_get_property (GObject    *object,
     case PROP_SEQUENTIAL:
       g_value_set_boolean (value, self->sequential);
       break;
+    case PROP_LABELS:
+      g_value_set_boxed (value, shoal_torrent_get_labels (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -166,6 +171,13 @@ shoal_torrent_class_init (ShoalTorrentClass *klass)
   properties[PROP_UPLOADED] = g_param_spec_uint64 ("uploaded", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   properties[PROP_SAVE_DIR] = g_param_spec_string ("save-dir", NULL, NULL, NULL, flags);
   properties[PROP_SEQUENTIAL] = g_param_spec_boolean ("sequential", NULL, NULL, FALSE, flags);
+  /**
+   * ShoalTorrent:labels:
+   *
+   * The labels the user (or a feed's download rule) gave the torrent, never
+   * %NULL; kept in its resume data.
+   */
+  properties[PROP_LABELS] = g_param_spec_boxed ("labels", NULL, NULL, G_TYPE_STRV, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -243,6 +255,12 @@ void
 _shoal_torrent_notify_sequential (ShoalTorrent *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEQUENTIAL]);
+}
+
+void
+_shoal_torrent_notify_labels (ShoalTorrent *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABELS]);
 }
 
 static void

@@ -73,6 +73,13 @@ gboolean             shoal_torrent_get_sequential       (ShoalTorrent *self);
 void                 shoal_torrent_set_sequential       (ShoalTorrent *self,
                                                          gboolean      sequential);
 
+#define SHOAL_TORRENT_MAX_LABELS     64
+#define SHOAL_TORRENT_MAX_LABEL_LEN  256
+
+const char * const  *shoal_torrent_get_labels           (ShoalTorrent *self);
+void                 shoal_torrent_set_labels           (ShoalTorrent       *self,
+                                                         const char * const *labels);
+
 void                 shoal_torrent_set_download_limit   (ShoalTorrent *self,
                                                          guint64       bytes_per_second);
 void                 shoal_torrent_set_upload_limit     (ShoalTorrent *self,

@@ -20,6 +20,9 @@
 #define TORRENTS_DIR    "torrents"
 #define JOURNAL_NAME    "removing"
 #define DHT_NODES_NAME  "dht.dat"
+#define FEEDS_DIR       "feeds"
+#define FEEDS_NAME      "feeds.conf"
+#define MAX_FEED_FILE   (64 * 1024 * 1024)
 #define MAX_SAVE_DIR    4096
 
 struct _ShoalStateStore
@@ -386,6 +389,7 @@ shoal_resume_data_free (ShoalResumeData *data)
   g_clear_pointer (&data->dirty_files, g_array_unref);
   g_clear_pointer (&data->file_stats, g_array_unref);
   g_clear_pointer (&data->trackers, g_ptr_array_unref);
+  g_clear_pointer (&data->labels, g_strfreev);
   g_free (data);
 }
 
@@ -442,6 +446,16 @@ shoal_resume_data_to_bytes (const ShoalResumeData *data)
     shoal_bencode_writer_string (w, g_bytes_get_data (data->have, NULL), g_bytes_get_size (data->have));
   else
     shoal_bencode_writer_string (w, "", 0);
+  /* Written only when there are some, so that a torrent without labels
+   * keeps the file it always had. */
+  if (data->labels != NULL && data->labels[0] != NULL)
+    {
+      shoal_bencode_writer_cstring (w, "labels");
+      shoal_bencode_writer_begin_list (w);
+      for (guint i = 0; data->labels[i] != NULL; i++)
+        shoal_bencode_writer_cstring (w, data->labels[i]);
+      shoal_bencode_writer_end (w);
+    }
   shoal_bencode_writer_cstring (w, "paused");
   shoal_bencode_writer_integer (w, data->paused);
   shoal_bencode_writer_cstring (w, "save-dir");
@@ -516,6 +530,37 @@ parse_trackers (const ShoalBencodeNode *n)
       g_ptr_array_add (tiers, g_strv_builder_end (b));
     }
   return tiers;
+}
+
+/* Labels are UTF-8 strings without control characters, at most
+ * MAX_LABELS of MAX_LABEL_LEN bytes; others are left out. */
+#define MAX_LABELS     64
+#define MAX_LABEL_LEN  256
+
+static GStrv
+parse_labels (const ShoalBencodeNode *n)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  guint count = 0;
+
+  for (const ShoalBencodeNode *c = shoal_bencode_node_get_first (n); c && count < MAX_LABELS;
+       c = shoal_bencode_node_get_next (c))
+    {
+      g_autofree char *label = NULL;
+      gsize len;
+
+      if (!shoal_bencode_node_is (c, SHOAL_BENCODE_STRING))
+        continue;
+      shoal_bencode_node_get_string (c, &len);
+      if (len == 0 || len > MAX_LABEL_LEN)
+        continue;
+      label = shoal_bencode_node_dup_string (c);
+      if (strlen (label) != len || !g_utf8_validate (label, -1, NULL))
+        continue;
+      g_strv_builder_add (b, label);
+      count++;
+    }
+  return g_strv_builder_end (b);
 }
 
 /* Each entry a list [exists, size, mtime]; anything else records a file
@@ -608,6 +653,10 @@ shoal_resume_data_parse (GBytes  *bytes,
   n = shoal_bencode_node_dict_lookup (root, "trackers");
   if (shoal_bencode_node_is (n, SHOAL_BENCODE_LIST) && shoal_bencode_node_get_n_children (n) > 0)
     data->trackers = parse_trackers (n);
+
+  n = shoal_bencode_node_dict_lookup (root, "labels");
+  if (shoal_bencode_node_is (n, SHOAL_BENCODE_LIST))
+    data->labels = parse_labels (n);
 
   n = shoal_bencode_node_dict_lookup (root, "save-dir");
   if (shoal_bencode_node_is (n, SHOAL_BENCODE_STRING))
@@ -805,4 +854,160 @@ shoal_state_store_save_dht_nodes (ShoalStateStore *self,
 
   path = g_build_filename (self->dir, DHT_NODES_NAME, NULL);
   write_file (path, g_bytes_get_data (nodes, NULL), (gssize) g_bytes_get_size (nodes), FALSE, NULL);
+}
+
+/* A feed's id is what feeds/ makes of its URL: lower-case hex. */
+static gboolean
+feed_id_is_valid (const char *id)
+{
+  gsize len = strlen (id);
+
+  if (len == 0 || len > 64)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isxdigit (id[i]) || g_ascii_isupper (id[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static GBytes *
+load_feed_file (ShoalStateStore  *self,
+                const char       *name,
+                GError          **error)
+{
+  g_autofree char *path = g_build_filename (self->dir, FEEDS_DIR, name, NULL);
+  char *contents = NULL;
+  gsize len = 0;
+  GStatBuf st;
+
+  if (g_stat (path, &st) == 0 && st.st_size > MAX_FEED_FILE)
+    {
+      g_set_error (error, SHOAL_STATE_STORE_ERROR, SHOAL_STATE_STORE_ERROR_CORRUPT,
+                   "%s is larger than %d MiB", path, MAX_FEED_FILE / (1024 * 1024));
+      return NULL;
+    }
+  if (!g_file_get_contents (path, &contents, &len, error))
+    return NULL;
+  return g_bytes_new_take (contents, len);
+}
+
+static gboolean
+save_feed_file (ShoalStateStore  *self,
+                const char       *name,
+                GBytes           *bytes,
+                GError          **error)
+{
+  g_autofree char *dir = g_build_filename (self->dir, FEEDS_DIR, NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   "Could not create %s: %s", dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return write_file (path, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes), FALSE, error);
+}
+
+/**
+ * shoal_state_store_load_feeds:
+ * @self: a store
+ * @error: return location for an error (%G_FILE_ERROR_NOENT: none saved)
+ *
+ * Returns: (transfer full) (nullable): what shoal_state_store_save_feeds()
+ *   saved
+ */
+GBytes *
+shoal_state_store_load_feeds (ShoalStateStore  *self,
+                              GError          **error)
+{
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), NULL);
+  return load_feed_file (self, FEEDS_NAME, error);
+}
+
+/**
+ * shoal_state_store_save_feeds:
+ * @self: a store
+ * @feeds: the feeds and rules, as feeds/ writes them
+ * @error: return location for a #GFileError
+ *
+ * Returns: whether they were saved (atomically)
+ */
+gboolean
+shoal_state_store_save_feeds (ShoalStateStore  *self,
+                              GBytes           *feeds,
+                              GError          **error)
+{
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), FALSE);
+  g_return_val_if_fail (feeds != NULL, FALSE);
+  return save_feed_file (self, FEEDS_NAME, feeds, error);
+}
+
+/**
+ * shoal_state_store_load_feed_history:
+ * @self: a store
+ * @feed_id: the feed's id, lower-case hex
+ * @error: return location for an error (%G_FILE_ERROR_NOENT: none saved)
+ *
+ * Returns: (transfer full) (nullable): what
+ *   shoal_state_store_save_feed_history() saved for the feed
+ */
+GBytes *
+shoal_state_store_load_feed_history (ShoalStateStore  *self,
+                                     const char       *feed_id,
+                                     GError          **error)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), NULL);
+  g_return_val_if_fail (feed_id != NULL && feed_id_is_valid (feed_id), NULL);
+  name = g_strconcat (feed_id, ".history", NULL);
+  return load_feed_file (self, name, error);
+}
+
+/**
+ * shoal_state_store_save_feed_history:
+ * @self: a store
+ * @feed_id: the feed's id, lower-case hex
+ * @history: what feeds/ records of the feed's items
+ * @error: return location for a #GFileError
+ *
+ * Returns: whether it was saved (atomically)
+ */
+gboolean
+shoal_state_store_save_feed_history (ShoalStateStore  *self,
+                                     const char       *feed_id,
+                                     GBytes           *history,
+                                     GError          **error)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), FALSE);
+  g_return_val_if_fail (feed_id != NULL && feed_id_is_valid (feed_id), FALSE);
+  g_return_val_if_fail (history != NULL, FALSE);
+  name = g_strconcat (feed_id, ".history", NULL);
+  return save_feed_file (self, name, history, error);
+}
+
+/**
+ * shoal_state_store_remove_feed_history:
+ * @self: a store
+ * @feed_id: the feed's id, lower-case hex
+ *
+ * Forgets the feed's history (it was unsubscribed).
+ */
+void
+shoal_state_store_remove_feed_history (ShoalStateStore *self,
+                                       const char      *feed_id)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_if_fail (SHOAL_IS_STATE_STORE (self));
+  g_return_if_fail (feed_id != NULL && feed_id_is_valid (feed_id));
+  name = g_strconcat (feed_id, ".history", NULL);
+  path = g_build_filename (self->dir, FEEDS_DIR, name, NULL);
+  g_unlink (path);
 }

@@ -18,6 +18,10 @@
  *   STATE_DIR/removing/              a directory: deletions of data not
  *                                    finished yet; its entries are storage/'s
  *   STATE_DIR/dht.dat                the DHT's nodes; its content is dht/'s
+ *   STATE_DIR/feeds/feeds.conf       the feeds subscribed to and the
+ *                                    download rules; its content is feeds/'s
+ *   STATE_DIR/feeds/ID.history       what was done with each item of one
+ *                                    feed; its content is feeds/'s
  *
  * HASH is the v1 info hash in lower-case hex, the torrent's id here.
  */
@@ -73,6 +77,7 @@ typedef struct
   gint64     upload_limit;
   gboolean   paused;
   gboolean   sequential;
+  GStrv      labels;           /* the torrent's labels; NULL: none recorded */
   char      *save_dir;         /* as recorded (bytes, maybe not UTF-8), or NULL */
   gboolean   save_dir_usable;  /* an absolute path, no NUL, at most 4096 bytes */
   GBytes    *have;             /* the pieces had, a bitfield; NULL: none recorded */
@@ -143,5 +148,20 @@ char            *shoal_state_store_dup_deletion_journal (ShoalStateStore  *self)
 GBytes          *shoal_state_store_load_dht_nodes       (ShoalStateStore  *self);
 void             shoal_state_store_save_dht_nodes       (ShoalStateStore  *self,
                                                          GBytes           *nodes);
+
+GBytes          *shoal_state_store_load_feeds           (ShoalStateStore  *self,
+                                                         GError          **error);
+gboolean         shoal_state_store_save_feeds           (ShoalStateStore  *self,
+                                                         GBytes           *feeds,
+                                                         GError          **error);
+GBytes          *shoal_state_store_load_feed_history    (ShoalStateStore  *self,
+                                                         const char       *feed_id,
+                                                         GError          **error);
+gboolean         shoal_state_store_save_feed_history    (ShoalStateStore  *self,
+                                                         const char       *feed_id,
+                                                         GBytes           *history,
+                                                         GError          **error);
+void             shoal_state_store_remove_feed_history  (ShoalStateStore  *self,
+                                                         const char       *feed_id);
 
 G_END_DECLS

@@ -1,0 +1,189 @@
+#!/usr/bin/python3
+# test-feed-cli.py: `shoal-cli feed` against a feed served by a real nginx
+# and torrents seeded by libtorrent
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# nginx (Debian package nginx-light) serves an RSS 2.0 feed (gzip, with its
+# ETag and Last-Modified) and the .torrent files of its enclosures; a
+# libtorrent session seeds every torrent. `feed add`, `feed rules --add`
+# (words, an episode range, the duplicate-episode filter, a folder and a
+# label), `feed rules --preview`, then `feed run`: exactly the two expected
+# items download, byte-identical, into the rule's folder with its label in
+# their resume data; a second `feed run` downloads nothing.
+
+import os
+import shutil
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (LtSession, Procs, Scratch, Shoal, compare_files, free_port,  # noqa: E402
+                     make_files, make_torrent, scenario_main, tail, wait_for)
+import urllib.error  # noqa: E402
+import urllib.request  # noqa: E402
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+TITLES = [
+    "Show S01E01 1080p",          # taken
+    "Show S01E01 720p",           # not 1080p
+    "Show S01E02 1080p",          # taken
+    "Show S01E02 1080p REPACK",   # the same episode again: the smart filter
+    "Show S01E07 1080p",          # outside S01E01-S01E05
+]
+TAKEN = {0, 2}
+
+
+class Nginx:
+    """nginx serving @root on 127.0.0.1 with gzip for the feed; access log
+    lines carry the status and the Content-Encoding."""
+
+    def __init__(self, procs, scratch, root):
+        self.port = free_port()
+        self.dir = scratch.sub("nginx-%d" % self.port)
+        self.access_log = os.path.join(self.dir, "access.log")
+        self.error_log = os.path.join(self.dir, "error.log")
+        conf = os.path.join(self.dir, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write("""
+daemon off;
+master_process off;
+worker_processes 1;
+pid %(dir)s/nginx.pid;
+error_log %(dir)s/error.log warn;
+events { worker_connections 64; }
+http {
+    log_format feed '$status "$request" enc=$sent_http_content_encoding';
+    access_log %(dir)s/access.log feed;
+    client_body_temp_path %(dir)s/body;
+    proxy_temp_path %(dir)s/proxy;
+    fastcgi_temp_path %(dir)s/fastcgi;
+    uwsgi_temp_path %(dir)s/uwsgi;
+    scgi_temp_path %(dir)s/scgi;
+    types { application/rss+xml xml; application/x-bittorrent torrent; }
+    default_type application/octet-stream;
+    gzip on;
+    gzip_min_length 1;
+    gzip_types application/rss+xml;
+    server {
+        listen 127.0.0.1:%(port)d;
+        root %(root)s;
+    }
+}
+""" % {"dir": self.dir, "port": self.port, "root": root})
+        self.proc = procs.start([NGINX, "-p", self.dir, "-c", conf, "-e", self.error_log],
+                                os.path.join(self.dir, "stdout.log"))
+        self.url = "http://127.0.0.1:%d/" % self.port
+
+    def wait_ready(self, timeout=10):
+        def ready():
+            if self.proc.poll() is not None:
+                raise RuntimeError("nginx exited: %s" % tail(self.error_log))
+            try:
+                with urllib.request.urlopen(self.url + "no-such-file", timeout=1):
+                    return True
+            except urllib.error.HTTPError:
+                return True
+            except OSError:
+                return False
+        wait_for(ready, timeout, "nginx", interval=0.05)
+
+    def log(self):
+        try:
+            with open(self.access_log) as f:
+                return [line for line in f.read().splitlines() if "/no-such-file" not in line]
+        except OSError:
+            return []
+
+
+def feed_cli(tap):
+    scratch = Scratch("feed-cli")
+    procs = Procs()
+    seed = None
+    try:
+        www = scratch.sub("www")
+        nginx = Nginx(procs, scratch, www)
+        nginx.wait_ready()
+        seed = LtSession("127.0.0.1")
+        torrents = []
+        items = []
+        for i, title in enumerate(TITLES):
+            content = make_files(scratch.sub("content-%d" % i), title.replace(" ", "."),
+                                 [("%s.mkv" % title.replace(" ", "."), 1_500_000 + i)], seed=40 + i)
+            t = make_torrent(content, os.path.join(www, "t%d.torrent" % i), 256 * 1024, [])
+            seed.add(t, os.path.dirname(content), seed_mode=True)
+            torrents.append((t, os.path.dirname(content)))
+            items.append("<item><title>%s</title><guid>show-%d</guid>"
+                         "<pubDate>Tue, 10 Jun 2003 04:00:00 GMT</pubDate>"
+                         "<enclosure url=\"%st%d.torrent\" length=\"%d\" type=\"application/x-bittorrent\"/>"
+                         "</item>" % (title, i, nginx.url, i, 1_500_000 + i))
+        with open(os.path.join(www, "feed.xml"), "w") as f:
+            f.write("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Show</title>%s</channel></rss>"
+                    % "".join(items))
+
+        state = scratch.sub("state")
+        out = scratch.sub("out")
+        tv = os.path.join(out, "tv")
+
+        def run(tag, *args):
+            shoal = Shoal(procs, scratch, tag, ["feed", *args, "--state-dir", state])
+            rc = shoal.wait(90)
+            if rc is None:
+                procs.stop(shoal.proc)
+            return rc, shoal
+
+        rc, s = run("add", "add", nginx.url + "feed.xml")
+        tap.ok(rc == 0 and "Subscribed" in s.stdout(), "feed add", s.report())
+        rc, s = run("rule", "rules", "--add", "show", "--must-contain", "show 1080p", "--episodes",
+                    "S01E01-S01E05", "--smart", "--save-dir", tv, "--label", "TV")
+        tap.ok(rc == 0, "feed rules --add", s.report())
+        rc, s = run("rules", "rules")
+        tap.ok(rc == 0 and "episodes: S01E01-S01E05" in s.stdout() and "label TV" in s.stdout(),
+               "feed rules lists the rule", s.report())
+
+        rc, s = run("preview", "rules", "--preview", "show")
+        previewed = [t for t in TITLES if (" %s\n" % t) in s.stdout()]
+        tap.ok(rc == 0 and previewed == [TITLES[i] for i in sorted(TAKEN)],
+               "the preview shows exactly the two items the rule takes", s.report())
+
+        rc, s = run("run", "run", "-o", out, "--listen-address", "127.0.0.1",
+                    "--peer", "127.0.0.1:%d" % seed.port)
+        added = [t for t in TITLES if "Added “%s”" % t in s.stdout()]
+        tap.ok(rc == 0 and added == [TITLES[i] for i in sorted(TAKEN)] and s.stdout().count(": complete") == 2,
+               "feed run downloads exactly the two items", s.report())
+        for i in sorted(TAKEN):
+            t, root = torrents[i]
+            problems = compare_files(t, root, tv)
+            tap.ok(not problems, "%s byte-identical in the rule's folder" % TITLES[i], "\n".join(problems))
+            resume = os.path.join(state, "feeds", "torrents", "%s.resume" % t.hash_hex)
+            try:
+                with open(resume, "rb") as f:
+                    data = f.read()
+            except OSError as e:
+                data = b""
+                tap.diag(str(e))
+            tap.ok(b"6:labelsl2:TVe" in data, "%s has the rule's label in its resume data" % TITLES[i])
+        gz = [line for line in nginx.log() if "/feed.xml" in line]
+        tap.ok(gz and all(line.startswith("200 ") and "enc=gzip" in line for line in gz),
+               "nginx sent the feed gzip-compressed", "\n".join(gz))
+
+        rc, s = run("again", "run", "-o", out, "--listen-address", "127.0.0.1",
+                    "--peer", "127.0.0.1:%d" % seed.port)
+        tap.ok(rc == 0 and "Nothing new to download" in s.stdout() and "Added" not in s.stdout(),
+               "a second feed run downloads nothing", s.report())
+
+        rc, s = run("list", "list", "--items")
+        lines = s.stdout().splitlines()
+        downloaded = [t for t in TITLES if any(line.strip().startswith("downloaded") and line.endswith(t)
+                                               for line in lines)]
+        tap.ok(rc == 0 and downloaded == [TITLES[i] for i in sorted(TAKEN)] and "5 items" in s.stdout(),
+               "feed list --items shows the two downloaded", s.report())
+    finally:
+        if seed:
+            seed.close()
+        procs.stop_all()
+        scratch.cleanup()
+
+
+if __name__ == "__main__":
+    scenario_main([("shoal-cli feed against nginx and a libtorrent seed", feed_cli)])
