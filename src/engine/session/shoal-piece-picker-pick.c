@@ -21,7 +21,11 @@ can_open_partial (ShoalPiecePicker *self)
 {
   if (self->partials->len == 0)
     return TRUE;
-  if (self->partials->len >= shoal_piece_picker_get_max_partial (self))
+  /* A piece whose blocks have all arrived waits for its hash check and
+   * write: it no longer takes a peer's requests, so it does not count here
+   * (the bytes still do, below). Counting it stalled a fast peer whenever
+   * the disk threads fell behind by a few pieces. */
+  if (self->partials->len - self->n_partial_complete >= shoal_piece_picker_get_max_partial (self))
     return FALSE;
   if (self->max_partial_bytes > 0 &&
       self->partial_bytes + self->piece_length > self->max_partial_bytes)
