@@ -627,6 +627,41 @@ test_max_partial_complete (void)
   }
 }
 
+/* A peer with a deep queue opens the pieces it needs beyond the limit on
+ * pieces in progress; plain picks still honour it afterwards. */
+static void
+test_pick_with_room (void)
+{
+  const guint n = 40;
+  g_autoptr(ShoalPiecePicker) picker = shoal_piece_picker_new (n, 4 * BLOCK, (guint64) n * 4 * BLOCK);
+  ShoalBlock blocks[64];
+  guint got;
+
+  shoal_piece_picker_peer_have_all (picker, SEED);
+  shoal_piece_picker_set_max_partial (picker, 2);
+  shoal_piece_picker_pick_with_room (picker, NULL, PEER (1), 16, blocks, &got);
+  g_assert_cmpuint (got, ==, 16);
+  shoal_piece_picker_pick (picker, NULL, PEER (2), G_N_ELEMENTS (blocks), blocks, &got);
+  g_assert_cmpuint (got, ==, 0);
+  g_assert_cmpuint (shoal_piece_picker_get_max_partial (picker), ==, 2);
+
+  /* The second peer gets pieces of its own, as many as its queue takes. */
+  shoal_piece_picker_pick_with_room (picker, NULL, PEER (2), 6, blocks, &got);
+  g_assert_cmpuint (got, ==, 6);
+  g_assert_cmpuint (blocks[0].piece, ==, blocks[3].piece);
+  g_assert_cmpuint (blocks[4].piece, !=, blocks[0].piece);
+
+  /* It finishes its own piece before opening another. */
+  shoal_piece_picker_pick_with_room (picker, NULL, PEER (2), 2, blocks, &got);
+  g_assert_cmpuint (got, ==, 2);
+  g_assert_cmpuint (blocks[0].piece, ==, blocks[1].piece);
+
+  /* The bound on bytes in progress still holds. */
+  shoal_piece_picker_set_max_partial_bytes (picker, 6 * 4 * BLOCK);
+  shoal_piece_picker_pick_with_room (picker, NULL, PEER (3), 32, blocks, &got);
+  g_assert_cmpuint (got, ==, 0);
+}
+
 static void
 test_priorities (void)
 {
@@ -1168,6 +1203,7 @@ main (int   argc,
   g_test_add_func ("/engine/piece-picker/partial-first", test_partial_first);
   g_test_add_func ("/engine/piece-picker/max-partial", test_max_partial);
   g_test_add_func ("/engine/piece-picker/max-partial-complete", test_max_partial_complete);
+  g_test_add_func ("/engine/piece-picker/pick-with-room", test_pick_with_room);
   g_test_add_func ("/engine/piece-picker/priorities", test_priorities);
   g_test_add_func ("/engine/piece-picker/sequential", test_sequential);
   g_test_add_func ("/engine/piece-picker/endgame", test_endgame);

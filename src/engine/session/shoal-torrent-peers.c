@@ -190,8 +190,10 @@ fill_requests (ShoalPeerState *ps)
     return;
 
   blocks = g_new (ShoalBlock, want);
-  shoal_piece_picker_pick (self->picker, shoal_peer_connection_get_peer_bitfield (conn), _shoal_torrent_sender_id (ps),
-                           want, blocks, &n_out);
+  /* The queue may hold more than the pieces in progress allow (1,024
+   * blocks are 16 pieces of 1 MiB): let it open its own. */
+  shoal_piece_picker_pick_with_room (self->picker, shoal_peer_connection_get_peer_bitfield (conn),
+                                     _shoal_torrent_sender_id (ps), want, blocks, &n_out);
   for (guint i = 0; i < n_out; i++)
     {
       ShoalOutRequest r = { blocks[i], now };
