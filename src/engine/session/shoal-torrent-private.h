@@ -116,6 +116,7 @@ struct _ShoalTorrent
   guint8            *file_priorities;
   gboolean           sequential;
   GHashTable        *buffers;       /* piece -> ShoalPieceBuffer */
+  struct _ShoalBufferCache *buffer_cache; /* piece buffers kept for reuse */
   guint64            pending_write_bytes;
   guint              n_writes;
   GCancellable      *cancellable;   /* storage work; replaced on pause */
@@ -201,6 +202,7 @@ void            _shoal_torrent_piece_verified     (ShoalTorrent  *self,
 void            _shoal_torrent_piece_lost         (ShoalTorrent  *self,
                                                    guint          piece);
 void            _shoal_torrent_close              (ShoalTorrent  *self);
+void            _shoal_torrent_free_buffer_cache  (ShoalTorrent  *self);
 gboolean        _shoal_torrent_is_active          (ShoalTorrent  *self);
 void            _shoal_torrent_update_limits      (ShoalTorrent  *self);
 void            _shoal_torrent_notify_stats       (ShoalTorrent  *self);
