@@ -504,6 +504,93 @@ test_full_torrent_logged (Fixture       *f,
   g_clear_pointer (&closings, g_ptr_array_unref);
 }
 
+/* Not an attack: a peer asking for consecutive blocks of odd sizes (which
+ * the session reads in one go) gets each block, exactly, in its own piece
+ * message; a run stops at the end of a piece. Every request differs, so
+ * counting the piece messages counts each once. */
+#define BACKLOG 128
+
+static void
+test_request_runs (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  static const struct { guint32 piece, begin, length; } want[] = {
+    { 3, 0, 4096 }, { 3, 4096, 8192 }, { 3, 12288, 4096 },
+    { 7, 8192, 8192 },
+    { 10, 0, 16384 }, { 11, 0, 16384 },
+  };
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GByteArray) in = g_byte_array_new ();
+  g_autoptr(GSocket) socket = NULL;
+  gsize content_len;
+  const guint8 *content = g_bytes_get_data (f->data->content, &content_len);
+  gint64 deadline = g_get_monotonic_time () + WAIT_S * G_USEC_PER_SEC;
+  guint got = 0;
+  guint tick = g_timeout_add (10, sf_wake_cb, NULL);
+
+  append_handshake (f, out, 1);
+  shoal_peer_wire_encode_simple (out, SHOAL_PEER_WIRE_INTERESTED);
+  /* First 2 MiB not read for a while: what follows waits in the session's
+   * queue, and is read in runs once the output drains. */
+  for (guint i = 0; i < BACKLOG; i++)
+    shoal_peer_wire_encode_request (out, 100 + i, 0, 16 * 1024);
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    shoal_peer_wire_encode_request (out, want[i].piece, want[i].begin, want[i].length);
+  socket = connect_from (f, "127.0.0.1");
+  g_assert_cmpint (g_socket_send (socket, (const char *) out->data, out->len, NULL, NULL), ==, (gssize) out->len);
+  sf_run_for (500);
+
+  while (got < G_N_ELEMENTS (want) && g_get_monotonic_time () < deadline)
+    {
+      guint8 buf[65536];
+      gssize n;
+      gsize off = SHOAL_PEER_WIRE_HANDSHAKE_LEN;
+
+      g_main_context_iteration (NULL, TRUE);
+      n = g_socket_receive_with_blocking (socket, (char *) buf, sizeof buf, FALSE, NULL, NULL);
+      if (n <= 0)
+        continue;
+      g_byte_array_append (in, buf, (guint) n);
+      if (in->len < off)
+        continue;
+      /* Every whole message after the handshake; piece messages checked. */
+      got = 0;
+      while (in->len - off >= 4)
+        {
+          guint32 len = GUINT32_FROM_BE (*(guint32 *) (in->data + off));
+
+          g_assert_cmpuint (len, <=, 16 * 1024 + 9 + 65536);
+          if (in->len - off - 4 < len)
+            break;
+          if (len >= 9 && in->data[off + 4] == SHOAL_PEER_WIRE_PIECE)
+            {
+              guint32 piece = GUINT32_FROM_BE (*(guint32 *) (in->data + off + 5));
+              guint32 begin = GUINT32_FROM_BE (*(guint32 *) (in->data + off + 9));
+              guint64 at = (guint64) piece * 16 * 1024 + begin;
+
+              guint w = 0;
+
+              /* Reads finish in any order: find which request this is. */
+              while (w < G_N_ELEMENTS (want) && (want[w].piece != piece || want[w].begin != begin))
+                w++;
+              if (piece >= 100 && piece < 100 + BACKLOG)
+                g_assert_cmpuint (len - 9, ==, 16 * 1024);
+              else
+                {
+                  g_assert_cmpuint (w, <, G_N_ELEMENTS (want));
+                  g_assert_cmpuint (len - 9, ==, want[w].length);
+                  got++;
+                }
+              g_assert_cmpuint (at + len - 9, <=, content_len);
+              g_assert_true (memcmp (in->data + off + 13, content + at, len - 9) == 0);
+            }
+          off += 4 + len;
+        }
+    }
+  g_source_remove (tick);
+  g_assert_cmpuint (got, ==, G_N_ELEMENTS (want));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -512,6 +599,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/engine/peer-limits/reject-flood", Fixture, NULL, fixture_setup, test_reject_flood, fixture_teardown);
+  g_test_add ("/engine/peer-limits/request-runs", Fixture, NULL, fixture_setup, test_request_runs, fixture_teardown);
   g_test_add ("/engine/peer-limits/metadata-flood", Fixture, NULL, fixture_setup, test_metadata_flood, fixture_teardown);
   g_test_add ("/engine/peer-limits/handshake-deadline", Fixture, NULL, fixture_setup, test_handshake_deadline,
               fixture_teardown);

@@ -573,6 +573,95 @@ test_max_partial (void)
   }
 }
 
+/* A piece whose blocks have all arrived waits for its hash check: it frees
+ * its place among the pieces in progress, but not its bytes. */
+static void
+test_max_partial_complete (void)
+{
+  const guint n = 10;
+  g_autoptr(ShoalPiecePicker) picker = shoal_piece_picker_new (n, 4 * BLOCK, (guint64) n * 4 * BLOCK);
+  ShoalBlock blocks[64];
+  ShoalBlock more[64];
+  guint got, got_more;
+
+  shoal_piece_picker_peer_have_all (picker, SEED);
+  shoal_piece_picker_set_max_partial (picker, 1);
+  shoal_piece_picker_pick (picker, NULL, PEER (1), G_N_ELEMENTS (blocks), blocks, &got);
+  g_assert_cmpuint (got, ==, 4);
+  shoal_piece_picker_pick (picker, NULL, PEER (1), G_N_ELEMENTS (more), more, &got_more);
+  g_assert_cmpuint (got_more, ==, 0);
+
+  for (guint i = 0; i < 3; i++)
+    g_assert_false (shoal_piece_picker_block_received (picker, &blocks[i], PEER (1), NULL, NULL));
+  shoal_piece_picker_pick (picker, NULL, PEER (1), G_N_ELEMENTS (more), more, &got_more);
+  g_assert_cmpuint (got_more, ==, 0);
+
+  /* Complete, not yet verified: the next piece may start. */
+  g_assert_true (shoal_piece_picker_block_received (picker, &blocks[3], PEER (1), NULL, NULL));
+  g_assert_false (shoal_piece_picker_has_piece (picker, blocks[0].piece));
+  shoal_piece_picker_pick (picker, NULL, PEER (1), G_N_ELEMENTS (more), more, &got_more);
+  g_assert_cmpuint (got_more, ==, 4);
+  g_assert_cmpuint (more[0].piece, !=, blocks[0].piece);
+
+  /* Its failure brings the count back: one piece in progress again. */
+  shoal_piece_picker_piece_failed (picker, blocks[0].piece, NULL, NULL);
+  shoal_piece_picker_pick (picker, NULL, PEER (2), G_N_ELEMENTS (blocks), blocks, &got);
+  g_assert_cmpuint (got, ==, 0);
+
+  /* The bytes of pieces being verified still count. */
+  {
+    g_autoptr(ShoalPiecePicker) bytes = shoal_piece_picker_new (n, 4 * BLOCK, (guint64) n * 4 * BLOCK);
+
+    shoal_piece_picker_peer_have_all (bytes, SEED);
+    shoal_piece_picker_set_max_partial (bytes, 100);
+    shoal_piece_picker_set_max_partial_bytes (bytes, 4 * BLOCK);
+    shoal_piece_picker_pick (bytes, NULL, PEER (1), G_N_ELEMENTS (blocks), blocks, &got);
+    g_assert_cmpuint (got, ==, 4);
+    for (guint i = 0; i < 4; i++)
+      shoal_piece_picker_block_received (bytes, &blocks[i], PEER (1), NULL, NULL);
+    shoal_piece_picker_pick (bytes, NULL, PEER (1), G_N_ELEMENTS (more), more, &got_more);
+    g_assert_cmpuint (got_more, ==, 0);
+    shoal_piece_picker_piece_verified (bytes, blocks[0].piece);
+    shoal_piece_picker_pick (bytes, NULL, PEER (1), G_N_ELEMENTS (more), more, &got_more);
+    g_assert_cmpuint (got_more, ==, 4);
+  }
+}
+
+/* A peer with a deep queue opens the pieces it needs beyond the limit on
+ * pieces in progress; plain picks still honour it afterwards. */
+static void
+test_pick_with_room (void)
+{
+  const guint n = 40;
+  g_autoptr(ShoalPiecePicker) picker = shoal_piece_picker_new (n, 4 * BLOCK, (guint64) n * 4 * BLOCK);
+  ShoalBlock blocks[64];
+  guint got;
+
+  shoal_piece_picker_peer_have_all (picker, SEED);
+  shoal_piece_picker_set_max_partial (picker, 2);
+  shoal_piece_picker_pick_with_room (picker, NULL, PEER (1), 16, blocks, &got);
+  g_assert_cmpuint (got, ==, 16);
+  shoal_piece_picker_pick (picker, NULL, PEER (2), G_N_ELEMENTS (blocks), blocks, &got);
+  g_assert_cmpuint (got, ==, 0);
+  g_assert_cmpuint (shoal_piece_picker_get_max_partial (picker), ==, 2);
+
+  /* The second peer gets pieces of its own, as many as its queue takes. */
+  shoal_piece_picker_pick_with_room (picker, NULL, PEER (2), 6, blocks, &got);
+  g_assert_cmpuint (got, ==, 6);
+  g_assert_cmpuint (blocks[0].piece, ==, blocks[3].piece);
+  g_assert_cmpuint (blocks[4].piece, !=, blocks[0].piece);
+
+  /* It finishes its own piece before opening another. */
+  shoal_piece_picker_pick_with_room (picker, NULL, PEER (2), 2, blocks, &got);
+  g_assert_cmpuint (got, ==, 2);
+  g_assert_cmpuint (blocks[0].piece, ==, blocks[1].piece);
+
+  /* The bound on bytes in progress still holds. */
+  shoal_piece_picker_set_max_partial_bytes (picker, 6 * 4 * BLOCK);
+  shoal_piece_picker_pick_with_room (picker, NULL, PEER (3), 32, blocks, &got);
+  g_assert_cmpuint (got, ==, 0);
+}
+
 static void
 test_priorities (void)
 {
@@ -1113,6 +1202,8 @@ main (int   argc,
   g_test_add_func ("/engine/piece-picker/first-pieces-random", test_first_pieces_random);
   g_test_add_func ("/engine/piece-picker/partial-first", test_partial_first);
   g_test_add_func ("/engine/piece-picker/max-partial", test_max_partial);
+  g_test_add_func ("/engine/piece-picker/max-partial-complete", test_max_partial_complete);
+  g_test_add_func ("/engine/piece-picker/pick-with-room", test_pick_with_room);
   g_test_add_func ("/engine/piece-picker/priorities", test_priorities);
   g_test_add_func ("/engine/piece-picker/sequential", test_sequential);
   g_test_add_func ("/engine/piece-picker/endgame", test_endgame);

@@ -128,6 +128,8 @@ _shoal_piece_picker_drop_partial (ShoalPiecePicker *self,
 {
   self->partial_of[pp->piece] = NULL;
   self->partial_bytes -= pp->size;
+  if (pp->n_received == pp->n_blocks)
+    self->n_partial_complete--;
   if (self->priority[pp->piece] > 0)
     self->n_partial_wanted--;
   g_ptr_array_remove (self->partials, pp);
@@ -237,6 +239,8 @@ shoal_piece_picker_block_received (ShoalPiecePicker  *self,
   bs->sender = peer;
   pp->n_received++;
   pp->bytes_received += block->length;
+  if (pp->n_received == pp->n_blocks)
+    self->n_partial_complete++;
   _shoal_piece_picker_partial_add_peer (pp, peer);
 
   if (other_peers != NULL && n > 0)

@@ -21,7 +21,11 @@ can_open_partial (ShoalPiecePicker *self)
 {
   if (self->partials->len == 0)
     return TRUE;
-  if (self->partials->len >= shoal_piece_picker_get_max_partial (self))
+  /* A piece whose blocks have all arrived waits for its hash check and
+   * write: it no longer takes a peer's requests, so it does not count here
+   * (the bytes still do, below). Counting it stalled a fast peer whenever
+   * the disk threads fell behind by a few pieces. */
+  if (self->partials->len - self->n_partial_complete >= shoal_piece_picker_get_max_partial (self))
     return FALSE;
   if (self->max_partial_bytes > 0 &&
       self->partial_bytes + self->piece_length > self->max_partial_bytes)
@@ -270,6 +274,44 @@ shoal_piece_picker_pick (ShoalPiecePicker    *self,
 
   if (*n_out < max_blocks && in_endgame (self))
     take_endgame_blocks (self, peer_has, peer, max_blocks, out, n_out);
+}
+
+/**
+ * shoal_piece_picker_pick_with_room:
+ * @self: a picker
+ * @peer_has: (nullable): the pieces the peer has, or %NULL if it has all
+ * @peer: an opaque peer identifier
+ * @max_blocks: room in @out
+ * @out: (array length=max_blocks) (out caller-allocates): the blocks to request
+ * @n_out: (out): how many blocks were written to @out
+ *
+ * Like shoal_piece_picker_pick(), but @peer may open the pieces its
+ * @max_blocks take on top of the limit on pieces in progress (the bound on
+ * their bytes still holds). For a peer that keeps a deep queue: with large
+ * pieces, a few such peers would otherwise take every block of every piece
+ * the limit allows, and the others get nothing to do.
+ */
+void
+shoal_piece_picker_pick_with_room (ShoalPiecePicker    *self,
+                                   const ShoalBitfield *peer_has,
+                                   gpointer             peer,
+                                   guint                max_blocks,
+                                   ShoalBlock          *out,
+                                   guint               *n_out)
+{
+  guint saved, per_piece, in_progress;
+
+  g_return_if_fail (self != NULL && n_out != NULL);
+  *n_out = 0;
+  if (self->n_pieces == 0)
+    return;
+  saved = self->max_partial;
+  per_piece = MAX (piece_n_blocks (self, 0), 1);
+  in_progress = self->partials->len - self->n_partial_complete;
+  self->max_partial = MAX (shoal_piece_picker_get_max_partial (self), in_progress) +
+                      (max_blocks + per_piece - 1) / per_piece;
+  shoal_piece_picker_pick (self, peer_has, peer, max_blocks, out, n_out);
+  self->max_partial = saved;
 }
 
 /* Queries */

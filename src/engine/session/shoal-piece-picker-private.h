@@ -94,6 +94,7 @@ struct _ShoalPiecePicker
   guint64        missing_wanted_bytes;
   guint          n_partial_wanted;
   guint64        partial_bytes;
+  guint          n_partial_complete; /* every block received: being verified */
 
   guint          max_partial;        /* 0: from the number of peers */
   guint64        max_partial_bytes;  /* 0: unlimited */

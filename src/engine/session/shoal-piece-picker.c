@@ -820,7 +820,8 @@ shoal_piece_picker_get_sequential (ShoalPiecePicker *self)
  *   peer plus 4
  *
  * Once reached, peers only get blocks of pieces already in progress. One
- * piece can always be opened, whatever the limit.
+ * piece can always be opened, whatever the limit. A piece whose blocks have
+ * all arrived (waiting for its hash check) is not counted.
  */
 void
 shoal_piece_picker_set_max_partial (ShoalPiecePicker *self,

@@ -169,6 +169,12 @@ void              shoal_piece_picker_pick                 (ShoalPiecePicker    *
                                                            guint                max_blocks,
                                                            ShoalBlock          *out,
                                                            guint               *n_out);
+void              shoal_piece_picker_pick_with_room       (ShoalPiecePicker    *self,
+                                                           const ShoalBitfield *peer_has,
+                                                           gpointer             peer,
+                                                           guint                max_blocks,
+                                                           ShoalBlock          *out,
+                                                           guint               *n_out);
 gboolean          shoal_piece_picker_block_received       (ShoalPiecePicker    *self,
                                                            const ShoalBlock    *block,
                                                            gpointer             peer,

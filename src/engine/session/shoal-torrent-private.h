@@ -31,7 +31,7 @@ G_BEGIN_DECLS
 #define SHOAL_TORRENT_CHOKE_INTERVAL     10  /* s */
 #define SHOAL_TORRENT_OPTIMISTIC_EVERY   3   /* choke rounds: 30 s */
 #define SHOAL_TORRENT_REQUEST_TIMEOUT    30  /* s before a request is given to another peer */
-#define SHOAL_TORRENT_MAX_PENDING_WRITES (256u * 1024u * 1024u)
+#define SHOAL_TORRENT_MAX_PENDING_WRITES (32u * 1024u * 1024u)
 #define SHOAL_TORRENT_MAX_PARTIAL_BYTES  (256u * 1024u * 1024u)
 #define SHOAL_TORRENT_MAX_CANDIDATES     SHOAL_PEER_CANDIDATES_MAX
 #define SHOAL_TORRENT_CONNECTS_PER_TICK  16
@@ -117,6 +117,7 @@ struct _ShoalTorrent
   gboolean           sequential;
   GStrv              labels;        /* NULL: none */
   GHashTable        *buffers;       /* piece -> ShoalPieceBuffer */
+  struct _ShoalBufferCache *buffer_cache; /* piece buffers kept for reuse */
   guint64            pending_write_bytes;
   guint              n_writes;
   GCancellable      *cancellable;   /* storage work; replaced on pause */
@@ -202,6 +203,7 @@ void            _shoal_torrent_piece_verified     (ShoalTorrent  *self,
 void            _shoal_torrent_piece_lost         (ShoalTorrent  *self,
                                                    guint          piece);
 void            _shoal_torrent_close              (ShoalTorrent  *self);
+void            _shoal_torrent_free_buffer_cache  (ShoalTorrent  *self);
 gboolean        _shoal_torrent_is_active          (ShoalTorrent  *self);
 void            _shoal_torrent_update_limits      (ShoalTorrent  *self);
 void            _shoal_torrent_notify_stats       (ShoalTorrent  *self);

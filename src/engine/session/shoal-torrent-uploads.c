@@ -11,6 +11,10 @@
 
 #define MAX_READS_IN_FLIGHT   8
 #define MAX_PENDING_OUTPUT    (1024 * 1024)
+/* Requests for consecutive blocks of one piece are read in one go, up to
+ * this many bytes, and their piece messages leave in one send. */
+#define MAX_READ_RUN          (128 * 1024)
+#define MAX_RUN_BLOCKS        16
 
 /* Requests the peer sends us */
 
@@ -18,8 +22,24 @@ typedef struct
 {
   ShoalTorrent        *torrent;
   ShoalPeerConnection *conn;
-  ShoalBlock           block;
+  guint                piece;
+  guint64              begin;    /* of the first block */
+  guint64              length;   /* of the whole run */
+  guint                n_blocks;
+  guint32              lengths[MAX_RUN_BLOCKS];
 } ReadData;
+
+static void
+reject_run (ReadData *rd)
+{
+  guint64 begin = rd->begin;
+
+  for (guint i = 0; i < rd->n_blocks; i++)
+    {
+      shoal_peer_connection_send_reject (rd->conn, rd->piece, (guint32) begin, rd->lengths[i]);
+      begin += rd->lengths[i];
+    }
+}
 
 static void
 read_done_cb (GObject      *source,
@@ -34,7 +54,7 @@ read_done_cb (GObject      *source,
   /* Changed on disk since it was checked: not served, fetched again. */
   if (g_error_matches (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH) &&
       _shoal_torrent_is_active (self))
-    _shoal_torrent_piece_lost (self, rd->block.piece);
+    _shoal_torrent_piece_lost (self, rd->piece);
 
   if (shoal_peer_connection_get_state (rd->conn) == SHOAL_PEER_CONNECTION_ACTIVE)
     {
@@ -43,10 +63,19 @@ read_done_cb (GObject      *source,
       ps->reads_in_flight--;
       if (block != NULL && !shoal_peer_connection_am_choking (rd->conn))
         {
-          guint64 len = g_bytes_get_size (block);
+          gsize len;
+          const guint8 *data = g_bytes_get_data (block, &len);
           gint64 now = g_get_monotonic_time ();
+          guint64 off = 0;
 
-          shoal_peer_connection_send_piece (rd->conn, rd->block.piece, rd->block.begin, block);
+          g_assert (len == rd->length);
+          for (guint i = 0; i < rd->n_blocks; i++)
+            {
+              shoal_peer_connection_queue_piece (rd->conn, rd->piece, (guint32) (rd->begin + off),
+                                                 data + off, rd->lengths[i]);
+              off += rd->lengths[i];
+            }
+          shoal_peer_connection_flush (rd->conn);
           ps->uploaded += len;
           self->uploaded += len;
           self->session_uploaded += len;
@@ -54,8 +83,7 @@ read_done_cb (GObject      *source,
         }
       if (g_error_matches (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH))
         {
-          shoal_peer_connection_send_reject (rd->conn, rd->block.piece, rd->block.begin,
-                                             rd->block.length);
+          reject_run (rd);
           _shoal_torrent_pump_uploads (ps);
         }
       else if (block == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
@@ -86,19 +114,31 @@ _shoal_torrent_pump_uploads (ShoalPeerState *ps)
          !shoal_peer_connection_am_choking (ps->conn))
     {
       ShoalBlock *b = g_queue_peek_head (&ps->uploads);
+      guint64 allowance = shoal_peer_connection_upload_allowance (ps->conn);
       ReadData *rd;
 
-      if (shoal_peer_connection_upload_allowance (ps->conn) < b->length)
+      if (allowance < b->length)
         break; /* the tick tries again when tokens are back */
 
-      g_queue_pop_head (&ps->uploads);
       rd = g_new0 (ReadData, 1);
       rd->torrent = g_object_ref (self);
       rd->conn = g_object_ref (ps->conn);
-      rd->block = *b;
-      g_free (b);
+      rd->piece = b->piece;
+      rd->begin = b->begin;
+      /* Take the head, then the requests that continue it in the same
+       * piece, within the run's bound and the upload allowance. */
+      while (b != NULL && rd->n_blocks < MAX_RUN_BLOCKS &&
+             b->piece == rd->piece && b->begin == rd->begin + rd->length &&
+             (rd->n_blocks == 0 || (rd->length + b->length <= MAX_READ_RUN &&
+                                    rd->length + b->length <= allowance)))
+        {
+          rd->lengths[rd->n_blocks++] = b->length;
+          rd->length += b->length;
+          g_free (g_queue_pop_head (&ps->uploads));
+          b = g_queue_peek_head (&ps->uploads);
+        }
       ps->reads_in_flight++;
-      shoal_storage_read_block_async (self->storage, rd->block.piece, rd->block.begin, rd->block.length,
+      shoal_storage_read_block_async (self->storage, rd->piece, rd->begin, rd->length,
                                       self->cancellable, read_done_cb, rd);
     }
 }

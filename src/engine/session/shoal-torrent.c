@@ -84,6 +84,7 @@ shoal_torrent_finalize (GObject *object)
   g_clear_object (&self->peers);
   g_clear_pointer (&self->picker, shoal_piece_picker_free);
   g_clear_pointer (&self->buffers, g_hash_table_unref);
+  _shoal_torrent_free_buffer_cache (self);
   g_clear_pointer (&self->connections, g_ptr_array_unref);
   g_clear_pointer (&self->web_seeds, g_ptr_array_unref);
   g_clear_pointer (&self->candidates, shoal_peer_candidates_free);

@@ -329,15 +329,26 @@ shoal_peer_connection_send_reject (ShoalPeerConnection *self,
   _shoal_peer_connection_send_message_bytes (self, msg);
 }
 
+/**
+ * shoal_peer_connection_queue_piece:
+ * @self: a connection
+ * @piece: the piece index
+ * @begin: where the block starts in the piece
+ * @data: (array length=len): the block
+ * @len: its length
+ *
+ * Queues a piece message without sending it: several blocks queued then
+ * sent with shoal_peer_connection_flush() leave in one send call, as
+ * large TCP segments.
+ */
 void
-shoal_peer_connection_send_piece (ShoalPeerConnection *self,
-                                  guint32              piece,
-                                  guint32              begin,
-                                  GBytes              *block)
+shoal_peer_connection_queue_piece (ShoalPeerConnection *self,
+                                   guint32              piece,
+                                   guint32              begin,
+                                   const guint8        *data,
+                                   gsize                len)
 {
   guint8 header[13];
-  gsize len;
-  const guint8 *data = g_bytes_get_data (block, &len);
   gint64 now = g_get_monotonic_time ();
 
   if (self->state == SHOAL_PEER_CONNECTION_CLOSED)
@@ -348,6 +359,20 @@ shoal_peer_connection_send_piece (ShoalPeerConnection *self,
   shoal_rate_add (&self->up_rate, now, len);
   for (guint i = 0; i < MAX_LIMITS && self->up_limits[i]; i++)
     shoal_rate_limit_consume (self->up_limits[i], len);
+}
+
+void
+shoal_peer_connection_send_piece (ShoalPeerConnection *self,
+                                  guint32              piece,
+                                  guint32              begin,
+                                  GBytes              *block)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (block, &len);
+
+  if (self->state == SHOAL_PEER_CONNECTION_CLOSED)
+    return;
+  shoal_peer_connection_queue_piece (self, piece, begin, data, len);
   _shoal_peer_connection_flush_output (self);
 }
 

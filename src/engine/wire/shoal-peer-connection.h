@@ -166,6 +166,11 @@ void        shoal_peer_connection_send_piece      (ShoalPeerConnection *self,
                                                    guint32              piece,
                                                    guint32              begin,
                                                    GBytes              *block);
+void        shoal_peer_connection_queue_piece     (ShoalPeerConnection *self,
+                                                   guint32              piece,
+                                                   guint32              begin,
+                                                   const guint8        *data,
+                                                   gsize                len);
 void        shoal_peer_connection_send_extended   (ShoalPeerConnection *self,
                                                    guint8               id,
                                                    const guint8        *payload,
