@@ -204,6 +204,7 @@ dup_status_text (ShoalTorrent *torrent)
     case SHOAL_TORRENT_STATE_SEEDING:
     case SHOAL_TORRENT_STATE_FINISHED:
     case SHOAL_TORRENT_STATE_FETCHING_METADATA:
+    case SHOAL_TORRENT_STATE_QUEUED:
     default:
       break;
     }

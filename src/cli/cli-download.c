@@ -119,6 +119,8 @@ state_name (ShoalTorrentState state)
       return "error";
     case SHOAL_TORRENT_STATE_FETCHING_METADATA:
       return "fetching metadata";
+    case SHOAL_TORRENT_STATE_QUEUED:
+      return "queued";
     default:
       return "unknown";
     }

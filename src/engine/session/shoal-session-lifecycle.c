@@ -30,6 +30,7 @@ tick_cb (gpointer user_data)
       _shoal_torrent_tick (t, now);
     }
   _shoal_session_sync_lsd (self);
+  _shoal_session_extras_tick (self, now);
   return G_SOURCE_CONTINUE;
 }
 
@@ -68,6 +69,7 @@ shoal_session_start (ShoalSession  *self,
   _shoal_session_start_lsd (self);
   if (self->restore_saved)
     _shoal_session_load_saved_torrents (self);
+  _shoal_session_extras_start (self);
   return TRUE;
 }
 
@@ -86,6 +88,7 @@ shoal_session_close (ShoalSession *self)
   if (self->tick_id)
     g_source_remove (self->tick_id);
   self->tick_id = 0;
+  _shoal_session_extras_close (self);
   if (self->started)
     shoal_session_save (self);
   _shoal_session_stop_dht (self);
