@@ -604,6 +604,19 @@ count_transfers (ShoalSession *self)
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+/* A torrent just listed: what it brings from earlier runs is not this
+ * run's. */
+void
+_shoal_session_stats_listed (ShoalSession *self,
+                             ShoalTorrent *torrent)
+{
+  guint64 *last = g_new (guint64, 2);
+
+  last[0] = shoal_torrent_get_downloaded (torrent);
+  last[1] = shoal_torrent_get_uploaded (torrent);
+  g_hash_table_insert (self->stats_last, torrent, last);
+}
+
 /**
  * shoal_session_get_total_ratio:
  * @self: a session

@@ -220,6 +220,8 @@ void             _shoal_session_apply_rate_limits      (ShoalSession  *self);
 gboolean         _shoal_session_is_metered_paused      (ShoalSession  *self);
 void             _shoal_session_extras_completed       (ShoalSession  *self,
                                                          ShoalTorrent  *torrent);
+void             _shoal_session_stats_listed           (ShoalSession  *self,
+                                                         ShoalTorrent  *torrent);
 char            *_shoal_session_incomplete_redirect    (ShoalSession  *self,
                                                          char         **dir,
                                                          ShoalAddFlags  flags);

@@ -146,6 +146,7 @@ _shoal_session_torrent_listed (ShoalSession *self,
   _shoal_torrent_set_default_seed_limits (torrent, self->seed_ratio_limit, self->seed_time_limit);
   _shoal_torrent_set_default_max_connections (torrent, self->max_per_torrent);
   g_signal_connect_object (torrent, "notify::state", G_CALLBACK (torrent_state_cb), self, 0);
+  _shoal_session_stats_listed (self, torrent);
   if (self->queue_loading)
     {
       /* Restored torrents wait until all are listed and their saved

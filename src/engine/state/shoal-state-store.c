@@ -447,31 +447,50 @@ shoal_resume_data_to_bytes (const ShoalResumeData *data)
       shoal_bencode_writer_cstring (w, "final-dir");
       shoal_bencode_writer_cstring (w, data->final_dir);
     }
-  shoal_bencode_writer_cstring (w, "first-last-pieces");
-  shoal_bencode_writer_integer (w, data->first_last_pieces);
+  if (data->first_last_pieces)
+    {
+      shoal_bencode_writer_cstring (w, "first-last-pieces");
+      shoal_bencode_writer_integer (w, 1);
+    }
   shoal_bencode_writer_cstring (w, "have");
   if (data->have != NULL)
     shoal_bencode_writer_string (w, g_bytes_get_data (data->have, NULL), g_bytes_get_size (data->have));
   else
     shoal_bencode_writer_string (w, "", 0);
-  shoal_bencode_writer_cstring (w, "max-peers");
-  shoal_bencode_writer_integer (w, data->max_peers);
+  if (data->max_peers > 0)
+    {
+      shoal_bencode_writer_cstring (w, "max-peers");
+      shoal_bencode_writer_integer (w, data->max_peers);
+    }
   shoal_bencode_writer_cstring (w, "paused");
   shoal_bencode_writer_integer (w, data->paused);
-  shoal_bencode_writer_cstring (w, "queue-position");
-  shoal_bencode_writer_integer (w, data->queue_position);
+  if (data->queue_position >= 0)
+    {
+      shoal_bencode_writer_cstring (w, "queue-position");
+      shoal_bencode_writer_integer (w, data->queue_position);
+    }
   shoal_bencode_writer_cstring (w, "save-dir");
   shoal_bencode_writer_cstring (w, data->save_dir != NULL ? data->save_dir : "");
-  shoal_bencode_writer_cstring (w, "seed-ratio-limit");
-  shoal_bencode_writer_integer (w, data->seed_ratio_milli);
-  shoal_bencode_writer_cstring (w, "seed-time-limit");
-  shoal_bencode_writer_integer (w, data->seed_time_limit);
+  /* Left out: the session's limits apply. */
+  if (data->seed_ratio_milli >= 0)
+    {
+      shoal_bencode_writer_cstring (w, "seed-ratio-limit");
+      shoal_bencode_writer_integer (w, data->seed_ratio_milli);
+    }
+  if (data->seed_time_limit >= 0)
+    {
+      shoal_bencode_writer_cstring (w, "seed-time-limit");
+      shoal_bencode_writer_integer (w, data->seed_time_limit);
+    }
   shoal_bencode_writer_cstring (w, "seeding-seconds");
   shoal_bencode_writer_integer (w, data->seeding_seconds);
   shoal_bencode_writer_cstring (w, "sequential");
   shoal_bencode_writer_integer (w, data->sequential);
-  shoal_bencode_writer_cstring (w, "stream-piece");
-  shoal_bencode_writer_integer (w, data->stream_piece);
+  if (data->stream_piece >= 0)
+    {
+      shoal_bencode_writer_cstring (w, "stream-piece");
+      shoal_bencode_writer_integer (w, data->stream_piece);
+    }
   shoal_bencode_writer_cstring (w, "trackers");
   shoal_bencode_writer_begin_list (w);
   for (guint t = 0; data->trackers != NULL && t < data->trackers->len; t++)
