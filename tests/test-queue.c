@@ -675,7 +675,9 @@ test_metered_pause (Fixture       *f,
   g_assert_no_error (error);
   t2 = shoal_session_add_torrent (session, s2->info, NULL, SHOAL_ADD_FLAGS_PAUSED, &error);
   g_assert_no_error (error);
-  SF_WAIT (shoal_torrent_get_state (t1) == SHOAL_TORRENT_STATE_DOWNLOADING, 10);
+  /* Added paused, it still checks what is on disk first. */
+  SF_WAIT (shoal_torrent_get_state (t1) == SHOAL_TORRENT_STATE_DOWNLOADING &&
+           shoal_torrent_get_state (t2) == SHOAL_TORRENT_STATE_PAUSED, 10);
   g_object_get (session, "metered-paused", &paused, NULL);
   g_assert_false (paused);
 
