@@ -702,6 +702,95 @@ test_metered_pause (Fixture       *f,
   g_object_unref (session);
 }
 
+static GBytes *
+read_file (const char *dir,
+           const char *rel)
+{
+  g_autofree char *path = g_build_filename (dir, rel, NULL);
+  char *contents = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &contents, &len, NULL))
+    return NULL;
+  return g_bytes_new_take (contents, len);
+}
+
+/* A file and then its folder renamed on disk and in the file list; names
+ * that would leave the folder or overwrite are refused; a restart keeps
+ * the names and the data. */
+static void
+test_rename (Fixture       *f,
+             gconstpointer  data)
+{
+  guint64 len[] = { 100 * 1024, 60 * 1024 };
+  g_autoptr(SfTorrent) st = sf_torrent_new ("ren", len, 2, 16 * 1024, 91);
+  SfNode *node = sf_node_new (f->dir, "r");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) before0 = NULL, before1 = NULL, after0 = NULL, after1 = NULL;
+  g_autoptr(ShoalTorrent) r = NULL;
+  g_autofree char *p0 = NULL, *p1 = NULL, *base1 = NULL, *q0 = NULL, *q1 = NULL;
+  ShoalTorrent *t;
+
+  sf_torrent_write (st, node->data_dir);
+  t = shoal_session_add_torrent (node->session, st->info, NULL, SHOAL_ADD_FLAGS_SEED_MODE, &error);
+  g_assert_no_error (error);
+  SF_WAIT (shoal_torrent_get_state (t) == SHOAL_TORRENT_STATE_SEEDING, 10);
+  p0 = shoal_torrent_dup_file_path (t, 0);
+  p1 = shoal_torrent_dup_file_path (t, 1);
+  g_assert_true (g_str_has_prefix (p0, "ren/"));
+  before0 = read_file (node->data_dir, p0);
+  before1 = read_file (node->data_dir, p1);
+  g_assert_nonnull (before0);
+
+  /* Refused: out of the folder, a path, over another file, not a file. */
+  g_assert_false (shoal_torrent_rename_path (t, p0, "..", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME);
+  g_clear_error (&error);
+  g_assert_false (shoal_torrent_rename_path (t, p0, "../../escape", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME);
+  g_clear_error (&error);
+  base1 = g_path_get_basename (p1);
+  g_assert_false (shoal_torrent_rename_path (t, p0, base1, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_false (shoal_torrent_rename_path (t, "ren/../../etc", "x", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_true (shoal_torrent_rename_path (t, p0, "first.bin", &error));
+  g_assert_no_error (error);
+  q0 = shoal_torrent_dup_file_path (t, 0);
+  g_assert_cmpstr (q0, ==, "ren/first.bin");
+  g_assert_true (shoal_torrent_rename_path (t, "ren", "renamed-folder", &error));
+  g_assert_no_error (error);
+  g_free (q0);
+  q0 = shoal_torrent_dup_file_path (t, 0);
+  q1 = shoal_torrent_dup_file_path (t, 1);
+  g_assert_cmpstr (q0, ==, "renamed-folder/first.bin");
+  g_assert_true (g_str_has_prefix (q1, "renamed-folder/"));
+  after0 = read_file (node->data_dir, q0);
+  after1 = read_file (node->data_dir, q1);
+  g_assert_nonnull (after0);
+  g_assert_true (g_bytes_equal (before0, after0));
+  g_assert_true (g_bytes_equal (before1, after1));
+  g_assert_null (read_file (node->data_dir, p0));
+  g_assert_null (read_file (node->data_dir, p1));
+
+  sf_node_restart (node);
+  r = g_list_model_get_item (shoal_session_get_torrents (node->session), 0);
+  SF_WAIT (shoal_torrent_get_state (r) == SHOAL_TORRENT_STATE_SEEDING, 10);
+  g_assert_cmpfloat (shoal_torrent_get_progress (r), ==, 1.0);
+  g_free (q0);
+  q0 = shoal_torrent_dup_file_path (r, 0);
+  g_assert_cmpstr (q0, ==, "renamed-folder/first.bin");
+  /* Verified again from the renamed files. */
+  shoal_torrent_verify (r);
+  SF_WAIT (shoal_torrent_get_state (r) == SHOAL_TORRENT_STATE_SEEDING, 10);
+  g_assert_cmpfloat (shoal_torrent_get_progress (r), ==, 1.0);
+  g_clear_object (&r);
+  sf_node_free (node);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -714,6 +803,7 @@ main (int   argc,
   ADD ("/engine/queue/moves-persist", test_moves_persist);
   ADD ("/engine/options/torrent-limit-holds", test_torrent_limit);
   ADD ("/engine/options/persist", test_options_persist);
+  ADD ("/engine/options/rename-on-disk-and-restart", test_rename);
   ADD ("/engine/incomplete/moves-on-completion", test_incomplete_dir);
   ADD ("/engine/incomplete/failed-move-loses-nothing", test_incomplete_move_fails);
   ADD ("/engine/watch/adds-whole-files", test_watch_dir);

@@ -416,3 +416,57 @@ _shoal_torrent_move_to_final_dir (ShoalTorrent *self)
     }
   shoal_torrent_set_location_async (self, self->final_dir, NULL, final_move_done_cb, NULL);
 }
+
+/* Renaming */
+
+/**
+ * shoal_torrent_dup_file_path:
+ * @self: a torrent with its metainfo
+ * @file_index: a file
+ *
+ * Returns: (transfer full): the file's path below the save directory
+ *   ("/"-separated), as renamed by shoal_torrent_rename_path()
+ */
+char *
+shoal_torrent_dup_file_path (ShoalTorrent *self,
+                             guint         file_index)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), NULL);
+  g_return_val_if_fail (self->storage != NULL, NULL);
+  return shoal_storage_dup_file_rel_path (self->storage, file_index);
+}
+
+/**
+ * shoal_torrent_rename_path:
+ * @self: a torrent with its metainfo
+ * @path: a file's path, or one of its folders, as
+ *   shoal_torrent_dup_file_path() gives them
+ * @new_name: the new name: one name, in the same folder
+ * @error: return location for a %G_IO_ERROR or %SHOAL_STORAGE_ERROR
+ *
+ * Renames a file or folder of the torrent, on disk (never outside the save
+ * directory, never over an existing entry) and in its file list; saved.
+ *
+ * Returns: %TRUE if renamed
+ */
+gboolean
+shoal_torrent_rename_path (ShoalTorrent  *self,
+                           const char    *path,
+                           const char    *new_name,
+                           GError       **error)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), FALSE);
+  g_return_val_if_fail (path != NULL && new_name != NULL, FALSE);
+
+  if (self->storage == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "The torrent's files are not known yet");
+      return FALSE;
+    }
+  if (!shoal_storage_rename (self->storage, path, new_name, error))
+    return FALSE;
+  g_debug ("Torrent %s: renamed %s to %s", self->hash_hex, path, new_name);
+  self->resume_dirty = TRUE;
+  _shoal_torrent_save_resume (self);
+  return TRUE;
+}

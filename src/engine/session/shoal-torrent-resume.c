@@ -276,6 +276,16 @@ build_resume (ShoalTorrent *self)
   data->first_last_pieces = self->first_last;
   data->stream_piece = self->stream_piece;
   data->final_dir = g_strdup (self->final_dir);
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_autofree char *rel = shoal_storage_dup_file_rel_path (self->storage, i);
+
+      if (strcmp (rel, shoal_metainfo_get_file (self->info, i)->path) != 0)
+        {
+          data->file_paths = shoal_storage_dup_rel_paths (self->storage);
+          break;
+        }
+    }
   return shoal_resume_data_to_bytes (data);
 }
 
@@ -364,6 +374,10 @@ _shoal_torrent_apply_resume (ShoalTorrent          *self,
   self->stream_piece = resume->stream_piece < shoal_metainfo_get_n_pieces (self->info) ? resume->stream_piece : -1;
   g_free (self->final_dir);
   self->final_dir = g_strdup (resume->final_dir);
+  if (resume->file_paths != NULL &&
+      !shoal_storage_set_rel_paths (self->storage, (const char * const *) resume->file_paths))
+    g_message ("Torrent “%s”: ignoring the saved names of renamed files (not one valid path per file)",
+               shoal_torrent_get_name (self));
 
   if (resume->file_priorities != NULL && resume->file_priorities->len == n_files)
     memcpy (self->file_priorities, resume->file_priorities->data, n_files);

@@ -102,6 +102,12 @@ gboolean             shoal_torrent_set_stream_position  (ShoalTorrent *self,
 gint64               shoal_torrent_get_stream_piece     (ShoalTorrent *self);
 guint                shoal_torrent_get_queue_position   (ShoalTorrent *self);
 void                 shoal_torrent_reannounce           (ShoalTorrent *self);
+char                *shoal_torrent_dup_file_path        (ShoalTorrent *self,
+                                                         guint         file_index);
+gboolean             shoal_torrent_rename_path          (ShoalTorrent *self,
+                                                         const char   *path,
+                                                         const char   *new_name,
+                                                         GError      **error);
 
 void                 shoal_torrent_start                (ShoalTorrent *self);
 void                 shoal_torrent_pause                (ShoalTorrent *self);

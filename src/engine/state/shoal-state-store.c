@@ -386,6 +386,7 @@ shoal_resume_data_free (ShoalResumeData *data)
     return;
   g_free (data->save_dir);
   g_free (data->final_dir);
+  g_strfreev (data->file_paths);
   g_clear_pointer (&data->have, g_bytes_unref);
   g_clear_pointer (&data->file_priorities, g_array_unref);
   g_clear_pointer (&data->dirty_files, g_array_unref);
@@ -468,6 +469,14 @@ shoal_resume_data_to_bytes (const ShoalResumeData *data)
     {
       shoal_bencode_writer_cstring (w, "queue-position");
       shoal_bencode_writer_integer (w, data->queue_position);
+    }
+  if (data->file_paths != NULL)
+    {
+      shoal_bencode_writer_cstring (w, "renamed-files");
+      shoal_bencode_writer_begin_list (w);
+      for (guint i = 0; data->file_paths[i] != NULL; i++)
+        shoal_bencode_writer_cstring (w, data->file_paths[i]);
+      shoal_bencode_writer_end (w);
     }
   shoal_bencode_writer_cstring (w, "save-dir");
   shoal_bencode_writer_cstring (w, data->save_dir != NULL ? data->save_dir : "");
@@ -637,6 +646,29 @@ shoal_resume_data_parse (GBytes  *bytes,
   data->seed_ratio_milli = CLAMP (dict_int (root, "seed-ratio-limit", -1), -1, G_MAXINT64 / 2);
   data->seed_time_limit = MAX (dict_int (root, "seed-time-limit", -1), -1);
   data->stream_piece = CLAMP (dict_int (root, "stream-piece", -1), -1, G_MAXINT32);
+  n = shoal_bencode_node_dict_lookup (root, "renamed-files");
+  if (shoal_bencode_node_is (n, SHOAL_BENCODE_LIST) && shoal_bencode_node_get_n_children (n) <= 1000000)
+    {
+      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+      gboolean good = TRUE;
+
+      /* Checked as paths by the torrent's storage; here only strings. */
+      for (const ShoalBencodeNode *c = shoal_bencode_node_get_first (n); c && good; c = shoal_bencode_node_get_next (c))
+        {
+          gsize len = 0;
+          const guint8 *str = shoal_bencode_node_is (c, SHOAL_BENCODE_STRING) ? shoal_bencode_node_get_string (c, &len) : NULL;
+
+          good = str != NULL && len > 0 && len <= 4096 && memchr (str, 0, len) == NULL;
+          if (good)
+            {
+              g_autofree char *copy = g_strndup ((const char *) str, len);
+
+              g_strv_builder_add (b, copy);
+            }
+        }
+      if (good)
+        data->file_paths = g_strv_builder_end (b);
+    }
   n = shoal_bencode_node_dict_lookup (root, "final-dir");
   if (shoal_bencode_node_is (n, SHOAL_BENCODE_STRING))
     {

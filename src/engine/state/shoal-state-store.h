@@ -89,6 +89,7 @@ typedef struct
   gboolean   first_last_pieces;
   gint64     stream_piece;     /* -1: not streaming */
   char      *final_dir;        /* where the data goes once complete, or NULL */
+  GStrv      file_paths;       /* per file, its path as renamed; NULL: as in the metainfo */
 } ShoalResumeData;
 
 ShoalResumeData *shoal_resume_data_new   (void);
