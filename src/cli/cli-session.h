@@ -25,6 +25,8 @@ G_BEGIN_DECLS
  * @peers: (nullable): HOST:PORT peers the command's torrent connects to
  * @state_dir: (nullable): root of the per-directory resume data; %NULL for
  *   `$XDG_DATA_HOME/shoal-cli`
+ * @restore_saved: bring back the torrents saved in the state directory
+ *   (`watch`); not an option, the command sets it
  *
  * What `download`, `seed` and `create --seed` make their session with,
  * filled by the one option table cli_session_options_add_entries() adds.
@@ -42,6 +44,7 @@ typedef struct
   char     *lsd_interface;
   char    **peers;
   char     *state_dir;
+  gboolean  restore_saved;
 } CliSessionOptions;
 
 void          cli_session_options_add_entries (CliSessionOptions       *options,

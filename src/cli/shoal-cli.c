@@ -25,6 +25,7 @@ static const Command commands[] = {
   { "seed", shoal_cli_seed, "Check existing data and seed it" },
   { "verify", shoal_cli_verify, "Check data on disk against a torrent" },
   { "create", shoal_cli_create, "Make a .torrent of a file or directory" },
+  { "watch", shoal_cli_watch, "Add the .torrent files put in a folder, until interrupted" },
 };
 
 static void
