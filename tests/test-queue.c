@@ -791,6 +791,93 @@ test_rename (Fixture       *f,
   sf_node_free (node);
 }
 
+/* A torrent without payload for stalled-seconds leaves its slot to the
+ * next in the queue, and keeps trying. */
+static void
+test_stalled (Fixture       *f,
+              gconstpointer  data)
+{
+  guint64 len[] = { 64 * 1024 };
+  g_autoptr(SfTorrent) s1 = sf_torrent_new ("stall1", len, 1, 16 * 1024, 101);
+  g_autoptr(SfTorrent) s2 = sf_torrent_new ("stall2", len, 1, 16 * 1024, 102);
+  SfNode *node = sf_node_new (f->dir, "s");
+  g_autoptr(GError) error = NULL;
+  ShoalTorrent *t1, *t2;
+  gint64 start;
+
+  g_object_set (node->session, "max-active-downloads", 1, "stalled-seconds", 3, NULL);
+  t1 = shoal_session_add_torrent (node->session, s1->info, NULL, SHOAL_ADD_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  t2 = shoal_session_add_torrent (node->session, s2->info, NULL, SHOAL_ADD_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  SF_WAIT (shoal_torrent_get_state (t1) == SHOAL_TORRENT_STATE_DOWNLOADING &&
+           shoal_torrent_get_state (t2) == SHOAL_TORRENT_STATE_QUEUED, 10);
+  start = g_get_monotonic_time ();
+  /* No peer sends anything: after 3 s, the first no longer counts. */
+  SF_WAIT (shoal_torrent_get_state (t2) == SHOAL_TORRENT_STATE_DOWNLOADING, 10);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (shoal_torrent_get_state (t1), ==, SHOAL_TORRENT_STATE_DOWNLOADING);
+  /* Stalled torrents never count: with the setting off, one runs again. */
+  g_object_set (node->session, "stalled-seconds", 0, NULL);
+  SF_WAIT (shoal_torrent_get_state (t2) == SHOAL_TORRENT_STATE_QUEUED, 5);
+  g_assert_cmpint (shoal_torrent_get_state (t1), ==, SHOAL_TORRENT_STATE_DOWNLOADING);
+  sf_node_free (node);
+}
+
+static void
+piece_verified_cb (ShoalTorrent *t,
+                   guint         piece,
+                   GArray       *order)
+{
+  g_array_append_val (order, piece);
+}
+
+/* First and last pieces first, then a stream position: the pieces asked
+ * for come first from a slow libtorrent seed. */
+static void
+test_piece_order (Fixture       *f,
+                  gconstpointer  data)
+{
+  guint64 len[] = { 64 * 16 * 1024 };
+  g_autoptr(SfTorrent) a = sf_torrent_new ("firstlast", len, 1, 16 * 1024, 111);
+  g_autoptr(SfTorrent) b = sf_torrent_new ("stream", len, 1, 16 * 1024, 112);
+  SfTorrent *all[] = { a, b };
+  g_autoptr(LtSeed) seed = lt_seed_new (f->dir, all, 2, 256 * 1024);
+  SfNode *node = sf_node_new (f->dir, "leech");
+  g_autoptr(GArray) order_a = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) order_b = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GError) error = NULL;
+  ShoalTorrent *ta, *tb;
+  gboolean first = FALSE, last = FALSE;
+
+  ta = shoal_session_add_torrent (node->session, a->info, NULL, SHOAL_ADD_FLAGS_PAUSED, &error);
+  g_assert_no_error (error);
+  tb = shoal_session_add_torrent (node->session, b->info, NULL, SHOAL_ADD_FLAGS_PAUSED, &error);
+  g_assert_no_error (error);
+  shoal_torrent_set_first_last_pieces (ta, TRUE);
+  shoal_torrent_set_stream_piece (tb, 40);
+  g_signal_connect (ta, "piece-verified", G_CALLBACK (piece_verified_cb), order_a);
+  g_signal_connect (tb, "piece-verified", G_CALLBACK (piece_verified_cb), order_b);
+  SF_WAIT (shoal_torrent_get_state (ta) == SHOAL_TORRENT_STATE_PAUSED &&
+           shoal_torrent_get_state (tb) == SHOAL_TORRENT_STATE_PAUSED, 10);
+  shoal_torrent_start (ta);
+  shoal_torrent_start (tb);
+  add_lt_peer (ta, seed);
+  add_lt_peer (tb, seed);
+  SF_WAIT (order_a->len >= 4 && order_b->len >= 12, 30);
+  for (guint i = 0; i < 4; i++)
+    {
+      first = first || g_array_index (order_a, guint, i) == 0;
+      last = last || g_array_index (order_a, guint, i) == 63;
+    }
+  g_assert_true (first && last);
+  for (guint i = 0; i < 12; i++)
+    g_assert_cmpuint (g_array_index (order_b, guint, i), >=, 40);
+  g_signal_handlers_disconnect_by_data (ta, order_a);
+  g_signal_handlers_disconnect_by_data (tb, order_b);
+  sf_node_free (node);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -801,6 +888,8 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/engine/queue/limit-holds-as-torrents-complete", test_limit_holds);
   ADD ("/engine/queue/moves-persist", test_moves_persist);
+  ADD ("/engine/queue/stalled-leaves-its-slot", test_stalled);
+  ADD ("/engine/options/first-last-and-stream-order", test_piece_order);
   ADD ("/engine/options/torrent-limit-holds", test_torrent_limit);
   ADD ("/engine/options/persist", test_options_persist);
   ADD ("/engine/options/rename-on-disk-and-restart", test_rename);
