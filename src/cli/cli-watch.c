@@ -13,8 +13,9 @@
 
 typedef struct
 {
-  GMainLoop *loop;
-  gboolean   quiet;
+  GMainLoop  *loop;
+  gboolean    quiet;
+  char      **peers;  /* --peer: given to every torrent added */
 } Watch;
 
 static void
@@ -34,11 +35,19 @@ items_changed_cb (GListModel *list,
                   guint       added,
                   Watch      *w)
 {
-  for (guint i = position; i < position + added && !w->quiet; i++)
+  for (guint i = position; i < position + added; i++)
     {
       g_autoptr(ShoalTorrent) t = g_list_model_get_item (list, i);
 
-      printf ("Added “%s”\n", shoal_torrent_get_name (t));
+      if (!w->quiet)
+        printf ("Added “%s”\n", shoal_torrent_get_name (t));
+      for (guint j = 0; w->peers != NULL && w->peers[j] != NULL; j++)
+        {
+          g_autoptr(GError) error = NULL;
+
+          if (!shoal_torrent_add_peer (t, w->peers[j], &error))
+            fprintf (stderr, "shoal-cli: --peer: %s\n", error->message);
+        }
     }
   fflush (stdout);
 }
@@ -118,6 +127,7 @@ shoal_cli_watch (int    argc,
     }
   w.loop = loop;
   w.quiet = quiet;
+  w.peers = session_options.peers;
   g_signal_connect (session, "torrent-completed", G_CALLBACK (completed_cb), &w);
   g_signal_connect (shoal_session_get_torrents (session), "items-changed", G_CALLBACK (items_changed_cb), &w);
   shoal_session_set_download_dir (session, dir);
