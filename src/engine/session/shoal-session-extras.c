@@ -18,7 +18,8 @@
  *   .torrent.added (or removed); files still being written are waited for,
  *   bad ones renamed .torrent.invalid;
  * - cumulative statistics (downloaded, uploaded, time running, first start)
- *   kept in the state directory across runs.
+ *   kept in the state directory across runs (from the first run that moved
+ *   any data).
  */
 #include "config.h"
 
@@ -523,6 +524,7 @@ load_stats (ShoalSession *self)
       }
   else if (bytes != NULL)
     g_message ("Ignoring unreadable session statistics in %s", self->state_dir);
+  self->stats_saved = root != NULL;
   self->stats_downloaded = (guint64) values[0];
   self->stats_uploaded = (guint64) values[1];
   self->stats_seconds = (guint64) values[2];
@@ -538,6 +540,11 @@ save_stats (ShoalSession *self)
 
   if (self->stats_run_start_us == 0)
     return;
+  /* A session that never moved data (shoal-cli verify, a test) leaves no
+   * file behind where there was none. */
+  if (!self->stats_saved && self->stats_run_down == 0 && self->stats_run_up == 0)
+    return;
+  self->stats_saved = TRUE;
   shoal_bencode_writer_begin_dict (w);
   shoal_bencode_writer_cstring (w, "downloaded");
   shoal_bencode_writer_integer (w, (gint64) MIN (self->stats_downloaded + self->stats_run_down, (guint64) G_MAXINT64));

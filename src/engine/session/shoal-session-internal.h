@@ -116,6 +116,7 @@ struct _ShoalSession
   guint64           stats_run_up_base;
   guint64           stats_run_down;       /* counted in this run */
   guint64           stats_run_up;
+  gboolean          stats_saved;          /* stats.dat exists (loaded or written) */
   guint64           stats_saved_period;   /* run_seconds / STATS_SAVE_EVERY_S at the last save */
   GHashTable       *stats_last;           /* torrent -> its totals seen last (guint64[2]) */
 };

@@ -94,7 +94,7 @@ _shoal_session_update_queue (ShoalSession *self)
 {
   g_autoptr(GPtrArray) sorted = NULL;
   gint64 now = g_get_monotonic_time ();
-  guint n_down = 0, n_seed = 0;
+  guint n_down = 0, n_seed = 0, n_changed = 0;
   gboolean hold_all;
 
   if (self->torrents == NULL || !self->started || self->queue_loading)
@@ -127,11 +127,15 @@ _shoal_session_update_queue (ShoalSession *self)
                 (*count)++;
             }
           if (hold == (pass == 0))
-            _shoal_torrent_set_queue_hold (t, hold);
+            {
+              n_changed += hold != t->queue_hold;
+              _shoal_torrent_set_queue_hold (t, hold);
+            }
         }
     }
-  g_debug ("Queue: %u downloading, %u seeding (limits %u, %u)%s", n_down, n_seed,
-           self->max_active_downloads, self->max_active_seeds, hold_all ? ", all held" : "");
+  if (n_changed > 0)
+    g_debug ("Queue: %u held or let go; %u to download, %u to seed (limits %u, %u)%s", n_changed, n_down,
+             n_seed, self->max_active_downloads, self->max_active_seeds, hold_all ? ", all held" : "");
 }
 
 /* A torrent just listed, before it begins: its place at the end of the
