@@ -326,6 +326,8 @@ _shoal_session_extras_finalize (ShoalSession *self)
   watch_stop (self);
   g_clear_handle_id (&self->alt_timer_id, g_source_remove);
   g_clear_handle_id (&self->queue_idle_id, g_source_remove);
+  g_clear_handle_id (&self->final_move_id, g_source_remove);
+  g_clear_pointer (&self->final_moves, g_ptr_array_unref);
   if (self->network_monitor != NULL && self->metered_handler != 0)
     g_signal_handler_disconnect (self->network_monitor, self->metered_handler);
   g_clear_object (&self->network_monitor);
@@ -861,12 +863,33 @@ _shoal_session_incomplete_redirect (ShoalSession   *self,
   return final;
 }
 
+static gboolean
+final_moves_cb (gpointer data)
+{
+  ShoalSession *self = data;
+  g_autoptr(GPtrArray) moves = g_steal_pointer (&self->final_moves);
+
+  self->final_move_id = 0;
+  for (guint i = 0; moves != NULL && i < moves->len; i++)
+    if (g_list_store_find (self->torrents, moves->pdata[i], NULL))  /* not removed meanwhile */
+      _shoal_torrent_move_to_final_dir (moves->pdata[i]);
+  return G_SOURCE_REMOVE;
+}
+
 void
 _shoal_session_extras_completed (ShoalSession *self,
                                  ShoalTorrent *torrent)
 {
-  (void) self;
-  _shoal_torrent_move_to_final_dir (torrent);
+  /* Not from inside the piece's verification, which called us: moving
+   * stops the torrent's connections first. */
+  if (torrent->final_dir != NULL && self->started)
+    {
+      if (self->final_moves == NULL)
+        self->final_moves = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_add (self->final_moves, g_object_ref (torrent));
+      if (self->final_move_id == 0)
+        self->final_move_id = g_idle_add (final_moves_cb, self);
+    }
   _shoal_session_queue_later (self);
 }
 
@@ -896,6 +919,8 @@ _shoal_session_extras_close (ShoalSession *self)
   watch_stop (self);
   g_clear_handle_id (&self->alt_timer_id, g_source_remove);
   g_clear_handle_id (&self->queue_idle_id, g_source_remove);
+  g_clear_handle_id (&self->final_move_id, g_source_remove);
+  g_clear_pointer (&self->final_moves, g_ptr_array_unref);
   if (self->network_monitor != NULL && self->metered_handler != 0)
     g_signal_handler_disconnect (self->network_monitor, self->metered_handler);
   self->metered_handler = 0;

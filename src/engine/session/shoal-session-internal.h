@@ -102,6 +102,8 @@ struct _ShoalSession
   ShoalMeteredPolicy metered_policy;
   gboolean          metered;              /* the network is metered now */
   char             *incomplete_dir;
+  GPtrArray        *final_moves;          /* completed torrents to move out of it */
+  guint             final_move_id;
   char             *watch_dir;
   gboolean          watch_remove;         /* remove added files instead of renaming */
   GFileMonitor     *watch_monitor;
