@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
 #include <string.h>
 
 #include "session-fixture.h"
@@ -878,6 +879,65 @@ test_piece_order (Fixture       *f,
   sf_node_free (node);
 }
 
+/* A tracker on 127.0.0.1 that counts announces and asks for none again
+ * for half an hour. */
+static void
+tracker_cb (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  static const char body[] = "d8:intervali1800e5:peers0:e";
+  guint *count = user_data;
+
+  (*count)++;
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, body, sizeof body - 1);
+}
+
+/* shoal_torrent_reannounce() asks the tracker at once, not at the interval. */
+static void
+test_reannounce (Fixture       *f,
+                 gconstpointer  data)
+{
+  guint64 len[] = { 64 * 1024 };
+  g_autoptr(SfTorrent) st = sf_torrent_new ("announce", len, 1, 16 * 1024, 121);
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+  g_autofree char *url = NULL;
+  SfNode *node = sf_node_new (f->dir, "a");
+  guint count = 0;
+  ShoalTorrent *t;
+
+  soup_server_add_handler (server, "/announce", tracker_cb, &count, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("http://127.0.0.1:%d/announce", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  t = shoal_session_add_torrent (node->session, st->info, NULL, SHOAL_ADD_FLAGS_PAUSED, &error);
+  g_assert_no_error (error);
+  g_assert_true (shoal_torrent_add_tracker (t, url, 0, &error));
+  g_assert_no_error (error);
+  SF_WAIT (shoal_torrent_get_state (t) == SHOAL_TORRENT_STATE_PAUSED, 10);
+  /* Paused: nothing to announce. */
+  shoal_torrent_reannounce (t);
+  sf_run_for (300);
+  g_assert_cmpuint (count, ==, 0);
+  shoal_torrent_start (t);
+  SF_WAIT (count == 1, 10);
+  sf_run_for (1500);
+  g_assert_cmpuint (count, ==, 1);
+  shoal_torrent_reannounce (t);
+  SF_WAIT (count == 2, 10);
+  sf_node_free (node);
+  /* The `stopped` of the closing session may have come in too. */
+  g_assert_cmpuint (count, <=, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -892,6 +952,7 @@ main (int   argc,
   ADD ("/engine/options/first-last-and-stream-order", test_piece_order);
   ADD ("/engine/options/torrent-limit-holds", test_torrent_limit);
   ADD ("/engine/options/persist", test_options_persist);
+  ADD ("/engine/options/reannounce", test_reannounce);
   ADD ("/engine/options/rename-on-disk-and-restart", test_rename);
   ADD ("/engine/incomplete/moves-on-completion", test_incomplete_dir);
   ADD ("/engine/incomplete/failed-move-loses-nothing", test_incomplete_move_fails);
