@@ -467,6 +467,12 @@ test_stats_persist (Fixture       *f,
   g_assert_cmpuint (seconds, >=, 1);
   g_assert_cmpint (first, >, 0);
   g_assert_cmpfloat (shoal_session_get_total_ratio (node->session), ==, 0.0);
+  {
+    double ratio = -1;
+
+    g_object_get (node->session, "total-ratio", &ratio, NULL);
+    g_assert_cmpfloat (ratio, ==, 0.0);
+  }
 
   sf_node_restart (node);
   g_object_get (node->session, "total-downloaded", &total_after, "seconds-active", &seconds_after,

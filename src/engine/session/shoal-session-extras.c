@@ -104,6 +104,9 @@ _shoal_session_extras_class_init (GObjectClass *object_class)
   p[PROP_TOTAL_UPLOADED] = g_param_spec_uint64 ("total-uploaded", NULL, NULL, 0, G_MAXUINT64, 0, ro);
   p[PROP_SECONDS_ACTIVE] = g_param_spec_uint64 ("seconds-active", NULL, NULL, 0, G_MAXUINT64, 0, ro);
   p[PROP_FIRST_START] = g_param_spec_int64 ("first-start", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  /* ShoalSession:total-ratio: total-uploaded over total-downloaded, 0
+   * before anything was downloaded. */
+  p[PROP_TOTAL_RATIO] = g_param_spec_double ("total-ratio", NULL, NULL, 0, G_MAXDOUBLE, 0, ro);
 
   for (guint i = PROP_EXTRA_0 + 1; i < N_EXTRA_PROPS; i++)
     g_object_class_install_property (object_class, i, p[i]);
@@ -183,6 +186,9 @@ _shoal_session_extras_get_property (ShoalSession *self,
       return TRUE;
     case PROP_FIRST_START:
       g_value_set_int64 (value, self->stats_first_start);
+      return TRUE;
+    case PROP_TOTAL_RATIO:
+      g_value_set_double (value, shoal_session_get_total_ratio (self));
       return TRUE;
     default:
       return FALSE;
@@ -609,6 +615,8 @@ count_transfers (ShoalSession *self)
       self->stats_run_up += up;
       g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_extra_properties[PROP_TOTAL_UPLOADED]);
     }
+  if (down > 0 || up > 0)
+    g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_extra_properties[PROP_TOTAL_RATIO]);
   g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_extra_properties[PROP_SECONDS_ACTIVE]);
   g_object_thaw_notify (G_OBJECT (self));
 }
