@@ -275,6 +275,8 @@ shoal_torrent_state_label (ShoalTorrentState state)
       return _("Error");
     case SHOAL_TORRENT_STATE_FETCHING_METADATA:
       return _("Fetching metadata…");
+    case SHOAL_TORRENT_STATE_QUEUED:
+      return _("Queued");
     default:
       return "";
     }

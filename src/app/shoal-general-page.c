@@ -118,6 +118,8 @@ format_state (ShoalTorrent *torrent)
       return g_strdup (_("Stopped by an error"));
     case SHOAL_TORRENT_STATE_FETCHING_METADATA:
       return g_strdup (_("Fetching metadata…"));
+    case SHOAL_TORRENT_STATE_QUEUED:
+      return g_strdup (_("Queued"));
     default:
       return g_strdup (_("Unknown"));
     }

@@ -64,6 +64,8 @@ state_text (ShoalTorrentState state)
       return _("Error");
     case SHOAL_TORRENT_STATE_FETCHING_METADATA:
       return _("Fetching metadata");
+    case SHOAL_TORRENT_STATE_QUEUED:
+      return _("Queued");
     default:
       return "";
     }

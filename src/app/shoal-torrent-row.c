@@ -225,6 +225,7 @@ dup_status_text (ShoalTorrent *torrent)
     case SHOAL_TORRENT_STATE_SEEDING:
     case SHOAL_TORRENT_STATE_FINISHED:
     case SHOAL_TORRENT_STATE_FETCHING_METADATA:
+    case SHOAL_TORRENT_STATE_QUEUED:
     default:
       break;
     }
@@ -266,13 +267,14 @@ dup_summary_text (ShoalTorrentRow *self)
       break;
     case SHOAL_TORRENT_STATE_DOWNLOADING:
     case SHOAL_TORRENT_STATE_PAUSED:
+    case SHOAL_TORRENT_STATE_QUEUED:
       {
         g_autofree char *have = shoal_format_size ((guint64) ((double) self->size * MAX (self->progress, 0.0)));
 
         size = shoal_format_size (self->size);
         /* Translators: how much of a torrent is here, as "12.3 MiB of 300 MiB" */
         g_string_append_printf (text, _("%s of %s"), have, size);
-        if (self->state == SHOAL_TORRENT_STATE_PAUSED)
+        if (self->state == SHOAL_TORRENT_STATE_PAUSED || self->state == SHOAL_TORRENT_STATE_QUEUED)
           g_string_append_printf (text, "%s%s", sep, shoal_torrent_state_label (self->state));
       }
       break;
@@ -286,7 +288,7 @@ dup_summary_text (ShoalTorrentRow *self)
     }
 
   if (self->state == SHOAL_TORRENT_STATE_ERROR || self->state == SHOAL_TORRENT_STATE_PAUSED ||
-      self->state == SHOAL_TORRENT_STATE_CHECKING)
+      self->state == SHOAL_TORRENT_STATE_QUEUED || self->state == SHOAL_TORRENT_STATE_CHECKING)
     return g_string_free (g_steal_pointer (&text), FALSE);
 
   if (self->download_rate > 0)

@@ -45,6 +45,10 @@ typedef struct
   char              **skip_files;
   gboolean            sequential;
   gboolean            quiet;
+  double              ratio_limit;  /* 0: none */
+  gint64              seed_time;    /* s, 0: none */
+  gint                max_peers;    /* 0: the session's */
+  gboolean            first_last;
 } CliTransferOptions;
 
 static void
@@ -119,6 +123,8 @@ state_name (ShoalTorrentState state)
       return "error";
     case SHOAL_TORRENT_STATE_FETCHING_METADATA:
       return "fetching metadata";
+    case SHOAL_TORRENT_STATE_QUEUED:
+      return "queued";
     default:
       return "unknown";
     }
@@ -221,6 +227,16 @@ state_cb (ShoalTorrent *torrent,
       if (!d->quiet)
         printf ("Only %.1f%% of “%s” is in %s: downloading the rest first\n",
                 shoal_torrent_get_progress (torrent) * 100.0, shoal_torrent_get_name (torrent), d->dir);
+    }
+  /* --ratio-limit or --seed-time reached: seeding is over. */
+  if (shoal_torrent_get_state (torrent) == SHOAL_TORRENT_STATE_FINISHED)
+    {
+      end_line (d);
+      if (!d->quiet)
+        printf ("Seeding limit reached for “%s” (ratio %.2f)\n", shoal_torrent_get_name (torrent),
+                shoal_torrent_get_ratio (torrent));
+      g_main_loop_quit (d->loop);
+      return;
     }
   /* A torrent that is complete as soon as it is checked. */
   if (!d->seed && shoal_torrent_get_state (torrent) == SHOAL_TORRENT_STATE_SEEDING &&
@@ -398,6 +414,14 @@ run (const CliTransferOptions *options)
     }
   if (options->sequential)
     shoal_torrent_set_sequential (torrent, TRUE);
+  if (options->first_last)
+    shoal_torrent_set_first_last_pieces (torrent, TRUE);
+  if (options->max_peers > 0)
+    shoal_torrent_set_max_connections (torrent, (guint) options->max_peers);
+  if (options->ratio_limit > 0)
+    shoal_torrent_set_seed_ratio_limit (torrent, options->ratio_limit);
+  if (options->seed_time > 0)
+    shoal_torrent_set_seed_time_limit (torrent, options->seed_time);
   for (guint i = 0; options->session.peers && options->session.peers[i]; i++)
     if (!shoal_torrent_add_peer (torrent, options->session.peers[i], &error))
       {
@@ -448,6 +472,10 @@ shoal_cli_download (int    argc,
     { "seed", 0, 0, G_OPTION_ARG_NONE, &options.seed, "Keep seeding after the download completes", NULL },
     { "skip-file", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.skip_files, "Do not download this file (index from “info”; not for magnet links)", "INDEX" },
     { "sequential", 0, 0, G_OPTION_ARG_NONE, &options.sequential, "Download pieces in order", NULL },
+    { "first-last", 0, 0, G_OPTION_ARG_NONE, &options.first_last, "Download the first and last piece of each file first", NULL },
+    { "max-peers", 0, 0, G_OPTION_ARG_INT, &options.max_peers, "Connect to at most this many peers", "N" },
+    { "ratio-limit", 0, 0, G_OPTION_ARG_DOUBLE, &options.ratio_limit, "With --seed: stop at this upload ratio", "RATIO" },
+    { "seed-time", 0, 0, G_OPTION_ARG_INT64, &options.seed_time, "With --seed: stop after seeding this long", "SECONDS" },
     { NULL }
   };
   const GOptionEntry last[] = {
@@ -480,6 +508,12 @@ shoal_cli_seed (int    argc,
                 char **argv)
 {
   g_auto(CliTransferOptions) options = { .seed = TRUE };
+  const GOptionEntry entries[] = {
+    { "max-peers", 0, 0, G_OPTION_ARG_INT, &options.max_peers, "Connect to at most this many peers", "N" },
+    { "ratio-limit", 0, 0, G_OPTION_ARG_DOUBLE, &options.ratio_limit, "Stop at this upload ratio", "RATIO" },
+    { "seed-time", 0, 0, G_OPTION_ARG_INT64, &options.seed_time, "Stop after seeding this long", "SECONDS" },
+    { NULL }
+  };
   const GOptionEntry last[] = {
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet, "Print only errors", NULL },
     { NULL }
@@ -487,6 +521,7 @@ shoal_cli_seed (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new ("FILE.torrent DIR — check the data in DIR and seed it");
   g_autoptr(GError) error = NULL;
 
+  g_option_context_add_main_entries (context, entries, NULL);
   cli_session_options_add_entries (&options.session, context);
   g_option_context_add_main_entries (context, last, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))

@@ -134,7 +134,8 @@ port_test_cb (ShoalSession *session,
  *   cannot start
  *
  * Makes the session a command works in, configured by @options, restoring
- * none of the torrents saved in @state, and starts it. @options->peers are
+ * the torrents saved in @state only with @options->restore_saved, and
+ * starts it. @options->peers are
  * the caller's to add to its torrent.
  *
  * Returns: (transfer full) (nullable): the started session, or %NULL
@@ -166,7 +167,7 @@ cli_session_new (const CliSessionOptions  *options,
 
     _shoal_session_set_test_hooks (session, &hooks);
   }
-  shoal_session_set_restore_saved_torrents (session, FALSE);
+  shoal_session_set_restore_saved_torrents (session, options->restore_saved);
   shoal_session_set_listen_port (session, (guint16) options->port);
   for (guint i = 0; options->dht_bootstrap != NULL && options->dht_bootstrap[i] != NULL; i++)
     shoal_session_add_dht_bootstrap_node (session, options->dht_bootstrap[i]);

@@ -27,6 +27,8 @@ G_BEGIN_DECLS
  *   `$XDG_DATA_HOME/shoal-cli`
  * @no_port_mapping: do not ask the router to forward the port
  * @quiet: print nothing about the port mapping (set by the command)
+ * @restore_saved: bring back the torrents saved in the state directory
+ *   (`watch`); not an option, the command sets it
  *
  * What `download`, `seed` and `create --seed` make their session with,
  * filled by the one option table cli_session_options_add_entries() adds.
@@ -46,6 +48,7 @@ typedef struct
   char     *state_dir;
   gboolean  no_port_mapping;
   gboolean  quiet;
+  gboolean  restore_saved;
 } CliSessionOptions;
 
 void          cli_session_options_add_entries (CliSessionOptions       *options,

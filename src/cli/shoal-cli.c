@@ -26,6 +26,7 @@ static const Command commands[] = {
   { "verify", shoal_cli_verify, "Check data on disk against a torrent" },
   { "create", shoal_cli_create, "Make a .torrent of a file or directory" },
   { "feed", shoal_cli_feed, "Follow RSS/Atom feeds and download what rules pick" },
+  { "watch", shoal_cli_watch, "Add the .torrent files put in a folder, until interrupted" },
 };
 
 static void

@@ -16,5 +16,6 @@ int shoal_cli_seed     (int argc, char **argv);
 int shoal_cli_verify   (int argc, char **argv);
 int shoal_cli_create   (int argc, char **argv);
 int shoal_cli_feed     (int argc, char **argv);
+int shoal_cli_watch    (int argc, char **argv);
 
 G_END_DECLS

@@ -225,10 +225,11 @@ state_of (JsonObject *o)
     case 2:
       return SHOAL_TORRENT_STATE_CHECKING;
     case 3:
+    case 5:
+      return SHOAL_TORRENT_STATE_QUEUED;
     case 4:
       return double_member (o, "metadataPercentComplete") < 1.0 ? SHOAL_TORRENT_STATE_FETCHING_METADATA
                                                                  : SHOAL_TORRENT_STATE_DOWNLOADING;
-    case 5:
     case 6:
       return SHOAL_TORRENT_STATE_SEEDING;
     default:

@@ -63,6 +63,8 @@ object_node (JsonObject *object)
  * Transmission's status: 0 stopped, 1 check wait, 2 check, 3 download
  * wait, 4 download, 5 seed wait, 6 seed.
  */
+static gboolean have_bytes_is_all (ShoalTorrent *torrent);
+
 int
 _shoal_rpc_status (ShoalTorrent *torrent)
 {
@@ -75,6 +77,9 @@ _shoal_rpc_status (ShoalTorrent *torrent)
       return 4;
     case SHOAL_TORRENT_STATE_SEEDING:
       return 6;
+    case SHOAL_TORRENT_STATE_QUEUED:
+      /* download wait or seed wait */
+      return have_bytes_is_all (torrent) ? 5 : 3;
     case SHOAL_TORRENT_STATE_PAUSED:
     case SHOAL_TORRENT_STATE_FINISHED:
     case SHOAL_TORRENT_STATE_ERROR:
@@ -92,6 +97,14 @@ have_bytes (ShoalTorrent *torrent)
   for (guint i = 0; i < n; i++)
     have += shoal_torrent_get_file_have (torrent, i);
   return have;
+}
+
+static guint64 total_size (ShoalTorrent *torrent);
+
+static gboolean
+have_bytes_is_all (ShoalTorrent *torrent)
+{
+  return shoal_torrent_get_metainfo (torrent) != NULL && have_bytes (torrent) >= total_size (torrent);
 }
 
 static guint64

@@ -87,6 +87,51 @@ struct _ShoalSession
   guint16           external_port;  /* TCP, the one announced; 0: not mapped */
   gint64            last_incoming_us; /* the last peer that reached us */
   gboolean          incoming_reachable;
+  /* shoal-session-queue.c */
+  guint             max_active_downloads; /* 0: no limit */
+  guint             max_active_seeds;
+  guint             stalled_seconds;      /* 0: a stalled torrent still counts */
+  guint             queue_idle_id;
+  gboolean          queue_loading;        /* restoring saved torrents */
+
+  /* shoal-session-extras.c */
+  guint64           normal_down_limit;    /* what download-limit says */
+  guint64           normal_up_limit;
+  guint64           alt_down_limit;       /* 0: none */
+  guint64           alt_up_limit;
+  gboolean          alt_speed_enabled;    /* switched on by hand */
+  gboolean          alt_schedule_enabled;
+  guint             alt_days;             /* bit 0: Monday … bit 6: Sunday */
+  guint             alt_begin_minute;     /* 0…1439, local time */
+  guint             alt_end_minute;
+  gboolean          alt_active;           /* what the rate limits use now */
+  guint             alt_timer_id;
+  GDateTime      *(*clock) (gpointer data); /* tests; NULL: the real time */
+  gpointer          clock_data;
+  GNetworkMonitor  *network_monitor;
+  gulong            metered_handler;
+  ShoalMeteredPolicy metered_policy;
+  gboolean          metered;              /* the network is metered now */
+  char             *incomplete_dir;
+  GPtrArray        *final_moves;          /* completed torrents to move out of it */
+  guint             final_move_id;
+  char             *watch_dir;
+  gboolean          watch_remove;         /* remove added files instead of renaming */
+  GFileMonitor     *watch_monitor;
+  GHashTable       *watch_pending;        /* path -> size seen last (gint64 *) */
+  guint             watch_timer_id;
+  guint64           stats_downloaded;     /* before this run */
+  guint64           stats_uploaded;
+  guint64           stats_seconds;
+  gint64            stats_first_start;    /* s since the epoch */
+  gint64            stats_run_start_us;
+  guint64           stats_run_down_base;  /* torrents' totals when this run started counting */
+  guint64           stats_run_up_base;
+  guint64           stats_run_down;       /* counted in this run */
+  guint64           stats_run_up;
+  gboolean          stats_saved;          /* stats.dat exists (loaded or written) */
+  guint64           stats_saved_period;   /* run_seconds / STATS_SAVE_EVERY_S at the last save */
+  GHashTable       *stats_last;           /* torrent -> its totals seen last (guint64[2]) */
 };
 
 enum {
@@ -115,6 +160,35 @@ enum {
   PROP_INCOMING_REACHABLE,
   N_PROPS
 };
+
+/* shoal-session-extras.c installs its properties after N_PROPS. */
+enum {
+  PROP_EXTRA_0 = N_PROPS,
+  PROP_MAX_ACTIVE_DOWNLOADS,
+  PROP_MAX_ACTIVE_SEEDS,
+  PROP_STALLED_SECONDS,
+  PROP_ALT_DOWNLOAD_LIMIT,
+  PROP_ALT_UPLOAD_LIMIT,
+  PROP_ALT_SPEED_ENABLED,
+  PROP_ALT_SCHEDULE_ENABLED,
+  PROP_ALT_DAYS,
+  PROP_ALT_BEGIN_MINUTE,
+  PROP_ALT_END_MINUTE,
+  PROP_ALT_SPEED_ACTIVE,
+  PROP_METERED_POLICY,
+  PROP_METERED_PAUSED,
+  PROP_INCOMPLETE_DIR,
+  PROP_WATCH_DIR,
+  PROP_WATCH_REMOVE,
+  PROP_TOTAL_DOWNLOADED,
+  PROP_TOTAL_UPLOADED,
+  PROP_SECONDS_ACTIVE,
+  PROP_FIRST_START,
+  PROP_TOTAL_RATIO,
+  N_EXTRA_PROPS
+};
+
+extern GParamSpec *_shoal_session_extra_properties[N_EXTRA_PROPS];
 
 extern GParamSpec *_shoal_session_properties[N_PROPS];
 
@@ -151,6 +225,38 @@ void             _shoal_session_tick_port_test         (ShoalSession  *self,
 guint16          _shoal_session_get_announce_port      (ShoalSession  *self);
 guint16          _shoal_session_get_dht_announce_port  (ShoalSession  *self);
 void             _shoal_session_install_port_mapping_properties (GParamSpec **properties);
+/* shoal-session-queue.c */
+void             _shoal_session_torrent_listed         (ShoalSession  *self,
+                                                         ShoalTorrent  *torrent);
+void             _shoal_session_torrent_unlisted       (ShoalSession  *self,
+                                                         ShoalTorrent  *torrent);
+void             _shoal_session_queue_loaded           (ShoalSession  *self);
+void             _shoal_session_update_queue           (ShoalSession  *self);
+void             _shoal_session_queue_later            (ShoalSession  *self);
+
+/* shoal-session-extras.c */
+void             _shoal_session_extras_class_init      (GObjectClass  *object_class);
+void             _shoal_session_extras_init            (ShoalSession  *self);
+void             _shoal_session_extras_finalize        (ShoalSession  *self);
+gboolean         _shoal_session_extras_get_property    (ShoalSession  *self,
+                                                         guint          prop_id,
+                                                         GValue        *value);
+gboolean         _shoal_session_extras_set_property    (ShoalSession  *self,
+                                                         guint          prop_id,
+                                                         const GValue  *value);
+void             _shoal_session_extras_start           (ShoalSession  *self);
+void             _shoal_session_extras_close           (ShoalSession  *self);
+void             _shoal_session_extras_tick            (ShoalSession  *self,
+                                                         gint64         now_us);
+void             _shoal_session_apply_rate_limits      (ShoalSession  *self);
+gboolean         _shoal_session_is_metered_paused      (ShoalSession  *self);
+void             _shoal_session_extras_completed       (ShoalSession  *self,
+                                                         ShoalTorrent  *torrent);
+void             _shoal_session_stats_listed           (ShoalSession  *self,
+                                                         ShoalTorrent  *torrent);
+char            *_shoal_session_incomplete_redirect    (ShoalSession  *self,
+                                                         char         **dir,
+                                                         ShoalAddFlags  flags);
 
 /* shoal-session-lifecycle.c */
 void             _shoal_session_check_close_tasks      (gpointer       data);

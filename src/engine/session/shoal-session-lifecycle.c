@@ -31,6 +31,7 @@ tick_cb (gpointer user_data)
     }
   _shoal_session_sync_lsd (self);
   _shoal_session_tick_port_test (self, now);
+  _shoal_session_extras_tick (self, now);
   return G_SOURCE_CONTINUE;
 }
 
@@ -70,6 +71,7 @@ shoal_session_start (ShoalSession  *self,
   if (self->restore_saved)
     _shoal_session_load_saved_torrents (self);
   _shoal_session_sync_port_mapping (self);
+  _shoal_session_extras_start (self);
   return TRUE;
 }
 
@@ -88,6 +90,7 @@ shoal_session_close (ShoalSession *self)
   if (self->tick_id)
     g_source_remove (self->tick_id);
   self->tick_id = 0;
+  _shoal_session_extras_close (self);
   if (self->started)
     shoal_session_save (self);
   _shoal_session_stop_dht (self);

@@ -12,7 +12,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -52,5 +52,14 @@ typedef struct
 void                         _shoal_session_set_test_hooks (ShoalSession                *self,
                                                             const ShoalSessionTestHooks *hooks);
 const ShoalSessionTestHooks *_shoal_session_get_test_hooks (ShoalSession                *self);
+
+/* The network monitor whose network-metered the session follows (before
+ * shoal_session_start(); default: g_network_monitor_get_default()), and
+ * the clock the speed schedule reads (NULL: the real local time). */
+void                         _shoal_session_set_network_monitor (ShoalSession    *self,
+                                                                 GNetworkMonitor *monitor);
+void                         _shoal_session_set_clock      (ShoalSession  *self,
+                                                            GDateTime   *(*clock) (gpointer data),
+                                                            gpointer       data);
 
 G_END_DECLS

@@ -41,6 +41,7 @@ load_saved_magnet (ShoalSession *self,
     }
   torrent = _shoal_torrent_new_magnet (&self->torrent_services, magnet, save_dir ? save_dir : self->download_dir, SHOAL_ADD_FLAGS_NONE);
   g_list_store_append (self->torrents, torrent);
+  _shoal_session_torrent_listed (self, torrent);
   _shoal_torrent_begin (torrent);
 }
 
@@ -72,6 +73,7 @@ load_saved_torrent (ShoalSession *self,
   if (resume != NULL)
     _shoal_torrent_apply_resume (torrent, resume);
   g_list_store_append (self->torrents, torrent);
+  _shoal_session_torrent_listed (self, torrent);
   _shoal_torrent_begin (torrent);
 }
 
@@ -81,11 +83,14 @@ _shoal_session_load_saved_torrents (ShoalSession *self)
   g_auto(GStrv) magnets = shoal_state_store_list_magnets (_shoal_session_get_store (self));
   g_auto(GStrv) metainfos = shoal_state_store_list_metainfos (_shoal_session_get_store (self));
 
-  /* A stable order: by name (the hash); the resume data keeps added times. */
+  /* A stable order: by name (the hash); the resume data keeps added times
+   * and queue positions. */
+  self->queue_loading = TRUE;
   for (guint i = 0; magnets[i] != NULL; i++)
     load_saved_magnet (self, magnets[i]);
   for (guint i = 0; metainfos[i] != NULL; i++)
     load_saved_torrent (self, metainfos[i]);
+  _shoal_session_queue_loaded (self);
 }
 
 /**
@@ -185,9 +190,8 @@ static ShoalTorrent *
 finish_add (ShoalSession  *self,
             ShoalTorrent  *torrent)
 {
-  shoal_torrent_set_seed_ratio_limit (torrent, self->seed_ratio_limit);
-  shoal_torrent_set_seed_time_limit (torrent, self->seed_time_limit);
   g_list_store_append (self->torrents, torrent);
+  _shoal_session_torrent_listed (self, torrent);
   _shoal_torrent_begin (torrent);
   return torrent;
 }
@@ -263,6 +267,7 @@ shoal_session_add_torrent (ShoalSession   *self,
   const guint8 *hash;
   g_autoptr(ShoalTorrent) torrent = NULL;
   g_autofree char *dir = NULL;
+  g_autofree char *final_dir = NULL;
 
   g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
   g_return_val_if_fail (SHOAL_IS_METAINFO (info), NULL);
@@ -279,7 +284,10 @@ shoal_session_add_torrent (ShoalSession   *self,
     return NULL;
 
   dir = g_canonicalize_filename (save_dir ? save_dir : self->download_dir, NULL);
+  final_dir = _shoal_session_incomplete_redirect (self, &dir, flags);
   torrent = _shoal_torrent_new (&self->torrent_services, info, dir, flags);
+  if (final_dir != NULL)
+    _shoal_torrent_set_final_dir (torrent, final_dir);
   if ((flags & SHOAL_ADD_FLAGS_RESUME) && !(flags & SHOAL_ADD_FLAGS_SEED_MODE))
     resume_saved_state (self, torrent, flags);
   if (!(flags & SHOAL_ADD_FLAGS_NO_SAVE) &&
@@ -336,6 +344,7 @@ shoal_session_add_magnet (ShoalSession   *self,
   const guint8 *hash;
   g_autoptr(ShoalTorrent) torrent = NULL;
   g_autofree char *dir = NULL;
+  g_autofree char *final_dir = NULL;
 
   g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
   g_return_val_if_fail (SHOAL_IS_MAGNET (magnet), NULL);
@@ -360,7 +369,10 @@ shoal_session_add_magnet (ShoalSession   *self,
     }
 
   dir = g_canonicalize_filename (save_dir ? save_dir : self->download_dir, NULL);
+  final_dir = _shoal_session_incomplete_redirect (self, &dir, flags);
   torrent = _shoal_torrent_new_magnet (&self->torrent_services, magnet, dir, flags);
+  if (final_dir != NULL)
+    _shoal_torrent_set_final_dir (torrent, final_dir);
   if (!(flags & SHOAL_ADD_FLAGS_NO_SAVE) &&
       !shoal_state_store_save_magnet (_shoal_session_get_store (self), shoal_torrent_get_info_hash_hex (torrent), magnet, dir, error))
     return NULL;
@@ -452,6 +464,7 @@ shoal_session_remove_torrent_async (ShoalSession        *self,
   _shoal_torrent_close (torrent);
   _shoal_torrent_remove_state (torrent);
   g_list_store_remove (self->torrents, pos);
+  _shoal_session_torrent_unlisted (self, torrent);
   /* A magnet link still fetching its metadata has no storage, no data. */
   if (delete_data && _shoal_torrent_get_storage (torrent) != NULL)
     {

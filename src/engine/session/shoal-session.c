@@ -79,6 +79,7 @@ shoal_session_finalize (GObject *object)
   g_clear_object (&self->port_mapper);
   g_clear_pointer (&self->port_mapping_reason, g_free);
   g_clear_pointer (&self->external_address, g_free);
+  _shoal_session_extras_finalize (self);
   G_OBJECT_CLASS (shoal_session_parent_class)->finalize (object);
 }
 
@@ -134,10 +135,10 @@ shoal_session_get_property (GObject    *object,
       g_value_set_string (value, self->lsd_interface);
       break;
     case PROP_DOWNLOAD_LIMIT:
-      g_value_set_uint64 (value, self->down_limit.limit);
+      g_value_set_uint64 (value, self->normal_down_limit);
       break;
     case PROP_UPLOAD_LIMIT:
-      g_value_set_uint64 (value, self->up_limit.limit);
+      g_value_set_uint64 (value, self->normal_up_limit);
       break;
     case PROP_MAX_CONNECTIONS:
       g_value_set_uint (value, self->max_connections);
@@ -173,7 +174,8 @@ shoal_session_get_property (GObject    *object,
       g_value_set_boolean (value, self->incoming_reachable);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!_shoal_session_extras_get_property (self, prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -240,7 +242,8 @@ shoal_session_set_property (GObject      *object,
       shoal_session_set_port_mapping_enabled (self, g_value_get_boolean (value));
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!_shoal_session_extras_set_property (self, prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -405,6 +408,7 @@ shoal_session_class_init (ShoalSessionClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   _shoal_session_install_port_mapping_properties (_shoal_session_properties);
   g_object_class_install_properties (object_class, N_PROPS, _shoal_session_properties);
+  _shoal_session_extras_class_init (object_class);
 
   /**
    * ShoalSession::torrent-completed:
@@ -444,6 +448,7 @@ shoal_session_init (ShoalSession *self)
   shoal_announcer_group_set_idle_func (self->announcers, _shoal_session_check_close_tasks, self);
   self->close_tasks = g_ptr_array_new_with_free_func (g_object_unref);
   _shoal_session_init_torrent_services (self);
+  _shoal_session_extras_init (self);
 }
 
 /**
@@ -714,9 +719,10 @@ shoal_session_set_download_limit (ShoalSession *self,
                                   guint64       bytes_per_second)
 {
   g_return_if_fail (SHOAL_IS_SESSION (self));
-  if (self->down_limit.limit == bytes_per_second)
+  if (self->normal_down_limit == bytes_per_second)
     return;
-  shoal_rate_limit_set_limit (&self->down_limit, bytes_per_second);
+  self->normal_down_limit = bytes_per_second;
+  _shoal_session_apply_rate_limits (self);
   g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_properties[PROP_DOWNLOAD_LIMIT]);
 }
 
@@ -725,9 +731,10 @@ shoal_session_set_upload_limit (ShoalSession *self,
                                 guint64       bytes_per_second)
 {
   g_return_if_fail (SHOAL_IS_SESSION (self));
-  if (self->up_limit.limit == bytes_per_second)
+  if (self->normal_up_limit == bytes_per_second)
     return;
-  shoal_rate_limit_set_limit (&self->up_limit, bytes_per_second);
+  self->normal_up_limit = bytes_per_second;
+  _shoal_session_apply_rate_limits (self);
   g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_properties[PROP_UPLOAD_LIMIT]);
 }
 
@@ -735,14 +742,14 @@ guint64
 shoal_session_get_download_limit (ShoalSession *self)
 {
   g_return_val_if_fail (SHOAL_IS_SESSION (self), 0);
-  return self->down_limit.limit;
+  return self->normal_down_limit;
 }
 
 guint64
 shoal_session_get_upload_limit (ShoalSession *self)
 {
   g_return_val_if_fail (SHOAL_IS_SESSION (self), 0);
-  return self->up_limit.limit;
+  return self->normal_up_limit;
 }
 
 static void
@@ -764,7 +771,7 @@ set_max_connections (ShoalSession *self,
     {
       g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
 
-      shoal_torrent_set_max_connections (t, self->max_per_torrent);
+      _shoal_torrent_set_default_max_connections (t, self->max_per_torrent);
     }
   g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_properties[PROP_MAX_CONNECTIONS_PER_TORRENT]);
 }
@@ -805,8 +812,7 @@ shoal_session_set_seed_limits (ShoalSession *self,
     {
       g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
 
-      shoal_torrent_set_seed_ratio_limit (t, ratio);
-      shoal_torrent_set_seed_time_limit (t, seconds);
+      shoal_torrent_reset_seed_limits (t, ratio > 0 ? ratio : 0.0, MAX (seconds, 0));
     }
   g_object_freeze_notify (G_OBJECT (self));
   set_seed_limits (self, ratio, seconds);
@@ -828,7 +834,7 @@ set_seed_limits (ShoalSession *self,
         {
           g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
 
-          shoal_torrent_set_seed_ratio_limit (t, ratio);
+          _shoal_torrent_set_default_seed_limits (t, ratio, self->seed_time_limit);
         }
       g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_properties[PROP_SEED_RATIO_LIMIT]);
     }
@@ -839,7 +845,7 @@ set_seed_limits (ShoalSession *self,
         {
           g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
 
-          shoal_torrent_set_seed_time_limit (t, seconds);
+          _shoal_torrent_set_default_seed_limits (t, self->seed_ratio_limit, seconds);
         }
       g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_properties[PROP_SEED_TIME_LIMIT]);
     }
@@ -850,5 +856,6 @@ void
 _shoal_session_torrent_completed (ShoalSession *self,
                                   ShoalTorrent *torrent)
 {
+  _shoal_session_extras_completed (self, torrent);
   g_signal_emit (self, signals[SIGNAL_TORRENT_COMPLETED], 0, torrent);
 }

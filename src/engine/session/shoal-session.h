@@ -89,6 +89,13 @@ void          shoal_session_set_max_connections (ShoalSession  *self,
 void          shoal_session_set_seed_limits    (ShoalSession   *self,
                                                 double          ratio,
                                                 gint64          seconds);
+void          shoal_session_set_queue_limits   (ShoalSession   *self,
+                                                guint           max_downloads,
+                                                guint           max_seeds);
+void          shoal_session_queue_move         (ShoalSession   *self,
+                                                ShoalTorrent   *torrent,
+                                                ShoalQueueMove  move);
+double        shoal_session_get_total_ratio    (ShoalSession   *self);
 guint64       shoal_session_get_download_rate  (ShoalSession   *self);
 guint64       shoal_session_get_upload_rate    (ShoalSession   *self);
 

@@ -421,6 +421,7 @@ _shoal_torrent_apply_priorities (ShoalTorrent *self)
   shoal_piece_picker_set_file_priorities (self->picker, self->info, self->file_priorities, n_files);
   for (guint i = 0; i < n_files; i++)
     shoal_storage_set_file_skipped (self->storage, i, self->file_priorities[i] == SHOAL_FILE_PRIORITY_SKIP);
+  _shoal_torrent_apply_piece_priorities (self);
 }
 
 static void
@@ -593,28 +594,4 @@ shoal_torrent_get_upload_limit (ShoalTorrent *self)
 {
   g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
   return self->up_limit.limit;
-}
-
-void
-shoal_torrent_set_max_connections (ShoalTorrent *self,
-                                   guint         max_connections)
-{
-  g_return_if_fail (SHOAL_IS_TORRENT (self));
-  self->max_connections = MAX (max_connections, 1);
-}
-
-void
-shoal_torrent_set_seed_ratio_limit (ShoalTorrent *self,
-                                    double        ratio)
-{
-  g_return_if_fail (SHOAL_IS_TORRENT (self));
-  self->seed_ratio_limit = ratio;
-}
-
-void
-shoal_torrent_set_seed_time_limit (ShoalTorrent *self,
-                                   gint64        seconds)
-{
-  g_return_if_fail (SHOAL_IS_TORRENT (self));
-  self->seed_time_limit = seconds;
 }

@@ -150,6 +150,18 @@ struct _ShoalTorrent
   double             seed_ratio_limit; /* <= 0: none */
   gint64             seed_time_limit;  /* <= 0: none */
 
+  /* Per-torrent options and the queue (shoal-torrent-options.c). */
+  gboolean           seed_ratio_own;   /* seed_ratio_limit is the user's, not the session's */
+  gboolean           seed_time_own;
+  guint              max_connections_own; /* 0: the session's per-torrent maximum */
+  gboolean           first_last;       /* first and last piece of each file first */
+  gint64             stream_piece;     /* -1: no stream; else the piece a player reads next */
+  gint               queue_position;   /* 0: first; -1: not known yet */
+  gboolean           queue_hold;       /* the session's queue keeps it from starting */
+  gint64             last_transfer_us; /* payload moved last (for stalled) */
+  guint64            last_transfer_bytes;
+  char              *final_dir;        /* the incomplete-downloads folder moves the data here */
+
   guint              tick_count;
   gint64             next_dht_announce_us;
   gboolean           lsd_announced;
@@ -214,6 +226,36 @@ void            _shoal_torrent_become_active      (ShoalTorrent  *self);
 void            _shoal_torrent_notify_progress    (ShoalTorrent  *self);
 void            _shoal_torrent_notify_sequential  (ShoalTorrent  *self);
 void            _shoal_torrent_notify_labels      (ShoalTorrent  *self);
+
+/* shoal-torrent-options.c */
+typedef enum
+{
+  SHOAL_QUEUE_CLASS_NONE,      /* paused, finished, in error: not queued */
+  SHOAL_QUEUE_CLASS_DOWNLOAD,
+  SHOAL_QUEUE_CLASS_SEED,
+} ShoalQueueClass;
+
+ShoalQueueClass _shoal_torrent_get_queue_class    (ShoalTorrent  *self);
+gboolean        _shoal_torrent_is_stalled         (ShoalTorrent  *self,
+                                                   gint64         now_us,
+                                                   guint          stalled_seconds);
+void            _shoal_torrent_set_queue_position (ShoalTorrent  *self,
+                                                   gint           position);
+void            _shoal_torrent_set_default_seed_limits (ShoalTorrent *self,
+                                                        double        ratio,
+                                                        gint64        seconds);
+void            _shoal_torrent_set_default_max_connections (ShoalTorrent *self,
+                                                            guint         max_connections);
+void            _shoal_torrent_note_transfer      (ShoalTorrent  *self,
+                                                   gint64         now_us);
+void            _shoal_torrent_apply_piece_priorities (ShoalTorrent *self);
+void            _shoal_torrent_set_final_dir      (ShoalTorrent  *self,
+                                                   const char    *final_dir);
+void            _shoal_torrent_move_to_final_dir  (ShoalTorrent  *self);
+
+/* shoal-torrent.c, for the queue */
+void            _shoal_torrent_set_queue_hold     (ShoalTorrent  *self,
+                                                   gboolean       hold);
 
 /* shoal-torrent-accessors.c */
 void            _shoal_torrent_apply_priorities   (ShoalTorrent  *self);

@@ -270,6 +270,23 @@ build_resume (ShoalTorrent *self)
   data->trackers = shoal_announcer_dup_tiers (self->announcer);
   data->upload_limit = (gint64) self->up_limit.limit;
   data->uploaded = (gint64) self->uploaded;
+  data->queue_position = self->queue_position;
+  data->seed_ratio_milli = self->seed_ratio_own ? (gint64) (MAX (self->seed_ratio_limit, 0.0) * 1000.0 + 0.5) : -1;
+  data->seed_time_limit = self->seed_time_own ? MAX (self->seed_time_limit, 0) : -1;
+  data->max_peers = (gint) MIN (self->max_connections_own, (guint) G_MAXINT);
+  data->first_last_pieces = self->first_last;
+  data->stream_piece = self->stream_piece;
+  data->final_dir = g_strdup (self->final_dir);
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_autofree char *rel = shoal_storage_dup_file_rel_path (self->storage, i);
+
+      if (strcmp (rel, shoal_metainfo_get_file (self->info, i)->path) != 0)
+        {
+          data->file_paths = shoal_storage_dup_rel_paths (self->storage);
+          break;
+        }
+    }
   return shoal_resume_data_to_bytes (data);
 }
 
@@ -343,6 +360,30 @@ _shoal_torrent_apply_resume (ShoalTorrent          *self,
   shoal_piece_picker_set_sequential (self->picker, self->sequential);
   shoal_rate_limit_set_limit (&self->down_limit, (guint64) MAX (0, resume->download_limit));
   shoal_rate_limit_set_limit (&self->up_limit, (guint64) MAX (0, resume->upload_limit));
+  self->queue_position = resume->queue_position;
+  if (resume->seed_ratio_milli >= 0)
+    {
+      self->seed_ratio_own = TRUE;
+      self->seed_ratio_limit = (double) resume->seed_ratio_milli / 1000.0;
+    }
+  if (resume->seed_time_limit >= 0)
+    {
+      self->seed_time_own = TRUE;
+      self->seed_time_limit = resume->seed_time_limit;
+    }
+  if (resume->max_peers > 0)
+    {
+      self->max_connections_own = (guint) resume->max_peers;
+      self->max_connections = (guint) resume->max_peers;
+    }
+  self->first_last = resume->first_last_pieces;
+  self->stream_piece = resume->stream_piece < shoal_metainfo_get_n_pieces (self->info) ? resume->stream_piece : -1;
+  g_free (self->final_dir);
+  self->final_dir = g_strdup (resume->final_dir);
+  if (resume->file_paths != NULL &&
+      !shoal_storage_set_rel_paths (self->storage, (const char * const *) resume->file_paths))
+    g_message ("Torrent “%s”: ignoring the saved names of renamed files (not one valid path per file)",
+               shoal_torrent_get_name (self));
 
   if (resume->file_priorities != NULL && resume->file_priorities->len == n_files)
     memcpy (self->file_priorities, resume->file_priorities->data, n_files);

@@ -34,6 +34,7 @@ enum {
   PROP_SAVE_DIR,
   PROP_SEQUENTIAL,
   PROP_LABELS,
+  PROP_QUEUE_POSITION,
   N_PROPS
 };
 
@@ -100,6 +101,7 @@ shoal_torrent_finalize (GObject *object)
   g_clear_pointer (&self->labels, g_strfreev);
   g_clear_object (&self->store);
   g_clear_error (&self->error);
+  g_free (self->final_dir);
   G_OBJECT_CLASS (shoal_torrent_parent_class)->finalize (object);
 }
 
@@ -146,6 +148,9 @@ shoal_torrent_get_property (GObject    *object,
     case PROP_LABELS:
       g_value_set_boxed (value, shoal_torrent_get_labels (self));
       break;
+    case PROP_QUEUE_POSITION:
+      g_value_set_uint (value, shoal_torrent_get_queue_position (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -179,6 +184,7 @@ shoal_torrent_class_init (ShoalTorrentClass *klass)
    * %NULL; kept in its resume data.
    */
   properties[PROP_LABELS] = g_param_spec_boxed ("labels", NULL, NULL, G_TYPE_STRV, flags);
+  properties[PROP_QUEUE_POSITION] = g_param_spec_uint ("queue-position", NULL, NULL, 0, G_MAXUINT, 0, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -218,6 +224,8 @@ shoal_torrent_init (ShoalTorrent *self)
   self->cancellable = g_cancellable_new ();
   self->state = SHOAL_TORRENT_STATE_PAUSED;
   self->max_connections = 60;
+  self->stream_piece = -1;
+  self->queue_position = -1;
 }
 
 static void
@@ -509,6 +517,12 @@ become_active (ShoalTorrent *self)
 
   if (self->info == NULL)
     {
+      if (self->queue_hold)
+        {
+          set_state (self, SHOAL_TORRENT_STATE_QUEUED);
+          return;
+        }
+      self->last_transfer_us = 0;
       /* A magnet link: find peers that can send the metadata. */
       set_state (self, SHOAL_TORRENT_STATE_FETCHING_METADATA);
       shoal_announcer_set_want_peers (self->announcer, TRUE);
@@ -520,6 +534,13 @@ become_active (ShoalTorrent *self)
     }
 
   complete = shoal_piece_picker_is_complete (self->picker);
+  if (self->queue_hold)
+    {
+      /* The session's queue starts it when a slot is free. */
+      set_state (self, SHOAL_TORRENT_STATE_QUEUED);
+      return;
+    }
+  self->last_transfer_us = 0;
   if (complete)
     {
       if (self->seeding_started_us == 0)
@@ -821,7 +842,8 @@ shoal_torrent_start (ShoalTorrent *self)
   g_return_if_fail (SHOAL_IS_TORRENT (self));
 
   self->paused = FALSE;
-  if (_shoal_torrent_is_active (self) || self->state == SHOAL_TORRENT_STATE_CHECKING)
+  if (_shoal_torrent_is_active (self) || self->state == SHOAL_TORRENT_STATE_CHECKING ||
+      self->state == SHOAL_TORRENT_STATE_QUEUED)
     return;
   self->resume_dirty = TRUE;
 
@@ -918,7 +940,7 @@ shoal_torrent_verify (ShoalTorrent *self)
  * shoal_torrent_reannounce:
  * @self: a torrent
  *
- * Asks the trackers for peers now rather than at their next interval, as
+ * Asks the trackers (and the DHT) for peers now rather than at their next interval, as
  * a user's "ask for more peers" does.
  *
  * Returns: %FALSE if the torrent is not running, so no tracker is asked
@@ -931,6 +953,7 @@ shoal_torrent_reannounce (ShoalTorrent *self)
   if (!_shoal_torrent_is_active (self))
     return FALSE;
   shoal_announcer_announce_now (self->announcer);
+  self->next_dht_announce_us = 0;
   return TRUE;
 }
 
@@ -1194,10 +1217,34 @@ _shoal_torrent_tick (ShoalTorrent *self,
       if (self->tick_count % 2 == 0)
         _shoal_torrent_connect_peers (self, now_us);
       check_seed_limits (self, now_us);
+      _shoal_torrent_note_transfer (self, now_us);
     }
   if (self->resume_dirty && now_us - self->last_resume_save_us > 5 * G_USEC_PER_SEC)
     _shoal_torrent_save_resume (self);
   _shoal_torrent_notify_stats (self);
+}
+
+/* The session's queue holds the torrent back (it waits, queued) or lets it
+ * go (it starts, unless the user paused it). */
+void
+_shoal_torrent_set_queue_hold (ShoalTorrent *self,
+                               gboolean      hold)
+{
+  self->queue_hold = hold;
+  if (hold && _shoal_torrent_is_active (self))
+    {
+      g_debug ("Torrent %s: queued", self->hash_hex);
+      shoal_announcer_stop (self->announcer);
+      stop_activity (self);
+      set_state (self, SHOAL_TORRENT_STATE_QUEUED);
+      self->resume_dirty = TRUE;
+      _shoal_torrent_notify_stats (self);
+    }
+  else if (!hold && self->state == SHOAL_TORRENT_STATE_QUEUED && !self->paused)
+    {
+      g_debug ("Torrent %s: leaves the queue", self->hash_hex);
+      become_active (self);
+    }
 }
 
 void

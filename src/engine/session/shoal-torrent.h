@@ -92,6 +92,28 @@ void                 shoal_torrent_set_seed_ratio_limit (ShoalTorrent *self,
                                                          double        ratio);
 void                 shoal_torrent_set_seed_time_limit  (ShoalTorrent *self,
                                                          gint64        seconds);
+void                 shoal_torrent_reset_seed_limits    (ShoalTorrent *self,
+                                                         double        session_ratio,
+                                                         gint64        session_seconds);
+double               shoal_torrent_get_seed_ratio_limit (ShoalTorrent *self);
+gint64               shoal_torrent_get_seed_time_limit  (ShoalTorrent *self);
+guint                shoal_torrent_get_max_connections  (ShoalTorrent *self);
+void                 shoal_torrent_set_first_last_pieces (ShoalTorrent *self,
+                                                          gboolean      first_last);
+gboolean             shoal_torrent_get_first_last_pieces (ShoalTorrent *self);
+void                 shoal_torrent_set_stream_piece     (ShoalTorrent *self,
+                                                         gint64        piece);
+gboolean             shoal_torrent_set_stream_position  (ShoalTorrent *self,
+                                                         guint         file_index,
+                                                         guint64       offset);
+gint64               shoal_torrent_get_stream_piece     (ShoalTorrent *self);
+guint                shoal_torrent_get_queue_position   (ShoalTorrent *self);
+char                *shoal_torrent_dup_file_path        (ShoalTorrent *self,
+                                                         guint         file_index);
+gboolean             shoal_torrent_rename_path          (ShoalTorrent *self,
+                                                         const char   *path,
+                                                         const char   *new_name,
+                                                         GError      **error);
 
 void                 shoal_torrent_start                (ShoalTorrent *self);
 void                 shoal_torrent_pause                (ShoalTorrent *self);

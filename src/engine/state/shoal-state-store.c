@@ -375,6 +375,10 @@ shoal_resume_data_new (void)
   ShoalResumeData *data = g_new0 (ShoalResumeData, 1);
 
   data->dirty_files = g_array_new (FALSE, FALSE, sizeof (guint));
+  data->queue_position = -1;
+  data->seed_ratio_milli = -1;
+  data->seed_time_limit = -1;
+  data->stream_piece = -1;
   return data;
 }
 
@@ -384,6 +388,8 @@ shoal_resume_data_free (ShoalResumeData *data)
   if (data == NULL)
     return;
   g_free (data->save_dir);
+  g_free (data->final_dir);
+  g_strfreev (data->file_paths);
   g_clear_pointer (&data->have, g_bytes_unref);
   g_clear_pointer (&data->file_priorities, g_array_unref);
   g_clear_pointer (&data->dirty_files, g_array_unref);
@@ -441,6 +447,16 @@ shoal_resume_data_to_bytes (const ShoalResumeData *data)
       shoal_bencode_writer_end (w);
     }
   shoal_bencode_writer_end (w);
+  if (data->final_dir != NULL)
+    {
+      shoal_bencode_writer_cstring (w, "final-dir");
+      shoal_bencode_writer_cstring (w, data->final_dir);
+    }
+  if (data->first_last_pieces)
+    {
+      shoal_bencode_writer_cstring (w, "first-last-pieces");
+      shoal_bencode_writer_integer (w, 1);
+    }
   shoal_bencode_writer_cstring (w, "have");
   if (data->have != NULL)
     shoal_bencode_writer_string (w, g_bytes_get_data (data->have, NULL), g_bytes_get_size (data->have));
@@ -456,14 +472,48 @@ shoal_resume_data_to_bytes (const ShoalResumeData *data)
         shoal_bencode_writer_cstring (w, data->labels[i]);
       shoal_bencode_writer_end (w);
     }
+  if (data->max_peers > 0)
+    {
+      shoal_bencode_writer_cstring (w, "max-peers");
+      shoal_bencode_writer_integer (w, data->max_peers);
+    }
   shoal_bencode_writer_cstring (w, "paused");
   shoal_bencode_writer_integer (w, data->paused);
+  if (data->queue_position >= 0)
+    {
+      shoal_bencode_writer_cstring (w, "queue-position");
+      shoal_bencode_writer_integer (w, data->queue_position);
+    }
+  if (data->file_paths != NULL)
+    {
+      shoal_bencode_writer_cstring (w, "renamed-files");
+      shoal_bencode_writer_begin_list (w);
+      for (guint i = 0; data->file_paths[i] != NULL; i++)
+        shoal_bencode_writer_cstring (w, data->file_paths[i]);
+      shoal_bencode_writer_end (w);
+    }
   shoal_bencode_writer_cstring (w, "save-dir");
   shoal_bencode_writer_cstring (w, data->save_dir != NULL ? data->save_dir : "");
+  /* Left out: the session's limits apply. */
+  if (data->seed_ratio_milli >= 0)
+    {
+      shoal_bencode_writer_cstring (w, "seed-ratio-limit");
+      shoal_bencode_writer_integer (w, data->seed_ratio_milli);
+    }
+  if (data->seed_time_limit >= 0)
+    {
+      shoal_bencode_writer_cstring (w, "seed-time-limit");
+      shoal_bencode_writer_integer (w, data->seed_time_limit);
+    }
   shoal_bencode_writer_cstring (w, "seeding-seconds");
   shoal_bencode_writer_integer (w, data->seeding_seconds);
   shoal_bencode_writer_cstring (w, "sequential");
   shoal_bencode_writer_integer (w, data->sequential);
+  if (data->stream_piece >= 0)
+    {
+      shoal_bencode_writer_cstring (w, "stream-piece");
+      shoal_bencode_writer_integer (w, data->stream_piece);
+    }
   shoal_bencode_writer_cstring (w, "trackers");
   shoal_bencode_writer_begin_list (w);
   for (guint t = 0; data->trackers != NULL && t < data->trackers->len; t++)
@@ -635,6 +685,44 @@ shoal_resume_data_parse (GBytes  *bytes,
   data->seeding_seconds = dict_int (root, "seeding-seconds", 0);
   data->download_limit = dict_int (root, "download-limit", 0);
   data->upload_limit = dict_int (root, "upload-limit", 0);
+  data->first_last_pieces = dict_int (root, "first-last-pieces", 0) != 0;
+  data->max_peers = CLAMP (dict_int (root, "max-peers", 0), 0, G_MAXINT);
+  data->queue_position = CLAMP (dict_int (root, "queue-position", -1), -1, G_MAXINT);
+  data->seed_ratio_milli = CLAMP (dict_int (root, "seed-ratio-limit", -1), -1, G_MAXINT64 / 2);
+  data->seed_time_limit = MAX (dict_int (root, "seed-time-limit", -1), -1);
+  data->stream_piece = CLAMP (dict_int (root, "stream-piece", -1), -1, G_MAXINT32);
+  n = shoal_bencode_node_dict_lookup (root, "renamed-files");
+  if (shoal_bencode_node_is (n, SHOAL_BENCODE_LIST) && shoal_bencode_node_get_n_children (n) <= 1000000)
+    {
+      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+      gboolean good = TRUE;
+
+      /* Checked as paths by the torrent's storage; here only strings. */
+      for (const ShoalBencodeNode *c = shoal_bencode_node_get_first (n); c && good; c = shoal_bencode_node_get_next (c))
+        {
+          gsize len = 0;
+          const guint8 *str = shoal_bencode_node_is (c, SHOAL_BENCODE_STRING) ? shoal_bencode_node_get_string (c, &len) : NULL;
+
+          good = str != NULL && len > 0 && len <= 4096 && memchr (str, 0, len) == NULL;
+          if (good)
+            {
+              g_autofree char *copy = g_strndup ((const char *) str, len);
+
+              g_strv_builder_add (b, copy);
+            }
+        }
+      if (good)
+        data->file_paths = g_strv_builder_end (b);
+    }
+  n = shoal_bencode_node_dict_lookup (root, "final-dir");
+  if (shoal_bencode_node_is (n, SHOAL_BENCODE_STRING))
+    {
+      gsize len = 0;
+      const char *str = (const char *) shoal_bencode_node_get_string (n, &len);
+
+      if (len > 0 && len <= 4096 && memchr (str, 0, len) == NULL && str[0] == '/')
+        data->final_dir = g_strndup (str, len);
+    }
 
   n = shoal_bencode_node_dict_lookup (root, "file-priorities");
   if (shoal_bencode_node_is (n, SHOAL_BENCODE_LIST))
@@ -1010,4 +1098,54 @@ shoal_state_store_remove_feed_history (ShoalStateStore *self,
   name = g_strconcat (feed_id, ".history", NULL);
   path = g_build_filename (self->dir, FEEDS_DIR, name, NULL);
   g_unlink (path);
+}
+
+#define SESSION_STATS_NAME "stats.dat"
+
+/**
+ * shoal_state_store_load_session_stats:
+ * @self: a store
+ *
+ * Returns: (transfer full) (nullable): what
+ *   shoal_state_store_save_session_stats() saved (the session's cumulative
+ *   statistics; their format is the session's), or %NULL
+ */
+GBytes *
+shoal_state_store_load_session_stats (ShoalStateStore *self)
+{
+  g_autofree char *path = NULL;
+  char *contents = NULL;
+  gsize len = 0;
+
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), NULL);
+
+  path = g_build_filename (self->dir, SESSION_STATS_NAME, NULL);
+  if (!g_file_get_contents (path, &contents, &len, NULL))
+    return NULL;
+  if (len > 64 * 1024)
+    {
+      g_free (contents);
+      return NULL;
+    }
+  return g_bytes_new_take (contents, len);
+}
+
+/**
+ * shoal_state_store_save_session_stats:
+ * @self: a store
+ * @stats: the session's cumulative statistics
+ *
+ * Replaces them atomically; a failure is not reported.
+ */
+void
+shoal_state_store_save_session_stats (ShoalStateStore *self,
+                                      GBytes          *stats)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (SHOAL_IS_STATE_STORE (self));
+  g_return_if_fail (stats != NULL);
+
+  path = g_build_filename (self->dir, SESSION_STATS_NAME, NULL);
+  write_file (path, g_bytes_get_data (stats, NULL), (gssize) g_bytes_get_size (stats), FALSE, NULL);
 }

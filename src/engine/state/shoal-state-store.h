@@ -22,6 +22,8 @@
  *                                    download rules; its content is feeds/'s
  *   STATE_DIR/feeds/ID.history       what was done with each item of one
  *                                    feed; its content is feeds/'s
+ *   STATE_DIR/stats.dat              cumulative session statistics; its
+ *                                    content is session/'s
  *
  * HASH is the v1 info hash in lower-case hex, the torrent's id here.
  */
@@ -85,6 +87,14 @@ typedef struct
   GArray    *dirty_files;      /* of guint, file indexes; never NULL */
   GArray    *file_stats;       /* of ShoalResumeFileStat; NULL: not recorded */
   GPtrArray *trackers;         /* of GStrv, one per tier; NULL: not recorded */
+  gint       queue_position;   /* -1: not recorded */
+  gint64     seed_ratio_milli; /* the torrent's own ratio limit × 1000; -1: the session's */
+  gint64     seed_time_limit;  /* s, the torrent's own; -1: the session's */
+  gint       max_peers;        /* the torrent's own; 0: the session's */
+  gboolean   first_last_pieces;
+  gint64     stream_piece;     /* -1: not streaming */
+  char      *final_dir;        /* where the data goes once complete, or NULL */
+  GStrv      file_paths;       /* per file, its path as renamed; NULL: as in the metainfo */
 } ShoalResumeData;
 
 ShoalResumeData *shoal_resume_data_new   (void);
@@ -144,6 +154,10 @@ void             shoal_state_store_remove_torrent       (ShoalStateStore  *self,
                                                          const char       *id);
 
 char            *shoal_state_store_dup_deletion_journal (ShoalStateStore  *self);
+
+GBytes          *shoal_state_store_load_session_stats   (ShoalStateStore  *self);
+void             shoal_state_store_save_session_stats   (ShoalStateStore  *self,
+                                                         GBytes           *stats);
 
 GBytes          *shoal_state_store_load_dht_nodes       (ShoalStateStore  *self);
 void             shoal_state_store_save_dht_nodes       (ShoalStateStore  *self,

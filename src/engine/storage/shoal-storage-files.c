@@ -156,11 +156,13 @@ GArray *
 shoal_storage_get_file_stats (ShoalStorage *self)
 {
   g_autofree char *save_dir = NULL;
+  g_auto(GStrv) rel = NULL;
   GArray *stats;
 
   g_return_val_if_fail (SHOAL_IS_STORAGE (self), NULL);
 
   save_dir = shoal_storage_dup_save_dir (self);
+  rel = shoal_storage_dup_rel_paths (self);
   stats = g_array_sized_new (FALSE, TRUE, sizeof (ShoalStorageFileStat), self->n_files);
   g_array_set_size (stats, self->n_files);
   for (guint i = 0; i < self->n_files; i++)
@@ -171,8 +173,7 @@ shoal_storage_get_file_stats (ShoalStorage *self)
       if (_shoal_storage_file_is_pad (shoal_metainfo_get_file (self->info, i)))
         continue;
       /* A link in a file's place is not the file (and never followed). */
-      if (!shoal_storage_io_stat_below (save_dir, shoal_metainfo_get_file (self->info, i)->path,
-                                        &st, NULL) ||
+      if (!shoal_storage_io_stat_below (save_dir, rel[i], &st, NULL) ||
           !S_ISREG (st.st_mode))
         continue;
       fs->exists = TRUE;
@@ -225,14 +226,15 @@ shoal_storage_files_unchanged (ShoalStorage *self,
 static GPtrArray *
 relative_paths (ShoalStorage *self)
 {
-  GPtrArray *paths = g_ptr_array_new ();
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) rel = shoal_storage_dup_rel_paths (self);
 
   for (guint i = 0; i < self->n_files; i++)
     {
       const ShoalMetainfoFile *mf = shoal_metainfo_get_file (self->info, i);
 
       if (!_shoal_storage_file_is_pad (mf))
-        g_ptr_array_add (paths, mf->path);
+        g_ptr_array_add (paths, g_strdup (rel[i]));
     }
   return paths;
 }

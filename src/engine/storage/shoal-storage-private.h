@@ -54,6 +54,7 @@ struct _ShoalStorage
   ShoalStorageFd  fds[SHOAL_STORAGE_FD_CACHE_SIZE];
   guint64         fd_clock;
   guint8         *opened;           /* per file: opened by us, so it existed */
+  char          **rel_paths;        /* per file: its path below save_dir (renames) */
   gboolean        root_opened;      /* the save directory existed */
 
   /* Pieces hashed since this object was made (written, rechecked, or read

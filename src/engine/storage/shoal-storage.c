@@ -51,6 +51,7 @@ shoal_storage_finalize (GObject *object)
   g_clear_pointer (&self->skipped, g_free);
   g_clear_pointer (&self->save_dir, g_free);
   g_clear_pointer (&self->opened, g_free);
+  g_clear_pointer (&self->rel_paths, g_strfreev);
   g_clear_pointer (&self->verified, g_free);
   g_clear_pointer (&self->failed, g_free);
   g_clear_pointer (&self->verifying, g_hash_table_unref);
@@ -131,6 +132,9 @@ shoal_storage_new (ShoalMetainfo *info,
   self->has_v1 = (shoal_metainfo_get_version (info) & SHOAL_TORRENT_VERSION_V1) != 0;
   self->skipped = g_new0 (gint, MAX (self->n_files, 1));
   self->opened = g_new0 (guint8, MAX (self->n_files, 1));
+  self->rel_paths = g_new0 (char *, self->n_files + 1);
+  for (guint i = 0; i < self->n_files; i++)
+    self->rel_paths[i] = g_strdup (shoal_metainfo_get_file (info, i)->path);
   self->verified = g_new0 (guint, self->n_pieces / 32 + 1);
   self->failed = g_new0 (guint, self->n_pieces / 32 + 1);
 
@@ -178,7 +182,7 @@ static char *
 file_path_locked (ShoalStorage *self,
                   guint         file)
 {
-  return g_build_filename (self->save_dir, shoal_metainfo_get_file (self->info, file)->path, NULL);
+  return g_build_filename (self->save_dir, self->rel_paths[file], NULL);
 }
 
 /**
@@ -364,11 +368,10 @@ entry_still_there_locked (ShoalStorage    *self,
                           ShoalStorageFd  *entry,
                           GError         **error)
 {
-  const ShoalMetainfoFile *mf = shoal_metainfo_get_file (self->info, entry->file);
   struct stat st;
 
   if (fstat (entry->fd, &st) == 0 && st.st_nlink > 0 &&
-      shoal_storage_io_stat_below (self->save_dir, mf->path, &st, NULL) &&
+      shoal_storage_io_stat_below (self->save_dir, self->rel_paths[entry->file], &st, NULL) &&
       st.st_dev == entry->dev && st.st_ino == entry->ino)
     {
       entry->checked_us = g_get_monotonic_time ();
@@ -438,7 +441,7 @@ acquire_fd (ShoalStorage  *self,
       /* A file we had open before and that is gone now was removed behind
        * our back; creating it afresh would hide that its data is lost. The
        * same holds for the save directory. */
-      fd = shoal_storage_io_open_below (self->save_dir, mf->path,
+      fd = shoal_storage_io_open_below (self->save_dir, self->rel_paths[file],
                                         O_RDWR | (self->opened[file] ? 0 : O_CREAT), 0666,
                                         !self->root_opened, &st, &local_error);
       if (fd < 0)
@@ -462,7 +465,7 @@ acquire_fd (ShoalStorage  *self,
     }
   else
     {
-      fd = shoal_storage_io_open_below (self->save_dir, mf->path, O_RDONLY, 0, FALSE, &st, error);
+      fd = shoal_storage_io_open_below (self->save_dir, self->rel_paths[file], O_RDONLY, 0, FALSE, &st, error);
       if (fd < 0)
         goto fail;
     }
@@ -588,7 +591,7 @@ check_file_present (ShoalStorage  *self,
     ok = entry_still_there_locked (self, entry, error);
   else
     {
-      ok = shoal_storage_io_stat_below (self->save_dir, mf->path, &st, NULL) &&
+      ok = shoal_storage_io_stat_below (self->save_dir, self->rel_paths[i], &st, NULL) &&
            S_ISREG (st.st_mode) && (guint64) st.st_size >= mf->length;
       if (!ok)
         set_removed_error_locked (self, i, error);

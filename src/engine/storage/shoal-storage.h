@@ -94,6 +94,15 @@ char          *shoal_storage_dup_save_dir        (ShoalStorage            *self)
 char          *shoal_storage_dup_file_path       (ShoalStorage            *self,
                                                   guint                    file_index);
 
+char          *shoal_storage_dup_file_rel_path   (ShoalStorage            *self,
+                                                  guint                    file_index);
+char         **shoal_storage_dup_rel_paths       (ShoalStorage            *self);
+gboolean       shoal_storage_set_rel_paths       (ShoalStorage            *self,
+                                                  const char * const      *paths);
+gboolean       shoal_storage_rename              (ShoalStorage            *self,
+                                                  const char              *path,
+                                                  const char              *new_name,
+                                                  GError                 **error);
 void           shoal_storage_set_part_file_path  (ShoalStorage            *self,
                                                   const char              *path);
 void           shoal_storage_set_file_skipped    (ShoalStorage            *self,

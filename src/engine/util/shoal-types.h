@@ -25,6 +25,8 @@ typedef struct _ShoalPeer           ShoalPeer;
  * @SHOAL_TORRENT_STATE_FINISHED: complete and stopped by a seeding limit
  * @SHOAL_TORRENT_STATE_ERROR: stopped by an error, see the error property
  * @SHOAL_TORRENT_STATE_FETCHING_METADATA: a magnet link waiting for metadata
+ * @SHOAL_TORRENT_STATE_QUEUED: waiting for a free slot under the session's
+ *   limits of active downloads or seeds; starts in queue order
  */
 typedef enum
 {
@@ -35,6 +37,7 @@ typedef enum
   SHOAL_TORRENT_STATE_FINISHED,
   SHOAL_TORRENT_STATE_ERROR,
   SHOAL_TORRENT_STATE_FETCHING_METADATA,
+  SHOAL_TORRENT_STATE_QUEUED,
 } ShoalTorrentState;
 
 
@@ -141,5 +144,33 @@ typedef enum
   SHOAL_PORT_MAPPING_NATPMP,
   SHOAL_PORT_MAPPING_PCP,
 } ShoalPortMappingState;
+
+/**
+ * ShoalQueueMove:
+ * @SHOAL_QUEUE_MOVE_UP: one place towards the front of the queue
+ * @SHOAL_QUEUE_MOVE_DOWN: one place towards the back
+ * @SHOAL_QUEUE_MOVE_TOP: to the front: the first to start
+ * @SHOAL_QUEUE_MOVE_BOTTOM: to the back: the last to start
+ */
+typedef enum
+{
+  SHOAL_QUEUE_MOVE_UP,
+  SHOAL_QUEUE_MOVE_DOWN,
+  SHOAL_QUEUE_MOVE_TOP,
+  SHOAL_QUEUE_MOVE_BOTTOM,
+} ShoalQueueMove;
+
+/**
+ * ShoalMeteredPolicy:
+ * @SHOAL_METERED_IGNORE: transfer as usual on a metered network
+ * @SHOAL_METERED_PAUSE: stop every transfer while the network is metered
+ * @SHOAL_METERED_LIMIT: use the alternative speed limits while it is
+ */
+typedef enum
+{
+  SHOAL_METERED_IGNORE,
+  SHOAL_METERED_PAUSE,
+  SHOAL_METERED_LIMIT,
+} ShoalMeteredPolicy;
 
 G_END_DECLS
