@@ -132,6 +132,19 @@ def drive(tap):
         rc, out = d.remote("-t", "1", "-f")
         tap.ok(rc == 0 and "remote controlled/a.bin" in out and "remote controlled/sub/b.bin" in out,
                "-t 1 -f: the files", out)
+        rc, out = d.remote("-t", "1", "-L", "linux,big files")
+        rc2, info = d.remote("-t", "1", "-i")
+        tap.ok(success(out) and "Labels: linux, big files" in info, "-t 1 -L: the labels, shown by -i", out + info)
+        rc, out = d.remote("-m")
+        rc2, info = d.remote("-si")
+        rc3, out3 = d.remote("-M")
+        rc4, info4 = d.remote("-si")
+        tap.ok(success(out) and "Portforwarding enabled: Yes" in info and success(out3) and
+               "Portforwarding enabled: No" in info4, "-m, -M: port forwarding on, then off", info + info4)
+        # every peer is on 127.0.0.1: no evidence that the port is open from outside
+        rc, out = d.remote("-pt")
+        tap.ok(rc != 0 and "cannot tell" in out and "Port is open" not in out,
+               "-pt: cannot tell (never a made-up \"closed\")", out)
 
         rc, out = d.remote("-t", "1", "-S")
         tap.ok(success(out) and d.listing()[1][1] == "Stopped", "-t 1 -S: Stopped", out + str(d.listing()))
