@@ -92,11 +92,13 @@ run (Daemon  *daemon,
 
   daemon->session = shoal_session_new (s->state_dir);
   {
-    /* Test environments keep the DHT off the public routers and multicast
-     * inside their namespaces (as shoal-cli and the app do). */
+    /* Test environments keep the DHT off the public routers, multicast
+     * inside their namespaces and the router unasked (as shoal-cli and the
+     * app do). */
     ShoalSessionTestHooks hooks = {
       .dht_bootstrap = g_getenv ("SHOAL_DHT_BOOTSTRAP"),
       .lsd_off = g_strcmp0 (g_getenv ("SHOAL_LSD"), "off") == 0,
+      .port_mapping_off = g_strcmp0 (g_getenv ("SHOAL_PORT_MAPPING"), "off") == 0,
     };
     _shoal_session_set_test_hooks (daemon->session, &hooks);
   }

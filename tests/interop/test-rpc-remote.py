@@ -8,7 +8,9 @@
 # the listing shows the download progressing), and shoal-daemon. Through
 # transmission-remote only: add a .torrent and a magnet link, list, info,
 # stop and start, limits, verify (after corrupting a byte), move, remove
-# with and without the data; authentication; the 409 handshake.
+# with and without the data; labels; port forwarding; authentication; the
+# 409 handshake; and -pt in two network namespaces the test creates, with
+# peers from a private and from a public address.
 # Usage: test-rpc-remote.py SHOAL-DAEMON
 
 import os
@@ -20,8 +22,8 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (SHOAL_G_DEBUG, SHOAL_RUNS, LtSession, OpenTracker, Procs, Scratch,  # noqa: E402
-                     Shoal, compare_files, free_port, magnet_uri, make_files, make_torrent,
+from harness import (SHOAL_G_DEBUG, SHOAL_RUNS, LtSession, NetnsPair, OpenTracker, Procs,  # noqa: E402
+                     Scratch, Shoal, compare_files, free_port, ip, magnet_uri, make_files, make_torrent,
                      scenario_main, wait_for)
 
 DAEMON = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("SHOAL_DAEMON", "shoal-daemon")
@@ -132,6 +134,19 @@ def drive(tap):
         rc, out = d.remote("-t", "1", "-f")
         tap.ok(rc == 0 and "remote controlled/a.bin" in out and "remote controlled/sub/b.bin" in out,
                "-t 1 -f: the files", out)
+        rc, out = d.remote("-t", "1", "-L", "linux,big files")
+        rc2, info = d.remote("-t", "1", "-i")
+        tap.ok(success(out) and "Labels: linux, big files" in info, "-t 1 -L: the labels, shown by -i", out + info)
+        rc, out = d.remote("-m")
+        rc2, info = d.remote("-si")
+        rc3, out3 = d.remote("-M")
+        rc4, info4 = d.remote("-si")
+        tap.ok(success(out) and "Portforwarding enabled: Yes" in info and success(out3) and
+               "Portforwarding enabled: No" in info4, "-m, -M: port forwarding on, then off", info + info4)
+        # every peer is on 127.0.0.1: no evidence that the port is open from outside
+        rc, out = d.remote("-pt")
+        tap.ok(rc != 0 and "cannot tell" in out and "Port is open" not in out,
+               "-pt: cannot tell (never a made-up \"closed\")", out)
 
         rc, out = d.remote("-t", "1", "-S")
         tap.ok(success(out) and d.listing()[1][1] == "Stopped", "-t 1 -S: Stopped", out + str(d.listing()))
@@ -249,8 +264,63 @@ def auth(tap):
         scratch.cleanup()
 
 
+def port_test(tap):
+    """-pt says "open" only on evidence: a peer from a public address
+    connected to shoal-daemon. A peer of the local network proves nothing
+    about the outside world: "cannot tell". In two namespaces the test
+    creates, joined by a veth pair: shoal-daemon on side A (10.77.0.1, and
+    11.77.0.1 standing for a public address: it exists only in there),
+    libtorrent seeds on side B (10.77.0.2, then 11.77.0.2) that connect to
+    it (upload-limited, so that the connections last)."""
+    scratch = Scratch("rpc-port-test")
+    procs = Procs()
+    ns = None
+    seeds = []
+    try:
+        ns = NetnsPair("rpcpt", extra_a=("11.77.0.1",))
+        ip("-n", ns.b, "addr", "add", "11.77.0.2/24", "dev", "v1")
+        content = make_files(scratch.sub("orig"), "reached", [("r.bin", 2_000_003)], seed=23)
+        torrent = make_torrent(content, scratch.file("r.torrent"), PIECE, [])
+        ns.enter(ns.b)
+        seeds = [LtSession("10.77.0.2"), LtSession("11.77.0.2")]
+        ns.leave()
+        ns.enter(ns.a)
+        d = ShoalDaemon(procs, scratch, "port-test", [])
+        d.wait_ready()
+        rc, out = d.remote("-a", torrent.path)
+        rc2, info = d.remote("-si")
+        m = re.search(r"Listenport: (\d+)", info)
+        tap.ok(success(out) and m, "the torrent added; the peer port read by -si", out + info)
+        port = int(m.group(1))
+
+        def peers():
+            return d.remote("-t", "1", "-pi")[1]
+        seeds[0].add(torrent, os.path.dirname(content), seed_mode=True, upload_limit=16_000).connect_peer(
+            ("10.77.0.1", port))
+        wait_for(lambda: "10.77.0.2" in peers(), 30, "the local network's peer to connect")
+        rc, out = d.remote("-pt")
+        tap.ok(rc != 0 and "cannot tell" in out and "Port is open" not in out,
+               "a peer of the local network connected: -pt cannot tell", out + peers())
+        seeds[1].add(torrent, os.path.dirname(content), seed_mode=True, upload_limit=16_000).connect_peer(
+            ("11.77.0.1", port))
+        wait_for(lambda: "11.77.0.2" in peers(), 30, "the public address's peer to connect")
+        rc, out = d.remote("-pt")
+        tap.ok(rc == 0 and "Port is open: Yes" in out, "a peer from a public address connected: -pt says open",
+               out + peers())
+        rc = procs.stop(d.proc, 30)
+        tap.ok(rc == 0, "shoal-daemon exits cleanly on SIGTERM", d.report())
+    finally:
+        for seed in seeds:
+            seed.close()
+        procs.stop_all()
+        if ns is not None:
+            ns.destroy()
+        scratch.cleanup()
+
+
 if __name__ == "__main__":
     scenario_main([
         ("transmission-remote drives shoal-daemon", drive),
         ("authentication and the session id", auth),
+        ("port-test from the peers' addresses", port_test),
     ])

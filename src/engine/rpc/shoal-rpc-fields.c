@@ -678,9 +678,11 @@ _shoal_rpc_torrent_field (ShoalRpcServer  *self,
     return trackers_field (torrent, name);
   if (IS ("labels"))
     {
-      /* The engine has no labels yet: every torrent truly has none, and
-       * torrent-set refuses to set them. */
-      return array_node (json_array_new ());
+      JsonArray *array = json_array_new ();
+      const char * const *labels = shoal_torrent_get_labels (torrent);
+      for (guint i = 0; labels != NULL && labels[i] != NULL; i++)
+        json_array_add_string_element (array, labels[i]);
+      return array_node (array);
     }
   if (IS ("webseeds"))
     {

@@ -233,6 +233,62 @@ arg_int_list (Call        *call,
   return TRUE;
 }
 
+/* labels: a list of strings, each a label as transmission-remote writes
+ * them (it joins and splits them at commas). Refused, rather than cleaned
+ * up behind the client's back: more than SHOAL_TORRENT_MAX_LABELS, an
+ * empty one, one longer than SHOAL_TORRENT_MAX_LABEL_LEN bytes, one with a
+ * comma or a control character. Repeated labels are kept once. *out is
+ * NULL when the argument is absent. */
+static gboolean
+arg_labels (Call         *call,
+            JsonObject   *args,
+            GStrv        *out)
+{
+  JsonNode *node = member (args, "labels");
+  g_autoptr(GStrvBuilder) b = NULL;
+  g_autoptr(GPtrArray) seen = NULL;
+  JsonArray *array;
+  guint n;
+
+  *out = NULL;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return arg_error (call, "argument \"labels\" must be a list of strings");
+  array = json_node_get_array (node);
+  n = json_array_get_length (array);
+  if (n > SHOAL_TORRENT_MAX_LABELS)
+    return arg_error (call, "at most %d labels", SHOAL_TORRENT_MAX_LABELS);
+  b = g_strv_builder_new ();
+  seen = g_ptr_array_new ();
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *e = json_array_get_element (array, i);
+      const char *label;
+      gsize len;
+
+      if (value_type (e) != G_TYPE_STRING)
+        return arg_error (call, "argument \"labels\" must be a list of strings");
+      label = json_node_get_string (e);
+      len = strlen (label);
+      if (len == 0 || g_ascii_isspace (label[0]) || g_ascii_isspace (label[len - 1]))
+        return arg_error (call, "a label must not be empty nor begin or end with a space");
+      if (len > SHOAL_TORRENT_MAX_LABEL_LEN)
+        return arg_error (call, "a label is at most %d bytes long", SHOAL_TORRENT_MAX_LABEL_LEN);
+      if (!g_utf8_validate (label, (gssize) len, NULL))
+        return arg_error (call, "a label must be UTF-8");
+      for (const char *c = label; *c != '\0'; c = g_utf8_next_char (c))
+        if (*c == ',' || g_unichar_iscntrl (g_utf8_get_char (c)))
+          return arg_error (call, "a label must not contain a comma or a control character");
+      if (g_ptr_array_find_with_equal_func (seen, label, g_str_equal, NULL))
+        continue;
+      g_ptr_array_add (seen, (gpointer) label);
+      g_strv_builder_add (b, label);
+    }
+  *out = g_strv_builder_end (b);
+  return TRUE;
+}
+
 /* Whether every member of @args is one of @known (NULL-terminated). */
 static gboolean
 check_keys (Call               *call,
@@ -404,7 +460,7 @@ session_object (ShoalRpcServer *self)
   json_object_set_int_member (o, "peer-port", shoal_session_get_listen_port (session));
   json_object_set_boolean_member (o, "peer-port-random-on-start", FALSE);
   json_object_set_boolean_member (o, "pex-enabled", shoal_session_get_pex_enabled (session));
-  json_object_set_boolean_member (o, "port-forwarding-enabled", FALSE);
+  json_object_set_boolean_member (o, "port-forwarding-enabled", shoal_session_get_port_mapping_enabled (session));
   json_object_set_boolean_member (o, "queue-stalled-enabled", FALSE);
   json_object_set_int_member (o, "queue-stalled-minutes", 30);
   json_object_set_boolean_member (o, "rename-partial-files", FALSE);
@@ -496,15 +552,16 @@ method_session_set (Call       *call,
     "download-dir", "speed-limit-down", "speed-limit-down-enabled", "speed-limit-up",
     "speed-limit-up-enabled", "peer-port", "dht-enabled", "pex-enabled", "lpd-enabled",
     "encryption", "peer-limit-global", "peer-limit-per-torrent", "seedRatioLimit",
-    "seedRatioLimited", "idle-seeding-limit", "idle-seeding-limit-enabled", NULL
+    "seedRatioLimited", "idle-seeding-limit", "idle-seeding-limit-enabled", "port-forwarding-enabled", NULL
   };
   ShoalRpcServer *self = call->self;
   const char *download_dir = NULL, *encryption = NULL;
   gint64 down = 0, up = 0, port = 0, global = 0, per_torrent = 0, idle = 0;
   gboolean down_on = FALSE, up_on = FALSE, dht = FALSE, pex = FALSE, lpd = FALSE, ratio_on = FALSE, idle_on = FALSE;
+  gboolean mapping = FALSE;
   double ratio = 0;
   gboolean has_down, has_up, has_port, has_global, has_per_torrent, has_idle, has_down_on, has_up_on,
-           has_dht, has_pex, has_lpd, has_ratio_on, has_idle_on, has_ratio;
+           has_dht, has_pex, has_lpd, has_ratio_on, has_idle_on, has_ratio, has_mapping;
   ShoalEncryptionPolicy policy = SHOAL_ENCRYPTION_PREFER;
 
   if (!check_keys (call, args, known) ||
@@ -523,6 +580,7 @@ method_session_set (Call       *call,
       !arg_bool (call, args, "lpd-enabled", &lpd, &has_lpd) ||
       !arg_bool (call, args, "seedRatioLimited", &ratio_on, &has_ratio_on) ||
       !arg_bool (call, args, "idle-seeding-limit-enabled", &idle_on, &has_idle_on) ||
+      !arg_bool (call, args, "port-forwarding-enabled", &mapping, &has_mapping) ||
       !arg_double (call, args, "seedRatioLimit", 0, 1e6, &ratio, &has_ratio))
     return;
   if (download_dir != NULL && !g_path_is_absolute (download_dir))
@@ -557,6 +615,8 @@ method_session_set (Call       *call,
     shoal_session_set_pex_enabled (self->session, pex);
   if (has_lpd)
     shoal_session_set_lsd_enabled (self->session, lpd);
+  if (has_mapping)
+    shoal_session_set_port_mapping_enabled (self->session, mapping);
   if (has_global || has_per_torrent)
     {
       guint g = 0, p = 0;
@@ -1097,7 +1157,7 @@ method_torrent_set (Call       *call,
     "ids", "downloadLimit", "downloadLimited", "uploadLimit", "uploadLimited", "files-wanted",
     "files-unwanted", "priority-high", "priority-low", "priority-normal", "location", "peer-limit",
     "seedRatioLimit", "seedRatioMode", "seedIdleLimit", "seedIdleMode", "honorsSessionLimits",
-    "bandwidthPriority", "trackerAdd", "trackerRemove", "trackerReplace", "sequentialDownload", NULL
+    "bandwidthPriority", "trackerAdd", "trackerRemove", "trackerReplace", "sequentialDownload", "labels", NULL
   };
   ShoalRpcServer *self = call->self;
   g_autoptr(GPtrArray) torrents = NULL;
@@ -1109,8 +1169,10 @@ method_torrent_set (Call       *call,
   gboolean has_down, has_up, has_peers, has_ratio_mode, has_idle_limit, has_idle_mode, has_ratio,
            has_down_on, has_up_on, has_honors, has_bandwidth, has_sequential;
   JsonArray *add = NULL, *remove = NULL, *replace = NULL;
+  g_auto(GStrv) labels = NULL;
 
   if (!check_keys (call, args, known) ||
+      !arg_labels (call, args, &labels) ||
       !arg_int (call, args, "downloadLimit", 0, G_MAXINT32, &down, &has_down) ||
       !arg_int (call, args, "uploadLimit", 0, G_MAXINT32, &up, &has_up) ||
       !arg_int (call, args, "peer-limit", 1, 65535, &peers, &has_peers) ||
@@ -1171,6 +1233,8 @@ method_torrent_set (Call       *call,
         t->seed_idle_mode = (int) idle_mode;
       if (has_sequential)
         shoal_torrent_set_sequential (t->torrent, sequential);
+      if (labels != NULL)
+        shoal_torrent_set_labels (t->torrent, (const char * const *) labels);
       _shoal_rpc_torrent_apply_limits (self, t);
       file_choices_apply (&files, t->torrent);
       if (!apply_trackers (call, t->torrent, add, remove, replace))
@@ -1197,12 +1261,14 @@ typedef struct
   gboolean     paused;
   gint64       peer_limit;
   FileChoices  files;
+  GStrv        labels;
 } AddRequest;
 
 static void
 add_request_free (AddRequest *add)
 {
   g_free (add->download_dir);
+  g_strfreev (add->labels);
   file_choices_clear (&add->files);
   g_free (add);
 }
@@ -1278,6 +1344,8 @@ add_finish (AddRequest    *add,
       t->peer_limit = (guint) add->peer_limit;
       _shoal_rpc_torrent_apply_limits (self, t);
     }
+  if (add->labels != NULL)
+    shoal_torrent_set_labels (torrent, (const char * const *) add->labels);
   if (!add->paused)
     shoal_torrent_start (torrent);
   json_object_set_object_member (out, "torrent-added", added_object (self, torrent));
@@ -1343,7 +1411,7 @@ method_torrent_add (Call       *call,
 {
   static const char * const known[] = {
     "filename", "metainfo", "download-dir", "paused", "files-wanted", "files-unwanted",
-    "priority-high", "priority-low", "priority-normal", "peer-limit", "bandwidthPriority", "cookies", NULL
+    "priority-high", "priority-low", "priority-normal", "peer-limit", "bandwidthPriority", "cookies", "labels", NULL
   };
   ShoalRpcServer *self = call->self;
   const char *filename = NULL, *metainfo = NULL, *download_dir = NULL, *cookies = NULL;
@@ -1354,6 +1422,7 @@ method_torrent_add (Call       *call,
   add = g_new0 (AddRequest, 1);
   add->call = call;
   if (!check_keys (call, args, known) ||
+      !arg_labels (call, args, &add->labels) ||
       !arg_string (call, args, "filename", &filename) ||
       !arg_string (call, args, "metainfo", &metainfo) ||
       !arg_string (call, args, "download-dir", &download_dir) ||
@@ -1484,14 +1553,77 @@ method_free_space (Call       *call,
   call_succeed (call, out);
 }
 
+/* Whether @text ("1.2.3.4:5" or "[::1]:5") is an address of the public
+ * internet: not loopback, private, link-local, shared (100.64.0.0/10),
+ * unique local (fc00::/7), multicast or unspecified. */
+static gboolean
+is_public_address (const char *text)
+{
+  g_autoptr(GSocketConnectable) parsed = g_network_address_parse (text, 0, NULL);
+  g_autoptr(GInetAddress) address = NULL;
+  const guint8 *bytes;
+
+  if (parsed == NULL)
+    return FALSE;
+  address = g_inet_address_new_from_string (g_network_address_get_hostname (G_NETWORK_ADDRESS (parsed)));
+  if (address == NULL || g_inet_address_get_is_loopback (address) || g_inet_address_get_is_any (address) ||
+      g_inet_address_get_is_link_local (address) || g_inet_address_get_is_site_local (address) ||
+      g_inet_address_get_is_multicast (address))
+    return FALSE;
+  bytes = g_inet_address_to_bytes (address);
+  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4)
+    return !(bytes[0] == 100 && (bytes[1] & 0xc0) == 64) && bytes[0] != 0;
+  if ((bytes[0] & 0xfe) == 0xfc)
+    return FALSE;
+  /* an IPv4 address mapped into IPv6 */
+  if (memcmp (bytes, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0)
+    {
+      g_autofree char *v4 = g_strdup_printf ("%u.%u.%u.%u:0", bytes[12], bytes[13], bytes[14], bytes[15]);
+      return is_public_address (v4);
+    }
+  return TRUE;
+}
+
 static void
 method_port_test (Call       *call,
                   JsonObject *args)
 {
-  /* Whether the port is open can only be seen from outside: Transmission
-   * asks a web service of its project. Shoal has none, and will not say
-   * "open" or "closed" without knowing. */
-  call_fail (call, "port-test is not supported: Shoal has no outside service to test the port from");
+  static const char * const known[] = { NULL };
+  ShoalSession *session = call->self->session;
+  GListModel *torrents = shoal_session_get_torrents (session);
+  JsonObject *out;
+
+  /* Whether the port is open from the outside world can only be known by
+   * someone out there: Transmission asks a web service of its project,
+   * Shoal has none. What it can tell honestly is "open" when a peer from a
+   * public address is connected to us right now by a connection it opened
+   * (the session's incoming-reachable alone also counts peers of the local
+   * network). Without such a peer it cannot say "closed": maybe no peer
+   * has tried yet. So that is an error, not "port-is-open": false. */
+  if (!check_keys (call, args, known))
+    return;
+  if (shoal_session_get_incoming_reachable (session))
+    for (guint i = 0; i < g_list_model_get_n_items (torrents); i++)
+      {
+        g_autoptr(ShoalTorrent) torrent = g_list_model_get_item (torrents, i);
+        GListModel *peers = shoal_torrent_get_peers (torrent);
+
+        for (guint j = 0; j < g_list_model_get_n_items (peers); j++)
+          {
+            g_autoptr(ShoalPeer) peer = g_list_model_get_item (peers, j);
+
+            if ((shoal_peer_get_flags (peer) & SHOAL_PEER_FLAG_INCOMING) &&
+                is_public_address (shoal_peer_get_address (peer)))
+              {
+                out = json_object_new ();
+                json_object_set_boolean_member (out, "port-is-open", TRUE);
+                call_succeed (call, out);
+                return;
+              }
+          }
+      }
+  call_fail (call, "port-test cannot tell: no peer from a public address is connected to us by a "
+                   "connection of its own (the port may be closed, or no peer has tried yet)");
 }
 
 static void

@@ -103,6 +103,8 @@ shoal_rpc_server_load_settings (ShoalRpcServer *self,
     shoal_session_set_pex_enabled (session, b);
   if (get_bool (settings, "lpd-enabled", &b))
     shoal_session_set_lsd_enabled (session, b);
+  if (get_bool (settings, "port-forwarding-enabled", &b))
+    shoal_session_set_port_mapping_enabled (session, b);
   g_object_get (session, "max-connections", &global, "max-connections-per-torrent", &per_torrent, NULL);
   if (get_int (settings, "peer-limit-global", 1, 65535, &v))
     global = (guint) v;
@@ -171,6 +173,8 @@ shoal_rpc_server_save_settings (ShoalRpcServer *self,
   g_key_file_set_boolean (settings, GROUP, "dht-enabled", shoal_session_get_dht_enabled (session));
   g_key_file_set_boolean (settings, GROUP, "pex-enabled", shoal_session_get_pex_enabled (session));
   g_key_file_set_boolean (settings, GROUP, "lpd-enabled", shoal_session_get_lsd_enabled (session));
+  g_key_file_set_boolean (settings, GROUP, "port-forwarding-enabled",
+                          shoal_session_get_port_mapping_enabled (session));
   g_object_get (session, "max-connections", &global, "max-connections-per-torrent", &per_torrent, NULL);
   g_key_file_set_int64 (settings, GROUP, "peer-limit-global", global);
   g_key_file_set_int64 (settings, GROUP, "peer-limit-per-torrent", per_torrent);
