@@ -37,8 +37,9 @@ ALLOWED = {
     "dht": ["metainfo", "util"],
     "announce": ["metainfo", "util"],
     "state": ["metainfo", "util"],
-    "session": ["state", "announce", "dht", "wire", "storage", "metainfo", "util"],
+    "session": ["state", "announce", "dht", "wire", "storage", "metainfo", "util", "ipfilter"],
     "rpc": ["session", "announce", "metainfo", "util"],
+    "ipfilter": ["util"],
 }
 
 # Folders above the session that may use only the public API of the
