@@ -59,6 +59,7 @@ cli_session_options_add_entries (CliSessionOptions *options,
     { "lsd-interface", 0, 0, G_OPTION_ARG_STRING, &options->lsd_interface, "Multicast on this interface (implies --lsd)", "NAME" },
     { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->peers, "Connect to this peer too", "HOST:PORT" },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->state_dir, "Where resume data is kept, per directory (default: ~/.local/share/shoal-cli)", "DIR" },
+    { "blocklist", 0, 0, G_OPTION_ARG_STRING, &options->blocklist, "Never connect to nor accept the peers on this list (P2P, DAT or CIDR lines, gzip or not)", "FILE|URL" },
     { NULL }
   };
 
@@ -96,6 +97,7 @@ cli_session_options_clear (CliSessionOptions *options)
   g_clear_pointer (&options->lsd_interface, g_free);
   g_clear_pointer (&options->peers, g_strfreev);
   g_clear_pointer (&options->state_dir, g_free);
+  g_clear_pointer (&options->blocklist, g_free);
 }
 
 /**
@@ -153,6 +155,8 @@ cli_session_new (const CliSessionOptions  *options,
     shoal_session_set_download_limit (session, (guint64) options->limit_down * 1024);
   if (options->limit_up > 0)
     shoal_session_set_upload_limit (session, (guint64) options->limit_up * 1024);
+  if (options->blocklist != NULL)
+    shoal_session_set_blocklist (session, options->blocklist);
   if (!shoal_session_start (session, error))
     return NULL;
   return g_steal_pointer (&session);
@@ -179,6 +183,9 @@ void
 cli_session_close (ShoalSession *session,
                    GMainLoop    *loop)
 {
+  if (shoal_session_get_blocklist (session) != NULL)
+    g_printerr ("Blocklist: %u ranges, %" G_GUINT64_FORMAT " peers refused\n",
+                shoal_session_get_blocklist_n_ranges (session), shoal_session_get_n_blocked_peers (session));
   shoal_session_close_async (session, NULL, closed_cb, loop);
   g_main_loop_run (loop);
 }

@@ -25,6 +25,7 @@ G_BEGIN_DECLS
  * @peers: (nullable): HOST:PORT peers the command's torrent connects to
  * @state_dir: (nullable): root of the per-directory resume data; %NULL for
  *   `$XDG_DATA_HOME/shoal-cli`
+ * @blocklist: (nullable): a blocklist file or URL
  *
  * What `download`, `seed` and `create --seed` make their session with,
  * filled by the one option table cli_session_options_add_entries() adds.
@@ -42,6 +43,7 @@ typedef struct
   char     *lsd_interface;
   char    **peers;
   char     *state_dir;
+  char     *blocklist;
 } CliSessionOptions;
 
 void          cli_session_options_add_entries (CliSessionOptions       *options,

@@ -24,6 +24,7 @@
 #include "shoal-dht.h"
 #include "shoal-engine-enums.h"
 #include "shoal-hash.h"
+#include "shoal-ip-filter.h"
 #include "shoal-lsd.h"
 #include "shoal-session.h"
 #include "shoal-session-limits.h"
@@ -75,6 +76,8 @@ struct _ShoalSession
   GPtrArray        *close_tasks;   /* shoal_session_close_async() still waiting */
   ShoalSessionTestHooks test_hooks; /* its dht_bootstrap is ours */
   ShoalTorrentServices torrent_services; /* what our torrents may ask of us */
+  ShoalIpFilter    *ip_filter;     /* the blocklist; made when one is set */
+  guint64           n_blocked;     /* peers refused for being on it */
 };
 
 enum {
@@ -121,6 +124,12 @@ void             _shoal_session_load_saved_torrents    (ShoalSession  *self);
 
 /* shoal-session-services.c */
 void             _shoal_session_init_torrent_services  (ShoalSession  *self);
+
+/* shoal-session-blocklist.c */
+gboolean         _shoal_session_is_blocked             (gpointer       owner,
+                                                         GInetAddress  *address);
+void             _shoal_session_clear_blocklist        (ShoalSession  *self);
+gboolean         _shoal_session_blocklist_pending      (gpointer       owner);
 
 /* shoal-session-lifecycle.c */
 void             _shoal_session_check_close_tasks      (gpointer       data);

@@ -108,6 +108,16 @@ incoming_cb (GSocketService    *service,
   g_autofree char *ip_string = ip ? g_inet_address_to_string (ip) : g_strdup ("unknown");
 
   /* Refused here, the connection is closed when the service drops it. */
+  if (_shoal_session_blocklist_pending (self))
+    {
+      g_debug ("Refusing a peer from %s: the blocklist is still loading", ip_string);
+      return FALSE;
+    }
+  if (ip != NULL && _shoal_session_is_blocked (self, ip))
+    {
+      g_message ("Refusing a peer from %s: it is on the blocklist", ip_string);
+      return FALSE;
+    }
   if (_shoal_session_get_n_connections (self) >= self->max_connections)
     {
       g_debug ("Refusing a peer from %s: %u connections, the most allowed", ip_string, self->max_connections);

@@ -88,6 +88,11 @@ void          shoal_session_set_seed_limits    (ShoalSession   *self,
                                                 gint64          seconds);
 guint64       shoal_session_get_download_rate  (ShoalSession   *self);
 guint64       shoal_session_get_upload_rate    (ShoalSession   *self);
+void          shoal_session_set_blocklist      (ShoalSession   *self,
+                                                const char     *source);
+const char   *shoal_session_get_blocklist      (ShoalSession   *self);
+guint         shoal_session_get_blocklist_n_ranges (ShoalSession *self);
+guint64       shoal_session_get_n_blocked_peers (ShoalSession  *self);
 
 GListModel   *shoal_session_get_torrents       (ShoalSession   *self);
 ShoalTorrent *shoal_session_find_torrent       (ShoalSession   *self,

@@ -52,6 +52,9 @@ typedef struct
   guint            (*get_max_connections) (gpointer owner);
   gboolean         (*limits_per_ip)       (gpointer        owner,
                                            GInetAddress   *address);
+  gboolean         (*is_blocked)          (gpointer        owner, /* the blocklist; counts it */
+                                           GInetAddress   *address);
+  gboolean         (*blocklist_pending)   (gpointer        owner); /* dial nobody until it is loaded */
 
   /* Events. */
   void             (*torrent_completed)   (gpointer        owner,
