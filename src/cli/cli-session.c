@@ -59,6 +59,8 @@ cli_session_options_add_entries (CliSessionOptions *options,
     { "lsd-interface", 0, 0, G_OPTION_ARG_STRING, &options->lsd_interface, "Multicast on this interface (implies --lsd)", "NAME" },
     { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->peers, "Connect to this peer too", "HOST:PORT" },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->state_dir, "Where resume data is kept, per directory (default: ~/.local/share/shoal-cli)", "DIR" },
+    { "no-client-name", 0, 0, G_OPTION_ARG_NONE, &options->no_client_name, "Do not tell peers, trackers and DHT nodes the client's name and version", NULL },
+    { "random-peer-id", 0, 0, G_OPTION_ARG_NONE, &options->random_peer_id, "Use a peer id of random characters, without Shoal's prefix", NULL },
     { "blocklist", 0, 0, G_OPTION_ARG_STRING, &options->blocklist, "Never connect to nor accept the peers on this list (P2P, DAT or CIDR lines, gzip or not)", "FILE|URL" },
     { NULL }
   };
@@ -157,6 +159,8 @@ cli_session_new (const CliSessionOptions  *options,
     shoal_session_set_upload_limit (session, (guint64) options->limit_up * 1024);
   if (options->blocklist != NULL)
     shoal_session_set_blocklist (session, options->blocklist);
+  shoal_session_set_hide_client_name (session, options->no_client_name);
+  shoal_session_set_random_peer_id (session, options->random_peer_id);
   if (!shoal_session_start (session, error))
     return NULL;
   return g_steal_pointer (&session);

@@ -26,6 +26,8 @@ G_BEGIN_DECLS
  * @state_dir: (nullable): root of the per-directory resume data; %NULL for
  *   `$XDG_DATA_HOME/shoal-cli`
  * @blocklist: (nullable): a blocklist file or URL
+ * @no_client_name: send no client name to peers, trackers and DHT nodes
+ * @random_peer_id: a peer id of random characters only
  *
  * What `download`, `seed` and `create --seed` make their session with,
  * filled by the one option table cli_session_options_add_entries() adds.
@@ -44,6 +46,8 @@ typedef struct
   char    **peers;
   char     *state_dir;
   char     *blocklist;
+  gboolean  no_client_name;
+  gboolean  random_peer_id;
 } CliSessionOptions;
 
 void          cli_session_options_add_entries (CliSessionOptions       *options,

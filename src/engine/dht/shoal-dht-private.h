@@ -54,6 +54,7 @@ struct _ShoalDht
   gboolean              self_lookup_running;
   guint                 query_timeout_ms;
   guint64               n_rate_limited;
+  gboolean              hide_version;  /* no `v` key in what we send */
 };
 
 ShoalDhtRoutingTable *shoal_dht_table_for     (ShoalDht           *self,

@@ -300,6 +300,20 @@ shoal_dht_set_query_timeout (ShoalDht *self,
   self->query_timeout_ms = MAX (timeout_ms, 10);
 }
 
+/**
+ * shoal_dht_set_hide_version:
+ * @self: a DHT
+ * @hide: %TRUE to send no client version (the `v` key, BEP 5) in queries
+ *   and replies
+ */
+void
+shoal_dht_set_hide_version (ShoalDht *self,
+                            gboolean  hide)
+{
+  g_return_if_fail (SHOAL_IS_DHT (self));
+  self->hide_version = !!hide;
+}
+
 ShoalDhtRoutingTable *
 shoal_dht_table_for (ShoalDht *self,
                      guint8    family)
@@ -428,7 +442,8 @@ shoal_dht_send_query (ShoalDht           *self,
   query->tid[1] = txn->tid & 0xff;
   query->tid_len = 2;
   memcpy (query->id, self->id, SHOAL_DHT_ID_LEN);
-  memcpy (query->version, VERSION, strlen (VERSION));
+  if (!self->hide_version)
+    memcpy (query->version, VERSION, strlen (VERSION));
   send_message (self, addr, query);
   return TRUE;
 }
@@ -462,7 +477,8 @@ init_reply (ShoalDht              *self,
   memcpy (reply->tid, query->tid, query->tid_len);
   reply->tid_len = query->tid_len;
   memcpy (reply->id, self->id, SHOAL_DHT_ID_LEN);
-  memcpy (reply->version, VERSION, strlen (VERSION));
+  if (!self->hide_version)
+    memcpy (reply->version, VERSION, strlen (VERSION));
 }
 
 static gsize

@@ -66,6 +66,8 @@ void          shoal_dht_set_query_rate_limit     (ShoalDht     *self,
                                                   double        burst);
 void          shoal_dht_set_query_timeout        (ShoalDht     *self,
                                                   guint         timeout_ms);
+void          shoal_dht_set_hide_version         (ShoalDht     *self,
+                                                  gboolean      hide);
 
 gboolean      shoal_dht_add_bootstrap_node       (ShoalDht     *self,
                                                   const char   *host_and_port,

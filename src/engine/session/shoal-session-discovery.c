@@ -37,6 +37,7 @@ _shoal_session_start_dht (ShoalSession *self)
   if (self->dht != NULL || !self->dht_enabled)
     return;
   self->dht = shoal_dht_new (NULL);
+  shoal_dht_set_hide_version (self->dht, self->hide_client_name);
   if (!shoal_dht_start (self->dht, self->listen_address, self->listen_port, &error))
     {
       g_warning ("The DHT could not start: %s", error->message);

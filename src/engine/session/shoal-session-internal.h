@@ -78,6 +78,8 @@ struct _ShoalSession
   ShoalTorrentServices torrent_services; /* what our torrents may ask of us */
   ShoalIpFilter    *ip_filter;     /* the blocklist; made when one is set */
   guint64           n_blocked;     /* peers refused for being on it */
+  gboolean          hide_client_name; /* no `v` in extension handshakes, no User-Agent */
+  gboolean          random_peer_id;   /* a peer id that names no client */
 };
 
 enum {
@@ -130,6 +132,9 @@ gboolean         _shoal_session_is_blocked             (gpointer       owner,
                                                          GInetAddress  *address);
 void             _shoal_session_clear_blocklist        (ShoalSession  *self);
 gboolean         _shoal_session_blocklist_pending      (gpointer       owner);
+
+/* shoal-session-privacy.c */
+gboolean         _shoal_session_get_hide_client_name   (gpointer       owner);
 
 /* shoal-session-lifecycle.c */
 void             _shoal_session_check_close_tasks      (gpointer       data);

@@ -188,5 +188,6 @@ _shoal_session_init_torrent_services (ShoalSession *self)
     .get_test_hooks = services_get_test_hooks,
     .is_blocked = _shoal_session_is_blocked,
     .blocklist_pending = _shoal_session_blocklist_pending,
+    .get_hide_client_name = _shoal_session_get_hide_client_name,
   };
 }

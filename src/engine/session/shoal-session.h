@@ -93,6 +93,12 @@ void          shoal_session_set_blocklist      (ShoalSession   *self,
 const char   *shoal_session_get_blocklist      (ShoalSession   *self);
 guint         shoal_session_get_blocklist_n_ranges (ShoalSession *self);
 guint64       shoal_session_get_n_blocked_peers (ShoalSession  *self);
+void          shoal_session_set_hide_client_name (ShoalSession *self,
+                                                  gboolean      hide);
+gboolean      shoal_session_get_hide_client_name (ShoalSession *self);
+void          shoal_session_set_random_peer_id (ShoalSession   *self,
+                                                gboolean        random);
+gboolean      shoal_session_get_random_peer_id (ShoalSession   *self);
 
 GListModel   *shoal_session_get_torrents       (ShoalSession   *self);
 ShoalTorrent *shoal_session_find_torrent       (ShoalSession   *self,

@@ -43,6 +43,7 @@ typedef struct
   GInetAddress    *(*dup_bound_address) (gpointer owner); /* NULL unless a specific one */
   ShoalEncryptionPolicy (*get_encryption_policy) (gpointer owner);
   gboolean         (*get_pex_enabled)   (gpointer owner);
+  gboolean         (*get_hide_client_name) (gpointer owner);
   guint            (*get_max_per_torrent) (gpointer owner);
   guint            (*get_udp_base_timeout_ms) (gpointer owner);
   const ShoalSessionTestHooks *(*get_test_hooks) (gpointer owner);
