@@ -59,6 +59,7 @@ cli_session_options_add_entries (CliSessionOptions *options,
     { "lsd-interface", 0, 0, G_OPTION_ARG_STRING, &options->lsd_interface, "Multicast on this interface (implies --lsd)", "NAME" },
     { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->peers, "Connect to this peer too", "HOST:PORT" },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->state_dir, "Where resume data is kept, per directory (default: ~/.local/share/shoal-cli)", "DIR" },
+    { "interface", 0, 0, G_OPTION_ARG_STRING, &options->interface, "Send and receive through this network interface only, stopping while it is down (a VPN's)", "NAME|ADDR" },
     { "no-client-name", 0, 0, G_OPTION_ARG_NONE, &options->no_client_name, "Do not tell peers, trackers and DHT nodes the client's name and version", NULL },
     { "random-peer-id", 0, 0, G_OPTION_ARG_NONE, &options->random_peer_id, "Use a peer id of random characters, without Shoal's prefix", NULL },
     { "blocklist", 0, 0, G_OPTION_ARG_STRING, &options->blocklist, "Never connect to nor accept the peers on this list (P2P, DAT or CIDR lines, gzip or not)", "FILE|URL" },
@@ -100,6 +101,7 @@ cli_session_options_clear (CliSessionOptions *options)
   g_clear_pointer (&options->peers, g_strfreev);
   g_clear_pointer (&options->state_dir, g_free);
   g_clear_pointer (&options->blocklist, g_free);
+  g_clear_pointer (&options->interface, g_free);
 }
 
 /**
@@ -153,6 +155,8 @@ cli_session_new (const CliSessionOptions  *options,
     shoal_session_set_encryption_policy (session, SHOAL_ENCRYPTION_ALLOW_PLAINTEXT);
   if (options->listen_address != NULL)
     shoal_session_set_listen_address (session, options->listen_address);
+  if (options->interface != NULL && !shoal_session_set_interface (session, options->interface, error))
+    return NULL;
   if (options->limit_down > 0)
     shoal_session_set_download_limit (session, (guint64) options->limit_down * 1024);
   if (options->limit_up > 0)

@@ -28,6 +28,7 @@ G_BEGIN_DECLS
  * @blocklist: (nullable): a blocklist file or URL
  * @no_client_name: send no client name to peers, trackers and DHT nodes
  * @random_peer_id: a peer id of random characters only
+ * @interface: (nullable): the network interface (or address) every socket uses
  *
  * What `download`, `seed` and `create --seed` make their session with,
  * filled by the one option table cli_session_options_add_entries() adds.
@@ -48,6 +49,7 @@ typedef struct
   char     *blocklist;
   gboolean  no_client_name;
   gboolean  random_peer_id;
+  char     *interface;
 } CliSessionOptions;
 
 void          cli_session_options_add_entries (CliSessionOptions       *options,

@@ -234,6 +234,7 @@ _shoal_announcer_tracker_send_stopped (ShoalAnnouncer   *self,
       g_source_set_callback (op->timeout, stopped_timeout_cb, op, NULL);
       g_source_set_static_name (op->timeout, "[shoal] tracker stopped timeout");
       g_source_attach (op->timeout, self->context);
+      shoal_tracker_udp_set_bind (info->udp, self->bind);
       shoal_tracker_udp_announce_async (info->udp, &request, op->cancellable, stopped_udp_cb, op);
     }
   g_main_context_pop_thread_default (self->context);
@@ -350,7 +351,10 @@ tier_try (Tier *tier)
     shoal_tracker_http_announce_async (self->soup, info->url, &request, 0,
                                        op->cancellable, announce_http_cb, op);
   else
-    shoal_tracker_udp_announce_async (info->udp, &request, op->cancellable, announce_udp_cb, op);
+    {
+      shoal_tracker_udp_set_bind (info->udp, self->bind);
+      shoal_tracker_udp_announce_async (info->udp, &request, op->cancellable, announce_udp_cb, op);
+    }
   g_main_context_pop_thread_default (self->context);
 }
 

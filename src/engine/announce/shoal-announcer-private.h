@@ -133,6 +133,7 @@ struct _ShoalAnnouncer
   guint                    udp_max_tries;
   guint                    test_interval_ms;
   guint                    test_retry_ms;
+  ShoalNetBind            *bind;  /* UDP trackers' sockets; HTTP: the soup session's own */
 };
 
 enum

@@ -254,6 +254,7 @@ shoal_announcer_finalize (GObject *object)
   g_clear_pointer (&self->tiers, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->group, shoal_announcer_group_unref);
+  g_clear_pointer (&self->bind, shoal_net_bind_unref);
 
   G_OBJECT_CLASS (shoal_announcer_parent_class)->finalize (object);
 }
@@ -377,6 +378,22 @@ shoal_announcer_set_port (ShoalAnnouncer *self,
  * ones and those added later. The default gives up after 2 tries from
  * 15 s, so that the next tracker of a tier is tried within a minute.
  */
+/**
+ * shoal_announcer_set_bind:
+ * @bind: (nullable): the interface and address UDP trackers are asked from
+ */
+void
+shoal_announcer_set_bind (ShoalAnnouncer *self,
+                          ShoalNetBind   *bind)
+{
+  g_return_if_fail (SHOAL_IS_ANNOUNCER (self));
+
+  if (bind != NULL)
+    shoal_net_bind_ref (bind);
+  g_clear_pointer (&self->bind, shoal_net_bind_unref);
+  self->bind = bind;
+}
+
 void
 shoal_announcer_set_udp_retransmission (ShoalAnnouncer *self,
                                         guint           base_timeout_ms,

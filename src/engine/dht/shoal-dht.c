@@ -120,6 +120,7 @@ shoal_dht_finalize (GObject *object)
   ShoalDht *self = SHOAL_DHT (object);
 
   g_clear_pointer (&self->transactions, g_hash_table_unref);
+  g_clear_pointer (&self->bind, shoal_net_bind_unref);
   g_clear_pointer (&self->lookups, g_ptr_array_unref);
   g_clear_pointer (&self->bootstrap, g_array_unref);
   g_clear_pointer (&self->recently_pinged, g_hash_table_unref);
@@ -306,6 +307,22 @@ shoal_dht_set_query_timeout (ShoalDht *self,
  * @hide: %TRUE to send no client version (the `v` key, BEP 5) in queries
  *   and replies
  */
+/**
+ * shoal_dht_set_bind:
+ * @bind: (nullable): the device to bind the sockets to when the DHT
+ *   starts (the address is shoal_dht_start()'s)
+ */
+void
+shoal_dht_set_bind (ShoalDht     *self,
+                    ShoalNetBind *bind)
+{
+  g_return_if_fail (SHOAL_IS_DHT (self));
+  if (bind != NULL)
+    shoal_net_bind_ref (bind);
+  g_clear_pointer (&self->bind, shoal_net_bind_unref);
+  self->bind = bind;
+}
+
 void
 shoal_dht_set_hide_version (ShoalDht *self,
                             gboolean  hide)
@@ -1013,6 +1030,14 @@ shoal_dht_start (ShoalDht    *self,
       self->sock6 = open_socket (any6, self->port, NULL);
     }
 
+  if ((self->sock4 != NULL && !shoal_net_bind_socket (self->bind, self->sock4, &local_error)) ||
+      (self->sock6 != NULL && !shoal_net_bind_socket (self->bind, self->sock6, &local_error)))
+    {
+      g_set_error (error, SHOAL_DHT_ERROR, SHOAL_DHT_ERROR_BIND, "%s", local_error->message);
+      g_clear_object (&self->sock4);
+      g_clear_object (&self->sock6);
+      return FALSE;
+    }
   if (self->sock4 != NULL)
     self->source4 = watch_socket (self, self->sock4);
   if (self->sock6 != NULL)

@@ -38,6 +38,7 @@ _shoal_session_start_dht (ShoalSession *self)
     return;
   self->dht = shoal_dht_new (NULL);
   shoal_dht_set_hide_version (self->dht, self->hide_client_name);
+  shoal_dht_set_bind (self->dht, self->net_bind);
   if (!shoal_dht_start (self->dht, self->listen_address, self->listen_port, &error))
     {
       g_warning ("The DHT could not start: %s", error->message);

@@ -26,6 +26,7 @@
 #include "shoal-hash.h"
 #include "shoal-ip-filter.h"
 #include "shoal-lsd.h"
+#include "shoal-net-bind.h"
 #include "shoal-session.h"
 #include "shoal-session-limits.h"
 #include "shoal-session-testing.h"
@@ -80,6 +81,11 @@ struct _ShoalSession
   guint64           n_blocked;     /* peers refused for being on it */
   gboolean          hide_client_name; /* no `v` in extension handshakes, no User-Agent */
   gboolean          random_peer_id;   /* a peer id that names no client */
+  char             *interface_spec;   /* the interface set, as given, or NULL */
+  ShoalNetBind     *net_bind;         /* where sockets go; NULL: anywhere */
+  gboolean          net_down;         /* the interface is down: transfers stop */
+  gulong            network_changed_id;
+  gboolean          soup_bound;       /* our HTTP connections are bound (request-queued) */
 };
 
 enum {
@@ -135,6 +141,16 @@ gboolean         _shoal_session_blocklist_pending      (gpointer       owner);
 
 /* shoal-session-privacy.c */
 gboolean         _shoal_session_get_hide_client_name   (gpointer       owner);
+
+/* shoal-session-interface.c */
+void             _shoal_session_check_interface        (ShoalSession  *self);
+void             _shoal_session_clear_interface        (ShoalSession  *self);
+gboolean         _shoal_session_get_network_down       (gpointer       owner);
+ShoalNetBind    *_shoal_session_get_net_bind           (gpointer       owner);
+void             _shoal_session_listener_event_cb      (GSocketListener      *listener,
+                                                        GSocketListenerEvent  event,
+                                                        GSocket              *socket,
+                                                        gpointer              user_data);
 
 /* shoal-session-lifecycle.c */
 void             _shoal_session_check_close_tasks      (gpointer       data);

@@ -30,6 +30,7 @@ tick_cb (gpointer user_data)
       _shoal_torrent_tick (t, now);
     }
   _shoal_session_sync_lsd (self);
+  _shoal_session_check_interface (self);
   return G_SOURCE_CONTINUE;
 }
 

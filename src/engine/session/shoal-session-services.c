@@ -189,5 +189,7 @@ _shoal_session_init_torrent_services (ShoalSession *self)
     .is_blocked = _shoal_session_is_blocked,
     .blocklist_pending = _shoal_session_blocklist_pending,
     .get_hide_client_name = _shoal_session_get_hide_client_name,
+    .get_net_bind = _shoal_session_get_net_bind,
+    .get_network_down = _shoal_session_get_network_down,
   };
 }

@@ -76,6 +76,7 @@ shoal_session_finalize (GObject *object)
   g_clear_pointer (&self->download_dir, g_free);
   g_clear_pointer (&self->listen_address, g_free);
   _shoal_session_clear_blocklist (self);
+  _shoal_session_clear_interface (self);
   G_OBJECT_CLASS (shoal_session_parent_class)->finalize (object);
 }
 

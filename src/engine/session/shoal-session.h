@@ -99,6 +99,11 @@ gboolean      shoal_session_get_hide_client_name (ShoalSession *self);
 void          shoal_session_set_random_peer_id (ShoalSession   *self,
                                                 gboolean        random);
 gboolean      shoal_session_get_random_peer_id (ShoalSession   *self);
+gboolean      shoal_session_set_interface      (ShoalSession   *self,
+                                                const char     *name_or_address,
+                                                GError        **error);
+const char   *shoal_session_get_interface      (ShoalSession   *self);
+gboolean      shoal_session_get_interface_up   (ShoalSession   *self);
 
 GListModel   *shoal_session_get_torrents       (ShoalSession   *self);
 ShoalTorrent *shoal_session_find_torrent       (ShoalSession   *self,

@@ -216,7 +216,7 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
 
   if (!_shoal_torrent_is_active (self) || !room_for_connection (self))
     return;
-  if (SHOAL_TORRENT_ASK (self, blocklist_pending))
+  if (SHOAL_TORRENT_ASK (self, blocklist_pending) || SHOAL_TORRENT_ASK (self, get_network_down))
     return;
 
   if (now_us - self->candidates_pruned_us > 60 * G_USEC_PER_SEC)
@@ -265,6 +265,7 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
       if (c->plaintext_only && policy == SHOAL_ENCRYPTION_PREFER)
         policy = SHOAL_ENCRYPTION_ALLOW_PLAINTEXT;
       shoal_peer_connection_set_encryption (conn, policy, NULL, NULL);
+      shoal_peer_connection_set_bind (conn, SHOAL_TORRENT_ASK (self, get_net_bind));
       c->connected = TRUE;
       _shoal_torrent_attach_connection (self, conn, c->source);
       shoal_peer_connection_start (conn);

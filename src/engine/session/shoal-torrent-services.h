@@ -15,6 +15,7 @@
 #include "shoal-dht.h"
 #include "shoal-disk-pool.h"
 #include "shoal-mse.h"
+#include "shoal-net-bind.h"
 #include "shoal-peer-connection.h"
 #include "shoal-rate.h"
 #include "shoal-session-testing.h"
@@ -44,6 +45,8 @@ typedef struct
   ShoalEncryptionPolicy (*get_encryption_policy) (gpointer owner);
   gboolean         (*get_pex_enabled)   (gpointer owner);
   gboolean         (*get_hide_client_name) (gpointer owner);
+  ShoalNetBind    *(*get_net_bind)      (gpointer owner); /* NULL: any interface */
+  gboolean         (*get_network_down)  (gpointer owner); /* its interface is down: send nothing */
   guint            (*get_max_per_torrent) (gpointer owner);
   guint            (*get_udp_base_timeout_ms) (gpointer owner);
   const ShoalSessionTestHooks *(*get_test_hooks) (gpointer owner);
