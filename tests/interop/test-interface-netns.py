@@ -11,7 +11,8 @@
 # system routes 10.78.0.1 through v1. Shoal
 # runs in the client namespace bound to w1; the packets v1 sends are
 # counted (its kernel counters) and must stay at zero throughout:
-#   1. the download starts, through the tracker, over w1;
+#   1. the download starts over w1, through the tracker (HTTP and UDP), the
+#      DHT (the seed is the bootstrap node) and a web seed (nginx);
 #   2. w1 goes down mid-download (the kernel drops the w1 route, so the
 #      system would now route 10.78.0.1 through v1): Shoal says so and its
 #      download stops, and v1 still sends nothing;
@@ -23,13 +24,19 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (LtSession, NetnsPair, OpenTracker, Procs, Scratch, Shoal,  # noqa: E402
-                     compare_files, ip, make_files, make_torrent, scenario_main, wait_for)
+import libtorrent as lt  # noqa: E402
+from harness import (LtSession, NetnsPair, OpenTracker, Procs, Scratch, Shoal, Torrent,  # noqa: E402
+                     compare_files, free_port, ip, make_files, scenario_main, tail, wait_for)
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 SERVICE_IP = "10.78.0.1"  # w0: the tracker and the seed
 LAYOUT = [("big.bin", 12 * 1024 * 1024 + 17)]
@@ -68,6 +75,71 @@ def add_routes(ns):
                     "metric", "100"], check=True, timeout=10, capture_output=True)
 
 
+def start_nginx(procs, scratch, root):
+    """nginx on SERVICE_IP (call in the server namespace), 512 KiB/s per
+    connection so that the seed and the web seed both serve; its log lines
+    start with the client's address."""
+    port = free_port()
+    d = scratch.sub("nginx")
+    conf = os.path.join(d, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write("""
+daemon off;
+master_process off;
+worker_processes 1;
+pid %(d)s/nginx.pid;
+error_log %(d)s/error.log warn;
+events { worker_connections 64; }
+http {
+    log_format ws '$remote_addr $status range="$http_range"';
+    access_log %(d)s/access.log ws;
+    client_body_temp_path %(d)s/body;
+    proxy_temp_path %(d)s/proxy;
+    fastcgi_temp_path %(d)s/fastcgi;
+    uwsgi_temp_path %(d)s/uwsgi;
+    scgi_temp_path %(d)s/scgi;
+    types { }
+    default_type application/octet-stream;
+    server {
+        listen %(ip)s:%(port)d;
+        root %(root)s;
+        limit_rate 512k;
+    }
+}
+""" % {"d": d, "ip": SERVICE_IP, "port": port, "root": root})
+    proc = procs.start([NGINX, "-p", d, "-c", conf, "-e", os.path.join(d, "error.log")],
+                       os.path.join(d, "stdout.log"))
+    url = "http://%s:%d/" % (SERVICE_IP, port)
+
+    def ready():
+        if proc.poll() is not None:
+            raise RuntimeError("nginx exited: %s" % tail(os.path.join(d, "error.log")))
+        try:
+            with urllib.request.urlopen(url + "no-such-file", timeout=1):
+                return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            return False
+    wait_for(ready, 10, "nginx", interval=0.05)
+    return url, os.path.join(d, "access.log")
+
+
+def make_torrent(content, out, trackers, web_seed):
+    fs = lt.file_storage()
+    lt.add_files(fs, content)
+    ct = lt.create_torrent(fs, 256 * 1024, flags=lt.create_torrent.v1_only)
+    for tier, url in enumerate(trackers):
+        ct.add_tracker(url, tier)
+    if web_seed:
+        ct.add_url_seed(web_seed)
+    ct.set_creator("shoal interop test")
+    lt.set_piece_hashes(ct, os.path.dirname(content))
+    with open(out, "wb") as f:
+        f.write(lt.bencode(ct.generate()))
+    return Torrent(out)
+
+
 def progress(shoal):
     """The last percentage shoal-cli printed."""
     last = 0.0
@@ -89,16 +161,18 @@ def bound_download(tap):
     try:
         ns = setup("if")
         content = make_files(scratch.sub("orig"), "vpn", LAYOUT, seed=41)
-        probe = make_torrent(content, scratch.file("probe.torrent"), 256 * 1024, [])
         ns.enter(ns.a)
+        web_url, web_log = start_nginx(procs, scratch, os.path.dirname(content))
+        probe = make_torrent(content, scratch.file("probe.torrent"), [], web_url)
         tracker = OpenTracker(procs, scratch, [probe.hash_hex], ip=SERVICE_IP)
         tracker.wait_ready()
-        torrent = make_torrent(content, scratch.file("t.torrent"), 256 * 1024,
-                               [tracker.http_url, tracker.udp_url])
+        torrent = make_torrent(content, scratch.file("t.torrent"), [tracker.http_url, tracker.udp_url], web_url)
         # (libtorrent binds its listening socket to w0, the device of its
         # address; its announces go out unbound, to the tracker on the same
         # address, which records it as 10.78.0.1)
-        seed = LtSession(SERVICE_IP, settings={"outgoing_interfaces": ""})
+        # It is also the DHT node Shoal bootstraps from.
+        seed = LtSession(SERVICE_IP, settings={"outgoing_interfaces": "", "enable_dht": True,
+                                               "dht_restrict_routing_ips": False, "dht_restrict_search_ips": False})
         seed.add(torrent, os.path.dirname(content), seed_mode=True, upload_limit=SEED_RATE)
         tracker.wait_seeders(torrent.hash_hex, 1, timeout=30)
         ns.leave()
@@ -107,6 +181,7 @@ def bound_download(tap):
         out = scratch.sub("out")
         shoal = Shoal(procs, scratch, "bound",
                       ["download", torrent.path, "-o", out, "--interface", "w1",
+                       "--dht-bootstrap", "%s:%d" % (SERVICE_IP, seed.port),
                        "--state-dir", scratch.sub("state")],
                       prefix=ns.exec_argv(ns.b, []), env={"G_MESSAGES_DEBUG": "Shoal-session"})
         try:
@@ -145,6 +220,14 @@ def bound_download(tap):
         tap.ok(not problems, "data byte-identical", "\n".join(problems))
         tap.ok(tx_packets(ns.b, "v1") == tx0, "v1 sent nothing during the whole run (%d packets)"
                % (tx_packets(ns.b, "v1") - tx0))
+        with open(web_log) as f:
+            ranges = [line for line in f if line.startswith("10.78.0.2 206 ")]
+        tap.ok(ranges, "the web seed served Shoal over w1 (%d range requests)" % len(ranges))
+        ns.enter(ns.a)
+        dht_nodes = seed.ses.status().dht_nodes
+        ns.leave()
+        tap.ok(dht_nodes >= 1, "Shoal's DHT node reached the seed's over w1 (its table holds %d)" % dht_nodes,
+               shoal.report())
 
         # Control: unbound, with w1 down, the same client's traffic does
         # leave through v1 (so the counter above could have moved).
