@@ -60,6 +60,7 @@ cli_session_options_add_entries (CliSessionOptions *options,
     { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->peers, "Connect to this peer too", "HOST:PORT" },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->state_dir, "Where resume data is kept, per directory (default: ~/.local/share/shoal-cli)", "DIR" },
     { "interface", 0, 0, G_OPTION_ARG_STRING, &options->interface, "Send and receive through this network interface only, stopping while it is down (a VPN's)", "NAME|ADDR" },
+    { "proxy", 0, 0, G_OPTION_ARG_STRING, &options->proxy, "Connect to peers, HTTP trackers and web seeds through this SOCKS5 proxy only (no UDP trackers, DHT nor LSD)", "socks5://[USER:PASS@]HOST:PORT" },
     { "no-client-name", 0, 0, G_OPTION_ARG_NONE, &options->no_client_name, "Do not tell peers, trackers and DHT nodes the client's name and version", NULL },
     { "random-peer-id", 0, 0, G_OPTION_ARG_NONE, &options->random_peer_id, "Use a peer id of random characters, without Shoal's prefix", NULL },
     { "blocklist", 0, 0, G_OPTION_ARG_STRING, &options->blocklist, "Never connect to nor accept the peers on this list (P2P, DAT or CIDR lines, gzip or not)", "FILE|URL" },
@@ -102,6 +103,7 @@ cli_session_options_clear (CliSessionOptions *options)
   g_clear_pointer (&options->state_dir, g_free);
   g_clear_pointer (&options->blocklist, g_free);
   g_clear_pointer (&options->interface, g_free);
+  g_clear_pointer (&options->proxy, g_free);
 }
 
 /**
@@ -156,6 +158,8 @@ cli_session_new (const CliSessionOptions  *options,
   if (options->listen_address != NULL)
     shoal_session_set_listen_address (session, options->listen_address);
   if (options->interface != NULL && !shoal_session_set_interface (session, options->interface, error))
+    return NULL;
+  if (options->proxy != NULL && !shoal_session_set_proxy (session, options->proxy, error))
     return NULL;
   if (options->limit_down > 0)
     shoal_session_set_download_limit (session, (guint64) options->limit_down * 1024);

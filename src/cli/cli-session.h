@@ -29,6 +29,7 @@ G_BEGIN_DECLS
  * @no_client_name: send no client name to peers, trackers and DHT nodes
  * @random_peer_id: a peer id of random characters only
  * @interface: (nullable): the network interface (or address) every socket uses
+ * @proxy: (nullable): a socks5:// proxy URI
  *
  * What `download`, `seed` and `create --seed` make their session with,
  * filled by the one option table cli_session_options_add_entries() adds.
@@ -50,6 +51,7 @@ typedef struct
   gboolean  no_client_name;
   gboolean  random_peer_id;
   char     *interface;
+  char     *proxy;
 } CliSessionOptions;
 
 void          cli_session_options_add_entries (CliSessionOptions       *options,

@@ -327,10 +327,10 @@ tier_try (Tier *tier)
           tier_round_failed (tier);
           return;
         }
-      if (info->unusable == NULL)
+      if (info->unusable == NULL && (info->is_http || self->udp_off == NULL))
         break;
       if (!tier->round_tried)
-        tier_set_error (tier, info, info->unusable);
+        tier_set_error (tier, info, info->unusable != NULL ? info->unusable : self->udp_off);
       tier->round_pos++;
     }
 
@@ -463,6 +463,7 @@ announce_done (AnnounceOp           *op,
 
   if (response == NULL)
     {
+      g_debug ("Announce to a tracker of tier %u failed: %s", tier->number, error->message);
       _shoal_tracker_info_set_status (op->info, SHOAL_TRACKER_STATUS_ERROR);
       _shoal_tracker_info_set_message (op->info, error->message);
       tier_set_error (tier, op->info, error);

@@ -37,6 +37,8 @@ void            shoal_announcer_set_port        (ShoalAnnouncer *self,
                                                  guint16         port);
 void                shoal_announcer_set_bind           (ShoalAnnouncer *self,
                                                         ShoalNetBind   *bind);
+void                shoal_announcer_set_udp_off        (ShoalAnnouncer *self,
+                                                        const char     *reason);
 void            shoal_announcer_set_udp_retransmission (ShoalAnnouncer *self,
                                                         guint           base_timeout_ms,
                                                         guint           max_tries);

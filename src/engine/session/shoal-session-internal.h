@@ -86,6 +86,8 @@ struct _ShoalSession
   gboolean          net_down;         /* the interface is down: transfers stop */
   gulong            network_changed_id;
   gboolean          soup_bound;       /* our HTTP connections are bound (request-queued) */
+  GProxyResolver   *proxy;            /* the SOCKS5 proxy everything goes through, or NULL */
+  gboolean          proxy_allow_incoming;
 };
 
 enum {
@@ -151,6 +153,9 @@ void             _shoal_session_listener_event_cb      (GSocketListener      *li
                                                         GSocketListenerEvent  event,
                                                         GSocket              *socket,
                                                         gpointer              user_data);
+
+/* shoal-session-proxy.c */
+GProxyResolver  *_shoal_session_get_proxy              (gpointer       owner);
 
 /* shoal-session-lifecycle.c */
 void             _shoal_session_check_close_tasks      (gpointer       data);

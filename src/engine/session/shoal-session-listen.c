@@ -108,6 +108,11 @@ incoming_cb (GSocketService    *service,
   g_autofree char *ip_string = ip ? g_inet_address_to_string (ip) : g_strdup ("unknown");
 
   /* Refused here, the connection is closed when the service drops it. */
+  if (self->proxy != NULL && !self->proxy_allow_incoming)
+    {
+      g_debug ("Refusing a peer from %s: behind a proxy, peers are not accepted directly", ip_string);
+      return FALSE;
+    }
   if (self->net_down)
     {
       g_debug ("Refusing a peer from %s: the interface set is down", ip_string);

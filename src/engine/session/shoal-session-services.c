@@ -191,5 +191,6 @@ _shoal_session_init_torrent_services (ShoalSession *self)
     .get_hide_client_name = _shoal_session_get_hide_client_name,
     .get_net_bind = _shoal_session_get_net_bind,
     .get_network_down = _shoal_session_get_network_down,
+    .get_proxy = _shoal_session_get_proxy,
   };
 }

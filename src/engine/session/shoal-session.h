@@ -104,6 +104,11 @@ gboolean      shoal_session_set_interface      (ShoalSession   *self,
                                                 GError        **error);
 const char   *shoal_session_get_interface      (ShoalSession   *self);
 gboolean      shoal_session_get_interface_up   (ShoalSession   *self);
+gboolean      shoal_session_set_proxy          (ShoalSession   *self,
+                                                const char     *uri,
+                                                GError        **error);
+void          shoal_session_set_proxy_allow_incoming (ShoalSession *self,
+                                                      gboolean      allow);
 
 GListModel   *shoal_session_get_torrents       (ShoalSession   *self);
 ShoalTorrent *shoal_session_find_torrent       (ShoalSession   *self,

@@ -266,6 +266,7 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
         policy = SHOAL_ENCRYPTION_ALLOW_PLAINTEXT;
       shoal_peer_connection_set_encryption (conn, policy, NULL, NULL);
       shoal_peer_connection_set_bind (conn, SHOAL_TORRENT_ASK (self, get_net_bind));
+      shoal_peer_connection_set_proxy (conn, SHOAL_TORRENT_ASK (self, get_proxy));
       c->connected = TRUE;
       _shoal_torrent_attach_connection (self, conn, c->source);
       shoal_peer_connection_start (conn);

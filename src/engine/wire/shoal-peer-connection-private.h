@@ -97,6 +97,7 @@ struct _ShoalPeerConnection
   gint64                            last_received_us;
   gint64                            last_sent_us;
   ShoalNetBind                     *bind;  /* where an outgoing connection is made from, or NULL */
+  GProxyResolver                   *proxy; /* what an outgoing connection goes through, or NULL */
 };
 
 /* Output queued past this many times the per-peer limit closes the

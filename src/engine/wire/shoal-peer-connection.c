@@ -99,6 +99,7 @@ shoal_peer_connection_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->remote);
   g_clear_pointer (&self->bind, shoal_net_bind_unref);
+  g_clear_object (&self->proxy);
   g_clear_pointer (&self->address, g_free);
   g_clear_pointer (&self->client, g_free);
   g_clear_pointer (&self->ext, shoal_peer_wire_ext_handshake_free);
@@ -511,6 +512,21 @@ shoal_peer_connection_set_bind (ShoalPeerConnection *self,
   self->bind = bind != NULL ? shoal_net_bind_ref (bind) : NULL;
 }
 
+/**
+ * shoal_peer_connection_set_proxy:
+ * @proxy: (nullable): the proxies to connect through (SOCKS5); with
+ *   %NULL, the connection is made directly
+ *
+ * For an outgoing connection, before it starts. A connection that cannot
+ * go through @proxy fails: it is never made directly instead.
+ */
+void
+shoal_peer_connection_set_proxy (ShoalPeerConnection *self,
+                                 GProxyResolver      *proxy)
+{
+  g_set_object (&self->proxy, proxy);
+}
+
 void
 shoal_peer_connection_start (ShoalPeerConnection *self)
 {
@@ -526,6 +542,8 @@ shoal_peer_connection_start (ShoalPeerConnection *self)
       g_autoptr(GSocketClient) client = g_socket_client_new ();
 
       g_socket_client_set_timeout (client, SHOAL_PEER_CONNECTION_HANDSHAKE_TIMEOUT);
+      if (self->proxy != NULL)
+        g_socket_client_set_proxy_resolver (client, self->proxy);
       if (self->bind != NULL)
         {
           g_autoptr(GSocketAddress) local = NULL;

@@ -121,6 +121,8 @@ void        shoal_peer_connection_set_peer_limits (ShoalPeerConnection *self,
                                                    ShoalPeerLimits     *limits);
 void        shoal_peer_connection_set_bind        (ShoalPeerConnection *self,
                                                    ShoalNetBind        *bind);
+void        shoal_peer_connection_set_proxy       (ShoalPeerConnection *self,
+                                                   GProxyResolver      *proxy);
 void        shoal_peer_connection_start           (ShoalPeerConnection *self);
 void        shoal_peer_connection_close           (ShoalPeerConnection *self,
                                                    const GError        *reason);
