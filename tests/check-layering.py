@@ -38,10 +38,11 @@ ALLOWED = {
     "dht": ["metainfo", "util"],
     "announce": ["metainfo", "util"],
     "state": ["metainfo", "util"],
-    "session": ["state", "announce", "dht", "wire", "storage", "metainfo", "util", "portmap"],
+    "session": ["state", "announce", "dht", "wire", "storage", "metainfo", "util", "portmap", "ipfilter"],
     "portmap": ["util"],
     "rpc": ["session", "announce", "metainfo", "util"],
     "feeds": ["session", "state", "announce", "metainfo", "util"],
+    "ipfilter": ["util"],
 }
 
 # Folders above the session that may use only the public API of the

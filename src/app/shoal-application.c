@@ -291,6 +291,28 @@ create_session (ShoalApplication *self,
   return session;
 }
 
+/* Read at start. A failure keeps the transfers off: with the interface
+ * or the proxy the user asked for unusable, sending elsewhere is worse
+ * than not sending. */
+static gboolean
+apply_privacy_settings (ShoalApplication  *self,
+                        GError           **error)
+{
+  g_autofree char *blocklist = g_settings_get_string (self->settings, "blocklist");
+  g_autofree char *interface = g_settings_get_string (self->settings, "network-interface");
+  g_autofree char *proxy = g_settings_get_string (self->settings, "proxy");
+
+  shoal_session_set_hide_client_name (self->session, g_settings_get_boolean (self->settings, "hide-client-name"));
+  shoal_session_set_random_peer_id (self->session, g_settings_get_boolean (self->settings, "random-peer-id"));
+  if (*blocklist != '\0')
+    shoal_session_set_blocklist (self->session, blocklist);
+  if (*interface != '\0' && !shoal_session_set_interface (self->session, interface, error))
+    return FALSE;
+  if (*proxy != '\0' && !shoal_session_set_proxy (self->session, proxy, error))
+    return FALSE;
+  return TRUE;
+}
+
 static void
 start_session (ShoalApplication *self)
 {
@@ -302,6 +324,11 @@ start_session (ShoalApplication *self)
 
   self->session = create_session (self, port);
   bind_settings (self);
+  if (!apply_privacy_settings (self, &error))
+    {
+      self->startup_error = g_strdup_printf (_("Transfers are off: %s"), error->message);
+      return;
+    }
 
   if (shoal_session_start (self->session, &error))
     return;
@@ -314,7 +341,7 @@ start_session (ShoalApplication *self)
   g_clear_object (&self->session);
   self->session = create_session (self, 0);
   bind_settings (self);
-  if (!shoal_session_start (self->session, &error))
+  if (!apply_privacy_settings (self, &error) || !shoal_session_start (self->session, &error))
     {
       g_free (self->startup_error);
       self->startup_error = g_strdup_printf (_("Could not start the transfers: %s"), error->message);

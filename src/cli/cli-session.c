@@ -62,6 +62,11 @@ cli_session_options_add_entries (CliSessionOptions *options,
     { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->peers, "Connect to this peer too", "HOST:PORT" },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->state_dir, "Where resume data is kept, per directory (default: ~/.local/share/shoal-cli)", "DIR" },
     { "no-port-mapping", 0, 0, G_OPTION_ARG_NONE, &options->no_port_mapping, "Do not ask the router (UPnP IGD, NAT-PMP) to forward the port", NULL },
+    { "interface", 0, 0, G_OPTION_ARG_STRING, &options->interface, "Send and receive through this network interface only, stopping while it is down (a VPN's)", "NAME|ADDR" },
+    { "proxy", 0, 0, G_OPTION_ARG_STRING, &options->proxy, "Connect to peers, HTTP trackers and web seeds through this SOCKS5 proxy only (no UDP trackers, DHT nor LSD)", "socks5://[USER:PASS@]HOST:PORT" },
+    { "no-client-name", 0, 0, G_OPTION_ARG_NONE, &options->no_client_name, "Do not tell peers, trackers and DHT nodes the client's name and version", NULL },
+    { "random-peer-id", 0, 0, G_OPTION_ARG_NONE, &options->random_peer_id, "Use a peer id of random characters, without Shoal's prefix", NULL },
+    { "blocklist", 0, 0, G_OPTION_ARG_STRING, &options->blocklist, "Never connect to nor accept the peers on this list (P2P, DAT or CIDR lines, gzip or not)", "FILE|URL" },
     { NULL }
   };
 
@@ -99,6 +104,9 @@ cli_session_options_clear (CliSessionOptions *options)
   g_clear_pointer (&options->lsd_interface, g_free);
   g_clear_pointer (&options->peers, g_strfreev);
   g_clear_pointer (&options->state_dir, g_free);
+  g_clear_pointer (&options->blocklist, g_free);
+  g_clear_pointer (&options->interface, g_free);
+  g_clear_pointer (&options->proxy, g_free);
 }
 
 /* The mapping, as it is made, fails or changes. */
@@ -181,6 +189,10 @@ cli_session_new (const CliSessionOptions  *options,
     shoal_session_set_encryption_policy (session, SHOAL_ENCRYPTION_ALLOW_PLAINTEXT);
   if (options->listen_address != NULL)
     shoal_session_set_listen_address (session, options->listen_address);
+  if (options->interface != NULL && !shoal_session_set_interface (session, options->interface, error))
+    return NULL;
+  if (options->proxy != NULL && !shoal_session_set_proxy (session, options->proxy, error))
+    return NULL;
   if (options->limit_down > 0)
     shoal_session_set_download_limit (session, (guint64) options->limit_down * 1024);
   if (options->limit_up > 0)
@@ -191,6 +203,10 @@ cli_session_new (const CliSessionOptions  *options,
       g_signal_connect (session, "notify::incoming-reachable", G_CALLBACK (port_test_cb), NULL);
     }
   shoal_session_set_port_mapping_enabled (session, !options->no_port_mapping);
+  if (options->blocklist != NULL)
+    shoal_session_set_blocklist (session, options->blocklist);
+  shoal_session_set_hide_client_name (session, options->no_client_name);
+  shoal_session_set_random_peer_id (session, options->random_peer_id);
   if (!shoal_session_start (session, error))
     return NULL;
   return g_steal_pointer (&session);
@@ -217,6 +233,9 @@ void
 cli_session_close (ShoalSession *session,
                    GMainLoop    *loop)
 {
+  if (shoal_session_get_blocklist (session) != NULL)
+    g_printerr ("Blocklist: %u ranges, %" G_GUINT64_FORMAT " peers refused\n",
+                shoal_session_get_blocklist_n_ranges (session), shoal_session_get_n_blocked_peers (session));
   shoal_session_close_async (session, NULL, closed_cb, loop);
   g_main_loop_run (loop);
 }

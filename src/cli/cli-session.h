@@ -29,6 +29,11 @@ G_BEGIN_DECLS
  * @quiet: print nothing about the port mapping (set by the command)
  * @restore_saved: bring back the torrents saved in the state directory
  *   (`watch`); not an option, the command sets it
+ * @blocklist: (nullable): a blocklist file or URL
+ * @no_client_name: send no client name to peers, trackers and DHT nodes
+ * @random_peer_id: a peer id of random characters only
+ * @interface: (nullable): the network interface (or address) every socket uses
+ * @proxy: (nullable): a socks5:// proxy URI
  *
  * What `download`, `seed` and `create --seed` make their session with,
  * filled by the one option table cli_session_options_add_entries() adds.
@@ -49,6 +54,11 @@ typedef struct
   gboolean  no_port_mapping;
   gboolean  quiet;
   gboolean  restore_saved;
+  char     *blocklist;
+  gboolean  no_client_name;
+  gboolean  random_peer_id;
+  char     *interface;
+  char     *proxy;
 } CliSessionOptions;
 
 void          cli_session_options_add_entries (CliSessionOptions       *options,

@@ -234,6 +234,7 @@ _shoal_announcer_tracker_send_stopped (ShoalAnnouncer   *self,
       g_source_set_callback (op->timeout, stopped_timeout_cb, op, NULL);
       g_source_set_static_name (op->timeout, "[shoal] tracker stopped timeout");
       g_source_attach (op->timeout, self->context);
+      shoal_tracker_udp_set_bind (info->udp, self->bind);
       shoal_tracker_udp_announce_async (info->udp, &request, op->cancellable, stopped_udp_cb, op);
     }
   g_main_context_pop_thread_default (self->context);
@@ -326,10 +327,10 @@ tier_try (Tier *tier)
           tier_round_failed (tier);
           return;
         }
-      if (info->unusable == NULL)
+      if (info->unusable == NULL && (info->is_http || self->udp_off == NULL))
         break;
       if (!tier->round_tried)
-        tier_set_error (tier, info, info->unusable);
+        tier_set_error (tier, info, info->unusable != NULL ? info->unusable : self->udp_off);
       tier->round_pos++;
     }
 
@@ -350,7 +351,10 @@ tier_try (Tier *tier)
     shoal_tracker_http_announce_async (self->soup, info->url, &request, 0,
                                        op->cancellable, announce_http_cb, op);
   else
-    shoal_tracker_udp_announce_async (info->udp, &request, op->cancellable, announce_udp_cb, op);
+    {
+      shoal_tracker_udp_set_bind (info->udp, self->bind);
+      shoal_tracker_udp_announce_async (info->udp, &request, op->cancellable, announce_udp_cb, op);
+    }
   g_main_context_pop_thread_default (self->context);
 }
 
@@ -459,6 +463,7 @@ announce_done (AnnounceOp           *op,
 
   if (response == NULL)
     {
+      g_debug ("Announce to a tracker of tier %u failed: %s", tier->number, error->message);
       _shoal_tracker_info_set_status (op->info, SHOAL_TRACKER_STATUS_ERROR);
       _shoal_tracker_info_set_message (op->info, error->message);
       tier_set_error (tier, op->info, error);

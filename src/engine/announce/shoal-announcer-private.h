@@ -133,6 +133,8 @@ struct _ShoalAnnouncer
   guint                    udp_max_tries;
   guint                    test_interval_ms;
   guint                    test_retry_ms;
+  ShoalNetBind            *bind;  /* UDP trackers' sockets; HTTP: the soup session's own */
+  GError                  *udp_off; /* why UDP trackers are skipped, or NULL */
 };
 
 enum

@@ -107,7 +107,10 @@ _shoal_announcer_tracker_scrape (ShoalAnnouncer   *self,
     shoal_tracker_http_scrape_async (self->soup, info->url, self->info_hash, 1, 0,
                                      op->cancellable, http_scrape_cb, op);
   else
-    shoal_tracker_udp_scrape_async (info->udp, self->info_hash, 1, op->cancellable, udp_scrape_cb, op);
+    {
+      shoal_tracker_udp_set_bind (info->udp, self->bind);
+      shoal_tracker_udp_scrape_async (info->udp, self->info_hash, 1, op->cancellable, udp_scrape_cb, op);
+    }
   g_main_context_pop_thread_default (self->context);
 }
 

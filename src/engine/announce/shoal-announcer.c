@@ -254,6 +254,8 @@ shoal_announcer_finalize (GObject *object)
   g_clear_pointer (&self->tiers, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->group, shoal_announcer_group_unref);
+  g_clear_pointer (&self->bind, shoal_net_bind_unref);
+  g_clear_error (&self->udp_off);
 
   G_OBJECT_CLASS (shoal_announcer_parent_class)->finalize (object);
 }
@@ -377,6 +379,38 @@ shoal_announcer_set_port (ShoalAnnouncer *self,
  * ones and those added later. The default gives up after 2 tries from
  * 15 s, so that the next tracker of a tier is tried within a minute.
  */
+/**
+ * shoal_announcer_set_bind:
+ * @bind: (nullable): the interface and address UDP trackers are asked from
+ */
+void
+shoal_announcer_set_bind (ShoalAnnouncer *self,
+                          ShoalNetBind   *bind)
+{
+  g_return_if_fail (SHOAL_IS_ANNOUNCER (self));
+
+  if (bind != NULL)
+    shoal_net_bind_ref (bind);
+  g_clear_pointer (&self->bind, shoal_net_bind_unref);
+  self->bind = bind;
+}
+
+/**
+ * shoal_announcer_set_udp_off:
+ * @reason: (nullable): why UDP trackers must not be asked (shown as their
+ *   error), or %NULL to ask them again
+ */
+void
+shoal_announcer_set_udp_off (ShoalAnnouncer *self,
+                             const char     *reason)
+{
+  g_return_if_fail (SHOAL_IS_ANNOUNCER (self));
+
+  g_clear_error (&self->udp_off);
+  if (reason != NULL)
+    self->udp_off = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, reason);
+}
+
 void
 shoal_announcer_set_udp_retransmission (ShoalAnnouncer *self,
                                         guint           base_timeout_ms,

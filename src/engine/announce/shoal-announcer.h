@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include "shoal-net-bind.h"
 #include "shoal-tracker.h"
 #include "shoal-tracker-info.h"
 
@@ -34,6 +35,10 @@ ShoalAnnouncer *shoal_announcer_new             (SoupSession            *soup,
                                                  gpointer                stats_data);
 void            shoal_announcer_set_port        (ShoalAnnouncer *self,
                                                  guint16         port);
+void                shoal_announcer_set_bind           (ShoalAnnouncer *self,
+                                                        ShoalNetBind   *bind);
+void                shoal_announcer_set_udp_off        (ShoalAnnouncer *self,
+                                                        const char     *reason);
 void            shoal_announcer_set_udp_retransmission (ShoalAnnouncer *self,
                                                         guint           base_timeout_ms,
                                                         guint           max_tries);

@@ -35,6 +35,7 @@ struct _ShoalTrackerUdp
   gboolean has_connection_id;
   guint64  connection_id;
   gint64   connection_id_expiry; /* monotonic time, µs */
+  ShoalNetBind *bind;           /* where our socket is bound, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalTrackerUdp, shoal_tracker_udp, G_TYPE_OBJECT)
@@ -45,6 +46,7 @@ shoal_tracker_udp_finalize (GObject *object)
   ShoalTrackerUdp *self = SHOAL_TRACKER_UDP (object);
 
   g_clear_pointer (&self->host, g_free);
+  g_clear_pointer (&self->bind, shoal_net_bind_unref);
 
   G_OBJECT_CLASS (shoal_tracker_udp_parent_class)->finalize (object);
 }
@@ -717,6 +719,21 @@ resolve_cb (GObject      *source,
       return;
     }
   g_socket_set_blocking (op->socket, FALSE);
+  if (self->bind != NULL)
+    {
+      g_autoptr(GInetAddress) any = g_inet_address_new_any (g_socket_get_family (op->socket));
+      g_autoptr(GSocketAddress) local = g_inet_socket_address_new (self->bind->address != NULL &&
+                                                                   g_inet_address_get_family (self->bind->address) ==
+                                                                   g_socket_get_family (op->socket)
+                                                                   ? self->bind->address : any, 0);
+
+      if (!shoal_net_bind_socket (self->bind, op->socket, &error) ||
+          !g_socket_bind (op->socket, local, FALSE, &error))
+        {
+          udp_op_fail (task, error);
+          return;
+        }
+    }
 
   op->buffer = g_malloc (RECV_BUFFER_SIZE);
   op->socket_source = g_socket_create_source (op->socket, G_IO_IN, g_task_get_cancellable (task));
@@ -875,4 +892,22 @@ shoal_tracker_udp_scrape_finish (ShoalTrackerUdp  *self,
   g_return_val_if_fail (g_async_result_is_tagged (result, shoal_tracker_udp_scrape_async), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * shoal_tracker_udp_set_bind:
+ * @bind: (nullable): the interface and address to send from
+ *
+ * Binds the sockets of the requests made from now on.
+ */
+void
+shoal_tracker_udp_set_bind (ShoalTrackerUdp *self,
+                            ShoalNetBind    *bind)
+{
+  g_return_if_fail (SHOAL_IS_TRACKER_UDP (self));
+
+  if (bind != NULL)
+    shoal_net_bind_ref (bind);
+  g_clear_pointer (&self->bind, shoal_net_bind_unref);
+  self->bind = bind;
 }

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "shoal-net-bind.h"
 #include "shoal-tracker.h"
 
 G_BEGIN_DECLS
@@ -73,5 +74,8 @@ GArray               *shoal_tracker_udp_parse_scrape      (const guint8         
                                                            GError                   **error);
 gchar                *shoal_tracker_udp_parse_error       (const guint8              *data,
                                                            gsize                      len);
+
+void              shoal_tracker_udp_set_bind          (ShoalTrackerUdp *self,
+                                                       ShoalNetBind    *bind);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include "shoal-dht-message.h"
 #include "shoal-dht-routing.h"
 #include "shoal-dht-store.h"
+#include "shoal-net-bind.h"
 
 G_BEGIN_DECLS
 
@@ -54,6 +55,8 @@ struct _ShoalDht
   gboolean              self_lookup_running;
   guint                 query_timeout_ms;
   guint64               n_rate_limited;
+  gboolean              hide_version;  /* no `v` key in what we send */
+  ShoalNetBind         *bind;          /* the device our sockets are bound to, or NULL */
 };
 
 ShoalDhtRoutingTable *shoal_dht_table_for     (ShoalDht           *self,

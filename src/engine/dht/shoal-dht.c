@@ -120,6 +120,7 @@ shoal_dht_finalize (GObject *object)
   ShoalDht *self = SHOAL_DHT (object);
 
   g_clear_pointer (&self->transactions, g_hash_table_unref);
+  g_clear_pointer (&self->bind, shoal_net_bind_unref);
   g_clear_pointer (&self->lookups, g_ptr_array_unref);
   g_clear_pointer (&self->bootstrap, g_array_unref);
   g_clear_pointer (&self->recently_pinged, g_hash_table_unref);
@@ -300,6 +301,36 @@ shoal_dht_set_query_timeout (ShoalDht *self,
   self->query_timeout_ms = MAX (timeout_ms, 10);
 }
 
+/**
+ * shoal_dht_set_hide_version:
+ * @self: a DHT
+ * @hide: %TRUE to send no client version (the `v` key, BEP 5) in queries
+ *   and replies
+ */
+/**
+ * shoal_dht_set_bind:
+ * @bind: (nullable): the device to bind the sockets to when the DHT
+ *   starts (the address is shoal_dht_start()'s)
+ */
+void
+shoal_dht_set_bind (ShoalDht     *self,
+                    ShoalNetBind *bind)
+{
+  g_return_if_fail (SHOAL_IS_DHT (self));
+  if (bind != NULL)
+    shoal_net_bind_ref (bind);
+  g_clear_pointer (&self->bind, shoal_net_bind_unref);
+  self->bind = bind;
+}
+
+void
+shoal_dht_set_hide_version (ShoalDht *self,
+                            gboolean  hide)
+{
+  g_return_if_fail (SHOAL_IS_DHT (self));
+  self->hide_version = !!hide;
+}
+
 ShoalDhtRoutingTable *
 shoal_dht_table_for (ShoalDht *self,
                      guint8    family)
@@ -428,7 +459,8 @@ shoal_dht_send_query (ShoalDht           *self,
   query->tid[1] = txn->tid & 0xff;
   query->tid_len = 2;
   memcpy (query->id, self->id, SHOAL_DHT_ID_LEN);
-  memcpy (query->version, VERSION, strlen (VERSION));
+  if (!self->hide_version)
+    memcpy (query->version, VERSION, strlen (VERSION));
   send_message (self, addr, query);
   return TRUE;
 }
@@ -462,7 +494,8 @@ init_reply (ShoalDht              *self,
   memcpy (reply->tid, query->tid, query->tid_len);
   reply->tid_len = query->tid_len;
   memcpy (reply->id, self->id, SHOAL_DHT_ID_LEN);
-  memcpy (reply->version, VERSION, strlen (VERSION));
+  if (!self->hide_version)
+    memcpy (reply->version, VERSION, strlen (VERSION));
 }
 
 static gsize
@@ -997,6 +1030,14 @@ shoal_dht_start (ShoalDht    *self,
       self->sock6 = open_socket (any6, self->port, NULL);
     }
 
+  if ((self->sock4 != NULL && !shoal_net_bind_socket (self->bind, self->sock4, &local_error)) ||
+      (self->sock6 != NULL && !shoal_net_bind_socket (self->bind, self->sock6, &local_error)))
+    {
+      g_set_error (error, SHOAL_DHT_ERROR, SHOAL_DHT_ERROR_BIND, "%s", local_error->message);
+      g_clear_object (&self->sock4);
+      g_clear_object (&self->sock6);
+      return FALSE;
+    }
   if (self->sock4 != NULL)
     self->source4 = watch_socket (self, self->sock4);
   if (self->sock6 != NULL)

@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "shoal-net-bind.h"
+
 G_BEGIN_DECLS
 
 #define SHOAL_TYPE_DHT (shoal_dht_get_type ())
@@ -66,6 +68,10 @@ void          shoal_dht_set_query_rate_limit     (ShoalDht     *self,
                                                   double        burst);
 void          shoal_dht_set_query_timeout        (ShoalDht     *self,
                                                   guint         timeout_ms);
+void          shoal_dht_set_hide_version         (ShoalDht     *self,
+                                                  gboolean      hide);
+void          shoal_dht_set_bind                 (ShoalDht     *self,
+                                                  ShoalNetBind *bind);
 
 gboolean      shoal_dht_add_bootstrap_node       (ShoalDht     *self,
                                                   const char   *host_and_port,

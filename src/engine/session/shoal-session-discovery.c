@@ -34,9 +34,11 @@ _shoal_session_start_dht (ShoalSession *self)
   g_autoptr(GBytes) saved = NULL;
   guint n_saved = 0;
 
-  if (self->dht != NULL || !self->dht_enabled)
+  if (self->dht != NULL || !self->dht_enabled || self->proxy != NULL)
     return;
   self->dht = shoal_dht_new (NULL);
+  shoal_dht_set_hide_version (self->dht, self->hide_client_name);
+  shoal_dht_set_bind (self->dht, self->net_bind);
   if (!shoal_dht_start (self->dht, self->listen_address, self->listen_port, &error))
     {
       g_warning ("The DHT could not start: %s", error->message);
@@ -107,7 +109,7 @@ _shoal_session_start_lsd (ShoalSession *self)
   g_autoptr(GError) error = NULL;
 
   /* Test environments keep multicast inside their own namespaces. */
-  if (self->lsd != NULL || !self->lsd_enabled || self->test_hooks.lsd_off)
+  if (self->lsd != NULL || !self->lsd_enabled || self->test_hooks.lsd_off || self->proxy != NULL)
     return;
   self->lsd = shoal_lsd_new (self->listen_port);
   if (self->lsd_interface != NULL)

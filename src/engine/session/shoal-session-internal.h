@@ -24,8 +24,10 @@
 #include "shoal-dht.h"
 #include "shoal-engine-enums.h"
 #include "shoal-hash.h"
+#include "shoal-ip-filter.h"
 #include "shoal-lsd.h"
 #include "shoal-port-mapper.h"
+#include "shoal-net-bind.h"
 #include "shoal-session.h"
 #include "shoal-session-limits.h"
 #include "shoal-session-testing.h"
@@ -132,6 +134,17 @@ struct _ShoalSession
   gboolean          stats_saved;          /* stats.dat exists (loaded or written) */
   guint64           stats_saved_period;   /* run_seconds / STATS_SAVE_EVERY_S at the last save */
   GHashTable       *stats_last;           /* torrent -> its totals seen last (guint64[2]) */
+  ShoalIpFilter    *ip_filter;     /* the blocklist; made when one is set */
+  guint64           n_blocked;     /* peers refused for being on it */
+  gboolean          hide_client_name; /* no `v` in extension handshakes, no User-Agent */
+  gboolean          random_peer_id;   /* a peer id that names no client */
+  char             *interface_spec;   /* the interface set, as given, or NULL */
+  ShoalNetBind     *net_bind;         /* where sockets go; NULL: anywhere */
+  gboolean          net_down;         /* the interface is down: transfers stop */
+  gulong            network_changed_id;
+  gboolean          soup_bound;       /* our HTTP connections are bound (request-queued) */
+  GProxyResolver   *proxy;            /* the SOCKS5 proxy everything goes through, or NULL */
+  gboolean          proxy_allow_incoming;
 };
 
 enum {
@@ -257,6 +270,27 @@ void             _shoal_session_stats_listed           (ShoalSession  *self,
 char            *_shoal_session_incomplete_redirect    (ShoalSession  *self,
                                                          char         **dir,
                                                          ShoalAddFlags  flags);
+/* shoal-session-blocklist.c */
+gboolean         _shoal_session_is_blocked             (gpointer       owner,
+                                                         GInetAddress  *address);
+void             _shoal_session_clear_blocklist        (ShoalSession  *self);
+gboolean         _shoal_session_blocklist_pending      (gpointer       owner);
+
+/* shoal-session-privacy.c */
+gboolean         _shoal_session_get_hide_client_name   (gpointer       owner);
+
+/* shoal-session-interface.c */
+void             _shoal_session_check_interface        (ShoalSession  *self);
+void             _shoal_session_clear_interface        (ShoalSession  *self);
+gboolean         _shoal_session_get_network_down       (gpointer       owner);
+ShoalNetBind    *_shoal_session_get_net_bind           (gpointer       owner);
+void             _shoal_session_listener_event_cb      (GSocketListener      *listener,
+                                                        GSocketListenerEvent  event,
+                                                        GSocket              *socket,
+                                                        gpointer              user_data);
+
+/* shoal-session-proxy.c */
+GProxyResolver  *_shoal_session_get_proxy              (gpointer       owner);
 
 /* shoal-session-lifecycle.c */
 void             _shoal_session_check_close_tasks      (gpointer       data);

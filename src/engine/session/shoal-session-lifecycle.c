@@ -32,6 +32,7 @@ tick_cb (gpointer user_data)
   _shoal_session_sync_lsd (self);
   _shoal_session_tick_port_test (self, now);
   _shoal_session_extras_tick (self, now);
+  _shoal_session_check_interface (self);
   return G_SOURCE_CONTINUE;
 }
 

@@ -108,6 +108,26 @@ incoming_cb (GSocketService    *service,
   g_autofree char *ip_string = ip ? g_inet_address_to_string (ip) : g_strdup ("unknown");
 
   /* Refused here, the connection is closed when the service drops it. */
+  if (self->proxy != NULL && !self->proxy_allow_incoming)
+    {
+      g_debug ("Refusing a peer from %s: behind a proxy, peers are not accepted directly", ip_string);
+      return FALSE;
+    }
+  if (self->net_down)
+    {
+      g_debug ("Refusing a peer from %s: the interface set is down", ip_string);
+      return FALSE;
+    }
+  if (_shoal_session_blocklist_pending (self))
+    {
+      g_debug ("Refusing a peer from %s: the blocklist is still loading", ip_string);
+      return FALSE;
+    }
+  if (ip != NULL && _shoal_session_is_blocked (self, ip))
+    {
+      g_message ("Refusing a peer from %s: it is on the blocklist", ip_string);
+      return FALSE;
+    }
   if (_shoal_session_get_n_connections (self) >= self->max_connections)
     {
       g_debug ("Refusing a peer from %s: %u connections, the most allowed", ip_string, self->max_connections);
@@ -150,6 +170,8 @@ _shoal_session_listen (ShoalSession  *self,
   guint16 requested_port = self->listen_port;
 
   self->service = g_socket_service_new ();
+  if (self->net_bind != NULL)
+    g_signal_connect (self->service, "event", G_CALLBACK (_shoal_session_listener_event_cb), self);
   if (self->listen_address != NULL)
     {
       g_autoptr(GInetAddress) ip = g_inet_address_new_from_string (self->listen_address);

@@ -200,5 +200,11 @@ _shoal_session_init_torrent_services (ShoalSession *self)
     .get_announcer_group = services_get_announcer_group,
     .get_state_store = services_get_state_store,
     .get_test_hooks = services_get_test_hooks,
+    .is_blocked = _shoal_session_is_blocked,
+    .blocklist_pending = _shoal_session_blocklist_pending,
+    .get_hide_client_name = _shoal_session_get_hide_client_name,
+    .get_net_bind = _shoal_session_get_net_bind,
+    .get_network_down = _shoal_session_get_network_down,
+    .get_proxy = _shoal_session_get_proxy,
   };
 }

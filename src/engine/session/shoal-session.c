@@ -80,6 +80,9 @@ shoal_session_finalize (GObject *object)
   g_clear_pointer (&self->port_mapping_reason, g_free);
   g_clear_pointer (&self->external_address, g_free);
   _shoal_session_extras_finalize (self);
+  _shoal_session_clear_blocklist (self);
+  _shoal_session_clear_interface (self);
+  g_clear_object (&self->proxy);
   G_OBJECT_CLASS (shoal_session_parent_class)->finalize (object);
 }
 

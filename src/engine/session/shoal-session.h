@@ -98,6 +98,27 @@ void          shoal_session_queue_move         (ShoalSession   *self,
 double        shoal_session_get_total_ratio    (ShoalSession   *self);
 guint64       shoal_session_get_download_rate  (ShoalSession   *self);
 guint64       shoal_session_get_upload_rate    (ShoalSession   *self);
+void          shoal_session_set_blocklist      (ShoalSession   *self,
+                                                const char     *source);
+const char   *shoal_session_get_blocklist      (ShoalSession   *self);
+guint         shoal_session_get_blocklist_n_ranges (ShoalSession *self);
+guint64       shoal_session_get_n_blocked_peers (ShoalSession  *self);
+void          shoal_session_set_hide_client_name (ShoalSession *self,
+                                                  gboolean      hide);
+gboolean      shoal_session_get_hide_client_name (ShoalSession *self);
+void          shoal_session_set_random_peer_id (ShoalSession   *self,
+                                                gboolean        random);
+gboolean      shoal_session_get_random_peer_id (ShoalSession   *self);
+gboolean      shoal_session_set_interface      (ShoalSession   *self,
+                                                const char     *name_or_address,
+                                                GError        **error);
+const char   *shoal_session_get_interface      (ShoalSession   *self);
+gboolean      shoal_session_get_interface_up   (ShoalSession   *self);
+gboolean      shoal_session_set_proxy          (ShoalSession   *self,
+                                                const char     *uri,
+                                                GError        **error);
+void          shoal_session_set_proxy_allow_incoming (ShoalSession *self,
+                                                      gboolean      allow);
 
 void          shoal_session_set_port_mapping_enabled (ShoalSession *self,
                                                       gboolean      enabled);

@@ -216,6 +216,8 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
 
   if (!_shoal_torrent_is_active (self) || !room_for_connection (self))
     return;
+  if (SHOAL_TORRENT_ASK (self, blocklist_pending) || SHOAL_TORRENT_ASK (self, get_network_down))
+    return;
 
   if (now_us - self->candidates_pruned_us > 60 * G_USEC_PER_SEC)
     {
@@ -246,6 +248,14 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
           if (shoal_smart_ban_is_banned (self->smart_ban, ip))
             continue;
         }
+      /* Never dialled: failed for good (the blocklist may have grown
+       * since it was named, so it is asked here). */
+      if (SHOAL_TORRENT_ASK (self, is_blocked, g_inet_socket_address_get_address (c->address)))
+        {
+          c->failures = MAX (c->failures, SHOAL_PEER_CANDIDATES_MAX_FAILURES - 1);
+          shoal_peer_candidates_failed (self->candidates, c, now_us);
+          continue;
+        }
       if (!shoal_peer_candidates_take_dial (self->candidates, c, now_us))
         continue;
 
@@ -255,6 +265,8 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
       if (c->plaintext_only && policy == SHOAL_ENCRYPTION_PREFER)
         policy = SHOAL_ENCRYPTION_ALLOW_PLAINTEXT;
       shoal_peer_connection_set_encryption (conn, policy, NULL, NULL);
+      shoal_peer_connection_set_bind (conn, SHOAL_TORRENT_ASK (self, get_net_bind));
+      shoal_peer_connection_set_proxy (conn, SHOAL_TORRENT_ASK (self, get_proxy));
       c->connected = TRUE;
       _shoal_torrent_attach_connection (self, conn, c->source);
       shoal_peer_connection_start (conn);

@@ -26,7 +26,8 @@ _shoal_torrent_send_extension_handshake (ShoalTorrent        *self,
   g_autoptr(GByteArray) payload = g_byte_array_new ();
   GInetSocketAddress *remote = shoal_peer_connection_get_remote (conn);
 
-  shoal_peer_wire_ext_handshake_set_client (ext, "Shoal " PACKAGE_VERSION);
+  if (!SHOAL_TORRENT_ASK (self, get_hide_client_name))
+    shoal_peer_wire_ext_handshake_set_client (ext, "Shoal " PACKAGE_VERSION);
   shoal_peer_wire_ext_handshake_add (ext, SHOAL_UT_METADATA_NAME, EXT_UT_METADATA);
   if (pex_allowed (self))
     shoal_peer_wire_ext_handshake_add (ext, SHOAL_PEX_NAME, EXT_UT_PEX);

@@ -15,6 +15,7 @@
 #include "shoal-dht.h"
 #include "shoal-disk-pool.h"
 #include "shoal-mse.h"
+#include "shoal-net-bind.h"
 #include "shoal-peer-connection.h"
 #include "shoal-rate.h"
 #include "shoal-session-testing.h"
@@ -45,6 +46,10 @@ typedef struct
   GInetAddress    *(*dup_bound_address) (gpointer owner); /* NULL unless a specific one */
   ShoalEncryptionPolicy (*get_encryption_policy) (gpointer owner);
   gboolean         (*get_pex_enabled)   (gpointer owner);
+  gboolean         (*get_hide_client_name) (gpointer owner);
+  ShoalNetBind    *(*get_net_bind)      (gpointer owner); /* NULL: any interface */
+  gboolean         (*get_network_down)  (gpointer owner); /* its interface is down: send nothing */
+  GProxyResolver  *(*get_proxy)         (gpointer owner); /* NULL: direct */
   guint            (*get_max_per_torrent) (gpointer owner);
   guint            (*get_udp_base_timeout_ms) (gpointer owner);
   const ShoalSessionTestHooks *(*get_test_hooks) (gpointer owner);
@@ -54,6 +59,9 @@ typedef struct
   guint            (*get_max_connections) (gpointer owner);
   gboolean         (*limits_per_ip)       (gpointer        owner,
                                            GInetAddress   *address);
+  gboolean         (*is_blocked)          (gpointer        owner, /* the blocklist; counts it */
+                                           GInetAddress   *address);
+  gboolean         (*blocklist_pending)   (gpointer        owner); /* dial nobody until it is loaded */
 
   /* Events. */
   void             (*torrent_completed)   (gpointer        owner,

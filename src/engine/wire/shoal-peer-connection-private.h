@@ -16,6 +16,7 @@
 #endif
 
 #include "shoal-mse.h"
+#include "shoal-net-bind.h"
 #include "shoal-peer-connection.h"
 
 G_BEGIN_DECLS
@@ -95,6 +96,8 @@ struct _ShoalPeerConnection
   gint64                            handshake_started_us; /* accepted or connected */
   gint64                            last_received_us;
   gint64                            last_sent_us;
+  ShoalNetBind                     *bind;  /* where an outgoing connection is made from, or NULL */
+  GProxyResolver                   *proxy; /* what an outgoing connection goes through, or NULL */
 };
 
 /* Output queued past this many times the per-peer limit closes the

@@ -98,6 +98,8 @@ shoal_peer_connection_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->remote);
+  g_clear_pointer (&self->bind, shoal_net_bind_unref);
+  g_clear_object (&self->proxy);
   g_clear_pointer (&self->address, g_free);
   g_clear_pointer (&self->client, g_free);
   g_clear_pointer (&self->ext, shoal_peer_wire_ext_handshake_free);
@@ -477,6 +479,54 @@ connected_cb (GObject      *source,
  *
  * Dials (outgoing) or starts reading the handshake (incoming).
  */
+/* Binds the socket to the device before it connects. */
+static void
+client_event_cb (GSocketClient      *client,
+                 GSocketClientEvent  event,
+                 GSocketConnectable *connectable,
+                 GIOStream          *connection,
+                 gpointer            user_data)
+{
+  ShoalPeerConnection *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (event != G_SOCKET_CLIENT_CONNECTING || !G_IS_SOCKET_CONNECTION (connection))
+    return;
+  if (!shoal_net_bind_socket (self->bind, g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)), &error))
+    g_debug ("%s: %s", self->address, error->message);
+}
+
+/**
+ * shoal_peer_connection_set_bind:
+ * @bind: (nullable): the interface and address to connect from
+ *
+ * For an outgoing connection, before it starts: the socket is bound to
+ * @bind's device and address. A @bind without an address (the interface
+ * has none now) makes the connection fail rather than go out elsewhere.
+ */
+void
+shoal_peer_connection_set_bind (ShoalPeerConnection *self,
+                                ShoalNetBind        *bind)
+{
+  g_clear_pointer (&self->bind, shoal_net_bind_unref);
+  self->bind = bind != NULL ? shoal_net_bind_ref (bind) : NULL;
+}
+
+/**
+ * shoal_peer_connection_set_proxy:
+ * @proxy: (nullable): the proxies to connect through (SOCKS5); with
+ *   %NULL, the connection is made directly
+ *
+ * For an outgoing connection, before it starts. A connection that cannot
+ * go through @proxy fails: it is never made directly instead.
+ */
+void
+shoal_peer_connection_set_proxy (ShoalPeerConnection *self,
+                                 GProxyResolver      *proxy)
+{
+  g_set_object (&self->proxy, proxy);
+}
+
 void
 shoal_peer_connection_start (ShoalPeerConnection *self)
 {
@@ -492,6 +542,20 @@ shoal_peer_connection_start (ShoalPeerConnection *self)
       g_autoptr(GSocketClient) client = g_socket_client_new ();
 
       g_socket_client_set_timeout (client, SHOAL_PEER_CONNECTION_HANDSHAKE_TIMEOUT);
+      if (self->proxy != NULL)
+        g_socket_client_set_proxy_resolver (client, self->proxy);
+      if (self->bind != NULL)
+        {
+          g_autoptr(GSocketAddress) local = NULL;
+
+          /* No address now: from the unspecified one, which the device
+           * binding keeps from going out elsewhere (and which fails). */
+          local = self->bind->address != NULL
+                  ? g_inet_socket_address_new (self->bind->address, 0)
+                  : g_inet_socket_address_new_from_string ("0.0.0.0", 0);
+          g_socket_client_set_local_address (client, local);
+          g_signal_connect_object (client, "event", G_CALLBACK (client_event_cb), self, 0);
+        }
       g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (self->remote), self->cancellable,
                                      connected_cb, g_object_ref (self));
     }

@@ -8,6 +8,7 @@
 
 #include "shoal-bitfield.h"
 #include "shoal-mse.h"
+#include "shoal-net-bind.h"
 #include "shoal-peer-wire.h"
 #include "shoal-rate.h"
 #include "shoal-types.h"
@@ -118,6 +119,10 @@ void        shoal_peer_connection_set_limits      (ShoalPeerConnection *self,
                                                    ShoalRateLimit      *up_limits[]);
 void        shoal_peer_connection_set_peer_limits (ShoalPeerConnection *self,
                                                    ShoalPeerLimits     *limits);
+void        shoal_peer_connection_set_bind        (ShoalPeerConnection *self,
+                                                   ShoalNetBind        *bind);
+void        shoal_peer_connection_set_proxy       (ShoalPeerConnection *self,
+                                                   GProxyResolver      *proxy);
 void        shoal_peer_connection_start           (ShoalPeerConnection *self);
 void        shoal_peer_connection_close           (ShoalPeerConnection *self,
                                                    const GError        *reason);

@@ -291,3 +291,21 @@ shoal_peer_wire_generate_peer_id (guint8 out[SHOAL_PEER_WIRE_PEER_ID_LEN])
   for (guint i = 8; i < SHOAL_PEER_WIRE_PEER_ID_LEN; i++)
     out[i] = version_digits[g_random_int_range (0, sizeof version_digits - 1)];
 }
+
+/**
+ * shoal_peer_wire_generate_random_peer_id:
+ * @out: (out caller-allocates): the new peer id
+ *
+ * Makes a peer id that names no client: 20 random letters and digits, so
+ * that no prefix says "Shoal" nor its version (nor, but by chance, any
+ * other client's).
+ */
+void
+shoal_peer_wire_generate_random_peer_id (guint8 out[SHOAL_PEER_WIRE_PEER_ID_LEN])
+{
+  for (guint i = 0; i < SHOAL_PEER_WIRE_PEER_ID_LEN; i++)
+    out[i] = version_digits[g_random_int_range (0, sizeof version_digits - 1)];
+  /* not Azureus style ("-XX1234-") */
+  if (out[0] == '-')
+    out[0] = 'x';
+}

@@ -307,6 +307,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShoalPeerWireExtHandshake, shoal_peer_wire_ext_ha
 /* Peer ids */
 
 void   shoal_peer_wire_generate_peer_id (guint8        out[SHOAL_PEER_WIRE_PEER_ID_LEN]);
+void   shoal_peer_wire_generate_random_peer_id (guint8 out[SHOAL_PEER_WIRE_PEER_ID_LEN]);
 char  *shoal_peer_wire_peer_id_to_client (const guint8 peer_id[SHOAL_PEER_WIRE_PEER_ID_LEN]);
 
 G_END_DECLS
