@@ -104,6 +104,7 @@ _shoal_session_check_interface (ShoalSession *self)
   if (down == self->net_down)
     return;
   self->net_down = down;
+  _shoal_session_sync_port_mapping (self);
   if (down)
     {
       g_message ("Interface %s is down or has no address: transfers stop until it is back",

@@ -143,7 +143,24 @@ sync_port_mapping (ShoalSession *self)
       g_signal_connect_object (self->port_mapper, "changed", G_CALLBACK (mapper_changed_cb), self, 0);
       g_signal_connect_object (self->torrents, "items-changed", G_CALLBACK (torrents_changed_cb), self, 0);
     }
-  if (self->listen_address != NULL)
+  /* Behind a proxy, the router's port is not where peers reach us; bound
+   * to an interface, the mapping is only for that interface's address (a
+   * VPN's is refused by the mapper), and none while it is down. */
+  if (self->proxy != NULL)
+    {
+      shoal_port_mapper_unmap (self->port_mapper, SHOAL_PORT_MAPPING_NOT_MAPPED,
+                               "Not mapped: connections go through a proxy");
+      return;
+    }
+  if (self->net_bind != NULL && self->net_bind->address == NULL)
+    {
+      shoal_port_mapper_unmap (self->port_mapper, SHOAL_PORT_MAPPING_NOT_MAPPED,
+                               "Not mapped: the interface the session is bound to is down");
+      return;
+    }
+  if (self->net_bind != NULL)
+    bound = g_object_ref (self->net_bind->address);
+  else if (self->listen_address != NULL)
     bound = g_inet_address_new_from_string (self->listen_address);
   shoal_port_mapper_set_bound_address (self->port_mapper, bound);
   if (!wants_mapping (self))
