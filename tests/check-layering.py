@@ -37,7 +37,8 @@ ALLOWED = {
     "dht": ["metainfo", "util"],
     "announce": ["metainfo", "util"],
     "state": ["metainfo", "util"],
-    "session": ["state", "announce", "dht", "wire", "storage", "metainfo", "util"],
+    "session": ["state", "announce", "dht", "wire", "storage", "metainfo", "util", "utp"],
+    "utp": ["util"],
 }
 
 # The public umbrella header(s) at the top of src/engine/: they may include
