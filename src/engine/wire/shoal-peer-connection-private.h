@@ -17,6 +17,7 @@
 
 #include "shoal-mse.h"
 #include "shoal-peer-connection.h"
+#include "shoal-tcp-transport.h"
 
 G_BEGIN_DECLS
 
@@ -31,8 +32,7 @@ struct _ShoalPeerConnection
   gboolean                          incoming;
   GInetSocketAddress               *remote;
   char                             *address;
-  GSocketConnection                *connection;
-  GSocket                          *socket;
+  ShoalTransport                   *transport;      /* TCP or uTP */
   GCancellable                     *cancellable;
   GSource                          *in_source;
   GSource                          *out_source;
