@@ -28,7 +28,9 @@
 #include "shoal-session.h"
 #include "shoal-session-limits.h"
 #include "shoal-session-testing.h"
+#include "shoal-tcp-transport.h"
 #include "shoal-torrent-private.h"
+#include "shoal-utp-manager.h"
 
 G_BEGIN_DECLS
 
@@ -75,6 +77,14 @@ struct _ShoalSession
   GPtrArray        *close_tasks;   /* shoal_session_close_async() still waiting */
   ShoalSessionTestHooks test_hooks; /* its dht_bootstrap is ours */
   ShoalTorrentServices torrent_services; /* what our torrents may ask of us */
+  /* The UDP port, shared by the DHT and uTP (shoal-session-udp.c). */
+  GSocket          *udp4;
+  GSocket          *udp6;
+  GSource          *udp_source4;
+  GSource          *udp_source6;
+  guint8           *udp_buf;
+  ShoalUtpManager  *utp;           /* NULL while uTP is off */
+  ShoalUtpMode      utp_mode;
 };
 
 enum {
@@ -121,6 +131,12 @@ void             _shoal_session_load_saved_torrents    (ShoalSession  *self);
 
 /* shoal-session-services.c */
 void             _shoal_session_init_torrent_services  (ShoalSession  *self);
+
+/* shoal-session-udp.c */
+void             _shoal_session_open_udp               (ShoalSession  *self);
+void             _shoal_session_close_udp              (ShoalSession  *self);
+gboolean         _shoal_session_accept_transport       (ShoalSession   *self,
+                                                        ShoalTransport *transport);
 
 /* shoal-session-lifecycle.c */
 void             _shoal_session_check_close_tasks      (gpointer       data);

@@ -161,6 +161,18 @@ services_limits_per_ip (gpointer      owner,
   return _shoal_session_limits_per_ip (owner, address);
 }
 
+static ShoalUtpManager *
+services_get_utp (gpointer owner)
+{
+  return SHOAL_SESSION (owner)->utp;
+}
+
+static ShoalUtpMode
+services_get_utp_mode (gpointer owner)
+{
+  return SHOAL_SESSION (owner)->utp_mode;
+}
+
 void
 _shoal_session_init_torrent_services (ShoalSession *self)
 {
@@ -186,5 +198,7 @@ _shoal_session_init_torrent_services (ShoalSession *self)
     .get_announcer_group = services_get_announcer_group,
     .get_state_store = services_get_state_store,
     .get_test_hooks = services_get_test_hooks,
+    .get_utp = services_get_utp,
+    .get_utp_mode = services_get_utp_mode,
   };
 }
