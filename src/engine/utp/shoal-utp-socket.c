@@ -309,7 +309,11 @@ transmit (ShoalUtpSocket *self,
   p->in_flight = TRUE;
   self->stats.packets_sent++;
   if (self->rto_deadline_us == 0)
-    self->rto_deadline_us = now_us + self->rto_us;
+    {
+      /* Nothing was waiting for an ack: the peer owed us nothing till now. */
+      self->rto_deadline_us = now_us + self->rto_us;
+      self->last_progress_us = now_us;
+    }
   /* The ack rides along, unless a selective ACK has more to say. */
   if (self->n_out_of_order == 0)
     self->need_ack = FALSE;
@@ -654,7 +658,8 @@ update_cwnd (ShoalUtpSocket *self,
       gint64 change;
 
       self->slow_start = FALSE;
-      off_target = MAX (off_target, -UTP_TARGET_US);
+      /* Far over target, back off faster than one packet a round trip. */
+      off_target = MAX (off_target, -4 * UTP_TARGET_US);
       change = off_target * (gint64) bytes_acked * (gint64) self->packet_size / (UTP_TARGET_US * MAX (self->cwnd, 1));
       /* Grow only a window in use (RFC 6817 §2.4.1); shrink any. */
       if (change < 0 || self->cwnd_full)
@@ -880,7 +885,9 @@ _shoal_utp_socket_receive (ShoalUtpSocket       *self,
   self->reply_micro = (guint32) now_us - packet->timestamp_us;
   if (!handle_ack (self, packet, now_us))
     {
-      self->stats.dropped++;
+      if (self->stats.dropped++ < 4)
+        g_debug ("uTP %u: dropped a packet acking %u, past what we sent (%u)", self->key.recv_id,
+                 packet->ack_nr, (guint16) (self->seq_nr - 1));
       return;
     }
   self->peer_wnd = packet->wnd_size;
@@ -926,6 +933,10 @@ _shoal_utp_socket_tick (ShoalUtpSocket *self,
     {
       self->n_timeouts++;
       self->stats.timeouts++;
+      g_debug ("uTP %u: timeout %u: %u packets unacked from %u, %" G_GUINT64_FORMAT " bytes in flight, window %"
+               G_GINT64_FORMAT " (peer's %u), rto %" G_GINT64_FORMAT " ms", self->key.recv_id, self->n_timeouts,
+               n_unacked (self), (guint16) (self->acked_upto + 1), self->in_flight_bytes, self->cwnd, self->peer_wnd,
+               self->rto_us / 1000);
       _shoal_utp_manager_count (self->manager, 0, 0, 1);
       if (self->n_timeouts > UTP_MAX_TIMEOUTS || now_us - self->last_progress_us > UTP_DEAD_US)
         {
@@ -937,6 +948,7 @@ _shoal_utp_socket_tick (ShoalUtpSocket *self,
           lost_packet (self, self->out[s & UTP_RING_MASK]);
       self->ssthresh = MAX (self->cwnd / 2, 2 * (gint64) self->packet_size);
       self->cwnd = self->packet_size;
+      self->slow_start = TRUE;
       self->in_recovery = FALSE;
       self->rto_us = MIN (self->rto_us * 2, (gint64) timing->max_rto_us);
       self->rto_deadline_us = now_us + self->rto_us;
@@ -945,10 +957,25 @@ _shoal_utp_socket_tick (ShoalUtpSocket *self,
   return TRUE;
 }
 
+static void
+log_summary (ShoalUtpSocket *self)
+{
+  g_debug ("uTP %u: done: %" G_GUINT64_FORMAT " packets sent, %" G_GUINT64_FORMAT " received, %"
+             G_GUINT64_FORMAT " bytes sent, %" G_GUINT64_FORMAT " received, %" G_GUINT64_FORMAT
+             " retransmits (%" G_GUINT64_FORMAT " fast), %" G_GUINT64_FORMAT " timeouts, %" G_GUINT64_FORMAT
+             " out of order, %" G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT " dropped; packet size %u, rtt %"
+             G_GINT64_FORMAT " ms",
+             self->key.recv_id, self->stats.packets_sent, self->stats.packets_received, self->stats.bytes_sent,
+             self->stats.bytes_received, self->stats.retransmits, self->stats.fast_resends, self->stats.timeouts,
+             self->stats.out_of_order, self->stats.duplicates, self->stats.dropped, self->packet_size, self->rtt_us / 1000);
+}
+
 /* The manager is going: no more sending. */
 void
 _shoal_utp_socket_detach (ShoalUtpSocket *self)
 {
+  if (self->manager != NULL && !self->owner_closed)
+    log_summary (self);
   if (self->state != STATE_CLOSED)
     fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED, "uTP stopped"));
   self->manager = NULL;
@@ -1166,6 +1193,7 @@ utp_close (ShoalTransport *transport)
 
   if (self->owner_closed)
     return;
+  log_summary (self);
   self->owner_closed = TRUE;
   self->closed_us = now;
   /* What was queued and not sent is dropped: closing is abortive above. */
