@@ -27,7 +27,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (MiB, LtSession, NetnsPair, Procs, Scratch, Shoal,  # noqa: E402
-                     compare_files, copy_tree, make_files, make_torrent, scenario_main, wait_for)
+                     compare_files, copy_tree, ip, make_files, make_torrent, scenario_main, wait_for)
 
 LAYOUT = [("utp.bin", 64 * MiB)]
 LT_PORT = 52001
@@ -57,8 +57,47 @@ def utp_totals(shoal):
     return tuple(totals)
 
 
+class RoutedNetns(NetnsPair):
+    """Side B (10.79.1.2) and side A (10.79.2.2) joined through a router
+    namespace whose link towards A is limited by `tc tbf`: the bottleneck
+    queue is a hop away, as a home router's is, so TCP's own small-queue
+    limits do not hide it from TCP (they would with tbf on B's interface)."""
+
+    def __init__(self, tag, rate="16mbit", latency="400ms"):
+        suffix = "%s-%d" % (tag, os.getpid())
+        self.a = "shoal-a-" + suffix
+        self.b = "shoal-b-" + suffix
+        self.r = "shoal-r-" + suffix
+        self.a_ip = "10.79.2.2"
+        self.b_ip = "10.79.1.2"
+        self.home_fd = os.open("/proc/self/ns/net", os.O_RDONLY)
+        self.created = []
+        try:
+            for ns in (self.a, self.b, self.r):
+                ip("netns", "add", ns)
+                self.created.append(ns)
+                ip("-n", ns, "link", "set", "lo", "up")
+            ip("-n", self.r, "link", "add", "ra", "type", "veth", "peer", "name", "va", "netns", self.a)
+            ip("-n", self.r, "link", "add", "rb", "type", "veth", "peer", "name", "vb", "netns", self.b)
+            ip("-n", self.r, "addr", "add", "10.79.2.1/24", "dev", "ra")
+            ip("-n", self.r, "addr", "add", "10.79.1.1/24", "dev", "rb")
+            ip("-n", self.a, "addr", "add", self.a_ip + "/24", "dev", "va")
+            ip("-n", self.b, "addr", "add", self.b_ip + "/24", "dev", "vb")
+            for ns, dev in ((self.r, "ra"), (self.r, "rb"), (self.a, "va"), (self.b, "vb")):
+                ip("-n", ns, "link", "set", dev, "up")
+            ip("-n", self.a, "route", "add", "default", "via", "10.79.2.1")
+            ip("-n", self.b, "route", "add", "default", "via", "10.79.1.1")
+            subprocess.run(["ip", "netns", "exec", self.r, "sysctl", "-qw", "net.ipv4.ip_forward=1"],
+                           check=True, timeout=10)
+            subprocess.run(["ip", "netns", "exec", self.r, "tc", "qdisc", "add", "dev", "ra", "root", "tbf",
+                            "rate", rate, "burst", "16kb", "latency", latency], check=True, timeout=10)
+        except Exception:
+            self.destroy()
+            raise
+
+
 class Env:
-    def __init__(self, tag, size_layout=LAYOUT):
+    def __init__(self, tag, size_layout=LAYOUT, routed=False):
         self.scratch = Scratch(tag)
         self.procs = Procs()
         self.ns = None
@@ -66,7 +105,7 @@ class Env:
         self.content = make_files(self.scratch.sub("orig"), "utp", size_layout, seed=29)
         self.orig_root = os.path.dirname(self.content)
         self.torrent = make_torrent(self.content, self.scratch.file("t.torrent"), 256 * 1024, [])
-        self.ns = NetnsPair(tag)
+        self.ns = RoutedNetns(tag) if routed else NetnsPair(tag)
 
     def lt_session(self):
         self.ns.enter(self.ns.a)
@@ -350,14 +389,12 @@ def politeness(tap):
     if os.geteuid() != 0:
         tap.ok(True, "# SKIP network namespaces need root")
         return
-    env = Env("utp-polite")
+    # Shoal's uplink through a router: 16 Mbit/s, with a deep queue as a
+    # home router has (up to 400 ms).
+    env = Env("utp-polite", routed=True)
     bulk = None
     try:
         lt = env.lt_session()
-        # Shoal's uplink (side B's end of the pair): 16 Mbit/s, with a deep
-        # queue as a home router has (up to 400 ms).
-        subprocess.run(["ip", "netns", "exec", env.ns.b, "tc", "qdisc", "add", "dev", "v1", "root", "tbf",
-                        "rate", "16mbit", "burst", "16kb", "latency", "400ms"], check=True, timeout=10)
 
         def measure(seconds, handle=None):
             t0, b0 = time.monotonic(), bulk.received if bulk else 0
