@@ -1050,13 +1050,15 @@ shoal_dht_handle_datagram (ShoalDht           *self,
                            const guint8       *data,
                            gsize               len)
 {
-  g_autoptr(ShoalDht) hold = g_object_ref (self);
   ShoalDhtAddr addr;
 
   if (!shoal_dht_is_started (self) || len > SHOAL_DHT_MAX_DATAGRAM ||
       !shoal_dht_addr_from_socket_address (G_SOCKET_ADDRESS (from), &addr) || !shoal_dht_addr_is_usable (&addr))
     return;
+  /* A callback may drop the owner's reference. */
+  g_object_ref (self);
   handle_datagram (self, &addr, data, len);
+  g_object_unref (self);
 }
 
 static void

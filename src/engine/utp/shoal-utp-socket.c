@@ -844,13 +844,11 @@ handle_data (ShoalUtpSocket       *self,
   }
 }
 
-void
-_shoal_utp_socket_receive (ShoalUtpSocket       *self,
-                           const ShoalUtpPacket *packet,
-                           gint64                now_us)
+static void
+receive_packet (ShoalUtpSocket       *self,
+                const ShoalUtpPacket *packet,
+                gint64                now_us)
 {
-  g_autoptr(ShoalUtpSocket) hold = g_object_ref (self);
-
   self->stats.packets_received++;
   if (self->state == STATE_CLOSED)
     return;
@@ -898,6 +896,16 @@ _shoal_utp_socket_receive (ShoalUtpSocket       *self,
     self->state = STATE_CLOSED;
   else
     _shoal_utp_socket_flush (self, now_us);
+}
+
+void
+_shoal_utp_socket_receive (ShoalUtpSocket       *self,
+                           const ShoalUtpPacket *packet,
+                           gint64                now_us)
+{
+  g_object_ref (self);
+  receive_packet (self, packet, now_us);
+  g_object_unref (self);
 }
 
 /* Timers: the SYN's, the retransmission timer, lingering after close.
