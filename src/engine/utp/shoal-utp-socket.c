@@ -38,6 +38,7 @@ typedef struct
   gboolean need_resend;
   gboolean fast_resent;
   gboolean probe;         /* larger than the known-good size */
+  gboolean sacked;        /* the peer has it, past a gap: kept till the gap fills */
   ShoalUtpType type;
 } OutPacket;
 
@@ -71,6 +72,7 @@ struct _ShoalUtpSocket
 
   OutPacket           *out[UTP_RING];
   guint64              in_flight_bytes;
+  guint64              outstanding_bytes; /* every packet not acked in order */
   InPacket            *in[UTP_RING];
   guint                n_out_of_order;
   guint64              out_of_order_bytes;
@@ -148,6 +150,7 @@ clear_packets (ShoalUtpSocket *self)
       g_clear_pointer (&self->in[i], in_packet_free);
     }
   self->in_flight_bytes = 0;
+  self->outstanding_bytes = 0;
   self->n_out_of_order = 0;
   self->out_of_order_bytes = 0;
 }
@@ -334,6 +337,7 @@ new_packet (ShoalUtpSocket *self,
   p->len = SHOAL_UTP_HEADER_LEN + payload_len;
   p->payload_len = payload_len;
   p->data = g_malloc (p->len);
+  self->outstanding_bytes += p->len;
   /* The sequence number is kept in the header's place until it is written. */
   p->data[16] = (guint8) (seq >> 8);
   p->data[17] = (guint8) seq;
@@ -350,31 +354,42 @@ n_unacked (ShoalUtpSocket *self)
   return (guint16) (self->seq_nr - self->acked_upto - 1);
 }
 
-static gint64
-send_window (ShoalUtpSocket *self)
+/* Whether @len more bytes may go out: the congestion window bounds what
+ * is in flight; the peer's window bounds everything it has not acked in
+ * order, what it keeps past a gap included, so that the packet filling the
+ * gap always finds room there. One packet may always go when nothing is
+ * out (a probe of a shut window). */
+static gboolean
+window_allows (ShoalUtpSocket *self,
+               guint           len)
 {
-  return MIN (self->cwnd, (gint64) self->peer_wnd);
+  if (self->in_flight_bytes > 0 && (gint64) (self->in_flight_bytes + len) > self->cwnd)
+    {
+      self->cwnd_full = TRUE;
+      return FALSE;
+    }
+  if (self->outstanding_bytes > 0 && self->outstanding_bytes + len > self->peer_wnd)
+    return FALSE;
+  return TRUE;
 }
 
 void
 _shoal_utp_socket_flush (ShoalUtpSocket *self,
                          gint64          now_us)
 {
-  gint64 window;
-
   if ((self->state != STATE_CONNECTED && self->state != STATE_CLOSING) || self->blocked ||
       self->manager == NULL)
     return;
-  window = send_window (self);
 
   /* Lost packets first. */
   for (guint16 s = (guint16) (self->acked_upto + 1); s != self->seq_nr; s++)
     {
       OutPacket *p = self->out[s & UTP_RING_MASK];
 
-      if (p == NULL || !p->need_resend)
+      if (p == NULL || !p->need_resend || p->sacked)
         continue;
-      if (self->in_flight_bytes > 0 && (gint64) (self->in_flight_bytes + p->len) > window)
+      /* The gap's packet: the peer keeps room for it. */
+      if (self->in_flight_bytes > 0 && (gint64) (self->in_flight_bytes + p->len) > self->cwnd)
         {
           self->cwnd_full = TRUE;
           return;
@@ -399,11 +414,8 @@ _shoal_utp_socket_flush (ShoalUtpSocket *self,
           probe = TRUE;
         }
       payload = (guint) MIN (unsent, (gsize) (size - SHOAL_UTP_HEADER_LEN));
-      if (self->in_flight_bytes > 0 && (gint64) (self->in_flight_bytes + payload + SHOAL_UTP_HEADER_LEN) > window)
-        {
-          self->cwnd_full = TRUE;
-          break;
-        }
+      if (!window_allows (self, payload + SHOAL_UTP_HEADER_LEN))
+        break;
       p = new_packet (self, SHOAL_UTP_ST_DATA, self->send_buf->data + self->send_pos, payload);
       p->probe = probe;
       self->probe_out |= probe;
@@ -546,10 +558,12 @@ rtt_sample (ShoalUtpSocket *self,
   self->rto_us = CLAMP (self->rtt_us + 4 * self->rtt_var_us, floor_us, ceiling_us);
 }
 
-/* Forgets packet @seq, acked; returns its bytes. */
+/* Packet @seq arrived: acked in order (forgotten), or selectively (kept
+ * until the gap before it fills). Returns the bytes newly acked. */
 static guint
 ack_packet (ShoalUtpSocket *self,
             guint16         seq,
+            gboolean        selective,
             gint64          now_us)
 {
   OutPacket *p = self->out[seq & UTP_RING_MASK];
@@ -557,6 +571,15 @@ ack_packet (ShoalUtpSocket *self,
 
   if (p == NULL)
     return 0;
+  if (p->sacked)
+    {
+      if (selective)
+        return 0;
+      self->outstanding_bytes -= p->len;
+      out_packet_free (p);
+      self->out[seq & UTP_RING_MASK] = NULL;
+      return 0;
+    }
   /* Karn: only packets sent once time the round trip. */
   if (p->transmissions == 1)
     rtt_sample (self, now_us - p->sent_us);
@@ -568,7 +591,15 @@ ack_packet (ShoalUtpSocket *self,
     }
   if (p->in_flight)
     self->in_flight_bytes -= p->len;
+  p->in_flight = FALSE;
+  p->need_resend = FALSE;
   len = p->len;
+  if (selective)
+    {
+      p->sacked = TRUE;
+      return len;
+    }
+  self->outstanding_bytes -= p->len;
   out_packet_free (p);
   self->out[seq & UTP_RING_MASK] = NULL;
   return len;
@@ -685,7 +716,7 @@ handle_ack (ShoalUtpSocket       *self,
   if ((gint16) (packet->ack_nr - self->acked_upto) > 0)
     {
       for (guint16 s = (guint16) (self->acked_upto + 1); s != (guint16) (packet->ack_nr + 1); s++)
-        bytes += ack_packet (self, s, now_us);
+        bytes += ack_packet (self, s, FALSE, now_us);
       self->acked_upto = packet->ack_nr;
       self->dup_acks = 0;
       progress = TRUE;
@@ -704,7 +735,7 @@ handle_ack (ShoalUtpSocket       *self,
         continue;
       if ((gint16) (s - self->acked_upto) <= 0)
         continue;
-      bytes += ack_packet (self, s, now_us);
+      bytes += ack_packet (self, s, TRUE, now_us);
       highest_sacked = s;
     }
 
@@ -719,7 +750,7 @@ handle_ack (ShoalUtpSocket       *self,
         {
           OutPacket *p = self->out[s & UTP_RING_MASK];
 
-          if (p == NULL)
+          if (p == NULL || p->sacked)
             {
               later++;
               continue;
@@ -952,7 +983,7 @@ _shoal_utp_socket_tick (ShoalUtpSocket *self,
           return !self->owner_closed;
         }
       for (guint16 s = (guint16) (self->acked_upto + 1); s != self->seq_nr; s++)
-        if (self->out[s & UTP_RING_MASK] != NULL)
+        if (self->out[s & UTP_RING_MASK] != NULL && !self->out[s & UTP_RING_MASK]->sacked)
           lost_packet (self, self->out[s & UTP_RING_MASK]);
       self->ssthresh = MAX (self->cwnd / 2, 2 * (gint64) self->packet_size);
       self->cwnd = self->packet_size;
