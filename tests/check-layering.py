@@ -38,11 +38,12 @@ ALLOWED = {
     "dht": ["metainfo", "util"],
     "announce": ["metainfo", "util"],
     "state": ["metainfo", "util"],
-    "session": ["state", "announce", "dht", "wire", "storage", "metainfo", "util", "portmap", "ipfilter"],
+    "session": ["state", "announce", "dht", "wire", "storage", "metainfo", "util", "portmap", "ipfilter", "utp"],
     "portmap": ["util"],
     "rpc": ["session", "announce", "metainfo", "util"],
     "feeds": ["session", "state", "announce", "metainfo", "util"],
     "ipfilter": ["util"],
+    "utp": ["util"],
 }
 
 # Folders above the session that may use only the public API of the

@@ -62,6 +62,7 @@ static const struct
   { SHOAL_PEER_FLAG_SEED, 0, 'C', N_("Has the complete torrent (seed)") },
   { SHOAL_PEER_FLAG_ENCRYPTED, 0, 'E', N_("Encrypted connection") },
   { SHOAL_PEER_FLAG_INCOMING, 0, 'I', N_("Incoming connection") },
+  { SHOAL_PEER_FLAG_UTP, 0, 'P', N_("Over uTP (a UDP transport that yields to other traffic)") },
   { SHOAL_PEER_FLAG_FROM_TRACKER, 0, 'T', N_("Found through a tracker") },
   { SHOAL_PEER_FLAG_FROM_DHT, 0, 'H', N_("Found through the DHT") },
   { SHOAL_PEER_FLAG_FROM_PEX, 0, 'X', N_("Found through peer exchange") },

@@ -60,6 +60,7 @@ cli_session_options_add_entries (CliSessionOptions *options,
     { "lsd", 0, 0, G_OPTION_ARG_NONE, &options->lsd, "Find peers and announce on the local network too", NULL },
     { "lsd-interface", 0, 0, G_OPTION_ARG_STRING, &options->lsd_interface, "Multicast on this interface (implies --lsd)", "NAME" },
     { "peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->peers, "Connect to this peer too", "HOST:PORT" },
+    { "utp", 0, 0, G_OPTION_ARG_STRING, &options->utp, "uTP: prefer (default), off or only (no TCP at all)", "MODE" },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->state_dir, "Where resume data is kept, per directory (default: ~/.local/share/shoal-cli)", "DIR" },
     { "no-port-mapping", 0, 0, G_OPTION_ARG_NONE, &options->no_port_mapping, "Do not ask the router (UPnP IGD, NAT-PMP) to forward the port", NULL },
     { "interface", 0, 0, G_OPTION_ARG_STRING, &options->interface, "Send and receive through this network interface only, stopping while it is down (a VPN's)", "NAME|ADDR" },
@@ -92,6 +93,13 @@ cli_session_options_check (const CliSessionOptions  *options,
                            "--encryption must be prefer, require or plaintext");
       return FALSE;
     }
+  if (options->utp != NULL && g_strcmp0 (options->utp, "prefer") != 0 &&
+      g_strcmp0 (options->utp, "off") != 0 && g_strcmp0 (options->utp, "only") != 0)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--utp must be prefer, off or only");
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -107,6 +115,7 @@ cli_session_options_clear (CliSessionOptions *options)
   g_clear_pointer (&options->blocklist, g_free);
   g_clear_pointer (&options->interface, g_free);
   g_clear_pointer (&options->proxy, g_free);
+  g_clear_pointer (&options->utp, g_free);
 }
 
 /* The mapping, as it is made, fails or changes. */
@@ -187,6 +196,10 @@ cli_session_new (const CliSessionOptions  *options,
     shoal_session_set_encryption_policy (session, SHOAL_ENCRYPTION_REQUIRE);
   else if (g_strcmp0 (options->encryption, "plaintext") == 0)
     shoal_session_set_encryption_policy (session, SHOAL_ENCRYPTION_ALLOW_PLAINTEXT);
+  if (g_strcmp0 (options->utp, "off") == 0)
+    shoal_session_set_utp_mode (session, SHOAL_UTP_MODE_OFF);
+  else if (g_strcmp0 (options->utp, "only") == 0)
+    shoal_session_set_utp_mode (session, SHOAL_UTP_MODE_ONLY);
   if (options->listen_address != NULL)
     shoal_session_set_listen_address (session, options->listen_address);
   if (options->interface != NULL && !shoal_session_set_interface (session, options->interface, error))

@@ -16,6 +16,7 @@ G_BEGIN_DECLS
  * @port: port for incoming peers; 0 for a random one
  * @listen_address: (nullable): address to listen on; %NULL for all
  * @encryption: (nullable): "prefer" (the default), "require" or "plaintext"
+ * @utp: (nullable): "prefer" (the default), "off" or "only"
  * @limit_down: download limit in KiB/s; 0 or less for none
  * @limit_up: upload limit in KiB/s; 0 or less for none
  * @dht: whether to use the DHT (also on when @dht_bootstrap names a node)
@@ -59,6 +60,7 @@ typedef struct
   gboolean  random_peer_id;
   char     *interface;
   char     *proxy;
+  char     *utp;
 } CliSessionOptions;
 
 void          cli_session_options_add_entries (CliSessionOptions       *options,

@@ -704,7 +704,7 @@ SHOAL_G_DEBUG = "gc-friendly,fatal-criticals"
 # The engine logs in one domain per subsystem (README.md, "Debug logs");
 # G_MESSAGES_DEBUG set to this shows the debug messages of all of them.
 SHOAL_DEBUG_ALL = " ".join("Shoal-" + d for d in ("util", "metainfo", "storage", "wire", "dht",
-                                                  "tracker", "session", "portmap", "ipfilter"))
+                                                  "tracker", "session", "portmap", "ipfilter", "utp"))
 LOG_PROBLEM = re.compile(r"\b(CRITICAL|WARNING|ERROR) \*\*|-FATAL-")
 CRASH_SIGNALS = (signal.SIGTRAP, signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE)
 SHOAL_RUNS = []

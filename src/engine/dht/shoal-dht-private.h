@@ -35,6 +35,7 @@ struct _ShoalDht
   GSocket              *sock6;
   GSource              *source4;
   GSource              *source6;
+  gboolean              shared_sockets; /* the owner's, read by the owner */
   GSource              *maintenance;
   GCancellable         *cancellable;   /* for name resolution */
   guint16               port;

@@ -1049,6 +1049,59 @@ shoal_dht_start (ShoalDht    *self,
   return TRUE;
 }
 
+/**
+ * shoal_dht_start_shared:
+ * @self: a stopped DHT
+ * @sock4: (nullable): a bound IPv4 UDP socket
+ * @sock6: (nullable): a bound IPv6 UDP socket, on the same port
+ *
+ * Like shoal_dht_start(), on sockets its owner keeps and reads: the owner
+ * hands the DHT its datagrams with shoal_dht_handle_datagram() (the UDP
+ * port is shared with uTP), and shoal_dht_stop() leaves them open.
+ */
+void
+shoal_dht_start_shared (ShoalDht *self,
+                        GSocket  *sock4,
+                        GSocket  *sock6)
+{
+  g_return_if_fail (SHOAL_IS_DHT (self));
+  g_return_if_fail (!shoal_dht_is_started (self));
+  g_return_if_fail (sock4 != NULL || sock6 != NULL);
+
+  self->shared_sockets = TRUE;
+  g_set_object (&self->sock4, sock4);
+  g_set_object (&self->sock6, sock6);
+  self->port = local_port (sock4 != NULL ? sock4 : sock6);
+  self->cancellable = g_cancellable_new ();
+  self->maintenance = g_timeout_source_new_seconds (MAINTENANCE_INTERVAL_S);
+  g_source_set_callback (self->maintenance, maintenance_cb, self, NULL);
+  g_source_attach (self->maintenance, self->context);
+}
+
+/**
+ * shoal_dht_handle_datagram:
+ * @self: a DHT started with shoal_dht_start_shared()
+ * @from: the sender
+ * @data: the datagram
+ * @len: its length
+ */
+void
+shoal_dht_handle_datagram (ShoalDht           *self,
+                           GInetSocketAddress *from,
+                           const guint8       *data,
+                           gsize               len)
+{
+  ShoalDhtAddr addr;
+
+  if (!shoal_dht_is_started (self) || len > SHOAL_DHT_MAX_DATAGRAM ||
+      !shoal_dht_addr_from_socket_address (G_SOCKET_ADDRESS (from), &addr) || !shoal_dht_addr_is_usable (&addr))
+    return;
+  /* A callback may drop the owner's reference. */
+  g_object_ref (self);
+  handle_datagram (self, &addr, data, len);
+  g_object_unref (self);
+}
+
 static void
 clear_source (GSource **source)
 {
@@ -1079,10 +1132,11 @@ shoal_dht_stop (ShoalDht *self)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->sock4 != NULL)
+  if (self->sock4 != NULL && !self->shared_sockets)
     g_socket_close (self->sock4, NULL);
-  if (self->sock6 != NULL)
+  if (self->sock6 != NULL && !self->shared_sockets)
     g_socket_close (self->sock6, NULL);
+  self->shared_sockets = FALSE;
   g_clear_object (&self->sock4);
   g_clear_object (&self->sock6);
   self->port = 0;

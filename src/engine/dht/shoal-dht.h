@@ -58,6 +58,13 @@ gboolean      shoal_dht_start                    (ShoalDht     *self,
                                                   guint16       port,
                                                   GError      **error);
 void          shoal_dht_stop                     (ShoalDht     *self);
+void          shoal_dht_start_shared             (ShoalDht     *self,
+                                                  GSocket      *sock4,
+                                                  GSocket      *sock6);
+void          shoal_dht_handle_datagram          (ShoalDht           *self,
+                                                  GInetSocketAddress *from,
+                                                  const guint8       *data,
+                                                  gsize               len);
 gboolean      shoal_dht_is_started               (ShoalDht     *self);
 guint16       shoal_dht_get_port                 (ShoalDht     *self);
 const guint8 *shoal_dht_get_node_id              (ShoalDht     *self);

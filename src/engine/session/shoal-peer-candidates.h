@@ -58,6 +58,9 @@ typedef struct
   guint64             seq;        /* order of arrival */
   gboolean            connected;
   gboolean            plaintext_only; /* it did not answer an obfuscated handshake */
+  gboolean            utp;            /* it says it speaks uTP (PEX flag) */
+  gboolean            utp_failed;     /* a uTP dial failed before the handshake */
+  gboolean            tcp_failed;     /* a TCP dial did */
 } ShoalPeerCandidate;
 
 ShoalPeerSource     shoal_peer_source_from_flags       (ShoalPeerFlags       flags);

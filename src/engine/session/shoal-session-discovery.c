@@ -39,7 +39,9 @@ _shoal_session_start_dht (ShoalSession *self)
   self->dht = shoal_dht_new (NULL);
   shoal_dht_set_hide_version (self->dht, self->hide_client_name);
   shoal_dht_set_bind (self->dht, self->net_bind);
-  if (!shoal_dht_start (self->dht, self->listen_address, self->listen_port, &error))
+  if (self->udp4 != NULL || self->udp6 != NULL)
+    shoal_dht_start_shared (self->dht, self->udp4, self->udp6);
+  else if (!shoal_dht_start (self->dht, self->listen_address, self->listen_port, &error))
     {
       g_warning ("The DHT could not start: %s", error->message);
       g_clear_object (&self->dht);

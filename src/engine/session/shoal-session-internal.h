@@ -31,7 +31,9 @@
 #include "shoal-session.h"
 #include "shoal-session-limits.h"
 #include "shoal-session-testing.h"
+#include "shoal-tcp-transport.h"
 #include "shoal-torrent-private.h"
+#include "shoal-utp-manager.h"
 
 G_BEGIN_DECLS
 
@@ -145,6 +147,14 @@ struct _ShoalSession
   gboolean          soup_bound;       /* our HTTP connections are bound (request-queued) */
   GProxyResolver   *proxy;            /* the SOCKS5 proxy everything goes through, or NULL */
   gboolean          proxy_allow_incoming;
+  /* The UDP port, shared by the DHT and uTP (shoal-session-udp.c). */
+  GSocket          *udp4;
+  GSocket          *udp6;
+  GSource          *udp_source4;
+  GSource          *udp_source6;
+  guint8           *udp_buf;
+  ShoalUtpManager  *utp;           /* NULL while uTP is off */
+  ShoalUtpMode      utp_mode;
 };
 
 enum {
@@ -291,6 +301,11 @@ void             _shoal_session_listener_event_cb      (GSocketListener      *li
 
 /* shoal-session-proxy.c */
 GProxyResolver  *_shoal_session_get_proxy              (gpointer       owner);
+/* shoal-session-udp.c */
+void             _shoal_session_open_udp               (ShoalSession  *self);
+void             _shoal_session_close_udp              (ShoalSession  *self);
+gboolean         _shoal_session_accept_transport       (ShoalSession   *self,
+                                                        ShoalTransport *transport);
 
 /* shoal-session-lifecycle.c */
 void             _shoal_session_check_close_tasks      (gpointer       data);

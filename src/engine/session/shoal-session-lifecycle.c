@@ -67,6 +67,7 @@ shoal_session_start (ShoalSession  *self,
 
   self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
   self->started = TRUE;
+  _shoal_session_open_udp (self);
   _shoal_session_start_dht (self);
   _shoal_session_start_lsd (self);
   if (self->restore_saved)
@@ -98,6 +99,7 @@ shoal_session_close (ShoalSession *self)
   _shoal_session_stop_lsd (self);
   _shoal_session_stop_port_mapping (self);
   self->started = FALSE;
+  _shoal_session_close_udp (self);
   for (guint i = 0; self->torrents && i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
     {
       g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);

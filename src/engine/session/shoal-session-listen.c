@@ -101,10 +101,24 @@ incoming_cb (GSocketService    *service,
              GObject           *source,
              gpointer           user_data)
 {
-  ShoalSession *self = user_data;
+  g_autoptr(ShoalTransport) transport = NULL;
+
+  /* uTP only: no TCP at all. */
+  if (SHOAL_SESSION (user_data)->utp_mode == SHOAL_UTP_MODE_ONLY)
+    return FALSE;
+  transport = shoal_tcp_transport_new (connection);
+  return _shoal_session_accept_transport (user_data, transport);
+}
+
+/* A new incoming connection, TCP or uTP: taken within the connection and
+ * handshake limits (per IP too), or refused. */
+gboolean
+_shoal_session_accept_transport (ShoalSession   *self,
+                                 ShoalTransport *transport)
+{
   ShoalPeerConnection *conn;
-  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
-  GInetAddress *ip = G_IS_INET_SOCKET_ADDRESS (remote) ? g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)) : NULL;
+  GInetSocketAddress *remote = shoal_transport_get_remote_address (transport);
+  GInetAddress *ip = remote != NULL ? g_inet_socket_address_get_address (remote) : NULL;
   g_autofree char *ip_string = ip ? g_inet_address_to_string (ip) : g_strdup ("unknown");
 
   /* Refused here, the connection is closed when the service drops it. */
@@ -147,7 +161,7 @@ incoming_cb (GSocketService    *service,
       return FALSE;
     }
 
-  conn = shoal_peer_connection_new_incoming (connection, self->peer_id,
+  conn = shoal_peer_connection_new_incoming_transport (transport, self->peer_id,
                                              SHOAL_PEER_WIRE_FEATURE_FAST | SHOAL_PEER_WIRE_FEATURE_EXTENSION |
                                              (self->dht != NULL ? SHOAL_PEER_WIRE_FEATURE_DHT : 0));
   shoal_peer_connection_set_peer_limits (conn, self->peer_limits);

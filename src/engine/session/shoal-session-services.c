@@ -173,6 +173,18 @@ services_limits_per_ip (gpointer      owner,
   return _shoal_session_limits_per_ip (owner, address);
 }
 
+static ShoalUtpManager *
+services_get_utp (gpointer owner)
+{
+  return SHOAL_SESSION (owner)->utp;
+}
+
+static ShoalUtpMode
+services_get_utp_mode (gpointer owner)
+{
+  return SHOAL_SESSION (owner)->utp_mode;
+}
+
 void
 _shoal_session_init_torrent_services (ShoalSession *self)
 {
@@ -206,5 +218,7 @@ _shoal_session_init_torrent_services (ShoalSession *self)
     .get_net_bind = _shoal_session_get_net_bind,
     .get_network_down = _shoal_session_get_network_down,
     .get_proxy = _shoal_session_get_proxy,
+    .get_utp = services_get_utp,
+    .get_utp_mode = services_get_utp_mode,
   };
 }

@@ -61,6 +61,9 @@ gboolean      shoal_session_change_listen_port (ShoalSession   *self,
 void          shoal_session_set_encryption_policy (ShoalSession          *self,
                                                   ShoalEncryptionPolicy  policy);
 ShoalEncryptionPolicy shoal_session_get_encryption_policy (ShoalSession *self);
+void          shoal_session_set_utp_mode (ShoalSession *self,
+                                          ShoalUtpMode  mode);
+ShoalUtpMode  shoal_session_get_utp_mode (ShoalSession *self);
 void          shoal_session_set_dht_enabled    (ShoalSession   *self,
                                                 gboolean        enabled);
 gboolean      shoal_session_get_dht_enabled    (ShoalSession   *self);

@@ -97,7 +97,7 @@ _shoal_torrent_adopt_incoming (ShoalTorrent        *self,
  * Keeps @address as a peer to dial, if it passes the address filter and
  * the candidate table has room for it (see shoal-peer-candidates.c).
  */
-void
+ShoalPeerCandidate *
 _shoal_torrent_add_candidate (ShoalTorrent       *self,
                               GInetSocketAddress *address,
                               ShoalPeerFlags      source,
@@ -110,23 +110,23 @@ _shoal_torrent_add_candidate (ShoalTorrent       *self,
   const char *reason = NULL;
 
   if (shoal_smart_ban_is_banned (self->smart_ban, ip))
-    return;
+    return NULL;
   /* Trackers list us too; on a loopback address our own port is us. */
   if (g_inet_socket_address_get_port (address) == SHOAL_TORRENT_ASK (self, get_listen_port) &&
       g_inet_address_get_is_loopback (g_inet_socket_address_get_address (address)))
-    return;
+    return NULL;
   if (kind != SHOAL_PEER_SOURCE_MANUAL)
     networks = shoal_peer_address_local_networks ();
   if (!shoal_peer_address_is_acceptable (address, kind, sender, networks, &reason))
     {
       g_debug ("Torrent %s: ignoring %s peer %s:%u: %s", self->hash_hex, shoal_peer_source_to_string (kind),
                ip, g_inet_socket_address_get_port (address), reason);
-      return;
+      return NULL;
     }
   /* Quotas per PEX peer and per tracker: one of them cannot fill the table. */
   if (sender != NULL && (kind == SHOAL_PEER_SOURCE_PEX || kind == SHOAL_PEER_SOURCE_TRACKER))
     origin = g_inet_address_to_string (sender);
-  shoal_peer_candidates_add (self->candidates, address, source, origin, g_get_monotonic_time ());
+  return shoal_peer_candidates_add (self->candidates, address, source, origin, g_get_monotonic_time ());
 }
 
 static gboolean
@@ -204,6 +204,34 @@ _shoal_torrent_dht_tick (ShoalTorrent *self,
                             self->cancellable, dht_announce_cb, g_object_ref (self));
 }
 
+/* uTP first for a peer that says it speaks it, or whose TCP failed; TCP
+ * otherwise, and for one whose uTP failed (but with --utp=only). */
+static ShoalPeerConnection *
+dial (ShoalTorrent          *self,
+      ShoalPeerCandidate    *c,
+      ShoalPeerWireFeatures  features)
+{
+  ShoalUtpManager *utp = SHOAL_TORRENT_ASK (self, get_utp);
+  ShoalUtpMode mode = SHOAL_TORRENT_ASK (self, get_utp_mode);
+  gboolean use_utp = utp != NULL && (mode == SHOAL_UTP_MODE_ONLY ||
+                                     (mode == SHOAL_UTP_MODE_PREFER && !c->utp_failed && (c->utp || c->tcp_failed)));
+
+  if (use_utp)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ShoalUtpSocket) sock = shoal_utp_manager_connect (utp, c->address, &error);
+
+      if (sock != NULL)
+        return shoal_peer_connection_new_outgoing_transport (SHOAL_TRANSPORT (sock), self->info_hash,
+                                                             SHOAL_TORRENT_ASK (self, get_peer_id), features);
+      g_debug ("Torrent %s: no uTP connection to %s: %s", self->hash_hex, c->key, error->message);
+    }
+  if (mode == SHOAL_UTP_MODE_ONLY)
+    return NULL;
+  return shoal_peer_connection_new_outgoing (c->address, self->info_hash,
+                                             SHOAL_TORRENT_ASK (self, get_peer_id), features);
+}
+
 /* Dials the best-ranked candidates (see shoal-peer-candidates.c), as
  * many as there is room for, within each source's dial budget. */
 void
@@ -259,8 +287,9 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
       if (!shoal_peer_candidates_take_dial (self->candidates, c, now_us))
         continue;
 
-      conn = shoal_peer_connection_new_outgoing (c->address, self->info_hash,
-                                                 SHOAL_TORRENT_ASK (self, get_peer_id), features);
+      conn = dial (self, c, features);
+      if (conn == NULL)
+        continue;
       policy = SHOAL_TORRENT_ASK (self, get_encryption_policy);
       if (c->plaintext_only && policy == SHOAL_ENCRYPTION_PREFER)
         policy = SHOAL_ENCRYPTION_ALLOW_PLAINTEXT;

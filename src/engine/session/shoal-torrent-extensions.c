@@ -99,6 +99,8 @@ _shoal_torrent_send_pex (ShoalTorrent   *self,
         flags |= SHOAL_PEX_FLAG_SEED;
       if (!shoal_peer_connection_is_incoming (c))
         flags |= SHOAL_PEX_FLAG_REACHABLE;
+      if (shoal_peer_connection_get_transport_kind (c) == SHOAL_TRANSPORT_UTP)
+        flags |= SHOAL_PEX_FLAG_UTP;
       if (shoal_pex_peer_set_address (&p, G_INET_SOCKET_ADDRESS (reachable), flags))
         g_array_append_val (connected, p);
     }
@@ -130,8 +132,13 @@ handle_pex (ShoalTorrent               *self,
       GInetSocketAddress *sender = shoal_peer_connection_get_remote (ps->conn);
 
       if (address != NULL && sender != NULL)
-        _shoal_torrent_add_candidate (self, address, SHOAL_PEER_FLAG_FROM_PEX,
-                                      g_inet_socket_address_get_address (sender));
+        {
+          ShoalPeerCandidate *c = _shoal_torrent_add_candidate (self, address, SHOAL_PEER_FLAG_FROM_PEX,
+                                                                g_inet_socket_address_get_address (sender));
+
+          if (c != NULL && (g_array_index (pex->added, ShoalPexPeer, i).flags & SHOAL_PEX_FLAG_UTP))
+            c->utp = TRUE;
+        }
     }
   if (pex->added->len > 0 && _shoal_torrent_is_active (self))
     _shoal_torrent_connect_peers (self, now);

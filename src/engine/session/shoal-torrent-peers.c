@@ -754,6 +754,8 @@ peer_flags (ShoalPeerState *ps)
     flags |= SHOAL_PEER_FLAG_INCOMING;
   if (shoal_peer_connection_is_encrypted (c))
     flags |= SHOAL_PEER_FLAG_ENCRYPTED;
+  if (shoal_peer_connection_get_transport_kind (c) == SHOAL_TRANSPORT_UTP)
+    flags |= SHOAL_PEER_FLAG_UTP;
   if (shoal_peer_connection_am_choking (c))
     flags |= SHOAL_PEER_FLAG_AM_CHOKING;
   if (shoal_peer_connection_am_interested (c))
@@ -934,6 +936,33 @@ conn_message (gpointer                    owner,
     }
 }
 
+/* Whether a peer we dialed over one transport and lost before its
+ * handshake gets one try over the other (uTP preferred, BEP 29). */
+static gboolean
+transport_fallback (ShoalTorrent        *self,
+                    ShoalPeerCandidate  *c,
+                    ShoalPeerConnection *conn)
+{
+  if (SHOAL_TORRENT_ASK (self, get_utp_mode) != SHOAL_UTP_MODE_PREFER || SHOAL_TORRENT_ASK (self, get_utp) == NULL ||
+      shoal_peer_connection_failed_in_mse (conn))
+    return FALSE;
+  if (shoal_peer_connection_get_transport_kind (conn) == SHOAL_TRANSPORT_UTP)
+    {
+      if (c->utp_failed)
+        return FALSE;
+      c->utp_failed = TRUE;
+      g_debug ("Peer %s: no uTP, trying TCP", c->key);
+      return !c->tcp_failed;
+    }
+  if (c->tcp_failed)
+    return FALSE;
+  c->tcp_failed = TRUE;
+  if (c->utp_failed)
+    return FALSE;
+  g_debug ("Peer %s: no TCP, trying uTP", c->key);
+  return TRUE;
+}
+
 static void
 conn_closed (gpointer             owner,
              ShoalPeerConnection *conn,
@@ -961,7 +990,14 @@ conn_closed (gpointer             owner,
   if (self->metadata_fetch != NULL && ps != NULL)
     shoal_metadata_fetch_remove_peer (self->metadata_fetch, _shoal_torrent_sender_id (ps));
 
-  if (c != NULL && shoal_peer_connection_failed_in_mse (conn) &&
+  if (c != NULL && !shoal_peer_connection_is_incoming (conn) && (ps == NULL || ps->peer == NULL) &&
+      transport_fallback (self, c, conn))
+    {
+      /* Failed before the handshake over one transport: the other next. */
+      c->connected = FALSE;
+      c->retry_after_us = 0;
+    }
+  else if (c != NULL && shoal_peer_connection_failed_in_mse (conn) &&
       SHOAL_TORRENT_ASK (self, get_encryption_policy) == SHOAL_ENCRYPTION_PREFER)
     {
       /* It may not speak the obfuscated handshake: try plaintext next. */

@@ -274,7 +274,7 @@ void            _shoal_torrent_apply_add_flags_after_resume (ShoalTorrent  *self
 gboolean        _shoal_torrent_adopt_incoming     (ShoalTorrent        *self,
                                                    ShoalPeerConnection *conn,
                                                    GError             **error);
-void            _shoal_torrent_add_candidate      (ShoalTorrent        *self,
+ShoalPeerCandidate *_shoal_torrent_add_candidate  (ShoalTorrent        *self,
                                                    GInetSocketAddress  *address,
                                                    ShoalPeerFlags       source,
                                                    GInetAddress        *sender);

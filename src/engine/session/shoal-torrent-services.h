@@ -21,6 +21,7 @@
 #include "shoal-session-testing.h"
 #include "shoal-state-store.h"
 #include "shoal-types.h"
+#include "shoal-utp-manager.h"
 
 G_BEGIN_DECLS
 
@@ -66,6 +67,10 @@ typedef struct
   /* Events. */
   void             (*torrent_completed)   (gpointer        owner,
                                            ShoalTorrent   *torrent);
+
+  /* uTP: the manager (NULL while off) and the policy. */
+  ShoalUtpManager *(*get_utp)             (gpointer        owner);
+  ShoalUtpMode     (*get_utp_mode)        (gpointer        owner);
 } ShoalTorrentServices;
 
 G_END_DECLS

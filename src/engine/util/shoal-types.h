@@ -72,6 +72,7 @@ typedef enum
   SHOAL_PEER_FLAG_FROM_PEX        = 1 << 11,
   SHOAL_PEER_FLAG_FROM_LSD        = 1 << 12,
   SHOAL_PEER_FLAG_WEB_SEED        = 1 << 13,
+  SHOAL_PEER_FLAG_UTP             = 1 << 14,
 } ShoalPeerFlags;
 
 /**
@@ -91,6 +92,23 @@ typedef enum
   SHOAL_ENCRYPTION_REQUIRE,
   SHOAL_ENCRYPTION_ALLOW_PLAINTEXT,
 } ShoalEncryptionPolicy;
+
+/**
+ * ShoalUtpMode:
+ * @SHOAL_UTP_MODE_PREFER: incoming uTP and TCP accepted; outgoing
+ *   connections try uTP first with peers that advertise it, and the other
+ *   transport when the first fails before the handshake
+ * @SHOAL_UTP_MODE_OFF: TCP only
+ * @SHOAL_UTP_MODE_ONLY: uTP only, no TCP at all
+ *
+ * Which transports peer connections use (BEP 29).
+ */
+typedef enum
+{
+  SHOAL_UTP_MODE_PREFER,
+  SHOAL_UTP_MODE_OFF,
+  SHOAL_UTP_MODE_ONLY,
+} ShoalUtpMode;
 
 /**
  * ShoalAddFlags:

@@ -480,7 +480,7 @@ read_available (ShoalPeerConnection *self)
           return G_SOURCE_REMOVE;
         }
 
-      n = g_socket_receive (self->socket, (char *) self->read_buf, MIN (allowed, READ_CHUNK), NULL, &error);
+      n = shoal_transport_receive (self->transport, self->read_buf, MIN (allowed, READ_CHUNK), &error);
       if (n < 0)
         {
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
@@ -508,7 +508,7 @@ read_available (ShoalPeerConnection *self)
 }
 
 static gboolean
-in_ready_cb (GSocket      *socket,
+in_ready_cb (gpointer      source_object,
              GIOCondition  condition,
              gpointer      user_data)
 {
@@ -528,7 +528,7 @@ _shoal_peer_connection_start_reading (ShoalPeerConnection *self)
     return;
   if (self->read_buf == NULL)
     self->read_buf = g_malloc (READ_CHUNK);
-  self->in_source = g_socket_create_source (self->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, self->cancellable);
+  self->in_source = shoal_transport_create_source (self->transport, G_IO_IN | G_IO_HUP | G_IO_ERR, self->cancellable);
   g_source_set_callback (self->in_source, G_SOURCE_FUNC (in_ready_cb), self, NULL);
   g_source_attach (self->in_source, g_main_context_get_thread_default ());
 }

@@ -89,7 +89,7 @@ _shoal_peer_connection_queue_raw (ShoalPeerConnection *self,
 }
 
 static gboolean
-out_ready_cb (GSocket      *socket,
+out_ready_cb (gpointer      source_object,
               GIOCondition  condition,
               gpointer      user_data)
 {
@@ -106,15 +106,15 @@ _shoal_peer_connection_flush_output (ShoalPeerConnection *self)
   gint64 now = g_get_monotonic_time ();
   gboolean drained = FALSE;
 
-  if (self->socket == NULL || self->state == SHOAL_PEER_CONNECTION_CLOSED ||
+  if (self->transport == NULL || self->state == SHOAL_PEER_CONNECTION_CLOSED ||
       self->state == SHOAL_PEER_CONNECTION_CONNECTING)
     return;
 
   while (self->out_pos < self->out->len)
     {
       g_autoptr(GError) error = NULL;
-      gssize n = g_socket_send (self->socket, (const char *) self->out->data + self->out_pos,
-                                self->out->len - self->out_pos, NULL, &error);
+      gssize n = shoal_transport_send (self->transport, self->out->data + self->out_pos,
+                                       self->out->len - self->out_pos, &error);
 
       if (n < 0)
         {
@@ -151,7 +151,7 @@ _shoal_peer_connection_flush_output (ShoalPeerConnection *self)
 
   if (!drained && self->out_source == NULL)
     {
-      self->out_source = g_socket_create_source (self->socket, G_IO_OUT, self->cancellable);
+      self->out_source = shoal_transport_create_source (self->transport, G_IO_OUT, self->cancellable);
       g_source_set_callback (self->out_source, G_SOURCE_FUNC (out_ready_cb), self, NULL);
       g_source_attach (self->out_source, g_main_context_get_thread_default ());
     }

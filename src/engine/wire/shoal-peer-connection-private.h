@@ -18,6 +18,7 @@
 #include "shoal-mse.h"
 #include "shoal-net-bind.h"
 #include "shoal-peer-connection.h"
+#include "shoal-tcp-transport.h"
 
 G_BEGIN_DECLS
 
@@ -32,8 +33,7 @@ struct _ShoalPeerConnection
   gboolean                          incoming;
   GInetSocketAddress               *remote;
   char                             *address;
-  GSocketConnection                *connection;
-  GSocket                          *socket;
+  ShoalTransport                   *transport;      /* TCP or uTP */
   GCancellable                     *cancellable;
   GSource                          *in_source;
   GSource                          *out_source;

@@ -78,10 +78,9 @@ shoal_peer_connection_dispose (GObject *object)
   if (self->throttle_source)
     g_source_destroy (self->throttle_source);
   g_clear_pointer (&self->throttle_source, g_source_unref);
-  if (self->connection)
-    g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
-  g_clear_object (&self->connection);
-  self->socket = NULL;
+  if (self->transport)
+    shoal_transport_close (self->transport);
+  g_clear_object (&self->transport);
   _shoal_peer_connection_release_output (self);
   if (self->owner_data_destroy && self->owner_data)
     self->owner_data_destroy (self->owner_data);
@@ -168,20 +167,74 @@ shoal_peer_connection_new_outgoing (GInetSocketAddress   *address,
   return self;
 }
 
+/**
+ * shoal_peer_connection_new_outgoing_transport:
+ * @transport: a connection being dialed (uTP), ready once %G_IO_OUT
+ * @info_hash: the torrent
+ * @peer_id: ours
+ * @features: what we offer
+ *
+ * Like shoal_peer_connection_new_outgoing(), over @transport.
+ *
+ * Returns: (transfer full): the connection
+ */
+ShoalPeerConnection *
+shoal_peer_connection_new_outgoing_transport (ShoalTransport       *transport,
+                                              const guint8          info_hash[20],
+                                              const guint8          peer_id[20],
+                                              ShoalPeerWireFeatures features)
+{
+  ShoalPeerConnection *self = shoal_peer_connection_new_outgoing (shoal_transport_get_remote_address (transport),
+                                                                  info_hash, peer_id, features);
+
+  self->transport = g_object_ref (transport);
+  return self;
+}
+
+/**
+ * shoal_peer_connection_get_transport_kind:
+ * @self: a connection
+ *
+ * Returns: whether it runs over TCP or uTP
+ */
+ShoalTransportKind
+shoal_peer_connection_get_transport_kind (ShoalPeerConnection *self)
+{
+  return self->transport != NULL ? shoal_transport_get_kind (self->transport) : SHOAL_TRANSPORT_TCP;
+}
+
 ShoalPeerConnection *
 shoal_peer_connection_new_incoming (GSocketConnection    *connection,
                                     const guint8          peer_id[20],
                                     ShoalPeerWireFeatures features)
 {
+  g_autoptr(ShoalTransport) transport = shoal_tcp_transport_new (connection);
+
+  return shoal_peer_connection_new_incoming_transport (transport, peer_id, features);
+}
+
+/**
+ * shoal_peer_connection_new_incoming_transport:
+ * @transport: an accepted connection, TCP or uTP
+ * @peer_id: ours
+ * @features: what we offer
+ *
+ * Returns: (transfer full): a connection that reads the peer's handshake
+ *   once started
+ */
+ShoalPeerConnection *
+shoal_peer_connection_new_incoming_transport (ShoalTransport       *transport,
+                                              const guint8          peer_id[20],
+                                              ShoalPeerWireFeatures features)
+{
   ShoalPeerConnection *self = g_object_new (SHOAL_TYPE_PEER_CONNECTION, NULL);
-  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  GInetSocketAddress *remote = shoal_transport_get_remote_address (transport);
 
   self->incoming = TRUE;
-  self->connection = g_object_ref (connection);
-  self->socket = g_socket_connection_get_socket (connection);
-  if (G_IS_INET_SOCKET_ADDRESS (remote))
+  self->transport = g_object_ref (transport);
+  if (remote != NULL)
     {
-      self->remote = g_object_ref (G_INET_SOCKET_ADDRESS (remote));
+      self->remote = g_object_ref (remote);
       self->address = format_address (self->remote);
     }
   else
@@ -414,13 +467,15 @@ shoal_peer_connection_close (ShoalPeerConnection *self,
   if (self->throttle_source)
     g_source_destroy (self->throttle_source);
   g_clear_pointer (&self->throttle_source, g_source_unref);
-  if (self->connection)
-    g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
+  if (self->transport)
+    shoal_transport_close (self->transport);
   _shoal_peer_connection_release_output (self);
 
   if (self->handler && self->handler->closed)
     self->handler->closed (self->owner, self, reason);
 }
+
+static void begin_outgoing (ShoalPeerConnection *self);
 
 static void
 connected_cb (GObject      *source,
@@ -445,9 +500,36 @@ connected_cb (GObject      *source,
       return;
     }
 
-  self->connection = connection;
-  self->socket = g_socket_connection_get_socket (connection);
-  g_socket_set_blocking (self->socket, FALSE);
+  self->transport = shoal_tcp_transport_new (connection);
+  g_object_unref (connection);
+  begin_outgoing (self);
+}
+
+/* An outgoing uTP connection answered (or failed). */
+static gboolean
+transport_connected_cb (gpointer      source_object,
+                        GIOCondition  condition,
+                        gpointer      user_data)
+{
+  ShoalPeerConnection *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!shoal_transport_check_connected (self->transport, &error))
+    {
+      if (error == NULL)
+        return G_SOURCE_CONTINUE;
+      g_clear_pointer (&self->out_source, g_source_unref);
+      _shoal_peer_connection_fail_with (self, g_steal_pointer (&error));
+      return G_SOURCE_REMOVE;
+    }
+  g_clear_pointer (&self->out_source, g_source_unref);
+  begin_outgoing (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+begin_outgoing (ShoalPeerConnection *self)
+{
   self->state = SHOAL_PEER_CONNECTION_HANDSHAKING;
   self->last_received_us = g_get_monotonic_time ();
   self->handshake_started_us = self->last_received_us;
@@ -533,9 +615,13 @@ shoal_peer_connection_start (ShoalPeerConnection *self)
   g_return_if_fail (self->handler != NULL);
 
   if (self->incoming)
+    _shoal_peer_connection_start_reading (self);
+  else if (self->transport != NULL)
     {
-      g_socket_set_blocking (self->socket, FALSE);
-      _shoal_peer_connection_start_reading (self);
+      /* Dialed by the owner (uTP): wait for the answer. */
+      self->out_source = shoal_transport_create_source (self->transport, G_IO_OUT, self->cancellable);
+      g_source_set_callback (self->out_source, G_SOURCE_FUNC (transport_connected_cb), self, NULL);
+      g_source_attach (self->out_source, g_main_context_get_thread_default ());
     }
   else
     {

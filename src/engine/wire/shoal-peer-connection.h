@@ -11,6 +11,7 @@
 #include "shoal-net-bind.h"
 #include "shoal-peer-wire.h"
 #include "shoal-rate.h"
+#include "shoal-transport.h"
 #include "shoal-types.h"
 
 G_BEGIN_DECLS
@@ -99,6 +100,14 @@ ShoalPeerConnection *shoal_peer_connection_new_outgoing (GInetSocketAddress   *a
 ShoalPeerConnection *shoal_peer_connection_new_incoming (GSocketConnection    *connection,
                                                          const guint8          peer_id[20],
                                                          ShoalPeerWireFeatures features);
+ShoalPeerConnection *shoal_peer_connection_new_outgoing_transport (ShoalTransport       *transport,
+                                                                   const guint8          info_hash[20],
+                                                                   const guint8          peer_id[20],
+                                                                   ShoalPeerWireFeatures features);
+ShoalPeerConnection *shoal_peer_connection_new_incoming_transport (ShoalTransport       *transport,
+                                                                   const guint8          peer_id[20],
+                                                                   ShoalPeerWireFeatures features);
+ShoalTransportKind   shoal_peer_connection_get_transport_kind     (ShoalPeerConnection  *self);
 
 void        shoal_peer_connection_set_encryption  (ShoalPeerConnection     *self,
                                                    ShoalEncryptionPolicy    policy,
