@@ -29,6 +29,9 @@
 #   options: --size 1G --piece-size 1M --runs 3 --clients shoal,libtorrent,aria2
 #            --shoal-cli PATH (default: _build/src/cli/shoal-cli of this tree)
 #            --loopback  --json FILE (every run's figures)  --tap (smoke test)
+#            --shoal-base-cli PATH with --clients shoal,shoal-base,libtorrent:
+#            a second build (e.g. a copy of shoal-cli before a change) in the
+#            same alternating rounds, for before/after figures
 #
 # Needs root for the namespaces (not with --loopback); /usr/bin/python3 for
 # libtorrent. The namespaces carry this process's PID in their names and are
@@ -55,7 +58,7 @@ FIGURES = (("mib_s", "MiB/s", "%.1f", True),
            ("seed_cpu", "seed CPU s", "%.2f", False))
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CLIENTS = ("shoal", "libtorrent", "aria2")
+CLIENTS = ("shoal", "libtorrent", "aria2", "shoal-base")
 
 
 def parse_args():
@@ -63,8 +66,10 @@ def parse_args():
     ap.add_argument("--size", default="1G", help="data size (e.g. 1G, 16M; default 1G)")
     ap.add_argument("--piece-size", default="1M", help="piece size (default 1M; 16K for scenario 5)")
     ap.add_argument("--runs", type=int, default=3, help="runs per client (default 3)")
-    ap.add_argument("--clients", default=",".join(CLIENTS), help="comma-separated, from: " + ",".join(CLIENTS))
+    ap.add_argument("--clients", default=",".join(CLIENTS[:3]), help="comma-separated, from: " + ",".join(CLIENTS))
     ap.add_argument("--shoal-cli", default=os.path.join(ROOT, "_build", "src", "cli", "shoal-cli"))
+    ap.add_argument("--shoal-base-cli", help="a second shoal-cli (e.g. the build before a change), "
+                    "run as the client shoal-base in the same rounds")
     ap.add_argument("--loopback", action="store_true", help="everything on 127.0.0.1, no namespaces")
     ap.add_argument("--timeout", type=float, default=0, help="seconds per download (default: from the size)")
     ap.add_argument("--json", help="write every run's figures here")
@@ -84,6 +89,8 @@ def parse_args():
     if a.piece_size < 16384 or a.piece_size & (a.piece_size - 1):
         ap.error("--piece-size must be a power of two, at least 16K")
     a.shoal_cli = os.path.abspath(a.shoal_cli)
+    if ("shoal-base" in a.clients) != bool(a.shoal_base_cli):
+        ap.error("the client shoal-base goes with --shoal-base-cli, and back")
     if not a.timeout:
         a.timeout = max(120.0, a.size / MiB * 0.6)
     return a
@@ -140,8 +147,9 @@ def main():
                 for d in (save, state):
                     shutil.rmtree(d, ignore_errors=True)
                     os.makedirs(d)
-                if client == "shoal":
-                    argv = shoal_argv(net, "client", a.shoal_cli, "download",
+                if client in ("shoal", "shoal-base"):
+                    argv = shoal_argv(net, "client", a.shoal_cli if client == "shoal" else a.shoal_base_cli,
+                                      "download",
                                       [torrent, "-o", save, "--state-dir", state, "--peer", seed_peer])
                 elif client == "libtorrent":
                     argv = lt_leech_argv(net, "client", torrent, save, a.timeout, [seed_peer])

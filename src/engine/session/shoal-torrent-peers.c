@@ -182,6 +182,13 @@ fill_requests (ShoalPeerState *ps)
   limit = MIN (shoal_peer_connection_get_peer_reqq (conn), MAX_REQUEST_QUEUE);
   target = rate > 0 ? (guint) MIN ((guint64) MAX_REQUEST_QUEUE, rate * 2 / SHOAL_PIECE_PICKER_BLOCK_SIZE + MIN_REQUEST_QUEUE)
                     : INITIAL_REQUEST_QUEUE;
+  /* From half the bound on pieces waiting for the disk, ask for less as
+   * they pile up instead of stopping all at once at the bound: the seed
+   * keeps something to send while the disk threads catch up, and what is
+   * in flight when the bound is reached stays small. */
+  if (self->pending_write_bytes > SHOAL_TORRENT_MAX_PENDING_WRITES / 2)
+    target = (guint) ((guint64) target * (SHOAL_TORRENT_MAX_PENDING_WRITES - self->pending_write_bytes) /
+                      (SHOAL_TORRENT_MAX_PENDING_WRITES / 2));
   target = CLAMP (target, MIN_REQUEST_QUEUE, MAX (limit, 1));
   if (ps->requests->len >= target)
     return;
