@@ -621,6 +621,13 @@ def session_extras(d, root):
     b = d.call("session-get")["arguments"]
     tap.ok(success(a) and b["download-queue-size"] == 1 and b["queue-stalled-minutes"] == 30,
            "turned on again with the kept size", b)
+    a = d.call("session-set", {"download-queue-size": 2})
+    b = d.call("session-get")["arguments"]
+    a2 = d.call("session-set", {"download-queue-size": 1, "pex-enabled": True})
+    b2 = d.call("session-get")["arguments"]
+    tap.ok(success(a) and b["download-queue-size"] == 2 and b["download-queue-enabled"] is True and
+           success(a2) and b2["download-queue-size"] == 1 and b2["queue-stalled-minutes"] == 30,
+           "a size given while the queue is on changes it; other settings leave the queue alone", (b, b2))
 
     a = d.call("session-stats")["arguments"]
     cum, cur = a["cumulative-stats"], a["current-stats"]
@@ -735,6 +742,21 @@ def queue_and_files(d, root):
            os.path.exists(os.path.join(src, "q1", "y.bin")), "refused renames changed nothing", t)
     d.rename_id = r
 
+    # the seed queue: one seeding at a time, the other waits (status 5)
+    s2 = make_content(src, "s2", [("z.bin", 30000, 7)])
+    data = make_torrent(s2, os.path.join(root, "s2.torrent"))
+    a = d.call("torrent-add", {"metainfo": base64.b64encode(data).decode(), "download-dir": src, "paused": True})
+    s2id = a.get("arguments", {}).get("torrent-added", {}).get("id")
+    d.call("session-set", {"seed-queue-size": 1, "seed-queue-enabled": True})
+    d.call("torrent-start", {"ids": [r, s2id]})
+    ts = wait_for(d, [r, s2id], ["status"], lambda ts: sorted(t["status"] for t in ts) == [5, 6])
+    tap.ok(sorted(t["status"] for t in ts) == [5, 6], "seed-queue-size 1: one seeds (6), the other waits (5)", ts)
+    d.call("session-set", {"seed-queue-enabled": False})
+    ts = wait_for(d, [r, s2id], ["status"], lambda ts: [t["status"] for t in ts] == [6, 6])
+    tap.ok([t["status"] for t in ts] == [6, 6], "seed queue off: both seed", ts)
+    d.call("torrent-stop", {"ids": [r]})
+    d.call("torrent-remove", {"ids": [s2id]})
+
     # peer-limit: the session's until the torrent has its own
     a = d.call("session-set", {"peer-limit-per-torrent": 33})
     t = d.call("torrent-get", {"ids": [r, q2], "fields": ["id", "peer-limit"]})["arguments"]["torrents"]
@@ -847,7 +869,7 @@ def restart(root):
                b["port-forwarding-enabled"] is True and
                b["download-dir"] == d.downloads, "the settings are back (and --download-dir still wins)", b)
         tap.ok(b["download-queue-enabled"] is True and b["download-queue-size"] == 1 and
-               b["seed-queue-size"] == 3 and b["queue-stalled-minutes"] == 30 and b["alt-speed-down"] == 20 and
+               b["seed-queue-size"] == 1 and b["queue-stalled-minutes"] == 30 and b["alt-speed-down"] == 20 and
                b["alt-speed-time-day"] == 65 and b["alt-speed-time-begin"] == 60 and
                b["incomplete-dir-enabled"] is False and b["incomplete-dir"].endswith("/incomplete"),
                "the queue, alternative speed and incomplete folder settings are back", b)

@@ -596,20 +596,23 @@ apply_session_extras (ShoalRpcServer      *self,
     self->seed_queue_size = e->sq_size;
   if (e->stalled_minutes > 0)
     self->stalled_minutes = e->stalled_minutes;
+  /* a size given while a queue is on changes the queue */
   if (e->dq_on >= 0)
     downloads = e->dq_on ? self->download_queue_size : 0;
-  else if (downloads > 0)
+  else if (downloads > 0 && e->dq_size > 0)
     downloads = self->download_queue_size;
   if (e->sq_on >= 0)
     seeds = e->sq_on ? self->seed_queue_size : 0;
-  else if (seeds > 0)
+  else if (seeds > 0 && e->sq_size > 0)
     seeds = self->seed_queue_size;
   if (e->stalled_on >= 0)
     stalled = e->stalled_on ? self->stalled_minutes * 60 : 0;
-  else if (stalled > 0)
+  else if (stalled > 0 && e->stalled_minutes > 0)
     stalled = self->stalled_minutes * 60;
-  shoal_session_set_queue_limits (session, downloads, seeds);
-  g_object_set (session, "stalled-seconds", stalled, NULL);
+  if (e->dq_on >= 0 || e->sq_on >= 0 || e->dq_size > 0 || e->sq_size > 0)
+    shoal_session_set_queue_limits (session, downloads, seeds);
+  if (e->stalled_on >= 0 || e->stalled_minutes > 0)
+    g_object_set (session, "stalled-seconds", stalled, NULL);
 
   if (e->alt_up > 0)
     g_object_set (session, "alt-upload-limit", (guint64) e->alt_up * SHOAL_RPC_SPEED_K, NULL);
@@ -631,9 +634,10 @@ apply_session_extras (ShoalRpcServer      *self,
       g_free (self->incomplete_dir);
       self->incomplete_dir = g_strdup (e->incomplete);
     }
-  if (e->incomplete_on == 0 || (e->incomplete_on < 0 && incomplete == NULL))
+  /* a folder given while the folder is on changes it */
+  if (e->incomplete_on == 0)
     g_object_set (session, "incomplete-dir", NULL, NULL);
-  else if (self->incomplete_dir != NULL)
+  else if ((e->incomplete_on > 0 || (e->incomplete != NULL && incomplete != NULL)) && self->incomplete_dir != NULL)
     g_object_set (session, "incomplete-dir", self->incomplete_dir, NULL);
 }
 
