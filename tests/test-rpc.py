@@ -70,6 +70,8 @@ class Daemon:
         self.auth = None
         self.tls_context = None
         self.lid = None
+        self.mid = None
+        self.rename_id = None
 
     def wait_ready(self):
         for _ in range(200):
@@ -269,8 +271,8 @@ def session_methods(d, root):
            "session-set of a wrong type: error, nothing changed", (a, b))
     a = d.call("session-set", {"speed-limit-down": -5})
     tap.ok(is_error(a), "session-set out of range: error", a)
-    a = d.call("session-set", {"alt-speed-enabled": True})
-    tap.ok(is_error(a) and "alt-speed-enabled" in a["result"], "session-set of what cannot be set: error", a)
+    a = d.call("session-set", {"blocklist-enabled": True})
+    tap.ok(is_error(a) and "blocklist-enabled" in a["result"], "session-set of what cannot be set: error", a)
     a = d.call("session-set", {"encryption": "maybe"})
     tap.ok(is_error(a), "session-set of an unknown encryption: error", a)
     a = d.call("session-set", {"download-dir": "relative/dir"})
@@ -318,6 +320,13 @@ def session_methods(d, root):
            "port-test without evidence: cannot tell, never \"closed\"", a)
     a = d.call("port-test", {"ip_protocol": 4})
     tap.ok(is_error(a) and "unknown argument" in a["result"], "port-test with an unknown argument: error", a)
+    b = d.call("session-get")["arguments"]
+    tap.ok(b["download-queue-enabled"] is False and b["seed-queue-enabled"] is False and
+           b["queue-stalled-enabled"] is True and b["queue-stalled-minutes"] == 5 and
+           b["alt-speed-enabled"] is False and b["alt-speed-time-enabled"] is False and
+           b["alt-speed-time-begin"] == 540 and b["alt-speed-time-end"] == 1020 and
+           b["alt-speed-time-day"] == 127 and b["incomplete-dir-enabled"] is False,
+           "session-get: the queue, alternative speeds and incomplete folder as the session has them", b)
 
 
 def torrent_methods(d, root):
@@ -343,6 +352,7 @@ def torrent_methods(d, root):
     a = d.call("torrent-add", {"filename": magnet, "paused": True})
     mid = a.get("arguments", {}).get("torrent-added", {}).get("id")
     tap.ok(success(a) and mid is not None, "torrent-add of a magnet link", a)
+    d.mid = mid
     # torrent-add of an http URL, served here on 127.0.0.1
     served = make_content(root, "served", [("s.bin", 10000, 4)])
     make_torrent(served, os.path.join(root, "served.torrent"))
@@ -538,10 +548,247 @@ def torrent_methods(d, root):
            "torrent-remove keeping the data", (a, t))
 
 
+def wait_for(d, ids, fields, cond, seconds=30):
+    """torrent-get of @ids until cond(list of torrents) holds; the last list."""
+    deadline = time.monotonic() + seconds
+    ts = []
+    while time.monotonic() < deadline:
+        ts = d.call("torrent-get", {"ids": ids, "fields": ["id"] + fields})["arguments"]["torrents"]
+        if cond(ts):
+            break
+        time.sleep(0.1)
+    return ts
+
+
+def queue_order(d):
+    """Ids of every torrent in queue order."""
+    ts = d.call("torrent-get", {"fields": ["id", "queuePosition"]})["arguments"]["torrents"]
+    return [t["id"] for t in sorted(ts, key=lambda t: t["queuePosition"])]
+
+
+def session_extras(d, root):
+    """Queue settings, alternative speeds, the incomplete folder, cumulative stats."""
+    a = d.call("session-set", {"incomplete-dir-enabled": True})
+    tap.ok(is_error(a) and "incomplete-dir" in a["result"], "incomplete-dir-enabled without a folder: error", a)
+
+    a = d.call("session-set", {"download-queue-size": 1, "download-queue-enabled": True, "seed-queue-size": 3,
+                               "seed-queue-enabled": True, "queue-stalled-minutes": 7,
+                               "alt-speed-down": 20, "alt-speed-up": 10, "alt-speed-time-begin": 60,
+                               "alt-speed-time-end": 1439, "alt-speed-time-day": 65,
+                               "alt-speed-time-enabled": True, "alt-speed-enabled": True,
+                               "incomplete-dir": os.path.join(root, "incomplete"), "incomplete-dir-enabled": True})
+    b = d.call("session-get")["arguments"]
+    want = {"download-queue-size": 1, "download-queue-enabled": True, "seed-queue-size": 3,
+            "seed-queue-enabled": True, "queue-stalled-enabled": True, "queue-stalled-minutes": 7,
+            "alt-speed-down": 20, "alt-speed-up": 10, "alt-speed-time-begin": 60, "alt-speed-time-end": 1439,
+            "alt-speed-time-day": 65, "alt-speed-time-enabled": True, "alt-speed-enabled": True,
+            "incomplete-dir": os.path.join(root, "incomplete"), "incomplete-dir-enabled": True}
+    tap.ok(success(a) and all(b.get(k) == v for k, v in want.items()),
+           "session-set of the queue, alternative speeds (Sunday and Saturday), incomplete folder; then "
+           "session-get", (a, {k: b.get(k) for k in want}))
+    conf = os.path.join(d.state, "shoal-daemon.conf")
+    text = open(conf).read() if os.path.exists(conf) else ""
+    tap.ok("download-queue-size=1" in text and "alt-speed-time-day=65" in text and "alt-speed-down=20" in text and
+           "incomplete-dir-enabled=true" in text, "and saved", text)
+    for bad, desc in (({"download-queue-size": 0}, "a queue of 0"),
+                      ({"download-queue-size": "2"}, "a queue size of the wrong type"),
+                      ({"seed-queue-enabled": "yes"}, "seed-queue-enabled of the wrong type"),
+                      ({"queue-stalled-minutes": -1}, "negative stalled minutes"),
+                      ({"queue-stalled-enabled": 2}, "queue-stalled-enabled of 2"),
+                      ({"alt-speed-up": 0}, "an alternative limit of 0"),
+                      ({"alt-speed-down": 1.5}, "an alternative limit not whole"),
+                      ({"alt-speed-time-begin": 1440}, "a minute past the day"),
+                      ({"alt-speed-time-day": 128}, "a day that is none"),
+                      ({"alt-speed-enabled": "on"}, "alt-speed-enabled of the wrong type"),
+                      ({"incomplete-dir": "relative"}, "a relative incomplete-dir"),
+                      ({"incomplete-dir": 5}, "an incomplete-dir of the wrong type")):
+        a = d.call("session-set", dict(bad, **{"download-queue-size": bad.get("download-queue-size", 9)}))
+        tap.ok(is_error(a), "session-set with %s: error" % desc, a)
+    b = d.call("session-get")["arguments"]
+    tap.ok(all(b.get(k) == v for k, v in want.items()), "refused session-sets changed nothing",
+           {k: b.get(k) for k in want})
+    a = d.call("session-set", {"download-queue-enabled": False, "queue-stalled-enabled": False,
+                               "incomplete-dir-enabled": False, "alt-speed-enabled": False,
+                               "alt-speed-time-enabled": False})
+    b = d.call("session-get")["arguments"]
+    tap.ok(success(a) and b["download-queue-enabled"] is False and b["download-queue-size"] == 1 and
+           b["queue-stalled-enabled"] is False and b["queue-stalled-minutes"] == 7 and
+           b["incomplete-dir-enabled"] is False and b["incomplete-dir"] == os.path.join(root, "incomplete") and
+           b["alt-speed-enabled"] is False and b["alt-speed-down"] == 20,
+           "turned off, the sizes and the folder are kept", b)
+    a = d.call("session-set", {"download-queue-enabled": True, "queue-stalled-enabled": True,
+                               "queue-stalled-minutes": 30})
+    b = d.call("session-get")["arguments"]
+    tap.ok(success(a) and b["download-queue-size"] == 1 and b["queue-stalled-minutes"] == 30,
+           "turned on again with the kept size", b)
+    a = d.call("session-set", {"download-queue-size": 2})
+    b = d.call("session-get")["arguments"]
+    a2 = d.call("session-set", {"download-queue-size": 1, "pex-enabled": True})
+    b2 = d.call("session-get")["arguments"]
+    tap.ok(success(a) and b["download-queue-size"] == 2 and b["download-queue-enabled"] is True and
+           success(a2) and b2["download-queue-size"] == 1 and b2["queue-stalled-minutes"] == 30,
+           "a size given while the queue is on changes it; other settings leave the queue alone", (b, b2))
+
+    a = d.call("session-stats")["arguments"]
+    cum, cur = a["cumulative-stats"], a["current-stats"]
+    tap.ok(all(isinstance(cum.get(k), int) for k in ("uploadedBytes", "downloadedBytes", "filesAdded",
+                                                     "sessionCount", "secondsActive")) and
+           cum["secondsActive"] >= cur["secondsActive"] and cum["downloadedBytes"] >= cur["downloadedBytes"],
+           "session-stats: cumulative-stats from the session, at least the current ones", a)
+
+
+def queue_and_files(d, root):
+    """The download queue with torrents that find no peer, queue moves,
+    queuePosition, torrent-rename-path, peer-limit per torrent."""
+    empty = os.path.join(root, "queue-downloads")
+    os.makedirs(empty, exist_ok=True)
+    ids = []
+    for name in ("q1", "q2"):
+        content = make_content(os.path.join(root, "queue-src"), name,
+                               [("inner/x.bin", 20000, 5), ("y.bin", 10000, 6)])
+        data = make_torrent(content, os.path.join(root, name + ".torrent"))
+        a = d.call("torrent-add", {"metainfo": base64.b64encode(data).decode(), "download-dir": empty})
+        ids.append(a.get("arguments", {}).get("torrent-added", {}).get("id"))
+    q1, q2 = ids
+    # one download at a time (download-queue-size 1, set by session_extras)
+    ts = wait_for(d, ids, ["status"], lambda ts: sorted(t["status"] for t in ts) == [3, 4])
+    tap.ok(sorted(t["status"] for t in ts) == [3, 4] and
+           [t["status"] for t in ts if t["id"] == q1] == [4],
+           "download-queue-size 1: the first added downloads (4), the second waits (3)", ts)
+    order = queue_order(d)
+    tap.ok(order.index(q1) < order.index(q2) and order[-2:] == [q1, q2],
+           "queuePosition: added ones at the back, in order", order)
+    a = d.call("queue-move-top", {"ids": [q2]})
+    ts = wait_for(d, ids, ["status", "queuePosition"],
+                  lambda ts: {t["id"]: t["status"] for t in ts} == {q1: 3, q2: 4})
+    tap.ok(success(a) and queue_order(d)[0] == q2 and {t["id"]: t["status"] for t in ts} == {q1: 3, q2: 4},
+           "queue-move-top: first in the queue, it downloads and the other waits", (a, ts))
+    a = d.call("queue-move-bottom", {"ids": [q2]})
+    tap.ok(success(a) and queue_order(d)[-1] == q2, "queue-move-bottom", (a, queue_order(d)))
+    before = queue_order(d)
+    a = d.call("queue-move-up", {"ids": [q2]})
+    after = queue_order(d)
+    tap.ok(success(a) and after.index(q2) == before.index(q2) - 1, "queue-move-up: one place", (before, after))
+    a = d.call("queue-move-down", {"ids": q2})
+    tap.ok(success(a) and queue_order(d) == before, "queue-move-down: back again", (before, queue_order(d)))
+    a = d.call("queue-move-top", {"ids": [q1, q2]})
+    tap.ok(success(a) and queue_order(d)[:2] == [q1, q2], "queue-move-top of two keeps their order",
+           queue_order(d))
+    a = d.call("queue-move-up", {"ids": [q1, q2]})
+    tap.ok(success(a) and queue_order(d)[:2] == [q1, q2], "queue-move-up of the first two: nothing moves",
+           queue_order(d))
+    a = d.call("queue-move-bottom", {"ids": [q2, q1]})
+    tap.ok(success(a) and queue_order(d)[-2:] == [q1, q2], "queue-move-bottom of two keeps their order",
+           queue_order(d))
+    before = queue_order(d)
+    a = d.call("torrent-set", {"ids": [q2], "queuePosition": 0})
+    tap.ok(success(a) and queue_order(d)[0] == q2, "torrent-set queuePosition 0", queue_order(d))
+    a = d.call("torrent-set", {"ids": [q2], "queuePosition": 1})
+    tap.ok(success(a) and queue_order(d)[1] == q2, "torrent-set queuePosition 1", queue_order(d))
+    a = d.call("torrent-set", {"ids": [q2], "queuePosition": 999})
+    tap.ok(success(a) and queue_order(d)[-1] == q2, "torrent-set queuePosition past the end: the last",
+           queue_order(d))
+    before = queue_order(d)
+    for method in ("queue-move-top", "queue-move-up", "queue-move-down", "queue-move-bottom"):
+        a = d.call(method, {"ids": [9999, "00" * 20]})
+        tap.ok(success(a) and queue_order(d) == before, "%s of unknown ids: nothing moves" % method, a)
+        a = d.call(method, {"ids": {"x": 1}})
+        tap.ok(is_error(a), "%s with ids of the wrong type: error" % method, a)
+        a = d.call(method, {"ids": [q1], "position": 1})
+        tap.ok(is_error(a) and queue_order(d) == before, "%s with an unknown argument: error" % method, a)
+    for bad in ("first", -1, 1.5, [0]):
+        a = d.call("torrent-set", {"ids": [q1], "queuePosition": bad})
+        tap.ok(is_error(a) and queue_order(d) == before, "torrent-set queuePosition %r: error" % (bad,), a)
+
+    # torrent-rename-path, on disk too (q1's files exist once it downloads:
+    # rename the file and folder of a paused torrent whose data is there)
+    d.call("torrent-stop", {"ids": [q1, q2]})
+    src = os.path.join(root, "queue-src")
+    a = d.call("torrent-add", {"filename": os.path.join(root, "q1.torrent"), "download-dir": src})
+    dup = a.get("arguments", {}).get("torrent-duplicate")
+    tap.ok(success(a) and dup is not None and dup.get("id") == q1, "the same again is q1", a)
+    d.call("torrent-remove", {"ids": [q1]})
+    a = d.call("torrent-add", {"filename": os.path.join(root, "q1.torrent"), "download-dir": src,
+                               "paused": True})
+    r = a.get("arguments", {}).get("torrent-added", {}).get("id")
+    a = d.call("torrent-rename-path", {"ids": [r], "path": "q1/inner/x.bin", "name": "renamed.bin"})
+    t = d.call("torrent-get", {"ids": [r], "fields": ["files"]})["arguments"]["torrents"][0]
+    tap.ok(success(a) and a["arguments"] == {"id": r, "path": "q1/inner/x.bin", "name": "renamed.bin"} and
+           sorted(f["name"] for f in t["files"]) == ["q1/inner/renamed.bin", "q1/y.bin"] and
+           os.path.exists(os.path.join(src, "q1", "inner", "renamed.bin")) and
+           not os.path.exists(os.path.join(src, "q1", "inner", "x.bin")),
+           "torrent-rename-path of a file: on disk and in files", (a, t))
+    a = d.call("torrent-rename-path", {"ids": r, "path": "q1/inner", "name": "folder"})
+    t = d.call("torrent-get", {"ids": [r], "fields": ["files"]})["arguments"]["torrents"][0]
+    tap.ok(success(a) and sorted(f["name"] for f in t["files"]) == ["q1/folder/renamed.bin", "q1/y.bin"] and
+           os.path.isdir(os.path.join(src, "q1", "folder")), "torrent-rename-path of a folder", (a, t))
+    for bad, desc in (({"ids": [r], "path": "q1/y.bin", "name": "a/b"}, "a name with a slash"),
+                      ({"ids": [r], "path": "q1/y.bin", "name": ".."}, "the name .."),
+                      ({"ids": [r], "path": "q1/nothing", "name": "z"}, "a path not in the torrent"),
+                      ({"ids": [r], "path": "q1/y.bin", "name": "folder"}, "the name of an existing entry"),
+                      ({"ids": [r], "path": "q1/y.bin"}, "no name"),
+                      ({"ids": [r], "name": "z"}, "no path"),
+                      ({"ids": [r], "path": 1, "name": "z"}, "a path of the wrong type"),
+                      ({"ids": [r], "path": "q1/y.bin", "name": ["z"]}, "a name of the wrong type"),
+                      ({"ids": [r, q2], "path": "q1/y.bin", "name": "z"}, "two torrents"),
+                      ({"path": "q1/y.bin", "name": "z"}, "no ids"),
+                      ({"ids": [9999], "path": "q1/y.bin", "name": "z"}, "an unknown id"),
+                      ({"ids": [d.mid], "path": "nothing", "name": "z"}, "a magnet without metadata"),
+                      ({"ids": [r], "path": "q1/y.bin", "name": "z", "x": 1}, "an unknown argument")):
+        a = d.call("torrent-rename-path", bad)
+        tap.ok(is_error(a), "torrent-rename-path with %s: error" % desc, a)
+    t = d.call("torrent-get", {"ids": [r], "fields": ["files"]})["arguments"]["torrents"][0]
+    tap.ok(sorted(f["name"] for f in t["files"]) == ["q1/folder/renamed.bin", "q1/y.bin"] and
+           os.path.exists(os.path.join(src, "q1", "y.bin")), "refused renames changed nothing", t)
+    d.rename_id = r
+
+    # the seed queue: one seeding at a time, the other waits (status 5)
+    s2 = make_content(src, "s2", [("z.bin", 30000, 7)])
+    data = make_torrent(s2, os.path.join(root, "s2.torrent"))
+    a = d.call("torrent-add", {"metainfo": base64.b64encode(data).decode(), "download-dir": src, "paused": True})
+    s2id = a.get("arguments", {}).get("torrent-added", {}).get("id")
+    d.call("session-set", {"seed-queue-size": 1, "seed-queue-enabled": True})
+    d.call("torrent-start", {"ids": [r, s2id]})
+    ts = wait_for(d, [r, s2id], ["status"], lambda ts: sorted(t["status"] for t in ts) == [5, 6])
+    tap.ok(sorted(t["status"] for t in ts) == [5, 6], "seed-queue-size 1: one seeds (6), the other waits (5)", ts)
+    d.call("session-set", {"seed-queue-enabled": False})
+    ts = wait_for(d, [r, s2id], ["status"], lambda ts: [t["status"] for t in ts] == [6, 6])
+    tap.ok([t["status"] for t in ts] == [6, 6], "seed queue off: both seed", ts)
+    d.call("torrent-stop", {"ids": [r]})
+    d.call("torrent-remove", {"ids": [s2id]})
+
+    # peer-limit: the session's until the torrent has its own
+    a = d.call("session-set", {"peer-limit-per-torrent": 33})
+    t = d.call("torrent-get", {"ids": [r, q2], "fields": ["id", "peer-limit"]})["arguments"]["torrents"]
+    tap.ok(success(a) and [x["peer-limit"] for x in t] == [33, 33],
+           "peer-limit: a torrent without its own follows the session's", t)
+    a = d.call("torrent-set", {"ids": [q2], "peer-limit": 7})
+    d.call("session-set", {"peer-limit-per-torrent": 44})
+    t = d.call("torrent-get", {"ids": [r, q2], "fields": ["id", "peer-limit", "maxConnectedPeers"]}
+               )["arguments"]["torrents"]
+    tap.ok(success(a) and {x["id"]: x["peer-limit"] for x in t} == {r: 44, q2: 7} and
+           {x["id"]: x["maxConnectedPeers"] for x in t} == {r: 44, q2: 7},
+           "torrent-set peer-limit: its own, kept when the session's changes", t)
+    for bad in (0, "7", 70000):
+        a = d.call("torrent-set", {"ids": [q2], "peer-limit": bad})
+        tap.ok(is_error(a), "torrent-set peer-limit %r: error" % (bad,), a)
+    a = d.call("torrent-set", {"ids": [q2], "seedRatioMode": 2, "seedIdleMode": 1, "seedIdleLimit": 15})
+    t = d.call("torrent-get", {"ids": [q2], "fields": ["seedRatioMode", "seedIdleMode", "seedIdleLimit"]}
+               )["arguments"]["torrents"][0]
+    tap.ok(success(a) and t == {"seedRatioMode": 2, "seedIdleMode": 1, "seedIdleLimit": 15},
+           "torrent-set seedRatioMode, seedIdleMode, seedIdleLimit", (a, t))
+    for bad in ({"seedIdleLimit": 0}, {"seedIdleMode": "1"}, {"seedRatioLimit": -1}, {"seedRatioLimit": "2"}):
+        a = d.call("torrent-set", dict(bad, ids=[q2]))
+        tap.ok(is_error(a), "torrent-set %r: error" % (bad,), a)
+    d.call("torrent-remove", {"ids": [q2]})
+
+
 METHODS = {
     "session-get": ["fields"],
     "session-set": ["download-dir", "speed-limit-down", "speed-limit-down-enabled", "peer-port", "encryption",
-                    "seedRatioLimit", "peer-limit-global", "idle-seeding-limit", "port-forwarding-enabled"],
+                    "seedRatioLimit", "peer-limit-global", "idle-seeding-limit", "port-forwarding-enabled",
+                    "download-queue-size", "seed-queue-enabled", "queue-stalled-minutes", "alt-speed-up",
+                    "alt-speed-time-day", "incomplete-dir", "incomplete-dir-enabled"],
     "session-stats": [],
     "session-close": [],
     "torrent-get": ["ids", "fields", "format"],
@@ -552,10 +799,14 @@ METHODS = {
     "torrent-remove": ["ids", "delete-local-data"],
     "torrent-set": ["ids", "downloadLimit", "downloadLimited", "files-wanted", "files-unwanted",
                     "priority-low", "location", "peer-limit", "seedRatioLimit", "seedIdleMode",
-                    "trackerAdd", "trackerRemove", "trackerReplace", "sequentialDownload", "labels"],
+                    "trackerAdd", "trackerRemove", "trackerReplace", "sequentialDownload", "labels",
+                    "queuePosition"],
     "torrent-set-location": ["ids", "location", "move"],
     "free-space": ["path"],
     "port-test": ["ip_protocol"],
+    "queue-move-top": ["ids"], "queue-move-up": ["ids"], "queue-move-down": ["ids"],
+    "queue-move-bottom": ["ids"],
+    "torrent-rename-path": ["ids", "path", "name"],
 }
 # Values of every JSON type, some of them extreme.
 ODD_VALUES = [None, True, -1, 0, 2 ** 63 - 1, -(2 ** 63), 1.5, 1e300, "", "x" * 5000, "recently-active",
@@ -574,7 +825,8 @@ def wrong_types(d, root):
             for value in ODD_VALUES:
                 if method == "torrent-remove" and name == "ids":
                     continue  # could remove what later sections use; covered in torrent_methods
-                if method == "session-set" and name == "download-dir" and isinstance(value, str):
+                if method == "session-set" and name in ("download-dir", "incomplete-dir") and \
+                        isinstance(value, str):
                     continue
                 a = d.call(method, {name: value, **({"fields": ["id"]} if method == "torrent-get" and
                                                     name != "fields" else {})})
@@ -592,7 +844,8 @@ def wrong_types(d, root):
     tap.ok(d.proc.poll() is None, "the daemon survived those too")
     # what the valid ones among them changed, back as session_methods() set it
     d.call("session-set", {"speed-limit-down": 123, "speed-limit-down-enabled": True, "seedRatioLimit": 1.5,
-                           "seedRatioLimited": True, "encryption": "required"})
+                           "seedRatioLimited": True, "encryption": "required", "seed-queue-enabled": False,
+                           "incomplete-dir-enabled": False})
 
 
 def restart(root):
@@ -604,7 +857,10 @@ def restart(root):
         # session restores those unpaused)
         a = d.call("torrent-get", {"fields": ["hashString"]})
         hashes = [t["hashString"] for t in a["arguments"]["torrents"]]
-        tap.ok(len(hashes) == 2 and "ab" * 20 in hashes, "the torrents left are back", a)
+        tap.ok(len(hashes) == 3 and "ab" * 20 in hashes, "the torrents left are back", a)
+        a = d.call("torrent-get", {"fields": ["name", "files"]})
+        tap.ok([sorted(f["name"] for f in t["files"]) for t in a["arguments"]["torrents"] if t["name"] == "q1"] ==
+               [["q1/folder/renamed.bin", "q1/y.bin"]], "the renamed files are back renamed", a)
         a = d.call("torrent-get", {"fields": ["name", "labels"]})
         tap.ok([t["labels"] for t in a["arguments"]["torrents"] if t["name"] == "served"] == [["from-add"]],
                "the labels of one with metadata are back", a)
@@ -612,6 +868,11 @@ def restart(root):
         tap.ok(b["speed-limit-down"] == 123 and b["speed-limit-down-enabled"] and b["encryption"] == "required" and
                b["port-forwarding-enabled"] is True and
                b["download-dir"] == d.downloads, "the settings are back (and --download-dir still wins)", b)
+        tap.ok(b["download-queue-enabled"] is True and b["download-queue-size"] == 1 and
+               b["seed-queue-size"] == 1 and b["queue-stalled-minutes"] == 30 and b["alt-speed-down"] == 20 and
+               b["alt-speed-time-day"] == 65 and b["alt-speed-time-begin"] == 60 and
+               b["incomplete-dir-enabled"] is False and b["incomplete-dir"].endswith("/incomplete"),
+               "the queue, alternative speed and incomplete folder settings are back", b)
     finally:
         d.stop()
 
@@ -691,7 +952,7 @@ def main():
         d = Daemon(root, "main")
         if not tap.ok(d.wait_ready(), "shoal-daemon starts", d.output()):
             return 1
-        for func in (protocol, session_methods, wrong_types, torrent_methods):
+        for func in (protocol, session_methods, wrong_types, torrent_methods, session_extras, queue_and_files):
             try:
                 func(d, root)
             except Exception as e:

@@ -8,7 +8,9 @@
 # the listing shows the download progressing), and shoal-daemon. Through
 # transmission-remote only: add a .torrent and a magnet link, list, info,
 # stop and start, limits, verify (after corrupting a byte), move, remove
-# with and without the data; labels; port forwarding; authentication; the
+# with and without the data; labels; port forwarding; alternative speeds
+# and their schedule; the incomplete folder; a torrent's peer limit and seed
+# ratio; session statistics; authentication; the
 # 409 handshake; and -pt in two network namespaces the test creates, with
 # peers from a private and from a public address.
 # Usage: test-rpc-remote.py SHOAL-DAEMON
@@ -166,6 +168,45 @@ def drive(tap):
         rc2, info = d.remote("-si")
         tap.ok(success(out) and "Download speed limit: Unlimited" in info, "-D -U: no session limits", info)
 
+        # alternative ("turtle") limits and their schedule: transmission-remote's
+        # days 1-5 are Monday to Friday, in the session's Monday-first bits and back
+        rc, out = d.remote("-as", "-asd", "20", "-asu", "10", "--alt-speed-time-begin", "0130",
+                           "--alt-speed-time-end", "2230", "--alt-speed-days", "1-5", "-asc")
+        rc2, info = d.remote("-si")
+        tap.ok(success(out) and "Enabled turtle limit: 20 kB/s" in info and "Enabled turtle limit: 10 kB/s" in info and
+               re.search(r"Turtle schedule: 01:30 - 22:30\s+Mon Tue Wed Thu Fri\s*$", info, re.M),
+               "-as -asd -asu --alt-speed-time-begin/-end/-days -asc: turtle limits and schedule", out + info)
+        rc, out = d.remote("-AS", "-ASC")
+        rc2, info = d.remote("-si")
+        tap.ok(success(out) and "Disabled turtle limit: 20 kB/s" in info and "Turtle schedule" not in info,
+               "-AS -ASC: turtle limits and schedule off, the limits kept", out + info)
+        # the incomplete folder (-si of transmission-remote 3.00 does not show it: the saved settings do)
+        incomplete = scratch.sub("incomplete")
+        conf = os.path.join(d.state, "shoal-daemon.conf")
+        rc, out = d.remote("-c", incomplete)
+        text = open(conf).read()
+        tap.ok(success(out) and ("incomplete-dir=" + incomplete) in text and "incomplete-dir-enabled=true" in text,
+               "-c DIR: the incomplete folder, on", out + text)
+        rc, out = d.remote("-C")
+        text = open(conf).read()
+        tap.ok(success(out) and "incomplete-dir-enabled=false" in text, "-C: off", out + text)
+        # a torrent's peer limit and seed ratio
+        rc, out = d.remote("-t", "1", "-pr", "7", "-sr", "2.5")
+        rc2, info = d.remote("-t", "1", "-i")
+        tap.ok(success(out) and "Peer limit: 7" in info and "Ratio Limit: 2.5" in info,
+               "-t 1 -pr 7 -sr 2.5: its own peer limit and ratio", out + info)
+        rc, out = d.remote("-t", "1", "-SR")
+        rc2, info = d.remote("-t", "1", "-i")
+        rc3, out3 = d.remote("-t", "1", "-srd")
+        rc4, info4 = d.remote("-t", "1", "-i")
+        tap.ok(success(out) and "Ratio Limit: Unlimited" in info and success(out3) and "Ratio Limit: Default" in info4,
+               "-SR: unlimited; -srd: the session's", info + info4)
+        # statistics: this run's and the session's totals
+        rc, out = d.remote("-st")
+        total = out.split("TOTAL", 1)[-1]
+        tap.ok(rc == 0 and "TOTAL" in out and re.search(r"Downloaded:\s+4\.\d+ MB", total),
+               "-st: the total downloaded, from the session's statistics", out)
+
         # verify: a corrupted byte is found, and downloaded again
         d.remote("-t", "1", "-S")
         wait_for(lambda: d.listing()[1][1] == "Stopped", 10, "the torrent to stop")
@@ -215,6 +256,20 @@ def drive(tap):
         tap.ok(rc == 0, "an id that is not there: no error from the daemon", out)
         rc = procs.stop(d.proc, 30)
         tap.ok(rc == 0, "shoal-daemon exits cleanly on SIGTERM", d.report())
+
+        # again on the same state: the totals are the session's, across runs
+        d = ShoalDaemon(procs, scratch, "drive", [])
+        d.wait_ready()
+        rc, out = d.remote("-st")
+        current, _, total = out.partition("TOTAL")
+        tap.ok(rc == 0 and re.search(r"Downloaded:\s+None", current) and
+               re.search(r"Downloaded:\s+[4-9]\.\d+ MB", total),
+               "restarted, -st: nothing this run, the earlier run's download in the total", out)
+        rc, info = d.remote("-si")
+        tap.ok(rc == 0 and "Disabled turtle limit: 20 kB/s" in info, "the turtle limits are back after a restart",
+               info)
+        rc = procs.stop(d.proc, 30)
+        tap.ok(rc == 0, "the restarted shoal-daemon exits cleanly", d.report())
     finally:
         if seed is not None:
             seed.close()

@@ -157,9 +157,12 @@ files_field (ShoalTorrent *torrent,
       if (strcmp (name, "files") == 0)
         {
           JsonObject *o = json_object_new ();
+          /* as torrent-rename-path left it */
+          g_autofree char *path = shoal_torrent_dup_file_path (torrent, i);
+
           json_object_set_int_member (o, "bytesCompleted", (gint64) have);
           json_object_set_int_member (o, "length", (gint64) file->length);
-          json_object_set_string_member (o, "name", file->path);
+          json_object_set_string_member (o, "name", path != NULL ? path : file->path);
           json_array_add_object_element (array, o);
         }
       else if (strcmp (name, "fileStats") == 0)
@@ -705,14 +708,9 @@ _shoal_rpc_torrent_field (ShoalRpcServer  *self,
   if (IS ("manualAnnounceTime"))
     return int_node (t->manual_announce > 0 ? t->manual_announce : -1);
   if (IS ("maxConnectedPeers") || IS ("peer-limit"))
-    return int_node (t->peer_limit);
+    return int_node (shoal_torrent_get_max_connections (torrent));
   if (IS ("queuePosition"))
-    {
-      for (guint i = 0; i < self->torrents->len; i++)
-        if (g_ptr_array_index (self->torrents, i) == t)
-          return int_node (i);
-      return int_node (0);
-    }
+    return int_node (shoal_torrent_get_queue_position (torrent));
   if (IS ("seedRatioLimit"))
     return double_node (t->seed_ratio_limit);
   if (IS ("seedRatioMode"))

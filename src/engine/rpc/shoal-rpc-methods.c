@@ -419,24 +419,47 @@ free_bytes (const char *path,
   return (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE);
 }
 
+/* Transmission's days: bit 0 Sunday … bit 6 Saturday; the session's: bit
+ * 0 Monday … bit 6 Sunday. */
+static guint
+days_to_rpc (guint days)
+{
+  return ((days << 1) & 0x7e) | ((days >> 6) & 1);
+}
+
+static guint
+days_from_rpc (guint days)
+{
+  return ((days >> 1) & 0x3f) | ((days & 1) << 6);
+}
+
 static JsonObject *
 session_object (ShoalRpcServer *self)
 {
   JsonObject *o = json_object_new ();
   ShoalSession *session = self->session;
   const char *download_dir = shoal_session_get_download_dir (session);
-  guint max_global = 0, max_per_torrent = 0;
+  guint max_global = 0, max_per_torrent = 0, downloads = 0, seeds = 0, stalled = 0;
+  guint alt_days = 0, alt_begin = 0, alt_end = 0;
+  guint64 alt_down = 0, alt_up = 0;
+  gboolean alt_on = FALSE, alt_scheduled = FALSE;
+  g_autofree char *incomplete = NULL;
   gint64 total = 0;
 
-  g_object_get (session, "max-connections", &max_global, "max-connections-per-torrent", &max_per_torrent, NULL);
+  g_object_get (session, "max-connections", &max_global, "max-connections-per-torrent", &max_per_torrent,
+                "max-active-downloads", &downloads, "max-active-seeds", &seeds, "stalled-seconds", &stalled,
+                "alt-download-limit", &alt_down, "alt-upload-limit", &alt_up, "alt-speed-enabled", &alt_on,
+                "alt-schedule-enabled", &alt_scheduled, "alt-days", &alt_days, "alt-begin-minute", &alt_begin,
+                "alt-end-minute", &alt_end, "incomplete-dir", &incomplete, NULL);
 
-  json_object_set_boolean_member (o, "alt-speed-enabled", FALSE);
-  json_object_set_int_member (o, "alt-speed-down", 50);
-  json_object_set_int_member (o, "alt-speed-up", 50);
-  json_object_set_boolean_member (o, "alt-speed-time-enabled", FALSE);
-  json_object_set_int_member (o, "alt-speed-time-begin", 540);
-  json_object_set_int_member (o, "alt-speed-time-end", 1020);
-  json_object_set_int_member (o, "alt-speed-time-day", 127);
+  /* 0 (the session's "none") when no alternative limit was set */
+  json_object_set_boolean_member (o, "alt-speed-enabled", alt_on);
+  json_object_set_int_member (o, "alt-speed-down", (gint64) (alt_down / SHOAL_RPC_SPEED_K));
+  json_object_set_int_member (o, "alt-speed-up", (gint64) (alt_up / SHOAL_RPC_SPEED_K));
+  json_object_set_boolean_member (o, "alt-speed-time-enabled", alt_scheduled);
+  json_object_set_int_member (o, "alt-speed-time-begin", alt_begin);
+  json_object_set_int_member (o, "alt-speed-time-end", alt_end);
+  json_object_set_int_member (o, "alt-speed-time-day", days_to_rpc (alt_days));
   json_object_set_boolean_member (o, "blocklist-enabled", FALSE);
   json_object_set_int_member (o, "blocklist-size", 0);
   json_object_set_string_member (o, "blocklist-url", "");
@@ -447,13 +470,16 @@ session_object (ShoalRpcServer *self)
   json_object_set_string_member (o, "download-dir", download_dir != NULL ? download_dir : "");
   json_object_set_int_member (o, "download-dir-free-space",
                               download_dir != NULL ? free_bytes (download_dir, &total) : -1);
-  json_object_set_boolean_member (o, "download-queue-enabled", FALSE);
-  json_object_set_int_member (o, "download-queue-size", 5);
+  json_object_set_boolean_member (o, "download-queue-enabled", downloads > 0);
+  json_object_set_int_member (o, "download-queue-size", downloads > 0 ? downloads : self->download_queue_size);
   json_object_set_string_member (o, "encryption", encryption_name (shoal_session_get_encryption_policy (session)));
   json_object_set_boolean_member (o, "idle-seeding-limit-enabled", self->idle_seeding_limit_enabled);
   json_object_set_int_member (o, "idle-seeding-limit", self->idle_seeding_limit);
-  json_object_set_string_member (o, "incomplete-dir", download_dir != NULL ? download_dir : "");
-  json_object_set_boolean_member (o, "incomplete-dir-enabled", FALSE);
+  json_object_set_string_member (o, "incomplete-dir",
+                                 incomplete != NULL ? incomplete :
+                                 self->incomplete_dir != NULL ? self->incomplete_dir :
+                                 download_dir != NULL ? download_dir : "");
+  json_object_set_boolean_member (o, "incomplete-dir-enabled", incomplete != NULL);
   json_object_set_boolean_member (o, "lpd-enabled", shoal_session_get_lsd_enabled (session));
   json_object_set_int_member (o, "peer-limit-global", max_global);
   json_object_set_int_member (o, "peer-limit-per-torrent", max_per_torrent);
@@ -461,8 +487,8 @@ session_object (ShoalRpcServer *self)
   json_object_set_boolean_member (o, "peer-port-random-on-start", FALSE);
   json_object_set_boolean_member (o, "pex-enabled", shoal_session_get_pex_enabled (session));
   json_object_set_boolean_member (o, "port-forwarding-enabled", shoal_session_get_port_mapping_enabled (session));
-  json_object_set_boolean_member (o, "queue-stalled-enabled", FALSE);
-  json_object_set_int_member (o, "queue-stalled-minutes", 30);
+  json_object_set_boolean_member (o, "queue-stalled-enabled", stalled > 0);
+  json_object_set_int_member (o, "queue-stalled-minutes", stalled > 0 ? MAX (stalled / 60, 1) : self->stalled_minutes);
   json_object_set_boolean_member (o, "rename-partial-files", FALSE);
   json_object_set_int_member (o, "rpc-version", RPC_VERSION);
   json_object_set_int_member (o, "rpc-version-minimum", RPC_VERSION_MINIMUM);
@@ -475,8 +501,8 @@ session_object (ShoalRpcServer *self)
   json_object_set_string_member (o, "script-torrent-done-seeding-filename", "");
   json_object_set_boolean_member (o, "seedRatioLimited", self->seed_ratio_limited);
   json_object_set_double_member (o, "seedRatioLimit", self->seed_ratio_limit);
-  json_object_set_boolean_member (o, "seed-queue-enabled", FALSE);
-  json_object_set_int_member (o, "seed-queue-size", 10);
+  json_object_set_boolean_member (o, "seed-queue-enabled", seeds > 0);
+  json_object_set_int_member (o, "seed-queue-size", seeds > 0 ? seeds : self->seed_queue_size);
   json_object_set_string_member (o, "session-id", self->session_id);
   json_object_set_int_member (o, "speed-limit-down", (gint64) self->speed_down_k);
   json_object_set_boolean_member (o, "speed-limit-down-enabled", self->speed_down_enabled);
@@ -542,6 +568,79 @@ method_session_get (Call       *call,
   call_succeed (call, out);
 }
 
+/* What session-set changes of the queue, alternative speeds and the
+ * incomplete folder: 0 or -1 for "not given". */
+typedef struct
+{
+  guint       dq_size, sq_size, stalled_minutes;
+  int         dq_on, sq_on, stalled_on;
+  gint64      alt_up, alt_down, alt_begin, alt_end, alt_day;
+  int         alt_on, alt_time_on;
+  const char *incomplete;
+  int         incomplete_on;
+} SessionExtras;
+
+static void
+apply_session_extras (ShoalRpcServer      *self,
+                      const SessionExtras *e)
+{
+  ShoalSession *session = self->session;
+  guint downloads = 0, seeds = 0, stalled = 0;
+  g_autofree char *incomplete = NULL;
+
+  g_object_get (session, "max-active-downloads", &downloads, "max-active-seeds", &seeds,
+                "stalled-seconds", &stalled, "incomplete-dir", &incomplete, NULL);
+  if (e->dq_size > 0)
+    self->download_queue_size = e->dq_size;
+  if (e->sq_size > 0)
+    self->seed_queue_size = e->sq_size;
+  if (e->stalled_minutes > 0)
+    self->stalled_minutes = e->stalled_minutes;
+  /* a size given while a queue is on changes the queue */
+  if (e->dq_on >= 0)
+    downloads = e->dq_on ? self->download_queue_size : 0;
+  else if (downloads > 0 && e->dq_size > 0)
+    downloads = self->download_queue_size;
+  if (e->sq_on >= 0)
+    seeds = e->sq_on ? self->seed_queue_size : 0;
+  else if (seeds > 0 && e->sq_size > 0)
+    seeds = self->seed_queue_size;
+  if (e->stalled_on >= 0)
+    stalled = e->stalled_on ? self->stalled_minutes * 60 : 0;
+  else if (stalled > 0 && e->stalled_minutes > 0)
+    stalled = self->stalled_minutes * 60;
+  if (e->dq_on >= 0 || e->sq_on >= 0 || e->dq_size > 0 || e->sq_size > 0)
+    shoal_session_set_queue_limits (session, downloads, seeds);
+  if (e->stalled_on >= 0 || e->stalled_minutes > 0)
+    g_object_set (session, "stalled-seconds", stalled, NULL);
+
+  if (e->alt_up > 0)
+    g_object_set (session, "alt-upload-limit", (guint64) e->alt_up * SHOAL_RPC_SPEED_K, NULL);
+  if (e->alt_down > 0)
+    g_object_set (session, "alt-download-limit", (guint64) e->alt_down * SHOAL_RPC_SPEED_K, NULL);
+  if (e->alt_begin >= 0)
+    g_object_set (session, "alt-begin-minute", (guint) e->alt_begin, NULL);
+  if (e->alt_end >= 0)
+    g_object_set (session, "alt-end-minute", (guint) e->alt_end, NULL);
+  if (e->alt_day >= 0)
+    g_object_set (session, "alt-days", days_from_rpc ((guint) e->alt_day), NULL);
+  if (e->alt_time_on >= 0)
+    g_object_set (session, "alt-schedule-enabled", (gboolean) e->alt_time_on, NULL);
+  if (e->alt_on >= 0)
+    g_object_set (session, "alt-speed-enabled", (gboolean) e->alt_on, NULL);
+
+  if (e->incomplete != NULL)
+    {
+      g_free (self->incomplete_dir);
+      self->incomplete_dir = g_strdup (e->incomplete);
+    }
+  /* a folder given while the folder is on changes it */
+  if (e->incomplete_on == 0)
+    g_object_set (session, "incomplete-dir", NULL, NULL);
+  else if ((e->incomplete_on > 0 || (e->incomplete != NULL && incomplete != NULL)) && self->incomplete_dir != NULL)
+    g_object_set (session, "incomplete-dir", self->incomplete_dir, NULL);
+}
+
 static void
 method_session_set (Call       *call,
                     JsonObject *args)
@@ -552,7 +651,11 @@ method_session_set (Call       *call,
     "download-dir", "speed-limit-down", "speed-limit-down-enabled", "speed-limit-up",
     "speed-limit-up-enabled", "peer-port", "dht-enabled", "pex-enabled", "lpd-enabled",
     "encryption", "peer-limit-global", "peer-limit-per-torrent", "seedRatioLimit",
-    "seedRatioLimited", "idle-seeding-limit", "idle-seeding-limit-enabled", "port-forwarding-enabled", NULL
+    "seedRatioLimited", "idle-seeding-limit", "idle-seeding-limit-enabled", "port-forwarding-enabled",
+    "download-queue-size", "download-queue-enabled", "seed-queue-size", "seed-queue-enabled",
+    "queue-stalled-enabled", "queue-stalled-minutes", "alt-speed-enabled", "alt-speed-up", "alt-speed-down",
+    "alt-speed-time-enabled", "alt-speed-time-begin", "alt-speed-time-end", "alt-speed-time-day",
+    "incomplete-dir", "incomplete-dir-enabled", NULL
   };
   ShoalRpcServer *self = call->self;
   const char *download_dir = NULL, *encryption = NULL;
@@ -563,8 +666,31 @@ method_session_set (Call       *call,
   gboolean has_down, has_up, has_port, has_global, has_per_torrent, has_idle, has_down_on, has_up_on,
            has_dht, has_pex, has_lpd, has_ratio_on, has_idle_on, has_ratio, has_mapping;
   ShoalEncryptionPolicy policy = SHOAL_ENCRYPTION_PREFER;
+  const char *incomplete = NULL;
+  gint64 dq_size = 0, sq_size = 0, stalled_minutes = 0, alt_up = 0, alt_down = 0, alt_begin = 0, alt_end = 0,
+         alt_day = 0;
+  gboolean dq_on = FALSE, sq_on = FALSE, stalled_on = FALSE, alt_on = FALSE, alt_time_on = FALSE,
+           incomplete_on = FALSE;
+  gboolean has_dq_size, has_sq_size, has_stalled_minutes, has_alt_up, has_alt_down, has_alt_begin,
+           has_alt_end, has_alt_day, has_dq_on, has_sq_on, has_stalled_on, has_alt_on, has_alt_time_on,
+           has_incomplete_on;
 
   if (!check_keys (call, args, known) ||
+      !arg_int (call, args, "download-queue-size", 1, 10000, &dq_size, &has_dq_size) ||
+      !arg_int (call, args, "seed-queue-size", 1, 10000, &sq_size, &has_sq_size) ||
+      !arg_int (call, args, "queue-stalled-minutes", 1, 60 * 24 * 365, &stalled_minutes, &has_stalled_minutes) ||
+      !arg_int (call, args, "alt-speed-up", 1, G_MAXINT32, &alt_up, &has_alt_up) ||
+      !arg_int (call, args, "alt-speed-down", 1, G_MAXINT32, &alt_down, &has_alt_down) ||
+      !arg_int (call, args, "alt-speed-time-begin", 0, 24 * 60 - 1, &alt_begin, &has_alt_begin) ||
+      !arg_int (call, args, "alt-speed-time-end", 0, 24 * 60 - 1, &alt_end, &has_alt_end) ||
+      !arg_int (call, args, "alt-speed-time-day", 0, 127, &alt_day, &has_alt_day) ||
+      !arg_bool (call, args, "download-queue-enabled", &dq_on, &has_dq_on) ||
+      !arg_bool (call, args, "seed-queue-enabled", &sq_on, &has_sq_on) ||
+      !arg_bool (call, args, "queue-stalled-enabled", &stalled_on, &has_stalled_on) ||
+      !arg_bool (call, args, "alt-speed-enabled", &alt_on, &has_alt_on) ||
+      !arg_bool (call, args, "alt-speed-time-enabled", &alt_time_on, &has_alt_time_on) ||
+      !arg_bool (call, args, "incomplete-dir-enabled", &incomplete_on, &has_incomplete_on) ||
+      !arg_string (call, args, "incomplete-dir", &incomplete) ||
       !arg_string (call, args, "download-dir", &download_dir) ||
       !arg_string (call, args, "encryption", &encryption) ||
       !arg_int (call, args, "speed-limit-down", 0, G_MAXINT32, &down, &has_down) ||
@@ -586,6 +712,16 @@ method_session_set (Call       *call,
   if (download_dir != NULL && !g_path_is_absolute (download_dir))
     {
       arg_error (call, "download-dir must be an absolute path");
+      return;
+    }
+  if (incomplete != NULL && !g_path_is_absolute (incomplete))
+    {
+      arg_error (call, "incomplete-dir must be an absolute path");
+      return;
+    }
+  if (has_incomplete_on && incomplete_on && incomplete == NULL && self->incomplete_dir == NULL)
+    {
+      arg_error (call, "incomplete-dir-enabled needs \"incomplete-dir\"");
       return;
     }
   if (encryption != NULL)
@@ -640,6 +776,15 @@ method_session_set (Call       *call,
     self->idle_seeding_limit = (int) idle;
   if (has_idle_on)
     self->idle_seeding_limit_enabled = idle_on;
+  apply_session_extras (self, &(SessionExtras) {
+    .dq_size = has_dq_size ? (guint) dq_size : 0, .sq_size = has_sq_size ? (guint) sq_size : 0,
+    .stalled_minutes = has_stalled_minutes ? (guint) stalled_minutes : 0,
+    .dq_on = has_dq_on ? dq_on : -1, .sq_on = has_sq_on ? sq_on : -1, .stalled_on = has_stalled_on ? stalled_on : -1,
+    .alt_up = has_alt_up ? alt_up : 0, .alt_down = has_alt_down ? alt_down : 0,
+    .alt_begin = has_alt_begin ? alt_begin : -1, .alt_end = has_alt_end ? alt_end : -1,
+    .alt_day = has_alt_day ? alt_day : -1, .alt_on = has_alt_on ? alt_on : -1,
+    .alt_time_on = has_alt_time_on ? alt_time_on : -1,
+    .incomplete = incomplete, .incomplete_on = has_incomplete_on ? incomplete_on : -1 });
   _shoal_rpc_apply_session_limits (self);
   _shoal_rpc_emit_settings_changed (self);
   call_succeed (call, NULL);
@@ -690,8 +835,18 @@ method_session_stats (Call       *call,
   json_object_set_int_member (o, "torrentCount", self->torrents->len);
   json_object_set_int_member (o, "downloadSpeed", (gint64) shoal_session_get_download_rate (self->session));
   json_object_set_int_member (o, "uploadSpeed", (gint64) shoal_session_get_upload_rate (self->session));
-  /* The engine keeps no totals across runs: both are this session's. */
-  json_object_set_object_member (o, "cumulative-stats", stats_object (downloaded, uploaded, self->files_added, seconds));
+  /* The session keeps the bytes and the time across runs; the files added
+   * and the number of runs only the RPC counts, in this run. */
+  {
+    guint64 total_down = 0, total_up = 0, total_seconds = 0;
+
+    g_object_get (self->session, "total-downloaded", &total_down, "total-uploaded", &total_up,
+                  "seconds-active", &total_seconds, NULL);
+    /* the totals catch up with this run's bytes at the session's tick */
+    json_object_set_object_member (o, "cumulative-stats",
+                                   stats_object (MAX (total_down, downloaded), MAX (total_up, uploaded),
+                                                 self->files_added, MAX ((gint64) total_seconds, seconds)));
+  }
   json_object_set_object_member (o, "current-stats", stats_object (downloaded, uploaded, self->files_added, seconds));
   call_succeed (call, o);
 }
@@ -1149,6 +1304,152 @@ apply_trackers (Call         *call,
   return TRUE;
 }
 
+/* Moves @torrent to @position (0 the first; past the end: the last), one
+ * place at a time, as the session's queue moves torrents. */
+static void
+set_queue_position (ShoalSession *session,
+                    ShoalTorrent *torrent,
+                    guint         position)
+{
+  guint n = g_list_model_get_n_items (shoal_session_get_torrents (session));
+
+  position = MIN (position, n > 0 ? n - 1 : 0);
+  if (position == 0)
+    {
+      shoal_session_queue_move (session, torrent, SHOAL_QUEUE_MOVE_TOP);
+      return;
+    }
+  if (position + 1 >= n)
+    {
+      shoal_session_queue_move (session, torrent, SHOAL_QUEUE_MOVE_BOTTOM);
+      return;
+    }
+  /* bounded: each step brings it one place nearer */
+  for (guint steps = 0; steps < n && shoal_torrent_get_queue_position (torrent) != position; steps++)
+    shoal_session_queue_move (session, torrent,
+                              shoal_torrent_get_queue_position (torrent) > position ?
+                              SHOAL_QUEUE_MOVE_UP : SHOAL_QUEUE_MOVE_DOWN);
+}
+
+/* queue-move-top / up / down / bottom --------------------------------------- */
+
+static int
+compare_queue_position (gconstpointer a,
+                        gconstpointer b,
+                        gpointer      user_data)
+{
+  guint pa = shoal_torrent_get_queue_position ((*(ShoalRpcTorrent * const *) a)->torrent);
+  guint pb = shoal_torrent_get_queue_position ((*(ShoalRpcTorrent * const *) b)->torrent);
+
+  (void) user_data;
+  return pa < pb ? -1 : pa > pb;
+}
+
+static void
+queue_move (Call           *call,
+            JsonObject     *args,
+            ShoalQueueMove  move)
+{
+  static const char * const known[] = { "ids", NULL };
+  ShoalSession *session = call->self->session;
+  g_autoptr(GPtrArray) torrents = NULL;
+  g_autoptr(GPtrArray) sorted = NULL;
+  gboolean recent;
+
+  if (!check_keys (call, args, known) || (torrents = select_torrents (call, args, &recent)) == NULL)
+    return;
+  /* Several torrents keep their order among themselves: up and top move
+   * the first in the queue first, down and bottom the last first. */
+  sorted = g_ptr_array_copy (torrents, NULL, NULL);
+  g_ptr_array_sort_with_data (sorted, compare_queue_position, NULL);
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      gboolean forward = move == SHOAL_QUEUE_MOVE_UP || move == SHOAL_QUEUE_MOVE_BOTTOM;
+      ShoalRpcTorrent *t = g_ptr_array_index (sorted, forward ? i : sorted->len - 1 - i);
+
+      if (move == SHOAL_QUEUE_MOVE_UP && shoal_torrent_get_queue_position (t->torrent) == i)
+        continue;  /* already among the first: do not swap with another selected one */
+      if (move == SHOAL_QUEUE_MOVE_DOWN &&
+          shoal_torrent_get_queue_position (t->torrent) + 1 + i == g_list_model_get_n_items (shoal_session_get_torrents (session)))
+        continue;
+      shoal_session_queue_move (session, t->torrent, move);
+    }
+  call_succeed (call, NULL);
+}
+
+static void
+method_queue_move_top (Call       *call,
+                       JsonObject *args)
+{
+  queue_move (call, args, SHOAL_QUEUE_MOVE_TOP);
+}
+
+static void
+method_queue_move_up (Call       *call,
+                      JsonObject *args)
+{
+  queue_move (call, args, SHOAL_QUEUE_MOVE_UP);
+}
+
+static void
+method_queue_move_down (Call       *call,
+                        JsonObject *args)
+{
+  queue_move (call, args, SHOAL_QUEUE_MOVE_DOWN);
+}
+
+static void
+method_queue_move_bottom (Call       *call,
+                          JsonObject *args)
+{
+  queue_move (call, args, SHOAL_QUEUE_MOVE_BOTTOM);
+}
+
+/* torrent-rename-path ------------------------------------------------------- */
+
+static void
+method_torrent_rename_path (Call       *call,
+                            JsonObject *args)
+{
+  static const char * const known[] = { "ids", "path", "name", NULL };
+  g_autoptr(GPtrArray) torrents = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *path = NULL, *name = NULL;
+  ShoalRpcTorrent *t;
+  JsonObject *out;
+  gboolean recent;
+
+  if (!check_keys (call, args, known) ||
+      !arg_string (call, args, "path", &path) ||
+      !arg_string (call, args, "name", &name) ||
+      (torrents = select_torrents (call, args, &recent)) == NULL)
+    return;
+  if (path == NULL || name == NULL)
+    {
+      arg_error (call, "torrent-rename-path needs \"path\" and \"name\"");
+      return;
+    }
+  /* Transmission renames in exactly one torrent */
+  if (member (args, "ids") == NULL || torrents->len != 1)
+    {
+      arg_error (call, "torrent-rename-path needs \"ids\" naming exactly one torrent");
+      return;
+    }
+  t = g_ptr_array_index (torrents, 0);
+  if (!shoal_torrent_rename_path (t->torrent, path, name, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("could not rename “%s”: %s", path, error->message);
+      call_fail (call, message);
+      return;
+    }
+  t->last_active = g_get_monotonic_time () / G_USEC_PER_SEC;
+  out = json_object_new ();
+  json_object_set_int_member (out, "id", t->id);
+  json_object_set_string_member (out, "path", path);
+  json_object_set_string_member (out, "name", name);
+  call_succeed (call, out);
+}
+
 static void
 method_torrent_set (Call       *call,
                     JsonObject *args)
@@ -1157,11 +1458,14 @@ method_torrent_set (Call       *call,
     "ids", "downloadLimit", "downloadLimited", "uploadLimit", "uploadLimited", "files-wanted",
     "files-unwanted", "priority-high", "priority-low", "priority-normal", "location", "peer-limit",
     "seedRatioLimit", "seedRatioMode", "seedIdleLimit", "seedIdleMode", "honorsSessionLimits",
-    "bandwidthPriority", "trackerAdd", "trackerRemove", "trackerReplace", "sequentialDownload", "labels", NULL
+    "bandwidthPriority", "trackerAdd", "trackerRemove", "trackerReplace", "sequentialDownload", "labels",
+    "queuePosition", NULL
   };
   ShoalRpcServer *self = call->self;
   g_autoptr(GPtrArray) torrents = NULL;
   FileChoices files = { NULL, };
+  gint64 position = 0;
+  gboolean has_position;
   const char *location = NULL;
   gint64 down = 0, up = 0, peers = 0, ratio_mode = 0, idle_limit = 0, idle_mode = 0, bandwidth = 0;
   double ratio = 0;
@@ -1180,6 +1484,7 @@ method_torrent_set (Call       *call,
       !arg_int (call, args, "seedIdleLimit", 1, 60 * 24 * 365, &idle_limit, &has_idle_limit) ||
       !arg_int (call, args, "seedIdleMode", 0, 2, &idle_mode, &has_idle_mode) ||
       !arg_int (call, args, "bandwidthPriority", -1, 1, &bandwidth, &has_bandwidth) ||
+      !arg_int (call, args, "queuePosition", 0, G_MAXINT32, &position, &has_position) ||
       !arg_double (call, args, "seedRatioLimit", 0, 1e6, &ratio, &has_ratio) ||
       !arg_bool (call, args, "downloadLimited", &down_on, &has_down_on) ||
       !arg_bool (call, args, "uploadLimited", &up_on, &has_up_on) ||
@@ -1236,11 +1541,17 @@ method_torrent_set (Call       *call,
       if (labels != NULL)
         shoal_torrent_set_labels (t->torrent, (const char * const *) labels);
       _shoal_rpc_torrent_apply_limits (self, t);
+      if (has_ratio || has_ratio_mode || has_idle_limit || has_idle_mode)
+        _shoal_rpc_torrent_apply_seed_limits (self, t);
       file_choices_apply (&files, t->torrent);
       if (!apply_trackers (call, t->torrent, add, remove, replace))
         goto out;
       t->last_active = g_get_monotonic_time () / G_USEC_PER_SEC;
     }
+  if (has_position)
+    for (guint i = 0; i < torrents->len; i++)
+      set_queue_position (self->session, ((ShoalRpcTorrent *) g_ptr_array_index (torrents, i))->torrent,
+                          (guint) position);
   file_choices_clear (&files);
   if (location != NULL)
     start_moves (call, torrents, location);
@@ -1661,6 +1972,11 @@ static const struct
   { "torrent-remove", method_torrent_remove },
   { "torrent-set", method_torrent_set },
   { "torrent-set-location", method_torrent_set_location },
+  { "torrent-rename-path", method_torrent_rename_path },
+  { "queue-move-top", method_queue_move_top },
+  { "queue-move-up", method_queue_move_up },
+  { "queue-move-down", method_queue_move_down },
+  { "queue-move-bottom", method_queue_move_bottom },
   { "free-space", method_free_space },
   { "port-test", method_port_test },
 };

@@ -78,6 +78,11 @@ struct _ShoalRpcServer
   double        seed_ratio_limit;
   gboolean      idle_seeding_limit_enabled;
   int           idle_seeding_limit;  /* minutes */
+  /* the sizes kept while a queue, stalling or the folder is off */
+  guint         download_queue_size;
+  guint         seed_queue_size;
+  guint         stalled_minutes;
+  char         *incomplete_dir;
 
   /* session-stats */
   gint64        started_monotonic;
@@ -115,6 +120,8 @@ ShoalRpcTorrent *_shoal_rpc_torrent_by_hash    (ShoalRpcServer *self,
                                                 const char     *hash);
 void             _shoal_rpc_torrent_apply_limits (ShoalRpcServer  *self,
                                                   ShoalRpcTorrent *t);
+void             _shoal_rpc_torrent_apply_seed_limits (ShoalRpcServer  *self,
+                                                       ShoalRpcTorrent *t);
 void             _shoal_rpc_apply_session_limits (ShoalRpcServer *self);
 gboolean         _shoal_rpc_torrent_recently_active (ShoalRpcTorrent *t);
 

@@ -73,6 +73,7 @@ shoal_rpc_server_finalize (GObject *object)
     memset (self->password, 0, strlen (self->password));
   g_free (self->password);
   g_free (self->session_id);
+  g_free (self->incomplete_dir);
 
   G_OBJECT_CLASS (shoal_rpc_server_parent_class)->finalize (object);
 }
@@ -118,6 +119,9 @@ shoal_rpc_server_init (ShoalRpcServer *self)
   self->idle_seeding_limit = 30;
   self->speed_down_k = 100;
   self->speed_up_k = 100;
+  self->download_queue_size = 5;
+  self->seed_queue_size = 10;
+  self->stalled_minutes = 30;
 
   /* 48 random alphanumerics: what a page on another site cannot guess. */
   {
@@ -159,6 +163,22 @@ shoal_rpc_server_new (ShoalSession *session)
 
   self = g_object_new (SHOAL_TYPE_RPC_SERVER, NULL);
   self->session = g_object_ref (session);
+  {
+    guint downloads = 0, seeds = 0, stalled = 0;
+    g_autofree char *incomplete = NULL;
+
+    /* sizes already set in the session are kept while a queue is off */
+    g_object_get (session, "max-active-downloads", &downloads, "max-active-seeds", &seeds,
+                  "stalled-seconds", &stalled, "incomplete-dir", &incomplete, NULL);
+    if (downloads > 0)
+      self->download_queue_size = downloads;
+    if (seeds > 0)
+      self->seed_queue_size = seeds;
+    if (stalled >= 60)
+      self->stalled_minutes = stalled / 60;
+    if (incomplete != NULL)
+      self->incomplete_dir = g_steal_pointer (&incomplete);
+  }
   self->fetcher = soup_session_new_with_options ("max-conns-per-host", 2,
                                                  "timeout", 60,
                                                  "user-agent", "Shoal/" PACKAGE_VERSION,

@@ -129,6 +129,46 @@ shoal_rpc_server_load_settings (ShoalRpcServer *self,
     self->idle_seeding_limit = (int) v;
   get_bool (settings, "idle-seeding-limit-enabled", &self->idle_seeding_limit_enabled);
   _shoal_rpc_apply_session_limits (self);
+
+  /* the queue, the alternative speeds and the incomplete folder live in
+   * the session; the sizes kept while one is off, in the server */
+  if (get_int (settings, "download-queue-size", 1, 10000, &v))
+    self->download_queue_size = (guint) v;
+  if (get_int (settings, "seed-queue-size", 1, 10000, &v))
+    self->seed_queue_size = (guint) v;
+  if (get_int (settings, "queue-stalled-minutes", 1, 60 * 24 * 365, &v))
+    self->stalled_minutes = (guint) v;
+  if (get_bool (settings, "download-queue-enabled", &b))
+    g_object_set (session, "max-active-downloads", b ? self->download_queue_size : 0, NULL);
+  if (get_bool (settings, "seed-queue-enabled", &b))
+    g_object_set (session, "max-active-seeds", b ? self->seed_queue_size : 0, NULL);
+  if (get_bool (settings, "queue-stalled-enabled", &b))
+    g_object_set (session, "stalled-seconds", b ? self->stalled_minutes * 60 : 0, NULL);
+  if (get_int (settings, "alt-speed-down", 1, G_MAXINT32, &v))
+    g_object_set (session, "alt-download-limit", (guint64) v * SHOAL_RPC_SPEED_K, NULL);
+  if (get_int (settings, "alt-speed-up", 1, G_MAXINT32, &v))
+    g_object_set (session, "alt-upload-limit", (guint64) v * SHOAL_RPC_SPEED_K, NULL);
+  if (get_int (settings, "alt-speed-time-begin", 0, 24 * 60 - 1, &v))
+    g_object_set (session, "alt-begin-minute", (guint) v, NULL);
+  if (get_int (settings, "alt-speed-time-end", 0, 24 * 60 - 1, &v))
+    g_object_set (session, "alt-end-minute", (guint) v, NULL);
+  if (get_int (settings, "alt-speed-time-day", 0, 127, &v))
+    g_object_set (session, "alt-days", ((guint) (v >> 1) & 0x3f) | (((guint) v & 1) << 6), NULL);
+  if (get_bool (settings, "alt-speed-time-enabled", &b))
+    g_object_set (session, "alt-schedule-enabled", b, NULL);
+  if (get_bool (settings, "alt-speed-enabled", &b))
+    g_object_set (session, "alt-speed-enabled", b, NULL);
+  {
+    g_autofree char *incomplete = g_key_file_get_string (settings, GROUP, "incomplete-dir", NULL);
+
+    if (incomplete != NULL && g_path_is_absolute (incomplete))
+      {
+        g_free (self->incomplete_dir);
+        self->incomplete_dir = g_steal_pointer (&incomplete);
+      }
+    if (get_bool (settings, "incomplete-dir-enabled", &b))
+      g_object_set (session, "incomplete-dir", b ? self->incomplete_dir : NULL, NULL);
+  }
 }
 
 /**
@@ -186,4 +226,35 @@ shoal_rpc_server_save_settings (ShoalRpcServer *self,
   g_key_file_set_boolean (settings, GROUP, "seedRatioLimited", self->seed_ratio_limited);
   g_key_file_set_int64 (settings, GROUP, "idle-seeding-limit", self->idle_seeding_limit);
   g_key_file_set_boolean (settings, GROUP, "idle-seeding-limit-enabled", self->idle_seeding_limit_enabled);
+
+  {
+    guint downloads = 0, seeds = 0, stalled = 0, days = 0, begin = 0, end = 0;
+    guint64 alt_down = 0, alt_up = 0;
+    gboolean alt_on = FALSE, alt_scheduled = FALSE;
+    g_autofree char *incomplete = NULL;
+
+    g_object_get (session, "max-active-downloads", &downloads, "max-active-seeds", &seeds,
+                  "stalled-seconds", &stalled, "alt-download-limit", &alt_down, "alt-upload-limit", &alt_up,
+                  "alt-speed-enabled", &alt_on, "alt-schedule-enabled", &alt_scheduled, "alt-days", &days,
+                  "alt-begin-minute", &begin, "alt-end-minute", &end, "incomplete-dir", &incomplete, NULL);
+    g_key_file_set_int64 (settings, GROUP, "download-queue-size", downloads > 0 ? downloads : self->download_queue_size);
+    g_key_file_set_boolean (settings, GROUP, "download-queue-enabled", downloads > 0);
+    g_key_file_set_int64 (settings, GROUP, "seed-queue-size", seeds > 0 ? seeds : self->seed_queue_size);
+    g_key_file_set_boolean (settings, GROUP, "seed-queue-enabled", seeds > 0);
+    g_key_file_set_int64 (settings, GROUP, "queue-stalled-minutes",
+                          stalled > 0 ? MAX (stalled / 60, 1) : self->stalled_minutes);
+    g_key_file_set_boolean (settings, GROUP, "queue-stalled-enabled", stalled > 0);
+    if (alt_down >= SHOAL_RPC_SPEED_K)
+      g_key_file_set_int64 (settings, GROUP, "alt-speed-down", (gint64) (alt_down / SHOAL_RPC_SPEED_K));
+    if (alt_up >= SHOAL_RPC_SPEED_K)
+      g_key_file_set_int64 (settings, GROUP, "alt-speed-up", (gint64) (alt_up / SHOAL_RPC_SPEED_K));
+    g_key_file_set_boolean (settings, GROUP, "alt-speed-enabled", alt_on);
+    g_key_file_set_boolean (settings, GROUP, "alt-speed-time-enabled", alt_scheduled);
+    g_key_file_set_int64 (settings, GROUP, "alt-speed-time-begin", begin);
+    g_key_file_set_int64 (settings, GROUP, "alt-speed-time-end", end);
+    g_key_file_set_int64 (settings, GROUP, "alt-speed-time-day", ((days << 1) & 0x7e) | ((days >> 6) & 1));
+    if (incomplete != NULL || self->incomplete_dir != NULL)
+      g_key_file_set_string (settings, GROUP, "incomplete-dir", incomplete != NULL ? incomplete : self->incomplete_dir);
+    g_key_file_set_boolean (settings, GROUP, "incomplete-dir-enabled", incomplete != NULL);
+  }
 }

@@ -36,9 +36,6 @@ rpc_torrent_new (ShoalRpcServer *self,
   ShoalRpcTorrent *t = g_new0 (ShoalRpcTorrent, 1);
   guint64 down = shoal_torrent_get_download_limit (torrent);
   guint64 up = shoal_torrent_get_upload_limit (torrent);
-  guint per_torrent = 0;
-
-  g_object_get (self->session, "max-connections-per-torrent", &per_torrent, NULL);
   t->id = ++self->next_id;
   t->torrent = g_object_ref (torrent);
   t->down_limited = down > 0;
@@ -49,7 +46,7 @@ rpc_torrent_new (ShoalRpcServer *self,
   t->seed_ratio_limit = 2.0;
   t->seed_idle_mode = 0;
   t->seed_idle_limit = 30;
-  t->peer_limit = per_torrent;
+  t->peer_limit = 0;  /* the session's (or its own, restored) */
   t->last_active = now_seconds ();
   return t;
 }
@@ -215,54 +212,43 @@ _shoal_rpc_torrent_recently_active (ShoalRpcTorrent *t)
   return now_seconds () - t->last_active <= SHOAL_RPC_RECENT_SECONDS;
 }
 
-/* Hands the RPC's view of one torrent's limits to the engine. */
+/* Hands the RPC's view of one torrent's speed and peer limits to the
+ * engine. */
 void
 _shoal_rpc_torrent_apply_limits (ShoalRpcServer  *self,
                                  ShoalRpcTorrent *t)
 {
-  double ratio;
-  gint64 idle;
-
   shoal_torrent_set_download_limit (t->torrent, t->down_limited ? t->down_limit_k * SHOAL_RPC_SPEED_K : 0);
   shoal_torrent_set_upload_limit (t->torrent, t->up_limited ? t->up_limit_k * SHOAL_RPC_SPEED_K : 0);
-
-  switch (t->seed_ratio_mode)
-    {
-    case 1:
-      ratio = t->seed_ratio_limit;
-      break;
-    case 2:
-      ratio = 0;
-      break;
-    case 0:
-    default:
-      ratio = self->seed_ratio_limited ? self->seed_ratio_limit : 0;
-      break;
-    }
-  shoal_torrent_set_seed_ratio_limit (t->torrent, ratio);
-
-  /* The engine's limit counts seeding time, Transmission's idle time: the
-   * engine's is the honest stand-in, and says so in the README. */
-  switch (t->seed_idle_mode)
-    {
-    case 1:
-      idle = (gint64) t->seed_idle_limit * 60;
-      break;
-    case 2:
-      idle = 0;
-      break;
-    case 0:
-    default:
-      idle = self->idle_seeding_limit_enabled ? (gint64) self->idle_seeding_limit * 60 : 0;
-      break;
-    }
-  shoal_torrent_set_seed_time_limit (t->torrent, idle);
   if (t->peer_limit > 0)
     shoal_torrent_set_max_connections (t->torrent, t->peer_limit);
 }
 
-/* Hands the session-wide limits to the engine, then each torrent's own
- * again (the session's seed limits overwrite every torrent's). */
+/* Hands the torrent's seeding limits to the engine (only when a client
+ * sets them: a torrent's own limits restored by the session are kept). */
+void
+_shoal_rpc_torrent_apply_seed_limits (ShoalRpcServer  *self,
+                                      ShoalRpcTorrent *t)
+{
+  /* a torrent following the session (mode 0) has no limit of its own
+   * there, and follows the session's when it changes */
+  shoal_torrent_reset_seed_limits (t->torrent,
+                                   self->seed_ratio_limited ? self->seed_ratio_limit : 0,
+                                   self->idle_seeding_limit_enabled ? (gint64) self->idle_seeding_limit * 60 : 0);
+  if (t->seed_ratio_mode == 1)
+    shoal_torrent_set_seed_ratio_limit (t->torrent, t->seed_ratio_limit);
+  else if (t->seed_ratio_mode == 2)
+    shoal_torrent_set_seed_ratio_limit (t->torrent, 0);
+
+  /* The engine's limit counts seeding time, Transmission's idle time: the
+   * engine's is the honest stand-in, and says so in the README. */
+  if (t->seed_idle_mode == 1)
+    shoal_torrent_set_seed_time_limit (t->torrent, (gint64) t->seed_idle_limit * 60);
+  else if (t->seed_idle_mode == 2)
+    shoal_torrent_set_seed_time_limit (t->torrent, 0);
+}
+
+/* Hands the session-wide limits to the engine. */
 void
 _shoal_rpc_apply_session_limits (ShoalRpcServer *self)
 {
@@ -273,10 +259,6 @@ _shoal_rpc_apply_session_limits (ShoalRpcServer *self)
   shoal_session_set_seed_limits (self->session,
                                  self->seed_ratio_limited ? self->seed_ratio_limit : 0,
                                  self->idle_seeding_limit_enabled ? (gint64) self->idle_seeding_limit * 60 : 0);
-  for (guint i = 0; i < self->torrents->len; i++)
-    {
-      ShoalRpcTorrent *t = g_ptr_array_index (self->torrents, i);
-      if (t->seed_ratio_mode != 0 || t->seed_idle_mode != 0)
-        _shoal_rpc_torrent_apply_limits (self, t);
-    }
+  /* the session hands its new seed limits to the torrents without their
+   * own: nothing to do per torrent */
 }
