@@ -131,19 +131,35 @@ announce_done (gpointer data)
 
 /* opentracker ------------------------------------------------------------ */
 
+/* A port free for both UDP and TCP on 127.0.0.1: opentracker listens on
+ * both, and on a busy machine the TCP side of a free UDP port can be some
+ * connection's ephemeral port. */
 static guint16
 free_port (void)
 {
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
-                                            G_SOCKET_PROTOCOL_UDP, NULL);
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
 
-  g_assert_nonnull (socket);
-  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  for (guint attempt = 0; attempt < 100; attempt++)
+    {
+      g_autoptr(GSocket) udp = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                             G_SOCKET_PROTOCOL_UDP, NULL);
+      g_autoptr(GSocket) tcp = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                             G_SOCKET_PROTOCOL_TCP, NULL);
+      g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+      g_autoptr(GSocketAddress) bound = NULL;
+      g_autoptr(GSocketAddress) same = NULL;
+      guint16 port;
+
+      g_assert_nonnull (udp);
+      g_assert_nonnull (tcp);
+      g_assert_true (g_socket_bind (udp, any, FALSE, NULL));
+      bound = g_socket_get_local_address (udp, NULL);
+      port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+      same = g_inet_socket_address_new (loopback, port);
+      if (g_socket_bind (tcp, same, TRUE, NULL))
+        return port;
+    }
+  g_assert_not_reached ();
 }
 
 /* Ready means listening with the whitelist loaded (opentracker reads it in
