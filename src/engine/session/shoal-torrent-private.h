@@ -121,6 +121,7 @@ struct _ShoalTorrent
   GCancellable      *cancellable;   /* storage work; replaced on pause */
 
   GPtrArray         *connections;   /* of ShoalPeerConnection, owned */
+  guint              n_counted_connections;  /* as the session's total has them */
   GListStore        *peers;         /* of ShoalPeer */
   ShoalPeerCandidates *candidates;
   gint64             candidates_pruned_us;
@@ -205,6 +206,7 @@ gboolean        _shoal_torrent_is_active          (ShoalTorrent  *self);
 void            _shoal_torrent_update_limits      (ShoalTorrent  *self);
 void            _shoal_torrent_notify_stats       (ShoalTorrent  *self);
 guint           _shoal_torrent_get_n_connections  (ShoalTorrent  *self);
+void            _shoal_torrent_count_connections  (ShoalTorrent  *self);
 void            _shoal_torrent_set_state          (ShoalTorrent      *self,
                                                    ShoalTorrentState  state);
 void            _shoal_torrent_become_active      (ShoalTorrent  *self);

@@ -394,6 +394,19 @@ _shoal_torrent_get_n_connections (ShoalTorrent *self)
   return self->connections->len;
 }
 
+/* Tells the session's running total of connections how ours changed;
+ * called wherever self->connections grows or shrinks. */
+void
+_shoal_torrent_count_connections (ShoalTorrent *self)
+{
+  gint delta = (gint) self->connections->len - (gint) self->n_counted_connections;
+
+  if (delta == 0)
+    return;
+  self->n_counted_connections = self->connections->len;
+  SHOAL_TORRENT_ASK (self, connections_changed, delta);
+}
+
 /* NULL while a magnet link fetches its metadata. */
 ShoalStorage *
 _shoal_torrent_get_storage (ShoalTorrent *self)
