@@ -154,6 +154,7 @@ struct _ShoalTorrent
   gboolean           lsd_announced;
   guint              choke_rounds;
   gboolean           resume_dirty;
+  gboolean           resume_on_disk; /* the saved state, taken up whole: nothing to write at the start */
   gboolean           resume_writing;  /* a worker is writing the resume file */
   GBytes            *resume_pending;  /* the newest state, to write next */
   gint64             last_resume_save_us;

@@ -443,6 +443,7 @@ _shoal_torrent_apply_add_flags_after_resume (ShoalTorrent  *self,
 {
   self->paused = (flags & SHOAL_ADD_FLAGS_PAUSED) != 0;
   self->sequential = (flags & SHOAL_ADD_FLAGS_SEQUENTIAL) != 0;
+  self->resume_on_disk = FALSE;
   shoal_piece_picker_set_sequential (self->picker, self->sequential);
   /* The saved trackers replaced the metainfo's: those given now are kept
    * too (one already listed is refused, quietly). */
@@ -788,7 +789,10 @@ _shoal_torrent_begin (ShoalTorrent *self)
     set_state (self, SHOAL_TORRENT_STATE_PAUSED);
   else
     become_active (self);
-  _shoal_torrent_save_resume (self);
+  /* Resumed from a state the files agree with: it is on disk already. */
+  if (!self->resume_on_disk)
+    _shoal_torrent_save_resume (self);
+  self->resume_on_disk = FALSE;
 }
 
 /**
