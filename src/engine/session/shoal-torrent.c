@@ -1118,6 +1118,10 @@ _shoal_torrent_notify_stats (ShoalTorrent *self)
   guint n = shoal_torrent_get_n_connected (self);
   double progress = shoal_torrent_get_progress (self);
 
+  /* Once a second for every torrent: most have nothing new to say. */
+  if (down == self->last_down_rate && up == self->last_up_rate &&
+      n == self->last_n_connected && progress == self->last_progress)
+    return;
   g_object_freeze_notify (G_OBJECT (self));
   if (down != self->last_down_rate)
     {
@@ -1152,13 +1156,21 @@ _shoal_torrent_tick (ShoalTorrent *self,
   self->tick_count++;
   if (_shoal_torrent_is_active (self))
     {
-      _shoal_torrent_peers_tick (self, now_us);
+      /* A torrent with no peer and no web seed (most of a large session's,
+       * seeding) has only its DHT announces to see to. */
+      gboolean idle = self->connections->len == 0 && self->web_seeds->len == 0;
+
+      if (idle)
+        _shoal_torrent_dht_tick (self, now_us);
+      else
+        _shoal_torrent_peers_tick (self, now_us);
       if (self->tick_count % SHOAL_TORRENT_CHOKE_INTERVAL == 0)
         {
           self->choke_rounds++;
-          _shoal_torrent_choke (self, self->choke_rounds % SHOAL_TORRENT_OPTIMISTIC_EVERY == 0);
+          if (!idle)
+            _shoal_torrent_choke (self, self->choke_rounds % SHOAL_TORRENT_OPTIMISTIC_EVERY == 0);
         }
-      if (self->tick_count % 2 == 0)
+      if (self->tick_count % 2 == 0 && shoal_peer_candidates_get_size (self->candidates) > 0)
         _shoal_torrent_connect_peers (self, now_us);
       check_seed_limits (self, now_us);
     }
