@@ -58,6 +58,7 @@ struct _ShoalAnnouncerGroup
   guint           n_stopping;
   GCallback       idle_func;
   gpointer        idle_data;
+  gint64          start_tat_us;  /* when the next `started` would be due, at the spacing */
 };
 
 /**
@@ -117,6 +118,24 @@ shoal_announcer_group_set_idle_func (ShoalAnnouncerGroup *group,
 {
   group->idle_func = (GCallback) func;
   group->idle_data = data;
+}
+
+/* How long (ms) an announcer starting now waits for its `started`
+ * announce: 0 for the first START_BURST, then START_SPACING_US more for
+ * each (a virtual schedule: starts spread over time wait for nothing). */
+guint
+_shoal_announcer_group_take_start_delay (ShoalAnnouncerGroup *group,
+                                         gint64               now_us)
+{
+  gint64 tat;
+  gint64 delay_us;
+
+  if (group == NULL)
+    return 0;
+  tat = MAX (group->start_tat_us, now_us);
+  delay_us = MAX (0, tat - now_us - (gint64) START_BURST * START_SPACING_US);
+  group->start_tat_us = tat + START_SPACING_US;
+  return (guint) MIN (delay_us / 1000, (gint64) G_MAXUINT);
 }
 
 static void

@@ -39,6 +39,15 @@ G_BEGIN_DECLS
 /* `stopped` is best effort: it must not keep anything alive for long. */
 #define STOPPED_TIMEOUT_MS        5000u
 #define SCRAPE_INTERVAL_US        (30 * 60 * G_USEC_PER_SEC)
+/* The `started` announces of one group are spread out: the first
+ * START_BURST go at once, then one every START_SPACING_US (50 a second),
+ * so that a session bringing back 10,000 torrents does not open 10,000
+ * tracker connections in its first second. */
+#define START_BURST               50
+#define START_SPACING_US          (G_USEC_PER_SEC / 50)
+/* Waits this long or longer are timed to the second, so that their
+ * wake-ups fall together (with the session's tick, and each other's). */
+#define COARSE_TIMER_MS           10000u
 
 struct _ShoalTrackerInfo
 {
@@ -169,6 +178,8 @@ void              _shoal_announcer_tier_show_next_announce (ShoalAnnouncer    *s
                                                             Tier              *tier);
 void              _shoal_announcer_tier_schedule           (Tier              *tier,
                                                             guint              delay_ms);
+guint             _shoal_announcer_group_take_start_delay  (ShoalAnnouncerGroup *group,
+                                                            gint64             now_us);
 gboolean          _shoal_announcer_find_tracker            (ShoalAnnouncer    *self,
                                                             const char        *url,
                                                             guint             *position,

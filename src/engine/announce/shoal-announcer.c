@@ -180,9 +180,10 @@ tier_timer_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-void
-_shoal_announcer_tier_schedule (Tier  *tier,
-                                guint  delay_ms)
+static void
+tier_schedule (Tier     *tier,
+               guint     delay_ms,
+               gboolean  coarse)
 {
   ShoalAnnouncer *self = tier->announcer;
 
@@ -191,12 +192,24 @@ _shoal_announcer_tier_schedule (Tier  *tier,
       g_source_destroy (tier->timer);
       g_source_unref (tier->timer);
     }
-  tier->timer = g_timeout_source_new (delay_ms);
+  /* Long waits wake up on the second, together: with thousands of
+   * torrents, each wake-up costs a look at every source. */
+  if (coarse)
+    tier->timer = g_timeout_source_new_seconds ((delay_ms + 999) / 1000);
+  else
+    tier->timer = g_timeout_source_new (delay_ms);
   g_source_set_callback (tier->timer, tier_timer_cb, tier, NULL);
   g_source_set_static_name (tier->timer, "[shoal] tracker announce");
   g_source_attach (tier->timer, self->context);
   tier->next_announce = g_get_real_time () / G_USEC_PER_SEC + (delay_ms + 999) / 1000;
   _shoal_announcer_tier_show_next_announce (self, tier);
+}
+
+void
+_shoal_announcer_tier_schedule (Tier  *tier,
+                                guint  delay_ms)
+{
+  tier_schedule (tier, delay_ms, delay_ms >= COARSE_TIMER_MS);
 }
 
 
@@ -737,18 +750,29 @@ shoal_announcer_get_trackers (ShoalAnnouncer *self)
  * shoal_announcer_start:
  * @self: a #ShoalAnnouncer
  *
- * Starts announcing: every tier gets a `started` announce at once, then
- * regular ones.
+ * Starts announcing: every tier gets a `started` announce, then regular
+ * ones. The `started` announce goes at once, unless many announcers of
+ * the same group start together (a session bringing back its torrents):
+ * then they are spread out, 50 a second.
  */
 void
 shoal_announcer_start (ShoalAnnouncer *self)
 {
+  guint delay_ms;
+
   g_return_if_fail (SHOAL_IS_ANNOUNCER (self));
 
   if (self->running)
     return;
   self->running = TRUE;
-  foreach_tier (self, _shoal_announcer_tier_start_round);
+  delay_ms = _shoal_announcer_group_take_start_delay (self->group, g_get_monotonic_time ());
+  if (delay_ms == 0)
+    foreach_tier (self, _shoal_announcer_tier_start_round);
+  else
+    /* On the second: those due in the same second go together, one
+     * wake-up for all of them. */
+    for (guint i = 0; i < self->tiers->len; i++)
+      tier_schedule (g_ptr_array_index (self->tiers, i), delay_ms, TRUE);
 }
 
 static void
