@@ -99,7 +99,9 @@ struct _Tier
 {
   ShoalAnnouncer *announcer;   /* not owned: the announcer owns the tier */
   guint           number;
-  GSource        *timer;
+  GSource        *timer;          /* the wait, outside any group */
+  GSequenceIter  *due;            /* the wait, in the group's queue */
+  gint64          due_us;         /* when that wait ends (monotonic) */
   gint64          next_announce;  /* unix time of the timer, 0 none */
   AnnounceOp     *op;             /* the request in flight, or NULL */
   guint           round_pos;      /* tracker of the tier tried now */
@@ -180,6 +182,14 @@ void              _shoal_announcer_tier_schedule           (Tier              *t
                                                             guint              delay_ms);
 guint             _shoal_announcer_group_take_start_delay  (ShoalAnnouncerGroup *group,
                                                             gint64             now_us);
+void              _shoal_announcer_group_schedule          (ShoalAnnouncerGroup *group,
+                                                            Tier              *tier,
+                                                            gint64             due_us,
+                                                            GMainContext      *context);
+void              _shoal_announcer_group_unschedule        (ShoalAnnouncerGroup *group,
+                                                            Tier              *tier);
+void              _shoal_announcer_tier_cancel_timer       (Tier              *tier);
+void              _shoal_announcer_tier_timer_fired        (Tier              *tier);
 gboolean          _shoal_announcer_find_tracker            (ShoalAnnouncer    *self,
                                                             const char        *url,
                                                             guint             *position,

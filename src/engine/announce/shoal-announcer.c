@@ -72,11 +72,7 @@ tier_cancel (Tier *tier)
       g_cancellable_cancel (tier->op->cancellable);
       tier->op = NULL;
     }
-  if (tier->timer != NULL)
-    {
-      g_source_destroy (tier->timer);
-      g_clear_pointer (&tier->timer, g_source_unref);
-    }
+  _shoal_announcer_tier_cancel_timer (tier);
   tier->next_announce = 0;
 }
 
@@ -169,15 +165,40 @@ _shoal_announcer_tier_show_next_announce (ShoalAnnouncer *self,
     }
 }
 
+/* The tier's wait is over (it is no longer scheduled). */
+void
+_shoal_announcer_tier_timer_fired (Tier *tier)
+{
+  tier->next_announce = 0;
+  _shoal_announcer_tier_start_round (tier);
+}
+
 static gboolean
 tier_timer_cb (gpointer data)
 {
   Tier *tier = data;
 
   g_clear_pointer (&tier->timer, g_source_unref);
-  tier->next_announce = 0;
-  _shoal_announcer_tier_start_round (tier);
+  _shoal_announcer_tier_timer_fired (tier);
   return G_SOURCE_REMOVE;
+}
+
+static gboolean
+tier_timer_pending (Tier *tier)
+{
+  return tier->timer != NULL || tier->due != NULL;
+}
+
+void
+_shoal_announcer_tier_cancel_timer (Tier *tier)
+{
+  if (tier->timer != NULL)
+    {
+      g_source_destroy (tier->timer);
+      g_clear_pointer (&tier->timer, g_source_unref);
+    }
+  if (tier->due != NULL)
+    _shoal_announcer_group_unschedule (tier->announcer->group, tier);
 }
 
 static void
@@ -187,20 +208,27 @@ tier_schedule (Tier     *tier,
 {
   ShoalAnnouncer *self = tier->announcer;
 
-  if (tier->timer != NULL)
+  _shoal_announcer_tier_cancel_timer (tier);
+  if (self->group != NULL)
     {
-      g_source_destroy (tier->timer);
-      g_source_unref (tier->timer);
+      gint64 due = g_get_monotonic_time () + (gint64) delay_ms * 1000;
+
+      /* Long waits end on the second, together: one wake-up for all the
+       * tiers due in that second. */
+      if (coarse)
+        due = (due + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC * G_USEC_PER_SEC;
+      _shoal_announcer_group_schedule (self->group, tier, due, self->context);
     }
-  /* Long waits wake up on the second, together: with thousands of
-   * torrents, each wake-up costs a look at every source. */
-  if (coarse)
-    tier->timer = g_timeout_source_new_seconds ((delay_ms + 999) / 1000);
   else
-    tier->timer = g_timeout_source_new (delay_ms);
-  g_source_set_callback (tier->timer, tier_timer_cb, tier, NULL);
-  g_source_set_static_name (tier->timer, "[shoal] tracker announce");
-  g_source_attach (tier->timer, self->context);
+    {
+      if (coarse)
+        tier->timer = g_timeout_source_new_seconds ((delay_ms + 999) / 1000);
+      else
+        tier->timer = g_timeout_source_new (delay_ms);
+      g_source_set_callback (tier->timer, tier_timer_cb, tier, NULL);
+      g_source_set_static_name (tier->timer, "[shoal] tracker announce");
+      g_source_attach (tier->timer, self->context);
+    }
   tier->next_announce = g_get_real_time () / G_USEC_PER_SEC + (delay_ms + 999) / 1000;
   _shoal_announcer_tier_show_next_announce (self, tier);
 }
@@ -583,7 +611,7 @@ shoal_announcer_add_tracker (ShoalAnnouncer  *self,
   g_list_store_insert (self->trackers, position, info);
 
   t = tier_ensure (self, tier);
-  if (t->op == NULL && t->timer == NULL)
+  if (t->op == NULL && !tier_timer_pending (t))
     _shoal_announcer_tier_start_round (t);
   return TRUE;
 }
@@ -622,7 +650,7 @@ remove_at (ShoalAnnouncer   *self,
     }
   /* A replacement is a tracker the user wants to try now, and it has not
    * had our `started` yet. */
-  if (was_asked || replacement != NULL || (tier->op == NULL && tier->timer == NULL))
+  if (was_asked || replacement != NULL || (tier->op == NULL && !tier_timer_pending (tier)))
     _shoal_announcer_tier_start_round (tier);
   else
     _shoal_announcer_tier_show_next_announce (self, tier);
