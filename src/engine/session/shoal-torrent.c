@@ -1153,12 +1153,14 @@ void
 _shoal_torrent_tick (ShoalTorrent *self,
                      gint64        now_us)
 {
+  gboolean idle = FALSE;
+
   self->tick_count++;
   if (_shoal_torrent_is_active (self))
     {
       /* A torrent with no peer and no web seed (most of a large session's,
        * seeding) has only its DHT announces to see to. */
-      gboolean idle = self->connections->len == 0 && self->web_seeds->len == 0;
+      idle = self->connections->len == 0 && self->web_seeds->len == 0;
 
       if (idle)
         _shoal_torrent_dht_tick (self, now_us);
@@ -1176,7 +1178,12 @@ _shoal_torrent_tick (ShoalTorrent *self,
     }
   if (self->resume_dirty && now_us - self->last_resume_save_us > 5 * G_USEC_PER_SEC)
     _shoal_torrent_save_resume (self);
-  _shoal_torrent_notify_stats (self);
+  /* Without peers the rates stay at the 0 last shown and nothing is
+   * connected; what changes the progress then (a check, a piece found
+   * bad, file priorities) notifies it itself. At 10,000 seeding torrents
+   * this was most of the session's idle tick. */
+  if (!idle || self->last_down_rate != 0 || self->last_up_rate != 0 || self->last_n_connected != 0)
+    _shoal_torrent_notify_stats (self);
 }
 
 void
