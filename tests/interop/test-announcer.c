@@ -1038,6 +1038,84 @@ test_shuffle (Fixture       *fixture,
   g_assert_true (shuffled);
 }
 
+typedef struct
+{
+  guint n;
+} PeersCount;
+
+static void
+group_peers_cb (ShoalAnnouncer *announcer,
+                GArray         *peers,
+                const char     *url,
+                PeersCount     *count)
+{
+  count->n++;
+}
+
+static gboolean
+one_announce (gpointer data)
+{
+  return ((PeersCount *) data)->n >= 1;
+}
+
+static gboolean
+two_announces (gpointer data)
+{
+  return ((PeersCount *) data)->n >= 2;
+}
+
+/* The announcers of one group (a session) spread their `started`
+ * announces: the first 50 go at once, the others wait their turn, and
+ * all of them, and their regular announces after, run from the group's
+ * one queue. */
+static void
+test_group_spreads_starts (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  enum { N = 200, BURST = 50, N_REPEATING = 3 };
+  g_autoptr(ShoalAnnouncerGroup) group = shoal_announcer_group_new ();
+  ShoalAnnouncer *announcers[N];
+  PeersCount counts[N] = { { 0 } };
+  guint n_waiting = 0;
+
+  (void) data;
+  for (guint i = 0; i < N; i++)
+    {
+      guint8 peer_id[20];
+
+      /* 19 characters and the NUL: 20 bytes. */
+      g_snprintf ((char *) peer_id, sizeof peer_id, "-SH0001-group%06u", i);
+      announcers[i] = shoal_announcer_new (fixture->soup, whitelisted_hash, peer_id, (guint16) (7100 + i),
+                                           stats_cb, &fixture->clients[0].stats);
+      shoal_announcer_set_group (announcers[i], group);
+      set_tiers (announcers[i], fixture->http_url, NULL);
+      if (i < N_REPEATING)
+        shoal_announcer_set_intervals_for_testing (announcers[i], 300, 0);
+      g_signal_connect (announcers[i], "peers", G_CALLBACK (group_peers_cb), &counts[i]);
+    }
+
+  /* Started together: BURST of them are asking already, the others are
+   * scheduled (a next-announce time shown), nothing sent yet; a few more
+   * than BURST may go at once if starting them took long (50 a second). */
+  for (guint i = 0; i < N; i++)
+    shoal_announcer_start (announcers[i]);
+  for (guint i = 0; i < N; i++)
+    if (shoal_tracker_info_get_next_announce (tracker_at (announcers[i], 0)) != 0)
+      n_waiting++;
+  g_assert_cmpuint (n_waiting, <=, N - BURST);
+  g_assert_cmpuint (n_waiting, >=, (N - BURST) / 2);
+
+  /* Every one announces, and those with a short interval again. */
+  for (guint i = 0; i < N; i++)
+    g_assert_true (wait_until (i < N_REPEATING ? two_announces : one_announce, &counts[i], WAIT_MS));
+
+  for (guint i = 0; i < N; i++)
+    {
+      shoal_announcer_stop (announcers[i]);
+      g_assert_finalize_object (announcers[i]);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1058,6 +1136,7 @@ main (int    argc,
   ADD ("completed-before-started", test_completed_before_started);
   ADD ("list-model", test_list_model);
   ADD ("shuffle", test_shuffle);
+  ADD ("group-spreads-starts", test_group_spreads_starts);
 
 #undef ADD
 

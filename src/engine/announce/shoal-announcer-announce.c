@@ -58,6 +58,12 @@ struct _ShoalAnnouncerGroup
   guint           n_stopping;
   GCallback       idle_func;
   gpointer        idle_data;
+  gint64          start_tat_us;  /* when the next `started` would be due, at the spacing */
+  /* Every wait of the group's tiers, by due time, behind one source: a
+   * session of 10,000 torrents has one source for them, not 10,000, each
+   * of which every main loop iteration would look at. */
+  GSequence      *due;
+  GSource        *due_source;
 };
 
 /**
@@ -86,8 +92,116 @@ shoal_announcer_group_ref (ShoalAnnouncerGroup *group)
 void
 shoal_announcer_group_unref (ShoalAnnouncerGroup *group)
 {
-  if (g_ref_count_dec (&group->ref_count))
-    g_free (group);
+  if (!g_ref_count_dec (&group->ref_count))
+    return;
+  /* Each tier in the queue belongs to an announcer holding the group. */
+  g_assert (group->due == NULL || g_sequence_is_empty (group->due));
+  if (group->due_source != NULL)
+    {
+      g_source_destroy (group->due_source);
+      g_source_unref (group->due_source);
+    }
+  g_clear_pointer (&group->due, g_sequence_free);
+  g_free (group);
+}
+
+static gint
+compare_due (gconstpointer a,
+             gconstpointer b,
+             gpointer      user_data)
+{
+  const Tier *ta = a, *tb = b;
+
+  if (ta->due_us != tb->due_us)
+    return ta->due_us < tb->due_us ? -1 : 1;
+  return ta < tb ? -1 : (ta > tb ? 1 : 0);
+}
+
+static void
+group_update_ready_time (ShoalAnnouncerGroup *group)
+{
+  GSequenceIter *first;
+
+  if (group->due_source == NULL)
+    return;
+  first = g_sequence_get_begin_iter (group->due);
+  if (g_sequence_iter_is_end (first))
+    g_source_set_ready_time (group->due_source, -1);
+  else
+    g_source_set_ready_time (group->due_source, ((Tier *) g_sequence_get (first))->due_us);
+}
+
+typedef struct
+{
+  GSource              source;
+  ShoalAnnouncerGroup *group;  /* not owned: it destroys the source before it goes */
+} GroupDueSource;
+
+static gboolean
+group_due_dispatch (GSource     *source,
+                    GSourceFunc  callback,
+                    gpointer     user_data)
+{
+  ShoalAnnouncerGroup *group = shoal_announcer_group_ref (((GroupDueSource *) source)->group);
+  gint64 now = g_get_monotonic_time ();
+
+  /* A tier that fires may schedule, cancel or free others: look at the
+   * head of the queue again each time. */
+  for (;;)
+    {
+      GSequenceIter *first = g_sequence_get_begin_iter (group->due);
+      Tier *tier;
+
+      if (g_sequence_iter_is_end (first))
+        break;
+      tier = g_sequence_get (first);
+      if (tier->due_us > now)
+        break;
+      g_sequence_remove (first);
+      tier->due = NULL;
+      _shoal_announcer_tier_timer_fired (tier);
+    }
+  group_update_ready_time (group);
+  shoal_announcer_group_unref (group);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs group_due_funcs = {
+  NULL, NULL, group_due_dispatch, NULL, NULL, NULL,
+};
+
+/* Puts @tier's wait, until @due_us, in the group's queue; the queue's
+ * source runs on @context (the announcers of a group share one). */
+void
+_shoal_announcer_group_schedule (ShoalAnnouncerGroup *group,
+                                 Tier                *tier,
+                                 gint64               due_us,
+                                 GMainContext        *context)
+{
+  g_assert (tier->due == NULL);
+  if (group->due == NULL)
+    group->due = g_sequence_new (NULL);
+  if (group->due_source == NULL)
+    {
+      group->due_source = g_source_new (&group_due_funcs, sizeof (GroupDueSource));
+      ((GroupDueSource *) group->due_source)->group = group;
+      g_source_set_static_name (group->due_source, "[shoal] tracker announces");
+      g_source_attach (group->due_source, context);
+    }
+  tier->due_us = due_us;
+  tier->due = g_sequence_insert_sorted (group->due, tier, compare_due, NULL);
+  group_update_ready_time (group);
+}
+
+void
+_shoal_announcer_group_unschedule (ShoalAnnouncerGroup *group,
+                                   Tier                *tier)
+{
+  if (tier->due == NULL)
+    return;
+  g_sequence_remove (tier->due);
+  tier->due = NULL;
+  group_update_ready_time (group);
 }
 
 /**
@@ -119,6 +233,24 @@ shoal_announcer_group_set_idle_func (ShoalAnnouncerGroup *group,
   group->idle_data = data;
 }
 
+/* How long (ms) an announcer starting now waits for its `started`
+ * announce: 0 for the first START_BURST, then START_SPACING_US more for
+ * each (a virtual schedule: starts spread over time wait for nothing). */
+guint
+_shoal_announcer_group_take_start_delay (ShoalAnnouncerGroup *group,
+                                         gint64               now_us)
+{
+  gint64 tat;
+  gint64 delay_us;
+
+  if (group == NULL)
+    return 0;
+  tat = MAX (group->start_tat_us, now_us);
+  delay_us = MAX (0, tat - now_us - (gint64) START_BURST * START_SPACING_US);
+  group->start_tat_us = tat + START_SPACING_US;
+  return (guint) MIN (delay_us / 1000, (gint64) G_MAXUINT);
+}
+
 static void
 group_stopped_done (ShoalAnnouncerGroup *group)
 {
@@ -139,11 +271,35 @@ void
 shoal_announcer_set_group (ShoalAnnouncer      *self,
                            ShoalAnnouncerGroup *group)
 {
+  g_autoptr(GArray) waits = g_array_new (FALSE, FALSE, sizeof (gint64));
+
   g_return_if_fail (SHOAL_IS_ANNOUNCER (self));
+  if (group == self->group)
+    return;
+  /* Waits in the old group's queue move to the new one (or to sources of
+   * their own). */
+  for (guint i = 0; i < self->tiers->len; i++)
+    {
+      Tier *tier = g_ptr_array_index (self->tiers, i);
+      gint64 due = tier->due != NULL ? tier->due_us : -1;
+
+      if (tier->due != NULL)
+        _shoal_announcer_group_unschedule (self->group, tier);
+      g_array_append_val (waits, due);
+    }
   if (group != NULL)
     shoal_announcer_group_ref (group);
   g_clear_pointer (&self->group, shoal_announcer_group_unref);
   self->group = group;
+  for (guint i = 0; i < self->tiers->len; i++)
+    {
+      gint64 due = g_array_index (waits, gint64, i);
+      gint64 now = g_get_monotonic_time ();
+
+      if (due >= 0)
+        _shoal_announcer_tier_schedule (g_ptr_array_index (self->tiers, i),
+                                        (guint) MIN (MAX (0, due - now) / 1000, (gint64) G_MAXUINT));
+    }
 }
 
 typedef struct
@@ -363,11 +519,7 @@ _shoal_announcer_tier_start_round (Tier *tier)
 {
   if (tier->op != NULL || !tier->announcer->running)
     return;
-  if (tier->timer != NULL)
-    {
-      g_source_destroy (tier->timer);
-      g_clear_pointer (&tier->timer, g_source_unref);
-    }
+  _shoal_announcer_tier_cancel_timer (tier);
   tier->next_announce = 0;
   tier->round_pos = 0;
   tier->round_tried = FALSE;

@@ -39,6 +39,15 @@ G_BEGIN_DECLS
 /* `stopped` is best effort: it must not keep anything alive for long. */
 #define STOPPED_TIMEOUT_MS        5000u
 #define SCRAPE_INTERVAL_US        (30 * 60 * G_USEC_PER_SEC)
+/* The `started` announces of one group are spread out: the first
+ * START_BURST go at once, then one every START_SPACING_US (50 a second),
+ * so that a session bringing back 10,000 torrents does not open 10,000
+ * tracker connections in its first second. */
+#define START_BURST               50
+#define START_SPACING_US          (G_USEC_PER_SEC / 50)
+/* Waits this long or longer are timed to the second, so that their
+ * wake-ups fall together (with the session's tick, and each other's). */
+#define COARSE_TIMER_MS           10000u
 
 struct _ShoalTrackerInfo
 {
@@ -90,7 +99,9 @@ struct _Tier
 {
   ShoalAnnouncer *announcer;   /* not owned: the announcer owns the tier */
   guint           number;
-  GSource        *timer;
+  GSource        *timer;          /* the wait, outside any group */
+  GSequenceIter  *due;            /* the wait, in the group's queue */
+  gint64          due_us;         /* when that wait ends (monotonic) */
   gint64          next_announce;  /* unix time of the timer, 0 none */
   AnnounceOp     *op;             /* the request in flight, or NULL */
   guint           round_pos;      /* tracker of the tier tried now */
@@ -171,6 +182,16 @@ void              _shoal_announcer_tier_show_next_announce (ShoalAnnouncer    *s
                                                             Tier              *tier);
 void              _shoal_announcer_tier_schedule           (Tier              *tier,
                                                             guint              delay_ms);
+guint             _shoal_announcer_group_take_start_delay  (ShoalAnnouncerGroup *group,
+                                                            gint64             now_us);
+void              _shoal_announcer_group_schedule          (ShoalAnnouncerGroup *group,
+                                                            Tier              *tier,
+                                                            gint64             due_us,
+                                                            GMainContext      *context);
+void              _shoal_announcer_group_unschedule        (ShoalAnnouncerGroup *group,
+                                                            Tier              *tier);
+void              _shoal_announcer_tier_cancel_timer       (Tier              *tier);
+void              _shoal_announcer_tier_timer_fired        (Tier              *tier);
 gboolean          _shoal_announcer_find_tracker            (ShoalAnnouncer    *self,
                                                             const char        *url,
                                                             guint             *position,

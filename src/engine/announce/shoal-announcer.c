@@ -72,11 +72,7 @@ tier_cancel (Tier *tier)
       g_cancellable_cancel (tier->op->cancellable);
       tier->op = NULL;
     }
-  if (tier->timer != NULL)
-    {
-      g_source_destroy (tier->timer);
-      g_clear_pointer (&tier->timer, g_source_unref);
-    }
+  _shoal_announcer_tier_cancel_timer (tier);
   tier->next_announce = 0;
 }
 
@@ -169,34 +165,79 @@ _shoal_announcer_tier_show_next_announce (ShoalAnnouncer *self,
     }
 }
 
+/* The tier's wait is over (it is no longer scheduled). */
+void
+_shoal_announcer_tier_timer_fired (Tier *tier)
+{
+  tier->next_announce = 0;
+  _shoal_announcer_tier_start_round (tier);
+}
+
 static gboolean
 tier_timer_cb (gpointer data)
 {
   Tier *tier = data;
 
   g_clear_pointer (&tier->timer, g_source_unref);
-  tier->next_announce = 0;
-  _shoal_announcer_tier_start_round (tier);
+  _shoal_announcer_tier_timer_fired (tier);
   return G_SOURCE_REMOVE;
+}
+
+static gboolean
+tier_timer_pending (Tier *tier)
+{
+  return tier->timer != NULL || tier->due != NULL;
+}
+
+void
+_shoal_announcer_tier_cancel_timer (Tier *tier)
+{
+  if (tier->timer != NULL)
+    {
+      g_source_destroy (tier->timer);
+      g_clear_pointer (&tier->timer, g_source_unref);
+    }
+  if (tier->due != NULL)
+    _shoal_announcer_group_unschedule (tier->announcer->group, tier);
+}
+
+static void
+tier_schedule (Tier     *tier,
+               guint     delay_ms,
+               gboolean  coarse)
+{
+  ShoalAnnouncer *self = tier->announcer;
+
+  _shoal_announcer_tier_cancel_timer (tier);
+  if (self->group != NULL)
+    {
+      gint64 due = g_get_monotonic_time () + (gint64) delay_ms * 1000;
+
+      /* Long waits end on the second, together: one wake-up for all the
+       * tiers due in that second. */
+      if (coarse)
+        due = (due + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC * G_USEC_PER_SEC;
+      _shoal_announcer_group_schedule (self->group, tier, due, self->context);
+    }
+  else
+    {
+      if (coarse)
+        tier->timer = g_timeout_source_new_seconds ((delay_ms + 999) / 1000);
+      else
+        tier->timer = g_timeout_source_new (delay_ms);
+      g_source_set_callback (tier->timer, tier_timer_cb, tier, NULL);
+      g_source_set_static_name (tier->timer, "[shoal] tracker announce");
+      g_source_attach (tier->timer, self->context);
+    }
+  tier->next_announce = g_get_real_time () / G_USEC_PER_SEC + (delay_ms + 999) / 1000;
+  _shoal_announcer_tier_show_next_announce (self, tier);
 }
 
 void
 _shoal_announcer_tier_schedule (Tier  *tier,
                                 guint  delay_ms)
 {
-  ShoalAnnouncer *self = tier->announcer;
-
-  if (tier->timer != NULL)
-    {
-      g_source_destroy (tier->timer);
-      g_source_unref (tier->timer);
-    }
-  tier->timer = g_timeout_source_new (delay_ms);
-  g_source_set_callback (tier->timer, tier_timer_cb, tier, NULL);
-  g_source_set_static_name (tier->timer, "[shoal] tracker announce");
-  g_source_attach (tier->timer, self->context);
-  tier->next_announce = g_get_real_time () / G_USEC_PER_SEC + (delay_ms + 999) / 1000;
-  _shoal_announcer_tier_show_next_announce (self, tier);
+  tier_schedule (tier, delay_ms, delay_ms >= COARSE_TIMER_MS);
 }
 
 
@@ -604,7 +645,7 @@ shoal_announcer_add_tracker (ShoalAnnouncer  *self,
   g_list_store_insert (self->trackers, position, info);
 
   t = tier_ensure (self, tier);
-  if (t->op == NULL && t->timer == NULL)
+  if (t->op == NULL && !tier_timer_pending (t))
     _shoal_announcer_tier_start_round (t);
   return TRUE;
 }
@@ -643,7 +684,7 @@ remove_at (ShoalAnnouncer   *self,
     }
   /* A replacement is a tracker the user wants to try now, and it has not
    * had our `started` yet. */
-  if (was_asked || replacement != NULL || (tier->op == NULL && tier->timer == NULL))
+  if (was_asked || replacement != NULL || (tier->op == NULL && !tier_timer_pending (tier)))
     _shoal_announcer_tier_start_round (tier);
   else
     _shoal_announcer_tier_show_next_announce (self, tier);
@@ -771,18 +812,29 @@ shoal_announcer_get_trackers (ShoalAnnouncer *self)
  * shoal_announcer_start:
  * @self: a #ShoalAnnouncer
  *
- * Starts announcing: every tier gets a `started` announce at once, then
- * regular ones.
+ * Starts announcing: every tier gets a `started` announce, then regular
+ * ones. The `started` announce goes at once, unless many announcers of
+ * the same group start together (a session bringing back its torrents):
+ * then they are spread out, 50 a second.
  */
 void
 shoal_announcer_start (ShoalAnnouncer *self)
 {
+  guint delay_ms;
+
   g_return_if_fail (SHOAL_IS_ANNOUNCER (self));
 
   if (self->running)
     return;
   self->running = TRUE;
-  foreach_tier (self, _shoal_announcer_tier_start_round);
+  delay_ms = _shoal_announcer_group_take_start_delay (self->group, g_get_monotonic_time ());
+  if (delay_ms == 0)
+    foreach_tier (self, _shoal_announcer_tier_start_round);
+  else
+    /* On the second: those due in the same second go together, one
+     * wake-up for all of them. */
+    for (guint i = 0; i < self->tiers->len; i++)
+      tier_schedule (g_ptr_array_index (self->tiers, i), delay_ms, TRUE);
 }
 
 static void

@@ -47,7 +47,7 @@ pick_random_in_class (ShoalPiecePicker    *self,
                       PriorityClass       *class,
                       const ShoalBitfield *peer_has)
 {
-  guint r = (guint) g_rand_int_range (self->rand, 0, (gint32) class->count);
+  guint r = (guint) g_rand_int_range (_shoal_piece_picker_get_rand (self), 0, (gint32) class->count);
   guint b = 0;
   guint seen = 0;
 
@@ -79,7 +79,7 @@ pick_rarest_in_class (ShoalPiecePicker    *self,
 
       if (bucket->len == 0)
         continue;
-      start = bucket->len > 1 ? (guint) g_rand_int_range (self->rand, 0, (gint32) bucket->len) : 0;
+      start = bucket->len > 1 ? (guint) g_rand_int_range (_shoal_piece_picker_get_rand (self), 0, (gint32) bucket->len) : 0;
       for (guint i = start; i < bucket->len; i++)
         if (can_open_piece (self, peer_has, bucket->items[i]))
           return (gint) bucket->items[i];

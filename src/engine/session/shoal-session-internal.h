@@ -52,6 +52,7 @@ struct _ShoalSession
   GListStore       *torrents;
   GSocketService   *service;
   GPtrArray        *incoming;     /* connections still handshaking */
+  guint             n_torrent_connections;  /* the torrents' connections, all together */
   ShoalPeerLimits  *peer_limits;  /* shared by every connection */
   gboolean          limit_loopback; /* per-IP limits on loopback too (tests) */
   SoupSession      *soup;

@@ -166,6 +166,16 @@ services_get_n_connections (gpointer owner)
   return _shoal_session_get_n_connections (owner);
 }
 
+static void
+services_connections_changed (gpointer owner,
+                              gint     delta)
+{
+  ShoalSession *self = owner;
+
+  g_assert (delta >= 0 || self->n_torrent_connections >= (guint) -delta);
+  self->n_torrent_connections = (guint) ((gint) self->n_torrent_connections + delta);
+}
+
 static gboolean
 services_limits_per_ip (gpointer      owner,
                         GInetAddress *address)
@@ -206,6 +216,7 @@ _shoal_session_init_torrent_services (ShoalSession *self)
     .get_max_per_torrent = services_get_max_per_torrent,
     .get_udp_base_timeout_ms = services_get_udp_base_timeout_ms,
     .get_n_connections = services_get_n_connections,
+    .connections_changed = services_connections_changed,
     .get_max_connections = services_get_max_connections,
     .limits_per_ip = services_limits_per_ip,
     .torrent_completed = services_torrent_completed,

@@ -313,5 +313,6 @@ _shoal_torrent_close_all_peers (ShoalTorrent *self)
   for (guint i = 0; i < conns->len; i++)
     shoal_peer_connection_close (conns->pdata[i], NULL);
   g_ptr_array_set_size (self->connections, 0);
+  _shoal_torrent_count_connections (self);
   g_list_store_remove_all (self->peers);
 }

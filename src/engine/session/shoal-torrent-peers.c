@@ -1032,6 +1032,7 @@ conn_closed (gpointer             owner,
 
   /* Removing unrefs the connection; it holds a reference while it calls us. */
   g_ptr_array_remove_fast (self->connections, conn);
+  _shoal_torrent_count_connections (self);
 
   if (_shoal_torrent_is_active (self))
     {
@@ -1082,6 +1083,7 @@ _shoal_torrent_attach_connection (ShoalTorrent        *self,
   shoal_peer_connection_set_limits (conn, down, up);
   shoal_peer_connection_set_peer_limits (conn, SHOAL_TORRENT_ASK (self, get_peer_limits));
   g_ptr_array_add (self->connections, g_object_ref (conn));
+  _shoal_torrent_count_connections (self);
 }
 
 void

@@ -123,6 +123,7 @@ struct _ShoalTorrent
   GCancellable      *cancellable;   /* storage work; replaced on pause */
 
   GPtrArray         *connections;   /* of ShoalPeerConnection, owned */
+  guint              n_counted_connections;  /* as the session's total has them */
   GListStore        *peers;         /* of ShoalPeer */
   ShoalPeerCandidates *candidates;
   gint64             candidates_pruned_us;
@@ -167,6 +168,7 @@ struct _ShoalTorrent
   gboolean           lsd_announced;
   guint              choke_rounds;
   gboolean           resume_dirty;
+  gboolean           resume_on_disk; /* the saved state, taken up whole: nothing to write at the start */
   gboolean           resume_writing;  /* a worker is writing the resume file */
   GBytes            *resume_pending;  /* the newest state, to write next */
   gint64             last_resume_save_us;
@@ -220,6 +222,7 @@ gboolean        _shoal_torrent_is_active          (ShoalTorrent  *self);
 void            _shoal_torrent_update_limits      (ShoalTorrent  *self);
 void            _shoal_torrent_notify_stats       (ShoalTorrent  *self);
 guint           _shoal_torrent_get_n_connections  (ShoalTorrent  *self);
+void            _shoal_torrent_count_connections  (ShoalTorrent  *self);
 void            _shoal_torrent_set_state          (ShoalTorrent      *self,
                                                    ShoalTorrentState  state);
 void            _shoal_torrent_become_active      (ShoalTorrent  *self);

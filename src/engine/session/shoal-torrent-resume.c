@@ -462,6 +462,10 @@ _shoal_torrent_apply_resume (ShoalTorrent          *self,
   self->needs_check = any_check;
   if (any_check)
     self->check_only = g_steal_pointer (&check);
+  /* Trusted as it is: the start has nothing new to write (a session of
+   * 10,000 torrents would otherwise rewrite, durably, every resume file
+   * as it starts). Anything that changes the state later marks it dirty. */
+  self->resume_on_disk = !any_check;
 }
 
 void

@@ -57,6 +57,11 @@ typedef struct
 
   /* Connection counts across all torrents. */
   guint            (*get_n_connections)   (gpointer owner);
+  /* A torrent's own connections went up or down by @delta: kept as a
+   * running total, so that counting them all is not a walk over every
+   * torrent. */
+  void             (*connections_changed) (gpointer owner,
+                                           gint     delta);
   guint            (*get_max_connections) (gpointer owner);
   gboolean         (*limits_per_ip)       (gpointer        owner,
                                            GInetAddress   *address);

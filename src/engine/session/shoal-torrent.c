@@ -424,6 +424,19 @@ _shoal_torrent_get_n_connections (ShoalTorrent *self)
   return self->connections->len;
 }
 
+/* Tells the session's running total of connections how ours changed;
+ * called wherever self->connections grows or shrinks. */
+void
+_shoal_torrent_count_connections (ShoalTorrent *self)
+{
+  gint delta = (gint) self->connections->len - (gint) self->n_counted_connections;
+
+  if (delta == 0)
+    return;
+  self->n_counted_connections = self->connections->len;
+  SHOAL_TORRENT_ASK (self, connections_changed, delta);
+}
+
 /* NULL while a magnet link fetches its metadata. */
 ShoalStorage *
 _shoal_torrent_get_storage (ShoalTorrent *self)
@@ -471,6 +484,7 @@ _shoal_torrent_apply_add_flags_after_resume (ShoalTorrent  *self,
 {
   self->paused = (flags & SHOAL_ADD_FLAGS_PAUSED) != 0;
   self->sequential = (flags & SHOAL_ADD_FLAGS_SEQUENTIAL) != 0;
+  self->resume_on_disk = FALSE;
   shoal_piece_picker_set_sequential (self->picker, self->sequential);
   /* The saved trackers replaced the metainfo's: those given now are kept
    * too (one already listed is refused, quietly). */
@@ -829,7 +843,10 @@ _shoal_torrent_begin (ShoalTorrent *self)
     set_state (self, SHOAL_TORRENT_STATE_PAUSED);
   else
     become_active (self);
-  _shoal_torrent_save_resume (self);
+  /* Resumed from a state the files agree with: it is on disk already. */
+  if (!self->resume_on_disk)
+    _shoal_torrent_save_resume (self);
+  self->resume_on_disk = FALSE;
 }
 
 /**
@@ -1177,6 +1194,10 @@ _shoal_torrent_notify_stats (ShoalTorrent *self)
   guint n = shoal_torrent_get_n_connected (self);
   double progress = shoal_torrent_get_progress (self);
 
+  /* Once a second for every torrent: most have nothing new to say. */
+  if (down == self->last_down_rate && up == self->last_up_rate &&
+      n == self->last_n_connected && progress == self->last_progress)
+    return;
   g_object_freeze_notify (G_OBJECT (self));
   if (down != self->last_down_rate)
     {
@@ -1208,23 +1229,38 @@ void
 _shoal_torrent_tick (ShoalTorrent *self,
                      gint64        now_us)
 {
+  gboolean idle = FALSE;
+
   self->tick_count++;
   if (_shoal_torrent_is_active (self))
     {
-      _shoal_torrent_peers_tick (self, now_us);
+      /* A torrent with no peer and no web seed (most of a large session's,
+       * seeding) has only its DHT announces to see to. */
+      idle = self->connections->len == 0 && self->web_seeds->len == 0;
+
+      if (idle)
+        _shoal_torrent_dht_tick (self, now_us);
+      else
+        _shoal_torrent_peers_tick (self, now_us);
       if (self->tick_count % SHOAL_TORRENT_CHOKE_INTERVAL == 0)
         {
           self->choke_rounds++;
-          _shoal_torrent_choke (self, self->choke_rounds % SHOAL_TORRENT_OPTIMISTIC_EVERY == 0);
+          if (!idle)
+            _shoal_torrent_choke (self, self->choke_rounds % SHOAL_TORRENT_OPTIMISTIC_EVERY == 0);
         }
-      if (self->tick_count % 2 == 0)
+      if (self->tick_count % 2 == 0 && shoal_peer_candidates_get_size (self->candidates) > 0)
         _shoal_torrent_connect_peers (self, now_us);
       check_seed_limits (self, now_us);
       _shoal_torrent_note_transfer (self, now_us);
     }
   if (self->resume_dirty && now_us - self->last_resume_save_us > 5 * G_USEC_PER_SEC)
     _shoal_torrent_save_resume (self);
-  _shoal_torrent_notify_stats (self);
+  /* Without peers the rates stay at the 0 last shown and nothing is
+   * connected; what changes the progress then (a check, a piece found
+   * bad, file priorities) notifies it itself. At 10,000 seeding torrents
+   * this was most of the session's idle tick. */
+  if (!idle || self->last_down_rate != 0 || self->last_up_rate != 0 || self->last_n_connected != 0)
+    _shoal_torrent_notify_stats (self);
 }
 
 /* The session's queue holds the torrent back (it waits, queued) or lets it
