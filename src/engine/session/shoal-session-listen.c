@@ -290,6 +290,8 @@ shoal_session_change_listen_port (ShoalSession  *self,
       _shoal_session_start_lsd (self);
       _shoal_session_sync_lsd (self);
     }
+  /* The router forwards the new port, and no longer the old one. */
+  _shoal_session_sync_port_mapping (self);
   if (self->listen_port != old_port)
     g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_properties[PROP_LISTEN_PORT]);
   return TRUE;
