@@ -75,6 +75,8 @@ typedef struct
 {
   char      *title;
   guint      ttl_seconds;  /* 0: the feed says nothing */
+  char      *self_url;     /* atom:link rel="self": the feed's address */
+  char      *link;         /* the channel's link (its site) */
   GPtrArray *items;        /* of ShoalFeedEntry */
 } ShoalFeedDocument;
 

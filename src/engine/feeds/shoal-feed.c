@@ -754,3 +754,36 @@ shoal_feed_get_next_refresh_delay (ShoalFeed *self)
     delay <<= MIN (self->n_failures, MAX_BACKOFF_SHIFT);
   return (guint) MIN (delay, MAX_DELAY);
 }
+
+/**
+ * shoal_feed_address_from_document:
+ * @document: a feed's XML, as saved to a file
+ * @error: return location for a #ShoalFeedError
+ *
+ * The web address a saved feed gives for itself, to subscribe to it
+ * instead of to the file: its atom:link rel="self", else its channel's
+ * link. Parses @document on the calling thread.
+ *
+ * Returns: (transfer full): an http(s) URL, or %NULL with @error set
+ *   (%SHOAL_FEED_ERROR_BAD_URL when the feed names no address)
+ */
+char *
+shoal_feed_address_from_document (GBytes  *document,
+                                  GError **error)
+{
+  g_autoptr(ShoalFeedDocument) doc = NULL;
+  gsize len = 0;
+  const char *data = g_bytes_get_data (document, &len);
+
+  doc = shoal_feed_parse (data != NULL ? data : "", len, error);
+  if (doc == NULL)
+    return NULL;
+  if (doc->self_url != NULL)
+    return g_strdup (doc->self_url);
+  if (doc->link != NULL)
+    return g_strdup (doc->link);
+  g_set_error_literal (error, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_BAD_URL,
+                       "This feed file does not give its web address (no self or channel link), "
+                       "and Shoal cannot follow a file on this computer: add the feed by its address");
+  return NULL;
+}
