@@ -374,6 +374,22 @@ test_magnets_and_namespace (Fixture       *fx,
   g_assert_true (g_hash_table_contains (hashes, "2222222222222222222222222222222222222222"));
   g_assert_true (g_hash_table_contains (hashes, "4444444444444444444444444444444444444444"));
   g_assert_true (g_hash_table_contains (hashes, "5555555555555555555555555555555555555555"));
+
+  /* A restart while their metadata is still missing (no peer has it):
+   * the magnets come back with the rule's label. */
+  g_clear_object (&fx->manager);
+  g_ptr_array_set_size (fx->added, 0);
+  g_hash_table_remove_all (hashes);
+  sf_node_restart (fx->node);
+  new_manager (fx);
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_session_get_torrents (fx->node->session)), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (shoal_session_get_torrents (fx->node->session), i);
+
+      g_assert_null (shoal_torrent_get_metainfo (t));
+      g_assert_cmpstrv (shoal_torrent_get_labels (t), ((const char *[]) { "Alpha", NULL }));
+    }
 }
 
 /* A conditional request: the second fetch sends the ETag and gets a 304;

@@ -139,6 +139,14 @@ gboolean         shoal_state_store_save_magnet          (ShoalStateStore  *self,
                                                          ShoalMagnet      *magnet,
                                                          const char       *save_dir,
                                                          GError          **error);
+gboolean         shoal_state_store_save_magnet_with_labels (ShoalStateStore     *self,
+                                                            const char          *id,
+                                                            ShoalMagnet         *magnet,
+                                                            const char          *save_dir,
+                                                            const char * const  *labels,
+                                                            GError             **error);
+char           **shoal_state_store_load_magnet_labels   (ShoalStateStore  *self,
+                                                         const char       *id);
 
 ShoalResumeData *shoal_state_store_load_resume          (ShoalStateStore  *self,
                                                          const char       *id,
