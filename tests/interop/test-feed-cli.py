@@ -15,6 +15,7 @@
 import os
 import shutil
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (LtSession, Procs, Scratch, Shoal, compare_files, free_port,  # noqa: E402
@@ -178,6 +179,25 @@ def feed_cli(tap):
                                                for line in lines)]
         tap.ok(rc == 0 and downloaded == [TITLES[i] for i in sorted(TAKEN)] and "5 items" in s.stdout(),
                "feed list --items shows the two downloaded", s.report())
+
+        # A magnet no peer has: `feed run` stops waiting for its metadata
+        # after --metadata-timeout, says so and fails, instead of forever.
+        with open(os.path.join(www, "magnets.xml"), "w") as f:
+            f.write("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Orphans</title>"
+                    "<item><title>Orphan 1</title><guid>orphan-1</guid>"
+                    "<link>magnet:?xt=urn:btih:%s&amp;dn=orphan</link></item></channel></rss>" % ("ab" * 20))
+        rc, s = run("add-magnets", "add", nginx.url + "magnets.xml")
+        tap.ok(rc == 0, "feed add (a feed of a magnet link)", s.report())
+        rc, s = run("rule-orphan", "rules", "--add", "orphan", "--must-contain", "orphan", "--label", "Orphans")
+        tap.ok(rc == 0, "feed rules --add orphan", s.report())
+        start = time.monotonic()
+        rc, s = run("orphan", "run", "-o", out, "--listen-address", "127.0.0.1", "--metadata-timeout", "3")
+        took = time.monotonic() - start
+        tap.ok(rc == 1 and "Added “Orphan 1”" in s.stdout() and "within 3 s" in s.stderr()
+               and "metadata" in s.stderr() and "orphan: no metadata yet" in s.stdout() and took < 60,
+               "feed run gives up on a magnet's metadata after --metadata-timeout (%.1f s)" % took, s.report())
+        rc, s = run("bad-timeout", "run", "--metadata-timeout", "-1")
+        tap.ok(rc == 2 and "--metadata-timeout" in s.stderr(), "a negative --metadata-timeout is refused", s.report())
     finally:
         if seed:
             seed.close()
