@@ -10,7 +10,9 @@
 # (words, an episode range, the duplicate-episode filter, a folder and a
 # label), `feed rules --preview`, then `feed run`: exactly the two expected
 # items download, byte-identical, into the rule's folder with its label in
-# their resume data; a second `feed run` downloads nothing.
+# their resume data; a second `feed run` downloads nothing. Each later
+# process fetches the feed conditionally (the validators are saved) and
+# nginx answers 304.
 
 import os
 import shutil
@@ -165,8 +167,12 @@ def feed_cli(tap):
                 tap.diag(str(e))
             tap.ok(b"6:labelsl2:TVe" in data, "%s has the rule's label in its resume data" % TITLES[i])
         gz = [line for line in nginx.log() if "/feed.xml" in line]
-        tap.ok(gz and all(line.startswith("200 ") and "enc=gzip" in line for line in gz),
+        tap.ok(gz and all(line.startswith("200 ") and "enc=gzip" in line for line in gz if not line.startswith("304 ")),
                "nginx sent the feed gzip-compressed", "\n".join(gz))
+        # The validators are saved: every later process asks conditionally
+        # (and reads the items from its saved copy).
+        tap.ok(len(gz) == 2 and gz[0].startswith("200 ") and gz[1].startswith("304 "),
+               "feed run, in a new process, fetched the feed conditionally (304)", "\n".join(gz))
 
         rc, s = run("again", "run", "-o", out, "--listen-address", "127.0.0.1",
                     "--peer", "127.0.0.1:%d" % seed.port)
@@ -179,6 +185,9 @@ def feed_cli(tap):
                                                for line in lines)]
         tap.ok(rc == 0 and downloaded == [TITLES[i] for i in sorted(TAKEN)] and "5 items" in s.stdout(),
                "feed list --items shows the two downloaded", s.report())
+        gz = [line for line in nginx.log() if "/feed.xml" in line]
+        tap.ok(len(gz) == 4 and all(line.startswith("304 ") for line in gz[1:]),
+               "every fetch after the first got a 304, the items still known", "\n".join(gz))
 
         # A magnet no peer has: `feed run` stops waiting for its metadata
         # after --metadata-timeout, says so and fails, instead of forever.

@@ -44,6 +44,7 @@ const char    *_shoal_feed_get_last_modified (ShoalFeed          *self);
 void           _shoal_feed_set_validators    (ShoalFeed          *self,
                                               const char         *etag,
                                               const char         *last_modified);
+gboolean       _shoal_feed_take_validators_dirty (ShoalFeed       *self);
 void           _shoal_feed_record            (ShoalFeed          *self,
                                               ShoalFeedItem      *item,
                                               ShoalFeedItemState  state);

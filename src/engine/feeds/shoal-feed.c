@@ -45,6 +45,7 @@ struct _ShoalFeed
   guint        n_failures;
   char        *etag;
   char        *last_modified;
+  gboolean     validators_dirty;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalFeed, shoal_feed, G_TYPE_OBJECT)
@@ -466,10 +467,27 @@ _shoal_feed_set_validators (ShoalFeed  *self,
                             const char *etag,
                             const char *last_modified)
 {
+  g_autofree char *new_etag = etag != NULL && strlen (etag) <= 1024 ? g_strdup (etag) : NULL;
+  g_autofree char *new_last_modified = last_modified != NULL && strlen (last_modified) <= 128
+                                       ? g_strdup (last_modified) : NULL;
+
+  if (g_strcmp0 (new_etag, self->etag) != 0 || g_strcmp0 (new_last_modified, self->last_modified) != 0)
+    self->validators_dirty = TRUE;
   g_free (self->etag);
-  self->etag = etag != NULL && strlen (etag) <= 1024 ? g_strdup (etag) : NULL;
+  self->etag = g_steal_pointer (&new_etag);
   g_free (self->last_modified);
-  self->last_modified = last_modified != NULL && strlen (last_modified) <= 128 ? g_strdup (last_modified) : NULL;
+  self->last_modified = g_steal_pointer (&new_last_modified);
+}
+
+/* Whether the validators changed since the last call: feeds.conf keeps
+ * them, so the first fetch after a restart is conditional too. */
+gboolean
+_shoal_feed_take_validators_dirty (ShoalFeed *self)
+{
+  gboolean dirty = self->validators_dirty;
+
+  self->validators_dirty = FALSE;
+  return dirty;
 }
 
 /* History file: one line per item, "STATE TIME ID" separated by tabs, the

@@ -1171,6 +1171,60 @@ shoal_state_store_remove_feed_history (ShoalStateStore *self,
   name = g_strconcat (feed_id, ".history", NULL);
   path = g_build_filename (self->dir, FEEDS_DIR, name, NULL);
   g_unlink (path);
+  g_free (path);
+  g_free (name);
+  name = g_strconcat (feed_id, ".feed", NULL);
+  path = g_build_filename (self->dir, FEEDS_DIR, name, NULL);
+  g_unlink (path);
+}
+
+/**
+ * shoal_state_store_load_feed_copy:
+ * @self: a store
+ * @feed_id: the feed's id (hex)
+ * @error: return location for a #GError (%G_FILE_ERROR_NOENT: none saved)
+ *
+ * Returns: (transfer full): the last body fetched of the feed, or %NULL
+ *   with @error set
+ */
+GBytes *
+shoal_state_store_load_feed_copy (ShoalStateStore  *self,
+                                  const char       *feed_id,
+                                  GError          **error)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), NULL);
+  g_return_val_if_fail (feed_id != NULL && feed_id_is_valid (feed_id), NULL);
+  name = g_strconcat (feed_id, ".feed", NULL);
+  return load_feed_file (self, name, error);
+}
+
+/**
+ * shoal_state_store_save_feed_copy:
+ * @self: a store
+ * @feed_id: the feed's id (hex)
+ * @body: the feed's body, as last fetched
+ * @error: return location for a #G_FILE_ERROR
+ *
+ * Keeps the feed's last body, so that its items are known after a restart
+ * when the server answers a conditional request with 304.
+ *
+ * Returns: %TRUE when it is saved
+ */
+gboolean
+shoal_state_store_save_feed_copy (ShoalStateStore  *self,
+                                  const char       *feed_id,
+                                  GBytes           *body,
+                                  GError          **error)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), FALSE);
+  g_return_val_if_fail (feed_id != NULL && feed_id_is_valid (feed_id), FALSE);
+  g_return_val_if_fail (body != NULL, FALSE);
+  name = g_strconcat (feed_id, ".feed", NULL);
+  return save_feed_file (self, name, body, error);
 }
 
 #define SESSION_STATS_NAME "stats.dat"
