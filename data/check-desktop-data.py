@@ -39,7 +39,7 @@ def check_desktop_entry(path, app_id):
         'Icon': app_id,
         'Type': 'Application',
         'DBusActivatable': 'true',
-        'MimeType': 'application/x-bittorrent;x-scheme-handler/magnet;x-scheme-handler/feed;',
+        'MimeType': 'application/x-bittorrent;x-scheme-handler/magnet;x-scheme-handler/feed;application/rss+xml;application/atom+xml;',
     }
     for key, value in want.items():
         if entry.get(key) != value:

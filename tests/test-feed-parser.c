@@ -263,6 +263,39 @@ test_dates (void)
   g_assert_cmpint (shoal_feed_parse_date ("Tue, 99 Foo 2003 04:00:00 GMT"), ==, 0);
 }
 
+/* A saved feed's own address: atom:link rel="self" first, else the
+ * channel's link; neither, or not http(s): an error that says so. */
+static void
+test_address (void)
+{
+  static const struct { const char *xml; const char *want; } cases[] = {
+    { "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\"><channel><title>t</title>"
+      "<link>https://example.org/</link>"
+      "<atom:link href=\"https://example.org/feed.rss\" rel=\"self\" type=\"application/rss+xml\"/>"
+      "</channel></rss>", "https://example.org/feed.rss" },
+    { "<rss version=\"2.0\"><channel><link> http://example.org/show </link></channel></rss>",
+      "http://example.org/show" },
+    { "<feed xmlns=\"http://www.w3.org/2005/Atom\"><link href=\"https://example.org/\"/>"
+      "<link rel=\"self\" href=\"https://example.org/atom.xml\"/></feed>", "https://example.org/atom.xml" },
+    { "<rss version=\"2.0\"><channel><title>t</title></channel></rss>", NULL },
+    { "<rss version=\"2.0\"><channel><link>file:///etc/passwd</link></channel></rss>", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (cases[i].xml, strlen (cases[i].xml));
+      g_autoptr(GError) error = NULL;
+      g_autofree char *url = shoal_feed_address_from_document (bytes, &error);
+
+      g_assert_cmpstr (url, ==, cases[i].want);
+      if (cases[i].want == NULL)
+        {
+          g_assert_error (error, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_BAD_URL);
+          g_assert_nonnull (strstr (error->message, "cannot follow a file"));
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -278,5 +311,6 @@ main (int   argc,
   g_test_add_func ("/engine/feeds/parser/too-large", test_too_large);
   g_test_add_func ("/engine/feeds/parser/bounds", test_bounds);
   g_test_add_func ("/engine/feeds/parser/dates", test_dates);
+  g_test_add_func ("/engine/feeds/parser/address", test_address);
   return g_test_run ();
 }

@@ -12,6 +12,7 @@
 #include "feed-server.h"
 #include "session-fixture.h"
 #include "shoal-feeds-window.h"
+#include "shoal-feeds.h"
 
 static GObject *
 child (ShoalFeedsWindow *window,
@@ -189,6 +190,75 @@ test_feeds_view (void)
   sf_rm_rf (tmp);
 }
 
+/* What the desktop hands over: an .rss/.atom file on disk is read and
+ * the address it gives offered (not subscribed before Add); one without
+ * an address says Shoal cannot follow a local file; an http(s) URL of a
+ * feed is offered as it is; a .torrent is not a feed. */
+static void
+test_feeds_view_open (void)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("shoal-feeds-open-XXXXXX", NULL);
+  g_autofree char *with_self = g_build_filename (tmp, "show.rss", NULL);
+  g_autofree char *without = g_build_filename (tmp, "bare.atom", NULL);
+  g_autoptr(FeedServer) server = feed_server_new ();
+  g_autoptr(ShoalFeedManager) manager = NULL;
+  g_autoptr(GFile) self_file = g_file_new_for_path (with_self);
+  g_autoptr(GFile) bare_file = g_file_new_for_path (without);
+  g_autoptr(GFile) http_file = NULL;
+  g_autoptr(GFile) torrent_file = g_file_new_for_path ("/tmp/x.torrent");
+  g_autofree char *url = feed_server_url (server, "/show.rss");
+  g_autofree char *xml = g_strdup_printf ("<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\"><channel>"
+                                          "<title>Show</title><link>https://example.org/</link>"
+                                          "<atom:link rel=\"self\" href=\"%s\"/></channel></rss>", url);
+  const char *bare = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Bare</title></feed>";
+  SfNode *node = sf_node_new (tmp, "node");
+  GtkLabel *status;
+  GtkEditable *entry;
+  ShoalFeedsWindow *window;
+
+  g_autoptr(GBytes) served = g_bytes_new (xml, strlen (xml));
+
+  feed_server_set (server, "/show.rss", 200, "application/rss+xml", served, 0);
+  g_assert_true (g_file_set_contents (with_self, xml, -1, NULL));
+  g_assert_true (g_file_set_contents (without, bare, -1, NULL));
+  http_file = g_file_new_for_uri ("https://example.org/news/feed.atom");
+
+  g_assert_true (shoal_feeds_is_feed_file (self_file));
+  g_assert_true (shoal_feeds_is_feed_file (bare_file));
+  g_assert_true (shoal_feeds_is_feed_file (http_file));
+  g_assert_false (shoal_feeds_is_feed_file (torrent_file));
+
+  manager = shoal_feed_manager_new (node->session);
+  window = shoal_feeds_window_new (manager);
+  gtk_window_present (GTK_WINDOW (window));
+  status = GTK_LABEL (child (window, "feed_status_label"));
+  entry = GTK_EDITABLE (child (window, "url_entry"));
+
+  shoal_feeds_window_open_file (window, self_file);
+  SF_WAIT (g_strcmp0 (gtk_editable_get_text (entry), url) == 0, 10);
+  g_assert_nonnull (strstr (gtk_label_get_text (status), "Subscribe to the feed at"));
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_feed_manager_get_feeds (manager)), ==, 0);
+  g_signal_emit_by_name (child (window, "add_button"), "clicked");
+  g_assert_nonnull (shoal_feed_manager_find_feed (manager, url));
+  /* Opened again: already followed, said so. */
+  shoal_feeds_window_open_file (window, self_file);
+  SF_WAIT (strstr (gtk_label_get_text (status), "already follow") != NULL, 10);
+
+  shoal_feeds_window_open_file (window, bare_file);
+  SF_WAIT (strstr (gtk_label_get_text (status), "cannot follow a file on this computer") != NULL, 10);
+  g_assert_nonnull (strstr (gtk_label_get_text (status), "bare.atom"));
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_feed_manager_get_feeds (manager)), ==, 1);
+
+  shoal_feeds_window_offer_feed (window, "https://example.org/news/feed.atom");
+  g_assert_cmpstr (gtk_editable_get_text (entry), ==, "https://example.org/news/feed.atom");
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_feed_manager_get_feeds (manager)), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&manager);
+  sf_node_free (node);
+  sf_rm_rf (tmp);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -197,5 +267,6 @@ main (int   argc,
   adw_init ();
   sf_init_logging ();
   g_test_add_func ("/app/feeds-view/add-items-rules", test_feeds_view);
+  g_test_add_func ("/app/feeds-view/open-feed-file", test_feeds_view_open);
   return g_test_run ();
 }

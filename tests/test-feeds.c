@@ -374,6 +374,22 @@ test_magnets_and_namespace (Fixture       *fx,
   g_assert_true (g_hash_table_contains (hashes, "2222222222222222222222222222222222222222"));
   g_assert_true (g_hash_table_contains (hashes, "4444444444444444444444444444444444444444"));
   g_assert_true (g_hash_table_contains (hashes, "5555555555555555555555555555555555555555"));
+
+  /* A restart while their metadata is still missing (no peer has it):
+   * the magnets come back with the rule's label. */
+  g_clear_object (&fx->manager);
+  g_ptr_array_set_size (fx->added, 0);
+  g_hash_table_remove_all (hashes);
+  sf_node_restart (fx->node);
+  new_manager (fx);
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_session_get_torrents (fx->node->session)), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (shoal_session_get_torrents (fx->node->session), i);
+
+      g_assert_null (shoal_torrent_get_metainfo (t));
+      g_assert_cmpstrv (shoal_torrent_get_labels (t), ((const char *[]) { "Alpha", NULL }));
+    }
 }
 
 /* A conditional request: the second fetch sends the ETag and gets a 304;
@@ -399,6 +415,75 @@ test_etag_304 (Fixture       *fx,
   g_assert_cmpuint (g_list_model_get_n_items (shoal_feed_get_items (feed)), ==, 1);
   g_assert_null (shoal_feed_get_error (feed));
   g_assert_cmpint (shoal_feed_get_last_update (feed), >, 0);
+}
+
+/* The validators are saved with the feed: the first fetch after a restart
+ * is conditional and gets a 304; a changed feed is fetched whole again. */
+static void
+test_etag_304_restart (Fixture       *fx,
+                       gconstpointer  data)
+{
+  g_autoptr(GBytes) body = bytes ("<rss><channel><title>Cached</title><item><guid>1</guid><title>one</title></item>"
+                                  "</channel></rss>");
+  g_autoptr(GBytes) changed = bytes ("<rss><channel><title>Cached</title><item><guid>2</guid><title>two</title></item>"
+                                     "</channel></rss>");
+  ShoalFeed *feed;
+
+  feed_server_set (fx->server, "/etag.xml", 200, "application/rss+xml", body, FEED_ROUTE_ETAG);
+  feed = subscribe (fx, "/etag.xml");
+  g_assert_true (refresh (fx, feed));
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (feed_server_not_modified (fx->server, "/etag.xml"), ==, 0);
+
+  g_clear_object (&fx->manager);
+  sf_node_restart (fx->node);
+  new_manager (fx);
+  feed = g_list_model_get_item (shoal_feed_manager_get_feeds (fx->manager), 0);
+  g_object_unref (feed);
+  g_assert_true (refresh (fx, feed));
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (feed_server_hits (fx->server, "/etag.xml"), ==, 2);
+  g_assert_cmpuint (feed_server_not_modified (fx->server, "/etag.xml"), ==, 1);
+  g_assert_null (shoal_feed_get_error (feed));
+  /* its items come from the copy saved with the 200 */
+  g_assert_nonnull (shoal_feed_find_item (feed, "1"));
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_feed_get_items (feed)), ==, 1);
+
+  /* (a new route: the server's counts start again) */
+  feed_server_set (fx->server, "/etag.xml", 200, "application/rss+xml", changed, FEED_ROUTE_ETAG);
+  g_assert_true (refresh (fx, feed));
+  g_assert_cmpuint (feed_server_not_modified (fx->server, "/etag.xml"), ==, 0);
+  g_assert_nonnull (shoal_feed_find_item (feed, "2"));
+
+  /* the new ETag is the one saved */
+  g_clear_object (&fx->manager);
+  new_manager (fx);
+  feed = g_list_model_get_item (shoal_feed_manager_get_feeds (fx->manager), 0);
+  g_object_unref (feed);
+  g_assert_true (refresh (fx, feed));
+  g_assert_cmpuint (feed_server_hits (fx->server, "/etag.xml"), ==, 2);
+  g_assert_cmpuint (feed_server_not_modified (fx->server, "/etag.xml"), ==, 1);
+  g_assert_nonnull (shoal_feed_find_item (feed, "2"));
+  g_assert_null (shoal_feed_find_item (feed, "1"));
+
+  /* Without its copy, a 304 after a restart fetches the feed whole. */
+  {
+    g_autofree char *name = g_strconcat (shoal_feed_get_id (feed), ".feed", NULL);
+    g_autofree char *cmd = g_strdup_printf ("find %s -name %s -delete -print", fx->tmp, name);
+    g_autofree char *out = NULL;
+
+    g_clear_object (&fx->manager);
+    g_assert_true (g_spawn_command_line_sync (cmd, &out, NULL, NULL, NULL));
+    g_assert_nonnull (strstr (out, name));
+  }
+  new_manager (fx);
+  feed = g_list_model_get_item (shoal_feed_manager_get_feeds (fx->manager), 0);
+  g_object_unref (feed);
+  g_assert_true (refresh (fx, feed));
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (feed_server_hits (fx->server, "/etag.xml"), ==, 4);
+  g_assert_cmpuint (feed_server_not_modified (fx->server, "/etag.xml"), ==, 2);
+  g_assert_nonnull (shoal_feed_find_item (feed, "2"));
 }
 
 static void
@@ -497,6 +582,7 @@ main (int   argc,
   g_test_add ("/engine/feeds/atom-gzip-redirect", Fixture, NULL, setup, test_atom_gzip_redirect, teardown);
   g_test_add ("/engine/feeds/magnets-and-namespace", Fixture, NULL, setup, test_magnets_and_namespace, teardown);
   g_test_add ("/engine/feeds/etag-304", Fixture, NULL, setup, test_etag_304, teardown);
+  g_test_add ("/engine/feeds/etag-304-restart", Fixture, NULL, setup, test_etag_304_restart, teardown);
   g_test_add ("/engine/feeds/broken-feeds", Fixture, NULL, setup, test_broken_feeds, teardown);
   g_test_add ("/engine/feeds/ttl", Fixture, NULL, setup, test_ttl, teardown);
   return g_test_run ();

@@ -355,6 +355,23 @@ test_round_trip (void)
   g_assert_no_error (error);
   g_assert_cmpmem (shoal_magnet_get_info_hash_v1 (magnet_back), 20, shoal_magnet_get_info_hash_v1 (magnet), 20);
   g_assert_cmpstr (magnet_dir, ==, "/srv/x");
+  {
+    g_auto(GStrv) labels = shoal_state_store_load_magnet_labels (store, FIXTURE_HASH);
+    g_autoptr(ShoalMagnet) again = NULL;
+    g_autofree char *again_dir = NULL;
+
+    g_assert_cmpstrv (labels, ((const char * const[]) { NULL }));
+    g_clear_pointer (&labels, g_strfreev);
+    g_assert_true (shoal_state_store_save_magnet_with_labels (store, FIXTURE_HASH, magnet, "/srv/x",
+                                                              (const char * const[]) { "TV", "a\tb\\c", NULL }, &error));
+    g_assert_no_error (error);
+    labels = shoal_state_store_load_magnet_labels (store, FIXTURE_HASH);
+    g_assert_cmpstrv (labels, ((const char * const[]) { "TV", "a\tb\\c", NULL }));
+    again = shoal_state_store_load_magnet (store, FIXTURE_HASH, &again_dir, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (again);
+    g_assert_cmpstr (again_dir, ==, "/srv/x");
+  }
   ids = shoal_state_store_list_magnets (store);
   g_assert_cmpstrv (ids, ((const char * const[]) { FIXTURE_HASH, NULL }));
   g_clear_pointer (&ids, g_strfreev);

@@ -414,6 +414,123 @@ shoal_feeds_window_add_feed (ShoalFeedsWindow *self,
   shoal_feed_manager_refresh_async (self->manager, feed, self->cancellable, refreshed_cb, NULL);
 }
 
+/**
+ * shoal_feeds_window_offer_feed:
+ * @self: the window
+ * @url: a feed's address, as the desktop handed it over
+ *
+ * Offers to subscribe to @url: it is put in the address entry, and the
+ * status line asks to press Add. A feed already followed is selected.
+ */
+void
+shoal_feeds_window_offer_feed (ShoalFeedsWindow *self,
+                               const char       *url)
+{
+  ShoalFeed *feed = shoal_feed_manager_find_feed (self->manager, url);
+  g_autofree char *text = NULL;
+  guint pos;
+
+  adw_view_stack_set_visible_child_name (self->stack, "feeds");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->url_entry), "error");
+  if (feed != NULL && g_list_store_find (G_LIST_STORE (shoal_feed_manager_get_feeds (self->manager)), feed, &pos))
+    {
+      gtk_single_selection_set_selected (self->feed_selection, pos);
+      text = g_strdup_printf (_("You already follow the feed at %s."), url);
+      gtk_label_set_text (self->feed_status_label, text);
+      return;
+    }
+  gtk_editable_set_text (GTK_EDITABLE (self->url_entry), url);
+  text = g_strdup_printf (_("Subscribe to the feed at %s? Press Add to follow it."), url);
+  gtk_label_set_text (self->feed_status_label, text);
+  gtk_widget_grab_focus (GTK_WIDGET (self->add_button));
+}
+
+typedef struct
+{
+  ShoalFeedsWindow *self;
+  char             *name;
+} OpenData;
+
+static void
+open_data_free (OpenData *data)
+{
+  g_object_unref (data->self);
+  g_free (data->name);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpenData, open_data_free)
+
+/* A feed file is read up to the size of the largest feed, and one byte
+ * more so the parser says it is too large. */
+#define FEED_FILE_MAX ((goffset) 100 * 1000 * 1000 + 1)
+
+static gboolean
+read_more_cb (const char *contents,
+              goffset     size,
+              gpointer    user_data)
+{
+  return size <= FEED_FILE_MAX;
+}
+
+static void
+file_loaded_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(OpenData) data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *url = NULL;
+  gsize len = 0;
+
+  if (!g_file_load_partial_contents_finish (G_FILE (source), result, &contents, &len, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *text = g_strdup_printf (_("Could not read the feed file %s: %s"),
+                                                   data->name, error->message);
+
+          gtk_label_set_text (data->self->feed_status_label, text);
+        }
+      return;
+    }
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+
+    url = shoal_feed_address_from_document (bytes, &error);
+  }
+  if (url == NULL)
+    {
+      g_autofree char *text = g_strdup_printf ("%s: %s", data->name, error->message);
+
+      adw_view_stack_set_visible_child_name (data->self->stack, "feeds");
+      gtk_label_set_text (data->self->feed_status_label, text);
+      return;
+    }
+  shoal_feeds_window_offer_feed (data->self, url);
+}
+
+/**
+ * shoal_feeds_window_open_file:
+ * @self: the window
+ * @file: a feed saved on this computer (a downloaded .rss or .atom file)
+ *
+ * Reads @file and offers to subscribe to the web address it gives for
+ * itself (shoal_feed_address_from_document()); a file that gives none is
+ * said in the status line: Shoal does not follow local files.
+ */
+void
+shoal_feeds_window_open_file (ShoalFeedsWindow *self,
+                              GFile            *file)
+{
+  OpenData *data = g_new0 (OpenData, 1);
+
+  data->self = g_object_ref (self);
+  data->name = g_file_get_parse_name (file);
+  g_file_load_partial_contents_async (file, self->cancellable, read_more_cb, file_loaded_cb, data);
+}
+
 static void
 add_clicked_cb (ShoalFeedsWindow *self)
 {

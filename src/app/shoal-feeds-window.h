@@ -17,6 +17,10 @@ G_DECLARE_FINAL_TYPE (ShoalFeedsWindow, shoal_feeds_window, SHOAL, FEEDS_WINDOW,
 ShoalFeedsWindow *shoal_feeds_window_new            (ShoalFeedManager *manager);
 void              shoal_feeds_window_add_feed       (ShoalFeedsWindow *self,
                                                      const char       *url);
+void              shoal_feeds_window_offer_feed     (ShoalFeedsWindow *self,
+                                                     const char       *url);
+void              shoal_feeds_window_open_file      (ShoalFeedsWindow *self,
+                                                     GFile            *file);
 ShoalFeed        *shoal_feeds_window_get_feed       (ShoalFeedsWindow *self);
 ShoalFeedRule    *shoal_feeds_window_get_edited_rule (ShoalFeedsWindow *self);
 GListModel       *shoal_feeds_window_get_preview    (ShoalFeedsWindow *self);

@@ -93,8 +93,11 @@ shutdown_cb (GApplication *app)
  *
  * A feed:// (or feed:https://) link, which browsers hand over for a
  * page's application/rss+xml link, is subscribed to in the Feeds window.
+ * An RSS or Atom file (application/rss+xml, application/atom+xml, by its
+ * name): an http(s) one is offered for subscription in the Feeds window;
+ * a local one is read there, and the address it gives for itself offered.
  *
- * Returns: whether @file was such a link
+ * Returns: whether @file was such a link or file
  */
 gboolean
 shoal_feeds_open (ShoalApplication *app,
@@ -102,11 +105,46 @@ shoal_feeds_open (ShoalApplication *app,
 {
   g_autofree char *uri = NULL;
 
-  if (!g_file_has_uri_scheme (file, "feed"))
+  if (g_file_has_uri_scheme (file, "feed"))
+    {
+      uri = g_file_get_uri (file);
+      g_action_group_activate_action (G_ACTION_GROUP (app), "add-feed", g_variant_new_string (uri));
+      return TRUE;
+    }
+  if (!shoal_feeds_is_feed_file (file))
     return FALSE;
-  uri = g_file_get_uri (file);
-  g_action_group_activate_action (G_ACTION_GROUP (app), "add-feed", g_variant_new_string (uri));
+  if (g_file_is_native (file))
+    shoal_feeds_window_open_file (present_window (app), file);
+  else
+    {
+      uri = g_file_get_uri (file);
+      shoal_feeds_window_offer_feed (present_window (app), uri);
+    }
   return TRUE;
+}
+
+/**
+ * shoal_feeds_is_feed_file:
+ * @file: what the desktop handed over
+ *
+ * Returns: whether @file is a local file or an http(s) URL whose name
+ *   says RSS or Atom (.rss, .atom: application/rss+xml,
+ *   application/atom+xml)
+ */
+gboolean
+shoal_feeds_is_feed_file (GFile *file)
+{
+  g_autofree char *basename = NULL;
+  g_autofree char *type = NULL;
+
+  if (!g_file_is_native (file) && !g_file_has_uri_scheme (file, "http") && !g_file_has_uri_scheme (file, "https"))
+    return FALSE;
+  basename = g_file_get_basename (file);
+  if (basename == NULL)
+    return FALSE;
+  type = g_content_type_guess (basename, NULL, 0, NULL);
+  return g_content_type_is_mime_type (type, "application/rss+xml") ||
+         g_content_type_is_mime_type (type, "application/atom+xml");
 }
 
 /**

@@ -12,5 +12,6 @@ void              shoal_feeds_install     (ShoalApplication *app);
 ShoalFeedManager *shoal_feeds_get_manager (ShoalApplication *app);
 gboolean          shoal_feeds_open        (ShoalApplication *app,
                                            GFile            *file);
+gboolean          shoal_feeds_is_feed_file (GFile           *file);
 
 G_END_DECLS

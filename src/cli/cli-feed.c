@@ -397,7 +397,11 @@ typedef struct
   gboolean   watch;
   gboolean   refreshed;
   int        status;
+  guint      metadata_timeout;  /* seconds a magnet may wait for its metadata; 0: no bound */
 } Run;
+
+#define ADDED_KEY     "shoal-cli-feed-added-us"
+#define GAVE_UP_KEY   "shoal-cli-feed-gave-up"
 
 static void
 torrent_added_cb (ShoalFeedManager *manager,
@@ -409,6 +413,8 @@ torrent_added_cb (ShoalFeedManager *manager,
   printf ("Added “%s” from %s into %s\n", shoal_feed_item_get_title (item), shoal_feed_get_url (feed),
           shoal_torrent_get_save_dir (torrent));
   g_ptr_array_add (run->torrents, g_object_ref (torrent));
+  g_object_set_data_full (G_OBJECT (torrent), ADDED_KEY, g_memdup2 (&(gint64) { g_get_monotonic_time () }, sizeof (gint64)),
+                          g_free);
   for (guint i = 0; run->peers != NULL && run->peers[i] != NULL; i++)
     {
       g_autoptr(GError) error = NULL;
@@ -418,6 +424,28 @@ torrent_added_cb (ShoalFeedManager *manager,
     }
 }
 
+/* A magnet whose metadata no peer sent within --metadata-timeout: said
+ * once, and no longer waited for (it stays saved, and the next run
+ * resumes it). */
+static gboolean
+gave_up_on_metadata (Run          *run,
+                     ShoalTorrent *torrent)
+{
+  const gint64 *added = g_object_get_data (G_OBJECT (torrent), ADDED_KEY);
+
+  if (g_object_get_data (G_OBJECT (torrent), GAVE_UP_KEY) != NULL)
+    return TRUE;
+  if (run->metadata_timeout == 0 || added == NULL || shoal_torrent_get_metainfo (torrent) != NULL ||
+      g_get_monotonic_time () - *added < (gint64) run->metadata_timeout * G_USEC_PER_SEC)
+    return FALSE;
+  fprintf (stderr, "shoal-cli feed run: “%s”: no peer sent the torrent's metadata (magnet link) within %u s; "
+           "stopped waiting (it stays saved, and the next run tries again; see --metadata-timeout)\n",
+           shoal_torrent_get_name (torrent), run->metadata_timeout);
+  g_object_set_data (G_OBJECT (torrent), GAVE_UP_KEY, GINT_TO_POINTER (TRUE));
+  run->status = 1;
+  return TRUE;
+}
+
 static gboolean
 all_done (Run *run)
 {
@@ -425,6 +453,8 @@ all_done (Run *run)
     {
       ShoalTorrentState state = shoal_torrent_get_state (run->torrents->pdata[i]);
 
+      if (gave_up_on_metadata (run, run->torrents->pdata[i]))
+        continue;
       if (state == SHOAL_TORRENT_STATE_ERROR)
         run->status = 1;
       else if (state != SHOAL_TORRENT_STATE_SEEDING && state != SHOAL_TORRENT_STATE_FINISHED &&
@@ -497,9 +527,12 @@ feed_run (int    argc,
   g_auto(CliSessionOptions) options = { 0 };
   g_autofree char *out_dir = NULL;
   gboolean watch = FALSE;
+  int metadata_timeout = 600;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Where torrents of rules without a folder go (default: current directory)", "DIR" },
     { "watch", 0, 0, G_OPTION_ARG_NONE, &watch, "Keep polling the feeds (until interrupted)", NULL },
+    { "metadata-timeout", 0, 0, G_OPTION_ARG_INT, &metadata_timeout,
+      "Seconds to wait for a magnet link's metadata before giving up on it (default 600; 0: no bound)", "SECONDS" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— fetch the feeds and download what the rules pick");
@@ -520,8 +553,15 @@ feed_run (int    argc,
       fprintf (stderr, "shoal-cli feed run: %s\n", error ? error->message : "no argument expected");
       return 2;
     }
+  if (metadata_timeout < 0)
+    {
+      fprintf (stderr, "shoal-cli feed run: --metadata-timeout %d: must be 0 (no bound) or a number of seconds\n",
+               metadata_timeout);
+      return 2;
+    }
   run.watch = watch;
   run.peers = options.peers;
+  run.metadata_timeout = (guint) metadata_timeout;
   state = feed_state_dir (options.state_dir);
   session = cli_session_new (&options, state, &error);
   if (session == NULL)
@@ -556,7 +596,8 @@ feed_run (int    argc,
 
       printf ("%s: %s\n", shoal_torrent_get_name (t),
               shoal_torrent_get_state (t) == SHOAL_TORRENT_STATE_SEEDING ? "complete" :
-              shoal_torrent_get_state (t) == SHOAL_TORRENT_STATE_PAUSED ? "added paused" : "incomplete");
+              shoal_torrent_get_state (t) == SHOAL_TORRENT_STATE_PAUSED ? "added paused" :
+              shoal_torrent_get_metainfo (t) == NULL ? "no metadata yet" : "incomplete");
     }
   shoal_feed_manager_set_polling (manager, FALSE);
   g_clear_object (&manager);

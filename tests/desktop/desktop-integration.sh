@@ -285,6 +285,9 @@ check "the desktop database maps .torrent files to Shoal" \
   grep -q "^application/x-bittorrent=.*$app_id.desktop" "$share/applications/mimeinfo.cache"
 check "the desktop database maps magnet links to Shoal" \
   grep -q "^x-scheme-handler/magnet=.*$app_id.desktop" "$share/applications/mimeinfo.cache"
+check "the desktop database maps RSS and Atom feeds to Shoal" \
+  sh -c "grep -q '^application/rss+xml=.*$app_id.desktop' '$share/applications/mimeinfo.cache' &&
+         grep -q '^application/atom+xml=.*$app_id.desktop' '$share/applications/mimeinfo.cache'"
 
 # The staged service file names the final path; point it at the staged
 # binary, as installing into $prefix would.

@@ -10,11 +10,14 @@
 # (words, an episode range, the duplicate-episode filter, a folder and a
 # label), `feed rules --preview`, then `feed run`: exactly the two expected
 # items download, byte-identical, into the rule's folder with its label in
-# their resume data; a second `feed run` downloads nothing.
+# their resume data; a second `feed run` downloads nothing. Each later
+# process fetches the feed conditionally (the validators are saved) and
+# nginx answers 304.
 
 import os
 import shutil
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (LtSession, Procs, Scratch, Shoal, compare_files, free_port,  # noqa: E402
@@ -164,8 +167,12 @@ def feed_cli(tap):
                 tap.diag(str(e))
             tap.ok(b"6:labelsl2:TVe" in data, "%s has the rule's label in its resume data" % TITLES[i])
         gz = [line for line in nginx.log() if "/feed.xml" in line]
-        tap.ok(gz and all(line.startswith("200 ") and "enc=gzip" in line for line in gz),
+        tap.ok(gz and all(line.startswith("200 ") and "enc=gzip" in line for line in gz if not line.startswith("304 ")),
                "nginx sent the feed gzip-compressed", "\n".join(gz))
+        # The validators are saved: every later process asks conditionally
+        # (and reads the items from its saved copy).
+        tap.ok(len(gz) == 2 and gz[0].startswith("200 ") and gz[1].startswith("304 "),
+               "feed run, in a new process, fetched the feed conditionally (304)", "\n".join(gz))
 
         rc, s = run("again", "run", "-o", out, "--listen-address", "127.0.0.1",
                     "--peer", "127.0.0.1:%d" % seed.port)
@@ -178,6 +185,28 @@ def feed_cli(tap):
                                                for line in lines)]
         tap.ok(rc == 0 and downloaded == [TITLES[i] for i in sorted(TAKEN)] and "5 items" in s.stdout(),
                "feed list --items shows the two downloaded", s.report())
+        gz = [line for line in nginx.log() if "/feed.xml" in line]
+        tap.ok(len(gz) == 4 and all(line.startswith("304 ") for line in gz[1:]),
+               "every fetch after the first got a 304, the items still known", "\n".join(gz))
+
+        # A magnet no peer has: `feed run` stops waiting for its metadata
+        # after --metadata-timeout, says so and fails, instead of forever.
+        with open(os.path.join(www, "magnets.xml"), "w") as f:
+            f.write("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Orphans</title>"
+                    "<item><title>Orphan 1</title><guid>orphan-1</guid>"
+                    "<link>magnet:?xt=urn:btih:%s&amp;dn=orphan</link></item></channel></rss>" % ("ab" * 20))
+        rc, s = run("add-magnets", "add", nginx.url + "magnets.xml")
+        tap.ok(rc == 0, "feed add (a feed of a magnet link)", s.report())
+        rc, s = run("rule-orphan", "rules", "--add", "orphan", "--must-contain", "orphan", "--label", "Orphans")
+        tap.ok(rc == 0, "feed rules --add orphan", s.report())
+        start = time.monotonic()
+        rc, s = run("orphan", "run", "-o", out, "--listen-address", "127.0.0.1", "--metadata-timeout", "3")
+        took = time.monotonic() - start
+        tap.ok(rc == 1 and "Added “Orphan 1”" in s.stdout() and "within 3 s" in s.stderr()
+               and "metadata" in s.stderr() and "orphan: no metadata yet" in s.stdout() and took < 60,
+               "feed run gives up on a magnet's metadata after --metadata-timeout (%.1f s)" % took, s.report())
+        rc, s = run("bad-timeout", "run", "--metadata-timeout", "-1")
+        tap.ok(rc == 2 and "--metadata-timeout" in s.stderr(), "a negative --metadata-timeout is refused", s.report())
     finally:
         if seed:
             seed.close()

@@ -38,6 +38,9 @@ void _shoal_feed_manager_emit_torrent_added (ShoalFeedManager    *self,
                                              ShoalFeedItem       *item,
                                              ShoalTorrent        *torrent);
 void _shoal_feed_manager_save_config        (ShoalFeedManager    *self);
+void _shoal_feed_manager_save_copy          (ShoalFeedManager    *self,
+                                             ShoalFeed           *feed,
+                                             GBytes              *body);
 void _shoal_feed_manager_save_history       (ShoalFeedManager    *self,
                                              ShoalFeed           *feed);
 void _shoal_feed_manager_schedule_refresh   (ShoalFeedManager    *self,

@@ -22,7 +22,24 @@ typedef struct
   guint           pending;   /* downloads started by the rules, and the rules' pass */
   guint           source;
   GError         *error;
+  GBytes         *body;       /* a 200's body, saved once it parsed */
+  gboolean        from_copy;  /* a 304 with no items known: read the saved copy */
+  gboolean        refetched;  /* the copy was unusable: fetched again without validators */
 } Refresh;
+
+typedef struct
+{
+  ShoalStateStore *store;
+  char            *feed_id;
+} CopyLoad;
+
+static void
+copy_load_free (CopyLoad *c)
+{
+  g_object_unref (c->store);
+  g_free (c->feed_id);
+  g_free (c);
+}
 
 static void
 refresh_free (Refresh *r)
@@ -32,6 +49,7 @@ refresh_free (Refresh *r)
   g_clear_pointer (&r->merge, _shoal_feed_merge_free);
   g_clear_object (&r->feed);
   g_clear_error (&r->error);
+  g_clear_pointer (&r->body, g_bytes_unref);
   g_free (r);
 }
 
@@ -47,6 +65,31 @@ parse_thread (GTask        *task,
   const char *data = g_bytes_get_data (body, &len);
   ShoalFeedDocument *doc = shoal_feed_parse (data != NULL ? data : "", len, &error);
 
+  if (doc == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, doc, (GDestroyNotify) shoal_feed_document_free);
+}
+
+/* The saved copy of a feed whose server said 304, read and parsed. */
+static void
+copy_parse_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  CopyLoad *c = task_data;
+  GError *error = NULL;
+  g_autoptr(GBytes) body = shoal_state_store_load_feed_copy (c->store, c->feed_id, &error);
+  ShoalFeedDocument *doc = NULL;
+
+  if (body != NULL)
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (body, &len);
+
+      doc = shoal_feed_parse (data != NULL ? data : "", len, &error);
+    }
   if (doc == NULL)
     g_task_return_error (task, error);
   else
@@ -85,6 +128,9 @@ refresh_done (ShoalFeedManager *self,
 
   _shoal_feed_set_updating (r->feed, FALSE);
   _shoal_feed_manager_save_history (self, r->feed);
+  /* after the history, so a restart never skips items by a 304 */
+  if (_shoal_feed_take_validators_dirty (r->feed) && g_list_store_find (self->feeds, r->feed, NULL))
+    _shoal_feed_manager_save_config (self);
   g_task_return_boolean (task, r->error == NULL);
   if (self->polling && !g_cancellable_is_cancelled (self->cancellable) &&
       g_list_store_find (self->feeds, r->feed, NULL))
@@ -204,6 +250,8 @@ start_apply (ShoalFeedManager  *self,
   r->source = g_idle_add_full (G_PRIORITY_DEFAULT, apply_step_cb, g_object_ref (task), g_object_unref);
 }
 
+static void fetched_cb (GObject *source, GAsyncResult *res, gpointer user_data);
+
 static void
 parsed_cb (GObject      *source,
            GAsyncResult *res,
@@ -215,6 +263,19 @@ parsed_cb (GObject      *source,
   ShoalFeedDocument *doc;
 
   doc = g_task_propagate_pointer (G_TASK (res), &r->error);
+  if (doc == NULL && r->from_copy && !r->refetched &&
+      !g_error_matches (r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* No usable copy (none saved, or too large): the whole feed again. */
+      g_debug ("Feed %s: no usable saved copy (%s), fetching it whole", shoal_feed_get_url (r->feed),
+               r->error->message);
+      g_clear_error (&r->error);
+      r->refetched = TRUE;
+      _shoal_feed_set_validators (r->feed, NULL, NULL);
+      shoal_feed_fetch_async (self->soup, shoal_feed_get_url (r->feed), NULL, NULL, SHOAL_FEED_MAX_BYTES, "feed",
+                              self->cancellable, fetched_cb, g_steal_pointer (&task));
+      return;
+    }
   if (doc == NULL)
     {
       _shoal_feed_set_validators (r->feed, NULL, NULL);
@@ -222,6 +283,8 @@ parsed_cb (GObject      *source,
       refresh_done (self, task);
       return;
     }
+  if (r->body != NULL)
+    _shoal_feed_manager_save_copy (self, r->feed, r->body);
   start_apply (self, task, doc);
 }
 
@@ -248,10 +311,27 @@ fetched_cb (GObject      *source,
     {
       g_debug ("Feed %s: not modified", shoal_feed_get_url (r->feed));
       _shoal_feed_set_not_modified (r->feed);
+      if (g_list_model_get_n_items (shoal_feed_get_items (r->feed)) == 0 && !r->from_copy && !r->refetched)
+        {
+          /* The first fetch after a restart: the items are in the copy. */
+          CopyLoad *c = g_new0 (CopyLoad, 1);
+
+          c->store = g_object_ref (self->store);
+          c->feed_id = g_strdup (shoal_feed_get_id (r->feed));
+          r->from_copy = TRUE;
+          parse = g_task_new (self, self->cancellable, parsed_cb, g_steal_pointer (&task));
+          g_task_set_source_tag (parse, copy_parse_thread);
+          g_task_set_task_data (parse, c, (GDestroyNotify) copy_load_free);
+          g_task_run_in_thread (parse, copy_parse_thread);
+          g_object_unref (parse);
+          return;
+        }
       /* Items that failed are tried again; changed rules run too. */
       start_apply (self, task, NULL);
       return;
     }
+  g_clear_pointer (&r->body, g_bytes_unref);
+  r->body = g_bytes_ref (result->body);
   parse = g_task_new (self, self->cancellable, parsed_cb, g_steal_pointer (&task));
   g_task_set_source_tag (parse, parse_thread);
   g_task_set_task_data (parse, g_bytes_ref (result->body), (GDestroyNotify) g_bytes_unref);

@@ -256,6 +256,7 @@ typedef struct
   char            *feed_id;  /* NULL: feeds.conf */
   char            *url;
   GBytes          *bytes;
+  gboolean         copy;     /* the feed's body (ID.feed), not its history */
 } SaveJob;
 
 static void
@@ -265,7 +266,12 @@ save_job_run (gpointer data,
   SaveJob *job = data;
   g_autoptr(GError) error = NULL;
 
-  if (job->feed_id != NULL)
+  if (job->feed_id != NULL && job->copy)
+    {
+      if (!shoal_state_store_save_feed_copy (job->store, job->feed_id, job->bytes, &error))
+        g_warning ("Could not save a copy of feed %s: %s", job->url, error->message);
+    }
+  else if (job->feed_id != NULL)
     {
       if (!shoal_state_store_save_feed_history (job->store, job->feed_id, job->bytes, &error))
         g_warning ("Could not save the history of feed %s: %s", job->url, error->message);
@@ -280,17 +286,43 @@ save_job_run (gpointer data,
 }
 
 static void
-save_later (ShoalFeedManager *self,
-            ShoalFeed        *feed,
-            GBytes           *bytes)
+save_later_full (ShoalFeedManager *self,
+                 ShoalFeed        *feed,
+                 GBytes           *bytes,
+                 gboolean          copy)
 {
   SaveJob *job = g_new0 (SaveJob, 1);
+
+  job->copy = copy;
 
   job->store = g_object_ref (self->store);
   job->feed_id = feed != NULL ? g_strdup (shoal_feed_get_id (feed)) : NULL;
   job->url = feed != NULL ? g_strdup (shoal_feed_get_url (feed)) : NULL;
   job->bytes = g_bytes_ref (bytes);
   g_thread_pool_push (self->writer, job, NULL);
+}
+
+static void
+save_later (ShoalFeedManager *self,
+            ShoalFeed        *feed,
+            GBytes           *bytes)
+{
+  save_later_full (self, feed, bytes, FALSE);
+}
+
+/* The body of the feed's last 200, kept to read its items from after a
+ * restart whose first (conditional) fetch gets a 304. One too large to be
+ * read back is kept as nothing: a 304 then fetches the feed again. */
+#define MAX_COPY  (64 * 1024 * 1024)
+
+void
+_shoal_feed_manager_save_copy (ShoalFeedManager *self,
+                               ShoalFeed        *feed,
+                               GBytes           *body)
+{
+  g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+
+  save_later_full (self, feed, g_bytes_get_size (body) <= MAX_COPY ? body : empty, TRUE);
 }
 
 void
@@ -578,7 +610,7 @@ shoal_feed_manager_preview_rule (ShoalFeedManager *self,
 }
 
 /* Saving the subscriptions and rules: a key file, one group a feed
- * ("Feed N": url, interval) and a rule ("Rule N": its properties and the
+ * ("Feed N": url, interval, etag, last-modified) and a rule ("Rule N": its properties and the
  * episodes its smart filter recorded). */
 
 void
@@ -597,6 +629,10 @@ _shoal_feed_manager_save_config (ShoalFeedManager *self)
 
       g_key_file_set_string (kf, group, "url", shoal_feed_get_url (feed));
       g_key_file_set_uint64 (kf, group, "interval", shoal_feed_get_refresh_interval (feed));
+      if (_shoal_feed_get_etag (feed) != NULL)
+        g_key_file_set_string (kf, group, "etag", _shoal_feed_get_etag (feed));
+      if (_shoal_feed_get_last_modified (feed) != NULL)
+        g_key_file_set_string (kf, group, "last-modified", _shoal_feed_get_last_modified (feed));
     }
   n = g_list_model_get_n_items (G_LIST_MODEL (self->rules));
   for (guint i = 0; i < n; i++)
@@ -734,10 +770,16 @@ shoal_feed_manager_load (ShoalFeedManager  *self,
           g_autofree char *normal = url ? normalize_url (url, NULL) : NULL;
           guint64 interval = g_key_file_get_uint64 (kf, groups[i], "interval", NULL);
 
+          g_autofree char *etag = g_key_file_get_string (kf, groups[i], "etag", NULL);
+          g_autofree char *last_modified = g_key_file_get_string (kf, groups[i], "last-modified", NULL);
+          ShoalFeed *feed;
+
           if (normal == NULL || shoal_feed_manager_find_feed (self, normal) != NULL ||
               g_list_model_get_n_items (G_LIST_MODEL (self->feeds)) >= MAX_FEEDS)
             continue;
-          add_feed_object (self, normal, interval > 0 ? (guint) MIN (interval, G_MAXUINT) : SHOAL_FEED_DEFAULT_INTERVAL);
+          feed = add_feed_object (self, normal, interval > 0 ? (guint) MIN (interval, G_MAXUINT) : SHOAL_FEED_DEFAULT_INTERVAL);
+          _shoal_feed_set_validators (feed, etag, last_modified);
+          _shoal_feed_take_validators_dirty (feed);
         }
       else if (g_str_has_prefix (groups[i], "Rule "))
         {

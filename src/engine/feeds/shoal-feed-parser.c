@@ -620,6 +620,36 @@ add_item (ShoalFeedDocument *doc,
   return TRUE;
 }
 
+/* A feed's own links: its address (atom:link rel="self", in Atom or in an
+ * RSS channel) and its site (the RSS channel's link, Atom's alternate
+ * link). Only http(s) URLs; the first of each wins. */
+static void
+read_feed_link (ShoalFeedDocument *doc,
+                xmlNode           *link)
+{
+  if (ns_is (link, NS_ATOM))
+    {
+      g_autofree char *href = node_attr (link, "href");
+      g_autofree char *rel = node_attr (link, "rel");
+
+      if (href == NULL || !usable_url (href) || !is_http (href))
+        return;
+      if (g_strcmp0 (rel, "self") == 0 && doc->self_url == NULL)
+        doc->self_url = g_steal_pointer (&href);
+      else if ((rel == NULL || g_strcmp0 (rel, "alternate") == 0) && doc->link == NULL)
+        doc->link = g_steal_pointer (&href);
+    }
+  else if (doc->link == NULL)
+    {
+      g_autofree char *text = node_text (link);
+
+      if (text != NULL)
+        g_strstrip (text);
+      if (text != NULL && usable_url (text) && is_http (text))
+        doc->link = g_steal_pointer (&text);
+    }
+}
+
 static gboolean
 read_rss (ShoalFeedDocument *doc,
           xmlNode           *root,
@@ -635,6 +665,8 @@ read_rss (ShoalFeedDocument *doc,
             {
               if (name_is (c, "title") && doc->title == NULL)
                 doc->title = clean_title (node_text (c));
+              else if (name_is (c, "link"))
+                read_feed_link (doc, c);
               else if (name_is (c, "item") && !rdf)
                 {
                   g_auto(ItemFields) f = { 0 };
@@ -669,6 +701,8 @@ read_atom (ShoalFeedDocument *doc,
         continue;
       if (name_is (n, "title") && doc->title == NULL)
         doc->title = clean_title (node_text (n));
+      else if (name_is (n, "link"))
+        read_feed_link (doc, n);
       else if (name_is (n, "entry"))
         {
           g_auto(ItemFields) f = { 0 };
@@ -824,6 +858,8 @@ shoal_feed_document_free (ShoalFeedDocument *doc)
   if (doc == NULL)
     return;
   g_free (doc->title);
+  g_free (doc->self_url);
+  g_free (doc->link);
   g_clear_pointer (&doc->items, g_ptr_array_unref);
   g_free (doc);
 }

@@ -44,6 +44,7 @@ const char    *_shoal_feed_get_last_modified (ShoalFeed          *self);
 void           _shoal_feed_set_validators    (ShoalFeed          *self,
                                               const char         *etag,
                                               const char         *last_modified);
+gboolean       _shoal_feed_take_validators_dirty (ShoalFeed       *self);
 void           _shoal_feed_record            (ShoalFeed          *self,
                                               ShoalFeedItem      *item,
                                               ShoalFeedItemState  state);
@@ -75,6 +76,8 @@ typedef struct
 {
   char      *title;
   guint      ttl_seconds;  /* 0: the feed says nothing */
+  char      *self_url;     /* atom:link rel="self": the feed's address */
+  char      *link;         /* the channel's link (its site) */
   GPtrArray *items;        /* of ShoalFeedEntry */
 } ShoalFeedDocument;
 

@@ -45,6 +45,7 @@ struct _ShoalFeed
   guint        n_failures;
   char        *etag;
   char        *last_modified;
+  gboolean     validators_dirty;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalFeed, shoal_feed, G_TYPE_OBJECT)
@@ -466,10 +467,27 @@ _shoal_feed_set_validators (ShoalFeed  *self,
                             const char *etag,
                             const char *last_modified)
 {
+  g_autofree char *new_etag = etag != NULL && strlen (etag) <= 1024 ? g_strdup (etag) : NULL;
+  g_autofree char *new_last_modified = last_modified != NULL && strlen (last_modified) <= 128
+                                       ? g_strdup (last_modified) : NULL;
+
+  if (g_strcmp0 (new_etag, self->etag) != 0 || g_strcmp0 (new_last_modified, self->last_modified) != 0)
+    self->validators_dirty = TRUE;
   g_free (self->etag);
-  self->etag = etag != NULL && strlen (etag) <= 1024 ? g_strdup (etag) : NULL;
+  self->etag = g_steal_pointer (&new_etag);
   g_free (self->last_modified);
-  self->last_modified = last_modified != NULL && strlen (last_modified) <= 128 ? g_strdup (last_modified) : NULL;
+  self->last_modified = g_steal_pointer (&new_last_modified);
+}
+
+/* Whether the validators changed since the last call: feeds.conf keeps
+ * them, so the first fetch after a restart is conditional too. */
+gboolean
+_shoal_feed_take_validators_dirty (ShoalFeed *self)
+{
+  gboolean dirty = self->validators_dirty;
+
+  self->validators_dirty = FALSE;
+  return dirty;
 }
 
 /* History file: one line per item, "STATE TIME ID" separated by tabs, the
@@ -753,4 +771,37 @@ shoal_feed_get_next_refresh_delay (ShoalFeed *self)
   if (self->n_failures > 0)
     delay <<= MIN (self->n_failures, MAX_BACKOFF_SHIFT);
   return (guint) MIN (delay, MAX_DELAY);
+}
+
+/**
+ * shoal_feed_address_from_document:
+ * @document: a feed's XML, as saved to a file
+ * @error: return location for a #ShoalFeedError
+ *
+ * The web address a saved feed gives for itself, to subscribe to it
+ * instead of to the file: its atom:link rel="self", else its channel's
+ * link. Parses @document on the calling thread.
+ *
+ * Returns: (transfer full): an http(s) URL, or %NULL with @error set
+ *   (%SHOAL_FEED_ERROR_BAD_URL when the feed names no address)
+ */
+char *
+shoal_feed_address_from_document (GBytes  *document,
+                                  GError **error)
+{
+  g_autoptr(ShoalFeedDocument) doc = NULL;
+  gsize len = 0;
+  const char *data = g_bytes_get_data (document, &len);
+
+  doc = shoal_feed_parse (data != NULL ? data : "", len, error);
+  if (doc == NULL)
+    return NULL;
+  if (doc->self_url != NULL)
+    return g_strdup (doc->self_url);
+  if (doc->link != NULL)
+    return g_strdup (doc->link);
+  g_set_error_literal (error, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_BAD_URL,
+                       "This feed file does not give its web address (no self or channel link), "
+                       "and Shoal cannot follow a file on this computer: add the feed by its address");
+  return NULL;
 }

@@ -79,4 +79,7 @@ void          shoal_feed_mark_read           (ShoalFeed   *self);
 void          shoal_feed_mark_item_read      (ShoalFeed   *self,
                                               ShoalFeedItem *item);
 
+char         *shoal_feed_address_from_document (GBytes    *document,
+                                                GError   **error);
+
 G_END_DECLS

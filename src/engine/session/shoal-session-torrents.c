@@ -32,6 +32,7 @@ load_saved_magnet (ShoalSession *self,
   g_autoptr(ShoalMagnet) magnet = NULL;
   g_autoptr(ShoalTorrent) torrent = NULL;
   g_autofree char *save_dir = NULL;
+  g_auto(GStrv) labels = NULL;
 
   magnet = shoal_state_store_load_magnet (_shoal_session_get_store (self), id, &save_dir, &error);
   if (magnet == NULL)
@@ -40,6 +41,9 @@ load_saved_magnet (ShoalSession *self,
       return;
     }
   torrent = _shoal_torrent_new_magnet (&self->torrent_services, magnet, save_dir ? save_dir : self->download_dir, SHOAL_ADD_FLAGS_NONE);
+  labels = shoal_state_store_load_magnet_labels (_shoal_session_get_store (self), id);
+  if (labels[0] != NULL)
+    shoal_torrent_set_labels (torrent, (const char * const *) labels);
   g_list_store_append (self->torrents, torrent);
   _shoal_session_torrent_listed (self, torrent);
   _shoal_torrent_begin (torrent);

@@ -561,6 +561,15 @@ shoal_torrent_set_labels (ShoalTorrent       *self,
   self->labels = g_steal_pointer (&cleaned);
   self->resume_dirty = TRUE;
   _shoal_torrent_save_resume (self);
+  /* Until its metadata arrives, a magnet's labels live in its .magnet file. */
+  if (self->info == NULL && self->magnet != NULL && !self->no_save && self->store != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!shoal_state_store_save_magnet_with_labels (self->store, self->hash_hex, self->magnet, self->save_dir,
+                                                      (const char * const *) self->labels, &error))
+        g_warning ("Could not save the labels of “%s”: %s", shoal_torrent_get_name (self), error->message);
+    }
   _shoal_torrent_notify_labels (self);
 }
 

@@ -347,9 +347,38 @@ shoal_state_store_save_magnet (ShoalStateStore  *self,
                                const char       *save_dir,
                                GError          **error)
 {
+  return shoal_state_store_save_magnet_with_labels (self, id, magnet, save_dir, NULL, error);
+}
+
+/* Labels in a .magnet file: its third line, each label g_strescape()d,
+ * separated by tabs; at most this many are read back. */
+#define MAX_MAGNET_LABELS 64
+
+/**
+ * shoal_state_store_save_magnet_with_labels:
+ * @self: a store
+ * @id: the torrent's id
+ * @magnet: the link it was added from
+ * @save_dir: where its data goes, an absolute path
+ * @labels: (nullable) (array zero-terminated=1): the torrent's labels
+ * @error: return location for a #G_FILE_ERROR
+ *
+ * Like shoal_state_store_save_magnet(), with the labels the torrent has
+ * while its metadata is missing (its resume data keeps them after).
+ *
+ * Returns: %TRUE when it is saved
+ */
+gboolean
+shoal_state_store_save_magnet_with_labels (ShoalStateStore     *self,
+                                           const char          *id,
+                                           ShoalMagnet         *magnet,
+                                           const char          *save_dir,
+                                           const char * const  *labels,
+                                           GError             **error)
+{
   g_autofree char *path = NULL;
   g_autofree char *uri = NULL;
-  g_autofree char *contents = NULL;
+  g_autoptr(GString) contents = g_string_new (NULL);
 
   g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
@@ -358,8 +387,52 @@ shoal_state_store_save_magnet (ShoalStateStore  *self,
 
   path = torrent_path (self, id, ".magnet");
   uri = shoal_magnet_to_uri (magnet);
-  contents = g_strdup_printf ("%s\n%s\n", uri, save_dir);
-  return write_file (path, contents, -1, TRUE, error);
+  g_string_append_printf (contents, "%s\n%s\n", uri, save_dir);
+  for (guint i = 0; labels != NULL && labels[i] != NULL && i < MAX_MAGNET_LABELS; i++)
+    {
+      g_autofree char *escaped = g_strescape (labels[i], NULL);
+
+      g_string_append_printf (contents, "%s%s", i > 0 ? "\t" : "", escaped);
+    }
+  if (labels != NULL && labels[0] != NULL)
+    g_string_append_c (contents, '\n');
+  return write_file (path, contents->str, (gssize) contents->len, TRUE, error);
+}
+
+/**
+ * shoal_state_store_load_magnet_labels:
+ * @self: a store
+ * @id: a saved magnet link's id
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the labels saved
+ *   with the magnet link (empty when none, or it cannot be read)
+ */
+char **
+shoal_state_store_load_magnet_labels (ShoalStateStore *self,
+                                      const char      *id)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) fields = NULL;
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  path = torrent_path (self, id, ".magnet");
+  if (g_file_get_contents (path, &contents, NULL, NULL))
+    lines = g_strsplit (contents, "\n", 4);
+  if (lines != NULL && g_strv_length (lines) >= 3 && *lines[2] != '\0')
+    fields = g_strsplit (lines[2], "\t", MAX_MAGNET_LABELS + 1);
+  for (guint i = 0; fields != NULL && fields[i] != NULL && i < MAX_MAGNET_LABELS; i++)
+    {
+      g_autofree char *label = g_strcompress (fields[i]);
+
+      if (*label != '\0' && g_utf8_validate (label, -1, NULL))
+        g_strv_builder_add (b, label);
+    }
+  return g_strv_builder_end (b);
 }
 
 /* Resume data */
@@ -1098,6 +1171,60 @@ shoal_state_store_remove_feed_history (ShoalStateStore *self,
   name = g_strconcat (feed_id, ".history", NULL);
   path = g_build_filename (self->dir, FEEDS_DIR, name, NULL);
   g_unlink (path);
+  g_free (path);
+  g_free (name);
+  name = g_strconcat (feed_id, ".feed", NULL);
+  path = g_build_filename (self->dir, FEEDS_DIR, name, NULL);
+  g_unlink (path);
+}
+
+/**
+ * shoal_state_store_load_feed_copy:
+ * @self: a store
+ * @feed_id: the feed's id (hex)
+ * @error: return location for a #GError (%G_FILE_ERROR_NOENT: none saved)
+ *
+ * Returns: (transfer full): the last body fetched of the feed, or %NULL
+ *   with @error set
+ */
+GBytes *
+shoal_state_store_load_feed_copy (ShoalStateStore  *self,
+                                  const char       *feed_id,
+                                  GError          **error)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), NULL);
+  g_return_val_if_fail (feed_id != NULL && feed_id_is_valid (feed_id), NULL);
+  name = g_strconcat (feed_id, ".feed", NULL);
+  return load_feed_file (self, name, error);
+}
+
+/**
+ * shoal_state_store_save_feed_copy:
+ * @self: a store
+ * @feed_id: the feed's id (hex)
+ * @body: the feed's body, as last fetched
+ * @error: return location for a #G_FILE_ERROR
+ *
+ * Keeps the feed's last body, so that its items are known after a restart
+ * when the server answers a conditional request with 304.
+ *
+ * Returns: %TRUE when it is saved
+ */
+gboolean
+shoal_state_store_save_feed_copy (ShoalStateStore  *self,
+                                  const char       *feed_id,
+                                  GBytes           *body,
+                                  GError          **error)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_STATE_STORE (self), FALSE);
+  g_return_val_if_fail (feed_id != NULL && feed_id_is_valid (feed_id), FALSE);
+  g_return_val_if_fail (body != NULL, FALSE);
+  name = g_strconcat (feed_id, ".feed", NULL);
+  return save_feed_file (self, name, body, error);
 }
 
 #define SESSION_STATS_NAME "stats.dat"

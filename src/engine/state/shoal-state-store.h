@@ -22,6 +22,8 @@
  *                                    download rules; its content is feeds/'s
  *   STATE_DIR/feeds/ID.history       what was done with each item of one
  *                                    feed; its content is feeds/'s
+ *   STATE_DIR/feeds/ID.feed          the last body fetched of one feed;
+ *                                    its content is the feed's
  *   STATE_DIR/stats.dat              cumulative session statistics; its
  *                                    content is session/'s
  *
@@ -139,6 +141,14 @@ gboolean         shoal_state_store_save_magnet          (ShoalStateStore  *self,
                                                          ShoalMagnet      *magnet,
                                                          const char       *save_dir,
                                                          GError          **error);
+gboolean         shoal_state_store_save_magnet_with_labels (ShoalStateStore     *self,
+                                                            const char          *id,
+                                                            ShoalMagnet         *magnet,
+                                                            const char          *save_dir,
+                                                            const char * const  *labels,
+                                                            GError             **error);
+char           **shoal_state_store_load_magnet_labels   (ShoalStateStore  *self,
+                                                         const char       *id);
 
 ShoalResumeData *shoal_state_store_load_resume          (ShoalStateStore  *self,
                                                          const char       *id,
@@ -177,5 +187,12 @@ gboolean         shoal_state_store_save_feed_history    (ShoalStateStore  *self,
                                                          GError          **error);
 void             shoal_state_store_remove_feed_history  (ShoalStateStore  *self,
                                                          const char       *feed_id);
+GBytes          *shoal_state_store_load_feed_copy       (ShoalStateStore  *self,
+                                                         const char       *feed_id,
+                                                         GError          **error);
+gboolean         shoal_state_store_save_feed_copy       (ShoalStateStore  *self,
+                                                         const char       *feed_id,
+                                                         GBytes           *body,
+                                                         GError          **error);
 
 G_END_DECLS
