@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "session-fixture.h"
+#include "shoal-be.h"
 #include "shoal-peer-wire.h"
 #include "shoal-session-limits.h"
 #include "shoal-torrent-private.h"
@@ -557,15 +558,15 @@ test_request_runs (Fixture       *f,
       got = 0;
       while (in->len - off >= 4)
         {
-          guint32 len = GUINT32_FROM_BE (*(guint32 *) (in->data + off));
+          guint32 len = shoal_be32_read (in->data + off);
 
           g_assert_cmpuint (len, <=, 16 * 1024 + 9 + 65536);
           if (in->len - off - 4 < len)
             break;
           if (len >= 9 && in->data[off + 4] == SHOAL_PEER_WIRE_PIECE)
             {
-              guint32 piece = GUINT32_FROM_BE (*(guint32 *) (in->data + off + 5));
-              guint32 begin = GUINT32_FROM_BE (*(guint32 *) (in->data + off + 9));
+              guint32 piece = shoal_be32_read (in->data + off + 5);
+              guint32 begin = shoal_be32_read (in->data + off + 9);
               guint64 at = (guint64) piece * 16 * 1024 + begin;
 
               guint w = 0;
