@@ -1181,6 +1181,143 @@ test_pieces_legend_matches (Fixture       *f,
   shoal_session_close (seeder);
 }
 
+/* The switch and the spin button of the options page's row titled @title */
+static void
+find_option (GtkWidget      *page,
+             const char     *title,
+             GtkSwitch     **toggle,
+             GtkSpinButton **spin)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect (page, ADW_TYPE_ACTION_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0)
+      {
+        g_autoptr(GPtrArray) switches = g_ptr_array_new ();
+        g_autoptr(GPtrArray) spins = g_ptr_array_new ();
+
+        collect (rows->pdata[i], GTK_TYPE_SWITCH, switches);
+        collect (rows->pdata[i], GTK_TYPE_SPIN_BUTTON, spins);
+        g_assert_cmpuint (switches->len, ==, 1);
+        *toggle = switches->pdata[0];
+        if (spin != NULL)
+          {
+            g_assert_cmpuint (spins->len, ==, 1);
+            *spin = spins->pdata[0];
+          }
+        return;
+      }
+  g_error ("no option row “%s”", title);
+}
+
+static void
+test_options (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(ShoalTorrent) torrent = add_half_torrent (f);
+  g_autoptr(ShoalTorrent) other = add_full_torrent (f);
+  GtkWidget *page = shoal_details_view_get_page (f->view, "options");
+  GtkSwitch *toggle;
+  GtkSpinButton *spin;
+
+  g_object_set (f->session, "seed-ratio-limit", 2.0, "seed-time-limit", (gint64) 3600,
+                "max-connections-per-torrent", 40u, NULL);
+  shoal_details_view_set_torrent (f->view, torrent);
+  show_page (f, "options");
+
+  /* Nothing of its own yet: every switch off */
+  find_option (page, "Limit Download Speed", &toggle, &spin);
+  g_assert_false (gtk_switch_get_active (toggle));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (spin)));
+  gtk_spin_button_set_value (spin, 250);
+  g_assert_cmpuint (shoal_torrent_get_download_limit (torrent), ==, 0);
+  gtk_switch_set_active (toggle, TRUE);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (spin)));
+  g_assert_cmpuint (shoal_torrent_get_download_limit (torrent), ==, 250 * 1024);
+  gtk_spin_button_set_value (spin, 300);
+  g_assert_cmpuint (shoal_torrent_get_download_limit (torrent), ==, 300 * 1024);
+
+  find_option (page, "Limit Upload Speed", &toggle, &spin);
+  gtk_switch_set_active (toggle, TRUE);
+  gtk_spin_button_set_value (spin, 42);
+  g_assert_cmpuint (shoal_torrent_get_upload_limit (torrent), ==, 42 * 1024);
+
+  /* Seeding limits over the session's */
+  g_assert_cmpfloat_with_epsilon (shoal_torrent_get_seed_ratio_limit (torrent), 2.0, 1e-9);
+  find_option (page, "Own Ratio Limit", &toggle, &spin);
+  g_assert_false (gtk_switch_get_active (toggle));
+  gtk_switch_set_active (toggle, TRUE);
+  gtk_spin_button_set_value (spin, 0.5);
+  g_assert_cmpfloat_with_epsilon (shoal_torrent_get_seed_ratio_limit (torrent), 0.5, 1e-9);
+  find_option (page, "Own Seeding Time Limit", &toggle, &spin);
+  g_assert_false (gtk_switch_get_active (toggle));
+  g_assert_cmpint (shoal_torrent_get_seed_time_limit (torrent), ==, 3600);
+  gtk_switch_set_active (toggle, TRUE);
+  gtk_spin_button_set_value (spin, 90);
+  g_assert_cmpint (shoal_torrent_get_seed_time_limit (torrent), ==, 90 * 60);
+  /* The ratio stays the torrent's own while the time goes back */
+  gtk_switch_set_active (toggle, FALSE);
+  g_assert_cmpint (shoal_torrent_get_seed_time_limit (torrent), ==, 3600);
+  g_assert_cmpfloat_with_epsilon (shoal_torrent_get_seed_ratio_limit (torrent), 0.5, 1e-9);
+
+  find_option (page, "Own Maximum of Peers", &toggle, &spin);
+  g_assert_false (gtk_switch_get_active (toggle));
+  g_assert_cmpuint (shoal_torrent_get_max_connections (torrent), ==, 40);
+  gtk_switch_set_active (toggle, TRUE);
+  gtk_spin_button_set_value (spin, 7);
+  g_assert_cmpuint (shoal_torrent_get_max_connections (torrent), ==, 7);
+
+  find_option (page, "Sequential Download", &toggle, NULL);
+  gtk_switch_set_active (toggle, TRUE);
+  g_assert_true (shoal_torrent_get_sequential (torrent));
+  find_option (page, "First and Last Pieces First", &toggle, NULL);
+  gtk_switch_set_active (toggle, TRUE);
+  g_assert_true (shoal_torrent_get_first_last_pieces (torrent));
+  find_option (page, "Stream", &toggle, NULL);
+  gtk_switch_set_active (toggle, TRUE);
+  g_assert_cmpint (shoal_torrent_get_stream_piece (torrent), >=, 0);
+  gtk_switch_set_active (toggle, FALSE);
+  g_assert_cmpint (shoal_torrent_get_stream_piece (torrent), ==, -1);
+  iterate (100);
+  save_screenshot (f, "options");
+
+  /* Another torrent shows its own values, touching none of the first's */
+  shoal_details_view_set_torrent (f->view, other);
+  iterate (50);
+  find_option (page, "Limit Download Speed", &toggle, &spin);
+  g_assert_false (gtk_switch_get_active (toggle));
+  find_option (page, "Sequential Download", &toggle, NULL);
+  g_assert_false (gtk_switch_get_active (toggle));
+  g_assert_cmpuint (shoal_torrent_get_download_limit (other), ==, 0);
+  g_assert_cmpuint (shoal_torrent_get_download_limit (torrent), ==, 300 * 1024);
+
+  /* And the first one's come back as they were set */
+  shoal_details_view_set_torrent (f->view, torrent);
+  iterate (50);
+  find_option (page, "Limit Download Speed", &toggle, &spin);
+  g_assert_true (gtk_switch_get_active (toggle));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (spin), ==, 300);
+  find_option (page, "Own Ratio Limit", &toggle, &spin);
+  g_assert_true (gtk_switch_get_active (toggle));
+  g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (spin), 0.5, 1e-9);
+  find_option (page, "Own Seeding Time Limit", &toggle, &spin);
+  g_assert_false (gtk_switch_get_active (toggle));
+  find_option (page, "Own Maximum of Peers", &toggle, &spin);
+  g_assert_true (gtk_switch_get_active (toggle));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (spin), ==, 7);
+  find_option (page, "First and Last Pieces First", &toggle, NULL);
+  g_assert_true (gtk_switch_get_active (toggle));
+
+  /* Switched off: the session's again */
+  find_option (page, "Own Maximum of Peers", &toggle, &spin);
+  gtk_switch_set_active (toggle, FALSE);
+  g_assert_cmpuint (shoal_torrent_get_max_connections (torrent), ==, 40);
+  find_option (page, "Limit Download Speed", &toggle, &spin);
+  gtk_switch_set_active (toggle, FALSE);
+  g_assert_cmpuint (shoal_torrent_get_download_limit (torrent), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1205,6 +1342,7 @@ main (int   argc,
   ADD ("/app/details/bandwidth/graph", test_bandwidth);
   ADD ("/app/details/pieces/legend-matches-map", test_pieces_legend_matches);
   ADD ("/app/details/magnet/before-and-after-metadata", test_magnet);
+  ADD ("/app/details/options/values-reach-engine", test_options);
 
   return g_test_run ();
 }
