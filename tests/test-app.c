@@ -2285,6 +2285,138 @@ window_shown (gpointer data)
   return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
 }
 
+/* Queue */
+
+static gboolean
+is_queued (gpointer data)
+{
+  return shoal_torrent_get_state (data) == SHOAL_TORRENT_STATE_QUEUED;
+}
+
+static gboolean
+is_downloading (gpointer data)
+{
+  return shoal_torrent_get_state (data) == SHOAL_TORRENT_STATE_DOWNLOADING;
+}
+
+static void
+select_torrent (ShoalTorrent *torrent,
+                gboolean      only)
+{
+  GListModel *model = shown ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(ShoalTorrentRow) row = g_list_model_get_item (model, i);
+
+      if (shoal_torrent_row_get_torrent (row) == torrent)
+        {
+          gtk_selection_model_select_item (GTK_SELECTION_MODEL (shoal_window_get_selection (window)), i, only);
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* The action an accelerator runs, which must be that one alone */
+static void
+assert_accel (const char *accel,
+              const char *action)
+{
+  g_auto(GStrv) actions = gtk_application_get_actions_for_accel (GTK_APPLICATION (app), accel);
+
+  g_assert_cmpuint (g_strv_length (actions), ==, 1);
+  g_assert_cmpstr (actions[0], ==, action);
+}
+
+/* Preferences › Seeding › Queue sets the session's limits; with one
+ * active download the others show Queued, and the list's queue actions
+ * (their accelerators, the context menu) change which one runs. */
+static void
+test_queue_limits_and_moves (void)
+{
+  GSettings *settings = shoal_application_get_settings (app);
+  ShoalPreferencesWindow *preferences;
+  GtkWidget *row;
+  guint max = 99;
+  ShoalTorrent *a, *b, *c;
+
+  remove_all_torrents ();
+  g_object_set (session (), "stalled-seconds", 3600u, NULL);
+  preferences = shoal_preferences_window_new (app);
+  gtk_window_present (GTK_WINDOW (preferences));
+  row = find_row_titled (GTK_WIDGET (preferences), "Active _Downloads");
+  g_assert_nonnull (row);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_widget (row, GTK_TYPE_SPIN_BUTTON)), 1);
+  g_assert_cmpint (g_settings_get_int (settings, "max-active-downloads"), ==, 1);
+  g_object_get (session (), "max-active-downloads", &max, NULL);
+  g_assert_cmpuint (max, ==, 1);
+  row = find_row_titled (GTK_WIDGET (preferences), "Active S_eeds");
+  g_assert_nonnull (row);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_widget (row, GTK_TYPE_SPIN_BUTTON)), 3);
+  g_object_get (session (), "max-active-seeds", &max, NULL);
+  g_assert_cmpuint (max, ==, 3);
+  gtk_window_destroy (GTK_WINDOW (preferences));
+
+  a = add_torrent ("queue-a", 1000);
+  b = add_torrent ("queue-b", 1000);
+  c = add_torrent ("queue-c", 1000);
+  g_assert_true (wait_for (paused, a) && wait_for (paused, b) && wait_for (paused, c));
+  g_assert_true (wait_for (n_shown_is, GUINT_TO_POINTER (3)));
+  gtk_selection_model_select_all (shoal_window_get_selection (window));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "start", NULL);
+  /* The first in the queue downloads, the others wait, and say so */
+  g_assert_true (wait_for (is_downloading, a));
+  g_assert_true (wait_for (is_queued, b));
+  g_assert_true (wait_for (is_queued, c));
+  g_assert_true (wait_for (text_shown, (gpointer) "Queued"));
+
+  /* The shortcuts, and nothing else on them */
+  assert_accel ("<Alt>Up", "win.queue-up");
+  assert_accel ("<Alt>Down", "win.queue-down");
+  assert_accel ("<Alt>Home", "win.queue-top");
+  assert_accel ("<Alt>End", "win.queue-bottom");
+
+  /* c to the top: it runs, a waits */
+  select_torrent (c, TRUE);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "queue-top"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "queue-top", NULL);
+  g_assert_cmpuint (shoal_torrent_get_queue_position (c), <, shoal_torrent_get_queue_position (a));
+  g_assert_true (wait_for (is_downloading, c));
+  g_assert_true (wait_for (is_queued, a));
+
+  /* c down one: after a, which runs again */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "queue-down", NULL);
+  g_assert_cmpuint (shoal_torrent_get_queue_position (a), <, shoal_torrent_get_queue_position (c));
+  g_assert_cmpuint (shoal_torrent_get_queue_position (c), <, shoal_torrent_get_queue_position (b));
+  g_assert_true (wait_for (is_downloading, a));
+  g_assert_true (wait_for (is_queued, c));
+
+  /* a to the bottom, b up one: b, c, a */
+  select_torrent (a, TRUE);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "queue-bottom", NULL);
+  select_torrent (b, TRUE);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "queue-up", NULL);
+  g_assert_cmpuint (shoal_torrent_get_queue_position (b), <, shoal_torrent_get_queue_position (c));
+  g_assert_cmpuint (shoal_torrent_get_queue_position (c), <, shoal_torrent_get_queue_position (a));
+  g_assert_true (wait_for (is_downloading, b));
+  g_assert_true (wait_for (is_queued, a));
+
+  /* Two selected go to the top keeping their order: c, a, b */
+  select_torrent (c, TRUE);
+  select_torrent (a, FALSE);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "queue-top", NULL);
+  g_assert_cmpuint (shoal_torrent_get_queue_position (c), <, shoal_torrent_get_queue_position (a));
+  g_assert_cmpuint (shoal_torrent_get_queue_position (a), <, shoal_torrent_get_queue_position (b));
+  g_assert_true (wait_for (is_downloading, c));
+
+  g_settings_reset (settings, "max-active-downloads");
+  g_settings_reset (settings, "max-active-seeds");
+  g_object_get (session (), "max-active-downloads", &max, NULL);
+  g_assert_cmpuint (max, ==, 0);
+  remove_all_torrents ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2360,6 +2492,7 @@ main (int   argc,
   g_test_add_func ("/app/window/adaptive-layout", test_adaptive_layout);
   g_test_add_func ("/app/window/close-dialog-enter", test_close_dialog_enter);
   g_test_add_func ("/app/window/dialog-fits-parent", test_dialog_fits_parent);
+  g_test_add_func ("/app/window/queue-limits-and-moves", test_queue_limits_and_moves);
 
   ret = g_test_run ();
 

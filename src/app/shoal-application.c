@@ -186,6 +186,16 @@ int_to_uint_mapping (GValue   *value,
   return TRUE;
 }
 
+/* 0 is "no limit" for these keys */
+static gboolean
+int_to_uint0_mapping (GValue   *value,
+                      GVariant *variant,
+                      gpointer  user_data)
+{
+  g_value_set_uint (value, (guint) MAX (g_variant_get_int32 (variant), 0));
+  return TRUE;
+}
+
 /* An empty (or relative) download-dir means the default folder. */
 static gboolean
 download_dir_mapping (GValue   *value,
@@ -271,6 +281,10 @@ bind_settings (ShoalApplication *self)
                                 G_SETTINGS_BIND_GET, minutes_to_seconds_mapping, NULL, NULL, NULL);
   bind_speed_limits (self);
   bind_seed_ratio_limit (self);
+  g_settings_bind_with_mapping (self->settings, "max-active-downloads", self->session, "max-active-downloads",
+                                G_SETTINGS_BIND_GET, int_to_uint0_mapping, NULL, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "max-active-seeds", self->session, "max-active-seeds",
+                                G_SETTINGS_BIND_GET, int_to_uint0_mapping, NULL, NULL, NULL);
 }
 
 static ShoalSession *
@@ -681,6 +695,12 @@ shoal_application_startup (GApplication *application)
     { "win.search", { "<Control>f", NULL } },
     { "win.start", { "<Control>s", NULL } },
     { "win.pause", { "<Control>p", NULL } },
+    /* Alt: the list view keeps Control with the arrows for moving its
+     * cursor without selecting. */
+    { "win.queue-up", { "<Alt>Up", NULL } },
+    { "win.queue-down", { "<Alt>Down", NULL } },
+    { "win.queue-top", { "<Alt>Home", "<Alt>Page_Up", NULL } },
+    { "win.queue-bottom", { "<Alt>End", "<Alt>Page_Down", NULL } },
   };
 
   G_APPLICATION_CLASS (shoal_application_parent_class)->startup (application);

@@ -48,6 +48,8 @@ struct _ShoalPreferencesWindow
   GtkSpinButton        *seed_hours_spin;
   GtkSpinButton        *seed_minutes_spin;
   gboolean              updating_seed_time;
+  GtkSpinButton        *max_downloads_spin;
+  GtkSpinButton        *max_seeds_spin;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalPreferencesWindow, shoal_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -168,6 +170,8 @@ bind_settings (ShoalPreferencesWindow *self)
     { "alt-upload-limit", G_STRUCT_OFFSET (ShoalPreferencesWindow, alt_up_spin), "value" },
     { "seed-ratio-limit-enabled", G_STRUCT_OFFSET (ShoalPreferencesWindow, ratio_switch), "active" },
     { "seed-ratio-limit", G_STRUCT_OFFSET (ShoalPreferencesWindow, ratio_spin), "value" },
+    { "max-active-downloads", G_STRUCT_OFFSET (ShoalPreferencesWindow, max_downloads_spin), "value" },
+    { "max-active-seeds", G_STRUCT_OFFSET (ShoalPreferencesWindow, max_seeds_spin), "value" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bindings); i++)
@@ -248,6 +252,8 @@ shoal_preferences_window_class_init (ShoalPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, port_group);
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, seed_hours_spin);
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, seed_minutes_spin);
+  gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, max_downloads_spin);
+  gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, max_seeds_spin);
 }
 
 static void

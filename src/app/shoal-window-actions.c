@@ -108,6 +108,10 @@ shoal_window_update_actions (ShoalWindow *self)
   set_enabled (self, "open-data", selected->len > 0);
   set_enabled (self, "open-folder", selected->len > 0);
   set_enabled (self, "copy-magnet", selected->len > 0);
+  set_enabled (self, "queue-up", selected->len > 0);
+  set_enabled (self, "queue-down", selected->len > 0);
+  set_enabled (self, "queue-top", selected->len > 0);
+  set_enabled (self, "queue-bottom", selected->len > 0);
 }
 
 /* Adding */
@@ -582,6 +586,69 @@ show_list_action (GSimpleAction *action,
   shoal_window_show_list (SHOAL_WINDOW (user_data));
 }
 
+/* Queue */
+
+static int
+compare_queue_position (gconstpointer a,
+                        gconstpointer b)
+{
+  guint pa = shoal_torrent_get_queue_position (*(ShoalTorrent **) a);
+  guint pb = shoal_torrent_get_queue_position (*(ShoalTorrent **) b);
+
+  return pa < pb ? -1 : pa > pb;
+}
+
+/* Several torrents move keeping their order among themselves: moved up
+ * or to the top from the front one, down or to the bottom from the back
+ * one (a move to the top puts the one moved last first). */
+static void
+queue_move (ShoalWindow    *self,
+            ShoalQueueMove  move)
+{
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  gboolean from_front = move == SHOAL_QUEUE_MOVE_UP || move == SHOAL_QUEUE_MOVE_BOTTOM;
+
+  g_ptr_array_sort (selected, compare_queue_position);
+  for (guint i = 0; i < selected->len; i++)
+    {
+      ShoalTorrent *torrent = g_ptr_array_index (selected, from_front ? i : selected->len - 1 - i);
+
+      shoal_session_queue_move (self->session, torrent, move);
+    }
+}
+
+static void
+queue_up_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  queue_move (user_data, SHOAL_QUEUE_MOVE_UP);
+}
+
+static void
+queue_down_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  queue_move (user_data, SHOAL_QUEUE_MOVE_DOWN);
+}
+
+static void
+queue_top_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  queue_move (user_data, SHOAL_QUEUE_MOVE_TOP);
+}
+
+static void
+queue_bottom_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  queue_move (user_data, SHOAL_QUEUE_MOVE_BOTTOM);
+}
+
 static const GActionEntry win_actions[] = {
   { .name = "add-file", .activate = add_file_action },
   { .name = "add-link", .activate = add_link_action },
@@ -595,6 +662,10 @@ static const GActionEntry win_actions[] = {
   { .name = "copy-magnet", .activate = copy_magnet_action },
   { .name = "search", .activate = search_action },
   { .name = "show-list", .activate = show_list_action },
+  { .name = "queue-up", .activate = queue_up_action },
+  { .name = "queue-down", .activate = queue_down_action },
+  { .name = "queue-top", .activate = queue_top_action },
+  { .name = "queue-bottom", .activate = queue_bottom_action },
 };
 
 /* Pointer and drops */
