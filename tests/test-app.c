@@ -2417,6 +2417,142 @@ test_queue_limits_and_moves (void)
   remove_all_torrents ();
 }
 
+/* Set Location… and Ask Trackers for More Peers */
+
+static gboolean
+move_done (gpointer data)
+{
+  return shoal_move_dialog_is_done (data);
+}
+
+static gboolean
+no_toplevel_dialog (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (SHOAL_IS_MOVE_DIALOG (w))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+action_enabled (gpointer data)
+{
+  return g_action_group_get_action_enabled (G_ACTION_GROUP (window), data);
+}
+
+static void
+assert_file_is (const char   *path,
+                const guint8 *data,
+                gsize         size)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    g_error ("%s is missing", path);
+  g_assert_cmpuint (length, ==, size);
+  g_assert_true (memcmp (contents, data, size) == 0);
+}
+
+static void
+test_set_location_and_reannounce (void)
+{
+  const gsize size = 3 * 1024 * 1024 + 123;
+  g_autofree guint8 *data = g_malloc (size);
+  g_autofree char *old_path = g_build_filename (download_dir, "move-me", NULL);
+  g_autofree char *dest = g_build_filename (tmp_dir, "moved", NULL);
+  g_autofree char *new_path = g_build_filename (dest, "move-me", NULL);
+  g_autofree char *blocker = g_build_filename (tmp_dir, "not-a-folder", NULL);
+  g_autoptr(ShoalMoveDialog) dialog = NULL;
+  g_autoptr(GError) error = NULL;
+  ShoalTorrent *torrent;
+  GRand *rand = g_rand_new_with_seed (15);
+
+  remove_all_torrents ();
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) g_rand_int (rand);
+  g_rand_free (rand);
+  g_assert_true (g_file_set_contents (old_path, (const char *) data, size, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir_with_parents (dest, 0700), ==, 0);
+  torrent = add_torrent ("move-me", size);
+  g_assert_true (wait_for (paused, torrent));
+  select_torrent (torrent, TRUE);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "set-location"));
+  /* Not running: no tracker to ask */
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "reannounce"));
+
+  /* A destination that cannot be a folder: the dialog says why, and the
+   * data stays where it was. */
+  g_assert_true (g_file_set_contents (blocker, "x", 1, NULL));
+  dialog = g_object_ref (shoal_window_move_selected (window, blocker));
+  g_assert_true (wait_for (move_done, dialog));
+  g_assert_nonnull (shoal_move_dialog_get_error (dialog));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "Could Not Move the Data");
+  g_assert_cmpstr (shoal_torrent_get_save_dir (torrent), ==, download_dir);
+  assert_file_is (old_path, data, size);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_clear_object (&dialog);
+
+  /* Cancelled at once: all the data in one place or the other */
+  dialog = g_object_ref (shoal_window_move_selected (window, dest));
+  shoal_move_dialog_cancel (dialog);
+  g_assert_true (wait_for (move_done, dialog));
+  g_assert_true (wait_for (no_toplevel_dialog, NULL));
+  g_test_message ("cancelled move: save dir %s, error %s, old %d, new %d", shoal_torrent_get_save_dir (torrent),
+                  shoal_move_dialog_get_error (dialog) != NULL ? shoal_move_dialog_get_error (dialog)->message : "none",
+                  g_file_test (old_path, G_FILE_TEST_EXISTS), g_file_test (new_path, G_FILE_TEST_EXISTS));
+  if (g_strcmp0 (shoal_torrent_get_save_dir (torrent), download_dir) == 0)
+    {
+      assert_file_is (old_path, data, size);
+      g_assert_false (g_file_test (new_path, G_FILE_TEST_EXISTS));
+    }
+  else
+    {
+      g_assert_cmpstr (shoal_torrent_get_save_dir (torrent), ==, dest);
+      assert_file_is (new_path, data, size);
+      g_assert_true (g_rename (new_path, old_path) == 0);
+      g_clear_object (&dialog);
+      dialog = g_object_ref (shoal_window_move_selected (window, download_dir));
+      g_assert_true (wait_for (move_done, dialog));
+    }
+  g_clear_object (&dialog);
+
+  /* Moved: byte for byte, and the bar full before the dialog goes */
+  dialog = g_object_ref (shoal_window_move_selected (window, dest));
+  g_assert_nonnull (dialog);
+  g_assert_true (wait_for (move_done, dialog));
+  g_assert_null (shoal_move_dialog_get_error (dialog));
+  g_assert_cmpfloat (shoal_move_dialog_get_fraction (dialog), ==, 1.0);
+  g_assert_true (wait_for (no_toplevel_dialog, NULL));
+  g_assert_cmpstr (shoal_torrent_get_save_dir (torrent), ==, dest);
+  assert_file_is (new_path, data, size);
+  g_assert_false (g_file_test (old_path, G_FILE_TEST_EXISTS));
+  /* Already there: nothing to do, no dialog */
+  g_assert_null (shoal_window_move_selected (window, dest));
+
+  /* Running: the trackers can be asked (there is none; the engine still
+   * says the torrent asked) */
+  shoal_torrent_start (torrent);
+  g_assert_true (wait_for (state_is, torrent));
+  g_assert_true (wait_for (action_enabled, (gpointer) "reannounce"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "reannounce", NULL);
+  g_assert_cmpstr (shoal_window_get_last_toast (window), !=, "The torrent is not running");
+  shoal_torrent_pause (torrent);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "reannounce", NULL);
+  g_assert_cmpstr (shoal_window_get_last_toast (window), ==, "The torrent is not running");
+
+  g_unlink (blocker);
+  remove_all_torrents ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2493,6 +2629,7 @@ main (int   argc,
   g_test_add_func ("/app/window/close-dialog-enter", test_close_dialog_enter);
   g_test_add_func ("/app/window/dialog-fits-parent", test_dialog_fits_parent);
   g_test_add_func ("/app/window/queue-limits-and-moves", test_queue_limits_and_moves);
+  g_test_add_func ("/app/window/set-location-and-reannounce", test_set_location_and_reannounce);
 
   ret = g_test_run ();
 

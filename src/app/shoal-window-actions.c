@@ -16,6 +16,7 @@
 
 #include "shoal-add-dialog.h"
 #include "shoal-file-chooser.h"
+#include "shoal-move-dialog.h"
 #include "shoal-new-torrent-dialog.h"
 #include "shoal-remove-dialog.h"
 #include "shoal-torrent-item.h"
@@ -108,6 +109,8 @@ shoal_window_update_actions (ShoalWindow *self)
   set_enabled (self, "open-data", selected->len > 0);
   set_enabled (self, "open-folder", selected->len > 0);
   set_enabled (self, "copy-magnet", selected->len > 0);
+  set_enabled (self, "set-location", selected->len > 0);
+  set_enabled (self, "reannounce", any_active);
   set_enabled (self, "queue-up", selected->len > 0);
   set_enabled (self, "queue-down", selected->len > 0);
   set_enabled (self, "queue-top", selected->len > 0);
@@ -586,6 +589,77 @@ show_list_action (GSimpleAction *action,
   shoal_window_show_list (SHOAL_WINDOW (user_data));
 }
 
+/* Set Location… and Ask Trackers for More Peers */
+
+/**
+ * shoal_window_move_selected:
+ * @self: a window
+ * @save_dir: the folder to move the selected torrents' data to
+ *
+ * What Set Location… does once the folder is chosen: moves the data
+ * with a progress dialog, which can cancel.
+ *
+ * Returns: (transfer none) (nullable): the dialog; %NULL when there is
+ *   nothing to move
+ */
+ShoalMoveDialog *
+shoal_window_move_selected (ShoalWindow *self,
+                            const char  *save_dir)
+{
+  g_autoptr(GPtrArray) selected = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (save_dir != NULL, NULL);
+
+  selected = shoal_window_dup_selected (self);
+  if (selected->len == 0)
+    return NULL;
+  return shoal_move_dialog_new (GTK_WINDOW (self), selected, save_dir);
+}
+
+static void
+location_chosen_cb (GtkWindow  *parent,
+                    GListModel *files)
+{
+  g_autoptr(GFile) folder = g_list_model_get_item (files, 0);
+  g_autofree char *path = folder != NULL ? g_file_get_path (folder) : NULL;
+
+  if (path != NULL)
+    shoal_window_move_selected (SHOAL_WINDOW (parent), path);
+}
+
+static void
+set_location_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  g_autoptr(GFile) current = NULL;
+
+  if (selected->len == 0)
+    return;
+  current = g_file_new_for_path (shoal_torrent_get_save_dir (g_ptr_array_index (selected, 0)));
+  shoal_file_chooser_show (GTK_WINDOW (self), SHOAL_FILE_CHOOSER_FOLDER, _("Set Location"), _("_Move Here"),
+                           current, NULL, location_chosen_cb);
+}
+
+static void
+reannounce_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  guint asked = 0;
+
+  for (guint i = 0; i < selected->len; i++)
+    asked += shoal_torrent_reannounce (g_ptr_array_index (selected, i)) ? 1 : 0;
+  if (asked == 0 && selected->len > 0)
+    shoal_window_add_toast (self, g_dngettext (GETTEXT_PACKAGE, "The torrent is not running",
+                                               "None of the torrents is running", selected->len));
+}
+
 /* Queue */
 
 static int
@@ -662,6 +736,8 @@ static const GActionEntry win_actions[] = {
   { .name = "copy-magnet", .activate = copy_magnet_action },
   { .name = "search", .activate = search_action },
   { .name = "show-list", .activate = show_list_action },
+  { .name = "set-location", .activate = set_location_action },
+  { .name = "reannounce", .activate = reannounce_action },
   { .name = "queue-up", .activate = queue_up_action },
   { .name = "queue-down", .activate = queue_down_action },
   { .name = "queue-top", .activate = queue_top_action },
