@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "shoal-bandwidth-page.h"
+#include "shoal-file-node.h"
 #include "shoal-format.h"
 #include "shoal-details-view.h"
 #include "shoal-engine.h"
@@ -1318,6 +1319,103 @@ test_options (Fixture       *f,
   g_assert_cmpuint (shoal_torrent_get_download_limit (torrent), ==, 0);
 }
 
+/* Selects the row of the Files page named @name */
+static void
+select_file_row (GtkWidget  *page,
+                 const char *name)
+{
+  GtkSelectionModel *model = gtk_column_view_get_model (find_column_view (page));
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
+    {
+      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (model), i);
+      g_autoptr(ShoalFileNode) node = gtk_tree_list_row_get_item (row);
+
+      if (g_strcmp0 (shoal_file_node_get_name (node), name) == 0)
+        {
+          g_assert_true (gtk_selection_model_select_item (model, i, TRUE));
+          return;
+        }
+    }
+  g_error ("no row “%s”", name);
+}
+
+static void
+rename_through_dialog (GtkWidget  *page,
+                       const char *name)
+{
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+  AdwMessageDialog *dialog;
+  GtkWidget *entry, *rename = NULL;
+
+  g_assert_true (gtk_widget_activate_action (page, "files.rename", NULL));
+  iterate (50);
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  entry = adw_message_dialog_get_extra_child (dialog);
+  g_assert_true (GTK_IS_ENTRY (entry));
+  /* Not a name: a path, or nothing */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "x/y");
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "rename"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "rename"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), name);
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "rename"));
+  collect (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_button_get_label (buttons->pdata[i]), "_Rename") == 0)
+      rename = buttons->pdata[i];
+  g_assert_nonnull (rename);
+  g_assert_true (gtk_widget_activate (rename));
+  g_assert_true (wait_for (no_dialog, NULL));
+}
+
+static void
+test_files_rename (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(ShoalTorrent) torrent = add_half_torrent (f);
+  GtkWidget *page = shoal_details_view_get_page (f->view, "files");
+  g_autofree char *old_path = g_build_filename (f->tmp, "data", "Half Torrent", "a.bin", NULL);
+  g_autofree char *new_path = g_build_filename (f->tmp, "data", "Half Torrent", "first.bin", NULL);
+  guint a = file_index (torrent, "a.bin");
+  guint b = file_index (torrent, "sub/b.bin");
+  g_autofree char *path = NULL;
+
+  shoal_details_view_set_torrent (f->view, torrent);
+  show_page (f, "files");
+  /* Nothing selected: nothing to rename */
+  g_assert_false (gtk_widget_activate_action (page, "files.rename", NULL) && find_dialog () != NULL);
+
+  /* A file: on disk, in the engine, in the tree */
+  select_file_row (page, "a.bin");
+  rename_through_dialog (page, "first.bin");
+  g_assert_true (g_file_test (new_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (g_file_test (old_path, G_FILE_TEST_EXISTS));
+  path = shoal_torrent_dup_file_path (torrent, a);
+  g_assert_true (g_str_has_suffix (path, "first.bin"));
+  iterate (100);
+  g_assert_true (has_label (page, "first.bin"));
+  g_assert_false (has_label (page, "a.bin"));
+
+  /* A folder: every file under it */
+  select_file_row (page, "sub");
+  rename_through_dialog (page, "inner");
+  g_clear_pointer (&path, g_free);
+  path = shoal_torrent_dup_file_path (torrent, b);
+  g_assert_true (g_str_has_suffix (path, "inner" G_DIR_SEPARATOR_S "b.bin"));
+  iterate (100);
+  g_assert_true (has_label (page, "inner"));
+  g_assert_false (has_label (page, "sub"));
+
+  /* Another torrent and back: the tree shows the names the files have */
+  shoal_details_view_set_torrent (f->view, NULL);
+  shoal_details_view_set_torrent (f->view, torrent);
+  iterate (150);
+  g_assert_true (has_label (page, "first.bin"));
+  g_assert_true (has_label (page, "inner"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1343,6 +1441,7 @@ main (int   argc,
   ADD ("/app/details/pieces/legend-matches-map", test_pieces_legend_matches);
   ADD ("/app/details/magnet/before-and-after-metadata", test_magnet);
   ADD ("/app/details/options/values-reach-engine", test_options);
+  ADD ("/app/details/files/rename", test_files_rename);
 
   return g_test_run ();
 }
