@@ -2553,6 +2553,159 @@ test_set_location_and_reannounce (void)
   remove_all_torrents ();
 }
 
+/* Preferences: folders, schedule, metered connections */
+
+static GtkWidget *
+find_button_tooltip (GtkWidget  *root,
+                     const char *tooltip)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_tooltip (child, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_toggle_labelled (GtkWidget  *root,
+                      const char *label)
+{
+  if (GTK_IS_TOGGLE_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_toggle_labelled (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+one_torrent (gpointer data)
+{
+  return g_list_model_get_n_items (shoal_session_get_torrents (session ())) == 1;
+}
+
+static void
+test_preferences_extras_reach_session (void)
+{
+  GSettings *settings = shoal_application_get_settings (app);
+  ShoalPreferencesWindow *preferences;
+  g_autofree char *incomplete = g_build_filename (tmp_dir, "incomplete", NULL);
+  g_autofree char *watch = g_build_filename (tmp_dir, "watch", NULL);
+  g_autofree char *watched = g_build_filename (watch, "new.torrent", NULL);
+  g_autofree char *watched_added = g_build_filename (watch, "new.torrent.added", NULL);
+  g_autofree char *dir = NULL;
+  GtkWidget *row, *spins;
+  guint minute = 0, days = 0;
+  gboolean scheduled = FALSE;
+  ShoalMeteredPolicy policy = SHOAL_METERED_IGNORE;
+  guint64 alt_down = 0;
+
+  remove_all_torrents ();
+  g_assert_cmpint (g_mkdir_with_parents (incomplete, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (watch, 0700), ==, 0);
+  preferences = shoal_preferences_window_new (app);
+  gtk_window_present (GTK_WINDOW (preferences));
+
+  /* Folders: the row shows the key, which reaches the session */
+  row = find_row_titled (GTK_WIDGET (preferences), "_Incomplete Downloads");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "None");
+  g_settings_set_string (settings, "incomplete-dir", incomplete);
+  g_object_get (session (), "incomplete-dir", &dir, NULL);
+  g_assert_cmpstr (dir, ==, incomplete);
+  g_clear_pointer (&dir, g_free);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, incomplete);
+  g_signal_emit_by_name (find_button_tooltip (row, "No Folder"), "clicked");
+  dir = g_settings_get_string (settings, "incomplete-dir");
+  g_assert_cmpstr (dir, ==, "");
+  g_clear_pointer (&dir, g_free);
+  g_object_get (session (), "incomplete-dir", &dir, NULL);
+  g_assert_null (dir);
+
+  /* The watch folder adds what is put in it, and renames it */
+  g_assert_nonnull (find_row_titled (GTK_WIDGET (preferences), "_Watch Folder"));
+  g_settings_set_string (settings, "watch-dir", watch);
+  g_object_get (session (), "watch-dir", &dir, NULL);
+  g_assert_cmpstr (dir, ==, watch);
+  g_clear_pointer (&dir, g_free);
+  {
+    guint64 size = 5000;
+    g_autoptr(ShoalMetainfo) info = make_metainfo ("watched", 1, &size);
+    GBytes *bytes = shoal_metainfo_get_bytes (info);
+
+    g_assert_true (g_file_set_contents (watched, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
+                                        NULL));
+  }
+  g_assert_true (wait_for (one_torrent, NULL));
+  g_assert_true (wait_for (label_shown, (gpointer) "watched"));
+  g_settings_reset (settings, "watch-dir");
+  g_object_get (session (), "watch-dir", &dir, NULL);
+  g_assert_null (dir);
+  g_assert_true (g_file_test (watched_added, G_FILE_TEST_IS_REGULAR));
+
+  /* The schedule */
+  row = find_row_titled (GTK_WIDGET (preferences), "Use the _Schedule");
+  g_assert_nonnull (row);
+  gtk_switch_set_active (GTK_SWITCH (find_widget (row, GTK_TYPE_SWITCH)), TRUE);
+  g_object_get (session (), "alt-schedule-enabled", &scheduled, NULL);
+  g_assert_true (scheduled);
+  row = find_row_titled (GTK_WIDGET (preferences), "_From");
+  spins = find_widget (row, GTK_TYPE_SPIN_BUTTON);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spins), 8);
+  g_assert_cmpint (g_settings_get_int (settings, "alt-begin-minute"), ==, 8 * 60);
+  g_object_get (session (), "alt-begin-minute", &minute, NULL);
+  g_assert_cmpuint (minute, ==, 8 * 60);
+  g_settings_set_int (settings, "alt-end-minute", 23 * 60 + 45);
+  g_object_get (session (), "alt-end-minute", &minute, NULL);
+  g_assert_cmpuint (minute, ==, 23 * 60 + 45);
+  row = find_row_titled (GTK_WIDGET (preferences), "_To");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (find_widget (row, GTK_TYPE_SPIN_BUTTON))), ==, 23);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (find_toggle_labelled (GTK_WIDGET (preferences), "Sun")), FALSE);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (find_toggle_labelled (GTK_WIDGET (preferences), "Sat")), FALSE);
+  g_object_get (session (), "alt-days", &days, NULL);
+  g_assert_cmpuint (days, ==, 0x1f);
+  g_settings_set_int (settings, "alt-download-limit", 33);
+  g_object_get (session (), "alt-download-limit", &alt_down, NULL);
+  g_assert_cmpuint (alt_down, ==, 33 * 1024);
+
+  /* Metered connections */
+  row = find_row_titled (GTK_WIDGET (preferences), "On a _Metered Connection");
+  g_assert_nonnull (row);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), 2);
+  dir = g_settings_get_string (settings, "metered-policy");
+  g_assert_cmpstr (dir, ==, "pause");
+  g_clear_pointer (&dir, g_free);
+  g_object_get (session (), "metered-policy", &policy, NULL);
+  g_assert_cmpint (policy, ==, SHOAL_METERED_PAUSE);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), 1);
+  g_object_get (session (), "metered-policy", &policy, NULL);
+  g_assert_cmpint (policy, ==, SHOAL_METERED_LIMIT);
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  for (guint i = 0; i < 8; i++)
+    {
+      const char *keys[] = { "alt-schedule-enabled", "alt-begin-minute", "alt-end-minute", "alt-days",
+                             "alt-download-limit", "metered-policy", "incomplete-dir", "watch-remove" };
+
+      g_settings_reset (settings, keys[i]);
+    }
+  g_object_get (session (), "alt-schedule-enabled", &scheduled, "metered-policy", &policy, NULL);
+  g_assert_false (scheduled);
+  g_assert_cmpint (policy, ==, SHOAL_METERED_IGNORE);
+  remove_all_torrents ();
+  /* The list's transitions end before the next test measures the window */
+  spin (500);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2619,6 +2772,7 @@ main (int   argc,
   g_test_add_func ("/app/preferences/port-applies-live", test_port_applies_live);
   g_test_add_func ("/app/preferences/discovery-reaches-engine", test_discovery_reaches_engine);
   g_test_add_func ("/app/preferences/port-mapping-row", test_port_mapping_row);
+  g_test_add_func ("/app/preferences/extras-reach-session", test_preferences_extras_reach_session);
   g_test_add_func ("/app/new-torrent/parse-fields", test_new_torrent_parse_fields);
   g_test_add_func ("/app/new-torrent/create-save-copy-seed", test_new_torrent_create_and_seed);
   g_test_add_func ("/app/new-torrent/errors-and-stop", test_new_torrent_errors_and_stop);

@@ -196,6 +196,18 @@ int_to_uint0_mapping (GValue   *value,
   return TRUE;
 }
 
+/* An empty (or relative) folder key means none */
+static gboolean
+optional_dir_mapping (GValue   *value,
+                      GVariant *variant,
+                      gpointer  user_data)
+{
+  const char *dir = g_variant_get_string (variant, NULL);
+
+  g_value_set_string (value, dir[0] != '\0' && g_path_is_absolute (dir) ? dir : NULL);
+  return TRUE;
+}
+
 /* An empty (or relative) download-dir means the default folder. */
 static gboolean
 download_dir_mapping (GValue   *value,
@@ -285,6 +297,26 @@ bind_settings (ShoalApplication *self)
                                 G_SETTINGS_BIND_GET, int_to_uint0_mapping, NULL, NULL, NULL);
   g_settings_bind_with_mapping (self->settings, "max-active-seeds", self->session, "max-active-seeds",
                                 G_SETTINGS_BIND_GET, int_to_uint0_mapping, NULL, NULL, NULL);
+  /* The engine switches to the alternative limits by itself on their
+   * schedule or a metered network: it has them too. */
+  g_settings_bind_with_mapping (self->settings, "alt-download-limit", self->session, "alt-download-limit",
+                                G_SETTINGS_BIND_GET, kib_to_bytes_mapping, NULL, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "alt-upload-limit", self->session, "alt-upload-limit",
+                                G_SETTINGS_BIND_GET, kib_to_bytes_mapping, NULL, NULL, NULL);
+  g_settings_bind (self->settings, "alt-schedule-enabled", self->session, "alt-schedule-enabled",
+                   G_SETTINGS_BIND_GET);
+  g_settings_bind_with_mapping (self->settings, "alt-days", self->session, "alt-days",
+                                G_SETTINGS_BIND_GET, int_to_uint0_mapping, NULL, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "alt-begin-minute", self->session, "alt-begin-minute",
+                                G_SETTINGS_BIND_GET, int_to_uint0_mapping, NULL, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "alt-end-minute", self->session, "alt-end-minute",
+                                G_SETTINGS_BIND_GET, int_to_uint0_mapping, NULL, NULL, NULL);
+  g_settings_bind (self->settings, "metered-policy", self->session, "metered-policy", G_SETTINGS_BIND_GET);
+  g_settings_bind_with_mapping (self->settings, "incomplete-dir", self->session, "incomplete-dir",
+                                G_SETTINGS_BIND_GET, optional_dir_mapping, NULL, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "watch-dir", self->session, "watch-dir",
+                                G_SETTINGS_BIND_GET, optional_dir_mapping, NULL, NULL, NULL);
+  g_settings_bind (self->settings, "watch-remove", self->session, "watch-remove", G_SETTINGS_BIND_GET);
 }
 
 static ShoalSession *

@@ -15,6 +15,7 @@
 #include "shoal-file-chooser.h"
 #include "shoal-port-mapping-row.h"
 #include "shoal-preferences-window.h"
+#include "shoal-preferences-extras.h"
 
 struct _ShoalPreferencesWindow
 {
@@ -205,6 +206,7 @@ bind_settings (ShoalPreferencesWindow *self)
   g_signal_connect_object (self->download_dir_button, "clicked", G_CALLBACK (choose_folder_cb), self,
                            G_CONNECT_SWAPPED);
   update_download_dir_row (self);
+  shoal_preferences_add_extras (ADW_PREFERENCES_WINDOW (self), self->settings);
 }
 
 static void
