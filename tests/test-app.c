@@ -29,6 +29,7 @@
 #include "shoal-new-torrent-dialog.h"
 #include "shoal-preferences-window.h"
 #include "shoal-remove-dialog.h"
+#include "shoal-statistics-dialog.h"
 #include "shoal-torrent-item.h"
 #include "shoal-torrent-row.h"
 #include "shoal-window.h"
@@ -2706,6 +2707,61 @@ test_preferences_extras_reach_session (void)
   spin (500);
 }
 
+/* Statistics */
+
+static ShoalStatisticsDialog *
+find_statistics (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (SHOAL_IS_STATISTICS_DIALOG (w))
+        return SHOAL_STATISTICS_DIALOG (w);
+    }
+  return NULL;
+}
+
+static gboolean
+statistics_shown (gpointer data)
+{
+  return find_statistics () != NULL;
+}
+
+static void
+test_statistics_dialog (void)
+{
+  ShoalStatisticsDialog *dialog;
+  guint64 down = 0, up = 0, seconds = 0;
+  gint64 first = 0;
+  double ratio = 0;
+  g_autofree char *down_text = NULL;
+  g_autofree char *up_text = NULL;
+  g_autofree char *ratio_text = NULL;
+  g_autofree char *first_text = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "statistics", NULL);
+  g_assert_true (wait_for (statistics_shown, NULL));
+  dialog = find_statistics ();
+  g_object_get (session (), "total-downloaded", &down, "total-uploaded", &up, "total-ratio", &ratio,
+                "seconds-active", &seconds, "first-start", &first, NULL);
+  down_text = shoal_format_size (down);
+  up_text = shoal_format_size (up);
+  ratio_text = g_strdup_printf ("%.2f", ratio);
+  first_text = first > 0 ? shoal_format_date (first) : g_strdup ("Never");
+  g_assert_cmpstr (shoal_statistics_dialog_get_value (dialog, "total-downloaded"), ==, down_text);
+  g_assert_cmpstr (shoal_statistics_dialog_get_value (dialog, "total-uploaded"), ==, up_text);
+  g_assert_cmpstr (shoal_statistics_dialog_get_value (dialog, "total-ratio"), ==, ratio_text);
+  g_assert_cmpstr (shoal_statistics_dialog_get_value (dialog, "first-start"), ==, first_text);
+  g_assert_nonnull (shoal_statistics_dialog_get_value (dialog, "seconds-active"));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Downloaded"));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Time Running"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_null (find_statistics ());
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2773,6 +2829,7 @@ main (int   argc,
   g_test_add_func ("/app/preferences/discovery-reaches-engine", test_discovery_reaches_engine);
   g_test_add_func ("/app/preferences/port-mapping-row", test_port_mapping_row);
   g_test_add_func ("/app/preferences/extras-reach-session", test_preferences_extras_reach_session);
+  g_test_add_func ("/app/application/statistics-dialog", test_statistics_dialog);
   g_test_add_func ("/app/new-torrent/parse-fields", test_new_torrent_parse_fields);
   g_test_add_func ("/app/new-torrent/create-save-copy-seed", test_new_torrent_create_and_seed);
   g_test_add_func ("/app/new-torrent/errors-and-stop", test_new_torrent_errors_and_stop);

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <libnotify/notify.h>
 
+#include "shoal-statistics-dialog.h"
 #include "shoal-torrent-uri.h"
 #include "shoal-application.h"
 #include "shoal-feeds.h"
@@ -563,11 +564,27 @@ shoal_application_connect_server_action (GSimpleAction *action,
   shoal_remote_window_connect_dialog (gtk_application_get_active_window (GTK_APPLICATION (user_data)));
 }
 
+static void
+shoal_application_statistics_action (GSimpleAction *action,
+                                     GVariant      *parameter,
+                                     gpointer       user_data)
+{
+  ShoalApplication *self = user_data;
+  GtkWindow *dialog;
+
+  if (self->session == NULL)
+    return;
+  dialog = GTK_WINDOW (shoal_statistics_dialog_new (self->session));
+  gtk_window_set_transient_for (dialog, gtk_application_get_active_window (GTK_APPLICATION (self)));
+  gtk_window_present (dialog);
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = shoal_application_quit_action },
   { .name = "preferences", .activate = shoal_application_preferences_action },
   { .name = "about", .activate = shoal_application_about_action },
   { .name = "connect-server", .activate = shoal_application_connect_server_action },
+  { .name = "statistics", .activate = shoal_application_statistics_action },
 };
 
 /* GApplication */
