@@ -2762,6 +2762,76 @@ test_statistics_dialog (void)
   g_assert_null (find_statistics ());
 }
 
+/* Suspend inhibited while downloading; errors noticed */
+
+static gboolean
+inhibiting_is (gpointer data)
+{
+  return shoal_laptop_monitor_get_inhibiting (shoal_application_get_laptop_monitor (app)) == GPOINTER_TO_INT (data);
+}
+
+static gboolean
+errors_noticed (gpointer data)
+{
+  return shoal_laptop_monitor_get_n_error_notices (shoal_application_get_laptop_monitor (app)) >=
+         GPOINTER_TO_UINT (data);
+}
+
+static void
+test_inhibit_while_downloading (void)
+{
+  ShoalLaptopMonitor *monitor = shoal_application_get_laptop_monitor (app);
+  ShoalTorrent *one, *two, *broken;
+  guint n_errors;
+
+  g_assert_nonnull (monitor);
+  remove_all_torrents ();
+  g_assert_true (wait_for (inhibiting_is, GINT_TO_POINTER (FALSE)));
+
+  one = add_torrent ("awake-one", 50000);
+  two = add_torrent ("awake-two", 50000);
+  g_assert_true (wait_for (paused, one) && wait_for (paused, two));
+  g_assert_false (shoal_laptop_monitor_get_inhibiting (monitor));
+  g_assert_cmpuint (shoal_laptop_monitor_get_cookie (monitor), ==, 0);
+
+  shoal_torrent_start (one);
+  shoal_torrent_start (two);
+  g_assert_true (wait_for (state_is, one) && wait_for (state_is, two));
+  g_assert_true (wait_for (inhibiting_is, GINT_TO_POINTER (TRUE)));
+  g_test_message ("inhibit cookie: %u", shoal_laptop_monitor_get_cookie (monitor));
+  /* One still downloads: still inhibited */
+  shoal_torrent_pause (one);
+  spin (100);
+  g_assert_true (shoal_laptop_monitor_get_inhibiting (monitor));
+  /* None: released */
+  shoal_torrent_pause (two);
+  g_assert_true (wait_for (inhibiting_is, GINT_TO_POINTER (FALSE)));
+  g_assert_cmpuint (shoal_laptop_monitor_get_cookie (monitor), ==, 0);
+  /* A torrent removed while downloading releases it too */
+  shoal_torrent_start (two);
+  g_assert_true (wait_for (inhibiting_is, GINT_TO_POINTER (TRUE)));
+  shoal_session_remove_torrent (session (), two, TRUE);
+  g_assert_true (wait_for (inhibiting_is, GINT_TO_POINTER (FALSE)));
+
+  /* A torrent that stops on an error is noticed (the notification
+   * itself needs a desktop's server). The engine's own error paths are
+   * its tests' business: here the torrent's "error" signal, as the
+   * engine emits it, with the disk-full error it would carry. */
+  n_errors = shoal_laptop_monitor_get_n_error_notices (monitor);
+  broken = add_torrent ("err-me", 50000);
+  g_assert_true (wait_for (paused, broken));
+  {
+    g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NO_SPACE, "No space left on device");
+
+    g_signal_emit_by_name (broken, "error", error);
+  }
+  g_assert_true (wait_for (errors_noticed, GUINT_TO_POINTER (n_errors + 1)));
+  g_assert_cmpuint (shoal_laptop_monitor_get_n_error_notices (monitor), ==, n_errors + 1);
+  g_assert_false (shoal_laptop_monitor_get_inhibiting (monitor));
+
+  remove_all_torrents ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2830,6 +2900,7 @@ main (int   argc,
   g_test_add_func ("/app/preferences/port-mapping-row", test_port_mapping_row);
   g_test_add_func ("/app/preferences/extras-reach-session", test_preferences_extras_reach_session);
   g_test_add_func ("/app/application/statistics-dialog", test_statistics_dialog);
+  g_test_add_func ("/app/application/inhibit-while-downloading", test_inhibit_while_downloading);
   g_test_add_func ("/app/new-torrent/parse-fields", test_new_torrent_parse_fields);
   g_test_add_func ("/app/new-torrent/create-save-copy-seed", test_new_torrent_create_and_seed);
   g_test_add_func ("/app/new-torrent/errors-and-stop", test_new_torrent_errors_and_stop);

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <libnotify/notify.h>
 
+#include "shoal-laptop-monitor.h"
 #include "shoal-statistics-dialog.h"
 #include "shoal-torrent-uri.h"
 #include "shoal-application.h"
@@ -30,6 +31,7 @@ struct _ShoalApplication
   gboolean        closing;
   gboolean        notify_ready;
   guint           port_id;
+  ShoalLaptopMonitor *laptop;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalApplication, shoal_application, ADW_TYPE_APPLICATION)
@@ -463,6 +465,49 @@ torrent_completed_cb (ShoalApplication *self,
     }
 }
 
+/* A torrent stopped on an error (disk full, files missing): said even
+ * with the window closed, as a completed download is. */
+static void
+torrent_error_notice_cb (ShoalTorrent *torrent,
+                         const GError *error,
+                         gpointer      user_data)
+{
+  ShoalApplication *self = user_data;
+  NotifyNotification *notification;
+  g_autoptr(GError) show_error = NULL;
+  g_autofree char *body = NULL;
+
+  if (!self->notify_ready || !g_settings_get_boolean (self->settings, "notify-on-error"))
+    return;
+  /* Translators: a torrent's name and why it stopped */
+  body = g_strdup_printf (_("%s: %s"), shoal_torrent_get_name (torrent), error->message);
+  notification = notify_notification_new (_("Download Stopped"), body, APP_ID);
+  notify_notification_set_app_name (notification, _("Shoal"));
+  notify_notification_set_category (notification, "transfer.error");
+  notify_notification_set_urgency (notification, NOTIFY_URGENCY_CRITICAL);
+  g_signal_connect (notification, "closed", G_CALLBACK (g_object_unref), NULL);
+  if (!notify_notification_show (notification, &show_error))
+    {
+      g_debug ("Could not show a notification: %s", show_error->message);
+      g_object_unref (notification);
+    }
+}
+
+/**
+ * shoal_application_get_laptop_monitor:
+ * @self: the application
+ *
+ * For tests: what inhibits suspend and notices errors.
+ *
+ * Returns: (transfer none) (nullable): the monitor, once started up
+ */
+ShoalLaptopMonitor *
+shoal_application_get_laptop_monitor (ShoalApplication *self)
+{
+  g_return_val_if_fail (SHOAL_IS_APPLICATION (self), NULL);
+  return self->laptop;
+}
+
 /* Actions */
 
 static void
@@ -778,6 +823,7 @@ shoal_application_startup (GApplication *application)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "torrent-completed", G_CALLBACK (torrent_completed_cb), self,
                            G_CONNECT_SWAPPED);
+  self->laptop = shoal_laptop_monitor_new (GTK_APPLICATION (self), self->session, torrent_error_notice_cb, self);
   shoal_feeds_install (self);
 }
 
@@ -791,6 +837,7 @@ shoal_application_shutdown (GApplication *application)
   g_clear_handle_id (&self->port_id, g_source_remove);
   if (self->session != NULL && !self->closing)
     shoal_session_close (self->session);
+  g_clear_object (&self->laptop);
 
   if (self->notify_ready)
     notify_uninit ();
