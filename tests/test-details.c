@@ -1310,6 +1310,31 @@ test_options (Fixture       *f,
   find_option (page, "First and Last Pieces First", &toggle, NULL);
   g_assert_true (gtk_switch_get_active (toggle));
 
+  /* Labels, comma-separated, applied */
+  {
+    g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+    const char * const *labels;
+
+    collect (page, ADW_TYPE_ENTRY_ROW, rows);
+    g_assert_cmpuint (rows->len, ==, 1);
+    g_assert_cmpstr (gtk_editable_get_text (rows->pdata[0]), ==, "");
+    gtk_editable_set_text (rows->pdata[0], "linux,  iso , linux,");
+    /* Not applied yet */
+    g_assert_true (shoal_torrent_get_labels (torrent) == NULL || shoal_torrent_get_labels (torrent)[0] == NULL);
+    g_signal_emit_by_name (rows->pdata[0], "apply");
+    labels = shoal_torrent_get_labels (torrent);
+    g_assert_nonnull (labels);
+    g_assert_cmpuint (g_strv_length ((char **) labels), ==, 2);
+    g_assert_cmpstr (labels[0], ==, "linux");
+    g_assert_cmpstr (labels[1], ==, "iso");
+    shoal_details_view_set_torrent (f->view, other);
+    iterate (50);
+    g_assert_cmpstr (gtk_editable_get_text (rows->pdata[0]), ==, "");
+    shoal_details_view_set_torrent (f->view, torrent);
+    iterate (50);
+    g_assert_cmpstr (gtk_editable_get_text (rows->pdata[0]), ==, "linux, iso");
+  }
+
   /* Switched off: the session's again */
   find_option (page, "Own Maximum of Peers", &toggle, &spin);
   gtk_switch_set_active (toggle, FALSE);

@@ -17,6 +17,7 @@
 
 #include <math.h>
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "shoal-details-view.h"
@@ -42,6 +43,7 @@ struct _ShoalOptionsPage
   GtkSwitch      *sequential_switch;
   GtkSwitch      *first_last_switch;
   GtkSwitch      *stream_switch;
+  AdwEntryRow    *labels_row;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalOptionsPage, shoal_options_page, GTK_TYPE_WIDGET)
@@ -119,7 +121,28 @@ load (ShoalOptionsPage *self)
   gtk_switch_set_active (self->sequential_switch, shoal_torrent_get_sequential (t));
   gtk_switch_set_active (self->first_last_switch, shoal_torrent_get_first_last_pieces (t));
   gtk_switch_set_active (self->stream_switch, shoal_torrent_get_stream_piece (t) >= 0);
+  {
+    g_autofree char *labels = g_strjoinv (", ", (char **) shoal_torrent_get_labels (t));
+
+    gtk_editable_set_text (GTK_EDITABLE (self->labels_row), labels);
+  }
   self->loading = FALSE;
+}
+
+/* The labels as typed, comma-separated: the engine drops empty ones and
+ * repeats, and keeps at most SHOAL_TORRENT_MAX_LABELS. */
+static void
+labels_apply_cb (ShoalOptionsPage *self)
+{
+  g_auto(GStrv) labels = NULL;
+
+  if (self->torrent == NULL)
+    return;
+  labels = g_strsplit (gtk_editable_get_text (GTK_EDITABLE (self->labels_row)), ",", SHOAL_TORRENT_MAX_LABELS + 1);
+  /* Trimmed here: the engine finds repeats among the strings as given */
+  for (guint i = 0; labels[i] != NULL; i++)
+    g_strstrip (labels[i]);
+  shoal_torrent_set_labels (self->torrent, (const char * const *) labels);
 }
 
 /* The spin buttons hold KiB/s, ratios and minutes. */
@@ -231,8 +254,10 @@ shoal_options_page_class_init (ShoalOptionsPageClass *klass)
   BIND (sequential_switch);
   BIND (first_last_switch);
   BIND (stream_switch);
+  BIND (labels_row);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, labels_apply_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
