@@ -29,6 +29,7 @@
 #include "shoal-new-torrent-dialog.h"
 #include "shoal-preferences-window.h"
 #include "shoal-remove-dialog.h"
+#include "shoal-statistics-dialog.h"
 #include "shoal-torrent-item.h"
 #include "shoal-torrent-row.h"
 #include "shoal-window.h"
@@ -2289,6 +2290,552 @@ window_shown (gpointer data)
   return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
 }
 
+/* Queue */
+
+static gboolean
+is_queued (gpointer data)
+{
+  return shoal_torrent_get_state (data) == SHOAL_TORRENT_STATE_QUEUED;
+}
+
+static gboolean
+is_downloading (gpointer data)
+{
+  return shoal_torrent_get_state (data) == SHOAL_TORRENT_STATE_DOWNLOADING;
+}
+
+static void
+select_torrent (ShoalTorrent *torrent,
+                gboolean      only)
+{
+  GListModel *model = shown ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(ShoalTorrentRow) row = g_list_model_get_item (model, i);
+
+      if (shoal_torrent_row_get_torrent (row) == torrent)
+        {
+          gtk_selection_model_select_item (GTK_SELECTION_MODEL (shoal_window_get_selection (window)), i, only);
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* The action an accelerator runs, which must be that one alone */
+static void
+assert_accel (const char *accel,
+              const char *action)
+{
+  g_auto(GStrv) actions = gtk_application_get_actions_for_accel (GTK_APPLICATION (app), accel);
+
+  g_assert_cmpuint (g_strv_length (actions), ==, 1);
+  g_assert_cmpstr (actions[0], ==, action);
+}
+
+/* Preferences › Seeding › Queue sets the session's limits; with one
+ * active download the others show Queued, and the list's queue actions
+ * (their accelerators, the context menu) change which one runs. */
+static void
+test_queue_limits_and_moves (void)
+{
+  GSettings *settings = shoal_application_get_settings (app);
+  ShoalPreferencesWindow *preferences;
+  GtkWidget *row;
+  guint max = 99;
+  ShoalTorrent *a, *b, *c;
+
+  remove_all_torrents ();
+  g_object_set (session (), "stalled-seconds", 3600u, NULL);
+  preferences = shoal_preferences_window_new (app);
+  gtk_window_present (GTK_WINDOW (preferences));
+  row = find_row_titled (GTK_WIDGET (preferences), "Active _Downloads");
+  g_assert_nonnull (row);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_widget (row, GTK_TYPE_SPIN_BUTTON)), 1);
+  g_assert_cmpint (g_settings_get_int (settings, "max-active-downloads"), ==, 1);
+  g_object_get (session (), "max-active-downloads", &max, NULL);
+  g_assert_cmpuint (max, ==, 1);
+  row = find_row_titled (GTK_WIDGET (preferences), "Active S_eeds");
+  g_assert_nonnull (row);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_widget (row, GTK_TYPE_SPIN_BUTTON)), 3);
+  g_object_get (session (), "max-active-seeds", &max, NULL);
+  g_assert_cmpuint (max, ==, 3);
+  gtk_window_destroy (GTK_WINDOW (preferences));
+
+  a = add_torrent ("queue-a", 1000);
+  b = add_torrent ("queue-b", 1000);
+  c = add_torrent ("queue-c", 1000);
+  g_assert_true (wait_for (paused, a) && wait_for (paused, b) && wait_for (paused, c));
+  g_assert_true (wait_for (n_shown_is, GUINT_TO_POINTER (3)));
+  gtk_selection_model_select_all (shoal_window_get_selection (window));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "start", NULL);
+  /* The first in the queue downloads, the others wait, and say so */
+  g_assert_true (wait_for (is_downloading, a));
+  g_assert_true (wait_for (is_queued, b));
+  g_assert_true (wait_for (is_queued, c));
+  g_assert_true (wait_for (text_shown, (gpointer) "Queued"));
+
+  /* The shortcuts, and nothing else on them */
+  assert_accel ("<Alt>Up", "win.queue-up");
+  assert_accel ("<Alt>Down", "win.queue-down");
+  assert_accel ("<Alt>Home", "win.queue-top");
+  assert_accel ("<Alt>End", "win.queue-bottom");
+
+  /* c to the top: it runs, a waits */
+  select_torrent (c, TRUE);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "queue-top"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "queue-top", NULL);
+  g_assert_cmpuint (shoal_torrent_get_queue_position (c), <, shoal_torrent_get_queue_position (a));
+  g_assert_true (wait_for (is_downloading, c));
+  g_assert_true (wait_for (is_queued, a));
+
+  /* c down one: after a, which runs again */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "queue-down", NULL);
+  g_assert_cmpuint (shoal_torrent_get_queue_position (a), <, shoal_torrent_get_queue_position (c));
+  g_assert_cmpuint (shoal_torrent_get_queue_position (c), <, shoal_torrent_get_queue_position (b));
+  g_assert_true (wait_for (is_downloading, a));
+  g_assert_true (wait_for (is_queued, c));
+
+  /* a to the bottom, b up one: b, c, a */
+  select_torrent (a, TRUE);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "queue-bottom", NULL);
+  select_torrent (b, TRUE);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "queue-up", NULL);
+  g_assert_cmpuint (shoal_torrent_get_queue_position (b), <, shoal_torrent_get_queue_position (c));
+  g_assert_cmpuint (shoal_torrent_get_queue_position (c), <, shoal_torrent_get_queue_position (a));
+  g_assert_true (wait_for (is_downloading, b));
+  g_assert_true (wait_for (is_queued, a));
+
+  /* Two selected go to the top keeping their order: c, a, b */
+  select_torrent (c, TRUE);
+  select_torrent (a, FALSE);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "queue-top", NULL);
+  g_assert_cmpuint (shoal_torrent_get_queue_position (c), <, shoal_torrent_get_queue_position (a));
+  g_assert_cmpuint (shoal_torrent_get_queue_position (a), <, shoal_torrent_get_queue_position (b));
+  g_assert_true (wait_for (is_downloading, c));
+
+  g_settings_reset (settings, "max-active-downloads");
+  g_settings_reset (settings, "max-active-seeds");
+  g_object_get (session (), "max-active-downloads", &max, NULL);
+  g_assert_cmpuint (max, ==, 0);
+  remove_all_torrents ();
+}
+
+/* Set Location… and Ask Trackers for More Peers */
+
+static gboolean
+move_done (gpointer data)
+{
+  return shoal_move_dialog_is_done (data);
+}
+
+static gboolean
+no_toplevel_dialog (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (SHOAL_IS_MOVE_DIALOG (w))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+action_enabled (gpointer data)
+{
+  return g_action_group_get_action_enabled (G_ACTION_GROUP (window), data);
+}
+
+static void
+assert_file_is (const char   *path,
+                const guint8 *data,
+                gsize         size)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    g_error ("%s is missing", path);
+  g_assert_cmpuint (length, ==, size);
+  g_assert_true (memcmp (contents, data, size) == 0);
+}
+
+static void
+test_set_location_and_reannounce (void)
+{
+  const gsize size = 3 * 1024 * 1024 + 123;
+  g_autofree guint8 *data = g_malloc (size);
+  g_autofree char *old_path = g_build_filename (download_dir, "move-me", NULL);
+  g_autofree char *dest = g_build_filename (tmp_dir, "moved", NULL);
+  g_autofree char *new_path = g_build_filename (dest, "move-me", NULL);
+  g_autofree char *blocker = g_build_filename (tmp_dir, "not-a-folder", NULL);
+  g_autoptr(ShoalMoveDialog) dialog = NULL;
+  g_autoptr(GError) error = NULL;
+  ShoalTorrent *torrent;
+  GRand *rand = g_rand_new_with_seed (15);
+
+  remove_all_torrents ();
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) g_rand_int (rand);
+  g_rand_free (rand);
+  g_assert_true (g_file_set_contents (old_path, (const char *) data, size, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir_with_parents (dest, 0700), ==, 0);
+  torrent = add_torrent ("move-me", size);
+  g_assert_true (wait_for (paused, torrent));
+  select_torrent (torrent, TRUE);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "set-location"));
+  /* Not running: no tracker to ask */
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "reannounce"));
+
+  /* A destination that cannot be a folder: the dialog says why, and the
+   * data stays where it was. */
+  g_assert_true (g_file_set_contents (blocker, "x", 1, NULL));
+  dialog = g_object_ref (shoal_window_move_selected (window, blocker));
+  g_assert_true (wait_for (move_done, dialog));
+  g_assert_nonnull (shoal_move_dialog_get_error (dialog));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "Could Not Move the Data");
+  g_assert_cmpstr (shoal_torrent_get_save_dir (torrent), ==, download_dir);
+  assert_file_is (old_path, data, size);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_clear_object (&dialog);
+
+  /* Cancelled at once: all the data in one place or the other */
+  dialog = g_object_ref (shoal_window_move_selected (window, dest));
+  shoal_move_dialog_cancel (dialog);
+  g_assert_true (wait_for (move_done, dialog));
+  g_assert_true (wait_for (no_toplevel_dialog, NULL));
+  g_test_message ("cancelled move: save dir %s, error %s, old %d, new %d", shoal_torrent_get_save_dir (torrent),
+                  shoal_move_dialog_get_error (dialog) != NULL ? shoal_move_dialog_get_error (dialog)->message : "none",
+                  g_file_test (old_path, G_FILE_TEST_EXISTS), g_file_test (new_path, G_FILE_TEST_EXISTS));
+  if (g_strcmp0 (shoal_torrent_get_save_dir (torrent), download_dir) == 0)
+    {
+      assert_file_is (old_path, data, size);
+      g_assert_false (g_file_test (new_path, G_FILE_TEST_EXISTS));
+    }
+  else
+    {
+      g_assert_cmpstr (shoal_torrent_get_save_dir (torrent), ==, dest);
+      assert_file_is (new_path, data, size);
+      g_assert_true (g_rename (new_path, old_path) == 0);
+      g_clear_object (&dialog);
+      dialog = g_object_ref (shoal_window_move_selected (window, download_dir));
+      g_assert_true (wait_for (move_done, dialog));
+    }
+  g_clear_object (&dialog);
+
+  /* Moved: byte for byte, and the bar full before the dialog goes */
+  dialog = g_object_ref (shoal_window_move_selected (window, dest));
+  g_assert_nonnull (dialog);
+  g_assert_true (wait_for (move_done, dialog));
+  g_assert_null (shoal_move_dialog_get_error (dialog));
+  g_assert_cmpfloat (shoal_move_dialog_get_fraction (dialog), ==, 1.0);
+  g_assert_true (wait_for (no_toplevel_dialog, NULL));
+  g_assert_cmpstr (shoal_torrent_get_save_dir (torrent), ==, dest);
+  assert_file_is (new_path, data, size);
+  g_assert_false (g_file_test (old_path, G_FILE_TEST_EXISTS));
+  /* Already there: nothing to do, no dialog */
+  g_assert_null (shoal_window_move_selected (window, dest));
+
+  /* Running: the trackers can be asked (there is none; the engine still
+   * says the torrent asked) */
+  shoal_torrent_start (torrent);
+  g_assert_true (wait_for (state_is, torrent));
+  g_assert_true (wait_for (action_enabled, (gpointer) "reannounce"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "reannounce", NULL);
+  g_assert_cmpstr (shoal_window_get_last_toast (window), !=, "The torrent is not running");
+  shoal_torrent_pause (torrent);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "reannounce", NULL);
+  g_assert_cmpstr (shoal_window_get_last_toast (window), ==, "The torrent is not running");
+
+  g_unlink (blocker);
+  remove_all_torrents ();
+}
+
+/* Preferences: folders, schedule, metered connections */
+
+static GtkWidget *
+find_button_tooltip (GtkWidget  *root,
+                     const char *tooltip)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_tooltip (child, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_toggle_labelled (GtkWidget  *root,
+                      const char *label)
+{
+  if (GTK_IS_TOGGLE_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_toggle_labelled (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+one_torrent (gpointer data)
+{
+  return g_list_model_get_n_items (shoal_session_get_torrents (session ())) == 1;
+}
+
+static void
+test_preferences_extras_reach_session (void)
+{
+  GSettings *settings = shoal_application_get_settings (app);
+  ShoalPreferencesWindow *preferences;
+  g_autofree char *incomplete = g_build_filename (tmp_dir, "incomplete", NULL);
+  g_autofree char *watch = g_build_filename (tmp_dir, "watch", NULL);
+  g_autofree char *watched = g_build_filename (watch, "new.torrent", NULL);
+  g_autofree char *watched_added = g_build_filename (watch, "new.torrent.added", NULL);
+  g_autofree char *dir = NULL;
+  GtkWidget *row, *spins;
+  guint minute = 0, days = 0;
+  gboolean scheduled = FALSE;
+  ShoalMeteredPolicy policy = SHOAL_METERED_IGNORE;
+  guint64 alt_down = 0;
+
+  remove_all_torrents ();
+  g_assert_cmpint (g_mkdir_with_parents (incomplete, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (watch, 0700), ==, 0);
+  preferences = shoal_preferences_window_new (app);
+  gtk_window_present (GTK_WINDOW (preferences));
+
+  /* Folders: the row shows the key, which reaches the session */
+  row = find_row_titled (GTK_WIDGET (preferences), "_Incomplete Downloads");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "None");
+  g_settings_set_string (settings, "incomplete-dir", incomplete);
+  g_object_get (session (), "incomplete-dir", &dir, NULL);
+  g_assert_cmpstr (dir, ==, incomplete);
+  g_clear_pointer (&dir, g_free);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, incomplete);
+  g_signal_emit_by_name (find_button_tooltip (row, "No Folder"), "clicked");
+  dir = g_settings_get_string (settings, "incomplete-dir");
+  g_assert_cmpstr (dir, ==, "");
+  g_clear_pointer (&dir, g_free);
+  g_object_get (session (), "incomplete-dir", &dir, NULL);
+  g_assert_null (dir);
+
+  /* The watch folder adds what is put in it, and renames it */
+  g_assert_nonnull (find_row_titled (GTK_WIDGET (preferences), "_Watch Folder"));
+  g_settings_set_string (settings, "watch-dir", watch);
+  g_object_get (session (), "watch-dir", &dir, NULL);
+  g_assert_cmpstr (dir, ==, watch);
+  g_clear_pointer (&dir, g_free);
+  {
+    guint64 size = 5000;
+    g_autoptr(ShoalMetainfo) info = make_metainfo ("watched", 1, &size);
+    GBytes *bytes = shoal_metainfo_get_bytes (info);
+
+    g_assert_true (g_file_set_contents (watched, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
+                                        NULL));
+  }
+  g_assert_true (wait_for (one_torrent, NULL));
+  g_assert_true (wait_for (label_shown, (gpointer) "watched"));
+  g_settings_reset (settings, "watch-dir");
+  g_object_get (session (), "watch-dir", &dir, NULL);
+  g_assert_null (dir);
+  g_assert_true (g_file_test (watched_added, G_FILE_TEST_IS_REGULAR));
+
+  /* The schedule */
+  row = find_row_titled (GTK_WIDGET (preferences), "Use the _Schedule");
+  g_assert_nonnull (row);
+  gtk_switch_set_active (GTK_SWITCH (find_widget (row, GTK_TYPE_SWITCH)), TRUE);
+  g_object_get (session (), "alt-schedule-enabled", &scheduled, NULL);
+  g_assert_true (scheduled);
+  row = find_row_titled (GTK_WIDGET (preferences), "_From");
+  spins = find_widget (row, GTK_TYPE_SPIN_BUTTON);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spins), 8);
+  g_assert_cmpint (g_settings_get_int (settings, "alt-begin-minute"), ==, 8 * 60);
+  g_object_get (session (), "alt-begin-minute", &minute, NULL);
+  g_assert_cmpuint (minute, ==, 8 * 60);
+  g_settings_set_int (settings, "alt-end-minute", 23 * 60 + 45);
+  g_object_get (session (), "alt-end-minute", &minute, NULL);
+  g_assert_cmpuint (minute, ==, 23 * 60 + 45);
+  row = find_row_titled (GTK_WIDGET (preferences), "_To");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (find_widget (row, GTK_TYPE_SPIN_BUTTON))), ==, 23);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (find_toggle_labelled (GTK_WIDGET (preferences), "Sun")), FALSE);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (find_toggle_labelled (GTK_WIDGET (preferences), "Sat")), FALSE);
+  g_object_get (session (), "alt-days", &days, NULL);
+  g_assert_cmpuint (days, ==, 0x1f);
+  g_settings_set_int (settings, "alt-download-limit", 33);
+  g_object_get (session (), "alt-download-limit", &alt_down, NULL);
+  g_assert_cmpuint (alt_down, ==, 33 * 1024);
+
+  /* Metered connections */
+  row = find_row_titled (GTK_WIDGET (preferences), "On a _Metered Connection");
+  g_assert_nonnull (row);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), 2);
+  dir = g_settings_get_string (settings, "metered-policy");
+  g_assert_cmpstr (dir, ==, "pause");
+  g_clear_pointer (&dir, g_free);
+  g_object_get (session (), "metered-policy", &policy, NULL);
+  g_assert_cmpint (policy, ==, SHOAL_METERED_PAUSE);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), 1);
+  g_object_get (session (), "metered-policy", &policy, NULL);
+  g_assert_cmpint (policy, ==, SHOAL_METERED_LIMIT);
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  for (guint i = 0; i < 8; i++)
+    {
+      const char *keys[] = { "alt-schedule-enabled", "alt-begin-minute", "alt-end-minute", "alt-days",
+                             "alt-download-limit", "metered-policy", "incomplete-dir", "watch-remove" };
+
+      g_settings_reset (settings, keys[i]);
+    }
+  g_object_get (session (), "alt-schedule-enabled", &scheduled, "metered-policy", &policy, NULL);
+  g_assert_false (scheduled);
+  g_assert_cmpint (policy, ==, SHOAL_METERED_IGNORE);
+  remove_all_torrents ();
+  /* The list's transitions end before the next test measures the window */
+  spin (500);
+}
+
+/* Statistics */
+
+static ShoalStatisticsDialog *
+find_statistics (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (SHOAL_IS_STATISTICS_DIALOG (w))
+        return SHOAL_STATISTICS_DIALOG (w);
+    }
+  return NULL;
+}
+
+static gboolean
+statistics_shown (gpointer data)
+{
+  return find_statistics () != NULL;
+}
+
+static void
+test_statistics_dialog (void)
+{
+  ShoalStatisticsDialog *dialog;
+  guint64 down = 0, up = 0, seconds = 0;
+  gint64 first = 0;
+  double ratio = 0;
+  g_autofree char *down_text = NULL;
+  g_autofree char *up_text = NULL;
+  g_autofree char *ratio_text = NULL;
+  g_autofree char *first_text = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "statistics", NULL);
+  g_assert_true (wait_for (statistics_shown, NULL));
+  dialog = find_statistics ();
+  g_object_get (session (), "total-downloaded", &down, "total-uploaded", &up, "total-ratio", &ratio,
+                "seconds-active", &seconds, "first-start", &first, NULL);
+  down_text = shoal_format_size (down);
+  up_text = shoal_format_size (up);
+  ratio_text = g_strdup_printf ("%.2f", ratio);
+  first_text = first > 0 ? shoal_format_date (first) : g_strdup ("Never");
+  g_assert_cmpstr (shoal_statistics_dialog_get_value (dialog, "total-downloaded"), ==, down_text);
+  g_assert_cmpstr (shoal_statistics_dialog_get_value (dialog, "total-uploaded"), ==, up_text);
+  g_assert_cmpstr (shoal_statistics_dialog_get_value (dialog, "total-ratio"), ==, ratio_text);
+  g_assert_cmpstr (shoal_statistics_dialog_get_value (dialog, "first-start"), ==, first_text);
+  g_assert_nonnull (shoal_statistics_dialog_get_value (dialog, "seconds-active"));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Downloaded"));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "Time Running"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_null (find_statistics ());
+}
+
+/* Suspend inhibited while downloading; errors noticed */
+
+static gboolean
+inhibiting_is (gpointer data)
+{
+  return shoal_laptop_monitor_get_inhibiting (shoal_application_get_laptop_monitor (app)) == GPOINTER_TO_INT (data);
+}
+
+static gboolean
+errors_noticed (gpointer data)
+{
+  return shoal_laptop_monitor_get_n_error_notices (shoal_application_get_laptop_monitor (app)) >=
+         GPOINTER_TO_UINT (data);
+}
+
+static void
+test_inhibit_while_downloading (void)
+{
+  ShoalLaptopMonitor *monitor = shoal_application_get_laptop_monitor (app);
+  ShoalTorrent *one, *two, *broken;
+  guint n_errors;
+
+  g_assert_nonnull (monitor);
+  remove_all_torrents ();
+  g_assert_true (wait_for (inhibiting_is, GINT_TO_POINTER (FALSE)));
+
+  one = add_torrent ("awake-one", 50000);
+  two = add_torrent ("awake-two", 50000);
+  g_assert_true (wait_for (paused, one) && wait_for (paused, two));
+  g_assert_false (shoal_laptop_monitor_get_inhibiting (monitor));
+  g_assert_cmpuint (shoal_laptop_monitor_get_cookie (monitor), ==, 0);
+
+  shoal_torrent_start (one);
+  shoal_torrent_start (two);
+  g_assert_true (wait_for (state_is, one) && wait_for (state_is, two));
+  g_assert_true (wait_for (inhibiting_is, GINT_TO_POINTER (TRUE)));
+  g_test_message ("inhibit cookie: %u", shoal_laptop_monitor_get_cookie (monitor));
+  /* One still downloads: still inhibited */
+  shoal_torrent_pause (one);
+  spin (100);
+  g_assert_true (shoal_laptop_monitor_get_inhibiting (monitor));
+  /* None: released */
+  shoal_torrent_pause (two);
+  g_assert_true (wait_for (inhibiting_is, GINT_TO_POINTER (FALSE)));
+  g_assert_cmpuint (shoal_laptop_monitor_get_cookie (monitor), ==, 0);
+  /* A torrent removed while downloading releases it too */
+  shoal_torrent_start (two);
+  g_assert_true (wait_for (inhibiting_is, GINT_TO_POINTER (TRUE)));
+  shoal_session_remove_torrent (session (), two, TRUE);
+  g_assert_true (wait_for (inhibiting_is, GINT_TO_POINTER (FALSE)));
+
+  /* A torrent that stops on an error is noticed (the notification
+   * itself needs a desktop's server). The engine's own error paths are
+   * its tests' business: here the torrent's "error" signal, as the
+   * engine emits it, with the disk-full error it would carry. */
+  n_errors = shoal_laptop_monitor_get_n_error_notices (monitor);
+  broken = add_torrent ("err-me", 50000);
+  g_assert_true (wait_for (paused, broken));
+  {
+    g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NO_SPACE, "No space left on device");
+
+    g_signal_emit_by_name (broken, "error", error);
+  }
+  g_assert_true (wait_for (errors_noticed, GUINT_TO_POINTER (n_errors + 1)));
+  g_assert_cmpuint (shoal_laptop_monitor_get_n_error_notices (monitor), ==, n_errors + 1);
+  g_assert_false (shoal_laptop_monitor_get_inhibiting (monitor));
+
+  remove_all_torrents ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2355,6 +2902,9 @@ main (int   argc,
   g_test_add_func ("/app/preferences/port-applies-live", test_port_applies_live);
   g_test_add_func ("/app/preferences/discovery-reaches-engine", test_discovery_reaches_engine);
   g_test_add_func ("/app/preferences/port-mapping-row", test_port_mapping_row);
+  g_test_add_func ("/app/preferences/extras-reach-session", test_preferences_extras_reach_session);
+  g_test_add_func ("/app/application/statistics-dialog", test_statistics_dialog);
+  g_test_add_func ("/app/application/inhibit-while-downloading", test_inhibit_while_downloading);
   g_test_add_func ("/app/new-torrent/parse-fields", test_new_torrent_parse_fields);
   g_test_add_func ("/app/new-torrent/create-save-copy-seed", test_new_torrent_create_and_seed);
   g_test_add_func ("/app/new-torrent/errors-and-stop", test_new_torrent_errors_and_stop);
@@ -2364,6 +2914,8 @@ main (int   argc,
   g_test_add_func ("/app/window/adaptive-layout", test_adaptive_layout);
   g_test_add_func ("/app/window/close-dialog-enter", test_close_dialog_enter);
   g_test_add_func ("/app/window/dialog-fits-parent", test_dialog_fits_parent);
+  g_test_add_func ("/app/window/queue-limits-and-moves", test_queue_limits_and_moves);
+  g_test_add_func ("/app/window/set-location-and-reannounce", test_set_location_and_reannounce);
 
   ret = g_test_run ();
 

@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "shoal-bandwidth-page.h"
+#include "shoal-file-node.h"
 #include "shoal-format.h"
 #include "shoal-details-view.h"
 #include "shoal-engine.h"
@@ -1181,6 +1182,265 @@ test_pieces_legend_matches (Fixture       *f,
   shoal_session_close (seeder);
 }
 
+/* The switch and the spin button of the options page's row titled @title */
+static void
+find_option (GtkWidget      *page,
+             const char     *title,
+             GtkSwitch     **toggle,
+             GtkSpinButton **spin)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect (page, ADW_TYPE_ACTION_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0)
+      {
+        g_autoptr(GPtrArray) switches = g_ptr_array_new ();
+        g_autoptr(GPtrArray) spins = g_ptr_array_new ();
+
+        collect (rows->pdata[i], GTK_TYPE_SWITCH, switches);
+        collect (rows->pdata[i], GTK_TYPE_SPIN_BUTTON, spins);
+        g_assert_cmpuint (switches->len, ==, 1);
+        *toggle = switches->pdata[0];
+        if (spin != NULL)
+          {
+            g_assert_cmpuint (spins->len, ==, 1);
+            *spin = spins->pdata[0];
+          }
+        return;
+      }
+  g_error ("no option row “%s”", title);
+}
+
+static void
+test_options (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(ShoalTorrent) torrent = add_half_torrent (f);
+  g_autoptr(ShoalTorrent) other = add_full_torrent (f);
+  GtkWidget *page = shoal_details_view_get_page (f->view, "options");
+  GtkSwitch *toggle;
+  GtkSpinButton *spin;
+
+  g_object_set (f->session, "seed-ratio-limit", 2.0, "seed-time-limit", (gint64) 3600,
+                "max-connections-per-torrent", 40u, NULL);
+  shoal_details_view_set_torrent (f->view, torrent);
+  show_page (f, "options");
+
+  /* Nothing of its own yet: every switch off */
+  find_option (page, "Limit Download Speed", &toggle, &spin);
+  g_assert_false (gtk_switch_get_active (toggle));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (spin)));
+  gtk_spin_button_set_value (spin, 250);
+  g_assert_cmpuint (shoal_torrent_get_download_limit (torrent), ==, 0);
+  gtk_switch_set_active (toggle, TRUE);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (spin)));
+  g_assert_cmpuint (shoal_torrent_get_download_limit (torrent), ==, 250 * 1024);
+  gtk_spin_button_set_value (spin, 300);
+  g_assert_cmpuint (shoal_torrent_get_download_limit (torrent), ==, 300 * 1024);
+
+  find_option (page, "Limit Upload Speed", &toggle, &spin);
+  gtk_switch_set_active (toggle, TRUE);
+  gtk_spin_button_set_value (spin, 42);
+  g_assert_cmpuint (shoal_torrent_get_upload_limit (torrent), ==, 42 * 1024);
+
+  /* Seeding limits over the session's */
+  g_assert_cmpfloat_with_epsilon (shoal_torrent_get_seed_ratio_limit (torrent), 2.0, 1e-9);
+  find_option (page, "Own Ratio Limit", &toggle, &spin);
+  g_assert_false (gtk_switch_get_active (toggle));
+  gtk_switch_set_active (toggle, TRUE);
+  gtk_spin_button_set_value (spin, 0.5);
+  g_assert_cmpfloat_with_epsilon (shoal_torrent_get_seed_ratio_limit (torrent), 0.5, 1e-9);
+  find_option (page, "Own Seeding Time Limit", &toggle, &spin);
+  g_assert_false (gtk_switch_get_active (toggle));
+  g_assert_cmpint (shoal_torrent_get_seed_time_limit (torrent), ==, 3600);
+  gtk_switch_set_active (toggle, TRUE);
+  gtk_spin_button_set_value (spin, 90);
+  g_assert_cmpint (shoal_torrent_get_seed_time_limit (torrent), ==, 90 * 60);
+  /* The ratio stays the torrent's own while the time goes back */
+  gtk_switch_set_active (toggle, FALSE);
+  g_assert_cmpint (shoal_torrent_get_seed_time_limit (torrent), ==, 3600);
+  g_assert_cmpfloat_with_epsilon (shoal_torrent_get_seed_ratio_limit (torrent), 0.5, 1e-9);
+
+  find_option (page, "Own Maximum of Peers", &toggle, &spin);
+  g_assert_false (gtk_switch_get_active (toggle));
+  g_assert_cmpuint (shoal_torrent_get_max_connections (torrent), ==, 40);
+  gtk_switch_set_active (toggle, TRUE);
+  gtk_spin_button_set_value (spin, 7);
+  g_assert_cmpuint (shoal_torrent_get_max_connections (torrent), ==, 7);
+
+  find_option (page, "Sequential Download", &toggle, NULL);
+  gtk_switch_set_active (toggle, TRUE);
+  g_assert_true (shoal_torrent_get_sequential (torrent));
+  find_option (page, "First and Last Pieces First", &toggle, NULL);
+  gtk_switch_set_active (toggle, TRUE);
+  g_assert_true (shoal_torrent_get_first_last_pieces (torrent));
+  find_option (page, "Stream", &toggle, NULL);
+  gtk_switch_set_active (toggle, TRUE);
+  g_assert_cmpint (shoal_torrent_get_stream_piece (torrent), >=, 0);
+  gtk_switch_set_active (toggle, FALSE);
+  g_assert_cmpint (shoal_torrent_get_stream_piece (torrent), ==, -1);
+  iterate (100);
+  save_screenshot (f, "options");
+
+  /* Another torrent shows its own values, touching none of the first's */
+  shoal_details_view_set_torrent (f->view, other);
+  iterate (50);
+  find_option (page, "Limit Download Speed", &toggle, &spin);
+  g_assert_false (gtk_switch_get_active (toggle));
+  find_option (page, "Sequential Download", &toggle, NULL);
+  g_assert_false (gtk_switch_get_active (toggle));
+  g_assert_cmpuint (shoal_torrent_get_download_limit (other), ==, 0);
+  g_assert_cmpuint (shoal_torrent_get_download_limit (torrent), ==, 300 * 1024);
+
+  /* And the first one's come back as they were set */
+  shoal_details_view_set_torrent (f->view, torrent);
+  iterate (50);
+  find_option (page, "Limit Download Speed", &toggle, &spin);
+  g_assert_true (gtk_switch_get_active (toggle));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (spin), ==, 300);
+  find_option (page, "Own Ratio Limit", &toggle, &spin);
+  g_assert_true (gtk_switch_get_active (toggle));
+  g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (spin), 0.5, 1e-9);
+  find_option (page, "Own Seeding Time Limit", &toggle, &spin);
+  g_assert_false (gtk_switch_get_active (toggle));
+  find_option (page, "Own Maximum of Peers", &toggle, &spin);
+  g_assert_true (gtk_switch_get_active (toggle));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (spin), ==, 7);
+  find_option (page, "First and Last Pieces First", &toggle, NULL);
+  g_assert_true (gtk_switch_get_active (toggle));
+
+  /* Labels, comma-separated, applied */
+  {
+    g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+    const char * const *labels;
+
+    collect (page, ADW_TYPE_ENTRY_ROW, rows);
+    g_assert_cmpuint (rows->len, ==, 1);
+    g_assert_cmpstr (gtk_editable_get_text (rows->pdata[0]), ==, "");
+    gtk_editable_set_text (rows->pdata[0], "linux,  iso , linux,");
+    /* Not applied yet */
+    g_assert_true (shoal_torrent_get_labels (torrent) == NULL || shoal_torrent_get_labels (torrent)[0] == NULL);
+    g_signal_emit_by_name (rows->pdata[0], "apply");
+    labels = shoal_torrent_get_labels (torrent);
+    g_assert_nonnull (labels);
+    g_assert_cmpuint (g_strv_length ((char **) labels), ==, 2);
+    g_assert_cmpstr (labels[0], ==, "linux");
+    g_assert_cmpstr (labels[1], ==, "iso");
+    shoal_details_view_set_torrent (f->view, other);
+    iterate (50);
+    g_assert_cmpstr (gtk_editable_get_text (rows->pdata[0]), ==, "");
+    shoal_details_view_set_torrent (f->view, torrent);
+    iterate (50);
+    g_assert_cmpstr (gtk_editable_get_text (rows->pdata[0]), ==, "linux, iso");
+  }
+
+  /* Switched off: the session's again */
+  find_option (page, "Own Maximum of Peers", &toggle, &spin);
+  gtk_switch_set_active (toggle, FALSE);
+  g_assert_cmpuint (shoal_torrent_get_max_connections (torrent), ==, 40);
+  find_option (page, "Limit Download Speed", &toggle, &spin);
+  gtk_switch_set_active (toggle, FALSE);
+  g_assert_cmpuint (shoal_torrent_get_download_limit (torrent), ==, 0);
+}
+
+/* Selects the row of the Files page named @name */
+static void
+select_file_row (GtkWidget  *page,
+                 const char *name)
+{
+  GtkSelectionModel *model = gtk_column_view_get_model (find_column_view (page));
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
+    {
+      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (model), i);
+      g_autoptr(ShoalFileNode) node = gtk_tree_list_row_get_item (row);
+
+      if (g_strcmp0 (shoal_file_node_get_name (node), name) == 0)
+        {
+          g_assert_true (gtk_selection_model_select_item (model, i, TRUE));
+          return;
+        }
+    }
+  g_error ("no row “%s”", name);
+}
+
+static void
+rename_through_dialog (GtkWidget  *page,
+                       const char *name)
+{
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+  AdwMessageDialog *dialog;
+  GtkWidget *entry, *rename = NULL;
+
+  g_assert_true (gtk_widget_activate_action (page, "files.rename", NULL));
+  iterate (50);
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  entry = adw_message_dialog_get_extra_child (dialog);
+  g_assert_true (GTK_IS_ENTRY (entry));
+  /* Not a name: a path, or nothing */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "x/y");
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "rename"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "rename"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), name);
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "rename"));
+  collect (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_button_get_label (buttons->pdata[i]), "_Rename") == 0)
+      rename = buttons->pdata[i];
+  g_assert_nonnull (rename);
+  g_assert_true (gtk_widget_activate (rename));
+  g_assert_true (wait_for (no_dialog, NULL));
+}
+
+static void
+test_files_rename (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(ShoalTorrent) torrent = add_half_torrent (f);
+  GtkWidget *page = shoal_details_view_get_page (f->view, "files");
+  g_autofree char *old_path = g_build_filename (f->tmp, "data", "Half Torrent", "a.bin", NULL);
+  g_autofree char *new_path = g_build_filename (f->tmp, "data", "Half Torrent", "first.bin", NULL);
+  guint a = file_index (torrent, "a.bin");
+  guint b = file_index (torrent, "sub/b.bin");
+  g_autofree char *path = NULL;
+
+  shoal_details_view_set_torrent (f->view, torrent);
+  show_page (f, "files");
+  /* Nothing selected: nothing to rename */
+  g_assert_false (gtk_widget_activate_action (page, "files.rename", NULL) && find_dialog () != NULL);
+
+  /* A file: on disk, in the engine, in the tree */
+  select_file_row (page, "a.bin");
+  rename_through_dialog (page, "first.bin");
+  g_assert_true (g_file_test (new_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (g_file_test (old_path, G_FILE_TEST_EXISTS));
+  path = shoal_torrent_dup_file_path (torrent, a);
+  g_assert_true (g_str_has_suffix (path, "first.bin"));
+  iterate (100);
+  g_assert_true (has_label (page, "first.bin"));
+  g_assert_false (has_label (page, "a.bin"));
+
+  /* A folder: every file under it */
+  select_file_row (page, "sub");
+  rename_through_dialog (page, "inner");
+  g_clear_pointer (&path, g_free);
+  path = shoal_torrent_dup_file_path (torrent, b);
+  g_assert_true (g_str_has_suffix (path, "inner" G_DIR_SEPARATOR_S "b.bin"));
+  iterate (100);
+  g_assert_true (has_label (page, "inner"));
+  g_assert_false (has_label (page, "sub"));
+
+  /* Another torrent and back: the tree shows the names the files have */
+  shoal_details_view_set_torrent (f->view, NULL);
+  shoal_details_view_set_torrent (f->view, torrent);
+  iterate (150);
+  g_assert_true (has_label (page, "first.bin"));
+  g_assert_true (has_label (page, "inner"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1205,6 +1465,8 @@ main (int   argc,
   ADD ("/app/details/bandwidth/graph", test_bandwidth);
   ADD ("/app/details/pieces/legend-matches-map", test_pieces_legend_matches);
   ADD ("/app/details/magnet/before-and-after-metadata", test_magnet);
+  ADD ("/app/details/options/values-reach-engine", test_options);
+  ADD ("/app/details/files/rename", test_files_rename);
 
   return g_test_run ();
 }

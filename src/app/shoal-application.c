@@ -10,6 +10,8 @@
 #include <glib/gi18n.h>
 #include <libnotify/notify.h>
 
+#include "shoal-laptop-monitor.h"
+#include "shoal-statistics-dialog.h"
 #include "shoal-torrent-uri.h"
 #include "shoal-application.h"
 #include "shoal-feeds.h"
@@ -29,6 +31,7 @@ struct _ShoalApplication
   gboolean        closing;
   gboolean        notify_ready;
   guint           port_id;
+  ShoalLaptopMonitor *laptop;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalApplication, shoal_application, ADW_TYPE_APPLICATION)
@@ -186,6 +189,28 @@ int_to_uint_mapping (GValue   *value,
   return TRUE;
 }
 
+/* 0 is "no limit" for these keys */
+static gboolean
+int_to_uint0_mapping (GValue   *value,
+                      GVariant *variant,
+                      gpointer  user_data)
+{
+  g_value_set_uint (value, (guint) MAX (g_variant_get_int32 (variant), 0));
+  return TRUE;
+}
+
+/* An empty (or relative) folder key means none */
+static gboolean
+optional_dir_mapping (GValue   *value,
+                      GVariant *variant,
+                      gpointer  user_data)
+{
+  const char *dir = g_variant_get_string (variant, NULL);
+
+  g_value_set_string (value, dir[0] != '\0' && g_path_is_absolute (dir) ? dir : NULL);
+  return TRUE;
+}
+
 /* An empty (or relative) download-dir means the default folder. */
 static gboolean
 download_dir_mapping (GValue   *value,
@@ -271,6 +296,30 @@ bind_settings (ShoalApplication *self)
                                 G_SETTINGS_BIND_GET, minutes_to_seconds_mapping, NULL, NULL, NULL);
   bind_speed_limits (self);
   bind_seed_ratio_limit (self);
+  g_settings_bind_with_mapping (self->settings, "max-active-downloads", self->session, "max-active-downloads",
+                                G_SETTINGS_BIND_GET, int_to_uint0_mapping, NULL, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "max-active-seeds", self->session, "max-active-seeds",
+                                G_SETTINGS_BIND_GET, int_to_uint0_mapping, NULL, NULL, NULL);
+  /* The engine switches to the alternative limits by itself on their
+   * schedule or a metered network: it has them too. */
+  g_settings_bind_with_mapping (self->settings, "alt-download-limit", self->session, "alt-download-limit",
+                                G_SETTINGS_BIND_GET, kib_to_bytes_mapping, NULL, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "alt-upload-limit", self->session, "alt-upload-limit",
+                                G_SETTINGS_BIND_GET, kib_to_bytes_mapping, NULL, NULL, NULL);
+  g_settings_bind (self->settings, "alt-schedule-enabled", self->session, "alt-schedule-enabled",
+                   G_SETTINGS_BIND_GET);
+  g_settings_bind_with_mapping (self->settings, "alt-days", self->session, "alt-days",
+                                G_SETTINGS_BIND_GET, int_to_uint0_mapping, NULL, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "alt-begin-minute", self->session, "alt-begin-minute",
+                                G_SETTINGS_BIND_GET, int_to_uint0_mapping, NULL, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "alt-end-minute", self->session, "alt-end-minute",
+                                G_SETTINGS_BIND_GET, int_to_uint0_mapping, NULL, NULL, NULL);
+  g_settings_bind (self->settings, "metered-policy", self->session, "metered-policy", G_SETTINGS_BIND_GET);
+  g_settings_bind_with_mapping (self->settings, "incomplete-dir", self->session, "incomplete-dir",
+                                G_SETTINGS_BIND_GET, optional_dir_mapping, NULL, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "watch-dir", self->session, "watch-dir",
+                                G_SETTINGS_BIND_GET, optional_dir_mapping, NULL, NULL, NULL);
+  g_settings_bind (self->settings, "watch-remove", self->session, "watch-remove", G_SETTINGS_BIND_GET);
 }
 
 static ShoalSession *
@@ -443,6 +492,49 @@ torrent_completed_cb (ShoalApplication *self,
     }
 }
 
+/* A torrent stopped on an error (disk full, files missing): said even
+ * with the window closed, as a completed download is. */
+static void
+torrent_error_notice_cb (ShoalTorrent *torrent,
+                         const GError *error,
+                         gpointer      user_data)
+{
+  ShoalApplication *self = user_data;
+  NotifyNotification *notification;
+  g_autoptr(GError) show_error = NULL;
+  g_autofree char *body = NULL;
+
+  if (!self->notify_ready || !g_settings_get_boolean (self->settings, "notify-on-error"))
+    return;
+  /* Translators: a torrent's name and why it stopped */
+  body = g_strdup_printf (_("%s: %s"), shoal_torrent_get_name (torrent), error->message);
+  notification = notify_notification_new (_("Download Stopped"), body, APP_ID);
+  notify_notification_set_app_name (notification, _("Shoal"));
+  notify_notification_set_category (notification, "transfer.error");
+  notify_notification_set_urgency (notification, NOTIFY_URGENCY_CRITICAL);
+  g_signal_connect (notification, "closed", G_CALLBACK (g_object_unref), NULL);
+  if (!notify_notification_show (notification, &show_error))
+    {
+      g_debug ("Could not show a notification: %s", show_error->message);
+      g_object_unref (notification);
+    }
+}
+
+/**
+ * shoal_application_get_laptop_monitor:
+ * @self: the application
+ *
+ * For tests: what inhibits suspend and notices errors.
+ *
+ * Returns: (transfer none) (nullable): the monitor, once started up
+ */
+ShoalLaptopMonitor *
+shoal_application_get_laptop_monitor (ShoalApplication *self)
+{
+  g_return_val_if_fail (SHOAL_IS_APPLICATION (self), NULL);
+  return self->laptop;
+}
+
 /* Actions */
 
 static void
@@ -544,11 +636,27 @@ shoal_application_connect_server_action (GSimpleAction *action,
   shoal_remote_window_connect_dialog (gtk_application_get_active_window (GTK_APPLICATION (user_data)));
 }
 
+static void
+shoal_application_statistics_action (GSimpleAction *action,
+                                     GVariant      *parameter,
+                                     gpointer       user_data)
+{
+  ShoalApplication *self = user_data;
+  GtkWindow *dialog;
+
+  if (self->session == NULL)
+    return;
+  dialog = GTK_WINDOW (shoal_statistics_dialog_new (self->session));
+  gtk_window_set_transient_for (dialog, gtk_application_get_active_window (GTK_APPLICATION (self)));
+  gtk_window_present (dialog);
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = shoal_application_quit_action },
   { .name = "preferences", .activate = shoal_application_preferences_action },
   { .name = "about", .activate = shoal_application_about_action },
   { .name = "connect-server", .activate = shoal_application_connect_server_action },
+  { .name = "statistics", .activate = shoal_application_statistics_action },
 };
 
 /* GApplication */
@@ -708,6 +816,12 @@ shoal_application_startup (GApplication *application)
     { "win.search", { "<Control>f", NULL } },
     { "win.start", { "<Control>s", NULL } },
     { "win.pause", { "<Control>p", NULL } },
+    /* Alt: the list view keeps Control with the arrows for moving its
+     * cursor without selecting. */
+    { "win.queue-up", { "<Alt>Up", NULL } },
+    { "win.queue-down", { "<Alt>Down", NULL } },
+    { "win.queue-top", { "<Alt>Home", "<Alt>Page_Up", NULL } },
+    { "win.queue-bottom", { "<Alt>End", "<Alt>Page_Down", NULL } },
   };
 
   G_APPLICATION_CLASS (shoal_application_parent_class)->startup (application);
@@ -736,6 +850,7 @@ shoal_application_startup (GApplication *application)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "torrent-completed", G_CALLBACK (torrent_completed_cb), self,
                            G_CONNECT_SWAPPED);
+  self->laptop = shoal_laptop_monitor_new (GTK_APPLICATION (self), self->session, torrent_error_notice_cb, self);
   shoal_feeds_install (self);
 }
 
@@ -749,6 +864,7 @@ shoal_application_shutdown (GApplication *application)
   g_clear_handle_id (&self->port_id, g_source_remove);
   if (self->session != NULL && !self->closing)
     shoal_session_close (self->session);
+  g_clear_object (&self->laptop);
 
   if (self->notify_ready)
     notify_uninit ();

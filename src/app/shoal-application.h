@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "shoal-engine.h"
+#include "shoal-laptop-monitor.h"
 
 G_BEGIN_DECLS
 
@@ -26,5 +27,7 @@ ShoalSession     *shoal_application_get_session      (ShoalApplication *self);
 GSettings        *shoal_application_get_settings     (ShoalApplication *self);
 char             *shoal_application_dup_download_dir (ShoalApplication *self);
 const char       *shoal_application_get_startup_error (ShoalApplication *self);
+
+ShoalLaptopMonitor *shoal_application_get_laptop_monitor (ShoalApplication *self);
 
 G_END_DECLS

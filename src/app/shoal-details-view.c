@@ -10,13 +10,14 @@
  *              shoal-pieces-page.c, shoal-peers-page.c,
  *              shoal-files-page.c, shoal-file-node.c, shoal-file-row.c,
  *              shoal-trackers-page.c, shoal-tracker-dialog.c,
- *              shoal-bandwidth-graph.c, shoal-bandwidth-page.c
+ *              shoal-bandwidth-graph.c, shoal-bandwidth-page.c,
+ *              shoal-options-page.c
  *   templates: shoal-details-view.ui, shoal-general-page.ui,
  *              shoal-pieces-page.ui, shoal-peers-page.ui,
  *              shoal-files-page.ui, shoal-file-row.ui,
  *              shoal-files-page-name.ui, shoal-files-page-priority.ui,
  *              shoal-trackers-page.ui, shoal-tracker-dialog.ui,
- *              shoal-bandwidth-page.ui
+ *              shoal-bandwidth-page.ui, shoal-options-page.ui
  *
  * The file tree (shoal-file-node.c, shoal-file-row.c) is the add
  * dialog's too, which is why it lives here: the app links this library.
@@ -37,6 +38,7 @@
 #include "shoal-details-view.h"
 #include "shoal-files-page.h"
 #include "shoal-general-page.h"
+#include "shoal-options-page.h"
 #include "shoal-peers-page.h"
 #include "shoal-pieces-page.h"
 #include "shoal-trackers-page.h"
@@ -62,6 +64,7 @@ struct _ShoalDetailsView
   ShoalFilesPage     *files_page;
   ShoalTrackersPage  *trackers_page;
   ShoalBandwidthPage *bandwidth_page;
+  ShoalOptionsPage   *options_page;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalDetailsView, shoal_details_view, GTK_TYPE_WIDGET)
@@ -158,6 +161,7 @@ set_pages_torrent (ShoalDetailsView *self,
   shoal_files_page_set_torrent (self->files_page, torrent);
   shoal_trackers_page_set_torrent (self->trackers_page, torrent);
   shoal_bandwidth_page_set_torrent (self->bandwidth_page, torrent);
+  shoal_options_page_set_torrent (self->options_page, torrent);
 }
 
 /**
@@ -176,7 +180,8 @@ shoal_details_view_get_torrent (ShoalDetailsView *self)
 /**
  * shoal_details_view_get_page:
  * @self: a details view
- * @name: "general", "pieces", "peers", "files", "trackers" or "bandwidth"
+ * @name: "general", "pieces", "peers", "files", "trackers", "bandwidth"
+ *   or "options"
  *
  * Returns: (transfer none) (nullable): the page of that name
  */
@@ -236,6 +241,7 @@ shoal_details_view_class_init (ShoalDetailsViewClass *klass)
   g_type_ensure (SHOAL_TYPE_FILES_PAGE);
   g_type_ensure (SHOAL_TYPE_TRACKERS_PAGE);
   g_type_ensure (SHOAL_TYPE_BANDWIDTH_PAGE);
+  g_type_ensure (SHOAL_TYPE_OPTIONS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/shoal/Shoal/details/shoal-details-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, pages_box);
@@ -250,6 +256,7 @@ shoal_details_view_class_init (ShoalDetailsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, files_page);
   gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, trackers_page);
   gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, bandwidth_page);
+  gtk_widget_class_bind_template_child (widget_class, ShoalDetailsView, options_page);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "detailsview");
 }

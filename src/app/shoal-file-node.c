@@ -503,6 +503,39 @@ shoal_file_node_get_name (ShoalFileNode *self)
 }
 
 /**
+ * shoal_file_node_set_name:
+ * @self: a node
+ * @name: its new name, as the torrent's file was renamed
+ */
+void
+shoal_file_node_set_name (ShoalFileNode *self,
+                          const char    *name)
+{
+  g_return_if_fail (SHOAL_IS_FILE_NODE (self));
+  g_return_if_fail (name != NULL);
+
+  if (g_strcmp0 (self->name, name) == 0)
+    return;
+  g_free (self->name);
+  self->name = g_strdup (name);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+}
+
+/**
+ * shoal_file_node_get_parent:
+ * @self: a node
+ *
+ * Returns: (transfer none) (nullable): the folder the node is in; %NULL
+ *   for the root
+ */
+ShoalFileNode *
+shoal_file_node_get_parent (ShoalFileNode *self)
+{
+  g_return_val_if_fail (SHOAL_IS_FILE_NODE (self), NULL);
+  return self->parent;
+}
+
+/**
  * shoal_file_node_get_file_index:
  * @self: a node
  *

@@ -33,6 +33,9 @@ void              shoal_file_node_update_sums       (ShoalFileNode     *root);
 
 GListModel       *shoal_file_node_get_children      (ShoalFileNode     *self);
 const char       *shoal_file_node_get_name          (ShoalFileNode     *self);
+void              shoal_file_node_set_name          (ShoalFileNode     *self,
+                                                     const char        *name);
+ShoalFileNode    *shoal_file_node_get_parent        (ShoalFileNode     *self);
 int               shoal_file_node_get_file_index    (ShoalFileNode     *self);
 guint64           shoal_file_node_get_size          (ShoalFileNode     *self);
 guint64           shoal_file_node_get_size_wanted   (ShoalFileNode     *self);

@@ -9,10 +9,17 @@
  * torrent being downloaded (progress, priority), applies the user's
  * changes to the torrent at once, and reads the torrent again every
  * second while it is shown.
+ *
+ * Rename… (the files.rename action, on the selected row) renames a file
+ * or folder through shoal_torrent_rename_path(); the tree is built from
+ * the metainfo, then takes the names the torrent's files have now.
  */
 
 #include "config.h"
 
+#include <string.h>
+
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "shoal-details-view.h"
@@ -94,6 +101,180 @@ priorities_changed_cb (ShoalFilesPage *self,
     }
 }
 
+/* The names of the torrent's files now (renamed, maybe) over the
+ * metainfo's: each file's path, from its end, names the file and its
+ * folders up to the top rows. */
+static void
+apply_current_names (ShoalFilesPage *self)
+{
+  ShoalMetainfo *info = shoal_torrent_get_metainfo (self->torrent);
+  guint n_files = info != NULL ? shoal_metainfo_get_n_files (info) : 0;
+
+  for (guint i = 0; i < n_files; i++)
+    {
+      ShoalFileNode *node = shoal_file_node_get_file (self->root, i);
+      g_autofree char *path = NULL;
+      g_auto(GStrv) parts = NULL;
+      guint n;
+
+      if (node == NULL)
+        continue;
+      path = shoal_torrent_dup_file_path (self->torrent, i);
+      if (path == NULL)
+        continue;
+      parts = g_strsplit (path, G_DIR_SEPARATOR_S, -1);
+      n = g_strv_length (parts);
+      for (; node != NULL && node != self->root && n > 0; node = shoal_file_node_get_parent (node))
+        shoal_file_node_set_name (node, parts[--n]);
+    }
+}
+
+/* A file under @node, for its path */
+static int
+first_file_under (ShoalFileNode *node)
+{
+  GListModel *children = shoal_file_node_get_children (node);
+
+  if (children == NULL)
+    return shoal_file_node_get_file_index (node);
+  for (guint i = 0; i < g_list_model_get_n_items (children); i++)
+    {
+      g_autoptr(ShoalFileNode) child = g_list_model_get_item (children, i);
+      int index = first_file_under (child);
+
+      if (index >= 0)
+        return index;
+    }
+  return -1;
+}
+
+/* The path of @node as shoal_torrent_rename_path() takes it: the path of
+ * a file under it, cut after the node's own name. */
+static char *
+dup_node_path (ShoalFilesPage *self,
+               ShoalFileNode  *node)
+{
+  int index = first_file_under (node);
+  g_autofree char *file_path = NULL;
+  g_auto(GStrv) parts = NULL;
+  guint depth = 0, n;
+
+  if (index < 0 || (file_path = shoal_torrent_dup_file_path (self->torrent, (guint) index)) == NULL)
+    return NULL;
+  for (ShoalFileNode *n_up = node; n_up != NULL && n_up != self->root; n_up = shoal_file_node_get_parent (n_up))
+    depth++;
+  parts = g_strsplit (file_path, G_DIR_SEPARATOR_S, -1);
+  n = g_strv_length (parts);
+  /* Below a file's name come as many folders as the node is deep from
+   * the file: the first ones (the torrent's own folder) are not rows. */
+  {
+    guint file_depth = 0;
+
+    for (ShoalFileNode *n_up = shoal_file_node_get_file (self->root, (guint) index);
+         n_up != NULL && n_up != self->root; n_up = shoal_file_node_get_parent (n_up))
+      file_depth++;
+    if (file_depth > n || depth > file_depth)
+      return NULL;
+    g_free (parts[n - (file_depth - depth)]);
+    parts[n - (file_depth - depth)] = NULL;
+    return g_strjoinv (G_DIR_SEPARATOR_S, parts);
+  }
+}
+
+static ShoalFileNode *
+selected_node (ShoalFilesPage *self)
+{
+  GtkSelectionModel *model = gtk_column_view_get_model (self->column_view);
+  GtkTreeListRow *row;
+
+  if (!GTK_IS_SINGLE_SELECTION (model))
+    return NULL;
+  row = gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (model));
+  return row != NULL ? gtk_tree_list_row_get_item (row) : NULL;
+}
+
+static void
+update_rename_action (ShoalFilesPage *self)
+{
+  g_autoptr(ShoalFileNode) node = selected_node (self);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.rename", node != NULL);
+}
+
+static void build_tree (ShoalFilesPage *self);
+
+static void
+rename_entry_changed_cb (GtkEditable      *entry,
+                         AdwMessageDialog *dialog)
+{
+  const char *text = gtk_editable_get_text (entry);
+  const char *old_name = g_object_get_data (G_OBJECT (dialog), "old-name");
+
+  adw_message_dialog_set_response_enabled (dialog, "rename",
+                                           text[0] != '\0' && strchr (text, '/') == NULL &&
+                                           strcmp (text, ".") != 0 && strcmp (text, "..") != 0 &&
+                                           g_strcmp0 (text, old_name) != 0);
+}
+
+static void
+rename_response_cb (ShoalFilesPage   *self,
+                    const char       *response,
+                    AdwMessageDialog *dialog)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  const char *path = g_object_get_data (G_OBJECT (dialog), "path");
+  g_autoptr(GError) error = NULL;
+
+  if (!g_str_equal (response, "rename") || self->torrent == NULL)
+    return;
+  if (!shoal_torrent_rename_path (self->torrent, path, gtk_editable_get_text (entry), &error))
+    {
+      GtkWidget *failed = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                                  _("Could Not Rename"), error->message);
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (failed), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (failed));
+      return;
+    }
+  /* The rows show a node's name as they are bound: new rows */
+  build_tree (self);
+}
+
+static void
+rename_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ShoalFilesPage *self = SHOAL_FILES_PAGE (widget);
+  g_autoptr(ShoalFileNode) node = selected_node (self);
+  g_autofree char *path = NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+
+  if (node == NULL || self->torrent == NULL || (path = dup_node_path (self, node)) == NULL)
+    return;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                                       shoal_file_node_get_children (node) != NULL
+                                                         ? _("Rename Folder") : _("Rename File"),
+                                                       NULL));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "rename", _("_Rename"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "rename", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "rename");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "path", g_steal_pointer (&path), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "old-name", g_strdup (shoal_file_node_get_name (node)), g_free);
+  entry = gtk_entry_new ();
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (entry), shoal_file_node_get_name (node));
+  adw_message_dialog_set_extra_child (dialog, entry);
+  g_signal_connect_object (entry, "changed", G_CALLBACK (rename_entry_changed_cb), dialog, 0);
+  rename_entry_changed_cb (GTK_EDITABLE (entry), dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (rename_response_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
 /**
  * shoal_files_page_set_torrent:
  * @self: a files page
@@ -103,28 +284,44 @@ void
 shoal_files_page_set_torrent (ShoalFilesPage *self,
                               ShoalTorrent   *torrent)
 {
-  g_autoptr(GtkSelectionModel) selection = NULL;
 
   g_return_if_fail (SHOAL_IS_FILES_PAGE (self));
 
   if (self->torrent == torrent)
     return;
 
+  g_set_object (&self->torrent, torrent);
+  build_tree (self);
+}
+
+/* The tree of the torrent's files, from the start */
+static void
+build_tree (ShoalFilesPage *self)
+{
+  g_autoptr(GtkSelectionModel) selection = NULL;
+  ShoalTorrent *torrent = self->torrent;
+
   gtk_column_view_set_model (self->column_view, NULL);
   g_clear_object (&self->root);
-  g_set_object (&self->torrent, torrent);
 
   if (torrent != NULL)
     {
       /* A magnet link has no files until its metadata arrives; the
        * details view sets the torrent again then. */
       self->root = shoal_file_node_new_tree (shoal_torrent_get_metainfo (torrent));
+      apply_current_names (self);
       refresh (self);
       g_signal_connect_object (self->root, "priorities-changed", G_CALLBACK (priorities_changed_cb), self,
                                G_CONNECT_SWAPPED);
-      selection = GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (shoal_file_node_create_tree_model (self->root))));
+      selection = GTK_SELECTION_MODEL (gtk_single_selection_new (G_LIST_MODEL (shoal_file_node_create_tree_model (self->root))));
+      gtk_single_selection_set_autoselect (GTK_SINGLE_SELECTION (selection), FALSE);
+      gtk_single_selection_set_can_unselect (GTK_SINGLE_SELECTION (selection), TRUE);
+      gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (selection), GTK_INVALID_LIST_POSITION);
+      g_signal_connect_object (selection, "selection-changed", G_CALLBACK (update_rename_action), self,
+                               G_CONNECT_SWAPPED);
     }
   gtk_column_view_set_model (self->column_view, selection);
+  update_rename_action (self);
 }
 
 /* Priority column (shoal-files-page-priority.ui) */
@@ -251,6 +448,7 @@ shoal_files_page_class_init (ShoalFilesPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/shoal/Shoal/details/shoal-files-page.ui");
   gtk_widget_class_bind_template_child (widget_class, ShoalFilesPage, column_view);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_install_action (widget_class, "files.rename", NULL, rename_action_cb);
 
   g_type_ensure (SHOAL_TYPE_FILE_NODE);
   g_type_ensure (SHOAL_TYPE_FILE_ROW);
@@ -266,6 +464,7 @@ shoal_files_page_init (ShoalFilesPage *self)
   g_autoptr(GtkColumnViewColumn) progress = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.rename", FALSE);
 
   add_template_column (self, _("Name"), "/io/github/shoal/Shoal/details/shoal-files-page-name.ui", NULL, TRUE);
 

@@ -15,6 +15,7 @@
 #include "shoal-file-chooser.h"
 #include "shoal-port-mapping-row.h"
 #include "shoal-preferences-window.h"
+#include "shoal-preferences-extras.h"
 
 struct _ShoalPreferencesWindow
 {
@@ -48,6 +49,8 @@ struct _ShoalPreferencesWindow
   GtkSpinButton        *seed_hours_spin;
   GtkSpinButton        *seed_minutes_spin;
   gboolean              updating_seed_time;
+  GtkSpinButton        *max_downloads_spin;
+  GtkSpinButton        *max_seeds_spin;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalPreferencesWindow, shoal_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -168,6 +171,8 @@ bind_settings (ShoalPreferencesWindow *self)
     { "alt-upload-limit", G_STRUCT_OFFSET (ShoalPreferencesWindow, alt_up_spin), "value" },
     { "seed-ratio-limit-enabled", G_STRUCT_OFFSET (ShoalPreferencesWindow, ratio_switch), "active" },
     { "seed-ratio-limit", G_STRUCT_OFFSET (ShoalPreferencesWindow, ratio_spin), "value" },
+    { "max-active-downloads", G_STRUCT_OFFSET (ShoalPreferencesWindow, max_downloads_spin), "value" },
+    { "max-active-seeds", G_STRUCT_OFFSET (ShoalPreferencesWindow, max_seeds_spin), "value" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bindings); i++)
@@ -201,6 +206,7 @@ bind_settings (ShoalPreferencesWindow *self)
   g_signal_connect_object (self->download_dir_button, "clicked", G_CALLBACK (choose_folder_cb), self,
                            G_CONNECT_SWAPPED);
   update_download_dir_row (self);
+  shoal_preferences_add_extras (ADW_PREFERENCES_WINDOW (self), self->settings);
 }
 
 static void
@@ -248,6 +254,8 @@ shoal_preferences_window_class_init (ShoalPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, port_group);
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, seed_hours_spin);
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, seed_minutes_spin);
+  gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, max_downloads_spin);
+  gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, max_seeds_spin);
 }
 
 static void

@@ -16,6 +16,7 @@
 
 #include "shoal-add-dialog.h"
 #include "shoal-file-chooser.h"
+#include "shoal-move-dialog.h"
 #include "shoal-new-torrent-dialog.h"
 #include "shoal-remove-dialog.h"
 #include "shoal-torrent-item.h"
@@ -108,6 +109,12 @@ shoal_window_update_actions (ShoalWindow *self)
   set_enabled (self, "open-data", selected->len > 0);
   set_enabled (self, "open-folder", selected->len > 0);
   set_enabled (self, "copy-magnet", selected->len > 0);
+  set_enabled (self, "set-location", selected->len > 0);
+  set_enabled (self, "reannounce", any_active);
+  set_enabled (self, "queue-up", selected->len > 0);
+  set_enabled (self, "queue-down", selected->len > 0);
+  set_enabled (self, "queue-top", selected->len > 0);
+  set_enabled (self, "queue-bottom", selected->len > 0);
 }
 
 /* Adding */
@@ -582,6 +589,140 @@ show_list_action (GSimpleAction *action,
   shoal_window_show_list (SHOAL_WINDOW (user_data));
 }
 
+/* Set Location… and Ask Trackers for More Peers */
+
+/**
+ * shoal_window_move_selected:
+ * @self: a window
+ * @save_dir: the folder to move the selected torrents' data to
+ *
+ * What Set Location… does once the folder is chosen: moves the data
+ * with a progress dialog, which can cancel.
+ *
+ * Returns: (transfer none) (nullable): the dialog; %NULL when there is
+ *   nothing to move
+ */
+ShoalMoveDialog *
+shoal_window_move_selected (ShoalWindow *self,
+                            const char  *save_dir)
+{
+  g_autoptr(GPtrArray) selected = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (save_dir != NULL, NULL);
+
+  selected = shoal_window_dup_selected (self);
+  if (selected->len == 0)
+    return NULL;
+  return shoal_move_dialog_new (GTK_WINDOW (self), selected, save_dir);
+}
+
+static void
+location_chosen_cb (GtkWindow  *parent,
+                    GListModel *files)
+{
+  g_autoptr(GFile) folder = g_list_model_get_item (files, 0);
+  g_autofree char *path = folder != NULL ? g_file_get_path (folder) : NULL;
+
+  if (path != NULL)
+    shoal_window_move_selected (SHOAL_WINDOW (parent), path);
+}
+
+static void
+set_location_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  g_autoptr(GFile) current = NULL;
+
+  if (selected->len == 0)
+    return;
+  current = g_file_new_for_path (shoal_torrent_get_save_dir (g_ptr_array_index (selected, 0)));
+  shoal_file_chooser_show (GTK_WINDOW (self), SHOAL_FILE_CHOOSER_FOLDER, _("Set Location"), _("_Move Here"),
+                           current, NULL, location_chosen_cb);
+}
+
+static void
+reannounce_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  guint asked = 0;
+
+  for (guint i = 0; i < selected->len; i++)
+    asked += shoal_torrent_reannounce (g_ptr_array_index (selected, i)) ? 1 : 0;
+  if (asked == 0 && selected->len > 0)
+    shoal_window_add_toast (self, g_dngettext (GETTEXT_PACKAGE, "The torrent is not running",
+                                               "None of the torrents is running", selected->len));
+}
+
+/* Queue */
+
+static int
+compare_queue_position (gconstpointer a,
+                        gconstpointer b)
+{
+  guint pa = shoal_torrent_get_queue_position (*(ShoalTorrent **) a);
+  guint pb = shoal_torrent_get_queue_position (*(ShoalTorrent **) b);
+
+  return pa < pb ? -1 : pa > pb;
+}
+
+/* Several torrents move keeping their order among themselves: moved up
+ * or to the top from the front one, down or to the bottom from the back
+ * one (a move to the top puts the one moved last first). */
+static void
+queue_move (ShoalWindow    *self,
+            ShoalQueueMove  move)
+{
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  gboolean from_front = move == SHOAL_QUEUE_MOVE_UP || move == SHOAL_QUEUE_MOVE_BOTTOM;
+
+  g_ptr_array_sort (selected, compare_queue_position);
+  for (guint i = 0; i < selected->len; i++)
+    {
+      ShoalTorrent *torrent = g_ptr_array_index (selected, from_front ? i : selected->len - 1 - i);
+
+      shoal_session_queue_move (self->session, torrent, move);
+    }
+}
+
+static void
+queue_up_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  queue_move (user_data, SHOAL_QUEUE_MOVE_UP);
+}
+
+static void
+queue_down_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  queue_move (user_data, SHOAL_QUEUE_MOVE_DOWN);
+}
+
+static void
+queue_top_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  queue_move (user_data, SHOAL_QUEUE_MOVE_TOP);
+}
+
+static void
+queue_bottom_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  queue_move (user_data, SHOAL_QUEUE_MOVE_BOTTOM);
+}
+
 static const GActionEntry win_actions[] = {
   { .name = "add-file", .activate = add_file_action },
   { .name = "add-link", .activate = add_link_action },
@@ -595,6 +736,12 @@ static const GActionEntry win_actions[] = {
   { .name = "copy-magnet", .activate = copy_magnet_action },
   { .name = "search", .activate = search_action },
   { .name = "show-list", .activate = show_list_action },
+  { .name = "set-location", .activate = set_location_action },
+  { .name = "reannounce", .activate = reannounce_action },
+  { .name = "queue-up", .activate = queue_up_action },
+  { .name = "queue-down", .activate = queue_down_action },
+  { .name = "queue-top", .activate = queue_top_action },
+  { .name = "queue-bottom", .activate = queue_bottom_action },
 };
 
 /* Pointer and drops */

@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "shoal-application.h"
+#include "shoal-move-dialog.h"
 
 G_BEGIN_DECLS
 
@@ -49,5 +50,7 @@ void                shoal_window_show_details     (ShoalWindow      *self);
 void                shoal_window_show_list        (ShoalWindow      *self);
 void                shoal_window_fit_dialog       (ShoalWindow      *self,
                                                    GtkWindow        *dialog);
+ShoalMoveDialog    *shoal_window_move_selected    (ShoalWindow      *self,
+                                                   const char       *save_dir);
 
 G_END_DECLS

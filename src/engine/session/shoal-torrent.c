@@ -1075,6 +1075,9 @@ shoal_torrent_set_location_async (ShoalTorrent       *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, shoal_torrent_set_location_async);
+  /* The storage's answer is the result: moved (the cancellation came
+   * too late) or not (cancelled, or failed and rolled back). */
+  g_task_set_check_cancellable (task, FALSE);
   was_active = _shoal_torrent_is_active (self);
   g_task_set_task_data (task, GINT_TO_POINTER (was_active), NULL);
   if (was_active)

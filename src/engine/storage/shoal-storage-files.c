@@ -602,6 +602,10 @@ move_job_run (gpointer data)
 
   if (g_task_return_error_if_cancelled (job->task))
     return;
+  /* From here the result says where the files are: a cancellation that
+   * comes during the move must not turn a move that went through into
+   * an error (the caller would keep the old directory). */
+  g_task_set_check_cancellable (job->task, FALSE);
 
   /* Holding the lock keeps other I/O of this torrent from opening files
    * until they are all in their new place. */
