@@ -101,9 +101,26 @@ test_packet_hostile (void)
   buf[20] = 0;
   buf[21] = 8;
   expect_refused (buf, 25, SHOAL_UTP_PACKET_ERROR_SHORT);
-  /* A selective ACK not a multiple of 4 bytes, or empty. */
-  buf[21] = 3;
-  expect_refused (buf, 30, SHOAL_UTP_PACKET_ERROR_EXTENSION);
+  /* A selective ACK not a multiple of 4 bytes, as libtorrent sends
+   * them: taken, padded with zeroes. */
+  buf[21] = 5;
+  buf[22] = 0x81;
+  buf[26] = 0x02;
+  buf[27] = 0xff;
+  g_assert_true (shoal_utp_packet_parse (&p, buf, 30, NULL));
+  g_assert_cmpuint (p.sack_len, ==, 8);
+  g_assert_true (shoal_utp_packet_sack_has (&p, 0));
+  g_assert_true (shoal_utp_packet_sack_has (&p, 7));
+  g_assert_true (shoal_utp_packet_sack_has (&p, 33));
+  g_assert_false (shoal_utp_packet_sack_has (&p, 32));
+  g_assert_false (shoal_utp_packet_sack_has (&p, 40));
+  g_assert_cmpuint (p.payload_len, ==, 3);
+  buf[21] = 1;
+  g_assert_true (shoal_utp_packet_parse (&p, buf, 30, NULL));
+  g_assert_cmpuint (p.sack_len, ==, 4);
+  g_assert_false (shoal_utp_packet_sack_has (&p, 33));
+  memset (buf + 22, 0, 8);
+  /* An empty one is refused. */
   buf[21] = 0;
   expect_refused (buf, 30, SHOAL_UTP_PACKET_ERROR_EXTENSION);
   /* Two selective ACKs. */
@@ -162,7 +179,13 @@ struct Net
   guint64    dropped;
   guint64    delivered;
   GPtrArray *captured;     /* what host 0 sent, when set */
+  gboolean   span_sacks;   /* selective ACKs cut to the bytes in use */
 };
+
+/* Set by a test before net_new(): its network sends selective ACKs as
+ * libtorrent does, as many bytes as the packets they name span, not
+ * padded to a multiple of 4 as BEP 29 asks. */
+static gboolean span_sacks_like_libtorrent;
 
 static void
 datagram_free (gpointer data)
@@ -197,7 +220,22 @@ net_send (ShoalUtpManager    *manager,
   d = g_new0 (Datagram, 1);
   d->to = dest->manager;
   d->from = g_object_ref (from->address);
-  d->bytes = g_bytes_new (data, len);
+  if (net->span_sacks && len >= 22 && data[1] == SHOAL_UTP_EXT_SACK && len >= 22u + data[21])
+    {
+      guint mask_len = data[21];
+      guint used = 1;
+      GByteArray *cut = g_byte_array_new ();
+
+      for (guint i = 0; i < mask_len; i++)
+        if (data[22 + i] != 0)
+          used = i + 1;
+      g_byte_array_append (cut, data, 22 + used);
+      cut->data[21] = (guint8) used;
+      g_byte_array_append (cut, data + 22 + mask_len, (guint) (len - 22 - mask_len));
+      d->bytes = g_byte_array_free_to_bytes (cut);
+    }
+  else
+    d->bytes = g_bytes_new (data, len);
   g_ptr_array_add (net->queue, d);
   return TRUE;
 }
@@ -222,6 +260,7 @@ net_new (void)
 
   net->queue = g_ptr_array_new_with_free_func (datagram_free);
   net->rand = g_rand_new_with_seed (29);
+  net->span_sacks = span_sacks_like_libtorrent;
   for (guint i = 0; i < 2; i++)
     {
       g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -507,6 +546,17 @@ test_transfer_lossy (void)
   run_transfer (5, 10, 3, 1024 * 1024);
 }
 
+/* Under loss, the receiver's acks carry selective ACKs of any length
+ * (libtorrent's): the sender takes them, resends the gap, and the
+ * transfer completes instead of stalling. */
+static void
+test_transfer_lossy_short_sack (void)
+{
+  span_sacks_like_libtorrent = TRUE;
+  run_transfer (5, 0, 0, 1024 * 1024);
+  span_sacks_like_libtorrent = FALSE;
+}
+
 static void
 test_transfer_reorder_duplicate (void)
 {
@@ -762,6 +812,7 @@ main (int    argc,
   g_test_add_func ("/engine/utp/packet-hostile", test_packet_hostile);
   g_test_add_func ("/engine/utp/transfer-clean", test_transfer_clean);
   g_test_add_func ("/engine/utp/transfer-lossy", test_transfer_lossy);
+  g_test_add_func ("/engine/utp/transfer-lossy-short-sack", test_transfer_lossy_short_sack);
   g_test_add_func ("/engine/utp/transfer-reorder-duplicate", test_transfer_reorder_duplicate);
   g_test_add_func ("/engine/utp/hostile-unknown-ids", test_hostile_unknown_ids);
   g_test_add_func ("/engine/utp/hostile-peer", test_hostile_peer);

@@ -7,8 +7,8 @@
 #  - Shoal seeds the same to a libtorrent leecher, encrypted and plaintext;
 #  - through a UDP relay of this test's own that drops and reorders a share
 #    of the datagrams: the download completes, libtorrent resending what was
-#    lost and Shoal putting back in order what came out of order (Shoal's
-#    own retransmissions under loss are tested in tests/test-utp.c);
+#    lost and Shoal putting back in order what came out of order; and Shoal
+#    seeds through it, resending what is lost;
 #  - politeness: with Shoal's uplink limited by `tc tbf`, a bulk TCP
 #    transfer and Shoal's uTP upload share it, and uTP yields.
 #
@@ -306,6 +306,20 @@ def lossy_relay(tap):
         tap.ok(relay.dropped > 0 and relay.reordered > 0, "the relay dropped and reordered datagrams")
         tap.ok(n >= 1 and ooo > 0, "Shoal reordered what came out of order (%d)" % ooo, shoal.report())
 
+        # Shoal seeds through the relay: Shoal resends what is lost, guided
+        # by libtorrent's selective ACKs (of any length, as it sends them).
+        relay = Relay((env.ns.a_ip, RELAY_PORT + 1), (env.ns.b_ip, SHOAL_PORT),
+                      drop=float(os.environ.get("UTP_RELAY_DROP", "0.01")), reorder=float(os.environ.get("UTP_RELAY_REORDER", "0.05")))
+        relays.append(relay)
+        relay.start()
+        shoal = seed_to_lt(tap, env, "require", dial=(env.ns.a_ip, RELAY_PORT + 1))
+        n, retrans, fast, timeouts, ooo = utp_totals(shoal)
+        tap.diag("relay: %d forwarded, %d dropped, %d reordered; Shoal: %d uTP connection(s), "
+                 "%d retransmits (%d fast), %d timeouts" % (relay.forwarded, relay.dropped, relay.reordered,
+                                                           n, retrans, fast, timeouts))
+        tap.ok(relay.dropped > 0, "the relay dropped datagrams Shoal sent")
+        tap.ok(n >= 1 and retrans > 0 and fast > 0,
+               "Shoal's uTP resent what was lost: %d retransmits, %d of them fast" % (retrans, fast), shoal.report())
     finally:
         for relay in relays:
             relay.stopping = True

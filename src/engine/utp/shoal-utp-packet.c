@@ -105,16 +105,22 @@ shoal_utp_packet_parse (ShoalUtpPacket  *packet,
         }
       if (type == SHOAL_UTP_EXT_SACK)
         {
-          if (ext_len == 0 || ext_len % 4 != 0 || packet->sack_len != 0)
+          /* BEP 29 asks for a multiple of 4 bytes, but libtorrent sends
+           * just the bytes its reorder buffer spans (1 for up to 8
+           * packets): refusing those would refuse every ack it sends
+           * past a gap, and the gap would never be resent. */
+          if (ext_len == 0 || packet->sack_len != 0)
             {
               g_set_error (error, SHOAL_UTP_PACKET_ERROR, SHOAL_UTP_PACKET_ERROR_EXTENSION,
                            "uTP selective ACK of %u bytes", ext_len);
               return FALSE;
             }
-          /* Longer than we keep: the tail names packets far beyond any
+          /* Kept padded with zeroes to a multiple of 4, as we write it.
+           * Longer than we keep: the tail names packets far beyond any
            * window we send, so it is ignored. */
-          packet->sack_len = MIN (ext_len, SHOAL_UTP_MAX_SACK_BYTES);
-          memcpy (packet->sack, data + off, packet->sack_len);
+          memset (packet->sack, 0, sizeof packet->sack);
+          memcpy (packet->sack, data + off, MIN (ext_len, SHOAL_UTP_MAX_SACK_BYTES));
+          packet->sack_len = (guint8) MIN ((ext_len + 3u) / 4 * 4, SHOAL_UTP_MAX_SACK_BYTES);
         }
       off += ext_len;
     }
