@@ -2695,6 +2695,20 @@ test_preferences_extras_reach_session (void)
   g_object_get (session (), "metered-policy", &policy, NULL);
   g_assert_cmpint (policy, ==, SHOAL_METERED_LIMIT);
 
+  /* uTP: the row, the key and the session agree */
+  g_assert_cmpint (shoal_session_get_utp_mode (session ()), ==, SHOAL_UTP_MODE_PREFER);
+  row = find_row_titled (GTK_WIDGET (preferences), "Peer _Connections");
+  g_assert_nonnull (row);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), ==, 0);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), 1);
+  g_assert_cmpint (g_settings_get_enum (settings, "utp-mode"), ==, SHOAL_UTP_MODE_OFF);
+  g_assert_cmpint (shoal_session_get_utp_mode (session ()), ==, SHOAL_UTP_MODE_OFF);
+  g_settings_set_enum (settings, "utp-mode", SHOAL_UTP_MODE_ONLY);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), ==, 2);
+  g_assert_cmpint (shoal_session_get_utp_mode (session ()), ==, SHOAL_UTP_MODE_ONLY);
+  g_settings_reset (settings, "utp-mode");
+  g_assert_cmpint (shoal_session_get_utp_mode (session ()), ==, SHOAL_UTP_MODE_PREFER);
+
   gtk_window_destroy (GTK_WINDOW (preferences));
   for (guint i = 0; i < 8; i++)
     {

@@ -269,6 +269,13 @@ settings_switch_changed_cb (ShoalApplication *self,
 /* The listening port is set when the session is created, and changed
  * while it runs (see port_changed_cb()). The other keys are read when
  * they are used (start-added, notify-on-complete…). */
+/* The uTP setting, applied at once (connections made keep their transport). */
+static void
+apply_utp_mode (ShoalApplication *self)
+{
+  shoal_session_set_utp_mode (self->session, (ShoalUtpMode) g_settings_get_enum (self->settings, "utp-mode"));
+}
+
 static void
 bind_settings (ShoalApplication *self)
 {
@@ -315,6 +322,9 @@ bind_settings (ShoalApplication *self)
   g_settings_bind_with_mapping (self->settings, "alt-end-minute", self->session, "alt-end-minute",
                                 G_SETTINGS_BIND_GET, int_to_uint0_mapping, NULL, NULL, NULL);
   g_settings_bind (self->settings, "metered-policy", self->session, "metered-policy", G_SETTINGS_BIND_GET);
+  apply_utp_mode (self);
+  g_signal_connect_object (self->settings, "changed::utp-mode", G_CALLBACK (apply_utp_mode), self,
+                           G_CONNECT_SWAPPED);
   g_settings_bind_with_mapping (self->settings, "incomplete-dir", self->session, "incomplete-dir",
                                 G_SETTINGS_BIND_GET, optional_dir_mapping, NULL, NULL, NULL);
   g_settings_bind_with_mapping (self->settings, "watch-dir", self->session, "watch-dir",

@@ -320,6 +320,31 @@ metered_row (GSettings *settings)
   return row;
 }
 
+/* uTP */
+
+static const char * const utp_nicks[] = { "prefer", "off", "only", NULL };
+
+static GtkWidget *
+utp_row (GSettings *settings)
+{
+  GtkWidget *row = adw_combo_row_new ();
+  const char *items[] = {
+    _("TCP and uTP"),
+    _("TCP Only"),
+    _("uTP Only"),
+    NULL,
+  };
+  g_autoptr(GtkStringList) model = gtk_string_list_new (items);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Peer _Connections"));
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("uTP yields to your other traffic; some peers accept only it"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (model));
+  g_settings_bind_with_mapping (settings, "utp-mode", row, "selected", G_SETTINGS_BIND_DEFAULT,
+                                nick_to_position, position_to_nick, (gpointer) utp_nicks, NULL);
+  return row;
+}
+
 /**
  * shoal_preferences_add_extras:
  * @window: the preferences window, with its "general" and "speed" pages
@@ -333,9 +358,10 @@ shoal_preferences_add_extras (AdwPreferencesWindow *window,
 {
   AdwPreferencesPage *general = find_page (GTK_WIDGET (window), "general");
   AdwPreferencesPage *speed = find_page (GTK_WIDGET (window), "speed");
+  AdwPreferencesPage *network = find_page (GTK_WIDGET (window), "network");
   AdwPreferencesGroup *group;
 
-  g_return_if_fail (general != NULL && speed != NULL);
+  g_return_if_fail (general != NULL && speed != NULL && network != NULL);
 
   group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   adw_preferences_group_set_title (group, _("Folders"));
@@ -354,4 +380,9 @@ shoal_preferences_add_extras (AdwPreferencesWindow *window,
   adw_preferences_group_add (group, days_row (settings));
   adw_preferences_group_add (group, metered_row (settings));
   adw_preferences_page_add (speed, group);
+
+  group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  adw_preferences_group_set_title (group, _("Transport"));
+  adw_preferences_group_add (group, utp_row (settings));
+  adw_preferences_page_add (network, group);
 }
