@@ -578,7 +578,9 @@ inject (Net          *net,
   guint8 buf[2048];
   gsize n = shoal_utp_packet_write_header (p, buf, sizeof buf);
 
-  memcpy (buf + n, payload, payload_len);
+  g_assert_cmpuint (payload_len, <=, sizeof buf - n);
+  if (payload_len > 0)
+    memcpy (buf + n, payload, payload_len);
   g_assert_true (shoal_utp_manager_handle_datagram (net->hosts[host].manager, G_INET_SOCKET_ADDRESS (from),
                                                     buf, n + payload_len));
 }
