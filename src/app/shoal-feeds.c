@@ -82,7 +82,10 @@ shutdown_cb (GApplication *app)
   ShoalFeedManager *manager = shoal_feeds_get_manager (SHOAL_APPLICATION (app));
 
   if (manager != NULL)
-    shoal_feed_manager_set_polling (manager, FALSE);
+    {
+      shoal_feed_manager_set_polling (manager, FALSE);
+      shoal_feed_manager_flush (manager);
+    }
   g_object_set_data (G_OBJECT (app), MANAGER_KEY, NULL);
 }
 

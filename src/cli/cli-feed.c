@@ -30,6 +30,19 @@ feed_state_dir (const char *state_root)
   return g_build_filename (root, "feeds", NULL);
 }
 
+/* A feed manager that, when the command lets it go, first waits for what it
+ * queued to be written: a refresh still finishing may hold it longer. */
+typedef ShoalFeedManager CliFeedManager;
+
+static void
+cli_feed_manager_free (CliFeedManager *manager)
+{
+  shoal_feed_manager_flush (manager);
+  g_object_unref (manager);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliFeedManager, cli_feed_manager_free)
+
 /* A manager on a session that is not started: for the commands that only
  * read or change the saved feeds and rules. */
 static ShoalFeedManager *
@@ -38,7 +51,7 @@ offline_manager (const char  *state_root,
 {
   g_autofree char *dir = feed_state_dir (state_root);
   g_autoptr(ShoalSession) session = shoal_session_new (dir);
-  g_autoptr(ShoalFeedManager) manager = shoal_feed_manager_new (session);
+  g_autoptr(CliFeedManager) manager = shoal_feed_manager_new (session);
 
   if (!shoal_feed_manager_load (manager, error))
     return NULL;
@@ -143,7 +156,7 @@ feed_add (int    argc,
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("URL — subscribe to an RSS or Atom feed");
-  g_autoptr(ShoalFeedManager) manager = NULL;
+  g_autoptr(CliFeedManager) manager = NULL;
   g_autoptr(GError) error = NULL;
   ShoalFeed *feed;
 
@@ -180,7 +193,7 @@ feed_list (int    argc,
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— the feeds subscribed to");
-  g_autoptr(ShoalFeedManager) manager = NULL;
+  g_autoptr(CliFeedManager) manager = NULL;
   g_autoptr(GError) error = NULL;
   GListModel *feeds;
 
@@ -302,7 +315,7 @@ feed_rules (int    argc,
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— list, add, remove or preview download rules");
-  g_autoptr(ShoalFeedManager) manager = NULL;
+  g_autoptr(CliFeedManager) manager = NULL;
   g_autoptr(GError) error = NULL;
   GListModel *rules;
 
@@ -536,7 +549,7 @@ feed_run (int    argc,
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— fetch the feeds and download what the rules pick");
-  g_autoptr(ShoalFeedManager) manager = NULL;
+  g_autoptr(CliFeedManager) manager = NULL;
   g_autoptr(ShoalSession) session = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GPtrArray) torrents = g_ptr_array_new_with_free_func (g_object_unref);
@@ -600,6 +613,7 @@ feed_run (int    argc,
               shoal_torrent_get_metainfo (t) == NULL ? "no metadata yet" : "incomplete");
     }
   shoal_feed_manager_set_polling (manager, FALSE);
+  shoal_feed_manager_flush (manager);
   g_clear_object (&manager);
   g_ptr_array_set_size (torrents, 0);
   cli_session_close (session, loop);

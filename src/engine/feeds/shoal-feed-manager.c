@@ -285,6 +285,24 @@ save_job_run (gpointer data,
   g_free (job);
 }
 
+/**
+ * shoal_feed_manager_flush:
+ * @self: a feed manager
+ *
+ * Waits until every save asked for so far (feeds, rules, histories, the
+ * conditional-request validators) is on disk. A front end about to exit
+ * calls it: a refresh still finishing may hold the manager past the
+ * front end's last reference, and what it queued would be lost.
+ */
+void
+shoal_feed_manager_flush (ShoalFeedManager *self)
+{
+  g_return_if_fail (SHOAL_IS_FEED_MANAGER (self));
+
+  g_thread_pool_free (g_steal_pointer (&self->writer), FALSE, TRUE);
+  self->writer = g_thread_pool_new (save_job_run, NULL, 1, FALSE, NULL);
+}
+
 static void
 save_later_full (ShoalFeedManager *self,
                  ShoalFeed        *feed,

@@ -48,6 +48,7 @@ ShoalFeedRule    *shoal_feed_manager_find_rule     (ShoalFeedManager *self,
 GListModel       *shoal_feed_manager_preview_rule  (ShoalFeedManager *self,
                                                     ShoalFeedRule    *rule);
 
+void              shoal_feed_manager_flush         (ShoalFeedManager *self);
 void              shoal_feed_manager_set_polling   (ShoalFeedManager *self,
                                                     gboolean          polling);
 gboolean          shoal_feed_manager_get_polling   (ShoalFeedManager *self);
