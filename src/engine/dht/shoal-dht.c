@@ -31,6 +31,7 @@
 #include <gnutls/gnutls.h>
 
 #include "shoal-dht-private.h"
+#include "shoal-net-bind.h"
 
 #define DEFAULT_QUERY_TIMEOUT_MS 2000
 #define MAINTENANCE_INTERVAL_S   5
@@ -925,27 +926,6 @@ maintenance_cb (gpointer data)
 
 /* Starting and stopping */
 
-static GSocket *
-open_socket (GInetAddress *address,
-             guint16       port,
-             GError      **error)
-{
-  g_autoptr(GSocket) sock = NULL;
-  g_autoptr(GSocketAddress) sa = NULL;
-  GSocketFamily family = g_inet_address_get_family (address);
-
-  sock = g_socket_new (family, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, error);
-  if (sock == NULL)
-    return NULL;
-  g_socket_set_blocking (sock, FALSE);
-  if (family == G_SOCKET_FAMILY_IPV6 && !g_socket_set_option (sock, IPPROTO_IPV6, IPV6_V6ONLY, 1, error))
-    return NULL;
-  sa = g_inet_socket_address_new (address, port);
-  if (!g_socket_bind (sock, sa, FALSE, error))
-    return NULL;
-  return g_steal_pointer (&sock);
-}
-
 static GSource *
 watch_socket (ShoalDht *self,
               GSocket  *sock)
@@ -1000,7 +980,7 @@ shoal_dht_start (ShoalDht    *self,
                        "“%s” is not an IP address", bind_address);
           return FALSE;
         }
-      sock = open_socket (address, port, &local_error);
+      sock = shoal_net_udp_socket_new (address, port, &local_error);
       if (sock == NULL)
         {
           g_set_error (error, SHOAL_DHT_ERROR, SHOAL_DHT_ERROR_BIND,
@@ -1018,7 +998,7 @@ shoal_dht_start (ShoalDht    *self,
       g_autoptr(GInetAddress) any4 = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
       g_autoptr(GInetAddress) any6 = g_inet_address_new_any (G_SOCKET_FAMILY_IPV6);
 
-      self->sock4 = open_socket (any4, port, &local_error);
+      self->sock4 = shoal_net_udp_socket_new (any4, port, &local_error);
       if (self->sock4 == NULL)
         {
           g_set_error (error, SHOAL_DHT_ERROR, SHOAL_DHT_ERROR_BIND,
@@ -1027,7 +1007,7 @@ shoal_dht_start (ShoalDht    *self,
         }
       self->port = local_port (self->sock4);
       /* IPv6 on the same port when the host has it; IPv4 alone is fine. */
-      self->sock6 = open_socket (any6, self->port, NULL);
+      self->sock6 = shoal_net_udp_socket_new (any6, self->port, NULL);
     }
 
   if ((self->sock4 != NULL && !shoal_net_bind_socket (self->bind, self->sock4, &local_error)) ||

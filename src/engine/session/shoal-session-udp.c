@@ -16,6 +16,7 @@
 
 #define SHOAL_SESSION_INSIDE
 #include "shoal-session-internal.h"
+#include "shoal-net-bind.h"
 
 #define UDP_BUFFER       (64 * 1024 + 1)
 /* Datagrams read per wake-up: the rest wait for the next one. */
@@ -71,27 +72,6 @@ udp_ready_cb (GSocket      *socket,
   if (self->utp != NULL)
     shoal_utp_manager_flush (self->utp);
   return G_SOURCE_CONTINUE;
-}
-
-static GSocket *
-open_socket (GInetAddress *address,
-             guint16       port,
-             GError      **error)
-{
-  g_autoptr(GSocket) sock = NULL;
-  g_autoptr(GSocketAddress) sa = NULL;
-  GSocketFamily family = g_inet_address_get_family (address);
-
-  sock = g_socket_new (family, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, error);
-  if (sock == NULL)
-    return NULL;
-  g_socket_set_blocking (sock, FALSE);
-  if (family == G_SOCKET_FAMILY_IPV6 && !g_socket_set_option (sock, IPPROTO_IPV6, IPV6_V6ONLY, 1, error))
-    return NULL;
-  sa = g_inet_socket_address_new (address, port);
-  if (!g_socket_bind (sock, sa, FALSE, error))
-    return NULL;
-  return g_steal_pointer (&sock);
 }
 
 static GSource *
@@ -154,9 +134,9 @@ _shoal_session_open_udp (ShoalSession *self)
       if (self->net_bind->address == NULL)
         return;
       if (g_inet_address_get_family (self->net_bind->address) == G_SOCKET_FAMILY_IPV6)
-        self->udp6 = open_socket (self->net_bind->address, self->listen_port, &error);
+        self->udp6 = shoal_net_udp_socket_new (self->net_bind->address, self->listen_port, &error);
       else
-        self->udp4 = open_socket (self->net_bind->address, self->listen_port, &error);
+        self->udp4 = shoal_net_udp_socket_new (self->net_bind->address, self->listen_port, &error);
       if (self->udp4 != NULL && !shoal_net_bind_socket (self->net_bind, self->udp4, &error))
         g_clear_object (&self->udp4);
       if (self->udp6 != NULL && !shoal_net_bind_socket (self->net_bind, self->udp6, &error))
@@ -169,19 +149,19 @@ _shoal_session_open_udp (ShoalSession *self)
       if (ip == NULL)
         return;
       if (g_inet_address_get_family (ip) == G_SOCKET_FAMILY_IPV6)
-        self->udp6 = open_socket (ip, self->listen_port, &error);
+        self->udp6 = shoal_net_udp_socket_new (ip, self->listen_port, &error);
       else
-        self->udp4 = open_socket (ip, self->listen_port, &error);
+        self->udp4 = shoal_net_udp_socket_new (ip, self->listen_port, &error);
     }
   else
     {
       g_autoptr(GInetAddress) any4 = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
       g_autoptr(GInetAddress) any6 = g_inet_address_new_any (G_SOCKET_FAMILY_IPV6);
 
-      self->udp4 = open_socket (any4, self->listen_port, &error);
+      self->udp4 = shoal_net_udp_socket_new (any4, self->listen_port, &error);
       /* IPv6 when the host has it; IPv4 alone is fine. */
       if (self->udp4 != NULL)
-        self->udp6 = open_socket (any6, self->listen_port, NULL);
+        self->udp6 = shoal_net_udp_socket_new (any6, self->listen_port, NULL);
     }
   if (self->udp4 == NULL && self->udp6 == NULL)
     {

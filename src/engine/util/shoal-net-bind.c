@@ -167,3 +167,36 @@ shoal_net_interface_find (const char    *name_or_address,
     *up = running;
   return exists;
 }
+
+/**
+ * shoal_net_udp_socket_new:
+ * @address: the local address to bind, any or one interface's
+ * @port: the local port, 0 for any
+ * @error: return location for a #GError
+ *
+ * A non-blocking UDP socket bound to @address:@port (IPv6 only, never
+ * mapped IPv4, for an IPv6 address): the DHT's own and the session's
+ * shared port.
+ *
+ * Returns: (transfer full) (nullable): the socket
+ */
+GSocket *
+shoal_net_udp_socket_new (GInetAddress  *address,
+                          guint16        port,
+                          GError       **error)
+{
+  g_autoptr(GSocket) sock = NULL;
+  g_autoptr(GSocketAddress) sa = NULL;
+  GSocketFamily family = g_inet_address_get_family (address);
+
+  sock = g_socket_new (family, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, error);
+  if (sock == NULL)
+    return NULL;
+  g_socket_set_blocking (sock, FALSE);
+  if (family == G_SOCKET_FAMILY_IPV6 && !g_socket_set_option (sock, IPPROTO_IPV6, IPV6_V6ONLY, 1, error))
+    return NULL;
+  sa = g_inet_socket_address_new (address, port);
+  if (!g_socket_bind (sock, sa, FALSE, error))
+    return NULL;
+  return g_steal_pointer (&sock);
+}

@@ -25,6 +25,10 @@ gboolean      shoal_net_bind_socket          (ShoalNetBind  *self,
                                               GSocket       *socket,
                                               GError       **error);
 
+GSocket      *shoal_net_udp_socket_new       (GInetAddress  *address,
+                                              guint16        port,
+                                              GError       **error);
+
 gboolean      shoal_net_interface_find       (const char    *name_or_address,
                                               char         **ifname,
                                               GInetAddress **address,
