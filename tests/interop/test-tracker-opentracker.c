@@ -32,6 +32,8 @@
 static const char hash_http_hex[] = "0123456789abcdef0123456789abcdef01234567";
 static const char hash_udp_hex[]  = "fedcba9876543210fedcba9876543210fedcba98";
 static const char hash_other_hex[] = "1111111111111111111111111111111111111111";
+/* Listed last in the whitelist, used only by the readiness probe. */
+static const char hash_probe_hex[] = "2222222222222222222222222222222222222222";
 
 typedef struct
 {
@@ -216,7 +218,7 @@ fixture_setup (Fixture       *f,
   /* opentracker reads the whitelist after dropping root for "nobody". */
   g_assert_cmpint (g_chmod (f->dir, 0755), ==, 0);
   f->whitelist = g_build_filename (f->dir, "whitelist", NULL);
-  contents = g_strdup_printf ("%s\n%s\n", hash_http_hex, hash_udp_hex);
+  contents = g_strdup_printf ("%s\n%s\n%s\n", hash_http_hex, hash_udp_hex, hash_probe_hex);
   g_file_set_contents_full (f->whitelist, contents, -1, G_FILE_SET_CONTENTS_NONE, 0644, &error);
   g_assert_no_error (error);
 
@@ -240,9 +242,11 @@ fixture_setup (Fixture       *f,
   g_assert_cmpint (f->pid, >, 1);
 
   /* Ready means listening with the whitelist loaded (it is read in the
-   * background): a `stopped` announce for a listed torrent then succeeds
-   * without adding a peer. */
-  make_request (&probe, hash_http_hex, 'p', 1, SHOAL_TRACKER_EVENT_STOPPED);
+   * background, after the port is open). A `stopped` announce is no probe:
+   * opentracker removes the peer without looking at the whitelist. A
+   * `started` announce for the probe-only hash, listed last, is accepted
+   * only once the whole list is in. */
+  make_request (&probe, hash_probe_hex, 'p', 1, SHOAL_TRACKER_EVENT_STARTED);
   for (attempt = 0; attempt < READY_ATTEMPTS; attempt++)
     {
       g_autoptr(GError) probe_error = NULL;
