@@ -156,7 +156,11 @@ def web_seed_and_libtorrent(tap):
     try:
         content = make_files(scratch.sub("www"), "two sources", LAYOUT, seed=12)
         # Both sources slowed down so that neither finishes alone at once.
-        nginx = Nginx(procs, scratch, os.path.dirname(content), limit_rate="1m")
+        # Shoal keeps two requests in flight to a web seed: at 256 KiB/s
+        # each the 7 MiB would take nginx ~14 s alone, so the libtorrent
+        # seed (2 MiB/s, unchoking on a loaded machine within seconds) must
+        # serve a share. At 1 MiB/s nginx once finished alone in 3 s.
+        nginx = Nginx(procs, scratch, os.path.dirname(content), limit_rate="256k")
         nginx.wait_ready()
         torrent = make_webseed_torrent(content, scratch.file("t.torrent"), nginx.url, "v1")
         seed = LtSession("127.0.0.1")
