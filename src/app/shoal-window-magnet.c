@@ -228,7 +228,8 @@ link_response_cb (ShoalWindow     *self,
   uri = shoal_link_dialog_dup_uri (dialog);
   if (uri[0] == '\0')
     return;
-  if (shoal_link_dialog_is_magnet (uri))
+  /* A server adds the link itself, without choosing files. */
+  if (shoal_link_dialog_is_magnet (uri) && shoal_app_session_get_local (self->app_session) != NULL)
     shoal_window_add_magnet (self, uri, shoal_link_dialog_get_choose_files (dialog));
   else
     shoal_window_add_link (self, uri);

@@ -19,6 +19,7 @@
 
 #include <glib/gi18n.h>
 
+#include "shoal-connect-dialog.h"
 #include "shoal-format.h"
 #include "shoal-details-view.h"
 #include "shoal-torrent-item.h"
@@ -597,12 +598,13 @@ shoal_window_show_list (ShoalWindow *self)
 static void
 selection_changed_cb (ShoalWindow *self)
 {
-  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
-  ShoalTorrent *torrent = selected->len == 1 ? g_ptr_array_index (selected, 0) : NULL;
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected_items (self);
+  ShoalTorrent *torrent = selected->len == 1 ? shoal_app_torrent_get_local (g_ptr_array_index (selected, 0)) : NULL;
 
   shoal_window_update_actions (self);
 
-  /* The details show one torrent: the only one selected. */
+  /* The details show one torrent: the only one selected. (Those of a
+   * remote session have none: the details pages read the engine.) */
   if (torrent != details_torrent (self))
     {
       g_clear_pointer (&self->details_title_binding, g_binding_unbind);
@@ -654,7 +656,15 @@ free_space_cb (GObject      *source,
 static void
 update_free_space (ShoalWindow *self)
 {
-  g_autoptr(GFile) dir = g_file_new_for_path (shoal_session_get_download_dir (self->session));
+  g_autoptr(GFile) dir = NULL;
+
+  /* A server's free space is its own business. */
+  if (shoal_app_session_get_local (self->app_session) == NULL)
+    {
+      gtk_label_set_text (self->free_space_label, "");
+      return;
+    }
+  dir = g_file_new_for_path (shoal_session_get_download_dir (self->session));
 
   g_file_query_filesystem_info_async (dir, G_FILE_ATTRIBUTE_FILESYSTEM_FREE, G_PRIORITY_LOW,
                                       self->cancellable, free_space_cb, self);
@@ -663,8 +673,8 @@ update_free_space (ShoalWindow *self)
 static void
 update_rates (ShoalWindow *self)
 {
-  g_autofree char *down = shoal_format_rate (shoal_session_get_download_rate (self->session));
-  g_autofree char *up = shoal_format_rate (shoal_session_get_upload_rate (self->session));
+  g_autofree char *down = shoal_format_rate (shoal_app_session_get_download_rate (self->app_session));
+  g_autofree char *up = shoal_format_rate (shoal_app_session_get_upload_rate (self->app_session));
 
   gtk_label_set_text (self->download_rate_label, down);
   gtk_label_set_text (self->upload_rate_label, up);
@@ -782,6 +792,214 @@ shoal_window_close_request (GtkWindow *window)
   return TRUE;
 }
 
+/* Sessions */
+
+/**
+ * shoal_window_get_app_session:
+ * @self: a window
+ *
+ * Returns: (transfer none): the session the window shows: this
+ *   computer's, or a server's
+ */
+ShoalAppSession *
+shoal_window_get_app_session (ShoalWindow *self)
+{
+  g_return_val_if_fail (SHOAL_IS_WINDOW (self), NULL);
+  return self->app_session;
+}
+
+static void
+connection_error_cb (ShoalWindow     *self,
+                     GParamSpec      *pspec,
+                     ShoalAppSession *session)
+{
+  g_autofree char *message = NULL;
+
+  g_object_get (session, "connection-error", &message, NULL);
+  if (message != NULL)
+    shoal_window_add_toast (self, message);
+}
+
+/**
+ * shoal_window_set_app_session:
+ * @self: a window
+ * @session: (nullable): the session to show; %NULL for this computer's
+ *
+ * Switches the window to another session: its list, actions and footer
+ * show and drive @session from now on.
+ */
+void
+shoal_window_set_app_session (ShoalWindow     *self,
+                              ShoalAppSession *session)
+{
+  gboolean local;
+
+  g_return_if_fail (SHOAL_IS_WINDOW (self));
+  g_return_if_fail (session == NULL || SHOAL_IS_APP_SESSION (session));
+
+  if (session == NULL)
+    session = SHOAL_APP_SESSION (self->local_session);
+  if (session == self->app_session)
+    return;
+
+  g_signal_handlers_disconnect_by_data (self->app_session, self);
+  g_set_object (&self->app_session, session);
+  g_signal_connect_object (session, "failed", G_CALLBACK (shoal_window_add_toast), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::connection-error", G_CALLBACK (connection_error_cb), self,
+                           G_CONNECT_SWAPPED);
+  local = shoal_app_session_get_local (session) != NULL;
+
+  g_signal_handlers_disconnect_by_data (self->rows, self);
+  g_clear_object (&self->rows);
+  self->rows = shoal_torrent_list_new (shoal_app_session_get_torrents (session));
+  gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (self->rows));
+  g_signal_connect_object (self->rows, "items-changed", G_CALLBACK (model_changed_cb), self, G_CONNECT_SWAPPED);
+
+  adw_window_title_set_title (self->window_title, local ? _("Shoal") : shoal_app_session_get_title (session));
+  /* What only this computer's session has */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->alt_speed_button), local);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->alt_speed_button),
+                               local ? _("Use Alternative Speed Limits")
+                                     : _("The alternative speed limits are the server’s own settings"));
+  update_free_space (self);
+  update_rates (self);
+  update_stack (self);
+  selection_changed_cb (self);
+  shoal_window_update_sessions_menu (self);
+}
+
+/* The Session menu: This Computer, then the servers connected to, last
+ * used first (win.session's target is a server's address, "" for this
+ * computer). */
+void
+shoal_window_update_sessions_menu (ShoalWindow *self)
+{
+  g_autoptr(GVariant) servers = g_settings_get_value (self->settings, "remote-servers");
+  g_autoptr(GMenuItem) local = g_menu_item_new (_("This Computer"), NULL);
+  const char *current = shoal_app_session_get_url (self->app_session);
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "session");
+  GVariantIter iter;
+  const char *url, *user;
+
+  g_menu_remove_all (self->sessions_section);
+  g_menu_item_set_action_and_target_value (local, "win.session", g_variant_new_string (""));
+  g_menu_append_item (self->sessions_section, local);
+  g_variant_iter_init (&iter, servers);
+  while (g_variant_iter_next (&iter, "(&s&s)", &url, &user))
+    {
+      g_autoptr(GMenuItem) item = NULL;
+      g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+      g_autofree char *label = NULL;
+
+      if (uri != NULL && g_uri_get_port (uri) > 0)
+        label = g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
+      else
+        label = g_strdup (uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : url);
+      item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target_value (item, "win.session", g_variant_new_string (url));
+      g_menu_append_item (self->sessions_section, item);
+    }
+  if (action != NULL)
+    g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_string (current != NULL ? current : ""));
+}
+
+/* Remembers a server, first in the menu; at most 10. */
+static void
+remember_server (ShoalWindow *self,
+                 const char  *url,
+                 const char  *user)
+{
+  g_autoptr(GVariant) servers = g_settings_get_value (self->settings, "remote-servers");
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *u, *n;
+  guint count = 1;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ss)"));
+  g_variant_builder_add (&builder, "(ss)", url, user != NULL ? user : "");
+  g_variant_iter_init (&iter, servers);
+  while (g_variant_iter_next (&iter, "(&s&s)", &u, &n) && count < 10)
+    if (!g_str_equal (u, url))
+      {
+        g_variant_builder_add (&builder, "(ss)", u, n);
+        count++;
+      }
+  g_settings_set_value (self->settings, "remote-servers", g_variant_builder_end (&builder));
+}
+
+static void
+connected_cb (GtkWindow             *parent,
+              ShoalAppRemoteSession *session)
+{
+  ShoalWindow *self = SHOAL_WINDOW (parent);
+
+  remember_server (self, shoal_app_session_get_url (SHOAL_APP_SESSION (session)),
+                   shoal_app_remote_session_get_user (session));
+  shoal_window_set_app_session (self, SHOAL_APP_SESSION (session));
+}
+
+/**
+ * shoal_window_connect_dialog:
+ * @self: a window
+ * @url: (nullable): a server's address to start from
+ * @user: (nullable): the user name to start from
+ *
+ * Connect to Server…: asks for a server's address and login, then shows
+ * its torrents in the window. The server is remembered in the Session
+ * menu (address and user name: the password is asked each time).
+ *
+ * Returns: (transfer none): the dialog
+ */
+GtkWindow *
+shoal_window_connect_dialog (ShoalWindow *self,
+                             const char  *url,
+                             const char  *user)
+{
+  ShoalConnectDialog *dialog;
+
+  g_return_val_if_fail (SHOAL_IS_WINDOW (self), NULL);
+
+  dialog = shoal_connect_dialog_new (GTK_WINDOW (self), url, user, NULL, connected_cb);
+  shoal_window_set_dialog (self, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+  return GTK_WINDOW (dialog);
+}
+
+static void
+connect_server_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  shoal_window_connect_dialog (SHOAL_WINDOW (user_data), NULL, NULL);
+}
+
+/* Choosing a server in the Session menu asks for its password. */
+static void
+session_change_state (GSimpleAction *action,
+                      GVariant      *value,
+                      gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+  const char *url = g_variant_get_string (value, NULL);
+  g_autoptr(GVariant) servers = NULL;
+  GVariantIter iter;
+  const char *u, *user = NULL;
+
+  if (url[0] == '\0')
+    {
+      shoal_window_set_app_session (self, NULL);
+      return;
+    }
+  if (g_strcmp0 (url, shoal_app_session_get_url (self->app_session)) == 0)
+    return;
+  servers = g_settings_get_value (self->settings, "remote-servers");
+  g_variant_iter_init (&iter, servers);
+  while (g_variant_iter_next (&iter, "(&s&s)", &u, &user))
+    if (g_str_equal (u, url))
+      break;
+  shoal_window_connect_dialog (self, url, user);
+}
+
 /* Setup */
 
 static void
@@ -790,7 +1008,7 @@ setup_models (ShoalWindow *self)
   g_autoptr(GtkEveryFilter) filter = NULL;
   GtkExpression *name_expr;
 
-  self->rows = shoal_torrent_list_new (shoal_session_get_torrents (self->session));
+  self->rows = shoal_torrent_list_new (shoal_app_session_get_torrents (self->app_session));
 
   name_expr = gtk_property_expression_new (SHOAL_TYPE_TORRENT_ROW, NULL, "name");
   self->search_filter = gtk_string_filter_new (name_expr);
@@ -848,10 +1066,23 @@ shoal_window_set_up (ShoalWindow      *self,
   const char *startup_error;
 
   self->session = g_object_ref (shoal_application_get_session (app));
+  self->local_session = shoal_app_local_session_new (self->session);
+  self->app_session = g_object_ref (SHOAL_APP_SESSION (self->local_session));
+  g_signal_connect_object (self->app_session, "failed", G_CALLBACK (shoal_window_add_toast), self, G_CONNECT_SWAPPED);
 
   setup_details (self);
   setup_models (self);
   shoal_window_init_actions (self);
+  {
+    g_autoptr(GSimpleAction) session = g_simple_action_new_stateful ("session", G_VARIANT_TYPE_STRING,
+                                                                     g_variant_new_string (""));
+    g_autoptr(GSimpleAction) connect = g_simple_action_new ("connect-server", NULL);
+
+    g_signal_connect_object (session, "change-state", G_CALLBACK (session_change_state), self, 0);
+    g_signal_connect_object (connect, "activate", G_CALLBACK (connect_server_action), self, 0);
+    g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (session));
+    g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (connect));
+  }
   update_stack (self);
   shoal_window_update_actions (self);
 
@@ -859,6 +1090,7 @@ shoal_window_set_up (ShoalWindow      *self,
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
   update_rates (self);
   update_free_space (self);
+  shoal_window_update_sessions_menu (self);
   self->footer_id = g_timeout_add_seconds (1, footer_tick_cb, self);
 
   startup_error = shoal_application_get_startup_error (app);
@@ -889,6 +1121,10 @@ shoal_window_dispose (GObject *object)
   g_clear_object (&self->search_filter);
   g_clear_object (&self->state_filter);
   g_clear_object (&self->rows);
+  if (self->app_session != NULL)
+    g_signal_handlers_disconnect_by_data (self->app_session, self);
+  g_clear_object (&self->app_session);
+  g_clear_object (&self->local_session);
 
   G_OBJECT_CLASS (shoal_window_parent_class)->dispose (object);
 }
@@ -941,6 +1177,7 @@ shoal_window_class_init (ShoalWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, free_space_label);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, alt_speed_button);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, context_menu);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, sessions_section);
 }
 
 static void

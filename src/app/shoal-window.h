@@ -9,6 +9,7 @@
 
 #include <adwaita.h>
 
+#include "shoal-app-session.h"
 #include "shoal-application.h"
 #include "shoal-move-dialog.h"
 
@@ -52,5 +53,11 @@ void                shoal_window_fit_dialog       (ShoalWindow      *self,
                                                    GtkWindow        *dialog);
 ShoalMoveDialog    *shoal_window_move_selected    (ShoalWindow      *self,
                                                    const char       *save_dir);
+ShoalAppSession    *shoal_window_get_app_session  (ShoalWindow      *self);
+void                shoal_window_set_app_session  (ShoalWindow      *self,
+                                                   ShoalAppSession  *session);
+GtkWindow          *shoal_window_connect_dialog   (ShoalWindow      *self,
+                                                   const char       *url,
+                                                   const char       *user);
 
 G_END_DECLS
