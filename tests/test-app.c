@@ -2213,7 +2213,8 @@ test_details_pane_width (void)
 {
   g_autoptr(GSettings) settings = g_settings_new (SHOAL_SETTINGS_SCHEMA_ID);
   GtkWidget *details = shoal_window_get_details_view (window);
-  GtkPaned *paned = GTK_PANED (gtk_widget_get_parent (details));
+  /* (in a stack with the details of remote torrents) */
+  GtkPaned *paned = GTK_PANED (gtk_widget_get_ancestor (details, GTK_TYPE_PANED));
 
   remove_all_torrents ();
   set_window_size (1200, 600);

@@ -21,6 +21,7 @@
 #include "shoal-app-remote-session.h"
 #include "shoal-application.h"
 #include "shoal-connect-dialog.h"
+#include "shoal-remote-details.h"
 #include "shoal-remove-dialog.h"
 #include "shoal-torrent-row.h"
 #include "shoal-window.h"
@@ -224,6 +225,29 @@ daemon_shows (gpointer data)
   return text != NULL && strstr (text, w->contains) != NULL;
 }
 
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+widget_mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
 static gboolean
 action_enabled (gpointer name)
 {
@@ -345,6 +369,7 @@ test_drive_a_daemon (void)
   g_autoptr(GVariant) answer = NULL;
   DaemonWait w = { NULL, };
   GtkWindow *dialog;
+  ShoalRemoteDetails *details;
 
   answer = call (daemon_.client, "torrent-add", g_variant_new_parsed ("{'metainfo': <%s>, 'paused': <true>}", b64),
                  &error);
@@ -380,8 +405,14 @@ test_drive_a_daemon (void)
   w = (DaemonWait) { "window.bin", "'status': <int64 0>" };
   g_assert_true (spin_until (daemon_shows, &w));
 
-  /* a limit of 50 kB/s */
-  shoal_app_torrent_set_download_limit (selected_item (), 50000);
+  /* a limit of 50 kB/s, typed in the details */
+  details = SHOAL_REMOTE_DETAILS (find_descendant (GTK_WIDGET (window), SHOAL_TYPE_REMOTE_DETAILS));
+  g_assert_nonnull (details);
+  g_assert_true (shoal_remote_details_get_torrent (details) == SHOAL_APP_REMOTE_TORRENT (selected_item ()));
+  /* its files, as the server lists them */
+  g_assert_true (spin_until (widget_mapped, shoal_remote_details_get_widget (details, "files")));
+  g_assert_true (shows_label (shoal_remote_details_get_widget (details, "files"), "window.bin"));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (shoal_remote_details_get_widget (details, "download-limit")), 50);
   w = (DaemonWait) { "window.bin", "'downloadLimit': <int64 50>, 'downloadLimited': <true>" };
   g_assert_true (spin_until (daemon_shows, &w));
 
@@ -450,6 +481,9 @@ main (int   argc,
   settings = g_settings_new (SHOAL_SETTINGS_SCHEMA_ID);
   g_settings_set_boolean (settings, "random-port", TRUE);
   g_settings_set_boolean (settings, "notify-on-complete", FALSE);
+  /* wide: the details stand beside the list */
+  g_settings_set_int (settings, "window-width", 1100);
+  g_settings_set_int (settings, "window-height", 600);
 
   app = shoal_application_new ();
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));

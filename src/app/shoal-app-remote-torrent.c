@@ -325,3 +325,16 @@ shoal_app_remote_torrent_get_id (ShoalAppRemoteTorrent *self)
   g_return_val_if_fail (SHOAL_IS_APP_REMOTE_TORRENT (self), 0);
   return shoal_remote_torrent_get_id (self->torrent);
 }
+
+/**
+ * shoal_app_remote_torrent_dup_session:
+ * @self: a remote torrent
+ *
+ * Returns: (transfer full) (nullable): its session, while there is one
+ */
+ShoalAppRemoteSession *
+shoal_app_remote_torrent_dup_session (ShoalAppRemoteTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_APP_REMOTE_TORRENT (self), NULL);
+  return g_weak_ref_get (&self->session);
+}

@@ -19,5 +19,6 @@ ShoalAppRemoteTorrent *shoal_app_remote_torrent_new     (ShoalAppRemoteSession *
                                                          ShoalRemoteTorrent    *torrent);
 ShoalRemoteTorrent    *shoal_app_remote_torrent_get_remote (ShoalAppRemoteTorrent *self);
 int                    shoal_app_remote_torrent_get_id  (ShoalAppRemoteTorrent *self);
+ShoalAppRemoteSession *shoal_app_remote_torrent_dup_session (ShoalAppRemoteTorrent *self);
 
 G_END_DECLS

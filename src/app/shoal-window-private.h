@@ -87,6 +87,8 @@ struct _ShoalWindow
   ShoalAppLocalSession *local_session;
   ShoalAppSession      *app_session;
   GMenu                *sessions_section;
+  GtkWidget            *details_box;    /* details_view or remote_details, moved by the layout */
+  GtkWidget            *remote_details;
 };
 
 void       shoal_window_init_actions        (ShoalWindow *self);

@@ -22,6 +22,7 @@
 #include "shoal-connect-dialog.h"
 #include "shoal-format.h"
 #include "shoal-details-view.h"
+#include "shoal-remote-details.h"
 #include "shoal-torrent-item.h"
 #include "shoal-torrent-row.h"
 #include "shoal-window-private.h"
@@ -450,19 +451,27 @@ details_torrent (ShoalWindow *self)
   return shoal_details_view_get_torrent (SHOAL_DETAILS_VIEW (self->details_view));
 }
 
+/* Whether the details show a torrent, local or remote */
+static gboolean
+has_details (ShoalWindow *self)
+{
+  return details_torrent (self) != NULL ||
+         shoal_remote_details_get_torrent (SHOAL_REMOTE_DETAILS (self->remote_details)) != NULL;
+}
+
 /* The details pane, in a wide window, is there while one torrent is
  * selected, as wide as the user left it. */
 static void
 update_details_pane (ShoalWindow *self)
 {
-  ShoalTorrent *torrent = details_torrent (self);
-  gboolean shown = !self->narrow && torrent != NULL;
+  gboolean any = has_details (self);
+  gboolean shown = !self->narrow && any;
 
-  if (shown && !gtk_widget_get_visible (self->details_view))
+  if (shown && !gtk_widget_get_visible (self->details_box))
     self->restore_pane = TRUE;
-  gtk_widget_set_visible (self->details_view, self->narrow || torrent != NULL);
+  gtk_widget_set_visible (self->details_box, self->narrow || any);
 
-  if (self->narrow && torrent == NULL &&
+  if (self->narrow && !any &&
       adw_leaflet_get_visible_child (self->leaflet) == self->details_page)
     shoal_window_show_list (self);
 }
@@ -472,7 +481,7 @@ restore_pane_width (ShoalWindow *self)
 {
   int width = gtk_widget_get_width (GTK_WIDGET (self->paned));
 
-  if (width <= 0 || !gtk_widget_get_visible (self->details_view) || self->narrow)
+  if (width <= 0 || !gtk_widget_get_visible (self->details_box) || self->narrow)
     return;
   self->restore_pane = FALSE;
   gtk_paned_set_position (self->paned, MAX (width - self->pane_width, 0));
@@ -484,7 +493,7 @@ paned_position_cb (ShoalWindow *self)
   int width = gtk_widget_get_width (GTK_WIDGET (self->paned));
 
   /* Only what the user sets, in the wide layout with the pane shown */
-  if (self->narrow || self->restore_pane || width <= 0 || !gtk_widget_get_visible (self->details_view))
+  if (self->narrow || self->restore_pane || width <= 0 || !gtk_widget_get_visible (self->details_box))
     return;
   self->pane_width = width - gtk_paned_get_position (self->paned);
 }
@@ -494,7 +503,7 @@ paned_position_cb (ShoalWindow *self)
 static void
 update_layout (ShoalWindow *self)
 {
-  GtkWidget *details = self->details_view;
+  GtkWidget *details = self->details_box;
 
   g_object_ref (details);
   if (self->narrow && adw_bin_get_child (self->details_bin) != details)
@@ -553,7 +562,7 @@ shoal_window_size_allocate (GtkWidget *widget,
    * window allocates at every change of a label's size, and nothing else
    * is worth an idle. */
   if (narrow != self->narrow || !self->layout_known ||
-      (self->restore_pane && !self->narrow && gtk_widget_get_visible (self->details_view)))
+      (self->restore_pane && !self->narrow && gtk_widget_get_visible (self->details_box)))
     {
       self->narrow = narrow;
       self->layout_known = TRUE;
@@ -573,7 +582,7 @@ shoal_window_show_details (ShoalWindow *self)
 {
   g_return_if_fail (SHOAL_IS_WINDOW (self));
 
-  if (details_torrent (self) == NULL)
+  if (!has_details (self))
     return;
   if (self->narrow)
     adw_leaflet_set_visible_child (self->leaflet, self->details_page);
@@ -599,12 +608,14 @@ static void
 selection_changed_cb (ShoalWindow *self)
 {
   g_autoptr(GPtrArray) selected = shoal_window_dup_selected_items (self);
-  ShoalTorrent *torrent = selected->len == 1 ? shoal_app_torrent_get_local (g_ptr_array_index (selected, 0)) : NULL;
+  ShoalAppTorrent *item = selected->len == 1 ? g_ptr_array_index (selected, 0) : NULL;
+  ShoalTorrent *torrent = item != NULL ? shoal_app_torrent_get_local (item) : NULL;
+  ShoalAppRemoteTorrent *remote = item != NULL && torrent == NULL ? SHOAL_APP_REMOTE_TORRENT (item) : NULL;
+  ShoalRemoteDetails *remote_details = SHOAL_REMOTE_DETAILS (self->remote_details);
 
   shoal_window_update_actions (self);
 
-  /* The details show one torrent: the only one selected. (Those of a
-   * remote session have none: the details pages read the engine.) */
+  /* The details show one torrent: the only one selected. */
   if (torrent != details_torrent (self))
     {
       g_clear_pointer (&self->details_title_binding, g_binding_unbind);
@@ -613,6 +624,21 @@ selection_changed_cb (ShoalWindow *self)
                                                               G_BINDING_SYNC_CREATE);
       shoal_details_view_set_torrent (SHOAL_DETAILS_VIEW (self->details_view), torrent);
     }
+
+  /* A remote torrent's details are what its RPC tells: a page of their
+   * own, as the engine's pages read the engine. */
+  if (remote != shoal_remote_details_get_torrent (remote_details))
+    {
+      if (torrent == NULL)
+        g_clear_pointer (&self->details_title_binding, g_binding_unbind);
+      if (remote != NULL)
+        self->details_title_binding = g_object_bind_property (shoal_app_remote_torrent_get_remote (remote), "name",
+                                                              self->details_title, "title",
+                                                              G_BINDING_SYNC_CREATE);
+      shoal_remote_details_set_torrent (remote_details, remote);
+    }
+  gtk_stack_set_visible_child (GTK_STACK (self->details_box),
+                               remote != NULL ? self->remote_details : self->details_view);
   update_details_pane (self);
 }
 
@@ -641,7 +667,9 @@ free_space_cb (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE))
+  /* asked before the window switched to a server */
+  if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE) ||
+      shoal_app_session_get_local (self->app_session) == NULL)
     {
       gtk_label_set_text (self->free_space_label, "");
       return;
@@ -1050,8 +1078,12 @@ setup_details (ShoalWindow *self)
 {
   self->details_view = GTK_WIDGET (shoal_details_view_new ());
   shoal_details_view_set_session (SHOAL_DETAILS_VIEW (self->details_view), self->session);
-  gtk_widget_set_visible (self->details_view, FALSE);
-  gtk_paned_set_end_child (self->paned, self->details_view);
+  self->remote_details = GTK_WIDGET (shoal_remote_details_new ());
+  self->details_box = gtk_stack_new ();
+  gtk_stack_add_child (GTK_STACK (self->details_box), self->details_view);
+  gtk_stack_add_child (GTK_STACK (self->details_box), self->remote_details);
+  gtk_widget_set_visible (self->details_box, FALSE);
+  gtk_paned_set_end_child (self->paned, self->details_box);
   self->pane_width = g_settings_get_int (self->settings, "details-pane-width");
   g_signal_connect_object (self->paned, "notify::position", G_CALLBACK (paned_position_cb), self,
                            G_CONNECT_SWAPPED);
