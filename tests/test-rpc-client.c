@@ -246,6 +246,7 @@ test_recently_active (Fixture       *f,
                                          &error);
 
       g_assert_no_error (error);
+      g_assert_nonnull (answer);
     }
   refresh (f);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
@@ -271,6 +272,7 @@ test_recently_active (Fixture       *f,
                                   "'labels': <['films', 'hd']>}", shoal_remote_torrent_get_id (t)), &error);
 
     g_assert_no_error (error);
+    g_assert_nonnull (answer);
   }
   shoal_rpc_client_invalidate (f->client);
   refresh (f);
