@@ -87,59 +87,84 @@ die_with_parent (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
+/* A shoal-daemon on 127.0.0.1 with a password, and @extra options; with
+ * TLS (@tls) it is ready once it accepts connections, else once it
+ * answers. */
 static void
-start_daemon (void)
+start_daemon (Daemon             *d,
+              const char * const *extra,
+              gboolean            tls)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocketListener) probe = g_socket_listener_new ();
-  g_autofree char *state = NULL, *downloads = NULL, *rpc_port = NULL, *url = NULL;
+  g_autofree char *state = NULL, *downloads = NULL, *rpc_port = NULL, *url = NULL, *peer_port = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   guint16 peer;
 
-  daemon_.port = g_socket_listener_add_any_inet_port (probe, NULL, &error);
+  d->port = g_socket_listener_add_any_inet_port (probe, NULL, &error);
   g_assert_no_error (error);
   peer = g_socket_listener_add_any_inet_port (probe, NULL, &error);
   g_assert_no_error (error);
   g_socket_listener_close (probe);
-  daemon_.dir = g_dir_make_tmp ("shoal-test-remote-window-XXXXXX", &error);
+  d->dir = g_dir_make_tmp ("shoal-test-remote-window-XXXXXX", &error);
   g_assert_no_error (error);
-  state = g_build_filename (daemon_.dir, "state", NULL);
-  downloads = g_build_filename (daemon_.dir, "downloads", NULL);
-  rpc_port = g_strdup_printf ("%u", daemon_.port);
+  state = g_build_filename (d->dir, "state", NULL);
+  downloads = g_build_filename (d->dir, "downloads", NULL);
+  rpc_port = g_strdup_printf ("%u", d->port);
+  peer_port = g_strdup_printf ("%u", peer);
   {
-    g_autofree char *peer_port = g_strdup_printf ("%u", peer);
-    const char *argv[] = { SHOAL_DAEMON_PATH, "--state-dir", state, "--download-dir", downloads,
-                           "--rpc-port", rpc_port, "--port", peer_port, "--auth", "user:pass", NULL };
-    g_spawn_async (NULL, (char **) argv, NULL,
+    const char *args[] = { SHOAL_DAEMON_PATH, "--state-dir", state, "--download-dir", downloads,
+                           "--rpc-port", rpc_port, "--port", peer_port, "--auth", "user:pass" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+      g_ptr_array_add (argv, (gpointer) args[i]);
+    for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+      g_ptr_array_add (argv, (gpointer) extra[i]);
+    g_ptr_array_add (argv, NULL);
+    g_spawn_async (NULL, (char **) argv->pdata, NULL,
                    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
-                   die_with_parent, NULL, &daemon_.pid, &error);
+                   die_with_parent, NULL, &d->pid, &error);
     g_assert_no_error (error);
   }
-  url = g_strdup_printf ("http://127.0.0.1:%u", daemon_.port);
-  daemon_.client = shoal_rpc_client_new (url, "user", "pass", &error);
+  url = g_strdup_printf ("%s://127.0.0.1:%u", tls ? "https" : "http", d->port);
+  d->client = shoal_rpc_client_new (url, "user", "pass", &error);
   g_assert_no_error (error);
+  /* at most 200 tries, 10 s */
   for (int i = 0; i < 200; i++)
     {
       g_autoptr(GVariant) answer = NULL;
+
       g_clear_error (&error);
-      answer = call (daemon_.client, "session-get", NULL, &error);
-      if (answer != NULL)
-        return;
+      if (tls)
+        {
+          g_autoptr(GSocketClient) tcp = g_socket_client_new ();
+          g_autoptr(GSocketConnection) connection = g_socket_client_connect_to_host (tcp, "127.0.0.1", d->port,
+                                                                                     NULL, &error);
+          if (connection != NULL)
+            return;
+        }
+      else
+        {
+          answer = call (d->client, "session-get", NULL, &error);
+          if (answer != NULL)
+            return;
+        }
       g_usleep (50 * 1000);
     }
   g_assert_no_error (error);
 }
 
 static void
-stop_daemon (void)
+stop_daemon (Daemon *d)
 {
-  const char *argv[] = { "rm", "-rf", daemon_.dir, NULL };
+  const char *argv[] = { "rm", "-rf", d->dir, NULL };
 
-  g_clear_object (&daemon_.client);
-  kill (daemon_.pid, SIGTERM);
-  waitpid (daemon_.pid, NULL, 0);
-  g_spawn_close_pid (daemon_.pid);
+  g_clear_object (&d->client);
+  kill (d->pid, SIGTERM);
+  waitpid (d->pid, NULL, 0);
+  g_spawn_close_pid (d->pid);
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-  g_free (daemon_.dir);
+  g_free (d->dir);
 }
 
 static GBytes *
@@ -299,15 +324,39 @@ remove_dialog_shown (gpointer data)
 }
 
 static void
-connect_with (const char *password)
+connect_to (const char *url,
+            const char *password)
 {
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", daemon_.port);
   ShoalConnectDialog *dialog = SHOAL_CONNECT_DIALOG (shoal_window_connect_dialog (window, url, "user"));
 
   gtk_editable_set_text (shoal_connect_dialog_get_entry (dialog, "password"), password);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "connect");
   /* as a click on the button does */
   gtk_window_close (GTK_WINDOW (dialog));
+}
+
+static void
+connect_with (const char *password)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", daemon_.port);
+
+  connect_to (url, password);
+}
+
+/* Connects to @url, and returns what the dialog then says. */
+static char *
+failure_of (const char *url)
+{
+  GtkWindow *dialog;
+  char *body;
+
+  connect_to (url, "pass");
+  g_assert_true (spin_until (connect_failed_shown, NULL));
+  dialog = find_failed_dialog ();
+  body = g_strdup (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)));
+  gtk_window_destroy (dialog);
+  g_assert_false (is_remote (NULL));
+  return body;
 }
 
 /* Selects the row of @name in the window's list. */
@@ -355,6 +404,43 @@ test_wrong_password (void)
                    ==, "user");
   g_assert_false (is_remote (NULL));
   gtk_window_destroy (dialog);
+}
+
+/* An address where nothing listens, and a server whose certificate is
+ * not trusted (made by openssl for this test) */
+static void
+test_errors_said (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketListener) probe = g_socket_listener_new ();
+  guint16 closed = g_socket_listener_add_any_inet_port (probe, NULL, &error);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", closed);
+  g_autofree char *body = NULL;
+  g_autofree char *cert = g_build_filename (tmp_dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (tmp_dir, "key.pem", NULL);
+  const char *openssl[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                            "-subj", "/CN=localhost", "-keyout", key, "-out", cert, NULL };
+  const char *extra[] = { "--tls-certificate", cert, "--tls-key", key, NULL };
+  int status = -1;
+  Daemon tls = { 0, };
+
+  g_assert_no_error (error);
+  g_socket_listener_close (probe);
+  body = failure_of (url);
+  g_assert_nonnull (strstr (body, "cannot be reached"));
+
+  g_assert_true (g_spawn_sync (NULL, (char **) openssl, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                               NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  start_daemon (&tls, extra, TRUE);
+  g_free (url);
+  g_free (body);
+  url = g_strdup_printf ("https://127.0.0.1:%u", tls.port);
+  body = failure_of (url);
+  g_assert_nonnull (strstr (body, "secure connection cannot be trusted"));
+  stop_daemon (&tls);
 }
 
 static void
@@ -469,7 +555,7 @@ main (int   argc,
   int status;
 
   gtk_test_init (&argc, &argv, NULL);
-  start_daemon ();
+  start_daemon (&daemon_, NULL, FALSE);
 
   tmp_dir = g_dir_make_tmp ("shoal-test-remote-app-XXXXXX", &error);
   g_assert_no_error (error);
@@ -501,6 +587,7 @@ main (int   argc,
   g_assert_true (spin_until (window_shows, (gpointer) "local.bin"));
 
   g_test_add_func ("/app/remote-session/wrong-password", test_wrong_password);
+  g_test_add_func ("/app/remote-session/errors-said", test_errors_said);
   g_test_add_func ("/app/remote-session/drive-a-daemon", test_drive_a_daemon);
   g_test_add_func ("/app/remote-session/back-to-this-computer", test_back_to_this_computer);
   status = g_test_run ();
@@ -508,7 +595,7 @@ main (int   argc,
   gtk_window_destroy (GTK_WINDOW (window));
   g_application_quit (G_APPLICATION (app));
   g_clear_object (&app);
-  stop_daemon ();
+  stop_daemon (&daemon_);
   {
     const char *argv_rm[] = { "rm", "-rf", tmp_dir, NULL };
 
