@@ -21,6 +21,7 @@
 #include "shoal-app-remote-session.h"
 #include "shoal-application.h"
 #include "shoal-connect-dialog.h"
+#include "shoal-link-dialog.h"
 #include "shoal-remote-details.h"
 #include "shoal-remove-dialog.h"
 #include "shoal-torrent-row.h"
@@ -318,6 +319,12 @@ connect_failed_shown (gpointer data)
 }
 
 static gboolean
+link_dialog_shown (gpointer data)
+{
+  return find_toplevel (SHOAL_TYPE_LINK_DIALOG) != NULL;
+}
+
+static gboolean
 remove_dialog_shown (gpointer data)
 {
   return find_toplevel (SHOAL_TYPE_REMOVE_DIALOG) != NULL;
@@ -510,6 +517,24 @@ test_drive_a_daemon (void)
   w = (DaemonWait) { "added.bin", "added.bin" };
   g_assert_true (spin_until (daemon_shows, &w));
   g_assert_true (spin_until (window_shows, (gpointer) "added.bin"));
+
+  /* a magnet link, through the link dialog: the server adds it as it is,
+   * so there are no files to choose */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "add-link", NULL);
+  g_assert_true (spin_until (link_dialog_shown, NULL));
+  dialog = find_toplevel (SHOAL_TYPE_LINK_DIALOG);
+  {
+    GtkWidget *extra = adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog));
+
+    g_assert_false (gtk_widget_get_visible (find_descendant (extra, GTK_TYPE_CHECK_BUTTON)));
+    gtk_editable_set_text (GTK_EDITABLE (find_descendant (extra, GTK_TYPE_ENTRY)),
+                           "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=magnet.bin");
+  }
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "add");
+  gtk_window_close (dialog);
+  w = (DaemonWait) { "magnet.bin", "magnet.bin" };
+  g_assert_true (spin_until (daemon_shows, &w));
+  g_assert_true (spin_until (window_shows, (gpointer) "magnet.bin"));
 
   /* remove one, with its data, through the remove dialog */
   select_row ("window.bin");

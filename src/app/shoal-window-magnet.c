@@ -247,6 +247,8 @@ shoal_window_show_link_dialog (ShoalWindow *self)
 {
   ShoalLinkDialog *dialog = shoal_link_dialog_new (GTK_WINDOW (self));
 
+  shoal_link_dialog_set_choose_files_possible (dialog, shoal_app_session_get_local (self->app_session) != NULL);
+
   g_signal_connect_object (dialog, "response", G_CALLBACK (link_response_cb), self, G_CONNECT_SWAPPED);
 
   shoal_window_set_dialog (self, GTK_WINDOW (dialog));
