@@ -475,6 +475,11 @@ test_drive_a_daemon (void)
 
   /* stop and start, as the buttons do */
   select_row ("window.bin");
+  /* what only this computer's torrents have is not offered */
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "open-folder"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "queue-up"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "new-torrent"));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "set-location"));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "start"));
   g_action_group_activate_action (G_ACTION_GROUP (window), "start", NULL);
   {
@@ -561,11 +566,36 @@ test_drive_a_daemon (void)
 static void
 test_back_to_this_computer (void)
 {
+  g_autoptr(GSettings) settings = g_settings_new (SHOAL_SETTINGS_SCHEMA_ID);
+  g_autoptr(GVariant) servers = g_settings_get_value (settings, "remote-servers");
+  g_autoptr(GVariant) state = NULL;
+  g_autofree char *url = NULL;
+  const char *user = NULL;
+  ShoalConnectDialog *dialog;
+
   g_assert_true (is_remote (NULL));
+  /* the server is remembered for the Session menu, without its password */
+  g_assert_cmpuint (g_variant_n_children (servers), ==, 1);
+  g_variant_get_child (servers, 0, "(s&s)", &url, &user);
+  g_assert_true (g_str_has_prefix (url, "http://127.0.0.1:"));
+  g_assert_cmpstr (user, ==, "user");
+  state = g_action_group_get_action_state (G_ACTION_GROUP (window), "session");
+  g_assert_cmpstr (g_variant_get_string (state, NULL), ==, url);
+
   g_action_group_change_action_state (G_ACTION_GROUP (window), "session", g_variant_new_string (""));
   g_assert_false (is_remote (NULL));
   g_assert_true (spin_until (window_shows, (gpointer) "local.bin"));
   g_assert_false (shows_label (GTK_WIDGET (window), "added.bin"));
+
+  /* choosing the server again asks for its password only */
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "session", g_variant_new_string (url));
+  dialog = SHOAL_CONNECT_DIALOG (shoal_window_get_dialog (window));
+  g_assert_true (SHOAL_IS_CONNECT_DIALOG (dialog));
+  g_assert_cmpstr (gtk_editable_get_text (shoal_connect_dialog_get_entry (dialog, "url")), ==, url);
+  g_assert_cmpstr (gtk_editable_get_text (shoal_connect_dialog_get_entry (dialog, "user")), ==, "user");
+  g_assert_cmpstr (gtk_editable_get_text (shoal_connect_dialog_get_entry (dialog, "password")), ==, "");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_false (is_remote (NULL));
 }
 
 int
