@@ -130,6 +130,7 @@ shoal_storage_new (ShoalMetainfo *info,
   self->piece_length = shoal_metainfo_get_piece_length (info);
   self->total_length = shoal_metainfo_get_total_length (info);
   self->has_v1 = (shoal_metainfo_get_version (info) & SHOAL_TORRENT_VERSION_V1) != 0;
+  self->has_v2 = (shoal_metainfo_get_version (info) & SHOAL_TORRENT_VERSION_V2) != 0;
   self->skipped = g_new0 (gint, MAX (self->n_files, 1));
   self->opened = g_new0 (guint8, MAX (self->n_files, 1));
   self->rel_paths = g_new0 (char *, self->n_files + 1);
@@ -864,6 +865,9 @@ _shoal_storage_check_piece_hash (ShoalStorage *self,
   guint8 digest[SHOAL_SHA1_LEN];
   const guint8 *expected = shoal_metainfo_get_piece_hash (self->info, piece);
 
+  /* SHA-256 and the merkle tree whenever the torrent has them. */
+  if (self->has_v2)
+    return _shoal_storage_check_piece_merkle (self, piece, data, len);
   if (expected == NULL)
     return FALSE;
   shoal_sha1 (data, len, digest);
@@ -922,7 +926,7 @@ verify_for_upload (ShoalStorage  *self,
   g_autofree guint8 *buf = NULL;
   gboolean ok;
 
-  if (!self->has_v1 || bit_get (self->verified, piece))
+  if ((!self->has_v1 && !self->has_v2) || bit_get (self->verified, piece))
     return TRUE;
 
   /* One worker hashes a piece; others asking for it wait for the answer
@@ -1068,12 +1072,6 @@ shoal_storage_write_piece_async (ShoalStorage        *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, shoal_storage_write_piece_async);
 
-  if (!self->has_v1)
-    {
-      g_task_return_new_error (task, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_UNSUPPORTED,
-                               "Writing pieces of v2-only torrents is not supported");
-      return;
-    }
   if (piece >= self->n_pieces)
     {
       g_task_return_new_error (task, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_OUT_OF_RANGE,
