@@ -287,7 +287,7 @@ blame_senders (ShoalTorrent *self,
 
       if (ws != NULL)
         shoal_web_seed_report_bad_piece (ws, wd->piece);
-      else if (sender->ip != NULL && sender->ip[0] != '\0')
+      else if (sender->ip != NULL && sender->ip[0] != '\0' && self->block_verifier == NULL)
         strike (self, sender->ip, senders->len);
     }
 }
@@ -364,6 +364,7 @@ write_done_cb (GObject      *source,
       if (_shoal_torrent_is_active (self))
         {
           convict_suspects (self, wd);
+          _shoal_torrent_verify_piece_passed (self, wd->piece, wd->data);
           _shoal_torrent_piece_verified (self, wd->piece);
         }
     }
@@ -374,7 +375,9 @@ write_done_cb (GObject      *source,
       shoal_piece_picker_piece_failed (self->picker, wd->piece, NULL, NULL);
       if (g_error_matches (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH))
         {
-          remember_suspects (self, wd);
+          /* v2 hashes convict exactly; v1 strikes every sender. */
+          if (!_shoal_torrent_verify_piece_failed (self, wd->piece, wd->data, wd->sources))
+            remember_suspects (self, wd);
           blame_senders (self, wd);
         }
       else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && _shoal_torrent_is_active (self))
@@ -538,6 +541,7 @@ accept_block (ShoalTorrent     *self,
    * wanted any more: it must not overwrite fresh data. */
   if (self->state != SHOAL_TORRENT_STATE_DOWNLOADING || !shoal_piece_picker_is_block_wanted (self->picker, b))
     return FALSE;
+  _shoal_torrent_verify_block (self, sender, b, data);
 
   buf = g_hash_table_lookup (self->buffers, GUINT_TO_POINTER (b->piece));
   if (buf == NULL)
