@@ -160,6 +160,40 @@ shoal_block_verifier_has_leaves (ShoalBlockVerifier *self,
 }
 
 /**
+ * shoal_block_verifier_get_leaf:
+ * @self: a verifier
+ * @piece: a piece index
+ * @block: a block index in the piece
+ * @leaf: (out caller-allocates) (array fixed-size=32): the block's leaf
+ *
+ * Returns: whether the leaf is known (the piece's leaves were set, and
+ *   @block holds file data)
+ */
+gboolean
+shoal_block_verifier_get_leaf (ShoalBlockVerifier *self,
+                               guint               piece,
+                               guint               block,
+                               guint8             *leaf)
+{
+  const guint8 *leaves;
+  gboolean known = FALSE;
+
+  g_return_val_if_fail (self != NULL && leaf != NULL, FALSE);
+
+  if (block >= shoal_block_verifier_get_n_blocks (self, piece))
+    return FALSE;
+  g_mutex_lock (&self->lock);
+  leaves = g_hash_table_lookup (self->leaves, GUINT_TO_POINTER (piece));
+  if (leaves != NULL)
+    {
+      memcpy (leaf, leaves + (gsize) block * SHOAL_SHA256_LEN, SHOAL_SHA256_LEN);
+      known = TRUE;
+    }
+  g_mutex_unlock (&self->lock);
+  return known;
+}
+
+/**
  * shoal_block_verifier_check_block:
  * @self: a verifier
  * @piece: a piece index

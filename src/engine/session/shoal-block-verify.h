@@ -42,6 +42,10 @@ gboolean            shoal_block_verifier_has_leaves   (ShoalBlockVerifier  *self
                                                        guint                piece);
 guint               shoal_block_verifier_get_n_blocks (ShoalBlockVerifier  *self,
                                                        guint                piece);
+gboolean            shoal_block_verifier_get_leaf     (ShoalBlockVerifier  *self,
+                                                       guint                piece,
+                                                       guint                block,
+                                                       guint8              *leaf);
 ShoalBlockVerdict   shoal_block_verifier_check_block  (ShoalBlockVerifier  *self,
                                                        guint                piece,
                                                        guint                block,

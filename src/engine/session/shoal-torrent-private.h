@@ -130,6 +130,8 @@ struct _ShoalTorrent
   gint64             candidates_pruned_us;
   ShoalSmartBan     *smart_ban;     /* strikes, evidence and bans, by address */
   ShoalBlockVerifier *block_verifier; /* v2 hashes: exact blame per block */
+  GHashTable        *streaming;     /* piece -> its blocks written one by one (shoal-torrent-verify.c) */
+  guint64            n_streamed_blocks; /* blocks written that way, for tests */
   guint64            last_sender_id; /* ShoalSender ids are given in sequence */
   GPtrArray         *web_seeds;     /* of ShoalWebSeed */
   guint              max_connections;
@@ -345,6 +347,12 @@ void            _shoal_torrent_verify_block        (ShoalTorrent        *self,
                                                     ShoalSender         *sender,
                                                     const ShoalBlock    *b,
                                                     const guint8        *data);
+gboolean        _shoal_torrent_stream_block        (ShoalTorrent        *self,
+                                                    ShoalSender         *sender,
+                                                    const ShoalBlock    *b,
+                                                    const guint8        *data);
+void            _shoal_torrent_stream_piece_received (ShoalTorrent      *self,
+                                                      guint              piece);
 gboolean        _shoal_torrent_set_block_hashes    (ShoalTorrent        *self,
                                                     guint                piece,
                                                     const guint8        *leaves,

@@ -14,6 +14,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "shoal-block-verify.h"
 #include "shoal-hash.h"
 #include "shoal-merkle.h"
@@ -66,13 +68,17 @@ _shoal_torrent_verify_attach (ShoalTorrent *self)
 {
   if (self->block_verifier == NULL && self->info != NULL &&
       (shoal_metainfo_get_version (self->info) & SHOAL_TORRENT_VERSION_V2) != 0)
-    self->block_verifier = shoal_block_verifier_new (self->info);
+    {
+      self->block_verifier = shoal_block_verifier_new (self->info);
+      self->streaming = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+    }
 }
 
 void
 _shoal_torrent_verify_detach (ShoalTorrent *self)
 {
   g_clear_pointer (&self->block_verifier, shoal_block_verifier_free);
+  g_clear_pointer (&self->streaming, g_hash_table_unref);
 }
 
 static void
@@ -319,4 +325,163 @@ _shoal_torrent_verify_piece_passed (ShoalTorrent *self,
     hash_piece (self, piece, data, NULL, TRUE);
   else
     g_ptr_array_unref (shoal_block_verifier_piece_passed (self->block_verifier, piece, NULL, 0));
+}
+
+/* Pieces written block by block
+ *
+ * With a piece's leaves known, each block is hashed against its leaf and
+ * written on a disk pool thread as it arrives (shoal_storage_write_block_async()),
+ * and never held with the rest of its piece: a piece need not fit in
+ * memory. The piece is had once the picker has every block and every
+ * write succeeded. A bad block, or one whose write failed, is wanted
+ * again alone (shoal_piece_picker_block_failed()); the bad one bans its
+ * sender. */
+
+typedef struct
+{
+  guint    n_pending;  /* block writes in flight */
+  gboolean received;   /* the picker has every block */
+} StreamPiece;
+
+typedef struct
+{
+  ShoalTorrent *torrent;
+  ShoalBlock    block;
+  char         *ip;     /* NULL for a web seed */
+} StreamWrite;
+
+static void
+stream_piece_maybe_done (ShoalTorrent *self,
+                         guint         piece,
+                         StreamPiece  *sp)
+{
+  if (sp->n_pending > 0 || !sp->received)
+    return;
+  g_hash_table_remove (self->streaming, GUINT_TO_POINTER (piece));
+  if (!_shoal_torrent_is_active (self))
+    return;
+  shoal_storage_set_piece_written (self->storage, piece);
+  g_ptr_array_unref (shoal_block_verifier_piece_passed (self->block_verifier, piece, NULL, 0));
+  _shoal_torrent_piece_verified (self, piece);
+}
+
+static void
+stream_written_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  StreamWrite *sw = user_data;
+  ShoalTorrent *self = sw->torrent;
+  g_autoptr(GError) error = NULL;
+  guint piece = sw->block.piece;
+  StreamPiece *sp = self->streaming != NULL ?
+                    g_hash_table_lookup (self->streaming, GUINT_TO_POINTER (piece)) : NULL;
+
+  self->pending_write_bytes -= sw->block.length;
+  self->n_writes--;
+  _shoal_torrent_note_write_end (self, piece);
+
+  if (!shoal_storage_write_block_finish (SHOAL_STORAGE (source), result, &error))
+    {
+      /* Not on disk: the picker must not count it. */
+      if (self->picker != NULL)
+        shoal_piece_picker_block_failed (self->picker, &sw->block);
+      if (sp != NULL)
+        sp->received = FALSE;
+      if (g_error_matches (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH))
+        {
+          g_message ("Block %u of piece %u of “%s” from %s does not match the merkle tree",
+                     sw->block.begin / SHOAL_MERKLE_BLOCK_SIZE, piece, shoal_torrent_get_name (self),
+                     sw->ip != NULL ? sw->ip : "a web seed");
+          if (sw->ip != NULL && !shoal_smart_ban_is_banned (self->smart_ban, sw->ip))
+            _shoal_torrent_ban_ip (self, sw->ip);
+        }
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && _shoal_torrent_is_active (self))
+        _shoal_torrent_set_error (self, error);
+    }
+
+  if (sp != NULL)
+    {
+      sp->n_pending--;
+      stream_piece_maybe_done (self, piece, sp);
+    }
+  if (_shoal_torrent_is_active (self))
+    _shoal_torrent_fill_all_requests (self);
+  g_free (sw->ip);
+  g_object_unref (sw->torrent);
+  g_free (sw);
+}
+
+/**
+ * _shoal_torrent_stream_block:
+ * @self: a torrent
+ * @sender: who sent the block
+ * @b: the block, wanted
+ * @data: (array length=b->length): what it holds
+ *
+ * Takes the block to check it alone against its merkle leaf and write it,
+ * if the leaf is known and the piece is not already being gathered whole
+ * (nor kept in the part file).
+ *
+ * Returns: whether it was taken; if so, the caller tells the picker it
+ *   arrived and, when that completes the piece,
+ *   _shoal_torrent_stream_piece_received()
+ */
+gboolean
+_shoal_torrent_stream_block (ShoalTorrent     *self,
+                             ShoalSender      *sender,
+                             const ShoalBlock *b,
+                             const guint8     *data)
+{
+  guint8 leaf[SHOAL_SHA256_LEN];
+  StreamPiece *sp;
+  StreamWrite *sw;
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (self->block_verifier == NULL || b->begin % SHOAL_MERKLE_BLOCK_SIZE != 0 ||
+      g_hash_table_contains (self->buffers, GUINT_TO_POINTER (b->piece)) ||
+      shoal_storage_piece_uses_part_file (self->storage, b->piece))
+    return FALSE;
+  /* A hybrid's block of pad zeros past the file's data has no leaf: the
+   * storage checks it is zeros. Any other block needs its leaf. */
+  if (!shoal_block_verifier_get_leaf (self->block_verifier, b->piece, b->begin / SHOAL_MERKLE_BLOCK_SIZE, leaf))
+    {
+      if (!shoal_block_verifier_has_leaves (self->block_verifier, b->piece))
+        return FALSE;
+      memset (leaf, 0, sizeof leaf);
+    }
+
+  sp = g_hash_table_lookup (self->streaming, GUINT_TO_POINTER (b->piece));
+  if (sp == NULL)
+    {
+      sp = g_new0 (StreamPiece, 1);
+      g_hash_table_insert (self->streaming, GUINT_TO_POINTER (b->piece), sp);
+    }
+  sp->n_pending++;
+  sw = g_new0 (StreamWrite, 1);
+  sw->torrent = g_object_ref (self);
+  sw->block = *b;
+  sw->ip = sender->ip != NULL && sender->ip[0] != '\0' ? g_strdup (sender->ip) : NULL;
+  self->pending_write_bytes += b->length;
+  self->n_writes++;
+  self->n_streamed_blocks++;
+  _shoal_torrent_note_write_start (self, b->piece);
+  bytes = g_bytes_new (data, b->length);
+  shoal_storage_write_block_async (self->storage, b->piece, b->begin, bytes, leaf, self->cancellable,
+                                   stream_written_cb, sw);
+  return TRUE;
+}
+
+/* The picker has every block of @piece, which was written block by block:
+ * it is had once the last write is done. */
+void
+_shoal_torrent_stream_piece_received (ShoalTorrent *self,
+                                      guint         piece)
+{
+  StreamPiece *sp = g_hash_table_lookup (self->streaming, GUINT_TO_POINTER (piece));
+
+  if (sp == NULL)
+    return;
+  sp->received = TRUE;
+  stream_piece_maybe_done (self, piece, sp);
 }

@@ -117,6 +117,12 @@ void      _shoal_storage_set_verified         (ShoalStorage   *self,
                                                gboolean        verified);
 void      _shoal_storage_forget_opened_locked (ShoalStorage   *self);
 
+gboolean  _shoal_storage_after_write          (ShoalStorage   *self,
+                                               guint           piece,
+                                               guint64         start,
+                                               guint64         len,
+                                               GError        **error);
+
 /* shoal-storage-v2.c */
 gboolean  _shoal_storage_check_piece_merkle   (ShoalStorage   *self,
                                                guint           piece,

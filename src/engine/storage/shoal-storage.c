@@ -856,6 +856,23 @@ create_empty_files (ShoalStorage  *self,
   return TRUE;
 }
 
+/* What a write of part of @piece, [@start, @start + @len) of the stream,
+ * does after the data is written: the piece's empty files are created,
+ * and the files written to must still be there (shoal-storage-v2.c). */
+gboolean
+_shoal_storage_after_write (ShoalStorage  *self,
+                            guint          piece,
+                            guint64        start,
+                            guint64        len,
+                            GError       **error)
+{
+  guint64 ps = _shoal_storage_piece_start (self, piece);
+
+  return create_empty_files (self, ps, ps + shoal_metainfo_get_piece_size (self->info, piece),
+                             piece + 1 == self->n_pieces, error) &&
+         check_written_files (self, start, len, error);
+}
+
 gboolean
 _shoal_storage_check_piece_hash (ShoalStorage *self,
                                  guint         piece,

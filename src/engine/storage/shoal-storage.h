@@ -121,6 +121,22 @@ gboolean       shoal_storage_write_piece_finish  (ShoalStorage            *self,
                                                   GAsyncResult            *result,
                                                   GError                 **error);
 
+void           shoal_storage_write_block_async   (ShoalStorage            *self,
+                                                  guint                    piece,
+                                                  guint64                  offset,
+                                                  GBytes                  *data,
+                                                  const guint8            *leaf,
+                                                  GCancellable            *cancellable,
+                                                  GAsyncReadyCallback      callback,
+                                                  gpointer                 user_data);
+gboolean       shoal_storage_write_block_finish  (ShoalStorage            *self,
+                                                  GAsyncResult            *result,
+                                                  GError                 **error);
+gboolean       shoal_storage_piece_uses_part_file (ShoalStorage           *self,
+                                                   guint                   piece);
+void           shoal_storage_set_piece_written   (ShoalStorage            *self,
+                                                  guint                    piece);
+
 void           shoal_storage_read_block_async    (ShoalStorage            *self,
                                                   guint                    piece,
                                                   guint64                  offset,
