@@ -523,6 +523,88 @@ test_recheck (RecheckFixture *f,
   g_assert_cmpstr (s, ==, "1010101");
 }
 
+static gboolean
+write_block (RecheckFixture *f,
+             guint           piece,
+             guint64         offset,
+             const guint8   *data,
+             gsize           len,
+             const guint8   *leaf,
+             GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) bytes = g_bytes_new (data, len);
+
+  shoal_storage_write_block_async (f->storage, piece, offset, bytes, leaf, NULL, got_result_cb, &result);
+  for (guint i = 0; result == NULL && i < 100000; i++)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (result);
+  return shoal_storage_write_block_finish (f->storage, result, error);
+}
+
+/* Blocks written one by one, each against its leaf: what does not match
+ * never reaches the disk; the piece is whole once all are written. */
+static void
+test_write_blocks (RecheckFixture *f,
+                   gconstpointer   data)
+{
+  g_autofree guint8 *stream = stream_content (f->info);
+  guint64 pl = shoal_metainfo_get_piece_length (f->info);
+  guint8 *piece = stream + pl;      /* piece 1: 34464 bytes of a.bin */
+  g_autoptr(ShoalBitfield) have = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->tmp, shoal_metainfo_get_name (f->info), "a.bin", NULL);
+  guint8 leaves[3 * SHOAL_SHA256_LEN];
+  guint8 bad[BLOCK];
+  g_autofree char *s = NULL;
+  gboolean hybrid = (shoal_metainfo_get_version (f->info) & SHOAL_TORRENT_VERSION_V1) != 0;
+  gsize last_len = hybrid ? BLOCK : 1696;   /* a hybrid pads with zeros */
+
+  /* The fixture wrote every file: start from nothing. */
+  g_assert_cmpint (g_remove (path), ==, 0);
+  shoal_merkle_hash_leaves (piece, 100000 - 65536, leaves);
+
+  /* A changed byte: refused, nothing written. */
+  memcpy (bad, piece + BLOCK, BLOCK);
+  bad[100] ^= 4;
+  g_assert_false (write_block (f, 1, BLOCK, bad, BLOCK, leaves + SHOAL_SHA256_LEN, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  /* Not on a block boundary, too long, past the piece. */
+  g_assert_false (write_block (f, 1, 100, piece, BLOCK, leaves, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_OUT_OF_RANGE);
+  g_clear_error (&error);
+  g_assert_false (write_block (f, 1, 0, piece, BLOCK + 1, leaves, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_OUT_OF_RANGE);
+  g_clear_error (&error);
+  g_assert_false (write_block (f, 1, 4 * BLOCK, piece, BLOCK, leaves, &error));
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_OUT_OF_RANGE);
+  g_clear_error (&error);
+
+  /* The right blocks, out of order; the short last one with the pad
+   * zeros of a hybrid after it, which must be zeros. */
+  g_assert_true (write_block (f, 1, 2 * BLOCK, piece + 2 * BLOCK, last_len, leaves + 2 * SHOAL_SHA256_LEN, &error));
+  g_assert_no_error (error);
+  if (hybrid)
+    {
+      memcpy (bad, piece + 2 * BLOCK, BLOCK);
+      bad[BLOCK - 1] = 1;
+      g_assert_false (write_block (f, 1, 2 * BLOCK, bad, BLOCK, leaves + 2 * SHOAL_SHA256_LEN, &error));
+      g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH);
+      g_clear_error (&error);
+    }
+  g_assert_true (write_block (f, 1, 0, piece, BLOCK, leaves, &error));
+  g_assert_true (write_block (f, 1, BLOCK, piece + BLOCK, BLOCK, leaves + SHOAL_SHA256_LEN, &error));
+  g_assert_no_error (error);
+  shoal_storage_set_piece_written (f->storage, 1);
+
+  /* Piece 0 of a.bin was never written: a.bin holds zeros there. */
+  have = run_recheck (f);
+  s = bits_string (have);
+  g_assert_cmpstr (s, ==, "0111111");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -541,12 +623,14 @@ main (int   argc,
       g_autofree char *p3 = g_strdup_printf ("/engine/block-verify/%s/mixed-then-pass", kind);
       g_autofree char *p4 = g_strdup_printf ("/engine/block-verify/%s/known-leaves", kind);
       g_autofree char *p5 = g_strdup_printf ("/engine/storage/recheck-%s-sha256", kind);
+      g_autofree char *p6 = g_strdup_printf ("/engine/storage/write-blocks-%s", kind);
 
       g_test_add (p1, VerifierFixture, t, verifier_setup, test_verifier_blocks, verifier_teardown);
       g_test_add (p2, VerifierFixture, t, verifier_setup, test_verifier_one_sender, verifier_teardown);
       g_test_add (p3, VerifierFixture, t, verifier_setup, test_verifier_mixed, verifier_teardown);
       g_test_add (p4, VerifierFixture, t, verifier_setup, test_verifier_known_leaves, verifier_teardown);
       g_test_add (p5, RecheckFixture, t, recheck_setup, test_recheck, recheck_teardown);
+      g_test_add (p6, RecheckFixture, t, recheck_setup, test_write_blocks, recheck_teardown);
     }
 
   return g_test_run ();
