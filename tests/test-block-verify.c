@@ -361,6 +361,32 @@ test_verifier_known_leaves (VerifierFixture *f,
   g_assert_false (shoal_block_verifier_has_suspects (f->verifier, 4));
 }
 
+/* Leaves that arrive after a mixed failure (a hashes message asked for
+ * then) convict at once; failures are counted until then. */
+static void
+test_verifier_leaves_later (VerifierFixture *f,
+                            gconstpointer    data)
+{
+  guint n;
+  g_autofree guint8 *good = piece_leaves (f, 0, &n);
+  g_autofree guint8 *sent = g_memdup2 (good, (gsize) n * SHOAL_SHA256_LEN);
+  const char *ips[] = { "10.0.0.1", "10.0.0.2", "10.0.0.1", "10.0.0.3" };
+
+  sent[3 * SHOAL_SHA256_LEN + 31] ^= 0x01;   /* block 3, from 10.0.0.3 */
+  assert_culprits (shoal_block_verifier_convict_suspects (f->verifier, 0), "");
+  for (guint i = 1; i <= 3; i++)
+    {
+      assert_culprits (shoal_block_verifier_piece_failed (f->verifier, 0, sent, n, ips), "");
+      g_assert_cmpuint (shoal_block_verifier_get_n_failures (f->verifier, 0), ==, i);
+    }
+  /* Not yet known: nothing to compare with. */
+  assert_culprits (shoal_block_verifier_convict_suspects (f->verifier, 0), "");
+  g_assert_true (shoal_block_verifier_set_leaves (f->verifier, 0, good, n, NULL));
+  assert_culprits (shoal_block_verifier_convict_suspects (f->verifier, 0), "10.0.0.3");
+  g_assert_cmpuint (shoal_block_verifier_get_n_failures (f->verifier, 0), ==, 0);
+  g_assert_false (shoal_block_verifier_has_suspects (f->verifier, 0));
+}
+
 /* Recheck */
 
 typedef struct
@@ -622,6 +648,7 @@ main (int   argc,
       g_autofree char *p2 = g_strdup_printf ("/engine/block-verify/%s/one-sender", kind);
       g_autofree char *p3 = g_strdup_printf ("/engine/block-verify/%s/mixed-then-pass", kind);
       g_autofree char *p4 = g_strdup_printf ("/engine/block-verify/%s/known-leaves", kind);
+      g_autofree char *p7 = g_strdup_printf ("/engine/block-verify/%s/leaves-later", kind);
       g_autofree char *p5 = g_strdup_printf ("/engine/storage/recheck-%s-sha256", kind);
       g_autofree char *p6 = g_strdup_printf ("/engine/storage/write-blocks-%s", kind);
 
@@ -629,6 +656,7 @@ main (int   argc,
       g_test_add (p2, VerifierFixture, t, verifier_setup, test_verifier_one_sender, verifier_teardown);
       g_test_add (p3, VerifierFixture, t, verifier_setup, test_verifier_mixed, verifier_teardown);
       g_test_add (p4, VerifierFixture, t, verifier_setup, test_verifier_known_leaves, verifier_teardown);
+      g_test_add (p7, VerifierFixture, t, verifier_setup, test_verifier_leaves_later, verifier_teardown);
       g_test_add (p5, RecheckFixture, t, recheck_setup, test_recheck, recheck_teardown);
       g_test_add (p6, RecheckFixture, t, recheck_setup, test_write_blocks, recheck_teardown);
     }

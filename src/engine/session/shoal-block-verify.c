@@ -27,7 +27,8 @@ typedef struct
 {
   guint   n_leaves;
   guint8 *leaves;
-  char  **ips;      /* per block, "" for none known (a web seed) */
+  char  **ips;        /* per block, "" for none known (a web seed) */
+  guint   n_failures; /* of this piece with several senders, so far */
 } Evidence;
 
 struct _ShoalBlockVerifier
@@ -338,6 +339,7 @@ shoal_block_verifier_piece_failed (ShoalBlockVerifier  *self,
       !g_hash_table_contains (self->suspects, GUINT_TO_POINTER (piece)))
     return culprits;
   e = g_new0 (Evidence, 1);
+  e->n_failures = shoal_block_verifier_get_n_failures (self, piece) + 1;
   e->n_leaves = n_leaves;
   e->leaves = g_memdup2 (leaves, (gsize) n_leaves * SHOAL_SHA256_LEN);
   e->ips = g_new0 (char *, n_leaves + 1);
@@ -345,6 +347,57 @@ shoal_block_verifier_piece_failed (ShoalBlockVerifier  *self,
     e->ips[i] = g_strdup (block_ips[i] != NULL ? block_ips[i] : "");
   /* The latest failure is what the next pass is compared with. */
   g_hash_table_replace (self->suspects, GUINT_TO_POINTER (piece), e);
+  return culprits;
+}
+
+/**
+ * shoal_block_verifier_get_n_failures:
+ * @self: a verifier
+ * @piece: a piece index
+ *
+ * Returns: how many times @piece failed with several senders and no one
+ *   convicted, since it last passed
+ */
+guint
+shoal_block_verifier_get_n_failures (ShoalBlockVerifier *self,
+                                     guint               piece)
+{
+  Evidence *e = g_hash_table_lookup (self->suspects, GUINT_TO_POINTER (piece));
+
+  return e != NULL ? e->n_failures : 0;
+}
+
+/**
+ * shoal_block_verifier_convict_suspects:
+ * @self: a verifier
+ * @piece: a piece whose leaves were just set (shoal_block_verifier_set_leaves())
+ *
+ * A piece that failed before its leaves were known: the senders of the
+ * blocks that differ from them are convicted now, and the evidence is
+ * forgotten.
+ *
+ * Returns: (transfer full) (element-type utf8): those addresses, each once
+ */
+GPtrArray *
+shoal_block_verifier_convict_suspects (ShoalBlockVerifier *self,
+                                       guint               piece)
+{
+  GPtrArray *culprits = g_ptr_array_new_with_free_func (g_free);
+  Evidence *e = g_hash_table_lookup (self->suspects, GUINT_TO_POINTER (piece));
+  g_autofree guint8 *good = NULL;
+  const guint8 *known;
+
+  if (e == NULL)
+    return culprits;
+  g_mutex_lock (&self->lock);
+  known = g_hash_table_lookup (self->leaves, GUINT_TO_POINTER (piece));
+  if (known != NULL)
+    good = g_memdup2 (known, (gsize) e->n_leaves * SHOAL_SHA256_LEN);
+  g_mutex_unlock (&self->lock);
+  if (good == NULL)
+    return culprits;
+  convict (culprits, good, e->leaves, e->n_leaves, (const char * const *) e->ips);
+  g_hash_table_remove (self->suspects, GUINT_TO_POINTER (piece));
   return culprits;
 }
 

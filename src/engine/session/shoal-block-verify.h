@@ -63,6 +63,10 @@ GPtrArray          *shoal_block_verifier_piece_passed (ShoalBlockVerifier  *self
                                                        guint                n_leaves);
 gboolean            shoal_block_verifier_has_suspects (ShoalBlockVerifier  *self,
                                                        guint                piece);
+guint               shoal_block_verifier_get_n_failures (ShoalBlockVerifier *self,
+                                                         guint               piece);
+GPtrArray          *shoal_block_verifier_convict_suspects (ShoalBlockVerifier *self,
+                                                           guint               piece);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShoalBlockVerifier, shoal_block_verifier_free)
 

@@ -22,6 +22,9 @@
 #include "shoal-merkle-piece.h"
 #include "shoal-torrent-private.h"
 
+/* Failures of one piece among several senders before they get strikes. */
+#define SUSPECT_STRIKE_FAILURES 3
+
 typedef struct
 {
   ShoalBlock  block;
@@ -193,13 +196,23 @@ _shoal_torrent_set_block_hashes (ShoalTorrent  *self,
                                  guint          n_leaves,
                                  GError       **error)
 {
+  g_autoptr(GPtrArray) culprits = NULL;
+
   if (self->block_verifier == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                    "“%s” has no v2 hashes", self->info != NULL ? shoal_torrent_get_name (self) : "?");
       return FALSE;
     }
-  return shoal_block_verifier_set_leaves (self->block_verifier, piece, leaves, n_leaves, error);
+  if (!shoal_block_verifier_set_leaves (self->block_verifier, piece, leaves, n_leaves, error))
+    return FALSE;
+  /* A piece that failed before: its leaves now say who sent the bad block. */
+  culprits = shoal_block_verifier_convict_suspects (self->block_verifier, piece);
+  for (guint i = 0; i < culprits->len; i++)
+    g_message ("Peer %s sent a block of piece %u of “%s” that does not match the merkle tree",
+               (const char *) culprits->pdata[i], piece, shoal_torrent_get_name (self));
+  ban (self, culprits);
+  return TRUE;
 }
 
 static void
@@ -214,6 +227,21 @@ piece_job_run (gpointer data)
   if (job->data_length <= len)
     shoal_merkle_hash_leaves (bytes, job->data_length, job->leaves);
   g_task_return_boolean (task, TRUE);
+}
+
+/* Every distinct address among the senders of @job's blocks. */
+static void
+strike_senders (ShoalTorrent *self,
+                PieceJob     *job)
+{
+  g_autoptr(GPtrArray) ips = g_ptr_array_new ();
+
+  for (guint i = 0; i < job->n_leaves; i++)
+    if (job->ips[i][0] != '\0' && !g_ptr_array_find_with_equal_func (ips, job->ips[i], g_str_equal, NULL))
+      g_ptr_array_add (ips, job->ips[i]);
+  for (guint i = 0; i < ips->len; i++)
+    if (shoal_smart_ban_strike (self->smart_ban, ips->pdata[i], ips->len))
+      _shoal_torrent_ban_ip (self, ips->pdata[i]);
 }
 
 static void
@@ -239,6 +267,13 @@ piece_hashed_cb (GObject      *source,
     g_message ("Peer %s sent a block of piece %u of “%s” that does not match the merkle tree",
                (const char *) culprits->pdata[i], job->piece, shoal_torrent_get_name (self));
   ban (self, culprits);
+
+  /* A piece that keeps failing among several senders, its leaves never
+   * known: strikes, as for v1, so that a peer that only ever corrupts
+   * shared pieces is still banned in the end. */
+  if (!job->passed && culprits->len == 0 &&
+      shoal_block_verifier_get_n_failures (self->block_verifier, job->piece) >= SUSPECT_STRIKE_FAILURES)
+    strike_senders (self, job);
 }
 
 static void
