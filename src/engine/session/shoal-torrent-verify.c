@@ -447,6 +447,20 @@ stream_written_cb (GObject      *source,
   g_free (sw);
 }
 
+static gboolean
+picker_has_received (ShoalTorrent *self,
+                     guint         piece)
+{
+  g_autofree ShoalPartialPiece *partials = NULL;
+  guint n = 0;
+
+  partials = shoal_piece_picker_get_partial_pieces (self->picker, &n);
+  for (guint i = 0; i < n; i++)
+    if (partials[i].piece == piece)
+      return partials[i].n_received > 0;
+  return FALSE;
+}
+
 /**
  * _shoal_torrent_stream_block:
  * @self: a torrent
@@ -489,6 +503,11 @@ _shoal_torrent_stream_block (ShoalTorrent     *self,
   sp = g_hash_table_lookup (self->streaming, GUINT_TO_POINTER (b->piece));
   if (sp == NULL)
     {
+      /* Blocks the picker counts but no buffer holds (dropped by a
+       * pause) were never written: such a piece goes on whole, and its
+       * check finds them missing. */
+      if (picker_has_received (self, b->piece))
+        return FALSE;
       sp = g_new0 (StreamPiece, 1);
       g_hash_table_insert (self->streaming, GUINT_TO_POINTER (b->piece), sp);
     }
