@@ -18,9 +18,10 @@
 #include "shoal-merkle.h"
 #include "shoal-merkle-piece.h"
 
-/* Bounds on what is kept: leaves for this many pieces (a hashes message
- * per piece being downloaded), evidence for this many failed pieces. */
-#define MAX_LEAF_PIECES    1024
+/* Bounds on what is kept: this many bytes of leaves (a hashes message per
+ * piece being downloaded: 1 MiB of leaves covers 512 MiB of data), and
+ * evidence for this many failed pieces. */
+#define MAX_LEAF_BYTES     (16u * 1024u * 1024u)
 #define MAX_SUSPECT_PIECES 256
 
 typedef struct
@@ -36,6 +37,7 @@ struct _ShoalBlockVerifier
   ShoalMetainfo *info;
   GMutex         lock;      /* guards leaves: blocks are checked on workers */
   GHashTable    *leaves;    /* piece -> guint8[n_blocks * 32], trusted */
+  gsize          leaf_bytes; /* in leaves */
   GHashTable    *suspects;  /* piece -> Evidence, main thread only */
 };
 
@@ -110,9 +112,10 @@ shoal_block_verifier_get_n_blocks (ShoalBlockVerifier *self,
  *
  * Takes a piece's leaves, if they hash up to its root: each of its blocks
  * can then be checked alone. Fails with %G_IO_ERROR_INVALID_DATA if they
- * do not (the peer that sent them lied), or their number is wrong.
+ * do not (the peer that sent them lied), or their number is wrong. Leaves
+ * are kept up to a bound of memory; past it, a piece is checked whole.
  *
- * Returns: whether the leaves were taken
+ * Returns: whether the leaves were right
  */
 gboolean
 shoal_block_verifier_set_leaves (ShoalBlockVerifier  *self,
@@ -122,6 +125,7 @@ shoal_block_verifier_set_leaves (ShoalBlockVerifier  *self,
                                  GError             **error)
 {
   ShoalMerklePiece mp;
+  gsize size;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (leaves != NULL || n_leaves == 0, FALSE);
@@ -139,11 +143,15 @@ shoal_block_verifier_set_leaves (ShoalBlockVerifier  *self,
       return FALSE;
     }
 
+  /* Past the bound, the piece is checked whole, as without leaves. */
+  size = (gsize) n_leaves * SHOAL_SHA256_LEN;
   g_mutex_lock (&self->lock);
-  if (g_hash_table_size (self->leaves) < MAX_LEAF_PIECES ||
-      g_hash_table_contains (self->leaves, GUINT_TO_POINTER (piece)))
-    g_hash_table_replace (self->leaves, GUINT_TO_POINTER (piece),
-                          g_memdup2 (leaves, (gsize) n_leaves * SHOAL_SHA256_LEN));
+  if (g_hash_table_contains (self->leaves, GUINT_TO_POINTER (piece)) ||
+      self->leaf_bytes + size <= MAX_LEAF_BYTES)
+    {
+      if (g_hash_table_replace (self->leaves, GUINT_TO_POINTER (piece), g_memdup2 (leaves, size)))
+        self->leaf_bytes += size;
+    }
   g_mutex_unlock (&self->lock);
   return TRUE;
 }
@@ -436,7 +444,8 @@ shoal_block_verifier_piece_passed (ShoalBlockVerifier *self,
     convict (culprits, leaves, e->leaves, n_leaves, (const char * const *) e->ips);
   g_hash_table_remove (self->suspects, GUINT_TO_POINTER (piece));
   g_mutex_lock (&self->lock);
-  g_hash_table_remove (self->leaves, GUINT_TO_POINTER (piece));
+  if (g_hash_table_remove (self->leaves, GUINT_TO_POINTER (piece)))
+    self->leaf_bytes -= (gsize) shoal_block_verifier_get_n_blocks (self, piece) * SHOAL_SHA256_LEN;
   g_mutex_unlock (&self->lock);
   return culprits;
 }
