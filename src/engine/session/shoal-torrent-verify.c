@@ -11,6 +11,13 @@
  * and the senders of the blocks that differ are convicted. Nothing is
  * hashed on the main loop. v1-only torrents keep the strikes of
  * shoal-smart-ban.
+ *
+ * For the hashes message (BEP 52): the leaves of a piece (base layer 0,
+ * the piece's range), once their proof checks out, go to
+ * _shoal_torrent_set_block_hashes(). Asked for before a piece is
+ * downloaded, they make each of its blocks checked and written alone; asked
+ * for after a piece failed among several senders, they convict the sender
+ * of the bad block at once.
  */
 #include "config.h"
 
