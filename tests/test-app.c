@@ -1506,15 +1506,15 @@ open_new_torrent_dialog (void)
   return SHOAL_NEW_TORRENT_DIALOG (shoal_window_get_dialog (window));
 }
 
-static AdwComboRow *
-find_combo_row (GtkWidget  *root,
-                const char *title)
+static AdwActionRow *
+find_action_row (GtkWidget  *root,
+                 const char *title)
 {
-  if (ADW_IS_COMBO_ROW (root) && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
-    return ADW_COMBO_ROW (root);
+  if (ADW_IS_ACTION_ROW (root) && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return ADW_ACTION_ROW (root);
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
     {
-      AdwComboRow *found = find_combo_row (child, title);
+      AdwActionRow *found = find_action_row (child, title);
 
       if (found != NULL)
         return found;
@@ -1522,20 +1522,21 @@ find_combo_row (GtkWidget  *root,
   return NULL;
 }
 
-/* Each choice of the Torrent Version row, as a user picks it: the row
- * explains it, and the saved file is that kind of torrent. */
+/* Each choice of the Torrent Version group, as a user picks it (by
+ * activating its row): the row explains it, only its check is on, and the
+ * saved file is that kind of torrent. */
 static void
 test_new_torrent_versions (void)
 {
   static const struct
   {
-    guint               position;
+    const char         *title;
     ShoalTorrentVersion version;
     const char         *explanation;
   } choices[] = {
-    { 0, SHOAL_TORRENT_VERSION_HYBRID, "Works with every client, and newer ones check each file on its own" },
-    { 1, SHOAL_TORRENT_VERSION_V2, "Each file is checked on its own, but clients that only know v1 cannot open it" },
-    { 2, SHOAL_TORRENT_VERSION_V1, "Works with every client, without checking each file on its own" },
+    { "_Hybrid", SHOAL_TORRENT_VERSION_HYBRID, "Works with every client, and newer ones check each file on its own" },
+    { "v_2 Only", SHOAL_TORRENT_VERSION_V2, "Each file is checked on its own, but clients that only know v1 cannot open it" },
+    { "v_1 Only", SHOAL_TORRENT_VERSION_V1, "Works with every client, without checking each file on its own" },
   };
   g_autofree char *shared = g_build_filename (tmp_dir, "versions", "three kinds", NULL);
   g_autofree char *odd = g_build_filename (shared, "odd.bin", NULL);
@@ -1555,21 +1556,26 @@ test_new_torrent_versions (void)
       g_autoptr(GFile) saved_file = g_file_new_for_path (saved);
       g_autoptr(ShoalMetainfo) reread = NULL;
       ShoalNewTorrentDialog *dialog = open_new_torrent_dialog ();
-      AdwComboRow *row = find_combo_row (GTK_WIDGET (dialog), "Torrent _Version");
+      AdwActionRow *row = find_action_row (GTK_WIDGET (dialog), choices[c].title);
       ShoalTorrentVersion version = choices[c].version;
       guint n_pads = 0, n_roots = 0;
       gsize info_len;
       const guint8 *info_data;
 
       g_assert_nonnull (row);
+      g_assert_nonnull (find_label (GTK_WIDGET (row), choices[c].explanation));
       /* Hybrid unless the user picks another. */
-      g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
       g_assert_cmpint (shoal_new_torrent_dialog_get_version (dialog), ==, SHOAL_TORRENT_VERSION_HYBRID);
-      adw_combo_row_set_selected (row, choices[c].position);
+      adw_action_row_activate (row);
       spin (100);
       g_assert_cmpint (shoal_new_torrent_dialog_get_version (dialog), ==, version);
-      g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, choices[c].explanation);
-      g_assert_nonnull (find_label (GTK_WIDGET (row), choices[c].explanation));
+      for (guint other = 0; other < G_N_ELEMENTS (choices); other++)
+        {
+          AdwActionRow *other_row = find_action_row (GTK_WIDGET (dialog), choices[other].title);
+          GtkWidget *check = find_widget (GTK_WIDGET (other_row), GTK_TYPE_CHECK_BUTTON);
+
+          g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)) == (other == c));
+        }
 
       shoal_new_torrent_dialog_set_path (dialog, shared);
       shoal_new_torrent_dialog_set_piece_size (dialog, 16384);

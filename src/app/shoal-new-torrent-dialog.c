@@ -23,18 +23,6 @@
 #define MIN_PIECE_SHIFT 14
 #define MAX_PIECE_SHIFT 26
 
-/* The Torrent Version row's items, in its order, and what each means for
- * the people who will open the torrent. */
-static const struct
-{
-  ShoalTorrentVersion  version;
-  const char          *explanation;
-} versions[] = {
-  { SHOAL_TORRENT_VERSION_HYBRID, N_("Works with every client, and newer ones check each file on its own") },
-  { SHOAL_TORRENT_VERSION_V2, N_("Each file is checked on its own, but clients that only know v1 cannot open it") },
-  { SHOAL_TORRENT_VERSION_V1, N_("Works with every client, without checking each file on its own") },
-};
-
 struct _ShoalNewTorrentDialog
 {
   AdwWindow             parent_instance;
@@ -55,7 +43,9 @@ struct _ShoalNewTorrentDialog
   GtkTextView          *trackers_view;
   GtkTextView          *web_seeds_view;
   AdwComboRow          *piece_size_row;
-  AdwComboRow          *version_row;
+  GtkCheckButton       *hybrid_check;
+  GtkCheckButton       *v2_check;
+  GtkCheckButton       *v1_check;
   GtkWidget            *create_button;
   GtkSwitch            *private_switch;
   AdwEntryRow          *comment_row;
@@ -653,21 +643,20 @@ shoal_new_torrent_dialog_set_source (ShoalNewTorrentDialog *self,
  * @self: a dialog
  * @version: %SHOAL_TORRENT_VERSION_HYBRID (the default),
  *   %SHOAL_TORRENT_VERSION_V2 or %SHOAL_TORRENT_VERSION_V1, as the Torrent
- *   Version row offers
+ *   Version group offers
  */
 void
 shoal_new_torrent_dialog_set_version (ShoalNewTorrentDialog *self,
                                       ShoalTorrentVersion    version)
 {
   g_return_if_fail (SHOAL_IS_NEW_TORRENT_DIALOG (self));
+  g_return_if_fail (version == SHOAL_TORRENT_VERSION_V1 || version == SHOAL_TORRENT_VERSION_V2 ||
+                    version == SHOAL_TORRENT_VERSION_HYBRID);
 
-  for (guint i = 0; i < G_N_ELEMENTS (versions); i++)
-    if (versions[i].version == version)
-      {
-        adw_combo_row_set_selected (self->version_row, i);
-        return;
-      }
-  g_return_if_reached ();
+  gtk_check_button_set_active (version == SHOAL_TORRENT_VERSION_V1   ? self->v1_check
+                               : version == SHOAL_TORRENT_VERSION_V2 ? self->v2_check
+                                                                     : self->hybrid_check,
+                               TRUE);
 }
 
 /**
@@ -679,25 +668,13 @@ shoal_new_torrent_dialog_set_version (ShoalNewTorrentDialog *self,
 ShoalTorrentVersion
 shoal_new_torrent_dialog_get_version (ShoalNewTorrentDialog *self)
 {
-  guint selected;
-
   g_return_val_if_fail (SHOAL_IS_NEW_TORRENT_DIALOG (self), SHOAL_TORRENT_VERSION_HYBRID);
 
-  selected = adw_combo_row_get_selected (self->version_row);
-  return selected < G_N_ELEMENTS (versions) ? versions[selected].version : SHOAL_TORRENT_VERSION_HYBRID;
-}
-
-static void
-version_selected_cb (ShoalNewTorrentDialog *self)
-{
-  guint selected;
-
-  /* Also called while the template is built, before it is bound. */
-  if (self->version_row == NULL)
-    return;
-  selected = adw_combo_row_get_selected (self->version_row);
-  if (selected < G_N_ELEMENTS (versions))
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->version_row), _(versions[selected].explanation));
+  if (gtk_check_button_get_active (self->v1_check))
+    return SHOAL_TORRENT_VERSION_V1;
+  if (gtk_check_button_get_active (self->v2_check))
+    return SHOAL_TORRENT_VERSION_V2;
+  return SHOAL_TORRENT_VERSION_HYBRID;
 }
 
 /**
@@ -805,7 +782,9 @@ shoal_new_torrent_dialog_class_init (ShoalNewTorrentDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, trackers_view);
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, web_seeds_view);
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, piece_size_row);
-  gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, version_row);
+  gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, hybrid_check);
+  gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, v2_check);
+  gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, v1_check);
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, create_button);
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, private_switch);
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, comment_row);
@@ -813,7 +792,6 @@ shoal_new_torrent_dialog_class_init (ShoalNewTorrentDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, result_page);
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, seed_button);
-  gtk_widget_class_bind_template_callback (widget_class, version_selected_cb);
 
   gtk_widget_class_install_action (widget_class, "new-torrent.create", NULL, create_action);
   gtk_widget_class_install_action (widget_class, "new-torrent.stop", NULL, stop_action);
@@ -841,7 +819,6 @@ shoal_new_torrent_dialog_init (ShoalNewTorrentDialog *self)
       gtk_string_list_append (sizes, size);
     }
   adw_combo_row_set_model (self->piece_size_row, G_LIST_MODEL (sizes));
-  version_selected_cb (self);
   update_actions (self);
 }
 
