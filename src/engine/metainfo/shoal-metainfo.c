@@ -36,6 +36,7 @@ file_entry_clear (gpointer data)
   g_clear_pointer (&entry->file.path, g_free);
   g_clear_pointer (&entry->file.symlink_target, g_free);
   g_clear_pointer (&entry->file.pieces_root, g_free);
+  g_clear_pointer (&entry->fetched_layer, g_free);
 }
 
 static GArray *
@@ -461,7 +462,7 @@ parse_v2 (ShoalMetainfo           *self,
                   shoal_bencode_node_dict_lookup (first_value, "") != NULL &&
                   only != NULL && g_strcmp0 (only->file.path, self->name) == 0);
 
-  return _shoal_metainfo_attach_piece_layers (root, files, self->piece_length, error);
+  return _shoal_metainfo_attach_piece_layers (root, files, self->piece_length, self->layers_optional, error);
 }
 
 static guint
@@ -475,10 +476,10 @@ count_real_files (GArray *files)
   return n;
 }
 
-static gboolean
-parse (ShoalMetainfo  *self,
-       GBytes         *bytes,
-       GError        **error)
+gboolean
+_shoal_metainfo_parse (ShoalMetainfo  *self,
+                       GBytes         *bytes,
+                       GError        **error)
 {
   g_autoptr(ShoalBencode) doc = NULL;
   g_autoptr(GArray) v1_files = NULL;
@@ -612,7 +613,7 @@ shoal_metainfo_new_from_bytes (GBytes  *bytes,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = g_object_new (SHOAL_TYPE_METAINFO, NULL);
-  if (!parse (self, bytes, error))
+  if (!_shoal_metainfo_parse (self, bytes, error))
     return NULL;
   return g_steal_pointer (&self);
 }

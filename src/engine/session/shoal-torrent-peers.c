@@ -168,6 +168,8 @@ fill_requests (ShoalPeerState *ps)
   g_autofree ShoalBlock *blocks = NULL;
   gint64 now;
 
+  if (self->state == SHOAL_TORRENT_STATE_DOWNLOADING && _shoal_torrent_v2_hold_requests (ps))
+    return;
   if (self->state != SHOAL_TORRENT_STATE_DOWNLOADING ||
       shoal_peer_connection_get_state (conn) != SHOAL_PEER_CONNECTION_ACTIVE ||
       shoal_peer_connection_peer_choking (conn) ||
@@ -920,6 +922,12 @@ conn_message (gpointer                    owner,
 
     case SHOAL_PEER_WIRE_EXTENDED:
       _shoal_torrent_handle_extended (self, ps, msg);
+      break;
+
+    case SHOAL_PEER_WIRE_HASH_REQUEST:
+    case SHOAL_PEER_WIRE_HASHES:
+    case SHOAL_PEER_WIRE_HASH_REJECT:
+      _shoal_torrent_v2_handle_message (self, ps, msg);
       break;
 
     case SHOAL_PEER_WIRE_PORT:

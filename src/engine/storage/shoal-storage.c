@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "shoal-hash.h"
+#include "shoal-metainfo-v2.h"
 #include "shoal-storage-io.h"
 #include "shoal-storage-private.h"
 
@@ -864,6 +865,9 @@ _shoal_storage_check_piece_hash (ShoalStorage *self,
   guint8 digest[SHOAL_SHA1_LEN];
   const guint8 *expected = shoal_metainfo_get_piece_hash (self->info, piece);
 
+  /* v2-only: SHA-256 merkle hashes, against the piece layer. */
+  if (expected == NULL && !self->has_v1)
+    return shoal_metainfo_v2_check_piece (self->info, piece, data, len);
   if (expected == NULL)
     return FALSE;
   shoal_sha1 (data, len, digest);
@@ -922,7 +926,7 @@ verify_for_upload (ShoalStorage  *self,
   g_autofree guint8 *buf = NULL;
   gboolean ok;
 
-  if (!self->has_v1 || bit_get (self->verified, piece))
+  if (bit_get (self->verified, piece))
     return TRUE;
 
   /* One worker hashes a piece; others asking for it wait for the answer
@@ -1068,12 +1072,6 @@ shoal_storage_write_piece_async (ShoalStorage        *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, shoal_storage_write_piece_async);
 
-  if (!self->has_v1)
-    {
-      g_task_return_new_error (task, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_UNSUPPORTED,
-                               "Writing pieces of v2-only torrents is not supported");
-      return;
-    }
   if (piece >= self->n_pieces)
     {
       g_task_return_new_error (task, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_OUT_OF_RANGE,
