@@ -310,7 +310,9 @@ match_hybrid (ShoalMetainfo  *self,
   return TRUE;
 }
 
-/* v2-only: every file starts on a piece boundary, as if padded. */
+/* v2-only: every file starts on a piece boundary, as if padded; the last
+ * one too is padded to a whole piece, as libtorrent lays v2 torrents out
+ * (and peers ask for the last piece's blocks up to its full length). */
 static gboolean
 lay_out_v2 (ShoalMetainfo  *self,
             GArray         *files,
@@ -340,7 +342,7 @@ lay_out_v2 (ShoalMetainfo  *self,
   if (n_pieces > G_MAXUINT)
     return fail (error, SHOAL_METAINFO_ERROR_BAD_LENGTH, "The torrent has too many pieces");
   self->n_pieces = (guint) n_pieces;
-  self->total_length = pos;
+  self->total_length = n_pieces * self->piece_length;
   return TRUE;
 }
 
@@ -834,7 +836,7 @@ shoal_metainfo_get_piece_hash (ShoalMetainfo *self,
  * @self: a metainfo
  *
  * Returns: the length of the piece stream, pad files (or, for v2-only
- *   torrents, the implied padding between files) included
+ *   torrents, the implied padding after each file) included
  */
 guint64
 shoal_metainfo_get_total_length (ShoalMetainfo *self)
