@@ -249,8 +249,9 @@ _shoal_torrent_v2_hold_requests (ShoalPeerState *ps)
           req.base_layer = lf->shape.piece_layer;
           req.index = r * lf->run_length;
           req.length = lf->run_length;
-          /* Enough proof to climb from the run to the root. */
-          req.proof_layers = lf->shape.root_layer - lf->shape.piece_layer;
+          /* Enough proof to climb from the run to the root: every layer
+           * above the base but the root's own. */
+          req.proof_layers = lf->shape.root_layer - lf->shape.piece_layer - 1;
           out = g_byte_array_new ();
           shoal_peer_wire_encode_hash_request (out, SHOAL_PEER_WIRE_HASH_REQUEST, &req);
           shoal_peer_connection_send_raw (ps->conn, out);

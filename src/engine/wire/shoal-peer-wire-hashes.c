@@ -206,8 +206,8 @@ shoal_peer_wire_encode_hashes (GByteArray                 *out,
  * @error: return location for a #SHOAL_PEER_WIRE_ERROR
  *
  * Returns: %TRUE if @msg addresses hashes that the file's tree has: a layer
- *   below the root, a run inside it, and no more proof layers than there
- *   are above it
+ *   below the root, a run inside it, and fewer proof layers than there
+ *   are layers above it
  */
 gboolean
 shoal_peer_wire_hash_request_check (const ShoalPeerWireHashMsg *msg,
@@ -227,7 +227,9 @@ shoal_peer_wire_hash_request_check (const ShoalPeerWireHashMsg *msg,
                  msg->index, (guint64) msg->index + msg->length, layer_width);
   if (msg->length < 2)
     return fail (error, SHOAL_PEER_WIRE_ERROR_BAD_HASHES, "Peer asked for a run of %u hash", msg->length);
-  if (msg->proof_layers > shape->root_layer - msg->base_layer)
+  /* Proof layer k is the uncle at layer base + k; the root's layer has
+   * none (libtorrent counts the same way). */
+  if (msg->proof_layers >= shape->root_layer - msg->base_layer)
     return fail (error, SHOAL_PEER_WIRE_ERROR_BAD_HASHES,
                  "Peer asked for %u proof layers above layer %u of a tree of %u layers",
                  msg->proof_layers, msg->base_layer, shape->root_layer + 1);
