@@ -121,7 +121,7 @@ def shoal_view(path):
         "v2": j["info_hash_v2"],
         "piece_length": j["piece_length"],
         "piece_count": j["piece_count"],
-        "total_length": j["total_length"] if j["info_hash_v1"] else None,
+        "total_length": j["total_length"],
         "size": j["size"],
         "files": [(f["path"], f["length"], f["offset"]) for f in j["files"] if not f["pad"]],
         "trackers": [sorted(t) for t in j["trackers"]],
