@@ -6,6 +6,8 @@
 #     info dictionary by ut_metadata under the truncated v2 info-hash, the
 #     piece layers by hash requests);
 #   - libtorrent downloads a v2-only torrent from `shoal-cli seed`;
+#   - killed mid-way through a v2 magnet download and restarted, Shoal
+#     resumes (v2 piece indices) without fetching the piece layers again;
 #   - a hybrid whose libtorrent seed opentracker lists only under the
 #     truncated v2 info-hash, and one where it lists it only under the v1
 #     info-hash: Shoal, given only the tracker, completes both.
@@ -13,11 +15,14 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import glob
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (LtSession, OpenTracker, Procs, Scratch, Shoal,  # noqa: E402
+import libtorrent as lt  # noqa: E402
+from harness import (SHOAL_DEBUG_ALL, MiB, LtSession, OpenTracker, Procs, Scratch, Shoal,  # noqa: E402
                      compare_files, copy_tree, free_port, make_files, make_torrent, scenario_main, wait_for)
 
 PIECE = 64 * 1024
@@ -111,6 +116,62 @@ def libtorrent_downloads(tap):
         scratch.cleanup()
 
 
+def resume_v2_magnet(tap):
+    scratch = Scratch("v2-resume")
+    procs = Procs()
+    seed = None
+    try:
+        layout = [("one.bin", 6_000_011), ("two/three.bin", 5_000_021), ("tiny.bin", 7)]
+        content = make_files(scratch.sub("orig"), "v2 resume", layout, seed=55)
+        torrent = make_torrent(content, scratch.file("t.torrent"), 128 * 1024, [], flavour="v2")
+        total = sum(size for _, size in layout)
+        seed = LtSession(SEED_IP)
+        handle = seed.add(torrent, os.path.dirname(content), seed_mode=True, upload_limit=2 * MiB)
+        uri = "magnet:?xt=urn:btmh:1220%s&dn=v2&x.pe=%s:%d" % (v2_hash_hex(torrent), SEED_IP, seed.port)
+        out = scratch.sub("out")
+        state = scratch.sub("state")
+        args = ["download", uri, "-o", out, "--state-dir", state, "--listen-address", "127.0.0.1"]
+        env = {"G_MESSAGES_DEBUG": SHOAL_DEBUG_ALL}
+        first = Shoal(procs, scratch, "first", args, env=env)
+        resume_glob = os.path.join(state, "dirs", "*", "torrents", "*.resume")
+
+        def resume_mtime():
+            files = glob.glob(resume_glob)
+            return os.stat(files[0]).st_mtime_ns if files else None
+
+        first_save = wait_for(resume_mtime, 15, "the first resume save")
+        wait_for(lambda: (resume_mtime() or first_save) != first_save and
+                 handle.status().total_payload_upload > 0, 20, "a resume save during the download")
+        time.sleep(0.5)
+        sent = handle.status().total_payload_upload
+        procs.kill9(first.proc)
+        tap.ok("every piece layer is known" in first.stdout() + first.stderr() and 0 < sent < total * 0.9,
+               "first run: the piece layers fetched, killed mid-way (%.1f of %.1f MiB sent)" % (sent / MiB, total / MiB),
+               first.report())
+        saved = glob.glob(os.path.join(state, "dirs", "*", "torrents", "*.torrent"))
+        layers = lt.bdecode(open(saved[0], "rb").read()).get(b"piece layers", {}) if saved else {}
+        tap.ok(len(layers) == 2, "the saved torrent holds the fetched piece layers", saved)
+
+        handle.set_upload_limit(0)
+        second = Shoal(procs, scratch, "second", args, env=env)
+        rc = second.wait(50)
+        if rc is None:
+            procs.stop(second.proc)
+        c = second.completed()
+        tap.ok(rc == 0 and c is not None, "the restart completes", second.report())
+        tap.ok("every piece layer is known" not in second.stdout() + second.stderr(),
+               "the restart does not fetch the piece layers again")
+        tap.ok(c is not None and c[0] < total / MiB - 0.5 * sent / MiB,
+               "the restart does not download everything again", repr(c))
+        problems = compare_files(torrent, os.path.dirname(content), out)
+        tap.ok(not problems, "v2 resume: every file is byte-identical", "\n".join(problems))
+    finally:
+        if seed:
+            seed.close()
+        procs.stop_all()
+        scratch.cleanup()
+
+
 def hybrid_one_swarm(tap, swarm):
     scratch = Scratch("v2-hybrid-" + swarm)
     procs = Procs()
@@ -147,6 +208,7 @@ if __name__ == "__main__":
         ("Shoal downloads a v2-only torrent from libtorrent", lambda tap: v2_by_torrent(tap, False)),
         ("Shoal downloads a v2-only torrent from libtorrent by a btmh magnet", lambda tap: v2_by_torrent(tap, True)),
         ("libtorrent downloads a v2-only torrent from Shoal", libtorrent_downloads),
+        ("Shoal resumes a v2 magnet download without fetching its piece layers again", resume_v2_magnet),
         ("Shoal completes a hybrid whose seed is in the v2 swarm only", lambda tap: hybrid_one_swarm(tap, "v2")),
         ("Shoal completes a hybrid whose seed is in the v1 swarm only", lambda tap: hybrid_one_swarm(tap, "v1")),
     ])
