@@ -6,6 +6,8 @@
 #     info dictionary by ut_metadata under the truncated v2 info-hash, the
 #     piece layers by hash requests);
 #   - libtorrent downloads a v2-only torrent from `shoal-cli seed`;
+#   - Shoal downloads a hybrid from libtorrent by a magnet link naming it by
+#     its v2 info-hash alone (btmh), and by one naming both (btih and btmh);
 #   - killed mid-way through a v2 magnet download and restarted, Shoal
 #     resumes (v2 piece indices) without fetching the piece layers again;
 #   - a hybrid whose libtorrent seed opentracker lists only under the
@@ -116,6 +118,32 @@ def libtorrent_downloads(tap):
         scratch.cleanup()
 
 
+def hybrid_magnet(tap, which):
+    scratch = Scratch("v2-hybrid-magnet-" + which)
+    procs = Procs()
+    seed = None
+    try:
+        content = make_files(scratch.sub("orig"), "hybrid magnet", LAYOUT, seed=56)
+        torrent = make_torrent(content, scratch.file("t.torrent"), PIECE, [], flavour="hybrid")
+        seed = LtSession(SEED_IP)
+        seed.add(torrent, os.path.dirname(content), seed_mode=True)
+        xt = "xt=urn:btmh:1220%s" % v2_hash_hex(torrent)
+        if which == "both":
+            xt = "xt=urn:btih:%s&%s" % (torrent.hash_hex, xt)
+        uri = "magnet:?%s&dn=h&x.pe=%s:%d" % (xt, SEED_IP, seed.port)
+        out = scratch.sub("out")
+        rc, shoal = run_shoal_download(procs, scratch, "hybrid-magnet-" + which, uri, out)
+        tap.ok(rc == 0 and shoal.completed() is not None,
+               "hybrid by a %s magnet link: Shoal downloads it from libtorrent" % which, shoal.report())
+        problems = compare_files(torrent, os.path.dirname(content), out)
+        tap.ok(not problems, "hybrid by a %s magnet link: every file is byte-identical" % which, "\n".join(problems))
+    finally:
+        if seed:
+            seed.close()
+        procs.stop_all()
+        scratch.cleanup()
+
+
 def resume_v2_magnet(tap):
     scratch = Scratch("v2-resume")
     procs = Procs()
@@ -208,6 +236,8 @@ if __name__ == "__main__":
         ("Shoal downloads a v2-only torrent from libtorrent", lambda tap: v2_by_torrent(tap, False)),
         ("Shoal downloads a v2-only torrent from libtorrent by a btmh magnet", lambda tap: v2_by_torrent(tap, True)),
         ("libtorrent downloads a v2-only torrent from Shoal", libtorrent_downloads),
+        ("Shoal downloads a hybrid by its btmh magnet link", lambda tap: hybrid_magnet(tap, "btmh")),
+        ("Shoal downloads a hybrid by a btih and btmh magnet link", lambda tap: hybrid_magnet(tap, "both")),
         ("Shoal resumes a v2 magnet download without fetching its piece layers again", resume_v2_magnet),
         ("Shoal completes a hybrid whose seed is in the v2 swarm only", lambda tap: hybrid_one_swarm(tap, "v2")),
         ("Shoal completes a hybrid whose seed is in the v1 swarm only", lambda tap: hybrid_one_swarm(tap, "v1")),
