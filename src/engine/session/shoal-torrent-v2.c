@@ -51,6 +51,7 @@ struct _ShoalTorrentV2
   gboolean   has_alt;
   guint8     alt_hash[20];  /* a hybrid's other info-hash (v2, truncated) */
   GPtrArray *fetches;       /* of LayerFetch, the files whose layer is missing */
+  gboolean   layers_known;  /* every layer is known: nothing to fetch, ever */
 };
 
 static void
@@ -218,8 +219,15 @@ _shoal_torrent_v2_hold_requests (ShoalPeerState *ps)
   guint asked;
   gboolean sent = FALSE;
 
-  if (self->info == NULL || !shoal_metainfo_v2_needs_layers (self->info))
+  /* Asked before every batch of block requests: cheap once all is known. */
+  if (self->info == NULL || (self->v2 != NULL && self->v2->layers_known))
     return FALSE;
+  if (!shoal_metainfo_v2_needs_layers (self->info))
+    {
+      if (self->v2 != NULL)
+        self->v2->layers_known = TRUE;
+      return FALSE;
+    }
   if (shoal_peer_connection_get_state (ps->conn) != SHOAL_PEER_CONNECTION_ACTIVE)
     return TRUE;
 
