@@ -52,6 +52,8 @@ struct _ShoalTorrentV2
   guint8     alt_hash[20];  /* a hybrid's other info-hash (v2, truncated) */
   GPtrArray *fetches;       /* of LayerFetch, the files whose layer is missing */
   gboolean   layers_known;  /* every layer is known: nothing to fetch, ever */
+  gint       tree_file;     /* the file whose tree answered last, -1 none */
+  guint8    *tree;          /* its layers from the piece layer up */
 };
 
 static void
@@ -62,6 +64,15 @@ layer_fetch_free (gpointer data)
   g_free (lf->hashes);
   g_free (lf->runs);
   g_free (lf);
+}
+
+static void
+ensure_v2 (ShoalTorrent *self)
+{
+  if (self->v2 != NULL)
+    return;
+  self->v2 = g_new0 (ShoalTorrentV2, 1);
+  self->v2->tree_file = -1;
 }
 
 /**
@@ -79,8 +90,7 @@ _shoal_torrent_v2_set_hashes (ShoalTorrent *self,
                               const guint8 *v1,
                               const guint8 *v2)
 {
-  if (self->v2 == NULL)
-    self->v2 = g_new0 (ShoalTorrentV2, 1);
+  ensure_v2 (self);
   if (v1 == NULL || v2 == NULL)
     return;
   if (memcmp (self->info_hash, v1, 20) == 0)
@@ -99,6 +109,7 @@ _shoal_torrent_v2_free (ShoalTorrent *self)
   if (self->v2 == NULL)
     return;
   g_clear_pointer (&self->v2->fetches, g_ptr_array_unref);
+  g_clear_pointer (&self->v2->tree, g_free);
   g_clear_pointer (&self->v2, g_free);
 }
 
@@ -137,8 +148,7 @@ get_fetches (ShoalTorrent *self)
 {
   guint64 piece_length;
 
-  if (self->v2 == NULL)
-    self->v2 = g_new0 (ShoalTorrentV2, 1);
+  ensure_v2 (self);
   if (self->v2->fetches != NULL)
     return self->v2->fetches;
 
@@ -421,8 +431,17 @@ handle_request (ShoalTorrent         *self,
       return;
     }
   layer = shoal_metainfo_get_piece_layer (self->info, (guint) index, &n_layer);
-  if (layer == NULL || shoal_peer_connection_output_full (ps->conn) ||
-      !shoal_peer_wire_hashes_answer (m, &shape, layer, n_layer, out))
+  if (layer == NULL || m->base_layer < shape.piece_layer || shoal_peer_connection_output_full (ps->conn))
+    goto reject;
+  /* Peers ask for a file's layer in runs: its tree is built once. */
+  ensure_v2 (self);
+  if (self->v2->tree_file != index)
+    {
+      g_clear_pointer (&self->v2->tree, g_free);
+      self->v2->tree = shoal_peer_wire_hashes_build_tree (&shape, layer, n_layer);
+      self->v2->tree_file = self->v2->tree != NULL ? index : -1;
+    }
+  if (!shoal_peer_wire_hashes_answer_from_tree (m, &shape, self->v2->tree, out))
     goto reject;
   shoal_peer_connection_send_raw (ps->conn, out);
   shoal_peer_connection_flush (ps->conn);

@@ -303,6 +303,128 @@ shoal_peer_wire_hashes_verify (const ShoalPeerWireHashMsg *msg,
 }
 
 /**
+ * shoal_peer_wire_hashes_build_tree:
+ * @shape: a file's tree
+ * @piece_layer: (array length=n_layer_hashes): the file's piece layer
+ * @n_layer_hashes: its length, the file's piece count
+ *
+ * Every layer of the file's tree from the piece layer up to the root, the
+ * piece layer padded with pad hashes, one layer after the other: fewer than
+ * twice as many hashes as the padded piece layer, itself bounded by the
+ * file's size. Answers are cut from it.
+ *
+ * Returns: (transfer full) (nullable): the layers, or %NULL if the layer
+ *   does not fit the shape
+ */
+guint8 *
+shoal_peer_wire_hashes_build_tree (const ShoalMerkleShape *shape,
+                                   const guint8           *piece_layer,
+                                   gsize                   n_layer_hashes)
+{
+  guint8 *tree;
+  guint8 pad[SHOAL_SHA256_LEN];
+  guint64 width;
+  guint64 layer_start = 0;
+
+  if (piece_layer == NULL || n_layer_hashes == 0 || shape->piece_layer >= shape->root_layer)
+    return NULL;
+  width = shape->width >> shape->piece_layer;
+  if (n_layer_hashes > width)
+    return NULL;
+
+  tree = g_malloc ((gsize) (2 * width) * SHOAL_SHA256_LEN);
+  memcpy (tree, piece_layer, n_layer_hashes * SHOAL_SHA256_LEN);
+  shoal_merkle_pad_hash ((guint64) 1 << shape->piece_layer, pad);
+  for (guint64 i = n_layer_hashes; i < width; i++)
+    memcpy (tree + i * SHOAL_SHA256_LEN, pad, SHOAL_SHA256_LEN);
+  for (guint64 w = width; w > 1; w /= 2)
+    {
+      for (guint64 i = 0; i < w / 2; i++)
+        hash_pair (tree + (layer_start + 2 * i) * SHOAL_SHA256_LEN,
+                   tree + (layer_start + 2 * i + 1) * SHOAL_SHA256_LEN,
+                   tree + (layer_start + w + i) * SHOAL_SHA256_LEN);
+      layer_start += w;
+    }
+  return tree;
+}
+
+/* Where @layer (at or above the piece layer) starts in a built tree, and
+ * how wide it is. */
+static guint64
+tree_layer_start (const ShoalMerkleShape *shape,
+                  guint                   layer,
+                  guint64                *width)
+{
+  guint64 start = 0;
+  guint64 w = shape->width >> shape->piece_layer;
+
+  for (guint l = shape->piece_layer; l < layer; l++)
+    {
+      start += w;
+      w /= 2;
+    }
+  *width = w;
+  return start;
+}
+
+/**
+ * shoal_peer_wire_hashes_answer_from_tree:
+ * @request: a request that passed shoal_peer_wire_hash_request_check()
+ * @shape: the file's tree
+ * @tree: what shoal_peer_wire_hashes_build_tree() made of its piece layer
+ * @out: where to append the hashes message
+ *
+ * Answers a request for hashes of the piece layer or above. Layers below
+ * the piece layer would need the data: those requests get %FALSE, to be
+ * rejected.
+ *
+ * Returns: %TRUE if a hashes message was appended
+ */
+gboolean
+shoal_peer_wire_hashes_answer_from_tree (const ShoalPeerWireHashMsg *request,
+                                         const ShoalMerkleShape     *shape,
+                                         const guint8               *tree,
+                                         GByteArray                 *out)
+{
+  g_autoptr(GByteArray) hashes = NULL;
+  ShoalPeerWireHashMsg answer = *request;
+  guint64 start, w;
+  guint run_layer;
+  guint64 pos;
+  guint n_uncles = 0;
+
+  if (tree == NULL || request->base_layer < shape->piece_layer || request->base_layer >= shape->root_layer)
+    return FALSE;
+  start = tree_layer_start (shape, request->base_layer, &w);
+  if ((guint64) request->index + request->length > w)
+    return FALSE;
+
+  hashes = g_byte_array_new ();
+  g_byte_array_append (hashes, tree + (start + request->index) * SHOAL_SHA256_LEN,
+                       request->length * SHOAL_SHA256_LEN);
+
+  /* Uncles from the run's subtree root up, as many as asked (the first
+   * log2 (length) - 1 proof layers are inside the run) and the tree has. */
+  run_layer = request->base_layer + log2_exact (request->length);
+  if (request->proof_layers + 1 > log2_exact (request->length))
+    n_uncles = MIN (request->proof_layers + 1 - log2_exact (request->length), shape->root_layer - run_layer);
+  pos = request->index / request->length;
+  start = tree_layer_start (shape, run_layer, &w);
+  for (guint i = 0; i < n_uncles; i++)
+    {
+      g_byte_array_append (hashes, tree + (start + (pos ^ 1)) * SHOAL_SHA256_LEN, SHOAL_SHA256_LEN);
+      start += w;
+      w /= 2;
+      pos /= 2;
+    }
+
+  answer.hashes = hashes->data;
+  answer.n_hashes = hashes->len / SHOAL_SHA256_LEN;
+  shoal_peer_wire_encode_hashes (out, &answer);
+  return TRUE;
+}
+
+/**
  * shoal_peer_wire_hashes_answer:
  * @request: a request that passed shoal_peer_wire_hash_request_check()
  * @shape: the file's tree
@@ -310,9 +432,8 @@ shoal_peer_wire_hashes_verify (const ShoalPeerWireHashMsg *msg,
  * @n_layer_hashes: its length, the file's piece count
  * @out: where to append the hashes message
  *
- * Answers a request for hashes of the piece layer or above, built from the
- * piece layer (pad hashes past the file's end). Layers below the piece
- * layer would need the data: those requests get %FALSE, to be rejected.
+ * shoal_peer_wire_hashes_build_tree() then
+ * shoal_peer_wire_hashes_answer_from_tree(), for one answer.
  *
  * Returns: %TRUE if a hashes message was appended
  */
@@ -323,85 +444,10 @@ shoal_peer_wire_hashes_answer (const ShoalPeerWireHashMsg *request,
                                gsize                       n_layer_hashes,
                                GByteArray                 *out)
 {
-  g_autoptr(GByteArray) hashes = NULL;
   g_autofree guint8 *tree = NULL;
-  guint8 pad[SHOAL_SHA256_LEN];
-  guint64 width;
-  guint64 layer_start;
-  guint top;
-  guint run_layer;
-  guint64 pos;
-  guint n_uncles;
-  ShoalPeerWireHashMsg answer = *request;
 
-  if (piece_layer == NULL || n_layer_hashes == 0 || request->base_layer < shape->piece_layer ||
-      shape->piece_layer >= shape->root_layer)
+  if (request->base_layer < shape->piece_layer)
     return FALSE;
-  width = shape->width >> shape->piece_layer;
-  if (n_layer_hashes > width)
-    return FALSE;
-
-  /* Every layer from the piece layer up, padded, one after the other:
-   * fewer than 2 * width hashes, and width is bounded by the file's size. */
-  tree = g_malloc ((gsize) (2 * width) * SHOAL_SHA256_LEN);
-  memcpy (tree, piece_layer, n_layer_hashes * SHOAL_SHA256_LEN);
-  shoal_merkle_pad_hash ((guint64) 1 << shape->piece_layer, pad);
-  for (guint64 i = n_layer_hashes; i < width; i++)
-    memcpy (tree + i * SHOAL_SHA256_LEN, pad, SHOAL_SHA256_LEN);
-  layer_start = 0;
-  for (guint64 w = width; w > 1; w /= 2)
-    {
-      for (guint64 i = 0; i < w / 2; i++)
-        hash_pair (tree + (layer_start + 2 * i) * SHOAL_SHA256_LEN,
-                   tree + (layer_start + 2 * i + 1) * SHOAL_SHA256_LEN,
-                   tree + (layer_start + w + i) * SHOAL_SHA256_LEN);
-      layer_start += w;
-    }
-
-  /* Find the base layer's start. */
-  layer_start = 0;
-  {
-    guint64 w = width;
-
-    for (guint l = shape->piece_layer; l < request->base_layer; l++)
-      {
-        layer_start += w;
-        w /= 2;
-      }
-  }
-
-  hashes = g_byte_array_new ();
-  g_byte_array_append (hashes, tree + (layer_start + request->index) * SHOAL_SHA256_LEN,
-                       request->length * SHOAL_SHA256_LEN);
-
-  /* Uncles from the run's subtree root up, as many as asked (the first
-   * log2 (length) - 1 proof layers are inside the run) and the tree has. */
-  top = shape->root_layer;
-  run_layer = request->base_layer + log2_exact (request->length);
-  n_uncles = 0;
-  if (request->proof_layers + 1 > log2_exact (request->length))
-    n_uncles = MIN (request->proof_layers + 1 - log2_exact (request->length), top - run_layer);
-  pos = request->index / request->length;
-  {
-    guint64 start = 0;
-    guint64 w = width;
-
-    for (guint l = shape->piece_layer; l < run_layer; l++)
-      {
-        start += w;
-        w /= 2;
-      }
-    for (guint i = 0; i < n_uncles; i++)
-      {
-        g_byte_array_append (hashes, tree + (start + (pos ^ 1)) * SHOAL_SHA256_LEN, SHOAL_SHA256_LEN);
-        start += w;
-        w /= 2;
-        pos /= 2;
-      }
-  }
-
-  answer.hashes = hashes->data;
-  answer.n_hashes = hashes->len / SHOAL_SHA256_LEN;
-  shoal_peer_wire_encode_hashes (out, &answer);
-  return TRUE;
+  tree = shoal_peer_wire_hashes_build_tree (shape, piece_layer, n_layer_hashes);
+  return shoal_peer_wire_hashes_answer_from_tree (request, shape, tree, out);
 }

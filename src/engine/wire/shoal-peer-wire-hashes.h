@@ -89,6 +89,13 @@ gboolean shoal_peer_wire_hash_request_check    (const ShoalPeerWireHashMsg *msg,
 gboolean shoal_peer_wire_hashes_verify         (const ShoalPeerWireHashMsg *msg,
                                                 const ShoalMerkleShape     *shape,
                                                 GError                    **error);
+guint8  *shoal_peer_wire_hashes_build_tree     (const ShoalMerkleShape     *shape,
+                                                const guint8               *piece_layer,
+                                                gsize                       n_layer_hashes);
+gboolean shoal_peer_wire_hashes_answer_from_tree (const ShoalPeerWireHashMsg *request,
+                                                  const ShoalMerkleShape     *shape,
+                                                  const guint8               *tree,
+                                                  GByteArray                 *out);
 gboolean shoal_peer_wire_hashes_answer         (const ShoalPeerWireHashMsg *request,
                                                 const ShoalMerkleShape     *shape,
                                                 const guint8               *piece_layer,
