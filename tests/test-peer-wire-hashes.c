@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "shoal-be.h"
+#include "shoal-bencode.h"
 #include "shoal-hash.h"
 #include "shoal-merkle.h"
 #include "shoal-metainfo-v2.h"
@@ -394,6 +395,150 @@ test_hostile (void)
   test_file_clear (&f);
 }
 
+/* A v2 torrent of a.bin (3 pieces of 32 KiB, the last short) and b.bin
+ * (one block), with or without its piece layers. */
+#define A_LEN (3 * 32768 - 100)
+#define B_LEN 5000
+
+static GBytes *
+make_v2_torrent (const guint8 *a_root,
+                 const guint8 *a_layer,
+                 const guint8 *b_root,
+                 gboolean      with_layers)
+{
+  g_autoptr(ShoalBencodeWriter) w = shoal_bencode_writer_new ();
+  const char *names[] = { "a.bin", "b.bin" };
+  const guint8 *roots[] = { a_root, b_root };
+  gint64 lengths[] = { A_LEN, B_LEN };
+
+  shoal_bencode_writer_begin_dict (w);
+  shoal_bencode_writer_cstring (w, "info");
+  shoal_bencode_writer_begin_dict (w);
+  shoal_bencode_writer_cstring (w, "file tree");
+  shoal_bencode_writer_begin_dict (w);
+  for (guint i = 0; i < 2; i++)
+    {
+      shoal_bencode_writer_cstring (w, names[i]);
+      shoal_bencode_writer_begin_dict (w);
+      shoal_bencode_writer_cstring (w, "");
+      shoal_bencode_writer_begin_dict (w);
+      shoal_bencode_writer_cstring (w, "length");
+      shoal_bencode_writer_integer (w, lengths[i]);
+      shoal_bencode_writer_cstring (w, "pieces root");
+      shoal_bencode_writer_string (w, roots[i], 32);
+      shoal_bencode_writer_end (w);
+      shoal_bencode_writer_end (w);
+    }
+  shoal_bencode_writer_end (w);
+  shoal_bencode_writer_cstring (w, "meta version");
+  shoal_bencode_writer_integer (w, 2);
+  shoal_bencode_writer_cstring (w, "name");
+  shoal_bencode_writer_cstring (w, "v2");
+  shoal_bencode_writer_cstring (w, "piece length");
+  shoal_bencode_writer_integer (w, 32768);
+  shoal_bencode_writer_end (w);
+  if (with_layers)
+    {
+      shoal_bencode_writer_cstring (w, "piece layers");
+      shoal_bencode_writer_begin_dict (w);
+      shoal_bencode_writer_string (w, a_root, 32);
+      shoal_bencode_writer_string (w, a_layer, 3 * 32);
+      shoal_bencode_writer_end (w);
+    }
+  shoal_bencode_writer_end (w);
+  return shoal_bencode_writer_finish (w);
+}
+
+static void
+test_metainfo_layers_from_peers (void)
+{
+  g_autofree guint8 *a = make_data (A_LEN);
+  g_autofree guint8 *b = make_data (B_LEN);
+  guint8 a_layer[3 * 32];
+  guint8 a_root[32], b_root[32];
+  g_autoptr(GBytes) without = NULL;
+  g_autoptr(GBytes) saved = NULL;
+  g_autoptr(ShoalMetainfo) info = NULL;
+  g_autoptr(ShoalMetainfo) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *piece = g_malloc0 (32768);
+  guint8 wrong[3 * 32];
+  guint file;
+  guint64 in_file, data_len;
+  gsize n;
+
+  for (guint p = 0; p < 3; p++)
+    shoal_metainfo_v2_piece_root (a + p * 32768, MIN (32768, A_LEN - p * 32768), 2, a_layer + p * 32);
+  shoal_merkle_root_from_layer (a_layer, 3, 32768, a_root);
+  shoal_sha256 (b, B_LEN, b_root);
+
+  /* Without its layers, a .torrent is refused; a magnet's metadata is not. */
+  without = make_v2_torrent (a_root, a_layer, b_root, FALSE);
+  g_assert_null (shoal_metainfo_new_from_bytes (without, &error));
+  g_assert_error (error, SHOAL_METAINFO_ERROR, SHOAL_METAINFO_ERROR_BAD_PIECE_LAYERS);
+  g_clear_error (&error);
+  info = shoal_metainfo_new_without_layers (without, &error);
+  g_assert_no_error (error);
+  g_assert_true (shoal_metainfo_v2_needs_layers (info));
+  g_assert_true (shoal_metainfo_v2_file_needs_layer (info, 0));
+  g_assert_false (shoal_metainfo_v2_file_needs_layer (info, 1));
+  g_assert_cmpuint (shoal_metainfo_get_n_pieces (info), ==, 4);
+  g_assert_cmpuint (shoal_metainfo_get_total_length (info), ==, 4 * 32768);
+
+  /* Where the pieces are: b.bin's one piece is the fourth. */
+  g_assert_true (shoal_metainfo_v2_locate_piece (info, 2, &file, &in_file, &data_len));
+  g_assert_cmpuint (file, ==, 0);
+  g_assert_cmpuint (in_file, ==, 2);
+  g_assert_cmpuint (data_len, ==, A_LEN - 2 * 32768);
+  g_assert_true (shoal_metainfo_v2_locate_piece (info, 3, &file, &in_file, &data_len));
+  g_assert_cmpuint (file, ==, 1);
+  g_assert_cmpuint (in_file, ==, 0);
+  g_assert_cmpuint (data_len, ==, B_LEN);
+  g_assert_false (shoal_metainfo_v2_locate_piece (info, 4, NULL, NULL, NULL));
+
+  /* b.bin checks against its root now; a.bin's pieces cannot be checked. */
+  memcpy (piece, b, B_LEN);
+  g_assert_true (shoal_metainfo_v2_check_piece (info, 3, piece, 32768));
+  piece[17] ^= 1;
+  g_assert_false (shoal_metainfo_v2_check_piece (info, 3, piece, 32768));
+  g_assert_false (shoal_metainfo_v2_check_piece (info, 0, a, 32768));
+
+  /* A layer that does not rebuild the root, or of the wrong size, is refused. */
+  memcpy (wrong, a_layer, sizeof wrong);
+  wrong[40] ^= 1;
+  g_assert_false (shoal_metainfo_v2_set_piece_layer (info, 0, wrong, 3, &error));
+  g_assert_error (error, SHOAL_METAINFO_ERROR, SHOAL_METAINFO_ERROR_BAD_PIECE_LAYERS);
+  g_clear_error (&error);
+  g_assert_false (shoal_metainfo_v2_set_piece_layer (info, 0, a_layer, 2, &error));
+  g_clear_error (&error);
+  g_assert_false (shoal_metainfo_v2_set_piece_layer (info, 1, a_layer, 3, &error));
+  g_clear_error (&error);
+  g_assert_true (shoal_metainfo_v2_needs_layers (info));
+
+  g_assert_true (shoal_metainfo_v2_set_piece_layer (info, 0, a_layer, 3, &error));
+  g_assert_no_error (error);
+  g_assert_false (shoal_metainfo_v2_needs_layers (info));
+  g_assert_cmpmem (shoal_metainfo_get_piece_layer (info, 0, &n), n * 32, a_layer, sizeof a_layer);
+  for (guint p = 0; p < 3; p++)
+    {
+      memset (piece, 0, 32768);
+      memcpy (piece, a + p * 32768, MIN (32768, A_LEN - p * 32768));
+      g_assert_true (shoal_metainfo_v2_check_piece (info, p, piece, 32768));
+    }
+
+  /* Saved with the layers, it parses as a full .torrent, the same torrent. */
+  saved = shoal_metainfo_v2_dup_bytes_with_layers (info);
+  again = shoal_metainfo_new_from_bytes (saved, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (shoal_metainfo_get_info_hash_v2 (again), 32, shoal_metainfo_get_info_hash_v2 (info), 32);
+  g_assert_cmpmem (shoal_metainfo_get_piece_layer (again, 0, &n), n * 32, a_layer, sizeof a_layer);
+  {
+    g_autoptr(GBytes) full = make_v2_torrent (a_root, a_layer, b_root, TRUE);
+
+    g_assert_true (g_bytes_equal (saved, full));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -411,5 +556,6 @@ main (int    argc,
   g_test_add_func ("/engine/peer-wire-hashes/decoder-bounds", test_decoder_bounds);
   g_test_add_func ("/engine/peer-wire-hashes/answer-verify", test_answer_verify);
   g_test_add_func ("/engine/peer-wire-hashes/hostile", test_hostile);
+  g_test_add_func ("/engine/metainfo-v2/layers-from-peers", test_metainfo_layers_from_peers);
   return g_test_run ();
 }
