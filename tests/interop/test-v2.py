@@ -6,6 +6,8 @@
 #     info dictionary by ut_metadata under the truncated v2 info-hash, the
 #     piece layers by hash requests);
 #   - libtorrent downloads a v2-only torrent from `shoal-cli seed`;
+#   - over plaintext, libtorrent answers our v1 handshake for a hybrid with
+#     the v2 info-hash (the BEP 52 upgrade): Shoal accepts it and completes;
 #   - Shoal downloads a hybrid from libtorrent by a magnet link naming it by
 #     its v2 info-hash alone (btmh), and by one naming both (btih and btmh);
 #   - killed mid-way through a v2 magnet download and restarted, Shoal
@@ -144,6 +146,30 @@ def hybrid_magnet(tap, which):
         scratch.cleanup()
 
 
+def hybrid_plaintext(tap):
+    scratch = Scratch("v2-hybrid-plain")
+    procs = Procs()
+    seed = None
+    try:
+        content = make_files(scratch.sub("orig"), "hybrid plain", LAYOUT, seed=57)
+        torrent = make_torrent(content, scratch.file("t.torrent"), PIECE, [], flavour="hybrid")
+        seed = LtSession(SEED_IP)
+        seed.add(torrent, os.path.dirname(content), seed_mode=True)
+        out = scratch.sub("out")
+        rc, shoal = run_shoal_download(procs, scratch, "hybrid-plain", torrent.path, out,
+                                       ["--peer", "%s:%d" % (SEED_IP, seed.port), "--encryption", "plaintext"])
+        log = shoal.stdout() + shoal.stderr()
+        tap.ok(rc == 0 and shoal.completed() is not None and "another info-hash" not in log,
+               "hybrid, plaintext: Shoal completes, accepting libtorrent's answer with the v2 info-hash (BEP 52 upgrade)", shoal.report())
+        problems = compare_files(torrent, os.path.dirname(content), out)
+        tap.ok(not problems, "hybrid, plaintext: every file is byte-identical", "\n".join(problems))
+    finally:
+        if seed:
+            seed.close()
+        procs.stop_all()
+        scratch.cleanup()
+
+
 def resume_v2_magnet(tap):
     scratch = Scratch("v2-resume")
     procs = Procs()
@@ -236,6 +262,7 @@ if __name__ == "__main__":
         ("Shoal downloads a v2-only torrent from libtorrent", lambda tap: v2_by_torrent(tap, False)),
         ("Shoal downloads a v2-only torrent from libtorrent by a btmh magnet", lambda tap: v2_by_torrent(tap, True)),
         ("libtorrent downloads a v2-only torrent from Shoal", libtorrent_downloads),
+        ("Shoal downloads a hybrid over plaintext connections libtorrent upgrades to v2", hybrid_plaintext),
         ("Shoal downloads a hybrid by its btmh magnet link", lambda tap: hybrid_magnet(tap, "btmh")),
         ("Shoal downloads a hybrid by a btih and btmh magnet link", lambda tap: hybrid_magnet(tap, "both")),
         ("Shoal resumes a v2 magnet download without fetching its piece layers again", resume_v2_magnet),

@@ -266,8 +266,8 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
 
       if (SHOAL_TORRENT_ASK (self, get_dht) != NULL)
         features |= SHOAL_PEER_WIRE_FEATURE_DHT;
-      /* BEP 52: we speak v2 (and a hybrid's peer may upgrade to it). */
-      if (self->info == NULL || (shoal_metainfo_get_version (self->info) & SHOAL_TORRENT_VERSION_V2))
+      /* BEP 52: we speak v2, and a hybrid's peer may upgrade to it. */
+      if (_shoal_torrent_v2_handshake_bit (self))
         features |= SHOAL_PEER_WIRE_FEATURE_V2;
 
       if (already_connected (self, c->key))

@@ -348,6 +348,7 @@ void            _shoal_torrent_v2_free            (ShoalTorrent               *s
 const guint8   *_shoal_torrent_get_alt_info_hash  (ShoalTorrent               *self);
 gboolean        _shoal_torrent_matches_info_hash  (ShoalTorrent               *self,
                                                    const guint8               *hash);
+gboolean        _shoal_torrent_v2_handshake_bit   (ShoalTorrent               *self);
 gboolean        _shoal_torrent_v2_hold_requests   (ShoalPeerState             *ps);
 void            _shoal_torrent_v2_handle_message  (ShoalTorrent               *self,
                                                    ShoalPeerState             *ps,

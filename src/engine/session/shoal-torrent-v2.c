@@ -127,6 +127,28 @@ _shoal_torrent_get_alt_info_hash (ShoalTorrent *self)
 }
 
 /**
+ * _shoal_torrent_v2_handshake_bit:
+ * @self: a torrent
+ *
+ * Whether to set the BEP 52 bit in the handshakes we send: for a torrent
+ * known by its v2 info-hash, and for a hybrid, whose peer may then answer
+ * with the v2 info-hash (an upgrade we accept). Not for a torrent whose v2
+ * info-hash we do not know (a btih magnet link of what may be a hybrid):
+ * we could not accept that answer.
+ *
+ * Returns: %TRUE to set the bit
+ */
+gboolean
+_shoal_torrent_v2_handshake_bit (ShoalTorrent *self)
+{
+  if (_shoal_torrent_get_alt_info_hash (self) != NULL)
+    return TRUE;
+  if (self->info != NULL)
+    return shoal_metainfo_get_info_hash_v1 (self->info) == NULL;
+  return self->magnet != NULL && shoal_magnet_get_info_hash_v1 (self->magnet) == NULL;
+}
+
+/**
  * _shoal_torrent_matches_info_hash:
  * @self: a torrent
  * @hash: 20 bytes from a handshake, a tracker or the DHT
