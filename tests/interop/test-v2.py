@@ -4,7 +4,8 @@
 #     larger and smaller than a file, a file smaller than a block) from a
 #     libtorrent seed, by its .torrent and by a btmh magnet link alone (the
 #     info dictionary by ut_metadata under the truncated v2 info-hash, the
-#     piece layers by hash requests);
+#     piece layers by hash requests, in runs of 512 with their proofs when
+#     a file has more pieces);
 #   - libtorrent downloads a v2-only torrent from `shoal-cli seed`;
 #   - over plaintext, libtorrent answers our v1 handshake for a hybrid with
 #     the v2 info-hash (the BEP 52 upgrade): Shoal accepts it and completes;
@@ -55,14 +56,14 @@ def run_shoal_download(procs, scratch, tag, source, out, extra=()):
     return rc, shoal
 
 
-def v2_by_torrent(tap, by_magnet):
-    tag = "magnet" if by_magnet else "torrent"
+def v2_by_torrent(tap, by_magnet, piece=PIECE, layout=LAYOUT, tag=None):
+    tag = tag or ("magnet" if by_magnet else "torrent")
     scratch = Scratch("v2-" + tag)
     procs = Procs()
     seed = None
     try:
-        content = make_files(scratch.sub("orig"), "v2 files", LAYOUT, seed=52)
-        torrent = make_torrent(content, scratch.file("t.torrent"), PIECE, [], flavour="v2")
+        content = make_files(scratch.sub("orig"), "v2 files", layout, seed=52)
+        torrent = make_torrent(content, scratch.file("t.torrent"), piece, [], flavour="v2")
         seed = LtSession(SEED_IP)
         seed.add(torrent, os.path.dirname(content), seed_mode=True)
         out = scratch.sub("out")
@@ -261,6 +262,10 @@ if __name__ == "__main__":
     scenario_main([
         ("Shoal downloads a v2-only torrent from libtorrent", lambda tap: v2_by_torrent(tap, False)),
         ("Shoal downloads a v2-only torrent from libtorrent by a btmh magnet", lambda tap: v2_by_torrent(tap, True)),
+        # 16 KiB pieces: a file of 611 pieces has a piece layer 1,024 wide,
+        # fetched in two runs of 512 hashes, each with its proof.
+        ("Shoal fetches a piece layer in runs with proofs from libtorrent",
+         lambda tap: v2_by_torrent(tap, True, 16384, [("long.bin", 10_000_000), ("short.bin", 20_000)], "magnet-runs")),
         ("libtorrent downloads a v2-only torrent from Shoal", libtorrent_downloads),
         ("Shoal downloads a hybrid over plaintext connections libtorrent upgrades to v2", hybrid_plaintext),
         ("Shoal downloads a hybrid by its btmh magnet link", lambda tap: hybrid_magnet(tap, "btmh")),
