@@ -11,6 +11,8 @@
 #     the v2 info-hash (the BEP 52 upgrade): Shoal accepts it and completes;
 #   - Shoal downloads a hybrid from libtorrent by a magnet link naming it by
 #     its v2 info-hash alone (btmh), and by one naming both (btih and btmh);
+#   - libtorrent, given a hybrid's btmh link alone, connects to Shoal with
+#     the truncated v2 info-hash and gets the metadata and the data;
 #   - killed mid-way through a v2 magnet download and restarted, Shoal
 #     resumes (v2 piece indices) without fetching the piece layers again;
 #   - a hybrid whose libtorrent seed opentracker lists only under the
@@ -171,6 +173,44 @@ def hybrid_plaintext(tap):
         scratch.cleanup()
 
 
+def libtorrent_btmh_from_shoal_hybrid(tap):
+    """libtorrent, given only a hybrid's btmh magnet link, connects to
+    `shoal-cli seed` with the truncated v2 info-hash: Shoal finds the
+    hybrid by it, serves the metadata and the data."""
+    scratch = Scratch("v2-hybrid-incoming")
+    procs = Procs()
+    leecher = None
+    try:
+        content = make_files(scratch.sub("orig"), "hybrid incoming", LAYOUT, seed=58)
+        torrent = make_torrent(content, scratch.file("t.torrent"), PIECE, [], flavour="hybrid")
+        port = free_port()
+        shoal = Shoal(procs, scratch, "seed-hybrid", ["seed", torrent.path, os.path.dirname(content), "-p", str(port),
+                                                      "--listen-address", "127.0.0.1",
+                                                      "--state-dir", scratch.sub("state")])
+        wait_for(lambda: "Seeding" in shoal.stdout() or shoal.proc.poll() is not None, 30,
+                 "shoal-cli seed to start seeding", interval=0.1)
+        leecher = LtSession("127.0.0.3")
+        atp = lt.parse_magnet_uri("magnet:?xt=urn:btmh:1220%s" % v2_hash_hex(torrent))
+        atp.save_path = scratch.sub("lt-out")
+        atp.flags &= ~lt.torrent_flags.auto_managed
+        atp.flags &= ~lt.torrent_flags.paused
+        handle = leecher.ses.add_torrent(atp)
+        handle.connect_peer(("127.0.0.1", port))
+        try:
+            wait_for(lambda: handle.status().is_seeding, 40, "libtorrent to finish", interval=0.1)
+        except Exception as e:
+            tap.diag(str(e))
+        tap.ok(handle.status().is_seeding,
+               "libtorrent, by a hybrid's btmh link, gets the metadata and the data from Shoal", shoal.report())
+        problems = compare_files(torrent, os.path.dirname(content), atp.save_path)
+        tap.ok(not problems, "libtorrent's copy of the hybrid is byte-identical", "\n".join(problems))
+    finally:
+        if leecher:
+            leecher.close()
+        procs.stop_all()
+        scratch.cleanup()
+
+
 def resume_v2_magnet(tap):
     scratch = Scratch("v2-resume")
     procs = Procs()
@@ -270,6 +310,7 @@ if __name__ == "__main__":
         ("Shoal downloads a hybrid over plaintext connections libtorrent upgrades to v2", hybrid_plaintext),
         ("Shoal downloads a hybrid by its btmh magnet link", lambda tap: hybrid_magnet(tap, "btmh")),
         ("Shoal downloads a hybrid by a btih and btmh magnet link", lambda tap: hybrid_magnet(tap, "both")),
+        ("libtorrent reaches Shoal's hybrid by its v2 info-hash", libtorrent_btmh_from_shoal_hybrid),
         ("Shoal resumes a v2 magnet download without fetching its piece layers again", resume_v2_magnet),
         ("Shoal completes a hybrid whose seed is in the v2 swarm only", lambda tap: hybrid_one_swarm(tap, "v2")),
         ("Shoal completes a hybrid whose seed is in the v1 swarm only", lambda tap: hybrid_one_swarm(tap, "v1")),
