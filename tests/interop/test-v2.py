@@ -267,8 +267,8 @@ def resume_v2_magnet(tap):
         scratch.cleanup()
 
 
-def hybrid_one_swarm(tap, swarm):
-    scratch = Scratch("v2-hybrid-" + swarm)
+def hybrid_one_swarm(tap, swarm, udp=False):
+    scratch = Scratch("v2-hybrid-" + swarm + ("-udp" if udp else ""))
     procs = Procs()
     seed = None
     try:
@@ -277,7 +277,8 @@ def hybrid_one_swarm(tap, swarm):
         listed = probe.hash_hex if swarm == "v1" else v2_hash_hex(probe)[:40]
         tracker = OpenTracker(procs, scratch, [listed])
         tracker.wait_ready()
-        torrent = make_torrent(content, scratch.file("t.torrent"), PIECE, [tracker.http_url], flavour="hybrid")
+        url = tracker.udp_url if udp else tracker.http_url
+        torrent = make_torrent(content, scratch.file("t.torrent"), PIECE, [url], flavour="hybrid")
         seed = LtSession(SEED_IP)
         seed.add(torrent, os.path.dirname(content), seed_mode=True)
         try:
@@ -287,7 +288,8 @@ def hybrid_one_swarm(tap, swarm):
         out = scratch.sub("out")
         rc, shoal = run_shoal_download(procs, scratch, "hybrid-" + swarm, torrent.path, out)
         tap.ok(rc == 0 and shoal.completed() is not None,
-               "hybrid, seed in the %s swarm only: Shoal finds it through the tracker and completes" % swarm,
+               "hybrid, seed in the %s swarm only: Shoal finds it through the %s tracker and completes" %
+               (swarm, "UDP" if udp else "HTTP"),
                shoal.report())
         problems = compare_files(torrent, os.path.dirname(content), out)
         tap.ok(not problems, "hybrid, %s swarm: every file is byte-identical" % swarm, "\n".join(problems))
@@ -314,4 +316,6 @@ if __name__ == "__main__":
         ("Shoal resumes a v2 magnet download without fetching its piece layers again", resume_v2_magnet),
         ("Shoal completes a hybrid whose seed is in the v2 swarm only", lambda tap: hybrid_one_swarm(tap, "v2")),
         ("Shoal completes a hybrid whose seed is in the v1 swarm only", lambda tap: hybrid_one_swarm(tap, "v1")),
+        ("Shoal completes a hybrid whose seed is in the v2 swarm only, by UDP",
+         lambda tap: hybrid_one_swarm(tap, "v2", udp=True)),
     ])
