@@ -52,6 +52,8 @@ struct _ShoalTorrentV2
   guint8     alt_hash[20];  /* a hybrid's other info-hash (v2, truncated) */
   GPtrArray *fetches;       /* of LayerFetch, the files whose layer is missing */
   gboolean   layers_known;  /* every layer is known: nothing to fetch, ever */
+  gboolean   layers_too_large; /* more than a .torrent may hold: not fetched */
+  guint64    layers_needed_mib;
   gint       tree_file;     /* the file whose tree answered last, -1 none */
   guint8    *tree;          /* its layers from the piece layer up */
 };
@@ -164,11 +166,46 @@ _shoal_torrent_matches_info_hash (ShoalTorrent *self,
   return memcmp (self->info_hash, hash, 20) == 0 || (alt != NULL && memcmp (alt, hash, 20) == 0);
 }
 
+static gboolean
+layers_too_large_cb (gpointer data)
+{
+  ShoalTorrent *self = data;
+  g_autoptr(GError) error = NULL;
+
+  if (self->state == SHOAL_TORRENT_STATE_ERROR || self->info == NULL)
+    return G_SOURCE_REMOVE;
+  error = g_error_new (SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_UNSUPPORTED,
+                       "“%s” needs %" G_GUINT64_FORMAT " MiB of piece layers, more than a torrent file may hold "
+                       "(%u MiB)", shoal_torrent_get_name (self), self->v2->layers_needed_mib,
+                       (guint) (SHOAL_METAINFO_MAX_FILE_SIZE / (1024 * 1024)));
+  _shoal_torrent_set_error (self, error);
+  return G_SOURCE_REMOVE;
+}
+
 /* The layers still missing, made on first need. */
+static guint
+root_hash (gconstpointer key)
+{
+  guint h;
+
+  /* A SHA-256 digest: its bytes are well mixed already. */
+  memcpy (&h, key, sizeof h);
+  return h;
+}
+
+static gboolean
+root_equal (gconstpointer a,
+            gconstpointer b)
+{
+  return memcmp (a, b, SHOAL_SHA256_LEN) == 0;
+}
+
 static GPtrArray *
 get_fetches (ShoalTorrent *self)
 {
+  g_autoptr(GHashTable) roots = g_hash_table_new (root_hash, root_equal);
   guint64 piece_length;
+  guint64 total = 0;
 
   ensure_v2 (self);
   if (self->v2->fetches != NULL)
@@ -176,24 +213,32 @@ get_fetches (ShoalTorrent *self)
 
   self->v2->fetches = g_ptr_array_new_with_free_func (layer_fetch_free);
   piece_length = shoal_metainfo_get_piece_length (self->info);
+  /* The layers are saved in the .torrent, which may not be larger than
+   * this: a torrent that needs more could not be kept, so none is fetched
+   * (and nothing allocated for them). */
+  for (guint i = 0; i < shoal_metainfo_get_n_files (self->info); i++)
+    if (shoal_metainfo_v2_file_needs_layer (self->info, i))
+      total += shoal_merkle_width ((shoal_metainfo_get_file (self->info, i)->length - 1) / piece_length + 1) *
+               SHOAL_SHA256_LEN;
+  if (total > SHOAL_METAINFO_MAX_FILE_SIZE)
+    {
+      self->v2->layers_too_large = TRUE;
+      self->v2->layers_needed_mib = total / (1024 * 1024);
+      /* Not from inside a peer's message: the error closes every peer. */
+      g_idle_add_full (G_PRIORITY_DEFAULT, layers_too_large_cb, g_object_ref (self), g_object_unref);
+      return self->v2->fetches;
+    }
+
   for (guint i = 0; i < shoal_metainfo_get_n_files (self->info); i++)
     {
       const ShoalMetainfoFile *f = shoal_metainfo_get_file (self->info, i);
       LayerFetch *lf;
       guint64 width;
-      gboolean same = FALSE;
 
       if (!shoal_metainfo_v2_file_needs_layer (self->info, i))
         continue;
       /* Identical files share a layer: fetch it once. */
-      for (guint j = 0; j < self->v2->fetches->len && !same; j++)
-        {
-          const ShoalMetainfoFile *g = shoal_metainfo_get_file (self->info,
-                                                                ((LayerFetch *) self->v2->fetches->pdata[j])->file_index);
-
-          same = memcmp (g->pieces_root, f->pieces_root, SHOAL_SHA256_LEN) == 0 && g->length == f->length;
-        }
-      if (same)
+      if (!g_hash_table_add (roots, f->pieces_root))
         continue;
 
       lf = g_new0 (LayerFetch, 1);
@@ -211,6 +256,7 @@ get_fetches (ShoalTorrent *self)
       lf->runs = g_new0 (Run, lf->n_runs);
       g_ptr_array_add (self->v2->fetches, lf);
     }
+
   return self->v2->fetches;
 }
 
@@ -264,6 +310,8 @@ _shoal_torrent_v2_hold_requests (ShoalPeerState *ps)
     return TRUE;
 
   fetches = get_fetches (self);
+  if (self->v2->layers_too_large)
+    return TRUE;
   now = g_get_monotonic_time ();
   asked = count_asked (fetches, me);
   for (guint i = 0; i < fetches->len && asked < MAX_ASKED_PER_PEER; i++)
