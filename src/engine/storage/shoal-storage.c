@@ -856,6 +856,9 @@ create_empty_files (ShoalStorage  *self,
   return TRUE;
 }
 
+/* The one place a piece's data is checked (downloads, uploads, rechecks),
+ * on a worker thread: SHA-1 against the v1 hash, or for a v2-only torrent
+ * SHA-256 merkle against the piece layer (shoal_metainfo_v2_check_piece()). */
 gboolean
 _shoal_storage_check_piece_hash (ShoalStorage *self,
                                  guint         piece,
