@@ -49,7 +49,7 @@ typedef struct
 struct _ShoalTorrentV2
 {
   gboolean   has_alt;
-  guint8     alt_hash[20];  /* a hybrid's other info-hash (v2, truncated) */
+  guint8     alt_hash[20];  /* a hybrid's other info-hash (20 bytes; v2 ones truncated) */
   GPtrArray *fetches;       /* of LayerFetch, the files whose layer is missing */
   gboolean   layers_known;  /* every layer is known: nothing to fetch, ever */
   gboolean   layers_too_large; /* more than a .torrent may hold: not fetched */
@@ -354,12 +354,14 @@ _shoal_torrent_v2_hold_requests (ShoalPeerState *ps)
   return TRUE;
 }
 
+/* Takes @error. */
 static void
 close_peer (ShoalPeerState *ps,
             GError         *error)
 {
-  g_debug ("Peer %s: %s", shoal_peer_connection_get_address (ps->conn), error->message);
-  shoal_peer_connection_close (ps->conn, error);
+  g_autoptr(GError) owned = error;
+
+  shoal_peer_connection_close (ps->conn, owned);
 }
 
 /* Every run of a file arrived: the layer is the file's, once it rebuilds
