@@ -6,6 +6,8 @@
 #     info dictionary by ut_metadata under the truncated v2 info-hash, the
 #     piece layers by hash requests, in runs of 512 with their proofs when
 #     a file has more pieces);
+#   - small files in large pieces: Shoal asks only for the blocks holding
+#     data, not for the padding up to each piece's end;
 #   - libtorrent downloads a v2-only torrent from `shoal-cli seed`;
 #   - over plaintext, libtorrent answers our v1 handshake for a hybrid with
 #     the v2 info-hash (the BEP 52 upgrade): Shoal accepts it and completes;
@@ -79,6 +81,35 @@ def v2_by_torrent(tap, by_magnet, piece=PIECE, layout=LAYOUT, tag=None):
                "v2-only by %s: Shoal downloads it from libtorrent" % tag, shoal.report())
         problems = compare_files(torrent, os.path.dirname(content), out)
         tap.ok(not problems, "v2-only by %s: every file is byte-identical" % tag, "\n".join(problems))
+    finally:
+        if seed:
+            seed.close()
+        procs.stop_all()
+        scratch.cleanup()
+
+
+def padding_not_requested(tap):
+    """40 files of 1,000 bytes, 1 MiB pieces: each piece is one block of
+    data and 63 of padding, which Shoal fills in itself."""
+    scratch = Scratch("v2-padding")
+    procs = Procs()
+    seed = None
+    try:
+        layout = [("f%02d.txt" % i, 1000) for i in range(40)]
+        content = make_files(scratch.sub("orig"), "v2 small files", layout, seed=59)
+        torrent = make_torrent(content, scratch.file("t.torrent"), MiB, [], flavour="v2")
+        seed = LtSession(SEED_IP)
+        handle = seed.add(torrent, os.path.dirname(content), seed_mode=True)
+        out = scratch.sub("out")
+        rc, shoal = run_shoal_download(procs, scratch, "padding", torrent.path, out,
+                                       ["--peer", "%s:%d" % (SEED_IP, seed.port)])
+        sent = handle.status().total_payload_upload
+        tap.ok(rc == 0 and shoal.completed() is not None, "v2, small files in big pieces: Shoal completes",
+               shoal.report())
+        tap.ok(sent <= 40 * 16384, "only the blocks holding data are asked for: the seed sent %d bytes "
+               "(40 files, 40 MiB of pieces)" % sent)
+        problems = compare_files(torrent, os.path.dirname(content), out)
+        tap.ok(not problems, "v2, small files: every file is byte-identical", "\n".join(problems))
     finally:
         if seed:
             seed.close()
@@ -221,7 +252,7 @@ def resume_v2_magnet(tap):
         torrent = make_torrent(content, scratch.file("t.torrent"), 128 * 1024, [], flavour="v2")
         total = sum(size for _, size in layout)
         seed = LtSession(SEED_IP)
-        handle = seed.add(torrent, os.path.dirname(content), seed_mode=True, upload_limit=2 * MiB)
+        handle = seed.add(torrent, os.path.dirname(content), seed_mode=True, upload_limit=MiB)
         uri = "magnet:?xt=urn:btmh:1220%s&dn=v2&x.pe=%s:%d" % (v2_hash_hex(torrent), SEED_IP, seed.port)
         out = scratch.sub("out")
         state = scratch.sub("state")
@@ -308,6 +339,7 @@ if __name__ == "__main__":
         # fetched in two runs of 512 hashes, each with its proof.
         ("Shoal fetches a piece layer in runs with proofs from libtorrent",
          lambda tap: v2_by_torrent(tap, True, 16384, [("long.bin", 10_000_000), ("short.bin", 20_000)], "magnet-runs")),
+        ("Shoal does not ask peers for the padding of v2 pieces", padding_not_requested),
         ("libtorrent downloads a v2-only torrent from Shoal", libtorrent_downloads),
         ("Shoal downloads a hybrid over plaintext connections libtorrent upgrades to v2", hybrid_plaintext),
         ("Shoal downloads a hybrid by its btmh magnet link", lambda tap: hybrid_magnet(tap, "btmh")),

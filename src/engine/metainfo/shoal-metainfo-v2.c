@@ -115,6 +115,53 @@ shoal_metainfo_v2_locate_piece (ShoalMetainfo *self,
 }
 
 /**
+ * shoal_metainfo_range_is_padding:
+ * @self: a metainfo
+ * @piece: a piece index
+ * @begin: an offset in the piece
+ * @length: a length from there
+ *
+ * Whether the range holds no file data at all: it lies in pad files (BEP
+ * 47) or in the gaps after the files of a v2-only torrent, zeros that no
+ * peer needs to send.
+ *
+ * Returns: %TRUE if the range is padding only
+ */
+gboolean
+shoal_metainfo_range_is_padding (ShoalMetainfo *self,
+                                 guint          piece,
+                                 guint64        begin,
+                                 guint64        length)
+{
+  guint64 start, end;
+  guint lo = 0;
+  guint hi;
+
+  g_return_val_if_fail (SHOAL_IS_METAINFO (self), FALSE);
+  if (piece >= self->n_pieces || length == 0)
+    return FALSE;
+  start = (guint64) piece * self->piece_length + begin;
+  end = start + length;
+
+  /* The first file that ends after the range's start. */
+  hi = self->files->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      const FileEntry *e = entry_at (self, mid);
+
+      if (e->file.offset + e->file.length > start)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  for (; lo < self->files->len && entry_at (self, lo)->file.offset < end; lo++)
+    if (is_data_file (entry_at (self, lo)))
+      return FALSE;
+  return TRUE;
+}
+
+/**
  * shoal_metainfo_v2_piece_root:
  * @data: (array length=data_length): a piece's file data
  * @data_length: its length, at least 1

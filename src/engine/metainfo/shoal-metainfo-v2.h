@@ -25,6 +25,10 @@ gboolean       shoal_metainfo_v2_locate_piece        (ShoalMetainfo  *self,
                                                       guint          *file_index,
                                                       guint64        *piece_in_file,
                                                       guint64        *data_length);
+gboolean       shoal_metainfo_range_is_padding       (ShoalMetainfo  *self,
+                                                      guint           piece,
+                                                      guint64         begin,
+                                                      guint64         length);
 gboolean       shoal_metainfo_v2_check_piece         (ShoalMetainfo  *self,
                                                       guint           piece,
                                                       const guint8   *data,
