@@ -326,9 +326,9 @@ test_payload_zero_copy (void)
 static void
 test_skip_unknown (void)
 {
-  /* Id 21 (a BEP 52 hash request) with a 48-byte payload, then a have. */
+  /* Id 24 (no message has it) with a 48-byte payload, then a have. */
   g_autoptr(GByteArray) wire = g_byte_array_new ();
-  guint8 unknown[53] = { 0, 0, 0, 49, 21 };
+  guint8 unknown[53] = { 0, 0, 0, 49, 24 };
   const ShoalPeerWireMessage have = { .type = SHOAL_PEER_WIRE_HAVE, .index = 3 };
   g_autofree gsize *cuts = NULL;
 
@@ -400,7 +400,7 @@ static const RejectCase reject_cases[] = {
   { "bitfield-spare-bits", "0000000305ff20", SHOAL_PEER_WIRE_ERROR_BAD_BITFIELD, 10, FALSE, -1, 0 },
   { "unknown-id", "000000012a", SHOAL_PEER_WIRE_ERROR_UNKNOWN_MESSAGE, 0, FALSE, -1, 0 },
   { "unknown-id-10", "000000010a", SHOAL_PEER_WIRE_ERROR_UNKNOWN_MESSAGE, 0, FALSE, -1, 0 },
-  { "unknown-skipped-too-large", "00004e2015", SHOAL_PEER_WIRE_ERROR_MESSAGE_TOO_LARGE, 0, TRUE, -1, 0 },
+  { "unknown-skipped-too-large", "00004e2018", SHOAL_PEER_WIRE_ERROR_MESSAGE_TOO_LARGE, 0, TRUE, -1, 0 },
   { "extended-without-id", "0000000114", SHOAL_PEER_WIRE_ERROR_BAD_LENGTH, 0, FALSE, -1, 0 },
   { "extended-too-large", "0010040214", SHOAL_PEER_WIRE_ERROR_MESSAGE_TOO_LARGE, 0, FALSE, -1, 0 },
   { "extended-not-negotiated", "000000021400", SHOAL_PEER_WIRE_ERROR_NOT_NEGOTIATED, 0, FALSE,

@@ -1429,6 +1429,7 @@ test_v2_only (Fixture       *f,
   g_autoptr(ShoalMetainfo) info = NULL;
   g_autofree char *torrents_dir = g_build_filename (f->seed->state_dir, "torrents", NULL);
   g_autoptr(GDir) dir = NULL;
+  ShoalTorrent *torrent;
   guint8 block[16384];
   guint8 root[SHOAL_SHA256_LEN];
 
@@ -1469,13 +1470,20 @@ test_v2_only (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpint (shoal_metainfo_get_version (info), ==, SHOAL_TORRENT_VERSION_V2);
 
-  g_assert_null (shoal_session_add_torrent (f->seed->session, info, NULL, SHOAL_ADD_FLAGS_NONE, &error));
-  g_assert_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_UNSUPPORTED);
-  g_assert_cmpuint (g_list_model_get_n_items (shoal_session_get_torrents (f->seed->session)), ==, 0);
-  /* Nothing was saved for the next run either. */
+  /* Taken (BEP 52), known by its v2 info-hash truncated to 20 bytes, and
+   * saved for the next run. */
+  torrent = shoal_session_add_torrent (f->seed->session, info, NULL, SHOAL_ADD_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (torrent);
+  g_assert_cmpmem (shoal_torrent_get_info_hash (torrent), 20, shoal_metainfo_get_info_hash_v2 (info), 20);
+  g_assert_true (shoal_session_find_torrent (f->seed->session, shoal_metainfo_get_info_hash_v2 (info)) == torrent);
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_session_get_torrents (f->seed->session)), ==, 1);
   dir = g_dir_open (torrents_dir, 0, NULL);
   g_assert_nonnull (dir);
-  g_assert_null (g_dir_read_name (dir));
+  g_assert_nonnull (g_dir_read_name (dir));
+  /* The same torrent again is refused. */
+  g_assert_null (shoal_session_add_torrent (f->seed->session, info, NULL, SHOAL_ADD_FLAGS_NONE, &error));
+  g_assert_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_DUPLICATE);
 }
 
 /* 13. Bad incoming peers */

@@ -361,7 +361,10 @@ run (const CliTransferOptions *options)
       return 1;
     }
   state = shoal_cli_dup_state_dir (options->session.state_dir, dir);
-  lock = lock_torrent (state, info ? shoal_metainfo_get_info_hash_v1 (info) : shoal_magnet_get_info_hash_v1 (magnet),
+  lock = lock_torrent (state, info ? (shoal_metainfo_get_info_hash_v1 (info) ? shoal_metainfo_get_info_hash_v1 (info)
+                                                                           : shoal_metainfo_get_info_hash_v2 (info))
+                             : (shoal_magnet_get_info_hash_v1 (magnet) ? shoal_magnet_get_info_hash_v1 (magnet)
+                                                                        : shoal_magnet_get_info_hash_v2 (magnet)),
                        &error);
   if (lock < 0)
     {

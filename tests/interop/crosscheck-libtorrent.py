@@ -90,10 +90,8 @@ def libtorrent_view(ti):
         tiers.setdefault(t.tier, []).append(t.url)
     # BEP 12: the order inside a tier carries no meaning (libtorrent shuffles).
     content = sum(size for _, size, _ in files)
-    # libtorrent pads the end of a v2-only torrent to a whole piece; Shoal's
-    # piece stream ends with the last byte of data. Both agree on v1 and
-    # hybrid torrents, whose pad files are explicit.
-    total = ti.total_size() if ih.has_v1() else None
+    # Both pad the end of a v2-only torrent to a whole piece.
+    total = ti.total_size()
     return {
         "name": ti.name(),
         "v1": str(ih.v1) if ih.has_v1() else None,
@@ -123,7 +121,7 @@ def shoal_view(path):
         "v2": j["info_hash_v2"],
         "piece_length": j["piece_length"],
         "piece_count": j["piece_count"],
-        "total_length": j["total_length"] if j["info_hash_v1"] else None,
+        "total_length": j["total_length"],
         "size": j["size"],
         "files": [(f["path"], f["length"], f["offset"]) for f in j["files"] if not f["pad"]],
         "trackers": [sorted(t) for t in j["trackers"]],

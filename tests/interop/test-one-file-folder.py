@@ -3,15 +3,15 @@
 # one of the most common shapes of torrent, between Shoal and libtorrent
 # 2.0, which makes it a hybrid by default (v1 file list with one entry, v2
 # file tree with the file alone under the folder's name).
-#   - Shoal downloads libtorrent's v1 and hybrid torrents of it into
-#     SAVE/Movie (2020)/movie.mkv, and says clearly that it cannot download
-#     the v2-only one (while `info` lists the same path for it);
+#   - Shoal downloads libtorrent's v1, hybrid and v2-only torrents of it
+#     into SAVE/Movie (2020)/movie.mkv;
 #   - `shoal-cli create` makes what libtorrent makes for that folder (same
 #     info-hashes), and libtorrent downloads it from `shoal-cli create --seed`.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import json
+import shutil
 import os
 import subprocess
 import sys
@@ -76,26 +76,37 @@ def shoal_downloads(tap, flavour):
 def shoal_v2_only(tap):
     scratch = Scratch("one-file-folder-v2")
     procs = Procs()
+    seed = None
     try:
         content = make_files(scratch.sub("orig"), FOLDER, [(FILE, SIZE)], seed=11)
         torrent = scratch.file("t.torrent")
-        make_torrent(content, torrent, PIECE, [], flavour="v2")
+        t = make_torrent(content, torrent, PIECE, [], flavour="v2")
         rc, info = shoal_info(torrent)
         # libtorrent 2.0.8 itself puts this file at SAVE/movie.mkv, dropping the
         # folder; Shoal keeps it in the folder it was made from.
         tap.ok(rc == 0 and info["version"] == "v2" and info["multi_file"] is True
                and [f["path"] for f in info["files"]] == [FOLDER + "/" + FILE],
                "v2-only: shoal-cli info lists %s/%s" % (FOLDER, FILE), info)
+        seed_dir = scratch.sub("seed")
+        for rel, _, _ in t.files:
+            os.makedirs(os.path.dirname(os.path.join(seed_dir, rel)) or seed_dir, exist_ok=True)
+            shutil.copyfile(os.path.join(content, FILE), os.path.join(seed_dir, rel))
+        seed = LtSession(SEED_IP)
+        seed.add(t, seed_dir, seed_mode=True)
         out = scratch.sub("out")
         shoal = Shoal(procs, scratch, "download-v2",
                       ["download", torrent, "-o", out, "--listen-address", "127.0.0.1",
-                       "--state-dir", scratch.sub("state"), "--peer", "127.0.0.2:9"])
-        rc = shoal.wait(30)
+                       "--state-dir", scratch.sub("state"), "--peer", "%s:%d" % (SEED_IP, seed.port)])
+        rc = shoal.wait(60)
         if rc is None:
             procs.stop(shoal.proc)
-        tap.ok(rc not in (0, None) and "v2-only" in shoal.stderr() and files_under(out) == [],
-               "v2-only: shoal-cli download refuses it with a clear message and writes nothing", shoal.report())
+        tap.ok(rc == 0 and shoal.completed() is not None and files_under(out) == [os.path.join(FOLDER, FILE)],
+               "v2-only: Shoal downloads it into SAVE/%s/%s" % (FOLDER, FILE), shoal.report())
+        with open(os.path.join(content, FILE), "rb") as a, open(os.path.join(out, FOLDER, FILE), "rb") as b:
+            tap.ok(a.read() == b.read(), "v2-only: the file is byte-identical")
     finally:
+        if seed:
+            seed.close()
         procs.stop_all()
         scratch.cleanup()
 
@@ -154,7 +165,7 @@ if __name__ == "__main__":
     scenario_main([
         ("Shoal downloads libtorrent's v1 folder with one file", lambda tap: shoal_downloads(tap, "v1")),
         ("Shoal downloads libtorrent's hybrid folder with one file", lambda tap: shoal_downloads(tap, "hybrid")),
-        ("Shoal reads libtorrent's v2-only folder with one file", shoal_v2_only),
+        ("Shoal downloads libtorrent's v2-only folder with one file", shoal_v2_only),
         ("libtorrent downloads Shoal's v1 folder with one file", lambda tap: libtorrent_downloads(tap, "v1")),
         ("libtorrent downloads Shoal's hybrid folder with one file",
          lambda tap: libtorrent_downloads(tap, "hybrid")),

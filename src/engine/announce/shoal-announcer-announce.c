@@ -394,6 +394,7 @@ _shoal_announcer_tracker_send_stopped (ShoalAnnouncer   *self,
       shoal_tracker_udp_announce_async (info->udp, &request, op->cancellable, stopped_udp_cb, op);
     }
   g_main_context_pop_thread_default (self->context);
+  _shoal_announcer_send_alt (self, info, &request);
 }
 
 /* Announce rounds -------------------------------------------------------- */
@@ -512,6 +513,7 @@ tier_try (Tier *tier)
       shoal_tracker_udp_announce_async (info->udp, &request, op->cancellable, announce_udp_cb, op);
     }
   g_main_context_pop_thread_default (self->context);
+  _shoal_announcer_send_alt (self, info, &request);
 }
 
 void

@@ -146,6 +146,9 @@ struct _ShoalAnnouncer
   guint                    test_retry_ms;
   ShoalNetBind            *bind;  /* UDP trackers' sockets; HTTP: the soup session's own */
   GError                  *udp_off; /* why UDP trackers are skipped, or NULL */
+  guint8                   alt_info_hash[SHOAL_TRACKER_HASH_LEN]; /* shoal-announcer-alt.c */
+  gboolean                 has_alt;
+  GCancellable            *alt_cancellable;
 };
 
 enum
@@ -156,6 +159,12 @@ enum
 };
 
 extern guint _shoal_announcer_signals[N_SIGNALS];
+
+/* shoal-announcer-alt.c */
+void _shoal_announcer_send_alt   (ShoalAnnouncer            *self,
+                                  ShoalTrackerInfo          *info,
+                                  const ShoalTrackerRequest *request);
+void _shoal_announcer_cancel_alt (ShoalAnnouncer            *self);
 
 /* shoal-announcer-tracker-info.c */
 ShoalTrackerInfo *_shoal_tracker_info_new             (const char         *url,

@@ -268,6 +268,7 @@ shoal_announcer_dispose (GObject *object)
   ShoalAnnouncer *self = SHOAL_ANNOUNCER (object);
 
   self->running = FALSE;
+  _shoal_announcer_cancel_alt (self);
   if (self->tiers != NULL)
     g_ptr_array_set_size (self->tiers, 0);
   if (self->trackers != NULL)
@@ -906,6 +907,7 @@ shoal_announcer_stop (ShoalAnnouncer *self)
   if (!self->running)
     return;
   self->running = FALSE;
+  _shoal_announcer_cancel_alt (self);
   for (guint i = 0; i < self->tiers->len; i++)
     {
       Tier *tier = g_ptr_array_index (self->tiers, i);

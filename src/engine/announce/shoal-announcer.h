@@ -43,6 +43,8 @@ void            shoal_announcer_set_udp_retransmission (ShoalAnnouncer *self,
                                                         guint           base_timeout_ms,
                                                         guint           max_tries);
 /* Tiers: a GPtrArray of NULL-terminated string arrays (BEP 12), in order. */
+void            shoal_announcer_set_alt_info_hash (ShoalAnnouncer *self,
+                                                   const guint8   *info_hash);
 void            shoal_announcer_set_tiers       (ShoalAnnouncer *self,
                                                  GPtrArray      *tiers);
 gboolean        shoal_announcer_add_tracker     (ShoalAnnouncer *self,

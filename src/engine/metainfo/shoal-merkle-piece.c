@@ -56,8 +56,9 @@ find_file (ShoalMetainfo *info,
  * @out: (out caller-allocates): where the piece sits in its file's tree
  *
  * Returns: %FALSE if @piece is out of range, the torrent has no v2 hashes,
- *   or the piece does not start inside a file with a pieces root (which a
- *   well-formed hybrid never has)
+ *   the piece does not start inside a file with a pieces root (which a
+ *   well-formed hybrid never has), or its file's piece layer is not known
+ *   yet
  */
 gboolean
 shoal_merkle_piece_lookup (ShoalMetainfo    *info,
@@ -103,8 +104,10 @@ shoal_merkle_piece_lookup (ShoalMetainfo    *info,
     }
   else
     {
-      /* A file of one piece: its own tree, as wide as its blocks need. */
-      if (k != 0)
+      /* A file of one piece: its own tree, as wide as its blocks need.
+       * A longer file without its layer (a magnet link's, not fetched
+       * yet) cannot be checked yet. */
+      if (k != 0 || mf->length > piece_length)
         return FALSE;
       out->width = shoal_merkle_width (out->n_blocks);
       memcpy (out->root, mf->pieces_root, SHOAL_SHA256_LEN);

@@ -457,6 +457,7 @@ gboolean
 _shoal_metainfo_attach_piece_layers (const ShoalBencodeNode  *root,
                                      GArray                  *files,
                                      guint64                  piece_length,
+                                     gboolean                 allow_missing,
                                      GError                 **error)
 {
   const ShoalBencodeNode *layers = shoal_bencode_node_dict_lookup (root, "piece layers");
@@ -499,6 +500,8 @@ _shoal_metainfo_attach_piece_layers (const ShoalBencodeNode  *root,
 
       expected = (entry->file.length - 1) / piece_length + 1;
       layer = g_hash_table_lookup (by_root, entry->file.pieces_root);
+      if (layer == NULL && allow_missing)
+        continue;
       if (layer == NULL)
         return fail (error, SHOAL_METAINFO_ERROR_BAD_PIECE_LAYERS, "The piece layer of “%s” is missing",
                      entry->file.path);

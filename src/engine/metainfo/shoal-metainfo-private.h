@@ -18,8 +18,9 @@ G_BEGIN_DECLS
 typedef struct
 {
   ShoalMetainfoFile file;
-  const guint8     *layer;          /* v2 piece layer, inside self->bytes */
+  const guint8     *layer;          /* v2 piece layer, inside self->bytes or fetched_layer */
   gsize             n_layer_hashes;
+  guint8           *fetched_layer;  /* owned: a layer fetched from peers (shoal-metainfo-v2.c) */
 } FileEntry;
 
 struct _ShoalMetainfo
@@ -49,6 +50,7 @@ struct _ShoalMetainfo
   char               *created_by;
   char               *source;
   gint64              creation_date;
+  gboolean            layers_optional; /* built from an info dict alone: layers come later */
 };
 
 typedef struct
@@ -80,6 +82,10 @@ gboolean _shoal_metainfo_walk_file_tree (TreeWalk                *walk,
 gboolean _shoal_metainfo_attach_piece_layers (const ShoalBencodeNode  *root,
                                               GArray                  *files,
                                               guint64                  piece_length,
+                                              gboolean                 allow_missing,
                                               GError                 **error);
+gboolean _shoal_metainfo_parse (ShoalMetainfo  *self,
+                                GBytes         *bytes,
+                                GError        **error);
 
 G_END_DECLS

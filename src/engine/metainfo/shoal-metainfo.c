@@ -36,6 +36,7 @@ file_entry_clear (gpointer data)
   g_clear_pointer (&entry->file.path, g_free);
   g_clear_pointer (&entry->file.symlink_target, g_free);
   g_clear_pointer (&entry->file.pieces_root, g_free);
+  g_clear_pointer (&entry->fetched_layer, g_free);
 }
 
 static GArray *
@@ -309,7 +310,9 @@ match_hybrid (ShoalMetainfo  *self,
   return TRUE;
 }
 
-/* v2-only: every file starts on a piece boundary, as if padded. */
+/* v2-only: every file starts on a piece boundary, as if padded; the last
+ * one too is padded to a whole piece, as libtorrent lays v2 torrents out
+ * (and peers ask for the last piece's blocks up to its full length). */
 static gboolean
 lay_out_v2 (ShoalMetainfo  *self,
             GArray         *files,
@@ -339,7 +342,7 @@ lay_out_v2 (ShoalMetainfo  *self,
   if (n_pieces > G_MAXUINT)
     return fail (error, SHOAL_METAINFO_ERROR_BAD_LENGTH, "The torrent has too many pieces");
   self->n_pieces = (guint) n_pieces;
-  self->total_length = pos;
+  self->total_length = n_pieces * self->piece_length;
   return TRUE;
 }
 
@@ -461,7 +464,7 @@ parse_v2 (ShoalMetainfo           *self,
                   shoal_bencode_node_dict_lookup (first_value, "") != NULL &&
                   only != NULL && g_strcmp0 (only->file.path, self->name) == 0);
 
-  return _shoal_metainfo_attach_piece_layers (root, files, self->piece_length, error);
+  return _shoal_metainfo_attach_piece_layers (root, files, self->piece_length, self->layers_optional, error);
 }
 
 static guint
@@ -475,10 +478,10 @@ count_real_files (GArray *files)
   return n;
 }
 
-static gboolean
-parse (ShoalMetainfo  *self,
-       GBytes         *bytes,
-       GError        **error)
+gboolean
+_shoal_metainfo_parse (ShoalMetainfo  *self,
+                       GBytes         *bytes,
+                       GError        **error)
 {
   g_autoptr(ShoalBencode) doc = NULL;
   g_autoptr(GArray) v1_files = NULL;
@@ -612,7 +615,7 @@ shoal_metainfo_new_from_bytes (GBytes  *bytes,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = g_object_new (SHOAL_TYPE_METAINFO, NULL);
-  if (!parse (self, bytes, error))
+  if (!_shoal_metainfo_parse (self, bytes, error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -833,7 +836,7 @@ shoal_metainfo_get_piece_hash (ShoalMetainfo *self,
  * @self: a metainfo
  *
  * Returns: the length of the piece stream, pad files (or, for v2-only
- *   torrents, the implied padding between files) included
+ *   torrents, the implied padding after each file) included
  */
 guint64
 shoal_metainfo_get_total_length (ShoalMetainfo *self)

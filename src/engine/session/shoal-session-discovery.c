@@ -150,11 +150,21 @@ _shoal_session_sync_lsd (ShoalSession *self)
       g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
       ShoalMetainfo *info = shoal_torrent_get_metainfo (t);
       gboolean wanted = _shoal_torrent_is_active (t) && (info == NULL || !shoal_metainfo_is_private (info));
+      const guint8 *alt = _shoal_torrent_get_alt_info_hash (t);
 
+      /* A hybrid is announced under both of its info-hashes. */
       if (wanted && !_shoal_torrent_get_lsd_announced (t))
-        shoal_lsd_add_torrent (self->lsd, shoal_torrent_get_info_hash (t));
+        {
+          shoal_lsd_add_torrent (self->lsd, shoal_torrent_get_info_hash (t));
+          if (alt != NULL)
+            shoal_lsd_add_torrent (self->lsd, alt);
+        }
       else if (!wanted && _shoal_torrent_get_lsd_announced (t))
-        shoal_lsd_remove_torrent (self->lsd, shoal_torrent_get_info_hash (t));
+        {
+          shoal_lsd_remove_torrent (self->lsd, shoal_torrent_get_info_hash (t));
+          if (alt != NULL)
+            shoal_lsd_remove_torrent (self->lsd, alt);
+        }
       _shoal_torrent_set_lsd_announced (t, wanted);
     }
 }

@@ -58,13 +58,19 @@ find_torrent_for_mse (const guint8 req2_hash[SHOAL_MSE_HASH_LEN],
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
     {
       g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
-      guint8 hash[SHOAL_MSE_HASH_LEN];
+      const guint8 *hashes[2] = { shoal_torrent_get_info_hash (t), _shoal_torrent_get_alt_info_hash (t) };
 
-      shoal_mse_req2_hash (shoal_torrent_get_info_hash (t), hash);
-      if (memcmp (hash, req2_hash, SHOAL_MSE_HASH_LEN) == 0)
+      /* A hybrid's peers may name it by either info-hash. */
+      for (guint h = 0; h < G_N_ELEMENTS (hashes) && hashes[h] != NULL; h++)
         {
-          memcpy (info_hash_out, shoal_torrent_get_info_hash (t), SHOAL_MSE_HASH_LEN);
-          return TRUE;
+          guint8 hash[SHOAL_MSE_HASH_LEN];
+
+          shoal_mse_req2_hash (hashes[h], hash);
+          if (memcmp (hash, req2_hash, SHOAL_MSE_HASH_LEN) == 0)
+            {
+              memcpy (info_hash_out, hashes[h], SHOAL_MSE_HASH_LEN);
+              return TRUE;
+            }
         }
     }
   return FALSE;
@@ -163,6 +169,7 @@ _shoal_session_accept_transport (ShoalSession   *self,
 
   conn = shoal_peer_connection_new_incoming_transport (transport, self->peer_id,
                                              SHOAL_PEER_WIRE_FEATURE_FAST | SHOAL_PEER_WIRE_FEATURE_EXTENSION |
+                                             SHOAL_PEER_WIRE_FEATURE_V2 |
                                              (self->dht != NULL ? SHOAL_PEER_WIRE_FEATURE_DHT : 0));
   shoal_peer_connection_set_peer_limits (conn, self->peer_limits);
   shoal_peer_connection_set_handler (conn, &incoming_handler, self);

@@ -168,7 +168,7 @@ shoal_session_find_torrent (ShoalSession *self,
     {
       g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
 
-      if (memcmp (shoal_torrent_get_info_hash (t), info_hash, 20) == 0)
+      if (_shoal_torrent_matches_info_hash (t, info_hash))
         return t;
     }
   return NULL;
@@ -241,7 +241,8 @@ load_saved_metainfo (ShoalSession *self,
       return NULL;
     }
   v1 = shoal_metainfo_get_info_hash_v1 (info);
-  if (v1 == NULL || memcmp (v1, hash, 20) != 0)
+  if ((v1 == NULL || memcmp (v1, hash, 20) != 0) &&
+      (shoal_metainfo_get_info_hash_v2 (info) == NULL || memcmp (shoal_metainfo_get_info_hash_v2 (info), hash, 20) != 0))
     return NULL;
   return g_steal_pointer (&info);
 }
@@ -276,15 +277,14 @@ shoal_session_add_torrent (ShoalSession   *self,
   g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
   g_return_val_if_fail (SHOAL_IS_METAINFO (info), NULL);
 
-  if (shoal_metainfo_get_version (info) == SHOAL_TORRENT_VERSION_V2)
-    {
-      g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_UNSUPPORTED,
-                   "“%s” is a BitTorrent v2-only torrent, which Shoal cannot download yet",
-                   shoal_metainfo_get_name (info));
-      return NULL;
-    }
+  /* v2-only: known by its truncated v2 info-hash. A hybrid is also found
+   * by that one (shoal_session_find_torrent()). */
   hash = shoal_metainfo_get_info_hash_v1 (info);
-  if (!check_not_added (self, hash, shoal_metainfo_get_name (info), error))
+  if (hash == NULL)
+    hash = shoal_metainfo_get_info_hash_v2 (info);
+  if (!check_not_added (self, hash, shoal_metainfo_get_name (info), error) ||
+      (shoal_metainfo_get_info_hash_v2 (info) != NULL &&
+       !check_not_added (self, shoal_metainfo_get_info_hash_v2 (info), shoal_metainfo_get_name (info), error)))
     return NULL;
 
   dir = g_canonicalize_filename (save_dir ? save_dir : self->download_dir, NULL);
@@ -353,14 +353,13 @@ shoal_session_add_magnet (ShoalSession   *self,
   g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
   g_return_val_if_fail (SHOAL_IS_MAGNET (magnet), NULL);
 
+  /* A btmh link alone is known by the truncated v2 info-hash. */
   hash = shoal_magnet_get_info_hash_v1 (magnet);
   if (hash == NULL)
-    {
-      g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_UNSUPPORTED,
-                   "This magnet link names a BitTorrent v2-only torrent, which Shoal cannot download yet");
-      return NULL;
-    }
-  if (!check_not_added (self, hash, shoal_magnet_get_display_name (magnet), error))
+    hash = shoal_magnet_get_info_hash_v2 (magnet);
+  if (!check_not_added (self, hash, shoal_magnet_get_display_name (magnet), error) ||
+      (shoal_magnet_get_info_hash_v2 (magnet) != NULL &&
+       !check_not_added (self, shoal_magnet_get_info_hash_v2 (magnet), shoal_magnet_get_display_name (magnet), error)))
     return NULL;
 
   if (flags & SHOAL_ADD_FLAGS_RESUME)

@@ -24,7 +24,7 @@ typedef enum
   SHOAL_SESSION_ERROR_DUPLICATE,      /* the torrent is already in the session */
   SHOAL_SESSION_ERROR_LISTEN,         /* could not listen on the port */
   SHOAL_SESSION_ERROR_BAD_PEER,       /* a peer address that cannot be used */
-  SHOAL_SESSION_ERROR_UNSUPPORTED,    /* e.g. downloading a v2-only torrent */
+  SHOAL_SESSION_ERROR_UNSUPPORTED,    /* something this version cannot do */
   SHOAL_SESSION_ERROR_STATE,          /* the saved session state cannot be used */
 } ShoalSessionError;
 

@@ -202,6 +202,10 @@ _shoal_torrent_dht_tick (ShoalTorrent *self,
   self->next_dht_announce_us = now_us + (hungry ? 60 : 15 * 60) * G_USEC_PER_SEC;
   shoal_dht_announce_async (dht, self->info_hash, SHOAL_TORRENT_ASK (self, get_announce_port),
                             self->cancellable, dht_announce_cb, g_object_ref (self));
+  /* A hybrid's v2 swarm has its own entry: the truncated v2 info-hash. */
+  if (_shoal_torrent_get_alt_info_hash (self) != NULL)
+    shoal_dht_announce_async (dht, _shoal_torrent_get_alt_info_hash (self), SHOAL_TORRENT_ASK (self, get_announce_port),
+                              self->cancellable, dht_announce_cb, g_object_ref (self));
 }
 
 /* uTP first for a peer that says it speaks it, or whose TCP failed; TCP
@@ -262,6 +266,9 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
 
       if (SHOAL_TORRENT_ASK (self, get_dht) != NULL)
         features |= SHOAL_PEER_WIRE_FEATURE_DHT;
+      /* BEP 52: we speak v2, and a hybrid's peer may upgrade to it. */
+      if (_shoal_torrent_v2_handshake_bit (self))
+        features |= SHOAL_PEER_WIRE_FEATURE_V2;
 
       if (already_connected (self, c->key))
         {
@@ -294,6 +301,8 @@ _shoal_torrent_connect_peers (ShoalTorrent *self,
       if (c->plaintext_only && policy == SHOAL_ENCRYPTION_PREFER)
         policy = SHOAL_ENCRYPTION_ALLOW_PLAINTEXT;
       shoal_peer_connection_set_encryption (conn, policy, NULL, NULL);
+      if (_shoal_torrent_get_alt_info_hash (self) != NULL)
+        shoal_peer_connection_set_alt_info_hash (conn, _shoal_torrent_get_alt_info_hash (self));
       shoal_peer_connection_set_bind (conn, SHOAL_TORRENT_ASK (self, get_net_bind));
       shoal_peer_connection_set_proxy (conn, SHOAL_TORRENT_ASK (self, get_proxy));
       c->connected = TRUE;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "shoal-smart-ban.h"
+#include "shoal-metainfo-v2.h"
 #include "shoal-torrent-private.h"
 
 /* The ids we receive extension messages with (our `m` dictionary). */
@@ -176,8 +177,9 @@ metadata_complete (ShoalTorrent *self)
   g_autoptr(GBytes) torrent = shoal_ut_metadata_build_torrent (info, trackers, &error);
   g_autoptr(ShoalMetainfo) metainfo = NULL;
 
+  /* A v2 info dictionary comes without its piece layers: peers send them. */
   if (torrent != NULL)
-    metainfo = shoal_metainfo_new_from_bytes (torrent, &error);
+    metainfo = shoal_metainfo_new_without_layers (torrent, &error);
   if (metainfo == NULL || !_shoal_torrent_set_metainfo (self, metainfo, &error))
     _shoal_torrent_set_error (self, error);
 }

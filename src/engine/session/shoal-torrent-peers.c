@@ -7,14 +7,17 @@
 #include <string.h>
 
 #include "shoal-hash.h"
+#include "shoal-metainfo-v2.h"
 #include "shoal-smart-ban.h"
 #include "shoal-torrent-private.h"
 
 #define MIN_REQUEST_QUEUE     16
 #define INITIAL_REQUEST_QUEUE 64
 #define MAX_REQUEST_QUEUE     1024
+#define MAX_PADDING_ROUNDS    64    /* picks in a row that found only padding to fill in */
 
 static void fill_requests (ShoalPeerState *ps);
+static gboolean accept_block (ShoalTorrent *self, ShoalSender *sender, const ShoalBlock *b, const guint8 *data);
 static void trim_buffer_cache (ShoalTorrent *self);
 static ShoalWebSeed *find_web_seed (ShoalTorrent *self, gpointer source);
 
@@ -164,10 +167,12 @@ fill_requests (ShoalPeerState *ps)
   ShoalTorrent *self = ps->torrent;
   ShoalPeerConnection *conn = ps->conn;
   guint64 rate;
-  guint target, limit, want, n_out = 0;
+  guint target, limit, want, n_out = 0, n_sent = 0;
   g_autofree ShoalBlock *blocks = NULL;
   gint64 now;
 
+  if (self->state == SHOAL_TORRENT_STATE_DOWNLOADING && _shoal_torrent_v2_hold_requests (ps))
+    return;
   if (self->state != SHOAL_TORRENT_STATE_DOWNLOADING ||
       shoal_peer_connection_get_state (conn) != SHOAL_PEER_CONNECTION_ACTIVE ||
       shoal_peer_connection_peer_choking (conn) ||
@@ -198,18 +203,37 @@ fill_requests (ShoalPeerState *ps)
     return;
 
   blocks = g_new (ShoalBlock, want);
-  /* The queue may hold more than the pieces in progress allow (1,024
-   * blocks are 16 pieces of 1 MiB): let it open its own. */
-  shoal_piece_picker_pick_with_room (self->picker, shoal_peer_connection_get_peer_bitfield (conn),
-                                     _shoal_torrent_sender_id (ps), want, blocks, &n_out);
-  for (guint i = 0; i < n_out; i++)
+  for (guint round = 0; round < MAX_PADDING_ROUNDS; round++)
     {
-      ShoalOutRequest r = { blocks[i], now };
+      guint n_padding = 0;
 
-      g_array_append_val (ps->requests, r);
-      shoal_peer_connection_send_request (conn, blocks[i].piece, blocks[i].begin, blocks[i].length);
+      /* The queue may hold more than the pieces in progress allow (1,024
+       * blocks are 16 pieces of 1 MiB): let it open its own. */
+      shoal_piece_picker_pick_with_room (self->picker, shoal_peer_connection_get_peer_bitfield (conn),
+                                         _shoal_torrent_sender_id (ps), want, blocks, &n_out);
+      for (guint i = 0; i < n_out; i++)
+        {
+          ShoalOutRequest r = { blocks[i], now };
+
+          /* Padding (pad files, a v2 file's tail) is zeros: nobody sends it. */
+          if (shoal_metainfo_range_is_padding (self->info, blocks[i].piece, blocks[i].begin, blocks[i].length))
+            {
+              static const guint8 zeros[SHOAL_PIECE_PICKER_BLOCK_SIZE];
+
+              accept_block (self, ps->sender, &blocks[i], zeros);
+              n_padding++;
+              continue;
+            }
+          g_array_append_val (ps->requests, r);
+          shoal_peer_connection_send_request (conn, blocks[i].piece, blocks[i].begin, blocks[i].length);
+          n_sent++;
+        }
+      /* Padding took no room in the queue: pick again for that room. */
+      if (n_padding == 0 || self->state != SHOAL_TORRENT_STATE_DOWNLOADING)
+        break;
+      want = n_padding;
     }
-  if (n_out > 0)
+  if (n_sent > 0)
     shoal_peer_connection_flush (conn);
 }
 
@@ -945,6 +969,12 @@ conn_message (gpointer                    owner,
 
     case SHOAL_PEER_WIRE_EXTENDED:
       _shoal_torrent_handle_extended (self, ps, msg);
+      break;
+
+    case SHOAL_PEER_WIRE_HASH_REQUEST:
+    case SHOAL_PEER_WIRE_HASHES:
+    case SHOAL_PEER_WIRE_HASH_REJECT:
+      _shoal_torrent_v2_handle_message (self, ps, msg);
       break;
 
     case SHOAL_PEER_WIRE_PORT:

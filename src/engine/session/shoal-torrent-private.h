@@ -177,6 +177,8 @@ struct _ShoalTorrent
   GBytes            *resume_pending;  /* the newest state, to write next */
   gint64             last_resume_save_us;
 
+  struct _ShoalTorrentV2 *v2;         /* shoal-torrent-v2.c: a hybrid's second hash, layers being fetched */
+
   /* Cached for notify-only-on-change */
   guint64            last_down_rate;
   guint64            last_up_rate;
@@ -365,6 +367,22 @@ gboolean        _shoal_torrent_verify_piece_failed (ShoalTorrent        *self,
 void            _shoal_torrent_verify_piece_passed (ShoalTorrent        *self,
                                                     guint                piece,
                                                     GBytes              *data);
+
+/* shoal-torrent-v2.c */
+typedef struct _ShoalTorrentV2 ShoalTorrentV2;
+
+void            _shoal_torrent_v2_set_hashes      (ShoalTorrent               *self,
+                                                   const guint8               *v1,
+                                                   const guint8               *v2);
+void            _shoal_torrent_v2_free            (ShoalTorrent               *self);
+const guint8   *_shoal_torrent_get_alt_info_hash  (ShoalTorrent               *self);
+gboolean        _shoal_torrent_matches_info_hash  (ShoalTorrent               *self,
+                                                   const guint8               *hash);
+gboolean        _shoal_torrent_v2_handshake_bit   (ShoalTorrent               *self);
+gboolean        _shoal_torrent_v2_hold_requests   (ShoalPeerState             *ps);
+void            _shoal_torrent_v2_handle_message  (ShoalTorrent               *self,
+                                                   ShoalPeerState             *ps,
+                                                   const ShoalPeerWireMessage *msg);
 
 /* The state the torrent keeps for @conn, one of its connections. */
 static inline ShoalPeerState *

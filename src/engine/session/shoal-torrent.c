@@ -103,6 +103,7 @@ shoal_torrent_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_error (&self->error);
   g_free (self->final_dir);
+  _shoal_torrent_v2_free (self);
   G_OBJECT_CLASS (shoal_torrent_parent_class)->finalize (object);
 }
 
@@ -402,6 +403,7 @@ _shoal_torrent_new (const ShoalTorrentServices *services,
   if (hash == NULL)
     hash = shoal_metainfo_get_info_hash_v2 (info);
   self = _shoal_torrent_new_common (services, hash, save_dir, flags);
+  _shoal_torrent_v2_set_hashes (self, shoal_metainfo_get_info_hash_v1 (info), shoal_metainfo_get_info_hash_v2 (info));
   _shoal_torrent_attach_metainfo (self, info);
   for (guint t = 0; t < shoal_metainfo_get_n_tiers (info); t++)
     g_ptr_array_add (tiers, (gpointer) shoal_metainfo_get_tier (info, t));
@@ -694,6 +696,7 @@ _shoal_torrent_new_magnet (const ShoalTorrentServices *services,
   if (hash == NULL)
     hash = shoal_magnet_get_info_hash_v2 (magnet);
   self = _shoal_torrent_new_common (services, hash, save_dir, flags);
+  _shoal_torrent_v2_set_hashes (self, shoal_magnet_get_info_hash_v1 (magnet), shoal_magnet_get_info_hash_v2 (magnet));
   self->magnet = g_object_ref (magnet);
   self->display_name = g_strdup (shoal_magnet_get_display_name (magnet));
   self->needs_check = FALSE;
@@ -732,26 +735,21 @@ _shoal_torrent_set_metainfo (ShoalTorrent  *self,
                              GError       **error)
 {
   const guint8 *v1 = shoal_metainfo_get_info_hash_v1 (info);
-  const guint8 *hash = v1 ? v1 : shoal_metainfo_get_info_hash_v2 (info);
+  const guint8 *v2 = shoal_metainfo_get_info_hash_v2 (info);
   g_autoptr(GPtrArray) conns = NULL;
   guint n_tiers_before;
 
   g_return_val_if_fail (self->info == NULL, FALSE);
 
-  if (hash == NULL || memcmp (hash, self->info_hash, 20) != 0)
+  /* A link may name a hybrid by either of its info-hashes. */
+  if ((v1 == NULL || memcmp (v1, self->info_hash, 20) != 0) &&
+      (v2 == NULL || memcmp (v2, self->info_hash, 20) != 0))
     {
       g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_STATE,
                    "The metadata does not match the magnet link's info-hash");
       return FALSE;
     }
-  if (shoal_metainfo_get_version (info) == SHOAL_TORRENT_VERSION_V2)
-    {
-      g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_UNSUPPORTED,
-                   "“%s” is a BitTorrent v2-only torrent, which Shoal cannot download yet",
-                   shoal_metainfo_get_name (info));
-      return FALSE;
-    }
-
+  _shoal_torrent_v2_set_hashes (self, v1, v2);
   _shoal_torrent_attach_metainfo (self, info);
   g_clear_pointer (&self->metadata_fetch, shoal_metadata_fetch_free);
   if (self->magnet != NULL)

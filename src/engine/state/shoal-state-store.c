@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "shoal-bencode.h"
+#include "shoal-metainfo-v2.h"
 #include "shoal-state-store.h"
 #include "shoal-types.h"
 
@@ -216,6 +217,21 @@ shoal_state_store_load_metainfo (ShoalStateStore  *self,
   path = torrent_path (self, id, ".torrent");
   file = g_file_new_for_path (path);
   info = shoal_metainfo_new_from_file (file, NULL, &local_error);
+  /* A v2 torrent from a magnet link is saved before peers sent all its
+   * piece layers (and again as they come): take it without them. */
+  if (info == NULL && g_error_matches (local_error, SHOAL_METAINFO_ERROR, SHOAL_METAINFO_ERROR_BAD_PIECE_LAYERS))
+    {
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+
+      if (g_file_get_contents (path, &contents, &len, NULL) && len <= SHOAL_METAINFO_MAX_FILE_SIZE)
+        {
+          g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+
+          g_clear_error (&local_error);
+          info = shoal_metainfo_new_without_layers (bytes, &local_error);
+        }
+    }
   if (info == NULL)
     {
       /* I/O errors name the file already; the metainfo's do not. */

@@ -124,10 +124,6 @@ gboolean  _shoal_storage_after_write          (ShoalStorage   *self,
                                                GError        **error);
 
 /* shoal-storage-v2.c */
-gboolean  _shoal_storage_check_piece_merkle   (ShoalStorage   *self,
-                                               guint           piece,
-                                               const guint8   *data,
-                                               gsize           len);
 
 /* Diagnostics for tests and benchmarks (shoal-storage-recheck.c): how many
  * distinct worker threads hashed pieces in the last recheck, how many

@@ -17,21 +17,6 @@
 #include "shoal-merkle-piece.h"
 #include "shoal-storage-private.h"
 
-/* Whether @piece, as the piece stream has it (@len bytes: the file data,
- * and in a hybrid the pad after it), hashes to its merkle root. */
-gboolean
-_shoal_storage_check_piece_merkle (ShoalStorage *self,
-                                   guint         piece,
-                                   const guint8 *data,
-                                   gsize         len)
-{
-  ShoalMerklePiece mp;
-
-  if (!shoal_merkle_piece_lookup (self->info, piece, &mp))
-    return FALSE;
-  return shoal_merkle_piece_check_data (&mp, data, len, NULL);
-}
-
 /* Writing blocks checked one by one */
 
 typedef struct

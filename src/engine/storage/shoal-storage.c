@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "shoal-hash.h"
+#include "shoal-merkle-piece.h"
 #include "shoal-storage-io.h"
 #include "shoal-storage-private.h"
 
@@ -873,6 +874,10 @@ _shoal_storage_after_write (ShoalStorage  *self,
          check_written_files (self, start, len, error);
 }
 
+
+/* The one place a piece's data is checked (downloads, uploads, rechecks),
+ * on a worker thread: SHA-256 against the merkle tree whenever the torrent
+ * has v2 hashes (shoal-storage-v2.c), else SHA-1 against the v1 hash. */
 gboolean
 _shoal_storage_check_piece_hash (ShoalStorage *self,
                                  guint         piece,
@@ -882,9 +887,18 @@ _shoal_storage_check_piece_hash (ShoalStorage *self,
   guint8 digest[SHOAL_SHA1_LEN];
   const guint8 *expected = shoal_metainfo_get_piece_hash (self->info, piece);
 
-  /* SHA-256 and the merkle tree whenever the torrent has them. */
+  /* SHA-256 and the merkle tree whenever the torrent has them. A hybrid
+   * added by magnet link may not have a file's piece layer yet: its v1
+   * hash checks the piece meanwhile. */
   if (self->has_v2)
-    return _shoal_storage_check_piece_merkle (self, piece, data, len);
+    {
+      ShoalMerklePiece mp;
+
+      if (shoal_merkle_piece_lookup (self->info, piece, &mp))
+        return shoal_merkle_piece_check_data (&mp, data, len, NULL);
+      if (expected == NULL)
+        return FALSE;
+    }
   if (expected == NULL)
     return FALSE;
   shoal_sha1 (data, len, digest);

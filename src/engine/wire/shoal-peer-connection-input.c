@@ -59,6 +59,9 @@ note_pending (ShoalPeerConnection        *self,
     case SHOAL_PEER_WIRE_REJECT:
     case SHOAL_PEER_WIRE_ALLOWED_FAST:
     case SHOAL_PEER_WIRE_EXTENDED:
+    case SHOAL_PEER_WIRE_HASH_REQUEST:
+    case SHOAL_PEER_WIRE_HASHES:
+    case SHOAL_PEER_WIRE_HASH_REJECT:
     case SHOAL_PEER_WIRE_KEEP_ALIVE:
     default:
       break;
@@ -147,6 +150,9 @@ feed_handshake (ShoalPeerConnection *self,
       memcpy (self->info_hash, hs.info_hash, 20);
       self->have_info_hash = TRUE;
     }
+  else if (memcmp (hs.info_hash, self->info_hash, 20) != 0 && self->have_alt_info_hash &&
+           memcmp (hs.info_hash, self->alt_info_hash, 20) == 0)
+    memcpy (self->info_hash, hs.info_hash, 20);
   else if (memcmp (hs.info_hash, self->info_hash, 20) != 0)
     {
       _shoal_peer_connection_fail_with (self, g_error_new (SHOAL_PEER_WIRE_ERROR, SHOAL_PEER_WIRE_ERROR_BAD_HANDSHAKE,
@@ -254,6 +260,9 @@ note_peer_has (ShoalPeerConnection        *self,
     case SHOAL_PEER_WIRE_SUGGEST:
     case SHOAL_PEER_WIRE_REJECT:
     case SHOAL_PEER_WIRE_ALLOWED_FAST:
+    case SHOAL_PEER_WIRE_HASH_REQUEST:
+    case SHOAL_PEER_WIRE_HASHES:
+    case SHOAL_PEER_WIRE_HASH_REJECT:
     case SHOAL_PEER_WIRE_KEEP_ALIVE:
     default:
       break;

@@ -46,6 +46,8 @@ struct _ShoalPeerConnection
 
   guint8                            info_hash[20];
   gboolean                          have_info_hash;
+  guint8                            alt_info_hash[20]; /* a hybrid's other hash, which a peer may answer with */
+  gboolean                          have_alt_info_hash;
   guint8                            our_peer_id[20];
   ShoalPeerWireFeatures             our_features;
   guint8                            peer_id[20];

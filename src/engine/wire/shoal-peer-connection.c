@@ -307,6 +307,23 @@ shoal_peer_connection_set_info_hash (ShoalPeerConnection *self,
 }
 
 /**
+ * shoal_peer_connection_set_alt_info_hash:
+ * @self: an outgoing connection, before it starts
+ * @info_hash: a hybrid torrent's other info-hash (BEP 52)
+ *
+ * A peer asked with a hybrid's v1 info-hash (and the v2 bit) may answer
+ * with its v2 one, upgrading the connection: that answer is accepted, and
+ * the connection is for that hash from then on.
+ */
+void
+shoal_peer_connection_set_alt_info_hash (ShoalPeerConnection *self,
+                                         const guint8         info_hash[20])
+{
+  memcpy (self->alt_info_hash, info_hash, 20);
+  self->have_alt_info_hash = TRUE;
+}
+
+/**
  * shoal_peer_connection_set_n_pieces:
  * @self: a connection
  * @n_pieces: the torrent's piece count

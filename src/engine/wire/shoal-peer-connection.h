@@ -120,6 +120,8 @@ void        shoal_peer_connection_set_handler     (ShoalPeerConnection          
                                                    gpointer                          owner);
 void        shoal_peer_connection_set_info_hash   (ShoalPeerConnection *self,
                                                    const guint8         info_hash[20]);
+void        shoal_peer_connection_set_alt_info_hash (ShoalPeerConnection *self,
+                                                     const guint8         info_hash[20]);
 void        shoal_peer_connection_set_n_pieces    (ShoalPeerConnection *self,
                                                    guint                n_pieces);
 gboolean    shoal_peer_connection_knows_n_pieces  (ShoalPeerConnection *self);

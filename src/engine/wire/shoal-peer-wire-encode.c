@@ -279,6 +279,13 @@ shoal_peer_wire_encode (GByteArray                 *out,
       shoal_peer_wire_encode_extended (out, message->extended_id,
                                        message->payload, message->payload_len);
       break;
+    case SHOAL_PEER_WIRE_HASH_REQUEST:
+    case SHOAL_PEER_WIRE_HASHES:
+    case SHOAL_PEER_WIRE_HASH_REJECT:
+      /* The body as decoded; shoal-peer-wire-hashes.c builds new ones. */
+      append_header (out, (guint8) message->type, message->payload_len);
+      g_byte_array_append (out, message->payload, (guint) message->payload_len);
+      break;
     default:
       g_return_if_reached ();
     }

@@ -56,6 +56,9 @@ shoal_peer_wire_message_type_to_string (ShoalPeerWireMessageType type)
     case SHOAL_PEER_WIRE_REJECT:         return "reject request";
     case SHOAL_PEER_WIRE_ALLOWED_FAST:   return "allowed fast";
     case SHOAL_PEER_WIRE_EXTENDED:       return "extended";
+    case SHOAL_PEER_WIRE_HASH_REQUEST:   return "hash request";
+    case SHOAL_PEER_WIRE_HASHES:         return "hashes";
+    case SHOAL_PEER_WIRE_HASH_REJECT:    return "hash reject";
     case SHOAL_PEER_WIRE_KEEP_ALIVE:     return "keep-alive";
     default:                             return "unknown";
     }
@@ -614,6 +617,20 @@ start_body (ShoalPeerWireDecoder  *self,
         }
       return TRUE;
 
+    case SHOAL_PEER_WIRE_HASH_REQUEST:
+    case SHOAL_PEER_WIRE_HASH_REJECT:
+      return expect_body (id, body_len, SHOAL_PEER_WIRE_HASH_BODY_LEN, error);
+
+    case SHOAL_PEER_WIRE_HASHES:
+      if (body_len < SHOAL_PEER_WIRE_HASH_BODY_LEN || body_len > SHOAL_PEER_WIRE_MAX_HASHES_BODY_LEN)
+        {
+          g_set_error (error, SHOAL_PEER_WIRE_ERROR, SHOAL_PEER_WIRE_ERROR_BAD_LENGTH,
+                       "Peer sent a hashes message of %u bytes (%u to %u)", body_len,
+                       SHOAL_PEER_WIRE_HASH_BODY_LEN, SHOAL_PEER_WIRE_MAX_HASHES_BODY_LEN);
+          return FALSE;
+        }
+      return TRUE;
+
     default:
       if (!self->skip_unknown)
         {
@@ -684,6 +701,13 @@ finish_message (ShoalPeerWireDecoder  *self,
       message->extended_id = body[0];
       message->payload = body + 1;
       message->payload_len = body_len - 1;
+      break;
+
+    case SHOAL_PEER_WIRE_HASH_REQUEST:
+    case SHOAL_PEER_WIRE_HASHES:
+    case SHOAL_PEER_WIRE_HASH_REJECT:
+      message->payload = body;
+      message->payload_len = body_len;
       break;
 
     case SHOAL_PEER_WIRE_CHOKE:

@@ -26,6 +26,8 @@ G_BEGIN_DECLS
  * @SHOAL_PEER_WIRE_ERROR_BAD_REQUEST: a block outside the torrent
  * @SHOAL_PEER_WIRE_ERROR_BAD_EXTENSION: a malformed extension handshake
  * @SHOAL_PEER_WIRE_ERROR_FAILED: the decoder was used again after an error
+ * @SHOAL_PEER_WIRE_ERROR_BAD_HASHES: a BEP 52 hash message out of a file's
+ *   tree, with the wrong count, or whose proof does not verify
  */
 typedef enum
 {
@@ -38,6 +40,7 @@ typedef enum
   SHOAL_PEER_WIRE_ERROR_BAD_REQUEST,
   SHOAL_PEER_WIRE_ERROR_BAD_EXTENSION,
   SHOAL_PEER_WIRE_ERROR_FAILED,
+  SHOAL_PEER_WIRE_ERROR_BAD_HASHES,
 } ShoalPeerWireError;
 
 GQuark shoal_peer_wire_error_quark (void);
@@ -56,6 +59,10 @@ GQuark shoal_peer_wire_error_quark (void);
 #define SHOAL_PEER_WIRE_MAX_CLIENT_NAME       256
 #define SHOAL_PEER_WIRE_MAX_REQQ              2000
 #define SHOAL_PEER_WIRE_MAX_METADATA_SIZE     (32 * 1024 * 1024)
+/* BEP 52 hash messages (shoal-peer-wire-hashes.h): a fixed header, and at
+ * most 8192 hashes plus one uncle per layer of a 64-layer tree. */
+#define SHOAL_PEER_WIRE_HASH_BODY_LEN         48u
+#define SHOAL_PEER_WIRE_MAX_HASHES_BODY_LEN   (48u + 32u * (8192u + 64u))
 
 /* Handshake */
 
@@ -133,6 +140,9 @@ typedef enum
   SHOAL_PEER_WIRE_REJECT         = 16,
   SHOAL_PEER_WIRE_ALLOWED_FAST   = 17,
   SHOAL_PEER_WIRE_EXTENDED       = 20,
+  SHOAL_PEER_WIRE_HASH_REQUEST   = 21,
+  SHOAL_PEER_WIRE_HASHES         = 22,
+  SHOAL_PEER_WIRE_HASH_REJECT    = 23,
   SHOAL_PEER_WIRE_KEEP_ALIVE     = 256,
 } ShoalPeerWireMessageType;
 
@@ -145,8 +155,9 @@ typedef enum
  * @length: block length (request, cancel, reject; for piece, @payload_len)
  * @port: DHT port (port)
  * @extended_id: extension message id, 0 for the extension handshake
- * @payload: bitfield bytes, piece block, or extended payload (after the
- *   extended id); not owned
+ * @payload: bitfield bytes, piece block, extended payload (after the
+ *   extended id), or a hash message's body (shoal-peer-wire-hashes.h); not
+ *   owned
  * @payload_len: length of @payload
  *
  * One decoded or to-be-encoded message. Fields a type does not use are 0.

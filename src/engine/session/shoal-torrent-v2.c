@@ -1,0 +1,554 @@
+/* shoal-torrent-v2.c: a torrent in the BitTorrent v2 swarm (BEP 52)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Part of the torrent (shoal-torrent-private.h): the second info-hash of a
+ * hybrid (the truncated SHA-256 one, under which it is also found and
+ * accepted), and the hash messages: piece layers we hold are served to
+ * peers that ask, and those a torrent lacks (one made from a magnet link's
+ * info dictionary) are fetched in runs of at most 512 hashes, each run
+ * proven against the file's pieces root before it is kept. No block is
+ * requested until every layer is known, since no piece could be checked.
+ * A peer that asks outside a file's tree or sends malformed hashes is
+ * disconnected; one whose proof does not verify is banned.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "shoal-merkle.h"
+#include "shoal-metainfo-v2.h"
+#include "shoal-peer-wire-hashes.h"
+#include "shoal-torrent-private.h"
+
+#define RUN_LENGTH        512u  /* hashes asked at once (BEP 52: at most 512) */
+#define MAX_ASKED_PER_PEER 8u
+#define ASK_TIMEOUT_US    (20 * G_USEC_PER_SEC)
+#define REJECT_BACKOFF_US (5 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  gpointer peer;       /* sender id it was asked of, NULL if not asked */
+  gint64   asked_us;
+  gpointer rejected_by; /* the last peer that rejected it */
+  gint64   rejected_us;
+  gboolean done;
+} Run;
+
+typedef struct
+{
+  guint            file_index;
+  ShoalMerkleShape shape;
+  guint64          n_pieces;   /* hashes the layer has */
+  guint8          *hashes;     /* n_runs * run length hashes, filled as runs come */
+  guint            run_length;
+  guint            n_runs;
+  Run             *runs;
+} LayerFetch;
+
+struct _ShoalTorrentV2
+{
+  gboolean   has_alt;
+  guint8     alt_hash[20];  /* a hybrid's other info-hash (20 bytes; v2 ones truncated) */
+  GPtrArray *fetches;       /* of LayerFetch, the files whose layer is missing */
+  gboolean   layers_known;  /* every layer is known: nothing to fetch, ever */
+  gboolean   layers_too_large; /* more than a .torrent may hold: not fetched */
+  guint64    layers_needed_mib;
+  gint       tree_file;     /* the file whose tree answered last, -1 none */
+  guint8    *tree;          /* its layers from the piece layer up */
+};
+
+static void
+layer_fetch_free (gpointer data)
+{
+  LayerFetch *lf = data;
+
+  g_free (lf->hashes);
+  g_free (lf->runs);
+  g_free (lf);
+}
+
+static void
+ensure_v2 (ShoalTorrent *self)
+{
+  if (self->v2 != NULL)
+    return;
+  self->v2 = g_new0 (ShoalTorrentV2, 1);
+  self->v2->tree_file = -1;
+}
+
+/**
+ * _shoal_torrent_v2_set_hashes:
+ * @self: a torrent
+ * @v1: (nullable): its v1 info-hash
+ * @v2: (nullable): its 32-byte v2 info-hash
+ *
+ * A hybrid is known by the info-hash it was added with (v1, unless a
+ * magnet link gave only the v2 one) and also by the other: peers of each
+ * swarm connect with theirs.
+ */
+void
+_shoal_torrent_v2_set_hashes (ShoalTorrent *self,
+                              const guint8 *v1,
+                              const guint8 *v2)
+{
+  ensure_v2 (self);
+  if (v1 == NULL || v2 == NULL)
+    return;
+  if (memcmp (self->info_hash, v1, 20) == 0)
+    memcpy (self->v2->alt_hash, v2, 20);
+  else if (memcmp (self->info_hash, v2, 20) == 0)
+    memcpy (self->v2->alt_hash, v1, 20);
+  else
+    return;
+  self->v2->has_alt = TRUE;
+  shoal_announcer_set_alt_info_hash (self->announcer, self->v2->alt_hash);
+}
+
+void
+_shoal_torrent_v2_free (ShoalTorrent *self)
+{
+  if (self->v2 == NULL)
+    return;
+  g_clear_pointer (&self->v2->fetches, g_ptr_array_unref);
+  g_clear_pointer (&self->v2->tree, g_free);
+  g_clear_pointer (&self->v2, g_free);
+}
+
+/**
+ * _shoal_torrent_get_alt_info_hash:
+ * @self: a torrent
+ *
+ * Returns: (nullable): a hybrid's truncated v2 info-hash, 20 bytes; %NULL
+ *   for other torrents, known by one info-hash only
+ */
+const guint8 *
+_shoal_torrent_get_alt_info_hash (ShoalTorrent *self)
+{
+  return self->v2 != NULL && self->v2->has_alt ? self->v2->alt_hash : NULL;
+}
+
+/**
+ * _shoal_torrent_v2_handshake_bit:
+ * @self: a torrent
+ *
+ * Whether to set the BEP 52 bit in the handshakes we send: for a torrent
+ * known by its v2 info-hash, and for a hybrid, whose peer may then answer
+ * with the v2 info-hash (an upgrade we accept). Not for a torrent whose v2
+ * info-hash we do not know (a btih magnet link of what may be a hybrid):
+ * we could not accept that answer.
+ *
+ * Returns: %TRUE to set the bit
+ */
+gboolean
+_shoal_torrent_v2_handshake_bit (ShoalTorrent *self)
+{
+  if (_shoal_torrent_get_alt_info_hash (self) != NULL)
+    return TRUE;
+  if (self->info != NULL)
+    return shoal_metainfo_get_info_hash_v1 (self->info) == NULL;
+  return self->magnet != NULL && shoal_magnet_get_info_hash_v1 (self->magnet) == NULL;
+}
+
+/**
+ * _shoal_torrent_matches_info_hash:
+ * @self: a torrent
+ * @hash: 20 bytes from a handshake, a tracker or the DHT
+ *
+ * Returns: %TRUE if @hash is one of the torrent's info-hashes
+ */
+gboolean
+_shoal_torrent_matches_info_hash (ShoalTorrent *self,
+                                  const guint8 *hash)
+{
+  const guint8 *alt = _shoal_torrent_get_alt_info_hash (self);
+
+  return memcmp (self->info_hash, hash, 20) == 0 || (alt != NULL && memcmp (alt, hash, 20) == 0);
+}
+
+static gboolean
+layers_too_large_cb (gpointer data)
+{
+  ShoalTorrent *self = data;
+  g_autoptr(GError) error = NULL;
+
+  if (self->state == SHOAL_TORRENT_STATE_ERROR || self->info == NULL)
+    return G_SOURCE_REMOVE;
+  error = g_error_new (SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_UNSUPPORTED,
+                       "“%s” needs %" G_GUINT64_FORMAT " MiB of piece layers, more than a torrent file may hold "
+                       "(%u MiB)", shoal_torrent_get_name (self), self->v2->layers_needed_mib,
+                       (guint) (SHOAL_METAINFO_MAX_FILE_SIZE / (1024 * 1024)));
+  _shoal_torrent_set_error (self, error);
+  return G_SOURCE_REMOVE;
+}
+
+/* The layers still missing, made on first need. */
+static guint
+root_hash (gconstpointer key)
+{
+  guint h;
+
+  /* A SHA-256 digest: its bytes are well mixed already. */
+  memcpy (&h, key, sizeof h);
+  return h;
+}
+
+static gboolean
+root_equal (gconstpointer a,
+            gconstpointer b)
+{
+  return memcmp (a, b, SHOAL_SHA256_LEN) == 0;
+}
+
+static GPtrArray *
+get_fetches (ShoalTorrent *self)
+{
+  g_autoptr(GHashTable) roots = g_hash_table_new (root_hash, root_equal);
+  guint64 piece_length;
+  guint64 total = 0;
+
+  ensure_v2 (self);
+  if (self->v2->fetches != NULL)
+    return self->v2->fetches;
+
+  self->v2->fetches = g_ptr_array_new_with_free_func (layer_fetch_free);
+  piece_length = shoal_metainfo_get_piece_length (self->info);
+  /* The layers are saved in the .torrent, which may not be larger than
+   * this: a torrent that needs more could not be kept, so none is fetched
+   * (and nothing allocated for them). */
+  for (guint i = 0; i < shoal_metainfo_get_n_files (self->info); i++)
+    if (shoal_metainfo_v2_file_needs_layer (self->info, i))
+      total += shoal_merkle_width ((shoal_metainfo_get_file (self->info, i)->length - 1) / piece_length + 1) *
+               SHOAL_SHA256_LEN;
+  if (total > SHOAL_METAINFO_MAX_FILE_SIZE)
+    {
+      self->v2->layers_too_large = TRUE;
+      self->v2->layers_needed_mib = total / (1024 * 1024);
+      /* Not from inside a peer's message: the error closes every peer. */
+      g_idle_add_full (G_PRIORITY_DEFAULT, layers_too_large_cb, g_object_ref (self), g_object_unref);
+      return self->v2->fetches;
+    }
+
+  for (guint i = 0; i < shoal_metainfo_get_n_files (self->info); i++)
+    {
+      const ShoalMetainfoFile *f = shoal_metainfo_get_file (self->info, i);
+      LayerFetch *lf;
+      guint64 width;
+
+      if (!shoal_metainfo_v2_file_needs_layer (self->info, i))
+        continue;
+      /* Identical files share a layer: fetch it once. */
+      if (!g_hash_table_add (roots, f->pieces_root))
+        continue;
+
+      lf = g_new0 (LayerFetch, 1);
+      lf->file_index = i;
+      if (!shoal_merkle_shape_init (&lf->shape, f->length, piece_length))
+        {
+          layer_fetch_free (lf);
+          continue;
+        }
+      lf->n_pieces = (f->length - 1) / piece_length + 1;
+      width = shoal_merkle_width (lf->n_pieces);
+      lf->run_length = (guint) MIN (width, RUN_LENGTH);
+      lf->n_runs = (guint) (width / lf->run_length);
+      lf->hashes = g_malloc0 ((gsize) width * SHOAL_SHA256_LEN);
+      lf->runs = g_new0 (Run, lf->n_runs);
+      g_ptr_array_add (self->v2->fetches, lf);
+    }
+
+  return self->v2->fetches;
+}
+
+static guint
+count_asked (GPtrArray *fetches,
+             gpointer   peer)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < fetches->len; i++)
+    {
+      LayerFetch *lf = fetches->pdata[i];
+
+      for (guint r = 0; r < lf->n_runs; r++)
+        if (!lf->runs[r].done && lf->runs[r].peer == peer)
+          n++;
+    }
+  return n;
+}
+
+/**
+ * _shoal_torrent_v2_hold_requests:
+ * @ps: a connection's state
+ *
+ * While a v2 torrent lacks piece layers, asks @ps for runs of them (no
+ * more than a few at once, none asked of another peer in the last
+ * seconds) instead of blocks.
+ *
+ * Returns: %TRUE if blocks must not be requested yet
+ */
+gboolean
+_shoal_torrent_v2_hold_requests (ShoalPeerState *ps)
+{
+  ShoalTorrent *self = ps->torrent;
+  GPtrArray *fetches;
+  gpointer me = _shoal_torrent_sender_id (ps);
+  gint64 now;
+  guint asked;
+  gboolean sent = FALSE;
+
+  /* Asked before every batch of block requests: cheap once all is known. */
+  if (self->info == NULL || (self->v2 != NULL && self->v2->layers_known))
+    return FALSE;
+  if (!shoal_metainfo_v2_needs_layers (self->info))
+    {
+      if (self->v2 != NULL)
+        self->v2->layers_known = TRUE;
+      return FALSE;
+    }
+  if (shoal_peer_connection_get_state (ps->conn) != SHOAL_PEER_CONNECTION_ACTIVE)
+    return TRUE;
+
+  fetches = get_fetches (self);
+  if (self->v2->layers_too_large)
+    return TRUE;
+  now = g_get_monotonic_time ();
+  asked = count_asked (fetches, me);
+  for (guint i = 0; i < fetches->len && asked < MAX_ASKED_PER_PEER; i++)
+    {
+      LayerFetch *lf = fetches->pdata[i];
+      const ShoalMetainfoFile *f = shoal_metainfo_get_file (self->info, lf->file_index);
+
+      for (guint r = 0; r < lf->n_runs && asked < MAX_ASKED_PER_PEER; r++)
+        {
+          Run *run = &lf->runs[r];
+          ShoalPeerWireHashMsg req = { { 0 }, };
+          g_autoptr(GByteArray) out = NULL;
+
+          if (run->done)
+            continue;
+          if (run->peer != NULL && now - run->asked_us < ASK_TIMEOUT_US &&
+              _shoal_torrent_find_connection (self, run->peer) != NULL)
+            continue;
+          if (run->rejected_by == me && now - run->rejected_us < REJECT_BACKOFF_US)
+            continue;
+
+          memcpy (req.pieces_root, f->pieces_root, SHOAL_SHA256_LEN);
+          req.base_layer = lf->shape.piece_layer;
+          req.index = r * lf->run_length;
+          req.length = lf->run_length;
+          /* Enough proof to climb from the run to the root: every layer
+           * above the base but the root's own. */
+          req.proof_layers = lf->shape.root_layer - lf->shape.piece_layer - 1;
+          out = g_byte_array_new ();
+          shoal_peer_wire_encode_hash_request (out, SHOAL_PEER_WIRE_HASH_REQUEST, &req);
+          shoal_peer_connection_send_raw (ps->conn, out);
+          run->peer = me;
+          run->asked_us = now;
+          asked++;
+          sent = TRUE;
+        }
+    }
+  if (sent)
+    shoal_peer_connection_flush (ps->conn);
+  return TRUE;
+}
+
+/* Takes @error. */
+static void
+close_peer (ShoalPeerState *ps,
+            GError         *error)
+{
+  g_autoptr(GError) owned = error;
+
+  shoal_peer_connection_close (ps->conn, owned);
+}
+
+/* Every run of a file arrived: the layer is the file's, once it rebuilds
+ * the root; it is saved with the metainfo so no later session fetches it. */
+static void
+finish_layer (ShoalTorrent *self,
+              LayerFetch   *lf)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!shoal_metainfo_v2_set_piece_layer (self->info, lf->file_index, lf->hashes, lf->n_pieces, &error))
+    {
+      /* Each run was proven: this cannot happen but by a bug. */
+      g_warning ("Piece layer of “%s”: %s", shoal_torrent_get_name (self), error->message);
+      for (guint r = 0; r < lf->n_runs; r++)
+        lf->runs[r].done = FALSE;
+      return;
+    }
+  g_ptr_array_remove (self->v2->fetches, lf);
+  if (!self->no_save)
+    {
+      g_autoptr(GBytes) bytes = shoal_metainfo_v2_dup_bytes_with_layers (self->info);
+      g_autoptr(GError) save_error = NULL;
+
+      if (!shoal_state_store_save_fetched_metainfo (self->store, self->hash_hex, bytes, &save_error))
+        g_warning ("Could not save the piece layers of “%s”: %s", shoal_torrent_get_name (self),
+                   save_error->message);
+    }
+  if (!shoal_metainfo_v2_needs_layers (self->info))
+    {
+      g_debug ("“%s”: every piece layer is known", shoal_torrent_get_name (self));
+      _shoal_torrent_fill_all_requests (self);
+    }
+}
+
+static void
+handle_hashes (ShoalTorrent         *self,
+               ShoalPeerState       *ps,
+               ShoalPeerWireHashMsg *m)
+{
+  GPtrArray *fetches = self->info != NULL && self->v2 != NULL ? self->v2->fetches : NULL;
+  LayerFetch *lf = NULL;
+  Run *run;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; fetches != NULL && i < fetches->len && lf == NULL; i++)
+    {
+      LayerFetch *c = fetches->pdata[i];
+      const ShoalMetainfoFile *f = shoal_metainfo_get_file (self->info, c->file_index);
+
+      if (memcmp (f->pieces_root, m->pieces_root, SHOAL_SHA256_LEN) == 0)
+        lf = c;
+    }
+  /* Hashes we did not ask for (or no longer need, from a late answer). */
+  if (lf == NULL || m->base_layer != lf->shape.piece_layer || m->length != lf->run_length ||
+      m->index % lf->run_length != 0 || m->index / lf->run_length >= lf->n_runs)
+    {
+      if (lf == NULL && self->info != NULL && shoal_metainfo_v2_find_file (self->info, m->pieces_root) >= 0)
+        return;
+      close_peer (ps, g_error_new (SHOAL_PEER_WIRE_ERROR, SHOAL_PEER_WIRE_ERROR_BAD_HASHES,
+                                   "Peer sent hashes that were not asked for"));
+      return;
+    }
+  run = &lf->runs[m->index / lf->run_length];
+  if (run->done)
+    return;
+  if (!shoal_peer_wire_hashes_verify (m, &lf->shape, &error))
+    {
+      g_autofree char *ip = _shoal_torrent_conn_ip (ps->conn);
+
+      g_debug ("Peer %s: %s", shoal_peer_connection_get_address (ps->conn), error->message);
+      if (ip != NULL && !shoal_smart_ban_is_banned (self->smart_ban, ip))
+        _shoal_torrent_ban_ip (self, ip);
+      else
+        shoal_peer_connection_close (ps->conn, error);
+      return;
+    }
+  /* The run's hashes past the file's last piece are pad hashes: kept
+   * only as far as the layer goes. */
+  memcpy (lf->hashes + (gsize) m->index * SHOAL_SHA256_LEN, m->hashes, (gsize) m->length * SHOAL_SHA256_LEN);
+  run->done = TRUE;
+  run->peer = NULL;
+  for (guint r = 0; r < lf->n_runs; r++)
+    if (!lf->runs[r].done)
+      {
+        _shoal_torrent_v2_hold_requests (ps);
+        return;
+      }
+  finish_layer (self, lf);
+}
+
+static void
+handle_reject (ShoalTorrent         *self,
+               ShoalPeerState       *ps,
+               ShoalPeerWireHashMsg *m)
+{
+  gpointer me = _shoal_torrent_sender_id (ps);
+  GPtrArray *fetches = self->v2 != NULL ? self->v2->fetches : NULL;
+
+  for (guint i = 0; fetches != NULL && i < fetches->len; i++)
+    {
+      LayerFetch *lf = fetches->pdata[i];
+
+      for (guint r = 0; r < lf->n_runs; r++)
+        if (lf->runs[r].peer == me && r * lf->run_length == m->index &&
+            memcmp (shoal_metainfo_get_file (self->info, lf->file_index)->pieces_root, m->pieces_root,
+                    SHOAL_SHA256_LEN) == 0)
+          {
+            lf->runs[r].peer = NULL;
+            lf->runs[r].rejected_by = me;
+            lf->runs[r].rejected_us = g_get_monotonic_time ();
+          }
+    }
+}
+
+/* A peer asks for hashes: answered from the piece layers we hold, else
+ * rejected; a request outside the file's tree is the peer's fault. */
+static void
+handle_request (ShoalTorrent         *self,
+                ShoalPeerState       *ps,
+                ShoalPeerWireHashMsg *m)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  ShoalMerkleShape shape;
+  const ShoalMetainfoFile *f;
+  const guint8 *layer = NULL;
+  gsize n_layer = 0;
+  gint index = self->info != NULL ? shoal_metainfo_v2_find_file (self->info, m->pieces_root) : -1;
+
+  if (index < 0)
+    goto reject;
+  f = shoal_metainfo_get_file (self->info, (guint) index);
+  if (!shoal_merkle_shape_init (&shape, f->length, shoal_metainfo_get_piece_length (self->info)))
+    goto reject;
+  if (!shoal_peer_wire_hash_request_check (m, &shape, &error))
+    {
+      close_peer (ps, g_steal_pointer (&error));
+      return;
+    }
+  layer = shoal_metainfo_get_piece_layer (self->info, (guint) index, &n_layer);
+  if (layer == NULL || m->base_layer < shape.piece_layer || shoal_peer_connection_output_full (ps->conn))
+    goto reject;
+  /* Peers ask for a file's layer in runs: its tree is built once. */
+  ensure_v2 (self);
+  if (self->v2->tree_file != index)
+    {
+      g_clear_pointer (&self->v2->tree, g_free);
+      self->v2->tree = shoal_peer_wire_hashes_build_tree (&shape, layer, n_layer);
+      self->v2->tree_file = self->v2->tree != NULL ? index : -1;
+    }
+  if (!shoal_peer_wire_hashes_answer_from_tree (m, &shape, self->v2->tree, out))
+    goto reject;
+  shoal_peer_connection_send_raw (ps->conn, out);
+  shoal_peer_connection_flush (ps->conn);
+  return;
+
+reject:
+  g_byte_array_set_size (out, 0);
+  shoal_peer_wire_encode_hash_request (out, SHOAL_PEER_WIRE_HASH_REJECT, m);
+  shoal_peer_connection_send_raw (ps->conn, out);
+  shoal_peer_connection_flush (ps->conn);
+}
+
+/**
+ * _shoal_torrent_v2_handle_message:
+ * @self: a torrent
+ * @ps: the connection's state
+ * @msg: a hash request, hashes or hash reject message
+ */
+void
+_shoal_torrent_v2_handle_message (ShoalTorrent               *self,
+                                  ShoalPeerState             *ps,
+                                  const ShoalPeerWireMessage *msg)
+{
+  ShoalPeerWireHashMsg m;
+  g_autoptr(GError) error = NULL;
+
+  if (!shoal_peer_wire_hash_msg_parse (msg->type, msg->payload, msg->payload_len, &m, &error))
+    {
+      close_peer (ps, g_steal_pointer (&error));
+      return;
+    }
+  if (msg->type == SHOAL_PEER_WIRE_HASH_REQUEST)
+    handle_request (self, ps, &m);
+  else if (msg->type == SHOAL_PEER_WIRE_HASHES)
+    handle_hashes (self, ps, &m);
+  else
+    handle_reject (self, ps, &m);
+}
