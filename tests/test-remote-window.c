@@ -906,6 +906,7 @@ test_polling_pauses (void)
   guint before, hidden;
 
   g_assert_true (is_remote (NULL));
+  select_row ("added.bin");
   g_assert_true (shoal_app_remote_session_get_polling (remote_session ()));
   before = shoal_app_remote_session_get_n_listings (remote_session ());
   g_assert_true (spin_until (listed_more_than, GUINT_TO_POINTER (before + 1)));
