@@ -818,7 +818,9 @@ daemon_has_two_pieces (gpointer data)
 static gboolean
 map_laid_out (gpointer map)
 {
-  return shoal_pieces_map_get_n_pieces (map) == 4 && gtk_widget_get_mapped (map);
+  /* at its size on screen, where each piece has a cell of its own */
+  return shoal_pieces_map_get_n_pieces (map) == 4 && gtk_widget_get_mapped (map) &&
+         shoal_pieces_map_get_pieces_per_cell (map) == 1;
 }
 
 /* The pieces map of a server's torrent shows the daemon's bitfield */
