@@ -6,8 +6,8 @@
  *
  * The server's own settings (win.server-settings, in the Session menu
  * while a server is shown), the polling of the server, which stops while
- * the window is not on screen (hidden, or gone with the app running in
- * the background), and win.server-note: a disabled action that exists
+ * the window is not on screen (hidden, minimized, or gone with the app
+ * running in the background), and win.server-note: a disabled action that exists
  * only while a server is shown, whose menu items say why the actions
  * beside them are greyed out ("not available for a server").
  */
@@ -25,6 +25,19 @@ remote_session (ShoalWindow *self)
   return SHOAL_IS_APP_REMOTE_SESSION (session) ? SHOAL_APP_REMOTE_SESSION (session) : NULL;
 }
 
+/* Shown, and not minimized where the windowing system says so */
+static gboolean
+on_screen (ShoalWindow *self)
+{
+  GdkSurface *surface;
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return FALSE;
+  surface = gtk_native_get_surface (GTK_NATIVE (self));
+  return surface == NULL || !GDK_IS_TOPLEVEL (surface) ||
+         (gdk_toplevel_get_state (GDK_TOPLEVEL (surface)) & GDK_TOPLEVEL_STATE_MINIMIZED) == 0;
+}
+
 static void
 update_polling (ShoalWindow *self)
 {
@@ -32,7 +45,16 @@ update_polling (ShoalWindow *self)
 
   /* Nobody sees the torrents of a window not on screen. */
   if (session != NULL)
-    shoal_app_remote_session_set_polling (session, gtk_widget_get_mapped (GTK_WIDGET (self)));
+    shoal_app_remote_session_set_polling (session, on_screen (self));
+}
+
+static void
+realized_cb (ShoalWindow *self)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (self));
+
+  if (surface != NULL)
+    g_signal_connect_object (surface, "notify::state", G_CALLBACK (update_polling), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -81,5 +103,8 @@ shoal_window_init_remote (ShoalWindow *self)
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (action));
   g_signal_connect (self, "map", G_CALLBACK (update_polling), NULL);
   g_signal_connect (self, "unmap", G_CALLBACK (update_polling), NULL);
+  g_signal_connect (self, "realize", G_CALLBACK (realized_cb), NULL);
+  if (gtk_widget_get_realized (GTK_WIDGET (self)))
+    realized_cb (self);
   shoal_window_remote_session_changed (self);
 }
