@@ -927,6 +927,8 @@ test_polling_pauses (void)
   /* at once, not a second later */
   g_assert_cmpuint (shoal_app_remote_session_get_n_listings (remote_session ()), >, hidden);
   g_assert_true (spin_until (listed_more_than, GUINT_TO_POINTER (hidden + 2)));
+  g_test_message ("listings: %u before hiding, the same %u after 3.5 s hidden, %u once shown again",
+                  hidden, hidden, shoal_app_remote_session_get_n_listings (remote_session ()));
 }
 
 static void
