@@ -8,7 +8,9 @@
  * one through the Transmission RPC, as a user's clicks would; each
  * effect is checked on the daemon's side with a client of its own. Back
  * on This Computer the window shows the local torrents again; a wrong
- * password is said in the connect dialog.
+ * password is said in the connect dialog. Queue moves, the server's own
+ * settings and the pieces map of a server's torrent are checked against
+ * the daemon; the polling of the server stops while the window is hidden.
  */
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -19,11 +21,14 @@
 #include "config.h"
 
 #include "shoal-app-remote-session.h"
+#include "shoal-bandwidth-graph.h"
 #include "shoal-application.h"
 #include "shoal-connect-dialog.h"
 #include "shoal-link-dialog.h"
+#include "shoal-pieces-map.h"
 #include "shoal-remote-details.h"
 #include "shoal-remove-dialog.h"
+#include "shoal-server-settings-dialog.h"
 #include "shoal-torrent-row.h"
 #include "shoal-window.h"
 
@@ -477,8 +482,13 @@ test_drive_a_daemon (void)
   select_row ("window.bin");
   /* what only this computer's torrents have is not offered */
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "open-folder"));
-  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "queue-up"));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "new-torrent"));
+  /* …and the menus say why: their note's action exists, disabled */
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "server-note"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "server-note"));
+  /* the queue is the server's own */
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "queue-up"));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "server-settings"));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "set-location"));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "start"));
   g_action_group_activate_action (G_ACTION_GROUP (window), "start", NULL);
@@ -510,6 +520,7 @@ test_drive_a_daemon (void)
   /* its files, as the server lists them */
   g_assert_true (spin_until (widget_mapped, shoal_remote_details_get_widget (details, "files")));
   g_assert_true (shows_label (shoal_remote_details_get_widget (details, "files"), "window.bin"));
+  g_assert_true (shows_label (GTK_WIDGET (details), "Not available for a server: the data is on its disks"));
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (shoal_remote_details_get_widget (details, "download-limit")), 50);
   w = (DaemonWait) { "window.bin", "'downloadLimit': <int64 50>, 'downloadLimited': <true>" };
   g_assert_true (spin_until (daemon_shows, &w));
@@ -563,6 +574,363 @@ test_drive_a_daemon (void)
   }
 }
 
+
+/* The value of @field of the daemon's torrent @name, or NULL */
+static GVariant *
+daemon_field (const char *name,
+              const char *field)
+{
+  g_autoptr(GError) error = NULL;
+  const char *fields[] = { "name", field, NULL };
+  g_autoptr(GVariant) answer =
+    call (daemon_.client, "torrent-get", g_variant_new_parsed ("{'fields': <%^as>}", fields), &error);
+  g_autoptr(GVariant) torrents = NULL;
+
+  g_assert_no_error (error);
+  torrents = g_variant_lookup_value (answer, "torrents", NULL);
+  g_assert_nonnull (torrents);
+  for (gsize i = 0; i < g_variant_n_children (torrents); i++)
+    {
+      g_autoptr(GVariant) t = g_variant_get_child_value (torrents, i);
+      g_autoptr(GVariant) v = g_variant_get_variant (t);
+      const char *n = NULL;
+
+      if (g_variant_lookup (v, "name", "&s", &n) && g_strcmp0 (n, name) == 0)
+        return g_variant_lookup_value (v, field, NULL);
+    }
+  return NULL;
+}
+
+static gint64
+daemon_queue_position (const char *name)
+{
+  g_autoptr(GVariant) v = daemon_field (name, "queuePosition");
+
+  g_assert_nonnull (v);
+  return g_variant_get_int64 (v);
+}
+
+typedef struct
+{
+  const char *name;
+  gint64      position;
+} QueueWait;
+
+static gboolean
+daemon_queue_at (gpointer data)
+{
+  QueueWait *w = data;
+
+  return daemon_queue_position (w->name) == w->position;
+}
+
+static void
+add_to_daemon (GBytes     *metainfo,
+               const char *download_dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *b64 = g_base64_encode (g_bytes_get_data (metainfo, NULL), g_bytes_get_size (metainfo));
+  g_autoptr(GVariant) answer = NULL;
+
+  if (download_dir != NULL)
+    answer = call (daemon_.client, "torrent-add",
+                   g_variant_new_parsed ("{'metainfo': <%s>, 'paused': <true>, 'download-dir': <%s>}",
+                                         b64, download_dir), &error);
+  else
+    answer = call (daemon_.client, "torrent-add",
+                   g_variant_new_parsed ("{'metainfo': <%s>, 'paused': <true>}", b64), &error);
+  g_assert_no_error (error);
+}
+
+/* Move to the top and one place down, as the menu and Alt+Down do: the
+ * daemon's queue changes */
+static void
+test_queue_move (void)
+{
+  g_autoptr(GBytes) first = tiny_torrent ("queue-a.bin");
+  g_autoptr(GBytes) second = tiny_torrent ("queue-b.bin");
+  QueueWait w;
+  gint64 a, b, top;
+  g_auto(GStrv) accels = NULL;
+
+  g_assert_true (is_remote (NULL));
+  add_to_daemon (first, NULL);
+  add_to_daemon (second, NULL);
+  g_assert_true (spin_until (window_shows, (gpointer) "queue-b.bin"));
+  a = daemon_queue_position ("queue-a.bin");
+  b = daemon_queue_position ("queue-b.bin");
+  g_assert_cmpint (b, >, a);
+  g_assert_cmpint (b, >, 0);
+
+  select_row ("queue-b.bin");
+  g_assert_true (spin_until (action_enabled, (gpointer) "queue-top"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "queue-top", NULL);
+  w = (QueueWait) { "queue-b.bin", 0 };
+  g_assert_true (spin_until (daemon_queue_at, &w));
+  top = daemon_queue_position ("added.bin");
+  g_assert_cmpint (top, ==, 1);   /* the rest moved down one place */
+
+  /* the same shortcuts as for this computer's torrents */
+  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.queue-down");
+  g_assert_cmpstr (accels[0], ==, "<Alt>Down");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "queue-down", NULL);
+  w = (QueueWait) { "queue-b.bin", 1 };
+  g_assert_true (spin_until (daemon_queue_at, &w));
+  g_assert_cmpint (daemon_queue_position ("added.bin"), ==, 0);
+}
+
+static gboolean
+settings_loaded (gpointer dialog)
+{
+  return !shoal_server_settings_dialog_is_busy (dialog) &&
+         gtk_widget_get_sensitive (shoal_server_settings_dialog_get_widget (dialog, "peer-port"));
+}
+
+static gboolean
+settings_idle (gpointer dialog)
+{
+  return !shoal_server_settings_dialog_is_busy (dialog);
+}
+
+typedef struct
+{
+  const char *key;
+  gint64      value;
+} SettingWait;
+
+/* Whether the daemon, asked by a client of the test's own, has @key */
+static gboolean
+daemon_setting_is (gpointer data)
+{
+  SettingWait *w = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) answer = call (daemon_.client, "session-get", NULL, &error);
+  g_autoptr(GVariant) v = NULL;
+
+  g_assert_no_error (error);
+  v = g_variant_lookup_value (answer, w->key, NULL);
+  g_assert_nonnull (v);
+  if (g_variant_is_of_type (v, G_VARIANT_TYPE_BOOLEAN))
+    return g_variant_get_boolean (v) == w->value;
+  return g_variant_get_int64 (v) == w->value;
+}
+
+/* The server's settings, from the Session menu: set in the dialog, read
+ * back by another client; a refusal is said in the dialog */
+static void
+test_server_settings (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketListener) probe = g_socket_listener_new ();
+  guint16 port = g_socket_listener_add_any_inet_port (probe, NULL, &error);
+  ShoalServerSettingsDialog *dialog;
+  GtkWidget *dir;
+  g_autofree char *server_dir = NULL;
+  SettingWait w;
+
+  g_assert_no_error (error);
+  g_socket_listener_close (probe);
+  g_assert_true (is_remote (NULL));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "server-settings", NULL);
+  dialog = SHOAL_SERVER_SETTINGS_DIALOG (find_toplevel (SHOAL_TYPE_SERVER_SETTINGS_DIALOG));
+  g_assert_nonnull (dialog);
+  g_assert_true (spin_until (settings_loaded, dialog));
+  /* what the server has is shown */
+  dir = shoal_server_settings_dialog_get_widget (dialog, "download-dir");
+  server_dir = g_build_filename (daemon_.dir, "downloads", NULL);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dir)), ==, server_dir);
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (shoal_server_settings_dialog_get_widget (dialog, "peer-port")), port);
+  w = (SettingWait) { "peer-port", port };
+  g_assert_true (spin_until (daemon_setting_is, &w));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (shoal_server_settings_dialog_get_widget (dialog, "speed-limit-down")),
+                             123);
+  w = (SettingWait) { "speed-limit-down", 123 };
+  g_assert_true (spin_until (daemon_setting_is, &w));
+  w = (SettingWait) { "speed-limit-down-enabled", TRUE };
+  g_assert_true (daemon_setting_is (&w));
+  gtk_switch_set_active (GTK_SWITCH (shoal_server_settings_dialog_get_widget (dialog, "alt-speed-enabled")), TRUE);
+  w = (SettingWait) { "alt-speed-enabled", TRUE };
+  g_assert_true (spin_until (daemon_setting_is, &w));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (shoal_server_settings_dialog_get_widget (dialog, "encryption")), 0);
+  g_assert_true (spin_until (settings_idle, dialog));
+  {
+    g_autoptr(GVariant) answer = call (daemon_.client, "session-get", NULL, &error);
+    const char *encryption = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (g_variant_lookup (answer, "encryption", "&s", &encryption));
+    g_assert_cmpstr (encryption, ==, "required");
+  }
+  g_assert_null (shoal_server_settings_dialog_get_error (dialog));
+
+  /* a folder the server refuses: said, and the server's own shown again */
+  gtk_editable_set_text (GTK_EDITABLE (dir), "not/absolute");
+  g_signal_emit_by_name (dir, "apply");
+  g_assert_true (spin_until (settings_idle, dialog));
+  g_assert_nonnull (shoal_server_settings_dialog_get_error (dialog));
+  g_assert_nonnull (strstr (shoal_server_settings_dialog_get_error (dialog), "absolute"));
+  g_assert_true (shows_label (GTK_WIDGET (dialog), shoal_server_settings_dialog_get_error (dialog)));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dir)), ==, server_dir);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* A .torrent of four 16 KiB pieces of which the daemon's folder has the
+ * first and the third */
+static GBytes *
+four_piece_torrent (const char *dir)
+{
+  GString *s = g_string_new ("d4:infod6:lengthi65536e4:name10:pieces.bin12:piece lengthi16384e6:pieces80:");
+  g_autofree guint8 *data = g_malloc (65536);
+  g_autofree char *path = g_build_filename (dir, "pieces.bin", NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(GChecksum) sha1 = g_checksum_new (G_CHECKSUM_SHA1);
+      guint8 digest[20];
+      gsize len = sizeof digest;
+
+      memset (data + i * 16384, 'a' + i, 16384);
+      g_checksum_update (sha1, data + i * 16384, 16384);
+      g_checksum_get_digest (sha1, digest, &len);
+      g_string_append_len (s, (const char *) digest, 20);
+    }
+  g_string_append (s, "ee");
+  memset (data + 1 * 16384, 0, 16384);
+  memset (data + 3 * 16384, 0, 16384);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, (const char *) data, 65536, &error));
+  g_assert_no_error (error);
+  return g_string_free_to_bytes (s);
+}
+
+static gboolean
+daemon_has_two_pieces (gpointer data)
+{
+  g_autoptr(GVariant) v = daemon_field ("pieces.bin", "pieces");
+
+  return v != NULL && g_strcmp0 (g_variant_get_string (v, NULL), "AAAA") != 0 &&
+         g_strcmp0 (g_variant_get_string (v, NULL), "") != 0 &&
+         g_strcmp0 (g_variant_get_string (v, NULL), "AA==") != 0;
+}
+
+static gboolean
+map_laid_out (gpointer map)
+{
+  /* at its size on screen, where each piece has a cell of its own */
+  return shoal_pieces_map_get_n_pieces (map) == 4 && gtk_widget_get_mapped (map) &&
+         shoal_pieces_map_get_pieces_per_cell (map) == 1;
+}
+
+/* The pieces map of a server's torrent shows the daemon's bitfield */
+static void
+test_pieces_map (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (daemon_.dir, "pieces", NULL);
+  g_autoptr(GBytes) metainfo = four_piece_torrent (dir);
+  g_autoptr(GVariant) pieces = NULL;
+  g_autoptr(GVariant) answer = NULL;
+  g_autofree guchar *bits = NULL;
+  gsize len = 0;
+  ShoalRemoteDetails *details;
+  GtkWidget *map;
+  gint64 id;
+
+  g_assert_true (is_remote (NULL));
+  add_to_daemon (metainfo, dir);
+  {
+    g_autoptr(GVariant) v = daemon_field ("pieces.bin", "id");
+
+    g_assert_nonnull (v);
+    id = g_variant_get_int64 (v);
+  }
+  answer = call (daemon_.client, "torrent-verify", g_variant_new_parsed ("{'ids': <[%x]>}", id), &error);
+  g_assert_no_error (error);
+  g_assert_true (spin_until (daemon_has_two_pieces, NULL));
+  pieces = daemon_field ("pieces.bin", "pieces");
+  bits = g_base64_decode (g_variant_get_string (pieces, NULL), &len);
+  g_assert_cmpuint (len, ==, 1);
+  g_assert_cmphex (bits[0], ==, 0xa0);   /* the first and the third */
+
+  g_assert_true (spin_until (window_shows, (gpointer) "pieces.bin"));
+  select_row ("pieces.bin");
+  details = SHOAL_REMOTE_DETAILS (find_descendant (GTK_WIDGET (window), SHOAL_TYPE_REMOTE_DETAILS));
+  map = shoal_remote_details_get_widget (details, "pieces");
+  g_assert_true (SHOAL_IS_PIECES_MAP (map));
+  g_assert_true (spin_until (map_laid_out, map));
+  for (guint i = 0; i < 4; i++)
+    g_assert_cmpuint (shoal_pieces_map_get_cell_had (SHOAL_PIECES_MAP (map), i), ==,
+                      (bits[0] & (0x80 >> i)) ? 255 : 0);
+}
+
+static ShoalAppRemoteSession *
+remote_session (void)
+{
+  return SHOAL_APP_REMOTE_SESSION (shoal_window_get_app_session (window));
+}
+
+static gboolean
+not_refreshing (gpointer data)
+{
+  return !shoal_app_remote_session_is_refreshing (remote_session ());
+}
+
+static gboolean
+listed_more_than (gpointer data)
+{
+  return shoal_app_remote_session_get_n_listings (remote_session ()) > GPOINTER_TO_UINT (data);
+}
+
+/* Spins the main context for @seconds. */
+static void
+spin_for (double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+}
+
+/* Nothing is asked of the server while the window is hidden; shown again,
+ * it lists at once, and every second again; the transfer graph got a
+ * sample at each listing */
+static void
+test_polling_pauses (void)
+{
+  ShoalRemoteDetails *details = SHOAL_REMOTE_DETAILS (find_descendant (GTK_WIDGET (window),
+                                                                       SHOAL_TYPE_REMOTE_DETAILS));
+  GtkWidget *graph = shoal_remote_details_get_widget (details, "graph");
+  guint before, hidden;
+
+  g_assert_true (is_remote (NULL));
+  select_row ("added.bin");
+  g_assert_true (shoal_app_remote_session_get_polling (remote_session ()));
+  before = shoal_app_remote_session_get_n_listings (remote_session ());
+  g_assert_true (spin_until (listed_more_than, GUINT_TO_POINTER (before + 1)));
+  g_assert_cmpuint (shoal_bandwidth_graph_get_n_samples (SHOAL_BANDWIDTH_GRAPH (graph)), >, 0);
+
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  g_assert_false (shoal_app_remote_session_get_polling (remote_session ()));
+  g_assert_true (spin_until (not_refreshing, NULL));
+  hidden = shoal_app_remote_session_get_n_listings (remote_session ());
+  spin_for (3.5);
+  g_assert_cmpuint (shoal_app_remote_session_get_n_listings (remote_session ()), ==, hidden);
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (spin_until (widget_mapped, window));
+  g_assert_true (shoal_app_remote_session_get_polling (remote_session ()));
+  /* at once, not a second later */
+  g_assert_cmpuint (shoal_app_remote_session_get_n_listings (remote_session ()), >, hidden);
+  g_assert_true (spin_until (listed_more_than, GUINT_TO_POINTER (hidden + 2)));
+  g_test_message ("listings: %u before hiding, the same %u after 3.5 s hidden, %u once shown again",
+                  hidden, hidden, shoal_app_remote_session_get_n_listings (remote_session ()));
+}
+
 static void
 test_back_to_this_computer (void)
 {
@@ -586,6 +954,8 @@ test_back_to_this_computer (void)
   g_assert_false (is_remote (NULL));
   g_assert_true (spin_until (window_shows, (gpointer) "local.bin"));
   g_assert_false (shows_label (GTK_WIDGET (window), "added.bin"));
+  g_assert_false (g_action_group_has_action (G_ACTION_GROUP (window), "server-note"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "server-settings"));
 
   /* choosing the server again asks for its password only */
   g_action_group_change_action_state (G_ACTION_GROUP (window), "session", g_variant_new_string (url));
@@ -644,6 +1014,10 @@ main (int   argc,
   g_test_add_func ("/app/remote-session/wrong-password", test_wrong_password);
   g_test_add_func ("/app/remote-session/errors-said", test_errors_said);
   g_test_add_func ("/app/remote-session/drive-a-daemon", test_drive_a_daemon);
+  g_test_add_func ("/app/remote-session/queue-move", test_queue_move);
+  g_test_add_func ("/app/remote-session/server-settings", test_server_settings);
+  g_test_add_func ("/app/remote-session/pieces-map", test_pieces_map);
+  g_test_add_func ("/app/remote-session/polling-pauses", test_polling_pauses);
   g_test_add_func ("/app/remote-session/back-to-this-computer", test_back_to_this_computer);
   status = g_test_run ();
 

@@ -277,6 +277,25 @@ def session_methods(d, root):
     tap.ok(is_error(a), "session-set of an unknown encryption: error", a)
     a = d.call("session-set", {"download-dir": "relative/dir"})
     tap.ok(is_error(a), "session-set of a relative download-dir: error", a)
+    # the running daemon moves its peer socket; a port taken is an error
+    port = free_port()
+    a = d.call("session-set", {"peer-port": port})
+    b = d.call("session-get", {"fields": ["peer-port"]}).get("arguments", {})
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        listening = True
+    except OSError:
+        listening = False
+    tap.ok(success(a) and b.get("peer-port") == port and listening,
+           "session-set peer-port: the daemon listens there", (a, b))
+    taken = socket.socket()
+    taken.bind(("0.0.0.0", 0))
+    taken.listen(1)
+    a = d.call("session-set", {"peer-port": taken.getsockname()[1]})
+    b = d.call("session-get", {"fields": ["peer-port"]}).get("arguments", {})
+    taken.close()
+    tap.ok(is_error(a) and "peer-port" in a["result"] and b.get("peer-port") == port and d.proc.poll() is None,
+           "session-set of a port taken: error, the port kept", (a, b))
     conf = os.path.join(d.state, "shoal-daemon.conf")
     text = open(conf).read() if os.path.exists(conf) else ""
     tap.ok("speed-limit-down=123" in text and (os.stat(conf).st_mode & 0o077) == 0,

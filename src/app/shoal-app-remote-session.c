@@ -11,6 +11,10 @@
  * listing so the window shows its effect. Connecting checks the address
  * and the login with session-get and makes a first listing, so a wrong
  * password is said in the connect dialog, not in an empty window.
+ *
+ * Nobody looks at a hidden window: the window stops the polling while it
+ * is not shown (shoal_app_remote_session_set_polling()), and starting it
+ * again lists the torrents at once.
  */
 
 #include "config.h"
@@ -37,6 +41,8 @@ struct _ShoalAppRemoteSession
   char           *connection_error;
   guint64         download_rate;
   guint64         upload_rate;
+  gboolean        polling;
+  guint           n_listings;
 };
 
 static void shoal_app_remote_session_iface_init (ShoalAppSessionInterface *iface);
@@ -49,6 +55,13 @@ enum {
   PROP_CONNECTION_ERROR,
   N_PROPS
 };
+
+enum {
+  REFRESHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 /**
  * shoal_app_remote_session_describe_error:
@@ -166,6 +179,7 @@ refreshed_cb (GObject      *source,
     {
       set_connection_error (self, NULL);
       sum_rates (self);
+      g_signal_emit (self, signals[REFRESHED], 0);
     }
   if (self->refresh_again)
     shoal_app_remote_session_refresh (self);
@@ -189,6 +203,7 @@ shoal_app_remote_session_refresh (ShoalAppRemoteSession *self)
     }
   self->refresh_again = FALSE;
   self->refreshing = TRUE;
+  self->n_listings++;
   shoal_rpc_client_refresh_async (self->client, self->cancellable, refreshed_cb, g_object_ref (self));
 }
 
@@ -379,6 +394,15 @@ shoal_app_remote_session_class_init (ShoalAppRemoteSessionClass *klass)
   object_class->finalize = shoal_app_remote_session_finalize;
   object_class->get_property = shoal_app_remote_session_get_property;
   g_object_class_override_property (object_class, PROP_CONNECTION_ERROR, "connection-error");
+
+  /**
+   * ShoalAppRemoteSession::refreshed:
+   *
+   * Emitted after each listing of the torrents that succeeded: their
+   * rates are new samples.
+   */
+  signals[REFRESHED] = g_signal_new ("refreshed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                     NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -406,6 +430,7 @@ listed_cb (GObject      *source,
       return;
     }
   sum_rates (self);
+  self->polling = TRUE;
   self->refresh_id = g_timeout_add_seconds (REFRESH_SECONDS, refresh_cb, self);
   g_task_return_pointer (task, g_object_ref (self), g_object_unref);
 }
@@ -426,6 +451,7 @@ session_got_cb (GObject      *source,
       return;
     }
   self->refreshing = TRUE;
+  self->n_listings++;
   shoal_rpc_client_refresh_async (self->client, g_task_get_cancellable (task), listed_cb, g_object_ref (task));
 }
 
@@ -506,4 +532,93 @@ shoal_app_remote_session_get_user (ShoalAppRemoteSession *self)
 {
   g_return_val_if_fail (SHOAL_IS_APP_REMOTE_SESSION (self), NULL);
   return self->user;
+}
+
+/**
+ * shoal_app_remote_session_set_polling:
+ * @self: a remote session
+ * @polling: whether to list the torrents every second
+ *
+ * Stops the polling (while nobody sees the torrents), or starts it again
+ * with a listing now.
+ */
+void
+shoal_app_remote_session_set_polling (ShoalAppRemoteSession *self,
+                                      gboolean               polling)
+{
+  g_return_if_fail (SHOAL_IS_APP_REMOTE_SESSION (self));
+
+  polling = !!polling;
+  if (self->polling == polling || g_cancellable_is_cancelled (self->cancellable))
+    return;
+  self->polling = polling;
+  g_debug ("%s: polling %s", self->title, polling ? "again" : "stopped");
+  if (!polling)
+    {
+      g_clear_handle_id (&self->refresh_id, g_source_remove);
+      self->refresh_again = FALSE;
+      return;
+    }
+  shoal_app_remote_session_refresh (self);
+  self->refresh_id = g_timeout_add_seconds (REFRESH_SECONDS, refresh_cb, self);
+}
+
+gboolean
+shoal_app_remote_session_get_polling (ShoalAppRemoteSession *self)
+{
+  g_return_val_if_fail (SHOAL_IS_APP_REMOTE_SESSION (self), FALSE);
+  return self->polling;
+}
+
+/* How many listings were asked for since connecting (tests count them) */
+guint
+shoal_app_remote_session_get_n_listings (ShoalAppRemoteSession *self)
+{
+  g_return_val_if_fail (SHOAL_IS_APP_REMOTE_SESSION (self), 0);
+  return self->n_listings;
+}
+
+/**
+ * shoal_app_remote_session_queue_move:
+ * @self: a remote session
+ * @torrents: (element-type ShoalAppTorrent): torrents of @self
+ * @move: where to
+ *
+ * Moves @torrents in the server's queue with one call: the server keeps
+ * their order among themselves, as this computer's session does.
+ */
+void
+shoal_app_remote_session_queue_move (ShoalAppRemoteSession *self,
+                                     GPtrArray             *torrents,
+                                     ShoalQueueMove         move)
+{
+  g_auto(GVariantBuilder) ids = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("ai"));
+  const char *method;
+
+  g_return_if_fail (SHOAL_IS_APP_REMOTE_SESSION (self));
+  g_return_if_fail (torrents != NULL);
+
+  switch (move)
+    {
+    case SHOAL_QUEUE_MOVE_UP:
+      method = "queue-move-up";
+      break;
+    case SHOAL_QUEUE_MOVE_DOWN:
+      method = "queue-move-down";
+      break;
+    case SHOAL_QUEUE_MOVE_TOP:
+      method = "queue-move-top";
+      break;
+    case SHOAL_QUEUE_MOVE_BOTTOM:
+    default:
+      method = "queue-move-bottom";
+      break;
+    }
+  if (torrents->len == 0)
+    return;
+  for (guint i = 0; i < torrents->len; i++)
+    g_variant_builder_add (&ids, "i",
+                           shoal_app_remote_torrent_get_id (g_ptr_array_index (torrents, i)));
+  shoal_app_remote_session_call (self, method,
+                                 g_variant_new_parsed ("{'ids': %v}", g_variant_new_variant (g_variant_builder_end (&ids))));
 }

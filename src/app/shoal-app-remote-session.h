@@ -32,5 +32,12 @@ void                   shoal_app_remote_session_call           (ShoalAppRemoteSe
                                                                 GVariant              *arguments);
 void                   shoal_app_remote_session_refresh        (ShoalAppRemoteSession *self);
 gboolean               shoal_app_remote_session_is_refreshing  (ShoalAppRemoteSession *self);
+void                   shoal_app_remote_session_set_polling    (ShoalAppRemoteSession *self,
+                                                                gboolean               polling);
+gboolean               shoal_app_remote_session_get_polling    (ShoalAppRemoteSession *self);
+guint                  shoal_app_remote_session_get_n_listings (ShoalAppRemoteSession *self);
+void                   shoal_app_remote_session_queue_move     (ShoalAppRemoteSession *self,
+                                                                GPtrArray             *torrents,
+                                                                ShoalQueueMove         move);
 
 G_END_DECLS

@@ -10,6 +10,10 @@
  * the data is. The cells' states are computed into small arrays (one byte
  * per cell and quantity) and compared with the previous ones, so the
  * widget is redrawn only when something a person could see changed.
+ *
+ * A torrent of this computer's session gives the pieces had, being
+ * downloaded and their availability; a server's torrent gives only the
+ * bitfield of the pieces it has (shoal_pieces_map_set_bitfield()).
  */
 
 #include "config.h"
@@ -28,6 +32,7 @@ struct _ShoalPiecesMap
   GtkWidget     parent_instance;
 
   ShoalTorrent *torrent;
+  ShoalBitfield *bitfield;    /* without a torrent: the pieces had */
   gulong        verified_id;
   guint         timer_id;
   guint         redraw_id;
@@ -72,6 +77,23 @@ static void compute_layout (ShoalPiecesMap *self,
                             int             height);
 
 static guint
+torrent_n_pieces (ShoalTorrent *torrent);
+
+static guint
+map_n_pieces (ShoalPiecesMap *self)
+{
+  if (self->bitfield != NULL)
+    return shoal_bitfield_get_size (self->bitfield);
+  return torrent_n_pieces (self->torrent);
+}
+
+static const ShoalBitfield *
+map_have (ShoalPiecesMap *self)
+{
+  return self->torrent != NULL ? shoal_torrent_get_pieces (self->torrent) : self->bitfield;
+}
+
+static guint
 torrent_n_pieces (ShoalTorrent *torrent)
 {
   ShoalMetainfo *info = torrent != NULL ? shoal_torrent_get_metainfo (torrent) : NULL;
@@ -87,7 +109,7 @@ static gboolean
 compute_cell (ShoalPiecesMap *self,
               guint           c)
 {
-  const ShoalBitfield *have = shoal_torrent_get_pieces (self->torrent);
+  const ShoalBitfield *have = map_have (self);
   guint first = c * self->pieces_per_cell;
   guint last = MIN (self->n_pieces, first + self->pieces_per_cell);
   guint n_had = 0, n_downloading = 0, n_missing = 0;
@@ -103,6 +125,8 @@ compute_cell (ShoalPiecesMap *self,
           continue;
         }
       n_missing++;
+      if (self->torrent == NULL)
+        continue;
       if (shoal_torrent_is_piece_downloading (self->torrent, p))
         n_downloading++;
       /* One peer with the piece is enough to get it: the cell takes the
@@ -147,10 +171,10 @@ shoal_pieces_map_update (ShoalPiecesMap *self)
 
   g_return_val_if_fail (SHOAL_IS_PIECES_MAP (self), FALSE);
 
-  if (self->torrent == NULL)
+  if (self->torrent == NULL && self->bitfield == NULL)
     return FALSE;
   /* A magnet link's metadata arrived: lay the pieces out. */
-  if (torrent_n_pieces (self->torrent) != self->n_pieces)
+  if (map_n_pieces (self) != self->n_pieces)
     {
       compute_layout (self, gtk_widget_get_width (GTK_WIDGET (self)), gtk_widget_get_height (GTK_WIDGET (self)));
       gtk_widget_queue_resize (GTK_WIDGET (self));
@@ -168,7 +192,7 @@ compute_layout (ShoalPiecesMap *self,
                 int             width,
                 int             height)
 {
-  guint n = torrent_n_pieces (self->torrent);
+  guint n = map_n_pieces (self);
   guint columns = 1, rows = 1;
   guint cell = MIN_CELL, gap = 1;
 
@@ -209,7 +233,7 @@ compute_layout (ShoalPiecesMap *self,
   self->had = g_malloc0 (MAX (self->n_cells, 1));
   self->downloading = g_malloc0 (MAX (self->n_cells, 1));
   self->available = g_malloc0 (MAX (self->n_cells, 1));
-  if (self->torrent != NULL)
+  if (self->torrent != NULL || self->bitfield != NULL)
     for (guint c = 0; c < self->n_cells; c++)
       compute_cell (self, c);
 }
@@ -341,9 +365,9 @@ shoal_pieces_map_snapshot (GtkWidget   *widget,
   int height = gtk_widget_get_height (widget);
   GdkRGBA had, downloading, missing, available;
 
-  if (self->torrent == NULL)
+  if (self->torrent == NULL && self->bitfield == NULL)
     return;
-  if (width != self->width || height != self->height || torrent_n_pieces (self->torrent) != self->n_pieces)
+  if (width != self->width || height != self->height || map_n_pieces (self) != self->n_pieces)
     compute_layout (self, width, height);
 
   shoal_pieces_map_get_color (self, SHOAL_PIECES_MAP_COLOR_HAD, &had);
@@ -398,7 +422,7 @@ shoal_pieces_map_measure (GtkWidget      *widget,
     }
   else
     {
-      guint n = torrent_n_pieces (self->torrent);
+      guint n = map_n_pieces (self);
       int width = for_size > 0 ? for_size : 480;
       guint columns = MAX (1, (guint) (width + 2) / 14);
       guint64 rows = (n + columns - 1) / columns;
@@ -440,15 +464,17 @@ shoal_pieces_map_query_tooltip (GtkWidget  *widget,
   g_autofree char *text = NULL;
   guint c, first, last, n_had = 0;
 
-  if (self->torrent == NULL || keyboard || !find_cell (self, x, y, &c))
+  if ((self->torrent == NULL && self->bitfield == NULL) || keyboard || !find_cell (self, x, y, &c))
     return FALSE;
 
   first = c * self->pieces_per_cell;
   last = MIN (self->n_pieces, first + self->pieces_per_cell);
   for (guint p = first; p < last; p++)
-    n_had += shoal_bitfield_get (shoal_torrent_get_pieces (self->torrent), p);
+    n_had += shoal_bitfield_get (map_have (self), p);
 
-  if (last - first == 1)
+  if (last - first == 1 && self->torrent == NULL)
+    text = g_strdup_printf (n_had ? _("Piece %u: downloaded") : _("Piece %u: missing"), first);
+  else if (last - first == 1)
     {
       guint peers = shoal_torrent_get_piece_availability (self->torrent, first);
 
@@ -544,6 +570,7 @@ shoal_pieces_map_set_torrent (ShoalPiecesMap *self,
   if (self->torrent == torrent)
     return;
 
+  g_clear_pointer (&self->bitfield, shoal_bitfield_free);
   if (self->torrent != NULL)
     g_clear_signal_handler (&self->verified_id, self->torrent);
   g_set_object (&self->torrent, torrent);
@@ -567,6 +594,69 @@ shoal_pieces_map_get_torrent (ShoalPiecesMap *self)
   return self->torrent;
 }
 
+/**
+ * shoal_pieces_map_set_bitfield:
+ * @self: a pieces map
+ * @have: (nullable): the pieces had, one bit each, as a server says them
+ *
+ * Shows the pieces of a torrent known only by its bitfield (a server's),
+ * without a torrent of this computer; or nothing. The map keeps a copy;
+ * call again when the bitfield changed.
+ */
+void
+shoal_pieces_map_set_bitfield (ShoalPiecesMap      *self,
+                               const ShoalBitfield *have)
+{
+  gboolean relayout;
+
+  g_return_if_fail (SHOAL_IS_PIECES_MAP (self));
+
+  if (self->torrent != NULL)
+    {
+      g_clear_signal_handler (&self->verified_id, self->torrent);
+      g_clear_object (&self->torrent);
+    }
+  relayout = self->bitfield == NULL || have == NULL ||
+             shoal_bitfield_get_size (self->bitfield) != shoal_bitfield_get_size (have);
+  g_clear_pointer (&self->bitfield, shoal_bitfield_free);
+  if (have != NULL)
+    self->bitfield = shoal_bitfield_copy (have);
+  if (relayout)
+    {
+      compute_layout (self, gtk_widget_get_width (GTK_WIDGET (self)), gtk_widget_get_height (GTK_WIDGET (self)));
+      gtk_widget_queue_resize (GTK_WIDGET (self));
+    }
+  else
+    shoal_pieces_map_update (self);
+}
+
+/**
+ * shoal_pieces_map_get_cell_had:
+ * @self: a pieces map
+ * @piece: a piece index
+ *
+ * Returns: how much of the cell showing @piece is drawn as had, from 0
+ *   (none of its pieces) to 255 (all)
+ */
+guint8
+shoal_pieces_map_get_cell_had (ShoalPiecesMap *self,
+                               guint           piece)
+{
+  g_return_val_if_fail (SHOAL_IS_PIECES_MAP (self), 0);
+
+  if (piece >= self->n_pieces || self->pieces_per_cell == 0 || piece / self->pieces_per_cell >= self->n_cells)
+    return 0;
+  return self->had[piece / self->pieces_per_cell];
+}
+
+/* Returns: how many pieces the map lays out */
+guint
+shoal_pieces_map_get_n_pieces (ShoalPiecesMap *self)
+{
+  g_return_val_if_fail (SHOAL_IS_PIECES_MAP (self), 0);
+  return self->n_pieces;
+}
+
 static void
 shoal_pieces_map_dispose (GObject *object)
 {
@@ -577,6 +667,7 @@ shoal_pieces_map_dispose (GObject *object)
   if (self->torrent != NULL)
     g_clear_signal_handler (&self->verified_id, self->torrent);
   g_clear_object (&self->torrent);
+  g_clear_pointer (&self->bitfield, shoal_bitfield_free);
 
   G_OBJECT_CLASS (shoal_pieces_map_parent_class)->dispose (object);
 }

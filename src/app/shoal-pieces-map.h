@@ -37,6 +37,11 @@ ShoalPiecesMap *shoal_pieces_map_new                (void);
 void            shoal_pieces_map_set_torrent        (ShoalPiecesMap      *self,
                                                      ShoalTorrent        *torrent);
 ShoalTorrent   *shoal_pieces_map_get_torrent        (ShoalPiecesMap      *self);
+void            shoal_pieces_map_set_bitfield       (ShoalPiecesMap      *self,
+                                                     const ShoalBitfield *have);
+guint8          shoal_pieces_map_get_cell_had       (ShoalPiecesMap      *self,
+                                                     guint                piece);
+guint           shoal_pieces_map_get_n_pieces       (ShoalPiecesMap      *self);
 gboolean        shoal_pieces_map_update             (ShoalPiecesMap      *self);
 guint           shoal_pieces_map_get_pieces_per_cell (ShoalPiecesMap     *self);
 gboolean        shoal_pieces_map_get_piece_bounds   (ShoalPiecesMap      *self,

@@ -8,16 +8,18 @@
  * state and numbers (from the session's polling, through ShoalAppTorrent),
  * its speed limits and labels (changed with torrent-set), and its files
  * (wanted or not, with a priority), peers and trackers, asked for with
- * torrent-get every two seconds while the page is on screen. The pieces
- * map and the transfer graph of this computer's torrents need the
- * engine's own data: a server's torrents have neither.
+ * torrent-get every two seconds while the page is on screen, with the
+ * bitfield of its pieces for the pieces map. The transfer graph takes a
+ * sample of the torrent's rates at each listing of the session's polling.
  */
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
+#include "shoal-bandwidth-graph.h"
 #include "shoal-format.h"
+#include "shoal-pieces-map.h"
 #include "shoal-remote-details.h"
 
 #define FETCH_SECONDS 2
@@ -25,6 +27,8 @@
 #define MAX_FILES 1000
 #define MAX_PEERS 200
 #define MAX_TRACKERS 100
+/* More than any torrent has (2 MiB of bitfield) */
+#define MAX_PIECES (1u << 24)
 
 struct _ShoalRemoteDetails
 {
@@ -46,6 +50,10 @@ struct _ShoalRemoteDetails
   AdwPreferencesGroup   *files_group;
   AdwPreferencesGroup   *peers_group;
   AdwPreferencesGroup   *trackers_group;
+  AdwPreferencesGroup   *pieces_group;
+  ShoalPiecesMap        *pieces_map;
+  ShoalBandwidthGraph   *graph;
+  ShoalAppRemoteSession *graph_session;   /* (weak) whose listings are sampled */
   GPtrArray             *file_rows;
   GPtrArray             *peer_rows;
   GPtrArray             *tracker_rows;
@@ -310,6 +318,43 @@ show_trackers (ShoalRemoteDetails *self,
   gtk_widget_set_visible (GTK_WIDGET (self->trackers_group), n > 0);
 }
 
+/* "pieces" is the bitfield, base64, of "pieceCount" bits */
+static void
+show_pieces (ShoalRemoteDetails *self,
+             GVariant           *t)
+{
+  g_autoptr(GVariant) pieces = g_variant_lookup_value (t, "pieces", G_VARIANT_TYPE_STRING);
+  gint64 count = lookup_int (t, "pieceCount");
+  g_autoptr(ShoalBitfield) have = NULL;
+  g_autofree guchar *bytes = NULL;
+  gsize encoded_len = 0, len = 0;
+  const char *encoded;
+
+  /* A magnet link has no pieces before its metadata */
+  if (pieces == NULL || count <= 0 || count > MAX_PIECES)
+    {
+      shoal_pieces_map_set_bitfield (self->pieces_map, NULL);
+      gtk_widget_set_visible (GTK_WIDGET (self->pieces_group), FALSE);
+      return;
+    }
+  encoded = g_variant_get_string (pieces, &encoded_len);
+  /* base64 of (count + 7) / 8 bytes, and no more */
+  if ((guint64) encoded_len > ((guint64) (count + 7) / 8 + 2) / 3 * 4 + 4)
+    {
+      g_debug ("a bitfield of %" G_GSIZE_FORMAT " characters for %" G_GINT64_FORMAT " pieces", encoded_len, count);
+      return;
+    }
+  bytes = g_base64_decode (encoded, &len);
+  have = shoal_bitfield_new_from_bytes ((guint) count, bytes, len, NULL);
+  if (have == NULL)
+    {
+      g_debug ("a bitfield of %" G_GSIZE_FORMAT " bytes for %" G_GINT64_FORMAT " pieces", len, count);
+      return;
+    }
+  shoal_pieces_map_set_bitfield (self->pieces_map, have);
+  gtk_widget_set_visible (GTK_WIDGET (self->pieces_group), TRUE);
+}
+
 static void
 fetched_cb (GObject      *source,
             GAsyncResult *result,
@@ -330,6 +375,7 @@ fetched_cb (GObject      *source,
   show_files (self, t);
   show_peers (self, t);
   show_trackers (self, t);
+  show_pieces (self, t);
   self->updating = FALSE;
 }
 
@@ -345,7 +391,7 @@ fetch_cb (gpointer user_data)
   self->fetching = TRUE;
   shoal_rpc_client_call_async (shoal_app_remote_session_get_client (session), "torrent-get",
                                g_variant_new_parsed ("{'ids': <[%i]>, 'fields': <['id', 'files', 'wanted', "
-                                                     "'priorities', 'peers', 'trackerStats']>}",
+                                                     "'priorities', 'peers', 'trackerStats', 'pieces', 'pieceCount']>}",
                                                      shoal_app_remote_torrent_get_id (self->torrent)),
                                self->cancellable, fetched_cb, g_object_ref (self));
   return G_SOURCE_CONTINUE;
@@ -383,6 +429,27 @@ torrent_changed_cb (ShoalRemoteDetails *self)
   if (!gtk_widget_has_css_class (GTK_WIDGET (self->labels_row), "editing"))
     gtk_editable_set_text (GTK_EDITABLE (self->labels_row), joined);
   self->updating = FALSE;
+}
+
+/* A listing of the session's polling: a sample of the rates */
+static void
+session_refreshed_cb (ShoalRemoteDetails *self)
+{
+  if (self->torrent == NULL)
+    return;
+  shoal_bandwidth_graph_add_sample (self->graph,
+                                    shoal_app_torrent_get_download_rate (SHOAL_APP_TORRENT (self->torrent)),
+                                    shoal_app_torrent_get_upload_rate (SHOAL_APP_TORRENT (self->torrent)));
+}
+
+static void
+forget_graph_session (ShoalRemoteDetails *self)
+{
+  if (self->graph_session == NULL)
+    return;
+  g_signal_handlers_disconnect_by_func (self->graph_session, session_refreshed_cb, self);
+  g_object_remove_weak_pointer (G_OBJECT (self->graph_session), (gpointer *) &self->graph_session);
+  self->graph_session = NULL;
 }
 
 static void
@@ -450,6 +517,8 @@ shoal_remote_details_init (ShoalRemoteDetails *self)
   GtkWidget *page = adw_preferences_page_new ();
   AdwPreferencesGroup *general = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   AdwPreferencesGroup *speed = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  AdwPreferencesGroup *transfer = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  AdwActionRow *on_server;
 
   self->cancellable = g_cancellable_new ();
   self->file_rows = g_ptr_array_new ();
@@ -461,6 +530,10 @@ shoal_remote_details_init (ShoalRemoteDetails *self)
   self->size_row = value_row (general, _("Size"));
   self->ratio_row = value_row (general, _("Ratio"));
   self->folder_row = value_row (general, _("Folder on the Server"));
+  /* Why Open and Open Folder are greyed out */
+  on_server = value_row (general, _("Opening the Data"));
+  adw_action_row_set_subtitle (on_server, _("Not available for a server: the data is on its disks"));
+  gtk_widget_add_css_class (GTK_WIDGET (on_server), "dim-label");
   self->labels_row = ADW_ENTRY_ROW (adw_entry_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->labels_row), _("Labels"));
   adw_entry_row_set_show_apply_button (self->labels_row, TRUE);
@@ -478,9 +551,20 @@ shoal_remote_details_init (ShoalRemoteDetails *self)
   adw_preferences_group_set_title (self->peers_group, _("Peers"));
   self->trackers_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   adw_preferences_group_set_title (self->trackers_group, _("Trackers"));
+  self->pieces_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  adw_preferences_group_set_title (self->pieces_group, _("Pieces"));
+  self->pieces_map = shoal_pieces_map_new ();
+  adw_preferences_group_add (self->pieces_group, GTK_WIDGET (self->pieces_map));
+  gtk_widget_set_visible (GTK_WIDGET (self->pieces_group), FALSE);
+  adw_preferences_group_set_title (transfer, _("Transfer"));
+  self->graph = shoal_bandwidth_graph_new ();
+  gtk_widget_set_size_request (GTK_WIDGET (self->graph), -1, 120);
+  adw_preferences_group_add (transfer, GTK_WIDGET (self->graph));
 
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), general);
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), speed);
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), transfer);
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), self->pieces_group);
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), self->files_group);
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), self->peers_group);
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), self->trackers_group);
@@ -495,6 +579,7 @@ shoal_remote_details_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->fetch_id, g_source_remove);
+  forget_graph_session (self);
   g_clear_object (&self->torrent);
   G_OBJECT_CLASS (shoal_remote_details_parent_class)->dispose (object);
 }
@@ -541,7 +626,11 @@ shoal_remote_details_set_torrent (ShoalRemoteDetails    *self,
     return;
   if (self->torrent != NULL)
     g_signal_handlers_disconnect_by_func (self->torrent, torrent_changed_cb, self);
+  forget_graph_session (self);
   g_set_object (&self->torrent, torrent);
+  shoal_bandwidth_graph_clear (self->graph);
+  shoal_pieces_map_set_bitfield (self->pieces_map, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->pieces_group), FALSE);
   self->updating = TRUE;
   resize_rows (self->files_group, self->file_rows, 0, make_file_row, self);
   resize_rows (self->peers_group, self->peer_rows, 0, make_plain_row, self);
@@ -554,6 +643,16 @@ shoal_remote_details_set_torrent (ShoalRemoteDetails    *self,
   if (torrent == NULL)
     return;
   g_signal_connect_object (torrent, "changed", G_CALLBACK (torrent_changed_cb), self, G_CONNECT_SWAPPED);
+  {
+    g_autoptr(ShoalAppRemoteSession) session = shoal_app_remote_torrent_dup_session (torrent);
+
+    if (session != NULL)
+      {
+        self->graph_session = session;
+        g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &self->graph_session);
+        g_signal_connect_object (session, "refreshed", G_CALLBACK (session_refreshed_cb), self, G_CONNECT_SWAPPED);
+      }
+  }
   torrent_changed_cb (self);
   fetch_cb (self);
 }
@@ -569,8 +668,8 @@ shoal_remote_details_get_torrent (ShoalRemoteDetails *self)
 /**
  * shoal_remote_details_get_widget:
  * @self: the details
- * @name: "download-limit", "upload-limit", "labels", "files", "peers" or
- *   "trackers"
+ * @name: "download-limit", "upload-limit", "labels", "files", "peers",
+ *   "trackers", "pieces" (a #ShoalPiecesMap) or "graph"
  *
  * Returns: (transfer none) (nullable): that part of the page (for tests)
  */
@@ -592,5 +691,9 @@ shoal_remote_details_get_widget (ShoalRemoteDetails *self,
     return GTK_WIDGET (self->peers_group);
   if (g_str_equal (name, "trackers"))
     return GTK_WIDGET (self->trackers_group);
+  if (g_str_equal (name, "pieces"))
+    return GTK_WIDGET (self->pieces_map);
+  if (g_str_equal (name, "graph"))
+    return GTK_WIDGET (self->graph);
   return NULL;
 }

@@ -121,7 +121,7 @@ shoal_window_update_actions (ShoalWindow *self)
   g_autoptr(GPtrArray) selected = shoal_window_dup_selected_items (self);
   gboolean any_active = FALSE;
   gboolean any_stopped = FALSE;
-  /* The data and the queue of a server's torrents are on the server. */
+  /* The data of a server's torrents is on the server. */
   gboolean local = self->app_session == NULL || shoal_app_session_get_local (self->app_session) != NULL;
 
   for (guint i = 0; i < selected->len; i++)
@@ -147,10 +147,10 @@ shoal_window_update_actions (ShoalWindow *self)
   set_enabled (self, "copy-magnet", selected->len > 0);
   set_enabled (self, "set-location", selected->len > 0);
   set_enabled (self, "reannounce", any_active);
-  set_enabled (self, "queue-up", local && selected->len > 0);
-  set_enabled (self, "queue-down", local && selected->len > 0);
-  set_enabled (self, "queue-top", local && selected->len > 0);
-  set_enabled (self, "queue-bottom", local && selected->len > 0);
+  set_enabled (self, "queue-up", selected->len > 0);
+  set_enabled (self, "queue-down", selected->len > 0);
+  set_enabled (self, "queue-top", selected->len > 0);
+  set_enabled (self, "queue-bottom", selected->len > 0);
   set_enabled (self, "new-torrent", local);
 }
 
@@ -752,9 +752,18 @@ static void
 queue_move (ShoalWindow    *self,
             ShoalQueueMove  move)
 {
-  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  g_autoptr(GPtrArray) selected = NULL;
   gboolean from_front = move == SHOAL_QUEUE_MOVE_UP || move == SHOAL_QUEUE_MOVE_BOTTOM;
 
+  /* A server keeps the order of several torrents moved in one call. */
+  if (SHOAL_IS_APP_REMOTE_SESSION (self->app_session))
+    {
+      g_autoptr(GPtrArray) items = shoal_window_dup_selected_items (self);
+
+      shoal_app_remote_session_queue_move (SHOAL_APP_REMOTE_SESSION (self->app_session), items, move);
+      return;
+    }
+  selected = shoal_window_dup_selected (self);
   g_ptr_array_sort (selected, compare_queue_position);
   for (guint i = 0; i < selected->len; i++)
     {

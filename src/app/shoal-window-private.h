@@ -8,6 +8,7 @@
 #pragma once
 
 #include "shoal-app-local-session.h"
+#include "shoal-app-remote-session.h"
 #include "shoal-torrent-list.h"
 #include "shoal-window.h"
 
@@ -103,5 +104,9 @@ void       shoal_window_clear_awaiting_files (ShoalWindow *self);
 GPtrArray *shoal_window_dup_selected_items  (ShoalWindow *self);
 void       shoal_window_update_sessions_menu (ShoalWindow *self);
 
+
+/* shoal-window-remote.c */
+void       shoal_window_init_remote            (ShoalWindow *self);
+void       shoal_window_remote_session_changed (ShoalWindow *self);
 
 G_END_DECLS

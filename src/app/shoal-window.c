@@ -894,6 +894,7 @@ shoal_window_set_app_session (ShoalWindow     *self,
   update_stack (self);
   selection_changed_cb (self);
   shoal_window_update_sessions_menu (self);
+  shoal_window_remote_session_changed (self);
 }
 
 /* The Session menu: This Computer, then the servers connected to, last
@@ -1115,6 +1116,7 @@ shoal_window_set_up (ShoalWindow      *self,
     g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (session));
     g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (connect));
   }
+  shoal_window_init_remote (self);
   update_stack (self);
   shoal_window_update_actions (self);
 

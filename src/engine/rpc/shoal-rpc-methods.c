@@ -739,12 +739,25 @@ method_session_set (Call       *call,
         }
     }
 
+  /* A running session moves its listening socket, which fails when the
+   * port is taken: before anything else is changed. */
+  if (has_port && port > 0)
+    {
+      g_autoptr(GError) port_error = NULL;
+
+      if (!shoal_session_change_listen_port (self->session, (guint16) port, &port_error))
+        {
+          g_autofree char *message = g_strdup_printf ("peer-port %" G_GINT64_FORMAT ": %s",
+                                                      (gint64) port, port_error->message);
+
+          call_fail (call, message);
+          return;
+        }
+    }
   if (download_dir != NULL)
     shoal_session_set_download_dir (self->session, download_dir);
   if (encryption != NULL)
     shoal_session_set_encryption_policy (self->session, policy);
-  if (has_port && port > 0)
-    shoal_session_set_listen_port (self->session, (guint16) port);
   if (has_dht)
     shoal_session_set_dht_enabled (self->session, dht);
   if (has_pex)
