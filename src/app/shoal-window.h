@@ -53,4 +53,7 @@ void                shoal_window_fit_dialog       (ShoalWindow      *self,
 ShoalMoveDialog    *shoal_window_move_selected    (ShoalWindow      *self,
                                                    const char       *save_dir);
 
+GtkWindow          *shoal_window_edit_labels      (ShoalWindow      *self);
+GtkWidget          *shoal_window_get_sidebar      (ShoalWindow      *self);
+
 G_END_DECLS
