@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <libnotify/notify.h>
 
+#include "shoal-background.h"
 #include "shoal-laptop-monitor.h"
 #include "shoal-statistics-dialog.h"
 #include "shoal-torrent-uri.h"
@@ -32,6 +33,8 @@ struct _ShoalApplication
   gboolean        notify_ready;
   guint           port_id;
   ShoalLaptopMonitor *laptop;
+  ShoalBackground *background;
+  GCancellable   *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalApplication, shoal_application, ADW_TYPE_APPLICATION)
@@ -139,9 +142,60 @@ shoal_application_dup_download_dir (ShoalApplication *self)
   return dup_default_download_dir ();
 }
 
+/* Running without a window: the Background portal */
+
+static void
+background_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  ShoalApplication *self = user_data;
+  gboolean autostart = GPOINTER_TO_INT (g_task_get_task_data (G_TASK (result)));
+  g_autoptr(GError) error = NULL;
+
+  if (shoal_background_request_finish (SHOAL_BACKGROUND (source), result, &error))
+    return;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_debug ("Running in the background not allowed: %s", error->message);
+  /* No portal, or the user said no: the switch shows it is off */
+  if (autostart && g_settings_get_boolean (self->settings, "autostart"))
+    g_settings_set_boolean (self->settings, "autostart", FALSE);
+}
+
+static void
+request_background (ShoalApplication *self,
+                    GtkWindow        *parent)
+{
+  gboolean autostart = g_settings_get_boolean (self->settings, "autostart");
+
+  /* The portal takes every answer as the autostart state: always say it */
+  shoal_background_request_async (self->background, parent, autostart, self->cancellable, background_done_cb, self);
+}
+
+static void
+autostart_changed_cb (ShoalApplication *self)
+{
+  request_background (self, gtk_application_get_active_window (GTK_APPLICATION (self)));
+}
+
+/* The window hidden (closed, with transfers running on) while the
+ * application goes on */
+static void
+window_visible_cb (ShoalApplication *self,
+                   GParamSpec       *pspec,
+                   GtkWidget        *window)
+{
+  if (gtk_widget_get_visible (window) || self->closing)
+    return;
+  request_background (self, NULL);
+}
+
 static ShoalWindow *
 shoal_application_ensure_window (ShoalApplication *self)
 {
+  ShoalWindow *window;
+
   /* The list is sorted by most recent focus, and may hold other kinds of
    * windows (dialogs that set their application), so look for ours. */
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
@@ -150,7 +204,9 @@ shoal_application_ensure_window (ShoalApplication *self)
         return SHOAL_WINDOW (l->data);
     }
 
-  return shoal_window_new (self);
+  window = shoal_window_new (self);
+  g_signal_connect_object (window, "notify::visible", G_CALLBACK (window_visible_cb), self, G_CONNECT_SWAPPED);
+  return window;
 }
 
 /* Settings → engine: each key is bound to a session property (the
@@ -861,6 +917,10 @@ shoal_application_startup (GApplication *application)
   g_signal_connect_object (self->session, "torrent-completed", G_CALLBACK (torrent_completed_cb), self,
                            G_CONNECT_SWAPPED);
   self->laptop = shoal_laptop_monitor_new (GTK_APPLICATION (self), self->session, torrent_error_notice_cb, self);
+  self->cancellable = g_cancellable_new ();
+  self->background = shoal_background_new ();
+  g_signal_connect_object (self->settings, "changed::autostart", G_CALLBACK (autostart_changed_cb), self,
+                           G_CONNECT_SWAPPED);
   shoal_feeds_install (self);
 }
 
@@ -875,6 +935,9 @@ shoal_application_shutdown (GApplication *application)
   if (self->session != NULL && !self->closing)
     shoal_session_close (self->session);
   g_clear_object (&self->laptop);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->background);
 
   if (self->notify_ready)
     notify_uninit ();
