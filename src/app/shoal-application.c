@@ -149,13 +149,14 @@ background_done_cb (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  ShoalApplication *self = user_data;
+  g_autoptr(ShoalApplication) self = user_data;
   gboolean autostart = GPOINTER_TO_INT (g_task_get_task_data (G_TASK (result)));
   g_autoptr(GError) error = NULL;
 
   if (shoal_background_request_finish (SHOAL_BACKGROUND (source), result, &error))
     return;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* Shut down meanwhile (the portal's own "cancelled" is a user's no) */
+  if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
     return;
   g_debug ("Running in the background not allowed: %s", error->message);
   /* No portal, or the user said no: the switch shows it is off */
@@ -170,7 +171,8 @@ request_background (ShoalApplication *self,
   gboolean autostart = g_settings_get_boolean (self->settings, "autostart");
 
   /* The portal takes every answer as the autostart state: always say it */
-  shoal_background_request_async (self->background, parent, autostart, self->cancellable, background_done_cb, self);
+  shoal_background_request_async (self->background, parent, autostart, self->cancellable, background_done_cb,
+                                  g_object_ref (self));
 }
 
 static void
