@@ -432,7 +432,7 @@ label_row_new (ShoalLabelDialog *self,
     gdk_rgba_parse (&rgba, palette[0]);
   color_button = gtk_color_button_new_with_rgba (&rgba);
   gtk_widget_set_valign (color_button, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (color_button, _("Label Colour"));
+  gtk_widget_set_tooltip_text (color_button, _("Label Color"));
   g_object_set_data_full (G_OBJECT (color_button), "shoal-label", g_strdup (label), g_free);
   g_signal_connect_object (color_button, "notify::rgba", G_CALLBACK (color_set_cb), self, G_CONNECT_SWAPPED);
   adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), color_button);
