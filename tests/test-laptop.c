@@ -1128,6 +1128,63 @@ test_set_location_disk_full (void)
   remove_all_torrents ();
 }
 
+/* A narrow window: the sidebar opens over the list from the Show menu */
+
+static gboolean
+narrow_is (gpointer data)
+{
+  return shoal_window_is_narrow (window) == GPOINTER_TO_INT (data);
+}
+
+static gboolean
+sidebar_shown_is (gpointer data)
+{
+  GtkWidget *sidebar = shoal_window_get_sidebar (window);
+  gboolean shown = gtk_widget_get_mapped (sidebar) && gtk_widget_get_width (sidebar) > 0 &&
+                   gtk_widget_get_child_visible (sidebar);
+
+  return shown == GPOINTER_TO_INT (data);
+}
+
+static void
+test_sidebar_narrow (void)
+{
+  guint64 len[] = { 40000 };
+  g_autoptr(SfTorrent) s1 = sf_torrent_new ("narrow-one", len, 1, 16384, 151);
+  g_autoptr(SfTorrent) s2 = sf_torrent_new ("narrow-two", len, 1, 16384, 152);
+  const char *labels[] = { "narrow-label", NULL };
+  ShoalTorrent *one;
+
+  remove_all_torrents ();
+  one = add_torrent (s1, SHOAL_ADD_FLAGS_PAUSED);
+  add_torrent (s2, SHOAL_ADD_FLAGS_PAUSED);
+  shoal_torrent_set_labels (one, labels);
+  g_assert_true (wait_for (n_shown_is, GUINT_TO_POINTER (2)));
+
+  /* Wide: beside the list */
+  g_assert_true (wait_for (narrow_is, GINT_TO_POINTER (FALSE)));
+  g_assert_true (wait_for (sidebar_shown_is, GINT_TO_POINTER (TRUE)));
+
+  /* Narrow: out of the way until asked for */
+  gtk_window_set_default_size (GTK_WINDOW (window), 400, 700);
+  g_assert_true (wait_for (narrow_is, GINT_TO_POINTER (TRUE)));
+  g_assert_true (wait_for (sidebar_shown_is, GINT_TO_POINTER (FALSE)));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-sidebar", NULL);
+  g_assert_true (wait_for (sidebar_shown_is, GINT_TO_POINTER (TRUE)));
+  choose_entry ("narrow-label");
+  g_assert_true (wait_for (shows_only, one));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-sidebar", NULL);
+  g_assert_true (wait_for (sidebar_shown_is, GINT_TO_POINTER (FALSE)));
+  /* The filter stays while the sidebar is away */
+  g_assert_true (shows_only (one));
+
+  /* Wide again: beside the list again */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1300, 700);
+  g_assert_true (wait_for (narrow_is, GINT_TO_POINTER (FALSE)));
+  g_assert_true (wait_for (sidebar_shown_is, GINT_TO_POINTER (TRUE)));
+  remove_all_torrents ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1189,6 +1246,7 @@ main (int   argc,
   spin (200);
 
   g_test_add_func ("/app/laptop/label-filters-list", test_label_filters_list);
+  g_test_add_func ("/app/laptop/sidebar-narrow", test_sidebar_narrow);
   g_test_add_func ("/app/laptop/background-portal-on-close", test_background_portal_on_close);
   g_test_add_func ("/app/laptop/autostart-through-portal", test_autostart_through_portal);
   g_test_add_func ("/app/laptop/metered-pause", test_metered_pause);
