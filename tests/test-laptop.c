@@ -227,6 +227,7 @@ typedef struct
   char     *reason;
   gboolean  autostart;
   char     *parent;
+  char     *commandline;  /* joined with spaces; NULL: none given */
 } PortalCall;
 
 static struct
@@ -246,6 +247,7 @@ portal_call_free (gpointer data)
 
   g_free (call->reason);
   g_free (call->parent);
+  g_free (call->commandline);
   g_free (call);
 }
 
@@ -308,6 +310,12 @@ portal_method_cb (GDBusConnection       *connection,
   call->reason = g_strdup (reason);
   call->autostart = autostart;
   call->parent = g_strdup (parent);
+  {
+    g_autofree const char **argv = NULL;
+
+    if (g_variant_lookup (options, "commandline", "^a&s", &argv))
+      call->commandline = g_strjoinv (" ", (char **) argv);
+  }
   g_mutex_lock (&portal.lock);
   g_ptr_array_add (portal.calls, call);
   g_mutex_unlock (&portal.lock);
@@ -594,6 +602,12 @@ sidebar_has_entry (gpointer data)
   return sidebar_entry (data) != NULL;
 }
 
+static gboolean
+sidebar_lacks_entry (gpointer data)
+{
+  return sidebar_entry (data) == NULL;
+}
+
 static void
 choose_entry (const char *key)
 {
@@ -797,8 +811,7 @@ test_label_filters_list (void)
     g_signal_emit_by_name (trash, "clicked");
   }
   assert_labels (one, "distros");
-  spin (100);
-  g_assert_null (sidebar_entry ("iso"));
+  g_assert_true (wait_for (sidebar_lacks_entry, (gpointer) "iso"));
   gtk_window_destroy (dialog);
 
   /* A tracker host filters the list too */
@@ -900,6 +913,8 @@ test_autostart_through_portal (void)
   g_assert_true (wait_for (n_portal_calls_is, GUINT_TO_POINTER (before + 1)));
   g_assert_true (last_portal_call ()->autostart);
   g_assert_nonnull (last_portal_call ()->reason);
+  /* At login, without a window */
+  g_assert_cmpstr (last_portal_call ()->commandline, ==, "shoal --background");
   spin (200);
   g_assert_true (g_settings_get_boolean (settings, "autostart"));
   g_assert_true (gtk_switch_get_active (toggle));
@@ -908,6 +923,7 @@ test_autostart_through_portal (void)
   gtk_switch_set_active (toggle, FALSE);
   g_assert_true (wait_for (n_portal_calls_is, GUINT_TO_POINTER (before + 2)));
   g_assert_false (last_portal_call ()->autostart);
+  g_assert_null (last_portal_call ()->commandline);
 
   /* The user says no: the switch goes off again */
   g_atomic_int_set (&portal.response, 1);
@@ -1185,6 +1201,54 @@ test_sidebar_narrow (void)
   remove_all_torrents ();
 }
 
+/* `shoal --background`, what Start at Login runs: no window until the
+ * user opens Shoal. The real program, on a session bus of its own
+ * (dbus-run-session), where the script looks for the window objects
+ * GtkApplication exports. */
+static const char background_script[] =
+  "exe=$1; dest=$2; path=$3\n"
+  "\"$exe\" --background >/dev/null 2>&1 & pid=$!\n"
+  "i=0; while [ $i -lt 100 ]; do\n"
+  "  gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \\\n"
+  "    --method org.freedesktop.DBus.NameHasOwner \"$dest\" 2>/dev/null | grep -q true && break\n"
+  "  sleep 0.1; i=$((i + 1))\n"
+  "done\n"
+  "sleep 1\n"
+  "kill -0 $pid 2>/dev/null && echo alive\n"
+  "echo \"windows-before: $(gdbus introspect --session --dest \"$dest\" --object-path \"$path/window\" | grep -c 'node [0-9]')\"\n"
+  "gdbus call --session --dest \"$dest\" --object-path \"$path\" --method org.gtk.Application.Activate '{}' >/dev/null\n"
+  "i=0; n=0; while [ $i -lt 100 ] && [ \"$n\" = 0 ]; do\n"
+  "  n=$(gdbus introspect --session --dest \"$dest\" --object-path \"$path/window\" | grep -c 'node [0-9]')\n"
+  "  sleep 0.1; i=$((i + 1))\n"
+  "done\n"
+  "echo \"windows-after: $n\"\n"
+  "kill $pid; wait $pid\n";
+
+static void
+test_start_in_background (void)
+{
+  g_autofree char *exe = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                                           "..", "src", "app", "shoal", NULL);
+  g_autofree char *object_path = g_strconcat ("/", APP_ID, NULL);
+  g_autofree char *state = g_build_filename (tmp_dir, "background-state", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  g_strdelimit (object_path, ".", '/');
+  g_subprocess_launcher_setenv (launcher, "SHOAL_STATE_DIR", state, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, "dbus-run-session", "--", "sh", "-c", background_script, "sh",
+                                      exe, APP_ID, object_path, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "alive\n"));
+  g_assert_nonnull (strstr (out, "windows-before: 0\n"));
+  g_assert_nonnull (strstr (out, "windows-after: 1\n"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1249,6 +1313,7 @@ main (int   argc,
   g_test_add_func ("/app/laptop/sidebar-narrow", test_sidebar_narrow);
   g_test_add_func ("/app/laptop/background-portal-on-close", test_background_portal_on_close);
   g_test_add_func ("/app/laptop/autostart-through-portal", test_autostart_through_portal);
+  g_test_add_func ("/app/laptop/start-in-background", test_start_in_background);
   g_test_add_func ("/app/laptop/metered-pause", test_metered_pause);
   g_test_add_func ("/app/laptop/download-limit-holds", test_download_limit_holds);
   g_test_add_func ("/app/laptop/set-location-disk-full", test_set_location_disk_full);

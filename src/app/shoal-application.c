@@ -35,6 +35,7 @@ struct _ShoalApplication
   ShoalLaptopMonitor *laptop;
   ShoalBackground *background;
   GCancellable   *cancellable;
+  gboolean        start_hidden;   /* --background: no window at the first activation */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalApplication, shoal_application, ADW_TYPE_APPLICATION)
@@ -734,6 +735,16 @@ shoal_application_activate (GApplication *application)
 {
   ShoalApplication *self = SHOAL_APPLICATION (application);
 
+  /* Started at login (--background): transfers only, until the user
+   * opens Shoal; held, since no window keeps the application alive. */
+  if (self->start_hidden)
+    {
+      self->start_hidden = FALSE;
+      g_debug ("Started in the background");
+      g_application_hold (application);
+      request_background (self, NULL);
+      return;
+    }
   gtk_window_present (GTK_WINDOW (shoal_application_ensure_window (self)));
 }
 
@@ -835,7 +846,10 @@ shoal_application_handle_local_options (GApplication *application,
   if (schema != NULL)
     missing_key = find_missing_key (schema);
   if (schema != NULL && missing_key == NULL)
-    return G_APPLICATION_CLASS (shoal_application_parent_class)->handle_local_options (application, options);
+    {
+      SHOAL_APPLICATION (application)->start_hidden = g_variant_dict_contains (options, "background");
+      return G_APPLICATION_CLASS (shoal_application_parent_class)->handle_local_options (application, options);
+    }
 
   if (schema == NULL)
     /* Translators: %s is the settings schema's id */
@@ -983,4 +997,7 @@ shoal_application_init (ShoalApplication *self)
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[FILE|URI…]"));
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("Opens each FILE (a .torrent file) and URI (a magnet link) in Shoal."));
+  /* What Start at Login runs (see shoal-background.c) */
+  g_application_add_main_option (G_APPLICATION (self), "background", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE,
+                                 _("Start without a window, with the transfers running"), NULL);
 }

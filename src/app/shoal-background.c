@@ -10,7 +10,8 @@
  * GNOME also lists such applications as running in the background. The
  * same request turns starting at login on or off: every request carries
  * the autostart wish, since the portal takes each answer as the new
- * state. libportal does the D-Bus work (the request handle, the Response
+ * state; starting at login runs `shoal --background`, which opens no
+ * window. libportal does the D-Bus work (the request handle, the Response
  * signal); this object only makes sure there is a session bus, counts the
  * requests and hands the answer back.
  */
@@ -88,6 +89,7 @@ shoal_background_request_async (ShoalBackground     *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(XdpParent) xdp_parent = NULL;
   g_autofree char *reason = NULL;
+  GPtrArray *commandline = NULL;
 
   g_return_if_fail (SHOAL_IS_BACKGROUND (self));
   g_return_if_fail (parent == NULL || GTK_IS_WINDOW (parent));
@@ -118,7 +120,15 @@ shoal_background_request_async (ShoalBackground     *self,
    * the background */
   reason = g_strdup (_("Shoal keeps downloading and seeding with its window closed"));
   g_debug ("Background portal: asking, autostart %s", autostart ? "on" : "off");
-  xdp_portal_request_background (self->portal, xdp_parent, reason, NULL,
+  /* At login: without a window (the desktop file's command would open one) */
+  if (autostart)
+    {
+      commandline = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (commandline, g_strdup ("shoal"));
+      g_ptr_array_add (commandline, g_strdup ("--background"));
+    }
+  /* libportal takes @commandline */
+  xdp_portal_request_background (self->portal, xdp_parent, reason, commandline,
                                  autostart ? XDP_BACKGROUND_FLAG_AUTOSTART : XDP_BACKGROUND_FLAG_NONE,
                                  cancellable, request_done_cb, g_steal_pointer (&task));
 }
