@@ -953,6 +953,7 @@ test_metered_pause (void)
   ShoalPreferencesWindow *preferences;
   ShoalTorrent *running, *paused;
   gboolean metered_paused = FALSE;
+  GtkListBoxRow *queued_entry;
   GtkWidget *row;
 
   remove_all_torrents ();
@@ -980,6 +981,8 @@ test_metered_pause (void)
     g_assert_cmpstr (policy, ==, "pause");
   }
 
+  queued_entry = sidebar_entry ("queued");
+  g_assert_nonnull (queued_entry);
   set_metered (TRUE);
   g_assert_true (torrent_in_state (running, SHOAL_TORRENT_STATE_QUEUED, 10));
   g_object_get (session (), "metered-paused", &metered_paused, NULL);
@@ -987,6 +990,10 @@ test_metered_pause (void)
   g_assert_cmpint (shoal_torrent_get_state (paused), ==, SHOAL_TORRENT_STATE_PAUSED);
   /* The list shows it: under Queued in the sidebar */
   g_assert_cmpuint (shoal_sidebar_get_count (sidebar, "state", "queued"), ==, 1);
+  /* Counted in place: the entry is the same widget (focus and scrolling
+   * stay), its number changed */
+  g_assert_true (sidebar_entry ("queued") == queued_entry);
+  g_assert_cmpstr (gtk_label_get_text (g_object_get_data (G_OBJECT (queued_entry), "shoal-count")), ==, "1");
   choose_entry ("queued");
   g_assert_true (wait_for (shows_only, running));
   choose_entry ("all");

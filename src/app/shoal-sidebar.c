@@ -263,22 +263,112 @@ entry_new (const char *key,
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   gtk_widget_set_tooltip_text (row, title);
   g_object_set_data_full (G_OBJECT (row), "shoal-key", g_strdup (key), g_free);
+  g_object_set_data_full (G_OBJECT (row), "shoal-title", g_strdup (title), g_free);
+  g_object_set_data_full (G_OBJECT (row), "shoal-color", g_strdup (color), g_free);
+  g_object_set_data (G_OBJECT (row), "shoal-count", number);
   return row;
 }
 
+typedef struct
+{
+  char  *key;
+  char  *title;
+  char  *color;   /* NULL: no dot */
+  guint  count;
+} Entry;
+
 static void
-clear_list (GtkListBox *list)
+entry_free (gpointer data)
+{
+  Entry *entry = data;
+
+  g_free (entry->key);
+  g_free (entry->title);
+  g_free (entry->color);
+  g_free (entry);
+}
+
+static void
+entry_add (GPtrArray  *entries,
+           const char *key,
+           const char *title,
+           const char *color,
+           guint       count)
+{
+  Entry *entry = g_new0 (Entry, 1);
+
+  entry->key = g_strdup (key);
+  entry->title = g_strdup (title);
+  entry->color = g_strdup (color);
+  entry->count = count;
+  g_ptr_array_add (entries, entry);
+}
+
+/* Whether @list shows @entries already, counts aside */
+static gboolean
+same_entries (GtkListBox *list,
+              GPtrArray  *entries)
+{
+  guint i = 0;
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      Entry *entry;
+
+      if (!GTK_IS_LIST_BOX_ROW (row))
+        continue;
+      if (i >= entries->len)
+        return FALSE;
+      entry = entries->pdata[i++];
+      if (g_strcmp0 (g_object_get_data (G_OBJECT (row), "shoal-key"), entry->key) != 0 ||
+          g_strcmp0 (g_object_get_data (G_OBJECT (row), "shoal-title"), entry->title) != 0 ||
+          g_strcmp0 (g_object_get_data (G_OBJECT (row), "shoal-color"), entry->color) != 0)
+        return FALSE;
+    }
+  return i == entries->len;
+}
+
+/* Shows @entries in @list: only the counts change when the entries are
+ * the same, so that the focus and the scrolling stay where they are. */
+static void
+fill_list (GtkListBox *list,
+           GPtrArray  *entries)
 {
   GtkWidget *child;
 
+  if (same_entries (list, entries))
+    {
+      guint i = 0;
+
+      for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list)); row != NULL;
+           row = gtk_widget_get_next_sibling (row))
+        if (GTK_IS_LIST_BOX_ROW (row))
+          {
+            g_autofree char *text = g_strdup_printf ("%u", ((Entry *) entries->pdata[i++])->count);
+
+            gtk_label_set_text (g_object_get_data (G_OBJECT (row), "shoal-count"), text);
+          }
+      return;
+    }
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
     gtk_list_box_remove (list, child);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      Entry *entry = entries->pdata[i];
+
+      gtk_list_box_append (list, entry_new (entry->key, entry->title, entry->color, entry->count));
+    }
 }
 
 static void
 select_key (GtkListBox *list,
             const char *key)
 {
+  GtkListBoxRow *selected = gtk_list_box_get_selected_row (list);
+
+  if (selected != NULL && g_strcmp0 (g_object_get_data (G_OBJECT (selected), "shoal-key"), key) == 0)
+    return;
   for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list)); row != NULL;
        row = gtk_widget_get_next_sibling (row))
     if (GTK_IS_LIST_BOX_ROW (row) && g_strcmp0 (g_object_get_data (G_OBJECT (row), "shoal-key"), key) == 0)
@@ -300,6 +390,7 @@ rebuild (ShoalSidebar *self)
 {
   g_autoptr(GHashTable) hosts_seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) entries = NULL;
   g_auto(GStrv) labels = NULL;
   guint n = self->torrents != NULL ? g_list_model_get_n_items (self->torrents) : 0;
 
@@ -336,40 +427,37 @@ rebuild (ShoalSidebar *self)
         }
     }
 
-  clear_list (self->states_list);
+  entries = g_ptr_array_new_with_free_func (entry_free);
   for (guint j = 0; j < G_N_ELEMENTS (states); j++)
-    gtk_list_box_append (self->states_list,
-                         entry_new (states[j].key, g_dpgettext2 (NULL, "filter", states[j].title), NULL,
-                                    count_of (self->counts, "state", states[j].key)));
+    entry_add (entries, states[j].key, g_dpgettext2 (NULL, "filter", states[j].title), NULL,
+               count_of (self->counts, "state", states[j].key));
+  fill_list (self->states_list, entries);
   select_key (self->states_list, self->state_filter);
 
-  clear_list (self->labels_list);
-  gtk_list_box_append (self->labels_list,
-                       entry_new ("", g_dpgettext2 (NULL, "filter", "All"), NULL, count_of (self->counts, "label", "")));
+  g_ptr_array_set_size (entries, 0);
+  entry_add (entries, "", g_dpgettext2 (NULL, "filter", "All"), NULL, count_of (self->counts, "label", ""));
   if (self->settings != NULL && self->torrents != NULL)
     labels = shoal_labels_collect (self->settings, self->torrents);
   for (guint j = 0; labels != NULL && labels[j] != NULL; j++)
     {
       g_autofree char *color = shoal_label_dup_color (self->settings, labels[j]);
 
-      gtk_list_box_append (self->labels_list,
-                           entry_new (labels[j], labels[j], color, count_of (self->counts, "label", labels[j])));
+      entry_add (entries, labels[j], labels[j], color, count_of (self->counts, "label", labels[j]));
     }
   /* The label chosen stays there, even with no torrent left to have it */
   if (self->label != NULL && (labels == NULL || !g_strv_contains ((const char * const *) labels, self->label)))
-    gtk_list_box_append (self->labels_list, entry_new (self->label, self->label, NULL, 0));
+    entry_add (entries, self->label, self->label, NULL, 0);
+  fill_list (self->labels_list, entries);
   select_key (self->labels_list, self->label != NULL ? self->label : "");
 
-  clear_list (self->trackers_list);
-  gtk_list_box_append (self->trackers_list,
-                       entry_new ("", g_dpgettext2 (NULL, "filter", "All"), NULL, count_of (self->counts, "tracker", "")));
+  g_ptr_array_set_size (entries, 0);
+  entry_add (entries, "", g_dpgettext2 (NULL, "filter", "All"), NULL, count_of (self->counts, "tracker", ""));
   g_ptr_array_sort (hosts, collate_cb);
   if (self->tracker != NULL && !g_hash_table_contains (hosts_seen, self->tracker))
     g_ptr_array_add (hosts, g_strdup (self->tracker));
   for (guint j = 0; j < hosts->len; j++)
-    gtk_list_box_append (self->trackers_list,
-                         entry_new (hosts->pdata[j], hosts->pdata[j], NULL,
-                                    count_of (self->counts, "tracker", hosts->pdata[j])));
+    entry_add (entries, hosts->pdata[j], hosts->pdata[j], NULL, count_of (self->counts, "tracker", hosts->pdata[j]));
+  fill_list (self->trackers_list, entries);
   select_key (self->trackers_list, self->tracker != NULL ? self->tracker : "");
   self->rebuilding = FALSE;
 
@@ -395,15 +483,12 @@ queue_rebuild (ShoalSidebar *self)
     self->rebuild_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, rebuild_cb, self, NULL);
 }
 
+/* A torrent's state or labels changed (its progress matters only at the
+ * end, which is a change of state too) */
 static void
-torrent_notify_cb (ShoalSidebar *self,
-                   GParamSpec   *pspec)
+torrent_notify_cb (ShoalSidebar *self)
 {
-  const char *name = g_param_spec_get_name (pspec);
-
-  /* Progress only matters when it reaches the end (Finished) */
-  if (g_str_equal (name, "state") || g_str_equal (name, "labels"))
-    queue_rebuild (self);
+  queue_rebuild (self);
 }
 
 static void
@@ -430,7 +515,8 @@ torrents_changed_cb (ShoalSidebar *self)
     {
       g_autoptr(GObject) torrent = g_list_model_get_item (self->torrents, i);
 
-      g_signal_connect_object (torrent, "notify", G_CALLBACK (torrent_notify_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (torrent, "notify::state", G_CALLBACK (torrent_notify_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (torrent, "notify::labels", G_CALLBACK (torrent_notify_cb), self, G_CONNECT_SWAPPED);
       if (SHOAL_IS_TORRENT (torrent) && shoal_torrent_get_trackers (SHOAL_TORRENT (torrent)) != NULL)
         g_signal_connect_object (shoal_torrent_get_trackers (SHOAL_TORRENT (torrent)), "items-changed",
                                  G_CALLBACK (queue_rebuild), self, G_CONNECT_SWAPPED);
