@@ -602,6 +602,27 @@ sidebar_has_entry (gpointer data)
   return sidebar_entry (data) != NULL;
 }
 
+/* How many rows of the list show @data among their labels */
+static guint
+rows_labelled (const char *label)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+  guint n = 0;
+
+  collect (GTK_WIDGET (shoal_window_get_list_view (window)), GTK_TYPE_LABEL, found);
+  for (guint i = 0; i < found->len; i++)
+    if (g_str_equal (gtk_widget_get_name (found->pdata[i]), "labels") && gtk_widget_get_visible (found->pdata[i]) &&
+        strstr (gtk_label_get_text (found->pdata[i]), label) != NULL)
+      n++;
+  return n;
+}
+
+static gboolean
+rows_labelled_linux_is (gpointer data)
+{
+  return rows_labelled ("● linux") == GPOINTER_TO_UINT (data);
+}
+
 static gboolean
 sidebar_lacks_entry (gpointer data)
 {
@@ -726,6 +747,8 @@ test_label_filters_list (void)
   assert_labels (one, "linux");
   assert_labels (two, "linux");
   assert_labels (three, "");
+  /* Shown on their rows, with the colour's dot */
+  g_assert_true (wait_for (rows_labelled_linux_is, GUINT_TO_POINTER (2)));
   /* A second one, for the first only, from a dialog of its own */
   gtk_window_destroy (dialog);
   gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (shown ()));

@@ -7,7 +7,8 @@
  * Each torrent is one row a person can read at any width, 360 px
  * included: its name and percentage, a progress bar, and one status line
  * ("12.3 MiB of 300 MiB · ↓ 2.1 MiB/s · 4 min left", see
- * ShoalTorrentRow:summary-text). The rows are made in code rather than
+ * ShoalTorrentRow:summary-text), with its labels in their colours
+ * beside the name. The rows are made in code rather than
  * from a GtkBuilder template, with as few widgets as they can:
  *
  *  - GTK 4.8's list view keeps up to 200 rows realized, and a row added or
@@ -23,6 +24,8 @@
 
 #include "config.h"
 
+#include "shoal-application.h"
+#include "shoal-label-dialog.h"
 #include "shoal-torrent-item.h"
 
 static GQuark
@@ -81,14 +84,65 @@ ellipsized_label (const char *css_class)
   return label;
 }
 
+/* A torrent's labels, each after a dot of its colour */
+static char *
+labels_markup_cb (GObject            *this_,
+                  const char * const *labels,
+                  GSettings          *settings)
+{
+  GString *markup = g_string_new (NULL);
+
+  for (guint i = 0; labels != NULL && labels[i] != NULL; i++)
+    {
+      g_autofree char *color = shoal_label_dup_color (settings, labels[i]);
+      g_autofree char *one = g_markup_printf_escaped ("%s<span foreground=\"%s\">●</span> %s", i > 0 ? "  " : "",
+                                                      color, labels[i]);
+
+      g_string_append (markup, one);
+    }
+  return g_string_free (markup, FALSE);
+}
+
+static gboolean
+has_labels_cb (GObject            *this_,
+               const char * const *labels)
+{
+  return labels != NULL && labels[0] != NULL;
+}
+
+/* The labels of the list item's torrent, through @callback. Like the
+ * other values, an expression: evaluated again only when the torrent's
+ * labels change. (A colour changed in the Labels dialog shows in a row
+ * once its torrent's labels change, or the row is made again.) */
+static void
+bind_labels (GtkListItem *list_item,
+             GtkWidget   *child,
+             const char  *target_property,
+             GType        value_type,
+             GCallback    callback,
+             GSettings   *settings)
+{
+  GtkExpression *item = gtk_property_expression_new (GTK_TYPE_LIST_ITEM, NULL, "item");
+  GtkExpression *torrent = gtk_property_expression_new (SHOAL_TYPE_TORRENT_ROW, item, "torrent");
+  GtkExpression *labels = gtk_property_expression_new (SHOAL_TYPE_TORRENT, torrent, "labels");
+  GtkExpression *value;
+
+  value = gtk_cclosure_expression_new (value_type, NULL, 1, &labels, callback,
+                                       settings != NULL ? g_object_ref (settings) : NULL,
+                                       settings != NULL ? (GClosureNotify) (void (*) (void)) g_object_unref : NULL);
+  gtk_expression_bind (value, child, target_property, list_item);
+}
+
 static void
 setup_cb (GtkSignalListItemFactory *factory,
-          GtkListItem              *list_item)
+          GtkListItem              *list_item,
+          GSettings                *settings)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *name = ellipsized_label ("heading");
   GtkWidget *percent = gtk_label_new (NULL);
+  GtkWidget *labels = gtk_label_new (NULL);
   GtkWidget *bar = gtk_progress_bar_new ();
   GtkWidget *status = ellipsized_label ("dim-label");
 
@@ -101,6 +155,16 @@ setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_set_name (name, "name");
   bind_row_property (list_item, "name", name, "label");
   gtk_box_append (GTK_BOX (top), name);
+
+  gtk_widget_set_name (labels, "labels");
+  gtk_widget_add_css_class (labels, "caption");
+  gtk_label_set_use_markup (GTK_LABEL (labels), TRUE);
+  gtk_label_set_ellipsize (GTK_LABEL (labels), PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (GTK_LABEL (labels), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (labels), 24);
+  bind_labels (list_item, labels, "label", G_TYPE_STRING, G_CALLBACK (labels_markup_cb), settings);
+  bind_labels (list_item, labels, "visible", G_TYPE_BOOLEAN, G_CALLBACK (has_labels_cb), NULL);
+  gtk_box_append (GTK_BOX (top), labels);
 
   gtk_widget_set_name (percent, "percent");
   gtk_widget_add_css_class (percent, "numeric");
@@ -135,7 +199,9 @@ shoal_torrent_item_factory_new (void)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
 
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), NULL);
+  /* The labels' colours */
+  g_signal_connect_data (factory, "setup", G_CALLBACK (setup_cb), g_settings_new (SHOAL_SETTINGS_SCHEMA_ID),
+                         (GClosureNotify) (void (*) (void)) g_object_unref, 0);
   return factory;
 }
 
