@@ -747,6 +747,18 @@ test_label_filters_list (void)
   assert_labels (one, "linux");
   assert_labels (two, "linux");
   assert_labels (three, "");
+  /* A name the options page would split, or too long: refused */
+  gtk_editable_set_text (GTK_EDITABLE (row), "a,b");
+  g_signal_emit_by_name (row, "apply");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
+  {
+    g_autofree char *long_name = g_strnfill (SHOAL_TORRENT_MAX_LABEL_LEN + 1, 'x');
+
+    gtk_editable_set_text (GTK_EDITABLE (row), long_name);
+    g_signal_emit_by_name (row, "apply");
+  }
+  spin (50);
+  assert_labels (one, "linux");
   /* Shown on their rows, with the colour's dot */
   g_assert_true (wait_for (rows_labelled_linux_is, GUINT_TO_POINTER (2)));
   /* A second one, for the first only, from a dialog of its own */

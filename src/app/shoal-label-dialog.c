@@ -354,7 +354,7 @@ rename_cb (ShoalLabelDialog *self,
 {
   g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
 
-  if (*name == '\0' || g_utf8_strlen (name, -1) > SHOAL_TORRENT_MAX_LABEL_LEN || strchr (name, ',') != NULL)
+  if (*name == '\0' || strlen (name) > SHOAL_TORRENT_MAX_LABEL_LEN || strchr (name, ',') != NULL)
     {
       gtk_widget_add_css_class (GTK_WIDGET (row), "error");
       return;
@@ -377,7 +377,7 @@ new_label_cb (ShoalLabelDialog *self,
 {
   g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
 
-  if (*name == '\0' || g_utf8_strlen (name, -1) > SHOAL_TORRENT_MAX_LABEL_LEN || strchr (name, ',') != NULL)
+  if (*name == '\0' || strlen (name) > SHOAL_TORRENT_MAX_LABEL_LEN || strchr (name, ',') != NULL)
     {
       gtk_widget_add_css_class (GTK_WIDGET (row), "error");
       return;
