@@ -582,6 +582,30 @@ lt_seed_new (SfTorrent *st)
   return seed;
 }
 
+/* The window as drawn, into the build directory, for a person to look at */
+static void
+save_screenshot (const char *file_name)
+{
+  GtkWidget *widget = GTK_WIDGET (window);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                                            file_name, NULL);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+  g_assert_true (width > 0 && height > 0);
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Saved %s", path);
+}
+
 /* Labels and the sidebar */
 
 static GtkListBoxRow *
@@ -615,6 +639,21 @@ rows_labelled (const char *label)
         strstr (gtk_label_get_text (found->pdata[i]), label) != NULL)
       n++;
   return n;
+}
+
+/* How many rows show a label in the colour @data */
+static gboolean
+two_rows_colored (gpointer data)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+  guint n = 0;
+
+  collect (GTK_WIDGET (shoal_window_get_list_view (window)), GTK_TYPE_LABEL, found);
+  for (guint i = 0; i < found->len; i++)
+    if (g_str_equal (gtk_widget_get_name (found->pdata[i]), "labels") && gtk_widget_get_visible (found->pdata[i]) &&
+        strstr (gtk_label_get_label (found->pdata[i]), data) != NULL)
+      n++;
+  return n == 2;
 }
 
 static gboolean
@@ -813,6 +852,8 @@ test_label_filters_list (void)
     color = shoal_label_dup_color (settings, "linux");
     g_assert_cmpstr (color, ==, "#ff0000");
     g_assert_true (wait_for (entry_colored, (gpointer) "#ff0000"));
+    /* and on the rows, at once */
+    g_assert_true (wait_for (two_rows_colored, (gpointer) "#ff0000"));
   }
 
   /* Renamed: on every torrent, with its colour */
@@ -831,6 +872,8 @@ test_label_filters_list (void)
   g_assert_true (wait_for (sidebar_has_entry, (gpointer) "distros"));
   choose_entry ("distros");
   g_assert_true (wait_for (n_shown_is, GUINT_TO_POINTER (2)));
+  spin (300);
+  save_screenshot ("screenshot-labels.png");
 
   /* Deleted: off every torrent, out of the sidebar */
   choose_entry ("");

@@ -45,13 +45,31 @@ shoal_label_dup_color (GSettings  *settings,
                        const char *label)
 {
   g_autoptr(GVariant) colors = NULL;
-  const char *color = NULL;
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
   g_return_val_if_fail (label != NULL, NULL);
 
   colors = g_settings_get_value (settings, COLORS_KEY);
-  if (g_variant_lookup (colors, label, "&s", &color))
+  return shoal_label_color_from (colors, label);
+}
+
+/**
+ * shoal_label_color_from:
+ * @colors: (nullable): the "label-colors" setting's value, a{ss}
+ * @label: a label
+ *
+ * Returns: (transfer full): the colour of @label, "#rrggbb"
+ */
+char *
+shoal_label_color_from (GVariant   *colors,
+                        const char *label)
+{
+  const char *color = NULL;
+
+  g_return_val_if_fail (label != NULL, NULL);
+
+  if (colors != NULL && g_variant_is_of_type (colors, G_VARIANT_TYPE ("a{ss}")) &&
+      g_variant_lookup (colors, label, "&s", &color))
     {
       GdkRGBA rgba;
 
@@ -218,14 +236,15 @@ shoal_labels_rename (GSettings  *settings,
 
   if (g_str_equal (old_name, new_name))
     return;
+  /* The colour first: the rows show the new name in it at once */
+  colors = g_settings_get_value (settings, COLORS_KEY);
+  g_settings_set_value (settings, COLORS_KEY, colors_with (colors, old_name, NULL, new_name));
   for (guint i = 0; i < g_list_model_get_n_items (torrents); i++)
     {
       g_autoptr(ShoalTorrent) torrent = g_list_model_get_item (torrents, i);
 
       replace_label (torrent, old_name, new_name);
     }
-  colors = g_settings_get_value (settings, COLORS_KEY);
-  g_settings_set_value (settings, COLORS_KEY, colors_with (colors, old_name, NULL, new_name));
 }
 
 /**

@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 
 char  *shoal_label_dup_color (GSettings   *settings,
                               const char  *label);
+char  *shoal_label_color_from (GVariant   *colors,
+                               const char *label);
 void   shoal_label_set_color (GSettings   *settings,
                               const char  *label,
                               const char  *color);

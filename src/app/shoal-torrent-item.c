@@ -25,6 +25,7 @@
 #include "config.h"
 
 #include "shoal-application.h"
+#include "shoal-label-colors.h"
 #include "shoal-label-dialog.h"
 #include "shoal-torrent-item.h"
 
@@ -88,13 +89,13 @@ ellipsized_label (const char *css_class)
 static char *
 labels_markup_cb (GObject            *this_,
                   const char * const *labels,
-                  GSettings          *settings)
+                  GVariant           *colors)
 {
   GString *markup = g_string_new (NULL);
 
   for (guint i = 0; labels != NULL && labels[i] != NULL; i++)
     {
-      g_autofree char *color = shoal_label_dup_color (settings, labels[i]);
+      g_autofree char *color = shoal_label_color_from (colors, labels[i]);
       g_autofree char *one = g_markup_printf_escaped ("%s<span foreground=\"%s\">●</span> %s", i > 0 ? "  " : "",
                                                       color, labels[i]);
 
@@ -105,38 +106,39 @@ labels_markup_cb (GObject            *this_,
 
 static gboolean
 has_labels_cb (GObject            *this_,
-               const char * const *labels)
+               const char * const *labels,
+               GVariant           *colors)
 {
   return labels != NULL && labels[0] != NULL;
 }
 
-/* The labels of the list item's torrent, through @callback. Like the
- * other values, an expression: evaluated again only when the torrent's
- * labels change. (A colour changed in the Labels dialog shows in a row
- * once its torrent's labels change, or the row is made again.) */
+/* The labels of the list item's torrent and their colours, through
+ * @callback. Like the other values, an expression: evaluated again only
+ * when the torrent's labels or the colours change. */
 static void
-bind_labels (GtkListItem *list_item,
-             GtkWidget   *child,
-             const char  *target_property,
-             GType        value_type,
-             GCallback    callback,
-             GSettings   *settings)
+bind_labels (GtkListItem      *list_item,
+             GtkWidget        *child,
+             const char       *target_property,
+             GType             value_type,
+             GCallback         callback,
+             ShoalLabelColors *colors)
 {
   GtkExpression *item = gtk_property_expression_new (GTK_TYPE_LIST_ITEM, NULL, "item");
   GtkExpression *torrent = gtk_property_expression_new (SHOAL_TYPE_TORRENT_ROW, item, "torrent");
-  GtkExpression *labels = gtk_property_expression_new (SHOAL_TYPE_TORRENT, torrent, "labels");
+  GtkExpression *params[2];
   GtkExpression *value;
 
-  value = gtk_cclosure_expression_new (value_type, NULL, 1, &labels, callback,
-                                       settings != NULL ? g_object_ref (settings) : NULL,
-                                       settings != NULL ? (GClosureNotify) (void (*) (void)) g_object_unref : NULL);
+  params[0] = gtk_property_expression_new (SHOAL_TYPE_TORRENT, torrent, "labels");
+  params[1] = gtk_property_expression_new (SHOAL_TYPE_LABEL_COLORS, gtk_object_expression_new (G_OBJECT (colors)),
+                                           "colors");
+  value = gtk_cclosure_expression_new (value_type, NULL, 2, params, callback, NULL, NULL);
   gtk_expression_bind (value, child, target_property, list_item);
 }
 
 static void
 setup_cb (GtkSignalListItemFactory *factory,
           GtkListItem              *list_item,
-          GSettings                *settings)
+          ShoalLabelColors         *colors)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
@@ -162,8 +164,8 @@ setup_cb (GtkSignalListItemFactory *factory,
   gtk_label_set_ellipsize (GTK_LABEL (labels), PANGO_ELLIPSIZE_END);
   gtk_label_set_single_line_mode (GTK_LABEL (labels), TRUE);
   gtk_label_set_max_width_chars (GTK_LABEL (labels), 24);
-  bind_labels (list_item, labels, "label", G_TYPE_STRING, G_CALLBACK (labels_markup_cb), settings);
-  bind_labels (list_item, labels, "visible", G_TYPE_BOOLEAN, G_CALLBACK (has_labels_cb), NULL);
+  bind_labels (list_item, labels, "label", G_TYPE_STRING, G_CALLBACK (labels_markup_cb), colors);
+  bind_labels (list_item, labels, "visible", G_TYPE_BOOLEAN, G_CALLBACK (has_labels_cb), colors);
   gtk_box_append (GTK_BOX (top), labels);
 
   gtk_widget_set_name (percent, "percent");
@@ -199,8 +201,10 @@ shoal_torrent_item_factory_new (void)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
 
-  /* The labels' colours */
-  g_signal_connect_data (factory, "setup", G_CALLBACK (setup_cb), g_settings_new (SHOAL_SETTINGS_SCHEMA_ID),
+  g_autoptr(GSettings) settings = g_settings_new (SHOAL_SETTINGS_SCHEMA_ID);
+
+  /* The labels' colours, for every row */
+  g_signal_connect_data (factory, "setup", G_CALLBACK (setup_cb), shoal_label_colors_new (settings),
                          (GClosureNotify) (void (*) (void)) g_object_unref, 0);
   return factory;
 }
