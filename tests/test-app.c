@@ -20,6 +20,7 @@
 
 #include "session-fixture.h"
 #include "shoal-add-dialog.h"
+#include "shoal-app-local-torrent.h"
 #include "shoal-file-node.h"
 #include "shoal-link-dialog.h"
 #include "shoal-torrent-uri.h"
@@ -2212,7 +2213,8 @@ test_details_pane_width (void)
 {
   g_autoptr(GSettings) settings = g_settings_new (SHOAL_SETTINGS_SCHEMA_ID);
   GtkWidget *details = shoal_window_get_details_view (window);
-  GtkPaned *paned = GTK_PANED (gtk_widget_get_parent (details));
+  /* (in a stack with the details of remote torrents) */
+  GtkPaned *paned = GTK_PANED (gtk_widget_get_ancestor (details, GTK_TYPE_PANED));
 
   remove_all_torrents ();
   set_window_size (1200, 600);
@@ -2257,7 +2259,11 @@ test_row_status_line (void)
   t = add_torrent ("status", 300 * 1024 * 1024);
   /* Added paused, it checks its (missing) data first */
   g_assert_true (wait_for (paused, t));
-  row = shoal_torrent_row_new (t);
+  {
+    g_autoptr(ShoalAppLocalTorrent) item = shoal_app_local_torrent_new (t);
+
+    row = shoal_torrent_row_new (SHOAL_APP_TORRENT (item));
+  }
   g_assert_cmpstr (shoal_torrent_row_get_summary_text (row), ==, "0 B of 300 MiB · Paused");
   g_assert_true (wait_for (label_shown, (gpointer) "0 B of 300 MiB · Paused"));
   g_assert_true (wait_for (label_shown, (gpointer) "0 %"));

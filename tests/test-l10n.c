@@ -516,7 +516,8 @@ test_add_dialog (void)
 static void
 test_remove_dialog (void)
 {
-  GListModel *torrents = shoal_session_get_torrents (shoal_application_get_session (app));
+  /* the window's torrents, as the remove action hands them */
+  GListModel *torrents = shoal_app_session_get_torrents (shoal_window_get_app_session (window));
   g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) two = g_ptr_array_new_with_free_func (g_object_unref);
   ShoalRemoveDialog *dialog;

@@ -953,6 +953,41 @@ test_piece_failed (void)
     }
 }
 
+/* A v2 block found bad alone (or not written) is wanted again by itself:
+ * the rest of its piece stays received. */
+static void
+test_block_failed (void)
+{
+  g_autoptr(ShoalPiecePicker) picker = shoal_piece_picker_new (2, 4 * BLOCK, 8 * BLOCK);
+  ShoalBlock a[4], again[4];
+  guint got;
+
+  shoal_piece_picker_peer_have_all (picker, SEED);
+  shoal_piece_picker_set_max_partial (picker, 1);
+  shoal_piece_picker_pick (picker, NULL, PEER (1), 4, a, &got);
+  g_assert_cmpuint (got, ==, 4);
+  for (guint i = 0; i < 3; i++)
+    g_assert_false (shoal_piece_picker_block_received (picker, &a[i], PEER (1), NULL, NULL));
+  g_assert_true (shoal_piece_picker_block_received (picker, &a[3], PEER (1), NULL, NULL));
+  g_assert_cmpuint (shoal_piece_picker_get_bytes_left (picker), ==, 4 * BLOCK);
+
+  shoal_piece_picker_block_failed (picker, &a[2]);
+  g_assert_true (shoal_piece_picker_is_block_wanted (picker, &a[2]));
+  g_assert_false (shoal_piece_picker_is_block_wanted (picker, &a[1]));
+  g_assert_cmpuint (shoal_piece_picker_get_bytes_left (picker), ==, 5 * BLOCK);
+  /* Twice is once; a block not received changes nothing. */
+  shoal_piece_picker_block_failed (picker, &a[2]);
+  g_assert_cmpuint (shoal_piece_picker_get_bytes_left (picker), ==, 5 * BLOCK);
+
+  /* Another peer is asked for that block alone, and it completes the piece. */
+  shoal_piece_picker_pick (picker, NULL, PEER (2), 4, again, &got);
+  g_assert_cmpuint (got, ==, 1);
+  g_assert_cmpuint (again[0].piece, ==, a[2].piece);
+  g_assert_cmpuint (again[0].begin, ==, a[2].begin);
+  g_assert_true (shoal_piece_picker_block_received (picker, &again[0], PEER (2), NULL, NULL));
+  g_assert_cmpuint (shoal_piece_picker_get_bytes_left (picker), ==, 4 * BLOCK);
+}
+
 static void
 test_is_interesting (void)
 {
@@ -1209,6 +1244,7 @@ main (int   argc,
   g_test_add_func ("/engine/piece-picker/endgame", test_endgame);
   g_test_add_func ("/engine/piece-picker/peer-gone", test_peer_gone);
   g_test_add_func ("/engine/piece-picker/timeout", test_timeout);
+  g_test_add_func ("/engine/piece-picker/block-failed", test_block_failed);
   g_test_add_func ("/engine/piece-picker/piece-failed", test_piece_failed);
   g_test_add_func ("/engine/piece-picker/is-interesting", test_is_interesting);
   g_test_add_func ("/engine/piece-picker/file-priorities", test_file_priorities);

@@ -1,10 +1,14 @@
-/* test-remote-window.c: the app's remote-session window drives a shoal-daemon
+/* test-remote-window.c: the main window switched to a shoal-daemon
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A real shoal-daemon on 127.0.0.1 with a password; the window
- * (Connect to Server…) lists its torrents and starts, pauses and removes
- * one through the Transmission RPC, as a user's clicks would.
+ * A real shoal-daemon on 127.0.0.1 with a password. The running
+ * application's main window connects to it (Connect to Server…), lists
+ * its torrents, adds one, stops and starts one, sets a limit and removes
+ * one through the Transmission RPC, as a user's clicks would; each
+ * effect is checked on the daemon's side with a client of its own. Back
+ * on This Computer the window shows the local torrents again; a wrong
+ * password is said in the connect dialog.
  */
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -12,7 +16,16 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include "shoal-remote-window.h"
+#include "config.h"
+
+#include "shoal-app-remote-session.h"
+#include "shoal-application.h"
+#include "shoal-connect-dialog.h"
+#include "shoal-link-dialog.h"
+#include "shoal-remote-details.h"
+#include "shoal-remove-dialog.h"
+#include "shoal-torrent-row.h"
+#include "shoal-window.h"
 
 typedef struct
 {
@@ -75,59 +88,84 @@ die_with_parent (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
+/* A shoal-daemon on 127.0.0.1 with a password, and @extra options; with
+ * TLS (@tls) it is ready once it accepts connections, else once it
+ * answers. */
 static void
-start_daemon (void)
+start_daemon (Daemon             *d,
+              const char * const *extra,
+              gboolean            tls)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocketListener) probe = g_socket_listener_new ();
-  g_autofree char *state = NULL, *downloads = NULL, *rpc_port = NULL, *url = NULL;
+  g_autofree char *state = NULL, *downloads = NULL, *rpc_port = NULL, *url = NULL, *peer_port = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   guint16 peer;
 
-  daemon_.port = g_socket_listener_add_any_inet_port (probe, NULL, &error);
+  d->port = g_socket_listener_add_any_inet_port (probe, NULL, &error);
   g_assert_no_error (error);
   peer = g_socket_listener_add_any_inet_port (probe, NULL, &error);
   g_assert_no_error (error);
   g_socket_listener_close (probe);
-  daemon_.dir = g_dir_make_tmp ("shoal-test-remote-window-XXXXXX", &error);
+  d->dir = g_dir_make_tmp ("shoal-test-remote-window-XXXXXX", &error);
   g_assert_no_error (error);
-  state = g_build_filename (daemon_.dir, "state", NULL);
-  downloads = g_build_filename (daemon_.dir, "downloads", NULL);
-  rpc_port = g_strdup_printf ("%u", daemon_.port);
+  state = g_build_filename (d->dir, "state", NULL);
+  downloads = g_build_filename (d->dir, "downloads", NULL);
+  rpc_port = g_strdup_printf ("%u", d->port);
+  peer_port = g_strdup_printf ("%u", peer);
   {
-    g_autofree char *peer_port = g_strdup_printf ("%u", peer);
-    const char *argv[] = { SHOAL_DAEMON_PATH, "--state-dir", state, "--download-dir", downloads,
-                           "--rpc-port", rpc_port, "--port", peer_port, "--auth", "user:pass", NULL };
-    g_spawn_async (NULL, (char **) argv, NULL,
+    const char *args[] = { SHOAL_DAEMON_PATH, "--state-dir", state, "--download-dir", downloads,
+                           "--rpc-port", rpc_port, "--port", peer_port, "--auth", "user:pass" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+      g_ptr_array_add (argv, (gpointer) args[i]);
+    for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+      g_ptr_array_add (argv, (gpointer) extra[i]);
+    g_ptr_array_add (argv, NULL);
+    g_spawn_async (NULL, (char **) argv->pdata, NULL,
                    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
-                   die_with_parent, NULL, &daemon_.pid, &error);
+                   die_with_parent, NULL, &d->pid, &error);
     g_assert_no_error (error);
   }
-  url = g_strdup_printf ("http://127.0.0.1:%u", daemon_.port);
-  daemon_.client = shoal_rpc_client_new (url, "user", "pass", &error);
+  url = g_strdup_printf ("%s://127.0.0.1:%u", tls ? "https" : "http", d->port);
+  d->client = shoal_rpc_client_new (url, "user", "pass", &error);
   g_assert_no_error (error);
+  /* at most 200 tries, 10 s */
   for (int i = 0; i < 200; i++)
     {
       g_autoptr(GVariant) answer = NULL;
+
       g_clear_error (&error);
-      answer = call (daemon_.client, "session-get", NULL, &error);
-      if (answer != NULL)
-        return;
+      if (tls)
+        {
+          g_autoptr(GSocketClient) tcp = g_socket_client_new ();
+          g_autoptr(GSocketConnection) connection = g_socket_client_connect_to_host (tcp, "127.0.0.1", d->port,
+                                                                                     NULL, &error);
+          if (connection != NULL)
+            return;
+        }
+      else
+        {
+          answer = call (d->client, "session-get", NULL, &error);
+          if (answer != NULL)
+            return;
+        }
       g_usleep (50 * 1000);
     }
   g_assert_no_error (error);
 }
 
 static void
-stop_daemon (void)
+stop_daemon (Daemon *d)
 {
-  const char *argv[] = { "rm", "-rf", daemon_.dir, NULL };
+  const char *argv[] = { "rm", "-rf", d->dir, NULL };
 
-  g_clear_object (&daemon_.client);
-  kill (daemon_.pid, SIGTERM);
-  waitpid (daemon_.pid, NULL, 0);
-  g_spawn_close_pid (daemon_.pid);
+  g_clear_object (&d->client);
+  kill (d->pid, SIGTERM);
+  waitpid (d->pid, NULL, 0);
+  g_spawn_close_pid (d->pid);
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-  g_free (daemon_.dir);
+  g_free (d->dir);
 }
 
 static GBytes *
@@ -154,175 +192,470 @@ shows_label (GtkWidget  *widget,
   return FALSE;
 }
 
-typedef struct
-{
-  ShoalRemoteWindow *window;
-  ShoalTorrentState  state;
-  guint              n_items;
-} Wait;
+static ShoalApplication *app;
+static ShoalWindow *window;
+static char *tmp_dir;
 
 static gboolean
-lists_torrent (gpointer data)
+window_shows (gpointer text)
 {
-  Wait *w = data;
-  return shows_label (GTK_WIDGET (w->window), "window.bin");
+  return shows_label (GTK_WIDGET (window), text);
 }
 
 static gboolean
-selected_in_state (gpointer data)
+is_remote (gpointer data)
 {
-  Wait *w = data;
-  ShoalRemoteTorrent *t = gtk_single_selection_get_selected_item (shoal_remote_window_get_selection (w->window));
-  return t != NULL && shoal_remote_torrent_get_state (t) == w->state;
+  return shoal_app_session_get_local (shoal_window_get_app_session (window)) == NULL;
 }
 
-static gboolean
-selected_not_paused (gpointer data)
-{
-  Wait *w = data;
-  ShoalRemoteTorrent *t = gtk_single_selection_get_selected_item (shoal_remote_window_get_selection (w->window));
-  return t != NULL && shoal_remote_torrent_get_state (t) != SHOAL_TORRENT_STATE_PAUSED;
-}
-
-static gboolean
-n_items_is (gpointer data)
-{
-  Wait *w = data;
-  return g_list_model_get_n_items (shoal_rpc_client_get_torrents (shoal_remote_window_get_client (w->window)))
-         == w->n_items;
-}
-
-static void
-test_drive (void)
+/* A torrent of the daemon, as it says itself: its fields as text, or
+ * NULL when it has none of that name. */
+static char *
+daemon_torrent (const char *name)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = tiny_torrent ("window.bin");
-  g_autofree char *b64 = g_base64_encode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  g_autoptr(GVariant) answer = NULL;
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", daemon_.port);
-  g_autoptr(ShoalRpcClient) client = shoal_rpc_client_new (url, "user", "pass", &error);
-  Wait w = { NULL, };
+  g_autoptr(GVariant) answer =
+    call (daemon_.client, "torrent-get",
+          g_variant_new_parsed ("{'fields': <['name', 'status', 'downloadLimit', 'downloadLimited']>}"), &error);
+  g_autoptr(GVariant) torrents = NULL;
 
   g_assert_no_error (error);
-  answer = call (daemon_.client, "torrent-add", g_variant_new_parsed ("{'metainfo': <%s>, 'paused': <true>}", b64),
-                 &error);
-  g_assert_no_error (error);
-
-  w.window = shoal_remote_window_new (NULL, client);
-  gtk_window_present (GTK_WINDOW (w.window));
-  g_assert_true (spin_until (lists_torrent, &w));
-  w.state = SHOAL_TORRENT_STATE_PAUSED;
-  g_assert_true (spin_until (selected_in_state, &w));
-
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w.window), "remote.start", NULL));
-  g_assert_true (spin_until (selected_not_paused, &w));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w.window), "remote.pause", NULL));
-  w.state = SHOAL_TORRENT_STATE_PAUSED;
-  g_assert_true (spin_until (selected_in_state, &w));
-
-  /* what the window did, the server did: ask it separately */
-  g_clear_pointer (&answer, g_variant_unref);
-  answer = call (daemon_.client, "torrent-get", g_variant_new_parsed ("{'fields': <['name', 'status']>}"), &error);
-  g_assert_no_error (error);
-  {
-    g_autofree char *text = g_variant_print (answer, FALSE);
-    g_assert_nonnull (strstr (text, "'window.bin'"));
-  }
-
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w.window), "remote.remove", NULL));
-  w.n_items = 0;
-  g_assert_true (spin_until (n_items_is, &w));
-  g_assert_true (shows_label (GTK_WIDGET (w.window), "No Torrents on This Server"));
-
-  gtk_window_destroy (GTK_WINDOW (w.window));
-}
-
-static GtkWindow *
-find_toplevel (GType       type,
-               const char *title,
-               GtkWindow  *not_this)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();  /* (transfer none) */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+  torrents = g_variant_lookup_value (answer, "torrents", NULL);
+  g_assert_nonnull (torrents);
+  for (gsize i = 0; i < g_variant_n_children (torrents); i++)
     {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-      if (w != not_this && G_TYPE_CHECK_INSTANCE_TYPE (w, type) &&
-          (title == NULL || (ADW_IS_MESSAGE_DIALOG (w) &&
-                             g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (w)), title) == 0)))
-        return w;
+      g_autoptr(GVariant) t = g_variant_get_child_value (torrents, i);
+      g_autoptr(GVariant) v = g_variant_get_variant (t);
+      const char *n = NULL;
+
+      if (g_variant_lookup (v, "name", "&s", &n) && g_strcmp0 (n, name) == 0)
+        return g_variant_print (v, FALSE);
     }
   return NULL;
 }
 
 typedef struct
 {
-  GType       type;
-  const char *title;
-  GtkWindow  *not_this;
-} Find;
+  const char *name;
+  const char *contains;   /* NULL: the torrent is gone */
+} DaemonWait;
 
 static gboolean
-toplevel_appears (gpointer data)
+daemon_shows (gpointer data)
 {
-  Find *f = data;
-  return find_toplevel (f->type, f->title, f->not_this) != NULL;
+  DaemonWait *w = data;
+  g_autofree char *text = daemon_torrent (w->name);
+
+  if (w->contains == NULL)
+    return text == NULL;
+  return text != NULL && strstr (text, w->contains) != NULL;
 }
 
-/* Connect to Server…: the dialog opens a window on the server, or says
- * why it cannot. */
-static void
-connect_with (GtkWindow  *parent,
-              const char *password)
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
 {
-  Find find = { ADW_TYPE_MESSAGE_DIALOG, "Connect to Server", NULL };
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+widget_mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
+static gboolean
+action_enabled (gpointer name)
+{
+  return g_action_group_get_action_enabled (G_ACTION_GROUP (window), name);
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();  /* (transfer none) */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
+/* The dialog saying why the last try failed */
+static GtkWindow *
+find_failed_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();  /* (transfer none) */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (SHOAL_IS_CONNECT_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)) &&
+          gtk_widget_has_css_class (GTK_WIDGET (w), "connect-failed"))
+        return w;
+    }
+  return NULL;
+}
+
+static gboolean
+connect_failed_shown (gpointer data)
+{
+  return find_failed_dialog () != NULL;
+}
+
+static gboolean
+link_dialog_shown (gpointer data)
+{
+  return find_toplevel (SHOAL_TYPE_LINK_DIALOG) != NULL;
+}
+
+static gboolean
+remove_dialog_shown (gpointer data)
+{
+  return find_toplevel (SHOAL_TYPE_REMOVE_DIALOG) != NULL;
+}
+
+static void
+connect_to (const char *url,
+            const char *password)
+{
+  ShoalConnectDialog *dialog = SHOAL_CONNECT_DIALOG (shoal_window_connect_dialog (window, url, "user"));
+
+  gtk_editable_set_text (shoal_connect_dialog_get_entry (dialog, "password"), password);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "connect");
+  /* as a click on the button does */
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+static void
+connect_with (const char *password)
+{
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", daemon_.port);
+
+  connect_to (url, password);
+}
+
+/* Connects to @url, and returns what the dialog then says. */
+static char *
+failure_of (const char *url)
+{
+  GtkWindow *dialog;
+  char *body;
+
+  connect_to (url, "pass");
+  g_assert_true (spin_until (connect_failed_shown, NULL));
+  dialog = find_failed_dialog ();
+  body = g_strdup (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)));
+  gtk_window_destroy (dialog);
+  g_assert_false (is_remote (NULL));
+  return body;
+}
+
+/* Selects the row of @name in the window's list. */
+static void
+select_row (const char *name)
+{
+  GtkSelectionModel *selection = shoal_window_get_selection (window);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (selection)); i++)
+    {
+      g_autoptr(ShoalTorrentRow) row = g_list_model_get_item (G_LIST_MODEL (selection), i);
+
+      if (g_strcmp0 (shoal_torrent_row_get_name (row), name) == 0)
+        {
+          gtk_selection_model_select_item (selection, i, TRUE);
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+static ShoalAppTorrent *
+selected_item (void)
+{
+  GtkSelectionModel *selection = shoal_window_get_selection (window);
+  g_autoptr(GtkBitset) set = gtk_selection_model_get_selection (selection);
+  g_autoptr(ShoalTorrentRow) row = NULL;
+
+  g_assert_cmpuint (gtk_bitset_get_size (set), ==, 1);
+  row = g_list_model_get_item (G_LIST_MODEL (selection), gtk_bitset_get_nth (set, 0));
+  return shoal_torrent_row_get_item (row);
+}
+
+static void
+test_wrong_password (void)
+{
   GtkWindow *dialog;
 
-  shoal_remote_window_connect_dialog (parent);
-  g_assert_true (spin_until (toplevel_appears, &find));
-  dialog = find_toplevel (find.type, find.title, NULL);
-  gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "url"), url);
-  gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "user"), "user");
-  gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "password"), password);
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "connect");
+  connect_with ("wrong");
+  g_assert_true (spin_until (connect_failed_shown, NULL));
+  dialog = find_failed_dialog ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "refused"));
+  /* the address and user name are kept for the next try */
+  g_assert_cmpstr (gtk_editable_get_text (shoal_connect_dialog_get_entry (SHOAL_CONNECT_DIALOG (dialog), "user")),
+                   ==, "user");
+  g_assert_false (is_remote (NULL));
+  gtk_window_destroy (dialog);
+}
+
+/* An address where nothing listens, and a server whose certificate is
+ * not trusted (made by openssl for this test) */
+static void
+test_errors_said (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketListener) probe = g_socket_listener_new ();
+  guint16 closed = g_socket_listener_add_any_inet_port (probe, NULL, &error);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", closed);
+  g_autofree char *body = NULL;
+  g_autofree char *cert = g_build_filename (tmp_dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (tmp_dir, "key.pem", NULL);
+  const char *openssl[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                            "-subj", "/CN=localhost", "-keyout", key, "-out", cert, NULL };
+  const char *extra[] = { "--tls-certificate", cert, "--tls-key", key, NULL };
+  int status = -1;
+  Daemon tls = { 0, };
+
+  g_assert_no_error (error);
+  g_socket_listener_close (probe);
+  body = failure_of (url);
+  g_assert_nonnull (strstr (body, "cannot be reached"));
+
+  g_assert_true (g_spawn_sync (NULL, (char **) openssl, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                               NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  start_daemon (&tls, extra, TRUE);
+  g_free (url);
+  g_free (body);
+  url = g_strdup_printf ("https://127.0.0.1:%u", tls.port);
+  body = failure_of (url);
+  g_assert_nonnull (strstr (body, "secure connection cannot be trusted"));
+  stop_daemon (&tls);
 }
 
 static void
-test_connect_dialog (void)
+test_drive_a_daemon (void)
 {
-  GtkWidget *parent = gtk_window_new ();
-  Find window = { SHOAL_TYPE_REMOTE_WINDOW, NULL, NULL };
-  Find refused = { ADW_TYPE_MESSAGE_DIALOG, "Cannot Connect", NULL };
-  GtkWindow *remote;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = tiny_torrent ("window.bin");
+  g_autoptr(GBytes) added = tiny_torrent ("added.bin");
+  g_autofree char *b64 = g_base64_encode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_autofree char *path = g_build_filename (tmp_dir, "added.torrent", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GVariant) answer = NULL;
+  DaemonWait w = { NULL, };
+  GtkWindow *dialog;
+  ShoalRemoteDetails *details;
 
-  gtk_window_present (GTK_WINDOW (parent));
-  connect_with (GTK_WINDOW (parent), "wrong");
-  g_assert_true (spin_until (toplevel_appears, &refused));
-  g_assert_null (find_toplevel (SHOAL_TYPE_REMOTE_WINDOW, NULL, NULL));
-  gtk_window_destroy (find_toplevel (refused.type, refused.title, NULL));
+  answer = call (daemon_.client, "torrent-add", g_variant_new_parsed ("{'metainfo': <%s>, 'paused': <true>}", b64),
+                 &error);
+  g_assert_no_error (error);
 
-  connect_with (GTK_WINDOW (parent), "pass");
-  g_assert_true (spin_until (toplevel_appears, &window));
-  remote = find_toplevel (SHOAL_TYPE_REMOTE_WINDOW, NULL, NULL);
-  g_assert_true (g_str_has_prefix (shoal_rpc_client_get_url (shoal_remote_window_get_client (SHOAL_REMOTE_WINDOW (remote))),
-                                   "http://127.0.0.1:"));
-  gtk_window_destroy (remote);
-  gtk_window_destroy (GTK_WINDOW (parent));
+  connect_with ("pass");
+  g_assert_true (spin_until (is_remote, NULL));
+  g_assert_true (spin_until (window_shows, (gpointer) "window.bin"));
+  g_assert_false (shows_label (GTK_WIDGET (window), "local.bin"));
+
+  /* stop and start, as the buttons do */
+  select_row ("window.bin");
+  /* what only this computer's torrents have is not offered */
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "open-folder"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "queue-up"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "new-torrent"));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "set-location"));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "start"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "start", NULL);
+  {
+    g_autofree char *text = NULL;
+    gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+    /* running: any status but 0 (stopped) */
+    do
+      {
+        g_clear_pointer (&text, g_free);
+        text = daemon_torrent ("window.bin");
+        g_main_context_iteration (NULL, FALSE);
+      }
+    while (text != NULL && strstr (text, "'status': <int64 0>") != NULL && g_get_monotonic_time () < deadline);
+    g_assert_nonnull (text);
+    g_assert_null (strstr (text, "'status': <int64 0>"));
+  }
+  /* once the window has seen it run */
+  g_assert_true (spin_until (action_enabled, (gpointer) "pause"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "pause", NULL);
+  w = (DaemonWait) { "window.bin", "'status': <int64 0>" };
+  g_assert_true (spin_until (daemon_shows, &w));
+
+  /* a limit of 50 kB/s, typed in the details */
+  details = SHOAL_REMOTE_DETAILS (find_descendant (GTK_WIDGET (window), SHOAL_TYPE_REMOTE_DETAILS));
+  g_assert_nonnull (details);
+  g_assert_true (shoal_remote_details_get_torrent (details) == SHOAL_APP_REMOTE_TORRENT (selected_item ()));
+  /* its files, as the server lists them */
+  g_assert_true (spin_until (widget_mapped, shoal_remote_details_get_widget (details, "files")));
+  g_assert_true (shows_label (shoal_remote_details_get_widget (details, "files"), "window.bin"));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (shoal_remote_details_get_widget (details, "download-limit")), 50);
+  w = (DaemonWait) { "window.bin", "'downloadLimit': <int64 50>, 'downloadLimited': <true>" };
+  g_assert_true (spin_until (daemon_shows, &w));
+
+  /* add a .torrent file: the server gets it */
+  g_assert_true (g_file_replace_contents (file, g_bytes_get_data (added, NULL), g_bytes_get_size (added), NULL,
+                                          FALSE, G_FILE_CREATE_NONE, NULL, NULL, &error));
+  g_assert_no_error (error);
+  shoal_window_open_file (window, file);
+  w = (DaemonWait) { "added.bin", "added.bin" };
+  g_assert_true (spin_until (daemon_shows, &w));
+  g_assert_true (spin_until (window_shows, (gpointer) "added.bin"));
+
+  /* a magnet link, through the link dialog: the server adds it as it is,
+   * so there are no files to choose */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "add-link", NULL);
+  g_assert_true (spin_until (link_dialog_shown, NULL));
+  dialog = find_toplevel (SHOAL_TYPE_LINK_DIALOG);
+  {
+    GtkWidget *extra = adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog));
+
+    g_assert_false (gtk_widget_get_visible (find_descendant (extra, GTK_TYPE_CHECK_BUTTON)));
+    gtk_editable_set_text (GTK_EDITABLE (find_descendant (extra, GTK_TYPE_ENTRY)),
+                           "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=magnet.bin");
+  }
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "add");
+  gtk_window_close (dialog);
+  w = (DaemonWait) { "magnet.bin", "magnet.bin" };
+  g_assert_true (spin_until (daemon_shows, &w));
+  g_assert_true (spin_until (window_shows, (gpointer) "magnet.bin"));
+
+  /* remove one, with its data, through the remove dialog */
+  select_row ("window.bin");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "remove", NULL);
+  g_assert_true (spin_until (remove_dialog_shown, NULL));
+  dialog = find_toplevel (SHOAL_TYPE_REMOVE_DIALOG);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "delete");
+  gtk_window_close (dialog);
+  w = (DaemonWait) { "window.bin", NULL };
+  g_assert_true (spin_until (daemon_shows, &w));
+  g_assert_true (spin_until (window_shows, (gpointer) "added.bin"));
+  {
+    gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+    while (shows_label (GTK_WIDGET (window), "window.bin") && g_get_monotonic_time () < deadline)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (2000);
+      }
+    g_assert_false (shows_label (GTK_WIDGET (window), "window.bin"));
+  }
+}
+
+static void
+test_back_to_this_computer (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (SHOAL_SETTINGS_SCHEMA_ID);
+  g_autoptr(GVariant) servers = g_settings_get_value (settings, "remote-servers");
+  g_autoptr(GVariant) state = NULL;
+  g_autofree char *url = NULL;
+  const char *user = NULL;
+  ShoalConnectDialog *dialog;
+
+  g_assert_true (is_remote (NULL));
+  /* the server is remembered for the Session menu, without its password */
+  g_assert_cmpuint (g_variant_n_children (servers), ==, 1);
+  g_variant_get_child (servers, 0, "(s&s)", &url, &user);
+  g_assert_true (g_str_has_prefix (url, "http://127.0.0.1:"));
+  g_assert_cmpstr (user, ==, "user");
+  state = g_action_group_get_action_state (G_ACTION_GROUP (window), "session");
+  g_assert_cmpstr (g_variant_get_string (state, NULL), ==, url);
+
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "session", g_variant_new_string (""));
+  g_assert_false (is_remote (NULL));
+  g_assert_true (spin_until (window_shows, (gpointer) "local.bin"));
+  g_assert_false (shows_label (GTK_WIDGET (window), "added.bin"));
+
+  /* choosing the server again asks for its password only */
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "session", g_variant_new_string (url));
+  dialog = SHOAL_CONNECT_DIALOG (shoal_window_get_dialog (window));
+  g_assert_true (SHOAL_IS_CONNECT_DIALOG (dialog));
+  g_assert_cmpstr (gtk_editable_get_text (shoal_connect_dialog_get_entry (dialog, "url")), ==, url);
+  g_assert_cmpstr (gtk_editable_get_text (shoal_connect_dialog_get_entry (dialog, "user")), ==, "user");
+  g_assert_cmpstr (gtk_editable_get_text (shoal_connect_dialog_get_entry (dialog, "password")), ==, "");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_false (is_remote (NULL));
 }
 
 int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(GBytes) local = NULL;
+  g_autoptr(ShoalMetainfo) info = NULL;
+  g_autofree char *state_dir = NULL, *download_dir = NULL;
   int status;
 
   gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  start_daemon ();
-  g_test_add_func ("/app/remote-window/drive-a-daemon", test_drive);
-  g_test_add_func ("/app/remote-window/connect-dialog", test_connect_dialog);
+  start_daemon (&daemon_, NULL, FALSE);
+
+  tmp_dir = g_dir_make_tmp ("shoal-test-remote-app-XXXXXX", &error);
+  g_assert_no_error (error);
+  state_dir = g_build_filename (tmp_dir, "state", NULL);
+  download_dir = g_build_filename (tmp_dir, "downloads", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (download_dir, 0700), ==, 0);
+  g_setenv ("SHOAL_STATE_DIR", state_dir, TRUE);
+  g_setenv ("SHOAL_DOWNLOAD_DIR", download_dir, TRUE);
+  settings = g_settings_new (SHOAL_SETTINGS_SCHEMA_ID);
+  g_settings_set_boolean (settings, "random-port", TRUE);
+  g_settings_set_boolean (settings, "notify-on-complete", FALSE);
+  /* wide: the details stand beside the list */
+  g_settings_set_int (settings, "window-width", 1100);
+  g_settings_set_int (settings, "window-height", 600);
+
+  app = shoal_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  window = SHOAL_WINDOW (gtk_application_get_windows (GTK_APPLICATION (app))->data);
+
+  /* one torrent of this computer's own, paused */
+  local = tiny_torrent ("local.bin");
+  info = shoal_metainfo_new_from_bytes (local, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (shoal_session_add_torrent (shoal_application_get_session (app), info, download_dir,
+                                               SHOAL_ADD_FLAGS_PAUSED, &error));
+  g_assert_no_error (error);
+  g_assert_true (spin_until (window_shows, (gpointer) "local.bin"));
+
+  g_test_add_func ("/app/remote-session/wrong-password", test_wrong_password);
+  g_test_add_func ("/app/remote-session/errors-said", test_errors_said);
+  g_test_add_func ("/app/remote-session/drive-a-daemon", test_drive_a_daemon);
+  g_test_add_func ("/app/remote-session/back-to-this-computer", test_back_to_this_computer);
   status = g_test_run ();
-  stop_daemon ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_application_quit (G_APPLICATION (app));
+  g_clear_object (&app);
+  stop_daemon (&daemon_);
+  {
+    const char *argv_rm[] = { "rm", "-rf", tmp_dir, NULL };
+
+    g_spawn_sync (NULL, (char **) argv_rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+  g_free (tmp_dir);
   return status;
 }

@@ -224,6 +224,67 @@ test_drive (Fixture       *f,
   g_assert_cmpstr (error->message, ==, "method name not recognized");
 }
 
+/* Between full listings only the recently active torrents come: the
+ * others stay listed as they were, and a change the client made shows
+ * after shoal_rpc_client_invalidate(). */
+static void
+test_recently_active (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GListModel *model = shoal_rpc_client_get_torrents (f->client);
+  g_autoptr(ShoalRemoteTorrent) t = NULL;
+  const char * const *labels;
+
+  for (int i = 0; i < 2; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("idle-%d.bin", i);
+      g_autoptr(GBytes) bytes = tiny_torrent (name);
+      g_autofree char *b64 = g_base64_encode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+      g_autoptr(GVariant) answer = call (f, "torrent-add",
+                                         g_variant_new_parsed ("{'metainfo': <%s>, 'paused': <true>}", b64),
+                                         &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (answer);
+    }
+  refresh (f);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  t = remote_at (model, find_remote (model, "idle-0.bin"));
+  g_assert_true (shoal_rpc_client_find_torrent (f->client, shoal_remote_torrent_get_id (t)) == t);
+  g_assert_null (shoal_rpc_client_find_torrent (f->client, 12345));
+  g_assert_cmpuint (shoal_remote_torrent_get_download_limit (t), ==, 0);
+  g_assert_true (shoal_remote_torrent_get_has_metainfo (t));
+  g_assert_nonnull (shoal_remote_torrent_get_magnet (t));
+  g_assert_true (g_str_has_prefix (shoal_remote_torrent_get_magnet (t), "magnet:?xt=urn:btih:"));
+  g_assert_cmpint (shoal_remote_torrent_get_added_time (t), >, 0);
+
+  /* recently-active listings, a minute after nothing happened or not:
+   * no torrent is lost */
+  for (int i = 0; i < 3; i++)
+    refresh (f);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+
+  {
+    g_autoptr(GVariant) answer =
+      call (f, "torrent-set",
+            g_variant_new_parsed ("{'ids': <[%i]>, 'downloadLimit': <50>, 'downloadLimited': <true>, "
+                                  "'labels': <['films', 'hd']>}", shoal_remote_torrent_get_id (t)), &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (answer);
+  }
+  shoal_rpc_client_invalidate (f->client);
+  refresh (f);
+  g_assert_cmpuint (shoal_remote_torrent_get_download_limit (t), ==, 50000);
+  labels = shoal_remote_torrent_get_labels (t);
+  g_assert_nonnull (labels);
+  g_assert_cmpstr (labels[0], ==, "films");
+  g_assert_cmpstr (labels[1], ==, "hd");
+  g_assert_null (labels[2]);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+}
+
 static void
 test_wrong_password (Fixture       *f,
                      gconstpointer  data)
@@ -352,6 +413,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/engine/rpc-client/drive-a-shoal-server", Fixture, "right", server_setup, test_drive,
+              server_teardown);
+  g_test_add ("/engine/rpc-client/recently-active", Fixture, "right", server_setup, test_recently_active,
               server_teardown);
   g_test_add ("/engine/rpc-client/wrong-password", Fixture, "wrong", server_setup, test_wrong_password,
               server_teardown);

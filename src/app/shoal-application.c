@@ -17,7 +17,6 @@
 #include "shoal-application.h"
 #include "shoal-feeds.h"
 #include "shoal-preferences-window.h"
-#include "shoal-remote-window.h"
 #include "shoal-session-testing.h"
 #include "shoal-settings-keys.h"
 #include "shoal-window.h"
@@ -702,7 +701,14 @@ shoal_application_connect_server_action (GSimpleAction *action,
                                          GVariant      *parameter,
                                          gpointer       user_data)
 {
-  shoal_remote_window_connect_dialog (gtk_application_get_active_window (GTK_APPLICATION (user_data)));
+  /* The main window shows the server's torrents. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (user_data)); l != NULL; l = l->next)
+    if (SHOAL_IS_WINDOW (l->data))
+      {
+        gtk_window_present (l->data);
+        shoal_window_connect_dialog (l->data, NULL, NULL);
+        return;
+      }
 }
 
 static void

@@ -24,6 +24,7 @@
 
 #include <glib/gi18n.h>
 
+#include "shoal-app-torrent.h"
 #include "shoal-label-dialog.h"
 
 #define COLORS_KEY "label-colors"
@@ -145,7 +146,7 @@ collate_cb (gconstpointer a,
 /**
  * shoal_labels_collect:
  * @settings: the app's settings
- * @torrents: a list of #ShoalTorrent
+ * @torrents: a list of #ShoalAppTorrent
  *
  * Returns: (transfer full): every known label: those of @torrents and
  *   those with a colour, sorted
@@ -167,10 +168,9 @@ shoal_labels_collect (GSettings  *settings,
 
   for (guint i = 0; i < g_list_model_get_n_items (torrents); i++)
     {
-      g_autoptr(GObject) torrent = g_list_model_get_item (torrents, i);
-      g_auto(GStrv) own = NULL;
+      g_autoptr(ShoalAppTorrent) torrent = g_list_model_get_item (torrents, i);
+      const char * const *own = shoal_app_torrent_get_labels (torrent);
 
-      g_object_get (torrent, "labels", &own, NULL);
       for (guint j = 0; own != NULL && own[j] != NULL; j++)
         g_hash_table_add (seen, g_strdup (own[j]));
     }
@@ -191,11 +191,11 @@ shoal_labels_collect (GSettings  *settings,
 /* @torrent's labels with @label replaced by @replacement, or left out
  * when it is NULL; FALSE when @torrent does not have @label */
 static gboolean
-replace_label (ShoalTorrent *torrent,
-               const char   *label,
-               const char   *replacement)
+replace_label (ShoalAppTorrent *torrent,
+               const char      *label,
+               const char      *replacement)
 {
-  const char * const *own = shoal_torrent_get_labels (torrent);
+  const char * const *own = shoal_app_torrent_get_labels (torrent);
   g_autoptr(GPtrArray) now = g_ptr_array_new ();
 
   if (own == NULL || !g_strv_contains (own, label))
@@ -209,14 +209,14 @@ replace_label (ShoalTorrent *torrent,
     }
   g_ptr_array_add (now, NULL);
   /* The engine drops a repeat, should the new name be there already */
-  shoal_torrent_set_labels (torrent, (const char * const *) now->pdata);
+  shoal_app_torrent_set_labels (torrent, (const char * const *) now->pdata);
   return TRUE;
 }
 
 /**
  * shoal_labels_rename:
  * @settings: the app's settings
- * @torrents: a list of #ShoalTorrent
+ * @torrents: a list of #ShoalAppTorrent
  * @old_name: a label
  * @new_name: what to call it
  *
@@ -241,7 +241,7 @@ shoal_labels_rename (GSettings  *settings,
   g_settings_set_value (settings, COLORS_KEY, colors_with (colors, old_name, NULL, new_name));
   for (guint i = 0; i < g_list_model_get_n_items (torrents); i++)
     {
-      g_autoptr(ShoalTorrent) torrent = g_list_model_get_item (torrents, i);
+      g_autoptr(ShoalAppTorrent) torrent = g_list_model_get_item (torrents, i);
 
       replace_label (torrent, old_name, new_name);
     }
@@ -250,7 +250,7 @@ shoal_labels_rename (GSettings  *settings,
 /**
  * shoal_labels_delete:
  * @settings: the app's settings
- * @torrents: a list of #ShoalTorrent
+ * @torrents: a list of #ShoalAppTorrent
  * @label: a label
  *
  * Takes @label off every torrent of @torrents, and forgets its colour.
@@ -268,7 +268,7 @@ shoal_labels_delete (GSettings  *settings,
 
   for (guint i = 0; i < g_list_model_get_n_items (torrents); i++)
     {
-      g_autoptr(ShoalTorrent) torrent = g_list_model_get_item (torrents, i);
+      g_autoptr(ShoalAppTorrent) torrent = g_list_model_get_item (torrents, i);
 
       replace_label (torrent, label, NULL);
     }
@@ -314,10 +314,10 @@ queue_rebuild (ShoalLabelDialog *self)
 }
 
 static void
-add_label (ShoalTorrent *torrent,
-           const char   *label)
+add_label (ShoalAppTorrent *torrent,
+           const char      *label)
 {
-  const char * const *own = shoal_torrent_get_labels (torrent);
+  const char * const *own = shoal_app_torrent_get_labels (torrent);
   g_autoptr(GPtrArray) now = g_ptr_array_new ();
 
   if (own != NULL && g_strv_contains (own, label))
@@ -326,7 +326,7 @@ add_label (ShoalTorrent *torrent,
     g_ptr_array_add (now, (gpointer) own[i]);
   g_ptr_array_add (now, (gpointer) label);
   g_ptr_array_add (now, NULL);
-  shoal_torrent_set_labels (torrent, (const char * const *) now->pdata);
+  shoal_app_torrent_set_labels (torrent, (const char * const *) now->pdata);
 }
 
 static const char *
@@ -428,7 +428,7 @@ label_row_new (ShoalLabelDialog *self,
 
   for (guint i = 0; i < self->torrents->len; i++)
     {
-      const char * const *own = shoal_torrent_get_labels (self->torrents->pdata[i]);
+      const char * const *own = shoal_app_torrent_get_labels (self->torrents->pdata[i]);
 
       n_with += own != NULL && g_strv_contains (own, label);
     }
@@ -488,9 +488,10 @@ rebuild (ShoalLabelDialog *self)
 /**
  * shoal_label_dialog_new:
  * @settings: the app's settings, with the labels' colours
- * @all_torrents: every torrent of the session, for renaming and deleting
- * @torrents: (element-type ShoalTorrent): the torrents whose labels are
- *   edited
+ * @all_torrents: every torrent of the session shown (#ShoalAppTorrent),
+ *   for renaming and deleting
+ * @torrents: (element-type ShoalAppTorrent): the torrents whose labels
+ *   are edited
  *
  * Returns: (transfer floating): the dialog, not shown yet
  */

@@ -147,3 +147,22 @@ shoal_link_dialog_get_choose_files (ShoalLinkDialog *self)
   g_return_val_if_fail (SHOAL_IS_LINK_DIALOG (self), FALSE);
   return gtk_check_button_get_active (self->choose_files_check);
 }
+
+/**
+ * shoal_link_dialog_set_choose_files_possible:
+ * @self: a dialog
+ * @possible: whether files can be chosen (not for a server's session,
+ *   which adds a link as it is)
+ *
+ * Shows or hides the choice of files.
+ */
+void
+shoal_link_dialog_set_choose_files_possible (ShoalLinkDialog *self,
+                                             gboolean         possible)
+{
+  g_return_if_fail (SHOAL_IS_LINK_DIALOG (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->choose_files_check), possible);
+  if (!possible)
+    gtk_check_button_set_active (self->choose_files_check, FALSE);
+}

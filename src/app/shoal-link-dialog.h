@@ -20,5 +20,7 @@ ShoalLinkDialog *shoal_link_dialog_new              (GtkWindow       *parent);
 char            *shoal_link_dialog_dup_uri          (ShoalLinkDialog *self);
 gboolean         shoal_link_dialog_get_choose_files (ShoalLinkDialog *self);
 gboolean         shoal_link_dialog_is_magnet        (const char      *text);
+void             shoal_link_dialog_set_choose_files_possible (ShoalLinkDialog *self,
+                                                              gboolean         possible);
 
 G_END_DECLS

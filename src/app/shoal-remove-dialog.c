@@ -12,7 +12,7 @@
 
 #include <glib/gi18n.h>
 
-#include "shoal-engine.h"
+#include "shoal-app-torrent.h"
 #include "shoal-remove-dialog.h"
 
 struct _ShoalRemoveDialog
@@ -63,7 +63,7 @@ shoal_remove_dialog_init (ShoalRemoveDialog *self)
 /**
  * shoal_remove_dialog_new:
  * @parent: (nullable): the window to stay above
- * @torrents: (element-type ShoalTorrent): the torrents to remove, at
+ * @torrents: (element-type ShoalAppTorrent): the torrents to remove, at
  *   least one
  *
  * Returns: (transfer none): a new dialog, owned by GTK until it closes
@@ -80,7 +80,7 @@ shoal_remove_dialog_new (GtkWindow *parent,
 
   if (torrents->len == 1)
     /* Translators: %s is a torrent name */
-    heading = g_strdup_printf (_("Remove “%s”?"), shoal_torrent_get_name (g_ptr_array_index (torrents, 0)));
+    heading = g_strdup_printf (_("Remove “%s”?"), shoal_app_torrent_get_name (g_ptr_array_index (torrents, 0)));
   else
     heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Remove %u Torrent?", "Remove %u Torrents?",
                                             torrents->len),
@@ -99,7 +99,7 @@ shoal_remove_dialog_new (GtkWindow *parent,
  * shoal_remove_dialog_get_torrents:
  * @self: a dialog
  *
- * Returns: (transfer none) (element-type ShoalTorrent): the torrents to
+ * Returns: (transfer none) (element-type ShoalAppTorrent): the torrents to
  *   remove
  */
 GPtrArray *

@@ -10,10 +10,9 @@
  * with the number of torrents it has. The list shows the torrents that
  * match all three.
  *
- * The torrents are read through their GObject properties ("state",
- * "progress", "labels") so that any list of torrent objects will do;
- * trackers through shoal_torrent_get_trackers() where the object is a
- * ShoalTorrent. shoal_sidebar_get_filter() filters by label and tracker;
+ * The torrents are ShoalAppTorrents, this computer's or a server's: the
+ * trackers are known of this computer's only (a server's torrents are
+ * under All). shoal_sidebar_get_filter() filters by label and tracker;
  * the state entry is the "state-filter" property, which the window keeps
  * in step with its Show menu and filters by itself (see
  * shoal_sidebar_state_matches()). The entries are rebuilt at idle time
@@ -24,6 +23,7 @@
 
 #include <glib/gi18n.h>
 
+#include "shoal-app-torrent.h"
 #include "shoal-label-dialog.h"
 #include "shoal-sidebar.h"
 
@@ -38,6 +38,7 @@ struct _ShoalSidebar
   GListModel  *torrents;
   GSettings   *settings;
   GPtrArray   *watched;      /* the torrents whose signals we hold */
+  GHashTable  *signatures;   /* ShoalAppTorrent (weak) → torrent_signature () */
   GtkFilter   *filter;
   char        *state_filter;
   char        *label;        /* NULL: any */
@@ -119,39 +120,38 @@ shoal_sidebar_state_matches (const char        *state_filter,
 
 /* Reading torrents */
 
-/* The torrent behind a list item: the item, or its "torrent" property
- * (a row of the torrent list) */
-static GObject *
+/* The torrent behind a list item: the item, or the torrent of a row of
+ * the torrent list (its "item" property) */
+static ShoalAppTorrent *
 item_torrent (gpointer item)
 {
-  GObject *torrent = NULL;
+  ShoalAppTorrent *torrent = NULL;
 
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (item), "torrent") == NULL)
+  if (SHOAL_IS_APP_TORRENT (item))
     return g_object_ref (item);
-  g_object_get (item, "torrent", &torrent, NULL);
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (item), "item") != NULL)
+    g_object_get (item, "item", &torrent, NULL);
   return torrent;
 }
 
-static GStrv
-torrent_labels (GObject *torrent)
+static const char * const *
+torrent_labels (ShoalAppTorrent *torrent)
 {
-  GStrv labels = NULL;
-
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (torrent), "labels") != NULL)
-    g_object_get (torrent, "labels", &labels, NULL);
-  return labels;
+  return shoal_app_torrent_get_labels (torrent);
 }
 
-/* The lower-case hosts of @torrent's trackers, each once */
+/* The lower-case hosts of @torrent's trackers, each once (known of this
+ * computer's torrents) */
 static GPtrArray *
-torrent_hosts (GObject *torrent)
+torrent_hosts (ShoalAppTorrent *torrent)
 {
   GPtrArray *hosts = g_ptr_array_new_with_free_func (g_free);
+  ShoalTorrent *local = shoal_app_torrent_get_local (torrent);
   GListModel *trackers;
 
-  if (!SHOAL_IS_TORRENT (torrent))
+  if (local == NULL)
     return hosts;
-  trackers = shoal_torrent_get_trackers (SHOAL_TORRENT (torrent));
+  trackers = shoal_torrent_get_trackers (local);
   for (guint i = 0; trackers != NULL && i < g_list_model_get_n_items (trackers); i++)
     {
       g_autoptr(ShoalTrackerInfo) info = g_list_model_get_item (trackers, i);
@@ -167,17 +167,16 @@ torrent_hosts (GObject *torrent)
   return hosts;
 }
 
-static void
-torrent_state (GObject           *torrent,
-               ShoalTorrentState *state,
-               double            *progress)
+/* What the entries depend on of @torrent: its state, whether it has all
+ * it wants, its labels */
+static char *
+torrent_signature (ShoalAppTorrent *torrent)
 {
-  *state = SHOAL_TORRENT_STATE_PAUSED;
-  *progress = 0;
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (torrent), "state") != NULL)
-    g_object_get (torrent, "state", state, NULL);
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (torrent), "progress") != NULL)
-    g_object_get (torrent, "progress", progress, NULL);
+  const char * const *labels = torrent_labels (torrent);
+  g_autofree char *joined = labels != NULL ? g_strjoinv ("\n", (char **) labels) : NULL;
+
+  return g_strdup_printf ("%d %d %s", (int) shoal_app_torrent_get_state (torrent),
+                          shoal_app_torrent_get_progress (torrent) >= 1.0, joined != NULL ? joined : "");
 }
 
 /* Filtering */
@@ -187,7 +186,7 @@ filter_func (gpointer item,
              gpointer user_data)
 {
   ShoalSidebar *self = user_data;
-  g_autoptr(GObject) torrent = NULL;
+  g_autoptr(ShoalAppTorrent) torrent = NULL;
 
   if (self->label == NULL && self->tracker == NULL)
     return TRUE;
@@ -196,9 +195,9 @@ filter_func (gpointer item,
     return FALSE;
   if (self->label != NULL)
     {
-      g_auto(GStrv) labels = torrent_labels (torrent);
+      const char * const *labels = torrent_labels (torrent);
 
-      if (labels == NULL || !g_strv_contains ((const char * const *) labels, self->label))
+      if (labels == NULL || !g_strv_contains (labels, self->label))
         return FALSE;
     }
   if (self->tracker != NULL)
@@ -400,13 +399,12 @@ rebuild (ShoalSidebar *self)
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(GObject) torrent = g_list_model_get_item (self->torrents, i);
-      g_auto(GStrv) own = torrent_labels (torrent);
+      g_autoptr(ShoalAppTorrent) torrent = g_list_model_get_item (self->torrents, i);
+      const char * const *own = torrent_labels (torrent);
       g_autoptr(GPtrArray) own_hosts = torrent_hosts (torrent);
-      ShoalTorrentState state;
-      double progress;
+      ShoalTorrentState state = shoal_app_torrent_get_state (torrent);
+      double progress = shoal_app_torrent_get_progress (torrent);
 
-      torrent_state (torrent, &state, &progress);
       for (guint j = 0; j < G_N_ELEMENTS (states); j++)
         if (shoal_sidebar_state_matches (states[j].key, state, progress))
           count_add (self->counts, "state", states[j].key);
@@ -483,11 +481,21 @@ queue_rebuild (ShoalSidebar *self)
     self->rebuild_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, rebuild_cb, self, NULL);
 }
 
-/* A torrent's state or labels changed (its progress matters only at the
- * end, which is a change of state too) */
+/* A torrent may have changed (its rates do each second): the entries are
+ * made again only when its state or labels did. */
 static void
-torrent_notify_cb (ShoalSidebar *self)
+torrent_changed_cb (ShoalSidebar    *self,
+                    ShoalAppTorrent *torrent)
 {
+  char *signature = torrent_signature (torrent);
+  const char *before = g_hash_table_lookup (self->signatures, torrent);
+
+  if (g_strcmp0 (before, signature) == 0)
+    {
+      g_free (signature);
+      return;
+    }
+  g_hash_table_insert (self->signatures, torrent, signature);
   queue_rebuild (self);
 }
 
@@ -496,13 +504,15 @@ unwatch_all (ShoalSidebar *self)
 {
   for (guint i = 0; i < self->watched->len; i++)
     {
-      GObject *torrent = self->watched->pdata[i];
+      ShoalAppTorrent *torrent = self->watched->pdata[i];
+      ShoalTorrent *local = shoal_app_torrent_get_local (torrent);
 
       g_signal_handlers_disconnect_by_data (torrent, self);
-      if (SHOAL_IS_TORRENT (torrent) && shoal_torrent_get_trackers (SHOAL_TORRENT (torrent)) != NULL)
-        g_signal_handlers_disconnect_by_data (shoal_torrent_get_trackers (SHOAL_TORRENT (torrent)), self);
+      if (local != NULL && shoal_torrent_get_trackers (local) != NULL)
+        g_signal_handlers_disconnect_by_data (shoal_torrent_get_trackers (local), self);
     }
   g_ptr_array_set_size (self->watched, 0);
+  g_hash_table_remove_all (self->signatures);
 }
 
 static void
@@ -513,13 +523,14 @@ torrents_changed_cb (ShoalSidebar *self)
   unwatch_all (self);
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(GObject) torrent = g_list_model_get_item (self->torrents, i);
+      g_autoptr(ShoalAppTorrent) torrent = g_list_model_get_item (self->torrents, i);
+      ShoalTorrent *local = shoal_app_torrent_get_local (torrent);
 
-      g_signal_connect_object (torrent, "notify::state", G_CALLBACK (torrent_notify_cb), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (torrent, "notify::labels", G_CALLBACK (torrent_notify_cb), self, G_CONNECT_SWAPPED);
-      if (SHOAL_IS_TORRENT (torrent) && shoal_torrent_get_trackers (SHOAL_TORRENT (torrent)) != NULL)
-        g_signal_connect_object (shoal_torrent_get_trackers (SHOAL_TORRENT (torrent)), "items-changed",
-                                 G_CALLBACK (queue_rebuild), self, G_CONNECT_SWAPPED);
+      g_hash_table_insert (self->signatures, torrent, torrent_signature (torrent));
+      g_signal_connect_object (torrent, "changed", G_CALLBACK (torrent_changed_cb), self, G_CONNECT_SWAPPED);
+      if (local != NULL && shoal_torrent_get_trackers (local) != NULL)
+        g_signal_connect_object (shoal_torrent_get_trackers (local), "items-changed", G_CALLBACK (queue_rebuild),
+                                 self, G_CONNECT_SWAPPED);
       g_ptr_array_add (self->watched, g_steal_pointer (&torrent));
     }
   queue_rebuild (self);
@@ -534,8 +545,8 @@ settings_changed_cb (ShoalSidebar *self)
 /**
  * shoal_sidebar_set_torrents:
  * @self: a sidebar
- * @torrents: (nullable): the torrents to sort into entries: objects with
- *   "state", "progress" and "labels" properties
+ * @torrents: (nullable): the torrents to sort into entries, a list of
+ *   #ShoalAppTorrent (this computer's or a server's)
  * @settings: (nullable): the app's settings, with the labels' colours
  */
 void
@@ -569,8 +580,9 @@ shoal_sidebar_set_torrents (ShoalSidebar *self,
  * shoal_sidebar_get_filter:
  * @self: a sidebar
  *
- * Returns: (transfer none): a filter of torrents (or torrent list rows,
- *   through their "torrent" property) by the label and tracker chosen
+ * Returns: (transfer none): a filter of torrents (#ShoalAppTorrent, or
+ *   torrent list rows through their "item" property) by the label and
+ *   tracker chosen
  */
 GtkFilter *
 shoal_sidebar_get_filter (ShoalSidebar *self)
@@ -793,6 +805,7 @@ shoal_sidebar_finalize (GObject *object)
   ShoalSidebar *self = SHOAL_SIDEBAR (object);
 
   g_clear_pointer (&self->watched, g_ptr_array_unref);
+  g_clear_pointer (&self->signatures, g_hash_table_unref);
   g_clear_pointer (&self->counts, g_hash_table_unref);
   g_clear_object (&self->filter);
   g_free (self->state_filter);
@@ -836,6 +849,7 @@ shoal_sidebar_init (ShoalSidebar *self)
 
   self->state_filter = g_strdup ("all");
   self->watched = g_ptr_array_new_with_free_func (g_object_unref);
+  self->signatures = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->filter = GTK_FILTER (gtk_custom_filter_new (filter_func, self, NULL));
   g_signal_connect_object (self->states_list, "row-selected", G_CALLBACK (row_selected_cb), self, G_CONNECT_SWAPPED);

@@ -23,7 +23,7 @@ struct _ShoalTorrentList
 
   GListModel *torrents;
   GPtrArray  *rows;       /* ShoalTorrentRow, same order as torrents */
-  GHashTable *by_torrent; /* ShoalTorrent → its ShoalTorrentRow (weak) */
+  GHashTable *by_torrent; /* ShoalAppTorrent → its ShoalTorrentRow (weak) */
   GHashTable *dirty;      /* set of rows with pending notifications (weak) */
   guint       flush_id;
 };
@@ -140,9 +140,8 @@ flush_cb (gpointer user_data)
 }
 
 static void
-torrent_notify_cb (ShoalTorrentList *self,
-                   GParamSpec       *pspec,
-                   ShoalTorrent     *torrent)
+torrent_changed_cb (ShoalTorrentList *self,
+                    ShoalAppTorrent  *torrent)
 {
   ShoalTorrentRow *row = g_hash_table_lookup (self->by_torrent, torrent);
 
@@ -155,12 +154,12 @@ torrent_notify_cb (ShoalTorrentList *self,
 
 static ShoalTorrentRow *
 row_new (ShoalTorrentList *self,
-         ShoalTorrent     *torrent)
+         ShoalAppTorrent  *torrent)
 {
   ShoalTorrentRow *row = shoal_torrent_row_new (torrent);
 
   g_hash_table_insert (self->by_torrent, torrent, row);
-  g_signal_connect_object (torrent, "notify", G_CALLBACK (torrent_notify_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (torrent, "changed", G_CALLBACK (torrent_changed_cb), self, G_CONNECT_SWAPPED);
   return row;
 }
 
@@ -168,9 +167,9 @@ static void
 row_release (ShoalTorrentList *self,
              ShoalTorrentRow  *row)
 {
-  ShoalTorrent *torrent = shoal_torrent_row_get_torrent (row);
+  ShoalAppTorrent *torrent = shoal_torrent_row_get_item (row);
 
-  g_signal_handlers_disconnect_by_func (torrent, torrent_notify_cb, self);
+  g_signal_handlers_disconnect_by_func (torrent, torrent_changed_cb, self);
   g_hash_table_remove (self->by_torrent, torrent);
   g_hash_table_remove (self->dirty, row);
 }
@@ -188,7 +187,7 @@ torrents_changed_cb (ShoalTorrentList *self,
 
   for (guint i = 0; i < added; i++)
     {
-      g_autoptr(ShoalTorrent) torrent = g_list_model_get_item (torrents, position + i);
+      g_autoptr(ShoalAppTorrent) torrent = g_list_model_get_item (torrents, position + i);
 
       g_ptr_array_insert (self->rows, (int) (position + i), row_new (self, torrent));
     }
@@ -232,7 +231,7 @@ shoal_torrent_list_init (ShoalTorrentList *self)
 
 /**
  * shoal_torrent_list_new:
- * @torrents: a #GListModel of #ShoalTorrent, usually the session's
+ * @torrents: a #GListModel of #ShoalAppTorrent, a session's
  *
  * Returns: (transfer full): a #GListModel of #ShoalTorrentRow that
  *   follows @torrents
@@ -250,7 +249,7 @@ shoal_torrent_list_new (GListModel *torrents)
   n = g_list_model_get_n_items (torrents);
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(ShoalTorrent) torrent = g_list_model_get_item (torrents, i);
+      g_autoptr(ShoalAppTorrent) torrent = g_list_model_get_item (torrents, i);
 
       g_ptr_array_add (self->rows, row_new (self, torrent));
     }

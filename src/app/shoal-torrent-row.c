@@ -23,7 +23,7 @@ struct _ShoalTorrentRow
 {
   GObject            parent_instance;
 
-  ShoalTorrent      *torrent;
+  ShoalAppTorrent   *torrent;
 
   char              *name;
   gboolean           has_metainfo;
@@ -54,6 +54,7 @@ G_DEFINE_FINAL_TYPE (ShoalTorrentRow, shoal_torrent_row, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_TORRENT,
+  PROP_ITEM,
   PROP_NAME,
   PROP_SIZE,
   PROP_SIZE_TEXT,
@@ -86,21 +87,35 @@ static GParamSpec *properties[N_PROPS];
  * Returns: (transfer full): a row with its values read from @torrent
  */
 ShoalTorrentRow *
-shoal_torrent_row_new (ShoalTorrent *torrent)
+shoal_torrent_row_new (ShoalAppTorrent *torrent)
 {
-  g_return_val_if_fail (SHOAL_IS_TORRENT (torrent), NULL);
+  g_return_val_if_fail (SHOAL_IS_APP_TORRENT (torrent), NULL);
 
-  return g_object_new (SHOAL_TYPE_TORRENT_ROW, "torrent", torrent, NULL);
+  return g_object_new (SHOAL_TYPE_TORRENT_ROW, "item", torrent, NULL);
 }
 
 /**
  * shoal_torrent_row_get_torrent:
  * @self: a row
  *
- * Returns: (transfer none): the torrent the row shows
+ * Returns: (transfer none) (nullable): the torrent the row shows, when it
+ *   is one of this computer's session; %NULL for a remote one
  */
 ShoalTorrent *
 shoal_torrent_row_get_torrent (ShoalTorrentRow *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT_ROW (self), NULL);
+  return shoal_app_torrent_get_local (self->torrent);
+}
+
+/**
+ * shoal_torrent_row_get_item:
+ * @self: a row
+ *
+ * Returns: (transfer none): the torrent the row shows, local or remote
+ */
+ShoalAppTorrent *
+shoal_torrent_row_get_item (ShoalTorrentRow *self)
 {
   g_return_val_if_fail (SHOAL_IS_TORRENT_ROW (self), NULL);
   return self->torrent;
@@ -199,22 +214,22 @@ set_double (ShoalTorrentRow *self,
 }
 
 static char *
-dup_status_text (ShoalTorrent *torrent)
+dup_status_text (ShoalAppTorrent *torrent)
 {
-  ShoalTorrentState state = shoal_torrent_get_state (torrent);
-  const GError *error;
+  ShoalTorrentState state = shoal_app_torrent_get_state (torrent);
+  const char *error;
 
   switch (state)
     {
     case SHOAL_TORRENT_STATE_ERROR:
-      error = shoal_torrent_get_error (torrent);
+      error = shoal_app_torrent_get_error_message (torrent);
       if (error != NULL)
         /* Translators: the status of a torrent that stopped, %s says why */
-        return g_strdup_printf (_("Error: %s"), error->message);
+        return g_strdup_printf (_("Error: %s"), error);
       break;
     case SHOAL_TORRENT_STATE_CHECKING:
       {
-        g_autofree char *percent = shoal_format_percent (shoal_torrent_get_check_progress (torrent));
+        g_autofree char *percent = shoal_format_percent (shoal_app_torrent_get_check_progress (torrent));
 
         /* Translators: the status of a torrent whose data is being
          * verified; %s is a percentage, as "45.2 %" */
@@ -319,7 +334,7 @@ dup_summary_text (ShoalTorrentRow *self)
 gboolean
 shoal_torrent_row_refresh (ShoalTorrentRow *self)
 {
-  ShoalTorrent *t;
+  ShoalAppTorrent *t;
   gboolean changed = FALSE;
   guint64 size, down, up;
   double progress, ratio;
@@ -332,12 +347,12 @@ shoal_torrent_row_refresh (ShoalTorrentRow *self)
 
   t = self->torrent;
 
-  changed |= set_text (self, &self->name, g_strdup (shoal_torrent_get_name (t)), PROP_NAME);
+  changed |= set_text (self, &self->name, g_strdup (shoal_app_torrent_get_name (t)), PROP_NAME);
 
   /* A magnet link's size is unknown until its metadata arrives, which
    * is not the same as an empty torrent. */
-  size = shoal_torrent_get_size_wanted (t);
-  has_metainfo = shoal_torrent_get_metainfo (t) != NULL;
+  size = shoal_app_torrent_get_size_wanted (t);
+  has_metainfo = shoal_app_torrent_has_metainfo (t);
   if (set_u64 (self, &self->size, size, PROP_SIZE) || self->size_text == NULL ||
       self->has_metainfo != has_metainfo)
     {
@@ -347,7 +362,7 @@ shoal_torrent_row_refresh (ShoalTorrentRow *self)
       changed = TRUE;
     }
 
-  progress = shoal_torrent_get_progress (t);
+  progress = shoal_app_torrent_get_progress (t);
   if (set_double (self, &self->progress, progress, PROP_PROGRESS) || self->progress_text == NULL)
     {
       /* Translators: a download's progress in percent */
@@ -355,7 +370,7 @@ shoal_torrent_row_refresh (ShoalTorrentRow *self)
       changed = TRUE;
     }
 
-  state = shoal_torrent_get_state (t);
+  state = shoal_app_torrent_get_state (t);
   if (self->state != state)
     {
       self->state = state;
@@ -364,14 +379,14 @@ shoal_torrent_row_refresh (ShoalTorrentRow *self)
     }
   changed |= set_text (self, &self->status_text, dup_status_text (t), PROP_STATUS_TEXT);
 
-  down = shoal_torrent_get_download_rate (t);
+  down = shoal_app_torrent_get_download_rate (t);
   if (set_u64 (self, &self->download_rate, down, PROP_DOWNLOAD_RATE) || self->download_rate_text == NULL)
     {
       set_text (self, &self->download_rate_text, dup_rate_text (down), PROP_DOWNLOAD_RATE_TEXT);
       changed = TRUE;
     }
 
-  up = shoal_torrent_get_upload_rate (t);
+  up = shoal_app_torrent_get_upload_rate (t);
   if (set_u64 (self, &self->upload_rate, up, PROP_UPLOAD_RATE) || self->upload_rate_text == NULL)
     {
       set_text (self, &self->upload_rate_text, dup_rate_text (up), PROP_UPLOAD_RATE_TEXT);
@@ -379,7 +394,7 @@ shoal_torrent_row_refresh (ShoalTorrentRow *self)
     }
 
   /* Unknown ETAs sort after every known one. */
-  eta = shoal_torrent_get_eta (t);
+  eta = shoal_app_torrent_get_eta (t);
   if (eta < 0)
     eta = G_MAXINT64;
   if (set_i64 (self, &self->eta, eta, PROP_ETA) || self->eta_text == NULL)
@@ -388,14 +403,14 @@ shoal_torrent_row_refresh (ShoalTorrentRow *self)
       changed = TRUE;
     }
 
-  ratio = shoal_torrent_get_ratio (t);
+  ratio = shoal_app_torrent_get_ratio (t);
   if (set_double (self, &self->ratio, ratio, PROP_RATIO) || self->ratio_text == NULL)
     {
       set_text (self, &self->ratio_text, g_strdup_printf ("%.2f", ratio), PROP_RATIO_TEXT);
       changed = TRUE;
     }
 
-  peers = shoal_torrent_get_n_connected (t);
+  peers = shoal_app_torrent_get_n_peers (t);
   if (self->peers != peers || self->peers_text == NULL)
     {
       self->peers = peers;
@@ -404,7 +419,7 @@ shoal_torrent_row_refresh (ShoalTorrentRow *self)
       changed = TRUE;
     }
 
-  if (set_i64 (self, &self->added, shoal_torrent_get_added_time (t), PROP_ADDED) || self->added_text == NULL)
+  if (set_i64 (self, &self->added, shoal_app_torrent_get_added_time (t), PROP_ADDED) || self->added_text == NULL)
     {
       set_text (self, &self->added_text, dup_added_text (self->added), PROP_ADDED_TEXT);
       changed = TRUE;
@@ -445,6 +460,9 @@ shoal_torrent_row_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_TORRENT:
+      g_value_set_object (value, shoal_app_torrent_get_local (self->torrent));
+      break;
+    case PROP_ITEM:
       g_value_set_object (value, self->torrent);
       break;
     case PROP_NAME:
@@ -522,7 +540,7 @@ shoal_torrent_row_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_TORRENT:
+    case PROP_ITEM:
       self->torrent = g_value_dup_object (value);
       break;
     default:
@@ -562,8 +580,9 @@ shoal_torrent_row_class_init (ShoalTorrentRowClass *klass)
   object_class->set_property = shoal_torrent_row_set_property;
   object_class->finalize = shoal_torrent_row_finalize;
 
-  properties[PROP_TORRENT] =
-    g_param_spec_object ("torrent", NULL, NULL, SHOAL_TYPE_TORRENT,
+  properties[PROP_TORRENT] = g_param_spec_object ("torrent", NULL, NULL, SHOAL_TYPE_TORRENT, ro);
+  properties[PROP_ITEM] =
+    g_param_spec_object ("item", NULL, NULL, SHOAL_TYPE_APP_TORRENT,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, ro);
   properties[PROP_SIZE] = g_param_spec_uint64 ("size", NULL, NULL, 0, G_MAXUINT64, 0, ro);

@@ -9,7 +9,7 @@
 
 #include <gio/gio.h>
 
-#include "shoal-engine.h"
+#include "shoal-app-torrent.h"
 
 G_BEGIN_DECLS
 
@@ -17,8 +17,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ShoalTorrentRow, shoal_torrent_row, SHOAL, TORRENT_ROW, GObject)
 
-ShoalTorrentRow   *shoal_torrent_row_new         (ShoalTorrent    *torrent);
+ShoalTorrentRow   *shoal_torrent_row_new         (ShoalAppTorrent *torrent);
 ShoalTorrent      *shoal_torrent_row_get_torrent (ShoalTorrentRow *self);
+ShoalAppTorrent   *shoal_torrent_row_get_item    (ShoalTorrentRow *self);
 const char        *shoal_torrent_row_get_name    (ShoalTorrentRow *self);
 const char        *shoal_torrent_row_get_summary_text (ShoalTorrentRow *self);
 ShoalTorrentState  shoal_torrent_row_get_state   (ShoalTorrentRow *self);

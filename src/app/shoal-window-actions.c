@@ -25,11 +25,45 @@
 #include "shoal-window-private.h"
 
 /**
+ * shoal_window_dup_selected_items:
+ * @self: a window
+ *
+ * Returns: (transfer full) (element-type ShoalAppTorrent): the selected
+ *   torrents of the session shown, local or remote, in the order shown
+ */
+GPtrArray *
+shoal_window_dup_selected_items (ShoalWindow *self)
+{
+  GPtrArray *torrents = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GtkBitset) selected = NULL;
+  GtkBitsetIter iter;
+  guint position;
+
+  if (self->selection == NULL)
+    return torrents;
+
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, selected, &position);
+       ok;
+       ok = gtk_bitset_iter_next (&iter, &position))
+    {
+      g_autoptr(ShoalTorrentRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+      if (row != NULL)
+        g_ptr_array_add (torrents, g_object_ref (shoal_torrent_row_get_item (row)));
+    }
+  return torrents;
+}
+
+/**
  * shoal_window_dup_selected:
  * @self: a window
  *
+ * What works on this computer's torrents only (their files, the queue…)
+ * asks this; it is empty while the window shows a remote session.
+ *
  * Returns: (transfer full) (element-type ShoalTorrent): the selected
- *   torrents, in the order shown
+ *   torrents of this computer's session, in the order shown
  */
 GPtrArray *
 shoal_window_dup_selected (ShoalWindow *self)
@@ -49,7 +83,7 @@ shoal_window_dup_selected (ShoalWindow *self)
     {
       g_autoptr(ShoalTorrentRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
 
-      if (row != NULL)
+      if (row != NULL && shoal_torrent_row_get_torrent (row) != NULL)
         g_ptr_array_add (torrents, g_object_ref (shoal_torrent_row_get_torrent (row)));
     }
   return torrents;
@@ -85,13 +119,15 @@ is_active (ShoalTorrentState state)
 void
 shoal_window_update_actions (ShoalWindow *self)
 {
-  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected_items (self);
   gboolean any_active = FALSE;
   gboolean any_stopped = FALSE;
+  /* The data and the queue of a server's torrents are on the server. */
+  gboolean local = self->app_session == NULL || shoal_app_session_get_local (self->app_session) != NULL;
 
   for (guint i = 0; i < selected->len; i++)
     {
-      ShoalTorrentState state = shoal_torrent_get_state (g_ptr_array_index (selected, i));
+      ShoalTorrentState state = shoal_app_torrent_get_state (g_ptr_array_index (selected, i));
 
       /* A check runs whether or not the torrent is to start after it,
        * and the engine does not say which: offer both. */
@@ -107,15 +143,16 @@ shoal_window_update_actions (ShoalWindow *self)
   set_enabled (self, "pause", any_active);
   set_enabled (self, "verify", selected->len > 0);
   set_enabled (self, "remove", selected->len > 0);
-  set_enabled (self, "open-data", selected->len > 0);
-  set_enabled (self, "open-folder", selected->len > 0);
+  set_enabled (self, "open-data", local && selected->len > 0);
+  set_enabled (self, "open-folder", local && selected->len > 0);
   set_enabled (self, "copy-magnet", selected->len > 0);
   set_enabled (self, "set-location", selected->len > 0);
   set_enabled (self, "reannounce", any_active);
-  set_enabled (self, "queue-up", selected->len > 0);
-  set_enabled (self, "queue-down", selected->len > 0);
-  set_enabled (self, "queue-top", selected->len > 0);
-  set_enabled (self, "queue-bottom", selected->len > 0);
+  set_enabled (self, "queue-up", local && selected->len > 0);
+  set_enabled (self, "queue-down", local && selected->len > 0);
+  set_enabled (self, "queue-top", local && selected->len > 0);
+  set_enabled (self, "queue-bottom", local && selected->len > 0);
+  set_enabled (self, "new-torrent", local);
   set_enabled (self, "edit-labels", selected->len > 0);
 }
 
@@ -237,6 +274,18 @@ shoal_window_open_file (ShoalWindow *self,
       shoal_window_add_toast (self, text);
       return;
     }
+  /* A server gets the file as it is, and adds it into its download
+   * folder: it has no dialog to choose files in. */
+  if (shoal_app_session_get_local (self->app_session) == NULL)
+    {
+      g_autoptr(GBytes) bytes = g_file_load_bytes (file, NULL, NULL, &error);
+
+      if (bytes == NULL)
+        shoal_window_add_toast (self, error->message);
+      else
+        shoal_app_session_add_metainfo (self->app_session, bytes);
+      return;
+    }
   shoal_window_open_metainfo (self, info);
 }
 
@@ -295,6 +344,14 @@ shoal_window_add_link (ShoalWindow *self,
   g_return_if_fail (uri != NULL);
 
   scheme = g_uri_parse_scheme (uri);
+  /* A server fetches a web address itself. */
+  if (scheme != NULL && shoal_app_session_get_local (self->app_session) == NULL &&
+      (g_ascii_strcasecmp (scheme, "magnet") == 0 || g_ascii_strcasecmp (scheme, "http") == 0 ||
+       g_ascii_strcasecmp (scheme, "https") == 0))
+    {
+      shoal_app_session_add_link (self->app_session, uri);
+      return;
+    }
   if (scheme != NULL && g_ascii_strcasecmp (scheme, "magnet") == 0)
     {
       shoal_window_add_magnet (self, uri, FALSE);
@@ -387,10 +444,10 @@ start_action (GSimpleAction *action,
               gpointer       user_data)
 {
   ShoalWindow *self = user_data;
-  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected_items (self);
 
   for (guint i = 0; i < selected->len; i++)
-    shoal_torrent_start (g_ptr_array_index (selected, i));
+    shoal_app_torrent_start (g_ptr_array_index (selected, i));
   shoal_window_update_actions (self);
 }
 
@@ -400,10 +457,10 @@ pause_action (GSimpleAction *action,
               gpointer       user_data)
 {
   ShoalWindow *self = user_data;
-  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected_items (self);
 
   for (guint i = 0; i < selected->len; i++)
-    shoal_torrent_pause (g_ptr_array_index (selected, i));
+    shoal_app_torrent_stop (g_ptr_array_index (selected, i));
   shoal_window_update_actions (self);
 }
 
@@ -413,37 +470,10 @@ verify_action (GSimpleAction *action,
                gpointer       user_data)
 {
   ShoalWindow *self = user_data;
-  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected_items (self);
 
   for (guint i = 0; i < selected->len; i++)
-    shoal_torrent_verify (g_ptr_array_index (selected, i));
-}
-
-typedef struct
-{
-  ShoalWindow *window;
-  char        *name;
-} RemoveData;
-
-static void
-removed_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  RemoveData *data = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!shoal_session_remove_torrent_finish (SHOAL_SESSION (source), result, &error))
-    {
-      /* Translators: %s are a torrent name, then why */
-      g_autofree char *text = g_strdup_printf (_("Could not delete all the files of “%s”: %s"),
-                                               data->name, error->message);
-
-      shoal_window_add_toast (data->window, text);
-    }
-  g_object_unref (data->window);
-  g_free (data->name);
-  g_free (data);
+    shoal_app_torrent_verify (g_ptr_array_index (selected, i));
 }
 
 static void
@@ -452,23 +482,15 @@ remove_response_cb (ShoalRemoveDialog *dialog,
                     gpointer           user_data)
 {
   GPtrArray *torrents = shoal_remove_dialog_get_torrents (dialog);
+  ShoalAppSession *session = user_data;
   gboolean delete_data = g_str_equal (response, "delete");
 
   if (!delete_data && !g_str_equal (response, "remove"))
     return;
 
+  /* The session's "failed" says what could not be deleted. */
   for (guint i = 0; i < torrents->len; i++)
-    {
-      ShoalTorrent *torrent = g_ptr_array_index (torrents, i);
-      RemoveData *data = g_new0 (RemoveData, 1);
-
-      data->window = g_object_ref (SHOAL_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog))));
-      data->name = g_strdup (shoal_torrent_get_name (torrent));
-      /* The files are gone from the folder at once; the space they take
-       * is given back by a worker thread. */
-      shoal_session_remove_torrent_async (shoal_torrent_get_session (torrent), torrent, delete_data, NULL,
-                                          removed_cb, data);
-    }
+    shoal_app_session_remove (session, g_ptr_array_index (torrents, i), delete_data);
 }
 
 static void
@@ -477,14 +499,15 @@ remove_action (GSimpleAction *action,
                gpointer       user_data)
 {
   ShoalWindow *self = user_data;
-  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected_items (self);
   ShoalRemoveDialog *dialog;
 
   if (selected->len == 0)
     return;
 
   dialog = shoal_remove_dialog_new (GTK_WINDOW (self), selected);
-  g_signal_connect (dialog, "response", G_CALLBACK (remove_response_cb), NULL);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (remove_response_cb), g_object_ref (self->app_session),
+                         (GClosureNotify) (void (*) (void)) g_object_unref, 0);
 
   shoal_window_set_dialog (self, GTK_WINDOW (dialog));
   gtk_window_present (GTK_WINDOW (dialog));
@@ -556,13 +579,15 @@ copy_magnet_action (GSimpleAction *action,
                     gpointer       user_data)
 {
   ShoalWindow *self = user_data;
-  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected_items (self);
   g_autoptr(GString) text = g_string_new (NULL);
 
   for (guint i = 0; i < selected->len; i++)
     {
-      g_autofree char *magnet = shoal_torrent_dup_magnet (g_ptr_array_index (selected, i));
+      g_autofree char *magnet = shoal_app_torrent_dup_magnet (g_ptr_array_index (selected, i));
 
+      if (magnet == NULL)
+        continue;
       if (text->len > 0)
         g_string_append_c (text, '\n');
       g_string_append (text, magnet);
@@ -630,6 +655,46 @@ location_chosen_cb (GtkWindow  *parent,
     shoal_window_move_selected (SHOAL_WINDOW (parent), path);
 }
 
+/* A server's folders are not this computer's: its path is typed. */
+static void
+remote_location_response_cb (AdwMessageDialog *dialog,
+                             const char       *response,
+                             ShoalWindow      *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  g_autofree char *dir = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  GPtrArray *selected = g_object_get_data (G_OBJECT (dialog), "torrents");
+
+  if (!g_str_equal (response, "move") || dir[0] == '\0')
+    return;
+  for (guint i = 0; i < selected->len; i++)
+    shoal_app_session_set_location (self->app_session, g_ptr_array_index (selected, i), dir);
+}
+
+static void
+set_remote_location (ShoalWindow *self,
+                     GPtrArray   *selected)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Set Location"),
+                                              _("The folder on the server to move the data to."));
+  GtkWidget *entry = gtk_entry_new ();
+
+  gtk_editable_set_text (GTK_EDITABLE (entry),
+                         shoal_app_torrent_get_save_dir (g_ptr_array_index (selected, 0)) != NULL ?
+                         shoal_app_torrent_get_save_dir (g_ptr_array_index (selected, 0)) : "");
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "move", _("_Move Here"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "move", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "move");
+  g_object_set_data_full (G_OBJECT (dialog), "torrents", g_ptr_array_ref (selected),
+                          (GDestroyNotify) g_ptr_array_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (remote_location_response_cb), self, 0);
+  shoal_window_set_dialog (self, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 set_location_action (GSimpleAction *action,
                      GVariant      *parameter,
@@ -639,6 +704,14 @@ set_location_action (GSimpleAction *action,
   g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
   g_autoptr(GFile) current = NULL;
 
+  if (shoal_app_session_get_local (self->app_session) == NULL)
+    {
+      g_autoptr(GPtrArray) items = shoal_window_dup_selected_items (self);
+
+      if (items->len > 0)
+        set_remote_location (self, items);
+      return;
+    }
   if (selected->len == 0)
     return;
   current = g_file_new_for_path (shoal_torrent_get_save_dir (g_ptr_array_index (selected, 0)));
@@ -652,11 +725,11 @@ reannounce_action (GSimpleAction *action,
                    gpointer       user_data)
 {
   ShoalWindow *self = user_data;
-  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected_items (self);
   guint asked = 0;
 
   for (guint i = 0; i < selected->len; i++)
-    asked += shoal_torrent_reannounce (g_ptr_array_index (selected, i)) ? 1 : 0;
+    asked += shoal_app_torrent_reannounce (g_ptr_array_index (selected, i)) ? 1 : 0;
   if (asked == 0 && selected->len > 0)
     shoal_window_add_toast (self, g_dngettext (GETTEXT_PACKAGE, "The torrent is not running",
                                                "None of the torrents is running", selected->len));
@@ -743,10 +816,11 @@ shoal_window_edit_labels (ShoalWindow *self)
 
   g_return_val_if_fail (SHOAL_IS_WINDOW (self), NULL);
 
-  selected = shoal_window_dup_selected (self);
+  selected = shoal_window_dup_selected_items (self);
   if (selected->len == 0)
     return NULL;
-  dialog = GTK_WINDOW (shoal_label_dialog_new (self->settings, shoal_session_get_torrents (self->session), selected));
+  dialog = GTK_WINDOW (shoal_label_dialog_new (self->settings, shoal_app_session_get_torrents (self->app_session),
+                                               selected));
   gtk_window_set_transient_for (dialog, GTK_WINDOW (self));
   shoal_window_set_dialog (self, dialog);
   gtk_window_present (dialog);

@@ -228,7 +228,8 @@ link_response_cb (ShoalWindow     *self,
   uri = shoal_link_dialog_dup_uri (dialog);
   if (uri[0] == '\0')
     return;
-  if (shoal_link_dialog_is_magnet (uri))
+  /* A server adds the link itself, without choosing files. */
+  if (shoal_link_dialog_is_magnet (uri) && shoal_app_session_get_local (self->app_session) != NULL)
     shoal_window_add_magnet (self, uri, shoal_link_dialog_get_choose_files (dialog));
   else
     shoal_window_add_link (self, uri);
@@ -245,6 +246,8 @@ void
 shoal_window_show_link_dialog (ShoalWindow *self)
 {
   ShoalLinkDialog *dialog = shoal_link_dialog_new (GTK_WINDOW (self));
+
+  shoal_link_dialog_set_choose_files_possible (dialog, shoal_app_session_get_local (self->app_session) != NULL);
 
   g_signal_connect_object (dialog, "response", G_CALLBACK (link_response_cb), self, G_CONNECT_SWAPPED);
 

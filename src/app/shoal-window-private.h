@@ -7,6 +7,7 @@
 
 #pragma once
 
+#include "shoal-app-local-session.h"
 #include "shoal-torrent-list.h"
 #include "shoal-window.h"
 
@@ -85,6 +86,14 @@ struct _ShoalWindow
   guint                 footer_id;
   guint                 free_space_counter;
   gboolean              closing_confirmed;
+
+  /* The session shown: this computer's (local_session) or a server's,
+   * see shoal_window_set_app_session() */
+  ShoalAppLocalSession *local_session;
+  ShoalAppSession      *app_session;
+  GMenu                *sessions_section;
+  GtkWidget            *details_box;    /* details_view or remote_details, moved by the layout */
+  GtkWidget            *remote_details;
 };
 
 void       shoal_window_init_actions        (ShoalWindow *self);
@@ -96,6 +105,8 @@ void       shoal_window_open_torrent_data   (ShoalWindow  *self,
                                              ShoalTorrent *torrent);
 void       shoal_window_show_link_dialog    (ShoalWindow  *self);
 void       shoal_window_clear_awaiting_files (ShoalWindow *self);
+GPtrArray *shoal_window_dup_selected_items  (ShoalWindow *self);
+void       shoal_window_update_sessions_menu (ShoalWindow *self);
 
 
 G_END_DECLS

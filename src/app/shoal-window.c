@@ -19,8 +19,10 @@
 
 #include <glib/gi18n.h>
 
+#include "shoal-connect-dialog.h"
 #include "shoal-format.h"
 #include "shoal-details-view.h"
+#include "shoal-remote-details.h"
 #include "shoal-sidebar.h"
 #include "shoal-torrent-item.h"
 #include "shoal-torrent-row.h"
@@ -452,19 +454,27 @@ details_torrent (ShoalWindow *self)
   return shoal_details_view_get_torrent (SHOAL_DETAILS_VIEW (self->details_view));
 }
 
+/* Whether the details show a torrent, local or remote */
+static gboolean
+has_details (ShoalWindow *self)
+{
+  return details_torrent (self) != NULL ||
+         shoal_remote_details_get_torrent (SHOAL_REMOTE_DETAILS (self->remote_details)) != NULL;
+}
+
 /* The details pane, in a wide window, is there while one torrent is
  * selected, as wide as the user left it. */
 static void
 update_details_pane (ShoalWindow *self)
 {
-  ShoalTorrent *torrent = details_torrent (self);
-  gboolean shown = !self->narrow && torrent != NULL;
+  gboolean any = has_details (self);
+  gboolean shown = !self->narrow && any;
 
-  if (shown && !gtk_widget_get_visible (self->details_view))
+  if (shown && !gtk_widget_get_visible (self->details_box))
     self->restore_pane = TRUE;
-  gtk_widget_set_visible (self->details_view, self->narrow || torrent != NULL);
+  gtk_widget_set_visible (self->details_box, self->narrow || any);
 
-  if (self->narrow && torrent == NULL &&
+  if (self->narrow && !any &&
       adw_leaflet_get_visible_child (self->leaflet) == self->details_page)
     shoal_window_show_list (self);
 }
@@ -474,7 +484,7 @@ restore_pane_width (ShoalWindow *self)
 {
   int width = gtk_widget_get_width (GTK_WIDGET (self->paned));
 
-  if (width <= 0 || !gtk_widget_get_visible (self->details_view) || self->narrow)
+  if (width <= 0 || !gtk_widget_get_visible (self->details_box) || self->narrow)
     return;
   self->restore_pane = FALSE;
   gtk_paned_set_position (self->paned, MAX (width - self->pane_width, 0));
@@ -486,7 +496,7 @@ paned_position_cb (ShoalWindow *self)
   int width = gtk_widget_get_width (GTK_WIDGET (self->paned));
 
   /* Only what the user sets, in the wide layout with the pane shown */
-  if (self->narrow || self->restore_pane || width <= 0 || !gtk_widget_get_visible (self->details_view))
+  if (self->narrow || self->restore_pane || width <= 0 || !gtk_widget_get_visible (self->details_box))
     return;
   self->pane_width = width - gtk_paned_get_position (self->paned);
 }
@@ -496,7 +506,7 @@ paned_position_cb (ShoalWindow *self)
 static void
 update_layout (ShoalWindow *self)
 {
-  GtkWidget *details = self->details_view;
+  GtkWidget *details = self->details_box;
 
   g_object_ref (details);
   if (self->narrow && adw_bin_get_child (self->details_bin) != details)
@@ -560,7 +570,7 @@ shoal_window_size_allocate (GtkWidget *widget,
    * window allocates at every change of a label's size, and nothing else
    * is worth an idle. */
   if (narrow != self->narrow || sidebar_beside != self->sidebar_beside || !self->layout_known ||
-      (self->restore_pane && !self->narrow && gtk_widget_get_visible (self->details_view)))
+      (self->restore_pane && !self->narrow && gtk_widget_get_visible (self->details_box)))
     {
       self->narrow = narrow;
       self->sidebar_beside = sidebar_beside;
@@ -581,7 +591,7 @@ shoal_window_show_details (ShoalWindow *self)
 {
   g_return_if_fail (SHOAL_IS_WINDOW (self));
 
-  if (details_torrent (self) == NULL)
+  if (!has_details (self))
     return;
   if (self->narrow)
     adw_leaflet_set_visible_child (self->leaflet, self->details_page);
@@ -606,8 +616,11 @@ shoal_window_show_list (ShoalWindow *self)
 static void
 selection_changed_cb (ShoalWindow *self)
 {
-  g_autoptr(GPtrArray) selected = shoal_window_dup_selected (self);
-  ShoalTorrent *torrent = selected->len == 1 ? g_ptr_array_index (selected, 0) : NULL;
+  g_autoptr(GPtrArray) selected = shoal_window_dup_selected_items (self);
+  ShoalAppTorrent *item = selected->len == 1 ? g_ptr_array_index (selected, 0) : NULL;
+  ShoalTorrent *torrent = item != NULL ? shoal_app_torrent_get_local (item) : NULL;
+  ShoalAppRemoteTorrent *remote = item != NULL && torrent == NULL ? SHOAL_APP_REMOTE_TORRENT (item) : NULL;
+  ShoalRemoteDetails *remote_details = SHOAL_REMOTE_DETAILS (self->remote_details);
 
   shoal_window_update_actions (self);
 
@@ -620,6 +633,21 @@ selection_changed_cb (ShoalWindow *self)
                                                               G_BINDING_SYNC_CREATE);
       shoal_details_view_set_torrent (SHOAL_DETAILS_VIEW (self->details_view), torrent);
     }
+
+  /* A remote torrent's details are what its RPC tells: a page of their
+   * own, as the engine's pages read the engine. */
+  if (remote != shoal_remote_details_get_torrent (remote_details))
+    {
+      if (torrent == NULL)
+        g_clear_pointer (&self->details_title_binding, g_binding_unbind);
+      if (remote != NULL)
+        self->details_title_binding = g_object_bind_property (shoal_app_remote_torrent_get_remote (remote), "name",
+                                                              self->details_title, "title",
+                                                              G_BINDING_SYNC_CREATE);
+      shoal_remote_details_set_torrent (remote_details, remote);
+    }
+  gtk_stack_set_visible_child (GTK_STACK (self->details_box),
+                               remote != NULL ? self->remote_details : self->details_view);
   update_details_pane (self);
 }
 
@@ -648,7 +676,9 @@ free_space_cb (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE))
+  /* asked before the window switched to a server */
+  if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE) ||
+      shoal_app_session_get_local (self->app_session) == NULL)
     {
       gtk_label_set_text (self->free_space_label, "");
       return;
@@ -663,7 +693,15 @@ free_space_cb (GObject      *source,
 static void
 update_free_space (ShoalWindow *self)
 {
-  g_autoptr(GFile) dir = g_file_new_for_path (shoal_session_get_download_dir (self->session));
+  g_autoptr(GFile) dir = NULL;
+
+  /* A server's free space is its own business. */
+  if (shoal_app_session_get_local (self->app_session) == NULL)
+    {
+      gtk_label_set_text (self->free_space_label, "");
+      return;
+    }
+  dir = g_file_new_for_path (shoal_session_get_download_dir (self->session));
 
   g_file_query_filesystem_info_async (dir, G_FILE_ATTRIBUTE_FILESYSTEM_FREE, G_PRIORITY_LOW,
                                       self->cancellable, free_space_cb, self);
@@ -672,8 +710,8 @@ update_free_space (ShoalWindow *self)
 static void
 update_rates (ShoalWindow *self)
 {
-  g_autofree char *down = shoal_format_rate (shoal_session_get_download_rate (self->session));
-  g_autofree char *up = shoal_format_rate (shoal_session_get_upload_rate (self->session));
+  g_autofree char *down = shoal_format_rate (shoal_app_session_get_download_rate (self->app_session));
+  g_autofree char *up = shoal_format_rate (shoal_app_session_get_upload_rate (self->app_session));
 
   gtk_label_set_text (self->download_rate_label, down);
   gtk_label_set_text (self->upload_rate_label, up);
@@ -791,6 +829,215 @@ shoal_window_close_request (GtkWindow *window)
   return TRUE;
 }
 
+/* Sessions */
+
+/**
+ * shoal_window_get_app_session:
+ * @self: a window
+ *
+ * Returns: (transfer none): the session the window shows: this
+ *   computer's, or a server's
+ */
+ShoalAppSession *
+shoal_window_get_app_session (ShoalWindow *self)
+{
+  g_return_val_if_fail (SHOAL_IS_WINDOW (self), NULL);
+  return self->app_session;
+}
+
+static void
+connection_error_cb (ShoalWindow     *self,
+                     GParamSpec      *pspec,
+                     ShoalAppSession *session)
+{
+  g_autofree char *message = NULL;
+
+  g_object_get (session, "connection-error", &message, NULL);
+  if (message != NULL)
+    shoal_window_add_toast (self, message);
+}
+
+/**
+ * shoal_window_set_app_session:
+ * @self: a window
+ * @session: (nullable): the session to show; %NULL for this computer's
+ *
+ * Switches the window to another session: its list, actions and footer
+ * show and drive @session from now on.
+ */
+void
+shoal_window_set_app_session (ShoalWindow     *self,
+                              ShoalAppSession *session)
+{
+  gboolean local;
+
+  g_return_if_fail (SHOAL_IS_WINDOW (self));
+  g_return_if_fail (session == NULL || SHOAL_IS_APP_SESSION (session));
+
+  if (session == NULL)
+    session = SHOAL_APP_SESSION (self->local_session);
+  if (session == self->app_session)
+    return;
+
+  g_signal_handlers_disconnect_by_data (self->app_session, self);
+  g_set_object (&self->app_session, session);
+  g_signal_connect_object (session, "failed", G_CALLBACK (shoal_window_add_toast), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::connection-error", G_CALLBACK (connection_error_cb), self,
+                           G_CONNECT_SWAPPED);
+  local = shoal_app_session_get_local (session) != NULL;
+
+  g_signal_handlers_disconnect_by_data (self->rows, self);
+  g_clear_object (&self->rows);
+  self->rows = shoal_torrent_list_new (shoal_app_session_get_torrents (session));
+  gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (self->rows));
+  shoal_sidebar_set_torrents (SHOAL_SIDEBAR (self->sidebar), shoal_app_session_get_torrents (session), self->settings);
+  g_signal_connect_object (self->rows, "items-changed", G_CALLBACK (model_changed_cb), self, G_CONNECT_SWAPPED);
+
+  adw_window_title_set_title (self->window_title, local ? _("Shoal") : shoal_app_session_get_title (session));
+  /* What only this computer's session has */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->alt_speed_button), local);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->alt_speed_button),
+                               local ? _("Use Alternative Speed Limits")
+                                     : _("The alternative speed limits are the server’s own settings"));
+  update_free_space (self);
+  update_rates (self);
+  update_stack (self);
+  selection_changed_cb (self);
+  shoal_window_update_sessions_menu (self);
+}
+
+/* The Session menu: This Computer, then the servers connected to, last
+ * used first (win.session's target is a server's address, "" for this
+ * computer). */
+void
+shoal_window_update_sessions_menu (ShoalWindow *self)
+{
+  g_autoptr(GVariant) servers = g_settings_get_value (self->settings, "remote-servers");
+  g_autoptr(GMenuItem) local = g_menu_item_new (_("This Computer"), NULL);
+  const char *current = shoal_app_session_get_url (self->app_session);
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "session");
+  GVariantIter iter;
+  const char *url, *user;
+
+  g_menu_remove_all (self->sessions_section);
+  g_menu_item_set_action_and_target_value (local, "win.session", g_variant_new_string (""));
+  g_menu_append_item (self->sessions_section, local);
+  g_variant_iter_init (&iter, servers);
+  while (g_variant_iter_next (&iter, "(&s&s)", &url, &user))
+    {
+      g_autoptr(GMenuItem) item = NULL;
+      g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+      g_autofree char *label = NULL;
+
+      if (uri != NULL && g_uri_get_port (uri) > 0)
+        label = g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
+      else
+        label = g_strdup (uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : url);
+      item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target_value (item, "win.session", g_variant_new_string (url));
+      g_menu_append_item (self->sessions_section, item);
+    }
+  if (action != NULL)
+    g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_string (current != NULL ? current : ""));
+}
+
+/* Remembers a server, first in the menu; at most 10. */
+static void
+remember_server (ShoalWindow *self,
+                 const char  *url,
+                 const char  *user)
+{
+  g_autoptr(GVariant) servers = g_settings_get_value (self->settings, "remote-servers");
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *u, *n;
+  guint count = 1;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ss)"));
+  g_variant_builder_add (&builder, "(ss)", url, user != NULL ? user : "");
+  g_variant_iter_init (&iter, servers);
+  while (g_variant_iter_next (&iter, "(&s&s)", &u, &n) && count < 10)
+    if (!g_str_equal (u, url))
+      {
+        g_variant_builder_add (&builder, "(ss)", u, n);
+        count++;
+      }
+  g_settings_set_value (self->settings, "remote-servers", g_variant_builder_end (&builder));
+}
+
+static void
+connected_cb (GtkWindow             *parent,
+              ShoalAppRemoteSession *session)
+{
+  ShoalWindow *self = SHOAL_WINDOW (parent);
+
+  remember_server (self, shoal_app_session_get_url (SHOAL_APP_SESSION (session)),
+                   shoal_app_remote_session_get_user (session));
+  shoal_window_set_app_session (self, SHOAL_APP_SESSION (session));
+}
+
+/**
+ * shoal_window_connect_dialog:
+ * @self: a window
+ * @url: (nullable): a server's address to start from
+ * @user: (nullable): the user name to start from
+ *
+ * Connect to Server…: asks for a server's address and login, then shows
+ * its torrents in the window. The server is remembered in the Session
+ * menu (address and user name: the password is asked each time).
+ *
+ * Returns: (transfer none): the dialog
+ */
+GtkWindow *
+shoal_window_connect_dialog (ShoalWindow *self,
+                             const char  *url,
+                             const char  *user)
+{
+  ShoalConnectDialog *dialog;
+
+  g_return_val_if_fail (SHOAL_IS_WINDOW (self), NULL);
+
+  dialog = shoal_connect_dialog_new (GTK_WINDOW (self), url, user, NULL, connected_cb);
+  shoal_window_set_dialog (self, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+  return GTK_WINDOW (dialog);
+}
+
+static void
+connect_server_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  shoal_window_connect_dialog (SHOAL_WINDOW (user_data), NULL, NULL);
+}
+
+/* Choosing a server in the Session menu asks for its password. */
+static void
+session_change_state (GSimpleAction *action,
+                      GVariant      *value,
+                      gpointer       user_data)
+{
+  ShoalWindow *self = user_data;
+  const char *url = g_variant_get_string (value, NULL);
+  g_autoptr(GVariant) servers = NULL;
+  GVariantIter iter;
+  const char *u, *user = NULL;
+
+  if (url[0] == '\0')
+    {
+      shoal_window_set_app_session (self, NULL);
+      return;
+    }
+  if (g_strcmp0 (url, shoal_app_session_get_url (self->app_session)) == 0)
+    return;
+  servers = g_settings_get_value (self->settings, "remote-servers");
+  g_variant_iter_init (&iter, servers);
+  while (g_variant_iter_next (&iter, "(&s&s)", &u, &user))
+    if (g_str_equal (u, url))
+      break;
+  shoal_window_connect_dialog (self, url, user);
+}
+
 /* Setup */
 
 static void
@@ -799,7 +1046,7 @@ setup_models (ShoalWindow *self)
   g_autoptr(GtkEveryFilter) filter = NULL;
   GtkExpression *name_expr;
 
-  self->rows = shoal_torrent_list_new (shoal_session_get_torrents (self->session));
+  self->rows = shoal_torrent_list_new (shoal_app_session_get_torrents (self->app_session));
 
   name_expr = gtk_property_expression_new (SHOAL_TYPE_TORRENT_ROW, NULL, "name");
   self->search_filter = gtk_string_filter_new (name_expr);
@@ -812,7 +1059,7 @@ setup_models (ShoalWindow *self)
   filter = gtk_every_filter_new ();
   gtk_multi_filter_append (GTK_MULTI_FILTER (filter), g_object_ref (GTK_FILTER (self->search_filter)));
   gtk_multi_filter_append (GTK_MULTI_FILTER (filter), g_object_ref (GTK_FILTER (self->state_filter)));
-  shoal_sidebar_set_torrents (SHOAL_SIDEBAR (self->sidebar), shoal_session_get_torrents (self->session),
+  shoal_sidebar_set_torrents (SHOAL_SIDEBAR (self->sidebar), shoal_app_session_get_torrents (self->app_session),
                               self->settings);
   gtk_multi_filter_append (GTK_MULTI_FILTER (filter), g_object_ref (shoal_sidebar_get_filter (SHOAL_SIDEBAR (self->sidebar))));
   g_signal_connect_object (self->sidebar, "notify::state-filter", G_CALLBACK (sidebar_state_cb), self,
@@ -851,8 +1098,12 @@ setup_details (ShoalWindow *self)
 {
   self->details_view = GTK_WIDGET (shoal_details_view_new ());
   shoal_details_view_set_session (SHOAL_DETAILS_VIEW (self->details_view), self->session);
-  gtk_widget_set_visible (self->details_view, FALSE);
-  gtk_paned_set_end_child (self->paned, self->details_view);
+  self->remote_details = GTK_WIDGET (shoal_remote_details_new ());
+  self->details_box = gtk_stack_new ();
+  gtk_stack_add_child (GTK_STACK (self->details_box), self->details_view);
+  gtk_stack_add_child (GTK_STACK (self->details_box), self->remote_details);
+  gtk_widget_set_visible (self->details_box, FALSE);
+  gtk_paned_set_end_child (self->paned, self->details_box);
   self->pane_width = g_settings_get_int (self->settings, "details-pane-width");
   g_signal_connect_object (self->paned, "notify::position", G_CALLBACK (paned_position_cb), self,
                            G_CONNECT_SWAPPED);
@@ -867,10 +1118,23 @@ shoal_window_set_up (ShoalWindow      *self,
   const char *startup_error;
 
   self->session = g_object_ref (shoal_application_get_session (app));
+  self->local_session = shoal_app_local_session_new (self->session);
+  self->app_session = g_object_ref (SHOAL_APP_SESSION (self->local_session));
+  g_signal_connect_object (self->app_session, "failed", G_CALLBACK (shoal_window_add_toast), self, G_CONNECT_SWAPPED);
 
   setup_details (self);
   setup_models (self);
   shoal_window_init_actions (self);
+  {
+    g_autoptr(GSimpleAction) session = g_simple_action_new_stateful ("session", G_VARIANT_TYPE_STRING,
+                                                                     g_variant_new_string (""));
+    g_autoptr(GSimpleAction) connect = g_simple_action_new ("connect-server", NULL);
+
+    g_signal_connect_object (session, "change-state", G_CALLBACK (session_change_state), self, 0);
+    g_signal_connect_object (connect, "activate", G_CALLBACK (connect_server_action), self, 0);
+    g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (session));
+    g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (connect));
+  }
   update_stack (self);
   shoal_window_update_actions (self);
 
@@ -878,6 +1142,7 @@ shoal_window_set_up (ShoalWindow      *self,
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
   update_rates (self);
   update_free_space (self);
+  shoal_window_update_sessions_menu (self);
   self->footer_id = g_timeout_add_seconds (1, footer_tick_cb, self);
 
   startup_error = shoal_application_get_startup_error (app);
@@ -908,6 +1173,10 @@ shoal_window_dispose (GObject *object)
   g_clear_object (&self->search_filter);
   g_clear_object (&self->state_filter);
   g_clear_object (&self->rows);
+  if (self->app_session != NULL)
+    g_signal_handlers_disconnect_by_data (self->app_session, self);
+  g_clear_object (&self->app_session);
+  g_clear_object (&self->local_session);
 
   G_OBJECT_CLASS (shoal_window_parent_class)->dispose (object);
 }
@@ -964,6 +1233,7 @@ shoal_window_class_init (ShoalWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, sidebar_button);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, sessions_section);
 }
 
 static void

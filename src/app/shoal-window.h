@@ -9,6 +9,7 @@
 
 #include <adwaita.h>
 
+#include "shoal-app-session.h"
 #include "shoal-application.h"
 #include "shoal-move-dialog.h"
 
@@ -52,6 +53,12 @@ void                shoal_window_fit_dialog       (ShoalWindow      *self,
                                                    GtkWindow        *dialog);
 ShoalMoveDialog    *shoal_window_move_selected    (ShoalWindow      *self,
                                                    const char       *save_dir);
+ShoalAppSession    *shoal_window_get_app_session  (ShoalWindow      *self);
+void                shoal_window_set_app_session  (ShoalWindow      *self,
+                                                   ShoalAppSession  *session);
+GtkWindow          *shoal_window_connect_dialog   (ShoalWindow      *self,
+                                                   const char       *url,
+                                                   const char       *user);
 
 GtkWindow          *shoal_window_edit_labels      (ShoalWindow      *self);
 GtkWidget          *shoal_window_get_sidebar      (ShoalWindow      *self);

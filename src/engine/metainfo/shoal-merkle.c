@@ -126,3 +126,55 @@ shoal_merkle_root_from_layer (const guint8 *layer,
   shoal_merkle_pad_hash (piece_length / SHOAL_MERKLE_BLOCK_SIZE, pad);
   shoal_merkle_reduce (scratch, n_hashes, shoal_merkle_width (n_hashes), pad, out);
 }
+
+/**
+ * shoal_merkle_hash_leaves:
+ * @data: (array length=len): data that starts on a 16 KiB boundary of its file
+ * @len: its length
+ * @leaves: (out caller-allocates): room for one hash per started 16 KiB block
+ *
+ * Hashes each 16 KiB block of @data into a leaf of the file's tree. The
+ * last block may be short (the end of a file): BEP 52 hashes it as it is,
+ * and pads the tree with zero leaves, not the block with zero bytes.
+ */
+void
+shoal_merkle_hash_leaves (const guint8 *data,
+                          gsize         len,
+                          guint8       *leaves)
+{
+  for (gsize off = 0, i = 0; off < len; off += SHOAL_MERKLE_BLOCK_SIZE, i++)
+    shoal_sha256 (data + off, MIN (SHOAL_MERKLE_BLOCK_SIZE, len - off),
+                  leaves + i * SHOAL_SHA256_LEN);
+}
+
+/**
+ * shoal_merkle_subtree_root:
+ * @leaves: (array length=n_leaves): leaf hashes, the first of the subtree onwards
+ * @n_leaves: how many, at least 1 and at most @width
+ * @width: the leaves under the subtree, a power of two
+ * @out: (out caller-allocates): the subtree's root
+ *
+ * The root of a subtree of the leaf layer, the leaves past @n_leaves being
+ * zero (past the end of the file). A piece's hash in a piece layer is such
+ * a root, @width being the piece length in blocks; a file of at most one
+ * piece has for root the tree over its own blocks, padded to a power of two.
+ */
+void
+shoal_merkle_subtree_root (const guint8 *leaves,
+                           guint64       n_leaves,
+                           guint64       width,
+                           guint8        out[SHOAL_SHA256_LEN])
+{
+  static const guint8 zero[SHOAL_SHA256_LEN] = { 0, };
+  guint8 small[16 * SHOAL_SHA256_LEN];
+  g_autofree guint8 *scratch = NULL;
+  guint8 *copy = small;
+
+  g_return_if_fail (n_leaves >= 1 && n_leaves <= width);
+  g_return_if_fail ((width & (width - 1)) == 0);
+
+  if (n_leaves > G_N_ELEMENTS (small) / SHOAL_SHA256_LEN)
+    copy = scratch = g_malloc (n_leaves * SHOAL_SHA256_LEN);
+  memcpy (copy, leaves, n_leaves * SHOAL_SHA256_LEN);
+  shoal_merkle_reduce (copy, n_leaves, width, zero, out);
+}

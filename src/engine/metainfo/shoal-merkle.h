@@ -31,5 +31,12 @@ void    shoal_merkle_root_from_layer (const guint8 *layer,
                                       gsize         n_hashes,
                                       guint64       piece_length,
                                       guint8        out[SHOAL_SHA256_LEN]);
+void    shoal_merkle_hash_leaves     (const guint8 *data,
+                                      gsize         len,
+                                      guint8       *leaves);
+void    shoal_merkle_subtree_root    (const guint8 *leaves,
+                                      guint64       n_leaves,
+                                      guint64       width,
+                                      guint8        out[SHOAL_SHA256_LEN]);
 
 G_END_DECLS

@@ -28,6 +28,15 @@ struct _ShoalRemoteTorrent
   gint64            eta;
   char             *error_message;
   char             *download_dir;
+  double            ratio;
+  guint             n_peers;
+  gint64            added;
+  guint64           download_limit;
+  guint64           upload_limit;
+  char            **labels;
+  char             *magnet;
+  double            check_progress;
+  gboolean          has_metainfo;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalRemoteTorrent, shoal_remote_torrent, G_TYPE_OBJECT)
@@ -45,6 +54,15 @@ enum {
   PROP_ETA,
   PROP_ERROR_MESSAGE,
   PROP_DOWNLOAD_DIR,
+  PROP_RATIO,
+  PROP_N_PEERS,
+  PROP_ADDED,
+  PROP_DOWNLOAD_LIMIT,
+  PROP_UPLOAD_LIMIT,
+  PROP_LABELS,
+  PROP_MAGNET,
+  PROP_CHECK_PROGRESS,
+  PROP_HAS_METAINFO,
   N_PROPS
 };
 
@@ -59,6 +77,8 @@ shoal_remote_torrent_finalize (GObject *object)
   g_free (self->hash);
   g_free (self->error_message);
   g_free (self->download_dir);
+  g_strfreev (self->labels);
+  g_free (self->magnet);
   G_OBJECT_CLASS (shoal_remote_torrent_parent_class)->finalize (object);
 }
 
@@ -105,6 +125,33 @@ shoal_remote_torrent_get_property (GObject    *object,
     case PROP_DOWNLOAD_DIR:
       g_value_set_string (value, self->download_dir);
       break;
+    case PROP_RATIO:
+      g_value_set_double (value, self->ratio);
+      break;
+    case PROP_N_PEERS:
+      g_value_set_uint (value, self->n_peers);
+      break;
+    case PROP_ADDED:
+      g_value_set_int64 (value, self->added);
+      break;
+    case PROP_DOWNLOAD_LIMIT:
+      g_value_set_uint64 (value, self->download_limit);
+      break;
+    case PROP_UPLOAD_LIMIT:
+      g_value_set_uint64 (value, self->upload_limit);
+      break;
+    case PROP_LABELS:
+      g_value_set_boxed (value, self->labels);
+      break;
+    case PROP_MAGNET:
+      g_value_set_string (value, self->magnet);
+      break;
+    case PROP_CHECK_PROGRESS:
+      g_value_set_double (value, self->check_progress);
+      break;
+    case PROP_HAS_METAINFO:
+      g_value_set_boolean (value, self->has_metainfo);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -131,6 +178,15 @@ shoal_remote_torrent_class_init (ShoalRemoteTorrentClass *klass)
   properties[PROP_ETA] = g_param_spec_int64 ("eta", NULL, NULL, -1, G_MAXINT64, -1, flags);
   properties[PROP_ERROR_MESSAGE] = g_param_spec_string ("error-message", NULL, NULL, NULL, flags);
   properties[PROP_DOWNLOAD_DIR] = g_param_spec_string ("download-dir", NULL, NULL, NULL, flags);
+  properties[PROP_RATIO] = g_param_spec_double ("ratio", NULL, NULL, -1.0, G_MAXDOUBLE, 0.0, flags);
+  properties[PROP_N_PEERS] = g_param_spec_uint ("n-peers", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_ADDED] = g_param_spec_int64 ("added", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  properties[PROP_DOWNLOAD_LIMIT] = g_param_spec_uint64 ("download-limit", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  properties[PROP_UPLOAD_LIMIT] = g_param_spec_uint64 ("upload-limit", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  properties[PROP_LABELS] = g_param_spec_boxed ("labels", NULL, NULL, G_TYPE_STRV, flags);
+  properties[PROP_MAGNET] = g_param_spec_string ("magnet", NULL, NULL, NULL, flags);
+  properties[PROP_CHECK_PROGRESS] = g_param_spec_double ("check-progress", NULL, NULL, 0.0, 1.0, 0.0, flags);
+  properties[PROP_HAS_METAINFO] = g_param_spec_boolean ("has-metainfo", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -210,6 +266,49 @@ update_string (ShoalRemoteTorrent *self,
       } \
   } G_STMT_END
 
+/* Transmission's limits are in kB/s of 1000 bytes, and apply only while
+ * their "…Limited" flag is on: 0 is "none". */
+static guint64
+limit_of (JsonObject *o,
+          const char *limit,
+          const char *limited)
+{
+  gint64 kbps = int_member (o, limit, 0);
+
+  if (!int_member (o, limited, 0) || kbps <= 0)
+    return 0;
+  return (guint64) MIN (kbps, G_MAXINT64 / 1000) * 1000;
+}
+
+/* At most 64 labels of at most 256 bytes each, as the server allows. */
+static void
+update_labels (ShoalRemoteTorrent *self,
+               JsonObject         *o)
+{
+  JsonNode *node = json_object_has_member (o, "labels") ? json_object_get_member (o, "labels") : NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) labels = NULL;
+  JsonArray *list;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return;
+  list = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (list) && i < 64; i++)
+    {
+      JsonNode *e = json_array_get_element (list, i);
+
+      if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING &&
+          strlen (json_node_get_string (e)) <= 256 && g_utf8_validate (json_node_get_string (e), -1, NULL))
+        g_strv_builder_add (builder, json_node_get_string (e));
+    }
+  labels = g_strv_builder_end (builder);
+  if (self->labels != NULL && g_strv_equal ((const char * const *) self->labels, (const char * const *) labels))
+    return;
+  g_strfreev (self->labels);
+  self->labels = g_steal_pointer (&labels);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABELS]);
+}
+
 /* Transmission's status (0 stopped, 1-2 checking, 3-4 downloading, 5-6
  * seeding) and error as the engine's states. */
 static ShoalTorrentState
@@ -256,6 +355,23 @@ _shoal_remote_torrent_update (ShoalRemoteTorrent *self,
   UPDATE (download_rate, (guint64) MAX (int_member (o, "rateDownload", 0), 0), PROP_DOWNLOAD_RATE);
   UPDATE (upload_rate, (guint64) MAX (int_member (o, "rateUpload", 0), 0), PROP_UPLOAD_RATE);
   UPDATE (eta, eta >= 0 ? eta : -1, PROP_ETA);
+  if (json_object_has_member (o, "uploadRatio"))
+    UPDATE (ratio, MAX (double_member (o, "uploadRatio"), 0.0), PROP_RATIO);
+  if (json_object_has_member (o, "peersConnected"))
+    UPDATE (n_peers, (guint) CLAMP (int_member (o, "peersConnected", 0), 0, G_MAXINT), PROP_N_PEERS);
+  if (json_object_has_member (o, "addedDate"))
+    UPDATE (added, MAX (int_member (o, "addedDate", 0), 0), PROP_ADDED);
+  if (json_object_has_member (o, "downloadLimit"))
+    UPDATE (download_limit, limit_of (o, "downloadLimit", "downloadLimited"), PROP_DOWNLOAD_LIMIT);
+  if (json_object_has_member (o, "uploadLimit"))
+    UPDATE (upload_limit, limit_of (o, "uploadLimit", "uploadLimited"), PROP_UPLOAD_LIMIT);
+  if (json_object_has_member (o, "recheckProgress"))
+    UPDATE (check_progress, CLAMP (double_member (o, "recheckProgress"), 0.0, 1.0), PROP_CHECK_PROGRESS);
+  if (json_object_has_member (o, "metadataPercentComplete"))
+    UPDATE (has_metainfo, double_member (o, "metadataPercentComplete") >= 1.0, PROP_HAS_METAINFO);
+  if (json_object_has_member (o, "magnetLink"))
+    update_string (self, &self->magnet, string_member (o, "magnetLink"), PROP_MAGNET);
+  update_labels (self, o);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -334,4 +450,75 @@ shoal_remote_torrent_get_download_dir (ShoalRemoteTorrent *self)
 {
   g_return_val_if_fail (SHOAL_IS_REMOTE_TORRENT (self), NULL);
   return self->download_dir;
+}
+
+double
+shoal_remote_torrent_get_ratio (ShoalRemoteTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_REMOTE_TORRENT (self), 0.0);
+  return self->ratio;
+}
+
+guint
+shoal_remote_torrent_get_n_peers (ShoalRemoteTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_REMOTE_TORRENT (self), 0);
+  return self->n_peers;
+}
+
+/* Seconds since the Unix epoch, 0 when unknown. */
+gint64
+shoal_remote_torrent_get_added_time (ShoalRemoteTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_REMOTE_TORRENT (self), 0);
+  return self->added;
+}
+
+/* Bytes per second, 0 for none. */
+guint64
+shoal_remote_torrent_get_download_limit (ShoalRemoteTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_REMOTE_TORRENT (self), 0);
+  return self->download_limit;
+}
+
+guint64
+shoal_remote_torrent_get_upload_limit (ShoalRemoteTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_REMOTE_TORRENT (self), 0);
+  return self->upload_limit;
+}
+
+/**
+ * shoal_remote_torrent_get_labels:
+ * @self: a remote torrent
+ *
+ * Returns: (transfer none) (nullable): the torrent's labels
+ */
+const char * const *
+shoal_remote_torrent_get_labels (ShoalRemoteTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_REMOTE_TORRENT (self), NULL);
+  return (const char * const *) self->labels;
+}
+
+const char *
+shoal_remote_torrent_get_magnet (ShoalRemoteTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_REMOTE_TORRENT (self), NULL);
+  return self->magnet;
+}
+
+double
+shoal_remote_torrent_get_check_progress (ShoalRemoteTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_REMOTE_TORRENT (self), 0.0);
+  return self->check_progress;
+}
+
+gboolean
+shoal_remote_torrent_get_has_metainfo (ShoalRemoteTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_REMOTE_TORRENT (self), FALSE);
+  return self->has_metainfo;
 }

@@ -28,5 +28,14 @@ guint64            shoal_remote_torrent_get_upload_rate   (ShoalRemoteTorrent *s
 gint64             shoal_remote_torrent_get_eta           (ShoalRemoteTorrent *self);
 const char        *shoal_remote_torrent_get_error_message (ShoalRemoteTorrent *self);
 const char        *shoal_remote_torrent_get_download_dir  (ShoalRemoteTorrent *self);
+double             shoal_remote_torrent_get_ratio         (ShoalRemoteTorrent *self);
+guint              shoal_remote_torrent_get_n_peers       (ShoalRemoteTorrent *self);
+gint64             shoal_remote_torrent_get_added_time    (ShoalRemoteTorrent *self);
+guint64            shoal_remote_torrent_get_download_limit (ShoalRemoteTorrent *self);
+guint64            shoal_remote_torrent_get_upload_limit  (ShoalRemoteTorrent *self);
+const char * const *shoal_remote_torrent_get_labels       (ShoalRemoteTorrent *self);
+const char        *shoal_remote_torrent_get_magnet        (ShoalRemoteTorrent *self);
+double             shoal_remote_torrent_get_check_progress (ShoalRemoteTorrent *self);
+gboolean           shoal_remote_torrent_get_has_metainfo  (ShoalRemoteTorrent *self);
 
 G_END_DECLS

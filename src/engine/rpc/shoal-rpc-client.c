@@ -23,7 +23,17 @@
 static const char * const client_fields[] = {
   "id", "name", "hashString", "status", "error", "errorString", "isFinished", "percentDone",
   "metadataPercentComplete", "sizeWhenDone", "rateDownload", "rateUpload", "eta", "downloadDir",
+  "uploadRatio", "peersConnected", "addedDate", "downloadLimit", "downloadLimited", "uploadLimit",
+  "uploadLimited", "labels", "magnetLink", "recheckProgress",
 };
+
+/* Between full listings, a refresh asks only for the torrents active in
+ * the last minute (and those removed); every this many refreshes, and
+ * after shoal_rpc_client_invalidate(), it asks for all of them, which
+ * catches what another client changed on an idle torrent. */
+#define FULL_REFRESH_EVERY 10
+/* More torrents than this in one answer is not a sane server. */
+#define MAX_TORRENTS 100000
 
 struct _ShoalRpcClient
 {
@@ -34,6 +44,8 @@ struct _ShoalRpcClient
   char        *session_id;
   SoupSession *soup;
   GListStore  *torrents;
+  GHashTable  *by_id;           /* id → ShoalRemoteTorrent (weak, in torrents) */
+  guint        refreshes;       /* since the last full listing; 0: next is full */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalRpcClient, shoal_rpc_client, G_TYPE_OBJECT)
@@ -52,6 +64,7 @@ shoal_rpc_client_finalize (GObject *object)
   g_free (self->session_id);
   g_clear_object (&self->soup);
   g_clear_object (&self->torrents);
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
   G_OBJECT_CLASS (shoal_rpc_client_parent_class)->finalize (object);
 }
 
@@ -65,6 +78,7 @@ static void
 shoal_rpc_client_init (ShoalRpcClient *self)
 {
   self->torrents = g_list_store_new (SHOAL_TYPE_REMOTE_TORRENT);
+  self->by_id = g_hash_table_new (NULL, NULL);
   self->soup = soup_session_new_with_options ("timeout", 30,
                                               "user-agent", "Shoal/" PACKAGE_VERSION,
                                               NULL);
@@ -347,6 +361,7 @@ refreshed_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   ShoalRpcClient *self = SHOAL_RPC_CLIENT (source);
+  gboolean full = GPOINTER_TO_INT (g_task_get_task_data (task));
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) args = g_task_propagate_pointer (G_TASK (result), &error);
   g_autoptr(GHashTable) seen = NULL;
@@ -355,17 +370,20 @@ refreshed_cb (GObject      *source,
 
   if (args == NULL)
     {
+      /* What was missed while failing comes with the next full listing. */
+      self->refreshes = 0;
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   if (!json_object_has_member (args, "torrents") || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (args, "torrents")))
     {
+      self->refreshes = 0;
       g_task_return_new_error (task, SHOAL_RPC_CLIENT_ERROR, SHOAL_RPC_CLIENT_ERROR_PROTOCOL,
                                "The server's torrent list is not a list");
       return;
     }
   list = json_object_get_array_member (args, "torrents");
-  n = json_array_get_length (list);
+  n = MIN (json_array_get_length (list), MAX_TORRENTS);
   seen = g_hash_table_new (NULL, NULL);
   for (guint i = 0; i < n; i++)
     {
@@ -373,8 +391,7 @@ refreshed_cb (GObject      *source,
       JsonObject *o;
       JsonNode *id_node;
       gint64 id;
-      guint position;
-      g_autoptr(ShoalRemoteTorrent) t = NULL;
+      ShoalRemoteTorrent *t;
 
       if (!JSON_NODE_HOLDS_OBJECT (e))
         continue;
@@ -386,43 +403,80 @@ refreshed_cb (GObject      *source,
       if (id <= 0 || id > G_MAXINT)
         continue;
       g_hash_table_add (seen, GINT_TO_POINTER ((int) id));
-      for (position = 0; position < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); position++)
-        {
-          g_autoptr(ShoalRemoteTorrent) known = g_list_model_get_item (G_LIST_MODEL (self->torrents), position);
-          if (shoal_remote_torrent_get_id (known) == id)
-            {
-              t = g_steal_pointer (&known);
-              break;
-            }
-        }
+      t = g_hash_table_lookup (self->by_id, GINT_TO_POINTER ((int) id));
       if (t == NULL)
         {
-          t = _shoal_remote_torrent_new ((int) id);
-          _shoal_remote_torrent_update (t, o);
-          g_list_store_append (self->torrents, t);
+          g_autoptr(ShoalRemoteTorrent) added = _shoal_remote_torrent_new ((int) id);
+
+          _shoal_remote_torrent_update (added, o);
+          g_hash_table_insert (self->by_id, GINT_TO_POINTER ((int) id), added);
+          g_list_store_append (self->torrents, added);
         }
       else
         _shoal_remote_torrent_update (t, o);
     }
-  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i > 0; i--)
+
+  /* A full listing names every torrent; a recently-active one names the
+   * removed ones. */
+  if (!full && json_object_has_member (args, "removed") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (args, "removed")))
     {
-      g_autoptr(ShoalRemoteTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i - 1);
-      if (!g_hash_table_contains (seen, GINT_TO_POINTER (shoal_remote_torrent_get_id (t))))
-        g_list_store_remove (self->torrents, i - 1);
+      JsonArray *removed = json_object_get_array_member (args, "removed");
+
+      g_hash_table_remove_all (seen);
+      for (guint i = 0; i < MIN (json_array_get_length (removed), MAX_TORRENTS); i++)
+        {
+          JsonNode *e = json_array_get_element (removed, i);
+
+          if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_INT64 &&
+              json_node_get_int (e) > 0 && json_node_get_int (e) <= G_MAXINT)
+            g_hash_table_add (seen, GINT_TO_POINTER ((int) json_node_get_int (e)));
+        }
     }
+  if (full || json_object_has_member (args, "removed"))
+    for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i > 0; i--)
+      {
+        g_autoptr(ShoalRemoteTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i - 1);
+        gboolean listed = g_hash_table_contains (seen, GINT_TO_POINTER (shoal_remote_torrent_get_id (t)));
+
+        if (full ? !listed : listed)
+          {
+            g_hash_table_remove (self->by_id, GINT_TO_POINTER (shoal_remote_torrent_get_id (t)));
+            g_list_store_remove (self->torrents, i - 1);
+          }
+      }
   g_task_return_boolean (task, TRUE);
 }
 
 /**
- * shoal_rpc_client_refresh_async:
+ * shoal_rpc_client_invalidate:
  * @self: a client
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when the list is up to date
- * @user_data: for @callback
  *
- * Asks the server for its torrents and updates shoal_rpc_client_get_torrents():
- * new ones are appended, gone ones removed, the others notify what changed.
+ * Makes the next refresh list every torrent, not only the recently
+ * active ones: after a change the client made, or to catch up.
  */
+void
+shoal_rpc_client_invalidate (ShoalRpcClient *self)
+{
+  g_return_if_fail (SHOAL_IS_RPC_CLIENT (self));
+  self->refreshes = 0;
+}
+
+/**
+ * shoal_rpc_client_find_torrent:
+ * @self: a client
+ * @id: a torrent's id on the server
+ *
+ * Returns: (transfer none) (nullable): the listed torrent of that id
+ */
+ShoalRemoteTorrent *
+shoal_rpc_client_find_torrent (ShoalRpcClient *self,
+                               int             id)
+{
+  g_return_val_if_fail (SHOAL_IS_RPC_CLIENT (self), NULL);
+  return g_hash_table_lookup (self->by_id, GINT_TO_POINTER (id));
+}
+
 void
 shoal_rpc_client_refresh_async (ShoalRpcClient      *self,
                                 GCancellable        *cancellable,
@@ -437,9 +491,13 @@ shoal_rpc_client_refresh_async (ShoalRpcClient      *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, shoal_rpc_client_refresh_async);
+  g_task_set_task_data (task, GINT_TO_POINTER (self->refreshes == 0), NULL);
   for (guint i = 0; i < G_N_ELEMENTS (client_fields); i++)
     json_array_add_string_element (fields, client_fields[i]);
   json_object_set_array_member (args, "fields", fields);
+  if (self->refreshes != 0)
+    json_object_set_string_member (args, "ids", "recently-active");
+  self->refreshes = (self->refreshes + 1) % FULL_REFRESH_EVERY;
   call_json_async (self, "torrent-get", args, cancellable, refreshed_cb, task);
 }
 

@@ -65,4 +65,8 @@ gboolean        shoal_rpc_client_refresh_finish (ShoalRpcClient     *self,
                                                  GAsyncResult       *result,
                                                  GError            **error);
 
+void            shoal_rpc_client_invalidate    (ShoalRpcClient      *self);
+ShoalRemoteTorrent *shoal_rpc_client_find_torrent (ShoalRpcClient *self,
+                                                   int             id);
+
 G_END_DECLS

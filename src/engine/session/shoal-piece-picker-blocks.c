@@ -407,3 +407,41 @@ shoal_piece_picker_piece_verified (ShoalPiecePicker *self,
   shoal_piece_picker_set_have (self, piece);
 }
 
+
+/**
+ * shoal_piece_picker_block_failed:
+ * @self: a picker
+ * @block: a block received earlier that turned out bad, or whose write
+ *   failed (a v2 block checked alone against its merkle leaf)
+ *
+ * Makes that one block wanted again, from any peer; the rest of its piece
+ * stays received.
+ */
+void
+shoal_piece_picker_block_failed (ShoalPiecePicker *self,
+                                 const ShoalBlock *block)
+{
+  Partial *pp;
+  BlockState *bs;
+  guint index;
+
+  g_return_if_fail (self != NULL && block != NULL);
+
+  pp = _shoal_piece_picker_lookup_block (self, block, &index);
+  if (pp == NULL)
+    return;
+  bs = &pp->blocks[index];
+  if (!bs->received)
+    return;
+  if (pp->n_received == pp->n_blocks)
+    self->n_partial_complete--;
+  bs->received = FALSE;
+  bs->sender = NULL;
+  pp->n_received--;
+  pp->bytes_received -= block->length;
+  if (bs->n_active == 0)
+    {
+      pp->n_unrequested++;
+      pp->first_unrequested = MIN (pp->first_unrequested, index);
+    }
+}

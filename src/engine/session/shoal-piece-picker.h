@@ -197,6 +197,8 @@ void              shoal_piece_picker_piece_failed         (ShoalPiecePicker    *
                                                            guint               *n_contributors);
 void              shoal_piece_picker_piece_verified       (ShoalPiecePicker    *self,
                                                            guint                piece);
+void              shoal_piece_picker_block_failed         (ShoalPiecePicker    *self,
+                                                           const ShoalBlock    *block);
 
 /* Queries */
 gboolean          shoal_piece_picker_is_interesting       (ShoalPiecePicker    *self,

@@ -287,7 +287,7 @@ blame_senders (ShoalTorrent *self,
 
       if (ws != NULL)
         shoal_web_seed_report_bad_piece (ws, wd->piece);
-      else if (sender->ip != NULL && sender->ip[0] != '\0')
+      else if (sender->ip != NULL && sender->ip[0] != '\0' && self->block_verifier == NULL)
         strike (self, sender->ip, senders->len);
     }
 }
@@ -364,6 +364,7 @@ write_done_cb (GObject      *source,
       if (_shoal_torrent_is_active (self))
         {
           convict_suspects (self, wd);
+          _shoal_torrent_verify_piece_passed (self, wd->piece, wd->data);
           _shoal_torrent_piece_verified (self, wd->piece);
         }
     }
@@ -374,7 +375,9 @@ write_done_cb (GObject      *source,
       shoal_piece_picker_piece_failed (self->picker, wd->piece, NULL, NULL);
       if (g_error_matches (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH))
         {
-          remember_suspects (self, wd);
+          /* v2 hashes convict exactly; v1 strikes every sender. */
+          if (!_shoal_torrent_verify_piece_failed (self, wd->piece, wd->data, wd->sources))
+            remember_suspects (self, wd);
           blame_senders (self, wd);
         }
       else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && _shoal_torrent_is_active (self))
@@ -515,6 +518,36 @@ _shoal_torrent_free_buffer_cache (ShoalTorrent *self)
     g_atomic_rc_box_release_full (g_steal_pointer (&self->buffer_cache), buffer_cache_clear);
 }
 
+/* Tells the picker @b arrived from @sender, and cancels it at the other
+ * peers it was asked from. Returns TRUE if that completes its piece. */
+static gboolean
+receive_block (ShoalTorrent     *self,
+               ShoalSender      *sender,
+               const ShoalBlock *b)
+{
+  gpointer *others = NULL;
+  guint n_others = 0;
+  gboolean complete;
+
+  complete = shoal_piece_picker_block_received (self->picker, b, sender->id, &others, &n_others);
+  for (guint i = 0; i < n_others; i++)
+    {
+      ShoalPeerConnection *other = _shoal_torrent_find_connection (self, others[i]);
+      ShoalPeerState *ops;
+      gint oidx;
+
+      if (other == NULL)
+        continue;
+      ops = _shoal_torrent_peer_state (other);
+      oidx = find_request (ops, b);
+      if (oidx >= 0)
+        g_array_remove_index_fast (ops->requests, (guint) oidx);
+      shoal_peer_connection_send_cancel (other, b->piece, b->begin, b->length);
+    }
+  g_free (others);
+  return complete;
+}
+
 /* A block from a peer or a web seed (@sender). Returns FALSE if it was not
  * wanted. */
 static gboolean
@@ -524,8 +557,6 @@ accept_block (ShoalTorrent     *self,
               const guint8     *data)
 {
   ShoalPieceBuffer *buf;
-  gpointer *others = NULL;
-  guint n_others = 0;
   gint64 now = g_get_monotonic_time ();
   gboolean complete;
   guint index = b->begin / SHOAL_PIECE_PICKER_BLOCK_SIZE;
@@ -538,6 +569,15 @@ accept_block (ShoalTorrent     *self,
    * wanted any more: it must not overwrite fresh data. */
   if (self->state != SHOAL_TORRENT_STATE_DOWNLOADING || !shoal_piece_picker_is_block_wanted (self->picker, b))
     return FALSE;
+
+  /* v2: a block whose merkle leaf is known is checked and written alone. */
+  if (_shoal_torrent_stream_block (self, sender, b, data))
+    {
+      if (receive_block (self, sender, b))
+        _shoal_torrent_stream_piece_received (self, b->piece);
+      return TRUE;
+    }
+  _shoal_torrent_verify_block (self, sender, b, data);
 
   buf = g_hash_table_lookup (self->buffers, GUINT_TO_POINTER (b->piece));
   if (buf == NULL)
@@ -560,22 +600,7 @@ accept_block (ShoalTorrent     *self,
   sender_unref (buf->sources->pdata[index]);
   buf->sources->pdata[index] = g_rc_box_acquire (sender);
 
-  complete = shoal_piece_picker_block_received (self->picker, b, sender->id, &others, &n_others);
-  for (guint i = 0; i < n_others; i++)
-    {
-      ShoalPeerConnection *other = _shoal_torrent_find_connection (self, others[i]);
-      ShoalPeerState *ops;
-      gint oidx;
-
-      if (other == NULL)
-        continue;
-      ops = _shoal_torrent_peer_state (other);
-      oidx = find_request (ops, b);
-      if (oidx >= 0)
-        g_array_remove_index_fast (ops->requests, (guint) oidx);
-      shoal_peer_connection_send_cancel (other, b->piece, b->begin, b->length);
-    }
-  g_free (others);
+  complete = receive_block (self, sender, b);
 
   if (complete)
     {

@@ -7,6 +7,7 @@
 #include <libsoup/soup.h>
 
 #include "shoal-announcer.h"
+#include "shoal-block-verify.h"
 #include "shoal-disk-pool.h"
 #include "shoal-magnet.h"
 #include "shoal-peer-candidates.h"
@@ -128,6 +129,9 @@ struct _ShoalTorrent
   ShoalPeerCandidates *candidates;
   gint64             candidates_pruned_us;
   ShoalSmartBan     *smart_ban;     /* strikes, evidence and bans, by address */
+  ShoalBlockVerifier *block_verifier; /* v2 hashes: exact blame per block */
+  GHashTable        *streaming;     /* piece -> its blocks written one by one (shoal-torrent-verify.c) */
+  guint64            n_streamed_blocks; /* blocks written that way, for tests */
   guint64            last_sender_id; /* ShoalSender ids are given in sequence */
   GPtrArray         *web_seeds;     /* of ShoalWebSeed */
   guint              max_connections;
@@ -335,6 +339,32 @@ void            _shoal_torrent_send_pex           (ShoalTorrent        *self,
  * _shoal_torrent_add_candidate(), the DHT and LSD intake above) */
 void            _shoal_torrent_dht_tick           (ShoalTorrent        *self,
                                                    gint64               now_us);
+
+/* shoal-torrent-verify.c */
+void            _shoal_torrent_verify_attach       (ShoalTorrent        *self);
+void            _shoal_torrent_verify_detach       (ShoalTorrent        *self);
+void            _shoal_torrent_verify_block        (ShoalTorrent        *self,
+                                                    ShoalSender         *sender,
+                                                    const ShoalBlock    *b,
+                                                    const guint8        *data);
+gboolean        _shoal_torrent_stream_block        (ShoalTorrent        *self,
+                                                    ShoalSender         *sender,
+                                                    const ShoalBlock    *b,
+                                                    const guint8        *data);
+void            _shoal_torrent_stream_piece_received (ShoalTorrent      *self,
+                                                      guint              piece);
+gboolean        _shoal_torrent_set_block_hashes    (ShoalTorrent        *self,
+                                                    guint                piece,
+                                                    const guint8        *leaves,
+                                                    guint                n_leaves,
+                                                    GError             **error);
+gboolean        _shoal_torrent_verify_piece_failed (ShoalTorrent        *self,
+                                                    guint                piece,
+                                                    GBytes              *data,
+                                                    GPtrArray           *sources);
+void            _shoal_torrent_verify_piece_passed (ShoalTorrent        *self,
+                                                    guint                piece,
+                                                    GBytes              *data);
 
 /* The state the torrent keeps for @conn, one of its connections. */
 static inline ShoalPeerState *

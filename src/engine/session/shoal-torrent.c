@@ -90,6 +90,7 @@ shoal_torrent_finalize (GObject *object)
   g_clear_pointer (&self->web_seeds, g_ptr_array_unref);
   g_clear_pointer (&self->candidates, shoal_peer_candidates_free);
   g_clear_pointer (&self->smart_ban, shoal_smart_ban_free);
+  _shoal_torrent_verify_detach (self);
   g_clear_pointer (&self->file_priorities, g_free);
   g_clear_pointer (&self->check_only, shoal_bitfield_free);
   g_clear_pointer (&self->resume_pending, g_bytes_unref);
@@ -380,6 +381,7 @@ _shoal_torrent_attach_metainfo (ShoalTorrent  *self,
                                          shoal_metainfo_get_total_length (info));
   shoal_piece_picker_set_max_partial_bytes (self->picker, SHOAL_TORRENT_MAX_PARTIAL_BYTES);
   shoal_piece_picker_set_sequential (self->picker, self->sequential);
+  _shoal_torrent_verify_attach (self);
   g_free (self->file_priorities);
   self->file_priorities = g_malloc (MAX (n_files, 1));
   memset (self->file_priorities, SHOAL_FILE_PRIORITY_NORMAL, n_files);

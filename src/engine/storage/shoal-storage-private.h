@@ -42,6 +42,7 @@ struct _ShoalStorage
   guint64         piece_length;
   guint64         total_length;
   gboolean        has_v1;
+  gboolean        has_v2;           /* pieces are checked against merkle trees */
   gint           *skipped;          /* per file, atomic */
   gboolean        default_part_path;
 
@@ -115,6 +116,18 @@ void      _shoal_storage_set_verified         (ShoalStorage   *self,
                                                guint           piece,
                                                gboolean        verified);
 void      _shoal_storage_forget_opened_locked (ShoalStorage   *self);
+
+gboolean  _shoal_storage_after_write          (ShoalStorage   *self,
+                                               guint           piece,
+                                               guint64         start,
+                                               guint64         len,
+                                               GError        **error);
+
+/* shoal-storage-v2.c */
+gboolean  _shoal_storage_check_piece_merkle   (ShoalStorage   *self,
+                                               guint           piece,
+                                               const guint8   *data,
+                                               gsize           len);
 
 /* Diagnostics for tests and benchmarks (shoal-storage-recheck.c): how many
  * distinct worker threads hashed pieces in the last recheck, how many

@@ -308,12 +308,6 @@ recheck_start (ShoalStorage             *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);
 
-  if (!self->has_v1)
-    {
-      g_task_return_new_error (task, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_UNSUPPORTED,
-                               "Checking v2-only torrents is not supported");
-      return;
-    }
   if (pieces != NULL && shoal_bitfield_get_size (pieces) != self->n_pieces)
     {
       g_task_return_new_error (task, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_OUT_OF_RANGE,
@@ -369,8 +363,9 @@ recheck_start (ShoalStorage             *self,
  *
  * Reads and hashes every piece, on all of the pool's threads, to find out
  * which pieces the files on disk hold. Missing or short files simply mean
- * their pieces are not had. Fails with %SHOAL_STORAGE_ERROR_UNSUPPORTED for
- * v2-only torrents.
+ * their pieces are not had. Torrents with v2 hashes (v2-only and hybrid)
+ * are checked with SHA-256 against their merkle trees, v1-only ones with
+ * SHA-1.
  */
 void
 shoal_storage_recheck_async (ShoalStorage             *self,
@@ -404,7 +399,7 @@ shoal_storage_recheck_async (ShoalStorage             *self,
  * shoal_storage_recheck_finish(): it is only meaningful for the pieces in
  * @pieces, the others are always reported as not had. Fails with
  * %SHOAL_STORAGE_ERROR_OUT_OF_RANGE if @pieces does not have one bit per
- * piece, %SHOAL_STORAGE_ERROR_UNSUPPORTED for v2-only torrents.
+ * piece.
  */
 void
 shoal_storage_recheck_pieces_async (ShoalStorage             *self,

@@ -130,6 +130,7 @@ shoal_storage_new (ShoalMetainfo *info,
   self->piece_length = shoal_metainfo_get_piece_length (info);
   self->total_length = shoal_metainfo_get_total_length (info);
   self->has_v1 = (shoal_metainfo_get_version (info) & SHOAL_TORRENT_VERSION_V1) != 0;
+  self->has_v2 = (shoal_metainfo_get_version (info) & SHOAL_TORRENT_VERSION_V2) != 0;
   self->skipped = g_new0 (gint, MAX (self->n_files, 1));
   self->opened = g_new0 (guint8, MAX (self->n_files, 1));
   self->rel_paths = g_new0 (char *, self->n_files + 1);
@@ -855,6 +856,23 @@ create_empty_files (ShoalStorage  *self,
   return TRUE;
 }
 
+/* What a write of part of @piece, [@start, @start + @len) of the stream,
+ * does after the data is written: the piece's empty files are created,
+ * and the files written to must still be there (shoal-storage-v2.c). */
+gboolean
+_shoal_storage_after_write (ShoalStorage  *self,
+                            guint          piece,
+                            guint64        start,
+                            guint64        len,
+                            GError       **error)
+{
+  guint64 ps = _shoal_storage_piece_start (self, piece);
+
+  return create_empty_files (self, ps, ps + shoal_metainfo_get_piece_size (self->info, piece),
+                             piece + 1 == self->n_pieces, error) &&
+         check_written_files (self, start, len, error);
+}
+
 gboolean
 _shoal_storage_check_piece_hash (ShoalStorage *self,
                                  guint         piece,
@@ -864,6 +882,9 @@ _shoal_storage_check_piece_hash (ShoalStorage *self,
   guint8 digest[SHOAL_SHA1_LEN];
   const guint8 *expected = shoal_metainfo_get_piece_hash (self->info, piece);
 
+  /* SHA-256 and the merkle tree whenever the torrent has them. */
+  if (self->has_v2)
+    return _shoal_storage_check_piece_merkle (self, piece, data, len);
   if (expected == NULL)
     return FALSE;
   shoal_sha1 (data, len, digest);
@@ -922,7 +943,7 @@ verify_for_upload (ShoalStorage  *self,
   g_autofree guint8 *buf = NULL;
   gboolean ok;
 
-  if (!self->has_v1 || bit_get (self->verified, piece))
+  if ((!self->has_v1 && !self->has_v2) || bit_get (self->verified, piece))
     return TRUE;
 
   /* One worker hashes a piece; others asking for it wait for the answer
@@ -1068,12 +1089,6 @@ shoal_storage_write_piece_async (ShoalStorage        *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, shoal_storage_write_piece_async);
 
-  if (!self->has_v1)
-    {
-      g_task_return_new_error (task, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_UNSUPPORTED,
-                               "Writing pieces of v2-only torrents is not supported");
-      return;
-    }
   if (piece >= self->n_pieces)
     {
       g_task_return_new_error (task, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_OUT_OF_RANGE,

@@ -28,7 +28,8 @@ G_BEGIN_DECLS
  * @SHOAL_STORAGE_ERROR_OUT_OF_RANGE: a piece index, offset or length lies
  *   outside the torrent
  * @SHOAL_STORAGE_ERROR_UNSUPPORTED: the operation is not possible for this
- *   torrent (v2-only torrents carry no v1 piece hashes)
+ *   torrent or piece (a piece kept in the part file is not written block by
+ *   block)
  * @SHOAL_STORAGE_ERROR_IO: any other input/output error
  * @SHOAL_STORAGE_ERROR_SYMLINK: a symbolic link stands where a file or
  *   directory of the torrent should be, below the save directory; it is
@@ -120,6 +121,22 @@ void           shoal_storage_write_piece_async   (ShoalStorage            *self,
 gboolean       shoal_storage_write_piece_finish  (ShoalStorage            *self,
                                                   GAsyncResult            *result,
                                                   GError                 **error);
+
+void           shoal_storage_write_block_async   (ShoalStorage            *self,
+                                                  guint                    piece,
+                                                  guint64                  offset,
+                                                  GBytes                  *data,
+                                                  const guint8            *leaf,
+                                                  GCancellable            *cancellable,
+                                                  GAsyncReadyCallback      callback,
+                                                  gpointer                 user_data);
+gboolean       shoal_storage_write_block_finish  (ShoalStorage            *self,
+                                                  GAsyncResult            *result,
+                                                  GError                 **error);
+gboolean       shoal_storage_piece_uses_part_file (ShoalStorage           *self,
+                                                   guint                   piece);
+void           shoal_storage_set_piece_written   (ShoalStorage            *self,
+                                                  guint                    piece);
 
 void           shoal_storage_read_block_async    (ShoalStorage            *self,
                                                   guint                    piece,
