@@ -212,9 +212,10 @@ filter_func (gpointer item,
 
 /* The entries */
 
-static void count_add (GHashTable *counts,
-                       const char *section,
-                       const char *key)
+static void
+count_add (GHashTable *counts,
+           const char *section,
+           const char *key)
 {
   char *name = g_strconcat (section, "/", key, NULL);
 
