@@ -1507,6 +1507,110 @@ open_new_torrent_dialog (void)
   return SHOAL_NEW_TORRENT_DIALOG (shoal_window_get_dialog (window));
 }
 
+static AdwActionRow *
+find_action_row (GtkWidget  *root,
+                 const char *title)
+{
+  if (ADW_IS_ACTION_ROW (root) && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return ADW_ACTION_ROW (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      AdwActionRow *found = find_action_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Each choice of the Torrent Version group, as a user picks it (by
+ * activating its row): the row explains it, only its check is on, and the
+ * saved file is that kind of torrent. */
+static void
+test_new_torrent_versions (void)
+{
+  static const struct
+  {
+    const char         *title;
+    ShoalTorrentVersion version;
+    const char         *explanation;
+  } choices[] = {
+    { "_Hybrid", SHOAL_TORRENT_VERSION_HYBRID, "Works with every client, and newer ones check each file on its own" },
+    { "v_2 Only", SHOAL_TORRENT_VERSION_V2, "Each file is checked on its own, but clients that only know v1 cannot open it" },
+    { "v_1 Only", SHOAL_TORRENT_VERSION_V1, "Works with every client, without checking each file on its own" },
+  };
+  g_autofree char *shared = g_build_filename (tmp_dir, "versions", "three kinds", NULL);
+  g_autofree char *odd = g_build_filename (shared, "odd.bin", NULL);
+  g_autofree char *tiny = g_build_filename (shared, "sub", "tiny", NULL);
+  g_autofree char *empty = g_build_filename (shared, "empty", NULL);
+  g_autoptr(GError) error = NULL;
+
+  write_random_file (odd, 50001, 3);
+  write_random_file (tiny, 7, 4);
+  g_file_set_contents (empty, "", 0, &error);
+  g_assert_no_error (error);
+
+  for (guint c = 0; c < G_N_ELEMENTS (choices); c++)
+    {
+      g_autofree char *name = g_strdup_printf ("kind-%u.torrent", c);
+      g_autofree char *saved = g_build_filename (tmp_dir, name, NULL);
+      g_autoptr(GFile) saved_file = g_file_new_for_path (saved);
+      g_autoptr(ShoalMetainfo) reread = NULL;
+      ShoalNewTorrentDialog *dialog = open_new_torrent_dialog ();
+      AdwActionRow *row = find_action_row (GTK_WIDGET (dialog), choices[c].title);
+      ShoalTorrentVersion version = choices[c].version;
+      guint n_pads = 0, n_roots = 0;
+      gsize info_len;
+      const guint8 *info_data;
+
+      g_assert_nonnull (row);
+      g_assert_nonnull (find_label (GTK_WIDGET (row), choices[c].explanation));
+      /* Hybrid unless the user picks another. */
+      g_assert_cmpint (shoal_new_torrent_dialog_get_version (dialog), ==, SHOAL_TORRENT_VERSION_HYBRID);
+      adw_action_row_activate (row);
+      spin (100);
+      g_assert_cmpint (shoal_new_torrent_dialog_get_version (dialog), ==, version);
+      for (guint other = 0; other < G_N_ELEMENTS (choices); other++)
+        {
+          AdwActionRow *other_row = find_action_row (GTK_WIDGET (dialog), choices[other].title);
+          GtkWidget *check = find_widget (GTK_WIDGET (other_row), GTK_TYPE_CHECK_BUTTON);
+
+          g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)) == (other == c));
+        }
+
+      shoal_new_torrent_dialog_set_path (dialog, shared);
+      shoal_new_torrent_dialog_set_piece_size (dialog, 16384);
+      gtk_widget_activate_action (GTK_WIDGET (dialog), "new-torrent.create", NULL);
+      g_assert_true (wait_for (new_torrent_page_is, (gpointer) "result"));
+      g_assert_true (shoal_new_torrent_dialog_save_to (dialog, saved_file, &error));
+      g_assert_no_error (error);
+      gtk_window_destroy (GTK_WINDOW (dialog));
+
+      /* The file, as any other program would read it. */
+      reread = shoal_metainfo_new_from_file (saved_file, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (shoal_metainfo_get_version (reread), ==, version);
+      g_assert_cmpstr (shoal_metainfo_get_name (reread), ==, "three kinds");
+      g_assert_cmpuint (shoal_metainfo_get_content_size (reread), ==, 50008);
+      g_assert_true ((shoal_metainfo_get_info_hash_v1 (reread) != NULL) == ((version & SHOAL_TORRENT_VERSION_V1) != 0));
+      g_assert_true ((shoal_metainfo_get_info_hash_v2 (reread) != NULL) == ((version & SHOAL_TORRENT_VERSION_V2) != 0));
+      for (guint i = 0; i < shoal_metainfo_get_n_files (reread); i++)
+        {
+          const ShoalMetainfoFile *file = shoal_metainfo_get_file (reread, i);
+
+          n_pads += (file->attributes & SHOAL_FILE_ATTRIBUTE_PAD) != 0;
+          n_roots += file->pieces_root != NULL;
+        }
+      /* Pad files after odd.bin and sub/tiny in a hybrid only; a root for
+       * each of them with v2. */
+      g_assert_cmpuint (n_pads, ==, version == SHOAL_TORRENT_VERSION_HYBRID ? 2 : 0);
+      g_assert_cmpuint (n_roots, ==, (version & SHOAL_TORRENT_VERSION_V2) ? 2 : 0);
+      info_data = g_bytes_get_data (shoal_metainfo_get_info_bytes (reread), &info_len);
+      g_assert_true ((memmem (info_data, info_len, "6:pieces", 8) != NULL) == ((version & SHOAL_TORRENT_VERSION_V1) != 0));
+      g_assert_true ((memmem (info_data, info_len, "9:file tree", 11) != NULL) == ((version & SHOAL_TORRENT_VERSION_V2) != 0));
+    }
+}
+
 static void
 test_new_torrent_create_and_seed (void)
 {
@@ -2928,6 +3032,7 @@ main (int   argc,
   g_test_add_func ("/app/new-torrent/parse-fields", test_new_torrent_parse_fields);
   g_test_add_func ("/app/new-torrent/create-save-copy-seed", test_new_torrent_create_and_seed);
   g_test_add_func ("/app/new-torrent/errors-and-stop", test_new_torrent_errors_and_stop);
+  g_test_add_func ("/app/new-torrent/v1-v2-hybrid", test_new_torrent_versions);
   g_test_add_func ("/app/window/screenshots", test_screenshots);
   g_test_add_func ("/app/window/row-status-line", test_row_status_line);
   g_test_add_func ("/app/window/details-pane-width", test_details_pane_width);

@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "shoal-bencode.h"
 #include "shoal-engine.h"
 
 #define KiB 1024
@@ -389,6 +390,116 @@ test_directory_hybrid (Fixture       *f,
   run_clear (&run);
 }
 
+/* Whether the info dictionary of @info has @key at its top level. */
+static gboolean
+info_has (ShoalMetainfo *info,
+          const char    *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalBencode) doc = shoal_bencode_parse (shoal_metainfo_get_info_bytes (info), &error);
+
+  g_assert_no_error (error);
+  return shoal_bencode_node_dict_lookup (shoal_bencode_get_root (doc), key) != NULL;
+}
+
+/* v2 only: the file tree and piece layers, no v1 part at all (no pad
+ * files, no "pieces", no "files" or "length"), each file's root checked
+ * against one computed here, with pieces smaller and larger than files. */
+static void
+test_directory_v2 (Fixture       *f,
+                   gconstpointer  data)
+{
+  static const guint64 piece_sizes[] = { 16 * KiB, 32 * KiB, 128 * KiB };
+  g_autofree char *tree = make_tree (f->dir);
+  g_autoptr(ShoalTorrentCreator) creator = shoal_torrent_creator_new (tree);
+
+  shoal_torrent_creator_set_version (creator, SHOAL_TORRENT_VERSION_V2);
+  for (guint s = 0; s < G_N_ELEMENTS (piece_sizes); s++)
+    {
+      guint64 plen = piece_sizes[s];
+      Run run = { 0 };
+
+      shoal_torrent_creator_set_piece_size (creator, plen);
+      run_creator (creator, NULL, &run);
+      g_assert_no_error (run.error);
+      g_assert_cmpint (shoal_metainfo_get_version (run.metainfo), ==, SHOAL_TORRENT_VERSION_V2);
+      g_assert_null (shoal_metainfo_get_info_hash_v1 (run.metainfo));
+      g_assert_nonnull (shoal_metainfo_get_info_hash_v2 (run.metainfo));
+      g_assert_true (info_has (run.metainfo, "meta version"));
+      g_assert_true (info_has (run.metainfo, "file tree"));
+      g_assert_false (info_has (run.metainfo, "pieces"));
+      g_assert_false (info_has (run.metainfo, "files"));
+      g_assert_false (info_has (run.metainfo, "length"));
+      g_assert_true (shoal_metainfo_is_multi_file (run.metainfo));
+      g_assert_cmpuint (shoal_metainfo_get_n_files (run.metainfo), ==, G_N_ELEMENTS (tree_order));
+
+      for (guint i = 0; i < G_N_ELEMENTS (tree_order); i++)
+        {
+          const ShoalMetainfoFile *file = shoal_metainfo_get_file (run.metainfo, i);
+          g_autofree char *path = g_build_filename (f->dir, tree_order[i], NULL);
+          g_autofree char *content = NULL;
+          g_autoptr(GBytes) bytes = NULL;
+          guint8 expected[SHOAL_SHA256_LEN];
+          const guint8 *layer;
+          gsize n_hashes = 0;
+          gsize len;
+
+          g_assert_cmpstr (file->path, ==, tree_order[i]);
+          g_assert_cmpuint (file->length, ==, tree_sizes[i]);
+          g_assert_false (file->attributes & SHOAL_FILE_ATTRIBUTE_PAD);
+          if (file->length == 0)
+            {
+              g_assert_null (file->pieces_root);
+              continue;
+            }
+          g_assert_true (g_file_get_contents (path, &content, &len, NULL));
+          bytes = g_bytes_new (content, len);
+          merkle_root_of (bytes, expected);
+          g_assert_cmpmem (file->pieces_root, SHOAL_SHA256_LEN, expected, SHOAL_SHA256_LEN);
+          layer = shoal_metainfo_get_piece_layer (run.metainfo, i, &n_hashes);
+          if (file->length > plen)
+            {
+              g_assert_nonnull (layer);
+              g_assert_cmpuint (n_hashes, ==, (file->length + plen - 1) / plen);
+            }
+          else
+            g_assert_true (layer == NULL || n_hashes <= 1);
+        }
+      run_clear (&run);
+    }
+}
+
+/* A lone file as v2: the file tree holds it under its own name. */
+static void
+test_single_file_v2 (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) content = pattern (100 * 1000, 7, 1);
+  g_autofree char *path = write_file (f->dir, "single.bin", content);
+  g_autoptr(ShoalTorrentCreator) creator = shoal_torrent_creator_new (path);
+  guint8 expected[SHOAL_SHA256_LEN];
+  gsize n_hashes = 0;
+  Run run = { 0 };
+
+  shoal_torrent_creator_set_piece_size (creator, 16 * KiB);
+  shoal_torrent_creator_set_version (creator, SHOAL_TORRENT_VERSION_V2);
+  run_creator (creator, NULL, &run);
+  g_assert_no_error (run.error);
+  g_assert_cmpint (shoal_metainfo_get_version (run.metainfo), ==, SHOAL_TORRENT_VERSION_V2);
+  g_assert_false (shoal_metainfo_is_multi_file (run.metainfo));
+  g_assert_cmpstr (shoal_metainfo_get_name (run.metainfo), ==, "single.bin");
+  g_assert_cmpuint (shoal_metainfo_get_n_files (run.metainfo), ==, 1);
+  g_assert_false (info_has (run.metainfo, "pieces"));
+  g_assert_false (info_has (run.metainfo, "length"));
+  merkle_root_of (content, expected);
+  g_assert_cmpmem (shoal_metainfo_get_file (run.metainfo, 0)->pieces_root, SHOAL_SHA256_LEN,
+                   expected, SHOAL_SHA256_LEN);
+  g_assert_nonnull (shoal_metainfo_get_piece_layer (run.metainfo, 0, &n_hashes));
+  g_assert_cmpuint (n_hashes, ==, 7);
+  g_assert_cmpuint (run.last_hashed, ==, 100 * 1000);
+  run_clear (&run);
+}
+
 static void
 test_auto_piece_size (void)
 {
@@ -674,7 +785,7 @@ test_metadata (Fixture       *f,
  *   fs = lt.file_storage()
  *   for p, s in [('kat/one', 20000), ('kat/sub/two', 33333), ('kat/zero', 0)]:
  *       fs.add_file(p, s)
- *   ct = lt.create_torrent(fs, 16384, flags=FLAGS)   # v1_only, or 0 (hybrid)
+ *   ct = lt.create_torrent(fs, 16384, flags=FLAGS)   # v1_only, 0 (hybrid), v2_only
  *   lt.set_piece_hashes(ct, '.')
  *   print(lt.torrent_info(ct.generate()).info_hashes())
  *
@@ -714,6 +825,22 @@ test_known_answer (Fixture       *f,
   g_assert_cmpstr (h1, ==, "63cd06a496bf0aeaaddcaceccbc59abd7d0ad506");
   g_assert_cmpstr (h2, ==, "d42428d9819a3a78c3322e6c1f38e36de9eae40bf665999bf39f6d199f25a2a5");
   run_clear (&run);
+
+  /* v2 only, with pieces smaller and larger than the files. */
+  shoal_torrent_creator_set_version (creator, SHOAL_TORRENT_VERSION_V2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *v2 = NULL;
+
+      shoal_torrent_creator_set_piece_size (creator, i == 0 ? 16 * KiB : 64 * KiB);
+      run_creator (creator, NULL, &run);
+      g_assert_no_error (run.error);
+      g_assert_null (shoal_metainfo_dup_info_hash_v1_hex (run.metainfo));
+      v2 = shoal_metainfo_dup_info_hash_v2_hex (run.metainfo);
+      g_assert_cmpstr (v2, ==, i == 0 ? "cbc94f1773e5cb37b08aa709b7941ce140e7d94724719301022c683053547bc9"
+                                      : "93be3f58c0f6e4de12b709912f54fa50093fbb7d13af0538e40b8f9baee464c9");
+      run_clear (&run);
+    }
   g_assert_nonnull (p1);
   g_assert_nonnull (p2);
   g_assert_nonnull (p3);
@@ -819,6 +946,8 @@ main (int   argc,
   ADD ("single-file", test_single_file);
   ADD ("directory-v1", test_directory_v1);
   ADD ("directory-hybrid-pad-files", test_directory_hybrid);
+  ADD ("directory-v2-only", test_directory_v2);
+  ADD ("single-file-v2-only", test_single_file_v2);
   g_test_add_func ("/engine/creator/auto-piece-size", test_auto_piece_size);
   ADD ("bad-input", test_bad_input);
   ADD ("cancel", test_cancel);

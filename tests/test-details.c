@@ -1441,6 +1441,244 @@ test_files_rename (Fixture       *f,
   g_assert_true (has_label (page, "inner"));
 }
 
+/* v1, v2 and hybrid torrents made by the engine's creator */
+
+static void
+created_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ShoalMetainfo **info = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  bytes = shoal_torrent_creator_create_finish (SHOAL_TORRENT_CREATOR (source), result, info, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (bytes);
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+/* Writes a folder @name under the fixture's data directory (a file of
+ * several pieces, one smaller than a piece, an empty one) and makes a
+ * torrent of @version of it. */
+static ShoalMetainfo *
+create_torrent (Fixture             *f,
+                const char          *name,
+                ShoalTorrentVersion  version)
+{
+  static const struct { const char *rel; gsize size; } layout[] = {
+    { "big.bin", 50001 }, { "small.txt", 700 }, { "empty", 0 },
+  };
+  g_autofree char *dir = g_build_filename (f->tmp, "data", name, NULL);
+  g_autoptr(ShoalTorrentCreator) creator = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  ShoalMetainfo *info = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (layout); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, layout[i].rel, NULL);
+      g_autofree guint8 *data = g_malloc (MAX (layout[i].size, 1));
+      g_autoptr(GError) error = NULL;
+
+      for (gsize b = 0; b < layout[i].size; b++)
+        data[b] = (guint8) g_rand_int (rand);
+      g_file_set_contents (path, (const char *) data, (gssize) layout[i].size, &error);
+      g_assert_no_error (error);
+    }
+  creator = shoal_torrent_creator_new (dir);
+  shoal_torrent_creator_set_piece_size (creator, PIECE);
+  shoal_torrent_creator_set_version (creator, version);
+  shoal_torrent_creator_create_async (creator, NULL, NULL, created_cb, &info);
+  g_assert_true (wait_for (is_set, &info));
+  g_assert_cmpint (shoal_metainfo_get_version (info), ==, version);
+  return info;
+}
+
+static ShoalTorrent *
+add_created_torrent (Fixture       *f,
+                     ShoalMetainfo *info,
+                     GError       **error)
+{
+  g_autofree char *save_dir = g_build_filename (f->tmp, "data", NULL);
+  ShoalTorrent *torrent;
+
+  torrent = shoal_session_add_torrent (f->session, info, save_dir,
+                                       SHOAL_ADD_FLAGS_SEED_MODE | SHOAL_ADD_FLAGS_PAUSED | SHOAL_ADD_FLAGS_NO_SAVE,
+                                       error);
+  return torrent != NULL ? g_object_ref (torrent) : NULL;
+}
+
+/* Which info-hash rows the General page shows, and their values. */
+static void
+check_info_hash_rows (Fixture       *f,
+                      ShoalTorrent  *torrent,
+                      ShoalMetainfo *info)
+{
+  GtkWidget *page = shoal_details_view_get_page (f->view, "general");
+  ShoalTorrentVersion version = shoal_metainfo_get_version (info);
+  g_autofree char *v1 = shoal_metainfo_dup_info_hash_v1_hex (info);
+  g_autofree char *v2 = shoal_metainfo_dup_info_hash_v2_hex (info);
+
+  shoal_details_view_set_torrent (f->view, torrent);
+  show_page (f, "general");
+
+  g_assert_true (has_label (page, "Info Hash") == (version == SHOAL_TORRENT_VERSION_V1));
+  g_assert_true (has_label (page, "Info Hash v1") == (version == SHOAL_TORRENT_VERSION_HYBRID));
+  g_assert_true (has_label (page, "Info Hash v2") == ((version & SHOAL_TORRENT_VERSION_V2) != 0));
+  if (v1 != NULL)
+    g_assert_true (has_label (page, v1));
+  if (v2 != NULL)
+    {
+      /* The whole SHA-256, not the 20 bytes the v2 swarm goes by. */
+      g_assert_cmpuint (strlen (v2), ==, 64);
+      g_assert_true (has_label (page, v2));
+    }
+}
+
+static void
+test_general_info_hashes (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(ShoalMetainfo) hybrid = create_torrent (f, "Hybrid", SHOAL_TORRENT_VERSION_HYBRID);
+  g_autoptr(ShoalMetainfo) v1 = create_torrent (f, "Version 1", SHOAL_TORRENT_VERSION_V1);
+  g_autoptr(ShoalTorrent) hybrid_torrent = add_created_torrent (f, hybrid, NULL);
+  g_autoptr(ShoalTorrent) v1_torrent = add_created_torrent (f, v1, NULL);
+
+  g_assert_nonnull (hybrid_torrent);
+  g_assert_nonnull (v1_torrent);
+  check_info_hash_rows (f, hybrid_torrent, hybrid);
+  save_screenshot (f, "general-hybrid");
+  /* The rows follow the torrent shown. */
+  check_info_hash_rows (f, v1_torrent, v1);
+  check_info_hash_rows (f, hybrid_torrent, hybrid);
+  shoal_details_view_set_torrent (f->view, NULL);
+}
+
+static void
+test_general_info_hash_v2_only (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(ShoalMetainfo) info = create_torrent (f, "Version 2", SHOAL_TORRENT_VERSION_V2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalTorrent) torrent = add_created_torrent (f, info, &error);
+
+  if (g_error_matches (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_UNSUPPORTED))
+    {
+      g_test_skip ("this session cannot add v2-only torrents");
+      return;
+    }
+  g_assert_no_error (error);
+  check_info_hash_rows (f, torrent, info);
+  shoal_details_view_set_torrent (f->view, NULL);
+}
+
+static GtkWidget *
+find_label_widget (GtkWidget  *widget,
+                   const char *text)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+
+  collect (widget, GTK_TYPE_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    if (g_strcmp0 (gtk_label_get_text (labels->pdata[i]), text) == 0)
+      return labels->pdata[i];
+  return NULL;
+}
+
+static void
+clipboard_read_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static GtkColumnViewColumn *
+find_column (GtkColumnView *view,
+             const char    *title)
+{
+  GListModel *columns = gtk_column_view_get_columns (view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      if (g_strcmp0 (gtk_column_view_column_get_title (column), title) == 0)
+        return column;
+    }
+  return NULL;
+}
+
+/* The Files page of a hybrid shows each file's pieces root, which can be
+ * selected and copied; a v1 torrent's has no such column. */
+static void
+test_files_pieces_roots (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(ShoalMetainfo) hybrid = create_torrent (f, "Hybrid", SHOAL_TORRENT_VERSION_HYBRID);
+  g_autoptr(ShoalMetainfo) v1 = create_torrent (f, "Version 1", SHOAL_TORRENT_VERSION_V1);
+  g_autoptr(ShoalTorrent) hybrid_torrent = add_created_torrent (f, hybrid, NULL);
+  g_autoptr(ShoalTorrent) v1_torrent = add_created_torrent (f, v1, NULL);
+  GtkWidget *page = shoal_details_view_get_page (f->view, "files");
+  GtkColumnViewColumn *column;
+  g_autofree char *copied = NULL;
+  GtkWidget *label;
+  guint n_roots = 0;
+
+  shoal_details_view_set_torrent (f->view, hybrid_torrent);
+  show_page (f, "files");
+  column = find_column (find_column_view (page), "Pieces Root");
+  g_assert_nonnull (column);
+  g_assert_true (gtk_column_view_column_get_visible (column));
+
+  for (guint i = 0; i < shoal_metainfo_get_n_files (hybrid); i++)
+    {
+      const ShoalMetainfoFile *file = shoal_metainfo_get_file (hybrid, i);
+      g_autofree char *hex = NULL;
+
+      if (file->pieces_root == NULL)
+        continue;
+      hex = shoal_hex_encode (file->pieces_root, SHOAL_SHA256_LEN);
+      label = find_label_widget (page, hex);
+      g_assert_nonnull (label);
+      g_assert_true (gtk_label_get_selectable (GTK_LABEL (label)));
+      n_roots++;
+    }
+  /* big.bin and small.txt; the empty file has none. */
+  g_assert_cmpuint (n_roots, ==, 2);
+  save_screenshot (f, "files-hybrid");
+
+  /* Copying the selected root copies all 64 digits, even where the
+   * column is too narrow to show them. */
+  {
+    const ShoalMetainfoFile *big = shoal_metainfo_get_file (hybrid, file_index (hybrid_torrent, "big.bin"));
+    g_autofree char *hex = shoal_hex_encode (big->pieces_root, SHOAL_SHA256_LEN);
+
+    label = find_label_widget (page, hex);
+    gtk_label_select_region (GTK_LABEL (label), 0, -1);
+    g_assert_true (gtk_widget_activate_action (label, "clipboard.copy", NULL));
+    gdk_clipboard_read_text_async (gtk_widget_get_clipboard (label), NULL, clipboard_read_cb, &copied);
+    g_assert_true (wait_for (is_set, &copied));
+    g_assert_cmpstr (copied, ==, hex);
+  }
+
+  shoal_details_view_set_torrent (f->view, v1_torrent);
+  show_page (f, "files");
+  g_assert_false (gtk_column_view_column_get_visible (column));
+  g_assert_true (has_label (page, "big.bin"));
+  shoal_details_view_set_torrent (f->view, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1467,6 +1705,9 @@ main (int   argc,
   ADD ("/app/details/magnet/before-and-after-metadata", test_magnet);
   ADD ("/app/details/options/values-reach-engine", test_options);
   ADD ("/app/details/files/rename", test_files_rename);
+  ADD ("/app/details/general/info-hashes-v1-and-hybrid", test_general_info_hashes);
+  ADD ("/app/details/general/info-hash-v2-only", test_general_info_hash_v2_only);
+  ADD ("/app/details/files/pieces-roots", test_files_pieces_roots);
 
   return g_test_run ();
 }

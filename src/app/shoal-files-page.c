@@ -13,6 +13,10 @@
  * Rename… (the files.rename action, on the selected row) renames a file
  * or folder through shoal_torrent_rename_path(); the tree is built from
  * the metainfo, then takes the names the torrent's files have now.
+ *
+ * v2 and hybrid torrents get a Pieces Root column: each file's merkle
+ * root (BEP 52), which identifies its content across torrents; the text
+ * is selectable so that it can be copied.
  */
 
 #include "config.h"
@@ -38,6 +42,7 @@ struct _ShoalFilesPage
   guint            timer_id;
 
   GtkColumnView   *column_view;
+  GtkColumnViewColumn *root_column;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalFilesPage, shoal_files_page, GTK_TYPE_WIDGET)
@@ -322,6 +327,48 @@ build_tree (ShoalFilesPage *self)
     }
   gtk_column_view_set_model (self->column_view, selection);
   update_rename_action (self);
+  gtk_column_view_column_set_visible (self->root_column,
+                                      torrent != NULL && shoal_torrent_get_metainfo (torrent) != NULL &&
+                                      (shoal_metainfo_get_version (shoal_torrent_get_metainfo (torrent)) &
+                                       SHOAL_TORRENT_VERSION_V2) != 0);
+}
+
+/* Pieces Root column */
+
+static void
+root_setup_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               ShoalFilesPage           *self)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
+  /* Both ends of a hash are what people compare by eye. */
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_add_css_class (label, "monospace");
+  gtk_list_item_set_child (list_item, label);
+}
+
+static void
+root_bind_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              ShoalFilesPage           *self)
+{
+  GtkTreeListRow *row = gtk_list_item_get_item (list_item);
+  g_autoptr(ShoalFileNode) node = row != NULL ? gtk_tree_list_row_get_item (row) : NULL;
+  ShoalMetainfo *info = self->torrent != NULL ? shoal_torrent_get_metainfo (self->torrent) : NULL;
+  GtkWidget *label = gtk_list_item_get_child (list_item);
+  int index = node != NULL ? shoal_file_node_get_file_index (node) : -1;
+  g_autofree char *hex = NULL;
+
+  /* Folders and empty files have no root. */
+  if (info != NULL && index >= 0 && (guint) index < shoal_metainfo_get_n_files (info) &&
+      shoal_metainfo_get_file (info, (guint) index)->pieces_root != NULL)
+    hex = shoal_hex_encode (shoal_metainfo_get_file (info, (guint) index)->pieces_root, SHOAL_SHA256_LEN);
+  gtk_label_set_text (GTK_LABEL (label), hex != NULL ? hex : "");
+  gtk_widget_set_tooltip_text (label, hex);
 }
 
 /* Priority column (shoal-files-page-priority.ui) */
@@ -431,6 +478,7 @@ shoal_files_page_dispose (GObject *object)
   shoal_widget_unparent_children (GTK_WIDGET (self));
   g_clear_object (&self->root);
   g_clear_object (&self->torrent);
+  g_clear_object (&self->root_column);
 
   G_OBJECT_CLASS (shoal_files_page_parent_class)->dispose (object);
 }
@@ -462,6 +510,7 @@ shoal_files_page_init (ShoalFilesPage *self)
   g_autoptr(GtkBuilderScope) scope = gtk_builder_cscope_new ();
   g_autoptr(GtkColumnViewColumn) size = NULL;
   g_autoptr(GtkColumnViewColumn) progress = NULL;
+  GtkListItemFactory *root_factory;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.rename", FALSE);
@@ -481,4 +530,13 @@ shoal_files_page_init (ShoalFilesPage *self)
                                            NULL);
   add_template_column (self, _("Priority"), "/io/github/shoal/Shoal/details/shoal-files-page-priority.ui", scope,
                        FALSE);
+
+  root_factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (root_factory, "setup", G_CALLBACK (root_setup_cb), self);
+  g_signal_connect (root_factory, "bind", G_CALLBACK (root_bind_cb), self);
+  self->root_column = gtk_column_view_column_new (_("Pieces Root"), root_factory);
+  gtk_column_view_column_set_resizable (self->root_column, TRUE);
+  gtk_column_view_column_set_fixed_width (self->root_column, 200);
+  gtk_column_view_column_set_visible (self->root_column, FALSE);
+  gtk_column_view_append_column (self->column_view, self->root_column);
 }

@@ -5,7 +5,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Two grids of "key: value" labels; the values are selectable, since
- * people copy info hashes and paths out of them.
+ * people copy info hashes and paths out of them. A hybrid torrent shows
+ * both of its info-hashes (v1 and the full SHA-256 of v2), other torrents
+ * only the one they have.
  */
 
 #include "config.h"
@@ -32,6 +34,8 @@ typedef enum
   FIELD_COMPLETED,
   FIELD_NAME,
   FIELD_INFO_HASH,
+  FIELD_INFO_HASH_V1,
+  FIELD_INFO_HASH_V2,
   FIELD_PIECES,
   FIELD_PRIVATE,
   FIELD_CREATOR,
@@ -59,6 +63,8 @@ static const struct
   { FIELD_COMPLETED, FALSE, N_("Completed") },
   { FIELD_NAME, TRUE, N_("Name") },
   { FIELD_INFO_HASH, TRUE, N_("Info Hash") },
+  { FIELD_INFO_HASH_V1, TRUE, N_("Info Hash v1") },
+  { FIELD_INFO_HASH_V2, TRUE, N_("Info Hash v2") },
   { FIELD_PIECES, TRUE, N_("Pieces") },
   { FIELD_PRIVATE, TRUE, N_("Private") },
   { FIELD_CREATOR, TRUE, N_("Created By") },
@@ -78,6 +84,7 @@ struct _ShoalGeneralPage
   GtkLabel     *error_label;
   GtkGrid      *transfer_grid;
   GtkGrid      *torrent_grid;
+  GtkWidget    *keys[N_FIELDS];
   GtkLabel     *values[N_FIELDS];
 };
 
@@ -164,6 +171,8 @@ format_field (ShoalTorrent *torrent,
         case FIELD_SIZE:
         case FIELD_HAVE:
         case FIELD_AVAILABILITY:
+        case FIELD_INFO_HASH_V1:
+        case FIELD_INFO_HASH_V2:
         case FIELD_PIECES:
         case FIELD_PRIVATE:
         case FIELD_CREATOR:
@@ -227,6 +236,10 @@ format_field (ShoalTorrent *torrent,
       return g_strdup (shoal_torrent_get_name (torrent));
     case FIELD_INFO_HASH:
       return g_strdup (shoal_torrent_get_info_hash_hex (torrent));
+    case FIELD_INFO_HASH_V1:
+      return shoal_metainfo_dup_info_hash_v1_hex (info);
+    case FIELD_INFO_HASH_V2:
+      return shoal_metainfo_dup_info_hash_v2_hex (info);
     case FIELD_PIECES:
       a = shoal_format_size (shoal_metainfo_get_piece_length (info));
       /* Translators: a number of pieces and their size, as "1200 × 256 KiB" */
@@ -248,6 +261,29 @@ format_field (ShoalTorrent *torrent,
     }
 }
 
+static void
+set_row_visible (ShoalGeneralPage *self,
+                 Field             field,
+                 gboolean          visible)
+{
+  gtk_widget_set_visible (self->keys[field], visible);
+  gtk_widget_set_visible (GTK_WIDGET (self->values[field]), visible);
+}
+
+/* "Info Hash" alone before a magnet link's metadata is known and for v1
+ * torrents; "Info Hash v1" and "Info Hash v2" for a hybrid; "Info Hash v2"
+ * alone for a v2-only torrent. */
+static void
+update_info_hash_rows (ShoalGeneralPage *self)
+{
+  ShoalMetainfo *info = self->torrent != NULL ? shoal_torrent_get_metainfo (self->torrent) : NULL;
+  ShoalTorrentVersion version = info != NULL ? shoal_metainfo_get_version (info) : SHOAL_TORRENT_VERSION_V1;
+
+  set_row_visible (self, FIELD_INFO_HASH, version == SHOAL_TORRENT_VERSION_V1);
+  set_row_visible (self, FIELD_INFO_HASH_V1, version == SHOAL_TORRENT_VERSION_HYBRID);
+  set_row_visible (self, FIELD_INFO_HASH_V2, (version & SHOAL_TORRENT_VERSION_V2) != 0);
+}
+
 /**
  * shoal_general_page_update:
  * @self: a general page
@@ -261,6 +297,7 @@ shoal_general_page_update (ShoalGeneralPage *self)
 
   g_return_if_fail (SHOAL_IS_GENERAL_PAGE (self));
 
+  update_info_hash_rows (self);
   for (guint i = 0; i < N_FIELDS; i++)
     {
       g_autofree char *text = self->torrent != NULL ? format_field (self->torrent, (Field) i) : NULL;
@@ -410,12 +447,15 @@ shoal_general_page_init (ShoalGeneralPage *self)
       gtk_accessible_update_relation (GTK_ACCESSIBLE (value),
                                       GTK_ACCESSIBLE_RELATION_LABELLED_BY, key, NULL,
                                       -1);
-      if (fields[i].field == FIELD_INFO_HASH)
+      if (fields[i].field == FIELD_INFO_HASH || fields[i].field == FIELD_INFO_HASH_V1 ||
+          fields[i].field == FIELD_INFO_HASH_V2)
         gtk_widget_add_css_class (value, "monospace");
 
       gtk_grid_attach (grid, key, 0, *row, 1, 1);
       gtk_grid_attach (grid, value, 1, *row, 1, 1);
       (*row)++;
+      self->keys[fields[i].field] = key;
       self->values[fields[i].field] = GTK_LABEL (value);
     }
+  update_info_hash_rows (self);
 }

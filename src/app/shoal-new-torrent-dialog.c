@@ -43,7 +43,9 @@ struct _ShoalNewTorrentDialog
   GtkTextView          *trackers_view;
   GtkTextView          *web_seeds_view;
   AdwComboRow          *piece_size_row;
-  AdwComboRow          *version_row;
+  GtkCheckButton       *hybrid_check;
+  GtkCheckButton       *v2_check;
+  GtkCheckButton       *v1_check;
   GtkWidget            *create_button;
   GtkSwitch            *private_switch;
   AdwEntryRow          *comment_row;
@@ -639,17 +641,22 @@ shoal_new_torrent_dialog_set_source (ShoalNewTorrentDialog *self,
 /**
  * shoal_new_torrent_dialog_set_version:
  * @self: a dialog
- * @version: %SHOAL_TORRENT_VERSION_HYBRID (the default) or
- *   %SHOAL_TORRENT_VERSION_V1, as the Torrent Version row offers
+ * @version: %SHOAL_TORRENT_VERSION_HYBRID (the default),
+ *   %SHOAL_TORRENT_VERSION_V2 or %SHOAL_TORRENT_VERSION_V1, as the Torrent
+ *   Version group offers
  */
 void
 shoal_new_torrent_dialog_set_version (ShoalNewTorrentDialog *self,
                                       ShoalTorrentVersion    version)
 {
   g_return_if_fail (SHOAL_IS_NEW_TORRENT_DIALOG (self));
-  g_return_if_fail (version == SHOAL_TORRENT_VERSION_V1 || version == SHOAL_TORRENT_VERSION_HYBRID);
+  g_return_if_fail (version == SHOAL_TORRENT_VERSION_V1 || version == SHOAL_TORRENT_VERSION_V2 ||
+                    version == SHOAL_TORRENT_VERSION_HYBRID);
 
-  adw_combo_row_set_selected (self->version_row, version == SHOAL_TORRENT_VERSION_V1 ? 1 : 0);
+  gtk_check_button_set_active (version == SHOAL_TORRENT_VERSION_V1   ? self->v1_check
+                               : version == SHOAL_TORRENT_VERSION_V2 ? self->v2_check
+                                                                     : self->hybrid_check,
+                               TRUE);
 }
 
 /**
@@ -663,8 +670,11 @@ shoal_new_torrent_dialog_get_version (ShoalNewTorrentDialog *self)
 {
   g_return_val_if_fail (SHOAL_IS_NEW_TORRENT_DIALOG (self), SHOAL_TORRENT_VERSION_HYBRID);
 
-  return adw_combo_row_get_selected (self->version_row) == 1 ? SHOAL_TORRENT_VERSION_V1
-                                                             : SHOAL_TORRENT_VERSION_HYBRID;
+  if (gtk_check_button_get_active (self->v1_check))
+    return SHOAL_TORRENT_VERSION_V1;
+  if (gtk_check_button_get_active (self->v2_check))
+    return SHOAL_TORRENT_VERSION_V2;
+  return SHOAL_TORRENT_VERSION_HYBRID;
 }
 
 /**
@@ -772,7 +782,9 @@ shoal_new_torrent_dialog_class_init (ShoalNewTorrentDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, trackers_view);
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, web_seeds_view);
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, piece_size_row);
-  gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, version_row);
+  gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, hybrid_check);
+  gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, v2_check);
+  gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, v1_check);
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, create_button);
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, private_switch);
   gtk_widget_class_bind_template_child (widget_class, ShoalNewTorrentDialog, comment_row);

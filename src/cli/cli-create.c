@@ -159,7 +159,8 @@ print_result (ShoalMetainfo *info,
 
   printf ("Created %s: “%s”, %u file%s, %s, %u pieces of %s (%s)\n", out_path, shoal_metainfo_get_name (info),
           n_files, n_files == 1 ? "" : "s", size, shoal_metainfo_get_n_pieces (info), piece,
-          shoal_metainfo_get_version (info) == SHOAL_TORRENT_VERSION_HYBRID ? "hybrid v1+v2" : "v1");
+          shoal_metainfo_get_version (info) == SHOAL_TORRENT_VERSION_HYBRID ? "hybrid v1+v2"
+          : shoal_metainfo_get_version (info) == SHOAL_TORRENT_VERSION_V2 ? "v2" : "v1");
   if (shoal_metainfo_get_version (info) & SHOAL_TORRENT_VERSION_V1)
     {
       g_autofree char *hex = shoal_metainfo_dup_info_hash_v1_hex (info);
@@ -270,7 +271,7 @@ shoal_cli_create (int    argc,
   g_auto(GStrv) trackers = NULL;
   g_auto(GStrv) web_seeds = NULL;
   g_auto(CliSessionOptions) session_options = { 0 };
-  gboolean is_private = FALSE, v1 = FALSE, hybrid = FALSE, seed = FALSE, quiet = FALSE, no_date = FALSE;
+  gboolean is_private = FALSE, v1 = FALSE, v2 = FALSE, hybrid = FALSE, seed = FALSE, quiet = FALSE, no_date = FALSE;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Where to write the .torrent (default: NAME.torrent)", "FILE" },
     { "tracker", 't', 0, G_OPTION_ARG_STRING_ARRAY, &trackers,
@@ -282,6 +283,7 @@ shoal_cli_create (int    argc,
     { "comment", 'c', 0, G_OPTION_ARG_STRING, &comment, "Comment", "TEXT" },
     { "source", 's', 0, G_OPTION_ARG_STRING, &source, "Source tag (changes the info-hash)", "TEXT" },
     { "v1", 0, 0, G_OPTION_ARG_NONE, &v1, "BitTorrent v1 only", NULL },
+    { "v2", 0, 0, G_OPTION_ARG_NONE, &v2, "BitTorrent v2 only: no pad files, but clients that know only v1 cannot open it", NULL },
     { "hybrid", 0, 0, G_OPTION_ARG_NONE, &hybrid, "Hybrid v1+v2, readable by every client (default)", NULL },
     { "no-date", 0, 0, G_OPTION_ARG_NONE, &no_date, "Leave out the creation date (reproducible output)", NULL },
     { "seed", 0, 0, G_OPTION_ARG_NONE, &seed, "Then seed it from where the data is, until interrupted", NULL },
@@ -319,7 +321,7 @@ shoal_cli_create (int    argc,
       fprintf (stderr, "shoal-cli create: %s\n", error->message);
       return 2;
     }
-  if (argc != 2 || session_options.port < 0 || session_options.port > 65535 || (v1 && hybrid))
+  if (argc != 2 || session_options.port < 0 || session_options.port > 65535 || v1 + v2 + hybrid > 1)
     {
       fprintf (stderr, "shoal-cli create: expected one file or directory (see --help)\n");
       return 2;
@@ -349,7 +351,8 @@ shoal_cli_create (int    argc,
   shoal_torrent_creator_set_private (creator, is_private);
   shoal_torrent_creator_set_comment (creator, comment);
   shoal_torrent_creator_set_source (creator, source);
-  shoal_torrent_creator_set_version (creator, v1 ? SHOAL_TORRENT_VERSION_V1 : SHOAL_TORRENT_VERSION_HYBRID);
+  shoal_torrent_creator_set_version (creator, v1 ? SHOAL_TORRENT_VERSION_V1
+                                              : v2 ? SHOAL_TORRENT_VERSION_V2 : SHOAL_TORRENT_VERSION_HYBRID);
   if (no_date)
     shoal_torrent_creator_set_creation_date (creator, SHOAL_TORRENT_CREATOR_DATE_NONE);
 

@@ -5,7 +5,7 @@
 #
 # Writes SIZE MiB (default 1024) of data as three files in a temporary
 # directory, reads it once so that both sides hash from the page cache, then
-# makes a v1 and a hybrid torrent of it with the same piece size, RUNS times
+# makes a v1, a v2-only and a hybrid torrent of it with the same piece size, RUNS times
 # each (default 3, best time kept), with
 #   - `shoal-cli create` (a whole process, start-up included), and
 #   - libtorrent-rasterbar's create_torrent + set_piece_hashes, in process,
@@ -80,7 +80,8 @@ def lt_create(content, flavour, piece):
     name = os.path.basename(content)
     for entry in sorted(os.listdir(content)):
         fs.add_file(name + "/" + entry, os.path.getsize(os.path.join(content, entry)))
-    ct = lt.create_torrent(fs, piece, flags=lt.create_torrent.v1_only if flavour == "v1" else 0)
+    flags = {"v1": lt.create_torrent.v1_only, "v2": lt.create_torrent.v2_only, "hybrid": 0}[flavour]
+    ct = lt.create_torrent(fs, piece, flags=flags)
     lt.set_piece_hashes(ct, os.path.dirname(content))
     generated = ct.generate()
     elapsed = time.monotonic() - t
@@ -101,7 +102,7 @@ def main():
         print("%d MiB in 3 files, %d KiB pieces, %d processors, best of %d runs, warm page cache"
               % (size_mib, piece // 1024, os.cpu_count(), runs))
         print("%-8s %-10s %9s %9s %12s" % ("version", "creator", "seconds", "MiB/s", "CPU seconds"))
-        for flavour in ("v1", "hybrid"):
+        for flavour in ("v1", "v2", "hybrid"):
             best = {}
             best_cpu = {}
             hashes = {}

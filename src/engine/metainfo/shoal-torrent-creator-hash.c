@@ -3,9 +3,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Worker threads take units of a few pieces each, read the piece stream
- * (file data, then a hybrid's zero padding) and hash it: SHA-1 per piece
- * for v1 and, for hybrids, SHA-256 per 16 KiB block reduced to one hash
- * per piece and, at the end, to each file's pieces root (shoal-merkle).
+ * (file data, then the zero padding that aligns the next file to a piece)
+ * and hash it: SHA-1 per piece for v1 and, for v2 and hybrids, SHA-256
+ * per 16 KiB block reduced to one hash per piece and, at the end, to each
+ * file's pieces root (shoal-merkle). A v2-only torrent's padding is only a
+ * layout: it is neither read nor hashed.
  * Part of the torrent creator (shoal-torrent-creator-private.h).
  */
 #include "config.h"
@@ -125,8 +127,9 @@ finish_piece (Job    *job,
               Worker *worker,
               guint64 piece)
 {
-  gnutls_hash_output (worker->sha1, job->v1_hashes + piece * SHOAL_SHA1_LEN);
-  if (job->hybrid)
+  if (job->v1)
+    gnutls_hash_output (worker->sha1, job->v1_hashes + piece * SHOAL_SHA1_LEN);
+  if (job->v2)
     {
       static const guint8 zero[SHOAL_SHA256_LEN] = { 0, };
       CreatorFile *file = g_ptr_array_index (job->files, find_file (job, piece * job->piece_length));
@@ -157,6 +160,23 @@ hash_unit (Job     *job,
 
       if (g_cancellable_is_cancelled (job->cancellable) || g_atomic_int_get (&job->failed))
         return TRUE;
+      if (!job->v1)
+        {
+          CreatorFile *file = g_ptr_array_index (job->files, find_file (job, start));
+          guint64 data_end = file->offset + file->length;
+
+          /* The padding completes the file's last piece and ends on a
+           * piece boundary, inside this unit. */
+          if (start >= data_end)
+            {
+              g_assert ((data_end + file->pad) % job->piece_length == 0);
+              g_assert (data_end + file->pad <= end);
+              finish_piece (job, worker, data_end / job->piece_length);
+              start = data_end + file->pad;
+              continue;
+            }
+          len = (gsize) MIN ((guint64) len, data_end - start);
+        }
       if (!read_stream (job, worker, start, worker->buffer, len, &data_bytes, error))
         return FALSE;
 
@@ -168,7 +188,7 @@ hash_unit (Job     *job,
           guint64 piece_size = MIN (job->piece_length, job->stream_length - piece * job->piece_length);
           gsize seg = (gsize) MIN ((guint64) (len - pos), piece_size - in_piece);
 
-          if (!job->hybrid)
+          if (!job->v2)
             gnutls_hash (worker->sha1, worker->buffer + pos, seg);
           else
             {
@@ -181,7 +201,8 @@ hash_unit (Job     *job,
                   gsize n = MIN ((gsize) BLOCK_SIZE, seg - b);
                   guint64 file_pos = at + b - file->offset;
 
-                  gnutls_hash (worker->sha1, worker->buffer + pos + b, n);
+                  if (job->v1)
+                    gnutls_hash (worker->sha1, worker->buffer + pos + b, n);
                   if (file_pos < file->length)
                     {
                       gsize leaf_len = (gsize) MIN ((guint64) n, file->length - file_pos);
@@ -214,7 +235,7 @@ hash_worker (gpointer data,
 
   shoal_disk_pool_lower_thread_priority ();
   worker.buffer = g_malloc (READ_CHUNK);
-  if (job->hybrid)
+  if (job->v2)
     worker.leaves = g_malloc ((job->piece_length / BLOCK_SIZE) * SHOAL_SHA256_LEN);
   rc = gnutls_hash_init (&worker.sha1, GNUTLS_DIG_SHA1);
   g_assert (rc == 0);

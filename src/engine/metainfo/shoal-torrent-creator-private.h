@@ -25,7 +25,7 @@ typedef struct
   char     *disk_path;    /* what to open */
   guint64   length;
   guint64   offset;       /* in the v1 piece stream */
-  guint64   pad;          /* zero bytes after it (hybrid) */
+  guint64   pad;          /* zero bytes after it (hybrid, v2) */
   guint64   first_piece;
   guint64   n_pieces;
   gboolean  executable;
@@ -36,7 +36,8 @@ typedef struct
 {
   /* Settings, copied when the job starts. */
   char           *root_path;
-  gboolean        hybrid;
+  gboolean        v1;         /* SHA-1 pieces over the whole stream */
+  gboolean        v2;         /* a merkle tree per file; both: hybrid */
   guint64         requested_piece_size;
 
   GCancellable   *cancellable;
@@ -53,7 +54,7 @@ typedef struct
   guint64         pieces_per_unit;
   guint64         n_units;
   guint8         *v1_hashes;
-  guint8         *v2_hashes;  /* per piece, hybrid only */
+  guint8         *v2_hashes;  /* per piece, with v2 only */
 
   guint64         next_unit;  /* atomic */
   guint64         hashed;     /* atomic */

@@ -31,11 +31,16 @@
  *    a single file gets none, also as libtorrent does (there is no next
  *    file to align), so that the common "Movie (2020)/movie.mkv" has the
  *    same info-hashes whichever of the two made it.
+ *  - v2-only torrents have neither pad files nor v1 "pieces": each file's
+ *    merkle tree stands alone (its data is laid out from a piece boundary
+ *    while hashing, nothing more), and only files larger than one piece
+ *    get a piece layer, as BEP 52 requires.
  *
  * Hashing runs on a GThreadPool with one worker per processor. Workers take
  * runs of whole pieces from a shared counter, read them 1 MiB at a time
  * (small enough to stay in L2 while both hashes run over it) and, in
  * hybrid mode, feed each 16 KiB block to SHA-1 and SHA-256 back to back.
+ * v1 runs SHA-1 alone, v2 SHA-256 alone.
  */
 #include "config.h"
 
@@ -396,7 +401,9 @@ lay_out (Job     *job,
       file->n_pieces = (file->length + job->piece_length - 1) / job->piece_length;
       offset += file->length;
       tail = offset % job->piece_length;
-      if (job->hybrid && job->multi_file && job->files->len > 1 && tail != 0)
+      /* A hybrid's pad files are real (v1 clients download them); a
+       * v2-only torrent's alignment exists only in this layout. */
+      if (tail != 0 && job->v2 && (!job->v1 || (job->multi_file && job->files->len > 1)))
         {
           file->pad = job->piece_length - tail;
           offset += file->pad;
@@ -406,7 +413,7 @@ lay_out (Job     *job,
   job->n_pieces = (offset + job->piece_length - 1) / job->piece_length;
 
   /* Refuse before hashing what could only fail afterwards. */
-  estimate = job->n_pieces * (SHOAL_SHA1_LEN + (job->hybrid ? SHOAL_SHA256_LEN : 0));
+  estimate = job->n_pieces * ((job->v1 ? SHOAL_SHA1_LEN : 0) + (job->v2 ? SHOAL_SHA256_LEN : 0));
   if (estimate > SHOAL_METAINFO_MAX_FILE_SIZE)
     return fail (error, SHOAL_TORRENT_CREATOR_ERROR_TOO_LARGE,
                  "%" G_GUINT64_FORMAT " pieces would make the .torrent too large; choose a larger piece size",
@@ -414,8 +421,9 @@ lay_out (Job     *job,
 
   job->pieces_per_unit = MAX (1, UNIT_BYTES / job->piece_length);
   job->n_units = (job->n_pieces + job->pieces_per_unit - 1) / job->pieces_per_unit;
-  job->v1_hashes = g_malloc (job->n_pieces * SHOAL_SHA1_LEN);
-  if (job->hybrid)
+  if (job->v1)
+    job->v1_hashes = g_malloc (job->n_pieces * SHOAL_SHA1_LEN);
+  if (job->v2)
     job->v2_hashes = g_malloc (job->n_pieces * SHOAL_SHA256_LEN);
   return TRUE;
 }
@@ -528,7 +536,7 @@ write_info (ShoalBencodeWriter  *w,
             Job                 *job)
 {
   shoal_bencode_writer_begin_dict (w);
-  if (job->hybrid)
+  if (job->v2)
     {
       shoal_bencode_writer_cstring (w, "file tree");
       if (job->multi_file)
@@ -541,19 +549,19 @@ write_info (ShoalBencodeWriter  *w,
           shoal_bencode_writer_end (w);
         }
     }
-  if (job->multi_file)
+  if (job->v1 && job->multi_file)
     {
       shoal_bencode_writer_cstring (w, "files");
       write_files_list (w, job);
     }
-  else
+  else if (job->v1)
     {
       CreatorFile *file = g_ptr_array_index (job->files, 0);
 
       shoal_bencode_writer_cstring (w, "length");
       shoal_bencode_writer_integer (w, (gint64) file->length);
     }
-  if (job->hybrid)
+  if (job->v2)
     {
       shoal_bencode_writer_cstring (w, "meta version");
       shoal_bencode_writer_integer (w, 2);
@@ -562,8 +570,11 @@ write_info (ShoalBencodeWriter  *w,
   shoal_bencode_writer_cstring (w, job->name);
   shoal_bencode_writer_cstring (w, "piece length");
   shoal_bencode_writer_integer (w, (gint64) job->piece_length);
-  shoal_bencode_writer_cstring (w, "pieces");
-  shoal_bencode_writer_string (w, job->v1_hashes, job->n_pieces * SHOAL_SHA1_LEN);
+  if (job->v1)
+    {
+      shoal_bencode_writer_cstring (w, "pieces");
+      shoal_bencode_writer_string (w, job->v1_hashes, job->n_pieces * SHOAL_SHA1_LEN);
+    }
   if (self->is_private)
     {
       shoal_bencode_writer_cstring (w, "private");
@@ -679,7 +690,7 @@ write_torrent (ShoalTorrentCreator *self,
     }
   shoal_bencode_writer_cstring (w, "info");
   write_info (w, self, job);
-  if (job->hybrid)
+  if (job->v2)
     write_piece_layers (w, job);
   if (self->web_seeds != NULL && self->web_seeds[0] != NULL)
     {
@@ -716,7 +727,7 @@ create_thread (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (job->hybrid)
+  if (job->v2)
     _shoal_torrent_creator_compute_roots (job);
 
   bytes = write_torrent (self, job);
@@ -835,7 +846,8 @@ shoal_torrent_creator_create_async (ShoalTorrentCreator         *self,
 
   job = g_atomic_rc_box_new0 (Job);
   job->root_path = g_strdup (self->path);
-  job->hybrid = self->version == SHOAL_TORRENT_VERSION_HYBRID;
+  job->v1 = (self->version & SHOAL_TORRENT_VERSION_V1) != 0;
+  job->v2 = (self->version & SHOAL_TORRENT_VERSION_V2) != 0;
   job->requested_piece_size = self->piece_size;
   job->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   job->files = g_ptr_array_new_with_free_func (creator_file_free);
@@ -1105,18 +1117,21 @@ shoal_torrent_creator_set_creation_date (ShoalTorrentCreator *self,
 /**
  * shoal_torrent_creator_set_version:
  * @self: a #ShoalTorrentCreator
- * @version: %SHOAL_TORRENT_VERSION_V1 or %SHOAL_TORRENT_VERSION_HYBRID
- *   (the default)
+ * @version: %SHOAL_TORRENT_VERSION_V1, %SHOAL_TORRENT_VERSION_V2 or
+ *   %SHOAL_TORRENT_VERSION_HYBRID (the default)
  *
  * Hybrid torrents work with v1-only clients and give v2 clients per-file
- * merkle trees; the cost is the pad files and a SHA-256 pass.
+ * merkle trees; the cost is the pad files and a SHA-256 pass. v2-only
+ * torrents have no pad files and need no SHA-1, but clients that only
+ * know v1 (Transmission among them) cannot open them.
  */
 void
 shoal_torrent_creator_set_version (ShoalTorrentCreator *self,
                                    ShoalTorrentVersion  version)
 {
   g_return_if_fail (SHOAL_IS_TORRENT_CREATOR (self));
-  g_return_if_fail (version == SHOAL_TORRENT_VERSION_V1 || version == SHOAL_TORRENT_VERSION_HYBRID);
+  g_return_if_fail (version == SHOAL_TORRENT_VERSION_V1 || version == SHOAL_TORRENT_VERSION_V2 ||
+                    version == SHOAL_TORRENT_VERSION_HYBRID);
   g_return_if_fail (!self->running);
   self->version = version;
 }
