@@ -29,6 +29,7 @@
 #include "shoal-remote-details.h"
 #include "shoal-remove-dialog.h"
 #include "shoal-server-settings-dialog.h"
+#include "shoal-sidebar.h"
 #include "shoal-torrent-row.h"
 #include "shoal-window.h"
 
@@ -372,6 +373,19 @@ failure_of (const char *url)
 }
 
 /* Selects the row of @name in the window's list. */
+/* The sidebar counts one torrent with the label @data */
+static gboolean
+sidebar_counts_one (gpointer data)
+{
+  return shoal_sidebar_get_count (SHOAL_SIDEBAR (shoal_window_get_sidebar (window)), "label", data) == 1;
+}
+
+static gboolean
+n_shown_is (gpointer data)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (shoal_window_get_selection (window))) == GPOINTER_TO_UINT (data);
+}
+
 static void
 select_row (const char *name)
 {
@@ -533,6 +547,25 @@ test_drive_a_daemon (void)
   w = (DaemonWait) { "added.bin", "added.bin" };
   g_assert_true (spin_until (daemon_shows, &w));
   g_assert_true (spin_until (window_shows, (gpointer) "added.bin"));
+
+  /* a label given in the Labels… dialog: the server's torrent has it,
+   * and the sidebar filters by it (the rest in tests/test-laptop.c) */
+  select_row ("window.bin");
+  dialog = shoal_window_edit_labels (window);
+  g_assert_nonnull (dialog);
+  {
+    GtkWidget *row = find_descendant (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
+
+    gtk_editable_set_text (GTK_EDITABLE (row), "remote-label");
+    g_signal_emit_by_name (row, "apply");
+  }
+  gtk_window_destroy (dialog);
+  g_assert_true (spin_until (sidebar_counts_one, (gpointer) "remote-label"));
+  g_assert_true (spin_until (n_shown_is, GUINT_TO_POINTER (2)));
+  shoal_sidebar_set_label (SHOAL_SIDEBAR (shoal_window_get_sidebar (window)), "remote-label");
+  g_assert_true (spin_until (n_shown_is, GUINT_TO_POINTER (1)));
+  shoal_sidebar_set_label (SHOAL_SIDEBAR (shoal_window_get_sidebar (window)), NULL);
+  g_assert_true (spin_until (n_shown_is, GUINT_TO_POINTER (2)));
 
   /* a magnet link, through the link dialog: the server adds it as it is,
    * so there are no files to choose */

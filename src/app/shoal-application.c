@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <libnotify/notify.h>
 
+#include "shoal-background.h"
 #include "shoal-laptop-monitor.h"
 #include "shoal-statistics-dialog.h"
 #include "shoal-torrent-uri.h"
@@ -31,6 +32,9 @@ struct _ShoalApplication
   gboolean        notify_ready;
   guint           port_id;
   ShoalLaptopMonitor *laptop;
+  ShoalBackground *background;
+  GCancellable   *cancellable;
+  gboolean        start_hidden;   /* --background: no window at the first activation */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalApplication, shoal_application, ADW_TYPE_APPLICATION)
@@ -138,9 +142,62 @@ shoal_application_dup_download_dir (ShoalApplication *self)
   return dup_default_download_dir ();
 }
 
+/* Running without a window: the Background portal */
+
+static void
+background_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(ShoalApplication) self = user_data;
+  gboolean autostart = GPOINTER_TO_INT (g_task_get_task_data (G_TASK (result)));
+  g_autoptr(GError) error = NULL;
+
+  if (shoal_background_request_finish (SHOAL_BACKGROUND (source), result, &error))
+    return;
+  /* Shut down meanwhile (the portal's own "cancelled" is a user's no) */
+  if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
+    return;
+  g_debug ("Running in the background not allowed: %s", error->message);
+  /* No portal, or the user said no: the switch shows it is off */
+  if (autostart && g_settings_get_boolean (self->settings, "autostart"))
+    g_settings_set_boolean (self->settings, "autostart", FALSE);
+}
+
+static void
+request_background (ShoalApplication *self,
+                    GtkWindow        *parent)
+{
+  gboolean autostart = g_settings_get_boolean (self->settings, "autostart");
+
+  /* The portal takes every answer as the autostart state: always say it */
+  shoal_background_request_async (self->background, parent, autostart, self->cancellable, background_done_cb,
+                                  g_object_ref (self));
+}
+
+static void
+autostart_changed_cb (ShoalApplication *self)
+{
+  request_background (self, gtk_application_get_active_window (GTK_APPLICATION (self)));
+}
+
+/* The window hidden (closed, with transfers running on) while the
+ * application goes on */
+static void
+window_visible_cb (ShoalApplication *self,
+                   GParamSpec       *pspec,
+                   GtkWidget        *window)
+{
+  if (gtk_widget_get_visible (window) || self->closing)
+    return;
+  request_background (self, NULL);
+}
+
 static ShoalWindow *
 shoal_application_ensure_window (ShoalApplication *self)
 {
+  ShoalWindow *window;
+
   /* The list is sorted by most recent focus, and may hold other kinds of
    * windows (dialogs that set their application), so look for ours. */
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
@@ -149,7 +206,9 @@ shoal_application_ensure_window (ShoalApplication *self)
         return SHOAL_WINDOW (l->data);
     }
 
-  return shoal_window_new (self);
+  window = shoal_window_new (self);
+  g_signal_connect_object (window, "notify::visible", G_CALLBACK (window_visible_cb), self, G_CONNECT_SWAPPED);
+  return window;
 }
 
 /* Settings → engine: each key is bound to a session property (the
@@ -682,6 +741,16 @@ shoal_application_activate (GApplication *application)
 {
   ShoalApplication *self = SHOAL_APPLICATION (application);
 
+  /* Started at login (--background): transfers only, until the user
+   * opens Shoal; held, since no window keeps the application alive. */
+  if (self->start_hidden)
+    {
+      self->start_hidden = FALSE;
+      g_debug ("Started in the background");
+      g_application_hold (application);
+      request_background (self, NULL);
+      return;
+    }
   gtk_window_present (GTK_WINDOW (shoal_application_ensure_window (self)));
 }
 
@@ -783,7 +852,10 @@ shoal_application_handle_local_options (GApplication *application,
   if (schema != NULL)
     missing_key = find_missing_key (schema);
   if (schema != NULL && missing_key == NULL)
-    return G_APPLICATION_CLASS (shoal_application_parent_class)->handle_local_options (application, options);
+    {
+      SHOAL_APPLICATION (application)->start_hidden = g_variant_dict_contains (options, "background");
+      return G_APPLICATION_CLASS (shoal_application_parent_class)->handle_local_options (application, options);
+    }
 
   if (schema == NULL)
     /* Translators: %s is the settings schema's id */
@@ -867,6 +939,10 @@ shoal_application_startup (GApplication *application)
   g_signal_connect_object (self->session, "torrent-completed", G_CALLBACK (torrent_completed_cb), self,
                            G_CONNECT_SWAPPED);
   self->laptop = shoal_laptop_monitor_new (GTK_APPLICATION (self), self->session, torrent_error_notice_cb, self);
+  self->cancellable = g_cancellable_new ();
+  self->background = shoal_background_new ();
+  g_signal_connect_object (self->settings, "changed::autostart", G_CALLBACK (autostart_changed_cb), self,
+                           G_CONNECT_SWAPPED);
   shoal_feeds_install (self);
 }
 
@@ -881,6 +957,9 @@ shoal_application_shutdown (GApplication *application)
   if (self->session != NULL && !self->closing)
     shoal_session_close (self->session);
   g_clear_object (&self->laptop);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->background);
 
   if (self->notify_ready)
     notify_uninit ();
@@ -924,4 +1003,7 @@ shoal_application_init (ShoalApplication *self)
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[FILE|URI…]"));
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("Opens each FILE (a .torrent file) and URI (a magnet link) in Shoal."));
+  /* What Start at Login runs (see shoal-background.c) */
+  g_application_add_main_option (G_APPLICATION (self), "background", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE,
+                                 _("Start without a window, with the transfers running"), NULL);
 }

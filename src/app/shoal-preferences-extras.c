@@ -371,6 +371,14 @@ shoal_preferences_add_extras (AdwPreferencesWindow *window,
                                                 _("Otherwise they are renamed .torrent.added")));
   adw_preferences_page_add (general, group);
 
+  /* Asked of the desktop through the Background portal (see
+   * shoal-application.c), which may say no: the switch then goes off. */
+  group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  adw_preferences_group_set_title (group, _("Background"));
+  adw_preferences_group_add (group, switch_row (settings, "autostart", _("Start at _Login"),
+                                                _("Shoal starts in the background, with its transfers running")));
+  adw_preferences_page_add (general, group);
+
   group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   adw_preferences_group_set_title (group, _("Alternative Speed Schedule"));
   adw_preferences_group_set_description (group, _("The alternative limits apply by themselves at these times."));

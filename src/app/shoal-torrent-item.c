@@ -7,7 +7,8 @@
  * Each torrent is one row a person can read at any width, 360 px
  * included: its name and percentage, a progress bar, and one status line
  * ("12.3 MiB of 300 MiB · ↓ 2.1 MiB/s · 4 min left", see
- * ShoalTorrentRow:summary-text). The rows are made in code rather than
+ * ShoalTorrentRow:summary-text), with its labels in their colours
+ * beside the name. The rows are made in code rather than
  * from a GtkBuilder template, with as few widgets as they can:
  *
  *  - GTK 4.8's list view keeps up to 200 rows realized, and a row added or
@@ -23,6 +24,9 @@
 
 #include "config.h"
 
+#include "shoal-application.h"
+#include "shoal-label-colors.h"
+#include "shoal-label-dialog.h"
 #include "shoal-torrent-item.h"
 
 static GQuark
@@ -81,14 +85,66 @@ ellipsized_label (const char *css_class)
   return label;
 }
 
+/* A torrent's labels, each after a dot of its colour */
+static char *
+labels_markup_cb (GObject            *this_,
+                  const char * const *labels,
+                  GVariant           *colors)
+{
+  GString *markup = g_string_new (NULL);
+
+  for (guint i = 0; labels != NULL && labels[i] != NULL; i++)
+    {
+      g_autofree char *color = shoal_label_color_from (colors, labels[i]);
+      g_autofree char *one = g_markup_printf_escaped ("%s<span foreground=\"%s\">●</span> %s", i > 0 ? "  " : "",
+                                                      color, labels[i]);
+
+      g_string_append (markup, one);
+    }
+  return g_string_free (markup, FALSE);
+}
+
+static gboolean
+has_labels_cb (GObject            *this_,
+               const char * const *labels,
+               GVariant           *colors)
+{
+  return labels != NULL && labels[0] != NULL;
+}
+
+/* The labels of the list item's torrent and their colours, through
+ * @callback. Like the other values, an expression: evaluated again only
+ * when the torrent's labels or the colours change. */
+static void
+bind_labels (GtkListItem      *list_item,
+             GtkWidget        *child,
+             const char       *target_property,
+             GType             value_type,
+             GCallback         callback,
+             ShoalLabelColors *colors)
+{
+  GtkExpression *item = gtk_property_expression_new (GTK_TYPE_LIST_ITEM, NULL, "item");
+  GtkExpression *torrent = gtk_property_expression_new (SHOAL_TYPE_TORRENT_ROW, item, "torrent");
+  GtkExpression *params[2];
+  GtkExpression *value;
+
+  params[0] = gtk_property_expression_new (SHOAL_TYPE_TORRENT, torrent, "labels");
+  params[1] = gtk_property_expression_new (SHOAL_TYPE_LABEL_COLORS, gtk_object_expression_new (G_OBJECT (colors)),
+                                           "colors");
+  value = gtk_cclosure_expression_new (value_type, NULL, 2, params, callback, NULL, NULL);
+  gtk_expression_bind (value, child, target_property, list_item);
+}
+
 static void
 setup_cb (GtkSignalListItemFactory *factory,
-          GtkListItem              *list_item)
+          GtkListItem              *list_item,
+          ShoalLabelColors         *colors)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *name = ellipsized_label ("heading");
   GtkWidget *percent = gtk_label_new (NULL);
+  GtkWidget *labels = gtk_label_new (NULL);
   GtkWidget *bar = gtk_progress_bar_new ();
   GtkWidget *status = ellipsized_label ("dim-label");
 
@@ -101,6 +157,16 @@ setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_set_name (name, "name");
   bind_row_property (list_item, "name", name, "label");
   gtk_box_append (GTK_BOX (top), name);
+
+  gtk_widget_set_name (labels, "labels");
+  gtk_widget_add_css_class (labels, "caption");
+  gtk_label_set_use_markup (GTK_LABEL (labels), TRUE);
+  gtk_label_set_ellipsize (GTK_LABEL (labels), PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (GTK_LABEL (labels), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (labels), 24);
+  bind_labels (list_item, labels, "label", G_TYPE_STRING, G_CALLBACK (labels_markup_cb), colors);
+  bind_labels (list_item, labels, "visible", G_TYPE_BOOLEAN, G_CALLBACK (has_labels_cb), colors);
+  gtk_box_append (GTK_BOX (top), labels);
 
   gtk_widget_set_name (percent, "percent");
   gtk_widget_add_css_class (percent, "numeric");
@@ -135,7 +201,11 @@ shoal_torrent_item_factory_new (void)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
 
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), NULL);
+  g_autoptr(GSettings) settings = g_settings_new (SHOAL_SETTINGS_SCHEMA_ID);
+
+  /* The labels' colours, for every row */
+  g_signal_connect_data (factory, "setup", G_CALLBACK (setup_cb), shoal_label_colors_new (settings),
+                         (GClosureNotify) (void (*) (void)) g_object_unref, 0);
   return factory;
 }
 

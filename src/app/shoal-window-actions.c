@@ -16,6 +16,7 @@
 
 #include "shoal-add-dialog.h"
 #include "shoal-file-chooser.h"
+#include "shoal-label-dialog.h"
 #include "shoal-move-dialog.h"
 #include "shoal-new-torrent-dialog.h"
 #include "shoal-remove-dialog.h"
@@ -152,6 +153,7 @@ shoal_window_update_actions (ShoalWindow *self)
   set_enabled (self, "queue-top", selected->len > 0);
   set_enabled (self, "queue-bottom", selected->len > 0);
   set_enabled (self, "new-torrent", local);
+  set_enabled (self, "edit-labels", selected->len > 0);
 }
 
 /* Adding */
@@ -805,6 +807,43 @@ queue_bottom_action (GSimpleAction *action,
   queue_move (user_data, SHOAL_QUEUE_MOVE_BOTTOM);
 }
 
+/**
+ * shoal_window_edit_labels:
+ * @self: a window
+ *
+ * Opens the label dialog for the selected torrents, as their menu's
+ * Labels… does.
+ *
+ * Returns: (transfer none) (nullable): the dialog, or %NULL when nothing
+ *   is selected
+ */
+GtkWindow *
+shoal_window_edit_labels (ShoalWindow *self)
+{
+  g_autoptr(GPtrArray) selected = NULL;
+  GtkWindow *dialog;
+
+  g_return_val_if_fail (SHOAL_IS_WINDOW (self), NULL);
+
+  selected = shoal_window_dup_selected_items (self);
+  if (selected->len == 0)
+    return NULL;
+  dialog = GTK_WINDOW (shoal_label_dialog_new (self->settings, shoal_app_session_get_torrents (self->app_session),
+                                               selected));
+  gtk_window_set_transient_for (dialog, GTK_WINDOW (self));
+  shoal_window_set_dialog (self, dialog);
+  gtk_window_present (dialog);
+  return dialog;
+}
+
+static void
+edit_labels_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  shoal_window_edit_labels (user_data);
+}
+
 static const GActionEntry win_actions[] = {
   { .name = "add-file", .activate = add_file_action },
   { .name = "add-link", .activate = add_link_action },
@@ -824,6 +863,7 @@ static const GActionEntry win_actions[] = {
   { .name = "queue-down", .activate = queue_down_action },
   { .name = "queue-top", .activate = queue_top_action },
   { .name = "queue-bottom", .activate = queue_bottom_action },
+  { .name = "edit-labels", .activate = edit_labels_action },
 };
 
 /* Pointer and drops */

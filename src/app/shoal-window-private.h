@@ -23,6 +23,7 @@ typedef enum
   SHOAL_STATE_FILTER_PAUSED,
   SHOAL_STATE_FILTER_FINISHED,
   SHOAL_STATE_FILTER_ERROR,
+  SHOAL_STATE_FILTER_QUEUED,
 } ShoalStateFilter;
 
 struct _ShoalWindow
@@ -54,6 +55,9 @@ struct _ShoalWindow
   GtkLabel             *free_space_label;
   GtkToggleButton      *alt_speed_button;
   GMenuModel           *context_menu;
+  AdwFlap              *flap;
+  GtkWidget            *sidebar_button;
+  GtkWidget            *sidebar;      /* a ShoalSidebar, in the flap */
 
   GtkWidget            *details_view;
   GtkWidget            *context_popover;
@@ -62,6 +66,7 @@ struct _ShoalWindow
   /* The layout: narrow (details as a page of their own) or wide (details
    * in a pane beside the list), see update_layout() in shoal-window.c */
   gboolean              narrow;
+  gboolean              sidebar_beside; /* wide enough for the sidebar beside the list */
   gboolean              layout_known;
   gboolean              restore_pane;
   guint                 layout_idle_id;

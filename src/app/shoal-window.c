@@ -23,12 +23,16 @@
 #include "shoal-format.h"
 #include "shoal-details-view.h"
 #include "shoal-remote-details.h"
+#include "shoal-sidebar.h"
 #include "shoal-torrent-item.h"
 #include "shoal-torrent-row.h"
 #include "shoal-window-private.h"
 
 /* Below this width the details are a page of their own. */
 #define NARROW_WIDTH 720
+/* From this width on the filter sidebar stands beside the list; below,
+ * it opens over the list. */
+#define SIDEBAR_WIDTH 1200
 
 G_DEFINE_FINAL_TYPE (ShoalWindow, shoal_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -281,22 +285,21 @@ shoal_window_set_search (ShoalWindow *self,
 
 /* The targets of the win.state-filter action, in ShoalStateFilter order */
 static const char * const state_filter_names[] = {
-  "all", "downloading", "seeding", "paused", "finished", "error",
+  "all", "downloading", "seeding", "paused", "finished", "error", "queued",
 };
 
 /**
  * shoal_window_set_state_filter:
  * @self: a window
  * @filter: a #ShoalStateFilter: which torrents to show (all,
- *   downloading, seeding, paused, finished, error, in the order of the
- *   Show menu)
+ *   downloading, seeding, paused, finished, error, then queued)
  */
 void
 shoal_window_set_state_filter (ShoalWindow *self,
                                guint        filter)
 {
   g_return_if_fail (SHOAL_IS_WINDOW (self));
-  g_return_if_fail (filter <= SHOAL_STATE_FILTER_ERROR);
+  g_return_if_fail (filter <= SHOAL_STATE_FILTER_QUEUED);
 
   g_action_group_change_action_state (G_ACTION_GROUP (self), "state-filter",
                                       g_variant_new_string (state_filter_names[filter]));
@@ -313,7 +316,7 @@ state_filter_change_state (GSimpleAction *action,
   const char *name = g_variant_get_string (value, NULL);
   static const char *subtitles[] = {
     NULL, NC_("filter", "Downloading"), NC_("filter", "Seeding"), NC_("filter", "Paused"),
-    NC_("filter", "Finished"), NC_("filter", "Error"),
+    NC_("filter", "Finished"), NC_("filter", "Error"), NC_("filter", "Queued"),
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (state_filter_names); i++)
@@ -323,6 +326,7 @@ state_filter_change_state (GSimpleAction *action,
         g_simple_action_set_state (action, value);
         adw_window_title_set_subtitle (self->window_title, subtitles[i] != NULL ? g_dpgettext2 (NULL, "filter", subtitles[i]) : NULL);
         gtk_filter_changed (GTK_FILTER (self->state_filter), GTK_FILTER_CHANGE_DIFFERENT);
+        shoal_sidebar_set_state_filter (SHOAL_SIDEBAR (self->sidebar), name);
         return;
       }
 }
@@ -335,31 +339,30 @@ state_filter_func (gpointer item,
 {
   ShoalWindow *self = user_data;
   ShoalTorrentRow *row = item;
-  ShoalTorrentState state = shoal_torrent_row_get_state (row);
 
-  switch (self->state_filter_value)
-    {
-    case SHOAL_STATE_FILTER_ALL:
-      return TRUE;
-    case SHOAL_STATE_FILTER_DOWNLOADING:
-      return state == SHOAL_TORRENT_STATE_DOWNLOADING ||
-             state == SHOAL_TORRENT_STATE_CHECKING ||
-             state == SHOAL_TORRENT_STATE_FETCHING_METADATA;
-    case SHOAL_STATE_FILTER_SEEDING:
-      return state == SHOAL_TORRENT_STATE_SEEDING;
-    case SHOAL_STATE_FILTER_PAUSED:
-      return state == SHOAL_TORRENT_STATE_PAUSED;
-    case SHOAL_STATE_FILTER_FINISHED:
-      /* Everything wanted is here, whether or not it still seeds. */
-      return state == SHOAL_TORRENT_STATE_FINISHED ||
-             (state != SHOAL_TORRENT_STATE_ERROR &&
-              state != SHOAL_TORRENT_STATE_CHECKING &&
-              shoal_torrent_row_get_progress (row) >= 1.0);
-    case SHOAL_STATE_FILTER_ERROR:
-      return state == SHOAL_TORRENT_STATE_ERROR;
-    default:
-      return TRUE;
-    }
+  return shoal_sidebar_state_matches (state_filter_names[self->state_filter_value], shoal_torrent_row_get_state (row),
+                                      shoal_torrent_row_get_progress (row));
+}
+
+/* The sidebar's state entries are the Show menu's */
+static void
+sidebar_state_cb (ShoalWindow *self)
+{
+  g_action_group_change_action_state (G_ACTION_GROUP (self), "state-filter",
+                                      g_variant_new_string (shoal_sidebar_get_state_filter (SHOAL_SIDEBAR (self->sidebar))));
+}
+
+/**
+ * shoal_window_get_sidebar:
+ * @self: a window
+ *
+ * Returns: (transfer none): the filter sidebar, a #ShoalSidebar
+ */
+GtkWidget *
+shoal_window_get_sidebar (ShoalWindow *self)
+{
+  g_return_val_if_fail (SHOAL_IS_WINDOW (self), NULL);
+  return self->sidebar;
 }
 
 static void
@@ -523,6 +526,10 @@ update_layout (ShoalWindow *self)
   /* The start, pause and remove buttons of a narrow window are on the
    * details page, which the selected torrent opens. */
   gtk_widget_set_visible (self->torrent_actions, !self->narrow);
+  /* The sidebar: beside the list when wide, over it when narrow (from
+   * the Show menu: a narrow header bar has no room for its button) */
+  adw_flap_set_fold_policy (self->flap, self->sidebar_beside ? ADW_FLAP_FOLD_POLICY_NEVER : ADW_FLAP_FOLD_POLICY_ALWAYS);
+  gtk_widget_set_visible (self->sidebar_button, !self->narrow);
   if (self->narrow)
     gtk_widget_add_css_class (GTK_WIDGET (self), "narrow");
   else
@@ -551,6 +558,7 @@ shoal_window_size_allocate (GtkWidget *widget,
 {
   ShoalWindow *self = SHOAL_WINDOW (widget);
   gboolean narrow = width < NARROW_WIDTH;
+  gboolean sidebar_beside = width >= SIDEBAR_WIDTH;
 
   GTK_WIDGET_CLASS (shoal_window_parent_class)->size_allocate (widget, width, height, baseline);
 
@@ -561,10 +569,11 @@ shoal_window_size_allocate (GtkWidget *widget,
   /* A new layout, or the pane just shown to be given its width: the
    * window allocates at every change of a label's size, and nothing else
    * is worth an idle. */
-  if (narrow != self->narrow || !self->layout_known ||
+  if (narrow != self->narrow || sidebar_beside != self->sidebar_beside || !self->layout_known ||
       (self->restore_pane && !self->narrow && gtk_widget_get_visible (self->details_box)))
     {
       self->narrow = narrow;
+      self->sidebar_beside = sidebar_beside;
       self->layout_known = TRUE;
       self->layout_idle_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, layout_idle_cb, self, NULL);
     }
@@ -881,6 +890,7 @@ shoal_window_set_app_session (ShoalWindow     *self,
   g_clear_object (&self->rows);
   self->rows = shoal_torrent_list_new (shoal_app_session_get_torrents (session));
   gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (self->rows));
+  shoal_sidebar_set_torrents (SHOAL_SIDEBAR (self->sidebar), shoal_app_session_get_torrents (session), self->settings);
   g_signal_connect_object (self->rows, "items-changed", G_CALLBACK (model_changed_cb), self, G_CONNECT_SWAPPED);
 
   adw_window_title_set_title (self->window_title, local ? _("Shoal") : shoal_app_session_get_title (session));
@@ -1050,6 +1060,16 @@ setup_models (ShoalWindow *self)
   filter = gtk_every_filter_new ();
   gtk_multi_filter_append (GTK_MULTI_FILTER (filter), g_object_ref (GTK_FILTER (self->search_filter)));
   gtk_multi_filter_append (GTK_MULTI_FILTER (filter), g_object_ref (GTK_FILTER (self->state_filter)));
+  shoal_sidebar_set_torrents (SHOAL_SIDEBAR (self->sidebar), shoal_app_session_get_torrents (self->app_session),
+                              self->settings);
+  gtk_multi_filter_append (GTK_MULTI_FILTER (filter), g_object_ref (shoal_sidebar_get_filter (SHOAL_SIDEBAR (self->sidebar))));
+  g_signal_connect_object (self->sidebar, "notify::state-filter", G_CALLBACK (sidebar_state_cb), self,
+                           G_CONNECT_SWAPPED);
+  {
+    g_autoptr(GPropertyAction) show = g_property_action_new ("show-sidebar", self->flap, "reveal-flap");
+
+    g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (show));
+  }
 
   self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->rows)),
                                                   g_object_ref (GTK_FILTER (filter)));
@@ -1190,6 +1210,7 @@ shoal_window_class_init (ShoalWindowClass *klass)
   widget_class->size_allocate = shoal_window_size_allocate;
 
   g_type_ensure (SHOAL_TYPE_TORRENT_ROW);
+  g_type_ensure (SHOAL_TYPE_SIDEBAR);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/shoal/Shoal/shoal-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, search_bar);
@@ -1211,6 +1232,9 @@ shoal_window_class_init (ShoalWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, free_space_label);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, alt_speed_button);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, context_menu);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, sidebar_button);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, sessions_section);
 }
 

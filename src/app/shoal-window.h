@@ -60,4 +60,7 @@ GtkWindow          *shoal_window_connect_dialog   (ShoalWindow      *self,
                                                    const char       *url,
                                                    const char       *user);
 
+GtkWindow          *shoal_window_edit_labels      (ShoalWindow      *self);
+GtkWidget          *shoal_window_get_sidebar      (ShoalWindow      *self);
+
 G_END_DECLS
