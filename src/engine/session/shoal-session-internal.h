@@ -50,6 +50,7 @@ struct _ShoalSession
   guint8            peer_id[20];
 
   GListStore       *torrents;
+  GHashTable       *by_hash;      /* 20-byte info-hash -> its torrent in torrents (weak) */
   GSocketService   *service;
   GPtrArray        *incoming;     /* connections still handshaking */
   guint             n_torrent_connections;  /* the torrents' connections, all together */
@@ -255,6 +256,9 @@ void             _shoal_session_torrent_listed         (ShoalSession  *self,
 void             _shoal_session_torrent_unlisted       (ShoalSession  *self,
                                                          ShoalTorrent  *torrent);
 void             _shoal_session_queue_loaded           (ShoalSession  *self);
+guint            _shoal_info_hash_hash                 (gconstpointer  key);
+gboolean         _shoal_info_hash_equal                (gconstpointer  a,
+                                                         gconstpointer  b);
 void             _shoal_session_update_queue           (ShoalSession  *self);
 void             _shoal_session_queue_later            (ShoalSession  *self);
 

@@ -202,7 +202,6 @@ gboolean        _shoal_torrent_set_metainfo       (ShoalTorrent  *self,
 void            _shoal_torrent_apply_resume       (ShoalTorrent          *self,
                                                    const ShoalResumeData *resume);
 void            _shoal_torrent_save_resume        (ShoalTorrent  *self);
-void            _shoal_torrent_save_resume_now    (ShoalTorrent  *self);
 void            _shoal_torrent_note_write_start   (ShoalTorrent  *self,
                                                    guint          piece);
 void            _shoal_torrent_note_write_end     (ShoalTorrent  *self,

@@ -186,25 +186,6 @@ _shoal_torrent_save_resume (ShoalTorrent *self)
   start_resume_write (self, bytes);
 }
 
-/**
- * _shoal_torrent_save_resume_now:
- *
- * Saves the state before returning, for when the session closes.
- */
-void
-_shoal_torrent_save_resume_now (ShoalTorrent *self)
-{
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-
-  wait_resume_writes (self);
-  bytes = build_resume (self);
-  if (bytes == NULL)
-    return;
-  if (!shoal_state_store_save_resume (self->store, self->hash_hex, bytes, &error))
-    g_warning ("Could not save the state of “%s”: %s", shoal_torrent_get_name (self), error->message);
-}
-
 static GBytes *
 build_resume (ShoalTorrent *self)
 {
