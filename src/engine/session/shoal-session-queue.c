@@ -101,6 +101,24 @@ _shoal_session_update_queue (ShoalSession *self)
     return;
   g_clear_handle_id (&self->queue_idle_id, g_source_remove);
   hold_all = _shoal_session_is_metered_paused (self);
+  if (!hold_all && self->max_active_downloads == 0 && self->max_active_seeds == 0)
+    {
+      /* No limit: every torrent may run, whatever the order. No sort:
+       * this runs after each torrent added, and 10,000 of them added one
+       * by one were 10,000 sorts of up to 10,000. */
+      GListModel *list = G_LIST_MODEL (self->torrents);
+
+      for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+        {
+          g_autoptr(ShoalTorrent) t = g_list_model_get_item (list, i);
+
+          n_changed += t->queue_hold;
+          _shoal_torrent_set_queue_hold (t, FALSE);
+        }
+      if (n_changed > 0)
+        g_debug ("Queue: %u let go; no limits", n_changed);
+      return;
+    }
   sorted = sorted_torrents (self);
   /* Holding first, then letting go: a slot is free before it is taken. */
   for (guint pass = 0; pass < 2; pass++)

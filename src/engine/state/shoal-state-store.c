@@ -270,10 +270,50 @@ write_file_then_sync (ShoalStateStore  *self,
                       gssize            len,
                       GError          **error)
 {
-  if (!g_file_set_contents_full (path, data, len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
-    return FALSE;
+  g_autofree char *tmp = g_strconcat (path, ".XXXXXX", NULL);
+  const guint8 *p = data;
+  gsize left = len < 0 ? strlen (data) : (gsize) len;
+  int fd, saved;
+
+  /* A temporary file renamed over the old one, as
+   * g_file_set_contents_full() does, but without its fsync(): GLib
+   * syncs even a new file and its folder under
+   * G_FILE_SET_CONTENTS_CONSISTENT. */
+  fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    goto fail;
+  while (left > 0)
+    {
+      gssize n = write (fd, p, left);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          saved = errno;
+          close (fd);
+          g_unlink (tmp);
+          errno = saved;
+          goto fail;
+        }
+      p += n;
+      left -= (gsize) n;
+    }
+  if (close (fd) != 0 || g_rename (tmp, path) != 0)
+    {
+      saved = errno;
+      g_unlink (tmp);
+      errno = saved;
+      goto fail;
+    }
   queue_sync (self, path);
   return TRUE;
+
+fail:
+  saved = errno;
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+               "Could not write “%s”: %s", path, g_strerror (saved));
+  return FALSE;
 }
 
 /**
