@@ -7,23 +7,19 @@
  * Each torrent is one row a person can read at any width, 360 px
  * included: its name and percentage, a progress bar, and one status line
  * ("12.3 MiB of 300 MiB · ↓ 2.1 MiB/s · 4 min left", see
- * ShoalTorrentRow:summary-text). The rows are made in code rather than
- * from a GtkBuilder template, with as few widgets as they can:
- *
- *  - GTK 4.8's list view keeps up to 200 rows realized, and a row added or
- *    removed above them (a new torrent at the top of a newest-first list)
- *    moves the others, which restyles each of them with everything in it.
- *  - Parsing a template for each new row costs more than making its
- *    widgets.
+ * ShoalTorrentRow:summary-text), all drawn by one ShoalTorrentItemWidget:
+ * GTK 4.8's list view makes a new row widget for each torrent added in
+ * view and keeps 200 of them realized, so a row must be cheap to make,
+ * style and measure (see shoal-torrent-item-widget.c).
  *
  * The list item of a row is kept on its widget, so a right click can find
- * the torrent it landed on from the picked widget, and a label that does
- * not fit shows its whole text as a tooltip, computed when GTK asks for it.
+ * the torrent it landed on from the picked widget.
  */
 
 #include "config.h"
 
 #include "shoal-torrent-item.h"
+#include "shoal-torrent-item-widget.h"
 
 static GQuark
 list_item_quark (void)
@@ -33,19 +29,6 @@ list_item_quark (void)
   if (G_UNLIKELY (quark == 0))
     quark = g_quark_from_static_string ("shoal-torrent-item-list-item");
   return quark;
-}
-
-static gboolean
-label_query_tooltip_cb (GtkLabel   *label,
-                        int         x,
-                        int         y,
-                        gboolean    keyboard_tooltip,
-                        GtkTooltip *tooltip)
-{
-  if (!pango_layout_is_ellipsized (gtk_label_get_layout (label)))
-    return FALSE;
-  gtk_tooltip_set_text (tooltip, gtk_label_get_text (label));
-  return TRUE;
 }
 
 /* Binds @property of the list item's row to @target_property of @child.
@@ -65,63 +48,20 @@ bind_row_property (GtkListItem *list_item,
   gtk_expression_bind (value, child, target_property, list_item);
 }
 
-static GtkWidget *
-ellipsized_label (const char *css_class)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
-  gtk_widget_set_hexpand (label, TRUE);
-  gtk_widget_set_has_tooltip (label, TRUE);
-  g_signal_connect (label, "query-tooltip", G_CALLBACK (label_query_tooltip_cb), NULL);
-  if (css_class != NULL)
-    gtk_widget_add_css_class (label, css_class);
-  return label;
-}
-
 static void
 setup_cb (GtkSignalListItemFactory *factory,
           GtkListItem              *list_item)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *name = ellipsized_label ("heading");
-  GtkWidget *percent = gtk_label_new (NULL);
-  GtkWidget *bar = gtk_progress_bar_new ();
-  GtkWidget *status = ellipsized_label ("dim-label");
+  GtkWidget *item = shoal_torrent_item_widget_new ();
 
-  gtk_widget_add_css_class (box, "torrent-item");
-  gtk_widget_set_margin_top (box, 9);
-  gtk_widget_set_margin_bottom (box, 9);
-  gtk_widget_set_margin_start (box, 6);
-  gtk_widget_set_margin_end (box, 6);
-
-  gtk_widget_set_name (name, "name");
-  bind_row_property (list_item, "name", name, "label");
-  gtk_box_append (GTK_BOX (top), name);
-
-  gtk_widget_set_name (percent, "percent");
-  gtk_widget_add_css_class (percent, "numeric");
-  gtk_widget_add_css_class (percent, "dim-label");
-  gtk_label_set_xalign (GTK_LABEL (percent), 1.0f);
-  bind_row_property (list_item, "progress-text", percent, "label");
-  gtk_box_append (GTK_BOX (top), percent);
-  gtk_box_append (GTK_BOX (box), top);
-
-  gtk_widget_set_name (bar, "progress");
-  bind_row_property (list_item, "progress", bar, "fraction");
-  gtk_box_append (GTK_BOX (box), bar);
-
-  gtk_widget_set_name (status, "status");
-  gtk_widget_add_css_class (status, "caption");
-  bind_row_property (list_item, "summary-text", status, "label");
-  gtk_box_append (GTK_BOX (box), status);
+  bind_row_property (list_item, "name", item, "title");
+  bind_row_property (list_item, "progress-text", item, "progress-text");
+  bind_row_property (list_item, "progress", item, "progress");
+  bind_row_property (list_item, "summary-text", item, "summary-text");
 
   /* The list item owns the row: no reference. */
-  g_object_set_qdata (G_OBJECT (box), list_item_quark (), list_item);
-  gtk_list_item_set_child (list_item, box);
+  g_object_set_qdata (G_OBJECT (item), list_item_quark (), list_item);
+  gtk_list_item_set_child (list_item, item);
 }
 
 /**
