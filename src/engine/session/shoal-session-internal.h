@@ -98,6 +98,7 @@ struct _ShoalSession
   guint             max_active_seeds;
   guint             stalled_seconds;      /* 0: a stalled torrent still counts */
   guint             queue_idle_id;
+  gboolean          queue_none_held;  /* no torrent is held back (no limits): nothing to do */
   gboolean          queue_loading;        /* restoring saved torrents */
 
   /* shoal-session-extras.c */
