@@ -120,7 +120,12 @@ write_resume_thread (GTask        *task,
   GBytes *bytes = data;
   GError *error = NULL;
 
-  if (shoal_state_store_save_resume (self->store, self->hash_hex, bytes, &error))
+  gboolean ok = shoal_state_store_save_resume (self->store, self->hash_hex, bytes, &error);
+
+  /* Done with the file, before the main loop hears of it: see
+   * _shoal_torrent_write_final_resume(). */
+  g_atomic_int_dec_and_test (&self->resume_in_thread);
+  if (ok)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -152,6 +157,7 @@ start_resume_write (ShoalTorrent *self,
   g_autoptr(GTask) task = g_task_new (self, NULL, write_resume_done_cb, NULL);
 
   self->resume_writing = TRUE;
+  g_atomic_int_inc (&self->resume_in_thread);
   g_task_set_task_data (task, g_bytes_ref (bytes), (GDestroyNotify) g_bytes_unref);
   g_task_run_in_thread (task, write_resume_thread);
 }
@@ -184,6 +190,45 @@ _shoal_torrent_save_resume (ShoalTorrent *self)
       return;
     }
   start_resume_write (self, bytes);
+}
+
+/**
+ * _shoal_torrent_take_final_resume:
+ *
+ * For the session closing: the state to save now (%NULL when the torrent
+ * keeps none), and no write queued after the one under way. The main
+ * loop does not run until it is written: nothing changes meanwhile (a
+ * check cut short stays cut short).
+ */
+GBytes *
+_shoal_torrent_take_final_resume (ShoalTorrent *self)
+{
+  g_clear_pointer (&self->resume_pending, g_bytes_unref);
+  return build_resume (self);
+}
+
+/* How long a final write waits for the worker's write under way. */
+#define FINAL_WAIT_US (10 * G_USEC_PER_SEC)
+
+/**
+ * _shoal_torrent_write_final_resume:
+ * @bytes: from _shoal_torrent_take_final_resume()
+ *
+ * Writes @bytes durably, after the write under way if there is one (so
+ * that nothing older lands last). Called from any thread: the session
+ * writes the final states of its torrents in parallel.
+ */
+void
+_shoal_torrent_write_final_resume (ShoalTorrent *self,
+                                   GBytes       *bytes)
+{
+  gint64 deadline = g_get_monotonic_time () + FINAL_WAIT_US;
+  g_autoptr(GError) error = NULL;
+
+  while (g_atomic_int_get (&self->resume_in_thread) > 0 && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  if (!shoal_state_store_save_resume (self->store, self->hash_hex, bytes, &error))
+    g_warning ("Could not save the state of “%s”: %s", shoal_torrent_get_name (self), error->message);
 }
 
 static GBytes *
