@@ -186,13 +186,28 @@ test_add_survives_kill (Fixture       *f,
   assert_all_back (f, FALSE);
 }
 
+static void
+close_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  g_assert_true (shoal_session_close_finish (SHOAL_SESSION (source), result, NULL));
+  *done = TRUE;
+}
+
 /* Many adds, each torrent's state changed (a label) as it starts, then a
- * close at once: every resume file holds the last state, every metainfo
- * is there. */
+ * close at once (shoal_session_close(), or with user_data
+ * shoal_session_close_async(), which writes while the main loop runs):
+ * every resume file holds the last state, every metainfo is there. */
 static void
 test_close_saves_all (Fixture       *f,
                       gconstpointer  user_data)
 {
+  gboolean async = user_data != NULL;
+  gboolean done = FALSE;
+
   g_autoptr(ShoalSession) session = start_session (f);
 
   for (guint i = 0; i < N_TORRENTS; i++)
@@ -222,7 +237,13 @@ test_close_saves_all (Fixture       *f,
       g_assert_no_error (error);
       g_assert_nonnull (shoal_session_add_magnet (session, magnet, f->data_dir, SHOAL_ADD_FLAGS_PAUSED, &error));
     }
-  shoal_session_close (session);
+  if (async)
+    {
+      shoal_session_close_async (session, NULL, close_done_cb, &done);
+      SF_WAIT (done, 120);
+    }
+  else
+    shoal_session_close (session);
   g_clear_object (&session);
   assert_all_back (f, TRUE);
 }
@@ -268,6 +289,8 @@ main (int   argc,
 #define ADD(path, func) g_test_add ("/engine/session/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("add-survives-kill", test_add_survives_kill);
   ADD ("close-saves-all", test_close_saves_all);
+  g_test_add ("/engine/session/close-async-saves-all", Fixture, GINT_TO_POINTER (1), fixture_setup,
+              test_close_saves_all, fixture_teardown);
   ADD ("duplicate-after-remove", test_duplicate_after_remove);
 #undef ADD
 

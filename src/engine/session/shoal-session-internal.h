@@ -78,6 +78,7 @@ struct _ShoalSession
   gboolean          started;
   gboolean          restore_saved;  /* start() brings back the saved torrents */
   guint             n_deleting;  /* removed torrents whose data is being deleted */
+  guint             n_saving;    /* final states being written by a close_async() */
   ShoalAnnouncerGroup *announcers; /* counts our torrents' `stopped` announces */
   GPtrArray        *close_tasks;   /* shoal_session_close_async() still waiting */
   ShoalSessionTestHooks test_hooks; /* its dht_bootstrap is ours */
@@ -315,5 +316,10 @@ gboolean         _shoal_session_accept_transport       (ShoalSession   *self,
 
 /* shoal-session-lifecycle.c */
 void             _shoal_session_check_close_tasks      (gpointer       data);
+void             _shoal_session_save_final             (ShoalSession  *self,
+                                                         gboolean       closing);
+void             _shoal_session_save_async             (ShoalSession  *self,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer       user_data);
 
 G_END_DECLS

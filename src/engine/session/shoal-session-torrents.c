@@ -143,6 +143,58 @@ save_job_run (gpointer data,
   _shoal_torrent_write_final_resume (job->torrent, job->bytes);
 }
 
+/* The final states of every torrent, taken on the main thread. */
+static GArray *
+take_final_states (ShoalSession *self,
+                   gboolean      closing)
+{
+  GListModel *list = G_LIST_MODEL (self->torrents);
+  guint n = g_list_model_get_n_items (list);
+  GArray *jobs = g_array_sized_new (FALSE, FALSE, sizeof (SaveJob), n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      SaveJob job = { g_list_model_get_item (list, i), NULL };
+
+      job.bytes = _shoal_torrent_take_final_resume (job.torrent, closing);
+      if (job.bytes != NULL)
+        g_array_append_val (jobs, job);
+      else
+        g_object_unref (job.torrent);
+    }
+  return jobs;
+}
+
+/* Writes them, a few threads in parallel, then waits for the store's
+ * worker: from any thread. */
+static void
+write_final_states (ShoalStateStore *store,
+                    GArray          *jobs)
+{
+  if (jobs->len > 0)
+    {
+      GThreadPool *pool = g_thread_pool_new (save_job_run, NULL, MIN (jobs->len, SAVE_THREADS), FALSE, NULL);
+
+      for (guint i = 0; i < jobs->len; i++)
+        g_thread_pool_push (pool, &g_array_index (jobs, SaveJob, i), NULL);
+      /* Returns once every job ran. */
+      g_thread_pool_free (pool, FALSE, TRUE);
+    }
+  if (store != NULL)
+    shoal_state_store_flush (store);
+}
+
+static void
+save_jobs_free (GArray *jobs)
+{
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      g_bytes_unref (g_array_index (jobs, SaveJob, i).bytes);
+      g_object_unref (g_array_index (jobs, SaveJob, i).torrent);
+    }
+  g_array_unref (jobs);
+}
+
 /**
  * shoal_session_save:
  * @self: a session
@@ -158,40 +210,46 @@ save_job_run (gpointer data,
 void
 shoal_session_save (ShoalSession *self)
 {
-  GListModel *list;
-  g_autoptr(GArray) jobs = NULL;
-  GThreadPool *pool = NULL;
-  guint n;
-
   g_return_if_fail (SHOAL_IS_SESSION (self));
+  _shoal_session_save_final (self, FALSE);
+}
 
-  list = G_LIST_MODEL (self->torrents);
-  n = g_list_model_get_n_items (list);
-  jobs = g_array_sized_new (FALSE, FALSE, sizeof (SaveJob), n);
-  for (guint i = 0; i < n; i++)
-    {
-      SaveJob job = { g_list_model_get_item (list, i), NULL };
+/* shoal_session_save(); @closing: the torrents save nothing after. */
+void
+_shoal_session_save_final (ShoalSession *self,
+                           gboolean      closing)
+{
+  GArray *jobs = take_final_states (self, closing);
 
-      job.bytes = _shoal_torrent_take_final_resume (job.torrent);
-      if (job.bytes != NULL)
-        g_array_append_val (jobs, job);
-      else
-        g_object_unref (job.torrent);
-    }
-  if (jobs->len > 0)
-    pool = g_thread_pool_new (save_job_run, NULL, MIN (jobs->len, SAVE_THREADS), FALSE, NULL);
-  for (guint i = 0; pool != NULL && i < jobs->len; i++)
-    g_thread_pool_push (pool, &g_array_index (jobs, SaveJob, i), NULL);
-  /* Returns once every job ran. */
-  if (pool != NULL)
-    g_thread_pool_free (pool, FALSE, TRUE);
-  for (guint i = 0; i < jobs->len; i++)
-    {
-      g_bytes_unref (g_array_index (jobs, SaveJob, i).bytes);
-      g_object_unref (g_array_index (jobs, SaveJob, i).torrent);
-    }
-  if (self->store != NULL)
-    shoal_state_store_flush (self->store);
+  write_final_states (self->store, jobs);
+  save_jobs_free (jobs);
+}
+
+static void
+save_thread (GTask        *task,
+             gpointer      source,
+             gpointer      data,
+             GCancellable *cancellable)
+{
+  ShoalSession *self = source;
+
+  write_final_states (self->store, data);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Like _shoal_session_save_final() for a close, the states taken now,
+ * but written while the main loop runs: @callback is called once they
+ * are all on disk. */
+void
+_shoal_session_save_async (ShoalSession        *self,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, _shoal_session_save_async);
+  g_task_set_task_data (task, take_final_states (self, TRUE), (GDestroyNotify) save_jobs_free);
+  g_task_run_in_thread (task, save_thread);
 }
 
 guint64

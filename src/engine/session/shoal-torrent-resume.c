@@ -179,7 +179,11 @@ static GBytes *build_resume (ShoalTorrent *self);
 void
 _shoal_torrent_save_resume (ShoalTorrent *self)
 {
-  g_autoptr(GBytes) bytes = build_resume (self);
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (self->resume_final)
+    return;
+  bytes = build_resume (self);
 
   if (bytes == NULL)
     return;
@@ -195,15 +199,19 @@ _shoal_torrent_save_resume (ShoalTorrent *self)
 /**
  * _shoal_torrent_take_final_resume:
  *
- * For the session closing: the state to save now (%NULL when the torrent
- * keeps none), and no write queued after the one under way. The main
- * loop does not run until it is written: nothing changes meanwhile (a
- * check cut short stays cut short).
+ * For shoal_session_save() and the session closing: the state to save
+ * now (%NULL when the torrent keeps none), and no write queued after the
+ * one under way.
  */
 GBytes *
-_shoal_torrent_take_final_resume (ShoalTorrent *self)
+_shoal_torrent_take_final_resume (ShoalTorrent *self,
+                                  gboolean      closing)
 {
   g_clear_pointer (&self->resume_pending, g_bytes_unref);
+  /* Closing: nothing the torrent does after (a check cut short) is
+   * saved, or it could land before this state and be overwritten. */
+  if (closing)
+    self->resume_final = TRUE;
   return build_resume (self);
 }
 
