@@ -32,6 +32,7 @@
 #include "shoal-remove-dialog.h"
 #include "shoal-statistics-dialog.h"
 #include "shoal-torrent-item.h"
+#include "shoal-torrent-item-widget.h"
 #include "shoal-torrent-row.h"
 #include "shoal-window.h"
 
@@ -208,12 +209,34 @@ shown_names (void)
   return g_string_free (names, FALSE);
 }
 
+/* A row of the torrent list draws its texts itself: does one of them
+ * equal @text (or hold it, with @part)? */
+static gboolean
+torrent_item_has_text (GtkWidget  *widget,
+                       const char *text,
+                       gboolean    part)
+{
+  ShoalTorrentItemWidget *item = SHOAL_TORRENT_ITEM_WIDGET (widget);
+  const char *texts[] = {
+    shoal_torrent_item_widget_get_title (item),
+    shoal_torrent_item_widget_get_progress_text (item),
+    shoal_torrent_item_widget_get_summary_text (item),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    if (texts[i] != NULL && (part ? strstr (texts[i], text) != NULL : strcmp (texts[i], text) == 0))
+      return TRUE;
+  return FALSE;
+}
+
 static GtkWidget *
 find_label (GtkWidget  *root,
             const char *text)
 {
   if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
       g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return root;
+  if (SHOAL_IS_TORRENT_ITEM_WIDGET (root) && gtk_widget_get_mapped (root) && torrent_item_has_text (root, text, FALSE))
     return root;
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
     {
@@ -272,6 +295,8 @@ find_label_containing (GtkWidget  *root,
 {
   if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
       strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return root;
+  if (SHOAL_IS_TORRENT_ITEM_WIDGET (root) && gtk_widget_get_mapped (root) && torrent_item_has_text (root, text, TRUE))
     return root;
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
     {
@@ -442,10 +467,8 @@ test_cells_know_their_row (void)
   row = shoal_torrent_item_find_row (label);
   g_assert_nonnull (row);
   g_assert_cmpstr (shoal_torrent_get_name (shoal_torrent_row_get_torrent (row)), ==, "zeta");
-  /* the label's line, the row's box, the list's row widget around it */
+  /* the list's row widget around it */
   g_assert_true (shoal_torrent_item_find_row (gtk_widget_get_parent (label)) == row);
-  g_assert_true (shoal_torrent_item_find_row (gtk_widget_get_parent (gtk_widget_get_parent (label))) == row);
-  g_assert_true (shoal_torrent_item_find_row (gtk_widget_get_parent (gtk_widget_get_parent (gtk_widget_get_parent (label)))) == row);
   g_assert_null (shoal_torrent_item_find_row (GTK_WIDGET (window)));
 
   /* Removed, the rows are unbound: they no longer point at it. */
@@ -2165,6 +2188,10 @@ check_labels_whole (GtkWidget *widget,
           (!gtk_label_get_wrap (label) && bounds.size.width + 0.5f < natural))
         g_string_append_printf (bad, "“%s”: %.0f px of %d\n", gtk_label_get_text (label), bounds.size.width, natural);
     }
+  if (SHOAL_IS_TORRENT_ITEM_WIDGET (widget) && shoal_torrent_item_widget_is_cut (SHOAL_TORRENT_ITEM_WIDGET (widget)))
+    g_string_append_printf (bad, "row “%s”: cut at %d px\n",
+                            shoal_torrent_item_widget_get_title (SHOAL_TORRENT_ITEM_WIDGET (widget)),
+                            gtk_widget_get_width (widget));
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
     check_labels_whole (child, bad);
 }

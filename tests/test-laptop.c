@@ -38,6 +38,7 @@
 #include "shoal-preferences-window.h"
 #include "shoal-sidebar.h"
 #include "shoal-torrent-row.h"
+#include "shoal-torrent-item-widget.h"
 #include "shoal-window.h"
 
 static ShoalApplication *app;
@@ -633,11 +634,16 @@ rows_labelled (const char *label)
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
   guint n = 0;
 
-  collect (GTK_WIDGET (shoal_window_get_list_view (window)), GTK_TYPE_LABEL, found);
+  collect (GTK_WIDGET (shoal_window_get_list_view (window)), SHOAL_TYPE_TORRENT_ITEM_WIDGET, found);
   for (guint i = 0; i < found->len; i++)
-    if (g_str_equal (gtk_widget_get_name (found->pdata[i]), "labels") && gtk_widget_get_visible (found->pdata[i]) &&
-        strstr (gtk_label_get_text (found->pdata[i]), label) != NULL)
-      n++;
+    {
+      const char *markup = shoal_torrent_item_widget_get_labels_markup (found->pdata[i]);
+      g_autofree char *text = NULL;
+
+      if (markup != NULL && pango_parse_markup (markup, -1, 0, NULL, &text, NULL, NULL) &&
+          strstr (text, label) != NULL)
+        n++;
+    }
   return n;
 }
 
@@ -648,11 +654,14 @@ two_rows_colored (gpointer data)
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
   guint n = 0;
 
-  collect (GTK_WIDGET (shoal_window_get_list_view (window)), GTK_TYPE_LABEL, found);
+  collect (GTK_WIDGET (shoal_window_get_list_view (window)), SHOAL_TYPE_TORRENT_ITEM_WIDGET, found);
   for (guint i = 0; i < found->len; i++)
-    if (g_str_equal (gtk_widget_get_name (found->pdata[i]), "labels") && gtk_widget_get_visible (found->pdata[i]) &&
-        strstr (gtk_label_get_label (found->pdata[i]), data) != NULL)
-      n++;
+    {
+      const char *markup = shoal_torrent_item_widget_get_labels_markup (found->pdata[i]);
+
+      if (markup != NULL && strstr (markup, data) != NULL)
+        n++;
+    }
   return n == 2;
 }
 

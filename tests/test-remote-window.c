@@ -30,6 +30,7 @@
 #include "shoal-remove-dialog.h"
 #include "shoal-server-settings-dialog.h"
 #include "shoal-sidebar.h"
+#include "shoal-torrent-item-widget.h"
 #include "shoal-torrent-row.h"
 #include "shoal-window.h"
 
@@ -183,13 +184,16 @@ tiny_torrent (const char *name)
   return g_string_free_to_bytes (s);
 }
 
-/* Whether a label under @widget shows @text. */
+/* Whether a label under @widget, or a torrent row's name, shows @text. */
 static gboolean
 shows_label (GtkWidget  *widget,
              const char *text)
 {
   if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
       g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  if (SHOAL_IS_TORRENT_ITEM_WIDGET (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (shoal_torrent_item_widget_get_title (SHOAL_TORRENT_ITEM_WIDGET (widget)), text) == 0)
     return TRUE;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))

@@ -7,19 +7,14 @@
  * Each torrent is one row a person can read at any width, 360 px
  * included: its name and percentage, a progress bar, and one status line
  * ("12.3 MiB of 300 MiB · ↓ 2.1 MiB/s · 4 min left", see
- * ShoalTorrentRow:summary-text), with its labels in their colours
- * beside the name. The rows are made in code rather than
- * from a GtkBuilder template, with as few widgets as they can:
- *
- *  - GTK 4.8's list view keeps up to 200 rows realized, and a row added or
- *    removed above them (a new torrent at the top of a newest-first list)
- *    moves the others, which restyles each of them with everything in it.
- *  - Parsing a template for each new row costs more than making its
- *    widgets.
+ * ShoalTorrentRow:summary-text), with its labels in their colours beside
+ * the name, all drawn by one ShoalTorrentItemWidget:
+ * GTK 4.8's list view makes a new row widget for each torrent added in
+ * view and keeps 200 of them realized, so a row must be cheap to make,
+ * style and measure (see shoal-torrent-item-widget.c).
  *
  * The list item of a row is kept on its widget, so a right click can find
- * the torrent it landed on from the picked widget, and a label that does
- * not fit shows its whole text as a tooltip, computed when GTK asks for it.
+ * the torrent it landed on from the picked widget.
  */
 
 #include "config.h"
@@ -28,6 +23,7 @@
 #include "shoal-label-colors.h"
 #include "shoal-label-dialog.h"
 #include "shoal-torrent-item.h"
+#include "shoal-torrent-item-widget.h"
 
 static GQuark
 list_item_quark (void)
@@ -37,19 +33,6 @@ list_item_quark (void)
   if (G_UNLIKELY (quark == 0))
     quark = g_quark_from_static_string ("shoal-torrent-item-list-item");
   return quark;
-}
-
-static gboolean
-label_query_tooltip_cb (GtkLabel   *label,
-                        int         x,
-                        int         y,
-                        gboolean    keyboard_tooltip,
-                        GtkTooltip *tooltip)
-{
-  if (!pango_layout_is_ellipsized (gtk_label_get_layout (label)))
-    return FALSE;
-  gtk_tooltip_set_text (tooltip, gtk_label_get_text (label));
-  return TRUE;
 }
 
 /* Binds @property of the list item's row to @target_property of @child.
@@ -69,22 +52,6 @@ bind_row_property (GtkListItem *list_item,
   gtk_expression_bind (value, child, target_property, list_item);
 }
 
-static GtkWidget *
-ellipsized_label (const char *css_class)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
-  gtk_widget_set_hexpand (label, TRUE);
-  gtk_widget_set_has_tooltip (label, TRUE);
-  g_signal_connect (label, "query-tooltip", G_CALLBACK (label_query_tooltip_cb), NULL);
-  if (css_class != NULL)
-    gtk_widget_add_css_class (label, css_class);
-  return label;
-}
-
 /* A torrent's labels, each after a dot of its colour */
 static char *
 labels_markup_cb (GObject            *this_,
@@ -102,14 +69,6 @@ labels_markup_cb (GObject            *this_,
       g_string_append (markup, one);
     }
   return g_string_free (markup, FALSE);
-}
-
-static gboolean
-has_labels_cb (GObject            *this_,
-               const char * const *labels,
-               GVariant           *colors)
-{
-  return labels != NULL && labels[0] != NULL;
 }
 
 /* The labels of the list item's torrent and their colours, through
@@ -140,54 +99,17 @@ setup_cb (GtkSignalListItemFactory *factory,
           GtkListItem              *list_item,
           ShoalLabelColors         *colors)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *name = ellipsized_label ("heading");
-  GtkWidget *percent = gtk_label_new (NULL);
-  GtkWidget *labels = gtk_label_new (NULL);
-  GtkWidget *bar = gtk_progress_bar_new ();
-  GtkWidget *status = ellipsized_label ("dim-label");
+  GtkWidget *item = shoal_torrent_item_widget_new ();
 
-  gtk_widget_add_css_class (box, "torrent-item");
-  gtk_widget_set_margin_top (box, 9);
-  gtk_widget_set_margin_bottom (box, 9);
-  gtk_widget_set_margin_start (box, 6);
-  gtk_widget_set_margin_end (box, 6);
-
-  gtk_widget_set_name (name, "name");
-  bind_row_property (list_item, "name", name, "label");
-  gtk_box_append (GTK_BOX (top), name);
-
-  gtk_widget_set_name (labels, "labels");
-  gtk_widget_add_css_class (labels, "caption");
-  gtk_label_set_use_markup (GTK_LABEL (labels), TRUE);
-  gtk_label_set_ellipsize (GTK_LABEL (labels), PANGO_ELLIPSIZE_END);
-  gtk_label_set_single_line_mode (GTK_LABEL (labels), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (labels), 24);
-  bind_labels (list_item, labels, "label", G_TYPE_STRING, G_CALLBACK (labels_markup_cb), colors);
-  bind_labels (list_item, labels, "visible", G_TYPE_BOOLEAN, G_CALLBACK (has_labels_cb), colors);
-  gtk_box_append (GTK_BOX (top), labels);
-
-  gtk_widget_set_name (percent, "percent");
-  gtk_widget_add_css_class (percent, "numeric");
-  gtk_widget_add_css_class (percent, "dim-label");
-  gtk_label_set_xalign (GTK_LABEL (percent), 1.0f);
-  bind_row_property (list_item, "progress-text", percent, "label");
-  gtk_box_append (GTK_BOX (top), percent);
-  gtk_box_append (GTK_BOX (box), top);
-
-  gtk_widget_set_name (bar, "progress");
-  bind_row_property (list_item, "progress", bar, "fraction");
-  gtk_box_append (GTK_BOX (box), bar);
-
-  gtk_widget_set_name (status, "status");
-  gtk_widget_add_css_class (status, "caption");
-  bind_row_property (list_item, "summary-text", status, "label");
-  gtk_box_append (GTK_BOX (box), status);
+  bind_row_property (list_item, "name", item, "title");
+  bind_row_property (list_item, "progress-text", item, "progress-text");
+  bind_row_property (list_item, "progress", item, "progress");
+  bind_row_property (list_item, "summary-text", item, "summary-text");
+  bind_labels (list_item, item, "labels-markup", G_TYPE_STRING, G_CALLBACK (labels_markup_cb), colors);
 
   /* The list item owns the row: no reference. */
-  g_object_set_qdata (G_OBJECT (box), list_item_quark (), list_item);
-  gtk_list_item_set_child (list_item, box);
+  g_object_set_qdata (G_OBJECT (item), list_item_quark (), list_item);
+  gtk_list_item_set_child (list_item, item);
 }
 
 /**
@@ -199,9 +121,8 @@ setup_cb (GtkSignalListItemFactory *factory,
 GtkListItemFactory *
 shoal_torrent_item_factory_new (void)
 {
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-
   g_autoptr(GSettings) settings = g_settings_new (SHOAL_SETTINGS_SCHEMA_ID);
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
 
   /* The labels' colours, for every row */
   g_signal_connect_data (factory, "setup", G_CALLBACK (setup_cb), shoal_label_colors_new (settings),

@@ -97,6 +97,8 @@ typedef struct
   guint   n_runs;
   guint   n_stolen;    /* stalls over the limit spent mostly off a stolen CPU */
   gint64  max_own;     /* the longest gap not counted in n_stolen */
+  gint64  max_cpu;     /* the most CPU time the main thread spent in one gap */
+  guint   n_cpu_over;  /* gaps in which it spent more than the limit */
   guint   id;
 } Probe;
 
@@ -182,6 +184,10 @@ probe_cb (gpointer user_data)
     probe->n_stolen++;
   else
     probe->max_own = MAX (probe->max_own, gap);
+  /* On a loaded machine a gap is mostly waiting for a CPU: what the main
+   * thread itself ran in it is the figure that load does not inflate. */
+  probe->max_cpu = MAX (probe->max_cpu, cpu - probe->last_cpu);
+  probe->n_cpu_over += cpu - probe->last_cpu > STALL_LIMIT_US;
   /* BENCH_LOG_STALLS=1: when each long stall happened, to match against
    * `perf record -k CLOCK_MONOTONIC` samples. */
   if (gap > STALL_LIMIT_US && g_getenv ("BENCH_LOG_STALLS") != NULL)
@@ -204,6 +210,8 @@ probe_start (Probe *probe)
   probe->last_steal = host_steal_time ();
   probe->n_runs = probe->n_stolen = 0;
   probe->max_own = 0;
+  probe->max_cpu = 0;
+  probe->n_cpu_over = 0;
   probe->id = g_timeout_add_full (G_PRIORITY_HIGH, 1, probe_cb, probe, NULL);
 }
 
@@ -237,6 +245,9 @@ probe_report (Probe      *probe,
              " (host steal: %u; max without them %.1f ms)\n",
              phase, n, v[n / 2] / 1000.0, v[(guint) (n * 0.99)] / 1000.0, v[(guint) (n * 0.999)] / 1000.0,
              v[n - 1] / 1000.0, over, probe->n_stolen, probe->max_own / 1000.0);
+  if (n > 0)
+    g_print ("%-28s most CPU time in one stall %.1f ms; stalls with over 30 ms of CPU: %u\n", "",
+             probe->max_cpu / 1000.0, probe->n_cpu_over);
   g_array_unref (probe->gaps);
   probe->gaps = NULL;
 }

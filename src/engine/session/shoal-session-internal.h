@@ -50,6 +50,7 @@ struct _ShoalSession
   guint8            peer_id[20];
 
   GListStore       *torrents;
+  GHashTable       *by_hash;      /* 20-byte info-hash -> its torrent in torrents (weak) */
   GSocketService   *service;
   GPtrArray        *incoming;     /* connections still handshaking */
   guint             n_torrent_connections;  /* the torrents' connections, all together */
@@ -77,6 +78,7 @@ struct _ShoalSession
   gboolean          started;
   gboolean          restore_saved;  /* start() brings back the saved torrents */
   guint             n_deleting;  /* removed torrents whose data is being deleted */
+  guint             n_saving;    /* final states being written by a close_async() */
   ShoalAnnouncerGroup *announcers; /* counts our torrents' `stopped` announces */
   GPtrArray        *close_tasks;   /* shoal_session_close_async() still waiting */
   ShoalSessionTestHooks test_hooks; /* its dht_bootstrap is ours */
@@ -97,6 +99,7 @@ struct _ShoalSession
   guint             max_active_seeds;
   guint             stalled_seconds;      /* 0: a stalled torrent still counts */
   guint             queue_idle_id;
+  gboolean          queue_none_held;  /* no torrent is held back (no limits): nothing to do */
   gboolean          queue_loading;        /* restoring saved torrents */
 
   /* shoal-session-extras.c */
@@ -255,6 +258,9 @@ void             _shoal_session_torrent_listed         (ShoalSession  *self,
 void             _shoal_session_torrent_unlisted       (ShoalSession  *self,
                                                          ShoalTorrent  *torrent);
 void             _shoal_session_queue_loaded           (ShoalSession  *self);
+guint            _shoal_info_hash_hash                 (gconstpointer  key);
+gboolean         _shoal_info_hash_equal                (gconstpointer  a,
+                                                         gconstpointer  b);
 void             _shoal_session_update_queue           (ShoalSession  *self);
 void             _shoal_session_queue_later            (ShoalSession  *self);
 
@@ -310,5 +316,10 @@ gboolean         _shoal_session_accept_transport       (ShoalSession   *self,
 
 /* shoal-session-lifecycle.c */
 void             _shoal_session_check_close_tasks      (gpointer       data);
+void             _shoal_session_save_final             (ShoalSession  *self,
+                                                         gboolean       closing);
+void             _shoal_session_save_async             (ShoalSession  *self,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer       user_data);
 
 G_END_DECLS

@@ -4,8 +4,9 @@
  *
  * Part of the session (shoal-session-internal.h): shoal_session_start(),
  * the tick that drives incoming connections and torrents once a second,
- * and closing, with shoal_session_close_async() waiting for the `stopped`
- * announces and the deletions of removed torrents.
+ * and closing, with shoal_session_close_async() waiting for the final
+ * states written off the main loop, the `stopped` announces and the
+ * deletions of removed torrents.
  */
 #include "config.h"
 
@@ -84,17 +85,35 @@ shoal_session_start (ShoalSession  *self,
  * Saves every torrent's state, tells the trackers we leave, closes every
  * connection and stops listening. The session cannot be started again.
  */
-void
-shoal_session_close (ShoalSession *self)
+static void
+save_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
-  g_return_if_fail (SHOAL_IS_SESSION (self));
+  ShoalSession *self = SHOAL_SESSION (source);
 
+  g_assert (self->n_saving > 0);
+  self->n_saving--;
+  _shoal_session_check_close_tasks (self);
+}
+
+/* With @save_async, the final states are written by worker threads while
+ * the main loop runs (shoal_session_close_async() waits for them). */
+static void
+close_session (ShoalSession *self,
+               gboolean      save_async)
+{
   if (self->tick_id)
     g_source_remove (self->tick_id);
   self->tick_id = 0;
   _shoal_session_extras_close (self);
-  if (self->started)
-    shoal_session_save (self);
+  if (self->started && save_async)
+    {
+      self->n_saving++;
+      _shoal_session_save_async (self, save_done_cb, NULL);
+    }
+  else if (self->started)
+    _shoal_session_save_final (self, TRUE);
   _shoal_session_stop_dht (self);
   _shoal_session_stop_lsd (self);
   _shoal_session_stop_port_mapping (self);
@@ -121,6 +140,13 @@ shoal_session_close (ShoalSession *self)
       for (guint i = 0; i < incoming->len; i++)
         shoal_peer_connection_set_handler (incoming->pdata[i], NULL, NULL);
     }
+}
+
+void
+shoal_session_close (ShoalSession *self)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  close_session (self, FALSE);
 }
 
 /* A shoal_session_close_async() waiting for this session's own `stopped`
@@ -152,6 +178,10 @@ close_is_done (ShoalSession *self,
   CloseData *data = g_task_get_task_data (task);
   gint64 now = g_get_monotonic_time ();
 
+  /* The torrents' final states are written whatever happens: a program
+   * that exits before loses them. */
+  if (self->n_saving > 0)
+    return FALSE;
   if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     return TRUE;
   if (shoal_announcer_group_get_n_stopping (self->announcers) > 0 && now < data->deadline_us)
@@ -232,9 +262,12 @@ close_cancelled_cb (GCancellable *cancellable,
  * @callback: called once the trackers were told, or after a few seconds
  * @user_data: for @callback
  *
- * Like shoal_session_close(), then waits (at most 5 s) for the `stopped`
- * announces to reach the trackers, and (at most a minute) for the data of
- * removed torrents to be deleted, so that a program can exit right after.
+ * Like shoal_session_close(), but the torrents' final states are written
+ * by worker threads while the main loop runs, and waited for (however
+ * long that takes, even once @cancellable is cancelled); then waits (at
+ * most 5 s) for the `stopped` announces to reach the trackers, and (at
+ * most a minute) for the data of removed torrents to be deleted, so that
+ * a program can exit right after.
  */
 void
 shoal_session_close_async (ShoalSession        *self,
@@ -247,7 +280,7 @@ shoal_session_close_async (ShoalSession        *self,
 
   g_return_if_fail (SHOAL_IS_SESSION (self));
 
-  shoal_session_close (self);
+  close_session (self, TRUE);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, shoal_session_close_async);
   data = g_new0 (CloseData, 1);

@@ -101,6 +101,30 @@ _shoal_session_update_queue (ShoalSession *self)
     return;
   g_clear_handle_id (&self->queue_idle_id, g_source_remove);
   hold_all = _shoal_session_is_metered_paused (self);
+  if (!hold_all && self->max_active_downloads == 0 && self->max_active_seeds == 0)
+    {
+      /* No limit: every torrent may run, whatever the order. No sort:
+       * this runs after each torrent added, and 10,000 of them added one
+       * by one were 10,000 sorts of up to 10,000. */
+      GListModel *list = G_LIST_MODEL (self->torrents);
+
+      /* Held torrents come only from the limits below (or a restore
+       * under limits): once none is, none is until then. */
+      if (self->queue_none_held)
+        return;
+      for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+        {
+          g_autoptr(ShoalTorrent) t = g_list_model_get_item (list, i);
+
+          n_changed += t->queue_hold;
+          _shoal_torrent_set_queue_hold (t, FALSE);
+        }
+      if (n_changed > 0)
+        g_debug ("Queue: %u let go; no limits", n_changed);
+      self->queue_none_held = TRUE;
+      return;
+    }
+  self->queue_none_held = FALSE;
   sorted = sorted_torrents (self);
   /* Holding first, then letting go: a slot is free before it is taken. */
   for (guint pass = 0; pass < 2; pass++)
@@ -157,20 +181,17 @@ _shoal_session_torrent_listed (ShoalSession *self,
        * positions put in order (_shoal_session_queue_loaded()). */
       if (self->max_active_downloads > 0 || self->max_active_seeds > 0 ||
           _shoal_session_is_metered_paused (self))
-        torrent->queue_hold = TRUE;
+        {
+          torrent->queue_hold = TRUE;
+          self->queue_none_held = FALSE;
+        }
       return;
     }
   if (torrent->queue_position < 0)
     {
-      gint last = -1;
-
-      for (guint i = 0; i + 1 < n; i++)
-        {
-          g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
-
-          last = MAX (last, t->queue_position);
-        }
-      _shoal_torrent_set_queue_position (torrent, last + 1);
+      /* The others hold 0…n-2 (every change renumbers them densely):
+       * the end of the queue is n-1, with no walk over them all. */
+      _shoal_torrent_set_queue_position (torrent, (gint) n - 1);
     }
   else
     {

@@ -175,6 +175,8 @@ struct _ShoalTorrent
   gboolean           resume_on_disk; /* the saved state, taken up whole: nothing to write at the start */
   gboolean           resume_writing;  /* a worker is writing the resume file */
   GBytes            *resume_pending;  /* the newest state, to write next */
+  gint               resume_in_thread; /* (atomic) the worker has not finished that write */
+  gboolean           resume_final;    /* the session closed: its last state is taken */
   gint64             last_resume_save_us;
 
   struct _ShoalTorrentV2 *v2;         /* shoal-torrent-v2.c: a hybrid's second hash, layers being fetched */
@@ -208,7 +210,10 @@ gboolean        _shoal_torrent_set_metainfo       (ShoalTorrent  *self,
 void            _shoal_torrent_apply_resume       (ShoalTorrent          *self,
                                                    const ShoalResumeData *resume);
 void            _shoal_torrent_save_resume        (ShoalTorrent  *self);
-void            _shoal_torrent_save_resume_now    (ShoalTorrent  *self);
+GBytes         *_shoal_torrent_take_final_resume  (ShoalTorrent  *self,
+                                                   gboolean       closing);
+void            _shoal_torrent_write_final_resume (ShoalTorrent  *self,
+                                                   GBytes        *bytes);
 void            _shoal_torrent_note_write_start   (ShoalTorrent  *self,
                                                    guint          piece);
 void            _shoal_torrent_note_write_end     (ShoalTorrent  *self,

@@ -120,7 +120,12 @@ write_resume_thread (GTask        *task,
   GBytes *bytes = data;
   GError *error = NULL;
 
-  if (shoal_state_store_save_resume (self->store, self->hash_hex, bytes, &error))
+  gboolean ok = shoal_state_store_save_resume (self->store, self->hash_hex, bytes, &error);
+
+  /* Done with the file, before the main loop hears of it: see
+   * _shoal_torrent_write_final_resume(). */
+  g_atomic_int_dec_and_test (&self->resume_in_thread);
+  if (ok)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -152,6 +157,7 @@ start_resume_write (ShoalTorrent *self,
   g_autoptr(GTask) task = g_task_new (self, NULL, write_resume_done_cb, NULL);
 
   self->resume_writing = TRUE;
+  g_atomic_int_inc (&self->resume_in_thread);
   g_task_set_task_data (task, g_bytes_ref (bytes), (GDestroyNotify) g_bytes_unref);
   g_task_run_in_thread (task, write_resume_thread);
 }
@@ -173,7 +179,11 @@ static GBytes *build_resume (ShoalTorrent *self);
 void
 _shoal_torrent_save_resume (ShoalTorrent *self)
 {
-  g_autoptr(GBytes) bytes = build_resume (self);
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (self->resume_final)
+    return;
+  bytes = build_resume (self);
 
   if (bytes == NULL)
     return;
@@ -187,20 +197,44 @@ _shoal_torrent_save_resume (ShoalTorrent *self)
 }
 
 /**
- * _shoal_torrent_save_resume_now:
+ * _shoal_torrent_take_final_resume:
  *
- * Saves the state before returning, for when the session closes.
+ * For shoal_session_save() and the session closing: the state to save
+ * now (%NULL when the torrent keeps none), and no write queued after the
+ * one under way.
+ */
+GBytes *
+_shoal_torrent_take_final_resume (ShoalTorrent *self,
+                                  gboolean      closing)
+{
+  g_clear_pointer (&self->resume_pending, g_bytes_unref);
+  /* Closing: nothing the torrent does after (a check cut short) is
+   * saved, or it could land before this state and be overwritten. */
+  if (closing)
+    self->resume_final = TRUE;
+  return build_resume (self);
+}
+
+/* How long a final write waits for the worker's write under way. */
+#define FINAL_WAIT_US (10 * G_USEC_PER_SEC)
+
+/**
+ * _shoal_torrent_write_final_resume:
+ * @bytes: from _shoal_torrent_take_final_resume()
+ *
+ * Writes @bytes durably, after the write under way if there is one (so
+ * that nothing older lands last). Called from any thread: the session
+ * writes the final states of its torrents in parallel.
  */
 void
-_shoal_torrent_save_resume_now (ShoalTorrent *self)
+_shoal_torrent_write_final_resume (ShoalTorrent *self,
+                                   GBytes       *bytes)
 {
-  g_autoptr(GBytes) bytes = NULL;
+  gint64 deadline = g_get_monotonic_time () + FINAL_WAIT_US;
   g_autoptr(GError) error = NULL;
 
-  wait_resume_writes (self);
-  bytes = build_resume (self);
-  if (bytes == NULL)
-    return;
+  while (g_atomic_int_get (&self->resume_in_thread) > 0 && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
   if (!shoal_state_store_save_resume (self->store, self->hash_hex, bytes, &error))
     g_warning ("Could not save the state of “%s”: %s", shoal_torrent_get_name (self), error->message);
 }

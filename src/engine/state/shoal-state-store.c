@@ -5,11 +5,22 @@
  * The layout is described in shoal-state-store.h. Files are written with
  * g_file_set_contents_full(): a reader sees the old file or the new one,
  * never a mix.
+ *
+ * A torrent's metainfo and magnet link are written at once, as they are
+ * added, but not fsync'd there: a durable write costs tens of
+ * milliseconds on a busy disk, and 10,000 of them in a row on the main
+ * loop took ten minutes. What is written is in the page cache when the
+ * add returns, so a process killed right after still finds it; a worker
+ * thread then makes it durable (the files and the torrents/ folder that
+ * names them), many files at a time, and shoal_state_store_flush() waits
+ * for it (the session does before it says it is closed).
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -32,6 +43,14 @@ struct _ShoalStateStore
 
   char    *dir;
   char    *torrents_dir;
+
+  /* Files written but not fsync'd yet, for the sync worker. */
+  GMutex     sync_lock;
+  GCond      sync_cond;
+  GPtrArray *unsynced;   /* paths (char *) waiting for the worker */
+  gboolean   syncing;    /* the worker has a batch in hand */
+  gboolean   sync_quit;
+  GThread   *sync_thread;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalStateStore, shoal_state_store, G_TYPE_OBJECT)
@@ -43,6 +62,18 @@ shoal_state_store_finalize (GObject *object)
 {
   ShoalStateStore *self = SHOAL_STATE_STORE (object);
 
+  /* What is still queued is made durable before the worker leaves. */
+  if (self->sync_thread != NULL)
+    {
+      g_mutex_lock (&self->sync_lock);
+      self->sync_quit = TRUE;
+      g_cond_broadcast (&self->sync_cond);
+      g_mutex_unlock (&self->sync_lock);
+      g_thread_join (self->sync_thread);
+    }
+  g_clear_pointer (&self->unsynced, g_ptr_array_unref);
+  g_mutex_clear (&self->sync_lock);
+  g_cond_clear (&self->sync_cond);
   g_free (self->dir);
   g_free (self->torrents_dir);
   G_OBJECT_CLASS (shoal_state_store_parent_class)->finalize (object);
@@ -57,6 +88,9 @@ shoal_state_store_class_init (ShoalStateStoreClass *klass)
 static void
 shoal_state_store_init (ShoalStateStore *self)
 {
+  g_mutex_init (&self->sync_lock);
+  g_cond_init (&self->sync_cond);
+  self->unsynced = g_ptr_array_new_with_free_func (g_free);
 }
 
 /**
@@ -136,6 +170,169 @@ write_file (const char  *path,
   if (durable)
     flags |= G_FILE_SET_CONTENTS_DURABLE;
   return g_file_set_contents_full (path, data, len, flags, 0600, error);
+}
+
+/* Durability, off the main thread */
+
+/* A batch this big is made durable by one syncfs() of the file system
+ * rather than an fsync() per file: one journal commit instead of one per
+ * file. */
+#define SYNCFS_BATCH 32
+
+static void
+fsync_path (const char *path,
+            int         flags)
+{
+  int fd = open (path, flags | O_CLOEXEC);
+
+  /* A file removed meanwhile (its torrent was) has nothing to keep. */
+  if (fd < 0)
+    {
+      if (errno != ENOENT)
+        g_warning ("Could not open “%s” to make it durable: %s", path, g_strerror (errno));
+      return;
+    }
+  if (fsync (fd) != 0)
+    g_warning ("Could not make “%s” durable: %s", path, g_strerror (errno));
+  close (fd);
+}
+
+static void
+sync_batch (ShoalStateStore *self,
+            GPtrArray       *batch)
+{
+#ifdef __linux__
+  if (batch->len >= SYNCFS_BATCH)
+    {
+      int fd = open (self->torrents_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+      if (fd >= 0 && syncfs (fd) == 0)
+        {
+          close (fd);
+          return;
+        }
+      if (fd >= 0)
+        close (fd);
+    }
+#endif
+  for (guint i = 0; i < batch->len; i++)
+    fsync_path (batch->pdata[i], O_RDONLY);
+  /* The names: the folder holding them. */
+  fsync_path (self->torrents_dir, O_RDONLY | O_DIRECTORY);
+}
+
+static gpointer
+sync_thread (gpointer data)
+{
+  ShoalStateStore *self = data;
+
+  g_mutex_lock (&self->sync_lock);
+  for (;;)
+    {
+      g_autoptr(GPtrArray) batch = NULL;
+
+      while (self->unsynced->len == 0 && !self->sync_quit)
+        g_cond_wait (&self->sync_cond, &self->sync_lock);
+      if (self->unsynced->len == 0)
+        break;
+      /* Everything queued so far, in one go. */
+      batch = g_steal_pointer (&self->unsynced);
+      self->unsynced = g_ptr_array_new_with_free_func (g_free);
+      self->syncing = TRUE;
+      g_mutex_unlock (&self->sync_lock);
+      sync_batch (self, batch);
+      g_mutex_lock (&self->sync_lock);
+      self->syncing = FALSE;
+      g_cond_broadcast (&self->sync_cond);
+    }
+  g_mutex_unlock (&self->sync_lock);
+  return NULL;
+}
+
+/* Queues @path for the worker, which makes it durable soon. */
+static void
+queue_sync (ShoalStateStore *self,
+            const char      *path)
+{
+  g_mutex_lock (&self->sync_lock);
+  g_ptr_array_add (self->unsynced, g_strdup (path));
+  if (self->sync_thread == NULL)
+    self->sync_thread = g_thread_new ("shoal-state-sync", sync_thread, self);
+  g_cond_broadcast (&self->sync_cond);
+  g_mutex_unlock (&self->sync_lock);
+}
+
+/* Written now (a reader sees the old file or the new one), durable once
+ * the worker is through with it. */
+static gboolean
+write_file_then_sync (ShoalStateStore  *self,
+                      const char       *path,
+                      const void       *data,
+                      gssize            len,
+                      GError          **error)
+{
+  g_autofree char *tmp = g_strconcat (path, ".XXXXXX", NULL);
+  const guint8 *p = data;
+  gsize left = len < 0 ? strlen (data) : (gsize) len;
+  int fd, saved;
+
+  /* A temporary file renamed over the old one, as
+   * g_file_set_contents_full() does, but without its fsync(): GLib
+   * syncs even a new file and its folder under
+   * G_FILE_SET_CONTENTS_CONSISTENT. */
+  fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    goto fail;
+  while (left > 0)
+    {
+      gssize n = write (fd, p, left);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          saved = errno;
+          close (fd);
+          g_unlink (tmp);
+          errno = saved;
+          goto fail;
+        }
+      p += n;
+      left -= (gsize) n;
+    }
+  if (close (fd) != 0 || g_rename (tmp, path) != 0)
+    {
+      saved = errno;
+      g_unlink (tmp);
+      errno = saved;
+      goto fail;
+    }
+  queue_sync (self, path);
+  return TRUE;
+
+fail:
+  saved = errno;
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+               "Could not write “%s”: %s", path, g_strerror (saved));
+  return FALSE;
+}
+
+/**
+ * shoal_state_store_flush:
+ * @self: a store
+ *
+ * Waits until every file written so far (metainfo, magnet links) is on
+ * disk: they are written at once but fsync'd by a worker thread.
+ */
+void
+shoal_state_store_flush (ShoalStateStore *self)
+{
+  g_return_if_fail (SHOAL_IS_STATE_STORE (self));
+
+  g_mutex_lock (&self->sync_lock);
+  while (self->unsynced->len > 0 || self->syncing)
+    g_cond_wait (&self->sync_cond, &self->sync_lock);
+  g_mutex_unlock (&self->sync_lock);
 }
 
 /* The ids of the files in torrents/ ending in @suffix, sorted by file name. */
@@ -249,7 +446,9 @@ shoal_state_store_load_metainfo (ShoalStateStore  *self,
  * @metainfo: the bytes of its .torrent file
  * @error: return location for a #G_FILE_ERROR
  *
- * Saves a torrent's metainfo, durably, so it comes back in the next run.
+ * Saves a torrent's metainfo, so it comes back in the next run: at once
+ * for a process that dies right after, durably soon after (see
+ * shoal_state_store_flush()).
  *
  * Returns: %TRUE when it is saved
  */
@@ -266,7 +465,8 @@ shoal_state_store_save_metainfo (ShoalStateStore  *self,
   g_return_val_if_fail (metainfo != NULL, FALSE);
 
   path = torrent_path (self, id, ".torrent");
-  return write_file (path, g_bytes_get_data (metainfo, NULL), (gssize) g_bytes_get_size (metainfo), TRUE, error);
+  return write_file_then_sync (self, path, g_bytes_get_data (metainfo, NULL), (gssize) g_bytes_get_size (metainfo),
+                               error);
 }
 
 /**
@@ -352,7 +552,8 @@ shoal_state_store_load_magnet (ShoalStateStore  *self,
  * @save_dir: where its data goes, an absolute path
  * @error: return location for a #G_FILE_ERROR
  *
- * Saves, durably, a magnet link whose metadata is still to be fetched.
+ * Saves a magnet link whose metadata is still to be fetched, as
+ * shoal_state_store_save_metainfo() saves metainfo.
  *
  * Returns: %TRUE when it is saved
  */
@@ -412,7 +613,7 @@ shoal_state_store_save_magnet_with_labels (ShoalStateStore     *self,
     }
   if (labels != NULL && labels[0] != NULL)
     g_string_append_c (contents, '\n');
-  return write_file (path, contents->str, (gssize) contents->len, TRUE, error);
+  return write_file_then_sync (self, path, contents->str, (gssize) contents->len, error);
 }
 
 /**

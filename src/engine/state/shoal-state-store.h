@@ -116,6 +116,7 @@ ShoalStateStore *shoal_state_store_new                  (const char       *state
 const char      *shoal_state_store_get_dir              (ShoalStateStore  *self);
 gboolean         shoal_state_store_prepare              (ShoalStateStore  *self,
                                                          GError          **error);
+void             shoal_state_store_flush                (ShoalStateStore  *self);
 
 GStrv            shoal_state_store_list_magnets         (ShoalStateStore  *self);
 GStrv            shoal_state_store_list_metainfos       (ShoalStateStore  *self);
