@@ -476,8 +476,8 @@ shoal_resume_data_free (ShoalResumeData *data)
  * shoal_resume_data_to_bytes:
  * @data: resume data
  *
- * The keys are written in the order every resume file has had them in, so
- * that files written before and after compare equal.
+ * The keys are written sorted, as bencoding requires of a dictionary, so
+ * that the same state always gives the same bytes.
  *
  * Returns: (transfer full): the resume file's bytes
  */
@@ -493,13 +493,13 @@ shoal_resume_data_to_bytes (const ShoalResumeData *data)
   shoal_bencode_writer_integer (w, data->added_time);
   shoal_bencode_writer_cstring (w, "completed-time");
   shoal_bencode_writer_integer (w, data->completed_time);
-  shoal_bencode_writer_cstring (w, "download-limit");
-  shoal_bencode_writer_integer (w, data->download_limit);
   shoal_bencode_writer_cstring (w, "dirty-files");
   shoal_bencode_writer_begin_list (w);
   for (guint i = 0; data->dirty_files != NULL && i < data->dirty_files->len; i++)
     shoal_bencode_writer_integer (w, g_array_index (data->dirty_files, guint, i));
   shoal_bencode_writer_end (w);
+  shoal_bencode_writer_cstring (w, "download-limit");
+  shoal_bencode_writer_integer (w, data->download_limit);
   shoal_bencode_writer_cstring (w, "downloaded");
   shoal_bencode_writer_integer (w, data->downloaded);
   shoal_bencode_writer_cstring (w, "file-priorities");
