@@ -355,6 +355,7 @@ test_resume_canonical (void)
   data->queue_position = 3;
   data->seed_ratio_milli = 1500;
   data->seed_time_limit = 600;
+  data->seed_idle_limit = 1800;
   data->max_peers = 20;
   data->first_last_pieces = TRUE;
   data->stream_piece = 4;
@@ -366,6 +367,8 @@ test_resume_canonical (void)
   back = shoal_resume_data_parse (bytes, &error);
   g_assert_no_error (error);
   g_assert_cmpint (back->download_limit, ==, 6);
+  g_assert_cmpint (back->seed_idle_limit, ==, 1800);
+  g_assert_cmpint (back->seed_time_limit, ==, 600);
   g_assert_cmpuint (back->dirty_files->len, ==, 2);
   g_assert_cmpuint (g_array_index (back->dirty_files, guint, 1), ==, 2);
 

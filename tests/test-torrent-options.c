@@ -79,6 +79,145 @@ test_labels_trimmed_first (Fixture       *f,
   g_assert_cmpstrv (shoal_torrent_get_labels (t), ((const char *[]) { cut, NULL }));
 }
 
+/* Seeding limits: where they come from */
+
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_seed_modes (Fixture       *f,
+                 gconstpointer  user_data)
+{
+  ShoalTorrent *t = add_seed (f);
+  guint ratio_notified = 0;
+  ShoalSeedLimitMode mode;
+
+  g_object_set (f->node->session, "seed-ratio-limit", 2.0, "seed-idle-limit", (gint64) 600, NULL);
+  g_signal_connect (t, "notify::seed-ratio-mode", G_CALLBACK (count_notify_cb), &ratio_notified);
+  g_assert_cmpint (shoal_torrent_get_seed_ratio_mode (t), ==, SHOAL_SEED_LIMIT_MODE_GLOBAL);
+  g_assert_cmpint (shoal_torrent_get_seed_time_mode (t), ==, SHOAL_SEED_LIMIT_MODE_GLOBAL);
+  g_assert_cmpint (shoal_torrent_get_seed_idle_mode (t), ==, SHOAL_SEED_LIMIT_MODE_GLOBAL);
+  g_assert_cmpfloat (shoal_torrent_get_seed_ratio_limit (t), ==, 2.0);
+  g_assert_cmpint (shoal_torrent_get_seed_idle_limit (t), ==, 600);
+
+  /* Its own, although equal to the session's. */
+  shoal_torrent_set_seed_ratio_limit (t, 2.0);
+  g_assert_cmpint (shoal_torrent_get_seed_ratio_mode (t), ==, SHOAL_SEED_LIMIT_MODE_OWN);
+  g_object_get (t, "seed-ratio-mode", &mode, NULL);
+  g_assert_cmpint (mode, ==, SHOAL_SEED_LIMIT_MODE_OWN);
+  g_assert_cmpuint (ratio_notified, ==, 1);
+  shoal_torrent_set_seed_ratio_limit (t, 2.0);
+  g_assert_cmpuint (ratio_notified, ==, 1);
+  shoal_torrent_set_seed_ratio_limit (t, 0);
+  g_assert_cmpint (shoal_torrent_get_seed_ratio_mode (t), ==, SHOAL_SEED_LIMIT_MODE_UNLIMITED);
+  g_assert_cmpuint (ratio_notified, ==, 2);
+
+  /* The idle limit is its own setting, apart from the seeding time. */
+  shoal_torrent_set_seed_idle_limit (t, 90);
+  g_assert_cmpint (shoal_torrent_get_seed_idle_mode (t), ==, SHOAL_SEED_LIMIT_MODE_OWN);
+  g_assert_cmpint (shoal_torrent_get_seed_idle_limit (t), ==, 90);
+  g_assert_cmpint (shoal_torrent_get_seed_time_mode (t), ==, SHOAL_SEED_LIMIT_MODE_GLOBAL);
+  g_assert_cmpint (shoal_torrent_get_seed_time_limit (t), ==, 0);
+  shoal_torrent_set_seed_time_limit (t, 7200);
+
+  /* Kept across a restart. */
+  sf_node_restart (f->node);
+  g_object_set (f->node->session, "seed-ratio-limit", 2.0, "seed-idle-limit", (gint64) 600, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (shoal_session_get_torrents (f->node->session)), ==, 1);
+  t = g_list_model_get_item (shoal_session_get_torrents (f->node->session), 0);
+  g_object_unref (t);
+  g_assert_cmpint (shoal_torrent_get_seed_ratio_mode (t), ==, SHOAL_SEED_LIMIT_MODE_UNLIMITED);
+  g_assert_cmpint (shoal_torrent_get_seed_idle_mode (t), ==, SHOAL_SEED_LIMIT_MODE_OWN);
+  g_assert_cmpint (shoal_torrent_get_seed_idle_limit (t), ==, 90);
+  g_assert_cmpint (shoal_torrent_get_seed_time_mode (t), ==, SHOAL_SEED_LIMIT_MODE_OWN);
+  g_assert_cmpint (shoal_torrent_get_seed_time_limit (t), ==, 7200);
+
+  /* Forgotten: the session's again. */
+  shoal_torrent_reset_seed_idle_limit (t);
+  g_assert_cmpint (shoal_torrent_get_seed_idle_mode (t), ==, SHOAL_SEED_LIMIT_MODE_GLOBAL);
+  g_assert_cmpint (shoal_torrent_get_seed_idle_limit (t), ==, 600);
+  shoal_torrent_reset_seed_limits (t, 2.0, 0);
+  g_assert_cmpint (shoal_torrent_get_seed_ratio_mode (t), ==, SHOAL_SEED_LIMIT_MODE_GLOBAL);
+  g_assert_cmpint (shoal_torrent_get_seed_time_mode (t), ==, SHOAL_SEED_LIMIT_MODE_GLOBAL);
+}
+
+/* Idle seeding: stopped after so long without sending anything, whether
+ * the limit is the torrent's or the session's; a torrent with none of its
+ * own keeps seeding. */
+static void
+test_seed_idle_stops (Fixture       *f,
+                      gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfTorrent) other = sf_torrent_new ("other", lengths, G_N_ELEMENTS (lengths), 16 * 1024, 4);
+  g_autoptr(SfTorrent) third = sf_torrent_new ("third", lengths, G_N_ELEMENTS (lengths), 16 * 1024, 5);
+  ShoalTorrent *own = add_seed (f);
+  ShoalTorrent *global, *unlimited;
+  gint64 start = g_get_monotonic_time ();
+
+  sf_torrent_write (other, f->node->data_dir);
+  sf_torrent_write (third, f->node->data_dir);
+  global = shoal_session_add_torrent (f->node->session, other->info, f->node->data_dir,
+                                      SHOAL_ADD_FLAGS_SEED_MODE, &error);
+  g_assert_no_error (error);
+  unlimited = shoal_session_add_torrent (f->node->session, third->info, f->node->data_dir,
+                                         SHOAL_ADD_FLAGS_SEED_MODE, &error);
+  g_assert_no_error (error);
+  shoal_torrent_set_seed_idle_limit (own, 2);
+  shoal_torrent_set_seed_idle_limit (unlimited, 0);
+  g_object_set (f->node->session, "seed-idle-limit", (gint64) 3, NULL);
+  g_assert_cmpint (shoal_torrent_get_state (own), ==, SHOAL_TORRENT_STATE_SEEDING);
+
+  SF_WAIT (shoal_torrent_get_state (own) == SHOAL_TORRENT_STATE_FINISHED &&
+           shoal_torrent_get_state (global) == SHOAL_TORRENT_STATE_FINISHED, WAIT_S);
+  /* Not before the limit (a second of slack for the tick). */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (shoal_torrent_get_state (unlimited), ==, SHOAL_TORRENT_STATE_SEEDING);
+  /* The seeding time limit had nothing to do with it. */
+  g_assert_cmpint (shoal_torrent_get_seed_time_limit (own), ==, 0);
+}
+
+/* Uploading is not idle: a seed that sends the whole torrent, slowly, to a
+ * leecher, over more than its idle limit, is stopped only once it sent
+ * nothing for that long. */
+static void
+test_seed_idle_uploading (Fixture       *f,
+                          gconstpointer  user_data)
+{
+  static const guint64 big[] = { 1200000, 300001 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SfTorrent) data = sf_torrent_new ("big", big, G_N_ELEMENTS (big), 32 * 1024, 6);
+  SfNode *leech = sf_node_new (f->tmp, "leech");
+  g_autofree char *address = sf_node_address (f->node);
+  ShoalTorrent *st, *lt;
+  gint64 start;
+
+  sf_torrent_write (data, f->node->data_dir);
+  st = shoal_session_add_torrent (f->node->session, data->info, f->node->data_dir,
+                                  SHOAL_ADD_FLAGS_SEED_MODE, &error);
+  g_assert_no_error (error);
+  shoal_torrent_set_seed_idle_limit (st, 3);
+  /* 1.5 MB at 256 KiB/s: about 6 s of uploading. */
+  shoal_torrent_set_upload_limit (st, 256 * 1024);
+  lt = shoal_session_add_torrent (leech->session, data->info, leech->data_dir, SHOAL_ADD_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  start = g_get_monotonic_time ();
+  g_assert_true (shoal_torrent_add_peer (lt, address, &error));
+  g_assert_no_error (error);
+
+  SF_WAIT (shoal_torrent_get_progress (lt) == 1.0 ||
+           shoal_torrent_get_state (st) == SHOAL_TORRENT_STATE_FINISHED, 60);
+  g_assert_cmpfloat (shoal_torrent_get_progress (lt), ==, 1.0);
+  g_assert_cmpint (g_get_monotonic_time () - start, >, 3 * G_USEC_PER_SEC);
+  SF_WAIT (shoal_torrent_get_state (st) == SHOAL_TORRENT_STATE_FINISHED, WAIT_S);
+  sf_node_free (leech);
+}
+
 /* A hybrid whose hash sets disagree */
 
 typedef struct
@@ -207,6 +346,9 @@ main (int   argc,
 #define ADD(path, data, func) \
   g_test_add ("/engine/torrent/" path, Fixture, data, fixture_setup, func, fixture_teardown)
   ADD ("labels-trimmed-before-dedup", NULL, test_labels_trimmed_first);
+  ADD ("seed-limit-modes", NULL, test_seed_modes);
+  ADD ("seed-idle-limit-stops", NULL, test_seed_idle_stops);
+  ADD ("seed-idle-limit-not-while-uploading", NULL, test_seed_idle_uploading);
   ADD ("hybrid-consistent-seeds", GINT_TO_POINTER (FALSE), test_hybrid_inconsistent);
   ADD ("hybrid-inconsistent-error", GINT_TO_POINTER (TRUE), test_hybrid_inconsistent);
 #undef ADD
