@@ -334,6 +334,7 @@ rpc_ok (Fixture    *f,
   g_autoptr(GVariant) answer = call (f, method, arguments, &error);
 
   g_assert_no_error (error);
+  g_assert_nonnull (answer);
 }
 
 /* seedRatioMode and seedIdleMode are the engine's modes; seedIdleLimit is
