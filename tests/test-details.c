@@ -1310,6 +1310,35 @@ test_options (Fixture       *f,
   find_option (page, "First and Last Pieces First", &toggle, NULL);
   g_assert_true (gtk_switch_get_active (toggle));
 
+  /* A limit of its own equal to the session's is still its own; a
+   * session's limit that changes is followed, switch off. */
+  shoal_torrent_set_seed_ratio_limit (torrent, 2.0);
+  shoal_torrent_set_seed_time_limit (torrent, 3600);
+  shoal_details_view_set_torrent (f->view, other);
+  shoal_details_view_set_torrent (f->view, torrent);
+  iterate (50);
+  find_option (page, "Own Ratio Limit", &toggle, &spin);
+  g_assert_true (gtk_switch_get_active (toggle));
+  g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (spin), 2.0, 1e-9);
+  find_option (page, "Own Seeding Time Limit", &toggle, &spin);
+  g_assert_true (gtk_switch_get_active (toggle));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (spin), ==, 60);
+  shoal_details_view_set_torrent (f->view, other);
+  shoal_details_view_set_torrent (f->view, torrent);
+  iterate (50);
+  find_option (page, "Own Seeding Time Limit", &toggle, &spin);
+  g_assert_true (gtk_switch_get_active (toggle));
+  gtk_switch_set_active (toggle, FALSE);
+  g_assert_cmpint (shoal_torrent_get_seed_time_mode (torrent), ==, SHOAL_SEED_LIMIT_MODE_GLOBAL);
+  g_object_set (f->session, "seed-time-limit", (gint64) 7200, NULL);
+  shoal_details_view_set_torrent (f->view, other);
+  shoal_details_view_set_torrent (f->view, torrent);
+  iterate (50);
+  g_assert_false (gtk_switch_get_active (toggle));
+  g_assert_cmpint (shoal_torrent_get_seed_time_limit (torrent), ==, 7200);
+  find_option (page, "Own Ratio Limit", &toggle, &spin);
+  g_assert_true (gtk_switch_get_active (toggle));
+
   /* Labels, comma-separated, applied */
   {
     g_autoptr(GPtrArray) rows = g_ptr_array_new ();

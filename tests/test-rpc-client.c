@@ -285,6 +285,133 @@ test_recently_active (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
 }
 
+static GVariant *
+unbox (GVariant *v)
+{
+  while (v != NULL && g_variant_is_of_type (v, G_VARIANT_TYPE_VARIANT))
+    {
+      GVariant *inner = g_variant_get_variant (v);
+
+      g_variant_unref (v);
+      v = inner;
+    }
+  return v;
+}
+
+/* One field of torrent @id, as torrent-get answers it, as an int64 (ints)
+ * or a double. */
+static double
+torrent_field (Fixture    *f,
+               int         id,
+               const char *field)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) answer = call (f, "torrent-get",
+                                     g_variant_new_parsed ("{'ids': <[%i]>, 'fields': <[%s]>}", id, field),
+                                     &error);
+  g_autoptr(GVariant) torrents = NULL;
+  g_autoptr(GVariant) first = NULL;
+  g_autoptr(GVariant) value = NULL;
+
+  g_assert_no_error (error);
+  torrents = unbox (g_variant_lookup_value (answer, "torrents", NULL));
+  g_assert_nonnull (torrents);
+  g_assert_cmpuint (g_variant_n_children (torrents), ==, 1);
+  first = unbox (g_variant_get_child_value (torrents, 0));
+  value = unbox (g_variant_lookup_value (first, field, NULL));
+  g_assert_nonnull (value);
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE))
+    return g_variant_get_double (value);
+  return (double) g_variant_get_int64 (value);
+}
+
+static void
+rpc_ok (Fixture    *f,
+        const char *method,
+        GVariant   *arguments)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) answer = call (f, method, arguments, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (answer);
+}
+
+/* seedRatioMode and seedIdleMode are the engine's modes; seedIdleLimit is
+ * its idle limit, not its seeding time limit; session-set changes the
+ * session's limits without taking the torrents' own. */
+static void
+test_seed_modes (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GBytes) bytes = tiny_torrent ("modes.bin");
+  g_autofree char *b64 = g_base64_encode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_autoptr(ShoalTorrent) t = NULL;
+  GListModel *torrents = shoal_session_get_torrents (f->session);
+  gint64 session_idle = -1, session_time = -1;
+  double session_ratio = -1;
+  int id;
+
+  g_object_set (f->session, "seed-ratio-limit", 2.0, NULL);
+  rpc_ok (f, "torrent-add", g_variant_new_parsed ("{'metainfo': <%s>, 'paused': <true>}", b64));
+  g_assert_cmpuint (g_list_model_get_n_items (torrents), ==, 1);
+  t = g_list_model_get_item (torrents, 0);
+  refresh (f);
+  {
+    g_autoptr(ShoalRemoteTorrent) remote = remote_at (shoal_rpc_client_get_torrents (f->client), 0);
+
+    id = shoal_remote_torrent_get_id (remote);
+  }
+
+  /* Following the session, then a limit of its own equal to the session's:
+   * still its own. */
+  g_assert_cmpint (shoal_torrent_get_seed_ratio_mode (t), ==, SHOAL_SEED_LIMIT_MODE_GLOBAL);
+  g_assert_cmpfloat (torrent_field (f, id, "seedRatioMode"), ==, 0);
+  shoal_torrent_set_seed_ratio_limit (t, 2.0);
+  g_assert_cmpint (shoal_torrent_get_seed_ratio_mode (t), ==, SHOAL_SEED_LIMIT_MODE_OWN);
+  g_assert_cmpfloat (torrent_field (f, id, "seedRatioMode"), ==, 1);
+  g_assert_cmpfloat (torrent_field (f, id, "seedRatioLimit"), ==, 2.0);
+  shoal_torrent_set_seed_ratio_limit (t, 0);
+  g_assert_cmpint (shoal_torrent_get_seed_ratio_mode (t), ==, SHOAL_SEED_LIMIT_MODE_UNLIMITED);
+  g_assert_cmpfloat (torrent_field (f, id, "seedRatioMode"), ==, 2);
+
+  /* The idle limit is not the seeding time limit, which stays. */
+  shoal_torrent_set_seed_time_limit (t, 3600);
+  rpc_ok (f, "torrent-set", g_variant_new_parsed ("{'ids': <[%i]>, 'seedIdleMode': <1>, 'seedIdleLimit': <15>}", id));
+  g_assert_cmpint (shoal_torrent_get_seed_idle_mode (t), ==, SHOAL_SEED_LIMIT_MODE_OWN);
+  g_assert_cmpint (shoal_torrent_get_seed_idle_limit (t), ==, 15 * 60);
+  g_assert_cmpint (shoal_torrent_get_seed_time_mode (t), ==, SHOAL_SEED_LIMIT_MODE_OWN);
+  g_assert_cmpint (shoal_torrent_get_seed_time_limit (t), ==, 3600);
+  g_assert_cmpint (shoal_torrent_get_seed_ratio_mode (t), ==, SHOAL_SEED_LIMIT_MODE_UNLIMITED);
+  g_assert_cmpfloat (torrent_field (f, id, "seedIdleMode"), ==, 1);
+  g_assert_cmpfloat (torrent_field (f, id, "seedIdleLimit"), ==, 15);
+
+  /* Back to the session's ratio: the time limit is still its own. */
+  rpc_ok (f, "torrent-set", g_variant_new_parsed ("{'ids': <[%i]>, 'seedRatioMode': <0>}", id));
+  g_assert_cmpint (shoal_torrent_get_seed_ratio_mode (t), ==, SHOAL_SEED_LIMIT_MODE_GLOBAL);
+  g_assert_cmpfloat (shoal_torrent_get_seed_ratio_limit (t), ==, 2.0);
+  g_assert_cmpint (shoal_torrent_get_seed_time_limit (t), ==, 3600);
+  g_assert_cmpint (shoal_torrent_get_seed_idle_mode (t), ==, SHOAL_SEED_LIMIT_MODE_OWN);
+
+  /* The session's idle limit, not its time limit; the torrent's own ratio
+   * limit survives a session-set. */
+  shoal_torrent_set_seed_ratio_limit (t, 1.5);
+  rpc_ok (f, "session-set", g_variant_new_parsed ("{'idle-seeding-limit': <20>, 'idle-seeding-limit-enabled': <true>, "
+                                                  "'seedRatioLimit': <3.0>, 'seedRatioLimited': <true>}"));
+  g_object_get (f->session, "seed-idle-limit", &session_idle, "seed-time-limit", &session_time,
+                "seed-ratio-limit", &session_ratio, NULL);
+  g_assert_cmpint (session_idle, ==, 20 * 60);
+  g_assert_cmpint (session_time, ==, 0);
+  g_assert_cmpfloat (session_ratio, ==, 3.0);
+  g_assert_cmpint (shoal_torrent_get_seed_ratio_mode (t), ==, SHOAL_SEED_LIMIT_MODE_OWN);
+  g_assert_cmpfloat (shoal_torrent_get_seed_ratio_limit (t), ==, 1.5);
+  g_assert_cmpint (shoal_torrent_get_seed_idle_limit (t), ==, 15 * 60);
+  rpc_ok (f, "torrent-set", g_variant_new_parsed ("{'ids': <[%i]>, 'seedIdleMode': <0>}", id));
+  g_assert_cmpint (shoal_torrent_get_seed_idle_mode (t), ==, SHOAL_SEED_LIMIT_MODE_GLOBAL);
+  g_assert_cmpint (shoal_torrent_get_seed_idle_limit (t), ==, 20 * 60);
+  g_assert_cmpint (shoal_torrent_get_seed_time_limit (t), ==, 3600);
+}
+
 static void
 test_wrong_password (Fixture       *f,
                      gconstpointer  data)
@@ -413,6 +540,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/engine/rpc-client/drive-a-shoal-server", Fixture, "right", server_setup, test_drive,
+              server_teardown);
+  g_test_add ("/engine/rpc-client/seed-limit-modes", Fixture, "right", server_setup, test_seed_modes,
               server_teardown);
   g_test_add ("/engine/rpc-client/recently-active", Fixture, "right", server_setup, test_recently_active,
               server_teardown);

@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "shoal-announcer.h"
+#include "shoal-bencode.h"
 #include "shoal-session.h"
 #include "shoal-session-testing.h"
 #include "shoal-state-store.h"
@@ -237,10 +238,146 @@ test_fixture_parses (void)
   g_assert_cmpstrv (resume->trackers->pdata[0], ((const char * const[]) { "http://127.0.0.1:1/announce", NULL }));
   g_assert_cmpstrv (resume->trackers->pdata[1], ((const char * const[]) { "udp://127.0.0.1:2/announce", NULL }));
 
+  /* Written again, it is the same but for the two keys that version wrote
+   * out of order. */
   resume_path = g_build_filename (dir, "torrents", FIXTURE_HASH ".resume", NULL);
   g_assert_true (g_file_get_contents (resume_path, &contents, &len, &error));
   written = shoal_resume_data_to_bytes (resume);
-  g_assert_cmpmem (g_bytes_get_data (written, NULL), g_bytes_get_size (written), contents, len);
+  {
+    g_autoptr(GString) expected = g_string_new_len (contents, (gssize) len);
+
+    g_assert_cmpuint (g_string_replace (expected, "14:download-limiti50000e11:dirty-filesle",
+                                        "11:dirty-filesle14:download-limiti50000e", 1), ==, 1);
+    g_assert_cmpmem (g_bytes_get_data (written, NULL), g_bytes_get_size (written),
+                     expected->str, expected->len);
+  }
+}
+
+/* A strict reading of bencoding (BEP 3): a dictionary's keys are strings,
+ * sorted as raw bytes, each once. The parser accepts other orders, so
+ * that files of older versions still load; what we write must be strict. */
+static gboolean
+is_canonical (const ShoalBencodeNode *node)
+{
+  const guint8 *prev = NULL;
+  gsize prev_len = 0;
+  gboolean key = TRUE;
+
+  if (!shoal_bencode_node_is (node, SHOAL_BENCODE_LIST) && !shoal_bencode_node_is (node, SHOAL_BENCODE_DICT))
+    return TRUE;
+  for (const ShoalBencodeNode *c = shoal_bencode_node_get_first (node); c != NULL;
+       c = shoal_bencode_node_get_next (c))
+    {
+      if (shoal_bencode_node_is (node, SHOAL_BENCODE_DICT) && key)
+        {
+          gsize len;
+          const guint8 *k = shoal_bencode_node_get_string (c, &len);
+          int cmp;
+
+          if (k == NULL)
+            return FALSE;
+          if (prev != NULL)
+            {
+              cmp = memcmp (prev, k, MIN (prev_len, len));
+              if (cmp > 0 || (cmp == 0 && prev_len >= len))
+                return FALSE;
+            }
+          prev = k;
+          prev_len = len;
+        }
+      else if (!is_canonical (c))
+        return FALSE;
+      key = !key;
+    }
+  return TRUE;
+}
+
+static gboolean
+bytes_are_canonical (GBytes *bytes)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalBencode) doc = shoal_bencode_parse (bytes, &error);
+
+  g_assert_no_error (error);
+  return is_canonical (shoal_bencode_get_root (doc));
+}
+
+/* Every dictionary of a resume file, with every key we may write. */
+static void
+test_resume_canonical (void)
+{
+  g_autoptr(ShoalResumeData) data = shoal_resume_data_new ();
+  g_autoptr(ShoalResumeData) back = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) old = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *fixture = fixture_dir ();
+  g_autofree char *resume_path = g_build_filename (fixture, "torrents", FIXTURE_HASH ".resume", NULL);
+  g_autofree char *contents = NULL;
+  const guint dirty[] = { 0, 2 };
+  gsize len;
+
+  /* The checker itself: the fixture, from a version that wrote two keys
+   * out of order, and small cases. */
+  g_assert_true (g_file_get_contents (resume_path, &contents, &len, &error));
+  old = g_bytes_new_take (g_steal_pointer (&contents), len);
+  g_assert_false (bytes_are_canonical (old));
+  {
+    g_autoptr(GBytes) ok = g_bytes_new_static ("d1:ad1:xi1e1:yi2ee2:aai0e1:bli0eee", 34);
+    g_autoptr(GBytes) nested = g_bytes_new_static ("d1:ald1:yi1e1:xi2eeee", 21);
+    g_autoptr(GBytes) prefix = g_bytes_new_static ("d2:aai0e1:ai0ee", 15);
+
+    g_assert_true (bytes_are_canonical (ok));
+    g_assert_false (bytes_are_canonical (nested));
+    g_assert_false (bytes_are_canonical (prefix));
+  }
+
+  data->has_added_time = TRUE;
+  data->added_time = 1;
+  data->completed_time = 2;
+  data->downloaded = 3;
+  data->uploaded = 4;
+  data->seeding_seconds = 5;
+  data->download_limit = 6;
+  data->upload_limit = 7;
+  data->paused = TRUE;
+  data->sequential = TRUE;
+  data->labels = g_strdupv ((char *[]) { (char *) "b", (char *) "a", NULL });
+  data->save_dir = g_strdup ("/srv/data");
+  data->have = g_bytes_new ("\xff", 1);
+  data->file_priorities = g_array_new (FALSE, FALSE, 1);
+  g_array_set_size (data->file_priorities, 3);
+  g_array_append_vals (data->dirty_files, dirty, G_N_ELEMENTS (dirty));
+  data->file_stats = g_array_new (FALSE, FALSE, sizeof (ShoalResumeFileStat));
+  g_array_set_size (data->file_stats, 3);
+  data->trackers = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_ptr_array_add (data->trackers, g_strdupv ((char *[]) { (char *) "http://127.0.0.1:1/a", NULL }));
+  data->queue_position = 3;
+  data->seed_ratio_milli = 1500;
+  data->seed_time_limit = 600;
+  data->seed_idle_limit = 1800;
+  data->max_peers = 20;
+  data->first_last_pieces = TRUE;
+  data->stream_piece = 4;
+  data->final_dir = g_strdup ("/srv/done");
+  data->file_paths = g_strdupv ((char *[]) { (char *) "x", (char *) "y", (char *) "z", NULL });
+
+  bytes = shoal_resume_data_to_bytes (data);
+  g_assert_true (bytes_are_canonical (bytes));
+  back = shoal_resume_data_parse (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (back->download_limit, ==, 6);
+  g_assert_cmpint (back->seed_idle_limit, ==, 1800);
+  g_assert_cmpint (back->seed_time_limit, ==, 600);
+  g_assert_cmpuint (back->dirty_files->len, ==, 2);
+  g_assert_cmpuint (g_array_index (back->dirty_files, guint, 1), ==, 2);
+
+  /* And with the optional keys left out. */
+  g_clear_pointer (&bytes, g_bytes_unref);
+  g_clear_pointer (&data, shoal_resume_data_free);
+  data = shoal_resume_data_new ();
+  bytes = shoal_resume_data_to_bytes (data);
+  g_assert_true (bytes_are_canonical (bytes));
 }
 
 static void
@@ -629,6 +766,7 @@ main (int   argc,
   g_test_add_func ("/engine/state-store/corrupt-resume", test_corrupt_resume);
   g_test_add_func ("/engine/state-store/missing-dir", test_missing_dir);
   g_test_add_func ("/engine/state-store/labels", test_labels);
+  g_test_add_func ("/engine/state-store/resume-canonical", test_resume_canonical);
 
   return g_test_run ();
 }

@@ -7,10 +7,11 @@
  * Each option has a switch: off, the torrent follows the session's
  * setting (no speed limit of its own, the global seeding limits, the
  * maximum of peers for each torrent); on, the value beside it is the
- * torrent's. The engine keeps whether a seeding limit is the torrent's
- * own to itself, so the page shows one as its own when it differs from
- * the session's. Every change reaches the engine at once; the page reads
- * the torrent again whenever it is given one or shown.
+ * torrent's. A seeding limit's switch shows the engine's mode for it
+ * (shoal_torrent_get_seed_ratio_mode()…): on for a limit of the torrent's
+ * own, even one equal to the session's, or none of its own. Every change
+ * reaches the engine at once; the page reads the torrent again whenever
+ * it is given one or shown.
  */
 
 #include "config.h"
@@ -109,10 +110,10 @@ load (ShoalOptionsPage *self)
   load_limit (self->upload_switch, self->upload_spin, shoal_torrent_get_upload_limit (t));
 
   ratio = shoal_torrent_get_seed_ratio_limit (t);
-  gtk_switch_set_active (self->ratio_switch, fabs (ratio - session_ratio) > 1e-6);
+  gtk_switch_set_active (self->ratio_switch, shoal_torrent_get_seed_ratio_mode (t) != SHOAL_SEED_LIMIT_MODE_GLOBAL);
   gtk_spin_button_set_value (self->ratio_spin, MAX (ratio, 0));
   seconds = shoal_torrent_get_seed_time_limit (t);
-  gtk_switch_set_active (self->time_switch, seconds != session_seconds);
+  gtk_switch_set_active (self->time_switch, shoal_torrent_get_seed_time_mode (t) != SHOAL_SEED_LIMIT_MODE_GLOBAL);
   gtk_spin_button_set_value (self->time_spin, (double) (MAX (seconds, 0) / 60));
 
   gtk_switch_set_active (self->peers_switch, shoal_torrent_get_max_connections (t) != session_peers);

@@ -1105,3 +1105,71 @@ def krpc_ping_flood(port, count, ip="127.0.0.1", linger=0.5):
     finally:
         sock.close()
     return replies, time.monotonic() - t0
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+class Nginx:
+    """nginx serving @root on 127.0.0.1 as a child of @procs, everything it
+    writes in a folder of @scratch. @log_format is its access log's format,
+    @types the body of its types block, @http and @server extra directives
+    for those blocks. log() gives the access log without the lines of the
+    readiness probe (a request for /no-such-file)."""
+
+    def __init__(self, procs, scratch, root, log_format, types="", http="", server=""):
+        self.port = free_port()
+        self.dir = scratch.sub("nginx-%d" % self.port)
+        self.access_log = os.path.join(self.dir, "access.log")
+        self.error_log = os.path.join(self.dir, "error.log")
+        conf = os.path.join(self.dir, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write("""
+daemon off;
+master_process off;
+worker_processes 1;
+pid %(dir)s/nginx.pid;
+error_log %(dir)s/error.log warn;
+events { worker_connections 64; }
+http {
+    log_format test '%(log_format)s';
+    access_log %(dir)s/access.log test;
+    client_body_temp_path %(dir)s/body;
+    proxy_temp_path %(dir)s/proxy;
+    fastcgi_temp_path %(dir)s/fastcgi;
+    uwsgi_temp_path %(dir)s/uwsgi;
+    scgi_temp_path %(dir)s/scgi;
+    types { %(types)s }
+    default_type application/octet-stream;
+    %(http)s
+    server {
+        listen 127.0.0.1:%(port)d;
+        root %(root)s;
+        %(server)s
+    }
+}
+""" % {"dir": self.dir, "port": self.port, "root": root, "log_format": log_format, "types": types,
+       "http": http, "server": server})
+        self.proc = procs.start([NGINX, "-p", self.dir, "-c", conf, "-e", self.error_log],
+                                os.path.join(self.dir, "stdout.log"))
+        self.url = "http://127.0.0.1:%d/" % self.port
+
+    def wait_ready(self, timeout=10):
+        def ready():
+            if self.proc.poll() is not None:
+                raise RuntimeError("nginx exited: %s" % tail(self.error_log))
+            try:
+                with urllib.request.urlopen(self.url + "no-such-file", timeout=1):
+                    return True
+            except urllib.error.HTTPError:
+                return True
+            except OSError:
+                return False
+        wait_for(ready, timeout, "nginx", interval=0.05)
+
+    def log(self):
+        try:
+            with open(self.access_log) as f:
+                return [line for line in f.read().splitlines() if "/no-such-file" not in line]
+        except OSError:
+            return []

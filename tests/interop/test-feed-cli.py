@@ -15,17 +15,13 @@
 # nginx answers 304.
 
 import os
-import shutil
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (LtSession, Procs, Scratch, Shoal, compare_files, free_port,  # noqa: E402
-                     make_files, make_torrent, scenario_main, tail, wait_for)
-import urllib.error  # noqa: E402
-import urllib.request  # noqa: E402
+from harness import (LtSession, Nginx, Procs, Scratch, Shoal, compare_files,  # noqa: E402
+                     make_files, make_torrent, scenario_main)
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 TITLES = [
     "Show S01E01 1080p",          # taken
@@ -37,75 +33,16 @@ TITLES = [
 TAKEN = {0, 2}
 
 
-class Nginx:
-    """nginx serving @root on 127.0.0.1 with gzip for the feed; access log
-    lines carry the status and the Content-Encoding."""
-
-    def __init__(self, procs, scratch, root):
-        self.port = free_port()
-        self.dir = scratch.sub("nginx-%d" % self.port)
-        self.access_log = os.path.join(self.dir, "access.log")
-        self.error_log = os.path.join(self.dir, "error.log")
-        conf = os.path.join(self.dir, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write("""
-daemon off;
-master_process off;
-worker_processes 1;
-pid %(dir)s/nginx.pid;
-error_log %(dir)s/error.log warn;
-events { worker_connections 64; }
-http {
-    log_format feed '$status "$request" enc=$sent_http_content_encoding';
-    access_log %(dir)s/access.log feed;
-    client_body_temp_path %(dir)s/body;
-    proxy_temp_path %(dir)s/proxy;
-    fastcgi_temp_path %(dir)s/fastcgi;
-    uwsgi_temp_path %(dir)s/uwsgi;
-    scgi_temp_path %(dir)s/scgi;
-    types { application/rss+xml xml; application/x-bittorrent torrent; }
-    default_type application/octet-stream;
-    gzip on;
-    gzip_min_length 1;
-    gzip_types application/rss+xml;
-    server {
-        listen 127.0.0.1:%(port)d;
-        root %(root)s;
-    }
-}
-""" % {"dir": self.dir, "port": self.port, "root": root})
-        self.proc = procs.start([NGINX, "-p", self.dir, "-c", conf, "-e", self.error_log],
-                                os.path.join(self.dir, "stdout.log"))
-        self.url = "http://127.0.0.1:%d/" % self.port
-
-    def wait_ready(self, timeout=10):
-        def ready():
-            if self.proc.poll() is not None:
-                raise RuntimeError("nginx exited: %s" % tail(self.error_log))
-            try:
-                with urllib.request.urlopen(self.url + "no-such-file", timeout=1):
-                    return True
-            except urllib.error.HTTPError:
-                return True
-            except OSError:
-                return False
-        wait_for(ready, timeout, "nginx", interval=0.05)
-
-    def log(self):
-        try:
-            with open(self.access_log) as f:
-                return [line for line in f.read().splitlines() if "/no-such-file" not in line]
-        except OSError:
-            return []
-
-
 def feed_cli(tap):
     scratch = Scratch("feed-cli")
     procs = Procs()
     seed = None
     try:
         www = scratch.sub("www")
-        nginx = Nginx(procs, scratch, www)
+        # gzip for the feed; the log says each answer's status and encoding.
+        nginx = Nginx(procs, scratch, www, '$status "$request" enc=$sent_http_content_encoding',
+                      types="application/rss+xml xml; application/x-bittorrent torrent;",
+                      http="gzip on; gzip_min_length 1; gzip_types application/rss+xml;")
         nginx.wait_ready()
         seed = LtSession("127.0.0.1")
         torrents = []

@@ -12,16 +12,13 @@
 
 import os
 import re
-import shutil
 import sys
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import libtorrent as lt  # noqa: E402
-from harness import (MiB, LtSession, Procs, Scratch, Shoal, Torrent, compare_files,  # noqa: E402
-                     free_port, make_files, scenario_main, tail, wait_for)
+from harness import (MiB, LtSession, Nginx, Procs, Scratch, Shoal, Torrent, compare_files,  # noqa: E402
+                     make_files, scenario_main)
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 LAYOUT = [
     ("a file.bin", 3_000_001),
@@ -30,67 +27,8 @@ LAYOUT = [
     ("c.bin", 2_500_000),
 ]
 PIECE = 256 * 1024
-
-
-class Nginx:
-    """nginx serving @root on 127.0.0.1, optionally rate-limited per
-    connection; access log lines carry the status and the Range header."""
-
-    def __init__(self, procs, scratch, root, limit_rate=None):
-        self.port = free_port()
-        self.dir = scratch.sub("nginx-%d" % self.port)
-        self.access_log = os.path.join(self.dir, "access.log")
-        self.error_log = os.path.join(self.dir, "error.log")
-        conf = os.path.join(self.dir, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write("""
-daemon off;
-master_process off;
-worker_processes 1;
-pid %(dir)s/nginx.pid;
-error_log %(dir)s/error.log warn;
-events { worker_connections 64; }
-http {
-    log_format webseed '$status "$request" range="$http_range" sent=$body_bytes_sent';
-    access_log %(dir)s/access.log webseed;
-    client_body_temp_path %(dir)s/body;
-    proxy_temp_path %(dir)s/proxy;
-    fastcgi_temp_path %(dir)s/fastcgi;
-    uwsgi_temp_path %(dir)s/uwsgi;
-    scgi_temp_path %(dir)s/scgi;
-    types { }
-    default_type application/octet-stream;
-    server {
-        listen 127.0.0.1:%(port)d;
-        root %(root)s;
-        %(limit)s
-    }
-}
-""" % {"dir": self.dir, "port": self.port, "root": root,
-                "limit": ("limit_rate %s;" % limit_rate) if limit_rate else ""})
-        self.proc = procs.start([NGINX, "-p", self.dir, "-c", conf, "-e", self.error_log],
-                                os.path.join(self.dir, "stdout.log"))
-        self.url = "http://127.0.0.1:%d/" % self.port
-
-    def wait_ready(self, timeout=10):
-        def ready():
-            if self.proc.poll() is not None:
-                raise RuntimeError("nginx exited: %s" % tail(self.error_log))
-            try:
-                with urllib.request.urlopen(self.url + "no-such-file", timeout=1):
-                    return True
-            except urllib.error.HTTPError:
-                return True
-            except OSError:
-                return False
-        wait_for(ready, timeout, "nginx", interval=0.05)
-
-    def log(self):
-        try:
-            with open(self.access_log) as f:
-                return f.read().splitlines()
-        except OSError:
-            return []
+# The access log says each answer's status, the Range asked and the bytes sent.
+WEBSEED_LOG = '$status "$request" range="$http_range" sent=$body_bytes_sent'
 
 
 def make_webseed_torrent(content, out, url, flavour):
@@ -115,7 +53,7 @@ def web_seed_only(tap):
     procs = Procs()
     try:
         content = make_files(scratch.sub("www"), "web seeded", LAYOUT, seed=11)
-        nginx = Nginx(procs, scratch, os.path.dirname(content))
+        nginx = Nginx(procs, scratch, os.path.dirname(content), WEBSEED_LOG)
         nginx.wait_ready()
         # Hybrid: pad files between the files, which must never be asked for.
         torrent = make_webseed_torrent(content, scratch.file("t.torrent"), nginx.url, "hybrid")
@@ -133,7 +71,7 @@ def web_seed_only(tap):
                shoal.report())
         problems = compare_files(torrent, os.path.dirname(content), out)
         tap.ok(not problems, "all files byte-identical", "\n".join(problems))
-        lines = [line for line in nginx.log() if "/no-such-file" not in line]  # the readiness probe
+        lines = nginx.log()
         ranges = range_requests(lines)
         tap.diag("%d requests, %d range requests" % (len(lines), len(ranges)))
         tap.ok(len(ranges) > 0, "nginx answered range requests (206)", "\n".join(lines[:20]))
@@ -160,7 +98,7 @@ def web_seed_and_libtorrent(tap):
         # each the 7 MiB would take nginx ~14 s alone, so the libtorrent
         # seed (2 MiB/s, unchoking on a loaded machine within seconds) must
         # serve a share. At 1 MiB/s nginx once finished alone in 3 s.
-        nginx = Nginx(procs, scratch, os.path.dirname(content), limit_rate="256k")
+        nginx = Nginx(procs, scratch, os.path.dirname(content), WEBSEED_LOG, server="limit_rate 256k;")
         nginx.wait_ready()
         torrent = make_webseed_torrent(content, scratch.file("t.torrent"), nginx.url, "v1")
         seed = LtSession("127.0.0.1")

@@ -8,22 +8,20 @@
  * hand with a hard size limit instead of trusting Content-Length, and the
  * whole exchange runs under one timeout. Redirects are followed a few times
  * and only where shoal_http_redirect_check() allows: never from https to
- * http, and never to a private address unless the tracker is on one.
+ * http, and never to a private address unless the tracker is on one. All
+ * of that is shoal_http_fetch_async() (util/), which feeds use too.
  */
 #include "config.h"
 
 #include <string.h>
 
 #include "shoal-bencode.h"
-#include "shoal-http-redirect.h"
+#include "shoal-http-fetch.h"
 #include "shoal-tracker-http.h"
 
 /* A response never needs deep nesting: dict → peers list → peer dict. */
 #define RESPONSE_MAX_DEPTH  8
 #define RESPONSE_MAX_VALUES (256u * 1024u)
-#define READ_CHUNK          (64u * 1024u)
-/* Redirects followed per request; trackers that move use one. */
-#define MAX_REDIRECTS       5
 
 static void
 append_escaped (GString      *str,
@@ -563,90 +561,45 @@ typedef enum
 typedef struct
 {
   RequestKind   kind;
-  SoupSession  *session;
   SoupMessage  *message;
-  GInputStream *stream;
-  GByteArray   *body;
-  GCancellable *cancellable;      /* ours: cancelled by the caller's or by the timeout */
-  GCancellable *user_cancellable;
-  gulong        user_handler;
-  GSource      *timeout_source;
   guint         timeout_ms;
-  gboolean      timed_out;
-  GUri         *original;         /* the URL asked for, which redirects are judged by */
-  guint         n_redirects;
-  char         *refused_redirect; /* why a redirect was not followed, or NULL */
 } HttpOp;
 
 static void
 http_op_free (HttpOp *op)
 {
-  if (op->user_handler != 0)
-    g_cancellable_disconnect (op->user_cancellable, op->user_handler);
-  if (op->timeout_source != NULL)
-    {
-      g_source_destroy (op->timeout_source);
-      g_source_unref (op->timeout_source);
-    }
-  g_clear_object (&op->user_cancellable);
-  g_clear_object (&op->cancellable);
-  g_clear_object (&op->stream);
-  if (op->message != NULL)
-    g_signal_handlers_disconnect_by_data (op->message, op);
   g_clear_object (&op->message);
-  g_clear_pointer (&op->original, g_uri_unref);
-  g_free (op->refused_redirect);
-  g_clear_object (&op->session);
-  g_clear_pointer (&op->body, g_byte_array_unref);
   g_free (op);
 }
 
-static void
-user_cancelled_cb (GCancellable *user_cancellable,
-                   GCancellable *ours)
-{
-  g_cancellable_cancel (ours);
-}
-
-static gboolean
-timeout_cb (gpointer data)
-{
-  HttpOp *op = data;
-
-  op->timed_out = TRUE;
-  g_cancellable_cancel (op->cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-/* Returns @error to @task, turning our own timeout cancellation into a
- * timeout error. Takes ownership of @task and @error. */
+/* Returns @error to @task, in the tracker's words. Takes ownership of
+ * @task and @error. */
 static void
 http_op_return_error (GTask  *task,
                       GError *error)
 {
   HttpOp *op = g_task_get_task_data (task);
+  GError *ours = NULL;
 
-  if (op->refused_redirect != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_clear_error (&error);
-      g_set_error_literal (&error, SHOAL_TRACKER_ERROR, SHOAL_TRACKER_ERROR_BAD_REDIRECT,
-                           op->refused_redirect);
-    }
-  else if (op->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_clear_error (&error);
-      g_set_error (&error, SHOAL_TRACKER_ERROR, SHOAL_TRACKER_ERROR_TIMEOUT,
-                   "Tracker did not answer within %u seconds", (op->timeout_ms + 999) / 1000);
-    }
-  g_task_return_error (task, error);
+  if (g_error_matches (error, SHOAL_HTTP_FETCH_ERROR, SHOAL_HTTP_FETCH_ERROR_REDIRECT))
+    ours = g_error_new (SHOAL_TRACKER_ERROR, SHOAL_TRACKER_ERROR_BAD_REDIRECT, "Tracker %s, refused", error->message);
+  else if (g_error_matches (error, SHOAL_HTTP_FETCH_ERROR, SHOAL_HTTP_FETCH_ERROR_TIMEOUT))
+    ours = g_error_new (SHOAL_TRACKER_ERROR, SHOAL_TRACKER_ERROR_TIMEOUT,
+                        "Tracker did not answer within %u seconds", (op->timeout_ms + 999) / 1000);
+  else if (g_error_matches (error, SHOAL_HTTP_FETCH_ERROR, SHOAL_HTTP_FETCH_ERROR_TOO_LARGE))
+    ours = g_error_new (SHOAL_TRACKER_ERROR, SHOAL_TRACKER_ERROR_TOO_LARGE,
+                        "Tracker response is larger than %u bytes", SHOAL_TRACKER_MAX_RESPONSE);
+  if (ours != NULL)
+    g_clear_error (&error);
+  g_task_return_error (task, ours != NULL ? ours : error);
   g_object_unref (task);
 }
 
 static void
-http_op_complete (GTask *task)
+http_op_complete (GTask  *task,
+                  GBytes *body)
 {
   HttpOp *op = g_task_get_task_data (task);
-  g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&op->body));
   guint status = soup_message_get_status (op->message);
   GError *error = NULL;
 
@@ -690,104 +643,23 @@ http_op_complete (GTask *task)
 }
 
 static void
-read_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+fetched_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
   GTask *task = user_data;
-  HttpOp *op = g_task_get_task_data (task);
-  g_autoptr(GBytes) chunk = NULL;
   GError *error = NULL;
-  gsize len;
+  g_autoptr(GBytes) body = shoal_http_fetch_finish (result, &error);
 
-  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  if (chunk == NULL)
-    {
-      http_op_return_error (task, error);
-      return;
-    }
-
-  len = g_bytes_get_size (chunk);
-  if (len == 0)
-    {
-      /* The body is complete, so closing does not block; it hands the
-       * connection back to the session for reuse. */
-      g_input_stream_close (op->stream, NULL, NULL);
-      http_op_complete (task);
-      return;
-    }
-  if ((guint64) op->body->len + len > SHOAL_TRACKER_MAX_RESPONSE)
-    {
-      g_set_error (&error, SHOAL_TRACKER_ERROR, SHOAL_TRACKER_ERROR_TOO_LARGE,
-                   "Tracker response is larger than %u bytes", SHOAL_TRACKER_MAX_RESPONSE);
-      http_op_return_error (task, error);
-      return;
-    }
-  g_byte_array_append (op->body, g_bytes_get_data (chunk, NULL), (guint) len);
-  g_input_stream_read_bytes_async (op->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                   op->cancellable, read_cb, task);
-}
-
-static void
-send_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  GTask *task = user_data;
-  HttpOp *op = g_task_get_task_data (task);
-  GError *error = NULL;
-  goffset content_length;
-
-  op->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
-  if (op->stream == NULL)
-    {
-      http_op_return_error (task, error);
-      return;
-    }
-
-  /* Fail early on an announced size over the limit; the read loop still
-   * enforces it for chunked or lying responses. */
-  content_length = soup_message_headers_get_content_length (soup_message_get_response_headers (op->message));
-  if (content_length > (goffset) SHOAL_TRACKER_MAX_RESPONSE)
-    {
-      g_set_error (&error, SHOAL_TRACKER_ERROR, SHOAL_TRACKER_ERROR_TOO_LARGE,
-                   "Tracker response of %" G_GOFFSET_FORMAT " bytes is larger than %u bytes",
-                   content_length, SHOAL_TRACKER_MAX_RESPONSE);
-      http_op_return_error (task, error);
-      return;
-    }
-
-  g_input_stream_read_bytes_async (op->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                   op->cancellable, read_cb, task);
-}
-
-/* Emitted before libsoup sends the message again, to the new URL of a
- * redirect: cancelling here keeps the request from leaving. */
-static void
-restarted_cb (SoupMessage *message,
-              HttpOp      *op)
-{
-  GUri *uri = soup_message_get_uri (message);
-  ShoalHttpRedirect verdict;
-
-  if (op->refused_redirect != NULL)
-    return;
-  verdict = shoal_http_redirect_check (op->original, uri);
-  if (verdict != SHOAL_HTTP_REDIRECT_ALLOWED)
-    op->refused_redirect = g_strdup_printf ("Tracker %s (%s), refused",
-                                            shoal_http_redirect_to_string (verdict),
-                                            g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : "no host");
-  else if (++op->n_redirects > MAX_REDIRECTS)
-    op->refused_redirect = g_strdup_printf ("Tracker redirected more than %u times, refused", MAX_REDIRECTS);
+  if (body == NULL)
+    http_op_return_error (task, error);
   else
-    {
-      g_debug ("Tracker redirected to %s", g_uri_get_host (uri));
-      return;
-    }
-  g_debug ("%s", op->refused_redirect);
-  g_cancellable_cancel (op->cancellable);
+    http_op_complete (task, body);
 }
 
+/* The body is read with the size limit, under one timeout for the whole
+ * exchange, redirects judged by shoal_http_redirect_check(): see
+ * shoal-http-fetch.h. */
 static void
 http_op_start (SoupSession         *session,
                RequestKind          kind,
@@ -806,9 +678,6 @@ http_op_start (SoupSession         *session,
 
   op = g_new0 (HttpOp, 1);
   op->kind = kind;
-  op->session = g_object_ref (session);
-  op->body = g_byte_array_new ();
-  op->cancellable = g_cancellable_new ();
   op->timeout_ms = timeout_ms != 0 ? timeout_ms : SHOAL_TRACKER_HTTP_DEFAULT_TIMEOUT_MS;
   g_task_set_task_data (task, op, (GDestroyNotify) http_op_free);
 
@@ -819,23 +688,8 @@ http_op_start (SoupSession         *session,
                                "Invalid tracker URL “%s”", url);
       return;
     }
-  op->original = g_uri_ref (soup_message_get_uri (op->message));
-  g_signal_connect (op->message, "restarted", G_CALLBACK (restarted_cb), op);
-
-  if (cancellable != NULL)
-    {
-      op->user_cancellable = g_object_ref (cancellable);
-      op->user_handler = g_cancellable_connect (cancellable, G_CALLBACK (user_cancelled_cb),
-                                                op->cancellable, NULL);
-    }
-
-  op->timeout_source = g_timeout_source_new (op->timeout_ms);
-  g_source_set_callback (op->timeout_source, timeout_cb, op, NULL);
-  g_source_set_static_name (op->timeout_source, "[shoal] tracker HTTP timeout");
-  g_source_attach (op->timeout_source, g_task_get_context (task));
-
-  soup_session_send_async (session, op->message, G_PRIORITY_DEFAULT, op->cancellable,
-                           send_cb, g_steal_pointer (&task));
+  shoal_http_fetch_async (session, op->message, SHOAL_TRACKER_MAX_RESPONSE, op->timeout_ms, FALSE,
+                          cancellable, fetched_cb, g_steal_pointer (&task));
 }
 
 /**

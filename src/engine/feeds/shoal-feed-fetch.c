@@ -5,46 +5,27 @@
  * A GET with the validators of the last answer (If-None-Match,
  * If-Modified-Since), read in chunks on the calling thread's main context
  * (libsoup's streams do not block it) up to a maximum size, following
- * redirects only where shoal_http_redirect_check() allows. libsoup's
+ * redirects only where shoal_http_redirect_check() allows: all of that is
+ * shoal_http_fetch_async() (util/), which trackers use too. libsoup's
  * content decoder undoes gzip and deflate; the maximum applies to the
  * decoded bytes, so a small compressed bomb is refused as well.
  */
 #include "config.h"
 
 #include "shoal-feed-private.h"
-#include "shoal-http-redirect.h"
-
-#define READ_CHUNK     (64 * 1024)
-#define MAX_REDIRECTS  5
-#define TIMEOUT_S      60
+#include "shoal-http-fetch.h"
 
 typedef struct
 {
-  SoupMessage  *message;
-  GInputStream *stream;
-  GByteArray   *body;
-  GUri         *original;
-  guint64       max_bytes;
-  const char   *what;          /* "feed", "torrent file": static */
-  guint         n_redirects;
-  char         *refused_redirect;
-  GCancellable *cancellable;   /* the caller's, chained */
-  gulong        cancelled_id;
-  GCancellable *caller_cancellable;
+  SoupMessage *message;
+  const char  *what;          /* "feed", "torrent file": static */
+  guint64      max_bytes;
 } Fetch;
 
 static void
 fetch_free (Fetch *f)
 {
-  if (f->caller_cancellable != NULL)
-    g_cancellable_disconnect (f->caller_cancellable, f->cancelled_id);
-  g_clear_object (&f->caller_cancellable);
   g_clear_object (&f->message);
-  g_clear_object (&f->stream);
-  g_clear_pointer (&f->body, g_byte_array_unref);
-  g_clear_pointer (&f->original, g_uri_unref);
-  g_free (f->refused_redirect);
-  g_clear_object (&f->cancellable);
   g_free (f);
 }
 
@@ -60,111 +41,43 @@ shoal_feed_fetch_result_free (ShoalFeedFetchResult *result)
   g_free (result);
 }
 
+/* The answer's body, or why there is none, in a feed's words. */
 static void
-fetch_fail (GTask  *task,
-            GError *error)
+fetched_cb (GObject      *source,
+            GAsyncResult *res,
+            gpointer      user_data)
 {
+  GTask *task = user_data;
   Fetch *f = g_task_get_task_data (task);
-
-  if (f->refused_redirect != NULL)
-    {
-      g_clear_error (&error);
-      g_task_return_new_error (task, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_REDIRECT, "%s", f->refused_redirect);
-    }
-  else
-    g_task_return_error (task, error);
-  g_object_unref (task);
-}
-
-static void
-fetch_done (GTask *task)
-{
-  Fetch *f = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GBytes) body = shoal_http_fetch_finish (res, &error);
   SoupMessageHeaders *headers = soup_message_get_response_headers (f->message);
-  g_autoptr(ShoalFeedFetchResult) result = g_new0 (ShoalFeedFetchResult, 1);
+  g_autoptr(ShoalFeedFetchResult) result = NULL;
+  guint status = soup_message_get_status (f->message);
 
-  result->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
-  result->last_modified = g_strdup (soup_message_headers_get_one (headers, "Last-Modified"));
-  result->content_type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
-  if (f->body != NULL)
-    result->body = g_byte_array_free_to_bytes (g_steal_pointer (&f->body));
-  g_task_return_pointer (task, g_steal_pointer (&result), (GDestroyNotify) shoal_feed_fetch_result_free);
-  g_object_unref (task);
-}
-
-static void
-read_cb (GObject      *source,
-         GAsyncResult *res,
-         gpointer      user_data)
-{
-  GTask *task = user_data;
-  Fetch *f = g_task_get_task_data (task);
-  g_autoptr(GBytes) chunk = NULL;
-  GError *error = NULL;
-  gsize size;
-
-  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), res, &error);
-  if (chunk == NULL)
+  if (body == NULL)
     {
-      fetch_fail (task, error);
-      return;
-    }
-  size = g_bytes_get_size (chunk);
-  if (size == 0)
-    {
-      fetch_done (task);
-      return;
-    }
-  if ((guint64) f->body->len + size > f->max_bytes)
-    {
-      g_task_return_new_error (task, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_TOO_LARGE,
-                               "The %s is larger than %" G_GUINT64_FORMAT " MB; Shoal does not read it",
-                               f->what, f->max_bytes / 1000000);
+      if (g_error_matches (error, SHOAL_HTTP_FETCH_ERROR, SHOAL_HTTP_FETCH_ERROR_REDIRECT))
+        g_task_return_new_error (task, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_REDIRECT,
+                                 "Redirect refused: %s", error->message);
+      else if (g_error_matches (error, SHOAL_HTTP_FETCH_ERROR, SHOAL_HTTP_FETCH_ERROR_TOO_LARGE))
+        g_task_return_new_error (task, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_TOO_LARGE,
+                                 "The %s is larger than %" G_GUINT64_FORMAT " MB; Shoal does not read it",
+                                 f->what, f->max_bytes / 1000000);
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
+      g_clear_error (&error);
       g_object_unref (task);
       return;
     }
-  g_byte_array_append (f->body, g_bytes_get_data (chunk, NULL), (guint) size);
-  g_input_stream_read_bytes_async (f->stream, READ_CHUNK, G_PRIORITY_DEFAULT, f->cancellable, read_cb, task);
-}
 
-static void
-send_cb (GObject      *source,
-         GAsyncResult *res,
-         gpointer      user_data)
-{
-  GTask *task = user_data;
-  Fetch *f = g_task_get_task_data (task);
-  GError *error = NULL;
-  guint status;
-  goffset length;
-
-  f->stream = soup_session_send_finish (SOUP_SESSION (source), res, &error);
-  if (f->stream == NULL)
-    {
-      fetch_fail (task, error);
-      return;
-    }
-  status = soup_message_get_status (f->message);
-  if (status == SOUP_STATUS_NOT_MODIFIED)
-    {
-      g_autoptr(ShoalFeedFetchResult) result = g_new0 (ShoalFeedFetchResult, 1);
-      SoupMessageHeaders *headers = soup_message_get_response_headers (f->message);
-
-      result->not_modified = TRUE;
-      result->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
-      result->last_modified = g_strdup (soup_message_headers_get_one (headers, "Last-Modified"));
-      g_input_stream_close_async (f->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-      g_task_return_pointer (task, g_steal_pointer (&result), (GDestroyNotify) shoal_feed_fetch_result_free);
-      g_object_unref (task);
-      return;
-    }
-  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+  if (status != SOUP_STATUS_NOT_MODIFIED && !SOUP_STATUS_IS_SUCCESSFUL (status))
     {
       const char *reason = soup_message_get_reason_phrase (f->message);
 
-      if (f->refused_redirect != NULL || SOUP_STATUS_IS_REDIRECTION (status))
-        g_task_return_new_error (task, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_REDIRECT, "%s",
-                                 f->refused_redirect ? f->refused_redirect : "Redirected without a usable location");
+      if (SOUP_STATUS_IS_REDIRECTION (status))
+        g_task_return_new_error (task, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_REDIRECT,
+                                 "Redirected without a usable location");
       else
         g_task_return_new_error (task, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_HTTP,
                                  "The server answered %u %s", status,
@@ -172,51 +85,18 @@ send_cb (GObject      *source,
       g_object_unref (task);
       return;
     }
-  length = soup_message_headers_get_content_length (soup_message_get_response_headers (f->message));
-  if (length > 0 && (guint64) length > f->max_bytes &&
-      soup_message_headers_get_one (soup_message_get_response_headers (f->message), "Content-Encoding") == NULL)
+
+  result = g_new0 (ShoalFeedFetchResult, 1);
+  result->not_modified = status == SOUP_STATUS_NOT_MODIFIED;
+  result->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
+  result->last_modified = g_strdup (soup_message_headers_get_one (headers, "Last-Modified"));
+  if (!result->not_modified)
     {
-      g_task_return_new_error (task, SHOAL_FEED_ERROR, SHOAL_FEED_ERROR_TOO_LARGE,
-                               "The %s is larger than %" G_GUINT64_FORMAT " MB; Shoal does not read it",
-                               f->what, f->max_bytes / 1000000);
-      g_object_unref (task);
-      return;
+      result->content_type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
+      result->body = g_steal_pointer (&body);
     }
-  f->body = g_byte_array_sized_new ((guint) MIN ((guint64) MAX (length, 0), (guint64) 4 * 1024 * 1024));
-  g_input_stream_read_bytes_async (f->stream, READ_CHUNK, G_PRIORITY_DEFAULT, f->cancellable, read_cb, task);
-}
-
-/* Emitted before libsoup sends the message again to a redirect's target:
- * cancelling here keeps the request from leaving. */
-static void
-restarted_cb (SoupMessage *message,
-              Fetch       *f)
-{
-  GUri *uri = soup_message_get_uri (message);
-  ShoalHttpRedirect verdict;
-
-  if (f->refused_redirect != NULL)
-    return;
-  verdict = shoal_http_redirect_check (f->original, uri);
-  if (verdict != SHOAL_HTTP_REDIRECT_ALLOWED)
-    f->refused_redirect = g_strdup_printf ("Redirect refused: %s (%s)", shoal_http_redirect_to_string (verdict),
-                                           g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : "no host");
-  else if (++f->n_redirects > MAX_REDIRECTS)
-    f->refused_redirect = g_strdup_printf ("Redirected more than %u times", MAX_REDIRECTS);
-  else
-    {
-      g_debug ("Feed fetch redirected to %s", g_uri_get_host (uri));
-      return;
-    }
-  g_debug ("%s", f->refused_redirect);
-  g_cancellable_cancel (f->cancellable);
-}
-
-static void
-caller_cancelled_cb (GCancellable *cancellable,
-                     GCancellable *ours)
-{
-  g_cancellable_cancel (ours);
+  g_task_return_pointer (task, g_steal_pointer (&result), (GDestroyNotify) shoal_feed_fetch_result_free);
+  g_object_unref (task);
 }
 
 /**
@@ -254,13 +134,6 @@ shoal_feed_fetch_async (SoupSession         *soup,
   g_task_set_task_data (task, f, (GDestroyNotify) fetch_free);
   f->max_bytes = max_bytes;
   f->what = what;
-  f->cancellable = g_cancellable_new ();
-  if (cancellable != NULL)
-    {
-      f->caller_cancellable = g_object_ref (cancellable);
-      f->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (caller_cancelled_cb),
-                                               f->cancellable, NULL);
-    }
 
   uri = g_uri_parse (url, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
   if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
@@ -271,7 +144,6 @@ shoal_feed_fetch_async (SoupSession         *soup,
       g_object_unref (task);
       return;
     }
-  f->original = g_uri_ref (uri);
   f->message = soup_message_new_from_uri (SOUP_METHOD_GET, uri);
   headers = soup_message_get_request_headers (f->message);
   soup_message_headers_replace (headers, "Accept",
@@ -281,8 +153,8 @@ shoal_feed_fetch_async (SoupSession         *soup,
     soup_message_headers_replace (headers, "If-None-Match", etag);
   if (last_modified != NULL)
     soup_message_headers_replace (headers, "If-Modified-Since", last_modified);
-  g_signal_connect (f->message, "restarted", G_CALLBACK (restarted_cb), f);
-  soup_session_send_async (soup, f->message, G_PRIORITY_DEFAULT, f->cancellable, send_cb, task);
+  /* The body of an error answer is not read: only its status counts. */
+  shoal_http_fetch_async (soup, f->message, max_bytes, 0, TRUE, cancellable, fetched_cb, task);
 }
 
 ShoalFeedFetchResult *

@@ -711,14 +711,18 @@ _shoal_rpc_torrent_field (ShoalRpcServer  *self,
     return int_node (shoal_torrent_get_max_connections (torrent));
   if (IS ("queuePosition"))
     return int_node (shoal_torrent_get_queue_position (torrent));
+  /* The modes as the engine has them; a torrent's own limit as it has
+   * it, else the one kept for when it gets one. */
   if (IS ("seedRatioLimit"))
-    return double_node (t->seed_ratio_limit);
+    return double_node (shoal_torrent_get_seed_ratio_mode (torrent) == SHOAL_SEED_LIMIT_MODE_OWN ?
+                        shoal_torrent_get_seed_ratio_limit (torrent) : t->seed_ratio_limit);
   if (IS ("seedRatioMode"))
-    return int_node (t->seed_ratio_mode);
+    return int_node (shoal_torrent_get_seed_ratio_mode (torrent));
   if (IS ("seedIdleLimit"))
-    return int_node (t->seed_idle_limit);
+    return int_node (shoal_torrent_get_seed_idle_mode (torrent) == SHOAL_SEED_LIMIT_MODE_OWN ?
+                     MAX (shoal_torrent_get_seed_idle_limit (torrent) / 60, 1) : t->seed_idle_limit);
   if (IS ("seedIdleMode"))
-    return int_node (t->seed_idle_mode);
+    return int_node (shoal_torrent_get_seed_idle_mode (torrent));
   if (IS ("sequentialDownload"))
     return bool_node (shoal_torrent_get_sequential (torrent));
 #undef IS

@@ -1541,14 +1541,17 @@ method_torrent_set (Call       *call,
         t->up_limited = up_on;
       if (has_peers)
         t->peer_limit = (guint) peers;
+      /* What the request leaves out stays as the engine has it. */
+      t->seed_ratio_mode = has_ratio_mode ? (int) ratio_mode : (int) shoal_torrent_get_seed_ratio_mode (t->torrent);
+      t->seed_idle_mode = has_idle_mode ? (int) idle_mode : (int) shoal_torrent_get_seed_idle_mode (t->torrent);
       if (has_ratio)
         t->seed_ratio_limit = ratio;
-      if (has_ratio_mode)
-        t->seed_ratio_mode = (int) ratio_mode;
+      else if (shoal_torrent_get_seed_ratio_mode (t->torrent) == SHOAL_SEED_LIMIT_MODE_OWN)
+        t->seed_ratio_limit = shoal_torrent_get_seed_ratio_limit (t->torrent);
       if (has_idle_limit)
         t->seed_idle_limit = (int) idle_limit;
-      if (has_idle_mode)
-        t->seed_idle_mode = (int) idle_mode;
+      else if (shoal_torrent_get_seed_idle_mode (t->torrent) == SHOAL_SEED_LIMIT_MODE_OWN)
+        t->seed_idle_limit = (int) CLAMP (shoal_torrent_get_seed_idle_limit (t->torrent) / 60, 1, 60 * 24 * 365);
       if (has_sequential)
         shoal_torrent_set_sequential (t->torrent, sequential);
       if (labels != NULL)

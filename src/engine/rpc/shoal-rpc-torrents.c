@@ -42,10 +42,13 @@ rpc_torrent_new (ShoalRpcServer *self,
   t->up_limited = up > 0;
   t->down_limit_k = down > 0 ? MAX (down / SHOAL_RPC_SPEED_K, 1) : 100;
   t->up_limit_k = up > 0 ? MAX (up / SHOAL_RPC_SPEED_K, 1) : 100;
-  t->seed_ratio_mode = 0;
-  t->seed_ratio_limit = 2.0;
-  t->seed_idle_mode = 0;
-  t->seed_idle_limit = 30;
+  /* The modes are the engine's; the limits shown while a torrent has
+   * none of its own are kept here, as Transmission keeps them. */
+  t->seed_ratio_mode = (int) shoal_torrent_get_seed_ratio_mode (torrent);
+  t->seed_ratio_limit = t->seed_ratio_mode == 1 ? shoal_torrent_get_seed_ratio_limit (torrent) : 2.0;
+  t->seed_idle_mode = (int) shoal_torrent_get_seed_idle_mode (torrent);
+  t->seed_idle_limit = t->seed_idle_mode == 1 ?
+                       (int) CLAMP (shoal_torrent_get_seed_idle_limit (torrent) / 60, 1, 60 * 24 * 365) : 30;
   t->peer_limit = 0;  /* the session's (or its own, restored) */
   t->last_active = now_seconds ();
   return t;
@@ -225,27 +228,43 @@ _shoal_rpc_torrent_apply_limits (ShoalRpcServer  *self,
 }
 
 /* Hands the torrent's seeding limits to the engine (only when a client
- * sets them: a torrent's own limits restored by the session are kept). */
+ * sets them: a torrent's own limits restored by the session are kept).
+ * seedIdleLimit is the engine's idle limit (no upload for that long), not
+ * its seeding time limit, which stays as it was. */
 void
 _shoal_rpc_torrent_apply_seed_limits (ShoalRpcServer  *self,
                                       ShoalRpcTorrent *t)
 {
-  /* a torrent following the session (mode 0) has no limit of its own
-   * there, and follows the session's when it changes */
-  shoal_torrent_reset_seed_limits (t->torrent,
-                                   self->seed_ratio_limited ? self->seed_ratio_limit : 0,
-                                   self->idle_seeding_limit_enabled ? (gint64) self->idle_seeding_limit * 60 : 0);
-  if (t->seed_ratio_mode == 1)
-    shoal_torrent_set_seed_ratio_limit (t->torrent, t->seed_ratio_limit);
-  else if (t->seed_ratio_mode == 2)
-    shoal_torrent_set_seed_ratio_limit (t->torrent, 0);
+  double session_ratio;
+  gint64 session_seconds;
 
-  /* The engine's limit counts seeding time, Transmission's idle time: the
-   * engine's is the honest stand-in, and says so in the README. */
+  if (t->seed_ratio_mode != (int) shoal_torrent_get_seed_ratio_mode (t->torrent) ||
+      (t->seed_ratio_mode == 1 && shoal_torrent_get_seed_ratio_limit (t->torrent) != t->seed_ratio_limit))
+    {
+      if (t->seed_ratio_mode == 1)
+        shoal_torrent_set_seed_ratio_limit (t->torrent, t->seed_ratio_limit);
+      else if (t->seed_ratio_mode == 2)
+        shoal_torrent_set_seed_ratio_limit (t->torrent, 0);
+      else
+        {
+          /* Resetting forgets the time limit too: it is put back. */
+          ShoalSeedLimitMode time_mode = shoal_torrent_get_seed_time_mode (t->torrent);
+          gint64 time_limit = shoal_torrent_get_seed_time_limit (t->torrent);
+
+          g_object_get (self->session, "seed-ratio-limit", &session_ratio,
+                        "seed-time-limit", &session_seconds, NULL);
+          shoal_torrent_reset_seed_limits (t->torrent, session_ratio, session_seconds);
+          if (time_mode != SHOAL_SEED_LIMIT_MODE_GLOBAL)
+            shoal_torrent_set_seed_time_limit (t->torrent, time_limit);
+        }
+    }
+
   if (t->seed_idle_mode == 1)
-    shoal_torrent_set_seed_time_limit (t->torrent, (gint64) t->seed_idle_limit * 60);
+    shoal_torrent_set_seed_idle_limit (t->torrent, (gint64) t->seed_idle_limit * 60);
   else if (t->seed_idle_mode == 2)
-    shoal_torrent_set_seed_time_limit (t->torrent, 0);
+    shoal_torrent_set_seed_idle_limit (t->torrent, 0);
+  else
+    shoal_torrent_reset_seed_idle_limit (t->torrent);
 }
 
 /* Hands the session-wide limits to the engine. */
@@ -256,9 +275,12 @@ _shoal_rpc_apply_session_limits (ShoalRpcServer *self)
                                     self->speed_down_enabled ? self->speed_down_k * SHOAL_RPC_SPEED_K : 0);
   shoal_session_set_upload_limit (self->session,
                                   self->speed_up_enabled ? self->speed_up_k * SHOAL_RPC_SPEED_K : 0);
-  shoal_session_set_seed_limits (self->session,
-                                 self->seed_ratio_limited ? self->seed_ratio_limit : 0,
-                                 self->idle_seeding_limit_enabled ? (gint64) self->idle_seeding_limit * 60 : 0);
-  /* the session hands its new seed limits to the torrents without their
-   * own: nothing to do per torrent */
+  /* Set as properties: the torrents' own limits stay (Transmission's
+   * session-set leaves seedRatioMode 1 torrents alone), those without
+   * follow. idle-seeding-limit is the idle limit; the seeding time limit
+   * is not Transmission's and is left as it is. */
+  g_object_set (self->session,
+                "seed-ratio-limit", self->seed_ratio_limited ? self->seed_ratio_limit : 0.0,
+                "seed-idle-limit", self->idle_seeding_limit_enabled ? (gint64) self->idle_seeding_limit * 60 : (gint64) 0,
+                NULL);
 }

@@ -107,6 +107,11 @@ _shoal_session_extras_class_init (GObjectClass *object_class)
   /* ShoalSession:total-ratio: total-uploaded over total-downloaded, 0
    * before anything was downloaded. */
   p[PROP_TOTAL_RATIO] = g_param_spec_double ("total-ratio", NULL, NULL, 0, G_MAXDOUBLE, 0, ro);
+  /* ShoalSession:seed-idle-limit: completed torrents without an idle limit
+   * of their own stop seeding after this many seconds without sending any
+   * payload (Transmission's idle-seeding-limit); 0 for no limit. Not the
+   * seed-time-limit, which counts seeding time, uploading or not. */
+  p[PROP_SEED_IDLE_LIMIT] = g_param_spec_int64 ("seed-idle-limit", NULL, NULL, 0, G_MAXINT64, 0, rw);
 
   for (guint i = PROP_EXTRA_0 + 1; i < N_EXTRA_PROPS; i++)
     g_object_class_install_property (object_class, i, p[i]);
@@ -189,6 +194,9 @@ _shoal_session_extras_get_property (ShoalSession *self,
       return TRUE;
     case PROP_TOTAL_RATIO:
       g_value_set_double (value, shoal_session_get_total_ratio (self));
+      return TRUE;
+    case PROP_SEED_IDLE_LIMIT:
+      g_value_set_int64 (value, self->seed_idle_limit);
       return TRUE;
     default:
       return FALSE;
@@ -308,6 +316,14 @@ _shoal_session_extras_set_property (ShoalSession *self,
       return TRUE;
     case PROP_WATCH_REMOVE:
       set_uint (self, (guint *) &self->watch_remove, g_value_get_boolean (value), prop_id);
+      return TRUE;
+    case PROP_SEED_IDLE_LIMIT:
+      /* The torrents ask for it when they check their limits. */
+      if (self->seed_idle_limit != g_value_get_int64 (value))
+        {
+          self->seed_idle_limit = g_value_get_int64 (value);
+          g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_extra_properties[prop_id]);
+        }
       return TRUE;
     default:
       return FALSE;

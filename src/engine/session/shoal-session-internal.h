@@ -66,6 +66,7 @@ struct _ShoalSession
   guint             max_per_torrent;
   double            seed_ratio_limit;
   gint64            seed_time_limit;
+  gint64            seed_idle_limit;      /* s without upload while seeding; 0: none */
   guint             udp_timeout_ms;
   ShoalEncryptionPolicy encryption;
   ShoalDht         *dht;
@@ -212,6 +213,7 @@ enum {
   PROP_SECONDS_ACTIVE,
   PROP_FIRST_START,
   PROP_TOTAL_RATIO,
+  PROP_SEED_IDLE_LIMIT,
   N_EXTRA_PROPS
 };
 

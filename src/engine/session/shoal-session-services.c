@@ -61,6 +61,12 @@ services_get_max_per_torrent (gpointer owner)
   return SHOAL_SESSION (owner)->max_per_torrent;
 }
 
+static gint64
+services_get_seed_idle_limit (gpointer owner)
+{
+  return SHOAL_SESSION (owner)->seed_idle_limit;
+}
+
 static guint
 services_get_udp_base_timeout_ms (gpointer owner)
 {
@@ -214,6 +220,7 @@ _shoal_session_init_torrent_services (ShoalSession *self)
     .get_encryption_policy = services_get_encryption_policy,
     .get_pex_enabled = services_get_pex_enabled,
     .get_max_per_torrent = services_get_max_per_torrent,
+    .get_seed_idle_limit = services_get_seed_idle_limit,
     .get_udp_base_timeout_ms = services_get_udp_base_timeout_ms,
     .get_n_connections = services_get_n_connections,
     .connections_changed = services_connections_changed,

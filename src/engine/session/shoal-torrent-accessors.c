@@ -521,40 +521,41 @@ shoal_torrent_get_labels (ShoalTorrent *self)
  * @labels: (nullable) (array zero-terminated=1): the new labels; %NULL or
  *   empty for none
  *
- * Replaces the torrent's labels, which are kept in its resume data. Empty
- * labels, repeated ones and any that is not UTF-8 are left out; each is
- * cut to SHOAL_TORRENT_MAX_LABEL_LEN bytes, and at most
- * SHOAL_TORRENT_MAX_LABELS are kept.
+ * Replaces the torrent's labels, which are kept in its resume data. Each
+ * is trimmed of whitespace and cut to SHOAL_TORRENT_MAX_LABEL_LEN bytes;
+ * then empty labels, repeated ones and any that is not UTF-8 are left out,
+ * and at most SHOAL_TORRENT_MAX_LABELS are kept.
  */
 void
 shoal_torrent_set_labels (ShoalTorrent       *self,
                           const char * const *labels)
 {
-  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) cleaned = NULL;
-  guint n = 0;
 
   g_return_if_fail (SHOAL_IS_TORRENT (self));
 
-  for (guint i = 0; labels != NULL && labels[i] != NULL && n < SHOAL_TORRENT_MAX_LABELS; i++)
+  /* Trimmed and cut first, so that " a" and "a" are one label. */
+  for (guint i = 0; labels != NULL && labels[i] != NULL && kept->len < SHOAL_TORRENT_MAX_LABELS; i++)
     {
+      g_autofree char *trimmed = NULL;
       g_autofree char *label = NULL;
       gboolean seen = FALSE;
 
       if (!g_utf8_validate (labels[i], -1, NULL))
         continue;
-      label = g_utf8_make_valid (labels[i], MIN (strlen (labels[i]), SHOAL_TORRENT_MAX_LABEL_LEN));
-      g_strstrip (label);
+      trimmed = g_strstrip (g_strdup (labels[i]));
+      label = g_utf8_make_valid (trimmed, MIN (strlen (trimmed), SHOAL_TORRENT_MAX_LABEL_LEN));
+      g_strchomp (label);
       if (*label == '\0')
         continue;
-      for (guint j = 0; j < i && !seen; j++)
-        seen = g_strcmp0 (labels[j], labels[i]) == 0;
-      if (seen)
-        continue;
-      g_strv_builder_add (b, label);
-      n++;
+      for (guint j = 0; j < kept->len && !seen; j++)
+        seen = strcmp (kept->pdata[j], label) == 0;
+      if (!seen)
+        g_ptr_array_add (kept, g_steal_pointer (&label));
     }
-  cleaned = g_strv_builder_end (b);
+  g_ptr_array_add (kept, NULL);
+  cleaned = (GStrv) g_ptr_array_free (g_steal_pointer (&kept), FALSE);
   if (g_strv_equal ((const char * const *) cleaned, shoal_torrent_get_labels (self)))
     return;
   g_strfreev (self->labels);

@@ -121,10 +121,15 @@ void
 shoal_torrent_set_seed_ratio_limit (ShoalTorrent *self,
                                     double        ratio)
 {
+  ShoalSeedLimitMode old;
+
   g_return_if_fail (SHOAL_IS_TORRENT (self));
+  old = shoal_torrent_get_seed_ratio_mode (self);
   self->seed_ratio_own = TRUE;
   self->seed_ratio_limit = ratio;
   self->resume_dirty = TRUE;
+  if (old != shoal_torrent_get_seed_ratio_mode (self))
+    _shoal_torrent_notify_seed_mode (self, 0);
 }
 
 /**
@@ -138,10 +143,15 @@ void
 shoal_torrent_set_seed_time_limit (ShoalTorrent *self,
                                    gint64        seconds)
 {
+  ShoalSeedLimitMode old;
+
   g_return_if_fail (SHOAL_IS_TORRENT (self));
+  old = shoal_torrent_get_seed_time_mode (self);
   self->seed_time_own = TRUE;
   self->seed_time_limit = seconds;
   self->resume_dirty = TRUE;
+  if (old != shoal_torrent_get_seed_time_mode (self))
+    _shoal_torrent_notify_seed_mode (self, 1);
 }
 
 /**
@@ -150,18 +160,27 @@ shoal_torrent_set_seed_time_limit (ShoalTorrent *self,
  * @session_ratio: the session's ratio limit, as it is now
  * @session_seconds: the session's time limit, as it is now
  *
- * Forgets the torrent's own seeding limits: it follows the session's again.
+ * Forgets the torrent's own seeding ratio and time limits: it follows the
+ * session's again (the idle limit has shoal_torrent_reset_seed_idle_limit()).
  */
 void
 shoal_torrent_reset_seed_limits (ShoalTorrent *self,
                                  double        session_ratio,
                                  gint64        session_seconds)
 {
+  gboolean ratio_was_own, time_was_own;
+
   g_return_if_fail (SHOAL_IS_TORRENT (self));
+  ratio_was_own = self->seed_ratio_own;
+  time_was_own = self->seed_time_own;
   self->seed_ratio_own = FALSE;
   self->seed_time_own = FALSE;
   _shoal_torrent_set_default_seed_limits (self, session_ratio, session_seconds);
   self->resume_dirty = TRUE;
+  if (ratio_was_own)
+    _shoal_torrent_notify_seed_mode (self, 0);
+  if (time_was_own)
+    _shoal_torrent_notify_seed_mode (self, 1);
 }
 
 double
@@ -176,6 +195,118 @@ shoal_torrent_get_seed_time_limit (ShoalTorrent *self)
 {
   g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
   return self->seed_time_limit;
+}
+
+static ShoalSeedLimitMode
+mode_of (gboolean own,
+         gboolean limited)
+{
+  if (!own)
+    return SHOAL_SEED_LIMIT_MODE_GLOBAL;
+  return limited ? SHOAL_SEED_LIMIT_MODE_OWN : SHOAL_SEED_LIMIT_MODE_UNLIMITED;
+}
+
+/**
+ * shoal_torrent_get_seed_ratio_mode:
+ * @self: a torrent
+ *
+ * Where shoal_torrent_get_seed_ratio_limit() comes from: a limit of the
+ * torrent's own is %SHOAL_SEED_LIMIT_MODE_OWN even when it equals the
+ * session's.
+ *
+ * Returns: the mode
+ */
+ShoalSeedLimitMode
+shoal_torrent_get_seed_ratio_mode (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), SHOAL_SEED_LIMIT_MODE_GLOBAL);
+  return mode_of (self->seed_ratio_own, self->seed_ratio_limit > 0);
+}
+
+/**
+ * shoal_torrent_get_seed_time_mode:
+ * @self: a torrent
+ *
+ * Returns: where shoal_torrent_get_seed_time_limit() comes from
+ */
+ShoalSeedLimitMode
+shoal_torrent_get_seed_time_mode (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), SHOAL_SEED_LIMIT_MODE_GLOBAL);
+  return mode_of (self->seed_time_own, self->seed_time_limit > 0);
+}
+
+/**
+ * shoal_torrent_set_seed_idle_limit:
+ * @self: a torrent
+ * @seconds: stop seeding after this long without sending any payload
+ *   (counted from the last upload, or from the start of seeding); 0 or
+ *   less: never for that
+ *
+ * The torrent's own idle limit, over the session's (ShoalSession:seed-idle-limit).
+ * It is not the seeding time limit: a torrent that keeps uploading is not
+ * idle, however long it seeds.
+ */
+void
+shoal_torrent_set_seed_idle_limit (ShoalTorrent *self,
+                                   gint64        seconds)
+{
+  ShoalSeedLimitMode old;
+
+  g_return_if_fail (SHOAL_IS_TORRENT (self));
+  old = shoal_torrent_get_seed_idle_mode (self);
+  self->seed_idle_own = TRUE;
+  self->seed_idle_limit = MAX (seconds, 0);
+  self->resume_dirty = TRUE;
+  if (old != shoal_torrent_get_seed_idle_mode (self))
+    _shoal_torrent_notify_seed_mode (self, 2);
+}
+
+/**
+ * shoal_torrent_reset_seed_idle_limit:
+ * @self: a torrent
+ *
+ * Forgets the torrent's own idle limit: the session's applies again.
+ */
+void
+shoal_torrent_reset_seed_idle_limit (ShoalTorrent *self)
+{
+  g_return_if_fail (SHOAL_IS_TORRENT (self));
+  if (!self->seed_idle_own)
+    return;
+  self->seed_idle_own = FALSE;
+  self->seed_idle_limit = 0;
+  self->resume_dirty = TRUE;
+  _shoal_torrent_notify_seed_mode (self, 2);
+}
+
+/**
+ * shoal_torrent_get_seed_idle_limit:
+ * @self: a torrent
+ *
+ * Returns: the idle limit that applies, the torrent's own or the session's,
+ *   in seconds; 0 for none
+ */
+gint64
+shoal_torrent_get_seed_idle_limit (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), 0);
+  if (self->seed_idle_own)
+    return self->seed_idle_limit;
+  return MAX (SHOAL_TORRENT_ASK (self, get_seed_idle_limit), 0);
+}
+
+/**
+ * shoal_torrent_get_seed_idle_mode:
+ * @self: a torrent
+ *
+ * Returns: where shoal_torrent_get_seed_idle_limit() comes from
+ */
+ShoalSeedLimitMode
+shoal_torrent_get_seed_idle_mode (ShoalTorrent *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TORRENT (self), SHOAL_SEED_LIMIT_MODE_GLOBAL);
+  return mode_of (self->seed_idle_own, self->seed_idle_limit > 0);
 }
 
 /**

@@ -158,6 +158,8 @@ struct _ShoalTorrent
   /* Per-torrent options and the queue (shoal-torrent-options.c). */
   gboolean           seed_ratio_own;   /* seed_ratio_limit is the user's, not the session's */
   gboolean           seed_time_own;
+  gboolean           seed_idle_own;    /* else the session's idle limit applies */
+  gint64             seed_idle_limit;  /* s without upload while seeding, own; <= 0: none */
   guint              max_connections_own; /* 0: the session's per-torrent maximum */
   gboolean           first_last;       /* first and last piece of each file first */
   gint64             stream_piece;     /* -1: no stream; else the piece a player reads next */
@@ -240,6 +242,8 @@ void            _shoal_torrent_become_active      (ShoalTorrent  *self);
 void            _shoal_torrent_notify_progress    (ShoalTorrent  *self);
 void            _shoal_torrent_notify_sequential  (ShoalTorrent  *self);
 void            _shoal_torrent_notify_labels      (ShoalTorrent  *self);
+void            _shoal_torrent_notify_seed_mode   (ShoalTorrent  *self,
+                                                   guint          which);
 
 /* shoal-torrent-options.c */
 typedef enum

@@ -307,6 +307,7 @@ build_resume (ShoalTorrent *self)
   data->queue_position = self->queue_position;
   data->seed_ratio_milli = self->seed_ratio_own ? (gint64) (MAX (self->seed_ratio_limit, 0.0) * 1000.0 + 0.5) : -1;
   data->seed_time_limit = self->seed_time_own ? MAX (self->seed_time_limit, 0) : -1;
+  data->seed_idle_limit = self->seed_idle_own ? MAX (self->seed_idle_limit, 0) : -1;
   data->max_peers = (gint) MIN (self->max_connections_own, (guint) G_MAXINT);
   data->first_last_pieces = self->first_last;
   data->stream_piece = self->stream_piece;
@@ -404,6 +405,11 @@ _shoal_torrent_apply_resume (ShoalTorrent          *self,
     {
       self->seed_time_own = TRUE;
       self->seed_time_limit = resume->seed_time_limit;
+    }
+  if (resume->seed_idle_limit >= 0)
+    {
+      self->seed_idle_own = TRUE;
+      self->seed_idle_limit = resume->seed_idle_limit;
     }
   if (resume->max_peers > 0)
     {

@@ -52,6 +52,7 @@ typedef struct
   gboolean         (*get_network_down)  (gpointer owner); /* its interface is down: send nothing */
   GProxyResolver  *(*get_proxy)         (gpointer owner); /* NULL: direct */
   guint            (*get_max_per_torrent) (gpointer owner);
+  gint64           (*get_seed_idle_limit) (gpointer owner); /* s; 0: none */
   guint            (*get_udp_base_timeout_ms) (gpointer owner);
   const ShoalSessionTestHooks *(*get_test_hooks) (gpointer owner);
 

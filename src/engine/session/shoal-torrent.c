@@ -35,6 +35,9 @@ enum {
   PROP_SEQUENTIAL,
   PROP_LABELS,
   PROP_QUEUE_POSITION,
+  PROP_SEED_RATIO_MODE,
+  PROP_SEED_TIME_MODE,
+  PROP_SEED_IDLE_MODE,
   N_PROPS
 };
 
@@ -153,6 +156,15 @@ shoal_torrent_get_property (GObject    *object,
     case PROP_QUEUE_POSITION:
       g_value_set_uint (value, shoal_torrent_get_queue_position (self));
       break;
+    case PROP_SEED_RATIO_MODE:
+      g_value_set_enum (value, shoal_torrent_get_seed_ratio_mode (self));
+      break;
+    case PROP_SEED_TIME_MODE:
+      g_value_set_enum (value, shoal_torrent_get_seed_time_mode (self));
+      break;
+    case PROP_SEED_IDLE_MODE:
+      g_value_set_enum (value, shoal_torrent_get_seed_idle_mode (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -187,6 +199,20 @@ shoal_torrent_class_init (ShoalTorrentClass *klass)
    */
   properties[PROP_LABELS] = g_param_spec_boxed ("labels", NULL, NULL, G_TYPE_STRV, flags);
   properties[PROP_QUEUE_POSITION] = g_param_spec_uint ("queue-position", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  /**
+   * ShoalTorrent:seed-ratio-mode:
+   *
+   * Whether the seeding ratio limit is the session's, the torrent's own,
+   * or none of the torrent's own (see #ShoalSeedLimitMode);
+   * ShoalTorrent:seed-time-mode and ShoalTorrent:seed-idle-mode say the
+   * same of the seeding time and idle time limits.
+   */
+  properties[PROP_SEED_RATIO_MODE] = g_param_spec_enum ("seed-ratio-mode", NULL, NULL, SHOAL_TYPE_SEED_LIMIT_MODE,
+                                                        SHOAL_SEED_LIMIT_MODE_GLOBAL, flags);
+  properties[PROP_SEED_TIME_MODE] = g_param_spec_enum ("seed-time-mode", NULL, NULL, SHOAL_TYPE_SEED_LIMIT_MODE,
+                                                       SHOAL_SEED_LIMIT_MODE_GLOBAL, flags);
+  properties[PROP_SEED_IDLE_MODE] = g_param_spec_enum ("seed-idle-mode", NULL, NULL, SHOAL_TYPE_SEED_LIMIT_MODE,
+                                                       SHOAL_SEED_LIMIT_MODE_GLOBAL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -272,6 +298,15 @@ void
 _shoal_torrent_notify_labels (ShoalTorrent *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABELS]);
+}
+
+/* @which: 0 the ratio's, 1 the time's, 2 the idle time's */
+void
+_shoal_torrent_notify_seed_mode (ShoalTorrent *self,
+                                 guint         which)
+{
+  g_assert (which < 3);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEED_RATIO_MODE + which]);
 }
 
 static void
@@ -1172,12 +1207,18 @@ check_seed_limits (ShoalTorrent *self,
                    gint64        now_us)
 {
   gint64 seeded;
+  gint64 idle_limit;
 
   if (self->state != SHOAL_TORRENT_STATE_SEEDING)
     return;
   seeded = self->seeding_seconds + (self->seeding_started_us ? (now_us - self->seeding_started_us) / G_USEC_PER_SEC : 0);
+  idle_limit = shoal_torrent_get_seed_idle_limit (self);
+  /* Idle: no payload sent since the last upload or since seeding started
+   * (last_transfer_us, while seeding). */
   if ((self->seed_ratio_limit > 0 && shoal_torrent_get_ratio (self) >= self->seed_ratio_limit) ||
-      (self->seed_time_limit > 0 && seeded >= self->seed_time_limit))
+      (self->seed_time_limit > 0 && seeded >= self->seed_time_limit) ||
+      (idle_limit > 0 && self->last_transfer_us != 0 &&
+       now_us - self->last_transfer_us >= idle_limit * G_USEC_PER_SEC))
     {
       shoal_announcer_stop (self->announcer);
       stop_activity (self);

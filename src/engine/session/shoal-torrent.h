@@ -97,6 +97,13 @@ void                 shoal_torrent_reset_seed_limits    (ShoalTorrent *self,
                                                          gint64        session_seconds);
 double               shoal_torrent_get_seed_ratio_limit (ShoalTorrent *self);
 gint64               shoal_torrent_get_seed_time_limit  (ShoalTorrent *self);
+ShoalSeedLimitMode   shoal_torrent_get_seed_ratio_mode  (ShoalTorrent *self);
+ShoalSeedLimitMode   shoal_torrent_get_seed_time_mode   (ShoalTorrent *self);
+void                 shoal_torrent_set_seed_idle_limit  (ShoalTorrent *self,
+                                                         gint64        seconds);
+void                 shoal_torrent_reset_seed_idle_limit (ShoalTorrent *self);
+gint64               shoal_torrent_get_seed_idle_limit  (ShoalTorrent *self);
+ShoalSeedLimitMode   shoal_torrent_get_seed_idle_mode   (ShoalTorrent *self);
 guint                shoal_torrent_get_max_connections  (ShoalTorrent *self);
 void                 shoal_torrent_set_first_last_pieces (ShoalTorrent *self,
                                                           gboolean      first_last);

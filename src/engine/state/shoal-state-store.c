@@ -668,6 +668,7 @@ shoal_resume_data_new (void)
   data->queue_position = -1;
   data->seed_ratio_milli = -1;
   data->seed_time_limit = -1;
+  data->seed_idle_limit = -1;
   data->stream_piece = -1;
   return data;
 }
@@ -693,8 +694,8 @@ shoal_resume_data_free (ShoalResumeData *data)
  * shoal_resume_data_to_bytes:
  * @data: resume data
  *
- * The keys are written in the order every resume file has had them in, so
- * that files written before and after compare equal.
+ * The keys are written sorted, as bencoding requires of a dictionary, so
+ * that the same state always gives the same bytes.
  *
  * Returns: (transfer full): the resume file's bytes
  */
@@ -710,13 +711,13 @@ shoal_resume_data_to_bytes (const ShoalResumeData *data)
   shoal_bencode_writer_integer (w, data->added_time);
   shoal_bencode_writer_cstring (w, "completed-time");
   shoal_bencode_writer_integer (w, data->completed_time);
-  shoal_bencode_writer_cstring (w, "download-limit");
-  shoal_bencode_writer_integer (w, data->download_limit);
   shoal_bencode_writer_cstring (w, "dirty-files");
   shoal_bencode_writer_begin_list (w);
   for (guint i = 0; data->dirty_files != NULL && i < data->dirty_files->len; i++)
     shoal_bencode_writer_integer (w, g_array_index (data->dirty_files, guint, i));
   shoal_bencode_writer_end (w);
+  shoal_bencode_writer_cstring (w, "download-limit");
+  shoal_bencode_writer_integer (w, data->download_limit);
   shoal_bencode_writer_cstring (w, "downloaded");
   shoal_bencode_writer_integer (w, data->downloaded);
   shoal_bencode_writer_cstring (w, "file-priorities");
@@ -785,6 +786,11 @@ shoal_resume_data_to_bytes (const ShoalResumeData *data)
   shoal_bencode_writer_cstring (w, "save-dir");
   shoal_bencode_writer_cstring (w, data->save_dir != NULL ? data->save_dir : "");
   /* Left out: the session's limits apply. */
+  if (data->seed_idle_limit >= 0)
+    {
+      shoal_bencode_writer_cstring (w, "seed-idle-limit");
+      shoal_bencode_writer_integer (w, data->seed_idle_limit);
+    }
   if (data->seed_ratio_milli >= 0)
     {
       shoal_bencode_writer_cstring (w, "seed-ratio-limit");
@@ -980,6 +986,7 @@ shoal_resume_data_parse (GBytes  *bytes,
   data->queue_position = CLAMP (dict_int (root, "queue-position", -1), -1, G_MAXINT);
   data->seed_ratio_milli = CLAMP (dict_int (root, "seed-ratio-limit", -1), -1, G_MAXINT64 / 2);
   data->seed_time_limit = MAX (dict_int (root, "seed-time-limit", -1), -1);
+  data->seed_idle_limit = MAX (dict_int (root, "seed-idle-limit", -1), -1);
   data->stream_piece = CLAMP (dict_int (root, "stream-piece", -1), -1, G_MAXINT32);
   n = shoal_bencode_node_dict_lookup (root, "renamed-files");
   if (shoal_bencode_node_is (n, SHOAL_BENCODE_LIST) && shoal_bencode_node_get_n_children (n) <= 1000000)

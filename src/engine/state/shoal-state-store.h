@@ -92,6 +92,7 @@ typedef struct
   gint       queue_position;   /* -1: not recorded */
   gint64     seed_ratio_milli; /* the torrent's own ratio limit × 1000; -1: the session's */
   gint64     seed_time_limit;  /* s, the torrent's own; -1: the session's */
+  gint64     seed_idle_limit;  /* s without upload, the torrent's own; -1: the session's */
   gint       max_peers;        /* the torrent's own; 0: the session's */
   gboolean   first_last_pieces;
   gint64     stream_piece;     /* -1: not streaming */

@@ -68,7 +68,7 @@ apply_skipped_job_run (gpointer data)
 
       /* A damaged slot must not spread into the real files; the piece is
        * simply not had any more. */
-      if (_shoal_storage_check_piece_hash (self, piece, buf, size))
+      if (_shoal_storage_check_piece_hash (self, piece, buf, size, NULL))
         {
           if (!_shoal_storage_write_stream (self, start, buf, size, &error))
             {

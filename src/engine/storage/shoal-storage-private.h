@@ -111,7 +111,8 @@ gboolean  _shoal_storage_write_stream         (ShoalStorage   *self,
 gboolean  _shoal_storage_check_piece_hash     (ShoalStorage   *self,
                                                guint           piece,
                                                const guint8   *data,
-                                               gsize           len);
+                                               gsize           len,
+                                               GError        **error);
 void      _shoal_storage_set_verified         (ShoalStorage   *self,
                                                guint           piece,
                                                gboolean        verified);
@@ -122,8 +123,6 @@ gboolean  _shoal_storage_after_write          (ShoalStorage   *self,
                                                guint64         start,
                                                guint64         len,
                                                GError        **error);
-
-/* shoal-storage-v2.c */
 
 /* Diagnostics for tests and benchmarks (shoal-storage-recheck.c): how many
  * distinct worker threads hashed pieces in the last recheck, how many

@@ -46,6 +46,7 @@ typedef struct
   guint                    n_threads;
   guint                    n_hashed;
   guint64                  bytes_read;
+  GError                  *inconsistent;   /* the first piece a hybrid's hashes disagree on */
   ShoalStorageProgressFunc progress;
   gpointer                 progress_data;
   GSource                 *progress_source;
@@ -82,6 +83,7 @@ recheck_clear (Recheck *recheck)
   g_clear_object (&recheck->task);
   g_clear_pointer (&recheck->chunks, g_array_unref);
   g_free (recheck->good);
+  g_clear_error (&recheck->inconsistent);
   g_mutex_clear (&recheck->lock);
   if (recheck->progress_source != NULL)
     {
@@ -125,6 +127,13 @@ recheck_return (Recheck *recheck)
 
   if (g_task_return_error_if_cancelled (recheck->task))
     return;
+  /* Data that passes one of a hybrid's hash sets and fails the other must
+   * not be seeded: the torrent itself is wrong. */
+  if (recheck->inconsistent != NULL)
+    {
+      g_task_return_error (recheck->task, g_steal_pointer (&recheck->inconsistent));
+      return;
+    }
 
   result = shoal_bitfield_new (recheck->n_pieces);
   for (guint i = 0; i < recheck->n_pieces; i++)
@@ -185,7 +194,16 @@ recheck_chunk (Recheck            *recheck,
 
       if (readable)
         {
-          recheck->good[p] = _shoal_storage_check_piece_hash (self, p, data, size);
+          g_autoptr(GError) error = NULL;
+
+          recheck->good[p] = _shoal_storage_check_piece_hash (self, p, data, size, &error);
+          if (g_error_matches (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_INCONSISTENT_HASHES))
+            {
+              g_mutex_lock (&recheck->lock);
+              if (recheck->inconsistent == NULL)
+                recheck->inconsistent = g_steal_pointer (&error);
+              g_mutex_unlock (&recheck->lock);
+            }
           _shoal_storage_set_verified (self, p, recheck->good[p]);
           (*n_hashed)++;
         }
@@ -365,7 +383,8 @@ recheck_start (ShoalStorage             *self,
  * which pieces the files on disk hold. Missing or short files simply mean
  * their pieces are not had. Torrents with v2 hashes (v2-only and hybrid)
  * are checked with SHA-256 against their merkle trees, v1-only ones with
- * SHA-1.
+ * SHA-1, hybrids with both: a hybrid whose two hash sets disagree about a
+ * piece fails with %SHOAL_STORAGE_ERROR_INCONSISTENT_HASHES.
  */
 void
 shoal_storage_recheck_async (ShoalStorage             *self,

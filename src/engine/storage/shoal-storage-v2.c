@@ -6,8 +6,9 @@
  * with SHA-256 against its file's tree: the piece's 16 KiB blocks are the
  * leaves of a subtree whose root is the piece layer's hash (see
  * shoal-merkle-piece.h). Recheck, writes and the check before a first
- * upload all come here, on the disk pool's threads. v1-only torrents keep
- * their SHA-1 piece hashes.
+ * upload all come here, on the disk pool's threads (a whole piece is
+ * checked by _shoal_storage_check_piece_hash(), which also checks a
+ * hybrid's SHA-1). v1-only torrents keep their SHA-1 piece hashes.
  */
 #include "config.h"
 
@@ -195,7 +196,9 @@ shoal_storage_piece_uses_part_file (ShoalStorage *self,
  * @piece: a piece every block of which shoal_storage_write_block_async()
  *   wrote, each checked against its leaf
  *
- * Records the piece as verified, as a piece written whole would be.
+ * Records the piece as verified, as a piece written whole would be; but a
+ * hybrid's piece, whose SHA-1 was not checked, is hashed again (with both
+ * hash sets) on its first read for upload.
  */
 void
 shoal_storage_set_piece_written (ShoalStorage *self,
@@ -204,5 +207,8 @@ shoal_storage_set_piece_written (ShoalStorage *self,
   g_return_if_fail (SHOAL_IS_STORAGE (self));
   g_return_if_fail (piece < self->n_pieces);
 
+  /* Written again: what failed before is forgotten. */
   _shoal_storage_set_verified (self, piece, TRUE);
+  if (self->has_v1)
+    _shoal_storage_set_verified (self, piece, FALSE);
 }

@@ -874,35 +874,54 @@ _shoal_storage_after_write (ShoalStorage  *self,
          check_written_files (self, start, len, error);
 }
 
-
-/* The one place a piece's data is checked (downloads, uploads, rechecks),
- * on a worker thread: SHA-256 against the merkle tree whenever the torrent
- * has v2 hashes (shoal-storage-v2.c), else SHA-1 against the v1 hash. */
+/* Whether @piece matches every hash the torrent has for it; if not, fails
+ * with %SHOAL_STORAGE_ERROR_HASH_MISMATCH, or with
+ * %SHOAL_STORAGE_ERROR_INCONSISTENT_HASHES when a hybrid's data passes one
+ * of its hash sets and fails the other. As libtorrent does, a hybrid piece
+ * is hashed with both in the same pass: checking SHA-256 alone would let
+ * us serve v1 peers data their SHA-1 rejects. */
 gboolean
-_shoal_storage_check_piece_hash (ShoalStorage *self,
-                                 guint         piece,
-                                 const guint8 *data,
-                                 gsize         len)
+_shoal_storage_check_piece_hash (ShoalStorage  *self,
+                                 guint          piece,
+                                 const guint8  *data,
+                                 gsize          len,
+                                 GError       **error)
 {
   guint8 digest[SHOAL_SHA1_LEN];
-  const guint8 *expected = shoal_metainfo_get_piece_hash (self->info, piece);
+  const guint8 *expected = self->has_v1 ? shoal_metainfo_get_piece_hash (self->info, piece) : NULL;
+  gboolean v1_ok = FALSE;
+  gboolean v2_ok = FALSE;
 
-  /* SHA-256 and the merkle tree whenever the torrent has them. A hybrid
-   * added by magnet link may not have a file's piece layer yet: its v1
-   * hash checks the piece meanwhile. */
+  if (expected != NULL)
+    {
+      shoal_sha1 (data, len, digest);
+      v1_ok = memcmp (digest, expected, SHOAL_SHA1_LEN) == 0;
+    }
   if (self->has_v2)
     {
       ShoalMerklePiece mp;
+      /* A piece whose layer is not known yet (a hybrid added by magnet
+       * link, before the layer is fetched) is checked by its v1 hash
+       * meanwhile; a v2-only one cannot be checked yet. */
+      gboolean known = shoal_merkle_piece_lookup (self->info, piece, &mp);
 
-      if (shoal_merkle_piece_lookup (self->info, piece, &mp))
-        return shoal_merkle_piece_check_data (&mp, data, len, NULL);
-      if (expected == NULL)
-        return FALSE;
+      v2_ok = known ? shoal_merkle_piece_check_data (&mp, data, len, NULL) : v1_ok;
+      if (known && expected != NULL && v1_ok != v2_ok)
+        {
+          g_set_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_INCONSISTENT_HASHES,
+                       "The torrent's v1 and v2 hashes disagree (piece %u passes its %s "
+                       "hash, not its %s one): its data cannot be served to every peer",
+                       piece, v1_ok ? "v1" : "v2", v1_ok ? "v2" : "v1");
+          return FALSE;
+        }
     }
-  if (expected == NULL)
-    return FALSE;
-  shoal_sha1 (data, len, digest);
-  return memcmp (digest, expected, SHOAL_SHA1_LEN) == 0;
+  else
+    v2_ok = v1_ok;
+
+  if (!v2_ok)
+    g_set_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH,
+                 "Piece %u does not match its hash", piece);
+  return v2_ok;
 }
 
 /* Pieces hashed in this session */
@@ -977,8 +996,17 @@ verify_for_upload (ShoalStorage  *self,
   ok = read_piece_range (self, piece, 0, buf, size, error);
   if (ok)
     {
-      if (_shoal_storage_check_piece_hash (self, piece, buf, size))
+      g_autoptr(GError) check_error = NULL;
+
+      if (_shoal_storage_check_piece_hash (self, piece, buf, size, &check_error))
         bit_set (self->verified, piece, TRUE);
+      else if (g_error_matches (check_error, SHOAL_STORAGE_ERROR,
+                                SHOAL_STORAGE_ERROR_INCONSISTENT_HASHES))
+        {
+          /* Not the data's fault: the torrent's, which must stop. */
+          g_propagate_error (error, g_steal_pointer (&check_error));
+          ok = FALSE;
+        }
       else
         {
           g_debug ("Piece %u of “%s” on disk does not match its hash: it is not "
@@ -1041,10 +1069,9 @@ write_job_run (gpointer data)
     return;
 
   /* Verify first: nothing may reach the disk unless it is right. */
-  if (!_shoal_storage_check_piece_hash (self, job->piece, bytes, len))
+  if (!_shoal_storage_check_piece_hash (self, job->piece, bytes, len, &error))
     {
-      g_task_return_new_error (job->task, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_HASH_MISMATCH,
-                               "Piece %u does not match its hash", job->piece);
+      g_task_return_error (job->task, error);
       return;
     }
 

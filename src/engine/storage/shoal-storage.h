@@ -37,6 +37,9 @@ G_BEGIN_DECLS
  * @SHOAL_STORAGE_ERROR_FILES_REMOVED: files (or the whole download
  *   directory) were removed or replaced while the torrent was using them:
  *   the data written there is lost, and the torrent must be checked again
+ * @SHOAL_STORAGE_ERROR_INCONSISTENT_HASHES: a hybrid torrent's v1 (SHA-1)
+ *   and v2 (merkle) hashes disagree about a piece: data that passes one
+ *   fails the other, so it cannot be served to every peer
  */
 typedef enum
 {
@@ -51,6 +54,7 @@ typedef enum
   SHOAL_STORAGE_ERROR_IO,
   SHOAL_STORAGE_ERROR_SYMLINK,
   SHOAL_STORAGE_ERROR_FILES_REMOVED,
+  SHOAL_STORAGE_ERROR_INCONSISTENT_HASHES,
 } ShoalStorageError;
 
 /**

@@ -191,4 +191,23 @@ typedef enum
   SHOAL_METERED_LIMIT,
 } ShoalMeteredPolicy;
 
+/**
+ * ShoalSeedLimitMode:
+ * @SHOAL_SEED_LIMIT_MODE_GLOBAL: the torrent follows the session's limit
+ *   (whatever it is, none included)
+ * @SHOAL_SEED_LIMIT_MODE_OWN: the torrent has a limit of its own, even one
+ *   equal to the session's
+ * @SHOAL_SEED_LIMIT_MODE_UNLIMITED: the torrent has no limit of its own,
+ *   whatever the session's
+ *
+ * Where a torrent's seeding limit (ratio, time, idle time) comes from, as
+ * Transmission's seedRatioMode and seedIdleMode say it.
+ */
+typedef enum
+{
+  SHOAL_SEED_LIMIT_MODE_GLOBAL,
+  SHOAL_SEED_LIMIT_MODE_OWN,
+  SHOAL_SEED_LIMIT_MODE_UNLIMITED,
+} ShoalSeedLimitMode;
+
 G_END_DECLS
