@@ -146,6 +146,7 @@ struct _ShoalAnnouncer
   guint                    test_retry_ms;
   ShoalNetBind            *bind;  /* UDP trackers' sockets; HTTP: the soup session's own */
   GError                  *udp_off; /* why UDP trackers are skipped, or NULL */
+  char                    *socks_proxy; /* UDP trackers through it (UDP ASSOCIATE), or NULL */
 };
 
 enum

@@ -146,8 +146,16 @@ struct _ShoalSession
   gboolean          net_down;         /* the interface is down: transfers stop */
   gulong            network_changed_id;
   gboolean          soup_bound;       /* our HTTP connections are bound (request-queued) */
-  GProxyResolver   *proxy;            /* the SOCKS5 proxy everything goes through, or NULL */
+  GProxyResolver   *proxy;            /* the proxy trackers and web seeds go through, or NULL */
   gboolean          proxy_allow_incoming;
+  int               proxy_kind;       /* SHOAL_SESSION_PROXY_* (shoal-session-proxy.c) */
+  char             *proxy_uri;        /* as set */
+  gboolean          proxy_peers_direct; /* a SOCKS5 proxy carries trackers and web seeds only */
+  gpointer          socks_udp;        /* ShoalSocksUdp: the DHT's association, or NULL */
+  GCancellable     *socks_cancel;     /* the association being asked for */
+  GSource          *socks_source;     /* reads its socket */
+  guint             socks_retry_id;
+  char             *udp_proxy_note;   /* why UDP traffic is off behind the proxy, or NULL */
   /* The UDP port, shared by the DHT and uTP (shoal-session-udp.c). */
   GSocket          *udp4;
   GSocket          *udp6;
@@ -302,6 +310,20 @@ void             _shoal_session_listener_event_cb      (GSocketListener      *li
 
 /* shoal-session-proxy.c */
 GProxyResolver  *_shoal_session_get_proxy              (gpointer       owner);
+enum {
+  SHOAL_SESSION_PROXY_NONE,
+  SHOAL_SESSION_PROXY_SOCKS5,
+  SHOAL_SESSION_PROXY_HTTP,
+  SHOAL_SESSION_PROXY_SYSTEM,
+};
+gboolean         _shoal_session_peers_proxied          (ShoalSession  *self);
+const char      *_shoal_session_get_udp_tracker_route  (gpointer       owner,
+                                                        const char   **socks_uri);
+void             _shoal_session_associate_for_dht      (ShoalSession  *self);
+void             _shoal_session_stop_relay             (ShoalSession  *self);
+void             _shoal_session_clear_proxy            (ShoalSession  *self);
+void             _shoal_session_start_dht_on           (ShoalSession  *self,
+                                                        gpointer       relay);
 /* shoal-session-udp.c */
 void             _shoal_session_open_udp               (ShoalSession  *self);
 void             _shoal_session_close_udp              (ShoalSession  *self);

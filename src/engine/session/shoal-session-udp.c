@@ -122,12 +122,13 @@ _shoal_session_open_udp (ShoalSession *self)
 
   if (self->udp4 != NULL || self->udp6 != NULL)
     return;
-  /* Behind a proxy nothing goes out on UDP (the DHT and uTP stay off), and
+  /* Behind a proxy peers go through, nothing goes out on UDP directly (the
+   * DHT goes through the proxy's UDP relay, uTP stays off), and
    * bound to an interface the shared port is opened only on its address,
    * bound to the device too: nothing leaves by another route. While that
    * interface has no address, no shared port: the DHT waits on its own
    * bound sockets and uTP stays off. */
-  if (self->proxy != NULL)
+  if (_shoal_session_peers_proxied (self))
     return;
   if (self->net_bind != NULL)
     {

@@ -122,6 +122,11 @@ gboolean      shoal_session_set_proxy          (ShoalSession   *self,
                                                 GError        **error);
 void          shoal_session_set_proxy_allow_incoming (ShoalSession *self,
                                                       gboolean      allow);
+const char   *shoal_session_get_proxy          (ShoalSession   *self);
+void          shoal_session_set_proxy_peers    (ShoalSession   *self,
+                                                gboolean        through_proxy);
+gboolean      shoal_session_get_proxy_peers    (ShoalSession   *self);
+const char   *shoal_session_get_proxy_note     (ShoalSession   *self);
 
 void          shoal_session_set_port_mapping_enabled (ShoalSession *self,
                                                       gboolean      enabled);
