@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+# test-http-proxy-netns.py: `shoal-cli --proxy http://HOST:PORT` against a
+# real HTTP proxy (tinyproxy).
+#
+# Two namespaces joined by a veth pair. The server side runs opentracker on
+# 11.79.0.1, an address the client side has no route to, so only the proxy
+# (tinyproxy on 10.77.0.1) reaches it, and a libtorrent seed on 10.77.0.1:
+# an HTTP proxy carries trackers and web seeds, never peers, which are
+# direct. On the client side an nftables rule counts and drops every packet
+# but those to the proxy and to the seed:
+#   1. the HTTP announce goes through the proxy (its log shows it), the UDP
+#      tracker is not asked (it would go around the proxy) and Shoal says
+#      why, the download completes, and nothing else was sent;
+#   2. the proxy down: the tracker is not reached, nothing is downloaded,
+#      and nothing goes direct.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (LtSession, NetnsPair, OpenTracker, Procs, Scratch, Shoal,  # noqa: E402
+                     compare_files, free_port, make_files, make_torrent, scenario_main, tail, wait_for)
+
+TINYPROXY = shutil.which("tinyproxy") or "/usr/bin/tinyproxy"
+LAYOUT = [("data.bin", 2 * 1024 * 1024 + 3)]
+TRACKER_IP = "11.79.0.1"
+
+
+def nft(ns, text):
+    subprocess.run(["ip", "netns", "exec", ns, "nft", "-f", "-"], input=text, text=True, check=True,
+                   timeout=10, capture_output=True)
+
+
+def dropped(ns):
+    out = subprocess.run(["ip", "netns", "exec", ns, "nft", "list", "chain", "inet", "shoaltest", "out"],
+                         capture_output=True, text=True, check=True, timeout=10).stdout
+    for line in out.splitlines():
+        if "counter packets" in line and "drop" in line:
+            return int(line.split("counter packets")[1].split()[0])
+    raise RuntimeError("no counter in:\n" + out)
+
+
+def start_tinyproxy(procs, scratch, listen_ip, port):
+    d = scratch.sub("tinyproxy")
+    os.chmod(d, 0o777)
+    conf = os.path.join(d, "tinyproxy.conf")
+    log = os.path.join(d, "tinyproxy.log")
+    with open(conf, "w") as f:
+        f.write("""
+Port %(port)d
+Listen %(ip)s
+Timeout 60
+LogFile "%(log)s"
+LogLevel Info
+MaxClients 16
+Allow 10.77.0.0/24
+""" % {"port": port, "ip": listen_ip, "log": log})
+    return procs.start([TINYPROXY, "-d", "-c", conf], os.path.join(d, "stdout.log")), log
+
+
+def http_proxy(tap):
+    scratch = Scratch("httpproxy")
+    procs = Procs()
+    ns = None
+    seed = None
+    try:
+        ns = NetnsPair("hp", extra_a=[TRACKER_IP])
+        for dev in ("all", "default", "v1"):
+            subprocess.run(["ip", "netns", "exec", ns.b, "sysctl", "-q", "-w",
+                            "net.ipv6.conf.%s.disable_ipv6=1" % dev], check=True, timeout=10)
+        content = make_files(scratch.sub("orig"), "http-proxy", LAYOUT, seed=71)
+        probe = make_torrent(content, scratch.file("probe.torrent"), 256 * 1024, [])
+        tracker_port = free_port()
+        torrent = make_torrent(content, scratch.file("t.torrent"), 256 * 1024,
+                               ["http://%s:%d/announce" % (TRACKER_IP, tracker_port),
+                                "udp://%s:%d/announce" % (TRACKER_IP, tracker_port)])
+        proxy_port = free_port()
+        ns.enter(ns.a)
+        tracker = OpenTracker(procs, scratch, [probe.hash_hex, torrent.hash_hex], ip=TRACKER_IP, port=tracker_port)
+        tracker.wait_ready()
+        seed = LtSession(ns.a_ip)
+        seed.add(torrent, os.path.dirname(content), seed_mode=True)
+        tracker.wait_seeders(torrent.hash_hex, 1, timeout=30)
+        proxy, proxy_log = start_tinyproxy(procs, scratch, ns.a_ip, proxy_port)
+        ns.leave()
+        wait_for(lambda: proxy.poll() is not None or
+                 subprocess.run(ns.exec_argv(ns.b, ["bash", "-c", "exec 3<>/dev/tcp/%s/%d" % (ns.a_ip, proxy_port)]),
+                                capture_output=True, timeout=10).returncode == 0, 10, "tinyproxy to listen")
+        tap.ok(proxy.poll() is None, "tinyproxy runs on %s:%d" % (ns.a_ip, proxy_port), tail(proxy_log))
+
+        # Client side: the proxy and the seed (peers are direct), nothing else.
+        nft(ns.b, """
+table inet shoaltest {
+  chain out {
+    type filter hook output priority 0; policy accept;
+    oifname "lo" accept
+    ip daddr %s tcp dport { %d, %d } accept
+    counter drop
+  }
+}
+""" % (ns.a_ip, proxy_port, seed.port))
+
+        def run(tag, seconds=None):
+            out = scratch.sub("out-" + tag)
+            shoal = Shoal(procs, scratch, tag,
+                          ["download", torrent.path, "-o", out, "--utp", "off",
+                           "--proxy", "http://%s:%d" % (ns.a_ip, proxy_port),
+                           "--state-dir", scratch.sub("state-" + tag)],
+                          prefix=ns.exec_argv(ns.b, []), env={"G_MESSAGES_DEBUG": "Shoal-tracker"})
+            if seconds is None:
+                return shoal, out, shoal.wait(90)
+            time.sleep(seconds)
+            done = shoal.completed() is not None
+            procs.stop(shoal.proc)
+            return shoal, out, done
+
+        shoal, out, rc = run("good")
+        tap.ok(rc == 0 and shoal.completed() is not None,
+               "the tracker, reachable only through the proxy, leads to the seed: the download completes",
+               shoal.report() + "\n--- tinyproxy\n" + tail(proxy_log))
+        tap.ok(not compare_files(torrent, os.path.dirname(content), out), "data byte-identical")
+        with open(proxy_log, errors="replace") as f:
+            plog = f.read()
+        tap.ok("/announce?" in plog and TRACKER_IP in plog, "the proxy carried the announce", tail(proxy_log))
+        log = shoal.stdout() + shoal.stderr()
+        tap.ok("UDP trackers cannot go through an HTTP proxy" in log or "UDP trackers are off" in log,
+               "the UDP tracker is not asked, and Shoal says why", shoal.report())
+        tap.ok(dropped(ns.b) == 0, "nothing went anywhere but the proxy and the peer (%d packets dropped)"
+               % dropped(ns.b), shoal.report())
+
+        procs.stop(proxy)
+        shoal, out, done = run("down", seconds=8)
+        tap.ok(not done, "with the proxy down the tracker is not reached: nothing is downloaded", shoal.report())
+        tap.ok(dropped(ns.b) == 0, "and nothing goes direct instead (%d packets dropped)" % dropped(ns.b),
+               shoal.report())
+    finally:
+        if seed is not None:
+            if ns is not None:
+                ns.enter(ns.a)
+            seed.close()
+        procs.stop_all()
+        if ns is not None:
+            ns.destroy()
+        scratch.cleanup()
+
+
+if __name__ == "__main__":
+    scenario_main([("through an HTTP proxy, trackers reach no further", http_proxy)])
