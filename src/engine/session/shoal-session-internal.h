@@ -139,6 +139,7 @@ struct _ShoalSession
   GHashTable       *stats_last;           /* torrent -> its totals seen last (guint64[2]) */
   ShoalIpFilter    *ip_filter;     /* the blocklist; made when one is set */
   guint64           n_blocked;     /* peers refused for being on it */
+  guint             blocklist_interval_h; /* 0: the filter's default */
   gboolean          hide_client_name; /* no `v` in extension handshakes, no User-Agent */
   gboolean          random_peer_id;   /* a peer id that names no client */
   char             *interface_spec;   /* the interface set, as given, or NULL */

@@ -105,6 +105,17 @@ void          shoal_session_set_blocklist      (ShoalSession   *self,
                                                 const char     *source);
 const char   *shoal_session_get_blocklist      (ShoalSession   *self);
 guint         shoal_session_get_blocklist_n_ranges (ShoalSession *self);
+void          shoal_session_set_blocklist_update_interval (ShoalSession *self,
+                                                           guint         hours);
+const char   *shoal_session_get_blocklist_error (ShoalSession  *self);
+guint         shoal_session_get_blocklist_n_malformed (ShoalSession *self);
+void          shoal_session_update_blocklist_async  (ShoalSession        *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gint64        shoal_session_update_blocklist_finish (ShoalSession        *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
 guint64       shoal_session_get_n_blocked_peers (ShoalSession  *self);
 void          shoal_session_set_hide_client_name (ShoalSession *self,
                                                   gboolean      hide);
