@@ -23,6 +23,7 @@
 #include "shoal-details-view.h"
 #include "shoal-torrent-item.h"
 #include "shoal-torrent-row.h"
+#include "shoal-network-banner.h"
 #include "shoal-window-private.h"
 
 /* Below this width the details are a page of their own. */
@@ -848,6 +849,9 @@ shoal_window_set_up (ShoalWindow      *self,
   const char *startup_error;
 
   self->session = g_object_ref (shoal_application_get_session (app));
+  /* Why transfers stopped, under the header bar (Preferences › Privacy). */
+  gtk_box_insert_child_after (GTK_BOX (self->list_page), shoal_network_banner_new (self->session),
+                              gtk_widget_get_first_child (GTK_WIDGET (self->list_page)));
 
   setup_details (self);
   setup_models (self);

@@ -297,3 +297,17 @@ shoal_session_get_interface_up (ShoalSession *self)
   g_return_val_if_fail (SHOAL_IS_SESSION (self), TRUE);
   return !self->net_down;
 }
+
+/**
+ * shoal_session_list_network_interfaces:
+ *
+ * The network interfaces a session may be bound to (see
+ * shoal_session_set_interface()), VPN-looking ones (wg*, tun*…) first.
+ *
+ * Returns: (transfer full): a %NULL-terminated array of names
+ */
+char **
+shoal_session_list_network_interfaces (void)
+{
+  return shoal_net_interface_list ();
+}

@@ -128,6 +128,7 @@ gboolean      shoal_session_set_interface      (ShoalSession   *self,
                                                 GError        **error);
 const char   *shoal_session_get_interface      (ShoalSession   *self);
 gboolean      shoal_session_get_interface_up   (ShoalSession   *self);
+char        **shoal_session_list_network_interfaces (void);
 gboolean      shoal_session_set_proxy          (ShoalSession   *self,
                                                 const char     *uri,
                                                 GError        **error);
