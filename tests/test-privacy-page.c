@@ -8,6 +8,14 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 #include <adwaita.h>
 
@@ -318,6 +326,82 @@ rm_rf (const char *path)
   g_rmdir (path);
 }
 
+static gboolean
+banner_shown (gpointer data)
+{
+  return shoal_network_banner_get_text (data) != NULL;
+}
+
+static gboolean
+banner_hidden (gpointer data)
+{
+  return shoal_network_banner_get_text (data) == NULL;
+}
+
+/* In a network namespace of its own (a subprocess: unshare() needs root),
+ * whose loopback starts down with no address: a session bound to it stops
+ * transfers and the banner says why; brought up, the banner goes. */
+static void
+test_banner_while_down (void)
+{
+  g_autofree char *state = NULL;
+  g_autoptr(ShoalSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  struct ifreq ifr;
+  GtkWidget *window, *banner;
+  int fd;
+
+  if (!g_test_subprocess ())
+    {
+      if (geteuid () != 0)
+        {
+          g_test_skip ("needs root for a network namespace of its own");
+          return;
+        }
+      g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  /* The display is already open: its socket stays in the old namespace. */
+  g_assert_cmpint (unshare (CLONE_NEWNET), ==, 0);
+  state = g_build_filename (tmp_dir, "state-down", NULL);
+  session = shoal_session_new (state);
+  g_assert_true (shoal_session_set_interface (session, "lo", &error));
+  g_assert_no_error (error);
+  g_assert_false (shoal_session_get_interface_up (session));
+  /* (nothing could leave this namespace anyway) */
+  shoal_session_set_dht_enabled (session, FALSE);
+  shoal_session_set_port_mapping_enabled (session, FALSE);
+  g_assert_true (shoal_session_start (session, &error));
+  g_assert_no_error (error);
+
+  window = gtk_window_new ();
+  banner = shoal_network_banner_new (session);
+  gtk_window_set_child (GTK_WINDOW (window), banner);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (gtk_widget_get_visible (banner));
+  g_assert_cmpstr (shoal_network_banner_get_text (SHOAL_NETWORK_BANNER (banner)), ==,
+                   "Transfers are stopped: the network interface lo is down or has no address. "
+                   "They resume when it is back.");
+
+  /* lo up (127.0.0.1 comes with it): transfers resume, the banner goes. */
+  fd = socket (AF_INET, SOCK_DGRAM, 0);
+  g_assert_cmpint (fd, >=, 0);
+  memset (&ifr, 0, sizeof ifr);
+  g_strlcpy (ifr.ifr_name, "lo", sizeof ifr.ifr_name);
+  g_assert_cmpint (ioctl (fd, SIOCGIFFLAGS, &ifr), ==, 0);
+  ifr.ifr_flags |= IFF_UP;
+  g_assert_cmpint (ioctl (fd, SIOCSIFFLAGS, &ifr), ==, 0);
+  close (fd);
+  spin_until (banner_hidden, banner, 10000);
+  g_assert_true (shoal_session_get_interface_up (session));
+  g_assert_null (shoal_network_banner_get_text (SHOAL_NETWORK_BANNER (banner)));
+  g_assert_false (banner_shown (banner));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  shoal_session_close (session);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -333,6 +417,7 @@ main (int   argc,
   g_test_add_func ("/app/privacy/page-reaches-session", test_page_reaches_session);
   g_test_add_func ("/app/privacy/page-loads-proxy", test_page_loads_proxy);
   g_test_add_func ("/app/privacy/banner-hidden-while-up", test_banner_hidden_while_up);
+  g_test_add_func ("/app/privacy/banner-while-down", test_banner_while_down);
   ret = g_test_run ();
   rm_rf (tmp_dir);
   return ret;
