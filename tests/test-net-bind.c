@@ -177,6 +177,26 @@ test_socks_udp_refused (void)
   g_assert_true (g_str_has_prefix (error->message, "Could not reach the SOCKS5 proxy"));
 }
 
+/* The interfaces offered: no loopback, each once, VPN-looking ones first. */
+static void
+test_interface_list (void)
+{
+  g_auto(GStrv) names = shoal_net_interface_list ();
+  gboolean seen_other = FALSE;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      gboolean vpn = g_str_has_prefix (names[i], "wg") || g_str_has_prefix (names[i], "tun");
+
+      g_assert_cmpstr (names[i], !=, "lo");
+      g_assert_true (shoal_net_interface_find (names[i], NULL, NULL, NULL));
+      for (guint j = 0; j < i; j++)
+        g_assert_cmpstr (names[j], !=, names[i]);
+      g_assert_false (vpn && seen_other);
+      seen_other = seen_other || !vpn;
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -188,6 +208,7 @@ main (int   argc,
   g_test_add_func ("/engine/util/net-bind/find-missing", test_find_missing);
   g_test_add_func ("/engine/util/net-bind/bind-socket", test_bind_socket);
   g_test_add_func ("/engine/util/net-bind/socks-udp-header", test_socks_udp_header);
+  g_test_add_func ("/engine/util/net-bind/interface-list", test_interface_list);
   g_test_add_func ("/engine/util/net-bind/socks-udp-refused", test_socks_udp_refused);
 
   return g_test_run ();
