@@ -61,8 +61,9 @@ shoal_socks_udp_dispose (GObject *object)
   ShoalSocksUdp *self = SHOAL_SOCKS_UDP (object);
 
   g_cancellable_cancel (self->cancellable);
+  /* The socket itself: the stream will not close under its pending read. */
   if (self->control != NULL)
-    g_io_stream_close (G_IO_STREAM (self->control), NULL, NULL);
+    g_socket_close (g_socket_connection_get_socket (self->control), NULL);
   if (self->socket != NULL)
     g_socket_close (self->socket, NULL);
   g_clear_object (&self->control);
