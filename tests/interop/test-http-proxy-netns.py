@@ -11,7 +11,8 @@
 #   1. the HTTP announce goes through the proxy (its log shows it), the UDP
 #      tracker is not asked (it would go around the proxy) and Shoal says
 #      why, the download completes, and nothing else was sent;
-#   2. the proxy down: the tracker is not reached, nothing is downloaded,
+#   2. "system" with GNOME's proxy settings naming the same proxy: the same;
+#   3. the proxy down: the tracker is not reached, nothing is downloaded,
 #      and nothing goes direct.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -105,13 +106,13 @@ table inet shoaltest {
 }
 """ % (ns.a_ip, proxy_port, seed.port))
 
-        def run(tag, seconds=None):
+        def run(tag, seconds=None, proxy=None, env=None):
             out = scratch.sub("out-" + tag)
             shoal = Shoal(procs, scratch, tag,
                           ["download", torrent.path, "-o", out, "--utp", "off",
-                           "--proxy", "http://%s:%d" % (ns.a_ip, proxy_port),
+                           "--proxy", proxy or "http://%s:%d" % (ns.a_ip, proxy_port),
                            "--state-dir", scratch.sub("state-" + tag)],
-                          prefix=ns.exec_argv(ns.b, []), env={"G_MESSAGES_DEBUG": "Shoal-tracker"})
+                          prefix=ns.exec_argv(ns.b, []), env=dict({"G_MESSAGES_DEBUG": "Shoal-tracker"}, **(env or {})))
             if seconds is None:
                 return shoal, out, shoal.wait(90)
             time.sleep(seconds)
@@ -130,6 +131,27 @@ table inet shoaltest {
         log = shoal.stdout() + shoal.stderr()
         tap.ok("UDP trackers cannot go through an HTTP proxy" in log or "UDP trackers are off" in log,
                "the UDP tracker is not asked, and Shoal says why", shoal.report())
+        tap.ok(dropped(ns.b) == 0, "nothing went anywhere but the proxy and the peer (%d packets dropped)"
+               % dropped(ns.b), shoal.report())
+
+        # "system": GNOME's proxy settings (org.gnome.system.proxy, read by
+        # glib-networking's GNOME resolver, which GIO picks on a GNOME
+        # desktop), here in a keyfile of the test's own.
+        config = scratch.sub("config")
+        os.makedirs(os.path.join(config, "glib-2.0", "settings"), exist_ok=True)
+        with open(os.path.join(config, "glib-2.0", "settings", "keyfile"), "w") as f:
+            f.write("[system/proxy]\nmode='manual'\n\n[system/proxy/http]\nhost='%s'\nport=%d\n"
+                    % (ns.a_ip, proxy_port))
+        announces = plog.count("/announce?")
+        shoal, out, rc = run("system", proxy="system",
+                             env={"XDG_CURRENT_DESKTOP": "GNOME", "GSETTINGS_BACKEND": "keyfile",
+                                  "XDG_CONFIG_HOME": config})
+        tap.ok(rc == 0 and shoal.completed() is not None,
+               "with the system's proxy settings (GNOME's, manual), the download completes", shoal.report())
+        with open(proxy_log, errors="replace") as f:
+            plog = f.read()
+        tap.ok(plog.count("/announce?") > announces, "the proxy the system names carried the announce",
+               tail(proxy_log))
         tap.ok(dropped(ns.b) == 0, "nothing went anywhere but the proxy and the peer (%d packets dropped)"
                % dropped(ns.b), shoal.report())
 
