@@ -194,12 +194,12 @@ test_page_reaches_session (void)
   g_clear_object (&other);
   g_clear_pointer (&proxy, g_free);
 
-  /* HTTP: no credentials, no peers through it. */
+  /* HTTP: no peers through it. */
   adw_combo_row_set_selected (type, 3);
-  g_assert_false (gtk_widget_get_sensitive (user));
+  g_assert_true (gtk_widget_get_sensitive (user));
   g_assert_false (gtk_widget_get_sensitive (row (page, "Proxy _Peer Connections")));
   proxy = g_settings_get_string (settings, "proxy");
-  g_assert_cmpstr (proxy, ==, "http://10.1.2.3:9050");
+  g_assert_cmpstr (proxy, ==, "http://me:p%20w%40@10.1.2.3:9050");
   other = shoal_session_new (state);
   g_assert_true (shoal_session_set_proxy (other, proxy, &error));
   g_assert_cmpstr (shoal_session_get_proxy_note (other), ==, "Not asked: UDP trackers cannot go through an HTTP proxy");

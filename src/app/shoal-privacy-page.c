@@ -152,9 +152,8 @@ update_proxy_sensitivity (ShoalPrivacyPage *self)
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->host_row), server);
   gtk_widget_set_sensitive (self->port_row, server);
-  /* An HTTP proxy is asked without credentials. */
-  gtk_widget_set_sensitive (GTK_WIDGET (self->user_row), type == PROXY_SOCKS5);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), type == PROXY_SOCKS5);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->user_row), server);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), server);
   gtk_widget_set_sensitive (self->peers_row, type == PROXY_SOCKS5);
   gtk_widget_set_sensitive (self->incoming_row, type != PROXY_NONE);
 }
@@ -189,8 +188,8 @@ proxy_changed_cb (ShoalPrivacyPage *self)
         if (*h == '\0' || port <= 0)
           return;
         uri = g_uri_join_with_user (G_URI_FLAGS_NONE, type == PROXY_SOCKS5 ? "socks5" : "http",
-                                    type == PROXY_SOCKS5 && *user != '\0' ? user : NULL,
-                                    type == PROXY_SOCKS5 && *user != '\0' && *password != '\0' ? password : NULL,
+                                    *user != '\0' ? user : NULL,
+                                    *user != '\0' && *password != '\0' ? password : NULL,
                                     NULL, h, port, "", NULL, NULL);
       }
       break;

@@ -12,7 +12,10 @@
 #      tracker is not asked (it would go around the proxy) and Shoal says
 #      why, the download completes, and nothing else was sent;
 #   2. "system" with GNOME's proxy settings naming the same proxy: the same;
-#   3. the proxy down: the tracker is not reached, nothing is downloaded,
+#   3. a second tinyproxy that wants a username and password: with them in
+#      the URL the download completes, with a wrong one it does not, and
+#      Shoal says the proxy refused;
+#   4. the proxy down: the tracker is not reached, nothing is downloaded,
 #      and nothing goes direct.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -30,6 +33,7 @@ from harness import (LtSession, NetnsPair, OpenTracker, Procs, Scratch, Shoal,  
 TINYPROXY = shutil.which("tinyproxy") or "/usr/bin/tinyproxy"
 LAYOUT = [("data.bin", 2 * 1024 * 1024 + 3)]
 TRACKER_IP = "11.79.0.1"
+USER, PASSWORD = "shoal", "s3cret"
 
 
 def nft(ns, text):
@@ -46,8 +50,8 @@ def dropped(ns):
     raise RuntimeError("no counter in:\n" + out)
 
 
-def start_tinyproxy(procs, scratch, listen_ip, port):
-    d = scratch.sub("tinyproxy")
+def start_tinyproxy(procs, scratch, listen_ip, port, auth=None):
+    d = scratch.sub("tinyproxy-%d" % port)
     os.chmod(d, 0o777)
     conf = os.path.join(d, "tinyproxy.conf")
     log = os.path.join(d, "tinyproxy.log")
@@ -60,7 +64,8 @@ LogFile "%(log)s"
 LogLevel Info
 MaxClients 16
 Allow 10.77.0.0/24
-""" % {"port": port, "ip": listen_ip, "log": log})
+%(auth)s
+""" % {"port": port, "ip": listen_ip, "log": log, "auth": "BasicAuth %s %s" % auth if auth else ""})
     return procs.start([TINYPROXY, "-d", "-c", conf], os.path.join(d, "stdout.log")), log
 
 
@@ -88,6 +93,8 @@ def http_proxy(tap):
         seed.add(torrent, os.path.dirname(content), seed_mode=True)
         tracker.wait_seeders(torrent.hash_hex, 1, timeout=30)
         proxy, proxy_log = start_tinyproxy(procs, scratch, ns.a_ip, proxy_port)
+        auth_port = free_port()
+        auth_proxy, auth_log = start_tinyproxy(procs, scratch, ns.a_ip, auth_port, auth=(USER, PASSWORD))
         ns.leave()
         wait_for(lambda: proxy.poll() is not None or
                  subprocess.run(ns.exec_argv(ns.b, ["bash", "-c", "exec 3<>/dev/tcp/%s/%d" % (ns.a_ip, proxy_port)]),
@@ -100,11 +107,11 @@ table inet shoaltest {
   chain out {
     type filter hook output priority 0; policy accept;
     oifname "lo" accept
-    ip daddr %s tcp dport { %d, %d } accept
+    ip daddr %s tcp dport { %d, %d, %d } accept
     counter drop
   }
 }
-""" % (ns.a_ip, proxy_port, seed.port))
+""" % (ns.a_ip, proxy_port, auth_port, seed.port))
 
         def run(tag, seconds=None, proxy=None, env=None):
             out = scratch.sub("out-" + tag)
@@ -153,6 +160,20 @@ table inet shoaltest {
         tap.ok(plog.count("/announce?") > announces, "the proxy the system names carried the announce",
                tail(proxy_log))
         tap.ok(dropped(ns.b) == 0, "nothing went anywhere but the proxy and the peer (%d packets dropped)"
+               % dropped(ns.b), shoal.report())
+
+        # A proxy that wants a username and password (Basic, RFC 7617).
+        shoal, out, rc = run("auth", proxy="http://%s:%s@%s:%d" % (USER, PASSWORD, ns.a_ip, auth_port))
+        tap.ok(rc == 0 and shoal.completed() is not None,
+               "through a proxy that asks for credentials, given in the URL, the download completes",
+               shoal.report() + "\n--- tinyproxy\n" + tail(auth_log))
+        shoal, out, done = run("auth-wrong", seconds=8, proxy="http://%s:wrong@%s:%d" % (USER, ns.a_ip, auth_port))
+        tap.ok(not done, "with a wrong password nothing is downloaded", shoal.report())
+        log = shoal.stdout() + shoal.stderr()
+        # (tinyproxy answers 401, not RFC 7235's 407)
+        tap.ok("407 Proxy Authentication Required" in log or "401 Unauthorized" in log,
+               "and the failure names the proxy's refusal of the credentials", shoal.report())
+        tap.ok(dropped(ns.b) == 0, "nothing went anywhere but the proxies and the peer (%d packets dropped)"
                % dropped(ns.b), shoal.report())
 
         procs.stop(proxy)
