@@ -2312,7 +2312,8 @@ static void
 test_proxy_kinds (void)
 {
   static const struct { const char *uri; gboolean ok; gboolean peers; const char *note; } cases[] = {
-    { "socks5://user:pass@10.1.2.3:1080", TRUE, TRUE, NULL },
+    { "socks5://user:pass@10.1.2.3:1080", TRUE, TRUE,
+      "uTP and local peer discovery are off: they cannot go through the SOCKS5 proxy" },
     { "http://10.1.2.3:3128", TRUE, FALSE, "Not asked: UDP trackers cannot go through an HTTP proxy" },
     { "system", TRUE, FALSE, "Not asked: UDP trackers cannot go through the system proxy" },
     { "ftp://10.1.2.3:21", FALSE, FALSE, NULL },
@@ -2346,6 +2347,7 @@ test_proxy_kinds (void)
     shoal_session_set_proxy_peers (session, FALSE);
     g_assert_true (shoal_session_set_proxy (session, "socks5://10.1.2.3:1080", NULL));
     g_assert_false (shoal_session_get_proxy_peers (session));
+    g_assert_null (shoal_session_get_proxy_note (session));
     g_assert_true (shoal_session_set_proxy (session, NULL, NULL));
     g_assert_null (shoal_session_get_proxy (session));
   }

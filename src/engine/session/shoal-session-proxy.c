@@ -355,7 +355,8 @@ shoal_session_get_proxy_peers (ShoalSession *self)
  *
  * Returns: (nullable): why traffic that would go around the proxy is off
  *   (the DHT, when the SOCKS5 proxy refuses UDP ASSOCIATE; UDP trackers,
- *   behind an HTTP proxy), or %NULL when nothing is
+ *   behind an HTTP proxy; uTP and local peer discovery, behind a SOCKS5
+ *   one that carries peers), or %NULL when nothing is
  */
 const char *
 shoal_session_get_proxy_note (ShoalSession *self)
@@ -365,5 +366,7 @@ shoal_session_get_proxy_note (ShoalSession *self)
   g_return_val_if_fail (SHOAL_IS_SESSION (self), NULL);
   if (self->udp_proxy_note != NULL)
     return self->udp_proxy_note;
+  if (_shoal_session_peers_proxied (self))
+    return "uTP and local peer discovery are off: they cannot go through the SOCKS5 proxy";
   return _shoal_session_get_udp_tracker_route (self, &socks);
 }
