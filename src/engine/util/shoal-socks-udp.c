@@ -507,7 +507,8 @@ shoal_socks_udp_associate_async (const char          *proxy_uri,
   data->port = (guint16) g_uri_get_port (uri);
   data->user = g_strdup (g_uri_get_user (uri));
   data->password = g_strdup (g_uri_get_password (uri));
-  data->bind = bind != NULL ? shoal_net_bind_ref (bind) : NULL;
+  /* A copy: the session updates its own in place, on this thread. */
+  data->bind = bind != NULL ? shoal_net_bind_new (bind->ifname, bind->address) : NULL;
   data->timeout_s = MAX (timeout_s, 1);
   g_task_set_task_data (task, data, (GDestroyNotify) associate_data_free);
   g_task_run_in_thread (task, associate_thread);
