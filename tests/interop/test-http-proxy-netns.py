@@ -11,26 +11,31 @@
 #   1. the HTTP announce goes through the proxy (its log shows it), the UDP
 #      tracker is not asked (it would go around the proxy) and Shoal says
 #      why, the download completes, and nothing else was sent;
-#   2. "system" with GNOME's proxy settings naming the same proxy: the same;
-#   3. a second tinyproxy that wants a username and password: with them in
+#   2. a torrent whose only source is a web seed (nginx on 11.79.0.1):
+#      its requests go through the proxy, the download completes;
+#   3. "system" with GNOME's proxy settings naming the same proxy: the same;
+#   4. a second tinyproxy that wants a username and password: with them in
 #      the URL the download completes, with a wrong one it does not, and
 #      Shoal says the proxy refused;
-#   4. the proxy down: the tracker is not reached, nothing is downloaded,
+#   5. the proxy down: the tracker is not reached, nothing is downloaded,
 #      and nothing goes direct.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (LtSession, NetnsPair, OpenTracker, Procs, Scratch, Shoal,  # noqa: E402
+import libtorrent as lt  # noqa: E402
+from harness import (LtSession, NetnsPair, OpenTracker, Procs, Scratch, Shoal, Torrent,  # noqa: E402
                      compare_files, free_port, make_files, make_torrent, scenario_main, tail, wait_for)
 
 TINYPROXY = shutil.which("tinyproxy") or "/usr/bin/tinyproxy"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 LAYOUT = [("data.bin", 2 * 1024 * 1024 + 3)]
 TRACKER_IP = "11.79.0.1"
 USER, PASSWORD = "shoal", "s3cret"
@@ -69,6 +74,60 @@ Allow 10.77.0.0/24
     return procs.start([TINYPROXY, "-d", "-c", conf], os.path.join(d, "stdout.log")), log
 
 
+def start_nginx(procs, scratch, root):
+    """nginx on TRACKER_IP (call in the server namespace): a web seed."""
+    port = free_port(TRACKER_IP)
+    d = scratch.sub("nginx")
+    conf = os.path.join(d, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write("""
+daemon off;
+master_process off;
+worker_processes 1;
+pid %(d)s/nginx.pid;
+error_log %(d)s/error.log warn;
+events { worker_connections 64; }
+http {
+    access_log %(d)s/access.log;
+    client_body_temp_path %(d)s/body;
+    proxy_temp_path %(d)s/proxy;
+    fastcgi_temp_path %(d)s/fastcgi;
+    uwsgi_temp_path %(d)s/uwsgi;
+    scgi_temp_path %(d)s/scgi;
+    types { }
+    default_type application/octet-stream;
+    server {
+        listen %(ip)s:%(port)d;
+        root %(root)s;
+    }
+}
+""" % {"d": d, "ip": TRACKER_IP, "port": port, "root": root})
+    proc = procs.start([NGINX, "-p", d, "-c", conf, "-e", os.path.join(d, "error.log")],
+                       os.path.join(d, "stdout.log"))
+
+    def ready():
+        if proc.poll() is not None:
+            raise RuntimeError("nginx exited: %s" % tail(os.path.join(d, "error.log")))
+        try:
+            socket.create_connection((TRACKER_IP, port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+    wait_for(ready, 10, "nginx", interval=0.05)
+    return "http://%s:%d/" % (TRACKER_IP, port), os.path.join(d, "access.log")
+
+
+def web_seed_torrent(content, out, url):
+    fs = lt.file_storage()
+    lt.add_files(fs, content)
+    ct = lt.create_torrent(fs, 256 * 1024, flags=lt.create_torrent.v1_only)
+    ct.add_url_seed(url)
+    lt.set_piece_hashes(ct, os.path.dirname(content))
+    with open(out, "wb") as f:
+        f.write(lt.bencode(ct.generate()))
+    return Torrent(out)
+
+
 def http_proxy(tap):
     scratch = Scratch("httpproxy")
     procs = Procs()
@@ -95,7 +154,9 @@ def http_proxy(tap):
         proxy, proxy_log = start_tinyproxy(procs, scratch, ns.a_ip, proxy_port)
         auth_port = free_port()
         auth_proxy, auth_log = start_tinyproxy(procs, scratch, ns.a_ip, auth_port, auth=(USER, PASSWORD))
+        web_url, web_log = start_nginx(procs, scratch, os.path.dirname(content))
         ns.leave()
+        web_only = web_seed_torrent(content, scratch.file("web.torrent"), web_url)
         wait_for(lambda: proxy.poll() is not None or
                  subprocess.run(ns.exec_argv(ns.b, ["bash", "-c", "exec 3<>/dev/tcp/%s/%d" % (ns.a_ip, proxy_port)]),
                                 capture_output=True, timeout=10).returncode == 0, 10, "tinyproxy to listen")
@@ -113,10 +174,10 @@ table inet shoaltest {
 }
 """ % (ns.a_ip, proxy_port, auth_port, seed.port))
 
-        def run(tag, seconds=None, proxy=None, env=None):
+        def run(tag, seconds=None, proxy=None, env=None, t=None):
             out = scratch.sub("out-" + tag)
             shoal = Shoal(procs, scratch, tag,
-                          ["download", torrent.path, "-o", out, "--utp", "off",
+                          ["download", (t or torrent).path, "-o", out, "--utp", "off",
                            "--proxy", proxy or "http://%s:%d" % (ns.a_ip, proxy_port),
                            "--state-dir", scratch.sub("state-" + tag)],
                           prefix=ns.exec_argv(ns.b, []), env=dict({"G_MESSAGES_DEBUG": "Shoal-tracker"}, **(env or {})))
@@ -140,6 +201,17 @@ table inet shoaltest {
                "the UDP tracker is not asked, and Shoal says why", shoal.report())
         tap.ok(dropped(ns.b) == 0, "nothing went anywhere but the proxy and the peer (%d packets dropped)"
                % dropped(ns.b), shoal.report())
+
+        # A web seed only the proxy reaches, and no peer at all.
+        shoal, out, rc = run("webseed", t=web_only)
+        tap.ok(rc == 0 and shoal.completed() is not None,
+               "from a web seed only the proxy reaches, the download completes", shoal.report())
+        tap.ok(not compare_files(web_only, os.path.dirname(content), out), "data byte-identical")
+        with open(proxy_log, errors="replace") as f:
+            plog = f.read()
+        tap.ok(web_url.rstrip("/") in plog, "the proxy carried the web seed's requests", tail(proxy_log))
+        tap.ok(dropped(ns.b) == 0, "nothing went anywhere but the proxy (%d packets dropped)" % dropped(ns.b),
+               shoal.report())
 
         # "system": GNOME's proxy settings (org.gnome.system.proxy, read by
         # glib-networking's GNOME resolver, which GIO picks on a GNOME
