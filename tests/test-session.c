@@ -2313,7 +2313,7 @@ test_proxy_kinds (void)
 {
   static const struct { const char *uri; gboolean ok; gboolean peers; const char *note; } cases[] = {
     { "socks5://user:pass@10.1.2.3:1080", TRUE, TRUE,
-      "uTP and local peer discovery are off: they cannot go through the SOCKS5 proxy" },
+      "Local peer discovery is off: it cannot go through the SOCKS5 proxy" },
     { "http://10.1.2.3:3128", TRUE, FALSE, "Not asked: UDP trackers cannot go through an HTTP proxy" },
     { "system", TRUE, FALSE, "Not asked: UDP trackers cannot go through the system proxy" },
     { "ftp://10.1.2.3:21", FALSE, FALSE, NULL },

@@ -389,7 +389,7 @@ build (ShoalPrivacyPage *self)
   adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (self->password_row), TRUE);
   adw_preferences_group_add (group, GTK_WIDGET (self->password_row));
   self->peers_row = switch_row (self->settings, "proxy-peers", _("Proxy _Peer Connections"),
-                                _("SOCKS5 only; uTP and local peer discovery are then off"));
+                                _("SOCKS5 only; local peer discovery is then off"));
   adw_preferences_group_add (group, self->peers_row);
   self->incoming_row = switch_row (self->settings, "proxy-allow-incoming", _("Allow _Incoming Connections"),
                                    _("Peers that connect to Shoal learn its real address"));

@@ -16,7 +16,8 @@
 #   2. a torrent with no tracker at all: the DHT (bootstrapped from one of
 #      the libtorrent nodes) finds the seed through the relay, and the
 #      download ends;
-#   3. microsocks, which refuses UDP ASSOCIATE: the DHT stays off and Shoal
+#   3. uTP only, no TCP to peers: the download completes through the relay;
+#   4. microsocks, which refuses UDP ASSOCIATE: the DHT stays off and Shoal
 #      says why, the UDP tracker fails with the proxy's answer, and nothing
 #      goes direct.
 #
@@ -165,7 +166,7 @@ table inet shoaltest {
         before = relayed
         shoal, out, rc = run("dht", trackerless, proxy, ["--dht-bootstrap", "%s:%d" % (SERVICE_IP, nodes[1].port)])
         log = shoal.stdout() + shoal.stderr()
-        tap.ok("The DHT goes through the SOCKS5 proxy" in log, "the proxy granted the DHT a UDP association",
+        tap.ok("The DHT and uTP go through the SOCKS5 proxy" in log, "the proxy granted the DHT a UDP association",
                shoal.report())
         tap.ok(rc == 0 and shoal.completed() is not None,
                "a torrent with no tracker: the DHT lookup through the relay finds the seed, the download completes",
@@ -173,6 +174,20 @@ table inet shoaltest {
         tap.ok(not compare_files(trackerless, os.path.dirname(content), out), "data byte-identical")
         relayed, dropped = counters(ns.b)
         tap.ok(relayed > before, "the DHT's messages went to the relay (%d datagrams)" % (relayed - before))
+        tap.ok(dropped == 0, "nothing went anywhere but the proxy (%d packets dropped)" % dropped, shoal.report())
+
+        # uTP only (no TCP to peers at all): its datagrams through the relay.
+        before = relayed
+        shoal, out, rc = run("utp", udp_only, proxy, ["--utp", "only"])
+        log = shoal.stdout() + shoal.stderr()
+        tap.ok(rc == 0 and shoal.completed() is not None,
+               "uTP only: the download from the seed completes through the relay", shoal.report())
+        tap.ok(not compare_files(udp_only, os.path.dirname(content), out), "data byte-identical")
+        relayed, dropped = counters(ns.b)
+        # (a 3 MiB download over uTP: hundreds of acknowledgements; the
+        # tracker's exchange is 4 datagrams)
+        tap.ok(relayed - before >= 200, "the uTP connection's packets went to the relay "
+               "(%d datagrams sent to it)" % (relayed - before))
         tap.ok(dropped == 0, "nothing went anywhere but the proxy (%d packets dropped)" % dropped, shoal.report())
 
         # microsocks does not relay UDP.
@@ -188,7 +203,7 @@ table inet shoaltest {
         shoal, out, done = run("no-udp", udp_only, proxy,
                                ["--dht-bootstrap", "%s:%d" % (SERVICE_IP, nodes[1].port)], seconds=8)
         log = shoal.stdout() + shoal.stderr()
-        tap.ok("The DHT is off: The SOCKS5 proxy refused UDP ASSOCIATE" in log,
+        tap.ok("The DHT and uTP are off: The SOCKS5 proxy refused UDP ASSOCIATE" in log,
                "the DHT stays off, and Shoal says the proxy refused UDP ASSOCIATE", shoal.report())
         tap.ok(not done, "with no UDP relay the UDP-only torrent finds no peer", shoal.report())
         relayed, dropped = counters(ns.b)

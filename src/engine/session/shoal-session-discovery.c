@@ -33,7 +33,9 @@ _shoal_session_start_dht (ShoalSession *self)
 {
   if (self->dht != NULL || !self->dht_enabled)
     return;
-  if (_shoal_session_peers_proxied (self))
+  if (_shoal_session_peers_proxied (self) && self->socks_udp != NULL)
+    _shoal_session_start_dht_on (self, self->socks_udp);
+  else if (_shoal_session_peers_proxied (self))
     _shoal_session_associate_for_dht (self);
   else
     _shoal_session_start_dht_on (self, NULL);
@@ -97,7 +99,6 @@ _shoal_session_stop_dht (ShoalSession *self)
 {
   g_autoptr(GBytes) nodes = NULL;
 
-  _shoal_session_stop_relay (self);
   if (self->dht == NULL)
     return;
   nodes = shoal_dht_dup_nodes (self->dht);

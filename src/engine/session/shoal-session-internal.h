@@ -325,6 +325,13 @@ void             _shoal_session_stop_relay             (ShoalSession  *self);
 void             _shoal_session_clear_proxy            (ShoalSession  *self);
 void             _shoal_session_start_dht_on           (ShoalSession  *self,
                                                         gpointer       relay);
+void             _shoal_session_sync_utp               (ShoalSession  *self);
+gboolean         _shoal_session_relay_send             (ShoalUtpManager    *manager,
+                                                        GInetSocketAddress *to,
+                                                        const guint8       *data,
+                                                        gsize               len,
+                                                        gpointer            user_data,
+                                                        GError            **error);
 /* shoal-session-udp.c */
 void             _shoal_session_open_udp               (ShoalSession  *self);
 void             _shoal_session_close_udp              (ShoalSession  *self);

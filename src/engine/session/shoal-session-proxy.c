@@ -7,13 +7,13 @@
  * - SOCKS5: peer connections (CONNECT, RFC 1928, with RFC 1929 username
  *   and password: GIO's SOCKS5 client), the HTTP session of trackers and
  *   web seeds, and UDP (UDP ASSOCIATE: util/shoal-socks-udp.c) for UDP
- *   trackers (one association per request) and the DHT (one association
- *   for the session, read here). A proxy that refuses UDP ASSOCIATE leaves
- *   them off, and the session says why. uTP and local peer discovery are
- *   off: uTP's congestion control would measure the proxy, not the peer,
- *   and multicast cannot be relayed. The user may keep peers (and so the
- *   DHT, uTP and LSD) direct: then the proxy carries trackers and web
- *   seeds only.
+ *   trackers (one association per request), the DHT and uTP (one
+ *   association for the session, read here: its uTP connections are the
+ *   ones we open, as the relay passes only answers from where we sent).
+ *   A proxy that refuses UDP ASSOCIATE leaves them off, and the session
+ *   says why. Local peer discovery is off: multicast cannot be relayed.
+ *   The user may keep peers (and so the DHT, uTP and LSD) direct: then
+ *   the proxy carries trackers and web seeds only.
  * - HTTP (an http:// URL, no CONNECT asked for plain http): HTTP trackers
  *   and web seeds only. Peers cannot go through it and are direct; UDP
  *   trackers cannot either, and are off rather than direct.
@@ -113,10 +113,36 @@ relay_ready_cb (GSocket      *socket,
       offset = shoal_socks_udp_unwrap (self->socks_udp, from, self->udp_buf, (gsize) n, &source);
       if (offset < 0 || source == NULL || n - offset == 0)
         continue;
-      if (self->dht != NULL && self->udp_buf[offset] == 'd')
-        shoal_dht_handle_datagram (self->dht, source, self->udp_buf + offset, (gsize) (n - offset));
+      if (self->udp_buf[offset] == 'd')
+        {
+          if (self->dht != NULL)
+            shoal_dht_handle_datagram (self->dht, source, self->udp_buf + offset, (gsize) (n - offset));
+        }
+      else if (self->utp != NULL)
+        shoal_utp_manager_handle_datagram (self->utp, source, self->udp_buf + offset, (gsize) (n - offset));
     }
+  if (self->utp != NULL)
+    shoal_utp_manager_flush (self->utp);
   return G_SOURCE_CONTINUE;
+}
+
+/* uTP's datagrams, through the relay. */
+gboolean
+_shoal_session_relay_send (ShoalUtpManager    *manager,
+                           GInetSocketAddress *to,
+                           const guint8       *data,
+                           gsize               len,
+                           gpointer            user_data,
+                           GError            **error)
+{
+  ShoalSession *self = user_data;
+
+  if (self->socks_udp == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "No UDP association with the proxy");
+      return FALSE;
+    }
+  return shoal_socks_udp_send_to (self->socks_udp, to, data, len, error);
 }
 
 static gboolean
@@ -126,7 +152,7 @@ retry_cb (gpointer user_data)
 
   self->socks_retry_id = 0;
   if (self->started)
-    _shoal_session_start_dht (self);
+    _shoal_session_associate_for_dht (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -136,10 +162,11 @@ relay_closed_cb (ShoalSocksUdp *relay,
 {
   ShoalSession *self = user_data;
 
-  /* The DHT's messages could only go to the relay, which is gone: stop
-   * it, and ask again later. */
+  /* The DHT's and uTP's datagrams could only go to the relay, which is
+   * gone: stop them, and ask again later. */
   _shoal_session_stop_dht (self);
-  set_note (self, "The SOCKS5 proxy ended the UDP association: the DHT is off until it grants a new one");
+  _shoal_session_stop_relay (self);
+  set_note (self, "The SOCKS5 proxy ended the UDP association: the DHT and uTP are off until it grants a new one");
   self->socks_retry_id = g_timeout_add_seconds (RELAY_RETRY_S, retry_cb, self);
 }
 
@@ -158,7 +185,7 @@ associated_cb (GObject      *source,
   g_clear_object (&self->socks_cancel);
   if (relay == NULL)
     {
-      g_autofree char *note = g_strdup_printf ("The DHT is off: %s", error->message);
+      g_autofree char *note = g_strdup_printf ("The DHT and uTP are off: %s", error->message);
 
       set_note (self, note);
       /* A proxy that cannot do UDP will not learn to. */
@@ -168,7 +195,7 @@ associated_cb (GObject      *source,
       return;
     }
   set_note (self, NULL);
-  g_message ("The DHT goes through the SOCKS5 proxy's UDP relay");
+  g_message ("The DHT and uTP go through the SOCKS5 proxy's UDP relay");
   self->socks_udp = g_steal_pointer (&relay);
   g_signal_connect (self->socks_udp, "closed", G_CALLBACK (relay_closed_cb), self);
   if (self->udp_buf == NULL)
@@ -176,6 +203,7 @@ associated_cb (GObject      *source,
   self->socks_source = g_socket_create_source (shoal_socks_udp_get_socket (self->socks_udp), G_IO_IN, NULL);
   g_source_set_callback (self->socks_source, (GSourceFunc) (void (*) (void)) relay_ready_cb, self, NULL);
   g_source_attach (self->socks_source, g_main_context_get_thread_default ());
+  _shoal_session_sync_utp (self);
   _shoal_session_start_dht_on (self, self->socks_udp);
 }
 
@@ -204,6 +232,12 @@ _shoal_session_stop_relay (ShoalSession *self)
     }
   if (self->socks_udp != NULL)
     g_signal_handlers_disconnect_by_data (self->socks_udp, self);
+  /* uTP was on the relay (peers through the proxy have no other). */
+  if (self->socks_udp != NULL && self->utp != NULL)
+    {
+      shoal_utp_manager_close_all (self->utp);
+      g_clear_object (&self->utp);
+    }
   g_clear_object (&self->socks_udp);
 }
 
@@ -230,8 +264,8 @@ _shoal_session_clear_proxy (ShoalSession *self)
  * Sends HTTP trackers and web seeds through the proxy, and with a SOCKS5
  * one, peer connections, UDP trackers and the DHT too (see
  * shoal_session_set_proxy_peers()). Nothing goes around it: what cannot
- * go through it is off (UDP trackers behind an HTTP proxy; uTP and local
- * peer discovery behind a SOCKS5 one), and incoming peers are refused
+ * go through it is off (UDP trackers behind an HTTP proxy; local peer
+ * discovery behind a SOCKS5 one), and incoming peers are refused
  * (see shoal_session_set_proxy_allow_incoming()).
  *
  * Returns: %FALSE if @uri is none of these
@@ -283,7 +317,7 @@ shoal_session_set_proxy (ShoalSession  *self,
       g_message ("Through the SOCKS5 proxy %s:%d%s: %s", g_uri_get_host (parsed), g_uri_get_port (parsed),
                  g_uri_get_user (parsed) != NULL ? " (with a username and password)" : "",
                  self->proxy_peers_direct ? "trackers and web seeds (peers and the DHT are direct)"
-                 : "peers, trackers, web seeds and the DHT (UDP ASSOCIATE); uTP and local peer discovery are off");
+                 : "peers (TCP and uTP), trackers, web seeds and the DHT (UDP ASSOCIATE); local peer discovery is off");
       break;
     case SHOAL_SESSION_PROXY_HTTP:
       g_message ("Through the HTTP proxy %s:%d: HTTP trackers and web seeds; UDP trackers are off, peers are direct",
@@ -328,9 +362,9 @@ shoal_session_set_proxy_allow_incoming (ShoalSession *self,
 /**
  * shoal_session_set_proxy_peers:
  * @self: a session, not started
- * @through_proxy: whether peer connections, the DHT, uTP and local peer
- *   discovery go through a SOCKS5 proxy (%TRUE, the default: uTP and local
- *   discovery are then off) or directly (only trackers and web seeds use
+ * @through_proxy: whether peer connections (TCP and uTP) and the DHT go
+ *   through a SOCKS5 proxy (%TRUE, the default: local peer discovery is
+ *   then off) or directly (only trackers and web seeds use
  *   the proxy). An HTTP proxy never carries peers.
  */
 void
@@ -355,7 +389,7 @@ shoal_session_get_proxy_peers (ShoalSession *self)
  *
  * Returns: (nullable): why traffic that would go around the proxy is off
  *   (the DHT, when the SOCKS5 proxy refuses UDP ASSOCIATE; UDP trackers,
- *   behind an HTTP proxy; uTP and local peer discovery, behind a SOCKS5
+ *   behind an HTTP proxy; local peer discovery, behind a SOCKS5
  *   one that carries peers), or %NULL when nothing is
  */
 const char *
@@ -367,6 +401,6 @@ shoal_session_get_proxy_note (ShoalSession *self)
   if (self->udp_proxy_note != NULL)
     return self->udp_proxy_note;
   if (_shoal_session_peers_proxied (self))
-    return "uTP and local peer discovery are off: they cannot go through the SOCKS5 proxy";
+    return "Local peer discovery is off: it cannot go through the SOCKS5 proxy";
   return _shoal_session_get_udp_tracker_route (self, &socks);
 }
