@@ -271,8 +271,8 @@ def session_methods(d, root):
            "session-set of a wrong type: error, nothing changed", (a, b))
     a = d.call("session-set", {"speed-limit-down": -5})
     tap.ok(is_error(a), "session-set out of range: error", a)
-    a = d.call("session-set", {"blocklist-enabled": True})
-    tap.ok(is_error(a) and "blocklist-enabled" in a["result"], "session-set of what cannot be set: error", a)
+    a = d.call("session-set", {"rpc-version": 3})
+    tap.ok(is_error(a) and "rpc-version" in a["result"], "session-set of what cannot be set: error", a)
     a = d.call("session-set", {"encryption": "maybe"})
     tap.ok(is_error(a), "session-set of an unknown encryption: error", a)
     a = d.call("session-set", {"download-dir": "relative/dir"})
@@ -346,6 +346,63 @@ def session_methods(d, root):
            b["alt-speed-time-begin"] == 540 and b["alt-speed-time-end"] == 1020 and
            b["alt-speed-time-day"] == 127 and b["incomplete-dir-enabled"] is False,
            "session-get: the queue, alternative speeds and incomplete folder as the session has them", b)
+
+
+def blocklist_methods(d, root):
+    """blocklist-enabled, -url and -size in session-get/set, and
+    blocklist-update, with a list served here on 127.0.0.1."""
+    lists = os.path.join(root, "lists")
+    os.makedirs(lists, exist_ok=True)
+    with open(os.path.join(lists, "level1.p2p"), "w") as f:
+        f.write("# a comment\n")
+        f.write("".join("range %d:10.%d.0.0-10.%d.0.255\n" % (i, i, i) for i in range(1, 41)))
+        f.write("not a range at all\n")
+    handler = functools.partial(QuietHandler, directory=lists)
+    web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    try:
+        url = "http://127.0.0.1:%d/level1.p2p" % web.server_address[1]
+        b = d.call("session-get", {"fields": ["blocklist-enabled", "blocklist-url", "blocklist-size"]})["arguments"]
+        tap.ok(b == {"blocklist-enabled": False, "blocklist-url": "", "blocklist-size": 0},
+               "session-get: no blocklist at first", b)
+        a = d.call("blocklist-update")
+        tap.ok(is_error(a) and "no blocklist" in a["result"], "blocklist-update with none enabled: error", a)
+        a = d.call("session-set", {"blocklist-enabled": True})
+        tap.ok(is_error(a) and "blocklist-url" in a["result"], "blocklist-enabled without a URL: error", a)
+        a = d.call("session-set", {"blocklist-url": "/etc/passwd", "blocklist-enabled": True})
+        tap.ok(is_error(a) and "http" in a["result"], "a blocklist-url that is a file: error", a)
+        a = d.call("session-set", {"blocklist-url": 5})
+        tap.ok(is_error(a), "a blocklist-url that is not a string: error", a)
+        a = d.call("session-set", {"blocklist-url": url, "blocklist-enabled": True})
+        tap.ok(success(a), "session-set blocklist-url and blocklist-enabled", a)
+        a = d.call("blocklist-update")
+        tap.ok(success(a) and a["arguments"].get("blocklist-size") == 40,
+               "blocklist-update loads it: 40 ranges (the malformed line skipped)", a)
+        b = d.call("session-get", {"fields": ["blocklist-enabled", "blocklist-url", "blocklist-size"]})["arguments"]
+        tap.ok(b == {"blocklist-enabled": True, "blocklist-url": url, "blocklist-size": 40},
+               "session-get: enabled, its URL, 40 ranges", b)
+        with open(os.path.join(lists, "level1.p2p"), "a") as f:
+            f.write("more:192.0.2.0-192.0.2.255\n")
+        a = d.call("blocklist-update")
+        tap.ok(success(a) and a["arguments"].get("blocklist-size") == 41, "blocklist-update again: 41 ranges", a)
+        a = d.call("blocklist-update", {"force": True})
+        tap.ok(is_error(a) and "unknown argument" in a["result"], "blocklist-update with an unknown argument: error", a)
+        conf = os.path.join(d.state, "shoal-daemon.conf")
+        text = open(conf).read() if os.path.exists(conf) else ""
+        tap.ok("blocklist-url=" + url in text and "blocklist-enabled=true" in text, "the blocklist settings are saved",
+               text)
+        a = d.call("session-set", {"blocklist-enabled": False})
+        b = d.call("session-get", {"fields": ["blocklist-enabled", "blocklist-url", "blocklist-size"]})["arguments"]
+        tap.ok(success(a) and b == {"blocklist-enabled": False, "blocklist-url": url, "blocklist-size": 0},
+               "blocklist-enabled false: off, the URL kept", (a, b))
+        os.remove(os.path.join(lists, "level1.p2p"))
+        d.call("session-set", {"blocklist-enabled": True})
+        a = d.call("blocklist-update")
+        tap.ok(is_error(a) and "could not be loaded" in a["result"], "blocklist-update of a list gone: error", a)
+        d.call("session-set", {"blocklist-enabled": False})
+    finally:
+        web.shutdown()
+        web.server_close()
 
 
 def torrent_methods(d, root):
@@ -971,7 +1028,8 @@ def main():
         d = Daemon(root, "main")
         if not tap.ok(d.wait_ready(), "shoal-daemon starts", d.output()):
             return 1
-        for func in (protocol, session_methods, wrong_types, torrent_methods, session_extras, queue_and_files):
+        for func in (protocol, session_methods, blocklist_methods, wrong_types, torrent_methods, session_extras,
+                     queue_and_files):
             try:
                 func(d, root)
             except Exception as e:

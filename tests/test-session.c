@@ -2315,6 +2315,53 @@ test_close_waits_for_own_work (Fixture       *f,
   g_assert_cmpuint (seed_closed, >, leech_closed);
 }
 
+/* The kinds of proxy a session takes, and what each leaves off. */
+static void
+test_proxy_kinds (void)
+{
+  static const struct { const char *uri; gboolean ok; gboolean peers; const char *note; } cases[] = {
+    { "socks5://user:pass@10.1.2.3:1080", TRUE, TRUE,
+      "Local peer discovery is off: it cannot go through the SOCKS5 proxy" },
+    { "http://10.1.2.3:3128", TRUE, FALSE, "Not asked: UDP trackers cannot go through an HTTP proxy" },
+    { "system", TRUE, FALSE, "Not asked: UDP trackers cannot go through the system proxy" },
+    { "ftp://10.1.2.3:21", FALSE, FALSE, NULL },
+    { "socks5://10.1.2.3", FALSE, FALSE, NULL },
+    { "socks5://:1080", FALSE, FALSE, NULL },
+    { "not a uri", FALSE, FALSE, NULL },
+  };
+  g_autofree char *dir = g_dir_make_tmp ("shoal-test-proxy-XXXXXX", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ShoalSession) session = shoal_session_new (dir);
+      g_autoptr(GError) error = NULL;
+      gboolean ok = shoal_session_set_proxy (session, cases[i].uri, &error);
+
+      g_assert_cmpint (ok, ==, cases[i].ok);
+      if (!ok)
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+          g_assert_null (shoal_session_get_proxy (session));
+          continue;
+        }
+      g_assert_cmpstr (shoal_session_get_proxy (session), ==, cases[i].uri);
+      g_assert_cmpint (shoal_session_get_proxy_peers (session), ==, cases[i].peers);
+      g_assert_cmpstr (shoal_session_get_proxy_note (session), ==, cases[i].note);
+    }
+  {
+    /* SOCKS5 carrying trackers and web seeds only */
+    g_autoptr(ShoalSession) session = shoal_session_new (dir);
+
+    shoal_session_set_proxy_peers (session, FALSE);
+    g_assert_true (shoal_session_set_proxy (session, "socks5://10.1.2.3:1080", NULL));
+    g_assert_false (shoal_session_get_proxy_peers (session));
+    g_assert_null (shoal_session_get_proxy_note (session));
+    g_assert_true (shoal_session_set_proxy (session, NULL, NULL));
+    g_assert_null (shoal_session_get_proxy (session));
+  }
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2362,6 +2409,7 @@ main (int   argc,
   ADD ("close-waits-for-own-work", test_close_waits_for_own_work);
   ADD ("change-listen-port", test_change_listen_port);
 #undef ADD
+  g_test_add_func ("/engine/session/proxy-kinds", test_proxy_kinds);
 
   return g_test_run ();
 }

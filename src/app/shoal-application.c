@@ -421,6 +421,10 @@ apply_privacy_settings (ShoalApplication  *self,
 
   shoal_session_set_hide_client_name (self->session, g_settings_get_boolean (self->settings, "hide-client-name"));
   shoal_session_set_random_peer_id (self->session, g_settings_get_boolean (self->settings, "random-peer-id"));
+  shoal_session_set_proxy_peers (self->session, g_settings_get_boolean (self->settings, "proxy-peers"));
+  shoal_session_set_proxy_allow_incoming (self->session, g_settings_get_boolean (self->settings, "proxy-allow-incoming"));
+  shoal_session_set_blocklist_update_interval (self->session,
+                                               (guint) g_settings_get_int (self->settings, "blocklist-update-hours"));
   if (*blocklist != '\0')
     shoal_session_set_blocklist (self->session, blocklist);
   if (*interface != '\0' && !shoal_session_set_interface (self->session, interface, error))

@@ -16,6 +16,7 @@
 #include "shoal-port-mapping-row.h"
 #include "shoal-preferences-window.h"
 #include "shoal-preferences-extras.h"
+#include "shoal-privacy-page.h"
 
 struct _ShoalPreferencesWindow
 {
@@ -285,5 +286,7 @@ shoal_preferences_window_new (ShoalApplication *application)
   /* Port forwarding, next to the port. */
   adw_preferences_group_add (self->port_group,
                              shoal_port_mapping_row_new (self->settings, shoal_application_get_session (application)));
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                              shoal_privacy_page_new (self->settings, shoal_application_get_session (application)));
   return self;
 }

@@ -26,6 +26,7 @@
 #include "shoal-sidebar.h"
 #include "shoal-torrent-item.h"
 #include "shoal-torrent-row.h"
+#include "shoal-network-banner.h"
 #include "shoal-window-private.h"
 
 /* Below this width the details are a page of their own. */
@@ -1122,6 +1123,9 @@ shoal_window_set_up (ShoalWindow      *self,
   self->local_session = shoal_app_local_session_new (self->session);
   self->app_session = g_object_ref (SHOAL_APP_SESSION (self->local_session));
   g_signal_connect_object (self->app_session, "failed", G_CALLBACK (shoal_window_add_toast), self, G_CONNECT_SWAPPED);
+  /* Why transfers stopped, under the header bar (Preferences › Privacy). */
+  gtk_box_insert_child_after (GTK_BOX (self->list_page), shoal_network_banner_new (self->session),
+                              gtk_widget_get_first_child (GTK_WIDGET (self->list_page)));
 
   setup_details (self);
   setup_models (self);

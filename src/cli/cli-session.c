@@ -64,7 +64,9 @@ cli_session_options_add_entries (CliSessionOptions *options,
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->state_dir, "Where resume data is kept, per directory (default: ~/.local/share/shoal-cli)", "DIR" },
     { "no-port-mapping", 0, 0, G_OPTION_ARG_NONE, &options->no_port_mapping, "Do not ask the router (UPnP IGD, NAT-PMP) to forward the port", NULL },
     { "interface", 0, 0, G_OPTION_ARG_STRING, &options->interface, "Send and receive through this network interface only, stopping while it is down (a VPN's)", "NAME|ADDR" },
-    { "proxy", 0, 0, G_OPTION_ARG_STRING, &options->proxy, "Connect to peers, HTTP trackers and web seeds through this SOCKS5 proxy only (no UDP trackers, DHT nor LSD)", "socks5://[USER:PASS@]HOST:PORT" },
+    { "proxy", 0, 0, G_OPTION_ARG_STRING, &options->proxy, "Reach trackers and web seeds through this proxy only; a SOCKS5 one carries peers (TCP and uTP), UDP trackers and the DHT too (LSD off), an HTTP one only HTTP trackers and web seeds (UDP trackers off); \"system\" follows the system's settings", "socks5://[USER:PASS@]HOST:PORT|http://HOST:PORT|system" },
+    { "proxy-direct-peers", 0, 0, G_OPTION_ARG_NONE, &options->proxy_direct_peers, "Behind a SOCKS5 proxy, connect to peers and the DHT directly (only trackers and web seeds go through it)", NULL },
+    { "proxy-allow-incoming", 0, 0, G_OPTION_ARG_NONE, &options->proxy_allow_incoming, "Behind a proxy, still accept peers connecting to us", NULL },
     { "no-client-name", 0, 0, G_OPTION_ARG_NONE, &options->no_client_name, "Do not tell peers, trackers and DHT nodes the client's name and version", NULL },
     { "random-peer-id", 0, 0, G_OPTION_ARG_NONE, &options->random_peer_id, "Use a peer id of random characters, without Shoal's prefix", NULL },
     { "blocklist", 0, 0, G_OPTION_ARG_STRING, &options->blocklist, "Never connect to nor accept the peers on this list (P2P, DAT or CIDR lines, gzip or not)", "FILE|URL" },
@@ -204,6 +206,8 @@ cli_session_new (const CliSessionOptions  *options,
     shoal_session_set_listen_address (session, options->listen_address);
   if (options->interface != NULL && !shoal_session_set_interface (session, options->interface, error))
     return NULL;
+  shoal_session_set_proxy_peers (session, !options->proxy_direct_peers);
+  shoal_session_set_proxy_allow_incoming (session, options->proxy_allow_incoming);
   if (options->proxy != NULL && !shoal_session_set_proxy (session, options->proxy, error))
     return NULL;
   if (options->limit_down > 0)

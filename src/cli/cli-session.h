@@ -33,6 +33,8 @@ G_BEGIN_DECLS
  * @blocklist: (nullable): a blocklist file or URL
  * @no_client_name: send no client name to peers, trackers and DHT nodes
  * @random_peer_id: a peer id of random characters only
+ * @proxy_direct_peers: behind a SOCKS5 proxy, peers and the DHT are direct
+ * @proxy_allow_incoming: behind a proxy, peers may still connect to us
  * @interface: (nullable): the network interface (or address) every socket uses
  * @proxy: (nullable): a socks5:// proxy URI
  *
@@ -58,6 +60,8 @@ typedef struct
   char     *blocklist;
   gboolean  no_client_name;
   gboolean  random_peer_id;
+  gboolean  proxy_direct_peers;
+  gboolean  proxy_allow_incoming;
   char     *interface;
   char     *proxy;
   char     *utp;

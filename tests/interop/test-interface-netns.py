@@ -17,6 +17,8 @@
 #      system would now route 10.78.0.1 through v1): Shoal says so and its
 #      download stops, and v1 still sends nothing;
 #   3. w1 comes back: the download resumes and completes.
+# A second scenario gives w1 a new address: the listening socket and the
+# UDP port (the DHT's) move to it, and the tracker lists the new one.
 # A control run without --interface shows the v1 route is live: its
 # announce to the tracker leaves through v1 when w1 is down.
 #
@@ -25,10 +27,13 @@
 import json
 import os
 import shutil
+import socket
+import struct
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -255,5 +260,109 @@ def bound_download(tap):
         scratch.cleanup()
 
 
+def announced_peers(tracker, torrent):
+    """The (ip, port) pairs the tracker hands out for @torrent (compact)."""
+    url = "%s?info_hash=%s&peer_id=%s&port=1&uploaded=0&downloaded=0&left=1&compact=1&numwant=50" % (
+        tracker.http_url, urllib.parse.quote_from_bytes(bytes.fromhex(torrent.hash_hex)), "-XX0000-" + "0" * 12)
+    with urllib.request.urlopen(url, timeout=5) as r:
+        doc = lt.bdecode(r.read())
+    blob = doc.get(b"peers", b"") if isinstance(doc, dict) else b""
+    return [(socket.inet_ntoa(blob[i:i + 4]), struct.unpack(">H", blob[i + 4:i + 6])[0])
+            for i in range(0, len(blob) - 5, 6)]
+
+
+def krpc_ping(ip_addr, port, timeout=2.0):
+    """Whether a DHT node at @ip_addr:@port hears a ping: it answers from
+    there (a reply, or a ping of its own to check who we are)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        sock.settimeout(timeout)
+        sock.sendto(b"d1:ad2:id20:" + os.urandom(20) + b"e1:q4:ping1:t2:aa1:y1:qe", (ip_addr, port))
+        data, source = sock.recvfrom(2048)
+        return source == (ip_addr, port) and data.startswith(b"d") and b"1:y1:" in data
+    except OSError:
+        return False
+    finally:
+        sock.close()
+
+
+def tcp_open(ip_addr, port):
+    try:
+        with socket.create_connection((ip_addr, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def new_address(tap):
+    """w1 gets a new address: the listening socket and the UDP port (the
+    DHT's) move to it, and the tracker hears of it."""
+    scratch = Scratch("iface-addr")
+    procs = Procs()
+    ns = None
+    try:
+        ns = setup("ia")
+        content = make_files(scratch.sub("orig"), "moving", [("m.bin", 1024 * 1024 + 5)], seed=43)
+        ns.enter(ns.a)
+        tracker_port = free_port(SERVICE_IP)
+        torrent = make_torrent(content, scratch.file("t.torrent"), ["http://%s:%d/announce" % (SERVICE_IP, tracker_port)],
+                               None)
+        tracker = OpenTracker(procs, scratch, [torrent.hash_hex], ip=SERVICE_IP, port=tracker_port)
+        tracker.wait_ready()
+        ns.leave()
+
+        port = free_port()
+        shoal = Shoal(procs, scratch, "seed",
+                      ["seed", torrent.path, os.path.dirname(content), "--interface", "w1", "-p", str(port),
+                       "--dht", "--state-dir", scratch.sub("state")],
+                      prefix=ns.exec_argv(ns.b, []), env={"G_MESSAGES_DEBUG": "Shoal-session"})
+        ns.enter(ns.a)
+        try:
+            wait_for(lambda: ("10.78.0.2", port) in announced_peers(tracker, torrent), 30,
+                     "the tracker to list Shoal at 10.78.0.2", interval=0.3)
+        except Exception as e:
+            tap.diag(str(e))
+        tap.ok(("10.78.0.2", port) in announced_peers(tracker, torrent) and tcp_open("10.78.0.2", port) and
+               krpc_ping("10.78.0.2", port), "bound to w1 (10.78.0.2): listening, DHT and announce there",
+               shoal.report())
+        ns.leave()
+
+        # The VPN hands out a new address.
+        ip("-n", ns.b, "addr", "flush", "dev", "w1")
+        ip("-n", ns.b, "addr", "add", "10.78.0.3/24", "dev", "w1")
+        add_routes(ns)
+        try:
+            wait_for(lambda: "now has the address 10.78.0.3" in shoal.stderr(), 10, "Shoal to notice",
+                     interval=0.1)
+        except Exception as e:
+            tap.diag(str(e))
+        tap.ok("now has the address 10.78.0.3" in shoal.stderr(), "Shoal follows w1 to 10.78.0.3", shoal.report())
+        ns.enter(ns.a)
+        try:
+            wait_for(lambda: tcp_open("10.78.0.3", port), 10, "the listening socket on 10.78.0.3", interval=0.2)
+        except Exception as e:
+            tap.diag(str(e))
+        tap.ok(tcp_open("10.78.0.3", port), "peers reach the listening socket at 10.78.0.3:%d" % port,
+               shoal.report())
+        tap.ok(krpc_ping("10.78.0.3", port), "the DHT answers at 10.78.0.3:%d (the UDP port moved)" % port,
+               shoal.report())
+        try:
+            wait_for(lambda: ("10.78.0.3", port) in announced_peers(tracker, torrent), 20,
+                     "the tracker to list Shoal at 10.78.0.3", interval=0.3)
+        except Exception as e:
+            tap.diag(str(e))
+        tap.ok(("10.78.0.3", port) in announced_peers(tracker, torrent),
+               "Shoal announced again: the tracker lists it at 10.78.0.3 (%s)" % announced_peers(tracker, torrent),
+               shoal.report())
+        ns.leave()
+        procs.stop(shoal.proc)
+    finally:
+        procs.stop_all()
+        if ns is not None:
+            ns.destroy()
+        scratch.cleanup()
+
+
 if __name__ == "__main__":
-    scenario_main([("bound to a VPN interface: nothing leaks, stops and resumes with it", bound_download)])
+    scenario_main([("bound to a VPN interface: nothing leaks, stops and resumes with it", bound_download),
+                   ("bound to a VPN interface that gets a new address: sockets follow it", new_address)])

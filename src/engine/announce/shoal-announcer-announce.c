@@ -391,6 +391,7 @@ _shoal_announcer_tracker_send_stopped (ShoalAnnouncer   *self,
       g_source_set_static_name (op->timeout, "[shoal] tracker stopped timeout");
       g_source_attach (op->timeout, self->context);
       shoal_tracker_udp_set_bind (info->udp, self->bind);
+      shoal_tracker_udp_set_socks_proxy (info->udp, self->socks_proxy);
       shoal_tracker_udp_announce_async (info->udp, &request, op->cancellable, stopped_udp_cb, op);
     }
   g_main_context_pop_thread_default (self->context);
@@ -510,6 +511,7 @@ tier_try (Tier *tier)
   else
     {
       shoal_tracker_udp_set_bind (info->udp, self->bind);
+      shoal_tracker_udp_set_socks_proxy (info->udp, self->socks_proxy);
       shoal_tracker_udp_announce_async (info->udp, &request, op->cancellable, announce_udp_cb, op);
     }
   g_main_context_pop_thread_default (self->context);

@@ -149,6 +149,7 @@ struct _ShoalAnnouncer
   guint8                   alt_info_hash[SHOAL_TRACKER_HASH_LEN]; /* shoal-announcer-alt.c */
   gboolean                 has_alt;
   GCancellable            *alt_cancellable;
+  char                    *socks_proxy; /* UDP trackers through it (UDP ASSOCIATE), or NULL */
 };
 
 enum

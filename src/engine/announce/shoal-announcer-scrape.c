@@ -109,6 +109,7 @@ _shoal_announcer_tracker_scrape (ShoalAnnouncer   *self,
   else
     {
       shoal_tracker_udp_set_bind (info->udp, self->bind);
+      shoal_tracker_udp_set_socks_proxy (info->udp, self->socks_proxy);
       shoal_tracker_udp_scrape_async (info->udp, self->info_hash, 1, op->cancellable, udp_scrape_cb, op);
     }
   g_main_context_pop_thread_default (self->context);

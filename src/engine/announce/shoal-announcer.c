@@ -298,6 +298,7 @@ shoal_announcer_finalize (GObject *object)
   g_clear_pointer (&self->group, shoal_announcer_group_unref);
   g_clear_pointer (&self->bind, shoal_net_bind_unref);
   g_clear_error (&self->udp_off);
+  g_clear_pointer (&self->socks_proxy, g_free);
 
   G_OBJECT_CLASS (shoal_announcer_parent_class)->finalize (object);
 }
@@ -991,4 +992,20 @@ shoal_announcer_scrape_now (ShoalAnnouncer *self)
 
       _shoal_announcer_tracker_scrape (self, info);
     }
+}
+
+/**
+ * shoal_announcer_set_socks_proxy:
+ * @self: an announcer
+ * @proxy_uri: (nullable): `socks5://[USER:PASSWORD@]HOST:PORT` UDP
+ *   trackers are asked through (UDP ASSOCIATE), or %NULL for direct
+ */
+void
+shoal_announcer_set_socks_proxy (ShoalAnnouncer *self,
+                                 const char     *proxy_uri)
+{
+  g_return_if_fail (SHOAL_IS_ANNOUNCER (self));
+
+  g_free (self->socks_proxy);
+  self->socks_proxy = g_strdup (proxy_uri);
 }

@@ -39,6 +39,8 @@ void                shoal_announcer_set_bind           (ShoalAnnouncer *self,
                                                         ShoalNetBind   *bind);
 void                shoal_announcer_set_udp_off        (ShoalAnnouncer *self,
                                                         const char     *reason);
+void                shoal_announcer_set_socks_proxy    (ShoalAnnouncer *self,
+                                                        const char     *proxy_uri);
 void            shoal_announcer_set_udp_retransmission (ShoalAnnouncer *self,
                                                         guint           base_timeout_ms,
                                                         guint           max_tries);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "shoal-be.h"
+#include "shoal-socks-udp.h"
 #include "shoal-tracker-udp.h"
 
 #define SCRAPE_PACKET_MAX  (16u + SHOAL_TRACKER_HASH_LEN * SHOAL_TRACKER_UDP_MAX_SCRAPE)
@@ -22,6 +23,8 @@
 #define RECV_BUFFER_SIZE   65536u
 /* Datagrams handled per wake-up, so a flood cannot starve the main loop. */
 #define MAX_DATAGRAMS_PER_WAKEUP 32
+/* Each step of the SOCKS5 handshake, behind a proxy */
+#define ASSOCIATE_TIMEOUT_S 15
 
 struct _ShoalTrackerUdp
 {
@@ -36,6 +39,7 @@ struct _ShoalTrackerUdp
   guint64  connection_id;
   gint64   connection_id_expiry; /* monotonic time, µs */
   ShoalNetBind *bind;           /* where our socket is bound, or NULL */
+  char    *socks_proxy;         /* socks5:// URI everything goes through, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalTrackerUdp, shoal_tracker_udp, G_TYPE_OBJECT)
@@ -47,6 +51,7 @@ shoal_tracker_udp_finalize (GObject *object)
 
   g_clear_pointer (&self->host, g_free);
   g_clear_pointer (&self->bind, shoal_net_bind_unref);
+  g_clear_pointer (&self->socks_proxy, g_free);
 
   G_OBJECT_CLASS (shoal_tracker_udp_parent_class)->finalize (object);
 }
@@ -398,6 +403,8 @@ typedef struct
   guint8               packet[SCRAPE_PACKET_MAX];
   gsize                packet_len;
   guint8              *buffer;
+  ShoalSocksUdp       *relay;     /* through a SOCKS5 proxy: its association */
+  GSocketFamily        family;    /* the tracker's */
 } UdpOp;
 
 static void
@@ -422,6 +429,7 @@ udp_op_free (UdpOp *op)
 {
   udp_op_stop (op);
   g_clear_object (&op->socket);
+  g_clear_object (&op->relay);
   g_clear_object (&op->address);
   g_clear_pointer (&op->info_hashes, g_free);
   g_clear_pointer (&op->buffer, g_free);
@@ -469,8 +477,17 @@ udp_op_send (GTask   *task,
   g_autoptr(GError) local_error = NULL;
   guint64 timeout_ms;
 
-  if (g_socket_send_to (op->socket, G_SOCKET_ADDRESS (op->address), (const gchar *) op->packet,
-                        op->packet_len, NULL, &local_error) < 0)
+  if (op->relay != NULL)
+    {
+      if (!shoal_socks_udp_send_to_host (op->relay, self->host, self->port, op->packet, op->packet_len,
+                                         &local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+  else if (g_socket_send_to (op->socket, G_SOCKET_ADDRESS (op->address), (const gchar *) op->packet,
+                             op->packet_len, NULL, &local_error) < 0)
     {
       /* A full send buffer is just one more lost datagram: the timer will
        * send it again. */
@@ -614,8 +631,7 @@ udp_op_handle (GTask        *task,
     {
       ShoalTrackerResponse *response;
 
-      response = shoal_tracker_udp_parse_announce (data, len,
-                                                   g_socket_get_family (op->socket), &error);
+      response = shoal_tracker_udp_parse_announce (data, len, op->family, &error);
       if (response == NULL)
         udp_op_fail (task, error);
       else
@@ -679,6 +695,20 @@ socket_cb (GSocket      *socket,
           udp_op_fail (task, error);
           return G_SOURCE_REMOVE;
         }
+      if (op->relay != NULL)
+        {
+          g_autoptr(GInetSocketAddress) source = NULL;
+          gssize offset = shoal_socks_udp_unwrap (op->relay, from, op->buffer, (gsize) n, &source);
+
+          /* The relay names the tracker by its address, which we may not
+           * know (the proxy looked the name up): the transaction id tells
+           * the answer apart. */
+          if (offset < 0)
+            continue;
+          if (!udp_op_handle (task, op->buffer + offset, (gsize) (n - offset)))
+            return G_SOURCE_REMOVE;
+          continue;
+        }
       if (from == NULL || !same_address (op->address, from))
         continue;
       if (!udp_op_handle (task, op->buffer, (gsize) n))
@@ -686,6 +716,8 @@ socket_cb (GSocket      *socket,
     }
   return G_SOURCE_CONTINUE;
 }
+
+static void udp_op_begin (GTask *task);
 
 /* Picks the address to talk to. The resolver already orders the list by
  * preference (RFC 6724), so the first is used. */
@@ -735,6 +767,18 @@ resolve_cb (GObject      *source,
         }
     }
 
+  op->family = g_socket_get_family (op->socket);
+  udp_op_begin (task);
+}
+
+/* The socket is ready: connect (or announce with a cached id). */
+static void
+udp_op_begin (GTask *task)
+{
+  ShoalTrackerUdp *self = g_task_get_source_object (task);
+  UdpOp *op = g_task_get_task_data (task);
+  GError *error = NULL;
+
   op->buffer = g_malloc (RECV_BUFFER_SIZE);
   op->socket_source = g_socket_create_source (op->socket, G_IO_IN, g_task_get_cancellable (task));
   g_source_set_callback (op->socket_source, G_SOURCE_FUNC (socket_cb), task, NULL);
@@ -755,6 +799,30 @@ resolve_cb (GObject      *source,
     udp_op_fail (task, error);
 }
 
+/* Behind a SOCKS5 proxy: the association is made (or not). */
+static void
+associate_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  ShoalTrackerUdp *self = g_task_get_source_object (task);
+  UdpOp *op = g_task_get_task_data (task);
+  g_autoptr(GInetAddress) literal = NULL;
+  GError *error = NULL;
+
+  op->relay = shoal_socks_udp_associate_finish (result, &error);
+  if (op->relay == NULL)
+    {
+      udp_op_fail (task, error);
+      return;
+    }
+  op->socket = g_object_ref (shoal_socks_udp_get_socket (op->relay));
+  literal = g_inet_address_new_from_string (self->host);
+  op->family = literal != NULL ? g_inet_address_get_family (literal) : G_SOCKET_FAMILY_IPV4;
+  udp_op_begin (task);
+}
+
 static void
 udp_op_start (ShoalTrackerUdp     *self,
               UdpOp               *op,
@@ -772,6 +840,12 @@ udp_op_start (ShoalTrackerUdp     *self,
 
   /* The reference held by task is shared by whichever callback is
    * pending; udp_op_fail() and udp_op_succeed() drop it. */
+  if (self->socks_proxy != NULL)
+    {
+      shoal_socks_udp_associate_async (self->socks_proxy, self->bind, ASSOCIATE_TIMEOUT_S, cancellable,
+                                       associate_cb, task);
+      return;
+    }
   g_resolver_lookup_by_name_async (resolver, self->host, cancellable, resolve_cb, task);
 }
 
@@ -910,4 +984,22 @@ shoal_tracker_udp_set_bind (ShoalTrackerUdp *self,
     shoal_net_bind_ref (bind);
   g_clear_pointer (&self->bind, shoal_net_bind_unref);
   self->bind = bind;
+}
+
+/**
+ * shoal_tracker_udp_set_socks_proxy:
+ * @proxy_uri: (nullable): `socks5://[USER:PASSWORD@]HOST:PORT`
+ *
+ * Sends the requests made from now on through that proxy (UDP ASSOCIATE,
+ * RFC 1928), the tracker's name looked up by the proxy: nothing goes to
+ * the tracker directly, and a proxy that refuses UDP fails the request.
+ */
+void
+shoal_tracker_udp_set_socks_proxy (ShoalTrackerUdp *self,
+                                   const char      *proxy_uri)
+{
+  g_return_if_fail (SHOAL_IS_TRACKER_UDP (self));
+
+  g_free (self->socks_proxy);
+  self->socks_proxy = g_strdup (proxy_uri);
 }

@@ -77,5 +77,7 @@ gchar                *shoal_tracker_udp_parse_error       (const guint8         
 
 void              shoal_tracker_udp_set_bind          (ShoalTrackerUdp *self,
                                                        ShoalNetBind    *bind);
+void              shoal_tracker_udp_set_socks_proxy   (ShoalTrackerUdp *self,
+                                                       const char      *proxy_uri);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "shoal-dht-routing.h"
 #include "shoal-dht-store.h"
 #include "shoal-net-bind.h"
+#include "shoal-socks-udp.h"
 
 G_BEGIN_DECLS
 
@@ -58,6 +59,7 @@ struct _ShoalDht
   guint64               n_rate_limited;
   gboolean              hide_version;  /* no `v` key in what we send */
   ShoalNetBind         *bind;          /* the device our sockets are bound to, or NULL */
+  ShoalSocksUdp        *relay;         /* a SOCKS5 proxy everything goes through, or NULL */
 };
 
 ShoalDhtRoutingTable *shoal_dht_table_for     (ShoalDht           *self,

@@ -392,7 +392,12 @@ send_message (ShoalDht              *self,
     }
   sa = shoal_dht_addr_to_socket_address (to);
   /* A full send buffer drops the datagram, as the network would. */
-  if (g_socket_send_to (sock, sa, (const char *) data, len, NULL, &error) < 0)
+  if (self->relay != NULL)
+    {
+      if (!shoal_socks_udp_send_to (self->relay, G_INET_SOCKET_ADDRESS (sa), data, len, &error))
+        g_debug ("DHT: could not send to a node through the proxy: %s", error->message);
+    }
+  else if (g_socket_send_to (sock, sa, (const char *) data, len, NULL, &error) < 0)
     g_debug ("DHT: could not send to a node: %s", error->message);
 }
 
@@ -1030,6 +1035,26 @@ shoal_dht_start (ShoalDht    *self,
 }
 
 /**
+ * shoal_dht_start_relayed:
+ * @self: a stopped DHT
+ * @relay: (type ShoalSocksUdp): a UDP association with a SOCKS5 proxy
+ *
+ * Like shoal_dht_start_shared() on the association's socket (its owner
+ * reads it, unwraps what it gets and hands it to
+ * shoal_dht_handle_datagram()), sending every message through the
+ * proxy's relay: nothing goes to a node directly. IPv4 nodes only.
+ */
+void
+shoal_dht_start_relayed (ShoalDht *self,
+                         gpointer  relay)
+{
+  g_return_if_fail (SHOAL_IS_SOCKS_UDP (relay));
+
+  shoal_dht_start_shared (self, shoal_socks_udp_get_socket (relay), NULL);
+  g_set_object (&self->relay, relay);
+}
+
+/**
  * shoal_dht_start_shared:
  * @self: a stopped DHT
  * @sock4: (nullable): a bound IPv4 UDP socket
@@ -1117,6 +1142,7 @@ shoal_dht_stop (ShoalDht *self)
   if (self->sock6 != NULL && !self->shared_sockets)
     g_socket_close (self->sock6, NULL);
   self->shared_sockets = FALSE;
+  g_clear_object (&self->relay);
   g_clear_object (&self->sock4);
   g_clear_object (&self->sock6);
   self->port = 0;

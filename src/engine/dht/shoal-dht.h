@@ -61,6 +61,8 @@ void          shoal_dht_stop                     (ShoalDht     *self);
 void          shoal_dht_start_shared             (ShoalDht     *self,
                                                   GSocket      *sock4,
                                                   GSocket      *sock6);
+void          shoal_dht_start_relayed            (ShoalDht     *self,
+                                                  gpointer      relay);
 void          shoal_dht_handle_datagram          (ShoalDht           *self,
                                                   GInetSocketAddress *from,
                                                   const guint8       *data,

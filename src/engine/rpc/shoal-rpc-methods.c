@@ -460,9 +460,11 @@ session_object (ShoalRpcServer *self)
   json_object_set_int_member (o, "alt-speed-time-begin", alt_begin);
   json_object_set_int_member (o, "alt-speed-time-end", alt_end);
   json_object_set_int_member (o, "alt-speed-time-day", days_to_rpc (alt_days));
-  json_object_set_boolean_member (o, "blocklist-enabled", FALSE);
-  json_object_set_int_member (o, "blocklist-size", 0);
-  json_object_set_string_member (o, "blocklist-url", "");
+  json_object_set_boolean_member (o, "blocklist-enabled", shoal_session_get_blocklist (session) != NULL);
+  json_object_set_int_member (o, "blocklist-size", shoal_session_get_blocklist_n_ranges (session));
+  json_object_set_string_member (o, "blocklist-url",
+                                 shoal_session_get_blocklist (session) != NULL ? shoal_session_get_blocklist (session) :
+                                 self->blocklist_url != NULL ? self->blocklist_url : "");
   json_object_set_int_member (o, "cache-size-mb", 4);
   json_object_set_string_member (o, "config-dir", shoal_session_get_state_dir (session));
   json_object_set_string_member (o, "default-trackers", "");
@@ -641,6 +643,57 @@ apply_session_extras (ShoalRpcServer      *self,
     g_object_set (session, "incomplete-dir", self->incomplete_dir, NULL);
 }
 
+/* blocklist-enabled and blocklist-url: a list from an http(s) URL (never a
+ * file: a remote client has no business naming files of this machine). */
+static gboolean
+check_blocklist_args (Call       *call,
+                      JsonObject *args)
+{
+  ShoalRpcServer *self = call->self;
+  const char *url = NULL;
+  gboolean on = FALSE, has_on;
+
+  if (!arg_string (call, args, "blocklist-url", &url) ||
+      !arg_bool (call, args, "blocklist-enabled", &on, &has_on))
+    return FALSE;
+  if (url != NULL && *url != '\0' &&
+      !g_str_has_prefix (url, "http://") && !g_str_has_prefix (url, "https://"))
+    return arg_error (call, "blocklist-url must be an http:// or https:// URL");
+  if (has_on && on && (url == NULL || *url == '\0') && self->blocklist_url == NULL &&
+      shoal_session_get_blocklist (self->session) == NULL)
+    return arg_error (call, "blocklist-enabled needs \"blocklist-url\"");
+  return TRUE;
+}
+
+static void
+apply_blocklist_args (ShoalRpcServer *self,
+                      JsonObject     *args)
+{
+  JsonNode *url_node = member (args, "blocklist-url");
+  JsonNode *on_node = member (args, "blocklist-enabled");
+  const char *current = shoal_session_get_blocklist (self->session);
+  gboolean on = on_node != NULL ? json_node_get_boolean (on_node) : current != NULL;
+
+  if (url_node != NULL)
+    {
+      const char *url = json_node_get_string (url_node);
+
+      g_free (self->blocklist_url);
+      self->blocklist_url = *url != '\0' ? g_strdup (url) : NULL;
+    }
+  else if (self->blocklist_url == NULL && current != NULL)
+    self->blocklist_url = g_strdup (current);
+  if (url_node == NULL && on_node == NULL)
+    return;
+  if (on && self->blocklist_url != NULL)
+    {
+      if (g_strcmp0 (current, self->blocklist_url) != 0)
+        shoal_session_set_blocklist (self->session, self->blocklist_url);
+    }
+  else if (current != NULL)
+    shoal_session_set_blocklist (self->session, NULL);
+}
+
 static void
 method_session_set (Call       *call,
                     JsonObject *args)
@@ -655,7 +708,7 @@ method_session_set (Call       *call,
     "download-queue-size", "download-queue-enabled", "seed-queue-size", "seed-queue-enabled",
     "queue-stalled-enabled", "queue-stalled-minutes", "alt-speed-enabled", "alt-speed-up", "alt-speed-down",
     "alt-speed-time-enabled", "alt-speed-time-begin", "alt-speed-time-end", "alt-speed-time-day",
-    "incomplete-dir", "incomplete-dir-enabled", NULL
+    "incomplete-dir", "incomplete-dir-enabled", "blocklist-enabled", "blocklist-url", NULL
   };
   ShoalRpcServer *self = call->self;
   const char *download_dir = NULL, *encryption = NULL;
@@ -676,6 +729,7 @@ method_session_set (Call       *call,
            has_incomplete_on;
 
   if (!check_keys (call, args, known) ||
+      !check_blocklist_args (call, args) ||
       !arg_int (call, args, "download-queue-size", 1, 10000, &dq_size, &has_dq_size) ||
       !arg_int (call, args, "seed-queue-size", 1, 10000, &sq_size, &has_sq_size) ||
       !arg_int (call, args, "queue-stalled-minutes", 1, 60 * 24 * 365, &stalled_minutes, &has_stalled_minutes) ||
@@ -754,6 +808,7 @@ method_session_set (Call       *call,
           return;
         }
     }
+  apply_blocklist_args (self, args);
   if (download_dir != NULL)
     shoal_session_set_download_dir (self->session, download_dir);
   if (encryption != NULL)
@@ -1848,6 +1903,44 @@ fail:
   add_request_free (add);
 }
 
+/* blocklist-update ---------------------------------------------------------- */
+
+static void
+blocklist_updated_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Call *call = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 n = shoal_session_update_blocklist_finish (SHOAL_SESSION (source), result, &error);
+
+  if (n < 0)
+    call->async_error = g_strdup_printf ("the blocklist could not be loaded: %s", error->message);
+  else
+    {
+      call->result = json_object_new ();
+      json_object_set_int_member (call->result, "blocklist-size", n);
+    }
+  call_async_done (call);
+}
+
+static void
+method_blocklist_update (Call       *call,
+                         JsonObject *args)
+{
+  static const char * const known[] = { NULL };
+
+  if (!check_keys (call, args, known))
+    return;
+  if (shoal_session_get_blocklist (call->self->session) == NULL)
+    {
+      call_fail (call, "no blocklist is enabled (set blocklist-url and blocklist-enabled)");
+      return;
+    }
+  call->pending = 1;
+  shoal_session_update_blocklist_async (call->self->session, NULL, blocklist_updated_cb, call);
+}
+
 /* free-space / port-test ---------------------------------------------------- */
 
 static void
@@ -1994,6 +2087,7 @@ static const struct
   { "queue-move-down", method_queue_move_down },
   { "queue-move-bottom", method_queue_move_bottom },
   { "free-space", method_free_space },
+  { "blocklist-update", method_blocklist_update },
   { "port-test", method_port_test },
 };
 

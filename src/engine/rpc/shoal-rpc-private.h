@@ -83,6 +83,7 @@ struct _ShoalRpcServer
   guint         seed_queue_size;
   guint         stalled_minutes;
   char         *incomplete_dir;
+  char         *blocklist_url;  /* kept while the blocklist is off */
 
   /* session-stats */
   gint64        started_monotonic;

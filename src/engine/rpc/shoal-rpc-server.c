@@ -74,6 +74,7 @@ shoal_rpc_server_finalize (GObject *object)
   g_free (self->password);
   g_free (self->session_id);
   g_free (self->incomplete_dir);
+  g_free (self->blocklist_url);
 
   G_OBJECT_CLASS (shoal_rpc_server_parent_class)->finalize (object);
 }

@@ -105,6 +105,17 @@ shoal_rpc_server_load_settings (ShoalRpcServer *self,
     shoal_session_set_lsd_enabled (session, b);
   if (get_bool (settings, "port-forwarding-enabled", &b))
     shoal_session_set_port_mapping_enabled (session, b);
+  {
+    g_autofree char *url = g_key_file_get_string (settings, GROUP, "blocklist-url", NULL);
+
+    if (url != NULL && (g_str_has_prefix (url, "http://") || g_str_has_prefix (url, "https://")))
+      {
+        g_free (self->blocklist_url);
+        self->blocklist_url = g_strdup (url);
+        if (get_bool (settings, "blocklist-enabled", &b) && b)
+          shoal_session_set_blocklist (session, url);
+      }
+  }
   g_object_get (session, "max-connections", &global, "max-connections-per-torrent", &per_torrent, NULL);
   if (get_int (settings, "peer-limit-global", 1, 65535, &v))
     global = (guint) v;
@@ -215,6 +226,10 @@ shoal_rpc_server_save_settings (ShoalRpcServer *self,
   g_key_file_set_boolean (settings, GROUP, "lpd-enabled", shoal_session_get_lsd_enabled (session));
   g_key_file_set_boolean (settings, GROUP, "port-forwarding-enabled",
                           shoal_session_get_port_mapping_enabled (session));
+  if (shoal_session_get_blocklist (session) != NULL || self->blocklist_url != NULL)
+    g_key_file_set_string (settings, GROUP, "blocklist-url", shoal_session_get_blocklist (session) != NULL
+                           ? shoal_session_get_blocklist (session) : self->blocklist_url);
+  g_key_file_set_boolean (settings, GROUP, "blocklist-enabled", shoal_session_get_blocklist (session) != NULL);
   g_object_get (session, "max-connections", &global, "max-connections-per-torrent", &per_torrent, NULL);
   g_key_file_set_int64 (settings, GROUP, "peer-limit-global", global);
   g_key_file_set_int64 (settings, GROUP, "peer-limit-per-torrent", per_torrent);

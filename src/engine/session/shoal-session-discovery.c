@@ -26,20 +26,38 @@ dht_peers_found_cb (ShoalDht  *dht,
     _shoal_torrent_add_dht_peers (torrent, peers);
 }
 
-/* The DHT node listens on UDP at the same port number as peers use TCP. */
+/* The DHT node listens on UDP at the same port number as peers use TCP;
+ * behind a SOCKS5 proxy, once it granted a UDP association. */
 void
 _shoal_session_start_dht (ShoalSession *self)
+{
+  if (self->dht != NULL || !self->dht_enabled)
+    return;
+  if (_shoal_session_peers_proxied (self) && self->socks_udp != NULL)
+    _shoal_session_start_dht_on (self, self->socks_udp);
+  else if (_shoal_session_peers_proxied (self))
+    _shoal_session_associate_for_dht (self);
+  else
+    _shoal_session_start_dht_on (self, NULL);
+}
+
+/* @relay: (nullable): the proxy's UDP association to send through */
+void
+_shoal_session_start_dht_on (ShoalSession *self,
+                             gpointer      relay)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) saved = NULL;
   guint n_saved = 0;
 
-  if (self->dht != NULL || !self->dht_enabled || self->proxy != NULL)
+  if (self->dht != NULL || !self->dht_enabled)
     return;
   self->dht = shoal_dht_new (NULL);
   shoal_dht_set_hide_version (self->dht, self->hide_client_name);
   shoal_dht_set_bind (self->dht, self->net_bind);
-  if (self->udp4 != NULL || self->udp6 != NULL)
+  if (relay != NULL)
+    shoal_dht_start_relayed (self->dht, relay);
+  else if (self->udp4 != NULL || self->udp6 != NULL)
     shoal_dht_start_shared (self->dht, self->udp4, self->udp6);
   else if (!shoal_dht_start (self->dht, self->listen_address, self->listen_port, &error))
     {
@@ -111,7 +129,7 @@ _shoal_session_start_lsd (ShoalSession *self)
   g_autoptr(GError) error = NULL;
 
   /* Test environments keep multicast inside their own namespaces. */
-  if (self->lsd != NULL || !self->lsd_enabled || self->test_hooks.lsd_off || self->proxy != NULL)
+  if (self->lsd != NULL || !self->lsd_enabled || self->test_hooks.lsd_off || _shoal_session_peers_proxied (self))
     return;
   self->lsd = shoal_lsd_new (self->listen_port);
   if (self->lsd_interface != NULL)

@@ -10,7 +10,9 @@
  * place, so they all follow the interface's address.
  *
  * Fail closed: every tick and every time GNetworkMonitor sees a change,
- * the interface is looked up (getifaddrs). While it is down or has no
+ * the interface is looked up (getifaddrs). When it has a new address, the
+ * listening socket and the UDP port move there, and torrents announce
+ * again. While it is down or has no
  * address, no peer is dialled or accepted, every peer connection is
  * closed, and sockets are bound to the device with no address, so the
  * kernel sends nothing elsewhere; when it comes back, transfers resume.
@@ -78,6 +80,52 @@ close_all_peers (ShoalSession *self)
     }
 }
 
+/* The interface has an address that is not the one we listen on (it came
+ * back with a new one, or had none when we started): listen there, on the
+ * same port, open the UDP port there (the DHT and uTP with it), and tell
+ * trackers, the DHT and the router where we are now. */
+static void
+follow_address (ShoalSession *self)
+{
+  g_autofree char *ip = g_inet_address_to_string (self->net_bind->address);
+  g_autoptr(GError) error = NULL;
+
+  if (!self->started || g_strcmp0 (ip, self->listen_address) == 0)
+    return;
+  g_message ("Interface %s now has the address %s: listening there, and announcing it",
+             self->interface_spec, ip);
+  g_free (self->listen_address);
+  self->listen_address = g_steal_pointer (&ip);
+
+  /* The old socket may hold the port on every address: close it first. */
+  if (self->service != NULL)
+    {
+      g_autoptr(GSocketService) old = g_steal_pointer (&self->service);
+
+      g_signal_handlers_disconnect_by_data (old, self);
+      g_socket_service_stop (old);
+      g_socket_listener_close (G_SOCKET_LISTENER (old));
+      if (!_shoal_session_listen (self, &error))
+        g_warning ("Could not listen on %s: %s", self->listen_address, error->message);
+    }
+  _shoal_session_stop_dht (self);
+  _shoal_session_close_udp (self);
+  _shoal_session_open_udp (self);
+  _shoal_session_start_dht (self);
+  if (self->lsd != NULL)
+    {
+      _shoal_session_stop_lsd (self);
+      _shoal_session_start_lsd (self);
+    }
+  _shoal_session_sync_port_mapping (self);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+
+      shoal_torrent_reannounce (t);
+    }
+}
+
 /* Looks the interface up again and stops or resumes transfers. */
 void
 _shoal_session_check_interface (ShoalSession *self)
@@ -101,6 +149,8 @@ _shoal_session_check_interface (ShoalSession *self)
   else if (self->net_bind->address == NULL || !g_inet_address_equal (address, self->net_bind->address))
     g_set_object (&self->net_bind->address, address);
 
+  if (!down)
+    follow_address (self);
   if (down == self->net_down)
     return;
   self->net_down = down;
@@ -246,4 +296,18 @@ shoal_session_get_interface_up (ShoalSession *self)
 {
   g_return_val_if_fail (SHOAL_IS_SESSION (self), TRUE);
   return !self->net_down;
+}
+
+/**
+ * shoal_session_list_network_interfaces:
+ *
+ * The network interfaces a session may be bound to (see
+ * shoal_session_set_interface()), VPN-looking ones (wg*, tun*…) first.
+ *
+ * Returns: (transfer full): a %NULL-terminated array of names
+ */
+char **
+shoal_session_list_network_interfaces (void)
+{
+  return shoal_net_interface_list ();
 }

@@ -143,6 +143,7 @@ struct _ShoalSession
   GHashTable       *stats_last;           /* torrent -> its totals seen last (guint64[2]) */
   ShoalIpFilter    *ip_filter;     /* the blocklist; made when one is set */
   guint64           n_blocked;     /* peers refused for being on it */
+  guint             blocklist_interval_h; /* 0: the filter's default */
   gboolean          hide_client_name; /* no `v` in extension handshakes, no User-Agent */
   gboolean          random_peer_id;   /* a peer id that names no client */
   char             *interface_spec;   /* the interface set, as given, or NULL */
@@ -150,8 +151,16 @@ struct _ShoalSession
   gboolean          net_down;         /* the interface is down: transfers stop */
   gulong            network_changed_id;
   gboolean          soup_bound;       /* our HTTP connections are bound (request-queued) */
-  GProxyResolver   *proxy;            /* the SOCKS5 proxy everything goes through, or NULL */
+  GProxyResolver   *proxy;            /* the proxy trackers and web seeds go through, or NULL */
   gboolean          proxy_allow_incoming;
+  int               proxy_kind;       /* SHOAL_SESSION_PROXY_* (shoal-session-proxy.c) */
+  char             *proxy_uri;        /* as set */
+  gboolean          proxy_peers_direct; /* a SOCKS5 proxy carries trackers and web seeds only */
+  gpointer          socks_udp;        /* ShoalSocksUdp: the DHT's association, or NULL */
+  GCancellable     *socks_cancel;     /* the association being asked for */
+  GSource          *socks_source;     /* reads its socket */
+  guint             socks_retry_id;
+  char             *udp_proxy_note;   /* why UDP traffic is off behind the proxy, or NULL */
   /* The UDP port, shared by the DHT and uTP (shoal-session-udp.c). */
   GSocket          *udp4;
   GSocket          *udp6;
@@ -310,6 +319,27 @@ void             _shoal_session_listener_event_cb      (GSocketListener      *li
 
 /* shoal-session-proxy.c */
 GProxyResolver  *_shoal_session_get_proxy              (gpointer       owner);
+enum {
+  SHOAL_SESSION_PROXY_NONE,
+  SHOAL_SESSION_PROXY_SOCKS5,
+  SHOAL_SESSION_PROXY_HTTP,
+  SHOAL_SESSION_PROXY_SYSTEM,
+};
+gboolean         _shoal_session_peers_proxied          (ShoalSession  *self);
+const char      *_shoal_session_get_udp_tracker_route  (gpointer       owner,
+                                                        const char   **socks_uri);
+void             _shoal_session_associate_for_dht      (ShoalSession  *self);
+void             _shoal_session_stop_relay             (ShoalSession  *self);
+void             _shoal_session_clear_proxy            (ShoalSession  *self);
+void             _shoal_session_start_dht_on           (ShoalSession  *self,
+                                                        gpointer       relay);
+void             _shoal_session_sync_utp               (ShoalSession  *self);
+gboolean         _shoal_session_relay_send             (ShoalUtpManager    *manager,
+                                                        GInetSocketAddress *to,
+                                                        const guint8       *data,
+                                                        gsize               len,
+                                                        gpointer            user_data,
+                                                        GError            **error);
 /* shoal-session-udp.c */
 void             _shoal_session_open_udp               (ShoalSession  *self);
 void             _shoal_session_close_udp              (ShoalSession  *self);

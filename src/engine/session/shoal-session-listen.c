@@ -128,7 +128,7 @@ _shoal_session_accept_transport (ShoalSession   *self,
   g_autofree char *ip_string = ip ? g_inet_address_to_string (ip) : g_strdup ("unknown");
 
   /* Refused here, the connection is closed when the service drops it. */
-  if (self->proxy != NULL && !self->proxy_allow_incoming)
+  if (self->proxy_kind != SHOAL_SESSION_PROXY_NONE && !self->proxy_allow_incoming)
     {
       g_debug ("Refusing a peer from %s: behind a proxy, peers are not accepted directly", ip_string);
       return FALSE;

@@ -236,6 +236,7 @@ _shoal_session_init_torrent_services (ShoalSession *self)
     .get_net_bind = _shoal_session_get_net_bind,
     .get_network_down = _shoal_session_get_network_down,
     .get_proxy = _shoal_session_get_proxy,
+    .get_udp_tracker_route = _shoal_session_get_udp_tracker_route,
     .get_utp = services_get_utp,
     .get_utp_mode = services_get_utp_mode,
   };

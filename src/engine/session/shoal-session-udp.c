@@ -93,14 +93,19 @@ utp_accept_cb (ShoalUtpManager *manager,
   return _shoal_session_accept_transport (user_data, SHOAL_TRANSPORT (socket));
 }
 
-static void
-sync_utp (ShoalSession *self)
+/* uTP on the shared port, or behind a SOCKS5 proxy through its UDP relay
+ * (shoal-session-proxy.c). */
+void
+_shoal_session_sync_utp (ShoalSession *self)
 {
-  gboolean want = self->utp_mode != SHOAL_UTP_MODE_OFF && (self->udp4 != NULL || self->udp6 != NULL);
+  gboolean want = self->utp_mode != SHOAL_UTP_MODE_OFF &&
+                  (self->udp4 != NULL || self->udp6 != NULL || self->socks_udp != NULL);
 
   if (want && self->utp == NULL)
     {
       self->utp = shoal_utp_manager_new ();
+      if (self->socks_udp != NULL)
+        shoal_utp_manager_set_send_func (self->utp, _shoal_session_relay_send, self);
       if (self->udp4 != NULL)
         shoal_utp_manager_set_socket (self->utp, self->udp4);
       if (self->udp6 != NULL)
@@ -122,13 +127,18 @@ _shoal_session_open_udp (ShoalSession *self)
 
   if (self->udp4 != NULL || self->udp6 != NULL)
     return;
-  /* Behind a proxy nothing goes out on UDP (the DHT and uTP stay off), and
+  /* Behind a proxy peers go through, nothing goes out on UDP directly: the
+   * DHT and uTP go through the proxy's UDP relay. And
    * bound to an interface the shared port is opened only on its address,
    * bound to the device too: nothing leaves by another route. While that
    * interface has no address, no shared port: the DHT waits on its own
    * bound sockets and uTP stays off. */
-  if (self->proxy != NULL)
-    return;
+  if (_shoal_session_peers_proxied (self))
+    {
+      if (self->utp_mode != SHOAL_UTP_MODE_OFF)
+        _shoal_session_associate_for_dht (self);
+      return;
+    }
   if (self->net_bind != NULL)
     {
       if (self->net_bind->address == NULL)
@@ -174,7 +184,7 @@ _shoal_session_open_udp (ShoalSession *self)
     self->udp_source4 = watch (self, self->udp4);
   if (self->udp6 != NULL)
     self->udp_source6 = watch (self, self->udp6);
-  sync_utp (self);
+  _shoal_session_sync_utp (self);
 }
 
 static void
@@ -189,6 +199,7 @@ clear_source (GSource **source)
 void
 _shoal_session_close_udp (ShoalSession *self)
 {
+  _shoal_session_stop_relay (self);
   if (self->utp != NULL)
     {
       shoal_utp_manager_close_all (self->utp);
@@ -219,7 +230,7 @@ shoal_session_set_utp_mode (ShoalSession *self,
   g_return_if_fail (SHOAL_IS_SESSION (self));
 
   self->utp_mode = mode;
-  sync_utp (self);
+  _shoal_session_sync_utp (self);
 }
 
 ShoalUtpMode

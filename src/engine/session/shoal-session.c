@@ -83,7 +83,7 @@ shoal_session_finalize (GObject *object)
   _shoal_session_extras_finalize (self);
   _shoal_session_clear_blocklist (self);
   _shoal_session_clear_interface (self);
-  g_clear_object (&self->proxy);
+  _shoal_session_clear_proxy (self);
   G_OBJECT_CLASS (shoal_session_parent_class)->finalize (object);
 }
 

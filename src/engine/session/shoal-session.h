@@ -105,6 +105,17 @@ void          shoal_session_set_blocklist      (ShoalSession   *self,
                                                 const char     *source);
 const char   *shoal_session_get_blocklist      (ShoalSession   *self);
 guint         shoal_session_get_blocklist_n_ranges (ShoalSession *self);
+void          shoal_session_set_blocklist_update_interval (ShoalSession *self,
+                                                           guint         hours);
+const char   *shoal_session_get_blocklist_error (ShoalSession  *self);
+guint         shoal_session_get_blocklist_n_malformed (ShoalSession *self);
+void          shoal_session_update_blocklist_async  (ShoalSession        *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gint64        shoal_session_update_blocklist_finish (ShoalSession        *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
 guint64       shoal_session_get_n_blocked_peers (ShoalSession  *self);
 void          shoal_session_set_hide_client_name (ShoalSession *self,
                                                   gboolean      hide);
@@ -117,11 +128,17 @@ gboolean      shoal_session_set_interface      (ShoalSession   *self,
                                                 GError        **error);
 const char   *shoal_session_get_interface      (ShoalSession   *self);
 gboolean      shoal_session_get_interface_up   (ShoalSession   *self);
+char        **shoal_session_list_network_interfaces (void);
 gboolean      shoal_session_set_proxy          (ShoalSession   *self,
                                                 const char     *uri,
                                                 GError        **error);
 void          shoal_session_set_proxy_allow_incoming (ShoalSession *self,
                                                       gboolean      allow);
+const char   *shoal_session_get_proxy          (ShoalSession   *self);
+void          shoal_session_set_proxy_peers    (ShoalSession   *self,
+                                                gboolean        through_proxy);
+gboolean      shoal_session_get_proxy_peers    (ShoalSession   *self);
+const char   *shoal_session_get_proxy_note     (ShoalSession   *self);
 
 void          shoal_session_set_port_mapping_enabled (ShoalSession *self,
                                                       gboolean      enabled);

@@ -50,7 +50,9 @@ typedef struct
   gboolean         (*get_hide_client_name) (gpointer owner);
   ShoalNetBind    *(*get_net_bind)      (gpointer owner); /* NULL: any interface */
   gboolean         (*get_network_down)  (gpointer owner); /* its interface is down: send nothing */
-  GProxyResolver  *(*get_proxy)         (gpointer owner); /* NULL: direct */
+  GProxyResolver  *(*get_proxy)         (gpointer owner); /* peers: NULL for direct */
+  /* Why UDP trackers are off (NULL: on), and the SOCKS5 proxy they go through */
+  const char      *(*get_udp_tracker_route) (gpointer owner, const char **socks_uri);
   guint            (*get_max_per_torrent) (gpointer owner);
   gint64           (*get_seed_idle_limit) (gpointer owner); /* s; 0: none */
   guint            (*get_udp_base_timeout_ms) (gpointer owner);

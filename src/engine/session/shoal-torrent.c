@@ -391,8 +391,14 @@ _shoal_torrent_new_common (const ShoalTorrentServices *services,
   shoal_announcer_set_udp_retransmission (self->announcer, SHOAL_TORRENT_ASK (self, get_udp_base_timeout_ms), 4);
   shoal_announcer_set_group (self->announcer, SHOAL_TORRENT_ASK (self, get_announcer_group));
   shoal_announcer_set_bind (self->announcer, SHOAL_TORRENT_ASK (self, get_net_bind));
-  if (SHOAL_TORRENT_ASK (self, get_proxy) != NULL)
-    shoal_announcer_set_udp_off (self->announcer, "Not asked: UDP trackers would bypass the SOCKS5 proxy");
+  {
+    const char *socks = NULL;
+    const char *off = SHOAL_TORRENT_ASK (self, get_udp_tracker_route, &socks);
+
+    if (off != NULL)
+      shoal_announcer_set_udp_off (self->announcer, off);
+    shoal_announcer_set_socks_proxy (self->announcer, socks);
+  }
   self->peers_handler = g_signal_connect (self->announcer, "peers", G_CALLBACK (announcer_peers_cb), self);
 
   _shoal_torrent_update_limits (self);

@@ -570,9 +570,14 @@ restarted_cb (SoupMessage *msg,
 {
   Request *req = user_data;
   GUri *target = soup_message_get_uri (msg);
-  g_autoptr(GUri) original = g_uri_parse (req->ws->url, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
-  ShoalHttpRedirect verdict = original != NULL ? shoal_http_redirect_check (original, target)
-                                               : SHOAL_HTTP_REDIRECT_NOT_HTTP;
+  g_autoptr(GUri) original = NULL;
+  ShoalHttpRedirect verdict;
+
+  /* Not a redirect: sent again with credentials (a proxy's 407, 401). */
+  if (!SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)))
+    return;
+  original = g_uri_parse (req->ws->url, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+  verdict = original != NULL ? shoal_http_redirect_check (original, target) : SHOAL_HTTP_REDIRECT_NOT_HTTP;
 
   /* Following a redirect from https to http would hand the download to
    * whoever sits on the path, one to a private address would fetch from

@@ -174,7 +174,8 @@ restarted_cb (SoupMessage *message,
   GUri *uri = soup_message_get_uri (message);
   ShoalHttpRedirect verdict;
 
-  if (f->refused_redirect != NULL)
+  /* Not a redirect: sent again with credentials (a proxy's 407, a 401). */
+  if (f->refused_redirect != NULL || !SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (message)))
     return;
   verdict = shoal_http_redirect_check (f->original, uri);
   if (verdict != SHOAL_HTTP_REDIRECT_ALLOWED)

@@ -168,6 +168,66 @@ shoal_net_interface_find (const char    *name_or_address,
   return exists;
 }
 
+/* VPN-looking names first: WireGuard, OpenVPN/tun, tap, ppp, ipsec */
+static gboolean
+looks_like_vpn (const char *name)
+{
+  static const char * const prefixes[] = { "wg", "tun", "tap", "ppp", "ipsec", "vpn", "proton", "nordlynx", NULL };
+
+  for (guint i = 0; prefixes[i] != NULL; i++)
+    if (g_str_has_prefix (name, prefixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static gint
+compare_interfaces (gconstpointer a,
+                    gconstpointer b)
+{
+  const char *x = *(const char * const *) a;
+  const char *y = *(const char * const *) b;
+  gboolean vx = looks_like_vpn (x), vy = looks_like_vpn (y);
+
+  if (vx != vy)
+    return vx ? -1 : 1;
+  return g_strcmp0 (x, y);
+}
+
+/**
+ * shoal_net_interface_list:
+ *
+ * The network interfaces of this machine, but loopback, each once:
+ * VPN-looking ones (wg*, tun*, tap*, ppp*…) first, then by name.
+ *
+ * Returns: (transfer full): a %NULL-terminated array of names
+ */
+char **
+shoal_net_interface_list (void)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  struct ifaddrs *list = NULL;
+
+  if (getifaddrs (&list) == 0)
+    {
+      /* bounded by what the kernel lists; a name is at most IFNAMSIZ */
+      for (struct ifaddrs *i = list; i != NULL && names->len < 1024; i = i->ifa_next)
+        {
+          gboolean seen = FALSE;
+
+          if (i->ifa_name == NULL || (i->ifa_flags & IFF_LOOPBACK))
+            continue;
+          for (guint j = 0; j < names->len && !seen; j++)
+            seen = strcmp (names->pdata[j], i->ifa_name) == 0;
+          if (!seen)
+            g_ptr_array_add (names, g_strndup (i->ifa_name, IFNAMSIZ));
+        }
+      freeifaddrs (list);
+    }
+  g_ptr_array_sort (names, compare_interfaces);
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+}
+
 /**
  * shoal_net_udp_socket_new:
  * @address: the local address to bind, any or one interface's

@@ -34,6 +34,8 @@ gboolean      shoal_net_interface_find       (const char    *name_or_address,
                                               GInetAddress **address,
                                               gboolean      *up);
 
+char        **shoal_net_interface_list       (void);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShoalNetBind, shoal_net_bind_unref)
 
 G_END_DECLS
