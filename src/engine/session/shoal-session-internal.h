@@ -50,6 +50,7 @@ struct _ShoalSession
   guint8            peer_id[20];
 
   GListStore       *torrents;
+  GPtrArray        *torrent_array; /* the same, for the tick; NULL once the list changed */
   GSocketService   *service;
   GPtrArray        *incoming;     /* connections still handshaking */
   guint             n_torrent_connections;  /* the torrents' connections, all together */
@@ -310,5 +311,7 @@ gboolean         _shoal_session_accept_transport       (ShoalSession   *self,
 
 /* shoal-session-lifecycle.c */
 void             _shoal_session_check_close_tasks      (gpointer       data);
+GPtrArray       *_shoal_session_dup_torrent_array      (ShoalSession  *self);
+void             _shoal_session_torrents_changed_cb    (ShoalSession  *self);
 
 G_END_DECLS
