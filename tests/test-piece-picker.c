@@ -906,6 +906,51 @@ test_timeout (void)
   g_assert_true (others[0] == PEER (2));
 }
 
+/* Every block of every piece in progress asked for, most pieces complete
+ * and waiting for their check: blocks a peer gives back (it left, or its
+ * request timed out) are found again before any new piece is opened. */
+static void
+test_released_when_all_requested (void)
+{
+  const guint n = 8;
+  g_autoptr(ShoalPiecePicker) picker = shoal_piece_picker_new (n, 2 * BLOCK, (guint64) n * 2 * BLOCK);
+  ShoalBlock got_blocks[2], again[2];
+  guint got;
+
+  shoal_piece_picker_set_max_partial (picker, n);
+  shoal_piece_picker_peer_have_all (picker, SEED);
+  for (guint i = 0; i < 4; i++)
+    {
+      shoal_piece_picker_pick (picker, NULL, PEER (1), 2, got_blocks, &got);
+      g_assert_cmpuint (got, ==, 2);
+      g_assert_false (shoal_piece_picker_block_received (picker, &got_blocks[0], PEER (1), NULL, NULL));
+      g_assert_true (shoal_piece_picker_block_received (picker, &got_blocks[1], PEER (1), NULL, NULL));
+    }
+
+  /* Peer 2 takes a whole piece, then leaves. */
+  shoal_piece_picker_pick (picker, NULL, PEER (2), 2, got_blocks, &got);
+  g_assert_cmpuint (got, ==, 2);
+  g_assert_cmpuint (got_blocks[0].piece, ==, got_blocks[1].piece);
+  shoal_piece_picker_peer_gone (picker, PEER (2));
+  shoal_piece_picker_pick (picker, NULL, PEER (3), 2, again, &got);
+  g_assert_cmpuint (got, ==, 2);
+  g_assert_cmpuint (again[0].piece, ==, got_blocks[0].piece);
+  g_assert_cmpuint (again[1].piece, ==, got_blocks[0].piece);
+
+  /* Peer 3's requests time out: peer 4 gets them, not a new piece. */
+  shoal_piece_picker_request_timed_out (picker, &again[0], PEER (3));
+  shoal_piece_picker_request_timed_out (picker, &again[1], PEER (3));
+  shoal_piece_picker_pick (picker, NULL, PEER (4), 2, got_blocks, &got);
+  g_assert_cmpuint (got, ==, 2);
+  g_assert_cmpuint (got_blocks[0].piece, ==, again[0].piece);
+  g_assert_cmpuint (got_blocks[1].piece, ==, again[0].piece);
+
+  /* Nothing is left to ask for in the pieces in progress: a new one. */
+  shoal_piece_picker_pick (picker, NULL, PEER (5), 1, again, &got);
+  g_assert_cmpuint (got, ==, 1);
+  g_assert_cmpuint (again[0].piece, !=, got_blocks[0].piece);
+}
+
 static void
 test_piece_failed (void)
 {
@@ -1246,6 +1291,7 @@ main (int   argc,
   g_test_add_func ("/engine/piece-picker/timeout", test_timeout);
   g_test_add_func ("/engine/piece-picker/block-failed", test_block_failed);
   g_test_add_func ("/engine/piece-picker/piece-failed", test_piece_failed);
+  g_test_add_func ("/engine/piece-picker/released-when-all-requested", test_released_when_all_requested);
   g_test_add_func ("/engine/piece-picker/is-interesting", test_is_interesting);
   g_test_add_func ("/engine/piece-picker/file-priorities", test_file_priorities);
   g_test_add_func ("/engine/piece-picker/performance", test_performance);

@@ -1067,6 +1067,30 @@ test_remove_keep_data (Fixture       *f,
   sf_torrent_assert_files (f->data, f->seed->data_dir);
 }
 
+/* The session's tick keeps an array of its torrents: a removed torrent
+ * must not live on in it. */
+static void
+test_remove_releases_torrent (Fixture       *f,
+                              gconstpointer  user_data)
+{
+  g_autofree char *resume = NULL;
+  ShoalTorrent *weak;
+
+  add_seeder (f, f->data);
+  resume = state_file (f->seed, f->st, "resume");
+  SF_WAIT (g_file_test (resume, G_FILE_TEST_IS_REGULAR), WAIT_S);
+  /* At least one tick (once a second) sees the torrent. */
+  sf_run_for (1500);
+
+  weak = f->st;
+  g_object_add_weak_pointer (G_OBJECT (weak), (gpointer *) &weak);
+  shoal_session_remove_torrent (f->seed->session, f->st, FALSE);
+  f->st = NULL;
+  SF_WAIT (weak == NULL, WAIT_S);
+  if (weak != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (weak), (gpointer *) &weak);
+}
+
 static void
 test_remove_delete_data (Fixture       *f,
                          gconstpointer  user_data)
@@ -2397,6 +2421,7 @@ main (int   argc,
   ADD ("resume-check-interrupted", test_resume_check_interrupted);
   ADD ("verify-repairs", test_verify_repairs);
   ADD ("remove-keep-data", test_remove_keep_data);
+  ADD ("remove-releases-torrent", test_remove_releases_torrent);
   ADD ("remove-delete-data", test_remove_delete_data);
   ADD ("remove-delete-after-restart", test_remove_delete_after_restart);
   ADD ("set-location", test_set_location);

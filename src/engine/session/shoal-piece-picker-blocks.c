@@ -114,6 +114,7 @@ _shoal_piece_picker_open_partial (ShoalPiecePicker *self,
   pp->piece = piece;
   pp->n_blocks = n_blocks;
   pp->n_unrequested = n_blocks;
+  self->n_unrequested += n_blocks;
   pp->size = piece_size (self, piece);
   self->partial_of[piece] = pp;
   g_ptr_array_add (self->partials, pp);
@@ -128,6 +129,7 @@ _shoal_piece_picker_drop_partial (ShoalPiecePicker *self,
 {
   self->partial_of[pp->piece] = NULL;
   self->partial_bytes -= pp->size;
+  self->n_unrequested -= pp->n_unrequested;
   if (pp->n_received == pp->n_blocks)
     self->n_partial_complete--;
   if (self->priority[pp->piece] > 0)
@@ -180,6 +182,7 @@ release_request (ShoalPiecePicker *self,
   if (bs->n_active == 0 && !bs->received)
     {
       pp->n_unrequested++;
+      self->n_unrequested++;
       pp->first_unrequested = MIN (pp->first_unrequested, index);
     }
 }
@@ -231,7 +234,10 @@ shoal_piece_picker_block_received (ShoalPiecePicker  *self,
     if (bs->peers[i] != peer)
       others[n++] = bs->peers[i];
   if (bs->n_active == 0)
-    pp->n_unrequested--;
+    {
+      pp->n_unrequested--;
+      self->n_unrequested--;
+    }
   memset (bs->peers, 0, sizeof bs->peers);
   bs->n_active = 0;
   bs->n_stale = 0;
@@ -337,6 +343,7 @@ shoal_piece_picker_peer_gone (ShoalPiecePicker *self,
           if (was_active && bs->n_active == 0 && !bs->received)
             {
               pp->n_unrequested++;
+              self->n_unrequested++;
               pp->first_unrequested = MIN (pp->first_unrequested, b);
             }
         }
@@ -442,6 +449,7 @@ shoal_piece_picker_block_failed (ShoalPiecePicker *self,
   if (bs->n_active == 0)
     {
       pp->n_unrequested++;
+      self->n_unrequested++;
       pp->first_unrequested = MIN (pp->first_unrequested, index);
     }
 }

@@ -156,6 +156,7 @@ take_blocks (ShoalPiecePicker *self,
         continue;
       _shoal_piece_picker_block_add_active (bs, peer);
       pp->n_unrequested--;
+      self->n_unrequested--;
       shoal_piece_picker_get_block (self, pp->piece, i, &out[(*n_out)++]);
     }
   _shoal_piece_picker_partial_add_peer (pp, peer);
@@ -220,7 +221,10 @@ take_endgame_blocks (ShoalPiecePicker    *self,
               _shoal_piece_picker_block_find (bs, peer, 0, bs->n_active) >= 0)
             continue;
           if (bs->n_active == 0)
-            pp->n_unrequested--;
+            {
+              pp->n_unrequested--;
+              self->n_unrequested--;
+            }
           _shoal_piece_picker_block_add_active (bs, peer);
           shoal_piece_picker_get_block (self, pp->piece, b, &out[(*n_out)++]);
           _shoal_piece_picker_partial_add_peer (pp, peer);
@@ -260,8 +264,13 @@ shoal_piece_picker_pick (ShoalPiecePicker    *self,
   if (max_blocks == 0 || self->n_missing_wanted == 0)
     return;
 
-  take_from_partials (self, peer_has, peer, TRUE, max_blocks, out, n_out);
-  take_from_partials (self, peer_has, peer, FALSE, max_blocks, out, n_out);
+  /* With small pieces, thousands of partials may wait for their hash
+   * check with nothing left to ask for: do not walk them on every pick. */
+  if (self->n_unrequested > 0)
+    {
+      take_from_partials (self, peer_has, peer, TRUE, max_blocks, out, n_out);
+      take_from_partials (self, peer_has, peer, FALSE, max_blocks, out, n_out);
+    }
 
   while (*n_out < max_blocks && can_open_partial (self))
     {

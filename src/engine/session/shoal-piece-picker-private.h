@@ -95,6 +95,7 @@ struct _ShoalPiecePicker
   guint          n_partial_wanted;
   guint64        partial_bytes;
   guint          n_partial_complete; /* every block received: being verified */
+  guint64        n_unrequested;      /* sum of the partials' n_unrequested */
 
   guint          max_partial;        /* 0: from the number of peers */
   guint64        max_partial_bytes;  /* 0: unlimited */

@@ -589,15 +589,14 @@ static void
 count_transfers (ShoalSession *self)
 {
   guint64 down = 0, up = 0;
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr(GPtrArray) torrents = _shoal_session_dup_torrent_array (self);
 
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+  for (guint i = 0; i < torrents->len; i++)
     {
-      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+      ShoalTorrent *t = torrents->pdata[i];
       guint64 *last = g_hash_table_lookup (self->stats_last, t);
       guint64 d = shoal_torrent_get_downloaded (t), u = shoal_torrent_get_uploaded (t);
 
-      g_hash_table_add (seen, t);
       if (last == NULL)
         {
           last = g_new (guint64, 2);
@@ -611,15 +610,21 @@ count_transfers (ShoalSession *self)
       last[0] = d;
       last[1] = u;
     }
-  {
-    GHashTableIter iter;
-    gpointer key;
+  /* Every torrent of the list has its entry now: more entries means some
+   * are of torrents since removed. */
+  if (g_hash_table_size (self->stats_last) > torrents->len)
+    {
+      g_autoptr(GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+      GHashTableIter iter;
+      gpointer key;
 
-    g_hash_table_iter_init (&iter, self->stats_last);
-    while (g_hash_table_iter_next (&iter, &key, NULL))
-      if (!g_hash_table_contains (seen, key))
-        g_hash_table_iter_remove (&iter);
-  }
+      for (guint i = 0; i < torrents->len; i++)
+        g_hash_table_add (seen, torrents->pdata[i]);
+      g_hash_table_iter_init (&iter, self->stats_last);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        if (!g_hash_table_contains (seen, key))
+          g_hash_table_iter_remove (&iter);
+    }
   g_object_freeze_notify (G_OBJECT (self));
   if (down > 0)
     {

@@ -106,11 +106,18 @@ shoal_storage_io_pread (int      fd,
 }
 
 /* Each pwrite() is at most this long. Linux sizes the page-cache folios
- * of a buffered write from its length: measured on the benchmark's VM,
- * writing a new 1 GiB file in 1 MiB calls cost 1.0–1.9 s of system time,
- * in 128–512 KiB calls 0.18–0.24 s (the copy into the fresh folios is
- * what grows). A few more system calls cost far less than that. */
-#define MAX_WRITE_CALL (128 * 1024)
+ * of a buffered write from its length, and where those come from matters
+ * more than the number of calls: on the benchmark's VM (free memory is
+ * handed back to the host, virtio-balloon free page reporting, as on many
+ * cloud VMs and WSL2), the large folios of 32 KiB and up come from the
+ * free blocks handed back, whose first touch the host must fault in.
+ * Writing a new 1 GiB file cost 1.9-2.2 s of system time in 128 KiB calls
+ * (0.22 s only right after 128 KiB folios were freed), 0.37-0.41 s in
+ * 16 KiB calls whatever came before, 89 % of it the copy into the cache
+ * with 128 KiB calls against 20 % with 16 KiB ones. Where pages cost only
+ * the copy, the eight times as many calls cost about 0.15 s/GiB more. See
+ * tests/bench/findings-network.md. */
+#define MAX_WRITE_CALL (16 * 1024)
 
 /* Writes all of @buf at @offset, retrying short writes and EINTR. */
 gboolean
