@@ -122,15 +122,6 @@ shoal_cli_verify (int    argc,
       fprintf (stderr, "shoal-cli: %s: %s\n", argv[1], error->message);
       return 1;
     }
-  /* Its pieces have no SHA-1 hashes to check, only v2 merkle trees, which
-   * the engine does not verify yet. */
-  if (shoal_metainfo_get_version (info) == SHOAL_TORRENT_VERSION_V2)
-    {
-      fprintf (stderr, "shoal-cli: %s: “%s” is a BitTorrent v2-only torrent; verifying v2-only torrents "
-               "is not supported yet (v1 and hybrid torrents are)\n", argv[1], shoal_metainfo_get_name (info));
-      return 1;
-    }
-
   /* A throw-away state directory: verifying must not touch saved state. */
   state_dir = g_dir_make_tmp ("shoal-verify-XXXXXX", &error);
   if (state_dir == NULL)
