@@ -255,11 +255,16 @@ def verify_finds_damage(tap, scratch, data_roots):
         lt_create(src, out, flavour, 16 * KiB, False, False, False)
         for path, offset in flips:
             flip_byte(os.path.join(copy, path), offset)
-        count = lt.torrent_info(out).num_pieces()
-        bad = len(flips)
+        ti = lt.torrent_info(out)
+        count = ti.num_pieces()
+        fs = ti.files()
+        offsets = {fs.file_path(i).split(os.sep, 1)[1].replace(os.sep, "/"): fs.file_offset(i)
+                   for i in range(fs.num_files())}
+        bad = sorted({(offsets[path] + offset) // ti.piece_length() for path, offset in flips})
         r = verify(out, copy_root)
-        tap.ok(r.returncode == 1 and ("%d of %d pieces are correct" % (count - bad, count)) in r.stdout,
-               "%s: shoal-cli verify finds the %d damaged pieces of %d" % (flavour, bad, count),
+        tap.ok(r.returncode == 1 and ("%d of %d pieces are correct" % (count - len(bad), count)) in r.stdout and
+               ("Wrong or missing pieces: %s\n" % ", ".join(str(p) for p in bad)) in r.stdout,
+               "%s: shoal-cli verify finds exactly the damaged pieces %r of %d" % (flavour, bad, count),
                "exit %d\n%s%s" % (r.returncode, r.stdout, r.stderr))
 
 
