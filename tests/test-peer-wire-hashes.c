@@ -92,6 +92,7 @@ typedef struct
   guint8          *layer;
   gsize            n_pieces;
   guint8           root[SHOAL_SHA256_LEN];
+  guint8          *leaves;   /* SHA-256 of each 16 KiB block */
 } TestFile;
 
 static void
@@ -108,6 +109,9 @@ test_file_init (TestFile *f,
   g_rand_free (rand);
 
   f->n_pieces = n_pieces;
+  f->leaves = g_malloc ((length + 16383) / 16384 * SHOAL_SHA256_LEN);
+  for (guint64 b = 0; b * 16384 < length; b++)
+    shoal_sha256 (data + b * 16384, MIN (16384, length - b * 16384), f->leaves + b * SHOAL_SHA256_LEN);
   f->layer = g_malloc (n_pieces * SHOAL_SHA256_LEN);
   for (gsize p = 0; p < n_pieces; p++)
     shoal_metainfo_v2_piece_root (data + p * 32768, MIN (32768, length - p * 32768), 2,
@@ -120,6 +124,7 @@ static void
 test_file_clear (TestFile *f)
 {
   g_clear_pointer (&f->layer, g_free);
+  g_clear_pointer (&f->leaves, g_free);
 }
 
 /* Encodes @msg, decodes it as a peer's stream, parses the body. */
@@ -293,6 +298,80 @@ test_answer_verify (void)
   answer_and_verify (&f, 16, 8, 3);   /* the run's root at layer 4 */
   answer_and_verify (&f, 36, 2, 5);   /* the last real piece and a pad */
   answer_and_verify (&f, 60, 4, 4);   /* pad hashes only */
+  test_file_clear (&f);
+}
+
+/* Asks @f for @length hashes of layer @base (below the piece layer) from
+ * @index with every proof layer; answers from the leaves the span names;
+ * checks the leaves against the file's and the proof against the root. */
+static void
+answer_leaves_and_verify (TestFile *f,
+                          guint32   base,
+                          guint32   index,
+                          guint32   length)
+{
+  g_autoptr(GByteArray) wire = g_byte_array_new ();
+  g_autoptr(ShoalPeerWireDecoder) dec = shoal_peer_wire_decoder_new ();
+  g_autofree guint8 *tree = shoal_peer_wire_hashes_build_tree (&f->shape, f->layer, f->n_pieces);
+  ShoalPeerWireHashMsg req = { { 0 }, base, index, length, 0, NULL, 0 };
+  ShoalPeerWireHashMsg got;
+  ShoalPeerWireMessage m;
+  guint64 first, n;
+  gsize consumed;
+  g_autoptr(GError) error = NULL;
+
+  memcpy (req.pieces_root, f->root, 32);
+  req.proof_layers = f->shape.root_layer - base - 1;
+  g_assert_true (shoal_peer_wire_hash_request_check (&req, &f->shape, &error));
+  /* The piece layer's own answer does not take such a request. */
+  g_assert_false (shoal_peer_wire_hashes_answer_from_tree (&req, &f->shape, tree, wire));
+  g_assert_true (shoal_peer_wire_hashes_leaf_span (&req, &f->shape, &first, &n));
+  g_assert_cmpuint (first % 2, ==, 0);   /* whole pieces of 2 leaves */
+  g_assert_true (shoal_peer_wire_hashes_answer_from_leaves (&req, &f->shape, tree,
+                                                            f->leaves + first * SHOAL_SHA256_LEN, n, wire));
+  g_assert_cmpint (shoal_peer_wire_decoder_decode (dec, wire->data, wire->len, &consumed, &m, &error),
+                   ==, SHOAL_PEER_WIRE_DECODE_MESSAGE);
+  g_assert_true (shoal_peer_wire_hash_msg_parse (m.type, m.payload, m.payload_len, &got, &error));
+  g_assert_cmpuint (got.n_hashes, ==, length + f->shape.root_layer - base - (guint) g_bit_nth_msf (length, -1));
+  for (guint32 i = 0; base == 0 && i < length && index + i < f->shape.n_leaves; i++)
+    g_assert_cmpmem (got.hashes + i * 32, 32, f->leaves + (index + i) * 32, 32);
+  g_assert_true (shoal_peer_wire_hashes_verify (&got, &f->shape, &error));
+  g_assert_no_error (error);
+  /* Too few leaves for the span: no answer. */
+  g_byte_array_set_size (wire, 0);
+  if (n > 0)
+    g_assert_false (shoal_peer_wire_hashes_answer_from_leaves (&req, &f->shape, tree,
+                                                               f->leaves + first * SHOAL_SHA256_LEN, n - 1, wire));
+}
+
+/* BEP 52: hashes of blocks we have are served, down to the 16 KiB leaves
+ * (base layer 0), with the proof up to the pieces root; a run too large to
+ * read for is refused. */
+static void
+test_answer_leaves (void)
+{
+  TestFile f = { { 0 }, };
+  ShoalPeerWireHashMsg big = { { 0 }, 0, 0, 2048, 0, NULL, 0 };
+  ShoalPeerWireHashMsg odd = { { 0 }, 0, 2, 4, 0, NULL, 0 };
+  guint64 first, n;
+
+  /* 37 pieces of 32 KiB (2 leaves each): 74 leaves, the last short, in a
+   * tree 128 wide. */
+  test_file_init (&f, 37);
+  answer_leaves_and_verify (&f, 0, 0, 2);     /* the first piece's blocks */
+  answer_leaves_and_verify (&f, 0, 10, 2);    /* one piece in the middle */
+  answer_leaves_and_verify (&f, 0, 72, 2);    /* the last piece, its last block short */
+  answer_leaves_and_verify (&f, 0, 74, 2);    /* pad leaves past the end */
+  answer_leaves_and_verify (&f, 0, 16, 16);   /* 8 pieces' blocks */
+  answer_leaves_and_verify (&f, 0, 64, 64);   /* blocks and pad leaves past the end */
+  answer_leaves_and_verify (&f, 0, 96, 32);   /* pad leaves only: nothing to read */
+  test_file_clear (&f);
+
+  /* 1,200 pieces: a run needing more than the span's bound is refused,
+   * and so is a run not aligned on its length. */
+  test_file_init (&f, 1200);
+  g_assert_false (shoal_peer_wire_hashes_leaf_span (&big, &f.shape, &first, &n));
+  g_assert_false (shoal_peer_wire_hashes_leaf_span (&odd, &f.shape, &first, &n));
   test_file_clear (&f);
 }
 
@@ -556,6 +635,7 @@ main (int    argc,
   g_test_add_func ("/engine/peer-wire-hashes/decoder-bounds", test_decoder_bounds);
   g_test_add_func ("/engine/peer-wire-hashes/answer-verify", test_answer_verify);
   g_test_add_func ("/engine/peer-wire-hashes/hostile", test_hostile);
+  g_test_add_func ("/engine/peer-wire-hashes/answer-leaves", test_answer_leaves);
   g_test_add_func ("/engine/metainfo-v2/layers-from-peers", test_metainfo_layers_from_peers);
   return g_test_run ();
 }

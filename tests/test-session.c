@@ -1005,6 +1005,48 @@ test_resume_dirty_file_truncated (Fixture       *f,
   g_assert_cmpfloat (shoal_torrent_get_progress (f->lt), <, 1.0);
 }
 
+static void
+test_resume_dirty_file_unchanged (Fixture       *f,
+                                  gconstpointer  user_data)
+{
+  const guint file = 1;
+  const ShoalMetainfoFile *mf = shoal_metainfo_get_file (f->data->info, file);
+  guint n_pieces = shoal_metainfo_get_n_pieces (f->data->info);
+  guint piece = (guint) (mf->offset / shoal_metainfo_get_piece_length (f->data->info));
+  g_autofree guint8 *bits = g_malloc0 ((n_pieces + 7) / 8);
+  g_autoptr(GString) value = g_string_new (NULL);
+  g_autofree char *states = NULL;
+
+  download_all (f);
+  if (f->lt == NULL || !is_state (f->lt, SHOAL_TORRENT_STATE_SEEDING))
+    return;
+  sf_node_stop (f->leech);
+  /* Killed with a write in flight whose data landed before the save's
+   * stat(), its piece not had yet: the file's size and mtime are as saved,
+   * but it is dirty, so its missing piece is checked and found, not
+   * downloaded again. */
+  for (guint p = 0; p < n_pieces; p++)
+    if (p != piece)
+      bits[p / 8] |= (guint8) (0x80 >> (p % 8));
+  g_string_printf (value, "%u:", (n_pieces + 7) / 8);
+  for (guint i = 0; i < (n_pieces + 7) / 8; i++)
+    {
+      g_assert_cmpuint (bits[i], !=, 0);
+      g_string_append_c (value, (char) bits[i]);
+    }
+  edit_resume (f, "dirty-files", "li1ee");
+  edit_resume (f, "have", value->str);
+  f->lt = NULL;
+
+  restart_leecher (f);
+  SF_WAIT (!is_state (f->lt, SHOAL_TORRENT_STATE_CHECKING), WAIT_S);
+  states = states_to_string (f->states);
+  g_test_message ("states: %s", states);
+  g_assert_true (saw_state (f->states, SHOAL_TORRENT_STATE_CHECKING));
+  g_assert_true (shoal_bitfield_get (shoal_torrent_get_pieces (f->lt), piece));
+  g_assert_cmpuint (n_have (f->lt), ==, n_pieces);
+}
+
 /* 7. Verify finds damage, and the piece comes again */
 
 static void
@@ -2418,6 +2460,7 @@ main (int   argc,
   ADD ("resume-unusable-save-dir-checks-files", test_resume_unusable_save_dir);
   ADD ("resume-non-utf8-save-dir", test_resume_non_utf8_save_dir);
   ADD ("resume-dirty-file-truncated", test_resume_dirty_file_truncated);
+  ADD ("resume-dirty-file-unchanged", test_resume_dirty_file_unchanged);
   ADD ("resume-check-interrupted", test_resume_check_interrupted);
   ADD ("verify-repairs", test_verify_repairs);
   ADD ("remove-keep-data", test_remove_keep_data);

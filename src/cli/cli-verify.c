@@ -82,6 +82,19 @@ verify_in (ShoalMetainfo *info,
   printf ("%u of %u pieces are correct (%.1f MiB checked in %.2f s, %.1f MiB/s)\n",
           shoal_bitfield_count (pieces), shoal_bitfield_get_size (pieces), size / 1048576.0, seconds,
           seconds > 0 ? size / 1048576.0 / seconds : 0.0);
+  /* Which ones are not, the first few: what a damaged file costs. */
+  if (!shoal_bitfield_is_full (pieces))
+    {
+      guint listed = 0, n_bad = shoal_bitfield_get_size (pieces) - shoal_bitfield_count (pieces);
+
+      printf ("Wrong or missing pieces:");
+      for (guint p = 0; p < shoal_bitfield_get_size (pieces) && listed < 20; p++)
+        if (!shoal_bitfield_get (pieces, p))
+          printf ("%s %u", listed++ == 0 ? "" : ",", p);
+      if (n_bad > listed)
+        printf (" and %u more", n_bad - listed);
+      printf ("\n");
+    }
 
   shoal_session_close (session);
   return shoal_bitfield_is_full (pieces) ? 0 : 1;
@@ -122,15 +135,6 @@ shoal_cli_verify (int    argc,
       fprintf (stderr, "shoal-cli: %s: %s\n", argv[1], error->message);
       return 1;
     }
-  /* Its pieces have no SHA-1 hashes to check, only v2 merkle trees, which
-   * the engine does not verify yet. */
-  if (shoal_metainfo_get_version (info) == SHOAL_TORRENT_VERSION_V2)
-    {
-      fprintf (stderr, "shoal-cli: %s: “%s” is a BitTorrent v2-only torrent; verifying v2-only torrents "
-               "is not supported yet (v1 and hybrid torrents are)\n", argv[1], shoal_metainfo_get_name (info));
-      return 1;
-    }
-
   /* A throw-away state directory: verifying must not touch saved state. */
   state_dir = g_dir_make_tmp ("shoal-verify-XXXXXX", &error);
   if (state_dir == NULL)

@@ -11,7 +11,10 @@
  * and be checked against the file's tree without harm. A request that the
  * tree allows, at the piece layer or above and asking for every proof
  * layer, is answered from a piece layer made of the input's bytes, and the
- * answer must prove itself against that layer's root.
+ * answer must prove itself against that layer's root. One below the piece
+ * layer (down to the 16 KiB leaves) is answered from leaves made of the
+ * input's bytes, within the span bound, and must prove itself against the
+ * root of those leaves.
  */
 #include "config.h"
 
@@ -60,6 +63,65 @@ answer_and_verify (const ShoalPeerWireHashMsg *req,
   g_assert_true (shoal_peer_wire_hash_msg_parse (m.type, m.payload, m.payload_len, &answer, &error));
   g_assert_no_error (error);
   shoal_merkle_root_from_layer (layer, n_pieces, piece_length, answer.pieces_root);
+  g_assert_true (shoal_peer_wire_hashes_verify (&answer, shape, &error));
+  g_assert_no_error (error);
+}
+
+static void
+answer_leaves_and_verify (const ShoalPeerWireHashMsg *req,
+                          const ShoalMerkleShape     *shape,
+                          guint64                     piece_length,
+                          const guint8               *seed,
+                          gsize                       seed_len)
+{
+  guint64 per_piece = piece_length / SHOAL_MERKLE_BLOCK_SIZE;
+  guint64 n_pieces = (shape->n_leaves + per_piece - 1) / per_piece;
+  guint8 zero[SHOAL_SHA256_LEN] = { 0 };
+  guint8 root[SHOAL_SHA256_LEN];
+  g_autofree guint8 *leaves = NULL;
+  g_autofree guint8 *work = NULL;
+  g_autofree guint8 *layer = NULL;
+  g_autofree guint8 *tree = NULL;
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(ShoalPeerWireDecoder) dec = shoal_peer_wire_decoder_new ();
+  ShoalPeerWireHashMsg answer;
+  ShoalPeerWireMessage m;
+  guint64 first, n;
+  gsize consumed = 0;
+  g_autoptr(GError) error = NULL;
+
+  if (!shoal_peer_wire_hashes_leaf_span (req, shape, &first, &n))
+    return;
+  g_assert_cmpuint (first + n, <=, shape->n_leaves);
+  leaves = g_malloc (shape->n_leaves * SHOAL_SHA256_LEN);
+  for (gsize i = 0; i < shape->n_leaves * SHOAL_SHA256_LEN; i++)
+    leaves[i] = seed_len > 0 ? (guint8) (seed[i % seed_len] + i / seed_len) : (guint8) i;
+  work = g_malloc (MAX (per_piece, shape->width) * SHOAL_SHA256_LEN);
+  if (shape->piece_layer >= shape->root_layer)
+    {
+      memcpy (work, leaves, shape->n_leaves * SHOAL_SHA256_LEN);
+      shoal_merkle_reduce (work, shape->n_leaves, shape->width, zero, root);
+    }
+  else
+    {
+      layer = g_malloc (n_pieces * SHOAL_SHA256_LEN);
+      for (guint64 p = 0; p < n_pieces; p++)
+        {
+          guint64 count = MIN (per_piece, shape->n_leaves - p * per_piece);
+
+          memcpy (work, leaves + p * per_piece * SHOAL_SHA256_LEN, count * SHOAL_SHA256_LEN);
+          shoal_merkle_reduce (work, count, per_piece, zero, layer + p * SHOAL_SHA256_LEN);
+        }
+      shoal_merkle_root_from_layer (layer, n_pieces, piece_length, root);
+      tree = shoal_peer_wire_hashes_build_tree (shape, layer, n_pieces);
+      g_assert_nonnull (tree);
+    }
+  g_assert_true (shoal_peer_wire_hashes_answer_from_leaves (req, shape, tree, leaves + first * SHOAL_SHA256_LEN, n,
+                                                            out));
+  g_assert_cmpint (shoal_peer_wire_decoder_decode (dec, out->data, out->len, &consumed, &m, &error), ==,
+                   SHOAL_PEER_WIRE_DECODE_MESSAGE);
+  g_assert_true (shoal_peer_wire_hash_msg_parse (m.type, m.payload, m.payload_len, &answer, &error));
+  memcpy (answer.pieces_root, root, SHOAL_SHA256_LEN);
   g_assert_true (shoal_peer_wire_hashes_verify (&answer, shape, &error));
   g_assert_no_error (error);
 }
@@ -130,6 +192,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   if (type == SHOAL_PEER_WIRE_HASHES)
     (void) shoal_peer_wire_hashes_verify (&msg, &shape, NULL);
   else if (msg.proof_layers + 1 == shape.root_layer - msg.base_layer)
-    answer_and_verify (&msg, &shape, file_length, piece_length, body, body_len);
+    {
+      answer_and_verify (&msg, &shape, file_length, piece_length, body, body_len);
+      if (msg.base_layer < MIN (shape.piece_layer, shape.root_layer))
+        answer_leaves_and_verify (&msg, &shape, piece_length, body, body_len);
+    }
   return 0;
 }

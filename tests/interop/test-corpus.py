@@ -12,8 +12,8 @@
 # names, 300 small files, 16 KiB and 16 MiB pieces.
 #
 # Each file list is also checked against the files on disk, so that a
-# misreading shared by Shoal and libtorrent would still show. Shoal cannot
-# verify v2-only torrents yet: for those, `verify` must say so clearly.
+# misreading shared by Shoal and libtorrent would still show. v2-only
+# torrents are verified against their merkle trees like the others.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -225,37 +225,47 @@ def check_case(tap, scratch, n, case, data_roots):
            "\n".join("%s: libtorrent %r\n    shoal %r" % (k, expected[k], got[k]) for k in diffs))
 
     r = verify(out, save_dir)
-    if expected["v1"] is not None:
-        count = expected["piece_count"]
-        tap.ok(r.returncode == 0 and ("%d of %d pieces are correct" % (count, count)) in r.stdout,
-               "%s: shoal-cli verify finds all %d pieces correct" % (label, count),
-               "exit %d\n%s%s" % (r.returncode, r.stdout, r.stderr))
-    else:
-        tap.ok(r.returncode == 1 and "v2-only" in r.stderr and "not supported" in r.stderr,
-               "%s: shoal-cli verify says it cannot verify v2-only torrents" % label,
-               "exit %d\n%s%s" % (r.returncode, r.stdout, r.stderr))
+    count = expected["piece_count"]
+    tap.ok(r.returncode == 0 and ("%d of %d pieces are correct" % (count, count)) in r.stdout,
+           "%s: shoal-cli verify finds all %d pieces correct" % (label, count),
+           "exit %d\n%s%s" % (r.returncode, r.stdout, r.stderr))
+
+
+def flip_byte(path, offset):
+    with open(path, "r+b") as f:
+        f.seek(offset)
+        b = f.read(1)
+        f.seek(offset)
+        f.write(bytes([b[0] ^ 0xff]))
 
 
 def verify_finds_damage(tap, scratch, data_roots):
-    """verify must be able to fail: one flipped byte in a copy of the nested
-    tree costs exactly the piece that holds it."""
+    """verify must be able to fail: flipped bytes in a copy of the nested
+    tree cost exactly the pieces that hold them. In the v2-only torrent
+    pieces never span files, so three flips in three files (one of them a
+    5-byte file, one the last byte of a file) cost exactly three pieces."""
     src = os.path.join(data_roots["nested"], SHAPES["nested"][0])
-    copy_root = scratch.sub("damaged")
-    copy = os.path.join(copy_root, SHAPES["nested"][0])
-    shutil.copytree(src, copy)
-    out = scratch.file("damaged.torrent")
-    lt_create(src, out, "hybrid", 16 * KiB, False, False, False)
-    target = os.path.join(copy, "日本語", "ファイル.bin")
-    with open(target, "r+b") as f:
-        f.seek(50_000)
-        b = f.read(1)
-        f.seek(50_000)
-        f.write(bytes([b[0] ^ 0xff]))
-    count = lt.torrent_info(out).num_pieces()
-    r = verify(out, copy_root)
-    tap.ok(r.returncode == 1 and ("%d of %d pieces are correct" % (count - 1, count)) in r.stdout,
-           "shoal-cli verify finds the one damaged piece of %d" % count,
-           "exit %d\n%s%s" % (r.returncode, r.stdout, r.stderr))
+    for flavour, flips in (("hybrid", [("日本語/ファイル.bin", 50_000)]),
+                           ("v2", [("日本語/ファイル.bin", 50_000), ("a/b/c/deep file.txt", 39_999),
+                                   ("Ωmega/naïve café.txt", 0)])):
+        copy_root = scratch.sub("damaged-" + flavour)
+        copy = os.path.join(copy_root, SHAPES["nested"][0])
+        shutil.copytree(src, copy)
+        out = scratch.file("damaged-%s.torrent" % flavour)
+        lt_create(src, out, flavour, 16 * KiB, False, False, False)
+        for path, offset in flips:
+            flip_byte(os.path.join(copy, path), offset)
+        ti = lt.torrent_info(out)
+        count = ti.num_pieces()
+        fs = ti.files()
+        offsets = {fs.file_path(i).split(os.sep, 1)[1].replace(os.sep, "/"): fs.file_offset(i)
+                   for i in range(fs.num_files())}
+        bad = sorted({(offsets[path] + offset) // ti.piece_length() for path, offset in flips})
+        r = verify(out, copy_root)
+        tap.ok(r.returncode == 1 and ("%d of %d pieces are correct" % (count - len(bad), count)) in r.stdout and
+               ("Wrong or missing pieces: %s\n" % ", ".join(str(p) for p in bad)) in r.stdout,
+               "%s: shoal-cli verify finds exactly the damaged pieces %r of %d" % (flavour, bad, count),
+               "exit %d\n%s%s" % (r.returncode, r.stdout, r.stderr))
 
 
 def main():

@@ -13,10 +13,8 @@
 # copy: libtorrent 2.0 in seed_mode hashes each piece on its first request
 # and stops serving it when it fails, so it never sends bad data.
 #
-# FLAVOURS: "hybrid" runs today (Shoal downloads hybrids in the v1 swarm).
-# "v2" (a v2-only torrent, the scripted peer answering to the truncated v2
-# info-hash) needs v2-only downloads: pass --flavours hybrid,v2 once they
-# are on main.
+# FLAVOURS: "hybrid", and "v2" (a v2-only torrent, the scripted peer
+# answering to the truncated v2 info-hash); --flavours picks some.
 
 import os
 import re
@@ -27,7 +25,7 @@ from harness import SHOAL_DEBUG_ALL  # noqa: E402
 from harness import (MiB, LtSession, Procs, Scratch, ScriptedSeed, Shoal,  # noqa: E402
                      compare_files, make_files, make_torrent, scenario_main)
 
-FLAVOURS = ["hybrid"]
+FLAVOURS = ["hybrid", "v2"]
 
 LAYOUT = [
     ("clean.bin", 3_000_001),

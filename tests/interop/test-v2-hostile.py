@@ -5,8 +5,10 @@
 #     scripted peer, asks it for the piece layers, and gets hashes whose
 #     proof does not lead to the pieces root: it bans the peer, closes the
 #     connection, and writes no data;
-#   - `shoal-cli seed` answers a request for a piece layer with hashes that
-#     climb to the pieces root (checked here with hashlib), and closes the
+#   - Shoal, lacking a file's layer, rejects requests for it and its leaves;
+#   - `shoal-cli seed` answers a request for a piece layer, and one for the
+#     16 KiB leaves of a piece (base layer 0), with hashes that climb to the
+#     pieces root (checked here with hashlib), and closes the
 #     connection of a peer that asks for a layer the file's tree does not
 #     have.
 #
@@ -96,6 +98,8 @@ def bad_proofs(tap):
         send_msg(conn, 20, b"\x00" + lt.bencode({b"m": {b"ut_metadata": 3}, b"metadata_size": len(info)}))
         their_metadata_id = None
         asked = sent_bad = closed = False
+        header = None
+        rejects = []
         try:
             for _ in range(200):
                 msg_id, payload = recv_msg(conn)
@@ -104,9 +108,17 @@ def bad_proofs(tap):
                 elif msg_id == 20 and payload[0] == 3 and their_metadata_id:
                     answer = lt.bencode({b"msg_type": 1, b"piece": 0, b"total_size": len(info)}) + info
                     send_msg(conn, 20, bytes([their_metadata_id]) + answer)
-                elif msg_id == 21:
+                elif msg_id == 21 and header is None:
                     asked = True
                     header = payload[:48]
+                    # Shoal lacks this file's layer (and every block of
+                    # it): asked for its piece layer and for its leaves,
+                    # it rejects both.
+                    send_msg(conn, 21, header[:32] + struct.pack(">IIII", 1, 0, 2, 0))
+                    send_msg(conn, 21, header[:32] + struct.pack(">IIII", 0, 0, 2, 6))
+                elif msg_id == 23:
+                    rejects.append(payload[:48])
+                if header is not None and len(rejects) >= 2 and not sent_bad:
                     (length,) = struct.unpack(">I", header[40:44])
                     # The right number of hashes, none of them right.
                     send_msg(conn, 22, header + os.urandom(32 * length))
@@ -114,6 +126,9 @@ def bad_proofs(tap):
         except (EOFError, ConnectionError, socket.timeout):
             closed = True
         tap.ok(asked, "Shoal asks the peer for the piece layer with a hash request")
+        tap.ok(header is not None and rejects == [header[:32] + struct.pack(">IIII", 1, 0, 2, 0),
+                                                  header[:32] + struct.pack(">IIII", 0, 0, 2, 6)],
+               "Shoal rejects requests for the layer and the leaves of a file whose layer it lacks", repr(rejects))
         tap.ok(sent_bad and closed, "Shoal closes the connection after hashes whose proof fails")
         try:
             wait_for(lambda: "Banning peer %s" % PEER_IP in shoal.stderr() + shoal.stdout(), 10, "the ban")
@@ -175,6 +190,24 @@ def serving(tap):
             ok = (run == [layer[32 * i:32 * (i + 1)] for i in range(16, 24)] and len(hashes) == 8 + 3
                   and merkle_climb(run, 16, hashes[8:]) == root)
         tap.ok(ok, "Shoal answers a piece layer request with hashes that climb to the pieces root",
+               repr(got and (got[0], len(got[1]))))
+        # BEP 52: hashes of blocks it has are served down to the 16 KiB
+        # leaves (base layer 0): piece 10's two blocks, and the 6 uncles
+        # from layer 1 up to the root.
+        data = open(os.path.join(content, "big.bin"), "rb").read()
+        leaves = [hashlib.sha256(data[16384 * i:16384 * (i + 1)]).digest() for i in (20, 21)]
+        send_msg(conn, 21, root + struct.pack(">IIII", 0, 20, 2, 6))
+        got = None
+        for _ in range(20):
+            msg_id, payload = recv_msg(conn)
+            if msg_id in (22, 23):
+                got = (msg_id, payload)
+                break
+        ok = got is not None and got[0] == 22
+        if ok:
+            hashes = [got[1][48 + 32 * i:48 + 32 * (i + 1)] for i in range((len(got[1]) - 48) // 32)]
+            ok = hashes[:2] == leaves and len(hashes) == 2 + 6 and merkle_climb(hashes[:2], 20, hashes[2:]) == root
+        tap.ok(ok, "Shoal answers a request for leaf hashes (base layer 0) of blocks it has, with their proof",
                repr(got and (got[0], len(got[1]))))
         send_msg(conn, 21, root + struct.pack(">IIII", 9, 0, 2, 0))
         closed = False

@@ -16,6 +16,9 @@
 #define MAX_REQUEST_QUEUE     1024
 #define MAX_PADDING_ROUNDS    64    /* picks in a row that found only padding to fill in */
 
+/* What padding holds, filled in here: not downloaded, so never counted. */
+static const guint8 padding_zeros[SHOAL_PIECE_PICKER_BLOCK_SIZE];
+
 static void fill_requests (ShoalPeerState *ps);
 static gboolean accept_block (ShoalTorrent *self, ShoalSender *sender, const ShoalBlock *b, const guint8 *data);
 static void trim_buffer_cache (ShoalTorrent *self);
@@ -218,9 +221,7 @@ fill_requests (ShoalPeerState *ps)
           /* Padding (pad files, a v2 file's tail) is zeros: nobody sends it. */
           if (shoal_metainfo_range_is_padding (self->info, blocks[i].piece, blocks[i].begin, blocks[i].length))
             {
-              static const guint8 zeros[SHOAL_PIECE_PICKER_BLOCK_SIZE];
-
-              accept_block (self, ps->sender, &blocks[i], zeros);
+              accept_block (self, ps->sender, &blocks[i], padding_zeros);
               n_padding++;
               continue;
             }
@@ -585,9 +586,12 @@ accept_block (ShoalTorrent     *self,
   gboolean complete;
   guint index = b->begin / SHOAL_PIECE_PICKER_BLOCK_SIZE;
 
-  self->downloaded += b->length;
-  self->session_downloaded += b->length;
-  shoal_rate_add (&self->down_rate, now, b->length);
+  if (data != padding_zeros)
+    {
+      self->downloaded += b->length;
+      self->session_downloaded += b->length;
+      shoal_rate_add (&self->down_rate, now, b->length);
+    }
 
   /* A late block of a piece that failed its check (and was reset) is not
    * wanted any more: it must not overwrite fresh data. */

@@ -16,7 +16,9 @@
  * So on the next start, a file whose mtime changed although the saved state
  * calls it clean was changed by someone else: all its pieces are checked.
  * A dirty file had writes of ours in flight (a crash, a kill -9): only its
- * pieces not recorded as had are checked. Nothing unverified counts, and no
+ * pieces not recorded as had are checked, even when its size and mtime are
+ * as saved (a write can land before the save's stat() and its piece be had
+ * only after). Nothing unverified counts, and no
  * full recheck is needed after a crash.
  */
 
@@ -482,9 +484,19 @@ _shoal_torrent_apply_resume (ShoalTorrent          *self,
            * "files missing"), and the record cannot be trusted. */
           if (!now->exists && file_has_had_piece (self, i))
             changed = TRUE;
-
+          /* Dirty and unchanged: a write in flight at the save may have
+           * landed before the file was stat()ed there (its piece not had
+           * yet), so unchanged stats prove nothing about its missing
+           * pieces. */
           if (!changed)
-            continue;
+            {
+              guint before = shoal_bitfield_count (check);
+
+              if (self->dirty_files[i] && now->exists)
+                mark_file_pieces (self, i, check, TRUE);
+              any_check = any_check || shoal_bitfield_count (check) != before;
+              continue;
+            }
           /* Ours, cut short: what we had not verified yet. Our writes give
            * a file its full length at once (or leave a bigger one as it
            * was): any other size means someone else changed it too.

@@ -5,7 +5,8 @@
  * Part of the torrent (shoal-torrent-private.h): the second info-hash of a
  * hybrid (the truncated SHA-256 one, under which it is also found and
  * accepted), and the hash messages: piece layers we hold are served to
- * peers that ask, and those a torrent lacks (one made from a magnet link's
+ * peers that ask (and the 16 KiB leaves of pieces we have, read and hashed
+ * for the request), and those a torrent lacks (one made from a magnet link's
  * info dictionary) are fetched in runs of at most 512 hashes, each run
  * proven against the file's pieces root before it is kept. No block is
  * requested until every layer is known, since no piece could be checked.
@@ -25,6 +26,7 @@
 #define MAX_ASKED_PER_PEER 8u
 #define ASK_TIMEOUT_US    (20 * G_USEC_PER_SEC)
 #define REJECT_BACKOFF_US (5 * G_USEC_PER_SEC)
+#define MAX_LEAF_JOBS     2u    /* requests below the piece layer read for at once */
 
 typedef struct
 {
@@ -56,7 +58,23 @@ struct _ShoalTorrentV2
   guint64    layers_needed_mib;
   gint       tree_file;     /* the file whose tree answered last, -1 none */
   guint8    *tree;          /* its layers from the piece layer up */
+  guint      n_leaf_jobs;   /* LeafJobs reading */
 };
+
+/* A request below the piece layer: the pieces under its run are read one
+ * after the other and their blocks hashed, then it is answered. */
+typedef struct
+{
+  ShoalTorrent        *torrent;
+  ShoalPeerConnection *conn;
+  ShoalPeerWireHashMsg request;  /* hashes NULL */
+  ShoalMerkleShape     shape;
+  guint                file_index;
+  guint                piece;      /* the next to read */
+  guint                last_piece;
+  guint64              n_leaves;
+  GByteArray          *leaves;
+} LeafJob;
 
 static void
 layer_fetch_free (gpointer data)
@@ -477,6 +495,165 @@ handle_reject (ShoalTorrent         *self,
     }
 }
 
+static void
+send_hash_reject (ShoalPeerConnection        *conn,
+                  const ShoalPeerWireHashMsg *m)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+
+  shoal_peer_wire_encode_hash_request (out, SHOAL_PEER_WIRE_HASH_REJECT, m);
+  shoal_peer_connection_send_raw (conn, out);
+  shoal_peer_connection_flush (conn);
+}
+
+/* The file's tree from its piece layer up, kept for the next answer;
+ * %NULL if the layer is not known (or the file is one piece). */
+static const guint8 *
+file_tree (ShoalTorrent           *self,
+           guint                   index,
+           const ShoalMerkleShape *shape)
+{
+  const guint8 *layer;
+  gsize n_layer = 0;
+
+  ensure_v2 (self);
+  if (self->v2->tree_file == (gint) index)
+    return self->v2->tree;
+  layer = shoal_metainfo_get_piece_layer (self->info, index, &n_layer);
+  if (layer == NULL)
+    return NULL;
+  g_clear_pointer (&self->v2->tree, g_free);
+  self->v2->tree = shoal_peer_wire_hashes_build_tree (shape, layer, n_layer);
+  self->v2->tree_file = self->v2->tree != NULL ? (gint) index : -1;
+  return self->v2->tree;
+}
+
+static void leaf_job_next (LeafJob *job);
+
+static void
+leaf_job_finish (LeafJob  *job,
+                 gboolean  read_all)
+{
+  ShoalTorrent *self = job->torrent;
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+
+  if (self->v2 != NULL)
+    self->v2->n_leaf_jobs--;
+  if (shoal_peer_connection_get_state (job->conn) == SHOAL_PEER_CONNECTION_ACTIVE)
+    {
+      const guint8 *tree = read_all && self->info != NULL ? file_tree (self, job->file_index, &job->shape) : NULL;
+
+      if (read_all && job->leaves->len / SHOAL_SHA256_LEN == job->n_leaves &&
+          (tree != NULL || job->shape.piece_layer >= job->shape.root_layer) &&
+          shoal_peer_wire_hashes_answer_from_leaves (&job->request, &job->shape, tree, job->leaves->data,
+                                                     job->n_leaves, out))
+        {
+          shoal_peer_connection_send_raw (job->conn, out);
+          shoal_peer_connection_flush (job->conn);
+        }
+      else
+        send_hash_reject (job->conn, &job->request);
+    }
+  g_byte_array_unref (job->leaves);
+  g_object_unref (job->conn);
+  g_object_unref (job->torrent);
+  g_free (job);
+}
+
+static void
+leaf_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LeafJob *job = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) data = shoal_storage_read_block_finish (SHOAL_STORAGE (source), result, &error);
+  const guint8 *bytes;
+  gsize len;
+
+  if (data == NULL)
+    {
+      g_debug ("Could not read piece %u to answer a hash request: %s", job->piece, error->message);
+      leaf_job_finish (job, FALSE);
+      return;
+    }
+  bytes = g_bytes_get_data (data, &len);
+  for (gsize off = 0; off < len && job->leaves->len / SHOAL_SHA256_LEN < job->n_leaves; off += SHOAL_MERKLE_BLOCK_SIZE)
+    {
+      guint8 leaf[SHOAL_SHA256_LEN];
+
+      shoal_sha256 (bytes + off, MIN (SHOAL_MERKLE_BLOCK_SIZE, len - off), leaf);
+      g_byte_array_append (job->leaves, leaf, sizeof leaf);
+    }
+  job->piece++;
+  leaf_job_next (job);
+}
+
+static void
+leaf_job_next (LeafJob *job)
+{
+  ShoalTorrent *self = job->torrent;
+  guint file_index;
+  guint64 piece_in_file, data_length;
+
+  if (job->piece > job->last_piece || job->leaves->len / SHOAL_SHA256_LEN >= job->n_leaves)
+    {
+      leaf_job_finish (job, TRUE);
+      return;
+    }
+  if (!_shoal_torrent_is_active (self) || self->picker == NULL ||
+      !shoal_piece_picker_has_piece (self->picker, job->piece) ||
+      !shoal_metainfo_v2_locate_piece (self->info, job->piece, &file_index, &piece_in_file, &data_length) ||
+      file_index != job->file_index)
+    {
+      leaf_job_finish (job, FALSE);
+      return;
+    }
+  shoal_storage_read_block_async (self->storage, job->piece, 0, data_length, self->cancellable, leaf_read_cb, job);
+}
+
+/* Hashes below the piece layer (the 16 KiB leaves): answered from the
+ * blocks of pieces we have, read for it, within bounds; else rejected. */
+static void
+serve_leaves (ShoalTorrent               *self,
+              ShoalPeerState             *ps,
+              const ShoalPeerWireHashMsg *m,
+              guint                       index,
+              const ShoalMerkleShape     *shape)
+{
+  const ShoalMetainfoFile *f = shoal_metainfo_get_file (self->info, index);
+  guint64 pl = shoal_metainfo_get_piece_length (self->info);
+  guint64 leaves_per_piece = pl / SHOAL_MERKLE_BLOCK_SIZE;
+  guint64 first, n;
+  LeafJob *job;
+
+  ensure_v2 (self);
+  if (!shoal_peer_wire_hashes_leaf_span (m, shape, &first, &n) || self->v2->n_leaf_jobs >= MAX_LEAF_JOBS ||
+      shoal_peer_connection_output_full (ps->conn) || f->offset % pl != 0 ||
+      (shape->piece_layer < shape->root_layer && file_tree (self, index, shape) == NULL))
+    {
+      send_hash_reject (ps->conn, m);
+      return;
+    }
+  job = g_new0 (LeafJob, 1);
+  job->torrent = g_object_ref (self);
+  job->conn = g_object_ref (ps->conn);
+  job->request = *m;
+  job->request.hashes = NULL;
+  job->request.n_hashes = 0;
+  job->shape = *shape;
+  job->file_index = index;
+  job->n_leaves = n;
+  job->leaves = g_byte_array_sized_new ((guint) (n * SHOAL_SHA256_LEN));
+  job->piece = (guint) (f->offset / pl + first / leaves_per_piece);
+  job->last_piece = n > 0 ? (guint) (f->offset / pl + (first + n - 1) / leaves_per_piece) : job->piece;
+  self->v2->n_leaf_jobs++;
+  if (n == 0)
+    leaf_job_finish (job, TRUE);
+  else
+    leaf_job_next (job);
+}
+
 /* A peer asks for hashes: answered from the piece layers we hold, else
  * rejected; a request outside the file's tree is the peer's fault. */
 static void
@@ -500,6 +677,11 @@ handle_request (ShoalTorrent         *self,
   if (!shoal_peer_wire_hash_request_check (m, &shape, &error))
     {
       close_peer (ps, g_steal_pointer (&error));
+      return;
+    }
+  if (m->base_layer < MIN (shape.piece_layer, shape.root_layer))
+    {
+      serve_leaves (self, ps, m, (guint) index, &shape);
       return;
     }
   layer = shoal_metainfo_get_piece_layer (self->info, (guint) index, &n_layer);

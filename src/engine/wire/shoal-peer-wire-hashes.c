@@ -375,8 +375,8 @@ tree_layer_start (const ShoalMerkleShape *shape,
  * @out: where to append the hashes message
  *
  * Answers a request for hashes of the piece layer or above. Layers below
- * the piece layer would need the data: those requests get %FALSE, to be
- * rejected.
+ * the piece layer need the data: those requests get %FALSE here, and are
+ * answered by shoal_peer_wire_hashes_answer_from_leaves().
  *
  * Returns: %TRUE if a hashes message was appended
  */
@@ -450,4 +450,127 @@ shoal_peer_wire_hashes_answer (const ShoalPeerWireHashMsg *request,
     return FALSE;
   tree = shoal_peer_wire_hashes_build_tree (shape, piece_layer, n_layer_hashes);
   return shoal_peer_wire_hashes_answer_from_tree (request, shape, tree, out);
+}
+
+/**
+ * shoal_peer_wire_hashes_leaf_span:
+ * @request: a request that passed shoal_peer_wire_hash_request_check()
+ * @shape: the file's tree
+ * @first_leaf: (out): the first leaf the answer needs
+ * @n_leaves: (out): how many leaves of the file's data it needs, from
+ *   @first_leaf (those past the file's end are zero hashes, not asked for)
+ *
+ * A request for hashes below the piece layer needs the leaves of the whole
+ * pieces under its run (or of the whole file, for a file of one piece):
+ * which ones, so that the caller reads and hashes them. Bounded: a run
+ * needing more than %SHOAL_PEER_WIRE_MAX_LEAF_SPAN leaves gets %FALSE.
+ *
+ * Returns: %TRUE if the request is below the piece layer and small enough
+ */
+gboolean
+shoal_peer_wire_hashes_leaf_span (const ShoalPeerWireHashMsg *request,
+                                  const ShoalMerkleShape     *shape,
+                                  guint64                    *first_leaf,
+                                  guint64                    *n_leaves)
+{
+  guint span_layer = MIN (shape->piece_layer, shape->root_layer);
+  guint64 lo, hi;
+
+  /* A run is a whole subtree: a power of two, aligned on its length. */
+  if (request->base_layer >= span_layer || span_layer >= SHOAL_PEER_WIRE_MAX_TREE_LAYERS || request->length == 0 ||
+      (request->length & (request->length - 1)) != 0 || request->index % request->length != 0)
+    return FALSE;
+  lo = ((guint64) request->index << request->base_layer) >> span_layer << span_layer;
+  hi = ((guint64) request->index + request->length) << request->base_layer;
+  hi = ((hi + ((G_GUINT64_CONSTANT (1) << span_layer) - 1)) >> span_layer) << span_layer;
+  if (hi > shape->width || hi - lo > SHOAL_PEER_WIRE_MAX_LEAF_SPAN)
+    return FALSE;
+  *first_leaf = lo;
+  *n_leaves = MIN (hi, shape->n_leaves) > lo ? MIN (hi, shape->n_leaves) - lo : 0;
+  return TRUE;
+}
+
+/**
+ * shoal_peer_wire_hashes_answer_from_leaves:
+ * @request: a request that passed shoal_peer_wire_hash_request_check()
+ *   and shoal_peer_wire_hashes_leaf_span()
+ * @shape: the file's tree
+ * @tree: (nullable): what shoal_peer_wire_hashes_build_tree() made of the
+ *   file's piece layer; %NULL only for a file of one piece
+ * @leaves: (array length=n_leaves): the leaves that
+ *   shoal_peer_wire_hashes_leaf_span() named, SHA-256 of each 16 KiB block
+ *   (the file's last one as short as it is)
+ * @n_leaves: how many, as that call gave
+ * @out: where to append the hashes message
+ *
+ * Answers a request for hashes below the piece layer (the 16 KiB leaves,
+ * base layer 0, or a layer between): the layers under the run's pieces are
+ * built from their leaves, the uncles above the piece layer cut from @tree.
+ *
+ * Returns: %TRUE if a hashes message was appended
+ */
+gboolean
+shoal_peer_wire_hashes_answer_from_leaves (const ShoalPeerWireHashMsg *request,
+                                           const ShoalMerkleShape     *shape,
+                                           const guint8               *tree,
+                                           const guint8               *leaves,
+                                           guint64                     n_leaves,
+                                           GByteArray                 *out)
+{
+  g_autoptr(GByteArray) hashes = NULL;
+  g_autofree guint8 *region = NULL;
+  ShoalPeerWireHashMsg answer = *request;
+  guint span_layer = MIN (shape->piece_layer, shape->root_layer);
+  guint64 lo, n_real, width, w, start, pos;
+  guint64 layer_start[SHOAL_PEER_WIRE_MAX_TREE_LAYERS] = { 0 };
+  guint run_layer = request->base_layer + log2_exact (request->length);
+  guint n_uncles = 0;
+
+  if (!shoal_peer_wire_hashes_leaf_span (request, shape, &lo, &n_real) || n_real != n_leaves ||
+      (tree == NULL && span_layer < shape->root_layer))
+    return FALSE;
+  /* The region: whole pieces under the run, its layers up to the pieces'
+   * roots, one after the other (fewer than twice its leaves). */
+  width = (((((guint64) request->index + request->length) << request->base_layer) + (G_GUINT64_CONSTANT (1) << span_layer) - 1)
+           >> span_layer << span_layer) - lo;
+  region = g_malloc0 ((gsize) (2 * width) * SHOAL_SHA256_LEN);
+  if (n_leaves > 0)
+    memcpy (region, leaves, (gsize) n_leaves * SHOAL_SHA256_LEN);
+  start = 0;
+  w = width;
+  for (guint l = 0; l < span_layer; l++)
+    {
+      layer_start[l + 1] = start + w;
+      for (guint64 i = 0; i < w / 2; i++)
+        hash_pair (region + (start + 2 * i) * SHOAL_SHA256_LEN, region + (start + 2 * i + 1) * SHOAL_SHA256_LEN,
+                   region + (start + w + i) * SHOAL_SHA256_LEN);
+      start += w;
+      w /= 2;
+    }
+
+  hashes = g_byte_array_new ();
+  g_byte_array_append (hashes, region + (layer_start[request->base_layer] + request->index -
+                                         (lo >> request->base_layer)) * SHOAL_SHA256_LEN,
+                       request->length * SHOAL_SHA256_LEN);
+  if (request->proof_layers + 1 > log2_exact (request->length))
+    n_uncles = MIN (request->proof_layers + 1 - log2_exact (request->length), shape->root_layer - run_layer);
+  pos = request->index / request->length;
+  for (guint i = 0, l = run_layer; i < n_uncles; i++, l++, pos /= 2)
+    {
+      if (l < span_layer)
+        g_byte_array_append (hashes, region + (layer_start[l] + (pos ^ 1) - (lo >> l)) * SHOAL_SHA256_LEN,
+                             SHOAL_SHA256_LEN);
+      else
+        {
+          guint64 tw;
+          guint64 ts = tree_layer_start (shape, l, &tw);
+
+          g_byte_array_append (hashes, tree + (ts + (pos ^ 1)) * SHOAL_SHA256_LEN, SHOAL_SHA256_LEN);
+        }
+    }
+
+  answer.hashes = hashes->data;
+  answer.n_hashes = hashes->len / SHOAL_SHA256_LEN;
+  shoal_peer_wire_encode_hashes (out, &answer);
+  return TRUE;
 }

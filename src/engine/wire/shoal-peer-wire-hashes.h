@@ -22,6 +22,8 @@ G_BEGIN_DECLS
 #define SHOAL_PEER_WIRE_HASH_HEADER_LEN   SHOAL_PEER_WIRE_HASH_BODY_LEN
 /* Hashes asked or sent at once (BEP 52: should not exceed 512). */
 #define SHOAL_PEER_WIRE_MAX_HASH_LENGTH   8192u
+/* Leaves read to answer one request below the piece layer (16 MiB). */
+#define SHOAL_PEER_WIRE_MAX_LEAF_SPAN     1024u
 /* A file of 2^63 bytes has 2^49 leaves: no tree is deeper than this. */
 #define SHOAL_PEER_WIRE_MAX_TREE_LAYERS   64u
 G_STATIC_ASSERT (SHOAL_PEER_WIRE_MAX_HASHES_BODY_LEN ==
@@ -101,5 +103,15 @@ gboolean shoal_peer_wire_hashes_answer         (const ShoalPeerWireHashMsg *requ
                                                 const guint8               *piece_layer,
                                                 gsize                       n_layer_hashes,
                                                 GByteArray                 *out);
+gboolean shoal_peer_wire_hashes_leaf_span      (const ShoalPeerWireHashMsg *request,
+                                                const ShoalMerkleShape     *shape,
+                                                guint64                    *first_leaf,
+                                                guint64                    *n_leaves);
+gboolean shoal_peer_wire_hashes_answer_from_leaves (const ShoalPeerWireHashMsg *request,
+                                                    const ShoalMerkleShape     *shape,
+                                                    const guint8               *tree,
+                                                    const guint8               *leaves,
+                                                    guint64                     n_leaves,
+                                                    GByteArray                 *out);
 
 G_END_DECLS
