@@ -6,7 +6,7 @@
  * hybrid (the truncated SHA-256 one, under which it is also found and
  * accepted), and the hash messages: piece layers we hold are served to
  * peers that ask (and the 16 KiB leaves of pieces we have, read and hashed
- * for the request), and those a torrent lacks (one made from a magnet link's
+ * for the request on a worker thread), and those a torrent lacks (one made from a magnet link's
  * info dictionary) are fetched in runs of at most 512 hashes, each run
  * proven against the file's pieces root before it is kept. No block is
  * requested until every layer is known, since no piece could be checked.
@@ -560,6 +560,57 @@ leaf_job_finish (LeafJob  *job,
   g_free (job);
 }
 
+typedef struct
+{
+  GBytes  *data;
+  guint64  max_leaves;
+} LeafHash;
+
+static void
+leaf_hash_free (gpointer data)
+{
+  LeafHash *lh = data;
+
+  g_bytes_unref (lh->data);
+  g_free (lh);
+}
+
+/* On a worker thread: SHA-256 of each 16 KiB block of a piece read for a
+ * hash request; a piece may be 16 MiB, too long to hash on the main loop. */
+static void
+leaf_hash_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  LeafHash *lh = task_data;
+  GByteArray *leaves = g_byte_array_new ();
+  gsize len;
+  const guint8 *bytes = g_bytes_get_data (lh->data, &len);
+
+  for (gsize off = 0; off < len && leaves->len / SHOAL_SHA256_LEN < lh->max_leaves; off += SHOAL_MERKLE_BLOCK_SIZE)
+    {
+      guint8 leaf[SHOAL_SHA256_LEN];
+
+      shoal_sha256 (bytes + off, MIN (SHOAL_MERKLE_BLOCK_SIZE, len - off), leaf);
+      g_byte_array_append (leaves, leaf, sizeof leaf);
+    }
+  g_task_return_pointer (task, leaves, (GDestroyNotify) g_byte_array_unref);
+}
+
+static void
+leaf_hashed_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  LeafJob *job = user_data;
+  g_autoptr(GByteArray) leaves = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  g_byte_array_append (job->leaves, leaves->data, leaves->len);
+  job->piece++;
+  leaf_job_next (job);
+}
+
 static void
 leaf_read_cb (GObject      *source,
               GAsyncResult *result,
@@ -568,8 +619,8 @@ leaf_read_cb (GObject      *source,
   LeafJob *job = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) data = shoal_storage_read_block_finish (SHOAL_STORAGE (source), result, &error);
-  const guint8 *bytes;
-  gsize len;
+  g_autoptr(GTask) task = NULL;
+  LeafHash *lh;
 
   if (data == NULL)
     {
@@ -577,16 +628,14 @@ leaf_read_cb (GObject      *source,
       leaf_job_finish (job, FALSE);
       return;
     }
-  bytes = g_bytes_get_data (data, &len);
-  for (gsize off = 0; off < len && job->leaves->len / SHOAL_SHA256_LEN < job->n_leaves; off += SHOAL_MERKLE_BLOCK_SIZE)
-    {
-      guint8 leaf[SHOAL_SHA256_LEN];
-
-      shoal_sha256 (bytes + off, MIN (SHOAL_MERKLE_BLOCK_SIZE, len - off), leaf);
-      g_byte_array_append (job->leaves, leaf, sizeof leaf);
-    }
-  job->piece++;
-  leaf_job_next (job);
+  /* The job holds the torrent and the connection until it finishes. */
+  lh = g_new0 (LeafHash, 1);
+  lh->data = g_steal_pointer (&data);
+  lh->max_leaves = job->n_leaves - job->leaves->len / SHOAL_SHA256_LEN;
+  task = g_task_new (NULL, NULL, leaf_hashed_cb, job);
+  g_task_set_source_tag (task, leaf_read_cb);
+  g_task_set_task_data (task, lh, leaf_hash_free);
+  g_task_run_in_thread (task, leaf_hash_thread);
 }
 
 static void
