@@ -201,10 +201,26 @@ set_pages_torrent (ShoalDetailsView *self,
     }
 }
 
+/* The content of a page is there from the first time it is shown: the
+ * view stack measures every page, and the pane appearing at the first
+ * selection would otherwise lay out all seven in one frame (some 30 ms of
+ * text shaping). */
+static void
+show_page_content (GtkWidget *page)
+{
+  GtkWidget *content = gtk_widget_get_first_child (page);
+
+  if (content != NULL && !gtk_widget_get_visible (content))
+    gtk_widget_set_visible (content, TRUE);
+}
+
 static void
 visible_page_cb (ShoalDetailsView *self)
 {
   GtkWidget *visible = adw_view_stack_get_visible_child (self->view_stack);
+
+  if (visible != NULL)
+    show_page_content (visible);
 
   if (visible != NULL && g_hash_table_contains (self->stale_pages, visible))
     set_page_torrent (self, visible, self->torrent);
@@ -329,6 +345,15 @@ shoal_details_view_init (ShoalDetailsView *self)
   g_signal_connect_object (self->squeezer, "notify::visible-child", G_CALLBACK (squeezer_child_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_widget_set_can_focus (self->pages_box, FALSE);
+
+  for (GtkWidget *page = gtk_widget_get_first_child (GTK_WIDGET (self->view_stack)); page != NULL;
+       page = gtk_widget_get_next_sibling (page))
+    {
+      GtkWidget *content = gtk_widget_get_first_child (page);
+
+      if (page != adw_view_stack_get_visible_child (self->view_stack) && content != NULL)
+        gtk_widget_set_visible (content, FALSE);
+    }
 }
 
 /**
