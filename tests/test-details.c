@@ -544,6 +544,63 @@ test_general (Fixture       *f,
   save_screenshot (f, "general");
 }
 
+/* Whether a label under @widget, shown or not, reads @text */
+static gboolean
+holds_label (GtkWidget  *widget,
+             const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (holds_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+/* A newly selected torrent goes to the visible page; every other page
+ * gets it, and its layout, when it is shown. */
+static void
+test_pages_lazy (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(ShoalTorrent) half = add_half_torrent (f);
+  g_autoptr(ShoalTorrent) full = add_full_torrent (f);
+  GtkWidget *general = shoal_details_view_get_page (f->view, "general");
+  GtkWidget *files = shoal_details_view_get_page (f->view, "files");
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+
+  shoal_details_view_set_torrent (f->view, full);
+  show_page (f, "general");
+  g_assert_true (has_label (general, "Full Torrent"));
+  /* Never shown: not laid out */
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_first_child (files)));
+
+  /* At 900 px no figure of General is cut, wrapped or not */
+  collect (general, GTK_TYPE_LABEL, labels);
+  g_assert_cmpuint (labels->len, >, 20);
+  for (guint i = 0; i < labels->len; i++)
+    g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (labels->pdata[i])));
+
+  show_page (f, "files");
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_first_child (files)));
+  g_assert_true (has_label (files, "a.bin"));
+
+  /* Another torrent while Files is shown: General shows it once shown */
+  shoal_details_view_set_torrent (f->view, half);
+  iterate (100);
+  g_assert_true (holds_label (general, "Full Torrent"));
+  g_assert_false (holds_label (general, "Half Torrent"));
+  show_page (f, "general");
+  g_assert_true (has_label (general, "Half Torrent"));
+  g_assert_false (holds_label (general, "Full Torrent"));
+
+  /* No torrent: every page lets go of it at once */
+  shoal_details_view_set_torrent (f->view, NULL);
+  iterate (50);
+  g_assert_false (holds_label (general, "Half Torrent"));
+}
+
 static void
 check_half_map (ShoalPiecesMap *map,
                 gboolean        all_had)
@@ -1737,6 +1794,7 @@ main (int   argc,
   ADD ("/app/details/general/info-hashes-v1-and-hybrid", test_general_info_hashes);
   ADD ("/app/details/general/info-hash-v2-only", test_general_info_hash_v2_only);
   ADD ("/app/details/files/pieces-roots", test_files_pieces_roots);
+  ADD ("/app/details/pages/shown-lazily", test_pages_lazy);
 
   return g_test_run ();
 }

@@ -27,7 +27,11 @@
  *
  * The view only hands the session and the selected torrent to its
  * pages; each page keeps itself up to date (property notifications, and
- * a one-second timer while it is shown).
+ * a one-second timer while it is shown). A newly selected torrent goes to
+ * the visible page only, and to each other page when it is shown: every
+ * page given a torrent measures itself again (the view stack measures
+ * all of them), and selecting a torrent would otherwise lay out seven
+ * pages in one frame.
  */
 
 #include "config.h"
@@ -51,6 +55,8 @@ struct _ShoalDetailsView
   ShoalTorrent       *torrent;
   gulong              name_id;
   gboolean            had_metainfo;
+  /* Pages still showing a torrent other than self->torrent */
+  GHashTable         *stale_pages;
 
   GtkWidget          *pages_box;
   GtkWidget          *empty_page;
@@ -152,16 +158,72 @@ shoal_details_view_set_torrent (ShoalDetailsView *self,
 }
 
 static void
+set_page_torrent (ShoalDetailsView *self,
+                  GtkWidget        *page,
+                  ShoalTorrent     *torrent)
+{
+  if (page == GTK_WIDGET (self->general_page))
+    shoal_general_page_set_torrent (self->general_page, torrent);
+  else if (page == GTK_WIDGET (self->pieces_page))
+    shoal_pieces_page_set_torrent (self->pieces_page, torrent);
+  else if (page == GTK_WIDGET (self->peers_page))
+    shoal_peers_page_set_torrent (self->peers_page, torrent);
+  else if (page == GTK_WIDGET (self->files_page))
+    shoal_files_page_set_torrent (self->files_page, torrent);
+  else if (page == GTK_WIDGET (self->trackers_page))
+    shoal_trackers_page_set_torrent (self->trackers_page, torrent);
+  else if (page == GTK_WIDGET (self->bandwidth_page))
+    shoal_bandwidth_page_set_torrent (self->bandwidth_page, torrent);
+  else if (page == GTK_WIDGET (self->options_page))
+    shoal_options_page_set_torrent (self->options_page, torrent);
+  g_hash_table_remove (self->stale_pages, page);
+}
+
+/* No torrent: every page lets go of the last one at once. A torrent: the
+ * visible page shows it now, the others when they are shown. */
+static void
 set_pages_torrent (ShoalDetailsView *self,
                    ShoalTorrent     *torrent)
 {
-  shoal_general_page_set_torrent (self->general_page, torrent);
-  shoal_pieces_page_set_torrent (self->pieces_page, torrent);
-  shoal_peers_page_set_torrent (self->peers_page, torrent);
-  shoal_files_page_set_torrent (self->files_page, torrent);
-  shoal_trackers_page_set_torrent (self->trackers_page, torrent);
-  shoal_bandwidth_page_set_torrent (self->bandwidth_page, torrent);
-  shoal_options_page_set_torrent (self->options_page, torrent);
+  GtkWidget *visible = adw_view_stack_get_visible_child (self->view_stack);
+  GtkWidget *pages[] = {
+    GTK_WIDGET (self->general_page), GTK_WIDGET (self->pieces_page), GTK_WIDGET (self->peers_page),
+    GTK_WIDGET (self->files_page), GTK_WIDGET (self->trackers_page), GTK_WIDGET (self->bandwidth_page),
+    GTK_WIDGET (self->options_page),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      if (torrent == NULL || pages[i] == visible)
+        set_page_torrent (self, pages[i], torrent);
+      else
+        g_hash_table_add (self->stale_pages, pages[i]);
+    }
+}
+
+/* The content of a page is there from the first time it is shown: the
+ * view stack measures every page, and the pane appearing at the first
+ * selection would otherwise lay out all seven in one frame (some 30 ms of
+ * text shaping). */
+static void
+show_page_content (GtkWidget *page)
+{
+  GtkWidget *content = gtk_widget_get_first_child (page);
+
+  if (content != NULL && !gtk_widget_get_visible (content))
+    gtk_widget_set_visible (content, TRUE);
+}
+
+static void
+visible_page_cb (ShoalDetailsView *self)
+{
+  GtkWidget *visible = adw_view_stack_get_visible_child (self->view_stack);
+
+  if (visible != NULL)
+    show_page_content (visible);
+
+  if (visible != NULL && g_hash_table_contains (self->stale_pages, visible))
+    set_page_torrent (self, visible, self->torrent);
 }
 
 /**
@@ -219,10 +281,14 @@ shoal_details_view_dispose (GObject *object)
 
   if (self->torrent != NULL)
     g_clear_signal_handler (&self->name_id, self->torrent);
+  /* No page is given a torrent while the stack takes them down */
+  if (self->view_stack != NULL)
+    g_signal_handlers_disconnect_by_func (self->view_stack, visible_page_cb, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SHOAL_TYPE_DETAILS_VIEW);
   shoal_widget_unparent_children (GTK_WIDGET (self));
   g_clear_object (&self->torrent);
   g_clear_object (&self->session);
+  g_clear_pointer (&self->stale_pages, g_hash_table_unref);
 
   G_OBJECT_CLASS (shoal_details_view_parent_class)->dispose (object);
 }
@@ -272,10 +338,22 @@ squeezer_child_cb (ShoalDetailsView *self)
 static void
 shoal_details_view_init (ShoalDetailsView *self)
 {
+  self->stale_pages = g_hash_table_new (NULL, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (self->view_stack, "notify::visible-child", G_CALLBACK (visible_page_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->squeezer, "notify::visible-child", G_CALLBACK (squeezer_child_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_widget_set_can_focus (self->pages_box, FALSE);
+
+  for (GtkWidget *page = gtk_widget_get_first_child (GTK_WIDGET (self->view_stack)); page != NULL;
+       page = gtk_widget_get_next_sibling (page))
+    {
+      GtkWidget *content = gtk_widget_get_first_child (page);
+
+      if (page != adw_view_stack_get_visible_child (self->view_stack) && content != NULL)
+        gtk_widget_set_visible (content, FALSE);
+    }
 }
 
 /**

@@ -418,6 +418,43 @@ shoal_general_page_class_init (ShoalGeneralPageClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
+/* Only the long texts wrap. A wrapping label is shaped again for each
+ * width its grid tries (its minimum, natural and height-for-width) each
+ * time its text changes; the short figures, which change every second,
+ * stay on one line and are shaped once. They are ellipsized only when the
+ * pane is narrower than they are. */
+static gboolean
+field_wraps (Field field)
+{
+  switch (field)
+    {
+    case FIELD_LOCATION:
+    case FIELD_NAME:
+    case FIELD_INFO_HASH:
+    case FIELD_INFO_HASH_V1:
+    case FIELD_INFO_HASH_V2:
+    case FIELD_PRIVATE:
+    case FIELD_CREATOR:
+    case FIELD_COMMENT:
+      return TRUE;
+    case FIELD_STATE:
+    case FIELD_SIZE:
+    case FIELD_HAVE:
+    case FIELD_AVAILABILITY:
+    case FIELD_DOWNLOADED:
+    case FIELD_UPLOADED:
+    case FIELD_RATIO:
+    case FIELD_ETA:
+    case FIELD_ADDED:
+    case FIELD_COMPLETED:
+    case FIELD_PIECES:
+    case FIELD_CREATED:
+    case N_FIELDS:
+    default:
+      return FALSE;
+    }
+}
+
 static void
 shoal_general_page_init (ShoalGeneralPage *self)
 {
@@ -441,8 +478,13 @@ shoal_general_page_init (ShoalGeneralPage *self)
 
       gtk_label_set_xalign (GTK_LABEL (value), 0);
       gtk_label_set_selectable (GTK_LABEL (value), TRUE);
-      gtk_label_set_wrap (GTK_LABEL (value), TRUE);
-      gtk_label_set_wrap_mode (GTK_LABEL (value), PANGO_WRAP_WORD_CHAR);
+      if (field_wraps (fields[i].field))
+        {
+          gtk_label_set_wrap (GTK_LABEL (value), TRUE);
+          gtk_label_set_wrap_mode (GTK_LABEL (value), PANGO_WRAP_WORD_CHAR);
+        }
+      else
+        gtk_label_set_ellipsize (GTK_LABEL (value), PANGO_ELLIPSIZE_END);
       gtk_widget_set_hexpand (value, TRUE);
       gtk_accessible_update_relation (GTK_ACCESSIBLE (value),
                                       GTK_ACCESSIBLE_RELATION_LABELLED_BY, key, NULL,
