@@ -16,6 +16,10 @@
  * address, no peer is dialled or accepted, every peer connection is
  * closed, and sockets are bound to the device with no address, so the
  * kernel sends nothing elsewhere; when it comes back, transfers resume.
+ *
+ * The interface or the proxy (shoal-session-proxy.c) may change while the
+ * session runs: _shoal_session_reroute() closes everything made the old
+ * way before the setter returns, and makes it again the new way.
  */
 #include "config.h"
 
