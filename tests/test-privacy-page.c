@@ -160,6 +160,8 @@ test_page_reaches_session (void)
 
       adw_combo_row_set_selected (interface, 1);
       g_assert_cmpstr (g_settings_get_string (settings, "network-interface"), ==, first);
+      /* the page hands it to the session at once */
+      g_assert_cmpstr (shoal_session_get_interface (session), ==, first);
       /* the engine takes it */
       other = shoal_session_new (state);
       g_assert_true (shoal_session_set_interface (other, first, &error));
@@ -168,6 +170,7 @@ test_page_reaches_session (void)
     }
   adw_combo_row_set_selected (interface, 0);
   g_assert_cmpstr (g_settings_get_string (settings, "network-interface"), ==, "");
+  g_assert_null (shoal_session_get_interface (session));
 
   /* Proxy: the rows make one URI the engine takes. */
   type = ADW_COMBO_ROW (row (page, "_Proxy"));
@@ -185,8 +188,16 @@ test_page_reaches_session (void)
   gtk_spin_button_set_value (port, 9050);
   set_text (user, "me");
   set_text (password, "p w@");
+  /* Typing reconnects nothing: a text field counts once applied (Enter);
+   * the port, changed after the host was typed, took it along. */
+  g_assert_cmpstr (g_settings_get_string (settings, "proxy"), ==, "socks5://10.1.2.3:9050");
+  g_assert_cmpstr (shoal_session_get_proxy (session), ==, "socks5://10.1.2.3:9050");
+  g_signal_emit_by_name (host, "apply");
+  g_signal_emit_by_name (user, "apply");
+  g_signal_emit_by_name (password, "apply");
   proxy = g_settings_get_string (settings, "proxy");
   g_assert_cmpstr (proxy, ==, "socks5://me:p%20w%40@10.1.2.3:9050");
+  g_assert_cmpstr (shoal_session_get_proxy (session), ==, proxy);
   other = shoal_session_new (state);
   g_assert_true (shoal_session_set_proxy (other, proxy, &error));
   g_assert_no_error (error);
@@ -210,6 +221,7 @@ test_page_reaches_session (void)
   g_assert_cmpstr (g_settings_get_string (settings, "proxy"), ==, "system");
   adw_combo_row_set_selected (type, 0);
   g_assert_cmpstr (g_settings_get_string (settings, "proxy"), ==, "");
+  g_assert_null (shoal_session_get_proxy (session));
 
   /* Blocklist: applied to the running session, its count shown. */
   g_assert_true (g_file_set_contents (list, "# level 1\n"

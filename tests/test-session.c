@@ -2428,6 +2428,58 @@ test_proxy_kinds (void)
   g_rmdir (dir);
 }
 
+/* The interface and the proxy change on a started session: the listening
+ * socket moves (to the interface's address, then back to any), keeps its
+ * port, and what the session reports follows. */
+static void
+test_network_live (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("shoal-test-netlive-XXXXXX", NULL);
+  g_autoptr(ShoalSession) session = shoal_session_new (dir);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  guint16 port;
+
+  shoal_session_set_listen_port (session, 0);
+  g_assert_true (shoal_session_start (session, &error));
+  g_assert_no_error (error);
+  port = shoal_session_get_listen_port (session);
+  g_assert_true (can_connect (port));
+
+  g_assert_true (shoal_session_set_interface (session, "lo", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (shoal_session_get_interface (session), ==, "lo");
+  g_object_get (session, "listen-address", &address, NULL);
+  g_assert_cmpstr (address, ==, "127.0.0.1");
+  g_clear_pointer (&address, g_free);
+  g_assert_cmpuint (shoal_session_get_listen_port (session), ==, port);
+  g_assert_true (can_connect (port));
+  g_assert_true (shoal_session_get_interface_up (session));
+
+  /* An interface that does not exist: refused, the one set stays. */
+  g_assert_false (shoal_session_set_interface (session, "shoal-no-such0", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpstr (shoal_session_get_interface (session), ==, "lo");
+  g_assert_true (can_connect (port));
+
+  g_assert_true (shoal_session_set_proxy (session, "socks5://127.0.0.1:9", &error));
+  g_assert_cmpstr (shoal_session_get_proxy (session), ==, "socks5://127.0.0.1:9");
+  g_assert_true (shoal_session_get_proxy_peers (session));
+  g_assert_true (shoal_session_set_proxy (session, NULL, &error));
+  g_assert_null (shoal_session_get_proxy (session));
+
+  /* No interface: back to the address set before (any). */
+  g_assert_true (shoal_session_set_interface (session, NULL, &error));
+  g_assert_null (shoal_session_get_interface (session));
+  g_object_get (session, "listen-address", &address, NULL);
+  g_assert_null (address);
+  g_assert_cmpuint (shoal_session_get_listen_port (session), ==, port);
+  g_assert_true (can_connect (port));
+
+  shoal_session_close (session);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2478,6 +2530,7 @@ main (int   argc,
   ADD ("change-listen-port", test_change_listen_port);
 #undef ADD
   g_test_add_func ("/engine/session/proxy-kinds", test_proxy_kinds);
+  g_test_add_func ("/engine/session/network-live", test_network_live);
 
   return g_test_run ();
 }

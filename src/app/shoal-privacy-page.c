@@ -7,9 +7,9 @@
  * The network interface every connection uses, the proxy, the IP
  * blocklist and the anonymous-leaning options, each bound to its
  * settings key. The interface and the proxy are read when transfers start
- * (shoal-application.c), so the page says they apply from the next start;
- * the blocklist, its update interval and hiding the client name reach the
- * running session at once, through this page. The proxy is one key
+ * (shoal-application.c); they, the blocklist, its update interval and hiding
+ * the client name reach the running session at once, through this page
+ * (a new interface or proxy closes every connection made the old way). The proxy is one key
  * ("proxy": a socks5:// or http:// URI, "system" or empty) made from the
  * type, host, port, username and password rows.
  */
@@ -108,6 +108,34 @@ interface_selected_cb (ShoalPrivacyPage *self)
     return;
   name = i == 0 ? "" : gtk_string_list_get_string (self->interfaces, i);
   g_settings_set_string (self->settings, "network-interface", name);
+}
+
+static void update_status (ShoalPrivacyPage *self);
+
+static const char * const network_keys[] = { "network-interface", "proxy", "proxy-peers", "proxy-allow-incoming" };
+
+/* The interface and proxy keys → the running session, at once. */
+static void
+network_key_changed_cb (ShoalPrivacyPage *self)
+{
+  g_autofree char *interface = g_settings_get_string (self->settings, "network-interface");
+  g_autofree char *proxy = g_settings_get_string (self->settings, "proxy");
+  g_autoptr(GError) error = NULL;
+
+  if (self->session == NULL)
+    return;
+  shoal_session_set_proxy_peers (self->session, g_settings_get_boolean (self->settings, "proxy-peers"));
+  shoal_session_set_proxy_allow_incoming (self->session, g_settings_get_boolean (self->settings, "proxy-allow-incoming"));
+  if (!shoal_session_set_interface (self->session, *interface != '\0' ? interface : NULL, &error))
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->interface_row), error->message);
+  else
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->interface_row), "");
+  g_clear_error (&error);
+  if (!shoal_session_set_proxy (self->session, *proxy != '\0' ? proxy : NULL, &error))
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->proxy_type_row), error->message);
+  else
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->proxy_type_row), "");
+  update_status (self);
 }
 
 /* "Any", then the interfaces (VPN-looking ones first), and the one set
@@ -350,7 +378,7 @@ build (ShoalPrivacyPage *self)
   group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   adw_preferences_group_set_title (group, _("Network Interface"));
   adw_preferences_group_set_description (group, _("Every connection uses this interface, such as a VPN’s; "
-                                                  "while it is down, transfers stop. Applies from the next start."));
+                                                  "while it is down, transfers stop."));
   self->interface_row = ADW_COMBO_ROW (adw_combo_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->interface_row), _("_Interface"));
   adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (self->interface_row), TRUE);
@@ -365,8 +393,7 @@ build (ShoalPrivacyPage *self)
   adw_preferences_group_set_title (group, _("Proxy"));
   adw_preferences_group_set_description (group, _("Trackers and web seeds go through the proxy, and nothing goes "
                                                   "around it. Peers can go through a SOCKS5 proxy only: with an HTTP "
-                                                  "proxy or the system’s, they connect directly. Applies from the "
-                                                  "next start."));
+                                                  "proxy or the system’s, they connect directly."));
   self->proxy_type_row = ADW_COMBO_ROW (adw_combo_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->proxy_type_row), _("_Proxy"));
   adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (self->proxy_type_row), TRUE);
@@ -402,10 +429,14 @@ build (ShoalPrivacyPage *self)
   load_proxy (self);
   g_signal_connect_object (self->proxy_type_row, "notify::selected", G_CALLBACK (proxy_changed_cb), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->host_row, "changed", G_CALLBACK (proxy_changed_cb), self, G_CONNECT_SWAPPED);
+  /* On Enter or the apply button only: each change reconnects everything. */
+  adw_entry_row_set_show_apply_button (self->host_row, TRUE);
+  g_signal_connect_object (self->host_row, "apply", G_CALLBACK (proxy_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->port_spin, "value-changed", G_CALLBACK (proxy_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->user_row, "changed", G_CALLBACK (proxy_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->password_row, "changed", G_CALLBACK (proxy_changed_cb), self, G_CONNECT_SWAPPED);
+  adw_entry_row_set_show_apply_button (self->user_row, TRUE);
+  g_signal_connect_object (self->user_row, "apply", G_CALLBACK (proxy_changed_cb), self, G_CONNECT_SWAPPED);
+  adw_entry_row_set_show_apply_button (self->password_row, TRUE);
+  g_signal_connect_object (self->password_row, "apply", G_CALLBACK (proxy_changed_cb), self, G_CONNECT_SWAPPED);
 
   /* Blocklist */
   group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
@@ -453,6 +484,12 @@ build (ShoalPrivacyPage *self)
                                                 _("Without Shoal’s prefix; applies from the next start")));
   adw_preferences_page_add (page, group);
 
+  for (guint i = 0; i < G_N_ELEMENTS (network_keys); i++)
+    {
+      g_autofree char *signal = g_strconcat ("changed::", network_keys[i], NULL);
+
+      g_signal_connect_object (self->settings, signal, G_CALLBACK (network_key_changed_cb), self, G_CONNECT_SWAPPED);
+    }
   update_status (self);
 }
 

@@ -954,6 +954,36 @@ shoal_announcer_announce_now (ShoalAnnouncer *self)
 }
 
 /**
+ * shoal_announcer_restart_requests:
+ * @self: a #ShoalAnnouncer
+ *
+ * The route to trackers changed (another interface or proxy): requests
+ * in flight, made the old way, are cancelled at once (no `stopped` is
+ * sent for them), and a running announcer asks every tier again, the
+ * new way (set with shoal_announcer_set_bind() and the like before).
+ */
+void
+shoal_announcer_restart_requests (ShoalAnnouncer *self)
+{
+  guint n;
+
+  g_return_if_fail (SHOAL_IS_ANNOUNCER (self));
+
+  _shoal_announcer_cancel_alt (self);
+  for (guint i = 0; i < self->tiers->len; i++)
+    tier_cancel (g_ptr_array_index (self->tiers, i));
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->trackers));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ShoalTrackerInfo) info = g_list_model_get_item (G_LIST_MODEL (self->trackers), i);
+
+      _shoal_announcer_tracker_cancel_scrape (info);
+    }
+  if (self->running)
+    shoal_announcer_announce_now (self);
+}
+
+/**
  * shoal_announcer_set_want_peers:
  * @self: a #ShoalAnnouncer
  * @want: whether the torrent wants more peers

@@ -79,6 +79,7 @@ void                 shoal_announcer_set_group            (ShoalAnnouncer      *
                                                            ShoalAnnouncerGroup *group);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShoalAnnouncerGroup, shoal_announcer_group_unref)
 void            shoal_announcer_announce_now    (ShoalAnnouncer *self);
+void            shoal_announcer_restart_requests (ShoalAnnouncer *self);
 void            shoal_announcer_set_want_peers  (ShoalAnnouncer *self,
                                                  gboolean        want);
 void            shoal_announcer_scrape_now      (ShoalAnnouncer *self);

@@ -487,6 +487,8 @@ session_object (ShoalRpcServer *self)
   json_object_set_int_member (o, "peer-limit-per-torrent", max_per_torrent);
   json_object_set_int_member (o, "peer-port", shoal_session_get_listen_port (session));
   json_object_set_boolean_member (o, "peer-port-random-on-start", FALSE);
+  json_object_set_string_member (o, "shoal-interface", shoal_session_get_interface (session) != NULL ? shoal_session_get_interface (session) : "");
+  json_object_set_string_member (o, "shoal-proxy", shoal_session_get_proxy (session) != NULL ? shoal_session_get_proxy (session) : "");
   json_object_set_boolean_member (o, "pex-enabled", shoal_session_get_pex_enabled (session));
   json_object_set_boolean_member (o, "port-forwarding-enabled", shoal_session_get_port_mapping_enabled (session));
   json_object_set_boolean_member (o, "queue-stalled-enabled", stalled > 0);
@@ -694,6 +696,35 @@ apply_blocklist_args (ShoalRpcServer *self,
     shoal_session_set_blocklist (self->session, NULL);
 }
 
+/* Shoal's own: the interface ("" for any) and the proxy ("" for none) of
+ * the running session, changed at once (nothing more goes the old way). */
+static gboolean
+apply_network_args (Call       *call,
+                    JsonObject *args)
+{
+  ShoalSession *session = call->self->session;
+  const char *iface = NULL, *proxy = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!arg_string (call, args, "shoal-interface", &iface) || !arg_string (call, args, "shoal-proxy", &proxy))
+    return FALSE;
+  if (iface != NULL && !shoal_session_set_interface (session, *iface != '\0' ? iface : NULL, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("shoal-interface: %s", error->message);
+
+      call_fail (call, message);
+      return FALSE;
+    }
+  if (proxy != NULL && !shoal_session_set_proxy (session, *proxy != '\0' ? proxy : NULL, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("shoal-proxy: %s", error->message);
+
+      call_fail (call, message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 method_session_set (Call       *call,
                     JsonObject *args)
@@ -708,7 +739,8 @@ method_session_set (Call       *call,
     "download-queue-size", "download-queue-enabled", "seed-queue-size", "seed-queue-enabled",
     "queue-stalled-enabled", "queue-stalled-minutes", "alt-speed-enabled", "alt-speed-up", "alt-speed-down",
     "alt-speed-time-enabled", "alt-speed-time-begin", "alt-speed-time-end", "alt-speed-time-day",
-    "incomplete-dir", "incomplete-dir-enabled", "blocklist-enabled", "blocklist-url", NULL
+    "incomplete-dir", "incomplete-dir-enabled", "blocklist-enabled", "blocklist-url",
+    "shoal-interface", "shoal-proxy", NULL
   };
   ShoalRpcServer *self = call->self;
   const char *download_dir = NULL, *encryption = NULL;
@@ -793,6 +825,8 @@ method_session_set (Call       *call,
         }
     }
 
+  if (!apply_network_args (call, args))
+    return;
   /* A running session moves its listening socket, which fails when the
    * port is taken: before anything else is changed. */
   if (has_port && port > 0)

@@ -16,6 +16,10 @@
  * address, no peer is dialled or accepted, every peer connection is
  * closed, and sockets are bound to the device with no address, so the
  * kernel sends nothing elsewhere; when it comes back, transfers resume.
+ *
+ * The interface or the proxy (shoal-session-proxy.c) may change while the
+ * session runs: _shoal_session_reroute() closes everything made the old
+ * way before the setter returns, and makes it again the new way.
  */
 #include "config.h"
 
@@ -211,12 +215,63 @@ _shoal_session_clear_interface (ShoalSession *self)
     g_signal_handler_disconnect (g_network_monitor_get_default (), self->network_changed_id);
   self->network_changed_id = 0;
   g_clear_pointer (&self->interface_spec, g_free);
+  g_clear_pointer (&self->listen_address_set, g_free);
   g_clear_pointer (&self->net_bind, shoal_net_bind_unref);
+}
+
+/* Closes the listening socket (it may hold the port on every address). */
+static void
+stop_listening (ShoalSession *self)
+{
+  g_autoptr(GSocketService) old = g_steal_pointer (&self->service);
+
+  if (old == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (old, self);
+  g_socket_service_stop (old);
+  g_socket_listener_close (G_SOCKET_LISTENER (old));
+}
+
+/* The interface or the proxy of a started session changed (the setting
+ * is in place already): everything made the old way goes at once (peer
+ * connections, tracker and web-seed requests, HTTP connections kept
+ * open, the listening socket, the UDP port with the DHT, uTP and the
+ * proxy's relay, LSD), and all of it starts again the new way. Nothing
+ * is sent the old way once this returns. */
+void
+_shoal_session_reroute (ShoalSession *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!self->started)
+    return;
+  close_all_peers (self);
+  soup_session_abort (self->soup);
+  _shoal_session_stop_dht (self);
+  _shoal_session_stop_lsd (self);
+  _shoal_session_close_udp (self);
+  stop_listening (self);
+  g_message ("Network settings changed: every connection made before is closed, and made again");
+
+  if (!_shoal_session_listen (self, &error))
+    g_warning ("Could not listen on %s: %s", self->listen_address ? self->listen_address : "any address",
+               error->message);
+  _shoal_session_open_udp (self);
+  _shoal_session_start_dht (self);
+  _shoal_session_start_lsd (self);
+  _shoal_session_sync_lsd (self);
+  _shoal_session_sync_port_mapping (self);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+
+      _shoal_torrent_network_changed (t);
+    }
 }
 
 /**
  * shoal_session_set_interface:
- * @self: a session, not started
+ * @self: a session
  * @name_or_address: (nullable): a network interface ("wg0", "tun0") or an
  *   address of one; %NULL for any
  * @error: return location for a %G_IO_ERROR
@@ -225,7 +280,9 @@ _shoal_session_clear_interface (ShoalSession *self)
  * ways), the DHT, UDP and HTTP trackers and web seeds, each bound to its
  * address and (with CAP_NET_RAW) to the device. While the interface is
  * down or has no address, transfers stop and nothing is sent elsewhere;
- * they resume when it comes back. Set it before starting the session.
+ * they resume when it comes back. On a started session, every
+ * connection and request made before is closed, and they are made again
+ * on the new interface: nothing more goes out the old way.
  *
  * Returns: %FALSE if no such interface exists
  */
@@ -239,35 +296,51 @@ shoal_session_set_interface (ShoalSession  *self,
   gboolean up = FALSE;
 
   g_return_val_if_fail (SHOAL_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (!self->started, FALSE);
 
-  _shoal_session_clear_interface (self);
-  self->net_down = FALSE;
-  if (name_or_address == NULL)
-    return TRUE;
-  if (!shoal_net_interface_find (name_or_address, &ifname, &address, &up))
+  if (name_or_address != NULL && !shoal_net_interface_find (name_or_address, &ifname, &address, &up))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No network interface “%s”", name_or_address);
       return FALSE;
     }
-  self->interface_spec = g_strdup (name_or_address);
-  self->net_bind = shoal_net_bind_new (ifname, up ? address : NULL);
-  self->net_down = !up || address == NULL;
-  if (self->net_down)
-    g_message ("Interface %s is down or has no address: transfers wait for it", name_or_address);
-  /* Listening and the DHT on its address, LSD on it alone. */
-  if (address != NULL)
+  if (g_strcmp0 (name_or_address, self->interface_spec) == 0)
+    return TRUE;
+  /* Back to what was set before an interface was */
+  if (self->interface_spec != NULL)
     {
       g_free (self->listen_address);
-      self->listen_address = g_inet_address_to_string (address);
+      self->listen_address = g_steal_pointer (&self->listen_address_set);
     }
-  if (self->lsd_interface == NULL)
-    self->lsd_interface = g_strdup (ifname);
-  if (!self->soup_bound)
-    g_signal_connect_object (self->soup, "request-queued", G_CALLBACK (request_queued_cb), self, 0);
-  self->soup_bound = TRUE;
-  self->network_changed_id = g_signal_connect (g_network_monitor_get_default (), "network-changed",
-                                               G_CALLBACK (network_changed_cb), self);
+  if (self->lsd_from_interface)
+    g_clear_pointer (&self->lsd_interface, g_free);
+  self->lsd_from_interface = FALSE;
+  _shoal_session_clear_interface (self);
+  self->net_down = FALSE;
+  if (name_or_address != NULL)
+    {
+      self->interface_spec = g_strdup (name_or_address);
+      self->net_bind = shoal_net_bind_new (ifname, up ? address : NULL);
+      self->net_down = !up || address == NULL;
+      if (self->net_down)
+        g_message ("Interface %s is down or has no address: transfers wait for it", name_or_address);
+      /* Listening and the DHT on its address, LSD on it alone. */
+      self->listen_address_set = g_strdup (self->listen_address);
+      if (address != NULL)
+        {
+          g_free (self->listen_address);
+          self->listen_address = g_inet_address_to_string (address);
+        }
+      if (self->lsd_interface == NULL)
+        {
+          self->lsd_interface = g_strdup (ifname);
+          self->lsd_from_interface = TRUE;
+        }
+      if (!self->soup_bound)
+        g_signal_connect_object (self->soup, "request-queued", G_CALLBACK (request_queued_cb), self, 0);
+      self->soup_bound = TRUE;
+      self->network_changed_id = g_signal_connect (g_network_monitor_get_default (), "network-changed",
+                                                   G_CALLBACK (network_changed_cb), self);
+    }
+  _shoal_session_reroute (self);
   return TRUE;
 }
 

@@ -148,6 +148,8 @@ struct _ShoalSession
   gboolean          hide_client_name; /* no `v` in extension handshakes, no User-Agent */
   gboolean          random_peer_id;   /* a peer id that names no client */
   char             *interface_spec;   /* the interface set, as given, or NULL */
+  char             *listen_address_set; /* listen_address before an interface replaced it */
+  gboolean          lsd_from_interface;
   ShoalNetBind     *net_bind;         /* where sockets go; NULL: anywhere */
   gboolean          net_down;         /* the interface is down: transfers stop */
   gulong            network_changed_id;
@@ -311,6 +313,7 @@ gboolean         _shoal_session_get_hide_client_name   (gpointer       owner);
 /* shoal-session-interface.c */
 void             _shoal_session_check_interface        (ShoalSession  *self);
 void             _shoal_session_clear_interface        (ShoalSession  *self);
+void             _shoal_session_reroute                (ShoalSession  *self);
 gboolean         _shoal_session_get_network_down       (gpointer       owner);
 ShoalNetBind    *_shoal_session_get_net_bind           (gpointer       owner);
 void             _shoal_session_listener_event_cb      (GSocketListener      *listener,

@@ -255,7 +255,7 @@ _shoal_session_clear_proxy (ShoalSession *self)
 
 /**
  * shoal_session_set_proxy:
- * @self: a session, not started
+ * @self: a session
  * @uri: (nullable): `socks5://[USER:PASSWORD@]HOST:PORT`,
  *   `http://[USER:PASSWORD@]HOST:PORT`, `system` for the system's proxy
  *   settings, or %NULL for none
@@ -266,7 +266,9 @@ _shoal_session_clear_proxy (ShoalSession *self)
  * shoal_session_set_proxy_peers()). Nothing goes around it: what cannot
  * go through it is off (UDP trackers behind an HTTP proxy; local peer
  * discovery behind a SOCKS5 one), and incoming peers are refused
- * (see shoal_session_set_proxy_allow_incoming()).
+ * (see shoal_session_set_proxy_allow_incoming()). On a started session,
+ * every connection and request made before is closed, and they are made
+ * again through the new proxy (or none): nothing more goes the old way.
  *
  * Returns: %FALSE if @uri is none of these
  */
@@ -279,8 +281,9 @@ shoal_session_set_proxy (ShoalSession  *self,
   int kind = SHOAL_SESSION_PROXY_NONE;
 
   g_return_val_if_fail (SHOAL_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (!self->started, FALSE);
 
+  if (g_strcmp0 (uri, self->proxy_uri) == 0)
+    return TRUE;
   if (uri != NULL && g_ascii_strcasecmp (uri, "system") == 0)
     kind = SHOAL_SESSION_PROXY_SYSTEM;
   else if (uri != NULL)
@@ -329,6 +332,7 @@ shoal_session_set_proxy (ShoalSession  *self,
     default:
       break;
     }
+  _shoal_session_reroute (self);
   return TRUE;
 }
 
@@ -361,19 +365,23 @@ shoal_session_set_proxy_allow_incoming (ShoalSession *self,
 
 /**
  * shoal_session_set_proxy_peers:
- * @self: a session, not started
+ * @self: a session
  * @through_proxy: whether peer connections (TCP and uTP) and the DHT go
  *   through a SOCKS5 proxy (%TRUE, the default: local peer discovery is
  *   then off) or directly (only trackers and web seeds use
- *   the proxy). An HTTP proxy never carries peers.
+ *   the proxy). An HTTP proxy never carries peers. On a started session
+ *   behind a SOCKS5 proxy, connections made before are closed and made again.
  */
 void
 shoal_session_set_proxy_peers (ShoalSession *self,
                                gboolean      through_proxy)
 {
   g_return_if_fail (SHOAL_IS_SESSION (self));
-  g_return_if_fail (!self->started);
+  if (self->proxy_peers_direct == !through_proxy)
+    return;
   self->proxy_peers_direct = !through_proxy;
+  if (self->proxy_kind == SHOAL_SESSION_PROXY_SOCKS5)
+    _shoal_session_reroute (self);
 }
 
 gboolean

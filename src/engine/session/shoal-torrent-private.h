@@ -315,6 +315,7 @@ void            _shoal_torrent_add_lsd_peer       (ShoalTorrent        *self,
                                                    GInetSocketAddress  *address);
 void            _shoal_torrent_start_web_seeds    (ShoalTorrent        *self);
 void            _shoal_torrent_stop_web_seeds     (ShoalTorrent        *self);
+void            _shoal_torrent_network_changed    (ShoalTorrent        *self);
 char           *_shoal_torrent_conn_ip            (ShoalPeerConnection *conn);
 ShoalPeerConnection *_shoal_torrent_find_connection (ShoalTorrent      *self,
                                                    gpointer             id);

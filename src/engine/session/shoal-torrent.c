@@ -521,6 +521,26 @@ _shoal_torrent_announce_port_changed (ShoalTorrent *self)
   shoal_announcer_announce_now (self->announcer);
 }
 
+/* The session's interface or proxy changed: every peer connection and
+ * web-seed or tracker request made the old way goes now, and they start
+ * again the new way. */
+void
+_shoal_torrent_network_changed (ShoalTorrent *self)
+{
+  const char *socks = NULL;
+  const char *off = SHOAL_TORRENT_ASK (self, get_udp_tracker_route, &socks);
+
+  _shoal_torrent_close_all_peers (self);
+  _shoal_torrent_stop_web_seeds (self);
+  shoal_announcer_set_bind (self->announcer, SHOAL_TORRENT_ASK (self, get_net_bind));
+  shoal_announcer_set_udp_off (self->announcer, off);
+  shoal_announcer_set_socks_proxy (self->announcer, socks);
+  shoal_announcer_set_port (self->announcer, SHOAL_TORRENT_ASK (self, get_announce_port));
+  shoal_announcer_restart_requests (self->announcer);
+  if (self->state == SHOAL_TORRENT_STATE_DOWNLOADING)
+    _shoal_torrent_start_web_seeds (self);
+}
+
 /* After resume data was loaded, what the caller asks now wins over what was
  * saved. */
 void
