@@ -416,18 +416,27 @@ class ScriptedSeed:
     serving a piece that fails. Listens on @ip; runs in threads of this
     process until stop(). Counts the blocks it sent per piece."""
 
-    def __init__(self, torrent, blob, corrupt, ip):
+    def __init__(self, torrent, blob, corrupt, ip, every_block=False):
         import threading
         self.torrent = torrent
         self.plen = torrent.piece_length
         data = bytearray(blob)
         rng = random.Random(7)
+        # The 16 KiB blocks that hold garbage: one in the middle of each
+        # corrupt piece, or (every_block) each block of those pieces.
+        self.bad_spans = []
         for p in corrupt:
-            mid = p * self.plen + min(self.plen, len(data) - p * self.plen) // 2
-            data[mid:mid + 64] = rng.randbytes(len(data[mid:mid + 64]))
+            start = p * self.plen
+            length = min(self.plen, len(data) - start)
+            spots = range(0, length, 16384) if every_block else [length // 2]
+            for off in spots:
+                mid = start + off + min(16384, length - off) // 2 if every_block else start + off
+                data[mid:mid + 64] = rng.randbytes(len(data[mid:mid + 64]))
+                self.bad_spans.append((mid, mid + 64))
         self.data = bytes(data)
         self.sent_blocks = 0
         self.sent_corrupt_blocks = 0
+        self.sent_bad_blocks = 0  # blocks sent that hold garbage
         self.corrupt = set(corrupt)
         self.connections = 0
         self.stopping = False
@@ -502,6 +511,8 @@ class ScriptedSeed:
                         self.sent_blocks += 1
                         if index in self.corrupt:
                             self.sent_corrupt_blocks += 1
+                            if any(a < start + size and start < b for a, b in self.bad_spans):
+                                self.sent_bad_blocks += 1
         except (EOFError, OSError):
             pass
         finally:
