@@ -23,12 +23,7 @@ tick_cb (gpointer user_data)
   for (guint i = 0; i < incoming->len; i++)
     shoal_peer_connection_tick (incoming->pdata[i], now);
 
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
-    {
-      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
-
-      _shoal_torrent_tick (t, now);
-    }
+  _shoal_session_tick_torrents (self, now);
   _shoal_session_sync_lsd (self);
   _shoal_session_tick_port_test (self, now);
   _shoal_session_extras_tick (self, now);
