@@ -544,6 +544,7 @@ become_active (ShoalTorrent *self)
           return;
         }
       self->last_transfer_us = 0;
+      _shoal_torrent_wake (self);
       /* A magnet link: find peers that can send the metadata. */
       set_state (self, SHOAL_TORRENT_STATE_FETCHING_METADATA);
       shoal_announcer_set_want_peers (self->announcer, TRUE);
@@ -562,6 +563,7 @@ become_active (ShoalTorrent *self)
       return;
     }
   self->last_transfer_us = 0;
+  _shoal_torrent_wake (self); /* the tick notes when it started */
   if (complete)
     {
       if (self->seeding_started_us == 0)
@@ -978,6 +980,7 @@ shoal_torrent_reannounce (ShoalTorrent *self)
     return FALSE;
   shoal_announcer_announce_now (self->announcer);
   self->next_dht_announce_us = 0;
+  _shoal_torrent_wake (self);
   return TRUE;
 }
 
@@ -1305,8 +1308,8 @@ _shoal_torrent_can_sleep (ShoalTorrent *self,
       (self->web_seeds != NULL && self->web_seeds->len > 0) ||
       (self->candidates != NULL && shoal_peer_candidates_get_size (self->candidates) > 0) ||
       self->resume_unsaved || self->last_down_rate != 0 || self->last_up_rate != 0 ||
-      self->last_n_connected != 0)
-    return FALSE;
+      self->last_n_connected != 0 || self->state == SHOAL_TORRENT_STATE_CHECKING)
+    return FALSE; /* (a check's progress is shown by the tick) */
   if (_shoal_torrent_is_active (self))
     {
       if (self->last_transfer_us == 0)
