@@ -208,6 +208,8 @@ _shoal_session_tick_torrents (ShoalSession *self,
         continue; /* closed meanwhile */
       _shoal_torrent_tick (t, now_us);
       self->n_torrent_ticks++;
+      if (!g_hash_table_contains (self->tick_entries, t))
+        continue; /* removed by what its tick set off */
       if (_shoal_torrent_can_sleep (t, now_us, &wake_us))
         {
           _shoal_session_sync_lsd_torrent (self, t);
