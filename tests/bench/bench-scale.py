@@ -356,7 +356,7 @@ def main():
                         tracker.wait()
                     results[client].append(r)
                     print("  run %d %-12s load %6.2f s  load CPU %6.2f s  RSS %6.1f / %6.1f MiB  idle CPU %5.2f %%"
-                          % ((run, client) + r), flush=True)
+                          "  (load average %.1f)" % ((run, client) + r + (os.getloadavg()[0],)), flush=True)
             print("%d torrents, %d run(s), idle window %.0f s: best / median" % (count, args.runs, args.idle))
             print("  %-12s %17s %17s %17s %17s" % ("", "load s", "load CPU s", "RSS MiB (end)", "idle CPU %"))
             summary = {}

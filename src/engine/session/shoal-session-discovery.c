@@ -66,6 +66,8 @@ _shoal_session_start_dht_on (ShoalSession *self,
       return;
     }
   g_signal_connect (self->dht, "peers-found", G_CALLBACK (dht_peers_found_cb), self);
+  /* Asleep, a torrent waits for its DHT announce only while there is a DHT. */
+  _shoal_session_wake_all_torrents (self);
   saved = shoal_state_store_load_dht_nodes (_shoal_session_get_store (self));
   if (saved != NULL)
     n_saved = shoal_dht_add_nodes_from_saved (self->dht, saved, NULL);
@@ -141,6 +143,13 @@ _shoal_session_start_lsd (ShoalSession *self)
       return;
     }
   g_signal_connect (self->lsd, "peer", G_CALLBACK (lsd_peer_cb), self);
+  /* The tick syncs only the awake torrents. */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
+    {
+      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
+
+      _shoal_session_sync_lsd_torrent (self, t);
+    }
 }
 
 void
@@ -159,30 +168,38 @@ _shoal_session_stop_lsd (ShoalSession *self)
     }
 }
 
-/* Announces active public torrents on the local network, and no others. */
+/* Announces an active public torrent on the local network, and no other. */
+void
+_shoal_session_sync_lsd_torrent (ShoalSession *self,
+                                 ShoalTorrent *t)
+{
+  ShoalMetainfo *info = shoal_torrent_get_metainfo (t);
+  gboolean wanted = _shoal_torrent_is_active (t) && (info == NULL || !shoal_metainfo_is_private (info));
+  const guint8 *alt = _shoal_torrent_get_alt_info_hash (t);
+
+  if (self->lsd == NULL)
+    return;
+  /* A hybrid is announced under both of its info-hashes. */
+  if (wanted && !_shoal_torrent_get_lsd_announced (t))
+    {
+      shoal_lsd_add_torrent (self->lsd, shoal_torrent_get_info_hash (t));
+      if (alt != NULL)
+        shoal_lsd_add_torrent (self->lsd, alt);
+    }
+  else if (!wanted && _shoal_torrent_get_lsd_announced (t))
+    {
+      shoal_lsd_remove_torrent (self->lsd, shoal_torrent_get_info_hash (t));
+      if (alt != NULL)
+        shoal_lsd_remove_torrent (self->lsd, alt);
+    }
+  _shoal_torrent_set_lsd_announced (t, wanted);
+}
+
+/* The awake torrents: a sleeping one was synced as it fell asleep, and
+ * whatever changes what it wants wakes it (shoal-session-ticks.c). */
 void
 _shoal_session_sync_lsd (ShoalSession *self)
 {
-  for (guint i = 0; self->lsd != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (self->torrents)); i++)
-    {
-      g_autoptr(ShoalTorrent) t = g_list_model_get_item (G_LIST_MODEL (self->torrents), i);
-      ShoalMetainfo *info = shoal_torrent_get_metainfo (t);
-      gboolean wanted = _shoal_torrent_is_active (t) && (info == NULL || !shoal_metainfo_is_private (info));
-      const guint8 *alt = _shoal_torrent_get_alt_info_hash (t);
-
-      /* A hybrid is announced under both of its info-hashes. */
-      if (wanted && !_shoal_torrent_get_lsd_announced (t))
-        {
-          shoal_lsd_add_torrent (self->lsd, shoal_torrent_get_info_hash (t));
-          if (alt != NULL)
-            shoal_lsd_add_torrent (self->lsd, alt);
-        }
-      else if (!wanted && _shoal_torrent_get_lsd_announced (t))
-        {
-          shoal_lsd_remove_torrent (self->lsd, shoal_torrent_get_info_hash (t));
-          if (alt != NULL)
-            shoal_lsd_remove_torrent (self->lsd, alt);
-        }
-      _shoal_torrent_set_lsd_announced (t, wanted);
-    }
+  for (GList *l = self->tick_awake.head; self->lsd != NULL && l != NULL; l = l->next)
+    _shoal_session_sync_lsd_torrent (self, l->data);
 }

@@ -318,10 +318,12 @@ _shoal_session_extras_set_property (ShoalSession *self,
       set_uint (self, (guint *) &self->watch_remove, g_value_get_boolean (value), prop_id);
       return TRUE;
     case PROP_SEED_IDLE_LIMIT:
-      /* The torrents ask for it when they check their limits. */
+      /* The torrents ask for it when they check their limits: the
+       * sleeping ones are woken to compute their next deadline again. */
       if (self->seed_idle_limit != g_value_get_int64 (value))
         {
           self->seed_idle_limit = g_value_get_int64 (value);
+          _shoal_session_wake_all_torrents (self);
           g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_extra_properties[prop_id]);
         }
       return TRUE;
@@ -583,48 +585,36 @@ save_stats (ShoalSession *self)
   shoal_state_store_save_session_stats (_shoal_session_get_store (self), bytes);
 }
 
-/* What each torrent moved since the last look; a torrent seen for the
- * first time brings its earlier totals, which are not this run's. */
+/* What a torrent moved since the last look; one seen for the first time
+ * brings its earlier totals, which are not this run's. */
 static void
-count_transfers (ShoalSession *self)
+count_torrent (ShoalSession *self,
+               ShoalTorrent *t,
+               guint64      *down,
+               guint64      *up)
 {
-  guint64 down = 0, up = 0;
-  g_autoptr(GPtrArray) torrents = _shoal_session_dup_torrent_array (self);
+  guint64 *last = g_hash_table_lookup (self->stats_last, t);
+  guint64 d = shoal_torrent_get_downloaded (t), u = shoal_torrent_get_uploaded (t);
 
-  for (guint i = 0; i < torrents->len; i++)
+  if (last == NULL)
     {
-      ShoalTorrent *t = torrents->pdata[i];
-      guint64 *last = g_hash_table_lookup (self->stats_last, t);
-      guint64 d = shoal_torrent_get_downloaded (t), u = shoal_torrent_get_uploaded (t);
-
-      if (last == NULL)
-        {
-          last = g_new (guint64, 2);
-          last[0] = d;
-          last[1] = u;
-          g_hash_table_insert (self->stats_last, t, last);
-          continue;
-        }
-      down += d > last[0] ? d - last[0] : 0;
-      up += u > last[1] ? u - last[1] : 0;
+      last = g_new (guint64, 2);
       last[0] = d;
       last[1] = u;
+      g_hash_table_insert (self->stats_last, t, last);
+      return;
     }
-  /* Every torrent of the list has its entry now: more entries means some
-   * are of torrents since removed. */
-  if (g_hash_table_size (self->stats_last) > torrents->len)
-    {
-      g_autoptr(GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
-      GHashTableIter iter;
-      gpointer key;
+  *down += d > last[0] ? d - last[0] : 0;
+  *up += u > last[1] ? u - last[1] : 0;
+  last[0] = d;
+  last[1] = u;
+}
 
-      for (guint i = 0; i < torrents->len; i++)
-        g_hash_table_add (seen, torrents->pdata[i]);
-      g_hash_table_iter_init (&iter, self->stats_last);
-      while (g_hash_table_iter_next (&iter, &key, NULL))
-        if (!g_hash_table_contains (seen, key))
-          g_hash_table_iter_remove (&iter);
-    }
+static void
+add_transfers (ShoalSession *self,
+               guint64       down,
+               guint64       up)
+{
   g_object_freeze_notify (G_OBJECT (self));
   if (down > 0)
     {
@@ -638,8 +628,33 @@ count_transfers (ShoalSession *self)
     }
   if (down > 0 || up > 0)
     g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_extra_properties[PROP_TOTAL_RATIO]);
-  g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_extra_properties[PROP_SECONDS_ACTIVE]);
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* A torrent the tick leaves asleep: nothing moves for it until woken
+ * (shoal-session-ticks.c), so it is counted now. */
+void
+_shoal_session_count_transfers_of (ShoalSession *self,
+                                   ShoalTorrent *torrent)
+{
+  guint64 down = 0, up = 0;
+
+  count_torrent (self, torrent, &down, &up);
+  if (down > 0 || up > 0)
+    add_transfers (self, down, up);
+}
+
+/* Once a second: what the awake torrents moved (the sleeping ones move
+ * nothing). */
+static void
+count_transfers (ShoalSession *self)
+{
+  guint64 down = 0, up = 0;
+
+  for (GList *l = self->tick_awake.head; l != NULL; l = l->next)
+    count_torrent (self, l->data, &down, &up);
+  add_transfers (self, down, up);
+  g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_extra_properties[PROP_SECONDS_ACTIVE]);
 }
 
 /* A torrent just listed: what it brings from earlier runs is not this

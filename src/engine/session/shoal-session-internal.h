@@ -172,6 +172,11 @@ struct _ShoalSession
   guint8           *udp_buf;
   ShoalUtpManager  *utp;           /* NULL while uTP is off */
   ShoalUtpMode      utp_mode;
+  /* The torrents the tick visits (shoal-session-ticks.c). */
+  GQueue            tick_awake;     /* of ShoalTorrent (no reference), in the order woken */
+  GHashTable       *tick_entries;   /* listed torrent -> its entry */
+  GSequence        *tick_sleepers;  /* entries asleep until a time, the soonest first */
+  guint64           n_torrent_ticks;
 };
 
 enum {
@@ -359,5 +364,18 @@ void             _shoal_session_save_async             (ShoalSession  *self,
                                                          gpointer       user_data);
 GPtrArray       *_shoal_session_dup_torrent_array      (ShoalSession  *self);
 void             _shoal_session_torrents_changed_cb    (ShoalSession  *self);
+void             _shoal_session_ticks_init             (ShoalSession  *self);
+void             _shoal_session_ticks_clear            (ShoalSession  *self);
+void             _shoal_session_wake_torrent           (gpointer       owner,
+                                                        ShoalTorrent  *torrent);
+void             _shoal_session_forget_torrent         (gpointer       owner,
+                                                        ShoalTorrent  *torrent);
+void             _shoal_session_wake_all_torrents      (ShoalSession  *self);
+void             _shoal_session_tick_torrents          (ShoalSession  *self,
+                                                        gint64         now_us);
+void             _shoal_session_sync_lsd_torrent       (ShoalSession  *self,
+                                                        ShoalTorrent  *torrent);
+void             _shoal_session_count_transfers_of     (ShoalSession  *self,
+                                                        ShoalTorrent  *torrent);
 
 G_END_DECLS

@@ -50,8 +50,7 @@ tick_cb (gpointer user_data)
   for (guint i = 0; i < incoming->len; i++)
     shoal_peer_connection_tick (incoming->pdata[i], now);
 
-  for (guint i = 0; i < torrents->len; i++)
-    _shoal_torrent_tick (torrents->pdata[i], now);
+  _shoal_session_tick_torrents (self, now);
   _shoal_session_sync_lsd (self);
   _shoal_session_tick_port_test (self, now);
   _shoal_session_extras_tick (self, now);

@@ -239,5 +239,7 @@ _shoal_session_init_torrent_services (ShoalSession *self)
     .get_udp_tracker_route = _shoal_session_get_udp_tracker_route,
     .get_utp = services_get_utp,
     .get_utp_mode = services_get_utp_mode,
+    .torrent_wake = _shoal_session_wake_torrent,
+    .torrent_forget = _shoal_session_forget_torrent,
   };
 }

@@ -62,4 +62,8 @@ void                         _shoal_session_set_clock      (ShoalSession  *self,
                                                             GDateTime   *(*clock) (gpointer data),
                                                             gpointer       data);
 
+/* How many torrent ticks the session ran so far: it ticks only the
+ * torrents with something to do (shoal-session-ticks.c). */
+guint64                      _shoal_session_get_n_torrent_ticks (ShoalSession *self);
+
 G_END_DECLS

@@ -82,6 +82,7 @@ shoal_session_finalize (GObject *object)
   g_clear_pointer (&self->port_mapping_reason, g_free);
   g_clear_pointer (&self->external_address, g_free);
   _shoal_session_extras_finalize (self);
+  _shoal_session_ticks_clear (self);
   _shoal_session_clear_blocklist (self);
   _shoal_session_clear_interface (self);
   _shoal_session_clear_proxy (self);
@@ -456,6 +457,7 @@ shoal_session_init (ShoalSession *self)
   self->close_tasks = g_ptr_array_new_with_free_func (g_object_unref);
   _shoal_session_init_torrent_services (self);
   _shoal_session_extras_init (self);
+  _shoal_session_ticks_init (self);
 }
 
 /**

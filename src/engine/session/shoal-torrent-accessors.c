@@ -340,7 +340,7 @@ shoal_torrent_add_tracker (ShoalTorrent  *self,
 
   if (!shoal_announcer_add_tracker (self->announcer, url, tier, error))
     return FALSE;
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   return TRUE;
 }
 
@@ -363,7 +363,7 @@ shoal_torrent_remove_tracker (ShoalTorrent *self,
 
   if (!shoal_announcer_remove_tracker (self->announcer, url))
     return FALSE;
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   return TRUE;
 }
 
@@ -391,7 +391,7 @@ shoal_torrent_replace_tracker (ShoalTorrent  *self,
 
   if (!shoal_announcer_replace_tracker (self->announcer, old_url, new_url, error))
     return FALSE;
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   return TRUE;
 }
 
@@ -461,7 +461,7 @@ shoal_torrent_set_file_priority (ShoalTorrent      *self,
   self->file_priorities[file_index] = (guint8) priority;
   _shoal_torrent_apply_priorities (self);
   shoal_storage_apply_skipped_async (self->storage, self->cancellable, apply_skipped_cb, g_object_ref (self));
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
 
   if (_shoal_torrent_is_active (self))
     {
@@ -496,7 +496,7 @@ shoal_torrent_set_sequential (ShoalTorrent *self,
   self->sequential = !!sequential;
   if (self->picker != NULL)
     shoal_piece_picker_set_sequential (self->picker, self->sequential);
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   _shoal_torrent_notify_sequential (self);
 }
 
@@ -560,7 +560,7 @@ shoal_torrent_set_labels (ShoalTorrent       *self,
     return;
   g_strfreev (self->labels);
   self->labels = g_steal_pointer (&cleaned);
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   _shoal_torrent_save_resume (self);
   /* Until its metadata arrives, a magnet's labels live in its .magnet file. */
   if (self->info == NULL && self->magnet != NULL && !self->no_save && self->store != NULL)
@@ -580,7 +580,7 @@ shoal_torrent_set_download_limit (ShoalTorrent *self,
 {
   g_return_if_fail (SHOAL_IS_TORRENT (self));
   shoal_rate_limit_set_limit (&self->down_limit, bytes_per_second);
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
 }
 
 void
@@ -589,7 +589,7 @@ shoal_torrent_set_upload_limit (ShoalTorrent *self,
 {
   g_return_if_fail (SHOAL_IS_TORRENT (self));
   shoal_rate_limit_set_limit (&self->up_limit, bytes_per_second);
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
 }
 
 guint64

@@ -126,6 +126,7 @@ _shoal_torrent_add_candidate (ShoalTorrent       *self,
   /* Quotas per PEX peer and per tracker: one of them cannot fill the table. */
   if (sender != NULL && (kind == SHOAL_PEER_SOURCE_PEX || kind == SHOAL_PEER_SOURCE_TRACKER))
     origin = g_inet_address_to_string (sender);
+  _shoal_torrent_wake (self);
   return shoal_peer_candidates_add (self->candidates, address, source, origin, g_get_monotonic_time ());
 }
 

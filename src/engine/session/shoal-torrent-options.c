@@ -66,7 +66,7 @@ _shoal_torrent_set_queue_position (ShoalTorrent *self,
   if (self->queue_position == position)
     return;
   self->queue_position = position;
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   g_object_notify (G_OBJECT (self), "queue-position");
 }
 
@@ -99,6 +99,7 @@ _shoal_torrent_set_default_seed_limits (ShoalTorrent *self,
     self->seed_ratio_limit = ratio;
   if (!self->seed_time_own)
     self->seed_time_limit = seconds;
+  _shoal_torrent_wake (self);
 }
 
 void
@@ -127,7 +128,7 @@ shoal_torrent_set_seed_ratio_limit (ShoalTorrent *self,
   old = shoal_torrent_get_seed_ratio_mode (self);
   self->seed_ratio_own = TRUE;
   self->seed_ratio_limit = ratio;
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   if (old != shoal_torrent_get_seed_ratio_mode (self))
     _shoal_torrent_notify_seed_mode (self, 0);
 }
@@ -149,7 +150,7 @@ shoal_torrent_set_seed_time_limit (ShoalTorrent *self,
   old = shoal_torrent_get_seed_time_mode (self);
   self->seed_time_own = TRUE;
   self->seed_time_limit = seconds;
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   if (old != shoal_torrent_get_seed_time_mode (self))
     _shoal_torrent_notify_seed_mode (self, 1);
 }
@@ -176,7 +177,7 @@ shoal_torrent_reset_seed_limits (ShoalTorrent *self,
   self->seed_ratio_own = FALSE;
   self->seed_time_own = FALSE;
   _shoal_torrent_set_default_seed_limits (self, session_ratio, session_seconds);
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   if (ratio_was_own)
     _shoal_torrent_notify_seed_mode (self, 0);
   if (time_was_own)
@@ -257,7 +258,7 @@ shoal_torrent_set_seed_idle_limit (ShoalTorrent *self,
   old = shoal_torrent_get_seed_idle_mode (self);
   self->seed_idle_own = TRUE;
   self->seed_idle_limit = MAX (seconds, 0);
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   if (old != shoal_torrent_get_seed_idle_mode (self))
     _shoal_torrent_notify_seed_mode (self, 2);
 }
@@ -276,7 +277,7 @@ shoal_torrent_reset_seed_idle_limit (ShoalTorrent *self)
     return;
   self->seed_idle_own = FALSE;
   self->seed_idle_limit = 0;
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   _shoal_torrent_notify_seed_mode (self, 2);
 }
 
@@ -326,7 +327,7 @@ shoal_torrent_set_max_connections (ShoalTorrent *self,
     self->max_connections = max_connections;
   else
     self->max_connections = MAX (SHOAL_TORRENT_ASK (self, get_max_per_torrent), 1);
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
 }
 
 guint
@@ -411,7 +412,7 @@ shoal_torrent_set_first_last_pieces (ShoalTorrent *self,
   if (self->first_last == !!first_last)
     return;
   self->first_last = !!first_last;
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   reapply_priorities (self);
 }
 
@@ -442,7 +443,7 @@ shoal_torrent_set_stream_piece (ShoalTorrent *self,
   if (self->stream_piece == piece)
     return;
   self->stream_piece = piece;
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   reapply_priorities (self);
 }
 
@@ -489,7 +490,7 @@ _shoal_torrent_set_final_dir (ShoalTorrent *self,
 {
   g_free (self->final_dir);
   self->final_dir = g_strdup (final_dir);
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
 }
 
 static void
@@ -512,7 +513,7 @@ final_move_done_cb (GObject      *source,
     }
   g_debug ("Torrent %s: moved to %s on completion", self->hash_hex, self->save_dir);
   g_clear_pointer (&self->final_dir, g_free);
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   _shoal_torrent_save_resume (self);
 }
 
@@ -525,7 +526,7 @@ _shoal_torrent_move_to_final_dir (ShoalTorrent *self)
   if (g_strcmp0 (self->final_dir, self->save_dir) == 0)
     {
       g_clear_pointer (&self->final_dir, g_free);
-      self->resume_dirty = TRUE;
+      _shoal_torrent_mark_dirty (self);
       return;
     }
   shoal_torrent_set_location_async (self, self->final_dir, NULL, final_move_done_cb, NULL);
@@ -580,7 +581,7 @@ shoal_torrent_rename_path (ShoalTorrent  *self,
   if (!shoal_storage_rename (self->storage, path, new_name, error))
     return FALSE;
   g_debug ("Torrent %s: renamed %s to %s", self->hash_hex, path, new_name);
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   _shoal_torrent_save_resume (self);
   return TRUE;
 }

@@ -738,6 +738,7 @@ _shoal_torrent_start_web_seeds (ShoalTorrent *self)
 
   if (self->info == NULL)
     return;
+  _shoal_torrent_wake (self);
   if (self->web_seeds->len == 0)
     for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
       for (guint i = 0; lists[l] != NULL && lists[l][i] != NULL; i++)

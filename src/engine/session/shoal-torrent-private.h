@@ -173,7 +173,8 @@ struct _ShoalTorrent
   gint64             next_dht_announce_us;
   gboolean           lsd_announced;
   guint              choke_rounds;
-  gboolean           resume_dirty;
+  gboolean           resume_unsaved;  /* set through _shoal_torrent_mark_dirty() only */
+  gboolean           tick_closed;     /* closed: the session ticks it no more */
   gboolean           resume_on_disk; /* the saved state, taken up whole: nothing to write at the start */
   gboolean           resume_writing;  /* a worker is writing the resume file */
   GBytes            *resume_pending;  /* the newest state, to write next */
@@ -349,6 +350,11 @@ void            _shoal_torrent_send_pex           (ShoalTorrent        *self,
 
 /* shoal-torrent-connections.c (and _shoal_torrent_adopt_incoming(),
  * _shoal_torrent_add_candidate(), the DHT and LSD intake above) */
+void            _shoal_torrent_mark_dirty         (ShoalTorrent        *self);
+void            _shoal_torrent_wake               (ShoalTorrent        *self);
+gboolean        _shoal_torrent_can_sleep          (ShoalTorrent        *self,
+                                                   gint64               now_us,
+                                                   gint64              *wake_us);
 void            _shoal_torrent_dht_tick           (ShoalTorrent        *self,
                                                    gint64               now_us);
 

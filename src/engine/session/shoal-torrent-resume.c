@@ -253,7 +253,7 @@ build_resume (ShoalTorrent *self)
   gboolean unverified;
 
   self->last_resume_save_us = g_get_monotonic_time ();
-  self->resume_dirty = FALSE;
+  self->resume_unsaved = FALSE;
   /* A magnet link is kept as its .magnet file until the metadata arrives. */
   if (self->no_save || self->info == NULL)
     return NULL;

@@ -79,6 +79,14 @@ typedef struct
   /* uTP: the manager (NULL while off) and the policy. */
   ShoalUtpManager *(*get_utp)             (gpointer        owner);
   ShoalUtpMode     (*get_utp_mode)        (gpointer        owner);
+
+  /* The tick: the owner ticks only the torrents that may have something
+   * to do (_shoal_torrent_can_sleep()); one woken is ticked again, one
+   * closed never again. */
+  void             (*torrent_wake)        (gpointer        owner,
+                                           ShoalTorrent   *torrent);
+  void             (*torrent_forget)      (gpointer        owner,
+                                           ShoalTorrent   *torrent);
 } ShoalTorrentServices;
 
 G_END_DECLS

@@ -264,6 +264,7 @@ set_state (ShoalTorrent      *self,
     return;
   g_debug ("Torrent %s: state %d → %d", self->hash_hex, self->state, state);
   self->state = state;
+  _shoal_torrent_wake (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
@@ -480,6 +481,7 @@ _shoal_torrent_count_connections (ShoalTorrent *self)
     return;
   self->n_counted_connections = self->connections->len;
   SHOAL_TORRENT_ASK (self, connections_changed, delta);
+  _shoal_torrent_wake (self);
 }
 
 /* NULL while a magnet link fetches its metadata. */
@@ -587,7 +589,7 @@ _shoal_torrent_set_error (ShoalTorrent *self,
   shoal_announcer_stop (self->announcer);
   g_hash_table_remove_all (self->buffers);
   set_state (self, SHOAL_TORRENT_STATE_ERROR);
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   g_signal_emit (self, signals[SIGNAL_ERROR], 0, self->error);
 }
 
@@ -605,6 +607,7 @@ become_active (ShoalTorrent *self)
           return;
         }
       self->last_transfer_us = 0;
+      _shoal_torrent_wake (self);
       /* A magnet link: find peers that can send the metadata. */
       set_state (self, SHOAL_TORRENT_STATE_FETCHING_METADATA);
       shoal_announcer_set_want_peers (self->announcer, TRUE);
@@ -623,6 +626,7 @@ become_active (ShoalTorrent *self)
       return;
     }
   self->last_transfer_us = 0;
+  _shoal_torrent_wake (self); /* the tick notes when it started */
   if (complete)
     {
       if (self->seeding_started_us == 0)
@@ -697,7 +701,7 @@ recheck_done_cb (GObject      *source,
         shoal_piece_picker_clear_have (self->picker, p);
     }
   self->check_progress = 1.0;
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   g_debug ("Torrent %s: check found %u of %u pieces", self->hash_hex,
            shoal_piece_picker_get_n_have (self->picker), n_pieces);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
@@ -845,7 +849,7 @@ _shoal_torrent_set_metainfo (ShoalTorrent  *self,
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
   g_clear_pointer (&self->display_name, g_free);
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   _shoal_torrent_apply_priorities (self);
   if (self->pause_after_metadata)
     {
@@ -889,7 +893,7 @@ _shoal_torrent_begin (ShoalTorrent *self)
         shoal_piece_picker_set_have (self->picker, p);
       self->completed_time = g_get_real_time () / G_USEC_PER_SEC;
       self->needs_check = FALSE;
-      self->resume_dirty = TRUE;
+      _shoal_torrent_mark_dirty (self);
     }
 
   if (self->needs_check)
@@ -926,7 +930,7 @@ shoal_torrent_start (ShoalTorrent *self)
   if (_shoal_torrent_is_active (self) || self->state == SHOAL_TORRENT_STATE_CHECKING ||
       self->state == SHOAL_TORRENT_STATE_QUEUED)
     return;
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
 
   if (self->state == SHOAL_TORRENT_STATE_ERROR)
     {
@@ -992,7 +996,7 @@ shoal_torrent_pause (ShoalTorrent *self)
   stop_activity (self);
   if (self->state != SHOAL_TORRENT_STATE_ERROR)
     set_state (self, SHOAL_TORRENT_STATE_PAUSED);
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   _shoal_torrent_save_resume (self);
   _shoal_torrent_notify_stats (self);
 }
@@ -1035,6 +1039,7 @@ shoal_torrent_reannounce (ShoalTorrent *self)
     return FALSE;
   shoal_announcer_announce_now (self->announcer);
   self->next_dht_announce_us = 0;
+  _shoal_torrent_wake (self);
   return TRUE;
 }
 
@@ -1104,7 +1109,7 @@ move_done_cb (GObject      *source,
   self->save_dir = shoal_storage_dup_save_dir (self->storage);
   g_clear_pointer (&self->file_stats, g_array_unref);
   self->file_stats = shoal_storage_get_file_stats (self->storage);
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   _shoal_torrent_save_resume (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVE_DIR]);
   if (was_active)
@@ -1165,7 +1170,7 @@ _shoal_torrent_piece_verified (ShoalTorrent *self,
                                guint         piece)
 {
   shoal_piece_picker_piece_verified (self->picker, piece);
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   _shoal_torrent_broadcast_have (self, piece);
   g_signal_emit (self, signals[SIGNAL_PIECE_VERIFIED], 0, piece);
 
@@ -1212,7 +1217,7 @@ _shoal_torrent_piece_lost (ShoalTorrent *self,
              shoal_torrent_get_name (self), piece);
   was_complete = shoal_piece_picker_is_complete (self->picker);
   shoal_piece_picker_clear_have (self->picker, piece);
-  self->resume_dirty = TRUE;
+  _shoal_torrent_mark_dirty (self);
   if (self->state == SHOAL_TORRENT_STATE_SEEDING && was_complete &&
       !shoal_piece_picker_is_complete (self->picker))
     {
@@ -1250,7 +1255,7 @@ check_seed_limits (ShoalTorrent *self,
       stop_activity (self);
       self->paused = TRUE;
       set_state (self, SHOAL_TORRENT_STATE_FINISHED);
-      self->resume_dirty = TRUE;
+      _shoal_torrent_mark_dirty (self);
       _shoal_torrent_save_resume (self);
     }
 }
@@ -1323,7 +1328,7 @@ _shoal_torrent_tick (ShoalTorrent *self,
       check_seed_limits (self, now_us);
       _shoal_torrent_note_transfer (self, now_us);
     }
-  if (self->resume_dirty && now_us - self->last_resume_save_us > 5 * G_USEC_PER_SEC)
+  if (self->resume_unsaved && now_us - self->last_resume_save_us > 5 * G_USEC_PER_SEC)
     _shoal_torrent_save_resume (self);
   /* Without peers the rates stay at the 0 last shown and nothing is
    * connected; what changes the progress then (a check, a piece found
@@ -1331,6 +1336,62 @@ _shoal_torrent_tick (ShoalTorrent *self,
    * this was most of the session's idle tick. */
   if (!idle || self->last_down_rate != 0 || self->last_up_rate != 0 || self->last_n_connected != 0)
     _shoal_torrent_notify_stats (self);
+}
+
+/* Its resume data changed: the tick saves it within 5 s, so a torrent the
+ * session does not tick (see _shoal_torrent_can_sleep()) is woken. */
+void
+_shoal_torrent_mark_dirty (ShoalTorrent *self)
+{
+  self->resume_unsaved = TRUE;
+  _shoal_torrent_wake (self);
+}
+
+/* Something may give the torrent work to do at its tick: the session
+ * ticks it again (shoal-session-ticks.c). */
+void
+_shoal_torrent_wake (ShoalTorrent *self)
+{
+  if (!self->tick_closed && self->services != NULL)
+    SHOAL_TORRENT_ASK (self, torrent_wake, self);
+}
+
+/* After its tick: whether the tick has nothing to do until *@wake_us
+ * (G_MAXINT64: until woken). Such a torrent has no peer, web seed or
+ * candidate, nothing unsaved, no rate left to show, and only deadlines
+ * ahead (its DHT announce, its seeding time limit); whatever changes that
+ * wakes it (_shoal_torrent_wake()). A large session is mostly such
+ * torrents: ticking them every second was its idle CPU. */
+gboolean
+_shoal_torrent_can_sleep (ShoalTorrent *self,
+                          gint64        now_us,
+                          gint64       *wake_us)
+{
+  gint64 wake = G_MAXINT64;
+
+  if ((self->connections != NULL && self->connections->len > 0) ||
+      (self->web_seeds != NULL && self->web_seeds->len > 0) ||
+      (self->candidates != NULL && shoal_peer_candidates_get_size (self->candidates) > 0) ||
+      self->resume_unsaved || self->last_down_rate != 0 || self->last_up_rate != 0 ||
+      self->last_n_connected != 0 || self->state == SHOAL_TORRENT_STATE_CHECKING)
+    return FALSE; /* (a check's progress is shown by the tick) */
+  if (_shoal_torrent_is_active (self))
+    {
+      if (self->last_transfer_us == 0)
+        return FALSE;
+      if (SHOAL_TORRENT_ASK (self, get_dht) != NULL &&
+          (self->info == NULL || !shoal_metainfo_is_private (self->info)))
+        wake = MIN (wake, self->next_dht_announce_us);
+      /* The time limit of check_seed_limits(); a ratio moves only with
+       * peers. */
+      if (self->state == SHOAL_TORRENT_STATE_SEEDING && self->seed_time_limit > 0 && self->seeding_started_us != 0)
+        wake = MIN (wake, self->seeding_started_us + (self->seed_time_limit - self->seeding_seconds) * G_USEC_PER_SEC);
+      /* And its idle limit: an idle seed is exactly one that sleeps. */
+      if (self->state == SHOAL_TORRENT_STATE_SEEDING && shoal_torrent_get_seed_idle_limit (self) > 0)
+        wake = MIN (wake, self->last_transfer_us + shoal_torrent_get_seed_idle_limit (self) * G_USEC_PER_SEC);
+    }
+  *wake_us = MAX (wake, now_us);
+  return TRUE;
 }
 
 /* The session's queue holds the torrent back (it waits, queued) or lets it
@@ -1346,7 +1407,7 @@ _shoal_torrent_set_queue_hold (ShoalTorrent *self,
       shoal_announcer_stop (self->announcer);
       stop_activity (self);
       set_state (self, SHOAL_TORRENT_STATE_QUEUED);
-      self->resume_dirty = TRUE;
+      _shoal_torrent_mark_dirty (self);
       _shoal_torrent_notify_stats (self);
     }
   else if (!hold && self->state == SHOAL_TORRENT_STATE_QUEUED && !self->paused)
@@ -1359,6 +1420,11 @@ _shoal_torrent_set_queue_hold (ShoalTorrent *self,
 void
 _shoal_torrent_close (ShoalTorrent *self)
 {
+  if (!self->tick_closed && self->services != NULL)
+    {
+      self->tick_closed = TRUE;
+      SHOAL_TORRENT_ASK (self, torrent_forget, self);
+    }
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   if (self->connections)
