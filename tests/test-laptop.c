@@ -32,6 +32,7 @@
 #include <glib/gstdio.h>
 
 #include "session-fixture.h"
+#include "test-network-monitor.h"
 #include "shoal-application.h"
 #include "shoal-details-view.h"
 #include "shoal-label-dialog.h"
@@ -438,100 +439,10 @@ last_portal_call (void)
 
 /* A network monitor whose network-metered the test sets */
 
-#define TEST_TYPE_MONITOR (test_monitor_get_type ())
-G_DECLARE_FINAL_TYPE (TestMonitor, test_monitor, TEST, MONITOR, GObject)
-
-struct _TestMonitor
-{
-  GObject  parent_instance;
-  gboolean metered;
-};
-
-static void test_monitor_iface_init (GNetworkMonitorInterface *iface);
-static void test_monitor_initable_init (GInitableIface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestMonitor, test_monitor, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, test_monitor_initable_init)
-                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, test_monitor_iface_init))
-
-enum { MON_PROP_0, MON_PROP_AVAILABLE, MON_PROP_METERED, MON_PROP_CONNECTIVITY };
-
-static void
-test_monitor_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  TestMonitor *self = TEST_MONITOR (object);
-
-  switch (prop_id)
-    {
-    case MON_PROP_AVAILABLE:
-      g_value_set_boolean (value, TRUE);
-      break;
-    case MON_PROP_METERED:
-      g_value_set_boolean (value, self->metered);
-      break;
-    case MON_PROP_CONNECTIVITY:
-      g_value_set_enum (value, G_NETWORK_CONNECTIVITY_FULL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static gboolean
-test_monitor_can_reach (GNetworkMonitor     *monitor,
-                        GSocketConnectable  *connectable,
-                        GCancellable        *cancellable,
-                        GError             **error)
-{
-  return TRUE;
-}
-
-static gboolean
-test_monitor_init_fn (GInitable     *initable,
-                      GCancellable  *cancellable,
-                      GError       **error)
-{
-  return TRUE;
-}
-
-static void
-test_monitor_initable_init (GInitableIface *iface)
-{
-  iface->init = test_monitor_init_fn;
-}
-
-static void
-test_monitor_iface_init (GNetworkMonitorInterface *iface)
-{
-  iface->can_reach = test_monitor_can_reach;
-}
-
-static void
-test_monitor_class_init (TestMonitorClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->get_property = test_monitor_get_property;
-  g_object_class_override_property (object_class, MON_PROP_AVAILABLE, "network-available");
-  g_object_class_override_property (object_class, MON_PROP_METERED, "network-metered");
-  g_object_class_override_property (object_class, MON_PROP_CONNECTIVITY, "connectivity");
-}
-
-static void
-test_monitor_init (TestMonitor *self)
-{
-}
-
 static void
 set_metered (gboolean metered)
 {
-  TestMonitor *monitor = TEST_MONITOR (g_network_monitor_get_default ());
-
-  monitor->metered = metered;
-  g_object_notify (G_OBJECT (monitor), "network-metered");
+  test_network_monitor_set_metered (TEST_NETWORK_MONITOR (g_network_monitor_get_default ()), metered);
 }
 
 /* A libtorrent seed (tests/lt-seed.py) */
@@ -1361,7 +1272,7 @@ main (int   argc,
   /* Loading GIO's modules registers its extension points; ours then
    * outranks every network monitor they bring. */
   g_vfs_get_default ();
-  g_io_extension_point_implement (G_NETWORK_MONITOR_EXTENSION_POINT_NAME, TEST_TYPE_MONITOR, "shoal-test", 1000);
+  g_io_extension_point_implement (G_NETWORK_MONITOR_EXTENSION_POINT_NAME, TEST_TYPE_NETWORK_MONITOR, "shoal-test", 1000);
   gtk_test_init (&argc, &argv, NULL);
   sf_init_logging ();
 
@@ -1385,7 +1296,7 @@ main (int   argc,
           g_free (dir);
         }
     }
-  g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (g_network_monitor_get_default (), TEST_TYPE_MONITOR));
+  g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (g_network_monitor_get_default (), TEST_TYPE_NETWORK_MONITOR));
   portal_start ();
 
   settings = g_settings_new (SHOAL_SETTINGS_SCHEMA_ID);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "session-fixture.h"
+#include "test-network-monitor.h"
 #include "shoal-session-testing.h"
 
 typedef struct
@@ -566,102 +567,6 @@ test_schedule (Fixture       *f,
   g_object_unref (session);
 }
 
-/* A network monitor whose network-metered the test sets. */
-#define TEST_TYPE_MONITOR (test_monitor_get_type ())
-G_DECLARE_FINAL_TYPE (TestMonitor, test_monitor, TEST, MONITOR, GObject)
-
-struct _TestMonitor
-{
-  GObject  parent_instance;
-  gboolean metered;
-};
-
-static void test_monitor_iface_init (GNetworkMonitorInterface *iface);
-static void test_monitor_initable_init (GInitableIface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestMonitor, test_monitor, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, test_monitor_initable_init)
-                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, test_monitor_iface_init))
-
-enum { MON_PROP_0, MON_PROP_AVAILABLE, MON_PROP_METERED, MON_PROP_CONNECTIVITY };
-
-static void
-test_monitor_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  TestMonitor *self = TEST_MONITOR (object);
-
-  switch (prop_id)
-    {
-    case MON_PROP_AVAILABLE:
-      g_value_set_boolean (value, TRUE);
-      break;
-    case MON_PROP_METERED:
-      g_value_set_boolean (value, self->metered);
-      break;
-    case MON_PROP_CONNECTIVITY:
-      g_value_set_enum (value, G_NETWORK_CONNECTIVITY_FULL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static gboolean
-test_monitor_can_reach (GNetworkMonitor     *monitor,
-                        GSocketConnectable  *connectable,
-                        GCancellable        *cancellable,
-                        GError             **error)
-{
-  return TRUE;
-}
-
-static gboolean
-test_monitor_initable_init_fn (GInitable     *initable,
-                               GCancellable  *cancellable,
-                               GError       **error)
-{
-  return TRUE;
-}
-
-static void
-test_monitor_initable_init (GInitableIface *iface)
-{
-  iface->init = test_monitor_initable_init_fn;
-}
-
-static void
-test_monitor_iface_init (GNetworkMonitorInterface *iface)
-{
-  iface->can_reach = test_monitor_can_reach;
-}
-
-static void
-test_monitor_class_init (TestMonitorClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->get_property = test_monitor_get_property;
-  g_object_class_override_property (object_class, MON_PROP_AVAILABLE, "network-available");
-  g_object_class_override_property (object_class, MON_PROP_METERED, "network-metered");
-  g_object_class_override_property (object_class, MON_PROP_CONNECTIVITY, "connectivity");
-}
-
-static void
-test_monitor_init (TestMonitor *self)
-{
-}
-
-static void
-test_monitor_set_metered (TestMonitor *self,
-                          gboolean     metered)
-{
-  self->metered = metered;
-  g_object_notify (G_OBJECT (self), "network-metered");
-}
-
 /* metered = pause holds every torrent while the network is metered; the
  * user's own pause survives it. */
 static void
@@ -671,7 +576,7 @@ test_metered_pause (Fixture       *f,
   guint64 len[] = { 64 * 1024 };
   g_autoptr(SfTorrent) s1 = sf_torrent_new ("metered1", len, 1, 16 * 1024, 81);
   g_autoptr(SfTorrent) s2 = sf_torrent_new ("metered2", len, 1, 16 * 1024, 82);
-  g_autoptr(TestMonitor) monitor = g_object_new (TEST_TYPE_MONITOR, NULL);
+  g_autoptr(TestNetworkMonitor) monitor = g_object_new (TEST_TYPE_NETWORK_MONITOR, NULL);
   ShoalSession *session = new_session (f, "metered", G_NETWORK_MONITOR (monitor));
   g_autoptr(GError) error = NULL;
   ShoalTorrent *t1, *t2;
@@ -688,19 +593,19 @@ test_metered_pause (Fixture       *f,
   g_object_get (session, "metered-paused", &paused, NULL);
   g_assert_false (paused);
 
-  test_monitor_set_metered (monitor, TRUE);
+  test_network_monitor_set_metered (monitor, TRUE);
   SF_WAIT (shoal_torrent_get_state (t1) == SHOAL_TORRENT_STATE_QUEUED, 5);
   g_object_get (session, "metered-paused", &paused, NULL);
   g_assert_true (paused);
   g_assert_cmpint (shoal_torrent_get_state (t2), ==, SHOAL_TORRENT_STATE_PAUSED);
 
-  test_monitor_set_metered (monitor, FALSE);
+  test_network_monitor_set_metered (monitor, FALSE);
   SF_WAIT (shoal_torrent_get_state (t1) == SHOAL_TORRENT_STATE_DOWNLOADING, 5);
   g_assert_cmpint (shoal_torrent_get_state (t2), ==, SHOAL_TORRENT_STATE_PAUSED);
 
   /* metered = limit: the alternative limits instead. */
   g_object_set (session, "metered-policy", SHOAL_METERED_LIMIT, NULL);
-  test_monitor_set_metered (monitor, TRUE);
+  test_network_monitor_set_metered (monitor, TRUE);
   g_object_get (session, "alt-speed-active", &paused, NULL);
   g_assert_true (paused);
   sf_run_for (300);
