@@ -164,10 +164,15 @@ table inet shoaltest {
         tap.ok(dropped == 0, "nothing went anywhere but the proxy (%d packets dropped)" % dropped, shoal.report())
 
         before = relayed
-        shoal, out, rc = run("dht", trackerless, proxy, ["--dht-bootstrap", "%s:%d" % (SERVICE_IP, nodes[1].port)])
+        # A bootstrap node by name is not looked up: the system's resolver
+        # would ask outside the proxy.
+        shoal, out, rc = run("dht", trackerless, proxy, ["--dht-bootstrap", "%s:%d" % (SERVICE_IP, nodes[1].port),
+                                                         "--dht-bootstrap", "router.dht.invalid:6881"])
         log = shoal.stdout() + shoal.stderr()
         tap.ok("The DHT and uTP go through the SOCKS5 proxy" in log, "the proxy granted the DHT a UDP association",
                shoal.report())
+        tap.ok("router.dht.invalid:6881: not looked up behind a proxy" in log,
+               "a DHT bootstrap node given by name is not resolved behind the proxy", shoal.report())
         tap.ok(rc == 0 and shoal.completed() is not None,
                "a torrent with no tracker: the DHT lookup through the relay finds the seed, the download completes",
                shoal.report() + "\n--- danted\n" + tail(danted_log))

@@ -42,6 +42,25 @@ _shoal_session_start_dht (ShoalSession *self)
 }
 
 /* @relay: (nullable): the proxy's UDP association to send through */
+
+/* Behind a SOCKS5 proxy the DHT speaks through its UDP relay, and nothing
+ * may go around the proxy: a bootstrap node given by name would be looked
+ * up by the system's resolver, outside it. Only addresses are used then. */
+static gboolean
+bootstrap_name_allowed (ShoalSession *self,
+                        const char   *node)
+{
+  g_autoptr(GSocketConnectable) parsed = NULL;
+
+  if (self->proxy_kind != SHOAL_SESSION_PROXY_SOCKS5)
+    return TRUE;
+  parsed = g_network_address_parse (node, 0, NULL);
+  if (parsed != NULL && g_hostname_is_ip_address (g_network_address_get_hostname (G_NETWORK_ADDRESS (parsed))))
+    return TRUE;
+  g_message ("DHT bootstrap node %s: not looked up behind a proxy (the name would be resolved outside it)", node);
+  return FALSE;
+}
+
 void
 _shoal_session_start_dht_on (ShoalSession *self,
                              gpointer      relay)
@@ -86,12 +105,21 @@ _shoal_session_start_dht_on (ShoalSession *self,
   if (self->dht_bootstrap->len > 0)
     {
       for (guint i = 0; i < self->dht_bootstrap->len; i++)
-        if (!shoal_dht_add_bootstrap_node (self->dht, self->dht_bootstrap->pdata[i], &error))
-          {
-            g_warning ("DHT bootstrap node %s: %s", (char *) self->dht_bootstrap->pdata[i], error->message);
-            g_clear_error (&error);
-          }
+        {
+          const char *node = self->dht_bootstrap->pdata[i];
+
+          if (!bootstrap_name_allowed (self, node))
+            continue;
+          if (!shoal_dht_add_bootstrap_node (self->dht, node, &error))
+            {
+              g_warning ("DHT bootstrap node %s: %s", node, error->message);
+              g_clear_error (&error);
+            }
+        }
     }
+  else if (n_saved == 0 && self->proxy_kind == SHOAL_SESSION_PROXY_SOCKS5)
+    g_message ("DHT: the public bootstrap routers are not looked up behind a proxy (the names would be resolved "
+               "outside it); nodes come from saved ones and from peers");
   else if (n_saved == 0)
     shoal_dht_use_default_bootstrap (self->dht);
 }
