@@ -51,7 +51,6 @@ struct _ShoalSession
 
   GListStore       *torrents;
   GHashTable       *by_hash;      /* 20-byte info-hash -> its torrent in torrents (weak) */
-  GPtrArray        *torrent_array; /* the same, for the tick; NULL once the list changed */
   GSocketService   *service;
   GPtrArray        *incoming;     /* connections still handshaking */
   guint             n_torrent_connections;  /* the torrents' connections, all together */
@@ -362,8 +361,6 @@ void             _shoal_session_save_final             (ShoalSession  *self,
 void             _shoal_session_save_async             (ShoalSession  *self,
                                                          GAsyncReadyCallback callback,
                                                          gpointer       user_data);
-GPtrArray       *_shoal_session_dup_torrent_array      (ShoalSession  *self);
-void             _shoal_session_torrents_changed_cb    (ShoalSession  *self);
 void             _shoal_session_ticks_init             (ShoalSession  *self);
 void             _shoal_session_ticks_clear            (ShoalSession  *self);
 void             _shoal_session_wake_torrent           (gpointer       owner,

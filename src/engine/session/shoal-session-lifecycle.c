@@ -13,38 +13,12 @@
 #define SHOAL_SESSION_INSIDE
 #include "shoal-session-internal.h"
 
-void
-_shoal_session_torrents_changed_cb (ShoalSession *self)
-{
-  g_clear_pointer (&self->torrent_array, g_ptr_array_unref);
-}
-
-/* The torrents as an array holding a reference to each, made again only
- * after the list changed: walking the list store item by item costs a
- * GSequence step per torrent, which at 10,000 idle torrents was 40 % of
- * the session's idle CPU, twice a second. Changes to the list while the
- * caller walks the array do not touch it. */
-GPtrArray *
-_shoal_session_dup_torrent_array (ShoalSession *self)
-{
-  if (self->torrent_array == NULL)
-    {
-      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->torrents));
-
-      self->torrent_array = g_ptr_array_new_full (n, g_object_unref);
-      for (guint i = 0; i < n; i++)
-        g_ptr_array_add (self->torrent_array, g_list_model_get_item (G_LIST_MODEL (self->torrents), i));
-    }
-  return g_ptr_array_ref (self->torrent_array);
-}
-
 static gboolean
 tick_cb (gpointer user_data)
 {
   ShoalSession *self = user_data;
   gint64 now = g_get_monotonic_time ();
   g_autoptr(GPtrArray) incoming = g_ptr_array_copy (self->incoming, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
-  g_autoptr(GPtrArray) torrents = _shoal_session_dup_torrent_array (self);
 
   g_ptr_array_set_free_func (incoming, g_object_unref);
   for (guint i = 0; i < incoming->len; i++)

@@ -61,7 +61,6 @@ shoal_session_finalize (GObject *object)
   g_clear_pointer (&self->announcers, shoal_announcer_group_unref);
   g_clear_pointer (&self->close_tasks, g_ptr_array_unref);
   g_free ((char *) self->test_hooks.dht_bootstrap);
-  g_clear_pointer (&self->torrent_array, g_ptr_array_unref);
   g_clear_object (&self->torrents);
   g_clear_pointer (&self->by_hash, g_hash_table_unref);
   g_clear_object (&self->service);
@@ -432,7 +431,6 @@ shoal_session_init (ShoalSession *self)
 {
   self->torrents = g_list_store_new (SHOAL_TYPE_TORRENT);
   self->by_hash = g_hash_table_new (_shoal_info_hash_hash, _shoal_info_hash_equal);
-  g_signal_connect_swapped (self->torrents, "items-changed", G_CALLBACK (_shoal_session_torrents_changed_cb), self);
   self->incoming = g_ptr_array_new_with_free_func (g_object_unref);
   self->peer_limits = shoal_peer_limits_new ();
   self->max_connections = 500;
