@@ -283,6 +283,44 @@ test_peer_any_order (void)
   g_assert_cmpuint (shoal_piece_picker_get_max_partial (picker), ==, 4);
 }
 
+/* lt_donthave (BEP 54): a seed, a peer with a bitfield and an unknown peer
+ * each lose a piece; removing them afterwards takes back exactly the rest. */
+static void
+test_peer_dont_have (void)
+{
+  const guint n = 10;
+  g_autoptr(ShoalPiecePicker) picker = shoal_piece_picker_new (n, BLOCK, (guint64) n * BLOCK);
+  g_autoptr(ShoalBitfield) five = bitfield_only (n, 5);
+
+  shoal_piece_picker_peer_have_all (picker, PEER (1));
+  shoal_piece_picker_peer_set_bitfield (picker, PEER (2), five);
+  shoal_piece_picker_peer_dont_have (picker, PEER (1), 5);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 5), ==, 1);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 4), ==, 1);
+  /* Again, and a piece it has: O(1) each, no double count. */
+  shoal_piece_picker_peer_dont_have (picker, PEER (1), 5);
+  shoal_piece_picker_peer_dont_have (picker, PEER (1), 9);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 5), ==, 1);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 9), ==, 0);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 0), ==, 1);
+  shoal_piece_picker_peer_dont_have (picker, PEER (2), 5);
+  shoal_piece_picker_peer_dont_have (picker, PEER (2), 6);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 5), ==, 0);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 6), ==, 1);
+  /* A peer that never said what it has is not added by it. */
+  shoal_piece_picker_peer_dont_have (picker, PEER (3), 1);
+  g_assert_false (shoal_piece_picker_knows_peer (picker, PEER (3)));
+  g_assert_cmpuint (shoal_piece_picker_get_n_peers (picker), ==, 2);
+  /* It has it again (a have): counted once more. */
+  shoal_piece_picker_peer_have (picker, PEER (1), 5);
+  g_assert_cmpuint (shoal_piece_picker_get_availability (picker, 5), ==, 1);
+
+  shoal_piece_picker_peer_remove (picker, PEER (1));
+  shoal_piece_picker_peer_remove (picker, PEER (2));
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpuint (shoal_piece_picker_get_availability (picker, i), ==, 0);
+}
+
 /* A picker made anew (metadata again, a recheck) while peers are connected
  * does not know them: removing them from it takes nothing from the peers it
  * does know. */
@@ -1277,6 +1315,7 @@ main (int   argc,
   g_test_add_func ("/engine/piece-picker/availability-changes", test_availability_changes);
   g_test_add_func ("/engine/piece-picker/peer-any-order", test_peer_any_order);
   g_test_add_func ("/engine/piece-picker/peer-other-picker", test_peer_other_picker);
+  g_test_add_func ("/engine/piece-picker/peer-dont-have", test_peer_dont_have);
   g_test_add_func ("/engine/piece-picker/peer-random-messages", test_peer_random_messages);
   g_test_add_func ("/engine/piece-picker/random-tie-break", test_random_tie_break);
   g_test_add_func ("/engine/piece-picker/first-pieces-random", test_first_pieces_random);

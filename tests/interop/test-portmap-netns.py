@@ -308,8 +308,17 @@ def wait_mapping(shoal, pred, timeout, what):
 def download_through_nat(tap, world, shoal, how, ext_port):
     """The WAN peer downloads everything from Shoal, reaching it only at
     the address and port the tracker gives out."""
-    peers = wait_for(lambda: [p for p in tracker_peers(world.torrent.hash_hex) if p[0] == ROUTER_WAN_IP],
-                     20, "the tracker to list Shoal")
+    # Shoal may announce before its mapping is made (and the tracker keeps
+    # what an earlier stage announced): the mapped port must come, in time.
+    peers = []
+
+    def listed():
+        peers[:] = tracker_peers(world.torrent.hash_hex)
+        return (ROUTER_WAN_IP, ext_port) in peers
+    try:
+        wait_for(listed, 30, "the tracker to list Shoal at the mapped port")
+    except Exception as e:
+        tap.diag(str(e))
     tap.ok((ROUTER_WAN_IP, ext_port) in peers,
            "%s: the tracker gives out Shoal at the router's address and the mapped port %d" % (how, ext_port),
            "tracker peers: %s" % peers)

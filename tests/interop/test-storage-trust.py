@@ -134,6 +134,11 @@ def zeroed_piece_not_served(tap):
         tap.ok(status.num_pieces == n - 1 and not handle.have_piece(BAD_PIECE),
                "the leecher has every piece but the zeroed one (%d of %d)" % (status.num_pieces, n),
                second.report())
+        # Told by lt_donthave (BEP 54), not left asking for it again and again.
+        views = [p for p in handle.get_peer_info() if p.ip[1] == port]
+        tap.ok(len(views) == 1 and len(views[0].pieces) == n and not views[0].pieces[BAD_PIECE],
+               "the leecher was told the seed no longer has piece %d" % BAD_PIECE,
+               "peers seen: %s" % [(p.ip, len(p.pieces)) for p in handle.get_peer_info()])
         tap.ok("piece %d on disk does not match its hash" % BAD_PIECE in second.stderr(),
                "shoal-cli says the piece on disk is bad", second.report())
         tap.ok(second.proc.poll() is None, "shoal-cli keeps running", second.report())

@@ -540,6 +540,43 @@ shoal_piece_picker_peer_have (ShoalPiecePicker *self,
 }
 
 /**
+ * shoal_piece_picker_peer_dont_have:
+ * @self: a picker
+ * @peer: an opaque pointer that identifies the peer
+ * @piece: a piece index
+ *
+ * @peer no longer has @piece (an lt_donthave message, BEP 54). A peer
+ * counted as a seed becomes a bitfield of every piece but this one (once;
+ * later messages are O(1)); a peer the picker does not know is ignored.
+ */
+void
+shoal_piece_picker_peer_dont_have (ShoalPiecePicker *self,
+                                   gpointer          peer,
+                                   guint             piece)
+{
+  PeerHas *ph;
+
+  g_return_if_fail (self != NULL && piece < self->n_pieces);
+
+  ph = g_hash_table_lookup (self->peer_has, peer);
+  if (ph == NULL)
+    return;
+  if (ph->has == NULL)
+    {
+      g_autoptr(ShoalBitfield) rest = shoal_bitfield_new (self->n_pieces);
+
+      shoal_bitfield_set_all (rest, TRUE);
+      shoal_bitfield_set (rest, piece, FALSE);
+      shoal_piece_picker_peer_set_bitfield (self, peer, rest);
+      return;
+    }
+  if (!shoal_bitfield_get (ph->has, piece))
+    return;
+  shoal_bitfield_set (ph->has, piece, FALSE);
+  avail_remove (self, piece);
+}
+
+/**
  * shoal_piece_picker_peer_have_all:
  * @self: a picker
  * @peer: an opaque pointer that identifies the peer

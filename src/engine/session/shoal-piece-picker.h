@@ -125,6 +125,9 @@ void              shoal_piece_picker_peer_set_bitfield    (ShoalPiecePicker    *
 void              shoal_piece_picker_peer_have            (ShoalPiecePicker    *self,
                                                            gpointer             peer,
                                                            guint                piece);
+void              shoal_piece_picker_peer_dont_have       (ShoalPiecePicker    *self,
+                                                           gpointer             peer,
+                                                           guint                piece);
 void              shoal_piece_picker_peer_have_all        (ShoalPiecePicker    *self,
                                                            gpointer             peer);
 void              shoal_piece_picker_peer_have_none       (ShoalPiecePicker    *self,

@@ -15,6 +15,9 @@
 /* The ids we receive extension messages with (our `m` dictionary). */
 #define EXT_UT_METADATA 1
 #define EXT_UT_PEX      2
+#define EXT_LT_DONTHAVE 3
+
+#define LT_DONTHAVE_NAME "lt_donthave"
 
 static gboolean pex_allowed (ShoalTorrent *self);
 
@@ -32,6 +35,7 @@ _shoal_torrent_send_extension_handshake (ShoalTorrent        *self,
   shoal_peer_wire_ext_handshake_add (ext, SHOAL_UT_METADATA_NAME, EXT_UT_METADATA);
   if (pex_allowed (self))
     shoal_peer_wire_ext_handshake_add (ext, SHOAL_PEX_NAME, EXT_UT_PEX);
+  shoal_peer_wire_ext_handshake_add (ext, LT_DONTHAVE_NAME, EXT_LT_DONTHAVE);
   if (self->info != NULL)
     ext->metadata_size = (gint64) g_bytes_get_size (shoal_metainfo_get_info_bytes (self->info));
   ext->listen_port = SHOAL_TORRENT_ASK (self, get_announce_port);
@@ -269,6 +273,94 @@ handle_ut_metadata (ShoalTorrent               *self,
     }
 }
 
+/* Pieces no longer had (lt_donthave, BEP 54) */
+
+gboolean
+_shoal_torrent_peer_hears_dont_have (ShoalPeerState *ps)
+{
+  const ShoalPeerWireExtHandshake *ext = shoal_peer_connection_get_ext_handshake (ps->conn);
+
+  return ext != NULL && shoal_peer_wire_ext_handshake_lookup (ext, LT_DONTHAVE_NAME) != 0;
+}
+
+/* Tells every peer that understands it that we no longer have @piece, and
+ * drops the requests for it that were waiting to be read. */
+void
+_shoal_torrent_send_dont_have (ShoalTorrent *self,
+                               guint         piece)
+{
+  guint8 payload[4];
+
+  payload[0] = (guint8) (piece >> 24);
+  payload[1] = (guint8) (piece >> 16);
+  payload[2] = (guint8) (piece >> 8);
+  payload[3] = (guint8) piece;
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      ShoalPeerConnection *c = self->connections->pdata[i];
+      ShoalPeerState *ps;
+      const ShoalPeerWireExtHandshake *ext;
+      guint8 id;
+
+      if (shoal_peer_connection_get_state (c) != SHOAL_PEER_CONNECTION_ACTIVE)
+        continue;
+      ps = _shoal_torrent_peer_state (c);
+      for (GList *l = ps->uploads.head; l != NULL;)
+        {
+          GList *next = l->next;
+          ShoalBlock *b = l->data;
+
+          if (b->piece == piece)
+            {
+              shoal_peer_connection_send_reject (c, b->piece, (guint32) b->begin, b->length);
+              g_queue_delete_link (&ps->uploads, l);
+              g_free (b);
+            }
+          l = next;
+        }
+      ext = shoal_peer_connection_get_ext_handshake (c);
+      id = ext ? shoal_peer_wire_ext_handshake_lookup (ext, LT_DONTHAVE_NAME) : 0;
+      if (id != 0)
+        shoal_peer_connection_send_extended (c, id, payload, sizeof payload);
+    }
+}
+
+static void
+handle_dont_have (ShoalTorrent               *self,
+                  ShoalPeerState             *ps,
+                  const ShoalPeerWireMessage *msg)
+{
+  guint32 piece;
+
+  if (msg->payload_len != 4)
+    {
+      g_autoptr(GError) error = g_error_new (SHOAL_PEER_WIRE_ERROR, SHOAL_PEER_WIRE_ERROR_BAD_EXTENSION,
+                                             "lt_donthave message of %u bytes, not 4",
+                                             (guint) msg->payload_len);
+
+      shoal_peer_connection_close (ps->conn, error);
+      return;
+    }
+  piece = ((guint32) msg->payload[0] << 24) | ((guint32) msg->payload[1] << 16) |
+          ((guint32) msg->payload[2] << 8) | (guint32) msg->payload[3];
+  /* Before the metadata there is nothing it could have told us. */
+  if (self->info == NULL || self->picker == NULL)
+    return;
+  if (piece >= shoal_metainfo_get_n_pieces (self->info))
+    {
+      g_autoptr(GError) error = g_error_new (SHOAL_PEER_WIRE_ERROR, SHOAL_PEER_WIRE_ERROR_BAD_REQUEST,
+                                             "Peer no longer has piece %u of a torrent with %u pieces",
+                                             piece, shoal_metainfo_get_n_pieces (self->info));
+
+      shoal_peer_connection_close (ps->conn, error);
+      return;
+    }
+  shoal_peer_connection_peer_lost_piece (ps->conn, piece);
+  if (shoal_piece_picker_knows_peer (self->picker, _shoal_torrent_sender_id (ps)))
+    shoal_piece_picker_peer_dont_have (self->picker, _shoal_torrent_sender_id (ps), piece);
+  _shoal_torrent_update_interest (self);
+}
+
 /* The peer's extension handshake arrived (the connection parsed it). */
 static void
 handle_ext_handshake (ShoalTorrent   *self,
@@ -314,4 +406,6 @@ _shoal_torrent_handle_extended (ShoalTorrent               *self,
     handle_ut_metadata (self, ps, msg);
   else if (msg->extended_id == EXT_UT_PEX)
     handle_pex (self, ps, msg);
+  else if (msg->extended_id == EXT_LT_DONTHAVE)
+    handle_dont_have (self, ps, msg);
 }

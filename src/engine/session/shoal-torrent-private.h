@@ -114,6 +114,7 @@ struct _ShoalTorrent
 
   ShoalStorage      *storage;
   ShoalPiecePicker  *picker;
+  ShoalBitfield     *lost_pieces;    /* NULL, or pieces we announced and then found bad on disk */
   guint8            *file_priorities;
   gboolean           sequential;
   GStrv              labels;        /* NULL: none */
@@ -337,6 +338,9 @@ void            _shoal_torrent_handle_cancel      (ShoalPeerState             *p
 guint           _shoal_torrent_count_unchoked     (ShoalTorrent               *self);
 
 /* shoal-torrent-extensions.c */
+void            _shoal_torrent_send_dont_have (ShoalTorrent *self,
+                                               guint         piece);
+gboolean        _shoal_torrent_peer_hears_dont_have (ShoalPeerState *ps);
 void            _shoal_torrent_send_extension_handshake (ShoalTorrent        *self,
                                                          ShoalPeerConnection *conn);
 void            _shoal_torrent_handle_extended    (ShoalTorrent               *self,

@@ -164,6 +164,17 @@ _shoal_torrent_handle_request (ShoalTorrent               *self,
       shoal_peer_connection_close (ps->conn, error);
       return;
     }
+  /* A piece we announced, then found bad on disk: a peer that cannot be
+   * told (no lt_donthave) comes back to learn what we have now. */
+  if (!shoal_piece_picker_has_piece (self->picker, msg->index) &&
+      self->lost_pieces != NULL && shoal_bitfield_get (self->lost_pieces, msg->index) &&
+      !_shoal_torrent_peer_hears_dont_have (ps))
+    {
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                   "Asked for piece %u, which we announced and no longer have", msg->index);
+      shoal_peer_connection_close (ps->conn, error);
+      return;
+    }
   if (shoal_peer_connection_am_choking (ps->conn) ||
       !shoal_piece_picker_has_piece (self->picker, msg->index) ||
       g_queue_get_length (&ps->uploads) >= SHOAL_PEER_CONNECTION_MAX_UPLOAD_QUEUE)

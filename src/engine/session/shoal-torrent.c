@@ -87,6 +87,7 @@ shoal_torrent_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->peers);
   g_clear_pointer (&self->picker, shoal_piece_picker_free);
+  g_clear_pointer (&self->lost_pieces, shoal_bitfield_free);
   g_clear_pointer (&self->buffers, g_hash_table_unref);
   _shoal_torrent_free_buffer_cache (self);
   g_clear_pointer (&self->connections, g_ptr_array_unref);
@@ -1170,6 +1171,8 @@ _shoal_torrent_piece_verified (ShoalTorrent *self,
                                guint         piece)
 {
   shoal_piece_picker_piece_verified (self->picker, piece);
+  if (self->lost_pieces != NULL && piece < shoal_bitfield_get_size (self->lost_pieces))
+    shoal_bitfield_set (self->lost_pieces, piece, FALSE);
   _shoal_torrent_mark_dirty (self);
   _shoal_torrent_broadcast_have (self, piece);
   g_signal_emit (self, signals[SIGNAL_PIECE_VERIFIED], 0, piece);
@@ -1218,6 +1221,14 @@ _shoal_torrent_piece_lost (ShoalTorrent *self,
   was_complete = shoal_piece_picker_is_complete (self->picker);
   shoal_piece_picker_clear_have (self->picker, piece);
   _shoal_torrent_mark_dirty (self);
+  /* Our peers were told we have it: those that understand lt_donthave
+   * (BEP 54) are told we do not; the others are closed if they ask for it
+   * (they get our pieces afresh when they come back), as a reject alone
+   * leaves some clients asking for the same piece again and again. */
+  if (self->lost_pieces == NULL)
+    self->lost_pieces = shoal_bitfield_new (shoal_metainfo_get_n_pieces (self->info));
+  shoal_bitfield_set (self->lost_pieces, piece, TRUE);
+  _shoal_torrent_send_dont_have (self, piece);
   if (self->state == SHOAL_TORRENT_STATE_SEEDING && was_complete &&
       !shoal_piece_picker_is_complete (self->picker))
     {

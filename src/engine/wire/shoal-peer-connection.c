@@ -810,6 +810,30 @@ shoal_peer_connection_peer_has_all (ShoalPeerConnection *self)
   return self->peer_has_all || (self->peer_has && shoal_bitfield_is_full (self->peer_has));
 }
 
+/**
+ * shoal_peer_connection_peer_lost_piece:
+ * @self: a connection
+ * @piece: a piece index, below the torrent's piece count
+ *
+ * The peer no longer has @piece (an lt_donthave message, BEP 54, that the
+ * torrent checked).
+ */
+void
+shoal_peer_connection_peer_lost_piece (ShoalPeerConnection *self,
+                                       guint                piece)
+{
+  g_return_if_fail (SHOAL_IS_PEER_CONNECTION (self));
+
+  if (!self->n_pieces_known || self->peer_has == NULL || piece >= self->n_pieces)
+    return;
+  if (self->peer_has_all)
+    {
+      shoal_bitfield_set_all (self->peer_has, TRUE);
+      self->peer_has_all = FALSE;
+    }
+  shoal_bitfield_set (self->peer_has, piece, FALSE);
+}
+
 ShoalBitfield *
 shoal_peer_connection_get_peer_bitfield (ShoalPeerConnection *self)
 {

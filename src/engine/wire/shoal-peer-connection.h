@@ -155,6 +155,8 @@ gboolean    shoal_peer_connection_am_interested   (ShoalPeerConnection *self);
 gboolean    shoal_peer_connection_peer_choking    (ShoalPeerConnection *self);
 gboolean    shoal_peer_connection_peer_interested (ShoalPeerConnection *self);
 gboolean    shoal_peer_connection_peer_has_all    (ShoalPeerConnection *self);
+void        shoal_peer_connection_peer_lost_piece (ShoalPeerConnection *self,
+                                                   guint                piece);
 ShoalBitfield *shoal_peer_connection_get_peer_bitfield (ShoalPeerConnection *self);
 guint       shoal_peer_connection_get_peer_reqq   (ShoalPeerConnection *self);
 
