@@ -11,13 +11,22 @@
 #    place and the file's mtime put back, so the resume data still trusts
 #    it. A libtorrent leecher must never receive that piece (its hash check
 #    would fail): Shoal hashes each piece on its first read for upload.
+#    The leecher is told (lt_donthave, BEP 54) that the piece is gone.
+# 3. The same with two scripted peers that speak the wire protocol by hand:
+#    one that knows lt_donthave gets the message; one that does not, and
+#    asks for the withdrawn piece again after its reject, is closed, and
+#    when it comes back the seed's bitfield no longer has the piece.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import os
 import shutil
+import socket
+import struct
 import sys
 import time
+
+import libtorrent as lt
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (MiB, LtSession, Procs, Scratch, Shoal, compare_files,  # noqa: E402
@@ -149,6 +158,156 @@ def zeroed_piece_not_served(tap):
         scratch.cleanup()
 
 
+class WirePeer:
+    """A plaintext BitTorrent connection written by hand: the Fast (BEP 6)
+    and extension (BEP 10) bits, and lt_donthave in its `m` dictionary
+    only when asked to."""
+
+    DONTHAVE_ID = 7
+
+    def __init__(self, port, info_hash, n_pieces, donthave):
+        self.n_pieces = n_pieces
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        reserved = bytearray(8)
+        reserved[5] |= 0x10
+        reserved[7] |= 0x04
+        self.sock.sendall(b"\x13BitTorrent protocol" + bytes(reserved) + info_hash + b"-XX0001-wirepeer0001")
+        hs = self._recv(68)
+        if hs[28:48] != info_hash:
+            raise RuntimeError("handshake for another torrent")
+        m = {b"lt_donthave": self.DONTHAVE_ID} if donthave else {}
+        self._send(struct.pack(">BB", 20, 0) + lt.bencode({b"m": m}))
+        self._send(bytes([15]))  # have none (BEP 6)
+        self._send(bytes([2]))  # interested
+        self.has = None
+        self.unchoked = False
+        self.rejects = []
+        self.donthaves = []
+
+    def _recv(self, n):
+        buf = b""
+        while len(buf) < n:
+            chunk = self.sock.recv(n - len(buf))
+            if not chunk:
+                raise EOFError("closed by the seed")
+            buf += chunk
+        return buf
+
+    def _send(self, payload):
+        self.sock.sendall(struct.pack(">I", len(payload)) + payload)
+
+    def read_one(self):
+        (length,) = struct.unpack(">I", self._recv(4))
+        if length == 0:
+            return
+        if length > 2 * 1024 * 1024:
+            raise RuntimeError("message of %d bytes" % length)
+        msg = self._recv(length)
+        kind = msg[0]
+        if kind == 1:
+            self.unchoked = True
+        elif kind == 5:
+            bits = msg[1:]
+            self.has = [bool(bits[i // 8] & (0x80 >> (i % 8))) for i in range(self.n_pieces)]
+        elif kind == 14:
+            self.has = [True] * self.n_pieces
+        elif kind == 16:
+            self.rejects.append(struct.unpack(">III", msg[1:13]))
+        elif kind == 20 and msg[1] == self.DONTHAVE_ID and len(msg) == 6:
+            self.donthaves.append(struct.unpack(">I", msg[2:6])[0])
+
+    def read_until(self, pred, timeout):
+        end = time.monotonic() + timeout
+        while not pred():
+            if time.monotonic() > end:
+                raise TimeoutError("timed out")
+            self.read_one()
+
+    def request(self, piece, begin=0, length=16384):
+        self._send(struct.pack(">BIII", 6, piece, begin, length))
+
+    def close(self):
+        self.sock.close()
+
+
+def scripted_peers(tap):
+    scratch = Scratch("wire-peers")
+    procs = Procs()
+    peers = []
+    try:
+        content = make_files(scratch.sub("orig"), "zeroed", [("data.bin", 4 * MiB + 777)], seed=13)
+        torrent = make_torrent(content, scratch.file("t.torrent"), 256 * 1024, [])
+        data = os.path.join(content, "data.bin")
+        port = free_port()
+        args = ["seed", torrent.path, os.path.dirname(content), "--listen-address", "127.0.0.1",
+                "-p", str(port), "--state-dir", scratch.sub("state")]
+        first = Shoal(procs, scratch, "first-seed", args)
+        wait_for(lambda: "100.00%" in first.stdout() or first.proc.poll() is not None, 60,
+                 "the first seed to check its data", interval=0.2)
+        procs.stop(first.proc, timeout=20)
+        st = os.stat(data)
+        with open(data, "r+b") as f:
+            f.seek(BAD_PIECE * torrent.piece_length + 5000)
+            f.write(bytes(1000))
+        os.utime(data, ns=(st.st_atime_ns, st.st_mtime_ns))
+        seed = Shoal(procs, scratch, "second-seed", args)
+        wait_for(lambda: "100.00%" in seed.stdout() or seed.proc.poll() is not None, 60,
+                 "the second seed to start seeding", interval=0.2)
+
+        info_hash = bytes.fromhex(torrent.hash_hex)
+        n = torrent.num_pieces
+        hearer = WirePeer(port, info_hash, n, donthave=True)
+        peers.append(hearer)
+        hearer.read_until(lambda: hearer.has is not None and hearer.unchoked, 20)
+        asker = WirePeer(port, info_hash, n, donthave=False)
+        peers.append(asker)
+        asker.read_until(lambda: asker.has is not None and asker.unchoked, 20)
+        tap.ok(all(hearer.has) and all(asker.has), "both scripted peers are told the seed has every piece")
+
+        # The asker's request makes the seed read the piece and find it bad.
+        asker.request(BAD_PIECE)
+        try:
+            asker.read_until(lambda: (BAD_PIECE, 0, 16384) in asker.rejects, 20)
+            rejected = True
+        except (TimeoutError, EOFError, OSError) as e:
+            rejected = False
+            tap.diag(str(e))
+        tap.ok(rejected, "the request for the zeroed piece is rejected (BEP 6)", seed.report())
+        try:
+            hearer.read_until(lambda: BAD_PIECE in hearer.donthaves, 20)
+            told = True
+        except (TimeoutError, EOFError, OSError) as e:
+            told = False
+            tap.diag(str(e))
+        tap.ok(told and hearer.donthaves == [BAD_PIECE],
+               "the peer that speaks lt_donthave is told the piece is gone (%s)" % hearer.donthaves, seed.report())
+
+        # Asked again by a peer that cannot be told: closed.
+        asker.request(BAD_PIECE, 16384)
+        try:
+            asker.read_until(lambda: False, 20)
+            closed = False
+        except EOFError:
+            closed = True
+        except (TimeoutError, OSError) as e:
+            closed = isinstance(e, ConnectionResetError)
+            tap.diag(str(e))
+        tap.ok(closed, "the peer without lt_donthave that asks again is closed", seed.report())
+
+        again = WirePeer(port, info_hash, n, donthave=False)
+        peers.append(again)
+        again.read_until(lambda: again.has is not None, 20)
+        tap.ok(not again.has[BAD_PIECE] and sum(again.has) == n - 1,
+               "back again, it is told every piece but the zeroed one", "%s" % again.has)
+        tap.ok(seed.proc.poll() is None, "shoal-cli keeps seeding", seed.report())
+    finally:
+        for p in peers:
+            p.close()
+        procs.stop_all()
+        scratch.cleanup()
+
+
 if __name__ == "__main__":
     scenario_main([("download directory removed mid-download", removed_mid_download),
-                   ("a piece zeroed between runs is not served", zeroed_piece_not_served)])
+                   ("a piece zeroed between runs is not served", zeroed_piece_not_served),
+                   ("a withdrawn piece, told or closed", scripted_peers)])
