@@ -91,40 +91,47 @@ def removed_mid_download(tap):
 BAD_PIECE = 5
 
 
+def seed_with_zeroed_piece(tap, scratch, procs, size, seed):
+    """Seeds @size bytes once (the data checked, resume data saved), zeroes
+    a block of BAD_PIECE in place with the mtime put back, and seeds again
+    trusting the resume data. Returns (torrent, port, the second run)."""
+    content = make_files(scratch.sub("orig"), "zeroed", [("data.bin", size)], seed=seed)
+    torrent = make_torrent(content, scratch.file("t.torrent"), 256 * 1024, [])
+    data = os.path.join(content, "data.bin")
+    port = free_port()
+    args = ["seed", torrent.path, os.path.dirname(content), "--listen-address", "127.0.0.1",
+            "-p", str(port), "--state-dir", scratch.sub("state")]
+
+    # The first run checks the data and saves resume data.
+    first = Shoal(procs, scratch, "first-seed", args)
+    wait_for(lambda: "100.00%" in first.stdout() or first.proc.poll() is not None, 60,
+             "the first seed to check its data", interval=0.2)
+    rc = procs.stop(first.proc, timeout=20)
+    tap.ok(rc == 0, "first seed run checked the data and stopped cleanly", first.report())
+
+    st = os.stat(data)
+    with open(data, "r+b") as f:
+        f.seek(BAD_PIECE * torrent.piece_length + 1000)
+        f.write(bytes(4096))
+    os.utime(data, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = os.stat(data)
+    tap.ok(after.st_size == st.st_size and after.st_mtime_ns == st.st_mtime_ns,
+           "a block zeroed in place, size and mtime unchanged")
+
+    second = Shoal(procs, scratch, "second-seed", args)
+    wait_for(lambda: "100.00%" in second.stdout() or second.proc.poll() is not None, 60,
+             "the second seed to start seeding", interval=0.2)
+    tap.ok(second.proc.poll() is None, "second seed run trusts its resume data and seeds",
+           second.report())
+    return torrent, port, second
+
+
 def zeroed_piece_not_served(tap):
     scratch = Scratch("zeroed-piece")
     procs = Procs()
     leecher = None
     try:
-        content = make_files(scratch.sub("orig"), "zeroed", [("data.bin", 8 * MiB + 12345)], seed=12)
-        torrent = make_torrent(content, scratch.file("t.torrent"), 256 * 1024, [])
-        data = os.path.join(content, "data.bin")
-        port = free_port()
-        args = ["seed", torrent.path, os.path.dirname(content), "--listen-address", "127.0.0.1",
-                "-p", str(port), "--state-dir", scratch.sub("state")]
-
-        # The first run checks the data and saves resume data.
-        first = Shoal(procs, scratch, "first-seed", args)
-        wait_for(lambda: "100.00%" in first.stdout() or first.proc.poll() is not None, 60,
-                 "the first seed to check its data", interval=0.2)
-        rc = procs.stop(first.proc, timeout=20)
-        tap.ok(rc == 0, "first seed run checked the data and stopped cleanly", first.report())
-
-        st = os.stat(data)
-        with open(data, "r+b") as f:
-            f.seek(BAD_PIECE * torrent.piece_length + 1000)
-            f.write(bytes(4096))
-        os.utime(data, ns=(st.st_atime_ns, st.st_mtime_ns))
-        after = os.stat(data)
-        tap.ok(after.st_size == st.st_size and after.st_mtime_ns == st.st_mtime_ns,
-               "a block zeroed in place, size and mtime unchanged")
-
-        second = Shoal(procs, scratch, "second-seed", args)
-        wait_for(lambda: "100.00%" in second.stdout() or second.proc.poll() is not None, 60,
-                 "the second seed to start seeding", interval=0.2)
-        tap.ok(second.proc.poll() is None, "second seed run trusts its resume data and seeds",
-               second.report())
-
+        torrent, port, second = seed_with_zeroed_piece(tap, scratch, procs, 8 * MiB + 12345, 12)
         leecher = LtSession("127.0.0.3")
         handle = leecher.add(torrent, scratch.sub("lt-out"))
         handle.connect_peer(("127.0.0.1", port))
@@ -235,25 +242,7 @@ def scripted_peers(tap):
     procs = Procs()
     peers = []
     try:
-        content = make_files(scratch.sub("orig"), "zeroed", [("data.bin", 4 * MiB + 777)], seed=13)
-        torrent = make_torrent(content, scratch.file("t.torrent"), 256 * 1024, [])
-        data = os.path.join(content, "data.bin")
-        port = free_port()
-        args = ["seed", torrent.path, os.path.dirname(content), "--listen-address", "127.0.0.1",
-                "-p", str(port), "--state-dir", scratch.sub("state")]
-        first = Shoal(procs, scratch, "first-seed", args)
-        wait_for(lambda: "100.00%" in first.stdout() or first.proc.poll() is not None, 60,
-                 "the first seed to check its data", interval=0.2)
-        procs.stop(first.proc, timeout=20)
-        st = os.stat(data)
-        with open(data, "r+b") as f:
-            f.seek(BAD_PIECE * torrent.piece_length + 5000)
-            f.write(bytes(1000))
-        os.utime(data, ns=(st.st_atime_ns, st.st_mtime_ns))
-        seed = Shoal(procs, scratch, "second-seed", args)
-        wait_for(lambda: "100.00%" in seed.stdout() or seed.proc.poll() is not None, 60,
-                 "the second seed to start seeding", interval=0.2)
-
+        torrent, port, seed = seed_with_zeroed_piece(tap, scratch, procs, 4 * MiB + 777, 13)
         info_hash = bytes.fromhex(torrent.hash_hex)
         n = torrent.num_pieces
         hearer = WirePeer(port, info_hash, n, donthave=True)
