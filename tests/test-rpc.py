@@ -55,6 +55,9 @@ def free_port():
     return port
 
 
+SAVED_PROXY = "socks5://user:pass@127.0.0.1:9"
+
+
 class Daemon:
     def __init__(self, root, tag, extra=()):
         self.state = os.path.join(root, "state-" + tag)
@@ -944,6 +947,8 @@ def restart(root):
         tap.ok(b["speed-limit-down"] == 123 and b["speed-limit-down-enabled"] and b["encryption"] == "required" and
                b["port-forwarding-enabled"] is True and
                b["download-dir"] == d.downloads, "the settings are back (and --download-dir still wins)", b)
+        tap.ok(b["shoal-interface"] == "lo" and b["shoal-proxy"] == SAVED_PROXY,
+               "the network interface and the proxy are back", b)
         tap.ok(b["download-queue-enabled"] is True and b["download-queue-size"] == 1 and
                b["seed-queue-size"] == 1 and b["queue-stalled-minutes"] == 30 and b["alt-speed-down"] == 20 and
                b["alt-speed-time-day"] == 65 and b["alt-speed-time-begin"] == 60 and
@@ -951,6 +956,26 @@ def restart(root):
                "the queue, alternative speed and incomplete folder settings are back", b)
     finally:
         d.stop()
+
+
+def saved_interface_gone(root):
+    """A saved interface that no longer exists: the daemon does not start
+    (sending around the interface the user chose is worse than not
+    sending), and says why."""
+    state = os.path.join(root, "state-gone")
+    os.makedirs(state, exist_ok=True)
+    with open(os.path.join(state, "shoal-daemon.conf"), "w") as f:
+        f.write("[session]\nshoal-interface=no-such-if0\n")
+    os.chmod(os.path.join(state, "shoal-daemon.conf"), 0o600)
+    d = Daemon(root, "gone")
+    try:
+        rc = d.proc.wait(20)
+    except subprocess.TimeoutExpired:
+        rc = None
+    tap.ok(rc not in (None, 0) and "no-such-if0" in d.output() and "shoal-interface" in d.output(),
+           "a saved interface that is gone: the daemon does not start, and says which (status %s)" % rc,
+           d.output())
+    d.stop()
 
 
 def auth(root):
@@ -1037,11 +1062,19 @@ def main():
                 tap.ok(False, "%s raised %s" % (func.__name__, e), traceback.format_exc() + d.output()[-3000:])
         # (wrong_types left it off; restart() checks that the last value is saved)
         d.call("session-set", {"port-forwarding-enabled": True})
+        # The interface and proxy are saved too (restart() reads them back);
+        # nothing listens on port 9, and nothing is sent through it now.
+        a = d.call("session-set", {"shoal-interface": "lo", "shoal-proxy": SAVED_PROXY})
+        conf = os.path.join(d.state, "shoal-daemon.conf")
+        text = open(conf).read() if os.path.exists(conf) else ""
+        tap.ok(success(a) and "shoal-interface=lo" in text and "shoal-proxy=" + SAVED_PROXY in text,
+               "session-set shoal-interface and shoal-proxy: saved", (a, text))
         rc = d.stop()
         out = d.output()
         problems = [line for line in out.splitlines() if "CRITICAL" in line or "WARNING" in line]
         tap.ok(rc == 0 and not problems, "the daemon exits cleanly on SIGTERM, no warnings", out[-3000:])
         restart(root)
+        saved_interface_gone(root)
         auth(root)
     finally:
         if d is not None:

@@ -104,7 +104,10 @@ run (Daemon  *daemon,
   }
 
   daemon->rpc = shoal_rpc_server_new (daemon->session);
-  shoal_rpc_server_load_settings (daemon->rpc, s->file);
+  /* A saved interface or proxy that cannot be used: not starting is
+   * better than sending around it. */
+  if (!shoal_rpc_server_load_settings (daemon->rpc, s->file, error))
+    return 1;
 
   current_dir = shoal_session_get_download_dir (daemon->session);
   if (s->download_dir != NULL)

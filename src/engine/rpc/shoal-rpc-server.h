@@ -55,8 +55,9 @@ gboolean        shoal_rpc_server_listen           (ShoalRpcServer   *self,
                                                    guint16           port,
                                                    GError          **error);
 guint16         shoal_rpc_server_get_port         (ShoalRpcServer   *self);
-void            shoal_rpc_server_load_settings    (ShoalRpcServer   *self,
-                                                   GKeyFile         *settings);
+gboolean        shoal_rpc_server_load_settings    (ShoalRpcServer   *self,
+                                                   GKeyFile         *settings,
+                                                   GError          **error);
 void            shoal_rpc_server_save_settings    (ShoalRpcServer   *self,
                                                    GKeyFile         *settings);
 void            shoal_rpc_server_stop             (ShoalRpcServer   *self);

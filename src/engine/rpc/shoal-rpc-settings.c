@@ -65,13 +65,22 @@ get_int (GKeyFile   *file,
  * @self: a server
  * @settings: a key file
  *
+ * @error: return location for the network interface or proxy that
+ *   cannot be used
+ *
  * Applies the settings saved by shoal_rpc_server_save_settings() to the
  * server and its session (call before shoal_session_start()). Missing or
- * unusable keys keep their current values (an unusable one is logged).
+ * unusable keys keep their current values (an unusable one is logged),
+ * but for the network interface and the proxy: the user chose them so
+ * that nothing goes another way, so one that cannot be used is an error
+ * and the session must not start.
+ *
+ * Returns: %FALSE if the saved interface or proxy cannot be used
  */
-void
-shoal_rpc_server_load_settings (ShoalRpcServer *self,
-                                GKeyFile       *settings)
+gboolean
+shoal_rpc_server_load_settings (ShoalRpcServer  *self,
+                                GKeyFile        *settings,
+                                GError         **error)
 {
   ShoalSession *session;
   g_autofree char *dir = NULL;
@@ -81,9 +90,25 @@ shoal_rpc_server_load_settings (ShoalRpcServer *self,
   double ratio;
   guint global = 0, per_torrent = 0;
 
-  g_return_if_fail (SHOAL_IS_RPC_SERVER (self));
-  g_return_if_fail (settings != NULL);
+  g_return_val_if_fail (SHOAL_IS_RPC_SERVER (self), FALSE);
+  g_return_val_if_fail (settings != NULL, FALSE);
   session = self->session;
+
+  {
+    g_autofree char *iface = g_key_file_get_string (settings, GROUP, "shoal-interface", NULL);
+    g_autofree char *proxy = g_key_file_get_string (settings, GROUP, "shoal-proxy", NULL);
+
+    if (iface != NULL && *iface != '\0' && !shoal_session_set_interface (session, iface, error))
+      {
+        g_prefix_error (error, "The saved shoal-interface: ");
+        return FALSE;
+      }
+    if (proxy != NULL && *proxy != '\0' && !shoal_session_set_proxy (session, proxy, error))
+      {
+        g_prefix_error (error, "The saved shoal-proxy: ");
+        return FALSE;
+      }
+  }
 
   dir = g_key_file_get_string (settings, GROUP, "download-dir", NULL);
   if (dir != NULL && g_path_is_absolute (dir))
@@ -131,9 +156,9 @@ shoal_rpc_server_load_settings (ShoalRpcServer *self,
   get_bool (settings, "speed-limit-up-enabled", &self->speed_up_enabled);
   get_bool (settings, "seedRatioLimited", &self->seed_ratio_limited);
   {
-    g_autoptr(GError) error = NULL;
-    ratio = g_key_file_get_double (settings, GROUP, "seedRatioLimit", &error);
-    if (error == NULL && ratio >= 0 && ratio <= 1e6)
+    g_autoptr(GError) missing = NULL;
+    ratio = g_key_file_get_double (settings, GROUP, "seedRatioLimit", &missing);
+    if (missing == NULL && ratio >= 0 && ratio <= 1e6)
       self->seed_ratio_limit = ratio;
   }
   if (get_int (settings, "idle-seeding-limit", 1, 60 * 24 * 365, &v))
@@ -180,6 +205,7 @@ shoal_rpc_server_load_settings (ShoalRpcServer *self,
     if (get_bool (settings, "incomplete-dir-enabled", &b))
       g_object_set (session, "incomplete-dir", b ? self->incomplete_dir : NULL, NULL);
   }
+  return TRUE;
 }
 
 /**
@@ -224,6 +250,15 @@ shoal_rpc_server_save_settings (ShoalRpcServer *self,
   g_key_file_set_boolean (settings, GROUP, "dht-enabled", shoal_session_get_dht_enabled (session));
   g_key_file_set_boolean (settings, GROUP, "pex-enabled", shoal_session_get_pex_enabled (session));
   g_key_file_set_boolean (settings, GROUP, "lpd-enabled", shoal_session_get_lsd_enabled (session));
+  /* The file is readable by its owner only: a proxy's password may be in it. */
+  if (shoal_session_get_interface (session) != NULL)
+    g_key_file_set_string (settings, GROUP, "shoal-interface", shoal_session_get_interface (session));
+  else
+    g_key_file_remove_key (settings, GROUP, "shoal-interface", NULL);
+  if (shoal_session_get_proxy (session) != NULL)
+    g_key_file_set_string (settings, GROUP, "shoal-proxy", shoal_session_get_proxy (session));
+  else
+    g_key_file_remove_key (settings, GROUP, "shoal-proxy", NULL);
   g_key_file_set_boolean (settings, GROUP, "port-forwarding-enabled",
                           shoal_session_get_port_mapping_enabled (session));
   if (shoal_session_get_blocklist (session) != NULL || self->blocklist_url != NULL)
