@@ -16,6 +16,8 @@
 #include <time.h>
 
 #include "session-fixture.h"
+#include "shoal-dht.h"
+#include "shoal-session-private.h"
 #include "shoal-session-testing.h"
 
 typedef struct
@@ -196,6 +198,83 @@ test_sleeping_torrent_works (Fixture       *f,
   sf_node_free (node);
 }
 
+/* Two sessions with their DHT on 127.0.0.1, each the other's only
+ * bootstrap node (never a public router). */
+static void
+start_dht_pair (SfNode *a,
+                SfNode *b)
+{
+  g_autofree char *a_node = NULL;
+
+  /* A closed port on 127.0.0.1 stands for a's bootstrap node: with none
+   * named, a session would ask the public routers. */
+  shoal_session_add_dht_bootstrap_node (a->session, "127.0.0.1:1");
+  shoal_session_set_dht_enabled (a->session, TRUE);
+  g_assert_nonnull (shoal_session_get_dht (a->session));
+  a_node = g_strdup_printf ("127.0.0.1:%u", shoal_dht_get_port (shoal_session_get_dht (a->session)));
+  shoal_session_add_dht_bootstrap_node (b->session, a_node);
+  shoal_session_set_dht_enabled (b->session, TRUE);
+  g_assert_nonnull (shoal_session_get_dht (b->session));
+  SF_WAIT (shoal_dht_get_n_nodes (shoal_session_get_dht (b->session)) >= 1, 20);
+}
+
+/* A seed announces to the DHT every 15 minutes, a download with few peers
+ * every minute; and many torrents due at once share the session's budget
+ * (10 a second) instead of all asking in the same second. */
+static void
+test_dht_announce_pace (Fixture       *f,
+                        gconstpointer  data)
+{
+  SfNode *a = sf_node_new (f->dir, "dht-a");
+  SfNode *b = sf_node_new (f->dir, "dht-b");
+  const guint64 len = 40000;
+  g_autoptr(SfTorrent) wanted = sf_torrent_new ("wanted", &len, 1, 16384, 77);
+  g_autoptr(GError) error = NULL;
+  ShoalTorrent *seed, *download;
+  guint64 before, started;
+  gint64 t0;
+  double elapsed;
+
+  (void) data;
+  start_dht_pair (a, b);
+  add_seeding (b, 1, 0);
+  seed = g_list_model_get_item (shoal_session_get_torrents (b->session), 0);
+  g_object_unref (seed); /* the session keeps it */
+  download = shoal_session_add_torrent (b->session, wanted->info, NULL, SHOAL_ADD_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  SF_WAIT (_shoal_session_get_n_dht_announces (b->session) >= 2, 20);
+  /* Each announce reached a (the only node): no retry a minute later. */
+  SF_WAIT (_shoal_torrent_get_dht_announce_in (seed) > 14 * 60, 20);
+  g_assert_cmpint (_shoal_torrent_get_dht_announce_in (download), <=, 60);
+
+  /* 60 more seeds at once: at most 10 announces start in any second. */
+  before = _shoal_session_get_n_dht_announces (b->session);
+  t0 = g_get_monotonic_time ();
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("many-%02u", i);
+      const guint64 small = 3000;
+      g_autoptr(SfTorrent) st = sf_torrent_new (name, &small, 1, 16384, 2000 + i);
+
+      sf_torrent_write (st, b->data_dir);
+      g_assert_nonnull (shoal_session_add_torrent (b->session, st->info, b->data_dir,
+                                                   SHOAL_ADD_FLAGS_SEED_MODE | SHOAL_ADD_FLAGS_NO_SAVE, &error));
+      g_assert_no_error (error);
+    }
+  sf_run_for (2500);
+  started = _shoal_session_get_n_dht_announces (b->session) - before;
+  elapsed = (double) (g_get_monotonic_time () - t0) / G_USEC_PER_SEC;
+  g_test_message ("60 seeds added: %" G_GUINT64_FORMAT " DHT announces in the first %.1f s", started, elapsed);
+  /* A budget per calendar second: at most 10 in each second touched. */
+  g_assert_cmpuint (started, <=, 10 * ((guint64) elapsed + 2));
+  if (elapsed < 4.0)
+    g_assert_cmpuint (started, <, 60);
+  /* And all of them, soon. */
+  SF_WAIT (_shoal_session_get_n_dht_announces (b->session) - before >= 60, 30);
+  sf_node_free (b);
+  sf_node_free (a);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -206,5 +285,7 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/engine/session-idle/sleeping-torrent-works", Fixture, NULL, fixture_setup,
               test_sleeping_torrent_works, fixture_teardown);
+  g_test_add ("/engine/session-idle/dht-announce-pace", Fixture, NULL, fixture_setup,
+              test_dht_announce_pace, fixture_teardown);
   return g_test_run ();
 }

@@ -176,6 +176,10 @@ struct _ShoalSession
   GHashTable       *tick_entries;   /* listed torrent -> its entry */
   GSequence        *tick_sleepers;  /* entries asleep until a time, the soonest first */
   guint64           n_torrent_ticks;
+  /* DHT announces started, within a budget per second (shoal-session-ticks.c) */
+  gint64            dht_budget_second;
+  guint             dht_budget_used;
+  guint64           n_dht_announces;
 };
 
 enum {
@@ -368,6 +372,7 @@ void             _shoal_session_wake_torrent           (gpointer       owner,
 void             _shoal_session_forget_torrent         (gpointer       owner,
                                                         ShoalTorrent  *torrent);
 void             _shoal_session_wake_all_torrents      (ShoalSession  *self);
+gboolean         _shoal_session_take_dht_announce      (gpointer       owner);
 void             _shoal_session_tick_torrents          (ShoalSession  *self,
                                                         gint64         now_us);
 void             _shoal_session_sync_lsd_torrent       (ShoalSession  *self,

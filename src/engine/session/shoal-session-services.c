@@ -240,6 +240,7 @@ _shoal_session_init_torrent_services (ShoalSession *self)
     .get_utp = services_get_utp,
     .get_utp_mode = services_get_utp_mode,
     .torrent_wake = _shoal_session_wake_torrent,
+    .take_dht_announce = _shoal_session_take_dht_announce,
     .torrent_forget = _shoal_session_forget_torrent,
   };
 }

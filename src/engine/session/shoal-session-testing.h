@@ -66,4 +66,10 @@ void                         _shoal_session_set_clock      (ShoalSession  *self,
  * torrents with something to do (shoal-session-ticks.c). */
 guint64                      _shoal_session_get_n_torrent_ticks (ShoalSession *self);
 
+/* How many DHT announces the torrents started (within the session's
+ * budget per second), and when a torrent's next one is due (seconds from
+ * now; 0 if due, -1 if it has none: no DHT, private). */
+guint64                      _shoal_session_get_n_dht_announces (ShoalSession *self);
+gint64                       _shoal_torrent_get_dht_announce_in (ShoalTorrent *torrent);
+
 G_END_DECLS

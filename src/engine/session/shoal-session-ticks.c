@@ -219,6 +219,37 @@ _shoal_session_tick_torrents (ShoalSession *self,
     }
 }
 
+/* The DHT announces of all torrents share a budget, so that thousands of
+ * torrents starting (or waking together) spread their lookups over
+ * seconds instead of sending tens of thousands of queries at once. */
+#define DHT_ANNOUNCES_PER_SECOND 10
+
+gboolean
+_shoal_session_take_dht_announce (gpointer owner)
+{
+  ShoalSession *self = SHOAL_SESSION (owner);
+  gint64 second = g_get_monotonic_time () / G_USEC_PER_SEC;
+
+  if (second != self->dht_budget_second)
+    {
+      self->dht_budget_second = second;
+      self->dht_budget_used = 0;
+    }
+  if (self->dht_budget_used >= DHT_ANNOUNCES_PER_SECOND)
+    return FALSE;
+  self->dht_budget_used++;
+  self->n_dht_announces++;
+  return TRUE;
+}
+
+/* The DHT announces started (test hook). */
+guint64
+_shoal_session_get_n_dht_announces (ShoalSession *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), 0);
+  return self->n_dht_announces;
+}
+
 /* The torrents ticked (test hook). */
 guint64
 _shoal_session_get_n_torrent_ticks (ShoalSession *self)

@@ -10,6 +10,10 @@
 #include "shoal-smart-ban.h"
 #include "shoal-torrent-private.h"
 
+/* DHT announces (BEP 5), in seconds */
+#define DHT_INTERVAL_HUNGRY 60
+#define DHT_INTERVAL        (15 * 60)
+
 static gboolean
 room_for_connection (ShoalTorrent *self)
 {
@@ -184,11 +188,25 @@ dht_announce_cb (GObject      *source,
 
   if (shoal_dht_announce_finish (SHOAL_DHT (source), result, &error) == 0 && error != NULL &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_debug ("Torrent %s: DHT announce: %s", self->hash_hex, error->message);
+    {
+      gint64 retry_us = g_get_monotonic_time () + DHT_INTERVAL_HUNGRY * G_USEC_PER_SEC;
+
+      g_debug ("Torrent %s: DHT announce: %s", self->hash_hex, error->message);
+      /* Not announced anywhere (the DHT was still bootstrapping): try
+       * again in a minute, not at the seed's quarter of an hour. */
+      if (self->next_dht_announce_us > retry_us)
+        {
+          self->next_dht_announce_us = retry_us;
+          _shoal_torrent_wake (self);
+        }
+    }
 }
 
-/* Looks the torrent up in the DHT and announces it: every 15 minutes, or
- * every minute while it has few peers or still needs its metadata. */
+/* Looks the torrent up in the DHT and announces it: every minute while it
+ * needs its metadata or is downloading with few peers, every 15 minutes
+ * otherwise (a seed needs no peers found for it, only to be findable:
+ * 10,000 idle seeds announcing every minute would be 166 lookups a
+ * second). The session's budget spreads announces due together. */
 void
 _shoal_torrent_dht_tick (ShoalTorrent *self,
                          gint64        now_us)
@@ -199,8 +217,15 @@ _shoal_torrent_dht_tick (ShoalTorrent *self,
   if (dht == NULL || now_us < self->next_dht_announce_us ||
       (self->info != NULL && shoal_metainfo_is_private (self->info)))
     return;
-  hungry = self->info == NULL || self->connections->len < 5;
-  self->next_dht_announce_us = now_us + (hungry ? 60 : 15 * 60) * G_USEC_PER_SEC;
+  if (!SHOAL_TORRENT_ASK (self, take_dht_announce))
+    {
+      /* Spread over the next seconds rather than all at the next one. */
+      self->next_dht_announce_us = now_us + g_random_int_range (1, 4) * G_USEC_PER_SEC;
+      return;
+    }
+  hungry = self->info == NULL ||
+           (self->state != SHOAL_TORRENT_STATE_SEEDING && self->connections->len < 5);
+  self->next_dht_announce_us = now_us + (hungry ? DHT_INTERVAL_HUNGRY : DHT_INTERVAL) * G_USEC_PER_SEC;
   shoal_dht_announce_async (dht, self->info_hash, SHOAL_TORRENT_ASK (self, get_announce_port),
                             self->cancellable, dht_announce_cb, g_object_ref (self));
   /* A hybrid's v2 swarm has its own entry: the truncated v2 info-hash. */
@@ -325,4 +350,19 @@ _shoal_torrent_close_all_peers (ShoalTorrent *self)
   g_ptr_array_set_size (self->connections, 0);
   _shoal_torrent_count_connections (self);
   g_list_store_remove_all (self->peers);
+}
+
+/* Test hook (shoal-session-testing.h): seconds until the next DHT
+ * announce; 0 if due; -1 if there is none (no DHT, private). */
+gint64
+_shoal_torrent_get_dht_announce_in (ShoalTorrent *torrent)
+{
+  gint64 now_us = g_get_monotonic_time ();
+
+  g_return_val_if_fail (SHOAL_IS_TORRENT (torrent), -1);
+
+  if (SHOAL_TORRENT_ASK (torrent, get_dht) == NULL ||
+      (torrent->info != NULL && shoal_metainfo_is_private (torrent->info)))
+    return -1;
+  return torrent->next_dht_announce_us > now_us ? (torrent->next_dht_announce_us - now_us) / G_USEC_PER_SEC : 0;
 }

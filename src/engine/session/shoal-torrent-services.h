@@ -36,6 +36,8 @@ typedef struct
   ShoalRateLimit  *(*get_up_limit)      (gpointer owner);
   ShoalPeerLimits *(*get_peer_limits)   (gpointer owner);
   ShoalDht        *(*get_dht)           (gpointer owner); /* NULL: no DHT */
+  /* One DHT announce from the owner's budget; FALSE: try again later. */
+  gboolean         (*take_dht_announce) (gpointer owner);
   ShoalAnnouncerGroup *(*get_announcer_group) (gpointer owner);
   ShoalStateStore *(*get_state_store)   (gpointer owner);
 
