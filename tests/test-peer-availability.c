@@ -360,6 +360,26 @@ test_every_order (Fixture       *f,
   ASSERT_AVAILABILITY (t, "");
 }
 
+/* A peer that sends have-all and have-none in a loop (5 bytes each, a walk
+ * over every piece each) is closed once past its allowance; what it was
+ * counted for goes with it. */
+static void
+test_piece_set_flood (Fixture       *f,
+                      gconstpointer  user_data)
+{
+  ShoalTorrent *t = add_downloading (f->node, f->data);
+  RawPeer *raw;
+
+  SF_WAIT (shoal_torrent_get_state (t) == SHOAL_TORRENT_STATE_DOWNLOADING, WAIT_S);
+  raw = raw_peer_connect (f->node, hash_of (f), "-XX0001-piece-flood-");
+  SF_WAIT (shoal_torrent_get_n_connected (t) == 1, WAIT_S);
+  for (guint i = 0; i < 200 && !raw->closed; i++)
+    raw_send (raw, i % 2 == 0 ? MSG_HAVE_ALL : MSG_HAVE_NONE, NULL, 0);
+  SF_WAIT (raw->closed && shoal_torrent_get_n_connected (t) == 0, WAIT_S);
+  ASSERT_AVAILABILITY (t, "");
+  raw_peer_free (raw);
+}
+
 /* The torrent completes (and drops its seed, both sides being seeds) while
  * a peer that sent only haves is still connected; that peer then leaves. */
 static void
@@ -451,6 +471,7 @@ main (int   argc,
   ADD ("bitfield-after-have", test_bitfield_after_have);
   ADD ("two-peers", test_two_peers);
   ADD ("every-order", test_every_order);
+  ADD ("piece-set-flood", test_piece_set_flood);
   ADD ("complete-while-connected", test_complete_while_connected);
   ADD ("metadata-while-connected", test_metadata_while_connected);
 #undef ADD

@@ -355,6 +355,9 @@ handle_dont_have (ShoalTorrent               *self,
       shoal_peer_connection_close (ps->conn, error);
       return;
     }
+  /* A seed's first one turns its have-all into a bitfield: a walk. */
+  if (shoal_peer_connection_peer_has_all (ps->conn) && !_shoal_torrent_take_piece_set (ps))
+    return;
   shoal_peer_connection_peer_lost_piece (ps->conn, piece);
   if (shoal_piece_picker_knows_peer (self->picker, _shoal_torrent_sender_id (ps)))
     shoal_piece_picker_peer_dont_have (self->picker, _shoal_torrent_sender_id (ps), piece);

@@ -881,6 +881,36 @@ conn_ready (gpointer             owner,
     }
 }
 
+/* A have-all or have-none (or a seed's first lt_donthave) costs a walk
+ * over every piece for 5 bytes: a peer may send a few (aria2 sends both
+ * at the start), but one sending them in a loop would have us walk
+ * 100,000 pieces for every few bytes it sends. Up to 16 at once, then
+ * one a second. */
+#define PIECE_SET_BURST 16.0
+
+gboolean
+_shoal_torrent_take_piece_set (ShoalPeerState *ps)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (ps->piece_set_refill_us == 0)
+    ps->piece_set_tokens = PIECE_SET_BURST;
+  else
+    ps->piece_set_tokens = MIN (PIECE_SET_BURST, ps->piece_set_tokens +
+                                (double) (now - ps->piece_set_refill_us) / G_USEC_PER_SEC);
+  ps->piece_set_refill_us = now;
+  if (ps->piece_set_tokens < 1.0)
+    {
+      g_autoptr(GError) error = g_error_new (SHOAL_PEER_WIRE_ERROR, SHOAL_PEER_WIRE_ERROR_BAD_REQUEST,
+                                             "Peer resends what it has too often");
+
+      shoal_peer_connection_close (ps->conn, error);
+      return FALSE;
+    }
+  ps->piece_set_tokens -= 1.0;
+  return TRUE;
+}
+
 static void
 conn_message (gpointer                    owner,
               ShoalPeerConnection        *conn,
@@ -907,6 +937,10 @@ conn_message (gpointer                    owner,
     case SHOAL_PEER_WIRE_BITFIELD:
     case SHOAL_PEER_WIRE_HAVE_ALL:
     case SHOAL_PEER_WIRE_HAVE_NONE:
+      /* A bitfield's walk is paid by its own bytes (aria2 resends its
+       * bitfield as it goes); have-all and have-none are 5 bytes. */
+      if (msg->type != SHOAL_PEER_WIRE_BITFIELD && !_shoal_torrent_take_piece_set (ps))
+        return;
       count_peer (self, ps);
       if (self->state == SHOAL_TORRENT_STATE_SEEDING && shoal_peer_connection_peer_has_all (conn) &&
           shoal_bitfield_is_full (shoal_piece_picker_get_have (self->picker)))

@@ -67,7 +67,11 @@ typedef struct
   gint64               metadata_size;      /* what the peer says, -1 unknown */
   ShoalPexState       *pex;                /* when the peer speaks ut_pex */
   ShoalSender         *sender;             /* its id for the picker, and for blame */
+  double               piece_set_tokens;   /* whole piece sets it may still send (see below) */
+  gint64               piece_set_refill_us;
 } ShoalPeerState;
+
+gboolean        _shoal_torrent_take_piece_set     (ShoalPeerState *ps);
 
 typedef struct
 {
