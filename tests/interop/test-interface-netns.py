@@ -344,7 +344,15 @@ def new_address(tap):
             tap.diag(str(e))
         tap.ok(tcp_open("10.78.0.3", port), "peers reach the listening socket at 10.78.0.3:%d" % port,
                shoal.report())
-        tap.ok(krpc_ping("10.78.0.3", port), "the DHT answers at 10.78.0.3:%d (the UDP port moved)" % port,
+        # One ping a try (a single datagram, or its answer, may be lost
+        # while the sockets move on a loaded machine), for up to 10 s.
+        try:
+            wait_for(lambda: krpc_ping("10.78.0.3", port, timeout=1.0), 10, "the DHT at 10.78.0.3", interval=0.2)
+            dht_moved = True
+        except Exception as e:
+            dht_moved = False
+            tap.diag(str(e))
+        tap.ok(dht_moved, "the DHT answers at 10.78.0.3:%d (the UDP port moved)" % port,
                shoal.report())
         try:
             wait_for(lambda: ("10.78.0.3", port) in announced_peers(tracker, torrent), 20,
