@@ -1058,8 +1058,13 @@ test_download_limit_holds (void)
   rate = (double) (after - before) / ((double) (end - start) / G_USEC_PER_SEC);
   g_test_message ("download limit %u KiB/s: %.1f KiB/s over %.1f s (%.1f %%)", limit_kib, rate / 1024,
                   (double) (end - start) / G_USEC_PER_SEC, 100.0 * rate / limit);
-  g_assert_cmpfloat (rate, >=, 0.9 * limit);
+  /* Never over the limit. Under it by at most what a stall of the seed
+   * costs: the bucket holds one second of tokens, so a seed that is not
+   * scheduled for a second or two (a loaded CI machine) near the end of
+   * the window leaves that much of the 8 s unread (the queue test allows
+   * the same); anything further under is the limiter's fault. */
   g_assert_cmpfloat (rate, <=, 1.1 * limit);
+  g_assert_cmpfloat (rate, >=, 0.75 * limit);
   g_assert_cmpfloat (shoal_torrent_get_progress (torrent), <, 1.0);
 
   /* Off again: well over the limit */
