@@ -1116,6 +1116,202 @@ test_group_spreads_starts (Fixture       *fixture,
     }
 }
 
+/* A port change while an announce is in flight -------------------------- */
+
+/* Between the announcer and opentracker: holds the first announce without
+ * an answer (a slow tracker), forwards the others, and records the port
+ * each one carries. Runs in its own threads, with blocking sockets. */
+typedef struct
+{
+  GMutex   lock;
+  GArray  *ports;          /* guint16, in order of arrival */
+  gboolean held_closed;    /* the held request's connection was closed */
+  guint16  upstream_port;
+} Relay;
+
+/* Reads up to the end of the headers; NULL on EOF or error. */
+static char *
+read_head (GInputStream *in)
+{
+  GString *head = g_string_new (NULL);
+  char c;
+
+  while (head->len < 16384 && !g_str_has_suffix (head->str, "\r\n\r\n"))
+    {
+      if (g_input_stream_read (in, &c, 1, NULL, NULL) != 1)
+        return (void) g_string_free (head, TRUE), NULL;
+      g_string_append_c (head, c);
+    }
+  return g_string_free (head, FALSE);
+}
+
+static gboolean
+relay_run (GThreadedSocketService *service,
+           GSocketConnection      *connection,
+           GObject                *source,
+           gpointer                user_data)
+{
+  Relay *relay = user_data;
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  g_autofree char *head = read_head (in);
+  const char *at;
+  guint n;
+
+  (void) service;
+  (void) source;
+  if (head == NULL || (at = strstr (head, "&port=")) == NULL)
+    return FALSE;
+  g_mutex_lock (&relay->lock);
+  {
+    guint16 port = (guint16) g_ascii_strtoull (at + 6, NULL, 10);
+
+    g_array_append_val (relay->ports, port);
+    n = relay->ports->len;
+  }
+  g_mutex_unlock (&relay->lock);
+  /* The test waits in the main loop: it must look again. */
+  g_main_context_wakeup (NULL);
+
+  if (n == 1)
+    {
+      char c;
+
+      /* Held: no answer until the client gives up on it (at most 30 s). */
+      g_socket_set_timeout (g_socket_connection_get_socket (connection), 30);
+      if (g_input_stream_read (in, &c, 1, NULL, NULL) <= 0)
+        {
+          g_mutex_lock (&relay->lock);
+          relay->held_closed = TRUE;
+          g_mutex_unlock (&relay->lock);
+          g_main_context_wakeup (NULL);
+        }
+      return FALSE;
+    }
+
+  {
+    g_autoptr(GSocketClient) client = g_socket_client_new ();
+    g_autoptr(GSocketConnection) up = NULL;
+    g_autofree char *answer = NULL;
+    g_autofree char *body = NULL;
+    const char *length;
+    gsize body_len;
+
+    g_socket_client_set_timeout (client, 10);
+    up = g_socket_client_connect_to_host (client, "127.0.0.1", relay->upstream_port, NULL, NULL);
+    if (up == NULL ||
+        !g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (up)), head, strlen (head),
+                                    NULL, NULL, NULL) ||
+        (answer = read_head (g_io_stream_get_input_stream (G_IO_STREAM (up)))) == NULL ||
+        (length = strstr (answer, "Content-Length: ")) == NULL)
+      return FALSE;
+    body_len = MIN (g_ascii_strtoull (length + 16, NULL, 10), 65536);
+    body = g_malloc (body_len);
+    if (!g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (up)), body, body_len, NULL, NULL, NULL))
+      return FALSE;
+    g_output_stream_write_all (out, answer, strlen (answer), NULL, NULL, NULL);
+    g_output_stream_write_all (out, body, body_len, NULL, NULL, NULL);
+  }
+  return FALSE;
+}
+
+static guint
+relay_count (Relay   *relay,
+             guint16  port)
+{
+  guint n = 0;
+
+  g_mutex_lock (&relay->lock);
+  for (guint i = 0; i < relay->ports->len; i++)
+    n += g_array_index (relay->ports, guint16, i) == port;
+  g_mutex_unlock (&relay->lock);
+  return n;
+}
+
+static gboolean
+relay_saw_first (gpointer data)
+{
+  return relay_count (data, 7001) > 0;
+}
+
+static gboolean
+relay_held_closed (gpointer data)
+{
+  Relay *relay = data;
+  gboolean closed;
+
+  g_mutex_lock (&relay->lock);
+  closed = relay->held_closed;
+  g_mutex_unlock (&relay->lock);
+  return closed;
+}
+
+/* A router maps another external port while the first announce, with the
+ * old port, waits for a slow tracker: change_port() asks again at once with
+ * the new port, and the tracker hands that out. (announce_now() leaves a
+ * tier with a request in flight alone: the old port would have been what
+ * the tracker gave out until the next interval, half an hour.) */
+static void
+test_port_change_in_flight (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  ShoalAnnouncer *a = client_new (fixture, 0, whitelisted_hash, 7001);
+  ShoalAnnouncer *b = client_new (fixture, 1, whitelisted_hash, 7100);
+  g_autoptr(GSocketService) service = g_threaded_socket_service_new (4);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *relay_url = NULL;
+  Relay relay = { 0 };
+  guint16 relay_port;
+
+  (void) data;
+  g_mutex_init (&relay.lock);
+  relay.ports = g_array_new (FALSE, FALSE, sizeof (guint16));
+  relay.upstream_port = fixture->port;
+  {
+    g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+
+    g_socket_listener_add_address (G_SOCKET_LISTENER (service), any, G_SOCKET_TYPE_STREAM,
+                                   G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+    g_assert_no_error (error);
+    relay_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  }
+  g_signal_connect (service, "run", G_CALLBACK (relay_run), &relay);
+  g_socket_service_start (service);
+  relay_url = g_strdup_printf ("http://127.0.0.1:%u/announce", relay_port);
+
+  set_tiers (a, relay_url, NULL);
+  shoal_announcer_start (a);
+  g_assert_true (wait_until (relay_saw_first, &relay, WAIT_MS));
+
+  /* The same port again is no change: nothing is asked again. */
+  shoal_announcer_change_port (a, 7001);
+  spin (300);
+  g_assert_cmpuint (relay.ports->len, ==, 1);
+
+  shoal_announcer_change_port (a, 7002);
+  /* The stale request is dropped, and the new port reaches the tracker. */
+  g_assert_true (wait_until (relay_held_closed, &relay, WAIT_MS));
+  assert_count_reached (&fixture->clients[0].peers_signals, 1);
+  g_assert_cmpuint (relay_count (&relay, 7002), >=, 1);
+  g_assert_cmpuint (relay_count (&relay, 7001), ==, 1);
+
+  /* What another peer is told: the new port, never the old. */
+  set_tiers (b, fixture->http_url, NULL);
+  shoal_announcer_start (b);
+  assert_count_reached (&fixture->clients[1].peers_signals, 1);
+  g_assert_true (has_peer_port (fixture->clients[1].last_peers, 7002));
+  g_assert_false (has_peer_port (fixture->clients[1].last_peers, 7001));
+
+  shoal_announcer_stop (a);
+  shoal_announcer_stop (b);
+  g_socket_service_stop (service);
+  g_socket_listener_close (G_SOCKET_LISTENER (service));
+  g_array_unref (relay.ports);
+  g_mutex_clear (&relay.lock);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1137,6 +1333,7 @@ main (int    argc,
   ADD ("list-model", test_list_model);
   ADD ("shuffle", test_shuffle);
   ADD ("group-spreads-starts", test_group_spreads_starts);
+  ADD ("port-change-in-flight", test_port_change_in_flight);
 
 #undef ADD
 

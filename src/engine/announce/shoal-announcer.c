@@ -412,6 +412,30 @@ shoal_announcer_set_port (ShoalAnnouncer *self,
 }
 
 /**
+ * shoal_announcer_change_port:
+ * @self: a #ShoalAnnouncer
+ * @port: the port peers connect to now
+ *
+ * The port peers can reach us at changed while announcing (a router
+ * mapped another one): an announce in flight carries the old port, and
+ * the tracker would hand that out until the next interval, so requests in
+ * flight are made again with @port at once, as by
+ * shoal_announcer_restart_requests(). Nothing is asked again if @port is
+ * the one already announced.
+ */
+void
+shoal_announcer_change_port (ShoalAnnouncer *self,
+                             guint16         port)
+{
+  g_return_if_fail (SHOAL_IS_ANNOUNCER (self));
+
+  if (self->port == port)
+    return;
+  self->port = port;
+  shoal_announcer_restart_requests (self);
+}
+
+/**
  * shoal_announcer_set_udp_retransmission:
  * @self: a #ShoalAnnouncer
  * @base_timeout_ms: the first wait for an answer, doubled on every try

@@ -35,6 +35,8 @@ ShoalAnnouncer *shoal_announcer_new             (SoupSession            *soup,
                                                  gpointer                stats_data);
 void            shoal_announcer_set_port        (ShoalAnnouncer *self,
                                                  guint16         port);
+void            shoal_announcer_change_port     (ShoalAnnouncer *self,
+                                                 guint16         port);
 void                shoal_announcer_set_bind           (ShoalAnnouncer *self,
                                                         ShoalNetBind   *bind);
 void                shoal_announcer_set_udp_off        (ShoalAnnouncer *self,

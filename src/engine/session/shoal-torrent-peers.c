@@ -1052,8 +1052,10 @@ transport_fallback (ShoalTorrent        *self,
       if (c->utp_failed)
         return FALSE;
       c->utp_failed = TRUE;
+      if (c->tcp_failed)
+        return FALSE;
       g_debug ("Peer %s: no uTP, trying TCP", c->key);
-      return !c->tcp_failed;
+      return TRUE;
     }
   if (c->tcp_failed)
     return FALSE;

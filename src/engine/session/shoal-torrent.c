@@ -520,8 +520,11 @@ _shoal_torrent_announce_port_changed (ShoalTorrent *self)
 {
   if (self->announcer == NULL || !_shoal_torrent_is_active (self))
     return;
-  shoal_announcer_set_port (self->announcer, SHOAL_TORRENT_ASK (self, get_announce_port));
-  shoal_announcer_announce_now (self->announcer);
+  /* What is in flight carries the old port: asked again with the new. */
+  shoal_announcer_change_port (self->announcer, SHOAL_TORRENT_ASK (self, get_announce_port));
+  /* The DHT too, within the session's budget, rather than in 15 min. */
+  self->next_dht_announce_us = 0;
+  _shoal_torrent_wake (self);
 }
 
 /* The session's interface or proxy changed: every peer connection and
