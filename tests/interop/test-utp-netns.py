@@ -448,7 +448,10 @@ def politeness(tap):
                                                            utp_shared / 1e6))
         tap.ok(utp_alone > 0.6 * tcp_alone, "uTP alone uses the link (%.2f MB/s)" % (utp_alone / 1e6),
                shoal.report())
-        tap.ok(tcp_shared >= 0.65 * tcp_alone and utp_shared < 0.5 * tcp_shared,
+        # RFC 6817's linear decrease left uTP 43 % of TCP's rate and TCP
+        # 68 % of its own after 3 s; the multiplicative one leaves uTP a few
+        # KB/s within a second or two.
+        tap.ok(tcp_shared >= 0.75 * tcp_alone and utp_shared < 0.25 * tcp_shared,
                "uTP yields: TCP keeps %.0f%% of its rate alone, uTP gets %.0f%% of TCP's"
                % (100 * tcp_shared / max(tcp_alone, 1), 100 * utp_shared / max(tcp_shared, 1)))
     finally:

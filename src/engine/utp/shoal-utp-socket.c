@@ -669,8 +669,13 @@ update_delay (ShoalUtpSocket *self,
   self->queuing_delay_us = current > 10 * G_USEC_PER_SEC ? 0 : current;
 }
 
-/* LEDBAT: grow while the queuing delay is under target, shrink over it,
- * in proportion; slow start until the first loss or half the target. */
+/* LEDBAT: grow while the queuing delay is under target, linearly; over
+ * it, shrink in proportion to how far over it is and to the window, at
+ * most by half a window a round trip (the multiplicative decrease of
+ * LEDBAT++, draft-irtf-iccrg-ledbat-plus-plus). RFC 6817's linear decrease
+ * of about one packet a round trip took half a minute to leave a home
+ * router's 400 ms queue to the user's TCP traffic; this takes a few round
+ * trips. Slow start until the first loss or half the target. */
 static void
 update_cwnd (ShoalUtpSocket *self,
              guint           bytes_acked,
@@ -689,12 +694,21 @@ update_cwnd (ShoalUtpSocket *self,
       gint64 change;
 
       self->slow_start = FALSE;
-      /* Far over target, back off faster than one packet a round trip. */
-      off_target = MAX (off_target, -4 * UTP_TARGET_US);
-      change = off_target * (gint64) bytes_acked * (gint64) self->packet_size / (UTP_TARGET_US * MAX (self->cwnd, 1));
-      /* Grow only a window in use (RFC 6817 §2.4.1); shrink any. */
-      if (change < 0 || self->cwnd_full)
-        self->cwnd += change;
+      if (off_target >= 0)
+        {
+          change = off_target * (gint64) bytes_acked * (gint64) self->packet_size / (UTP_TARGET_US * MAX (self->cwnd, 1));
+          /* Grow only a window in use (RFC 6817 §2.4.1). */
+          if (self->cwnd_full)
+            self->cwnd += change;
+        }
+      else
+        {
+          /* Each acked byte takes (delay / target - 1) bytes off the
+           * window, at most half: per round trip, W * (delay / target - 1)
+           * up to W / 2. */
+          change = MIN (-off_target, UTP_TARGET_US / 2) * (gint64) bytes_acked / UTP_TARGET_US;
+          self->cwnd -= MAX (change, 1);
+        }
     }
   self->cwnd = CLAMP (self->cwnd, min_cwnd, (gint64) UTP_MAX_CWND);
   self->cwnd_full = FALSE;
