@@ -283,7 +283,10 @@ client_new (Fixture      *fixture,
     peer_id[i] = (guint8) ('a' + (gint) index + (gint) i);
   client->stats.left = 1000;
   client->announcer = shoal_announcer_new (fixture->soup, hash, peer_id, port, stats_cb, &client->stats);
-  shoal_announcer_set_udp_retransmission (client->announcer, 100, 2);
+  /* A dead tracker is given up on within 1.75 s; a live one on a loaded
+   * machine gets three chances (with 100 ms and 2 tries, opentracker once
+   * missed 300 ms under load, and the tier waited its 60 s retry). */
+  shoal_announcer_set_udp_retransmission (client->announcer, 250, 3);
   g_signal_connect (client->announcer, "peers", G_CALLBACK (peers_cb), client);
   g_signal_connect (client->announcer, "error", G_CALLBACK (error_cb), client);
   return client->announcer;
