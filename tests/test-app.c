@@ -1887,6 +1887,48 @@ test_port_mapping_row (void)
   g_assert_true (shoal_session_get_port_mapping_enabled (session ()));
 }
 
+static gboolean
+session_direct_writes (void)
+{
+  gboolean on = FALSE;
+
+  g_object_get (session (), "direct-writes", &on, NULL);
+  return on;
+}
+
+/* Preferences › General › Downloads: the direct-writes switch reaches the
+ * engine at once, both ways, and is on by default. */
+static void
+test_direct_writes_reaches_engine (void)
+{
+  GSettings *settings = shoal_application_get_settings (app);
+  ShoalPreferencesWindow *preferences;
+  AdwActionRow *row;
+  GtkWidget *sw;
+
+  g_assert_true (g_settings_get_boolean (settings, "direct-writes"));
+  g_assert_true (session_direct_writes ());
+
+  preferences = shoal_preferences_window_new (app);
+  gtk_window_present (GTK_WINDOW (preferences));
+  row = ADW_ACTION_ROW (find_row_titled (GTK_WIDGET (preferences), "_Write Directly to Disk"));
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (gtk_widget_get_ancestor (GTK_WIDGET (row), ADW_TYPE_PREFERENCES_GROUP))),
+                   ==, "Downloads");
+  sw = adw_action_row_get_activatable_widget (row);
+  g_assert_true (GTK_IS_SWITCH (sw));
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (sw)));
+
+  /* Turning the switch off changes the key and the session. */
+  gtk_switch_set_active (GTK_SWITCH (sw), FALSE);
+  g_assert_false (g_settings_get_boolean (settings, "direct-writes"));
+  g_assert_false (session_direct_writes ());
+  gtk_window_destroy (GTK_WINDOW (preferences));
+
+  g_settings_reset (settings, "direct-writes");
+  g_assert_true (session_direct_writes ());
+}
+
 static void
 test_discovery_reaches_engine (void)
 {
@@ -3052,6 +3094,7 @@ main (int   argc,
   g_test_add_func ("/app/preferences/encryption-reaches-engine", test_encryption_reaches_engine);
   g_test_add_func ("/app/preferences/port-applies-live", test_port_applies_live);
   g_test_add_func ("/app/preferences/discovery-reaches-engine", test_discovery_reaches_engine);
+  g_test_add_func ("/app/preferences/direct-writes-reaches-engine", test_direct_writes_reaches_engine);
   g_test_add_func ("/app/preferences/port-mapping-row", test_port_mapping_row);
   g_test_add_func ("/app/preferences/extras-reach-session", test_preferences_extras_reach_session);
   g_test_add_func ("/app/application/statistics-dialog", test_statistics_dialog);

@@ -1152,6 +1152,226 @@ test_disk_full (Fixture       *f,
   g_assert_cmpint (umount (f->save_dir), ==, 0);
 }
 
+/* Direct writes */
+
+#define MIB (1024 * 1024)
+
+/* The piece as a torrent hands it over: in a buffer from
+ * shoal_storage_alloc_buffer(), @shift bytes in (0: aligned). */
+static GBytes *
+aligned_piece_bytes (Fixture *f,
+                     guint    piece,
+                     gsize    shift)
+{
+  guint64 start = (guint64) piece * shoal_metainfo_get_piece_length (f->info);
+  gsize size = (gsize) shoal_metainfo_get_piece_size (f->info, piece);
+  guint8 *data = shoal_storage_alloc_buffer (size + shift);
+
+  g_assert_cmpuint (GPOINTER_TO_SIZE (data) % 4096, ==, 0);
+  memcpy (data + shift, (const guint8 *) g_bytes_get_data (f->content, NULL) + start, size);
+  return g_bytes_new_with_free_func (data + shift, size, g_aligned_free, data);
+}
+
+static void
+write_pieces_aligned (Fixture     *f,
+                      const guint *order,
+                      guint        n,
+                      gsize        shift)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GBytes) bytes = aligned_piece_bytes (f, order[i], shift);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (write_piece (f, order[i], bytes, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* Whether @dir's file system takes O_DIRECT writes at all (tmpfs did not
+ * before Linux 6.6): where it does not, storage writes through the cache
+ * and there is nothing direct to test. */
+static gboolean
+dir_takes_direct_writes (const char *dir)
+{
+  g_autofree char *probe = g_build_filename (dir, "direct-probe", NULL);
+  int fd;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  fd = open (probe, O_WRONLY | O_CREAT | O_DIRECT | O_CLOEXEC, 0644);
+  if (fd >= 0)
+    close (fd);
+  g_unlink (probe);
+  return fd >= 0;
+}
+
+static void
+assert_all_pieces_good (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalBitfield) have = recheck (f, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (shoal_bitfield_is_full (have));
+}
+
+/* Whole 1 MiB pieces of a one-file torrent, written out of order, go past
+ * the cache; the short last piece through it. The file is allocated in
+ * full at its first write, and reads see what was written directly. */
+static void
+test_direct_writes (Fixture       *f,
+                    gconstpointer  data)
+{
+  static const FileSpec files[] = {
+    { "big.bin", 4 * MIB + 100 * 1024, FALSE },
+  };
+  static const guint order[] = { 3, 0, 4, 1, 2 };
+  g_autofree char *path = NULL;
+  struct stat st;
+
+  if (!dir_takes_direct_writes (f->save_dir))
+    {
+      g_test_skip ("The file system of the temporary folder refuses O_DIRECT");
+      return;
+    }
+  shoal_disk_pool_set_direct_writes (f->pool, TRUE);
+  fixture_load (f, files, G_N_ELEMENTS (files), MIB);
+
+  write_pieces_aligned (f, order, 1, 0);
+  path = torrent_path (f, "big.bin");
+  g_assert_cmpint (stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, files[0].length);
+  /* Allocated in full, not only the piece written. */
+  g_assert_cmpint ((gint64) st.st_blocks * 512, >=, (gint64) files[0].length);
+  g_assert_cmpuint (_shoal_storage_get_n_direct_writes (f->storage), ==, 1);
+
+  write_pieces_aligned (f, order + 1, G_N_ELEMENTS (order) - 1, 0);
+  g_assert_cmpuint (_shoal_storage_get_n_direct_writes (f->storage), ==, 4);
+  assert_file_content (f, 0);
+  assert_block (f, 3, 16 * 1024, 16 * 1024);
+  assert_all_pieces_good (f);
+}
+
+/* Files that do not start on a 4 KiB boundary of the piece stream cannot
+ * be written directly (the buffer and the file are never aligned
+ * together); those that do are, their unaligned ends through the cache,
+ * and every byte lands where it should. */
+static void
+test_direct_writes_unaligned (Fixture       *f,
+                              gconstpointer  data)
+{
+  static const FileSpec files[] = {
+    { "a.bin", 100 * 4096, FALSE },        /* starts at 0 */
+    { "sub/b.bin", 1500000, FALSE },       /* starts at 409,600: aligned */
+    { "c.bin", 700001, FALSE },            /* starts at 1,909,600: not */
+  };
+  static const guint order[] = { 4, 2, 0, 3, 1 };
+
+  if (!dir_takes_direct_writes (f->save_dir))
+    {
+      g_test_skip ("The file system of the temporary folder refuses O_DIRECT");
+      return;
+    }
+  shoal_disk_pool_set_direct_writes (f->pool, TRUE);
+  fixture_load (f, files, G_N_ELEMENTS (files), 512 * 1024);
+  g_assert_cmpuint (shoal_metainfo_get_n_pieces (f->info), ==, G_N_ELEMENTS (order));
+
+  write_pieces_aligned (f, order, G_N_ELEMENTS (order), 0);
+  /* a.bin in piece 0 (409,600 bytes); b.bin in pieces 1, 2 and 3 (the
+   * last one's aligned 335,872 bytes of 336,736); c.bin never. */
+  g_assert_cmpuint (_shoal_storage_get_n_direct_writes (f->storage), ==, 4);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    assert_file_content (f, i);
+  assert_all_pieces_good (f);
+}
+
+/* Nothing is written directly when the pool says so, from a buffer that
+ * is not aligned, or on a file system refusing O_DIRECT: the same bytes
+ * go through the cache, and files are not allocated ahead. */
+static void
+test_direct_writes_fallback (Fixture       *f,
+                             gconstpointer  data)
+{
+  static const FileSpec files[] = {
+    { "big.bin", 4 * MIB, FALSE },
+  };
+  static const guint order[] = { 2, 0, 3, 1 };
+  g_autofree char *path = NULL;
+  struct stat st;
+
+  fixture_load (f, files, G_N_ELEMENTS (files), MIB);
+  path = torrent_path (f, "big.bin");
+
+  /* Off (a new pool's default): sparse, all through the cache. */
+  write_pieces_aligned (f, order, 1, 0);
+  g_assert_cmpint (stat (path, &st), ==, 0);
+  g_assert_cmpint ((gint64) st.st_blocks * 512, <, 2 * MIB);
+  g_assert_cmpuint (_shoal_storage_get_n_direct_writes (f->storage), ==, 0);
+
+  /* On, but the buffer is 16 bytes off. */
+  shoal_disk_pool_set_direct_writes (f->pool, TRUE);
+  write_pieces_aligned (f, order + 1, 1, 16);
+  g_assert_cmpuint (_shoal_storage_get_n_direct_writes (f->storage), ==, 0);
+
+  /* On, aligned, but the file system refuses. */
+  f->storage->refuse_direct_for_testing = TRUE;
+  write_pieces_aligned (f, order + 2, 2, 0);
+  g_assert_cmpuint (_shoal_storage_get_n_direct_writes (f->storage), ==, 0);
+
+  assert_file_content (f, 0);
+  assert_all_pieces_good (f);
+}
+
+/* A disk that fills up under direct writes: the file is not allocated
+ * ahead (it would not fit), the write that fails says so, and every piece
+ * written before it is intact. */
+static void
+test_direct_writes_disk_full (Fixture       *f,
+                              gconstpointer  data)
+{
+  static const FileSpec files[] = {
+    { "big.bin", 8 * MIB, FALSE },
+  };
+  g_autoptr(GError) error = NULL;
+  guint written = 0;
+  guint p;
+
+  g_free (f->save_dir);
+  f->save_dir = g_build_filename (f->tmp, "small", NULL);
+  if (!mount_tmpfs (f->save_dir, "3m"))
+    {
+      g_test_skip ("Cannot mount a tmpfs to fill up");
+      return;
+    }
+  shoal_disk_pool_set_direct_writes (f->pool, TRUE);
+  fixture_load (f, files, G_N_ELEMENTS (files), MIB);
+  for (p = 0; p < 8; p++)
+    {
+      g_autoptr(GBytes) bytes = aligned_piece_bytes (f, p, 0);
+
+      if (!write_piece (f, p, bytes, &error))
+        break;
+      written++;
+    }
+  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_DISK_FULL);
+  g_assert_nonnull (strstr (error->message, "big.bin”"));
+  g_assert_cmpuint (written, >=, 1);
+  g_assert_cmpuint (written, <, 8);
+
+  {
+    g_autoptr(ShoalBitfield) have = recheck (f, NULL, NULL);
+
+    g_assert_nonnull (have);
+    for (guint i = 0; i < written; i++)
+      g_assert_true (shoal_bitfield_get (have, i));
+    g_assert_false (shoal_bitfield_get (have, p));
+  }
+
+  wait_pool_idle (f->pool);
+  g_clear_object (&f->storage);
+  g_assert_cmpint (umount (f->save_dir), ==, 0);
+}
+
 static void
 test_file_too_large (Fixture       *f,
                      gconstpointer  data)
@@ -1955,6 +2175,10 @@ main (int   argc,
   ADD ("/engine/storage/cancelled-write", test_cancelled_write);
   ADD ("/engine/storage/disk-full", test_disk_full);
   ADD ("/engine/storage/file-too-large", test_file_too_large);
+  ADD ("/engine/storage/direct-writes", test_direct_writes);
+  ADD ("/engine/storage/direct-writes-unaligned", test_direct_writes_unaligned);
+  ADD ("/engine/storage/direct-writes-fallback", test_direct_writes_fallback);
+  ADD ("/engine/storage/direct-writes-disk-full", test_direct_writes_disk_full);
   ADD ("/engine/storage/permission-denied", test_permission_denied);
   ADD ("/engine/storage/delete-files", test_delete_files);
   ADD ("/engine/storage/delete-files-names-free", test_delete_files_names_free);

@@ -346,6 +346,7 @@ bind_settings (ShoalApplication *self)
     { "enable-pex", "pex-enabled" },
     { "enable-lsd", "lsd-enabled" },
     { "enable-port-mapping", "port-mapping-enabled" },
+    { "direct-writes", "direct-writes" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (direct); i++)

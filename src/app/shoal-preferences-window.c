@@ -29,6 +29,7 @@ struct _ShoalPreferencesWindow
   GtkButton            *download_dir_button;
   GtkSwitch            *start_added_switch;
   GtkSwitch            *notify_switch;
+  GtkSwitch            *direct_writes_switch;
   AdwComboRow          *close_row;
   GtkSpinButton        *port_spin;
   GtkSwitch            *random_port_switch;
@@ -158,6 +159,7 @@ bind_settings (ShoalPreferencesWindow *self)
   } bindings[] = {
     { "start-added", G_STRUCT_OFFSET (ShoalPreferencesWindow, start_added_switch), "active" },
     { "notify-on-complete", G_STRUCT_OFFSET (ShoalPreferencesWindow, notify_switch), "active" },
+    { "direct-writes", G_STRUCT_OFFSET (ShoalPreferencesWindow, direct_writes_switch), "active" },
     { "listen-port", G_STRUCT_OFFSET (ShoalPreferencesWindow, port_spin), "value" },
     { "random-port", G_STRUCT_OFFSET (ShoalPreferencesWindow, random_port_switch), "active" },
     { "max-peers-per-torrent", G_STRUCT_OFFSET (ShoalPreferencesWindow, peers_torrent_spin), "value" },
@@ -235,6 +237,7 @@ shoal_preferences_window_class_init (ShoalPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, download_dir_button);
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, start_added_switch);
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, notify_switch);
+  gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, direct_writes_switch);
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, close_row);
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, port_spin);
   gtk_widget_class_bind_template_child (widget_class, ShoalPreferencesWindow, random_port_switch);

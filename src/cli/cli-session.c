@@ -69,6 +69,7 @@ cli_session_options_add_entries (CliSessionOptions *options,
     { "proxy-allow-incoming", 0, 0, G_OPTION_ARG_NONE, &options->proxy_allow_incoming, "Behind a proxy, still accept peers connecting to us", NULL },
     { "no-client-name", 0, 0, G_OPTION_ARG_NONE, &options->no_client_name, "Do not tell peers, trackers and DHT nodes the client's name and version", NULL },
     { "random-peer-id", 0, 0, G_OPTION_ARG_NONE, &options->random_peer_id, "Use a peer id of random characters, without Shoal's prefix", NULL },
+    { "buffered-writes", 0, 0, G_OPTION_ARG_NONE, &options->buffered_writes, "Write every piece through the system's file cache (default: whole pieces of 256 KiB and more are written directly, their files allocated in full)", NULL },
     { "blocklist", 0, 0, G_OPTION_ARG_STRING, &options->blocklist, "Never connect to nor accept the peers on this list (P2P, DAT or CIDR lines, gzip or not)", "FILE|URL" },
     { NULL }
   };
@@ -224,6 +225,7 @@ cli_session_new (const CliSessionOptions  *options,
     shoal_session_set_blocklist (session, options->blocklist);
   shoal_session_set_hide_client_name (session, options->no_client_name);
   shoal_session_set_random_peer_id (session, options->random_peer_id);
+  g_object_set (session, "direct-writes", !options->buffered_writes, NULL);
   if (!shoal_session_start (session, error))
     return NULL;
   return g_steal_pointer (&session);

@@ -60,6 +60,7 @@ typedef struct
   char     *blocklist;
   gboolean  no_client_name;
   gboolean  random_peer_id;
+  gboolean  buffered_writes;
   gboolean  proxy_direct_peers;
   gboolean  proxy_allow_incoming;
   char     *interface;

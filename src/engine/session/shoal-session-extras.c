@@ -19,7 +19,9 @@
  *   bad ones renamed .torrent.invalid;
  * - cumulative statistics (downloaded, uploaded, time running, first start)
  *   kept in the state directory across runs (from the first run that moved
- *   any data).
+ *   any data);
+ * - whether whole pieces are written past the page cache (kept by the disk
+ *   pool, which every torrent's storage reads at each write).
  */
 #include "config.h"
 
@@ -112,6 +114,13 @@ _shoal_session_extras_class_init (GObjectClass *object_class)
    * payload (Transmission's idle-seeding-limit); 0 for no limit. Not the
    * seed-time-limit, which counts seeding time, uploading or not. */
   p[PROP_SEED_IDLE_LIMIT] = g_param_spec_int64 ("seed-idle-limit", NULL, NULL, 0, G_MAXINT64, 0, rw);
+  /* ShoalSession:direct-writes: whole checked pieces of 256 KiB and more
+   * are written with O_DIRECT, past the page cache (half the CPU of a fast
+   * download, and other programs' cached files are left alone), their new
+   * files allocated in full first; where a file system refuses, and for
+   * anything smaller or unaligned, writes go through the cache. On by
+   * default; takes effect at the next write. */
+  p[PROP_DIRECT_WRITES] = g_param_spec_boolean ("direct-writes", NULL, NULL, TRUE, rw);
 
   for (guint i = PROP_EXTRA_0 + 1; i < N_EXTRA_PROPS; i++)
     g_object_class_install_property (object_class, i, p[i]);
@@ -197,6 +206,9 @@ _shoal_session_extras_get_property (ShoalSession *self,
       return TRUE;
     case PROP_SEED_IDLE_LIMIT:
       g_value_set_int64 (value, self->seed_idle_limit);
+      return TRUE;
+    case PROP_DIRECT_WRITES:
+      g_value_set_boolean (value, shoal_disk_pool_get_direct_writes (self->disk_pool));
       return TRUE;
     default:
       return FALSE;
@@ -324,6 +336,13 @@ _shoal_session_extras_set_property (ShoalSession *self,
         {
           self->seed_idle_limit = g_value_get_int64 (value);
           _shoal_session_wake_all_torrents (self);
+          g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_extra_properties[prop_id]);
+        }
+      return TRUE;
+    case PROP_DIRECT_WRITES:
+      if (shoal_disk_pool_get_direct_writes (self->disk_pool) != g_value_get_boolean (value))
+        {
+          shoal_disk_pool_set_direct_writes (self->disk_pool, g_value_get_boolean (value));
           g_object_notify_by_pspec (G_OBJECT (self), _shoal_session_extra_properties[prop_id]);
         }
       return TRUE;

@@ -443,6 +443,7 @@ shoal_session_init (ShoalSession *self)
                                               "max-conns-per-host", 4,
                                               NULL);
   self->disk_pool = shoal_disk_pool_new (MAX (2, g_get_num_processors ()));
+  shoal_disk_pool_set_direct_writes (self->disk_pool, TRUE);
   /* Front ends opt in (the app from its settings), so that nothing joins
    * the public DHT unasked. */
   self->dht_enabled = FALSE;

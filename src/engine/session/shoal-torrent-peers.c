@@ -452,7 +452,7 @@ buffer_cache_clear (gpointer data)
   ShoalBufferCache *cache = data;
 
   for (guint i = 0; i < cache->n; i++)
-    g_free (cache->items[i]);
+    g_aligned_free (cache->items[i]);
   g_mutex_clear (&cache->mutex);
 }
 
@@ -470,7 +470,7 @@ buffer_lease_return (gpointer data)
       lease->data = NULL;
     }
   g_mutex_unlock (&cache->mutex);
-  g_free (lease->data);
+  g_aligned_free (lease->data);
   g_atomic_rc_box_release_full (cache, buffer_cache_clear);
   g_free (lease);
 }
@@ -496,7 +496,7 @@ take_piece_buffer (ShoalTorrent *self,
         data = cache->items[--cache->n];
       g_mutex_unlock (&cache->mutex);
     }
-  return data != NULL ? data : g_malloc (size);
+  return data != NULL ? data : shoal_storage_alloc_buffer (size);
 }
 
 /* The whole piece, for the disk pool; its buffer comes back when done. */
@@ -508,7 +508,7 @@ piece_buffer_to_bytes (ShoalTorrent *self,
   BufferLease *lease;
 
   if (self->buffer_cache == NULL || size != self->buffer_cache->size)
-    return g_bytes_new_take (data, size);
+    return g_bytes_new_with_free_func (data, size, g_aligned_free, data);
   lease = g_new (BufferLease, 1);
   lease->cache = g_atomic_rc_box_acquire (self->buffer_cache);
   lease->data = data;
@@ -532,7 +532,7 @@ trim_buffer_cache (ShoalTorrent *self)
   cache->n = 0;
   g_mutex_unlock (&cache->mutex);
   for (guint i = 0; i < n; i++)
-    g_free (items[i]);
+    g_aligned_free (items[i]);
 }
 
 void

@@ -60,7 +60,7 @@ piece_buffer_free (gpointer data)
   ShoalPieceBuffer *buf = data;
 
   g_clear_pointer (&buf->sources, g_ptr_array_unref);
-  g_free (buf->data);
+  g_aligned_free (buf->data);
   g_free (buf);
 }
 

@@ -29,6 +29,8 @@ typedef struct
   dev_t    dev;         /* the file opened, to notice it was replaced */
   ino_t    ino;
   gint64   checked_us;  /* when it was last seen at its path */
+  int      direct_fd;   /* the same file opened for direct writes, if direct_state is OPEN */
+  guint    direct_state;
 } ShoalStorageFd;
 
 struct _ShoalStorage
@@ -45,6 +47,11 @@ struct _ShoalStorage
   gboolean        has_v2;           /* pieces are checked against merkle trees */
   gint           *skipped;          /* per file, atomic */
   gboolean        default_part_path;
+
+  /* Writes made past the page cache, atomic (for tests), and a test's
+   * stand-in for a file system that refuses O_DIRECT. */
+  guint           n_direct_writes;
+  gboolean        refuse_direct_for_testing;
 
   ShoalPartFile  *part;
 
@@ -74,6 +81,8 @@ struct _ShoalStorage
   guint           last_recheck_hashed;
   guint64         last_recheck_bytes_read;
 };
+
+guint          _shoal_storage_get_n_direct_writes (ShoalStorage *self);
 
 static inline guint64
 _shoal_storage_piece_start (ShoalStorage *self,

@@ -116,6 +116,7 @@ void           shoal_storage_set_file_skipped    (ShoalStorage            *self,
 gboolean       shoal_storage_get_file_skipped    (ShoalStorage            *self,
                                                   guint                    file_index);
 
+gpointer       shoal_storage_alloc_buffer        (gsize                    size);
 void           shoal_storage_write_piece_async   (ShoalStorage            *self,
                                                   guint                    piece,
                                                   GBytes                  *data,

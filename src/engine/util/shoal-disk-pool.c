@@ -27,6 +27,8 @@ struct _ShoalDiskPool
   GMutex       mutex;
   guint64      pending_bytes;
   guint        pending_jobs;
+
+  gint         direct_writes; /* atomic */
 };
 
 typedef struct
@@ -245,4 +247,27 @@ shoal_disk_pool_push (ShoalDiskPool    *self,
   g_mutex_unlock (&self->mutex);
 
   g_thread_pool_push (self->threads, job, NULL);
+}
+
+/**
+ * shoal_disk_pool_set_direct_writes:
+ * @self: a pool
+ * @enabled: whether whole pieces may be written past the page cache
+ *
+ * A policy for the storages whose jobs run here, read by their workers at
+ * each write (see shoal-storage.c, "Direct writes"). Off for a new pool.
+ */
+void
+shoal_disk_pool_set_direct_writes (ShoalDiskPool *self,
+                                   gboolean       enabled)
+{
+  g_return_if_fail (SHOAL_IS_DISK_POOL (self));
+  g_atomic_int_set (&self->direct_writes, !!enabled);
+}
+
+gboolean
+shoal_disk_pool_get_direct_writes (ShoalDiskPool *self)
+{
+  g_return_val_if_fail (SHOAL_IS_DISK_POOL (self), FALSE);
+  return g_atomic_int_get (&self->direct_writes);
 }

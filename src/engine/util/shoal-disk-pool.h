@@ -25,6 +25,10 @@ guint          shoal_disk_pool_get_n_threads     (ShoalDiskPool    *self);
 guint64        shoal_disk_pool_get_pending_bytes (ShoalDiskPool    *self);
 guint          shoal_disk_pool_get_pending_jobs  (ShoalDiskPool    *self);
 
+void           shoal_disk_pool_set_direct_writes (ShoalDiskPool    *self,
+                                                  gboolean          enabled);
+gboolean       shoal_disk_pool_get_direct_writes (ShoalDiskPool    *self);
+
 void           shoal_disk_pool_push              (ShoalDiskPool    *self,
                                                   ShoalDiskPoolFunc func,
                                                   gpointer          data,
