@@ -15,7 +15,11 @@
 #   MiB/s    size / wall time from the client's start to its exit
 #   user, sys  the client's CPU seconds per GiB (wait4 rusage, all threads)
 #   anon     the client's peak anonymous RSS (RssAnon sampled every 20 ms)
-#   seed     the seed's CPU seconds (user+sys, /proc/PID/stat) while serving it
+#   seed     the seed's CPU seconds (user+sys, /proc/PID/stat) while serving it;
+#            the summary also gives its system seconds apart, and the client's
+#            and the seed's CPU together per GiB: on a veth pair the kernel's
+#            receive work for the client often runs in the seed's system
+#            calls, so the sum says more than either alone
 #   to the seed  packets and KiB the seed's interface received meanwhile: the
 #            requests (and haves, acks) as the wire batched them
 #   --seed-queue: the requests the client keeps waiting at the seed (its
@@ -55,7 +59,9 @@ FIGURES = (("mib_s", "MiB/s", "%.1f", True),
            ("user_gib", "user s/GiB", "%.2f", False),
            ("sys_gib", "sys s/GiB", "%.2f", False),
            ("anon_mib", "anon RSS MiB", "%.1f", False),
-           ("seed_cpu", "seed CPU s", "%.2f", False))
+           ("seed_cpu", "seed CPU s", "%.2f", False),
+           ("seed_sys", "seed sys s", "%.2f", False),
+           ("pair_cpu_gib", "client+seed CPU s/GiB", "%.2f", False))
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLIENTS = ("shoal", "libtorrent", "aria2", "shoal-base")
@@ -75,6 +81,9 @@ def parse_args():
     ap.add_argument("--json", help="write every run's figures here")
     ap.add_argument("--seed-queue", action="store_true",
                     help="the seed samples each client's requests waiting at it every 20 ms (costs the seed a little)")
+    ap.add_argument("--seed-steady-heap", action="store_true",
+                    help="the seed keeps the memory it frees (glibc trim threshold 256 MiB): its system time "
+                         "then no longer depends on how promptly the client drains its socket")
     ap.add_argument("--log-dir", help="keep every process's log here (G_MESSAGES_DEBUG reaches shoal-cli)")
     ap.add_argument("--tap", action="store_true", help="TAP output: one test per run (the bench-smoke test)")
     a = ap.parse_args()
@@ -125,7 +134,7 @@ def main():
         tracker_url = start_tracker(net, procs, "seed", tport, [ih], tmp)
         sport = net.port()
         seed = start_lt_seed(net, procs, "seed", sport, torrent, os.path.dirname(content),
-                             os.path.join(tmp, "seed.log"), sample=a.seed_queue)
+                             os.path.join(tmp, "seed.log"), sample=a.seed_queue, steady_heap=a.seed_steady_heap)
         wait_seeders(net, "seed", tracker_url, ih, 1)
         seed_peer = "%s:%d" % (net.addr("seed"), sport)
 
@@ -167,7 +176,8 @@ def main():
                 fig = {"client": client, "run": run + 1, "ok": ok, "seconds": r.wall,
                        "mib_s": a.size / MiB / r.wall, "user_gib": r.user / size_gib, "sys_gib": r.system / size_gib,
                        "cpu_gib": (r.user + r.system) / size_gib, "anon_mib": r.anon_mib,
-                       "seed_user": su, "seed_sys": ss, "seed_cpu": su + ss}
+                       "seed_user": su, "seed_sys": ss, "seed_cpu": su + ss,
+                       "pair_cpu_gib": (r.user + r.system + su + ss) / size_gib}
                 if link0:
                     # What the seed received: the requests (and haves).
                     fig["pkts_to_seed"] = link1[0] - link0[0]

@@ -575,9 +575,17 @@ sys.exit(0)
 """
 
 
-def start_lt_seed(net, procs, host, port, torrent, save, log, upload_limit=0, sample=False):
-    p = procs.start(net.argv(host, ["/usr/bin/python3", "-c", LT_SEED, net.addr(host), str(port), torrent, save,
-                                    str(upload_limit), "1" if sample else "0"]), log=log, stdout=subprocess.PIPE)
+# glibc gives the top of a heap back to the kernel once 128 KiB of it are
+# free; a seed whose client drains its socket at once frees its 16 KiB read
+# buffers as fast as it makes them, and faults fresh pages in for the next
+# ones. This keeps freed memory instead (see findings-network.md, session 8).
+STEADY_HEAP_ENV = "GLIBC_TUNABLES=glibc.malloc.trim_threshold=268435456"
+
+
+def start_lt_seed(net, procs, host, port, torrent, save, log, upload_limit=0, sample=False, steady_heap=False):
+    env = ["env", STEADY_HEAP_ENV] if steady_heap else []
+    p = procs.start(net.argv(host, env + ["/usr/bin/python3", "-c", LT_SEED, net.addr(host), str(port), torrent, save,
+                                          str(upload_limit), "1" if sample else "0"]), log=log, stdout=subprocess.PIPE)
     line = p.stdout.readline().decode(errors="replace").strip()
     if line != "ready":
         raise RuntimeError("libtorrent seed did not start: %s %s" % (line, tail(log)))

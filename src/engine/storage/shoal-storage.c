@@ -8,7 +8,8 @@
  * thread-default when the operation started.
  *
  * Files are created on the first write of a piece that touches them, sized
- * with ftruncate() so they are sparse (nothing is preallocated). Pad files
+ * with ftruncate(): sparse, unless the pool's direct-writes policy is on,
+ * when new files are allocated in full (see preallocate()). Pad files
  * are never created: their bytes read as zeros. Skipped files are never
  * written either: verified pieces that overlap them go whole into the part
  * file (see shoal-part-file.c), from where they are read and served.
