@@ -79,7 +79,7 @@ verify_in (ShoalMetainfo *info,
     }
   pieces = shoal_torrent_get_pieces (torrent);
   size = shoal_metainfo_get_total_length (info);
-  printf ("%u of %u pieces are correct (%.1f MiB checked in %.2f s, %.1f MiB/s)\n",
+  printf ("%u of %u pieces are correct (%.1f MiB checked in %.3f s, %.1f MiB/s)\n",
           shoal_bitfield_count (pieces), shoal_bitfield_get_size (pieces), size / 1048576.0, seconds,
           seconds > 0 ? size / 1048576.0 / seconds : 0.0);
   /* Which ones are not, the first few: what a damaged file costs. */

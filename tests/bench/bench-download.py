@@ -61,7 +61,7 @@ FIGURES = (("mib_s", "MiB/s", "%.1f", True),
            ("anon_mib", "anon RSS MiB", "%.1f", False),
            ("seed_cpu", "seed CPU s", "%.2f", False),
            ("seed_sys", "seed sys s", "%.2f", False),
-           ("pair_cpu_gib", "client+seed CPU s/GiB", "%.2f", False))
+           ("pair_cpu_gib", "+seed CPU s/GiB", "%.2f", False))
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLIENTS = ("shoal", "libtorrent", "aria2", "shoal-base")
