@@ -1106,52 +1106,6 @@ mount_tmpfs (const char *dir,
   return mount ("tmpfs", dir, "tmpfs", 0, options) == 0;
 }
 
-static void
-test_disk_full (Fixture       *f,
-                gconstpointer  data)
-{
-  static const FileSpec files[] = {
-    { "big.bin", 32 * PIECE, FALSE },
-  };
-  g_autoptr(GError) error = NULL;
-  guint written = 0;
-  guint p;
-
-  g_free (f->save_dir);
-  f->save_dir = g_build_filename (f->tmp, "tiny", NULL);
-  if (!mount_tmpfs (f->save_dir, "128k"))
-    {
-      g_test_skip ("Cannot mount a tmpfs to fill up");
-      return;
-    }
-
-  fixture_load (f, files, G_N_ELEMENTS (files), PIECE);
-  for (p = 0; p < 32; p++)
-    {
-      g_autoptr(GBytes) bytes = piece_bytes (f, p);
-
-      if (!write_piece (f, p, bytes, &error))
-        break;
-      written++;
-    }
-  g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_DISK_FULL);
-  g_assert_nonnull (strstr (error->message, "No space left on device while writing “"));
-  g_assert_nonnull (strstr (error->message, "big.bin”"));
-  g_assert_cmpuint (written, <, 32);
-
-  {
-    g_autoptr(ShoalBitfield) have = recheck (f, NULL, NULL);
-
-    g_assert_nonnull (have);
-    g_assert_false (shoal_bitfield_get (have, p));
-    g_assert_cmpuint (shoal_bitfield_count (have), <=, written);
-  }
-
-  wait_pool_idle (f->pool);
-  g_clear_object (&f->storage);
-  g_assert_cmpint (umount (f->save_dir), ==, 0);
-}
-
 /* Direct writes */
 
 #define MIB (1024 * 1024)
@@ -1322,41 +1276,46 @@ test_direct_writes_fallback (Fixture       *f,
   assert_all_pieces_good (f);
 }
 
-/* A disk that fills up under direct writes: the file is not allocated
- * ahead (it would not fit), the write that fails says so, and every piece
- * written before it is intact. */
+/* Writes a one-file torrent's pieces in order into a tmpfs of @size until
+ * one fails: the error must say the disk is full and name the file, and a
+ * recheck must find every piece written before intact and not the one that
+ * failed. With @direct, from aligned buffers with direct writes on: the file
+ * is not allocated ahead (it would not fit). */
 static void
-test_direct_writes_disk_full (Fixture       *f,
-                              gconstpointer  data)
+fill_disk (Fixture        *f,
+           const FileSpec *file,
+           guint64         piece_length,
+           const char     *size,
+           gboolean        direct)
 {
-  static const FileSpec files[] = {
-    { "big.bin", 8 * MIB, FALSE },
-  };
   g_autoptr(GError) error = NULL;
+  guint n_pieces;
   guint written = 0;
   guint p;
 
   g_free (f->save_dir);
-  f->save_dir = g_build_filename (f->tmp, "small", NULL);
-  if (!mount_tmpfs (f->save_dir, "3m"))
+  f->save_dir = g_build_filename (f->tmp, "tiny", NULL);
+  if (!mount_tmpfs (f->save_dir, size))
     {
       g_test_skip ("Cannot mount a tmpfs to fill up");
       return;
     }
-  shoal_disk_pool_set_direct_writes (f->pool, TRUE);
-  fixture_load (f, files, G_N_ELEMENTS (files), MIB);
-  for (p = 0; p < 8; p++)
+  shoal_disk_pool_set_direct_writes (f->pool, direct);
+  fixture_load (f, file, 1, piece_length);
+  n_pieces = shoal_metainfo_get_n_pieces (f->info);
+  for (p = 0; p < n_pieces; p++)
     {
-      g_autoptr(GBytes) bytes = aligned_piece_bytes (f, p, 0);
+      g_autoptr(GBytes) bytes = direct ? aligned_piece_bytes (f, p, 0) : piece_bytes (f, p);
 
       if (!write_piece (f, p, bytes, &error))
         break;
       written++;
     }
   g_assert_error (error, SHOAL_STORAGE_ERROR, SHOAL_STORAGE_ERROR_DISK_FULL);
+  g_assert_nonnull (strstr (error->message, "No space left on device while writing “"));
   g_assert_nonnull (strstr (error->message, "big.bin”"));
   g_assert_cmpuint (written, >=, 1);
-  g_assert_cmpuint (written, <, 8);
+  g_assert_cmpuint (written, <, n_pieces);
 
   {
     g_autoptr(ShoalBitfield) have = recheck (f, NULL, NULL);
@@ -1370,6 +1329,24 @@ test_direct_writes_disk_full (Fixture       *f,
   wait_pool_idle (f->pool);
   g_clear_object (&f->storage);
   g_assert_cmpint (umount (f->save_dir), ==, 0);
+}
+
+static void
+test_disk_full (Fixture       *f,
+                gconstpointer  data)
+{
+  static const FileSpec file = { "big.bin", 32 * PIECE, FALSE };
+
+  fill_disk (f, &file, PIECE, "128k", FALSE);
+}
+
+static void
+test_direct_writes_disk_full (Fixture       *f,
+                              gconstpointer  data)
+{
+  static const FileSpec file = { "big.bin", 8 * MIB, FALSE };
+
+  fill_disk (f, &file, MIB, "3m", TRUE);
 }
 
 static void
