@@ -1267,11 +1267,38 @@ test_direct_writes_fallback (Fixture       *f,
   write_pieces_aligned (f, order + 1, 1, 16);
   g_assert_cmpuint (_shoal_storage_get_n_direct_writes (f->storage), ==, 0);
 
-  /* On, aligned, but the file system refuses. */
-  f->storage->refuse_direct_for_testing = TRUE;
+  /* On, aligned, but the file system refuses to open the file so. */
+  f->storage->refuse_direct_for_testing = 1;
   write_pieces_aligned (f, order + 2, 2, 0);
   g_assert_cmpuint (_shoal_storage_get_n_direct_writes (f->storage), ==, 0);
 
+  assert_file_content (f, 0);
+  assert_all_pieces_good (f);
+}
+
+/* A file system that opens files for direct writes but refuses the writes
+ * (EINVAL: an alignment it does not take): each piece still lands whole,
+ * through the cache, and the descriptor is not tried again. */
+static void
+test_direct_writes_refused (Fixture       *f,
+                            gconstpointer  data)
+{
+  static const FileSpec files[] = {
+    { "big.bin", 3 * MIB, FALSE },
+  };
+  static const guint order[] = { 1, 2, 0 };
+
+  if (!dir_takes_direct_writes (f->save_dir))
+    {
+      g_test_skip ("The file system of the temporary folder refuses O_DIRECT");
+      return;
+    }
+  shoal_disk_pool_set_direct_writes (f->pool, TRUE);
+  fixture_load (f, files, G_N_ELEMENTS (files), MIB);
+  f->storage->refuse_direct_for_testing = 2;
+  write_pieces_aligned (f, order, G_N_ELEMENTS (order), 0);
+  g_assert_cmpuint (_shoal_storage_get_n_direct_writes (f->storage), ==, 0);
+  g_assert_cmpuint (f->storage->fds[0].direct_state, ==, DIRECT_REFUSED);
   assert_file_content (f, 0);
   assert_all_pieces_good (f);
 }
@@ -2155,6 +2182,7 @@ main (int   argc,
   ADD ("/engine/storage/direct-writes", test_direct_writes);
   ADD ("/engine/storage/direct-writes-unaligned", test_direct_writes_unaligned);
   ADD ("/engine/storage/direct-writes-fallback", test_direct_writes_fallback);
+  ADD ("/engine/storage/direct-writes-refused", test_direct_writes_refused);
   ADD ("/engine/storage/direct-writes-disk-full", test_direct_writes_disk_full);
   ADD ("/engine/storage/permission-denied", test_permission_denied);
   ADD ("/engine/storage/delete-files", test_delete_files);

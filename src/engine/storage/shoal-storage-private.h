@@ -17,6 +17,15 @@ G_BEGIN_DECLS
 
 #define SHOAL_STORAGE_FD_CACHE_SIZE 16
 
+/* A cached descriptor's companion for direct writes. */
+enum
+{
+  DIRECT_NOT_OPENED,
+  DIRECT_OPEN,
+  DIRECT_UNSUPPORTED,  /* could not be opened */
+  DIRECT_REFUSED,      /* opened, but a write was refused: kept open, unused */
+};
+
 typedef struct
 {
   int      fd;
@@ -49,9 +58,10 @@ struct _ShoalStorage
   gboolean        default_part_path;
 
   /* Writes made past the page cache, atomic (for tests), and a test's
-   * stand-in for a file system that refuses O_DIRECT. */
+   * stand-in for a file system that refuses O_DIRECT at open (1) or at
+   * each write, with EINVAL (2). */
   guint           n_direct_writes;
-  gboolean        refuse_direct_for_testing;
+  guint           refuse_direct_for_testing;
 
   ShoalPartFile  *part;
 

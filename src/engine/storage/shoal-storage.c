@@ -278,19 +278,12 @@ shoal_storage_get_file_skipped (ShoalStorage *self,
 
 /* File descriptor cache */
 
-enum
-{
-  DIRECT_NOT_OPENED,
-  DIRECT_OPEN,
-  DIRECT_UNSUPPORTED,
-};
-
 static void
 close_entry (ShoalStorageFd *entry)
 {
   close (entry->fd);
   entry->fd = -1;
-  if (entry->direct_state == DIRECT_OPEN)
+  if (entry->direct_state == DIRECT_OPEN || entry->direct_state == DIRECT_REFUSED)
     close (entry->direct_fd);
   entry->direct_state = DIRECT_NOT_OPENED;
 }
@@ -829,6 +822,7 @@ read_piece_range (ShoalStorage  *self,
  * more than they save); the rest, and any file system that refuses
  * O_DIRECT, is written through the cache as before. Reads stay buffered:
  * Linux keeps both coherent. */
+
 /* A buffer whose data may be written directly: aligned to DIRECT_ALIGN.
  * Free with g_aligned_free(). */
 gpointer
@@ -852,7 +846,7 @@ get_direct_fd (ShoalStorage   *self,
   int fd = -1;
 
   g_mutex_lock (&self->fd_lock);
-  if (entry->direct_state == DIRECT_NOT_OPENED && self->refuse_direct_for_testing)
+  if (entry->direct_state == DIRECT_NOT_OPENED && self->refuse_direct_for_testing == 1)
     entry->direct_state = DIRECT_UNSUPPORTED;
   if (entry->direct_state == DIRECT_NOT_OPENED)
     {
@@ -876,18 +870,15 @@ get_direct_fd (ShoalStorage   *self,
   return fd;
 }
 
+/* Another worker may be writing through the descriptor right now: it is
+ * only closed with the entry, when nobody uses it. */
 static void
-set_direct_unsupported (ShoalStorage   *self,
-                        ShoalStorageFd *entry)
+set_direct_refused (ShoalStorage   *self,
+                    ShoalStorageFd *entry)
 {
   g_mutex_lock (&self->fd_lock);
-  /* Closed with the entry; only never used again. */
   if (entry->direct_state == DIRECT_OPEN)
-    {
-      close (entry->direct_fd);
-      entry->direct_fd = -1;
-    }
-  entry->direct_state = DIRECT_UNSUPPORTED;
+    entry->direct_state = DIRECT_REFUSED;
   g_mutex_unlock (&self->fd_lock);
 }
 
@@ -919,7 +910,15 @@ write_file_range (ShoalStorage   *self,
   done = head;
   while (done < head + middle)
     {
-      ssize_t r = pwrite (dfd, data + done, head + middle - done, (off_t) (offset + done));
+      ssize_t r;
+
+      if (G_UNLIKELY (self->refuse_direct_for_testing == 2))
+        {
+          r = -1;
+          errno = EINVAL;
+        }
+      else
+        r = pwrite (dfd, data + done, head + middle - done, (off_t) (offset + done));
 
       if (r < 0 && errno == EINTR)
         continue;
@@ -927,7 +926,7 @@ write_file_range (ShoalStorage   *self,
         {
           /* The file system takes O_DIRECT but not this alignment. */
           g_debug ("Direct write to file %u refused: %s", entry->file, g_strerror (errno));
-          set_direct_unsupported (self, entry);
+          set_direct_refused (self, entry);
           break;
         }
       if (r < 0)
@@ -942,8 +941,8 @@ write_file_range (ShoalStorage   *self,
         }
       done += (gsize) r;
       g_atomic_int_inc (&self->n_direct_writes);
-      /* A short write leaves the rest unaligned: through the cache. */
-      if (done % DIRECT_ALIGN != 0)
+      /* A short write may leave the rest unaligned: through the cache. */
+      if ((done - head) % DIRECT_ALIGN != 0)
         break;
     }
   return shoal_storage_io_pwrite (entry->fd, data + done, len - done, offset + done, errsv);
