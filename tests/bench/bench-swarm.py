@@ -38,6 +38,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from netns import (GiB, MiB, exit_on_sigterm, LT_SEED, Network, Out, Procs, is_root, lt_leech_argv, make_data,  # noqa: E402
@@ -69,6 +70,10 @@ def parse_args():
     ap.add_argument("--timeout", type=float, default=0, help="seconds per download (default: from the size)")
     ap.add_argument("--json", help="write every run's figures here")
     ap.add_argument("--trace", action="store_true", help="print the MiB each seed sent, second by second")
+    ap.add_argument("--settle", type=float, default=0,
+                    help="seconds to wait before each download, so that every one finds the seeds' rate "
+                         "limiters in the same state (aria2 averages over several seconds: right after a run "
+                         "it sent much in, it sends less)")
     ap.add_argument("--log-dir", help="keep every process's log here (G_MESSAGES_DEBUG reaches shoal-cli)")
     ap.add_argument("--tap", action="store_true", help="TAP output: one test per run")
     a = ap.parse_args()
@@ -182,6 +187,8 @@ def main():
         for run in range(a.runs):
             k = run % len(a.clients)
             for client in a.clients[k:] + a.clients[:k]:
+                if a.settle > 0:
+                    time.sleep(min(a.settle, 120))
                 save = os.path.join(tmp, "out-" + client)
                 state = os.path.join(tmp, "state-" + client)
                 for d in (save, state):
