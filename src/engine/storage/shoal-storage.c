@@ -892,17 +892,15 @@ write_file_range (ShoalStorage   *self,
                   guint64         offset,
                   int            *errsv)
 {
-  gsize head;
-  gsize middle;
-  gsize done = 0;
+  gsize head = (DIRECT_ALIGN - (gsize) (offset % DIRECT_ALIGN)) % DIRECT_ALIGN;
+  gsize middle = len > head ? (len - head) / DIRECT_ALIGN * DIRECT_ALIGN : 0;
+  gsize done;
   int dfd;
 
-  if (len < DIRECT_MIN || !shoal_disk_pool_get_direct_writes (self->pool) ||
-      (GPOINTER_TO_SIZE (data) % DIRECT_ALIGN) != (gsize) (offset % DIRECT_ALIGN))
-    return shoal_storage_io_pwrite (entry->fd, data, len, offset, errsv);
-  head = (DIRECT_ALIGN - (gsize) (offset % DIRECT_ALIGN)) % DIRECT_ALIGN;
-  middle = (len - head) / DIRECT_ALIGN * DIRECT_ALIGN;
-  if (middle < DIRECT_MIN || (dfd = get_direct_fd (self, entry)) < 0)
+  /* Direct only if buffer and file align together, the aligned part is
+   * long enough, the policy is on and the file system takes it. */
+  if (middle < DIRECT_MIN || GPOINTER_TO_SIZE (data + head) % DIRECT_ALIGN != 0 ||
+      !shoal_disk_pool_get_direct_writes (self->pool) || (dfd = get_direct_fd (self, entry)) < 0)
     return shoal_storage_io_pwrite (entry->fd, data, len, offset, errsv);
 
   if (head > 0 && !shoal_storage_io_pwrite (entry->fd, data, head, offset, errsv))
